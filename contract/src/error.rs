@@ -1,0 +1,142 @@
+//! The error body every JSON endpoint answers with on failure.
+//!
+//! `code` is stable and machine-readable, `message` is a sentence for the buyer in the requested language,
+//! `detail` is for the developer's console and never contains secrets.
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, in a form the widget can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request was malformed or failed validation.
+    BadRequest,
+    /// An unknown item, workorder or order.
+    NotFound,
+    /// The checkout session is older than 24 hours or was closed.
+    SessionExpired,
+    /// Amazon declined the payment; the buyer may choose another payment method.
+    SoftDecline,
+    /// Amazon rejected the payment; the buyer must use another payment method outside Amazon Pay.
+    HardDecline,
+    /// The upstream service (PAYONE, CheckoutChamp, Amazon) did not answer in time.
+    UpstreamTimeout,
+    /// The upstream service answered with something we could not understand.
+    UpstreamInvalid,
+    /// The upstream service answered with an error.
+    UpstreamError,
+    /// The server's configuration does not allow this (for example a non-EUR currency with PAYONE).
+    Configuration,
+    /// Anything else; see `detail`.
+    Internal,
+}
+
+/// The JSON error body: `{"code": "...", "message": "...", "detail": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A sentence for the buyer, in the request's language.
+    pub message: String,
+    /// The cause, for the developer (console, logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl ErrorCode {
+    /// What the buyer reads when this happens, in their language.
+    pub fn buyer_message(self, lang: crate::Language) -> &'static str {
+        use crate::Language::*;
+        use ErrorCode::*;
+        match (self, lang) {
+            (BadRequest | NotFound | Internal | Configuration, De) => {
+                "Amazon Pay ist gerade nicht verfügbar. Bitte versuchen Sie es später erneut oder wählen Sie eine andere Zahlungsart."
+            }
+            (BadRequest | NotFound | Internal | Configuration, En) => {
+                "Amazon Pay is not available right now. Please try again later or choose another payment method."
+            }
+            (BadRequest | NotFound | Internal | Configuration, Fr) => {
+                "Amazon Pay n'est pas disponible pour le moment. Veuillez réessayer plus tard ou choisir un autre moyen de paiement."
+            }
+            (BadRequest | NotFound | Internal | Configuration, It) => {
+                "Amazon Pay non è disponibile al momento. Riprova più tardi o scegli un altro metodo di pagamento."
+            }
+            (BadRequest | NotFound | Internal | Configuration, Es) => {
+                "Amazon Pay no está disponible en este momento. Inténtalo más tarde o elige otro método de pago."
+            }
+            (SessionExpired, De) => "Ihre Amazon Pay-Sitzung ist abgelaufen. Bitte starten Sie den Bezahlvorgang erneut.",
+            (SessionExpired, En) => "Your Amazon Pay session has expired. Please start the checkout again.",
+            (SessionExpired, Fr) => "Votre session Amazon Pay a expiré. Veuillez recommencer le paiement.",
+            (SessionExpired, It) => "La tua sessione Amazon Pay è scaduta. Ricomincia il pagamento.",
+            (SessionExpired, Es) => "Tu sesión de Amazon Pay ha caducado. Vuelve a iniciar el pago.",
+            (SoftDecline, De) => {
+                "Ihre Zahlungsart wurde abgelehnt. Bitte wählen Sie in Amazon Pay eine andere Zahlungsart."
+            }
+            (SoftDecline, En) => "Your payment method was declined. Please choose another payment method in Amazon Pay.",
+            (SoftDecline, Fr) => {
+                "Votre moyen de paiement a été refusé. Veuillez choisir un autre moyen de paiement dans Amazon Pay."
+            }
+            (SoftDecline, It) => {
+                "Il tuo metodo di pagamento è stato rifiutato. Scegli un altro metodo di pagamento in Amazon Pay."
+            }
+            (SoftDecline, Es) => "Tu método de pago ha sido rechazado. Elige otro método de pago en Amazon Pay.",
+            (HardDecline, De) => {
+                "Leider war Ihre Zahlung mit Amazon Pay nicht erfolgreich. Bitte wählen Sie eine andere Zahlungsart."
+            }
+            (HardDecline, En) => {
+                "Sorry, your payment with Amazon Pay was not successful. Please choose another payment method."
+            }
+            (HardDecline, Fr) => {
+                "Désolé, votre paiement avec Amazon Pay n'a pas abouti. Veuillez choisir un autre moyen de paiement."
+            }
+            (HardDecline, It) => {
+                "Purtroppo il pagamento con Amazon Pay non è andato a buon fine. Scegli un altro metodo di pagamento."
+            }
+            (HardDecline, Es) => {
+                "Lo sentimos, tu pago con Amazon Pay no se ha completado. Elige otro método de pago."
+            }
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, De) => {
+                "Der Zahlungsdienst antwortet gerade nicht. Es wurde nichts belastet. Bitte versuchen Sie es in einem Moment erneut."
+            }
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, En) => {
+                "The payment service is not responding right now. Nothing was charged. Please try again in a moment."
+            }
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, Fr) => {
+                "Le service de paiement ne répond pas pour le moment. Rien n'a été débité. Veuillez réessayer dans un instant."
+            }
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, It) => {
+                "Il servizio di pagamento non risponde al momento. Non è stato addebitato nulla. Riprova tra un momento."
+            }
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, Es) => {
+                "El servicio de pago no responde en este momento. No se ha cobrado nada. Inténtalo de nuevo en un momento."
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Language;
+
+    #[test]
+    fn every_code_has_a_distinct_text_per_language() {
+        let codes = [
+            ErrorCode::BadRequest,
+            ErrorCode::SessionExpired,
+            ErrorCode::SoftDecline,
+            ErrorCode::HardDecline,
+            ErrorCode::UpstreamTimeout,
+        ];
+        for code in codes {
+            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
+            assert_eq!(texts.len(), Language::ALL.len(), "{code:?} repeats a text across languages");
+        }
+    }
+
+    #[test]
+    fn error_body_shape_is_stable() {
+        let err = ApiError { code: ErrorCode::SoftDecline, message: "m".into(), detail: None };
+        assert_eq!(serde_json::to_string(&err).unwrap(), r#"{"code":"soft_decline","message":"m"}"#);
+    }
+}

@@ -1,0 +1,97 @@
+//! The five buyer languages and Amazon's spelling of them.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// A language the buyer-facing texts exist in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    De,
+    #[default]
+    En,
+    Fr,
+    It,
+    Es,
+}
+
+impl Language {
+    pub const ALL: [Language; 5] = [Language::De, Language::En, Language::Fr, Language::It, Language::Es];
+
+    /// Two-letter code as PAYONE's `language` parameter and HTML's `lang` use it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Language::De => "de",
+            Language::En => "en",
+            Language::Fr => "fr",
+            Language::It => "it",
+            Language::Es => "es",
+        }
+    }
+
+    /// `checkoutLanguage` as the EU `checkout.js` accepts it.
+    pub const fn amazon_checkout_language(self) -> &'static str {
+        match self {
+            Language::De => "de_DE",
+            Language::En => "en_GB",
+            Language::Fr => "fr_FR",
+            Language::It => "it_IT",
+            Language::Es => "es_ES",
+        }
+    }
+
+    /// The first supported language among BCP 47 tags such as `navigator.languages` or `<html lang>`.
+    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Language> {
+        tags.into_iter().find_map(|tag| tag.parse().ok())
+    }
+}
+
+/// A language tag none of whose primary subtag is supported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported language {0:?}: use one of de, en, fr, it, es")]
+pub struct UnknownLanguage(pub String);
+
+impl FromStr for Language {
+    type Err = UnknownLanguage;
+
+    /// Accepts `de`, `de-DE`, `de_DE`, `DE` and the like.
+    fn from_str(tag: &str) -> Result<Self, Self::Err> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "de" => Ok(Language::De),
+            "en" => Ok(Language::En),
+            "fr" => Ok(Language::Fr),
+            "it" => Ok(Language::It),
+            "es" => Ok(Language::Es),
+            _ => Err(UnknownLanguage(tag.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tags_in_any_spelling() {
+        assert_eq!("de-DE".parse(), Ok(Language::De));
+        assert_eq!("fr_FR".parse(), Ok(Language::Fr));
+        assert_eq!("IT".parse(), Ok(Language::It));
+        assert!("nl".parse::<Language>().is_err());
+        assert!("".parse::<Language>().is_err());
+    }
+
+    #[test]
+    fn negotiates_first_supported() {
+        assert_eq!(Language::negotiate(["nl-NL", "es-ES", "de"]), Some(Language::Es));
+        assert_eq!(Language::negotiate(["pl"]), None);
+    }
+
+    #[test]
+    fn amazon_languages_are_the_eu_build_list() {
+        let eu = ["en_GB", "de_DE", "fr_FR", "it_IT", "es_ES"];
+        for lang in Language::ALL {
+            assert!(eu.contains(&lang.amazon_checkout_language()));
+        }
+    }
+}

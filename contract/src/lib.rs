@@ -1,0 +1,15 @@
+//! The wire contract between the Amazon Pay widget (WebAssembly) and `amazon-pay-server`.
+//!
+//! Both sides compile these exact types, so a field renamed on one side is a compile error on the other.
+//! Money is always an integer of minor units plus a currency; the browser never sends a price, only items
+//! and quantities, and the server decides the amount.
+
+pub mod cv2;
+pub mod error;
+pub mod language;
+pub mod money;
+pub mod routes;
+
+pub use error::{ApiError, ErrorCode};
+pub use language::Language;
+pub use money::{Currency, Money};

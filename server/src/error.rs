@@ -1,0 +1,61 @@
+//! One error type for every handler, mapped to an HTTP response in one place.
+
+use amazon_pay_contract::{ApiError, ErrorCode, Language};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+/// A handler failure: what kind, the buyer's language, and the cause for the log and the developer.
+#[derive(Debug)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub language: Language,
+    pub detail: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        AppError { code, language: Language::default(), detail: detail.into() }
+    }
+
+    /// The same error, told to the buyer in `language`.
+    pub fn in_language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    fn status(&self) -> StatusCode {
+        match self.code {
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::SessionExpired => StatusCode::GONE,
+            ErrorCode::SoftDecline | ErrorCode::HardDecline => StatusCode::PAYMENT_REQUIRED,
+            ErrorCode::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::UpstreamInvalid | ErrorCode::UpstreamError => StatusCode::BAD_GATEWAY,
+            ErrorCode::Configuration | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(code = ?self.code, detail = %self.detail, "request failed");
+        } else {
+            tracing::info!(code = ?self.code, detail = %self.detail, "request refused");
+        }
+        let body = ApiError {
+            code: self.code,
+            message: self.code.buyer_message(self.language).to_owned(),
+            detail: Some(self.detail),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(err: crate::store::StoreError) -> Self {
+        AppError::new(ErrorCode::Internal, format!("order store: {err}"))
+    }
+}

@@ -1,0 +1,11 @@
+//! The thin Amazon Pay backend: the JSON API the widget calls, the PAYONE client, the sandbox that stands in
+//! for Amazon and PAYONE, and the SQLite order store. Secrets live only in this crate.
+
+pub mod api;
+pub mod app;
+pub mod catalogue;
+pub mod config;
+pub mod error;
+pub mod payone;
+pub mod sandbox;
+pub mod store;

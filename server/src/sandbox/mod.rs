@@ -1,0 +1,62 @@
+//! The offline sandbox: stand-ins for PAYONE's Server API and Amazon's scripts and hosted pages, served by
+//! `amazon-pay-server --sandbox` under `/sandbox/`. Live mode serves none of it (see [`refuse_router`]).
+
+mod payone_sim;
+mod scripts;
+
+use crate::app::AppState;
+use crate::config::Config;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub use payone_sim::{PayoneSimulator, Workorder};
+
+/// The sandbox's state: the simulator's workorders and the key it "signs" button payloads with.
+pub struct Sandbox {
+    pub payone: PayoneSimulator,
+    signing_secret: String,
+}
+
+impl Sandbox {
+    pub fn new(config: &Config) -> Sandbox {
+        Sandbox {
+            payone: PayoneSimulator::new(config.payone.clone(), Mutex::new(HashMap::new())),
+            signing_secret: format!("sandbox-signing:{}", config.payone.key),
+        }
+    }
+
+    /// The sandbox's stand-in for Amazon's RSA-PSS signature over a button payload.
+    pub fn sign(&self, payload: &str) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.signing_secret.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(payload.as_bytes());
+        hex::encode(hasher.finalize())
+    }
+
+    pub fn verify(&self, payload: &str, signature: &str) -> bool {
+        self.sign(payload) == signature
+    }
+}
+
+/// The public key id PAYONE's payloads are signed for (every PAYONE plugin uses this constant).
+pub const PAYONE_PUBLIC_KEY_ID: &str = "AE5E5B7B2SAERURYEH6DKDAZ";
+
+/// Routes under `/sandbox` in sandbox mode.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/payone/post-gateway/", post(payone_sim::post_gateway))
+        .route("/amazon/checkout.js", get(scripts::checkout_js))
+        .route("/amazon/Widgets.js", get(scripts::widgets_js))
+}
+
+/// Routes under `/sandbox` in live mode: every path is refused, so a page can never load a fake script.
+pub fn refuse_router() -> Router<AppState> {
+    Router::new().fallback(|| async {
+        (StatusCode::NOT_FOUND, "The sandbox is disabled: this server runs in live mode.")
+    })
+}

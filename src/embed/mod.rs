@@ -1,0 +1,145 @@
+//! The embed API for pages that are not written in Rust.
+//!
+//! ```html
+//! <div id="pay"></div>
+//! <script type="module">
+//!   import init, { mount } from "/amazon-pay-widget.js";
+//!   await init();
+//!   const widget = mount(document.getElementById("pay"), { items: [{ sku: "mug", quantity: 1 }] });
+//!   document.getElementById("pay").addEventListener("amazonpay:ready", (e) => console.log(e.detail));
+//!   // later: widget.unmount();
+//! </script>
+//! ```
+//!
+//! Or with no script at all: `<div data-amazon-pay-widget='{"items":[{"sku":"mug","quantity":1}]}'></div>`
+//! is mounted when the module starts.
+
+pub mod events;
+
+use crate::client::Client;
+use crate::components::{AmazonPayButton, ButtonOptions};
+use amazon_pay_contract::cv2::CartLine;
+use amazon_pay_contract::Language;
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The configuration a host page passes to [`mount`], as a plain JS object or JSON.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WidgetConfig {
+    /// The backend's base URL; empty means the page's own origin.
+    #[serde(default)]
+    pub backend_url: String,
+    /// The cart: SKUs and quantities. Prices are the backend's business.
+    #[serde(default)]
+    pub items: Vec<CartLine>,
+    /// `de`, `en`, `fr`, `it` or `es`; defaults to the page's `<html lang>`, then the browser's languages.
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub button_color: Option<String>,
+    #[serde(default)]
+    pub placement: Option<String>,
+    /// How long to wait for Amazon's script, in milliseconds.
+    #[serde(default)]
+    pub script_timeout_ms: Option<u32>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid widget configuration: {0}")]
+    Invalid(String),
+    #[error("unsupported language {0:?}: use one of de, en, fr, it, es")]
+    Language(String),
+}
+
+/// The page's language: `<html lang>`, then `navigator.languages`, then English.
+pub fn page_language() -> Language {
+    let window = web_sys::window();
+    let html_lang = window
+        .as_ref()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"));
+    let navigator: Vec<String> = window
+        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    Language::negotiate(html_lang.iter().map(String::as_str).chain(navigator.iter().map(String::as_str)))
+        .unwrap_or_default()
+}
+
+impl WidgetConfig {
+    pub fn button_options(&self) -> Result<ButtonOptions, ConfigError> {
+        let language = match &self.language {
+            Some(tag) => tag.parse().map_err(|_| ConfigError::Language(tag.clone()))?,
+            None => page_language(),
+        };
+        let defaults = ButtonOptions::default();
+        Ok(ButtonOptions {
+            client: Client::new(self.backend_url.clone()),
+            items: self.items.clone(),
+            language,
+            color: self.button_color.clone().unwrap_or(defaults.color),
+            placement: self.placement.clone().unwrap_or(defaults.placement),
+            script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(defaults.script_timeout),
+        })
+    }
+}
+
+/// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    handle: Option<leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Removes the widget from the page.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+}
+
+/// Mounts the widget into `element`. Throws a JS `Error` with the reason when `config` is invalid.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHandle, JsError> {
+    let config: WidgetConfig = if config.is_undefined() || config.is_null() {
+        WidgetConfig::default()
+    } else if let Some(json) = config.as_string() {
+        serde_json::from_str(&json).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
+    } else {
+        serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
+    };
+    let options = config.button_options().map_err(|e| JsError::new(&e.to_string()))?;
+    let handle = leptos::mount::mount_to(element, move || view! { <AmazonPayButton options=options.clone() /> }.into_any());
+    Ok(WidgetHandle { handle: Some(handle) })
+}
+
+/// Mounts a widget on every `[data-amazon-pay-widget]` element; its attribute value is the JSON config.
+/// The handles live as long as the page.
+pub fn mount_declared() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(nodes) = document.query_selector_all("[data-amazon-pay-widget]") else { return };
+    for i in 0..nodes.length() {
+        let Some(element) = nodes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
+        let json = element.get_attribute("data-amazon-pay-widget").unwrap_or_default();
+        let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
+        match mount(element.clone(), config) {
+            Ok(handle) => std::mem::forget(handle),
+            Err(err) => {
+                let err: JsValue = err.into();
+                web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), &err);
+            }
+        }
+    }
+}
+
+/// Runs when the module is instantiated: mounts the declared widgets.
+#[wasm_bindgen(start)]
+pub fn start() {
+    mount_declared();
+}

@@ -1,0 +1,122 @@
+//! Typed wrapper of `amazon.Pay` from Amazon's Checkout v2 `checkout.js`.
+//!
+//! `checkout.js` throws *strings* that start with `"AmazonPay:\n"`; every call here catches them and turns
+//! them into [`AmazonPayError::Rejected`] with Amazon's own message, so nothing escapes as an uncaught throw.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A failure of a call into `amazon.Pay`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmazonPayError {
+    #[error("amazon.Pay.{0} is not available: checkout.js is not loaded")]
+    NotLoaded(&'static str),
+    #[error("amazon.Pay rejected the call: {0}")]
+    Rejected(String),
+    #[error("cannot pass the options to amazon.Pay: {0}")]
+    Options(String),
+}
+
+/// `createCheckoutSessionConfig`: the payload signed by PAYONE, passed verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutSessionConfig {
+    #[serde(rename = "payloadJSON")]
+    pub payload_json: String,
+    pub signature: String,
+    pub public_key_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+}
+
+/// `estimatedOrderAmount`: a decimal string and a currency code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EstimatedOrderAmount {
+    pub amount: String,
+    pub currency_code: String,
+}
+
+/// The options of `amazon.Pay.renderButton`, spelled as Amazon spells them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderButtonOptions {
+    pub merchant_id: String,
+    pub ledger_currency: String,
+    pub sandbox: bool,
+    pub checkout_language: String,
+    pub product_type: String,
+    pub placement: String,
+    pub button_color: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_order_amount: Option<EstimatedOrderAmount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_checkout_session_config: Option<CheckoutSessionConfig>,
+}
+
+/// The buyer's change action on the review page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeAction {
+    ChangeAddress,
+    ChangePayment,
+}
+
+impl ChangeAction {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChangeAction::ChangeAddress => "changeAddress",
+            ChangeAction::ChangePayment => "changePayment",
+        }
+    }
+}
+
+/// The error text Amazon threw, without its `AmazonPay:` prefix line.
+fn rejected(thrown: JsValue) -> AmazonPayError {
+    let text = super::thrown_text(&thrown);
+    let text = text.strip_prefix("AmazonPay:").map(|t| t.trim_start_matches('\n')).unwrap_or(&text);
+    AmazonPayError::Rejected(text.trim().to_owned())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, AmazonPayError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| AmazonPayError::Options(e.to_string()))
+}
+
+/// Looks up `amazon.Pay.<name>` at call time, so scripts loaded (or faked) later are found.
+fn pay_function(name: &'static str) -> Result<(JsValue, js_sys::Function), AmazonPayError> {
+    let global = js_sys::global();
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let amazon = get(&global, "amazon").ok_or(AmazonPayError::NotLoaded(name))?;
+    let pay = get(&amazon, "Pay").ok_or(AmazonPayError::NotLoaded(name))?;
+    let function = get(&pay, name).and_then(|f| f.dyn_into::<js_sys::Function>().ok()).ok_or(AmazonPayError::NotLoaded(name))?;
+    Ok((pay, function))
+}
+
+/// `true` once `amazon.Pay.renderButton` exists on the page.
+pub fn is_loaded() -> bool {
+    pay_function("renderButton").is_ok()
+}
+
+/// `amazon.Pay.renderButton(selector, options)`. Returns Amazon's button object (may be `undefined`).
+pub fn render_button(selector: &str, options: &RenderButtonOptions) -> Result<JsValue, AmazonPayError> {
+    let (pay, render) = pay_function("renderButton")?;
+    render.call2(&pay, &JsValue::from_str(selector), &to_js(options)?).map_err(rejected)
+}
+
+/// `amazon.Pay.bindChangeAction(selector, {amazonCheckoutSessionId, changeAction})`.
+pub fn bind_change_action(selector: &str, checkout_session_id: &str, action: ChangeAction) -> Result<(), AmazonPayError> {
+    let (pay, bind) = pay_function("bindChangeAction")?;
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| js_sys::Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    set("amazonCheckoutSessionId", checkout_session_id).map_err(rejected)?;
+    set("changeAction", action.as_str()).map_err(rejected)?;
+    bind.call2(&pay, &JsValue::from_str(selector), &options).map(drop).map_err(rejected)
+}
+
+/// `amazon.Pay.signout()`.
+pub fn signout() -> Result<(), AmazonPayError> {
+    let (pay, signout) = pay_function("signout")?;
+    signout.call0(&pay).map(drop).map_err(rejected)
+}

@@ -1,0 +1,15 @@
+//! JS interop with Amazon's scripts. Nothing outside this module calls into Amazon's globals.
+
+pub mod amazon_pay;
+pub mod script_loader;
+
+/// The text of a thrown JS value: Amazon's scripts throw plain strings, others throw `Error` objects.
+pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        return text;
+    }
+    if let Some(error) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(value) {
+        return String::from(error.message());
+    }
+    format!("{value:?}")
+}

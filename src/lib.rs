@@ -1,0 +1,14 @@
+//! The Amazon Pay checkout widget: Leptos components compiled to WebAssembly.
+//!
+//! - [`interop`]: the only place that touches Amazon's globals (`amazon.Pay`, `OffAmazonPayments`,
+//!   `amazon.Login`) and loads their scripts.
+//! - [`client`]: the backend's JSON API, with the request and response types of `amazon-pay-contract`.
+//! - [`components`]: the Leptos components, usable from a Leptos app as a crate.
+//! - [`embed`]: `mount(element, config)` and DOM CustomEvents for pages of any stack.
+
+pub mod client;
+pub mod components;
+pub mod embed;
+pub mod interop;
+
+pub use amazon_pay_contract as contract;

@@ -1,0 +1,57 @@
+// The demo shop renders the sandbox's Amazon Pay button, served by a real amazon-pay-server.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", async () => {
+  const { page, context, problems } = await newPage(browser);
+  const ready = page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener("amazonpay:ready", (e) => resolve(e.detail), { once: true });
+  }));
+  await page.goto(server.baseUrl + "/");
+  const button = page.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
+  assert.equal(await button.getAttribute("role"), "button");
+  assert.match(await button.getAttribute("aria-label"), /Amazon Pay/);
+  assert.equal(await button.getAttribute("aria-busy"), "false");
+  const detail = await ready;
+  assert.equal(detail.kind, "ready");
+  assert.match(detail.workorderId, /^WO[A-Z0-9]{14}$/);
+  // The workorder is kept for the review page, in case Amazon's return URL lacks it.
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("amazonPay.workorderId")), detail.workorderId);
+  // The checkout.js that rendered it is the sandbox's, loaded once.
+  assert.equal(await page.locator('script[src$="/sandbox/amazon/checkout.js"]').count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a cart the server cannot price shows a message instead of a broken button", async () => {
+  const { page, context } = await newPage(browser);
+  await page.goto(server.baseUrl + "/");
+  await page.evaluate(() => {
+    const el = document.createElement("div");
+    el.id = "bad-cart";
+    document.body.append(el);
+  });
+  await page.addScriptTag({ type: "module", content: `
+    import { mount } from "/amazon-pay-widget.js";
+    window.__badWidget = mount(document.getElementById("bad-cart"), { items: [{ sku: "no-such-item", quantity: 1 }], language: "de" });
+  ` });
+  const status = page.locator("#bad-cart [role=status]");
+  await status.filter({ hasText: /Amazon Pay/ }).waitFor({ timeout: 15_000 });
+  assert.match(await status.textContent(), /nicht verfügbar/);
+  assert.equal(await page.locator("#bad-cart .amazon-pay-button").isHidden(), true);
+  await context.close();
+});

@@ -1,0 +1,43 @@
+// Starts amazon-pay-server in sandbox mode on a free loopback port and stops it afterwards.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../../..");
+
+/** Spawns the server; resolves with { baseUrl, dataDir, stop() } once it prints its address. */
+export async function startServer({ args = [], env = {}, deadlineMs = 30_000 } = {}) {
+  const bin = process.env.AMAZON_PAY_SERVER_BIN ?? join(root, "target/debug/amazon-pay-server");
+  const dataDir = mkdtempSync(join(tmpdir(), "amazon-pay-e2e-"));
+  const child = spawn(
+    bin,
+    ["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--dist-dir", join(root, "dist"), "--static-dir", join(root, "static"), ...args],
+    { env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "amazon_pay_server=warn", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk) => { stderr += chunk; });
+  const baseUrl = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${deadlineMs} ms\n${stderr}`)), deadlineMs);
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) { clearTimeout(timer); resolveUrl(match[1]); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}\n${stderr}`)); });
+  });
+  return {
+    baseUrl,
+    dataDir,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
