@@ -17,16 +17,20 @@ after(async () => {
 
 test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", async () => {
   const { page, context, problems } = await newPage(browser);
-  const ready = page.evaluate(() => new Promise((resolve) => {
-    document.addEventListener("amazonpay:ready", (e) => resolve(e.detail), { once: true });
-  }));
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const kind of ["ready", "error"]) {
+      document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));
+    }
+  });
   await page.goto(server.baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
   assert.equal(await button.getAttribute("role"), "button");
   assert.match(await button.getAttribute("aria-label"), /Amazon Pay/);
   assert.equal(await button.getAttribute("aria-busy"), "false");
-  const detail = await ready;
+  await page.waitForFunction(() => window.__events.length > 0);
+  const [detail] = await page.evaluate(() => window.__events);
   assert.equal(detail.kind, "ready");
   assert.match(detail.workorderId, /^WO[A-Z0-9]{14}$/);
   // The workorder is kept for the review page, in case Amazon's return URL lacks it.

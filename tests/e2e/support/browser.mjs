@@ -21,5 +21,6 @@ export async function newPage(browser) {
   const problems = [];
   page.on("pageerror", (err) => problems.push(`uncaught: ${err.message}`));
   page.on("console", (msg) => { if (msg.type() === "error") problems.push(`console: ${msg.text()}`); });
+  page.on("response", (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${res.url()}`); });
   return { page, context, problems };
 }

@@ -98,7 +98,8 @@
     var root = container.shadowRoot || container.attachShadow({ mode: "open" });
     root.innerHTML = "";
     var style = document.createElement("style");
-    style.textContent = ".amazonpay-button-container{min-width:200px;max-width:600px;min-height:45px;display:flex;align-items:center;justify-content:center;border-radius:4px;cursor:pointer;font:600 16px sans-serif}" +
+    style.textContent = ":host{display:block;width:300px;max-width:100%}.amazonpay-button-container{min-width:200px;max-width:600px;height:45px;display:flex;cursor:pointer;font:700 17px sans-serif}" +
+      ".amazonpay-button-view1{flex:1;display:flex;align-items:center;justify-content:center;border-radius:4px;letter-spacing:.02em}" +
       ".amazonpay-button-view1-gold{background:#ffd814;color:#0f1111}.amazonpay-button-view1-gray{background:#e7e9ec;color:#0f1111}.amazonpay-button-view1-ink{background:#232f3e;color:#fff}";
     var outer = document.createElement("div");
     outer.className = "amazonpay-button-container amazonpay-button-enabled";
