@@ -73,13 +73,13 @@ impl Server {
             .to_owned();
         let store = Store::open(&config.data_dir)?;
         let catalogue = Catalogue::demo();
-        let sandbox = (config.mode == Mode::Sandbox).then(|| crate::sandbox::Sandbox::new(&config));
+        let sandbox = (config.mode == Mode::Sandbox).then(|| crate::sandbox::Sandbox::new(&config, &public_url));
         let payone_endpoint = config
             .payone
             .endpoint
             .clone()
             .unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
-        let payone = PayoneClient::new(config.payone.clone(), payone_endpoint, config.mode)?;
+        let payone = PayoneClient::new(config.payone.clone(), payone_endpoint, config.mode, config.payone_timeout)?;
         let state = AppState {
             inner: Arc::new(Inner { config, public_url, store, catalogue, payone, sandbox }),
         };

@@ -38,6 +38,9 @@ pub struct Args {
     /// PAYONE's Server API endpoint. Defaults to PAYONE's live gateway, or the sandbox's simulator.
     #[arg(long, env = "PAYONE_ENDPOINT")]
     pub payone_endpoint: Option<String>,
+    /// How long to wait for PAYONE before giving up (PAYONE's plugins use 45 s).
+    #[arg(long, env = "PAYONE_TIMEOUT_MS", default_value_t = 45_000)]
+    pub payone_timeout_ms: u64,
     /// Amazon Pay merchant id shown to `checkout.js` (public).
     #[arg(long, env = "AMAZON_MERCHANT_ID")]
     pub amazon_merchant_id: Option<String>,
@@ -100,6 +103,7 @@ pub struct Config {
     pub static_dir: PathBuf,
     pub public_url: Option<String>,
     pub payone: PayoneConfig,
+    pub payone_timeout: std::time::Duration,
     pub amazon_merchant_id: String,
 }
 
@@ -141,6 +145,7 @@ impl Config {
             dist_dir: args.dist_dir,
             static_dir: args.static_dir,
             public_url: args.public_url,
+            payone_timeout: std::time::Duration::from_millis(args.payone_timeout_ms.max(1)),
             amazon_merchant_id: pick(args.amazon_merchant_id, d::AMAZON_MERCHANT_ID, "AMAZON_MERCHANT_ID")?,
             payone,
         })

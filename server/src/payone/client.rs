@@ -33,9 +33,8 @@ pub struct PayoneClient {
 }
 
 impl PayoneClient {
-    pub fn new(config: PayoneConfig, endpoint: String, mode: Mode) -> Result<Self, reqwest::Error> {
-        let timeout = Duration::from_secs(45);
-        let http = reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(10)).build()?;
+    pub fn new(config: PayoneConfig, endpoint: String, mode: Mode, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout.min(Duration::from_secs(10))).build()?;
         Ok(PayoneClient { config, endpoint, mode, http, timeout })
     }
 

@@ -1,7 +1,9 @@
 //! The offline sandbox: stand-ins for PAYONE's Server API and Amazon's scripts and hosted pages, served by
 //! `amazon-pay-server --sandbox` under `/sandbox/`. Live mode serves none of it (see [`refuse_router`]).
 
+pub mod amazon;
 mod payone_sim;
+pub mod scenario;
 mod scripts;
 
 use crate::app::AppState;
@@ -17,13 +19,19 @@ pub use payone_sim::{PayoneSimulator, Workorder};
 
 /// The sandbox's state: the simulator's workorders and the key it "signs" button payloads with.
 pub struct Sandbox {
+    /// Amazon's side: buyers, checkout sessions, order references, access tokens.
+    pub amazon: amazon::AmazonSandbox,
     pub payone: PayoneSimulator,
+    /// Where buyers reach this server (`http://127.0.0.1:PORT`); the fake pages and redirects use it.
+    pub public_url: String,
     signing_secret: String,
 }
 
 impl Sandbox {
-    pub fn new(config: &Config) -> Sandbox {
+    pub fn new(config: &Config, public_url: &str) -> Sandbox {
         Sandbox {
+            public_url: public_url.to_owned(),
+            amazon: amazon::AmazonSandbox::default(),
             payone: PayoneSimulator::new(config.payone.clone(), Mutex::new(HashMap::new())),
             signing_secret: format!("sandbox-signing:{}", config.payone.key),
         }

@@ -1,0 +1,87 @@
+//! Sandbox outcomes, chosen like test cards: each sandbox payment instrument maps to one scenario.
+//!
+//! The buyer picks an instrument on the fake Amazon pages (or in the fake Wallet widget); the PAYONE and
+//! CheckoutChamp simulators then answer as the scenario says. The README's scenario table is this list.
+
+use serde::Serialize;
+
+/// What happens when a payment with an instrument is authorized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    /// Authorized at once; TransactionStatus `appointed` (completed).
+    Approved,
+    /// `PENDING`/`appointed` with `transaction_status=pending`, later `paid`.
+    PendingThenPaid,
+    /// `PENDING`/`appointed` with `transaction_status=pending`, later `failed`.
+    PendingThenFailed,
+    /// PAYONE error 981 InvalidPaymentMethod: the buyer may pick another instrument.
+    SoftDecline,
+    /// PAYONE error 982 AmazonRejected: the buyer must pay another way.
+    HardDecline,
+    /// PAYONE error 980 TransactionTimedOut.
+    TransactionTimedOut,
+    /// Amazon asks for multi-factor authentication and the buyer abandons it.
+    MfaAbandoned,
+    /// Amazon asks for multi-factor authentication and the buyer passes it; then approved.
+    MfaPassed,
+    /// The checkout session has expired (older than 24 hours) by the time the shop reads it.
+    SessionExpired,
+    /// The upstream service does not answer in time.
+    UpstreamTimeout,
+    /// The upstream service answers with something that is not its protocol.
+    UpstreamGarbage,
+}
+
+/// A sandbox payment instrument as the fake Amazon pages show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Instrument {
+    /// Stable id used in forms and URLs.
+    pub id: &'static str,
+    /// What the buyer sees, like Amazon's payment descriptor ("Visa ••••1111").
+    pub descriptor: &'static str,
+    pub scenario: Scenario,
+    /// A short explanation for testers.
+    pub outcome: &'static str,
+}
+
+/// Every sandbox instrument, in the order the fake pages list them.
+pub const INSTRUMENTS: &[Instrument] = &[
+    Instrument { id: "visa-1111", descriptor: "Visa ••••1111", scenario: Scenario::Approved, outcome: "approved" },
+    Instrument { id: "mc-4444", descriptor: "Mastercard ••••4444", scenario: Scenario::PendingThenPaid, outcome: "pending, then paid" },
+    Instrument { id: "visa-0002", descriptor: "Visa ••••0002", scenario: Scenario::PendingThenFailed, outcome: "pending, then failed" },
+    Instrument { id: "visa-0981", descriptor: "Visa ••••0981", scenario: Scenario::SoftDecline, outcome: "soft decline 981 InvalidPaymentMethod" },
+    Instrument { id: "amex-0982", descriptor: "American Express ••••0982", scenario: Scenario::HardDecline, outcome: "hard decline 982 AmazonRejected" },
+    Instrument { id: "visa-0980", descriptor: "Visa ••••0980", scenario: Scenario::TransactionTimedOut, outcome: "980 TransactionTimedOut" },
+    Instrument { id: "mc-3ds1", descriptor: "Mastercard ••••3001", scenario: Scenario::MfaPassed, outcome: "asks for MFA; passing it approves" },
+    Instrument { id: "mc-3ds0", descriptor: "Mastercard ••••3000", scenario: Scenario::MfaAbandoned, outcome: "asks for MFA; the buyer abandons" },
+    Instrument { id: "visa-0024", descriptor: "Visa ••••0024", scenario: Scenario::SessionExpired, outcome: "the checkout session has expired" },
+    Instrument { id: "visa-0504", descriptor: "Visa ••••0504", scenario: Scenario::UpstreamTimeout, outcome: "PAYONE does not answer in time" },
+    Instrument { id: "visa-0500", descriptor: "Visa ••••0500", scenario: Scenario::UpstreamGarbage, outcome: "PAYONE answers garbage" },
+];
+
+/// The instrument with `id`.
+pub fn instrument(id: &str) -> Option<&'static Instrument> {
+    INSTRUMENTS.iter().find(|i| i.id == id)
+}
+
+/// The instrument a scenario is reached with.
+pub fn instrument_for(scenario: Scenario) -> &'static Instrument {
+    INSTRUMENTS.iter().find(|i| i.scenario == scenario).unwrap_or(&INSTRUMENTS[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_has_exactly_one_instrument() {
+        let mut seen = std::collections::HashSet::new();
+        for i in INSTRUMENTS {
+            assert!(seen.insert(i.scenario), "{:?} appears twice", i.scenario);
+            assert_eq!(instrument(i.id), Some(i));
+            assert_eq!(instrument_for(i.scenario).id, i.id);
+        }
+        assert_eq!(seen.len(), 11);
+    }
+}
