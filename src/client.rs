@@ -1,7 +1,10 @@
 //! The backend's JSON API, seen from the browser. Types come from `amazon-pay-contract`.
 
-use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest};
-use amazon_pay_contract::{routes, ApiError};
+use amazon_pay_contract::cv2::{
+    ButtonConfig, CheckoutDetails, CreateSessionRequest, PlaceOrderRequest, PlaceOrderResponse, UpdateDeliveryRequest,
+};
+use amazon_pay_contract::orders::OrderStatus;
+use amazon_pay_contract::{routes, ApiError, Language};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -30,6 +33,18 @@ impl ClientError {
     }
 }
 
+/// JSON through the browser's own `JSON` (no JSON library in the wasm: it is smaller).
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
+    js_sys::JSON::stringify(&js).map(String::from).map_err(|e| format!("{e:?}"))
+}
+
+/// Parses JSON text into `T` with the browser's `JSON.parse`.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let js = js_sys::JSON::parse(text).map_err(|e| crate::interop::thrown_text(&e))?;
+    serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
+}
+
 /// A client of one backend, at `base_url` (empty for "same origin").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Client {
@@ -47,19 +62,34 @@ impl Client {
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         let url = self.url(path);
+        let json = to_json(body).map_err(|cause| ClientError::Network { url: url.clone(), cause })?;
         let request = Request::post(&url)
-            .json(body)
+            .header("content-type", "application/json")
+            .body(json)
             .map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
-        let response =
-            request.send().await.map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
+        Self::read(url, request.send().await).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let url = self.url(path);
+        let sent = Request::get(&url).send().await;
+        Self::read(url, sent).await
+    }
+
+    /// The contract's JSON on success, the API's error body otherwise.
+    async fn read<T: DeserializeOwned>(
+        url: String,
+        sent: Result<gloo_net::http::Response, gloo_net::Error>,
+    ) -> Result<T, ClientError> {
+        let response = sent.map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
         let status = response.status();
         let text = response.text().await.map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
         if response.ok() {
-            serde_json::from_str(&text).map_err(|e| ClientError::Decode { url, status, cause: e.to_string() })
+            from_json(&text).map_err(|cause| ClientError::Decode { url, status, cause })
         } else {
-            match serde_json::from_str::<ApiError>(&text) {
+            match from_json::<ApiError>(&text) {
                 Ok(error) => Err(ClientError::Api { url, error }),
-                Err(e) => Err(ClientError::Decode { url, status, cause: e.to_string() }),
+                Err(cause) => Err(ClientError::Decode { url, status, cause }),
             }
         }
     }
@@ -67,5 +97,25 @@ impl Client {
     /// Starts a Checkout v2 session for the cart; the server prices it.
     pub async fn create_cv2_session(&self, request: &CreateSessionRequest) -> Result<ButtonConfig, ClientError> {
         self.post(routes::CV2_SESSIONS, request).await
+    }
+
+    /// The review page's data: buyer, addresses, payment, cart and total.
+    pub async fn cv2_session(&self, workorder_id: &str, lang: Language) -> Result<CheckoutDetails, ClientError> {
+        self.get(&format!("{}?lang={}", routes::cv2_session(workorder_id), lang.code())).await
+    }
+
+    /// Changes the delivery option; the server re-prices and updates Amazon's session.
+    pub async fn update_delivery(&self, workorder_id: &str, request: &UpdateDeliveryRequest) -> Result<CheckoutDetails, ClientError> {
+        self.post(&routes::cv2_delivery(workorder_id), request).await
+    }
+
+    /// Places the order; the same idempotency key always gets the same answer.
+    pub async fn place_order(&self, workorder_id: &str, request: &PlaceOrderRequest) -> Result<PlaceOrderResponse, ClientError> {
+        self.post(&routes::cv2_orders(workorder_id), request).await
+    }
+
+    /// An order's current state.
+    pub async fn order_status(&self, order_id: &str, lang: Language) -> Result<OrderStatus, ClientError> {
+        self.get(&format!("{}?lang={}", routes::order(order_id), lang.code())).await
     }
 }

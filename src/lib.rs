@@ -10,5 +10,7 @@ pub mod client;
 pub mod components;
 pub mod embed;
 pub mod interop;
+pub mod page;
+pub mod texts;
 
 pub use amazon_pay_contract as contract;

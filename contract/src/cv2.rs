@@ -56,3 +56,104 @@ pub struct ButtonConfig {
     /// Where to load `checkout.js` from: Amazon's regional URL live, the sandbox's fake in sandbox mode.
     pub script_url: String,
 }
+
+/// A postal address as Amazon returned it (through PAYONE). Display it as text, never as HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalAddress {
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub company: String,
+    pub street: String,
+    #[serde(default)]
+    pub addition: String,
+    pub zip: String,
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// How the order is delivered; the server prices each option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOption {
+    #[default]
+    Standard,
+    Express,
+}
+
+/// A cart line as the server priced it, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+}
+
+/// `GET /api/cv2/sessions/{workorderId}`: what the review page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutDetails {
+    pub workorder_id: String,
+    /// Needed by `amazon.Pay.bindChangeAction`.
+    pub amazon_checkout_session_id: String,
+    pub buyer_name: String,
+    pub email: String,
+    pub shipping_address: PostalAddress,
+    pub billing_address: Option<PostalAddress>,
+    /// What Amazon shows for the chosen instrument, e.g. "Visa ••••1111" (when known).
+    pub payment_descriptor: Option<String>,
+    pub items: Vec<PricedLine>,
+    pub delivery: DeliveryOption,
+    /// What the chosen delivery option costs.
+    pub delivery_fee: Money,
+    /// Goods plus delivery, decided by the server.
+    pub amount: Money,
+    /// Unix seconds after which Amazon's checkout session is no longer valid (24 hours after creation).
+    pub expires_at: i64,
+    /// The order already placed for this checkout, if any (a reload must not place a second one).
+    pub order_id: Option<String>,
+    /// Where to load `checkout.js` from (for `bindChangeAction`), as in [`ButtonConfig::script_url`].
+    pub script_url: String,
+    pub sandbox: bool,
+}
+
+/// `POST /api/cv2/sessions/{workorderId}/delivery`: change the delivery option (and so the total).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateDeliveryRequest {
+    pub delivery: DeliveryOption,
+    #[serde(default)]
+    pub language: Language,
+}
+
+/// `POST /api/cv2/sessions/{workorderId}/orders`: place the order. The same `idempotency_key` (one per
+/// review page) always gets the same answer, however often the buyer clicks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceOrderRequest {
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub language: Language,
+}
+
+/// What happened when the order was placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlaceOrderOutcome {
+    /// Send the buyer to Amazon (processing, maybe multi-factor authentication).
+    Redirect { url: String },
+    Approved,
+    /// Amazon is still deciding; follow the order's status.
+    Pending,
+    /// Declined: `code` says whether another Amazon payment method may work (`soft_decline`).
+    Declined { code: crate::ErrorCode, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceOrderResponse {
+    pub order_id: String,
+    pub outcome: PlaceOrderOutcome,
+}

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     SoftDecline,
     /// Amazon rejected the payment; the buyer must use another payment method outside Amazon Pay.
     HardDecline,
+    /// A recurring order whose billing agreement the buyer has not consented to (CheckoutChamp, Consent widget).
+    ConsentRequired,
     /// The upstream service (PAYONE, CheckoutChamp, Amazon) did not answer in time.
     UpstreamTimeout,
     /// The upstream service answered with something we could not understand.
@@ -44,6 +46,41 @@ pub struct ApiError {
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::BadRequest,
+        ErrorCode::NotFound,
+        ErrorCode::SessionExpired,
+        ErrorCode::SoftDecline,
+        ErrorCode::HardDecline,
+        ErrorCode::ConsentRequired,
+        ErrorCode::UpstreamTimeout,
+        ErrorCode::UpstreamInvalid,
+        ErrorCode::UpstreamError,
+        ErrorCode::Configuration,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as it appears in JSON, e.g. `soft_decline`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::SoftDecline => "soft_decline",
+            ErrorCode::HardDecline => "hard_decline",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::UpstreamTimeout => "upstream_timeout",
+            ErrorCode::UpstreamInvalid => "upstream_invalid",
+            ErrorCode::UpstreamError => "upstream_error",
+            ErrorCode::Configuration => "configuration",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
     /// What the buyer reads when this happens, in their language.
     pub fn buyer_message(self, lang: crate::Language) -> &'static str {
         use crate::Language::*;
@@ -95,6 +132,21 @@ impl ErrorCode {
             (HardDecline, Es) => {
                 "Lo sentimos, tu pago con Amazon Pay no se ha completado. Elige otro método de pago."
             }
+            (ConsentRequired, De) => {
+                "Bitte setzen Sie im Amazon Pay-Feld das Häkchen, dass Ihre Zahlungsart für künftige Zahlungen verwendet werden darf, und versuchen Sie es erneut."
+            }
+            (ConsentRequired, En) => {
+                "Please tick the box in the Amazon Pay section that allows your payment method to be used for future payments, then try again."
+            }
+            (ConsentRequired, Fr) => {
+                "Veuillez cocher la case Amazon Pay autorisant l'utilisation de votre moyen de paiement pour les paiements futurs, puis réessayez."
+            }
+            (ConsentRequired, It) => {
+                "Spunta la casella di Amazon Pay che consente di usare il tuo metodo di pagamento per i pagamenti futuri, poi riprova."
+            }
+            (ConsentRequired, Es) => {
+                "Marca la casilla de Amazon Pay que permite usar tu método de pago para pagos futuros y vuelve a intentarlo."
+            }
             (UpstreamTimeout | UpstreamInvalid | UpstreamError, De) => {
                 "Der Zahlungsdienst antwortet gerade nicht. Es wurde nichts belastet. Bitte versuchen Sie es in einem Moment erneut."
             }
@@ -126,11 +178,20 @@ mod tests {
             ErrorCode::SessionExpired,
             ErrorCode::SoftDecline,
             ErrorCode::HardDecline,
+            ErrorCode::ConsentRequired,
             ErrorCode::UpstreamTimeout,
         ];
         for code in codes {
             let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{code:?} repeats a text across languages");
+        }
+    }
+
+    #[test]
+    fn codes_read_as_in_json() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
     }
 

@@ -4,10 +4,12 @@
 //! Money is always an integer of minor units plus a currency; the browser never sends a price, only items
 //! and quantities, and the server decides the amount.
 
+pub mod checkoutchamp;
 pub mod cv2;
 pub mod error;
 pub mod language;
 pub mod money;
+pub mod orders;
 pub mod routes;
 
 pub use error::{ApiError, ErrorCode};

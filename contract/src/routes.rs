@@ -4,3 +4,54 @@
 pub const HEALTHZ: &str = "/healthz";
 /// `POST` [`crate::cv2::CreateSessionRequest`] → [`crate::cv2::ButtonConfig`].
 pub const CV2_SESSIONS: &str = "/api/cv2/sessions";
+/// `POST` [`crate::checkoutchamp::ImportOrderRequest`] → [`crate::checkoutchamp::ImportOrderResponse`].
+pub const CHECKOUTCHAMP_ORDERS: &str = "/api/checkoutchamp/orders";
+/// `POST` [`crate::checkoutchamp::ImportUpsaleRequest`] → [`crate::checkoutchamp::ImportOrderResponse`].
+pub const CHECKOUTCHAMP_UPSALES: &str = "/api/checkoutchamp/upsales";
+
+/// `GET` → [`crate::cv2::CheckoutDetails`]: the review page's data for PAYONE workorder `id`.
+pub fn cv2_session(workorder_id: &str) -> String {
+    format!("{CV2_SESSIONS}/{}", encode_segment(workorder_id))
+}
+
+/// `POST` [`crate::cv2::UpdateDeliveryRequest`] → [`crate::cv2::CheckoutDetails`].
+pub fn cv2_delivery(workorder_id: &str) -> String {
+    format!("{}/delivery", cv2_session(workorder_id))
+}
+
+/// `POST` [`crate::cv2::PlaceOrderRequest`] → [`crate::cv2::PlaceOrderResponse`].
+pub fn cv2_orders(workorder_id: &str) -> String {
+    format!("{}/orders", cv2_session(workorder_id))
+}
+
+/// `GET` → [`crate::orders::OrderStatus`].
+pub fn order(order_id: &str) -> String {
+    format!("/api/orders/{}", encode_segment(order_id))
+}
+
+/// Where PAYONE sends TransactionStatus notifications (configure this URL in PAYONE's PMI).
+pub const PAYONE_TRANSACTION_STATUS: &str = "/payone/transaction-status";
+
+/// Percent-encodes everything but unreserved characters, so an id can never change the path.
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_escape_their_segment() {
+        assert_eq!(cv2_session("WO1"), "/api/cv2/sessions/WO1");
+        assert_eq!(order("../x?y"), "/api/orders/..%2Fx%3Fy");
+    }
+}

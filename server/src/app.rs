@@ -27,6 +27,10 @@ pub struct Inner {
     pub catalogue: Catalogue,
     pub payone: PayoneClient,
     pub sandbox: Option<crate::sandbox::Sandbox>,
+    /// Serializes order placement per checkout.
+    pub order_locks: crate::orders::OrderLocks,
+    /// `None` in live mode when CheckoutChamp is not configured.
+    pub checkoutchamp: Option<crate::checkoutchamp::CheckoutChamp>,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,8 +84,9 @@ impl Server {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
         let payone = PayoneClient::new(config.payone.clone(), payone_endpoint, config.mode, config.payone_timeout)?;
+        let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
         let state = AppState {
-            inner: Arc::new(Inner { config, public_url, store, catalogue, payone, sandbox }),
+            inner: Arc::new(Inner { config, public_url, store, catalogue, payone, sandbox, order_locks: Default::default(), checkoutchamp }),
         };
         Ok(Server { listener, state })
     }

@@ -1,6 +1,6 @@
 //! The server's price list. The browser sends SKUs and quantities; every amount comes from here.
 
-use amazon_pay_contract::cv2::CartLine;
+use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PricedLine};
 use amazon_pay_contract::{Currency, Money};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -18,6 +18,15 @@ pub struct Product {
 pub struct Catalogue {
     pub currency: Currency,
     pub products: BTreeMap<String, Product>,
+    /// Price of each delivery option, in minor units.
+    pub delivery: Delivery,
+}
+
+/// Delivery prices.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Delivery {
+    pub standard: i64,
+    pub express: i64,
 }
 
 /// Why a cart cannot be priced.
@@ -55,6 +64,38 @@ impl Catalogue {
         }
         Ok(total)
     }
+
+    /// The cart's lines with names and unit prices, for display. Unknown SKUs are left out.
+    pub fn describe(&self, lines: &[CartLine]) -> Vec<PricedLine> {
+        lines
+            .iter()
+            .filter_map(|line| {
+                let product = self.products.get(&line.sku)?;
+                Some(PricedLine {
+                    sku: line.sku.clone(),
+                    name: product.name.clone(),
+                    quantity: line.quantity,
+                    unit_price: Money::new(product.price, self.currency),
+                })
+            })
+            .collect()
+    }
+
+    /// What a delivery option costs.
+    pub fn delivery_fee(&self, delivery: DeliveryOption) -> Money {
+        Money::new(
+            match delivery {
+                DeliveryOption::Standard => self.delivery.standard,
+                DeliveryOption::Express => self.delivery.express,
+            },
+            self.currency,
+        )
+    }
+
+    /// The goods plus the delivery option.
+    pub fn price_with_delivery(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
+        self.price(lines)?.checked_add(self.delivery_fee(delivery)).ok_or(PricingError::Overflow)
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +112,17 @@ mod tests {
         let mug = c.products["mug"].price;
         let tee = c.products["tshirt"].price;
         assert_eq!(c.price(&[line("mug", 2), line("tshirt", 1)]), Ok(Money::eur(2 * mug + tee)));
+    }
+
+    #[test]
+    fn express_delivery_costs_extra() {
+        let c = Catalogue::demo();
+        let goods = c.price(&[line("mug", 1)]).unwrap();
+        assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Standard), Ok(goods));
+        assert_eq!(
+            c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Express),
+            Ok(Money::eur(goods.minor + c.delivery.express))
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl AppError {
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::SessionExpired => StatusCode::GONE,
-            ErrorCode::SoftDecline | ErrorCode::HardDecline => StatusCode::PAYMENT_REQUIRED,
+            ErrorCode::SoftDecline | ErrorCode::HardDecline | ErrorCode::ConsentRequired => StatusCode::PAYMENT_REQUIRED,
             ErrorCode::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ErrorCode::UpstreamInvalid | ErrorCode::UpstreamError => StatusCode::BAD_GATEWAY,
             ErrorCode::Configuration | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,6 +3,7 @@
 //! Every checkout the server starts and every call it makes upstream is written here, so that after any
 //! failure the store tells exactly what happened.
 
+use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::Money;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -33,7 +34,15 @@ pub struct Checkout {
     pub flow: String,
     pub amount: Money,
     pub items_json: String,
+    pub delivery: DeliveryOption,
     pub created_at: i64,
+}
+
+fn delivery_text(delivery: DeliveryOption) -> &'static str {
+    match delivery {
+        DeliveryOption::Standard => "standard",
+        DeliveryOption::Express => "express",
+    }
 }
 
 const SCHEMA: &str = "
@@ -43,6 +52,7 @@ CREATE TABLE IF NOT EXISTS checkouts (
     amount_minor INTEGER NOT NULL,
     currency TEXT NOT NULL,
     items_json TEXT NOT NULL,
+    delivery TEXT NOT NULL DEFAULT 'standard',
     created_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS upstream_calls (
@@ -71,10 +81,12 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::orders::SCHEMA)?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    /// Runs `f` with the connection (one writer at a time). For modules that keep their own tables.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let conn = self.conn.lock().map_err(|_| StoreError::Poisoned)?;
         Ok(f(&conn)?)
     }
@@ -82,14 +94,15 @@ impl Store {
     pub fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     checkout.workorder_id,
                     checkout.flow,
                     checkout.amount.minor,
                     checkout.amount.currency.code(),
                     checkout.items_json,
+                    delivery_text(checkout.delivery),
                     checkout.created_at
                 ],
             )
@@ -100,7 +113,7 @@ impl Store {
     pub fn checkout(&self, workorder_id: &str) -> Result<Option<Checkout>, StoreError> {
         self.with(|c| {
             c.query_row(
-                "SELECT workorder_id, flow, amount_minor, currency, items_json, created_at
+                "SELECT workorder_id, flow, amount_minor, currency, items_json, delivery, created_at
                  FROM checkouts WHERE workorder_id = ?1",
                 [workorder_id],
                 |row| {
@@ -115,11 +128,27 @@ impl Store {
                             })?,
                         ),
                         items_json: row.get(4)?,
-                        created_at: row.get(5)?,
+                        delivery: if row.get::<_, String>(5)? == "express" {
+                            DeliveryOption::Express
+                        } else {
+                            DeliveryOption::Standard
+                        },
+                        created_at: row.get(6)?,
                     })
                 },
             )
             .optional()
+        })
+    }
+
+    /// Stores a new delivery option and total after PAYONE accepted `updateCheckoutSession`.
+    pub fn update_checkout_delivery(&self, workorder_id: &str, delivery: DeliveryOption, amount: Money) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE checkouts SET delivery = ?2, amount_minor = ?3, currency = ?4 WHERE workorder_id = ?1",
+                params![workorder_id, delivery_text(delivery), amount.minor, amount.currency.code()],
+            )
+            .map(drop)
         })
     }
 
@@ -164,6 +193,7 @@ mod tests {
             flow: "cv2".into(),
             amount: Money::eur(1290),
             items_json: "[]".into(),
+            delivery: DeliveryOption::Express,
             created_at: 7,
         };
         Store::open(dir.path()).unwrap().insert_checkout(&checkout).unwrap();
@@ -181,6 +211,7 @@ mod tests {
             flow: "cv2".into(),
             amount: Money::eur(1),
             items_json: "[]".into(),
+            delivery: DeliveryOption::Standard,
             created_at: 0,
         };
         store.insert_checkout(&checkout).unwrap();

@@ -80,3 +80,38 @@ async fn serves_the_fake_checkout_js_in_sandbox_mode() {
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
     assert!(response.text().await.unwrap().contains("renderButton"));
 }
+
+#[tokio::test]
+async fn live_mode_refuses_to_serve_the_fake_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = <amazon_pay_server::config::Args as clap::Parser>::try_parse_from([
+        "amazon-pay-server",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--payone-mid",
+        "12345",
+        "--payone-portalid",
+        "1234567",
+        "--payone-aid",
+        "12346",
+        "--payone-key",
+        "live-secret",
+        "--amazon-merchant-id",
+        "A2LIVE",
+        // Nothing listens here: live mode must not need the network to refuse the sandbox.
+        "--payone-endpoint",
+        "http://127.0.0.1:9/",
+    ])
+    .unwrap();
+    let config = Config::from_args(args).unwrap();
+    assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
+    let (base, state) = Server::bind(config).await.unwrap().spawn();
+    assert!(state.sandbox.is_none());
+    for path in ["/sandbox/amazon/checkout.js", "/sandbox/amazon/Widgets.js", "/sandbox/payone/post-gateway/"] {
+        let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert!(!response.text().await.unwrap().contains("amazon.Pay"), "{path}");
+    }
+}

@@ -101,7 +101,7 @@ fn render_options(config: &ButtonConfig, options: &ButtonOptions) -> RenderButto
 /// Remembers the workorder for the review page, in case the return URL lacks it.
 fn remember_workorder(workorder_id: &str) {
     if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
-        let _ = storage.set_item("amazonPay.workorderId", workorder_id);
+        let _ = storage.set_item(crate::page::WORKORDER_STORAGE_KEY, workorder_id);
     }
 }
 
@@ -146,6 +146,11 @@ pub fn AmazonPayButton(options: ButtonOptions) -> impl IntoView {
     view! {
         <div class="amazon-pay-widget" node_ref=host>
             <div
+                on:click=move |_| {
+                    if let Some(el) = host.get_untracked() {
+                        emit(&el, WidgetEvent::ButtonClicked);
+                    }
+                }
                 id=id
                 class="amazon-pay-button"
                 class:amazon-pay-placeholder=move || state.get() == ButtonState::Loading

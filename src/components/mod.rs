@@ -1,5 +1,11 @@
 //! The Leptos components. Each owns the JS callbacks it registers and drops them when it unmounts.
 
-mod button;
+pub(crate) mod button;
+mod common;
+mod confirmation;
+mod review;
 
 pub use button::{AmazonPayButton, ButtonOptions};
+pub use common::{format_money, AddressView};
+pub use confirmation::{ConfirmationOptions, OrderConfirmation};
+pub use review::{OrderReview, ReviewOptions};

@@ -13,6 +13,26 @@ pub enum WidgetEvent {
     /// The Amazon Pay button is on the page.
     #[serde(rename_all = "camelCase")]
     Ready { workorder_id: String },
+    /// The buyer clicked the Amazon Pay button.
+    ButtonClicked,
+    /// The review page shows the buyer's Amazon Pay details.
+    #[serde(rename_all = "camelCase")]
+    ReviewReady { workorder_id: String },
+    /// "Place order" reached the backend; `outcome` follows as its own event.
+    #[serde(rename_all = "camelCase")]
+    OrderPlaced { order_id: String },
+    /// The buyer is sent to Amazon (processing, multi-factor authentication).
+    #[serde(rename_all = "camelCase")]
+    Redirecting { order_id: String, url: String },
+    #[serde(rename_all = "camelCase")]
+    Approved { order_id: String },
+    #[serde(rename_all = "camelCase")]
+    Pending { order_id: String },
+    #[serde(rename_all = "camelCase")]
+    Paid { order_id: String },
+    /// Declined when placing (`code` is `soft_decline` or `hard_decline`) or failed later (`failed`).
+    #[serde(rename_all = "camelCase")]
+    Declined { order_id: String, code: String, message: String },
     /// Something failed; `message` is the developer-facing cause.
     Error { message: String },
 }
@@ -22,6 +42,14 @@ impl WidgetEvent {
     pub fn name(&self) -> &'static str {
         match self {
             WidgetEvent::Ready { .. } => "amazonpay:ready",
+            WidgetEvent::ButtonClicked => "amazonpay:buttonclicked",
+            WidgetEvent::ReviewReady { .. } => "amazonpay:reviewready",
+            WidgetEvent::OrderPlaced { .. } => "amazonpay:orderplaced",
+            WidgetEvent::Redirecting { .. } => "amazonpay:redirecting",
+            WidgetEvent::Approved { .. } => "amazonpay:approved",
+            WidgetEvent::Pending { .. } => "amazonpay:pending",
+            WidgetEvent::Paid { .. } => "amazonpay:paid",
+            WidgetEvent::Declined { .. } => "amazonpay:declined",
             WidgetEvent::Error { .. } => "amazonpay:error",
         }
     }

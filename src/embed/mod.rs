@@ -17,7 +17,7 @@
 pub mod events;
 
 use crate::client::Client;
-use crate::components::{AmazonPayButton, ButtonOptions};
+use crate::components::{AmazonPayButton, ButtonOptions, ConfirmationOptions, OrderConfirmation, OrderReview, ReviewOptions};
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;
@@ -30,6 +30,15 @@ use wasm_bindgen::JsCast;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WidgetConfig {
+    /// Which part of the checkout this element shows.
+    #[serde(default)]
+    pub view: View,
+    /// Where "Back to cart" leads (review and confirmation).
+    #[serde(default)]
+    pub cart_url: Option<String>,
+    /// The confirmation page the review page sends the buyer to (`?order=<id>` is appended).
+    #[serde(default)]
+    pub confirmation_url: Option<String>,
     /// The backend's base URL; empty means the page's own origin.
     #[serde(default)]
     pub backend_url: String,
@@ -46,6 +55,19 @@ pub struct WidgetConfig {
     /// How long to wait for Amazon's script, in milliseconds.
     #[serde(default)]
     pub script_timeout_ms: Option<u32>,
+}
+
+/// The part of the checkout a mounted widget shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum View {
+    /// The Amazon Pay button for the cart (Checkout v2).
+    #[default]
+    Button,
+    /// The order-review page Amazon returns the buyer to.
+    Review,
+    /// The page that follows the order's status.
+    Confirmation,
 }
 
 /// A configuration that cannot be used.
@@ -73,11 +95,36 @@ pub fn page_language() -> Language {
 }
 
 impl WidgetConfig {
+    fn language(&self) -> Result<Language, ConfigError> {
+        match &self.language {
+            Some(tag) => tag.parse().map_err(|_| ConfigError::Language(tag.clone())),
+            None => Ok(page_language()),
+        }
+    }
+
+    pub fn review_options(&self) -> Result<ReviewOptions, ConfigError> {
+        let defaults = ReviewOptions::default();
+        Ok(ReviewOptions {
+            client: Client::new(self.backend_url.clone()),
+            language: self.language()?,
+            cart_url: self.cart_url.clone().unwrap_or(defaults.cart_url),
+            confirmation_url: self.confirmation_url.clone().unwrap_or(defaults.confirmation_url),
+            script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(defaults.script_timeout),
+        })
+    }
+
+    pub fn confirmation_options(&self) -> Result<ConfirmationOptions, ConfigError> {
+        let defaults = ConfirmationOptions::default();
+        Ok(ConfirmationOptions {
+            client: Client::new(self.backend_url.clone()),
+            language: self.language()?,
+            cart_url: self.cart_url.clone().unwrap_or(defaults.cart_url),
+            ..defaults
+        })
+    }
+
     pub fn button_options(&self) -> Result<ButtonOptions, ConfigError> {
-        let language = match &self.language {
-            Some(tag) => tag.parse().map_err(|_| ConfigError::Language(tag.clone()))?,
-            None => page_language(),
-        };
+        let language = self.language()?;
         let defaults = ButtonOptions::default();
         Ok(ButtonOptions {
             client: Client::new(self.backend_url.clone()),
@@ -110,12 +157,25 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
     let config: WidgetConfig = if config.is_undefined() || config.is_null() {
         WidgetConfig::default()
     } else if let Some(json) = config.as_string() {
-        serde_json::from_str(&json).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
+        crate::client::from_json(&json).map_err(|e| JsError::new(&ConfigError::Invalid(e).to_string()))?
     } else {
         serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
     };
-    let options = config.button_options().map_err(|e| JsError::new(&e.to_string()))?;
-    let handle = leptos::mount::mount_to(element, move || view! { <AmazonPayButton options=options.clone() /> }.into_any());
+    let invalid = |e: ConfigError| JsError::new(&e.to_string());
+    let handle = match config.view {
+        View::Button => {
+            let options = config.button_options().map_err(invalid)?;
+            leptos::mount::mount_to(element, move || view! { <AmazonPayButton options=options.clone() /> }.into_any())
+        }
+        View::Review => {
+            let options = config.review_options().map_err(invalid)?;
+            leptos::mount::mount_to(element, move || view! { <OrderReview options=options.clone() /> }.into_any())
+        }
+        View::Confirmation => {
+            let options = config.confirmation_options().map_err(invalid)?;
+            leptos::mount::mount_to(element, move || view! { <OrderConfirmation options=options.clone() /> }.into_any())
+        }
+    };
     Ok(WidgetHandle { handle: Some(handle) })
 }
 

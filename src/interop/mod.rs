@@ -2,6 +2,7 @@
 
 pub mod amazon_pay;
 pub mod script_loader;
+pub mod timers;
 
 /// The text of a thrown JS value: Amazon's scripts throw plain strings, others throw `Error` objects.
 pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {

@@ -1,15 +1,30 @@
-//! The JSON API the widget calls. Request and response types come from `amazon-pay-contract`.
+//! The JSON API the widget calls (types from `amazon-pay-contract`), and PAYONE's notification receiver.
 
-mod cv2;
+mod checkoutchamp;
+pub mod cv2;
 mod json;
+mod orders;
+mod transaction_status;
 
 use crate::app::AppState;
-use axum::routing::post;
-use axum::Router;
 use amazon_pay_contract::routes;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
 
 pub use json::ApiJson;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(routes::CV2_SESSIONS, post(cv2::create_session))
+    Router::new()
+        .merge(cv2::router())
+        .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
+        .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))
+        .route("/api/orders/{order_id}", get(orders::status))
+        .route("/api/orders/{order_id}/return", get(orders::returned))
+        .route(
+            routes::PAYONE_TRANSACTION_STATUS,
+            post(transaction_status::receive).layer(DefaultBodyLimit::max(transaction_status::MAX_BODY)),
+        )
+        // Requests from the widget are small JSON bodies.
+        .layer(DefaultBodyLimit::max(64 * 1024))
 }

@@ -1,7 +1,9 @@
 //! PAYONE's Server API: the wire format (shared with the sandbox's simulator) and the client.
 
 mod client;
+pub mod transaction_status;
 pub mod wire;
 
 pub use client::{PayoneClient, PayoneError};
+pub use transaction_status::{TransactionStatus, TsRejection};
 pub use wire::{PayoneRequest, PayoneResponse};

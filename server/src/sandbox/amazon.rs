@@ -16,6 +16,8 @@ use std::time::{Duration, SystemTime};
 pub const CHECKOUT_SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// Login with Amazon access tokens live one hour.
 pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// The sandbox's Login with Amazon client id (also the CV2 payload's `storeId`); tokens carry it as `aud`.
+pub const SANDBOX_CLIENT_ID: &str = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
 
 /// A postal address in an Amazon account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,6 +110,11 @@ impl Buyer {
     pub fn address(&self, id: &str) -> Option<&'static Address> {
         self.addresses.iter().find(|a| a.id == id)
     }
+
+    /// The profile API's `user_id` (`amzn1.account.…`), stable per buyer.
+    pub fn user_id(&self) -> String {
+        format!("amzn1.account.SANDBOX{}", self.id.to_ascii_uppercase())
+    }
 }
 
 /// Where a CV2 checkout session stands.
@@ -165,6 +172,55 @@ pub struct OrderReference {
     pub consent: bool,
     pub amount: Option<Money>,
     pub confirmed: bool,
+    /// `successurl`/`errorurl` of PAYONE's `confirmorderreference`: where the confirmation flow (MFA) returns.
+    pub confirmation_urls: Option<ConfirmationUrls>,
+    /// How the buyer left the confirmation flow (`AuthenticationStatus` on the return URL).
+    pub authentication: Option<AuthenticationStatus>,
+}
+
+/// Where `OffAmazonPayments.initConfirmationFlow` sends the buyer after the MFA step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmationUrls {
+    pub success_url: String,
+    pub error_url: String,
+}
+
+/// Amazon's `AuthenticationStatus` query value after the confirmation flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AuthenticationStatus {
+    Success,
+    Abandoned,
+}
+
+impl AuthenticationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthenticationStatus::Success => "Success",
+            AuthenticationStatus::Abandoned => "Abandoned",
+        }
+    }
+}
+
+/// What the CV2 button payload said about the hosted pages' return addresses (kept per checkout session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebCheckout {
+    pub review_return_url: Option<String>,
+    pub result_return_url: Option<String>,
+    pub cancel_url: Option<String>,
+    /// The page the button was on (`origin_url`): where a cancel goes when the payload names no cancel URL.
+    pub origin_url: Option<String>,
+    /// `checkoutMode: "ProcessOrder"` (APB): the buyer pays on Amazon's pages and returns to the result URL.
+    pub process_order: bool,
+}
+
+/// A live access token's details, as `tokeninfo` reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub buyer: &'static Buyer,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub issued_at: SystemTime,
+    pub expires_at: SystemTime,
 }
 
 /// Why a widget or token operation was refused; `code` is Amazon's widget error code.
@@ -176,7 +232,7 @@ pub struct AmazonError {
 }
 
 impl AmazonError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         AmazonError { code, message: message.into() }
     }
 }
@@ -185,6 +241,8 @@ impl AmazonError {
 struct Token {
     buyer: &'static Buyer,
     scopes: Vec<String>,
+    client_id: String,
+    issued_at: SystemTime,
     expires_at: SystemTime,
 }
 
@@ -193,6 +251,9 @@ struct State {
     sessions: HashMap<String, CheckoutSession>,
     order_references: HashMap<String, OrderReference>,
     tokens: HashMap<String, Token>,
+    web_checkouts: HashMap<String, WebCheckout>,
+    /// PAYONE txid → checkout session id, so the processing page knows the chosen instrument.
+    transactions: HashMap<String, String>,
 }
 
 /// Amazon's side of the sandbox. All methods are quick and never block on I/O.
@@ -263,12 +324,20 @@ impl AmazonSandbox {
 
     /// Issues a Login with Amazon access token (`Atza|…`) for `buyer_id`.
     pub fn issue_token(&self, buyer_id: &str, scopes: &[&str]) -> Result<String, AmazonError> {
+        self.issue_token_for_client(buyer_id, scopes, SANDBOX_CLIENT_ID)
+    }
+
+    /// Like [`Self::issue_token`], for the LwA client `client_id` (the token's `aud`).
+    pub fn issue_token_for_client(&self, buyer_id: &str, scopes: &[&str], client_id: &str) -> Result<String, AmazonError> {
         let buyer = buyer(buyer_id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown buyer"))?;
         let token = format!("Atza|sandbox{}{}", buyer.id, uuid().replace('-', ""));
+        let now = SystemTime::now();
         let entry = Token {
             buyer,
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            expires_at: SystemTime::now() + ACCESS_TOKEN_LIFETIME,
+            client_id: client_id.to_owned(),
+            issued_at: now,
+            expires_at: now + ACCESS_TOKEN_LIFETIME,
         };
         self.lock().tokens.insert(token.clone(), entry);
         Ok(token)
@@ -304,6 +373,8 @@ impl AmazonSandbox {
             consent: false,
             amount: None,
             confirmed: false,
+            confirmation_urls: None,
+            authentication: None,
         };
         self.lock().order_references.insert(reference.id.clone(), reference.clone());
         Ok(reference)
@@ -316,6 +387,139 @@ impl AmazonSandbox {
     /// Applies `change` to the order reference `id`; `None` if there is no such reference.
     pub fn update_order_reference<T>(&self, id: &str, change: impl FnOnce(&mut OrderReference) -> T) -> Option<T> {
         self.lock().order_references.get_mut(id).map(change)
+    }
+
+    /// The newest checkout session opened for PAYONE's workorder.
+    pub fn session_for_workorder(&self, workorder_id: &str) -> Option<CheckoutSession> {
+        let state = self.lock();
+        state.sessions.values().filter(|s| s.workorder_id == workorder_id).max_by_key(|s| s.created_at).cloned()
+    }
+
+    /// Remembers the return addresses of the button payload that opened session `session_id`.
+    pub fn set_web_checkout(&self, session_id: &str, web: WebCheckout) {
+        self.lock().web_checkouts.insert(session_id.to_owned(), web);
+    }
+
+    pub fn web_checkout(&self, session_id: &str) -> Option<WebCheckout> {
+        self.lock().web_checkouts.get(session_id).cloned()
+    }
+
+    /// Records that PAYONE transaction `txid` pays for checkout session `session_id` (the PAYONE simulator
+    /// calls this when a (pre)authorization answers `REDIRECT`; the processing page reads it back).
+    pub fn attach_transaction(&self, session_id: &str, txid: &str) {
+        self.lock().transactions.insert(txid.to_owned(), session_id.to_owned());
+    }
+
+    /// A PAYONE transaction recorded for checkout session `session_id` (APB's processing step).
+    pub fn transaction_for_session(&self, session_id: &str) -> Option<String> {
+        self.lock().transactions.iter().find(|(_, s)| s.as_str() == session_id).map(|(txid, _)| txid.clone())
+    }
+
+    /// The checkout session PAYONE transaction `txid` pays for.
+    pub fn session_for_transaction(&self, txid: &str) -> Option<CheckoutSession> {
+        let state = self.lock();
+        let id = state.transactions.get(txid)?;
+        state.sessions.get(id).cloned()
+    }
+
+    /// The buyer changes only the address (`changeAction=changeAddress`) of a session they chose before.
+    pub fn change_address(&self, session_id: &str, address_id: &str) -> Result<(), AmazonError> {
+        self.change_selection(session_id, |s| {
+            let buyer = s.buyer.ok_or_else(|| AmazonError::new("BuyerNotAssociated", "no buyer has signed in to this checkout session"))?;
+            s.address = Some(buyer.address(address_id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown address"))?);
+            Ok(())
+        })
+    }
+
+    /// The buyer changes only the payment instrument (`changeAction=changePayment`).
+    pub fn change_instrument(&self, session_id: &str, instrument_id: &str) -> Result<(), AmazonError> {
+        self.change_selection(session_id, |s| {
+            s.buyer.ok_or_else(|| AmazonError::new("BuyerNotAssociated", "no buyer has signed in to this checkout session"))?;
+            s.instrument = Some(instrument(instrument_id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown payment instrument"))?);
+            Ok(())
+        })
+    }
+
+    fn change_selection(&self, session_id: &str, change: impl FnOnce(&mut CheckoutSession) -> Result<(), AmazonError>) -> Result<(), AmazonError> {
+        self.update_checkout_session(session_id, change)
+            .unwrap_or_else(|| Err(AmazonError::new("InvalidCheckoutSessionId", "unknown checkout session")))
+    }
+
+    /// An unexpired token's details (`tokeninfo`).
+    pub fn token_info(&self, token: &str) -> Option<TokenInfo> {
+        let state = self.lock();
+        let t = state.tokens.get(token)?;
+        (t.expires_at > SystemTime::now()).then(|| TokenInfo {
+            buyer: t.buyer,
+            client_id: t.client_id.clone(),
+            scopes: t.scopes.clone(),
+            issued_at: t.issued_at,
+            expires_at: t.expires_at,
+        })
+    }
+
+    /// Makes `token` expire now (tests and the "session expired" paths); false if unknown.
+    pub fn expire_token(&self, token: &str) -> bool {
+        let mut state = self.lock();
+        state.tokens.get_mut(token).map(|t| t.expires_at = SystemTime::now() - Duration::from_secs(1)).is_some()
+    }
+
+    /// The order reference `id` as the widgets may show it to the holder of `token`.
+    pub fn order_reference_for(&self, token: &str, id: &str) -> Result<OrderReference, AmazonError> {
+        let buyer = self
+            .buyer_for_token(token)
+            .ok_or_else(|| AmazonError::new("BuyerSessionExpired", "The buyer's session has expired. Please sign in again."))?;
+        let reference = self
+            .order_reference(id)
+            .ok_or_else(|| AmazonError::new("InvalidOrderReferenceId", format!("The order reference id {id} is invalid.")))?;
+        if reference.buyer.id != buyer.id {
+            return Err(AmazonError::new("BuyerNotAssociated", "The buyer is not associated with this order reference."));
+        }
+        Ok(reference)
+    }
+
+    /// The AddressBook or Wallet selection; `None` leaves that part as it is.
+    pub fn select_for_widget(&self, token: &str, id: &str, address_id: Option<&str>, instrument_id: Option<&str>) -> Result<OrderReference, AmazonError> {
+        let reference = self.order_reference_for(token, id)?;
+        if reference.confirmed {
+            let code = if address_id.is_some() { "AddressNotModifiable" } else { "PaymentMethodNotModifiable" };
+            return Err(AmazonError::new(code, "The order reference has been confirmed and cannot be changed."));
+        }
+        let address = match address_id {
+            Some(a) => Some(reference.buyer.address(a).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown address"))?),
+            None => reference.address,
+        };
+        let chosen = match instrument_id {
+            Some(i) => Some(instrument(i).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown payment instrument"))?),
+            None => reference.instrument,
+        };
+        self.update_order_reference(id, |r| {
+            r.address = address;
+            r.instrument = chosen;
+            r.clone()
+        })
+        .ok_or_else(|| AmazonError::new("InvalidOrderReferenceId", format!("The order reference id {id} is invalid.")))
+    }
+
+    /// The Consent widget's checkbox (billing agreements only).
+    pub fn set_consent(&self, token: &str, id: &str, consent: bool) -> Result<OrderReference, AmazonError> {
+        let reference = self.order_reference_for(token, id)?;
+        if reference.kind != AgreementType::BillingAgreement {
+            return Err(AmazonError::new("InvalidParameterValue", "Consent applies to billing agreements only."));
+        }
+        self.update_order_reference(id, |r| {
+            r.consent = consent;
+            r.clone()
+        })
+        .ok_or_else(|| AmazonError::new("InvalidOrderReferenceId", format!("The order reference id {id} is invalid.")))
+    }
+
+    /// PAYONE's `confirmorderreference` hands these over; the confirmation flow returns to them.
+    pub fn set_confirmation_urls(&self, id: &str, success_url: &str, error_url: &str) -> Result<(), AmazonError> {
+        self.update_order_reference(id, |r| {
+            r.confirmation_urls = Some(ConfirmationUrls { success_url: success_url.to_owned(), error_url: error_url.to_owned() });
+        })
+        .ok_or_else(|| AmazonError::new("InvalidOrderReferenceId", format!("The order reference id {id} is invalid.")))
     }
 }
 
@@ -355,6 +559,54 @@ mod tests {
         let reference = amazon.create_order_reference(&token, AgreementType::BillingAgreement).unwrap();
         assert!(reference.id.starts_with("B02-"));
         assert_eq!(reference.buyer.id, "jean");
+    }
+
+    #[test]
+    fn sessions_are_found_by_workorder_and_transaction() {
+        let amazon = AmazonSandbox::default();
+        assert!(amazon.session_for_workorder("WO9").is_none());
+        let id = amazon.create_checkout_session("WO9", Money::eur(100));
+        assert_eq!(amazon.session_for_workorder("WO9").unwrap().id, id);
+        amazon.attach_transaction(&id, "T9");
+        assert_eq!(amazon.session_for_transaction("T9").unwrap().id, id);
+        assert_eq!(amazon.transaction_for_session(&id).as_deref(), Some("T9"));
+        assert_eq!(amazon.change_address(&id, "anna-home").unwrap_err().code, "BuyerNotAssociated");
+        amazon.select(&id, "anna", "anna-home", "visa-1111").unwrap();
+        amazon.change_address(&id, "anna-office").unwrap();
+        amazon.change_instrument(&id, "mc-3ds1").unwrap();
+        let s = amazon.checkout_session(&id).unwrap();
+        assert_eq!((s.address.unwrap().id, s.instrument.unwrap().id), ("anna-office", "mc-3ds1"));
+        assert_eq!(amazon.change_instrument("nope", "visa-1111").unwrap_err().code, "InvalidCheckoutSessionId");
+    }
+
+    #[test]
+    fn tokens_carry_their_client_and_can_expire() {
+        let amazon = AmazonSandbox::default();
+        let token = amazon.issue_token_for_client("anna", &["profile"], "client-1").unwrap();
+        let info = amazon.token_info(&token).unwrap();
+        assert_eq!((info.buyer.id, info.client_id.as_str()), ("anna", "client-1"));
+        assert_eq!(amazon.token_info(&amazon.issue_token("jean", &[]).unwrap()).unwrap().client_id, SANDBOX_CLIENT_ID);
+        assert!(amazon.expire_token(&token));
+        assert!(amazon.token_info(&token).is_none() && amazon.buyer_for_token(&token).is_none());
+        assert!(!amazon.expire_token("Atza|unknown"));
+        assert_eq!(info.buyer.user_id(), "amzn1.account.SANDBOXANNA");
+    }
+
+    #[test]
+    fn widgets_select_only_for_their_buyer_and_until_confirmed() {
+        let amazon = AmazonSandbox::default();
+        let anna = amazon.issue_token("anna", &[]).unwrap();
+        let jean = amazon.issue_token("jean", &[]).unwrap();
+        let r = amazon.create_order_reference(&anna, AgreementType::OrderReference).unwrap();
+        assert_eq!(amazon.select_for_widget(&jean, &r.id, Some("jean-home"), None).unwrap_err().code, "BuyerNotAssociated");
+        let r2 = amazon.select_for_widget(&anna, &r.id, None, Some("visa-0981")).unwrap();
+        assert_eq!((r2.address.unwrap().id, r2.instrument.unwrap().id), ("anna-home", "visa-0981"));
+        assert_eq!(amazon.set_consent(&anna, &r.id, true).unwrap_err().code, "InvalidParameterValue");
+        amazon.set_confirmation_urls(&r.id, "https://s.example/ok", "https://s.example/err").unwrap();
+        amazon.update_order_reference(&r.id, |r| r.confirmed = true);
+        assert_eq!(amazon.select_for_widget(&anna, &r.id, Some("anna-office"), None).unwrap_err().code, "AddressNotModifiable");
+        assert_eq!(amazon.order_reference(&r.id).unwrap().confirmation_urls.unwrap().error_url, "https://s.example/err");
+        assert_eq!(amazon.set_confirmation_urls("S02-x", "a", "b").unwrap_err().code, "InvalidOrderReferenceId");
     }
 
     #[test]

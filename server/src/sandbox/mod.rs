@@ -2,8 +2,11 @@
 //! `amazon-pay-server --sandbox` under `/sandbox/`. Live mode serves none of it (see [`refuse_router`]).
 
 pub mod amazon;
+pub mod checkoutchamp_sim;
+mod hosted;
 mod payone_sim;
 pub mod scenario;
+pub mod inspect;
 mod scripts;
 
 use crate::app::AppState;
@@ -12,16 +15,20 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-pub use payone_sim::{PayoneSimulator, Workorder};
+pub use payone_sim::{
+    AuthKind, Delivery, MfaOutcome, NotificationRecord, PayoneSimulator, SimError, SimTimings, Transaction, TxState, Workorder,
+};
 
 /// The sandbox's state: the simulator's workorders and the key it "signs" button payloads with.
 pub struct Sandbox {
     /// Amazon's side: buyers, checkout sessions, order references, access tokens.
-    pub amazon: amazon::AmazonSandbox,
+    /// Shared with the PAYONE simulator, which reads the buyer's choices and completes sessions.
+    pub amazon: Arc<amazon::AmazonSandbox>,
     pub payone: PayoneSimulator,
+    /// CheckoutChamp's order API under `/sandbox/checkoutchamp/`.
+    pub checkoutchamp: checkoutchamp_sim::CheckoutChampSimulator,
     /// Where buyers reach this server (`http://127.0.0.1:PORT`); the fake pages and redirects use it.
     pub public_url: String,
     signing_secret: String,
@@ -29,10 +36,15 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new(config: &Config, public_url: &str) -> Sandbox {
+        let amazon = Arc::new(amazon::AmazonSandbox::default());
         Sandbox {
             public_url: public_url.to_owned(),
-            amazon: amazon::AmazonSandbox::default(),
-            payone: PayoneSimulator::new(config.payone.clone(), Mutex::new(HashMap::new())),
+            payone: PayoneSimulator::new(config, public_url, amazon.clone()),
+            amazon,
+            checkoutchamp: checkoutchamp_sim::CheckoutChampSimulator::new(
+                config.checkoutchamp.clone().unwrap_or_else(crate::config::CheckoutChampConfig::sandbox),
+                config.sandbox_timings.upstream_hold,
+            ),
             signing_secret: format!("sandbox-signing:{}", config.payone.key),
         }
     }
@@ -58,8 +70,12 @@ pub const PAYONE_PUBLIC_KEY_ID: &str = "AE5E5B7B2SAERURYEH6DKDAZ";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/payone/post-gateway/", post(payone_sim::post_gateway))
+        .route("/payone/notifications", get(payone_sim::notifications))
         .route("/amazon/checkout.js", get(scripts::checkout_js))
         .route("/amazon/Widgets.js", get(scripts::widgets_js))
+        .merge(checkoutchamp_sim::router())
+        .merge(hosted::router())
+        .merge(inspect::router())
 }
 
 /// Routes under `/sandbox` in live mode: every path is refused, so a page can never load a fake script.

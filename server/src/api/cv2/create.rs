@@ -1,9 +1,8 @@
-//! Checkout v2 through PAYONE: create the checkout session and hand the widget its button configuration.
+//! Create the checkout session and hand the widget its button configuration.
 
-use super::ApiJson;
+use crate::api::ApiJson;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::payone::PayoneError;
 use crate::sandbox::PAYONE_PUBLIC_KEY_ID;
 use crate::store::{now, Checkout};
 use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
@@ -12,22 +11,6 @@ use axum::extract::State;
 
 /// Amazon's EU `checkout.js`, the one every PAYONE merchant uses.
 pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/checkout.js";
-
-/// Maps a PAYONE failure to what the buyer and developer are told.
-pub fn payone_error(err: PayoneError) -> AppError {
-    let code = match &err {
-        PayoneError::Timeout(_) => ErrorCode::UpstreamTimeout,
-        PayoneError::NoStatus(_) => ErrorCode::UpstreamInvalid,
-        PayoneError::Transport(_) | PayoneError::HttpStatus(_) => ErrorCode::UpstreamError,
-        PayoneError::Declined { code, .. } => match code.as_str() {
-            "981" | "985" | "986" => ErrorCode::SoftDecline,
-            "982" | "109" | "900" | "983" | "984" => ErrorCode::HardDecline,
-            "923" => ErrorCode::Configuration,
-            _ => ErrorCode::UpstreamError,
-        },
-    };
-    AppError::new(code, err.to_string())
-}
 
 /// `POST /api/cv2/sessions`: prices the cart, asks PAYONE for a checkout session, returns the button config.
 pub async fn create_session(
@@ -51,14 +34,7 @@ pub async fn create_session(
         .set("successurl", format!("{base}/review.html"))
         .set("errorurl", format!("{base}/review.html?error=amazon"))
         .set("backurl", format!("{base}/"));
-    let result = state.payone.send(&call).await;
-    let outcome = match &result {
-        Ok(r) => r.status().unwrap_or("?").to_owned(),
-        Err(e) => e.to_string(),
-    };
-    let answer = result.as_ref().map(|r| r.to_body()).unwrap_or_default();
-    state.store.record_upstream_call("payone", "createCheckoutSessionPayload", &call.redacted(), &answer, &outcome)?;
-    let response = result.map_err(|e| payone_error(e).in_language(lang))?;
+    let response = super::send_recorded(&state, "createCheckoutSessionPayload", &call).await.map_err(|e| e.in_language(lang))?;
 
     let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}")).in_language(lang);
     let workorder_id = response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned();
@@ -70,6 +46,7 @@ pub async fn create_session(
         flow: "cv2".into(),
         amount,
         items_json: serde_json::to_string(&request.items).unwrap_or_default(),
+        delivery: Default::default(),
         created_at: now(),
     })?;
 
@@ -85,6 +62,6 @@ pub async fn create_session(
         checkout_language: lang.amazon_checkout_language().to_owned(),
         product_type: ProductType::PayAndShip,
         amount,
-        script_url: if sandbox { format!("{base}/sandbox/amazon/checkout.js") } else { AMAZON_EU_CHECKOUT_JS.to_owned() },
+        script_url: super::script_url(&state),
     }))
 }

@@ -1,0 +1,115 @@
+//! The CheckoutChamp lander and upsell page: what the widget sends and what it gets back.
+//!
+//! The widget sends the buyer's Login with Amazon `access_token`, Amazon's order reference (or billing
+//! agreement) id and the campaign products with quantities. The server reads the buyer's name and email from
+//! Amazon itself, and CheckoutChamp decides every price: nothing the browser says about the buyer or money
+//! is trusted.
+
+use crate::{Language, Money};
+use serde::{Deserialize, Serialize};
+
+/// One campaign product (CheckoutChamp's `productId`) and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignLine {
+    pub product_id: u32,
+    pub quantity: u32,
+}
+
+/// `POST /api/checkoutchamp/orders`: Import Order with Amazon Pay.
+///
+/// One-time orders send the order reference id (`S02-…`) from `AddressBook.onOrderReferenceCreate`;
+/// recurring orders (`recurring: true`) send the billing agreement id (`B02-…`), which the buyer must have
+/// consented to in the Consent widget. The same `idempotency_key` always yields the same one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOrderRequest {
+    /// The `access_token` Amazon returned to the lander (sent to CheckoutChamp as `amazonAddressConsent`).
+    pub access_token: String,
+    /// `S02-…` (one-time) or `B02-…` (recurring).
+    pub amazon_order_id: String,
+    pub items: Vec<CampaignLine>,
+    #[serde(default)]
+    pub recurring: bool,
+    /// 8 to 128 characters of `A-Z a-z 0-9 - _`, new for every purchase the buyer means to make.
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub language: Language,
+}
+
+/// `POST /api/checkoutchamp/upsales`: Import Upsale on an order this server imported.
+///
+/// The `access_token` must be the same Amazon buyer's as the order's (the upsell page repeats the login, as
+/// CheckoutChamp's guide says), so nobody can add products to someone else's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportUpsaleRequest {
+    pub access_token: String,
+    /// CheckoutChamp's `orderId` from [`ImportOrderResponse::order_id`].
+    pub order_id: String,
+    pub product_id: u32,
+    #[serde(default = "one")]
+    pub quantity: u32,
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub language: Language,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// CheckoutChamp's `orderStatus`, as far as the widget needs to tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmOrderStatus {
+    /// Charged.
+    Complete,
+    /// Amazon has not decided yet (CheckoutChamp updates the order later).
+    Pending,
+    /// A lead without payment.
+    Partial,
+    /// Anything else CheckoutChamp reports (declined, refunded, cancelled, …).
+    Other,
+}
+
+/// One line of the order as CheckoutChamp priced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmOrderLine {
+    pub product_id: u32,
+    pub name: String,
+    pub quantity: u32,
+    /// Unit price.
+    pub price: Money,
+}
+
+/// The answer to an import: the order as CheckoutChamp now has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOrderResponse {
+    pub order_id: String,
+    pub status: CrmOrderStatus,
+    /// The order's total after this import (for an upsale: including every earlier line).
+    pub total: Money,
+    pub items: Vec<CrmOrderLine>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_have_defaults_for_optional_fields() {
+        let json = r#"{"access_token":"Atza|x","amazon_order_id":"S02-1-2","items":[{"product_id":101,"quantity":2}],
+                       "idempotency_key":"k1234567"}"#;
+        let r: ImportOrderRequest = serde_json::from_str(json).unwrap();
+        assert!(!r.recurring);
+        assert_eq!(r.language, Language::En);
+        let u: ImportUpsaleRequest =
+            serde_json::from_str(r#"{"access_token":"a","order_id":"O1","product_id":103,"idempotency_key":"k"}"#)
+                .unwrap();
+        assert_eq!(u.quantity, 1);
+    }
+
+    #[test]
+    fn status_is_snake_case() {
+        assert_eq!(serde_json::to_string(&CrmOrderStatus::Complete).unwrap(), r#""complete""#);
+        assert!(serde_json::from_str::<CampaignLine>(r#"{"product_id":"101","quantity":1}"#).is_err());
+    }
+}

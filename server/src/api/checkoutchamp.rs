@@ -1,0 +1,274 @@
+//! The CheckoutChamp lander's endpoints: Import Order (one-time or recurring) and Import Upsale.
+//!
+//! The widget sends the buyer's `access_token`, Amazon's order reference or billing agreement id and campaign
+//! products with quantities. Names and email come from Amazon's profile endpoint (read here with the token),
+//! prices from CheckoutChamp. A repeated `idempotency_key` gets the first answer back without a second call.
+
+use super::ApiJson;
+use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, ProfileError};
+use crate::app::AppState;
+use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport};
+use crate::error::AppError;
+use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::{ErrorCode, Language};
+use axum::extract::State;
+use sha2::{Digest, Sha256};
+
+/// More lines than a lander ever sends is a mistake or abuse.
+const MAX_LINES: usize = 20;
+
+/// Maps a CheckoutChamp failure to what the buyer and the developer are told.
+pub fn crm_error(err: CrmError) -> AppError {
+    let code = match &err {
+        CrmError::Timeout(_) => ErrorCode::UpstreamTimeout,
+        CrmError::Garbage(_) => ErrorCode::UpstreamInvalid,
+        CrmError::Transport(_) | CrmError::HttpStatus { .. } | CrmError::Refused(_) | CrmError::Redirect => {
+            ErrorCode::UpstreamError
+        }
+        CrmError::Declined { reason, .. } => match reason {
+            DeclineReason::InvalidPaymentMethod => ErrorCode::SoftDecline,
+            DeclineReason::AmazonRejected | DeclineReason::Other(_) => ErrorCode::HardDecline,
+            // Amazon did not decide in time and nothing was charged: trying again shortly may work.
+            DeclineReason::TransactionTimedOut => ErrorCode::UpstreamError,
+        },
+        CrmError::ConsentMissing(_) => ErrorCode::ConsentRequired,
+        CrmError::AmazonSession(_) => ErrorCode::SessionExpired,
+        CrmError::Configuration(_) => ErrorCode::Configuration,
+    };
+    AppError::new(code, err.to_string())
+}
+
+/// Maps a failed profile read: a refused token means the buyer must sign in with Amazon again.
+pub fn profile_error(err: ProfileError) -> AppError {
+    let code = match &err {
+        ProfileError::InvalidToken => ErrorCode::SessionExpired,
+        ProfileError::InsufficientScope => ErrorCode::Configuration,
+        ProfileError::Timeout(_) => ErrorCode::UpstreamTimeout,
+        ProfileError::Transport(_) | ProfileError::HttpStatus(_) => ErrorCode::UpstreamError,
+        ProfileError::Invalid(_) => ErrorCode::UpstreamInvalid,
+    };
+    AppError::new(code, format!("Amazon profile: {err}"))
+}
+
+fn service(state: &AppState) -> Result<&CheckoutChamp, AppError> {
+    state.checkoutchamp.as_ref().ok_or_else(|| {
+        AppError::new(ErrorCode::Configuration, "CheckoutChamp is not configured: set CHECKOUTCHAMP_LOGIN_ID and the other CHECKOUTCHAMP_* variables")
+    })
+}
+
+fn check_key(key: &str) -> Result<(), String> {
+    let ok = (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(()).ok_or_else(|| "idempotency_key must be 8 to 128 characters of A-Z, a-z, 0-9, '-' and '_'".to_owned())
+}
+
+fn check_token(token: &str) -> Result<(), String> {
+    token_is_well_formed(token).then_some(()).ok_or_else(|| "access_token is not a Login with Amazon token".to_owned())
+}
+
+/// `S02-1234567-1234567` (order reference) or `B02-…` (billing agreement), as Amazon's widgets return them.
+fn check_amazon_order_id(id: &str, recurring: bool) -> Result<(), String> {
+    let parts: Vec<&str> = id.split('-').collect();
+    let shaped = parts.len() == 3
+        && parts[0].len() == 3
+        && parts[0].as_bytes()[0].is_ascii_uppercase()
+        && parts[0][1..].bytes().all(|b| b.is_ascii_digit())
+        && parts[1..].iter().all(|p| p.len() == 7 && p.bytes().all(|b| b.is_ascii_digit()));
+    if !shaped {
+        return Err(format!("amazon_order_id {id:?} is not an Amazon order reference or billing agreement id"));
+    }
+    match (recurring, id.starts_with('B')) {
+        (true, false) => Err("recurring orders need the billing agreement id (B02-…) from the AddressBook widget".into()),
+        (false, true) => Err("a billing agreement id (B02-…) is for recurring orders; set recurring: true".into()),
+        _ => Ok(()),
+    }
+}
+
+fn check_quantity(quantity: u32) -> Result<(), String> {
+    (1..=99).contains(&quantity).then_some(()).ok_or_else(|| format!("quantity {quantity} must be between 1 and 99"))
+}
+
+fn check_items(items: &[CampaignLine]) -> Result<(), String> {
+    if items.is_empty() || items.len() > MAX_LINES {
+        return Err(format!("items must have 1 to {MAX_LINES} lines"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for line in items {
+        if line.product_id == 0 || !seen.insert(line.product_id) {
+            return Err(format!("product_id {} is zero or repeated", line.product_id));
+        }
+        check_quantity(line.quantity)?;
+    }
+    Ok(())
+}
+
+/// A digest of what was asked, so one idempotency key cannot stand for two different purchases.
+fn fingerprint(value: &serde_json::Value) -> String {
+    hex::encode(Sha256::digest(value.to_string().as_bytes()))
+}
+
+/// The stored answer for a repeated key, or a refusal when the key was used for something else.
+fn replay(stored: StoredImport, kind: &str, fingerprint: &str, lang: Language) -> Result<ApiJson<ImportOrderResponse>, AppError> {
+    if stored.kind != kind || stored.fingerprint != fingerprint {
+        return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key was already used for a different request").in_language(lang));
+    }
+    tracing::info!(order_id = %stored.order_id, "repeated CheckoutChamp import answered from the store");
+    Ok(ApiJson(stored.response))
+}
+
+fn response(order: CrmOrder) -> ImportOrderResponse {
+    ImportOrderResponse { order_id: order.order_id, status: order.status, total: order.total, items: order.items }
+}
+
+fn buyer_contact(profile: &AmazonProfile) -> Result<(crate::amazon_profile::NameParts, String), AppError> {
+    let invalid = |what: &str| {
+        AppError::new(ErrorCode::UpstreamInvalid, format!("the Amazon profile has no {what}; request the `profile` scope at login"))
+    };
+    let name = profile.name.as_deref().and_then(split_name).ok_or_else(|| invalid("name"))?;
+    let email = profile.email.as_deref().map(str::trim).filter(|e| e.contains('@')).ok_or_else(|| invalid("email"))?;
+    Ok((name, email.to_owned()))
+}
+
+/// `POST /api/checkoutchamp/orders`: Import Order with `paySource=AMAZON`.
+pub async fn import_order(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ImportOrderRequest>,
+) -> Result<ApiJson<ImportOrderResponse>, AppError> {
+    let lang = request.language;
+    let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
+    let cc = service(&state).map_err(|e| e.in_language(lang))?;
+    check_key(&request.idempotency_key).map_err(bad)?;
+    check_token(&request.access_token).map_err(bad)?;
+    check_amazon_order_id(&request.amazon_order_id, request.recurring).map_err(bad)?;
+    check_items(&request.items).map_err(bad)?;
+    let fingerprint = fingerprint(&serde_json::json!({
+        "amazon_order_id": request.amazon_order_id, "items": request.items, "recurring": request.recurring,
+    }));
+
+    // Same key or same Amazon order: one at a time, and the later one finds the earlier one's answer.
+    let key_lock = cc.locks.lock_for(&format!("key:{}", request.idempotency_key));
+    let _key_guard = key_lock.lock().await;
+    let amazon_lock = cc.locks.lock_for(&format!("amazon:{}", request.amazon_order_id));
+    let _amazon_guard = amazon_lock.lock().await;
+    let in_lang = |e: AppError| e.in_language(lang);
+    if let Some(stored) = cc.orders.import_by_key(&request.idempotency_key).map_err(|e| in_lang(e.into()))? {
+        return replay(stored, "order", &fingerprint, lang);
+    }
+    if !request.recurring {
+        // An order reference is charged once: a reloaded lander with a new key gets the order it already has.
+        if let Some(stored) = cc.orders.one_time_import_for(&request.amazon_order_id).map_err(|e| in_lang(e.into()))? {
+            return replay(stored, "order", &fingerprint, lang);
+        }
+    }
+
+    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
+    let (name, email) = buyer_contact(&profile).map_err(in_lang)?;
+    let order = cc
+        .client
+        .import_order(&AmazonImportOrder {
+            amazon_order_id: request.amazon_order_id.clone(),
+            access_token: request.access_token.clone(),
+            first_name: name.first,
+            last_name: name.last,
+            email,
+            items: request.items.clone(),
+        })
+        .await
+        .map_err(|e| in_lang(crm_error(e)))?;
+    let answer = response(order);
+    cc.orders
+        .record_order(&request.idempotency_key, &fingerprint, &request.amazon_order_id, &profile.user_id, request.recurring, &answer)
+        .map_err(|e| in_lang(e.into()))?;
+    Ok(ApiJson(answer))
+}
+
+/// `POST /api/checkoutchamp/upsales`: Import Upsale on an order this server imported for the same buyer.
+pub async fn import_upsale(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ImportUpsaleRequest>,
+) -> Result<ApiJson<ImportOrderResponse>, AppError> {
+    let lang = request.language;
+    let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
+    let cc = service(&state).map_err(|e| e.in_language(lang))?;
+    check_key(&request.idempotency_key).map_err(bad)?;
+    check_token(&request.access_token).map_err(bad)?;
+    check_quantity(request.quantity).map_err(bad)?;
+    if request.product_id == 0 {
+        return Err(bad("product_id must be a campaign product id".into()));
+    }
+    if request.order_id.is_empty() || request.order_id.len() > 64 {
+        return Err(bad("order_id must be CheckoutChamp's order id".into()));
+    }
+    let fingerprint = fingerprint(&serde_json::json!({
+        "order_id": request.order_id, "product_id": request.product_id, "quantity": request.quantity,
+    }));
+
+    let key_lock = cc.locks.lock_for(&format!("key:{}", request.idempotency_key));
+    let _key_guard = key_lock.lock().await;
+    let order_lock = cc.locks.lock_for(&format!("order:{}", request.order_id));
+    let _order_guard = order_lock.lock().await;
+    let in_lang = |e: AppError| e.in_language(lang);
+    if let Some(stored) = cc.orders.import_by_key(&request.idempotency_key).map_err(|e| in_lang(e.into()))? {
+        return replay(stored, "upsale", &fingerprint, lang);
+    }
+    let not_found = || AppError::new(ErrorCode::NotFound, format!("no order {:?} for this Amazon account", request.order_id)).in_language(lang);
+    let order = cc.orders.order(&request.order_id).map_err(|e| in_lang(e.into()))?.ok_or_else(not_found)?;
+    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
+    if profile.user_id != order.buyer_user_id {
+        return Err(not_found());
+    }
+    let updated = cc
+        .client
+        .import_upsale(&AmazonImportUpsale {
+            order_id: order.order_id.clone(),
+            amazon_order_id: order.amazon_order_id.clone(),
+            access_token: request.access_token.clone(),
+            product_id: request.product_id,
+            quantity: request.quantity,
+        })
+        .await
+        .map_err(|e| in_lang(crm_error(e)))?;
+    let answer = response(updated);
+    cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).map_err(|e| in_lang(e.into()))?;
+    Ok(ApiJson(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amazon_ids_must_fit_the_flow() {
+        assert!(check_amazon_order_id("S02-1234567-7654321", false).is_ok());
+        assert!(check_amazon_order_id("B02-1234567-7654321", true).is_ok());
+        assert!(check_amazon_order_id("S02-1234567-7654321", true).is_err());
+        assert!(check_amazon_order_id("B02-1234567-7654321", false).is_err());
+        for bad in ["", "S02", "S02-123-456", "S02-1234567-765432x", "s02-1234567-7654321", "S02-1234567-7654321-1"] {
+            assert!(check_amazon_order_id(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_and_items_are_checked() {
+        assert!(check_key("abcdEFGH-1234_x").is_ok());
+        assert!(check_key("short").is_err());
+        assert!(check_key("has space in it").is_err());
+        let line = |product_id, quantity| CampaignLine { product_id, quantity };
+        assert!(check_items(&[line(101, 1), line(102, 99)]).is_ok());
+        assert!(check_items(&[]).is_err());
+        assert!(check_items(&[line(101, 0)]).is_err());
+        assert!(check_items(&[line(101, 100)]).is_err());
+        assert!(check_items(&[line(101, 1), line(101, 2)]).is_err());
+        assert!(check_items(&[line(0, 1)]).is_err());
+    }
+
+    #[test]
+    fn declines_map_to_buyer_codes() {
+        let code = |reason| crm_error(CrmError::Declined { reason, message: String::new() }).code;
+        assert_eq!(code(DeclineReason::InvalidPaymentMethod), ErrorCode::SoftDecline);
+        assert_eq!(code(DeclineReason::AmazonRejected), ErrorCode::HardDecline);
+        assert_eq!(code(DeclineReason::TransactionTimedOut), ErrorCode::UpstreamError);
+        assert_eq!(crm_error(CrmError::ConsentMissing(String::new())).code, ErrorCode::ConsentRequired);
+        assert_eq!(crm_error(CrmError::Timeout(std::time::Duration::from_secs(1))).code, ErrorCode::UpstreamTimeout);
+        assert_eq!(profile_error(ProfileError::InvalidToken).code, ErrorCode::SessionExpired);
+    }
+}

@@ -1,0 +1,81 @@
+//! Checkout v2 through PAYONE: session, review, delivery update, order placement.
+
+mod create;
+mod place;
+pub mod review;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
+use crate::store::Checkout;
+use amazon_pay_contract::{ErrorCode, Language};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use create::AMAZON_EU_CHECKOUT_JS;
+
+/// Amazon's checkout sessions are valid for 24 hours.
+pub const SESSION_LIFETIME_SECS: i64 = 24 * 60 * 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(amazon_pay_contract::routes::CV2_SESSIONS, post(create::create_session))
+        .route("/api/cv2/sessions/{workorder_id}", get(review::get_session))
+        .route("/api/cv2/sessions/{workorder_id}/delivery", post(review::update_delivery))
+        .route("/api/cv2/sessions/{workorder_id}/orders", post(place::place_order))
+}
+
+/// `checkout.js` for this server's mode: Amazon's own live, the sandbox's fake otherwise.
+pub fn script_url(state: &AppState) -> String {
+    match &state.sandbox {
+        Some(sandbox) => format!("{}/sandbox/amazon/checkout.js", sandbox.public_url),
+        None => AMAZON_EU_CHECKOUT_JS.to_owned(),
+    }
+}
+
+/// Maps a PAYONE failure to what the buyer and developer are told.
+pub fn payone_error(err: PayoneError) -> AppError {
+    let code = match &err {
+        PayoneError::Timeout(_) => ErrorCode::UpstreamTimeout,
+        PayoneError::NoStatus(_) => ErrorCode::UpstreamInvalid,
+        PayoneError::Transport(_) | PayoneError::HttpStatus(_) => ErrorCode::UpstreamError,
+        PayoneError::Declined { code, .. } => decline_code(code),
+    };
+    AppError::new(code, err.to_string())
+}
+
+/// PAYONE's Amazon error codes (reference §6) as the widget's error codes.
+pub fn decline_code(payone_code: &str) -> ErrorCode {
+    match payone_code {
+        // The buyer can pick another instrument in Amazon Pay.
+        "981" | "985" | "986" | "987" => ErrorCode::SoftDecline,
+        "982" | "109" | "900" | "980" | "983" | "984" => ErrorCode::HardDecline,
+        "923" => ErrorCode::Configuration,
+        // No CV2 code for an expired checkout session is documented; the sandbox answers 101.
+        "101" => ErrorCode::SessionExpired,
+        _ => ErrorCode::UpstreamError,
+    }
+}
+
+/// The stored checkout for `workorder_id`, refused when unknown or older than 24 hours.
+pub fn live_checkout(state: &AppState, workorder_id: &str, lang: Language) -> Result<Checkout, AppError> {
+    let checkout = state
+        .store
+        .checkout(workorder_id)?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown workorder {workorder_id:?}")).in_language(lang))?;
+    if crate::store::now() - checkout.created_at > SESSION_LIFETIME_SECS {
+        return Err(AppError::new(ErrorCode::SessionExpired, "the checkout session is older than 24 hours").in_language(lang));
+    }
+    Ok(checkout)
+}
+
+/// Sends a PAYONE request and records the exchange in the store, whatever its outcome.
+pub async fn send_recorded(state: &AppState, action: &str, request: &PayoneRequest) -> Result<PayoneResponse, AppError> {
+    let result = state.payone.send(request).await;
+    let (answer, outcome) = match &result {
+        Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
+        Err(e) => (String::new(), e.to_string()),
+    };
+    state.store.record_upstream_call("payone", action, &request.redacted(), &answer, &outcome)?;
+    result.map_err(payone_error)
+}

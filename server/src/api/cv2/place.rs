@@ -1,0 +1,171 @@
+//! Placing the order: one (pre)authorization per checkout, however often "Place order" is clicked.
+
+use super::live_checkout;
+use super::review::fetch_details;
+use crate::api::ApiJson;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::orders::{new_order_id, OrderRecord};
+use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::{ErrorCode, Language};
+use axum::extract::{Path, State};
+
+/// Idempotency keys are opaque to us but must be sane: 8 to 64 URL-safe characters.
+fn valid_key(key: &str) -> bool {
+    (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The answer already given for `order`, for a repeated request.
+fn replay(order: &OrderRecord, lang: Language) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
+    if order.state == OrderState::UpstreamFailed || order.state == OrderState::Placing {
+        let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
+        return Err(AppError::new(code, format!("order {} did not reach a result with PAYONE", order.id)).in_language(lang));
+    }
+    match order.response_json.as_deref().map(serde_json::from_str::<PlaceOrderResponse>) {
+        Some(Ok(response)) => Ok(ApiJson(response)),
+        _ => Err(AppError::new(ErrorCode::Internal, format!("order {} has no stored answer", order.id)).in_language(lang)),
+    }
+}
+
+/// `POST /api/cv2/sessions/{workorderId}/orders`.
+pub async fn place_order(
+    State(state): State<AppState>,
+    Path(workorder_id): Path<String>,
+    ApiJson(request): ApiJson<PlaceOrderRequest>,
+) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
+    let lang = request.language;
+    if !valid_key(&request.idempotency_key) {
+        return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
+    }
+    // Serialize placements of this checkout: a second click waits here, then gets the first one's answer.
+    let lock = state.order_locks.for_workorder(&workorder_id);
+    let _placing = lock.lock().await;
+
+    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        if existing.workorder_id != workorder_id {
+            return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
+        }
+        return replay(&existing, lang);
+    }
+    let checkout = live_checkout(&state, &workorder_id, lang)?;
+    let attempts = state.store.orders_for_workorder(&workorder_id)?;
+    if let Some(live) = attempts.iter().rev().find(|o| !o.allows_retry()) {
+        // One placed order per checkout: another tab or key gets the order that exists.
+        return replay(live, lang);
+    }
+
+    let (details, _) = fetch_details(&state, &checkout, lang).await?;
+    let mut order = OrderRecord {
+        id: new_order_id(),
+        workorder_id: workorder_id.clone(),
+        flow: "cv2".into(),
+        idempotency_key: request.idempotency_key.clone(),
+        state: OrderState::Placing,
+        amount: checkout.amount,
+        txid: None,
+        userid: None,
+        decline: None,
+        response_json: None,
+    };
+    // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
+    state.store.insert_order(&order)?;
+
+    let base = &state.public_url;
+    let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
+    let billing = details.billing_address.as_ref().unwrap_or(&details.shipping_address);
+    let shipping = &details.shipping_address;
+    let request_type = state.config.payone_authorization.request();
+    let mut call = state.payone.request(request_type);
+    call.set("clearingtype", "wlt")
+        .set("wallettype", "AMP")
+        .set("workorderid", &workorder_id)
+        .set("reference", &order.id)
+        .set("amount", order.amount.minor.to_string())
+        .set("currency", order.amount.currency.code())
+        .set("language", lang.code())
+        .set("successurl", back("success"))
+        .set("errorurl", back("error"))
+        .set("backurl", back("back"))
+        .set("firstname", &billing.first_name)
+        .set("lastname", &billing.last_name)
+        .set("company", &billing.company)
+        .set("street", &billing.street)
+        .set("addressaddition", &billing.addition)
+        .set("zip", &billing.zip)
+        .set("city", &billing.city)
+        .set("country", &billing.country)
+        .set("email", &details.email)
+        .set("telephonenumber", &billing.phone)
+        .set("shipping_firstname", &shipping.first_name)
+        .set("shipping_lastname", &shipping.last_name)
+        .set("shipping_company", &shipping.company)
+        .set("shipping_street", &shipping.street)
+        .set("shipping_zip", &shipping.zip)
+        .set("shipping_city", &shipping.city)
+        .set("shipping_country", &shipping.country);
+
+    let outcome = match super::send_recorded(&state, request_type, &call).await {
+        Ok(response) => {
+            order.txid = response.get("txid").map(str::to_owned);
+            order.userid = response.get("userid").map(str::to_owned);
+            match (response.status(), response.get("redirecturl")) {
+                (Some("REDIRECT"), Some(url)) => {
+                    order.state = OrderState::Redirected;
+                    PlaceOrderOutcome::Redirect { url: url.to_owned() }
+                }
+                (Some("APPROVED"), _) => {
+                    order.state = OrderState::Approved;
+                    PlaceOrderOutcome::Approved
+                }
+                (Some("PENDING"), _) => {
+                    order.state = OrderState::Pending;
+                    PlaceOrderOutcome::Pending
+                }
+                (status, _) => {
+                    order.state = OrderState::UpstreamFailed;
+                    order.decline = Some(ErrorCode::UpstreamInvalid);
+                    state.store.finish_placing(&order)?;
+                    return Err(AppError::new(
+                        ErrorCode::UpstreamInvalid,
+                        format!("PAYONE answered the preauthorization with status {status:?} and no usable redirect"),
+                    )
+                    .in_language(lang));
+                }
+            }
+        }
+        Err(err) if matches!(err.code, ErrorCode::SoftDecline | ErrorCode::HardDecline) => {
+            tracing::info!(order = %order.id, detail = %err.detail, "payment declined");
+            order.state = OrderState::Declined;
+            order.decline = Some(err.code);
+            PlaceOrderOutcome::Declined { code: err.code, message: err.code.buyer_message(lang).to_owned() }
+        }
+        Err(err) => {
+            order.state = OrderState::UpstreamFailed;
+            order.decline = Some(err.code);
+            state.store.finish_placing(&order)?;
+            return Err(err.in_language(lang));
+        }
+    };
+    let response = PlaceOrderResponse { order_id: order.id.clone(), outcome };
+    order.response_json = serde_json::to_string(&response).ok();
+    state.store.finish_placing(&order)?;
+    if let Some(txid) = &order.txid {
+        // Notifications that overtook PAYONE's answer are applied now.
+        state.store.reconcile(txid)?;
+    }
+    Ok(ApiJson(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_key;
+
+    #[test]
+    fn idempotency_keys_are_checked() {
+        assert!(valid_key("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
+        assert!(!valid_key("short"));
+        assert!(!valid_key("has space in it"));
+        assert!(!valid_key(&"x".repeat(65)));
+    }
+}

@@ -1,0 +1,75 @@
+//! An order's status for the confirmation page, and the landing point of Amazon's return redirects.
+
+use super::cv2::review::LangQuery;
+use crate::api::ApiJson;
+use crate::app::AppState;
+use crate::config::Authorization;
+use crate::error::AppError;
+use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::routes::encode_segment;
+use amazon_pay_contract::ErrorCode;
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
+use serde::Deserialize;
+
+/// `GET /api/orders/{orderId}?lang=xx`.
+pub async fn status(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<ApiJson<OrderStatus>, AppError> {
+    let lang = query.language();
+    let order = state
+        .store
+        .order(&order_id)?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang))?;
+    let decline = match order.state {
+        OrderState::Declined => order.decline,
+        OrderState::Failed => Some(ErrorCode::HardDecline),
+        _ => None,
+    };
+    // With a preauthorization `paid` only follows the merchant's capture; with an authorization it follows.
+    let settled = order.state.is_final()
+        || order.state == OrderState::UpstreamFailed
+        || (order.state == OrderState::Approved && state.config.payone_authorization == Authorization::Preauthorization);
+    Ok(ApiJson(OrderStatus {
+        settled,
+        order_id: order.id,
+        state: order.state,
+        amount: order.amount,
+        message: decline.map(|code| code.buyer_message(lang).to_owned()),
+        decline,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReturnQuery {
+    result: String,
+}
+
+/// `GET /api/orders/{orderId}/return?result=success|error|back`: where Amazon (through PAYONE) sends the
+/// buyer after processing. Success goes to the confirmation page; error and back (for example abandoned
+/// multi-factor authentication) mark a still-open order abandoned and go back to the review page.
+/// Notifications stay authoritative: a state they set is never overwritten here.
+pub async fn returned(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    Query(query): Query<ReturnQuery>,
+) -> Result<Redirect, AppError> {
+    let order = state
+        .store
+        .order(&order_id)?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
+    let id = encode_segment(&order.id);
+    match query.result.as_str() {
+        "success" => Ok(Redirect::to(&format!("/confirmation.html?order={id}"))),
+        "error" | "back" => {
+            if order.state == OrderState::Redirected {
+                state.store.set_order_state(&order.id, OrderState::Abandoned)?;
+            }
+            let workorder = encode_segment(&order.workorder_id);
+            Ok(Redirect::to(&format!("/review.html?workorderId={workorder}&order={id}")))
+        }
+        other => Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
+    }
+}

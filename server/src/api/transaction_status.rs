@@ -1,0 +1,59 @@
+//! `POST /payone/transaction-status`: PAYONE's TransactionStatus notifications.
+//!
+//! Verified (md5 key, portal id, sub-account id), stored durably *before* answering exactly `TSOK`, a
+//! replay is a no-op, and the order's state moves forward. Anything refused is answered without `TSOK`,
+//! so PAYONE retries a notification we could not store.
+
+use crate::app::AppState;
+use crate::orders::next_state;
+use crate::payone::TransactionStatus;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// PAYONE's notifications are small; anything bigger is not one.
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
+    let ts = TransactionStatus::parse(&body);
+    let payone = &state.config.payone;
+    if let Err(rejection) = ts.verify(&payone.key, &payone.portal_id, &payone.aid) {
+        tracing::warn!(%rejection, "TransactionStatus refused");
+        return (StatusCode::FORBIDDEN, "refused").into_response();
+    }
+    let fresh = match state.store.insert_notification(&ts) {
+        Ok(fresh) => fresh,
+        Err(err) => {
+            tracing::error!(%err, "cannot store TransactionStatus; PAYONE will retry");
+            return (StatusCode::SERVICE_UNAVAILABLE, "not stored").into_response();
+        }
+    };
+    if fresh {
+        if let Err(err) = apply(&state, &ts) {
+            // Stored: reconciliation on the next notification or placement will apply it.
+            tracing::error!(%err, "TransactionStatus stored but not applied");
+        }
+    } else {
+        tracing::info!(identity = %ts.identity(), "replayed TransactionStatus ignored");
+    }
+    "TSOK".into_response()
+}
+
+fn apply(state: &AppState, ts: &TransactionStatus) -> Result<(), crate::store::StoreError> {
+    let Some(txid) = ts.txid() else { return Ok(()) };
+    let order = match state.store.order_by_txid(txid)? {
+        Some(order) => Some(order),
+        // Before PAYONE's answer to the placement is stored, the order is only known by its reference.
+        None => ts.get("reference").map(|r| state.store.order(r)).transpose()?.flatten(),
+    };
+    let Some(order) = order else {
+        tracing::info!(txid, "TransactionStatus for an unknown transaction stored");
+        return Ok(());
+    };
+    if let Some(next) = next_state(order.state, ts) {
+        tracing::info!(order = %order.id, from = order.state.as_str(), to = next.as_str(), "order moved by TransactionStatus");
+        state.store.set_order_state(&order.id, next)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The CheckoutChamp order API client: credentials on every call, timeouts, and every call in the store.
+
+use super::types::{parse_answer, CrmError, CrmOrder, CrmRequest};
+use crate::config::CheckoutChampConfig;
+use crate::store::Store;
+use amazon_pay_contract::checkoutchamp::CampaignLine;
+use amazon_pay_contract::Currency;
+use std::time::Duration;
+
+/// CheckoutChamp's API host.
+pub const CHECKOUTCHAMP_LIVE_ENDPOINT: &str = "https://api.checkoutchamp.com";
+
+/// Import Order with Amazon Pay, as CheckoutChamp's Amazon Pay guide lists the fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmazonImportOrder {
+    /// Order reference (`S02-…`) or billing agreement (`B02-…`) id.
+    pub amazon_order_id: String,
+    /// The buyer's `access_token` (`amazonAddressConsent`): the CRM reads the shipping address with it.
+    pub access_token: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub items: Vec<CampaignLine>,
+}
+
+/// Import Upsale on an order imported before; the Amazon fields are repeated as the guide says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmazonImportUpsale {
+    pub order_id: String,
+    pub amazon_order_id: String,
+    pub access_token: String,
+    pub product_id: u32,
+    pub quantity: u32,
+}
+
+/// Talks to CheckoutChamp (or the sandbox's simulator, which speaks the same protocol).
+#[derive(Clone)]
+pub struct CheckoutChampClient {
+    config: CheckoutChampConfig,
+    endpoint: String,
+    http: reqwest::Client,
+    store: Store,
+}
+
+impl CheckoutChampClient {
+    /// `endpoint` is the API's base, e.g. [`CHECKOUTCHAMP_LIVE_ENDPOINT`] or `http://127.0.0.1:8080/sandbox/checkoutchamp`.
+    pub fn new(config: CheckoutChampConfig, endpoint: &str, store: Store) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .build()?;
+        Ok(CheckoutChampClient { endpoint: endpoint.trim_end_matches('/').to_owned(), config, http, store })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The currency CheckoutChamp's amounts are read in when the answer does not name one.
+    pub fn currency(&self) -> Currency {
+        Currency::Eur
+    }
+
+    /// A request with `loginId`, `password` and `campaignId` filled in.
+    pub fn request(&self) -> CrmRequest {
+        let mut r = CrmRequest::default();
+        r.set("loginId", &self.config.login_id).set("password", &self.config.password).set("campaignId", &self.config.campaign_id);
+        r
+    }
+
+    /// `POST {endpoint}/{path}/` and the `message` of a `SUCCESS`. Every call is recorded in the store with its
+    /// secrets redacted, whatever its outcome.
+    pub async fn call(&self, path: &str, request: &CrmRequest) -> Result<serde_json::Value, CrmError> {
+        let url = format!("{}/{}/", self.endpoint, path.trim_matches('/'));
+        let (result, body) = self.exchange(&url, request).await;
+        let outcome = match &result {
+            Ok(_) => "SUCCESS".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        tracing::info!(path, outcome = %outcome, "CheckoutChamp call");
+        if let Err(e) = self.store.record_upstream_call("checkoutchamp", path, &request.redacted(), &body, &outcome) {
+            // The call happened; losing its log line must not turn an imported order into an error.
+            tracing::error!(error = %e, path, "cannot record a CheckoutChamp call");
+        }
+        result
+    }
+
+    async fn exchange(&self, url: &str, request: &CrmRequest) -> (Result<serde_json::Value, CrmError>, String) {
+        let timeout = self.config.timeout;
+        let transport = |e: reqwest::Error| {
+            if e.is_timeout() {
+                CrmError::Timeout(timeout)
+            } else {
+                CrmError::Transport(e.without_url().to_string())
+            }
+        };
+        let sent = self
+            .http
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(request.encode())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => return (Err(transport(e)), String::new()),
+        };
+        let status = response.status().as_u16();
+        match response.text().await {
+            Ok(body) => (parse_answer(status, &body), body.chars().take(8000).collect()),
+            Err(e) => (Err(transport(e)), String::new()),
+        }
+    }
+
+    /// Import Order with `paySource=AMAZON`. Prices are CheckoutChamp's: only product ids and quantities are sent.
+    pub async fn import_order(&self, order: &AmazonImportOrder) -> Result<CrmOrder, CrmError> {
+        let mut r = self.request();
+        r.set("paySource", "AMAZON")
+            .set("amazonBillerId", &self.config.amazon_biller_id)
+            .set("amazonOrderId", &order.amazon_order_id)
+            .set("amazonAddressConsent", &order.access_token)
+            .set("firstName", &order.first_name)
+            .set("lastName", &order.last_name)
+            .set("emailAddress", &order.email);
+        for (n, line) in order.items.iter().enumerate() {
+            r.set(&format!("product{}_id", n + 1), line.product_id.to_string())
+                .set(&format!("product{}_qty", n + 1), line.quantity.to_string());
+        }
+        let message = self.call("order/import", &r).await?;
+        self.order_from(&message, "order/import")
+    }
+
+    /// Import Upsale: one more product on an imported order, charged to the same Amazon order or agreement.
+    pub async fn import_upsale(&self, upsale: &AmazonImportUpsale) -> Result<CrmOrder, CrmError> {
+        let mut r = self.request();
+        r.set("orderId", &upsale.order_id)
+            .set("productId", upsale.product_id.to_string())
+            .set("productQty", upsale.quantity.to_string())
+            .set("amazonBillerId", &self.config.amazon_biller_id)
+            .set("amazonOrderId", &upsale.amazon_order_id)
+            .set("amazonAddressConsent", &upsale.access_token);
+        let message = self.call("upsale/import", &r).await?;
+        self.order_from(&message, "upsale/import")
+    }
+
+    fn order_from(&self, message: &serde_json::Value, path: &str) -> Result<CrmOrder, CrmError> {
+        // The CRM said SUCCESS but the order is unreadable: say so loudly, the order may exist upstream.
+        CrmOrder::from_message(message, self.currency())
+            .inspect_err(|e| tracing::error!(error = %e, path, "unreadable CheckoutChamp order"))
+    }
+}

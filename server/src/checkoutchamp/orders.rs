@@ -1,0 +1,258 @@
+//! What this server imported into CheckoutChamp, in the SQLite store: orders (so upsales only reach orders we
+//! created, for the same Amazon buyer) and idempotency keys (so a double click imports one order).
+//!
+//! Only successful imports are written, in one transaction with their idempotency key. A decline, a timeout
+//! or garbage writes nothing here (the attempt is still in `upstream_calls`), so the same key can be retried
+//! once the buyer has picked another payment method.
+
+use crate::store::{now, Store, StoreError};
+use amazon_pay_contract::checkoutchamp::ImportOrderResponse;
+use amazon_pay_contract::Money;
+use rusqlite::{params, OptionalExtension};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// This module's tables; created by [`CheckoutChampOrders::new`] (idempotent).
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS checkoutchamp_orders (
+    order_id TEXT PRIMARY KEY,
+    amazon_order_id TEXT NOT NULL,
+    buyer_user_id TEXT NOT NULL,
+    recurring INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    total_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checkoutchamp_orders_by_amazon ON checkoutchamp_orders (amazon_order_id);
+CREATE TABLE IF NOT EXISTS checkoutchamp_imports (
+    idempotency_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    response_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+";
+
+/// An order this server imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedOrder {
+    pub order_id: String,
+    pub amazon_order_id: String,
+    /// The Amazon account (`amzn1.account.…`) whose token imported it.
+    pub buyer_user_id: String,
+    pub recurring: bool,
+    pub status: String,
+    pub total: Money,
+}
+
+/// A finished import, replayed for a repeated idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImport {
+    /// `order` or `upsale`.
+    pub kind: String,
+    /// Digest of what was asked; a key reused for something else is refused.
+    pub fingerprint: String,
+    pub order_id: String,
+    pub response: ImportOrderResponse,
+}
+
+/// The CheckoutChamp tables in the shared store.
+#[derive(Clone)]
+pub struct CheckoutChampOrders {
+    store: Store,
+}
+
+fn status_text(response: &ImportOrderResponse) -> String {
+    serde_json::to_value(response.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn response_json(response: &ImportOrderResponse) -> Result<String, StoreError> {
+    serde_json::to_string(response)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+}
+
+impl CheckoutChampOrders {
+    /// Creates the tables if needed.
+    pub fn new(store: Store) -> Result<Self, StoreError> {
+        store.with(|c| c.execute_batch(SCHEMA))?;
+        Ok(CheckoutChampOrders { store })
+    }
+
+    /// The import done under `key`, if any.
+    pub fn import_by_key(&self, key: &str) -> Result<Option<StoredImport>, StoreError> {
+        let row = self.store.with(|c| {
+            c.query_row(
+                "SELECT kind, fingerprint, order_id, response_json FROM checkoutchamp_imports WHERE idempotency_key = ?1",
+                [key],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+            )
+            .optional()
+        })?;
+        row.map(|(kind, fingerprint, order_id, json)| {
+            let response = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))))?;
+            Ok(StoredImport { kind, fingerprint, order_id, response })
+        })
+        .transpose()
+    }
+
+    /// The stored answer of the one-time order imported for `amazon_order_id` (an order reference is charged
+    /// once, whatever key a reloaded page sends).
+    pub fn one_time_import_for(&self, amazon_order_id: &str) -> Result<Option<StoredImport>, StoreError> {
+        let key: Option<String> = self.store.with(|c| {
+            c.query_row(
+                "SELECT i.idempotency_key FROM checkoutchamp_imports i JOIN checkoutchamp_orders o ON o.order_id = i.order_id
+                 WHERE o.amazon_order_id = ?1 AND o.recurring = 0 AND i.kind = 'order' LIMIT 1",
+                [amazon_order_id],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        match key {
+            Some(key) => self.import_by_key(&key),
+            None => Ok(None),
+        }
+    }
+
+    pub fn order(&self, order_id: &str) -> Result<Option<ImportedOrder>, StoreError> {
+        self.store.with(|c| {
+            c.query_row(
+                "SELECT order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency
+                 FROM checkoutchamp_orders WHERE order_id = ?1",
+                [order_id],
+                |r| {
+                    let currency: String = r.get(6)?;
+                    Ok(ImportedOrder {
+                        order_id: r.get(0)?,
+                        amazon_order_id: r.get(1)?,
+                        buyer_user_id: r.get(2)?,
+                        recurring: r.get::<_, i64>(3)? != 0,
+                        status: r.get(4)?,
+                        total: Money::new(
+                            r.get(5)?,
+                            currency.parse().map_err(|e| {
+                                rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+                            })?,
+                        ),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Stores a successful Import Order and its key together.
+    pub fn record_order(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        amazon_order_id: &str,
+        buyer_user_id: &str,
+        recurring: bool,
+        response: &ImportOrderResponse,
+    ) -> Result<(), StoreError> {
+        let json = response_json(response)?;
+        let t = now();
+        self.store.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            tx.execute(
+                "INSERT INTO checkoutchamp_orders
+                 (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                 ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, total_minor = excluded.total_minor,
+                   currency = excluded.currency, updated_at = excluded.updated_at",
+                params![
+                    response.order_id,
+                    amazon_order_id,
+                    buyer_user_id,
+                    recurring as i64,
+                    status_text(response),
+                    response.total.minor,
+                    response.total.currency.code(),
+                    t
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
+                 VALUES (?1, 'order', ?2, ?3, ?4, ?5)",
+                params![key, fingerprint, response.order_id, json, t],
+            )?;
+            tx.commit()
+        })
+    }
+
+    /// Stores a successful Import Upsale (the order's new status and total) and its key together.
+    pub fn record_upsale(&self, key: &str, fingerprint: &str, response: &ImportOrderResponse) -> Result<(), StoreError> {
+        let json = response_json(response)?;
+        let t = now();
+        self.store.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            tx.execute(
+                "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5 WHERE order_id = ?1",
+                params![response.order_id, status_text(response), response.total.minor, response.total.currency.code(), t],
+            )?;
+            tx.execute(
+                "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
+                 VALUES (?1, 'upsale', ?2, ?3, ?4, ?5)",
+                params![key, fingerprint, response.order_id, json, t],
+            )?;
+            tx.commit()
+        })
+    }
+
+    /// How many imports are stored (for tests and the harness).
+    pub fn import_count(&self) -> Result<i64, StoreError> {
+        self.store.with(|c| c.query_row("SELECT COUNT(*) FROM checkoutchamp_imports", [], |r| r.get(0)))
+    }
+}
+
+/// Serializes imports that concern the same Amazon order or CRM order, so two clicks (or two tabs) cannot
+/// both reach CheckoutChamp: the second waits and then finds the first one's stored answer.
+#[derive(Default, Clone)]
+pub struct ImportLocks {
+    locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl ImportLocks {
+    /// The lock for `subject`; hold its guard for the whole import.
+    pub fn lock_for(&self, subject: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget locks nobody holds, so the map does not grow without bound.
+        map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        map.entry(subject.to_owned()).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amazon_pay_contract::checkoutchamp::CrmOrderStatus;
+
+    fn response(order_id: &str, total: i64) -> ImportOrderResponse {
+        ImportOrderResponse { order_id: order_id.into(), status: CrmOrderStatus::Complete, total: Money::eur(total), items: vec![] }
+    }
+
+    #[test]
+    fn imports_are_stored_with_their_key_and_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let orders = CheckoutChampOrders::new(Store::open(dir.path()).unwrap()).unwrap();
+        orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O1", 1290)).unwrap();
+        let stored = orders.import_by_key("k1").unwrap().unwrap();
+        assert_eq!((stored.kind.as_str(), stored.fingerprint.as_str()), ("order", "f1"));
+        assert_eq!(stored.response, response("O1", 1290));
+        assert_eq!(orders.one_time_import_for("S02-1").unwrap().unwrap().order_id, "O1");
+        assert!(orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O2", 1)).is_err(), "keys are unique");
+        assert!(orders.order("O2").unwrap().is_none(), "a failed insert leaves nothing half-stored");
+
+        orders.record_upsale("k2", "f2", &response("O1", 1740)).unwrap();
+        let order = orders.order("O1").unwrap().unwrap();
+        assert_eq!((order.total, order.buyer_user_id.as_str(), order.recurring), (Money::eur(1740), "amzn1.account.A", false));
+        assert_eq!(orders.import_count().unwrap(), 2);
+        // Reopening the store keeps everything.
+        let reopened = CheckoutChampOrders::new(Store::open(dir.path()).unwrap()).unwrap();
+        assert_eq!(reopened.import_by_key("k2").unwrap().unwrap().kind, "upsale");
+    }
+}

@@ -1,0 +1,172 @@
+//! PAYONE's TransactionStatus notification: an ISO-8859-1 form POST whose `key` is md5 of the portal key.
+
+use super::wire::notification_key;
+
+/// One parsed notification. Keeps every field, in order, as PAYONE sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionStatus {
+    fields: Vec<(String, String)>,
+}
+
+/// Why a notification is refused. PAYONE retries anything that is not answered `TSOK`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TsRejection {
+    #[error("the notification's key does not match the portal key")]
+    WrongKey,
+    #[error("the notification is for portal {0:?}, not ours")]
+    WrongPortal(String),
+    #[error("the notification is for sub-account {0:?}, not ours")]
+    WrongAccount(String),
+    #[error("the notification lacks {0}")]
+    Missing(&'static str),
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` bytes whose characters are ISO-8859-1 (each byte one char).
+/// A malformed escape is kept literally rather than failing the whole notification.
+fn decode_latin1(part: &[u8]) -> String {
+    let mut out = String::with_capacity(part.len());
+    let mut i = 0;
+    while i < part.len() {
+        match part[i] {
+            b'+' => out.push(' '),
+            b'%' if i + 2 < part.len() => match (hex_value(part[i + 1]), hex_value(part[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(char::from(h * 16 + l));
+                    i += 2;
+                }
+                _ => out.push('%'),
+            },
+            b => out.push(char::from(b)),
+        }
+        i += 1;
+    }
+    out
+}
+
+impl TransactionStatus {
+    /// Parses a notification body. Never fails: missing fields are reported by [`Self::verify`].
+    pub fn parse(body: &[u8]) -> TransactionStatus {
+        let fields = body
+            .split(|b| *b == b'&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (k, v) = match pair.iter().position(|b| *b == b'=') {
+                    Some(i) => (&pair[..i], &pair[i + 1..]),
+                    None => (pair, &[][..]),
+                };
+                (decode_latin1(k), decode_latin1(v))
+            })
+            .collect();
+        TransactionStatus { fields }
+    }
+
+    /// A notification from already decoded fields (as the store keeps them).
+    pub fn from_fields(fields: Vec<(String, String)>) -> TransactionStatus {
+        TransactionStatus { fields }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
+    pub fn txaction(&self) -> Option<&str> {
+        self.get("txaction")
+    }
+
+    pub fn txid(&self) -> Option<&str> {
+        self.get("txid")
+    }
+
+    /// `completed` or `pending` (notify_version ≥ 7.4); absent means completed.
+    pub fn transaction_status(&self) -> &str {
+        self.get("transaction_status").unwrap_or("completed")
+    }
+
+    /// Checks `key` (md5 of the portal key, compared in constant time), portal id and sub-account id.
+    pub fn verify(&self, portal_key: &str, portal_id: &str, aid: &str) -> Result<(), TsRejection> {
+        let key = self.get("key").ok_or(TsRejection::Missing("key"))?;
+        if !constant_time_eq(key.to_ascii_lowercase().as_bytes(), notification_key(portal_key).as_bytes()) {
+            return Err(TsRejection::WrongKey);
+        }
+        let portal = self.get("portalid").ok_or(TsRejection::Missing("portalid"))?;
+        if portal != portal_id {
+            return Err(TsRejection::WrongPortal(portal.to_owned()));
+        }
+        if let Some(account) = self.get("aid") {
+            if account != aid {
+                return Err(TsRejection::WrongAccount(account.to_owned()));
+            }
+        }
+        self.txaction().ok_or(TsRejection::Missing("txaction"))?;
+        self.txid().ok_or(TsRejection::Missing("txid"))?;
+        Ok(())
+    }
+
+    /// What makes two notifications the same one (a replay): transaction, action, status and sequence.
+    pub fn identity(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.txid().unwrap_or(""),
+            self.txaction().unwrap_or(""),
+            self.transaction_status(),
+            self.get("sequencenumber").unwrap_or("")
+        )
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_iso_8859_1_and_odd_input() {
+        // "Müller" in ISO-8859-1: ü = 0xFC.
+        let ts = TransactionStatus::parse(b"lastname=M%FCller&city=K\xf6ln&txaction=paid&broken=%G1&tail=%4&empty&=x");
+        assert_eq!(ts.get("lastname"), Some("Müller"));
+        assert_eq!(ts.get("city"), Some("Köln"));
+        assert_eq!(ts.get("broken"), Some("%G1"));
+        assert_eq!(ts.get("tail"), Some("%4"));
+        assert_eq!(ts.get("empty"), Some(""));
+        assert_eq!(ts.txaction(), Some("paid"));
+    }
+
+    #[test]
+    fn verifies_key_portal_and_account() {
+        let body = format!("key={}&portalid=2000000&aid=10001&txaction=appointed&txid=123", notification_key("secret"));
+        let ts = TransactionStatus::parse(body.as_bytes());
+        assert_eq!(ts.verify("secret", "2000000", "10001"), Ok(()));
+        assert_eq!(ts.verify("other", "2000000", "10001"), Err(TsRejection::WrongKey));
+        assert_eq!(ts.verify("secret", "2000001", "10001"), Err(TsRejection::WrongPortal("2000000".into())));
+        assert_eq!(ts.verify("secret", "2000000", "10002"), Err(TsRejection::WrongAccount("10001".into())));
+        let no_key = TransactionStatus::parse(b"portalid=2000000&txaction=paid&txid=1");
+        assert_eq!(no_key.verify("secret", "2000000", "10001"), Err(TsRejection::Missing("key")));
+    }
+
+    #[test]
+    fn identity_tells_replays_from_new_notifications() {
+        let a = TransactionStatus::parse(b"txid=1&txaction=appointed&transaction_status=pending&sequencenumber=0");
+        let b = TransactionStatus::parse(b"txid=1&txaction=appointed&transaction_status=completed&sequencenumber=0");
+        assert_ne!(a.identity(), b.identity());
+        assert_eq!(a.identity(), TransactionStatus::parse(b"txid=1&txaction=appointed&transaction_status=pending&sequencenumber=0").identity());
+    }
+}

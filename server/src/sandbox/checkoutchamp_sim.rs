@@ -1,0 +1,626 @@
+//! CheckoutChamp simulator: the order API under `/sandbox/checkoutchamp/`, with the real API's paths.
+//!
+//! It speaks the protocol of `shared/reference/amazonpay-js.md` §C: `POST /<section>/<action>/` with a
+//! trailing slash, parameters form-encoded in the body or in the query string (both accepted, the body wins),
+//! `loginId`/`password` on every call, and JSON answers `{"result":"SUCCESS","message":{…}}` or
+//! `{"result":"ERROR","message":"…"}`. Amazon Pay orders (`paySource=AMAZON`) are checked against the
+//! sandbox's Amazon state as the CRM checks them against Amazon: the order reference or billing agreement
+//! must exist, the address consent token must belong to the same buyer, billing agreements need consent, and
+//! the reference's payment instrument decides the outcome (see [`crate::sandbox::scenario`]).
+//!
+//! Orders live in memory only; prices come from [`CAMPAIGN_PRODUCTS`], never from the request.
+
+use super::amazon::{AgreementType, AmazonSandbox, OrderReference};
+use super::scenario::Scenario;
+use crate::app::AppState;
+use crate::config::CheckoutChampConfig;
+use amazon_pay_contract::{Currency, Money};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A product of the sandbox campaign: CheckoutChamp's campaign product id, name and unit price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CampaignProduct {
+    pub id: u32,
+    pub name: &'static str,
+    /// Unit price in euro cents.
+    pub price: i64,
+}
+
+/// The sandbox campaign's products; the first three are the demo shop's catalogue at the same prices.
+pub const CAMPAIGN_PRODUCTS: &[CampaignProduct] = &[
+    CampaignProduct { id: 101, name: "Rust mug", price: 1290 },
+    CampaignProduct { id: 102, name: "Ferris T-shirt", price: 2490 },
+    CampaignProduct { id: 103, name: "Sticker pack", price: 450 },
+    CampaignProduct { id: 104, name: "Sticker club (monthly)", price: 390 },
+];
+
+/// The campaign product with `id`.
+pub fn campaign_product(id: u32) -> Option<&'static CampaignProduct> {
+    CAMPAIGN_PRODUCTS.iter().find(|p| p.id == id)
+}
+
+/// The validating SDK's cap on `loginId` and `password`.
+const MAX_CREDENTIAL_LEN: usize = 32;
+/// `product1_id` … `product20_id` at most.
+const MAX_PRODUCT_LINES: usize = 20;
+const PAY_SOURCES: &[&str] = &["CREDITCARD", "CHECK", "ACCTONFILE", "PREPAID", "PAYPAL", "AMAZON", "DIRECTDEBIT", "COD"];
+const PAGE_TYPES: &[&str] =
+    &["presellPage", "leadPage", "checkoutPage", "upsellPage1", "upsellPage2", "upsellPage3", "upsellPage4", "thankyouPage"];
+
+/// One line of a simulated order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimLine {
+    pub product: &'static CampaignProduct,
+    pub qty: u32,
+}
+
+/// An order as the simulated CRM keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimOrder {
+    pub order_id: String,
+    pub customer_id: u64,
+    /// `PARTIAL` (lead), `COMPLETE` or `PENDING`.
+    pub status: &'static str,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub pay_source: Option<String>,
+    /// The Amazon order reference or billing agreement the order is charged to.
+    pub amazon_order_id: Option<String>,
+    /// The sandbox buyer behind the address consent token.
+    pub amazon_buyer: Option<&'static str>,
+    pub ship: Option<super::amazon::Address>,
+    pub items: Vec<SimLine>,
+    pub session_id: Option<String>,
+    /// `/order/confirm/` was called (autoresponder emails "sent").
+    pub confirmed: bool,
+}
+
+impl SimOrder {
+    pub fn total(&self) -> Money {
+        Money::eur(self.items.iter().map(|l| l.product.price * i64::from(l.qty)).sum())
+    }
+
+    /// The `message` object of a SUCCESS answer, with the fields real clients read.
+    fn to_json(&self) -> Value {
+        let ship = self.ship;
+        let s = |f: fn(&super::amazon::Address) -> &'static str| ship.as_ref().map(f).unwrap_or("");
+        json!({
+            "orderId": self.order_id,
+            "customerId": self.customer_id.to_string(),
+            "orderStatus": self.status,
+            "paySource": self.pay_source,
+            "currencyCode": Currency::Eur.code(),
+            "totalAmount": self.total().decimal(),
+            "baseShipping": "0.00",
+            "salesTax": "0.00",
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "emailAddress": self.email,
+            "phoneNumber": self.phone,
+            "address1": s(|a| a.street),
+            "address2": s(|a| a.addition),
+            "city": s(|a| a.city),
+            "state": s(|a| a.state),
+            "postalCode": s(|a| a.zip),
+            "country": s(|a| a.country),
+            "shipFirstName": s(|a| a.first_name),
+            "shipLastName": s(|a| a.last_name),
+            "shipAddress1": s(|a| a.street),
+            "shipAddress2": s(|a| a.addition),
+            "shipCity": s(|a| a.city),
+            "shipState": s(|a| a.state),
+            "shipPostalCode": s(|a| a.zip),
+            "shipCountry": s(|a| a.country),
+            "amazonOrderId": self.amazon_order_id,
+            "items": self.items.iter().map(|l| json!({
+                "productId": l.product.id.to_string(),
+                "name": l.product.name,
+                "price": Money::eur(l.product.price).decimal(),
+                "qty": l.qty.to_string(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// What the simulator answers: a JSON envelope, an HTML error page (upstream garbage), or nothing for a
+/// while (upstream timeout).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimAnswer {
+    Json(Value),
+    Garbage,
+    Hold,
+}
+
+fn error(message: impl Into<String>) -> SimAnswer {
+    SimAnswer::Json(json!({"result": "ERROR", "message": message.into()}))
+}
+
+fn success(message: Value) -> SimAnswer {
+    SimAnswer::Json(json!({"result": "SUCCESS", "message": message}))
+}
+
+/// The request's parameters: the query string first, then the form body (later values win).
+#[derive(Debug, Default, Clone)]
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    /// Merges `query` and `body`; `None` when either is not form-encoded.
+    pub fn parse(query: Option<&str>, body: &str) -> Option<Params> {
+        let mut map = HashMap::new();
+        for part in [query.unwrap_or(""), body] {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(part).ok()?;
+            map.extend(pairs);
+        }
+        Some(Params(map))
+    }
+
+    /// A non-empty value (the CRM treats empty fields as missing).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn require(&self, name: &str) -> Result<&str, SimAnswer> {
+        self.get(name).ok_or_else(|| error(format!("{name} is required")))
+    }
+}
+
+/// The simulated CRM: configuration, orders and lander sessions, all in memory.
+pub struct CheckoutChampSimulator {
+    config: CheckoutChampConfig,
+    hold_ms: AtomicU64,
+    next_customer: AtomicU64,
+    orders: Mutex<HashMap<String, SimOrder>>,
+    sessions: Mutex<HashSet<String>>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    use rand::Rng;
+    let raw: Vec<u8> = (0..bytes).map(|_| rand::rng().random()).collect();
+    hex::encode(raw)
+}
+
+fn integer(params: &Params, name: &str) -> Result<Option<u32>, SimAnswer> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(v) => v.parse::<u32>().map(Some).map_err(|_| error(format!("{name} must be an integer"))),
+    }
+}
+
+impl CheckoutChampSimulator {
+    /// A simulator that accepts `config`'s credentials and holds "upstream timeout" requests for `hold`
+    /// (`SANDBOX_UPSTREAM_HOLD_MS`, like the PAYONE simulator).
+    pub fn new(config: CheckoutChampConfig, hold: Duration) -> Self {
+        CheckoutChampSimulator {
+            config,
+            hold_ms: AtomicU64::new(hold.as_millis().try_into().unwrap_or(u64::MAX)),
+            next_customer: AtomicU64::new(1001),
+            orders: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// How long an "upstream timeout" request is held before the simulator answers.
+    pub fn hold(&self) -> Duration {
+        Duration::from_millis(self.hold_ms.load(Ordering::Relaxed))
+    }
+
+    pub fn set_hold(&self, hold: Duration) {
+        self.hold_ms.store(hold.as_millis().try_into().unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// A copy of the order `id` (for tests and the harness).
+    pub fn order(&self, id: &str) -> Option<SimOrder> {
+        self.lock_orders().get(id).cloned()
+    }
+
+    /// Every order, in no particular order.
+    pub fn orders(&self) -> Vec<SimOrder> {
+        self.lock_orders().values().cloned().collect()
+    }
+
+    fn lock_orders(&self) -> std::sync::MutexGuard<'_, HashMap<String, SimOrder>> {
+        // Plain data; a panic elsewhere leaves it usable.
+        self.orders.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn authenticate(&self, params: &Params) -> Result<(), SimAnswer> {
+        let login = params.get("loginId").unwrap_or("");
+        let password = params.get("password").unwrap_or("");
+        if login.chars().count() > MAX_CREDENTIAL_LEN {
+            return Err(error("loginId must be 32 characters or less"));
+        }
+        if password.chars().count() > MAX_CREDENTIAL_LEN {
+            return Err(error("password must be 32 characters or less"));
+        }
+        if login != self.config.login_id || password != self.config.password {
+            return Err(error("Invalid Login Credentials"));
+        }
+        Ok(())
+    }
+
+    fn campaign(&self, params: &Params) -> Result<(), SimAnswer> {
+        let id = integer(params, "campaignId")?.ok_or_else(|| error("campaignId is required"))?;
+        if id.to_string() != self.config.campaign_id {
+            return Err(error(format!("Invalid campaignId {id}")));
+        }
+        Ok(())
+    }
+
+    /// Answers `action` (`order/import`, `upsale/import`, …) with the sandbox's Amazon state.
+    pub fn handle(&self, action: &str, params: &Params, amazon: &AmazonSandbox) -> SimAnswer {
+        let result = self.authenticate(params).and_then(|()| match action {
+            "order/import" => self.import_order(params, amazon),
+            "upsale/import" => self.import_upsale(params, amazon),
+            "landers/clicks/import" => self.import_click(params),
+            "leads/import" => self.import_lead(params),
+            "order/query" => self.query(params),
+            "order/confirm" => self.confirm(params),
+            _ => Err(error(format!("Unknown API method {action}"))),
+        });
+        result.unwrap_or_else(|refusal| refusal)
+    }
+
+    fn import_click(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
+        self.campaign(params)?;
+        let page = params.require("pageType")?;
+        if !PAGE_TYPES.contains(&page) {
+            return Err(error(format!("Invalid pageType {page}")));
+        }
+        let session = match params.get("sessionId") {
+            Some(existing) => self.known_session(existing)?,
+            None => {
+                let id = random_hex(16);
+                self.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
+                id
+            }
+        };
+        Ok(success(json!({"sessionId": session})))
+    }
+
+    fn known_session(&self, id: &str) -> Result<String, SimAnswer> {
+        if self.sessions.lock().unwrap_or_else(|p| p.into_inner()).contains(id) {
+            Ok(id.to_owned())
+        } else {
+            Err(error("Invalid sessionId"))
+        }
+    }
+
+    fn import_lead(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
+        self.campaign(params)?;
+        let first = params.require("firstName")?;
+        let last = params.require("lastName")?;
+        let email = params.get("emailAddress");
+        let phone = params.get("phoneNumber");
+        if email.is_none() && phone.is_none() {
+            return Err(error("emailAddress or phoneNumber is required"));
+        }
+        if let Some(email) = email {
+            check_email(email)?;
+        }
+        let session_id = params.get("sessionId").map(|s| self.known_session(s)).transpose()?;
+        let order = SimOrder {
+            order_id: self.new_order_id(),
+            customer_id: self.next_customer.fetch_add(1, Ordering::Relaxed),
+            status: "PARTIAL",
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email: email.unwrap_or("").to_owned(),
+            phone: phone.unwrap_or("").to_owned(),
+            pay_source: None,
+            amazon_order_id: None,
+            amazon_buyer: None,
+            ship: None,
+            items: Vec::new(),
+            session_id,
+            confirmed: false,
+        };
+        let answer = order.to_json();
+        self.lock_orders().insert(order.order_id.clone(), order);
+        Ok(success(answer))
+    }
+
+    fn new_order_id(&self) -> String {
+        random_hex(5).to_ascii_uppercase()
+    }
+
+    fn import_order(&self, params: &Params, amazon: &AmazonSandbox) -> Result<SimAnswer, SimAnswer> {
+        self.campaign(params)?;
+        // A lead's orderId carries the names; otherwise they are required here.
+        let lead = match params.get("orderId") {
+            Some(id) => match self.order(id) {
+                Some(o) if o.status == "PARTIAL" => Some(o),
+                Some(_) => return Err(error("Order has already been completed")),
+                None => return Err(error("Invalid orderId")),
+            },
+            None => None,
+        };
+        let (first, last, email) = match &lead {
+            Some(o) => (
+                params.get("firstName").unwrap_or(&o.first_name).to_owned(),
+                params.get("lastName").unwrap_or(&o.last_name).to_owned(),
+                params.get("emailAddress").unwrap_or(&o.email).to_owned(),
+            ),
+            None => (
+                params.require("firstName")?.to_owned(),
+                params.require("lastName")?.to_owned(),
+                params.require("emailAddress")?.to_owned(),
+            ),
+        };
+        check_email(&email)?;
+        let items = order_items(params)?;
+        let pay_source = params.require("paySource")?;
+        if !PAY_SOURCES.contains(&pay_source) {
+            return Err(error(format!("Invalid paySource {pay_source}")));
+        }
+        if pay_source != "AMAZON" {
+            return Err(error(format!("paySource {pay_source} is not available in the sandbox; use AMAZON")));
+        }
+        let amazon_order_id = self.biller_and_order_id(params)?;
+        let consent = params.get("amazonAddressConsent").ok_or_else(|| error("amazonAddressConsent is required when paySource is AMAZON"))?;
+        let reference = amazon_reference(amazon, amazon_order_id)?;
+        let buyer = amazon.buyer_for_token(consent).filter(|b| b.id == reference.buyer.id);
+        let Some(buyer) = buyer else {
+            return Err(error("Amazon Pay error: InvalidAddressConsentToken"));
+        };
+        if reference.kind == AgreementType::OrderReference && reference.confirmed {
+            return Err(error("Amazon Pay error: InvalidOrderReferenceStatus"));
+        }
+        let ship = reference.address.ok_or_else(|| error("Amazon Pay error: ShippingAddressNotSet"))?;
+        let status = charge(&reference)?;
+        let order = SimOrder {
+            order_id: lead.as_ref().map(|o| o.order_id.clone()).unwrap_or_else(|| self.new_order_id()),
+            customer_id: lead.as_ref().map(|o| o.customer_id).unwrap_or_else(|| self.next_customer.fetch_add(1, Ordering::Relaxed)),
+            status,
+            first_name: first,
+            last_name: last,
+            email,
+            phone: lead.as_ref().map(|o| o.phone.clone()).unwrap_or_default(),
+            pay_source: Some(pay_source.to_owned()),
+            amazon_order_id: Some(amazon_order_id.to_owned()),
+            amazon_buyer: Some(buyer.id),
+            ship: Some(*ship),
+            items,
+            session_id: lead.as_ref().and_then(|o| o.session_id.clone()),
+            confirmed: false,
+        };
+        let total = order.total();
+        amazon.update_order_reference(amazon_order_id, |r| {
+            r.confirmed = true;
+            r.amount = Some(total);
+        });
+        let answer = order.to_json();
+        self.lock_orders().insert(order.order_id.clone(), order);
+        Ok(success(answer))
+    }
+
+    /// Checks `amazonBillerId` and returns `amazonOrderId`.
+    fn biller_and_order_id<'p>(&self, params: &'p Params) -> Result<&'p str, SimAnswer> {
+        let biller = params.get("amazonBillerId").ok_or_else(|| error("amazonBillerId is required when paySource is AMAZON"))?;
+        if biller != self.config.amazon_biller_id {
+            return Err(error(format!("Invalid amazonBillerId {biller}")));
+        }
+        params.get("amazonOrderId").ok_or_else(|| error("amazonOrderId is required when paySource is AMAZON"))
+    }
+
+    fn import_upsale(&self, params: &Params, amazon: &AmazonSandbox) -> Result<SimAnswer, SimAnswer> {
+        let order_id = params.require("orderId")?;
+        let order = self.order(order_id).ok_or_else(|| error("Invalid orderId"))?;
+        let product_id = integer(params, "productId")?.ok_or_else(|| error("productId is required"))?;
+        let product = campaign_product(product_id).ok_or_else(|| error(format!("Invalid productId {product_id}")))?;
+        let qty = quantity(params.get("productQty"), "productQty")?;
+        if order.status == "PARTIAL" {
+            return Err(error("Upsales require a completed order"));
+        }
+        let (Some(amazon_order_id), Some(buyer)) = (order.amazon_order_id.as_deref(), order.amazon_buyer) else {
+            return Err(error("Upsales are simulated for Amazon Pay orders only"));
+        };
+        // The lander may repeat the Amazon fields (CheckoutChamp's guide says to); they must match the order.
+        let repeated = params.get("amazonBillerId").is_some() || params.get("amazonOrderId").is_some();
+        if repeated && self.biller_and_order_id(params)? != amazon_order_id {
+            return Err(error("Amazon Pay error: InvalidOrderReferenceId"));
+        }
+        if let Some(consent) = params.get("amazonAddressConsent") {
+            if amazon.buyer_for_token(consent).map(|b| b.id) != Some(buyer) {
+                return Err(error("Amazon Pay error: InvalidAddressConsentToken"));
+            }
+        }
+        let reference = amazon_reference(amazon, amazon_order_id)?;
+        let status = charge(&reference)?;
+        let mut orders = self.lock_orders();
+        let Some(stored) = orders.get_mut(order_id) else {
+            return Err(error("Invalid orderId"));
+        };
+        stored.items.push(SimLine { product, qty });
+        if status == "PENDING" {
+            stored.status = "PENDING";
+        }
+        Ok(success(stored.to_json()))
+    }
+
+    fn query(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
+        let order_id = params.require("orderId")?;
+        let order = self.order(order_id).ok_or_else(|| error("No orders matching those parameters"))?;
+        Ok(success(json!({"totalResults": 1, "resultsPerPage": 25, "page": 1, "data": [order.to_json()]})))
+    }
+
+    fn confirm(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
+        let order_id = params.require("orderId")?;
+        let mut orders = self.lock_orders();
+        let order = orders.get_mut(order_id).ok_or_else(|| error("Invalid orderId"))?;
+        if order.status == "PARTIAL" {
+            return Err(error("Order is not eligible for confirmation"));
+        }
+        order.confirmed = true;
+        Ok(success(order.to_json()))
+    }
+}
+
+fn check_email(email: &str) -> Result<(), SimAnswer> {
+    match email.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') => Ok(()),
+        _ => Err(error("Invalid emailAddress")),
+    }
+}
+
+fn quantity(value: Option<&str>, name: &str) -> Result<u32, SimAnswer> {
+    match value {
+        None => Ok(1),
+        Some(v) => match v.parse::<u32>() {
+            Ok(q) if (1..=99).contains(&q) => Ok(q),
+            _ => Err(error(format!("Invalid {name} {v}"))),
+        },
+    }
+}
+
+/// The products of an Import Order: `orderItems` (JSON `{"<productId>": qty}`) or `productN_id`/`productN_qty`.
+fn order_items(params: &Params) -> Result<Vec<SimLine>, SimAnswer> {
+    let mut raw: Vec<(String, Option<String>)> = Vec::new();
+    if let Some(json) = params.get("orderItems") {
+        let map: Map<String, Value> = serde_json::from_str(json).map_err(|_| error("Invalid orderItems"))?;
+        for (id, qty) in map {
+            let qty = match qty {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s,
+                _ => return Err(error("Invalid orderItems")),
+            };
+            raw.push((id, Some(qty)));
+        }
+    } else {
+        for n in 1..=MAX_PRODUCT_LINES {
+            let Some(id) = params.get(&format!("product{n}_id")) else { break };
+            raw.push((id.to_owned(), params.get(&format!("product{n}_qty")).map(str::to_owned)));
+        }
+    }
+    if raw.is_empty() {
+        return Err(error("No products specified"));
+    }
+    raw.iter()
+        .map(|(id, qty)| {
+            let product = id.parse::<u32>().ok().and_then(campaign_product).ok_or_else(|| error(format!("Invalid product {id}")))?;
+            Ok(SimLine { product, qty: quantity(qty.as_deref(), "quantity")? })
+        })
+        .collect()
+}
+
+fn amazon_reference(amazon: &AmazonSandbox, id: &str) -> Result<OrderReference, SimAnswer> {
+    amazon.order_reference(id).ok_or_else(|| {
+        if id.starts_with("B02-") || id.starts_with("C01-") {
+            error("Amazon Pay error: InvalidBillingAgreementId")
+        } else {
+            error("Amazon Pay error: InvalidOrderReferenceId")
+        }
+    })
+}
+
+/// Authorizes on the reference as its instrument's scenario says: the order status, or the CRM's refusal.
+fn charge(reference: &OrderReference) -> Result<&'static str, SimAnswer> {
+    if reference.kind == AgreementType::BillingAgreement && !reference.consent {
+        return Err(error("Amazon Pay error: BillingAgreementConstraintsExist (BuyerConsentNotSet)"));
+    }
+    let instrument = reference.instrument.ok_or_else(|| error("Amazon Pay error: PaymentPlanNotSet"))?;
+    match instrument.scenario {
+        Scenario::Approved | Scenario::MfaPassed => Ok("COMPLETE"),
+        Scenario::PendingThenPaid | Scenario::PendingThenFailed => Ok("PENDING"),
+        Scenario::SoftDecline | Scenario::MfaAbandoned => Err(error("Transaction Declined: InvalidPaymentMethod")),
+        Scenario::HardDecline => Err(error("Transaction Declined: AmazonRejected")),
+        Scenario::TransactionTimedOut => Err(error("Transaction Declined: TransactionTimedOut")),
+        Scenario::SessionExpired => Err(error("Amazon Pay error: InvalidOrderReferenceStatus")),
+        Scenario::UpstreamTimeout => Err(SimAnswer::Hold),
+        Scenario::UpstreamGarbage => Err(SimAnswer::Garbage),
+    }
+}
+
+/// The HTML a broken proxy in front of the CRM might answer with.
+const GARBAGE: &str = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
+<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response from an upstream server.</p></body></html>";
+
+async fn respond(state: AppState, action: &'static str, query: Option<String>, body: String) -> Response {
+    let Some(sandbox) = state.sandbox.as_ref() else {
+        return (StatusCode::NOT_FOUND, "sandbox disabled").into_response();
+    };
+    let answer = match Params::parse(query.as_deref(), &body) {
+        Some(params) => sandbox.checkoutchamp.handle(action, &params, &sandbox.amazon),
+        None => error("Invalid request: parameters must be form-encoded"),
+    };
+    match answer {
+        SimAnswer::Json(value) => {
+            ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string()).into_response()
+        }
+        SimAnswer::Garbage => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], GARBAGE).into_response(),
+        SimAnswer::Hold => {
+            tokio::time::sleep(sandbox.checkoutchamp.hold()).await;
+            let late = json!({"result": "ERROR", "message": "Gateway timeout: Amazon Pay did not answer"});
+            ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], late.to_string()).into_response()
+        }
+    }
+}
+
+macro_rules! endpoint {
+    ($name:ident, $action:literal) => {
+        async fn $name(State(state): State<AppState>, RawQuery(query): RawQuery, body: String) -> Response {
+            respond(state, $action, query, body).await
+        }
+    };
+}
+
+endpoint!(order_import, "order/import");
+endpoint!(upsale_import, "upsale/import");
+endpoint!(click_import, "landers/clicks/import");
+endpoint!(lead_import, "leads/import");
+endpoint!(order_query, "order/query");
+endpoint!(order_confirm, "order/confirm");
+
+/// The simulator's routes, relative to `/sandbox`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/checkoutchamp/order/import/", post(order_import))
+        .route("/checkoutchamp/upsale/import/", post(upsale_import))
+        .route("/checkoutchamp/landers/clicks/import/", post(click_import))
+        .route("/checkoutchamp/leads/import/", post(lead_import))
+        .route("/checkoutchamp/order/query/", post(order_query))
+        .route("/checkoutchamp/order/confirm/", post(order_confirm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_merge_query_and_body_with_the_body_winning() {
+        let p = Params::parse(Some("loginId=q&campaignId=1"), "loginId=b&x=").unwrap();
+        assert_eq!(p.get("loginId"), Some("b"));
+        assert_eq!(p.get("campaignId"), Some("1"));
+        assert_eq!(p.get("x"), None, "empty values count as missing");
+    }
+
+    #[test]
+    fn order_items_accept_both_spellings_and_refuse_unknown_products() {
+        let p = Params::parse(None, "orderItems=%7B%22101%22%3A2%7D").unwrap();
+        assert_eq!(order_items(&p).unwrap()[0].qty, 2);
+        let p = Params::parse(None, "product1_id=102&product1_qty=3&product2_id=103").unwrap();
+        let lines = order_items(&p).unwrap();
+        assert_eq!((lines[0].product.id, lines[0].qty, lines[1].qty), (102, 3, 1));
+        assert!(order_items(&Params::parse(None, "product1_id=999").unwrap()).is_err());
+        assert!(order_items(&Params::parse(None, "product1_id=101&product1_qty=0").unwrap()).is_err());
+        assert!(order_items(&Params::default()).is_err());
+    }
+
+    #[test]
+    fn campaign_prices_match_the_demo_catalogue() {
+        let demo = crate::catalogue::Catalogue::demo();
+        for (sku, id) in [("mug", 101), ("tshirt", 102), ("stickers", 103)] {
+            assert_eq!(campaign_product(id).map(|p| p.price), demo.products.get(sku).map(|p| p.price), "{sku}");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `capture` and `debit` (reference §7): each takes the next `sequencenumber` of its transaction and is followed
+//! by notifications (`capture`, then `paid`; `debit`).
+
+use super::auth::{Refusal, NOT_PROCESSED};
+use super::messages::Customer;
+use super::{money, need, AuthKind, PayoneSimulator, Transaction, TxState};
+use crate::payone::wire::{PayoneRequest, PayoneResponse};
+
+impl PayoneSimulator {
+    /// The transaction named by `txid` and the checked `sequencenumber` (the last one + 1).
+    fn next_step(&self, req: &PayoneRequest) -> Result<(Transaction, u32), Refusal> {
+        let txid = need(req, "txid")?;
+        let tx =
+            self.transaction(txid).ok_or_else(|| Refusal::param_because("txid", format!("no transaction {txid}")))?;
+        let expected = tx.sequencenumber + 1;
+        let sequence: u32 = need(req, "sequencenumber")?
+            .trim()
+            .parse()
+            .map_err(|_| Refusal::param_because("sequencenumber", "not a number"))?;
+        if sequence != expected {
+            return Err(Refusal::param_because(
+                "sequencenumber",
+                format!("expected {expected} for transaction {txid}, got {sequence}"),
+            ));
+        }
+        if tx.state != TxState::Appointed {
+            return Err(Refusal::new(
+                NOT_PROCESSED,
+                format!("Activity not processed: transaction {txid} is {:?}, not authorized", tx.state),
+                Customer::Generic,
+            ));
+        }
+        Ok((tx, sequence))
+    }
+
+    fn settleaccount(req: &PayoneRequest) -> &'static str {
+        if req.get("settleaccount") == Some("no") {
+            "no"
+        } else {
+            "yes"
+        }
+    }
+
+    /// `capture` of a preauthorization: `APPROVED`, then notifications `capture` and (later) `paid`.
+    pub(super) fn capture(&self, req: &PayoneRequest) -> Result<PayoneResponse, Refusal> {
+        let (tx, sequence) = self.next_step(req)?;
+        let amount = money(req, true)?;
+        if tx.kind != AuthKind::Preauthorization {
+            return Err(Refusal::new(
+                NOT_PROCESSED,
+                format!("Activity not processed: transaction {} is an authorization and was captured with it", tx.txid),
+                Customer::Generic,
+            ));
+        }
+        if tx.capture_closed {
+            return Err(Refusal::new(
+                NOT_PROCESSED,
+                format!(
+                    "Activity not processed: transaction {} had its final capture (capturemode=completed)",
+                    tx.txid
+                ),
+                Customer::Generic,
+            ));
+        }
+        if amount.currency != tx.amount.currency || tx.captured + amount.minor > tx.amount.minor {
+            return Err(Refusal::param_because(
+                "amount",
+                format!("exceeds what is left of the authorized {}", tx.amount),
+            ));
+        }
+        let last = req.get("capturemode") == Some("completed");
+        let first = self.notify(&tx.txid, |t| {
+            t.sequencenumber = sequence;
+            t.captured += amount.minor;
+            t.receivable += amount.minor;
+            t.capture_closed = last;
+            ("capture", "completed", sequence, None)
+        });
+        drop(first);
+        let txid = tx.txid.clone();
+        self.later(move |sim| sim.pay(&txid, Some(amount.minor), sequence));
+        Ok(PayoneResponse::builder()
+            .with("status", "APPROVED")
+            .with("txid", &tx.txid)
+            .with("settleaccount", Self::settleaccount(req)))
+    }
+
+    /// `debit` (refund): a negative amount, at most what was captured; `APPROVED`, then notification `debit`.
+    pub(super) fn debit(&self, req: &PayoneRequest) -> Result<PayoneResponse, Refusal> {
+        let (tx, sequence) = self.next_step(req)?;
+        let amount = money(req, false)?;
+        if amount.minor >= 0 {
+            return Err(Refusal::param_because("amount", "a debit (refund) amount is negative, e.g. -1000"));
+        }
+        if amount.currency != tx.amount.currency || -amount.minor > tx.receivable {
+            return Err(Refusal::param_because(
+                "amount",
+                format!("refunds more than the {} captured", amount_text(tx.receivable, &tx)),
+            ));
+        }
+        drop(self.notify(&tx.txid, |t| {
+            t.sequencenumber = sequence;
+            t.receivable += amount.minor;
+            ("debit", "completed", sequence, None)
+        }));
+        Ok(PayoneResponse::builder()
+            .with("status", "APPROVED")
+            .with("txid", &tx.txid)
+            .with("settleaccount", Self::settleaccount(req)))
+    }
+}
+
+fn amount_text(minor: i64, tx: &Transaction) -> String {
+    amazon_pay_contract::Money::new(minor, tx.amount.currency).to_string()
+}

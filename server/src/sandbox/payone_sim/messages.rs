@@ -1,0 +1,126 @@
+//! The simulator's `customermessage` texts: PAYONE localizes them by the request's `language`, and shops show
+//! them to buyers as they are.
+
+use amazon_pay_contract::Language;
+
+/// What a refusal means to the buyer; each kind has one text per language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Customer {
+    /// Merchant-side problems the buyer can do nothing about (bad parameters, credentials, duplicates).
+    Generic,
+    /// 923: Amazon Pay through PAYONE takes EUR only.
+    Currency,
+    /// 981 InvalidPaymentMethod: the buyer may pick another instrument.
+    InvalidPaymentMethod,
+    /// 982 AmazonRejected, 109, 900: the buyer must pay another way.
+    Rejected,
+    /// 980 TransactionTimedOut.
+    TimedOut,
+    /// 986 PaymentPlanNotSet.
+    PaymentPlanNotSet,
+    /// 987 ShippingAddressNotSet (also: the buyer has not finished on Amazon's pages).
+    AddressNotSet,
+    /// 101: the Amazon session is older than 24 hours or was closed.
+    SessionExpired,
+}
+
+impl Customer {
+    /// The text in `lang` (de, en, fr, it, es).
+    pub fn text(self, lang: Language) -> &'static str {
+        use Language::*;
+        match (self, lang) {
+            (Customer::Generic, De) => "Bei der Bearbeitung dieser Transaktion ist ein Fehler aufgetreten.",
+            (Customer::Generic, En) => "An error occurred while processing this transaction.",
+            (Customer::Generic, Fr) => "Une erreur est survenue lors du traitement de cette transaction.",
+            (Customer::Generic, It) => "Si è verificato un errore durante l'elaborazione di questa transazione.",
+            (Customer::Generic, Es) => "Se ha producido un error al procesar esta transacción.",
+
+            (Customer::Currency, De) => "Amazon Pay ist für diese Währung nicht verfügbar. Bitte wählen Sie eine andere Zahlungsart.",
+            (Customer::Currency, En) => "Amazon Pay is not available for this currency. Please choose another payment method.",
+            (Customer::Currency, Fr) => "Amazon Pay n'est pas disponible pour cette devise. Veuillez choisir un autre moyen de paiement.",
+            (Customer::Currency, It) => "Amazon Pay non è disponibile per questa valuta. Scegli un altro metodo di pagamento.",
+            (Customer::Currency, Es) => "Amazon Pay no está disponible para esta moneda. Elige otro método de pago.",
+
+            (Customer::InvalidPaymentMethod, De) => {
+                "Ihre Zahlungsart wurde abgelehnt. Bitte wählen Sie eine andere Zahlungsart aus Ihrem Amazon-Konto."
+            }
+            (Customer::InvalidPaymentMethod, En) => {
+                "Your payment method was declined. Please choose another payment method from your Amazon account."
+            }
+            (Customer::InvalidPaymentMethod, Fr) => {
+                "Votre moyen de paiement a été refusé. Veuillez choisir un autre moyen de paiement de votre compte Amazon."
+            }
+            (Customer::InvalidPaymentMethod, It) => {
+                "Il tuo metodo di pagamento è stato rifiutato. Scegli un altro metodo di pagamento dal tuo account Amazon."
+            }
+            (Customer::InvalidPaymentMethod, Es) => {
+                "Tu método de pago ha sido rechazado. Elige otro método de pago de tu cuenta de Amazon."
+            }
+
+            (Customer::Rejected, De) => {
+                "Leider war Ihre Zahlung mit Amazon Pay nicht erfolgreich. Bitte wählen Sie eine andere Zahlungsart."
+            }
+            (Customer::Rejected, En) => {
+                "Sorry, your transaction with Amazon Pay was not successful. Please choose another payment method."
+            }
+            (Customer::Rejected, Fr) => {
+                "Désolé, votre transaction avec Amazon Pay n'a pas abouti. Veuillez choisir un autre moyen de paiement."
+            }
+            (Customer::Rejected, It) => {
+                "Siamo spiacenti, la transazione con Amazon Pay non è andata a buon fine. Scegli un altro metodo di pagamento."
+            }
+            (Customer::Rejected, Es) => {
+                "Lo sentimos, tu transacción con Amazon Pay no se ha completado. Elige otro método de pago."
+            }
+
+            (Customer::TimedOut, De) => "Amazon Pay hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es erneut.",
+            (Customer::TimedOut, En) => "Amazon Pay did not answer in time. Please try again.",
+            (Customer::TimedOut, Fr) => "Amazon Pay n'a pas répondu à temps. Veuillez réessayer.",
+            (Customer::TimedOut, It) => "Amazon Pay non ha risposto in tempo. Riprova.",
+            (Customer::TimedOut, Es) => "Amazon Pay no ha respondido a tiempo. Inténtalo de nuevo.",
+
+            (Customer::PaymentPlanNotSet, De) => "Bitte wählen Sie eine Zahlungsart in Ihrem Amazon-Konto.",
+            (Customer::PaymentPlanNotSet, En) => "Please choose a payment method from your Amazon account.",
+            (Customer::PaymentPlanNotSet, Fr) => "Veuillez choisir un moyen de paiement dans votre compte Amazon.",
+            (Customer::PaymentPlanNotSet, It) => "Scegli un metodo di pagamento dal tuo account Amazon.",
+            (Customer::PaymentPlanNotSet, Es) => "Elige un método de pago de tu cuenta de Amazon.",
+
+            (Customer::AddressNotSet, De) => "Bitte wählen Sie eine Lieferadresse in Ihrem Amazon-Konto.",
+            (Customer::AddressNotSet, En) => "Please choose a shipping address from your Amazon account.",
+            (Customer::AddressNotSet, Fr) => "Veuillez choisir une adresse de livraison dans votre compte Amazon.",
+            (Customer::AddressNotSet, It) => "Scegli un indirizzo di spedizione dal tuo account Amazon.",
+            (Customer::AddressNotSet, Es) => "Elige una dirección de envío de tu cuenta de Amazon.",
+
+            (Customer::SessionExpired, De) => {
+                "Ihre Amazon-Pay-Sitzung ist abgelaufen. Bitte starten Sie den Bezahlvorgang erneut."
+            }
+            (Customer::SessionExpired, En) => "Your Amazon Pay session has expired. Please start the checkout again.",
+            (Customer::SessionExpired, Fr) => "Votre session Amazon Pay a expiré. Veuillez recommencer le paiement.",
+            (Customer::SessionExpired, It) => "La sessione Amazon Pay è scaduta. Ricomincia il pagamento.",
+            (Customer::SessionExpired, Es) => "Tu sesión de Amazon Pay ha caducado. Vuelve a iniciar el pago.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_every_language_and_differs() {
+        let kinds = [
+            Customer::Generic,
+            Customer::Currency,
+            Customer::InvalidPaymentMethod,
+            Customer::Rejected,
+            Customer::TimedOut,
+            Customer::PaymentPlanNotSet,
+            Customer::AddressNotSet,
+            Customer::SessionExpired,
+        ];
+        for kind in kinds {
+            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| kind.text(*l)).collect();
+            assert_eq!(texts.len(), Language::ALL.len(), "{kind:?} repeats a text across languages");
+        }
+    }
+}

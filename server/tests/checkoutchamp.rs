@@ -1,0 +1,634 @@
+//! CheckoutChamp over real HTTP on a free loopback port: the simulator at the protocol level, and the widget's
+//! endpoints end to end (profile read by the server, Import Order/Upsale through the client, the store).
+
+use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
+use amazon_pay_server::app::{AppState, Server};
+use amazon_pay_server::config::{sandbox_defaults as d, Config};
+use amazon_pay_server::sandbox::amazon::AgreementType;
+use amazon_pay_server::sandbox::{scenario, Sandbox};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+struct Env {
+    base: String,
+    dir: tempfile::TempDir,
+    state: AppState,
+    http: reqwest::Client,
+}
+
+async fn start() -> Env {
+    start_with(|_| {}).await
+}
+
+async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    adjust(&mut config);
+    let server = Server::bind(config).await.unwrap();
+    let (base, state) = server.spawn();
+    Env { base, dir, state, http: reqwest::Client::new() }
+}
+
+impl Env {
+    fn sandbox(&self) -> &Sandbox {
+        self.state.sandbox.as_ref().expect("sandbox mode")
+    }
+
+    /// A signed-in buyer's token and a fresh order reference (or billing agreement) paid with `instrument`.
+    fn amazon_order(&self, buyer: &str, kind: AgreementType, instrument: Option<&str>) -> (String, String) {
+        let amazon = &self.sandbox().amazon;
+        let token = amazon.issue_token(buyer, &["profile", "payments:widget", "payments:shipping_address"]).unwrap();
+        let reference = amazon.create_order_reference(&token, kind).unwrap();
+        let chosen = instrument.map(|id| scenario::instrument(id).expect("a sandbox instrument"));
+        amazon.update_order_reference(&reference.id, |r| {
+            r.instrument = chosen;
+            r.consent = kind == AgreementType::BillingAgreement;
+        });
+        (token, reference.id)
+    }
+
+    fn set_instrument(&self, reference: &str, instrument: &str) {
+        let chosen = scenario::instrument(instrument);
+        self.sandbox().amazon.update_order_reference(reference, |r| r.instrument = chosen).unwrap();
+    }
+
+    /// POSTs form `params` (plus the sandbox credentials unless `raw`) to the simulator's `path`.
+    async fn crm_raw(&self, path: &str, query: &[(&str, &str)], params: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/sandbox/checkoutchamp/{path}", self.base))
+            .query(query)
+            .form(params)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn crm(&self, path: &str, params: &[(&str, &str)]) -> Value {
+        let mut all = vec![
+            ("loginId", d::CHECKOUTCHAMP_LOGIN_ID),
+            ("password", d::CHECKOUTCHAMP_PASSWORD),
+            ("campaignId", d::CHECKOUTCHAMP_CAMPAIGN_ID),
+        ];
+        for (k, v) in params {
+            all.retain(|(name, _)| name != k);
+            all.push((k, v));
+        }
+        let response = self.crm_raw(path, &[], &all).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        response.json().await.unwrap()
+    }
+
+    async fn post<T: serde::Serialize>(&self, route: &str, body: &T) -> reqwest::Response {
+        self.http.post(format!("{}{route}", self.base)).json(body).send().await.unwrap()
+    }
+
+    /// `(action, outcome)` of every recorded CheckoutChamp call.
+    fn crm_calls(&self) -> Vec<(String, String)> {
+        let calls = self.state.store.upstream_calls().unwrap();
+        calls.into_iter().filter(|(service, _, _)| service == "checkoutchamp").map(|(_, a, o)| (a, o)).collect()
+    }
+
+    /// The recorded request bodies, read straight from the SQLite file.
+    fn recorded_requests(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.dir.path().join("amazon-pay.sqlite")).unwrap();
+        let mut stmt = db.prepare("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+}
+
+fn error_of(answer: &Value) -> &str {
+    assert_eq!(answer["result"], "ERROR", "{answer}");
+    answer["message"].as_str().expect("ERROR messages are strings")
+}
+
+fn success_of(answer: &Value) -> &Value {
+    assert_eq!(answer["result"], "SUCCESS", "{answer}");
+    &answer["message"]
+}
+
+/// An Import Order for Anna with everything the guide asks for.
+fn amazon_order_params<'a>(token: &'a str, reference: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("firstName", "Anna"),
+        ("lastName", "Schmidt"),
+        ("emailAddress", "anna.schmidt@sandbox.example"),
+        ("product1_id", "101"),
+        ("product1_qty", "2"),
+        ("paySource", "AMAZON"),
+        ("amazonBillerId", d::CHECKOUTCHAMP_AMAZON_BILLER_ID),
+        ("amazonOrderId", reference),
+        ("amazonAddressConsent", token),
+    ]
+}
+
+fn with<'a>(mut params: Vec<(&'a str, &'a str)>, changes: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, &'a str)> {
+    for (name, value) in changes {
+        params.retain(|(k, _)| k != name);
+        if let Some(v) = value {
+            params.push((name, v));
+        }
+    }
+    params
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The simulator at the protocol level
+// ---------------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn simulator_checks_the_login() {
+    let env = start().await;
+    let answer: Value = env.crm_raw("order/query/", &[], &[("orderId", "X")]).await.json().await.unwrap();
+    assert_eq!(error_of(&answer), "Invalid Login Credentials");
+    let answer = env.crm("order/query/", &[("password", "wrong"), ("orderId", "X")]).await;
+    assert_eq!(error_of(&answer), "Invalid Login Credentials");
+    let long = "u".repeat(33);
+    let answer = env.crm("order/query/", &[("loginId", &long), ("orderId", "X")]).await;
+    assert_eq!(error_of(&answer), "loginId must be 32 characters or less");
+    let answer = env.crm("order/query/", &[("password", &long), ("orderId", "X")]).await;
+    assert_eq!(error_of(&answer), "password must be 32 characters or less");
+}
+
+#[tokio::test]
+async fn simulator_accepts_the_query_string_and_the_trailing_slash_paths_only() {
+    let env = start().await;
+    let query = [
+        ("loginId", d::CHECKOUTCHAMP_LOGIN_ID),
+        ("password", d::CHECKOUTCHAMP_PASSWORD),
+        ("campaignId", d::CHECKOUTCHAMP_CAMPAIGN_ID),
+        ("pageType", "checkoutPage"),
+    ];
+    let answer: Value = env.crm_raw("landers/clicks/import/", &query, &[]).await.json().await.unwrap();
+    let session = success_of(&answer)["sessionId"].as_str().unwrap().to_owned();
+    assert_eq!(session.len(), 32);
+    assert!(session.bytes().all(|b| b.is_ascii_hexdigit()));
+    // Query and body together; the body's value wins.
+    let answer: Value = env
+        .crm_raw("landers/clicks/import/", &query, &[("pageType", "upsellPage1"), ("sessionId", &session)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(success_of(&answer)["sessionId"], session.as_str());
+    let answer = env.crm("landers/clicks/import/", &[("pageType", "nowhere")]).await;
+    assert_eq!(error_of(&answer), "Invalid pageType nowhere");
+    let answer = env.crm("landers/clicks/import/", &[("pageType", "leadPage"), ("sessionId", "feedface")]).await;
+    assert_eq!(error_of(&answer), "Invalid sessionId");
+
+    let no_slash = env.crm_raw("order/import", &[], &[]).await;
+    assert!(no_slash.status().is_client_error(), "the real API's paths end in a slash: {}", no_slash.status());
+    let get = env.http.get(format!("{}/sandbox/checkoutchamp/order/import/", env.base)).send().await.unwrap();
+    assert_eq!(get.status(), 405);
+}
+
+#[tokio::test]
+async fn simulator_validates_import_order() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let good = amazon_order_params(&token, &reference);
+    type Changes<'a> = Vec<(&'a str, Option<&'a str>)>;
+    let cases: Vec<(Changes, &str)> = vec![
+        (vec![("campaignId", Some("abc"))], "campaignId must be an integer"),
+        (vec![("campaignId", Some("2"))], "Invalid campaignId 2"),
+        (vec![("firstName", None)], "firstName is required"),
+        (vec![("lastName", Some(""))], "lastName is required"),
+        (vec![("emailAddress", Some("anna-at-example"))], "Invalid emailAddress"),
+        (vec![("product1_id", None), ("product1_qty", None)], "No products specified"),
+        (vec![("product1_id", Some("999"))], "Invalid product 999"),
+        (vec![("product1_qty", Some("0"))], "Invalid quantity 0"),
+        (vec![("product1_qty", Some("many"))], "Invalid quantity many"),
+        (vec![("orderItems", Some("{not json"))], "Invalid orderItems"),
+        (vec![("paySource", None)], "paySource is required"),
+        (vec![("paySource", Some("BITCOIN"))], "Invalid paySource BITCOIN"),
+        (vec![("paySource", Some("CREDITCARD"))], "paySource CREDITCARD is not available in the sandbox; use AMAZON"),
+        (vec![("amazonBillerId", None)], "amazonBillerId is required when paySource is AMAZON"),
+        (vec![("amazonBillerId", Some("77"))], "Invalid amazonBillerId 77"),
+        (vec![("amazonOrderId", None)], "amazonOrderId is required when paySource is AMAZON"),
+        (vec![("amazonAddressConsent", None)], "amazonAddressConsent is required when paySource is AMAZON"),
+        (vec![("amazonOrderId", Some("S02-0000000-0000000"))], "Amazon Pay error: InvalidOrderReferenceId"),
+        (vec![("amazonOrderId", Some("B02-0000000-0000000"))], "Amazon Pay error: InvalidBillingAgreementId"),
+        (vec![("amazonAddressConsent", Some("Atza|forged"))], "Amazon Pay error: InvalidAddressConsentToken"),
+        (vec![("orderId", Some("NOSUCHLEAD"))], "Invalid orderId"),
+    ];
+    for (changes, expected) in cases {
+        let answer = env.crm("order/import/", &with(good.clone(), &changes)).await;
+        assert_eq!(error_of(&answer), expected, "{changes:?}");
+    }
+    // Another buyer's token cannot pay with Anna's order reference.
+    let jeans_token = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let answer = env.crm("order/import/", &with(good.clone(), &[("amazonAddressConsent", Some(&jeans_token))])).await;
+    assert_eq!(error_of(&answer), "Amazon Pay error: InvalidAddressConsentToken");
+    // An expired token neither.
+    let (old_token, old_reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    assert!(env.sandbox().amazon.expire_token(&old_token));
+    let answer = env.crm("order/import/", &amazon_order_params(&old_token, &old_reference)).await;
+    assert_eq!(error_of(&answer), "Amazon Pay error: InvalidAddressConsentToken");
+    assert!(env.sandbox().checkoutchamp.orders().is_empty(), "no refused request created an order");
+
+    // The good request goes through, once: an order reference is charged once.
+    let order = success_of(&env.crm("order/import/", &good).await).clone();
+    assert_eq!(order["orderStatus"], "COMPLETE");
+    let again = env.crm("order/import/", &good).await;
+    assert_eq!(error_of(&again), "Amazon Pay error: InvalidOrderReferenceStatus");
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+}
+
+#[tokio::test]
+async fn simulator_imports_an_amazon_order_with_the_address_from_the_order_reference() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    env.sandbox().amazon.update_order_reference(&reference, |r| r.address = r.buyer.address("anna-office")).unwrap();
+    let params = with(
+        amazon_order_params(&token, &reference),
+        &[("product1_id", None), ("product1_qty", None), ("orderItems", Some(r#"{"101":2,"103":"1"}"#))],
+    );
+    let order = success_of(&env.crm("order/import/", &params).await).clone();
+    assert_eq!(order["orderStatus"], "COMPLETE");
+    assert_eq!(order["totalAmount"], Money::eur(2 * 1290 + 450).decimal());
+    assert_eq!(order["paySource"], "AMAZON");
+    assert_eq!(order["amazonOrderId"], reference.as_str());
+    assert_eq!((order["firstName"].as_str(), order["lastName"].as_str()), (Some("Anna"), Some("Schmidt")));
+    assert_eq!(order["emailAddress"], "anna.schmidt@sandbox.example");
+    assert_eq!((order["shipCity"].as_str(), order["shipPostalCode"].as_str()), (Some("München"), Some("80331")));
+    assert!(order["customerId"].as_str().unwrap().parse::<u64>().is_ok());
+    let items = order["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let mug = items.iter().find(|i| i["productId"] == "101").unwrap();
+    assert_eq!((mug["price"].as_str(), mug["qty"].as_str()), (Some("12.90"), Some("2")));
+    // The CRM has confirmed the order reference: Amazon's widgets can no longer change it.
+    let stored = env.sandbox().amazon.order_reference(&reference).unwrap();
+    assert!(stored.confirmed);
+    assert_eq!(stored.amount, Some(Money::eur(3030)));
+
+    // Order Query and Confirm see the same order.
+    let id = order["orderId"].as_str().unwrap();
+    let query = env.crm("order/query/", &[("orderId", id)]).await;
+    assert_eq!(success_of(&query)["totalResults"], 1);
+    assert_eq!(success_of(&query)["data"][0]["orderId"], id);
+    assert_eq!(error_of(&env.crm("order/query/", &[("orderId", "NOPE")]).await), "No orders matching those parameters");
+    assert_eq!(error_of(&env.crm("order/query/", &[]).await), "orderId is required");
+    success_of(&env.crm("order/confirm/", &[("orderId", id)]).await);
+    assert!(env.sandbox().checkoutchamp.order(id).unwrap().confirmed);
+    assert_eq!(error_of(&env.crm("order/confirm/", &[("orderId", "NOPE")]).await), "Invalid orderId");
+}
+
+#[tokio::test]
+async fn simulator_answers_each_scenario() {
+    let env = start().await;
+    let cases = [
+        ("visa-1111", Ok("COMPLETE")),
+        ("mc-4444", Ok("PENDING")),
+        ("visa-0002", Ok("PENDING")),
+        ("mc-3ds1", Ok("COMPLETE")),
+        ("visa-0981", Err("Transaction Declined: InvalidPaymentMethod")),
+        ("mc-3ds0", Err("Transaction Declined: InvalidPaymentMethod")),
+        ("amex-0982", Err("Transaction Declined: AmazonRejected")),
+        ("visa-0980", Err("Transaction Declined: TransactionTimedOut")),
+        ("visa-0024", Err("Amazon Pay error: InvalidOrderReferenceStatus")),
+    ];
+    for (instrument, expected) in cases {
+        let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
+        let answer = env.crm("order/import/", &amazon_order_params(&token, &reference)).await;
+        match expected {
+            Ok(status) => assert_eq!(success_of(&answer)["orderStatus"], status, "{instrument}"),
+            Err(message) => {
+                assert_eq!(error_of(&answer), message, "{instrument}");
+                assert!(!env.sandbox().amazon.order_reference(&reference).unwrap().confirmed, "{instrument}");
+            }
+        }
+    }
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, None);
+    let answer = env.crm("order/import/", &amazon_order_params(&token, &reference)).await;
+    assert_eq!(error_of(&answer), "Amazon Pay error: PaymentPlanNotSet");
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 4, "only the approved and pending ones");
+}
+
+#[tokio::test]
+async fn simulator_answers_garbage_and_holds_timeouts() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-0500"));
+    let response = env.crm_raw("order/import/", &[], &with(amazon_order_params(&token, &reference), &[
+        ("loginId", Some(d::CHECKOUTCHAMP_LOGIN_ID)),
+        ("password", Some(d::CHECKOUTCHAMP_PASSWORD)),
+        ("campaignId", Some(d::CHECKOUTCHAMP_CAMPAIGN_ID)),
+    ])).await;
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let body = response.text().await.unwrap();
+    assert!(body.starts_with("<!DOCTYPE html>"));
+    assert!(serde_json::from_str::<Value>(&body).is_err());
+
+    let hold = Duration::from_millis(300);
+    env.sandbox().checkoutchamp.set_hold(hold);
+    env.set_instrument(&reference, "visa-0504");
+    let started = Instant::now();
+    let answer = env.crm("order/import/", &amazon_order_params(&token, &reference)).await;
+    assert!(started.elapsed() >= hold, "the answer was held for {:?}", started.elapsed());
+    assert!(error_of(&answer).contains("timeout"));
+    assert!(env.sandbox().checkoutchamp.orders().is_empty());
+}
+
+#[tokio::test]
+async fn simulator_billing_agreements_need_consent_and_serve_many_orders() {
+    let env = start().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-1111"));
+    env.sandbox().amazon.update_order_reference(&agreement, |r| r.consent = false).unwrap();
+    let params = with(amazon_order_params(&token, &agreement), &[("product1_id", Some("104")), ("product1_qty", None)]);
+    let answer = env.crm("order/import/", &params).await;
+    assert_eq!(error_of(&answer), "Amazon Pay error: BillingAgreementConstraintsExist (BuyerConsentNotSet)");
+    env.sandbox().amazon.update_order_reference(&agreement, |r| r.consent = true).unwrap();
+    let first = success_of(&env.crm("order/import/", &params).await).clone();
+    let second = success_of(&env.crm("order/import/", &params).await).clone();
+    assert_ne!(first["orderId"], second["orderId"], "a billing agreement pays every recurring order");
+    assert_eq!(first["totalAmount"], "3.90");
+}
+
+#[tokio::test]
+async fn simulator_imports_upsales_on_existing_orders() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let order = success_of(&env.crm("order/import/", &amazon_order_params(&token, &reference)).await).clone();
+    let id = order["orderId"].as_str().unwrap();
+
+    assert_eq!(error_of(&env.crm("upsale/import/", &[("productId", "103")]).await), "orderId is required");
+    assert_eq!(error_of(&env.crm("upsale/import/", &[("orderId", "NOPE"), ("productId", "103")]).await), "Invalid orderId");
+    assert_eq!(error_of(&env.crm("upsale/import/", &[("orderId", id)]).await), "productId is required");
+    assert_eq!(error_of(&env.crm("upsale/import/", &[("orderId", id), ("productId", "x")]).await), "productId must be an integer");
+    assert_eq!(error_of(&env.crm("upsale/import/", &[("orderId", id), ("productId", "999")]).await), "Invalid productId 999");
+    let jeans_token = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let answer = env.crm("upsale/import/", &[("orderId", id), ("productId", "103"), ("amazonAddressConsent", &jeans_token)]).await;
+    assert_eq!(error_of(&answer), "Amazon Pay error: InvalidAddressConsentToken");
+    let answer = env
+        .crm("upsale/import/", &[("orderId", id), ("productId", "103"), ("amazonBillerId", d::CHECKOUTCHAMP_AMAZON_BILLER_ID), ("amazonOrderId", "S02-0000000-0000000")])
+        .await;
+    assert_eq!(error_of(&answer), "Amazon Pay error: InvalidOrderReferenceId");
+
+    // Charged to the same order reference: its instrument decides.
+    env.set_instrument(&reference, "amex-0982");
+    let answer = env.crm("upsale/import/", &[("orderId", id), ("productId", "103")]).await;
+    assert_eq!(error_of(&answer), "Transaction Declined: AmazonRejected");
+    assert_eq!(env.sandbox().checkoutchamp.order(id).unwrap().items.len(), 1, "a declined upsale changes nothing");
+    env.set_instrument(&reference, "visa-1111");
+    let params = [
+        ("orderId", id),
+        ("productId", "103"),
+        ("productQty", "2"),
+        ("amazonBillerId", d::CHECKOUTCHAMP_AMAZON_BILLER_ID),
+        ("amazonOrderId", reference.as_str()),
+        ("amazonAddressConsent", token.as_str()),
+    ];
+    let updated = success_of(&env.crm("upsale/import/", &params).await).clone();
+    assert_eq!(updated["orderId"], id);
+    assert_eq!(updated["totalAmount"], Money::eur(2 * 1290 + 2 * 450).decimal());
+    assert_eq!(updated["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn simulator_turns_leads_into_orders() {
+    let env = start().await;
+    let click = env.crm("landers/clicks/import/", &[("pageType", "leadPage")]).await;
+    let session = success_of(&click)["sessionId"].as_str().unwrap().to_owned();
+    assert_eq!(error_of(&env.crm("leads/import/", &[("firstName", "Anna"), ("lastName", "Schmidt")]).await), "emailAddress or phoneNumber is required");
+    let lead = env
+        .crm("leads/import/", &[("firstName", "Anna"), ("lastName", "Schmidt"), ("emailAddress", "anna@sandbox.example"), ("sessionId", &session)])
+        .await;
+    let lead = success_of(&lead).clone();
+    assert_eq!(lead["orderStatus"], "PARTIAL");
+    let id = lead["orderId"].as_str().unwrap();
+    assert_eq!(error_of(&env.crm("upsale/import/", &[("orderId", id), ("productId", "103")]).await), "Upsales require a completed order");
+    assert_eq!(error_of(&env.crm("order/confirm/", &[("orderId", id)]).await), "Order is not eligible for confirmation");
+
+    // Import Order on the lead needs no names again.
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let params = with(amazon_order_params(&token, &reference), &[("firstName", None), ("lastName", None), ("emailAddress", None), ("orderId", Some(id))]);
+    let order = success_of(&env.crm("order/import/", &params).await).clone();
+    assert_eq!((order["orderId"].as_str(), order["orderStatus"].as_str()), (Some(id), Some("COMPLETE")));
+    assert_eq!(order["emailAddress"], "anna@sandbox.example");
+    assert_eq!(error_of(&env.crm("order/import/", &params).await), "Order has already been completed");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The widget's endpoints
+// ---------------------------------------------------------------------------------------------------------
+
+fn order_request(token: &str, reference: &str, items: &[(u32, u32)], key: &str, language: Language) -> ImportOrderRequest {
+    ImportOrderRequest {
+        access_token: token.to_owned(),
+        amazon_order_id: reference.to_owned(),
+        items: items.iter().map(|&(product_id, quantity)| CampaignLine { product_id, quantity }).collect(),
+        recurring: reference.starts_with('B'),
+        idempotency_key: key.to_owned(),
+        language,
+    }
+}
+
+const ORDERS: &str = amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS;
+const UPSALES: &str = amazon_pay_contract::routes::CHECKOUTCHAMP_UPSALES;
+
+async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode, language: Language) -> ApiError {
+    assert_eq!(response.status(), status);
+    let err: ApiError = response.json().await.unwrap();
+    assert_eq!(err.code, code, "{err:?}");
+    assert_eq!(err.message, code.buyer_message(language), "told in the request's language");
+    err
+}
+
+#[tokio::test]
+async fn import_order_reads_the_profile_itself_and_prices_in_the_crm() {
+    let env = start().await;
+    for (buyer, first, last) in [("jean", "Jean-Pierre", "de la Fontaine"), ("giulia", "Giulia", "Giulia"), ("anna", "Anna", "Schmidt")] {
+        let (token, reference) = env.amazon_order(buyer, AgreementType::OrderReference, Some("visa-1111"));
+        let request = order_request(&token, &reference, &[(101, 2), (103, 1)], &format!("key-{buyer}-0001"), Language::De);
+        let response = env.post(ORDERS, &request).await;
+        assert_eq!(response.status(), 200, "{buyer}");
+        let answer: ImportOrderResponse = response.json().await.unwrap();
+        assert_eq!(answer.status, CrmOrderStatus::Complete);
+        assert_eq!(answer.total, Money::eur(2 * 1290 + 450), "CheckoutChamp's prices");
+        assert_eq!(answer.items.len(), 2);
+        let crm = env.sandbox().checkoutchamp.order(&answer.order_id).unwrap();
+        let profile = amazon_pay_server::sandbox::amazon::buyer(buyer).unwrap();
+        assert_eq!((crm.first_name.as_str(), crm.last_name.as_str()), (first, last), "{buyer}");
+        assert_eq!(crm.email, profile.email, "the email comes from Amazon's profile");
+        assert_eq!(crm.amazon_order_id.as_deref(), Some(reference.as_str()));
+    }
+    assert_eq!(env.crm_calls(), vec![("order/import".to_owned(), "SUCCESS".to_owned()); 3]);
+    for request in env.recorded_requests() {
+        assert!(request.contains("paySource=AMAZON") && request.contains("amazonOrderId=S02-"), "{request}");
+        for secret in [d::CHECKOUTCHAMP_PASSWORD, d::CHECKOUTCHAMP_LOGIN_ID, "Atza"] {
+            assert!(!request.contains(secret), "{secret} leaked into the store: {request}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_double_click_imports_one_order() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let request = order_request(&token, &reference, &[(102, 1)], "double-click-0001", Language::En);
+    let (a, b) = tokio::join!(env.post(ORDERS, &request), env.post(ORDERS, &request));
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let a: ImportOrderResponse = a.json().await.unwrap();
+    let b: ImportOrderResponse = b.json().await.unwrap();
+    assert_eq!(a, b);
+    // A reloaded page with a new key for the same order reference gets the same order.
+    let reloaded = order_request(&token, &reference, &[(102, 1)], "after-reload-0002", Language::En);
+    let c: ImportOrderResponse = env.post(ORDERS, &reloaded).await.json().await.unwrap();
+    assert_eq!(c, a);
+    assert_eq!(env.crm_calls().len(), 1, "one Import Order upstream");
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    // The key cannot be reused for another purchase.
+    let other = order_request(&token, &reference, &[(101, 1)], "double-click-0001", Language::Fr);
+    let err = expect_error(env.post(ORDERS, &other).await, 400, ErrorCode::BadRequest, Language::Fr).await;
+    assert!(err.detail.unwrap().contains("idempotency_key"));
+    assert_eq!(env.crm_calls().len(), 1);
+}
+
+#[tokio::test]
+async fn declines_are_told_in_the_buyers_language_and_can_be_retried() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-0981"));
+    let request = order_request(&token, &reference, &[(101, 1)], "decline-retry-01", Language::De);
+    let err = expect_error(env.post(ORDERS, &request).await, 402, ErrorCode::SoftDecline, Language::De).await;
+    assert!(err.detail.unwrap().contains("InvalidPaymentMethod"));
+
+    env.set_instrument(&reference, "amex-0982");
+    let request = ImportOrderRequest { language: Language::Fr, ..request };
+    expect_error(env.post(ORDERS, &request).await, 402, ErrorCode::HardDecline, Language::Fr).await;
+    env.set_instrument(&reference, "visa-0980");
+    let request = ImportOrderRequest { language: Language::It, ..request };
+    expect_error(env.post(ORDERS, &request).await, 502, ErrorCode::UpstreamError, Language::It).await;
+    env.set_instrument(&reference, "visa-0024");
+    let request = ImportOrderRequest { language: Language::Es, ..request };
+    expect_error(env.post(ORDERS, &request).await, 410, ErrorCode::SessionExpired, Language::Es).await;
+    assert_eq!(env.state.checkoutchamp.as_ref().unwrap().orders.import_count().unwrap(), 0, "declines store no import");
+
+    // The buyer picks another card in the Wallet and clicks again with the same key.
+    env.set_instrument(&reference, "visa-1111");
+    let response = env.post(ORDERS, &request).await;
+    assert_eq!(response.status(), 200);
+    let outcomes: Vec<String> = env.crm_calls().into_iter().map(|(_, o)| o).collect();
+    assert_eq!(outcomes.len(), 5);
+    assert_eq!(outcomes.last().map(String::as_str), Some("SUCCESS"));
+}
+
+#[tokio::test]
+async fn an_upstream_timeout_is_a_clear_error_and_stores_nothing() {
+    let env = start_with(|config| config.checkoutchamp.as_mut().unwrap().timeout = Duration::from_millis(400)).await;
+    env.sandbox().checkoutchamp.set_hold(Duration::from_secs(5));
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-0504"));
+    let request = order_request(&token, &reference, &[(101, 1)], "timeout-key-0001", Language::De);
+    let started = Instant::now();
+    let err = expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::De).await;
+    assert!(started.elapsed() < Duration::from_secs(4), "the client gave up after its timeout");
+    assert!(err.detail.unwrap().contains("did not answer"));
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!(cc.orders.import_count().unwrap(), 0);
+    assert!(cc.orders.import_by_key("timeout-key-0001").unwrap().is_none());
+    assert!(env.sandbox().checkoutchamp.orders().is_empty());
+    let calls = env.crm_calls();
+    assert_eq!(calls.len(), 1);
+    assert!(calls[0].1.contains("did not answer"), "the attempt is logged: {calls:?}");
+
+    // Garbage is told apart from a timeout.
+    env.set_instrument(&reference, "visa-0500");
+    expect_error(env.post(ORDERS, &request).await, 502, ErrorCode::UpstreamInvalid, Language::De).await;
+    assert_eq!(cc.orders.import_count().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn recurring_orders_need_the_buyers_consent() {
+    let env = start().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-1111"));
+    env.sandbox().amazon.update_order_reference(&agreement, |r| r.consent = false).unwrap();
+    let request = order_request(&token, &agreement, &[(104, 1)], "recurring-key-01", Language::Fr);
+    assert!(request.recurring);
+    let err = expect_error(env.post(ORDERS, &request).await, 402, ErrorCode::ConsentRequired, Language::Fr).await;
+    assert!(err.detail.unwrap().contains("BuyerConsentNotSet"), "decided by CheckoutChamp's answer");
+    env.sandbox().amazon.update_order_reference(&agreement, |r| r.consent = true).unwrap();
+    let first: ImportOrderResponse = env.post(ORDERS, &request).await.json().await.unwrap();
+    let next = order_request(&token, &agreement, &[(104, 1)], "recurring-key-02", Language::Fr);
+    let second: ImportOrderResponse = env.post(ORDERS, &next).await.json().await.unwrap();
+    assert_ne!(first.order_id, second.order_id, "each recurring order is its own");
+    assert_eq!(second.total, Money::eur(390));
+
+    // The id must fit the flow.
+    let (one_time_token, reference) = env.amazon_order("jean", AgreementType::OrderReference, Some("visa-1111"));
+    let wrong = ImportOrderRequest { recurring: true, ..order_request(&one_time_token, &reference, &[(104, 1)], "recurring-key-03", Language::En) };
+    let err = expect_error(env.post(ORDERS, &wrong).await, 400, ErrorCode::BadRequest, Language::En).await;
+    assert!(err.detail.unwrap().contains("billing agreement"));
+}
+
+#[tokio::test]
+async fn bad_requests_and_bad_tokens_reach_nobody() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let good = order_request(&token, &reference, &[(101, 1)], "bad-requests-01", Language::En);
+    let bad = [
+        ImportOrderRequest { idempotency_key: "short".into(), ..good.clone() },
+        ImportOrderRequest { access_token: "Atza|has space".into(), ..good.clone() },
+        ImportOrderRequest { access_token: String::new(), ..good.clone() },
+        ImportOrderRequest { amazon_order_id: "S02-<script>".into(), ..good.clone() },
+        ImportOrderRequest { items: vec![], ..good.clone() },
+        ImportOrderRequest { items: vec![CampaignLine { product_id: 101, quantity: 100 }], ..good.clone() },
+    ];
+    for request in bad {
+        expect_error(env.post(ORDERS, &request).await, 400, ErrorCode::BadRequest, Language::En).await;
+    }
+    let malformed = env.http.post(format!("{}{ORDERS}", env.base)).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(malformed.status(), 400);
+    // A token Amazon does not know: the buyer must sign in again, and CheckoutChamp is not called.
+    let forged = ImportOrderRequest { access_token: "Atza|forged".into(), ..good.clone() };
+    let err = expect_error(env.post(ORDERS, &forged).await, 410, ErrorCode::SessionExpired, Language::En).await;
+    assert!(err.detail.unwrap().contains("Amazon profile"));
+    // The CRM refuses unknown products; its answer is relayed as an upstream error.
+    let unknown = ImportOrderRequest { items: vec![CampaignLine { product_id: 999, quantity: 1 }], ..good };
+    let err = expect_error(env.post(ORDERS, &unknown).await, 502, ErrorCode::UpstreamError, Language::En).await;
+    assert!(err.detail.unwrap().contains("Invalid product 999"));
+    assert_eq!(env.crm_calls().len(), 1, "only the last request reached CheckoutChamp");
+}
+
+#[tokio::test]
+async fn upsales_go_to_the_same_buyers_orders_once() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "upsale-order-01", Language::En)).await.json().await.unwrap();
+    // The upsell page logs in again and gets a new token for the same buyer.
+    let upsell_token = env.sandbox().amazon.issue_token("anna", &["profile"]).unwrap();
+    let upsale = ImportUpsaleRequest {
+        access_token: upsell_token.clone(),
+        order_id: order.order_id.clone(),
+        product_id: 103,
+        quantity: 2,
+        idempotency_key: "upsale-key-0001".into(),
+        language: Language::It,
+    };
+    let (a, b) = tokio::join!(env.post(UPSALES, &upsale), env.post(UPSALES, &upsale));
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let a: ImportOrderResponse = a.json().await.unwrap();
+    assert_eq!(a, b.json::<ImportOrderResponse>().await.unwrap());
+    assert_eq!(a.order_id, order.order_id);
+    assert_eq!(a.total, Money::eur(1290 + 2 * 450));
+    assert_eq!(a.items.len(), 2);
+    let upsale_calls = env.crm_calls().into_iter().filter(|(action, _)| action == "upsale/import").count();
+    assert_eq!(upsale_calls, 1, "a double click adds the product once");
+    let stored = env.state.checkoutchamp.as_ref().unwrap().orders.order(&order.order_id).unwrap().unwrap();
+    assert_eq!(stored.total, a.total);
+
+    // Someone else's token, or an order this server did not import: not found, nothing sent.
+    let jeans_token = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let theirs = ImportUpsaleRequest { access_token: jeans_token, idempotency_key: "upsale-key-0002".into(), ..upsale.clone() };
+    expect_error(env.post(UPSALES, &theirs).await, 404, ErrorCode::NotFound, Language::It).await;
+    let unknown = ImportUpsaleRequest { order_id: "NOSUCHORDER".into(), idempotency_key: "upsale-key-0003".into(), ..upsale.clone() };
+    expect_error(env.post(UPSALES, &unknown).await, 404, ErrorCode::NotFound, Language::It).await;
+    let zero = ImportUpsaleRequest { quantity: 0, idempotency_key: "upsale-key-0004".into(), ..upsale.clone() };
+    expect_error(env.post(UPSALES, &zero).await, 400, ErrorCode::BadRequest, Language::It).await;
+
+    // A declined upsale: the buyer's message, the order unchanged.
+    env.set_instrument(&reference, "visa-0981");
+    let declined = ImportUpsaleRequest { idempotency_key: "upsale-key-0005".into(), ..upsale };
+    expect_error(env.post(UPSALES, &declined).await, 402, ErrorCode::SoftDecline, Language::It).await;
+    assert_eq!(env.sandbox().checkoutchamp.order(&order.order_id).unwrap().items.len(), 2);
+    assert_eq!(env.crm_calls().into_iter().filter(|(action, _)| action == "upsale/import").count(), 2);
+}

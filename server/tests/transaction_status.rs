@@ -1,0 +1,154 @@
+//! PAYONE's TransactionStatus notifications against a real server on a free loopback port.
+
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::Money;
+use amazon_pay_server::app::{AppState, Server};
+use amazon_pay_server::config::{sandbox_defaults as d, Config};
+use amazon_pay_server::orders::OrderRecord;
+use amazon_pay_server::payone::wire::notification_key;
+
+async fn start() -> (String, tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::bind(Config::sandbox_for_tests(dir.path().to_owned())).await.unwrap();
+    let (base, state) = server.spawn();
+    (base, dir, state)
+}
+
+fn order_with_txid(state: &AppState, id: &str, txid: &str) {
+    state
+        .store
+        .insert_order(&OrderRecord {
+            id: id.into(),
+            workorder_id: "WO1".into(),
+            flow: "cv2".into(),
+            idempotency_key: format!("key-{id}-0000"),
+            state: OrderState::Redirected,
+            amount: Money::eur(1290),
+            txid: Some(txid.into()),
+            userid: None,
+            decline: None,
+            response_json: None,
+        })
+        .unwrap();
+}
+
+/// A notification body as PAYONE sends it: ISO-8859-1, form-encoded.
+fn body(txaction: &str, status: &str, key: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut fields = vec![
+        ("key", key.to_owned()),
+        ("txaction", txaction.to_owned()),
+        ("transaction_status", status.to_owned()),
+        ("notify_version", "7.6".to_owned()),
+        ("mode", "test".to_owned()),
+        ("portalid", d::PAYONE_PORTALID.to_owned()),
+        ("aid", d::PAYONE_AID.to_owned()),
+        ("clearingtype", "wlt".to_owned()),
+        ("txid", "300000001".to_owned()),
+        ("reference", "OTEST".to_owned()),
+        ("sequencenumber", "0".to_owned()),
+        ("currency", "EUR".to_owned()),
+        ("price", "12.90".to_owned()),
+    ];
+    for (k, v) in extra {
+        fields.retain(|(name, _)| name != k);
+        fields.push((k, (*v).to_owned()));
+    }
+    let mut out = Vec::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        out.extend_from_slice(k.as_bytes());
+        out.push(b'=');
+        for ch in v.chars() {
+            match ch {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => out.push(ch as u8),
+                // ISO-8859-1: one byte per character.
+                c => out.extend_from_slice(format!("%{:02X}", c as u32 as u8).as_bytes()),
+            }
+        }
+    }
+    out
+}
+
+async fn post(base: &str, body: Vec<u8>) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/payone/transaction-status"))
+        .header("content-type", "application/x-www-form-urlencoded; charset=ISO-8859-1")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn key() -> String {
+    notification_key(d::PAYONE_KEY)
+}
+
+#[tokio::test]
+async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
+    let (base, _dir, state) = start().await;
+    order_with_txid(&state, "OTEST", "300000001");
+    let (status, text) = post(&base, body("appointed", "pending", &key(), &[("lastname", "Müller")])).await;
+    assert_eq!((status, text.as_str()), (200, "TSOK"), "exactly TSOK");
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Pending);
+    let stored = state.store.notifications_for_txid("300000001").unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].get("lastname"), Some("Müller"), "ISO-8859-1 decoded");
+    let (_, text) = post(&base, body("paid", "completed", &key(), &[])).await;
+    assert_eq!(text, "TSOK");
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Paid);
+}
+
+#[tokio::test]
+async fn a_replay_is_acknowledged_and_changes_nothing() {
+    let (base, _dir, state) = start().await;
+    order_with_txid(&state, "OTEST", "300000001");
+    post(&base, body("appointed", "completed", &key(), &[])).await;
+    post(&base, body("failed", "completed", &key(), &[("sequencenumber", "1")])).await;
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Failed);
+    // Replaying the earlier `appointed` neither stores a second row nor moves the order back.
+    let (status, text) = post(&base, body("appointed", "completed", &key(), &[])).await;
+    assert_eq!((status, text.as_str()), (200, "TSOK"));
+    assert_eq!(state.store.notifications_for_txid("300000001").unwrap().len(), 2);
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Failed);
+}
+
+#[tokio::test]
+async fn forged_and_misaddressed_notifications_are_refused_without_tsok() {
+    let (base, _dir, state) = start().await;
+    order_with_txid(&state, "OTEST", "300000001");
+    let sha384_instead = amazon_pay_server::payone::wire::request_key(d::PAYONE_KEY);
+    for (label, request) in [
+        ("wrong key", body("paid", "completed", &notification_key("guess"), &[])),
+        ("sha384 key", body("paid", "completed", &sha384_instead, &[])),
+        ("no key", body("paid", "completed", "", &[])),
+        ("wrong portal", body("paid", "completed", &key(), &[("portalid", "2999999")])),
+        ("wrong sub-account", body("paid", "completed", &key(), &[("aid", "99999")])),
+    ] {
+        let (status, text) = post(&base, request).await;
+        assert_eq!(status, 403, "{label}");
+        assert_ne!(text, "TSOK", "{label}");
+    }
+    assert!(state.store.notifications_for_txid("300000001").unwrap().is_empty(), "nothing stored");
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Redirected);
+}
+
+#[tokio::test]
+async fn garbage_and_oversized_bodies_get_no_tsok() {
+    let (base, _dir, _state) = start().await;
+    let (status, text) = post(&base, b"\xff\xfe%%%&&==".to_vec()).await;
+    assert_eq!(status, 403);
+    assert_ne!(text, "TSOK");
+    let (status, _) = post(&base, vec![b'a'; 70 * 1024]).await;
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn a_notification_for_an_unknown_transaction_is_kept() {
+    let (base, _dir, state) = start().await;
+    let (_, text) = post(&base, body("appointed", "completed", &key(), &[("txid", "999"), ("reference", "ONOPE")])).await;
+    assert_eq!(text, "TSOK", "PAYONE must not retry what we deliberately keep");
+    assert_eq!(state.store.notifications_for_txid("999").unwrap().len(), 1);
+}

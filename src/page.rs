@@ -1,0 +1,161 @@
+//! What the page's address tells the widget: the return parameters from Amazon and PAYONE.
+//!
+//! Parsing is pure (tested natively); reading `location.search` and cleaning the address bar are thin
+//! wrappers around it.
+
+/// The review page's parameters, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewParams {
+    /// PAYONE's workorder id: from `workorderId` (or `workorderid`), else from sessionStorage.
+    pub workorder_id: Option<String>,
+    /// Amazon's checkout session id, when Amazon appended it.
+    pub amazon_checkout_session_id: Option<String>,
+    /// The order the buyer returns from (after an error or cancel on Amazon's pages).
+    pub order_id: Option<String>,
+}
+
+/// A query parameter that is present but malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the query parameter {name} has an invalid value")]
+pub struct BadParam {
+    pub name: &'static str,
+}
+
+/// Ids we accept from the address bar: 1 to 64 characters of `[A-Za-z0-9_-]`.
+fn is_id(value: &str) -> bool {
+    (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Decodes one `application/x-www-form-urlencoded` component; `None` for invalid escapes or UTF-8.
+fn decode(component: &str) -> Option<String> {
+    let bytes = component.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = component.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The first value of each parameter in a query string (with or without the leading `?`).
+pub fn query_pairs(search: &str) -> Vec<(String, String)> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], names: &[&str]) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| v.as_str())
+}
+
+fn id_param(pairs: &[(String, String)], name: &'static str, aliases: &[&str]) -> Result<Option<String>, BadParam> {
+    match param(pairs, aliases) {
+        None => Ok(None),
+        Some(v) if is_id(v) => Ok(Some(v.to_owned())),
+        Some(_) => Err(BadParam { name }),
+    }
+}
+
+impl ReviewParams {
+    /// Parses `search`; `stored_workorder` is the id kept in sessionStorage when the button was rendered.
+    pub fn parse(search: &str, stored_workorder: Option<String>) -> Result<ReviewParams, BadParam> {
+        let pairs = query_pairs(search);
+        let workorder_id = id_param(&pairs, "workorderId", &["workorderId", "workorderid"])?
+            .or(stored_workorder.filter(|w| is_id(w)));
+        Ok(ReviewParams {
+            workorder_id,
+            amazon_checkout_session_id: id_param(&pairs, "amazonCheckoutSessionId", &["amazonCheckoutSessionId"])?,
+            order_id: id_param(&pairs, "order", &["order"])?,
+        })
+    }
+}
+
+/// The confirmation page's order id (`?order=`).
+pub fn order_param(search: &str) -> Result<Option<String>, BadParam> {
+    id_param(&query_pairs(search), "order", &["order"])
+}
+
+/// The key under which the button keeps the workorder id for the review page.
+pub const WORKORDER_STORAGE_KEY: &str = "amazonPay.workorderId";
+
+/// `location.search` of the current page (empty outside a browser).
+pub fn current_search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// The workorder id the button stored in sessionStorage, if any.
+pub fn stored_workorder() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .and_then(|s| s.get_item(WORKORDER_STORAGE_KEY).ok().flatten())
+}
+
+/// Navigates the page to `url` (Amazon's processing page, the confirmation page).
+pub fn navigate(url: &str) {
+    if let Some(window) = web_sys::window() {
+        if let Err(err) = window.location().assign(url) {
+            web_sys::console::error_2(&"Amazon Pay widget: cannot navigate".into(), &err);
+        }
+    }
+}
+
+/// A fresh idempotency key for one "Place order" intent.
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("fallback-{}", js_sys::Math::random().to_bits()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_amazons_and_payones_return_parameters() {
+        let p = ReviewParams::parse("?workorderId=WOABC123&amazonCheckoutSessionId=3f1c2a9e-1b2c-4d5e-8f90-0123456789ab", None).unwrap();
+        assert_eq!(p.workorder_id.as_deref(), Some("WOABC123"));
+        assert_eq!(p.amazon_checkout_session_id.as_deref(), Some("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
+        assert_eq!(p.order_id, None);
+    }
+
+    #[test]
+    fn falls_back_to_the_stored_workorder() {
+        let p = ReviewParams::parse("", Some("WOSTORED".into())).unwrap();
+        assert_eq!(p.workorder_id.as_deref(), Some("WOSTORED"));
+        let p = ReviewParams::parse("workorderid=WOURL", Some("WOSTORED".into())).unwrap();
+        assert_eq!(p.workorder_id.as_deref(), Some("WOURL"), "the address wins");
+        let p = ReviewParams::parse("", Some("<script>".into())).unwrap();
+        assert_eq!(p.workorder_id, None, "a tampered store is ignored");
+    }
+
+    #[test]
+    fn refuses_malformed_parameters() {
+        assert_eq!(ReviewParams::parse("?workorderId=../../etc", None), Err(BadParam { name: "workorderId" }));
+        assert_eq!(ReviewParams::parse("?workorderId=", None), Err(BadParam { name: "workorderId" }));
+        assert_eq!(ReviewParams::parse("?order=%3Cb%3E", None), Err(BadParam { name: "order" }));
+        assert_eq!(ReviewParams::parse(&format!("?workorderId={}", "A".repeat(65)), None), Err(BadParam { name: "workorderId" }));
+        assert_eq!(order_param("?order=OABC"), Ok(Some("OABC".into())));
+    }
+
+    #[test]
+    fn query_decoding_survives_garbage() {
+        assert_eq!(query_pairs("?a=1&b=%zz&c=%E2%82%AC&&d"), vec![("a".into(), "1".into()), ("c".into(), "€".into()), ("d".into(), "".into())]);
+        assert_eq!(query_pairs("%"), vec![]);
+    }
+}

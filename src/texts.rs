@@ -1,0 +1,82 @@
+//! The widget's buyer-facing texts in German, English, French, Italian and Spanish.
+//!
+//! Error sentences shared with the server live in `amazon_pay_contract::ErrorCode::buyer_message`.
+
+use amazon_pay_contract::Language;
+
+macro_rules! texts {
+    ($($key:ident => [$de:expr, $en:expr, $fr:expr, $it:expr, $es:expr],)*) => {
+        /// A text of the widget's interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text { $($key,)* }
+
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
+
+            /// The text in `lang`.
+            pub fn get(self, lang: Language) -> &'static str {
+                match self {
+                    $(Text::$key => match lang {
+                        Language::De => $de,
+                        Language::En => $en,
+                        Language::Fr => $fr,
+                        Language::It => $it,
+                        Language::Es => $es,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    ReviewTitle => ["Bestellung überprüfen", "Review your order", "Vérifiez votre commande", "Controlla il tuo ordine", "Revisa tu pedido"],
+    Loading => ["Ihre Amazon Pay-Daten werden geladen …", "Loading your Amazon Pay details…", "Chargement de vos données Amazon Pay…", "Caricamento dei tuoi dati Amazon Pay…", "Cargando tus datos de Amazon Pay…"],
+    Buyer => ["Käufer", "Buyer", "Acheteur", "Acquirente", "Comprador"],
+    ShippingAddress => ["Lieferadresse", "Shipping address", "Adresse de livraison", "Indirizzo di spedizione", "Dirección de envío"],
+    PaymentMethod => ["Zahlungsart", "Payment method", "Moyen de paiement", "Metodo di pagamento", "Método de pago"],
+    PaidWithAmazon => ["Bezahlt mit Amazon Pay", "Paid with Amazon Pay", "Payé avec Amazon Pay", "Pagato con Amazon Pay", "Pagado con Amazon Pay"],
+    ChangeAddress => ["Adresse ändern", "Change address", "Modifier l'adresse", "Modifica indirizzo", "Cambiar dirección"],
+    ChangePayment => ["Zahlungsart ändern", "Change payment method", "Modifier le moyen de paiement", "Modifica metodo di pagamento", "Cambiar método de pago"],
+    Delivery => ["Versand", "Delivery", "Livraison", "Spedizione", "Envío"],
+    DeliveryStandard => ["Standardversand (kostenlos)", "Standard delivery (free)", "Livraison standard (gratuite)", "Spedizione standard (gratuita)", "Envío estándar (gratis)"],
+    DeliveryExpress => ["Expressversand", "Express delivery", "Livraison express", "Spedizione express", "Envío exprés"],
+    Items => ["Artikel", "Items", "Articles", "Articoli", "Artículos"],
+    Quantity => ["Menge", "Quantity", "Quantité", "Quantità", "Cantidad"],
+    Total => ["Gesamtsumme", "Total", "Total", "Totale", "Total"],
+    UpdatingTotal => ["Die Gesamtsumme wird aktualisiert …", "Updating the total…", "Mise à jour du total…", "Aggiornamento del totale…", "Actualizando el total…"],
+    TotalUpdated => ["Die Gesamtsumme wurde aktualisiert.", "The total has been updated.", "Le total a été mis à jour.", "Il totale è stato aggiornato.", "El total se ha actualizado."],
+    PlaceOrder => ["Zahlungspflichtig bestellen", "Place order and pay", "Commander et payer", "Ordina e paga", "Comprar y pagar"],
+    Placing => ["Ihre Bestellung wird aufgegeben …", "Placing your order…", "Votre commande est en cours…", "Invio dell'ordine in corso…", "Realizando tu pedido…"],
+    RedirectingToAmazon => ["Amazon Pay bestätigt Ihre Zahlung …", "Amazon Pay is confirming your payment…", "Amazon Pay confirme votre paiement…", "Amazon Pay sta confermando il pagamento…", "Amazon Pay está confirmando tu pago…"],
+    AlreadyPlaced => ["Diese Bestellung wurde bereits aufgegeben.", "This order has already been placed.", "Cette commande a déjà été passée.", "Questo ordine è già stato effettuato.", "Este pedido ya se ha realizado."],
+    ViewOrder => ["Bestellstatus ansehen", "View order status", "Voir l'état de la commande", "Vedi lo stato dell'ordine", "Ver el estado del pedido"],
+    BackToCart => ["Zurück zum Warenkorb", "Back to cart", "Retour au panier", "Torna al carrello", "Volver al carrito"],
+    ChooseAnother => ["Bitte wählen Sie oben eine andere Zahlungsart und bestellen Sie erneut.", "Please choose another payment method above and place the order again.", "Veuillez choisir un autre moyen de paiement ci-dessus et repasser la commande.", "Scegli un altro metodo di pagamento qui sopra ed effettua di nuovo l'ordine.", "Elige otro método de pago arriba y vuelve a realizar el pedido."],
+    Abandoned => ["Sie haben die Zahlung bei Amazon Pay nicht abgeschlossen. Bitte versuchen Sie es erneut oder wählen Sie eine andere Zahlungsart.", "You did not finish confirming the payment with Amazon Pay. Please try again or choose another payment method.", "Vous n'avez pas terminé la confirmation du paiement avec Amazon Pay. Veuillez réessayer ou choisir un autre moyen de paiement.", "Non hai completato la conferma del pagamento con Amazon Pay. Riprova o scegli un altro metodo di pagamento.", "No has terminado de confirmar el pago con Amazon Pay. Vuelve a intentarlo o elige otro método de pago."],
+    MissingCheckout => ["Wir konnten Ihren Amazon Pay-Bezahlvorgang nicht finden. Bitte starten Sie erneut im Warenkorb.", "We could not find your Amazon Pay checkout. Please start again from your cart.", "Nous n'avons pas trouvé votre paiement Amazon Pay. Veuillez recommencer depuis votre panier.", "Non abbiamo trovato il tuo pagamento Amazon Pay. Ricomincia dal carrello.", "No hemos encontrado tu pago de Amazon Pay. Vuelve a empezar desde el carrito."],
+    StatusTitle => ["Bestellstatus", "Order status", "État de la commande", "Stato dell'ordine", "Estado del pedido"],
+    OrderNumber => ["Bestellnummer", "Order number", "Numéro de commande", "Numero d'ordine", "Número de pedido"],
+    Approved => ["Vielen Dank! Ihre Bestellung ist bestätigt.", "Thank you! Your order is confirmed.", "Merci ! Votre commande est confirmée.", "Grazie! Il tuo ordine è confermato.", "¡Gracias! Tu pedido está confirmado."],
+    Paid => ["Vielen Dank! Ihre Zahlung ist eingegangen.", "Thank you! Your payment has been received.", "Merci ! Votre paiement a été reçu.", "Grazie! Il pagamento è stato ricevuto.", "¡Gracias! Hemos recibido tu pago."],
+    Pending => ["Amazon Pay prüft Ihre Zahlung noch. Diese Seite aktualisiert sich von selbst.", "Amazon Pay is still checking your payment. This page updates by itself.", "Amazon Pay vérifie encore votre paiement. Cette page se met à jour toute seule.", "Amazon Pay sta ancora verificando il pagamento. Questa pagina si aggiorna da sola.", "Amazon Pay todavía está comprobando tu pago. Esta página se actualiza sola."],
+    Failed => ["Amazon Pay konnte Ihre Zahlung nicht abschließen. Es wurde nichts belastet. Bitte wählen Sie eine andere Zahlungsart.", "Amazon Pay could not complete your payment. Nothing was charged. Please choose another payment method.", "Amazon Pay n'a pas pu finaliser votre paiement. Rien n'a été débité. Veuillez choisir un autre moyen de paiement.", "Amazon Pay non ha potuto completare il pagamento. Non è stato addebitato nulla. Scegli un altro metodo di pagamento.", "Amazon Pay no ha podido completar tu pago. No se ha cobrado nada. Elige otro método de pago."],
+    TakingLong => ["Das dauert länger als üblich. Wir informieren Sie per E-Mail, sobald Amazon Pay entschieden hat.", "This is taking longer than usual. We will email you as soon as Amazon Pay has decided.", "Cela prend plus de temps que d'habitude. Nous vous écrirons dès qu'Amazon Pay aura décidé.", "Ci vuole più del solito. Ti scriveremo appena Amazon Pay avrà deciso.", "Está tardando más de lo habitual. Te escribiremos en cuanto Amazon Pay haya decidido."],
+    UnknownOrder => ["Wir konnten diese Bestellung nicht finden.", "We could not find this order.", "Nous n'avons pas trouvé cette commande.", "Non abbiamo trovato questo ordine.", "No hemos encontrado este pedido."],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_every_language() {
+        for text in Text::ALL {
+            for lang in Language::ALL {
+                assert!(!text.get(lang).trim().is_empty(), "{text:?} in {lang:?}");
+            }
+            // German and English always differ; a copy-paste slip would make them equal.
+            assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,201 @@
+// The Checkout v2 funnel through PAYONE, end to end in real Chromium against the sandbox: each scenario from
+// the cart to what the buyer sees at the end, and what the backend stored.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState, events, recordEvents, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+
+let server;
+let browser;
+before(async () => {
+  // Short sandbox timings so pending orders settle quickly; see the README's sandbox section.
+  server = await startServer({ env: { SANDBOX_SETTLE_MS: "800", SANDBOX_UPSTREAM_HOLD_MS: "3000", PAYONE_TIMEOUT_MS: "1000" } });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function fresh() {
+  const { page, context, problems } = await newPage(browser);
+  await recordEvents(context);
+  return { page, context, problems };
+}
+
+test("approved: review shows the Amazon details, one click places the order, confirmation says confirmed", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer: "anna", address: "anna-office", instrument: "visa-1111" });
+  assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
+  assert.match(await page.locator(".amazon-pay-buyer-email").textContent(), /anna\.schmidt@/);
+  assert.match(await page.locator(".amazon-pay-address").textContent(), /Marienplatz 8.*80331 München/s);
+  assert.equal(await page.locator(".amazon-pay-payment").textContent(), "Visa ••••1111");
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/confirmation\.html\?order=/);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const [order] = await storedOrders(server.baseUrl, workorderId);
+  assert.equal(order.state, "approved");
+  assert.match(order.txid, /^\d{9,12}$/);
+  await context.close();
+});
+
+test("pending then approved (preauthorization) and pending then paid (authorization)", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-4444" });
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/confirmation\.html/);
+  // The page first says Amazon is still checking, then follows the order to its decision.
+  assert.match(await confirmationState(page, "pending"), /still checking/);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  const kinds = (await events(page)).map((e) => e.kind);
+  assert.ok(kinds.indexOf("pending") < kinds.indexOf("approved"), kinds.join());
+  await context.close();
+
+  // With PAYONE's `authorization` the money is captured at once, so `paid` follows by itself.
+  const capturing = await startServer({ env: { SANDBOX_SETTLE_MS: "800", PAYONE_AUTHORIZATION: "authorization" } });
+  try {
+    const second = await fresh();
+    const id = await checkoutToReview(second.page, capturing.baseUrl, { instrument: "mc-4444" });
+    await second.page.click(".amazon-pay-place-order");
+    assert.match(await confirmationState(second.page, "paid"), /payment has been received/);
+    assert.equal((await storedOrders(capturing.baseUrl, id))[0].state, "paid");
+    assert.equal((await upstreamCalls(capturing.baseUrl, "authorization")).length, 1);
+    await second.context.close();
+  } finally {
+    await capturing.stop();
+  }
+});
+
+test("pending then failed: the buyer is told nothing was charged", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-0002" });
+  await page.click(".amazon-pay-place-order");
+  assert.match(await confirmationState(page, "failed"), /could not complete your payment/);
+  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "failed");
+  await context.close();
+});
+
+test("soft decline: a message, another payment method, and a second attempt that succeeds", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-0981" });
+  await page.click(".amazon-pay-place-order");
+  await page.locator(".amazon-pay-decline-help").waitFor({ state: "visible" });
+  assert.match(await page.locator(".amazon-pay-notice").textContent(), /declined/);
+  assert.equal(await page.locator(".amazon-pay-place-order").isEnabled(), true);
+  const declined = (await events(page)).find((e) => e.kind === "declined");
+  assert.equal(declined.code, "soft_decline");
+  // Change the payment method on Amazon's page, come back, place again.
+  await page.click(".amazon-pay-change-payment");
+  await page.waitForURL(/initiate_auth/);
+  await page.check("#instrument-visa-1111");
+  await page.click("button.primary");
+  await page.waitForURL(/\/review\.html/);
+  await page.locator(".amazon-pay-payment", { hasText: "1111" }).waitFor();
+  await page.click(".amazon-pay-place-order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const orders = await storedOrders(server.baseUrl, workorderId);
+  assert.deepEqual(orders.map((o) => [o.state, o.decline]), [["declined", "soft_decline"], ["approved", null]]);
+  await context.close();
+});
+
+test("hard decline: no second try with Amazon Pay, a way back to the cart", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "amex-0982" });
+  await page.click(".amazon-pay-place-order");
+  await page.locator(".amazon-pay-back-to-cart").waitFor({ state: "visible" });
+  assert.match(await page.locator(".amazon-pay-notice").textContent(), /not successful/);
+  assert.equal(await page.locator(".amazon-pay-place-order").isHidden(), true);
+  assert.deepEqual((await storedOrders(server.baseUrl, workorderId)).map((o) => o.decline), ["hard_decline"]);
+  await context.close();
+});
+
+test("MFA passed and MFA abandoned", async () => {
+  const { page, context } = await fresh();
+  await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.fill("#mfa-code", "123456");
+  await page.click("button.primary");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds0" });
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.click("button[value=cancel]");
+  await page.waitForURL(/\/review\.html\?workorderId=.*&order=/);
+  // Amazon closed the checkout session: the buyer is told what happened and led back to the cart.
+  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "did not finish" }).waitFor();
+  assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/");
+  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "abandoned");
+  await context.close();
+});
+
+test("changed address: the review page shows the address chosen on Amazon's page", async () => {
+  const { page, context } = await fresh();
+  await checkoutToReview(page, server.baseUrl, { address: "anna-home" });
+  assert.match(await page.locator(".amazon-pay-address").textContent(), /Berlin/);
+  await page.click(".amazon-pay-change-address");
+  await page.waitForURL(/initiate_auth/);
+  await page.check("#address-anna-office");
+  await page.click("button.primary");
+  await page.waitForURL(/\/review\.html/);
+  await page.locator(".amazon-pay-address", { hasText: "München" }).waitFor();
+  await context.close();
+});
+
+test("changed amount: express delivery updates the total on the page, at PAYONE and in the order", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl);
+  const before = await page.locator(".amazon-pay-total strong").textContent();
+  await page.check("input[value=express]");
+  await page.locator(".amazon-pay-notice", { hasText: "updated" }).waitFor();
+  const after = await page.locator(".amazon-pay-total strong").textContent();
+  assert.notEqual(after, before);
+  assert.equal((await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length >= 1, true);
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "approved");
+  // 2 × 12.90 + 24.90 + 6.90 express.
+  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].amount_minor, 2 * 1290 + 2490 + 690);
+  await context.close();
+});
+
+test("double click: many clicks and a second tab give exactly one authorization upstream", async () => {
+  const { page, context } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
+  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  // A second tab on the same review page places too.
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await other.locator(".amazon-pay-buyer-name").waitFor();
+  await page.locator(".amazon-pay-place-order").evaluate((button) => { for (let i = 0; i < 5; i++) button.click(); });
+  await other.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await other.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  const after = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  assert.equal(after - before, 1, "one preauthorization");
+  assert.equal((await storedOrders(server.baseUrl, workorderId)).length, 1, "one order");
+  await context.close();
+});
+
+test("expired session and unknown workorder get a clear page, not a blank one", async () => {
+  const { page, context } = await fresh();
+  await page.goto(server.baseUrl + "/");
+  await page.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor();
+  await page.locator("#amazon-pay .amazon-pay-button").click();
+  await page.click("button.primary");
+  await page.check("#instrument-visa-0024");
+  await page.click("button.primary");
+  await page.waitForURL(/\/review\.html\?/);
+  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "expired" }).waitFor();
+  assert.equal(await page.locator(".amazon-pay-place-order").isVisible(), false);
+
+  await page.goto(server.baseUrl + "/review.html?workorderId=WONOSUCHORDER01");
+  await page.locator(".amazon-pay-fatal[role=alert]").waitFor();
+  assert.match(await page.locator(".amazon-pay-fatal").textContent(), /Back to cart/);
+
+  await page.goto(server.baseUrl + "/review.html?workorderId=%3Cscript%3E");
+  await page.locator(".amazon-pay-fatal", { hasText: "could not find your Amazon Pay checkout" }).waitFor();
+  await context.close();
+});

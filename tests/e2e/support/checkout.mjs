@@ -1,0 +1,55 @@
+// Steps of the Checkout v2 funnel through the sandbox, shared by the end-to-end tests.
+import assert from "node:assert/strict";
+
+/** Records the widget's amazonpay:* events on every page of the context, in window.__events. */
+export async function recordEvents(context) {
+  await context.addInitScript(() => {
+    window.__events = [];
+    for (const kind of ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error"]) {
+      document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));
+    }
+  });
+}
+
+export const events = (page) => page.evaluate(() => window.__events);
+
+/** From the demo cart through the fake Amazon pages back to the review page. */
+export async function checkoutToReview(page, baseUrl, { buyer = "anna", address, instrument = "visa-1111" } = {}) {
+  await page.goto(baseUrl + "/");
+  const button = page.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await button.click();
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.check(`#buyer-${buyer}`);
+  await page.click("button.primary");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
+  if (address) await page.check(`#address-${address}`);
+  await page.check(`#instrument-${instrument}`);
+  await page.click("button.primary");
+  await page.waitForURL(/\/review\.html\?/);
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  const url = new URL(page.url());
+  const workorderId = url.searchParams.get("workorderId");
+  assert.match(workorderId, /^WO/);
+  assert.match(url.searchParams.get("amazonCheckoutSessionId"), /^[0-9a-f-]{36}$/);
+  return workorderId;
+}
+
+/** Orders the backend stored for a checkout (sandbox-only inspection endpoint). */
+export async function storedOrders(baseUrl, workorderId) {
+  const response = await fetch(`${baseUrl}/sandbox/inspect/workorders/${workorderId}/orders`);
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+/** Calls the backend made upstream, optionally only one action. */
+export async function upstreamCalls(baseUrl, action) {
+  const calls = await (await fetch(`${baseUrl}/sandbox/inspect/upstream-calls`)).json();
+  return action ? calls.filter((c) => c.action === action) : calls;
+}
+
+/** Waits until the confirmation page shows `state`. */
+export async function confirmationState(page, state, timeout = 15_000) {
+  await page.locator(`.amazon-pay-order-state[data-state="${state}"]`).waitFor({ timeout });
+  return page.locator(".amazon-pay-order-state").textContent();
+}
