@@ -111,7 +111,11 @@ async fn the_hosted_checkout_returns_to_the_review_page_with_workorder_and_sessi
     assert_eq!(choose.status(), 200);
     let body = choose.text().await.unwrap();
     assert!(body.contains("<legend>Shipping address</legend>") && body.contains("<legend>Payment method</legend>"));
-    assert!(body.contains("Marienplatz 8") && body.contains("Visa ••••0981") && body.contains("Sandbox outcome: soft decline 981 InvalidPaymentMethod"));
+    assert!(
+        body.contains("Marienplatz 8")
+            && body.contains("Visa ••••0981")
+            && body.contains("Sandbox outcome: soft decline 981 InvalidPaymentMethod")
+    );
     assert!(body.contains("<label for=\"instrument-mc-3ds1\">"), "every radio has a label");
 
     let back = h
@@ -165,7 +169,9 @@ async fn a_forged_signature_or_unknown_key_is_an_invalid_signature_error() {
         (payload.as_str(), "00ff", PAYONE_PUBLIC_KEY_ID),
         (payload.as_str(), good.as_str(), "LIVE-AAAAAAAAAAAAAAAAAAAAAAAA"),
     ] {
-        let response = h.post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", json), ("signature", signature), ("publicKeyId", key)]).await;
+        let response = h
+            .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", json), ("signature", signature), ("publicKeyId", key)])
+            .await;
         assert_eq!(response.status(), 400);
         let body = response.text().await.unwrap();
         assert!(body.contains("InvalidSignatureError"), "{body}");
@@ -173,7 +179,9 @@ async fn a_forged_signature_or_unknown_key_is_an_invalid_signature_error() {
     }
     assert!(h.sandbox().amazon.session_for_workorder("WO-FORGED").is_none(), "nothing was opened");
     // A SANDBOX- key is accepted like PAYONE's.
-    let ok = h.post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", &payload), ("signature", &good), ("publicKeyId", "SANDBOX-ABC")]).await;
+    let ok = h
+        .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", &payload), ("signature", &good), ("publicKeyId", "SANDBOX-ABC")])
+        .await;
     assert_eq!(ok.status(), 200);
 }
 
@@ -203,14 +211,20 @@ async fn missing_fields_and_bad_payloads_get_clear_error_pages() {
     let not_json = "{not json";
     let signature = h.sandbox().sign(not_json);
     let response = h
-        .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", not_json), ("signature", &signature), ("publicKeyId", PAYONE_PUBLIC_KEY_ID)])
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[("payloadJSON", not_json), ("signature", &signature), ("publicKeyId", PAYONE_PUBLIC_KEY_ID)],
+        )
         .await;
     assert_eq!(response.status(), 400);
 
     let json = payload("WO-LIVE").to_string();
     let signature = h.sandbox().sign(&json);
     let live = h
-        .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", &json), ("signature", &signature), ("publicKeyId", PAYONE_PUBLIC_KEY_ID), ("environment", "LIVE")])
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[("payloadJSON", &json), ("signature", &signature), ("publicKeyId", PAYONE_PUBLIC_KEY_ID), ("environment", "LIVE")],
+        )
         .await;
     assert!(live.text().await.unwrap().contains("ReleaseEnvironmentMismatch"));
 
@@ -219,7 +233,10 @@ async fn missing_fields_and_bad_payloads_get_clear_error_pages() {
     let bad_choice = h.initiate(&payload("WO-BADCHOICE")).await.text().await.unwrap();
     let session = hidden_value(&bad_choice, "amazonCheckoutSessionId");
     let response = h
-        .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &session), ("buyer", "anna"), ("address", "jean-home"), ("instrument", "visa-1111")])
+        .post_form(
+            "/sandbox/amazon/checkout/choose",
+            &[("amazonCheckoutSessionId", &session), ("buyer", "anna"), ("address", "jean-home"), ("instrument", "visa-1111")],
+        )
         .await;
     assert_eq!(response.status(), 400, "another buyer's address");
     let response = h.post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &session), ("buyer", "anna")]).await;
@@ -270,15 +287,25 @@ async fn change_actions_change_only_their_part_and_return_to_the_review_page() {
     assert!(body.contains("<legend>Shipping address</legend>") && !body.contains("<legend>Payment method</legend>"));
     assert!(body.contains("value=\"anna-home\" required checked"), "the current address is preselected");
     let back = h
-        .post_form("/sandbox/amazon/checkout/change", &[("amazonCheckoutSessionId", &session), ("changeAction", "changeAddress"), ("address", "anna-office")])
+        .post_form(
+            "/sandbox/amazon/checkout/change",
+            &[("amazonCheckoutSessionId", &session), ("changeAction", "changeAddress"), ("address", "anna-office")],
+        )
         .await;
     assert_eq!(location(&back), format!("https://shop.example/review?lang=de&workorderId=WO-CHANGE&amazonCheckoutSessionId={session}"));
 
-    let page = h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment&viewType=redirectView")).await;
+    let page = h
+        .get(&format!(
+            "/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment&viewType=redirectView"
+        ))
+        .await;
     let body = page.text().await.unwrap();
     assert!(body.contains("<legend>Payment method</legend>") && !body.contains("<legend>Shipping address</legend>"));
     let back = h
-        .post_form("/sandbox/amazon/checkout/change", &[("amazonCheckoutSessionId", &session), ("changeAction", "changePayment"), ("instrument", "mc-3ds1")])
+        .post_form(
+            "/sandbox/amazon/checkout/change",
+            &[("amazonCheckoutSessionId", &session), ("changeAction", "changePayment"), ("instrument", "mc-3ds1")],
+        )
         .await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     let stored = h.sandbox().amazon.checkout_session(&session).unwrap();
@@ -286,7 +313,10 @@ async fn change_actions_change_only_their_part_and_return_to_the_review_page() {
 
     // Cancel leaves everything as it was.
     let back = h
-        .post_form("/sandbox/amazon/checkout/change", &[("amazonCheckoutSessionId", &session), ("changeAction", "changePayment"), ("action", "cancel")])
+        .post_form(
+            "/sandbox/amazon/checkout/change",
+            &[("amazonCheckoutSessionId", &session), ("changeAction", "changePayment"), ("action", "cancel")],
+        )
         .await;
     assert!(location(&back).ends_with(&session));
     assert_eq!(h.sandbox().amazon.checkout_session(&session).unwrap().instrument.unwrap().id, "mc-3ds1");
@@ -303,7 +333,8 @@ async fn change_pages_refuse_unknown_expired_and_unfinished_sessions() {
     assert_eq!(response.status(), 400);
 
     let (_, session) = h.checkout(&payload("WO-EXPIRED"), "giulia", "giulia-home", "visa-0024").await;
-    let response = h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changeAddress")).await;
+    let response =
+        h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changeAddress")).await;
     assert_eq!(response.status(), 410);
     assert!(response.text().await.unwrap().contains("expired"));
 
@@ -314,7 +345,8 @@ async fn change_pages_refuse_unknown_expired_and_unfinished_sessions() {
 
     let body = h.initiate(&payload("WO-UNFINISHED")).await.text().await.unwrap();
     let session = hidden_value(&body, "amazonCheckoutSessionId");
-    let response = h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment")).await;
+    let response =
+        h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment")).await;
     assert_eq!(response.status(), 409);
 }
 
@@ -397,7 +429,11 @@ async fn shop_button(h: &Harness) -> (Value, i64) {
 #[tokio::test]
 async fn payones_processing_redirect_asks_for_mfa_and_lands_where_payone_says() {
     let h = start().await;
-    let cases = [("visa-1111", None, "https://shop.example/ok"), ("mc-3ds1", Some("verify"), "https://shop.example/ok"), ("mc-3ds0", Some("cancel"), "https://shop.example/failed")];
+    let cases = [
+        ("visa-1111", None, "https://shop.example/ok"),
+        ("mc-3ds1", Some("verify"), "https://shop.example/ok"),
+        ("mc-3ds0", Some("cancel"), "https://shop.example/failed"),
+    ];
     for (n, (instrument, mfa, expected)) in cases.into_iter().enumerate() {
         let (payload, amount) = shop_button(&h).await;
         let workorder = payload["merchantMetadata"]["merchantReferenceId"].as_str().unwrap().to_owned();
@@ -515,7 +551,8 @@ async fn bad_sign_in_requests_are_refused() {
     assert!(response.text().await.unwrap().contains("client_id"));
     let response = h.get(&format!("{SIGNIN}?client_id=x&scope=profile&redirect_uri=javascript%3Aalert(1)")).await;
     assert_eq!(response.status(), 400, "never redirects to a non-web URL");
-    let response = h.get(&format!("{SIGNIN}?client_id=x&scope=profile&popup=false&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2F")).await;
+    let response =
+        h.get(&format!("{SIGNIN}?client_id=x&scope=profile&popup=false&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2F")).await;
     assert!(location(&response).starts_with("https://a.example/#error=unsupported_response_type"));
     let response = h.get(&format!("{SIGNIN}?client_id=x&scope=profile+admin&popup=false&redirect_uri=https%3A%2F%2Fa.example%2F")).await;
     assert!(location(&response).starts_with("https://a.example/#error=invalid_scope"));
@@ -528,11 +565,20 @@ async fn the_profile_api_answers_for_live_tokens_only() {
     let h = start().await;
     let amazon = &h.sandbox().amazon;
     let token = amazon.issue_token("anna", &["profile", "postal_code"]).unwrap();
-    let profile = h.http.get(format!("{}/sandbox/amazon/user/profile", h.base)).header("Authorization", format!("Bearer {token}")).send().await.unwrap();
+    let profile = h
+        .http
+        .get(format!("{}/sandbox/amazon/user/profile", h.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(profile.status(), 200);
     assert_eq!(profile.headers()["access-control-allow-origin"], "*");
     let profile = json_of(profile).await;
-    assert_eq!(profile, json!({"user_id": "amzn1.account.SANDBOXANNA", "name": "Anna Schmidt", "email": "anna.schmidt@sandbox.example", "postal_code": "10117"}));
+    assert_eq!(
+        profile,
+        json!({"user_id": "amzn1.account.SANDBOXANNA", "name": "Anna Schmidt", "email": "anna.schmidt@sandbox.example", "postal_code": "10117"})
+    );
 
     let only_id = amazon.issue_token("jean", &["profile:user_id"]).unwrap();
     let profile = json_of(h.get(&format!("/sandbox/amazon/user/profile?access_token={}", only_id.replace('|', "%7C"))).await).await;
@@ -605,9 +651,14 @@ async fn the_widget_endpoints_create_select_and_consent() {
     assert_eq!(stored.instrument.unwrap().id, "visa-0981");
 
     let (status, error) = widget(&h, "consent", json!({"accessToken": token, "id": id, "consent": true})).await;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::BAD_REQUEST, Some("InvalidParameterValue")), "consent is for billing agreements");
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("InvalidParameterValue")),
+        "consent is for billing agreements"
+    );
 
-    let (_, agreement) = widget(&h, "order-reference", json!({"accessToken": token, "sellerId": "S", "agreementType": "BillingAgreement"})).await;
+    let (_, agreement) =
+        widget(&h, "order-reference", json!({"accessToken": token, "sellerId": "S", "agreementType": "BillingAgreement"})).await;
     let ba = agreement["id"].as_str().unwrap().to_owned();
     assert!(ba.starts_with("B02-"));
     let (_, view) = widget(&h, "consent", json!({"accessToken": token, "id": ba, "consent": true})).await;
@@ -629,8 +680,18 @@ async fn widget_errors_carry_amazons_codes() {
         ("order-reference", json!({"sellerId": "S"}), StatusCode::UNAUTHORIZED, "BuyerSessionExpired"),
         ("order-reference", json!({"accessToken": "Atza|forged", "sellerId": "S"}), StatusCode::UNAUTHORIZED, "BuyerSessionExpired"),
         ("order-reference", json!({"accessToken": anna}), StatusCode::BAD_REQUEST, "MissingParameter"),
-        ("order-reference", json!({"accessToken": anna, "sellerId": "S", "id": "S02-0000000-0000000"}), StatusCode::NOT_FOUND, "InvalidOrderReferenceId"),
-        ("order-reference", json!({"accessToken": anna, "sellerId": "S", "agreementType": "Other"}), StatusCode::BAD_REQUEST, "InvalidParameterValue"),
+        (
+            "order-reference",
+            json!({"accessToken": anna, "sellerId": "S", "id": "S02-0000000-0000000"}),
+            StatusCode::NOT_FOUND,
+            "InvalidOrderReferenceId",
+        ),
+        (
+            "order-reference",
+            json!({"accessToken": anna, "sellerId": "S", "agreementType": "Other"}),
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValue",
+        ),
         ("select", json!({"accessToken": jean, "id": id, "addressId": "jean-home"}), StatusCode::FORBIDDEN, "BuyerNotAssociated"),
         ("select", json!({"accessToken": anna, "id": id, "addressId": "jean-home"}), StatusCode::BAD_REQUEST, "InvalidParameterValue"),
         ("select", json!({"accessToken": anna}), StatusCode::BAD_REQUEST, "MissingParameter"),
@@ -677,7 +738,9 @@ async fn the_confirmation_flow_returns_to_payones_urls() {
     assert_eq!(location(&abandoned), "https://shop.example/failed?AuthenticationStatus=Abandoned");
     let stored = amazon.order_reference(&mfa.id).unwrap();
     assert!(!stored.confirmed, "the buyer may pick another instrument");
-    let passed = h.post_form("/sandbox/amazon/widgets/confirm", &[("amazonOrderReferenceId", &mfa.id), ("action", "verify"), ("code", "123456")]).await;
+    let passed = h
+        .post_form("/sandbox/amazon/widgets/confirm", &[("amazonOrderReferenceId", &mfa.id), ("action", "verify"), ("code", "123456")])
+        .await;
     assert_eq!(location(&passed), "https://shop.example/ok?AuthenticationStatus=Success");
 
     let unknown = h.get("/sandbox/amazon/widgets/confirm?amazonOrderReferenceId=S02-0000000-0000000").await;

@@ -45,7 +45,10 @@ fn sandbox(state: &AppState) -> Result<&Sandbox, PageError> {
 /// `303 See Other` to `url`; a URL no header can carry gets an error page instead of a panic.
 fn see_other(url: &str) -> Response {
     match HeaderValue::try_from(url) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response(),
+        Ok(location) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))])
+                .into_response()
+        }
         Err(_) => PageError::bad_request("InvalidParameterValue", "The return URL cannot be used.").into_response(),
     }
 }

@@ -131,8 +131,8 @@ impl WidgetView {
 /// The sandbox, the parsed body and its access token: without a token the buyer is not signed in.
 fn parse<'a>(state: &'a AppState, body: &str) -> Result<(&'a Sandbox, WidgetRequest, String), WidgetError> {
     let sandbox = state.sandbox.as_ref().ok_or_else(|| WidgetError::new("InvalidAccountStatus", "The sandbox is disabled."))?;
-    let request: WidgetRequest =
-        serde_json::from_str(body).map_err(|_| WidgetError::new("InvalidParameterValue", "The request body is not the JSON the widget sends."))?;
+    let request: WidgetRequest = serde_json::from_str(body)
+        .map_err(|_| WidgetError::new("InvalidParameterValue", "The request body is not the JSON the widget sends."))?;
     let token = request
         .access_token
         .clone()
@@ -186,10 +186,17 @@ fn confirming(sandbox: &Sandbox, fields: &Fields) -> Result<(OrderReference, Str
         PageError::new(StatusCode::NOT_FOUND, "InvalidOrderReferenceId", format!("The order reference id {id} is invalid."))
     })?;
     let urls = reference.confirmation_urls.clone().ok_or_else(|| {
-        PageError::new(StatusCode::CONFLICT, "ConfirmationFlowNotStarted", "PAYONE's confirmorderreference has not been called for this order reference.")
+        PageError::new(
+            StatusCode::CONFLICT,
+            "ConfirmationFlowNotStarted",
+            "PAYONE's confirmorderreference has not been called for this order reference.",
+        )
     })?;
     if !is_web_url(&urls.success_url) || !is_web_url(&urls.error_url) {
-        return Err(PageError::bad_request("InvalidParameterValue", "confirmorderreference's successurl and errorurl must be absolute http(s) URLs."));
+        return Err(PageError::bad_request(
+            "InvalidParameterValue",
+            "confirmorderreference's successurl and errorurl must be absolute http(s) URLs.",
+        ));
     }
     Ok((reference, urls.success_url, urls.error_url))
 }
