@@ -3,6 +3,7 @@
 use amazon_pay_contract::cv2::{
     ButtonConfig, CheckoutDetails, CreateSessionRequest, PlaceOrderRequest, PlaceOrderResponse, UpdateDeliveryRequest,
 };
+use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::orders::OrderStatus;
 use amazon_pay_contract::{routes, ApiError, Language};
 use gloo_net::http::Request;
@@ -112,6 +113,11 @@ impl Client {
     /// Places the order; the same idempotency key always gets the same answer.
     pub async fn place_order(&self, workorder_id: &str, request: &PlaceOrderRequest) -> Result<PlaceOrderResponse, ClientError> {
         self.post(&routes::cv2_orders(workorder_id), request).await
+    }
+
+    /// APB: authorizes first; the answer carries the signed payload that starts Amazon's checkout.
+    pub async fn place_apb_order(&self, request: &ApbOrderRequest) -> Result<ApbOrderResponse, ClientError> {
+        self.post(routes::APB_ORDERS, request).await
     }
 
     /// An order's current state.

@@ -5,6 +5,7 @@
 //! and quantities, and the server decides the amount.
 
 pub mod checkoutchamp;
+pub mod apb;
 pub mod cv2;
 pub mod error;
 pub mod language;

@@ -29,6 +29,9 @@ pub fn order(order_id: &str) -> String {
     format!("/api/orders/{}", encode_segment(order_id))
 }
 
+/// `POST` [`crate::apb::ApbOrderRequest`] → [`crate::apb::ApbOrderResponse`].
+pub const APB_ORDERS: &str = "/api/apb/orders";
+
 /// Where PAYONE sends TransactionStatus notifications (configure this URL in PAYONE's PMI).
 pub const PAYONE_TRANSACTION_STATUS: &str = "/payone/transaction-status";
 

@@ -183,6 +183,14 @@ impl Store {
         })
     }
 
+    /// APB orders learn PAYONE's workorder id only from the authorization's answer.
+    pub fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute("UPDATE orders SET workorder_id = ?2, updated_at = ?3 WHERE id = ?1", params![id, workorder_id, now()])
+                .map(drop)
+        })
+    }
+
     pub fn set_order_state(&self, id: &str, state: OrderState) -> Result<(), StoreError> {
         self.with(|c| {
             c.execute("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1", params![id, state.as_str(), now()])

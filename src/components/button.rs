@@ -76,15 +76,16 @@ impl SetupError {
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
-fn render_options(config: &ButtonConfig, options: &ButtonOptions) -> RenderButtonOptions {
+/// Amazon's options for a button (or `initCheckout`) from the backend's configuration.
+pub(crate) fn render_options(config: &ButtonConfig, placement: &str, color: &str) -> RenderButtonOptions {
     RenderButtonOptions {
         merchant_id: config.merchant_id.clone(),
         ledger_currency: config.ledger_currency.code().to_owned(),
         sandbox: config.sandbox,
         checkout_language: config.checkout_language.clone(),
         product_type: config.product_type.as_str().to_owned(),
-        placement: options.placement.clone(),
-        button_color: options.color.clone(),
+        placement: placement.to_owned(),
+        button_color: color.to_owned(),
         estimated_order_amount: Some(EstimatedOrderAmount {
             amount: config.amount.decimal(),
             currency_code: config.amount.currency.code().to_owned(),
@@ -112,7 +113,7 @@ async fn setup(selector: &str, options: &ButtonOptions) -> Result<ButtonConfig, 
         return Err(SetupError::UntrustedScript(config.script_url));
     }
     script_loader::load_script_with_retry(&config.script_url, options.script_timeout, 2).await?;
-    amazon_pay::render_button(selector, &render_options(&config, options))?;
+    amazon_pay::render_button(selector, &render_options(&config, &options.placement, &options.color))?;
     remember_workorder(&config.workorder_id);
     Ok(config)
 }

@@ -1,10 +1,12 @@
 //! The Leptos components. Each owns the JS callbacks it registers and drops them when it unmounts.
 
+mod apb;
 pub(crate) mod button;
 mod common;
 mod confirmation;
 mod review;
 
+pub use apb::{ApbCheckout, ApbOptions};
 pub use button::{AmazonPayButton, ButtonOptions};
 pub use common::{format_money, AddressView};
 pub use confirmation::{ConfirmationOptions, OrderConfirmation};

@@ -17,7 +17,7 @@
 pub mod events;
 
 use crate::client::Client;
-use crate::components::{AmazonPayButton, ButtonOptions, ConfirmationOptions, OrderConfirmation, OrderReview, ReviewOptions};
+use crate::components::{AmazonPayButton, ApbCheckout, ApbOptions, ButtonOptions, ConfirmationOptions, OrderConfirmation, OrderReview, ReviewOptions};
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;
@@ -36,6 +36,12 @@ pub struct WidgetConfig {
     /// Where "Back to cart" leads (review and confirmation).
     #[serde(default)]
     pub cart_url: Option<String>,
+    /// APB: `PayAndShip` (default; needs `buyerForm`) or `PayOnly` (digital goods).
+    #[serde(default)]
+    pub product_type: Option<amazon_pay_contract::cv2::ProductType>,
+    /// APB: CSS selector of the shop's address form.
+    #[serde(default)]
+    pub buyer_form: Option<String>,
     /// The confirmation page the review page sends the buyer to (`?order=<id>` is appended).
     #[serde(default)]
     pub confirmation_url: Option<String>,
@@ -68,6 +74,8 @@ pub enum View {
     Review,
     /// The page that follows the order's status.
     Confirmation,
+    /// APB: the shop's own "Pay with Amazon Pay" button at the end of its checkout.
+    Apb,
 }
 
 /// A configuration that cannot be used.
@@ -123,6 +131,17 @@ impl WidgetConfig {
         })
     }
 
+    pub fn apb_options(&self) -> Result<ApbOptions, ConfigError> {
+        Ok(ApbOptions {
+            client: Client::new(self.backend_url.clone()),
+            language: self.language()?,
+            items: self.items.clone(),
+            product_type: self.product_type.unwrap_or(amazon_pay_contract::cv2::ProductType::PayAndShip),
+            buyer_form: self.buyer_form.clone(),
+            script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(Duration::from_secs(10)),
+        })
+    }
+
     pub fn button_options(&self) -> Result<ButtonOptions, ConfigError> {
         let language = self.language()?;
         let defaults = ButtonOptions::default();
@@ -170,6 +189,10 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
         View::Review => {
             let options = config.review_options().map_err(invalid)?;
             leptos::mount::mount_to(element, move || view! { <OrderReview options=options.clone() /> }.into_any())
+        }
+        View::Apb => {
+            let options = config.apb_options().map_err(invalid)?;
+            leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any())
         }
         View::Confirmation => {
             let options = config.confirmation_options().map_err(invalid)?;

@@ -105,6 +105,13 @@ pub fn render_button(selector: &str, options: &RenderButtonOptions) -> Result<Js
     render.call2(&pay, &JsValue::from_str(selector), &to_js(options)?).map_err(rejected)
 }
 
+/// `amazon.Pay.initCheckout(options)`: starts Amazon's checkout from the shop's own button (APB), without
+/// rendering Amazon's button.
+pub fn init_checkout(options: &RenderButtonOptions) -> Result<(), AmazonPayError> {
+    let (pay, init) = pay_function("initCheckout")?;
+    init.call1(&pay, &to_js(options)?).map(drop).map_err(rejected)
+}
+
 /// `amazon.Pay.bindChangeAction(selector, {amazonCheckoutSessionId, changeAction})`.
 pub fn bind_change_action(selector: &str, checkout_session_id: &str, action: ChangeAction) -> Result<(), AmazonPayError> {
     let (pay, bind) = pay_function("bindChangeAction")?;

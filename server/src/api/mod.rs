@@ -1,6 +1,7 @@
 //! The JSON API the widget calls (types from `amazon-pay-contract`), and PAYONE's notification receiver.
 
 mod checkoutchamp;
+mod apb;
 pub mod cv2;
 mod json;
 mod orders;
@@ -17,6 +18,7 @@ pub use json::ApiJson;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(cv2::router())
+        .route(routes::APB_ORDERS, post(apb::place))
         .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
         .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))
         .route("/api/orders/{order_id}", get(orders::status))

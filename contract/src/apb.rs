@@ -1,0 +1,35 @@
+//! APB ("Additional Payment Button"): Amazon Pay chosen at the end of the shop's own checkout. The
+//! (pre)authorization comes first and its answer carries the button's signed payload.
+
+use crate::cv2::{ButtonConfig, CartLine, PostalAddress, ProductType};
+use crate::Language;
+use serde::{Deserialize, Serialize};
+
+/// The buyer as the shop's checkout form collected them (needed for physical goods: `PayAndShip`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApbBuyer {
+    pub email: String,
+    /// Amazon's ProcessOrder mode needs a phone number for physical goods.
+    pub phone: String,
+    pub address: PostalAddress,
+}
+
+/// `POST /api/apb/orders`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApbOrderRequest {
+    pub items: Vec<CartLine>,
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub language: Language,
+    pub product_type: ProductType,
+    /// Required for `PayAndShip`, refused for `PayOnly` (digital goods carry no shipping address).
+    #[serde(default)]
+    pub buyer: Option<ApbBuyer>,
+}
+
+/// The order and the button that completes it on Amazon's pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApbOrderResponse {
+    pub order_id: String,
+    pub button: ButtonConfig,
+}

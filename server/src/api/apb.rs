@@ -1,0 +1,148 @@
+//! APB: the buyer chose Amazon Pay at the end of the shop's own checkout. The (pre)authorization is sent
+//! first, with `add_paydata[checkoutMode]=ProcessOrder`; PAYONE answers `REDIRECT` with the button's signed
+//! payload, and the widget starts Amazon's checkout with it. Idempotent like CV2 placement.
+
+use super::cv2::{script_url, send_recorded};
+use super::ApiJson;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::orders::{new_order_id, OrderRecord};
+use crate::sandbox::PAYONE_PUBLIC_KEY_ID;
+use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
+use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::ErrorCode;
+use axum::extract::State;
+
+fn valid_key(key: &str) -> bool {
+    (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `POST /api/apb/orders`.
+pub async fn place(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ApbOrderRequest>,
+) -> Result<ApiJson<ApbOrderResponse>, AppError> {
+    let lang = request.language;
+    let bad = |detail: &str| AppError::new(ErrorCode::BadRequest, detail.to_owned()).in_language(lang);
+    if !valid_key(&request.idempotency_key) {
+        return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
+    }
+    let lock = state.order_locks.for_workorder(&format!("apb:{}", request.idempotency_key));
+    let _placing = lock.lock().await;
+    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        return match existing.response_json.as_deref().map(serde_json::from_str::<ApbOrderResponse>) {
+            Some(Ok(response)) => Ok(ApiJson(response)),
+            _ => Err(AppError::new(existing.decline.unwrap_or(ErrorCode::UpstreamError), format!("order {} did not reach a result", existing.id))
+                .in_language(lang)),
+        };
+    }
+    let amount = state.catalogue.price(&request.items).map_err(|e| bad(&e.to_string()))?;
+    let buyer = match (request.product_type, &request.buyer) {
+        (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
+        (ProductType::PayAndShip, Some(b)) => {
+            let a = &b.address;
+            if [&a.last_name, &a.street, &a.zip, &a.city, &a.country, &b.phone, &b.email].iter().any(|f| f.trim().is_empty()) {
+                return Err(bad("PayAndShip needs last name, street, zip, city, country, email and phone"));
+            }
+            Some(b)
+        }
+        (ProductType::PayOnly, buyer) => buyer.as_ref(),
+    };
+
+    let mut order = OrderRecord {
+        id: new_order_id(),
+        workorder_id: String::new(),
+        flow: "apb".into(),
+        idempotency_key: request.idempotency_key.clone(),
+        state: OrderState::Placing,
+        amount,
+        txid: None,
+        userid: None,
+        decline: None,
+        response_json: None,
+    };
+    order.workorder_id = order.id.clone();
+    state.store.insert_order(&order)?;
+
+    let base = &state.public_url;
+    let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
+    let request_type = state.config.payone_authorization.request();
+    let mut call = state.payone.request(request_type);
+    call.set("clearingtype", "wlt")
+        .set("wallettype", "AMP")
+        .set("add_paydata[checkoutMode]", "ProcessOrder")
+        .set("add_paydata[productType]", request.product_type.as_str())
+        .set("reference", &order.id)
+        .set("amount", amount.minor.to_string())
+        .set("currency", amount.currency.code())
+        .set("language", lang.code())
+        .set("successurl", back("success"))
+        .set("errorurl", back("error"))
+        .set("backurl", back("back"));
+    if let Some(b) = buyer {
+        let a = &b.address;
+        call.set("firstname", &a.first_name)
+            .set("lastname", &a.last_name)
+            .set("street", &a.street)
+            .set("zip", &a.zip)
+            .set("city", &a.city)
+            .set("country", &a.country)
+            .set("email", &b.email)
+            .set("telephonenumber", &b.phone);
+        if request.product_type == ProductType::PayAndShip {
+            call.set("shipping_firstname", &a.first_name)
+                .set("shipping_lastname", &a.last_name)
+                .set("shipping_street", &a.street)
+                .set("shipping_zip", &a.zip)
+                .set("shipping_city", &a.city)
+                .set("shipping_country", &a.country);
+        }
+    }
+    let response = match send_recorded(&state, request_type, &call).await {
+        Ok(r) => r,
+        Err(err) => {
+            order.state = if matches!(err.code, ErrorCode::SoftDecline | ErrorCode::HardDecline) {
+                OrderState::Declined
+            } else {
+                OrderState::UpstreamFailed
+            };
+            order.decline = Some(err.code);
+            state.store.finish_placing(&order)?;
+            return Err(err.in_language(lang));
+        }
+    };
+    let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's APB answer lacks {field}")).in_language(lang);
+    let (Some("REDIRECT"), Some(payload), Some(signature), Some(workorder_id)) =
+        (response.status(), response.paydata("payload"), response.paydata("signature"), response.get("workorderid"))
+    else {
+        order.state = OrderState::UpstreamFailed;
+        order.decline = Some(ErrorCode::UpstreamInvalid);
+        state.store.finish_placing(&order)?;
+        return Err(missing("status REDIRECT with payload, signature and workorderid"));
+    };
+    let sandbox = state.sandbox.is_some();
+    let result = ApbOrderResponse {
+        order_id: order.id.clone(),
+        button: ButtonConfig {
+            workorder_id: workorder_id.to_owned(),
+            merchant_id: state.config.amazon_merchant_id.clone(),
+            public_key_id: response.paydata("publicKeyId").unwrap_or(PAYONE_PUBLIC_KEY_ID).to_owned(),
+            payload_json: payload.to_owned(),
+            signature: signature.to_owned(),
+            sandbox,
+            ledger_currency: amount.currency,
+            checkout_language: lang.amazon_checkout_language().to_owned(),
+            product_type: request.product_type,
+            amount,
+            script_url: script_url(&state),
+        },
+    };
+    order.state = OrderState::Redirected;
+    order.txid = response.get("txid").map(str::to_owned);
+    order.userid = response.get("userid").map(str::to_owned);
+    order.response_json = serde_json::to_string(&result).ok();
+    state.store.finish_placing(&order)?;
+    state.store.set_order_workorder(&order.id, workorder_id)?;
+    Ok(ApiJson(result))
+}

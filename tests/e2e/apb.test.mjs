@@ -1,0 +1,48 @@
+// APB: Amazon Pay at the end of the shop's own checkout. The authorization's answer carries the payload
+// that starts Amazon's checkout; the buyer chooses on Amazon's page and lands on the confirmation.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("APB: the shop's button authorizes first, Amazon's page completes, the confirmation follows", async () => {
+  const { page, context, problems } = await newPage(browser);
+  await recordEvents(context);
+  await page.goto(server.baseUrl + "/apb.html");
+  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  await page.click(".amazon-pay-apb-button");
+  // Straight to Amazon's sign-in page: the authorization answered with the signed ProcessOrder payload.
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length - before, 1);
+  await page.click("button.primary");
+  await page.check("#instrument-visa-1111");
+  await page.click("button.primary");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("APB with an incomplete address asks for it and sends nothing upstream", async () => {
+  const { page, context } = await newPage(browser);
+  await recordEvents(context);
+  await page.goto(server.baseUrl + "/apb.html");
+  await page.fill("input[name=street]", "");
+  const before = (await upstreamCalls(server.baseUrl)).length;
+  await page.click(".amazon-pay-apb-button");
+  await page.locator(".amazon-pay-apb .amazon-pay-notice", { hasText: "complete your address" }).waitFor();
+  assert.equal((await upstreamCalls(server.baseUrl)).length, before);
+  assert.deepEqual((await events(page)).map((e) => e.kind), []);
+  await context.close();
+});
