@@ -6,6 +6,7 @@
 
 pub mod checkoutchamp;
 pub mod apb;
+pub mod cv1;
 pub mod cv2;
 pub mod error;
 pub mod language;

@@ -32,6 +32,39 @@ pub fn order(order_id: &str) -> String {
 /// `POST` [`crate::apb::ApbOrderRequest`] → [`crate::apb::ApbOrderResponse`].
 pub const APB_ORDERS: &str = "/api/apb/orders";
 
+/// `GET` → [`crate::cv1::WidgetsConfig`]: `Widgets.js` for integrations that talk to Amazon directly
+/// (the CheckoutChamp lander and upsell page).
+pub const CV1_WIDGETS: &str = "/api/cv1/widgets";
+/// `POST` [`crate::cv1::CreateCv1SessionRequest`] → [`crate::cv1::Cv1Session`] (PAYONE `getconfiguration`).
+pub const CV1_SESSIONS: &str = "/api/cv1/sessions";
+
+/// `GET` → [`crate::cv1::Cv1Session`]: a PAYONE CV1 checkout again (after returning from Amazon).
+pub fn cv1_session(workorder_id: &str) -> String {
+    format!("{CV1_SESSIONS}/{}", encode_segment(workorder_id))
+}
+
+/// `POST` [`crate::cv1::OrderReferenceRequest`] → [`crate::cv1::Cv1Details`] (PAYONE `getorderreferencedetails`).
+pub fn cv1_details(workorder_id: &str) -> String {
+    format!("{}/details", cv1_session(workorder_id))
+}
+
+/// `POST` [`crate::cv1::ConfirmRequest`] → [`crate::cv1::Cv1OrderResponse`] (`setorderreferencedetails`,
+/// `confirmorderreference`).
+pub fn cv1_confirm(workorder_id: &str) -> String {
+    format!("{}/confirm", cv1_session(workorder_id))
+}
+
+/// `POST` [`crate::cv1::AuthorizeRequest`] → [`crate::cv1::Cv1OrderResponse`] (authorization, `wallettype=AMZ`).
+pub fn cv1_authorize(order_id: &str) -> String {
+    format!("/api/cv1/orders/{}/authorize", encode_segment(order_id))
+}
+
+/// `GET ?result=success|error`: where Amazon's confirmation flow returns the buyer (PAYONE's `successurl` and
+/// `errorurl`); redirects to the widget's page.
+pub fn cv1_return(order_id: &str) -> String {
+    format!("/api/cv1/orders/{}/return", encode_segment(order_id))
+}
+
 /// Where PAYONE sends TransactionStatus notifications (configure this URL in PAYONE's PMI).
 pub const PAYONE_TRANSACTION_STATUS: &str = "/payone/transaction-status";
 

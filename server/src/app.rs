@@ -45,12 +45,13 @@ pub fn router(state: AppState) -> Router {
     let pages = ServeDir::new(&state.config.dist_dir).fallback(ServeDir::new(&state.config.static_dir));
     let mut app = Router::new()
         .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
-        .merge(crate::api::router());
+        .merge(crate::security::protect_api(crate::api::router(), &state));
     if state.sandbox.is_some() {
         app = app.nest("/sandbox", crate::sandbox::router());
     } else {
         app = app.nest("/sandbox", crate::sandbox::refuse_router());
     }
+    let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
     app.fallback_service(pages).with_state(state)
 }
 
@@ -76,14 +77,18 @@ impl Server {
             .trim_end_matches('/')
             .to_owned();
         let store = Store::open(&config.data_dir)?;
-        let catalogue = Catalogue::demo();
+        let catalogue = match &config.catalogue {
+            Some(path) => Catalogue::load(path)?,
+            None => Catalogue::demo(),
+        };
         let sandbox = (config.mode == Mode::Sandbox).then(|| crate::sandbox::Sandbox::new(&config, &public_url));
         let payone_endpoint = config
             .payone
             .endpoint
             .clone()
             .unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
-        let payone = PayoneClient::new(config.payone.clone(), payone_endpoint, config.mode, config.payone_timeout)?;
+        let payone = PayoneClient::new(config.payone.clone(), payone_endpoint, config.mode, config.payone_timeout)?
+            .with_api_version(&config.payone_api_version);
         let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
         let state = AppState {
             inner: Arc::new(Inner { config, public_url, store, catalogue, payone, sandbox, order_locks: Default::default(), checkoutchamp }),
@@ -107,7 +112,10 @@ impl Server {
     /// Serves until `shutdown` completes.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = router(self.state);
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        // The peer address reaches handlers that check it (TransactionStatus sender ranges).
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
         Ok(())
     }
 

@@ -42,7 +42,39 @@ pub enum PricingError {
     Overflow,
 }
 
+/// A price list file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("cannot read the catalogue {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the catalogue {path} is not valid: {message}")]
+    Invalid { path: String, message: String },
+}
+
 impl Catalogue {
+    /// Reads a price list; Amazon Pay through PAYONE needs it in EUR, with non-negative prices.
+    pub fn load(path: &std::path::Path) -> Result<Catalogue, CatalogueError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read { path: shown.clone(), source })?;
+        let catalogue: Catalogue =
+            serde_json::from_str(&text).map_err(|e| CatalogueError::Invalid { path: shown.clone(), message: e.to_string() })?;
+        catalogue.validate().map_err(|message| CatalogueError::Invalid { path: shown, message })?;
+        Ok(catalogue)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.currency != Currency::Eur {
+            return Err(format!("its currency is {}, but Amazon Pay through PAYONE takes EUR only", self.currency));
+        }
+        if let Some((sku, _)) = self.products.iter().find(|(_, p)| p.price < 0) {
+            return Err(format!("the price of {sku:?} is negative"));
+        }
+        if self.delivery.standard < 0 || self.delivery.express < 0 {
+            return Err("a delivery price is negative".into());
+        }
+        Ok(())
+    }
+
     /// The demo shop's catalogue, shipped with the server.
     pub fn demo() -> Catalogue {
         serde_json::from_str(include_str!("../demo-catalogue.json")).expect("the bundled demo catalogue is valid JSON")
@@ -123,6 +155,23 @@ mod tests {
             c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Express),
             Ok(Money::eur(goods.minor + c.delivery.express))
         );
+    }
+
+    #[test]
+    fn catalogue_files_are_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let good = write("good.json", include_str!("../demo-catalogue.json"));
+        assert_eq!(Catalogue::load(&good).unwrap().products.len(), Catalogue::demo().products.len());
+        let usd = write("usd.json", &include_str!("../demo-catalogue.json").replace("EUR", "USD"));
+        assert!(Catalogue::load(&usd).unwrap_err().to_string().contains("EUR only"));
+        let negative = write("neg.json", r#"{"currency":"EUR","products":{"x":{"name":"x","price":-1}},"delivery":{"standard":0,"express":0}}"#);
+        assert!(Catalogue::load(&negative).unwrap_err().to_string().contains("negative"));
+        assert!(Catalogue::load(&dir.path().join("missing.json")).is_err());
     }
 
     #[test]

@@ -10,6 +10,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "amazon-pay-server", version, about = "Amazon Pay backend with an offline sandbox")]
 pub struct Args {
+    /// A TOML file of settings named like the environment variables below (see the README).
+    #[arg(long, env = "AMAZON_PAY_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "AMAZON_PAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -59,6 +62,26 @@ pub struct Args {
     /// (at most 11: PAYONE tries 12 times).
     #[arg(long, env = "SANDBOX_NOTIFY_RETRY_MS", value_delimiter = ',', default_values_t = SimTimings::DEFAULT_RETRY_MS)]
     pub sandbox_notify_retry_ms: Vec<u64>,
+    /// The selling merchant's country of residence (ISO 3166-1 alpha-2). Amazon Pay through PAYONE serves
+    /// merchants in DE, FR, IT, ES, LU, NL, SE, PT, HU and DK only.
+    #[arg(long, env = "MERCHANT_COUNTRY", default_value = "DE")]
+    pub merchant_country: String,
+    /// The shop's currency. Amazon Pay through PAYONE takes EUR only.
+    #[arg(long, env = "AMAZON_PAY_CURRENCY", default_value = "EUR")]
+    pub currency: String,
+    /// Whether the shop sells to businesses. Amazon Pay through PAYONE does not support B2B: `true` is refused.
+    #[arg(long, env = "AMAZON_PAY_B2B", default_value_t = false, action = clap::ArgAction::Set)]
+    pub b2b: bool,
+    /// Comma-separated IP ranges TransactionStatus may come from (PAYONE: 185.60.20.0/24). Empty: any sender
+    /// with the right key. Leave empty behind a proxy that hides the sender's address.
+    #[arg(long, env = "PAYONE_NOTIFY_ALLOWED_IPS", value_delimiter = ',')]
+    pub payone_notify_allowed_ips: Vec<crate::payone::sender_range::IpRange>,
+    /// PAYONE's `api_version`; at least 3.10 for Amazon Pay.
+    #[arg(long, env = "PAYONE_API_VERSION", default_value = "3.10")]
+    pub payone_api_version: String,
+    /// The price list (JSON, like server/demo-catalogue.json). Defaults to the demo shop's.
+    #[arg(long, env = "AMAZON_PAY_CATALOGUE")]
+    pub catalogue: Option<PathBuf>,
     /// Amazon Pay merchant id shown to `checkout.js` (public).
     #[arg(long, env = "AMAZON_MERCHANT_ID")]
     pub amazon_merchant_id: Option<String>,
@@ -81,6 +104,22 @@ pub struct Args {
     /// Login with Amazon's profile host (`/user/profile` is appended). Defaults to Amazon's EU host, or the sandbox.
     #[arg(long, env = "AMAZON_PROFILE_ENDPOINT")]
     pub amazon_profile_endpoint: Option<String>,
+    /// Login with Amazon client id (`amzn1.application-oa2-client.…`, public) for `Widgets.js` on pages that talk to
+    /// Amazon directly (the CheckoutChamp lander). Defaults to the sandbox's client in sandbox mode.
+    #[arg(long, env = "AMAZON_CLIENT_ID")]
+    pub amazon_client_id: Option<String>,
+    /// How PAYONE CV1 authorizations wait for Amazon (`add_paydata[amazon_timeout]`): `synchronous` (0),
+    /// `asynchronous` (1440) or `first-synchronous` (0, and again with 1440 after error 980), as PAYONE's plugins offer.
+    #[arg(long, env = "PAYONE_AMAZON_MODE", value_enum, default_value_t = AmazonMode::FirstSynchronous)]
+    pub payone_amazon_mode: AmazonMode,
+    /// Other sites (origins such as `https://shop.example`, comma-separated) whose pages may call the JSON API
+    /// from a browser (CORS). Same-origin pages need nothing; any other origin is refused.
+    #[arg(long, env = "AMAZON_PAY_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// The Content-Security-Policy header of the pages this server serves; empty turns it off.
+    /// Defaults to a strict policy (see the README).
+    #[arg(long, env = "AMAZON_PAY_CSP")]
+    pub content_security_policy: Option<String>,
 }
 
 /// PAYONE's request type for placing an order.
@@ -99,6 +138,17 @@ impl Authorization {
             Authorization::Authorization => "authorization",
         }
     }
+}
+
+/// How a PAYONE CV1 authorization (`wallettype=AMZ`) waits for Amazon's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AmazonMode {
+    /// `amazon_timeout=0`: `APPROVED` or an error at once (error 980 when Amazon needs longer).
+    Synchronous,
+    /// `amazon_timeout=1440`: `PENDING`; Amazon's decision follows as TransactionStatus notifications.
+    Asynchronous,
+    /// Synchronous first; after error 980 the same authorization again, asynchronously.
+    FirstSynchronous,
 }
 
 /// Whether upstream calls go to the sandbox or to the real services.
@@ -260,7 +310,26 @@ pub struct Config {
     pub payone_notify_url: Option<String>,
     /// Sandbox only: the simulators' delays.
     pub sandbox_timings: SimTimings,
+    /// Login with Amazon client id for `Widgets.js` (CheckoutChamp lander); `None` when not configured (live).
+    pub amazon_client_id: Option<String>,
+    /// How PAYONE CV1 authorizations wait for Amazon.
+    pub payone_amazon_mode: AmazonMode,
+    /// Normalized origins (`https://shop.example`) allowed to call the JSON API cross-origin.
+    pub allowed_origins: Vec<String>,
+    /// The pages' Content-Security-Policy; `None`: no header.
+    pub content_security_policy: Option<String>,
+    /// ISO 3166-1 alpha-2, one of [`MERCHANT_COUNTRIES`].
+    pub merchant_country: String,
+    /// `api_version` sent to PAYONE (at least 3.10).
+    pub payone_api_version: String,
+    /// Ranges TransactionStatus notifications may come from; empty: any.
+    pub payone_notify_allowed_ips: Vec<crate::payone::sender_range::IpRange>,
+    /// The price list, `None` for the demo shop's.
+    pub catalogue: Option<PathBuf>,
 }
+
+/// Where the selling merchant may reside to use Amazon Pay through PAYONE.
+pub const MERCHANT_COUNTRIES: [&str; 10] = ["DE", "FR", "IT", "ES", "LU", "NL", "SE", "PT", "HU", "DK"];
 
 /// A configuration that cannot work, said in words an operator can act on.
 #[derive(Debug, thiserror::Error)]
@@ -271,8 +340,18 @@ pub enum ConfigError {
     NotNumeric { name: &'static str, value: String },
     #[error("{name} must be at most {max} characters")]
     TooLong { name: &'static str, max: usize },
+    #[error("MERCHANT_COUNTRY {0:?} is not one where Amazon Pay through PAYONE is offered: use one of DE, FR, IT, ES, LU, NL, SE, PT, HU, DK")]
+    MerchantCountry(String),
+    #[error("AMAZON_PAY_CURRENCY {0:?} is not supported: Amazon Pay through PAYONE takes EUR only")]
+    Currency(String),
+    #[error("AMAZON_PAY_B2B is true, but Amazon Pay through PAYONE does not support B2B transactions")]
+    B2b,
+    #[error("PAYONE_API_VERSION {0:?} is too old or malformed: Amazon Pay needs api_version 3.10 or later")]
+    ApiVersion(String),
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
     TooManyRetries(usize),
+    #[error(transparent)]
+    Security(#[from] crate::security::SecurityConfigError),
 }
 
 impl Config {
@@ -313,6 +392,20 @@ impl Config {
                     .unwrap_or_else(|| crate::amazon_profile::AMAZON_PROFILE_LIVE_ENDPOINT.to_owned()),
             ),
         };
+        let merchant_country = args.merchant_country.trim().to_ascii_uppercase();
+        if !MERCHANT_COUNTRIES.contains(&merchant_country.as_str()) {
+            return Err(ConfigError::MerchantCountry(args.merchant_country));
+        }
+        if args.currency.parse::<Currency>().ok() != Some(Currency::Eur) {
+            return Err(ConfigError::Currency(args.currency));
+        }
+        if args.b2b {
+            return Err(ConfigError::B2b);
+        }
+        match crate::payone::wire::parse_api_version(&args.payone_api_version) {
+            Some(v) if v >= crate::payone::wire::MIN_API_VERSION => {}
+            _ => return Err(ConfigError::ApiVersion(args.payone_api_version)),
+        }
         if args.sandbox_notify_retry_ms.len() > 11 {
             return Err(ConfigError::TooManyRetries(args.sandbox_notify_retry_ms.len()));
         }
@@ -322,12 +415,21 @@ impl Config {
             notify_retry_delays: args.sandbox_notify_retry_ms.iter().map(|ms| std::time::Duration::from_millis(*ms)).collect(),
             ..SimTimings::default()
         };
+        let allowed_origins = crate::security::parse_origins(&args.allowed_origins)?;
+        let content_security_policy =
+            crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
         Ok(Config {
+            allowed_origins,
+            content_security_policy,
             mode,
             listen: args.listen,
             data_dir: args.data_dir,
             dist_dir: args.dist_dir,
             static_dir: args.static_dir,
+            merchant_country,
+            payone_api_version: args.payone_api_version.trim().to_owned(),
+            payone_notify_allowed_ips: args.payone_notify_allowed_ips,
+            catalogue: args.catalogue,
             public_url: args.public_url,
             payone_authorization: args.payone_authorization,
             payone_timeout: std::time::Duration::from_millis(args.payone_timeout_ms.max(1)),
@@ -337,6 +439,11 @@ impl Config {
             amazon_profile_endpoint,
             payone_notify_url: args.payone_notify_url,
             sandbox_timings,
+            amazon_client_id: match mode {
+                Mode::Sandbox => Some(args.amazon_client_id.unwrap_or_else(|| crate::sandbox::amazon::SANDBOX_CLIENT_ID.to_owned())),
+                Mode::Live => args.amazon_client_id,
+            },
+            payone_amazon_mode: args.payone_amazon_mode,
         })
     }
 
@@ -433,6 +540,19 @@ mod tests {
         let too_many = ["1"; 12].join(",");
         let err = Config::from_args(parse(&["--sandbox-notify-retry-ms", &too_many])).unwrap_err();
         assert!(matches!(err, ConfigError::TooManyRetries(12)), "{err}");
+    }
+
+    #[test]
+    fn the_seeds_rules_are_enforced_at_start() {
+        let err = Config::from_args(parse(&["--merchant-country", "US"])).unwrap_err();
+        assert!(matches!(err, ConfigError::MerchantCountry(_)), "{err}");
+        assert_eq!(Config::from_args(parse(&["--merchant-country", "lu"])).unwrap().merchant_country, "LU");
+        assert!(matches!(Config::from_args(parse(&["--currency", "USD"])).unwrap_err(), ConfigError::Currency(_)));
+        assert!(matches!(Config::from_args(parse(&["--b2b", "true"])).unwrap_err(), ConfigError::B2b));
+        for old in ["3.9", "2.99", "x", ""] {
+            assert!(matches!(Config::from_args(parse(&["--payone-api-version", old])).unwrap_err(), ConfigError::ApiVersion(_)), "{old}");
+        }
+        assert_eq!(Config::from_args(parse(&["--payone-api-version", "3.11"])).unwrap().payone_api_version, "3.11");
     }
 
     #[test]

@@ -11,16 +11,24 @@ pub struct AppError {
     pub code: ErrorCode,
     pub language: Language,
     pub detail: String,
+    /// A more precise sentence for the buyer than the code's own (already in their language).
+    pub message: Option<&'static str>,
 }
 
 impl AppError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        AppError { code, language: Language::default(), detail: detail.into() }
+        AppError { code, language: Language::default(), detail: detail.into(), message: None }
     }
 
     /// The same error, told to the buyer in `language`.
     pub fn in_language(mut self, language: Language) -> Self {
         self.language = language;
+        self
+    }
+
+    /// The same error, with `message` shown to the buyer instead of the code's general sentence.
+    pub fn with_message(mut self, message: &'static str) -> Self {
+        self.message = Some(message);
         self
     }
 
@@ -47,7 +55,7 @@ impl IntoResponse for AppError {
         }
         let body = ApiError {
             code: self.code,
-            message: self.code.buyer_message(self.language).to_owned(),
+            message: self.message.unwrap_or_else(|| self.code.buyer_message(self.language)).to_owned(),
             detail: Some(self.detail),
         };
         (status, Json(body)).into_response()

@@ -11,6 +11,9 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "amazon_pay_server=info,tower_http=warn".into()),
         )
         .init();
+    // The configuration file only fills in environment variables, so it is applied before parsing.
+    let argv: Vec<String> = std::env::args().collect();
+    amazon_pay_server::config_file::apply(&argv)?;
     let config = Config::from_args(Args::parse())?;
     let server = amazon_pay_server::app::Server::bind(config).await?;
     // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for.

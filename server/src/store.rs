@@ -82,6 +82,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::orders::SCHEMA)?;
+        conn.execute_batch(crate::api::cv1::SCHEMA)?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)) })
     }
 

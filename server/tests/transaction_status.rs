@@ -152,3 +152,23 @@ async fn a_notification_for_an_unknown_transaction_is_kept() {
     assert_eq!(text, "TSOK", "PAYONE must not retry what we deliberately keep");
     assert_eq!(state.store.notifications_for_txid("999").unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn senders_outside_the_configured_range_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    // PAYONE's documented range: this test's loopback sender is outside it.
+    config.payone_notify_allowed_ips = vec!["185.60.20.0/24".parse().unwrap()];
+    let (base, state) = Server::bind(config).await.unwrap().spawn();
+    order_with_txid(&state, "OTEST", "300000001");
+    let (status, text) = post(&base, body("paid", "completed", &key(), &[])).await;
+    assert_eq!(status, 403);
+    assert_ne!(text, "TSOK");
+    assert!(state.store.notifications_for_txid("300000001").unwrap().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    config.payone_notify_allowed_ips = vec!["185.60.20.0/24".parse().unwrap(), "127.0.0.0/8".parse().unwrap()];
+    let (base, _state) = Server::bind(config).await.unwrap().spawn();
+    assert_eq!(post(&base, body("paid", "completed", &key(), &[])).await.1, "TSOK");
+}

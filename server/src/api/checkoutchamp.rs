@@ -56,7 +56,7 @@ fn service(state: &AppState) -> Result<&CheckoutChamp, AppError> {
     })
 }
 
-fn check_key(key: &str) -> Result<(), String> {
+pub(crate) fn check_key(key: &str) -> Result<(), String> {
     let ok = (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     ok.then_some(()).ok_or_else(|| "idempotency_key must be 8 to 128 characters of A-Z, a-z, 0-9, '-' and '_'".to_owned())
 }
@@ -66,7 +66,7 @@ fn check_token(token: &str) -> Result<(), String> {
 }
 
 /// `S02-1234567-1234567` (order reference) or `B02-…` (billing agreement), as Amazon's widgets return them.
-fn check_amazon_order_id(id: &str, recurring: bool) -> Result<(), String> {
+pub(crate) fn check_amazon_order_id(id: &str, recurring: bool) -> Result<(), String> {
     let parts: Vec<&str> = id.split('-').collect();
     let shaped = parts.len() == 3
         && parts[0].len() == 3

@@ -2,6 +2,7 @@
 
 mod checkoutchamp;
 mod apb;
+pub mod cv1;
 pub mod cv2;
 mod json;
 mod orders;
@@ -18,6 +19,7 @@ pub use json::ApiJson;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(cv2::router())
+        .merge(cv1::router())
         .route(routes::APB_ORDERS, post(apb::place))
         .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
         .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))

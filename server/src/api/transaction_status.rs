@@ -8,14 +8,19 @@ use crate::app::AppState;
 use crate::orders::next_state;
 use crate::payone::TransactionStatus;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use std::net::SocketAddr;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// PAYONE's notifications are small; anything bigger is not one.
 pub const MAX_BODY: usize = 64 * 1024;
 
-pub async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
+pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
+    if !crate::payone::sender_range::allowed(&state.config.payone_notify_allowed_ips, peer.ip()) {
+        tracing::warn!(%peer, "TransactionStatus from outside PAYONE_NOTIFY_ALLOWED_IPS refused");
+        return (StatusCode::FORBIDDEN, "refused").into_response();
+    }
     let ts = TransactionStatus::parse(&body);
     let payone = &state.config.payone;
     if let Err(rejection) = ts.verify(&payone.key, &payone.portal_id, &payone.aid) {

@@ -4,7 +4,7 @@ use super::wire::{request_key, PayoneRequest, PayoneResponse};
 use crate::config::{Mode, PayoneConfig};
 use std::time::Duration;
 
-/// The api_version this client speaks (at least 3.10, as PAYONE requires for Amazon Pay).
+/// The default api_version (at least 3.10, as PAYONE requires for Amazon Pay).
 pub const API_VERSION: &str = "3.10";
 
 /// Why a PAYONE call gave no usable answer.
@@ -30,12 +30,19 @@ pub struct PayoneClient {
     mode: Mode,
     http: reqwest::Client,
     timeout: Duration,
+    api_version: String,
 }
 
 impl PayoneClient {
     pub fn new(config: PayoneConfig, endpoint: String, mode: Mode, timeout: Duration) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout.min(Duration::from_secs(10))).build()?;
-        Ok(PayoneClient { config, endpoint, mode, http, timeout })
+        Ok(PayoneClient { config, endpoint, mode, http, timeout, api_version: API_VERSION.to_owned() })
+    }
+
+    /// Sends `api_version` (validated to be at least 3.10 by the configuration) instead of the default.
+    pub fn with_api_version(mut self, api_version: &str) -> Self {
+        self.api_version = api_version.to_owned();
+        self
     }
 
     /// A request of type `request` with mid, portalid, aid, key, mode, api_version and encoding filled in.
@@ -46,7 +53,7 @@ impl PayoneClient {
             .set("aid", &self.config.aid)
             .set("key", request_key(&self.config.key))
             .set("mode", if self.mode == Mode::Live { "live" } else { "test" })
-            .set("api_version", API_VERSION)
+            .set("api_version", &self.api_version)
             .set("encoding", "UTF-8");
         r
     }

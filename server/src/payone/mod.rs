@@ -1,6 +1,7 @@
 //! PAYONE's Server API: the wire format (shared with the sandbox's simulator) and the client.
 
 mod client;
+pub mod sender_range;
 pub mod transaction_status;
 pub mod wire;
 

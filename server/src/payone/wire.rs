@@ -78,7 +78,9 @@ impl PayoneRequest {
             .params
             .iter()
             .map(|(k, v)| {
-                let v = if matches!(k.as_str(), "key" | "hash") { "<redacted>".to_owned() } else { v.clone() };
+                // The buyer's Login with Amazon token (CV1) is a credential too.
+                let secret = matches!(k.as_str(), "key" | "hash" | "add_paydata[amazon_address_token]");
+                let v = if secret { "<redacted>".to_owned() } else { v.clone() };
                 (k.clone(), v)
             })
             .collect();
@@ -191,7 +193,9 @@ mod tests {
     fn redaction_hides_the_key() {
         let mut r = PayoneRequest::new("genericpayment");
         r.set("key", request_key("secret"));
+        r.set("add_paydata[amazon_address_token]", "Atza|buyer-token");
         assert!(!r.redacted().contains(&request_key("secret")));
+        assert!(!r.redacted().contains("buyer-token"));
     }
 
     #[test]

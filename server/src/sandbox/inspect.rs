@@ -3,10 +3,10 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize)]
 pub struct UpstreamCall {
@@ -30,12 +30,44 @@ pub fn router() -> Router<AppState> {
         .route("/inspect/upstream-calls", get(upstream_calls))
         .route("/inspect/workorders/{workorder_id}/orders", get(orders))
         .route("/inspect/notifications", get(notifications))
+        .route("/inspect/scenarios", get(scenarios))
 }
 
-/// Every call the backend made to PAYONE or CheckoutChamp, oldest first.
-async fn upstream_calls(State(state): State<AppState>) -> Result<Json<Vec<UpstreamCall>>, AppError> {
+/// `?after=N`: only the entries after the first `N`, so a poller (the harness) fetches what is new.
+#[derive(Debug, Default, Deserialize)]
+pub struct After {
+    #[serde(default)]
+    pub after: usize,
+}
+
+/// What a tester can choose from: the sandbox instruments (one per scenario) and buyers.
+#[derive(Debug, Serialize)]
+pub struct Scenarios {
+    pub instruments: &'static [crate::sandbox::scenario::Instrument],
+    pub buyers: Vec<ScenarioBuyer>,
+}
+
+/// A sandbox buyer as the harness offers it (ids to pick on the fake Amazon pages).
+#[derive(Debug, Serialize)]
+pub struct ScenarioBuyer {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub addresses: Vec<&'static str>,
+}
+
+/// `GET /sandbox/inspect/scenarios`: the scenario table as JSON (the README's table is the same list).
+async fn scenarios() -> Json<Scenarios> {
+    let buyers = crate::sandbox::amazon::BUYERS
+        .iter()
+        .map(|b| ScenarioBuyer { id: b.id, name: b.name, addresses: b.addresses.iter().map(|a| a.id).collect() })
+        .collect();
+    Json(Scenarios { instruments: crate::sandbox::scenario::INSTRUMENTS, buyers })
+}
+
+/// Every call the backend made to PAYONE or CheckoutChamp, oldest first (`?after=N` skips the first `N`).
+async fn upstream_calls(State(state): State<AppState>, Query(q): Query<After>) -> Result<Json<Vec<UpstreamCall>>, AppError> {
     let calls = state.store.upstream_calls()?;
-    Ok(Json(calls.into_iter().map(|(service, action, outcome)| UpstreamCall { service, action, outcome }).collect()))
+    Ok(Json(calls.into_iter().skip(q.after).map(|(service, action, outcome)| UpstreamCall { service, action, outcome }).collect()))
 }
 
 /// Every placement attempt of one checkout.
@@ -56,7 +88,8 @@ async fn orders(State(state): State<AppState>, Path(workorder_id): Path<String>)
     ))
 }
 
-/// Every TransactionStatus notification the receiver stored: `(txid, txaction, transaction_status)`.
-async fn notifications(State(state): State<AppState>) -> Result<Json<Vec<(String, String, String)>>, AppError> {
-    Ok(Json(state.store.notification_log()?))
+/// Every TransactionStatus notification the receiver stored: `(txid, txaction, transaction_status)`, oldest
+/// first (`?after=N` skips the first `N`).
+async fn notifications(State(state): State<AppState>, Query(q): Query<After>) -> Result<Json<Vec<(String, String, String)>>, AppError> {
+    Ok(Json(state.store.notification_log()?.into_iter().skip(q.after).collect()))
 }

@@ -71,11 +71,21 @@ pub fn live_checkout(state: &AppState, workorder_id: &str, lang: Language) -> Re
 
 /// Sends a PAYONE request and records the exchange in the store, whatever its outcome.
 pub async fn send_recorded(state: &AppState, action: &str, request: &PayoneRequest) -> Result<PayoneResponse, AppError> {
+    send_recorded_raw(state, action, request).await?.map_err(payone_error)
+}
+
+/// Like [`send_recorded`], but hands back PAYONE's own error (its `errorcode`) for flows that tell the codes
+/// apart (CV1's 980–987). The outer error is the store's.
+pub async fn send_recorded_raw(
+    state: &AppState,
+    action: &str,
+    request: &PayoneRequest,
+) -> Result<Result<PayoneResponse, PayoneError>, AppError> {
     let result = state.payone.send(request).await;
     let (answer, outcome) = match &result {
         Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
         Err(e) => (String::new(), e.to_string()),
     };
     state.store.record_upstream_call("payone", action, &request.redacted(), &answer, &outcome)?;
-    result.map_err(payone_error)
+    Ok(result)
 }

@@ -26,7 +26,7 @@ impl LangQuery {
 }
 
 /// An address from PAYONE's `add_paydata[<prefix>_*]` fields; `None` when it has no street or last name.
-fn address(response: &PayoneResponse, prefix: &str) -> Option<PostalAddress> {
+pub(crate) fn address(response: &PayoneResponse, prefix: &str) -> Option<PostalAddress> {
     let field = |name: &str| {
         response
             .paydata(&format!("{prefix}_{name}"))

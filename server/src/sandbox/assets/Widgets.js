@@ -98,7 +98,18 @@
     ".amazonpay-sandbox-button-gold{background:#ffd814;color:#0f1111}.amazonpay-sandbox-button-lightgray{background:#e7e9ec;color:#0f1111;border-color:#adb1b8}" +
     ".amazonpay-sandbox-button-darkgray{background:#232f3e;color:#fff}.amazonpay-sandbox-button:focus-visible{outline:3px solid #007185;outline-offset:2px}" +
     ".amazonpay-sandbox-button-small{height:32px}.amazonpay-sandbox-button-medium{height:40px}.amazonpay-sandbox-button-large{height:48px}.amazonpay-sandbox-button-x-large{height:56px}";
+  /* A constructed stylesheet, so pages with a strict Content-Security-Policy (style-src without
+   * 'unsafe-inline') get the widgets' CSS too; old browsers get a <style> element. */
+  var sheet = null;
   function ensureStyle() {
+    try {
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+      }
+      if (document.adoptedStyleSheets.indexOf(sheet) < 0) document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+      return;
+    } catch (e) { /* fall back to a <style> element below */ }
     if (document.getElementById("amazonpay-sandbox-widgets-style")) return;
     var style = el("style", null, CSS);
     style.id = "amazonpay-sandbox-widgets-style";

@@ -238,16 +238,31 @@
     }
     var root = container.shadowRoot || container.attachShadow({ mode: "open" });
     while (root.firstChild) root.removeChild(root.firstChild);
-    var style = document.createElement("style");
-    style.textContent = STYLE;
+    adoptStyle(root);
     var outer = document.createElement("div");
     outer.className = "amazonpay-button-container amazonpay-button-enabled";
     var view = document.createElement("div");
     view.className = "amazonpay-button-view1 amazonpay-button-view1-" + color;
     view.textContent = "amazon pay";
     outer.appendChild(view);
-    root.appendChild(style);
     root.appendChild(outer);
+  }
+
+  /* The button's CSS as a constructed stylesheet: a page with a strict Content-Security-Policy (no
+   * 'unsafe-inline' in style-src) blocks a <style> element but not this. Old browsers get the <style>. */
+  var sheet = null;
+  function adoptStyle(root) {
+    try {
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(STYLE);
+      }
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      var style = document.createElement("style");
+      style.textContent = STYLE;
+      root.appendChild(style);
+    }
   }
 
   /* Click and keyboard (Enter, Space) on the container, as the shadow-DOM build listens. */

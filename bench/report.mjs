@@ -1,0 +1,57 @@
+// Shared by the benchmark scripts: the machine's description and the section of BENCHMARKS.md each one rewrites.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { resolve } from "node:path";
+
+export const root = resolve(import.meta.dirname, "..");
+const FILE = resolve(root, "BENCHMARKS.md");
+
+const HEADER = `# Benchmarks
+
+Written by the benchmark commands; each rewrites only its own section. Figures depend on the machine and on what
+else runs on it: every section says the date, the machine and the load average when it was taken.
+`;
+
+/** Date, cores, CPU model, memory and load: the context a figure needs. */
+export function machine() {
+  const rustc = (() => {
+    try {
+      return execFileSync("rustc", ["--version"], { encoding: "utf8" }).trim();
+    } catch {
+      return "rustc: unknown";
+    }
+  })();
+  const load = loadavg().map((l) => l.toFixed(2)).join(", ");
+  return [
+    `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
+    `- machine: ${cpus().length} cores (\`nproc\`), ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory; ${rustc}; node ${process.version}`,
+    `- load average (1, 5, 15 min) when the run started: ${load}`,
+  ].join("\n");
+}
+
+/** Replaces (or appends) the section between `<!-- name:start -->` and `<!-- name:end -->` in BENCHMARKS.md. */
+export function writeSection(name, markdown) {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  let text = existsSync(FILE) ? readFileSync(FILE, "utf8") : HEADER;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + end.length);
+  else text = text.trimEnd() + "\n\n" + block + "\n";
+  writeFileSync(FILE, text);
+}
+
+/** `| a | b |` rows. */
+export function table(head, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** The p-th percentile (0..100) of numbers, nearest rank. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}

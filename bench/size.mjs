@@ -1,0 +1,79 @@
+// Shipped bytes per page type: loads each demo page in headless Chromium and adds up every wasm, JS and CSS
+// file it fetched from this server (the sandbox's stand-ins for Amazon's scripts under /sandbox/ are not ours),
+// raw and gzip -9. Writes the figures into BENCHMARKS.md and exits 1 when a page is over the budget.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { startServer } from "../tests/e2e/support/server.mjs";
+import { launchBrowser } from "../tests/e2e/support/browser.mjs";
+import { machine, root, table, writeSection } from "./report.mjs";
+
+/** The budget for one page, gzip -9, in bytes (KB = 1000 bytes, the stricter reading of "64 KB"). */
+const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 64_000);
+/** Pages that are tools, not pages a shop ships. */
+const NOT_SHOP_PAGES = new Set(["harness.html", "sandbox-test.html", "bench-baseline.html"]);
+
+const gzip9 = (bytes) => {
+  const out = spawnSync("gzip", ["-9", "-c", "-n"], { input: bytes, maxBuffer: 64 << 20 });
+  if (out.status !== 0) throw new Error("gzip failed: " + out.stderr);
+  return out.stdout.length;
+};
+const kb = (bytes) => (bytes / 1000).toFixed(1);
+
+async function measure(browser, baseUrl, path) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const files = new Map();
+  const pending = [];
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.origin !== baseUrl || url.pathname.startsWith("/sandbox/") || url.pathname.startsWith("/api/")) return;
+    if (!/\.(wasm|js|mjs|css)$/.test(url.pathname) || response.status() !== 200) return;
+    pending.push(response.body().then((body) => files.set(url.pathname, { raw: body.length, gzip: gzip9(body) })));
+  });
+  await page.goto(baseUrl + path, { waitUntil: "networkidle" });
+  await Promise.all(pending);
+  await context.close();
+  return [...files.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+const pages = ["/", ...readdirSync(join(root, "static")).filter((f) => f.endsWith(".html") && !NOT_SHOP_PAGES.has(f)).sort().map((f) => "/" + f)];
+const server = await startServer();
+const browser = await launchBrowser();
+const rows = [];
+const detail = [];
+const over = [];
+try {
+  for (const path of pages) {
+    const files = await measure(browser, server.baseUrl, path);
+    const raw = files.reduce((s, [, f]) => s + f.raw, 0);
+    const gz = files.reduce((s, [, f]) => s + f.gzip, 0);
+    if (gz > BUDGET) over.push(path);
+    rows.push([`\`${path}\``, String(files.length), kb(raw), kb(gz), gz <= BUDGET ? "within" : `**over by ${kb(gz - BUDGET)}**`]);
+    for (const [file, f] of files) detail.push([`\`${path}\``, `\`${file}\``, String(f.raw), String(f.gzip)]);
+    console.log(`${path.padEnd(22)} ${String(files.length).padStart(2)} files ${kb(raw).padStart(8)} KB raw ${kb(gz).padStart(7)} KB gzip  ${gz <= BUDGET ? "ok" : "OVER"}`);
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+writeSection("bench-size", `## Shipped bytes per page (\`scripts/bench-size\`)
+
+${machine()}
+- budget: at most ${kb(BUDGET)} KB (${BUDGET} bytes) gzip -9 for everything one page loads from us (wasm, JS glue,
+  snippets, CSS; not the HTML, not the sandbox's stand-ins for Amazon's scripts); result: ${over.length ? `**broken** by ${over.map((p) => "`" + p + "`").join(", ")}` : "every page within"}
+
+${table(["page", "files", "raw KB", "gzip KB", "budget"], rows)}
+
+<details><summary>Per file (bytes)</summary>
+
+${table(["page", "file", "raw", "gzip -9"], detail)}
+
+</details>`);
+
+if (over.length) {
+  console.error(`\nsize budget broken: ${over.join(", ")} load more than ${BUDGET} bytes gzip (see BENCHMARKS.md)`);
+  process.exit(1);
+}
+console.log(`\nevery page within ${BUDGET} bytes gzip`);

@@ -1,0 +1,415 @@
+//! Confirming the order reference (inside Amazon's confirmation flow), the buyer's return from it, and the
+//! authorization with `wallettype=AMZ`. One order per checkout however often the buyer clicks: placements of a
+//! workorder are serialized by [`crate::orders::OrderLocks`], keys are unique, a live order is answered again.
+
+use super::session::{check_reference, check_token, live_cv1, reference_details};
+use super::{decline_message, generic, send, Answer, Cv1OrderRow};
+use crate::api::ApiJson;
+use crate::app::AppState;
+use crate::config::AmazonMode;
+use crate::error::AppError;
+use crate::orders::{new_order_id, OrderRecord};
+use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, Cv1Decline, Cv1OrderResponse, Cv1Outcome};
+use amazon_pay_contract::cv2::PostalAddress;
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::routes::{cv1_return, encode_segment};
+use amazon_pay_contract::{ErrorCode, Language};
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
+use serde::{Deserialize, Serialize};
+
+/// What the authorization tells PAYONE about the buyer, read from `getorderreferencedetails` at confirmation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub email: String,
+    pub billing: PostalAddress,
+    pub shipping: PostalAddress,
+}
+
+/// Idempotency keys: 8 to 64 URL-safe characters (as for Checkout v2).
+fn valid_key(key: &str) -> bool {
+    (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A path on this server (`/cv1.html`): never a full URL, so the return cannot lead the buyer elsewhere.
+fn valid_return_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 256
+        && path.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'?' | b'#' | b'%' | b'"' | b'<' | b'>'))
+}
+
+/// The answer stored for `order` at confirmation, for a repeated request.
+fn replay_confirm(order: &OrderRecord, lang: Language) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
+    if matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed) {
+        let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
+        return Err(AppError::new(code, format!("order {} did not reach a result with PAYONE", order.id)).in_language(lang));
+    }
+    match order.response_json.as_deref().map(serde_json::from_str::<Cv1OrderResponse>) {
+        Some(Ok(response)) => Ok(ApiJson(response)),
+        _ => Err(AppError::new(ErrorCode::Internal, format!("order {} has no stored answer", order.id)).in_language(lang)),
+    }
+}
+
+/// `POST /api/cv1/sessions/{workorderId}/confirm`: `setorderreferencedetails` with the server's amount, then
+/// `confirmorderreference`; the widget then calls `confirmationFlow.success()` or `.error()`.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(workorder_id): Path<String>,
+    ApiJson(request): ApiJson<ConfirmRequest>,
+) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
+    let lang = request.language;
+    let bad = |detail: &str| AppError::new(ErrorCode::BadRequest, detail.to_owned()).in_language(lang);
+    if !valid_key(&request.idempotency_key) {
+        return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
+    }
+    if !valid_return_path(&request.return_path) {
+        return Err(bad("return_path must be a path on this server such as /cv1.html (no scheme, host, query or fragment)"));
+    }
+    check_reference(&request.amazon_order_reference_id, lang)?;
+    check_token(&request.access_token, lang)?;
+
+    let lock = state.order_locks.for_workorder(&workorder_id);
+    let _placing = lock.lock().await;
+    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        if existing.workorder_id != workorder_id {
+            return Err(bad("this idempotency_key belongs to another checkout"));
+        }
+        return replay_confirm(&existing, lang);
+    }
+    let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
+    if let Some(live) = state.store.orders_for_workorder(&workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()) {
+        // Another tab or key: a confirmation in progress is answered again, anything later is shown as it is.
+        if live.state == OrderState::Redirected {
+            return replay_confirm(&live, lang);
+        }
+        return Ok(ApiJson(Cv1OrderResponse { order_id: live.id, outcome: Cv1Outcome::AlreadyPlaced }));
+    }
+
+    // Read the buyer's choice again: the address may have changed since the page showed it.
+    let reference = &request.amazon_order_reference_id;
+    let found = reference_details(&state, &checkout, &row, reference, &request.access_token, lang).await?;
+    let buyer = Buyer { email: found.email.clone(), billing: found.billing.clone().unwrap_or_else(|| found.shipping.clone()), shipping: found.shipping.clone() };
+    let mut order = OrderRecord {
+        id: new_order_id(),
+        workorder_id: workorder_id.clone(),
+        flow: "cv1".into(),
+        idempotency_key: request.idempotency_key.clone(),
+        state: OrderState::Placing,
+        amount: checkout.amount,
+        txid: None,
+        userid: None,
+        decline: None,
+        response_json: None,
+    };
+    // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
+    state.store.insert_order(&order)?;
+    state.store.insert_cv1_order(&Cv1OrderRow {
+        order_id: order.id.clone(),
+        amazon_reference_id: reference.clone(),
+        return_path: request.return_path.clone(),
+        buyer_json: serde_json::to_string(&buyer).unwrap_or_default(),
+        authentication_status: None,
+        authorize_json: None,
+    })?;
+
+    let outcome = match confirm_with_payone(&state, &order, reference, &request.access_token, lang).await {
+        Ok(Ok(())) => {
+            order.state = OrderState::Redirected;
+            Cv1Outcome::Confirmed
+        }
+        Ok(Err((code, reason, detail))) => {
+            tracing::info!(order = %order.id, %detail, "CV1 confirmation declined");
+            order.state = OrderState::Declined;
+            order.decline = Some(code);
+            Cv1Outcome::Declined { code, reason, message: decline_message(code, reason, lang).to_owned() }
+        }
+        Err(err) => {
+            order.state = OrderState::UpstreamFailed;
+            order.decline = Some(err.code);
+            state.store.finish_placing(&order)?;
+            return Err(err);
+        }
+    };
+    let response = Cv1OrderResponse { order_id: order.id.clone(), outcome };
+    order.response_json = serde_json::to_string(&response).ok();
+    state.store.finish_placing(&order)?;
+    Ok(ApiJson(response))
+}
+
+type Decline = (ErrorCode, Option<Cv1Decline>, String);
+
+/// `setorderreferencedetails` then `confirmorderreference`, with success and error URLs on this server.
+async fn confirm_with_payone(
+    state: &AppState,
+    order: &OrderRecord,
+    reference: &str,
+    token: &str,
+    lang: Language,
+) -> Result<Result<(), Decline>, AppError> {
+    let mut set = generic(state, "setorderreferencedetails");
+    set.set("workorderid", &order.workorder_id)
+        .set("add_paydata[amazon_reference_id]", reference)
+        .set("add_paydata[amazon_address_token]", token)
+        .set("amount", order.amount.minor.to_string())
+        .set("currency", order.amount.currency.code());
+    if let Answer::Declined { code, reason, detail } = send(state, "setorderreferencedetails", &set, lang).await? {
+        return Ok(Err((code, reason, detail)));
+    }
+    let back = |result: &str| format!("{}{}?result={result}", state.public_url, cv1_return(&order.id));
+    let mut confirm = generic(state, "confirmorderreference");
+    confirm
+        .set("workorderid", &order.workorder_id)
+        .set("add_paydata[amazon_reference_id]", reference)
+        .set("add_paydata[reference]", &order.id)
+        .set("amount", order.amount.minor.to_string())
+        .set("currency", order.amount.currency.code())
+        .set("successurl", back("success"))
+        .set("errorurl", back("error"));
+    Ok(match send(state, "confirmorderreference", &confirm, lang).await? {
+        Answer::Ok(_) => Ok(()),
+        Answer::Declined { code, reason, detail } => Err((code, reason, detail)),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReturnQuery {
+    result: String,
+    /// Amazon appends it to the error URL: `Abandoned` (the buyer left MFA) or `Failure`.
+    #[serde(rename = "AuthenticationStatus")]
+    authentication_status: Option<String>,
+}
+
+fn with_params(path: &str, workorder_id: &str, order_id: &str, result: &str) -> String {
+    format!("{path}?workorderId={}&order={}&result={result}", encode_segment(workorder_id), encode_segment(order_id))
+}
+
+/// `GET /api/cv1/orders/{orderId}/return?result=success|error[&AuthenticationStatus=…]`: PAYONE's `successurl`
+/// and `errorurl`. Records how the buyer left the confirmation flow, marks an unfinished one abandoned, and
+/// sends the buyer to the widget's page with `workorderId`, `order` and `result` (`success`, `abandoned`, `failed`).
+pub async fn returned(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    Query(query): Query<ReturnQuery>,
+) -> Result<Redirect, AppError> {
+    let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}"));
+    let order = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?;
+    let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;
+    let lock = state.order_locks.for_workorder(&order.workorder_id);
+    let _guard = lock.lock().await;
+    let status = query.authentication_status.as_deref().map(|s| s.chars().filter(char::is_ascii_alphanumeric).take(32).collect::<String>());
+    let result = match query.result.as_str() {
+        "success" => {
+            state.store.set_cv1_authentication(&order.id, status.as_deref().unwrap_or("Success"))?;
+            "success"
+        }
+        "error" => {
+            let status = status.unwrap_or_else(|| "Failure".to_owned());
+            state.store.set_cv1_authentication(&order.id, &status)?;
+            if order.state == OrderState::Redirected {
+                state.store.set_order_state(&order.id, OrderState::Abandoned)?;
+            }
+            if status == "Abandoned" { "abandoned" } else { "failed" }
+        }
+        other => return Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
+    };
+    Ok(Redirect::to(&with_params(&row.return_path, &order.workorder_id, &order.id, result)))
+}
+
+/// `add_paydata[amazon_timeout]` for the configured mode: 0 waits for Amazon, 1440 lets it decide later.
+fn amazon_timeout(mode: AmazonMode) -> &'static str {
+    match mode {
+        AmazonMode::Synchronous | AmazonMode::FirstSynchronous => "0",
+        AmazonMode::Asynchronous => "1440",
+    }
+}
+
+/// The stored authorization answer for a repeated call.
+fn replay_authorize(row: &Cv1OrderRow, order: &OrderRecord, lang: Language) -> Result<Option<ApiJson<Cv1OrderResponse>>, AppError> {
+    if let Some(json) = &row.authorize_json {
+        return match serde_json::from_str::<Cv1OrderResponse>(json) {
+            Ok(response) => Ok(Some(ApiJson(response))),
+            Err(e) => Err(AppError::new(ErrorCode::Internal, format!("order {}: stored answer unreadable: {e}", order.id)).in_language(lang)),
+        };
+    }
+    Ok(None)
+}
+
+/// `POST /api/cv1/orders/{orderId}/authorize`: the authorization of a confirmed order, once.
+pub async fn authorize(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    ApiJson(request): ApiJson<AuthorizeRequest>,
+) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
+    let lang = request.language;
+    let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang);
+    let workorder_id = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?.workorder_id;
+    let lock = state.order_locks.for_workorder(&workorder_id);
+    let _placing = lock.lock().await;
+    // Read again under the lock: a concurrent call may have authorized meanwhile.
+    let mut order = state.store.order(&order_id)?.ok_or_else(not_found)?;
+    let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;
+    if let Some(answer) = replay_authorize(&row, &order, lang)? {
+        return Ok(answer);
+    }
+    match order.state {
+        OrderState::Redirected => {}
+        OrderState::Abandoned => {
+            return Err(AppError::new(ErrorCode::BadRequest, format!("order {} was abandoned in Amazon's confirmation flow", order.id))
+                .in_language(lang)
+                .with_message(abandoned_message(lang)))
+        }
+        OrderState::Approved | OrderState::Pending | OrderState::Paid | OrderState::Failed | OrderState::Declined => {
+            return Ok(ApiJson(Cv1OrderResponse { order_id: order.id, outcome: Cv1Outcome::AlreadyPlaced }))
+        }
+        OrderState::Placing | OrderState::UpstreamFailed => {
+            let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
+            return Err(AppError::new(code, format!("order {} was never confirmed with PAYONE", order.id)).in_language(lang));
+        }
+    }
+    if row.authentication_status.is_none() {
+        // Amazon's confirmation flow (and its MFA) must come first; only its return marks the order.
+        return Err(AppError::new(ErrorCode::BadRequest, format!("order {} has not come back from Amazon's confirmation flow", order.id))
+            .in_language(lang));
+    }
+    let buyer: Buyer = serde_json::from_str(&row.buyer_json).unwrap_or_default();
+    let mode = state.config.payone_amazon_mode;
+    let request_type = state.config.payone_authorization.request();
+    let mut call = state.payone.request(request_type);
+    call.set("clearingtype", "wlt")
+        .set("wallettype", "AMZ")
+        .set("workorderid", &order.workorder_id)
+        .set("reference", &order.id)
+        .set("amount", order.amount.minor.to_string())
+        .set("currency", order.amount.currency.code())
+        .set("language", lang.code())
+        .set("add_paydata[amazon_reference_id]", &row.amazon_reference_id)
+        .set("add_paydata[amazon_timeout]", amazon_timeout(mode))
+        .set("firstname", &buyer.billing.first_name)
+        .set("lastname", &buyer.billing.last_name)
+        .set("company", &buyer.billing.company)
+        .set("street", &buyer.billing.street)
+        .set("addressaddition", &buyer.billing.addition)
+        .set("zip", &buyer.billing.zip)
+        .set("city", &buyer.billing.city)
+        .set("country", &buyer.billing.country)
+        .set("email", &buyer.email)
+        .set("shipping_firstname", &buyer.shipping.first_name)
+        .set("shipping_lastname", &buyer.shipping.last_name)
+        .set("shipping_company", &buyer.shipping.company)
+        .set("shipping_street", &buyer.shipping.street)
+        .set("shipping_zip", &buyer.shipping.zip)
+        .set("shipping_city", &buyer.shipping.city)
+        .set("shipping_country", &buyer.shipping.country);
+    if mode == AmazonMode::Synchronous {
+        // "Always synchronous": PAYONE cancels the order reference itself when Amazon times out.
+        call.set("add_paydata[cancel_on_timeout]", "yes");
+    }
+
+    let mut answer = send(&state, request_type, &call, lang).await;
+    if mode == AmazonMode::FirstSynchronous {
+        if let Ok(Answer::Declined { reason: Some(Cv1Decline::TransactionTimedOut), .. }) = &answer {
+            // "First synchronous, then asynchronous": the same authorization again; Amazon decides later.
+            call.set("add_paydata[amazon_timeout]", "1440");
+            answer = send(&state, request_type, &call, lang).await;
+        }
+    }
+    let outcome = match answer {
+        Ok(Answer::Ok(response)) => {
+            order.txid = response.get("txid").map(str::to_owned);
+            order.userid = response.get("userid").map(str::to_owned);
+            match response.status() {
+                Some("APPROVED") => {
+                    order.state = OrderState::Approved;
+                    Cv1Outcome::Approved
+                }
+                Some("PENDING") => {
+                    order.state = OrderState::Pending;
+                    Cv1Outcome::Pending
+                }
+                status => {
+                    order.state = OrderState::UpstreamFailed;
+                    order.decline = Some(ErrorCode::UpstreamInvalid);
+                    state.store.finish_placing(&order)?;
+                    return Err(AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE answered the CV1 authorization with status {status:?}"))
+                        .in_language(lang));
+                }
+            }
+        }
+        Ok(Answer::Declined { code, reason, detail }) => {
+            tracing::info!(order = %order.id, %detail, "CV1 authorization declined");
+            order.state = OrderState::Declined;
+            order.decline = Some(code);
+            if reason == Some(Cv1Decline::ProcessingFailure) {
+                cancel_reference(&state, &order, &row.amazon_reference_id, lang).await;
+            }
+            Cv1Outcome::Declined { code, reason, message: decline_message(code, reason, lang).to_owned() }
+        }
+        Err(err) => {
+            order.state = OrderState::UpstreamFailed;
+            order.decline = Some(err.code);
+            state.store.finish_placing(&order)?;
+            return Err(err);
+        }
+    };
+    let response = Cv1OrderResponse { order_id: order.id.clone(), outcome };
+    state.store.finish_placing(&order)?;
+    if let Ok(json) = serde_json::to_string(&response) {
+        state.store.set_cv1_authorize_answer(&order.id, &json)?;
+    }
+    if let Some(txid) = &order.txid {
+        // Notifications that overtook PAYONE's answer are applied now.
+        state.store.reconcile(txid)?;
+    }
+    Ok(ApiJson(response))
+}
+
+/// `cancelorderreference` after a processing failure (as PAYONE's plugins do); a failure here is only logged:
+/// the buyer's answer does not depend on it.
+async fn cancel_reference(state: &AppState, order: &OrderRecord, reference: &str, lang: Language) {
+    let mut call = generic(state, "cancelorderreference");
+    call.set("workorderid", &order.workorder_id)
+        .set("add_paydata[amazon_reference_id]", reference)
+        .set("add_paydata[reference]", &order.id);
+    if let Err(err) = send(state, "cancelorderreference", &call, lang).await {
+        tracing::warn!(order = %order.id, detail = %err.detail, "cancelorderreference failed");
+    }
+}
+
+/// The buyer left Amazon's confirmation (MFA) without finishing.
+fn abandoned_message(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Sie haben die Bestätigung bei Amazon Pay nicht abgeschlossen. Bitte bestätigen Sie erneut oder wählen Sie eine andere Zahlungsart.",
+        Language::En => "You did not finish confirming the payment with Amazon Pay. Please confirm again or choose another payment method.",
+        Language::Fr => "Vous n'avez pas terminé la confirmation avec Amazon Pay. Veuillez confirmer à nouveau ou choisir un autre moyen de paiement.",
+        Language::It => "Non hai completato la conferma con Amazon Pay. Conferma di nuovo o scegli un altro metodo di pagamento.",
+        Language::Es => "No has terminado la confirmación con Amazon Pay. Vuelve a confirmar o elige otro método de pago.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_stay_on_this_server() {
+        assert!(valid_return_path("/cv1.html"));
+        assert!(valid_return_path("/funnel/step-2/checkout"));
+        for bad in ["cv1.html", "//evil.example/x", "https://evil.example/", "/a?b=c", "/a#b", "/a\\b", "/a b", "/%2F%2Fevil", ""] {
+            assert!(!valid_return_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_mode_decides_amazon_timeout() {
+        assert_eq!(amazon_timeout(AmazonMode::Synchronous), "0");
+        assert_eq!(amazon_timeout(AmazonMode::FirstSynchronous), "0");
+        assert_eq!(amazon_timeout(AmazonMode::Asynchronous), "1440");
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        assert!(valid_key("3f1c2a9e-1b2c-4d5e"));
+        assert!(!valid_key("short"));
+    }
+}

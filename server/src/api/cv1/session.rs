@@ -1,0 +1,190 @@
+//! Starting a PAYONE CV1 checkout (`getconfiguration`), reading it again, and the buyer's details behind the
+//! order reference (`getorderreferencedetails`).
+
+use super::{decline_error, generic, send, Answer, Cv1SessionRow};
+use crate::api::checkoutchamp::check_amazon_order_id;
+use crate::api::cv2::review::{address, LangQuery};
+use crate::api::cv2::{live_checkout, send_recorded, SESSION_LIFETIME_SECS};
+use crate::api::ApiJson;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::payone::PayoneResponse;
+use crate::store::{now, Checkout};
+use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
+use amazon_pay_contract::cv2::{CartLine, PostalAddress};
+use amazon_pay_contract::{ErrorCode, Language};
+use axum::extract::{Path, Query, State};
+
+/// Only order references (`S02-…`, `P01-…`) reach PAYONE's CV1 calls; ids are checked before they travel.
+pub(super) fn check_reference(id: &str, lang: Language) -> Result<(), AppError> {
+    check_amazon_order_id(id, false).map_err(|detail| AppError::new(ErrorCode::BadRequest, detail).in_language(lang))
+}
+
+pub(super) fn check_token(token: &str, lang: Language) -> Result<(), AppError> {
+    if crate::amazon_profile::token_is_well_formed(token) {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::BadRequest, "access_token is not a Login with Amazon token").in_language(lang))
+    }
+}
+
+/// The stored CV1 checkout: known, younger than 24 hours, and really a CV1 one.
+pub(super) fn live_cv1(state: &AppState, workorder_id: &str, lang: Language) -> Result<(Checkout, Cv1SessionRow), AppError> {
+    let checkout = live_checkout(state, workorder_id, lang)?;
+    let row = state.store.cv1_session(workorder_id)?.filter(|_| checkout.flow == "cv1").ok_or_else(|| {
+        AppError::new(ErrorCode::NotFound, format!("workorder {workorder_id:?} is not an Amazon Pay v1 checkout")).in_language(lang)
+    })?;
+    Ok((checkout, row))
+}
+
+fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow) -> Result<Cv1Session, AppError> {
+    let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    let order_id = state
+        .store
+        .orders_for_workorder(&checkout.workorder_id)?
+        .into_iter()
+        .rev()
+        .find(|o| !o.allows_retry())
+        .map(|o| o.id);
+    Ok(Cv1Session {
+        workorder_id: checkout.workorder_id.clone(),
+        widgets: WidgetsConfig {
+            client_id: row.client_id.clone(),
+            seller_id: row.seller_id.clone(),
+            sandbox: state.sandbox.is_some(),
+            script_url: super::script_url(state),
+        },
+        items: state.catalogue.describe(&items),
+        amount: checkout.amount,
+        amazon_order_reference_id: row.amazon_reference_id.clone(),
+        order_id,
+        expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
+    })
+}
+
+/// `POST /api/cv1/sessions`: prices the cart and asks PAYONE for a workorder and the widgets' ids.
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateCv1SessionRequest>,
+) -> Result<ApiJson<Cv1Session>, AppError> {
+    let lang = request.language;
+    let amount = state
+        .catalogue
+        .price(&request.items)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let mut call = generic(&state, "getconfiguration");
+    call.set("currency", amount.currency.code());
+    let response = send_recorded(&state, "getconfiguration", &call).await.map_err(|e| e.in_language(lang))?;
+    let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's getconfiguration answer lacks {field}")).in_language(lang);
+    let row = Cv1SessionRow {
+        workorder_id: response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned(),
+        client_id: response.paydata("client_id").ok_or_else(|| missing("add_paydata[client_id]"))?.to_owned(),
+        seller_id: response.paydata("seller_id").ok_or_else(|| missing("add_paydata[seller_id]"))?.to_owned(),
+        amazon_reference_id: None,
+    };
+    let checkout = Checkout {
+        workorder_id: row.workorder_id.clone(),
+        flow: "cv1".into(),
+        amount,
+        items_json: serde_json::to_string(&request.items).unwrap_or_default(),
+        delivery: Default::default(),
+        created_at: now(),
+    };
+    state.store.insert_checkout(&checkout)?;
+    state.store.insert_cv1_session(&row)?;
+    Ok(ApiJson(view(&state, &checkout, &row)?))
+}
+
+/// `GET /api/cv1/sessions/{workorderId}?lang=xx`: the checkout again, e.g. back from Amazon's confirmation flow.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(workorder_id): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<ApiJson<Cv1Session>, AppError> {
+    let lang = query.language();
+    let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
+    Ok(ApiJson(view(&state, &checkout, &row)?))
+}
+
+/// The buyer's data from a `getorderreferencedetails` answer.
+pub(super) struct ReferenceDetails {
+    pub email: String,
+    pub shipping: PostalAddress,
+    pub billing: Option<PostalAddress>,
+}
+
+impl ReferenceDetails {
+    fn from(response: &PayoneResponse, lang: Language) -> Result<ReferenceDetails, AppError> {
+        let shipping = address(response, "shipping");
+        let billing = address(response, "billing");
+        let shipping = shipping.or_else(|| billing.clone()).ok_or_else(|| {
+            AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getorderreferencedetails answer has no address").in_language(lang)
+        })?;
+        Ok(ReferenceDetails { email: response.paydata("email").unwrap_or_default().to_owned(), shipping, billing })
+    }
+
+    pub fn buyer_name(&self) -> String {
+        let holder = self.billing.as_ref().unwrap_or(&self.shipping);
+        format!("{} {}", holder.first_name, holder.last_name).trim().to_owned()
+    }
+}
+
+/// `getorderreferencedetails` for the checkout's workorder; binds the checkout to `reference_id` on first use.
+/// A checkout bound to another order reference is refused: PAYONE's workorder belongs to that one.
+pub(super) async fn reference_details(
+    state: &AppState,
+    checkout: &Checkout,
+    row: &Cv1SessionRow,
+    reference_id: &str,
+    token: &str,
+    lang: Language,
+) -> Result<ReferenceDetails, AppError> {
+    if let Some(bound) = row.amazon_reference_id.as_deref().filter(|b| *b != reference_id) {
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            format!("this checkout belongs to order reference {bound}; start a new checkout for {reference_id}"),
+        )
+        .in_language(lang));
+    }
+    let mut call = generic(state, "getorderreferencedetails");
+    call.set("workorderid", &checkout.workorder_id)
+        .set("add_paydata[amazon_reference_id]", reference_id)
+        .set("add_paydata[amazon_address_token]", token)
+        .set("amount", checkout.amount.minor.to_string())
+        .set("currency", checkout.amount.currency.code());
+    match send(state, "getorderreferencedetails", &call, lang).await? {
+        Answer::Ok(response) => {
+            if row.amazon_reference_id.is_none() {
+                state.store.bind_cv1_reference(&checkout.workorder_id, reference_id)?;
+            }
+            ReferenceDetails::from(&response, lang)
+        }
+        Answer::Declined { code, reason, detail } => Err(decline_error(code, reason, detail, lang)),
+    }
+}
+
+/// `POST /api/cv1/sessions/{workorderId}/details`: who pays and where it goes, for the page to show.
+pub async fn details(
+    State(state): State<AppState>,
+    Path(workorder_id): Path<String>,
+    ApiJson(request): ApiJson<OrderReferenceRequest>,
+) -> Result<ApiJson<Cv1Details>, AppError> {
+    let lang = request.language;
+    check_reference(&request.amazon_order_reference_id, lang)?;
+    check_token(&request.access_token, lang)?;
+    let lock = state.order_locks.for_workorder(&workorder_id);
+    let _guard = lock.lock().await;
+    let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
+    let found = reference_details(&state, &checkout, &row, &request.amazon_order_reference_id, &request.access_token, lang).await?;
+    let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    Ok(ApiJson(Cv1Details {
+        workorder_id,
+        amazon_order_reference_id: request.amazon_order_reference_id,
+        buyer_name: found.buyer_name(),
+        email: found.email,
+        shipping_address: found.shipping,
+        billing_address: found.billing,
+        items: state.catalogue.describe(&items),
+        amount: checkout.amount,
+    }))
+}

@@ -1,0 +1,125 @@
+//! `--config FILE`: a TOML file whose keys are the environment variables of `amazon-pay-server --help`.
+//!
+//! ```toml
+//! PAYONE_MID = "12345"
+//! PAYONE_PORTALID = "1234567"
+//! MERCHANT_COUNTRY = "DE"
+//! ```
+//!
+//! Precedence: command line, then the environment, then the file, then the defaults. The file is read before
+//! the arguments are parsed and fills in only variables the environment does not set, so one parser (clap)
+//! validates every source the same way.
+
+use clap::CommandFactory;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the configuration file {path} is not valid TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("the configuration file {path} sets {key}, which is not a setting (see amazon-pay-server --help for the names)")]
+    UnknownKey { path: String, key: String },
+    #[error("the configuration file {path} sets {key} to a table or list; use a string, number or boolean")]
+    NotScalar { path: String, key: String },
+}
+
+/// Every environment variable the server reads.
+pub fn known_variables() -> Vec<String> {
+    crate::config::Args::command()
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The `KEY = value` pairs of a configuration file, checked against the known variables.
+pub fn read(path: &Path) -> Result<BTreeMap<String, String>, ConfigFileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read { path: shown.clone(), source })?;
+    parse(&text, &shown)
+}
+
+/// Parses the file's text (separate from I/O for tests).
+pub fn parse(text: &str, shown: &str) -> Result<BTreeMap<String, String>, ConfigFileError> {
+    let table: toml::Table =
+        text.parse().map_err(|e: toml::de::Error| ConfigFileError::Syntax { path: shown.to_owned(), message: e.message().to_owned() })?;
+    let known = known_variables();
+    let mut values = BTreeMap::new();
+    for (key, value) in table {
+        if !known.contains(&key) || key == "AMAZON_PAY_CONFIG" {
+            return Err(ConfigFileError::UnknownKey { path: shown.to_owned(), key });
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::Array(_) | toml::Value::Table(_) => {
+                return Err(ConfigFileError::NotScalar { path: shown.to_owned(), key });
+            }
+        };
+        values.insert(key, text);
+    }
+    Ok(values)
+}
+
+/// The `--config`/`--config=`/`AMAZON_PAY_CONFIG` path, found before clap parses the rest.
+pub fn path_from(args: &[String], env: Option<String>) -> Option<PathBuf> {
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--config" {
+            return iter.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    env.filter(|e| !e.is_empty()).map(PathBuf::from)
+}
+
+/// Reads the file named by the arguments or the environment and sets the variables it gives that the
+/// environment does not already set. Call once, at start, before any thread is spawned.
+pub fn apply(args: &[String]) -> Result<Option<PathBuf>, ConfigFileError> {
+    let Some(path) = path_from(args, std::env::var("AMAZON_PAY_CONFIG").ok()) else { return Ok(None) };
+    for (key, value) in read(&path)? {
+        if std::env::var_os(&key).is_none() {
+            // Single-threaded at this point (see the doc comment), so changing the environment is sound.
+            std::env::set_var(&key, value);
+        }
+    }
+    Ok(Some(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_known_settings_as_strings() {
+        let values = parse("PAYONE_MID = 12345\nPAYONE_KEY = \"secret\"\nAMAZON_PAY_LISTEN = \"127.0.0.1:9000\"\n", "t.toml").unwrap();
+        assert_eq!(values["PAYONE_MID"], "12345");
+        assert_eq!(values["PAYONE_KEY"], "secret");
+    }
+
+    #[test]
+    fn refuses_typos_tables_and_bad_syntax() {
+        assert!(matches!(parse("PAYONE_MDI = 1", "t").unwrap_err(), ConfigFileError::UnknownKey { key, .. } if key == "PAYONE_MDI"));
+        assert!(matches!(parse("[payone]\nmid = 1", "t").unwrap_err(), ConfigFileError::UnknownKey { .. }));
+        assert!(matches!(parse("PAYONE_MID = [1]", "t").unwrap_err(), ConfigFileError::NotScalar { .. }));
+        assert!(matches!(parse("PAYONE_MID = ", "t").unwrap_err(), ConfigFileError::Syntax { .. }));
+    }
+
+    #[test]
+    fn finds_the_path_in_any_spelling() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(path_from(&args(&["x", "--config", "a.toml"]), None), Some(PathBuf::from("a.toml")));
+        assert_eq!(path_from(&args(&["x", "--config=b.toml"]), None), Some(PathBuf::from("b.toml")));
+        assert_eq!(path_from(&args(&["x"]), Some("c.toml".into())), Some(PathBuf::from("c.toml")));
+        assert_eq!(path_from(&args(&["x"]), None), None);
+    }
+}

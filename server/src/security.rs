@@ -1,0 +1,191 @@
+//! What the server does so that browsers treat its answers safely: which other sites may call the JSON API
+//! (CORS plus a server-side origin check) and the Content-Security-Policy of the pages it serves.
+//!
+//! Same-origin pages need nothing. A browser request that carries an `Origin` of another site that is not on
+//! `--allowed-origins` is refused with 403 before any handler runs, so it can neither read nor change anything
+//! (CORS alone would only hide the answer from the page, after the request had done its work).
+
+use crate::app::AppState;
+use amazon_pay_contract::{ApiError, ErrorCode, Language};
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeader;
+
+/// The demo pages' policy: only this server's own scripts, styles, images and API; `'wasm-unsafe-eval'` is the
+/// one addition, because compiling the widget's WebAssembly needs it. No inline script or style anywhere.
+pub const SANDBOX_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/// Live mode loads Amazon's real `checkout.js`, which needs Amazon's hosts. Best effort: it cannot be checked
+/// offline against Amazon's script, so merchants verify it on a live test and override it with
+/// `--content-security-policy` when Amazon needs more.
+pub const LIVE_CSP: &str = "default-src 'self'; \
+script-src 'self' 'wasm-unsafe-eval' https://static-eu.payments-amazon.com; \
+style-src 'self' https://*.payments-amazon.com; img-src 'self' data: https://*.payments-amazon.com; \
+connect-src 'self' https://*.payments-amazon.com; frame-src https://*.payments-amazon.com; \
+frame-ancestors 'self'; base-uri 'none'; \
+form-action 'self' https://*.amazon.de https://*.amazon.fr https://*.amazon.it https://*.amazon.es https://*.amazon.co.uk https://*.amazon.com; \
+object-src 'none'";
+
+/// A configured origin or policy that cannot be used, said so the operator can fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecurityConfigError {
+    #[error("AMAZON_PAY_ALLOWED_ORIGINS: {0:?} is not an origin like https://shop.example (scheme, host and optional port; no path, no wildcard)")]
+    BadOrigin(String),
+    #[error("the Content-Security-Policy contains characters a header cannot carry")]
+    BadPolicy,
+}
+
+/// Normalizes one allowed origin: `https://Shop.Example/` → `https://shop.example`. Refuses paths, queries,
+/// credentials, wildcards and anything but http(s), so the list means exactly what it says.
+pub fn parse_origin(text: &str) -> Result<String, SecurityConfigError> {
+    let bad = || SecurityConfigError::BadOrigin(text.to_owned());
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let (scheme, rest) = lower.split_once("://").ok_or_else(bad)?;
+    if scheme != "http" && scheme != "https" {
+        return Err(bad());
+    }
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = match authority.rsplit_once(':') {
+        // An IPv6 literal's colons are inside brackets; a port follows the closing one.
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if !host_ok || !port_ok {
+        return Err(bad());
+    }
+    Ok(format!("{scheme}://{authority}"))
+}
+
+/// Every non-empty entry of `list` parsed with [`parse_origin`].
+pub fn parse_origins(list: &[String]) -> Result<Vec<String>, SecurityConfigError> {
+    list.iter().filter(|o| !o.trim().is_empty()).map(|o| parse_origin(o)).collect()
+}
+
+/// The policy the pages get: `configured` when given (empty turns it off), else the mode's default.
+pub fn page_policy(configured: Option<&str>, live: bool) -> Result<Option<String>, SecurityConfigError> {
+    let policy = match configured {
+        Some(p) if p.trim().is_empty() => return Ok(None),
+        Some(p) => p.trim().to_owned(),
+        None if live => LIVE_CSP.to_owned(),
+        None => SANDBOX_CSP.to_owned(),
+    };
+    HeaderValue::from_str(&policy).map_err(|_| SecurityConfigError::BadPolicy)?;
+    Ok(Some(policy))
+}
+
+/// `scheme://host[:port]` of a URL such as the public URL (`None` when it has no scheme).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    Some(format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase()))
+}
+
+/// Whether a request with `origin` may use the API: same origin as the page it was served with (the
+/// request's own `Host`, or the configured public URL), or on the allowed list. `Origin: null` never is.
+pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str, allowed: &[String]) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
+    if origin == "null" {
+        return false;
+    }
+    let same_host = origin
+        .split_once("://")
+        .zip(host)
+        .is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
+    same_host || origin_of(public_url).as_deref() == Some(origin.as_str()) || allowed.iter().any(|a| *a == origin)
+}
+
+/// CORS answers for the allowed origins only: GET and POST with a JSON body, preflight cached ten minutes.
+pub fn cors_layer(allowed: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::ACCEPT_LANGUAGE])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Refuses browser requests from sites that are neither this one nor on the allowed list.
+pub async fn origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("null");
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        if !origin_allowed(origin, host, &state.public_url, &state.config.allowed_origins) {
+            tracing::info!(origin, path = %request.uri().path(), "cross-origin request refused");
+            let body = ApiError {
+                code: ErrorCode::BadRequest,
+                message: ErrorCode::BadRequest.buyer_message(Language::default()).to_owned(),
+                detail: Some(format!("requests from {origin} are not allowed; add it to --allowed-origins")),
+            };
+            return (StatusCode::FORBIDDEN, Json(body)).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The JSON API with CORS for the allowed origins and the origin check in front of it.
+pub fn protect_api(api: Router<AppState>, state: &AppState) -> Router<AppState> {
+    api.layer(cors_layer(&state.config.allowed_origins))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), origin_guard))
+}
+
+/// The demo pages' service with the Content-Security-Policy (when configured) and `nosniff`.
+pub type PageService<S> = SetResponseHeader<SetResponseHeader<S, Option<HeaderValue>>, HeaderValue>;
+
+/// Wraps the service that serves the widget and the demo pages.
+pub fn page_headers<S>(pages: S, policy: Option<&str>) -> PageService<S> {
+    let csp = policy.and_then(|p| HeaderValue::from_str(p).ok());
+    let with_csp = SetResponseHeader::if_not_present(pages, header::CONTENT_SECURITY_POLICY, csp);
+    SetResponseHeader::if_not_present(with_csp, HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalized_and_strict() {
+        assert_eq!(parse_origin("https://Shop.Example/").unwrap(), "https://shop.example");
+        assert_eq!(parse_origin(" http://127.0.0.1:9000 ").unwrap(), "http://127.0.0.1:9000");
+        assert_eq!(parse_origin("http://[::1]:8080").unwrap(), "http://[::1]:8080");
+        for bad in ["shop.example", "ftp://shop.example", "https://shop.example/path", "https://*.shop.example", "https://", "https://a:b", "https://u@shop.example", "null"] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_origins(&["".into(), "https://a.example".into()]).unwrap(), vec!["https://a.example".to_owned()]);
+    }
+
+    #[test]
+    fn same_origin_and_listed_origins_pass_others_do_not() {
+        let allowed = vec!["https://shop.example".to_owned()];
+        let public = "http://127.0.0.1:8080";
+        assert!(origin_allowed("http://127.0.0.1:8080", Some("127.0.0.1:8080"), public, &allowed));
+        assert!(origin_allowed("http://localhost:8080", Some("localhost:8080"), public, &allowed), "same host as asked");
+        assert!(origin_allowed("https://shop.example", Some("127.0.0.1:8080"), public, &allowed));
+        assert!(origin_allowed("HTTPS://SHOP.EXAMPLE", None, public, &allowed));
+        assert!(!origin_allowed("https://evil.example", Some("127.0.0.1:8080"), public, &allowed));
+        assert!(!origin_allowed("https://shop.example.evil.example", None, public, &allowed));
+        assert!(!origin_allowed("null", Some("127.0.0.1:8080"), public, &allowed));
+        assert!(!origin_allowed("http://127.0.0.1:9999", Some("127.0.0.1:8080"), public, &allowed), "another port is another origin");
+    }
+
+    #[test]
+    fn policy_defaults_by_mode_and_can_be_turned_off() {
+        assert_eq!(page_policy(None, false).unwrap().as_deref(), Some(SANDBOX_CSP));
+        assert_eq!(page_policy(None, true).unwrap().as_deref(), Some(LIVE_CSP));
+        assert_eq!(page_policy(Some(""), false).unwrap(), None);
+        assert_eq!(page_policy(Some("default-src 'none'"), false).unwrap().as_deref(), Some("default-src 'none'"));
+        assert_eq!(page_policy(Some("a\nb"), false), Err(SecurityConfigError::BadPolicy));
+        assert!(SANDBOX_CSP.contains("'wasm-unsafe-eval'") && !SANDBOX_CSP.contains("unsafe-inline"));
+    }
+}

@@ -1,0 +1,72 @@
+//! The `amazon-pay-server` binary as an operator starts it: configuration errors are clear and stop it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
+
+fn run_expecting_failure(args: &[&str], envs: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .args(args)
+        .envs(envs.iter().copied())
+        .env_remove("PAYONE_KEY")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "expected a refusal");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_config_file_with_a_rule_broken_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.toml");
+    std::fs::write(&file, "MERCHANT_COUNTRY = \"US\"\n").unwrap();
+    let stderr = run_expecting_failure(&["--config", file.to_str().unwrap()], &[]);
+    assert!(stderr.contains("MERCHANT_COUNTRY") && stderr.contains("DE, FR"), "{stderr}");
+
+    std::fs::write(&file, "PAYONE_MDI = \"1\"\n").unwrap();
+    let stderr = run_expecting_failure(&["--config", file.to_str().unwrap()], &[]);
+    assert!(stderr.contains("PAYONE_MDI"), "{stderr}");
+
+    let stderr = run_expecting_failure(&["--config", dir.path().join("missing.toml").to_str().unwrap()], &[]);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+}
+
+#[test]
+fn non_eur_currency_b2b_and_old_api_versions_stop_the_server() {
+    assert!(run_expecting_failure(&[], &[("AMAZON_PAY_CURRENCY", "USD")]).contains("EUR only"));
+    assert!(run_expecting_failure(&[], &[("AMAZON_PAY_B2B", "true")]).contains("B2B"));
+    assert!(run_expecting_failure(&["--payone-api-version", "3.9"], &[]).contains("3.10"));
+}
+
+#[test]
+fn the_environment_wins_over_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.toml");
+    // The file's country is refused, but the environment's valid one takes precedence.
+    std::fs::write(&file, "MERCHANT_COUNTRY = \"US\"\nAMAZON_MERCHANT_ID = \"A2FROMFILE\"\n").unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .args(["--config", file.to_str().unwrap()])
+        .env("MERCHANT_COUNTRY", "FR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut line = String::new();
+    let mut reader = BufReader::new(stdout);
+    while Instant::now() < deadline && !line.contains("listening on") {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("listening on http://127.0.0.1:"), "{line:?}");
+}

@@ -1,0 +1,394 @@
+//! PAYONE CV1 (`Widgets.js`, `wallettype=AMZ`) through the widget's endpoints, over real HTTP against the sandbox:
+//! getconfiguration, getorderreferencedetails, setorderreferencedetails, confirmorderreference, Amazon's
+//! confirmation flow and its return, the authorization, and every decline the sandbox can produce.
+
+use amazon_pay_contract::cv1::{
+    AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session,
+    OrderReferenceRequest, WidgetsConfig,
+};
+use amazon_pay_contract::cv2::CartLine;
+use amazon_pay_contract::orders::OrderStatus;
+use amazon_pay_contract::{routes, ApiError, ErrorCode, Language, Money};
+use amazon_pay_server::app::{AppState, Server};
+use amazon_pay_server::config::{AmazonMode, Config};
+use amazon_pay_server::sandbox::amazon::{AgreementType, SANDBOX_CLIENT_ID};
+use amazon_pay_server::sandbox::{scenario, Sandbox};
+
+struct Env {
+    base: String,
+    dir: tempfile::TempDir,
+    state: AppState,
+    http: reqwest::Client,
+}
+
+async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    adjust(&mut config);
+    let server = Server::bind(config).await.unwrap();
+    let (base, state) = server.spawn();
+    // Redirects are followed by hand, to see where each one leads.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Env { base, dir, state, http }
+}
+
+async fn start() -> Env {
+    start_with(|_| {}).await
+}
+
+/// One buyer's checkout: the session, the buyer's token and the order reference the AddressBook created.
+struct Checkout {
+    session: Cv1Session,
+    token: String,
+    reference: String,
+}
+
+impl Env {
+    fn sandbox(&self) -> &Sandbox {
+        self.state.sandbox.as_ref().expect("sandbox mode")
+    }
+
+    async fn post<T: serde::Serialize>(&self, path: &str, body: &T) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).json(body).send().await.unwrap()
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    /// A session for two mugs, and Anna (or `buyer`) signed in with an order reference paid with `instrument`.
+    async fn checkout(&self, buyer: &str, instrument: Option<&str>) -> Checkout {
+        let request = CreateCv1SessionRequest { items: vec![CartLine { sku: "mug".into(), quantity: 2 }], language: Language::En };
+        let response = self.post(routes::CV1_SESSIONS, &request).await;
+        assert_eq!(response.status(), 200);
+        let session: Cv1Session = response.json().await.unwrap();
+        let amazon = &self.sandbox().amazon;
+        let token = amazon.issue_token(buyer, &["profile", "payments:widget", "payments:shipping_address"]).unwrap();
+        let reference = amazon.create_order_reference(&token, AgreementType::OrderReference).unwrap().id;
+        if let Some(id) = instrument {
+            amazon.select_for_widget(&token, &reference, None, Some(id)).unwrap();
+        }
+        Checkout { session, token, reference }
+    }
+
+    fn set_instrument(&self, reference: &str, instrument: &str) {
+        let chosen = scenario::instrument(instrument);
+        self.sandbox().amazon.update_order_reference(reference, |r| r.instrument = chosen).unwrap();
+    }
+
+    async fn confirm(&self, c: &Checkout, key: &str, lang: Language) -> reqwest::Response {
+        let request = ConfirmRequest {
+            amazon_order_reference_id: c.reference.clone(),
+            access_token: c.token.clone(),
+            idempotency_key: key.into(),
+            return_path: "/cv1.html".into(),
+            language: lang,
+        };
+        self.post(&routes::cv1_confirm(&c.session.workorder_id), &request).await
+    }
+
+    async fn confirmed(&self, c: &Checkout, key: &str) -> Cv1OrderResponse {
+        let response = self.confirm(c, key, Language::En).await;
+        assert_eq!(response.status(), 200);
+        let answer: Cv1OrderResponse = response.json().await.unwrap();
+        assert_eq!(answer.outcome, Cv1Outcome::Confirmed);
+        answer
+    }
+
+    /// What `confirmationFlow.success()` leads to (no MFA): Amazon's page, then our return URL, then the page.
+    async fn run_confirmation_flow(&self, reference: &str) -> String {
+        let amazon_page = self.get(&format!("/sandbox/amazon/widgets/confirm?amazonOrderReferenceId={reference}")).await;
+        assert_eq!(amazon_page.status(), 303);
+        self.follow_return(location(&amazon_page)).await
+    }
+
+    /// Follows PAYONE's success or error URL (on this server) to the widget's page; returns that page's address.
+    async fn follow_return(&self, return_url: String) -> String {
+        assert!(return_url.starts_with(&self.base), "{return_url}");
+        let back = self.http.get(&return_url).send().await.unwrap();
+        assert_eq!(back.status(), 303, "{return_url}");
+        location(&back)
+    }
+
+    async fn authorize(&self, order_id: &str, lang: Language) -> reqwest::Response {
+        self.post(&routes::cv1_authorize(order_id), &AuthorizeRequest { language: lang }).await
+    }
+
+    /// `(action, outcome)` of every PAYONE call.
+    fn payone_calls(&self) -> Vec<(String, String)> {
+        let calls = self.state.store.upstream_calls().unwrap();
+        calls.into_iter().filter(|(s, _, _)| s == "payone").map(|(_, a, o)| (a, o)).collect()
+    }
+
+    /// The stored (redacted) request bodies of one action.
+    fn requests(&self, action: &str) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.dir.path().join("amazon-pay.sqlite")).unwrap();
+        let mut stmt = db.prepare("SELECT request FROM upstream_calls WHERE action = ?1 ORDER BY id").unwrap();
+        stmt.query_map([action], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    async fn order_state(&self, order_id: &str) -> String {
+        let status: OrderStatus = self.get(&routes::order(order_id)).await.json().await.unwrap();
+        status.state.as_str().to_owned()
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode) -> ApiError {
+    assert_eq!(response.status(), status);
+    let err: ApiError = response.json().await.unwrap();
+    assert_eq!(err.code, code, "{err:?}");
+    err
+}
+
+fn declined(answer: &Cv1OrderResponse) -> (ErrorCode, Option<Cv1Decline>, &str) {
+    match &answer.outcome {
+        Cv1Outcome::Declined { code, reason, message } => (*code, *reason, message.as_str()),
+        other => panic!("expected a decline, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn widgets_config_names_the_sandbox_client_seller_and_script() {
+    let env = start().await;
+    let config: WidgetsConfig = env.get(routes::CV1_WIDGETS).await.json().await.unwrap();
+    assert_eq!(config.client_id, SANDBOX_CLIENT_ID);
+    assert_eq!(config.seller_id, "A2SANDBOXMERCHANT");
+    assert!(config.sandbox);
+    assert_eq!(config.script_url, format!("{}/sandbox/amazon/Widgets.js", env.base));
+}
+
+#[tokio::test]
+async fn approved_from_getconfiguration_to_the_authorization() {
+    let env = start().await;
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    assert!(c.session.workorder_id.starts_with("WO"), "{:?}", c.session);
+    assert_eq!(c.session.amount, Money::eur(2580), "two mugs, priced by the server");
+    assert_eq!(c.session.widgets.client_id, SANDBOX_CLIENT_ID);
+    assert_eq!(c.session.widgets.seller_id, "A2SANDBOXMERCHANT");
+    assert!(c.session.widgets.script_url.ends_with("/sandbox/amazon/Widgets.js"));
+
+    let request = OrderReferenceRequest { amazon_order_reference_id: c.reference.clone(), access_token: c.token.clone(), language: Language::De };
+    let details: Cv1Details = env.post(&routes::cv1_details(&c.session.workorder_id), &request).await.json().await.unwrap();
+    assert_eq!(details.buyer_name, "Anna Schmidt");
+    assert_eq!(details.email, "anna.schmidt@sandbox.example");
+    assert_eq!(details.shipping_address.city, "Berlin");
+    assert_eq!(details.shipping_address.state, "", "PAYONE's literal `Empty` is not shown");
+    assert_eq!(details.amount, Money::eur(2580));
+    let again: Cv1Session = env.get(&routes::cv1_session(&c.session.workorder_id)).await.json().await.unwrap();
+    assert_eq!(again.amazon_order_reference_id.as_deref(), Some(c.reference.as_str()), "the checkout is bound to it");
+
+    let first = env.confirmed(&c, "confirm-key-0001").await;
+    let repeated = env.confirmed(&c, "confirm-key-0001").await;
+    assert_eq!(first, repeated, "a double click gets the same answer");
+    let other_tab = env.confirmed(&c, "confirm-key-0002").await;
+    assert_eq!(other_tab.order_id, first.order_id, "a confirmation in progress is answered again");
+    assert_eq!(env.order_state(&first.order_id).await, "redirected");
+
+    // No authorization before Amazon's confirmation flow has returned.
+    expect_error(env.authorize(&first.order_id, Language::En).await, 400, ErrorCode::BadRequest).await;
+    let page = env.run_confirmation_flow(&c.reference).await;
+    assert_eq!(page, format!("/cv1.html?workorderId={}&order={}&result=success", c.session.workorder_id, first.order_id));
+
+    let answer: Cv1OrderResponse = env.authorize(&first.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(answer.outcome, Cv1Outcome::Approved);
+    let again: Cv1OrderResponse = env.authorize(&first.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(again, answer, "one authorization per order");
+    assert_eq!(env.order_state(&first.order_id).await, "approved");
+
+    let actions: Vec<String> = env.payone_calls().into_iter().map(|(a, _)| a).collect();
+    assert_eq!(
+        actions,
+        [
+            "getconfiguration",
+            "getorderreferencedetails",
+            "getorderreferencedetails",
+            "setorderreferencedetails",
+            "confirmorderreference",
+            "preauthorization"
+        ]
+    );
+    let auth = &env.requests("preauthorization")[0];
+    for field in ["wallettype=AMZ", "clearingtype=wlt", "add_paydata%5Bamazon_timeout%5D=0", "lastname=Schmidt", "amount=2580"] {
+        assert!(auth.contains(field), "{field} in {auth}");
+    }
+    assert!(auth.contains(&format!("reference={}", first.order_id)));
+    let confirm = &env.requests("confirmorderreference")[0];
+    assert!(confirm.contains(&format!("add_paydata%5Breference%5D={}", first.order_id)), "the authorization's reference: {confirm}");
+    assert!(confirm.contains("successurl=") && confirm.contains("errorurl="));
+    let db = rusqlite::Connection::open(env.dir.path().join("amazon-pay.sqlite")).unwrap();
+    let leaked: i64 = db.query_row("SELECT count(*) FROM upstream_calls WHERE request LIKE '%Atza%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(leaked, 0, "the buyer's token is redacted in the upstream log");
+
+    // The checkout has its order now; another confirmation shows it instead of placing a second one.
+    let after = env.confirm(&c, "confirm-key-0003", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+    assert_eq!(after, Cv1OrderResponse { order_id: first.order_id.clone(), outcome: Cv1Outcome::AlreadyPlaced });
+}
+
+#[tokio::test]
+async fn soft_decline_at_confirmation_lets_the_buyer_pick_another_card() {
+    let env = start().await;
+    let c = env.checkout("jean", Some("visa-0981")).await;
+    let answer: Cv1OrderResponse = env.confirm(&c, "soft-decline-001", Language::Fr).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::SoftDecline, Some(Cv1Decline::InvalidPaymentMethod)));
+    assert_eq!(message, Cv1Decline::InvalidPaymentMethod.buyer_message(Language::Fr));
+    assert_eq!(env.order_state(&answer.order_id).await, "declined");
+
+    env.set_instrument(&c.reference, "visa-1111");
+    let retry = env.confirmed(&c, "soft-decline-002").await;
+    assert_ne!(retry.order_id, answer.order_id);
+    env.run_confirmation_flow(&c.reference).await;
+    let approved: Cv1OrderResponse = env.authorize(&retry.order_id, Language::Fr).await.json().await.unwrap();
+    assert_eq!(approved.outcome, Cv1Outcome::Approved);
+}
+
+#[tokio::test]
+async fn hard_decline_at_authorization_closes_the_checkout() {
+    let env = start().await;
+    let c = env.checkout("anna", Some("amex-0982")).await;
+    let confirmed = env.confirmed(&c, "hard-decline-001").await;
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::It).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::HardDecline, Some(Cv1Decline::AmazonRejected)));
+    assert_eq!(message, Cv1Decline::AmazonRejected.buyer_message(Language::It));
+    let again = env.confirm(&c, "hard-decline-002", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+    assert_eq!(again.outcome, Cv1Outcome::AlreadyPlaced, "no second try after a hard decline");
+}
+
+#[tokio::test]
+async fn first_synchronous_mode_retries_a_timeout_asynchronously() {
+    let env = start().await;
+    assert_eq!(env.state.config.payone_amazon_mode, AmazonMode::FirstSynchronous, "the default");
+    let c = env.checkout("anna", Some("visa-0980")).await;
+    let confirmed = env.confirmed(&c, "first-sync-0001").await;
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(answer.outcome, Cv1Outcome::Pending);
+    let auths = env.requests("preauthorization");
+    assert_eq!(auths.len(), 2);
+    assert!(auths[0].contains("amazon_timeout%5D=0") && auths[1].contains("amazon_timeout%5D=1440"), "{auths:?}");
+    assert_eq!(env.order_state(&confirmed.order_id).await, "pending");
+}
+
+#[tokio::test]
+async fn synchronous_mode_reports_a_timeout_as_980() {
+    let env = start_with(|config| config.payone_amazon_mode = AmazonMode::Synchronous).await;
+    let c = env.checkout("anna", Some("visa-0980")).await;
+    let confirmed = env.confirmed(&c, "sync-timeout-01").await;
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::Es).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::HardDecline, Some(Cv1Decline::TransactionTimedOut)));
+    assert_eq!(message, Cv1Decline::TransactionTimedOut.buyer_message(Language::Es));
+    let auths = env.requests("preauthorization");
+    assert_eq!(auths.len(), 1, "no asynchronous retry");
+    assert!(auths[0].contains("cancel_on_timeout%5D=yes"));
+}
+
+#[tokio::test]
+async fn asynchronous_mode_answers_pending() {
+    let env = start_with(|config| config.payone_amazon_mode = AmazonMode::Asynchronous).await;
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    let confirmed = env.confirmed(&c, "async-mode-0001").await;
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(answer.outcome, Cv1Outcome::Pending);
+    assert!(env.requests("preauthorization")[0].contains("amazon_timeout%5D=1440"));
+}
+
+#[tokio::test]
+async fn abandoned_mfa_returns_to_the_page_and_allows_another_try() {
+    let env = start().await;
+    let c = env.checkout("giulia", Some("mc-3ds0")).await;
+    let confirmed = env.confirmed(&c, "abandon-mfa-001").await;
+    // The MFA page; the buyer cancels.
+    let mfa = env.get(&format!("/sandbox/amazon/widgets/confirm?amazonOrderReferenceId={}", c.reference)).await;
+    assert_eq!(mfa.status(), 200);
+    let cancel = env
+        .http
+        .post(format!("{}/sandbox/amazon/widgets/confirm", env.base))
+        .form(&[("amazonOrderReferenceId", c.reference.as_str()), ("action", "cancel")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 303);
+    let error_url = location(&cancel);
+    assert!(error_url.contains("result=error") && error_url.contains("AuthenticationStatus=Abandoned"), "{error_url}");
+    let page = env.follow_return(error_url).await;
+    assert!(page.ends_with(&format!("order={}&result=abandoned", confirmed.order_id)), "{page}");
+    assert_eq!(env.order_state(&confirmed.order_id).await, "abandoned");
+    let err = expect_error(env.authorize(&confirmed.order_id, Language::De).await, 400, ErrorCode::BadRequest).await;
+    assert!(err.message.contains("Amazon Pay nicht abgeschlossen"), "{}", err.message);
+
+    // Another card, confirmed again: a new order for the same checkout.
+    env.set_instrument(&c.reference, "visa-1111");
+    let retry = env.confirmed(&c, "abandon-mfa-002").await;
+    assert_ne!(retry.order_id, confirmed.order_id);
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&retry.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(answer.outcome, Cv1Outcome::Approved);
+}
+
+#[tokio::test]
+async fn missing_payment_method_and_address_are_986_and_987() {
+    let env = start().await;
+    let c = env.checkout("anna", None).await;
+    let answer: Cv1OrderResponse = env.confirm(&c, "no-payment-0001", Language::En).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::SoftDecline, Some(Cv1Decline::PaymentPlanNotSet)));
+    assert_eq!(message, "Please choose a payment method in the Amazon Pay box.");
+
+    let d = env.checkout("jean", Some("visa-1111")).await;
+    env.sandbox().amazon.update_order_reference(&d.reference, |r| r.address = None).unwrap();
+    let request = OrderReferenceRequest { amazon_order_reference_id: d.reference.clone(), access_token: d.token.clone(), language: Language::En };
+    let err = expect_error(env.post(&routes::cv1_details(&d.session.workorder_id), &request).await, 402, ErrorCode::SoftDecline).await;
+    assert_eq!(err.message, "Please choose a shipping address in the Amazon Pay box.");
+    assert!(err.detail.unwrap().contains("987"));
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    let env = start().await;
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    let calls = env.payone_calls().len();
+    let details = |reference: &str, token: &str| OrderReferenceRequest {
+        amazon_order_reference_id: reference.into(),
+        access_token: token.into(),
+        language: Language::En,
+    };
+    let path = routes::cv1_details(&c.session.workorder_id);
+    expect_error(env.post(&path, &details("S02-123", &c.token)).await, 400, ErrorCode::BadRequest).await;
+    expect_error(env.post(&path, &details(&c.reference, "has space")).await, 400, ErrorCode::BadRequest).await;
+    expect_error(env.post(&routes::cv1_details("WOUNKNOWN"), &details(&c.reference, &c.token)).await, 404, ErrorCode::NotFound).await;
+    let mut bad_path = ConfirmRequest {
+        amazon_order_reference_id: c.reference.clone(),
+        access_token: c.token.clone(),
+        idempotency_key: "bad-input-00001".into(),
+        return_path: "https://evil.example/".into(),
+        language: Language::En,
+    };
+    expect_error(env.post(&routes::cv1_confirm(&c.session.workorder_id), &bad_path).await, 400, ErrorCode::BadRequest).await;
+    bad_path.return_path = "/cv1.html".into();
+    bad_path.idempotency_key = "short".into();
+    expect_error(env.post(&routes::cv1_confirm(&c.session.workorder_id), &bad_path).await, 400, ErrorCode::BadRequest).await;
+    expect_error(env.authorize("ONOSUCHORDER", Language::En).await, 404, ErrorCode::NotFound).await;
+    let unknown = CreateCv1SessionRequest { items: vec![CartLine { sku: "nope".into(), quantity: 1 }], language: Language::En };
+    expect_error(env.post(routes::CV1_SESSIONS, &unknown).await, 400, ErrorCode::BadRequest).await;
+    assert_eq!(env.payone_calls().len(), calls, "nothing reached PAYONE");
+
+    // A checkout belongs to the first order reference it was used with.
+    let ok = env.post(&path, &details(&c.reference, &c.token)).await;
+    assert_eq!(ok.status(), 200);
+    let other = env.sandbox().amazon.create_order_reference(&c.token, AgreementType::OrderReference).unwrap().id;
+    let err = expect_error(env.post(&path, &details(&other, &c.token)).await, 400, ErrorCode::BadRequest).await;
+    assert!(err.detail.unwrap().contains("start a new checkout"));
+
+    // An expired Amazon session means: sign in again.
+    env.sandbox().amazon.expire_token(&c.token);
+    expect_error(env.post(&path, &details(&c.reference, &c.token)).await, 410, ErrorCode::SessionExpired).await;
+}

@@ -1,0 +1,329 @@
+//! Shared by the reliability tests (upstream faults, hostile input, double actions, load): a sandbox server on
+//! a free loopback port, a Checkout v2 checkout driven to the review page, a read-only look into the SQLite
+//! store, and [`FaultyUpstream`], a stand-in for PAYONE or CheckoutChamp that passes requests on to the
+//! sandbox's simulators except the ones it is told to break.
+#![allow(dead_code)]
+
+use amazon_pay_contract::cv2::{ButtonConfig, PlaceOrderRequest};
+use amazon_pay_contract::{ApiError, ErrorCode, Language};
+use amazon_pay_server::app::{AppState, Server};
+use amazon_pay_server::config::Config;
+use amazon_pay_server::sandbox::Sandbox;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A running sandbox server and what it keeps.
+pub struct Env {
+    pub base: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn start() -> Env {
+    start_with(|_| {}).await
+}
+
+/// A sandbox server whose configuration `adjust` may change first (endpoints, timeouts, origins).
+pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    // No notification retries linger after a test: the receiver is this server, which is up.
+    config.sandbox_timings.settle_delay = Duration::from_millis(50);
+    adjust(&mut config);
+    let (base, state) = Server::bind(config).await.expect("the server binds").spawn();
+    Env { base, state, http: reqwest::Client::new(), dir }
+}
+
+impl Env {
+    pub fn sandbox(&self) -> &Sandbox {
+        self.state.sandbox.as_ref().expect("sandbox mode")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url(path)).json(body).send().await.expect("the server answers")
+    }
+
+    /// `POST /api/cv2/sessions` for two mugs; the button configuration.
+    pub async fn create_session(&self) -> ButtonConfig {
+        let response = self.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "mug", "quantity": 2}], "language": "en"})).await;
+        assert_eq!(response.status(), 200, "create session");
+        response.json().await.expect("a button configuration")
+    }
+
+    /// What the fake hosted pages do when the buyer picks an account, address and instrument.
+    pub fn choose(&self, workorder: &str, buyer: &str, address: &str, instrument: &str) {
+        let session = self.sandbox().payone.workorder(workorder).expect("the simulator knows the workorder").amazon_checkout_session_id;
+        self.sandbox().amazon.select(&session, buyer, address, instrument).expect("a valid sandbox choice");
+    }
+
+    /// A checkout whose buyer (Anna, at home) chose `instrument`: the state the review page starts from.
+    pub async fn checkout(&self, instrument: &str) -> String {
+        let config = self.create_session().await;
+        self.choose(&config.workorder_id, "anna", "anna-home", instrument);
+        config.workorder_id
+    }
+
+    /// `POST /api/cv2/sessions/{workorder}/orders` with `key`.
+    pub async fn place(&self, workorder: &str, key: &str, language: Language) -> reqwest::Response {
+        let body = PlaceOrderRequest { idempotency_key: key.to_owned(), language };
+        self.http
+            .post(self.url(&format!("/api/cv2/sessions/{workorder}/orders")))
+            .json(&body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// How many calls of `action` the backend recorded, whatever their outcome.
+    pub fn upstream(&self, action: &str) -> Vec<String> {
+        self.state
+            .store
+            .upstream_calls()
+            .expect("the store reads")
+            .into_iter()
+            .filter(|(_, a, _)| a == action)
+            .map(|(_, _, outcome)| outcome)
+            .collect()
+    }
+
+    /// A second, read-only connection to the server's SQLite file, for counts the store has no method for.
+    pub fn db(&self) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open_with_flags(
+            self.dir.path().join("amazon-pay.sqlite"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("the store's file opens");
+        conn.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+        conn
+    }
+
+    /// One number from the store, e.g. `SELECT count(*) FROM checkouts`.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).expect("the query runs")
+    }
+}
+
+/// Checks an API error: status, code, and the buyer's sentence in `language`.
+pub async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode, language: Language) -> ApiError {
+    assert_eq!(response.status(), status, "HTTP status");
+    let err: ApiError = response.json().await.expect("the API's error body");
+    assert_eq!(err.code, code, "{err:?}");
+    assert_eq!(err.message, code.buyer_message(language), "the buyer's sentence in their language");
+    assert!(!err.message.is_empty());
+    err
+}
+
+/// Polls `probe` until it yields, failing after `secs` (no fixed sleeps).
+pub async fn eventually<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// How [`FaultyUpstream`] treats a request that matches its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 500 with an HTML error page.
+    Status500,
+    /// HTTP 503 with an empty body.
+    Status503,
+    /// The connection is closed once the request is read, without a byte of answer.
+    Close,
+    /// Headers promise 1000 bytes; 20 arrive, then the connection closes.
+    Truncate,
+    /// Nothing is answered; the connection is held until the client gives up.
+    Hang,
+    /// HTTP 200 with an HTML page instead of the protocol's answer.
+    Garbage,
+}
+
+#[derive(Default)]
+struct Shared {
+    /// Base URL (`http://127.0.0.1:PORT`) requests that pass are forwarded to, path kept.
+    target: Mutex<String>,
+    /// A request whose path and body contain the needle gets the fault.
+    rule: Mutex<Option<(String, Fault)>>,
+    faulted: AtomicUsize,
+    passed: AtomicUsize,
+}
+
+/// A fake upstream on 127.0.0.1:0 speaking just enough HTTP/1.1: it forwards to the sandbox's simulator, except
+/// requests matching its rule, which get a fault. One connection per request (`Connection: close`).
+#[derive(Clone)]
+pub struct FaultyUpstream {
+    /// `http://127.0.0.1:PORT` (append the upstream's usual path).
+    pub base: String,
+    shared: Arc<Shared>,
+}
+
+impl FaultyUpstream {
+    pub async fn start() -> FaultyUpstream {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let shared = Arc::new(Shared::default());
+        let accept = shared.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(handle(socket, accept.clone()));
+            }
+        });
+        FaultyUpstream { base, shared }
+    }
+
+    /// Where passing requests go (the server under test, once it is bound).
+    pub fn forward_to(&self, base: &str) {
+        *self.shared.target.lock().unwrap_or_else(|p| p.into_inner()) = base.trim_end_matches('/').to_owned();
+    }
+
+    /// Requests containing `needle` (in the path or the form body) get `fault` from now on.
+    pub fn break_on(&self, needle: &str, fault: Fault) {
+        *self.shared.rule.lock().unwrap_or_else(|p| p.into_inner()) = Some((needle.to_owned(), fault));
+    }
+
+    /// Everything passes again.
+    pub fn heal(&self) {
+        *self.shared.rule.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    pub fn faulted(&self) -> usize {
+        self.shared.faulted.load(Ordering::SeqCst)
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let body = buf[head_end..head_end + length].to_vec();
+    let fault = {
+        let rule = shared.rule.lock().unwrap_or_else(|p| p.into_inner());
+        let text = format!("{path}\n{}", String::from_utf8_lossy(&body));
+        rule.as_ref().filter(|(needle, _)| text.contains(needle.as_str())).map(|(_, f)| *f)
+    };
+    let Some(fault) = fault else {
+        shared.passed.fetch_add(1, Ordering::SeqCst);
+        let target = format!("{}{path}", shared.target.lock().unwrap_or_else(|p| p.into_inner()));
+        let (status, content_type, answer) = match reqwest::Client::new()
+            .post(&target)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+        {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/plain").to_owned();
+                (status, ct, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+            }
+            Err(e) => (502, "text/plain".to_owned(), e.to_string().into_bytes()),
+        };
+        let _ = write_answer(&mut socket, status, &content_type, &answer).await;
+        return;
+    };
+    shared.faulted.fetch_add(1, Ordering::SeqCst);
+    match fault {
+        Fault::Status500 => {
+            let page = b"<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>";
+            let _ = write_answer(&mut socket, 500, "text/html", page).await;
+        }
+        Fault::Status503 => {
+            let _ = write_answer(&mut socket, 503, "text/plain", b"").await;
+        }
+        Fault::Garbage => {
+            let page = b"<!DOCTYPE html><html><body><p>Bad gateway: the proxy could not reach the backend</p></body></html>";
+            let _ = write_answer(&mut socket, 200, "text/html", page).await;
+        }
+        Fault::Close => drop(socket),
+        Fault::Truncate => {
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 1000\r\nconnection: close\r\n\r\nstatus=APPROVED\ntxid=";
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.flush().await;
+            drop(socket);
+        }
+        Fault::Hang => {
+            // Hold the connection until the client hangs up (its timeout), at most half a minute.
+            let _ = tokio::time::timeout(Duration::from_secs(30), async {
+                while let Ok(n) = socket.read(&mut chunk).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
+    }
+}
+
+async fn write_answer(socket: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
+    let reason = match status {
+        200 => "OK",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Other",
+    };
+    let head = format!("HTTP/1.1 {status} {reason}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+    socket.write_all(head.as_bytes()).await?;
+    socket.write_all(body).await?;
+    socket.flush().await
+}
+
+/// Polls every future at once until all are done (a small `join_all`, without the futures crate).
+pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, fut) in done.iter_mut().zip(pinned.iter_mut()) {
+            if slot.is_none() {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}

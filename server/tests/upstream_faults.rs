@@ -1,0 +1,197 @@
+//! Faults upstream: PAYONE and CheckoutChamp timing out, answering 5xx, answering garbage, closing the
+//! connection. Each gives the buyer the API's error (right code, a sentence in their language), leaves no
+//! half-placed order (the store says exactly what happened) and a retry with a new key works afterwards.
+//!
+//! The faults come from [`support::FaultyUpstream`] between the server and the sandbox's simulators, and from
+//! the simulators' own instruments (visa-0504 holds, visa-0500 answers garbage).
+
+mod support;
+
+use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse};
+use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_server::sandbox::amazon::AgreementType;
+use std::time::{Duration, Instant};
+use support::{expect_error, start_with, Env, Fault, FaultyUpstream};
+
+/// Each fault, what the buyer is told, and a word of the developer's detail.
+const FAULTS: [(Fault, u16, ErrorCode, &str); 6] = [
+    (Fault::Status500, 502, ErrorCode::UpstreamError, "HTTP 500"),
+    (Fault::Status503, 502, ErrorCode::UpstreamError, "HTTP 503"),
+    (Fault::Close, 502, ErrorCode::UpstreamError, "cannot reach"),
+    (Fault::Truncate, 502, ErrorCode::UpstreamError, "cannot reach"),
+    (Fault::Hang, 504, ErrorCode::UpstreamTimeout, "did not answer"),
+    (Fault::Garbage, 502, ErrorCode::UpstreamInvalid, "no status line"),
+];
+
+/// A server whose PAYONE calls go through a faulty upstream (timeout 400 ms).
+async fn payone_behind(upstream: &FaultyUpstream) -> Env {
+    let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
+    let env = start_with(|config| {
+        config.payone.endpoint = Some(endpoint);
+        config.payone_timeout = Duration::from_millis(400);
+    })
+    .await;
+    upstream.forward_to(&env.base);
+    env
+}
+
+#[tokio::test]
+async fn payone_faults_when_placing_leave_one_failed_attempt_and_a_new_key_succeeds() {
+    let upstream = FaultyUpstream::start().await;
+    let env = payone_behind(&upstream).await;
+    for (n, (fault, status, code, detail)) in FAULTS.into_iter().enumerate() {
+        let language = [Language::De, Language::En, Language::Fr, Language::It, Language::Es, Language::De][n];
+        let workorder = env.checkout("visa-1111").await;
+        upstream.break_on("request=preauthorization", fault);
+        let started = Instant::now();
+        let err = expect_error(env.place(&workorder, &format!("fault-{n}-first"), language).await, status, code, language).await;
+        assert!(err.detail.as_deref().unwrap_or_default().contains(detail), "{fault:?}: {err:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{fault:?}: the buyer is not kept waiting");
+
+        // The store tells exactly what happened: one attempt, failed upstream, with the cause logged.
+        let orders = env.state.store.orders_for_workorder(&workorder).unwrap();
+        assert_eq!(orders.len(), 1, "{fault:?}");
+        assert_eq!(orders[0].state, OrderState::UpstreamFailed, "{fault:?}: not left half-placed");
+        assert_eq!(orders[0].decline, Some(code), "{fault:?}");
+        assert!(orders[0].txid.is_none(), "{fault:?}");
+        let calls = env.upstream("preauthorization");
+        assert!(calls.last().unwrap().contains(detail), "{fault:?}: {calls:?}");
+        assert!(env.sandbox().payone.transaction_for_session(&session_of(&env, &workorder)).is_none(), "{fault:?}: nothing reached PAYONE");
+
+        // The same key gets the same answer without a second call; the order can be looked up.
+        let before = calls.len();
+        expect_error(env.place(&workorder, &format!("fault-{n}-first"), language).await, status, code, language).await;
+        assert_eq!(env.upstream("preauthorization").len(), before, "{fault:?}: a repeat does not reach PAYONE");
+        let order_state: serde_json::Value = env.http.get(env.url(&format!("/api/orders/{}", orders[0].id))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(order_state["state"], "upstream_failed");
+        assert_eq!(order_state["settled"], true, "the confirmation page stops polling");
+
+        // PAYONE is back: a new key places the order.
+        upstream.heal();
+        let response = env.place(&workorder, &format!("fault-{n}-retry"), language).await;
+        assert_eq!(response.status(), 200, "{fault:?}");
+        let placed: PlaceOrderResponse = response.json().await.unwrap();
+        assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{fault:?}: {placed:?}");
+        let states: Vec<OrderState> = env.state.store.orders_for_workorder(&workorder).unwrap().iter().map(|o| o.state).collect();
+        assert_eq!(states, [OrderState::UpstreamFailed, OrderState::Redirected], "{fault:?}");
+        let tx = env.sandbox().payone.transaction_for_session(&session_of(&env, &workorder)).expect("one transaction");
+        assert_eq!(tx.reference, placed.order_id, "{fault:?}: PAYONE has the retry, and only it");
+    }
+    assert_eq!(upstream.faulted(), FAULTS.len());
+    assert_eq!(env.count("SELECT count(*) FROM orders WHERE state = 'placing'"), 0, "no order is left half-placed");
+}
+
+fn session_of(env: &Env, workorder: &str) -> String {
+    env.sandbox().payone.workorder(workorder).unwrap().amazon_checkout_session_id
+}
+
+#[tokio::test]
+async fn payone_faults_when_starting_reviewing_or_changing_delivery_change_nothing() {
+    let upstream = FaultyUpstream::start().await;
+    let env = payone_behind(&upstream).await;
+    for (fault, status, code, _) in FAULTS {
+        // Starting a checkout: no checkout is stored, the button says so, the next try works.
+        upstream.break_on("createCheckoutSessionPayload", fault);
+        let response = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "mug", "quantity": 1}], "language": "fr"})).await;
+        expect_error(response, status, code, Language::Fr).await;
+        assert_eq!(env.count("SELECT count(*) FROM checkouts"), 0, "{fault:?}");
+        upstream.heal();
+    }
+    let workorder = env.checkout("visa-1111").await;
+    assert_eq!(env.count("SELECT count(*) FROM checkouts"), 1);
+    for (fault, status, code, _) in FAULTS {
+        // The review page cannot load the buyer's details: an error, nothing stored, nothing placed.
+        upstream.break_on("getCheckoutSession", fault);
+        let review = env.http.get(env.url(&format!("/api/cv2/sessions/{workorder}?lang=it"))).send().await.unwrap();
+        expect_error(review, status, code, Language::It).await;
+        let place = env.place(&workorder, &format!("no-details-{fault:?}"), Language::It).await;
+        expect_error(place, status, code, Language::It).await;
+        assert!(env.state.store.orders_for_workorder(&workorder).unwrap().is_empty(), "{fault:?}: no order without details");
+        assert!(env.upstream("preauthorization").is_empty(), "{fault:?}");
+
+        // A delivery change PAYONE did not take keeps the old total.
+        upstream.break_on("updateCheckoutSession", fault);
+        let before = env.state.store.checkout(&workorder).unwrap().unwrap();
+        let change = env.post_json(&format!("/api/cv2/sessions/{workorder}/delivery"), &serde_json::json!({"delivery": "express", "language": "es"})).await;
+        expect_error(change, status, code, Language::Es).await;
+        assert_eq!(env.state.store.checkout(&workorder).unwrap().unwrap(), before, "{fault:?}: the total did not change");
+        upstream.heal();
+    }
+    let response = env.place(&workorder, "after-review-faults", Language::En).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(env.upstream("preauthorization").len(), 1);
+}
+
+#[tokio::test]
+async fn the_simulators_timeout_and_garbage_instruments_are_clear_errors_and_another_instrument_works() {
+    let env = start_with(|config| {
+        config.payone_timeout = Duration::from_millis(300);
+        config.sandbox_timings.upstream_hold = Duration::from_millis(1500);
+    })
+    .await;
+    for (instrument, status, code) in [("visa-0504", 504, ErrorCode::UpstreamTimeout), ("visa-0500", 502, ErrorCode::UpstreamInvalid)] {
+        let workorder = env.checkout(instrument).await;
+        expect_error(env.place(&workorder, &format!("{instrument}-first"), Language::De).await, status, code, Language::De).await;
+        let orders = env.state.store.orders_for_workorder(&workorder).unwrap();
+        assert_eq!((orders.len(), orders[0].state), (1, OrderState::UpstreamFailed), "{instrument}");
+        // The buyer picks another card on Amazon's page and places again.
+        env.sandbox().amazon.change_instrument(&session_of(&env, &workorder), "visa-1111").unwrap();
+        let response = env.place(&workorder, &format!("{instrument}-retry"), Language::De).await;
+        assert_eq!(response.status(), 200, "{instrument}");
+        let states: Vec<OrderState> = env.state.store.orders_for_workorder(&workorder).unwrap().iter().map(|o| o.state).collect();
+        assert_eq!(states, [OrderState::UpstreamFailed, OrderState::Redirected], "{instrument}");
+    }
+}
+
+/// A CheckoutChamp lander's order request for a fresh order reference of Anna's paid with visa-1111.
+fn crm_order(env: &Env, key: &str) -> ImportOrderRequest {
+    let amazon = &env.sandbox().amazon;
+    let token = amazon.issue_token("anna", &["profile", "payments:widget", "payments:shipping_address"]).unwrap();
+    let reference = amazon.create_order_reference(&token, AgreementType::OrderReference).unwrap();
+    let visa = amazon_pay_server::sandbox::scenario::instrument("visa-1111");
+    amazon.update_order_reference(&reference.id, |r| r.instrument = visa).unwrap();
+    ImportOrderRequest {
+        access_token: token,
+        amazon_order_id: reference.id,
+        items: vec![CampaignLine { product_id: 101, quantity: 1 }],
+        recurring: false,
+        idempotency_key: key.to_owned(),
+        language: Language::De,
+    }
+}
+
+#[tokio::test]
+async fn checkoutchamp_faults_store_no_import_and_the_same_click_works_once_it_is_back() {
+    let upstream = FaultyUpstream::start().await;
+    let endpoint = format!("{}/sandbox/checkoutchamp", upstream.base);
+    let env = start_with(|config| {
+        let cc = config.checkoutchamp.as_mut().expect("sandbox CheckoutChamp");
+        cc.endpoint = Some(endpoint);
+        cc.timeout = Duration::from_millis(400);
+    })
+    .await;
+    upstream.forward_to(&env.base);
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    for (n, (fault, status, code, _)) in FAULTS.into_iter().enumerate() {
+        let request = crm_order(&env, &format!("crm-fault-{n}-key"));
+        upstream.break_on("/order/import/", fault);
+        let response = env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await;
+        expect_error(response, status, code, Language::De).await;
+        assert!(cc.orders.import_by_key(&request.idempotency_key).unwrap().is_none(), "{fault:?}: nothing stored");
+        assert_eq!(env.sandbox().checkoutchamp.orders().len(), n, "{fault:?}: nothing reached the CRM");
+        let calls = env.upstream("order/import");
+        assert_eq!(calls.len(), 2 * n + 1, "{fault:?}: every attempt is logged (a failure and a success per fault)");
+        assert_ne!(calls.last().unwrap(), "SUCCESS");
+
+        // Only successful imports are stored, so the very same click (same key) works once the CRM is back.
+        upstream.heal();
+        let response = env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await;
+        assert_eq!(response.status(), 200, "{fault:?}");
+        let answer: ImportOrderResponse = response.json().await.unwrap();
+        assert_eq!(cc.orders.import_by_key(&request.idempotency_key).unwrap().unwrap().order_id, answer.order_id);
+        assert_eq!(env.sandbox().checkoutchamp.orders().len(), n + 1, "{fault:?}: imported once");
+        assert!(env.sandbox().checkoutchamp.order(&answer.order_id).is_some());
+    }
+}

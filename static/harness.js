@@ -1,0 +1,317 @@
+// The sandbox harness (static/harness.html): runs a flow in a frame (or a new window) and logs, live, the widget's
+// amazonpay:* events, the backend's upstream calls and the TransactionStatus notifications it received.
+// Every value is shown with textContent: buyer data in the sandbox carries markup on purpose.
+
+/**
+ * The flows a tester can run. `probe` is fetched to tell whether this server has the flow's pages yet;
+ * `start` is where the run begins. Pages built later only need to appear under these paths.
+ */
+export const FLOWS = [
+  { id: "cv2", label: "Checkout v2 through PAYONE (cart, review, confirmation)", probe: "/review.html", start: "/" },
+  { id: "apb", label: "APB through PAYONE (authorization first, button from its payload)", probe: "/apb.html", start: "/apb.html" },
+  { id: "cv1", label: "Legacy Checkout v1 through PAYONE", probe: "/cv1.html", start: "/cv1.html" },
+  { id: "cc-once", label: "CheckoutChamp lander, one-time order", probe: "/lander.html", start: "/lander.html" },
+  { id: "cc-upsell", label: "CheckoutChamp lander, then an upsell", probe: "/upsell.html", start: "/lander.html" },
+  { id: "cc-recurring", label: "CheckoutChamp lander, recurring (billing agreement)", probe: "/recurring.html", start: "/recurring.html" },
+];
+
+/** The widget's events as the README lists them; others are caught by the dispatchEvent hook below. */
+const WIDGET_EVENTS = ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error"];
+const POLL_MS = 400;
+const WATCH_MS = 20;
+
+const $ = (id) => document.getElementById(id);
+const log = $("log");
+const runStatus = $("run-status");
+
+/** Appends one line to the live log. */
+function append(source, text) {
+  const item = document.createElement("li");
+  item.dataset.source = source;
+  const time = document.createElement("time");
+  const now = new Date();
+  time.dateTime = now.toISOString();
+  time.textContent = now.toLocaleTimeString([], { hour12: false }) + "." + String(now.getMilliseconds()).padStart(3, "0");
+  const label = document.createElement("span");
+  label.className = "harness-source";
+  label.textContent = source;
+  const body = document.createElement("span");
+  body.className = "harness-text";
+  body.textContent = text;
+  item.append(time, " ", label, " ", body);
+  log.append(item);
+  item.scrollIntoView({ block: "nearest" });
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { accept: "application/json" }, cache: "no-store" });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** Which flows this server has pages for: a probe that answers 2xx. */
+async function available(flow) {
+  try {
+    const response = await fetch(flow.probe, { method: "HEAD", cache: "no-store" });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function option(value, text) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+async function renderFlows() {
+  const box = $("flows");
+  const status = $("flows-status");
+  const found = await Promise.all(FLOWS.map(available));
+  let first = true;
+  FLOWS.forEach((flow, i) => {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "flow";
+    input.value = flow.id;
+    input.id = "flow-" + flow.id;
+    input.disabled = !found[i];
+    if (found[i] && first) {
+      input.checked = true;
+      first = false;
+    }
+    label.append(input, " " + flow.label);
+    if (!found[i]) {
+      const hint = document.createElement("span");
+      hint.className = "harness-hint";
+      hint.textContent = " (not available yet)";
+      label.append(hint);
+    }
+    box.append(label);
+  });
+  status.remove();
+}
+
+async function renderScenarios() {
+  let data;
+  try {
+    data = await getJson("/sandbox/inspect/scenarios");
+  } catch (err) {
+    runStatus.textContent = "The sandbox does not answer (is the server in live mode?): " + err.message;
+    $("run").disabled = true;
+    return;
+  }
+  const instrument = $("instrument");
+  for (const i of data.instruments) instrument.append(option(i.id, `${i.descriptor}: ${i.outcome}`));
+  const outcome = () => {
+    const chosen = data.instruments.find((i) => i.id === instrument.value);
+    $("instrument-outcome").textContent = chosen ? `scenario ${chosen.scenario}` : "";
+  };
+  instrument.addEventListener("change", outcome);
+  outcome();
+  const buyer = $("buyer");
+  for (const b of data.buyers) buyer.append(option(b.id, `${b.name} (${b.id})`));
+}
+
+// ---- Watching the flow's pages -------------------------------------------------------------------------------
+
+/** The window the flow runs in: the frame, or the new window. */
+let target = null;
+let watchedDocument = null;
+let choice = { instrument: null, buyer: null, preselect: false };
+
+/** `access_token` values stay out of the log. */
+function shownUrl(location) {
+  const url = new URL(location.href);
+  for (const key of ["access_token"]) if (url.searchParams.has(key)) url.searchParams.set(key, "…");
+  return url.pathname + url.search;
+}
+
+function logEvent(event) {
+  let detail = "";
+  try {
+    detail = JSON.stringify(event.detail);
+  } catch {
+    detail = String(event.detail);
+  }
+  append("widget", `${event.type} ${detail ?? ""}`);
+}
+
+/** Hooks a freshly loaded document: its amazonpay:* events, and the scenario's choices on Amazon's pages. */
+function watch(win, doc) {
+  const seen = new WeakSet();
+  const record = (event) => {
+    if (seen.has(event)) return;
+    seen.add(event);
+    logEvent(event);
+  };
+  for (const kind of WIDGET_EVENTS) doc.addEventListener("amazonpay:" + kind, record, true);
+  // Events the list above does not name yet (new flows): catch them where they are dispatched.
+  const proto = win.EventTarget && win.EventTarget.prototype;
+  if (proto && !proto.dispatchEvent.__harness) {
+    const original = proto.dispatchEvent;
+    const hooked = function (event) {
+      const result = original.call(this, event);
+      if (event && typeof event.type === "string" && event.type.startsWith("amazonpay:")) record(event);
+      return result;
+    };
+    hooked.__harness = true;
+    proto.dispatchEvent = hooked;
+  }
+  if (choice.preselect) preselect(win, doc);
+}
+
+/** Checks the scenario's buyer and instrument on the sandbox's Amazon pages and widgets (the tester still clicks). */
+function preselect(win, doc) {
+  const done = new WeakSet();
+  const pick = () => {
+    for (const [name, value] of [["buyer", choice.buyer], ["instrument", choice.instrument]]) {
+      if (!value) continue;
+      // The hosted pages: <input type=radio id="instrument-visa-1111">.
+      const hosted = doc.getElementById(`${name}-${value}`);
+      if (hosted && hosted.type === "radio" && !done.has(hosted)) {
+        done.add(hosted);
+        hosted.checked = true;
+      }
+    }
+    // The fake Wallet widget: radios named amazonpay-instrument-N; a click tells the sandbox, as a buyer's would.
+    if (choice.instrument) {
+      for (const radio of doc.querySelectorAll('input[type="radio"][name^="amazonpay-instrument-"]')) {
+        if (radio.value === choice.instrument && !radio.checked && !done.has(radio)) {
+          done.add(radio);
+          radio.click();
+        }
+      }
+    }
+  };
+  const observer = new win.MutationObserver(pick);
+  const start = () => {
+    pick();
+    observer.observe(doc.documentElement, { childList: true, subtree: true });
+  };
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start, { once: true });
+  else start();
+}
+
+/** Notices each new document in the target as early as possible (before the widget's first event). */
+function checkTarget() {
+  if (!target) return;
+  let win;
+  let doc;
+  try {
+    win = target.contentWindow ?? target;
+    if (win.closed) {
+      append("page", "the window was closed");
+      target = null;
+      return;
+    }
+    doc = win.document;
+  } catch {
+    return; // another origin: nothing to watch there
+  }
+  if (!doc || doc === watchedDocument) return;
+  if (doc.URL === "about:blank" && !watchedDocument) return;
+  watchedDocument = doc;
+  append("page", shownUrl(win.location));
+  watch(win, doc);
+}
+
+// ---- Polling the backend ---------------------------------------------------------------------------------------
+
+let upstreamSeen = 0;
+let notificationsSeen = 0;
+
+async function pollOnce() {
+  const [calls, notifications] = await Promise.all([
+    getJson(`/sandbox/inspect/upstream-calls?after=${upstreamSeen}`),
+    getJson(`/sandbox/inspect/notifications?after=${notificationsSeen}`),
+  ]);
+  upstreamSeen += calls.length;
+  notificationsSeen += notifications.length;
+  for (const c of calls) append("upstream", `${c.service} ${c.action} → ${c.outcome}`);
+  for (const [txid, txaction, status] of notifications) {
+    append("notification", `txid ${txid} txaction=${txaction}${status ? " transaction_status=" + status : ""}`);
+  }
+}
+
+/** How many entries exist now: a run shows only what comes after. */
+async function baseline() {
+  const [calls, notifications] = await Promise.all([
+    getJson("/sandbox/inspect/upstream-calls"),
+    getJson("/sandbox/inspect/notifications"),
+  ]);
+  upstreamSeen = calls.length;
+  notificationsSeen = notifications.length;
+}
+
+async function pollForever() {
+  let failing = false;
+  for (;;) {
+    try {
+      await pollOnce();
+      failing = false;
+    } catch (err) {
+      if (!failing) append("harness", "cannot read the sandbox's inspection endpoints: " + err.message);
+      failing = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+// ---- Running ---------------------------------------------------------------------------------------------------
+
+async function run(event) {
+  event.preventDefault();
+  const flow = FLOWS.find((f) => f.id === new FormData($("harness-form")).get("flow"));
+  if (!flow) {
+    runStatus.textContent = "Pick a flow first.";
+    return;
+  }
+  const instrument = $("instrument");
+  choice = { instrument: instrument.value, buyer: $("buyer").value, preselect: $("preselect").checked };
+  const scenario = instrument.selectedOptions[0]?.textContent ?? instrument.value;
+  // Open the window before any await, or the popup blocker refuses it.
+  let popup = null;
+  if ($("new-window").checked) {
+    popup = window.open("about:blank", "amazon-pay-harness-run");
+    if (!popup) {
+      runStatus.textContent = "The browser blocked the new window; allow pop-ups for this page or run in the frame.";
+      return;
+    }
+  }
+  try {
+    await baseline();
+  } catch (err) {
+    append("harness", "cannot read the sandbox's inspection endpoints: " + err.message);
+  }
+  append("harness", `run: ${flow.label} · ${scenario} · buyer ${choice.buyer}`);
+  runStatus.textContent = `Running ${flow.label} with ${scenario}.`;
+  watchedDocument = null;
+  if (popup) {
+    target = popup;
+    popup.location.href = flow.start;
+  } else {
+    target = $("frame");
+    target.src = flow.start;
+  }
+}
+
+async function init() {
+  $("harness-form").addEventListener("submit", run);
+  $("clear").addEventListener("click", () => log.replaceChildren());
+  $("frame").addEventListener("load", checkTarget);
+  setInterval(checkTarget, WATCH_MS);
+  await Promise.all([renderFlows(), renderScenarios()]);
+  try {
+    await baseline();
+  } catch {
+    // reported by the poller
+  }
+  pollForever();
+  document.body.dataset.harnessReady = "true";
+}
+
+init();

@@ -1,0 +1,74 @@
+// The review page in the buyer's language, announced through aria-live, and usable with the keyboard only.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Serves the demo pages with `<html lang=…>` replaced, as a German or French shop would have it, and
+ * reloads the current page that way (Playwright does not route the targets of redirects). */
+async function inLanguage(page, lang) {
+  await page.route(/\/(review|confirmation)\.html/, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('<html lang="en">', `<html lang="${lang}">`);
+    await route.fulfill({ response, body });
+  });
+  await page.goto(page.url());
+}
+
+test("a German shop page gets German texts, prices and the legally required order button", async () => {
+  const { page, context } = await newPage(browser);
+  await checkoutToReview(page, server.baseUrl);
+  await inLanguage(page, "de");
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  assert.equal(await page.locator(".amazon-pay-review h2").textContent(), "Bestellung überprüfen");
+  assert.equal(await page.locator(".amazon-pay-place-order").textContent(), "Zahlungspflichtig bestellen");
+  assert.match(await page.locator(".amazon-pay-total strong").textContent(), /^\d+,\d\d\u00a0€$/);
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "approved");
+  await page.goto(page.url());
+  assert.match(await confirmationState(page, "approved"), /Vielen Dank/);
+  await context.close();
+});
+
+test("French, Italian and Spanish pages get their own texts", async () => {
+  for (const [lang, title] of [["fr", "Vérifiez votre commande"], ["it", "Controlla il tuo ordine"], ["es", "Revisa tu pedido"]]) {
+    const { page, context } = await newPage(browser);
+    await checkoutToReview(page, server.baseUrl);
+    await inLanguage(page, lang);
+    await page.locator(".amazon-pay-buyer-name").waitFor();
+    assert.equal(await page.locator(".amazon-pay-review h2").textContent(), title, lang);
+    await context.close();
+  }
+});
+
+test("keyboard only: choose express delivery and place the order; changes are announced", async () => {
+  const { page, context } = await newPage(browser);
+  await checkoutToReview(page, server.baseUrl);
+  const live = page.locator(".amazon-pay-notice");
+  assert.equal(await live.getAttribute("aria-live"), "polite");
+  assert.equal(await live.getAttribute("role"), "status");
+  // Tab to the standard delivery radio, arrow to express: the total changes and the change is announced.
+  await page.locator("input[value=standard]").focus();
+  await page.keyboard.press("ArrowDown");
+  await live.filter({ hasText: "updated" }).waitFor();
+  assert.equal(await page.locator("input[value=express]").isChecked(), true);
+  // Tab from the last radio to the order button, press Enter.
+  await page.locator(".amazon-pay-place-order").focus();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "amazon-pay-place-order");
+  await page.keyboard.press("Enter");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal(await page.locator(".amazon-pay-order-state").getAttribute("aria-live"), "polite");
+  await context.close();
+});
