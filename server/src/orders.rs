@@ -273,6 +273,11 @@ impl OrderLocks {
     }
 }
 
+/// Idempotency keys are opaque to the server but must be sane: 8 to 64 URL-safe characters.
+pub fn valid_idempotency_key(key: &str) -> bool {
+    (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A new order id: `O` and 12 characters that are safe in URLs and in PAYONE's `reference`.
 pub fn new_order_id() -> String {
     use rand::Rng;
@@ -346,6 +351,14 @@ mod tests {
         assert_eq!(store.reconcile("123").unwrap(), Some(OrderState::Paid));
         assert_eq!(store.order("O1").unwrap().unwrap().state, OrderState::Paid);
         assert!(!format!("{:?}", store.notifications_for_txid("123").unwrap()).contains("secret"), "keys are not stored");
+    }
+
+    #[test]
+    fn idempotency_keys_are_checked() {
+        assert!(valid_idempotency_key("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
+        assert!(!valid_idempotency_key("short"));
+        assert!(!valid_idempotency_key("has space in it"));
+        assert!(!valid_idempotency_key(&"x".repeat(65)));
     }
 
     #[test]

@@ -6,17 +6,13 @@ use super::cv2::{script_url, send_recorded};
 use super::ApiJson;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::orders::{new_order_id, OrderRecord};
+use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
 use crate::sandbox::PAYONE_PUBLIC_KEY_ID;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
-
-fn valid_key(key: &str) -> bool {
-    (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
 
 /// `POST /api/apb/orders`.
 pub async fn place(
@@ -25,7 +21,7 @@ pub async fn place(
 ) -> Result<ApiJson<ApbOrderResponse>, AppError> {
     let lang = request.language;
     let bad = |detail: &str| AppError::new(ErrorCode::BadRequest, detail.to_owned()).in_language(lang);
-    if !valid_key(&request.idempotency_key) {
+    if !valid_idempotency_key(&request.idempotency_key) {
         return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
     }
     let lock = state.order_locks.for_workorder(&format!("apb:{}", request.idempotency_key));

@@ -5,16 +5,11 @@ use super::review::fetch_details;
 use crate::api::ApiJson;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::orders::{new_order_id, OrderRecord};
+use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, State};
-
-/// Idempotency keys are opaque to us but must be sane: 8 to 64 URL-safe characters.
-fn valid_key(key: &str) -> bool {
-    (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
 
 /// The answer already given for `order`, for a repeated request.
 fn replay(order: &OrderRecord, lang: Language) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
@@ -35,7 +30,7 @@ pub async fn place_order(
     ApiJson(request): ApiJson<PlaceOrderRequest>,
 ) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
     let lang = request.language;
-    if !valid_key(&request.idempotency_key) {
+    if !valid_idempotency_key(&request.idempotency_key) {
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
     // Serialize placements of this checkout: a second click waits here, then gets the first one's answer.
@@ -157,15 +152,3 @@ pub async fn place_order(
     Ok(ApiJson(response))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valid_key;
-
-    #[test]
-    fn idempotency_keys_are_checked() {
-        assert!(valid_key("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
-        assert!(!valid_key("short"));
-        assert!(!valid_key("has space in it"));
-        assert!(!valid_key(&"x".repeat(65)));
-    }
-}
