@@ -5,8 +5,8 @@ use amazon_pay_contract::cv2::{
 };
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::orders::OrderStatus;
+use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
-use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -40,10 +40,31 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
     js_sys::JSON::stringify(&js).map(String::from).map_err(|e| format!("{e:?}"))
 }
 
-/// Parses JSON text into `T` with the browser's `JSON.parse`.
+/// Parses JSON text into `T` with the browser's `JSON.parse` (and [`crate::json`], which is smaller than
+/// serde_wasm_bindgen's reader).
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     let js = js_sys::JSON::parse(text).map_err(|e| crate::interop::thrown_text(&e))?;
-    serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
+    crate::json::from_value(js).map_err(|e| e.to_string())
+}
+
+/// One request with the browser's `fetch`: POST with a JSON body, or GET. The status and the body's text.
+/// Not generic (and no HTTP crate): one small copy in the wasm, whatever the answer's type.
+async fn fetch(url: &str, json: Option<String>) -> Result<(u16, String), String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    let thrown = |e: JsValue| crate::interop::thrown_text(&e);
+    let window = web_sys::window().ok_or_else(|| "no window".to_owned())?;
+    let init = web_sys::RequestInit::new();
+    if let Some(json) = json {
+        init.set_method("POST");
+        let headers = web_sys::Headers::new().map_err(thrown)?;
+        headers.set("content-type", "application/json").map_err(thrown)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&json));
+    }
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(thrown)?.unchecked_into();
+    let text = JsFuture::from(response.text().map_err(thrown)?).await.map_err(thrown)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
 }
 
 /// A client of one backend, at `base_url` (empty for "same origin").
@@ -64,28 +85,20 @@ impl Client {
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         let url = self.url(path);
         let json = to_json(body).map_err(|cause| ClientError::Network { url: url.clone(), cause })?;
-        let request = Request::post(&url)
-            .header("content-type", "application/json")
-            .body(json)
-            .map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
-        Self::read(url, request.send().await).await
+        let answer = fetch(&url, Some(json)).await;
+        Self::read(url, answer)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = self.url(path);
-        let sent = Request::get(&url).send().await;
-        Self::read(url, sent).await
+        let answer = fetch(&url, None).await;
+        Self::read(url, answer)
     }
 
     /// The contract's JSON on success, the API's error body otherwise.
-    async fn read<T: DeserializeOwned>(
-        url: String,
-        sent: Result<gloo_net::http::Response, gloo_net::Error>,
-    ) -> Result<T, ClientError> {
-        let response = sent.map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| ClientError::Network { url: url.clone(), cause: e.to_string() })?;
-        if response.ok() {
+    fn read<T: DeserializeOwned>(url: String, answer: Result<(u16, String), String>) -> Result<T, ClientError> {
+        let (status, text) = answer.map_err(|cause| ClientError::Network { url: url.clone(), cause })?;
+        if (200..300).contains(&status) {
             from_json(&text).map_err(|cause| ClientError::Decode { url, status, cause })
         } else {
             match from_json::<ApiError>(&text) {
@@ -123,5 +136,45 @@ impl Client {
     /// An order's current state.
     pub async fn order_status(&self, order_id: &str, lang: Language) -> Result<OrderStatus, ClientError> {
         self.get(&format!("{}?lang={}", routes::order(order_id), lang.code())).await
+    }
+
+    /// `Widgets.js` configuration for pages that talk to Amazon directly (CheckoutChamp).
+    pub async fn cv1_widgets(&self) -> Result<cv1::WidgetsConfig, ClientError> {
+        self.get(routes::CV1_WIDGETS).await
+    }
+
+    /// CheckoutChamp Import Order with the buyer's Amazon order reference (or billing agreement).
+    pub async fn import_checkoutchamp_order(&self, request: &checkoutchamp::ImportOrderRequest) -> Result<checkoutchamp::ImportOrderResponse, ClientError> {
+        self.post(routes::CHECKOUTCHAMP_ORDERS, request).await
+    }
+
+    /// CheckoutChamp Import Upsale on an order the lander imported.
+    pub async fn import_checkoutchamp_upsale(&self, request: &checkoutchamp::ImportUpsaleRequest) -> Result<checkoutchamp::ImportOrderResponse, ClientError> {
+        self.post(routes::CHECKOUTCHAMP_UPSALES, request).await
+    }
+
+    /// Starts a PAYONE CV1 checkout for the cart; the server prices it.
+    pub async fn create_cv1_session(&self, request: &cv1::CreateCv1SessionRequest) -> Result<cv1::Cv1Session, ClientError> {
+        self.post(routes::CV1_SESSIONS, request).await
+    }
+
+    /// A PAYONE CV1 checkout again (back from Amazon's confirmation flow).
+    pub async fn cv1_session(&self, workorder_id: &str, lang: Language) -> Result<cv1::Cv1Session, ClientError> {
+        self.get(&format!("{}?lang={}", routes::cv1_session(workorder_id), lang.code())).await
+    }
+
+    /// The buyer's details behind the order reference (PAYONE `getorderreferencedetails`).
+    pub async fn cv1_details(&self, workorder_id: &str, request: &cv1::OrderReferenceRequest) -> Result<cv1::Cv1Details, ClientError> {
+        self.post(&routes::cv1_details(workorder_id), request).await
+    }
+
+    /// Confirms the order reference (inside Amazon's confirmation flow); the same key gets the same answer.
+    pub async fn cv1_confirm(&self, workorder_id: &str, request: &cv1::ConfirmRequest) -> Result<cv1::Cv1OrderResponse, ClientError> {
+        self.post(&routes::cv1_confirm(workorder_id), request).await
+    }
+
+    /// Authorizes a confirmed CV1 order, once.
+    pub async fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> Result<cv1::Cv1OrderResponse, ClientError> {
+        self.post(&routes::cv1_authorize(order_id), request).await
     }
 }

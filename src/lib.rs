@@ -10,7 +10,13 @@ pub mod client;
 pub mod components;
 pub mod embed;
 pub mod interop;
+pub mod json;
 pub mod page;
 pub mod texts;
 
 pub use amazon_pay_contract as contract;
+
+/// Talc instead of dlmalloc: a smaller allocator in every bundle (see BENCHMARKS.md, shipped bytes).
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -22,7 +22,7 @@ pub struct BadParam {
 }
 
 /// Ids we accept from the address bar: 1 to 64 characters of `[A-Za-z0-9_-]`.
-fn is_id(value: &str) -> bool {
+pub fn is_id(value: &str) -> bool {
     (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 

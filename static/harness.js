@@ -3,8 +3,8 @@
 // Every value is shown with textContent: buyer data in the sandbox carries markup on purpose.
 
 /**
- * The flows a tester can run. `probe` is fetched to tell whether this server has the flow's pages yet;
- * `start` is where the run begins. Pages built later only need to appear under these paths.
+ * The flows a tester can run. A flow is offered when the server has its `probe` page (the list comes with
+ * /sandbox/inspect/scenarios); `start` is where the run begins. Pages built later only need these paths.
  */
 export const FLOWS = [
   { id: "cv2", label: "Checkout v2 through PAYONE (cart, review, confirmation)", probe: "/review.html", start: "/" },
@@ -12,7 +12,7 @@ export const FLOWS = [
   { id: "cv1", label: "Legacy Checkout v1 through PAYONE", probe: "/cv1.html", start: "/cv1.html" },
   { id: "cc-once", label: "CheckoutChamp lander, one-time order", probe: "/lander.html", start: "/lander.html" },
   { id: "cc-upsell", label: "CheckoutChamp lander, then an upsell", probe: "/upsell.html", start: "/lander.html" },
-  { id: "cc-recurring", label: "CheckoutChamp lander, recurring (billing agreement)", probe: "/recurring.html", start: "/recurring.html" },
+  { id: "cc-recurring", label: "CheckoutChamp lander, recurring (billing agreement)", probe: "/lander-recurring.html", start: "/lander-recurring.html" },
 ];
 
 /** The widget's events as the README lists them; others are caught by the dispatchEvent hook below. */
@@ -49,16 +49,6 @@ async function getJson(path) {
   return response.json();
 }
 
-/** Which flows this server has pages for: a probe that answers 2xx. */
-async function available(flow) {
-  try {
-    const response = await fetch(flow.probe, { method: "HEAD", cache: "no-store" });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
 function option(value, text) {
   const o = document.createElement("option");
   o.value = value;
@@ -66,10 +56,10 @@ function option(value, text) {
   return o;
 }
 
-async function renderFlows() {
+function renderFlows(pages) {
   const box = $("flows");
   const status = $("flows-status");
-  const found = await Promise.all(FLOWS.map(available));
+  const found = FLOWS.map((flow) => pages.includes(flow.probe));
   let first = true;
   FLOWS.forEach((flow, i) => {
     const label = document.createElement("label");
@@ -101,9 +91,11 @@ async function renderScenarios() {
     data = await getJson("/sandbox/inspect/scenarios");
   } catch (err) {
     runStatus.textContent = "The sandbox does not answer (is the server in live mode?): " + err.message;
+    $("flows-status").textContent = "No flows: the sandbox is off.";
     $("run").disabled = true;
     return;
   }
+  renderFlows(data.pages);
   const instrument = $("instrument");
   for (const i of data.instruments) instrument.append(option(i.id, `${i.descriptor}: ${i.outcome}`));
   const outcome = () => {
@@ -304,7 +296,7 @@ async function init() {
   $("clear").addEventListener("click", () => log.replaceChildren());
   $("frame").addEventListener("load", checkTarget);
   setInterval(checkTarget, WATCH_MS);
-  await Promise.all([renderFlows(), renderScenarios()]);
+  await renderScenarios();
   try {
     await baseline();
   } catch {

@@ -82,13 +82,17 @@ impl Server {
             None => Catalogue::demo(),
         };
         let sandbox = (config.mode == Mode::Sandbox).then(|| crate::sandbox::Sandbox::new(&config, &public_url));
-        let payone_endpoint = config
-            .payone
-            .endpoint
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
-        let payone = PayoneClient::new(config.payone.clone(), payone_endpoint, config.mode, config.payone_timeout)?
-            .with_api_version(&config.payone_api_version);
+        // Sandbox without an endpoint: the simulator in process (same wire format, no loopback HTTP per call).
+        let payone = match (&sandbox, &config.payone.endpoint) {
+            (Some(sandbox), None) => {
+                PayoneClient::in_process(config.payone.clone(), sandbox.payone_gateway(), config.mode, config.payone_timeout)
+            }
+            (_, endpoint) => {
+                let endpoint = endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
+                PayoneClient::new(config.payone.clone(), endpoint, config.mode, config.payone_timeout)?
+            }
+        }
+        .with_api_version(&config.payone_api_version);
         let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
         let state = AppState {
             inner: Arc::new(Inner { config, public_url, store, catalogue, payone, sandbox, order_locks: Default::default(), checkoutchamp }),

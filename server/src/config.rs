@@ -249,6 +249,9 @@ impl CheckoutChampConfig {
         let login_id = pick(login_id, d::CHECKOUTCHAMP_LOGIN_ID, "CHECKOUTCHAMP_LOGIN_ID")?;
         let password = pick(password, d::CHECKOUTCHAMP_PASSWORD, "CHECKOUTCHAMP_PASSWORD")?;
         for (name, value) in [("CHECKOUTCHAMP_LOGIN_ID", &login_id), ("CHECKOUTCHAMP_PASSWORD", &password)] {
+            if mode == Mode::Live && value.trim().is_empty() {
+                return Err(ConfigError::Missing(name));
+            }
             if value.chars().count() > CHECKOUTCHAMP_MAX_CREDENTIAL_LEN {
                 return Err(ConfigError::TooLong { name, max: CHECKOUTCHAMP_MAX_CREDENTIAL_LEN });
             }
@@ -376,6 +379,10 @@ impl Config {
             },
             currency: Currency::Eur,
         };
+        // An empty portal key would make md5("") the notification key, which anyone can compute.
+        if mode == Mode::Live && payone.key.trim().is_empty() {
+            return Err(ConfigError::Missing("PAYONE_KEY"));
+        }
         let checkoutchamp = CheckoutChampConfig::from_args(
             mode,
             args.checkoutchamp_login_id,

@@ -102,7 +102,7 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str, allowe
         .split_once("://")
         .zip(host)
         .is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
-    same_host || origin_of(public_url).as_deref() == Some(origin.as_str()) || allowed.iter().any(|a| *a == origin)
+    same_host || origin_of(public_url).as_deref() == Some(origin.as_str()) || allowed.contains(&origin)
 }
 
 /// CORS answers for the allowed origins only: GET and POST with a JSON body, preflight cached ten minutes.

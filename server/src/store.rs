@@ -172,6 +172,15 @@ impl Store {
         })
     }
 
+    /// The (redacted) request of every recorded upstream call, oldest first (sandbox inspection).
+    pub fn upstream_call_requests(&self) -> Result<Vec<String>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT request FROM upstream_calls ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     /// `(service, action, outcome)` of every recorded upstream call, oldest first.
     pub fn upstream_calls(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         self.with(|c| {

@@ -372,3 +372,17 @@ async fn notification_tricks_are_refused_or_stored_once() {
     assert_eq!(stored[1].get("lastname"), Some("<script>alert(1)</script>"));
     assert_eq!(env.state.store.order("OHOSTILE").unwrap().unwrap().state, OrderState::Paid);
 }
+
+#[test]
+fn live_mode_refuses_empty_secrets() {
+    // `PAYONE_KEY=""` once started live mode with md5("") as the notification key, which anyone can forge.
+    let live = ["amazon-pay-server", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+    let parse = |extra: &[&str]| Config::from_args(Args::try_parse_from(live.iter().chain(extra)).unwrap());
+    for key in ["", "  "] {
+        let err = parse(&["--payone-key", key]).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing("PAYONE_KEY")), "{key:?}: {err}");
+    }
+    let err = parse(&["--payone-key", "k", "--checkoutchamp-login-id", "api", "--checkoutchamp-password", "", "--checkoutchamp-campaign-id", "1", "--checkoutchamp-amazon-biller-id", "5"]).unwrap_err();
+    assert!(matches!(err, ConfigError::Missing("CHECKOUTCHAMP_PASSWORD")), "{err}");
+    assert!(parse(&["--payone-key", "k"]).is_ok());
+}

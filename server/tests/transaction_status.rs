@@ -126,6 +126,7 @@ async fn forged_and_misaddressed_notifications_are_refused_without_tsok() {
         ("no key", body("paid", "completed", "", &[])),
         ("wrong portal", body("paid", "completed", &key(), &[("portalid", "2999999")])),
         ("wrong sub-account", body("paid", "completed", &key(), &[("aid", "99999")])),
+        ("live notification to a test server", body("paid", "completed", &key(), &[("mode", "live")])),
     ] {
         let (status, text) = post(&base, request).await;
         assert_eq!(status, 403, "{label}");

@@ -4,6 +4,7 @@ mod apb;
 pub(crate) mod button;
 mod common;
 mod confirmation;
+pub mod cv1;
 mod review;
 
 pub use apb::{ApbCheckout, ApbOptions};

@@ -35,6 +35,13 @@ pub enum WidgetEvent {
     Declined { order_id: String, code: String, message: String },
     /// Something failed; `message` is the developer-facing cause.
     Error { message: String },
+    /// Legacy Checkout v1: the buyer signed in with Amazon (the widgets follow).
+    SignedIn,
+    /// Legacy Checkout v1: the buyer signed out of Amazon Pay.
+    SignedOut,
+    /// The upsell page added its product to the order (CheckoutChamp Import Upsale).
+    #[serde(rename_all = "camelCase")]
+    UpsellAdded { order_id: String },
 }
 
 impl WidgetEvent {
@@ -51,6 +58,9 @@ impl WidgetEvent {
             WidgetEvent::Paid { .. } => "amazonpay:paid",
             WidgetEvent::Declined { .. } => "amazonpay:declined",
             WidgetEvent::Error { .. } => "amazonpay:error",
+            WidgetEvent::SignedIn => "amazonpay:signedin",
+            WidgetEvent::SignedOut => "amazonpay:signedout",
+            WidgetEvent::UpsellAdded { .. } => "amazonpay:upselladded",
         }
     }
 }

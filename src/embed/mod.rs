@@ -14,12 +14,16 @@
 //! Or with no script at all: `<div data-amazon-pay-widget='{"items":[{"sku":"mug","quantity":1}]}'></div>`
 //! is mounted when the module starts.
 
+mod cv1;
 pub mod events;
 
 use crate::client::Client;
+// A per-page bundle (bundles/) mounts only some of these.
+#[allow(unused_imports)]
 use crate::components::{AmazonPayButton, ApbCheckout, ApbOptions, ButtonOptions, ConfirmationOptions, OrderConfirmation, OrderReview, ReviewOptions};
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
+#[allow(unused_imports)]
 use leptos::prelude::*;
 use serde::Deserialize;
 use std::time::Duration;
@@ -61,6 +65,30 @@ pub struct WidgetConfig {
     /// How long to wait for Amazon's script, in milliseconds.
     #[serde(default)]
     pub script_timeout_ms: Option<u32>,
+    /// CheckoutChamp lander: the campaign products, `[{productId, quantity}]`; CheckoutChamp prices them.
+    #[serde(default)]
+    pub products: Vec<cv1::ProductLine>,
+    /// CheckoutChamp upsell page: the product offered, `{productId, quantity}`.
+    #[serde(default)]
+    pub product: Option<cv1::ProductLine>,
+    /// CheckoutChamp lander: a subscription (billing agreement and Consent widget).
+    #[serde(default)]
+    pub recurring: bool,
+    /// CheckoutChamp lander: the upsell page (`orderId` and `amazonOrderId` are appended).
+    #[serde(default)]
+    pub upsell_url: Option<String>,
+    /// CheckoutChamp upsell page: where "No, thanks" and "Continue" lead.
+    #[serde(default)]
+    pub thank_you_url: Option<String>,
+    /// Legacy v1 button: `PwA` (default), `Pay`, `A`, `LwA` or `Login`.
+    #[serde(default)]
+    pub button_type: Option<String>,
+    /// Legacy v1 button: `small`, `medium` (default), `large` or `x-large`.
+    #[serde(default)]
+    pub button_size: Option<String>,
+    /// Legacy v1 sign-in: in a popup (default, falling back to this window when blocked) or, `false`, in this window.
+    #[serde(default)]
+    pub popup: Option<bool>,
 }
 
 /// The part of the checkout a mounted widget shows.
@@ -76,6 +104,12 @@ pub enum View {
     Confirmation,
     /// APB: the shop's own "Pay with Amazon Pay" button at the end of its checkout.
     Apb,
+    /// Legacy v1: the CheckoutChamp lander (Login with Amazon, AddressBook, Wallet, Import Order).
+    Lander,
+    /// Legacy v1: the CheckoutChamp upsell page (Import Upsale).
+    Upsell,
+    /// Legacy v1: the PAYONE CV1 checkout (widgets, confirmation flow, authorization).
+    Cv1,
 }
 
 /// A configuration that cannot be used.
@@ -83,8 +117,24 @@ pub enum View {
 pub enum ConfigError {
     #[error("invalid widget configuration: {0}")]
     Invalid(String),
-    #[error("unsupported language {0:?}: use one of de, en, fr, it, es")]
+    #[error("unsupported language \"{0}\": use one of de, en, fr, it, es")]
     Language(String),
+    /// A per-page bundle (bundles/) was asked for a view it does not include.
+    #[error("this bundle does not include the {0} view: load /amazon-pay-{0}.js, or /amazon-pay-widget.js (every view)")]
+    NotInBundle(&'static str),
+}
+
+impl View {
+    /// The per-page bundle with this view: `amazon-pay-<name>.js` (`amazon-pay-widget.js` has every view).
+    pub fn bundle(self) -> &'static str {
+        match self {
+            View::Button => "button",
+            View::Review => "review",
+            View::Confirmation => "confirmation",
+            View::Apb => "apb",
+            View::Lander | View::Upsell | View::Cv1 => "v1",
+        }
+    }
 }
 
 /// The page's language: `<html lang>`, then `navigator.languages`, then English.
@@ -178,26 +228,35 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
     } else if let Some(json) = config.as_string() {
         crate::client::from_json(&json).map_err(|e| JsError::new(&ConfigError::Invalid(e).to_string()))?
     } else {
-        serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
+        crate::json::from_value(config).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
     };
     let invalid = |e: ConfigError| JsError::new(&e.to_string());
+    // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
     let handle = match config.view {
+        #[cfg(feature = "view-button")]
         View::Button => {
             let options = config.button_options().map_err(invalid)?;
             leptos::mount::mount_to(element, move || view! { <AmazonPayButton options=options.clone() /> }.into_any())
         }
+        #[cfg(feature = "view-review")]
         View::Review => {
             let options = config.review_options().map_err(invalid)?;
             leptos::mount::mount_to(element, move || view! { <OrderReview options=options.clone() /> }.into_any())
         }
+        #[cfg(feature = "view-apb")]
         View::Apb => {
             let options = config.apb_options().map_err(invalid)?;
             leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any())
         }
+        #[cfg(feature = "view-confirmation")]
         View::Confirmation => {
             let options = config.confirmation_options().map_err(invalid)?;
             leptos::mount::mount_to(element, move || view! { <OrderConfirmation options=options.clone() /> }.into_any())
         }
+        #[cfg(feature = "view-v1")]
+        View::Lander | View::Upsell | View::Cv1 => cv1::mount(element, &config).map_err(invalid)?,
+        #[allow(unreachable_patterns)]
+        view => return Err(invalid(ConfigError::NotInBundle(view.bundle()))),
     };
     Ok(WidgetHandle { handle: Some(handle) })
 }

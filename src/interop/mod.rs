@@ -1,6 +1,9 @@
 //! JS interop with Amazon's scripts. Nothing outside this module calls into Amazon's globals.
 
+pub mod amazon_login;
 pub mod amazon_pay;
+mod js_object;
+pub mod off_amazon_payments;
 pub mod script_loader;
 pub mod timers;
 

@@ -49,10 +49,12 @@ test("a cart the server cannot price shows a message instead of a broken button"
     el.id = "bad-cart";
     document.body.append(el);
   });
-  await page.addScriptTag({ type: "module", content: `
-    import { mount } from "/amazon-pay-widget.js";
+  // Imported from the page's own origin (an inline <script> would be refused by the demo's CSP).
+  await page.evaluate(async () => {
+    const { default: init, mount } = await import("/amazon-pay-widget.js");
+    await init();
     window.__badWidget = mount(document.getElementById("bad-cart"), { items: [{ sku: "no-such-item", quantity: 1 }], language: "de" });
-  ` });
+  });
   const status = page.locator("#bad-cart [role=status]");
   await status.filter({ hasText: /Amazon Pay/ }).waitFor({ timeout: 15_000 });
   assert.match(await status.textContent(), /nicht verfügbar/);

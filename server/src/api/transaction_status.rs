@@ -6,6 +6,7 @@
 
 use crate::app::AppState;
 use crate::orders::next_state;
+use amazon_pay_contract::orders::OrderState;
 use crate::payone::TransactionStatus;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
@@ -23,7 +24,8 @@ pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectIn
     }
     let ts = TransactionStatus::parse(&body);
     let payone = &state.config.payone;
-    if let Err(rejection) = ts.verify(&payone.key, &payone.portal_id, &payone.aid) {
+    let mode = if state.config.mode == crate::config::Mode::Live { "live" } else { "test" };
+    if let Err(rejection) = ts.verify(&payone.key, &payone.portal_id, &payone.aid).and_then(|()| ts.verify_mode(mode)) {
         tracing::warn!(%rejection, "TransactionStatus refused");
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }
@@ -59,6 +61,17 @@ fn apply(state: &AppState, ts: &TransactionStatus) -> Result<(), crate::store::S
     if let Some(next) = next_state(order.state, ts) {
         tracing::info!(order = %order.id, from = order.state.as_str(), to = next.as_str(), "order moved by TransactionStatus");
         state.store.set_order_state(&order.id, next)?;
+        if order.state == OrderState::UpstreamFailed {
+            // PAYONE authorized an attempt whose answer was lost; if the buyer placed again meanwhile, the
+            // checkout now has two authorizations. Say so loudly: the merchant must void one.
+            let others = state.store.orders_for_workorder(&order.workorder_id)?;
+            if let Some(other) = others.iter().find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined) {
+                tracing::error!(
+                    order = %order.id, other = %other.id, workorder = %order.workorder_id,
+                    "two authorizations for one checkout: an answer PAYONE gave was lost and the buyer placed again; void one"
+                );
+            }
+        }
     }
     Ok(())
 }

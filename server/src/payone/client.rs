@@ -2,6 +2,7 @@
 
 use super::wire::{request_key, PayoneRequest, PayoneResponse};
 use crate::config::{Mode, PayoneConfig};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The default api_version (at least 3.10, as PAYONE requires for Amazon Pay).
@@ -22,21 +23,60 @@ pub enum PayoneError {
     Declined { code: String, message: String, customer_message: Option<String> },
 }
 
+/// What an in-process gateway answers one form body with: the body PAYONE's gateway would send, or "hold
+/// the line this long" (the sandbox's upstream-timeout scenario).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayReply {
+    Body(String),
+    Hold(Duration),
+}
+
+/// A PAYONE gateway called without HTTP: the sandbox's simulator in the same process. It takes the encoded
+/// form body and answers the `key=value` body, so the wire format is exactly the one sent over HTTP.
+pub type InProcessGateway = Arc<dyn Fn(&str) -> GatewayReply + Send + Sync>;
+
+/// How requests reach PAYONE.
+#[derive(Clone)]
+pub enum PayoneTransport {
+    /// A form POST to PAYONE's Server API (or anything speaking it: the sandbox's gateway, a test proxy).
+    Http { http: reqwest::Client, endpoint: String },
+    /// The sandbox's simulator, called directly: chosen in sandbox mode when no endpoint is configured, so
+    /// the server does not pay a loopback HTTP round trip per PAYONE call.
+    InProcess(InProcessGateway),
+}
+
 /// Talks to PAYONE (or the sandbox's simulator, which speaks the same protocol).
 #[derive(Clone)]
 pub struct PayoneClient {
     config: PayoneConfig,
-    endpoint: String,
+    transport: PayoneTransport,
     mode: Mode,
-    http: reqwest::Client,
     timeout: Duration,
     api_version: String,
 }
 
 impl PayoneClient {
+    /// A client that POSTs to `endpoint`.
     pub fn new(config: PayoneConfig, endpoint: String, mode: Mode, timeout: Duration) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout.min(Duration::from_secs(10))).build()?;
-        Ok(PayoneClient { config, endpoint, mode, http, timeout, api_version: API_VERSION.to_owned() })
+        Ok(Self::with_transport(config, PayoneTransport::Http { http, endpoint }, mode, timeout))
+    }
+
+    /// A client that calls `gateway` in process (the sandbox's simulator).
+    pub fn in_process(config: PayoneConfig, gateway: InProcessGateway, mode: Mode, timeout: Duration) -> Self {
+        Self::with_transport(config, PayoneTransport::InProcess(gateway), mode, timeout)
+    }
+
+    fn with_transport(config: PayoneConfig, transport: PayoneTransport, mode: Mode, timeout: Duration) -> Self {
+        PayoneClient { config, transport, mode, timeout, api_version: API_VERSION.to_owned() }
+    }
+
+    /// `http` or `in-process`, for the start-up log.
+    pub fn transport_name(&self) -> &'static str {
+        match self.transport {
+            PayoneTransport::Http { .. } => "http",
+            PayoneTransport::InProcess(_) => "in-process",
+        }
     }
 
     /// Sends `api_version` (validated to be at least 3.10 by the configuration) instead of the default.
@@ -60,9 +100,31 @@ impl PayoneClient {
 
     /// Sends `request` and parses the answer. `ERROR` answers become [`PayoneError::Declined`].
     pub async fn send(&self, request: &PayoneRequest) -> Result<PayoneResponse, PayoneError> {
-        let response = self
-            .http
-            .post(&self.endpoint)
+        let body = match &self.transport {
+            PayoneTransport::Http { http, endpoint } => self.post(http, endpoint, request).await?,
+            PayoneTransport::InProcess(gateway) => {
+                let reply = gateway(&request.encode());
+                // The same deadline as over HTTP: a held request times out, a shorter hold answers nothing.
+                tokio::time::timeout(self.timeout, async move {
+                    match reply {
+                        GatewayReply::Body(body) => body,
+                        GatewayReply::Hold(hold) => {
+                            tokio::time::sleep(hold).await;
+                            String::new()
+                        }
+                    }
+                })
+                .await
+                .map_err(|_| PayoneError::Timeout(self.timeout))?
+            }
+        };
+        Self::interpret(body)
+    }
+
+    /// The answer's body of an HTTP POST.
+    async fn post(&self, http: &reqwest::Client, endpoint: &str, request: &PayoneRequest) -> Result<String, PayoneError> {
+        let response = http
+            .post(endpoint)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(request.encode())
             .send()
@@ -72,10 +134,14 @@ impl PayoneClient {
         if !status.is_success() {
             return Err(PayoneError::HttpStatus(status.as_u16()));
         }
-        let body = response
+        response
             .text()
             .await
-            .map_err(|e| if e.is_timeout() { PayoneError::Timeout(self.timeout) } else { PayoneError::Transport(e.to_string()) })?;
+            .map_err(|e| if e.is_timeout() { PayoneError::Timeout(self.timeout) } else { PayoneError::Transport(e.to_string()) })
+    }
+
+    /// Parses PAYONE's `key=value` body; `ERROR` answers become [`PayoneError::Declined`].
+    fn interpret(body: String) -> Result<PayoneResponse, PayoneError> {
         let parsed = PayoneResponse::parse(&body);
         match parsed.status() {
             None => Err(PayoneError::NoStatus(body.chars().take(200).collect())),

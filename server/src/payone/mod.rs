@@ -5,6 +5,6 @@ pub mod sender_range;
 pub mod transaction_status;
 pub mod wire;
 
-pub use client::{PayoneClient, PayoneError};
+pub use client::{GatewayReply, InProcessGateway, PayoneClient, PayoneError, PayoneTransport};
 pub use transaction_status::{TransactionStatus, TsRejection};
 pub use wire::{PayoneRequest, PayoneResponse};

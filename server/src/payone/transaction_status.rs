@@ -19,6 +19,8 @@ pub enum TsRejection {
     WrongAccount(String),
     #[error("the notification lacks {0}")]
     Missing(&'static str),
+    #[error("the notification is for mode {0:?}, but this server talks to PAYONE in the other mode")]
+    WrongMode(String),
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -115,6 +117,15 @@ impl TransactionStatus {
         Ok(())
     }
 
+    /// Checks `mode` (`test` or `live`) against the mode this server sends: a test notification must not move
+    /// a live order, nor the other way round. A notification without `mode` passes (old notify versions).
+    pub fn verify_mode(&self, expected: &str) -> Result<(), TsRejection> {
+        match self.get("mode") {
+            Some(mode) if mode != expected => Err(TsRejection::WrongMode(mode.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
     /// What makes two notifications the same one (a replay): transaction, action, status and sequence.
     pub fn identity(&self) -> String {
         format!(
@@ -160,6 +171,14 @@ mod tests {
         assert_eq!(ts.verify("secret", "2000000", "10002"), Err(TsRejection::WrongAccount("10001".into())));
         let no_key = TransactionStatus::parse(b"portalid=2000000&txaction=paid&txid=1");
         assert_eq!(no_key.verify("secret", "2000000", "10001"), Err(TsRejection::Missing("key")));
+    }
+
+    #[test]
+    fn the_mode_must_match() {
+        let ts = TransactionStatus::parse(b"mode=live&txaction=paid");
+        assert_eq!(ts.verify_mode("live"), Ok(()));
+        assert_eq!(ts.verify_mode("test"), Err(TsRejection::WrongMode("live".into())));
+        assert_eq!(TransactionStatus::parse(b"txaction=paid").verify_mode("test"), Ok(()));
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub struct UpstreamCall {
     pub service: String,
     pub action: String,
     pub outcome: String,
+    /// The form sent, with secrets (keys, passwords, the buyer's token) already redacted.
+    pub request: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,11 +42,13 @@ pub struct After {
     pub after: usize,
 }
 
-/// What a tester can choose from: the sandbox instruments (one per scenario) and buyers.
+/// What a tester can choose from: the sandbox instruments (one per scenario) and buyers, and the pages this
+/// server has (`/review.html`, …), so the harness offers only the flows that exist without probing for 404s.
 #[derive(Debug, Serialize)]
 pub struct Scenarios {
     pub instruments: &'static [crate::sandbox::scenario::Instrument],
     pub buyers: Vec<ScenarioBuyer>,
+    pub pages: Vec<String>,
 }
 
 /// A sandbox buyer as the harness offers it (ids to pick on the fake Amazon pages).
@@ -56,18 +60,30 @@ pub struct ScenarioBuyer {
 }
 
 /// `GET /sandbox/inspect/scenarios`: the scenario table as JSON (the README's table is the same list).
-async fn scenarios() -> Json<Scenarios> {
+async fn scenarios(State(state): State<AppState>) -> Json<Scenarios> {
     let buyers = crate::sandbox::amazon::BUYERS
         .iter()
         .map(|b| ScenarioBuyer { id: b.id, name: b.name, addresses: b.addresses.iter().map(|a| a.id).collect() })
         .collect();
-    Json(Scenarios { instruments: crate::sandbox::scenario::INSTRUMENTS, buyers })
+    let mut pages: Vec<String> = [&state.config.dist_dir, &state.config.static_dir]
+        .into_iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".html"))
+        .map(|name| format!("/{name}"))
+        .collect();
+    pages.sort();
+    pages.dedup();
+    Json(Scenarios { instruments: crate::sandbox::scenario::INSTRUMENTS, buyers, pages })
 }
 
 /// Every call the backend made to PAYONE or CheckoutChamp, oldest first (`?after=N` skips the first `N`).
 async fn upstream_calls(State(state): State<AppState>, Query(q): Query<After>) -> Result<Json<Vec<UpstreamCall>>, AppError> {
     let calls = state.store.upstream_calls()?;
-    Ok(Json(calls.into_iter().skip(q.after).map(|(service, action, outcome)| UpstreamCall { service, action, outcome }).collect()))
+    let requests = state.store.upstream_call_requests()?;
+    let all = calls.into_iter().zip(requests).skip(q.after);
+    Ok(Json(all.map(|((service, action, outcome), request)| UpstreamCall { service, action, outcome, request }).collect()))
 }
 
 /// Every placement attempt of one checkout.

@@ -51,16 +51,28 @@ impl Sandbox {
 
     /// The sandbox's stand-in for Amazon's RSA-PSS signature over a button payload.
     pub fn sign(&self, payload: &str) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(self.signing_secret.as_bytes());
-        hasher.update(b"\n");
-        hasher.update(payload.as_bytes());
-        hex::encode(hasher.finalize())
+        sign_with(&self.signing_secret, payload)
+    }
+
+    /// The PAYONE simulator as an in-process gateway (signing like [`Sandbox::sign`]), for the server's PAYONE
+    /// client when no endpoint is configured: no loopback HTTP per call, the same form and `key=value` bodies.
+    pub fn payone_gateway(&self) -> crate::payone::InProcessGateway {
+        let payone = self.payone.clone();
+        let secret = self.signing_secret.clone();
+        std::sync::Arc::new(move |body: &str| payone.gateway(body.as_bytes(), &|payload| sign_with(&secret, payload)))
     }
 
     pub fn verify(&self, payload: &str, signature: &str) -> bool {
         self.sign(payload) == signature
     }
+}
+
+fn sign_with(secret: &str, payload: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(secret.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(payload.as_bytes());
+    hex::encode(hasher.finalize())
 }
 
 /// The public key id PAYONE's payloads are signed for (every PAYONE plugin uses this constant).

@@ -546,6 +546,20 @@ fn render(response: &PayoneResponse, json: bool, latin1: bool) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], response.to_body()).into_response()
 }
 
+impl PayoneSimulator {
+    /// The gateway without HTTP, for the server's in-process PAYONE transport: the form body in, the body
+    /// [`post_gateway`] would answer out (its `key=value` text; Latin-1 requests answered as text too).
+    pub fn gateway(&self, body: &[u8], sign: &dyn Fn(&str) -> String) -> crate::payone::GatewayReply {
+        use crate::payone::GatewayReply;
+        let (req, _latin1) = parse_body(body);
+        match self.handle(&req, sign) {
+            Answer::Reply(response) => GatewayReply::Body(response.to_body()),
+            Answer::Hold(hold) => GatewayReply::Hold(hold),
+            Answer::Garbage => GatewayReply::Body(GARBAGE_BODY.to_owned()),
+        }
+    }
+}
+
 /// `POST /sandbox/payone/post-gateway/`.
 pub async fn post_gateway(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let json =

@@ -1,0 +1,93 @@
+// Time from navigation start to the rendered Amazon Pay button in headless Chromium: the widget's cart page
+// (`/`, the button bundle) and a hand-written plain-JavaScript page doing the same calls (static/bench-baseline.html),
+// loaded alternately in the same run against a release `amazon-pay-server --sandbox` on loopback.
+// "Rendered" is measured the same way on both pages: when the sandbox checkout.js's shadow root first holds
+// `.amazonpay-button-view1` (a MutationObserver on the shadow root, performance.now() since navigation start).
+import { startServer } from "../tests/e2e/support/server.mjs";
+import { launchBrowser } from "../tests/e2e/support/browser.mjs";
+import { machine, percentile, table, writeSection } from "./report.mjs";
+
+const LOADS = Number(process.env.BENCH_LOADS ?? 25);
+const GOAL = 1.25;
+const PAGES = [
+  { name: "widget (`/`, amazon-pay-button bundle)", path: "/" },
+  { name: "baseline (`/bench-baseline.html`, plain JS)", path: "/bench-baseline.html" },
+];
+
+/** Records when the button's shadow root first shows Amazon's button. */
+function watchButton() {
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    const check = () => {
+      if (window.__buttonAt === undefined && root.querySelector(".amazonpay-button-view1")) window.__buttonAt = performance.now();
+    };
+    new MutationObserver(check).observe(root, { childList: true, subtree: true });
+    return root;
+  };
+}
+
+async function load(page, url) {
+  await page.goto(url, { waitUntil: "commit" });
+  const handle = await page.waitForFunction(() => window.__buttonAt, null, { timeout: 15_000, polling: 10 });
+  return handle.jsonValue();
+}
+
+const server = await startServer({ env: { RUST_LOG: "amazon_pay_server=error" } });
+const browser = await launchBrowser();
+const cold = PAGES.map(() => []);
+const warm = PAGES.map(() => []);
+try {
+  // Cold: a fresh browser context per load (empty HTTP and code caches), pages alternating.
+  for (let i = 0; i < LOADS + 1; i++) {
+    const order = i % 2 ? [1, 0] : [0, 1];
+    for (const p of order) {
+      const context = await browser.newContext();
+      await context.addInitScript(watchButton);
+      const page = await context.newPage();
+      const ms = await load(page, server.baseUrl + PAGES[p].path);
+      if (i > 0) cold[p].push(ms); // the first round warms the server and the browser process
+      await context.close();
+    }
+  }
+  // Warm: one context per page, reloaded (HTTP cache and compiled wasm kept), pages alternating.
+  const contexts = await Promise.all(PAGES.map(async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(watchButton);
+    return { context, page: await context.newPage() };
+  }));
+  for (let i = 0; i < LOADS + 1; i++) {
+    for (const p of i % 2 ? [1, 0] : [0, 1]) {
+      const ms = await load(contexts[p].page, server.baseUrl + PAGES[p].path);
+      if (i > 0) warm[p].push(ms);
+    }
+  }
+  for (const { context } of contexts) await context.close();
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+const median = (v) => percentile(v, 50);
+const f = (ms) => ms.toFixed(1);
+const rows = [];
+for (const [mode, runs] of [["cold", cold], ["warm", warm]]) {
+  PAGES.forEach((p, i) => rows.push([mode, p.name, String(runs[i].length), f(median(runs[i])), f(percentile(runs[i], 90)), f(Math.min(...runs[i])), f(Math.max(...runs[i]))]));
+}
+const ratio = (runs) => median(runs[0]) / median(runs[1]);
+const coldRatio = ratio(cold);
+const warmRatio = ratio(warm);
+for (const r of rows) console.log(r.join("  "));
+console.log(`\nwidget / baseline (median): cold ${coldRatio.toFixed(2)}×, warm ${warmRatio.toFixed(2)}× (goal ≤ ${GOAL}×)`);
+
+writeSection("bench-button", `## Time to the rendered button (\`scripts/bench-button\`)
+
+${machine()}
+- headless Chromium (Debian's, through playwright-core), release \`amazon-pay-server --sandbox\` on 127.0.0.1, the
+  sandbox's \`checkout.js\`; ${LOADS} loads of each page after one warm-up round, the two pages alternating
+- rendered = the first moment the button's shadow root holds \`.amazonpay-button-view1\` (same observer on both pages),
+  in ms since navigation start; cold = a fresh browser context per load, warm = the same context reloaded
+
+${table(["cache", "page", "loads", "median ms", "p90 ms", "min ms", "max ms"], rows)}
+
+- widget / baseline, medians: **cold ${coldRatio.toFixed(2)}×**, warm ${warmRatio.toFixed(2)}× (goal: at most ${GOAL}×; ${coldRatio <= GOAL ? "met" : "not met"} cold)`);

@@ -1,0 +1,203 @@
+//! What every legacy Checkout v1 view shares: loading `Widgets.js` (refusing the sandbox's script in live
+//! mode), the access token the page starts with, Amazon's button that signs the buyer in (popup, or this
+//! window when the popup is blocked), and signing out.
+
+use super::token::{self, AccessToken};
+use crate::client::ClientError;
+use crate::interop::amazon_login::{self, AuthorizeOptions, AuthorizeResponse, Authorization};
+use crate::interop::off_amazon_payments::{self, AmazonWidgetError, Bound, ButtonOptions, WidgetsError};
+use amazon_pay_contract::cv1::{WidgetsConfig, AMAZON_EU_WIDGETS_JS};
+use amazon_pay_contract::{ErrorCode, Language};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// The Login with Amazon scopes the widgets need (CheckoutChamp's kit and Magento's EU set).
+pub const LOGIN_SCOPE: &str = "profile payments:widget payments:shipping_address payments:billing_address";
+
+/// Why a CV1 view could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Backend(#[from] ClientError),
+    #[error(transparent)]
+    Widgets(#[from] WidgetsError),
+    #[error("refusing to load {0} in live mode: only Amazon's own Widgets.js may run there")]
+    UntrustedScript(String),
+}
+
+impl SetupError {
+    /// The buyer's sentence: the backend's when it sent one, else "not available right now".
+    pub fn buyer_message(&self, lang: Language) -> String {
+        match self {
+            SetupError::Backend(e) => buyer_message(e, lang),
+            _ => ErrorCode::Internal.buyer_message(lang).to_owned(),
+        }
+    }
+}
+
+/// The buyer's sentence for a failed backend call.
+pub fn buyer_message(err: &ClientError, lang: Language) -> String {
+    match err.api_error() {
+        Some(api) => api.message.clone(),
+        None => ErrorCode::UpstreamError.buyer_message(lang).to_owned(),
+    }
+}
+
+/// Loads `Widgets.js` for `config`; in live mode only from Amazon.
+pub async fn prepare(config: &WidgetsConfig, timeout: Duration) -> Result<(), SetupError> {
+    if !config.sandbox && config.script_url != AMAZON_EU_WIDGETS_JS {
+        return Err(SetupError::UntrustedScript(config.script_url.clone()));
+    }
+    off_amazon_payments::load(&config.script_url, &config.client_id, config.sandbox, timeout).await?;
+    Ok(())
+}
+
+/// The token the page starts with: from the address bar (taken out at once) or kept in this tab; and the
+/// sign-in error Amazon put in the address, if any.
+pub fn start_token() -> (Option<AccessToken>, Option<String>) {
+    let found = token::take_from_address_bar();
+    let from_url = found.token.is_some();
+    let current = found.token.or_else(token::recall);
+    if let Some(t) = &current {
+        if from_url {
+            token::remember(t);
+        }
+        // Amazon's script did not hand this token out on this page: tell it (reference §B.3).
+        token::share_with_widgets(t);
+    }
+    (current, found.error)
+}
+
+/// How Amazon's button looks and signs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ButtonStyle {
+    /// `PwA`, `Pay`, `A`, `LwA` or `Login`.
+    pub button_type: String,
+    /// `Gold`, `LightGray` or `DarkGray`.
+    pub color: String,
+    /// `small`, `medium`, `large` or `x-large`.
+    pub size: String,
+    /// Sign in in a popup (falling back to this window when it is blocked); `false`: always this window.
+    pub popup: bool,
+}
+
+impl Default for ButtonStyle {
+    fn default() -> Self {
+        ButtonStyle { button_type: "PwA".into(), color: "Gold".into(), size: "medium".into(), popup: true }
+    }
+}
+
+/// Why signing in did not work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInProblem {
+    /// The buyer cancelled on Amazon's page.
+    Cancelled,
+    /// Anything else; the cause is for the developer.
+    Failed(String),
+    /// Amazon's button reported an error (`onError`).
+    Widget(AmazonWidgetError),
+}
+
+/// Amazon's button on the page, with the sign-in it may have started. Keep it as long as the view lives.
+pub struct SignInButton {
+    _button: Bound,
+    _pending: Rc<RefCell<Option<Authorization>>>,
+}
+
+/// Amazon's spelling of the buyer's language for the button.
+fn button_language(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "de-DE",
+        Language::En => "en-GB",
+        Language::Fr => "fr-FR",
+        Language::It => "it-IT",
+        Language::Es => "es-ES",
+    }
+}
+
+/// This page's address without its fragment: where a redirect-mode sign-in comes back to.
+fn return_url() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_owned()
+}
+
+/// Renders `OffAmazonPayments.Button` into `container_id`. A click signs the buyer in; `on_signed_in` gets the
+/// token (already kept for this tab), `on_problem` anything else.
+pub fn render_button(
+    container_id: &str,
+    seller_id: &str,
+    style: &ButtonStyle,
+    lang: Language,
+    on_signed_in: Rc<dyn Fn(AccessToken)>,
+    on_problem: Rc<dyn Fn(SignInProblem)>,
+) -> Result<SignInButton, WidgetsError> {
+    let pending: Rc<RefCell<Option<Authorization>>> = Rc::default();
+    let options = ButtonOptions {
+        button_type: style.button_type.clone(),
+        color: style.color.clone(),
+        size: style.size.clone(),
+        language: Some(button_language(lang).to_owned()),
+        use_amazon_address_book: true,
+        agreement_type: None,
+    };
+    let popup = style.popup;
+    let started = pending.clone();
+    let problem = on_problem.clone();
+    // Runs inside the buyer's click: `authorize` must be called synchronously from here.
+    let authorization = move || {
+        let options = AuthorizeOptions::popup(LOGIN_SCOPE);
+        let (signed_in, failed) = (on_signed_in.clone(), problem.clone());
+        let answer = move |response: AuthorizeResponse| match response {
+            AuthorizeResponse::Token { access_token, expires_in } => {
+                match AccessToken::parse(&access_token, expires_in, token::now_ms()) {
+                    Some(token) => {
+                        token::remember(&token);
+                        signed_in(token)
+                    }
+                    None => failed(SignInProblem::Failed("Amazon returned a malformed access token".into())),
+                }
+            }
+            AuthorizeResponse::Failed { error, .. } if error == "access_denied" => failed(SignInProblem::Cancelled),
+            AuthorizeResponse::Failed { error, description } => failed(SignInProblem::Failed(format!("{error}: {description}"))),
+        };
+        let result = if popup {
+            amazon_login::authorize_with_fallback(&options, &return_url(), answer).map(Some)
+        } else {
+            amazon_login::authorize_redirect(&options, &return_url()).map(|()| None)
+        };
+        match result {
+            // A newer sign-in replaces an older one whose popup the buyer closed (Amazon never says so).
+            Ok(authorization) => *started.borrow_mut() = authorization,
+            Err(err) => problem(SignInProblem::Failed(err.to_string())),
+        }
+    };
+    let on_error = move |err: AmazonWidgetError| on_problem(SignInProblem::Widget(err));
+    let button = off_amazon_payments::button(container_id, seller_id, &options, authorization, on_error)?;
+    Ok(SignInButton { _button: button, _pending: pending })
+}
+
+/// Signs the buyer out of Amazon and this tab, and reloads the page without the checkout's own parameters:
+/// the view starts over with Amazon's button (as CheckoutChamp's lander does).
+pub fn sign_out() {
+    if let Err(err) = amazon_login::logout() {
+        web_sys::console::warn_1(&format!("Amazon Pay: {err}").into());
+    }
+    token::forget();
+    restart();
+}
+
+/// Reloads this page without the checkout's return parameters (a new checkout).
+pub fn restart() {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return };
+    let path = location.pathname().unwrap_or_else(|_| "/".into());
+    let search = location.search().unwrap_or_default();
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| !matches!(p.split_once('=').map(|(k, _)| k).unwrap_or(p), "workorderId" | "order" | "result" | "AuthenticationStatus"))
+        .collect();
+    let target = if kept.is_empty() { path } else { format!("{path}?{}", kept.join("&")) };
+    crate::page::navigate(&target);
+}

@@ -1,0 +1,147 @@
+//! The legacy Checkout v1 views of [`super::mount`]: `lander`, `upsell` and `cv1`, and their configuration keys.
+
+use super::{ConfigError, View, WidgetConfig};
+use crate::client::Client;
+use crate::components::cv1::{ButtonStyle, CheckoutChampLander, CheckoutChampUpsell, Cv1Options, LanderOptions, PayoneCv1Checkout, UpsellOptions};
+use amazon_pay_contract::checkoutchamp::CampaignLine;
+use leptos::mount::UnmountHandle;
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// A CheckoutChamp campaign product in the page's configuration: `{"productId": 101, "quantity": 2}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductLine {
+    pub product_id: u32,
+    #[serde(default = "one")]
+    pub quantity: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl From<ProductLine> for CampaignLine {
+    fn from(line: ProductLine) -> CampaignLine {
+        CampaignLine { product_id: line.product_id, quantity: line.quantity }
+    }
+}
+
+/// A link the widget navigates to: a path on this site or an http(s) URL, never `javascript:` and the like.
+fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
+    let ok = (value.starts_with('/') && !value.starts_with("//")) || value.starts_with("https://") || value.starts_with("http://");
+    if ok && !value.chars().any(char::is_whitespace) {
+        Ok(value.to_owned())
+    } else {
+        Err(ConfigError::Invalid(format!("{name} must be a path such as /upsell.html or an http(s) URL, not {value:?}")))
+    }
+}
+
+fn one_of(name: &str, value: Option<&String>, allowed: &[&str], default: &str) -> Result<String, ConfigError> {
+    match value {
+        None => Ok(default.to_owned()),
+        Some(v) if allowed.contains(&v.as_str()) => Ok(v.clone()),
+        Some(v) => Err(ConfigError::Invalid(format!("{name} {v:?} is not one of {}", allowed.join(", ")))),
+    }
+}
+
+impl WidgetConfig {
+    fn timeout(&self) -> Duration {
+        self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(Duration::from_secs(10))
+    }
+
+    /// Amazon's button as the keys `buttonType`, `buttonColor`, `buttonSize` and `popup` say.
+    pub fn button_style(&self) -> Result<ButtonStyle, ConfigError> {
+        let defaults = ButtonStyle::default();
+        Ok(ButtonStyle {
+            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], &defaults.button_type)?,
+            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], &defaults.color)?,
+            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], &defaults.size)?,
+            popup: self.popup.unwrap_or(defaults.popup),
+        })
+    }
+
+    pub fn lander_options(&self) -> Result<LanderOptions, ConfigError> {
+        if self.products.is_empty() {
+            return Err(ConfigError::Invalid("the lander needs products: [{\"productId\": …, \"quantity\": …}]".into()));
+        }
+        Ok(LanderOptions {
+            client: Client::new(self.backend_url.clone()),
+            language: self.language()?,
+            products: self.products.iter().copied().map(CampaignLine::from).collect(),
+            recurring: self.recurring,
+            upsell_url: self.upsell_url.as_deref().map(|u| page_url("upsellUrl", u)).transpose()?,
+            button: self.button_style()?,
+            script_timeout: self.timeout(),
+        })
+    }
+
+    pub fn upsell_options(&self) -> Result<UpsellOptions, ConfigError> {
+        let product = self.product.ok_or_else(|| ConfigError::Invalid("the upsell page needs product: {\"productId\": …}".into()))?;
+        Ok(UpsellOptions {
+            client: Client::new(self.backend_url.clone()),
+            language: self.language()?,
+            product: product.into(),
+            thank_you_url: page_url("thankYouUrl", self.thank_you_url.as_deref().unwrap_or("/"))?,
+            button: self.button_style()?,
+            script_timeout: self.timeout(),
+        })
+    }
+
+    pub fn cv1_options(&self) -> Result<Cv1Options, ConfigError> {
+        let defaults = Cv1Options::default();
+        Ok(Cv1Options {
+            client: Client::new(self.backend_url.clone()),
+            language: self.language()?,
+            items: self.items.clone(),
+            cart_url: page_url("cartUrl", self.cart_url.as_deref().unwrap_or(&defaults.cart_url))?,
+            confirmation_url: page_url("confirmationUrl", self.confirmation_url.as_deref().unwrap_or(&defaults.confirmation_url))?,
+            button: self.button_style()?,
+            script_timeout: self.timeout(),
+        })
+    }
+}
+
+/// Mounts the `lander`, `upsell` or `cv1` view.
+#[cfg_attr(not(feature = "view-v1"), allow(dead_code))]
+pub(super) fn mount(element: web_sys::HtmlElement, config: &WidgetConfig) -> Result<UnmountHandle<AnyViewState>, ConfigError> {
+    Ok(match config.view {
+        View::Lander => {
+            let options = config.lander_options()?;
+            leptos::mount::mount_to(element, move || view! { <CheckoutChampLander options=options.clone() /> }.into_any())
+        }
+        View::Upsell => {
+            let options = config.upsell_options()?;
+            leptos::mount::mount_to(element, move || view! { <CheckoutChampUpsell options=options.clone() /> }.into_any())
+        }
+        _ => {
+            let options = config.cv1_options()?;
+            leptos::mount::mount_to(element, move || view! { <PayoneCv1Checkout options=options.clone() /> }.into_any())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_must_stay_http() {
+        assert!(page_url("upsellUrl", "/upsell.html").is_ok());
+        assert!(page_url("upsellUrl", "https://funnel.example/upsell").is_ok());
+        for bad in ["javascript:alert(1)", "//evil.example", "upsell.html", "/a b"] {
+            assert!(page_url("upsellUrl", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn button_values_are_checked() {
+        let config = WidgetConfig { button_size: Some("huge".into()), ..Default::default() };
+        assert!(config.button_style().is_err());
+        let config = WidgetConfig { button_type: Some("LwA".into()), popup: Some(false), ..Default::default() };
+        let style = config.button_style().unwrap();
+        assert_eq!((style.button_type.as_str(), style.popup, style.size.as_str()), ("LwA", false, "medium"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Typed wrapper of `amazon.Login` (Login with Amazon, loaded by `Widgets.js`; reference §B.3).
+//!
+//! `authorize` takes a Rust callback. The closure handed to Amazon is owned by the returned
+//! [`Authorization`]: keep it as long as an answer may come (the component that asked), drop it to release it.
+
+use super::js_object::{call_method, get_path};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A failure of a call into `amazon.Login`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginError {
+    #[error("amazon.Login.{0} is not available: Widgets.js is not loaded")]
+    NotLoaded(&'static str),
+    #[error("amazon.Login rejected the call: {0}")]
+    Rejected(String),
+    #[error("cannot pass the options to amazon.Login: {0}")]
+    Options(String),
+}
+
+/// The options of `amazon.Login.authorize`, spelled as Amazon spells them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorizeOptions {
+    /// Space-separated, e.g. `profile payments:widget payments:shipping_address`.
+    pub scope: String,
+    /// `true`: a popup window (must be opened from the click); `false`: the whole page goes to Amazon.
+    pub popup: bool,
+    pub response_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+impl AuthorizeOptions {
+    /// Implicit grant (`response_type=token`) with `scope`, in a popup.
+    pub fn popup(scope: &str) -> Self {
+        AuthorizeOptions { scope: scope.to_owned(), popup: true, response_type: "token", state: None }
+    }
+}
+
+/// What Amazon answered to `authorize`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum AuthorizeResponse {
+    /// Signed in: the buyer's access token (`Atza|…`) and how many seconds it lives.
+    Token { access_token: String, expires_in: Option<u32> },
+    /// Not signed in: OAuth's `error` (`access_denied`, `popup_blocked`, …) and its description.
+    Failed { error: String, description: String },
+}
+
+impl std::fmt::Debug for AuthorizeResponse {
+    /// Never prints the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthorizeResponse::Token { expires_in, .. } => f.debug_struct("Token").field("expires_in", expires_in).finish_non_exhaustive(),
+            AuthorizeResponse::Failed { error, description } => {
+                f.debug_struct("Failed").field("error", error).field("description", description).finish()
+            }
+        }
+    }
+}
+
+impl AuthorizeResponse {
+    /// Reads Amazon's answer object (`{status, access_token, expires_in}` or `{error, error_description}`).
+    pub fn from_js(value: &JsValue) -> AuthorizeResponse {
+        let field = |key: &str| js_sys::Reflect::get(value, &JsValue::from_str(key)).ok();
+        let text = |key: &str| field(key).and_then(|v| v.as_string());
+        // A number, or a string of digits (query answers); no float parsing or printing (smaller wasm).
+        let seconds = field("expires_in").and_then(|v| match v.as_f64() {
+            Some(n) if n.is_finite() && n >= 0.0 => Some(n.min(f64::from(u32::MAX)) as u32),
+            _ => v.as_string().and_then(|s| s.trim().parse::<u32>().ok()),
+        });
+        match (text("access_token"), text("error")) {
+            (Some(access_token), None) if !access_token.is_empty() => AuthorizeResponse::Token { access_token, expires_in: seconds },
+            (_, error) => AuthorizeResponse::Failed {
+                error: error.unwrap_or_else(|| "server_error".to_owned()),
+                description: text("error_description").unwrap_or_default(),
+            },
+        }
+    }
+
+    /// The popup could not open (the sandbox reports this; a real browser may block silently).
+    pub fn is_popup_blocked(&self) -> bool {
+        matches!(self, AuthorizeResponse::Failed { error, .. } if error == "popup_blocked")
+    }
+}
+
+/// A sign-in in progress. Owns the callback Amazon will call; dropping it releases the callback.
+pub struct Authorization {
+    _callback: Option<Closure<dyn FnMut(JsValue)>>,
+}
+
+fn login(name: &'static str) -> Result<JsValue, LoginError> {
+    get_path(&["amazon", "Login"]).filter(|l| get_path_in(l, name)).ok_or(LoginError::NotLoaded(name))
+}
+
+fn get_path_in(target: &JsValue, name: &str) -> bool {
+    js_sys::Reflect::get(target, &JsValue::from_str(name)).map(|f| f.is_function()).unwrap_or(false)
+}
+
+fn rejected(thrown: JsValue) -> LoginError {
+    LoginError::Rejected(super::thrown_text(&thrown))
+}
+
+/// `true` once `amazon.Login.authorize` exists on the page.
+pub fn is_loaded() -> bool {
+    login("authorize").is_ok()
+}
+
+/// `amazon.Login.setClientId(id)`: required before `authorize`.
+pub fn set_client_id(client_id: &str) -> Result<(), LoginError> {
+    let l = login("setClientId")?;
+    call_method(&l, "setClientId", &[JsValue::from_str(client_id)]).map(drop).map_err(rejected)
+}
+
+/// `amazon.Login.setSandboxMode(on)`.
+pub fn set_sandbox_mode(on: bool) -> Result<(), LoginError> {
+    let l = login("setSandboxMode")?;
+    call_method(&l, "setSandboxMode", &[JsValue::from_bool(on)]).map(drop).map_err(rejected)
+}
+
+/// `amazon.Login.logout()`: ends the buyer's Login with Amazon session.
+pub fn logout() -> Result<(), LoginError> {
+    let l = login("logout")?;
+    call_method(&l, "logout", &[]).map(drop).map_err(rejected)
+}
+
+fn options_object(options: &AuthorizeOptions) -> Result<JsValue, LoginError> {
+    options
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| LoginError::Options(e.to_string()))
+}
+
+/// `amazon.Login.authorize(options, callback)`. Call it synchronously from the click that asked for it, or
+/// the browser blocks the popup. `on_answer` runs at most once.
+pub fn authorize(options: &AuthorizeOptions, on_answer: impl FnOnce(AuthorizeResponse) + 'static) -> Result<Authorization, LoginError> {
+    let l = login("authorize")?;
+    let callback = Closure::once(move |answer: JsValue| on_answer(AuthorizeResponse::from_js(&answer)));
+    call_method(&l, "authorize", &[options_object(options)?, callback.as_ref().clone()]).map_err(rejected)?;
+    Ok(Authorization { _callback: Some(callback) })
+}
+
+/// `amazon.Login.authorize({…, popup: false}, returnUrl)`: the whole page goes to Amazon and comes back to
+/// `return_url` with the token in the fragment (`#access_token=…`).
+pub fn authorize_redirect(options: &AuthorizeOptions, return_url: &str) -> Result<(), LoginError> {
+    let l = login("authorize")?;
+    let redirect = AuthorizeOptions { popup: false, ..options.clone() };
+    call_method(&l, "authorize", &[options_object(&redirect)?, JsValue::from_str(return_url)]).map(drop).map_err(rejected)
+}
+
+/// [`authorize`] in a popup; when the popup is blocked, the same sign-in in this page (redirect mode) back to
+/// `return_url`. `on_answer` gets every other answer.
+pub fn authorize_with_fallback(
+    options: &AuthorizeOptions,
+    return_url: &str,
+    on_answer: impl FnOnce(AuthorizeResponse) + 'static,
+) -> Result<Authorization, LoginError> {
+    let fallback = (options.clone(), return_url.to_owned());
+    authorize(options, move |answer| {
+        if !answer.is_popup_blocked() {
+            return on_answer(answer);
+        }
+        web_sys::console::warn_1(&"Amazon Pay: the sign-in popup was blocked; signing in in this window instead".into());
+        if let Err(err) = authorize_redirect(&fallback.0, &fallback.1) {
+            on_answer(AuthorizeResponse::Failed { error: "popup_blocked".into(), description: err.to_string() });
+        }
+    })
+}

@@ -1,0 +1,44 @@
+//! Small `Reflect` helpers for Amazon's untyped globals. No `eval` or `new Function`: the pages run under a
+//! Content-Security-Policy without `'unsafe-eval'`.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// `target[key]`, or `None` when it is missing, `undefined` or `null`.
+pub fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `window.a.b.c` for `["a", "b", "c"]`, looked up now (so scripts loaded or faked later are found).
+pub fn get_path(path: &[&str]) -> Option<JsValue> {
+    path.iter().try_fold(js_sys::global().into(), |target: JsValue, key| get(&target, key))
+}
+
+/// `target[key] = value`.
+pub fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    js_sys::Reflect::set(target, &JsValue::from_str(key), value).map(drop)
+}
+
+/// `target.name(...args)`; a missing method is a `TypeError`, a throw is passed on.
+pub fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let method = get(target, name)
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| JsValue::from(js_sys::TypeError::new(&format!("{name} is not a function"))))?;
+    let list: js_sys::Array = args.iter().collect();
+    method.apply(target, &list)
+}
+
+/// `new Constructor(...args)`.
+pub fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let constructor = constructor
+        .dyn_ref::<js_sys::Function>()
+        .ok_or_else(|| JsValue::from(js_sys::TypeError::new("not a constructor")))?;
+    let list: js_sys::Array = args.iter().collect();
+    js_sys::Reflect::construct(constructor, &list)
+}
+
+/// `value.name()` as a string (Amazon's getters such as `getErrorCode`), if it is a function returning text.
+pub fn call_getter(value: &JsValue, name: &str) -> Option<String> {
+    let result = call_method(value, name, &[]).ok()?;
+    result.as_string().or_else(|| result.as_bool().map(|b| b.to_string()))
+}

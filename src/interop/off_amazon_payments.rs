@@ -1,0 +1,409 @@
+//! Typed wrapper of `OffAmazonPayments` from Amazon's legacy `Widgets.js` (reference §B.2, §B.4–B.7):
+//! loading the script with its ready hooks, `Button`, the AddressBook, Wallet and Consent widgets, and
+//! `initConfirmationFlow`.
+//!
+//! Every callback handed to Amazon is a [`Closure`] owned by the returned [`Bound`]. The component that bound
+//! a widget keeps that value as long as the widget is on the page (and drops it with the component), so
+//! nothing leaks per render. Amazon's `onError` reaches Rust as an [`AmazonWidgetError`].
+
+use super::js_object::{call_getter, call_method, construct, get, get_path, set};
+use super::script_loader::{self, ScriptError};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = r#"
+export function readyPromise() {
+  return new Promise(function (resolve) {
+    var previous = window.onAmazonPaymentsReady;
+    window.onAmazonPaymentsReady = function () {
+      if (typeof previous === "function") { try { previous(); } catch (e) { setTimeout(function () { throw e; }); } }
+      resolve();
+    };
+  });
+}
+export function setLoginHook(clientId, sandbox) {
+  var previous = window.onAmazonLoginReady;
+  window.onAmazonLoginReady = function () {
+    try { amazon.Login.setClientId(clientId); amazon.Login.setSandboxMode(sandbox); }
+    catch (e) { console.error("Amazon Pay: cannot configure amazon.Login", e); }
+    if (typeof previous === "function") { previous(); }
+  };
+}
+export function withTimeout(promise, ms) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject("timeout"); }, ms);
+    promise.then(function (v) { clearTimeout(timer); resolve(v); }, function (e) { clearTimeout(timer); reject(e); });
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = readyPromise)]
+    fn ready_promise() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = setLoginHook)]
+    fn set_login_hook(client_id: &str, sandbox: bool);
+    #[wasm_bindgen(js_name = withTimeout)]
+    fn with_timeout(promise: &js_sys::Promise, ms: u32) -> js_sys::Promise;
+}
+
+/// A failure of a call into `OffAmazonPayments` or of loading `Widgets.js`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WidgetsError {
+    #[error("OffAmazonPayments.{0} is not available: Widgets.js is not loaded")]
+    NotLoaded(&'static str),
+    #[error("OffAmazonPayments rejected the call: {0}")]
+    Rejected(String),
+    #[error("cannot pass the options to OffAmazonPayments: {0}")]
+    Options(String),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error("Widgets.js loaded but did not call onAmazonPaymentsReady within {0} ms")]
+    NotReady(u32),
+}
+
+fn rejected(thrown: JsValue) -> WidgetsError {
+    WidgetsError::Rejected(super::thrown_text(&thrown))
+}
+
+thread_local! {
+    /// Resolved by `onAmazonPaymentsReady`; shared by every caller while `Widgets.js` loads.
+    static READY: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+}
+
+/// `true` once `OffAmazonPayments.Widgets` and `amazon.Login` exist on the page.
+pub fn is_loaded() -> bool {
+    get_path(&["OffAmazonPayments", "Widgets"]).is_some() && super::amazon_login::is_loaded()
+}
+
+/// Loads `Widgets.js` from `url` once per page and configures Login with Amazon (`setClientId`,
+/// `setSandboxMode`). The ready hooks are set before the script is added; when the globals already exist
+/// (a second widget, a re-mount) Login is configured directly.
+pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) -> Result<(), WidgetsError> {
+    if !is_loaded() {
+        let ready = READY.with(|r| {
+            r.borrow_mut()
+                .get_or_insert_with(|| {
+                    set_login_hook(client_id, sandbox);
+                    ready_promise()
+                })
+                .clone()
+        });
+        let loaded = script_loader::load_script_with_retry(url, timeout, 2).await;
+        let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+        let outcome = match loaded {
+            Err(e) => Err(WidgetsError::from(e)),
+            // Amazon's script may finish its set-up after its own load event: wait for the hook.
+            Ok(()) => JsFuture::from(with_timeout(&ready, millis)).await.map(drop).map_err(|_| WidgetsError::NotReady(millis)),
+        };
+        if outcome.is_err() && !is_loaded() {
+            READY.with(|r| r.borrow_mut().take());
+            return outcome;
+        }
+    }
+    // Idempotent, and needed when the globals were there before the hooks.
+    super::amazon_login::set_client_id(client_id).map_err(|e| WidgetsError::Rejected(e.to_string()))?;
+    super::amazon_login::set_sandbox_mode(sandbox).map_err(|e| WidgetsError::Rejected(e.to_string()))?;
+    Ok(())
+}
+
+/// Amazon's error object (`getErrorCode()`, `getErrorMessage()`), as `onError` passes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmazonWidgetError {
+    /// §B.7: `BuyerSessionExpired`, `InvalidOrderReferenceId`, `ITP`, …
+    pub code: String,
+    pub message: String,
+}
+
+impl AmazonWidgetError {
+    pub fn from_js(value: &JsValue) -> AmazonWidgetError {
+        AmazonWidgetError {
+            code: call_getter(value, "getErrorCode").unwrap_or_else(|| "UnknownError".to_owned()),
+            message: call_getter(value, "getErrorMessage").unwrap_or_default(),
+        }
+    }
+
+    /// The buyer must sign in again before the widgets can show anything.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self.code.as_str(), "BuyerSessionExpired" | "BuyerNotAssociated")
+    }
+
+    /// Amazon's advice for `ITP` (Safari's tracking prevention): take no action, let the buyer interact.
+    pub fn is_ignorable(&self) -> bool {
+        self.code == "ITP"
+    }
+}
+
+/// The order reference (one-time) or billing agreement (recurring) handed to a widget callback.
+#[derive(Debug, Clone)]
+pub struct AmazonReference(JsValue);
+
+impl AmazonReference {
+    /// `getAmazonOrderReferenceId()`: `S02-…` in one-time mode.
+    pub fn order_reference_id(&self) -> Option<String> {
+        call_getter(&self.0, "getAmazonOrderReferenceId").filter(|id| !id.is_empty())
+    }
+
+    /// `getAmazonBillingAgreementId()`: `B02-…` in recurring mode.
+    pub fn billing_agreement_id(&self) -> Option<String> {
+        call_getter(&self.0, "getAmazonBillingAgreementId").filter(|id| !id.is_empty())
+    }
+
+    /// Whichever of the two this object carries.
+    pub fn id(&self) -> Option<String> {
+        self.order_reference_id().or_else(|| self.billing_agreement_id())
+    }
+}
+
+/// The Consent widget's `billingAgreementConsentStatus`.
+#[derive(Debug, Clone)]
+pub struct ConsentStatus(JsValue);
+
+impl ConsentStatus {
+    /// `getConsentStatus()`: Amazon returns the strings `"true"`/`"false"` (booleans are accepted too);
+    /// `None` when the object has no such function.
+    pub fn given(&self) -> Option<bool> {
+        match call_getter(&self.0, "getConsentStatus")?.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// `agreementType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AgreementType {
+    OrderReference,
+    BillingAgreement,
+}
+
+/// `displayMode`: `Read` shows the choice without letting the buyer change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DisplayMode {
+    Edit,
+    Read,
+}
+
+/// `design`: `{designMode: "responsive"}` fills the container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Design {
+    pub design_mode: &'static str,
+}
+
+impl Default for Design {
+    fn default() -> Self {
+        Design { design_mode: "responsive" }
+    }
+}
+
+/// The options of `OffAmazonPayments.Button(containerId, sellerId, options)` (callbacks apart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ButtonOptions {
+    /// `PwA`, `Pay`, `A`, `LwA` or `Login`.
+    #[serde(rename = "type")]
+    pub button_type: String,
+    /// `Gold`, `LightGray` or `DarkGray`.
+    pub color: String,
+    /// `small`, `medium`, `large` or `x-large`.
+    pub size: String,
+    /// `de-DE`, `en-GB`, `fr-FR`, `it-IT`, `es-ES`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub use_amazon_address_book: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement_type: Option<AgreementType>,
+}
+
+/// The options of an AddressBook, Wallet or Consent widget (callbacks apart).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetOptions {
+    pub seller_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement_type: Option<AgreementType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amazon_order_reference_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amazon_billing_agreement_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_mode: Option<DisplayMode>,
+    pub design: Design,
+}
+
+/// Callbacks registered with Amazon; dropping this releases them (and so ends the binding from Rust's side).
+#[must_use = "dropping it releases the widget's callbacks"]
+pub struct Bound {
+    _callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+impl std::fmt::Debug for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bound").field("callbacks", &self._callbacks.len()).finish()
+    }
+}
+
+/// Which widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WidgetKind {
+    AddressBook,
+    Wallet,
+    Consent,
+}
+
+impl WidgetKind {
+    const fn name(self) -> &'static str {
+        match self {
+            WidgetKind::AddressBook => "AddressBook",
+            WidgetKind::Wallet => "Wallet",
+            WidgetKind::Consent => "Consent",
+        }
+    }
+}
+
+/// A widget being set up: options, then callbacks, then [`Widget::bind`].
+pub struct Widget {
+    kind: WidgetKind,
+    options: WidgetOptions,
+    callbacks: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)>,
+    presentment_currency: Option<String>,
+}
+
+impl Widget {
+    pub fn new(kind: WidgetKind, options: WidgetOptions) -> Widget {
+        Widget { kind, options, callbacks: Vec::new(), presentment_currency: None }
+    }
+
+    fn with(mut self, name: &'static str, f: impl FnMut(JsValue) + 'static) -> Widget {
+        self.callbacks.retain(|(n, _)| *n != name);
+        self.callbacks.push((name, Closure::new(f)));
+        self
+    }
+
+    fn with_reference(self, name: &'static str, mut f: impl FnMut(AmazonReference) + 'static) -> Widget {
+        self.with(name, move |v| f(AmazonReference(v)))
+    }
+
+    /// AddressBook (one-time mode): the order reference now exists.
+    pub fn on_order_reference_create(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+        self.with_reference("onOrderReferenceCreate", f)
+    }
+
+    /// AddressBook: the buyer chose an address (also on the first render with a preselected one).
+    pub fn on_address_select(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+        self.with_reference("onAddressSelect", f)
+    }
+
+    /// Wallet: the buyer chose a payment method.
+    pub fn on_payment_select(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+        self.with_reference("onPaymentSelect", f)
+    }
+
+    /// AddressBook or Wallet rendered (recurring mode: with the billing agreement).
+    pub fn on_ready(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+        self.with_reference("onReady", f)
+    }
+
+    /// Consent rendered, with the current consent.
+    pub fn on_consent_ready(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Widget {
+        self.with("onReady", move |v| f(ConsentStatus(v)))
+    }
+
+    /// Consent: the buyer ticked or unticked the box.
+    pub fn on_consent(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Widget {
+        self.with("onConsent", move |v| f(ConsentStatus(v)))
+    }
+
+    pub fn on_error(self, mut f: impl FnMut(AmazonWidgetError) + 'static) -> Widget {
+        self.with("onError", move |v| f(AmazonWidgetError::from_js(&v)))
+    }
+
+    /// Wallet: `setPresentmentCurrency` before binding, where Amazon's script has it.
+    pub fn presentment_currency(mut self, currency: &str) -> Widget {
+        self.presentment_currency = Some(currency.to_owned());
+        self
+    }
+
+    /// `new OffAmazonPayments.Widgets.<Kind>(options).bind(containerId)`. `container_id` is a bare id (no `#`).
+    pub fn bind(self, container_id: &str) -> Result<Bound, WidgetsError> {
+        let name = self.kind.name();
+        let constructor = get_path(&["OffAmazonPayments", "Widgets", name]).ok_or(WidgetsError::NotLoaded(name))?;
+        let options = to_js(&self.options)?;
+        for (key, callback) in &self.callbacks {
+            set(&options, key, callback.as_ref()).map_err(rejected)?;
+        }
+        let widget = construct(&constructor, &[options]).map_err(rejected)?;
+        if let Some(currency) = &self.presentment_currency {
+            if get(&widget, "setPresentmentCurrency").is_some() {
+                call_method(&widget, "setPresentmentCurrency", &[JsValue::from_str(currency)]).map_err(rejected)?;
+            }
+        }
+        call_method(&widget, "bind", &[JsValue::from_str(container_id)]).map_err(rejected)?;
+        Ok(Bound { _callbacks: self.callbacks.into_iter().map(|(_, c)| c).collect() })
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, WidgetsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| WidgetsError::Options(e.to_string()))
+}
+
+/// `OffAmazonPayments.Button(containerId, sellerId, options)`. `authorization` runs inside the buyer's click:
+/// it must call `amazon.Login.authorize` synchronously, or the popup is blocked.
+pub fn button(
+    container_id: &str,
+    seller_id: &str,
+    options: &ButtonOptions,
+    mut authorization: impl FnMut() + 'static,
+    mut on_error: impl FnMut(AmazonWidgetError) + 'static,
+) -> Result<Bound, WidgetsError> {
+    let button = get_path(&["OffAmazonPayments", "Button"]).ok_or(WidgetsError::NotLoaded("Button"))?;
+    let js_options = to_js(options)?;
+    let authorization: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| authorization());
+    let on_error: Closure<dyn FnMut(JsValue)> = Closure::new(move |e: JsValue| on_error(AmazonWidgetError::from_js(&e)));
+    set(&js_options, "authorization", authorization.as_ref()).map_err(rejected)?;
+    set(&js_options, "onError", on_error.as_ref()).map_err(rejected)?;
+    let function: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&button).ok_or(WidgetsError::NotLoaded("Button"))?;
+    function
+        .call3(&JsValue::NULL, &JsValue::from_str(container_id), &JsValue::from_str(seller_id), &js_options)
+        .map_err(rejected)?;
+    Ok(Bound { _callbacks: vec![authorization, on_error] })
+}
+
+/// The confirmation flow Amazon hands over: report the shop's answer with [`success`](Self::success) (Amazon
+/// then runs MFA and returns to the success or error URL) or [`error`](Self::error).
+#[derive(Debug, Clone)]
+pub struct ConfirmationFlow(JsValue);
+
+impl ConfirmationFlow {
+    pub fn success(&self) -> Result<(), WidgetsError> {
+        call_method(&self.0, "success", &[]).map(drop).map_err(rejected)
+    }
+
+    pub fn error(&self) -> Result<(), WidgetsError> {
+        call_method(&self.0, "error", &[]).map(drop).map_err(rejected)
+    }
+}
+
+/// `OffAmazonPayments.initConfirmationFlow(sellerId, orderReferenceId, callback)`: the first thing the
+/// "Place order" click must do (PSD2); the shop confirms the order reference inside `on_flow`.
+pub fn init_confirmation_flow(
+    seller_id: &str,
+    order_reference_id: &str,
+    on_flow: impl FnOnce(ConfirmationFlow) + 'static,
+) -> Result<Bound, WidgetsError> {
+    let payments = get_path(&["OffAmazonPayments"]).ok_or(WidgetsError::NotLoaded("initConfirmationFlow"))?;
+    if get(&payments, "initConfirmationFlow").is_none() {
+        return Err(WidgetsError::NotLoaded("initConfirmationFlow"));
+    }
+    let callback: Closure<dyn FnMut(JsValue)> = Closure::once(move |flow: JsValue| on_flow(ConfirmationFlow(flow)));
+    call_method(
+        &payments,
+        "initConfirmationFlow",
+        &[JsValue::from_str(seller_id), JsValue::from_str(order_reference_id), callback.as_ref().clone()],
+    )
+    .map_err(rejected)?;
+    Ok(Bound { _callbacks: vec![callback] })
+}

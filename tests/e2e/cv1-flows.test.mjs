@@ -1,0 +1,365 @@
+// Legacy Amazon Pay (Widgets.js) end to end in real Chromium against the sandbox: the CheckoutChamp lander
+// (one-time, upsell, recurring with and without consent, popup blocked, declined card) and the PAYONE CV1
+// checkout (approved, MFA, abandoned MFA, and each decline the sandbox's instruments reach). Each test asserts
+// what the buyer sees and what the backend sent upstream (/sandbox/inspect/upstream-calls). Every wait is on
+// a condition.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
+
+const WAIT = 15_000;
+const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
+
+let server;
+let browser;
+before(async () => {
+  // Short sandbox timings so pending orders settle quickly; see the README's sandbox section.
+  server = await startServer({ env: { SANDBOX_SETTLE_MS: "800" } });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function fresh({ blockPopups = false } = {}) {
+  const opened = await newPage(browser);
+  opened.page.setDefaultTimeout(WAIT);
+  await recordEvents(opened.context);
+  await opened.context.addInitScript(() => {
+    for (const kind of ["signedin", "signedout", "upselladded"]) {
+      document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));
+    }
+  });
+  if (blockPopups) await opened.context.addInitScript(() => { window.open = () => null; });
+  return opened;
+}
+
+/** Clicks Amazon's button and signs in as `buyer` in the popup. */
+async function signIn(page, context, buyer = /Anna Schmidt/) {
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  await amazonButton.waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(buyer).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+}
+
+/** Picks another sandbox instrument in the Wallet widget and waits until Amazon (the sandbox) has it. */
+async function chooseInstrument(page, id) {
+  const radio = page.locator(`.amazon-pay-wallet input[value="${id}"]`);
+  await radio.waitFor();
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/sandbox/amazon/widgets/select") && r.ok()), radio.check()]);
+}
+
+/** The fields of the calls to one upstream action, newest last. */
+async function sent(action, after = 0) {
+  const calls = (await (await fetch(`${server.baseUrl}/sandbox/inspect/upstream-calls?after=${after}`)).json()).filter((c) => c.action === action);
+  return calls.map((c) => Object.fromEntries(new URLSearchParams(c.request)));
+}
+
+const callCount = async () => (await upstreamCalls(server.baseUrl)).length;
+const placeOrder = (page) => page.locator(".amazon-pay-place-order");
+const notice = (page) => page.locator(".amazon-pay-notice");
+
+// ---------------------------------------------------------------------------------------------------------
+// CheckoutChamp
+// ---------------------------------------------------------------------------------------------------------
+
+test("CheckoutChamp one-time: sign in, choose in the widgets, one Import Order, then the upsell page adds a product", async () => {
+  const { page, context, problems } = await fresh();
+  const before = await callCount();
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await page.getByLabel(/Unter den Linden 1/).waitFor();
+  await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  assert.equal(await page.locator(".amazon-pay-hint").isHidden(), true, "no hint once address and payment are chosen");
+  assert.ok(!(await page.content()).includes("Atza"), "the token is never rendered");
+
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  const landed = new URL(page.url());
+  const orderId = landed.searchParams.get("orderId");
+  const amazonOrderId = landed.searchParams.get("amazonOrderId");
+  assert.match(amazonOrderId, /^S02-\d{7}-\d{7}$/);
+  const [imported] = await sent("order/import", before);
+  assert.equal(imported.paySource, "AMAZON");
+  assert.equal(imported.amazonBillerId, "5");
+  assert.equal(imported.amazonOrderId, amazonOrderId);
+  assert.equal(imported.amazonAddressConsent, "<redacted>", "the token reached CheckoutChamp, and is not logged");
+  assert.deepEqual([imported.firstName, imported.lastName, imported.emailAddress], ["Anna", "Schmidt", "anna.schmidt@sandbox.example"]);
+  assert.equal(imported.product1_id, "101");
+  assert.equal(imported.product1_qty, "2");
+
+  // The upsell page repeats the widgets (read-only, the order's own reference) and sends Import Upsale.
+  await page.getByRole("group", { name: "Shipping address" }).waitFor();
+  await page.getByRole("group", { name: "Payment method" }).waitFor();
+  await page.getByRole("button", { name: "Yes, add it to my order" }).click();
+  await page.locator(".amazon-pay-done").waitFor();
+  assert.match(await page.locator(".amazon-pay-done").textContent(), /Sticker pack/);
+  assert.match(await notice(page).textContent(), /Added!/);
+  const [upsale] = await sent("upsale/import", before);
+  assert.equal(upsale.orderId, orderId);
+  assert.equal(upsale.productId, "103");
+  assert.equal(upsale.amazonOrderId, amazonOrderId);
+  const kinds = (await events(page)).map((e) => e.kind);
+  assert.ok(kinds.includes("upsellAdded"), kinds.join());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("CheckoutChamp recurring: no order until the buyer consents; the billing agreement is sent as amazonOrderId", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await page.goto(server.baseUrl + "/lander-recurring.html");
+  await signIn(page, context, /Jean-Pierre/);
+  const consent = page.getByLabel(/Use my selected payment method for future purchases/);
+  await consent.waitFor();
+  await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
+  // Without consent: no way to order, and a sentence that says why.
+  assert.equal(await placeOrder(page).isDisabled(), true);
+  assert.match(await page.locator(".amazon-pay-hint").textContent(), /future payments; only then can the order be placed/);
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/widgets/consent")), consent.check()]);
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  // Taking it back disables ordering again.
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/widgets/consent")), consent.uncheck()]);
+  await page.locator(".amazon-pay-place-order:disabled").waitFor();
+  assert.deepEqual(await sent("order/import", before), [], "nothing reached CheckoutChamp without consent");
+
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/widgets/consent")), consent.check()]);
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  const amazonOrderId = new URL(page.url()).searchParams.get("amazonOrderId");
+  assert.match(amazonOrderId, /^B02-\d{7}-\d{7}$/);
+  const [imported] = await sent("order/import", before);
+  assert.equal(imported.amazonOrderId, amazonOrderId);
+  assert.equal(imported.product1_id, "104");
+  assert.deepEqual([imported.firstName, imported.lastName], ["Jean-Pierre", "de la Fontaine"]);
+  await context.close();
+});
+
+test("popup blocked: sign-in falls back to this window, and the access_token leaves the address bar at once", async () => {
+  const { page, context, problems } = await fresh({ blockPopups: true });
+  await page.goto(server.baseUrl + "/lander.html?aff=7");
+  await page.locator(".amazon-pay-cv1-button button").click();
+  await page.getByRole("heading", { name: "Sign in with Amazon" }).waitFor();
+  await page.getByLabel(/Anna Schmidt/).check();
+  await page.getByRole("button", { name: "Allow" }).click();
+  // Back with #access_token=…: the widget takes it out before anything else and shows the widgets.
+  await page.getByLabel(/Unter den Linden 1/).waitFor();
+  const url = new URL(page.url());
+  assert.equal(url.pathname, "/lander.html");
+  assert.equal(url.search, "?aff=7", "the page's own parameters stay");
+  assert.equal(url.hash, "");
+  assert.ok(!page.url().includes("Atza") && !page.url().includes("access_token"));
+  assert.ok(!(await page.content()).includes("Atza"));
+  assert.deepEqual(problems.filter((p) => !p.includes("sign-in popup was blocked")), []);
+
+  // The popup flow with a URL lands with the token in the query: taken out too, the widgets still work.
+  const form = new URLSearchParams({
+    client_id: CLIENT_ID, scope: "profile payments:widget payments:shipping_address", response_type: "token",
+    redirect_uri: server.baseUrl + "/lander.html", popup: "false", buyer: "giulia", action: "continue",
+  });
+  const signin = await fetch(server.baseUrl + "/sandbox/amazon/ap/signin", { method: "POST", body: form, redirect: "manual" });
+  const token = new URLSearchParams(signin.headers.get("location").split("#")[1]).get("access_token");
+  const second = await fresh();
+  await second.page.goto(`${server.baseUrl}/lander.html?access_token=${encodeURIComponent(token)}&token_type=bearer&expires_in=3600&scope=profile&aff=9`);
+  await second.page.getByLabel(/Via del Corso 5/).waitFor();
+  assert.equal(new URL(second.page.url()).search, "?aff=9");
+  await second.context.close();
+  await context.close();
+});
+
+test("declined card (InvalidPaymentMethod), in German: what to do, the Wallet again, then another card works", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  // A funnel page of its own, mounted from script, in German.
+  await page.goto(server.baseUrl + "/sandbox-test.html");
+  await page.evaluate(async () => {
+    const widget = await import("/amazon-pay-widget.js");
+    await widget.default();
+    const el = document.createElement("div");
+    el.id = "lander";
+    document.body.append(el);
+    // Keep the handle: a collected handle unmounts the widget.
+    window.__lander = widget.mount(el, { view: "lander", language: "de", products: [{ productId: 102, quantity: 1 }] });
+  });
+  await signIn(page, context);
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await chooseInstrument(page, "visa-0981");
+  await placeOrder(page).click();
+  await page.locator(".amazon-pay-decline-help", { hasText: "Zahlungsarten prüfen" }).waitFor();
+  assert.equal(await notice(page).textContent(), "Ihre Zahlungsart wurde abgelehnt. Bitte wählen Sie in Amazon Pay eine andere Zahlungsart.");
+  // The Wallet is shown again and has the keyboard focus.
+  await page.locator(".amazon-pay-wallet input[value=visa-0981]").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("amazon-pay-wallet")), true);
+  const declined = (await events(page)).find((e) => e.kind === "declined");
+  assert.equal(declined.code, "soft_decline");
+
+  await chooseInstrument(page, "visa-1111");
+  await placeOrder(page).click();
+  await page.locator(".amazon-pay-done").waitFor();
+  assert.match(await notice(page).textContent(), /Vielen Dank! Ihre Bestellung ist bestätigt\./);
+  assert.match(await page.locator(".amazon-pay-total").textContent(), /24,90\s€/);
+  const imports = await sent("order/import", before);
+  assert.equal(imports.length, 2);
+  assert.equal(imports[0].amazonOrderId, imports[1].amazonOrderId, "the same order reference, paid with another card");
+  await context.close();
+});
+
+test("sign out: Amazon's session and the kept token are gone, the lander starts over", async () => {
+  const { page, context } = await fresh();
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  assert.match(await page.evaluate(() => sessionStorage.getItem("amazonPay.accessToken")), /:Atza\|/, "kept for the upsell page");
+  await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Sign out of Amazon Pay" }).click()]);
+  await page.locator(".amazon-pay-cv1-button button").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("amazonPay.accessToken")), null);
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes("amazon_Login_accessToken=Atza"));
+  await context.close();
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// PAYONE CV1
+// ---------------------------------------------------------------------------------------------------------
+
+/** /cv1.html up to the buyer's details; returns the workorder id. */
+async function cv1ToDetails(page, context, { buyer = /Anna Schmidt/, instrument } = {}) {
+  await page.goto(server.baseUrl + "/cv1.html");
+  await signIn(page, context, buyer);
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  if (instrument) await chooseInstrument(page, instrument);
+  const ready = (await events(page)).find((e) => e.kind === "ready");
+  assert.match(ready.workorderId, /^WO/);
+  return ready.workorderId;
+}
+
+/** Clicks "Place order" and follows Amazon's confirmation flow back to the page with `result`. */
+async function placeAndReturn(page, result) {
+  await Promise.all([page.waitForURL(new RegExp(`/cv1\\.html\\?workorderId=.*&result=${result}`)), placeOrder(page).click()]);
+}
+
+test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authorization with wallettype=AMZ", async () => {
+  const { page, context, problems } = await fresh();
+  const before = await callCount();
+  const workorderId = await cv1ToDetails(page, context);
+  assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
+  assert.match(await page.locator(".amazon-pay-total").textContent(), /€50\.70/);
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+
+  const actions = (await upstreamCalls(server.baseUrl)).slice(before).map((c) => c.action);
+  assert.deepEqual(actions.filter((a, i) => a !== actions[i - 1]), [
+    "getconfiguration", "getorderreferencedetails", "setorderreferencedetails", "confirmorderreference", "preauthorization",
+  ]);
+  const [confirm] = await sent("confirmorderreference", before);
+  assert.equal(confirm.workorderid, workorderId);
+  assert.match(confirm.successurl, /\/api\/cv1\/orders\/O\w+\/return\?result=success$/);
+  const [details] = await sent("getorderreferencedetails", before);
+  assert.equal(details["add_paydata[amazon_address_token]"], "<redacted>");
+  const [auth] = await sent("preauthorization", before);
+  assert.equal(auth.wallettype, "AMZ");
+  assert.equal(auth["add_paydata[amazon_timeout]"], "0");
+  assert.equal(auth["add_paydata[amazon_reference_id]"], confirm["add_paydata[amazon_reference_id]"]);
+  assert.equal(auth.reference, confirm["add_paydata[reference]"]);
+  assert.equal(auth.amount, "5070");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("PAYONE CV1 with MFA: the confirmation flow asks for the code, then the order is authorized", async () => {
+  const { page, context } = await fresh();
+  await cv1ToDetails(page, context, { instrument: "mc-3ds1" });
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await page.getByLabel("Security code").fill("123456");
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  await context.close();
+});
+
+test("PAYONE CV1 abandoned MFA: AuthenticationStatus=Abandoned in words, then another card on the same checkout", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await cv1ToDetails(page, context, { instrument: "mc-3ds0" });
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await Promise.all([page.waitForURL(/result=abandoned/), page.getByRole("button", { name: "Cancel" }).click()]);
+  await notice(page).filter({ hasText: "You did not finish confirming the payment with Amazon Pay" }).waitFor();
+  // The widgets come back on the same order reference; the buyer picks another card and confirms again.
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  await chooseInstrument(page, "visa-1111");
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const confirms = await sent("confirmorderreference", before);
+  assert.equal(confirms.length, 2);
+  assert.equal(confirms[0]["add_paydata[amazon_reference_id]"], confirms[1]["add_paydata[amazon_reference_id]"]);
+  assert.notEqual(confirms[0]["add_paydata[reference]"], confirms[1]["add_paydata[reference]"], "a new order for the new attempt");
+  assert.equal((await sent("preauthorization", before)).length, 1, "only the confirmed attempt is authorized");
+  await context.close();
+});
+
+test("PAYONE CV1 981 at confirmation: the flow is told error(), the Wallet comes back, another card succeeds", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await cv1ToDetails(page, context, { buyer: /Jean-Pierre/, instrument: "visa-0981" });
+  await placeOrder(page).click();
+  await notice(page).filter({ hasText: "Amazon Pay declined the selected payment method" }).waitFor();
+  assert.match(await notice(page).textContent(), /choose another payment method in the Amazon Pay box and place the order again/);
+  assert.deepEqual(await page.evaluate(() => window.__amazonPaySandbox.confirmations.map((c) => c.result)), ["error"]);
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("amazon-pay-wallet")), true);
+  await chooseInstrument(page, "visa-1111");
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.deepEqual((await sent("confirmorderreference", before)).length, 2);
+  await context.close();
+});
+
+test("PAYONE CV1 982 at authorization: told in words, sign out and pay another way", async () => {
+  const { page, context } = await fresh();
+  await cv1ToDetails(page, context, { instrument: "amex-0982" });
+  await placeAndReturn(page, "success");
+  await notice(page).filter({ hasText: "Amazon Pay could not accept this payment. Please pay with another payment method." }).waitFor();
+  await page.locator(".amazon-pay-next-step").getByRole("button", { name: "Sign out of Amazon Pay" }).waitFor();
+  await page.locator(".amazon-pay-next-step").getByRole("link", { name: "Back to cart" }).waitFor();
+  const declined = (await events(page)).find((e) => e.kind === "declined");
+  assert.equal(declined.code, "hard_decline");
+  await context.close();
+});
+
+test("PAYONE CV1 pending: 980 and pending instruments are retried asynchronously and follow the notifications", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await cv1ToDetails(page, context, { instrument: "mc-4444" });
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
+  assert.match(await confirmationState(page, "pending"), /still checking/);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const timeouts = (await sent("preauthorization", before)).map((a) => a["add_paydata[amazon_timeout]"]);
+  assert.deepEqual(timeouts, ["0", "1440"], "first synchronous, then asynchronous after 980");
+
+  const second = await fresh();
+  await cv1ToDetails(second.page, second.context, { instrument: "visa-0980" });
+  await Promise.all([second.page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(second.page).click()]);
+  assert.match(await confirmationState(second.page, "failed"), /could not complete your payment/);
+  await second.context.close();
+  await context.close();
+});
+
+test("PAYONE CV1 980 in synchronous mode: TransactionTimedOut in words and a new checkout", async () => {
+  const synchronous = await startServer({ env: { PAYONE_AMAZON_MODE: "synchronous" } });
+  try {
+    const { page, context } = await fresh();
+    await page.goto(synchronous.baseUrl + "/cv1.html");
+    await signIn(page, context);
+    await page.locator(".amazon-pay-buyer-name").waitFor();
+    await chooseInstrument(page, "visa-0980");
+    await Promise.all([page.waitForURL(/result=success/), placeOrder(page).click()]);
+    await notice(page).filter({ hasText: "Amazon Pay did not confirm your payment in time. Nothing was charged." }).waitFor();
+    const again = page.getByRole("button", { name: "Start again" });
+    await again.waitFor();
+    await Promise.all([page.waitForURL((u) => u.pathname === "/cv1.html" && !u.search), again.click()]);
+    await page.locator(".amazon-pay-buyer-name").waitFor();
+    await context.close();
+  } finally {
+    await synchronous.stop();
+  }
+});
