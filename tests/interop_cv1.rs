@@ -338,3 +338,19 @@ async fn loading_widgets_js_sets_the_ready_hooks_first_and_waits_for_them() {
     assert_eq!(page_hook_count(), 1, "the page's own onAmazonPaymentsReady still ran");
     assert!(off_amazon_payments::is_loaded());
 }
+
+#[wasm_bindgen_test]
+async fn live_mode_refuses_any_widgets_js_but_amazons() {
+    use amazon_pay_contract::cv1::WidgetsConfig;
+    use amazon_pay_widget::components::cv1::signin::{self, SetupError};
+    remove_amazon();
+    let config = WidgetsConfig {
+        client_id: "amzn1.application-oa2-client.live".into(),
+        seller_id: "A2LIVE".into(),
+        sandbox: false,
+        script_url: "https://shop.example/sandbox/amazon/Widgets.js".into(),
+    };
+    let err = signin::prepare(&config, Duration::from_millis(300)).await.unwrap_err();
+    assert!(matches!(err, SetupError::UntrustedScript(ref url) if url == &config.script_url), "{err}");
+    assert_eq!(amazon_pay_widget::interop::script_loader::script_count(&config.script_url), 0, "nothing was loaded");
+}

@@ -234,10 +234,13 @@ pub struct WidgetOptions {
     pub design: Design,
 }
 
+/// A Rust callback handed to Amazon's script.
+type Callback = Closure<dyn FnMut(JsValue)>;
+
 /// Callbacks registered with Amazon; dropping this releases them (and so ends the binding from Rust's side).
 #[must_use = "dropping it releases the widget's callbacks"]
 pub struct Bound {
-    _callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
+    _callbacks: Vec<Callback>,
 }
 
 impl std::fmt::Debug for Bound {
@@ -268,7 +271,7 @@ impl WidgetKind {
 pub struct Widget {
     kind: WidgetKind,
     options: WidgetOptions,
-    callbacks: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)>,
+    callbacks: Vec<(&'static str, Callback)>,
     presentment_currency: Option<String>,
 }
 
@@ -361,8 +364,8 @@ pub fn button(
 ) -> Result<Bound, WidgetsError> {
     let button = get_path(&["OffAmazonPayments", "Button"]).ok_or(WidgetsError::NotLoaded("Button"))?;
     let js_options = to_js(options)?;
-    let authorization: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| authorization());
-    let on_error: Closure<dyn FnMut(JsValue)> = Closure::new(move |e: JsValue| on_error(AmazonWidgetError::from_js(&e)));
+    let authorization: Callback = Closure::new(move |_: JsValue| authorization());
+    let on_error: Callback = Closure::new(move |e: JsValue| on_error(AmazonWidgetError::from_js(&e)));
     set(&js_options, "authorization", authorization.as_ref()).map_err(rejected)?;
     set(&js_options, "onError", on_error.as_ref()).map_err(rejected)?;
     let function: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&button).ok_or(WidgetsError::NotLoaded("Button"))?;
@@ -398,7 +401,7 @@ pub fn init_confirmation_flow(
     if get(&payments, "initConfirmationFlow").is_none() {
         return Err(WidgetsError::NotLoaded("initConfirmationFlow"));
     }
-    let callback: Closure<dyn FnMut(JsValue)> = Closure::once(move |flow: JsValue| on_flow(ConfirmationFlow(flow)));
+    let callback: Callback = Closure::once(move |flow: JsValue| on_flow(ConfirmationFlow(flow)));
     call_method(
         &payments,
         "initConfirmationFlow",

@@ -86,8 +86,15 @@ pub struct UrlSignIn {
     pub changed: bool,
 }
 
+/// A sign-in answer found in one part of the address.
+struct Answer {
+    token: Option<String>,
+    expires_in: Option<u32>,
+    error: Option<String>,
+}
+
 /// Removes the answer's keys from one part when it carries an answer; returns the rest and what was found.
-fn strip(part: &str, prefix: char) -> (String, Option<(Option<String>, Option<u32>, Option<String>)>) {
+fn strip(part: &str, prefix: char) -> (String, Option<Answer>) {
     let raw = part.trim_start_matches(prefix);
     let pairs = query_pairs(raw);
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
@@ -105,7 +112,7 @@ fn strip(part: &str, prefix: char) -> (String, Option<(Option<String>, Option<u3
         .collect();
     let rest = if kept.is_empty() { String::new() } else { format!("{prefix}{}", kept.join("&")) };
     let expires_in = find("expires_in").and_then(|e| e.parse().ok());
-    (rest, Some((token, expires_in, error)))
+    (rest, Some(Answer { token, expires_in, error }))
 }
 
 /// Reads a sign-in answer from `search` (popup fallback) or `hash` (redirect mode) and removes it.
@@ -113,10 +120,10 @@ pub fn take_from(search: &str, hash: &str, now_ms: u64) -> UrlSignIn {
     let (search_rest, in_search) = strip(search, '?');
     let (hash_rest, in_hash) = strip(hash, '#');
     let changed = in_search.is_some() || in_hash.is_some();
-    let (token, expires_in, error) = in_hash.or(in_search).unwrap_or((None, None, None));
+    let answer = in_hash.or(in_search).unwrap_or(Answer { token: None, expires_in: None, error: None });
     UrlSignIn {
-        token: token.and_then(|t| AccessToken::parse(&t, expires_in, now_ms)),
-        error,
+        token: answer.token.and_then(|t| AccessToken::parse(&t, answer.expires_in, now_ms)),
+        error: answer.error,
         search: search_rest,
         hash: hash_rest,
         changed,
