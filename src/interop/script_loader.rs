@@ -66,25 +66,14 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
 
 /// Loads `url`, trying `attempts` times in all before giving up with the last error.
 ///
-/// A retry after a timeout asks for the script under a new URL (`amazonpay_retry=N`): the browser would
-/// otherwise attach the new `<script>` to the request still hanging. A success is remembered for `url`.
+/// The retry uses the same URL on purpose: after a timeout, Chromium joins the new `<script>` to the request
+/// still in flight, so a slow script that arrives during the retry is used (a fresh URL would start over).
+/// A script whose request hangs for good is reported after `attempts` timeouts.
 pub async fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> Result<(), ScriptError> {
     let mut last = None;
-    for attempt in 0..attempts.max(1) {
-        let target = match (&last, attempt) {
-            (Some(ScriptError::TimedOut { .. }), n) if n > 0 => {
-                let separator = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{separator}amazonpay_retry={n}")
-            }
-            _ => url.to_owned(),
-        };
-        match load_script(&target, timeout).await {
-            Ok(()) => {
-                if target != url {
-                    LOADS.with(|loads| loads.borrow_mut().insert(url.to_owned(), js_sys::Promise::resolve(&JsValue::UNDEFINED)));
-                }
-                return Ok(());
-            }
+    for _ in 0..attempts.max(1) {
+        match load_script(url, timeout).await {
+            Ok(()) => return Ok(()),
             Err(e) => last = Some(e),
         }
     }
