@@ -5,7 +5,7 @@
 // `.amazonpay-button-view1` (a MutationObserver on the shadow root, performance.now() since navigation start).
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
-import { machine, percentile, table, writeSection } from "./report.mjs";
+import { loadNow, machine, percentile, table, writeSection } from "./report.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 25);
 const GOAL = 1.25;
@@ -33,6 +33,8 @@ async function load(page, url) {
   return handle.jsonValue();
 }
 
+/** The machine and its load when the run started. */
+const started = machine();
 const server = await startServer({ env: { RUST_LOG: "amazon_pay_server=error" } });
 const browser = await launchBrowser();
 const cold = PAGES.map(() => []);
@@ -82,7 +84,8 @@ console.log(`\nwidget / baseline (median): cold ${coldRatio.toFixed(2)}×, warm 
 
 writeSection("bench-button", `## Time to the rendered button (\`scripts/bench-button\`)
 
-${machine()}
+${started}
+- load average when it ended: ${loadNow()}
 - headless Chromium (Debian's, through playwright-core), release \`amazon-pay-server --sandbox\` on 127.0.0.1, the
   sandbox's \`checkout.js\`; ${LOADS} loads of each page after one warm-up round, the two pages alternating
 - rendered = the first moment the button's shadow root holds \`.amazonpay-button-view1\` (same observer on both pages),

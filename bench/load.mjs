@@ -8,11 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
-import { machine, root, table, writeSection } from "./report.mjs";
+import { loadNow, machine, root, table, writeSection } from "./report.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+/** 8 connections from one wrk thread: wrk keeps one core busy, the server gets the other (2-core machine). */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+/** Session creation is also run at this many connections (2 threads), to show what queueing does to latency. */
+const SATURATING = 32;
 const READ_CHECKOUTS = 50;
 /** The sandbox's PAYONE credentials (README, Configuration). */
 const PORTAL_KEY = "sandbox-portal-key";
@@ -24,8 +27,8 @@ const luaDir = join(root, "bench/load");
 const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-bench-load-"));
 
 /** Runs wrk with a script; the figures its done() prints. */
-function wrk(name, script, url, env = {}) {
-  const args = ["-t", String(THREADS), "-c", String(CONNECTIONS), "-d", `${SECONDS}s`, "--timeout", "5s", "-s", join(luaDir, script), url];
+function wrk(name, script, url, env = {}, { threads = THREADS, connections = CONNECTIONS } = {}) {
+  const args = ["-t", String(threads), "-c", String(connections), "-d", `${SECONDS}s`, "--timeout", "5s", "-s", join(luaDir, script), url];
   console.log(`\n==> ${name}: wrk ${args.join(" ")}`);
   const out = spawnSync("wrk", args, { encoding: "utf8", env: { ...process.env, BENCH_LUA_DIR: luaDir, ...env }, timeout: (SECONDS + 30) * 1000 });
   if (out.status !== 0) throw new Error(`wrk failed (${out.status}): ${out.stderr}`);
@@ -35,7 +38,7 @@ function wrk(name, script, url, env = {}) {
   const r = JSON.parse(line.slice("WRK_JSON ".length));
   r.rps = r.requests / (r.duration_us / 1e6);
   r.name = name;
-  r.command = `wrk ${args.slice(0, -3).join(" ")} -s bench/load/${script} ${new URL(url).pathname}`;
+  r.load = `${connections} conn., ${threads} thread${threads > 1 ? "s" : ""}`;
   return r;
 }
 
@@ -80,6 +83,8 @@ async function storedNotifications(base) {
   }
 }
 
+/** The machine and its load when the run started. */
+const started = machine();
 const ms = (us) => (us / 1000).toFixed(2);
 const server = await startServer({
   env: { RUST_LOG: "amazon_pay_server=error", PAYONE_NOTIFY_URL: "" },
@@ -93,6 +98,7 @@ try {
   for (let i = 0; i < 20; i++) await selectedCheckout(base);
 
   results.push(wrk("create a session (POST /api/cv2/sessions)", "create-session.lua", base + "/api/cv2/sessions"));
+  results.push(wrk("create a session, saturating", "create-session.lua", base + "/api/cv2/sessions", {}, { threads: 2, connections: SATURATING }));
 
   const ids = [];
   for (let i = 0; i < READ_CHECKOUTS; i++) ids.push(await selectedCheckout(base));
@@ -127,17 +133,19 @@ try {
 const create = results[0];
 const goalMet = create.rps >= GOAL.createRps && create.p99_us < GOAL.createP99Ms * 1000;
 const errors = (r) => Object.values(r.errors).reduce((a, b) => a + b, 0) + (r.requests - r.ok);
-const rows = results.map((r) => [r.name, String(r.requests), r.rps.toFixed(0), ms(r.p50_us), ms(r.p90_us), ms(r.p99_us), ms(r.max_us), String(errors(r))]);
+const rows = results.map((r) => [r.name, r.load, String(r.requests), r.rps.toFixed(0), ms(r.p50_us), ms(r.p90_us), ms(r.p99_us), ms(r.max_us), String(errors(r))]);
 const lostOk = lost && lost.missing === 0 && lost.distinct === lost.stored && lost.unanswered <= CONNECTIONS;
 writeSection("bench-load", `## Backend under load (\`scripts/bench-load\`)
 
-${machine()}
+${started}
+- load average when it ended: ${loadNow()}
 - \`amazon-pay-server --sandbox\` release build on 127.0.0.1, PAYONE simulator in process (no \`PAYONE_ENDPOINT\`),
   SQLite store on a temporary directory, \`RUST_LOG=amazon_pay_server=error\`; wrk on the same 2 cores
-  (\`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --timeout 5s\`, scripts in \`bench/load/\`)
+  (\`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --timeout 5s\`, and \`-t2 -c${SATURATING}\` for the saturating row; scripts in
+  \`bench/load/\`)
 - reads: ${READ_CHECKOUTS} checkouts whose buyer chose on the sandbox's Amazon pages (posted as a browser would), read round-robin
 
-${table(["request", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"], rows)}
+${table(["request", "load", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"], rows)}
 
 - goal (at least ${GOAL.createRps} session creations a second at p99 under ${GOAL.createP99Ms} ms): **${goalMet ? "met" : "not met"}**
   (${create.rps.toFixed(0)}/s at p99 ${ms(create.p99_us)} ms)

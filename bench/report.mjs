@@ -22,12 +22,17 @@ export function machine() {
       return "rustc: unknown";
     }
   })();
-  const load = loadavg().map((l) => l.toFixed(2)).join(", ");
+  const load = loadNow();
   return [
     `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
     `- machine: ${cpus().length} cores (\`nproc\`), ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory; ${rustc}; node ${process.version}`,
     `- load average (1, 5, 15 min) when the run started: ${load}`,
   ].join("\n");
+}
+
+/** The load average now (1, 5, 15 min), for the end of a run. */
+export function loadNow() {
+  return loadavg().map((l) => l.toFixed(2)).join(", ");
 }
 
 /** Replaces (or appends) the section between `<!-- name:start -->` and `<!-- name:end -->` in BENCHMARKS.md. */

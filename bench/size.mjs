@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
-import { machine, root, table, writeSection } from "./report.mjs";
+import { loadNow, machine, root, table, writeSection } from "./report.mjs";
 
 /** The budget for one page, gzip -9, in bytes (KB = 1000 bytes, the stricter reading of "64 KB"). */
 const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 64_000);
@@ -37,6 +37,8 @@ async function measure(browser, baseUrl, path) {
   return [...files.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** The machine and its load when the run started. */
+const started = machine();
 const pages = ["/", ...readdirSync(join(root, "static")).filter((f) => f.endsWith(".html") && !NOT_SHOP_PAGES.has(f)).sort().map((f) => "/" + f)];
 const server = await startServer();
 const browser = await launchBrowser();
@@ -60,7 +62,8 @@ try {
 
 writeSection("bench-size", `## Shipped bytes per page (\`scripts/bench-size\`)
 
-${machine()}
+${started}
+- load average when it ended: ${loadNow()}
 - budget: at most ${kb(BUDGET)} KB (${BUDGET} bytes) gzip -9 for everything one page loads from us (wasm, JS glue,
   snippets, CSS; not the HTML, not the sandbox's stand-ins for Amazon's scripts); result: ${over.length ? `**broken** by ${over.map((p) => "`" + p + "`").join(", ")}` : "every page within"}
 

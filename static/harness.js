@@ -281,14 +281,15 @@ async function run(event) {
   }
   append("harness", `run: ${flow.label} · ${scenario} · buyer ${choice.buyer}`);
   runStatus.textContent = `Running ${flow.label} with ${scenario}.`;
-  watchedDocument = null;
-  if (popup) {
-    target = popup;
-    popup.location.href = flow.start;
-  } else {
-    target = $("frame");
-    target.src = flow.start;
+  target = popup ?? $("frame");
+  // The page still shown is the last run's (or about:blank): only the documents the new run loads are watched.
+  try {
+    watchedDocument = (target.contentWindow ?? target).document;
+  } catch {
+    watchedDocument = null;
   }
+  if (popup) popup.location.href = flow.start;
+  else target.src = flow.start;
 }
 
 async function init() {

@@ -167,3 +167,71 @@ pub fn AmazonPayButton(options: ButtonOptions) -> impl IntoView {
         </div>
     }
 }
+
+/// The button mounted by the embed API: what [`AmazonPayButton`] renders (same markup, states, texts and events),
+/// built with plain DOM calls. The button bundle (the cart page) then ships without the Leptos runtime, which
+/// is most of its size (see BENCHMARKS.md). Dropping it removes the button.
+#[cfg_attr(not(feature = "view-button"), allow(dead_code))]
+pub struct PlainButton {
+    host: web_sys::Element,
+    alive: std::rc::Rc<std::cell::Cell<bool>>,
+    _click: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Drop for PlainButton {
+    fn drop(&mut self) {
+        self.alive.set(false);
+        self.host.remove();
+    }
+}
+
+/// Appends the button to `parent` and starts it (session, `checkout.js`, `renderButton`).
+#[cfg_attr(not(feature = "view-button"), allow(dead_code))]
+pub fn mount_plain(parent: &web_sys::HtmlElement, options: ButtonOptions) -> Result<PlainButton, wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let document = parent.owner_document().ok_or_else(|| wasm_bindgen::JsValue::from_str("the element has no document"))?;
+    let id = format!("amazon-pay-button-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    let host = document.create_element("div")?;
+    host.set_class_name("amazon-pay-widget");
+    let button = document.create_element("div")?;
+    button.set_id(&id);
+    button.set_class_name("amazon-pay-button amazon-pay-placeholder");
+    button.set_attribute("aria-busy", "true")?;
+    let status = document.create_element("p")?;
+    status.set_class_name("amazon-pay-status");
+    status.set_attribute("role", "status")?;
+    status.set_attribute("aria-live", "polite")?;
+    host.append_child(&button)?;
+    host.append_child(&status)?;
+    parent.append_child(&host)?;
+
+    let click = wasm_bindgen::closure::Closure::<dyn FnMut()>::new({
+        let host = host.clone();
+        move || emit(&host, WidgetEvent::ButtonClicked)
+    });
+    button.add_event_listener_with_callback("click", click.as_ref().unchecked_ref())?;
+
+    let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+    {
+        let (host, alive) = (host.clone(), alive.clone());
+        let language = options.language;
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = setup(&format!("#{id}"), &options).await;
+            if !alive.get() {
+                return;
+            }
+            let _ = button.class_list().remove_1("amazon-pay-placeholder");
+            let _ = button.set_attribute("aria-busy", "false");
+            match result {
+                Ok(config) => emit(&host, WidgetEvent::Ready { workorder_id: config.workorder_id }),
+                Err(err) => {
+                    web_sys::console::error_1(&format!("Amazon Pay button: {err}").into());
+                    let _ = button.set_attribute("hidden", "");
+                    status.set_text_content(Some(&err.buyer_message(language)));
+                    emit(&host, WidgetEvent::Error { message: err.to_string() });
+                }
+            }
+        });
+    }
+    Ok(PlainButton { host, alive, _click: click })
+}

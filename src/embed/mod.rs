@@ -209,7 +209,9 @@ impl WidgetConfig {
 /// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    handle: Option<leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>>,
+    /// A Leptos view's unmount handle, or the plain button (`components::button::PlainButton`): dropping it
+    /// removes the widget.
+    handle: Option<Box<dyn std::any::Any>>,
 }
 
 #[wasm_bindgen]
@@ -232,29 +234,32 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
     };
     let invalid = |e: ConfigError| JsError::new(&e.to_string());
     // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
-    let handle = match config.view {
+    let handle: Box<dyn std::any::Any> = match config.view {
+        // The plain-DOM twin of AmazonPayButton: the button bundle carries no Leptos runtime.
         #[cfg(feature = "view-button")]
         View::Button => {
             let options = config.button_options().map_err(invalid)?;
-            leptos::mount::mount_to(element, move || view! { <AmazonPayButton options=options.clone() /> }.into_any())
+            let button = crate::components::button::mount_plain(&element, options)
+                .map_err(|e| JsError::new(&crate::interop::thrown_text(&e)))?;
+            Box::new(button)
         }
         #[cfg(feature = "view-review")]
         View::Review => {
             let options = config.review_options().map_err(invalid)?;
-            leptos::mount::mount_to(element, move || view! { <OrderReview options=options.clone() /> }.into_any())
+            Box::new(leptos::mount::mount_to(element, move || view! { <OrderReview options=options.clone() /> }.into_any()))
         }
         #[cfg(feature = "view-apb")]
         View::Apb => {
             let options = config.apb_options().map_err(invalid)?;
-            leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any())
+            Box::new(leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any()))
         }
         #[cfg(feature = "view-confirmation")]
         View::Confirmation => {
             let options = config.confirmation_options().map_err(invalid)?;
-            leptos::mount::mount_to(element, move || view! { <OrderConfirmation options=options.clone() /> }.into_any())
+            Box::new(leptos::mount::mount_to(element, move || view! { <OrderConfirmation options=options.clone() /> }.into_any()))
         }
         #[cfg(feature = "view-v1")]
-        View::Lander | View::Upsell | View::Cv1 => cv1::mount(element, &config).map_err(invalid)?,
+        View::Lander | View::Upsell | View::Cv1 => Box::new(cv1::mount(element, &config).map_err(invalid)?),
         #[allow(unreachable_patterns)]
         view => return Err(invalid(ConfigError::NotInBundle(view.bundle()))),
     };

@@ -49,6 +49,8 @@ pub enum PayoneTransport {
 #[derive(Clone)]
 pub struct PayoneClient {
     config: PayoneConfig,
+    /// `key` as sent: sha384 of the portal key, hashed once rather than per request.
+    key_hash: String,
     transport: PayoneTransport,
     mode: Mode,
     timeout: Duration,
@@ -68,7 +70,8 @@ impl PayoneClient {
     }
 
     fn with_transport(config: PayoneConfig, transport: PayoneTransport, mode: Mode, timeout: Duration) -> Self {
-        PayoneClient { config, transport, mode, timeout, api_version: API_VERSION.to_owned() }
+        let key_hash = request_key(&config.key);
+        PayoneClient { config, key_hash, transport, mode, timeout, api_version: API_VERSION.to_owned() }
     }
 
     /// `http` or `in-process`, for the start-up log.
@@ -91,7 +94,7 @@ impl PayoneClient {
         r.set("mid", &self.config.mid)
             .set("portalid", &self.config.portal_id)
             .set("aid", &self.config.aid)
-            .set("key", request_key(&self.config.key))
+            .set("key", &self.key_hash)
             .set("mode", if self.mode == Mode::Live { "live" } else { "test" })
             .set("api_version", &self.api_version)
             .set("encoding", "UTF-8");
