@@ -16,6 +16,24 @@ use axum::Router;
 
 pub use json::ApiJson;
 
+/// The answer already given for `order`, for a repeated request with its idempotency key: PAYONE's stored
+/// answer, or the same error when the placement never reached a result.
+pub(crate) fn replay_order<T: serde::de::DeserializeOwned>(
+    order: &crate::orders::OrderRecord,
+    lang: amazon_pay_contract::Language,
+) -> Result<ApiJson<T>, crate::error::AppError> {
+    use amazon_pay_contract::{orders::OrderState, ErrorCode};
+    use crate::error::AppError;
+    if matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed) {
+        let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
+        return Err(AppError::new(code, format!("order {} did not reach a result with PAYONE", order.id)).in_language(lang));
+    }
+    match order.response_json.as_deref().map(serde_json::from_str::<T>) {
+        Some(Ok(response)) => Ok(ApiJson(response)),
+        _ => Err(AppError::new(ErrorCode::Internal, format!("order {} has no stored answer", order.id)).in_language(lang)),
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(cv2::router())

@@ -34,17 +34,6 @@ fn valid_return_path(path: &str) -> bool {
         && path.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'?' | b'#' | b'%' | b'"' | b'<' | b'>'))
 }
 
-/// The answer stored for `order` at confirmation, for a repeated request.
-fn replay_confirm(order: &OrderRecord, lang: Language) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
-    if matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed) {
-        let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
-        return Err(AppError::new(code, format!("order {} did not reach a result with PAYONE", order.id)).in_language(lang));
-    }
-    match order.response_json.as_deref().map(serde_json::from_str::<Cv1OrderResponse>) {
-        Some(Ok(response)) => Ok(ApiJson(response)),
-        _ => Err(AppError::new(ErrorCode::Internal, format!("order {} has no stored answer", order.id)).in_language(lang)),
-    }
-}
 
 /// `POST /api/cv1/sessions/{workorderId}/confirm`: `setorderreferencedetails` with the server's amount, then
 /// `confirmorderreference`; the widget then calls `confirmationFlow.success()` or `.error()`.
@@ -70,13 +59,13 @@ pub async fn confirm(
         if existing.workorder_id != workorder_id {
             return Err(bad("this idempotency_key belongs to another checkout"));
         }
-        return replay_confirm(&existing, lang);
+        return crate::api::replay_order::<Cv1OrderResponse>(&existing, lang);
     }
     let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
     if let Some(live) = state.store.orders_for_workorder(&workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()) {
         // Another tab or key: a confirmation in progress is answered again, anything later is shown as it is.
         if live.state == OrderState::Redirected {
-            return replay_confirm(&live, lang);
+            return crate::api::replay_order::<Cv1OrderResponse>(&live, lang);
         }
         return Ok(ApiJson(Cv1OrderResponse { order_id: live.id, outcome: Cv1Outcome::AlreadyPlaced }));
     }

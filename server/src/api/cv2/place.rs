@@ -8,20 +8,9 @@ use crate::error::AppError;
 use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_contract::ErrorCode;
 use axum::extract::{Path, State};
 
-/// The answer already given for `order`, for a repeated request.
-fn replay(order: &OrderRecord, lang: Language) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
-    if order.state == OrderState::UpstreamFailed || order.state == OrderState::Placing {
-        let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
-        return Err(AppError::new(code, format!("order {} did not reach a result with PAYONE", order.id)).in_language(lang));
-    }
-    match order.response_json.as_deref().map(serde_json::from_str::<PlaceOrderResponse>) {
-        Some(Ok(response)) => Ok(ApiJson(response)),
-        _ => Err(AppError::new(ErrorCode::Internal, format!("order {} has no stored answer", order.id)).in_language(lang)),
-    }
-}
 
 /// `POST /api/cv2/sessions/{workorderId}/orders`.
 pub async fn place_order(
@@ -41,13 +30,13 @@ pub async fn place_order(
         if existing.workorder_id != workorder_id {
             return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
         }
-        return replay(&existing, lang);
+        return crate::api::replay_order::<PlaceOrderResponse>(&existing, lang);
     }
     let checkout = live_checkout(&state, &workorder_id, lang)?;
     let attempts = state.store.orders_for_workorder(&workorder_id)?;
     if let Some(live) = attempts.iter().rev().find(|o| !o.allows_retry()) {
         // One placed order per checkout: another tab or key gets the order that exists.
-        return replay(live, lang);
+        return crate::api::replay_order::<PlaceOrderResponse>(live, lang);
     }
 
     let (details, _) = fetch_details(&state, &checkout, lang).await?;
