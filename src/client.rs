@@ -7,7 +7,7 @@ use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::orders::OrderStatus;
 use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
-use serde::de::DeserializeOwned;
+use crate::wire::FromJs;
 use serde::Serialize;
 
 /// Why a backend call failed.
@@ -38,13 +38,6 @@ impl ClientError {
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
     let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
     js_sys::JSON::stringify(&js).map(String::from).map_err(|e| format!("{e:?}"))
-}
-
-/// Parses JSON text into `T` with the browser's `JSON.parse` (and [`crate::json`], which is smaller than
-/// serde_wasm_bindgen's reader).
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let js = js_sys::JSON::parse(text).map_err(|e| crate::interop::thrown_text(&e))?;
-    crate::json::from_value(js).map_err(|e| e.to_string())
 }
 
 /// One request with the browser's `fetch`: POST with a JSON body, or GET. The status and the body's text.
@@ -82,29 +75,33 @@ impl Client {
         format!("{}{}", self.base_url, path)
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
+    async fn post<B: Serialize, T: FromJs>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         let url = self.url(path);
         let json = to_json(body).map_err(|cause| ClientError::Network { url: url.clone(), cause })?;
-        let answer = fetch(&url, Some(json)).await;
-        Self::read(url, answer)
+        let (url, status, answer) = Self::answer(url, Some(json)).await?;
+        T::from_js(&answer).map_err(|e| ClientError::Decode { url, status, cause: e.to_string() })
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let url = self.url(path);
-        let answer = fetch(&url, None).await;
-        Self::read(url, answer)
+    async fn get<T: FromJs>(&self, path: &str) -> Result<T, ClientError> {
+        let (url, status, answer) = Self::answer(self.url(path), None).await?;
+        T::from_js(&answer).map_err(|e| ClientError::Decode { url, status, cause: e.to_string() })
     }
 
-    /// The contract's JSON on success, the API's error body otherwise.
-    fn read<T: DeserializeOwned>(url: String, answer: Result<(u16, String), String>) -> Result<T, ClientError> {
-        let (status, text) = answer.map_err(|cause| ClientError::Network { url: url.clone(), cause })?;
-        if (200..300).contains(&status) {
-            from_json(&text).map_err(|cause| ClientError::Decode { url, status, cause })
-        } else {
-            match from_json::<ApiError>(&text) {
+    /// The parsed JSON of a 2xx answer; the API's error body (or why there is none) otherwise. Not generic:
+    /// only reading the answer into its type is.
+    async fn answer(url: String, json: Option<String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
+        let (status, text) = match fetch(&url, json).await {
+            Ok(answer) => answer,
+            Err(cause) => return Err(ClientError::Network { url, cause }),
+        };
+        let parsed = js_sys::JSON::parse(&text).map_err(|e| crate::interop::thrown_text(&e));
+        match parsed {
+            Ok(value) if (200..300).contains(&status) => Ok((url, status, value)),
+            Ok(value) => match ApiError::from_js(&value) {
                 Ok(error) => Err(ClientError::Api { url, error }),
-                Err(cause) => Err(ClientError::Decode { url, status, cause }),
-            }
+                Err(e) => Err(ClientError::Decode { url, status, cause: e.to_string() }),
+            },
+            Err(cause) => Err(ClientError::Decode { url, status, cause }),
         }
     }
 

@@ -3,16 +3,21 @@
 //! - [`interop`]: the only place that touches Amazon's globals (`amazon.Pay`, `OffAmazonPayments`,
 //!   `amazon.Login`) and loads their scripts.
 //! - [`client`]: the backend's JSON API, with the request and response types of `amazon-pay-contract`.
-//! - [`components`]: the Leptos components, usable from a Leptos app as a crate.
+//! - [`views`]: the views (button, review, confirmation, APB, legacy v1), one plain-DOM implementation each, on
+//!   the small helpers of [`dom`]; [`wire`] reads the backend's JSON into the contract's types.
+//! - `components` (feature `leptos`): the views as Leptos components, for Leptos apps using the crate.
 //! - [`embed`]: `mount(element, config)` and DOM CustomEvents for pages of any stack.
 
 pub mod client;
+#[cfg(feature = "leptos")]
 pub mod components;
+pub mod dom;
 pub mod embed;
 pub mod interop;
-pub mod json;
 pub mod page;
 pub mod texts;
+pub mod views;
+pub mod wire;
 
 pub use amazon_pay_contract as contract;
 

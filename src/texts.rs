@@ -6,27 +6,26 @@ use amazon_pay_contract::Language;
 
 macro_rules! texts {
     ($($key:ident => [$de:expr, $en:expr, $fr:expr, $it:expr, $es:expr],)*) => {
-        /// A text of the widget's interface.
+        /// A text of the widget's interface, in every language. Each text is a constant of its own, so a
+        /// bundle carries only the texts its view uses (an enum with one `get` would link them all).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Text { $($key,)* }
+        pub struct Text(&'static [&'static str; 5]);
 
+        #[allow(non_upper_case_globals)]
         impl Text {
-            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
+            $(pub const $key: Text = Text(&[$de, $en, $fr, $it, $es]);)*
 
-            /// The text in `lang`.
-            pub fn get(self, lang: Language) -> &'static str {
-                match self {
-                    $(Text::$key => match lang {
-                        Language::De => $de,
-                        Language::En => $en,
-                        Language::Fr => $fr,
-                        Language::It => $it,
-                        Language::Es => $es,
-                    },)*
-                }
-            }
+            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
         }
     };
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(self, lang: Language) -> &'static str {
+        // The arrays are in the order of `Language::ALL`: de, en, fr, it, es.
+        self.0[lang as usize]
+    }
 }
 
 texts! {
@@ -94,8 +93,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn texts_are_in_the_order_of_the_languages() {
+        for (i, lang) in Language::ALL.into_iter().enumerate() {
+            assert_eq!(lang as usize, i);
+        }
+        assert_eq!(Text::ReviewTitle.get(Language::Fr), "Vérifiez votre commande");
+        assert_eq!(Text::ReviewTitle.get(Language::Es), "Revisa tu pedido");
+    }
+
+    #[test]
     fn every_text_exists_in_every_language() {
-        for text in Text::ALL {
+        for &text in Text::ALL {
             for lang in Language::ALL {
                 assert!(!text.get(lang).trim().is_empty(), "{text:?} in {lang:?}");
             }

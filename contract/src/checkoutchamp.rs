@@ -70,6 +70,24 @@ pub enum CrmOrderStatus {
     Other,
 }
 
+impl CrmOrderStatus {
+    pub const ALL: [CrmOrderStatus; 4] = [CrmOrderStatus::Complete, CrmOrderStatus::Pending, CrmOrderStatus::Partial, CrmOrderStatus::Other];
+
+    /// The status as it appears in JSON, e.g. `complete`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CrmOrderStatus::Complete => "complete",
+            CrmOrderStatus::Pending => "pending",
+            CrmOrderStatus::Partial => "partial",
+            CrmOrderStatus::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CrmOrderStatus> {
+        CrmOrderStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// One line of the order as CheckoutChamp priced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmOrderLine {
@@ -105,6 +123,14 @@ mod tests {
             serde_json::from_str(r#"{"access_token":"a","order_id":"O1","product_id":103,"idempotency_key":"k"}"#)
                 .unwrap();
         assert_eq!(u.quantity, 1);
+    }
+
+    #[test]
+    fn statuses_are_serdes_spelling() {
+        for status in CrmOrderStatus::ALL {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+            assert_eq!(CrmOrderStatus::parse(status.as_str()), Some(status));
+        }
     }
 
     #[test]

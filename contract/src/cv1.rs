@@ -144,6 +144,24 @@ impl Cv1Decline {
     ];
 
     /// PAYONE's `errorcode`.
+    /// The reason as it appears in JSON, e.g. `invalid_payment_method`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Cv1Decline::TransactionTimedOut => "transaction_timed_out",
+            Cv1Decline::InvalidPaymentMethod => "invalid_payment_method",
+            Cv1Decline::AmazonRejected => "amazon_rejected",
+            Cv1Decline::ProcessingFailure => "processing_failure",
+            Cv1Decline::BuyerEqualsSeller => "buyer_equals_seller",
+            Cv1Decline::PaymentMethodNotAllowed => "payment_method_not_allowed",
+            Cv1Decline::PaymentPlanNotSet => "payment_plan_not_set",
+            Cv1Decline::ShippingAddressNotSet => "shipping_address_not_set",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Cv1Decline> {
+        Cv1Decline::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
     pub const fn payone_code(self) -> u16 {
         match self {
             Cv1Decline::TransactionTimedOut => 980,
@@ -291,6 +309,14 @@ mod tests {
         }
         let en: std::collections::HashSet<_> = Cv1Decline::ALL.iter().map(|d| d.buyer_message(Language::En)).collect();
         assert_eq!(en.len(), Cv1Decline::ALL.len());
+    }
+
+    #[test]
+    fn reasons_are_serdes_spelling() {
+        for d in Cv1Decline::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+            assert_eq!(Cv1Decline::parse(d.as_str()), Some(d));
+        }
     }
 
     #[test]

@@ -32,6 +32,10 @@ impl ProductType {
             ProductType::PayOnly => "PayOnly",
         }
     }
+
+    pub fn parse(text: &str) -> Option<ProductType> {
+        [ProductType::PayAndShip, ProductType::PayOnly].into_iter().find(|p| p.as_str() == text)
+    }
 }
 
 /// Everything `amazon.Pay.renderButton` needs, decided by the server.
@@ -84,6 +88,22 @@ pub enum DeliveryOption {
     #[default]
     Standard,
     Express,
+}
+
+impl DeliveryOption {
+    pub const ALL: [DeliveryOption; 2] = [DeliveryOption::Standard, DeliveryOption::Express];
+
+    /// The option as it appears in JSON, e.g. `express`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOption::Standard => "standard",
+            DeliveryOption::Express => "express",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DeliveryOption> {
+        DeliveryOption::ALL.into_iter().find(|d| d.as_str() == text)
+    }
 }
 
 /// A cart line as the server priced it, for display.
@@ -156,4 +176,21 @@ pub enum PlaceOrderOutcome {
 pub struct PlaceOrderResponse {
     pub order_id: String,
     pub outcome: PlaceOrderOutcome,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_names_are_serdes_spelling() {
+        for d in DeliveryOption::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+            assert_eq!(DeliveryOption::parse(d.as_str()), Some(d));
+        }
+        for p in [ProductType::PayAndShip, ProductType::PayOnly] {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+            assert_eq!(ProductType::parse(p.as_str()), Some(p));
+        }
+    }
 }

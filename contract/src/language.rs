@@ -41,6 +41,11 @@ impl Language {
     }
 
     /// The first supported language among BCP 47 tags such as `navigator.languages` or `<html lang>`.
+    /// The language whose code is exactly `code` (as on the wire); `FromStr` reads any spelling of a tag.
+    pub fn parse_code(code: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Language> {
         tags.into_iter().find_map(|tag| tag.parse().ok())
     }
@@ -71,6 +76,15 @@ impl FromStr for Language {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_serdes_spelling() {
+        for lang in Language::ALL {
+            assert_eq!(serde_json::to_value(lang).unwrap(), lang.code());
+            assert_eq!(Language::parse_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Language::parse_code("DE"), None);
+    }
 
     #[test]
     fn parses_tags_in_any_spelling() {

@@ -29,6 +29,13 @@ impl Currency {
     }
 
     /// Digits after the decimal point (JPY has none).
+    pub const ALL: [Currency; 4] = [Currency::Eur, Currency::Gbp, Currency::Usd, Currency::Jpy];
+
+    /// The currency whose ISO code is exactly `code` (as on the wire); `FromStr` is the lenient reader for people.
+    pub fn parse(code: &str) -> Option<Currency> {
+        Currency::ALL.into_iter().find(|c| c.code() == code)
+    }
+
     pub const fn minor_digits(self) -> u32 {
         match self {
             Currency::Jpy => 0,
@@ -135,6 +142,15 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn currency_codes_are_serdes_spelling() {
+        for c in Currency::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
+            assert_eq!(Currency::parse(c.code()), Some(c));
+        }
+        assert_eq!(Currency::parse("eur"), None);
+    }
 
     #[test]
     fn decimal_round_trips() {

@@ -83,6 +83,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn states_are_serdes_spelling() {
+        for s in ["placing", "redirected", "approved", "pending", "paid", "failed", "declined", "abandoned", "upstream_failed"] {
+            let state = OrderState::parse(s).unwrap();
+            assert_eq!(serde_json::to_value(state).unwrap(), s);
+        }
+    }
+
+    #[test]
     fn states_round_trip_through_text() {
         for s in ["placing", "redirected", "approved", "pending", "paid", "failed", "declined", "abandoned", "upstream_failed"] {
             assert_eq!(OrderState::parse(s).unwrap().as_str(), s);

@@ -2,7 +2,7 @@
 //! (through the backend); PAYONE's answer carries the signed payload, and `amazon.Pay.initCheckout` takes
 //! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered.
 
-use super::button::{render_options, AMAZON_EU_CHECKOUT_JS};
+use crate::views::button::{render_options, AMAZON_EU_CHECKOUT_JS};
 use crate::client::Client;
 use crate::embed::events::{emit, WidgetEvent};
 use crate::interop::{amazon_pay, script_loader};

@@ -66,7 +66,7 @@ fn with_order(url: &str, order_id: &str) -> String {
 
 /// Loads `checkout.js` and binds Amazon's change actions to the two buttons.
 async fn bind_changes(details: &CheckoutDetails, ids: (&str, &str), timeout: Duration) -> Result<(), String> {
-    if !details.sandbox && details.script_url != super::button::AMAZON_EU_CHECKOUT_JS {
+    if !details.sandbox && details.script_url != crate::views::button::AMAZON_EU_CHECKOUT_JS {
         return Err(format!("refusing to load {} in live mode", details.script_url));
     }
     script_loader::load_script_with_retry(&details.script_url, timeout, 2).await.map_err(|e| e.to_string())?;

@@ -1,26 +1,28 @@
 //! The legacy Checkout v1 views of [`super::mount`]: `lander`, `upsell` and `cv1`, and their configuration keys.
 
-use super::{ConfigError, View, WidgetConfig};
+use super::ConfigError;
+#[cfg(feature = "leptos")]
+use super::{View, WidgetConfig};
+#[cfg(feature = "leptos")]
 use crate::client::Client;
+#[cfg(feature = "leptos")]
 use crate::components::cv1::{ButtonStyle, CheckoutChampLander, CheckoutChampUpsell, Cv1Options, LanderOptions, PayoneCv1Checkout, UpsellOptions};
 use amazon_pay_contract::checkoutchamp::CampaignLine;
+#[cfg(feature = "leptos")]
 use leptos::mount::UnmountHandle;
+#[cfg(feature = "leptos")]
 use leptos::prelude::*;
+#[cfg(feature = "leptos")]
 use leptos::tachys::view::any_view::AnyViewState;
-use serde::Deserialize;
+#[cfg(feature = "leptos")]
 use std::time::Duration;
 
 /// A CheckoutChamp campaign product in the page's configuration: `{"productId": 101, "quantity": 2}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProductLine {
     pub product_id: u32,
-    #[serde(default = "one")]
+    /// 1 when the configuration leaves it out.
     pub quantity: u32,
-}
-
-fn one() -> u32 {
-    1
 }
 
 impl From<ProductLine> for CampaignLine {
@@ -29,6 +31,7 @@ impl From<ProductLine> for CampaignLine {
     }
 }
 
+#[allow(dead_code)]
 /// A link the widget navigates to: a path on this site or an http(s) URL, never `javascript:` and the like.
 fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
     let ok = (value.starts_with('/') && !value.starts_with("//")) || value.starts_with("https://") || value.starts_with("http://");
@@ -39,6 +42,7 @@ fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
     }
 }
 
+#[allow(dead_code)]
 fn one_of(name: &str, value: Option<&String>, allowed: &[&str], default: &str) -> Result<String, ConfigError> {
     match value {
         None => Ok(default.to_owned()),
@@ -47,6 +51,7 @@ fn one_of(name: &str, value: Option<&String>, allowed: &[&str], default: &str) -
     }
 }
 
+#[cfg(feature = "leptos")]
 impl WidgetConfig {
     fn timeout(&self) -> Duration {
         self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(Duration::from_secs(10))
@@ -105,6 +110,7 @@ impl WidgetConfig {
 }
 
 /// Mounts the `lander`, `upsell` or `cv1` view.
+#[cfg(feature = "leptos")]
 #[cfg_attr(not(feature = "view-v1"), allow(dead_code))]
 pub(super) fn mount(element: web_sys::HtmlElement, config: &WidgetConfig) -> Result<UnmountHandle<AnyViewState>, ConfigError> {
     Ok(match config.view {
@@ -136,6 +142,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "leptos")]
     #[test]
     fn button_values_are_checked() {
         let config = WidgetConfig { button_size: Some("huge".into()), ..Default::default() };

@@ -17,83 +17,69 @@
 mod cv1;
 pub mod events;
 
+mod config;
+
 use crate::client::Client;
 // A per-page bundle (bundles/) mounts only some of these.
+#[cfg(feature = "leptos")]
 #[allow(unused_imports)]
-use crate::components::{AmazonPayButton, ApbCheckout, ApbOptions, ButtonOptions, ConfirmationOptions, OrderConfirmation, OrderReview, ReviewOptions};
+use crate::components::{ApbCheckout, ApbOptions, OrderReview, ReviewOptions};
+use crate::views::button::ButtonOptions;
+use crate::views::confirmation::ConfirmationOptions;
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
+#[cfg(feature = "leptos")]
 #[allow(unused_imports)]
 use leptos::prelude::*;
-use serde::Deserialize;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
+use crate::wire::FromJs;
 use wasm_bindgen::JsCast;
 
-/// The configuration a host page passes to [`mount`], as a plain JS object or JSON.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The configuration a host page passes to [`mount`], as a plain JS object or JSON (read in `config.rs`).
+/// Keys are camelCase (`cartUrl`); a key that is not one of these is refused, so a typo does not go unnoticed.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WidgetConfig {
     /// Which part of the checkout this element shows.
-    #[serde(default)]
     pub view: View,
     /// Where "Back to cart" leads (review and confirmation).
-    #[serde(default)]
     pub cart_url: Option<String>,
     /// APB: `PayAndShip` (default; needs `buyerForm`) or `PayOnly` (digital goods).
-    #[serde(default)]
     pub product_type: Option<amazon_pay_contract::cv2::ProductType>,
     /// APB: CSS selector of the shop's address form.
-    #[serde(default)]
     pub buyer_form: Option<String>,
     /// The confirmation page the review page sends the buyer to (`?order=<id>` is appended).
-    #[serde(default)]
     pub confirmation_url: Option<String>,
     /// The backend's base URL; empty means the page's own origin.
-    #[serde(default)]
     pub backend_url: String,
     /// The cart: SKUs and quantities. Prices are the backend's business.
-    #[serde(default)]
     pub items: Vec<CartLine>,
     /// `de`, `en`, `fr`, `it` or `es`; defaults to the page's `<html lang>`, then the browser's languages.
-    #[serde(default)]
     pub language: Option<String>,
-    #[serde(default)]
     pub button_color: Option<String>,
-    #[serde(default)]
     pub placement: Option<String>,
     /// How long to wait for Amazon's script, in milliseconds.
-    #[serde(default)]
     pub script_timeout_ms: Option<u32>,
     /// CheckoutChamp lander: the campaign products, `[{productId, quantity}]`; CheckoutChamp prices them.
-    #[serde(default)]
     pub products: Vec<cv1::ProductLine>,
     /// CheckoutChamp upsell page: the product offered, `{productId, quantity}`.
-    #[serde(default)]
     pub product: Option<cv1::ProductLine>,
     /// CheckoutChamp lander: a subscription (billing agreement and Consent widget).
-    #[serde(default)]
     pub recurring: bool,
     /// CheckoutChamp lander: the upsell page (`orderId` and `amazonOrderId` are appended).
-    #[serde(default)]
     pub upsell_url: Option<String>,
     /// CheckoutChamp upsell page: where "No, thanks" and "Continue" lead.
-    #[serde(default)]
     pub thank_you_url: Option<String>,
     /// Legacy v1 button: `PwA` (default), `Pay`, `A`, `LwA` or `Login`.
-    #[serde(default)]
     pub button_type: Option<String>,
     /// Legacy v1 button: `small`, `medium` (default), `large` or `x-large`.
-    #[serde(default)]
     pub button_size: Option<String>,
     /// Legacy v1 sign-in: in a popup (default, falling back to this window when blocked) or, `false`, in this window.
-    #[serde(default)]
     pub popup: Option<bool>,
 }
 
 /// The part of the checkout a mounted widget shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum View {
     /// The Amazon Pay button for the cart (Checkout v2).
     #[default]
@@ -125,6 +111,25 @@ pub enum ConfigError {
 }
 
 impl View {
+    pub const ALL: [View; 7] = [View::Button, View::Review, View::Confirmation, View::Apb, View::Lander, View::Upsell, View::Cv1];
+
+    /// The view's name in a configuration (`"view": "review"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            View::Button => "button",
+            View::Review => "review",
+            View::Confirmation => "confirmation",
+            View::Apb => "apb",
+            View::Lander => "lander",
+            View::Upsell => "upsell",
+            View::Cv1 => "cv1",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+
     /// The per-page bundle with this view: `amazon-pay-<name>.js` (`amazon-pay-widget.js` has every view).
     pub fn bundle(self) -> &'static str {
         match self {
@@ -160,6 +165,7 @@ impl WidgetConfig {
         }
     }
 
+    #[cfg(feature = "leptos")]
     pub fn review_options(&self) -> Result<ReviewOptions, ConfigError> {
         let defaults = ReviewOptions::default();
         Ok(ReviewOptions {
@@ -181,6 +187,7 @@ impl WidgetConfig {
         })
     }
 
+    #[cfg(feature = "leptos")]
     pub fn apb_options(&self) -> Result<ApbOptions, ConfigError> {
         Ok(ApbOptions {
             client: Client::new(self.backend_url.clone()),
@@ -209,8 +216,8 @@ impl WidgetConfig {
 /// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    /// A Leptos view's unmount handle, or the plain button (`components::button::PlainButton`): dropping it
-    /// removes the widget.
+    /// The mounted view ([`crate::dom::Mounted`], or a Leptos view's unmount handle): dropping it removes the
+    /// widget.
     handle: Option<Box<dyn std::any::Any>>,
 }
 
@@ -225,23 +232,23 @@ impl WidgetHandle {
 /// Mounts the widget into `element`. Throws a JS `Error` with the reason when `config` is invalid.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHandle, JsError> {
-    let config: WidgetConfig = if config.is_undefined() || config.is_null() {
-        WidgetConfig::default()
+    let config = if config.is_undefined() || config.is_null() {
+        Ok(WidgetConfig::default())
     } else if let Some(json) = config.as_string() {
-        crate::client::from_json(&json).map_err(|e| JsError::new(&ConfigError::Invalid(e).to_string()))?
+        crate::wire::parse::<WidgetConfig>(&json)
     } else {
-        crate::json::from_value(config).map_err(|e| JsError::new(&ConfigError::Invalid(e.to_string()).to_string()))?
+        WidgetConfig::from_js(&config)
     };
     let invalid = |e: ConfigError| JsError::new(&e.to_string());
+    let config = config.map_err(|e| invalid(ConfigError::Invalid(e.to_string())))?;
+    let dom_error = |e: JsValue| JsError::new(&crate::interop::thrown_text(&e));
     // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
     let handle: Box<dyn std::any::Any> = match config.view {
-        // The plain-DOM twin of AmazonPayButton: the button bundle carries no Leptos runtime.
         #[cfg(feature = "view-button")]
-        View::Button => {
-            let options = config.button_options().map_err(invalid)?;
-            let button = crate::components::button::mount_plain(&element, options)
-                .map_err(|e| JsError::new(&crate::interop::thrown_text(&e)))?;
-            Box::new(button)
+        View::Button => Box::new(crate::views::button::mount(&element, config.button_options().map_err(invalid)?).map_err(dom_error)?),
+        #[cfg(feature = "view-confirmation")]
+        View::Confirmation => {
+            Box::new(crate::views::confirmation::mount(&element, config.confirmation_options().map_err(invalid)?).map_err(dom_error)?)
         }
         #[cfg(feature = "view-review")]
         View::Review => {
@@ -252,11 +259,6 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
         View::Apb => {
             let options = config.apb_options().map_err(invalid)?;
             Box::new(leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any()))
-        }
-        #[cfg(feature = "view-confirmation")]
-        View::Confirmation => {
-            let options = config.confirmation_options().map_err(invalid)?;
-            Box::new(leptos::mount::mount_to(element, move || view! { <OrderConfirmation options=options.clone() /> }.into_any()))
         }
         #[cfg(feature = "view-v1")]
         View::Lander | View::Upsell | View::Cv1 => Box::new(cv1::mount(element, &config).map_err(invalid)?),

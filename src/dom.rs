@@ -1,0 +1,150 @@
+//! The few DOM calls the views make, as small non-generic helpers.
+//!
+//! A view builds its elements once and then sets texts, `hidden` and `disabled` from its state (see
+//! `views/`). No framework runtime: the embed bundles stay within their size budget (BENCHMARKS.md). Text is
+//! only ever set as text (`textContent`), never parsed as HTML, whatever Amazon or the backend sent.
+
+use std::any::Any;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, EventTarget};
+
+/// The page's document.
+pub fn document() -> Result<Document, JsValue> {
+    web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))
+}
+
+/// A new element, configured with the builder methods and placed with [`El::child`].
+pub fn el(tag: &str) -> Result<El, JsValue> {
+    document()?.create_element(tag).map(El)
+}
+
+/// An element being built. The setters cannot fail for the constant names the views use, so they do not
+/// return errors.
+pub struct El(pub Element);
+
+impl El {
+    pub fn class(self, class: &str) -> El {
+        self.0.set_class_name(class);
+        self
+    }
+
+    pub fn attr(self, name: &str, value: &str) -> El {
+        let _ = self.0.set_attribute(name, value);
+        self
+    }
+
+    pub fn text(self, text: &str) -> El {
+        self.0.set_text_content(Some(text));
+        self
+    }
+
+    /// Starts hidden (`hidden` attribute).
+    pub fn hidden(self) -> El {
+        set_hidden(&self.0, true);
+        self
+    }
+
+    /// Appends `child`.
+    pub fn child(self, child: &Element) -> El {
+        let _ = self.0.append_child(child);
+        self
+    }
+
+    /// Appends a text node.
+    pub fn add_text(self, text: &str) -> El {
+        let _ = self.0.append_with_str_1(text);
+        self
+    }
+
+    pub fn done(self) -> Element {
+        self.0
+    }
+}
+
+/// Sets the text if it differs, so an `aria-live` region is not announced again for the same sentence.
+pub fn set_text(element: &Element, text: &str) {
+    if element.text_content().as_deref() != Some(text) {
+        element.set_text_content(Some(text));
+    }
+}
+
+pub fn set_hidden(element: &Element, hidden: bool) {
+    set_flag(element, "hidden", hidden);
+}
+
+/// `disabled` on a button, input or fieldset.
+pub fn set_disabled(element: &Element, disabled: bool) {
+    set_flag(element, "disabled", disabled);
+}
+
+/// A boolean attribute: present (`""`) or absent.
+pub fn set_flag(element: &Element, name: &str, on: bool) {
+    if on != element.has_attribute(name) {
+        let _ = if on { element.set_attribute(name, "") } else { element.remove_attribute(name) };
+    }
+}
+
+/// An attribute, set only if it differs.
+pub fn set_attr(element: &Element, name: &str, value: &str) {
+    if element.get_attribute(name).as_deref() != Some(value) {
+        let _ = element.set_attribute(name, value);
+    }
+}
+
+/// Removes every child of `element`.
+pub fn clear(element: &Element) {
+    element.set_text_content(None);
+}
+
+/// Moves keyboard focus to `element` (the part the buyer should look at again).
+pub fn focus(element: &Element) {
+    if let Some(html) = element.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = html.focus();
+    }
+}
+
+/// An event listener; dropping it removes it from its target and frees the callback.
+pub struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// Calls `handler` on every `kind` event at `target` until the returned [`Listener`] is dropped.
+pub fn on(target: &EventTarget, kind: &'static str, handler: impl FnMut(Event) + 'static) -> Listener {
+    let callback = Closure::<dyn FnMut(Event)>::new(handler);
+    let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+    Listener { target: target.clone(), kind, callback }
+}
+
+/// A view on the page. Dropping it removes the view's element and everything the view owns (its state,
+/// listeners and the callbacks it handed to Amazon); its async work sees that and stops.
+pub struct Mounted {
+    root: Element,
+    _owned: Box<dyn Any>,
+}
+
+impl Mounted {
+    /// `root` is the view's element in the page; `owned` is what lives as long as it (usually an `Rc` of the
+    /// view, whose tasks hold only a `Weak`).
+    pub fn new(root: Element, owned: Box<dyn Any>) -> Mounted {
+        Mounted { root, _owned: owned }
+    }
+
+    pub fn root(&self) -> &Element {
+        &self.root
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}

@@ -1,0 +1,156 @@
+//! The Checkout v2 button: asks the backend for a session, loads `checkout.js`, renders Amazon's button.
+//!
+//! While it loads it holds the button's place (so the page does not jump); on failure it says so in the
+//! buyer's language and shows no broken button; the cause goes to the console and to an `error` event.
+
+use super::common::{live_region, log_error};
+use crate::client::Client;
+use crate::dom::{el, on, set_attr, set_hidden, set_text, Listener, Mounted};
+use crate::embed::events::{emit, WidgetEvent};
+use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmount, RenderButtonOptions};
+use crate::interop::script_loader;
+use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest};
+use amazon_pay_contract::{ErrorCode, Language};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+/// Amazon's only EU script; the live widget refuses any other source.
+pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/checkout.js";
+
+/// How the button is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ButtonOptions {
+    pub client: Client,
+    pub items: Vec<CartLine>,
+    pub language: Language,
+    /// `Gold`, `LightGray` or `DarkGray`.
+    pub color: String,
+    /// `Cart`, `Product`, `Checkout`, `Home` or `Other`.
+    pub placement: String,
+    pub script_timeout: Duration,
+}
+
+impl Default for ButtonOptions {
+    fn default() -> Self {
+        ButtonOptions {
+            client: Client::default(),
+            items: Vec::new(),
+            language: Language::default(),
+            color: "Gold".into(),
+            placement: "Cart".into(),
+            script_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why the button could not be shown.
+#[derive(Debug, thiserror::Error)]
+enum SetupError {
+    #[error(transparent)]
+    Backend(#[from] crate::client::ClientError),
+    #[error(transparent)]
+    Script(#[from] script_loader::ScriptError),
+    #[error(transparent)]
+    Amazon(#[from] amazon_pay::AmazonPayError),
+    #[error("refusing to load {0} in live mode: only Amazon's own checkout.js may run there")]
+    UntrustedScript(String),
+}
+
+impl SetupError {
+    fn buyer_message(&self, language: Language) -> String {
+        match self {
+            SetupError::Backend(e) => match e.api_error() {
+                Some(api) => api.message.clone(),
+                None => ErrorCode::UpstreamError.buyer_message(language).to_owned(),
+            },
+            _ => ErrorCode::Internal.buyer_message(language).to_owned(),
+        }
+    }
+}
+
+static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+
+/// Amazon's options for a button (or `initCheckout`) from the backend's configuration.
+pub(crate) fn render_options(config: &ButtonConfig, placement: &str, color: &str) -> RenderButtonOptions {
+    RenderButtonOptions {
+        merchant_id: config.merchant_id.clone(),
+        ledger_currency: config.ledger_currency.code().to_owned(),
+        sandbox: config.sandbox,
+        checkout_language: config.checkout_language.clone(),
+        product_type: config.product_type.as_str().to_owned(),
+        placement: placement.to_owned(),
+        button_color: color.to_owned(),
+        estimated_order_amount: Some(EstimatedOrderAmount {
+            amount: config.amount.decimal(),
+            currency_code: config.amount.currency.code().to_owned(),
+        }),
+        create_checkout_session_config: Some(CheckoutSessionConfig {
+            payload_json: config.payload_json.clone(),
+            signature: config.signature.clone(),
+            public_key_id: config.public_key_id.clone(),
+            algorithm: None,
+        }),
+    }
+}
+
+/// Remembers the workorder for the review page, in case the return URL lacks it.
+fn remember_workorder(workorder_id: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.set_item(crate::page::WORKORDER_STORAGE_KEY, workorder_id);
+    }
+}
+
+async fn setup(selector: &str, options: &ButtonOptions) -> Result<ButtonConfig, SetupError> {
+    let request = CreateSessionRequest { items: options.items.clone(), language: options.language };
+    let config = options.client.create_cv2_session(&request).await?;
+    if !config.sandbox && config.script_url != AMAZON_EU_CHECKOUT_JS {
+        return Err(SetupError::UntrustedScript(config.script_url));
+    }
+    script_loader::load_script_with_retry(&config.script_url, options.script_timeout, 2).await?;
+    amazon_pay::render_button(selector, &render_options(&config, &options.placement, &options.color))?;
+    remember_workorder(&config.workorder_id);
+    Ok(config)
+}
+
+/// The button on the page (see [`mount`]).
+struct Button {
+    host: Element,
+    button: Element,
+    status: Element,
+    _click: Listener,
+}
+
+/// Appends the button to `parent` and starts it (session, `checkout.js`, `renderButton`).
+pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
+    let id = ["amazon-pay-button-", &NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()].concat();
+    let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
+    let status = live_region("amazon-pay-status")?.done();
+    let host = el("div")?.class("amazon-pay-widget").child(&button).child(&status).done();
+    parent.append_child(&host)?;
+    let click = {
+        let host = host.clone();
+        on(&button, "click", move |_| emit(&host, WidgetEvent::ButtonClicked))
+    };
+    let view = Rc::new(Button { host: host.clone(), button, status, _click: click });
+    let weak = Rc::downgrade(&view);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = setup(&["#", &id].concat(), &options).await;
+        // Unmounted meanwhile: nothing to show.
+        let Some(view) = weak.upgrade() else { return };
+        let _ = view.button.class_list().remove_1("amazon-pay-placeholder");
+        set_attr(&view.button, "aria-busy", "false");
+        match result {
+            Ok(config) => emit(&view.host, WidgetEvent::Ready { workorder_id: config.workorder_id }),
+            Err(err) => {
+                log_error("Amazon Pay button", &err);
+                set_hidden(&view.button, true);
+                set_text(&view.status, &err.buyer_message(options.language));
+                emit(&view.host, WidgetEvent::Error { message: err.to_string() });
+            }
+        }
+    });
+    Ok(Mounted::new(host, Box::new(view)))
+}

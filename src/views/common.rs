@@ -1,0 +1,116 @@
+//! Small pieces the views share: money and addresses shown as text, the buyer's sentence for a failure.
+
+use crate::client::ClientError;
+use crate::dom::{el, El};
+use amazon_pay_contract::cv2::PostalAddress;
+use amazon_pay_contract::{Currency, ErrorCode, Language, Money};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+/// `24,90 €` in German, French, Italian and Spanish; `€24.90` in English.
+pub fn format_money(money: Money, lang: Language) -> String {
+    let decimal = money.decimal();
+    let symbol = match money.currency {
+        Currency::Eur => "€",
+        Currency::Gbp => "£",
+        Currency::Usd => "$",
+        Currency::Jpy => "¥",
+    };
+    match lang {
+        Language::En => match decimal.strip_prefix('-') {
+            Some(abs) => ["-", symbol, abs].concat(),
+            None => [symbol, &decimal].concat(),
+        },
+        _ => [&decimal.replace('.', ","), "\u{a0}", symbol].concat(),
+    }
+}
+
+/// The address as lines of text (empty parts left out).
+pub fn address_lines(address: &PostalAddress) -> Vec<String> {
+    let name = [address.first_name.as_str(), " ", &address.last_name].concat().trim().to_owned();
+    let city = [address.zip.as_str(), " ", &address.city].concat().trim().to_owned();
+    [name, address.company.clone(), address.street.clone(), address.addition.clone(), city, address.country.clone()]
+        .into_iter()
+        .filter(|line| !line.trim().is_empty())
+        .collect()
+}
+
+/// `<address class="amazon-pay-address">`, a line of text each.
+pub fn address_block(address: &PostalAddress) -> Result<Element, JsValue> {
+    let mut block = el("address")?.class("amazon-pay-address");
+    for line in address_lines(address) {
+        block = block.child(&el("span")?.text(&line).done()).child(&el("br")?.done());
+    }
+    Ok(block.done())
+}
+
+/// `<ul class="amazon-pay-items">`: "2 × Rust mug  25,80 €" per line.
+pub fn item_list(lines: impl IntoIterator<Item = (u32, String, Money)>, lang: Language) -> Result<Element, JsValue> {
+    let mut list = el("ul")?.class("amazon-pay-items");
+    for (quantity, name, price) in lines {
+        let price = el("span")?.class("amazon-pay-price").text(&format_money(price, lang)).done();
+        list = list.child(&el("li")?.text(&[&quantity.to_string(), " × ", &name, " "].concat()).child(&price).done());
+    }
+    Ok(list.done())
+}
+
+/// `<p class="amazon-pay-total">Total: <strong>…</strong></p>` (also the order number line).
+pub fn labelled(class: &str, label: &str, value: &Element) -> Result<Element, JsValue> {
+    Ok(el("p")?.class(class).add_text(label).add_text(": ").child(value).done())
+}
+
+/// A `role=status` `aria-live=polite` paragraph: where a view announces what happens.
+pub fn live_region(class: &str) -> Result<El, JsValue> {
+    Ok(el("p")?.class(class).attr("role", "status").attr("aria-live", "polite"))
+}
+
+/// The buyer's sentence for a failed backend call: the server's own (in the buyer's language) when it sent one.
+pub fn buyer_message(err: &ClientError, lang: Language) -> String {
+    match err.api_error() {
+        Some(api) => api.message.clone(),
+        None => ErrorCode::UpstreamError.buyer_message(lang).to_owned(),
+    }
+}
+
+/// `url` with `order=<id>` appended.
+pub fn with_order(url: &str, order_id: &str) -> String {
+    let separator = if url.contains('?') { "&" } else { "?" };
+    [url, separator, "order=", &amazon_pay_contract::routes::encode_segment(order_id)].concat()
+}
+
+/// The cause, for the developer's console.
+pub fn log_error(context: &str, cause: &dyn std::fmt::Display) {
+    web_sys::console::error_1(&[context, ": ", &cause.to_string()].concat().into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_buyers_expect() {
+        assert_eq!(format_money(Money::eur(2490), Language::De), "24,90\u{a0}€");
+        assert_eq!(format_money(Money::eur(2490), Language::En), "€24.90");
+        assert_eq!(format_money(Money::eur(-5), Language::En), "-€0.05");
+        assert_eq!(format_money(Money::eur(100_000), Language::Fr), "1000,00\u{a0}€");
+    }
+
+    #[test]
+    fn address_lines_skip_empty_parts() {
+        let a = PostalAddress {
+            first_name: "Giulia".into(),
+            street: "Via del Corso 5".into(),
+            zip: "00186".into(),
+            city: "Roma".into(),
+            country: "IT".into(),
+            ..Default::default()
+        };
+        assert_eq!(address_lines(&a), ["Giulia", "Via del Corso 5", "00186 Roma", "IT"]);
+    }
+
+    #[test]
+    fn order_links_keep_their_query() {
+        assert_eq!(with_order("/confirmation.html", "O1"), "/confirmation.html?order=O1");
+        assert_eq!(with_order("/c?x=1", "A B"), "/c?x=1&order=A%20B");
+    }
+}

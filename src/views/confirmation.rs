@@ -1,0 +1,193 @@
+//! The confirmation page: follows the order's status until Amazon has decided (or a deadline passes).
+
+use super::common::{labelled, live_region};
+use crate::client::Client;
+use crate::dom::{el, set_attr, set_hidden, set_text, Mounted};
+use crate::embed::events::{emit, WidgetEvent};
+use crate::interop::timers::sleep;
+use crate::page;
+use crate::texts::Text;
+use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::{ErrorCode, Language};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+/// How the confirmation page is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmationOptions {
+    pub client: Client,
+    pub language: Language,
+    pub cart_url: String,
+    /// First wait between two status reads; it grows to four times that.
+    pub poll_interval: Duration,
+    /// When to stop following a pending order and say so.
+    pub deadline: Duration,
+}
+
+impl Default for ConfirmationOptions {
+    fn default() -> Self {
+        ConfirmationOptions {
+            client: Client::default(),
+            language: Language::default(),
+            cart_url: "/".into(),
+            poll_interval: Duration::from_millis(500),
+            deadline: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What the buyer reads for an order in `status`.
+fn sentence(status: &OrderStatus, lang: Language) -> String {
+    match status.state {
+        OrderState::Approved => Text::Approved.get(lang).into(),
+        OrderState::Paid => Text::Paid.get(lang).into(),
+        OrderState::Pending | OrderState::Placing | OrderState::Redirected => Text::Pending.get(lang).into(),
+        OrderState::Failed => Text::Failed.get(lang).into(),
+        OrderState::Abandoned => Text::Abandoned.get(lang).into(),
+        OrderState::Declined | OrderState::UpstreamFailed => status
+            .message
+            .clone()
+            .unwrap_or_else(|| status.decline.unwrap_or(ErrorCode::UpstreamError).buyer_message(lang).into()),
+    }
+}
+
+/// The event an order's state is announced with, if any.
+fn event_for(status: &OrderStatus, lang: Language) -> Option<WidgetEvent> {
+    let order_id = status.order_id.clone();
+    Some(match status.state {
+        OrderState::Approved => WidgetEvent::Approved { order_id },
+        OrderState::Paid => WidgetEvent::Paid { order_id },
+        OrderState::Pending => WidgetEvent::Pending { order_id },
+        OrderState::Failed | OrderState::Declined | OrderState::Abandoned => {
+            WidgetEvent::Declined { order_id, code: status.state.as_str().into(), message: sentence(status, lang) }
+        }
+        OrderState::Placing | OrderState::Redirected | OrderState::UpstreamFailed => return None,
+    })
+}
+
+/// The page's elements.
+struct Confirmation {
+    lang: Language,
+    root: Element,
+    /// `data-state` is the order's state (`loading` until known); the text is the buyer's sentence.
+    state: Element,
+    number: Element,
+    number_value: Element,
+    back: Element,
+}
+
+impl Confirmation {
+    fn show(&self, status: &OrderStatus) {
+        set_attr(&self.state, "data-state", status.state.as_str());
+        set_text(&self.state, &sentence(status, self.lang));
+        set_text(&self.number_value, &status.order_id);
+        set_hidden(&self.number, false);
+        set_hidden(&self.back, !matches!(status.state, OrderState::Failed | OrderState::Declined | OrderState::Abandoned));
+    }
+
+    /// A sentence that ends the page's work; `failed` offers the way back to the cart.
+    fn stop(&self, text: Text, failed: bool) {
+        set_text(&self.state, text.get(self.lang));
+        if failed {
+            set_hidden(&self.back, false);
+        }
+    }
+}
+
+/// Appends the status page to `parent` and starts following the order of `?order=` in the address.
+pub fn mount(parent: &Element, options: ConfirmationOptions) -> Result<Mounted, JsValue> {
+    let lang = options.language;
+    let state = live_region("amazon-pay-order-state")?.attr("data-state", "loading").text(Text::Pending.get(lang)).done();
+    let number_value = el("strong")?.done();
+    let number = labelled("amazon-pay-order-number", Text::OrderNumber.get(lang), &number_value)?;
+    set_hidden(&number, true);
+    let back = el("a")?.attr("href", &options.cart_url).hidden().text(Text::BackToCart.get(lang)).done();
+    let root = el("section")?
+        .class("amazon-pay-confirmation")
+        .child(&el("h2")?.text(Text::StatusTitle.get(lang)).done())
+        .child(&state)
+        .child(&number)
+        .child(&back)
+        .done();
+    parent.append_child(&root)?;
+    let view = Rc::new(Confirmation { lang, root: root.clone(), state, number, number_value, back });
+    wasm_bindgen_futures::spawn_local(follow(Rc::downgrade(&view), options));
+    Ok(Mounted::new(root, Box::new(view)))
+}
+
+/// Reads the order's status, backing off, until it is settled or the deadline passes. Holds the view only
+/// between two waits, so an unmounted page stops it.
+async fn follow(view: Weak<Confirmation>, options: ConfirmationOptions) {
+    let lang = options.language;
+    let Ok(Some(order_id)) = page::order_param(&page::current_search()) else {
+        if let Some(view) = view.upgrade() {
+            view.stop(Text::UnknownOrder, true);
+        }
+        return;
+    };
+    let started = js_sys::Date::now();
+    let first_wait = u32::try_from(options.poll_interval.as_millis()).unwrap_or(u32::MAX);
+    let mut wait = first_wait;
+    let mut announced = None;
+    loop {
+        let answer = options.client.order_status(&order_id, lang).await;
+        let Some(page) = view.upgrade() else { return };
+        match answer {
+            Ok(status) => {
+                page.show(&status);
+                if announced != Some(status.state) {
+                    announced = Some(status.state);
+                    if let Some(event) = event_for(&status, lang) {
+                        emit(&page.root, event);
+                    }
+                }
+                if status.settled {
+                    return;
+                }
+            }
+            Err(err) if err.api_error().map(|e| e.code) == Some(ErrorCode::NotFound) => {
+                page.stop(Text::UnknownOrder, true);
+                return;
+            }
+            Err(err) => web_sys::console::warn_1(&["Amazon Pay confirmation: ", &err.to_string(), "; retrying"].concat().into()),
+        }
+        if js_sys::Date::now() - started > options.deadline.as_millis() as f64 {
+            page.stop(Text::TakingLong, false);
+            return;
+        }
+        drop(page);
+        sleep(wait).await;
+        wait = wait.saturating_mul(3) / 2;
+        wait = wait.min(first_wait.saturating_mul(4));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amazon_pay_contract::Money;
+
+    fn status(state: OrderState) -> OrderStatus {
+        OrderStatus { order_id: "O1".into(), state, amount: Money::eur(100), message: None, decline: None, settled: false }
+    }
+
+    #[test]
+    fn declines_say_why_in_the_buyers_words() {
+        let mut declined = status(OrderState::Declined);
+        assert_eq!(sentence(&declined, Language::En), ErrorCode::UpstreamError.buyer_message(Language::En));
+        declined.decline = Some(ErrorCode::HardDecline);
+        assert_eq!(sentence(&declined, Language::De), ErrorCode::HardDecline.buyer_message(Language::De));
+        declined.message = Some("Der Server sagt es so.".into());
+        assert_eq!(sentence(&declined, Language::De), "Der Server sagt es so.");
+        assert_eq!(sentence(&status(OrderState::Redirected), Language::Fr), Text::Pending.get(Language::Fr));
+    }
+
+    #[test]
+    fn each_decided_state_is_announced_once_by_its_event() {
+        assert_eq!(event_for(&status(OrderState::Paid), Language::En), Some(WidgetEvent::Paid { order_id: "O1".into() }));
+        assert!(matches!(event_for(&status(OrderState::Abandoned), Language::En), Some(WidgetEvent::Declined { ref code, .. }) if code == "abandoned"));
+        assert_eq!(event_for(&status(OrderState::Placing), Language::En), None);
+    }
+}

@@ -1,0 +1,186 @@
+//! The backend's JSON (and a page's configuration object) read into Rust types, without serde's deserializers.
+//!
+//! Why not serde here: a derived `Deserialize` monomorphises a visitor per type, and any deserializer over JS
+//! values once more per visitor; that was a quarter of the review page's wasm (BENCHMARKS.md, "The size work").
+//! The browser's `JSON.parse` builds the value, and each type's [`FromJs`] copies it field by field through
+//! [`Obj`]'s few non-generic accessors. The types are the contract's, the same the server serializes with
+//! serde; `tests/wire.rs` feeds every response type through both (serde_json out, [`FromJs`] in) so the two
+//! cannot drift. Requests still go out through the contract's own `Serialize`.
+
+mod checkoutchamp;
+mod common;
+mod cv1;
+mod cv2;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Why a value does not have the shape of its type: where (`items[2].unit_price.minor`) and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    path: String,
+    message: String,
+}
+
+impl WireError {
+    pub fn new(message: &str) -> WireError {
+        WireError { path: String::new(), message: message.to_owned() }
+    }
+
+    /// The same error, one field (`key`) or element (`[i]`) further out.
+    fn within(mut self, segment: &str) -> WireError {
+        let dot = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
+        self.path = [segment, dot, &self.path].concat();
+        self
+    }
+
+    /// What was wrong, without the path.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.path.is_empty() {
+            f.write_str(&self.path)?;
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for WireError {}
+
+/// A type read from a JSON-shaped JS value.
+pub trait FromJs: Sized {
+    fn from_js(value: &JsValue) -> Result<Self, WireError>;
+}
+
+/// `JSON.parse(text)` read as `T`.
+pub fn parse<T: FromJs>(text: &str) -> Result<T, WireError> {
+    let value = js_sys::JSON::parse(text).map_err(|e| WireError::new(&crate::interop::thrown_text(&e)))?;
+    T::from_js(&value)
+}
+
+/// `null` and `undefined`: what an absent or `None` field is.
+pub fn absent(value: &JsValue) -> bool {
+    value.is_null() || value.is_undefined()
+}
+
+/// A string value.
+pub fn string(value: &JsValue) -> Result<String, WireError> {
+    value.as_string().ok_or_else(|| WireError::new("expected a string"))
+}
+
+/// An integer JS represents exactly, within `min..=max`.
+pub fn integer(value: &JsValue, min: i64, max: i64) -> Result<i64, WireError> {
+    const SAFE: f64 = 9_007_199_254_740_991.0;
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() <= SAFE && n >= min as f64 && n <= max as f64 => Ok(n as i64),
+        _ => Err(WireError::new("expected an integer in range")),
+    }
+}
+
+/// A string that names one of an enum's values; `parse` is the enum's own (`ErrorCode::parse`, …).
+pub fn code<T>(value: &JsValue, parse: fn(&str) -> Option<T>) -> Result<T, WireError> {
+    let text = string(value)?;
+    parse(&text).ok_or_else(|| WireError::new(&["unknown value `", &text, "`"].concat()))
+}
+
+/// The elements of an array, each read as `T`.
+pub fn list<T: FromJs>(value: &JsValue) -> Result<Vec<T>, WireError> {
+    if !Array::is_array(value) {
+        return Err(WireError::new("expected an array"));
+    }
+    let array: &Array = value.unchecked_ref();
+    let mut items = Vec::with_capacity(array.length() as usize);
+    for (i, item) in array.iter().enumerate() {
+        items.push(T::from_js(&item).map_err(|e| e.within(&["[", &i.to_string(), "]"].concat()))?);
+    }
+    Ok(items)
+}
+
+/// A JSON object, read field by field; the accessors name the field in their errors.
+pub struct Obj(JsValue);
+
+impl Obj {
+    pub fn new(value: &JsValue) -> Result<Obj, WireError> {
+        if value.is_object() && !Array::is_array(value) {
+            Ok(Obj(value.clone()))
+        } else {
+            Err(WireError::new("expected an object"))
+        }
+    }
+
+    /// The raw value of `key` (`undefined` when missing).
+    pub fn get(&self, key: &str) -> JsValue {
+        Reflect::get(&self.0, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The object's own keys, in order.
+    pub fn keys(&self) -> Vec<String> {
+        Object::keys(self.0.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect()
+    }
+
+    /// `key` read with `read`, a missing field being an error.
+    pub fn with<T>(&self, key: &str, read: impl FnOnce(&JsValue) -> Result<T, WireError>) -> Result<T, WireError> {
+        let value = self.get(key);
+        if value.is_undefined() {
+            return Err(WireError::new("missing").within(key));
+        }
+        read(&value).map_err(|e| e.within(key))
+    }
+
+    /// `key` read with `read`, or `None` when it is missing or `null`.
+    pub fn opt_with<T>(&self, key: &str, read: impl FnOnce(&JsValue) -> Result<T, WireError>) -> Result<Option<T>, WireError> {
+        let value = self.get(key);
+        if absent(&value) {
+            return Ok(None);
+        }
+        read(&value).map(Some).map_err(|e| e.within(key))
+    }
+
+    pub fn field<T: FromJs>(&self, key: &str) -> Result<T, WireError> {
+        self.with(key, T::from_js)
+    }
+
+    pub fn opt<T: FromJs>(&self, key: &str) -> Result<Option<T>, WireError> {
+        self.opt_with(key, T::from_js)
+    }
+
+    pub fn list<T: FromJs>(&self, key: &str) -> Result<Vec<T>, WireError> {
+        self.with(key, list)
+    }
+
+    pub fn string(&self, key: &str) -> Result<String, WireError> {
+        self.with(key, string)
+    }
+
+    /// A string the server may leave out (`#[serde(default)]`): empty then.
+    pub fn string_or_empty(&self, key: &str) -> Result<String, WireError> {
+        self.opt_with(key, string).map(Option::unwrap_or_default)
+    }
+
+    pub fn opt_string(&self, key: &str) -> Result<Option<String>, WireError> {
+        self.opt_with(key, string)
+    }
+
+    pub fn bool(&self, key: &str) -> Result<bool, WireError> {
+        self.with(key, |v| v.as_bool().ok_or_else(|| WireError::new("expected true or false")))
+    }
+
+    pub fn u32(&self, key: &str) -> Result<u32, WireError> {
+        self.with(key, |v| integer(v, 0, u32::MAX.into()).map(|n| n as u32))
+    }
+
+    pub fn i64(&self, key: &str) -> Result<i64, WireError> {
+        self.with(key, |v| integer(v, i64::MIN, i64::MAX))
+    }
+}
+
+impl FromJs for String {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        string(value)
+    }
+}
