@@ -105,7 +105,7 @@ async function renderScenarios() {
   instrument.addEventListener("change", outcome);
   outcome();
   const buyer = $("buyer");
-  for (const b of data.buyers) buyer.append(option(b.id, `${b.name} (${b.id})`));
+  for (const b of data.buyers) buyer.append(option(b.id, `${b.name} (${b.id})${b.note ? ": " + b.note : ""}`));
 }
 
 // ---- Watching the flow's pages -------------------------------------------------------------------------------

@@ -501,6 +501,14 @@ async fn declines_are_told_in_the_buyers_language_and_can_be_retried() {
     env.set_instrument(&reference, "visa-0024");
     let request = ImportOrderRequest { language: Language::Es, ..request };
     expect_error(env.post(ORDERS, &request).await, 410, ErrorCode::SessionExpired, Language::Es).await;
+    // PAYONE CV1's 983-985 instruments, through CheckoutChamp: 985 lets the buyer pick another method.
+    for (instrument, status, code) in
+        [("visa-0983", 402, ErrorCode::HardDecline), ("visa-0984", 402, ErrorCode::HardDecline), ("visa-0985", 402, ErrorCode::SoftDecline)]
+    {
+        env.set_instrument(&reference, instrument);
+        let err = expect_error(env.post(ORDERS, &request).await, status, code, Language::Es).await;
+        assert!(err.detail.unwrap().contains("Transaction Declined"), "{instrument}");
+    }
     assert_eq!(env.state.checkoutchamp.as_ref().unwrap().orders.import_count().unwrap(), 0, "declines store no import");
 
     // The buyer picks another card in the Wallet and clicks again with the same key.
@@ -508,7 +516,7 @@ async fn declines_are_told_in_the_buyers_language_and_can_be_retried() {
     let response = env.post(ORDERS, &request).await;
     assert_eq!(response.status(), 200);
     let outcomes: Vec<String> = env.crm_calls().into_iter().map(|(_, o)| o).collect();
-    assert_eq!(outcomes.len(), 5);
+    assert_eq!(outcomes.len(), 8);
     assert_eq!(outcomes.last().map(String::as_str), Some("SUCCESS"));
 }
 

@@ -352,6 +352,120 @@ async fn missing_payment_method_and_address_are_986_and_987() {
 }
 
 #[tokio::test]
+async fn the_sandbox_buyers_without_an_address_or_a_default_payment_method_get_987_and_986() {
+    let env = start().await;
+    // Noah's account has no address: PAYONE refuses to read the order reference (987), nothing is stored.
+    let noah = env.checkout("noah", None).await;
+    assert!(env.sandbox().amazon.order_reference(&noah.reference).unwrap().address.is_none());
+    let request = OrderReferenceRequest { amazon_order_reference_id: noah.reference.clone(), access_token: noah.token.clone(), language: Language::It };
+    let err = expect_error(env.post(&routes::cv1_details(&noah.session.workorder_id), &request).await, 402, ErrorCode::SoftDecline).await;
+    assert_eq!(err.message, Cv1Decline::ShippingAddressNotSet.buyer_message(Language::It));
+    let err = expect_error(env.confirm(&noah, "no-address-0001", Language::En).await, 402, ErrorCode::SoftDecline).await;
+    assert_eq!(err.message, "Please choose a shipping address in the Amazon Pay box.");
+    assert!(env.state.store.orders_for_workorder(&noah.session.workorder_id).unwrap().is_empty(), "no order without an address");
+
+    // Lena has an address but no default payment method: the details read fine, the confirmation is refused
+    // with 986 and nothing is confirmed; once she picks one in the Wallet, the same checkout goes through.
+    let lena = env.checkout("lena", None).await;
+    let request = OrderReferenceRequest { amazon_order_reference_id: lena.reference.clone(), access_token: lena.token.clone(), language: Language::En };
+    let details: Cv1Details = env.post(&routes::cv1_details(&lena.session.workorder_id), &request).await.json().await.unwrap();
+    assert_eq!((details.buyer_name.as_str(), details.shipping_address.city.as_str()), ("Lena Vogel", "Hamburg"));
+    let answer: Cv1OrderResponse = env.confirm(&lena, "no-payment-0002", Language::Fr).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::SoftDecline, Some(Cv1Decline::PaymentPlanNotSet)));
+    assert_eq!(message, Cv1Decline::PaymentPlanNotSet.buyer_message(Language::Fr));
+    assert!(!env.sandbox().amazon.order_reference(&lena.reference).unwrap().confirmed);
+    env.sandbox().amazon.select_for_widget(&lena.token, &lena.reference, None, Some("visa-1111")).unwrap();
+    let retry = env.confirmed(&lena, "no-payment-0003").await;
+    env.run_confirmation_flow(&lena.reference).await;
+    let approved: Cv1OrderResponse = env.authorize(&retry.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(approved.outcome, Cv1Outcome::Approved);
+    let outcomes: Vec<String> = env.payone_calls().into_iter().filter(|(a, _)| a == "confirmorderreference").map(|(_, o)| o).collect();
+    assert!(outcomes[0].starts_with("PAYONE error 986"), "{outcomes:?}");
+    assert_eq!(outcomes[1], "OK");
+}
+
+#[tokio::test]
+async fn constraints_984_and_985_are_refused_at_confirmation_and_nothing_is_authorized() {
+    let env = start().await;
+    // 984 BuyerEqualsSeller: Amazon Pay cannot work for this account: no retry on this checkout.
+    let c = env.checkout("anna", Some("visa-0984")).await;
+    let answer: Cv1OrderResponse = env.confirm(&c, "buyer-seller-01", Language::De).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::HardDecline, Some(Cv1Decline::BuyerEqualsSeller)));
+    assert_eq!(message, Cv1Decline::BuyerEqualsSeller.buyer_message(Language::De));
+    assert_eq!(env.order_state(&answer.order_id).await, "declined");
+    let again = env.confirm(&c, "buyer-seller-02", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+    assert_eq!(again, Cv1OrderResponse { order_id: answer.order_id.clone(), outcome: Cv1Outcome::AlreadyPlaced });
+    let authorized: Cv1OrderResponse = env.authorize(&answer.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(authorized.outcome, Cv1Outcome::AlreadyPlaced, "a declined confirmation is never authorized");
+
+    // 985 PaymentMethodNotAllowed: the buyer picks another payment method and confirms again.
+    let d = env.checkout("jean", Some("visa-0985")).await;
+    let answer: Cv1OrderResponse = env.confirm(&d, "not-allowed-001", Language::Es).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::SoftDecline, Some(Cv1Decline::PaymentMethodNotAllowed)));
+    assert_eq!(message, Cv1Decline::PaymentMethodNotAllowed.buyer_message(Language::Es));
+    env.set_instrument(&d.reference, "visa-1111");
+    let retry = env.confirmed(&d, "not-allowed-002").await;
+    assert_ne!(retry.order_id, answer.order_id);
+
+    let calls = env.payone_calls();
+    let confirms: Vec<&String> = calls.iter().filter(|(a, _)| a == "confirmorderreference").map(|(_, o)| o).collect();
+    assert!(confirms[0].starts_with("PAYONE error 984") && confirms[1].starts_with("PAYONE error 985"), "{confirms:?}");
+    assert!(calls.iter().all(|(a, _)| a != "preauthorization" && a != "cancelorderreference"), "{calls:?}");
+}
+
+#[tokio::test]
+async fn processing_failure_at_authorization_cancels_the_order_reference() {
+    let env = start().await;
+    let c = env.checkout("giulia", Some("visa-0983")).await;
+    let confirmed = env.confirmed(&c, "processing-0001").await;
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::En).await.json().await.unwrap();
+    let (code, reason, message) = declined(&answer);
+    assert_eq!((code, reason), (ErrorCode::HardDecline, Some(Cv1Decline::ProcessingFailure)));
+    assert_eq!(message, "Amazon Pay could not process your payment. Nothing was charged. Please start the checkout again.");
+    assert_eq!(env.order_state(&confirmed.order_id).await, "declined");
+
+    // First synchronous, and 983 is no timeout: one authorization, then the order reference is canceled.
+    let actions: Vec<(String, String)> = env.payone_calls().into_iter().skip_while(|(a, _)| a != "preauthorization").collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    assert!(actions[0].1.starts_with("PAYONE error 983"), "{actions:?}");
+    assert_eq!((actions[1].0.as_str(), actions[1].1.as_str()), ("cancelorderreference", "OK"));
+    let cancel = &env.requests("cancelorderreference")[0];
+    assert!(cancel.contains(&c.reference) && cancel.contains(&format!("add_paydata%5Breference%5D={}", confirmed.order_id)), "{cancel}");
+    // Repeated calls get the first answer; nothing more is sent.
+    let again: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(again, answer);
+    assert_eq!(env.requests("cancelorderreference").len(), 1);
+    let after = env.confirm(&c, "processing-0002", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+    assert_eq!(after.outcome, Cv1Outcome::AlreadyPlaced, "a new checkout, not a second try on the canceled reference");
+}
+
+#[tokio::test]
+async fn processing_failure_in_asynchronous_mode_fails_later_by_notification() {
+    let env = start_with(|config| {
+        config.payone_amazon_mode = AmazonMode::Asynchronous;
+        config.sandbox_timings.settle_delay = std::time::Duration::from_millis(50);
+    })
+    .await;
+    let c = env.checkout("anna", Some("visa-0983")).await;
+    let confirmed = env.confirmed(&c, "processing-async").await;
+    env.run_confirmation_flow(&c.reference).await;
+    let answer: Cv1OrderResponse = env.authorize(&confirmed.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(answer.outcome, Cv1Outcome::Pending);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while env.order_state(&confirmed.order_id).await != "failed" {
+        assert!(std::time::Instant::now() < deadline, "the order never failed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let log = env.state.store.notification_log().unwrap();
+    let actions: Vec<&str> = log.iter().map(|(_, action, _)| action.as_str()).collect();
+    assert_eq!(actions, ["appointed", "failed"]);
+}
+
+#[tokio::test]
 async fn bad_input_is_refused_before_anything_is_sent() {
     let env = start().await;
     let c = env.checkout("anna", Some("visa-1111")).await;

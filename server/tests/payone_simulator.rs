@@ -719,6 +719,14 @@ async fn every_scenario_gets_its_authorization_answer() {
             Scenario::TransactionTimedOut => {
                 env.authorize("preauthorization", &workorder, &reference, &[]).await.expect_error("980");
             }
+            Scenario::ProcessingFailure | Scenario::BuyerEqualsSeller | Scenario::PaymentMethodNotAllowed => {
+                let code = match instrument.scenario {
+                    Scenario::ProcessingFailure => "983",
+                    Scenario::BuyerEqualsSeller => "984",
+                    _ => "985",
+                };
+                env.authorize("preauthorization", &workorder, &reference, &[]).await.expect_error(code);
+            }
             Scenario::SessionExpired => {
                 env.authorize("preauthorization", &workorder, &reference, &[]).await.expect_error("101");
             }
@@ -1290,14 +1298,22 @@ async fn cv1_scenarios_follow_amazon_timeout() {
                 let txid = asynchronous.get("txid").unwrap().to_owned();
                 assert_eq!(env.settled_actions(&txid, 2).await, ["appointed/pending", "appointed/completed"]);
             }
+            Scenario::BuyerEqualsSeller | Scenario::PaymentMethodNotAllowed => {
+                // Order reference constraints: refused at once, whatever the timeout; no transaction.
+                let code = if instrument.scenario == Scenario::BuyerEqualsSeller { "984" } else { "985" };
+                sync.expect_error(code);
+                asynchronous.expect_error(code);
+            }
             Scenario::PendingThenPaid
             | Scenario::PendingThenFailed
             | Scenario::TransactionTimedOut
             | Scenario::SoftDecline
-            | Scenario::HardDecline => {
+            | Scenario::HardDecline
+            | Scenario::ProcessingFailure => {
                 let code = match instrument.scenario {
                     Scenario::SoftDecline => "981",
                     Scenario::HardDecline => "982",
+                    Scenario::ProcessingFailure => "983",
                     _ => "980",
                 };
                 sync.expect_error(code);
@@ -1357,9 +1373,30 @@ async fn cv1_scenarios_follow_amazon_timeout() {
         }
     };
     confirm(prepared(Scenario::SoftDecline, false).0).await.expect_error("981");
+    // Amazon's constraints: nothing is confirmed, the buyer may still change the reference.
+    for (scenario, code) in [(Scenario::BuyerEqualsSeller, "984"), (Scenario::PaymentMethodNotAllowed, "985")] {
+        let (reference, _) = prepared(scenario, false);
+        let reply = confirm(reference.clone()).await;
+        reply.expect_error(code);
+        assert!(!reply.get("customermessage").unwrap_or_default().is_empty());
+        let after = amazon.order_reference(&reference).unwrap();
+        assert!(!after.confirmed && after.confirmation_urls.is_none(), "{code}: not confirmed");
+    }
     let token = amazon.issue_token("jean", &["profile"]).unwrap();
     let bare = amazon.create_order_reference(&token, AgreementType::OrderReference).unwrap().id;
     confirm(bare).await.expect_error("986");
+    // Lena has no default payment method: her new reference has none until she picks one (986).
+    let lena = amazon.issue_token("lena", &["profile"]).unwrap();
+    let hers = amazon.create_order_reference(&lena, AgreementType::OrderReference).unwrap();
+    assert_eq!(hers.address.map(|a| a.id), Some("lena-home"));
+    confirm(hers.id.clone()).await.expect_error("986");
+    amazon.select_for_widget(&lena, &hers.id, None, Some("visa-1111")).unwrap();
+    confirm(hers.id).await.expect("OK");
+    // Noah has no address at all: 987, before the payment method is even looked at.
+    let noah = amazon.issue_token("noah", &["profile"]).unwrap();
+    let his = amazon.create_order_reference(&noah, AgreementType::OrderReference).unwrap().id;
+    amazon.select_for_widget(&noah, &his, None, Some("visa-1111")).unwrap();
+    confirm(his).await.expect_error("987");
     let agreement = amazon.create_order_reference(&token, AgreementType::BillingAgreement).unwrap().id;
     amazon.select_for_widget(&token, &agreement, None, Some("visa-1111")).unwrap();
     confirm(agreement.clone()).await.expect_error("900"); // no consent yet
@@ -1382,5 +1419,12 @@ fn readme_lists_every_sandbox_instrument() {
             .find(|l| l.starts_with('|') && l.contains(&format!("`{}`", instrument.id)))
             .unwrap_or_else(|| panic!("README's scenario table lacks {}", instrument.id));
         assert!(row.contains(instrument.descriptor), "{row}");
+    }
+    for buyer in amazon_pay_server::sandbox::amazon::BUYERS {
+        assert!(
+            section.lines().any(|l| l.starts_with('|') && l.contains(&format!("`{}`", buyer.id))),
+            "README's buyer table lacks {}",
+            buyer.id
+        );
     }
 }

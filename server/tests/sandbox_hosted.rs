@@ -117,6 +117,21 @@ async fn the_hosted_checkout_returns_to_the_review_page_with_workorder_and_sessi
             && body.contains("Sandbox outcome: soft decline 981 InvalidPaymentMethod")
     );
     assert!(body.contains("<label for=\"instrument-mc-3ds1\">"), "every radio has a label");
+    assert!(body.contains("value=\"visa-1111\" required checked"), "Anna's default payment method is preselected");
+
+    // Noah's account has no address; Lena's has no default payment method, so nothing is preselected for her.
+    let noah = h.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &session), ("buyer", "noah")]).await;
+    let noah = noah.text().await.unwrap();
+    assert!(noah.contains("There is no address in this Amazon account.") && !noah.contains("name=\"address\""));
+    let without = h
+        .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &session), ("buyer", "noah"), ("instrument", "visa-1111")])
+        .await;
+    assert_eq!(without.status(), StatusCode::BAD_REQUEST, "no address, no way on");
+    let lena = h.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &session), ("buyer", "lena")]).await;
+    let lena = lena.text().await.unwrap();
+    assert!(lena.contains("value=\"lena-home\" required checked"), "her address is");
+    let checked_instruments = lena.split("name=\"instrument\"").skip(1).filter(|radio| radio.split('>').next().unwrap_or("").contains("checked"));
+    assert_eq!(checked_instruments.count(), 0, "no instrument is checked for Lena");
 
     let back = h
         .post_form(
@@ -638,7 +653,15 @@ async fn the_widget_endpoints_create_select_and_consent() {
     assert_eq!((view["created"].clone(), view["agreementType"].clone()), (json!(true), json!("OrderReference")));
     assert_eq!(view["selectedAddressId"], "anna-home");
     assert_eq!(view["addresses"][1]["city"], "80331 München");
-    assert_eq!(view["instruments"].as_array().unwrap().len(), 11);
+    assert_eq!(view["instruments"].as_array().unwrap().len(), amazon_pay_server::sandbox::scenario::INSTRUMENTS.len());
+    assert_eq!(view["defaultInstrumentId"], "visa-1111", "what the Wallet preselects");
+    // Lena has no default payment method, Noah no address: the widgets get nothing to preselect.
+    for (buyer, address, default) in [("lena", json!("lena-home"), Value::Null), ("noah", Value::Null, json!("visa-1111"))] {
+        let other = h.sandbox().amazon.issue_token(buyer, &["profile", "payments:widget"]).unwrap();
+        let (_, view) = widget(&h, "order-reference", json!({"accessToken": other, "sellerId": "A2SANDBOXMERCHANT"})).await;
+        assert_eq!((view["selectedAddressId"].clone(), view["defaultInstrumentId"].clone()), (address, default), "{buyer}");
+        assert_eq!(view["selectedInstrumentId"], Value::Null);
+    }
 
     let (_, again) = widget(&h, "order-reference", json!({"accessToken": token, "sellerId": "A2SANDBOXMERCHANT", "id": id})).await;
     assert_eq!((again["id"].as_str(), again["created"].as_bool()), (Some(id.as_str()), Some(false)));

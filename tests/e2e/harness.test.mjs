@@ -36,9 +36,13 @@ test("the scenario list is served as JSON by the sandbox", async () => {
   const response = await fetch(server.baseUrl + "/sandbox/inspect/scenarios");
   assert.equal(response.status, 200);
   const { instruments, buyers, pages } = await response.json();
-  assert.equal(instruments.length, 11);
+  assert.equal(instruments.length, 14);
+  for (const id of ["visa-0983", "visa-0984", "visa-0985"]) assert.ok(instruments.some((i) => i.id === id), id);
   assert.deepEqual(instruments[0], { id: "visa-1111", descriptor: "Visa ••••1111", scenario: "approved", outcome: "approved" });
   assert.ok(buyers.some((b) => b.id === "mallory"));
+  assert.match(buyers.find((b) => b.id === "noah").note, /987 ShippingAddressNotSet/);
+  assert.deepEqual(buyers.find((b) => b.id === "noah").addresses, []);
+  assert.match(buyers.find((b) => b.id === "lena").note, /986 PaymentPlanNotSet/);
   assert.ok(pages.includes("/review.html") && pages.includes("/index.html"), pages.join());
   // `after` skips what a poller has already seen.
   const all = await (await fetch(server.baseUrl + "/sandbox/inspect/upstream-calls")).json();
@@ -64,6 +68,11 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   for (const label of await page.locator("#flows label").all()) {
     if (await label.locator("input").isDisabled()) assert.match(await label.textContent(), /not available yet/);
   }
+
+  // The new scenarios are offered: the 983-985 instruments, and the buyers with what their account lacks.
+  assert.match(await page.locator('#instrument option[value="visa-0985"]').textContent(), /985 PaymentMethodNotAllowed/);
+  assert.match(await page.locator('#buyer option[value="noah"]').textContent(), /Noah Weber \(noah\): no address/);
+  assert.match(await page.locator('#buyer option[value="lena"]').textContent(), /no default payment method/);
 
   await page.check("#flow-cv2");
   await page.selectOption("#instrument", "mc-4444");

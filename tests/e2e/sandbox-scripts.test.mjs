@@ -281,7 +281,7 @@ test("Widgets.js calls the ready hooks, then AddressBook and Wallet callbacks in
   // Plain DOM: radio buttons in fieldsets with legends, usable by label.
   const addresses = page.getByRole("group", { name: "Shipping address" });
   assert.equal(await addresses.getByRole("radio").count(), 2);
-  assert.equal(await page.getByRole("group", { name: "Payment method" }).getByRole("radio").count(), 11);
+  assert.equal(await page.getByRole("group", { name: "Payment method" }).getByRole("radio").count(), 14);
   await addresses.getByLabel(/Marienplatz 8/).check();
   await page.waitForFunction(() => window.__log.length >= 8);
   await page.getByLabel(/Visa ••••0981/).check();
@@ -303,6 +303,52 @@ test("Widgets.js calls the ready hooks, then AddressBook and Wallet callbacks in
   assert.match(await page.getByRole("group", { name: "Shipping address" }).last().textContent(), /Marienplatz 8/);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("an account without an address or a default payment method: the widgets render, nothing is selected", async () => {
+  for (const [buyer, expected] of [
+    ["noah", ["AddressBook.onReady", "Wallet.onReady", "Wallet.onPaymentSelect"]],
+    ["lena", ["AddressBook.onReady", "AddressBook.onAddressSelect", "Wallet.onReady"]],
+  ]) {
+    const token = await issueToken(buyer);
+    const { page, context, problems } = await open({
+      cookies: tokenCookie(token),
+      initArg: SELLER,
+      init: (seller) => {
+        window.__log = [];
+        const log = (line) => window.__log.push(line);
+        window.onAmazonPaymentsReady = () => {
+          new OffAmazonPayments.Widgets.AddressBook({
+            sellerId: seller,
+            onReady: () => log("AddressBook.onReady"),
+            onAddressSelect: () => log("AddressBook.onAddressSelect"),
+            onError: (e) => log("AddressBook.onError " + e.getErrorCode()),
+          }).bind("address-book");
+          new OffAmazonPayments.Widgets.Wallet({
+            sellerId: seller,
+            onReady: () => log("Wallet.onReady"),
+            onPaymentSelect: () => log("Wallet.onPaymentSelect"),
+            onError: (e) => log("Wallet.onError " + e.getErrorCode()),
+          }).bind("wallet");
+        };
+      },
+      scripts: ["Widgets.js"],
+    });
+    await page.waitForFunction((n) => window.__log.length >= n, expected.length);
+    await page.getByRole("group", { name: "Payment method" }).waitFor();
+    assert.deepEqual(await page.evaluate(() => window.__log), expected, buyer);
+    const wallet = page.getByRole("group", { name: "Payment method" });
+    if (buyer === "noah") {
+      assert.match(await page.locator("#address-book").textContent(), /There is no address in this Amazon account\./);
+      assert.equal(await page.getByRole("group", { name: "Shipping address" }).getByRole("radio").count(), 0);
+      assert.equal(await wallet.getByRole("radio", { checked: true }).count(), 1, "his default payment method");
+    } else {
+      assert.equal(await wallet.getByRole("radio").count(), 14);
+      assert.equal(await wallet.getByRole("radio", { checked: true }).count(), 0, "no default: nothing chosen");
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });
 
 test("recurring mode gives a billing agreement; Consent reports 'true' and 'false' as strings", async () => {

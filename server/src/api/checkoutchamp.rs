@@ -26,7 +26,7 @@ pub fn crm_error(err: CrmError) -> AppError {
             ErrorCode::UpstreamError
         }
         CrmError::Declined { reason, .. } => match reason {
-            DeclineReason::InvalidPaymentMethod => ErrorCode::SoftDecline,
+            DeclineReason::InvalidPaymentMethod | DeclineReason::PaymentMethodNotAllowed => ErrorCode::SoftDecline,
             DeclineReason::AmazonRejected | DeclineReason::Other(_) => ErrorCode::HardDecline,
             // Amazon did not decide in time and nothing was charged: trying again shortly may work.
             DeclineReason::TransactionTimedOut => ErrorCode::UpstreamError,

@@ -55,6 +55,8 @@ pub enum DeclineReason {
     AmazonRejected,
     /// 980: Amazon did not decide in time; nothing was charged.
     TransactionTimedOut,
+    /// 985: this payment method is not allowed for the order; another one in Amazon Pay may work.
+    PaymentMethodNotAllowed,
     Other(String),
 }
 
@@ -91,6 +93,7 @@ pub fn classify_error(message: &str) -> CrmError {
             r if r.contains("InvalidPaymentMethod") => DeclineReason::InvalidPaymentMethod,
             r if r.contains("AmazonRejected") => DeclineReason::AmazonRejected,
             r if r.contains("TransactionTimedOut") => DeclineReason::TransactionTimedOut,
+            r if r.contains("PaymentMethodNotAllowed") => DeclineReason::PaymentMethodNotAllowed,
             r => DeclineReason::Other(r.to_owned()),
         };
         return CrmError::Declined { reason, message: owned };
@@ -245,6 +248,7 @@ mod tests {
         assert_eq!(reason("Transaction Declined: InvalidPaymentMethod"), Some(DeclineReason::InvalidPaymentMethod));
         assert_eq!(reason("Transaction Declined: AmazonRejected"), Some(DeclineReason::AmazonRejected));
         assert_eq!(reason("Transaction Declined: TransactionTimedOut"), Some(DeclineReason::TransactionTimedOut));
+        assert_eq!(reason("Transaction Declined: PaymentMethodNotAllowed"), Some(DeclineReason::PaymentMethodNotAllowed));
         assert_eq!(
             reason("Transaction Declined: Prepaid Credit Cards Are Not Accepted"),
             Some(DeclineReason::Other("Prepaid Credit Cards Are Not Accepted".into()))

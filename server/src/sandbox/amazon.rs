@@ -4,7 +4,7 @@
 //! The fake hosted pages and the fake widgets change this state when the buyer acts; the PAYONE and
 //! CheckoutChamp simulators read it to answer as Amazon's data and the chosen [`Scenario`] say.
 
-use super::scenario::{instrument, Instrument, Scenario};
+use super::scenario::{instrument, Instrument, Scenario, INSTRUMENTS};
 use amazon_pay_contract::Money;
 use rand::Rng;
 use serde::Serialize;
@@ -43,7 +43,12 @@ pub struct Buyer {
     /// The account's name as the profile API returns it (one string; split by the shop).
     pub name: &'static str,
     pub email: &'static str,
+    /// The account's addresses; the first is the default the AddressBook preselects. May be empty.
     pub addresses: &'static [Address],
+    /// The account has a default payment method, which the Wallet preselects (the first sandbox instrument).
+    pub default_payment: bool,
+    /// What is special about the account, for testers (empty for ordinary ones).
+    pub note: &'static str,
 }
 
 const fn address(
@@ -58,7 +63,9 @@ const fn address(
     Address { id, first_name, last_name, company: "", street, addition: "", zip, city, state: "", country, phone: "+49 30 1234567" }
 }
 
-/// Every sandbox buyer. The last one carries markup in every text field: shops must show it as text.
+/// Every sandbox buyer. `noah` has no address and `lena` no default payment method (CV1: PAYONE answers 987
+/// ShippingAddressNotSet and 986 PaymentPlanNotSet when they go on without choosing). The last one carries
+/// markup in every text field: shops must show it as text.
 pub const BUYERS: &[Buyer] = &[
     Buyer {
         id: "anna",
@@ -68,18 +75,40 @@ pub const BUYERS: &[Buyer] = &[
             address("anna-home", "Anna", "Schmidt", "Unter den Linden 1", "10117", "Berlin", "DE"),
             address("anna-office", "Anna", "Schmidt", "Marienplatz 8", "80331", "München", "DE"),
         ],
+        default_payment: true,
+        note: "",
     },
     Buyer {
         id: "jean",
         name: "Jean-Pierre de la Fontaine",
         email: "jp.fontaine@sandbox.example",
         addresses: &[address("jean-home", "Jean-Pierre", "de la Fontaine", "12 Rue de Rivoli", "75001", "Paris", "FR")],
+        default_payment: true,
+        note: "",
     },
     Buyer {
         id: "giulia",
         name: "Giulia",
         email: "giulia@sandbox.example",
         addresses: &[address("giulia-home", "Giulia", "", "Via del Corso 5", "00186", "Roma", "IT")],
+        default_payment: true,
+        note: "",
+    },
+    Buyer {
+        id: "noah",
+        name: "Noah Weber",
+        email: "noah.weber@sandbox.example",
+        addresses: &[],
+        default_payment: true,
+        note: "no address in the account (CV1: 987 ShippingAddressNotSet)",
+    },
+    Buyer {
+        id: "lena",
+        name: "Lena Vogel",
+        email: "lena.vogel@sandbox.example",
+        addresses: &[address("lena-home", "Lena", "Vogel", "Jungfernstieg 7", "20354", "Hamburg", "DE")],
+        default_payment: false,
+        note: "no default payment method: the Wallet selects none (CV1: 986 PaymentPlanNotSet)",
     },
     Buyer {
         id: "mallory",
@@ -98,6 +127,8 @@ pub const BUYERS: &[Buyer] = &[
             country: "ES",
             phone: "+34 91 0000000",
         }],
+        default_payment: true,
+        note: "markup in every field",
     },
 ];
 
@@ -109,6 +140,11 @@ pub fn buyer(id: &str) -> Option<&'static Buyer> {
 impl Buyer {
     pub fn address(&self, id: &str) -> Option<&'static Address> {
         self.addresses.iter().find(|a| a.id == id)
+    }
+
+    /// The payment method Amazon preselects for this account: the first sandbox instrument, or none.
+    pub fn default_instrument(&self) -> Option<&'static Instrument> {
+        INSTRUMENTS.first().filter(|_| self.default_payment)
     }
 
     /// The profile API's `user_id` (`amzn1.account.…`), stable per buyer.
@@ -607,6 +643,19 @@ mod tests {
         assert_eq!(amazon.select_for_widget(&anna, &r.id, Some("anna-office"), None).unwrap_err().code, "AddressNotModifiable");
         assert_eq!(amazon.order_reference(&r.id).unwrap().confirmation_urls.unwrap().error_url, "https://s.example/err");
         assert_eq!(amazon.set_confirmation_urls("S02-x", "a", "b").unwrap_err().code, "InvalidOrderReferenceId");
+    }
+
+    #[test]
+    fn the_special_buyers_start_without_an_address_or_a_default_payment_method() {
+        let amazon = AmazonSandbox::default();
+        let noah = amazon.issue_token("noah", &[]).unwrap();
+        let r = amazon.create_order_reference(&noah, AgreementType::OrderReference).unwrap();
+        assert_eq!((r.address, r.buyer.default_instrument().map(|i| i.id)), (None, Some("visa-1111")));
+        assert_eq!(amazon.select_for_widget(&noah, &r.id, Some("anna-home"), None).unwrap_err().code, "InvalidParameterValue");
+        let lena = buyer("lena").unwrap();
+        assert!(lena.default_instrument().is_none());
+        assert_eq!(buyer("anna").unwrap().default_instrument().map(|i| i.id), Some("visa-1111"));
+        assert!(BUYERS.iter().filter(|b| b.note.is_empty()).all(|b| b.default_payment && !b.addresses.is_empty()));
     }
 
     #[test]

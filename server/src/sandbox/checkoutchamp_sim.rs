@@ -535,6 +535,10 @@ fn charge(reference: &OrderReference) -> Result<&'static str, SimAnswer> {
         Scenario::SoftDecline | Scenario::MfaAbandoned => Err(error("Transaction Declined: InvalidPaymentMethod")),
         Scenario::HardDecline => Err(error("Transaction Declined: AmazonRejected")),
         Scenario::TransactionTimedOut => Err(error("Transaction Declined: TransactionTimedOut")),
+        Scenario::ProcessingFailure => Err(error("Transaction Declined: ProcessingFailure")),
+        // Amazon's order reference constraints: the CRM cannot authorize on the reference at all.
+        Scenario::BuyerEqualsSeller => Err(error("Transaction Declined: BuyerEqualsSeller")),
+        Scenario::PaymentMethodNotAllowed => Err(error("Transaction Declined: PaymentMethodNotAllowed")),
         Scenario::SessionExpired => Err(error("Amazon Pay error: InvalidOrderReferenceStatus")),
         Scenario::UpstreamTimeout => Err(SimAnswer::Hold),
         Scenario::UpstreamGarbage => Err(SimAnswer::Garbage),

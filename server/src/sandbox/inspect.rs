@@ -57,13 +57,15 @@ pub struct ScenarioBuyer {
     pub id: &'static str,
     pub name: &'static str,
     pub addresses: Vec<&'static str>,
+    /// What is special about the account (`noah`: no address, `lena`: no default payment method), or empty.
+    pub note: &'static str,
 }
 
 /// `GET /sandbox/inspect/scenarios`: the scenario table as JSON (the README's table is the same list).
 async fn scenarios(State(state): State<AppState>) -> Json<Scenarios> {
     let buyers = crate::sandbox::amazon::BUYERS
         .iter()
-        .map(|b| ScenarioBuyer { id: b.id, name: b.name, addresses: b.addresses.iter().map(|a| a.id).collect() })
+        .map(|b| ScenarioBuyer { id: b.id, name: b.name, addresses: b.addresses.iter().map(|a| a.id).collect(), note: b.note })
         .collect();
     let mut pages: Vec<String> = [&state.config.dist_dir, &state.config.static_dir]
         .into_iter()

@@ -21,6 +21,14 @@ pub enum Scenario {
     HardDecline,
     /// PAYONE error 980 TransactionTimedOut.
     TransactionTimedOut,
+    /// PAYONE error 983 ProcessingFailure: Amazon could not process the authorization; the shop cancels the
+    /// order reference and starts over.
+    ProcessingFailure,
+    /// PAYONE error 984 BuyerEqualsSeller: Amazon's sandbox-style simulation of the shop's own Amazon account
+    /// paying (an order reference constraint: it cannot be confirmed).
+    BuyerEqualsSeller,
+    /// PAYONE error 985 PaymentMethodNotAllowed: an order reference constraint; the buyer picks another method.
+    PaymentMethodNotAllowed,
     /// Amazon asks for multi-factor authentication and the buyer abandons it.
     MfaAbandoned,
     /// Amazon asks for multi-factor authentication and the buyer passes it; then approved.
@@ -53,6 +61,9 @@ pub const INSTRUMENTS: &[Instrument] = &[
     Instrument { id: "visa-0981", descriptor: "Visa ••••0981", scenario: Scenario::SoftDecline, outcome: "soft decline 981 InvalidPaymentMethod" },
     Instrument { id: "amex-0982", descriptor: "American Express ••••0982", scenario: Scenario::HardDecline, outcome: "hard decline 982 AmazonRejected" },
     Instrument { id: "visa-0980", descriptor: "Visa ••••0980", scenario: Scenario::TransactionTimedOut, outcome: "980 TransactionTimedOut" },
+    Instrument { id: "visa-0983", descriptor: "Visa ••••0983", scenario: Scenario::ProcessingFailure, outcome: "983 ProcessingFailure at the authorization" },
+    Instrument { id: "visa-0984", descriptor: "Visa ••••0984", scenario: Scenario::BuyerEqualsSeller, outcome: "984 BuyerEqualsSeller (as if the shop's own Amazon account paid)" },
+    Instrument { id: "visa-0985", descriptor: "Visa ••••0985", scenario: Scenario::PaymentMethodNotAllowed, outcome: "985 PaymentMethodNotAllowed for this order" },
     Instrument { id: "mc-3ds1", descriptor: "Mastercard ••••3001", scenario: Scenario::MfaPassed, outcome: "asks for MFA; passing it approves" },
     Instrument { id: "mc-3ds0", descriptor: "Mastercard ••••3000", scenario: Scenario::MfaAbandoned, outcome: "asks for MFA; the buyer abandons" },
     Instrument { id: "visa-0024", descriptor: "Visa ••••0024", scenario: Scenario::SessionExpired, outcome: "the checkout session has expired" },
@@ -82,6 +93,6 @@ mod tests {
             assert_eq!(instrument(i.id), Some(i));
             assert_eq!(instrument_for(i.scenario).id, i.id);
         }
-        assert_eq!(seen.len(), 11);
+        assert_eq!(seen.len(), 14);
     }
 }

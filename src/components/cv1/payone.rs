@@ -151,14 +151,21 @@ pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
     }
 
     // Read the buyer's details once address and payment are chosen, and again after every address change.
+    // A widget that rendered without a selection counts too: PAYONE then says what is missing (an account
+    // without an address: 987 here; without a payment method: 986 at the confirmation).
     {
         let client = options.client.clone();
+        let address_book = ids.address_book.clone();
         // Only the newest answer counts: an address chosen twice quickly must not show the first one.
         let asked = StoredValue::new(0u32);
+        // The sentence of a refused read, taken back once a later read succeeds.
+        let refused = StoredValue::new(None::<String>);
         let sel = ctx.selection;
         Effect::new(move |_| {
             let _changes = sel.address_changes.get();
-            if !(sel.payment_chosen.get() && sel.address_chosen.get()) {
+            let address = sel.address_chosen.get() || sel.address_book_ready.get();
+            let payment = sel.payment_chosen.get() || sel.wallet_ready.get();
+            if !(address && payment) {
                 return;
             }
             let (Some(reference), Some(workorder_id), Some(access)) =
@@ -166,7 +173,7 @@ pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
             else {
                 return;
             };
-            let client = client.clone();
+            let (client, address_book) = (client.clone(), address_book.clone());
             asked.update_value(|n| *n += 1);
             let this = asked.get_value();
             leptos::task::spawn_local(async move {
@@ -178,14 +185,19 @@ pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
                 match answer {
                     Ok(found) => {
                         details.try_set(Some(found));
+                        if let Some(sentence) = refused.try_update_value(Option::take).flatten() {
+                            if ctx.notice.get_untracked() == sentence {
+                                ctx.say("");
+                            }
+                        }
                     }
                     Err(err) => {
                         ctx.log(&err);
                         details.try_set(None);
-                        ctx.say(buyer_message(&err, lang));
-                        if err.api_error().map(|e| e.code) == Some(ErrorCode::SessionExpired) {
-                            next_step.try_set(Some(NextStep::StartAgain));
-                        }
+                        let sentence = buyer_message(&err, lang);
+                        refused.try_set_value(Some(sentence.clone()));
+                        ctx.say(sentence);
+                        details_refused(&err, &address_book, next_step);
                     }
                 }
             });
@@ -230,9 +242,7 @@ pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
                             ctx.log(&err);
                             ctx.emit(WidgetEvent::Error { message: err.to_string() });
                             ctx.say(buyer_message(&err, lang));
-                            if err.api_error().map(|e| e.code) == Some(ErrorCode::SessionExpired) {
-                                next_step.try_set(Some(NextStep::StartAgain));
-                            }
+                            details_refused(&err, &ids.address_book, next_step);
                             idempotency_key.set_value(page::new_idempotency_key());
                             ctx.busy.try_set(false);
                             return;
@@ -333,6 +343,19 @@ pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
                 <a class="amazon-pay-back-to-cart" href=options.cart_url.clone()>{ctx.t(Text::BackToCart)}</a>
             </div>
         </section>
+    }
+}
+
+/// What the buyer does after PAYONE refused to read the order reference (`getorderreferencedetails`): sign in
+/// again when the Amazon session is gone; choose an address in the AddressBook after a soft decline, which
+/// that call gives only for a missing address (987 ShippingAddressNotSet).
+fn details_refused(err: &crate::client::ClientError, address_book: &str, next_step: RwSignal<Option<NextStep>>) {
+    match err.api_error().map(|e| e.code) {
+        Some(ErrorCode::SessionExpired) => {
+            next_step.try_set(Some(NextStep::StartAgain));
+        }
+        Some(ErrorCode::SoftDecline) => focus(address_book),
+        _ => {}
     }
 }
 

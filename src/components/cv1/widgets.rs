@@ -37,6 +37,10 @@ pub struct Selection {
     pub address_changes: RwSignal<u32>,
     /// The last widget error (`ITP` excluded).
     pub problem: RwSignal<Option<AmazonWidgetError>>,
+    /// The one-time AddressBook and the Wallet have rendered (`onReady`), whether or not Amazon selected
+    /// anything: an account without an address or a default payment method reports no selection.
+    pub address_book_ready: RwSignal<bool>,
+    pub wallet_ready: RwSignal<bool>,
 }
 
 impl Selection {
@@ -48,6 +52,8 @@ impl Selection {
             consent: RwSignal::new(None),
             address_changes: RwSignal::new(0),
             problem: RwSignal::new(None),
+            address_book_ready: RwSignal::new(false),
+            wallet_ready: RwSignal::new(false),
         }
     }
 
@@ -135,6 +141,7 @@ impl Binder {
                         if sel.reference.get_untracked().is_none() {
                             sel.reference.try_set(r.order_reference_id());
                         }
+                        sel.address_book_ready.try_set(true);
                     })
                     .on_address_select(move |_| {
                         sel.address_chosen.try_set(true);
@@ -208,6 +215,9 @@ impl Binder {
             .presentment_currency("EUR")
             .on_payment_select(move |_| {
                 sel.payment_chosen.try_set(true);
+            })
+            .on_ready(move |_| {
+                sel.wallet_ready.try_set(true);
             })
             .on_error(move |e| sel.report(e))
             .bind(&self.ids.wallet)?;

@@ -381,8 +381,10 @@
         ctx.container.appendChild(readOnly("Shipping address", selected ? selected.name : "", selected ? addressText(selected) : ""));
       } else {
         var items = view.addresses.map(function (a) { return { id: a.id, title: a.name, hint: addressText(a) }; });
-        ctx.container.appendChild(radioList("Shipping address", "amazonpay-address-" + (++uid), items, view.selectedAddressId,
-          picker("AddressBook", options, ctx, view, "addressId", "onAddressSelect")));
+        var list = radioList("Shipping address", "amazonpay-address-" + (++uid), items, view.selectedAddressId,
+          picker("AddressBook", options, ctx, view, "addressId", "onAddressSelect"));
+        if (!items.length) list.appendChild(el("p", "amazonpay-sandbox-empty", "There is no address in this Amazon account."));
+        ctx.container.appendChild(list);
       }
       if (view.created && view.agreementType === "OrderReference") fire("AddressBook", options, "onOrderReferenceCreate", view);
       fire("AddressBook", options, "onReady", view);
@@ -409,8 +411,9 @@
       ownsReference = true;
     }
     promise.then(function (view) {
-      if (readMode || view.selectedInstrumentId || !view.instruments.length) return view;
-      return post("select", { accessToken: ctx.token, id: view.id, instrumentId: view.instruments[0].id }).then(function (next) {
+      /* Amazon preselects the account's default payment method; an account without one starts with none chosen. */
+      if (readMode || view.selectedInstrumentId || !view.defaultInstrumentId) return view;
+      return post("select", { accessToken: ctx.token, id: view.id, instrumentId: view.defaultInstrumentId }).then(function (next) {
         next.created = view.created;
         return next;
       });

@@ -142,7 +142,7 @@ fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
     let buyers: String = BUYERS
         .iter()
         .enumerate()
-        .map(|(i, b)| radio("buyer", b.id, session.buyer.map_or(i == 0, |s| s.id == b.id), &[b.name, b.email]))
+        .map(|(i, b)| radio("buyer", b.id, session.buyer.map_or(i == 0, |s| s.id == b.id), &[b.name, b.email, b.note]))
         .collect();
     let body = format!(
         "<p>Sandbox: choose the Amazon test account that pays <strong>{amount}</strong>.</p>\
@@ -180,6 +180,9 @@ fn address_lines(a: &Address) -> Vec<String> {
 }
 
 fn address_radios(buyer: &Buyer, selected: Option<&Address>) -> String {
+    if buyer.addresses.is_empty() {
+        return "<p>There is no address in this Amazon account.</p>".to_owned();
+    }
     buyer
         .addresses
         .iter()
@@ -192,13 +195,14 @@ fn address_radios(buyer: &Buyer, selected: Option<&Address>) -> String {
         .collect()
 }
 
-fn instrument_radios(selected: Option<&Instrument>) -> String {
+/// The instruments, `selected` (else the account's default payment method, if it has one) checked.
+fn instrument_radios(selected: Option<&Instrument>, default: Option<&Instrument>) -> String {
+    let checked = selected.or(default);
     INSTRUMENTS
         .iter()
-        .enumerate()
-        .map(|(i, ins)| {
+        .map(|ins| {
             let hint = format!("Sandbox outcome: {}", ins.outcome);
-            radio("instrument", ins.id, selected.map_or(i == 0, |s| s.id == ins.id), &[ins.descriptor, &hint])
+            radio("instrument", ins.id, checked.is_some_and(|s| s.id == ins.id), &[ins.descriptor, &hint])
         })
         .collect()
 }
@@ -214,7 +218,7 @@ fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, proc
         action = super::page::html_escape(&format!("{}{CHOOSE}", sandbox.public_url)),
         hidden = hidden(&[("amazonCheckoutSessionId", &session.id), ("buyer", buyer.id)]),
         addresses = fieldset("Shipping address", &address_radios(buyer, session.address.filter(|_| same_buyer))),
-        instruments = fieldset("Payment method", &instrument_radios(session.instrument.filter(|_| same_buyer))),
+        instruments = fieldset("Payment method", &instrument_radios(session.instrument.filter(|_| same_buyer), buyer.default_instrument())),
         actions = actions(if process_order { "Pay now" } else { "Continue" }, "Cancel and return to the shop"),
     );
     layout("Choose how to pay", &body)
@@ -312,7 +316,7 @@ pub async fn initiate_auth(State(state): State<AppState>, RawQuery(query): RawQu
             ("Change the shipping address", fieldset("Shipping address", &address_radios(buyer, session.address)), "Use this address")
         }
         ChangeAction::Payment => {
-            ("Change the payment method", fieldset("Payment method", &instrument_radios(session.instrument)), "Use this payment method")
+            ("Change the payment method", fieldset("Payment method", &instrument_radios(session.instrument, buyer.default_instrument())), "Use this payment method")
         }
     };
     let body = format!(

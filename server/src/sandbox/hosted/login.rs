@@ -122,7 +122,7 @@ pub async fn signin_page(State(state): State<AppState>, RawQuery(query): RawQuer
     if let Some((error, description)) = request.problem() {
         return Ok(request.answer(vec![("error", error.to_owned()), ("error_description", description)]));
     }
-    let buyers: String = BUYERS.iter().enumerate().map(|(i, b)| radio("buyer", b.id, i == 0, &[b.name, b.email])).collect();
+    let buyers: String = BUYERS.iter().enumerate().map(|(i, b)| radio("buyer", b.id, i == 0, &[b.name, b.email, b.note])).collect();
     let body = format!(
         "<p>Sandbox: the shop <strong>{client}</strong> asks to read: {scopes}.</p>\
 <form method=\"post\" action=\"{action}\">{hidden}{buyers}{actions}</form>",

@@ -93,6 +93,8 @@ pub struct WidgetView {
     selected_address_id: Option<&'static str>,
     instruments: Vec<InstrumentView>,
     selected_instrument_id: Option<&'static str>,
+    /// The account's default payment method, which a Wallet preselects when nothing is chosen yet.
+    default_instrument_id: Option<&'static str>,
     consent: bool,
     confirmed: bool,
 }
@@ -122,6 +124,7 @@ impl WidgetView {
             selected_address_id: r.address.map(|a| a.id),
             instruments: INSTRUMENTS.iter().map(|i| InstrumentView { id: i.id, descriptor: i.descriptor, outcome: i.outcome }).collect(),
             selected_instrument_id: r.instrument.map(|i| i.id),
+            default_instrument_id: r.buyer.default_instrument().map(|i| i.id),
             consent: r.consent,
             confirmed: r.confirmed,
         })

@@ -6,13 +6,13 @@
 //! | approved, MFA passed | `REDIRECT` | `appointed` (completed); `paid` later for `authorization` |
 //! | pending then paid / failed | `REDIRECT` | `appointed` (pending, reasoncode 903); later `appointed` + `paid` / `failed` |
 //! | MFA abandoned | `REDIRECT` | errorurl, no notification |
-//! | 981 / 982 / 980 | `ERROR` | – |
+//! | 981 / 982 / 980 / 983 / 984 / 985 | `ERROR` | – |
 //! | session expired | `ERROR` 101 | – |
 //! | upstream timeout / garbage | held request / HTML page | – |
 
 use super::auth::{
-    Refusal, AMAZON_REJECTED, DUPLICATE_REFERENCE, INVALID_PAYMENT_METHOD, PAYMENT_PLAN_NOT_SET, SESSION_EXPIRED,
-    TRANSACTION_TIMED_OUT, UNSPECIFIED,
+    Refusal, AMAZON_REJECTED, BUYER_EQUALS_SELLER, DUPLICATE_REFERENCE, INVALID_PAYMENT_METHOD, PAYMENT_METHOD_NOT_ALLOWED,
+    PAYMENT_PLAN_NOT_SET, PROCESSING_FAILURE, SESSION_EXPIRED, TRANSACTION_TIMED_OUT, UNSPECIFIED,
 };
 use super::messages::Customer;
 use super::{
@@ -62,6 +62,30 @@ fn refusal_for(scenario: Scenario, descriptor: &str) -> Option<Refusal> {
             Customer::Rejected,
         )),
         Scenario::TransactionTimedOut => Some(timed_out()),
+        Scenario::ProcessingFailure => Some(Refusal::new(
+            PROCESSING_FAILURE,
+            format!("ProcessingFailure: Amazon could not process the payment with {descriptor}"),
+            Customer::ProcessingFailure,
+        )),
+        Scenario::BuyerEqualsSeller | Scenario::PaymentMethodNotAllowed => constraint_refusal(scenario, descriptor),
+        _ => None,
+    }
+}
+
+/// Amazon's order reference constraints the instruments simulate (reference §6: 984, 985). They hold whatever
+/// the timeout: Amazon refuses at once, at `confirmorderreference` as at the authorization.
+pub(super) fn constraint_refusal(scenario: Scenario, descriptor: &str) -> Option<Refusal> {
+    match scenario {
+        Scenario::BuyerEqualsSeller => Some(Refusal::new(
+            BUYER_EQUALS_SELLER,
+            format!("BuyerEqualsSeller: the buyer paying with {descriptor} is the seller's own Amazon account"),
+            Customer::BuyerEqualsSeller,
+        )),
+        Scenario::PaymentMethodNotAllowed => Some(Refusal::new(
+            PAYMENT_METHOD_NOT_ALLOWED,
+            format!("PaymentMethodNotAllowed: {descriptor} is not allowed for this order reference"),
+            Customer::PaymentMethodNotAllowed,
+        )),
         _ => None,
     }
 }
@@ -367,6 +391,10 @@ impl PayoneSimulator {
             }
             _ => {}
         }
+        if let Some(refused) = constraint_refusal(scenario, instrument.descriptor) {
+            // A constraint, not a decision Amazon could take later: refused at once, also asynchronously.
+            return Err(refused);
+        }
         let approves = matches!(scenario, Scenario::Approved | Scenario::MfaPassed | Scenario::MfaAbandoned);
         if sync && !approves {
             // A synchronous authorization cannot wait for a pending decision: Amazon says TransactionTimedOut.
@@ -629,7 +657,14 @@ mod tests {
             .collect();
         assert_eq!(
             codes,
-            [(Scenario::SoftDecline, 981), (Scenario::HardDecline, 982), (Scenario::TransactionTimedOut, 980)]
+            [
+                (Scenario::SoftDecline, 981),
+                (Scenario::HardDecline, 982),
+                (Scenario::TransactionTimedOut, 980),
+                (Scenario::ProcessingFailure, 983),
+                (Scenario::BuyerEqualsSeller, 984),
+                (Scenario::PaymentMethodNotAllowed, 985),
+            ]
         );
     }
 }

@@ -2,6 +2,7 @@
 //! names (reference §4). Amazon's side (order references, tokens) lives in [`crate::sandbox::amazon`].
 
 use super::auth::{Refusal, INVALID_PAYMENT_METHOD, PAYMENT_PLAN_NOT_SET, SHIPPING_ADDRESS_NOT_SET, UNSPECIFIED};
+use super::authorization::constraint_refusal;
 use super::messages::Customer;
 use super::{address_fields, currency, money, need, return_urls, Cv1Workorder, PayoneSimulator};
 use crate::payone::wire::{PayoneRequest, PayoneResponse};
@@ -145,8 +146,10 @@ impl PayoneSimulator {
         Ok(PayoneResponse::builder().with("status", "OK").with("workorderid", workorder_id))
     }
 
-    /// `confirmorderreference`: checks Amazon's constraints, confirms, and stores where the confirmation flow
-    /// (MFA) returns to. The soft-decline instrument is refused here with 981 so the shop reopens the wallet.
+    /// `confirmorderreference`: checks Amazon's constraints (987 no address, 986 no payment method, 984
+    /// BuyerEqualsSeller, 985 PaymentMethodNotAllowed, a billing agreement's consent), confirms, and stores where
+    /// the confirmation flow (MFA) returns to. The soft-decline instrument is refused here with 981 so the shop
+    /// reopens the wallet. Nothing is confirmed when it refuses.
     pub(super) fn confirm_order_reference(&self, req: &PayoneRequest) -> Result<PayoneResponse, Refusal> {
         let reference = self.order_reference(req, false)?;
         need(req, "add_paydata[reference]")?;
@@ -173,6 +176,10 @@ impl PayoneSimulator {
                 Customer::PaymentPlanNotSet,
             ));
         };
+        // Amazon's order reference constraints (ConstraintsExist): the instruments that simulate them.
+        if let Some(refused) = constraint_refusal(instrument.scenario, instrument.descriptor) {
+            return Err(refused);
+        }
         if reference.kind == AgreementType::BillingAgreement && !reference.consent {
             return Err(Refusal::new(
                 UNSPECIFIED,

@@ -16,6 +16,12 @@ pub enum Customer {
     Rejected,
     /// 980 TransactionTimedOut.
     TimedOut,
+    /// 983 ProcessingFailure: nothing was charged; start again.
+    ProcessingFailure,
+    /// 984 BuyerEqualsSeller: the shop's own Amazon account cannot pay.
+    BuyerEqualsSeller,
+    /// 985 PaymentMethodNotAllowed: another payment method from the Amazon account may work.
+    PaymentMethodNotAllowed,
     /// 986 PaymentPlanNotSet.
     PaymentPlanNotSet,
     /// 987 ShippingAddressNotSet (also: the buyer has not finished on Amazon's pages).
@@ -79,6 +85,44 @@ impl Customer {
             (Customer::TimedOut, It) => "Amazon Pay non ha risposto in tempo. Riprova.",
             (Customer::TimedOut, Es) => "Amazon Pay no ha respondido a tiempo. Inténtalo de nuevo.",
 
+            (Customer::ProcessingFailure, De) => {
+                "Amazon Pay konnte die Zahlung nicht verarbeiten. Bitte starten Sie den Bezahlvorgang erneut."
+            }
+            (Customer::ProcessingFailure, En) => "Amazon Pay could not process the payment. Please start the checkout again.",
+            (Customer::ProcessingFailure, Fr) => "Amazon Pay n'a pas pu traiter le paiement. Veuillez recommencer le paiement.",
+            (Customer::ProcessingFailure, It) => "Amazon Pay non ha potuto elaborare il pagamento. Ricomincia il pagamento.",
+            (Customer::ProcessingFailure, Es) => "Amazon Pay no ha podido procesar el pago. Vuelve a iniciar el pago.",
+
+            (Customer::BuyerEqualsSeller, De) => {
+                "Mit dem Amazon-Konto des Händlers kann nicht bezahlt werden. Bitte verwenden Sie ein anderes Amazon-Konto."
+            }
+            (Customer::BuyerEqualsSeller, En) => "The merchant's own Amazon account cannot be used to pay. Please use another Amazon account.",
+            (Customer::BuyerEqualsSeller, Fr) => {
+                "Le compte Amazon du marchand ne peut pas être utilisé pour payer. Veuillez utiliser un autre compte Amazon."
+            }
+            (Customer::BuyerEqualsSeller, It) => {
+                "L'account Amazon del venditore non può essere usato per pagare. Usa un altro account Amazon."
+            }
+            (Customer::BuyerEqualsSeller, Es) => {
+                "La cuenta de Amazon del vendedor no se puede usar para pagar. Usa otra cuenta de Amazon."
+            }
+
+            (Customer::PaymentMethodNotAllowed, De) => {
+                "Diese Zahlungsart ist hier nicht möglich. Bitte wählen Sie eine andere Zahlungsart aus Ihrem Amazon-Konto."
+            }
+            (Customer::PaymentMethodNotAllowed, En) => {
+                "This payment method cannot be used here. Please choose another payment method from your Amazon account."
+            }
+            (Customer::PaymentMethodNotAllowed, Fr) => {
+                "Ce moyen de paiement ne peut pas être utilisé ici. Veuillez choisir un autre moyen de paiement de votre compte Amazon."
+            }
+            (Customer::PaymentMethodNotAllowed, It) => {
+                "Questo metodo di pagamento non può essere usato qui. Scegli un altro metodo di pagamento dal tuo account Amazon."
+            }
+            (Customer::PaymentMethodNotAllowed, Es) => {
+                "Este método de pago no se puede usar aquí. Elige otro método de pago de tu cuenta de Amazon."
+            }
+
             (Customer::PaymentPlanNotSet, De) => "Bitte wählen Sie eine Zahlungsart in Ihrem Amazon-Konto.",
             (Customer::PaymentPlanNotSet, En) => "Please choose a payment method from your Amazon account.",
             (Customer::PaymentPlanNotSet, Fr) => "Veuillez choisir un moyen de paiement dans votre compte Amazon.",
@@ -114,6 +158,9 @@ mod tests {
             Customer::InvalidPaymentMethod,
             Customer::Rejected,
             Customer::TimedOut,
+            Customer::ProcessingFailure,
+            Customer::BuyerEqualsSeller,
+            Customer::PaymentMethodNotAllowed,
             Customer::PaymentPlanNotSet,
             Customer::AddressNotSet,
             Customer::SessionExpired,
