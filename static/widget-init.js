@@ -2,7 +2,7 @@
 // An external file (not an inline script) so pages work under a strict Content-Security-Policy.
 // It loads the smallest bundle that has every view the page declares (bundles/: amazon-pay-review.js has only
 // the review page, …), and amazon-pay-widget.js, which has every view, when the page mixes bundles.
-const BUNDLE = { button: "button", review: "review", confirmation: "confirmation", apb: "apb", lander: "v1", upsell: "v1", cv1: "v1" };
+const BUNDLE = { button: "button", review: "review", confirmation: "confirmation", apb: "apb", lander: "lander", upsell: "upsell", cv1: "cv1" };
 
 function bundleFor(elements) {
   const names = new Set();

@@ -9,11 +9,7 @@ use crate::client::Client;
 use crate::components::cv1::{ButtonStyle, CheckoutChampLander, CheckoutChampUpsell, Cv1Options, LanderOptions, PayoneCv1Checkout, UpsellOptions};
 use amazon_pay_contract::checkoutchamp::CampaignLine;
 #[cfg(feature = "leptos")]
-use leptos::mount::UnmountHandle;
-#[cfg(feature = "leptos")]
 use leptos::prelude::*;
-#[cfg(feature = "leptos")]
-use leptos::tachys::view::any_view::AnyViewState;
 #[cfg(feature = "leptos")]
 use std::time::Duration;
 
@@ -111,9 +107,9 @@ impl WidgetConfig {
 
 /// Mounts the `lander`, `upsell` or `cv1` view.
 #[cfg(feature = "leptos")]
-#[cfg_attr(not(feature = "view-v1"), allow(dead_code))]
-pub(super) fn mount(element: web_sys::HtmlElement, config: &WidgetConfig) -> Result<UnmountHandle<AnyViewState>, ConfigError> {
-    Ok(match config.view {
+#[allow(dead_code)]
+pub(super) fn mount(element: web_sys::HtmlElement, config: &WidgetConfig) -> Result<Box<dyn std::any::Any>, ConfigError> {
+    Ok(Box::new(match config.view {
         View::Lander => {
             let options = config.lander_options()?;
             leptos::mount::mount_to(element, move || view! { <CheckoutChampLander options=options.clone() /> }.into_any())
@@ -126,7 +122,7 @@ pub(super) fn mount(element: web_sys::HtmlElement, config: &WidgetConfig) -> Res
             let options = config.cv1_options()?;
             leptos::mount::mount_to(element, move || view! { <PayoneCv1Checkout options=options.clone() /> }.into_any())
         }
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -137,7 +137,9 @@ impl View {
             View::Review => "review",
             View::Confirmation => "confirmation",
             View::Apb => "apb",
-            View::Lander | View::Upsell | View::Cv1 => "v1",
+            View::Lander => "lander",
+            View::Upsell => "upsell",
+            View::Cv1 => "cv1",
         }
     }
 }
@@ -260,8 +262,12 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
             let options = config.apb_options().map_err(invalid)?;
             Box::new(leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any()))
         }
-        #[cfg(feature = "view-v1")]
-        View::Lander | View::Upsell | View::Cv1 => Box::new(cv1::mount(element, &config).map_err(invalid)?),
+        #[cfg(feature = "view-lander")]
+        View::Lander => cv1::mount(element, &config).map_err(invalid)?,
+        #[cfg(feature = "view-upsell")]
+        View::Upsell => cv1::mount(element, &config).map_err(invalid)?,
+        #[cfg(feature = "view-cv1")]
+        View::Cv1 => cv1::mount(element, &config).map_err(invalid)?,
         #[allow(unreachable_patterns)]
         view => return Err(invalid(ConfigError::NotInBundle(view.bundle()))),
     };
