@@ -20,17 +20,12 @@ pub mod events;
 mod config;
 
 use crate::client::Client;
-// A per-page bundle (bundles/) mounts only some of these.
-#[cfg(feature = "leptos")]
-#[allow(unused_imports)]
-use crate::components::{ApbCheckout, ApbOptions, OrderReview, ReviewOptions};
+use crate::views::apb::ApbOptions;
 use crate::views::button::ButtonOptions;
 use crate::views::confirmation::ConfirmationOptions;
+use crate::views::review::ReviewOptions;
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
-#[cfg(feature = "leptos")]
-#[allow(unused_imports)]
-use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use crate::wire::FromJs;
@@ -167,7 +162,6 @@ impl WidgetConfig {
         }
     }
 
-    #[cfg(feature = "leptos")]
     pub fn review_options(&self) -> Result<ReviewOptions, ConfigError> {
         let defaults = ReviewOptions::default();
         Ok(ReviewOptions {
@@ -189,7 +183,6 @@ impl WidgetConfig {
         })
     }
 
-    #[cfg(feature = "leptos")]
     pub fn apb_options(&self) -> Result<ApbOptions, ConfigError> {
         Ok(ApbOptions {
             client: Client::new(self.backend_url.clone()),
@@ -253,15 +246,9 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
             Box::new(crate::views::confirmation::mount(&element, config.confirmation_options().map_err(invalid)?).map_err(dom_error)?)
         }
         #[cfg(feature = "view-review")]
-        View::Review => {
-            let options = config.review_options().map_err(invalid)?;
-            Box::new(leptos::mount::mount_to(element, move || view! { <OrderReview options=options.clone() /> }.into_any()))
-        }
+        View::Review => Box::new(crate::views::review::mount(&element, config.review_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-apb")]
-        View::Apb => {
-            let options = config.apb_options().map_err(invalid)?;
-            Box::new(leptos::mount::mount_to(element, move || view! { <ApbCheckout options=options.clone() /> }.into_any()))
-        }
+        View::Apb => Box::new(crate::views::apb::mount(&element, config.apb_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-lander")]
         View::Lander => cv1::mount(element, &config).map_err(invalid)?,
         #[cfg(feature = "view-upsell")]

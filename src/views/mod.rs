@@ -6,6 +6,8 @@
 //! state lives in an `Rc` owned by it, and async work holds only a `Weak` between awaits, so an unmounted
 //! view's work stops at its next step.
 
+pub mod apb;
 pub mod button;
 pub mod common;
 pub mod confirmation;
+pub mod review;

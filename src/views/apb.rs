@@ -1,0 +1,175 @@
+//! APB: Amazon Pay as the last step of the shop's own checkout. The shop's button authorizes first
+//! (through the backend); PAYONE's answer carries the signed payload, and `amazon.Pay.initCheckout` takes
+//! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered.
+
+use super::button::{render_options, AMAZON_EU_CHECKOUT_JS};
+use super::common::{live_region, log_error};
+use crate::client::Client;
+use crate::dom::{el, on, set_attr, set_disabled, set_text, Listener, Mounted};
+use crate::embed::events::{emit, WidgetEvent};
+use crate::interop::{amazon_pay, script_loader};
+use crate::page;
+use crate::texts::Text;
+use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest};
+use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
+use amazon_pay_contract::{ErrorCode, Language};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Element;
+
+/// How the APB button is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApbOptions {
+    pub client: Client,
+    pub language: Language,
+    pub items: Vec<CartLine>,
+    pub product_type: ProductType,
+    /// CSS selector of the shop's address form (for `PayAndShip`); fields are read by name: `first_name`,
+    /// `last_name`, `street`, `zip`, `city`, `country`, `email`, `phone`.
+    pub buyer_form: Option<String>,
+    pub script_timeout: Duration,
+}
+
+/// Reads and validates the shop's address form; `None` (after the browser shows what is missing) if invalid.
+fn read_buyer(selector: &str) -> Option<ApbBuyer> {
+    let form = web_sys::window()?
+        .document()?
+        .query_selector(selector)
+        .ok()??
+        .dyn_into::<web_sys::HtmlFormElement>()
+        .ok()?;
+    if !form.report_validity() {
+        return None;
+    }
+    let data = web_sys::FormData::new_with_form(&form).ok()?;
+    let field = |name: &str| data.get(name).as_string().unwrap_or_default().trim().to_owned();
+    Some(ApbBuyer {
+        email: field("email"),
+        phone: field("phone"),
+        address: PostalAddress {
+            first_name: field("first_name"),
+            last_name: field("last_name"),
+            street: field("street"),
+            zip: field("zip"),
+            city: field("city"),
+            country: field("country"),
+            phone: field("phone"),
+            ..Default::default()
+        },
+    })
+}
+
+/// The button and its notice.
+struct Apb {
+    options: ApbOptions,
+    root: Element,
+    button: Element,
+    notice: Element,
+    busy: Cell<bool>,
+    /// One payment intent; a new one after a failure.
+    idempotency_key: RefCell<String>,
+    _click: RefCell<Option<Listener>>,
+}
+
+impl Apb {
+    fn set_busy(&self, busy: bool) {
+        self.busy.set(busy);
+        set_disabled(&self.button, busy);
+        set_attr(&self.button, "aria-busy", if busy { "true" } else { "false" });
+    }
+
+    /// The cause to the console and an `error` event, `message` to the buyer; the button works again.
+    fn fail(&self, detail: &str, message: &str) {
+        log_error("Amazon Pay APB", &detail);
+        emit(&self.root, WidgetEvent::Error { message: detail.to_owned() });
+        set_text(&self.notice, message);
+        *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
+        self.set_busy(false);
+    }
+}
+
+/// Appends the shop's "Pay with Amazon Pay" button to `parent`.
+pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> {
+    let lang = options.language;
+    let button = el("button")?.attr("type", "button").class("amazon-pay-apb-button").attr("aria-busy", "false").text(Text::PayWithAmazon.get(lang)).done();
+    let notice = live_region("amazon-pay-notice")?.done();
+    let root = el("div")?.class("amazon-pay-apb").child(&button).child(&notice).done();
+    parent.append_child(&root)?;
+    let view = Rc::new(Apb {
+        options,
+        root: root.clone(),
+        button,
+        notice,
+        busy: Cell::new(false),
+        idempotency_key: RefCell::new(page::new_idempotency_key()),
+        _click: RefCell::new(None),
+    });
+    let weak = Rc::downgrade(&view);
+    let click = on(&view.button, "click", move |_| {
+        if let Some(view) = weak.upgrade() {
+            pay(&view);
+        }
+    });
+    *view._click.borrow_mut() = Some(click);
+    Ok(Mounted::new(root, Box::new(view)))
+}
+
+/// Reads the buyer's form (PayAndShip), then authorizes and hands over to Amazon.
+fn pay(view: &Rc<Apb>) {
+    if view.busy.get() {
+        return;
+    }
+    let lang = view.options.language;
+    let buyer = match (&view.options.product_type, &view.options.buyer_form) {
+        (ProductType::PayAndShip, Some(selector)) => match read_buyer(selector) {
+            Some(buyer) => Some(buyer),
+            None => return set_text(&view.notice, Text::CompleteForm.get(lang)),
+        },
+        _ => None,
+    };
+    view.set_busy(true);
+    set_text(&view.notice, Text::OpeningAmazon.get(lang));
+    emit(&view.root, WidgetEvent::ButtonClicked);
+    let request = ApbOrderRequest {
+        items: view.options.items.clone(),
+        idempotency_key: view.idempotency_key.borrow().clone(),
+        language: lang,
+        product_type: view.options.product_type,
+        buyer,
+    };
+    let (client, timeout) = (view.options.client.clone(), view.options.script_timeout);
+    wasm_bindgen_futures::spawn_local(checkout(Rc::downgrade(view), client, request, timeout));
+}
+
+async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, timeout: Duration) {
+    let lang = request.language;
+    let internal = ErrorCode::Internal.buyer_message(lang);
+    let answer = client.place_apb_order(&request).await;
+    let Some(page) = view.upgrade() else { return };
+    let placed = match answer {
+        Ok(placed) => placed,
+        Err(err) => {
+            let message = err.api_error().map(|e| e.message.clone());
+            return page.fail(&err.to_string(), &message.unwrap_or_else(|| ErrorCode::UpstreamError.buyer_message(lang).into()));
+        }
+    };
+    emit(&page.root, WidgetEvent::OrderPlaced { order_id: placed.order_id.clone() });
+    let config = placed.button;
+    if !config.sandbox && config.script_url != AMAZON_EU_CHECKOUT_JS {
+        return page.fail(&["refusing to load ", &config.script_url, " in live mode"].concat(), internal);
+    }
+    drop(page);
+    let loaded = script_loader::load_script_with_retry(&config.script_url, timeout, 2).await;
+    let Some(page) = view.upgrade() else { return };
+    if let Err(err) = loaded {
+        return page.fail(&err.to_string(), internal);
+    }
+    let mut render = render_options(&config, "Checkout", "Gold");
+    render.estimated_order_amount = None;
+    emit(&page.root, WidgetEvent::Redirecting { order_id: placed.order_id, url: String::new() });
+    if let Err(err) = amazon_pay::init_checkout(&render) {
+        page.fail(&err.to_string(), internal);
+    }
+}
