@@ -1,23 +1,16 @@
 // Shipped bytes per page type: loads each demo page in headless Chromium and adds up every wasm, JS and CSS
 // file it fetched from this server (the sandbox's stand-ins for Amazon's scripts under /sandbox/ are not ours),
 // raw and gzip -9. Writes the figures into BENCHMARKS.md and exits 1 when a page is over the budget.
-import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { loadNow, machine, root, table, writeSection } from "./report.mjs";
 
-/** The budget for one page, gzip -9, in bytes (KB = 1000 bytes, the stricter reading of "64 KB"). */
-const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 64_000);
+import { BUDGET, gzip9 } from "./budget.mjs";
 /** Pages that are tools, not pages a shop ships. */
 const NOT_SHOP_PAGES = new Set(["harness.html", "sandbox-test.html", "bench-baseline.html"]);
 
-const gzip9 = (bytes) => {
-  const out = spawnSync("gzip", ["-9", "-c", "-n"], { input: bytes, maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error("gzip failed: " + out.stderr);
-  return out.stdout.length;
-};
 const kb = (bytes) => (bytes / 1000).toFixed(1);
 
 async function measure(browser, baseUrl, path) {

@@ -1,0 +1,48 @@
+// The size budget, and its check at build time (scripts/build-widget runs this file; the build fails when the
+// budget is broken). A page loads one bundle (static/widget-init.js picks it): the bundle's JS glue and wasm,
+// at most every wasm-bindgen snippet (the cart's Trunk preloads them all), and what every demo page loads
+// besides (shop.css, widget-init.js). This adds them up from dist/ without a browser, an upper bound;
+// scripts/bench-size measures what each page really fetches, in Chromium, against the same number.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+/** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "64 KB"). */
+export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 64_000);
+
+/** Loaded by every demo page next to its bundle: Trunk's CSS in dist/, the loader in static/. */
+const PAGE_FILES = [["dist", "shop.css"], ["static", "widget-init.js"]];
+
+/** `amazon-pay-widget.js` has every view: for pages that mix views, not a one-view page; not held to the budget. */
+const ALL_VIEWS = "amazon-pay-widget";
+
+/** Bytes after gzip -9 (zlib's deflate, as `gzip -9 -n` gives within a few header bytes). */
+export const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
+
+/** Each one-view bundle in `dist` with the files a page showing it loads, their gzip sizes and the total. */
+export function bundles(root) {
+  const dist = join(root, "dist");
+  const snippets = readdirSync(join(dist, "snippets"), { recursive: true }).map(String).filter((f) => statSync(join(dist, "snippets", f)).isFile()).map((f) => "snippets/" + f);
+  const names = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f) && f !== `${ALL_VIEWS}.js`).map((f) => f.slice(0, -3));
+  return names.sort().map((name) => {
+    const own = [`${name}.js`, `${name}_bg.wasm`, ...snippets].map((file) => ["dist", file]);
+    const files = [...own, ...PAGE_FILES].map(([dir, file]) => {
+      const bytes = readFileSync(join(root, dir, file));
+      return { file, raw: bytes.length, gzip: gzip9(bytes) };
+    });
+    return { name, files, gzip: files.reduce((sum, f) => sum + f.gzip, 0) };
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let broken = false;
+  for (const { name, files, gzip } of bundles(join(import.meta.dirname, ".."))) {
+    const over = gzip > BUDGET;
+    broken ||= over;
+    console.log(`${name.padEnd(26)} ${(gzip / 1000).toFixed(1).padStart(6)} KB gzip (${files.length} files)  ${over ? `OVER the ${BUDGET / 1000} KB budget` : "within"}`);
+  }
+  if (broken) {
+    console.error(`\nsize budget broken: a page would load more than ${BUDGET} bytes gzip -9 from us (bench/budget.mjs)`);
+    process.exit(1);
+  }
+}
