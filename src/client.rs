@@ -37,7 +37,7 @@ impl ClientError {
 /// JSON through the browser's own `JSON` (no JSON library in the wasm: it is smaller).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
     let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
-    js_sys::JSON::stringify(&js).map(String::from).map_err(|e| format!("{e:?}"))
+    js_sys::JSON::stringify(&js).map(String::from).map_err(|e| crate::interop::thrown_text(&e))
 }
 
 /// One request with the browser's `fetch`: POST with a JSON body, or GET. The status and the body's text.

@@ -15,5 +15,6 @@ pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
     if let Some(error) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(value) {
         return String::from(error.message());
     }
-    format!("{value:?}")
+    // Not `{:?}`: that pulls wasm-bindgen's `debugString` into every bundle's JS. JSON says enough for a log.
+    js_sys::JSON::stringify(value).map(String::from).unwrap_or_else(|_| "an unprintable value".to_owned())
 }
