@@ -1,34 +1,45 @@
-// Diagnostic (not a benchmark): the resource waterfall of one cold load of a page, to see what the button waits for.
+// Diagnostic (not a benchmark): when each step of one cold load of a page happens, to see what the button waits for.
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 
 const paths = process.argv.slice(2);
 const server = await startServer({ env: { RUST_LOG: "amazon_pay_server=error" } });
 const browser = await launchBrowser();
-function watchButton() {
+function instrument() {
+  const t = (name) => (window.__t ??= []).push([name, performance.now()]);
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
     const root = attach.call(this, init);
-    new MutationObserver(() => { if (window.__buttonAt === undefined && root.querySelector(".amazonpay-button-view1")) window.__buttonAt = performance.now(); }).observe(root, { childList: true, subtree: true });
+    new MutationObserver(() => { if (window.__buttonAt === undefined && root.querySelector(".amazonpay-button-view1")) { window.__buttonAt = performance.now(); t("button rendered"); } }).observe(root, { childList: true, subtree: true });
     return root;
   };
+  const f = window.fetch;
+  window.fetch = function (input, init) {
+    const url = String(input.url ?? input).replace(location.origin, "");
+    t("fetch " + url);
+    return f.call(this, input, init).then((r) => { t("fetched " + url); return r; });
+  };
+  for (const name of ["instantiateStreaming", "instantiate", "compileStreaming"]) {
+    const orig = WebAssembly[name];
+    WebAssembly[name] = function (...args) { t("wasm " + name); return orig.apply(this, args).then((x) => { t("wasm " + name + " done"); return x; }); };
+  }
+  document.addEventListener("DOMContentLoaded", () => t("DOMContentLoaded"));
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) if (n.tagName === "SCRIPT" && n.src) { t("script added " + n.src.replace(location.origin, "")); n.addEventListener("load", () => t("script loaded")); }
+  }).observe(document, { childList: true, subtree: true });
 }
 try {
-  for (let round = 0; round < 4; round++) for (const path of paths) {
+  for (let round = 0; round < 6; round++) for (const path of paths) {
     const context = await browser.newContext();
-    await context.addInitScript(watchButton);
+    await context.addInitScript(instrument);
     const page = await context.newPage();
     await page.goto(server.baseUrl + path, { waitUntil: "commit" });
     await page.waitForFunction(() => window.__buttonAt, null, { timeout: 15000, polling: 10 });
-    const r = await page.evaluate(() => ({
-      button: window.__buttonAt,
-      nav: performance.getEntriesByType("navigation").map((n) => [n.responseEnd, n.domInteractive, n.domContentLoadedEventEnd]),
-      res: performance.getEntriesByType("resource").map((e) => [e.name.replace(location.origin, ""), Math.round(e.startTime), Math.round(e.responseEnd), e.initiatorType]),
-    }));
-    if (round === 3) {
-      console.log(`\n${path}: button at ${r.button.toFixed(1)} ms; nav responseEnd/domInteractive/DCL ${r.nav[0].map((x) => x.toFixed(1)).join(" / ")}`);
-      for (const [n, s, e, t] of r.res) console.log(`  ${String(s).padStart(5)} → ${String(e).padStart(5)}  ${t.padEnd(10)} ${n}`);
-    } else console.log(path, r.button.toFixed(1));
+    const r = await page.evaluate(() => ({ t: window.__t, nav: performance.getEntriesByType("navigation")[0].responseEnd }));
+    if (round >= 4) {
+      console.log(`\n${path}: HTML responseEnd ${r.nav.toFixed(1)}`);
+      for (const [n, at] of r.t) console.log(`  ${at.toFixed(1).padStart(7)}  ${n}`);
+    }
     await context.close();
   }
 } finally { await browser.close(); await server.stop(); }

@@ -1,35 +1,14 @@
 //! Loads a third-party script once per page, however many widgets ask for it.
 //!
 //! Like paypal-js's loader: the same promise is returned to every caller while a load is in flight or has
-//! succeeded; a failed or timed-out load is forgotten, so a later call retries; failures say what happened.
+//! succeeded; a failed or timed-out load is forgotten (its element removed), so a later call retries; failures
+//! say what happened.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-
-#[wasm_bindgen(inline_js = r#"
-export function appendScript(url, timeoutMs) {
-  return new Promise(function (resolve, reject) {
-    var script = document.createElement("script");
-    var timer = setTimeout(function () {
-      script.onload = script.onerror = null;
-      script.remove();
-      reject("timeout");
-    }, timeoutMs);
-    script.onload = function () { clearTimeout(timer); resolve(); };
-    script.onerror = function () { clearTimeout(timer); script.remove(); reject("error"); };
-    script.async = true;
-    script.src = url;
-    document.head.appendChild(script);
-  });
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = appendScript)]
-    fn append_script(url: &str, timeout_ms: u32) -> js_sys::Promise;
-}
+use web_sys::HtmlScriptElement;
 
 /// Why a script did not load.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,25 +19,77 @@ pub enum ScriptError {
     TimedOut { url: String, millis: u32 },
 }
 
+/// A load in flight or done: its `<script>` and the promise every caller awaits.
+struct Load {
+    url: String,
+    script: HtmlScriptElement,
+    promise: js_sys::Promise,
+    /// The timeout's `setTimeout` handle, cleared once the script has loaded.
+    timer: i32,
+}
+
 thread_local! {
-    static LOADS: RefCell<HashMap<String, js_sys::Promise>> = RefCell::new(HashMap::new());
+    static LOADS: RefCell<Vec<Load>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Appends `<script async src=url>`; the promise resolves on `load` and rejects on `error` or, with
+/// `"timeout"`, after `millis`. The element's handlers and the timer call the promise's own functions, so no
+/// Rust closure outlives the load.
+fn append_script(url: &str, millis: u32) -> Result<Load, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let script: HtmlScriptElement = document.create_element("script")?.unchecked_into();
+    let mut timer = Ok(0);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        script.set_onload(Some(&resolve));
+        script.set_onerror(Some(&reject));
+        timer = window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, millis.min(i32::MAX as u32) as i32, &"timeout".into());
+    });
+    let timer = timer?;
+    script.set_async(true);
+    script.set_src(url);
+    document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
+    Ok(Load { url: url.to_owned(), script, promise, timer })
 }
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
 pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError> {
     let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+    let failed = || ScriptError::Failed { url: url.to_owned() };
     let promise = LOADS.with(|loads| {
-        loads.borrow_mut().entry(url.to_owned()).or_insert_with(|| append_script(url, millis)).clone()
-    });
+        let mut loads = loads.borrow_mut();
+        if let Some(load) = loads.iter().find(|l| l.url == url) {
+            return Ok(load.promise.clone());
+        }
+        let load = append_script(url, millis).map_err(|_| failed())?;
+        let promise = load.promise.clone();
+        loads.push(load);
+        Ok(promise)
+    })?;
     match JsFuture::from(promise).await {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            LOADS.with(|loads| {
+                if let (Some(load), Some(window)) = (loads.borrow().iter().find(|l| l.url == url), web_sys::window()) {
+                    window.clear_timeout_with_handle(load.timer);
+                }
+            });
+            Ok(())
+        }
         Err(reason) => {
-            // Forget the failed load so that the next call tries again.
-            LOADS.with(|loads| loads.borrow_mut().remove(url));
+            // Forget the failed load (its element too), so that the next call tries again.
+            LOADS.with(|loads| {
+                let mut loads = loads.borrow_mut();
+                if let Some(i) = loads.iter().position(|l| l.url == url) {
+                    let load = loads.remove(i);
+                    load.script.set_onload(None);
+                    load.script.set_onerror(None);
+                    load.script.remove();
+                }
+            });
             if reason.as_string().as_deref() == Some("timeout") {
                 Err(ScriptError::TimedOut { url: url.to_owned(), millis })
             } else {
-                Err(ScriptError::Failed { url: url.to_owned() })
+                Err(failed())
             }
         }
     }
