@@ -42,7 +42,10 @@ impl std::ops::Deref for AppState {
 
 /// Builds the whole application router for `state`.
 pub fn router(state: AppState) -> Router {
-    let pages = ServeDir::new(&state.config.dist_dir).fallback(ServeDir::new(&state.config.static_dir));
+    // dist/ holds `.br` and `.gz` twins of the widget's files (scripts/build-widget writes them): served to
+    // browsers that accept them, so a page really downloads the bytes the size budget counts.
+    let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
+    let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
     let mut app = Router::new()
         .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
         .merge(crate::security::protect_api(crate::api::router(), &state));

@@ -140,14 +140,17 @@ pub fn protect_api(api: Router<AppState>, state: &AppState) -> Router<AppState> 
         .layer(axum::middleware::from_fn_with_state(state.clone(), origin_guard))
 }
 
-/// The demo pages' service with the Content-Security-Policy (when configured) and `nosniff`.
-pub type PageService<S> = SetResponseHeader<SetResponseHeader<S, Option<HeaderValue>>, HeaderValue>;
+/// The demo pages' service with the Content-Security-Policy (when configured), `nosniff` and
+/// `Vary: Accept-Encoding` (the widget's files are served precompressed to clients that accept it).
+pub type PageService<S> = SetResponseHeader<SetResponseHeader<SetResponseHeader<S, Option<HeaderValue>>, HeaderValue>, HeaderValue>;
 
 /// Wraps the service that serves the widget and the demo pages.
 pub fn page_headers<S>(pages: S, policy: Option<&str>) -> PageService<S> {
     let csp = policy.and_then(|p| HeaderValue::from_str(p).ok());
     let with_csp = SetResponseHeader::if_not_present(pages, header::CONTENT_SECURITY_POLICY, csp);
-    SetResponseHeader::if_not_present(with_csp, HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff"))
+    let with_nosniff =
+        SetResponseHeader::if_not_present(with_csp, HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff"));
+    SetResponseHeader::if_not_present(with_nosniff, header::VARY, HeaderValue::from_static("accept-encoding"))
 }
 
 #[cfg(test)]
