@@ -22,7 +22,7 @@ export const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
 /** Each one-view bundle in `dist` with the files a page showing it loads, their gzip sizes and the total. */
 export function bundles(root) {
   const dist = join(root, "dist");
-  const snippets = readdirSync(join(dist, "snippets"), { recursive: true }).map(String).filter((f) => statSync(join(dist, "snippets", f)).isFile()).map((f) => "snippets/" + f);
+  const snippets = readdirSync(join(dist, "snippets"), { recursive: true }).map(String).filter((f) => f.endsWith(".js") && statSync(join(dist, "snippets", f)).isFile()).map((f) => "snippets/" + f);
   const names = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f) && f !== `${ALL_VIEWS}.js`).map((f) => f.slice(0, -3));
   return names.sort().map((name) => {
     const own = [`${name}.js`, `${name}_bg.wasm`, ...snippets].map((file) => ["dist", file]);
