@@ -6,6 +6,7 @@
 //! Writes go to one writer thread that commits them in groups ([`writer`]); reads run on the caller's
 //! thread on pooled connections ([`readers`]). A write's future resolves once its transaction has committed.
 
+mod checkpoint;
 mod readers;
 mod writer;
 
@@ -28,8 +29,8 @@ pub enum StoreError {
     Commit(Arc<rusqlite::Error>),
     #[error("a store operation panicked")]
     Panicked,
-    #[error("cannot start the store's writer thread: {0}")]
-    WriterThread(std::io::Error),
+    #[error("cannot start the store: {0}")]
+    Start(std::io::Error),
     #[error("the store's writer thread has stopped")]
     WriterGone,
 }
@@ -96,16 +97,18 @@ impl Store {
         let path = data_dir.join("amazon-pay.sqlite");
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // NORMAL in WAL mode: a commit is in the WAL file but not fsynced. It survives the process dying (a
-        // panic, kill -9); a power cut or kernel crash can lose the commits since the last checkpoint, never
-        // corrupt the file.
+        // Durability: NORMAL in WAL mode, as before the writer thread. A write answers once its transaction is
+        // committed to the WAL file, not yet fsynced: that survives the process dying (a panic, kill -9). A
+        // power cut or kernel crash can lose what was committed since the WAL was last synced, never corrupt
+        // the file; the checkpoint thread's pass syncs the WAL some 20 ms after a commit (checkpoint.rs). FULL
+        // (an fsync in every commit) would close that window: see BENCHMARKS.md, "The load work".
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::orders::SCHEMA)?;
         conn.execute_batch(crate::api::cv1::SCHEMA)?;
         conn.execute_batch(crate::checkoutchamp::orders::SCHEMA)?;
-        Ok(Store { writer: writer::Writer::start(conn)?, readers: readers::Readers::new(path) })
+        Ok(Store { writer: writer::Writer::start(conn, &path)?, readers: readers::Readers::new(path) })
     }
 
     /// Runs `read` on a read connection. For modules that keep their own tables.

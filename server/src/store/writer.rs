@@ -9,9 +9,11 @@
 //! commit. A caller hears back only after the transaction that holds its job has committed: group commit
 //! delays an answer, it never answers early, so durability is exactly that of a commit (see [`super::Store::open`]).
 
+use super::checkpoint::Checkpoints;
 use super::StoreError;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -93,13 +95,15 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Moves `conn` to a new thread that commits the jobs sent to it.
-    pub(super) fn start(conn: Connection) -> Result<Writer, StoreError> {
+    /// Moves `conn` (to the database at `path`) to a new thread that commits the jobs sent to it, and starts
+    /// the checkpoints that keep the WAL short.
+    pub(super) fn start(conn: Connection, path: &Path) -> Result<Writer, StoreError> {
+        let checkpoints = Checkpoints::start(&conn, path)?;
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, queue))
-            .map_err(StoreError::WriterThread)?;
+            .spawn(move || run(conn, queue, checkpoints))
+            .map_err(StoreError::Start)?;
         Ok(Writer { jobs })
     }
 
@@ -116,10 +120,12 @@ impl Writer {
 }
 
 /// The writer thread: waits for a job, takes every job queued behind it, commits them in one transaction.
-fn run(mut conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
+fn run(mut conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>, checkpoints: Checkpoints) {
     while let Ok(first) = queue.recv() {
         let batch: Vec<Box<dyn Job>> = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1)).collect();
         commit_batch(&mut conn, batch);
+        checkpoints.committed();
+        checkpoints.catch_up(&conn);
     }
 }
 
@@ -148,10 +154,11 @@ mod tests {
 
     fn writer() -> (tempfile::TempDir, Writer) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = Connection::open(dir.path().join("w.sqlite")).unwrap();
+        let path = dir.path().join("w.sqlite");
+        let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
-        (dir, Writer::start(conn).unwrap())
+        (dir, Writer::start(conn, &path).unwrap())
     }
 
     fn insert(k: &'static str) -> impl FnOnce(&Connection) -> rusqlite::Result<usize> + Send + 'static {
