@@ -202,7 +202,8 @@ impl Store {
         self.write(move |c| set_state(c, &id, state)).await
     }
 
-    /// Stores a notification durably. `Ok(false)` for a replay of one already stored.
+    /// Commits a notification (what that survives: [`Store::open`]). `Ok(false)` for a replay of one already
+    /// stored.
     pub async fn insert_notification(&self, ts: &TransactionStatus) -> Result<bool, StoreError> {
         // Decoded fields as JSON (UTF-8), without the key.
         let body = serde_json::to_string(&ts.fields().iter().filter(|(k, _)| k != "key").collect::<Vec<_>>())

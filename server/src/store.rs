@@ -3,8 +3,9 @@
 //! Every checkout the server starts and every call it makes upstream is written here, so that after any
 //! failure the store tells exactly what happened.
 //!
-//! Writes go to one writer thread that commits them in groups ([`writer`]); reads run on the caller's
-//! thread on pooled connections ([`readers`]). A write's future resolves once its transaction has committed.
+//! Writes go to one writer thread that commits them in groups (`store/writer.rs`), with the WAL checkpointed
+//! on a thread of its own (`store/checkpoint.rs`); reads run on the caller's thread on pooled connections
+//! (`store/readers.rs`). A write's future resolves once its transaction has committed.
 
 mod checkpoint;
 mod readers;

@@ -1,8 +1,8 @@
 //! `POST /payone/transaction-status`: PAYONE's TransactionStatus notifications.
 //!
-//! Verified (md5 key, portal id, sub-account id), stored durably *before* answering exactly `TSOK`, a
-//! replay is a no-op, and the order's state moves forward. Anything refused is answered without `TSOK`,
-//! so PAYONE retries a notification we could not store.
+//! Verified (md5 key, portal id, sub-account id), committed to the store *before* answering exactly `TSOK`
+//! (what a commit survives: [`crate::store::Store::open`]), a replay is a no-op, and the order's state moves
+//! forward. Anything refused is answered without `TSOK`, so PAYONE retries a notification we could not store.
 
 use crate::app::AppState;
 use crate::orders::next_state;
