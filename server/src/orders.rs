@@ -8,7 +8,7 @@ use crate::payone::TransactionStatus;
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Money};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -116,124 +116,127 @@ pub fn next_state(current: OrderState, ts: &TransactionStatus) -> Option<OrderSt
 }
 
 impl Store {
-    pub fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+    pub async fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+        let order = order.clone();
         let t = now();
-        self.with(|c| {
-            c.execute(
-                &format!("INSERT INTO orders ({COLUMNS}, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12)"),
-                params![
-                    order.id,
-                    order.workorder_id,
-                    order.flow,
-                    order.idempotency_key,
-                    order.state.as_str(),
-                    order.amount.minor,
-                    order.amount.currency.code(),
-                    order.txid,
-                    order.userid,
-                    order.decline.map(ErrorCode::as_str),
-                    order.response_json,
-                    t
-                ],
-            )
+        self.write(move |c| {
+            c.prepare_cached(&format!(
+                "INSERT INTO orders ({COLUMNS}, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12)"
+            ))?
+            .execute(params![
+                order.id,
+                order.workorder_id,
+                order.flow,
+                order.idempotency_key,
+                order.state.as_str(),
+                order.amount.minor,
+                order.amount.currency.code(),
+                order.txid,
+                order.userid,
+                order.decline.map(ErrorCode::as_str),
+                order.response_json,
+                t
+            ])
             .map(drop)
         })
+        .await
     }
 
     pub fn order(&self, id: &str) -> Result<Option<OrderRecord>, StoreError> {
-        self.with(|c| c.query_row(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"), [id], from_row).optional())
+        self.read(|c| order_where(c, "id", id))
     }
 
     pub fn order_by_key(&self, key: &str) -> Result<Option<OrderRecord>, StoreError> {
-        self.with(|c| {
-            c.query_row(&format!("SELECT {COLUMNS} FROM orders WHERE idempotency_key = ?1"), [key], from_row).optional()
-        })
+        self.read(|c| order_where(c, "idempotency_key", key))
     }
 
     pub fn order_by_txid(&self, txid: &str) -> Result<Option<OrderRecord>, StoreError> {
-        self.with(|c| c.query_row(&format!("SELECT {COLUMNS} FROM orders WHERE txid = ?1"), [txid], from_row).optional())
+        self.read(|c| order_where(c, "txid", txid))
     }
 
     /// Every placement attempt for a checkout, oldest first.
     pub fn orders_for_workorder(&self, workorder_id: &str) -> Result<Vec<OrderRecord>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM orders WHERE workorder_id = ?1 ORDER BY created_at, rowid"))?;
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE workorder_id = ?1 ORDER BY created_at, rowid"))?;
             let rows = stmt.query_map([workorder_id], from_row)?;
             rows.collect()
         })
     }
 
     /// Records PAYONE's answer to the placement.
-    pub fn finish_placing(&self, order: &OrderRecord) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
+    pub async fn finish_placing(&self, order: &OrderRecord) -> Result<(), StoreError> {
+        let order = order.clone();
+        self.write(move |c| {
+            c.prepare_cached(
                 "UPDATE orders SET state = ?2, txid = ?3, userid = ?4, decline = ?5, response_json = ?6, updated_at = ?7
                  WHERE id = ?1",
-                params![
-                    order.id,
-                    order.state.as_str(),
-                    order.txid,
-                    order.userid,
-                    order.decline.map(ErrorCode::as_str),
-                    order.response_json,
-                    now()
-                ],
-            )
+            )?
+            .execute(params![
+                order.id,
+                order.state.as_str(),
+                order.txid,
+                order.userid,
+                order.decline.map(ErrorCode::as_str),
+                order.response_json,
+                now()
+            ])
             .map(drop)
         })
+        .await
     }
 
     /// APB orders learn PAYONE's workorder id only from the authorization's answer.
-    pub fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute("UPDATE orders SET workorder_id = ?2, updated_at = ?3 WHERE id = ?1", params![id, workorder_id, now()])
+    pub async fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
+        let (id, workorder_id) = (id.to_owned(), workorder_id.to_owned());
+        self.write(move |c| {
+            c.prepare_cached("UPDATE orders SET workorder_id = ?2, updated_at = ?3 WHERE id = ?1")?
+                .execute(params![id, workorder_id, now()])
                 .map(drop)
         })
+        .await
     }
 
-    pub fn set_order_state(&self, id: &str, state: OrderState) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1", params![id, state.as_str(), now()])
-                .map(drop)
-        })
+    pub async fn set_order_state(&self, id: &str, state: OrderState) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.write(move |c| set_state(c, &id, state)).await
     }
 
-    /// Stores a notification durably. `Ok(false)` for a replay of one already stored.
-    pub fn insert_notification(&self, ts: &TransactionStatus) -> Result<bool, StoreError> {
+    /// Commits a notification (what that survives: [`Store::open`]). `Ok(false)` for a replay of one already
+    /// stored.
+    pub async fn insert_notification(&self, ts: &TransactionStatus) -> Result<bool, StoreError> {
         // Decoded fields as JSON (UTF-8), without the key.
         let body = serde_json::to_string(&ts.fields().iter().filter(|(k, _)| k != "key").collect::<Vec<_>>())
             .unwrap_or_default();
-        self.with(|c| {
-            let inserted = c.execute(
-                "INSERT OR IGNORE INTO notifications (identity, txid, txaction, transaction_status, reasoncode, body, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    ts.identity(),
-                    ts.txid().unwrap_or_default(),
-                    ts.txaction().unwrap_or_default(),
-                    ts.transaction_status(),
-                    ts.get("reasoncode"),
-                    body,
-                    now()
-                ],
-            )?;
+        let row = (
+            ts.identity(),
+            ts.txid().unwrap_or_default().to_owned(),
+            ts.txaction().unwrap_or_default().to_owned(),
+            ts.transaction_status().to_owned(),
+            ts.get("reasoncode").map(str::to_owned),
+            body,
+        );
+        self.write(move |c| {
+            let (identity, txid, txaction, transaction_status, reasoncode, body) = row;
+            let inserted = c
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO notifications (identity, txid, txaction, transaction_status, reasoncode, body, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![identity, txid, txaction, transaction_status, reasoncode, body, now()])?;
             Ok(inserted == 1)
         })
+        .await
     }
 
     /// The stored notifications of a transaction, in arrival order.
     pub fn notifications_for_txid(&self, txid: &str) -> Result<Vec<TransactionStatus>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare("SELECT body FROM notifications WHERE txid = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([txid], |r| r.get::<_, String>(0))?;
-            rows.map(|body| body.map(|b| TransactionStatus::from_fields(serde_json::from_str(&b).unwrap_or_default())))
-                .collect()
-        })
+        self.read(|c| notifications_of(c, txid))
     }
 
     /// `(txaction, transaction_status)` of every stored notification, oldest first.
     pub fn notification_log(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare("SELECT txid, txaction, transaction_status FROM notifications ORDER BY id")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect()
@@ -241,20 +244,40 @@ impl Store {
     }
 
     /// Applies every stored notification of `txid` to its order (for notifications that arrived before
-    /// PAYONE's answer to the placement was stored). Returns the order's state afterwards.
-    pub fn reconcile(&self, txid: &str) -> Result<Option<OrderState>, StoreError> {
-        let Some(order) = self.order_by_txid(txid)? else { return Ok(None) };
-        let mut state = order.state;
-        for ts in self.notifications_for_txid(txid)? {
-            if let Some(next) = next_state(state, &ts) {
-                state = next;
+    /// PAYONE's answer to the placement was stored). Returns the order's state afterwards. Reads and update
+    /// are one write transaction, so a notification applied meanwhile cannot be overwritten.
+    pub async fn reconcile(&self, txid: &str) -> Result<Option<OrderState>, StoreError> {
+        let txid = txid.to_owned();
+        self.write(move |c| {
+            let Some(order) = order_where(c, "txid", &txid)? else { return Ok(None) };
+            let mut state = order.state;
+            for ts in notifications_of(c, &txid)? {
+                if let Some(next) = next_state(state, &ts) {
+                    state = next;
+                }
             }
-        }
-        if state != order.state {
-            self.set_order_state(&order.id, state)?;
-        }
-        Ok(Some(state))
+            if state != order.state {
+                set_state(c, &order.id, state)?;
+            }
+            Ok(Some(state))
+        })
+        .await
     }
+}
+
+/// The order whose `column` (a fixed column name, never input) is `value`.
+fn order_where(c: &Connection, column: &str, value: &str) -> rusqlite::Result<Option<OrderRecord>> {
+    c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE {column} = ?1"))?.query_row([value], from_row).optional()
+}
+
+fn notifications_of(c: &Connection, txid: &str) -> rusqlite::Result<Vec<TransactionStatus>> {
+    let mut stmt = c.prepare_cached("SELECT body FROM notifications WHERE txid = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([txid], |r| r.get::<_, String>(0))?;
+    rows.map(|body| body.map(|b| TransactionStatus::from_fields(serde_json::from_str(&b).unwrap_or_default()))).collect()
+}
+
+fn set_state(c: &Connection, id: &str, state: OrderState) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()]).map(drop)
 }
 
 /// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE.
@@ -327,28 +350,28 @@ mod tests {
         assert_eq!(next_state(Approved, &ts("txaction=capture")), None);
     }
 
-    #[test]
-    fn idempotency_keys_are_unique() {
+    #[tokio::test]
+    async fn idempotency_keys_are_unique() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.insert_order(&order("O1", "k1")).unwrap();
-        assert!(store.insert_order(&order("O2", "k1")).is_err());
+        store.insert_order(&order("O1", "k1")).await.unwrap();
+        assert!(store.insert_order(&order("O2", "k1")).await.is_err());
         assert_eq!(store.order_by_key("k1").unwrap().unwrap().id, "O1");
     }
 
-    #[test]
-    fn replayed_notifications_are_stored_once_and_reconciled() {
+    #[tokio::test]
+    async fn replayed_notifications_are_stored_once_and_reconciled() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let mut o = order("O1", "k1");
         o.txid = Some("123".into());
         o.state = OrderState::Redirected;
-        store.insert_order(&o).unwrap();
+        store.insert_order(&o).await.unwrap();
         let n = ts("txid=123&txaction=appointed&transaction_status=pending&sequencenumber=0&key=secret");
-        assert!(store.insert_notification(&n).unwrap());
-        assert!(!store.insert_notification(&n).unwrap(), "a replay is not stored again");
-        assert!(store.insert_notification(&ts("txid=123&txaction=paid&sequencenumber=0")).unwrap());
-        assert_eq!(store.reconcile("123").unwrap(), Some(OrderState::Paid));
+        assert!(store.insert_notification(&n).await.unwrap());
+        assert!(!store.insert_notification(&n).await.unwrap(), "a replay is not stored again");
+        assert!(store.insert_notification(&ts("txid=123&txaction=paid&sequencenumber=0")).await.unwrap());
+        assert_eq!(store.reconcile("123").await.unwrap(), Some(OrderState::Paid));
         assert_eq!(store.order("O1").unwrap().unwrap().state, OrderState::Paid);
         assert!(!format!("{:?}", store.notifications_for_txid("123").unwrap()).contains("secret"), "keys are not stored");
     }

@@ -2,13 +2,21 @@
 //!
 //! Every checkout the server starts and every call it makes upstream is written here, so that after any
 //! failure the store tells exactly what happened.
+//!
+//! Writes go to one writer thread that commits them in groups (`store/writer.rs`), with the WAL checkpointed
+//! on a thread of its own (`store/checkpoint.rs`); reads run on the caller's thread on pooled connections
+//! (`store/readers.rs`). A write's future resolves once its transaction has committed.
+
+mod checkpoint;
+mod readers;
+mod writer;
 
 use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::Money;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A failure of the database itself (never of the buyer's input).
 #[derive(Debug, thiserror::Error)]
@@ -17,14 +25,25 @@ pub enum StoreError {
     DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error("the store's lock was poisoned by a panic")]
-    Poisoned,
+    /// The transaction a write was part of did not commit (so neither did the write).
+    #[error("the write transaction failed: {0}")]
+    Commit(Arc<rusqlite::Error>),
+    #[error("a store operation panicked")]
+    Panicked,
+    #[error("cannot start the store: {0}")]
+    Start(std::io::Error),
+    #[error("the store's writer thread has stopped")]
+    WriterGone,
 }
 
-/// A handle to the database; clones share one connection.
+/// How long a connection waits for a lock another process holds (e.g. `sqlite3` on the same file).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A handle to the database; clones share the writer thread and the read connections.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    writer: writer::Writer,
+    readers: readers::Readers,
 }
 
 /// A checkout the server started, keyed by PAYONE's workorder id.
@@ -72,89 +91,106 @@ pub fn now() -> i64 {
 }
 
 impl Store {
-    /// Opens (or creates) `<data_dir>/amazon-pay.sqlite` and brings its schema up to date.
+    /// Opens (or creates) `<data_dir>/amazon-pay.sqlite`, brings its schema up to date and starts the writer.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
-        let conn = Connection::open(data_dir.join("amazon-pay.sqlite"))?;
+        let path = data_dir.join("amazon-pay.sqlite");
+        let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Durability: NORMAL in WAL mode, as before the writer thread. A write answers once its transaction is
+        // committed to the WAL file, not yet fsynced: that survives the process dying (a panic, kill -9). A
+        // power cut or kernel crash can lose what was committed since the WAL was last synced, never corrupt
+        // the file; the checkpoint thread's pass syncs the WAL some 20 ms after a commit (checkpoint.rs). FULL
+        // (an fsync in every commit) would close that window: see BENCHMARKS.md, "The load work".
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::orders::SCHEMA)?;
         conn.execute_batch(crate::api::cv1::SCHEMA)?;
-        Ok(Store { conn: Arc::new(Mutex::new(conn)) })
+        conn.execute_batch(crate::checkoutchamp::orders::SCHEMA)?;
+        Ok(Store { writer: writer::Writer::start(conn, &path)?, readers: readers::Readers::new(path) })
     }
 
-    /// Runs `f` with the connection (one writer at a time). For modules that keep their own tables.
-    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        let conn = self.conn.lock().map_err(|_| StoreError::Poisoned)?;
-        Ok(f(&conn)?)
+    /// Runs `read` on a read connection. For modules that keep their own tables.
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        self.readers.read(read)
     }
 
-    pub fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
+    /// Runs `write` atomically in the writer's next transaction; resolves once it has committed. `write` must
+    /// not open a transaction of its own (it runs inside one).
+    pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(write).await
+    }
+
+    pub async fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
+        let checkout = checkout.clone();
+        self.write(move |c| {
+            c.prepare_cached(
                 "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    checkout.workorder_id,
-                    checkout.flow,
-                    checkout.amount.minor,
-                    checkout.amount.currency.code(),
-                    checkout.items_json,
-                    delivery_text(checkout.delivery),
-                    checkout.created_at
-                ],
-            )
+            )?
+            .execute(params![
+                checkout.workorder_id,
+                checkout.flow,
+                checkout.amount.minor,
+                checkout.amount.currency.code(),
+                checkout.items_json,
+                delivery_text(checkout.delivery),
+                checkout.created_at
+            ])
             .map(drop)
         })
+        .await
     }
 
     pub fn checkout(&self, workorder_id: &str) -> Result<Option<Checkout>, StoreError> {
-        self.with(|c| {
-            c.query_row(
+        self.read(|c| {
+            c.prepare_cached(
                 "SELECT workorder_id, flow, amount_minor, currency, items_json, delivery, created_at
                  FROM checkouts WHERE workorder_id = ?1",
-                [workorder_id],
-                |row| {
-                    let currency: String = row.get(3)?;
-                    Ok(Checkout {
-                        workorder_id: row.get(0)?,
-                        flow: row.get(1)?,
-                        amount: Money::new(
-                            row.get(2)?,
-                            currency.parse().map_err(|e| {
-                                rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-                            })?,
-                        ),
-                        items_json: row.get(4)?,
-                        delivery: if row.get::<_, String>(5)? == "express" {
-                            DeliveryOption::Express
-                        } else {
-                            DeliveryOption::Standard
-                        },
-                        created_at: row.get(6)?,
-                    })
-                },
-            )
+            )?
+            .query_row([workorder_id], |row| {
+                let currency: String = row.get(3)?;
+                Ok(Checkout {
+                    workorder_id: row.get(0)?,
+                    flow: row.get(1)?,
+                    amount: Money::new(
+                        row.get(2)?,
+                        currency.parse().map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+                        })?,
+                    ),
+                    items_json: row.get(4)?,
+                    delivery: if row.get::<_, String>(5)? == "express" {
+                        DeliveryOption::Express
+                    } else {
+                        DeliveryOption::Standard
+                    },
+                    created_at: row.get(6)?,
+                })
+            })
             .optional()
         })
     }
 
     /// Stores a new delivery option and total after PAYONE accepted `updateCheckoutSession`.
-    pub fn update_checkout_delivery(&self, workorder_id: &str, delivery: DeliveryOption, amount: Money) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE checkouts SET delivery = ?2, amount_minor = ?3, currency = ?4 WHERE workorder_id = ?1",
-                params![workorder_id, delivery_text(delivery), amount.minor, amount.currency.code()],
-            )
-            .map(drop)
+    pub async fn update_checkout_delivery(&self, workorder_id: &str, delivery: DeliveryOption, amount: Money) -> Result<(), StoreError> {
+        let workorder_id = workorder_id.to_owned();
+        self.write(move |c| {
+            c.prepare_cached("UPDATE checkouts SET delivery = ?2, amount_minor = ?3, currency = ?4 WHERE workorder_id = ?1")?
+                .execute(params![workorder_id, delivery_text(delivery), amount.minor, amount.currency.code()])
+                .map(drop)
         })
+        .await
     }
 
     /// Records one upstream exchange. `request` must already have its secrets removed.
-    pub fn record_upstream_call(
+    pub async fn record_upstream_call(
         &self,
         service: &str,
         action: &str,
@@ -162,19 +198,22 @@ impl Store {
         response: &str,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
+        let row = [service, action, request, response, outcome].map(str::to_owned);
+        self.write(move |c| {
+            let [service, action, request, response, outcome] = row;
+            c.prepare_cached(
                 "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![service, action, request, response, outcome, now()],
-            )
+            )?
+            .execute(params![service, action, request, response, outcome, now()])
             .map(drop)
         })
+        .await
     }
 
     /// The (redacted) request of every recorded upstream call, oldest first (sandbox inspection).
     pub fn upstream_call_requests(&self) -> Result<Vec<String>, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare("SELECT request FROM upstream_calls ORDER BY id")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect()
@@ -183,7 +222,7 @@ impl Store {
 
     /// `(service, action, outcome)` of every recorded upstream call, oldest first.
     pub fn upstream_calls(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare("SELECT service, action, outcome FROM upstream_calls ORDER BY id")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect()
@@ -195,8 +234,8 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[test]
-    fn checkouts_survive_reopening() {
+    #[tokio::test]
+    async fn checkouts_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let checkout = Checkout {
             workorder_id: "WO1".into(),
@@ -206,14 +245,22 @@ mod tests {
             delivery: DeliveryOption::Express,
             created_at: 7,
         };
-        Store::open(dir.path()).unwrap().insert_checkout(&checkout).unwrap();
+        Store::open(dir.path()).unwrap().insert_checkout(&checkout).await.unwrap();
         let reopened = Store::open(dir.path()).unwrap();
         assert_eq!(reopened.checkout("WO1").unwrap(), Some(checkout));
         assert_eq!(reopened.checkout("WO2").unwrap(), None);
     }
 
     #[test]
-    fn duplicate_workorders_are_refused() {
+    fn reads_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let write = store.read(|c| c.execute("DELETE FROM checkouts", []));
+        assert!(write.is_err(), "read connections are query_only: every write goes through the writer");
+    }
+
+    #[tokio::test]
+    async fn duplicate_workorders_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let checkout = Checkout {
@@ -224,7 +271,7 @@ mod tests {
             delivery: DeliveryOption::Standard,
             created_at: 0,
         };
-        store.insert_checkout(&checkout).unwrap();
-        assert!(store.insert_checkout(&checkout).is_err());
+        store.insert_checkout(&checkout).await.unwrap();
+        assert!(store.insert_checkout(&checkout).await.is_err());
     }
 }

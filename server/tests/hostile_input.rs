@@ -342,6 +342,7 @@ async fn notification_tricks_are_refused_or_stored_once() {
             decline: None,
             response_json: None,
         })
+        .await
         .unwrap();
     let good_key = notification_key(d::PAYONE_KEY);
     // A wrong key first and the right one second: the first one counts.

@@ -14,7 +14,7 @@ async fn start() -> (String, tempfile::TempDir, AppState) {
     (base, dir, state)
 }
 
-fn order_with_txid(state: &AppState, id: &str, txid: &str) {
+async fn order_with_txid(state: &AppState, id: &str, txid: &str) {
     state
         .store
         .insert_order(&OrderRecord {
@@ -29,6 +29,7 @@ fn order_with_txid(state: &AppState, id: &str, txid: &str) {
             decline: None,
             response_json: None,
         })
+        .await
         .unwrap();
 }
 
@@ -89,7 +90,7 @@ fn key() -> String {
 #[tokio::test]
 async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
     let (base, _dir, state) = start().await;
-    order_with_txid(&state, "OTEST", "300000001");
+    order_with_txid(&state, "OTEST", "300000001").await;
     let (status, text) = post(&base, body("appointed", "pending", &key(), &[("lastname", "Müller")])).await;
     assert_eq!((status, text.as_str()), (200, "TSOK"), "exactly TSOK");
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Pending);
@@ -104,7 +105,7 @@ async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
 #[tokio::test]
 async fn a_replay_is_acknowledged_and_changes_nothing() {
     let (base, _dir, state) = start().await;
-    order_with_txid(&state, "OTEST", "300000001");
+    order_with_txid(&state, "OTEST", "300000001").await;
     post(&base, body("appointed", "completed", &key(), &[])).await;
     post(&base, body("failed", "completed", &key(), &[("sequencenumber", "1")])).await;
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Failed);
@@ -118,7 +119,7 @@ async fn a_replay_is_acknowledged_and_changes_nothing() {
 #[tokio::test]
 async fn forged_and_misaddressed_notifications_are_refused_without_tsok() {
     let (base, _dir, state) = start().await;
-    order_with_txid(&state, "OTEST", "300000001");
+    order_with_txid(&state, "OTEST", "300000001").await;
     let sha384_instead = amazon_pay_server::payone::wire::request_key(d::PAYONE_KEY);
     for (label, request) in [
         ("wrong key", body("paid", "completed", &notification_key("guess"), &[])),
@@ -161,7 +162,7 @@ async fn senders_outside_the_configured_range_are_refused() {
     // PAYONE's documented range: this test's loopback sender is outside it.
     config.payone_notify_allowed_ips = vec!["185.60.20.0/24".parse().unwrap()];
     let (base, state) = Server::bind(config).await.unwrap().spawn();
-    order_with_txid(&state, "OTEST", "300000001");
+    order_with_txid(&state, "OTEST", "300000001").await;
     let (status, text) = post(&base, body("paid", "completed", &key(), &[])).await;
     assert_eq!(status, 403);
     assert_ne!(text, "TSOK");

@@ -59,7 +59,7 @@ pub async fn place(
         response_json: None,
     };
     order.workorder_id = order.id.clone();
-    state.store.insert_order(&order)?;
+    state.store.insert_order(&order).await?;
 
     let base = &state.public_url;
     let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
@@ -104,7 +104,7 @@ pub async fn place(
                 OrderState::UpstreamFailed
             };
             order.decline = Some(err.code);
-            state.store.finish_placing(&order)?;
+            state.store.finish_placing(&order).await?;
             return Err(err.in_language(lang));
         }
     };
@@ -114,7 +114,7 @@ pub async fn place(
     else {
         order.state = OrderState::UpstreamFailed;
         order.decline = Some(ErrorCode::UpstreamInvalid);
-        state.store.finish_placing(&order)?;
+        state.store.finish_placing(&order).await?;
         return Err(missing("status REDIRECT with payload, signature and workorderid"));
     };
     let sandbox = state.sandbox.is_some();
@@ -138,7 +138,7 @@ pub async fn place(
     order.txid = response.get("txid").map(str::to_owned);
     order.userid = response.get("userid").map(str::to_owned);
     order.response_json = serde_json::to_string(&result).ok();
-    state.store.finish_placing(&order)?;
-    state.store.set_order_workorder(&order.id, workorder_id)?;
+    state.store.finish_placing(&order).await?;
+    state.store.set_order_workorder(&order.id, workorder_id).await?;
     Ok(ApiJson(result))
 }

@@ -177,6 +177,7 @@ pub async fn import_order(
     let answer = response(order);
     cc.orders
         .record_order(&request.idempotency_key, &fingerprint, &request.amazon_order_id, &profile.user_id, request.recurring, &answer)
+        .await
         .map_err(|e| in_lang(e.into()))?;
     Ok(ApiJson(answer))
 }
@@ -228,7 +229,7 @@ pub async fn import_upsale(
         .await
         .map_err(|e| in_lang(crm_error(e)))?;
     let answer = response(updated);
-    cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).map_err(|e| in_lang(e.into()))?;
+    cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).await.map_err(|e| in_lang(e.into()))?;
     Ok(ApiJson(answer))
 }
 

@@ -65,7 +65,7 @@ pub async fn returned(
         "success" => Ok(Redirect::to(&format!("/confirmation.html?order={id}"))),
         "error" | "back" => {
             if order.state == OrderState::Redirected {
-                state.store.set_order_state(&order.id, OrderState::Abandoned)?;
+                state.store.set_order_state(&order.id, OrderState::Abandoned).await?;
             }
             let workorder = encode_segment(&order.workorder_id);
             Ok(Redirect::to(&format!("/review.html?workorderId={workorder}&order={id}")))

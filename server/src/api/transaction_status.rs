@@ -1,8 +1,8 @@
 //! `POST /payone/transaction-status`: PAYONE's TransactionStatus notifications.
 //!
-//! Verified (md5 key, portal id, sub-account id), stored durably *before* answering exactly `TSOK`, a
-//! replay is a no-op, and the order's state moves forward. Anything refused is answered without `TSOK`,
-//! so PAYONE retries a notification we could not store.
+//! Verified (md5 key, portal id, sub-account id), committed to the store *before* answering exactly `TSOK`
+//! (what a commit survives: [`crate::store::Store::open`]), a replay is a no-op, and the order's state moves
+//! forward. Anything refused is answered without `TSOK`, so PAYONE retries a notification we could not store.
 
 use crate::app::AppState;
 use crate::orders::next_state;
@@ -29,7 +29,7 @@ pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectIn
         tracing::warn!(%rejection, "TransactionStatus refused");
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }
-    let fresh = match state.store.insert_notification(&ts) {
+    let fresh = match state.store.insert_notification(&ts).await {
         Ok(fresh) => fresh,
         Err(err) => {
             tracing::error!(%err, "cannot store TransactionStatus; PAYONE will retry");
@@ -37,7 +37,7 @@ pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectIn
         }
     };
     if fresh {
-        if let Err(err) = apply(&state, &ts) {
+        if let Err(err) = apply(&state, &ts).await {
             // Stored: reconciliation on the next notification or placement will apply it.
             tracing::error!(%err, "TransactionStatus stored but not applied");
         }
@@ -47,7 +47,7 @@ pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectIn
     "TSOK".into_response()
 }
 
-fn apply(state: &AppState, ts: &TransactionStatus) -> Result<(), crate::store::StoreError> {
+async fn apply(state: &AppState, ts: &TransactionStatus) -> Result<(), crate::store::StoreError> {
     let Some(txid) = ts.txid() else { return Ok(()) };
     let order = match state.store.order_by_txid(txid)? {
         Some(order) => Some(order),
@@ -60,7 +60,7 @@ fn apply(state: &AppState, ts: &TransactionStatus) -> Result<(), crate::store::S
     };
     if let Some(next) = next_state(order.state, ts) {
         tracing::info!(order = %order.id, from = order.state.as_str(), to = next.as_str(), "order moved by TransactionStatus");
-        state.store.set_order_state(&order.id, next)?;
+        state.store.set_order_state(&order.id, next).await?;
         if order.state == OrderState::UpstreamFailed {
             // PAYONE authorized an attempt whose answer was lost; if the buyer placed again meanwhile, the
             // checkout now has two authorizations. Say so loudly: the merchant must void one.

@@ -78,7 +78,7 @@ impl CheckoutChampClient {
             Err(e) => e.to_string(),
         };
         tracing::info!(path, outcome = %outcome, "CheckoutChamp call");
-        if let Err(e) = self.store.record_upstream_call("checkoutchamp", path, &request.redacted(), &body, &outcome) {
+        if let Err(e) = self.store.record_upstream_call("checkoutchamp", path, &request.redacted(), &body, &outcome).await {
             // The call happened; losing its log line must not turn an imported order into an error.
             tracing::error!(error = %e, path, "cannot record a CheckoutChamp call");
         }

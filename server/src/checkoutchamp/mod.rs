@@ -36,6 +36,6 @@ impl CheckoutChamp {
         // A profile read is one small GET: it never needs longer than CheckoutChamp, nor than 10 s.
         let profile = ProfileClient::new(&profile_endpoint, cc.timeout.min(std::time::Duration::from_secs(10)))?;
         let client = CheckoutChampClient::new(cc, &endpoint, store.clone())?;
-        Ok(Some(CheckoutChamp { client, profile, orders: CheckoutChampOrders::new(store.clone())?, locks: ImportLocks::default() }))
+        Ok(Some(CheckoutChamp { client, profile, orders: CheckoutChampOrders::new(store.clone()), locks: ImportLocks::default() }))
     }
 }

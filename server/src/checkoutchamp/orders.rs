@@ -12,7 +12,7 @@ use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// This module's tables; created by [`CheckoutChampOrders::new`] (idempotent).
+/// This module's tables; created by [`Store::open`].
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS checkoutchamp_orders (
     order_id TEXT PRIMARY KEY,
@@ -75,15 +75,13 @@ fn response_json(response: &ImportOrderResponse) -> Result<String, StoreError> {
 }
 
 impl CheckoutChampOrders {
-    /// Creates the tables if needed.
-    pub fn new(store: Store) -> Result<Self, StoreError> {
-        store.with(|c| c.execute_batch(SCHEMA))?;
-        Ok(CheckoutChampOrders { store })
+    pub fn new(store: Store) -> Self {
+        CheckoutChampOrders { store }
     }
 
     /// The import done under `key`, if any.
     pub fn import_by_key(&self, key: &str) -> Result<Option<StoredImport>, StoreError> {
-        let row = self.store.with(|c| {
+        let row = self.store.read(|c| {
             c.query_row(
                 "SELECT kind, fingerprint, order_id, response_json FROM checkoutchamp_imports WHERE idempotency_key = ?1",
                 [key],
@@ -102,7 +100,7 @@ impl CheckoutChampOrders {
     /// The stored answer of the one-time order imported for `amazon_order_id` (an order reference is charged
     /// once, whatever key a reloaded page sends).
     pub fn one_time_import_for(&self, amazon_order_id: &str) -> Result<Option<StoredImport>, StoreError> {
-        let key: Option<String> = self.store.with(|c| {
+        let key: Option<String> = self.store.read(|c| {
             c.query_row(
                 "SELECT i.idempotency_key FROM checkoutchamp_imports i JOIN checkoutchamp_orders o ON o.order_id = i.order_id
                  WHERE o.amazon_order_id = ?1 AND o.recurring = 0 AND i.kind = 'order' LIMIT 1",
@@ -118,7 +116,7 @@ impl CheckoutChampOrders {
     }
 
     pub fn order(&self, order_id: &str) -> Result<Option<ImportedOrder>, StoreError> {
-        self.store.with(|c| {
+        self.store.read(|c| {
             c.query_row(
                 "SELECT order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency
                  FROM checkoutchamp_orders WHERE order_id = ?1",
@@ -145,7 +143,7 @@ impl CheckoutChampOrders {
     }
 
     /// Stores a successful Import Order and its key together.
-    pub fn record_order(
+    pub async fn record_order(
         &self,
         key: &str,
         fingerprint: &str,
@@ -156,56 +154,64 @@ impl CheckoutChampOrders {
     ) -> Result<(), StoreError> {
         let json = response_json(response)?;
         let t = now();
-        self.store.with(|c| {
-            let tx = c.unchecked_transaction()?;
-            tx.execute(
-                "INSERT INTO checkoutchamp_orders
-                 (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-                 ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, total_minor = excluded.total_minor,
-                   currency = excluded.currency, updated_at = excluded.updated_at",
-                params![
+        let (status, response) = (status_text(response), response.clone());
+        let [key, fingerprint, amazon_order_id, buyer_user_id] = [key, fingerprint, amazon_order_id, buyer_user_id].map(str::to_owned);
+        // One write job: both rows or neither.
+        self.store
+            .write(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO checkoutchamp_orders
+                     (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                     ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, total_minor = excluded.total_minor,
+                       currency = excluded.currency, updated_at = excluded.updated_at",
+                )?
+                .execute(params![
                     response.order_id,
                     amazon_order_id,
                     buyer_user_id,
                     recurring as i64,
-                    status_text(response),
+                    status,
                     response.total.minor,
                     response.total.currency.code(),
                     t
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
-                 VALUES (?1, 'order', ?2, ?3, ?4, ?5)",
-                params![key, fingerprint, response.order_id, json, t],
-            )?;
-            tx.commit()
-        })
+                ])?;
+                c.prepare_cached(
+                    "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
+                     VALUES (?1, 'order', ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![key, fingerprint, response.order_id, json, t])
+                .map(drop)
+            })
+            .await
     }
 
     /// Stores a successful Import Upsale (the order's new status and total) and its key together.
-    pub fn record_upsale(&self, key: &str, fingerprint: &str, response: &ImportOrderResponse) -> Result<(), StoreError> {
+    pub async fn record_upsale(&self, key: &str, fingerprint: &str, response: &ImportOrderResponse) -> Result<(), StoreError> {
         let json = response_json(response)?;
         let t = now();
-        self.store.with(|c| {
-            let tx = c.unchecked_transaction()?;
-            tx.execute(
-                "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5 WHERE order_id = ?1",
-                params![response.order_id, status_text(response), response.total.minor, response.total.currency.code(), t],
-            )?;
-            tx.execute(
-                "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
-                 VALUES (?1, 'upsale', ?2, ?3, ?4, ?5)",
-                params![key, fingerprint, response.order_id, json, t],
-            )?;
-            tx.commit()
-        })
+        let (status, response) = (status_text(response), response.clone());
+        let (key, fingerprint) = (key.to_owned(), fingerprint.to_owned());
+        // One write job: both changes or neither.
+        self.store
+            .write(move |c| {
+                c.prepare_cached(
+                    "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5 WHERE order_id = ?1",
+                )?
+                .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t])?;
+                c.prepare_cached(
+                    "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
+                     VALUES (?1, 'upsale', ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![key, fingerprint, response.order_id, json, t])
+                .map(drop)
+            })
+            .await
     }
 
     /// How many imports are stored (for tests and the harness).
     pub fn import_count(&self) -> Result<i64, StoreError> {
-        self.store.with(|c| c.query_row("SELECT COUNT(*) FROM checkoutchamp_imports", [], |r| r.get(0)))
+        self.store.read(|c| c.query_row("SELECT COUNT(*) FROM checkoutchamp_imports", [], |r| r.get(0)))
     }
 }
 
@@ -235,24 +241,24 @@ mod tests {
         ImportOrderResponse { order_id: order_id.into(), status: CrmOrderStatus::Complete, total: Money::eur(total), items: vec![] }
     }
 
-    #[test]
-    fn imports_are_stored_with_their_key_and_replayed() {
+    #[tokio::test]
+    async fn imports_are_stored_with_their_key_and_replayed() {
         let dir = tempfile::tempdir().unwrap();
-        let orders = CheckoutChampOrders::new(Store::open(dir.path()).unwrap()).unwrap();
-        orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O1", 1290)).unwrap();
+        let orders = CheckoutChampOrders::new(Store::open(dir.path()).unwrap());
+        orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O1", 1290)).await.unwrap();
         let stored = orders.import_by_key("k1").unwrap().unwrap();
         assert_eq!((stored.kind.as_str(), stored.fingerprint.as_str()), ("order", "f1"));
         assert_eq!(stored.response, response("O1", 1290));
         assert_eq!(orders.one_time_import_for("S02-1").unwrap().unwrap().order_id, "O1");
-        assert!(orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O2", 1)).is_err(), "keys are unique");
+        assert!(orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O2", 1)).await.is_err(), "keys are unique");
         assert!(orders.order("O2").unwrap().is_none(), "a failed insert leaves nothing half-stored");
 
-        orders.record_upsale("k2", "f2", &response("O1", 1740)).unwrap();
+        orders.record_upsale("k2", "f2", &response("O1", 1740)).await.unwrap();
         let order = orders.order("O1").unwrap().unwrap();
         assert_eq!((order.total, order.buyer_user_id.as_str(), order.recurring), (Money::eur(1740), "amzn1.account.A", false));
         assert_eq!(orders.import_count().unwrap(), 2);
         // Reopening the store keeps everything.
-        let reopened = CheckoutChampOrders::new(Store::open(dir.path()).unwrap()).unwrap();
+        let reopened = CheckoutChampOrders::new(Store::open(dir.path()).unwrap());
         assert_eq!(reopened.import_by_key("k2").unwrap().unwrap().kind, "upsale");
     }
 }

@@ -149,76 +149,87 @@ pub struct Cv1OrderRow {
 }
 
 impl Store {
-    pub fn insert_cv1_session(&self, row: &Cv1SessionRow) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO cv1_sessions (workorder_id, client_id, seller_id, amazon_reference_id) VALUES (?1, ?2, ?3, ?4)",
-                params![row.workorder_id, row.client_id, row.seller_id, row.amazon_reference_id],
-            )
-            .map(drop)
+    pub async fn insert_cv1_session(&self, row: &Cv1SessionRow) -> Result<(), StoreError> {
+        let row = row.clone();
+        self.write(move |c| {
+            c.prepare_cached("INSERT INTO cv1_sessions (workorder_id, client_id, seller_id, amazon_reference_id) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![row.workorder_id, row.client_id, row.seller_id, row.amazon_reference_id])
+                .map(drop)
         })
+        .await
     }
 
     pub fn cv1_session(&self, workorder_id: &str) -> Result<Option<Cv1SessionRow>, StoreError> {
-        self.with(|c| {
-            c.query_row(
-                "SELECT workorder_id, client_id, seller_id, amazon_reference_id FROM cv1_sessions WHERE workorder_id = ?1",
-                [workorder_id],
-                |r| Ok(Cv1SessionRow { workorder_id: r.get(0)?, client_id: r.get(1)?, seller_id: r.get(2)?, amazon_reference_id: r.get(3)? }),
-            )
-            .optional()
+        self.read(|c| {
+            c.prepare_cached("SELECT workorder_id, client_id, seller_id, amazon_reference_id FROM cv1_sessions WHERE workorder_id = ?1")?
+                .query_row([workorder_id], |r| {
+                    Ok(Cv1SessionRow { workorder_id: r.get(0)?, client_id: r.get(1)?, seller_id: r.get(2)?, amazon_reference_id: r.get(3)? })
+                })
+                .optional()
         })
     }
 
     /// Binds the checkout to its order reference (PAYONE binds the workorder on first use, too).
-    pub fn bind_cv1_reference(&self, workorder_id: &str, reference_id: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute("UPDATE cv1_sessions SET amazon_reference_id = ?2 WHERE workorder_id = ?1", params![workorder_id, reference_id])
+    pub async fn bind_cv1_reference(&self, workorder_id: &str, reference_id: &str) -> Result<(), StoreError> {
+        let (workorder_id, reference_id) = (workorder_id.to_owned(), reference_id.to_owned());
+        self.write(move |c| {
+            c.prepare_cached("UPDATE cv1_sessions SET amazon_reference_id = ?2 WHERE workorder_id = ?1")?
+                .execute(params![workorder_id, reference_id])
                 .map(drop)
         })
+        .await
     }
 
-    pub fn insert_cv1_order(&self, row: &Cv1OrderRow) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
+    pub async fn insert_cv1_order(&self, row: &Cv1OrderRow) -> Result<(), StoreError> {
+        let row = row.clone();
+        self.write(move |c| {
+            c.prepare_cached(
                 "INSERT INTO cv1_orders (order_id, amazon_reference_id, return_path, buyer_json, authentication_status, authorize_json)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![row.order_id, row.amazon_reference_id, row.return_path, row.buyer_json, row.authentication_status, row.authorize_json],
-            )
+            )?
+            .execute(params![row.order_id, row.amazon_reference_id, row.return_path, row.buyer_json, row.authentication_status, row.authorize_json])
             .map(drop)
         })
+        .await
     }
 
     pub fn cv1_order(&self, order_id: &str) -> Result<Option<Cv1OrderRow>, StoreError> {
-        self.with(|c| {
-            c.query_row(
+        self.read(|c| {
+            c.prepare_cached(
                 "SELECT order_id, amazon_reference_id, return_path, buyer_json, authentication_status, authorize_json
                  FROM cv1_orders WHERE order_id = ?1",
-                [order_id],
-                |r| {
-                    Ok(Cv1OrderRow {
-                        order_id: r.get(0)?,
-                        amazon_reference_id: r.get(1)?,
-                        return_path: r.get(2)?,
-                        buyer_json: r.get(3)?,
-                        authentication_status: r.get(4)?,
-                        authorize_json: r.get(5)?,
-                    })
-                },
-            )
+            )?
+            .query_row([order_id], |r| {
+                Ok(Cv1OrderRow {
+                    order_id: r.get(0)?,
+                    amazon_reference_id: r.get(1)?,
+                    return_path: r.get(2)?,
+                    buyer_json: r.get(3)?,
+                    authentication_status: r.get(4)?,
+                    authorize_json: r.get(5)?,
+                })
+            })
             .optional()
         })
     }
 
     /// How the buyer left Amazon's confirmation flow (`AuthenticationStatus`).
-    pub fn set_cv1_authentication(&self, order_id: &str, status: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute("UPDATE cv1_orders SET authentication_status = ?2 WHERE order_id = ?1", params![order_id, status]).map(drop)
+    pub async fn set_cv1_authentication(&self, order_id: &str, status: &str) -> Result<(), StoreError> {
+        let (order_id, status) = (order_id.to_owned(), status.to_owned());
+        self.write(move |c| {
+            c.prepare_cached("UPDATE cv1_orders SET authentication_status = ?2 WHERE order_id = ?1")?
+                .execute(params![order_id, status])
+                .map(drop)
         })
+        .await
     }
 
-    pub fn set_cv1_authorize_answer(&self, order_id: &str, json: &str) -> Result<(), StoreError> {
-        self.with(|c| c.execute("UPDATE cv1_orders SET authorize_json = ?2 WHERE order_id = ?1", params![order_id, json]).map(drop))
+    pub async fn set_cv1_authorize_answer(&self, order_id: &str, json: &str) -> Result<(), StoreError> {
+        let (order_id, json) = (order_id.to_owned(), json.to_owned());
+        self.write(move |c| {
+            c.prepare_cached("UPDATE cv1_orders SET authorize_json = ?2 WHERE order_id = ?1")?.execute(params![order_id, json]).map(drop)
+        })
+        .await
     }
 }
 
@@ -226,13 +237,13 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[test]
-    fn cv1_rows_round_trip() {
+    #[tokio::test]
+    async fn cv1_rows_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let session = Cv1SessionRow { workorder_id: "WO1".into(), client_id: "c".into(), seller_id: "s".into(), amazon_reference_id: None };
-        store.insert_cv1_session(&session).unwrap();
-        store.bind_cv1_reference("WO1", "S02-1234567-7654321").unwrap();
+        store.insert_cv1_session(&session).await.unwrap();
+        store.bind_cv1_reference("WO1", "S02-1234567-7654321").await.unwrap();
         assert_eq!(store.cv1_session("WO1").unwrap().unwrap().amazon_reference_id.as_deref(), Some("S02-1234567-7654321"));
         let order = Cv1OrderRow {
             order_id: "O1".into(),
@@ -242,9 +253,9 @@ mod tests {
             authentication_status: None,
             authorize_json: None,
         };
-        store.insert_cv1_order(&order).unwrap();
-        store.set_cv1_authentication("O1", "Success").unwrap();
-        store.set_cv1_authorize_answer("O1", "{\"a\":1}").unwrap();
+        store.insert_cv1_order(&order).await.unwrap();
+        store.set_cv1_authentication("O1", "Success").await.unwrap();
+        store.set_cv1_authorize_answer("O1", "{\"a\":1}").await.unwrap();
         let back = store.cv1_order("O1").unwrap().unwrap();
         assert_eq!((back.authentication_status.as_deref(), back.authorize_json.as_deref()), (Some("Success"), Some("{\"a\":1}")));
         assert!(store.cv1_order("O2").unwrap().is_none());

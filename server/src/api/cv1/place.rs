@@ -87,7 +87,7 @@ pub async fn confirm(
         response_json: None,
     };
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
-    state.store.insert_order(&order)?;
+    state.store.insert_order(&order).await?;
     state.store.insert_cv1_order(&Cv1OrderRow {
         order_id: order.id.clone(),
         amazon_reference_id: reference.clone(),
@@ -95,7 +95,8 @@ pub async fn confirm(
         buyer_json: serde_json::to_string(&buyer).unwrap_or_default(),
         authentication_status: None,
         authorize_json: None,
-    })?;
+    })
+    .await?;
 
     let outcome = match confirm_with_payone(&state, &order, reference, &request.access_token, lang).await {
         Ok(Ok(())) => {
@@ -111,13 +112,13 @@ pub async fn confirm(
         Err(err) => {
             order.state = OrderState::UpstreamFailed;
             order.decline = Some(err.code);
-            state.store.finish_placing(&order)?;
+            state.store.finish_placing(&order).await?;
             return Err(err);
         }
     };
     let response = Cv1OrderResponse { order_id: order.id.clone(), outcome };
     order.response_json = serde_json::to_string(&response).ok();
-    state.store.finish_placing(&order)?;
+    state.store.finish_placing(&order).await?;
     Ok(ApiJson(response))
 }
 
@@ -184,14 +185,14 @@ pub async fn returned(
     let status = query.authentication_status.as_deref().map(|s| s.chars().filter(char::is_ascii_alphanumeric).take(32).collect::<String>());
     let result = match query.result.as_str() {
         "success" => {
-            state.store.set_cv1_authentication(&order.id, status.as_deref().unwrap_or("Success"))?;
+            state.store.set_cv1_authentication(&order.id, status.as_deref().unwrap_or("Success")).await?;
             "success"
         }
         "error" => {
             let status = status.unwrap_or_else(|| "Failure".to_owned());
-            state.store.set_cv1_authentication(&order.id, &status)?;
+            state.store.set_cv1_authentication(&order.id, &status).await?;
             if order.state == OrderState::Redirected {
-                state.store.set_order_state(&order.id, OrderState::Abandoned)?;
+                state.store.set_order_state(&order.id, OrderState::Abandoned).await?;
             }
             if status == "Abandoned" { "abandoned" } else { "failed" }
         }
@@ -314,7 +315,7 @@ pub async fn authorize(
                 status => {
                     order.state = OrderState::UpstreamFailed;
                     order.decline = Some(ErrorCode::UpstreamInvalid);
-                    state.store.finish_placing(&order)?;
+                    state.store.finish_placing(&order).await?;
                     return Err(AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE answered the CV1 authorization with status {status:?}"))
                         .in_language(lang));
                 }
@@ -332,18 +333,18 @@ pub async fn authorize(
         Err(err) => {
             order.state = OrderState::UpstreamFailed;
             order.decline = Some(err.code);
-            state.store.finish_placing(&order)?;
+            state.store.finish_placing(&order).await?;
             return Err(err);
         }
     };
     let response = Cv1OrderResponse { order_id: order.id.clone(), outcome };
-    state.store.finish_placing(&order)?;
+    state.store.finish_placing(&order).await?;
     if let Ok(json) = serde_json::to_string(&response) {
-        state.store.set_cv1_authorize_answer(&order.id, &json)?;
+        state.store.set_cv1_authorize_answer(&order.id, &json).await?;
     }
     if let Some(txid) = &order.txid {
         // Notifications that overtook PAYONE's answer are applied now.
-        state.store.reconcile(txid)?;
+        state.store.reconcile(txid).await?;
     }
     Ok(ApiJson(response))
 }

@@ -90,8 +90,8 @@ pub async fn create(
         delivery: Default::default(),
         created_at: now(),
     };
-    state.store.insert_checkout(&checkout)?;
-    state.store.insert_cv1_session(&row)?;
+    state.store.insert_checkout(&checkout).await?;
+    state.store.insert_cv1_session(&row).await?;
     Ok(ApiJson(view(&state, &checkout, &row)?))
 }
 
@@ -155,7 +155,7 @@ pub(super) async fn reference_details(
     match send(state, "getorderreferencedetails", &call, lang).await? {
         Answer::Ok(response) => {
             if row.amazon_reference_id.is_none() {
-                state.store.bind_cv1_reference(&checkout.workorder_id, reference_id)?;
+                state.store.bind_cv1_reference(&checkout.workorder_id, reference_id).await?;
             }
             ReferenceDetails::from(&response, lang)
         }

@@ -48,7 +48,8 @@ pub async fn create_session(
         items_json: serde_json::to_string(&request.items).unwrap_or_default(),
         delivery: Default::default(),
         created_at: now(),
-    })?;
+    })
+    .await?;
 
     let sandbox = state.sandbox.is_some();
     Ok(ApiJson(ButtonConfig {

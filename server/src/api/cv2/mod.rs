@@ -86,6 +86,6 @@ pub async fn send_recorded_raw(
         Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
         Err(e) => (String::new(), e.to_string()),
     };
-    state.store.record_upstream_call("payone", action, &request.redacted(), &answer, &outcome)?;
+    state.store.record_upstream_call("payone", action, &request.redacted(), &answer, &outcome).await?;
     Ok(result)
 }

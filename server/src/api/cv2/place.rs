@@ -53,7 +53,7 @@ pub async fn place_order(
         response_json: None,
     };
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
-    state.store.insert_order(&order)?;
+    state.store.insert_order(&order).await?;
 
     let base = &state.public_url;
     let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
@@ -109,7 +109,7 @@ pub async fn place_order(
                 (status, _) => {
                     order.state = OrderState::UpstreamFailed;
                     order.decline = Some(ErrorCode::UpstreamInvalid);
-                    state.store.finish_placing(&order)?;
+                    state.store.finish_placing(&order).await?;
                     return Err(AppError::new(
                         ErrorCode::UpstreamInvalid,
                         format!("PAYONE answered the preauthorization with status {status:?} and no usable redirect"),
@@ -127,16 +127,16 @@ pub async fn place_order(
         Err(err) => {
             order.state = OrderState::UpstreamFailed;
             order.decline = Some(err.code);
-            state.store.finish_placing(&order)?;
+            state.store.finish_placing(&order).await?;
             return Err(err.in_language(lang));
         }
     };
     let response = PlaceOrderResponse { order_id: order.id.clone(), outcome };
     order.response_json = serde_json::to_string(&response).ok();
-    state.store.finish_placing(&order)?;
+    state.store.finish_placing(&order).await?;
     if let Some(txid) = &order.txid {
         // Notifications that overtook PAYONE's answer are applied now.
-        state.store.reconcile(txid)?;
+        state.store.reconcile(txid).await?;
     }
     Ok(ApiJson(response))
 }

@@ -142,7 +142,7 @@ pub async fn update_delivery(
             .set("currency", amount.currency.code());
         send_recorded(&state, "updateCheckoutSession", &call).await.map_err(|e| e.in_language(lang))?;
     }
-    state.store.update_checkout_delivery(&workorder_id, request.delivery, amount)?;
+    state.store.update_checkout_delivery(&workorder_id, request.delivery, amount).await?;
     checkout.delivery = request.delivery;
     checkout.amount = amount;
     let (details, _) = fetch_details(&state, &checkout, lang).await?;
