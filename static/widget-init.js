@@ -2,7 +2,8 @@
 // An external file (not an inline script) so pages work under a strict Content-Security-Policy.
 // It loads the smallest bundle that has every view the page declares (bundles/: amazon-pay-review.js has only
 // the review page, …), and amazon-pay-widget.js, which has every view, when the page mixes bundles.
-const BUNDLE = { button: "button", review: "review", confirmation: "confirmation", apb: "apb", lander: "lander", upsell: "upsell", cv1: "cv1" };
+// Each view has a bundle named like it; anything else (a typo) goes to the full bundle, which reports it.
+const VIEWS = new Set(["button", "review", "confirmation", "apb", "lander", "upsell", "cv1"]);
 
 function bundleFor(elements) {
   const names = new Set();
@@ -13,7 +14,7 @@ function bundleFor(elements) {
     } catch {
       return "widget"; // the full bundle reports the malformed configuration
     }
-    names.add(BUNDLE[view] ?? "widget");
+    names.add(VIEWS.has(view) ? view : "widget");
   }
   return names.size === 1 ? [...names][0] : "widget";
 }

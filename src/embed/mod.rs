@@ -126,16 +126,9 @@ impl View {
     }
 
     /// The per-page bundle with this view: `amazon-pay-<name>.js` (`amazon-pay-widget.js` has every view).
+    /// Each view has a bundle of its own, named like the view.
     pub fn bundle(self) -> &'static str {
-        match self {
-            View::Button => "button",
-            View::Review => "review",
-            View::Confirmation => "confirmation",
-            View::Apb => "apb",
-            View::Lander => "lander",
-            View::Upsell => "upsell",
-            View::Cv1 => "cv1",
-        }
+        self.as_str()
     }
 }
 
