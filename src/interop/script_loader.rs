@@ -4,7 +4,6 @@
 //! succeeded; a failed or timed-out load is forgotten, so a later call retries; failures say what happened.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -41,20 +40,29 @@ pub enum ScriptError {
 }
 
 thread_local! {
-    static LOADS: RefCell<HashMap<String, js_sys::Promise>> = RefCell::new(HashMap::new());
+    /// The loads in flight or done, by URL (a page has one or two: a list is smaller than a map in the wasm).
+    static LOADS: RefCell<Vec<(String, js_sys::Promise)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
 pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError> {
     let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
     let promise = LOADS.with(|loads| {
-        loads.borrow_mut().entry(url.to_owned()).or_insert_with(|| append_script(url, millis)).clone()
+        let mut loads = loads.borrow_mut();
+        match loads.iter().find(|(u, _)| u == url) {
+            Some((_, promise)) => promise.clone(),
+            None => {
+                let promise = append_script(url, millis);
+                loads.push((url.to_owned(), promise.clone()));
+                promise
+            }
+        }
     });
     match JsFuture::from(promise).await {
         Ok(_) => Ok(()),
         Err(reason) => {
             // Forget the failed load so that the next call tries again.
-            LOADS.with(|loads| loads.borrow_mut().remove(url));
+            LOADS.with(|loads| loads.borrow_mut().retain(|(u, _)| u != url));
             if reason.as_string().as_deref() == Some("timeout") {
                 Err(ScriptError::TimedOut { url: url.to_owned(), millis })
             } else {
