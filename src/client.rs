@@ -34,10 +34,11 @@ impl ClientError {
     }
 }
 
-/// JSON through the browser's own `JSON` (no JSON library in the wasm: it is smaller).
+mod json;
+
+/// A request's JSON text, written by its `Serialize` (see `client/json.rs`: no JSON library in the wasm).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
-    js_sys::JSON::stringify(&js).map(String::from).map_err(|e| format!("{e:?}"))
+    json::to_string(value).map_err(|e| e.to_string())
 }
 
 /// One request with the browser's `fetch`: POST with a JSON body, or GET. The status and the body's text.

@@ -42,3 +42,26 @@ pub fn call_getter(value: &JsValue, name: &str) -> Option<String> {
     let result = call_method(value, name, &[]).ok()?;
     result.as_string().or_else(|| result.as_bool().map(|b| b.to_string()))
 }
+
+/// A plain object of `fields` in order, leaving out the `None`s (as serde's `skip_serializing_if` did).
+/// Not generic: one small copy in the wasm for every options object handed to Amazon.
+pub fn object(fields: &[(&str, Option<JsValue>)]) -> JsValue {
+    let object: JsValue = js_sys::Object::new().into();
+    for (key, value) in fields {
+        if let Some(value) = value {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = set(&object, key, value);
+        }
+    }
+    object
+}
+
+/// A string value for [`object`].
+pub fn text(value: &str) -> Option<JsValue> {
+    Some(JsValue::from_str(value))
+}
+
+/// An optional string value for [`object`].
+pub fn opt_text(value: Option<&str>) -> Option<JsValue> {
+    value.map(JsValue::from_str)
+}

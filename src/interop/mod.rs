@@ -15,5 +15,6 @@ pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
     if let Some(error) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(value) {
         return String::from(error.message());
     }
-    format!("{value:?}")
+    // Anything else (rare): its JSON, else its type (no `Debug` of a `JsValue`: a smaller wasm and glue).
+    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| value.js_typeof().as_string().unwrap_or_default())
 }
