@@ -9,3 +9,4 @@
 pub mod button;
 pub mod common;
 pub mod confirmation;
+pub mod cv1;

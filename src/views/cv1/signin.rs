@@ -36,13 +36,7 @@ impl SetupError {
     }
 }
 
-/// The buyer's sentence for a failed backend call.
-pub fn buyer_message(err: &ClientError, lang: Language) -> String {
-    match err.api_error() {
-        Some(api) => api.message.clone(),
-        None => ErrorCode::UpstreamError.buyer_message(lang).to_owned(),
-    }
-}
+pub use crate::views::common::buyer_message;
 
 /// Loads `Widgets.js` for `config`; in live mode only from Amazon.
 pub async fn prepare(config: &WidgetsConfig, timeout: Duration) -> Result<(), SetupError> {
@@ -97,6 +91,17 @@ pub enum SignInProblem {
     Failed(String),
     /// Amazon's button reported an error (`onError`).
     Widget(AmazonWidgetError),
+}
+
+impl SignInProblem {
+    /// For the developer's console.
+    pub fn describe(&self) -> String {
+        match self {
+            SignInProblem::Cancelled => "cancelled by the buyer".into(),
+            SignInProblem::Failed(cause) => cause.clone(),
+            SignInProblem::Widget(err) => ["Amazon's button: ", &err.code, ": ", &err.message].concat(),
+        }
+    }
 }
 
 /// Amazon's button on the page, with the sign-in it may have started. Keep it as long as the view lives.
@@ -159,7 +164,7 @@ pub fn render_button(
                 }
             }
             AuthorizeResponse::Failed { error, .. } if error == "access_denied" => failed(SignInProblem::Cancelled),
-            AuthorizeResponse::Failed { error, description } => failed(SignInProblem::Failed(format!("{error}: {description}"))),
+            AuthorizeResponse::Failed { error, description } => failed(SignInProblem::Failed([error.as_str(), ": ", &description].concat())),
         };
         let result = if popup {
             amazon_login::authorize_with_fallback(&options, &return_url(), answer).map(Some)
@@ -181,7 +186,7 @@ pub fn render_button(
 /// the view starts over with Amazon's button (as CheckoutChamp's lander does).
 pub fn sign_out() {
     if let Err(err) = amazon_login::logout() {
-        web_sys::console::warn_1(&format!("Amazon Pay: {err}").into());
+        web_sys::console::warn_1(&["Amazon Pay: ", &err.to_string()].concat().into());
     }
     token::forget();
     restart();
@@ -198,6 +203,6 @@ pub fn restart() {
         .filter(|p| !p.is_empty())
         .filter(|p| !matches!(p.split_once('=').map(|(k, _)| k).unwrap_or(p), "workorderId" | "order" | "result" | "AuthenticationStatus"))
         .collect();
-    let target = if kept.is_empty() { path } else { format!("{path}?{}", kept.join("&")) };
+    let target = if kept.is_empty() { path } else { [path.as_str(), "?", &kept.join("&")].concat() };
     crate::page::navigate(&target);
 }

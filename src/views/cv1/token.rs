@@ -61,7 +61,7 @@ impl AccessToken {
     }
 
     fn stored(&self) -> String {
-        format!("{}:{}", self.expires_at_ms, self.value)
+        [&self.expires_at_ms.to_string(), ":", &self.value].concat()
     }
 
     fn from_stored(text: &str, now_ms: u64) -> Option<AccessToken> {
@@ -94,7 +94,7 @@ struct Answer {
 }
 
 /// Removes the answer's keys from one part when it carries an answer; returns the rest and what was found.
-fn strip(part: &str, prefix: char) -> (String, Option<Answer>) {
+fn strip(part: &str, prefix: &str) -> (String, Option<Answer>) {
     let raw = part.trim_start_matches(prefix);
     let pairs = query_pairs(raw);
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
@@ -110,15 +110,15 @@ fn strip(part: &str, prefix: char) -> (String, Option<Answer>) {
             !ANSWER_KEYS.contains(&key)
         })
         .collect();
-    let rest = if kept.is_empty() { String::new() } else { format!("{prefix}{}", kept.join("&")) };
+    let rest = if kept.is_empty() { String::new() } else { [prefix, &kept.join("&")].concat() };
     let expires_in = find("expires_in").and_then(|e| e.parse().ok());
     (rest, Some(Answer { token, expires_in, error }))
 }
 
 /// Reads a sign-in answer from `search` (popup fallback) or `hash` (redirect mode) and removes it.
 pub fn take_from(search: &str, hash: &str, now_ms: u64) -> UrlSignIn {
-    let (search_rest, in_search) = strip(search, '?');
-    let (hash_rest, in_hash) = strip(hash, '#');
+    let (search_rest, in_search) = strip(search, "?");
+    let (hash_rest, in_hash) = strip(hash, "#");
     let changed = in_search.is_some() || in_hash.is_some();
     let answer = in_hash.or(in_search).unwrap_or(Answer { token: None, expires_in: None, error: None });
     UrlSignIn {
@@ -151,7 +151,7 @@ pub fn take_from_address_bar() -> UrlSignIn {
     let found = take_from(&search, &hash, now_ms());
     if found.changed {
         let path = location.pathname().unwrap_or_else(|_| "/".into());
-        let clean = format!("{path}{}{}", found.search, found.hash);
+        let clean = [path.as_str(), &found.search, &found.hash].concat();
         let replaced = window.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
         if let Err(err) = replaced {
             web_sys::console::error_2(&"Amazon Pay: cannot remove the access token from the address bar".into(), &err);
@@ -186,19 +186,15 @@ pub fn forget() {
     if let Some(s) = storage() {
         let _ = s.remove_item(STORAGE_KEY);
     }
-    write_cookie(&format!("{WIDGETS_COOKIE}=;path=/;max-age=0;samesite=lax"));
+    write_cookie(&[WIDGETS_COOKIE, "=;path=/;max-age=0;samesite=lax"].concat());
 }
 
 /// Tells `Widgets.js` about a token it did not hand out on this page (redirect mode, new page load).
 pub fn share_with_widgets(token: &AccessToken) {
     let secure = web_sys::window().and_then(|w| w.location().protocol().ok()).is_some_and(|p| p == "https:");
-    let cookie = format!(
-        "{WIDGETS_COOKIE}={};path=/;max-age={};samesite=lax{}",
-        token.secret(),
-        token.seconds_left(now_ms()),
-        if secure { ";secure" } else { "" }
-    );
-    write_cookie(&cookie);
+    let max_age = token.seconds_left(now_ms()).to_string();
+    let cookie = [WIDGETS_COOKIE, "=", token.secret(), ";path=/;max-age=", &max_age, ";samesite=lax", if secure { ";secure" } else { "" }];
+    write_cookie(&cookie.concat());
 }
 
 fn write_cookie(cookie: &str) {
