@@ -30,11 +30,13 @@ fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
     }
 }
 
-fn one_of(name: &str, value: Option<&String>, allowed: &[&str], default: &str) -> Result<String, ConfigError> {
+/// `value` if it is one of `allowed` (`listed` is the same list, written out for the error), else `default`
+/// when there is none.
+fn one_of(name: &str, value: Option<&String>, allowed: &[&str], listed: &str, default: &str) -> Result<String, ConfigError> {
     match value {
         None => Ok(default.to_owned()),
         Some(v) if allowed.contains(&v.as_str()) => Ok(v.clone()),
-        Some(v) => Err(ConfigError::Invalid([name, " \"", v, "\" is not one of ", &allowed.join(", ")].concat())),
+        Some(v) => Err(ConfigError::Invalid([name, " \"", v, "\" is not one of ", listed].concat())),
     }
 }
 
@@ -47,9 +49,9 @@ impl WidgetConfig {
     pub fn button_style(&self) -> Result<ButtonStyle, ConfigError> {
         let defaults = ButtonStyle::default();
         Ok(ButtonStyle {
-            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], &defaults.button_type)?,
-            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], &defaults.color)?,
-            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], &defaults.size)?,
+            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", &defaults.button_type)?,
+            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", &defaults.color)?,
+            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", &defaults.size)?,
             popup: self.popup.unwrap_or(defaults.popup),
         })
     }

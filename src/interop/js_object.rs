@@ -23,7 +23,7 @@ pub fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> 
 pub fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let method = get(target, name)
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| JsValue::from(js_sys::TypeError::new(&format!("{name} is not a function"))))?;
+        .ok_or_else(|| JsValue::from(js_sys::TypeError::new(&[name, " is not a function"].concat())))?;
     let list: js_sys::Array = args.iter().collect();
     method.apply(target, &list)
 }
