@@ -404,16 +404,14 @@ pub fn button(
     mut authorization: impl FnMut() + 'static,
     mut on_error: impl FnMut(AmazonWidgetError) + 'static,
 ) -> Result<Bound, WidgetsError> {
-    let button = get_path(&["OffAmazonPayments", "Button"]).ok_or(WidgetsError::NotLoaded("Button"))?;
+    let payments = get_path(&["OffAmazonPayments"]).filter(|p| get(p, "Button").is_some_and(|b| b.is_function())).ok_or(WidgetsError::NotLoaded("Button"))?;
     let js_options = options.to_js();
     let authorization: Callback = Closure::new(move |_: JsValue| authorization());
     let on_error: Callback = Closure::new(move |e: JsValue| on_error(AmazonWidgetError::from_js(&e)));
     set(&js_options, "authorization", authorization.as_ref()).map_err(rejected)?;
     set(&js_options, "onError", on_error.as_ref()).map_err(rejected)?;
-    let function: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&button).ok_or(WidgetsError::NotLoaded("Button"))?;
-    function
-        .call3(&JsValue::NULL, &JsValue::from_str(container_id), &JsValue::from_str(seller_id), &js_options)
-        .map_err(rejected)?;
+    // `OffAmazonPayments.Button(…)`, as Amazon's guide calls it.
+    call_method(&payments, "Button", &[JsValue::from_str(container_id), JsValue::from_str(seller_id), js_options]).map_err(rejected)?;
     Ok(Bound { _callbacks: vec![authorization, on_error] })
 }
 
