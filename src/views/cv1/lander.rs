@@ -7,9 +7,9 @@
 
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
-use super::widgets::{self, Flow, WidgetIds};
+use super::widgets::{self, WidgetIds};
 use crate::client::Client;
-use crate::dom::{focus, on, set_attr, set_disabled, set_hidden, set_text, Mounted};
+use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
 use crate::embed::events::WidgetEvent;
 use crate::page;
 use crate::texts::Text;
@@ -116,8 +116,8 @@ impl Host for Lander {
     }
 
     fn show(&self) {
-        let flow = if self.options.recurring { Flow::Recurring } else { Flow::OneTime { existing: None } };
-        if let Err(err) = widgets::bind(&self.shell, flow) {
+        let bound = if self.options.recurring { widgets::bind_recurring(&self.shell) } else { widgets::bind_one_time(&self.shell, None) };
+        if let Err(err) = bound {
             self.shell.log(&err);
             self.shell.say(self.shell.t(Text::WidgetProblem));
         }
@@ -168,12 +168,9 @@ impl Lander {
             idempotency_key: self.idempotency_key.borrow().clone(),
             language: shell.lang,
         };
-        let client = self.options.client.clone();
-        let work = async move {
-            let answer = client.import_checkoutchamp_order(&request).await;
-            (answer, request.amazon_order_id)
-        };
-        view::after(&self.me, work, |view: &Lander, (answer, amazon_order_id)| match answer {
+        let work = self.options.client.import_checkoutchamp_order(&request);
+        let amazon_order_id = request.amazon_order_id;
+        view::after(&self.me, work, move |view: &Lander, answer| match answer {
             Ok(placed) => view.placed(placed, &amazon_order_id),
             Err(err) => view.refused(&err, amazon_order_id),
         });
@@ -214,11 +211,11 @@ impl Lander {
                 if let Err(e) = widgets::bind_wallet(shell, Some(amazon_order_id)) {
                     shell.log(&e);
                 }
-                focus(shell.el(WALLET));
+                view::focus(shell.el(WALLET));
             }
             Some(ErrorCode::ConsentRequired) => {
                 shell.sel.consent.set(Some(false));
-                focus(shell.el(CONSENT));
+                view::focus(shell.el(CONSENT));
             }
             _ => {}
         }
@@ -268,8 +265,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     view.render();
     parent.append_child(&shell.root)?;
 
-    let client = view.options.client.clone();
-    view::after(&view.me, async move { client.cv1_widgets().await }, |view: &Lander, config| match config {
+    view::after(&view.me, view.options.client.cv1_widgets(), |view: &Lander, config| match config {
         Ok(config) => view::start(&view.shell, config),
         Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
     });

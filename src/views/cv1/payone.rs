@@ -6,9 +6,9 @@
 
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
-use super::widgets::{self, changed, Flow, WidgetIds};
+use super::widgets::{self, changed, WidgetIds};
 use crate::client::{Client, ClientError};
-use crate::dom::{focus, on, set_attr, set_disabled, set_hidden, Mounted};
+use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
 use crate::embed::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_pairs};
@@ -142,7 +142,8 @@ const SKELETON: &[Node] = &[
     node(18, "button", "amazon-pay-sign-out", &[BUTTON], Some(Text::SignOut)),
     node(15, "a", "amazon-pay-back-to-cart", &[], Some(Text::BackToCart)),
 ];
-const LAYOUT: Layout = Layout { notice: 2, loading: 3, problem: 4, signin: 5, active: 8 };
+const LAYOUT: Layout = Layout { notice: 2, loading: 3, problem: 4, signin: 5, active: WIDGETS };
+const WIDGETS: usize = 8;
 const ADDRESS_BOOK: usize = 9;
 const WALLET: usize = 10;
 const HINT: usize = 11;
@@ -184,7 +185,7 @@ impl Host for Payone {
 
     fn show(&self) {
         let existing = self.existing.borrow().clone();
-        if let Err(err) = widgets::bind(&self.shell, Flow::OneTime { existing }) {
+        if let Err(err) = widgets::bind_one_time(&self.shell, existing) {
             self.shell.log(&err);
             self.shell.say(self.shell.t(Text::WidgetProblem));
         }
@@ -242,8 +243,7 @@ impl Payone {
         let this = self.asked.get().wrapping_add(1);
         self.asked.set(this);
         let request = OrderReferenceRequest { amazon_order_reference_id: reference, access_token: access.secret().to_owned(), language: shell.lang };
-        let client = self.options.client.clone();
-        let work = async move { client.cv1_details(&workorder_id, &request).await };
+        let work = self.options.client.cv1_details(&workorder_id, &request);
         view::after(&self.me, work, move |view: &Payone, answer| {
             if view.asked.get() != this {
                 return;
@@ -277,9 +277,9 @@ impl Payone {
         }
         if let Some(d) = &details {
             let parts = details_view(d, self.shell.lang);
-            let hint = self.shell.el(HINT);
+            let (widgets, hint) = (self.shell.el(WIDGETS), self.shell.el(HINT));
             for part in &parts {
-                let _ = hint.before_with_node_1(part);
+                let _ = widgets.insert_before(part, Some(hint));
             }
             *self.details_shown.borrow_mut() = parts;
         }
@@ -296,7 +296,7 @@ impl Payone {
                 self.next_step.set(Some(NextStep::StartAgain));
                 self.render();
             }
-            Some(ErrorCode::SoftDecline) => focus(self.shell.el(ADDRESS_BOOK)),
+            Some(ErrorCode::SoftDecline) => view::focus(self.shell.el(ADDRESS_BOOK)),
             _ => {}
         }
     }
@@ -308,15 +308,16 @@ impl Payone {
         if shell.busy.get() {
             return;
         }
-        let current = self.details.borrow().clone();
-        let (Some(current), Some(access)) = (current, shell.token()) else { return };
+        // What the confirmation needs of the details: the checkout and the order reference.
+        let current = self.details.borrow().as_ref().map(|d| (d.workorder_id.clone(), d.amazon_order_reference_id.clone()));
+        let (Some((workorder_id, reference)), Some(access)) = (current, shell.token()) else { return };
         shell.busy.set(true);
         self.next_step.set(None);
         shell.say(shell.t(Text::Placing));
         self.render();
-        let reference = current.amazon_order_reference_id.clone();
         let me = self.me.clone();
-        let on_flow = move |flow: ConfirmationFlow| confirm(&me, current, access.secret().to_owned(), flow);
+        let confirmed_reference = reference.clone();
+        let on_flow = move |flow: ConfirmationFlow| confirm(&me, workorder_id, confirmed_reference, access.secret().to_owned(), flow);
         match off_amazon_payments::init_confirmation_flow(&shell.seller_id(), &reference, on_flow) {
             Ok(handle) => {
                 let old = shell.rt.borrow_mut().confirmation.replace(handle);
@@ -345,8 +346,7 @@ impl Payone {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
                 self.tell(flow, false);
-                shell.log(&err);
-                shell.emit(WidgetEvent::Error { message: err.to_string() });
+                shell.report(&err);
                 shell.say(&buyer_message(&err, shell.lang));
                 self.details_refused(&err);
                 *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
@@ -373,9 +373,9 @@ impl Payone {
                         if let Err(e) = widgets::bind_wallet(shell, Some(reference)) {
                             shell.log(&e);
                         }
-                        focus(shell.el(WALLET));
+                        view::focus(shell.el(WALLET));
                     }
-                    NextStep::ChooseAddress => focus(self.shell.el(ADDRESS_BOOK)),
+                    NextStep::ChooseAddress => view::focus(self.shell.el(ADDRESS_BOOK)),
                     NextStep::StartAgain | NextStep::PayAnotherWay => shell.set_phase(Phase::Done),
                 }
                 *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
@@ -395,8 +395,7 @@ impl Payone {
         let (order_id, outcome) = match answer {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
-                shell.log(&err);
-                shell.emit(WidgetEvent::Error { message: err.to_string() });
+                shell.report(&err);
                 shell.say(&buyer_message(&err, shell.lang));
                 self.next_step.set(Some(NextStep::StartAgain));
                 shell.set_phase(Phase::Done);
@@ -425,23 +424,24 @@ impl Payone {
 }
 
 /// Confirms the order reference inside Amazon's confirmation flow (which Amazon has just opened).
-fn confirm(me: &Weak<Payone>, current: Cv1Details, access_token: String, flow: ConfirmationFlow) {
+fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_token: String, flow: ConfirmationFlow) {
     let Some(view) = me.upgrade() else {
         // Unmounted: nothing to confirm any more.
         let _ = flow.error();
         return;
     };
     let request = ConfirmRequest {
-        amazon_order_reference_id: current.amazon_order_reference_id,
+        amazon_order_reference_id: reference,
         access_token,
         idempotency_key: view.idempotency_key.borrow().clone(),
         return_path: current_path(),
         language: view.shell.lang,
     };
-    let (client, workorder_id, me) = (view.options.client.clone(), current.workorder_id, me.clone());
+    let work = view.options.client.cv1_confirm(&workorder_id, &request);
+    let me = me.clone();
     drop(view);
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = client.cv1_confirm(&workorder_id, &request).await;
+        let answer = work.await;
         match me.upgrade() {
             Some(view) => view.confirmed(answer, &flow, request.amazon_order_reference_id),
             // Unmounted meanwhile: Amazon still has to hear the answer.
@@ -545,16 +545,12 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
 impl Payone {
     /// Starts (or resumes) the checkout: the session from the backend, then [`Payone::loaded`].
     fn begin(&self, returned: Option<ReturnParams>) {
-        let (client, lang) = (self.options.client.clone(), self.shell.lang);
-        let request = CreateCv1SessionRequest { items: self.options.items.clone(), language: lang };
-        let work = async move {
-            let loaded = match &returned {
-                Some(r) => client.cv1_session(&r.workorder_id, lang).await,
-                None => client.create_cv1_session(&request).await,
-            };
-            (loaded, returned)
+        let (client, lang) = (&self.options.client, self.shell.lang);
+        let work: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> = match &returned {
+            Some(r) => Box::pin(client.cv1_session(&r.workorder_id, lang)),
+            None => Box::pin(client.create_cv1_session(&CreateCv1SessionRequest { items: self.options.items.clone(), language: lang })),
         };
-        view::after(&self.me, work, |view: &Payone, (loaded, returned)| view.loaded(loaded, returned));
+        view::after(&self.me, work, move |view: &Payone, loaded| view.loaded(loaded, returned));
     }
 
     /// Authorizes after a successful return from Amazon, or shows the widgets or the button.
@@ -570,8 +566,7 @@ impl Payone {
         match returned.map(|r| (r.result, r.order_id)) {
             Some((Some(ReturnResult::Success), Some(order_id))) => {
                 shell.say(shell.t(Text::Authorizing));
-                let client = self.options.client.clone();
-                let work = async move { client.cv1_authorize(&order_id, &AuthorizeRequest { language: lang }).await };
+                let work = self.options.client.cv1_authorize(&order_id, &AuthorizeRequest { language: lang });
                 return view::after(&self.me, work, |view: &Payone, answer| view.finish(answer));
             }
             Some((Some(ReturnResult::Abandoned), _)) => shell.say(shell.t(Text::Abandoned)),

@@ -7,9 +7,9 @@
 use super::lander::order_view;
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
-use super::widgets::{self, Flow, WidgetIds};
+use super::widgets::{self, WidgetIds};
 use crate::client::Client;
-use crate::dom::{focus, on, set_attr, set_disabled, Mounted};
+use crate::dom::{on, set_attr, set_disabled, Mounted};
 use crate::embed::events::WidgetEvent;
 use crate::page::{self, query_pairs};
 use crate::texts::Text;
@@ -113,7 +113,7 @@ impl Host for Upsell {
     /// The order's own reference, read-only: the buyer sees what pays for the upsell.
     fn show(&self) {
         if let Some(id) = self.params.as_ref().and_then(|p| p.amazon_order_id.clone()) {
-            if let Err(err) = widgets::bind(&self.shell, Flow::Read { id }) {
+            if let Err(err) = widgets::bind_read(&self.shell, id) {
                 self.shell.log(&err);
             }
         }
@@ -149,13 +149,11 @@ impl Upsell {
             idempotency_key: self.idempotency_key.borrow().clone(),
             language: shell.lang,
         };
-        let client = self.options.client.clone();
-        view::after(&self.me, async move { client.import_checkoutchamp_upsale(&request).await }, |view: &Upsell, answer| match answer {
+        view::after(&self.me, self.options.client.import_checkoutchamp_upsale(&request), |view: &Upsell, answer| match answer {
             Ok(updated) => view.added(&updated),
             Err(err) => {
                 let shell = &view.shell;
-                shell.log(&err);
-                shell.emit(WidgetEvent::Error { message: err.to_string() });
+                shell.report(&err);
                 shell.say(&buyer_message(&err, shell.lang));
                 *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
                 view.set_busy(false);
@@ -177,7 +175,7 @@ impl Upsell {
         next.set_text_content(Some(shell.t(Text::Continue)));
         shell.show_result(&next);
         shell.set_phase(Phase::Done);
-        focus(&next);
+        view::focus(&next);
     }
 }
 
@@ -223,8 +221,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
             let cause = "no valid orderId in the address";
             return view.shell.fail(&cause, view.shell.t(Text::MissingOrder));
         }
-        let client = view.options.client.clone();
-        view::after(&view.me, async move { client.cv1_widgets().await }, |view: &Upsell, config| match config {
+        view::after(&view.me, view.options.client.cv1_widgets(), |view: &Upsell, config| match config {
             Ok(config) => view::start(&view.shell, config),
             Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
         });

@@ -21,6 +21,7 @@ use std::future::Future;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 /// Where a view stands.
@@ -118,6 +119,11 @@ pub fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Element>, Js
         built.push(element);
     }
     Ok(built)
+}
+
+/// Moves keyboard focus to `element` (one of the view's own HTML elements: no type check needed).
+pub fn focus(element: &Element) {
+    let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
 }
 
 /// A new element at the end of `parent`, with `class` and `text` unless empty. Infallible, as [`build`].
@@ -258,13 +264,19 @@ impl Shell {
 
     /// The cause, for the developer's console.
     pub fn log(&self, cause: &dyn std::fmt::Display) {
-        web_sys::console::error_1(&["Amazon Pay: ", &cause.to_string()].concat().into());
+        log_text(&cause.to_string());
+    }
+
+    /// The cause to the console and an `error` event (the page's developer learns what went wrong).
+    pub fn report(&self, cause: &dyn std::fmt::Display) {
+        let cause = cause.to_string();
+        log_text(&cause);
+        self.emit(WidgetEvent::Error { message: cause });
     }
 
     /// The cause to the console and an `error` event, `sentence` to the buyer, and the view stops.
     pub fn fail(&self, cause: &dyn std::fmt::Display, sentence: &str) {
-        self.log(cause);
-        self.emit(WidgetEvent::Error { message: cause.to_string() });
+        self.report(cause);
         let fatal = create("div");
         fatal.set_class_name("amazon-pay-fatal");
         let _ = fatal.set_attribute("role", "alert");
@@ -340,6 +352,11 @@ impl Shell {
     }
 }
 
+/// `Amazon Pay: <cause>` on the console.
+fn log_text(cause: &str) {
+    web_sys::console::error_2(&"Amazon Pay:".into(), &cause.into());
+}
+
 /// Runs `work` and hands its output to `then` with the view, if the view is still mounted by then. Async
 /// work is only ever one await long, the rest plain methods: small state machines, a small wasm.
 pub fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Future<Output = R> + 'static, then: impl FnOnce(&V, R) + 'static) {
@@ -363,12 +380,9 @@ fn shown(host: &dyn Host, token: AccessToken) {
 /// Loads `Widgets.js` for `config`, then shows the signed-in part with the token the page started with
 /// (address bar or this tab), or renders Amazon's button whose sign-in leads there.
 pub fn start(shell: &Shell, config: WidgetsConfig) {
-    let timeout = shell.timeout;
-    let work = async move {
-        let prepared = signin::prepare(&config, timeout).await;
-        (prepared, config.seller_id)
-    };
-    after(&shell.me, work, |host: &(dyn Host + 'static), (prepared, seller_id)| prepared_widgets(host, prepared, seller_id));
+    let seller_id = config.seller_id.clone();
+    let prepared = signin::prepare(&config, shell.timeout);
+    after(&shell.me, prepared, move |host: &(dyn Host + 'static), prepared| prepared_widgets(host, prepared, seller_id));
 }
 
 fn prepared_widgets(host: &dyn Host, prepared: Result<(), signin::SetupError>, seller_id: String) {
@@ -386,24 +400,22 @@ fn prepared_widgets(host: &dyn Host, prepared: Result<(), signin::SetupError>, s
     }
     shell.set_phase(Phase::SignIn);
     let me = shell.me.clone();
-    let signed_in = {
-        let me = me.clone();
-        Rc::new(move |token: AccessToken| {
-            if let Some(host) = me.upgrade() {
-                host.shell().say("");
-                host.shell().emit(WidgetEvent::SignedIn);
+    let answer = Rc::new(move |answer: signin::SignInAnswer| {
+        let Some(host) = me.upgrade() else { return };
+        let shell = host.shell();
+        match answer {
+            Ok(token) => {
+                shell.say("");
+                shell.emit(WidgetEvent::SignedIn);
                 shown(&*host, token);
             }
-        }) as Rc<dyn Fn(AccessToken)>
-    };
-    let problem = Rc::new(move |p: SignInProblem| {
-        web_sys::console::warn_1(&["Amazon Pay sign-in: ", &p.describe()].concat().into());
-        if let Some(host) = me.upgrade() {
-            let shell = host.shell();
-            shell.say(shell.t(if p == SignInProblem::Cancelled { Text::SignInCancelled } else { Text::WidgetProblem }));
+            Err(p) => {
+                web_sys::console::warn_1(&["Amazon Pay sign-in: ", &p.describe()].concat().into());
+                shell.say(shell.t(if p == SignInProblem::Cancelled { Text::SignInCancelled } else { Text::WidgetProblem }));
+            }
         }
-    }) as Rc<dyn Fn(SignInProblem)>;
-    match signin::render_button(&shell.button_id, &seller_id, &shell.style, shell.lang, signed_in, problem) {
+    }) as Rc<dyn Fn(signin::SignInAnswer)>;
+    match signin::render_button(&shell.button_id, &seller_id, &shell.style, shell.lang, answer) {
         Ok(button) => shell.rt.borrow_mut().button = Some(button),
         Err(err) => shell.fail(&err, shell.t(Text::WidgetProblem)),
     }

@@ -79,7 +79,7 @@ impl Selection {
         if err.is_ignorable() {
             return false;
         }
-        web_sys::console::error_1(&["Amazon Pay widget error ", &err.code, ": ", &err.message].concat().into());
+        web_sys::console::error_2(&["Amazon Pay widget error ", &err.code, ":"].concat().into(), &err.message.as_str().into());
         *self.problem.borrow_mut() = Some(err);
         true
     }
@@ -100,17 +100,6 @@ pub struct BoundWidgets {
     address_book: Option<Bound>,
     wallet: Option<Bound>,
     consent: Option<Bound>,
-}
-
-/// Which widgets, in which mode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Flow {
-    /// One-time purchase; `existing` re-renders an order reference the checkout already has.
-    OneTime { existing: Option<String> },
-    /// Recurring: a billing agreement, its Wallet and the Consent widget.
-    Recurring,
-    /// Read-only display of an order reference or billing agreement (the upsell page).
-    Read { id: String },
 }
 
 /// `B02-…` and `C01-…` are billing agreements, anything else an order reference.
@@ -148,85 +137,88 @@ fn options(shell: &Shell) -> WidgetOptions {
     WidgetOptions { seller_id: shell.seller_id(), ..Default::default() }
 }
 
-/// Binds the widgets of `flow` into the view's elements.
-pub fn bind(shell: &Shell, flow: Flow) -> Result<(), WidgetsError> {
+/// One-time purchase: the AddressBook and the Wallet; `existing` re-renders an order reference the checkout
+/// already has. (One function per mode, so a bundle links only the modes its view uses.)
+pub fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), WidgetsError> {
     use changed::*;
-    match flow {
-        Flow::OneTime { existing } => {
-            let options = WidgetOptions { amazon_order_reference_id: existing.clone(), ..options(shell) };
-            let address_book = Widget::new(WidgetKind::AddressBook, options)
-                .on_order_reference_create(callback(shell, |s, r: AmazonReference| {
-                    s.sel.set_reference(r.order_reference_id());
-                    REFERENCE
-                }))
-                .on_ready(callback(shell, |s, r: AmazonReference| {
-                    // A re-render with a known id has no onOrderReferenceCreate.
-                    let mut what = ADDRESS_BOOK_READY;
-                    if s.sel.reference.borrow().is_none() {
-                        s.sel.set_reference(r.order_reference_id());
-                        what |= REFERENCE;
-                    }
-                    s.sel.address_book_ready.set(true);
-                    what
-                }))
-                .on_address_select(callback(shell, |s, _: AmazonReference| {
-                    s.sel.address_selected();
-                    ADDRESS_CHOSEN | ADDRESS_CHANGES
-                }))
-                .on_error(callback(shell, on_error))
-                .bind(&shell.ids.address_book)?;
-            shell.rt.borrow_mut().widgets.address_book = Some(address_book);
-            bind_wallet(shell, existing)
-        }
-        Flow::Recurring => {
-            let options = WidgetOptions { agreement_type: Some(AgreementType::BillingAgreement), ..options(shell) };
-            let address_book = Widget::new(WidgetKind::AddressBook, options)
-                .on_ready(callback(shell, |s, r: AmazonReference| match r.billing_agreement_id() {
-                    Some(id) => {
-                        s.sel.set_reference(Some(id));
-                        REFERENCE
-                    }
-                    None => 0,
-                }))
-                .on_address_select(callback(shell, |s, r: AmazonReference| {
-                    s.sel.address_selected();
-                    let mut what = ADDRESS_CHOSEN | ADDRESS_CHANGES;
-                    // Amazon: render the Wallet after the first address choice, then it follows by itself.
-                    let id = r.billing_agreement_id().or_else(|| s.sel.reference());
-                    let has_wallet = s.rt.borrow().widgets.wallet.is_some();
-                    if let (Some(id), false) = (id, has_wallet) {
-                        s.sel.set_reference(Some(id.clone()));
-                        what |= REFERENCE;
-                        if let Err(err) = bind_wallet(s, Some(id.clone())).and_then(|()| bind_consent(s, &id)) {
-                            s.sel.report(AmazonWidgetError { code: "UnknownError".into(), message: err.to_string() });
-                            what |= PROBLEM;
-                        }
-                    }
-                    what
-                }))
-                .on_error(callback(shell, on_error))
-                .bind(&shell.ids.address_book)?;
-            shell.rt.borrow_mut().widgets.address_book = Some(address_book);
-            Ok(())
-        }
-        Flow::Read { id } => {
-            let kind = agreement(&id);
-            let options = WidgetOptions {
-                agreement_type: Some(kind),
-                amazon_order_reference_id: (kind == AgreementType::OrderReference).then(|| id.clone()),
-                amazon_billing_agreement_id: (kind == AgreementType::BillingAgreement).then(|| id.clone()),
-                display_mode: Some(DisplayMode::Read),
-                ..options(shell)
-            };
-            let address_book = Widget::new(WidgetKind::AddressBook, options.clone()).on_error(callback(shell, on_error)).bind(&shell.ids.address_book)?;
-            let wallet = Widget::new(WidgetKind::Wallet, options).on_error(callback(shell, on_error)).bind(&shell.ids.wallet)?;
-            shell.sel.set_reference(Some(id));
-            let mut rt = shell.rt.borrow_mut();
-            rt.widgets.address_book = Some(address_book);
-            rt.widgets.wallet = Some(wallet);
-            Ok(())
-        }
-    }
+    let options = WidgetOptions { amazon_order_reference_id: existing.clone(), ..options(shell) };
+    let address_book = Widget::new(WidgetKind::AddressBook, options)
+        .on_order_reference_create(callback(shell, |s, r: AmazonReference| {
+            s.sel.set_reference(r.order_reference_id());
+            REFERENCE
+        }))
+        .on_ready(callback(shell, |s, r: AmazonReference| {
+            // A re-render with a known id has no onOrderReferenceCreate.
+            let mut what = ADDRESS_BOOK_READY;
+            if s.sel.reference.borrow().is_none() {
+                s.sel.set_reference(r.order_reference_id());
+                what |= REFERENCE;
+            }
+            s.sel.address_book_ready.set(true);
+            what
+        }))
+        .on_address_select(callback(shell, |s, _: AmazonReference| {
+            s.sel.address_selected();
+            ADDRESS_CHOSEN | ADDRESS_CHANGES
+        }))
+        .on_error(callback(shell, on_error))
+        .bind(&shell.ids.address_book)?;
+    shell.rt.borrow_mut().widgets.address_book = Some(address_book);
+    bind_wallet(shell, existing)
+}
+
+/// Recurring: the AddressBook on a billing agreement; the Wallet and the Consent widget follow the first
+/// address choice.
+pub fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
+    use changed::*;
+    let options = WidgetOptions { agreement_type: Some(AgreementType::BillingAgreement), ..options(shell) };
+    let address_book = Widget::new(WidgetKind::AddressBook, options)
+        .on_ready(callback(shell, |s, r: AmazonReference| match r.billing_agreement_id() {
+            Some(id) => {
+                s.sel.set_reference(Some(id));
+                REFERENCE
+            }
+            None => 0,
+        }))
+        .on_address_select(callback(shell, |s, r: AmazonReference| {
+            s.sel.address_selected();
+            let mut what = ADDRESS_CHOSEN | ADDRESS_CHANGES;
+            // Amazon: render the Wallet after the first address choice, then it follows by itself.
+            let id = r.billing_agreement_id().or_else(|| s.sel.reference());
+            let has_wallet = s.rt.borrow().widgets.wallet.is_some();
+            if let (Some(id), false) = (id, has_wallet) {
+                s.sel.set_reference(Some(id.clone()));
+                what |= REFERENCE;
+                if let Err(err) = bind_wallet(s, Some(id.clone())).and_then(|()| bind_consent(s, &id)) {
+                    s.sel.report(AmazonWidgetError { code: "UnknownError".into(), message: err.to_string() });
+                    what |= PROBLEM;
+                }
+            }
+            what
+        }))
+        .on_error(callback(shell, on_error))
+        .bind(&shell.ids.address_book)?;
+    shell.rt.borrow_mut().widgets.address_book = Some(address_book);
+    Ok(())
+}
+
+/// Read-only: the AddressBook and the Wallet of an order reference or billing agreement (the upsell page).
+pub fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
+    let kind = agreement(&id);
+    let options = WidgetOptions {
+        agreement_type: Some(kind),
+        amazon_order_reference_id: (kind == AgreementType::OrderReference).then(|| id.clone()),
+        amazon_billing_agreement_id: (kind == AgreementType::BillingAgreement).then(|| id.clone()),
+        display_mode: Some(DisplayMode::Read),
+        ..options(shell)
+    };
+    let address_book = Widget::new(WidgetKind::AddressBook, options.clone()).on_error(callback(shell, on_error)).bind(&shell.ids.address_book)?;
+    let wallet = Widget::new(WidgetKind::Wallet, options).on_error(callback(shell, on_error)).bind(&shell.ids.wallet)?;
+    shell.sel.set_reference(Some(id));
+    let mut rt = shell.rt.borrow_mut();
+    rt.widgets.address_book = Some(address_book);
+    rt.widgets.wallet = Some(wallet);
+    Ok(())
 }
 
 /// (Re-)binds the Wallet: after a decline it shows the order reference again so the buyer can pick another
