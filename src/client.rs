@@ -9,6 +9,7 @@ use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
 use crate::wire::FromJs;
 use serde::Serialize;
+use std::future::Future;
 
 /// Why a backend call failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -34,10 +35,11 @@ impl ClientError {
     }
 }
 
-/// JSON through the browser's own `JSON` (no JSON library in the wasm: it is smaller).
+mod json;
+
+/// A request's JSON text, written by its `Serialize` (see `client/json.rs`: no JSON library in the wasm).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
-    js_sys::JSON::stringify(&js).map(String::from).map_err(|e| crate::interop::thrown_text(&e))
+    json::to_string(value).map_err(|e| e.to_string())
 }
 
 /// One request with the browser's `fetch`: POST with a JSON body, or GET. The status and the body's text.
@@ -72,18 +74,32 @@ impl Client {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+        [self.base_url.as_str(), path].concat()
     }
 
-    async fn post<B: Serialize, T: FromJs>(&self, path: &str, body: &B) -> Result<T, ClientError> {
-        let url = self.url(path);
-        let json = to_json(body).map_err(|cause| ClientError::Network { url: url.clone(), cause })?;
-        let (url, status, answer) = Self::answer(url, Some(json)).await?;
-        T::from_js(&answer).map_err(|e| ClientError::Decode { url, status, cause: e.to_string() })
+    /// A POST of `body` whose answer is read as `T`. The request is written now, so the future borrows
+    /// nothing; only reading the answer is generic (the waiting is [`Client::call`], one copy in the wasm).
+    fn post<B: Serialize, T: FromJs>(&self, path: &str, body: &B) -> impl Future<Output = Result<T, ClientError>> + 'static {
+        let call = Self::call(self.url(path), to_json(body).map(Some));
+        async move { Self::read(call.await) }
     }
 
-    async fn get<T: FromJs>(&self, path: &str) -> Result<T, ClientError> {
-        let (url, status, answer) = Self::answer(self.url(path), None).await?;
+    /// A GET whose answer is read as `T`.
+    fn get<T: FromJs>(&self, path: &str) -> impl Future<Output = Result<T, ClientError>> + 'static {
+        let call = Self::call(self.url(path), Ok(None));
+        async move { Self::read(call.await) }
+    }
+
+    /// [`Client::answer`] for a request whose body could not be written (`Err`) or is ready.
+    async fn call(url: String, json: Result<Option<String>, String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
+        match json {
+            Ok(json) => Self::answer(url, json).await,
+            Err(cause) => Err(ClientError::Network { url, cause }),
+        }
+    }
+
+    fn read<T: FromJs>(answer: Result<(String, u16, wasm_bindgen::JsValue), ClientError>) -> Result<T, ClientError> {
+        let (url, status, answer) = answer?;
         T::from_js(&answer).map_err(|e| ClientError::Decode { url, status, cause: e.to_string() })
     }
 
@@ -106,72 +122,72 @@ impl Client {
     }
 
     /// Starts a Checkout v2 session for the cart; the server prices it.
-    pub async fn create_cv2_session(&self, request: &CreateSessionRequest) -> Result<ButtonConfig, ClientError> {
-        self.post(routes::CV2_SESSIONS, request).await
+    pub fn create_cv2_session(&self, request: &CreateSessionRequest) -> impl Future<Output = Result<ButtonConfig, ClientError>> + 'static {
+        self.post(routes::CV2_SESSIONS, request)
     }
 
     /// The review page's data: buyer, addresses, payment, cart and total.
-    pub async fn cv2_session(&self, workorder_id: &str, lang: Language) -> Result<CheckoutDetails, ClientError> {
-        self.get(&format!("{}?lang={}", routes::cv2_session(workorder_id), lang.code())).await
+    pub fn cv2_session(&self, workorder_id: &str, lang: Language) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
+        self.get(&[&routes::cv2_session(workorder_id), "?lang=", lang.code()].concat())
     }
 
     /// Changes the delivery option; the server re-prices and updates Amazon's session.
-    pub async fn update_delivery(&self, workorder_id: &str, request: &UpdateDeliveryRequest) -> Result<CheckoutDetails, ClientError> {
-        self.post(&routes::cv2_delivery(workorder_id), request).await
+    pub fn update_delivery(&self, workorder_id: &str, request: &UpdateDeliveryRequest) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
+        self.post(&routes::cv2_delivery(workorder_id), request)
     }
 
     /// Places the order; the same idempotency key always gets the same answer.
-    pub async fn place_order(&self, workorder_id: &str, request: &PlaceOrderRequest) -> Result<PlaceOrderResponse, ClientError> {
-        self.post(&routes::cv2_orders(workorder_id), request).await
+    pub fn place_order(&self, workorder_id: &str, request: &PlaceOrderRequest) -> impl Future<Output = Result<PlaceOrderResponse, ClientError>> + 'static {
+        self.post(&routes::cv2_orders(workorder_id), request)
     }
 
     /// APB: authorizes first; the answer carries the signed payload that starts Amazon's checkout.
-    pub async fn place_apb_order(&self, request: &ApbOrderRequest) -> Result<ApbOrderResponse, ClientError> {
-        self.post(routes::APB_ORDERS, request).await
+    pub fn place_apb_order(&self, request: &ApbOrderRequest) -> impl Future<Output = Result<ApbOrderResponse, ClientError>> + 'static {
+        self.post(routes::APB_ORDERS, request)
     }
 
     /// An order's current state.
-    pub async fn order_status(&self, order_id: &str, lang: Language) -> Result<OrderStatus, ClientError> {
-        self.get(&format!("{}?lang={}", routes::order(order_id), lang.code())).await
+    pub fn order_status(&self, order_id: &str, lang: Language) -> impl Future<Output = Result<OrderStatus, ClientError>> + 'static {
+        self.get(&[&routes::order(order_id), "?lang=", lang.code()].concat())
     }
 
     /// `Widgets.js` configuration for pages that talk to Amazon directly (CheckoutChamp).
-    pub async fn cv1_widgets(&self) -> Result<cv1::WidgetsConfig, ClientError> {
-        self.get(routes::CV1_WIDGETS).await
+    pub fn cv1_widgets(&self) -> impl Future<Output = Result<cv1::WidgetsConfig, ClientError>> + 'static {
+        self.get(routes::CV1_WIDGETS)
     }
 
     /// CheckoutChamp Import Order with the buyer's Amazon order reference (or billing agreement).
-    pub async fn import_checkoutchamp_order(&self, request: &checkoutchamp::ImportOrderRequest) -> Result<checkoutchamp::ImportOrderResponse, ClientError> {
-        self.post(routes::CHECKOUTCHAMP_ORDERS, request).await
+    pub fn import_checkoutchamp_order(&self, request: &checkoutchamp::ImportOrderRequest) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
+        self.post(routes::CHECKOUTCHAMP_ORDERS, request)
     }
 
     /// CheckoutChamp Import Upsale on an order the lander imported.
-    pub async fn import_checkoutchamp_upsale(&self, request: &checkoutchamp::ImportUpsaleRequest) -> Result<checkoutchamp::ImportOrderResponse, ClientError> {
-        self.post(routes::CHECKOUTCHAMP_UPSALES, request).await
+    pub fn import_checkoutchamp_upsale(&self, request: &checkoutchamp::ImportUpsaleRequest) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
+        self.post(routes::CHECKOUTCHAMP_UPSALES, request)
     }
 
     /// Starts a PAYONE CV1 checkout for the cart; the server prices it.
-    pub async fn create_cv1_session(&self, request: &cv1::CreateCv1SessionRequest) -> Result<cv1::Cv1Session, ClientError> {
-        self.post(routes::CV1_SESSIONS, request).await
+    pub fn create_cv1_session(&self, request: &cv1::CreateCv1SessionRequest) -> impl Future<Output = Result<cv1::Cv1Session, ClientError>> + 'static {
+        self.post(routes::CV1_SESSIONS, request)
     }
 
     /// A PAYONE CV1 checkout again (back from Amazon's confirmation flow).
-    pub async fn cv1_session(&self, workorder_id: &str, lang: Language) -> Result<cv1::Cv1Session, ClientError> {
-        self.get(&format!("{}?lang={}", routes::cv1_session(workorder_id), lang.code())).await
+    pub fn cv1_session(&self, workorder_id: &str, lang: Language) -> impl Future<Output = Result<cv1::Cv1Session, ClientError>> + 'static {
+        self.get(&[&routes::cv1_session(workorder_id), "?lang=", lang.code()].concat())
     }
 
     /// The buyer's details behind the order reference (PAYONE `getorderreferencedetails`).
-    pub async fn cv1_details(&self, workorder_id: &str, request: &cv1::OrderReferenceRequest) -> Result<cv1::Cv1Details, ClientError> {
-        self.post(&routes::cv1_details(workorder_id), request).await
+    pub fn cv1_details(&self, workorder_id: &str, request: &cv1::OrderReferenceRequest) -> impl Future<Output = Result<cv1::Cv1Details, ClientError>> + 'static {
+        self.post(&routes::cv1_details(workorder_id), request)
     }
 
     /// Confirms the order reference (inside Amazon's confirmation flow); the same key gets the same answer.
-    pub async fn cv1_confirm(&self, workorder_id: &str, request: &cv1::ConfirmRequest) -> Result<cv1::Cv1OrderResponse, ClientError> {
-        self.post(&routes::cv1_confirm(workorder_id), request).await
+    pub fn cv1_confirm(&self, workorder_id: &str, request: &cv1::ConfirmRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
+        self.post(&routes::cv1_confirm(workorder_id), request)
     }
 
     /// Authorizes a confirmed CV1 order, once.
-    pub async fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> Result<cv1::Cv1OrderResponse, ClientError> {
-        self.post(&routes::cv1_authorize(order_id), request).await
+    pub fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
+        self.post(&routes::cv1_authorize(order_id), request)
     }
 }

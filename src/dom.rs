@@ -108,7 +108,9 @@ pub fn focus(element: &Element) {
 pub struct Listener {
     target: EventTarget,
     kind: &'static str,
-    callback: Closure<dyn FnMut(Event)>,
+    /// Takes the event as a plain `JsValue`: the same closure signature as the callbacks handed to Amazon's
+    /// scripts, so the bundles carry one closure shim fewer.
+    callback: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for Listener {
@@ -118,8 +120,8 @@ impl Drop for Listener {
 }
 
 /// Calls `handler` on every `kind` event at `target` until the returned [`Listener`] is dropped.
-pub fn on(target: &EventTarget, kind: &'static str, handler: impl FnMut(Event) + 'static) -> Listener {
-    let callback = Closure::<dyn FnMut(Event)>::new(handler);
+pub fn on(target: &EventTarget, kind: &'static str, mut handler: impl FnMut(Event) + 'static) -> Listener {
+    let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| handler(event.unchecked_into()));
     let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
     Listener { target: target.clone(), kind, callback }
 }

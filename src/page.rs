@@ -119,7 +119,7 @@ pub fn new_idempotency_key() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("fallback-{}", js_sys::Math::random().to_bits()))
+        .unwrap_or_else(|| ["fallback-", &js_sys::Math::random().to_bits().to_string()].concat())
 }
 
 #[cfg(test)]

@@ -5,15 +5,16 @@
 use amazon_pay_contract::Language;
 
 macro_rules! texts {
-    ($($key:ident => [$de:expr, $en:expr, $fr:expr, $it:expr, $es:expr],)*) => {
+    ($($key:ident => [$de:literal, $en:literal, $fr:literal, $it:literal, $es:literal],)*) => {
         /// A text of the widget's interface, in every language. Each text is a constant of its own, so a
-        /// bundle carries only the texts its view uses (an enum with one `get` would link them all).
+        /// bundle carries only the texts its view uses (an enum with one `get` would link them all). The five
+        /// languages are one string, separated by NUL: no table of five pointers per text in the wasm.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct Text(&'static [&'static str; 5]);
+        pub struct Text(&'static str);
 
         #[allow(non_upper_case_globals)]
         impl Text {
-            $(pub const $key: Text = Text(&[$de, $en, $fr, $it, $es]);)*
+            $(pub const $key: Text = Text(concat!($de, "\0", $en, "\0", $fr, "\0", $it, "\0", $es));)*
 
             pub const ALL: &'static [Text] = &[$(Text::$key,)*];
         }
@@ -23,8 +24,8 @@ macro_rules! texts {
 impl Text {
     /// The text in `lang`.
     pub fn get(self, lang: Language) -> &'static str {
-        // The arrays are in the order of `Language::ALL`: de, en, fr, it, es.
-        self.0[lang as usize]
+        // In the order of `Language::ALL`: de, en, fr, it, es.
+        self.0.split('\0').nth(lang as usize).unwrap_or_default()
     }
 }
 
@@ -107,6 +108,7 @@ mod tests {
             for lang in Language::ALL {
                 assert!(!text.get(lang).trim().is_empty(), "{text:?} in {lang:?}");
             }
+            assert_eq!(text.0.split('\0').count(), 5, "{text:?}: five languages, none with a NUL of its own");
             // German and English always differ; a copy-paste slip would make them equal.
             assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
         }

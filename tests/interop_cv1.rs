@@ -342,7 +342,7 @@ async fn loading_widgets_js_sets_the_ready_hooks_first_and_waits_for_them() {
 #[wasm_bindgen_test]
 async fn live_mode_refuses_any_widgets_js_but_amazons() {
     use amazon_pay_contract::cv1::WidgetsConfig;
-    use amazon_pay_widget::components::cv1::signin::{self, SetupError};
+    use amazon_pay_widget::views::cv1::signin::{self, SetupError};
     remove_amazon();
     let config = WidgetsConfig {
         client_id: "amzn1.application-oa2-client.live".into(),

@@ -2,10 +2,11 @@
 
 use super::cv1::ProductLine;
 use super::{View, WidgetConfig};
-use crate::wire::{code, FromJs, Obj, WireError};
+use crate::wire::{code, integer, list, string, FromJs, Obj, WireError};
 use wasm_bindgen::JsValue;
 
-/// Every key a configuration may have; anything else is a typo and refused.
+/// Every key a configuration may have; anything else is a typo and refused. `WidgetConfig::set` reads them
+/// by their index here.
 const KEYS: [&str; 19] = [
     "view",
     "cartUrl",
@@ -53,27 +54,43 @@ impl FromJs for WidgetConfig {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let o = Obj::new(value)?;
         refuse_unknown(&o, &KEYS)?;
-        let flag = |key: &str| o.opt_with(key, |v| v.as_bool().ok_or_else(|| WireError::new("expected true or false")));
-        Ok(WidgetConfig {
-            view: o.opt("view")?.unwrap_or_default(),
-            cart_url: o.opt_string("cartUrl")?,
-            product_type: o.opt("productType")?,
-            buyer_form: o.opt_string("buyerForm")?,
-            confirmation_url: o.opt_string("confirmationUrl")?,
-            backend_url: o.string_or_empty("backendUrl")?,
-            items: o.opt_with("items", crate::wire::list)?.unwrap_or_default(),
-            language: o.opt_string("language")?,
-            button_color: o.opt_string("buttonColor")?,
-            placement: o.opt_string("placement")?,
-            script_timeout_ms: o.opt_with("scriptTimeoutMs", |v| crate::wire::integer(v, 0, u32::MAX.into()))?.map(|ms| ms as u32),
-            products: o.opt_with("products", crate::wire::list)?.unwrap_or_default(),
-            product: o.opt("product")?,
-            recurring: flag("recurring")?.unwrap_or(false),
-            upsell_url: o.opt_string("upsellUrl")?,
-            thank_you_url: o.opt_string("thankYouUrl")?,
-            button_type: o.opt_string("buttonType")?,
-            button_size: o.opt_string("buttonSize")?,
-            popup: flag("popup")?,
-        })
+        let mut config = WidgetConfig::default();
+        // One reader for every key (a key that is missing or `null` keeps its default): no copy of the
+        // reading code per field in the wasm.
+        for (index, key) in KEYS.iter().enumerate() {
+            o.opt_with(key, |v| config.set(index, v))?;
+        }
+        Ok(config)
+    }
+}
+
+impl WidgetConfig {
+    /// The configuration key `KEYS[index]` set from `v` (by index: a jump table, no string compares).
+    fn set(&mut self, index: usize, v: &JsValue) -> Result<(), WireError> {
+        let text = || string(v).map(Some);
+        let flag = || v.as_bool().ok_or_else(|| WireError::new("expected true or false"));
+        match index {
+            0 /* view */ => self.view = View::from_js(v)?,
+            1 /* cartUrl */ => self.cart_url = text()?,
+            2 /* productType */ => self.product_type = Some(FromJs::from_js(v)?),
+            3 /* buyerForm */ => self.buyer_form = text()?,
+            4 /* confirmationUrl */ => self.confirmation_url = text()?,
+            5 /* backendUrl */ => self.backend_url = string(v)?,
+            6 /* items */ => self.items = list(v)?,
+            7 /* language */ => self.language = text()?,
+            8 /* buttonColor */ => self.button_color = text()?,
+            9 /* placement */ => self.placement = text()?,
+            10 /* scriptTimeoutMs */ => self.script_timeout_ms = Some(integer(v, 0, u32::MAX.into())? as u32),
+            11 /* products */ => self.products = list(v)?,
+            12 /* product */ => self.product = Some(ProductLine::from_js(v)?),
+            13 /* recurring */ => self.recurring = flag()?,
+            14 /* upsellUrl */ => self.upsell_url = text()?,
+            15 /* thankYouUrl */ => self.thank_you_url = text()?,
+            16 /* buttonType */ => self.button_type = text()?,
+            17 /* buttonSize */ => self.button_size = text()?,
+            18 /* popup */ => self.popup = Some(flag()?),
+            _ => {}
+        }
+        Ok(())
     }
 }

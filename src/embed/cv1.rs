@@ -1,16 +1,9 @@
 //! The legacy Checkout v1 views of [`super::mount`]: `lander`, `upsell` and `cv1`, and their configuration keys.
 
-use super::ConfigError;
-#[cfg(feature = "leptos")]
-use super::{View, WidgetConfig};
-#[cfg(feature = "leptos")]
+use super::{ConfigError, WidgetConfig};
 use crate::client::Client;
-#[cfg(feature = "leptos")]
-use crate::components::cv1::{ButtonStyle, CheckoutChampLander, CheckoutChampUpsell, Cv1Options, LanderOptions, PayoneCv1Checkout, UpsellOptions};
+use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use amazon_pay_contract::checkoutchamp::CampaignLine;
-#[cfg(feature = "leptos")]
-use leptos::prelude::*;
-#[cfg(feature = "leptos")]
 use std::time::Duration;
 
 /// A CheckoutChamp campaign product in the page's configuration: `{"productId": 101, "quantity": 2}`.
@@ -27,27 +20,26 @@ impl From<ProductLine> for CampaignLine {
     }
 }
 
-#[allow(dead_code)]
 /// A link the widget navigates to: a path on this site or an http(s) URL, never `javascript:` and the like.
 fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
     let ok = (value.starts_with('/') && !value.starts_with("//")) || value.starts_with("https://") || value.starts_with("http://");
     if ok && !value.chars().any(char::is_whitespace) {
         Ok(value.to_owned())
     } else {
-        Err(ConfigError::Invalid(format!("{name} must be a path such as /upsell.html or an http(s) URL, not {value:?}")))
+        Err(ConfigError::Invalid([name, " must be a path such as /upsell.html or an http(s) URL, not \"", value, "\""].concat()))
     }
 }
 
-#[allow(dead_code)]
-fn one_of(name: &str, value: Option<&String>, allowed: &[&str], default: &str) -> Result<String, ConfigError> {
+/// `value` if it is one of `allowed` (`listed` is the same list, written out for the error), else `default`
+/// when there is none.
+fn one_of(name: &str, value: Option<&String>, allowed: &[&str], listed: &str, default: &str) -> Result<String, ConfigError> {
     match value {
         None => Ok(default.to_owned()),
         Some(v) if allowed.contains(&v.as_str()) => Ok(v.clone()),
-        Some(v) => Err(ConfigError::Invalid(format!("{name} {v:?} is not one of {}", allowed.join(", ")))),
+        Some(v) => Err(ConfigError::Invalid([name, " \"", v, "\" is not one of ", listed].concat())),
     }
 }
 
-#[cfg(feature = "leptos")]
 impl WidgetConfig {
     fn timeout(&self) -> Duration {
         self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(Duration::from_secs(10))
@@ -57,9 +49,9 @@ impl WidgetConfig {
     pub fn button_style(&self) -> Result<ButtonStyle, ConfigError> {
         let defaults = ButtonStyle::default();
         Ok(ButtonStyle {
-            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], &defaults.button_type)?,
-            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], &defaults.color)?,
-            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], &defaults.size)?,
+            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", &defaults.button_type)?,
+            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", &defaults.color)?,
+            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", &defaults.size)?,
             popup: self.popup.unwrap_or(defaults.popup),
         })
     }
@@ -105,26 +97,6 @@ impl WidgetConfig {
     }
 }
 
-/// Mounts the `lander`, `upsell` or `cv1` view.
-#[cfg(feature = "leptos")]
-#[allow(dead_code)]
-pub(super) fn mount(element: web_sys::HtmlElement, config: &WidgetConfig) -> Result<Box<dyn std::any::Any>, ConfigError> {
-    Ok(Box::new(match config.view {
-        View::Lander => {
-            let options = config.lander_options()?;
-            leptos::mount::mount_to(element, move || view! { <CheckoutChampLander options=options.clone() /> }.into_any())
-        }
-        View::Upsell => {
-            let options = config.upsell_options()?;
-            leptos::mount::mount_to(element, move || view! { <CheckoutChampUpsell options=options.clone() /> }.into_any())
-        }
-        _ => {
-            let options = config.cv1_options()?;
-            leptos::mount::mount_to(element, move || view! { <PayoneCv1Checkout options=options.clone() /> }.into_any())
-        }
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,7 +110,6 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "leptos")]
     #[test]
     fn button_values_are_checked() {
         let config = WidgetConfig { button_size: Some("huge".into()), ..Default::default() };

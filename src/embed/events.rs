@@ -65,9 +65,45 @@ impl WidgetEvent {
     }
 }
 
+impl WidgetEvent {
+    /// The event's `detail`: `kind` and the fields, camelCase, as the `Serialize` impl spells them. Built
+    /// without serde (one small non-generic copy in the wasm); `serializes_like_serde` keeps the two equal.
+    fn fields(&self) -> (&'static str, [Option<(&'static str, &str)>; 3]) {
+        use WidgetEvent::*;
+        fn one<'a>(key: &'static str, value: &'a str) -> [Option<(&'static str, &'a str)>; 3] {
+            [Some((key, value)), None, None]
+        }
+        match self {
+            Ready { workorder_id } => ("ready", one("workorderId", workorder_id)),
+            ButtonClicked => ("buttonClicked", [None, None, None]),
+            ReviewReady { workorder_id } => ("reviewReady", one("workorderId", workorder_id)),
+            OrderPlaced { order_id } => ("orderPlaced", one("orderId", order_id)),
+            Redirecting { order_id, url } => ("redirecting", [Some(("orderId", order_id)), Some(("url", url)), None]),
+            Approved { order_id } => ("approved", one("orderId", order_id)),
+            Pending { order_id } => ("pending", one("orderId", order_id)),
+            Paid { order_id } => ("paid", one("orderId", order_id)),
+            Declined { order_id, code, message } => ("declined", [Some(("orderId", order_id)), Some(("code", code)), Some(("message", message))]),
+            Error { message } => ("error", one("message", message)),
+            SignedIn => ("signedIn", [None, None, None]),
+            SignedOut => ("signedOut", [None, None, None]),
+            UpsellAdded { order_id } => ("upsellAdded", one("orderId", order_id)),
+        }
+    }
+
+    fn detail(&self) -> JsValue {
+        let (kind, fields) = self.fields();
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"kind".into(), &kind.into());
+        for (key, value) in fields.into_iter().flatten() {
+            let _ = js_sys::Reflect::set(&detail, &key.into(), &value.into());
+        }
+        detail.into()
+    }
+}
+
 /// Dispatches `event` on `target` (bubbling, composed). Failures are logged, never thrown.
 pub fn emit(target: &web_sys::EventTarget, event: WidgetEvent) {
-    let detail = event.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    let detail = event.detail();
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
@@ -77,5 +113,39 @@ pub fn emit(target: &web_sys::EventTarget, event: WidgetEvent) {
             let _ = target.dispatch_event(&custom);
         }
         Err(err) => web_sys::console::error_2(&"Amazon Pay widget: cannot create event".into(), &err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_like_serde() {
+        let id = || "O1".to_owned();
+        let events = [
+            WidgetEvent::Ready { workorder_id: "WO1".into() },
+            WidgetEvent::ButtonClicked,
+            WidgetEvent::ReviewReady { workorder_id: "WO1".into() },
+            WidgetEvent::OrderPlaced { order_id: id() },
+            WidgetEvent::Redirecting { order_id: id(), url: "https://amazon.example/mfa".into() },
+            WidgetEvent::Approved { order_id: id() },
+            WidgetEvent::Pending { order_id: id() },
+            WidgetEvent::Paid { order_id: id() },
+            WidgetEvent::Declined { order_id: id(), code: "soft_decline".into(), message: "Bitte wählen…".into() },
+            WidgetEvent::Error { message: "cause".into() },
+            WidgetEvent::SignedIn,
+            WidgetEvent::SignedOut,
+            WidgetEvent::UpsellAdded { order_id: id() },
+        ];
+        for event in events {
+            let (kind, fields) = event.fields();
+            let mut detail = serde_json::Map::new();
+            detail.insert("kind".into(), kind.into());
+            for (key, value) in fields.into_iter().flatten() {
+                detail.insert(key.into(), value.into());
+            }
+            assert_eq!(serde_json::Value::Object(detail), serde_json::to_value(&event).unwrap(), "{}", event.name());
+        }
     }
 }

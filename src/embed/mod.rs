@@ -243,11 +243,11 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
         #[cfg(feature = "view-apb")]
         View::Apb => Box::new(crate::views::apb::mount(&element, config.apb_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-lander")]
-        View::Lander => cv1::mount(element, &config).map_err(invalid)?,
+        View::Lander => Box::new(crate::views::cv1::lander::mount(&element, config.lander_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-upsell")]
-        View::Upsell => cv1::mount(element, &config).map_err(invalid)?,
+        View::Upsell => Box::new(crate::views::cv1::upsell::mount(&element, config.upsell_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-cv1")]
-        View::Cv1 => cv1::mount(element, &config).map_err(invalid)?,
+        View::Cv1 => Box::new(crate::views::cv1::payone::mount(&element, config.cv1_options().map_err(invalid)?).map_err(dom_error)?),
         #[allow(unreachable_patterns)]
         view => return Err(invalid(ConfigError::NotInBundle(view.bundle()))),
     };

@@ -3,7 +3,7 @@
 //! `authorize` takes a Rust callback. The closure handed to Amazon is owned by the returned
 //! [`Authorization`]: keep it as long as an answer may come (the component that asked), drop it to release it.
 
-use super::js_object::{call_method, get_path};
+use super::js_object::{call_method, get_path, object, opt_text, text};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -123,10 +123,14 @@ pub fn logout() -> Result<(), LoginError> {
     call_method(&l, "logout", &[]).map(drop).map_err(rejected)
 }
 
+/// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
 fn options_object(options: &AuthorizeOptions) -> Result<JsValue, LoginError> {
-    options
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| LoginError::Options(e.to_string()))
+    Ok(object(&[
+        ("scope", text(&options.scope)),
+        ("popup", Some(JsValue::from_bool(options.popup))),
+        ("response_type", text(options.response_type)),
+        ("state", opt_text(options.state.as_deref())),
+    ]))
 }
 
 /// `amazon.Login.authorize(options, callback)`. Call it synchronously from the click that asked for it, or

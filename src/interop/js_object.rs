@@ -23,7 +23,7 @@ pub fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> 
 pub fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let method = get(target, name)
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| JsValue::from(js_sys::TypeError::new(&format!("{name} is not a function"))))?;
+        .ok_or_else(|| JsValue::from(js_sys::TypeError::new(&[name, " is not a function"].concat())))?;
     let list: js_sys::Array = args.iter().collect();
     method.apply(target, &list)
 }
@@ -41,4 +41,27 @@ pub fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsV
 pub fn call_getter(value: &JsValue, name: &str) -> Option<String> {
     let result = call_method(value, name, &[]).ok()?;
     result.as_string().or_else(|| result.as_bool().map(|b| b.to_string()))
+}
+
+/// A plain object of `fields` in order, leaving out the `None`s (as serde's `skip_serializing_if` did).
+/// Not generic: one small copy in the wasm for every options object handed to Amazon.
+pub fn object(fields: &[(&str, Option<JsValue>)]) -> JsValue {
+    let object: JsValue = js_sys::Object::new().into();
+    for (key, value) in fields {
+        if let Some(value) = value {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = set(&object, key, value);
+        }
+    }
+    object
+}
+
+/// A string value for [`object`].
+pub fn text(value: &str) -> Option<JsValue> {
+    Some(JsValue::from_str(value))
+}
+
+/// An optional string value for [`object`].
+pub fn opt_text(value: Option<&str>) -> Option<JsValue> {
+    value.map(JsValue::from_str)
 }

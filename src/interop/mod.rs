@@ -15,6 +15,6 @@ pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
     if let Some(error) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(value) {
         return String::from(error.message());
     }
-    // Not `{:?}`: that pulls wasm-bindgen's `debugString` into every bundle's JS. JSON says enough for a log.
-    js_sys::JSON::stringify(value).map(String::from).unwrap_or_else(|_| "an unprintable value".to_owned())
+    // Anything else (rare): its JSON, else its type (no `Debug` of a `JsValue`: a smaller wasm and glue).
+    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| value.js_typeof().as_string().unwrap_or_default())
 }

@@ -6,7 +6,7 @@
 //! a widget keeps that value as long as the widget is on the page (and drops it with the component), so
 //! nothing leaks per render. Amazon's `onError` reaches Rust as an [`AmazonWidgetError`].
 
-use super::js_object::{call_getter, call_method, construct, get, get_path, set};
+use super::js_object::{call_getter, call_method, construct, get, get_path, object, opt_text, set, text};
 use super::script_loader::{self, ScriptError};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -179,11 +179,29 @@ pub enum AgreementType {
     BillingAgreement,
 }
 
+impl AgreementType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AgreementType::OrderReference => "OrderReference",
+            AgreementType::BillingAgreement => "BillingAgreement",
+        }
+    }
+}
+
 /// `displayMode`: `Read` shows the choice without letting the buyer change it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum DisplayMode {
     Edit,
     Read,
+}
+
+impl DisplayMode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DisplayMode::Edit => "Edit",
+            DisplayMode::Read => "Read",
+        }
+    }
 }
 
 /// `design`: `{designMode: "responsive"}` fills the container.
@@ -232,6 +250,34 @@ pub struct WidgetOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_mode: Option<DisplayMode>,
     pub design: Design,
+}
+
+impl ButtonOptions {
+    /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
+    fn to_js(&self) -> JsValue {
+        object(&[
+            ("type", text(&self.button_type)),
+            ("color", text(&self.color)),
+            ("size", text(&self.size)),
+            ("language", opt_text(self.language.as_deref())),
+            ("useAmazonAddressBook", Some(JsValue::from_bool(self.use_amazon_address_book))),
+            ("agreementType", opt_text(self.agreement_type.map(AgreementType::as_str))),
+        ])
+    }
+}
+
+impl WidgetOptions {
+    /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
+    fn to_js(&self) -> JsValue {
+        object(&[
+            ("sellerId", text(&self.seller_id)),
+            ("agreementType", opt_text(self.agreement_type.map(AgreementType::as_str))),
+            ("amazonOrderReferenceId", opt_text(self.amazon_order_reference_id.as_deref())),
+            ("amazonBillingAgreementId", opt_text(self.amazon_billing_agreement_id.as_deref())),
+            ("displayMode", opt_text(self.display_mode.map(DisplayMode::as_str))),
+            ("design", Some(object(&[("designMode", text(self.design.design_mode))]))),
+        ])
+    }
 }
 
 /// A Rust callback handed to Amazon's script.
@@ -334,7 +380,7 @@ impl Widget {
     pub fn bind(self, container_id: &str) -> Result<Bound, WidgetsError> {
         let name = self.kind.name();
         let constructor = get_path(&["OffAmazonPayments", "Widgets", name]).ok_or(WidgetsError::NotLoaded(name))?;
-        let options = to_js(&self.options)?;
+        let options = self.options.to_js();
         for (key, callback) in &self.callbacks {
             set(&options, key, callback.as_ref()).map_err(rejected)?;
         }
@@ -349,10 +395,6 @@ impl Widget {
     }
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, WidgetsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| WidgetsError::Options(e.to_string()))
-}
-
 /// `OffAmazonPayments.Button(containerId, sellerId, options)`. `authorization` runs inside the buyer's click:
 /// it must call `amazon.Login.authorize` synchronously, or the popup is blocked.
 pub fn button(
@@ -362,16 +404,14 @@ pub fn button(
     mut authorization: impl FnMut() + 'static,
     mut on_error: impl FnMut(AmazonWidgetError) + 'static,
 ) -> Result<Bound, WidgetsError> {
-    let button = get_path(&["OffAmazonPayments", "Button"]).ok_or(WidgetsError::NotLoaded("Button"))?;
-    let js_options = to_js(options)?;
+    let payments = get_path(&["OffAmazonPayments"]).filter(|p| get(p, "Button").is_some_and(|b| b.is_function())).ok_or(WidgetsError::NotLoaded("Button"))?;
+    let js_options = options.to_js();
     let authorization: Callback = Closure::new(move |_: JsValue| authorization());
     let on_error: Callback = Closure::new(move |e: JsValue| on_error(AmazonWidgetError::from_js(&e)));
     set(&js_options, "authorization", authorization.as_ref()).map_err(rejected)?;
     set(&js_options, "onError", on_error.as_ref()).map_err(rejected)?;
-    let function: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&button).ok_or(WidgetsError::NotLoaded("Button"))?;
-    function
-        .call3(&JsValue::NULL, &JsValue::from_str(container_id), &JsValue::from_str(seller_id), &js_options)
-        .map_err(rejected)?;
+    // `OffAmazonPayments.Button(…)`, as Amazon's guide calls it.
+    call_method(&payments, "Button", &[JsValue::from_str(container_id), JsValue::from_str(seller_id), js_options]).map_err(rejected)?;
     Ok(Bound { _callbacks: vec![authorization, on_error] })
 }
 

@@ -11,3 +11,4 @@ pub mod button;
 pub mod common;
 pub mod confirmation;
 pub mod review;
+pub mod cv1;

@@ -47,18 +47,24 @@ impl FromJs for ApiError {
 impl FromJs for PostalAddress {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let o = Obj::new(value)?;
-        Ok(PostalAddress {
-            first_name: o.string("first_name")?,
-            last_name: o.string("last_name")?,
-            company: o.string_or_empty("company")?,
-            street: o.string("street")?,
-            addition: o.string_or_empty("addition")?,
-            zip: o.string("zip")?,
-            city: o.string("city")?,
-            state: o.string_or_empty("state")?,
-            country: o.string("country")?,
-            phone: o.string_or_empty("phone")?,
-        })
+        let mut a = PostalAddress::default();
+        // A loop over the fields (required ones, then those the server may leave out): one copy of the
+        // reading code in the wasm instead of one per field.
+        for (key, field, required) in [
+            ("first_name", &mut a.first_name, true),
+            ("last_name", &mut a.last_name, true),
+            ("company", &mut a.company, false),
+            ("street", &mut a.street, true),
+            ("addition", &mut a.addition, false),
+            ("zip", &mut a.zip, true),
+            ("city", &mut a.city, true),
+            ("state", &mut a.state, false),
+            ("country", &mut a.country, true),
+            ("phone", &mut a.phone, false),
+        ] {
+            *field = if required { o.string(key)? } else { o.string_or_empty(key)? };
+        }
+        Ok(a)
     }
 }
 

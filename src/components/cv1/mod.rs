@@ -1,25 +1,25 @@
-//! Legacy Amazon Pay Checkout v1 (`Widgets.js`): the CheckoutChamp lander (one-time and recurring), its
-//! upsell page, and the PAYONE CV1 checkout. One file per idea; all of them talk to Amazon only through
-//! [`crate::interop`].
+//! Legacy Amazon Pay Checkout v1 (`Widgets.js`) as Leptos components: the CheckoutChamp lander (one-time and
+//! recurring), its upsell page, and the PAYONE CV1 checkout. Each wraps its plain-DOM view in
+//! [`crate::views::cv1`] (same options, markup, texts and `amazonpay:*` events).
 
-pub mod lander;
-pub mod payone;
-pub mod signin;
-pub mod token;
-pub mod upsell;
-pub mod view;
-pub mod widgets;
+use super::hosted::hosted;
+pub use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
+use leptos::prelude::*;
 
-pub use lander::{CheckoutChampLander, LanderOptions};
-pub use payone::{Cv1Options, PayoneCv1Checkout};
-pub use signin::ButtonStyle;
-pub use upsell::{CheckoutChampUpsell, UpsellOptions};
+/// The CheckoutChamp lander, one-time or recurring (the view is [`crate::views::cv1::lander`]).
+#[component]
+pub fn CheckoutChampLander(options: LanderOptions) -> impl IntoView {
+    hosted(move |element| crate::views::cv1::lander::mount(element, options))
+}
 
-use std::sync::atomic::{AtomicU32, Ordering};
+/// The CheckoutChamp upsell page's offer (the view is [`crate::views::cv1::upsell`]).
+#[component]
+pub fn CheckoutChampUpsell(options: UpsellOptions) -> impl IntoView {
+    hosted(move |element| crate::views::cv1::upsell::mount(element, options))
+}
 
-static NEXT_ID: AtomicU32 = AtomicU32::new(1);
-
-/// A number unique on the page, for the element ids Amazon's widgets render into.
-pub(crate) fn next_id() -> u32 {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+/// The PAYONE CV1 checkout (the view is [`crate::views::cv1::payone`]).
+#[component]
+pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
+    hosted(move |element| crate::views::cv1::payone::mount(element, options))
 }

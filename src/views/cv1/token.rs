@@ -61,12 +61,12 @@ impl AccessToken {
     }
 
     fn stored(&self) -> String {
-        format!("{}:{}", self.expires_at_ms, self.value)
+        [&self.expires_at_ms.to_string(), ":", &self.value].concat()
     }
 
     fn from_stored(text: &str, now_ms: u64) -> Option<AccessToken> {
         let (expires, value) = text.split_once(':')?;
-        let expires_at_ms = expires.parse::<u64>().ok()?;
+        let expires_at_ms = digits(expires)?;
         let token = AccessToken::parse(value, None, now_ms)?;
         let token = AccessToken { expires_at_ms, ..token };
         (!token.is_expired(now_ms)).then_some(token)
@@ -94,7 +94,7 @@ struct Answer {
 }
 
 /// Removes the answer's keys from one part when it carries an answer; returns the rest and what was found.
-fn strip(part: &str, prefix: char) -> (String, Option<Answer>) {
+fn strip(part: &str, prefix: &str) -> (String, Option<Answer>) {
     let raw = part.trim_start_matches(prefix);
     let pairs = query_pairs(raw);
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
@@ -102,23 +102,39 @@ fn strip(part: &str, prefix: char) -> (String, Option<Answer>) {
     if token.is_none() && error.is_none() {
         return (part.to_owned(), None);
     }
-    let kept: Vec<&str> = raw
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter(|p| {
-            let key = p.split_once('=').map(|(k, _)| k).unwrap_or(p);
-            !ANSWER_KEYS.contains(&key)
-        })
-        .collect();
-    let rest = if kept.is_empty() { String::new() } else { format!("{prefix}{}", kept.join("&")) };
-    let expires_in = find("expires_in").and_then(|e| e.parse().ok());
+    let rest = without_keys(raw, prefix, ANSWER_KEYS);
+    let expires_in = find("expires_in").and_then(|e| digits(&e)).and_then(|e| u32::try_from(e).ok());
     (rest, Some(Answer { token, expires_in, error }))
+}
+
+/// A decimal number of digits only (an optional leading `+`, as `str::parse` allows), without overflow.
+/// One small parser instead of `str::parse` for two integer types.
+fn digits(text: &str) -> Option<u64> {
+    let text = text.strip_prefix('+').unwrap_or(text);
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+}
+
+/// The `&`-separated parameters of `raw` (no leading `?` or `#`) whose key is not one of `keys`, after
+/// `prefix`; `""` when none is left.
+pub fn without_keys(raw: &str, prefix: &str, keys: &[&str]) -> String {
+    let mut rest = String::new();
+    for pair in raw.split('&') {
+        let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+        if !pair.is_empty() && !keys.contains(&key) {
+            rest.push_str(if rest.is_empty() { prefix } else { "&" });
+            rest.push_str(pair);
+        }
+    }
+    rest
 }
 
 /// Reads a sign-in answer from `search` (popup fallback) or `hash` (redirect mode) and removes it.
 pub fn take_from(search: &str, hash: &str, now_ms: u64) -> UrlSignIn {
-    let (search_rest, in_search) = strip(search, '?');
-    let (hash_rest, in_hash) = strip(hash, '#');
+    let (search_rest, in_search) = strip(search, "?");
+    let (hash_rest, in_hash) = strip(hash, "#");
     let changed = in_search.is_some() || in_hash.is_some();
     let answer = in_hash.or(in_search).unwrap_or(Answer { token: None, expires_in: None, error: None });
     UrlSignIn {
@@ -151,7 +167,7 @@ pub fn take_from_address_bar() -> UrlSignIn {
     let found = take_from(&search, &hash, now_ms());
     if found.changed {
         let path = location.pathname().unwrap_or_else(|_| "/".into());
-        let clean = format!("{path}{}{}", found.search, found.hash);
+        let clean = [path.as_str(), &found.search, &found.hash].concat();
         let replaced = window.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
         if let Err(err) = replaced {
             web_sys::console::error_2(&"Amazon Pay: cannot remove the access token from the address bar".into(), &err);
@@ -186,19 +202,15 @@ pub fn forget() {
     if let Some(s) = storage() {
         let _ = s.remove_item(STORAGE_KEY);
     }
-    write_cookie(&format!("{WIDGETS_COOKIE}=;path=/;max-age=0;samesite=lax"));
+    write_cookie(&[WIDGETS_COOKIE, "=;path=/;max-age=0;samesite=lax"].concat());
 }
 
 /// Tells `Widgets.js` about a token it did not hand out on this page (redirect mode, new page load).
 pub fn share_with_widgets(token: &AccessToken) {
-    let secure = web_sys::window().and_then(|w| w.location().protocol().ok()).is_some_and(|p| p == "https:");
-    let cookie = format!(
-        "{WIDGETS_COOKIE}={};path=/;max-age={};samesite=lax{}",
-        token.secret(),
-        token.seconds_left(now_ms()),
-        if secure { ";secure" } else { "" }
-    );
-    write_cookie(&cookie);
+    let secure = web_sys::window().and_then(|w| w.location().href().ok()).is_some_and(|href| href.starts_with("https:"));
+    let max_age = token.seconds_left(now_ms()).to_string();
+    let cookie = [WIDGETS_COOKIE, "=", token.secret(), ";path=/;max-age=", &max_age, ";samesite=lax", if secure { ";secure" } else { "" }];
+    write_cookie(&cookie.concat());
 }
 
 fn write_cookie(cookie: &str) {
@@ -247,6 +259,20 @@ mod tests {
         }
         let found = take_from("?access_token=%3Cscript%3E", "", 0);
         assert!(found.changed && found.token.is_none());
+    }
+
+    #[test]
+    fn numbers_read_as_str_parse_reads_them() {
+        for text in ["0", "3600", "+5", "18446744073709551615", "18446744073709551616", "", "+", "-1", "1e3", " 7", "٣"] {
+            assert_eq!(digits(text), text.parse::<u64>().ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn other_parameters_are_kept_in_order() {
+        assert_eq!(without_keys("a=1&access_token=x&&b&state=s&c=3", "?", ANSWER_KEYS), "?a=1&b&c=3");
+        assert_eq!(without_keys("access_token=x", "#", ANSWER_KEYS), "");
+        assert_eq!(without_keys("", "?", ANSWER_KEYS), "");
     }
 
     #[test]

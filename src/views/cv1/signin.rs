@@ -9,6 +9,7 @@ use crate::interop::off_amazon_payments::{self, AmazonWidgetError, Bound, Button
 use amazon_pay_contract::cv1::{WidgetsConfig, AMAZON_EU_WIDGETS_JS};
 use amazon_pay_contract::{ErrorCode, Language};
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -36,21 +37,19 @@ impl SetupError {
     }
 }
 
-/// The buyer's sentence for a failed backend call.
-pub fn buyer_message(err: &ClientError, lang: Language) -> String {
-    match err.api_error() {
-        Some(api) => api.message.clone(),
-        None => ErrorCode::UpstreamError.buyer_message(lang).to_owned(),
-    }
-}
+pub use crate::views::common::buyer_message;
 
 /// Loads `Widgets.js` for `config`; in live mode only from Amazon.
-pub async fn prepare(config: &WidgetsConfig, timeout: Duration) -> Result<(), SetupError> {
-    if !config.sandbox && config.script_url != AMAZON_EU_WIDGETS_JS {
-        return Err(SetupError::UntrustedScript(config.script_url.clone()));
+pub fn prepare(config: &WidgetsConfig, timeout: Duration) -> impl Future<Output = Result<(), SetupError>> + 'static {
+    let untrusted = !config.sandbox && config.script_url != AMAZON_EU_WIDGETS_JS;
+    let (url, client_id, sandbox) = (config.script_url.clone(), config.client_id.clone(), config.sandbox);
+    async move {
+        if untrusted {
+            return Err(SetupError::UntrustedScript(url));
+        }
+        off_amazon_payments::load(&url, &client_id, sandbox, timeout).await?;
+        Ok(())
     }
-    off_amazon_payments::load(&config.script_url, &config.client_id, config.sandbox, timeout).await?;
-    Ok(())
 }
 
 /// The token the page starts with: from the address bar (taken out at once) or kept in this tab; and the
@@ -99,6 +98,17 @@ pub enum SignInProblem {
     Widget(AmazonWidgetError),
 }
 
+impl SignInProblem {
+    /// For the developer's console.
+    pub fn describe(&self) -> String {
+        match self {
+            SignInProblem::Cancelled => "cancelled by the buyer".into(),
+            SignInProblem::Failed(cause) => cause.clone(),
+            SignInProblem::Widget(err) => ["Amazon's button: ", &err.code, ": ", &err.message].concat(),
+        }
+    }
+}
+
 /// Amazon's button on the page, with the sign-in it may have started. Keep it as long as the view lives.
 pub struct SignInButton {
     _button: Bound,
@@ -122,15 +132,17 @@ fn return_url() -> String {
     href.split('#').next().unwrap_or_default().to_owned()
 }
 
-/// Renders `OffAmazonPayments.Button` into `container_id`. A click signs the buyer in; `on_signed_in` gets the
-/// token (already kept for this tab), `on_problem` anything else.
+/// What came of a click on Amazon's button: the buyer's token (already kept for this tab), or why not.
+pub type SignInAnswer = Result<AccessToken, SignInProblem>;
+
+/// Renders `OffAmazonPayments.Button` into `container_id`. A click signs the buyer in; `on_answer` hears how
+/// that went (one callback for every outcome: a smaller wasm).
 pub fn render_button(
     container_id: &str,
     seller_id: &str,
     style: &ButtonStyle,
     lang: Language,
-    on_signed_in: Rc<dyn Fn(AccessToken)>,
-    on_problem: Rc<dyn Fn(SignInProblem)>,
+    on_answer: Rc<dyn Fn(SignInAnswer)>,
 ) -> Result<SignInButton, WidgetsError> {
     let pending: Rc<RefCell<Option<Authorization>>> = Rc::default();
     let options = ButtonOptions {
@@ -142,24 +154,23 @@ pub fn render_button(
         agreement_type: None,
     };
     let popup = style.popup;
-    let started = pending.clone();
-    let problem = on_problem.clone();
+    let (started, answered) = (pending.clone(), on_answer.clone());
     // Runs inside the buyer's click: `authorize` must be called synchronously from here.
     let authorization = move || {
         let options = AuthorizeOptions::popup(LOGIN_SCOPE);
-        let (signed_in, failed) = (on_signed_in.clone(), problem.clone());
-        let answer = move |response: AuthorizeResponse| match response {
-            AuthorizeResponse::Token { access_token, expires_in } => {
-                match AccessToken::parse(&access_token, expires_in, token::now_ms()) {
+        let tell = answered.clone();
+        let answer = move |response: AuthorizeResponse| {
+            tell(match response {
+                AuthorizeResponse::Token { access_token, expires_in } => match AccessToken::parse(&access_token, expires_in, token::now_ms()) {
                     Some(token) => {
                         token::remember(&token);
-                        signed_in(token)
+                        Ok(token)
                     }
-                    None => failed(SignInProblem::Failed("Amazon returned a malformed access token".into())),
-                }
-            }
-            AuthorizeResponse::Failed { error, .. } if error == "access_denied" => failed(SignInProblem::Cancelled),
-            AuthorizeResponse::Failed { error, description } => failed(SignInProblem::Failed(format!("{error}: {description}"))),
+                    None => Err(SignInProblem::Failed("Amazon returned a malformed access token".into())),
+                },
+                AuthorizeResponse::Failed { error, .. } if error == "access_denied" => Err(SignInProblem::Cancelled),
+                AuthorizeResponse::Failed { error, description } => Err(SignInProblem::Failed([error.as_str(), ": ", &description].concat())),
+            })
         };
         let result = if popup {
             amazon_login::authorize_with_fallback(&options, &return_url(), answer).map(Some)
@@ -169,10 +180,10 @@ pub fn render_button(
         match result {
             // A newer sign-in replaces an older one whose popup the buyer closed (Amazon never says so).
             Ok(authorization) => *started.borrow_mut() = authorization,
-            Err(err) => problem(SignInProblem::Failed(err.to_string())),
+            Err(err) => answered(Err(SignInProblem::Failed(err.to_string()))),
         }
     };
-    let on_error = move |err: AmazonWidgetError| on_problem(SignInProblem::Widget(err));
+    let on_error = move |err: AmazonWidgetError| on_answer(Err(SignInProblem::Widget(err)));
     let button = off_amazon_payments::button(container_id, seller_id, &options, authorization, on_error)?;
     Ok(SignInButton { _button: button, _pending: pending })
 }
@@ -181,7 +192,7 @@ pub fn render_button(
 /// the view starts over with Amazon's button (as CheckoutChamp's lander does).
 pub fn sign_out() {
     if let Err(err) = amazon_login::logout() {
-        web_sys::console::warn_1(&format!("Amazon Pay: {err}").into());
+        web_sys::console::warn_1(&["Amazon Pay: ", &err.to_string()].concat().into());
     }
     token::forget();
     restart();
@@ -192,12 +203,6 @@ pub fn restart() {
     let Some(location) = web_sys::window().map(|w| w.location()) else { return };
     let path = location.pathname().unwrap_or_else(|_| "/".into());
     let search = location.search().unwrap_or_default();
-    let kept: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter(|p| !matches!(p.split_once('=').map(|(k, _)| k).unwrap_or(p), "workorderId" | "order" | "result" | "AuthenticationStatus"))
-        .collect();
-    let target = if kept.is_empty() { path } else { format!("{path}?{}", kept.join("&")) };
-    crate::page::navigate(&target);
+    let kept = token::without_keys(search.trim_start_matches('?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
+    crate::page::navigate(&[path, kept].concat());
 }

@@ -1,0 +1,285 @@
+//! The CheckoutChamp lander (seed 002): Amazon's button, sign-in, AddressBook and Wallet (and, recurring, the
+//! Consent widget) in the widget's own elements, then Import Order through the backend.
+//!
+//! "Place order" is enabled only once an address and a payment method are chosen (recurring: and the buyer
+//! consented). A declined payment method (`InvalidPaymentMethod`) is told in words with what to do, and the
+//! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one.
+
+use super::signin::{self, buyer_message, ButtonStyle};
+use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
+use super::widgets::{self, WidgetIds};
+use crate::client::Client;
+use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
+use crate::embed::events::WidgetEvent;
+use crate::page;
+use crate::texts::Text;
+use crate::views::common::format_money;
+use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse};
+use amazon_pay_contract::routes::encode_segment;
+use amazon_pay_contract::{ErrorCode, Language};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+/// How the lander is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanderOptions {
+    pub client: Client,
+    pub language: Language,
+    /// CheckoutChamp campaign products and quantities; CheckoutChamp prices them.
+    pub products: Vec<CampaignLine>,
+    /// A subscription: billing agreement, Consent widget, and its id sent as `amazonOrderId`.
+    pub recurring: bool,
+    /// Where the buyer goes after the order (`orderId` and `amazonOrderId` are appended); none: stay here.
+    pub upsell_url: Option<String>,
+    pub button: ButtonStyle,
+    pub script_timeout: Duration,
+}
+
+impl Default for LanderOptions {
+    fn default() -> Self {
+        LanderOptions {
+            client: Client::default(),
+            language: Language::default(),
+            products: Vec::new(),
+            recurring: false,
+            upsell_url: None,
+            button: ButtonStyle::default(),
+            script_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// `url` with the order's ids appended, for the upsell page.
+fn upsell_link(url: &str, order_id: &str, amazon_order_id: &str) -> String {
+    let separator = if url.contains('?') { "&" } else { "?" };
+    [url, separator, "orderId=", &encode_segment(order_id), "&amazonOrderId=", &encode_segment(amazon_order_id)].concat()
+}
+
+/// An order as CheckoutChamp priced it: number, lines, total (`<div class="amazon-pay-done">`).
+pub(super) fn order_view(order: &ImportOrderResponse, lang: Language) -> Element {
+    let done = view::create("div");
+    done.set_class_name("amazon-pay-done");
+    let _ = view::add_labelled(&done, "amazon-pay-order-number", Text::OrderNumber.get(lang), &order.order_id);
+    let lines: Vec<_> = order.items.iter().map(|l| (l.quantity, l.name.as_str(), l.price)).collect();
+    view::add_items(&done, &lines, lang);
+    let _ = view::add_labelled(&done, "amazon-pay-total", Text::Total.get(lang), &format_money(order.total, lang));
+    done
+}
+
+/// The lander's elements: Amazon's button, then the widgets, the hint, the decline help and the actions.
+const SKELETON: &[Node] = &[
+    node(NONE, "section", "amazon-pay-cv1 amazon-pay-lander", &[("aria-labelledby", "#amazon-pay-lander-title-")], None),
+    node(0, "h2", "", &[("id", "#amazon-pay-lander-title-")], Some(Text::PayWithAmazon)),
+    node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
+    node(0, "p", "amazon-pay-loading", &[("aria-busy", "true")], Some(Text::Loading)),
+    node(0, "p", "amazon-pay-widget-problem", &[("role", "alert"), HIDDEN], None),
+    node(0, "div", "amazon-pay-signin", &[HIDDEN], None),
+    node(5, "p", "", &[], Some(Text::SignInHint)),
+    node(5, "div", "amazon-pay-cv1-button", &[("id", "#amazon-pay-lander-button-")], None),
+    node(0, "div", "amazon-pay-widgets", &[HIDDEN], None),
+    node(8, "div", "amazon-pay-address-book", &[("id", "#amazon-pay-address-book-")], None),
+    node(8, "div", "amazon-pay-wallet", &[("id", "#amazon-pay-wallet-"), ("tabindex", "-1")], None),
+    node(8, "div", "amazon-pay-consent", &[("id", "#amazon-pay-consent-"), ("tabindex", "-1")], None),
+    node(8, "p", "amazon-pay-hint", &[], None),
+    node(8, "p", "amazon-pay-decline-help", &[HIDDEN], Some(Text::CheckAmazonWallet)),
+    node(8, "p", "amazon-pay-decline-help", &[HIDDEN], Some(Text::PayAnotherWay)),
+    node(8, "div", "amazon-pay-actions", &[], None),
+    node(15, "button", "amazon-pay-place-order", &[BUTTON], Some(Text::PlaceOrder)),
+    node(15, "button", "amazon-pay-sign-out", &[BUTTON], Some(Text::SignOut)),
+];
+const LAYOUT: Layout = Layout { notice: 2, loading: 3, problem: 4, signin: 5, active: 8 };
+const WALLET: usize = 10;
+const CONSENT: usize = 11;
+const HINT: usize = 12;
+const SOFT_HELP: usize = 13;
+const HARD_HELP: usize = 14;
+const PLACE: usize = 16;
+const SIGN_OUT: usize = 17;
+
+/// The lander on the page.
+struct Lander {
+    shell: Shell,
+    me: Weak<Lander>,
+    options: LanderOptions,
+    /// The decline of the last attempt, if any.
+    decline: Cell<Option<ErrorCode>>,
+    /// One "Place order" intent; a new one after a decline.
+    idempotency_key: RefCell<String>,
+}
+
+impl Host for Lander {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+
+    fn show(&self) {
+        let bound = if self.options.recurring { widgets::bind_recurring(&self.shell) } else { widgets::bind_one_time(&self.shell, None) };
+        if let Err(err) = bound {
+            self.shell.log(&err);
+            self.shell.say(self.shell.t(Text::WidgetProblem));
+        }
+    }
+
+    fn changed(&self, _: u8) {
+        self.render();
+    }
+}
+
+impl Lander {
+    /// Hint, decline help and "Place order" from the selection and the last attempt.
+    fn render(&self) {
+        let (shell, recurring) = (&self.shell, self.options.recurring);
+        let sel = &shell.sel;
+        let complete = sel.complete(recurring);
+        let hint = shell.el(HINT);
+        set_hidden(hint, complete);
+        let consent_missing = recurring && sel.address_chosen.get() && sel.payment_chosen.get();
+        set_text(hint, shell.t(if consent_missing { Text::ConsentNeeded } else { Text::ChooseAddressAndPayment }));
+        let decline = self.decline.get();
+        set_hidden(shell.el(SOFT_HELP), decline != Some(ErrorCode::SoftDecline));
+        set_hidden(shell.el(HARD_HELP), decline != Some(ErrorCode::HardDecline));
+        let place = shell.el(PLACE);
+        set_hidden(place, decline == Some(ErrorCode::HardDecline));
+        let busy = shell.busy.get();
+        set_disabled(place, busy || !complete);
+        set_attr(place, "aria-busy", if busy { "true" } else { "false" });
+        shell.show_problem();
+    }
+
+    /// "Place order": Import Order with the buyer's token and order reference (or billing agreement).
+    fn place_order(&self) {
+        let shell = &self.shell;
+        if shell.busy.get() || !shell.sel.complete(self.options.recurring) {
+            return;
+        }
+        let (Some(access), Some(amazon_order_id)) = (shell.token(), shell.sel.reference()) else { return };
+        shell.busy.set(true);
+        self.decline.set(None);
+        shell.say(shell.t(Text::Placing));
+        self.render();
+        let request = ImportOrderRequest {
+            access_token: access.secret().to_owned(),
+            amazon_order_id,
+            items: self.options.products.clone(),
+            recurring: self.options.recurring,
+            idempotency_key: self.idempotency_key.borrow().clone(),
+            language: shell.lang,
+        };
+        let work = self.options.client.import_checkoutchamp_order(&request);
+        let amazon_order_id = request.amazon_order_id;
+        view::after(&self.me, work, move |view: &Lander, answer| match answer {
+            Ok(placed) => view.placed(placed, &amazon_order_id),
+            Err(err) => view.refused(&err, amazon_order_id),
+        });
+    }
+
+    fn placed(&self, placed: ImportOrderResponse, amazon_order_id: &str) {
+        let shell = &self.shell;
+        let id = placed.order_id.clone();
+        shell.emit(WidgetEvent::OrderPlaced { order_id: id.clone() });
+        let pending = placed.status == CrmOrderStatus::Pending;
+        shell.emit(if pending { WidgetEvent::Pending { order_id: id.clone() } } else { WidgetEvent::Approved { order_id: id.clone() } });
+        shell.say(shell.t(if pending { Text::CrmPending } else { Text::Approved }));
+        shell.show_result(&order_view(&placed, shell.lang));
+        shell.set_phase(Phase::Done);
+        if let Some(url) = &self.options.upsell_url {
+            page::navigate(&upsell_link(url, &id, amazon_order_id));
+        }
+    }
+
+    fn refused(&self, err: &crate::client::ClientError, amazon_order_id: String) {
+        let shell = &self.shell;
+        shell.log(err);
+        let code = err.api_error().map(|e| e.code);
+        let message = buyer_message(err, shell.lang);
+        shell.emit(match code {
+            Some(c @ (ErrorCode::SoftDecline | ErrorCode::HardDecline)) => {
+                WidgetEvent::Declined { order_id: String::new(), code: c.as_str().into(), message: message.clone() }
+            }
+            _ => WidgetEvent::Error { message: err.to_string() },
+        });
+        self.decline.set(code);
+        shell.say(&message);
+        // Another attempt is another intent.
+        *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
+        match code {
+            Some(ErrorCode::SoftDecline) => {
+                // The Wallet again, so the buyer can pick another payment method.
+                if let Err(e) = widgets::bind_wallet(shell, Some(amazon_order_id)) {
+                    shell.log(&e);
+                }
+                view::focus(shell.el(WALLET));
+            }
+            Some(ErrorCode::ConsentRequired) => {
+                shell.sel.consent.set(Some(false));
+                view::focus(shell.el(CONSENT));
+            }
+            _ => {}
+        }
+        shell.busy.set(false);
+        self.render();
+    }
+}
+
+/// Appends the lander to `parent` and starts it (`Widgets.js`, Amazon's button or the widgets).
+pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValue> {
+    // Taken out of the address bar now, before anything else can read or log the address.
+    let (token, url_error) = signin::start_token();
+    let lang = options.language;
+    let n = super::next_id();
+    let els = view::build(SKELETON, lang, &n)?;
+    set_hidden(&els[CONSENT], !options.recurring);
+    let parts = Parts {
+        lang,
+        els,
+        layout: &LAYOUT,
+        button_id: ["amazon-pay-lander-button-", &n].concat(),
+        ids: WidgetIds::new(&n),
+        way_out: "/".into(),
+        way_out_text: Text::BackToCart,
+        token,
+        style: options.button.clone(),
+        timeout: options.script_timeout,
+    };
+    let view = Rc::new_cyclic(|me: &Weak<Lander>| Lander {
+        shell: Shell::new(parts, me.clone()),
+        me: me.clone(),
+        options,
+        decline: Cell::new(None),
+        idempotency_key: RefCell::new(page::new_idempotency_key()),
+    });
+    let shell = &view.shell;
+    shell.sign_out_on(SIGN_OUT);
+    let me = view.me.clone();
+    shell.keep(on(shell.el(PLACE), "click", move |_| {
+        if let Some(view) = me.upgrade() {
+            view.place_order();
+        }
+    }));
+    if url_error.as_deref() == Some("access_denied") {
+        shell.say(shell.t(Text::SignInCancelled));
+    }
+    view.render();
+    parent.append_child(&shell.root)?;
+
+    view::after(&view.me, view.options.client.cv1_widgets(), |view: &Lander, config| match config {
+        Ok(config) => view::start(&view.shell, config),
+        Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
+    });
+    let root = view.shell.root.clone();
+    Ok(Mounted::new(root, Box::new(view)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upsell_link_carries_both_ids() {
+        assert_eq!(upsell_link("/upsell.html", "ORD1", "S02-1234567-7654321"), "/upsell.html?orderId=ORD1&amazonOrderId=S02-1234567-7654321");
+        assert_eq!(upsell_link("/u?x=1", "A B", "B02-1"), "/u?x=1&orderId=A%20B&amazonOrderId=B02-1");
+    }
+}

@@ -1,0 +1,246 @@
+//! The CheckoutChamp upsell page: repeats Amazon's widgets (read-only, on the order's own order reference or
+//! billing agreement, so the buyer sees what pays) and sends Import Upsale through the backend.
+//!
+//! The page reads `orderId` (CheckoutChamp's) and `amazonOrderId` from its address, as the lander links it.
+//! The buyer's token comes from the lander's sign-in in this tab; without it, Amazon's button signs in again.
+
+use super::lander::order_view;
+use super::signin::{self, buyer_message, ButtonStyle};
+use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
+use super::widgets::{self, WidgetIds};
+use crate::client::Client;
+use crate::dom::{on, set_attr, set_disabled, Mounted};
+use crate::embed::events::WidgetEvent;
+use crate::page::{self, query_pairs};
+use crate::texts::Text;
+use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::Language;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+/// How the upsell page is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpsellOptions {
+    pub client: Client,
+    pub language: Language,
+    /// The campaign product offered, and how many; CheckoutChamp prices it.
+    pub product: CampaignLine,
+    /// Where "No, thanks" and "Continue" lead (the next page of the funnel).
+    pub thank_you_url: String,
+    pub button: ButtonStyle,
+    pub script_timeout: Duration,
+}
+
+impl Default for UpsellOptions {
+    fn default() -> Self {
+        UpsellOptions {
+            client: Client::default(),
+            language: Language::default(),
+            product: CampaignLine { product_id: 0, quantity: 1 },
+            thank_you_url: "/".into(),
+            button: ButtonStyle::default(),
+            script_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The ids the lander put in the address: CheckoutChamp's order and Amazon's order reference (both checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpsellParams {
+    pub order_id: String,
+    pub amazon_order_id: Option<String>,
+}
+
+/// `S02-1234567-1234567` or `B02-…`, as the widgets give them.
+fn is_amazon_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 3
+        && parts[0].as_bytes()[0].is_ascii_uppercase()
+        && parts[0][1..].bytes().all(|b| b.is_ascii_digit())
+        && parts[1..].iter().all(|p| p.len() == 7 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl UpsellParams {
+    /// `None` without a well-formed `orderId`; a malformed `amazonOrderId` is left out.
+    pub fn parse(search: &str) -> Option<UpsellParams> {
+        let pairs = query_pairs(search);
+        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let order_id = get("orderId").filter(|id| page::is_id(id))?;
+        Some(UpsellParams { order_id, amazon_order_id: get("amazonOrderId").filter(|id| is_amazon_id(id)) })
+    }
+}
+
+/// The upsell page's elements: Amazon's button, then the offer with the order's widgets (read-only).
+const SKELETON: &[Node] = &[
+    node(NONE, "section", "amazon-pay-cv1 amazon-pay-upsell", &[], None),
+    node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
+    node(0, "p", "amazon-pay-loading", &[("aria-busy", "true")], Some(Text::Loading)),
+    node(0, "p", "amazon-pay-widget-problem", &[("role", "alert"), HIDDEN], None),
+    node(0, "div", "amazon-pay-signin", &[HIDDEN], None),
+    node(4, "p", "", &[], Some(Text::SignInHint)),
+    node(4, "div", "amazon-pay-cv1-button", &[("id", "#amazon-pay-upsell-button-")], None),
+    node(0, "div", "amazon-pay-offer", &[HIDDEN], None),
+    node(7, "p", "", &[], Some(Text::UpsellChargedTo)),
+    node(7, "div", "amazon-pay-address-book", &[("id", "#amazon-pay-address-book-")], None),
+    node(7, "div", "amazon-pay-wallet", &[("id", "#amazon-pay-wallet-")], None),
+    node(7, "div", "amazon-pay-actions", &[], None),
+    node(11, "button", "amazon-pay-upsell-add", &[BUTTON, ("aria-busy", "false")], Some(Text::UpsellAdd)),
+    node(11, "a", "amazon-pay-upsell-decline", &[], Some(Text::UpsellNoThanks)),
+];
+const LAYOUT: Layout = Layout { notice: 1, loading: 2, problem: 3, signin: 4, active: 7 };
+const ADD: usize = 12;
+const NO_THANKS: usize = 13;
+
+/// The upsell page on the page.
+struct Upsell {
+    shell: Shell,
+    me: Weak<Upsell>,
+    options: UpsellOptions,
+    params: Option<UpsellParams>,
+    n: String,
+    idempotency_key: RefCell<String>,
+}
+
+impl Host for Upsell {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+
+    /// The order's own reference, read-only: the buyer sees what pays for the upsell.
+    fn show(&self) {
+        if let Some(id) = self.params.as_ref().and_then(|p| p.amazon_order_id.clone()) {
+            if let Err(err) = widgets::bind_read(&self.shell, id) {
+                self.shell.log(&err);
+            }
+        }
+    }
+
+    fn changed(&self, _: u8) {
+        self.shell.show_problem();
+    }
+}
+
+impl Upsell {
+    fn set_busy(&self, busy: bool) {
+        self.shell.busy.set(busy);
+        let add = self.shell.el(ADD);
+        set_disabled(add, busy);
+        set_attr(add, "aria-busy", if busy { "true" } else { "false" });
+    }
+
+    /// "Yes, add it to my order": Import Upsale on the lander's order.
+    fn add(&self) {
+        let shell = &self.shell;
+        if shell.busy.get() {
+            return;
+        }
+        let (Some(access), Some(params)) = (shell.token(), self.params.as_ref()) else { return };
+        self.set_busy(true);
+        shell.say(shell.t(Text::UpsellAdding));
+        let request = ImportUpsaleRequest {
+            access_token: access.secret().to_owned(),
+            order_id: params.order_id.clone(),
+            product_id: self.options.product.product_id,
+            quantity: self.options.product.quantity,
+            idempotency_key: self.idempotency_key.borrow().clone(),
+            language: shell.lang,
+        };
+        view::after(&self.me, self.options.client.import_checkoutchamp_upsale(&request), |view: &Upsell, answer| match answer {
+            Ok(updated) => view.added(&updated),
+            Err(err) => {
+                let shell = &view.shell;
+                shell.report(&err);
+                shell.say(&buyer_message(&err, shell.lang));
+                *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
+                view.set_busy(false);
+            }
+        });
+    }
+
+    /// The order as it is now, and the way on.
+    fn added(&self, updated: &ImportOrderResponse) {
+        let shell = &self.shell;
+        shell.emit(WidgetEvent::UpsellAdded { order_id: updated.order_id.clone() });
+        shell.say(shell.t(Text::UpsellAdded));
+        shell.show_result(&order_view(updated, shell.lang));
+        let id = ["amazon-pay-upsell-continue-", &self.n].concat();
+        let next = view::create("a");
+        next.set_class_name("amazon-pay-continue");
+        let _ = next.set_attribute("id", &id);
+        let _ = next.set_attribute("href", &self.options.thank_you_url);
+        next.set_text_content(Some(shell.t(Text::Continue)));
+        shell.show_result(&next);
+        shell.set_phase(Phase::Done);
+        view::focus(&next);
+    }
+}
+
+/// Appends the upsell offer to `parent` and starts it (the lander's ids from the address, `Widgets.js`).
+pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValue> {
+    // Taken out of the address bar now, before anything else can read or log the address.
+    let (token, _) = signin::start_token();
+    let params = UpsellParams::parse(&page::current_search());
+    let lang = options.language;
+    let n = super::next_id();
+    let els = view::build(SKELETON, lang, &n)?;
+    set_attr(&els[NO_THANKS], "href", &options.thank_you_url);
+    let parts = Parts {
+        lang,
+        els,
+        layout: &LAYOUT,
+        button_id: ["amazon-pay-upsell-button-", &n].concat(),
+        ids: WidgetIds::new(&n),
+        way_out: options.thank_you_url.clone(),
+        way_out_text: Text::Continue,
+        token,
+        style: options.button.clone(),
+        timeout: options.script_timeout,
+    };
+    let view = Rc::new_cyclic(|me: &Weak<Upsell>| Upsell {
+        shell: Shell::new(parts, me.clone()),
+        me: me.clone(),
+        options,
+        params,
+        n,
+        idempotency_key: RefCell::new(page::new_idempotency_key()),
+    });
+    let me = view.me.clone();
+    view.shell.keep(on(view.shell.el(ADD), "click", move |_| {
+        if let Some(view) = me.upgrade() {
+            view.add();
+        }
+    }));
+    parent.append_child(&view.shell.root)?;
+
+    view::after(&view.me, async {}, |view: &Upsell, ()| {
+        if view.params.is_none() {
+            let cause = "no valid orderId in the address";
+            return view.shell.fail(&cause, view.shell.t(Text::MissingOrder));
+        }
+        view::after(&view.me, view.options.client.cv1_widgets(), |view: &Upsell, config| match config {
+            Ok(config) => view::start(&view.shell, config),
+            Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
+        });
+    });
+    let root = view.shell.root.clone();
+    Ok(Mounted::new(root, Box::new(view)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_lander_s_parameters() {
+        let p = UpsellParams::parse("?orderId=ABC123&amazonOrderId=S02-1234567-7654321").unwrap();
+        assert_eq!((p.order_id.as_str(), p.amazon_order_id.as_deref()), ("ABC123", Some("S02-1234567-7654321")));
+        let p = UpsellParams::parse("?orderId=ABC123&amazonOrderId=%3Cscript%3E").unwrap();
+        assert_eq!(p.amazon_order_id, None, "a tampered id is left out");
+        assert_eq!(UpsellParams::parse("?orderId=../x"), None);
+        assert_eq!(UpsellParams::parse(""), None);
+    }
+}

@@ -1,0 +1,422 @@
+//! What every legacy Checkout v1 view shares, and how each of them starts: load `Widgets.js`, then show the
+//! widgets for the token the page has, or Amazon's button.
+//!
+//! A view is a struct of its own elements and state around a [`Shell`] (the section, its status lines, the
+//! sign-in part, the phase, the selection and the runtime that owns every callback handed to Amazon), held
+//! in an `Rc` owned by [`crate::dom::Mounted`]. Amazon's callbacks and the async work hold only a
+//! `Weak<dyn Host>`, so an unmounted view stops.
+
+use super::signin::{self, ButtonStyle, SignInButton, SignInProblem};
+use super::token::AccessToken;
+use super::widgets::{BoundWidgets, Selection, WidgetIds};
+use crate::dom::{on, set_hidden, set_text, Listener};
+use crate::embed::events::{emit, WidgetEvent};
+use crate::interop::off_amazon_payments::Bound;
+use crate::texts::Text;
+use amazon_pay_contract::cv1::WidgetsConfig;
+use crate::views::common::format_money;
+use amazon_pay_contract::{Language, Money};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+/// Where a view stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Talking to the backend or loading `Widgets.js`.
+    Loading,
+    /// Amazon's button is shown.
+    SignIn,
+    /// Signed in: the widgets (or the offer) are shown.
+    Active,
+    /// Finished here (ordered, added, or nothing more to do).
+    Done,
+    /// Cannot go on; the buyer's sentence is shown with a way out.
+    Fatal,
+}
+
+/// What the view owns besides its elements: the buyer's token and every callback handed to Amazon. Dropped
+/// with the view, so nothing registered with Amazon outlives it.
+#[derive(Default)]
+pub struct Runtime {
+    pub token: Option<AccessToken>,
+    /// The token the page started with, until the view has started.
+    start_token: Option<AccessToken>,
+    /// From the `Widgets.js` configuration.
+    pub seller_id: String,
+    pub widgets: BoundWidgets,
+    pub button: Option<SignInButton>,
+    /// `initConfirmationFlow`'s callback (PAYONE CV1).
+    pub confirmation: Option<Bound>,
+}
+
+/// A view as its shared parts see it.
+pub trait Host {
+    fn shell(&self) -> &Shell;
+    /// The buyer is signed in (the phase is now [`Phase::Active`]): bind the widgets.
+    fn show(&self);
+    /// A widget reported something; `what` says which parts of the selection changed
+    /// (`super::widgets::changed`).
+    fn changed(&self, what: u8);
+}
+
+/// One element of a view's skeleton: what the view shows before it knows anything (see [`build`]).
+pub struct Node {
+    /// Index of the parent among the nodes before it, or [`NONE`] (the view's `<section>`; or an element
+    /// the view places itself).
+    pub parent: u8,
+    pub tag: &'static str,
+    pub class: &'static str,
+    /// Attributes; a value starting with `#` is a prefix the view's number is appended to
+    /// (`#amazon-pay-wallet-` → `amazon-pay-wallet-7`).
+    pub attrs: &'static [(&'static str, &'static str)],
+    pub text: Option<Text>,
+}
+
+/// A skeleton node (short, so the skeletons read as a table).
+pub const fn node(parent: u8, tag: &'static str, class: &'static str, attrs: &'static [(&'static str, &'static str)], text: Option<Text>) -> Node {
+    Node { parent, tag, class, attrs, text }
+}
+
+/// No parent (see [`Node::parent`]).
+pub const NONE: u8 = u8::MAX;
+pub const HIDDEN: (&str, &str) = ("hidden", "");
+pub const BUTTON: (&str, &str) = ("type", "button");
+
+#[wasm_bindgen]
+extern "C" {
+    /// `document.createElement`, which throws only for an invalid name (the skeletons' are constants).
+    #[wasm_bindgen(js_namespace = document, js_name = createElement)]
+    pub fn create(tag: &str) -> Element;
+}
+
+/// Builds `nodes` in order, each appended to its parent, the texts in `lang`; `n` numbers the ids.
+/// One loop over a table instead of a call chain per element: a small wasm.
+pub fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Element>, JsValue> {
+    crate::dom::document()?;
+    let mut built: Vec<Element> = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let element = create(node.tag);
+        if !node.class.is_empty() {
+            element.set_class_name(node.class);
+        }
+        for &(name, value) in node.attrs {
+            let _ = match value.strip_prefix('#') {
+                Some(prefix) => element.set_attribute(name, &[prefix, n].concat()),
+                None => element.set_attribute(name, value),
+            };
+        }
+        if let Some(text) = node.text {
+            element.set_text_content(Some(text.get(lang)));
+        }
+        if let Some(parent) = built.get(usize::from(node.parent)) {
+            let _ = parent.append_child(&element);
+        }
+        built.push(element);
+    }
+    Ok(built)
+}
+
+/// Moves keyboard focus to `element` (one of the view's own HTML elements: no type check needed).
+pub fn focus(element: &Element) {
+    let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+}
+
+/// A new element at the end of `parent`, with `class` and `text` unless empty. Infallible, as [`build`].
+pub fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    let element = create(tag);
+    if !class.is_empty() {
+        element.set_class_name(class);
+    }
+    if !text.is_empty() {
+        element.set_text_content(Some(text));
+    }
+    let _ = parent.append_child(&element);
+    element
+}
+
+/// `<p class="amazon-pay-total">Total: <strong>…</strong></p>` (also the order number line) in `parent`.
+pub fn add_labelled(parent: &Element, class: &str, label: &str, value: &str) -> Element {
+    let line = add(parent, "p", class, &[label, ": "].concat());
+    add(&line, "strong", "", value);
+    line
+}
+
+/// `<ul class="amazon-pay-items">` in `parent`: "2 × Rust mug  25,80 €" per line.
+pub fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
+    let list = add(parent, "ul", "amazon-pay-items", "");
+    for &(quantity, name, price) in lines {
+        let line = add(&list, "li", "", &[&quantity.to_string(), " × ", name, " "].concat());
+        add(&line, "span", "amazon-pay-price", &format_money(price, lang));
+    }
+    list
+}
+
+/// Where a view's skeleton has the parts every view has.
+pub struct Layout {
+    /// `aria-live` notice: what happens now.
+    pub notice: usize,
+    pub loading: usize,
+    /// Amazon's widget errors in words; the fatal message goes before it.
+    pub problem: usize,
+    /// The hint and the element Amazon's button renders into.
+    pub signin: usize,
+    /// The signed-in part (widgets or offer), shown in [`Phase::Active`].
+    pub active: usize,
+}
+
+/// How a view is set up: its skeleton, built, and how it signs the buyer in.
+pub struct Parts {
+    pub lang: Language,
+    /// The skeleton's elements (the first is the view's `<section>`).
+    pub els: Vec<Element>,
+    pub layout: &'static Layout,
+    /// The element id Amazon's button renders into.
+    pub button_id: String,
+    pub ids: WidgetIds,
+    /// Where the fatal message leads, and its link text.
+    pub way_out: String,
+    pub way_out_text: Text,
+    /// The token the page started with (address bar or this tab).
+    pub token: Option<AccessToken>,
+    pub style: ButtonStyle,
+    /// How long to wait for `Widgets.js`.
+    pub timeout: Duration,
+}
+
+/// The shared part of a view.
+pub struct Shell {
+    pub lang: Language,
+    /// The view itself, for the callbacks and tasks it starts.
+    pub me: Weak<dyn Host>,
+    /// The view's `<section>`.
+    pub root: Element,
+    /// The skeleton's elements.
+    els: Vec<Element>,
+    layout: &'static Layout,
+    button_id: String,
+    pub ids: WidgetIds,
+    way_out: String,
+    way_out_text: Text,
+    style: ButtonStyle,
+    timeout: Duration,
+    phase: Cell<Phase>,
+    fatal: RefCell<Option<Element>>,
+    /// A call to the backend is running (no second click).
+    pub busy: Cell<bool>,
+    pub sel: Selection,
+    pub rt: RefCell<Runtime>,
+    listeners: RefCell<Vec<Listener>>,
+}
+
+impl Shell {
+    pub fn new(parts: Parts, me: Weak<dyn Host>) -> Shell {
+        // The skeletons are constants whose first node is the section.
+        let root = parts.els[0].clone();
+        Shell {
+            lang: parts.lang,
+            me,
+            root,
+            els: parts.els,
+            layout: parts.layout,
+            button_id: parts.button_id,
+            ids: parts.ids,
+            way_out: parts.way_out,
+            way_out_text: parts.way_out_text,
+            style: parts.style,
+            timeout: parts.timeout,
+            phase: Cell::new(Phase::Loading),
+            fatal: RefCell::new(None),
+            busy: Cell::new(false),
+            sel: Selection::default(),
+            rt: RefCell::new(Runtime { start_token: parts.token, ..Runtime::default() }),
+            listeners: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The skeleton's element `i`.
+    pub fn el(&self, i: usize) -> &Element {
+        &self.els[i]
+    }
+
+    pub fn t(&self, text: Text) -> &'static str {
+        text.get(self.lang)
+    }
+
+    /// Dispatches a DOM event from the view's element.
+    pub fn emit(&self, event: WidgetEvent) {
+        emit(&self.root, event);
+    }
+
+    /// Tells the buyer `sentence` (aria-live).
+    pub fn say(&self, sentence: &str) {
+        set_text(self.el(self.layout.notice), sentence);
+    }
+
+    /// What the notice says now.
+    pub fn said(&self) -> String {
+        self.el(self.layout.notice).text_content().unwrap_or_default()
+    }
+
+    /// The cause, for the developer's console.
+    pub fn log(&self, cause: &dyn std::fmt::Display) {
+        log_text(&cause.to_string());
+    }
+
+    /// The cause to the console and an `error` event (the page's developer learns what went wrong).
+    pub fn report(&self, cause: &dyn std::fmt::Display) {
+        let cause = cause.to_string();
+        log_text(&cause);
+        self.emit(WidgetEvent::Error { message: cause });
+    }
+
+    /// The cause to the console and an `error` event, `sentence` to the buyer, and the view stops.
+    pub fn fail(&self, cause: &dyn std::fmt::Display, sentence: &str) {
+        self.report(cause);
+        let fatal = create("div");
+        fatal.set_class_name("amazon-pay-fatal");
+        let _ = fatal.set_attribute("role", "alert");
+        add(&fatal, "p", "", sentence);
+        let _ = add(&fatal, "a", "", self.t(self.way_out_text)).set_attribute("href", &self.way_out);
+        let _ = self.root.insert_before(&fatal, Some(self.el(self.layout.problem)));
+        if let Some(old) = self.fatal.replace(Some(fatal)) {
+            old.remove();
+        }
+        self.set_phase(Phase::Fatal);
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase.get()
+    }
+
+    /// Shows the part of the view that belongs to `phase`.
+    pub fn set_phase(&self, phase: Phase) {
+        self.phase.set(phase);
+        set_hidden(self.el(self.layout.loading), phase != Phase::Loading);
+        set_hidden(self.el(self.layout.signin), phase != Phase::SignIn);
+        set_hidden(self.el(self.layout.active), phase != Phase::Active);
+        if phase != Phase::Fatal {
+            if let Some(old) = self.fatal.take() {
+                old.remove();
+            }
+        }
+    }
+
+    /// Inserts `element` where the view shows what was done (before the sign-in part).
+    pub fn show_result(&self, element: &Element) {
+        let _ = self.root.insert_before(element, Some(self.el(self.layout.signin)));
+    }
+
+    /// Shows the last widget error in words (or nothing).
+    pub fn show_problem(&self) {
+        let text = self.sel.problem.borrow().as_ref().map(|e| self.t(if e.needs_sign_in() { Text::SignInAgain } else { Text::WidgetProblem }));
+        let problem = self.el(self.layout.problem);
+        set_hidden(problem, text.is_none());
+        set_text(problem, text.unwrap_or_default());
+    }
+
+    pub fn token(&self) -> Option<AccessToken> {
+        self.rt.borrow().token.clone()
+    }
+
+    pub fn seller_id(&self) -> String {
+        self.rt.borrow().seller_id.clone()
+    }
+
+    /// Calls `handler` with the view on every click of `target`, as long as the view lives.
+    pub fn on_click(&self, target: &Element, handler: fn(&dyn Host)) {
+        let me = self.me.clone();
+        let listener = on(target, "click", move |_| {
+            if let Some(host) = me.upgrade() {
+                handler(&*host);
+            }
+        });
+        self.listeners.borrow_mut().push(listener);
+    }
+
+    /// Keeps `listener` as long as the view.
+    pub fn keep(&self, listener: Listener) {
+        self.listeners.borrow_mut().push(listener);
+    }
+
+    /// Makes `button` "Sign out of Amazon Pay": Amazon's session and the kept token end, the page starts over.
+    pub fn sign_out_on(&self, button: usize) {
+        self.on_click(self.el(button), |host| {
+            host.shell().emit(WidgetEvent::SignedOut);
+            signin::sign_out();
+        });
+    }
+}
+
+/// `Amazon Pay: <cause>` on the console.
+fn log_text(cause: &str) {
+    web_sys::console::error_2(&"Amazon Pay:".into(), &cause.into());
+}
+
+/// Runs `work` and hands its output to `then` with the view, if the view is still mounted by then. Async
+/// work is only ever one await long, the rest plain methods: small state machines, a small wasm.
+pub fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Future<Output = R> + 'static, then: impl FnOnce(&V, R) + 'static) {
+    let me = me.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = work.await;
+        if let Some(view) = me.upgrade() {
+            then(&view, result);
+        }
+    });
+}
+
+/// The buyer has a token: keep it and show the signed-in part.
+fn shown(host: &dyn Host, token: AccessToken) {
+    let shell = host.shell();
+    shell.rt.borrow_mut().token = Some(token);
+    shell.set_phase(Phase::Active);
+    host.show();
+}
+
+/// Loads `Widgets.js` for `config`, then shows the signed-in part with the token the page started with
+/// (address bar or this tab), or renders Amazon's button whose sign-in leads there.
+pub fn start(shell: &Shell, config: WidgetsConfig) {
+    let seller_id = config.seller_id.clone();
+    let prepared = signin::prepare(&config, shell.timeout);
+    after(&shell.me, prepared, move |host: &(dyn Host + 'static), prepared| prepared_widgets(host, prepared, seller_id));
+}
+
+fn prepared_widgets(host: &dyn Host, prepared: Result<(), signin::SetupError>, seller_id: String) {
+    let shell = host.shell();
+    if let Err(err) = prepared {
+        return shell.fail(&err, &err.buyer_message(shell.lang));
+    }
+    let token = {
+        let mut rt = shell.rt.borrow_mut();
+        rt.seller_id = seller_id.clone();
+        rt.start_token.take()
+    };
+    if let Some(token) = token {
+        return shown(host, token);
+    }
+    shell.set_phase(Phase::SignIn);
+    let me = shell.me.clone();
+    let answer = Rc::new(move |answer: signin::SignInAnswer| {
+        let Some(host) = me.upgrade() else { return };
+        let shell = host.shell();
+        match answer {
+            Ok(token) => {
+                shell.say("");
+                shell.emit(WidgetEvent::SignedIn);
+                shown(&*host, token);
+            }
+            Err(p) => {
+                web_sys::console::warn_1(&["Amazon Pay sign-in: ", &p.describe()].concat().into());
+                shell.say(shell.t(if p == SignInProblem::Cancelled { Text::SignInCancelled } else { Text::WidgetProblem }));
+            }
+        }
+    }) as Rc<dyn Fn(signin::SignInAnswer)>;
+    match signin::render_button(&shell.button_id, &seller_id, &shell.style, shell.lang, answer) {
+        Ok(button) => shell.rt.borrow_mut().button = Some(button),
+        Err(err) => shell.fail(&err, shell.t(Text::WidgetProblem)),
+    }
+}

@@ -1,0 +1,300 @@
+//! Amazon's AddressBook, Wallet and Consent widgets in a view's own elements, with what the buyer chose kept
+//! in the view's [`Selection`]. The bindings ([`BoundWidgets`]) live in the view's runtime, so every callback
+//! is released with the view.
+//!
+//! Every callback handed to Amazon holds only a `Weak` of its view: it records what Amazon reported, then
+//! tells the view ([`super::view::Host::changed`]) which parts of the selection changed.
+
+use super::view::Shell;
+use crate::interop::off_amazon_payments::{
+    AgreementType, AmazonReference, AmazonWidgetError, Bound, ConsentStatus, DisplayMode, Widget, WidgetKind, WidgetOptions, WidgetsError,
+};
+use std::cell::{Cell, RefCell};
+
+/// The element ids the widgets render into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetIds {
+    pub address_book: String,
+    pub wallet: String,
+    pub consent: String,
+}
+
+impl WidgetIds {
+    /// The ids of the view numbered `n`.
+    pub fn new(n: &str) -> WidgetIds {
+        WidgetIds {
+            address_book: ["amazon-pay-address-book-", n].concat(),
+            wallet: ["amazon-pay-wallet-", n].concat(),
+            consent: ["amazon-pay-consent-", n].concat(),
+        }
+    }
+}
+
+/// Which part of a [`Selection`] a widget callback changed (bits, so a view can tell what it depends on).
+pub mod changed {
+    pub const ADDRESS_CHANGES: u8 = 1;
+    pub const ADDRESS_CHOSEN: u8 = 2;
+    pub const ADDRESS_BOOK_READY: u8 = 4;
+    pub const PAYMENT_CHOSEN: u8 = 8;
+    pub const WALLET_READY: u8 = 16;
+    pub const REFERENCE: u8 = 32;
+    pub const CONSENT: u8 = 64;
+    pub const PROBLEM: u8 = 128;
+}
+
+/// What the buyer chose in the widgets.
+#[derive(Debug, Default)]
+pub struct Selection {
+    /// The order reference (`S02-…`) or billing agreement (`B02-…`).
+    pub reference: RefCell<Option<String>>,
+    pub address_chosen: Cell<bool>,
+    pub payment_chosen: Cell<bool>,
+    /// The Consent widget's box (recurring only); `None` until it reports.
+    pub consent: Cell<Option<bool>>,
+    /// Counts address choices, so a view can read the address again after each.
+    pub address_changes: Cell<u32>,
+    /// The last widget error (`ITP` excluded).
+    pub problem: RefCell<Option<AmazonWidgetError>>,
+    /// The one-time AddressBook and the Wallet have rendered (`onReady`), whether or not Amazon selected
+    /// anything: an account without an address or a default payment method reports no selection.
+    pub address_book_ready: Cell<bool>,
+    pub wallet_ready: Cell<bool>,
+}
+
+impl Selection {
+    pub fn reference(&self) -> Option<String> {
+        self.reference.borrow().clone()
+    }
+
+    /// Address and payment chosen (and, recurring, consent given): "Place order" may be enabled.
+    pub fn complete(&self, recurring: bool) -> bool {
+        self.reference.borrow().is_some()
+            && self.address_chosen.get()
+            && self.payment_chosen.get()
+            && (!recurring || self.consent.get() == Some(true))
+    }
+
+    /// Records a widget error; `false` for one Amazon says to ignore.
+    fn report(&self, err: AmazonWidgetError) -> bool {
+        if err.is_ignorable() {
+            return false;
+        }
+        web_sys::console::error_2(&["Amazon Pay widget error ", &err.code, ":"].concat().into(), &err.message.as_str().into());
+        *self.problem.borrow_mut() = Some(err);
+        true
+    }
+
+    fn set_reference(&self, id: Option<String>) {
+        *self.reference.borrow_mut() = id;
+    }
+
+    fn address_selected(&self) {
+        self.address_chosen.set(true);
+        self.address_changes.set(self.address_changes.get().wrapping_add(1));
+    }
+}
+
+/// The widgets' callbacks, owned by the view.
+#[derive(Default)]
+pub struct BoundWidgets {
+    address_book: Option<Bound>,
+    wallet: Option<Bound>,
+    consent: Option<Bound>,
+}
+
+/// `B02-…` and `C01-…` are billing agreements, anything else an order reference.
+fn agreement(id: &str) -> AgreementType {
+    if id.starts_with('B') || id.starts_with('C') {
+        AgreementType::BillingAgreement
+    } else {
+        AgreementType::OrderReference
+    }
+}
+
+/// A widget callback: while the view is mounted, `f` records what Amazon reported and says which parts of
+/// the selection it changed; the view then updates. One closure type per argument type (a small wasm).
+fn callback<A: 'static>(shell: &Shell, f: fn(&Shell, A) -> u8) -> impl FnMut(A) + 'static {
+    let me = shell.me.clone();
+    move |arg| {
+        if let Some(host) = me.upgrade() {
+            let what = f(host.shell(), arg);
+            if what != 0 {
+                host.changed(what);
+            }
+        }
+    }
+}
+
+fn on_error(shell: &Shell, err: AmazonWidgetError) -> u8 {
+    if shell.sel.report(err) {
+        changed::PROBLEM
+    } else {
+        0
+    }
+}
+
+fn options(shell: &Shell) -> WidgetOptions {
+    WidgetOptions { seller_id: shell.seller_id(), ..Default::default() }
+}
+
+/// One-time purchase: the AddressBook and the Wallet; `existing` re-renders an order reference the checkout
+/// already has. (One function per mode, so a bundle links only the modes its view uses.)
+pub fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), WidgetsError> {
+    use changed::*;
+    let options = WidgetOptions { amazon_order_reference_id: existing.clone(), ..options(shell) };
+    let address_book = Widget::new(WidgetKind::AddressBook, options)
+        .on_order_reference_create(callback(shell, |s, r: AmazonReference| {
+            s.sel.set_reference(r.order_reference_id());
+            REFERENCE
+        }))
+        .on_ready(callback(shell, |s, r: AmazonReference| {
+            // A re-render with a known id has no onOrderReferenceCreate.
+            let mut what = ADDRESS_BOOK_READY;
+            if s.sel.reference.borrow().is_none() {
+                s.sel.set_reference(r.order_reference_id());
+                what |= REFERENCE;
+            }
+            s.sel.address_book_ready.set(true);
+            what
+        }))
+        .on_address_select(callback(shell, |s, _: AmazonReference| {
+            s.sel.address_selected();
+            ADDRESS_CHOSEN | ADDRESS_CHANGES
+        }))
+        .on_error(callback(shell, on_error))
+        .bind(&shell.ids.address_book)?;
+    shell.rt.borrow_mut().widgets.address_book = Some(address_book);
+    bind_wallet(shell, existing)
+}
+
+/// Recurring: the AddressBook on a billing agreement; the Wallet and the Consent widget follow the first
+/// address choice.
+pub fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
+    use changed::*;
+    let options = WidgetOptions { agreement_type: Some(AgreementType::BillingAgreement), ..options(shell) };
+    let address_book = Widget::new(WidgetKind::AddressBook, options)
+        .on_ready(callback(shell, |s, r: AmazonReference| match r.billing_agreement_id() {
+            Some(id) => {
+                s.sel.set_reference(Some(id));
+                REFERENCE
+            }
+            None => 0,
+        }))
+        .on_address_select(callback(shell, |s, r: AmazonReference| {
+            s.sel.address_selected();
+            let mut what = ADDRESS_CHOSEN | ADDRESS_CHANGES;
+            // Amazon: render the Wallet after the first address choice, then it follows by itself.
+            let id = r.billing_agreement_id().or_else(|| s.sel.reference());
+            let has_wallet = s.rt.borrow().widgets.wallet.is_some();
+            if let (Some(id), false) = (id, has_wallet) {
+                s.sel.set_reference(Some(id.clone()));
+                what |= REFERENCE;
+                if let Err(err) = bind_wallet(s, Some(id.clone())).and_then(|()| bind_consent(s, &id)) {
+                    s.sel.report(AmazonWidgetError { code: "UnknownError".into(), message: err.to_string() });
+                    what |= PROBLEM;
+                }
+            }
+            what
+        }))
+        .on_error(callback(shell, on_error))
+        .bind(&shell.ids.address_book)?;
+    shell.rt.borrow_mut().widgets.address_book = Some(address_book);
+    Ok(())
+}
+
+/// Read-only: the AddressBook and the Wallet of an order reference or billing agreement (the upsell page).
+pub fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
+    let kind = agreement(&id);
+    let options = WidgetOptions {
+        agreement_type: Some(kind),
+        amazon_order_reference_id: (kind == AgreementType::OrderReference).then(|| id.clone()),
+        amazon_billing_agreement_id: (kind == AgreementType::BillingAgreement).then(|| id.clone()),
+        display_mode: Some(DisplayMode::Read),
+        ..options(shell)
+    };
+    let address_book = Widget::new(WidgetKind::AddressBook, options.clone()).on_error(callback(shell, on_error)).bind(&shell.ids.address_book)?;
+    let wallet = Widget::new(WidgetKind::Wallet, options).on_error(callback(shell, on_error)).bind(&shell.ids.wallet)?;
+    shell.sel.set_reference(Some(id));
+    let mut rt = shell.rt.borrow_mut();
+    rt.widgets.address_book = Some(address_book);
+    rt.widgets.wallet = Some(wallet);
+    Ok(())
+}
+
+/// (Re-)binds the Wallet: after a decline it shows the order reference again so the buyer can pick another
+/// payment method. `id` is `None` for a Wallet that joins the AddressBook's new order reference.
+pub fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), WidgetsError> {
+    let kind = id.as_deref().map(agreement);
+    let options = WidgetOptions {
+        agreement_type: kind,
+        amazon_order_reference_id: id.clone().filter(|_| kind == Some(AgreementType::OrderReference)),
+        amazon_billing_agreement_id: id.filter(|_| kind == Some(AgreementType::BillingAgreement)),
+        ..options(shell)
+    };
+    let wallet = Widget::new(WidgetKind::Wallet, options)
+        .presentment_currency("EUR")
+        .on_payment_select(callback(shell, |s, _: AmazonReference| {
+            s.sel.payment_chosen.set(true);
+            changed::PAYMENT_CHOSEN
+        }))
+        .on_ready(callback(shell, |s, _: AmazonReference| {
+            s.sel.wallet_ready.set(true);
+            changed::WALLET_READY
+        }))
+        .on_error(callback(shell, on_error))
+        .bind(&shell.ids.wallet)?;
+    // The old Wallet's callbacks go only now, after the new one is bound (never from inside a callback of
+    // the Wallet itself).
+    let old = shell.rt.borrow_mut().widgets.wallet.replace(wallet);
+    drop(old);
+    Ok(())
+}
+
+fn bind_consent(shell: &Shell, billing_agreement_id: &str) -> Result<(), WidgetsError> {
+    let options = WidgetOptions { amazon_billing_agreement_id: Some(billing_agreement_id.to_owned()), ..options(shell) };
+    let consent = Widget::new(WidgetKind::Consent, options)
+        .on_consent_ready(callback(shell, consent_status))
+        .on_consent(callback(shell, consent_status))
+        .on_error(callback(shell, on_error))
+        .bind(&shell.ids.consent)?;
+    shell.rt.borrow_mut().widgets.consent = Some(consent);
+    Ok(())
+}
+
+fn consent_status(shell: &Shell, status: ConsentStatus) -> u8 {
+    shell.sel.consent.set(Some(status.given().unwrap_or(false)));
+    changed::CONSENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_numbered_per_view() {
+        let ids = WidgetIds::new("7");
+        assert_eq!((ids.address_book.as_str(), ids.wallet.as_str(), ids.consent.as_str()), ("amazon-pay-address-book-7", "amazon-pay-wallet-7", "amazon-pay-consent-7"));
+    }
+
+    #[test]
+    fn billing_agreements_are_told_apart_from_order_references() {
+        assert_eq!(agreement("B02-1234567-1234567"), AgreementType::BillingAgreement);
+        assert_eq!(agreement("C01-1234567-1234567"), AgreementType::BillingAgreement);
+        assert_eq!(agreement("S02-1234567-1234567"), AgreementType::OrderReference);
+    }
+
+    #[test]
+    fn the_order_needs_address_payment_and_for_subscriptions_consent() {
+        let sel = Selection::default();
+        sel.set_reference(Some("B02-1234567-1234567".into()));
+        sel.address_selected();
+        sel.payment_chosen.set(true);
+        assert!(sel.complete(false));
+        assert!(!sel.complete(true), "no consent yet");
+        sel.consent.set(Some(false));
+        assert!(!sel.complete(true));
+        sel.consent.set(Some(true));
+        assert!(sel.complete(true));
+        assert_eq!(sel.address_changes.get(), 1);
+    }
+}
