@@ -14,38 +14,61 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(inline_js = r#"
-export function readyPromise() {
-  return new Promise(function (resolve) {
-    var previous = window.onAmazonPaymentsReady;
-    window.onAmazonPaymentsReady = function () {
-      if (typeof previous === "function") { try { previous(); } catch (e) { setTimeout(function () { throw e; }); } }
-      resolve();
-    };
-  });
+/// Sets the page-wide hook `window[name]` (Amazon's `onAmazonPaymentsReady`, `onAmazonLoginReady`) to call
+/// `then`, then whatever the page had set there before. Amazon calls these hooks once, whenever its script is
+/// ready, so the closure lives as long as the page: it is handed to JS (`into_js_value`), not owned by a view.
+/// (In Rust, not an `inline_js` snippet: a snippet is one more file every page of the widget would fetch.)
+fn chain_global_hook(name: &'static str, then: impl Fn() + 'static) -> Result<(), JsValue> {
+    let window: JsValue = js_sys::global().into();
+    let previous = get(&window, name).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let hook = Closure::<dyn Fn()>::new(move || {
+        then();
+        if let Some(previous) = &previous {
+            // The page's own hook failing must not keep the widget from starting; its error still shows.
+            if let Err(thrown) = previous.call0(&JsValue::UNDEFINED) {
+                web_sys::console::error_2(&[name, ": the page's own hook threw"].concat().into(), &thrown);
+            }
+        }
+    });
+    set(&window, name, &hook.into_js_value())
 }
-export function setLoginHook(clientId, sandbox) {
-  var previous = window.onAmazonLoginReady;
-  window.onAmazonLoginReady = function () {
-    try { amazon.Login.setClientId(clientId); amazon.Login.setSandboxMode(sandbox); }
-    catch (e) { console.error("Amazon Pay: cannot configure amazon.Login", e); }
-    if (typeof previous === "function") { previous(); }
-  };
+
+/// A promise resolved by `onAmazonPaymentsReady` (the page's earlier hook still called).
+fn ready_promise() -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, reject| {
+        if let Err(e) = chain_global_hook("onAmazonPaymentsReady", move || drop(resolve.call0(&JsValue::UNDEFINED))) {
+            let _ = reject.call1(&JsValue::UNDEFINED, &e);
+        }
+    })
 }
-export function withTimeout(promise, ms) {
-  return new Promise(function (resolve, reject) {
-    var timer = setTimeout(function () { reject("timeout"); }, ms);
-    promise.then(function (v) { clearTimeout(timer); resolve(v); }, function (e) { clearTimeout(timer); reject(e); });
-  });
+
+/// Configures Login with Amazon from `onAmazonLoginReady`, as Amazon's guide does (§B.3).
+fn set_login_hook(client_id: &str, sandbox: bool) {
+    let client_id = client_id.to_owned();
+    let hooked = chain_global_hook("onAmazonLoginReady", move || {
+        let configured = super::amazon_login::set_client_id(&client_id).and_then(|()| super::amazon_login::set_sandbox_mode(sandbox));
+        if let Err(e) = configured {
+            web_sys::console::error_1(&["Amazon Pay: cannot configure amazon.Login: ", &e.to_string()].concat().into());
+        }
+    });
+    if let Err(e) = hooked {
+        // `load` configures Login directly once the script is there; this only loses the early hook.
+        web_sys::console::warn_2(&"Amazon Pay: cannot set onAmazonLoginReady".into(), &e);
+    }
 }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = readyPromise)]
-    fn ready_promise() -> js_sys::Promise;
-    #[wasm_bindgen(js_name = setLoginHook)]
-    fn set_login_hook(client_id: &str, sandbox: bool);
-    #[wasm_bindgen(js_name = withTimeout)]
-    fn with_timeout(promise: &js_sys::Promise, ms: u32) -> js_sys::Promise;
+
+/// Waits for `promise`, or fails with `NotReady` after `millis` (the timer cleared either way).
+async fn with_timeout(promise: &js_sys::Promise, millis: u32) -> Result<(), WidgetsError> {
+    let Some(window) = web_sys::window() else { return Err(WidgetsError::NotReady(millis)) };
+    let mut timer = Ok(0);
+    let deadline = js_sys::Promise::new(&mut |_resolve, reject| {
+        timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, millis.min(i32::MAX as u32) as i32);
+    });
+    let outcome = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(promise, &deadline))).await;
+    if let Ok(timer) = timer {
+        window.clear_timeout_with_handle(timer);
+    }
+    outcome.map(drop).map_err(|_| WidgetsError::NotReady(millis))
 }
 
 /// A failure of a call into `OffAmazonPayments` or of loading `Widgets.js`.
@@ -95,7 +118,7 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
         let outcome = match loaded {
             Err(e) => Err(WidgetsError::from(e)),
             // Amazon's script may finish its set-up after its own load event: wait for the hook.
-            Ok(()) => JsFuture::from(with_timeout(&ready, millis)).await.map(drop).map_err(|_| WidgetsError::NotReady(millis)),
+            Ok(()) => with_timeout(&ready, millis).await,
         };
         if outcome.is_err() && !is_loaded() {
             READY.with(|r| r.borrow_mut().take());
