@@ -51,6 +51,8 @@ struct State {
     details: Option<CheckoutDetails>,
     /// A delivery change or a placement is on its way: nothing else may start.
     busy: bool,
+    /// The delivery option the buyer just picked, shown as chosen while the server re-prices.
+    choosing: Option<DeliveryOption>,
     /// The order of this checkout, once placed (here or earlier).
     placed: Option<String>,
     /// Why the last placement was declined.
@@ -100,7 +102,7 @@ impl Review {
         let state = self.state.borrow();
         let hard_declined = state.decline == Some(ErrorCode::HardDecline);
         set_disabled(&self.delivery, state.busy || state.placed.is_some());
-        let delivery = state.details.as_ref().map(|d| d.delivery).unwrap_or_default();
+        let delivery = state.choosing.or(state.details.as_ref().map(|d| d.delivery)).unwrap_or_default();
         self.standard.set_checked(delivery == DeliveryOption::Standard);
         self.express.set_checked(delivery == DeliveryOption::Express);
         set_hidden(&self.placed, state.placed.is_none());
@@ -224,7 +226,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         decline_help,
         back_to_cart,
         place_order,
-        state: RefCell::new(State { details: None, busy: false, placed: None, decline: None, idempotency_key: page::new_idempotency_key() }),
+        state: RefCell::new(State { details: None, busy: false, choosing: None, placed: None, decline: None, idempotency_key: page::new_idempotency_key() }),
         listeners: RefCell::new(Vec::new()),
     });
     view.render();
@@ -346,6 +348,7 @@ fn change_delivery(page: &Rc<Review>, delivery: DeliveryOption) {
             return page.render();
         }
         state.busy = true;
+        state.choosing = Some(delivery);
         current
     };
     page.say(page.t(Text::UpdatingTotal));
@@ -363,7 +366,12 @@ fn change_delivery(page: &Rc<Review>, delivery: DeliveryOption) {
                 page.say(&buyer_message(&err, lang));
             }
         }
-        page.state.borrow_mut().busy = false;
+        {
+            let mut state = page.state.borrow_mut();
+            state.busy = false;
+            // The server's answer decides from here on (the old option again when the change failed).
+            state.choosing = None;
+        }
         page.render();
     });
 }
