@@ -3,7 +3,7 @@
 // at most every wasm-bindgen snippet (the cart's Trunk preloads them all), and what every demo page loads
 // besides (shop.css, widget-init.js). This adds them up from dist/ without a browser, an upper bound;
 // scripts/bench-size measures what each page really fetches, in Chromium, against the same number.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -22,7 +22,9 @@ export const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
 /** Each one-view bundle in `dist` with the files a page showing it loads, their gzip sizes and the total. */
 export function bundles(root) {
   const dist = join(root, "dist");
-  const snippets = readdirSync(join(dist, "snippets"), { recursive: true }).map(String).filter((f) => f.endsWith(".js") && statSync(join(dist, "snippets", f)).isFile()).map((f) => "snippets/" + f);
+  // No snippets at all is the usual case now (the widget has no `inline_js`); any that come back are counted.
+  const snippetDir = join(dist, "snippets");
+  const snippets = (existsSync(snippetDir) ? readdirSync(snippetDir, { recursive: true }) : []).map(String).filter((f) => f.endsWith(".js") && statSync(join(snippetDir, f)).isFile()).map((f) => "snippets/" + f);
   const names = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f) && f !== `${ALL_VIEWS}.js`).map((f) => f.slice(0, -3));
   return names.sort().map((name) => {
     const own = [`${name}.js`, `${name}_bg.wasm`, ...snippets].map((file) => ["dist", file]);
