@@ -5,16 +5,21 @@
 //!
 //! Writes go to one writer thread that commits them in groups (`store/writer.rs`), with the WAL checkpointed
 //! on a thread of its own (`store/checkpoint.rs`); reads run on the caller's thread on pooled connections
-//! (`store/readers.rs`). A write's future resolves once its transaction has committed.
+//! (`store/readers.rs`). A write's future resolves once its transaction has committed, and for what we
+//! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
 mod checkpoint;
 mod readers;
+mod syncer;
 mod writer;
+
+pub use writer::Durability;
 
 use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::Money;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +33,9 @@ pub enum StoreError {
     /// The transaction a write was part of did not commit (so neither did the write).
     #[error("the write transaction failed: {0}")]
     Commit(Arc<rusqlite::Error>),
+    /// The write committed, but the WAL could not be fsynced: it may not survive a power cut.
+    #[error("the write committed but the WAL could not be synced: {0}")]
+    NotSynced(Arc<std::io::Error>),
     #[error("a store operation panicked")]
     Panicked,
     #[error("cannot start the store: {0}")]
@@ -44,6 +52,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     writer: writer::Writer,
     readers: readers::Readers,
+    /// WAL fsyncs done for [`Durability::Synced`] writes.
+    syncs: Arc<AtomicU64>,
 }
 
 /// A checkout the server started, keyed by PAYONE's workorder id.
@@ -85,6 +95,30 @@ CREATE TABLE IF NOT EXISTS upstream_calls (
 );
 ";
 
+/// Runs `write` in a savepoint nested in the current job's: when it fails (or panics) only its own changes are
+/// undone, and the job keeps what it wrote before (e.g. a notification stays stored when applying it fails).
+/// The outer error is SQLite failing to manage the savepoint itself.
+pub(crate) fn nested<T>(c: &Connection, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<Result<T, StoreError>> {
+    c.execute_batch("SAVEPOINT nested")?;
+    let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(c))) {
+        Ok(Ok(value)) => {
+            c.execute_batch("RELEASE nested")?;
+            return Ok(Ok(value));
+        }
+        Ok(Err(e)) => Err(StoreError::Sqlite(e)),
+        Err(_) => Err(StoreError::Panicked),
+    };
+    c.execute_batch("ROLLBACK TO nested; RELEASE nested")?;
+    Ok(result)
+}
+
+/// SQLite's WAL file next to the database at `path`.
+fn wal_path(path: &Path) -> std::path::PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    wal.into()
+}
+
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -98,18 +132,29 @@ impl Store {
         let path = data_dir.join("amazon-pay.sqlite");
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Durability: NORMAL in WAL mode, as before the writer thread. A write answers once its transaction is
-        // committed to the WAL file, not yet fsynced: that survives the process dying (a panic, kill -9). A
-        // power cut or kernel crash can lose what was committed since the WAL was last synced, never corrupt
-        // the file; the checkpoint thread's pass syncs the WAL some 20 ms after a commit (checkpoint.rs). FULL
-        // (an fsync in every commit) would close that window: see BENCHMARKS.md, "The load work".
+        // Durability per write, not per connection: commits are NORMAL (in the WAL, not fsynced: survives the
+        // process dying, not a power cut), and a write that asks for `Durability::Synced` is answered only
+        // after an fsync of the WAL that follows its commit, done off the writer thread (store/syncer.rs). So
+        // what PAYONE relies on (TSOK) survives a power cut, and session traffic does not wait for the disk.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::orders::SCHEMA)?;
         conn.execute_batch(crate::api::cv1::SCHEMA)?;
         conn.execute_batch(crate::checkoutchamp::orders::SCHEMA)?;
-        Ok(Store { writer: writer::Writer::start(conn, &path)?, readers: readers::Readers::new(path) })
+        // Opened now, before the writer's first commit, so its fsync reports any write-back error since
+        // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
+        // has read the database in WAL mode.
+        let wal = std::fs::File::open(wal_path(&path)).map_err(StoreError::Start)?;
+        let syncs = Arc::new(AtomicU64::new(0));
+        let writer = writer::Writer::start(conn, &path, syncer::WalFile(wal), syncs.clone())?;
+        Ok(Store { writer, readers: readers::Readers::new(path), syncs })
+    }
+
+    /// How many times the WAL has been fsynced for [`Durability::Synced`] writes (each before the answers
+    /// it covers). For tests and diagnostics.
+    pub fn wal_syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Acquire)
     }
 
     /// Runs `read` on a read connection. For modules that keep their own tables.
@@ -117,14 +162,24 @@ impl Store {
         self.readers.read(read)
     }
 
-    /// Runs `write` atomically in the writer's next transaction; resolves once it has committed. `write` must
-    /// not open a transaction of its own (it runs inside one).
+    /// Runs `write` atomically in the writer's next transaction; resolves once it has committed
+    /// ([`Durability::Committed`]). `write` must not open a transaction of its own (it runs inside one).
     pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(write).await
+        self.writer.write(Durability::Committed, write).await
+    }
+
+    /// Like [`Store::write`], but resolves only once the WAL has been fsynced after the commit
+    /// ([`Durability::Synced`]): for what we tell an upstream is stored.
+    pub(crate) async fn write_synced<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(Durability::Synced, write).await
     }
 
     pub async fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
