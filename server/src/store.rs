@@ -67,6 +67,42 @@ pub struct Checkout {
     pub created_at: i64,
 }
 
+/// One exchange with an upstream (PAYONE, CheckoutChamp), as [`Store::record_upstream_call_then`] stores it.
+/// `request` must already have its secrets removed.
+#[derive(Debug, Clone)]
+pub struct UpstreamCall {
+    pub service: String,
+    pub action: String,
+    pub request: String,
+    pub response: String,
+    pub outcome: String,
+}
+
+impl UpstreamCall {
+    pub fn new(service: &str, action: &str, request: &str, response: &str, outcome: &str) -> UpstreamCall {
+        let [service, action, request, response, outcome] = [service, action, request, response, outcome].map(str::to_owned);
+        UpstreamCall { service, action, request, response, outcome }
+    }
+}
+
+/// Inserts `checkout` on the writer's connection (inside a job).
+pub(crate) fn insert_checkout(c: &Connection, checkout: &Checkout) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        checkout.workorder_id,
+        checkout.flow,
+        checkout.amount.minor,
+        checkout.amount.currency.code(),
+        checkout.items_json,
+        delivery_text(checkout.delivery),
+        checkout.created_at
+    ])
+    .map(drop)
+}
+
 fn delivery_text(delivery: DeliveryOption) -> &'static str {
     match delivery {
         DeliveryOption::Standard => "standard",
@@ -184,23 +220,7 @@ impl Store {
 
     pub async fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
         let checkout = checkout.clone();
-        self.write(move |c| {
-            c.prepare_cached(
-                "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                checkout.workorder_id,
-                checkout.flow,
-                checkout.amount.minor,
-                checkout.amount.currency.code(),
-                checkout.items_json,
-                delivery_text(checkout.delivery),
-                checkout.created_at
-            ])
-            .map(drop)
-        })
-        .await
+        self.write(move |c| insert_checkout(c, &checkout)).await
     }
 
     pub fn checkout(&self, workorder_id: &str) -> Result<Option<Checkout>, StoreError> {
@@ -253,17 +273,27 @@ impl Store {
         response: &str,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        let row = [service, action, request, response, outcome].map(str::to_owned);
+        self.record_upstream_call_then(UpstreamCall::new(service, action, request, response, outcome), |_| Ok(())).await
+    }
+
+    /// Records one upstream exchange and, in the same write job, what the caller stores because of its answer
+    /// (e.g. the checkout PAYONE just created): one wait for the writer instead of two. `then` runs in a
+    /// savepoint of its own, so the record is kept even when `then` fails (every call is recorded); the error
+    /// is then `then`'s.
+    pub(crate) async fn record_upstream_call_then<T, F>(&self, call: UpstreamCall, then: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         self.write(move |c| {
-            let [service, action, request, response, outcome] = row;
             c.prepare_cached(
                 "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![service, action, request, response, outcome, now()])
-            .map(drop)
+            .execute(params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
+            nested(c, then)
         })
-        .await
+        .await?
     }
 
     /// The (redacted) request of every recorded upstream call, oldest first (sandbox inspection).
@@ -304,6 +334,28 @@ mod tests {
         let reopened = Store::open(dir.path()).unwrap();
         assert_eq!(reopened.checkout("WO1").unwrap(), Some(checkout));
         assert_eq!(reopened.checkout("WO2").unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let checkout = Checkout {
+            workorder_id: "WO1".into(),
+            flow: "cv2".into(),
+            amount: Money::eur(1),
+            items_json: "[]".into(),
+            delivery: DeliveryOption::Standard,
+            created_at: 0,
+        };
+        let call = || UpstreamCall::new("payone", "createCheckoutSessionPayload", "req", "status=OK", "OK");
+        let first = checkout.clone();
+        store.record_upstream_call_then(call(), move |c| insert_checkout(c, &first)).await.unwrap();
+        // PAYONE answering a workorder id twice: the second checkout is refused, its call is still recorded.
+        let again = checkout.clone();
+        assert!(store.record_upstream_call_then(call(), move |c| insert_checkout(c, &again)).await.is_err());
+        assert_eq!(store.upstream_calls().unwrap().len(), 2);
+        assert_eq!(store.checkout("WO1").unwrap(), Some(checkout));
     }
 
     #[test]
