@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Tables of this module; created by [`Store::open`].
+/// Tables of this module but [`NOTIFICATIONS`]; created by [`Store::open`].
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS orders (
     id TEXT PRIMARY KEY,
@@ -32,8 +32,13 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_by_workorder ON orders (workorder_id);
 CREATE INDEX IF NOT EXISTS orders_by_txid ON orders (txid);
+";
+
+/// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
+/// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
+pub const NOTIFICATIONS: &str = "
 CREATE TABLE IF NOT EXISTS notifications (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     identity TEXT NOT NULL UNIQUE,
     txid TEXT NOT NULL,
     txaction TEXT NOT NULL,

@@ -9,6 +9,7 @@
 //! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
 mod checkpoint;
+mod migrate;
 mod readers;
 mod syncer;
 mod writer;
@@ -120,8 +121,13 @@ CREATE TABLE IF NOT EXISTS checkouts (
     delivery TEXT NOT NULL DEFAULT 'standard',
     created_at INTEGER NOT NULL
 );
+";
+
+/// Every upstream exchange. A plain `INTEGER PRIMARY KEY`: ids still grow in insertion order (rows are never
+/// deleted), without AUTOINCREMENT's extra write per insert (see `store/migrate.rs`).
+const UPSTREAM_CALLS: &str = "
 CREATE TABLE IF NOT EXISTS upstream_calls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     service TEXT NOT NULL,
     action TEXT NOT NULL,
     request TEXT NOT NULL,
@@ -166,7 +172,7 @@ impl Store {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
         let path = data_dir.join("amazon-pay.sqlite");
-        let conn = Connection::open(&path)?;
+        let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Durability per write, not per connection: commits are NORMAL (in the WAL, not fsynced: survives the
         // process dying, not a power cut), and a write that asks for `Durability::Synced` is answered only
@@ -175,7 +181,12 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(UPSTREAM_CALLS)?;
         conn.execute_batch(crate::orders::SCHEMA)?;
+        conn.execute_batch(crate::orders::NOTIFICATIONS)?;
+        // Databases of older versions: the same tables without AUTOINCREMENT.
+        migrate::drop_autoincrement(&mut conn, "upstream_calls", UPSTREAM_CALLS)?;
+        migrate::drop_autoincrement(&mut conn, "notifications", crate::orders::NOTIFICATIONS)?;
         conn.execute_batch(crate::api::cv1::SCHEMA)?;
         conn.execute_batch(crate::checkoutchamp::orders::SCHEMA)?;
         // Opened now, before the writer's first commit, so its fsync reports any write-back error since
@@ -356,6 +367,33 @@ mod tests {
         assert!(store.record_upstream_call_then(call(), move |c| insert_checkout(c, &again)).await.is_err());
         assert_eq!(store.upstream_calls().unwrap().len(), 2);
         assert_eq!(store.checkout("WO1").unwrap(), Some(checkout));
+    }
+
+    #[tokio::test]
+    async fn a_database_of_the_old_schema_opens_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // What the server created before, AUTOINCREMENT and all, with a row in each table.
+            let old = Connection::open(dir.path().join("amazon-pay.sqlite")).unwrap();
+            old.pragma_update(None, "journal_mode", "WAL").unwrap();
+            old.execute_batch(
+                "CREATE TABLE upstream_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
+                     request TEXT NOT NULL, response TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL);
+                 CREATE TABLE notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, identity TEXT NOT NULL UNIQUE, txid TEXT NOT NULL,
+                     txaction TEXT NOT NULL, transaction_status TEXT NOT NULL, reasoncode TEXT, body TEXT NOT NULL, received_at INTEGER NOT NULL);
+                 INSERT INTO upstream_calls (service, action, request, response, outcome, at) VALUES ('payone', 'old', '', '', 'OK', 1);
+                 INSERT INTO notifications (identity, txid, txaction, transaction_status, body, received_at)
+                     VALUES ('1/0/paid', '1', 'paid', '', '[]', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        store.record_upstream_call("payone", "new", "", "", "OK").await.unwrap();
+        let calls: Vec<String> = store.upstream_calls().unwrap().into_iter().map(|(_, action, _)| action).collect();
+        assert_eq!(calls, ["old", "new"]);
+        let schema: String = store.read(|c| c.query_row("SELECT group_concat(sql) FROM sqlite_master", [], |r| r.get(0))).unwrap();
+        assert!(!schema.to_ascii_uppercase().contains("AUTOINCREMENT"), "{schema}");
+        assert_eq!(store.notification_log().unwrap(), [("1".to_owned(), "paid".to_owned(), String::new())]);
     }
 
     #[test]
