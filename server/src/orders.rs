@@ -2,7 +2,8 @@
 //!
 //! One placed order per checkout however often "Place order" is clicked: the idempotency key is unique,
 //! placement for a workorder is serialized by [`OrderLocks`], and a checkout that already has a live order
-//! gets that order back. Notifications are stored before they are acknowledged, and a replay is a no-op.
+//! gets that order back. Notifications are stored, with the order move they cause, and synced to disk before
+//! they are acknowledged ([`Store::receive_notification`]), and a replay is a no-op.
 
 use crate::payone::TransactionStatus;
 use crate::store::{now, Store, StoreError};
@@ -12,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Tables of this module; created by [`Store::open`].
+/// Tables of this module but [`NOTIFICATIONS`]; created by [`Store::open`].
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS orders (
     id TEXT PRIMARY KEY,
@@ -31,8 +32,13 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_by_workorder ON orders (workorder_id);
 CREATE INDEX IF NOT EXISTS orders_by_txid ON orders (txid);
+";
+
+/// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
+/// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
+pub const NOTIFICATIONS: &str = "
 CREATE TABLE IF NOT EXISTS notifications (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     identity TEXT NOT NULL UNIQUE,
     txid TEXT NOT NULL,
     txaction TEXT NOT NULL,
@@ -156,12 +162,7 @@ impl Store {
 
     /// Every placement attempt for a checkout, oldest first.
     pub fn orders_for_workorder(&self, workorder_id: &str) -> Result<Vec<OrderRecord>, StoreError> {
-        self.read(|c| {
-            let mut stmt =
-                c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE workorder_id = ?1 ORDER BY created_at, rowid"))?;
-            let rows = stmt.query_map([workorder_id], from_row)?;
-            rows.collect()
-        })
+        self.read(|c| orders_of_workorder(c, workorder_id))
     }
 
     /// Records PAYONE's answer to the placement.
@@ -202,9 +203,13 @@ impl Store {
         self.write(move |c| set_state(c, &id, state)).await
     }
 
-    /// Commits a notification (what that survives: [`Store::open`]). `Ok(false)` for a replay of one already
-    /// stored.
-    pub async fn insert_notification(&self, ts: &TransactionStatus) -> Result<bool, StoreError> {
+    /// Stores a notification and applies it to its order in one transaction, and answers only once that is
+    /// on disk: committed and the WAL fsynced after the commit ([`crate::store::Durability::Synced`]), so a
+    /// power cut cannot undo what `TSOK` acknowledges. A replay (one already stored) changes nothing, but is
+    /// also answered only after an fsync: its first copy may have been answered with an error before it was
+    /// synced. Applying runs in a savepoint of its own: when it fails the notification stays stored (and is
+    /// applied when the placement reconciles).
+    pub async fn receive_notification(&self, ts: &TransactionStatus) -> Result<Received, StoreError> {
         // Decoded fields as JSON (UTF-8), without the key.
         let body = serde_json::to_string(&ts.fields().iter().filter(|(k, _)| k != "key").collect::<Vec<_>>())
             .unwrap_or_default();
@@ -216,7 +221,8 @@ impl Store {
             ts.get("reasoncode").map(str::to_owned),
             body,
         );
-        self.write(move |c| {
+        let ts = ts.clone();
+        self.write_synced(move |c| {
             let (identity, txid, txaction, transaction_status, reasoncode, body) = row;
             let inserted = c
                 .prepare_cached(
@@ -224,7 +230,10 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![identity, txid, txaction, transaction_status, reasoncode, body, now()])?;
-            Ok(inserted == 1)
+            if inserted == 0 {
+                return Ok(Received::Replay);
+            }
+            Ok(Received::Fresh { applied: crate::store::nested(c, |c| apply(c, &ts))? })
         })
         .await
     }
@@ -263,6 +272,65 @@ impl Store {
         })
         .await
     }
+}
+
+/// What storing a notification did.
+#[derive(Debug)]
+pub enum Received {
+    /// It was stored before: nothing changed.
+    Replay,
+    /// Stored now; what it did to its order, or why applying it failed (it stays stored).
+    Fresh { applied: Result<Applied, StoreError> },
+}
+
+/// What a new notification did to its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// No order has its transaction (or its reference): kept for when one does.
+    UnknownOrder,
+    /// The order is where the notification would move it, or past it.
+    Unchanged,
+    Moved(Move),
+}
+
+/// An order moved by a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub order_id: String,
+    pub workorder_id: String,
+    pub from: OrderState,
+    pub to: OrderState,
+    /// Another live authorization of the same checkout, when PAYONE authorized an attempt we had given up
+    /// (`upstream_failed`) and the buyer placed again meanwhile: the merchant must void one.
+    pub also_authorized: Option<String>,
+}
+
+/// Moves the notification's order (found by txid, or before PAYONE's answer to the placement is stored, by
+/// its reference), inside the transaction that stored the notification.
+fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
+    let Some(txid) = ts.txid() else { return Ok(Applied::UnknownOrder) };
+    let order = match order_where(c, "txid", txid)? {
+        Some(order) => Some(order),
+        None => ts.get("reference").map(|r| order_where(c, "id", r)).transpose()?.flatten(),
+    };
+    let Some(order) = order else { return Ok(Applied::UnknownOrder) };
+    let Some(next) = next_state(order.state, ts) else { return Ok(Applied::Unchanged) };
+    set_state(c, &order.id, next)?;
+    let also_authorized = if order.state == OrderState::UpstreamFailed {
+        orders_of_workorder(c, &order.workorder_id)?
+            .into_iter()
+            .find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined)
+            .map(|o| o.id)
+    } else {
+        None
+    };
+    Ok(Applied::Moved(Move { order_id: order.id, workorder_id: order.workorder_id, from: order.state, to: next, also_authorized }))
+}
+
+fn orders_of_workorder(c: &Connection, workorder_id: &str) -> rusqlite::Result<Vec<OrderRecord>> {
+    let mut stmt = c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE workorder_id = ?1 ORDER BY created_at, rowid"))?;
+    let rows = stmt.query_map([workorder_id], from_row)?;
+    rows.collect()
 }
 
 /// The order whose `column` (a fixed column name, never input) is `value`.
@@ -368,12 +436,46 @@ mod tests {
         o.state = OrderState::Redirected;
         store.insert_order(&o).await.unwrap();
         let n = ts("txid=123&txaction=appointed&transaction_status=pending&sequencenumber=0&key=secret");
-        assert!(store.insert_notification(&n).await.unwrap());
-        assert!(!store.insert_notification(&n).await.unwrap(), "a replay is not stored again");
-        assert!(store.insert_notification(&ts("txid=123&txaction=paid&sequencenumber=0")).await.unwrap());
+        let moved = store.receive_notification(&n).await.unwrap();
+        assert!(
+            matches!(moved, Received::Fresh { applied: Ok(Applied::Moved(Move { from: OrderState::Redirected, to: OrderState::Pending, .. })) }),
+            "{moved:?}"
+        );
+        assert!(matches!(store.receive_notification(&n).await.unwrap(), Received::Replay), "a replay is not stored again");
+        // As if applying had been lost: the order is back where it was, and placement reconciles.
+        store.set_order_state("O1", OrderState::Redirected).await.unwrap();
+        assert!(matches!(store.receive_notification(&ts("txid=123&txaction=paid&sequencenumber=0")).await.unwrap(), Received::Fresh { .. }));
         assert_eq!(store.reconcile("123").await.unwrap(), Some(OrderState::Paid));
         assert_eq!(store.order("O1").unwrap().unwrap().state, OrderState::Paid);
         assert!(!format!("{:?}", store.notifications_for_txid("123").unwrap()).contains("secret"), "keys are not stored");
+    }
+
+    #[tokio::test]
+    async fn a_notification_is_answered_after_a_wal_fsync_and_other_writes_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_order(&order("O1", "k1")).await.unwrap();
+        assert_eq!(store.wal_syncs(), 0, "orders and sessions answer after the commit, without an fsync");
+        let n = ts("txid=9&txaction=appointed&transaction_status=completed&reference=O1&sequencenumber=0");
+        store.receive_notification(&n).await.unwrap();
+        assert_eq!(store.wal_syncs(), 1, "the answer came after the fsync");
+        assert_eq!(store.order("O1").unwrap().unwrap().state, OrderState::Approved, "moved in the same transaction");
+        assert!(matches!(store.receive_notification(&n).await.unwrap(), Received::Replay));
+        assert_eq!(store.wal_syncs(), 2, "a replay is answered after an fsync too");
+    }
+
+    #[tokio::test]
+    async fn a_notification_stays_stored_when_applying_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut o = order("O1", "k1");
+        o.txid = Some("7".into());
+        store.insert_order(&o).await.unwrap();
+        // A corrupt row: its state cannot be read back, so applying fails.
+        store.write(|c| c.execute("UPDATE orders SET state = 'no-such-state'", []).map(drop)).await.unwrap();
+        let received = store.receive_notification(&ts("txid=7&txaction=paid&sequencenumber=0")).await.unwrap();
+        assert!(matches!(received, Received::Fresh { applied: Err(_) }), "{received:?}");
+        assert_eq!(store.notifications_for_txid("7").unwrap().len(), 1);
     }
 
     #[test]

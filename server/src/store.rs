@@ -5,16 +5,22 @@
 //!
 //! Writes go to one writer thread that commits them in groups (`store/writer.rs`), with the WAL checkpointed
 //! on a thread of its own (`store/checkpoint.rs`); reads run on the caller's thread on pooled connections
-//! (`store/readers.rs`). A write's future resolves once its transaction has committed.
+//! (`store/readers.rs`). A write's future resolves once its transaction has committed, and for what we
+//! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
 mod checkpoint;
+mod migrate;
 mod readers;
+mod syncer;
 mod writer;
+
+pub use writer::Durability;
 
 use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::Money;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +34,9 @@ pub enum StoreError {
     /// The transaction a write was part of did not commit (so neither did the write).
     #[error("the write transaction failed: {0}")]
     Commit(Arc<rusqlite::Error>),
+    /// The write committed, but the WAL could not be fsynced: it may not survive a power cut.
+    #[error("the write committed but the WAL could not be synced: {0}")]
+    NotSynced(Arc<std::io::Error>),
     #[error("a store operation panicked")]
     Panicked,
     #[error("cannot start the store: {0}")]
@@ -44,6 +53,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     writer: writer::Writer,
     readers: readers::Readers,
+    /// WAL fsyncs done for [`Durability::Synced`] writes.
+    syncs: Arc<AtomicU64>,
 }
 
 /// A checkout the server started, keyed by PAYONE's workorder id.
@@ -55,6 +66,42 @@ pub struct Checkout {
     pub items_json: String,
     pub delivery: DeliveryOption,
     pub created_at: i64,
+}
+
+/// One exchange with an upstream (PAYONE, CheckoutChamp), as [`Store::record_upstream_call_then`] stores it.
+/// `request` must already have its secrets removed.
+#[derive(Debug, Clone)]
+pub struct UpstreamCall {
+    pub service: String,
+    pub action: String,
+    pub request: String,
+    pub response: String,
+    pub outcome: String,
+}
+
+impl UpstreamCall {
+    pub fn new(service: &str, action: &str, request: &str, response: &str, outcome: &str) -> UpstreamCall {
+        let [service, action, request, response, outcome] = [service, action, request, response, outcome].map(str::to_owned);
+        UpstreamCall { service, action, request, response, outcome }
+    }
+}
+
+/// Inserts `checkout` on the writer's connection (inside a job).
+pub(crate) fn insert_checkout(c: &Connection, checkout: &Checkout) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        checkout.workorder_id,
+        checkout.flow,
+        checkout.amount.minor,
+        checkout.amount.currency.code(),
+        checkout.items_json,
+        delivery_text(checkout.delivery),
+        checkout.created_at
+    ])
+    .map(drop)
 }
 
 fn delivery_text(delivery: DeliveryOption) -> &'static str {
@@ -74,8 +121,13 @@ CREATE TABLE IF NOT EXISTS checkouts (
     delivery TEXT NOT NULL DEFAULT 'standard',
     created_at INTEGER NOT NULL
 );
+";
+
+/// Every upstream exchange. A plain `INTEGER PRIMARY KEY`: ids still grow in insertion order (rows are never
+/// deleted), without AUTOINCREMENT's extra write per insert (see `store/migrate.rs`).
+const UPSTREAM_CALLS: &str = "
 CREATE TABLE IF NOT EXISTS upstream_calls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     service TEXT NOT NULL,
     action TEXT NOT NULL,
     request TEXT NOT NULL,
@@ -84,6 +136,30 @@ CREATE TABLE IF NOT EXISTS upstream_calls (
     at INTEGER NOT NULL
 );
 ";
+
+/// Runs `write` in a savepoint nested in the current job's: when it fails (or panics) only its own changes are
+/// undone, and the job keeps what it wrote before (e.g. a notification stays stored when applying it fails).
+/// The outer error is SQLite failing to manage the savepoint itself.
+pub(crate) fn nested<T>(c: &Connection, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<Result<T, StoreError>> {
+    c.execute_batch("SAVEPOINT nested")?;
+    let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(c))) {
+        Ok(Ok(value)) => {
+            c.execute_batch("RELEASE nested")?;
+            return Ok(Ok(value));
+        }
+        Ok(Err(e)) => Err(StoreError::Sqlite(e)),
+        Err(_) => Err(StoreError::Panicked),
+    };
+    c.execute_batch("ROLLBACK TO nested; RELEASE nested")?;
+    Ok(result)
+}
+
+/// SQLite's WAL file next to the database at `path`.
+fn wal_path(path: &Path) -> std::path::PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    wal.into()
+}
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
@@ -96,20 +172,36 @@ impl Store {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
         let path = data_dir.join("amazon-pay.sqlite");
-        let conn = Connection::open(&path)?;
+        let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Durability: NORMAL in WAL mode, as before the writer thread. A write answers once its transaction is
-        // committed to the WAL file, not yet fsynced: that survives the process dying (a panic, kill -9). A
-        // power cut or kernel crash can lose what was committed since the WAL was last synced, never corrupt
-        // the file; the checkpoint thread's pass syncs the WAL some 20 ms after a commit (checkpoint.rs). FULL
-        // (an fsync in every commit) would close that window: see BENCHMARKS.md, "The load work".
+        // Durability per write, not per connection: commits are NORMAL (in the WAL, not fsynced: survives the
+        // process dying, not a power cut), and a write that asks for `Durability::Synced` is answered only
+        // after an fsync of the WAL that follows its commit, done off the writer thread (store/syncer.rs). So
+        // what PAYONE relies on (TSOK) survives a power cut, and session traffic does not wait for the disk.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(UPSTREAM_CALLS)?;
         conn.execute_batch(crate::orders::SCHEMA)?;
+        conn.execute_batch(crate::orders::NOTIFICATIONS)?;
+        // Databases of older versions: the same tables without AUTOINCREMENT.
+        migrate::drop_autoincrement(&mut conn, "upstream_calls", UPSTREAM_CALLS)?;
+        migrate::drop_autoincrement(&mut conn, "notifications", crate::orders::NOTIFICATIONS)?;
         conn.execute_batch(crate::api::cv1::SCHEMA)?;
         conn.execute_batch(crate::checkoutchamp::orders::SCHEMA)?;
-        Ok(Store { writer: writer::Writer::start(conn, &path)?, readers: readers::Readers::new(path) })
+        // Opened now, before the writer's first commit, so its fsync reports any write-back error since
+        // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
+        // has read the database in WAL mode.
+        let wal = std::fs::File::open(wal_path(&path)).map_err(StoreError::Start)?;
+        let syncs = Arc::new(AtomicU64::new(0));
+        let writer = writer::Writer::start(conn, &path, syncer::WalFile(wal), syncs.clone())?;
+        Ok(Store { writer, readers: readers::Readers::new(path), syncs })
+    }
+
+    /// How many times the WAL has been fsynced for [`Durability::Synced`] writes (each before the answers
+    /// it covers). For tests and diagnostics.
+    pub fn wal_syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Acquire)
     }
 
     /// Runs `read` on a read connection. For modules that keep their own tables.
@@ -117,35 +209,29 @@ impl Store {
         self.readers.read(read)
     }
 
-    /// Runs `write` atomically in the writer's next transaction; resolves once it has committed. `write` must
-    /// not open a transaction of its own (it runs inside one).
+    /// Runs `write` atomically in the writer's next transaction; resolves once it has committed
+    /// ([`Durability::Committed`]). `write` must not open a transaction of its own (it runs inside one).
     pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(write).await
+        self.writer.write(Durability::Committed, write).await
+    }
+
+    /// Like [`Store::write`], but resolves only once the WAL has been fsynced after the commit
+    /// ([`Durability::Synced`]): for what we tell an upstream is stored.
+    pub(crate) async fn write_synced<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(Durability::Synced, write).await
     }
 
     pub async fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
         let checkout = checkout.clone();
-        self.write(move |c| {
-            c.prepare_cached(
-                "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                checkout.workorder_id,
-                checkout.flow,
-                checkout.amount.minor,
-                checkout.amount.currency.code(),
-                checkout.items_json,
-                delivery_text(checkout.delivery),
-                checkout.created_at
-            ])
-            .map(drop)
-        })
-        .await
+        self.write(move |c| insert_checkout(c, &checkout)).await
     }
 
     pub fn checkout(&self, workorder_id: &str) -> Result<Option<Checkout>, StoreError> {
@@ -198,17 +284,27 @@ impl Store {
         response: &str,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        let row = [service, action, request, response, outcome].map(str::to_owned);
+        self.record_upstream_call_then(UpstreamCall::new(service, action, request, response, outcome), |_| Ok(())).await
+    }
+
+    /// Records one upstream exchange and, in the same write job, what the caller stores because of its answer
+    /// (e.g. the checkout PAYONE just created): one wait for the writer instead of two. `then` runs in a
+    /// savepoint of its own, so the record is kept even when `then` fails (every call is recorded); the error
+    /// is then `then`'s.
+    pub(crate) async fn record_upstream_call_then<T, F>(&self, call: UpstreamCall, then: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         self.write(move |c| {
-            let [service, action, request, response, outcome] = row;
             c.prepare_cached(
                 "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![service, action, request, response, outcome, now()])
-            .map(drop)
+            .execute(params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
+            nested(c, then)
         })
-        .await
+        .await?
     }
 
     /// The (redacted) request of every recorded upstream call, oldest first (sandbox inspection).
@@ -249,6 +345,55 @@ mod tests {
         let reopened = Store::open(dir.path()).unwrap();
         assert_eq!(reopened.checkout("WO1").unwrap(), Some(checkout));
         assert_eq!(reopened.checkout("WO2").unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let checkout = Checkout {
+            workorder_id: "WO1".into(),
+            flow: "cv2".into(),
+            amount: Money::eur(1),
+            items_json: "[]".into(),
+            delivery: DeliveryOption::Standard,
+            created_at: 0,
+        };
+        let call = || UpstreamCall::new("payone", "createCheckoutSessionPayload", "req", "status=OK", "OK");
+        let first = checkout.clone();
+        store.record_upstream_call_then(call(), move |c| insert_checkout(c, &first)).await.unwrap();
+        // PAYONE answering a workorder id twice: the second checkout is refused, its call is still recorded.
+        let again = checkout.clone();
+        assert!(store.record_upstream_call_then(call(), move |c| insert_checkout(c, &again)).await.is_err());
+        assert_eq!(store.upstream_calls().unwrap().len(), 2);
+        assert_eq!(store.checkout("WO1").unwrap(), Some(checkout));
+    }
+
+    #[tokio::test]
+    async fn a_database_of_the_old_schema_opens_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // What the server created before, AUTOINCREMENT and all, with a row in each table.
+            let old = Connection::open(dir.path().join("amazon-pay.sqlite")).unwrap();
+            old.pragma_update(None, "journal_mode", "WAL").unwrap();
+            old.execute_batch(
+                "CREATE TABLE upstream_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
+                     request TEXT NOT NULL, response TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL);
+                 CREATE TABLE notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, identity TEXT NOT NULL UNIQUE, txid TEXT NOT NULL,
+                     txaction TEXT NOT NULL, transaction_status TEXT NOT NULL, reasoncode TEXT, body TEXT NOT NULL, received_at INTEGER NOT NULL);
+                 INSERT INTO upstream_calls (service, action, request, response, outcome, at) VALUES ('payone', 'old', '', '', 'OK', 1);
+                 INSERT INTO notifications (identity, txid, txaction, transaction_status, body, received_at)
+                     VALUES ('1/0/paid', '1', 'paid', '', '[]', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        store.record_upstream_call("payone", "new", "", "", "OK").await.unwrap();
+        let calls: Vec<String> = store.upstream_calls().unwrap().into_iter().map(|(_, action, _)| action).collect();
+        assert_eq!(calls, ["old", "new"]);
+        let schema: String = store.read(|c| c.query_row("SELECT group_concat(sql) FROM sqlite_master", [], |r| r.get(0))).unwrap();
+        assert!(!schema.to_ascii_uppercase().contains("AUTOINCREMENT"), "{schema}");
+        assert_eq!(store.notification_log().unwrap(), [("1".to_owned(), "paid".to_owned(), String::new())]);
     }
 
     #[test]

@@ -91,8 +91,11 @@ fn key() -> String {
 async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
     let (base, _dir, state) = start().await;
     order_with_txid(&state, "OTEST", "300000001").await;
+    let syncs = state.store.wal_syncs();
     let (status, text) = post(&base, body("appointed", "pending", &key(), &[("lastname", "Müller")])).await;
     assert_eq!((status, text.as_str()), (200, "TSOK"), "exactly TSOK");
+    // TSOK came after the WAL was fsynced (the store counts the fsync before it answers the write).
+    assert_eq!(state.store.wal_syncs(), syncs + 1, "one fsync between the commit and TSOK");
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Pending);
     let stored = state.store.notifications_for_txid("300000001").unwrap();
     assert_eq!(stored.len(), 1);
@@ -135,6 +138,7 @@ async fn forged_and_misaddressed_notifications_are_refused_without_tsok() {
     }
     assert!(state.store.notifications_for_txid("300000001").unwrap().is_empty(), "nothing stored");
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Redirected);
+    assert_eq!(state.store.wal_syncs(), 0, "nothing synced either");
 }
 
 #[tokio::test]

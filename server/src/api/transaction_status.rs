@@ -1,13 +1,15 @@
 //! `POST /payone/transaction-status`: PAYONE's TransactionStatus notifications.
 //!
-//! Verified (md5 key, portal id, sub-account id), committed to the store *before* answering exactly `TSOK`
-//! (what a commit survives: [`crate::store::Store::open`]), a replay is a no-op, and the order's state moves
-//! forward. Anything refused is answered without `TSOK`, so PAYONE retries a notification we could not store.
+//! Verified (md5 key, portal id, sub-account id), stored with the order move it causes and on disk (committed
+//! and the WAL fsynced, [`crate::store::Store::receive_notification`]) *before* answering exactly `TSOK`: PAYONE
+//! never sends an acknowledged notification again, so a power cut right after `TSOK` must not undo it. A
+//! replay is a no-op, and the order's state moves forward. Anything refused or not stored (or not synced) is
+//! answered without `TSOK`, so PAYONE retries it.
 
 use crate::app::AppState;
-use crate::orders::next_state;
-use amazon_pay_contract::orders::OrderState;
+use crate::orders::{Applied, Received};
 use crate::payone::TransactionStatus;
+use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use std::net::SocketAddr;
@@ -29,49 +31,32 @@ pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectIn
         tracing::warn!(%rejection, "TransactionStatus refused");
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }
-    let fresh = match state.store.insert_notification(&ts).await {
-        Ok(fresh) => fresh,
+    match state.store.receive_notification(&ts).await {
+        Ok(Received::Replay) => tracing::info!(identity = %ts.identity(), "replayed TransactionStatus ignored"),
+        Ok(Received::Fresh { applied }) => log_applied(&ts, applied),
         Err(err) => {
             tracing::error!(%err, "cannot store TransactionStatus; PAYONE will retry");
             return (StatusCode::SERVICE_UNAVAILABLE, "not stored").into_response();
         }
-    };
-    if fresh {
-        if let Err(err) = apply(&state, &ts).await {
-            // Stored: reconciliation on the next notification or placement will apply it.
-            tracing::error!(%err, "TransactionStatus stored but not applied");
-        }
-    } else {
-        tracing::info!(identity = %ts.identity(), "replayed TransactionStatus ignored");
     }
     "TSOK".into_response()
 }
 
-async fn apply(state: &AppState, ts: &TransactionStatus) -> Result<(), crate::store::StoreError> {
-    let Some(txid) = ts.txid() else { return Ok(()) };
-    let order = match state.store.order_by_txid(txid)? {
-        Some(order) => Some(order),
-        // Before PAYONE's answer to the placement is stored, the order is only known by its reference.
-        None => ts.get("reference").map(|r| state.store.order(r)).transpose()?.flatten(),
-    };
-    let Some(order) = order else {
-        tracing::info!(txid, "TransactionStatus for an unknown transaction stored");
-        return Ok(());
-    };
-    if let Some(next) = next_state(order.state, ts) {
-        tracing::info!(order = %order.id, from = order.state.as_str(), to = next.as_str(), "order moved by TransactionStatus");
-        state.store.set_order_state(&order.id, next).await?;
-        if order.state == OrderState::UpstreamFailed {
-            // PAYONE authorized an attempt whose answer was lost; if the buyer placed again meanwhile, the
-            // checkout now has two authorizations. Say so loudly: the merchant must void one.
-            let others = state.store.orders_for_workorder(&order.workorder_id)?;
-            if let Some(other) = others.iter().find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined) {
+fn log_applied(ts: &TransactionStatus, applied: Result<Applied, StoreError>) {
+    match applied {
+        Ok(Applied::Moved(m)) => {
+            tracing::info!(order = %m.order_id, from = m.from.as_str(), to = m.to.as_str(), "order moved by TransactionStatus");
+            if let Some(other) = m.also_authorized {
+                // PAYONE authorized an attempt whose answer was lost; the buyer placed again meanwhile.
                 tracing::error!(
-                    order = %order.id, other = %other.id, workorder = %order.workorder_id,
+                    order = %m.order_id, %other, workorder = %m.workorder_id,
                     "two authorizations for one checkout: an answer PAYONE gave was lost and the buyer placed again; void one"
                 );
             }
         }
+        Ok(Applied::Unchanged) => {}
+        Ok(Applied::UnknownOrder) => tracing::info!(txid = ts.txid().unwrap_or_default(), "TransactionStatus for an unknown transaction stored"),
+        // Stored: the placement's reconciliation applies it.
+        Err(err) => tracing::error!(%err, "TransactionStatus stored but not applied"),
     }
-    Ok(())
 }

@@ -77,9 +77,7 @@ impl Checkpoints {
         conn.busy_timeout(super::BUSY_TIMEOUT)?;
         grow_in_chunks(&conn)?;
         let database = std::fs::File::open(path).map_err(StoreError::Start)?;
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
-        let wal = PathBuf::from(wal);
+        let wal = super::wal_path(path);
         let (wake, woken) = mpsc::sync_channel(1);
         let catch_up = Arc::new(AtomicBool::new(false));
         let asks = catch_up.clone();

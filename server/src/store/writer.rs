@@ -7,9 +7,11 @@
 //! together in the next one, and pages that several of them touch are written to the WAL once. Each job runs
 //! in its own savepoint, so a job that fails (a unique key, a panic) is undone alone and the others still
 //! commit. A caller hears back only after the transaction that holds its job has committed: group commit
-//! delays an answer, it never answers early, so durability is exactly that of a commit (see [`super::Store::open`]).
+//! delays an answer, it never answers early. A [`Durability::Synced`] job is answered later still, once the
+//! WAL has been fsynced after that commit (`store/syncer.rs`); what each level survives: [`Durability`].
 
 use super::checkpoint::Checkpoints;
+use super::syncer::{SyncWal, Syncer};
 use super::StoreError;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -21,11 +23,33 @@ use tokio::sync::oneshot;
 /// At most this many jobs share one transaction, so one commit never holds up its callers for long.
 const MAX_BATCH: usize = 256;
 
-/// What a committed (or failed) transaction reports to each of its jobs.
-type CommitOutcome = Result<(), Arc<rusqlite::Error>>;
+/// When a write's caller hears back, and so what the answer promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Once the transaction is committed to the WAL (`synchronous=NORMAL`): survives the process dying (a
+    /// panic, `kill -9`); a power cut or kernel crash can undo it (never corrupt the file) until the WAL is
+    /// next synced, by the checkpoint thread some 20 ms later. For what we can rebuild or the buyer repeats.
+    Committed,
+    /// Once the WAL has also been fsynced after that commit: survives a power cut too (on a disk that
+    /// honours fsync). For what we acknowledge to an upstream as stored, which it will not send again.
+    Synced,
+}
+
+/// Why a job's transaction did not end in a durable answer.
+#[derive(Debug, Clone)]
+pub(super) enum Failure {
+    /// The transaction did not commit (neither did the job).
+    Commit(Arc<rusqlite::Error>),
+    /// It committed, but the WAL could not be synced (the job is stored, maybe not on disk).
+    Sync(Arc<std::io::Error>),
+}
+
+/// What a transaction reports to each of its jobs.
+pub(super) type Outcome = Result<(), Failure>;
 
 /// A queued write: run it inside the batch's transaction, or fail it when there is no transaction.
 trait Job: Send {
+    fn durability(&self) -> Durability;
     /// Runs the write in its own savepoint; the returned [`Done`] answers the caller once the batch commits.
     fn run(self: Box<Self>, tx: &mut Transaction<'_>) -> Box<dyn Done>;
     /// Answers the caller without running (the batch's transaction could not start).
@@ -33,12 +57,13 @@ trait Job: Send {
 }
 
 /// A job that has run and waits for its transaction's outcome.
-trait Done: Send {
-    fn finish(self: Box<Self>, commit: &CommitOutcome);
+pub(super) trait Done: Send {
+    fn finish(self: Box<Self>, outcome: &Outcome);
 }
 
 struct Pending<F, T> {
     write: F,
+    durability: Durability,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
@@ -52,8 +77,12 @@ where
     F: FnOnce(&Connection) -> rusqlite::Result<T> + Send,
     T: Send + 'static,
 {
+    fn durability(&self) -> Durability {
+        self.durability
+    }
+
     fn run(self: Box<Self>, tx: &mut Transaction<'_>) -> Box<dyn Done> {
-        let Pending { write, reply } = *self;
+        let Pending { write, reply, .. } = *self;
         let result = in_savepoint(tx, write);
         Box::new(Ran { result, reply })
     }
@@ -64,9 +93,10 @@ where
 }
 
 impl<T: Send> Done for Ran<T> {
-    fn finish(self: Box<Self>, commit: &CommitOutcome) {
-        let result = match (commit, self.result) {
-            (Err(e), Ok(_)) => Err(StoreError::Commit(e.clone())),
+    fn finish(self: Box<Self>, outcome: &Outcome) {
+        let result = match (outcome, self.result) {
+            (Err(Failure::Commit(e)), Ok(_)) => Err(StoreError::Commit(e.clone())),
+            (Err(Failure::Sync(e)), Ok(_)) => Err(StoreError::NotSynced(e.clone())),
             (_, result) => result,
         };
         // The caller may have gone (its request was dropped); what was committed stays committed.
@@ -96,40 +126,42 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Moves `conn` (to the database at `path`) to a new thread that commits the jobs sent to it, and starts
-    /// the checkpoints that keep the WAL short.
-    pub(super) fn start(conn: Connection, path: &Path) -> Result<Writer, StoreError> {
+    /// the checkpoints that keep the WAL short and the thread that syncs it for [`Durability::Synced`] jobs.
+    pub(super) fn start(conn: Connection, path: &Path, wal: impl SyncWal, syncs: Arc<std::sync::atomic::AtomicU64>) -> Result<Writer, StoreError> {
         let checkpoints = Checkpoints::start(&conn, path)?;
+        let syncer = Syncer::start(wal, syncs).map_err(StoreError::Start)?;
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, queue, checkpoints))
+            .spawn(move || run(conn, queue, checkpoints, syncer))
             .map_err(StoreError::Start)?;
         Ok(Writer { jobs })
     }
 
-    /// Runs `write` in the writer's next transaction; resolves once that transaction has committed.
-    pub(super) async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
+    /// Runs `write` in the writer's next transaction; resolves once that transaction has committed, and for
+    /// [`Durability::Synced`] once the WAL has been synced after it.
+    pub(super) async fn write<T, F>(&self, durability: Durability, write: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Box::new(Pending { write, reply })).map_err(|_| StoreError::WriterGone)?;
+        self.jobs.send(Box::new(Pending { write, durability, reply })).map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 }
 
 /// The writer thread: waits for a job, takes every job queued behind it, commits them in one transaction.
-fn run(mut conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>, checkpoints: Checkpoints) {
+fn run(mut conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>, checkpoints: Checkpoints, syncer: Syncer) {
     while let Ok(first) = queue.recv() {
         let batch: Vec<Box<dyn Job>> = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1)).collect();
-        commit_batch(&mut conn, batch);
+        commit_batch(&mut conn, batch, &syncer);
         checkpoints.committed();
         checkpoints.catch_up(&conn);
     }
 }
 
-fn commit_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
+fn commit_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>, syncer: &Syncer) {
     // IMMEDIATE: take the write lock now, so no job runs in a transaction that cannot commit.
     let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
@@ -140,17 +172,34 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
             return;
         }
     };
-    let done: Vec<Box<dyn Done>> = batch.into_iter().map(|job| job.run(&mut tx)).collect();
-    let commit = tx.commit().map_err(Arc::new);
-    if let Err(e) = &commit {
-        tracing::error!(error = %e, jobs = done.len(), "store: commit failed");
+    let ran: Vec<(Durability, Box<dyn Done>)> = batch.into_iter().map(|job| (job.durability(), job.run(&mut tx))).collect();
+    if let Err(e) = tx.commit() {
+        tracing::error!(error = %e, jobs = ran.len(), "store: commit failed");
+        let failed = Err(Failure::Commit(Arc::new(e)));
+        ran.into_iter().for_each(|(_, d)| d.finish(&failed));
+        return;
     }
-    done.into_iter().for_each(|d| d.finish(&commit));
+    let (synced, committed): (Vec<_>, Vec<_>) = ran.into_iter().partition(|(durability, _)| *durability == Durability::Synced);
+    if !synced.is_empty() {
+        syncer.after_sync(synced.into_iter().map(|(_, d)| d).collect());
+    }
+    committed.into_iter().for_each(|(_, d)| d.finish(&Ok(())));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::syncer::WalFile;
+    use std::time::Duration;
+
+    fn writer_with(sync: impl SyncWal) -> (tempfile::TempDir, Writer) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
+        (dir, Writer::start(conn, &path, sync, Arc::default()).unwrap())
+    }
 
     fn writer() -> (tempfile::TempDir, Writer) {
         let dir = tempfile::tempdir().unwrap();
@@ -158,11 +207,17 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
-        (dir, Writer::start(conn, &path).unwrap())
+        let wal = WalFile(std::fs::File::open(dir.path().join("w.sqlite-wal")).unwrap());
+        (dir, Writer::start(conn, &path, wal, Arc::default()).unwrap())
     }
 
     fn insert(k: &'static str) -> impl FnOnce(&Connection) -> rusqlite::Result<usize> + Send + 'static {
         move |c| c.execute("INSERT INTO t (k) VALUES (?1)", [k])
+    }
+
+    fn count(dir: &tempfile::TempDir, k: &str) -> i64 {
+        let reader = Connection::open(dir.path().join("w.sqlite")).unwrap();
+        reader.query_row("SELECT count(*) FROM t WHERE k = ?1", [k], |r| r.get(0)).unwrap()
     }
 
     #[tokio::test]
@@ -172,17 +227,17 @@ mod tests {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let first = tokio::spawn({
             let w = writer.clone();
-            async move { w.write(move |_| Ok(held.recv().is_ok())).await }
+            async move { w.write(Durability::Committed, move |_| Ok(held.recv().is_ok())).await }
         });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let ok = tokio::spawn({
             let w = writer.clone();
-            async move { w.write(insert("a")).await }
+            async move { w.write(Durability::Committed, insert("a")).await }
         });
         let duplicate = tokio::spawn({
             let w = writer.clone();
             async move {
-                w.write(|c| {
+                w.write(Durability::Synced, |c| {
                     c.execute("INSERT INTO t (k) VALUES ('b')", [])?;
                     c.execute("INSERT INTO t (k) VALUES ('a')", [])
                 })
@@ -191,13 +246,19 @@ mod tests {
         });
         let panics = tokio::spawn({
             let w = writer.clone();
-            async move { w.write(|c| -> rusqlite::Result<()> { c.execute("INSERT INTO t (k) VALUES ('c')", [])?; panic!("a bug") }).await }
+            async move {
+                w.write(Durability::Committed, |c| -> rusqlite::Result<()> {
+                    c.execute("INSERT INTO t (k) VALUES ('c')", [])?;
+                    panic!("a bug")
+                })
+                .await
+            }
         });
         let also_ok = tokio::spawn({
             let w = writer.clone();
-            async move { w.write(insert("d")).await }
+            async move { w.write(Durability::Synced, insert("d")).await }
         });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         release.send(()).unwrap();
         assert!(first.await.unwrap().unwrap());
         assert_eq!(ok.await.unwrap().unwrap(), 1);
@@ -205,7 +266,9 @@ mod tests {
         assert!(matches!(panics.await.unwrap(), Err(StoreError::Panicked)));
         assert_eq!(also_ok.await.unwrap().unwrap(), 1);
         let keys = writer
-            .write(|c| c.prepare("SELECT k FROM t ORDER BY k")?.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>())
+            .write(Durability::Committed, |c| {
+                c.prepare("SELECT k FROM t ORDER BY k")?.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()
+            })
             .await
             .unwrap();
         assert_eq!(keys, ["a", "d"], "the failed jobs' own rows ('b', 'c') were rolled back, nothing else");
@@ -214,9 +277,65 @@ mod tests {
     #[tokio::test]
     async fn an_answer_comes_after_the_commit() {
         let (dir, writer) = writer();
-        writer.write(insert("x")).await.unwrap();
+        writer.write(Durability::Committed, insert("x")).await.unwrap();
         // Another connection (as the store's readers are) sees the row as soon as the write has answered.
-        let reader = Connection::open(dir.path().join("w.sqlite")).unwrap();
-        assert_eq!(reader.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+        assert_eq!(count(&dir, "x"), 1);
+    }
+
+    /// A WAL fsync the test watches and holds: it reports each call and returns when told to.
+    struct HeldSync {
+        called: std::sync::mpsc::Sender<()>,
+        release: std::sync::mpsc::Receiver<std::io::Result<()>>,
+    }
+
+    impl SyncWal for HeldSync {
+        fn sync(&mut self) -> std::io::Result<()> {
+            let _ = self.called.send(());
+            self.release.recv().unwrap_or_else(|_| Err(std::io::Error::other("the test is over")))
+        }
+    }
+
+    fn held_sync() -> (HeldSync, std::sync::mpsc::Receiver<()>, std::sync::mpsc::Sender<std::io::Result<()>>) {
+        let (called, calls) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel();
+        (HeldSync { called, release: released }, calls, release)
+    }
+
+    #[tokio::test]
+    async fn a_synced_answer_comes_only_after_the_wal_fsync_that_follows_its_commit() {
+        let (sync, calls, release) = held_sync();
+        let (dir, writer) = writer_with(sync);
+        let durable = tokio::spawn({
+            let w = writer.clone();
+            async move { w.write(Durability::Synced, insert("ts")).await }
+        });
+        // The fsync starts only once the job is committed (another connection sees it)...
+        tokio::task::spawn_blocking(move || calls.recv_timeout(Duration::from_secs(5)).expect("the WAL is synced"))
+            .await
+            .unwrap();
+        assert_eq!(count(&dir, "ts"), 1, "committed before the sync");
+        // ...and the answer waits for it, while writes that need no fsync go on.
+        tokio::time::timeout(Duration::from_secs(5), writer.write(Durability::Committed, insert("session")))
+            .await
+            .expect("a Committed write is not held up by the fsync")
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!durable.is_finished(), "no answer before the fsync returned");
+        release.send(Ok(())).unwrap();
+        assert_eq!(durable.await.unwrap().unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn after_a_failed_fsync_every_synced_answer_is_an_error() {
+        let (sync, calls, release) = held_sync();
+        let (dir, writer) = writer_with(sync);
+        release.send(Err(std::io::Error::other("EIO"))).unwrap();
+        assert!(matches!(writer.write(Durability::Synced, insert("a")).await, Err(StoreError::NotSynced(_))));
+        // Linux may report the next fsync as fine after dropping the pages it could not write: no second try.
+        release.send(Ok(())).unwrap();
+        assert!(matches!(writer.write(Durability::Synced, insert("b")).await, Err(StoreError::NotSynced(_))));
+        assert_eq!(calls.try_iter().count(), 1, "one fsync, the failed one");
+        assert_eq!(writer.write(Durability::Committed, insert("c")).await.unwrap(), 1);
+        assert_eq!((count(&dir, "a"), count(&dir, "b")), (1, 1), "the writes stay committed; a replay finds them");
     }
 }

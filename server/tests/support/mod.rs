@@ -158,6 +158,9 @@ struct Shared {
     rule: Mutex<Option<(String, Fault)>>,
     faulted: AtomicUsize,
     passed: AtomicUsize,
+    /// One client for every forwarded request: building one (native-tls loads the system's certificates) took
+    /// long enough under load to run into the short upstream timeouts some tests set.
+    http: reqwest::Client,
 }
 
 /// A fake upstream on 127.0.0.1:0 speaking just enough HTTP/1.1: it forwards to the sandbox's simulator, except
@@ -240,7 +243,8 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
     let Some(fault) = fault else {
         shared.passed.fetch_add(1, Ordering::SeqCst);
         let target = format!("{}{path}", shared.target.lock().unwrap_or_else(|p| p.into_inner()));
-        let (status, content_type, answer) = match reqwest::Client::new()
+        let (status, content_type, answer) = match shared
+            .http
             .post(&target)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)

@@ -148,15 +148,17 @@ pub struct Cv1OrderRow {
     pub authorize_json: Option<String>,
 }
 
+/// Inserts a CV1 session row on the writer's connection (inside a job).
+fn insert_cv1_session(c: &rusqlite::Connection, row: &Cv1SessionRow) -> rusqlite::Result<()> {
+    c.prepare_cached("INSERT INTO cv1_sessions (workorder_id, client_id, seller_id, amazon_reference_id) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![row.workorder_id, row.client_id, row.seller_id, row.amazon_reference_id])
+        .map(drop)
+}
+
 impl Store {
     pub async fn insert_cv1_session(&self, row: &Cv1SessionRow) -> Result<(), StoreError> {
         let row = row.clone();
-        self.write(move |c| {
-            c.prepare_cached("INSERT INTO cv1_sessions (workorder_id, client_id, seller_id, amazon_reference_id) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![row.workorder_id, row.client_id, row.seller_id, row.amazon_reference_id])
-                .map(drop)
-        })
-        .await
+        self.write(move |c| insert_cv1_session(c, &row)).await
     }
 
     pub fn cv1_session(&self, workorder_id: &str) -> Result<Option<Cv1SessionRow>, StoreError> {

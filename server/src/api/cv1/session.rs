@@ -1,15 +1,15 @@
 //! Starting a PAYONE CV1 checkout (`getconfiguration`), reading it again, and the buyer's details behind the
 //! order reference (`getorderreferencedetails`).
 
-use super::{decline_error, generic, send, Answer, Cv1SessionRow};
+use super::{decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
 use crate::api::checkoutchamp::check_amazon_order_id;
 use crate::api::cv2::review::{address, LangQuery};
-use crate::api::cv2::{live_checkout, send_recorded, SESSION_LIFETIME_SECS};
+use crate::api::cv2::{live_checkout, send_recorded_then, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
-use crate::store::{now, Checkout};
+use crate::store::{insert_checkout, now, Checkout};
 use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress};
 use amazon_pay_contract::{ErrorCode, Language};
@@ -74,24 +74,31 @@ pub async fn create(
         .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut call = generic(&state, "getconfiguration");
     call.set("currency", amount.currency.code());
-    let response = send_recorded(&state, "getconfiguration", &call).await.map_err(|e| e.in_language(lang))?;
-    let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's getconfiguration answer lacks {field}")).in_language(lang);
-    let row = Cv1SessionRow {
-        workorder_id: response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned(),
-        client_id: response.paydata("client_id").ok_or_else(|| missing("add_paydata[client_id]"))?.to_owned(),
-        seller_id: response.paydata("seller_id").ok_or_else(|| missing("add_paydata[seller_id]"))?.to_owned(),
-        amazon_reference_id: None,
-    };
-    let checkout = Checkout {
-        workorder_id: row.workorder_id.clone(),
-        flow: "cv1".into(),
-        amount,
-        items_json: serde_json::to_string(&request.items).unwrap_or_default(),
-        delivery: Default::default(),
-        created_at: now(),
-    };
-    state.store.insert_checkout(&checkout).await?;
-    state.store.insert_cv1_session(&row).await?;
+    // PAYONE's answer, the checkout and its CV1 row are stored in one write.
+    let (checkout, row) = send_recorded_then(&state, "getconfiguration", &call, |response| {
+        let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's getconfiguration answer lacks {field}"));
+        let row = Cv1SessionRow {
+            workorder_id: response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned(),
+            client_id: response.paydata("client_id").ok_or_else(|| missing("add_paydata[client_id]"))?.to_owned(),
+            seller_id: response.paydata("seller_id").ok_or_else(|| missing("add_paydata[seller_id]"))?.to_owned(),
+            amazon_reference_id: None,
+        };
+        let checkout = Checkout {
+            workorder_id: row.workorder_id.clone(),
+            flow: "cv1".into(),
+            amount,
+            items_json: serde_json::to_string(&request.items).unwrap_or_default(),
+            delivery: Default::default(),
+            created_at: now(),
+        };
+        let stored = (checkout.clone(), row.clone());
+        Ok((stored, move |c: &rusqlite::Connection| {
+            insert_checkout(c, &checkout)?;
+            insert_cv1_session(c, &row)
+        }))
+    })
+    .await
+    .map_err(|e| e.in_language(lang))?;
     Ok(ApiJson(view(&state, &checkout, &row)?))
 }
 

@@ -4,7 +4,7 @@ use crate::api::ApiJson;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::sandbox::PAYONE_PUBLIC_KEY_ID;
-use crate::store::{now, Checkout};
+use crate::store::{insert_checkout, now, Checkout};
 use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
@@ -34,28 +34,31 @@ pub async fn create_session(
         .set("successurl", format!("{base}/review.html"))
         .set("errorurl", format!("{base}/review.html?error=amazon"))
         .set("backurl", format!("{base}/"));
-    let response = super::send_recorded(&state, "createCheckoutSessionPayload", &call).await.map_err(|e| e.in_language(lang))?;
-
-    let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}")).in_language(lang);
-    let workorder_id = response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned();
-    let payload_json = response.paydata("payload").ok_or_else(|| missing("add_paydata[payload]"))?.to_owned();
-    let signature = response.paydata("signature").ok_or_else(|| missing("add_paydata[signature]"))?.to_owned();
-
-    state.store.insert_checkout(&Checkout {
-        workorder_id: workorder_id.clone(),
-        flow: "cv2".into(),
-        amount,
-        items_json: serde_json::to_string(&request.items).unwrap_or_default(),
-        delivery: Default::default(),
-        created_at: now(),
+    // PAYONE's answer and the checkout it created are stored in one write.
+    let (workorder_id, payload_json, signature, public_key_id) = super::send_recorded_then(&state, "createCheckoutSessionPayload", &call, |response| {
+        let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}"));
+        let workorder_id = response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned();
+        let payload_json = response.paydata("payload").ok_or_else(|| missing("add_paydata[payload]"))?.to_owned();
+        let signature = response.paydata("signature").ok_or_else(|| missing("add_paydata[signature]"))?.to_owned();
+        let public_key_id = response.paydata("publicKeyId").unwrap_or(PAYONE_PUBLIC_KEY_ID).to_owned();
+        let checkout = Checkout {
+            workorder_id: workorder_id.clone(),
+            flow: "cv2".into(),
+            amount,
+            items_json: serde_json::to_string(&request.items).unwrap_or_default(),
+            delivery: Default::default(),
+            created_at: now(),
+        };
+        Ok(((workorder_id, payload_json, signature, public_key_id), move |c: &rusqlite::Connection| insert_checkout(c, &checkout)))
     })
-    .await?;
+    .await
+    .map_err(|e| e.in_language(lang))?;
 
     let sandbox = state.sandbox.is_some();
     Ok(ApiJson(ButtonConfig {
         workorder_id,
         merchant_id: state.config.amazon_merchant_id.clone(),
-        public_key_id: response.paydata("publicKeyId").unwrap_or(PAYONE_PUBLIC_KEY_ID).to_owned(),
+        public_key_id,
         payload_json,
         signature,
         sandbox,

@@ -7,7 +7,8 @@ pub mod review;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
-use crate::store::Checkout;
+use crate::store::{Checkout, UpstreamCall};
+use rusqlite::Connection;
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::routing::{get, post};
 use axum::Router;
@@ -74,6 +75,41 @@ pub async fn send_recorded(state: &AppState, action: &str, request: &PayoneReque
     send_recorded_raw(state, action, request).await?.map_err(payone_error)
 }
 
+/// Like [`send_recorded`], for an answer that is stored: `then` reads PAYONE's answer and gives what the
+/// caller answers and the write that stores it, which goes into the store with the exchange's record in one
+/// write job (one wait for the writer, not two). The record is kept when `then` or its write fails.
+pub async fn send_recorded_then<T, W>(
+    state: &AppState,
+    action: &str,
+    request: &PayoneRequest,
+    then: impl FnOnce(&PayoneResponse) -> Result<(T, W), AppError>,
+) -> Result<T, AppError>
+where
+    W: FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+{
+    let result = state.payone.send(request).await;
+    let call = upstream_call(action, request, &result);
+    match result.map_err(payone_error).and_then(|response| then(&response)) {
+        Ok((answer, write)) => {
+            state.store.record_upstream_call_then(call, write).await?;
+            Ok(answer)
+        }
+        Err(err) => {
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(err)
+        }
+    }
+}
+
+/// The store's record of one PAYONE exchange.
+fn upstream_call(action: &str, request: &PayoneRequest, result: &Result<PayoneResponse, PayoneError>) -> UpstreamCall {
+    let (answer, outcome) = match result {
+        Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
+        Err(e) => (String::new(), e.to_string()),
+    };
+    UpstreamCall::new("payone", action, &request.redacted(), &answer, &outcome)
+}
+
 /// Like [`send_recorded`], but hands back PAYONE's own error (its `errorcode`) for flows that tell the codes
 /// apart (CV1's 980–987). The outer error is the store's.
 pub async fn send_recorded_raw(
@@ -82,10 +118,7 @@ pub async fn send_recorded_raw(
     request: &PayoneRequest,
 ) -> Result<Result<PayoneResponse, PayoneError>, AppError> {
     let result = state.payone.send(request).await;
-    let (answer, outcome) = match &result {
-        Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
-        Err(e) => (String::new(), e.to_string()),
-    };
-    state.store.record_upstream_call("payone", action, &request.redacted(), &answer, &outcome).await?;
+    let call = upstream_call(action, request, &result);
+    state.store.record_upstream_call_then(call, |_| Ok(())).await?;
     Ok(result)
 }
