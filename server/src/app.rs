@@ -119,8 +119,15 @@ impl Server {
     /// Serves until `shutdown` completes.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = router(self.state);
+        // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
+        // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::warn!(%err, "cannot set TCP_NODELAY; responses may wait for delayed ACKs");
+            }
+        });
         // The peer address reaches handlers that check it (TransactionStatus sender ranges).
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         Ok(())
