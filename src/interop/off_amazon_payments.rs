@@ -12,7 +12,6 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// Sets the page-wide hook `window[name]` (Amazon's `onAmazonPaymentsReady`, `onAmazonLoginReady`) to call
 /// `then`, then whatever the page had set there before. Amazon calls these hooks once, whenever its script is
@@ -55,20 +54,6 @@ fn set_login_hook(client_id: &str, sandbox: bool) {
         // `load` configures Login directly once the script is there; this only loses the early hook.
         web_sys::console::warn_2(&"Amazon Pay: cannot set onAmazonLoginReady".into(), &e);
     }
-}
-
-/// Waits for `promise`, or fails with `NotReady` after `millis` (the timer cleared either way).
-async fn with_timeout(promise: &js_sys::Promise, millis: u32) -> Result<(), WidgetsError> {
-    let Some(window) = web_sys::window() else { return Err(WidgetsError::NotReady(millis)) };
-    let mut timer = Ok(0);
-    let deadline = js_sys::Promise::new(&mut |_resolve, reject| {
-        timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, millis.min(i32::MAX as u32) as i32);
-    });
-    let outcome = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(promise, &deadline))).await;
-    if let Ok(timer) = timer {
-        window.clear_timeout_with_handle(timer);
-    }
-    outcome.map(drop).map_err(|_| WidgetsError::NotReady(millis))
 }
 
 /// A failure of a call into `OffAmazonPayments` or of loading `Widgets.js`.
@@ -118,7 +103,7 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
         let outcome = match loaded {
             Err(e) => Err(WidgetsError::from(e)),
             // Amazon's script may finish its set-up after its own load event: wait for the hook.
-            Ok(()) => with_timeout(&ready, millis).await,
+            Ok(()) => super::timers::within(&ready, millis).await.map(drop).map_err(|_| WidgetsError::NotReady(millis)),
         };
         if outcome.is_err() && !is_loaded() {
             READY.with(|r| r.borrow_mut().take());

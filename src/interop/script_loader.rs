@@ -43,7 +43,7 @@ fn append_script(url: &str, millis: u32) -> Result<Load, JsValue> {
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         script.set_onload(Some(&resolve));
         script.set_onerror(Some(&reject));
-        timer = window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, millis.min(i32::MAX as u32) as i32, &"timeout".into());
+        timer = window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into());
     });
     let timer = timer?;
     script.set_async(true);
