@@ -330,17 +330,22 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// A CV2 checkout `WO1` of 0.01 EUR, standard delivery.
+    fn sample_checkout() -> Checkout {
+        Checkout {
+            workorder_id: "WO1".into(),
+            flow: "cv2".into(),
+            amount: Money::eur(1),
+            items_json: "[]".into(),
+            delivery: DeliveryOption::Standard,
+            created_at: 0,
+        }
+    }
+
     #[tokio::test]
     async fn checkouts_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
-        let checkout = Checkout {
-            workorder_id: "WO1".into(),
-            flow: "cv2".into(),
-            amount: Money::eur(1290),
-            items_json: "[]".into(),
-            delivery: DeliveryOption::Express,
-            created_at: 7,
-        };
+        let checkout = Checkout { amount: Money::eur(1290), delivery: DeliveryOption::Express, created_at: 7, ..sample_checkout() };
         Store::open(dir.path()).unwrap().insert_checkout(&checkout).await.unwrap();
         let reopened = Store::open(dir.path()).unwrap();
         assert_eq!(reopened.checkout("WO1").unwrap(), Some(checkout));
@@ -351,14 +356,7 @@ mod tests {
     async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let checkout = Checkout {
-            workorder_id: "WO1".into(),
-            flow: "cv2".into(),
-            amount: Money::eur(1),
-            items_json: "[]".into(),
-            delivery: DeliveryOption::Standard,
-            created_at: 0,
-        };
+        let checkout = sample_checkout();
         let call = || UpstreamCall::new("payone", "createCheckoutSessionPayload", "req", "status=OK", "OK");
         let first = checkout.clone();
         store.record_upstream_call_then(call(), move |c| insert_checkout(c, &first)).await.unwrap();
@@ -408,14 +406,7 @@ mod tests {
     async fn duplicate_workorders_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let checkout = Checkout {
-            workorder_id: "WO1".into(),
-            flow: "cv2".into(),
-            amount: Money::eur(1),
-            items_json: "[]".into(),
-            delivery: DeliveryOption::Standard,
-            created_at: 0,
-        };
+        let checkout = sample_checkout();
         store.insert_checkout(&checkout).await.unwrap();
         assert!(store.insert_checkout(&checkout).await.is_err());
     }
