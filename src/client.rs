@@ -42,11 +42,10 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
     json::to_string(value).map_err(|e| e.to_string())
 }
 
-/// One request with the browser's `fetch`: POST with a JSON body, or GET. The status and the body's text.
+/// Sends one request with the browser's `fetch` now: POST with a JSON body, or GET. The promise of its response.
 /// Not generic (and no HTTP crate): one small copy in the wasm, whatever the answer's type.
-async fn fetch(url: &str, json: Option<String>) -> Result<(u16, String), String> {
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
+fn send(url: &str, json: Option<String>) -> Result<js_sys::Promise, String> {
+    use wasm_bindgen::JsValue;
     let thrown = |e: JsValue| crate::interop::thrown_text(&e);
     let window = web_sys::window().ok_or_else(|| "no window".to_owned())?;
     let init = web_sys::RequestInit::new();
@@ -57,7 +56,15 @@ async fn fetch(url: &str, json: Option<String>) -> Result<(u16, String), String>
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(&json));
     }
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(thrown)?.unchecked_into();
+    Ok(window.fetch_with_str_and_init(url, &init))
+}
+
+/// The status and the body's text of a response [`send`] is waiting for.
+async fn receive(response: js_sys::Promise) -> Result<(u16, String), String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let thrown = |e: wasm_bindgen::JsValue| crate::interop::thrown_text(&e);
+    let response: web_sys::Response = JsFuture::from(response).await.map_err(thrown)?.unchecked_into();
     let text = JsFuture::from(response.text().map_err(thrown)?).await.map_err(thrown)?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
@@ -77,25 +84,24 @@ impl Client {
         [self.base_url.as_str(), path].concat()
     }
 
-    /// A POST of `body` whose answer is read as `T`. The request is written now, so the future borrows
-    /// nothing; only reading the answer is generic (the waiting is [`Client::call`], one copy in the wasm).
+    /// A POST of `body` whose answer is read as `T`. The request is sent now, like `fetch` (not when the future
+    /// is first polled: the button sends its session request before it builds its placeholder), so the future
+    /// borrows nothing; only reading the answer is generic (the waiting is [`Client::answer`], one copy in the wasm).
     fn post<B: Serialize, T: FromJs>(&self, path: &str, body: &B) -> impl Future<Output = Result<T, ClientError>> + 'static {
         let call = Self::call(self.url(path), to_json(body).map(Some));
         async move { Self::read(call.await) }
     }
 
-    /// A GET whose answer is read as `T`.
+    /// A GET whose answer is read as `T`, sent now.
     fn get<T: FromJs>(&self, path: &str) -> impl Future<Output = Result<T, ClientError>> + 'static {
         let call = Self::call(self.url(path), Ok(None));
         async move { Self::read(call.await) }
     }
 
-    /// [`Client::answer`] for a request whose body could not be written (`Err`) or is ready.
-    async fn call(url: String, json: Result<Option<String>, String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
-        match json {
-            Ok(json) => Self::answer(url, json).await,
-            Err(cause) => Err(ClientError::Network { url, cause }),
-        }
+    /// Sends the request whose body could not be written (`Err`) or is ready; [`Client::answer`] waits for it.
+    fn call(url: String, json: Result<Option<String>, String>) -> impl Future<Output = Result<(String, u16, wasm_bindgen::JsValue), ClientError>> + 'static {
+        let sent = json.and_then(|json| send(&url, json));
+        Self::answer(url, sent)
     }
 
     fn read<T: FromJs>(answer: Result<(String, u16, wasm_bindgen::JsValue), ClientError>) -> Result<T, ClientError> {
@@ -105,8 +111,12 @@ impl Client {
 
     /// The parsed JSON of a 2xx answer; the API's error body (or why there is none) otherwise. Not generic:
     /// only reading the answer into its type is.
-    async fn answer(url: String, json: Option<String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
-        let (status, text) = match fetch(&url, json).await {
+    async fn answer(url: String, sent: Result<js_sys::Promise, String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
+        let received = match sent {
+            Ok(response) => receive(response).await,
+            Err(cause) => Err(cause),
+        };
+        let (status, text) = match received {
             Ok(answer) => answer,
             Err(cause) => return Err(ClientError::Network { url, cause }),
         };

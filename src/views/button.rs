@@ -11,6 +11,7 @@ use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmou
 use crate::interop::script_loader;
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest};
 use amazon_pay_contract::{ErrorCode, Language};
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -103,9 +104,13 @@ fn remember_workorder(workorder_id: &str) {
     }
 }
 
-async fn setup(selector: &str, options: &ButtonOptions) -> Result<ButtonConfig, SetupError> {
-    let request = CreateSessionRequest { items: options.items.clone(), language: options.language };
-    let config = options.client.create_cv2_session(&request).await?;
+/// Waits for the `session` request [`mount`] sent, then loads `checkout.js` and renders Amazon's button.
+async fn setup(
+    session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>>,
+    selector: &str,
+    options: &ButtonOptions,
+) -> Result<ButtonConfig, SetupError> {
+    let config = session.await?;
     if !config.sandbox && config.script_url != AMAZON_EU_CHECKOUT_JS {
         return Err(SetupError::UntrustedScript(config.script_url));
     }
@@ -125,6 +130,9 @@ struct Button {
 
 /// Appends the button to `parent` and starts it (session, `checkout.js`, `renderButton`).
 pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
+    // The session request goes out before anything else: the placeholder is built while the backend answers
+    // (the time to the button is measured against a hand-written page that sends it first thing).
+    let session = options.client.create_cv2_session(&CreateSessionRequest { items: options.items.clone(), language: options.language });
     let id = ["amazon-pay-button-", &NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()].concat();
     let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
     let status = live_region("amazon-pay-status")?.done();
@@ -137,7 +145,7 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
     let view = Rc::new(Button { host: host.clone(), button, status, _click: click });
     let weak = Rc::downgrade(&view);
     wasm_bindgen_futures::spawn_local(async move {
-        let result = setup(&["#", &id].concat(), &options).await;
+        let result = setup(session, &["#", &id].concat(), &options).await;
         // Unmounted meanwhile: nothing to show.
         let Some(view) = weak.upgrade() else { return };
         let _ = view.button.class_list().remove_1("amazon-pay-placeholder");
