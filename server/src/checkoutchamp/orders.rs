@@ -176,12 +176,7 @@ impl CheckoutChampOrders {
                     response.total.currency.code(),
                     t
                 ])?;
-                c.prepare_cached(
-                    "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
-                     VALUES (?1, 'order', ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![key, fingerprint, response.order_id, json, t])
-                .map(drop)
+                insert_import(c, "order", &key, &fingerprint, &response.order_id, &json, t)
             })
             .await
     }
@@ -199,12 +194,7 @@ impl CheckoutChampOrders {
                     "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5 WHERE order_id = ?1",
                 )?
                 .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t])?;
-                c.prepare_cached(
-                    "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
-                     VALUES (?1, 'upsale', ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![key, fingerprint, response.order_id, json, t])
-                .map(drop)
+                insert_import(c, "upsale", &key, &fingerprint, &response.order_id, &json, t)
             })
             .await
     }
@@ -213,6 +203,16 @@ impl CheckoutChampOrders {
     pub fn import_count(&self) -> Result<i64, StoreError> {
         self.store.read(|c| c.query_row("SELECT COUNT(*) FROM checkoutchamp_imports", [], |r| r.get(0)))
     }
+}
+
+/// The idempotency key of a successful import (`kind` is `order` or `upsale`), with the answer it replays.
+fn insert_import(c: &rusqlite::Connection, kind: &str, key: &str, fingerprint: &str, order_id: &str, json: &str, t: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![key, kind, fingerprint, order_id, json, t])
+    .map(drop)
 }
 
 /// Serializes imports that concern the same Amazon order or CRM order, so two clicks (or two tabs) cannot
