@@ -46,7 +46,6 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
 /// Not generic (and no HTTP crate): one small copy in the wasm, whatever the answer's type.
 fn send(url: &str, json: Option<String>) -> Result<js_sys::Promise, String> {
     use wasm_bindgen::JsValue;
-    let thrown = |e: JsValue| crate::interop::thrown_text(&e);
     let window = web_sys::window().ok_or_else(|| "no window".to_owned())?;
     let init = web_sys::RequestInit::new();
     if let Some(json) = json {
@@ -59,11 +58,15 @@ fn send(url: &str, json: Option<String>) -> Result<js_sys::Promise, String> {
     Ok(window.fetch_with_str_and_init(url, &init))
 }
 
+/// What a browser API threw, as text for [`ClientError`].
+fn thrown(e: wasm_bindgen::JsValue) -> String {
+    crate::interop::thrown_text(&e)
+}
+
 /// The status and the body's text of a response [`send`] is waiting for.
 async fn receive(response: js_sys::Promise) -> Result<(u16, String), String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let thrown = |e: wasm_bindgen::JsValue| crate::interop::thrown_text(&e);
     let response: web_sys::Response = JsFuture::from(response).await.map_err(thrown)?.unchecked_into();
     let text = JsFuture::from(response.text().map_err(thrown)?).await.map_err(thrown)?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
@@ -120,7 +123,7 @@ impl Client {
             Ok(answer) => answer,
             Err(cause) => return Err(ClientError::Network { url, cause }),
         };
-        let parsed = js_sys::JSON::parse(&text).map_err(|e| crate::interop::thrown_text(&e));
+        let parsed = js_sys::JSON::parse(&text).map_err(thrown);
         match parsed {
             Ok(value) if (200..300).contains(&status) => Ok((url, status, value)),
             Ok(value) => match ApiError::from_js(&value) {
