@@ -78,10 +78,12 @@ fn rejected(thrown: JsValue) -> AmazonPayError {
     AmazonPayError::Rejected(text.trim().to_owned())
 }
 
+/// The options as the plain object Amazon expects: written as JSON text in Rust (`client/json.rs`) and parsed
+/// by the browser once, not built property by property across the JS boundary (each first crossing costs the
+/// button's start a compile of its glue, before Amazon's button can appear).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, AmazonPayError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| AmazonPayError::Options(e.to_string()))
+    let text = crate::client::to_json(value).map_err(AmazonPayError::Options)?;
+    js_sys::JSON::parse(&text).map_err(|e| AmazonPayError::Options(super::thrown_text(&e)))
 }
 
 /// Looks up `amazon.Pay.<name>` at call time, so scripts loaded (or faked) later are found.
