@@ -19,5 +19,13 @@ function bundleFor(elements) {
   return names.size === 1 ? [...names][0] : "widget";
 }
 
-const { default: init } = await import(`/amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}.js`);
-init();
+const bundle = `/amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}`;
+// The wasm compiles while the glue is imported (one round trip less without preloads); if the stream cannot be
+// compiled (not served as application/wasm), the glue gets the response and falls back to the bytes.
+const wasm = WebAssembly.compileStreaming(fetch(`${bundle}_bg.wasm`)).catch(() => fetch(`${bundle}_bg.wasm`));
+try {
+  const { default: init } = await import(`${bundle}.js`);
+  await init({ module_or_path: wasm });
+} catch (err) {
+  console.error(`Amazon Pay widget: cannot start ${bundle}.js`, err);
+}

@@ -41,6 +41,20 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
   await context.close();
 });
 
+test("the widget starts when the server does not send its wasm as application/wasm", async () => {
+  // widget-init.js compiles the wasm from the stream while the JS glue is imported; a server with another MIME
+  // type makes that fail, and the glue must then get the response and compile the bytes itself.
+  const { page, context, problems } = await newPage(browser);
+  await page.route("**/amazon-pay-button_bg.wasm", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-type": "application/octet-stream" } });
+  });
+  await page.goto(server.baseUrl + "/");
+  await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a cart the server cannot price shows a message instead of a broken button", async () => {
   const { page, context } = await newPage(browser);
   await page.goto(server.baseUrl + "/");
