@@ -1,5 +1,6 @@
-// Minifies the wasm-bindgen JS glue of every bundle in dist/ with terser (Trunk minifies CSS and HTML, not the
-// Rust assets' JS). Run by scripts/build-widget after Trunk and before the precompressed twins are written.
+// Minifies the wasm-bindgen JS glue of every bundle in dist/, and the loader static/widget-init.js into dist/, with
+// terser (Trunk minifies CSS and HTML, not the Rust assets' JS). Run by scripts/build-widget after Trunk and
+// before the precompressed twins are written.
 // Safe for the glue: no property mangling, so the import object's keys (`./amazon-pay-x_bg.js`, `__wbg_…`)
 // and the module's exports keep their names. About 1.5 KB gzip less on every page. Trunk's HTML carries a
 // subresource-integrity digest of each file it preloads: those digests are rewritten for the minified files.
@@ -34,4 +35,11 @@ for (const page of pages) {
   const updated = html.replace(/sha384-[A-Za-z0-9+/=]+/g, (digest) => digests.get(digest) ?? digest);
   if (updated !== html) writeFileSync(path, updated);
 }
-console.log(`minified ${glue.length} JS files in ${dist}: ${before} → ${after} bytes`);
+// The loader every page includes (static/widget-init.js, kept readable there) goes out minified from dist/,
+// which the server serves first and precompressed; static/ is only its fallback.
+const loader = readFileSync(join(import.meta.dirname, "..", "static", "widget-init.js"), "utf8");
+const { code: loaderCode } = await minify(loader, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+writeFileSync(join(dist, "widget-init.js"), loaderCode);
+before += loader.length;
+after += loaderCode.length;
+console.log(`minified ${glue.length + 1} JS files in ${dist}: ${before} → ${after} bytes`);
