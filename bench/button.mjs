@@ -108,6 +108,7 @@ ${started}
 
 ${table(["cache", "page", "loads", "median ms", "p90 ms", "min ms", "max ms"], rows)}
 
-- widget / baseline, medians: **cold ${x(coldRatio)}**, warm ${x(warmRatio)} (goal: at most ${GOAL}×; cold: ${verdict(coldRatio)},
-  warm: ${verdict(warmRatio)}). The interval is the bootstrap's over the rounds: how far the ratio moves from the
-  sampling of loads alone (the machine's drift between runs comes on top).`);
+- widget / baseline, medians: **cold ${x(coldRatio)}**, warm ${x(warmRatio)}
+- goal at most ${GOAL}×: cold ${verdict(coldRatio)}; warm ${verdict(warmRatio)}
+- the interval is the bootstrap's over the rounds: how far the ratio moves from the sampling of loads alone (the
+  machine's drift between runs comes on top)`);
