@@ -18,6 +18,8 @@ if (glue.length === 0) {
 const sri = (text) => "sha384-" + createHash("sha384").update(text).digest("base64");
 const pages = readdirSync(dist).filter((f) => f.endsWith(".html"));
 const digests = new Map();
+/** terser's options for every file: the glue and the loader alike. */
+const TERSER = { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } };
 let before = 0;
 let after = 0;
 // V8's explicit compile hint (Chromium 136 and later; other engines read a comment): compile every function of the
@@ -28,7 +30,7 @@ const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
 for (const name of glue) {
   const path = join(dist, name);
   const source = readFileSync(path, "utf8");
-  const { code: minified } = await minify(source, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  const { code: minified } = await minify(source, TERSER);
   const code = COMPILE_HINT + minified;
   writeFileSync(path, code);
   digests.set(sri(source), sri(code));
@@ -44,7 +46,7 @@ for (const page of pages) {
 // The loader every page includes (static/widget-init.js, kept readable there) goes out minified from dist/,
 // which the server serves first and precompressed; static/ is only its fallback.
 const loader = readFileSync(join(import.meta.dirname, "..", "static", "widget-init.js"), "utf8");
-const { code: loaderCode } = await minify(loader, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+const { code: loaderCode } = await minify(loader, TERSER);
 writeFileSync(join(dist, "widget-init.js"), loaderCode);
 before += loader.length;
 after += loaderCode.length;
