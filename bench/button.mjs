@@ -7,7 +7,7 @@
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
-import { loadNow, machine, medianRatio, percentile, table, writeSection } from "./report.mjs";
+import { loadNow, machine, median, medianRatio, percentile, table, writeSection } from "./report.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 40);
 const GOAL = 1.25;
@@ -88,7 +88,6 @@ try {
   await server.stop();
 }
 
-const median = (v) => percentile(v, 50);
 const f = (ms) => ms.toFixed(1);
 const rows = [];
 for (const [mode, runs] of [["cold", cold], ["warm", warm]]) {

@@ -61,11 +61,13 @@ export function percentile(values, p) {
   return sorted[rank - 1];
 }
 
+/** The median (nearest rank: the lower middle of an even count). */
+export const median = (values) => percentile(values, 50);
+
 /** The ratio of medians `median(a) / median(b)` of paired runs (a[i] and b[i] from the same round), and its 95%
  *  interval by the bootstrap: rounds drawn again with replacement, 2000 times, from a fixed seed (the same
  *  figures give the same interval). It says how far another run of the same code may land. */
 export function medianRatio(a, b) {
-  const median = (v) => percentile(v, 50);
   let seed = 0x2545f491;
   const random = () => {
     seed = (seed + 0x6d2b79f5) | 0;
