@@ -22,7 +22,8 @@ function bundleFor(elements) {
 const bundle = `/amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}`;
 // The wasm compiles while the glue is imported (one round trip less without preloads); if the stream cannot be
 // compiled (not served as application/wasm), the glue gets the response and falls back to the bytes.
-const wasm = WebAssembly.compileStreaming(fetch(`${bundle}_bg.wasm`)).catch(() => fetch(`${bundle}_bg.wasm`));
+const wasmUrl = `${bundle}_bg.wasm`;
+const wasm = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(() => fetch(wasmUrl));
 try {
   const { default: init } = await import(`${bundle}.js`);
   await init({ module_or_path: wasm });
