@@ -4,7 +4,9 @@
 use crate::catalogue::Catalogue;
 use crate::config::{Config, Mode};
 use crate::payone::PayoneClient;
+pub use crate::state::{AppState, Inner};
 use crate::store::Store;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use std::future::Future;
@@ -13,49 +15,41 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
-/// What every handler gets: configuration, store and upstream clients. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub inner: Arc<Inner>,
-}
-
-pub struct Inner {
-    pub config: Config,
-    /// Where buyers reach this server; return URLs are built from it.
-    pub public_url: String,
-    pub store: Store,
-    pub catalogue: Catalogue,
-    pub payone: PayoneClient,
-    pub sandbox: Option<crate::sandbox::Sandbox>,
-    /// Serializes order placement per checkout.
-    pub order_locks: crate::orders::OrderLocks,
-    /// `None` in live mode when CheckoutChamp is not configured.
-    pub checkoutchamp: Option<crate::checkoutchamp::CheckoutChamp>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.inner
-    }
-}
-
 /// Builds the whole application router for `state`.
 pub fn router(state: AppState) -> Router {
     // dist/ holds `.br` and `.gz` twins of the widget's files (scripts/build-widget writes them): served to
     // browsers that accept them, so a page really downloads the bytes the size budget counts.
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
-    let mut app = Router::new()
-        .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
-        .merge(crate::security::protect_api(crate::api::router(), &state));
-    if state.sandbox.is_some() {
-        app = app.nest("/sandbox", crate::sandbox::router());
-    } else {
-        app = app.nest("/sandbox", crate::sandbox::refuse_router());
-    }
+    let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
+    let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
     app.fallback_service(pages).with_state(state)
+}
+
+/// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode, so a page can never load a fake script.
+fn sandbox_routes(state: &AppState) -> Router<AppState> {
+    #[cfg(feature = "sandbox")]
+    if let Some(sandbox) = &state.sandbox {
+        let inspector = crate::sandbox_link::StoreInspector {
+            store: state.store.clone(),
+            page_dirs: [state.config.dist_dir.clone(), state.config.static_dir.clone()],
+        };
+        return amazon_pay_sandbox::router(sandbox.clone(), Arc::new(inspector));
+    }
+    let _ = state;
+    Router::new().fallback(|| async { (StatusCode::NOT_FOUND, "The sandbox is disabled: this server runs in live mode.") })
+}
+
+/// Why a server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Sandbox mode was chosen (`--sandbox`, or no live credentials), but this binary has no sandbox.
+    #[error(
+        "sandbox mode needs the offline sandbox, and this server was built without it; build one that has it \
+         with `cargo build -p amazon-pay-server --features sandbox`, or give live credentials (see --help)"
+    )]
+    SandboxNotBuilt,
 }
 
 async fn healthz() -> &'static str {
@@ -71,6 +65,10 @@ pub struct Server {
 impl Server {
     /// Opens the store, binds the listener and wires the upstream clients to the bound address.
     pub async fn bind(config: Config) -> anyhow::Result<Server> {
+        #[cfg(not(feature = "sandbox"))]
+        if config.mode == Mode::Sandbox {
+            return Err(StartError::SandboxNotBuilt.into());
+        }
         let listener = TcpListener::bind(config.listen).await?;
         let addr: SocketAddr = listener.local_addr()?;
         let public_url = config
@@ -84,21 +82,38 @@ impl Server {
             Some(path) => Catalogue::load(path)?,
             None => Catalogue::demo(),
         };
-        let sandbox = (config.mode == Mode::Sandbox).then(|| crate::sandbox::Sandbox::new(&config, &public_url));
+        let live_payone = |endpoint: &Option<String>| {
+            let endpoint = endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
+            PayoneClient::new(config.payone.clone(), endpoint, config.mode, config.payone_timeout)
+        };
+        #[cfg(feature = "sandbox")]
+        let sandbox = (config.mode == Mode::Sandbox).then(|| {
+            Arc::new(amazon_pay_sandbox::Sandbox::new(&crate::sandbox_link::sandbox_config(&config), &public_url))
+        });
         // Sandbox without an endpoint: the simulator in process (same wire format, no loopback HTTP per call).
+        #[cfg(feature = "sandbox")]
         let payone = match (&sandbox, &config.payone.endpoint) {
             (Some(sandbox), None) => {
                 PayoneClient::in_process(config.payone.clone(), sandbox.payone_gateway(), config.mode, config.payone_timeout)
             }
-            (_, endpoint) => {
-                let endpoint = endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
-                PayoneClient::new(config.payone.clone(), endpoint, config.mode, config.payone_timeout)?
-            }
-        }
-        .with_api_version(&config.payone_api_version);
+            (_, endpoint) => live_payone(endpoint)?,
+        };
+        #[cfg(not(feature = "sandbox"))]
+        let payone = live_payone(&config.payone.endpoint)?;
+        let payone = payone.with_api_version(&config.payone_api_version);
         let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
         let state = AppState {
-            inner: Arc::new(Inner { config, public_url, store, catalogue, payone, sandbox, order_locks: Default::default(), checkoutchamp }),
+            inner: Arc::new(Inner {
+                config,
+                public_url,
+                store,
+                catalogue,
+                payone,
+                #[cfg(feature = "sandbox")]
+                sandbox,
+                order_locks: Default::default(),
+                checkoutchamp,
+            }),
         };
         Ok(Server { listener, state })
     }

@@ -182,4 +182,15 @@ mod tests {
         assert_eq!(c.price(&[line("mug", 0)]), Err(PricingError::BadQuantity("mug".into())));
         assert_eq!(c.price(&[line("mug", 100)]), Err(PricingError::BadQuantity("mug".into())));
     }
+
+    /// The sandbox's CheckoutChamp campaign sells the demo shop's products at the demo shop's prices.
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn campaign_prices_match_the_demo_catalogue() {
+        use amazon_pay_sandbox::checkoutchamp_sim::campaign_product;
+        let demo = Catalogue::demo();
+        for (sku, id) in [("mug", 101), ("tshirt", 102), ("stickers", 103)] {
+            assert_eq!(campaign_product(id).map(|p| p.price), demo.products.get(sku).map(|p| p.price), "{sku}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Configuration from the command line and the environment, validated once at start.
 
-use crate::sandbox::SimTimings;
+use payone_wire::sandbox_settings::SimTimings;
 use amazon_pay_contract::Currency;
 use clap::Parser;
 use std::net::SocketAddr;
@@ -276,18 +276,8 @@ impl CheckoutChampConfig {
     }
 }
 
-/// Sandbox defaults, documented in the README.
-pub mod sandbox_defaults {
-    pub const PAYONE_MID: &str = "10000";
-    pub const PAYONE_PORTALID: &str = "2000000";
-    pub const PAYONE_AID: &str = "10001";
-    pub const PAYONE_KEY: &str = "sandbox-portal-key";
-    pub const AMAZON_MERCHANT_ID: &str = "A2SANDBOXMERCHANT";
-    pub const CHECKOUTCHAMP_LOGIN_ID: &str = "sandbox-api-user";
-    pub const CHECKOUTCHAMP_PASSWORD: &str = "sandbox-api-password";
-    pub const CHECKOUTCHAMP_CAMPAIGN_ID: &str = "1";
-    pub const CHECKOUTCHAMP_AMAZON_BILLER_ID: &str = "5";
-}
+/// Sandbox defaults, documented in the README (shared with the sandbox crate).
+pub use payone_wire::sandbox_settings::defaults as sandbox_defaults;
 
 /// PAYONE's real gateway (same URL for test and live; `mode` selects).
 pub const PAYONE_LIVE_ENDPOINT: &str = "https://api.pay1.de/post-gateway/";
@@ -447,7 +437,7 @@ impl Config {
             payone_notify_url: args.payone_notify_url,
             sandbox_timings,
             amazon_client_id: match mode {
-                Mode::Sandbox => Some(args.amazon_client_id.unwrap_or_else(|| crate::sandbox::amazon::SANDBOX_CLIENT_ID.to_owned())),
+                Mode::Sandbox => Some(args.amazon_client_id.unwrap_or_else(|| payone_wire::sandbox_settings::SANDBOX_CLIENT_ID.to_owned())),
                 Mode::Live => args.amazon_client_id,
             },
             payone_amazon_mode: args.payone_amazon_mode,

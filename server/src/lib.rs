@@ -1,5 +1,6 @@
-//! The thin Amazon Pay backend: the JSON API the widget calls, the PAYONE client, the sandbox that stands in
-//! for Amazon and PAYONE, and the SQLite order store. Secrets live only in this crate.
+//! The thin Amazon Pay backend: the JSON API the widget calls, the PAYONE and CheckoutChamp clients and the
+//! SQLite order store. Secrets live only in this crate. With the `sandbox` feature (on by default) it also
+//! serves the offline sandbox (crate `amazon-pay-sandbox`) that stands in for Amazon, PAYONE and CheckoutChamp.
 
 pub mod amazon_profile;
 pub mod api;
@@ -11,6 +12,12 @@ pub mod config_file;
 pub mod error;
 pub mod orders;
 pub mod payone;
-pub mod sandbox;
+#[cfg(feature = "sandbox")]
+mod sandbox_link;
 pub mod security;
+pub mod state;
 pub mod store;
+
+/// The offline sandbox (its own crate, linked with the `sandbox` feature).
+#[cfg(feature = "sandbox")]
+pub use amazon_pay_sandbox as sandbox;

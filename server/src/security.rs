@@ -5,7 +5,6 @@
 //! `--allowed-origins` is refused with 403 before any handler runs, so it can neither read nor change anything
 //! (CORS alone would only hide the answer from the page, after the request had done its work).
 
-use crate::app::AppState;
 use amazon_pay_contract::{ApiError, ErrorCode, Language};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderName, HeaderValue};
@@ -13,6 +12,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeader;
@@ -115,13 +115,22 @@ pub fn cors_layer(allowed: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
+/// Who may call the JSON API: this server (at `public_url`) and the allowed origins.
+#[derive(Debug, Clone)]
+pub struct OriginPolicy {
+    /// Where buyers reach this server.
+    pub public_url: String,
+    /// Normalized origins allowed to call cross-origin.
+    pub allowed: Arc<[String]>,
+}
+
 /// Refuses browser requests from sites that are neither this one nor on the allowed list.
-pub async fn origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn origin_guard(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {
     let headers = request.headers();
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("null");
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-        if !origin_allowed(origin, host, &state.public_url, &state.config.allowed_origins) {
+        if !origin_allowed(origin, host, &policy.public_url, &policy.allowed) {
             tracing::info!(origin, path = %request.uri().path(), "cross-origin request refused");
             let body = ApiError {
                 code: ErrorCode::BadRequest,
@@ -135,9 +144,9 @@ pub async fn origin_guard(State(state): State<AppState>, request: Request, next:
 }
 
 /// The JSON API with CORS for the allowed origins and the origin check in front of it.
-pub fn protect_api(api: Router<AppState>, state: &AppState) -> Router<AppState> {
-    api.layer(cors_layer(&state.config.allowed_origins))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), origin_guard))
+pub fn protect_api<S: Clone + Send + Sync + 'static>(api: Router<S>, public_url: &str, allowed: &[String]) -> Router<S> {
+    let policy = OriginPolicy { public_url: public_url.to_owned(), allowed: allowed.into() };
+    api.layer(cors_layer(allowed)).layer(axum::middleware::from_fn_with_state(policy, origin_guard))
 }
 
 /// The demo pages' service with the Content-Security-Policy (when configured), `nosniff` and

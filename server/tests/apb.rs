@@ -1,4 +1,5 @@
 //! APB placement over HTTP against the sandbox: validation, server-side amount, idempotency.
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};

@@ -1,4 +1,5 @@
 //! The server end to end over real HTTP on a free loopback port, against its own sandbox.
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest};
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};

@@ -1,4 +1,5 @@
 //! The `amazon-pay-server` binary as an operator starts it: configuration errors are clear and stop it.
+#![cfg(feature = "sandbox")]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

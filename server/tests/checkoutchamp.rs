@@ -1,5 +1,6 @@
 //! CheckoutChamp over real HTTP on a free loopback port: the simulator at the protocol level, and the widget's
 //! endpoints end to end (profile read by the server, Import Order/Upsale through the client, the store).
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};

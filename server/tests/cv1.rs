@@ -1,6 +1,7 @@
 //! PAYONE CV1 (`Widgets.js`, `wallettype=AMZ`) through the widget's endpoints, over real HTTP against the sandbox:
 //! getconfiguration, getorderreferencedetails, setorderreferencedetails, confirmorderreference, Amazon's
 //! confirmation flow and its return, the authorization, and every decline the sandbox can produce.
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::cv1::{
     AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session,

@@ -1,5 +1,6 @@
 //! Double actions: two tabs and many clicks placing the same order, all at once, give exactly one
 //! authorization upstream, and every click is told about that one order.
+#![cfg(feature = "sandbox")]
 
 mod support;
 

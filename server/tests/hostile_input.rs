@@ -1,6 +1,7 @@
 //! Hostile input against a real server on a free loopback port: unknown and malformed workorder ids, oversized
 //! bodies, a request that tries to set its own amount, cross-origin requests from sites not on the allowed
 //! list, the pages' Content-Security-Policy, and notification tricks not covered by `transaction_status.rs`.
+#![cfg(feature = "sandbox")]
 
 mod support;
 

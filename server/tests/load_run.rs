@@ -5,6 +5,7 @@
 //! `cargo test --test load_run` runs a small round (80 checkouts) so every test run exercises it;
 //! `scripts/load-run` runs the documented one (`LOAD_CHECKOUTS`, default 2000; `LOAD_CONCURRENCY`, default 16;
 //! `LOAD_SECONDS`, default 600, after which it fails rather than run on).
+#![cfg(feature = "sandbox")]
 
 mod support;
 

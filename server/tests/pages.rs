@@ -1,4 +1,5 @@
 //! The widget's files as a browser gets them: precompressed twins when it accepts them, with `Vary`.
+#![cfg(feature = "sandbox")]
 mod support;
 
 use support::start_with;

@@ -1,6 +1,7 @@
 //! Cheap, deterministic property tests of the parsers that read outside input: loops over generated hostile
 //! input (a fixed-seed PRNG, no extra crates), so every `cargo test` exercises what `fuzz/` explores for
 //! longer. Each property is the one the matching fuzz target asserts.
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_server::config::{Args, Config, Mode, CHECKOUTCHAMP_MAX_CREDENTIAL_LEN};

@@ -1,5 +1,6 @@
 //! The PAYONE client's two transports give the same answers: HTTP to the sandbox's gateway, and the
 //! simulator called in process (the default in sandbox mode without `PAYONE_ENDPOINT`).
+#![cfg(feature = "sandbox")]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The fake Amazon hosted pages and endpoints over real HTTP: the CV2 checkout pages (sign in, choose, change,
 //! processing), Login with Amazon, the profile and tokeninfo APIs, the widget JSON and the CV1 confirmation flow.
 //! Redirects are not followed, so every test sees the `Location` the browser would be sent to.
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_server::app::{AppState, Server};
 use amazon_pay_server::config::Config;

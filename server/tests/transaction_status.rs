@@ -1,4 +1,5 @@
 //! PAYONE's TransactionStatus notifications against a real server on a free loopback port.
+#![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::Money;

@@ -4,6 +4,7 @@
 //!
 //! The faults come from [`support::FaultyUpstream`] between the server and the sandbox's simulators, and from
 //! the simulators' own instruments (visa-0504 holds, visa-0500 answers garbage).
+#![cfg(feature = "sandbox")]
 
 mod support;
 

@@ -4,10 +4,10 @@
 
 use super::cv2::{script_url, send_recorded};
 use super::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
-use crate::sandbox::PAYONE_PUBLIC_KEY_ID;
+use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
@@ -117,7 +117,7 @@ pub async fn place(
         state.store.finish_placing(&order).await?;
         return Err(missing("status REDIRECT with payload, signature and workorderid"));
     };
-    let sandbox = state.sandbox.is_some();
+    let sandbox = state.is_sandbox();
     let result = ApbOrderResponse {
         order_id: order.id.clone(),
         button: ButtonConfig {

@@ -6,7 +6,7 @@
 
 use super::ApiJson;
 use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, ProfileError};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport};
 use crate::error::AppError;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};

@@ -8,7 +8,7 @@ mod json;
 mod orders;
 mod transaction_status;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use amazon_pay_contract::routes;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -2,7 +2,7 @@
 
 use super::cv2::review::LangQuery;
 use crate::api::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::config::Authorization;
 use crate::error::AppError;
 use amazon_pay_contract::orders::{OrderState, OrderStatus};

@@ -6,7 +6,7 @@
 //! replay is a no-op, and the order's state moves forward. Anything refused or not stored (or not synced) is
 //! answered without `TSOK`, so PAYONE retries it.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::orders::{Applied, Received};
 use crate::payone::TransactionStatus;
 use crate::store::StoreError;

@@ -1,8 +1,7 @@
 //! The PAYONE Server API client: standard parameters, the hashed key, timeouts and error mapping.
 
-use super::wire::{request_key, PayoneRequest, PayoneResponse};
+use payone_wire::{request_key, GatewayReply, InProcessGateway, PayoneRequest, PayoneResponse};
 use crate::config::{Mode, PayoneConfig};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The default api_version (at least 3.10, as PAYONE requires for Amazon Pay).
@@ -22,18 +21,6 @@ pub enum PayoneError {
     #[error("PAYONE error {code}: {message}")]
     Declined { code: String, message: String, customer_message: Option<String> },
 }
-
-/// What an in-process gateway answers one form body with: the body PAYONE's gateway would send, or "hold
-/// the line this long" (the sandbox's upstream-timeout scenario).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GatewayReply {
-    Body(String),
-    Hold(Duration),
-}
-
-/// A PAYONE gateway called without HTTP: the sandbox's simulator in the same process. It takes the encoded
-/// form body and answers the `key=value` body, so the wire format is exactly the one sent over HTTP.
-pub type InProcessGateway = Arc<dyn Fn(&str) -> GatewayReply + Send + Sync>;
 
 /// How requests reach PAYONE.
 #[derive(Clone)]

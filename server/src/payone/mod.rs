@@ -3,8 +3,10 @@
 mod client;
 pub mod sender_range;
 pub mod transaction_status;
-pub mod wire;
 
-pub use client::{GatewayReply, InProcessGateway, PayoneClient, PayoneError, PayoneTransport};
+pub use client::{PayoneClient, PayoneError, PayoneTransport};
+pub use payone_wire::{GatewayReply, InProcessGateway};
+/// PAYONE's wire format (its own crate, shared with the sandbox).
+pub use payone_wire as wire;
 pub use transaction_status::{TransactionStatus, TsRejection};
 pub use wire::{PayoneRequest, PayoneResponse};

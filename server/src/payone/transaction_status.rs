@@ -1,6 +1,6 @@
 //! PAYONE's TransactionStatus notification: an ISO-8859-1 form POST whose `key` is md5 of the portal key.
 
-use super::wire::notification_key;
+use payone_wire::notification_key;
 
 /// One parsed notification. Keeps every field, in order, as PAYONE sent it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,52 +23,11 @@ pub enum TsRejection {
     WrongMode(String),
 }
 
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decodes `application/x-www-form-urlencoded` bytes whose characters are ISO-8859-1 (each byte one char).
-/// A malformed escape is kept literally rather than failing the whole notification.
-fn decode_latin1(part: &[u8]) -> String {
-    let mut out = String::with_capacity(part.len());
-    let mut i = 0;
-    while i < part.len() {
-        match part[i] {
-            b'+' => out.push(' '),
-            b'%' if i + 2 < part.len() => match (hex_value(part[i + 1]), hex_value(part[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(char::from(h * 16 + l));
-                    i += 2;
-                }
-                _ => out.push('%'),
-            },
-            b => out.push(char::from(b)),
-        }
-        i += 1;
-    }
-    out
-}
-
 impl TransactionStatus {
     /// Parses a notification body. Never fails: missing fields are reported by [`Self::verify`].
     pub fn parse(body: &[u8]) -> TransactionStatus {
-        let fields = body
-            .split(|b| *b == b'&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (k, v) = match pair.iter().position(|b| *b == b'=') {
-                    Some(i) => (&pair[..i], &pair[i + 1..]),
-                    None => (pair, &[][..]),
-                };
-                (decode_latin1(k), decode_latin1(v))
-            })
-            .collect();
-        TransactionStatus { fields }
+        // ISO-8859-1 form: each byte one character; a malformed escape is kept literally rather than failing.
+        TransactionStatus { fields: payone_wire::latin1::decode_form(body) }
     }
 
     /// A notification from already decoded fields (as the store keeps them).

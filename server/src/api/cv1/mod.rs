@@ -18,7 +18,7 @@ mod place;
 mod session;
 
 use super::cv2::{decline_code, send_recorded_raw};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
 use crate::store::{Store, StoreError};
@@ -62,9 +62,10 @@ pub fn router() -> Router<AppState> {
 
 /// `Widgets.js` for this server's mode: Amazon's own live, the sandbox's fake otherwise.
 pub fn script_url(state: &AppState) -> String {
-    match &state.sandbox {
-        Some(sandbox) => format!("{}/sandbox/amazon/Widgets.js", sandbox.public_url),
-        None => AMAZON_EU_WIDGETS_JS.to_owned(),
+    if state.is_sandbox() {
+        format!("{}/sandbox/amazon/Widgets.js", state.public_url)
+    } else {
+        AMAZON_EU_WIDGETS_JS.to_owned()
     }
 }
 
@@ -76,7 +77,7 @@ async fn widgets(State(state): State<AppState>) -> Result<ApiJson<WidgetsConfig>
     Ok(ApiJson(WidgetsConfig {
         client_id,
         seller_id: state.config.amazon_merchant_id.clone(),
-        sandbox: state.sandbox.is_some(),
+        sandbox: state.is_sandbox(),
         script_url: script_url(&state),
     }))
 }

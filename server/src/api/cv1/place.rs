@@ -5,7 +5,7 @@
 use super::session::{check_reference, check_token, live_cv1, reference_details};
 use super::{decline_message, generic, send, Answer, Cv1OrderRow};
 use crate::api::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::config::AmazonMode;
 use crate::error::AppError;
 use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};

@@ -6,7 +6,7 @@ use crate::api::checkoutchamp::check_amazon_order_id;
 use crate::api::cv2::review::{address, LangQuery};
 use crate::api::cv2::{live_checkout, send_recorded_then, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
 use crate::store::{insert_checkout, now, Checkout};
@@ -51,7 +51,7 @@ fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow) -> Result<Cv
         widgets: WidgetsConfig {
             client_id: row.client_id.clone(),
             seller_id: row.seller_id.clone(),
-            sandbox: state.sandbox.is_some(),
+            sandbox: state.is_sandbox(),
             script_url: super::script_url(state),
         },
         items: state.catalogue.describe(&items),

@@ -1,9 +1,9 @@
 //! Create the checkout session and hand the widget its button configuration.
 
 use crate::api::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
-use crate::sandbox::PAYONE_PUBLIC_KEY_ID;
+use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use crate::store::{insert_checkout, now, Checkout};
 use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
 use amazon_pay_contract::ErrorCode;
@@ -54,7 +54,7 @@ pub async fn create_session(
     .await
     .map_err(|e| e.in_language(lang))?;
 
-    let sandbox = state.sandbox.is_some();
+    let sandbox = state.is_sandbox();
     Ok(ApiJson(ButtonConfig {
         workorder_id,
         merchant_id: state.config.amazon_merchant_id.clone(),

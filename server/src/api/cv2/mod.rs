@@ -4,7 +4,7 @@ mod create;
 mod place;
 pub mod review;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
 use crate::store::{Checkout, UpstreamCall};
@@ -28,9 +28,10 @@ pub fn router() -> Router<AppState> {
 
 /// `checkout.js` for this server's mode: Amazon's own live, the sandbox's fake otherwise.
 pub fn script_url(state: &AppState) -> String {
-    match &state.sandbox {
-        Some(sandbox) => format!("{}/sandbox/amazon/checkout.js", sandbox.public_url),
-        None => AMAZON_EU_CHECKOUT_JS.to_owned(),
+    if state.is_sandbox() {
+        format!("{}/sandbox/amazon/checkout.js", state.public_url)
+    } else {
+        AMAZON_EU_CHECKOUT_JS.to_owned()
     }
 }
 

@@ -3,7 +3,7 @@
 use super::live_checkout;
 use super::review::fetch_details;
 use crate::api::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};

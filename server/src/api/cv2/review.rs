@@ -3,7 +3,7 @@
 
 use super::{live_checkout, send_recorded, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
 use crate::store::Checkout;
@@ -96,7 +96,7 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
         expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
         order_id,
         script_url: super::script_url(state),
-        sandbox: state.sandbox.is_some(),
+        sandbox: state.is_sandbox(),
     };
     Ok((details, response))
 }

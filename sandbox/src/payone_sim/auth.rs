@@ -2,8 +2,8 @@
 //! merchant) and `customermessage` (for the buyer, in the request's `language`).
 
 use super::messages::Customer;
-use crate::config::PayoneConfig;
-use crate::payone::wire::{
+use crate::config::PayoneAccount;
+use payone_wire::{
     notification_key, parse_api_version, request_key, PayoneRequest, PayoneResponse, MIN_API_VERSION,
 };
 use amazon_pay_contract::Language;
@@ -98,7 +98,7 @@ fn is_payment(request: &str) -> bool {
 }
 
 /// Checks the standard parameters of §1.2: what PAYONE refuses before it looks at the action.
-pub fn check_credentials(config: &PayoneConfig, req: &PayoneRequest) -> Result<(), Refusal> {
+pub fn check_credentials(config: &PayoneAccount, req: &PayoneRequest) -> Result<(), Refusal> {
     let request = req.get("request").ok_or_else(|| Refusal::param("request"))?;
     if req.get("mid") != Some(config.mid.as_str()) {
         return Err(Refusal::param("mid"));
@@ -129,17 +129,14 @@ pub fn check_credentials(config: &PayoneConfig, req: &PayoneRequest) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::sandbox_defaults as d;
-    use amazon_pay_contract::Currency;
+    use payone_wire::sandbox_settings::defaults as d;
 
-    fn config() -> PayoneConfig {
-        PayoneConfig {
+    fn config() -> PayoneAccount {
+        PayoneAccount {
             mid: d::PAYONE_MID.into(),
             portal_id: d::PAYONE_PORTALID.into(),
             aid: d::PAYONE_AID.into(),
             key: d::PAYONE_KEY.into(),
-            endpoint: None,
-            currency: Currency::Eur,
         }
     }
 

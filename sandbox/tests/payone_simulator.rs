@@ -2,15 +2,16 @@
 //! hand, `key=value` answers parsed by hand, and a tiny TransactionStatus receiver that records what arrives.
 //! Facts checked: `shared/reference/payone-amazonpay.md` §1–§6, §8.
 
-use amazon_pay_server::app::{AppState, Server};
-use amazon_pay_server::config::{sandbox_defaults as d, Config};
-use amazon_pay_server::sandbox::amazon::{AgreementType, SessionState};
-use amazon_pay_server::sandbox::scenario::{instrument_for, Scenario, INSTRUMENTS};
-use amazon_pay_server::sandbox::{Delivery, MfaOutcome, Sandbox, SimError, SimTimings};
+mod support;
+
+use amazon_pay_sandbox::amazon::{AgreementType, SessionState};
+use amazon_pay_sandbox::scenario::{instrument_for, Scenario, INSTRUMENTS};
+use amazon_pay_sandbox::{Delivery, MfaOutcome, Sandbox, SandboxConfig, SimError, SimTimings};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use md5::Md5;
+use payone_wire::sandbox_settings::defaults as d;
 use sha2::{Digest, Sha384};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -213,10 +214,9 @@ fn form(params: &[(String, String)]) -> String {
 
 struct Env {
     base: String,
-    state: AppState,
+    sandbox: Arc<Sandbox>,
     receiver: Receiver,
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
 }
 
 fn fast_timings() -> SimTimings {
@@ -232,21 +232,19 @@ async fn start() -> Env {
     start_with(0, |_| {}).await
 }
 
-/// A sandbox server whose notifications go to a fresh receiver that refuses the first `refuse` of them.
-async fn start_with(refuse: usize, tweak: impl FnOnce(&mut Config)) -> Env {
+/// A sandbox whose notifications go to a fresh receiver that refuses the first `refuse` of them.
+async fn start_with(refuse: usize, tweak: impl FnOnce(&mut SandboxConfig)) -> Env {
     let receiver = Receiver::start(refuse).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
-    config.sandbox_timings = fast_timings();
+    let mut config = SandboxConfig { timings: fast_timings(), ..SandboxConfig::default() };
     config.payone_notify_url = Some(receiver.url.clone());
     tweak(&mut config);
-    let (base, state) = Server::bind(config).await.unwrap().spawn();
-    Env { base, state, receiver, http: reqwest::Client::new(), _dir: dir }
+    let (base, sandbox) = support::serve(config).await;
+    Env { base, sandbox, receiver, http: reqwest::Client::new() }
 }
 
 impl Env {
     fn sandbox(&self) -> &Sandbox {
-        self.state.sandbox.as_ref().expect("sandbox mode")
+        &self.sandbox
     }
 
     fn gateway(&self) -> String {
@@ -430,7 +428,6 @@ async fn standard_parameters_are_checked_like_payone() {
     // Request types Amazon Pay does not use, and a body that is no form at all.
     env.call("refund", &[]).await.expect_error("1000");
     env.send("\u{1}garbage".into()).await.expect_error("1000");
-    assert!(env.state.sandbox.is_some());
 }
 
 #[tokio::test]
@@ -1023,7 +1020,7 @@ async fn notifications_are_retried_until_tsok() {
 async fn an_unacknowledged_notification_holds_back_the_later_ones() {
     // Never TSOK, and only two retries: appointed is given up, paid is never sent.
     let env =
-        start_with(usize::MAX, |c| c.sandbox_timings.notify_retry_delays = vec![Duration::from_millis(5); 2]).await;
+        start_with(usize::MAX, |c| c.timings.notify_retry_delays = vec![Duration::from_millis(5); 2]).await;
     let txid = env.redirected("authorization", Scenario::Approved, "BLOCK1").await;
     env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
     let log = eventually("appointed given up, paid blocked", || {
@@ -1420,7 +1417,7 @@ fn readme_lists_every_sandbox_instrument() {
             .unwrap_or_else(|| panic!("README's scenario table lacks {}", instrument.id));
         assert!(row.contains(instrument.descriptor), "{row}");
     }
-    for buyer in amazon_pay_server::sandbox::amazon::BUYERS {
+    for buyer in amazon_pay_sandbox::amazon::BUYERS {
         assert!(
             section.lines().any(|l| l.starts_with('|') && l.contains(&format!("`{}`", buyer.id))),
             "README's buyer table lacks {}",

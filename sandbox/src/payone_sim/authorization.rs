@@ -19,9 +19,9 @@ use super::{
     money, need, personal_data, random_digits, reference, return_urls, unix_now, Answer, AuthKind, MfaOutcome,
     PayoneSimulator, ReturnUrls, SimError, Transaction, TxState, Workorder,
 };
-use crate::payone::wire::{notification_key, PayoneRequest, PayoneResponse};
-use crate::sandbox::amazon::{SessionState, SANDBOX_CLIENT_ID};
-use crate::sandbox::scenario::Scenario;
+use payone_wire::{notification_key, PayoneRequest, PayoneResponse};
+use crate::amazon::{SessionState, SANDBOX_CLIENT_ID};
+use crate::scenario::Scenario;
 use amazon_pay_contract::Money;
 use serde_json::json;
 use std::time::SystemTime;
@@ -651,7 +651,7 @@ mod tests {
 
     #[test]
     fn only_the_decline_scenarios_refuse() {
-        let codes: Vec<(Scenario, u32)> = crate::sandbox::scenario::INSTRUMENTS
+        let codes: Vec<(Scenario, u32)> = crate::scenario::INSTRUMENTS
             .iter()
             .filter_map(|i| refusal_for(i.scenario, i.descriptor).map(|r| (i.scenario, r.code)))
             .collect();

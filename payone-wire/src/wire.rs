@@ -1,7 +1,5 @@
 //! PAYONE's wire format: form-encoded requests, `key=value` line responses, hashed portal keys.
-//!
-//! The client and the sandbox simulator both use this module, so they agree on the format by construction;
-//! the simulator's tests check it against the facts in `shared/reference/payone-amazonpay.md` §1.
+//! The simulator's tests check it against the facts in `shared/reference/payone-amazonpay.md` §1.
 
 use md5::Md5;
 use sha2::{Digest, Sha384};

@@ -3,11 +3,11 @@
 //! runs the MFA step and returns to the `successurl`/`errorurl` PAYONE's `confirmorderreference` was given.
 
 use super::page::{html, is_web_url, mfa_page, with_query, Fields, PageError, SANDBOX_MFA_CODE};
-use super::{sandbox, see_other};
-use crate::app::AppState;
-use crate::sandbox::amazon::{AgreementType, AmazonError, AuthenticationStatus, OrderReference};
-use crate::sandbox::scenario::{Scenario, INSTRUMENTS};
-use crate::sandbox::Sandbox;
+use super::see_other;
+use crate::state::Sandbox;
+use std::sync::Arc;
+use crate::amazon::{AgreementType, AmazonError, AuthenticationStatus, OrderReference};
+use crate::scenario::{Scenario, INSTRUMENTS};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -132,8 +132,7 @@ impl WidgetView {
 }
 
 /// The sandbox, the parsed body and its access token: without a token the buyer is not signed in.
-fn parse<'a>(state: &'a AppState, body: &str) -> Result<(&'a Sandbox, WidgetRequest, String), WidgetError> {
-    let sandbox = state.sandbox.as_ref().ok_or_else(|| WidgetError::new("InvalidAccountStatus", "The sandbox is disabled."))?;
+fn parse<'a>(sandbox: &'a Sandbox, body: &str) -> Result<(&'a Sandbox, WidgetRequest, String), WidgetError> {
     let request: WidgetRequest = serde_json::from_str(body)
         .map_err(|_| WidgetError::new("InvalidParameterValue", "The request body is not the JSON the widget sends."))?;
     let token = request
@@ -152,8 +151,9 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Widget
 }
 
 /// `POST /sandbox/amazon/widgets/order-reference`: creates the reference (or reads `id` for a re-render).
-pub async fn order_reference(State(state): State<AppState>, body: String) -> Result<Json<WidgetView>, WidgetError> {
-    let (sandbox, request, token) = parse(&state, &body)?;
+pub async fn order_reference(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
+    let sandbox: &Sandbox = &shared;
+    let (sandbox, request, token) = parse(&sandbox, &body)?;
     required(&request.seller_id, "sellerId")?;
     if let Some(id) = request.id.as_deref().filter(|i| !i.is_empty()) {
         return Ok(WidgetView::of(&sandbox.amazon.order_reference_for(&token, id)?, false));
@@ -167,16 +167,18 @@ pub async fn order_reference(State(state): State<AppState>, body: String) -> Res
 }
 
 /// `POST /sandbox/amazon/widgets/select`: the buyer picked an address (AddressBook) or an instrument (Wallet).
-pub async fn select(State(state): State<AppState>, body: String) -> Result<Json<WidgetView>, WidgetError> {
-    let (sandbox, request, token) = parse(&state, &body)?;
+pub async fn select(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
+    let sandbox: &Sandbox = &shared;
+    let (sandbox, request, token) = parse(&sandbox, &body)?;
     let id = required(&request.id, "id")?;
     let reference = sandbox.amazon.select_for_widget(&token, id, request.address_id.as_deref(), request.instrument_id.as_deref())?;
     Ok(WidgetView::of(&reference, false))
 }
 
 /// `POST /sandbox/amazon/widgets/consent`: the Consent widget's checkbox.
-pub async fn consent(State(state): State<AppState>, body: String) -> Result<Json<WidgetView>, WidgetError> {
-    let (sandbox, request, token) = parse(&state, &body)?;
+pub async fn consent(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
+    let sandbox: &Sandbox = &shared;
+    let (sandbox, request, token) = parse(&sandbox, &body)?;
     let id = required(&request.id, "id")?;
     let consent = request.consent.ok_or_else(|| WidgetError::new("MissingParameter", "The parameter consent is missing."))?;
     Ok(WidgetView::of(&sandbox.amazon.set_consent(&token, id, consent)?, false))
@@ -216,8 +218,8 @@ fn finish(sandbox: &Sandbox, reference: &OrderReference, status: AuthenticationS
 }
 
 /// `GET /sandbox/amazon/widgets/confirm?amazonOrderReferenceId=…`: MFA if the instrument asks, then back to the shop.
-pub async fn confirm_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn confirm_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let (reference, success, _) = confirming(sandbox, &Fields::from_query(query)?)?;
     let mfa = matches!(reference.instrument.map(|i| i.scenario), Some(Scenario::MfaPassed | Scenario::MfaAbandoned));
     if mfa {
@@ -228,8 +230,8 @@ pub async fn confirm_page(State(state): State<AppState>, RawQuery(query): RawQue
 }
 
 /// `POST /sandbox/amazon/widgets/confirm`: Verify or Cancel on the MFA page.
-pub async fn confirm_submit(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn confirm_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let (reference, success, error) = confirming(sandbox, &form)?;
     if form.cancelled() {

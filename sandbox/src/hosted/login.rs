@@ -7,9 +7,10 @@
 use super::page::{
     actions, fieldset, hidden, html, html_escape, is_web_url, layout, origin_of, radio, with_fragment, with_query, Fields, PageError,
 };
-use super::{sandbox, see_other};
-use crate::app::AppState;
-use crate::sandbox::amazon::{ACCESS_TOKEN_LIFETIME, BUYERS};
+use super::see_other;
+use crate::state::Sandbox;
+use std::sync::Arc;
+use crate::amazon::{ACCESS_TOKEN_LIFETIME, BUYERS};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -116,8 +117,8 @@ window.close();return;}}catch(e){{}}}}location.replace(document.getElementById(\
 }
 
 /// `GET /sandbox/amazon/ap/signin?client_id&scope&redirect_uri&response_type=token&popup&state`.
-pub async fn signin_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn signin_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let request = AuthRequest::parse(&Fields::from_query(query)?)?;
     if let Some((error, description)) = request.problem() {
         return Ok(request.answer(vec![("error", error.to_owned()), ("error_description", description)]));
@@ -137,8 +138,8 @@ pub async fn signin_page(State(state): State<AppState>, RawQuery(query): RawQuer
 }
 
 /// `POST /sandbox/amazon/ap/signin`: Allow issues a token for the chosen buyer; Cancel answers `access_denied`.
-pub async fn signin_submit(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn signin_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let request = AuthRequest::parse(&form)?;
     if let Some((error, description)) = request.problem() {
@@ -177,10 +178,8 @@ fn bearer_token(headers: &HeaderMap, query: &Fields) -> Option<String> {
 }
 
 /// `GET /sandbox/amazon/user/profile` with `Authorization: bearer <token>`: Amazon's profile JSON.
-pub async fn profile(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    let Some(sandbox) = state.sandbox.as_ref() else {
-        return oauth_error(StatusCode::NOT_FOUND, "not_found", "The sandbox is disabled.");
-    };
+pub async fn profile(State(shared): State<Arc<Sandbox>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query).unwrap_or_default();
     let Some(token) = bearer_token(&headers, &query) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "The request is missing the access token.");
@@ -211,10 +210,8 @@ fn unix_seconds(t: SystemTime) -> u64 {
 }
 
 /// `GET /sandbox/amazon/auth/o2/tokeninfo?access_token=…`: whom the token was issued to (`aud`) and for how long.
-pub async fn tokeninfo(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let Some(sandbox) = state.sandbox.as_ref() else {
-        return oauth_error(StatusCode::NOT_FOUND, "not_found", "The sandbox is disabled.");
-    };
+pub async fn tokeninfo(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Response {
+    let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query).unwrap_or_default();
     let Some(token) = query.get("access_token") else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The request is missing a required parameter : access_token");

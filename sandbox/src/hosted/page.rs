@@ -133,8 +133,8 @@ impl PageError {
     }
 }
 
-impl From<crate::sandbox::amazon::AmazonError> for PageError {
-    fn from(e: crate::sandbox::amazon::AmazonError) -> Self {
+impl From<crate::amazon::AmazonError> for PageError {
+    fn from(e: crate::amazon::AmazonError) -> Self {
         let status = match e.code {
             "InvalidCheckoutSessionId" | "InvalidOrderReferenceId" => StatusCode::NOT_FOUND,
             "BuyerSessionExpired" => StatusCode::UNAUTHORIZED,

@@ -1,13 +1,13 @@
 //! Legacy Checkout v1 actions: `genericpayment` with `clearingtype=wlt`, `wallettype=AMZ` and lower-case action
-//! names (reference §4). Amazon's side (order references, tokens) lives in [`crate::sandbox::amazon`].
+//! names (reference §4). Amazon's side (order references, tokens) lives in [`crate::amazon`].
 
 use super::auth::{Refusal, INVALID_PAYMENT_METHOD, PAYMENT_PLAN_NOT_SET, SHIPPING_ADDRESS_NOT_SET, UNSPECIFIED};
 use super::authorization::constraint_refusal;
 use super::messages::Customer;
 use super::{address_fields, currency, money, need, return_urls, Cv1Workorder, PayoneSimulator};
-use crate::payone::wire::{PayoneRequest, PayoneResponse};
-use crate::sandbox::amazon::{AgreementType, AmazonError, OrderReference, SANDBOX_CLIENT_ID};
-use crate::sandbox::scenario::Scenario;
+use payone_wire::{PayoneRequest, PayoneResponse};
+use crate::amazon::{AgreementType, AmazonError, OrderReference, SANDBOX_CLIENT_ID};
+use crate::scenario::Scenario;
 
 /// Amazon refused something about the order reference; PAYONE passes it on as 900 UnspecifiedError.
 pub(super) fn amazon_refusal(err: AmazonError) -> Refusal {

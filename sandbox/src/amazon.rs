@@ -17,7 +17,7 @@ pub const CHECKOUT_SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60
 /// Login with Amazon access tokens live one hour.
 pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// The sandbox's Login with Amazon client id (also the CV2 payload's `storeId`); tokens carry it as `aud`.
-pub const SANDBOX_CLIENT_ID: &str = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
+pub use payone_wire::sandbox_settings::SANDBOX_CLIENT_ID;
 
 /// A postal address in an Amazon account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@
 use super::auth::{Refusal, NOT_PROCESSED};
 use super::messages::Customer;
 use super::{money, need, AuthKind, PayoneSimulator, Transaction, TxState};
-use crate::payone::wire::{PayoneRequest, PayoneResponse};
+use payone_wire::{PayoneRequest, PayoneResponse};
 
 impl PayoneSimulator {
     /// The transaction named by `txid` and the checked `sequencenumber` (the last one + 1).

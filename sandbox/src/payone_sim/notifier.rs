@@ -6,8 +6,8 @@
 //! 12 tries in 48 hours compressed to minutes; when every try fails, the payment's later notifications are never
 //! sent, as PAYONE does.
 
-use super::latin1;
-use super::SimTimings;
+use payone_wire::latin1;
+use payone_wire::sandbox_settings::SimTimings;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -3,8 +3,8 @@
 use super::auth::{Refusal, SESSION_EXPIRED, SHIPPING_ADDRESS_NOT_SET, UNSPECIFIED};
 use super::messages::Customer;
 use super::{address_fields, money, need, return_urls, PayoneSimulator, ReturnUrls, Workorder};
-use crate::payone::wire::{PayoneRequest, PayoneResponse};
-use crate::sandbox::amazon::{CheckoutSession, SessionState, SANDBOX_CLIENT_ID};
+use payone_wire::{PayoneRequest, PayoneResponse};
+use crate::amazon::{CheckoutSession, SessionState, SANDBOX_CLIENT_ID};
 use amazon_pay_contract::Money;
 use serde_json::{json, Value};
 use std::time::SystemTime;

@@ -3,11 +3,13 @@
 //! `redirecturl` points at. Every step returns to the URL the real flow returns to.
 
 use super::page::{actions, fieldset, hidden, html, is_web_url, layout, mfa_page, radio, with_query, Fields, PageError, SANDBOX_MFA_CODE};
-use super::{sandbox, see_other};
-use crate::app::AppState;
-use crate::sandbox::amazon::{self, Address, Buyer, CheckoutSession, SessionState, WebCheckout, BUYERS, CHECKOUT_SESSION_LIFETIME};
-use crate::sandbox::scenario::{Instrument, Scenario, INSTRUMENTS};
-use crate::sandbox::{MfaOutcome, Sandbox, SimError, PAYONE_PUBLIC_KEY_ID};
+use super::see_other;
+use crate::state::Sandbox;
+use std::sync::Arc;
+use crate::amazon::{self, Address, Buyer, CheckoutSession, SessionState, WebCheckout, BUYERS, CHECKOUT_SESSION_LIFETIME};
+use crate::scenario::{Instrument, Scenario, INSTRUMENTS};
+use crate::payone_sim::{MfaOutcome, SimError};
+use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use amazon_pay_contract::{Currency, Money};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -101,8 +103,8 @@ fn open_session(sandbox: &Sandbox, workorder_id: &str, payload: &Value) -> Resul
 }
 
 /// `POST /sandbox/amazon/checkout/initiate`: the form `checkout.js` submits on a button click.
-pub async fn initiate(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let payload_json = form.require("payloadJSON")?;
     let signature = form.require("signature")?;
@@ -157,8 +159,8 @@ fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
 }
 
 /// `POST /sandbox/amazon/checkout/signin`: the account is chosen; show addresses and instruments.
-pub async fn signin(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn signin(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let session = usable_session(sandbox, form.require("amazonCheckoutSessionId")?, false)?;
     if form.cancelled() {
@@ -226,8 +228,8 @@ fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, proc
 
 /// `POST /sandbox/amazon/checkout/choose`: records the choice and returns to the shop's review page (or, in
 /// `ProcessOrder` mode, goes on to processing).
-pub async fn choose(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let session = usable_session(sandbox, form.require("amazonCheckoutSessionId")?, false)?;
     if form.cancelled() {
@@ -304,8 +306,8 @@ impl ChangeAction {
 }
 
 /// `GET /sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId=…&changeAction=…`.
-pub async fn initiate_auth(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn initiate_auth(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query)?;
     let session_id = query.require("amazonCheckoutSessionId")?;
     let change = ChangeAction::parse(query.require("changeAction")?)?;
@@ -334,8 +336,8 @@ fn not_signed_in() -> PageError {
 }
 
 /// `POST /sandbox/amazon/checkout/change`: applies the change and returns to the review page.
-pub async fn change(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn change(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let session = usable_session(sandbox, form.require("amazonCheckoutSessionId")?, true)?;
     let change = ChangeAction::parse(form.require("changeAction")?)?;
@@ -359,8 +361,8 @@ fn asks_for_mfa(session: Option<&CheckoutSession>) -> bool {
 }
 
 /// `GET /sandbox/amazon/checkout/process?txid=…`: MFA first if the instrument asks for it, then PAYONE's redirect.
-pub async fn process(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn process(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query)?;
     let txid = query.require("txid")?;
     let session = session_for_txid(sandbox, txid, query.get("amazonCheckoutSessionId"));
@@ -372,8 +374,8 @@ pub async fn process(State(state): State<AppState>, RawQuery(query): RawQuery) -
 }
 
 /// `POST /sandbox/amazon/checkout/process`: Verify (with the code) or Cancel on the MFA page.
-pub async fn process_submit(State(state): State<AppState>, body: String) -> Result<Response, PageError> {
-    let sandbox = sandbox(&state)?;
+pub async fn process_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+    let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let txid = form.require("txid")?;
     if form.cancelled() {

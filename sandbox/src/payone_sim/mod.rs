@@ -8,7 +8,7 @@
 //! - [`capture`]: capture and debit;
 //! - [`notifier`]: TransactionStatus notifications.
 //!
-//! Outcomes follow the buyer's sandbox payment instrument ([`crate::sandbox::scenario`]); Amazon's side of every
+//! Outcomes follow the buyer's sandbox payment instrument ([`crate::scenario`]); Amazon's side of every
 //! session lives in [`AmazonSandbox`], which the fake hosted pages change as the buyer acts.
 
 mod auth;
@@ -16,7 +16,6 @@ mod authorization;
 mod capture;
 mod cv1;
 mod cv2;
-mod latin1;
 mod messages;
 mod notifier;
 
@@ -25,9 +24,10 @@ pub use notifier::{Delivery, NotificationRecord};
 
 use super::amazon::{Address, AmazonSandbox, Buyer};
 use super::scenario::Scenario;
-use crate::app::AppState;
-use crate::config::{Config, PayoneConfig};
-use crate::payone::wire::{PayoneRequest, PayoneResponse};
+use crate::config::{PayoneAccount, SandboxConfig};
+use crate::signer::Signer;
+use payone_wire::sandbox_settings::SimTimings;
+use payone_wire::{PayoneRequest, PayoneResponse};
 use amazon_pay_contract::{Currency, Language, Money};
 use auth::CURRENCY_NOT_AVAILABLE;
 use axum::body::Bytes;
@@ -41,38 +41,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// The sandbox's timing knobs, in one place. Defaults keep the demo moving; tests shrink them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimTimings {
-    /// From `appointed` to the later `paid` or `failed`, and from `capture` to `paid`. PAYONE takes minutes.
-    pub settle_delay: Duration,
-    /// How long the "upstream timeout" scenario holds a request before answering nothing useful; longer than
-    /// any client waits (PAYONE's plugins give up after 45 to 60 s).
-    pub upstream_hold: Duration,
-    /// Waits before the 2nd to 12th delivery attempt of a notification that was not answered `TSOK`: PAYONE's
-    /// "12 tries within 48 hours, the first retry after about an hour", compressed.
-    pub notify_retry_delays: Vec<Duration>,
-    /// Per attempt; PAYONE's 10 s "cannot be extended".
-    pub notify_attempt_timeout: Duration,
-}
-
-impl SimTimings {
-    /// The default retry schedule in milliseconds: 11 retries after the first try, about 9 minutes in all.
-    pub const DEFAULT_RETRY_MS: [u64; 11] =
-        [200, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 120_000, 300_000];
-}
-
-impl Default for SimTimings {
-    fn default() -> Self {
-        SimTimings {
-            settle_delay: Duration::from_secs(1),
-            upstream_hold: Duration::from_secs(60),
-            notify_retry_delays: Self::DEFAULT_RETRY_MS.iter().map(|ms| Duration::from_millis(*ms)).collect(),
-            notify_attempt_timeout: Duration::from_secs(10),
-        }
-    }
-}
 
 /// How the buyer left Amazon's multi-factor authentication step on the processing page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,7 +178,9 @@ pub const GARBAGE_BODY: &str =
 maintenance downtime or capacity problems. Please try again later.</p></body></html>\n";
 
 struct Setup {
-    config: PayoneConfig,
+    config: PayoneAccount,
+    /// Signs the button payloads the simulator hands out.
+    signer: Signer,
     /// Amazon seller id handed out by CV1 `getconfiguration`.
     seller_id: String,
     public_url: String,
@@ -376,18 +346,19 @@ fn personal_data(req: &PayoneRequest, buyer: Option<&Buyer>, address: Option<&Ad
 impl PayoneSimulator {
     /// A simulator for `config`'s PAYONE credentials; notifications go to `config.payone_notify_url`, or when
     /// that is unset to this server's own receiver at `{public_url}/payone/transaction-status`.
-    pub fn new(config: &Config, public_url: &str, amazon: Arc<AmazonSandbox>) -> Self {
+    pub(crate) fn new(config: &SandboxConfig, public_url: &str, amazon: Arc<AmazonSandbox>) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
         let notify_url = match config.payone_notify_url.as_deref() {
             Some("") => None,
             Some(url) => Some(url.to_owned()),
             None => Some(format!("{public_url}{}", amazon_pay_contract::routes::PAYONE_TRANSACTION_STATUS)),
         };
-        let timings = config.sandbox_timings.clone();
+        let timings = config.timings.clone();
         PayoneSimulator {
             notifier: Notifier::new(notify_url, &timings),
             setup: Arc::new(Setup {
                 config: config.payone.clone(),
+                signer: Signer::new(&config.payone.key),
                 seller_id: config.amazon_merchant_id.clone(),
                 public_url,
                 timings,
@@ -400,6 +371,16 @@ impl PayoneSimulator {
     fn lock(&self) -> MutexGuard<'_, SimState> {
         // A panic while holding the lock leaves plain data behind; carry on with it.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sandbox's stand-in for Amazon's signature over a button payload.
+    pub fn sign(&self, payload: &str) -> String {
+        self.setup.signer.sign(payload)
+    }
+
+    /// Whether `signature` is [`Self::sign`]'s for `payload`.
+    pub fn verify(&self, payload: &str, signature: &str) -> bool {
+        self.sign(payload) == signature
     }
 
     pub fn timings(&self) -> &SimTimings {
@@ -506,7 +487,7 @@ impl PayoneSimulator {
 
 /// Parses a form body; `encoding=ISO-8859-1` bodies are read as Latin-1, everything else as UTF-8.
 fn parse_body(body: &[u8]) -> (PayoneRequest, bool) {
-    let latin1_pairs = latin1::decode_form(body);
+    let latin1_pairs = payone_wire::latin1::decode_form(body);
     let is_latin1 = latin1_pairs.iter().any(|(k, v)| k == "encoding" && v.eq_ignore_ascii_case("ISO-8859-1"));
     if is_latin1 {
         let mut req = PayoneRequest::default();
@@ -540,7 +521,7 @@ fn render(response: &PayoneResponse, json: bool, latin1: bool) -> Response {
         return Json(to_json(response)).into_response();
     }
     if latin1 {
-        let body = latin1::encode(&response.to_body());
+        let body = payone_wire::latin1::encode(&response.to_body());
         return ([(header::CONTENT_TYPE, "text/plain; charset=ISO-8859-1")], body).into_response();
     }
     ([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], response.to_body()).into_response()
@@ -549,10 +530,10 @@ fn render(response: &PayoneResponse, json: bool, latin1: bool) -> Response {
 impl PayoneSimulator {
     /// The gateway without HTTP, for the server's in-process PAYONE transport: the form body in, the body
     /// [`post_gateway`] would answer out (its `key=value` text; Latin-1 requests answered as text too).
-    pub fn gateway(&self, body: &[u8], sign: &dyn Fn(&str) -> String) -> crate::payone::GatewayReply {
-        use crate::payone::GatewayReply;
+    pub fn gateway(&self, body: &[u8]) -> payone_wire::GatewayReply {
+        use payone_wire::GatewayReply;
         let (req, _latin1) = parse_body(body);
-        match self.handle(&req, sign) {
+        match self.handle(&req, &|payload| self.setup.signer.sign(payload)) {
             Answer::Reply(response) => GatewayReply::Body(response.to_body()),
             Answer::Hold(hold) => GatewayReply::Hold(hold),
             Answer::Garbage => GatewayReply::Body(GARBAGE_BODY.to_owned()),
@@ -561,15 +542,11 @@ impl PayoneSimulator {
 }
 
 /// `POST /sandbox/payone/post-gateway/`.
-pub async fn post_gateway(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn post_gateway(State(payone): State<PayoneSimulator>, headers: HeaderMap, body: Bytes) -> Response {
     let json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
     let (req, latin1) = parse_body(&body);
-    let Some(sandbox) = &state.sandbox else {
-        let refusal = Refusal::param_because("request", "the sandbox is disabled");
-        return render(&refusal.to_response(language(&req)), json, latin1);
-    };
-    match sandbox.payone.handle(&req, &|payload| sandbox.sign(payload)) {
+    match payone.handle(&req, &|payload| payone.sign(payload)) {
         Answer::Reply(response) => render(&response, json, latin1),
         Answer::Hold(hold) => {
             tokio::time::sleep(hold).await;
@@ -588,12 +565,8 @@ pub struct NotificationQuery {
 }
 
 /// `GET /sandbox/payone/notifications[?txid=T]`: what was sent, and whether it was acknowledged.
-pub async fn notifications(State(state): State<AppState>, Query(query): Query<NotificationQuery>) -> Response {
-    let Some(sandbox) = &state.sandbox else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let list: Vec<NotificationRecord> = sandbox
-        .payone
+pub(crate) async fn notifications(State(payone): State<PayoneSimulator>, Query(query): Query<NotificationQuery>) -> Response {
+    let list: Vec<NotificationRecord> = payone
         .notifications()
         .into_iter()
         .filter(|n| query.txid.as_deref().is_none_or(|t| n.txid == t))
@@ -656,7 +629,7 @@ mod tests {
 
     #[test]
     fn notifications_carry_what_the_merchant_sent_else_what_amazon_knows() {
-        let anna = crate::sandbox::amazon::buyer("anna").unwrap();
+        let anna = crate::amazon::buyer("anna").unwrap();
         let office = anna.address("anna-office").unwrap();
         let mut req = PayoneRequest::new("authorization");
         req.set("lastname", "Müller").set("shipping_city", "");

@@ -1,0 +1,85 @@
+//! The one place the server meets the sandbox crate (only with the `sandbox` feature): the sandbox's
+//! configuration taken from the server's, and the window into the order store it serves under `/inspect/`.
+
+use crate::config::{CheckoutChampConfig, Config};
+use crate::store::Store;
+use amazon_pay_sandbox::{CheckoutChampAccount, InspectError, Inspector, PayoneAccount, SandboxConfig, StoredOrder, UpstreamCall};
+use std::path::PathBuf;
+
+/// The sandbox accepts this server's own credentials, so its PAYONE and CheckoutChamp clients get through.
+pub(crate) fn sandbox_config(config: &Config) -> SandboxConfig {
+    let cc = config.checkoutchamp.clone().unwrap_or_else(CheckoutChampConfig::sandbox);
+    SandboxConfig {
+        payone: PayoneAccount {
+            mid: config.payone.mid.clone(),
+            portal_id: config.payone.portal_id.clone(),
+            aid: config.payone.aid.clone(),
+            key: config.payone.key.clone(),
+        },
+        amazon_merchant_id: config.amazon_merchant_id.clone(),
+        checkoutchamp: CheckoutChampAccount {
+            login_id: cc.login_id,
+            password: cc.password,
+            campaign_id: cc.campaign_id,
+            amazon_biller_id: cc.amazon_biller_id,
+        },
+        timings: config.sandbox_timings.clone(),
+        payone_notify_url: config.payone_notify_url.clone(),
+    }
+}
+
+/// The order store and page directories, as the sandbox's inspection endpoints see them.
+pub(crate) struct StoreInspector {
+    pub(crate) store: Store,
+    pub(crate) page_dirs: [PathBuf; 2],
+}
+
+fn store_error(err: crate::store::StoreError) -> InspectError {
+    InspectError(err.to_string())
+}
+
+impl Inspector for StoreInspector {
+    fn upstream_calls(&self) -> Result<Vec<UpstreamCall>, InspectError> {
+        let calls = self.store.upstream_calls().map_err(store_error)?;
+        let requests = self.store.upstream_call_requests().map_err(store_error)?;
+        Ok(calls
+            .into_iter()
+            .zip(requests)
+            .map(|((service, action, outcome), request)| UpstreamCall { service, action, outcome, request })
+            .collect())
+    }
+
+    fn orders(&self, workorder_id: &str) -> Result<Vec<StoredOrder>, InspectError> {
+        let orders = self.store.orders_for_workorder(workorder_id).map_err(store_error)?;
+        Ok(orders
+            .into_iter()
+            .map(|o| StoredOrder {
+                id: o.id,
+                workorder_id: o.workorder_id,
+                state: o.state.as_str(),
+                amount_minor: o.amount.minor,
+                txid: o.txid,
+                decline: o.decline.map(|d| d.as_str()),
+            })
+            .collect())
+    }
+
+    fn notifications(&self) -> Result<Vec<(String, String, String)>, InspectError> {
+        self.store.notification_log().map_err(store_error)
+    }
+
+    fn pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> = self
+            .page_dirs
+            .iter()
+            .filter_map(|dir| std::fs::read_dir(dir).ok())
+            .flatten()
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".html"))
+            .map(|name| format!("/{name}"))
+            .collect();
+        pages.sort();
+        pages.dedup();
+        pages
+    }
+}
