@@ -75,7 +75,7 @@ pub struct Args {
     /// Comma-separated IP ranges TransactionStatus may come from (PAYONE: 185.60.20.0/24). Empty: any sender
     /// with the right key. Leave empty behind a proxy that hides the sender's address.
     #[arg(long, env = "PAYONE_NOTIFY_ALLOWED_IPS", value_delimiter = ',')]
-    pub payone_notify_allowed_ips: Vec<crate::payone::sender_range::IpRange>,
+    pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
     /// PAYONE's `api_version`; at least 3.10 for Amazon Pay.
     #[arg(long, env = "PAYONE_API_VERSION", default_value = "3.10")]
     pub payone_api_version: String,
@@ -269,7 +269,7 @@ impl CheckoutChampConfig {
             )?,
             endpoint: match mode {
                 Mode::Sandbox => endpoint,
-                Mode::Live => Some(endpoint.unwrap_or_else(|| crate::checkoutchamp::CHECKOUTCHAMP_LIVE_ENDPOINT.to_owned())),
+                Mode::Live => Some(endpoint.unwrap_or_else(|| CHECKOUTCHAMP_LIVE_ENDPOINT.to_owned())),
             },
             timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
         }))
@@ -278,6 +278,9 @@ impl CheckoutChampConfig {
 
 /// Sandbox defaults, documented in the README (shared with the sandbox crate).
 pub use payone_wire::sandbox_settings::defaults as sandbox_defaults;
+
+/// CheckoutChamp's API host.
+pub const CHECKOUTCHAMP_LIVE_ENDPOINT: &str = "https://api.checkoutchamp.com";
 
 /// PAYONE's real gateway (same URL for test and live; `mode` selects).
 pub const PAYONE_LIVE_ENDPOINT: &str = "https://api.pay1.de/post-gateway/";
@@ -316,7 +319,7 @@ pub struct Config {
     /// `api_version` sent to PAYONE (at least 3.10).
     pub payone_api_version: String,
     /// Ranges TransactionStatus notifications may come from; empty: any.
-    pub payone_notify_allowed_ips: Vec<crate::payone::sender_range::IpRange>,
+    pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
 }
@@ -399,8 +402,8 @@ impl Config {
         if args.b2b {
             return Err(ConfigError::B2b);
         }
-        match crate::payone::wire::parse_api_version(&args.payone_api_version) {
-            Some(v) if v >= crate::payone::wire::MIN_API_VERSION => {}
+        match payone_wire::parse_api_version(&args.payone_api_version) {
+            Some(v) if v >= payone_wire::MIN_API_VERSION => {}
             _ => return Err(ConfigError::ApiVersion(args.payone_api_version)),
         }
         if args.sandbox_notify_retry_ms.len() > 11 {

@@ -15,6 +15,7 @@ pub mod payone;
 #[cfg(feature = "sandbox")]
 mod sandbox_link;
 pub mod security;
+pub mod sender_range;
 pub mod state;
 pub mod store;
 

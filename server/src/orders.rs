@@ -13,42 +13,6 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Tables of this module but [`NOTIFICATIONS`]; created by [`Store::open`].
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS orders (
-    id TEXT PRIMARY KEY,
-    workorder_id TEXT NOT NULL,
-    flow TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    state TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    txid TEXT,
-    userid TEXT,
-    decline TEXT,
-    response_json TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS orders_by_workorder ON orders (workorder_id);
-CREATE INDEX IF NOT EXISTS orders_by_txid ON orders (txid);
-";
-
-/// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
-/// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
-pub const NOTIFICATIONS: &str = "
-CREATE TABLE IF NOT EXISTS notifications (
-    id INTEGER PRIMARY KEY,
-    identity TEXT NOT NULL UNIQUE,
-    txid TEXT NOT NULL,
-    txaction TEXT NOT NULL,
-    transaction_status TEXT NOT NULL,
-    reasoncode TEXT,
-    body TEXT NOT NULL,
-    received_at INTEGER NOT NULL
-);
-";
-
 /// An order as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRecord {

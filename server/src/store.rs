@@ -10,6 +10,8 @@
 
 mod checkpoint;
 mod migrate;
+mod outcome;
+mod schema;
 mod readers;
 mod syncer;
 mod writer;
@@ -111,32 +113,6 @@ fn delivery_text(delivery: DeliveryOption) -> &'static str {
     }
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS checkouts (
-    workorder_id TEXT PRIMARY KEY,
-    flow TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    items_json TEXT NOT NULL,
-    delivery TEXT NOT NULL DEFAULT 'standard',
-    created_at INTEGER NOT NULL
-);
-";
-
-/// Every upstream exchange. A plain `INTEGER PRIMARY KEY`: ids still grow in insertion order (rows are never
-/// deleted), without AUTOINCREMENT's extra write per insert (see `store/migrate.rs`).
-const UPSTREAM_CALLS: &str = "
-CREATE TABLE IF NOT EXISTS upstream_calls (
-    id INTEGER PRIMARY KEY,
-    service TEXT NOT NULL,
-    action TEXT NOT NULL,
-    request TEXT NOT NULL,
-    response TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    at INTEGER NOT NULL
-);
-";
-
 /// Runs `write` in a savepoint nested in the current job's: when it fails (or panics) only its own changes are
 /// undone, and the job keeps what it wrote before (e.g. a notification stays stored when applying it fails).
 /// The outer error is SQLite failing to manage the savepoint itself.
@@ -180,15 +156,15 @@ impl Store {
         // what PAYONE relies on (TSOK) survives a power cut, and session traffic does not wait for the disk.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(UPSTREAM_CALLS)?;
-        conn.execute_batch(crate::orders::SCHEMA)?;
-        conn.execute_batch(crate::orders::NOTIFICATIONS)?;
+        conn.execute_batch(schema::CHECKOUTS)?;
+        conn.execute_batch(schema::UPSTREAM_CALLS)?;
+        conn.execute_batch(schema::ORDERS)?;
+        conn.execute_batch(schema::NOTIFICATIONS)?;
         // Databases of older versions: the same tables without AUTOINCREMENT.
-        migrate::drop_autoincrement(&mut conn, "upstream_calls", UPSTREAM_CALLS)?;
-        migrate::drop_autoincrement(&mut conn, "notifications", crate::orders::NOTIFICATIONS)?;
-        conn.execute_batch(crate::api::cv1::SCHEMA)?;
-        conn.execute_batch(crate::checkoutchamp::orders::SCHEMA)?;
+        migrate::drop_autoincrement(&mut conn, "upstream_calls", schema::UPSTREAM_CALLS)?;
+        migrate::drop_autoincrement(&mut conn, "notifications", schema::NOTIFICATIONS)?;
+        conn.execute_batch(schema::CV1)?;
+        conn.execute_batch(schema::CHECKOUTCHAMP_ORDERS)?;
         // Opened now, before the writer's first commit, so its fsync reports any write-back error since
         // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
         // has read the database in WAL mode.

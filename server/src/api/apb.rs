@@ -2,7 +2,8 @@
 //! first, with `add_paydata[checkoutMode]=ProcessOrder`; PAYONE answers `REDIRECT` with the button's signed
 //! payload, and the widget starts Amazon's checkout with it. Idempotent like CV2 placement.
 
-use super::cv2::{script_url, send_recorded};
+use super::cv2::script_url;
+use super::payone_calls::send_recorded;
 use super::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;

@@ -6,6 +6,7 @@ pub mod cv1;
 pub mod cv2;
 mod json;
 mod orders;
+pub mod payone_calls;
 mod transaction_status;
 
 use crate::state::AppState;

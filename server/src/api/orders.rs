@@ -1,6 +1,6 @@
 //! An order's status for the confirmation page, and the landing point of Amazon's return redirects.
 
-use super::cv2::review::LangQuery;
+use super::payone_calls::LangQuery;
 use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::config::Authorization;

@@ -7,8 +7,8 @@ use amazon_pay_contract::checkoutchamp::CampaignLine;
 use amazon_pay_contract::Currency;
 use std::time::Duration;
 
-/// CheckoutChamp's API host.
-pub const CHECKOUTCHAMP_LIVE_ENDPOINT: &str = "https://api.checkoutchamp.com";
+/// CheckoutChamp's API host (defined with the configuration, which defaults to it).
+pub use crate::config::CHECKOUTCHAMP_LIVE_ENDPOINT;
 
 /// Import Order with Amazon Pay, as CheckoutChamp's Amazon Pay guide lists the fields.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,30 +12,6 @@ use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// This module's tables; created by [`Store::open`].
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS checkoutchamp_orders (
-    order_id TEXT PRIMARY KEY,
-    amazon_order_id TEXT NOT NULL,
-    buyer_user_id TEXT NOT NULL,
-    recurring INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    total_minor INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS checkoutchamp_orders_by_amazon ON checkoutchamp_orders (amazon_order_id);
-CREATE TABLE IF NOT EXISTS checkoutchamp_imports (
-    idempotency_key TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    order_id TEXT NOT NULL,
-    response_json TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-";
-
 /// An order this server imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedOrder {

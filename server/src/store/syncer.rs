@@ -17,7 +17,7 @@
 //! recovers from what is really on disk). The writes themselves stay committed: a notification answered with
 //! an error is sent again by PAYONE, and its replay changes nothing.
 
-use super::writer::{Done, Failure};
+use super::outcome::{Done, Failure};
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -11,6 +11,7 @@
 //! WAL has been fsynced after that commit (`store/syncer.rs`); what each level survives: [`Durability`].
 
 use super::checkpoint::Checkpoints;
+use super::outcome::{Done, Failure, Outcome};
 use super::syncer::{SyncWal, Syncer};
 use super::StoreError;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -35,18 +36,6 @@ pub enum Durability {
     Synced,
 }
 
-/// Why a job's transaction did not end in a durable answer.
-#[derive(Debug, Clone)]
-pub(super) enum Failure {
-    /// The transaction did not commit (neither did the job).
-    Commit(Arc<rusqlite::Error>),
-    /// It committed, but the WAL could not be synced (the job is stored, maybe not on disk).
-    Sync(Arc<std::io::Error>),
-}
-
-/// What a transaction reports to each of its jobs.
-pub(super) type Outcome = Result<(), Failure>;
-
 /// A queued write: run it inside the batch's transaction, or fail it when there is no transaction.
 trait Job: Send {
     fn durability(&self) -> Durability;
@@ -54,11 +43,6 @@ trait Job: Send {
     fn run(self: Box<Self>, tx: &mut Transaction<'_>) -> Box<dyn Done>;
     /// Answers the caller without running (the batch's transaction could not start).
     fn fail(self: Box<Self>, err: StoreError);
-}
-
-/// A job that has run and waits for its transaction's outcome.
-pub(super) trait Done: Send {
-    fn finish(self: Box<Self>, outcome: &Outcome);
 }
 
 struct Pending<F, T> {

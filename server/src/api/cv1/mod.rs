@@ -17,7 +17,7 @@
 mod place;
 mod session;
 
-use super::cv2::{decline_code, send_recorded_raw};
+use super::payone_calls::{decline_code, payone_error, send_recorded_raw};
 use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
@@ -30,24 +30,6 @@ use axum::Router;
 use rusqlite::{params, OptionalExtension};
 
 use super::ApiJson;
-
-/// This module's tables; created by [`Store::open`].
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS cv1_sessions (
-    workorder_id TEXT PRIMARY KEY,
-    client_id TEXT NOT NULL,
-    seller_id TEXT NOT NULL,
-    amazon_reference_id TEXT
-);
-CREATE TABLE IF NOT EXISTS cv1_orders (
-    order_id TEXT PRIMARY KEY,
-    amazon_reference_id TEXT NOT NULL,
-    return_path TEXT NOT NULL,
-    buyer_json TEXT NOT NULL,
-    authentication_status TEXT,
-    authorize_json TEXT
-);
-";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -113,7 +95,7 @@ async fn send(state: &AppState, action: &str, call: &PayoneRequest, lang: Langua
             };
             Ok(Answer::Declined { code: mapped, reason, detail: format!("PAYONE {action} error {code}: {message}") })
         }
-        Err(other) => Err(super::cv2::payone_error(other).in_language(lang)),
+        Err(other) => Err(payone_error(other).in_language(lang)),
     }
 }
 

@@ -3,8 +3,7 @@
 
 use super::{decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
 use crate::api::checkoutchamp::check_amazon_order_id;
-use crate::api::cv2::review::{address, LangQuery};
-use crate::api::cv2::{live_checkout, send_recorded_then, SESSION_LIFETIME_SECS};
+use crate::api::payone_calls::{address, live_checkout, send_recorded_then, LangQuery, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;

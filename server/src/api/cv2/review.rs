@@ -2,54 +2,15 @@
 //! delivery option changes the total.
 
 use super::{live_checkout, send_recorded, SESSION_LIFETIME_SECS};
+use crate::api::payone_calls::{address, LangQuery};
 use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
 use crate::store::Checkout;
-use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, PostalAddress, UpdateDeliveryRequest};
+use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, UpdateDeliveryRequest};
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, Query, State};
-use serde::Deserialize;
-
-/// `?lang=de` on GET requests.
-#[derive(Debug, Deserialize)]
-pub struct LangQuery {
-    #[serde(default)]
-    pub lang: Option<String>,
-}
-
-impl LangQuery {
-    pub fn language(&self) -> Language {
-        self.lang.as_deref().and_then(|l| l.parse().ok()).unwrap_or_default()
-    }
-}
-
-/// An address from PAYONE's `add_paydata[<prefix>_*]` fields; `None` when it has no street or last name.
-pub(crate) fn address(response: &PayoneResponse, prefix: &str) -> Option<PostalAddress> {
-    let field = |name: &str| {
-        response
-            .paydata(&format!("{prefix}_{name}"))
-            .map(str::trim)
-            // PAYONE sends the literal `Empty` for missing CV1 states.
-            .filter(|v| *v != "Empty")
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let address = PostalAddress {
-        first_name: field("firstname"),
-        last_name: field("lastname"),
-        company: field("company"),
-        street: field("street"),
-        addition: field("addressaddition"),
-        zip: field("zip"),
-        city: field("city"),
-        state: field("state"),
-        country: field("country"),
-        phone: field("telephonenumber"),
-    };
-    (!address.street.is_empty() || !address.last_name.is_empty()).then_some(address)
-}
 
 /// Asks PAYONE for the session's buyer, addresses and payment, and combines them with the stored cart.
 pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language) -> Result<(CheckoutDetails, PayoneResponse), AppError> {

@@ -1,0 +1,107 @@
+//! Every table of the order store, in one place: the store creates and migrates them, the modules that read
+//! and write a table only use it.
+
+/// Checkouts (CV2, APB, CV1): what the buyer is paying for.
+pub(super) const CHECKOUTS: &str = "
+CREATE TABLE IF NOT EXISTS checkouts (
+    workorder_id TEXT PRIMARY KEY,
+    flow TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    items_json TEXT NOT NULL,
+    delivery TEXT NOT NULL DEFAULT 'standard',
+    created_at INTEGER NOT NULL
+);
+";
+
+/// Every upstream exchange. A plain `INTEGER PRIMARY KEY`: ids still grow in insertion order (rows are never
+/// deleted), without AUTOINCREMENT's extra write per insert (see `store/migrate.rs`).
+pub(super) const UPSTREAM_CALLS: &str = "
+CREATE TABLE IF NOT EXISTS upstream_calls (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    action TEXT NOT NULL,
+    request TEXT NOT NULL,
+    response TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+";
+
+/// Orders and their attempts (`orders.rs` reads and writes them).
+pub(super) const ORDERS: &str = "
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    workorder_id TEXT NOT NULL,
+    flow TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    txid TEXT,
+    userid TEXT,
+    decline TEXT,
+    response_json TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_workorder ON orders (workorder_id);
+CREATE INDEX IF NOT EXISTS orders_by_txid ON orders (txid);
+";
+
+/// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
+/// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
+pub(super) const NOTIFICATIONS: &str = "
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY,
+    identity TEXT NOT NULL UNIQUE,
+    txid TEXT NOT NULL,
+    txaction TEXT NOT NULL,
+    transaction_status TEXT NOT NULL,
+    reasoncode TEXT,
+    body TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
+";
+
+/// The CV1 flow's order references (`api/cv1/` reads and writes them).
+pub(super) const CV1: &str = "
+CREATE TABLE IF NOT EXISTS cv1_sessions (
+    workorder_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    seller_id TEXT NOT NULL,
+    amazon_reference_id TEXT
+);
+CREATE TABLE IF NOT EXISTS cv1_orders (
+    order_id TEXT PRIMARY KEY,
+    amazon_reference_id TEXT NOT NULL,
+    return_path TEXT NOT NULL,
+    buyer_json TEXT NOT NULL,
+    authentication_status TEXT,
+    authorize_json TEXT
+);
+";
+
+/// CheckoutChamp orders and upsells (`checkoutchamp/orders.rs` reads and writes them).
+pub(super) const CHECKOUTCHAMP_ORDERS: &str = "
+CREATE TABLE IF NOT EXISTS checkoutchamp_orders (
+    order_id TEXT PRIMARY KEY,
+    amazon_order_id TEXT NOT NULL,
+    buyer_user_id TEXT NOT NULL,
+    recurring INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    total_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checkoutchamp_orders_by_amazon ON checkoutchamp_orders (amazon_order_id);
+CREATE TABLE IF NOT EXISTS checkoutchamp_imports (
+    idempotency_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    response_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+";
