@@ -8,19 +8,25 @@ use serde::{Deserialize, Serialize};
 /// The buyer as the shop's checkout form collected them (needed for physical goods: `PayAndShip`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApbBuyer {
+    /// The email.
     pub email: String,
     /// Amazon's ProcessOrder mode needs a phone number for physical goods.
     pub phone: String,
+    /// The address.
     pub address: PostalAddress,
 }
 
 /// `POST /api/apb/orders`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApbOrderRequest {
+    /// The items.
     pub items: Vec<CartLine>,
+    /// The idempotency key.
     pub idempotency_key: String,
     #[serde(default)]
+    /// The language.
     pub language: Language,
+    /// The product type.
     pub product_type: ProductType,
     /// Required for `PayAndShip`, refused for `PayOnly` (digital goods carry no shipping address).
     #[serde(default)]
@@ -30,6 +36,8 @@ pub struct ApbOrderRequest {
 /// The order and the button that completes it on Amazon's pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApbOrderResponse {
+    /// The order id.
     pub order_id: String,
+    /// The button.
     pub button: ButtonConfig,
 }

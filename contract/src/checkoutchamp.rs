@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 /// One campaign product (CheckoutChamp's `productId`) and how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignLine {
+    /// The product id.
     pub product_id: u32,
+    /// The quantity.
     pub quantity: u32,
 }
 
@@ -26,12 +28,15 @@ pub struct ImportOrderRequest {
     pub access_token: String,
     /// `S02-…` (one-time) or `B02-…` (recurring).
     pub amazon_order_id: String,
+    /// The items.
     pub items: Vec<CampaignLine>,
     #[serde(default)]
+    /// Whether recurring.
     pub recurring: bool,
     /// 8 to 128 characters of `A-Z a-z 0-9 - _`, new for every purchase the buyer means to make.
     pub idempotency_key: String,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -41,14 +46,19 @@ pub struct ImportOrderRequest {
 /// CheckoutChamp's guide says), so nobody can add products to someone else's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportUpsaleRequest {
+    /// The access token.
     pub access_token: String,
     /// CheckoutChamp's `orderId` from [`ImportOrderResponse::order_id`].
     pub order_id: String,
+    /// The product id.
     pub product_id: u32,
     #[serde(default = "one")]
+    /// The quantity.
     pub quantity: u32,
+    /// The idempotency key.
     pub idempotency_key: String,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -71,6 +81,7 @@ pub enum CrmOrderStatus {
 }
 
 impl CrmOrderStatus {
+    /// Every status, for tests and exhaustive checks.
     pub const ALL: [CrmOrderStatus; 4] = [CrmOrderStatus::Complete, CrmOrderStatus::Pending, CrmOrderStatus::Partial, CrmOrderStatus::Other];
 
     /// The status as it appears in JSON, e.g. `complete`.
@@ -83,6 +94,7 @@ impl CrmOrderStatus {
         }
     }
 
+    /// The status CheckoutChamp names `text`, if it is one of these.
     pub fn parse(text: &str) -> Option<CrmOrderStatus> {
         CrmOrderStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
@@ -91,8 +103,11 @@ impl CrmOrderStatus {
 /// One line of the order as CheckoutChamp priced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmOrderLine {
+    /// The product id.
     pub product_id: u32,
+    /// The name.
     pub name: String,
+    /// The quantity.
     pub quantity: u32,
     /// Unit price.
     pub price: Money,
@@ -101,10 +116,13 @@ pub struct CrmOrderLine {
 /// The answer to an import: the order as CheckoutChamp now has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOrderResponse {
+    /// The order id.
     pub order_id: String,
+    /// The status.
     pub status: CrmOrderStatus,
     /// The order's total after this import (for an upsale: including every earlier line).
     pub total: Money,
+    /// The items.
     pub items: Vec<CrmOrderLine>,
 }
 

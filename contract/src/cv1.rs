@@ -29,8 +29,10 @@ pub struct WidgetsConfig {
 /// `POST /api/cv1/sessions`: start a PAYONE CV1 checkout (PAYONE `getconfiguration`) for these items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateCv1SessionRequest {
+    /// The items.
     pub items: Vec<CartLine>,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -39,7 +41,9 @@ pub struct CreateCv1SessionRequest {
 pub struct Cv1Session {
     /// PAYONE's handle of this checkout.
     pub workorder_id: String,
+    /// The widgets.
     pub widgets: WidgetsConfig,
+    /// The items.
     pub items: Vec<PricedLine>,
     /// Decided by the server from its catalogue.
     pub amount: Money,
@@ -59,19 +63,28 @@ pub struct OrderReferenceRequest {
     /// The Login with Amazon `access_token` (PAYONE's `amazon_address_token`).
     pub access_token: String,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
 /// What PAYONE's `getorderreferencedetails` told about the buyer, with the server-priced cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cv1Details {
+    /// The workorder id.
     pub workorder_id: String,
+    /// The amazon order reference id.
     pub amazon_order_reference_id: String,
+    /// The buyer name.
     pub buyer_name: String,
+    /// The email.
     pub email: String,
+    /// The shipping address.
     pub shipping_address: PostalAddress,
+    /// The billing address.
     pub billing_address: Option<PostalAddress>,
+    /// The items.
     pub items: Vec<PricedLine>,
+    /// The amount.
     pub amount: Money,
 }
 
@@ -79,12 +92,16 @@ pub struct Cv1Details {
 /// The same `idempotency_key` always gets the same answer, however often the buyer clicks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfirmRequest {
+    /// The amazon order reference id.
     pub amazon_order_reference_id: String,
+    /// The access token.
     pub access_token: String,
+    /// The idempotency key.
     pub idempotency_key: String,
     /// The page Amazon's confirmation flow returns to: a path on this server (`/cv1.html`), never a full URL.
     pub return_path: String,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -92,6 +109,7 @@ pub struct ConfirmRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizeRequest {
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -132,6 +150,7 @@ pub enum NextStep {
 }
 
 impl Cv1Decline {
+    /// Every decline, for tests and exhaustive checks.
     pub const ALL: [Cv1Decline; 8] = [
         Cv1Decline::TransactionTimedOut,
         Cv1Decline::InvalidPaymentMethod,
@@ -158,10 +177,12 @@ impl Cv1Decline {
         }
     }
 
+    /// The decline named `text` (its wire name), if it is one.
     pub fn parse(text: &str) -> Option<Cv1Decline> {
         Cv1Decline::ALL.into_iter().find(|d| d.as_str() == text)
     }
 
+    /// PAYONE's error code for this decline (980–987).
     pub const fn payone_code(self) -> u16 {
         match self {
             Cv1Decline::TransactionTimedOut => 980,
@@ -271,7 +292,14 @@ pub enum Cv1Outcome {
     /// Amazon decides later (asynchronous authorization); follow the order's status.
     Pending,
     /// Declined. `reason` is Amazon's 98x code when PAYONE gave one; `message` is the buyer's sentence.
-    Declined { code: ErrorCode, reason: Option<Cv1Decline>, message: String },
+    Declined {
+        /// The code.
+        code: ErrorCode,
+        /// The reason.
+        reason: Option<Cv1Decline>,
+        /// The message.
+        message: String,
+    },
     /// This checkout already has an order past confirmation: show it instead of placing another.
     AlreadyPlaced,
 }
@@ -279,7 +307,9 @@ pub enum Cv1Outcome {
 /// The answer to a confirmation or an authorization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cv1OrderResponse {
+    /// The order id.
     pub order_id: String,
+    /// The outcome.
     pub outcome: Cv1Outcome,
 }
 

@@ -6,26 +6,33 @@ use serde::{Deserialize, Serialize};
 /// One line of the cart: a catalogue item and how many. Prices are the server's business.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {
+    /// The SKU.
     pub sku: String,
+    /// The quantity.
     pub quantity: u32,
 }
 
 /// `POST /api/cv2/sessions`: start a checkout for these items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSessionRequest {
+    /// The items.
     pub items: Vec<CartLine>,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
 /// Amazon's `productType` option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProductType {
+    /// Pay and ship.
     PayAndShip,
+    /// Pay only.
     PayOnly,
 }
 
 impl ProductType {
+    /// The wire name.
     pub const fn as_str(self) -> &'static str {
         match self {
             ProductType::PayAndShip => "PayAndShip",
@@ -33,6 +40,7 @@ impl ProductType {
         }
     }
 
+    /// The product type named `text`, if it is one.
     pub fn parse(text: &str) -> Option<ProductType> {
         [ProductType::PayAndShip, ProductType::PayOnly].into_iter().find(|p| p.as_str() == text)
     }
@@ -49,11 +57,15 @@ pub struct ButtonConfig {
     pub public_key_id: String,
     /// The signed payload, passed verbatim as `payloadJSON`.
     pub payload_json: String,
+    /// The signature.
     pub signature: String,
+    /// Whether sandbox.
     pub sandbox: bool,
+    /// The ledger currency.
     pub ledger_currency: crate::Currency,
     /// `checkoutLanguage`, e.g. `de_DE`.
     pub checkout_language: String,
+    /// The product type.
     pub product_type: ProductType,
     /// The total the server computed from its catalogue.
     pub amount: Money,
@@ -64,20 +76,29 @@ pub struct ButtonConfig {
 /// A postal address as Amazon returned it (through PAYONE). Display it as text, never as HTML.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostalAddress {
+    /// The first name.
     pub first_name: String,
+    /// The last name.
     pub last_name: String,
     #[serde(default)]
+    /// The company.
     pub company: String,
+    /// The street.
     pub street: String,
     #[serde(default)]
+    /// The addition.
     pub addition: String,
+    /// The ZIP.
     pub zip: String,
+    /// The city.
     pub city: String,
     #[serde(default)]
+    /// The state.
     pub state: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
     #[serde(default)]
+    /// The phone.
     pub phone: String,
 }
 
@@ -86,11 +107,14 @@ pub struct PostalAddress {
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryOption {
     #[default]
+    /// Standard.
     Standard,
+    /// Express.
     Express,
 }
 
 impl DeliveryOption {
+    /// Every delivery option, for tests and exhaustive checks.
     pub const ALL: [DeliveryOption; 2] = [DeliveryOption::Standard, DeliveryOption::Express];
 
     /// The option as it appears in JSON, e.g. `express`.
@@ -101,6 +125,7 @@ impl DeliveryOption {
         }
     }
 
+    /// The delivery option named `text`, if it is one.
     pub fn parse(text: &str) -> Option<DeliveryOption> {
         DeliveryOption::ALL.into_iter().find(|d| d.as_str() == text)
     }
@@ -109,25 +134,36 @@ impl DeliveryOption {
 /// A cart line as the server priced it, for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedLine {
+    /// The SKU.
     pub sku: String,
+    /// The name.
     pub name: String,
+    /// The quantity.
     pub quantity: u32,
+    /// The unit price.
     pub unit_price: Money,
 }
 
 /// `GET /api/cv2/sessions/{workorderId}`: what the review page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutDetails {
+    /// The workorder id.
     pub workorder_id: String,
     /// Needed by `amazon.Pay.bindChangeAction`.
     pub amazon_checkout_session_id: String,
+    /// The buyer name.
     pub buyer_name: String,
+    /// The email.
     pub email: String,
+    /// The shipping address.
     pub shipping_address: PostalAddress,
+    /// The billing address.
     pub billing_address: Option<PostalAddress>,
     /// What Amazon shows for the chosen instrument, e.g. "Visa ••••1111" (when known).
     pub payment_descriptor: Option<String>,
+    /// The items.
     pub items: Vec<PricedLine>,
+    /// The delivery.
     pub delivery: DeliveryOption,
     /// What the chosen delivery option costs.
     pub delivery_fee: Money,
@@ -139,14 +175,17 @@ pub struct CheckoutDetails {
     pub order_id: Option<String>,
     /// Where to load `checkout.js` from (for `bindChangeAction`), as in [`ButtonConfig::script_url`].
     pub script_url: String,
+    /// Whether sandbox.
     pub sandbox: bool,
 }
 
 /// `POST /api/cv2/sessions/{workorderId}/delivery`: change the delivery option (and so the total).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdateDeliveryRequest {
+    /// The delivery.
     pub delivery: DeliveryOption,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -154,8 +193,10 @@ pub struct UpdateDeliveryRequest {
 /// review page) always gets the same answer, however often the buyer clicks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlaceOrderRequest {
+    /// The idempotency key.
     pub idempotency_key: String,
     #[serde(default)]
+    /// The language.
     pub language: Language,
 }
 
@@ -164,17 +205,29 @@ pub struct PlaceOrderRequest {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PlaceOrderOutcome {
     /// Send the buyer to Amazon (processing, maybe multi-factor authentication).
-    Redirect { url: String },
+    Redirect {
+        /// The URL.
+        url: String,
+    },
+    /// Approved.
     Approved,
     /// Amazon is still deciding; follow the order's status.
     Pending,
     /// Declined: `code` says whether another Amazon payment method may work (`soft_decline`).
-    Declined { code: crate::ErrorCode, message: String },
+    Declined {
+        /// The code.
+        code: crate::ErrorCode,
+        /// The message.
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What placing a CV2 order answers.
 pub struct PlaceOrderResponse {
+    /// The order id.
     pub order_id: String,
+    /// The outcome.
     pub outcome: PlaceOrderOutcome,
 }
 

@@ -37,6 +37,7 @@ pub enum ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{code:?}: {message}")]
 pub struct ApiError {
+    /// The code.
     pub code: ErrorCode,
     /// A sentence for the buyer, in the request's language.
     pub message: String,
@@ -46,6 +47,7 @@ pub struct ApiError {
 }
 
 impl ErrorCode {
+    /// Every code, for tests and exhaustive checks.
     pub const ALL: [ErrorCode; 11] = [
         ErrorCode::BadRequest,
         ErrorCode::NotFound,
@@ -77,6 +79,7 @@ impl ErrorCode {
         }
     }
 
+    /// The code named `text` (its wire name), if it is one.
     pub fn parse(text: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == text)
     }

@@ -7,15 +7,21 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// German.
     De,
     #[default]
+    /// English.
     En,
+    /// French.
     Fr,
+    /// Italian.
     It,
+    /// Spanish.
     Es,
 }
 
 impl Language {
+    /// Every language the widget speaks.
     pub const ALL: [Language; 5] = [Language::De, Language::En, Language::Fr, Language::It, Language::Es];
 
     /// Two-letter code as PAYONE's `language` parameter and HTML's `lang` use it.
@@ -46,6 +52,7 @@ impl Language {
         Language::ALL.into_iter().find(|l| l.code() == code)
     }
 
+    /// The first of `tags` (BCP 47, most preferred first) that is one of ours.
     pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Language> {
         tags.into_iter().find_map(|tag| tag.parse().ok())
     }

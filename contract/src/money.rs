@@ -8,12 +8,16 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Currency {
     #[serde(rename = "EUR")]
+    /// Euro.
     Eur,
     #[serde(rename = "GBP")]
+    /// Pound sterling.
     Gbp,
     #[serde(rename = "USD")]
+    /// US dollar.
     Usd,
     #[serde(rename = "JPY")]
+    /// Japanese yen.
     Jpy,
 }
 
@@ -36,6 +40,7 @@ impl Currency {
         Currency::ALL.into_iter().find(|c| c.code() == code)
     }
 
+    /// Digits after the decimal point (2 for EUR).
     pub const fn minor_digits(self) -> u32 {
         match self {
             Currency::Jpy => 0,
@@ -73,14 +78,17 @@ impl FromStr for Currency {
 pub struct Money {
     /// Minor units, e.g. 1999 for 19.99 EUR.
     pub minor: i64,
+    /// The currency.
     pub currency: Currency,
 }
 
 impl Money {
+    /// `minor` units of `currency`.
     pub const fn new(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
     }
 
+    /// `minor` euro cents.
     pub const fn eur(minor: i64) -> Self {
         Money::new(minor, Currency::Eur)
     }

@@ -28,6 +28,7 @@ pub enum OrderState {
 }
 
 impl OrderState {
+    /// The wire and store name.
     pub const fn as_str(self) -> &'static str {
         match self {
             OrderState::Placing => "placing",
@@ -42,6 +43,7 @@ impl OrderState {
         }
     }
 
+    /// The state named `text`, if it is one.
     pub fn parse(text: &str) -> Option<OrderState> {
         const ALL: [OrderState; 9] = [
             OrderState::Placing,
@@ -66,8 +68,11 @@ impl OrderState {
 /// `GET /api/orders/{orderId}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderStatus {
+    /// The order id.
     pub order_id: String,
+    /// The state.
     pub state: OrderState,
+    /// The amount.
     pub amount: Money,
     /// For declines: the buyer's sentence, in the requested language.
     pub message: Option<String>,

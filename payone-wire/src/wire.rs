@@ -30,6 +30,7 @@ pub struct PayoneRequest {
 }
 
 impl PayoneRequest {
+    /// A request of type `request` (`genericpayment`, `preauthorization`, …).
     pub fn new(request: &str) -> Self {
         let mut r = PayoneRequest::default();
         r.set("request", request);
@@ -46,10 +47,12 @@ impl PayoneRequest {
         self
     }
 
+    /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// Every parameter, in the order set.
     pub fn params(&self) -> &[(String, String)] {
         &self.params
     }
@@ -112,10 +115,12 @@ impl PayoneResponse {
         response
     }
 
+    /// An empty answer, to fill with [`PayoneResponse::with`] (the simulator's side).
     pub fn builder() -> Self {
         PayoneResponse::default()
     }
 
+    /// The answer with `key=value` appended.
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
         self.fields.push((key.to_owned(), value.into()));
         self
@@ -131,14 +136,17 @@ impl PayoneResponse {
         self.get(&format!("add_paydata[{name}]"))
     }
 
+    /// `status` (`APPROVED`, `REDIRECT`, `OK`, `ERROR`, …).
     pub fn status(&self) -> Option<&str> {
         self.get("status")
     }
 
+    /// Every `key=value` line, in order.
     pub fn fields(&self) -> &[(String, String)] {
         &self.fields
     }
 
+    /// The lines that were not `key=value`.
     pub fn raw_lines(&self) -> &[String] {
         &self.raw_lines
     }

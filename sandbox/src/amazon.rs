@@ -22,26 +22,38 @@ pub use payone_wire::sandbox_settings::SANDBOX_CLIENT_ID;
 /// A postal address in an Amazon account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Address {
+    /// The id.
     pub id: &'static str,
+    /// The first name.
     pub first_name: &'static str,
+    /// The last name.
     pub last_name: &'static str,
+    /// The company.
     pub company: &'static str,
+    /// The street.
     pub street: &'static str,
+    /// The addition.
     pub addition: &'static str,
+    /// The ZIP.
     pub zip: &'static str,
+    /// The city.
     pub city: &'static str,
+    /// The state.
     pub state: &'static str,
     /// ISO 3166-1 alpha-2.
     pub country: &'static str,
+    /// The phone.
     pub phone: &'static str,
 }
 
 /// A sandbox Amazon account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Buyer {
+    /// The id.
     pub id: &'static str,
     /// The account's name as the profile API returns it (one string; split by the shop).
     pub name: &'static str,
+    /// The email.
     pub email: &'static str,
     /// The account's addresses; the first is the default the AddressBook preselects. May be empty.
     pub addresses: &'static [Address],
@@ -138,6 +150,7 @@ pub fn buyer(id: &str) -> Option<&'static Buyer> {
 }
 
 impl Buyer {
+    /// The buyer's address `id`, if they have it.
     pub fn address(&self, id: &str) -> Option<&'static Address> {
         self.addresses.iter().find(|a| a.id == id)
     }
@@ -172,12 +185,19 @@ pub enum SessionState {
 pub struct CheckoutSession {
     /// `amazonCheckoutSessionId`, a UUID.
     pub id: String,
+    /// The workorder id.
     pub workorder_id: String,
+    /// The amount.
     pub amount: Money,
+    /// The buyer.
     pub buyer: Option<&'static Buyer>,
+    /// The address.
     pub address: Option<&'static Address>,
+    /// The instrument.
     pub instrument: Option<&'static Instrument>,
+    /// The state.
     pub state: SessionState,
+    /// When it was created.
     pub created_at: SystemTime,
 }
 
@@ -192,21 +212,30 @@ impl CheckoutSession {
 /// One-time order reference or recurring billing agreement (CV1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum AgreementType {
+    /// Order reference.
     OrderReference,
+    /// Billing agreement.
     BillingAgreement,
 }
 
 /// A CV1 order reference (`S02-…`) or billing agreement (`B02-…`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderReference {
+    /// The id.
     pub id: String,
+    /// The kind.
     pub kind: AgreementType,
+    /// The buyer.
     pub buyer: &'static Buyer,
+    /// The address.
     pub address: Option<&'static Address>,
+    /// The instrument.
     pub instrument: Option<&'static Instrument>,
     /// Billing agreements only: the buyer ticked the consent box.
     pub consent: bool,
+    /// The amount.
     pub amount: Option<Money>,
+    /// Whether confirmed.
     pub confirmed: bool,
     /// `successurl`/`errorurl` of PAYONE's `confirmorderreference`: where the confirmation flow (MFA) returns.
     pub confirmation_urls: Option<ConfirmationUrls>,
@@ -217,18 +246,23 @@ pub struct OrderReference {
 /// Where `OffAmazonPayments.initConfirmationFlow` sends the buyer after the MFA step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmationUrls {
+    /// The success URL.
     pub success_url: String,
+    /// The error URL.
     pub error_url: String,
 }
 
 /// Amazon's `AuthenticationStatus` query value after the confirmation flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum AuthenticationStatus {
+    /// Success.
     Success,
+    /// Abandoned.
     Abandoned,
 }
 
 impl AuthenticationStatus {
+    /// Amazon's name for the state.
     pub fn as_str(self) -> &'static str {
         match self {
             AuthenticationStatus::Success => "Success",
@@ -240,8 +274,11 @@ impl AuthenticationStatus {
 /// What the CV2 button payload said about the hosted pages' return addresses (kept per checkout session).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebCheckout {
+    /// The review return URL.
     pub review_return_url: Option<String>,
+    /// The result return URL.
     pub result_return_url: Option<String>,
+    /// The cancel URL.
     pub cancel_url: Option<String>,
     /// The page the button was on (`origin_url`): where a cancel goes when the payload names no cancel URL.
     pub origin_url: Option<String>,
@@ -252,10 +289,15 @@ pub struct WebCheckout {
 /// A live access token's details, as `tokeninfo` reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
+    /// The buyer.
     pub buyer: &'static Buyer,
+    /// The client id.
     pub client_id: String,
+    /// The scopes.
     pub scopes: Vec<String>,
+    /// When it was issued.
     pub issued_at: SystemTime,
+    /// When it expires.
     pub expires_at: SystemTime,
 }
 
@@ -263,11 +305,14 @@ pub struct TokenInfo {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct AmazonError {
+    /// The code.
     pub code: &'static str,
+    /// The message.
     pub message: String,
 }
 
 impl AmazonError {
+    /// An error with Amazon's `code` and `message`.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         AmazonError { code, message: message.into() }
     }
@@ -335,6 +380,7 @@ impl AmazonSandbox {
         id
     }
 
+    /// The checkout session `id`, if it exists.
     pub fn checkout_session(&self, id: &str) -> Option<CheckoutSession> {
         self.lock().sessions.get(id).cloned()
     }
@@ -416,6 +462,7 @@ impl AmazonSandbox {
         Ok(reference)
     }
 
+    /// The order reference `id`, if it exists.
     pub fn order_reference(&self, id: &str) -> Option<OrderReference> {
         self.lock().order_references.get(id).cloned()
     }
@@ -436,6 +483,7 @@ impl AmazonSandbox {
         self.lock().web_checkouts.insert(session_id.to_owned(), web);
     }
 
+    /// The hosted-page state of checkout session `session_id`, if it exists.
     pub fn web_checkout(&self, session_id: &str) -> Option<WebCheckout> {
         self.lock().web_checkouts.get(session_id).cloned()
     }

@@ -26,7 +26,9 @@ use std::time::Duration;
 /// A product of the sandbox campaign: CheckoutChamp's campaign product id, name and unit price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CampaignProduct {
+    /// The id.
     pub id: u32,
+    /// The name.
     pub name: &'static str,
     /// Unit price in euro cents.
     pub price: i64,
@@ -56,34 +58,47 @@ const PAGE_TYPES: &[&str] =
 /// One line of a simulated order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimLine {
+    /// The product.
     pub product: &'static CampaignProduct,
+    /// The quantity.
     pub qty: u32,
 }
 
 /// An order as the simulated CRM keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimOrder {
+    /// The order id.
     pub order_id: String,
+    /// The customer id.
     pub customer_id: u64,
     /// `PARTIAL` (lead), `COMPLETE` or `PENDING`.
     pub status: &'static str,
+    /// The first name.
     pub first_name: String,
+    /// The last name.
     pub last_name: String,
+    /// The email.
     pub email: String,
+    /// The phone.
     pub phone: String,
+    /// The pay source.
     pub pay_source: Option<String>,
     /// The Amazon order reference or billing agreement the order is charged to.
     pub amazon_order_id: Option<String>,
     /// The sandbox buyer behind the address consent token.
     pub amazon_buyer: Option<&'static str>,
+    /// The shipping address.
     pub ship: Option<super::amazon::Address>,
+    /// The items.
     pub items: Vec<SimLine>,
+    /// The session id.
     pub session_id: Option<String>,
     /// `/order/confirm/` was called (autoresponder emails "sent").
     pub confirmed: bool,
 }
 
 impl SimOrder {
+    /// The order's total: its lines at the campaign's prices.
     pub fn total(&self) -> Money {
         Money::eur(self.items.iter().map(|l| l.product.price * i64::from(l.qty)).sum())
     }
@@ -134,8 +149,11 @@ impl SimOrder {
 /// while (upstream timeout).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SimAnswer {
+    /// JSON.
     Json(Value),
+    /// Garbage.
     Garbage,
+    /// Hold.
     Hold,
 }
 
@@ -212,6 +230,7 @@ impl CheckoutChampSimulator {
         Duration::from_millis(self.hold_ms.load(Ordering::Relaxed))
     }
 
+    /// Changes how long an "upstream timeout" request is held (tests shorten it).
     pub fn set_hold(&self, hold: Duration) {
         self.hold_ms.store(hold.as_millis().try_into().unwrap_or(u64::MAX), Ordering::Relaxed);
     }

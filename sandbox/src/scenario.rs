@@ -48,6 +48,7 @@ pub struct Instrument {
     pub id: &'static str,
     /// What the buyer sees, like Amazon's payment descriptor ("Visa ••••1111").
     pub descriptor: &'static str,
+    /// The scenario.
     pub scenario: Scenario,
     /// A short explanation for testers.
     pub outcome: &'static str,

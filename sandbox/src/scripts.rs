@@ -13,10 +13,10 @@ fn javascript(body: &'static str) -> impl IntoResponse {
     )
 }
 
-pub async fn checkout_js() -> impl IntoResponse {
+pub(crate) async fn checkout_js() -> impl IntoResponse {
     javascript(CHECKOUT_JS)
 }
 
-pub async fn widgets_js() -> impl IntoResponse {
+pub(crate) async fn widgets_js() -> impl IntoResponse {
     javascript(WIDGETS_JS)
 }

@@ -15,8 +15,10 @@ pub struct AmazonProfile {
     /// `amzn1.account.…`, stable per Amazon account.
     pub user_id: String,
     #[serde(default)]
+    /// The name.
     pub name: Option<String>,
     #[serde(default)]
+    /// The email.
     pub email: Option<String>,
 }
 
@@ -30,12 +32,16 @@ pub enum ProfileError {
     #[error("the access token lacks the `profile` scope; request it in amazon.Login.authorize")]
     InsufficientScope,
     #[error("Amazon's profile endpoint did not answer within {0:?}")]
+    /// Timeout.
     Timeout(Duration),
     #[error("cannot reach Amazon's profile endpoint: {0}")]
+    /// Transport.
     Transport(String),
     #[error("Amazon's profile endpoint answered HTTP {0}")]
+    /// HTTP status.
     HttpStatus(u16),
     #[error("Amazon's profile answer is not a profile: {0}")]
+    /// Invalid.
     Invalid(String),
 }
 
@@ -105,7 +111,9 @@ impl ProfileClient {
 /// A name split for CheckoutChamp's `firstName` and `lastName`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameParts {
+    /// The first name (`firstName`).
     pub first: String,
+    /// The last name (`lastName`).
     pub last: String,
 }
 

@@ -123,10 +123,12 @@ impl Server {
         &self.state.public_url
     }
 
+    /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
+    /// The state the handlers will get (tests inspect it).
     pub fn state(&self) -> &AppState {
         &self.state
     }

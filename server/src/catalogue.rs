@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 /// One product the shop sells.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Product {
+    /// The name.
     pub name: String,
     /// Unit price in minor units.
     pub price: i64,
@@ -16,7 +17,9 @@ pub struct Product {
 /// A price list in one currency.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Catalogue {
+    /// The currency.
     pub currency: Currency,
+    /// The products.
     pub products: BTreeMap<String, Product>,
     /// Price of each delivery option, in minor units.
     pub delivery: Delivery,
@@ -25,7 +28,9 @@ pub struct Catalogue {
 /// Delivery prices.
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct Delivery {
+    /// Standard delivery, in minor units.
     pub standard: i64,
+    /// Express delivery, in minor units.
     pub express: i64,
 }
 
@@ -33,12 +38,16 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
     #[error("the cart is empty")]
+    /// Empty.
     Empty,
     #[error("unknown item {0:?}")]
+    /// Unknown SKU.
     UnknownSku(String),
     #[error("quantity of {0:?} must be between 1 and 99")]
+    /// Bad quantity.
     BadQuantity(String),
     #[error("the total is too large")]
+    /// Overflow.
     Overflow,
 }
 
@@ -46,9 +55,21 @@ pub enum PricingError {
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
     #[error("cannot read the catalogue {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    /// Read.
+    Read {
+        /// The path.
+        path: String,
+        /// The source.
+        source: std::io::Error,
+    },
     #[error("the catalogue {path} is not valid: {message}")]
-    Invalid { path: String, message: String },
+    /// Invalid.
+    Invalid {
+        /// The path.
+        path: String,
+        /// The message.
+        message: String,
+    },
 }
 
 impl Catalogue {

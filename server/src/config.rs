@@ -32,12 +32,16 @@ pub struct Args {
     #[arg(long, env = "AMAZON_PAY_PUBLIC_URL")]
     pub public_url: Option<String>,
     #[arg(long, env = "PAYONE_MID")]
+    /// The payone mid.
     pub payone_mid: Option<String>,
     #[arg(long, env = "PAYONE_PORTALID")]
+    /// The payone portalid.
     pub payone_portalid: Option<String>,
     #[arg(long, env = "PAYONE_AID")]
+    /// The payone aid.
     pub payone_aid: Option<String>,
     #[arg(long, env = "PAYONE_KEY", hide_env_values = true)]
+    /// The payone key.
     pub payone_key: Option<String>,
     /// PAYONE's Server API endpoint. Defaults to PAYONE's live gateway, or the sandbox's simulator.
     #[arg(long, env = "PAYONE_ENDPOINT")]
@@ -86,8 +90,10 @@ pub struct Args {
     #[arg(long, env = "AMAZON_MERCHANT_ID")]
     pub amazon_merchant_id: Option<String>,
     #[arg(long, env = "CHECKOUTCHAMP_LOGIN_ID")]
+    /// The checkoutchamp login id.
     pub checkoutchamp_login_id: Option<String>,
     #[arg(long, env = "CHECKOUTCHAMP_PASSWORD", hide_env_values = true)]
+    /// The checkoutchamp password.
     pub checkoutchamp_password: Option<String>,
     /// CheckoutChamp's API base URL. Defaults to the real API, or the sandbox's simulator.
     #[arg(long, env = "CHECKOUTCHAMP_ENDPOINT")]
@@ -132,6 +138,7 @@ pub enum Authorization {
 }
 
 impl Authorization {
+    /// PAYONE's request type for this mode (`preauthorization` or `authorization`).
     pub const fn request(self) -> &'static str {
         match self {
             Authorization::Preauthorization => "preauthorization",
@@ -154,19 +161,26 @@ pub enum AmazonMode {
 /// Whether upstream calls go to the sandbox or to the real services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Sandbox.
     Sandbox,
+    /// Live.
     Live,
 }
 
 /// PAYONE credentials; the portal key never leaves the server.
 #[derive(Clone)]
 pub struct PayoneConfig {
+    /// The mid.
     pub mid: String,
+    /// The portal id.
     pub portal_id: String,
+    /// The aid.
     pub aid: String,
+    /// The key.
     pub key: String,
     /// `None` means "the in-process sandbox simulator at this server's own address".
     pub endpoint: Option<String>,
+    /// The currency.
     pub currency: Currency,
 }
 
@@ -185,7 +199,9 @@ impl std::fmt::Debug for PayoneConfig {
 /// CheckoutChamp API user and campaign; the password never leaves the server.
 #[derive(Clone)]
 pub struct CheckoutChampConfig {
+    /// The login id.
     pub login_id: String,
+    /// The password.
     pub password: String,
     /// Numeric.
     pub campaign_id: String,
@@ -193,6 +209,7 @@ pub struct CheckoutChampConfig {
     pub amazon_biller_id: String,
     /// `None` means "the in-process sandbox simulator at this server's own address".
     pub endpoint: Option<String>,
+    /// The timeout.
     pub timeout: std::time::Duration,
 }
 
@@ -288,15 +305,25 @@ pub const PAYONE_LIVE_ENDPOINT: &str = "https://api.pay1.de/post-gateway/";
 /// The validated configuration the server runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The mode.
     pub mode: Mode,
+    /// The address to listen on.
     pub listen: SocketAddr,
+    /// The data dir.
     pub data_dir: PathBuf,
+    /// The dist dir.
     pub dist_dir: PathBuf,
+    /// The static dir.
     pub static_dir: PathBuf,
+    /// The public URL.
     pub public_url: Option<String>,
+    /// PAYONE's credentials and endpoint.
     pub payone: PayoneConfig,
+    /// The payone timeout.
     pub payone_timeout: std::time::Duration,
+    /// The payone authorization.
     pub payone_authorization: Authorization,
+    /// The amazon merchant id.
     pub amazon_merchant_id: String,
     /// `None` in live mode when CheckoutChamp is not configured.
     pub checkoutchamp: Option<CheckoutChampConfig>,
@@ -331,22 +358,41 @@ pub const MERCHANT_COUNTRIES: [&str; 10] = ["DE", "FR", "IT", "ES", "LU", "NL", 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("live mode needs {0}; set it, or start with --sandbox")]
+    /// Missing.
     Missing(&'static str),
     #[error("{name} must be numeric, got {value:?}")]
-    NotNumeric { name: &'static str, value: String },
+    /// Not numeric.
+    NotNumeric {
+        /// The name.
+        name: &'static str,
+        /// The value.
+        value: String,
+    },
     #[error("{name} must be at most {max} characters")]
-    TooLong { name: &'static str, max: usize },
+    /// Too long.
+    TooLong {
+        /// The name.
+        name: &'static str,
+        /// The max.
+        max: usize,
+    },
     #[error("MERCHANT_COUNTRY {0:?} is not one where Amazon Pay through PAYONE is offered: use one of DE, FR, IT, ES, LU, NL, SE, PT, HU, DK")]
+    /// Merchant country.
     MerchantCountry(String),
     #[error("AMAZON_PAY_CURRENCY {0:?} is not supported: Amazon Pay through PAYONE takes EUR only")]
+    /// Currency.
     Currency(String),
     #[error("AMAZON_PAY_B2B is true, but Amazon Pay through PAYONE does not support B2B transactions")]
+    /// B2B.
     B2b,
     #[error("PAYONE_API_VERSION {0:?} is too old or malformed: Amazon Pay needs api_version 3.10 or later")]
+    /// API version.
     ApiVersion(String),
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
+    /// Too many retries.
     TooManyRetries(usize),
     #[error(transparent)]
+    /// Security.
     Security(#[from] crate::security::SecurityConfigError),
 }
 

@@ -18,13 +18,37 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigFileError {
     #[error("cannot read the configuration file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    /// Read.
+    Read {
+        /// The path.
+        path: String,
+        /// The source.
+        source: std::io::Error,
+    },
     #[error("the configuration file {path} is not valid TOML: {message}")]
-    Syntax { path: String, message: String },
+    /// Syntax.
+    Syntax {
+        /// The path.
+        path: String,
+        /// The message.
+        message: String,
+    },
     #[error("the configuration file {path} sets {key}, which is not a setting (see amazon-pay-server --help for the names)")]
-    UnknownKey { path: String, key: String },
+    /// Unknown key.
+    UnknownKey {
+        /// The path.
+        path: String,
+        /// The key.
+        key: String,
+    },
     #[error("the configuration file {path} sets {key} to a table or list; use a string, number or boolean")]
-    NotScalar { path: String, key: String },
+    /// Not scalar.
+    NotScalar {
+        /// The path.
+        path: String,
+        /// The key.
+        key: String,
+    },
 }
 
 /// Every environment variable the server reads.

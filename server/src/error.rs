@@ -8,14 +8,18 @@ use axum::Json;
 /// A handler failure: what kind, the buyer's language, and the cause for the log and the developer.
 #[derive(Debug)]
 pub struct AppError {
+    /// The code.
     pub code: ErrorCode,
+    /// The language.
     pub language: Language,
+    /// The detail.
     pub detail: String,
     /// A more precise sentence for the buyer than the code's own (already in their language).
     pub message: Option<&'static str>,
 }
 
 impl AppError {
+    /// An error of kind `code`; `detail` is for the log and the developer.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         AppError { code, language: Language::default(), detail: detail.into(), message: None }
     }

@@ -16,14 +16,23 @@ use std::sync::{Arc, Mutex};
 /// An order as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRecord {
+    /// The id.
     pub id: String,
+    /// The workorder id.
     pub workorder_id: String,
+    /// The flow.
     pub flow: String,
+    /// The idempotency key.
     pub idempotency_key: String,
+    /// The state.
     pub state: OrderState,
+    /// The amount.
     pub amount: Money,
+    /// The txid.
     pub txid: Option<String>,
+    /// PAYONE's user id.
     pub userid: Option<String>,
+    /// The decline.
     pub decline: Option<ErrorCode>,
     /// The answer given to the widget when the order was placed, replayed for repeated clicks.
     pub response_json: Option<String>,
@@ -86,6 +95,7 @@ pub fn next_state(current: OrderState, ts: &TransactionStatus) -> Option<OrderSt
 }
 
 impl Store {
+    /// Stores a new order.
     pub async fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
         let order = order.clone();
         let t = now();
@@ -112,14 +122,17 @@ impl Store {
         .await
     }
 
+    /// The order `id`, if stored.
     pub fn order(&self, id: &str) -> Result<Option<OrderRecord>, StoreError> {
         self.read(|c| order_where(c, "id", id))
     }
 
+    /// The order placed with idempotency key `key`, if any.
     pub fn order_by_key(&self, key: &str) -> Result<Option<OrderRecord>, StoreError> {
         self.read(|c| order_where(c, "idempotency_key", key))
     }
 
+    /// The order of PAYONE transaction `txid`, if any.
     pub fn order_by_txid(&self, txid: &str) -> Result<Option<OrderRecord>, StoreError> {
         self.read(|c| order_where(c, "txid", txid))
     }
@@ -162,6 +175,7 @@ impl Store {
         .await
     }
 
+    /// Moves order `id` to `state`.
     pub async fn set_order_state(&self, id: &str, state: OrderState) -> Result<(), StoreError> {
         let id = id.to_owned();
         self.write(move |c| set_state(c, &id, state)).await
@@ -244,7 +258,10 @@ pub enum Received {
     /// It was stored before: nothing changed.
     Replay,
     /// Stored now; what it did to its order, or why applying it failed (it stays stored).
-    Fresh { applied: Result<Applied, StoreError> },
+    Fresh {
+        /// What applying it did (its own error kept apart).
+        applied: Result<Applied, StoreError>,
+    },
 }
 
 /// What a new notification did to its order.
@@ -254,15 +271,20 @@ pub enum Applied {
     UnknownOrder,
     /// The order is where the notification would move it, or past it.
     Unchanged,
+    /// Moved.
     Moved(Move),
 }
 
 /// An order moved by a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
+    /// The order id.
     pub order_id: String,
+    /// The workorder id.
     pub workorder_id: String,
+    /// The state before.
     pub from: OrderState,
+    /// The state after.
     pub to: OrderState,
     /// Another live authorization of the same checkout, when PAYONE authorized an attempt we had given up
     /// (`upstream_failed`) and the buyer placed again meanwhile: the merchant must void one.

@@ -37,8 +37,10 @@ object-src 'none'";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecurityConfigError {
     #[error("AMAZON_PAY_ALLOWED_ORIGINS: {0:?} is not an origin like https://shop.example (scheme, host and optional port; no path, no wildcard)")]
+    /// Bad origin.
     BadOrigin(String),
     #[error("the Content-Security-Policy contains characters a header cannot carry")]
+    /// Bad policy.
     BadPolicy,
 }
 

@@ -35,6 +35,7 @@ impl FromStr for IpRange {
 }
 
 impl IpRange {
+    /// Whether `ip` is in the range.
     pub fn contains(&self, ip: IpAddr) -> bool {
         // An IPv4 sender seen through an IPv6 socket (::ffff:a.b.c.d) is still that IPv4 sender.
         let ip = match ip {

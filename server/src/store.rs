@@ -30,8 +30,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    /// Data dir.
+    DataDir {
+        /// The path.
+        path: String,
+        /// The source.
+        source: std::io::Error,
+    },
     #[error(transparent)]
+    /// Sqlite.
     Sqlite(#[from] rusqlite::Error),
     /// The transaction a write was part of did not commit (so neither did the write).
     #[error("the write transaction failed: {0}")]
@@ -40,10 +47,13 @@ pub enum StoreError {
     #[error("the write committed but the WAL could not be synced: {0}")]
     NotSynced(Arc<std::io::Error>),
     #[error("a store operation panicked")]
+    /// Panicked.
     Panicked,
     #[error("cannot start the store: {0}")]
+    /// Start.
     Start(std::io::Error),
     #[error("the store's writer thread has stopped")]
+    /// Writer gone.
     WriterGone,
 }
 
@@ -62,11 +72,17 @@ pub struct Store {
 /// A checkout the server started, keyed by PAYONE's workorder id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkout {
+    /// The workorder id.
     pub workorder_id: String,
+    /// The flow.
     pub flow: String,
+    /// The amount.
     pub amount: Money,
+    /// The items JSON.
     pub items_json: String,
+    /// The delivery.
     pub delivery: DeliveryOption,
+    /// When it was created.
     pub created_at: i64,
 }
 
@@ -74,14 +90,20 @@ pub struct Checkout {
 /// `request` must already have its secrets removed.
 #[derive(Debug, Clone)]
 pub struct UpstreamCall {
+    /// The service.
     pub service: String,
+    /// The action.
     pub action: String,
+    /// The request.
     pub request: String,
+    /// The response.
     pub response: String,
+    /// The outcome.
     pub outcome: String,
 }
 
 impl UpstreamCall {
+    /// A record of one exchange with `service`; `request` must already be redacted.
     pub fn new(service: &str, action: &str, request: &str, response: &str, outcome: &str) -> UpstreamCall {
         let [service, action, request, response, outcome] = [service, action, request, response, outcome].map(str::to_owned);
         UpstreamCall { service, action, request, response, outcome }
@@ -205,11 +227,13 @@ impl Store {
         self.writer.write(Durability::Synced, write).await
     }
 
+    /// Stores a new checkout.
     pub async fn insert_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
         let checkout = checkout.clone();
         self.write(move |c| insert_checkout(c, &checkout)).await
     }
 
+    /// The checkout `workorder_id`, if stored.
     pub fn checkout(&self, workorder_id: &str) -> Result<Option<Checkout>, StoreError> {
         self.read(|c| {
             c.prepare_cached(

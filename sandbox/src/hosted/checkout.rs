@@ -22,7 +22,7 @@ const SIGNIN: &str = "/sandbox/amazon/checkout/signin";
 const CHOOSE: &str = "/sandbox/amazon/checkout/choose";
 const CHANGE: &str = "/sandbox/amazon/checkout/change";
 /// The processing page; PAYONE's simulator answers (pre)authorizations with `redirecturl` = this `?txid=`.
-pub const PROCESS: &str = "/sandbox/amazon/checkout/process";
+pub(crate) const PROCESS: &str = "/sandbox/amazon/checkout/process";
 
 fn text_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value.pointer(pointer).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
@@ -103,7 +103,7 @@ fn open_session(sandbox: &Sandbox, workorder_id: &str, payload: &Value) -> Resul
 }
 
 /// `POST /sandbox/amazon/checkout/initiate`: the form `checkout.js` submits on a button click.
-pub async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let payload_json = form.require("payloadJSON")?;
@@ -159,7 +159,7 @@ fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
 }
 
 /// `POST /sandbox/amazon/checkout/signin`: the account is chosen; show addresses and instruments.
-pub async fn signin(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn signin(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let session = usable_session(sandbox, form.require("amazonCheckoutSessionId")?, false)?;
@@ -228,7 +228,7 @@ fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, proc
 
 /// `POST /sandbox/amazon/checkout/choose`: records the choice and returns to the shop's review page (or, in
 /// `ProcessOrder` mode, goes on to processing).
-pub async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let session = usable_session(sandbox, form.require("amazonCheckoutSessionId")?, false)?;
@@ -306,7 +306,7 @@ impl ChangeAction {
 }
 
 /// `GET /sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId=…&changeAction=…`.
-pub async fn initiate_auth(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+pub(crate) async fn initiate_auth(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query)?;
     let session_id = query.require("amazonCheckoutSessionId")?;
@@ -336,7 +336,7 @@ fn not_signed_in() -> PageError {
 }
 
 /// `POST /sandbox/amazon/checkout/change`: applies the change and returns to the review page.
-pub async fn change(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn change(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let session = usable_session(sandbox, form.require("amazonCheckoutSessionId")?, true)?;
@@ -361,7 +361,7 @@ fn asks_for_mfa(session: Option<&CheckoutSession>) -> bool {
 }
 
 /// `GET /sandbox/amazon/checkout/process?txid=…`: MFA first if the instrument asks for it, then PAYONE's redirect.
-pub async fn process(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+pub(crate) async fn process(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query)?;
     let txid = query.require("txid")?;
@@ -374,7 +374,7 @@ pub async fn process(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQue
 }
 
 /// `POST /sandbox/amazon/checkout/process`: Verify (with the code) or Cancel on the MFA page.
-pub async fn process_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn process_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let txid = form.require("txid")?;
@@ -401,7 +401,7 @@ async fn finish(sandbox: &Sandbox, txid: &str, mfa: MfaOutcome) -> Result<Respon
 }
 
 /// `GET /sandbox/amazon/checkout/signout`: what `amazon.Pay.signout()` calls; the sandbox keeps no Amazon login.
-pub async fn signout() -> impl IntoResponse {
+pub(crate) async fn signout() -> impl IntoResponse {
     Json(serde_json::json!({ "result": "SignedOut" }))
 }
 

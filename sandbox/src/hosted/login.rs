@@ -117,7 +117,7 @@ window.close();return;}}catch(e){{}}}}location.replace(document.getElementById(\
 }
 
 /// `GET /sandbox/amazon/ap/signin?client_id&scope&redirect_uri&response_type=token&popup&state`.
-pub async fn signin_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+pub(crate) async fn signin_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let request = AuthRequest::parse(&Fields::from_query(query)?)?;
     if let Some((error, description)) = request.problem() {
@@ -138,7 +138,7 @@ pub async fn signin_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): Ra
 }
 
 /// `POST /sandbox/amazon/ap/signin`: Allow issues a token for the chosen buyer; Cancel answers `access_denied`.
-pub async fn signin_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn signin_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let request = AuthRequest::parse(&form)?;
@@ -178,7 +178,7 @@ fn bearer_token(headers: &HeaderMap, query: &Fields) -> Option<String> {
 }
 
 /// `GET /sandbox/amazon/user/profile` with `Authorization: bearer <token>`: Amazon's profile JSON.
-pub async fn profile(State(shared): State<Arc<Sandbox>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub(crate) async fn profile(State(shared): State<Arc<Sandbox>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query).unwrap_or_default();
     let Some(token) = bearer_token(&headers, &query) else {
@@ -210,7 +210,7 @@ fn unix_seconds(t: SystemTime) -> u64 {
 }
 
 /// `GET /sandbox/amazon/auth/o2/tokeninfo?access_token=…`: whom the token was issued to (`aud`) and for how long.
-pub async fn tokeninfo(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Response {
+pub(crate) async fn tokeninfo(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Response {
     let sandbox: &Sandbox = &shared;
     let query = Fields::from_query(query).unwrap_or_default();
     let Some(token) = query.get("access_token") else {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and double-quoted attribute values.
-pub fn html_escape(text: &str) -> String {
+pub(super) fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -31,7 +31,7 @@ button.primary{background:#ffd814;border-color:#fcd200}button:focus-visible,inpu
 .error{border-left:4px solid #c40000;background:#fff;padding:.6rem 1rem}code{font-size:1.1rem}";
 
 /// A whole page. `title` and every interpolated value must already be escaped by the caller's helpers.
-pub fn layout(title: &str, body: &str) -> String {
+pub(super) fn layout(title: &str, body: &str) -> String {
     let title = html_escape(title);
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -42,12 +42,12 @@ pub fn layout(title: &str, body: &str) -> String {
 }
 
 /// An HTML response that no cache keeps (every page carries one buyer's session).
-pub fn html(status: StatusCode, page: String) -> Response {
+pub(super) fn html(status: StatusCode, page: String) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
 }
 
 /// `<input type=hidden>` for each pair.
-pub fn hidden(fields: &[(&str, &str)]) -> String {
+pub(super) fn hidden(fields: &[(&str, &str)]) -> String {
     fields.iter().fold(String::new(), |mut out, (name, value)| {
         let _ = write!(out, "<input type=\"hidden\" name=\"{}\" value=\"{}\">", html_escape(name), html_escape(value));
         out
@@ -55,7 +55,7 @@ pub fn hidden(fields: &[(&str, &str)]) -> String {
 }
 
 /// One radio button of a group; `lines` become the label (the first bold), each escaped.
-pub fn radio(name: &str, value: &str, checked: bool, lines: &[&str]) -> String {
+pub(super) fn radio(name: &str, value: &str, checked: bool, lines: &[&str]) -> String {
     let id = format!("{name}-{value}");
     let mut label = String::new();
     for (i, line) in lines.iter().filter(|l| !l.is_empty()).enumerate() {
@@ -75,12 +75,12 @@ pub fn radio(name: &str, value: &str, checked: bool, lines: &[&str]) -> String {
 }
 
 /// A fieldset with a legend around `content`.
-pub fn fieldset(legend: &str, content: &str) -> String {
+pub(super) fn fieldset(legend: &str, content: &str) -> String {
     format!("<fieldset><legend>{}</legend>{content}</fieldset>", html_escape(legend))
 }
 
 /// The two submit buttons every step has: go on, or cancel (which skips the browser's field validation).
-pub fn actions(primary: &str, cancel: &str) -> String {
+pub(super) fn actions(primary: &str, cancel: &str) -> String {
     format!(
         "<div class=\"actions\"><button type=\"submit\" class=\"primary\" name=\"action\" value=\"continue\">{}</button>\
 <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{}</button></div>",
@@ -90,10 +90,10 @@ pub fn actions(primary: &str, cancel: &str) -> String {
 }
 
 /// The sandbox's one-time code for the MFA step; the page shows it, since no phone receives it.
-pub const SANDBOX_MFA_CODE: &str = "123456";
+pub(super) const SANDBOX_MFA_CODE: &str = "123456";
 
 /// Amazon's multi-factor authentication step: a code field, Verify and Cancel.
-pub fn mfa_page(action_url: &str, fields: &[(&str, &str)], problem: Option<&str>) -> String {
+pub(super) fn mfa_page(action_url: &str, fields: &[(&str, &str)], problem: Option<&str>) -> String {
     let alert = problem.map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", html_escape(p))).unwrap_or_default();
     let body = format!(
         "<p>Your bank asks you to confirm this payment.</p>{alert}\
@@ -113,22 +113,22 @@ Cancel to abandon the authentication.</p>\
 /// A refusal shown as Amazon shows one: a page with the error code and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
-pub struct PageError {
+pub(crate) struct PageError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
 }
 
 impl PageError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         PageError { status, code, message: message.into() }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    pub fn missing(field: &str) -> Self {
+    pub(crate) fn missing(field: &str) -> Self {
         Self::bad_request("MissingParameterValue", format!("The required parameter '{field}' is missing or empty."))
     }
 }
@@ -159,43 +159,43 @@ impl IntoResponse for PageError {
 
 /// Form fields (or query parameters), parsed leniently so that a bad request gets a page, not a panic.
 #[derive(Debug, Default)]
-pub struct Fields(HashMap<String, String>);
+pub(super) struct Fields(HashMap<String, String>);
 
 impl Fields {
     /// Parses `application/x-www-form-urlencoded` text; the last value of a repeated name wins.
-    pub fn parse(text: &str) -> Result<Fields, PageError> {
+    pub(super) fn parse(text: &str) -> Result<Fields, PageError> {
         serde_urlencoded::from_str::<Vec<(String, String)>>(text)
             .map(|pairs| Fields(pairs.into_iter().collect()))
             .map_err(|_| PageError::bad_request("InvalidParameterValue", "The request is not form-encoded."))
     }
 
-    pub fn from_query(query: Option<String>) -> Result<Fields, PageError> {
+    pub(super) fn from_query(query: Option<String>) -> Result<Fields, PageError> {
         Self::parse(query.as_deref().unwrap_or(""))
     }
 
     /// The value of `name` if present and not blank, exactly as sent (a signed payload must stay byte-exact).
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
     }
 
-    pub fn require(&self, name: &str) -> Result<&str, PageError> {
+    pub(super) fn require(&self, name: &str) -> Result<&str, PageError> {
         self.get(name).ok_or_else(|| PageError::missing(name))
     }
 
     /// The buyer pressed a button with `name="action" value="cancel"`.
-    pub fn cancelled(&self) -> bool {
+    pub(super) fn cancelled(&self) -> bool {
         self.get("action") == Some("cancel")
     }
 }
 
 /// Only absolute http(s) URLs may be redirect targets (never `javascript:` and the like).
-pub fn is_web_url(url: &str) -> bool {
+pub(super) fn is_web_url(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://")) && !url.chars().any(|c| c.is_control() || c == ' ')
 }
 
 /// `url` with `pairs` added to its query, keeping any query and fragment it has.
-pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
+pub(super) fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     let (base, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
@@ -217,13 +217,13 @@ pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 /// `url` with its fragment replaced by `pairs` (OAuth's implicit-grant answer for full-page redirects).
-pub fn with_fragment(url: &str, pairs: &[(&str, &str)]) -> String {
+pub(super) fn with_fragment(url: &str, pairs: &[(&str, &str)]) -> String {
     let base = url.split_once('#').map(|(b, _)| b).unwrap_or(url);
     format!("{base}#{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
 /// `scheme://host[:port]` of an absolute URL, the target origin for `postMessage`.
-pub fn origin_of(url: &str) -> Option<String> {
+pub(super) fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())?;
     Some(format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase()))

@@ -15,7 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 /// Where `confirmationFlow.success()` sends the buyer.
-pub const CONFIRM: &str = "/sandbox/amazon/widgets/confirm";
+pub(crate) const CONFIRM: &str = "/sandbox/amazon/widgets/confirm";
 
 /// The request body of every widget call; each endpoint uses the fields it needs.
 #[derive(Debug, Default, Deserialize)]
@@ -32,7 +32,7 @@ struct WidgetRequest {
 
 /// A widget error as `onError` reports it (`getErrorCode()`, `getErrorMessage()`).
 #[derive(Debug)]
-pub struct WidgetError(AmazonError);
+pub(crate) struct WidgetError(AmazonError);
 
 impl From<AmazonError> for WidgetError {
     fn from(e: AmazonError) -> Self {
@@ -83,7 +83,7 @@ struct InstrumentView {
 /// What a widget renders: the reference, the buyer's addresses, the sandbox instruments and the choices made.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WidgetView {
+pub(crate) struct WidgetView {
     id: String,
     agreement_type: AgreementType,
     /// This call created the reference (the widget then fires `onOrderReferenceCreate`).
@@ -151,9 +151,9 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Widget
 }
 
 /// `POST /sandbox/amazon/widgets/order-reference`: creates the reference (or reads `id` for a re-render).
-pub async fn order_reference(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
+pub(crate) async fn order_reference(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
     let sandbox: &Sandbox = &shared;
-    let (sandbox, request, token) = parse(&sandbox, &body)?;
+    let (sandbox, request, token) = parse(sandbox, &body)?;
     required(&request.seller_id, "sellerId")?;
     if let Some(id) = request.id.as_deref().filter(|i| !i.is_empty()) {
         return Ok(WidgetView::of(&sandbox.amazon.order_reference_for(&token, id)?, false));
@@ -167,18 +167,18 @@ pub async fn order_reference(State(shared): State<Arc<Sandbox>>, body: String) -
 }
 
 /// `POST /sandbox/amazon/widgets/select`: the buyer picked an address (AddressBook) or an instrument (Wallet).
-pub async fn select(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
+pub(crate) async fn select(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
     let sandbox: &Sandbox = &shared;
-    let (sandbox, request, token) = parse(&sandbox, &body)?;
+    let (sandbox, request, token) = parse(sandbox, &body)?;
     let id = required(&request.id, "id")?;
     let reference = sandbox.amazon.select_for_widget(&token, id, request.address_id.as_deref(), request.instrument_id.as_deref())?;
     Ok(WidgetView::of(&reference, false))
 }
 
 /// `POST /sandbox/amazon/widgets/consent`: the Consent widget's checkbox.
-pub async fn consent(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
+pub(crate) async fn consent(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Json<WidgetView>, WidgetError> {
     let sandbox: &Sandbox = &shared;
-    let (sandbox, request, token) = parse(&sandbox, &body)?;
+    let (sandbox, request, token) = parse(sandbox, &body)?;
     let id = required(&request.id, "id")?;
     let consent = request.consent.ok_or_else(|| WidgetError::new("MissingParameter", "The parameter consent is missing."))?;
     Ok(WidgetView::of(&sandbox.amazon.set_consent(&token, id, consent)?, false))
@@ -218,7 +218,7 @@ fn finish(sandbox: &Sandbox, reference: &OrderReference, status: AuthenticationS
 }
 
 /// `GET /sandbox/amazon/widgets/confirm?amazonOrderReferenceId=…`: MFA if the instrument asks, then back to the shop.
-pub async fn confirm_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+pub(crate) async fn confirm_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let (reference, success, _) = confirming(sandbox, &Fields::from_query(query)?)?;
     let mfa = matches!(reference.instrument.map(|i| i.scenario), Some(Scenario::MfaPassed | Scenario::MfaAbandoned));
@@ -230,7 +230,7 @@ pub async fn confirm_page(State(shared): State<Arc<Sandbox>>, RawQuery(query): R
 }
 
 /// `POST /sandbox/amazon/widgets/confirm`: Verify or Cancel on the MFA page.
-pub async fn confirm_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
+pub(crate) async fn confirm_submit(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
     let form = Fields::parse(&body)?;
     let (reference, success, error) = confirming(sandbox, &form)?;

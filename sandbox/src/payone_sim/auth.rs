@@ -11,7 +11,7 @@ use amazon_pay_contract::Language;
 /// A request PAYONE would answer with `status=ERROR`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("PAYONE error {code}: {message}")]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub code: u32,
     pub message: String,
     pub customer: Customer,
@@ -20,7 +20,7 @@ pub struct Refusal {
 /// Error codes for faulty or missing parameters. PAYONE numbers these in the 1000s (`1041` for `successurl`
 /// is in its Shopware 5 plugin's snippets); the other numbers are the sandbox's, in the same style.
 /// PAYONE says "faulty or missing" for both: a wrong `mid` or `key` is refused like a missing one.
-pub const PARAM_CODES: &[(&str, u32)] = &[
+pub(super) const PARAM_CODES: &[(&str, u32)] = &[
     ("request", 1000),
     ("aid", 1001),
     ("mid", 1002),
@@ -42,44 +42,44 @@ pub const PARAM_CODES: &[(&str, u32)] = &[
     ("backurl", 1043),
 ];
 /// Any other parameter (mostly `add_paydata[...]` fields).
-pub const OTHER_PARAM_CODE: u32 = 1016;
+pub(super) const OTHER_PARAM_CODE: u32 = 1016;
 
 /// 923: "payment type not available for this currency" (SW5's snippets).
-pub const CURRENCY_NOT_AVAILABLE: u32 = 923;
+pub(super) const CURRENCY_NOT_AVAILABLE: u32 = 923;
 /// PAYONE refuses a second transaction with the same `reference` ("Reference number already exists").
-pub const DUPLICATE_REFERENCE: u32 = 911;
+pub(super) const DUPLICATE_REFERENCE: u32 = 911;
 /// The sandbox's choice for an expired or closed Amazon session; PAYONE's list has 101 "The authorisation has
 /// expired. Restart entire process.", which is what the shop has to do.
-pub const SESSION_EXPIRED: u32 = 101;
+pub(super) const SESSION_EXPIRED: u32 = 101;
 /// PAYONE's 21 "Activity not processed": capture or debit on a transaction that does not allow it.
-pub const NOT_PROCESSED: u32 = 21;
+pub(super) const NOT_PROCESSED: u32 = 21;
 /// Amazon's error codes as PAYONE passes them on (reference §6).
-pub const UNSPECIFIED: u32 = 900;
-pub const TRANSACTION_TIMED_OUT: u32 = 980;
-pub const INVALID_PAYMENT_METHOD: u32 = 981;
-pub const AMAZON_REJECTED: u32 = 982;
-pub const PROCESSING_FAILURE: u32 = 983;
-pub const BUYER_EQUALS_SELLER: u32 = 984;
-pub const PAYMENT_METHOD_NOT_ALLOWED: u32 = 985;
-pub const PAYMENT_PLAN_NOT_SET: u32 = 986;
-pub const SHIPPING_ADDRESS_NOT_SET: u32 = 987;
+pub(super) const UNSPECIFIED: u32 = 900;
+pub(super) const TRANSACTION_TIMED_OUT: u32 = 980;
+pub(super) const INVALID_PAYMENT_METHOD: u32 = 981;
+pub(super) const AMAZON_REJECTED: u32 = 982;
+pub(super) const PROCESSING_FAILURE: u32 = 983;
+pub(super) const BUYER_EQUALS_SELLER: u32 = 984;
+pub(super) const PAYMENT_METHOD_NOT_ALLOWED: u32 = 985;
+pub(super) const PAYMENT_PLAN_NOT_SET: u32 = 986;
+pub(super) const SHIPPING_ADDRESS_NOT_SET: u32 = 987;
 
 impl Refusal {
-    pub fn new(code: u32, message: impl Into<String>, customer: Customer) -> Self {
+    pub(crate) fn new(code: u32, message: impl Into<String>, customer: Customer) -> Self {
         Refusal { code, message: message.into(), customer }
     }
 
     /// `Parameter {name} faulty or missing`.
-    pub fn param(name: &str) -> Self {
+    pub(crate) fn param(name: &str) -> Self {
         Refusal::new(param_code(name), format!("Parameter {{{name}}} faulty or missing"), Customer::Generic)
     }
 
     /// `Parameter {name} faulty or missing: why` — the sandbox says why, PAYONE often does not.
-    pub fn param_because(name: &str, why: impl std::fmt::Display) -> Self {
+    pub(crate) fn param_because(name: &str, why: impl std::fmt::Display) -> Self {
         Refusal::new(param_code(name), format!("Parameter {{{name}}} faulty or missing: {why}"), Customer::Generic)
     }
 
-    pub fn to_response(&self, lang: Language) -> PayoneResponse {
+    pub(crate) fn to_response(&self, lang: Language) -> PayoneResponse {
         PayoneResponse::builder()
             .with("status", "ERROR")
             .with("errorcode", self.code.to_string())
@@ -88,7 +88,7 @@ impl Refusal {
     }
 }
 
-pub fn param_code(name: &str) -> u32 {
+pub(super) fn param_code(name: &str) -> u32 {
     PARAM_CODES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c).unwrap_or(OTHER_PARAM_CODE)
 }
 
@@ -98,7 +98,7 @@ fn is_payment(request: &str) -> bool {
 }
 
 /// Checks the standard parameters of §1.2: what PAYONE refuses before it looks at the action.
-pub fn check_credentials(config: &PayoneAccount, req: &PayoneRequest) -> Result<(), Refusal> {
+pub(super) fn check_credentials(config: &PayoneAccount, req: &PayoneRequest) -> Result<(), Refusal> {
     let request = req.get("request").ok_or_else(|| Refusal::param("request"))?;
     if req.get("mid") != Some(config.mid.as_str()) {
         return Err(Refusal::param("mid"));

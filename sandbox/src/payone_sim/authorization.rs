@@ -28,13 +28,13 @@ use std::time::SystemTime;
 use tokio::sync::oneshot;
 
 /// Amazon's processing page (served by the fake hosted pages); `REDIRECT` answers point there.
-pub const PROCESS_PATH: &str = "/sandbox/amazon/checkout/process";
+pub(super) const PROCESS_PATH: &str = "/sandbox/amazon/checkout/process";
 
 /// `reasoncode` of `appointed` with `transaction_status=pending` when Amazon decides later (the docs' example).
-pub const PENDING_REASON: &str = "903";
+pub(super) const PENDING_REASON: &str = "903";
 /// `reasoncode` of the asynchronous soft decline (CV1 with `amazon_timeout=1440`): the buyer must pick another
 /// instrument (§5.2).
-pub const SOFT_DECLINE_REASON: &str = "981";
+pub(super) const SOFT_DECLINE_REASON: &str = "981";
 
 /// What the processing page leads to.
 enum Finish {

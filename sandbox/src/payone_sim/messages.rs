@@ -5,7 +5,7 @@ use amazon_pay_contract::Language;
 
 /// What a refusal means to the buyer; each kind has one text per language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Customer {
+pub(crate) enum Customer {
     /// Merchant-side problems the buyer can do nothing about (bad parameters, credentials, duplicates).
     Generic,
     /// 923: Amazon Pay through PAYONE takes EUR only.
@@ -32,7 +32,7 @@ pub enum Customer {
 
 impl Customer {
     /// The text in `lang` (de, en, fr, it, es).
-    pub fn text(self, lang: Language) -> &'static str {
+    pub(crate) fn text(self, lang: Language) -> &'static str {
         use Language::*;
         match (self, lang) {
             (Customer::Generic, De) => "Bei der Bearbeitung dieser Transaktion ist ein Fehler aufgetreten.",

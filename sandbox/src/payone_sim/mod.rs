@@ -19,7 +19,7 @@ mod cv2;
 mod messages;
 mod notifier;
 
-pub use auth::Refusal;
+pub(crate) use auth::Refusal;
 pub use notifier::{Delivery, NotificationRecord};
 
 use super::amazon::{Address, AmazonSandbox, Buyer};
@@ -48,7 +48,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub enum MfaOutcome {
     /// The page did not ask (the instrument needs no MFA).
     NotAsked,
+    /// Passed.
     Passed,
+    /// Abandoned.
     Abandoned,
 }
 
@@ -56,21 +58,30 @@ pub enum MfaOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
     #[error("no transaction {0}")]
+    /// Unknown transaction.
     UnknownTransaction(String),
     #[error("transaction {0} is not waiting for the buyer on Amazon's pages")]
+    /// Not awaiting buyer.
     NotAwaitingBuyer(String),
     #[error("the buyer has not chosen a payment instrument for transaction {0}")]
+    /// No selection.
     NoSelection(String),
 }
 
 /// What the simulator remembers about one CV2 workorder (one Amazon checkout session).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workorder {
+    /// The id.
     pub id: String,
+    /// The amount.
     pub amount: Money,
+    /// The success URL.
     pub success_url: String,
+    /// The error URL.
     pub error_url: String,
+    /// The back URL.
     pub back_url: String,
+    /// The amazon checkout session id.
     pub amazon_checkout_session_id: String,
     /// Opened by an APB (pre)authorization rather than by `createCheckoutSessionPayload`.
     pub apb: bool,
@@ -88,7 +99,9 @@ pub struct Cv1Workorder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthKind {
+    /// Preauthorization.
     Preauthorization,
+    /// Authorization.
     Authorization,
 }
 
@@ -119,28 +132,41 @@ pub struct ReturnUrls {
 /// One PAYONE transaction (`txid`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Transaction {
+    /// The txid.
     pub txid: String,
+    /// PAYONE's user id.
     pub userid: String,
+    /// The kind.
     pub kind: AuthKind,
     /// `AMP` (CV2) or `AMZ` (CV1).
     pub wallettype: &'static str,
+    /// The workorder id.
     pub workorder_id: String,
+    /// The checkout session id.
     pub checkout_session_id: Option<String>,
+    /// The amazon reference id.
     pub amazon_reference_id: Option<String>,
+    /// The reference.
     pub reference: String,
+    /// The amount.
     pub amount: Money,
+    /// The mode.
     pub mode: String,
     /// Echoed in notifications, as PAYONE does with the request's `param`.
     pub param: Option<String>,
+    /// The URLs.
     pub urls: ReturnUrls,
     /// Known at authorization for express and CV1; for APB only once the buyer has chosen on Amazon.
     pub scenario: Option<Scenario>,
+    /// The state.
     pub state: TxState,
     /// The last sequence number used: 0 for the (pre)authorization, +1 per capture or debit.
     pub sequencenumber: u32,
     /// Minor units the merchant has claimed (authorized-and-captured, minus debits) and has been paid.
     pub receivable: i64,
+    /// Minor units the buyer has paid so far (`receivable - paid` is the `balance` notified).
     pub paid: i64,
+    /// Minor units captured so far.
     pub captured: i64,
     /// `capturemode=completed` was sent: no further captures.
     pub capture_closed: bool,
@@ -172,7 +198,7 @@ pub enum Answer {
 }
 
 /// What the "upstream garbage" scenario answers: a proxy's error page where the key=value lines should be.
-pub const GARBAGE_BODY: &str =
+pub(crate) const GARBAGE_BODY: &str =
     "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n\
 <body><h1>Service Temporarily Unavailable</h1><p>The server is temporarily unable to service your request due to \
 maintenance downtime or capacity problems. Please try again later.</p></body></html>\n";
@@ -383,6 +409,7 @@ impl PayoneSimulator {
         self.sign(payload) == signature
     }
 
+    /// The simulator's delays.
     pub fn timings(&self) -> &SimTimings {
         &self.setup.timings
     }
@@ -392,14 +419,17 @@ impl PayoneSimulator {
         self.notifier.url()
     }
 
+    /// The CV2/APB workorder `id`, if it exists.
     pub fn workorder(&self, id: &str) -> Option<Workorder> {
         self.lock().workorders.get(id).cloned()
     }
 
+    /// The CV1 workorder `id`, if it exists.
     pub fn cv1_workorder(&self, id: &str) -> Option<Cv1Workorder> {
         self.lock().cv1_workorders.get(id).cloned()
     }
 
+    /// The transaction `txid`, if it exists.
     pub fn transaction(&self, txid: &str) -> Option<Transaction> {
         self.lock().transactions.get(txid).cloned()
     }
@@ -560,7 +590,7 @@ pub(crate) async fn post_gateway(State(payone): State<PayoneSimulator>, headers:
 
 /// Filter of `GET /sandbox/payone/notifications`.
 #[derive(Debug, Default, Deserialize)]
-pub struct NotificationQuery {
+pub(crate) struct NotificationQuery {
     pub txid: Option<String>,
 }
 

@@ -15,9 +15,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
 /// PAYONE's user agent for notifications.
-pub const USER_AGENT: &str = "PAYONE FinanceGate";
+pub(super) const USER_AGENT: &str = "PAYONE FinanceGate";
 /// Notifications are always ISO-8859-1 (§5.1).
-pub const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=ISO-8859-1";
+pub(super) const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=ISO-8859-1";
 
 /// Where one notification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,22 +42,30 @@ pub enum Delivery {
 pub struct NotificationRecord {
     /// Position in the log, from 0, in the order the simulator created them.
     pub id: usize,
+    /// The txid.
     pub txid: String,
+    /// The txaction.
     pub txaction: String,
+    /// The transaction status.
     pub transaction_status: String,
+    /// The notification's sequence number.
     pub sequencenumber: String,
     /// The form fields in the order sent; `key` is redacted (it is md5 of the portal key).
     pub fields: Vec<(String, String)>,
+    /// The delivery.
     pub delivery: Delivery,
+    /// The attempts.
     pub attempts: u32,
     /// What the last attempt got back (`HTTP 200: TSOK`, or the transport error), at most 200 characters.
     pub last_answer: Option<String>,
     /// Unix milliseconds when the notification was created and when it was acknowledged.
     pub queued_at_ms: u64,
+    /// When it was acknowledged (ms since the Unix epoch), if it was.
     pub delivered_at_ms: Option<u64>,
 }
 
 impl NotificationRecord {
+    /// The value of field `name` in the notification sent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
@@ -80,7 +88,7 @@ struct Inner {
 
 /// Sends TransactionStatus notifications. Cheap to clone.
 #[derive(Clone)]
-pub struct Notifier {
+pub(super) struct Notifier {
     inner: Arc<Inner>,
 }
 
@@ -98,7 +106,7 @@ fn shorten(text: &str) -> String {
 }
 
 impl Notifier {
-    pub fn new(url: Option<String>, timings: &SimTimings) -> Self {
+    pub(super) fn new(url: Option<String>, timings: &SimTimings) -> Self {
         let http = reqwest::Client::builder().user_agent(USER_AGENT).build().unwrap_or_default();
         Notifier {
             inner: Arc::new(Inner {
@@ -112,13 +120,13 @@ impl Notifier {
         }
     }
 
-    pub fn url(&self) -> Option<&str> {
+    pub(super) fn url(&self) -> Option<&str> {
         self.inner.url.as_deref()
     }
 
     /// Queues a notification behind the earlier ones of its `txid`. The receiver completes after the first
     /// delivery attempt, or at once when the notification will not be sent.
-    pub fn send(&self, fields: Vec<(String, String)>) -> oneshot::Receiver<()> {
+    pub(super) fn send(&self, fields: Vec<(String, String)>) -> oneshot::Receiver<()> {
         let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
         let txid = field("txid");
         let body = latin1::encode_form(&fields);
@@ -175,7 +183,7 @@ impl Notifier {
     }
 
     /// Every notification so far, oldest first.
-    pub fn log(&self) -> Vec<NotificationRecord> {
+    pub(super) fn log(&self) -> Vec<NotificationRecord> {
         lock(&self.inner.log).clone()
     }
 }

@@ -22,7 +22,7 @@ impl Inspector for NoStore {
 }
 
 /// Serves a fresh sandbox for `config` under `/sandbox` on 127.0.0.1 port 0: its base URL and the sandbox.
-pub async fn serve(config: SandboxConfig) -> (String, Arc<Sandbox>) {
+pub(crate) async fn serve(config: SandboxConfig) -> (String, Arc<Sandbox>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
     let base = format!("http://{}", listener.local_addr().expect("a bound listener has an address"));
     let sandbox = Arc::new(Sandbox::new(&config, &base));

@@ -16,7 +16,7 @@ use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
 
 /// `POST /api/apb/orders`.
-pub async fn place(
+pub(super) async fn place(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ApbOrderRequest>,
 ) -> Result<ApiJson<ApbOrderResponse>, AppError> {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 const MAX_LINES: usize = 20;
 
 /// Maps a CheckoutChamp failure to what the buyer and the developer are told.
-pub fn crm_error(err: CrmError) -> AppError {
+pub(super) fn crm_error(err: CrmError) -> AppError {
     let code = match &err {
         CrmError::Timeout(_) => ErrorCode::UpstreamTimeout,
         CrmError::Garbage(_) => ErrorCode::UpstreamInvalid,
@@ -39,7 +39,7 @@ pub fn crm_error(err: CrmError) -> AppError {
 }
 
 /// Maps a failed profile read: a refused token means the buyer must sign in with Amazon again.
-pub fn profile_error(err: ProfileError) -> AppError {
+pub(super) fn profile_error(err: ProfileError) -> AppError {
     let code = match &err {
         ProfileError::InvalidToken => ErrorCode::SessionExpired,
         ProfileError::InsufficientScope => ErrorCode::Configuration,
@@ -129,7 +129,7 @@ fn buyer_contact(profile: &AmazonProfile) -> Result<(crate::amazon_profile::Name
 }
 
 /// `POST /api/checkoutchamp/orders`: Import Order with `paySource=AMAZON`.
-pub async fn import_order(
+pub(super) async fn import_order(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ImportOrderRequest>,
 ) -> Result<ApiJson<ImportOrderResponse>, AppError> {
@@ -183,7 +183,7 @@ pub async fn import_order(
 }
 
 /// `POST /api/checkoutchamp/upsales`: Import Upsale on an order this server imported for the same buyer.
-pub async fn import_upsale(
+pub(super) async fn import_upsale(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ImportUpsaleRequest>,
 ) -> Result<ApiJson<ImportOrderResponse>, AppError> {

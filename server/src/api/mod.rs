@@ -35,6 +35,7 @@ pub(crate) fn replay_order<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Every route of the JSON API and the TransactionStatus receiver.
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(cv2::router())

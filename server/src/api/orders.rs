@@ -13,7 +13,7 @@ use axum::response::Redirect;
 use serde::Deserialize;
 
 /// `GET /api/orders/{orderId}?lang=xx`.
-pub async fn status(
+pub(super) async fn status(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
     Query(query): Query<LangQuery>,
@@ -43,7 +43,7 @@ pub async fn status(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ReturnQuery {
+pub(super) struct ReturnQuery {
     result: String,
 }
 
@@ -51,7 +51,7 @@ pub struct ReturnQuery {
 /// buyer after processing. Success goes to the confirmation page; error and back (for example abandoned
 /// multi-factor authentication) mark a still-open order abandoned and go back to the review page.
 /// Notifications stay authoritative: a state they set is never overwritten here.
-pub async fn returned(
+pub(super) async fn returned(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
     Query(query): Query<ReturnQuery>,

@@ -18,10 +18,12 @@ pub const SESSION_LIFETIME_SECS: i64 = 24 * 60 * 60;
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
     #[serde(default)]
+    /// The `lang` query parameter.
     pub lang: Option<String>,
 }
 
 impl LangQuery {
+    /// The requested language, or the default when absent or unknown.
     pub fn language(&self) -> Language {
         self.lang.as_deref().and_then(|l| l.parse().ok()).unwrap_or_default()
     }

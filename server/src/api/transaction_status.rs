@@ -17,9 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// PAYONE's notifications are small; anything bigger is not one.
-pub const MAX_BODY: usize = 64 * 1024;
+pub(super) const MAX_BODY: usize = 64 * 1024;
 
-pub async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
+pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
     if !crate::payone::sender_range::allowed(&state.config.payone_notify_allowed_ips, peer.ip()) {
         tracing::warn!(%peer, "TransactionStatus from outside PAYONE_NOTIFY_ALLOWED_IPS refused");
         return (StatusCode::FORBIDDEN, "refused").into_response();

@@ -17,19 +17,28 @@ pub struct AmazonImportOrder {
     pub amazon_order_id: String,
     /// The buyer's `access_token` (`amazonAddressConsent`): the CRM reads the shipping address with it.
     pub access_token: String,
+    /// The first name.
     pub first_name: String,
+    /// The last name.
     pub last_name: String,
+    /// The email.
     pub email: String,
+    /// The items.
     pub items: Vec<CampaignLine>,
 }
 
 /// Import Upsale on an order imported before; the Amazon fields are repeated as the guide says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmazonImportUpsale {
+    /// The order id.
     pub order_id: String,
+    /// The amazon order id.
     pub amazon_order_id: String,
+    /// The access token.
     pub access_token: String,
+    /// The product id.
     pub product_id: u32,
+    /// The quantity.
     pub quantity: u32,
 }
 
@@ -52,6 +61,7 @@ impl CheckoutChampClient {
         Ok(CheckoutChampClient { endpoint: endpoint.trim_end_matches('/').to_owned(), config, http, store })
     }
 
+    /// The API base URL calls go to.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }

@@ -18,10 +18,13 @@ use crate::amazon_profile::ProfileClient;
 
 /// Everything the CheckoutChamp endpoints need, built once at start.
 pub struct CheckoutChamp {
+    /// The client.
     pub client: CheckoutChampClient,
     /// Reads the buyer's name and email from Amazon with their token.
     pub profile: ProfileClient,
+    /// The orders.
     pub orders: CheckoutChampOrders,
+    /// The locks.
     pub locks: ImportLocks,
 }
 

@@ -15,12 +15,17 @@ use std::sync::{Arc, Mutex};
 /// An order this server imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedOrder {
+    /// The order id.
     pub order_id: String,
+    /// The amazon order id.
     pub amazon_order_id: String,
     /// The Amazon account (`amzn1.account.…`) whose token imported it.
     pub buyer_user_id: String,
+    /// Whether recurring.
     pub recurring: bool,
+    /// The status.
     pub status: String,
+    /// The total.
     pub total: Money,
 }
 
@@ -31,7 +36,9 @@ pub struct StoredImport {
     pub kind: String,
     /// Digest of what was asked; a key reused for something else is refused.
     pub fingerprint: String,
+    /// The order id.
     pub order_id: String,
+    /// The response.
     pub response: ImportOrderResponse,
 }
 
@@ -51,6 +58,7 @@ fn response_json(response: &ImportOrderResponse) -> Result<String, StoreError> {
 }
 
 impl CheckoutChampOrders {
+    /// The imported orders kept in `store`.
     pub fn new(store: Store) -> Self {
         CheckoutChampOrders { store }
     }
@@ -91,6 +99,7 @@ impl CheckoutChampOrders {
         }
     }
 
+    /// The imported order `order_id`, if this server imported it.
     pub fn order(&self, order_id: &str) -> Result<Option<ImportedOrder>, StoreError> {
         self.store.read(|c| {
             c.query_row(

@@ -26,6 +26,7 @@ impl CrmRequest {
         self
     }
 
+    /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
@@ -57,6 +58,7 @@ pub enum DeclineReason {
     TransactionTimedOut,
     /// 985: this payment method is not allowed for the order; another one in Amazon Pay may work.
     PaymentMethodNotAllowed,
+    /// Other.
     Other(String),
 }
 
@@ -64,24 +66,44 @@ pub enum DeclineReason {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CrmError {
     #[error("CheckoutChamp did not answer within {0:?}")]
+    /// Timeout.
     Timeout(Duration),
     #[error("cannot reach CheckoutChamp: {0}")]
+    /// Transport.
     Transport(String),
     #[error("CheckoutChamp answered HTTP {status}: {body:?}")]
-    HttpStatus { status: u16, body: String },
+    /// HTTP status.
+    HttpStatus {
+        /// The status.
+        status: u16,
+        /// The body.
+        body: String,
+    },
     #[error("CheckoutChamp's answer is not its JSON protocol: {0:?}")]
+    /// Garbage.
     Garbage(String),
     #[error("CheckoutChamp declined the transaction: {message}")]
-    Declined { reason: DeclineReason, message: String },
+    /// Declined.
+    Declined {
+        /// The reason.
+        reason: DeclineReason,
+        /// The message.
+        message: String,
+    },
     #[error("the buyer has not consented to the billing agreement: {0}")]
+    /// Consent missing.
     ConsentMissing(String),
     #[error("Amazon no longer accepts the order reference or the buyer's token: {0}")]
+    /// Amazon session.
     AmazonSession(String),
     #[error("CheckoutChamp refused this server's configuration: {0}")]
+    /// Configuration.
     Configuration(String),
     #[error("CheckoutChamp refused the request: {0}")]
+    /// Refused.
     Refused(String),
     #[error("CheckoutChamp asked for a redirect, which Amazon Pay imports never need")]
+    /// Redirect.
     Redirect,
 }
 
@@ -137,12 +159,17 @@ pub fn parse_answer(status: u16, body: &str) -> Result<Value, CrmError> {
 /// An order as CheckoutChamp reports it after Import Order or Import Upsale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrmOrder {
+    /// The order id.
     pub order_id: String,
+    /// The customer id.
     pub customer_id: Option<String>,
+    /// The status.
     pub status: CrmOrderStatus,
     /// `orderStatus` as sent.
     pub raw_status: String,
+    /// The total.
     pub total: Money,
+    /// The items.
     pub items: Vec<CrmOrderLine>,
 }
 

@@ -5,28 +5,45 @@ use crate::config::{Mode, PayoneConfig};
 use std::time::Duration;
 
 /// The default api_version (at least 3.10, as PAYONE requires for Amazon Pay).
-pub const API_VERSION: &str = "3.10";
+pub(super) const API_VERSION: &str = "3.10";
 
 /// Why a PAYONE call gave no usable answer.
 #[derive(Debug, thiserror::Error)]
 pub enum PayoneError {
     #[error("PAYONE did not answer within {0:?}")]
+    /// Timeout.
     Timeout(Duration),
     #[error("cannot reach PAYONE: {0}")]
+    /// Transport.
     Transport(String),
     #[error("PAYONE answered HTTP {0}")]
+    /// HTTP status.
     HttpStatus(u16),
     #[error("PAYONE's answer has no status line: {0:?}")]
+    /// No status.
     NoStatus(String),
     #[error("PAYONE error {code}: {message}")]
-    Declined { code: String, message: String, customer_message: Option<String> },
+    /// Declined.
+    Declined {
+        /// The code.
+        code: String,
+        /// The message.
+        message: String,
+        /// The customer message.
+        customer_message: Option<String>,
+    },
 }
 
 /// How requests reach PAYONE.
 #[derive(Clone)]
 pub enum PayoneTransport {
     /// A form POST to PAYONE's Server API (or anything speaking it: the sandbox's gateway, a test proxy).
-    Http { http: reqwest::Client, endpoint: String },
+    Http {
+        /// The HTTP client.
+        http: reqwest::Client,
+        /// The endpoint.
+        endpoint: String,
+    },
     /// The sandbox's simulator, called directly: chosen in sandbox mode when no endpoint is configured, so
     /// the server does not pay a loopback HTTP round trip per PAYONE call.
     InProcess(InProcessGateway),

@@ -12,14 +12,19 @@ pub struct TransactionStatus {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TsRejection {
     #[error("the notification's key does not match the portal key")]
+    /// Wrong key.
     WrongKey,
     #[error("the notification is for portal {0:?}, not ours")]
+    /// Wrong portal.
     WrongPortal(String),
     #[error("the notification is for sub-account {0:?}, not ours")]
+    /// Wrong account.
     WrongAccount(String),
     #[error("the notification lacks {0}")]
+    /// Missing.
     Missing(&'static str),
     #[error("the notification is for mode {0:?}, but this server talks to PAYONE in the other mode")]
+    /// Wrong mode.
     WrongMode(String),
 }
 
@@ -35,18 +40,22 @@ impl TransactionStatus {
         TransactionStatus { fields }
     }
 
+    /// The value of field `name`, if sent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// Every field, in the order sent.
     pub fn fields(&self) -> &[(String, String)] {
         &self.fields
     }
 
+    /// `txaction` (`appointed`, `paid`, `failed`, …).
     pub fn txaction(&self) -> Option<&str> {
         self.get("txaction")
     }
 
+    /// PAYONE's transaction id.
     pub fn txid(&self) -> Option<&str> {
         self.get("txid")
     }

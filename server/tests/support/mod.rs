@@ -16,19 +16,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A running sandbox server and what it keeps.
-pub struct Env {
+pub(crate) struct Env {
     pub base: String,
     pub state: AppState,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
 }
 
-pub async fn start() -> Env {
+pub(crate) async fn start() -> Env {
     start_with(|_| {}).await
 }
 
 /// A sandbox server whose configuration `adjust` may change first (endpoints, timeouts, origins).
-pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
+pub(crate) async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut config = Config::sandbox_for_tests(dir.path().to_owned());
     // No notification retries linger after a test: the receiver is this server, which is up.
@@ -39,40 +39,40 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
 }
 
 impl Env {
-    pub fn sandbox(&self) -> &Sandbox {
+    pub(crate) fn sandbox(&self) -> &Sandbox {
         self.state.sandbox.as_ref().expect("sandbox mode")
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    pub(crate) async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.http.post(self.url(path)).json(body).send().await.expect("the server answers")
     }
 
     /// `POST /api/cv2/sessions` for two mugs; the button configuration.
-    pub async fn create_session(&self) -> ButtonConfig {
+    pub(crate) async fn create_session(&self) -> ButtonConfig {
         let response = self.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "mug", "quantity": 2}], "language": "en"})).await;
         assert_eq!(response.status(), 200, "create session");
         response.json().await.expect("a button configuration")
     }
 
     /// What the fake hosted pages do when the buyer picks an account, address and instrument.
-    pub fn choose(&self, workorder: &str, buyer: &str, address: &str, instrument: &str) {
+    pub(crate) fn choose(&self, workorder: &str, buyer: &str, address: &str, instrument: &str) {
         let session = self.sandbox().payone.workorder(workorder).expect("the simulator knows the workorder").amazon_checkout_session_id;
         self.sandbox().amazon.select(&session, buyer, address, instrument).expect("a valid sandbox choice");
     }
 
     /// A checkout whose buyer (Anna, at home) chose `instrument`: the state the review page starts from.
-    pub async fn checkout(&self, instrument: &str) -> String {
+    pub(crate) async fn checkout(&self, instrument: &str) -> String {
         let config = self.create_session().await;
         self.choose(&config.workorder_id, "anna", "anna-home", instrument);
         config.workorder_id
     }
 
     /// `POST /api/cv2/sessions/{workorder}/orders` with `key`.
-    pub async fn place(&self, workorder: &str, key: &str, language: Language) -> reqwest::Response {
+    pub(crate) async fn place(&self, workorder: &str, key: &str, language: Language) -> reqwest::Response {
         let body = PlaceOrderRequest { idempotency_key: key.to_owned(), language };
         self.http
             .post(self.url(&format!("/api/cv2/sessions/{workorder}/orders")))
@@ -83,7 +83,7 @@ impl Env {
     }
 
     /// How many calls of `action` the backend recorded, whatever their outcome.
-    pub fn upstream(&self, action: &str) -> Vec<String> {
+    pub(crate) fn upstream(&self, action: &str) -> Vec<String> {
         self.state
             .store
             .upstream_calls()
@@ -95,7 +95,7 @@ impl Env {
     }
 
     /// A second, read-only connection to the server's SQLite file, for counts the store has no method for.
-    pub fn db(&self) -> rusqlite::Connection {
+    pub(crate) fn db(&self) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open_with_flags(
             self.dir.path().join("amazon-pay.sqlite"),
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -106,13 +106,13 @@ impl Env {
     }
 
     /// One number from the store, e.g. `SELECT count(*) FROM checkouts`.
-    pub fn count(&self, sql: &str) -> i64 {
+    pub(crate) fn count(&self, sql: &str) -> i64 {
         self.db().query_row(sql, [], |r| r.get(0)).expect("the query runs")
     }
 }
 
 /// Checks an API error: status, code, and the buyer's sentence in `language`.
-pub async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode, language: Language) -> ApiError {
+pub(crate) async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode, language: Language) -> ApiError {
     assert_eq!(response.status(), status, "HTTP status");
     let err: ApiError = response.json().await.expect("the API's error body");
     assert_eq!(err.code, code, "{err:?}");
@@ -122,7 +122,7 @@ pub async fn expect_error(response: reqwest::Response, status: u16, code: ErrorC
 }
 
 /// Polls `probe` until it yields, failing after `secs` (no fixed sleeps).
-pub async fn eventually<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>) -> T {
+pub(crate) async fn eventually<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         if let Some(value) = probe() {
@@ -135,7 +135,7 @@ pub async fn eventually<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Opt
 
 /// How [`FaultyUpstream`] treats a request that matches its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// HTTP 500 with an HTML error page.
     Status500,
     /// HTTP 503 with an empty body.
@@ -166,14 +166,14 @@ struct Shared {
 /// A fake upstream on 127.0.0.1:0 speaking just enough HTTP/1.1: it forwards to the sandbox's simulator, except
 /// requests matching its rule, which get a fault. One connection per request (`Connection: close`).
 #[derive(Clone)]
-pub struct FaultyUpstream {
+pub(crate) struct FaultyUpstream {
     /// `http://127.0.0.1:PORT` (append the upstream's usual path).
     pub base: String,
     shared: Arc<Shared>,
 }
 
 impl FaultyUpstream {
-    pub async fn start() -> FaultyUpstream {
+    pub(crate) async fn start() -> FaultyUpstream {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let shared = Arc::new(Shared::default());
@@ -187,21 +187,21 @@ impl FaultyUpstream {
     }
 
     /// Where passing requests go (the server under test, once it is bound).
-    pub fn forward_to(&self, base: &str) {
+    pub(crate) fn forward_to(&self, base: &str) {
         *self.shared.target.lock().unwrap_or_else(|p| p.into_inner()) = base.trim_end_matches('/').to_owned();
     }
 
     /// Requests containing `needle` (in the path or the form body) get `fault` from now on.
-    pub fn break_on(&self, needle: &str, fault: Fault) {
+    pub(crate) fn break_on(&self, needle: &str, fault: Fault) {
         *self.shared.rule.lock().unwrap_or_else(|p| p.into_inner()) = Some((needle.to_owned(), fault));
     }
 
     /// Everything passes again.
-    pub fn heal(&self) {
+    pub(crate) fn heal(&self) {
         *self.shared.rule.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    pub fn faulted(&self) -> usize {
+    pub(crate) fn faulted(&self) -> usize {
         self.shared.faulted.load(Ordering::SeqCst)
     }
 }
@@ -309,7 +309,7 @@ async fn write_answer(socket: &mut TcpStream, status: u16, content_type: &str, b
 }
 
 /// Polls every future at once until all are done (a small `join_all`, without the futures crate).
-pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub(crate) async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
     let mut done: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {

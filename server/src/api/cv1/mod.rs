@@ -31,6 +31,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::ApiJson;
 
+/// The CV1 routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(routes::CV1_WIDGETS, get(widgets))
@@ -112,20 +113,28 @@ fn decline_error(code: ErrorCode, reason: Option<Cv1Decline>, detail: String, la
 /// PAYONE's getconfiguration answer kept for the checkout, and the order reference it is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cv1SessionRow {
+    /// The workorder id.
     pub workorder_id: String,
+    /// The client id.
     pub client_id: String,
+    /// The seller id.
     pub seller_id: String,
+    /// The amazon reference id.
     pub amazon_reference_id: Option<String>,
 }
 
 /// What the authorization needs of a confirmed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cv1OrderRow {
+    /// The order id.
     pub order_id: String,
+    /// The amazon reference id.
     pub amazon_reference_id: String,
+    /// The return path.
     pub return_path: String,
     /// `getorderreferencedetails`' buyer data (JSON of [`place::Buyer`]).
     pub buyer_json: String,
+    /// The authentication status.
     pub authentication_status: Option<String>,
     /// The authorization's answer, replayed for repeated calls.
     pub authorize_json: Option<String>,
@@ -139,11 +148,13 @@ fn insert_cv1_session(c: &rusqlite::Connection, row: &Cv1SessionRow) -> rusqlite
 }
 
 impl Store {
+    /// Stores a new CV1 session.
     pub async fn insert_cv1_session(&self, row: &Cv1SessionRow) -> Result<(), StoreError> {
         let row = row.clone();
         self.write(move |c| insert_cv1_session(c, &row)).await
     }
 
+    /// The CV1 session of `workorder_id`, if stored.
     pub fn cv1_session(&self, workorder_id: &str) -> Result<Option<Cv1SessionRow>, StoreError> {
         self.read(|c| {
             c.prepare_cached("SELECT workorder_id, client_id, seller_id, amazon_reference_id FROM cv1_sessions WHERE workorder_id = ?1")?
@@ -165,6 +176,7 @@ impl Store {
         .await
     }
 
+    /// Stores a new CV1 order.
     pub async fn insert_cv1_order(&self, row: &Cv1OrderRow) -> Result<(), StoreError> {
         let row = row.clone();
         self.write(move |c| {
@@ -178,6 +190,7 @@ impl Store {
         .await
     }
 
+    /// The CV1 order `order_id`, if stored.
     pub fn cv1_order(&self, order_id: &str) -> Result<Option<Cv1OrderRow>, StoreError> {
         self.read(|c| {
             c.prepare_cached(
@@ -209,6 +222,7 @@ impl Store {
         .await
     }
 
+    /// Stores PAYONE's authorization answer for the CV1 order, so a repeated request is answered the same.
     pub async fn set_cv1_authorize_answer(&self, order_id: &str, json: &str) -> Result<(), StoreError> {
         let (order_id, json) = (order_id.to_owned(), json.to_owned());
         self.write(move |c| {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the authorization tells PAYONE about the buyer, read from `getorderreferencedetails` at confirmation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Buyer {
+pub(super) struct Buyer {
     pub email: String,
     pub billing: PostalAddress,
     pub shipping: PostalAddress,
@@ -37,7 +37,7 @@ fn valid_return_path(path: &str) -> bool {
 
 /// `POST /api/cv1/sessions/{workorderId}/confirm`: `setorderreferencedetails` with the server's amount, then
 /// `confirmorderreference`; the widget then calls `confirmationFlow.success()` or `.error()`.
-pub async fn confirm(
+pub(super) async fn confirm(
     State(state): State<AppState>,
     Path(workorder_id): Path<String>,
     ApiJson(request): ApiJson<ConfirmRequest>,
@@ -158,7 +158,7 @@ async fn confirm_with_payone(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ReturnQuery {
+pub(super) struct ReturnQuery {
     result: String,
     /// Amazon appends it to the error URL: `Abandoned` (the buyer left MFA) or `Failure`.
     #[serde(rename = "AuthenticationStatus")]
@@ -172,7 +172,7 @@ fn with_params(path: &str, workorder_id: &str, order_id: &str, result: &str) -> 
 /// `GET /api/cv1/orders/{orderId}/return?result=success|error[&AuthenticationStatus=…]`: PAYONE's `successurl`
 /// and `errorurl`. Records how the buyer left the confirmation flow, marks an unfinished one abandoned, and
 /// sends the buyer to the widget's page with `workorderId`, `order` and `result` (`success`, `abandoned`, `failed`).
-pub async fn returned(
+pub(super) async fn returned(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
     Query(query): Query<ReturnQuery>,
@@ -221,7 +221,7 @@ fn replay_authorize(row: &Cv1OrderRow, order: &OrderRecord, lang: Language) -> R
 }
 
 /// `POST /api/cv1/orders/{orderId}/authorize`: the authorization of a confirmed order, once.
-pub async fn authorize(
+pub(super) async fn authorize(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
     ApiJson(request): ApiJson<AuthorizeRequest>,

@@ -62,7 +62,7 @@ fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow) -> Result<Cv
 }
 
 /// `POST /api/cv1/sessions`: prices the cart and asks PAYONE for a workorder and the widgets' ids.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CreateCv1SessionRequest>,
 ) -> Result<ApiJson<Cv1Session>, AppError> {
@@ -102,7 +102,7 @@ pub async fn create(
 }
 
 /// `GET /api/cv1/sessions/{workorderId}?lang=xx`: the checkout again, e.g. back from Amazon's confirmation flow.
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     Path(workorder_id): Path<String>,
     Query(query): Query<LangQuery>,
@@ -129,7 +129,7 @@ impl ReferenceDetails {
         Ok(ReferenceDetails { email: response.paydata("email").unwrap_or_default().to_owned(), shipping, billing })
     }
 
-    pub fn buyer_name(&self) -> String {
+    pub(super) fn buyer_name(&self) -> String {
         let holder = self.billing.as_ref().unwrap_or(&self.shipping);
         format!("{} {}", holder.first_name, holder.last_name).trim().to_owned()
     }
@@ -170,7 +170,7 @@ pub(super) async fn reference_details(
 }
 
 /// `POST /api/cv1/sessions/{workorderId}/details`: who pays and where it goes, for the page to show.
-pub async fn details(
+pub(super) async fn details(
     State(state): State<AppState>,
     Path(workorder_id): Path<String>,
     ApiJson(request): ApiJson<OrderReferenceRequest>,

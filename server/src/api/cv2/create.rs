@@ -13,7 +13,7 @@ use axum::extract::State;
 pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/checkout.js";
 
 /// `POST /api/cv2/sessions`: prices the cart, asks PAYONE for a checkout session, returns the button config.
-pub async fn create_session(
+pub(super) async fn create_session(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> Result<ApiJson<ButtonConfig>, AppError> {

@@ -12,6 +12,7 @@ use axum::Router;
 pub use create::AMAZON_EU_CHECKOUT_JS;
 
 
+/// The CV2 routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(amazon_pay_contract::routes::CV2_SESSIONS, post(create::create_session))

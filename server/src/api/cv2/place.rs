@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 
 
 /// `POST /api/cv2/sessions/{workorderId}/orders`.
-pub async fn place_order(
+pub(super) async fn place_order(
     State(state): State<AppState>,
     Path(workorder_id): Path<String>,
     ApiJson(request): ApiJson<PlaceOrderRequest>,
