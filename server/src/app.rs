@@ -27,7 +27,9 @@ pub fn router(state: AppState) -> Router {
     app.fallback_service(pages).with_state(state)
 }
 
-/// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode, so a page can never load a fake script.
+/// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode (and always in a server built without the
+/// sandbox), so a page can never load a fake script.
+#[cfg_attr(not(feature = "sandbox"), allow(unused_variables))]
 fn sandbox_routes(state: &AppState) -> Router<AppState> {
     #[cfg(feature = "sandbox")]
     if let Some(sandbox) = &state.sandbox {
@@ -37,7 +39,6 @@ fn sandbox_routes(state: &AppState) -> Router<AppState> {
         };
         return amazon_pay_sandbox::router(sandbox.clone(), Arc::new(inspector));
     }
-    let _ = state;
     Router::new().fallback(|| async { (StatusCode::NOT_FOUND, "The sandbox is disabled: this server runs in live mode.") })
 }
 
