@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Or with no script at all: `<div data-amazon-pay-widget='{"items":[{"sku":"mug","quantity":1}]}'></div>`
-//! is mounted when the module starts.
+//! is mounted when the module starts (the bundles enable the crate's feature `auto-mount` for that; without it,
+//! call [`mount_declared`] or [`mount`] yourself).
 
 mod cv1;
 pub mod events;
@@ -278,7 +279,9 @@ pub fn mount_declared() {
     }
 }
 
-/// Runs when the module is instantiated: mounts the declared widgets.
+/// Runs when the module is instantiated: mounts the declared widgets. Only with the feature `auto-mount` (the
+/// embed bundles): a module has one start function, and in a Leptos app it must be the app's own `main`.
+#[cfg(feature = "auto-mount")]
 #[wasm_bindgen(start)]
 pub fn start() {
     mount_declared();
