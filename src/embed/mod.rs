@@ -52,7 +52,9 @@ pub struct WidgetConfig {
     pub items: Vec<CartLine>,
     /// `de`, `en`, `fr`, `it` or `es`; defaults to the page's `<html lang>`, then the browser's languages.
     pub language: Option<String>,
+    /// Checkout v2 button: `Gold` (default), `LightGray` or `DarkGray`.
     pub button_color: Option<String>,
+    /// Checkout v2 button: where it is, for Amazon: `Cart` (default), `Product`, `Checkout`, `Home` or `Other`.
     pub placement: Option<String>,
     /// How long to wait for Amazon's script, in milliseconds.
     pub script_timeout_ms: Option<u32>,
@@ -97,8 +99,10 @@ pub enum View {
 /// A configuration that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    /// Malformed, or a key or value the widget does not know (the text says which).
     #[error("invalid widget configuration: {0}")]
     Invalid(String),
+    /// A language the widget has no texts for.
     #[error("unsupported language \"{0}\": use one of de, en, fr, it, es")]
     Language(String),
     /// A per-page bundle (bundles/) was asked for a view it does not include.
@@ -107,6 +111,7 @@ pub enum ConfigError {
 }
 
 impl View {
+    /// Every view, in the order the bundles are listed.
     pub const ALL: [View; 7] = [View::Button, View::Review, View::Confirmation, View::Apb, View::Lander, View::Upsell, View::Cv1];
 
     /// The view's name in a configuration (`"view": "review"`).
@@ -122,6 +127,7 @@ impl View {
         }
     }
 
+    /// The view named `name` in a configuration, if there is one.
     pub fn parse(name: &str) -> Option<View> {
         View::ALL.into_iter().find(|v| v.as_str() == name)
     }
@@ -161,6 +167,7 @@ impl WidgetConfig {
         }
     }
 
+    /// The review page's options from this configuration (defaults for what it leaves out).
     pub fn review_options(&self) -> Result<ReviewOptions, ConfigError> {
         let defaults = ReviewOptions::default();
         Ok(ReviewOptions {
@@ -172,6 +179,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The confirmation page's options from this configuration.
     pub fn confirmation_options(&self) -> Result<ConfirmationOptions, ConfigError> {
         let defaults = ConfirmationOptions::default();
         Ok(ConfirmationOptions {
@@ -182,6 +190,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The APB checkout's options from this configuration.
     pub fn apb_options(&self) -> Result<ApbOptions, ConfigError> {
         Ok(ApbOptions {
             client: Client::new(self.backend_url.clone()),
@@ -193,6 +202,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The Checkout v2 button's options from this configuration.
     pub fn button_options(&self) -> Result<ButtonOptions, ConfigError> {
         let language = self.language()?;
         let defaults = ButtonOptions::default();
@@ -208,6 +218,7 @@ impl WidgetConfig {
 }
 
 /// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
+#[must_use = "dropping a WidgetHandle removes the widget from the page"]
 #[wasm_bindgen]
 pub struct WidgetHandle {
     /// The mounted view ([`crate::dom::Mounted`], or a Leptos view's unmount handle): dropping it removes the

@@ -11,8 +11,8 @@ pub mod payone;
 pub mod signin;
 pub mod token;
 pub mod upsell;
-pub mod view;
-pub mod widgets;
+pub(crate) mod view;
+pub(crate) mod widgets;
 
 pub use lander::LanderOptions;
 pub use payone::Cv1Options;
