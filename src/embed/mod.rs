@@ -14,6 +14,26 @@
 //! Or with no script at all: `<div data-amazon-pay-widget='{"items":[{"sku":"mug","quantity":1}]}'></div>`
 //! is mounted when the module starts (the bundles enable the crate's feature `auto-mount` for that; without it,
 //! call [`mount_declared`] or [`mount`] yourself).
+//!
+//! The same from Rust, in a wasm app without Leptos (Leptos apps use [`crate::components`]):
+//!
+//! ```no_run
+//! use amazon_pay_widget::embed::{mount, mount_declared};
+//! use wasm_bindgen::{JsCast, JsError, JsValue};
+//!
+//! fn start() -> Result<(), JsError> {
+//!     // Every `[data-amazon-pay-widget]` element, as the bundles do when they start.
+//!     mount_declared();
+//!     // Or one element with a configuration of its own: the widget stays while `handle` lives.
+//!     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+//!     let element = document.get_element_by_id("pay").ok_or_else(|| JsError::new("no #pay element"))?;
+//!     let config = JsValue::from_str(r#"{"items": [{"sku": "mug", "quantity": 1}]}"#);
+//!     let handle = mount(element.unchecked_into(), config)?;
+//!     std::mem::forget(handle); // for the page's lifetime
+//!     Ok(())
+//! }
+//! # start().ok();
+//! ```
 
 mod cv1;
 pub mod events;
