@@ -16,13 +16,30 @@ use std::future::Future;
 pub enum ClientError {
     /// The backend could not be reached at all.
     #[error("cannot reach the backend at {url}: {cause}")]
-    Network { url: String, cause: String },
+    Network {
+        /// The URL requested.
+        url: String,
+        /// What the browser said (`fetch`'s error).
+        cause: String,
+    },
     /// The backend answered with its error body.
     #[error("the backend refused {url}: {error}")]
-    Api { url: String, error: ApiError },
+    Api {
+        /// The URL requested.
+        url: String,
+        /// The backend's error body, with the buyer's message.
+        error: ApiError,
+    },
     /// The backend answered with something that is not the contract's JSON.
     #[error("unexpected answer from {url} (HTTP {status}): {cause}")]
-    Decode { url: String, status: u16, cause: String },
+    Decode {
+        /// The URL requested.
+        url: String,
+        /// The answer's HTTP status.
+        status: u16,
+        /// Why the body could not be read.
+        cause: String,
+    },
 }
 
 impl ClientError {
@@ -79,10 +96,12 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the backend at `base_url` (empty: the page's own origin); a trailing `/` is dropped.
     pub fn new(base_url: impl Into<String>) -> Self {
         Client { base_url: base_url.into().trim_end_matches('/').to_owned() }
     }
 
+    /// The absolute URL of an API path (`/api/...`) on this backend.
     pub fn url(&self, path: &str) -> String {
         [self.base_url.as_str(), path].concat()
     }

@@ -24,16 +24,19 @@ pub fn el(tag: &str) -> Result<El, JsValue> {
 pub struct El(pub Element);
 
 impl El {
+    /// Sets the `class` attribute (replacing any class).
     pub fn class(self, class: &str) -> El {
         self.0.set_class_name(class);
         self
     }
 
+    /// Sets an attribute.
     pub fn attr(self, name: &str, value: &str) -> El {
         let _ = self.0.set_attribute(name, value);
         self
     }
 
+    /// Sets the text content (replacing any children).
     pub fn text(self, text: &str) -> El {
         self.0.set_text_content(Some(text));
         self
@@ -57,6 +60,7 @@ impl El {
         self
     }
 
+    /// The built element.
     pub fn done(self) -> Element {
         self.0
     }
@@ -69,6 +73,7 @@ pub fn set_text(element: &Element, text: &str) {
     }
 }
 
+/// Shows or hides `element` with the `hidden` attribute (touched only when it changes).
 pub fn set_hidden(element: &Element, hidden: bool) {
     set_flag(element, "hidden", hidden);
 }
@@ -105,6 +110,7 @@ pub fn focus(element: &Element) {
 }
 
 /// An event listener; dropping it removes it from its target and frees the callback.
+#[must_use = "dropping a Listener removes the listener at once"]
 pub struct Listener {
     target: EventTarget,
     kind: &'static str,
@@ -128,6 +134,7 @@ pub fn on(target: &EventTarget, kind: &'static str, mut handler: impl FnMut(Even
 
 /// A view on the page. Dropping it removes the view's element and everything the view owns (its state,
 /// listeners and the callbacks it handed to Amazon); its async work sees that and stops.
+#[must_use = "dropping a Mounted removes the view from the page"]
 pub struct Mounted {
     root: Element,
     _owned: Box<dyn Any>,
@@ -140,6 +147,7 @@ impl Mounted {
         Mounted { root, _owned: owned }
     }
 
+    /// The view's element in the page.
     pub fn root(&self) -> &Element {
         &self.root
     }

@@ -18,6 +18,7 @@ pub struct ReviewParams {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the query parameter {name} has an invalid value")]
 pub struct BadParam {
+    /// The parameter's name.
     pub name: &'static str,
 }
 

@@ -14,8 +14,9 @@ macro_rules! texts {
 
         #[allow(non_upper_case_globals)]
         impl Text {
-            $(pub const $key: Text = Text(concat!($de, "\0", $en, "\0", $fr, "\0", $it, "\0", $es));)*
+            $(#[doc = $en] pub const $key: Text = Text(concat!($de, "\0", $en, "\0", $fr, "\0", $it, "\0", $es));)*
 
+            /// Every text, so tests can check each one in every language.
             pub const ALL: &'static [Text] = &[$(Text::$key,)*];
         }
     };

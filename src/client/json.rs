@@ -31,7 +31,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// `value` as JSON text.
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     let mut writer = Writer { out: String::new() };
     value.serialize(&mut writer)?;
     Ok(writer.out)

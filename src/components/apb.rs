@@ -7,6 +7,9 @@ use leptos::prelude::*;
 
 /// The shop's "Pay with Amazon Pay" button for the end of its checkout.
 #[component]
-pub fn ApbCheckout(options: ApbOptions) -> impl IntoView {
+pub fn ApbCheckout(
+    /// How it is set up (see [`ApbOptions`]).
+    options: ApbOptions,
+) -> impl IntoView {
     hosted(move |element| crate::views::apb::mount(element, options))
 }

@@ -6,6 +6,9 @@ use leptos::prelude::*;
 
 /// The Amazon Pay button for a cart.
 #[component]
-pub fn AmazonPayButton(options: ButtonOptions) -> impl IntoView {
+pub fn AmazonPayButton(
+    /// How it is set up (see [`ButtonOptions`]).
+    options: ButtonOptions,
+) -> impl IntoView {
     hosted(move |element| crate::views::button::mount(element, options))
 }

@@ -1,12 +1,15 @@
 //! Small pieces the components share: money and addresses shown as text.
 
-pub use crate::views::common::address_lines;
+use crate::views::common::address_lines;
 use amazon_pay_contract::cv2::PostalAddress;
 use leptos::prelude::*;
 
 /// An address block.
 #[component]
-pub fn AddressView(address: PostalAddress) -> impl IntoView {
+pub fn AddressView(
+    /// The address, as Amazon returned it.
+    address: PostalAddress,
+) -> impl IntoView {
     view! {
         <address class="amazon-pay-address">
             {address_lines(&address).into_iter().map(|line| view! { <span>{line}</span><br /> }).collect_view()}

@@ -6,6 +6,9 @@ use leptos::prelude::*;
 
 /// The order-status page: follows the order of `?order=` until Amazon has decided.
 #[component]
-pub fn OrderConfirmation(options: ConfirmationOptions) -> impl IntoView {
+pub fn OrderConfirmation(
+    /// How it is set up (see [`ConfirmationOptions`]).
+    options: ConfirmationOptions,
+) -> impl IntoView {
     hosted(move |element| crate::views::confirmation::mount(element, options))
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// Renders `<div class="amazon-pay-host">` and mounts the view into it with `mount`.
-pub fn hosted(mount: impl FnOnce(&web_sys::Element) -> Result<Mounted, JsValue> + 'static) -> impl IntoView {
+pub(crate) fn hosted(mount: impl FnOnce(&web_sys::Element) -> Result<Mounted, JsValue> + 'static) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
     let mounted = StoredValue::new_local(None::<Mounted>);
     host.on_load(move |element| match mount(&element) {

@@ -6,6 +6,9 @@ use leptos::prelude::*;
 
 /// The order-review page Amazon returns the buyer to.
 #[component]
-pub fn OrderReview(options: ReviewOptions) -> impl IntoView {
+pub fn OrderReview(
+    /// How it is set up (see [`ReviewOptions`]).
+    options: ReviewOptions,
+) -> impl IntoView {
     hosted(move |element| crate::views::review::mount(element, options))
 }

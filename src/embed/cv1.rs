@@ -56,6 +56,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The CheckoutChamp lander's options; refused without `products`.
     pub fn lander_options(&self) -> Result<LanderOptions, ConfigError> {
         if self.products.is_empty() {
             return Err(ConfigError::Invalid("the lander needs products: [{\"productId\": …, \"quantity\": …}]".into()));
@@ -71,6 +72,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The CheckoutChamp upsell page's options; refused without `product`.
     pub fn upsell_options(&self) -> Result<UpsellOptions, ConfigError> {
         let product = self.product.ok_or_else(|| ConfigError::Invalid("the upsell page needs product: {\"productId\": …}".into()))?;
         Ok(UpsellOptions {
@@ -83,6 +85,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The PAYONE CV1 checkout's options from this configuration.
     pub fn cv1_options(&self) -> Result<Cv1Options, ConfigError> {
         let defaults = Cv1Options::default();
         Ok(Cv1Options {

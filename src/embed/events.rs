@@ -12,36 +12,75 @@ use wasm_bindgen::JsValue;
 pub enum WidgetEvent {
     /// The Amazon Pay button is on the page.
     #[serde(rename_all = "camelCase")]
-    Ready { workorder_id: String },
+    Ready {
+        /// The checkout (PAYONE workorder) the widget works on.
+        workorder_id: String,
+    },
     /// The buyer clicked the Amazon Pay button.
     ButtonClicked,
     /// The review page shows the buyer's Amazon Pay details.
     #[serde(rename_all = "camelCase")]
-    ReviewReady { workorder_id: String },
+    ReviewReady {
+        /// The checkout (PAYONE workorder) the widget works on.
+        workorder_id: String,
+    },
     /// "Place order" reached the backend; `outcome` follows as its own event.
     #[serde(rename_all = "camelCase")]
-    OrderPlaced { order_id: String },
+    OrderPlaced {
+        /// The shop's order.
+        order_id: String,
+    },
     /// The buyer is sent to Amazon (processing, multi-factor authentication).
     #[serde(rename_all = "camelCase")]
-    Redirecting { order_id: String, url: String },
+    Redirecting {
+        /// The shop's order.
+        order_id: String,
+        /// Where Amazon takes the buyer.
+        url: String,
+    },
+    /// The payment is authorized: the order stands.
     #[serde(rename_all = "camelCase")]
-    Approved { order_id: String },
+    Approved {
+        /// The shop's order.
+        order_id: String,
+    },
+    /// The payment is still being decided (PAYONE `PENDING`); the confirmation page follows it.
     #[serde(rename_all = "camelCase")]
-    Pending { order_id: String },
+    Pending {
+        /// The shop's order.
+        order_id: String,
+    },
+    /// The money is captured (PAYONE's TransactionStatus `paid`).
     #[serde(rename_all = "camelCase")]
-    Paid { order_id: String },
+    Paid {
+        /// The shop's order.
+        order_id: String,
+    },
     /// Declined when placing (`code` is `soft_decline` or `hard_decline`) or failed later (`failed`).
     #[serde(rename_all = "camelCase")]
-    Declined { order_id: String, code: String, message: String },
+    Declined {
+        /// The shop's order.
+        order_id: String,
+        /// `soft_decline`, `hard_decline` or `failed`.
+        code: String,
+        /// The buyer-facing message, in the page's language.
+        message: String,
+    },
     /// Something failed; `message` is the developer-facing cause.
-    Error { message: String },
+    Error {
+        /// The cause, for the developer (not shown to the buyer).
+        message: String,
+    },
     /// Legacy Checkout v1: the buyer signed in with Amazon (the widgets follow).
     SignedIn,
     /// Legacy Checkout v1: the buyer signed out of Amazon Pay.
     SignedOut,
     /// The upsell page added its product to the order (CheckoutChamp Import Upsale).
     #[serde(rename_all = "camelCase")]
-    UpsellAdded { order_id: String },
+    UpsellAdded {
+        /// The shop's order.
+        order_id: String,
+    },
 }
 
 impl WidgetEvent {

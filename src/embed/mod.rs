@@ -12,7 +12,28 @@
 //! ```
 //!
 //! Or with no script at all: `<div data-amazon-pay-widget='{"items":[{"sku":"mug","quantity":1}]}'></div>`
-//! is mounted when the module starts.
+//! is mounted when the module starts (the bundles enable the crate's feature `auto-mount` for that; without it,
+//! call [`mount_declared`] or [`mount`] yourself).
+//!
+//! The same from Rust, in a wasm app without Leptos (Leptos apps use [`crate::components`]):
+//!
+//! ```no_run
+//! use amazon_pay_widget::embed::{mount, mount_declared};
+//! use wasm_bindgen::{JsCast, JsError, JsValue};
+//!
+//! fn start() -> Result<(), JsError> {
+//!     // Every `[data-amazon-pay-widget]` element, as the bundles do when they start.
+//!     mount_declared();
+//!     // Or one element with a configuration of its own: the widget stays while `handle` lives.
+//!     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+//!     let element = document.get_element_by_id("pay").ok_or_else(|| JsError::new("no #pay element"))?;
+//!     let config = JsValue::from_str(r#"{"items": [{"sku": "mug", "quantity": 1}]}"#);
+//!     let handle = mount(element.unchecked_into(), config)?;
+//!     std::mem::forget(handle); // for the page's lifetime
+//!     Ok(())
+//! }
+//! # start().ok();
+//! ```
 
 mod cv1;
 pub mod events;
@@ -51,7 +72,9 @@ pub struct WidgetConfig {
     pub items: Vec<CartLine>,
     /// `de`, `en`, `fr`, `it` or `es`; defaults to the page's `<html lang>`, then the browser's languages.
     pub language: Option<String>,
+    /// Checkout v2 button: `Gold` (default), `LightGray` or `DarkGray`.
     pub button_color: Option<String>,
+    /// Checkout v2 button: where it is, for Amazon: `Cart` (default), `Product`, `Checkout`, `Home` or `Other`.
     pub placement: Option<String>,
     /// How long to wait for Amazon's script, in milliseconds.
     pub script_timeout_ms: Option<u32>,
@@ -96,8 +119,10 @@ pub enum View {
 /// A configuration that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    /// Malformed, or a key or value the widget does not know (the text says which).
     #[error("invalid widget configuration: {0}")]
     Invalid(String),
+    /// A language the widget has no texts for.
     #[error("unsupported language \"{0}\": use one of de, en, fr, it, es")]
     Language(String),
     /// A per-page bundle (bundles/) was asked for a view it does not include.
@@ -106,6 +131,7 @@ pub enum ConfigError {
 }
 
 impl View {
+    /// Every view, in the order the bundles are listed.
     pub const ALL: [View; 7] = [View::Button, View::Review, View::Confirmation, View::Apb, View::Lander, View::Upsell, View::Cv1];
 
     /// The view's name in a configuration (`"view": "review"`).
@@ -121,6 +147,7 @@ impl View {
         }
     }
 
+    /// The view named `name` in a configuration, if there is one.
     pub fn parse(name: &str) -> Option<View> {
         View::ALL.into_iter().find(|v| v.as_str() == name)
     }
@@ -160,6 +187,7 @@ impl WidgetConfig {
         }
     }
 
+    /// The review page's options from this configuration (defaults for what it leaves out).
     pub fn review_options(&self) -> Result<ReviewOptions, ConfigError> {
         let defaults = ReviewOptions::default();
         Ok(ReviewOptions {
@@ -171,6 +199,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The confirmation page's options from this configuration.
     pub fn confirmation_options(&self) -> Result<ConfirmationOptions, ConfigError> {
         let defaults = ConfirmationOptions::default();
         Ok(ConfirmationOptions {
@@ -181,6 +210,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The APB checkout's options from this configuration.
     pub fn apb_options(&self) -> Result<ApbOptions, ConfigError> {
         Ok(ApbOptions {
             client: Client::new(self.backend_url.clone()),
@@ -192,6 +222,7 @@ impl WidgetConfig {
         })
     }
 
+    /// The Checkout v2 button's options from this configuration.
     pub fn button_options(&self) -> Result<ButtonOptions, ConfigError> {
         let language = self.language()?;
         let defaults = ButtonOptions::default();
@@ -207,6 +238,7 @@ impl WidgetConfig {
 }
 
 /// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
+#[must_use = "dropping a WidgetHandle removes the widget from the page"]
 #[wasm_bindgen]
 pub struct WidgetHandle {
     /// The mounted view ([`crate::dom::Mounted`], or a Leptos view's unmount handle): dropping it removes the
@@ -278,7 +310,9 @@ pub fn mount_declared() {
     }
 }
 
-/// Runs when the module is instantiated: mounts the declared widgets.
+/// Runs when the module is instantiated: mounts the declared widgets. Only with the feature `auto-mount` (the
+/// embed bundles): a module has one start function, and in a Leptos app it must be the app's own `main`.
+#[cfg(feature = "auto-mount")]
 #[wasm_bindgen(start)]
 pub fn start() {
     mount_declared();

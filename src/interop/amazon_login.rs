@@ -10,10 +10,13 @@ use wasm_bindgen::prelude::*;
 /// A failure of a call into `amazon.Login`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
+    /// The function (named) is missing: the script is not on the page yet.
     #[error("amazon.Login.{0} is not available: Widgets.js is not loaded")]
     NotLoaded(&'static str),
+    /// Amazon's script threw; its message.
     #[error("amazon.Login rejected the call: {0}")]
     Rejected(String),
+    /// The options could not be made into a JS object.
     #[error("cannot pass the options to amazon.Login: {0}")]
     Options(String),
 }
@@ -25,7 +28,9 @@ pub struct AuthorizeOptions {
     pub scope: String,
     /// `true`: a popup window (must be opened from the click); `false`: the whole page goes to Amazon.
     pub popup: bool,
+    /// OAuth's response type; `token` (implicit grant) is the one the widget uses.
     pub response_type: &'static str,
+    /// OAuth's `state`, returned unchanged with the answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
@@ -41,9 +46,19 @@ impl AuthorizeOptions {
 #[derive(Clone, PartialEq, Eq)]
 pub enum AuthorizeResponse {
     /// Signed in: the buyer's access token (`Atza|…`) and how many seconds it lives.
-    Token { access_token: String, expires_in: Option<u32> },
+    Token {
+        /// The token (`Atza|…`): a secret of the buyer, never logged.
+        access_token: String,
+        /// Its lifetime in seconds, when Amazon says.
+        expires_in: Option<u32>,
+    },
     /// Not signed in: OAuth's `error` (`access_denied`, `popup_blocked`, …) and its description.
-    Failed { error: String, description: String },
+    Failed {
+        /// OAuth's error code.
+        error: String,
+        /// Amazon's description of it.
+        description: String,
+    },
 }
 
 impl std::fmt::Debug for AuthorizeResponse {
@@ -84,6 +99,7 @@ impl AuthorizeResponse {
 }
 
 /// A sign-in in progress. Owns the callback Amazon will call; dropping it releases the callback.
+#[must_use = "dropping an Authorization releases the callback Amazon answers to"]
 pub struct Authorization {
     _callback: Option<Closure<dyn FnMut(JsValue)>>,
 }

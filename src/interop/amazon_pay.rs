@@ -10,10 +10,13 @@ use wasm_bindgen::JsCast;
 /// A failure of a call into `amazon.Pay`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmazonPayError {
+    /// The function (named) is missing: `checkout.js` is not on the page yet.
     #[error("amazon.Pay.{0} is not available: checkout.js is not loaded")]
     NotLoaded(&'static str),
+    /// `checkout.js` threw; Amazon's message without its prefix line.
     #[error("amazon.Pay rejected the call: {0}")]
     Rejected(String),
+    /// The options could not be made into a JS object.
     #[error("cannot pass the options to amazon.Pay: {0}")]
     Options(String),
 }
@@ -22,10 +25,14 @@ pub enum AmazonPayError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutSessionConfig {
+    /// The checkout session payload as PAYONE signed it (`payloadJSON`).
     #[serde(rename = "payloadJSON")]
     pub payload_json: String,
+    /// PAYONE's signature of the payload.
     pub signature: String,
+    /// The id of the key Amazon checks the signature with.
     pub public_key_id: String,
+    /// The signature's algorithm, when not Amazon's default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
 }
@@ -34,7 +41,9 @@ pub struct CheckoutSessionConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EstimatedOrderAmount {
+    /// A decimal string, e.g. `"19.99"`.
     pub amount: String,
+    /// ISO 4217 (EUR: PAYONE takes no other).
     pub currency_code: String,
 }
 
@@ -42,15 +51,24 @@ pub struct EstimatedOrderAmount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenderButtonOptions {
+    /// The merchant's Amazon Pay id.
     pub merchant_id: String,
+    /// The merchant's ledger currency (EUR).
     pub ledger_currency: String,
+    /// Amazon's sandbox (test buyers, no money moves) or live.
     pub sandbox: bool,
+    /// Amazon's pages' language, e.g. `de_DE`.
     pub checkout_language: String,
+    /// `PayAndShip` or `PayOnly`.
     pub product_type: String,
+    /// Where the button is: `Cart`, `Product`, `Checkout`, `Home` or `Other`.
     pub placement: String,
+    /// `Gold`, `LightGray` or `DarkGray`.
     pub button_color: String,
+    /// The amount the buyer is shown on Amazon's pages, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_order_amount: Option<EstimatedOrderAmount>,
+    /// The signed session payload; without it the button needs `initCheckout` on click.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_checkout_session_config: Option<CheckoutSessionConfig>,
 }
@@ -58,11 +76,14 @@ pub struct RenderButtonOptions {
 /// The buyer's change action on the review page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeAction {
+    /// The buyer picks another shipping address on Amazon.
     ChangeAddress,
+    /// The buyer picks another payment method on Amazon.
     ChangePayment,
 }
 
 impl ChangeAction {
+    /// The name `bindChangeAction` takes (`changeAddress`, `changePayment`).
     pub const fn as_str(self) -> &'static str {
         match self {
             ChangeAction::ChangeAddress => "changeAddress",

@@ -5,22 +5,22 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// `target[key]`, or `None` when it is missing, `undefined` or `null`.
-pub fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+pub(crate) fn get(target: &JsValue, key: &str) -> Option<JsValue> {
     js_sys::Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// `window.a.b.c` for `["a", "b", "c"]`, looked up now (so scripts loaded or faked later are found).
-pub fn get_path(path: &[&str]) -> Option<JsValue> {
+pub(crate) fn get_path(path: &[&str]) -> Option<JsValue> {
     path.iter().try_fold(js_sys::global().into(), |target: JsValue, key| get(&target, key))
 }
 
 /// `target[key] = value`.
-pub fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
+pub(crate) fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
     js_sys::Reflect::set(target, &JsValue::from_str(key), value).map(drop)
 }
 
 /// `target.name(...args)`; a missing method is a `TypeError`, a throw is passed on.
-pub fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+pub(crate) fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let method = get(target, name)
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| JsValue::from(js_sys::TypeError::new(&[name, " is not a function"].concat())))?;
@@ -29,7 +29,7 @@ pub fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsV
 }
 
 /// `new Constructor(...args)`.
-pub fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {
+pub(crate) fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let constructor = constructor
         .dyn_ref::<js_sys::Function>()
         .ok_or_else(|| JsValue::from(js_sys::TypeError::new("not a constructor")))?;
@@ -38,14 +38,14 @@ pub fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsV
 }
 
 /// `value.name()` as a string (Amazon's getters such as `getErrorCode`), if it is a function returning text.
-pub fn call_getter(value: &JsValue, name: &str) -> Option<String> {
+pub(crate) fn call_getter(value: &JsValue, name: &str) -> Option<String> {
     let result = call_method(value, name, &[]).ok()?;
     result.as_string().or_else(|| result.as_bool().map(|b| b.to_string()))
 }
 
 /// A plain object of `fields` in order, leaving out the `None`s (as serde's `skip_serializing_if` did).
 /// Not generic: one small copy in the wasm for every options object handed to Amazon.
-pub fn object(fields: &[(&str, Option<JsValue>)]) -> JsValue {
+pub(crate) fn object(fields: &[(&str, Option<JsValue>)]) -> JsValue {
     let object: JsValue = js_sys::Object::new().into();
     for (key, value) in fields {
         if let Some(value) = value {
@@ -57,11 +57,11 @@ pub fn object(fields: &[(&str, Option<JsValue>)]) -> JsValue {
 }
 
 /// A string value for [`object`].
-pub fn text(value: &str) -> Option<JsValue> {
+pub(crate) fn text(value: &str) -> Option<JsValue> {
     Some(JsValue::from_str(value))
 }
 
 /// An optional string value for [`object`].
-pub fn opt_text(value: Option<&str>) -> Option<JsValue> {
+pub(crate) fn opt_text(value: Option<&str>) -> Option<JsValue> {
     value.map(JsValue::from_str)
 }

@@ -59,14 +59,19 @@ fn set_login_hook(client_id: &str, sandbox: bool) {
 /// A failure of a call into `OffAmazonPayments` or of loading `Widgets.js`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WidgetsError {
+    /// The function (named) is missing: `Widgets.js` is not on the page yet.
     #[error("OffAmazonPayments.{0} is not available: Widgets.js is not loaded")]
     NotLoaded(&'static str),
+    /// `Widgets.js` threw; its message.
     #[error("OffAmazonPayments rejected the call: {0}")]
     Rejected(String),
+    /// The options could not be made into a JS object.
     #[error("cannot pass the options to OffAmazonPayments: {0}")]
     Options(String),
+    /// `Widgets.js` could not be loaded.
     #[error(transparent)]
     Script(#[from] ScriptError),
+    /// `Widgets.js` loaded but never said it was ready (the wait, in milliseconds).
     #[error("Widgets.js loaded but did not call onAmazonPaymentsReady within {0} ms")]
     NotReady(u32),
 }
@@ -121,10 +126,12 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
 pub struct AmazonWidgetError {
     /// §B.7: `BuyerSessionExpired`, `InvalidOrderReferenceId`, `ITP`, …
     pub code: String,
+    /// Amazon's message, for the developer.
     pub message: String,
 }
 
 impl AmazonWidgetError {
+    /// Reads the error object `onError` passes (`UnknownError` when it has no code).
     pub fn from_js(value: &JsValue) -> AmazonWidgetError {
         AmazonWidgetError {
             code: call_getter(value, "getErrorCode").unwrap_or_else(|| "UnknownError".to_owned()),
@@ -183,11 +190,14 @@ impl ConsentStatus {
 /// `agreementType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum AgreementType {
+    /// A one-time payment.
     OrderReference,
+    /// A subscription: Amazon keeps the buyer's consent to charge again.
     BillingAgreement,
 }
 
 impl AgreementType {
+    /// The name as Amazon spells it.
     pub const fn as_str(self) -> &'static str {
         match self {
             AgreementType::OrderReference => "OrderReference",
@@ -199,11 +209,14 @@ impl AgreementType {
 /// `displayMode`: `Read` shows the choice without letting the buyer change it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum DisplayMode {
+    /// The buyer may change the choice.
     Edit,
+    /// The choice is shown, not changeable.
     Read,
 }
 
 impl DisplayMode {
+    /// The name as Amazon spells it.
     pub const fn as_str(self) -> &'static str {
         match self {
             DisplayMode::Edit => "Edit",
@@ -216,6 +229,7 @@ impl DisplayMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Design {
+    /// `responsive`: the widget fills its container.
     pub design_mode: &'static str,
 }
 
@@ -239,7 +253,9 @@ pub struct ButtonOptions {
     /// `de-DE`, `en-GB`, `fr-FR`, `it-IT`, `es-ES`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// Whether the buyer picks the shipping address from Amazon's address book.
     pub use_amazon_address_book: bool,
+    /// One-time or subscription; `None`: Amazon's default (one-time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement_type: Option<AgreementType>,
 }
@@ -248,15 +264,21 @@ pub struct ButtonOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WidgetOptions {
+    /// The merchant's Amazon seller id.
     pub seller_id: String,
+    /// One-time or subscription; `None`: Amazon's default (one-time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement_type: Option<AgreementType>,
+    /// The order reference the widget shows (one-time, after it was created).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amazon_order_reference_id: Option<String>,
+    /// The billing agreement the widget shows (subscription).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amazon_billing_agreement_id: Option<String>,
+    /// Edit (default) or read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_mode: Option<DisplayMode>,
+    /// The widget's layout.
     pub design: Design,
 }
 
@@ -306,8 +328,11 @@ impl std::fmt::Debug for Bound {
 /// Which widget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WidgetKind {
+    /// The buyer's shipping addresses.
     AddressBook,
+    /// The buyer's payment methods.
     Wallet,
+    /// The subscription's consent box.
     Consent,
 }
 
@@ -330,6 +355,7 @@ pub struct Widget {
 }
 
 impl Widget {
+    /// A widget of `kind` with `options` and no callbacks yet.
     pub fn new(kind: WidgetKind, options: WidgetOptions) -> Widget {
         Widget { kind, options, callbacks: Vec::new(), presentment_currency: None }
     }
@@ -374,6 +400,7 @@ impl Widget {
         self.with("onConsent", move |v| f(ConsentStatus(v)))
     }
 
+    /// Calls `f` with the widget's errors (e.g. `BuyerSessionExpired`).
     pub fn on_error(self, mut f: impl FnMut(AmazonWidgetError) + 'static) -> Widget {
         self.with("onError", move |v| f(AmazonWidgetError::from_js(&v)))
     }
@@ -429,10 +456,12 @@ pub fn button(
 pub struct ConfirmationFlow(JsValue);
 
 impl ConfirmationFlow {
+    /// The shop accepted the order: Amazon continues (MFA, then the success URL).
     pub fn success(&self) -> Result<(), WidgetsError> {
         call_method(&self.0, "success", &[]).map(drop).map_err(rejected)
     }
 
+    /// The shop could not take the order: Amazon ends the flow at the error URL.
     pub fn error(&self) -> Result<(), WidgetsError> {
         call_method(&self.0, "error", &[]).map(drop).map_err(rejected)
     }

@@ -13,10 +13,20 @@ use web_sys::HtmlScriptElement;
 /// Why a script did not load.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
+    /// The browser could not load it.
     #[error("the script {url} failed to load (network error, blocked, or not found)")]
-    Failed { url: String },
+    Failed {
+        /// The script's URL.
+        url: String,
+    },
+    /// It did not load in time.
     #[error("the script {url} did not load within {millis} ms")]
-    TimedOut { url: String, millis: u32 },
+    TimedOut {
+        /// The script's URL.
+        url: String,
+        /// How long the widget waited.
+        millis: u32,
+    },
 }
 
 /// A load in flight or done: its `<script>` and the promise every caller awaits.

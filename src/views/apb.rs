@@ -22,13 +22,18 @@ use web_sys::Element;
 /// How the APB button is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApbOptions {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The buyer-facing texts' language.
     pub language: Language,
+    /// The cart: SKUs and quantities (the backend prices them).
     pub items: Vec<CartLine>,
+    /// `PayAndShip` (physical goods, with the form's address) or `PayOnly`.
     pub product_type: ProductType,
     /// CSS selector of the shop's address form (for `PayAndShip`); fields are read by name: `first_name`,
     /// `last_name`, `street`, `zip`, `city`, `country`, `email`, `phone`.
     pub buyer_form: Option<String>,
+    /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
 }
 

@@ -24,13 +24,17 @@ pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/c
 /// How the button is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ButtonOptions {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The cart: SKUs and quantities (the backend prices them).
     pub items: Vec<CartLine>,
+    /// The buyer-facing texts' language.
     pub language: Language,
     /// `Gold`, `LightGray` or `DarkGray`.
     pub color: String,
     /// `Cart`, `Product`, `Checkout`, `Home` or `Other`.
     pub placement: String,
+    /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
 }
 

@@ -17,8 +17,11 @@ use web_sys::Element;
 /// How the confirmation page is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfirmationOptions {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The buyer-facing texts' language.
     pub language: Language,
+    /// Where "Back to cart" leads.
     pub cart_url: String,
     /// First wait between two status reads; it grows to four times that.
     pub poll_interval: Duration,

@@ -23,12 +23,15 @@ use web_sys::{Element, HtmlInputElement};
 /// How the review page is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewOptions {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The buyer-facing texts' language.
     pub language: Language,
     /// Where "Back to cart" leads.
     pub cart_url: String,
     /// The confirmation page; `?order=<id>` is appended.
     pub confirmation_url: String,
+    /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
 }
 

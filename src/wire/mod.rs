@@ -23,6 +23,7 @@ pub struct WireError {
 }
 
 impl WireError {
+    /// An error at the value itself (the readers add the path as they return).
     pub fn new(message: &str) -> WireError {
         WireError { path: String::new(), message: message.to_owned() }
     }
@@ -54,6 +55,7 @@ impl std::error::Error for WireError {}
 
 /// A type read from a JSON-shaped JS value.
 pub trait FromJs: Sized {
+    /// Reads `value`, or says where and why it has not the type's shape.
     fn from_js(value: &JsValue) -> Result<Self, WireError>;
 }
 
@@ -105,6 +107,7 @@ pub fn list<T: FromJs>(value: &JsValue) -> Result<Vec<T>, WireError> {
 pub struct Obj(JsValue);
 
 impl Obj {
+    /// `value` if it is an object (not an array, not `null`).
     pub fn new(value: &JsValue) -> Result<Obj, WireError> {
         if value.is_object() && !Array::is_array(value) {
             Ok(Obj(value.clone()))
@@ -141,18 +144,22 @@ impl Obj {
         read(&value).map(Some).map_err(|e| e.within(key))
     }
 
+    /// `key` read as `T`; missing is an error.
     pub fn field<T: FromJs>(&self, key: &str) -> Result<T, WireError> {
         self.with(key, T::from_js)
     }
 
+    /// `key` read as `T`, or `None` when missing or `null`.
     pub fn opt<T: FromJs>(&self, key: &str) -> Result<Option<T>, WireError> {
         self.opt_with(key, T::from_js)
     }
 
+    /// `key` read as an array of `T`.
     pub fn list<T: FromJs>(&self, key: &str) -> Result<Vec<T>, WireError> {
         self.with(key, list)
     }
 
+    /// `key` read as a string.
     pub fn string(&self, key: &str) -> Result<String, WireError> {
         self.with(key, string)
     }
@@ -162,18 +169,22 @@ impl Obj {
         self.opt_with(key, string).map(Option::unwrap_or_default)
     }
 
+    /// `key` read as a string, or `None` when missing or `null`.
     pub fn opt_string(&self, key: &str) -> Result<Option<String>, WireError> {
         self.opt_with(key, string)
     }
 
+    /// `key` read as `true` or `false`.
     pub fn bool(&self, key: &str) -> Result<bool, WireError> {
         self.with(key, |v| v.as_bool().ok_or_else(|| WireError::new("expected true or false")))
     }
 
+    /// `key` read as an integer from 0 to `u32::MAX`.
     pub fn u32(&self, key: &str) -> Result<u32, WireError> {
         self.with(key, |v| integer(v, 0, u32::MAX.into()).map(|n| n as u32))
     }
 
+    /// `key` read as an integer (a JS number: exact up to 2^53).
     pub fn i64(&self, key: &str) -> Result<i64, WireError> {
         self.with(key, |v| integer(v, i64::MIN, i64::MAX))
     }

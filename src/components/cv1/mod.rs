@@ -8,18 +8,27 @@ use leptos::prelude::*;
 
 /// The CheckoutChamp lander, one-time or recurring (the view is [`crate::views::cv1::lander`]).
 #[component]
-pub fn CheckoutChampLander(options: LanderOptions) -> impl IntoView {
+pub fn CheckoutChampLander(
+    /// How it is set up (see [`LanderOptions`]).
+    options: LanderOptions,
+) -> impl IntoView {
     hosted(move |element| crate::views::cv1::lander::mount(element, options))
 }
 
 /// The CheckoutChamp upsell page's offer (the view is [`crate::views::cv1::upsell`]).
 #[component]
-pub fn CheckoutChampUpsell(options: UpsellOptions) -> impl IntoView {
+pub fn CheckoutChampUpsell(
+    /// How it is set up (see [`UpsellOptions`]).
+    options: UpsellOptions,
+) -> impl IntoView {
     hosted(move |element| crate::views::cv1::upsell::mount(element, options))
 }
 
 /// The PAYONE CV1 checkout (the view is [`crate::views::cv1::payone`]).
 #[component]
-pub fn PayoneCv1Checkout(options: Cv1Options) -> impl IntoView {
+pub fn PayoneCv1Checkout(
+    /// How it is set up (see [`Cv1Options`]).
+    options: Cv1Options,
+) -> impl IntoView {
     hosted(move |element| crate::views::cv1::payone::mount(element, options))
 }

@@ -26,7 +26,9 @@ use web_sys::Element;
 /// How the lander is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LanderOptions {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The buyer-facing texts' language.
     pub language: Language,
     /// CheckoutChamp campaign products and quantities; CheckoutChamp prices them.
     pub products: Vec<CampaignLine>,
@@ -34,7 +36,9 @@ pub struct LanderOptions {
     pub recurring: bool,
     /// Where the buyer goes after the order (`orderId` and `amazonOrderId` are appended); none: stay here.
     pub upsell_url: Option<String>,
+    /// How Amazon's sign-in button looks.
     pub button: ButtonStyle,
+    /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
 }
 

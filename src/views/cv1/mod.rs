@@ -2,8 +2,8 @@
 //! upsell page, and the PAYONE CV1 checkout, in plain DOM. One file per idea; all of them talk to Amazon only
 //! through [`crate::interop`].
 //!
-//! - [`view`]: what the three views share ([`view::Shell`]: status lines, sign-in, phase) and how each starts.
-//! - [`widgets`]: the AddressBook, Wallet and Consent widgets and what the buyer chose in them.
+//! - `view` (crate-private): what the three views share (`Shell`: status lines, sign-in, phase) and how each starts.
+//! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets and what the buyer chose in them.
 //! - [`signin`], [`token`]: Amazon's button, signing in and out, the buyer's access token.
 
 pub mod lander;
@@ -11,8 +11,8 @@ pub mod payone;
 pub mod signin;
 pub mod token;
 pub mod upsell;
-pub mod view;
-pub mod widgets;
+pub(crate) mod view;
+pub(crate) mod widgets;
 
 pub use lander::LanderOptions;
 pub use payone::Cv1Options;

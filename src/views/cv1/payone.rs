@@ -28,14 +28,19 @@ use web_sys::Element;
 /// How the PAYONE CV1 checkout is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cv1Options {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The buyer-facing texts' language.
     pub language: Language,
     /// The cart: SKUs and quantities; the server prices them.
     pub items: Vec<CartLine>,
+    /// Where "Back to cart" leads.
     pub cart_url: String,
     /// Where the buyer goes once the payment is approved or pending (`?order=<id>` appended).
     pub confirmation_url: String,
+    /// How Amazon's sign-in button looks.
     pub button: ButtonStyle,
+    /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
 }
 
@@ -56,16 +61,22 @@ impl Default for Cv1Options {
 /// How the buyer came back from Amazon's confirmation flow (the backend's return redirect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnResult {
+    /// The buyer confirmed (and passed MFA): the order can be authorized.
     Success,
+    /// The buyer left Amazon's confirmation page.
     Abandoned,
+    /// Amazon's confirmation failed (e.g. MFA not passed).
     Failed,
 }
 
 /// The page's return parameters: `workorderId`, `order`, `result`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnParams {
+    /// The checkout (PAYONE workorder) the buyer returns to.
     pub workorder_id: String,
+    /// The shop's order, once there is one.
     pub order_id: Option<String>,
+    /// How Amazon's confirmation flow ended, when the buyer comes back from it.
     pub result: Option<ReturnResult>,
 }
 

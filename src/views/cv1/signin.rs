@@ -19,10 +19,13 @@ pub const LOGIN_SCOPE: &str = "profile payments:widget payments:shipping_address
 /// Why a CV1 view could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
+    /// The backend did not give the widgets' configuration.
     #[error(transparent)]
     Backend(#[from] ClientError),
+    /// Amazon's `Widgets.js` did not load or refused the call.
     #[error(transparent)]
     Widgets(#[from] WidgetsError),
+    /// Live mode and a script that is not Amazon's own (the URL).
     #[error("refusing to load {0} in live mode: only Amazon's own Widgets.js may run there")]
     UntrustedScript(String),
 }
@@ -110,6 +113,7 @@ impl SignInProblem {
 }
 
 /// Amazon's button on the page, with the sign-in it may have started. Keep it as long as the view lives.
+#[must_use = "dropping a SignInButton releases the button's and the sign-in's callbacks"]
 pub struct SignInButton {
     _button: Bound,
     _pending: Rc<RefCell<Option<Authorization>>>,

@@ -51,6 +51,7 @@ impl AccessToken {
         &self.value
     }
 
+    /// Whether the token is dead at `now_ms` (milliseconds since the epoch).
     pub fn is_expired(&self, now_ms: u64) -> bool {
         now_ms >= self.expires_at_ms
     }
@@ -76,11 +77,13 @@ impl AccessToken {
 /// What the address bar said about a sign-in, and the address without it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UrlSignIn {
+    /// The buyer's access token, when the address carried one.
     pub token: Option<AccessToken>,
     /// OAuth's `error` (e.g. `access_denied` when the buyer cancelled).
     pub error: Option<String>,
     /// `location.search` and `location.hash` without the answer's keys (`""` when nothing is left).
     pub search: String,
+    /// `location.hash` without the answer's keys (`""` when nothing is left).
     pub hash: String,
     /// Whether anything was removed (the address bar must then be rewritten).
     pub changed: bool,

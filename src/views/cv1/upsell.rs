@@ -24,13 +24,17 @@ use web_sys::Element;
 /// How the upsell page is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpsellOptions {
+    /// The backend the view talks to.
     pub client: Client,
+    /// The buyer-facing texts' language.
     pub language: Language,
     /// The campaign product offered, and how many; CheckoutChamp prices it.
     pub product: CampaignLine,
     /// Where "No, thanks" and "Continue" lead (the next page of the funnel).
     pub thank_you_url: String,
+    /// How Amazon's sign-in button looks.
     pub button: ButtonStyle,
+    /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
 }
 
@@ -50,7 +54,9 @@ impl Default for UpsellOptions {
 /// The ids the lander put in the address: CheckoutChamp's order and Amazon's order reference (both checked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpsellParams {
+    /// CheckoutChamp's order the upsell is added to.
     pub order_id: String,
+    /// Amazon's order reference (or billing agreement) of that order.
     pub amazon_order_id: Option<String>,
 }
 

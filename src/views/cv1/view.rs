@@ -26,7 +26,7 @@ use web_sys::Element;
 
 /// Where a view stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Talking to the backend or loading `Widgets.js`.
     Loading,
     /// Amazon's button is shown.
@@ -42,20 +42,20 @@ pub enum Phase {
 /// What the view owns besides its elements: the buyer's token and every callback handed to Amazon. Dropped
 /// with the view, so nothing registered with Amazon outlives it.
 #[derive(Default)]
-pub struct Runtime {
-    pub token: Option<AccessToken>,
+pub(crate) struct Runtime {
+    pub(crate) token: Option<AccessToken>,
     /// The token the page started with, until the view has started.
     start_token: Option<AccessToken>,
     /// From the `Widgets.js` configuration.
-    pub seller_id: String,
-    pub widgets: BoundWidgets,
-    pub button: Option<SignInButton>,
+    pub(crate) seller_id: String,
+    pub(crate) widgets: BoundWidgets,
+    pub(crate) button: Option<SignInButton>,
     /// `initConfirmationFlow`'s callback (PAYONE CV1).
-    pub confirmation: Option<Bound>,
+    pub(crate) confirmation: Option<Bound>,
 }
 
 /// A view as its shared parts see it.
-pub trait Host {
+pub(crate) trait Host {
     fn shell(&self) -> &Shell;
     /// The buyer is signed in (the phase is now [`Phase::Active`]): bind the widgets.
     fn show(&self);
@@ -65,38 +65,38 @@ pub trait Host {
 }
 
 /// One element of a view's skeleton: what the view shows before it knows anything (see [`build`]).
-pub struct Node {
+pub(crate) struct Node {
     /// Index of the parent among the nodes before it, or [`NONE`] (the view's `<section>`; or an element
     /// the view places itself).
-    pub parent: u8,
-    pub tag: &'static str,
-    pub class: &'static str,
+    pub(crate) parent: u8,
+    pub(crate) tag: &'static str,
+    pub(crate) class: &'static str,
     /// Attributes; a value starting with `#` is a prefix the view's number is appended to
     /// (`#amazon-pay-wallet-` → `amazon-pay-wallet-7`).
-    pub attrs: &'static [(&'static str, &'static str)],
-    pub text: Option<Text>,
+    pub(crate) attrs: &'static [(&'static str, &'static str)],
+    pub(crate) text: Option<Text>,
 }
 
 /// A skeleton node (short, so the skeletons read as a table).
-pub const fn node(parent: u8, tag: &'static str, class: &'static str, attrs: &'static [(&'static str, &'static str)], text: Option<Text>) -> Node {
+pub(crate) const fn node(parent: u8, tag: &'static str, class: &'static str, attrs: &'static [(&'static str, &'static str)], text: Option<Text>) -> Node {
     Node { parent, tag, class, attrs, text }
 }
 
 /// No parent (see [`Node::parent`]).
-pub const NONE: u8 = u8::MAX;
-pub const HIDDEN: (&str, &str) = ("hidden", "");
-pub const BUTTON: (&str, &str) = ("type", "button");
+pub(crate) const NONE: u8 = u8::MAX;
+pub(crate) const HIDDEN: (&str, &str) = ("hidden", "");
+pub(crate) const BUTTON: (&str, &str) = ("type", "button");
 
 #[wasm_bindgen]
 extern "C" {
     /// `document.createElement`, which throws only for an invalid name (the skeletons' are constants).
     #[wasm_bindgen(js_namespace = document, js_name = createElement)]
-    pub fn create(tag: &str) -> Element;
+    pub(crate) fn create(tag: &str) -> Element;
 }
 
 /// Builds `nodes` in order, each appended to its parent, the texts in `lang`; `n` numbers the ids.
 /// One loop over a table instead of a call chain per element: a small wasm.
-pub fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Element>, JsValue> {
+pub(crate) fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Element>, JsValue> {
     crate::dom::document()?;
     let mut built: Vec<Element> = Vec::with_capacity(nodes.len());
     for node in nodes {
@@ -122,12 +122,12 @@ pub fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Element>, Js
 }
 
 /// Moves keyboard focus to `element` (one of the view's own HTML elements: no type check needed).
-pub fn focus(element: &Element) {
+pub(crate) fn focus(element: &Element) {
     let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
 }
 
 /// A new element at the end of `parent`, with `class` and `text` unless empty. Infallible, as [`build`].
-pub fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
     let element = create(tag);
     if !class.is_empty() {
         element.set_class_name(class);
@@ -140,14 +140,14 @@ pub fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
 }
 
 /// `<p class="amazon-pay-total">Total: <strong>…</strong></p>` (also the order number line) in `parent`.
-pub fn add_labelled(parent: &Element, class: &str, label: &str, value: &str) -> Element {
+pub(crate) fn add_labelled(parent: &Element, class: &str, label: &str, value: &str) -> Element {
     let line = add(parent, "p", class, &[label, ": "].concat());
     add(&line, "strong", "", value);
     line
 }
 
 /// `<ul class="amazon-pay-items">` in `parent`: "2 × Rust mug  25,80 €" per line.
-pub fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
+pub(crate) fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
     let list = add(parent, "ul", "amazon-pay-items", "");
     for &(quantity, name, price) in lines {
         let line = add(&list, "li", "", &[&quantity.to_string(), " × ", name, " "].concat());
@@ -157,49 +157,49 @@ pub fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language)
 }
 
 /// Where a view's skeleton has the parts every view has.
-pub struct Layout {
+pub(crate) struct Layout {
     /// `aria-live` notice: what happens now.
-    pub notice: usize,
-    pub loading: usize,
+    pub(crate) notice: usize,
+    pub(crate) loading: usize,
     /// Amazon's widget errors in words; the fatal message goes before it.
-    pub problem: usize,
+    pub(crate) problem: usize,
     /// The hint and the element Amazon's button renders into.
-    pub signin: usize,
+    pub(crate) signin: usize,
     /// The signed-in part (widgets or offer), shown in [`Phase::Active`].
-    pub active: usize,
+    pub(crate) active: usize,
 }
 
 /// How a view is set up: its skeleton, built, and how it signs the buyer in.
-pub struct Parts {
-    pub lang: Language,
+pub(crate) struct Parts {
+    pub(crate) lang: Language,
     /// The skeleton's elements (the first is the view's `<section>`).
-    pub els: Vec<Element>,
-    pub layout: &'static Layout,
+    pub(crate) els: Vec<Element>,
+    pub(crate) layout: &'static Layout,
     /// The element id Amazon's button renders into.
-    pub button_id: String,
-    pub ids: WidgetIds,
+    pub(crate) button_id: String,
+    pub(crate) ids: WidgetIds,
     /// Where the fatal message leads, and its link text.
-    pub way_out: String,
-    pub way_out_text: Text,
+    pub(crate) way_out: String,
+    pub(crate) way_out_text: Text,
     /// The token the page started with (address bar or this tab).
-    pub token: Option<AccessToken>,
-    pub style: ButtonStyle,
+    pub(crate) token: Option<AccessToken>,
+    pub(crate) style: ButtonStyle,
     /// How long to wait for `Widgets.js`.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 /// The shared part of a view.
-pub struct Shell {
-    pub lang: Language,
+pub(crate) struct Shell {
+    pub(crate) lang: Language,
     /// The view itself, for the callbacks and tasks it starts.
-    pub me: Weak<dyn Host>,
+    pub(crate) me: Weak<dyn Host>,
     /// The view's `<section>`.
-    pub root: Element,
+    pub(crate) root: Element,
     /// The skeleton's elements.
     els: Vec<Element>,
     layout: &'static Layout,
     button_id: String,
-    pub ids: WidgetIds,
+    pub(crate) ids: WidgetIds,
     way_out: String,
     way_out_text: Text,
     style: ButtonStyle,
@@ -207,14 +207,14 @@ pub struct Shell {
     phase: Cell<Phase>,
     fatal: RefCell<Option<Element>>,
     /// A call to the backend is running (no second click).
-    pub busy: Cell<bool>,
-    pub sel: Selection,
-    pub rt: RefCell<Runtime>,
+    pub(crate) busy: Cell<bool>,
+    pub(crate) sel: Selection,
+    pub(crate) rt: RefCell<Runtime>,
     listeners: RefCell<Vec<Listener>>,
 }
 
 impl Shell {
-    pub fn new(parts: Parts, me: Weak<dyn Host>) -> Shell {
+    pub(crate) fn new(parts: Parts, me: Weak<dyn Host>) -> Shell {
         // The skeletons are constants whose first node is the section.
         let root = parts.els[0].clone();
         Shell {
@@ -239,43 +239,43 @@ impl Shell {
     }
 
     /// The skeleton's element `i`.
-    pub fn el(&self, i: usize) -> &Element {
+    pub(crate) fn el(&self, i: usize) -> &Element {
         &self.els[i]
     }
 
-    pub fn t(&self, text: Text) -> &'static str {
+    pub(crate) fn t(&self, text: Text) -> &'static str {
         text.get(self.lang)
     }
 
     /// Dispatches a DOM event from the view's element.
-    pub fn emit(&self, event: WidgetEvent) {
+    pub(crate) fn emit(&self, event: WidgetEvent) {
         emit(&self.root, event);
     }
 
     /// Tells the buyer `sentence` (aria-live).
-    pub fn say(&self, sentence: &str) {
+    pub(crate) fn say(&self, sentence: &str) {
         set_text(self.el(self.layout.notice), sentence);
     }
 
     /// What the notice says now.
-    pub fn said(&self) -> String {
+    pub(crate) fn said(&self) -> String {
         self.el(self.layout.notice).text_content().unwrap_or_default()
     }
 
     /// The cause, for the developer's console.
-    pub fn log(&self, cause: &dyn std::fmt::Display) {
+    pub(crate) fn log(&self, cause: &dyn std::fmt::Display) {
         log_text(&cause.to_string());
     }
 
     /// The cause to the console and an `error` event (the page's developer learns what went wrong).
-    pub fn report(&self, cause: &dyn std::fmt::Display) {
+    pub(crate) fn report(&self, cause: &dyn std::fmt::Display) {
         let cause = cause.to_string();
         log_text(&cause);
         self.emit(WidgetEvent::Error { message: cause });
     }
 
     /// The cause to the console and an `error` event, `sentence` to the buyer, and the view stops.
-    pub fn fail(&self, cause: &dyn std::fmt::Display, sentence: &str) {
+    pub(crate) fn fail(&self, cause: &dyn std::fmt::Display, sentence: &str) {
         self.report(cause);
         let fatal = create("div");
         fatal.set_class_name("amazon-pay-fatal");
@@ -289,12 +289,8 @@ impl Shell {
         self.set_phase(Phase::Fatal);
     }
 
-    pub fn phase(&self) -> Phase {
-        self.phase.get()
-    }
-
     /// Shows the part of the view that belongs to `phase`.
-    pub fn set_phase(&self, phase: Phase) {
+    pub(crate) fn set_phase(&self, phase: Phase) {
         self.phase.set(phase);
         set_hidden(self.el(self.layout.loading), phase != Phase::Loading);
         set_hidden(self.el(self.layout.signin), phase != Phase::SignIn);
@@ -307,28 +303,28 @@ impl Shell {
     }
 
     /// Inserts `element` where the view shows what was done (before the sign-in part).
-    pub fn show_result(&self, element: &Element) {
+    pub(crate) fn show_result(&self, element: &Element) {
         let _ = self.root.insert_before(element, Some(self.el(self.layout.signin)));
     }
 
     /// Shows the last widget error in words (or nothing).
-    pub fn show_problem(&self) {
+    pub(crate) fn show_problem(&self) {
         let text = self.sel.problem.borrow().as_ref().map(|e| self.t(if e.needs_sign_in() { Text::SignInAgain } else { Text::WidgetProblem }));
         let problem = self.el(self.layout.problem);
         set_hidden(problem, text.is_none());
         set_text(problem, text.unwrap_or_default());
     }
 
-    pub fn token(&self) -> Option<AccessToken> {
+    pub(crate) fn token(&self) -> Option<AccessToken> {
         self.rt.borrow().token.clone()
     }
 
-    pub fn seller_id(&self) -> String {
+    pub(crate) fn seller_id(&self) -> String {
         self.rt.borrow().seller_id.clone()
     }
 
     /// Calls `handler` with the view on every click of `target`, as long as the view lives.
-    pub fn on_click(&self, target: &Element, handler: fn(&dyn Host)) {
+    pub(crate) fn on_click(&self, target: &Element, handler: fn(&dyn Host)) {
         let me = self.me.clone();
         let listener = on(target, "click", move |_| {
             if let Some(host) = me.upgrade() {
@@ -339,12 +335,12 @@ impl Shell {
     }
 
     /// Keeps `listener` as long as the view.
-    pub fn keep(&self, listener: Listener) {
+    pub(crate) fn keep(&self, listener: Listener) {
         self.listeners.borrow_mut().push(listener);
     }
 
     /// Makes `button` "Sign out of Amazon Pay": Amazon's session and the kept token end, the page starts over.
-    pub fn sign_out_on(&self, button: usize) {
+    pub(crate) fn sign_out_on(&self, button: usize) {
         self.on_click(self.el(button), |host| {
             host.shell().emit(WidgetEvent::SignedOut);
             signin::sign_out();
@@ -359,7 +355,7 @@ fn log_text(cause: &str) {
 
 /// Runs `work` and hands its output to `then` with the view, if the view is still mounted by then. Async
 /// work is only ever one await long, the rest plain methods: small state machines, a small wasm.
-pub fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Future<Output = R> + 'static, then: impl FnOnce(&V, R) + 'static) {
+pub(crate) fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Future<Output = R> + 'static, then: impl FnOnce(&V, R) + 'static) {
     let me = me.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let result = work.await;
@@ -379,7 +375,7 @@ fn shown(host: &dyn Host, token: AccessToken) {
 
 /// Loads `Widgets.js` for `config`, then shows the signed-in part with the token the page started with
 /// (address bar or this tab), or renders Amazon's button whose sign-in leads there.
-pub fn start(shell: &Shell, config: WidgetsConfig) {
+pub(crate) fn start(shell: &Shell, config: WidgetsConfig) {
     let seller_id = config.seller_id.clone();
     let prepared = signin::prepare(&config, shell.timeout);
     after(&shell.me, prepared, move |host: &(dyn Host + 'static), prepared| prepared_widgets(host, prepared, seller_id));

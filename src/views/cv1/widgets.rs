@@ -13,15 +13,15 @@ use std::cell::{Cell, RefCell};
 
 /// The element ids the widgets render into.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WidgetIds {
-    pub address_book: String,
-    pub wallet: String,
-    pub consent: String,
+pub(crate) struct WidgetIds {
+    pub(crate) address_book: String,
+    pub(crate) wallet: String,
+    pub(crate) consent: String,
 }
 
 impl WidgetIds {
     /// The ids of the view numbered `n`.
-    pub fn new(n: &str) -> WidgetIds {
+    pub(crate) fn new(n: &str) -> WidgetIds {
         WidgetIds {
             address_book: ["amazon-pay-address-book-", n].concat(),
             wallet: ["amazon-pay-wallet-", n].concat(),
@@ -31,43 +31,43 @@ impl WidgetIds {
 }
 
 /// Which part of a [`Selection`] a widget callback changed (bits, so a view can tell what it depends on).
-pub mod changed {
-    pub const ADDRESS_CHANGES: u8 = 1;
-    pub const ADDRESS_CHOSEN: u8 = 2;
-    pub const ADDRESS_BOOK_READY: u8 = 4;
-    pub const PAYMENT_CHOSEN: u8 = 8;
-    pub const WALLET_READY: u8 = 16;
-    pub const REFERENCE: u8 = 32;
-    pub const CONSENT: u8 = 64;
-    pub const PROBLEM: u8 = 128;
+pub(crate) mod changed {
+    pub(crate) const ADDRESS_CHANGES: u8 = 1;
+    pub(crate) const ADDRESS_CHOSEN: u8 = 2;
+    pub(crate) const ADDRESS_BOOK_READY: u8 = 4;
+    pub(crate) const PAYMENT_CHOSEN: u8 = 8;
+    pub(crate) const WALLET_READY: u8 = 16;
+    pub(crate) const REFERENCE: u8 = 32;
+    pub(crate) const CONSENT: u8 = 64;
+    pub(crate) const PROBLEM: u8 = 128;
 }
 
 /// What the buyer chose in the widgets.
 #[derive(Debug, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// The order reference (`S02-…`) or billing agreement (`B02-…`).
-    pub reference: RefCell<Option<String>>,
-    pub address_chosen: Cell<bool>,
-    pub payment_chosen: Cell<bool>,
+    pub(crate) reference: RefCell<Option<String>>,
+    pub(crate) address_chosen: Cell<bool>,
+    pub(crate) payment_chosen: Cell<bool>,
     /// The Consent widget's box (recurring only); `None` until it reports.
-    pub consent: Cell<Option<bool>>,
+    pub(crate) consent: Cell<Option<bool>>,
     /// Counts address choices, so a view can read the address again after each.
-    pub address_changes: Cell<u32>,
+    pub(crate) address_changes: Cell<u32>,
     /// The last widget error (`ITP` excluded).
-    pub problem: RefCell<Option<AmazonWidgetError>>,
+    pub(crate) problem: RefCell<Option<AmazonWidgetError>>,
     /// The one-time AddressBook and the Wallet have rendered (`onReady`), whether or not Amazon selected
     /// anything: an account without an address or a default payment method reports no selection.
-    pub address_book_ready: Cell<bool>,
-    pub wallet_ready: Cell<bool>,
+    pub(crate) address_book_ready: Cell<bool>,
+    pub(crate) wallet_ready: Cell<bool>,
 }
 
 impl Selection {
-    pub fn reference(&self) -> Option<String> {
+    pub(crate) fn reference(&self) -> Option<String> {
         self.reference.borrow().clone()
     }
 
     /// Address and payment chosen (and, recurring, consent given): "Place order" may be enabled.
-    pub fn complete(&self, recurring: bool) -> bool {
+    pub(crate) fn complete(&self, recurring: bool) -> bool {
         self.reference.borrow().is_some()
             && self.address_chosen.get()
             && self.payment_chosen.get()
@@ -96,7 +96,7 @@ impl Selection {
 
 /// The widgets' callbacks, owned by the view.
 #[derive(Default)]
-pub struct BoundWidgets {
+pub(crate) struct BoundWidgets {
     address_book: Option<Bound>,
     wallet: Option<Bound>,
     consent: Option<Bound>,
@@ -139,7 +139,7 @@ fn options(shell: &Shell) -> WidgetOptions {
 
 /// One-time purchase: the AddressBook and the Wallet; `existing` re-renders an order reference the checkout
 /// already has. (One function per mode, so a bundle links only the modes its view uses.)
-pub fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), WidgetsError> {
+pub(crate) fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), WidgetsError> {
     use changed::*;
     let options = WidgetOptions { amazon_order_reference_id: existing.clone(), ..options(shell) };
     let address_book = Widget::new(WidgetKind::AddressBook, options)
@@ -169,7 +169,7 @@ pub fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), Widg
 
 /// Recurring: the AddressBook on a billing agreement; the Wallet and the Consent widget follow the first
 /// address choice.
-pub fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
+pub(crate) fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
     use changed::*;
     let options = WidgetOptions { agreement_type: Some(AgreementType::BillingAgreement), ..options(shell) };
     let address_book = Widget::new(WidgetKind::AddressBook, options)
@@ -203,7 +203,7 @@ pub fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
 }
 
 /// Read-only: the AddressBook and the Wallet of an order reference or billing agreement (the upsell page).
-pub fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
+pub(crate) fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
     let kind = agreement(&id);
     let options = WidgetOptions {
         agreement_type: Some(kind),
@@ -223,7 +223,7 @@ pub fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
 
 /// (Re-)binds the Wallet: after a decline it shows the order reference again so the buyer can pick another
 /// payment method. `id` is `None` for a Wallet that joins the AddressBook's new order reference.
-pub fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), WidgetsError> {
+pub(crate) fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), WidgetsError> {
     let kind = id.as_deref().map(agreement);
     let options = WidgetOptions {
         agreement_type: kind,
