@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         app = app.nest("/sandbox", crate::sandbox::refuse_router());
     }
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
-    app.fallback_service(pages).with_state(state)
+    app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
 
 async fn healthz() -> &'static str {
