@@ -2,13 +2,21 @@
 //!
 //! Like paypal-js's loader: the same promise is returned to every caller while a load is in flight or has
 //! succeeded; a failed or timed-out load is forgotten (its element removed), so a later call retries; failures
-//! say what happened.
+//! say what happened. A `<script>` the page already has for the same URL (a shop that includes Amazon's script
+//! itself) is adopted, not doubled: Amazon's scripts define their globals once and misbehave when run twice.
 
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlScriptElement;
+use web_sys::{Document, HtmlScriptElement, Window};
+
+/// How long one attempt waits for Amazon's script by default. Two attempts (see [`load_script_with_retry`])
+/// plus the session request stay within 15 s, and the views say "still loading" long before that.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// Set on a page's own `<script>` that failed while adopted, so that a retry adds a fresh one instead.
+const FAILED_MARK: &str = "data-amazon-pay-failed";
 
 /// Why a script did not load.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +34,8 @@ struct Load {
     promise: js_sys::Promise,
     /// The timeout's `setTimeout` handle, cleared once the script has loaded.
     timer: i32,
+    /// The page's own element, adopted: never removed by us, only marked when it failed.
+    adopted: bool,
 }
 
 thread_local! {
@@ -49,7 +59,74 @@ fn append_script(url: &str, millis: u32) -> Result<Load, JsValue> {
     script.set_async(true);
     script.set_src(url);
     document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
-    Ok(Load { url: url.to_owned(), script, promise, timer })
+    Ok(Load { url: url.to_owned(), script, promise, timer, adopted: false })
+}
+
+/// The page's own `<script>` for `url` that has not failed us before, if any.
+fn existing_script(document: &Document, url: &str) -> Option<HtmlScriptElement> {
+    let scripts = document.query_selector_all("script[src]").ok()?;
+    (0..scripts.length())
+        .filter_map(|i| scripts.item(i)?.dyn_into::<HtmlScriptElement>().ok())
+        .find(|s| (s.src() == url || s.get_attribute("src").as_deref() == Some(url)) && !s.has_attribute(FAILED_MARK))
+}
+
+/// Whether the page's own `script` has finished: `Some(true)` loaded, `Some(false)` failed, `None` not known
+/// yet (its `load` or `error` event, or the window's `load`, will say). Before the document is complete, the
+/// window's `load` comes after every script it was parsed with; after, a script has finished when the browser
+/// holds a resource timing entry for it.
+fn finished(window: &Window, document: &Document, script: &HtmlScriptElement) -> Option<bool> {
+    if document.ready_state() != "complete" {
+        return None;
+    }
+    let url = script.src();
+    let performance = js_sys::Reflect::get(window, &"performance".into()).ok()?;
+    let lookup: js_sys::Function = js_sys::Reflect::get(&performance, &"getEntriesByName".into()).ok()?.dyn_into().ok()?;
+    let entries: js_sys::Array = lookup.call1(&performance, &url.into()).ok()?.dyn_into().ok()?;
+    let entry = entries.at(-1);
+    if entry.is_undefined() {
+        return None;
+    }
+    // `responseStatus` is 0 where the browser does not tell (an opaque answer): taken as loaded.
+    let status = js_sys::Reflect::get(&entry, &"responseStatus".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    Some(status < 400.0)
+}
+
+/// Waits for the page's own `script` instead of adding another: resolves when it has loaded (or had, see
+/// [`finished`]), rejects on its `error` or, with `"timeout"`, after `millis`. Listeners, not `onload`, so the
+/// page's own handlers stay.
+fn adopt_script(window: &Window, document: &Document, script: HtmlScriptElement, url: &str, millis: u32) -> Result<Load, JsValue> {
+    let done = finished(window, document, &script);
+    let mut outcome = Ok(0);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        outcome = (|| {
+            match done {
+                Some(true) => {
+                    resolve.call0(&JsValue::NULL)?;
+                }
+                Some(false) => {
+                    reject.call0(&JsValue::NULL)?;
+                }
+                None => {
+                    script.add_event_listener_with_callback("load", &resolve)?;
+                    script.add_event_listener_with_callback("error", &reject)?;
+                    window.add_event_listener_with_callback("load", &resolve)?;
+                }
+            }
+            window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into())
+        })();
+    });
+    let timer = outcome?;
+    Ok(Load { url: url.to_owned(), script, promise, timer, adopted: true })
+}
+
+/// The page's own `<script>` for `url` adopted, else a new one appended.
+fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    match existing_script(&document, url) {
+        Some(script) => adopt_script(&window, &document, script, url, millis),
+        None => append_script(url, millis),
+    }
 }
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
@@ -61,7 +138,7 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
         if let Some(load) = loads.iter().find(|l| l.url == url) {
             return Ok(load.promise.clone());
         }
-        let load = append_script(url, millis).map_err(|_| failed())?;
+        let load = start_load(url, millis).map_err(|_| failed())?;
         let promise = load.promise.clone();
         loads.push(load);
         Ok(promise)
@@ -76,17 +153,26 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
             Ok(())
         }
         Err(reason) => {
-            // Forget the failed load (its element too), so that the next call tries again.
+            let timed_out = reason.as_string().as_deref() == Some("timeout");
+            // Forget the failed load (our element too), so that the next call tries again. The page's own
+            // element is never removed; once it failed it is marked, so the next call adds a fresh one (after a
+            // timeout it may still arrive: the next call waits for it again).
             LOADS.with(|loads| {
                 let mut loads = loads.borrow_mut();
                 if let Some(i) = loads.iter().position(|l| l.url == url) {
                     let load = loads.remove(i);
-                    load.script.set_onload(None);
-                    load.script.set_onerror(None);
-                    load.script.remove();
+                    if load.adopted {
+                        if !timed_out {
+                            let _ = load.script.set_attribute(FAILED_MARK, "");
+                        }
+                    } else {
+                        load.script.set_onload(None);
+                        load.script.set_onerror(None);
+                        load.script.remove();
+                    }
                 }
             });
-            if reason.as_string().as_deref() == Some("timeout") {
+            if timed_out {
                 Err(ScriptError::TimedOut { url: url.to_owned(), millis })
             } else {
                 Err(failed())
