@@ -102,15 +102,11 @@ impl ErrorCode {
                 "Amazon Pay no está disponible en este momento. Inténtalo más tarde o elige otro método de pago."
             }
             // An unknown workorder or order: a stale link or another browser; the way on is the cart.
-            (NotFound, De) => {
-                "Wir konnten Ihren Bezahlvorgang oder Ihre Bestellung nicht finden. Bitte kehren Sie zum Warenkorb zurück und beginnen Sie erneut."
-            }
-            (NotFound, En) => "We could not find your checkout or order. Please go back to your cart and start again.",
-            (NotFound, Fr) => {
-                "Nous n'avons pas trouvé votre paiement ou votre commande. Veuillez retourner au panier et recommencer."
-            }
-            (NotFound, It) => "Non abbiamo trovato il tuo pagamento o il tuo ordine. Torna al carrello e ricomincia.",
-            (NotFound, Es) => "No hemos encontrado tu pago ni tu pedido. Vuelve al carrito y empieza de nuevo.",
+            (NotFound, De) => "Wir finden Ihren Bezahlvorgang nicht. Bitte beginnen Sie im Warenkorb neu.",
+            (NotFound, En) => "We could not find your checkout or order. Please start again from your cart.",
+            (NotFound, Fr) => "Paiement ou commande introuvable. Veuillez recommencer depuis votre panier.",
+            (NotFound, It) => "Pagamento o ordine non trovato. Ricomincia dal carrello.",
+            (NotFound, Es) => "No encontramos tu pago ni tu pedido. Vuelve a empezar desde el carrito.",
             (SessionExpired, De) => "Ihre Amazon Pay-Sitzung ist abgelaufen. Bitte starten Sie den Bezahlvorgang erneut.",
             (SessionExpired, En) => "Your Amazon Pay session has expired. Please start the checkout again.",
             (SessionExpired, Fr) => "Votre session Amazon Pay a expiré. Veuillez recommencer le paiement.",

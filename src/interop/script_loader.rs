@@ -42,91 +42,57 @@ thread_local! {
     static LOADS: RefCell<Vec<Load>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Appends `<script async src=url>`; the promise resolves on `load` and rejects on `error` or, with
-/// `"timeout"`, after `millis`. The element's handlers and the timer call the promise's own functions, so no
-/// Rust closure outlives the load.
-fn append_script(url: &str, millis: u32) -> Result<Load, JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
-    let script: HtmlScriptElement = document.create_element("script")?.unchecked_into();
-    let mut timer = Ok(0);
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        script.set_onload(Some(&resolve));
-        script.set_onerror(Some(&reject));
-        timer = window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into());
-    });
-    let timer = timer?;
-    script.set_async(true);
-    script.set_src(url);
-    document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
-    Ok(Load { url: url.to_owned(), script, promise, timer, adopted: false })
-}
-
 /// The page's own `<script>` for `url` that has not failed us before, if any.
 fn existing_script(document: &Document, url: &str) -> Option<HtmlScriptElement> {
     let scripts = document.query_selector_all("script[src]").ok()?;
     (0..scripts.length())
         .filter_map(|i| scripts.item(i)?.dyn_into::<HtmlScriptElement>().ok())
-        .find(|s| (s.src() == url || s.get_attribute("src").as_deref() == Some(url)) && !s.has_attribute(FAILED_MARK))
+        .find(|s| s.src() == url && !s.has_attribute(FAILED_MARK))
 }
 
-/// Whether the page's own `script` has finished: `Some(true)` loaded, `Some(false)` failed, `None` not known
-/// yet (its `load` or `error` event, or the window's `load`, will say). Before the document is complete, the
-/// window's `load` comes after every script it was parsed with; after, a script has finished when the browser
-/// holds a resource timing entry for it.
-fn finished(window: &Window, document: &Document, script: &HtmlScriptElement) -> Option<bool> {
-    if document.ready_state() != "complete" {
-        return None;
-    }
-    let url = script.src();
-    let performance = js_sys::Reflect::get(window, &"performance".into()).ok()?;
-    let lookup: js_sys::Function = js_sys::Reflect::get(&performance, &"getEntriesByName".into()).ok()?.dyn_into().ok()?;
-    let entries: js_sys::Array = lookup.call1(&performance, &url.into()).ok()?.dyn_into().ok()?;
-    let entry = entries.at(-1);
-    if entry.is_undefined() {
-        return None;
-    }
-    // `responseStatus` is 0 where the browser does not tell (an opaque answer): taken as loaded.
-    let status = js_sys::Reflect::get(&entry, &"responseStatus".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-    Some(status < 400.0)
+/// Whether the page's own `script` has finished: `true` when the document is complete and the browser holds a
+/// resource timing entry for it; else its `load` or `error` event, or the window's `load` (which comes after
+/// every script the document was parsed with), will say. A page script that failed then counts as loaded: the
+/// global it should have defined is missing, which the caller reports.
+fn finished(window: &Window, document: &Document, script: &HtmlScriptElement) -> bool {
+    document.ready_state() == "complete" && window.performance().is_some_and(|p| p.get_entries_by_name(&script.src()).length() > 0)
 }
 
-/// Waits for the page's own `script` instead of adding another: resolves when it has loaded (or had, see
-/// [`finished`]), rejects on its `error` or, with `"timeout"`, after `millis`. Listeners, not `onload`, so the
-/// page's own handlers stay.
-fn adopt_script(window: &Window, document: &Document, script: HtmlScriptElement, url: &str, millis: u32) -> Result<Load, JsValue> {
-    let done = finished(window, document, &script);
-    let mut outcome = Ok(0);
+/// Adopts the page's own `<script>` for `url`, else appends `<script async src=url>`. The promise resolves on
+/// `load` and rejects on `error` or, with `"timeout"`, after `millis`. Listeners (not `onload`, which is the
+/// page's) and the timer call the promise's own functions, so no Rust closure outlives the load.
+fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let found = existing_script(&document, url);
+    let adopted = found.is_some();
+    let script: HtmlScriptElement = match found {
+        Some(script) => script,
+        None => document.create_element("script")?.unchecked_into(),
+    };
+    let done = adopted && finished(&window, &document, &script);
+    let mut timer = Ok(0);
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        outcome = (|| {
-            match done {
-                Some(true) => {
-                    resolve.call0(&JsValue::NULL)?;
-                }
-                Some(false) => {
-                    reject.call0(&JsValue::NULL)?;
-                }
-                None => {
-                    script.add_event_listener_with_callback("load", &resolve)?;
-                    script.add_event_listener_with_callback("error", &reject)?;
+        timer = (|| {
+            if done {
+                resolve.call0(&JsValue::NULL)?;
+            } else {
+                script.add_event_listener_with_callback("load", &resolve)?;
+                script.add_event_listener_with_callback("error", &reject)?;
+                if adopted {
                     window.add_event_listener_with_callback("load", &resolve)?;
                 }
             }
             window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into())
         })();
     });
-    let timer = outcome?;
-    Ok(Load { url: url.to_owned(), script, promise, timer, adopted: true })
-}
-
-/// The page's own `<script>` for `url` adopted, else a new one appended.
-fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
-    match existing_script(&document, url) {
-        Some(script) => adopt_script(&window, &document, script, url, millis),
-        None => append_script(url, millis),
+    let timer = timer?;
+    if !adopted {
+        script.set_async(true);
+        script.set_src(url);
+        document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
     }
+    Ok(Load { url: url.to_owned(), script, promise, timer, adopted })
 }
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
@@ -166,8 +132,6 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
                             let _ = load.script.set_attribute(FAILED_MARK, "");
                         }
                     } else {
-                        load.script.set_onload(None);
-                        load.script.set_onerror(None);
                         load.script.remove();
                     }
                 }
