@@ -71,8 +71,6 @@ struct Review {
     details: Element,
     change_address: Element,
     change_payment: Element,
-    /// The two change buttons' box, hidden while Amazon's script cannot bind them.
-    change_actions: Element,
     /// Why the buttons are gone and what the buyer can do (aria-live), shown instead of them.
     change_unavailable: Element,
     delivery: Element,
@@ -187,7 +185,6 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
     // Disabled until Amazon's script has bound them: a click before would do nothing.
     set_disabled(&change_address, true);
     set_disabled(&change_payment, true);
-    let change_actions = el("div")?.class("amazon-pay-change-actions").child(&change_address).child(&change_payment).done();
     let change_unavailable = live_region("amazon-pay-change-unavailable")?.hidden().done();
     let placed_link = el("a")?.text(t(Text::ViewOrder)).done();
     let placed = el("p")?.class("amazon-pay-already-placed").hidden().add_text(t(Text::AlreadyPlaced)).add_text(" ").child(&placed_link).done();
@@ -199,7 +196,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         .class("amazon-pay-review-body")
         .hidden()
         .child(&details)
-        .child(&change_actions)
+        .child(&el("div")?.class("amazon-pay-change-actions").child(&change_address).child(&change_payment).done())
         .child(&change_unavailable)
         .child(&delivery)
         .child(&placed)
@@ -228,7 +225,6 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         details,
         change_address,
         change_payment,
-        change_actions,
         change_unavailable,
         delivery,
         standard,
@@ -367,9 +363,10 @@ async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id:
     let Some(page) = view.upgrade() else { return };
     set_hidden(&page.change_unavailable, true);
     set_text(&page.change_unavailable, "");
-    set_hidden(&page.change_actions, false);
-    set_disabled(&page.change_address, false);
-    set_disabled(&page.change_payment, false);
+    for button in [&page.change_address, &page.change_payment] {
+        set_hidden(button, false);
+        set_disabled(button, false);
+    }
 }
 
 /// Amazon's change actions cannot be bound: no dead buttons; the buyer reads that the order can still be
@@ -377,7 +374,9 @@ async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id:
 fn change_actions_failed(view: &Weak<Review>, cause: &str) {
     log_error("Amazon Pay review: cannot bind change actions", &cause);
     if let Some(page) = view.upgrade() {
-        set_hidden(&page.change_actions, true);
+        // The buttons, not their box: a page's CSS may give the box a `display` that overrides `hidden`.
+        set_hidden(&page.change_address, true);
+        set_hidden(&page.change_payment, true);
         set_hidden(&page.change_unavailable, false);
         set_text(&page.change_unavailable, page.t(Text::ChangeUnavailable));
         page.emit(WidgetEvent::Error { message: cause.to_owned() });
