@@ -87,6 +87,8 @@ texts! {
     Continue => ["Weiter", "Continue", "Continuer", "Continua", "Continuar"],
     Authorizing => ["Ihre Zahlung wird abgeschlossen …", "Completing your payment…", "Finalisation de votre paiement…", "Completamento del pagamento…", "Completando tu pago…"],
     MfaFailed => ["Amazon Pay konnte Ihre Zahlung nicht bestätigen. Bitte wählen Sie eine andere Zahlungsart.", "Amazon Pay could not verify your payment. Please choose another payment method.", "Amazon Pay n'a pas pu vérifier votre paiement. Veuillez choisir un autre moyen de paiement.", "Amazon Pay non ha potuto verificare il pagamento. Scegli un altro metodo di pagamento.", "Amazon Pay no ha podido verificar tu pago. Elige otro método de pago."],
+    StillLoading => ["Amazon Pay lädt noch …", "Amazon Pay is still loading…", "Amazon Pay est encore en cours de chargement…", "Amazon Pay si sta ancora caricando…", "Amazon Pay todavía se está cargando…"],
+    ChangeUnavailable => ["Adresse und Zahlungsart lassen sich gerade nicht ändern. Sie können trotzdem wie angezeigt bestellen oder die Seite neu laden.", "The address and payment method cannot be changed right now. You can still place the order as shown, or reload the page.", "L'adresse et le moyen de paiement ne peuvent pas être modifiés pour le moment. Vous pouvez tout de même commander tel quel ou recharger la page.", "Al momento non è possibile modificare indirizzo e metodo di pagamento. Puoi comunque ordinare così o ricaricare la pagina.", "Ahora no se pueden cambiar la dirección ni el método de pago. Puedes realizar el pedido tal cual o volver a cargar la página."],
     StartAgain => ["Neu beginnen", "Start again", "Recommencer", "Ricomincia", "Empezar de nuevo"],
 }
 

@@ -123,3 +123,62 @@ async fn script_loader_reports_a_failed_load_and_retries_later() {
     let err = script_loader::load_script_with_retry(url, Duration::from_secs(5), 2).await.unwrap_err();
     assert!(matches!(err, ScriptError::Failed { .. }));
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function addPageScript(url) {
+  const script = document.createElement("script");
+  script.src = url;
+  let page = 0;
+  script.onload = () => { page += 1; script.dataset.pageOnload = String(page); };
+  document.head.append(script);
+  return new Promise((resolve, reject) => { script.addEventListener("load", resolve); script.addEventListener("error", reject); });
+}
+export function snippetUrl() { return import.meta.url; }
+export function addPageModule(url) {
+  const script = document.createElement("script");
+  script.type = "module";
+  script.src = url;
+  document.head.append(script);
+  return new Promise((resolve, reject) => { script.addEventListener("load", resolve); script.addEventListener("error", reject); });
+}
+"#)]
+extern "C" {
+    /// Adds `<script src=url>` as a shop's page would (with an `onload` of its own); resolves once it loaded.
+    #[wasm_bindgen(js_name = addPageScript)]
+    fn add_page_script(url: &str) -> js_sys::Promise;
+    /// Where this snippet was loaded from (an HTTP URL of the test runner).
+    #[wasm_bindgen(js_name = snippetUrl)]
+    fn snippet_url() -> String;
+    /// Adds `<script type=module src=url>`; resolves once it loaded.
+    #[wasm_bindgen(js_name = addPageModule)]
+    fn add_page_module(url: &str) -> js_sys::Promise;
+}
+
+fn global_number(name: &str) -> Option<f64> {
+    js_sys::Reflect::get(&js_sys::global(), &name.into()).ok().and_then(|v| v.as_f64())
+}
+
+#[wasm_bindgen_test]
+async fn script_loader_adopts_the_pages_script_still_on_its_way() {
+    let url = "data:text/javascript,window.__pageInFlight%3D(window.__pageInFlight%7C%7C0)%2B1";
+    let page = add_page_script(url);
+    script_loader::load_script(url, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(global_number("__pageInFlight"), Some(1.0), "run once, and before the loader answered");
+    assert_eq!(script_loader::script_count(url), 1, "no second <script>");
+    wasm_bindgen_futures::JsFuture::from(page).await.unwrap();
+    let script = web_sys::window().unwrap().document().unwrap().query_selector(&format!("script[src=\"{url}\"]")).unwrap().unwrap();
+    assert_eq!(script.get_attribute("data-page-onload").as_deref(), Some("1"), "the page's own onload still ran");
+}
+
+#[wasm_bindgen_test]
+async fn script_loader_adopts_the_pages_script_already_loaded() {
+    // An HTTP script the page loaded before the widget started (this test's own JS snippet, served by the test
+    // runner, as the page's module script): the browser's resource timing says it has finished.
+    let url = snippet_url();
+    assert!(url.starts_with("http"), "{url}");
+    wasm_bindgen_futures::JsFuture::from(add_page_module(&url)).await.unwrap();
+    assert_eq!(script_loader::script_count(&url), 1);
+    script_loader::load_script(&url, Duration::from_secs(5)).await.unwrap();
+    script_loader::load_script(&url, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(script_loader::script_count(&url), 1, "no second <script>");
+}

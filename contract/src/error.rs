@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     /// The request was malformed or failed validation.
     BadRequest,
-    /// An unknown item, workorder or order.
+    /// An unknown workorder or order (the buyer is sent back to the cart).
     NotFound,
     /// The checkout session is older than 24 hours or was closed.
     SessionExpired,
@@ -89,21 +89,27 @@ impl ErrorCode {
         use crate::Language::*;
         use ErrorCode::*;
         match (self, lang) {
-            (BadRequest | NotFound | Internal | Configuration, De) => {
+            (BadRequest | Internal | Configuration, De) => {
                 "Amazon Pay ist gerade nicht verfügbar. Bitte versuchen Sie es später erneut oder wählen Sie eine andere Zahlungsart."
             }
-            (BadRequest | NotFound | Internal | Configuration, En) => {
+            (BadRequest | Internal | Configuration, En) => {
                 "Amazon Pay is not available right now. Please try again later or choose another payment method."
             }
-            (BadRequest | NotFound | Internal | Configuration, Fr) => {
+            (BadRequest | Internal | Configuration, Fr) => {
                 "Amazon Pay n'est pas disponible pour le moment. Veuillez réessayer plus tard ou choisir un autre moyen de paiement."
             }
-            (BadRequest | NotFound | Internal | Configuration, It) => {
+            (BadRequest | Internal | Configuration, It) => {
                 "Amazon Pay non è disponibile al momento. Riprova più tardi o scegli un altro metodo di pagamento."
             }
-            (BadRequest | NotFound | Internal | Configuration, Es) => {
+            (BadRequest | Internal | Configuration, Es) => {
                 "Amazon Pay no está disponible en este momento. Inténtalo más tarde o elige otro método de pago."
             }
+            // An unknown workorder or order: a stale link or another browser; the way on is the cart.
+            (NotFound, De) => "Wir finden Ihren Bezahlvorgang nicht. Bitte beginnen Sie im Warenkorb neu.",
+            (NotFound, En) => "We could not find your checkout or order. Please start again from your cart.",
+            (NotFound, Fr) => "Paiement ou commande introuvable. Veuillez recommencer depuis votre panier.",
+            (NotFound, It) => "Pagamento o ordine non trovato. Ricomincia dal carrello.",
+            (NotFound, Es) => "No encontramos tu pago ni tu pedido. Vuelve a empezar desde el carrito.",
             (SessionExpired, De) => "Ihre Amazon Pay-Sitzung ist abgelaufen. Bitte starten Sie den Bezahlvorgang erneut.",
             (SessionExpired, En) => "Your Amazon Pay session has expired. Please start the checkout again.",
             (SessionExpired, Fr) => "Votre session Amazon Pay a expiré. Veuillez recommencer le paiement.",
@@ -178,6 +184,7 @@ mod tests {
     fn every_code_has_a_distinct_text_per_language() {
         let codes = [
             ErrorCode::BadRequest,
+            ErrorCode::NotFound,
             ErrorCode::SessionExpired,
             ErrorCode::SoftDecline,
             ErrorCode::HardDecline,

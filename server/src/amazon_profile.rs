@@ -125,53 +125,98 @@ const PARTICLES: &[&str] = &[
 /// Words that join two family names ("García y López", "Silva e Costa"): the family name starts one word earlier.
 const JOINERS: &[&str] = &["y", "e", "i"];
 
-/// Splits Amazon's one-string `name` into first and last name, as CheckoutChamp's Import Order needs them.
-///
-/// - Whitespace of any kind is collapsed; an empty name gives `None` (ask for it rather than send blanks).
-/// - "Last, First" (one comma) is turned around.
-/// - The family name starts at the first particle after the first word ("Jean-Pierre de la Fontaine" →
-///   "Jean-Pierre" + "de la Fontaine"), one word before a joiner ("José García y López" → "José" +
-///   "García y López"), otherwise it is the last word ("Anna Maria Schmidt" → "Anna Maria" + "Schmidt").
-///   This is kinder than the Konnektive SDK's split at the first space, which would file "Maria Schmidt" as
-///   the family name.
-/// - A single word ("Giulia") is used as both first and last name: CheckoutChamp requires a `lastName` for a
-///   new order, and a repeated real name reads better in the CRM and on invoices than a placeholder such as
-///   "-". Emails address buyers by `firstName`, so they still read "Dear Giulia".
-pub fn split_name(name: &str) -> Option<NameParts> {
-    let (given, family) = match name.split_once(',') {
-        Some((family, given)) if !given.contains(',') && !family.trim().is_empty() && !given.trim().is_empty() => {
-            (given, Some(family))
-        }
-        _ => (name, None),
-    };
-    if let Some(family) = family {
-        return Some(NameParts { first: collapse(given), last: collapse(family) });
-    }
-    let words: Vec<&str> = given.split_whitespace().collect();
-    match words.len() {
-        0 => None,
-        1 => Some(NameParts { first: words[0].to_owned(), last: words[0].to_owned() }),
-        n => {
-            let is = |list: &[&str], w: &str| list.iter().any(|p| p.eq_ignore_ascii_case(w));
-            // Only words strictly between the first and the last can open the family name.
-            let start = (1..n - 1)
-                .find_map(|i| {
-                    if is(PARTICLES, words[i]) {
-                        Some(i)
-                    } else if is(JOINERS, words[i]) && i >= 2 {
-                        Some(i - 1)
-                    } else {
-                        None
-                    }
-                })
-                .unwrap_or(n - 1);
-            Some(NameParts { first: words[..start].join(" "), last: words[start..].join(" ") })
+/// Marks after a family name, kept with it ("Smith Jr.", "Ford III", "House M.D."), compared without dots.
+const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba"];
+
+fn is_suffix(word: &str) -> bool {
+    let bare: String = word.chars().filter(|c| *c != '.').flat_map(char::to_lowercase).collect();
+    SUFFIXES.contains(&bare.as_str())
+}
+
+/// Scripts whose names put the family name first (Chinese, Japanese, Korean).
+fn family_name_first(word: &str) -> bool {
+    word.chars().next().is_some_and(|c| {
+        matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
+    })
+}
+
+/// Moves the trailing suffix words of `words` (keeping at least one word) to the front of `suffixes`.
+fn take_suffixes<'a>(words: &mut Vec<&'a str>, suffixes: &mut Vec<&'a str>) {
+    while words.len() > 1 && words.last().is_some_and(|w| is_suffix(w)) {
+        if let Some(word) = words.pop() {
+            suffixes.insert(0, word);
         }
     }
 }
 
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Splits Amazon's one-string `name` into first and last name, as CheckoutChamp's Import Order needs them.
+///
+/// - Whitespace of any kind is collapsed; stray commas are dropped; an empty name gives `None` (ask for it
+///   rather than send blanks).
+/// - Suffixes (Jr., Sr., II, III, IV, PhD, MD, Esq., DDS, MBA) at the end, with or without a comma, stay with
+///   the family name: "John Smith, Jr." → "John" + "Smith Jr." (CheckoutChamp has no suffix field).
+/// - "Last, First" is turned around only when it is that shape: exactly two comma-separated parts once the
+///   suffixes are set aside ("Smith, John, Jr." → "John" + "Smith Jr."). Any other comma is read as a space.
+/// - A name in Chinese, Japanese or Korean script with a space is family name first ("山田 太郎" → "太郎" +
+///   "山田"); one written without spaces ("山田太郎") is not guessed at and treated as a single word.
+/// - Otherwise the family name starts at the first particle after the first word ("Jean-Pierre de la
+///   Fontaine" → "Jean-Pierre" + "de la Fontaine"; also "van der", "von", "da", "di", "le", "bin", "al-…"),
+///   one word before a joiner ("José García y López" → "José" + "García y López"), else it is the last word
+///   ("Anna Maria Schmidt" → "Anna Maria" + "Schmidt"; hyphenated names are one word). This is kinder than
+///   the Konnektive SDK's split at the first space, which would file "Maria Schmidt" as the family name.
+/// - A single word ("Giulia") is used as both first and last name: CheckoutChamp requires a `lastName` for a
+///   new order, and a repeated real name reads better in the CRM and on invoices than a placeholder such as
+///   "-". Emails address buyers by `firstName`, so they still read "Dear Giulia".
+pub fn split_name(name: &str) -> Option<NameParts> {
+    let mut parts: Vec<Vec<&str>> =
+        name.split(',').map(|part| part.split_whitespace().collect::<Vec<_>>()).filter(|words| !words.is_empty()).collect();
+    // Whole parts after a comma that are only suffixes: "Smith, John, Jr.", "Jane Doe, PhD, MD".
+    let mut suffixes: Vec<&str> = Vec::new();
+    while parts.len() > 1 && parts.last().is_some_and(|words| words.iter().all(|w| is_suffix(w))) {
+        if let Some(words) = parts.pop() {
+            suffixes.splice(0..0, words);
+        }
+    }
+    let (first, family) = match parts.as_mut_slice() {
+        [] => return None,
+        [family, given] => {
+            take_suffixes(given, &mut suffixes);
+            (given.join(" "), family.join(" "))
+        }
+        _ => {
+            let mut words: Vec<&str> = parts.concat();
+            take_suffixes(&mut words, &mut suffixes);
+            split_words(&words)
+        }
+    };
+    let last = std::iter::once(family.as_str()).chain(suffixes).collect::<Vec<_>>().join(" ");
+    Some(NameParts { first, last })
+}
+
+/// Given and family name of a name without commas or suffixes (at least one word).
+fn split_words(words: &[&str]) -> (String, String) {
+    let n = words.len();
+    if n == 1 {
+        return (words[0].to_owned(), words[0].to_owned());
+    }
+    if family_name_first(words[0]) {
+        return (words[1..].join(" "), words[0].to_owned());
+    }
+    let is = |list: &[&str], w: &str| list.iter().any(|p| p.eq_ignore_ascii_case(w));
+    let article = |w: &str| w.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("al-"));
+    // Only words strictly between the first and the last can open the family name.
+    let start = (1..n - 1)
+        .find_map(|i| {
+            if is(PARTICLES, words[i]) || article(words[i]) {
+                Some(i)
+            } else if is(JOINERS, words[i]) && i >= 2 {
+                Some(i - 1)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(n - 1);
+    (words[..start].join(" "), words[start..].join(" "))
 }
 
 #[cfg(test)]
@@ -238,8 +283,65 @@ mod tests {
     fn last_comma_first_is_turned_around() {
         assert_eq!(split("Schmidt, Anna Maria"), pair("Anna Maria", "Schmidt"));
         assert_eq!(split("de la Fontaine,  Jean-Pierre"), pair("Jean-Pierre", "de la Fontaine"));
-        // Not the "Last, First" form: handled as words.
-        assert_eq!(split("Anna, "), pair("Anna,", "Anna,"));
+        // Not the "Last, First" form: the stray comma is dropped.
+        assert_eq!(split("Anna, "), pair("Anna", "Anna"));
+    }
+
+    /// Real-world shapes of Amazon's one-string `name` and how CheckoutChamp should receive them.
+    #[test]
+    fn real_world_name_shapes() {
+        let table: &[(&str, &str, &str)] = &[
+            // Suffixes stay with the family name, wherever the comma is.
+            ("John Smith, Jr.", "John", "Smith Jr."),
+            ("John Smith Jr.", "John", "Smith Jr."),
+            ("John Smith Jr", "John", "Smith Jr"),
+            ("Robert Downey, Sr.", "Robert", "Downey Sr."),
+            ("Henry Ford II", "Henry", "Ford II"),
+            ("Thurston Howell, III", "Thurston", "Howell III"),
+            ("Martin Luther King, Jr.", "Martin Luther", "King Jr."),
+            ("Anna Schmidt, PhD", "Anna", "Schmidt PhD"),
+            ("Gregory House, M.D.", "Gregory", "House M.D."),
+            ("Saul Goodman, Esq.", "Saul", "Goodman Esq."),
+            ("Jane Doe, PhD, MD", "Jane", "Doe PhD MD"),
+            ("Jean Dupont IV", "Jean", "Dupont IV"),
+            // "Last, First" only when it is that shape; a suffix after it stays a suffix.
+            ("Smith, John", "John", "Smith"),
+            ("Smith, John, Jr.", "John", "Smith Jr."),
+            ("Smith Jr., John", "John", "Smith Jr."),
+            ("van der Berg, Jan", "Jan", "van der Berg"),
+            // Particles open the family name.
+            ("Gabriel García de la Torre", "Gabriel García", "de la Torre"),
+            ("Jan van der Berg", "Jan", "van der Berg"),
+            ("Otto von Bismarck", "Otto", "von Bismarck"),
+            ("Paulo da Silva", "Paulo", "da Silva"),
+            ("Carlo di Rossi", "Carlo", "di Rossi"),
+            ("Marine le Pen", "Marine", "le Pen"),
+            ("Mohammed bin Salman", "Mohammed", "bin Salman"),
+            ("Ahmed al-Sayed", "Ahmed", "al-Sayed"),
+            ("Omar Farouk al-Rashid", "Omar Farouk", "al-Rashid"),
+            // Hyphens join, they do not split.
+            ("Anna-Lena Müller-Lüdenscheidt", "Anna-Lena", "Müller-Lüdenscheidt"),
+            ("Jean-Luc Picard", "Jean-Luc", "Picard"),
+            // One word: both fields (CheckoutChamp requires both), whatever the suffix.
+            ("Madonna", "Madonna", "Madonna"),
+            ("Cher, Jr.", "Cher", "Cher Jr."),
+            // Scripts without spaces are not guessed at; with a space, CJK names put the family name first.
+            ("山田太郎", "山田太郎", "山田太郎"),
+            ("山田 太郎", "太郎", "山田"),
+            ("王 小明", "小明", "王"),
+            ("김 민준", "민준", "김"),
+            ("Иван Петров", "Иван", "Петров"),
+            ("Анна Мария Иванова", "Анна Мария", "Иванова"),
+            ("محمد علي", "محمد", "علي"),
+            // Whitespace of any kind, and stray commas.
+            ("  John\t  Smith ,  Jr.  ", "John", "Smith Jr."),
+            ("John Smith,", "John", "Smith"),
+            (", John Smith", "John", "Smith"),
+            ("Smith,,John", "John", "Smith"),
+        ];
+        for (name, first, last) in table {
+            assert_eq!(split(name), pair(first, last), "{name:?}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn router(state: AppState) -> Router {
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
     let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
-    app.fallback_service(pages).with_state(state)
+    app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
 
 /// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode (and always in a server built without the

@@ -1,5 +1,6 @@
 //! What the server does so that browsers treat its answers safely: which other sites may call the JSON API
-//! (CORS plus a server-side origin check) and the Content-Security-Policy of the pages it serves.
+//! (CORS plus a server-side origin check), the Content-Security-Policy of the pages it serves, and the
+//! `Referrer-Policy` of every answer.
 //!
 //! Same-origin pages need nothing. A browser request that carries an `Origin` of another site that is not on
 //! `--allowed-origins` is refused with 403 before any handler runs, so it can neither read nor change anything
@@ -15,7 +16,7 @@ use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeader;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 /// The demo pages' policy: only this server's own scripts, styles, images and API; `'wasm-unsafe-eval'` is the
 /// one addition, because compiling the widget's WebAssembly needs it. No inline script or style anywhere.
@@ -149,6 +150,19 @@ pub async fn origin_guard(State(policy): State<OriginPolicy>, request: Request, 
 pub fn protect_api<S: Clone + Send + Sync + 'static>(api: Router<S>, public_url: &str, allowed: &[String]) -> Router<S> {
     let policy = OriginPolicy { public_url: public_url.to_owned(), allowed: allowed.into() };
     api.layer(cors_layer(allowed)).layer(axum::middleware::from_fn_with_state(policy, origin_guard))
+}
+
+/// What every answer tells the browser to send as `Referer`: the origin only, never the path or the query, also
+/// to this server itself. A page opened with the buyer's `?access_token=…` (Login with Amazon's redirect) loads
+/// its CSS, scripts and wasm before the widget cleans the address; with the browsers' default
+/// (`strict-origin-when-cross-origin`) those same-origin requests would carry the whole address, token and all,
+/// into access logs. Not `no-referrer`: the origin is no secret, Amazon's and PAYONE's pages may look at where a
+/// buyer came from, and under `no-referrer` a form POST goes out with `Origin: null`.
+pub const REFERRER_POLICY: &str = "strict-origin";
+
+/// Sets [`REFERRER_POLICY`] on every answer that has no policy of its own (pages, API, sandbox).
+pub fn referrer_policy_layer() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static(REFERRER_POLICY))
 }
 
 /// The demo pages' service with the Content-Security-Policy (when configured), `nosniff` and

@@ -116,3 +116,24 @@ async fn live_mode_refuses_to_serve_the_fake_scripts() {
         assert!(!response.text().await.unwrap().contains("amazon.Pay"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_unknown_checkout_or_order_tells_the_buyer_it_was_not_found_and_to_go_back_to_the_cart() {
+    let (base, _dir, _) = start().await;
+    let http = reqwest::Client::new();
+    for lang in Language::ALL {
+        let code = lang.code();
+        for path in [amazon_pay_contract::routes::cv2_session("WOUNKNOWN"), amazon_pay_contract::routes::order("ONOSUCHORDER")] {
+            let response = http.get(format!("{base}{path}?lang={code}")).send().await.unwrap();
+            assert_eq!(response.status(), 404, "{path}");
+            let err: ApiError = response.json().await.unwrap();
+            assert_eq!(err.code, ErrorCode::NotFound);
+            // Not "Amazon Pay is not available right now": that is not what happened.
+            assert_ne!(err.message, ErrorCode::Internal.buyer_message(lang), "{path} in {code}");
+            assert_eq!(err.message, ErrorCode::NotFound.buyer_message(lang));
+        }
+    }
+    let response = http.get(format!("{base}{}?lang=en", amazon_pay_contract::routes::cv2_session("WOUNKNOWN"))).send().await.unwrap();
+    let err: ApiError = response.json().await.unwrap();
+    assert!(err.message.contains("could not find") && err.message.contains("cart"), "{}", err.message);
+}

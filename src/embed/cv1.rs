@@ -42,7 +42,7 @@ fn one_of(name: &str, value: Option<&String>, allowed: &[&str], listed: &str, de
 
 impl WidgetConfig {
     fn timeout(&self) -> Duration {
-        self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(Duration::from_secs(10))
+        self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(crate::interop::script_loader::DEFAULT_TIMEOUT)
     }
 
     /// Amazon's button as the keys `buttonType`, `buttonColor`, `buttonSize` and `popup` say.

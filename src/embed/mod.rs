@@ -218,7 +218,7 @@ impl WidgetConfig {
             items: self.items.clone(),
             product_type: self.product_type.unwrap_or(amazon_pay_contract::cv2::ProductType::PayAndShip),
             buyer_form: self.buyer_form.clone(),
-            script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(Duration::from_secs(10)),
+            script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(crate::interop::script_loader::DEFAULT_TIMEOUT),
         })
     }
 

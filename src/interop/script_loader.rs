@@ -2,13 +2,21 @@
 //!
 //! Like paypal-js's loader: the same promise is returned to every caller while a load is in flight or has
 //! succeeded; a failed or timed-out load is forgotten (its element removed), so a later call retries; failures
-//! say what happened.
+//! say what happened. A `<script>` the page already has for the same URL (a shop that includes Amazon's script
+//! itself) is adopted, not doubled: Amazon's scripts define their globals once and misbehave when run twice.
 
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlScriptElement;
+use web_sys::{Document, HtmlScriptElement, Window};
+
+/// How long one attempt waits for Amazon's script by default. Two attempts (see [`load_script_with_retry`])
+/// plus the session request stay within 15 s, and the views say "still loading" long before that.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// Set on a page's own `<script>` that failed while adopted, so that a retry adds a fresh one instead.
+const FAILED_MARK: &str = "data-amazon-pay-failed";
 
 /// Why a script did not load.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,30 +44,65 @@ struct Load {
     promise: js_sys::Promise,
     /// The timeout's `setTimeout` handle, cleared once the script has loaded.
     timer: i32,
+    /// The page's own element, adopted: never removed by us, only marked when it failed.
+    adopted: bool,
 }
 
 thread_local! {
     static LOADS: RefCell<Vec<Load>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Appends `<script async src=url>`; the promise resolves on `load` and rejects on `error` or, with
-/// `"timeout"`, after `millis`. The element's handlers and the timer call the promise's own functions, so no
-/// Rust closure outlives the load.
-fn append_script(url: &str, millis: u32) -> Result<Load, JsValue> {
+/// The page's own `<script>` for `url` that has not failed us before, if any.
+fn existing_script(document: &Document, url: &str) -> Option<HtmlScriptElement> {
+    let scripts = document.query_selector_all("script[src]").ok()?;
+    (0..scripts.length())
+        .filter_map(|i| scripts.item(i)?.dyn_into::<HtmlScriptElement>().ok())
+        .find(|s| s.src() == url && !s.has_attribute(FAILED_MARK))
+}
+
+/// Whether the page's own `script` has finished: `true` when the document is complete and the browser holds a
+/// resource timing entry for it; else its `load` or `error` event, or the window's `load` (which comes after
+/// every script the document was parsed with), will say. A page script that failed then counts as loaded: the
+/// global it should have defined is missing, which the caller reports.
+fn finished(window: &Window, document: &Document, script: &HtmlScriptElement) -> bool {
+    document.ready_state() == "complete" && window.performance().is_some_and(|p| p.get_entries_by_name(&script.src()).length() > 0)
+}
+
+/// Adopts the page's own `<script>` for `url`, else appends `<script async src=url>`. The promise resolves on
+/// `load` and rejects on `error` or, with `"timeout"`, after `millis`. Listeners (not `onload`, which is the
+/// page's) and the timer call the promise's own functions, so no Rust closure outlives the load.
+fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
-    let script: HtmlScriptElement = document.create_element("script")?.unchecked_into();
+    let found = existing_script(&document, url);
+    let adopted = found.is_some();
+    let script: HtmlScriptElement = match found {
+        Some(script) => script,
+        None => document.create_element("script")?.unchecked_into(),
+    };
+    let done = adopted && finished(&window, &document, &script);
     let mut timer = Ok(0);
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        script.set_onload(Some(&resolve));
-        script.set_onerror(Some(&reject));
-        timer = window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into());
+        timer = (|| {
+            if done {
+                resolve.call0(&JsValue::NULL)?;
+            } else {
+                script.add_event_listener_with_callback("load", &resolve)?;
+                script.add_event_listener_with_callback("error", &reject)?;
+                if adopted {
+                    window.add_event_listener_with_callback("load", &resolve)?;
+                }
+            }
+            window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into())
+        })();
     });
     let timer = timer?;
-    script.set_async(true);
-    script.set_src(url);
-    document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
-    Ok(Load { url: url.to_owned(), script, promise, timer })
+    if !adopted {
+        script.set_async(true);
+        script.set_src(url);
+        document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
+    }
+    Ok(Load { url: url.to_owned(), script, promise, timer, adopted })
 }
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
@@ -71,7 +114,7 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
         if let Some(load) = loads.iter().find(|l| l.url == url) {
             return Ok(load.promise.clone());
         }
-        let load = append_script(url, millis).map_err(|_| failed())?;
+        let load = start_load(url, millis).map_err(|_| failed())?;
         let promise = load.promise.clone();
         loads.push(load);
         Ok(promise)
@@ -86,17 +129,24 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
             Ok(())
         }
         Err(reason) => {
-            // Forget the failed load (its element too), so that the next call tries again.
+            let timed_out = reason.as_string().as_deref() == Some("timeout");
+            // Forget the failed load (our element too), so that the next call tries again. The page's own
+            // element is never removed; once it failed it is marked, so the next call adds a fresh one (after a
+            // timeout it may still arrive: the next call waits for it again).
             LOADS.with(|loads| {
                 let mut loads = loads.borrow_mut();
                 if let Some(i) = loads.iter().position(|l| l.url == url) {
                     let load = loads.remove(i);
-                    load.script.set_onload(None);
-                    load.script.set_onerror(None);
-                    load.script.remove();
+                    if load.adopted {
+                        if !timed_out {
+                            let _ = load.script.set_attribute(FAILED_MARK, "");
+                        }
+                    } else {
+                        load.script.remove();
+                    }
                 }
             });
-            if reason.as_string().as_deref() == Some("timeout") {
+            if timed_out {
                 Err(ScriptError::TimedOut { url: url.to_owned(), millis })
             } else {
                 Err(failed())

@@ -1,7 +1,8 @@
 //! The Checkout v2 button: asks the backend for a session, loads `checkout.js`, renders Amazon's button.
 //!
-//! While it loads it holds the button's place (so the page does not jump); on failure it says so in the
-//! buyer's language and shows no broken button; the cause goes to the console and to an `error` event.
+//! While it loads it holds the button's place (so the page does not jump) and, after a few seconds, says that
+//! Amazon Pay is still loading; a script that arrives late still shows the button. On failure it says so in
+//! the buyer's language and shows no broken button; the cause goes to the console and to an `error` event.
 
 use super::common::{live_region, log_error};
 use crate::client::Client;
@@ -9,6 +10,7 @@ use crate::dom::{el, on, set_attr, set_hidden, set_text, Listener, Mounted};
 use crate::embed::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmount, RenderButtonOptions};
 use crate::interop::script_loader;
+use crate::texts::Text;
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest};
 use amazon_pay_contract::{ErrorCode, Language};
 use std::future::Future;
@@ -46,7 +48,7 @@ impl Default for ButtonOptions {
             language: Language::default(),
             color: "Gold".into(),
             placement: "Cart".into(),
-            script_timeout: Duration::from_secs(10),
+            script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -108,6 +110,20 @@ fn remember_workorder(workorder_id: &str) {
     }
 }
 
+/// After this long without a button the buyer is told that Amazon Pay is still loading (aria-live), long
+/// before the loader gives up ([`script_loader::DEFAULT_TIMEOUT`], tried twice).
+pub const STILL_LOADING_AFTER_MS: u32 = 3_000;
+
+/// Says "still loading" in the status region if the button is still on its way after
+/// [`STILL_LOADING_AFTER_MS`]; the button or the failure replaces the sentence.
+async fn tell_still_loading(view: std::rc::Weak<Button>, language: Language) {
+    crate::interop::timers::sleep(STILL_LOADING_AFTER_MS).await;
+    let Some(view) = view.upgrade() else { return };
+    if view.button.get_attribute("aria-busy").as_deref() == Some("true") {
+        set_text(&view.status, Text::StillLoading.get(language));
+    }
+}
+
 /// Waits for the `session` request [`mount`] sent, then loads `checkout.js` and renders Amazon's button.
 async fn setup(
     session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>>,
@@ -148,6 +164,7 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
     };
     let view = Rc::new(Button { host: host.clone(), button, status, _click: click });
     let weak = Rc::downgrade(&view);
+    wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
     wasm_bindgen_futures::spawn_local(async move {
         let result = setup(session, &["#", &id].concat(), &options).await;
         // Unmounted meanwhile: nothing to show.
@@ -155,7 +172,10 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
         let _ = view.button.class_list().remove_1("amazon-pay-placeholder");
         set_attr(&view.button, "aria-busy", "false");
         match result {
-            Ok(config) => emit(&view.host, WidgetEvent::Ready { workorder_id: config.workorder_id }),
+            Ok(config) => {
+                set_text(&view.status, "");
+                emit(&view.host, WidgetEvent::Ready { workorder_id: config.workorder_id });
+            }
             Err(err) => {
                 log_error("Amazon Pay button", &err);
                 set_hidden(&view.button, true);

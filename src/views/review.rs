@@ -1,6 +1,6 @@
 //! The order-review page of Checkout v2: the buyer's Amazon Pay details, changing address and payment on
-//! Amazon's pages, the delivery option (which changes the total), and "Place order" — one order however
-//! often it is clicked.
+//! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
+//! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
 
 use super::common::{address_block, buyer_message, item_list, labelled, live_region, log_error, with_order};
 use crate::client::Client;
@@ -42,7 +42,7 @@ impl Default for ReviewOptions {
             language: Language::default(),
             cart_url: "/".into(),
             confirmation_url: "/confirmation.html".into(),
-            script_timeout: Duration::from_secs(10),
+            script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -74,6 +74,8 @@ struct Review {
     details: Element,
     change_address: Element,
     change_payment: Element,
+    /// Why the buttons are gone and what the buyer can do (aria-live), shown instead of them.
+    change_unavailable: Element,
     delivery: Element,
     standard: HtmlInputElement,
     express: HtmlInputElement,
@@ -183,6 +185,10 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
     };
     let change_address = button(&change_address_id, "amazon-pay-change-address", Text::ChangeAddress)?;
     let change_payment = button(&change_payment_id, "amazon-pay-change-payment", Text::ChangePayment)?;
+    // Disabled until Amazon's script has bound them: a click before would do nothing.
+    set_disabled(&change_address, true);
+    set_disabled(&change_payment, true);
+    let change_unavailable = live_region("amazon-pay-change-unavailable")?.hidden().done();
     let placed_link = el("a")?.text(t(Text::ViewOrder)).done();
     let placed = el("p")?.class("amazon-pay-already-placed").hidden().add_text(t(Text::AlreadyPlaced)).add_text(" ").child(&placed_link).done();
     let decline_help = el("p")?.class("amazon-pay-decline-help").hidden().text(t(Text::ChooseAnother)).done();
@@ -194,6 +200,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         .hidden()
         .child(&details)
         .child(&el("div")?.class("amazon-pay-change-actions").child(&change_address).child(&change_payment).done())
+        .child(&change_unavailable)
         .child(&delivery)
         .child(&placed)
         .child(&decline_help)
@@ -221,6 +228,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         details,
         change_address,
         change_payment,
+        change_unavailable,
         delivery,
         standard,
         express,
@@ -320,8 +328,32 @@ async fn load(view: Weak<Review>) {
         let cause = ["refusing to load ", &script_url, " in live mode"].concat();
         return change_actions_failed(&view, &cause);
     }
-    if let Err(err) = script_loader::load_script_with_retry(&script_url, timeout, 2).await {
-        return change_actions_failed(&view, &err.to_string());
+    bind_change_actions(view, script_url, session_id, timeout).await;
+}
+
+/// How often the review page tries Amazon's script again after it failed to load, one script timeout apart
+/// times two: a network that hiccuped gets the buttons back without a reload.
+const CHANGE_ACTION_RETRIES: u32 = 3;
+
+/// Loads `checkout.js` and binds "Change address" and "Change payment method" to Amazon's pages; while the
+/// script cannot be loaded the buttons are hidden, the buyer is told what to do, and the load is retried.
+async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id: String, timeout: Duration) {
+    let mut retries = 0;
+    while let Err(err) = script_loader::load_script_with_retry(&script_url, timeout, 2).await {
+        if retries == 0 {
+            change_actions_failed(&view, &err.to_string());
+        } else {
+            log_error("Amazon Pay review: still cannot load Amazon's script", &err);
+        }
+        if retries == CHANGE_ACTION_RETRIES {
+            return;
+        }
+        retries += 1;
+        let wait = u32::try_from(timeout.as_millis().saturating_mul(2)).unwrap_or(u32::MAX);
+        crate::interop::timers::sleep(wait).await;
+        if view.upgrade().is_none() {
+            return;
+        }
     }
     let Some(page) = view.upgrade() else { return };
     let ids = [(page.change_address.id(), ChangeAction::ChangeAddress), (page.change_payment.id(), ChangeAction::ChangePayment)];
@@ -331,11 +363,25 @@ async fn load(view: Weak<Review>) {
             return change_actions_failed(&view, &err.to_string());
         }
     }
+    let Some(page) = view.upgrade() else { return };
+    set_hidden(&page.change_unavailable, true);
+    set_text(&page.change_unavailable, "");
+    for button in [&page.change_address, &page.change_payment] {
+        set_hidden(button, false);
+        set_disabled(button, false);
+    }
 }
 
+/// Amazon's change actions cannot be bound: no dead buttons; the buyer reads that the order can still be
+/// placed as shown (or the page reloaded). The cause goes to the console and an `error` event.
 fn change_actions_failed(view: &Weak<Review>, cause: &str) {
     log_error("Amazon Pay review: cannot bind change actions", &cause);
     if let Some(page) = view.upgrade() {
+        // The buttons, not their box: a page's CSS may give the box a `display` that overrides `hidden`.
+        set_hidden(&page.change_address, true);
+        set_hidden(&page.change_payment, true);
+        set_hidden(&page.change_unavailable, false);
+        set_text(&page.change_unavailable, page.t(Text::ChangeUnavailable));
         page.emit(WidgetEvent::Error { message: cause.to_owned() });
     }
 }

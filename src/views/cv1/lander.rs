@@ -51,7 +51,7 @@ impl Default for LanderOptions {
             recurring: false,
             upsell_url: None,
             button: ButtonStyle::default(),
-            script_timeout: Duration::from_secs(10),
+            script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
     }
 }

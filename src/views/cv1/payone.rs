@@ -53,7 +53,7 @@ impl Default for Cv1Options {
             cart_url: "/".into(),
             confirmation_url: "/confirmation.html".into(),
             button: ButtonStyle::default(),
-            script_timeout: Duration::from_secs(10),
+            script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
     }
 }

@@ -46,7 +46,7 @@ impl Default for UpsellOptions {
             product: CampaignLine { product_id: 0, quantity: 1 },
             thank_you_url: "/".into(),
             button: ButtonStyle::default(),
-            script_timeout: Duration::from_secs(10),
+            script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
     }
 }

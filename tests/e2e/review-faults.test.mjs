@@ -1,0 +1,90 @@
+// The review page when things are missing: Amazon's checkout.js failing there (no dead "Change" buttons: a
+// sentence instead, placing the order still works, the buttons come back when a retry gets the script), and
+// an unknown checkout (the buyer reads that it was not found and is led back to the cart).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState, recordEvents, events, storedOrders } from "./support/checkout.mjs";
+
+const WAIT = 20_000;
+const SCRIPT = "**/sandbox/amazon/checkout.js";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function fresh() {
+  const opened = await newPage(browser);
+  opened.page.setDefaultTimeout(WAIT);
+  await recordEvents(opened.context);
+  return opened;
+}
+
+/** checkout.js answers 404 on the review page while `failing()` says so; the cart gets the real one. */
+async function failOnReview(page, failing) {
+  let failed = 0;
+  await page.route(SCRIPT, (route) => {
+    if (new URL(page.url()).pathname === "/review.html" && failing(failed)) {
+      failed += 1;
+      return route.fulfill({ status: 404, contentType: "text/plain", body: "Not Found" });
+    }
+    return route.continue();
+  });
+  return () => failed;
+}
+
+test("checkout.js failing on the review page: no dead Change buttons, a sentence instead, the order still goes through", async () => {
+  const { page, context } = await fresh();
+  const failures = await failOnReview(page, () => true);
+  const workorderId = await checkoutToReview(page, server.baseUrl);
+  const sentence = page.locator(".amazon-pay-change-unavailable[role=status]");
+  await sentence.filter({ hasText: /cannot be changed right now/ }).waitFor();
+  assert.match(await sentence.textContent(), /still place the order/);
+  assert.ok(await page.locator(".amazon-pay-change-address").isHidden(), "Change address is not offered");
+  assert.ok(await page.locator(".amazon-pay-change-payment").isHidden(), "Change payment method is not offered");
+  assert.ok(failures() >= 2, `${failures()} failed requests`);
+  const errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.equal(errors.length, 1, "one error event, not one per retry");
+  await page.click(".amazon-pay-place-order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  await context.close();
+});
+
+test("checkout.js failing once on the review page: a retry brings the Change buttons back", async () => {
+  const { page, context } = await fresh();
+  // The review page waits 2 × its script timeout between rounds: 1 s here instead of 6 s.
+  await page.route((url) => url.pathname === "/review.html", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('"view":"review"', '"view":"review","scriptTimeoutMs":500');
+    await route.fulfill({ response, body });
+  });
+  // Both attempts of the first round fail; the retry gets the script.
+  await failOnReview(page, (failed) => failed < 2);
+  await checkoutToReview(page, server.baseUrl, { address: "anna-home" });
+  await page.locator(".amazon-pay-change-unavailable", { hasText: /cannot be changed/ }).waitFor();
+  await page.locator(".amazon-pay-change-address:enabled").waitFor({ state: "visible" });
+  assert.ok(await page.locator(".amazon-pay-change-unavailable").isHidden());
+  await page.click(".amazon-pay-change-address");
+  await page.waitForURL(/initiate_auth/);
+  await context.close();
+});
+
+test("an unknown checkout on the review page: the buyer reads it was not found, with the way back to the cart", async () => {
+  const { page, context } = await fresh();
+  await page.goto(server.baseUrl + "/review.html?workorderId=WOUNKNOWN0000");
+  const alert = page.locator(".amazon-pay-fatal[role=alert]");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /could not find your checkout or order/);
+  assert.doesNotMatch(await alert.textContent(), /not available/);
+  assert.equal(await alert.locator("a").getAttribute("href"), "/");
+  await context.close();
+});
