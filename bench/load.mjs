@@ -17,7 +17,7 @@ const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 /** Session creation is also run at this many connections (2 threads), to show what queueing does to latency. */
 const SATURATING = 32;
 const READ_CHECKOUTS = 50;
-/** The sandbox's PAYONE credentials (README, Configuration). */
+/** The sandbox's PAYONE credentials (docs/configuration.md). */
 const PORTAL_KEY = "sandbox-portal-key";
 const PORTAL_ID = "2000000";
 const AID = "10001";

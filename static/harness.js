@@ -15,7 +15,7 @@ export const FLOWS = [
   { id: "cc-recurring", label: "CheckoutChamp lander, recurring (billing agreement)", probe: "/lander-recurring.html", start: "/lander-recurring.html" },
 ];
 
-/** The widget's events as the README lists them; others are caught by the dispatchEvent hook below. */
+/** The widget's events as docs/embedding.md lists them; others are caught by the dispatchEvent hook below. */
 const WIDGET_EVENTS = ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error"];
 const POLL_MS = 400;
 const WATCH_MS = 20;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-/// The sandbox's default credentials (documented in the README): what a server started without any accepts.
+/// The sandbox's default credentials (documented in docs/sandbox.md): what a server started without any accepts.
 pub mod defaults {
     /// PAYONE merchant id.
     pub const PAYONE_MID: &str = "10000";

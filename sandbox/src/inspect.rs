@@ -95,7 +95,7 @@ pub(crate) struct ScenarioBuyer {
     note: &'static str,
 }
 
-/// `GET /sandbox/inspect/scenarios`: the scenario table as JSON (the README's table is the same list).
+/// `GET /sandbox/inspect/scenarios`: the scenario table as JSON (docs/sandbox.md's table is the same list).
 pub(crate) async fn scenarios(State(inspector): State<Arc<dyn Inspector>>) -> Json<Scenarios> {
     let buyers = crate::amazon::BUYERS
         .iter()

@@ -1,7 +1,7 @@
 //! Sandbox outcomes, chosen like test cards: each sandbox payment instrument maps to one scenario.
 //!
 //! The buyer picks an instrument on the fake Amazon pages (or in the fake Wallet widget); the PAYONE and
-//! CheckoutChamp simulators then answer as the scenario says. The README's scenario table is this list.
+//! CheckoutChamp simulators then answer as the scenario says. docs/sandbox.md's scenario table is this list.
 
 use serde::Serialize;
 

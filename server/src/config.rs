@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "amazon-pay-server", version, about = "Amazon Pay backend with an offline sandbox")]
 pub struct Args {
-    /// A TOML file of settings named like the environment variables below (see the README).
+    /// A TOML file of settings named like the environment variables below (see docs/configuration.md).
     #[arg(long, env = "AMAZON_PAY_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free port.
@@ -123,7 +123,7 @@ pub struct Args {
     #[arg(long, env = "AMAZON_PAY_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
     /// The Content-Security-Policy header of the pages this server serves; empty turns it off.
-    /// Defaults to a strict policy (see the README).
+    /// Defaults to a strict policy (see docs/configuration.md).
     #[arg(long, env = "AMAZON_PAY_CSP")]
     pub content_security_policy: Option<String>,
 }
@@ -230,7 +230,7 @@ impl std::fmt::Debug for CheckoutChampConfig {
 pub const CHECKOUTCHAMP_MAX_CREDENTIAL_LEN: usize = 32;
 
 impl CheckoutChampConfig {
-    /// The sandbox defaults (documented in the README).
+    /// The sandbox defaults (documented in docs/sandbox.md).
     pub fn sandbox() -> CheckoutChampConfig {
         use sandbox_defaults as d;
         CheckoutChampConfig {
@@ -293,7 +293,7 @@ impl CheckoutChampConfig {
     }
 }
 
-/// Sandbox defaults, documented in the README (shared with the sandbox crate).
+/// Sandbox defaults, documented in docs/sandbox.md (shared with the sandbox crate).
 pub use payone_wire::sandbox_settings::defaults as sandbox_defaults;
 
 /// CheckoutChamp's API host.

@@ -15,7 +15,7 @@ const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000
 let server;
 let browser;
 before(async () => {
-  // Short sandbox timings so pending orders settle quickly; see the README's sandbox section.
+  // Short sandbox timings so pending orders settle quickly; see docs/sandbox.md.
   server = await startServer({ env: { SANDBOX_SETTLE_MS: "800" } });
   browser = await launchBrowser();
 });

@@ -9,7 +9,7 @@ import { checkoutToReview, confirmationState, events, recordEvents, storedOrders
 let server;
 let browser;
 before(async () => {
-  // Short sandbox timings so pending orders settle quickly; see the README's sandbox section.
+  // Short sandbox timings so pending orders settle quickly; see docs/sandbox.md.
   server = await startServer({ env: { SANDBOX_SETTLE_MS: "800", SANDBOX_UPSTREAM_HOLD_MS: "3000", PAYONE_TIMEOUT_MS: "1000" } });
   browser = await launchBrowser();
 });
