@@ -570,9 +570,9 @@ async fn respond(
     amazon: &AmazonSandbox,
     action: &'static str,
     query: Option<String>,
-    body: String,
+    body: &str,
 ) -> Response {
-    let answer = match Params::parse(query.as_deref(), &body) {
+    let answer = match Params::parse(query.as_deref(), body) {
         Some(params) => crm.handle(action, &params, amazon),
         None => error("Invalid request: parameters must be form-encoded"),
     };
@@ -596,9 +596,9 @@ macro_rules! endpoint {
             State(crm): State<Arc<CheckoutChampSimulator>>,
             State(amazon): State<Arc<AmazonSandbox>>,
             RawQuery(query): RawQuery,
-            body: String,
+            crate::form_body::FormBody(body): crate::form_body::FormBody,
         ) -> Response {
-            respond(&crm, &amazon, $action, query, body).await
+            respond(&crm, &amazon, $action, query, &String::from_utf8_lossy(&body)).await
         }
     };
 }

@@ -8,6 +8,7 @@
 pub mod amazon;
 pub mod checkoutchamp_sim;
 pub mod config;
+mod form_body;
 mod hosted;
 mod http;
 pub mod inspect;

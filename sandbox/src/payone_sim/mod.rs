@@ -30,7 +30,6 @@ use payone_wire::sandbox_settings::SimTimings;
 use payone_wire::{PayoneRequest, PayoneResponse};
 use amazon_pay_contract::{Currency, Language, Money};
 use auth::CURRENCY_NOT_AVAILABLE;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -572,7 +571,11 @@ impl PayoneSimulator {
 }
 
 /// `POST /sandbox/payone/post-gateway/`.
-pub(crate) async fn post_gateway(State(payone): State<PayoneSimulator>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn post_gateway(
+    State(payone): State<PayoneSimulator>,
+    headers: HeaderMap,
+    crate::form_body::FormBody(body): crate::form_body::FormBody,
+) -> Response {
     let json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
     let (req, latin1) = parse_body(&body);
