@@ -95,6 +95,8 @@ pub struct SimOrder {
     pub session_id: Option<String>,
     /// `/order/confirm/` was called (autoresponder emails "sent").
     pub confirmed: bool,
+    /// The buyer's `ipAddress` as the merchant sent it.
+    pub ip_address: Option<String>,
 }
 
 impl SimOrder {
@@ -340,6 +342,7 @@ impl CheckoutChampSimulator {
             items: Vec::new(),
             session_id,
             confirmed: false,
+            ip_address: params.get("ipAddress").map(str::to_owned),
         };
         let answer = order.to_json();
         self.lock_orders().insert(order.order_id.clone(), order);
@@ -374,6 +377,15 @@ impl CheckoutChampSimulator {
             ),
         };
         check_email(&email)?;
+        // The CRM's Import Order validation: `ipAddress` is required (a lead's counts) and must be an IP address.
+        let ip = match params.get("ipAddress").or(lead.as_ref().and_then(|o| o.ip_address.as_deref())) {
+            Some(ip) => ip,
+            None => return Err(error("ipAddress is required")),
+        };
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(error(format!("Invalid ipAddress {ip}")));
+        }
+        let ip_address = Some(ip.to_owned());
         let items = order_items(params)?;
         let pay_source = params.require("paySource")?;
         if !PAY_SOURCES.contains(&pay_source) {
@@ -409,6 +421,7 @@ impl CheckoutChampSimulator {
             items,
             session_id: lead.as_ref().and_then(|o| o.session_id.clone()),
             confirmed: false,
+            ip_address,
         };
         let total = order.total();
         amazon.update_order_reference(amazon_order_id, |r| {
@@ -570,9 +583,9 @@ async fn respond(
     amazon: &AmazonSandbox,
     action: &'static str,
     query: Option<String>,
-    body: String,
+    body: &str,
 ) -> Response {
-    let answer = match Params::parse(query.as_deref(), &body) {
+    let answer = match Params::parse(query.as_deref(), body) {
         Some(params) => crm.handle(action, &params, amazon),
         None => error("Invalid request: parameters must be form-encoded"),
     };
@@ -596,9 +609,9 @@ macro_rules! endpoint {
             State(crm): State<Arc<CheckoutChampSimulator>>,
             State(amazon): State<Arc<AmazonSandbox>>,
             RawQuery(query): RawQuery,
-            body: String,
+            crate::form_body::FormBody(body): crate::form_body::FormBody,
         ) -> Response {
-            respond(&crm, &amazon, $action, query, body).await
+            respond(&crm, &amazon, $action, query, &String::from_utf8_lossy(&body)).await
         }
     };
 }

@@ -8,6 +8,7 @@
 pub mod amazon;
 pub mod checkoutchamp_sim;
 pub mod config;
+mod form_body;
 mod hosted;
 mod http;
 pub mod inspect;
@@ -21,7 +22,7 @@ pub use config::{CheckoutChampAccount, PayoneAccount, SandboxConfig};
 pub use http::router;
 pub use inspect::{InspectError, Inspector, StoredOrder, UpstreamCall};
 pub use payone_sim::{
-    AuthKind, Delivery, MfaOutcome, NotificationRecord, PayoneSimulator, SimError, Transaction, TxState, Workorder,
+    AuthKind, Caller, Delivery, MfaOutcome, NotificationRecord, PayoneSimulator, SimError, Transaction, TxState, Workorder,
 };
 pub use payone_wire::sandbox_settings::SimTimings;
 pub use payone_wire::PAYONE_PUBLIC_KEY_ID;

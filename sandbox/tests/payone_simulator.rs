@@ -114,6 +114,9 @@ impl Receiver {
     }
 }
 
+/// The buyer's data a notification may carry (between `sequencenumber` and `transaction_status`).
+const PERSONAL: &[&str] = &["firstname", "lastname", "company", "street", "zip", "city", "country", "email"];
+
 /// Polls `probe` until it yields, failing after a deadline (no fixed sleeps).
 async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -829,6 +832,22 @@ async fn appointed_arrives_before_the_success_url_is_returned() {
         assert_eq!(hit.get(name).as_deref(), Some(value.as_str()), "{name}");
     }
     assert!(hit.get("txtime").unwrap().parse::<u64>().unwrap() > 1_600_000_000);
+    // PAYONE's field set and order (a real body: academe/OmniPay-Payone's ShopCompleteTxnStatusServerRequest),
+    // the buyer's data between sequencenumber and transaction_status.
+    let names: Vec<String> = latin1_form(&hit.body).into_iter().map(|(k, _)| k).collect();
+    let core: Vec<&str> =
+        names.iter().map(String::as_str).filter(|n| !PERSONAL.contains(&n.trim_start_matches("shipping_"))).collect();
+    assert_eq!(
+        core,
+        [
+            "key", "txaction", "portalid", "aid", "clearingtype", "notify_version", "txtime", "currency", "userid",
+            "accessname", "accesscode", "param", "mode", "price", "txid", "reference", "sequencenumber",
+            "transaction_status", "balance", "receivable",
+        ]
+    );
+    let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+    assert!(at("sequencenumber") < at("lastname") && at("shipping_city") < at("transaction_status"), "{names:?}");
+    assert_eq!((hit.get("accessname").as_deref(), hit.get("accesscode").as_deref()), (Some(""), Some("")));
     // ISO-8859-1 on the wire: ü is the single byte 0xFC.
     let raw = String::from_utf8(hit.body.clone()).expect("the form is ASCII");
     assert!(raw.contains("lastname=M%FCller"), "{raw}");

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod catalogue;
 pub mod checkoutchamp;
+pub mod client_ip;
 pub mod config;
 pub mod config_file;
 pub mod error;

@@ -121,6 +121,7 @@ fn amazon_order_params<'a>(token: &'a str, reference: &'a str) -> Vec<(&'a str, 
         ("amazonBillerId", d::CHECKOUTCHAMP_AMAZON_BILLER_ID),
         ("amazonOrderId", reference),
         ("amazonAddressConsent", token),
+        ("ipAddress", "198.51.100.23"),
     ]
 }
 
@@ -212,6 +213,8 @@ async fn simulator_validates_import_order() {
         (vec![("amazonOrderId", Some("B02-0000000-0000000"))], "Amazon Pay error: InvalidBillingAgreementId"),
         (vec![("amazonAddressConsent", Some("Atza|forged"))], "Amazon Pay error: InvalidAddressConsentToken"),
         (vec![("orderId", Some("NOSUCHLEAD"))], "Invalid orderId"),
+        (vec![("ipAddress", None)], "ipAddress is required"),
+        (vec![("ipAddress", Some("buyer.example"))], "Invalid ipAddress buyer.example"),
     ];
     for (changes, expected) in cases {
         let answer = env.crm("order/import/", &with(good.clone(), &changes)).await;
@@ -452,6 +455,7 @@ async fn import_order_reads_the_profile_itself_and_prices_in_the_crm() {
         assert_eq!((crm.first_name.as_str(), crm.last_name.as_str()), (first, last), "{buyer}");
         assert_eq!(crm.email, profile.email, "the email comes from Amazon's profile");
         assert_eq!(crm.amazon_order_id.as_deref(), Some(reference.as_str()));
+        assert_eq!(crm.ip_address.as_deref(), Some("127.0.0.1"), "the buyer's address as the server saw it");
     }
     assert_eq!(env.crm_calls(), vec![("order/import".to_owned(), "SUCCESS".to_owned()); 3]);
     for request in env.recorded_requests() {
@@ -460,6 +464,33 @@ async fn import_order_reads_the_profile_itself_and_prices_in_the_crm() {
             assert!(!request.contains(secret), "{secret} leaked into the store: {request}");
         }
     }
+}
+
+#[tokio::test]
+async fn the_buyers_address_comes_from_the_peer_or_a_trusted_proxy_only() {
+    // Not trusted: a forwarded-for header from the buyer themselves is ignored.
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let request = order_request(&token, &reference, &[(101, 1)], "key-spoof-0001", Language::De);
+    let response =
+        env.http.post(format!("{}{ORDERS}", env.base)).header("x-forwarded-for", "203.0.113.5").json(&request).send().await.unwrap();
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!(env.sandbox().checkoutchamp.order(&answer.order_id).unwrap().ip_address.as_deref(), Some("127.0.0.1"));
+
+    // Behind a trusted proxy (here the loopback peer): its appended hop is the buyer, what the buyer wrote is not.
+    let env = start_with(|c| c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]).await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let request = order_request(&token, &reference, &[(101, 1)], "key-proxy-0001", Language::De);
+    let response = env
+        .http
+        .post(format!("{}{ORDERS}", env.base))
+        .header("x-forwarded-for", "192.0.2.1, 203.0.113.5")
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!(env.sandbox().checkoutchamp.order(&answer.order_id).unwrap().ip_address.as_deref(), Some("203.0.113.5"));
 }
 
 #[tokio::test]

@@ -34,6 +34,12 @@ async fn in_process_and_http_answer_alike() {
     for client in [&http, &local] {
         let ok = client.send(&session_request(client, "EUR")).await.expect("a checkout session");
         assert_eq!(ok.status(), Some("OK"));
+        // Every request names the caller, as PAYONE's own plugins do.
+        let name = Some("amazon-pay-server".to_owned());
+        let version = Some(env!("CARGO_PKG_VERSION").to_owned());
+        let caller = env.sandbox().payone.last_caller().expect("the simulator saw the request");
+        assert_eq!((caller.integrator_name, caller.integrator_version), (name.clone(), version.clone()));
+        assert_eq!((caller.solution_name, caller.solution_version), (name, version));
         assert!(ok.get("workorderid").is_some_and(|w| w.starts_with("WO") && w.len() == 16));
         let payload = ok.paydata("payload").expect("a payload");
         assert!(env.sandbox().verify(payload, ok.paydata("signature").expect("a signature")), "signed the same way");

@@ -36,20 +36,24 @@ async fn order_with_txid(state: &AppState, id: &str, txid: &str) {
 
 /// A notification body as PAYONE sends it: ISO-8859-1, form-encoded.
 fn body(txaction: &str, status: &str, key: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    // PAYONE's field order (a real body: academe/OmniPay-Payone), with its always-present empty fields.
     let mut fields = vec![
         ("key", key.to_owned()),
         ("txaction", txaction.to_owned()),
-        ("transaction_status", status.to_owned()),
-        ("notify_version", "7.6".to_owned()),
-        ("mode", "test".to_owned()),
         ("portalid", d::PAYONE_PORTALID.to_owned()),
         ("aid", d::PAYONE_AID.to_owned()),
         ("clearingtype", "wlt".to_owned()),
+        ("notify_version", "7.6".to_owned()),
+        ("currency", "EUR".to_owned()),
+        ("accessname", String::new()),
+        ("accesscode", String::new()),
+        ("param", String::new()),
+        ("mode", "test".to_owned()),
+        ("price", "12.90".to_owned()),
         ("txid", "300000001".to_owned()),
         ("reference", "OTEST".to_owned()),
         ("sequencenumber", "0".to_owned()),
-        ("currency", "EUR".to_owned()),
-        ("price", "12.90".to_owned()),
+        ("transaction_status", status.to_owned()),
     ];
     for (k, v) in extra {
         fields.retain(|(name, _)| name != k);
@@ -104,6 +108,20 @@ async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
     let (_, text) = post(&base, body("paid", "completed", &key(), &[])).await;
     assert_eq!(text, "TSOK");
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Paid);
+}
+
+#[tokio::test]
+async fn fields_the_receiver_does_not_know_are_kept_and_acknowledged() {
+    let (base, _dir, state) = start().await;
+    order_with_txid(&state, "OTEST", "300000001").await;
+    let extra = [("cardpan", "411111xxxxxx1111"), ("some_field_payone_adds_later", "x"), ("param", "")];
+    let (status, text) = post(&base, body("appointed", "completed", &key(), &extra)).await;
+    assert_eq!((status, text.as_str()), (200, "TSOK"));
+    let stored = state.store.notifications_for_txid("300000001").unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].get("some_field_payone_adds_later"), Some("x"));
+    assert_eq!(stored[0].get("accessname"), Some(""));
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Approved);
 }
 
 #[tokio::test]

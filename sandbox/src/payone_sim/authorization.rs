@@ -514,7 +514,11 @@ impl PayoneSimulator {
         }
     }
 
-    /// The notification fields of §5.2 for `tx` as it stands now.
+    /// The notification fields of §5.2 for `tx` as it stands now, in the order PAYONE sends them: a real
+    /// TransactionStatus body (kept as a fixture in academe/OmniPay-Payone) runs key, txaction, portalid, aid,
+    /// clearingtype, notify_version, txtime, currency, userid, accessname, accesscode, param, mode, price, txid,
+    /// reference, sequencenumber, the buyer's data, transaction_status, balance, receivable. `accessname`,
+    /// `accesscode` (PAYONE Access products) and `param` are always there, empty when unused.
     pub(super) fn status_fields(
         &self,
         tx: &Transaction,
@@ -528,31 +532,31 @@ impl PayoneSimulator {
         let mut fields: Vec<(String, String)> = vec![
             ("key".into(), notification_key(&config.key)),
             ("txaction".into(), txaction.into()),
-            ("transaction_status".into(), status.into()),
-            ("notify_version".into(), "7.6".into()),
-            ("mode".into(), tx.mode.clone()),
             ("portalid".into(), config.portal_id.clone()),
             ("aid".into(), config.aid.clone()),
             ("clearingtype".into(), "wlt".into()),
+            ("notify_version".into(), "7.6".into()),
             ("txtime".into(), tx.txtime.to_string()),
             ("currency".into(), tx.amount.currency.code().into()),
             ("userid".into(), tx.userid.clone()),
-        ];
-        if let Some(param) = &tx.param {
-            fields.push(("param".into(), param.clone()));
-        }
-        fields.extend([
+            ("accessname".into(), String::new()),
+            ("accesscode".into(), String::new()),
+            ("param".into(), tx.param.clone().unwrap_or_default()),
+            ("mode".into(), tx.mode.clone()),
+            ("price".into(), decimal(tx.amount.minor)),
             ("txid".into(), tx.txid.clone()),
             ("reference".into(), tx.reference.clone()),
             ("sequencenumber".into(), sequence.to_string()),
-            ("price".into(), decimal(tx.amount.minor)),
-            ("balance".into(), decimal(tx.receivable - tx.paid)),
-            ("receivable".into(), decimal(tx.receivable)),
-        ]);
+        ];
         if let Some(code) = reasoncode {
             fields.push(("reasoncode".into(), code.into()));
         }
         fields.extend(tx.personal.iter().cloned());
+        fields.extend([
+            ("transaction_status".into(), status.into()),
+            ("balance".into(), decimal(tx.receivable - tx.paid)),
+            ("receivable".into(), decimal(tx.receivable)),
+        ]);
         fields
     }
 

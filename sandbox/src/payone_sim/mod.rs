@@ -13,6 +13,7 @@
 
 mod auth;
 mod authorization;
+mod caller;
 mod capture;
 mod cv1;
 mod cv2;
@@ -20,6 +21,7 @@ mod messages;
 mod notifier;
 
 pub(crate) use auth::Refusal;
+pub use caller::Caller;
 pub use notifier::{Delivery, NotificationRecord};
 
 use super::amazon::{Address, AmazonSandbox, Buyer};
@@ -30,7 +32,6 @@ use payone_wire::sandbox_settings::SimTimings;
 use payone_wire::{PayoneRequest, PayoneResponse};
 use amazon_pay_contract::{Currency, Language, Money};
 use auth::CURRENCY_NOT_AVAILABLE;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -185,6 +186,8 @@ struct SimState {
     transactions: HashMap<String, Transaction>,
     /// Every `reference` a transaction was opened with: PAYONE refuses duplicates.
     references: HashSet<String>,
+    /// The identification of the latest request (see [`Caller`]).
+    last_caller: Option<Caller>,
 }
 
 /// What the simulator answers one request with.
@@ -450,6 +453,11 @@ impl PayoneSimulator {
         self.notifier.log()
     }
 
+    /// Who sent the latest request, as its `integrator_*`/`solution_*` parameters say.
+    pub fn last_caller(&self) -> Option<Caller> {
+        self.lock().last_caller.clone()
+    }
+
     fn new_workorder_id(&self) -> String {
         // "WO" + 14 characters: PAYONE's workorderid is at most 16 characters.
         format!("WO{}", random_id(14))
@@ -457,6 +465,7 @@ impl PayoneSimulator {
 
     /// Answers one Server API request. `sign` is the sandbox's stand-in for Amazon's payload signature.
     pub fn handle(&self, req: &PayoneRequest, sign: &dyn Fn(&str) -> String) -> Answer {
+        self.lock().last_caller = Some(Caller::of(req));
         match self.dispatch(req, sign) {
             Ok(answer) => answer,
             Err(refusal) => {
@@ -572,7 +581,11 @@ impl PayoneSimulator {
 }
 
 /// `POST /sandbox/payone/post-gateway/`.
-pub(crate) async fn post_gateway(State(payone): State<PayoneSimulator>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn post_gateway(
+    State(payone): State<PayoneSimulator>,
+    headers: HeaderMap,
+    crate::form_body::FormBody(body): crate::form_body::FormBody,
+) -> Response {
     let json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
     let (req, latin1) = parse_body(&body);

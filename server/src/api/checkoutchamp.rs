@@ -11,7 +11,9 @@ use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp,
 use crate::error::AppError;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::{ErrorCode, Language};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
+use std::net::SocketAddr;
 use sha2::{Digest, Sha256};
 
 /// More lines than a lander ever sends is a mistake or abuse.
@@ -131,6 +133,8 @@ fn buyer_contact(profile: &AmazonProfile) -> Result<(crate::amazon_profile::Name
 /// `POST /api/checkoutchamp/orders`: Import Order with `paySource=AMAZON`.
 pub(super) async fn import_order(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<ImportOrderRequest>,
 ) -> Result<ApiJson<ImportOrderResponse>, AppError> {
     let lang = request.language;
@@ -171,6 +175,7 @@ pub(super) async fn import_order(
             last_name: name.last,
             email,
             items: request.items.clone(),
+            ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies),
         })
         .await
         .map_err(|e| in_lang(crm_error(e)))?;
@@ -185,6 +190,8 @@ pub(super) async fn import_order(
 /// `POST /api/checkoutchamp/upsales`: Import Upsale on an order this server imported for the same buyer.
 pub(super) async fn import_upsale(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<ImportUpsaleRequest>,
 ) -> Result<ApiJson<ImportOrderResponse>, AppError> {
     let lang = request.language;
@@ -225,6 +232,7 @@ pub(super) async fn import_upsale(
             access_token: request.access_token.clone(),
             product_id: request.product_id,
             quantity: request.quantity,
+            ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies),
         })
         .await
         .map_err(|e| in_lang(crm_error(e)))?;

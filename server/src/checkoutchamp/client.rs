@@ -25,6 +25,8 @@ pub struct AmazonImportOrder {
     pub email: String,
     /// The items.
     pub items: Vec<CampaignLine>,
+    /// The buyer's address as this server saw it (`ipAddress`, required by the CRM's Import Order).
+    pub ip_address: std::net::IpAddr,
 }
 
 /// Import Upsale on an order imported before; the Amazon fields are repeated as the guide says.
@@ -40,6 +42,8 @@ pub struct AmazonImportUpsale {
     pub product_id: u32,
     /// The quantity.
     pub quantity: u32,
+    /// The buyer's address as this server saw it (`ipAddress`).
+    pub ip_address: std::net::IpAddr,
 }
 
 /// Talks to CheckoutChamp (or the sandbox's simulator, which speaks the same protocol).
@@ -132,7 +136,8 @@ impl CheckoutChampClient {
             .set("amazonAddressConsent", &order.access_token)
             .set("firstName", &order.first_name)
             .set("lastName", &order.last_name)
-            .set("emailAddress", &order.email);
+            .set("emailAddress", &order.email)
+            .set("ipAddress", order.ip_address.to_string());
         for (n, line) in order.items.iter().enumerate() {
             r.set(&format!("product{}_id", n + 1), line.product_id.to_string())
                 .set(&format!("product{}_qty", n + 1), line.quantity.to_string());
@@ -149,7 +154,8 @@ impl CheckoutChampClient {
             .set("productQty", upsale.quantity.to_string())
             .set("amazonBillerId", &self.config.amazon_biller_id)
             .set("amazonOrderId", &upsale.amazon_order_id)
-            .set("amazonAddressConsent", &upsale.access_token);
+            .set("amazonAddressConsent", &upsale.access_token)
+            .set("ipAddress", upsale.ip_address.to_string());
         let message = self.call("upsale/import", &r).await?;
         self.order_from(&message, "upsale/import")
     }

@@ -4,6 +4,11 @@ use payone_wire::{request_key, GatewayReply, InProcessGateway, PayoneRequest, Pa
 use crate::config::{Mode, PayoneConfig};
 use std::time::Duration;
 
+/// This project's name as PAYONE sees it in `integrator_name`/`solution_name`.
+pub(crate) const SOLUTION_NAME: &str = env!("CARGO_PKG_NAME");
+/// This project's version, sent as `integrator_version`/`solution_version`.
+pub(crate) const SOLUTION_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// The default api_version (at least 3.10, as PAYONE requires for Amazon Pay).
 pub(super) const API_VERSION: &str = "3.10";
 
@@ -92,7 +97,9 @@ impl PayoneClient {
         self
     }
 
-    /// A request of type `request` with mid, portalid, aid, key, mode, api_version and encoding filled in.
+    /// A request of type `request` with mid, portalid, aid, key, mode, api_version, encoding and who is calling
+    /// filled in. PAYONE's own plugins name the shop system (`integrator_*`) and the payment module
+    /// (`solution_*`) on every request; this server is both, so it names itself twice.
     pub fn request(&self, request: &str) -> PayoneRequest {
         let mut r = PayoneRequest::new(request);
         r.set("mid", &self.config.mid)
@@ -101,7 +108,11 @@ impl PayoneClient {
             .set("key", &self.key_hash)
             .set("mode", if self.mode == Mode::Live { "live" } else { "test" })
             .set("api_version", &self.api_version)
-            .set("encoding", "UTF-8");
+            .set("encoding", "UTF-8")
+            .set("integrator_name", SOLUTION_NAME)
+            .set("integrator_version", SOLUTION_VERSION)
+            .set("solution_name", SOLUTION_NAME)
+            .set("solution_version", SOLUTION_VERSION);
         r
     }
 
