@@ -22,9 +22,14 @@ pub fn router(state: AppState) -> Router {
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
-    let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
+    let app = Router::new()
+        .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
+        .route(crate::ops::READYZ, get(crate::ops::readiness::readyz))
+        .merge(api)
+        .nest("/sandbox", sandbox_routes(&state));
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
-    app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
+    let app = app.fallback_service(pages).layer(crate::security::referrer_policy_layer());
+    crate::ops::layers(app, &state).with_state(state)
 }
 
 /// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode (and always in a server built without the
@@ -61,6 +66,8 @@ async fn healthz() -> &'static str {
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    /// `--metrics-listen`, when set.
+    metrics: Option<TcpListener>,
 }
 
 impl Server {
@@ -114,9 +121,11 @@ impl Server {
                 sandbox,
                 order_locks: Default::default(),
                 checkoutchamp,
+                lifecycle: Default::default(),
             }),
         };
-        Ok(Server { listener, state })
+        let metrics = crate::ops::metrics_server::bind(&state).await?;
+        Ok(Server { listener, state, metrics })
     }
 
     /// `http://127.0.0.1:PORT` (or the configured public URL).
@@ -134,8 +143,17 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes.
+    /// The metrics address, when `--metrics-listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Serves until `shutdown` completes, then shuts down gracefully (see [`crate::ops::shutdown`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        if let Some(metrics) = self.metrics {
+            crate::ops::metrics_server::spawn(metrics, self.state.clone());
+        }
+        let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown);
         let app = router(self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
         // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
@@ -145,9 +163,13 @@ impl Server {
             }
         });
         // The peer address reaches handlers that check it (TransactionStatus sender ranges).
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let serve = std::future::IntoFuture::into_future(
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown),
+        );
+        tokio::select! {
+            served = serve => served?,
+            () = deadline => return Err(crate::ops::shutdown::DeadlinePassed.into()),
+        }
         Ok(())
     }
 

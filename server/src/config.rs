@@ -126,6 +126,9 @@ pub struct Args {
     /// Defaults to a strict policy (see the README).
     #[arg(long, env = "AMAZON_PAY_CSP")]
     pub content_security_policy: Option<String>,
+    /// Metrics, logs, request ids and shutdown (`crate::telemetry`).
+    #[command(flatten)]
+    pub ops: crate::telemetry::OpsArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -349,6 +352,8 @@ pub struct Config {
     pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
+    /// Metrics, logs, request ids and shutdown.
+    pub ops: crate::telemetry::OpsArgs,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -476,6 +481,7 @@ impl Config {
             payone_api_version: args.payone_api_version.trim().to_owned(),
             payone_notify_allowed_ips: args.payone_notify_allowed_ips,
             catalogue: args.catalogue,
+            ops: args.ops,
             public_url: args.public_url,
             payone_authorization: args.payone_authorization,
             payone_timeout: std::time::Duration::from_millis(args.payone_timeout_ms.max(1)),

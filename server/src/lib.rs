@@ -10,6 +10,7 @@ pub mod checkoutchamp;
 pub mod config;
 pub mod config_file;
 pub mod error;
+pub mod ops;
 pub mod orders;
 pub mod payone;
 #[cfg(feature = "sandbox")]
@@ -18,6 +19,7 @@ pub mod security;
 pub mod sender_range;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 
 /// The offline sandbox (its own crate, linked with the `sandbox` feature).
 #[cfg(feature = "sandbox")]

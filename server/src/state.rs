@@ -33,6 +33,8 @@ pub struct Inner {
     pub order_locks: crate::orders::OrderLocks,
     /// `None` in live mode when CheckoutChamp is not configured.
     pub checkoutchamp: Option<crate::checkoutchamp::CheckoutChamp>,
+    /// Whether shutdown has begun (`/readyz`).
+    pub lifecycle: crate::telemetry::Lifecycle,
 }
 
 impl Inner {
