@@ -8,7 +8,12 @@ use std::path::PathBuf;
 
 /// Command-line arguments; every option can also come from the environment.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "amazon-pay-server", version, about = "Amazon Pay backend with an offline sandbox")]
+#[command(
+    name = "amazon-pay-server",
+    version,
+    about = "Amazon Pay backend with an offline sandbox",
+    after_help = "`amazon-pay-server check-config [OPTIONS]` validates the settings without starting: it prints them\n(secrets masked) and exits 0, or lists every problem and exits 1. Operations: docs/operations.md."
+)]
 pub struct Args {
     /// A TOML file of settings named like the environment variables below (see the README).
     #[arg(long, env = "AMAZON_PAY_CONFIG")]

@@ -90,7 +90,10 @@ fn start_server(args: &[&str]) -> (Child, String) {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(reader.read_line(&mut line).unwrap_or(0) > 0, "the server exited before listening");
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            let status = child.wait();
+            panic!("the server exited before listening: {status:?}");
+        }
         if let Some(base) = line.trim().strip_prefix("amazon-pay-server listening on ") {
             let base = base.to_owned();
             // Keep draining stdout so the server never blocks on a full pipe.
