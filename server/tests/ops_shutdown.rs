@@ -82,7 +82,8 @@ async fn forward(mut socket: TcpStream, http: reqwest::Client, target: String, n
     let _ = socket.write_all(&answer).await;
 }
 
-/// Starts the binary and reads its base URL from the "listening on" line.
+/// Starts the binary and reads its base URL from the "listening on" line. The caller waits for the child.
+#[allow(clippy::zombie_processes)]
 fn start_server(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN).args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("the binary starts");
     let stdout = child.stdout.take().expect("piped stdout");
