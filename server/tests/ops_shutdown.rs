@@ -186,3 +186,52 @@ async fn sigterm_during_an_order_placement_lets_it_finish_once_and_exits_0() {
     let state: String = db.query_row("SELECT state FROM orders WHERE workorder_id = ?1", [&workorder], |r| r.get(0)).expect("state");
     assert!(matches!(state.as_str(), "redirected" | "approved" | "pending" | "paid"), "the placement's outcome was stored before the exit: {state}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_still_running_at_the_deadline_is_cut_and_the_exit_says_so() {
+    let upstream = support::start().await;
+    let proxy = HoldingProxy::start(upstream.url("/sandbox/payone/post-gateway/"), "request=preauthorization").await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (mut child, base) = start_server(&[
+        "--sandbox",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.path().to_str().expect("utf-8 path"),
+        "--payone-endpoint",
+        &proxy.url,
+        "--payone-notify-url",
+        "",
+        "--shutdown-timeout-ms",
+        "300",
+    ]);
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{base}/api/cv2/sessions"))
+        .json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}], "language": "en"}))
+        .send()
+        .await
+        .expect("create session");
+    let workorder = created.json::<ButtonConfig>().await.expect("a button configuration").workorder_id;
+    upstream.choose(&workorder, "anna", "anna-home", "visa-1111");
+    let place = {
+        let url = format!("{base}/api/cv2/sessions/{workorder}/orders");
+        let body = PlaceOrderRequest { idempotency_key: "shutdown-test-2".to_owned(), language: Language::En };
+        tokio::spawn(async move { http.post(url).json(&body).send().await })
+    };
+    eventually("the placement to reach PAYONE", 20, async || proxy.held.load(Ordering::SeqCst).then_some(())).await;
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs").success());
+
+    // Never released: the server gives up after its deadline instead of hanging, and says so.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit at its deadline");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.code(), Some(1), "cut-off requests are not a clean exit");
+    assert!(place.await.expect("the task ran").is_err(), "the held request was cut");
+    proxy.release.notify_one();
+}
