@@ -22,14 +22,9 @@ pub fn router(state: AppState) -> Router {
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
-    let app = Router::new()
-        .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
-        .route(crate::ops::READYZ, get(crate::ops::readiness::readyz))
-        .merge(api)
-        .nest("/sandbox", sandbox_routes(&state));
+    let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
-    let app = app.fallback_service(pages).layer(crate::security::referrer_policy_layer());
-    crate::ops::layers(app, &state).with_state(state)
+    app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
 
 /// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode (and always in a server built without the
@@ -154,7 +149,7 @@ impl Server {
             crate::ops::metrics_server::spawn(metrics, self.state.clone());
         }
         let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown);
-        let app = router(self.state);
+        let app = crate::ops::wrap(router(self.state.clone()), &self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
         // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {

@@ -1,6 +1,6 @@
 //! Operating the server (issue #22): readiness, graceful shutdown, request ids, JSON logs, Prometheus metrics
 //! and `check-config`. Kept apart from the payment code; the rest of the crate records into
-//! [`crate::telemetry`] and gets the layers from [`layers`].
+//! [`crate::telemetry`] and gets wrapped by [`wrap`].
 
 pub mod check;
 pub mod http_metrics;
@@ -18,9 +18,10 @@ use axum::Router;
 /// `/readyz` (liveness stays `/healthz`).
 pub const READYZ: &str = "/readyz";
 
-/// The operator's layers around the whole application: request ids outermost (so every log line a request
-/// causes carries its id), then the HTTP metrics (which read the matched route template).
-pub fn layers(app: Router<AppState>, state: &AppState) -> Router<AppState> {
-    app.layer(axum::middleware::from_fn(http_metrics::track))
+/// The application with `/readyz` and the operator's layers: request ids outermost (so every log line a
+/// request causes carries its id), then the HTTP metrics (which read the matched route template).
+pub fn wrap(app: Router, state: &AppState) -> Router {
+    app.route(READYZ, axum::routing::get(readiness::readyz).with_state(state.clone()))
+        .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), request_id::assign))
 }
