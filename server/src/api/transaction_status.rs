@@ -34,20 +34,16 @@ pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): Co
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }
     match state.store.receive_notification(&ts).await {
-        Ok(Received::Replay) => {
-            crate::telemetry::metrics::notification("accepted", "replay");
-            tracing::info!(identity = %ts.identity(), "replayed TransactionStatus ignored")
-        }
-        Ok(Received::Fresh { applied }) => {
-            crate::telemetry::metrics::notification("accepted", "fresh");
-            log_applied(&ts, applied)
-        }
+        Ok(Received::Replay) => tracing::info!(identity = %ts.identity(), "replayed TransactionStatus ignored"),
+        Ok(Received::Fresh { applied }) => log_applied(&ts, applied),
         Err(err) => {
-            crate::telemetry::metrics::notification("refused", "not_stored");
             tracing::error!(%err, "cannot store TransactionStatus; PAYONE will retry");
+            crate::telemetry::metrics::notification("refused", "not_stored");
             return (StatusCode::SERVICE_UNAVAILABLE, "not stored").into_response();
         }
     }
+    // Fresh or a replay: stored, and acknowledged.
+    crate::telemetry::metrics::notification("accepted", "stored");
     "TSOK".into_response()
 }
 
