@@ -110,13 +110,13 @@ impl Server {
                 config,
                 public_url,
                 store,
+                lifecycle: Default::default(),
                 catalogue,
                 payone,
                 #[cfg(feature = "sandbox")]
                 sandbox,
                 order_locks: Default::default(),
                 checkoutchamp,
-                lifecycle: Default::default(),
             }),
         };
         let metrics = crate::ops::metrics_server::bind(&state).await?;

@@ -36,6 +36,9 @@ pub struct Args {
     /// The URL buyers reach this server at (return URLs are built from it). Defaults to `http://<listen>`.
     #[arg(long, env = "AMAZON_PAY_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Metrics, logs, request ids and shutdown (`crate::telemetry`).
+    #[command(flatten)]
+    pub ops: crate::telemetry::OpsArgs,
     #[arg(long, env = "PAYONE_MID")]
     /// The payone mid.
     pub payone_mid: Option<String>,
@@ -131,9 +134,6 @@ pub struct Args {
     /// Defaults to a strict policy (see the README).
     #[arg(long, env = "AMAZON_PAY_CSP")]
     pub content_security_policy: Option<String>,
-    /// Metrics, logs, request ids and shutdown (`crate::telemetry`).
-    #[command(flatten)]
-    pub ops: crate::telemetry::OpsArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -325,6 +325,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// The public URL.
     pub public_url: Option<String>,
+    /// Metrics, logs, request ids and shutdown.
+    pub ops: crate::telemetry::OpsArgs,
     /// PAYONE's credentials and endpoint.
     pub payone: PayoneConfig,
     /// The payone timeout.
@@ -357,8 +359,6 @@ pub struct Config {
     pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
-    /// Metrics, logs, request ids and shutdown.
-    pub ops: crate::telemetry::OpsArgs,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.

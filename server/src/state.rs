@@ -22,6 +22,8 @@ pub struct Inner {
     pub public_url: String,
     /// The SQLite order store.
     pub store: Store,
+    /// Whether shutdown has begun (`/readyz`).
+    pub lifecycle: crate::telemetry::Lifecycle,
     /// The price list.
     pub catalogue: Catalogue,
     /// PAYONE (or the sandbox's simulator).
@@ -33,8 +35,6 @@ pub struct Inner {
     pub order_locks: crate::orders::OrderLocks,
     /// `None` in live mode when CheckoutChamp is not configured.
     pub checkoutchamp: Option<crate::checkoutchamp::CheckoutChamp>,
-    /// Whether shutdown has begun (`/readyz`).
-    pub lifecycle: crate::telemetry::Lifecycle,
 }
 
 impl Inner {
