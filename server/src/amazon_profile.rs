@@ -68,8 +68,16 @@ impl ProfileClient {
         Ok(ProfileClient { url: format!("{}/user/profile", endpoint.trim_end_matches('/')), http, timeout })
     }
 
-    /// `GET …/user/profile` with `Authorization: bearer <token>`.
+    /// `GET …/user/profile` with `Authorization: bearer <token>`, counted and timed for the metrics.
     pub async fn fetch(&self, token: &str) -> Result<AmazonProfile, ProfileError> {
+        let started = std::time::Instant::now();
+        let result = self.fetch_untimed(token).await;
+        let outcome = if result.is_ok() { "success" } else { "error" };
+        crate::telemetry::metrics::upstream_call("amazon_profile", "user_profile", outcome, started.elapsed());
+        result
+    }
+
+    async fn fetch_untimed(&self, token: &str) -> Result<AmazonProfile, ProfileError> {
         if !token_is_well_formed(token) {
             return Err(ProfileError::InvalidToken);
         }

@@ -61,6 +61,8 @@ async fn healthz() -> &'static str {
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    /// `--metrics-listen`, when set.
+    metrics: Option<TcpListener>,
 }
 
 impl Server {
@@ -108,6 +110,7 @@ impl Server {
                 config,
                 public_url,
                 store,
+                lifecycle: Default::default(),
                 catalogue,
                 payone,
                 #[cfg(feature = "sandbox")]
@@ -116,7 +119,8 @@ impl Server {
                 checkoutchamp,
             }),
         };
-        Ok(Server { listener, state })
+        let metrics = crate::ops::metrics_server::bind(&state).await?;
+        Ok(Server { listener, state, metrics })
     }
 
     /// `http://127.0.0.1:PORT` (or the configured public URL).
@@ -134,9 +138,18 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes.
+    /// The metrics address, when `--metrics-listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Serves until `shutdown` completes, then shuts down gracefully (see [`crate::ops::shutdown`]).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let app = router(self.state);
+        if let Some(metrics) = self.metrics {
+            crate::ops::metrics_server::spawn(metrics, self.state.clone());
+        }
+        let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown);
+        let app = crate::ops::wrap(router(self.state.clone()), &self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
         // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
@@ -145,9 +158,13 @@ impl Server {
             }
         });
         // The peer address reaches handlers that check it (TransactionStatus sender ranges).
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let serve = std::future::IntoFuture::into_future(
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown),
+        );
+        tokio::select! {
+            served = serve => served?,
+            () = deadline => return Err(crate::ops::shutdown::DeadlinePassed.into()),
+        }
         Ok(())
     }
 

@@ -8,7 +8,12 @@ use std::path::PathBuf;
 
 /// Command-line arguments; every option can also come from the environment.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "amazon-pay-server", version, about = "Amazon Pay backend with an offline sandbox")]
+#[command(
+    name = "amazon-pay-server",
+    version,
+    about = "Amazon Pay backend with an offline sandbox",
+    after_help = "`amazon-pay-server check-config [OPTIONS]` validates the settings without starting: it prints them\n(secrets masked) and exits 0, or lists every problem and exits 1. Operations: docs/operations.md."
+)]
 pub struct Args {
     /// A TOML file of settings named like the environment variables below (see docs/configuration.md).
     #[arg(long, env = "AMAZON_PAY_CONFIG")]
@@ -31,6 +36,9 @@ pub struct Args {
     /// The URL buyers reach this server at (return URLs are built from it). Defaults to `http://<listen>`.
     #[arg(long, env = "AMAZON_PAY_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Metrics, logs, request ids and shutdown (`crate::telemetry`).
+    #[command(flatten)]
+    pub ops: crate::telemetry::OpsArgs,
     #[arg(long, env = "PAYONE_MID")]
     /// The payone mid.
     pub payone_mid: Option<String>,
@@ -322,6 +330,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// The public URL.
     pub public_url: Option<String>,
+    /// Metrics, logs, request ids and shutdown.
+    pub ops: crate::telemetry::OpsArgs,
     /// PAYONE's credentials and endpoint.
     pub payone: PayoneConfig,
     /// The payone timeout.
@@ -486,6 +496,7 @@ impl Config {
             catalogue: args.catalogue,
             public_url: args.public_url,
             payone_authorization: args.payone_authorization,
+            ops: args.ops,
             payone_timeout: std::time::Duration::from_millis(args.payone_timeout_ms.max(1)),
             amazon_merchant_id: pick(args.amazon_merchant_id, d::AMAZON_MERCHANT_ID, "AMAZON_MERCHANT_ID")?,
             payone,

@@ -1,24 +1,29 @@
 //! `amazon-pay-server`: the thin Amazon Pay backend with its offline sandbox.
+//! `amazon-pay-server check-config [FLAGS]` validates the configuration without starting.
 
 use amazon_pay_server::config::{Args, Config};
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "amazon_pay_server=info,tower_http=warn".into()),
-        )
-        .init();
+    let mut argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("check-config") {
+        argv.remove(1);
+        std::process::exit(amazon_pay_server::ops::check::run(&argv));
+    }
     // The configuration file only fills in environment variables, so it is applied before parsing.
-    let argv: Vec<String> = std::env::args().collect();
     amazon_pay_server::config_file::apply(&argv)?;
-    let config = Config::from_args(Args::parse())?;
+    let args = Args::parse_from(&argv);
+    amazon_pay_server::ops::logging::init(args.ops.log_format);
+    let config = Config::from_args(args)?;
     let server = amazon_pay_server::app::Server::bind(config).await?;
     // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for.
     println!("amazon-pay-server listening on {}", server.base_url());
+    if let Some(addr) = server.metrics_addr() {
+        println!("amazon-pay-server metrics on http://{addr}/metrics");
+    }
     server.run_until(shutdown_signal()).await?;
+    tracing::info!("shutdown: done");
     Ok(())
 }
 

@@ -22,6 +22,8 @@ pub struct Inner {
     pub public_url: String,
     /// The SQLite order store.
     pub store: Store,
+    /// Whether shutdown has begun (`/readyz`).
+    pub lifecycle: crate::telemetry::Lifecycle,
     /// The price list.
     pub catalogue: Catalogue,
     /// PAYONE (or the sandbox's simulator).

@@ -214,7 +214,10 @@ impl Store {
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(Durability::Committed, write).await
+        let started = std::time::Instant::now();
+        let written = self.writer.write(Durability::Committed, write).await;
+        crate::telemetry::metrics::store_write("committed", started.elapsed());
+        written
     }
 
     /// Like [`Store::write`], but resolves only once the WAL has been fsynced after the commit
@@ -224,7 +227,10 @@ impl Store {
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(Durability::Synced, write).await
+        let started = std::time::Instant::now();
+        let written = self.writer.write(Durability::Synced, write).await;
+        crate::telemetry::metrics::store_write("synced", started.elapsed());
+        written
     }
 
     /// Stores a new checkout.

@@ -108,7 +108,7 @@ pub async fn send_recorded_then<T, W>(
 where
     W: FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
 {
-    let result = state.payone.send(request).await;
+    let result = timed_send(state, action, request).await;
     let call = upstream_call(action, request, &result);
     match result.map_err(payone_error).and_then(|response| then(&response)) {
         Ok((answer, write)) => {
@@ -138,8 +138,24 @@ pub async fn send_recorded_raw(
     action: &str,
     request: &PayoneRequest,
 ) -> Result<Result<PayoneResponse, PayoneError>, AppError> {
-    let result = state.payone.send(request).await;
+    let result = timed_send(state, action, request).await;
     let call = upstream_call(action, request, &result);
     state.store.record_upstream_call_then(call, |_| Ok(())).await?;
     Ok(result)
+}
+
+/// [`PayoneClient::send`](crate::payone::PayoneClient::send), counted and timed for the metrics.
+async fn timed_send(state: &AppState, action: &str, request: &PayoneRequest) -> Result<PayoneResponse, PayoneError> {
+    let started = std::time::Instant::now();
+    let result = state.payone.send(request).await;
+    let outcome = match &result {
+        // PAYONE's status words; anything else is one label, so an odd answer cannot multiply the series.
+        Ok(r) => match r.status().unwrap_or("") {
+            s @ ("APPROVED" | "REDIRECT" | "PENDING" | "ERROR" | "INVALID" | "OK") => s.to_ascii_lowercase(),
+            _ => "other".to_owned(),
+        },
+        Err(_) => "failed".to_owned(),
+    };
+    crate::telemetry::metrics::upstream_call("payone", action, &outcome, started.elapsed());
+    result
 }

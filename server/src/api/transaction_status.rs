@@ -22,6 +22,7 @@ pub(super) const MAX_BODY: usize = 64 * 1024;
 pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
     if !crate::payone::sender_range::allowed(&state.config.payone_notify_allowed_ips, peer.ip()) {
         tracing::warn!(%peer, "TransactionStatus from outside PAYONE_NOTIFY_ALLOWED_IPS refused");
+        crate::telemetry::metrics::notification("refused", "sender_not_allowed");
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }
     let ts = TransactionStatus::parse(&body);
@@ -29,6 +30,7 @@ pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): Co
     let mode = if state.config.mode == crate::config::Mode::Live { "live" } else { "test" };
     if let Err(rejection) = ts.verify(&payone.key, &payone.portal_id, &payone.aid).and_then(|()| ts.verify_mode(mode)) {
         tracing::warn!(%rejection, "TransactionStatus refused");
+        crate::telemetry::metrics::notification("refused", rejection.reason());
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }
     match state.store.receive_notification(&ts).await {
@@ -36,9 +38,12 @@ pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): Co
         Ok(Received::Fresh { applied }) => log_applied(&ts, applied),
         Err(err) => {
             tracing::error!(%err, "cannot store TransactionStatus; PAYONE will retry");
+            crate::telemetry::metrics::notification("refused", "not_stored");
             return (StatusCode::SERVICE_UNAVAILABLE, "not stored").into_response();
         }
     }
+    // Fresh or a replay: stored, and acknowledged.
+    crate::telemetry::metrics::notification("accepted", "stored");
     "TSOK".into_response()
 }
 

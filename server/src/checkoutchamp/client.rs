@@ -86,7 +86,10 @@ impl CheckoutChampClient {
     /// secrets redacted, whatever its outcome.
     pub async fn call(&self, path: &str, request: &CrmRequest) -> Result<serde_json::Value, CrmError> {
         let url = format!("{}/{}/", self.endpoint, path.trim_matches('/'));
+        let started = std::time::Instant::now();
         let (result, body) = self.exchange(&url, request).await;
+        let label = if result.is_ok() { "success" } else { "error" };
+        crate::telemetry::metrics::upstream_call("checkoutchamp", path, label, started.elapsed());
         let outcome = match &result {
             Ok(_) => "SUCCESS".to_owned(),
             Err(e) => e.to_string(),

@@ -28,6 +28,19 @@ pub enum TsRejection {
     WrongMode(String),
 }
 
+impl TsRejection {
+    /// A metrics label: one word per kind of refusal (never the notification's values).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TsRejection::WrongKey => "wrong_key",
+            TsRejection::WrongPortal(_) => "wrong_portal",
+            TsRejection::WrongAccount(_) => "wrong_account",
+            TsRejection::Missing(_) => "missing_field",
+            TsRejection::WrongMode(_) => "wrong_mode",
+        }
+    }
+}
+
 impl TransactionStatus {
     /// Parses a notification body. Never fails: missing fields are reported by [`Self::verify`].
     pub fn parse(body: &[u8]) -> TransactionStatus {

@@ -1,0 +1,203 @@
+//! `amazon-pay-server check-config [FLAGS]`: everything the start validates, without starting. Reads the
+//! same flags, environment and `--config` file; prints the effective settings with secrets masked and exits
+//! 0, or lists every problem (not only the first) and exits 1.
+//!
+//! [`Config::from_args`] stops at its first problem; to find the others each reported setting is replaced by
+//! a valid stand-in and the check runs again, so the start's own rules are the only rules.
+
+use crate::config::{Args, Config, ConfigError, Mode};
+use clap::Parser;
+
+/// What a secret is printed as.
+const MASK: &str = "******** (set)";
+
+/// Runs the check; the process's exit code.
+pub fn run(argv: &[String]) -> i32 {
+    let mut problems = Vec::new();
+    if let Err(err) = crate::config_file::apply(argv) {
+        problems.push(err.to_string());
+    }
+    let args = match Args::try_parse_from(argv) {
+        Ok(args) => args,
+        Err(err) if !err.use_stderr() => {
+            // --help, --version.
+            let _ = err.print();
+            return 0;
+        }
+        Err(err) => {
+            problems.push(err.render().to_string().trim_start_matches("error: ").trim().to_owned());
+            return report(&problems);
+        }
+    };
+    let (config, config_problems) = check(args);
+    problems.extend(config_problems);
+    match config {
+        Some(config) if problems.is_empty() => {
+            println!("configuration is valid; effective settings:");
+            for (name, value) in settings(&config) {
+                println!("  {name} = {value}");
+            }
+            0
+        }
+        _ => report(&problems),
+    }
+}
+
+fn report(problems: &[String]) -> i32 {
+    eprintln!("configuration has {} problem(s):", problems.len());
+    for problem in problems {
+        eprintln!("  - {problem}");
+    }
+    1
+}
+
+/// Every problem with `args`, and the configuration when there is none.
+pub fn check(mut args: Args) -> (Option<Config>, Vec<String>) {
+    let mut problems = Vec::new();
+    // Each round fixes one setting; there are far fewer settings than rounds.
+    for _ in 0..64 {
+        match Config::from_args(args.clone()) {
+            Ok(config) => {
+                problems.extend(start_problems(&config));
+                return (problems.is_empty().then_some(config), problems);
+            }
+            Err(err) => {
+                problems.push(err.to_string());
+                if !stand_in(&mut args, &err) {
+                    break;
+                }
+            }
+        }
+    }
+    (None, problems)
+}
+
+/// Replaces the setting `err` is about with a valid value; false when it cannot tell which.
+fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
+    match err {
+        ConfigError::Missing(name) | ConfigError::NotNumeric { name, .. } | ConfigError::TooLong { name, .. } => {
+            let slot = match *name {
+                "PAYONE_MID" => &mut args.payone_mid,
+                "PAYONE_PORTALID" => &mut args.payone_portalid,
+                "PAYONE_AID" => &mut args.payone_aid,
+                "PAYONE_KEY" => &mut args.payone_key,
+                "AMAZON_MERCHANT_ID" => &mut args.amazon_merchant_id,
+                "CHECKOUTCHAMP_LOGIN_ID" => &mut args.checkoutchamp_login_id,
+                "CHECKOUTCHAMP_PASSWORD" => &mut args.checkoutchamp_password,
+                "CHECKOUTCHAMP_CAMPAIGN_ID" => &mut args.checkoutchamp_campaign_id,
+                "CHECKOUTCHAMP_AMAZON_BILLER_ID" => &mut args.checkoutchamp_amazon_biller_id,
+                _ => return false,
+            };
+            *slot = Some("1".to_owned());
+        }
+        ConfigError::MerchantCountry(_) => args.merchant_country = "DE".to_owned(),
+        ConfigError::Currency(_) => args.currency = "EUR".to_owned(),
+        ConfigError::B2b => args.b2b = false,
+        ConfigError::ApiVersion(_) => args.payone_api_version = "3.10".to_owned(),
+        ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
+        ConfigError::Security(_) => {
+            if crate::security::parse_origins(&args.allowed_origins).is_err() {
+                args.allowed_origins.clear();
+            } else if args.content_security_policy.is_some() {
+                args.content_security_policy = None;
+            } else {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// What the server's start and `/readyz` would refuse in a configuration `from_args` accepted.
+fn start_problems(config: &Config) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(path) = &config.catalogue {
+        if let Err(err) = crate::catalogue::Catalogue::load(path) {
+            problems.push(format!("AMAZON_PAY_CATALOGUE: {err}"));
+        }
+    }
+    if config.data_dir.exists() && !config.data_dir.is_dir() {
+        problems.push(format!("AMAZON_PAY_DATA_DIR {} exists and is not a directory", config.data_dir.display()));
+    }
+    let urls = [
+        ("AMAZON_PAY_PUBLIC_URL", config.public_url.as_deref()),
+        ("PAYONE_ENDPOINT", config.payone.endpoint.as_deref()),
+        ("CHECKOUTCHAMP_ENDPOINT", config.checkoutchamp.as_ref().and_then(|c| c.endpoint.as_deref())),
+        ("AMAZON_PROFILE_ENDPOINT", config.amazon_profile_endpoint.as_deref()),
+    ];
+    for (name, url) in urls {
+        if let Some(url) = url {
+            match reqwest::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => problems.push(format!("{name} {url:?} is not an http(s) URL")),
+            }
+        }
+    }
+    if config.ops.metrics_listen == Some(config.listen) && config.listen.port() != 0 {
+        problems.push("AMAZON_PAY_METRICS_LISTEN must differ from AMAZON_PAY_LISTEN (metrics are never public)".to_owned());
+    }
+    if let Some(reason) = super::readiness::incomplete_config(config) {
+        problems.push(reason);
+    }
+    problems
+}
+
+/// `(name, value)` of every effective setting; secrets masked.
+pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
+    let path = |p: &std::path::Path| p.display().to_string();
+    let mut out = vec![
+        ("mode", if config.mode == Mode::Live { "live" } else { "sandbox" }.to_owned()),
+        ("AMAZON_PAY_LISTEN", config.listen.to_string()),
+        ("AMAZON_PAY_PUBLIC_URL", opt(&config.public_url)),
+        ("AMAZON_PAY_DATA_DIR", path(&config.data_dir)),
+        ("AMAZON_PAY_DIST_DIR", path(&config.dist_dir)),
+        ("AMAZON_PAY_STATIC_DIR", path(&config.static_dir)),
+        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| "(demo)".to_owned(), path)),
+        ("PAYONE_MID", config.payone.mid.clone()),
+        ("PAYONE_PORTALID", config.payone.portal_id.clone()),
+        ("PAYONE_AID", config.payone.aid.clone()),
+        ("PAYONE_KEY", MASK.to_owned()),
+        ("PAYONE_ENDPOINT", config.payone.endpoint.clone().unwrap_or_else(|| "(sandbox simulator)".to_owned())),
+        ("PAYONE_TIMEOUT_MS", config.payone_timeout.as_millis().to_string()),
+        ("PAYONE_AUTHORIZATION", config.payone_authorization.request().to_owned()),
+        ("PAYONE_API_VERSION", config.payone_api_version.clone()),
+        ("PAYONE_AMAZON_MODE", format!("{:?}", config.payone_amazon_mode)),
+        ("PAYONE_NOTIFY_ALLOWED_IPS", list(&config.payone_notify_allowed_ips)),
+        ("MERCHANT_COUNTRY", config.merchant_country.clone()),
+        ("AMAZON_MERCHANT_ID", config.amazon_merchant_id.clone()),
+        ("AMAZON_CLIENT_ID", opt(&config.amazon_client_id)),
+        ("AMAZON_PROFILE_ENDPOINT", config.amazon_profile_endpoint.clone().unwrap_or_else(|| "(sandbox)".to_owned())),
+        ("AMAZON_PAY_ALLOWED_ORIGINS", list(&config.allowed_origins)),
+        ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),
+    ];
+    match &config.checkoutchamp {
+        None => out.push(("CHECKOUTCHAMP_LOGIN_ID", "(not set: CheckoutChamp not used)".to_owned())),
+        Some(cc) => out.extend([
+            ("CHECKOUTCHAMP_LOGIN_ID", cc.login_id.clone()),
+            ("CHECKOUTCHAMP_PASSWORD", MASK.to_owned()),
+            ("CHECKOUTCHAMP_CAMPAIGN_ID", cc.campaign_id.clone()),
+            ("CHECKOUTCHAMP_AMAZON_BILLER_ID", cc.amazon_biller_id.clone()),
+            ("CHECKOUTCHAMP_ENDPOINT", cc.endpoint.clone().unwrap_or_else(|| "(sandbox simulator)".to_owned())),
+            ("CHECKOUTCHAMP_TIMEOUT_MS", cc.timeout.as_millis().to_string()),
+        ]),
+    }
+    let ops = &config.ops;
+    out.extend([
+        ("AMAZON_PAY_METRICS_LISTEN", ops.metrics_listen.map_or_else(|| "(off)".to_owned(), |a| a.to_string())),
+        ("AMAZON_PAY_LOG_FORMAT", format!("{:?}", ops.log_format).to_lowercase()),
+        ("AMAZON_PAY_TRUSTED_PROXIES", list(&ops.trusted_proxies)),
+        ("AMAZON_PAY_SHUTDOWN_DRAIN_MS", ops.shutdown_drain_ms.to_string()),
+        ("AMAZON_PAY_SHUTDOWN_TIMEOUT_MS", ops.shutdown_timeout_ms.to_string()),
+    ]);
+    out
+}
+
+fn list<T: std::fmt::Debug>(items: &[T]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
+    } else {
+        items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(",")
+    }
+}
+

@@ -1,0 +1,46 @@
+//! `--metrics-listen`: `/metrics` on an address of its own, so the metrics are never public by accident.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+
+/// OpenMetrics' media type.
+const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Binds the metrics address, if one is configured.
+pub async fn bind(state: &AppState) -> std::io::Result<Option<TcpListener>> {
+    match state.config.ops.metrics_listen {
+        Some(addr) => TcpListener::bind(addr).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Serves `/metrics` on `listener` until the runtime ends.
+pub fn spawn(listener: TcpListener, state: AppState) {
+    let app = Router::new().route("/metrics", get(scrape)).with_state(state);
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::error!(%err, "the metrics listener stopped");
+        }
+    });
+}
+
+async fn scrape(State(state): State<AppState>) -> Response {
+    let rows = state.store.read(|c| {
+        let mut stmt = c.prepare_cached("SELECT flow, state, count(*) FROM orders GROUP BY flow, state")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<Vec<(String, String, i64)>>>()
+    });
+    match rows {
+        Ok(rows) => crate::telemetry::metrics::set_orders(&rows),
+        Err(err) => tracing::warn!(%err, "metrics: cannot count orders"),
+    }
+    match crate::telemetry::metrics::encode() {
+        Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode the metrics").into_response(),
+    }
+}

@@ -1,0 +1,27 @@
+//! Operating the server (issue #22): readiness, graceful shutdown, request ids, JSON logs, Prometheus metrics
+//! and `check-config`. Kept apart from the payment code; the rest of the crate records into
+//! [`crate::telemetry`] and gets wrapped by [`wrap`].
+
+pub mod check;
+pub mod http_metrics;
+pub mod logging;
+pub mod metrics_server;
+pub mod readiness;
+pub mod request_id;
+pub mod shutdown;
+
+pub use crate::telemetry::{LogFormat, OpsArgs};
+
+use crate::state::AppState;
+use axum::Router;
+
+/// `/readyz` (liveness stays `/healthz`).
+pub const READYZ: &str = "/readyz";
+
+/// The application with `/readyz` and the operator's layers: request ids outermost (so every log line a
+/// request causes carries its id), then the HTTP metrics (which read the matched route template).
+pub fn wrap(app: Router, state: &AppState) -> Router {
+    app.route(READYZ, axum::routing::get(readiness::readyz).with_state(state.clone()))
+        .layer(axum::middleware::from_fn(http_metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), request_id::assign))
+}

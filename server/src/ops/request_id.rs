@@ -1,0 +1,70 @@
+//! Request ids: every request gets one, in the `x-request-id` response header and on every log line it
+//! causes (the `request` span's `id` field; upstream calls run inside the handler, so inside the span).
+//! A caller's `x-request-id` is taken only from a trusted proxy (`--trusted-proxies`): anyone else could
+//! otherwise forge ids to confuse the logs.
+
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::net::SocketAddr;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The header, in and out.
+pub const HEADER: &str = "x-request-id";
+
+/// A proxy's id longer than this, or with other characters than `[A-Za-z0-9._:-]`, is replaced.
+const MAX_LEN: usize = 128;
+
+/// The request's id, as an extension handlers may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// The middleware.
+pub async fn assign(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let trusted = peer.is_some_and(|ip| state.config.ops.trusted_proxies.iter().any(|r| r.contains(ip)));
+    let given = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).filter(|v| well_formed(v));
+    let id = match (trusted, given) {
+        (true, Some(given)) => given.to_owned(),
+        _ => fresh(),
+    };
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request finished");
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(HEADER, value);
+    }
+    response
+}
+
+fn well_formed(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+}
+
+/// 128 random bits, hex.
+fn fresh() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_short_ids_are_taken() {
+        assert!(well_formed("req-1.2:3_x"));
+        assert!(!well_formed(""));
+        assert!(!well_formed("a b"));
+        assert!(!well_formed("a\"b"));
+        assert!(!well_formed(&"a".repeat(129)));
+        assert_eq!(fresh().len(), 32);
+        assert_ne!(fresh(), fresh());
+    }
+}

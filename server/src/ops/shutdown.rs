@@ -1,0 +1,35 @@
+//! The shutdown sequence after SIGTERM: not ready at once, stop accepting after the drain, give requests in
+//! flight until the deadline.
+
+/// In-flight requests were still running when `--shutdown-timeout-ms` ran out.
+#[derive(Debug, thiserror::Error)]
+#[error("requests were still in flight when the shutdown deadline passed; they were cut off")]
+pub struct DeadlinePassed;
+
+/// The shutdown sequence after `signal` (SIGTERM, Ctrl-C): `/readyz` answers 503 at once; after
+/// `--shutdown-drain-ms` the first future completes (axum stops accepting and waits for requests in flight);
+/// the second completes `--shutdown-timeout-ms` after that, when the server stops waiting.
+pub fn sequence(
+    state: crate::state::AppState,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (impl std::future::Future<Output = ()> + Send + 'static, impl std::future::Future<Output = ()> + Send + 'static) {
+    let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+    let drain = std::time::Duration::from_millis(state.config.ops.shutdown_drain_ms);
+    let timeout = std::time::Duration::from_millis(state.config.ops.shutdown_timeout_ms);
+    let stop_accepting = async move {
+        signal.await;
+        state.lifecycle.begin_shutdown();
+        tracing::info!(drain_ms = drain.as_millis() as u64, "shutdown: /readyz now answers 503");
+        tokio::time::sleep(drain).await;
+        tracing::info!(timeout_ms = timeout.as_millis() as u64, "shutdown: no new connections; waiting for requests in flight");
+        let _ = closed.send(());
+    };
+    let deadline = async move {
+        match on_close.await {
+            Ok(()) => tokio::time::sleep(timeout).await,
+            // The server ended before shutting down: nothing to wait for.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    (stop_accepting, deadline)
+}

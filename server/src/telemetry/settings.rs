@@ -1,0 +1,46 @@
+//! The operator's settings, flattened into the server's `Args` (same flags, environment and `--config` file).
+
+use crate::sender_range::IpRange;
+use std::net::SocketAddr;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event, for people.
+    Text,
+    /// One JSON object per line (with the request's span and id), for log collectors.
+    Json,
+}
+
+/// Metrics, logs, request ids and shutdown.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OpsArgs {
+    /// Where Prometheus metrics are served (`/metrics`); off unless set. Keep it off the public network.
+    #[arg(long, env = "AMAZON_PAY_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// `text` or `json` (one object per line, with the request id).
+    #[arg(long, env = "AMAZON_PAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Comma-separated IP ranges of proxies whose `x-request-id` header is taken; from anyone else a new id is made.
+    #[arg(long, env = "AMAZON_PAY_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpRange>,
+    /// On SIGTERM, milliseconds `/readyz` answers 503 while new requests are still taken, so a balancer stops
+    /// sending traffic before the listener closes.
+    #[arg(long, env = "AMAZON_PAY_SHUTDOWN_DRAIN_MS", default_value_t = 0)]
+    pub shutdown_drain_ms: u64,
+    /// On SIGTERM, milliseconds requests in flight get to finish once the listener is closed; then the server exits.
+    #[arg(long, env = "AMAZON_PAY_SHUTDOWN_TIMEOUT_MS", default_value_t = 30_000)]
+    pub shutdown_timeout_ms: u64,
+}
+
+impl Default for OpsArgs {
+    fn default() -> Self {
+        OpsArgs {
+            metrics_listen: None,
+            log_format: LogFormat::Text,
+            trusted_proxies: Vec::new(),
+            shutdown_drain_ms: 0,
+            shutdown_timeout_ms: 30_000,
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! `amazon-pay-server check-config` (issue #22): the start's validation without starting; every problem at
+//! once, exit 1; or the effective settings with secrets masked, exit 0.
+#![cfg(feature = "sandbox")]
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
+const PORTAL_KEY: &str = "PortalKey-Zq8w3Xv1";
+const CRM_PASSWORD: &str = "CrmPass-Ly7Hn2Rk";
+
+fn check_config(args: &[&str]) -> (Output, String, String) {
+    let output = Command::new(BIN)
+        .arg("check-config")
+        .args(args)
+        .env_remove("PAYONE_KEY")
+        .env_remove("AMAZON_PAY_CONFIG")
+        .env_remove("CHECKOUTCHAMP_LOGIN_ID")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    for secret in [PORTAL_KEY, CRM_PASSWORD] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "a secret is printed:\n{stdout}\n{stderr}");
+    }
+    (output, stdout, stderr)
+}
+
+#[test]
+fn every_problem_is_listed_at_once() {
+    let (output, stdout, stderr) = check_config(&[
+        "--payone-key",
+        PORTAL_KEY,
+        "--payone-mid",
+        "12a",
+        "--merchant-country",
+        "US",
+        "--currency",
+        "USD",
+        "--payone-api-version",
+        "3.9",
+        "--allowed-origins",
+        "not an origin",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    for expected in ["PAYONE_MID", "PAYONE_PORTALID", "PAYONE_AID", "AMAZON_MERCHANT_ID", "MERCHANT_COUNTRY", "EUR only", "3.10", "not an origin"] {
+        assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
+    }
+    assert!(stderr.contains("configuration has 8 problem(s)"), "{stderr}");
+    assert!(stdout.is_empty(), "no settings are printed for a configuration that cannot start: {stdout}");
+}
+
+#[test]
+fn a_valid_configuration_prints_its_effective_settings_with_secrets_masked() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("shop.toml");
+    std::fs::write(&file, "MERCHANT_COUNTRY = \"FR\"\nAMAZON_PAY_LOG_FORMAT = \"json\"\n").expect("written");
+    let (output, stdout, stderr) = check_config(&[
+        "--sandbox",
+        "--config",
+        file.to_str().expect("utf-8"),
+        "--payone-key",
+        PORTAL_KEY,
+        "--checkoutchamp-password",
+        CRM_PASSWORD,
+        "--metrics-listen",
+        "127.0.0.1:9464",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for expected in [
+        "mode = sandbox",
+        "MERCHANT_COUNTRY = FR",
+        "PAYONE_KEY = ******** (set)",
+        "CHECKOUTCHAMP_PASSWORD = ******** (set)",
+        "AMAZON_PAY_METRICS_LISTEN = 127.0.0.1:9464",
+        "AMAZON_PAY_LOG_FORMAT = json",
+    ] {
+        assert!(stdout.contains(expected), "{expected} missing:\n{stdout}");
+    }
+}
+
+#[test]
+fn problems_the_start_finds_after_parsing_are_listed_too() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let live = [
+        "--payone-key",
+        PORTAL_KEY,
+        "--payone-mid",
+        "1",
+        "--payone-portalid",
+        "2",
+        "--payone-aid",
+        "3",
+        "--amazon-merchant-id",
+        "A1",
+        "--checkoutchamp-login-id",
+        "api",
+        "--checkoutchamp-password",
+        CRM_PASSWORD,
+        "--checkoutchamp-campaign-id",
+        "4",
+        "--checkoutchamp-amazon-biller-id",
+        "5",
+    ];
+    let missing = dir.path().join("missing.json");
+    let args: Vec<&str> = live.iter().copied().chain(["--catalogue", missing.to_str().expect("utf-8"), "--payone-endpoint", "ftp://x"]).collect();
+    let (output, _, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1));
+    for expected in ["AMAZON_PAY_CATALOGUE", "PAYONE_ENDPOINT", "AMAZON_CLIENT_ID"] {
+        assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
+    }
+
+    let file = dir.path().join("shop.toml");
+    std::fs::write(&file, "PAYONE_MDI = \"1\"\n").expect("written");
+    let (output, _, stderr) = check_config(&["--config", file.to_str().expect("utf-8"), "--merchant-country", "US"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("PAYONE_MDI") && stderr.contains("MERCHANT_COUNTRY"), "{stderr}");
+
+    let (output, _, stderr) = check_config(&["--listen", "not-an-address"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("not-an-address"), "{stderr}");
+}

@@ -1,0 +1,122 @@
+//! Prometheus metrics (issue #22): `/metrics` on `--metrics-listen`, scraped after a CV2 checkout and parsed
+//! by the Prometheus project's own Python parser (`prometheus_client`, strict OpenMetrics), whose numbers
+//! must match what the flow did and what the store recorded.
+#![cfg(feature = "sandbox")]
+
+mod support;
+
+use amazon_pay_contract::Language;
+use amazon_pay_server::app::Server;
+use amazon_pay_server::config::Config;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Turns OpenMetrics text into `[[name, {labels}, value], …]` with `prometheus_client`'s parser.
+const PARSE: &str = r#"
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+samples = []
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        samples.append([s.name, s.labels, s.value])
+print(json.dumps(samples))
+"#;
+
+/// The scrape's samples, as the Python parser read them.
+struct Samples(Vec<(String, BTreeMap<String, String>, f64)>);
+
+impl Samples {
+    fn parse(text: &str) -> Samples {
+        let mut python = Command::new("python3")
+            .args(["-c", PARSE])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 runs (scripts/setup installs prometheus-client)");
+        python.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("written");
+        let output = python.wait_with_output().expect("python3 finishes");
+        assert!(output.status.success(), "the parser refused the scrape: {}\n{text}", String::from_utf8_lossy(&output.stderr));
+        let rows: Vec<(String, BTreeMap<String, String>, f64)> = serde_json::from_slice(&output.stdout).expect("the script's JSON");
+        Samples(rows)
+    }
+
+    /// The sum of `name`'s samples whose labels include every pair of `labels`.
+    fn sum(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.0
+            .iter()
+            .filter(|(n, l, _)| n == name && labels.iter().all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v)))
+            .map(|(_, _, v)| v)
+            .sum()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scrape_counts_what_a_cv2_checkout_did() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    config.ops.metrics_listen = Some("127.0.0.1:0".parse().expect("an address"));
+    // No TransactionStatus from the simulator: the notifications counted below are the test's own.
+    config.payone_notify_url = Some(String::new());
+    let server = Server::bind(config).await.expect("binds");
+    let metrics_url = format!("http://{}/metrics", server.metrics_addr().expect("metrics are on"));
+    let (base, state) = server.spawn();
+    let env = support::Env { base, state, http: reqwest::Client::new(), dir };
+
+    // The metrics are not on the public listener.
+    assert_eq!(env.http.get(env.url("/metrics")).send().await.expect("answered").status(), 404);
+
+    let workorder = env.checkout("visa-1111").await;
+    let review = env.http.get(env.url(&format!("/api/cv2/sessions/{workorder}"))).send().await.expect("answered");
+    assert_eq!(review.status(), 200);
+    let placed = env.place(&workorder, "metrics-0001", Language::En).await;
+    assert_eq!(placed.status(), 200);
+    // A notification with a wrong key: refused, counted by reason.
+    let forged = env.http.post(env.url("/payone/transaction-status")).body("key=0123&txid=1&txaction=paid&portalid=1").send().await.expect("answered");
+    assert_eq!(forged.status(), 403);
+
+    let scrape = env.http.get(&metrics_url).send().await.expect("scraped");
+    assert_eq!(scrape.status(), 200);
+    assert!(scrape.headers()["content-type"].to_str().expect("ascii").starts_with("application/openmetrics-text"));
+    let samples = Samples::parse(&scrape.text().await.expect("a body"));
+
+    let http = "amazon_pay_http_requests_total";
+    assert_eq!(samples.sum(http, &[("route", "/api/cv2/sessions"), ("method", "POST"), ("status", "200")]), 1.0);
+    assert_eq!(samples.sum(http, &[("route", "/api/cv2/sessions/{workorder_id}"), ("method", "GET"), ("status", "200")]), 1.0);
+    assert_eq!(samples.sum(http, &[("route", "/api/cv2/sessions/{workorder_id}/orders"), ("status", "200")]), 1.0);
+    assert_eq!(samples.sum(http, &[("route", "/payone/transaction-status"), ("status", "403")]), 1.0);
+    assert_eq!(samples.sum(http, &[("route", "/metrics")]), 0.0, "the metrics listener is not counted as the app");
+    assert!(!samples.0.iter().any(|(_, l, _)| l.get("route").is_some_and(|r| r.contains(&workorder))), "templates, not raw paths");
+    let placement = [("route", "/api/cv2/sessions/{workorder_id}/orders"), ("method", "POST")];
+    assert_eq!(samples.sum("amazon_pay_http_request_duration_seconds_count", &placement), 1.0);
+    assert!(samples.sum("amazon_pay_http_request_duration_seconds_sum", &placement) > 0.0);
+
+    // Every upstream call the store recorded is counted, by service and action, and timed.
+    let recorded = env.state.store.upstream_calls().expect("the store reads");
+    assert!(!recorded.is_empty());
+    let mut by_action: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for (service, action, _) in &recorded {
+        *by_action.entry((service.clone(), action.clone())).or_default() += 1.0;
+    }
+    for ((service, action), count) in &by_action {
+        let labels = [("service", service.as_str()), ("action", action.as_str())];
+        assert_eq!(samples.sum("amazon_pay_upstream_calls_total", &labels), *count, "{service} {action}");
+        assert_eq!(samples.sum("amazon_pay_upstream_call_duration_seconds_count", &labels), *count, "{service} {action}");
+    }
+    assert_eq!(samples.sum("amazon_pay_upstream_calls_total", &[]), recorded.len() as f64, "nothing counted that was not recorded");
+    assert_eq!(samples.sum("amazon_pay_upstream_calls_total", &[("action", "preauthorization"), ("outcome", "redirect")]), 1.0);
+
+    let ts = "amazon_pay_transaction_status_notifications_total";
+    assert_eq!(samples.sum(ts, &[("result", "refused"), ("reason", "wrong_key")]), 1.0);
+    assert_eq!(samples.sum(ts, &[("result", "accepted")]), 0.0);
+
+    let order = env.count(&format!("SELECT count(*) FROM orders WHERE workorder_id = '{workorder}'"));
+    assert_eq!(order, 1);
+    let stored_state: String = env.db().query_row("SELECT state FROM orders", [], |r| r.get(0)).expect("one order");
+    assert_eq!(samples.sum("amazon_pay_orders", &[("flow", "cv2"), ("state", &stored_state)]), 1.0);
+    assert_eq!(samples.sum("amazon_pay_orders", &[]), 1.0);
+
+    // Each recorded call and the checkout and order rows are store writes.
+    assert!(samples.sum("amazon_pay_store_write_duration_seconds_count", &[]) >= (recorded.len() + 2) as f64);
+}

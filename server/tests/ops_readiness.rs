@@ -1,0 +1,26 @@
+//! `/readyz` (issue #22): 200 when the store is reachable and migrated, 503 with the reason otherwise;
+//! `/healthz` stays the liveness check and answers either way.
+#![cfg(feature = "sandbox")]
+
+mod support;
+
+#[tokio::test]
+async fn readyz_names_what_is_missing() {
+    let env = support::start().await;
+    let ready = env.http.get(env.url("/readyz")).send().await.expect("answered");
+    assert_eq!(ready.status(), 200);
+    assert!(ready.headers().contains_key("x-request-id"));
+
+    // A store whose schema is not (or no longer) there: an instance that must not take traffic.
+    let db = rusqlite::Connection::open(env.dir.path().join("amazon-pay.sqlite")).expect("the store opens");
+    db.execute_batch("DROP TABLE cv1_orders").expect("dropped");
+    let not_ready = env.http.get(env.url("/readyz")).send().await.expect("answered");
+    assert_eq!(not_ready.status(), 503);
+    let reason = not_ready.text().await.expect("a body");
+    assert!(reason.contains("not migrated") && reason.contains("cv1_orders"), "{reason}");
+    assert_eq!(env.http.get(env.url("/healthz")).send().await.expect("answered").status(), 200, "still alive");
+
+    env.state.lifecycle.begin_shutdown();
+    let reason = env.http.get(env.url("/readyz")).send().await.expect("answered").text().await.expect("a body");
+    assert!(reason.contains("shutting down"), "{reason}");
+}
