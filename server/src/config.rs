@@ -88,11 +88,6 @@ pub struct Args {
     /// with the right key. Leave empty behind a proxy that hides the sender's address.
     #[arg(long, env = "PAYONE_NOTIFY_ALLOWED_IPS", value_delimiter = ',')]
     pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
-    /// Comma-separated IP ranges of reverse proxies in front of this server. Only a peer in these ranges is
-    /// believed about the buyer's address (X-Forwarded-For, read from the right); empty: the TCP peer is the
-    /// buyer. Used for CheckoutChamp's `ipAddress`.
-    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<crate::sender_range::IpRange>,
     /// PAYONE's `api_version`; at least 3.10 for Amazon Pay.
     #[arg(long, env = "PAYONE_API_VERSION", default_value = "3.10")]
     pub payone_api_version: String,
@@ -362,8 +357,6 @@ pub struct Config {
     pub payone_api_version: String,
     /// Ranges TransactionStatus notifications may come from; empty: any.
     pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
-    /// Reverse proxies whose X-Forwarded-For is believed (see [`crate::client_ip`]); empty: none.
-    pub trusted_proxies: Vec<crate::sender_range::IpRange>,
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
 }
@@ -492,7 +485,6 @@ impl Config {
             merchant_country,
             payone_api_version: args.payone_api_version.trim().to_owned(),
             payone_notify_allowed_ips: args.payone_notify_allowed_ips,
-            trusted_proxies: args.trusted_proxies,
             catalogue: args.catalogue,
             public_url: args.public_url,
             payone_authorization: args.payone_authorization,

@@ -478,7 +478,7 @@ async fn the_buyers_address_comes_from_the_peer_or_a_trusted_proxy_only() {
     assert_eq!(env.sandbox().checkoutchamp.order(&answer.order_id).unwrap().ip_address.as_deref(), Some("127.0.0.1"));
 
     // Behind a trusted proxy (here the loopback peer): its appended hop is the buyer, what the buyer wrote is not.
-    let env = start_with(|c| c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]).await;
+    let env = start_with(|c| c.ops.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]).await;
     let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
     let request = order_request(&token, &reference, &[(101, 1)], "key-proxy-0001", Language::De);
     let response = env

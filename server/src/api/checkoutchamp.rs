@@ -175,7 +175,7 @@ pub(super) async fn import_order(
             last_name: name.last,
             email,
             items: request.items.clone(),
-            ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies),
+            ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies),
         })
         .await
         .map_err(|e| in_lang(crm_error(e)))?;
@@ -232,7 +232,7 @@ pub(super) async fn import_upsale(
             access_token: request.access_token.clone(),
             product_id: request.product_id,
             quantity: request.quantity,
-            ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies),
+            ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies),
         })
         .await
         .map_err(|e| in_lang(crm_error(e)))?;
