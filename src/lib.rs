@@ -14,6 +14,8 @@ pub mod components;
 pub mod dom;
 pub mod embed;
 pub mod interop;
+mod js_error;
+mod json;
 pub mod page;
 pub mod texts;
 pub mod views;
