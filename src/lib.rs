@@ -13,6 +13,7 @@ pub mod client;
 pub mod components;
 pub mod dom;
 pub mod embed;
+mod events;
 pub mod interop;
 mod js_error;
 mod json;

@@ -36,7 +36,12 @@
 //! ```
 
 mod cv1;
-pub mod events;
+
+/// DOM CustomEvents through which the widget tells its host page what happens. They live in the crate's own
+/// `events` module (the views emit them, and the embed API uses the views); this is their public path.
+pub mod events {
+    pub use crate::events::{emit, WidgetEvent};
+}
 
 mod config;
 

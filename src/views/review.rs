@@ -5,7 +5,7 @@
 use super::common::{address_block, buyer_message, item_list, labelled, live_region, log_error, with_order};
 use crate::client::Client;
 use crate::dom::{clear, el, on, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
-use crate::embed::events::{emit, WidgetEvent};
+use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, ChangeAction};
 use crate::interop::script_loader;
 use crate::page::{self, ReviewParams};

@@ -10,7 +10,7 @@ use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, H
 use super::widgets::{self, WidgetIds};
 use crate::client::Client;
 use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
-use crate::embed::events::WidgetEvent;
+use crate::events::WidgetEvent;
 use crate::page;
 use crate::texts::Text;
 use crate::views::common::format_money;

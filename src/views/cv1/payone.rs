@@ -9,7 +9,7 @@ use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, H
 use super::widgets::{self, changed, WidgetIds};
 use crate::client::{Client, ClientError};
 use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
-use crate::embed::events::WidgetEvent;
+use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_pairs};
 use crate::texts::Text;

@@ -10,7 +10,7 @@ use super::signin::{self, ButtonStyle, SignInButton, SignInProblem};
 use super::token::AccessToken;
 use super::widgets::{BoundWidgets, Selection, WidgetIds};
 use crate::dom::{on, set_hidden, set_text, Listener};
-use crate::embed::events::{emit, WidgetEvent};
+use crate::events::{emit, WidgetEvent};
 use crate::interop::off_amazon_payments::Bound;
 use crate::texts::Text;
 use amazon_pay_contract::cv1::WidgetsConfig;
