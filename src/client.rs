@@ -52,12 +52,8 @@ impl ClientError {
     }
 }
 
-mod json;
-
-/// A request's JSON text, written by its `Serialize` (see `client/json.rs`: no JSON library in the wasm).
-pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
-    json::to_string(value).map_err(|e| e.to_string())
-}
+// It lives in `crate::json` (the interop writes Amazon's options with it too); its public path here stays.
+pub use crate::json::to_json;
 
 /// Sends one request with the browser's `fetch` now: POST with a JSON body, or GET. The promise of its response.
 /// Not generic (and no HTTP crate): one small copy in the wasm, whatever the answer's type.
@@ -77,7 +73,7 @@ fn send(url: &str, json: Option<String>) -> Result<js_sys::Promise, String> {
 
 /// What a browser API threw, as text for [`ClientError`].
 fn thrown(e: wasm_bindgen::JsValue) -> String {
-    crate::interop::thrown_text(&e)
+    crate::js_error::thrown_text(&e)
 }
 
 /// The status and the body's text of a response [`send`] is waiting for.

@@ -36,7 +36,12 @@
 //! ```
 
 mod cv1;
-pub mod events;
+
+/// DOM CustomEvents through which the widget tells its host page what happens. They live in the crate's own
+/// `events` module (the views emit them, and the embed API uses the views); this is their public path.
+pub mod events {
+    pub use crate::events::{emit, WidgetEvent};
+}
 
 mod config;
 
@@ -266,7 +271,7 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
     };
     let invalid = |e: ConfigError| JsError::new(&e.to_string());
     let config = config.map_err(|e| invalid(ConfigError::Invalid(e.to_string())))?;
-    let dom_error = |e: JsValue| JsError::new(&crate::interop::thrown_text(&e));
+    let dom_error = |e: JsValue| JsError::new(&crate::js_error::thrown_text(&e));
     // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
     let handle: Box<dyn std::any::Any> = match config.view {
         #[cfg(feature = "view-button")]

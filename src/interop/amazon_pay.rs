@@ -99,11 +99,11 @@ fn rejected(thrown: JsValue) -> AmazonPayError {
     AmazonPayError::Rejected(text.trim().to_owned())
 }
 
-/// The options as the plain object Amazon expects: written as JSON text in Rust (`client/json.rs`) and parsed
+/// The options as the plain object Amazon expects: written as JSON text in Rust (`json.rs`) and parsed
 /// by the browser once, not built property by property across the JS boundary (each first crossing costs the
 /// button's start a compile of its glue, before Amazon's button can appear).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, AmazonPayError> {
-    let text = crate::client::to_json(value).map_err(AmazonPayError::Options)?;
+    let text = crate::json::to_json(value).map_err(AmazonPayError::Options)?;
     js_sys::JSON::parse(&text).map_err(|e| AmazonPayError::Options(super::thrown_text(&e)))
 }
 

@@ -6,7 +6,7 @@ use super::button::{render_options, AMAZON_EU_CHECKOUT_JS};
 use super::common::{live_region, log_error};
 use crate::client::Client;
 use crate::dom::{el, on, set_attr, set_disabled, set_text, Listener, Mounted};
-use crate::embed::events::{emit, WidgetEvent};
+use crate::events::{emit, WidgetEvent};
 use crate::interop::{amazon_pay, script_loader};
 use crate::page;
 use crate::texts::Text;

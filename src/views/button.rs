@@ -7,7 +7,7 @@
 use super::common::{live_region, log_error};
 use crate::client::Client;
 use crate::dom::{el, on, set_attr, set_hidden, set_text, Listener, Mounted};
-use crate::embed::events::{emit, WidgetEvent};
+use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmount, RenderButtonOptions};
 use crate::interop::script_loader;
 use crate::texts::Text;

@@ -3,7 +3,7 @@
 use super::common::{labelled, live_region};
 use crate::client::Client;
 use crate::dom::{el, set_attr, set_hidden, set_text, Mounted};
-use crate::embed::events::{emit, WidgetEvent};
+use crate::events::{emit, WidgetEvent};
 use crate::interop::timers::sleep;
 use crate::page;
 use crate::texts::Text;

@@ -5,7 +5,7 @@
 use super::common::{address_block, buyer_message, item_list, labelled, live_region, log_error, with_order};
 use crate::client::Client;
 use crate::dom::{clear, el, on, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
-use crate::embed::events::{emit, WidgetEvent};
+use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, ChangeAction};
 use crate::interop::script_loader;
 use crate::page::{self, ReviewParams};
@@ -301,7 +301,7 @@ async fn load(view: Weak<Review>) {
         let Some(page) = view.upgrade() else { return };
         page.state.borrow_mut().placed = loaded.order_id.clone();
         if let Err(err) = page.show(loaded) {
-            return log_error("Amazon Pay review", &crate::interop::thrown_text(&err));
+            return log_error("Amazon Pay review", &crate::js_error::thrown_text(&err));
         }
         set_hidden(&page.loading, true);
         set_hidden(&page.body, false);
@@ -409,7 +409,7 @@ fn change_delivery(page: &Rc<Review>, delivery: DeliveryOption) {
         let Some(page) = view.upgrade() else { return };
         match answer.map(|updated| page.show(updated)) {
             Ok(Ok(())) => page.say(page.t(Text::TotalUpdated)),
-            Ok(Err(err)) => log_error("Amazon Pay review", &crate::interop::thrown_text(&err)),
+            Ok(Err(err)) => log_error("Amazon Pay review", &crate::js_error::thrown_text(&err)),
             Err(err) => {
                 log_error("Amazon Pay review", &err);
                 page.say(&buyer_message(&err, lang));

@@ -61,7 +61,7 @@ pub trait FromJs: Sized {
 
 /// `JSON.parse(text)` read as `T`.
 pub fn parse<T: FromJs>(text: &str) -> Result<T, WireError> {
-    let value = js_sys::JSON::parse(text).map_err(|e| WireError::new(&crate::interop::thrown_text(&e)))?;
+    let value = js_sys::JSON::parse(text).map_err(|e| WireError::new(&crate::js_error::thrown_text(&e)))?;
     T::from_js(&value)
 }
 

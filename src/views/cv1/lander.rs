@@ -6,11 +6,13 @@
 //! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one.
 
 use super::signin::{self, buyer_message, ButtonStyle};
-use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
-use super::widgets::{self, WidgetIds};
+use super::shell::{self, Host, Layout, Parts, Phase, Shell};
+use super::view::{self, node, Node, BUTTON, HIDDEN, NONE};
+use super::widget_state::WidgetIds;
+use super::widgets;
 use crate::client::Client;
 use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
-use crate::embed::events::WidgetEvent;
+use crate::events::WidgetEvent;
 use crate::page;
 use crate::texts::Text;
 use crate::views::common::format_money;
@@ -270,7 +272,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     parent.append_child(&shell.root)?;
 
     view::after(&view.me, view.options.client.cv1_widgets(), |view: &Lander, config| match config {
-        Ok(config) => view::start(&view.shell, config),
+        Ok(config) => shell::start(&view.shell, config),
         Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
     });
     let root = view.shell.root.clone();

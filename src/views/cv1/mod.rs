@@ -2,8 +2,10 @@
 //! upsell page, and the PAYONE CV1 checkout, in plain DOM. One file per idea; all of them talk to Amazon only
 //! through [`crate::interop`].
 //!
-//! - `view` (crate-private): what the three views share (`Shell`: status lines, sign-in, phase) and how each starts.
-//! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets and what the buyer chose in them.
+//! - `shell` (crate-private): what the three views share (`Shell`: status lines, sign-in, phase) and how each starts.
+//! - `view` (crate-private): a view's elements (its skeleton, built from a table) and its async work.
+//! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets, bound into a view.
+//! - `widget_state` (crate-private): what a view keeps of them: their ids, bindings and what the buyer chose.
 //! - [`signin`], [`token`]: Amazon's button, signing in and out, the buyer's access token.
 
 pub mod lander;
@@ -11,7 +13,9 @@ pub mod payone;
 pub mod signin;
 pub mod token;
 pub mod upsell;
+pub(crate) mod shell;
 pub(crate) mod view;
+pub(crate) mod widget_state;
 pub(crate) mod widgets;
 
 pub use lander::LanderOptions;

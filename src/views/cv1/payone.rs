@@ -5,11 +5,13 @@
 //! (`AuthenticationStatus=Abandoned`) are told in words, with the widget the buyer has to use next.
 
 use super::signin::{self, buyer_message, ButtonStyle};
-use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
-use super::widgets::{self, changed, WidgetIds};
+use super::shell::{self, Host, Layout, Parts, Phase, Shell};
+use super::view::{self, node, Node, BUTTON, HIDDEN, NONE};
+use super::widget_state::{changed, WidgetIds};
+use super::widgets;
 use crate::client::{Client, ClientError};
 use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
-use crate::embed::events::WidgetEvent;
+use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_pairs};
 use crate::texts::Text;
@@ -589,7 +591,7 @@ impl Payone {
             return page::navigate(&with_order(&self.options.confirmation_url, order_id));
         }
         *self.existing.borrow_mut() = loaded.amazon_order_reference_id;
-        view::start(shell, loaded.widgets);
+        shell::start(shell, loaded.widgets);
     }
 }
 

@@ -6,11 +6,13 @@
 
 use super::lander::order_view;
 use super::signin::{self, buyer_message, ButtonStyle};
-use super::view::{self, node, Host, Layout, Node, Parts, Phase, Shell, BUTTON, HIDDEN, NONE};
-use super::widgets::{self, WidgetIds};
+use super::shell::{self, Host, Layout, Parts, Phase, Shell};
+use super::view::{self, node, Node, BUTTON, HIDDEN, NONE};
+use super::widget_state::WidgetIds;
+use super::widgets;
 use crate::client::Client;
 use crate::dom::{on, set_attr, set_disabled, Mounted};
-use crate::embed::events::WidgetEvent;
+use crate::events::WidgetEvent;
 use crate::page::{self, query_pairs};
 use crate::texts::Text;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
@@ -228,7 +230,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
             return view.shell.fail(&cause, view.shell.t(Text::MissingOrder));
         }
         view::after(&view.me, view.options.client.cv1_widgets(), |view: &Upsell, config| match config {
-            Ok(config) => view::start(&view.shell, config),
+            Ok(config) => shell::start(&view.shell, config),
             Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
         });
     });

@@ -1,106 +1,16 @@
 //! Amazon's AddressBook, Wallet and Consent widgets in a view's own elements, with what the buyer chose kept
-//! in the view's [`Selection`]. The bindings ([`BoundWidgets`]) live in the view's runtime, so every callback
-//! is released with the view.
+//! in the view's [`Selection`](super::widget_state::Selection). The bindings
+//! ([`BoundWidgets`](super::widget_state::BoundWidgets)) live in the view's runtime, so every callback is
+//! released with the view.
 //!
 //! Every callback handed to Amazon holds only a `Weak` of its view: it records what Amazon reported, then
-//! tells the view ([`super::view::Host::changed`]) which parts of the selection changed.
+//! tells the view ([`super::shell::Host::changed`]) which parts of the selection changed.
 
-use super::view::Shell;
+use super::shell::Shell;
+use super::widget_state::changed;
 use crate::interop::off_amazon_payments::{
-    AgreementType, AmazonReference, AmazonWidgetError, Bound, ConsentStatus, DisplayMode, Widget, WidgetKind, WidgetOptions, WidgetsError,
+    AgreementType, AmazonReference, AmazonWidgetError, ConsentStatus, DisplayMode, Widget, WidgetKind, WidgetOptions, WidgetsError,
 };
-use std::cell::{Cell, RefCell};
-
-/// The element ids the widgets render into.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WidgetIds {
-    pub(crate) address_book: String,
-    pub(crate) wallet: String,
-    pub(crate) consent: String,
-}
-
-impl WidgetIds {
-    /// The ids of the view numbered `n`.
-    pub(crate) fn new(n: &str) -> WidgetIds {
-        WidgetIds {
-            address_book: ["amazon-pay-address-book-", n].concat(),
-            wallet: ["amazon-pay-wallet-", n].concat(),
-            consent: ["amazon-pay-consent-", n].concat(),
-        }
-    }
-}
-
-/// Which part of a [`Selection`] a widget callback changed (bits, so a view can tell what it depends on).
-pub(crate) mod changed {
-    pub(crate) const ADDRESS_CHANGES: u8 = 1;
-    pub(crate) const ADDRESS_CHOSEN: u8 = 2;
-    pub(crate) const ADDRESS_BOOK_READY: u8 = 4;
-    pub(crate) const PAYMENT_CHOSEN: u8 = 8;
-    pub(crate) const WALLET_READY: u8 = 16;
-    pub(crate) const REFERENCE: u8 = 32;
-    pub(crate) const CONSENT: u8 = 64;
-    pub(crate) const PROBLEM: u8 = 128;
-}
-
-/// What the buyer chose in the widgets.
-#[derive(Debug, Default)]
-pub(crate) struct Selection {
-    /// The order reference (`S02-…`) or billing agreement (`B02-…`).
-    pub(crate) reference: RefCell<Option<String>>,
-    pub(crate) address_chosen: Cell<bool>,
-    pub(crate) payment_chosen: Cell<bool>,
-    /// The Consent widget's box (recurring only); `None` until it reports.
-    pub(crate) consent: Cell<Option<bool>>,
-    /// Counts address choices, so a view can read the address again after each.
-    pub(crate) address_changes: Cell<u32>,
-    /// The last widget error (`ITP` excluded).
-    pub(crate) problem: RefCell<Option<AmazonWidgetError>>,
-    /// The one-time AddressBook and the Wallet have rendered (`onReady`), whether or not Amazon selected
-    /// anything: an account without an address or a default payment method reports no selection.
-    pub(crate) address_book_ready: Cell<bool>,
-    pub(crate) wallet_ready: Cell<bool>,
-}
-
-impl Selection {
-    pub(crate) fn reference(&self) -> Option<String> {
-        self.reference.borrow().clone()
-    }
-
-    /// Address and payment chosen (and, recurring, consent given): "Place order" may be enabled.
-    pub(crate) fn complete(&self, recurring: bool) -> bool {
-        self.reference.borrow().is_some()
-            && self.address_chosen.get()
-            && self.payment_chosen.get()
-            && (!recurring || self.consent.get() == Some(true))
-    }
-
-    /// Records a widget error; `false` for one Amazon says to ignore.
-    fn report(&self, err: AmazonWidgetError) -> bool {
-        if err.is_ignorable() {
-            return false;
-        }
-        web_sys::console::error_2(&["Amazon Pay widget error ", &err.code, ":"].concat().into(), &err.message.as_str().into());
-        *self.problem.borrow_mut() = Some(err);
-        true
-    }
-
-    fn set_reference(&self, id: Option<String>) {
-        *self.reference.borrow_mut() = id;
-    }
-
-    fn address_selected(&self) {
-        self.address_chosen.set(true);
-        self.address_changes.set(self.address_changes.get().wrapping_add(1));
-    }
-}
-
-/// The widgets' callbacks, owned by the view.
-#[derive(Default)]
-pub(crate) struct BoundWidgets {
-    address_book: Option<Bound>,
-    wallet: Option<Bound>,
-    consent: Option<Bound>,
-}
 
 /// `B02-…` and `C01-…` are billing agreements, anything else an order reference.
 fn agreement(id: &str) -> AgreementType {
@@ -271,30 +181,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_numbered_per_view() {
-        let ids = WidgetIds::new("7");
-        assert_eq!((ids.address_book.as_str(), ids.wallet.as_str(), ids.consent.as_str()), ("amazon-pay-address-book-7", "amazon-pay-wallet-7", "amazon-pay-consent-7"));
-    }
-
-    #[test]
     fn billing_agreements_are_told_apart_from_order_references() {
         assert_eq!(agreement("B02-1234567-1234567"), AgreementType::BillingAgreement);
         assert_eq!(agreement("C01-1234567-1234567"), AgreementType::BillingAgreement);
         assert_eq!(agreement("S02-1234567-1234567"), AgreementType::OrderReference);
-    }
-
-    #[test]
-    fn the_order_needs_address_payment_and_for_subscriptions_consent() {
-        let sel = Selection::default();
-        sel.set_reference(Some("B02-1234567-1234567".into()));
-        sel.address_selected();
-        sel.payment_chosen.set(true);
-        assert!(sel.complete(false));
-        assert!(!sel.complete(true), "no consent yet");
-        sel.consent.set(Some(false));
-        assert!(!sel.complete(true));
-        sel.consent.set(Some(true));
-        assert!(sel.complete(true));
-        assert_eq!(sel.address_changes.get(), 1);
     }
 }

@@ -1,4 +1,4 @@
-//! The requests' JSON text, written by their own `Serialize` into a `String`.
+//! JSON text (the backend's requests, Amazon's button options), written by their own `Serialize` into a `String`.
 //!
 //! Why not `serde_wasm_bindgen` + `JSON.stringify`: that builds a JS object field by field (and keeps a cache
 //! of its keys in a hash map) only for the browser to print it again; writing the text directly is smaller
@@ -28,6 +28,11 @@ impl ser::Error for Error {
 
 fn unsupported(what: &str) -> Error {
     Error(["cannot write ", what, " as JSON here"].concat())
+}
+
+/// A request's JSON text, written by its `Serialize` (no JSON library in the wasm).
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    to_string(value).map_err(|e| e.to_string())
 }
 
 /// `value` as JSON text.

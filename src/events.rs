@@ -2,6 +2,8 @@
 //!
 //! Every event bubbles from the widget's element, is named `amazonpay:<kind>` and carries a JSON-like
 //! `detail`, so a page of any stack can listen with `addEventListener`.
+//!
+//! Public as [`crate::embed::events`]; here at the top, so the views emitting them need not depend on `embed`.
 
 use serde::Serialize;
 use wasm_bindgen::JsValue;

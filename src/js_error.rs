@@ -1,0 +1,14 @@
+//! What a JS call threw, as text: every module that calls into JS (Amazon's scripts, `fetch`, `JSON.parse`,
+//! the DOM) reports its failures with it. A leaf module, so they need not depend on each other for it.
+
+/// The text of a thrown JS value: Amazon's scripts throw plain strings, others throw `Error` objects.
+pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        return text;
+    }
+    if let Some(error) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(value) {
+        return String::from(error.message());
+    }
+    // Anything else (rare): its JSON, else its type (no `Debug` of a `JsValue`: a smaller wasm and glue).
+    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| value.js_typeof().as_string().unwrap_or_default())
+}
