@@ -248,3 +248,74 @@ pub fn stored(store: &crate::store::Store, workorder_id: &str) -> Result<Option<
     })?;
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pages: &[&str], live: bool) -> Result<ReturnPagesConfig, ReturnUrlError> {
+        let args = ReturnPageArgs { return_origins: vec![], return_pages: pages.iter().map(|s| s.to_string()).collect() };
+        ReturnPagesConfig::resolve(&args, "https://pay.shop.example/", &["https://shop.example".to_owned()], live)
+    }
+
+    #[test]
+    fn defaults_are_the_demo_pages_and_cancel_is_the_cart() {
+        let config = config(&[], true).unwrap();
+        let pages = config.pages(Flow::Cv2);
+        assert_eq!(pages.cart, "https://pay.shop.example/");
+        assert_eq!(pages.review, "https://pay.shop.example/review.html");
+        assert_eq!(pages.confirmation, "https://pay.shop.example/confirmation.html");
+        assert_eq!(pages.cancel, pages.cart);
+        let [success, error, back] = pages.session_urls().unwrap();
+        assert_eq!(success, "https://pay.shop.example/review.html");
+        assert_eq!(error, "https://pay.shop.example/review.html?error=amazon");
+        assert_eq!(back, "https://pay.shop.example/");
+    }
+
+    #[test]
+    fn configured_pages_per_flow() {
+        let config = config(&["cv2.review=https://shop.example/r?x=1", "apb.cancel=https://shop.example/checkout", "cv2.cart=https://shop.example/cart"], true).unwrap();
+        assert_eq!(config.pages(Flow::Cv2).review, "https://shop.example/r?x=1");
+        assert_eq!(config.pages(Flow::Cv2).cancel, "https://shop.example/cart", "cancel follows the cart");
+        assert_eq!(config.pages(Flow::Apb).cancel, "https://shop.example/checkout");
+        assert_eq!(config.pages(Flow::Apb).review, "https://pay.shop.example/review.html");
+        assert_eq!(Flow::of_order("apb"), Flow::Apb);
+        assert_eq!(Flow::of_order("cv2"), Flow::Cv2);
+    }
+
+    #[test]
+    fn refusals() {
+        let refused = |page: &str, live: bool| config(&[page], live).unwrap_err();
+        assert!(matches!(refused("cv2.review=https://evil.example/r", false), ReturnUrlError::OriginNotAllowed { .. }));
+        assert!(matches!(refused("cv2.review=http://shop.example/r", false), ReturnUrlError::OriginNotAllowed { .. }), "another scheme is another origin");
+        assert!(matches!(refused("cv2.review=/review.html", false), ReturnUrlError::NotAbsolute(_)));
+        assert!(matches!(refused("cv2.review=javascript:alert(1)", false), ReturnUrlError::NotAbsolute(_)));
+        assert!(matches!(refused("cv2.review=https://a:b@shop.example/r", false), ReturnUrlError::Forbidden(_)));
+        assert!(matches!(refused("cv2.review=https://shop.example/r#top", false), ReturnUrlError::Forbidden(_)));
+        assert!(matches!(refused("cv2.review", false), ReturnUrlError::BadSetting(_)));
+        assert!(matches!(refused("cv2.home=https://shop.example/", false), ReturnUrlError::BadSetting(_)));
+        // The review page is refused when its error URL would be too long for PAYONE.
+        let long = format!("cv2.review=https://shop.example/{}", "r".repeat(MAX_URL_LEN - 30));
+        assert!(matches!(refused(&long, false), ReturnUrlError::TooLong { .. }));
+    }
+
+    #[test]
+    fn live_mode_wants_https_except_on_this_machine() {
+        let args = ReturnPageArgs { return_origins: vec!["http://shop.example".into(), "http://localhost:9".into()], return_pages: vec![] };
+        let config = ReturnPagesConfig::resolve(&args, "http://127.0.0.1:8080", &[], true).unwrap();
+        let err = config.for_request(Flow::Cv2, &ReturnPages { review: Some("http://shop.example/r".into()), ..Default::default() }).unwrap_err();
+        assert!(matches!(err, ReturnUrlError::NotHttps(_)), "{err}");
+        let ok = config.for_request(Flow::Cv2, &ReturnPages { review: Some("http://localhost:9/r".into()), ..Default::default() }).unwrap();
+        assert_eq!(ok.review, "http://localhost:9/r");
+        let sandbox = ReturnPagesConfig::resolve(&args, "http://127.0.0.1:8080", &[], false).unwrap();
+        assert!(sandbox.for_request(Flow::Cv2, &ReturnPages { review: Some("http://shop.example/r".into()), ..Default::default() }).is_ok());
+    }
+
+    #[test]
+    fn redirects_are_paths_on_this_server_and_urls_elsewhere() {
+        let config = config(&[], false).unwrap();
+        assert_eq!(config.redirect("https://pay.shop.example/confirmation.html", &[("order", "O1")]).unwrap(), "/confirmation.html?order=O1");
+        assert_eq!(config.redirect("https://shop.example/thanks?a=b", &[("order", "O 1&x")]).unwrap(), "https://shop.example/thanks?a=b&order=O+1%26x");
+        assert!(matches!(config.redirect("https://evil.example/", &[]), Err(ReturnUrlError::OriginNotAllowed { .. })), "checked again on the way out");
+    }
+}
