@@ -52,7 +52,7 @@ pub struct ReturnPageArgs {
 }
 
 /// The four pages of one flow, absolute URLs that passed [`Policy::check`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pages {
     pub cart: String,
     pub review: String,
@@ -165,10 +165,10 @@ impl ReturnPagesConfig {
             *slot = Some(url.trim().to_owned());
         }
         let [cv2, apb] = flows;
-        let base = Pages { cart: String::new(), review: String::new(), confirmation: String::new(), cancel: String::new() };
-        let mut config = ReturnPagesConfig { policy, own_origin, cv2: base.clone(), apb: base };
-        config.cv2 = config.merge(&config.cv2.clone(), &cv2)?;
-        config.apb = config.merge(&config.apb.clone(), &apb)?;
+        let mut config = ReturnPagesConfig { policy, own_origin, cv2: Pages::default(), apb: Pages::default() };
+        // Every page is named above, so merging onto nothing checks each one.
+        config.cv2 = config.merge(&Pages::default(), &cv2)?;
+        config.apb = config.merge(&Pages::default(), &apb)?;
         Ok(config)
     }
 
