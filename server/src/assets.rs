@@ -82,7 +82,7 @@ fn is_widget_file(file: &str) -> bool {
 /// Whether `origin` is one of the allowed origins (normalized like `--allowed-origins`).
 fn allowed(origin: &str, state: &AppState) -> bool {
     let origin = origin.trim().to_ascii_lowercase();
-    state.config.allowed_origins.iter().any(|o| *o == origin)
+    state.config.allowed_origins.contains(&origin)
 }
 
 /// Adds the delivery headers to the answers for widget files (middleware around the static files, app.rs).
