@@ -44,7 +44,7 @@ async function fresh() {
 }
 
 /** From the shop's cart through the sandbox's Amazon pages back to the shop's review page. */
-async function toReview(page, cart = "/cart.html") {
+async function toReview(page, cart = "/cart.html", instrument = "visa-1111") {
   await page.goto(shop.origin + cart);
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
@@ -53,7 +53,7 @@ async function toReview(page, cart = "/cart.html") {
   await page.check("#buyer-anna");
   await page.click("button.primary");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check("#instrument-visa-1111");
+  await page.check(`#instrument-${instrument}`);
   await page.click("button.primary");
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
   await page.locator(".amazon-pay-buyer-name").waitFor();
@@ -88,6 +88,30 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
     }
   }
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation, or (abandoned) its review page", async () => {
+  const { page, context, problems } = await fresh();
+  await toReview(page, "/cart.html", "mc-3ds1");
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.fill("#mfa-code", "123456");
+  await page.click("button.primary");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.deepEqual(problems, []);
+
+  const review = await toReview(page, "/cart.html", "mc-3ds0");
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.click("button[value=cancel]");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html" && url.searchParams.has("order"));
+  assert.equal(new URL(page.url()).searchParams.get("workorderId"), review.searchParams.get("workorderId"));
+  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "did not finish" }).waitFor();
+  assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/cart.html", "back to the shop's cart");
+  // Amazon closed the session: the review page's request for it is answered 410, as on the same origin.
+  assert.ok(problems.every((p) => /410|SessionExpired/.test(p)), problems.join("\n"));
   await context.close();
 });
 
