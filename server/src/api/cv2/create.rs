@@ -25,11 +25,9 @@ pub(super) async fn create_session(
         .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
 
     // The shop's pages (configured, or named by this request): refused unless on an allowed origin.
-    let pages = state
-        .return_pages
-        .for_request(Flow::Cv2, &request.return_pages)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
-    let [success, error, back] = pages.session_urls().map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang);
+    let pages = state.return_pages.for_request(Flow::Cv2, &request.return_pages).map_err(refused)?;
+    let [success, error, back] = pages.session_urls().map_err(refused)?;
     let asked_pages = !request.return_pages.is_empty();
     let mut call = state.payone.request("genericpayment");
     call.set("clearingtype", "wlt")
