@@ -44,6 +44,7 @@ pub struct ReturnPages {
 }
 
 impl ReturnPages {
+    /// Whether no page is named (the server's configured ones are used).
     pub fn is_empty(&self) -> bool {
         self.cart.is_none() && self.review.is_none() && self.confirmation.is_none() && self.cancel.is_none()
     }

@@ -42,6 +42,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind of the file at request path `path`.
     pub fn of(path: &str) -> Kind {
         if path == "/widget.js" || path == "/manifest.json" {
             return Kind::Entry;

@@ -21,18 +21,35 @@ const REVIEW_ERROR: (&str, &str) = ("error", "amazon");
 /// A return page that cannot be used, said so the shop can fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReturnUrlError {
+    /// Relative, or not http(s).
     #[error("return page {0:?} is not an absolute http(s) URL such as https://shop.example/checkout/review")]
     NotAbsolute(String),
+    /// With a user name, password or fragment.
     #[error("return page {0:?} must not carry credentials or a #fragment")]
     Forbidden(String),
+    /// On an origin the shop did not register.
     #[error("return page {url:?} is on {origin}, which is not an allowed origin (AMAZON_PAY_RETURN_ORIGINS, else --allowed-origins)")]
-    OriginNotAllowed { url: String, origin: String },
+    OriginNotAllowed {
+        /// The page.
+        url: String,
+        /// Its origin.
+        origin: String,
+    },
+    /// Plain http in live mode.
     #[error("return page {0:?} must be https in live mode (Amazon sends buyers only to https pages)")]
     NotHttps(String),
+    /// Longer than PAYONE takes.
     #[error("return page {url:?} is {len} characters as sent to PAYONE; PAYONE takes at most {MAX_URL_LEN}")]
-    TooLong { url: String, len: usize },
+    TooLong {
+        /// The URL as sent.
+        url: String,
+        /// Its length.
+        len: usize,
+    },
+    /// A setting that is not `FLOW.PAGE=URL`.
     #[error("AMAZON_PAY_RETURN_PAGES: {0:?} is not FLOW.PAGE=URL (FLOW cv2 or apb; PAGE cart, review, confirmation or cancel)")]
     BadSetting(String),
+    /// An origin that is not one.
     #[error("AMAZON_PAY_RETURN_ORIGINS: {0}")]
     BadOrigin(#[from] crate::security::SecurityConfigError),
 }
@@ -54,9 +71,13 @@ pub struct ReturnPageArgs {
 /// The four pages of one flow, absolute URLs that passed [`Policy::check`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pages {
+    /// The cart ("Back to cart").
     pub cart: String,
+    /// The order-review page Amazon returns the buyer to.
     pub review: String,
+    /// The page that follows the order's status.
     pub confirmation: String,
+    /// Where a buyer who cancels on Amazon's pages goes.
     pub cancel: String,
 }
 
@@ -113,7 +134,9 @@ fn is_loopback(url: &Url) -> bool {
 /// A flow whose buyers come back to the shop's pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
+    /// Checkout v2 (button, review page, order).
     Cv2,
+    /// Authorization first (the shop's own button at the end of its checkout).
     Apb,
 }
 
