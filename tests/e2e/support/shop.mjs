@@ -50,7 +50,7 @@ export async function startShop() {
     res.writeHead(200, {
       "content-type": TYPES[extname(name)],
       "content-security-policy": shopPolicy(pay),
-      "referrer-policy": "no-referrer",
+      "referrer-policy": "strict-origin",
     });
     res.end(body);
   });
