@@ -2,7 +2,7 @@
 // copies the widget's files of dist/ (the bundles' glue and wasm, the loader, the stylesheet, wasm-bindgen's
 // snippets) into dist/v/<release>/, where <release> is a hash of them all, and writes
 //   dist/manifest.json  the release, its files and their subresource-integrity digests (sha384), for SRI pinning;
-//   dist/widget.js      the stable entry shops load from any origin: it imports the current release's loader.
+//   dist/widget.js      the stable entry shops load from any origin: the loader, loading the current release's bundle.
 // The server caches dist/v/ for a year (immutable) and the entry for minutes (server/src/assets.rs). A page
 // never mixes releases: the loader in dist/v/<release>/ imports its bundle, and the glue its wasm, relative to
 // its own URL. Earlier releases stay (the newest KEEP), so a page that still has an older entry cached works.
@@ -48,7 +48,12 @@ export function release(dist) {
   // Marks the release as the newest for pruning, also when the same files were released before.
   const now = new Date();
   utimesSync(join(dist, base), now, now);
-  const entry = `// Amazon Pay widget: the current release (${id}); its files are cached for a year, this one for minutes.\nimport "./${base}/widget-init.js";\n`;
+  // The entry is the loader itself with the release's directory in front of the bundle's name: a page on another
+  // origin loads it and then the bundle, no request more than a page on this server.
+  const loader = readFileSync(join(dist, "widget-init.js"), "utf8");
+  const marker = "`amazon-pay-${";
+  if (loader.split(marker).length !== 2) throw new Error(`release: the loader must name its bundle once as ${marker}…\``);
+  const entry = loader.replace(marker, () => `\`${base}/amazon-pay-\${`);
   writeFileSync(join(dist, "widget.js"), entry);
   writeFileSync(join(dist, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   prune(join(dist, "v"), id);

@@ -3,7 +3,6 @@
 // It loads the smallest bundle that has every view the page declares (bundles/: amazon-pay-review.js has only
 // the review page, …), and amazon-pay-widget.js, which has every view, when the page mixes bundles.
 // Each view has a bundle named like it; anything else (a typo) goes to the full bundle, which reports it.
-// Shops on other origins load it through the stable entry /widget.js (scripts/release.mjs).
 const VIEWS = new Set(["button", "review", "confirmation", "apb", "lander", "upsell", "cv1"]);
 
 function bundleFor(elements) {
@@ -20,23 +19,10 @@ function bundleFor(elements) {
   return names.size === 1 ? [...names][0] : "widget";
 }
 
-const elements = document.querySelectorAll("[data-amazon-pay-widget]");
 // The bundle next to this loader (this server's top level, or one release's directory, dist/v/<hash>/): a page
-// never mixes the files of two releases.
-const bundle = new URL(`amazon-pay-${bundleFor(elements)}`, import.meta.url).href;
-// Loaded from the widget's server by a page on another origin (a shop): the widget talks to that server
-// unless the configuration names another backend.
-const server = new URL(import.meta.url).origin;
-if (server !== location.origin) {
-  for (const element of elements) {
-    try {
-      const config = JSON.parse(element.getAttribute("data-amazon-pay-widget") || "{}");
-      if (config.backendUrl == null) element.setAttribute("data-amazon-pay-widget", JSON.stringify({ ...config, backendUrl: server }));
-    } catch {
-      // the widget reports the malformed configuration
-    }
-  }
-}
+// never mixes the files of two releases. scripts/release.mjs writes the stable entry /widget.js, which shops on
+// other origins load, as this loader with the current release's directory in front of the bundle's name.
+const bundle = new URL(`amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}`, import.meta.url).href;
 // The wasm compiles while the glue is imported (one round trip less without preloads); if the stream cannot be
 // compiled (not served as application/wasm), the glue gets the response and falls back to the bytes.
 const wasmUrl = `${bundle}_bg.wasm`;

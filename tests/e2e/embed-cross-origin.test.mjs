@@ -73,7 +73,7 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
 
   // Every widget file came from the current release, with the headers the docs state.
   const { release, files } = manifest();
-  assert.ok(widgetFiles.length >= 4, `the entry, the loader, a bundle's glue and wasm: ${widgetFiles.map((r) => r.url())}`);
+  assert.ok(widgetFiles.length >= 4, `the entry, the stylesheet, a bundle's glue and wasm: ${widgetFiles.map((r) => r.url())}`);
   for (const res of widgetFiles) {
     const { pathname } = new URL(res.url());
     const headers = await res.allHeaders();

@@ -18,7 +18,7 @@ function dist(files) {
 }
 
 const FILES = {
-  "widget-init.js": "import('./amazon-pay-button.js')",
+  "widget-init.js": "const b = new URL(`amazon-pay-${'button'}`, import.meta.url); import(`${b}.js`);",
   "amazon-pay-button.js": "export default 1",
   "amazon-pay-button_bg.wasm": "\0asm",
   "shop.css": ".a{}",
@@ -40,8 +40,9 @@ test("the release copies the widget's files under their hash, with SRI digests a
       assert.equal(integrity, "sha384-" + createHash("sha384").update(copy).digest("base64"));
       assert.equal(bytes, copy.length);
     }
+    // The entry is the loader, naming the release's directory in front of its bundle.
     const entry = readFileSync(join(dir, "widget.js"), "utf8");
-    assert.match(entry, new RegExp(`^import "\\./v/${manifest.release}/widget-init\\.js";$`, "m"));
+    assert.equal(entry, FILES["widget-init.js"].replace("`amazon-pay-${", `\`v/${manifest.release}/amazon-pay-\${`));
     assert.deepEqual(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")), manifest);
     // The same files give the same release; a changed file another one.
     assert.equal(release(dir).release, manifest.release);
@@ -71,11 +72,13 @@ test("the five newest releases stay, the current one always", () => {
   }
 });
 
-test("without the minified loader there is no release", () => {
-  const dir = dist({ "amazon-pay-button.js": "x" });
-  try {
-    assert.throws(() => release(dir), /no widget-init\.js/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+test("without the minified loader, or one that does not name its bundle, there is no release", () => {
+  for (const [files, why] of [[{ "amazon-pay-button.js": "x" }, /no widget-init\.js/], [{ "widget-init.js": "import('./x.js')" }, /must name its bundle once/]]) {
+    const dir = dist(files);
+    try {
+      assert.throws(() => release(dir), why);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
