@@ -10,8 +10,11 @@ import { gzipSync } from "node:zlib";
 /** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "64 KB"). */
 export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 64_000);
 
-/** Loaded by every demo page next to its bundle: Trunk's CSS and the minified loader (scripts/minify.mjs), in dist/. */
-const PAGE_FILES = [["dist", "shop.css"], ["dist", "widget-init.js"]];
+/** Loaded by every page next to its bundle: Trunk's CSS and a loader, in dist/: the minified widget-init.js
+ * (scripts/minify.mjs) on this server's pages, the stable entry widget.js (the same loader naming the release,
+ * scripts/release.mjs) on a shop's page on another origin. The larger of the two is counted. */
+const LOADERS = ["widget-init.js", "widget.js"];
+const loader = (dist) => LOADERS.filter((f) => existsSync(join(dist, f))).sort((a, b) => gzip9(readFileSync(join(dist, b))) - gzip9(readFileSync(join(dist, a))))[0];
 
 /** `amazon-pay-widget.js` has every view: for pages that mix views, not a one-view page; not held to the budget. */
 const ALL_VIEWS = "amazon-pay-widget";
@@ -28,7 +31,7 @@ export function bundles(root) {
   const names = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f) && f !== `${ALL_VIEWS}.js`).map((f) => f.slice(0, -3));
   return names.sort().map((name) => {
     const own = [`${name}.js`, `${name}_bg.wasm`, ...snippets].map((file) => ["dist", file]);
-    const files = [...own, ...PAGE_FILES].map(([dir, file]) => {
+    const files = [...own, ["dist", "shop.css"], ["dist", loader(dist)]].map(([dir, file]) => {
       const bytes = readFileSync(join(root, dir, file));
       return { file, raw: bytes.length, gzip: gzip9(bytes) };
     });
@@ -36,8 +39,22 @@ export function bundles(root) {
   });
 }
 
+/** The release's files (dist/v/<release>/, what shops on other origins load) that differ from the top-level files
+ * counted here: none, or the budget would not count what is shipped. */
+export function releaseDrift(root) {
+  const dist = join(root, "dist");
+  const manifest = JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8"));
+  const prefix = `/v/${manifest.release}/`;
+  return Object.keys(manifest.files).filter((path) => !readFileSync(join(dist, path)).equals(readFileSync(join(dist, path.slice(prefix.length)))));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   let broken = false;
+  const drift = releaseDrift(join(import.meta.dirname, ".."));
+  if (drift.length > 0) {
+    console.error(`the release differs from the files the budget counts: ${drift.join(", ")} (run scripts/release.mjs after minify.mjs)`);
+    process.exit(1);
+  }
   for (const { name, files, gzip } of bundles(join(import.meta.dirname, ".."))) {
     const over = gzip > BUDGET;
     broken ||= over;

@@ -19,7 +19,10 @@ function bundleFor(elements) {
   return names.size === 1 ? [...names][0] : "widget";
 }
 
-const bundle = `/amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}`;
+// The bundle next to this loader (this server's top level, or one release's directory, dist/v/<hash>/): a page
+// never mixes the files of two releases. scripts/release.mjs writes the stable entry /widget.js, which shops on
+// other origins load, as this loader with the current release's directory in front of the bundle's name.
+const bundle = new URL(`amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}`, import.meta.url).href;
 // The wasm compiles while the glue is imported (one round trip less without preloads); if the stream cannot be
 // compiled (not served as application/wasm), the glue gets the response and falls back to the bytes.
 const wasmUrl = `${bundle}_bg.wasm`;

@@ -20,7 +20,7 @@ fn every_key_lands_in_its_field() {
             "backendUrl":"https://pay.example","items":[{"sku":"mug","quantity":2}],"language":"fr","buttonColor":"DarkGray",
             "placement":"Checkout","scriptTimeoutMs":2500,"products":[{"productId":101,"quantity":3},{"productId":7}],
             "product":{"productId":103},"recurring":true,"upsellUrl":"/upsell.html","thankYouUrl":"/thanks",
-            "buttonType":"LwA","buttonSize":"large","popup":false}"##,
+            "buttonType":"LwA","buttonSize":"large","popup":false,"reviewUrl":"/review","cancelUrl":"/cancel"}"##,
     )
     .unwrap();
     assert_eq!(config.view, View::Lander);
@@ -43,6 +43,19 @@ fn every_key_lands_in_its_field() {
     assert_eq!(config.button_type.as_deref(), Some("LwA"));
     assert_eq!(config.button_size.as_deref(), Some("large"));
     assert_eq!(config.popup, Some(false));
+    assert_eq!(config.review_url.as_deref(), Some("/review"));
+    assert_eq!(config.cancel_url.as_deref(), Some("/cancel"));
+}
+
+#[wasm_bindgen_test]
+fn the_buttons_return_pages_are_absolute_against_the_page() {
+    let config = read(r#"{"reviewUrl":"/checkout/review?lang=de","cartUrl":"https://shop.example/cart"}"#).unwrap();
+    let pages = config.button_options().unwrap().return_pages;
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    assert_eq!(pages.review, Some(format!("{origin}/checkout/review?lang=de")));
+    assert_eq!(pages.cart.as_deref(), Some("https://shop.example/cart"));
+    assert_eq!((pages.confirmation, pages.cancel), (None, None), "unnamed pages are the server's");
+    assert!(read("{}").unwrap().button_options().unwrap().return_pages.is_empty());
 }
 
 #[wasm_bindgen_test]

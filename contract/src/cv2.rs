@@ -20,6 +20,34 @@ pub struct CreateSessionRequest {
     #[serde(default)]
     /// The language.
     pub language: Language,
+    /// The shop's own pages for this checkout; a missing one is the page the server is configured with.
+    #[serde(default, skip_serializing_if = "ReturnPages::is_empty")]
+    pub return_pages: ReturnPages,
+}
+
+/// The shop's pages the buyer comes back to, as absolute URLs. The server refuses any that is not on an origin
+/// it allows, so it can never be made to send a buyer elsewhere.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnPages {
+    /// Where "cancel" on Amazon's pages and "Back to cart" lead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<String>,
+    /// The order-review page Amazon returns the buyer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    /// The page that follows the order's status (`?order=<id>` is appended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<String>,
+    /// Where the buyer goes who cancels on Amazon's pages; defaults to the cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<String>,
+}
+
+impl ReturnPages {
+    /// Whether no page is named (the server's configured ones are used).
+    pub fn is_empty(&self) -> bool {
+        self.cart.is_none() && self.review.is_none() && self.confirmation.is_none() && self.cancel.is_none()
+    }
 }
 
 /// Amazon's `productType` option.

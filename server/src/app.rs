@@ -24,6 +24,9 @@ pub fn router(state: AppState) -> Router {
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
     let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
+    let pages: Router = Router::new()
+        .fallback_service(pages)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::assets::headers));
     app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
 
@@ -105,6 +108,12 @@ impl Server {
         let payone = live_payone(&config.payone.endpoint)?;
         let payone = payone.with_api_version(&config.payone_api_version);
         let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
+        let return_pages = crate::return_urls::ReturnPagesConfig::resolve(
+            &config.return_pages,
+            &public_url,
+            &config.allowed_origins,
+            config.mode == Mode::Live,
+        )?;
         let state = AppState {
             inner: Arc::new(Inner {
                 config,
@@ -117,6 +126,7 @@ impl Server {
                 sandbox,
                 order_locks: Default::default(),
                 checkoutchamp,
+                return_pages,
             }),
         };
         let metrics = crate::ops::metrics_server::bind(&state).await?;

@@ -134,6 +134,9 @@ pub struct Args {
     /// Defaults to a strict policy (see docs/configuration.md).
     #[arg(long, env = "AMAZON_PAY_CSP")]
     pub content_security_policy: Option<String>,
+    /// The shop's return pages and the origins they may be on (see `return_urls.rs`).
+    #[command(flatten)]
+    pub return_pages: crate::return_urls::ReturnPageArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -359,6 +362,8 @@ pub struct Config {
     pub payone_notify_allowed_ips: Vec<crate::sender_range::IpRange>,
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
+    /// The shop's return pages as configured; checked in `Server::bind`, which knows the public URL.
+    pub return_pages: crate::return_urls::ReturnPageArgs,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -486,6 +491,7 @@ impl Config {
             payone_api_version: args.payone_api_version.trim().to_owned(),
             payone_notify_allowed_ips: args.payone_notify_allowed_ips,
             catalogue: args.catalogue,
+            return_pages: args.return_pages,
             public_url: args.public_url,
             payone_authorization: args.payone_authorization,
             ops: args.ops,

@@ -4,6 +4,7 @@
 
 pub mod amazon_profile;
 pub mod api;
+pub mod assets;
 pub mod app;
 pub mod catalogue;
 pub mod checkoutchamp;
@@ -16,6 +17,7 @@ pub mod orders;
 pub mod payone;
 #[cfg(feature = "sandbox")]
 mod sandbox_link;
+pub mod return_urls;
 pub mod security;
 pub mod sender_range;
 pub mod state;

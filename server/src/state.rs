@@ -35,6 +35,8 @@ pub struct Inner {
     pub order_locks: crate::orders::OrderLocks,
     /// `None` in live mode when CheckoutChamp is not configured.
     pub checkoutchamp: Option<crate::checkoutchamp::CheckoutChamp>,
+    /// The shop's pages buyers return to, per flow, and the origins they may be on.
+    pub return_pages: crate::return_urls::ReturnPagesConfig,
 }
 
 impl Inner {

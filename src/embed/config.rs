@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 
 /// Every key a configuration may have; anything else is a typo and refused. `WidgetConfig::set` reads them
 /// by their index here.
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 21] = [
     "view",
     "cartUrl",
     "productType",
@@ -27,6 +27,8 @@ const KEYS: [&str; 19] = [
     "buttonType",
     "buttonSize",
     "popup",
+    "reviewUrl",
+    "cancelUrl",
 ];
 
 impl FromJs for View {
@@ -89,6 +91,8 @@ impl WidgetConfig {
             16 /* buttonType */ => self.button_type = text()?,
             17 /* buttonSize */ => self.button_size = text()?,
             18 /* popup */ => self.popup = Some(flag()?),
+            19 /* reviewUrl */ => self.review_url = text()?,
+            20 /* cancelUrl */ => self.cancel_url = text()?,
             _ => {}
         }
         Ok(())

@@ -99,6 +99,10 @@ pub struct WidgetConfig {
     pub button_size: Option<String>,
     /// Legacy v1 sign-in: in a popup (default, falling back to this window when blocked) or, `false`, in this window.
     pub popup: Option<bool>,
+    /// Button: the shop's review page Amazon returns the buyer to (default: the server's configured one).
+    pub review_url: Option<String>,
+    /// Button: where a buyer who cancels on Amazon's pages goes (default: `cartUrl`, else the server's).
+    pub cancel_url: Option<String>,
 }
 
 /// The part of the checkout a mounted widget shows.
@@ -238,7 +242,24 @@ impl WidgetConfig {
             color: self.button_color.clone().unwrap_or(defaults.color),
             placement: self.placement.clone().unwrap_or(defaults.placement),
             script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(defaults.script_timeout),
+            return_pages: amazon_pay_contract::cv2::ReturnPages {
+                cart: absolute(&self.cart_url)?,
+                review: absolute(&self.review_url)?,
+                confirmation: absolute(&self.confirmation_url)?,
+                cancel: absolute(&self.cancel_url)?,
+            },
         })
+    }
+}
+
+/// A page's URL as the server needs it: absolute, resolved against this page's address (the server checks
+/// that it is on one of the shop's origins).
+fn absolute(url: &Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(url) = url else { return Ok(None) };
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    match web_sys::Url::new_with_base(url, &base) {
+        Ok(parsed) => Ok(Some(parsed.href())),
+        Err(_) => Err(ConfigError::Invalid(["\"", url, "\" is not a URL"].concat())),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmount, RenderButtonOptions};
 use crate::interop::script_loader;
 use crate::texts::Text;
-use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest};
+use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest, ReturnPages};
 use amazon_pay_contract::{ErrorCode, Language};
 use std::future::Future;
 use std::rc::Rc;
@@ -38,6 +38,8 @@ pub struct ButtonOptions {
     pub placement: String,
     /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
+    /// The shop's pages for this checkout (absolute URLs); empty: the server's configured pages.
+    pub return_pages: ReturnPages,
 }
 
 impl Default for ButtonOptions {
@@ -49,6 +51,7 @@ impl Default for ButtonOptions {
             color: "Gold".into(),
             placement: "Cart".into(),
             script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
+            return_pages: ReturnPages::default(),
         }
     }
 }
@@ -152,7 +155,11 @@ struct Button {
 pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
     // The session request goes out before anything else: the placeholder is built while the backend answers
     // (the time to the button is measured against a hand-written page that sends it first thing).
-    let session = options.client.create_cv2_session(&CreateSessionRequest { items: options.items.clone(), language: options.language });
+    let session = options.client.create_cv2_session(&CreateSessionRequest {
+        items: options.items.clone(),
+        language: options.language,
+        return_pages: options.return_pages.clone(),
+    });
     let id = ["amazon-pay-button-", &NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()].concat();
     let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
     let status = live_region("amazon-pay-status")?.done();

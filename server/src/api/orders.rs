@@ -5,8 +5,8 @@ use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::config::Authorization;
 use crate::error::AppError;
+use crate::return_urls::Flow;
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
-use amazon_pay_contract::routes::encode_segment;
 use amazon_pay_contract::ErrorCode;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
@@ -60,15 +60,20 @@ pub(super) async fn returned(
         .store
         .order(&order_id)?
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
-    let id = encode_segment(&order.id);
+    // The shop's pages this checkout asked for, else its flow's configured ones; checked again on the way out.
+    let pages = match crate::return_urls::stored(&state.store, &order.workorder_id)? {
+        Some(pages) => pages,
+        None => state.return_pages.pages(Flow::of_order(&order.flow)).clone(),
+    };
+    let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::Configuration, e.to_string());
     match query.result.as_str() {
-        "success" => Ok(Redirect::to(&format!("/confirmation.html?order={id}"))),
+        "success" => Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?)),
         "error" | "back" => {
             if order.state == OrderState::Redirected {
                 state.store.set_order_state(&order.id, OrderState::Abandoned).await?;
             }
-            let workorder = encode_segment(&order.workorder_id);
-            Ok(Redirect::to(&format!("/review.html?workorderId={workorder}&order={id}")))
+            let query = [("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
+            Ok(Redirect::to(&state.return_pages.redirect(&pages.review, &query).map_err(refused)?))
         }
         other => Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
     }

@@ -105,3 +105,11 @@ CREATE TABLE IF NOT EXISTS checkoutchamp_imports (
     created_at INTEGER NOT NULL
 );
 ";
+
+/// The shop's pages one checkout asked for (`return_urls.rs`), kept for the buyer's return after Amazon's pages.
+pub(super) const RETURN_PAGES: &str = "
+CREATE TABLE IF NOT EXISTS return_pages (
+    workorder_id TEXT PRIMARY KEY,
+    pages_json TEXT NOT NULL
+);
+";

@@ -4,6 +4,7 @@ use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
+use crate::return_urls::Flow;
 use crate::store::{insert_checkout, now, Checkout};
 use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
 use amazon_pay_contract::ErrorCode;
@@ -23,7 +24,11 @@ pub(super) async fn create_session(
         .price(&request.items)
         .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
 
-    let base = &state.public_url;
+    // The shop's pages (configured, or named by this request): refused unless on an allowed origin.
+    let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang);
+    let pages = state.return_pages.for_request(Flow::Cv2, &request.return_pages).map_err(refused)?;
+    let [success, error, back] = pages.session_urls().map_err(refused)?;
+    let asked_pages = !request.return_pages.is_empty();
     let mut call = state.payone.request("genericpayment");
     call.set("clearingtype", "wlt")
         .set("wallettype", "AMP")
@@ -31,9 +36,9 @@ pub(super) async fn create_session(
         .set("amount", amount.minor.to_string())
         .set("currency", amount.currency.code())
         .set("language", lang.code())
-        .set("successurl", format!("{base}/review.html"))
-        .set("errorurl", format!("{base}/review.html?error=amazon"))
-        .set("backurl", format!("{base}/"));
+        .set("successurl", success)
+        .set("errorurl", error)
+        .set("backurl", back);
     // PAYONE's answer and the checkout it created are stored in one write.
     let (workorder_id, payload_json, signature, public_key_id) = super::send_recorded_then(&state, "createCheckoutSessionPayload", &call, |response| {
         let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}"));
@@ -49,7 +54,12 @@ pub(super) async fn create_session(
             delivery: Default::default(),
             created_at: now(),
         };
-        Ok(((workorder_id, payload_json, signature, public_key_id), move |c: &rusqlite::Connection| insert_checkout(c, &checkout)))
+        let store = move |c: &rusqlite::Connection| {
+            insert_checkout(c, &checkout)?;
+            // Kept for the buyer's return after placing the order (see `api/orders.rs`).
+            if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }
+        };
+        Ok(((workorder_id, payload_json, signature, public_key_id), store))
     })
     .await
     .map_err(|e| e.in_language(lang))?;

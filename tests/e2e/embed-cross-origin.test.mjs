@@ -1,0 +1,163 @@
+// A shop on its own origin (http://localhost:<port>, its own static server and Content-Security-Policy) loads the
+// widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
+// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel and the
+// CheckoutChamp lander, in real Chromium, with no console error and no failed request.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./support/server.mjs";
+import { startShop, manifest } from "./support/shop.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { confirmationState, storedOrders } from "./support/checkout.mjs";
+
+const WAIT = 15_000;
+let shop;
+let server;
+let browser;
+before(async () => {
+  shop = await startShop();
+  server = await startServer({
+    args: [
+      "--allowed-origins", shop.origin,
+      "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
+    ],
+    env: { SANDBOX_SETTLE_MS: "800" },
+  });
+  shop.usePaymentServer(server.baseUrl);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await shop?.stop();
+});
+
+/** A fresh page that also records every answer from the payment server for the widget's files. */
+async function fresh() {
+  const opened = await newPage(browser);
+  opened.page.setDefaultTimeout(WAIT);
+  opened.widgetFiles = [];
+  opened.page.on("response", (res) => {
+    const url = new URL(res.url());
+    if (url.origin === server.baseUrl && /^\/(widget\.js|v\/)/.test(url.pathname)) opened.widgetFiles.push(res);
+  });
+  return opened;
+}
+
+/** From the shop's cart through the sandbox's Amazon pages back to the shop's review page. */
+async function toReview(page, cart = "/cart.html", instrument = "visa-1111") {
+  await page.goto(shop.origin + cart);
+  const button = page.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await button.click();
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.check("#buyer-anna");
+  await page.click("button.primary");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
+  await page.check(`#instrument-${instrument}`);
+  await page.click("button.primary");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  return new URL(page.url());
+}
+
+test("CV2 from the shop's cart to the shop's review and confirmation pages, widget from the server's origin", async () => {
+  const { page, context, problems, widgetFiles } = await fresh();
+  const review = await toReview(page);
+  const workorderId = review.searchParams.get("workorderId");
+  assert.match(workorderId, /^WO/);
+  assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+
+  // Every widget file came from the current release, with the headers the docs state.
+  const { release, files } = manifest();
+  assert.ok(widgetFiles.length >= 4, `the entry, the stylesheet, a bundle's glue and wasm: ${widgetFiles.map((r) => r.url())}`);
+  for (const res of widgetFiles) {
+    const { pathname } = new URL(res.url());
+    const headers = await res.allHeaders();
+    assert.equal(headers["access-control-allow-origin"], shop.origin, pathname);
+    assert.equal(headers["cross-origin-resource-policy"], "cross-origin", pathname);
+    if (pathname === "/widget.js") {
+      assert.equal(headers["cache-control"], "public, max-age=300");
+    } else {
+      assert.ok(pathname.startsWith(`/v/${release}/`), `one release on the page: ${pathname}`);
+      assert.ok(files[pathname], `listed in the manifest: ${pathname}`);
+      assert.equal(headers["cache-control"], "public, max-age=31536000, immutable", pathname);
+    }
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation, or (abandoned) its review page", async () => {
+  const { page, context, problems } = await fresh();
+  await toReview(page, "/cart.html", "mc-3ds1");
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.fill("#mfa-code", "123456");
+  await page.click("button.primary");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.deepEqual(problems, []);
+
+  const review = await toReview(page, "/cart.html", "mc-3ds0");
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.click("button[value=cancel]");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html" && url.searchParams.has("order"));
+  assert.equal(new URL(page.url()).searchParams.get("workorderId"), review.searchParams.get("workorderId"));
+  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "did not finish" }).waitFor();
+  assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/cart.html", "back to the shop's cart");
+  // Amazon closed the session: the review page's request for it is answered 410, as on the same origin.
+  assert.ok(problems.every((p) => /410|SessionExpired/.test(p)), problems.join("\n"));
+  await context.close();
+});
+
+test("CV2 with the review page named by the shop's widget configuration (per request)", async () => {
+  const { page, context, problems } = await fresh();
+  const review = await toReview(page, "/cart-own-pages.html");
+  assert.equal(review.searchParams.get("from"), "widget", "Amazon returned to the page the widget named");
+  assert.match(review.searchParams.get("workorderId"), /^WO/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a review page on an origin the server does not allow is refused: no session, no redirect, a message", async () => {
+  const { page, context, problems } = await fresh();
+  const [refused] = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${server.baseUrl}/api/cv2/sessions`),
+    page.goto(shop.origin + "/cart-foreign-review.html"),
+  ]);
+  assert.equal(refused.status(), 400);
+  assert.match((await refused.json()).detail, /evil\.example.*not an allowed origin/);
+  await page.locator("#amazon-pay .amazon-pay-status:not(:empty)").waitFor();
+  assert.equal(new URL(page.url()).origin, shop.origin, "the buyer stays on the shop");
+  assert.equal(await page.locator(".amazonpay-button-view1").count(), 0, "no button to a checkout that cannot return");
+  // The only problems: the refused request (and Chromium's line about it) and the widget saying why.
+  assert.ok(problems.some((p) => /Amazon Pay button: the backend refused .*\/api\/cv2\/sessions/.test(p)), problems.join("\n"));
+  assert.ok(problems.every((p) => /\/api\/cv2\/sessions|Amazon Pay button|status of 400/.test(p)), problems.join("\n"));
+  await context.close();
+});
+
+test("CheckoutChamp lander on the shop's origin: sign in, one Import Order, then the shop's upsell page", async () => {
+  const { page, context, problems } = await fresh();
+  await page.goto(shop.origin + "/lander.html");
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  await amazonButton.waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(/Anna Schmidt/).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  await page.getByLabel(/Unter den Linden 1/).waitFor();
+  await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
+  await Promise.all([
+    page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/upsell.html"),
+    page.locator(".amazon-pay-place-order:enabled").click(),
+  ]);
+  assert.match(new URL(page.url()).searchParams.get("amazonOrderId"), /^S02-\d{7}-\d{7}$/);
+  await page.getByRole("button", { name: "Yes, add it to my order" }).click();
+  await page.locator(".amazon-pay-done").waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

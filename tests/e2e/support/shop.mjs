@@ -1,0 +1,67 @@
+// A shop on its own origin for the two-origin tests: a tiny static server on 127.0.0.1 (port 0) that serves
+// tests/e2e/shop/ under the shop's Content-Security-Policy, with `{{PAY}}` (the payment server's origin) and
+// `{{WIDGET_CSS}}` (the release's stylesheet, from dist/manifest.json) filled in. Its origin is
+// http://localhost:<port>: another site than the server's http://127.0.0.1:<port>, as a real shop would be.
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../../..");
+const pagesDir = join(root, "tests/e2e/shop");
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css" };
+
+/** What docs/embedding-cross-origin.md tells a shop to allow: the widget's server for scripts (with
+ * 'wasm-unsafe-eval' to compile its WebAssembly), styles, API calls, and the sandbox's Amazon pages. */
+export function shopPolicy(pay) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${pay} 'wasm-unsafe-eval'`,
+    `style-src 'self' ${pay}`,
+    `img-src 'self' data: ${pay}`,
+    `connect-src 'self' ${pay}`,
+    `frame-src ${pay}`,
+    `form-action 'self' ${pay}`,
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+/** The release's files as the manifest lists them. */
+export function manifest() {
+  return JSON.parse(readFileSync(join(root, "dist/manifest.json"), "utf8"));
+}
+
+/** Starts the shop. Resolves with { origin, usePaymentServer(baseUrl), stop() }: the payment server, which must
+ * know the shop's origin first (--allowed-origins), is named once it runs. */
+export async function startShop() {
+  const css = Object.keys(manifest().files).find((f) => f.endsWith("/shop.css"));
+  let pay = "http://payment-server.invalid";
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, "http://shop").pathname;
+    const name = path === "/" ? "cart.html" : path.slice(1);
+    let body;
+    try {
+      if (!/^[a-z-]+\.(html|css)$/.test(name)) throw new Error("not a shop file");
+      body = readFileSync(join(pagesDir, name), "utf8").replaceAll("{{PAY}}", pay).replaceAll("{{WIDGET_CSS}}", pay + css);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": TYPES[extname(name)],
+      "content-security-policy": shopPolicy(pay),
+      "referrer-policy": "strict-origin",
+    });
+    res.end(body);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const origin = `http://localhost:${server.address().port}`;
+  return {
+    origin,
+    usePaymentServer(baseUrl) { pay = baseUrl; },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
