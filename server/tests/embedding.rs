@@ -1,5 +1,5 @@
 //! A shop on its own origin: the widget's files delivered to it with CORS and CDN-like caching (the headers
-//! docs/embedding-cross-origin.md documents), and return pages on the shop's origins only.
+//! docs/embedding.md documents), and return pages on the shop's origins only.
 mod support;
 
 use amazon_pay_contract::cv2::ButtonConfig;
@@ -97,7 +97,7 @@ async fn widget_files_carry_cors_for_allowed_origins_and_cache_by_kind() {
 #[test]
 fn the_docs_state_the_headers_the_server_sends() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
-    let text: String = ["embedding-cross-origin.md", "embedding.md"]
+    let text: String = ["embedding.md"]
         .iter()
         .filter_map(|f| std::fs::read_to_string(docs.join(f)).ok())
         .collect();

@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, "../../..");
 const pagesDir = join(root, "tests/e2e/shop");
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css" };
 
-/** What docs/embedding-cross-origin.md tells a shop to allow: the widget's server for scripts (with
+/** What docs/embedding.md tells a shop to allow: the widget's server for scripts (with
  * 'wasm-unsafe-eval' to compile its WebAssembly), styles, API calls, and the sandbox's Amazon pages. */
 export function shopPolicy(pay) {
   return [
