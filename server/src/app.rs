@@ -22,7 +22,12 @@ pub fn router(state: AppState) -> Router {
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
-    let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
+    let app = Router::new()
+        .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
+        .merge(api)
+        // Not behind protect_api: no CORS, its own origin check and keys (merchant/mod.rs).
+        .merge(crate::merchant::router(&state))
+        .nest("/sandbox", sandbox_routes(&state));
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
     app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
@@ -136,6 +141,9 @@ impl Server {
 
     /// Serves until `shutdown` completes.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        // Webhooks from the outbox, for as long as the server runs.
+        let webhooks = crate::webhooks::spawn(self.state.store.clone(), &self.state.config.merchant);
+        let _stop_webhooks = webhooks.map(|task| AbortOnDrop(task));
         let app = router(self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
         // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
@@ -157,5 +165,14 @@ impl Server {
         let state = self.state.clone();
         tokio::spawn(self.run_until(std::future::pending()));
         (base, state)
+    }
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

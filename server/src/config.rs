@@ -131,6 +131,9 @@ pub struct Args {
     /// Defaults to a strict policy (see docs/configuration.md).
     #[arg(long, env = "AMAZON_PAY_CSP")]
     pub content_security_policy: Option<String>,
+    /// Webhooks to the shop and the merchant API.
+    #[command(flatten)]
+    pub merchant: crate::merchant::config::MerchantArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -356,6 +359,8 @@ pub struct Config {
     pub trusted_proxies: Vec<crate::sender_range::IpRange>,
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
+    /// Webhooks to the shop and the merchant API.
+    pub merchant: crate::merchant::config::MerchantConfig,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -401,6 +406,8 @@ pub enum ConfigError {
     #[error(transparent)]
     /// Security.
     Security(#[from] crate::security::SecurityConfigError),
+    #[error(transparent)]
+    Merchant(#[from] crate::merchant::config::MerchantConfigError),
 }
 
 impl Config {
@@ -471,7 +478,9 @@ impl Config {
         let allowed_origins = crate::security::parse_origins(&args.allowed_origins)?;
         let content_security_policy =
             crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
+        let merchant = crate::merchant::config::MerchantConfig::from_args(args.merchant)?;
         Ok(Config {
+            merchant,
             allowed_origins,
             content_security_policy,
             mode,

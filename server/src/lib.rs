@@ -11,6 +11,7 @@ pub mod client_ip;
 pub mod config;
 pub mod config_file;
 pub mod error;
+pub mod merchant;
 pub mod orders;
 pub mod payone;
 #[cfg(feature = "sandbox")]
@@ -19,6 +20,7 @@ pub mod security;
 pub mod sender_range;
 pub mod state;
 pub mod store;
+pub mod webhooks;
 
 /// The offline sandbox (its own crate, linked with the `sandbox` feature).
 #[cfg(feature = "sandbox")]

@@ -116,8 +116,13 @@ impl Store {
                 order.decline.map(ErrorCode::as_str),
                 order.response_json,
                 t
-            ])
-            .map(drop)
+            ])?;
+            // The outbox, in the same transaction (store/events.rs).
+            crate::store::events::record(c, &order.id, "order.placed")?;
+            if order.state != OrderState::Placing {
+                crate::store::events::record(c, &order.id, &crate::store::events::type_for_state(order.state))?;
+            }
+            Ok(())
         })
         .await
     }
@@ -146,6 +151,7 @@ impl Store {
     pub async fn finish_placing(&self, order: &OrderRecord) -> Result<(), StoreError> {
         let order = order.clone();
         self.write(move |c| {
+            let before = current_state(c, &order.id)?;
             c.prepare_cached(
                 "UPDATE orders SET state = ?2, txid = ?3, userid = ?4, decline = ?5, response_json = ?6, updated_at = ?7
                  WHERE id = ?1",
@@ -158,8 +164,8 @@ impl Store {
                 order.decline.map(ErrorCode::as_str),
                 order.response_json,
                 now()
-            ])
-            .map(drop)
+            ])?;
+            state_event(c, &order.id, before, order.state)
         })
         .await
     }
@@ -331,7 +337,22 @@ fn notifications_of(c: &Connection, txid: &str) -> rusqlite::Result<Vec<Transact
 }
 
 fn set_state(c: &Connection, id: &str, state: OrderState) -> rusqlite::Result<()> {
-    c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()]).map(drop)
+    let before = current_state(c, id)?;
+    c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()])?;
+    state_event(c, id, before, state)
+}
+
+/// The stored state text of order `id` (`None`: no such order).
+fn current_state(c: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT state FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()
+}
+
+/// Writes the outbox event of a state change (none when the state stayed), in the caller's transaction.
+fn state_event(c: &Connection, id: &str, before: Option<String>, after: OrderState) -> rusqlite::Result<()> {
+    match before {
+        Some(before) if before != after.as_str() => crate::store::events::record(c, id, &crate::store::events::type_for_state(after)),
+        _ => Ok(()),
+    }
 }
 
 /// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE.

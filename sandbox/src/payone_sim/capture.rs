@@ -41,10 +41,16 @@ impl PayoneSimulator {
         }
     }
 
-    /// `capture` of a preauthorization: `APPROVED`, then notifications `capture` and (later) `paid`.
+    /// `capture` of a preauthorization: `APPROVED`, then notifications `capture` and (later) `paid`. An amount
+    /// of 0 with `capturemode=completed` takes nothing and closes the transaction: it releases the rest of
+    /// the reservation (the void of PAYONE's Server API); `capture` follows, `paid` does not.
     pub(super) fn capture(&self, req: &PayoneRequest) -> Result<PayoneResponse, Refusal> {
         let (tx, sequence) = self.next_step(req)?;
-        let amount = money(req, true)?;
+        let last = req.get("capturemode") == Some("completed");
+        let amount = money(req, !last)?;
+        if amount.minor < 0 {
+            return Err(Refusal::param_because("amount", "must not be negative (a refund is a debit)"));
+        }
         if tx.kind != AuthKind::Preauthorization {
             return Err(Refusal::new(
                 NOT_PROCESSED,
@@ -68,7 +74,6 @@ impl PayoneSimulator {
                 format!("exceeds what is left of the authorized {}", tx.amount),
             ));
         }
-        let last = req.get("capturemode") == Some("completed");
         let first = self.notify(&tx.txid, |t| {
             t.sequencenumber = sequence;
             t.captured += amount.minor;
@@ -77,8 +82,10 @@ impl PayoneSimulator {
             ("capture", "completed", sequence, None)
         });
         drop(first);
-        let txid = tx.txid.clone();
-        self.later(move |sim| sim.pay(&txid, Some(amount.minor), sequence));
+        if amount.minor > 0 {
+            let txid = tx.txid.clone();
+            self.later(move |sim| sim.pay(&txid, Some(amount.minor), sequence));
+        }
         Ok(PayoneResponse::builder()
             .with("status", "APPROVED")
             .with("txid", &tx.txid)
