@@ -143,7 +143,9 @@ impl Server {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         // Webhooks from the outbox, for as long as the server runs.
         let webhooks = crate::webhooks::spawn(self.state.store.clone(), &self.state.config.merchant);
-        let _stop_webhooks = webhooks.map(|task| AbortOnDrop(task));
+        let _stop_webhooks = webhooks.map(AbortOnDrop);
+        // Second authorizations found before a restart and not yet released.
+        tokio::spawn(crate::merchant::duplicates::release_pending(self.state.clone()));
         let app = router(self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
         // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.

@@ -308,6 +308,10 @@ fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
     let Some(order) = order else { return Ok(Applied::UnknownOrder) };
     let Some(next) = next_state(order.state, ts) else { return Ok(Applied::Unchanged) };
     set_state(c, &order.id, next)?;
+    if order.txid.is_none() {
+        // Found by its reference: PAYONE's answer to the placement was lost, its notification tells the txid.
+        c.prepare_cached("UPDATE orders SET txid = ?2 WHERE id = ?1 AND txid IS NULL")?.execute(params![order.id, txid])?;
+    }
     let also_authorized = if order.state == OrderState::UpstreamFailed {
         orders_of_workorder(c, &order.workorder_id)?
             .into_iter()
@@ -316,6 +320,15 @@ fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
     } else {
         None
     };
+    if let Some(other) = &also_authorized {
+        // Stored with the notification: the server releases this authorization (merchant/duplicates.rs),
+        // also after a crash, since the buyer was told about the other order.
+        c.prepare_cached(
+            "INSERT OR IGNORE INTO duplicate_authorizations (order_id, other_order_id, state, detected_at, updated_at)
+             VALUES (?1, ?2, 'pending', ?3, ?3)",
+        )?
+        .execute(params![order.id, other, now()])?;
+    }
     Ok(Applied::Moved(Move { order_id: order.id, workorder_id: order.workorder_id, from: order.state, to: next, also_authorized }))
 }
 

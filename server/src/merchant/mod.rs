@@ -6,6 +6,7 @@
 //! Without a key configured every route answers 404.
 
 pub mod config;
+pub mod duplicates;
 mod error;
 mod money;
 mod orders;

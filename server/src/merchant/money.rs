@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 
 /// Which money action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(super) enum Action {
     Capture,
     Refund,
     Cancel,
@@ -183,23 +183,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
     };
     let sequence = money.sequencenumber + 1;
-    let mut request = state.payone.request(if action == Action::Refund { "debit" } else { "capture" });
-    request
-        .set("txid", &txid)
-        .set("sequencenumber", sequence.to_string())
-        .set("currency", &money.currency);
-    match action {
-        Action::Capture => {
-            let last = amount == money.capturable();
-            request.set("amount", amount.to_string()).set("capturemode", if last { "completed" } else { "notcompleted" }).set("settleaccount", "auto");
-        }
-        Action::Refund => {
-            request.set("amount", (-amount).to_string());
-        }
-        Action::Cancel => {
-            request.set("amount", "0").set("capturemode", "completed").set("settleaccount", "yes");
-        }
-    }
+    let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
         Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
@@ -212,12 +196,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             let stored = state
                 .store
                 .record_upstream_call_then(call, move |c| {
-                    c.prepare_cached(
-                        "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![id, action.kind(), amount, sequence, reason, now()])?;
-                    c.prepare_cached("UPDATE orders SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, now()])?;
-                    crate::store::events::record(c, &id, action.event())?;
+                    record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
                     let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
                     c.prepare_cached(
                         "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
@@ -255,6 +234,35 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             Err(MerchantError::new(StatusCode::BAD_GATEWAY, "payone_unavailable", format!("PAYONE gave no usable answer: {other}. Retry with the same Idempotency-Key.")))
         }
     }
+}
+
+/// The PAYONE request that moves `amount` of `money` for `action` (see the module's comment).
+pub(super) fn payone_request(state: &AppState, action: Action, money: &order_view::Money, txid: &str, amount: i64, sequence: i64) -> crate::payone::PayoneRequest {
+    let mut request = state.payone.request(if action == Action::Refund { "debit" } else { "capture" });
+    request.set("txid", txid).set("sequencenumber", sequence.to_string()).set("currency", &money.currency);
+    match action {
+        Action::Capture => {
+            let last = amount == money.capturable();
+            request.set("amount", amount.to_string()).set("capturemode", if last { "completed" } else { "notcompleted" }).set("settleaccount", "auto");
+        }
+        Action::Refund => {
+            request.set("amount", (-amount).to_string());
+        }
+        Action::Cancel => {
+            request.set("amount", "0").set("capturemode", "completed").set("settleaccount", "yes");
+        }
+    }
+    request
+}
+
+/// Stores money PAYONE moved and its outbox event, on the caller's write connection.
+pub(super) fn record_payment(c: &rusqlite::Connection, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, kind, amount, sequence, reason, now()])?;
+    c.prepare_cached("UPDATE orders SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, now()])?;
+    crate::store::events::record(c, id, event)
 }
 
 /// The refusals that need no call: the amount the action moves, or why it cannot.

@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS order_payments (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS order_payments_by_order ON order_payments (order_id);
+CREATE TABLE IF NOT EXISTS duplicate_authorizations (
+    order_id TEXT PRIMARY KEY,
+    other_order_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    detail TEXT,
+    detected_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS merchant_requests (
     idempotency_key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
