@@ -296,6 +296,8 @@ async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
         language: Language::En,
     };
     let imported: ImportOrderResponse = env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await.json().await.unwrap();
+    let kinds: Vec<String> = env.state.store.events_for_order(&imported.order_id).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["order.placed", "order.paid"], "the import's events");
     let listed: Value = get(&env, "/merchant/api/orders?flow=checkoutchamp").send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["data"][0]["id"], imported.order_id.as_str());
     let shown = order(&env, &imported.order_id).await;
@@ -305,4 +307,37 @@ async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
         let response = post(&env, &format!("/merchant/api/orders/{}/{action}", imported.order_id), &format!("crm-{action}-0001"), json!({})).await;
         assert_eq!(error_code(response, 409).await, "managed_by_crm");
     }
+}
+
+#[tokio::test]
+async fn a_capture_or_refund_payone_refuses_changes_nothing_and_its_key_replays_the_refusal() {
+    let env = env().await;
+    let (id, txid) = approved_order(&env, "refused-order-001").await;
+    let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
+    // The sandbox's scenario: Amazon refuses captures of this transaction (as a tester sets it over HTTP).
+    let refuse = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/capture"))).send().await.unwrap();
+    assert_eq!(refuse.status(), 204);
+    let refused = post(&env, &path("capture"), "refused-capture-1", json!({"amount": 100})).await;
+    assert_eq!(error_code(refused, 502).await, "payone_refused");
+    let calls = env.upstream("merchant-capture").len();
+    let again = post(&env, &path("capture"), "refused-capture-1", json!({"amount": 100})).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(error_code(again, 502).await, "payone_refused");
+    assert_eq!(env.upstream("merchant-capture").len(), calls, "the stored refusal, without a call");
+    assert_eq!(order(&env, &id).await["amounts"]["captured"], 0);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 0);
+
+    // Accepted again: a new key captures; then refunds are refused, and nothing is refunded.
+    env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/capture?on=false"))).send().await.unwrap();
+    assert_eq!(post(&env, &path("capture"), "refused-capture-2", json!({"amount": 100})).await.status(), 200);
+    env.sandbox().payone.refuse(&txid, "debit", true).unwrap();
+    let refused = post(&env, &path("refund"), "refused-refund-01", json!({"amount": 50})).await;
+    assert_eq!(error_code(refused, 502).await, "payone_refused");
+    let shown = order(&env, &id).await;
+    assert_eq!((shown["amounts"]["captured"].as_i64(), shown["amounts"]["refunded"].as_i64()), (Some(100), Some(0)));
+    assert_eq!(sim_tx(&env, &txid).receivable, 100);
+    let unknown = env.http.post(env.url("/sandbox/payone/transactions/999/refuse/capture")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let bad = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/authorization"))).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
 }
