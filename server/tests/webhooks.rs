@@ -284,3 +284,29 @@ async fn a_server_killed_while_100_events_wait_delivers_them_all_after_a_restart
         sign::verify(SECRET.as_bytes(), &r.signature, r.body.as_bytes(), unix_now()).expect("signed");
     }
 }
+
+/// The binary with `args`, expected to refuse to start; its stderr.
+fn refused(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .args(args)
+        .env_remove("AMAZON_PAY_WEBHOOK_SECRET")
+        .env_remove("AMAZON_PAY_WEBHOOK_URLS")
+        .env_remove("AMAZON_PAY_MERCHANT_API_KEYS")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "expected a refusal for {args:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn unusable_webhook_and_key_settings_stop_the_server_naming_the_setting() {
+    let url = "https://shop.example/hooks";
+    assert!(refused(&["--webhook-url", url]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
+    assert!(refused(&["--webhook-url", url, "--webhook-secret", "too-short"]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
+    assert!(refused(&["--webhook-url", "ftp://shop.example/hooks", "--webhook-secret", SECRET]).contains("AMAZON_PAY_WEBHOOK_URLS"));
+    assert!(refused(&["--merchant-api-keys", "short-key"]).contains("AMAZON_PAY_MERCHANT_API_KEYS"));
+    let stderr = refused(&["--webhook-retry-seconds=0"]);
+    assert!(stderr.contains("AMAZON_PAY_WEBHOOK_RETRY_SECONDS"), "{stderr}");
+}
