@@ -22,12 +22,17 @@ pub fn router(state: AppState) -> Router {
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
-    let app = Router::new()
+    let mut app = Router::new()
         .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
         .merge(api)
         // Not behind protect_api: no CORS, its own origin check and keys (merchant/mod.rs).
         .merge(crate::merchant::router(&state))
         .nest("/sandbox", sandbox_routes(&state));
+    if state.is_sandbox() {
+        if let Some(secret) = &state.config.merchant.webhook_secret {
+            app = app.merge(crate::webhooks::receiver::router(secret));
+        }
+    }
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
     app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
@@ -108,6 +113,11 @@ impl Server {
         let payone = live_payone(&config.payone.endpoint)?;
         let payone = payone.with_api_version(&config.payone_api_version);
         let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
+        let mut config = config;
+        if config.mode == Mode::Sandbox {
+            // Webhooks go to the sandbox's own receiver unless the tester configured a URL.
+            crate::webhooks::receiver::use_by_default(&mut config.merchant, &public_url);
+        }
         let state = AppState {
             inner: Arc::new(Inner {
                 config,

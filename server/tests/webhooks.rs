@@ -310,3 +310,35 @@ fn unusable_webhook_and_key_settings_stop_the_server_naming_the_setting() {
     let stderr = refused(&["--webhook-retry-seconds=0"]);
     assert!(stderr.contains("AMAZON_PAY_WEBHOOK_RETRY_SECONDS"), "{stderr}");
 }
+
+#[tokio::test]
+async fn in_sandbox_mode_events_go_to_the_sandbox_receiver_which_verifies_them() {
+    let env = start_with(|_| {}).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "sandbox-hooks-01", Language::En).await.json().await.unwrap();
+    let order = env.state.store.order(&placed.order_id).unwrap().unwrap();
+    env.sandbox().payone.finish_redirect(order.txid.as_deref().unwrap(), MfaOutcome::NotAsked).await.unwrap();
+    let http = env.http.clone();
+    let url = env.url("/sandbox/webhooks");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let seen: Vec<Value> = loop {
+        let seen: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
+        if seen.iter().any(|d| d["event_type"] == "order.approved") {
+            break seen;
+        }
+        assert!(std::time::Instant::now() < deadline, "the sandbox receiver got order.approved: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Deliveries run side by side, so they may arrive in any order; `sequence` puts them back in order.
+    let mut by_sequence: Vec<(i64, &str)> = seen.iter().map(|d| (d["sequence"].as_i64().unwrap(), d["event_type"].as_str().unwrap())).collect();
+    by_sequence.sort();
+    assert_eq!(by_sequence, [(1, "order.placed"), (2, "order.redirected"), (3, "order.approved")]);
+    assert!(seen.iter().all(|d| d["signature_valid"] == true && d["order_id"] == placed.order_id.as_str()), "{seen:?}");
+    let after: Vec<Value> = http.get(format!("{url}?after=2")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after.len(), 1);
+    // A forged delivery is refused and shown as such.
+    let forged = http.post(&url).header(sign::HEADER, "t=1,v1=00").body("{\"id\":\"evt_forged\"}").send().await.unwrap();
+    assert_eq!(forged.status(), 400);
+    let last: Vec<Value> = http.get(format!("{url}?after=3")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(last[0]["signature_valid"], false);
+}

@@ -7,6 +7,7 @@
 //! next wait of the schedule, and given up after the last. A delivery is marked delivered only after the
 //! receiver answered, so a crash before that sends it again on the next start.
 
+pub mod receiver;
 pub mod sign;
 
 use crate::merchant::config::MerchantConfig;
