@@ -7,17 +7,28 @@ mod support;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_server::config::Authorization;
 use amazon_pay_server::sandbox::MfaOutcome;
 use std::time::Duration;
 use support::{eventually, expect_error, start_with, Fault, FaultyUpstream};
 
 #[tokio::test]
-async fn a_second_authorization_of_one_checkout_is_released_by_the_server() {
+async fn a_second_preauthorization_of_one_checkout_is_released_by_the_server() {
+    second_authorization_is_undone(Authorization::Preauthorization).await;
+}
+
+#[tokio::test]
+async fn a_second_authorization_captured_at_once_is_refunded_by_the_server() {
+    second_authorization_is_undone(Authorization::Authorization).await;
+}
+
+async fn second_authorization_is_undone(mode: Authorization) {
     let upstream = FaultyUpstream::start().await;
     let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
     let env = start_with(|config| {
         config.payone.endpoint = Some(endpoint);
         config.payone_timeout = Duration::from_secs(5);
+        config.payone_authorization = mode;
     })
     .await;
     upstream.forward_to(&env.base);
@@ -25,7 +36,7 @@ async fn a_second_authorization_of_one_checkout_is_released_by_the_server() {
     let session = env.sandbox().payone.workorder(&workorder).unwrap().amazon_checkout_session_id;
 
     // PAYONE opens the transaction, but its answer never arrives: the attempt is given up.
-    upstream.break_on("request=preauthorization", Fault::LoseAnswer);
+    upstream.break_on(&format!("request={}", mode.request()), Fault::LoseAnswer);
     expect_error(env.place(&workorder, "lost-answer-0001", Language::De).await, 502, ErrorCode::UpstreamError, Language::De).await;
     assert_eq!(upstream.faulted(), 1);
     let lost = env.sandbox().payone.transaction_for_session(&session).expect("PAYONE has the first transaction");
@@ -42,13 +53,17 @@ async fn a_second_authorization_of_one_checkout_is_released_by_the_server() {
     // ...and the first transaction is authorized too (the buyer finished it in another tab).
     env.sandbox().payone.finish_redirect(&lost.txid, MfaOutcome::NotAsked).await.unwrap();
 
-    // The server releases the first authorization by itself, once.
+    // The server undoes the first authorization by itself, once: a zero capture with the next sequencenumber
+    // (capturemode=completed) releases a preauthorization; an authorization, captured at once, is refunded.
     let sim = env.sandbox().payone.clone();
     let txid = lost.txid.clone();
-    let released = eventually("the first authorization released", 10, || sim.transaction(&txid).filter(|t| t.capture_closed)).await;
-    assert_eq!((released.captured, released.sequencenumber), (0, 1), "a zero capture with the next sequencenumber");
+    let released = eventually("the first authorization undone", 10, || sim.transaction(&txid).filter(|t| t.sequencenumber == 1)).await;
+    match mode {
+        Authorization::Preauthorization => assert_eq!((released.captured, released.capture_closed), (0, true)),
+        Authorization::Authorization => assert_eq!(released.receivable, 0, "refunded in full"),
+    }
     let kept = env.sandbox().payone.transaction(second.txid.as_deref().unwrap()).unwrap();
-    assert_eq!((kept.sequencenumber, kept.capture_closed), (0, false), "the buyer's order is untouched");
+    assert_eq!((kept.sequencenumber, kept.capture_closed, kept.receivable == kept.amount.minor), (0, false, mode == Authorization::Authorization), "the buyer's order is untouched");
 
     let first_id = first.id.clone();
     let state = env.state.clone();

@@ -2,7 +2,8 @@
 //! order was given up as `upstream_failed`) and the buyer placed again meanwhile, the notification that
 //! reveals the first authorization records it (`duplicate_authorizations`, in the transaction that stores
 //! the notification: `orders.rs`). This releases that authorization through PAYONE, as the merchant API's
-//! cancel does (a zero `capture` with `capturemode=completed`), and records the release with an
+//! cancel does (a zero `capture` with `capturemode=completed`; with `--payone-authorization authorization`,
+//! where the money was captured at once, a `debit` of the whole amount), and records the release with an
 //! `order.released` event. The buyer keeps the order they were told about.
 //!
 //! It runs after every notification that moved an order and once at start, so a crash between the
@@ -58,7 +59,12 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
         return mark(state, order_id, "nothing_to_release", Some("nothing authorized is left".into())).await;
     }
     let sequence = money.sequencenumber + 1;
-    let request = payone_request(state, Action::Cancel, &money, &txid, amount, sequence);
+    // A preauthorization is released; an authorization was captured with it, so it is refunded.
+    let action = match state.config.payone_authorization {
+        crate::config::Authorization::Preauthorization => Action::Cancel,
+        crate::config::Authorization::Authorization => Action::Refund,
+    };
+    let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
         Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
