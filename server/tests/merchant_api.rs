@@ -341,3 +341,18 @@ async fn a_capture_or_refund_payone_refuses_changes_nothing_and_its_key_replays_
     let bad = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/authorization"))).send().await.unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn apb_orders_have_their_events_and_are_listed_by_flow() {
+    let env = env().await;
+    let body = json!({"items": [{"sku": "tshirt", "quantity": 1}], "idempotency_key": "apb-events-0001", "language": "en", "product_type": "PayOnly"});
+    let response = env.post_json("/api/apb/orders", &body).await;
+    assert_eq!(response.status(), 200);
+    let placed: Value = response.json().await.unwrap();
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    let kinds: Vec<String> = env.state.store.events_for_order(&id).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["order.placed", "order.redirected"]);
+    let listed: Value = get(&env, "/merchant/api/orders?flow=apb").send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["data"][0]["id"], id.as_str());
+}

@@ -24,7 +24,7 @@ struct Filter {
     after: Option<(i64, String)>,
 }
 
-const FLOWS: [&str; 5] = ["cv2", "apb", "cv1", "checkoutchamp", "express"];
+const FLOWS: [&str; 4] = ["cv2", "apb", "cv1", "checkoutchamp"];
 
 fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
     let mut filter = Filter { limit: DEFAULT_LIMIT, ..Filter::default() };
