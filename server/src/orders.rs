@@ -307,11 +307,11 @@ fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
     };
     let Some(order) = order else { return Ok(Applied::UnknownOrder) };
     let Some(next) = next_state(order.state, ts) else { return Ok(Applied::Unchanged) };
-    set_state(c, &order.id, next)?;
     if order.txid.is_none() {
         // Found by its reference: PAYONE's answer to the placement was lost, its notification tells the txid.
         c.prepare_cached("UPDATE orders SET txid = ?2 WHERE id = ?1 AND txid IS NULL")?.execute(params![order.id, txid])?;
     }
+    set_state(c, &order.id, next)?;
     let also_authorized = if order.state == OrderState::UpstreamFailed {
         orders_of_workorder(c, &order.workorder_id)?
             .into_iter()

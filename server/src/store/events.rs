@@ -272,3 +272,49 @@ impl super::Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::orders::OrderRecord;
+    use crate::store::Store;
+    use amazon_pay_contract::orders::OrderState;
+    use amazon_pay_contract::Money;
+
+    fn order(id: &str, key: &str) -> OrderRecord {
+        OrderRecord {
+            id: id.into(),
+            workorder_id: "WO1".into(),
+            flow: "cv2".into(),
+            idempotency_key: key.into(),
+            state: OrderState::Placing,
+            amount: Money::eur(100),
+            txid: None,
+            userid: None,
+            decline: None,
+            response_json: None,
+        }
+    }
+
+    fn kinds(store: &Store, id: &str) -> Vec<String> {
+        store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect()
+    }
+
+    #[tokio::test]
+    async fn every_state_change_writes_one_event_and_a_failed_write_writes_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_order(&order("O1", "key-00001")).await.unwrap();
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        store.set_order_state("O1", OrderState::Paid).await.unwrap();
+        assert_eq!(kinds(&store, "O1"), ["order.placed", "order.approved", "order.paid"], "no event when the state stays");
+        let events = store.events_for_order("O1").unwrap();
+        let body: serde_json::Value = serde_json::from_str(&events[1].body).unwrap();
+        assert_eq!((body["type"].as_str(), body["sequence"].as_i64()), (Some("order.approved"), Some(2)));
+        assert_eq!(body["order"]["state"], "approved", "the order as the change left it");
+        // A refused insert (the key is taken) rolls its event back with it.
+        assert!(store.insert_order(&order("O2", "key-00001")).await.is_err());
+        assert!(kinds(&store, "O2").is_empty());
+        assert_eq!(store.last_event_seq().unwrap(), 3);
+    }
+}
