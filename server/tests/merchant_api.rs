@@ -296,8 +296,19 @@ async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
         language: Language::En,
     };
     let imported: ImportOrderResponse = env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await.json().await.unwrap();
+    let upsell_token = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let upsale = amazon_pay_contract::checkoutchamp::ImportUpsaleRequest {
+        access_token: upsell_token,
+        order_id: imported.order_id.clone(),
+        product_id: 103,
+        quantity: 1,
+        idempotency_key: "crm-upsale-0001".into(),
+        language: Language::En,
+    };
+    let upsold = env.post_json("/api/checkoutchamp/upsales", &serde_json::to_value(&upsale).unwrap()).await;
+    assert_eq!(upsold.status(), 200);
     let kinds: Vec<String> = env.state.store.events_for_order(&imported.order_id).unwrap().into_iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, ["order.placed", "order.paid"], "the import's events");
+    assert_eq!(kinds, ["order.placed", "order.paid", "order.updated"], "the import's and the upsale's events");
     let listed: Value = get(&env, "/merchant/api/orders?flow=checkoutchamp").send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["data"][0]["id"], imported.order_id.as_str());
     let shown = order(&env, &imported.order_id).await;
