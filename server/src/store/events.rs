@@ -198,14 +198,17 @@ impl super::Store {
         .await
     }
 
-    /// Up to `limit` deliveries due at `now_ms`, oldest event first.
-    pub fn due_deliveries(&self, now_ms: i64, limit: usize) -> Result<Vec<Due>, super::StoreError> {
+    /// Up to `limit` deliveries to `urls` due at `now_ms`, oldest event first. A URL no longer configured
+    /// gets nothing more.
+    pub fn due_deliveries(&self, urls: &[String], now_ms: i64, limit: usize) -> Result<Vec<Due>, super::StoreError> {
+        let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-                 WHERE d.state = 'pending' AND d.next_at_ms <= ?1 ORDER BY d.next_at_ms, d.event_seq LIMIT ?2",
+                 WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT value FROM json_each(?3))
+                 ORDER BY d.next_at_ms, d.event_seq LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![now_ms, limit as i64], |r| {
+            let rows = stmt.query_map(params![now_ms, limit as i64, urls], |r| {
                 Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? })
             })?;
             rows.collect()
@@ -316,5 +319,21 @@ mod tests {
         assert!(store.insert_order(&order("O2", "key-00001")).await.is_err());
         assert!(kinds(&store, "O2").is_empty());
         assert_eq!(store.last_event_seq().unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_new_url_starts_with_new_events_and_a_removed_one_gets_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (a, b) = ("http://127.0.0.1:9/a".to_owned(), "http://127.0.0.1:9/b".to_owned());
+        store.insert_order(&order("O1", "key-00001")).await.unwrap();
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 0, "history is not sent to a new URL");
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 1);
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 0, "queued once");
+        let due = store.due_deliveries(std::slice::from_ref(&a), 0, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(due[0].body.contains("order.approved"));
+        assert!(store.due_deliveries(&[b], 0, 10).unwrap().is_empty(), "only configured URLs are sent to");
     }
 }

@@ -75,7 +75,7 @@ impl Worker {
         if free == 0 {
             return Ok(());
         }
-        for due in self.store.due_deliveries(now, MAX_IN_FLIGHT)? {
+        for due in self.store.due_deliveries(&self.urls, now, MAX_IN_FLIGHT)? {
             let key = (due.event_seq, due.url.clone());
             {
                 let mut in_flight = self.lock();
