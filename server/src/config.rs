@@ -1,5 +1,7 @@
 //! Configuration from the command line and the environment, validated once at start.
 
+pub mod merchant;
+
 use payone_wire::sandbox_settings::SimTimings;
 use amazon_pay_contract::Currency;
 use clap::Parser;
@@ -133,7 +135,7 @@ pub struct Args {
     pub content_security_policy: Option<String>,
     /// Webhooks to the shop and the merchant API.
     #[command(flatten)]
-    pub merchant: crate::merchant::config::MerchantArgs,
+    pub merchant: merchant::MerchantArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -360,7 +362,7 @@ pub struct Config {
     /// The price list, `None` for the demo shop's.
     pub catalogue: Option<PathBuf>,
     /// Webhooks to the shop and the merchant API.
-    pub merchant: crate::merchant::config::MerchantConfig,
+    pub merchant: merchant::MerchantConfig,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -407,7 +409,7 @@ pub enum ConfigError {
     /// Security.
     Security(#[from] crate::security::SecurityConfigError),
     #[error(transparent)]
-    Merchant(#[from] crate::merchant::config::MerchantConfigError),
+    Merchant(#[from] merchant::MerchantConfigError),
 }
 
 impl Config {
@@ -478,7 +480,7 @@ impl Config {
         let allowed_origins = crate::security::parse_origins(&args.allowed_origins)?;
         let content_security_policy =
             crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
-        let merchant = crate::merchant::config::MerchantConfig::from_args(args.merchant)?;
+        let merchant = merchant::MerchantConfig::from_args(args.merchant)?;
         Ok(Config {
             merchant,
             allowed_origins,

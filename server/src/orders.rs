@@ -517,4 +517,45 @@ mod tests {
         o.state = OrderState::Pending;
         assert!(!o.allows_retry());
     }
+
+    // The outbox (store/events.rs): written with the change it tells of.
+
+    fn kinds(store: &Store, id: &str) -> Vec<String> {
+        store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect()
+    }
+
+    #[tokio::test]
+    async fn every_state_change_writes_one_event_and_a_failed_write_writes_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_order(&order("O1", "key-00001")).await.unwrap();
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        store.set_order_state("O1", OrderState::Paid).await.unwrap();
+        assert_eq!(kinds(&store, "O1"), ["order.placed", "order.approved", "order.paid"], "no event when the state stays");
+        let events = store.events_for_order("O1").unwrap();
+        let body: serde_json::Value = serde_json::from_str(&events[1].body).unwrap();
+        assert_eq!((body["type"].as_str(), body["sequence"].as_i64()), (Some("order.approved"), Some(2)));
+        assert_eq!(body["order"]["state"], "approved", "the order as the change left it");
+        // A refused insert (the key is taken) rolls its event back with it.
+        assert!(store.insert_order(&order("O2", "key-00001")).await.is_err());
+        assert!(kinds(&store, "O2").is_empty());
+        assert_eq!(store.last_event_seq().unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_new_url_starts_with_new_events_and_a_removed_one_gets_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (a, b) = ("http://127.0.0.1:9/a".to_owned(), "http://127.0.0.1:9/b".to_owned());
+        store.insert_order(&order("O1", "key-00001")).await.unwrap();
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 0, "history is not sent to a new URL");
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 1);
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 0, "queued once");
+        let due = store.due_deliveries(std::slice::from_ref(&a), 0, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(due[0].body.contains("order.approved"));
+        assert!(store.due_deliveries(&[b], 0, 10).unwrap().is_empty(), "only configured URLs are sent to");
+    }
 }

@@ -5,7 +5,6 @@
 //! constant time), no CORS, and a browser request from another site is refused before anything runs.
 //! Without a key configured every route answers 404.
 
-pub mod config;
 pub mod duplicates;
 mod error;
 mod money;

@@ -10,7 +10,7 @@
 pub mod receiver;
 pub mod sign;
 
-use crate::merchant::config::MerchantConfig;
+use crate::config::merchant::MerchantConfig;
 use crate::store::events::{Attempt, Due};
 use crate::store::Store;
 use std::collections::HashSet;

@@ -4,7 +4,7 @@
 //! [`KEEP`] for `GET /sandbox/webhooks[?after=N]` (the harness's live log polls it).
 
 use super::sign;
-use crate::merchant::config::MerchantConfig;
+use crate::config::merchant::MerchantConfig;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
