@@ -34,7 +34,9 @@ pub const MIN_API_KEY_CHARS: usize = 32;
 /// The validated merchant settings.
 #[derive(Clone, Default)]
 pub struct MerchantConfig {
+    /// Where events are POSTed (http or https).
     pub webhook_urls: Vec<String>,
+    /// The HMAC key; at least [`MIN_SECRET_BYTES`].
     pub webhook_secret: Option<String>,
     /// Wait before the 2nd, 3rd, ... attempt; after the last one the delivery is given up.
     pub webhook_retries: Vec<Duration>,
@@ -42,6 +44,7 @@ pub struct MerchantConfig {
     pub webhook_timeout: Duration,
     /// How often the delivery worker looks for new events.
     pub webhook_poll: Duration,
+    /// The merchant API's Bearer keys; empty: the merchant API is off.
     pub api_keys: Vec<String>,
 }
 
@@ -59,19 +62,30 @@ impl std::fmt::Debug for MerchantConfig {
 /// A merchant setting that cannot work.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MerchantConfigError {
+    /// A webhook URL that is not http(s).
     #[error("AMAZON_PAY_WEBHOOK_URLS (--webhook-url): {0:?} is not an http(s) URL")]
     BadUrl(String),
     #[error("AMAZON_PAY_WEBHOOK_URLS (--webhook-url) is set, but AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) is not: webhooks must be signed")]
+    /// URLs without a secret.
     MissingSecret,
+    /// A secret shorter than [`MIN_SECRET_BYTES`].
     #[error("AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) has {0} bytes; use at least 32 random bytes")]
     ShortSecret(usize),
+    /// A retry wait that is not a positive number of seconds.
     #[error("AMAZON_PAY_WEBHOOK_RETRY_SECONDS: every wait must be a positive number of seconds, got {0}")]
     BadRetry(String),
     #[error("AMAZON_PAY_MERCHANT_API_KEYS (--merchant-api-keys): key {index} has {chars} characters; each key needs at least 32")]
-    ShortKey { index: usize, chars: usize },
+    /// An API key shorter than [`MIN_API_KEY_CHARS`].
+    ShortKey {
+        /// Its place in the list, from 1.
+        index: usize,
+        /// Its length.
+        chars: usize,
+    },
 }
 
 impl MerchantConfig {
+    /// Validates the arguments; the error names the setting.
     pub fn from_args(args: MerchantArgs) -> Result<MerchantConfig, MerchantConfigError> {
         let mut webhook_urls = Vec::new();
         for url in args.webhook_urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {

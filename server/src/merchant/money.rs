@@ -59,15 +59,18 @@ impl Action {
     }
 }
 
-pub async fn capture(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /merchant/api/orders/{id}/capture`.
+pub(super) async fn capture(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     act(state, id, headers, body, Action::Capture).await
 }
 
-pub async fn refund(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /merchant/api/orders/{id}/refund`.
+pub(super) async fn refund(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     act(state, id, headers, body, Action::Refund).await
 }
 
-pub async fn cancel(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /merchant/api/orders/{id}/cancel`.
+pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     act(state, id, headers, body, Action::Cancel).await
 }
 

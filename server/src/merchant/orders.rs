@@ -82,7 +82,7 @@ fn decode_cursor(text: &str) -> Result<(i64, String), MerchantError> {
 }
 
 /// `GET /merchant/api/orders`: newest first, `limit` per page; `next_cursor` fetches the next page.
-pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, MerchantError> {
+pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, MerchantError> {
     let filter = parse_filter(query.as_deref())?;
     let (orders, has_more) = state.store.read(move |c| {
         let (after_created, after_id) = filter.after.clone().unzip();
@@ -116,7 +116,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
 }
 
 /// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries.
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
+pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
     let order = state.store.read({
         let id = id.clone();
         move |c| order_view::order_json(c, &id)

@@ -106,35 +106,49 @@ pub fn record(c: &Connection, order_id: &str, kind: &str) -> rusqlite::Result<()
 /// One stored event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// Its place in the outbox (grows with every event).
     pub seq: i64,
+    /// `evt_…`, what receivers deduplicate on.
     pub id: String,
+    /// `order.placed`, `order.approved`, ...
     pub kind: String,
+    /// The order it tells of.
     pub order_id: String,
+    /// The JSON delivered, exactly as signed.
     pub body: String,
 }
 
 /// A delivery that is due: the event's body and where it goes.
 #[derive(Debug, Clone)]
 pub struct Due {
+    /// The event's [`Event::seq`].
     pub event_seq: i64,
+    /// Where it goes.
     pub url: String,
     /// Attempts made before this one.
     pub attempts: i64,
+    /// The event's JSON.
     pub body: String,
 }
 
 /// The outcome of one attempt, as the worker records it.
 #[derive(Debug, Clone)]
 pub struct Attempt {
+    /// The event's [`Event::seq`].
     pub event_seq: i64,
+    /// Where it was sent.
     pub url: String,
+    /// When it started, in Unix milliseconds.
     pub at_ms: i64,
     /// HTTP status, `None` when there was no answer.
     pub status: Option<u16>,
+    /// Why there was no answer (no URL in it).
     pub error: Option<String>,
+    /// From sending to the answer (or giving up).
     pub duration_ms: i64,
     /// When to try again; `None`: delivered, or given up when `delivered` is false.
     pub retry_at_ms: Option<i64>,
+    /// Answered 2xx.
     pub delivered: bool,
 }
 

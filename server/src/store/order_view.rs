@@ -10,20 +10,30 @@ use serde_json::{json, Map, Value};
 /// server; CheckoutChamp orders through the CRM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
+    /// Placed through PAYONE (CV2, APB, CV1).
     Payone,
+    /// Imported into CheckoutChamp.
     CheckoutChamp,
 }
 
 /// What the money actions need of a PAYONE order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Money {
+    /// The order's state.
     pub state: OrderState,
+    /// ISO code.
     pub currency: String,
+    /// The order's total, in minor units (as every amount here).
     pub total: i64,
+    /// The total while the order is approved or paid, else 0.
     pub authorized: i64,
+    /// Captures through the merchant API.
     pub captured: i64,
+    /// Refunds through the merchant API.
     pub refunded: i64,
+    /// Released (cancelled) without capture.
     pub released: i64,
+    /// PAYONE's transaction.
     pub txid: Option<String>,
     /// The last `sequencenumber` used on the transaction (0: the authorization).
     pub sequencenumber: i64,
@@ -35,6 +45,7 @@ impl Money {
         (self.authorized - self.captured - self.released).max(0)
     }
 
+    /// Captured and not refunded.
     pub fn refundable(&self) -> i64 {
         (self.captured - self.refunded).max(0)
     }

@@ -37,9 +37,13 @@ pub fn use_by_default(merchant: &mut MerchantConfig, public_url: &str) {
 pub struct Delivery {
     /// How many deliveries came before this one (the `after` of the next poll).
     pub number: usize,
+    /// The event's `id`.
     pub event_id: String,
+    /// The event's `type`.
     pub event_type: String,
+    /// The event's `order.id`.
     pub order_id: String,
+    /// The event's `sequence` (per order).
     pub sequence: i64,
     /// Whether the signature verified with the server's secret (and its timestamp was fresh).
     pub signature_valid: bool,

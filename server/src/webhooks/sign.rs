@@ -14,10 +14,13 @@ pub const TOLERANCE_SECS: i64 = 300;
 /// Why a signature does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
+    /// Not `t=<unix>,v1=<hex>`.
     #[error("the signature header is not t=<unix>,v1=<hex>")]
     Malformed,
+    /// Older (or newer) than [`TOLERANCE_SECS`].
     #[error("the signature's timestamp is more than {TOLERANCE_SECS} s away from now")]
     Stale,
+    /// Signed with another secret, or the body or timestamp changed.
     #[error("no v1 signature matches the body")]
     Mismatch,
 }
