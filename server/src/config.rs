@@ -409,6 +409,7 @@ pub enum ConfigError {
     /// Security.
     Security(#[from] crate::security::SecurityConfigError),
     #[error(transparent)]
+    /// Webhook or merchant API settings.
     Merchant(#[from] merchant::MerchantConfigError),
 }
 

@@ -189,7 +189,7 @@ impl Store {
         migrate::drop_autoincrement(&mut conn, "notifications", schema::NOTIFICATIONS)?;
         conn.execute_batch(schema::CV1)?;
         conn.execute_batch(schema::CHECKOUTCHAMP_ORDERS)?;
-        conn.execute_batch(events::SCHEMA)?;
+        conn.execute_batch(schema::EVENTS)?;
         // Opened now, before the writer's first commit, so its fsync reports any write-back error since
         // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
         // has read the database in WAL mode.

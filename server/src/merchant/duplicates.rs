@@ -10,7 +10,7 @@
 //! notification and the release only delays the release.
 
 use super::money::{payone_request, record_payment, Action};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::payone::PayoneError;
 use crate::store::order_view;
 use crate::store::{now, UpstreamCall};

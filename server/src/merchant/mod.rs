@@ -12,7 +12,7 @@ mod orders;
 
 pub use error::MerchantError;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;

@@ -14,7 +14,7 @@
 //! of the call, the outbox event and the answer, in one write.
 
 use super::MerchantError;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::payone::PayoneError;
 use crate::store::order_view::{self, Provider};
 use crate::store::{now, UpstreamCall};

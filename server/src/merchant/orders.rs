@@ -1,7 +1,7 @@
 //! `GET /merchant/api/orders` (filters and cursor pagination) and `GET /merchant/api/orders/{id}`.
 
 use super::MerchantError;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::order_view;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;

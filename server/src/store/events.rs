@@ -1,73 +1,11 @@
 //! The outbox: one event per change of an order, written in the same transaction as the change, so a crash
 //! between the change and its webhook loses nothing (the delivery worker, `crate::webhooks`, finds it on
 //! the next start). Also the money moved through the merchant API, and the idempotency keys of its calls.
+//! The tables are in `store/schema.rs` (`EVENTS`).
 
 use super::order_view;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
-
-/// The outbox, the webhook deliveries and their attempts, the money movements and the merchant API's
-/// idempotency keys; created by [`super::Store::open`].
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    order_id TEXT NOT NULL,
-    order_sequence INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_by_order ON events (order_id, order_sequence);
-CREATE TABLE IF NOT EXISTS webhook_cursors (
-    url TEXT PRIMARY KEY,
-    last_seq INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhook_deliveries (
-    event_seq INTEGER NOT NULL,
-    url TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at_ms INTEGER NOT NULL,
-    PRIMARY KEY (event_seq, url)
-);
-CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at_ms);
-CREATE TABLE IF NOT EXISTS webhook_attempts (
-    id INTEGER PRIMARY KEY,
-    event_seq INTEGER NOT NULL,
-    url TEXT NOT NULL,
-    at_ms INTEGER NOT NULL,
-    status INTEGER,
-    error TEXT,
-    duration_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS webhook_attempts_by_event ON webhook_attempts (event_seq);
-CREATE TABLE IF NOT EXISTS order_payments (
-    id INTEGER PRIMARY KEY,
-    order_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL,
-    sequencenumber INTEGER NOT NULL,
-    reason TEXT,
-    created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS order_payments_by_order ON order_payments (order_id);
-CREATE TABLE IF NOT EXISTS duplicate_authorizations (
-    order_id TEXT PRIMARY KEY,
-    other_order_id TEXT NOT NULL,
-    state TEXT NOT NULL,
-    detail TEXT,
-    detected_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS merchant_requests (
-    idempotency_key TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    response TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-";
 
 /// The event type of an order entering `state` (`order.<state>`; a new order is `order.placed`).
 pub fn type_for_state(state: amazon_pay_contract::orders::OrderState) -> String {
