@@ -215,11 +215,22 @@ function checkTarget() {
 
 let upstreamSeen = 0;
 let notificationsSeen = 0;
+let webhooksSeen = 0;
+
+/** The webhooks the sandbox's receiver got (none when the server sends them elsewhere). */
+async function webhooksAfter(after) {
+  try {
+    return await getJson(`/sandbox/webhooks?after=${after}`);
+  } catch {
+    return [];
+  }
+}
 
 async function pollOnce() {
-  const [calls, notifications] = await Promise.all([
+  const [calls, notifications, webhooks] = await Promise.all([
     getJson(`/sandbox/inspect/upstream-calls?after=${upstreamSeen}`),
     getJson(`/sandbox/inspect/notifications?after=${notificationsSeen}`),
+    webhooksAfter(webhooksSeen),
   ]);
   upstreamSeen += calls.length;
   notificationsSeen += notifications.length;
@@ -227,16 +238,23 @@ async function pollOnce() {
   for (const [txid, txaction, status] of notifications) {
     append("notification", `txid ${txid} txaction=${txaction}${status ? " transaction_status=" + status : ""}`);
   }
+  for (const w of webhooks) {
+    webhooksSeen = Math.max(webhooksSeen, w.number + 1);
+    const signature = w.signature_valid ? "signature valid" : "signature INVALID";
+    append("webhook", `${w.event_type} order ${w.order_id} #${w.sequence} (${signature})`);
+  }
 }
 
 /** How many entries exist now: a run shows only what comes after. */
 async function baseline() {
-  const [calls, notifications] = await Promise.all([
+  const [calls, notifications, webhooks] = await Promise.all([
     getJson("/sandbox/inspect/upstream-calls"),
     getJson("/sandbox/inspect/notifications"),
+    webhooksAfter(0),
   ]);
   upstreamSeen = calls.length;
   notificationsSeen = notifications.length;
+  webhooksSeen = webhooks.reduce((n, w) => Math.max(n, w.number + 1), 0);
 }
 
 async function pollForever() {

@@ -22,7 +22,17 @@ pub fn router(state: AppState) -> Router {
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
     let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
-    let app = Router::new().route(amazon_pay_contract::routes::HEALTHZ, get(healthz)).merge(api).nest("/sandbox", sandbox_routes(&state));
+    let mut app = Router::new()
+        .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
+        .merge(api)
+        // Not behind protect_api: no CORS, its own origin check and keys (merchant/mod.rs).
+        .merge(crate::merchant::router(&state))
+        .nest("/sandbox", sandbox_routes(&state));
+    if state.is_sandbox() {
+        if let Some(secret) = &state.config.merchant.webhook_secret {
+            app = app.merge(crate::webhooks::receiver::router(secret));
+        }
+    }
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
     let pages: Router = Router::new()
         .fallback_service(pages)
@@ -114,6 +124,11 @@ impl Server {
             &config.allowed_origins,
             config.mode == Mode::Live,
         )?;
+        let mut config = config;
+        if config.mode == Mode::Sandbox {
+            // Webhooks go to the sandbox's own receiver unless the tester configured a URL.
+            crate::webhooks::receiver::use_by_default(&mut config.merchant, &public_url);
+        }
         let state = AppState {
             inner: Arc::new(Inner {
                 config,
@@ -158,6 +173,11 @@ impl Server {
         if let Some(metrics) = self.metrics {
             crate::ops::metrics_server::spawn(metrics, self.state.clone());
         }
+        // Webhooks from the outbox, for as long as the server runs.
+        let webhooks = crate::webhooks::spawn(self.state.store.clone(), &self.state.config.merchant);
+        let _stop_webhooks = webhooks.map(AbortOnDrop);
+        // Second authorizations found before a restart and not yet released.
+        tokio::spawn(crate::merchant::duplicates::release_pending(self.state.clone()));
         let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown);
         let app = crate::ops::wrap(router(self.state.clone()), &self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
@@ -184,5 +204,14 @@ impl Server {
         let state = self.state.clone();
         tokio::spawn(self.run_until(std::future::pending()));
         (base, state)
+    }
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

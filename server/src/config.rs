@@ -1,5 +1,7 @@
 //! Configuration from the command line and the environment, validated once at start.
 
+pub mod merchant;
+
 use payone_wire::sandbox_settings::SimTimings;
 use amazon_pay_contract::Currency;
 use clap::Parser;
@@ -137,6 +139,9 @@ pub struct Args {
     /// The shop's return pages and the origins they may be on (see `return_urls.rs`).
     #[command(flatten)]
     pub return_pages: crate::return_urls::ReturnPageArgs,
+    /// Webhooks to the shop and the merchant API.
+    #[command(flatten)]
+    pub merchant: merchant::MerchantArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -364,6 +369,8 @@ pub struct Config {
     pub catalogue: Option<PathBuf>,
     /// The shop's return pages as configured; checked in `Server::bind`, which knows the public URL.
     pub return_pages: crate::return_urls::ReturnPageArgs,
+    /// Webhooks to the shop and the merchant API.
+    pub merchant: merchant::MerchantConfig,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -409,6 +416,9 @@ pub enum ConfigError {
     #[error(transparent)]
     /// Security.
     Security(#[from] crate::security::SecurityConfigError),
+    #[error(transparent)]
+    /// Webhook or merchant API settings.
+    Merchant(#[from] merchant::MerchantConfigError),
 }
 
 impl Config {
@@ -479,7 +489,9 @@ impl Config {
         let allowed_origins = crate::security::parse_origins(&args.allowed_origins)?;
         let content_security_policy =
             crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
+        let merchant = merchant::MerchantConfig::from_args(args.merchant)?;
         Ok(Config {
+            merchant,
             allowed_origins,
             content_security_policy,
             mode,

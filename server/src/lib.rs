@@ -13,6 +13,7 @@ pub mod config;
 pub mod config_file;
 pub mod error;
 pub mod ops;
+pub mod merchant;
 pub mod orders;
 pub mod payone;
 #[cfg(feature = "sandbox")]
@@ -23,6 +24,7 @@ pub mod sender_range;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;
 
 /// The offline sandbox (its own crate, linked with the `sandbox` feature).
 #[cfg(feature = "sandbox")]

@@ -116,8 +116,13 @@ impl Store {
                 order.decline.map(ErrorCode::as_str),
                 order.response_json,
                 t
-            ])
-            .map(drop)
+            ])?;
+            // The outbox, in the same transaction (store/events.rs).
+            crate::store::events::record(c, &order.id, "order.placed")?;
+            if order.state != OrderState::Placing {
+                crate::store::events::record(c, &order.id, &crate::store::events::type_for_state(order.state))?;
+            }
+            Ok(())
         })
         .await
     }
@@ -146,6 +151,7 @@ impl Store {
     pub async fn finish_placing(&self, order: &OrderRecord) -> Result<(), StoreError> {
         let order = order.clone();
         self.write(move |c| {
+            let before = current_state(c, &order.id)?;
             c.prepare_cached(
                 "UPDATE orders SET state = ?2, txid = ?3, userid = ?4, decline = ?5, response_json = ?6, updated_at = ?7
                  WHERE id = ?1",
@@ -158,8 +164,8 @@ impl Store {
                 order.decline.map(ErrorCode::as_str),
                 order.response_json,
                 now()
-            ])
-            .map(drop)
+            ])?;
+            state_event(c, &order.id, before, order.state)
         })
         .await
     }
@@ -301,6 +307,10 @@ fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
     };
     let Some(order) = order else { return Ok(Applied::UnknownOrder) };
     let Some(next) = next_state(order.state, ts) else { return Ok(Applied::Unchanged) };
+    if order.txid.is_none() {
+        // Found by its reference: PAYONE's answer to the placement was lost, its notification tells the txid.
+        c.prepare_cached("UPDATE orders SET txid = ?2 WHERE id = ?1 AND txid IS NULL")?.execute(params![order.id, txid])?;
+    }
     set_state(c, &order.id, next)?;
     let also_authorized = if order.state == OrderState::UpstreamFailed {
         orders_of_workorder(c, &order.workorder_id)?
@@ -310,6 +320,15 @@ fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
     } else {
         None
     };
+    if let Some(other) = &also_authorized {
+        // Stored with the notification: the server releases this authorization (merchant/duplicates.rs),
+        // also after a crash, since the buyer was told about the other order.
+        c.prepare_cached(
+            "INSERT OR IGNORE INTO duplicate_authorizations (order_id, other_order_id, state, detected_at, updated_at)
+             VALUES (?1, ?2, 'pending', ?3, ?3)",
+        )?
+        .execute(params![order.id, other, now()])?;
+    }
     Ok(Applied::Moved(Move { order_id: order.id, workorder_id: order.workorder_id, from: order.state, to: next, also_authorized }))
 }
 
@@ -331,7 +350,22 @@ fn notifications_of(c: &Connection, txid: &str) -> rusqlite::Result<Vec<Transact
 }
 
 fn set_state(c: &Connection, id: &str, state: OrderState) -> rusqlite::Result<()> {
-    c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()]).map(drop)
+    let before = current_state(c, id)?;
+    c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()])?;
+    state_event(c, id, before, state)
+}
+
+/// The stored state text of order `id` (`None`: no such order).
+fn current_state(c: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT state FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()
+}
+
+/// Writes the outbox event of a state change (none when the state stayed), in the caller's transaction.
+fn state_event(c: &Connection, id: &str, before: Option<String>, after: OrderState) -> rusqlite::Result<()> {
+    match before {
+        Some(before) if before != after.as_str() => crate::store::events::record(c, id, &crate::store::events::type_for_state(after)),
+        _ => Ok(()),
+    }
 }
 
 /// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE.
@@ -482,5 +516,46 @@ mod tests {
         assert!(!o.allows_retry());
         o.state = OrderState::Pending;
         assert!(!o.allows_retry());
+    }
+
+    // The outbox (store/events.rs): written with the change it tells of.
+
+    fn kinds(store: &Store, id: &str) -> Vec<String> {
+        store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect()
+    }
+
+    #[tokio::test]
+    async fn every_state_change_writes_one_event_and_a_failed_write_writes_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_order(&order("O1", "key-00001")).await.unwrap();
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        store.set_order_state("O1", OrderState::Paid).await.unwrap();
+        assert_eq!(kinds(&store, "O1"), ["order.placed", "order.approved", "order.paid"], "no event when the state stays");
+        let events = store.events_for_order("O1").unwrap();
+        let body: serde_json::Value = serde_json::from_str(&events[1].body).unwrap();
+        assert_eq!((body["type"].as_str(), body["sequence"].as_i64()), (Some("order.approved"), Some(2)));
+        assert_eq!(body["order"]["state"], "approved", "the order as the change left it");
+        // A refused insert (the key is taken) rolls its event back with it.
+        assert!(store.insert_order(&order("O2", "key-00001")).await.is_err());
+        assert!(kinds(&store, "O2").is_empty());
+        assert_eq!(store.last_event_seq().unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_new_url_starts_with_new_events_and_a_removed_one_gets_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (a, b) = ("http://127.0.0.1:9/a".to_owned(), "http://127.0.0.1:9/b".to_owned());
+        store.insert_order(&order("O1", "key-00001")).await.unwrap();
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 0, "history is not sent to a new URL");
+        store.set_order_state("O1", OrderState::Approved).await.unwrap();
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 1);
+        assert_eq!(store.queue_deliveries(vec![a.clone()], 0).await.unwrap(), 0, "queued once");
+        let due = store.due_deliveries(std::slice::from_ref(&a), 0, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(due[0].body.contains("order.approved"));
+        assert!(store.due_deliveries(&[b], 0, 10).unwrap().is_empty(), "only configured URLs are sent to");
     }
 }

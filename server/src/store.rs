@@ -9,7 +9,9 @@
 //! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
 mod checkpoint;
+pub mod events;
 mod migrate;
+pub mod order_view;
 mod outcome;
 mod schema;
 mod readers;
@@ -188,6 +190,7 @@ impl Store {
         conn.execute_batch(schema::CV1)?;
         conn.execute_batch(schema::CHECKOUTCHAMP_ORDERS)?;
         conn.execute_batch(schema::RETURN_PAGES)?;
+        conn.execute_batch(schema::EVENTS)?;
         // Opened now, before the writer's first commit, so its fsync reports any write-back error since
         // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
         // has read the database in WAL mode.

@@ -119,3 +119,42 @@ fn problems_the_start_finds_after_parsing_are_listed_too() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("not-an-address"), "{stderr}");
 }
+
+#[test]
+fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_masked() {
+    let short_secret = "Whsec-short-Q2";
+    let short_key = "mk-short-7Hd";
+    let (output, stdout, stderr) = check_config(&[
+        "--sandbox",
+        "--webhook-url",
+        "ftp://shop.example/hook",
+        "--webhook-url",
+        "https://shop.example/hook",
+        "--webhook-secret",
+        short_secret,
+        "--merchant-api-keys",
+        short_key,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    for expected in ["AMAZON_PAY_WEBHOOK_URLS", "AMAZON_PAY_WEBHOOK_SECRET", "AMAZON_PAY_MERCHANT_API_KEYS"] {
+        assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
+    }
+    assert!(stderr.contains("configuration has 3 problem(s)"), "{stderr}");
+    assert!(!stderr.contains(short_secret) && !stderr.contains(short_key), "a secret is printed: {stderr}");
+
+    let secret = "Whsec-0123456789abcdef0123456789abcdef";
+    let key = "mk-live-0123456789abcdef0123456789abcdef";
+    let (output, stdout, stderr) = check_config(&[
+        "--sandbox",
+        "--webhook-url",
+        "https://shop.example/hook",
+        "--webhook-secret",
+        secret,
+        "--merchant-api-keys",
+        key,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("https://shop.example/hook"), "{stdout}");
+    assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");
+}

@@ -1,6 +1,6 @@
 // The sandbox harness (static/harness.html) in real Chromium: a tester picks the Checkout v2 flow and a scenario,
 // runs it in the harness's frame, and the live log shows the widget's events, the backend's upstream calls and
-// the TransactionStatus notifications received.
+// the TransactionStatus notifications received, and the webhooks the sandbox's receiver got.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
@@ -112,6 +112,11 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   // Pending first (reasoncode 903), then completed after the settle delay.
   const notifications = await waitForLine(page, "notification", /txaction=appointed transaction_status=completed/);
   assert.ok(notifications.some((l) => /txaction=appointed transaction_status=pending/.test(l)), notifications.join("\n"));
+
+  // The order's webhooks reach the sandbox's receiver, signed: the live log shows them.
+  await waitForLine(page, "webhook", /^order\.approved order O\w+ #\d+ \(signature valid\)$/);
+  const webhooks = await logLines(page, "webhook");
+  assert.ok(webhooks.some((l) => /^order\.placed order O\w+ #1 \(signature valid\)$/.test(l)), webhooks.join("\n"));
 
   const pages = await logLines(page, "page");
   assert.ok(pages.some((p) => p.startsWith("/review.html?")), pages.join("\n"));

@@ -152,6 +152,8 @@ impl PayoneSimulator {
             paid: 0,
             captured: 0,
             capture_closed: false,
+            refuse_capture: false,
+            refuse_debit: false,
             txtime: unix_now(),
             personal: Vec::new(),
             finished_url: None,

@@ -3,7 +3,7 @@
 
 use super::auth::{Refusal, NOT_PROCESSED};
 use super::messages::Customer;
-use super::{money, need, AuthKind, PayoneSimulator, Transaction, TxState};
+use super::{money, need, AuthKind, PayoneSimulator, SimError, Transaction, TxState};
 use payone_wire::{PayoneRequest, PayoneResponse};
 
 impl PayoneSimulator {
@@ -33,6 +33,28 @@ impl PayoneSimulator {
         Ok((tx, sequence))
     }
 
+    /// Sandbox scenario: from now on `action` (`capture` or `debit`) on transaction `txid` is refused (`on`)
+    /// or accepted again, as when Amazon declines a capture or a refund.
+    pub fn refuse(&self, txid: &str, action: &str, on: bool) -> Result<(), SimError> {
+        let mut state = self.lock();
+        let tx = state.transactions.get_mut(txid).ok_or_else(|| SimError::UnknownTransaction(txid.to_owned()))?;
+        match action {
+            "capture" => tx.refuse_capture = on,
+            "debit" => tx.refuse_debit = on,
+            other => return Err(SimError::UnknownAction(other.to_owned())),
+        }
+        Ok(())
+    }
+
+    /// The refusal of a capture or debit the scenario refuses.
+    fn refused(tx: &Transaction, action: &str) -> Refusal {
+        Refusal::new(
+            NOT_PROCESSED,
+            format!("Activity not processed: Amazon declined the {action} of transaction {} (sandbox scenario)", tx.txid),
+            Customer::Generic,
+        )
+    }
+
     fn settleaccount(req: &PayoneRequest) -> &'static str {
         if req.get("settleaccount") == Some("no") {
             "no"
@@ -41,10 +63,19 @@ impl PayoneSimulator {
         }
     }
 
-    /// `capture` of a preauthorization: `APPROVED`, then notifications `capture` and (later) `paid`.
+    /// `capture` of a preauthorization: `APPROVED`, then notifications `capture` and (later) `paid`. An amount
+    /// of 0 with `capturemode=completed` takes nothing and closes the transaction: it releases the rest of
+    /// the reservation (the void of PAYONE's Server API); `capture` follows, `paid` does not.
     pub(super) fn capture(&self, req: &PayoneRequest) -> Result<PayoneResponse, Refusal> {
         let (tx, sequence) = self.next_step(req)?;
-        let amount = money(req, true)?;
+        if tx.refuse_capture {
+            return Err(Self::refused(&tx, "capture"));
+        }
+        let last = req.get("capturemode") == Some("completed");
+        let amount = money(req, !last)?;
+        if amount.minor < 0 {
+            return Err(Refusal::param_because("amount", "must not be negative (a refund is a debit)"));
+        }
         if tx.kind != AuthKind::Preauthorization {
             return Err(Refusal::new(
                 NOT_PROCESSED,
@@ -68,7 +99,6 @@ impl PayoneSimulator {
                 format!("exceeds what is left of the authorized {}", tx.amount),
             ));
         }
-        let last = req.get("capturemode") == Some("completed");
         let first = self.notify(&tx.txid, |t| {
             t.sequencenumber = sequence;
             t.captured += amount.minor;
@@ -77,8 +107,10 @@ impl PayoneSimulator {
             ("capture", "completed", sequence, None)
         });
         drop(first);
-        let txid = tx.txid.clone();
-        self.later(move |sim| sim.pay(&txid, Some(amount.minor), sequence));
+        if amount.minor > 0 {
+            let txid = tx.txid.clone();
+            self.later(move |sim| sim.pay(&txid, Some(amount.minor), sequence));
+        }
         Ok(PayoneResponse::builder()
             .with("status", "APPROVED")
             .with("txid", &tx.txid)
@@ -88,6 +120,9 @@ impl PayoneSimulator {
     /// `debit` (refund): a negative amount, at most what was captured; `APPROVED`, then notification `debit`.
     pub(super) fn debit(&self, req: &PayoneRequest) -> Result<PayoneResponse, Refusal> {
         let (tx, sequence) = self.next_step(req)?;
+        if tx.refuse_debit {
+            return Err(Self::refused(&tx, "debit"));
+        }
         let amount = money(req, false)?;
         if amount.minor >= 0 {
             return Err(Refusal::param_because("amount", "a debit (refund) amount is negative, e.g. -1000"));
@@ -112,4 +147,21 @@ impl PayoneSimulator {
 
 fn amount_text(minor: i64, tx: &Transaction) -> String {
     amazon_pay_contract::Money::new(minor, tx.amount.currency).to_string()
+}
+
+/// `POST /sandbox/payone/transactions/{txid}/refuse/{capture|debit}[?on=false]`: the sandbox scenario
+/// "Amazon refuses the capture (or the refund)" for one transaction, for testers and the harness.
+pub(crate) async fn refuse_route(
+    axum::extract::State(payone): axum::extract::State<PayoneSimulator>,
+    axum::extract::Path((txid, action)): axum::extract::Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let on = query.get("on").map(String::as_str) != Some("false");
+    match payone.refuse(&txid, &action, on) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(err @ SimError::UnknownTransaction(_)) => (StatusCode::NOT_FOUND, err.to_string()).into_response(),
+        Err(err) => (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+    }
 }

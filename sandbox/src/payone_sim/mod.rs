@@ -22,6 +22,7 @@ mod notifier;
 
 pub(crate) use auth::Refusal;
 pub use caller::Caller;
+pub(crate) use capture::refuse_route;
 pub use notifier::{Delivery, NotificationRecord};
 
 use super::amazon::{Address, AmazonSandbox, Buyer};
@@ -67,6 +68,9 @@ pub enum SimError {
     #[error("the buyer has not chosen a payment instrument for transaction {0}")]
     /// No selection.
     NoSelection(String),
+    #[error("{0:?} is not an action the sandbox can refuse (capture or debit)")]
+    /// Not `capture` or `debit`.
+    UnknownAction(String),
 }
 
 /// What the simulator remembers about one CV2 workorder (one Amazon checkout session).
@@ -171,6 +175,10 @@ pub struct Transaction {
     pub captured: i64,
     /// `capturemode=completed` was sent: no further captures.
     pub capture_closed: bool,
+    /// Sandbox scenario: captures (`capture`) of this transaction are refused, as Amazon may.
+    pub refuse_capture: bool,
+    /// Sandbox scenario: refunds (`debit`) of this transaction are refused.
+    pub refuse_debit: bool,
     /// Unix seconds when the payment process started.
     pub txtime: u64,
     /// The buyer's data the notifications carry (firstname, lastname, …, shipping_*).

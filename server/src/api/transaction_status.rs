@@ -35,7 +35,14 @@ pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): Co
     }
     match state.store.receive_notification(&ts).await {
         Ok(Received::Replay) => tracing::info!(identity = %ts.identity(), "replayed TransactionStatus ignored"),
-        Ok(Received::Fresh { applied }) => log_applied(&ts, applied),
+        Ok(Received::Fresh { applied }) => {
+            let moved = matches!(applied, Ok(Applied::Moved(_)));
+            log_applied(&ts, applied);
+            if moved {
+                // A second authorization of one checkout, if this revealed one, is released now.
+                tokio::spawn(crate::merchant::duplicates::release_pending(state.clone()));
+            }
+        }
         Err(err) => {
             tracing::error!(%err, "cannot store TransactionStatus; PAYONE will retry");
             crate::telemetry::metrics::notification("refused", "not_stored");
@@ -55,7 +62,7 @@ fn log_applied(ts: &TransactionStatus, applied: Result<Applied, StoreError>) {
                 // PAYONE authorized an attempt whose answer was lost; the buyer placed again meanwhile.
                 tracing::error!(
                     order = %m.order_id, %other, workorder = %m.workorder_id,
-                    "two authorizations for one checkout: an answer PAYONE gave was lost and the buyer placed again; void one"
+                    "two authorizations for one checkout: an answer PAYONE gave was lost and the buyer placed again; releasing this one"
                 );
             }
         }

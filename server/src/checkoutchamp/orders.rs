@@ -6,7 +6,7 @@
 //! once the buyer has picked another payment method.
 
 use crate::store::{now, Store, StoreError};
-use amazon_pay_contract::checkoutchamp::ImportOrderResponse;
+use amazon_pay_contract::checkoutchamp::{CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::Money;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
@@ -161,7 +161,14 @@ impl CheckoutChampOrders {
                     response.total.currency.code(),
                     t
                 ])?;
-                insert_import(c, "order", &key, &fingerprint, &response.order_id, &json, t)
+                insert_import(c, "order", &key, &fingerprint, &response.order_id, &json, t)?;
+                // The outbox, in the same transaction (store/events.rs).
+                crate::store::events::record(c, &response.order_id, "order.placed")?;
+                match response.status {
+                    CrmOrderStatus::Complete => crate::store::events::record(c, &response.order_id, "order.paid"),
+                    CrmOrderStatus::Pending => crate::store::events::record(c, &response.order_id, "order.pending"),
+                    CrmOrderStatus::Partial | CrmOrderStatus::Other => Ok(()),
+                }
             })
             .await
     }
@@ -179,7 +186,8 @@ impl CheckoutChampOrders {
                     "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5 WHERE order_id = ?1",
                 )?
                 .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t])?;
-                insert_import(c, "upsale", &key, &fingerprint, &response.order_id, &json, t)
+                insert_import(c, "upsale", &key, &fingerprint, &response.order_id, &json, t)?;
+                crate::store::events::record(c, &response.order_id, "order.updated")
             })
             .await
     }
@@ -220,7 +228,6 @@ impl ImportLocks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use amazon_pay_contract::checkoutchamp::CrmOrderStatus;
 
     fn response(order_id: &str, total: i64) -> ImportOrderResponse {
         ImportOrderResponse { order_id: order_id.into(), status: CrmOrderStatus::Complete, total: Money::eur(total), items: vec![] }

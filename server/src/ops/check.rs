@@ -72,6 +72,17 @@ pub fn check(mut args: Args) -> (Option<Config>, Vec<String>) {
     (None, problems)
 }
 
+/// Replaces the webhook or merchant API setting `err` is about with a valid stand-in.
+fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &crate::config::merchant::MerchantConfigError) {
+    use crate::config::merchant::{MerchantConfigError as E, DEFAULT_RETRY_SECONDS, MIN_API_KEY_CHARS, MIN_SECRET_BYTES};
+    match err {
+        E::BadUrl(url) => args.webhook_urls.retain(|u| u.trim() != url),
+        E::MissingSecret | E::ShortSecret(_) => args.webhook_secret = Some("x".repeat(MIN_SECRET_BYTES)),
+        E::BadRetry(_) => args.webhook_retry_seconds = DEFAULT_RETRY_SECONDS.to_vec(),
+        E::ShortKey { .. } => args.merchant_api_keys.retain(|k| k.trim().is_empty() || k.trim().chars().count() >= MIN_API_KEY_CHARS),
+    }
+}
+
 /// Replaces the setting `err` is about with a valid value; false when it cannot tell which.
 fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
     match err {
@@ -95,6 +106,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::B2b => args.b2b = false,
         ConfigError::ApiVersion(_) => args.payone_api_version = "3.10".to_owned(),
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
+        ConfigError::Merchant(err) => stand_in_merchant(&mut args.merchant, err),
         ConfigError::Security(_) => {
             if crate::security::parse_origins(&args.allowed_origins).is_err() {
                 args.allowed_origins.clear();
@@ -182,6 +194,12 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
             ("CHECKOUTCHAMP_TIMEOUT_MS", cc.timeout.as_millis().to_string()),
         ]),
     }
+    let merchant = &config.merchant;
+    out.extend([
+        ("AMAZON_PAY_WEBHOOK_URLS", list(&merchant.webhook_urls)),
+        ("AMAZON_PAY_WEBHOOK_SECRET", merchant.webhook_secret.as_ref().map_or_else(|| "(not set)".to_owned(), |_| MASK.to_owned())),
+        ("AMAZON_PAY_MERCHANT_API_KEYS", if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) }),
+    ]);
     let ops = &config.ops;
     out.extend([
         ("AMAZON_PAY_METRICS_LISTEN", ops.metrics_listen.map_or_else(|| "(off)".to_owned(), |a| a.to_string())),

@@ -113,3 +113,66 @@ CREATE TABLE IF NOT EXISTS return_pages (
     pages_json TEXT NOT NULL
 );
 ";
+
+/// The outbox and the merchant side (`store/events.rs`, `store/order_view.rs`, `merchant/`): events, webhook
+/// deliveries and their attempts, money moved, the merchant API's idempotency keys, second authorizations.
+pub(super) const EVENTS: &str = "
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    order_sequence INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_order ON events (order_id, order_sequence);
+CREATE TABLE IF NOT EXISTS webhook_cursors (
+    url TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    event_seq INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (event_seq, url)
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at_ms);
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+    id INTEGER PRIMARY KEY,
+    event_seq INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_attempts_by_event ON webhook_attempts (event_seq);
+CREATE TABLE IF NOT EXISTS order_payments (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    sequencenumber INTEGER NOT NULL,
+    reason TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_payments_by_order ON order_payments (order_id);
+CREATE TABLE IF NOT EXISTS duplicate_authorizations (
+    order_id TEXT PRIMARY KEY,
+    other_order_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    detail TEXT,
+    detected_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS merchant_requests (
+    idempotency_key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+";

@@ -148,6 +148,8 @@ pub(crate) enum Fault {
     Hang,
     /// HTTP 200 with an HTML page instead of the protocol's answer.
     Garbage,
+    /// Passed on to the simulator, which acts on it; its answer is lost (the connection closes).
+    LoseAnswer,
 }
 
 #[derive(Default)]
@@ -240,7 +242,7 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
         let text = format!("{path}\n{}", String::from_utf8_lossy(&body));
         rule.as_ref().filter(|(needle, _)| text.contains(needle.as_str())).map(|(_, f)| *f)
     };
-    let Some(fault) = fault else {
+    if fault.is_none() || fault == Some(Fault::LoseAnswer) {
         shared.passed.fetch_add(1, Ordering::SeqCst);
         let target = format!("{}{path}", shared.target.lock().unwrap_or_else(|p| p.into_inner()));
         let (status, content_type, answer) = match shared
@@ -258,9 +260,15 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
             }
             Err(e) => (502, "text/plain".to_owned(), e.to_string().into_bytes()),
         };
+        if fault == Some(Fault::LoseAnswer) {
+            shared.faulted.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+            return;
+        }
         let _ = write_answer(&mut socket, status, &content_type, &answer).await;
         return;
-    };
+    }
+    let Some(fault) = fault else { return };
     shared.faulted.fetch_add(1, Ordering::SeqCst);
     match fault {
         Fault::Status500 => {
@@ -281,6 +289,7 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
             let _ = socket.flush().await;
             drop(socket);
         }
+        Fault::LoseAnswer => {}
         Fault::Hang => {
             // Hold the connection until the client hangs up (its timeout), at most half a minute.
             let _ = tokio::time::timeout(Duration::from_secs(30), async {

@@ -1,0 +1,212 @@
+//! The merchant side's settings: where webhooks go, the secret they are signed with, and the merchant API's
+//! keys. Checked once at start; a setting that cannot work refuses to start with its name in the message.
+
+use std::time::Duration;
+
+/// Webhook and merchant API options (flattened into [`crate::config::Args`]).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct MerchantArgs {
+    /// Where order events are POSTed (repeat the option for several; the environment variable is comma-separated).
+    #[arg(long = "webhook-url", env = "AMAZON_PAY_WEBHOOK_URLS", value_delimiter = ',')]
+    pub webhook_urls: Vec<String>,
+    /// The HMAC-SHA256 key webhooks are signed with (at least 32 bytes; share it with the receiver only).
+    #[arg(long, env = "AMAZON_PAY_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Comma-separated waits in seconds before each retry of an undelivered webhook. The default retries for
+    /// about four days, waiting longer each time.
+    #[arg(long, env = "AMAZON_PAY_WEBHOOK_RETRY_SECONDS", value_delimiter = ',', default_values_t = DEFAULT_RETRY_SECONDS)]
+    pub webhook_retry_seconds: Vec<f64>,
+    /// Bearer keys of the merchant API under /merchant/api/ (comma-separated, each at least 32 characters).
+    /// Without one the merchant API answers 404.
+    #[arg(long, env = "AMAZON_PAY_MERCHANT_API_KEYS", value_delimiter = ',', hide_env_values = true)]
+    pub merchant_api_keys: Vec<String>,
+}
+
+/// 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 12 h, then 24 h three times: about 4.2 days in all.
+pub const DEFAULT_RETRY_SECONDS: [f64; 12] =
+    [60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 43200.0, 86400.0, 86400.0, 86400.0];
+
+/// The shortest webhook secret accepted, in bytes (as long as the HMAC-SHA256 output).
+pub const MIN_SECRET_BYTES: usize = 32;
+/// The shortest merchant API key accepted, in characters.
+pub const MIN_API_KEY_CHARS: usize = 32;
+
+/// The validated merchant settings.
+#[derive(Clone, Default)]
+pub struct MerchantConfig {
+    /// Where events are POSTed (http or https).
+    pub webhook_urls: Vec<String>,
+    /// The HMAC key; at least [`MIN_SECRET_BYTES`].
+    pub webhook_secret: Option<String>,
+    /// Wait before the 2nd, 3rd, ... attempt; after the last one the delivery is given up.
+    pub webhook_retries: Vec<Duration>,
+    /// Per attempt: no answer within this time counts as a failure.
+    pub webhook_timeout: Duration,
+    /// How often the delivery worker looks for new events.
+    pub webhook_poll: Duration,
+    /// The merchant API's Bearer keys; empty: the merchant API is off.
+    pub api_keys: Vec<String>,
+}
+
+impl std::fmt::Debug for MerchantConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MerchantConfig")
+            .field("webhook_urls", &self.webhook_urls)
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
+            .field("webhook_retries", &self.webhook_retries)
+            .field("api_keys", &format!("<{} redacted>", self.api_keys.len()))
+            .finish()
+    }
+}
+
+/// A merchant setting that cannot work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MerchantConfigError {
+    /// A webhook URL that is not http(s).
+    #[error("AMAZON_PAY_WEBHOOK_URLS (--webhook-url): {0:?} is not an http(s) URL")]
+    BadUrl(String),
+    #[error("AMAZON_PAY_WEBHOOK_URLS (--webhook-url) is set, but AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) is not: webhooks must be signed")]
+    /// URLs without a secret.
+    MissingSecret,
+    /// A secret shorter than [`MIN_SECRET_BYTES`].
+    #[error("AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) has {0} bytes; use at least 32 random bytes")]
+    ShortSecret(usize),
+    /// A retry wait that is not a positive number of seconds.
+    #[error("AMAZON_PAY_WEBHOOK_RETRY_SECONDS: every wait must be a positive number of seconds, got {0}")]
+    BadRetry(String),
+    #[error("AMAZON_PAY_MERCHANT_API_KEYS (--merchant-api-keys): key {index} has {chars} characters; each key needs at least 32")]
+    /// An API key shorter than [`MIN_API_KEY_CHARS`].
+    ShortKey {
+        /// Its place in the list, from 1.
+        index: usize,
+        /// Its length.
+        chars: usize,
+    },
+}
+
+impl MerchantConfig {
+    /// Validates the arguments; the error names the setting.
+    pub fn from_args(args: MerchantArgs) -> Result<MerchantConfig, MerchantConfigError> {
+        let mut webhook_urls = Vec::new();
+        for url in args.webhook_urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
+            if !is_http_url(url) {
+                return Err(MerchantConfigError::BadUrl(url.to_owned()));
+            }
+            webhook_urls.push(url.to_owned());
+        }
+        let secret = args.webhook_secret.filter(|s| !s.is_empty());
+        if let Some(secret) = &secret {
+            if secret.len() < MIN_SECRET_BYTES {
+                return Err(MerchantConfigError::ShortSecret(secret.len()));
+            }
+        } else if !webhook_urls.is_empty() {
+            return Err(MerchantConfigError::MissingSecret);
+        }
+        let webhook_retries = args
+            .webhook_retry_seconds
+            .iter()
+            .map(|s| match Duration::try_from_secs_f64(*s) {
+                Ok(d) if !d.is_zero() => Ok(d),
+                _ => Err(MerchantConfigError::BadRetry(s.to_string())),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut api_keys = Vec::new();
+        for (index, key) in args.merchant_api_keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()).enumerate() {
+            let chars = key.chars().count();
+            if chars < MIN_API_KEY_CHARS {
+                return Err(MerchantConfigError::ShortKey { index: index + 1, chars });
+            }
+            api_keys.push(key.to_owned());
+        }
+        Ok(MerchantConfig {
+            webhook_urls,
+            webhook_secret: secret,
+            webhook_retries,
+            webhook_timeout: Duration::from_secs(10),
+            webhook_poll: Duration::from_millis(50),
+            api_keys,
+        })
+    }
+
+    /// Whether the delivery worker has anything to do.
+    pub fn webhooks_enabled(&self) -> bool {
+        !self.webhook_urls.is_empty() && self.webhook_secret.is_some()
+    }
+}
+
+/// `http://host...` or `https://host...` with a non-empty host and no whitespace.
+fn is_http_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !url.chars().any(char::is_whitespace)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        merchant: MerchantArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<MerchantConfig, MerchantConfigError> {
+        let wrapper = Wrapper::try_parse_from(std::iter::once("x").chain(args.iter().copied())).expect("arguments parse");
+        MerchantConfig::from_args(wrapper.merchant)
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn nothing_configured_is_fine_and_off() {
+        let config = parse(&[]).unwrap();
+        assert!(!config.webhooks_enabled());
+        assert!(config.api_keys.is_empty());
+        let total: Duration = config.webhook_retries.iter().sum();
+        assert!(total >= Duration::from_secs(3 * 86400), "retries for at least three days: {total:?}");
+    }
+
+    #[test]
+    fn urls_are_repeatable_and_need_a_long_secret() {
+        let config = parse(&["--webhook-url", "https://shop.example/hook", "--webhook-url", "http://127.0.0.1:9/h", "--webhook-secret", SECRET]).unwrap();
+        assert_eq!(config.webhook_urls.len(), 2);
+        assert!(config.webhooks_enabled());
+        let err = parse(&["--webhook-url", "https://shop.example/hook"]).unwrap_err();
+        assert_eq!(err, MerchantConfigError::MissingSecret);
+        assert!(err.to_string().contains("AMAZON_PAY_WEBHOOK_SECRET"), "{err}");
+        let err = parse(&["--webhook-url", "https://shop.example/hook", "--webhook-secret", "short"]).unwrap_err();
+        assert_eq!(err, MerchantConfigError::ShortSecret(5));
+        assert!(err.to_string().contains("AMAZON_PAY_WEBHOOK_SECRET"), "{err}");
+        for bad in ["ftp://shop.example/hook", "shop.example/hook", "https://", "javascript:alert(1)", "https://a b"] {
+            let err = parse(&["--webhook-url", bad, "--webhook-secret", SECRET]).unwrap_err();
+            assert!(matches!(err, MerchantConfigError::BadUrl(_)), "{bad}: {err}");
+            assert!(err.to_string().contains("AMAZON_PAY_WEBHOOK_URLS"), "{err}");
+        }
+    }
+
+    #[test]
+    fn retry_schedules_are_positive() {
+        let config = parse(&["--webhook-retry-seconds", "0.05,0.1"]).unwrap();
+        assert_eq!(config.webhook_retries, [Duration::from_millis(50), Duration::from_millis(100)]);
+        for bad in ["0", "-1", "NaN"] {
+            let err = parse(&[&format!("--webhook-retry-seconds={bad}")]).unwrap_err();
+            assert!(matches!(err, MerchantConfigError::BadRetry(_)), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn api_keys_must_be_long() {
+        let long = "k".repeat(32);
+        let config = parse(&["--merchant-api-keys", &format!("{long},{long}x")]).unwrap();
+        assert_eq!(config.api_keys.len(), 2);
+        let err = parse(&["--merchant-api-keys", &format!("{long},short")]).unwrap_err();
+        assert_eq!(err, MerchantConfigError::ShortKey { index: 2, chars: 5 });
+        assert!(err.to_string().contains("AMAZON_PAY_MERCHANT_API_KEYS"), "{err}");
+        assert!(!format!("{config:?}").contains(&long), "keys are not in debug output");
+    }
+}

@@ -1,0 +1,101 @@
+//! The merchant API under `/merchant/api/`: orders listed and shown as the shop's systems need them, and
+//! capture, refund and cancel through PAYONE, each with an `Idempotency-Key`.
+//!
+//! Server to server only: `Authorization: Bearer <key>` (keys from `--merchant-api-keys`, compared in
+//! constant time), no CORS, and a browser request from another site is refused before anything runs.
+//! Without a key configured every route answers 404.
+
+pub mod duplicates;
+mod error;
+mod money;
+mod orders;
+
+pub use error::MerchantError;
+
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Where the merchant API lives.
+pub const PREFIX: &str = "/merchant/api";
+
+/// The merchant API's routes (every one answers 404 when no key is configured).
+pub fn router(state: &AppState) -> Router<AppState> {
+    if state.config.merchant.api_keys.is_empty() {
+        return Router::new().route(PREFIX, any(not_enabled)).route(&format!("{PREFIX}/{{*rest}}"), any(not_enabled));
+    }
+    Router::new()
+        .route(&format!("{PREFIX}/orders"), get(orders::list))
+        .route(&format!("{PREFIX}/orders/{{id}}"), get(orders::show))
+        .route(&format!("{PREFIX}/orders/{{id}}/capture"), post(money::capture))
+        .route(&format!("{PREFIX}/orders/{{id}}/refund"), post(money::refund))
+        .route(&format!("{PREFIX}/orders/{{id}}/cancel"), post(money::cancel))
+        .route(PREFIX, any(unknown_route))
+        .route(&format!("{PREFIX}/{{*rest}}"), any(unknown_route))
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+}
+
+async fn not_enabled() -> MerchantError {
+    MerchantError::not_found("not_enabled", "The merchant API is off: start the server with --merchant-api-keys to use it.")
+}
+
+async fn unknown_route() -> MerchantError {
+    MerchantError::not_found("unknown_route", "There is no such merchant API route (see docs/merchant-api.md).")
+}
+
+/// Refuses other sites' browser requests, then requests without a valid key.
+async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("null");
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        // Same-origin pages only: no other site is ever allowed here, whatever --allowed-origins says.
+        if !crate::security::origin_allowed(origin, host, &state.public_url, &[]) {
+            tracing::info!(origin, "merchant API: cross-origin request refused");
+            return MerchantError::forbidden("cross_origin", "The merchant API is for servers; browsers on other sites may not call it.")
+                .into_response();
+        }
+    }
+    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let Some(presented) = presented.map(str::trim).filter(|k| !k.is_empty()) else {
+        return MerchantError::unauthorized("missing_api_key", "Send the merchant API key as Authorization: Bearer <key>.").into_response();
+    };
+    if !key_matches(&state.config.merchant.api_keys, presented) {
+        return MerchantError::unauthorized("invalid_api_key", "The merchant API key is not valid.").into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether `presented` is one of `keys`. Digests of equal length compared in constant time, every key
+/// compared: neither the length nor the position of a match shows in the time taken.
+pub fn key_matches(keys: &[String], presented: &str) -> bool {
+    let presented = Sha256::digest(presented.as_bytes());
+    let mut found = subtle::Choice::from(0);
+    for key in keys {
+        found |= Sha256::digest(key.as_bytes()).ct_eq(&presented);
+    }
+    found.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_match_exactly() {
+        let keys = vec!["a".repeat(32), "b".repeat(40)];
+        assert!(key_matches(&keys, &"a".repeat(32)));
+        assert!(key_matches(&keys, &"b".repeat(40)));
+        assert!(!key_matches(&keys, &"a".repeat(31)));
+        assert!(!key_matches(&keys, &"a".repeat(33)));
+        assert!(!key_matches(&keys, ""));
+        assert!(!key_matches(&[], &"a".repeat(32)));
+    }
+}

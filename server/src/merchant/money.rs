@@ -1,0 +1,334 @@
+//! `POST /merchant/api/orders/{id}/capture|refund|cancel`: money moved through PAYONE as PAYONE documents it
+//! for Amazon Pay (reference §7):
+//!
+//! - capture: `request=capture`, the transaction's next `sequencenumber` (the authorization is 0), the amount
+//!   (at most what is authorized and not yet captured), `capturemode=completed` on the capture that takes
+//!   the rest and `notcompleted` on a partial one;
+//! - refund: `request=debit` with the next `sequencenumber` and a negative amount (at most what was captured);
+//! - cancel: releases the authorized amount not captured: a `capture` of amount 0 with
+//!   `capturemode=completed` and `settleaccount=yes` ("settling while taking nothing voids the
+//!   authorization"; PAYONE's API has no separate void request for wallets).
+//!
+//! Each takes an `Idempotency-Key` header: the same key with the same request gets the stored answer, and
+//! money moves once. Actions on one order are serialized. What PAYONE approved is stored, with the record
+//! of the call, the outbox event and the answer, in one write.
+
+use super::MerchantError;
+use crate::state::AppState;
+use crate::payone::PayoneError;
+use crate::store::order_view::{self, Provider};
+use crate::store::{now, UpstreamCall};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{params, OptionalExtension};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Which money action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Action {
+    Capture,
+    Refund,
+    Cancel,
+}
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Action::Capture => "capture",
+            Action::Refund => "refund",
+            Action::Cancel => "cancel",
+        }
+    }
+    /// The `order_payments.kind` it stores.
+    fn kind(self) -> &'static str {
+        match self {
+            Action::Capture => "capture",
+            Action::Refund => "refund",
+            Action::Cancel => "release",
+        }
+    }
+    fn event(self) -> &'static str {
+        match self {
+            Action::Capture => "order.captured",
+            Action::Refund => "order.refunded",
+            Action::Cancel => "order.cancelled",
+        }
+    }
+}
+
+/// `POST /merchant/api/orders/{id}/capture`.
+pub(super) async fn capture(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    act(state, id, headers, body, Action::Capture).await
+}
+
+/// `POST /merchant/api/orders/{id}/refund`.
+pub(super) async fn refund(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    act(state, id, headers, body, Action::Refund).await
+}
+
+/// `POST /merchant/api/orders/{id}/cancel`.
+pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    act(state, id, headers, body, Action::Cancel).await
+}
+
+/// What the request asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ask {
+    amount: Option<i64>,
+    reason: Option<String>,
+}
+
+/// The JSON body: `{}` or nothing, `amount` (a positive integer of minor units) for capture and refund,
+/// `reason` (up to 255 characters) for refund and cancel.
+fn parse_body(action: Action, body: &[u8]) -> Result<Ask, MerchantError> {
+    let bad = |msg: String| MerchantError::bad_request("invalid_body", msg);
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body).map_err(|e| bad(format!("The body is not JSON: {e}.")))?
+    };
+    let Value::Object(fields) = value else { return Err(bad("The body must be a JSON object.".into())) };
+    let mut ask = Ask { amount: None, reason: None };
+    for (name, value) in fields {
+        match (name.as_str(), action) {
+            ("amount", Action::Capture | Action::Refund) => {
+                let amount = value.as_i64().filter(|a| *a > 0).ok_or_else(|| {
+                    MerchantError::bad_request("invalid_amount", format!("amount must be a positive whole number of cents, got {value}."))
+                })?;
+                ask.amount = Some(amount);
+            }
+            ("reason", Action::Refund | Action::Cancel) => {
+                let reason = value.as_str().filter(|r| r.chars().count() <= 255).ok_or_else(|| bad("reason must be text of at most 255 characters.".into()))?;
+                ask.reason = Some(reason.to_owned());
+            }
+            (other, _) => return Err(bad(format!("{other:?} is not a field of {}.", action.name()))),
+        }
+    }
+    Ok(ask)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, MerchantError> {
+    let key = headers.get("idempotency-key").ok_or_else(|| {
+        MerchantError::bad_request("missing_idempotency_key", "Send an Idempotency-Key header (8 to 64 letters, digits, - or _) with every money action.")
+    })?;
+    let key = key.to_str().unwrap_or_default();
+    if !crate::orders::valid_idempotency_key(key) {
+        return Err(MerchantError::bad_request("invalid_idempotency_key", "The Idempotency-Key must be 8 to 64 letters, digits, - or _."));
+    }
+    Ok(key.to_owned())
+}
+
+fn json_response(status: StatusCode, body: &str, replayed: bool) -> Response {
+    let mut response = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_owned()).into_response();
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+async fn act(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes, action: Action) -> Response {
+    match act_inner(&state, &id, &headers, &body, action).await {
+        Ok(response) => response,
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8], action: Action) -> Result<Response, MerchantError> {
+    let key = idempotency_key(headers)?;
+    let ask = parse_body(action, body)?;
+    let fingerprint = hex::encode(Sha256::new().chain_update(action.name()).chain_update([0]).chain_update(id).chain_update([0]).chain_update(body).finalize());
+    // One request per key at a time, then one action per order at a time.
+    let key_lock = state.order_locks.for_workorder(&format!("merchant-key:{key}"));
+    let _key = key_lock.lock().await;
+    let order_lock = state.order_locks.for_workorder(&format!("merchant-order:{id}"));
+    let _order = order_lock.lock().await;
+
+    let stored = state.store.read({
+        let key = key.clone();
+        move |c| {
+            c.prepare_cached("SELECT fingerprint, status, response FROM merchant_requests WHERE idempotency_key = ?1")?
+                .query_row([key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?, r.get::<_, String>(2)?)))
+                .optional()
+        }
+    })?;
+    if let Some((stored_fingerprint, status, response)) = stored {
+        if stored_fingerprint != fingerprint {
+            return Err(MerchantError::unprocessable(
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for another request; use a new key for a new action.",
+            ));
+        }
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        return Ok(json_response(status, &response, true));
+    }
+
+    let (provider, money) = state.store.read({
+        let id = id.to_owned();
+        move |c| Ok((order_view::provider(c, &id)?, order_view::payone_money(c, &id)?))
+    })?;
+    let money = match (provider, money) {
+        (None, _) | (Some(Provider::Payone), None) => {
+            return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
+        }
+        (Some(Provider::CheckoutChamp), _) => {
+            return Err(MerchantError::conflict(
+                "managed_by_crm",
+                "This order was imported into CheckoutChamp, which owns its money: capture, refund or cancel it in the CRM.",
+            ))
+        }
+        (Some(Provider::Payone), Some(money)) => money,
+    };
+    let amount = check(action, &money, &ask)?;
+    let Some(txid) = money.txid.clone() else {
+        return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
+    };
+    let sequence = money.sequencenumber + 1;
+    let request = payone_request(state, action, &money, &txid, amount, sequence);
+    let result = state.payone.send(&request).await;
+    let (answer, outcome) = match &result {
+        Ok(r) => (r.to_body(), r.status().unwrap_or("?").to_owned()),
+        Err(e) => (String::new(), e.to_string()),
+    };
+    let call = UpstreamCall::new("payone", &format!("merchant-{}", action.name()), &request.redacted(), &answer, &outcome);
+    match result {
+        Ok(_) => {
+            let (id, reason) = (id.to_owned(), ask.reason.clone());
+            let stored = state
+                .store
+                .record_upstream_call_then(call, move |c| {
+                    record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
+                    let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
+                    c.prepare_cached(
+                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
+                    )?
+                    .execute(params![key, fingerprint, order, now()])?;
+                    Ok(order)
+                })
+                .await?;
+            Ok(json_response(StatusCode::OK, &stored, false))
+        }
+        Err(PayoneError::Declined { code, message, .. }) => {
+            // PAYONE's final word: stored, so the same key gets the same refusal (and nothing moved).
+            let err = MerchantError::new(
+                StatusCode::BAD_GATEWAY,
+                "payone_refused",
+                format!("PAYONE refused the {}: error {code}: {message}", action.name()),
+            );
+            let response = err.body().to_string();
+            state
+                .store
+                .record_upstream_call_then(call, move |c| {
+                    c.prepare_cached(
+                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)",
+                    )?
+                    .execute(params![key, fingerprint, response, now()])
+                    .map(drop)
+                })
+                .await?;
+            Err(err)
+        }
+        Err(other) => {
+            // No answer: PAYONE may or may not have acted. Not stored, so the same key may be sent again; a
+            // repeat carries the same sequencenumber, which PAYONE refuses if the first one went through.
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(MerchantError::new(StatusCode::BAD_GATEWAY, "payone_unavailable", format!("PAYONE gave no usable answer: {other}. Retry with the same Idempotency-Key.")))
+        }
+    }
+}
+
+/// The PAYONE request that moves `amount` of `money` for `action` (see the module's comment).
+pub(super) fn payone_request(state: &AppState, action: Action, money: &order_view::Money, txid: &str, amount: i64, sequence: i64) -> crate::payone::PayoneRequest {
+    let mut request = state.payone.request(if action == Action::Refund { "debit" } else { "capture" });
+    request.set("txid", txid).set("sequencenumber", sequence.to_string()).set("currency", &money.currency);
+    match action {
+        Action::Capture => {
+            let last = amount == money.capturable();
+            request.set("amount", amount.to_string()).set("capturemode", if last { "completed" } else { "notcompleted" }).set("settleaccount", "auto");
+        }
+        Action::Refund => {
+            request.set("amount", (-amount).to_string());
+        }
+        Action::Cancel => {
+            request.set("amount", "0").set("capturemode", "completed").set("settleaccount", "yes");
+        }
+    }
+    request
+}
+
+/// Stores money PAYONE moved and its outbox event, on the caller's write connection.
+pub(super) fn record_payment(c: &rusqlite::Connection, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, kind, amount, sequence, reason, now()])?;
+    c.prepare_cached("UPDATE orders SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, now()])?;
+    crate::store::events::record(c, id, event)
+}
+
+/// The refusals that need no call: the amount the action moves, or why it cannot.
+fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, MerchantError> {
+    use amazon_pay_contract::orders::OrderState;
+    let authorized = matches!(money.state, OrderState::Approved | OrderState::Paid);
+    match action {
+        Action::Capture => {
+            if !authorized {
+                return Err(MerchantError::conflict("not_authorized", format!("The order is {}; only an authorized order can be captured.", money.state.as_str())));
+            }
+            let left = money.capturable();
+            if left == 0 {
+                return Err(MerchantError::conflict("nothing_to_capture", "Nothing authorized is left to capture (fully captured or released)."));
+            }
+            let amount = ask.amount.unwrap_or(left);
+            if amount > left {
+                return Err(MerchantError::unprocessable("amount_exceeds_authorized", format!("{amount} is more than the {left} left to capture.")));
+            }
+            Ok(amount)
+        }
+        Action::Refund => {
+            if money.captured == 0 {
+                return Err(MerchantError::conflict("not_captured", "Nothing was captured, so nothing can be refunded; cancel releases an authorization."));
+            }
+            let left = money.refundable();
+            if left == 0 {
+                return Err(MerchantError::conflict("nothing_to_refund", "Everything captured has been refunded."));
+            }
+            let amount = ask.amount.unwrap_or(left);
+            if amount > left {
+                return Err(MerchantError::unprocessable("amount_exceeds_captured", format!("{amount} is more than the {left} captured and not refunded.")));
+            }
+            Ok(amount)
+        }
+        Action::Cancel => {
+            if !authorized {
+                return Err(MerchantError::conflict("not_authorized", format!("The order is {}; only an authorized order can be cancelled.", money.state.as_str())));
+            }
+            let left = money.capturable();
+            if left == 0 {
+                return Err(MerchantError::conflict("nothing_to_release", "Nothing authorized is left to release (fully captured or already cancelled)."));
+            }
+            Ok(left)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_checked() {
+        assert_eq!(parse_body(Action::Capture, b"").unwrap(), Ask { amount: None, reason: None });
+        assert_eq!(parse_body(Action::Capture, b"{\"amount\": 500}").unwrap().amount, Some(500));
+        assert_eq!(parse_body(Action::Refund, b"{\"amount\": 1, \"reason\": \"returned\"}").unwrap().reason.as_deref(), Some("returned"));
+        for bad in ["{\"amount\": 0}", "{\"amount\": -5}", "{\"amount\": 1.5}", "{\"amount\": \"5\"}", "{\"amount\": null}"] {
+            assert_eq!(parse_body(Action::Capture, bad.as_bytes()).unwrap_err().code, "invalid_amount", "{bad}");
+        }
+        for bad in ["[1]", "not json", "{\"reason\": \"x\"}", "{\"extra\": 1}"] {
+            assert_eq!(parse_body(Action::Capture, bad.as_bytes()).unwrap_err().code, "invalid_body", "{bad}");
+        }
+        assert_eq!(parse_body(Action::Cancel, b"{\"amount\": 5}").unwrap_err().code, "invalid_body", "cancel releases everything left");
+    }
+}

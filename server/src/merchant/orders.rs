@@ -1,0 +1,147 @@
+//! `GET /merchant/api/orders` (filters and cursor pagination) and `GET /merchant/api/orders/{id}`.
+
+use super::MerchantError;
+use crate::state::AppState;
+use crate::store::order_view;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use rusqlite::params;
+use serde_json::{json, Value};
+
+/// Orders per page when `limit` is not given, and the most a page holds.
+const DEFAULT_LIMIT: i64 = 20;
+const MAX_LIMIT: i64 = 100;
+
+/// The filters of the list, validated.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Filter {
+    state: Option<String>,
+    flow: Option<String>,
+    since: Option<i64>,
+    until: Option<i64>,
+    limit: i64,
+    /// `(created, id)` of the last order of the previous page.
+    after: Option<(i64, String)>,
+}
+
+const FLOWS: [&str; 4] = ["cv2", "apb", "cv1", "checkoutchamp"];
+
+fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
+    let mut filter = Filter { limit: DEFAULT_LIMIT, ..Filter::default() };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
+    let unix = |name: &str, value: &str| {
+        value.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| {
+            MerchantError::bad_request("invalid_filter", format!("{name} must be a time in Unix seconds, got {value:?}."))
+        })
+    };
+    for (name, value) in pairs {
+        match name.as_str() {
+            "state" => {
+                let known = amazon_pay_contract::orders::OrderState::parse(&value).is_some()
+                    || amazon_pay_contract::checkoutchamp::CrmOrderStatus::ALL.iter().any(|s| s.as_str() == value);
+                if !known {
+                    return Err(MerchantError::bad_request("invalid_filter", format!("state {value:?} is not an order state.")));
+                }
+                filter.state = Some(value);
+            }
+            "flow" => {
+                if !FLOWS.contains(&value.as_str()) {
+                    return Err(MerchantError::bad_request("invalid_filter", format!("flow {value:?} is not one of {}.", FLOWS.join(", "))));
+                }
+                filter.flow = Some(value);
+            }
+            "created_since" => filter.since = Some(unix(&name, &value)?),
+            "created_until" => filter.until = Some(unix(&name, &value)?),
+            "limit" => {
+                filter.limit = value.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                    MerchantError::bad_request("invalid_filter", format!("limit must be an integer from 1 to {MAX_LIMIT}, got {value:?}."))
+                })?;
+            }
+            "cursor" => filter.after = Some(decode_cursor(&value)?),
+            other => {
+                return Err(MerchantError::bad_request(
+                    "invalid_filter",
+                    format!("{other:?} is not a filter: use state, flow, created_since, created_until, limit or cursor."),
+                ))
+            }
+        }
+    }
+    Ok(filter)
+}
+
+fn encode_cursor(created: i64, id: &str) -> String {
+    hex::encode(format!("{created}:{id}"))
+}
+
+fn decode_cursor(text: &str) -> Result<(i64, String), MerchantError> {
+    let bad = || MerchantError::bad_request("invalid_cursor", "The cursor is not one this API handed out (use next_cursor as it is).");
+    let raw = String::from_utf8(hex::decode(text).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (created, id) = raw.split_once(':').ok_or_else(bad)?;
+    Ok((created.parse().map_err(|_| bad())?, id.to_owned()))
+}
+
+/// `GET /merchant/api/orders`: newest first, `limit` per page; `next_cursor` fetches the next page.
+pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, MerchantError> {
+    let filter = parse_filter(query.as_deref())?;
+    let (orders, has_more) = state.store.read(move |c| {
+        let (after_created, after_id) = filter.after.clone().unzip();
+        let mut stmt = c.prepare_cached(
+            "SELECT id, created_at FROM (
+                 SELECT id, flow, state, created_at FROM orders
+                 UNION ALL
+                 SELECT order_id, 'checkoutchamp', status, created_at FROM checkoutchamp_orders)
+             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR flow = ?2)
+               AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4)
+               AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
+             ORDER BY created_at DESC, id DESC LIMIT ?7",
+        )?;
+        let ids = stmt
+            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let has_more = ids.len() as i64 > filter.limit;
+        let mut orders = Vec::new();
+        for (id, created) in ids.into_iter().take(filter.limit as usize) {
+            if let Some(order) = order_view::order_json(c, &id)? {
+                orders.push((created, id, order));
+            }
+        }
+        Ok((orders, has_more))
+    })?;
+    let next_cursor = if has_more { orders.last().map(|(created, id, _)| encode_cursor(*created, id)) } else { None };
+    let data: Vec<Value> = orders.into_iter().map(|(_, _, order)| order).collect();
+    Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
+}
+
+/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries.
+pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
+    let order = state.store.read({
+        let id = id.clone();
+        move |c| order_view::order_json(c, &id)
+    })?;
+    let Some(mut order) = order else {
+        return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
+    };
+    order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
+    Ok(Json(order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_checked() {
+        let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
+        assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
+        assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
+        for bad in ["state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
+            let err = parse_filter(Some(bad)).unwrap_err();
+            assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let cursor = encode_cursor(1_700_000_000, "OABC");
+        assert_eq!(parse_filter(Some(&format!("cursor={cursor}"))).unwrap().after, Some((1_700_000_000, "OABC".to_owned())));
+    }
+}

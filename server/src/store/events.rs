@@ -1,0 +1,230 @@
+//! The outbox: one event per change of an order, written in the same transaction as the change, so a crash
+//! between the change and its webhook loses nothing (the delivery worker, `crate::webhooks`, finds it on
+//! the next start). Also the money moved through the merchant API, and the idempotency keys of its calls.
+//! The tables are in `store/schema.rs` (`EVENTS`).
+
+use super::order_view;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+/// The event type of an order entering `state` (`order.<state>`; a new order is `order.placed`).
+pub fn type_for_state(state: amazon_pay_contract::orders::OrderState) -> String {
+    use amazon_pay_contract::orders::OrderState;
+    match state {
+        OrderState::Placing => "order.placed".to_owned(),
+        other => format!("order.{}", other.as_str()),
+    }
+}
+
+fn new_event_id() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..24).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect();
+    format!("evt_{tail}")
+}
+
+/// Writes event `kind` for `order_id` with the order as it stands in this transaction. Call it after the
+/// change, on the connection that made it.
+pub fn record(c: &Connection, order_id: &str, kind: &str) -> rusqlite::Result<()> {
+    let order = order_view::order_json(c, order_id)?.unwrap_or(serde_json::Value::Null);
+    let sequence: i64 = c
+        .prepare_cached("SELECT coalesce(max(order_sequence), 0) + 1 FROM events WHERE order_id = ?1")?
+        .query_row([order_id], |r| r.get(0))?;
+    let id = new_event_id();
+    let created = super::now();
+    let body = json!({"id": id, "object": "event", "type": kind, "created": created, "sequence": sequence, "order": order}).to_string();
+    c.prepare_cached(
+        "INSERT INTO events (id, type, order_id, order_sequence, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, kind, order_id, sequence, created, body])
+    .map(drop)
+}
+
+/// One stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Its place in the outbox (grows with every event).
+    pub seq: i64,
+    /// `evt_…`, what receivers deduplicate on.
+    pub id: String,
+    /// `order.placed`, `order.approved`, ...
+    pub kind: String,
+    /// The order it tells of.
+    pub order_id: String,
+    /// The JSON delivered, exactly as signed.
+    pub body: String,
+}
+
+/// A delivery that is due: the event's body and where it goes.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// The event's [`Event::seq`].
+    pub event_seq: i64,
+    /// Where it goes.
+    pub url: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    /// The event's JSON.
+    pub body: String,
+}
+
+/// The outcome of one attempt, as the worker records it.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// The event's [`Event::seq`].
+    pub event_seq: i64,
+    /// Where it was sent.
+    pub url: String,
+    /// When it started, in Unix milliseconds.
+    pub at_ms: i64,
+    /// HTTP status, `None` when there was no answer.
+    pub status: Option<u16>,
+    /// Why there was no answer (no URL in it).
+    pub error: Option<String>,
+    /// From sending to the answer (or giving up).
+    pub duration_ms: i64,
+    /// When to try again; `None`: delivered, or given up when `delivered` is false.
+    pub retry_at_ms: Option<i64>,
+    /// Answered 2xx.
+    pub delivered: bool,
+}
+
+impl super::Store {
+    /// Every event of `order_id`, oldest first.
+    pub fn events_for_order(&self, order_id: &str) -> Result<Vec<Event>, super::StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT seq, id, type, order_id, body FROM events WHERE order_id = ?1 ORDER BY seq")?;
+            let rows = stmt.query_map([order_id], |r| {
+                Ok(Event { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, order_id: r.get(3)?, body: r.get(4)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The newest event's number (0 when there is none).
+    pub fn last_event_seq(&self) -> Result<i64, super::StoreError> {
+        self.read(|c| c.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0)))
+    }
+
+    /// Queues a delivery to each of `urls` for every event not yet queued for it. A URL seen for the first
+    /// time starts with the events written from now on (a new endpoint does not receive the whole history).
+    pub async fn queue_deliveries(&self, urls: Vec<String>, now_ms: i64) -> Result<usize, super::StoreError> {
+        // Most rounds find nothing new: a read decides, so they cost the writer nothing.
+        let behind = self.read(|c| {
+            let last: i64 = c.prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?.query_row([], |r| r.get(0))?;
+            let mut stmt = c.prepare_cached("SELECT last_seq FROM webhook_cursors WHERE url = ?1")?;
+            for url in &urls {
+                match stmt.query_row([url], |r| r.get::<_, i64>(0)).optional()? {
+                    Some(cursor) if cursor >= last => {}
+                    _ => return Ok(true),
+                }
+            }
+            Ok(false)
+        })?;
+        if !behind {
+            return Ok(0);
+        }
+        self.write(move |c| {
+            let mut queued = 0;
+            for url in &urls {
+                let cursor: Option<i64> =
+                    c.prepare_cached("SELECT last_seq FROM webhook_cursors WHERE url = ?1")?.query_row([url], |r| r.get(0)).optional()?;
+                let last: i64 = c.prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?.query_row([], |r| r.get(0))?;
+                let Some(cursor) = cursor else {
+                    c.prepare_cached("INSERT INTO webhook_cursors (url, last_seq) VALUES (?1, ?2)")?.execute(params![url, last])?;
+                    continue;
+                };
+                if last > cursor {
+                    queued += c
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO webhook_deliveries (event_seq, url, state, attempts, next_at_ms)
+                             SELECT seq, ?1, 'pending', 0, ?2 FROM events WHERE seq > ?3 AND seq <= ?4",
+                        )?
+                        .execute(params![url, now_ms, cursor, last])?;
+                    c.prepare_cached("UPDATE webhook_cursors SET last_seq = ?2 WHERE url = ?1")?.execute(params![url, last])?;
+                }
+            }
+            Ok(queued)
+        })
+        .await
+    }
+
+    /// Up to `limit` deliveries to `urls` due at `now_ms`, oldest event first. A URL no longer configured
+    /// gets nothing more.
+    pub fn due_deliveries(&self, urls: &[String], now_ms: i64, limit: usize) -> Result<Vec<Due>, super::StoreError> {
+        let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+                 WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT value FROM json_each(?3))
+                 ORDER BY d.next_at_ms, d.event_seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![now_ms, limit as i64, urls], |r| {
+                Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// When the next pending delivery is due, if any.
+    pub fn next_delivery_at(&self) -> Result<Option<i64>, super::StoreError> {
+        self.read(|c| c.query_row("SELECT min(next_at_ms) FROM webhook_deliveries WHERE state = 'pending'", [], |r| r.get(0)))
+    }
+
+    /// Records attempts and moves their deliveries on (delivered, retried later, or given up), in one write.
+    pub async fn record_attempts(&self, attempts: Vec<Attempt>) -> Result<(), super::StoreError> {
+        self.write(move |c| {
+            for a in &attempts {
+                c.prepare_cached(
+                    "INSERT INTO webhook_attempts (event_seq, url, at_ms, status, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![a.event_seq, a.url, a.at_ms, a.status, a.error, a.duration_ms])?;
+                let (state, next) = match (a.delivered, a.retry_at_ms) {
+                    (true, _) => ("delivered", a.at_ms),
+                    (false, Some(at)) => ("pending", at),
+                    (false, None) => ("failed", a.at_ms),
+                };
+                c.prepare_cached(
+                    "UPDATE webhook_deliveries SET state = ?3, attempts = attempts + 1, next_at_ms = ?4 WHERE event_seq = ?1 AND url = ?2",
+                )?
+                .execute(params![a.event_seq, a.url, state, next])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// The webhook deliveries of `order_id`'s events with every attempt, for the merchant API.
+    pub fn deliveries_for_order(&self, order_id: &str) -> Result<Vec<serde_json::Value>, super::StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT e.seq, e.id, e.type, d.url, d.state, d.attempts FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
+                 WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
+            )?;
+            let rows = stmt.query_map([order_id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, i64>(5)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, id, kind, url, state, count) = row?;
+                let mut attempts = c.prepare_cached(
+                    "SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id",
+                )?;
+                let list = attempts
+                    .query_map(params![seq, url], |r| {
+                        Ok(json!({
+                            "at_ms": r.get::<_, i64>(0)?,
+                            "status": r.get::<_, Option<u16>>(1)?,
+                            "error": r.get::<_, Option<String>>(2)?,
+                            "duration_ms": r.get::<_, i64>(3)?,
+                        }))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                out.push(json!({"event_id": id, "type": kind, "url": url, "state": state, "attempt_count": count, "attempts": list}));
+            }
+            Ok(out)
+        })
+    }
+}
+

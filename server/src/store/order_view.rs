@@ -1,0 +1,268 @@
+//! An order as the merchant sees it (the merchant API's answer and every webhook event's `order`), read in
+//! one go from the tables of every flow. Built on the connection of the caller, so an event written in a
+//! write transaction carries the order exactly as that transaction leaves it.
+
+use amazon_pay_contract::orders::OrderState;
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::{json, Map, Value};
+
+/// Which provider owns an order's money: PAYONE orders are captured, refunded and released through this
+/// server; CheckoutChamp orders through the CRM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// Placed through PAYONE (CV2, APB, CV1).
+    Payone,
+    /// Imported into CheckoutChamp.
+    CheckoutChamp,
+}
+
+/// What the money actions need of a PAYONE order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    /// The order's state.
+    pub state: OrderState,
+    /// ISO code.
+    pub currency: String,
+    /// The order's total, in minor units (as every amount here).
+    pub total: i64,
+    /// The total while the order is approved or paid, else 0.
+    pub authorized: i64,
+    /// Captures through the merchant API.
+    pub captured: i64,
+    /// Refunds through the merchant API.
+    pub refunded: i64,
+    /// Released (cancelled) without capture.
+    pub released: i64,
+    /// PAYONE's transaction.
+    pub txid: Option<String>,
+    /// The last `sequencenumber` used on the transaction (0: the authorization).
+    pub sequencenumber: i64,
+}
+
+impl Money {
+    /// Authorized and neither captured nor released.
+    pub fn capturable(&self) -> i64 {
+        (self.authorized - self.captured - self.released).max(0)
+    }
+
+    /// Captured and not refunded.
+    pub fn refundable(&self) -> i64 {
+        (self.captured - self.refunded).max(0)
+    }
+}
+
+/// The money of PAYONE order `id`, or `None` when there is no such order.
+pub fn payone_money(c: &Connection, id: &str) -> rusqlite::Result<Option<Money>> {
+    let row = c
+        .prepare_cached("SELECT state, currency, amount_minor, txid FROM orders WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)))
+        .optional()?;
+    let Some((state, currency, total, txid)) = row else { return Ok(None) };
+    let state = OrderState::parse(&state).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "unknown order state".into())
+    })?;
+    let sum = |kind: &str| -> rusqlite::Result<i64> {
+        c.prepare_cached("SELECT coalesce(sum(amount_minor), 0) FROM order_payments WHERE order_id = ?1 AND kind = ?2")?
+            .query_row([id, kind], |r| r.get(0))
+    };
+    let ours: i64 = c
+        .prepare_cached("SELECT coalesce(max(sequencenumber), 0) FROM order_payments WHERE order_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    // PAYONE's own count, as its notifications tell it (a capture made in PAYONE's merchant interface too).
+    let theirs = match &txid {
+        Some(txid) => notifications(c, txid)?.iter().filter_map(|n| n["sequencenumber"].as_i64()).max().unwrap_or(0),
+        None => 0,
+    };
+    let authorized = if matches!(state, OrderState::Approved | OrderState::Paid) { total } else { 0 };
+    Ok(Some(Money {
+        state,
+        currency,
+        total,
+        authorized,
+        captured: sum("capture")?,
+        refunded: sum("refund")?,
+        released: sum("release")?,
+        txid,
+        sequencenumber: ours.max(theirs),
+    }))
+}
+
+/// Order `id` of any flow as JSON, or `None` when no flow has it.
+pub fn order_json(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
+    if let Some(order) = payone_order(c, id)? {
+        return Ok(Some(order));
+    }
+    checkoutchamp_order(c, id)
+}
+
+/// Which provider owns order `id`.
+pub fn provider(c: &Connection, id: &str) -> rusqlite::Result<Option<Provider>> {
+    let payone: bool = c.prepare_cached("SELECT count(*) FROM orders WHERE id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
+    if payone {
+        return Ok(Some(Provider::Payone));
+    }
+    let crm: bool =
+        c.prepare_cached("SELECT count(*) FROM checkoutchamp_orders WHERE order_id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
+    Ok(crm.then_some(Provider::CheckoutChamp))
+}
+
+fn payone_order(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
+    let row = c
+        .prepare_cached(
+            "SELECT o.flow, o.state, o.workorder_id, o.txid, o.userid, o.decline, o.created_at, o.updated_at,
+                    k.items_json, k.delivery
+             FROM orders o LEFT JOIN checkouts k ON k.workorder_id = o.workorder_id WHERE o.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })
+        .optional()?;
+    let Some((flow, state, workorder_id, txid, userid, decline, created, updated, items, delivery)) = row else {
+        return Ok(None);
+    };
+    let Some(money) = payone_money(c, id)? else { return Ok(None) };
+    let notes = match &txid {
+        Some(txid) => notifications(c, txid)?,
+        None => Vec::new(),
+    };
+    let amazon_reference: Option<String> = c
+        .prepare_cached("SELECT amazon_reference_id FROM cv1_orders WHERE order_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let mut payments = Vec::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT kind, amount_minor, sequencenumber, reason, created_at FROM order_payments WHERE order_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(json!({
+            "kind": r.get::<_, String>(0)?,
+            "amount": r.get::<_, i64>(1)?,
+            "sequencenumber": r.get::<_, i64>(2)?,
+            "reason": r.get::<_, Option<String>>(3)?,
+            "created": r.get::<_, i64>(4)?,
+        }))
+    })?;
+    for row in rows {
+        payments.push(row?);
+    }
+    let personal = personal_data(&notes);
+    Ok(Some(json!({
+        "id": id,
+        "object": "order",
+        "provider": "payone",
+        "flow": flow,
+        "state": state,
+        "created": created,
+        "updated": updated,
+        "currency": money.currency,
+        "items": items.as_deref().and_then(|i| serde_json::from_str::<Value>(i).ok()).unwrap_or_else(|| json!([])),
+        "delivery": delivery,
+        "amounts": {
+            "total": money.total,
+            "authorized": money.authorized,
+            "captured": money.captured,
+            "refunded": money.refunded,
+            "released": money.released,
+            "remaining": money.capturable(),
+            "refundable": money.refundable(),
+        },
+        "buyer": personal.buyer,
+        "billing_address": personal.billing,
+        "shipping_address": personal.shipping,
+        "decline": decline,
+        "payone": {"workorder_id": workorder_id, "txid": txid, "userid": userid, "sequencenumber": money.sequencenumber},
+        "amazon": {"order_reference_id": amazon_reference},
+        "payments": payments,
+        "notifications": notes.iter().map(|n| json!({
+            "txaction": n["txaction"],
+            "transaction_status": n["transaction_status"],
+            "sequencenumber": n["sequencenumber"],
+            "received": n["received"],
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+fn checkoutchamp_order(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
+    c.prepare_cached(
+        "SELECT amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at
+         FROM checkoutchamp_orders WHERE order_id = ?1",
+    )?
+    .query_row([id], |r| {
+        let total: i64 = r.get(4)?;
+        Ok(json!({
+            "id": id,
+            "object": "order",
+            "provider": "checkoutchamp",
+            "flow": "checkoutchamp",
+            "state": r.get::<_, String>(3)?,
+            "created": r.get::<_, i64>(6)?,
+            "updated": r.get::<_, i64>(7)?,
+            "currency": r.get::<_, String>(5)?,
+            "items": [],
+            "recurring": r.get::<_, i64>(2)? != 0,
+            "amounts": {"total": total},
+            "buyer": {"amazon_user_id": r.get::<_, String>(1)?},
+            "amazon": {"order_reference_id": r.get::<_, String>(0)?},
+            "money_actions": "owned by CheckoutChamp: capture, refund and cancel this order in the CRM",
+        }))
+    })
+    .optional()
+}
+
+/// The stored notifications of `txid`, oldest first, as JSON objects of their fields (plus `received`).
+fn notifications(c: &Connection, txid: &str) -> rusqlite::Result<Vec<Value>> {
+    let mut stmt = c.prepare_cached("SELECT body, received_at FROM notifications WHERE txid = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([txid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (body, received) = row?;
+        let pairs: Vec<(String, String)> = serde_json::from_str(&body).unwrap_or_default();
+        let mut fields: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        if let Some(seq) = fields.get("sequencenumber").and_then(|v| v.as_str()).and_then(|s| s.trim().parse::<i64>().ok()) {
+            fields.insert("sequencenumber".into(), seq.into());
+        }
+        fields.insert("received".into(), received.into());
+        out.push(Value::Object(fields));
+    }
+    Ok(out)
+}
+
+struct Personal {
+    buyer: Value,
+    billing: Value,
+    shipping: Value,
+}
+
+/// Buyer and addresses as PAYONE's notifications carry them (the newest one that has them).
+fn personal_data(notes: &[Value]) -> Personal {
+    let Some(n) = notes.iter().rev().find(|n| n.get("lastname").is_some() || n.get("email").is_some()) else {
+        return Personal { buyer: Value::Null, billing: Value::Null, shipping: Value::Null };
+    };
+    let field = |k: &str| n.get(k).cloned().unwrap_or(Value::Null);
+    let address = |prefix: &str| {
+        let get = |k: &str| field(&format!("{prefix}{k}"));
+        if get("lastname").is_null() && get("street").is_null() {
+            return Value::Null;
+        }
+        json!({
+            "first_name": get("firstname"), "last_name": get("lastname"), "company": get("company"),
+            "street": get("street"), "zip": get("zip"), "city": get("city"), "country": get("country"),
+        })
+    };
+    Personal {
+        buyer: json!({"first_name": field("firstname"), "last_name": field("lastname"), "email": field("email")}),
+        billing: address(""),
+        shipping: address("shipping_"),
+    }
+}

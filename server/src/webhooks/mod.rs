@@ -1,0 +1,142 @@
+//! Delivers the outbox (`store/events.rs`) to the shop's webhook URLs: at least once, signed
+//! ([`sign`]), retried with growing waits for days.
+//!
+//! The worker is one tokio task. Each round it queues new events for every URL, then sends what is due,
+//! each delivery in a task of its own (at most [`MAX_IN_FLIGHT`] at once), and records every attempt (time,
+//! HTTP status or error, duration). 2xx within the timeout is delivered; anything else is retried after the
+//! next wait of the schedule, and given up after the last. A delivery is marked delivered only after the
+//! receiver answered, so a crash before that sends it again on the next start.
+
+pub mod receiver;
+pub mod sign;
+
+use crate::config::merchant::MerchantConfig;
+use crate::store::events::{Attempt, Due};
+use crate::store::Store;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Deliveries sent at once.
+pub const MAX_IN_FLIGHT: usize = 128;
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Starts the worker when webhooks are configured. It runs until the runtime stops.
+pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinHandle<()>> {
+    let secret = config.webhook_secret.clone().filter(|_| config.webhooks_enabled())?;
+    let http = match reqwest::Client::builder().timeout(config.webhook_timeout).redirect(reqwest::redirect::Policy::none()).build() {
+        Ok(http) => http,
+        Err(err) => {
+            tracing::error!(%err, "webhooks: cannot build the HTTP client; no webhooks will be sent");
+            return None;
+        }
+    };
+    let worker = Worker {
+        store,
+        http,
+        secret: Arc::from(secret.into_bytes()),
+        urls: config.webhook_urls.clone(),
+        retries: Arc::from(config.webhook_retries.clone()),
+        poll: config.webhook_poll,
+        in_flight: Arc::default(),
+    };
+    Some(tokio::spawn(worker.run()))
+}
+
+#[derive(Clone)]
+struct Worker {
+    store: Store,
+    http: reqwest::Client,
+    secret: Arc<[u8]>,
+    urls: Vec<String>,
+    retries: Arc<[Duration]>,
+    poll: Duration,
+    in_flight: Arc<Mutex<HashSet<(i64, String)>>>,
+}
+
+impl Worker {
+    async fn run(self) {
+        loop {
+            if let Err(err) = self.round().await {
+                tracing::error!(%err, "webhooks: the outbox cannot be read; trying again");
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    /// Queues new events and starts every due delivery that is not already on its way.
+    async fn round(&self) -> Result<(), crate::store::StoreError> {
+        let now = now_ms();
+        self.store.queue_deliveries(self.urls.clone(), now).await?;
+        let free = MAX_IN_FLIGHT.saturating_sub(self.lock().len());
+        if free == 0 {
+            return Ok(());
+        }
+        for due in self.store.due_deliveries(&self.urls, now, MAX_IN_FLIGHT)? {
+            let key = (due.event_seq, due.url.clone());
+            {
+                let mut in_flight = self.lock();
+                if in_flight.len() >= MAX_IN_FLIGHT || !in_flight.insert(key.clone()) {
+                    continue;
+                }
+            }
+            let worker = self.clone();
+            tokio::spawn(async move {
+                let attempt = worker.attempt(due).await;
+                if let Err(err) = worker.store.record_attempts(vec![attempt]).await {
+                    // Not recorded: the delivery stays pending and is sent again (at least once).
+                    tracing::error!(%err, "webhooks: cannot record an attempt");
+                }
+                worker.lock().remove(&key);
+            });
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<(i64, String)>> {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One POST of `due`'s event, and what to do next.
+    async fn attempt(&self, due: Due) -> Attempt {
+        let at_ms = now_ms();
+        let started = Instant::now();
+        let signature = sign::sign(&self.secret, at_ms / 1000, due.body.as_bytes());
+        let sent = self
+            .http
+            .post(&due.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::USER_AGENT, concat!("amazon-pay-server/", env!("CARGO_PKG_VERSION"), " webhooks"))
+            .header(sign::HEADER, signature)
+            .body(due.body.clone())
+            .send()
+            .await;
+        let duration_ms = started.elapsed().as_millis() as i64;
+        let (status, error) = match sent {
+            Ok(response) => (Some(response.status().as_u16()), None),
+            Err(err) if err.is_timeout() => (None, Some("no answer within the timeout".to_owned())),
+            Err(err) => (None, Some(format!("cannot reach the receiver: {}", without_url(&err)))),
+        };
+        let delivered = status.is_some_and(|s| (200..300).contains(&s));
+        let retry_at_ms = match (delivered, self.retries.get(due.attempts as usize)) {
+            (false, Some(wait)) => Some(now_ms() + wait.as_millis() as i64),
+            _ => None,
+        };
+        if !delivered {
+            tracing::info!(event = due.event_seq, url = %due.url, ?status, error = error.as_deref().unwrap_or(""), retry = retry_at_ms.is_some(), "webhook not delivered");
+        }
+        Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
+    }
+}
+
+/// reqwest's error text without the URL (which may carry a token in its query).
+fn without_url(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    if let Some(url) = err.url() {
+        text = text.replace(url.as_str(), "<url>");
+    }
+    text
+}

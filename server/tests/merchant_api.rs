@@ -1,0 +1,369 @@
+//! The merchant API over HTTP against the sandbox: keys, origins, listing and showing orders, and capture,
+//! refund and cancel through the PAYONE simulator with Idempotency-Key. Every refusal changes nothing.
+
+mod support;
+
+use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::Language;
+use amazon_pay_server::sandbox::MfaOutcome;
+use serde_json::{json, Value};
+use support::{eventually, start_with, Env};
+
+const KEY: &str = "merchant-test-key-0123456789abcdefghij";
+
+async fn env() -> Env {
+    start_with(|c| c.merchant.api_keys = vec![KEY.to_owned()]).await
+}
+
+fn get(env: &Env, path: &str) -> reqwest::RequestBuilder {
+    env.http.get(env.url(path)).bearer_auth(KEY)
+}
+
+async fn post(env: &Env, path: &str, key: &str, body: Value) -> reqwest::Response {
+    env.http.post(env.url(path)).bearer_auth(KEY).header("idempotency-key", key).json(&body).send().await.unwrap()
+}
+
+/// A CV2 order of two mugs, authorized (preauthorization, `appointed`).
+async fn approved_order(env: &Env, key: &str) -> (String, String) {
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
+    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
+    let order = env.state.store.order(&placed.order_id).unwrap().unwrap();
+    let txid = order.txid.clone().unwrap();
+    env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
+    let id = placed.order_id.clone();
+    eventually("the order is approved", 10, || (env.state.store.order(&id).unwrap().unwrap().state == OrderState::Approved).then_some(())).await;
+    (placed.order_id, txid)
+}
+
+async fn error_code(response: reqwest::Response, status: u16) -> String {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "a sentence: {body}");
+    body["code"].as_str().unwrap().to_owned()
+}
+
+async fn order(env: &Env, id: &str) -> Value {
+    let response = get(env, &format!("/merchant/api/orders/{id}")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn without_keys_the_merchant_api_does_not_exist() {
+    let env = start_with(|_| {}).await;
+    let response = env.http.get(env.url("/merchant/api/orders")).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(error_code(response, 404).await, "not_enabled");
+}
+
+#[tokio::test]
+async fn keys_are_required_and_other_sites_are_refused() {
+    let env = env().await;
+    let response = env.http.get(env.url("/merchant/api/orders")).send().await.unwrap();
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_eq!(error_code(response, 401).await, "missing_api_key");
+    let wrong = env.http.get(env.url("/merchant/api/orders")).bearer_auth(format!("{KEY}x")).send().await.unwrap();
+    assert_eq!(error_code(wrong, 401).await, "invalid_api_key");
+    let basic = env.http.get(env.url("/merchant/api/orders")).basic_auth("merchant", Some(KEY)).send().await.unwrap();
+    assert_eq!(error_code(basic, 401).await, "missing_api_key");
+    // A browser on another site, even with the key: refused, and no CORS header lets it read anything.
+    let cross = get(&env, "/merchant/api/orders").header("origin", "https://evil.example").send().await.unwrap();
+    assert!(cross.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(error_code(cross, 403).await, "cross_origin");
+    let preflight = env
+        .http
+        .request(reqwest::Method::OPTIONS, env.url("/merchant/api/orders"))
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(preflight.status(), 403);
+    let ok = get(&env, "/merchant/api/orders").send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers().get("access-control-allow-origin").is_none());
+    let unknown = get(&env, "/merchant/api/customers").send().await.unwrap();
+    assert_eq!(error_code(unknown, 404).await, "unknown_route");
+}
+
+#[tokio::test]
+async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
+    let env = env().await;
+    let (first, txid) = approved_order(&env, "list-order-0001").await;
+    let (second, _) = approved_order(&env, "list-order-0002").await;
+    let declined_workorder = env.checkout("amex-0982").await;
+    let declined: PlaceOrderResponse = env.place(&declined_workorder, "list-order-0003", Language::En).await.json().await.unwrap();
+
+    let all: Value = get(&env, "/merchant/api/orders").send().await.unwrap().json().await.unwrap();
+    let ids: Vec<&str> = all["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.contains(&first.as_str()) && ids.contains(&second.as_str()) && ids.contains(&declined.order_id.as_str()));
+    let approved: Value = get(&env, "/merchant/api/orders?state=approved&flow=cv2").send().await.unwrap().json().await.unwrap();
+    assert_eq!(approved["data"].as_array().unwrap().len(), 2);
+    let declined_list: Value = get(&env, "/merchant/api/orders?state=declined").send().await.unwrap().json().await.unwrap();
+    assert_eq!(declined_list["data"][0]["id"], declined.order_id.as_str());
+    let future: Value = get(&env, "/merchant/api/orders?created_since=4000000000").send().await.unwrap().json().await.unwrap();
+    assert_eq!(future["data"].as_array().unwrap().len(), 0);
+    let past: Value = get(&env, "/merchant/api/orders?created_until=1").send().await.unwrap().json().await.unwrap();
+    assert_eq!(past["data"].as_array().unwrap().len(), 0);
+
+    // Pages of one: three pages, each order once, then no more.
+    let mut seen = Vec::new();
+    let mut path = "/merchant/api/orders?limit=1".to_owned();
+    loop {
+        let page: Value = get(&env, &path).send().await.unwrap().json().await.unwrap();
+        seen.extend(page["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/merchant/api/orders?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    seen.sort();
+    let mut expected: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(seen, expected);
+    for bad in ["state=shipped", "limit=0", "cursor=nonsense", "created_since=yesterday", "colour=red"] {
+        let response = get(&env, &format!("/merchant/api/orders?{bad}")).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{bad}");
+    }
+
+    let shown = order(&env, &first).await;
+    assert_eq!(shown["state"], "approved");
+    assert_eq!(shown["flow"], "cv2");
+    assert_eq!(shown["items"][0]["sku"], "mug");
+    assert_eq!(shown["payone"]["txid"], txid.as_str());
+    let total = shown["amounts"]["total"].as_i64().unwrap();
+    assert_eq!(shown["amounts"], json!({"total": total, "authorized": total, "captured": 0, "refunded": 0, "released": 0, "remaining": total, "refundable": 0}));
+    assert_eq!(shown["buyer"]["email"], "anna.schmidt@sandbox.example");
+    assert_eq!(shown["shipping_address"]["country"], "DE");
+    assert_eq!(shown["notifications"][0]["txaction"], "appointed");
+    assert!(shown["webhook_deliveries"].is_array());
+    let missing = get(&env, "/merchant/api/orders/ONOSUCHORDER").send().await.unwrap();
+    assert_eq!(error_code(missing, 404).await, "order_not_found");
+}
+
+/// `(kind, amount, sequencenumber)` of the PAYONE calls the simulator saw for `txid`, by its transaction.
+fn sim_tx(env: &Env, txid: &str) -> amazon_pay_server::sandbox::Transaction {
+    env.sandbox().payone.transaction(txid).unwrap()
+}
+
+#[tokio::test]
+async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idempotency() {
+    let env = env().await;
+    let (id, txid) = approved_order(&env, "money-order-0001").await;
+    let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
+    let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
+
+    let first = post(&env, &path("capture"), "capture-part-1", json!({"amount": 1000})).await;
+    assert_eq!(first.status(), 200);
+    let body: Value = first.json().await.unwrap();
+    assert_eq!(body["amounts"]["captured"], 1000);
+    assert_eq!(body["amounts"]["remaining"], total - 1000);
+    // The same key again: the same answer, marked as a replay, and no second capture at PAYONE.
+    let again = post(&env, &path("capture"), "capture-part-1", json!({"amount": 1000})).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), body);
+    assert_eq!(sim_tx(&env, &txid).captured, 1000);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 1);
+    // The key with another request is refused.
+    let reused = post(&env, &path("capture"), "capture-part-1", json!({"amount": 5})).await;
+    assert_eq!(error_code(reused, 422).await, "idempotency_key_reused");
+
+    // The rest, without an amount: capturemode=completed.
+    let second = post(&env, &path("capture"), "capture-part-2", json!({})).await;
+    assert_eq!(second.status(), 200);
+    let tx = sim_tx(&env, &txid);
+    assert_eq!((tx.captured, tx.sequencenumber, tx.capture_closed), (total, 2, true));
+
+    let refund1 = post(&env, &path("refund"), "refund-part-1", json!({"amount": 300, "reason": "one mug broken"})).await;
+    assert_eq!(refund1.status(), 200);
+    let refund2 = post(&env, &path("refund"), "refund-part-2", json!({"amount": 200})).await;
+    let body: Value = refund2.json().await.unwrap();
+    assert_eq!(body["amounts"]["refunded"], 500);
+    assert_eq!(body["amounts"]["refundable"], total - 500);
+    let tx = sim_tx(&env, &txid);
+    assert_eq!((tx.receivable, tx.sequencenumber), (total - 500, 4));
+    assert_eq!(body["payments"].as_array().unwrap().iter().map(|p| p["sequencenumber"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(body["payments"][2]["reason"], "one mug broken");
+
+    // PAYONE's notifications for each step reach the order's history.
+    let id2 = id.clone();
+    let state = env.state.clone();
+    eventually("capture, paid and debit notifications", 10, move || {
+        let actions: Vec<String> = state.store.notifications_for_txid(&txid).unwrap().iter().map(|n| n.txaction().unwrap_or("").to_owned()).collect();
+        (actions.iter().filter(|a| *a == "capture").count() == 2 && actions.iter().filter(|a| *a == "debit").count() == 2 && actions.contains(&"paid".to_owned())).then_some(())
+    })
+    .await;
+    let shown = order(&env, &id2).await;
+    assert_eq!(shown["state"], "paid");
+    assert_eq!(shown["amounts"]["captured"], total);
+    let types: Vec<String> = env.state.store.events_for_order(&id2).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(types.iter().filter(|t| *t == "order.captured").count(), 2);
+    assert_eq!(types.iter().filter(|t| *t == "order.refunded").count(), 2);
+}
+
+#[tokio::test]
+async fn every_refusal_changes_nothing() {
+    let env = env().await;
+    let (id, txid) = approved_order(&env, "refuse-order-0001").await;
+    let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
+    let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
+    let calls_before = env.upstream("merchant-capture").len() + env.upstream("merchant-refund").len();
+
+    let cases: Vec<(String, Option<&str>, Value, u16, &str)> = vec![
+        (path("capture"), Some("over-capture-01"), json!({"amount": total + 1}), 422, "amount_exceeds_authorized"),
+        (path("capture"), Some("zero-capture-01"), json!({"amount": 0}), 400, "invalid_amount"),
+        (path("capture"), Some("neg-capture-001"), json!({"amount": -100}), 400, "invalid_amount"),
+        (path("capture"), Some("frac-capture-01"), json!({"amount": 10.5}), 400, "invalid_amount"),
+        (path("capture"), None, json!({"amount": 100}), 400, "missing_idempotency_key"),
+        (path("capture"), Some("bad key!"), json!({"amount": 100}), 400, "invalid_idempotency_key"),
+        (path("refund"), Some("early-refund-01"), json!({"amount": 100}), 409, "not_captured"),
+        ("/merchant/api/orders/ONOSUCHORDER/capture".to_owned(), Some("unknown-order-1"), json!({}), 404, "order_not_found"),
+    ];
+    for (path, key, body, status, code) in cases {
+        let mut request = env.http.post(env.url(&path)).bearer_auth(KEY).json(&body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        assert_eq!(error_code(request.send().await.unwrap(), status).await, code, "{path} {body}");
+    }
+    let unauthenticated = env.http.post(env.url(&path("capture"))).header("idempotency-key", "no-key-request-1").json(&json!({})).send().await.unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+    let shown = order(&env, &id).await;
+    assert_eq!(shown["amounts"]["captured"], 0);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 0, "PAYONE saw nothing");
+    assert_eq!(env.upstream("merchant-capture").len() + env.upstream("merchant-refund").len(), calls_before);
+
+    // Over-refund, then cancel after a full capture.
+    assert_eq!(post(&env, &path("capture"), "full-capture-01", json!({})).await.status(), 200);
+    let over = post(&env, &path("refund"), "over-refund-001", json!({"amount": total + 1})).await;
+    assert_eq!(error_code(over, 422).await, "amount_exceeds_captured");
+    let cancel = post(&env, &path("cancel"), "late-cancel-001", json!({})).await;
+    assert_eq!(error_code(cancel, 409).await, "nothing_to_release");
+    let again = post(&env, &path("capture"), "capture-again-1", json!({"amount": 1})).await;
+    assert_eq!(error_code(again, 409).await, "nothing_to_capture");
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 1, "only the full capture reached PAYONE");
+
+    // A declined order: no money action.
+    let workorder = env.checkout("amex-0982").await;
+    let declined: PlaceOrderResponse = env.place(&workorder, "refuse-order-0002", Language::En).await.json().await.unwrap();
+    for action in ["capture", "refund", "cancel"] {
+        let response = post(&env, &format!("/merchant/api/orders/{}/{action}", declined.order_id), &format!("declined-{action}-1"), json!({})).await;
+        let code = error_code(response, 409).await;
+        assert!(code == "not_authorized" || code == "not_captured", "{action}: {code}");
+    }
+}
+
+#[tokio::test]
+async fn cancel_releases_what_is_not_captured() {
+    let env = env().await;
+    let (id, txid) = approved_order(&env, "cancel-order-0001").await;
+    let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
+    let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
+    assert_eq!(post(&env, &path("capture"), "cancel-capture-1", json!({"amount": 500})).await.status(), 200);
+    let cancelled = post(&env, &path("cancel"), "cancel-release-1", json!({"reason": "out of stock"})).await;
+    assert_eq!(cancelled.status(), 200);
+    let body: Value = cancelled.json().await.unwrap();
+    assert_eq!(body["amounts"]["released"], total - 500);
+    assert_eq!(body["amounts"]["remaining"], 0);
+    let tx = sim_tx(&env, &txid);
+    assert_eq!((tx.captured, tx.sequencenumber, tx.capture_closed), (500, 2, true), "a zero capture with capturemode=completed");
+    let again = post(&env, &path("cancel"), "cancel-release-2", json!({})).await;
+    assert_eq!(error_code(again, 409).await, "nothing_to_release");
+    let more = post(&env, &path("capture"), "cancel-capture-2", json!({"amount": 1})).await;
+    assert_eq!(error_code(more, 409).await, "nothing_to_capture");
+    let types: Vec<String> = env.state.store.events_for_order(&id).unwrap().into_iter().map(|e| e.kind).collect();
+    assert!(types.contains(&"order.cancelled".to_owned()), "{types:?}");
+}
+
+#[tokio::test]
+async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
+    use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse};
+    use amazon_pay_server::sandbox::amazon::AgreementType;
+    let env = env().await;
+    let amazon = &env.sandbox().amazon;
+    let token = amazon.issue_token("jean", &["profile", "payments:widget", "payments:shipping_address"]).unwrap();
+    let reference = amazon.create_order_reference(&token, AgreementType::OrderReference).unwrap();
+    amazon.update_order_reference(&reference.id, |r| r.instrument = amazon_pay_server::sandbox::scenario::instrument("visa-1111")).unwrap();
+    let request = ImportOrderRequest {
+        access_token: token,
+        amazon_order_id: reference.id.clone(),
+        items: vec![CampaignLine { product_id: 102, quantity: 1 }],
+        recurring: false,
+        idempotency_key: "crm-import-0001".into(),
+        language: Language::En,
+    };
+    let imported: ImportOrderResponse = env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await.json().await.unwrap();
+    let upsell_token = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let upsale = amazon_pay_contract::checkoutchamp::ImportUpsaleRequest {
+        access_token: upsell_token,
+        order_id: imported.order_id.clone(),
+        product_id: 103,
+        quantity: 1,
+        idempotency_key: "crm-upsale-0001".into(),
+        language: Language::En,
+    };
+    let upsold = env.post_json("/api/checkoutchamp/upsales", &serde_json::to_value(&upsale).unwrap()).await;
+    assert_eq!(upsold.status(), 200);
+    let kinds: Vec<String> = env.state.store.events_for_order(&imported.order_id).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["order.placed", "order.paid", "order.updated"], "the import's and the upsale's events");
+    let listed: Value = get(&env, "/merchant/api/orders?flow=checkoutchamp").send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["data"][0]["id"], imported.order_id.as_str());
+    let shown = order(&env, &imported.order_id).await;
+    assert_eq!(shown["provider"], "checkoutchamp");
+    assert_eq!(shown["amazon"]["order_reference_id"], reference.id.as_str());
+    for action in ["capture", "refund", "cancel"] {
+        let response = post(&env, &format!("/merchant/api/orders/{}/{action}", imported.order_id), &format!("crm-{action}-0001"), json!({})).await;
+        assert_eq!(error_code(response, 409).await, "managed_by_crm");
+    }
+}
+
+#[tokio::test]
+async fn a_capture_or_refund_payone_refuses_changes_nothing_and_its_key_replays_the_refusal() {
+    let env = env().await;
+    let (id, txid) = approved_order(&env, "refused-order-001").await;
+    let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
+    // The sandbox's scenario: Amazon refuses captures of this transaction (as a tester sets it over HTTP).
+    let refuse = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/capture"))).send().await.unwrap();
+    assert_eq!(refuse.status(), 204);
+    let refused = post(&env, &path("capture"), "refused-capture-1", json!({"amount": 100})).await;
+    assert_eq!(error_code(refused, 502).await, "payone_refused");
+    let calls = env.upstream("merchant-capture").len();
+    let again = post(&env, &path("capture"), "refused-capture-1", json!({"amount": 100})).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(error_code(again, 502).await, "payone_refused");
+    assert_eq!(env.upstream("merchant-capture").len(), calls, "the stored refusal, without a call");
+    assert_eq!(order(&env, &id).await["amounts"]["captured"], 0);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 0);
+
+    // Accepted again: a new key captures; then refunds are refused, and nothing is refunded.
+    env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/capture?on=false"))).send().await.unwrap();
+    assert_eq!(post(&env, &path("capture"), "refused-capture-2", json!({"amount": 100})).await.status(), 200);
+    env.sandbox().payone.refuse(&txid, "debit", true).unwrap();
+    let refused = post(&env, &path("refund"), "refused-refund-01", json!({"amount": 50})).await;
+    assert_eq!(error_code(refused, 502).await, "payone_refused");
+    let shown = order(&env, &id).await;
+    assert_eq!((shown["amounts"]["captured"].as_i64(), shown["amounts"]["refunded"].as_i64()), (Some(100), Some(0)));
+    assert_eq!(sim_tx(&env, &txid).receivable, 100);
+    let unknown = env.http.post(env.url("/sandbox/payone/transactions/999/refuse/capture")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let bad = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/authorization"))).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn apb_orders_have_their_events_and_are_listed_by_flow() {
+    let env = env().await;
+    let body = json!({"items": [{"sku": "tshirt", "quantity": 1}], "idempotency_key": "apb-events-0001", "language": "en", "product_type": "PayOnly"});
+    let response = env.post_json("/api/apb/orders", &body).await;
+    assert_eq!(response.status(), 200);
+    let placed: Value = response.json().await.unwrap();
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    let kinds: Vec<String> = env.state.store.events_for_order(&id).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["order.placed", "order.redirected"]);
+    let listed: Value = get(&env, "/merchant/api/orders?flow=apb").send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["data"][0]["id"], id.as_str());
+}

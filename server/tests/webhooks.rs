@@ -1,0 +1,344 @@
+//! Webhooks against real receivers: signed events for an order's changes, retried after failures with
+//! every attempt recorded, verified by the docs' Node and Python snippets, and delivered after a SIGKILL.
+
+mod support;
+
+use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::Language;
+use amazon_pay_server::sandbox::MfaOutcome;
+use amazon_pay_server::webhooks::sign;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{eventually, start_with};
+
+const SECRET: &str = "webhook-test-secret-0123456789abcdef";
+const KEY: &str = "merchant-test-key-0123456789abcdefghij";
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    signature: String,
+    body: String,
+    status: u16,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("a JSON event")
+    }
+}
+
+/// A webhook receiver on 127.0.0.1:0: fails the first `failures` requests of each event with 500, then
+/// answers `status` (which a test may change).
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    tries: Arc<Mutex<HashMap<String, usize>>>,
+    failures: usize,
+    status: Arc<AtomicU16>,
+}
+
+impl Receiver {
+    async fn start(failures: usize, status: u16) -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+        let receiver = Receiver { url, got: Arc::default(), tries: Arc::default(), failures, status: Arc::new(AtomicU16::new(status)) };
+        let app = axum::Router::new().route(
+            "/hooks",
+            axum::routing::post({
+                let r = receiver.clone();
+                move |headers: HeaderMap, body: String| {
+                    let r = r.clone();
+                    async move { r.answer(&headers, body) }
+                }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        receiver
+    }
+
+    fn answer(&self, headers: &HeaderMap, body: String) -> StatusCode {
+        let id = serde_json::from_str::<Value>(&body).ok().and_then(|v| v["id"].as_str().map(str::to_owned)).unwrap_or_default();
+        let tries = {
+            let mut tries = self.tries.lock().unwrap();
+            let n = tries.entry(id).or_default();
+            *n += 1;
+            *n
+        };
+        let status = if tries <= self.failures { 500 } else { self.status.load(Ordering::SeqCst) };
+        let signature = headers.get(sign::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        self.got.lock().unwrap().push(Received { signature, body, status });
+        StatusCode::from_u16(status).unwrap()
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// The events answered 2xx, by id, each once.
+    fn delivered(&self) -> HashMap<String, Value> {
+        self.got().into_iter().filter(|r| (200..300).contains(&r.status)).map(|r| (r.json()["id"].as_str().unwrap().to_owned(), r.json())).collect()
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+#[tokio::test]
+async fn an_order_arrives_as_signed_events_after_two_failures_with_every_attempt_recorded() {
+    let receiver = Receiver::start(2, 200).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![receiver.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_millis(50); 5];
+        c.merchant.api_keys = vec![KEY.to_owned()];
+    })
+    .await;
+    // The worker's first round sets the URL's cursor; the order's events come after it.
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "webhook-order-01", Language::En).await.json().await.unwrap();
+    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }));
+    let order = env.state.store.order(&placed.order_id).unwrap().unwrap();
+    env.sandbox().payone.finish_redirect(order.txid.as_deref().unwrap(), MfaOutcome::NotAsked).await.unwrap();
+
+    let delivered = eventually("placed, redirected and approved delivered", 20, || {
+        let d = receiver.delivered();
+        let types: Vec<String> = d.values().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+        (types.contains(&"order.approved".to_owned()) && d.len() >= 3).then_some(d)
+    })
+    .await;
+    let mut events: Vec<&Value> = delivered.values().collect();
+    events.sort_by_key(|e| e["sequence"].as_i64());
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["order.placed", "order.redirected", "order.approved"]);
+    assert_eq!(events.iter().map(|e| e["sequence"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(events[2]["order"]["id"], placed.order_id.as_str());
+    assert_eq!(events[2]["order"]["state"], "approved");
+    assert!(events[2]["order"]["amounts"]["authorized"].as_i64().unwrap() > 0);
+
+    // Each event: two 500s, then delivered on the third attempt; every request signed.
+    for r in receiver.got() {
+        sign::verify(SECRET.as_bytes(), &r.signature, r.body.as_bytes(), unix_now()).expect("a valid signature");
+    }
+    for id in delivered.keys() {
+        let statuses: Vec<u16> = receiver.got().iter().filter(|r| r.json()["id"] == id.as_str()).map(|r| r.status).collect();
+        assert_eq!(statuses, [500, 500, 200], "{id}");
+    }
+    // The merchant API shows every attempt.
+    let id = placed.order_id.clone();
+    eventually("attempts recorded", 10, || {
+        let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
+        (deliveries.len() == 3 && deliveries.iter().all(|d| d["state"] == "delivered")).then_some(())
+    })
+    .await;
+    let shown: Value = env.http.get(env.url(&format!("/merchant/api/orders/{id}"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let deliveries = shown["webhook_deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 3);
+    for d in deliveries {
+        assert_eq!(d["state"], "delivered");
+        let attempts = d["attempts"].as_array().unwrap();
+        assert_eq!(attempts.iter().map(|a| a["status"].as_u64().unwrap()).collect::<Vec<_>>(), [500, 500, 200]);
+        assert!(attempts.iter().all(|a| a["at_ms"].as_i64().unwrap() > 0 && a["duration_ms"].as_i64().is_some()));
+    }
+
+    // The docs' snippets accept the real delivery and refuse a changed body or timestamp.
+    let good = receiver.got().into_iter().find(|r| r.status == 200).unwrap();
+    check_snippets(&good);
+}
+
+/// The fenced block of `lang` in docs/webhooks.md.
+fn snippet(lang: &str) -> String {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/webhooks.md")).unwrap();
+    let start = docs.find(&format!("```{lang}\n")).unwrap_or_else(|| panic!("a {lang} block")) + lang.len() + 4;
+    let end = docs[start..].find("```").unwrap() + start;
+    docs[start..end].to_owned()
+}
+
+/// Runs the Node and Python snippets on a delivery, as is and tampered with; each must say what it should.
+fn check_snippets(delivery: &Received) {
+    let dir = tempfile::tempdir().unwrap();
+    let body_path = dir.path().join("body");
+    let js = dir.path().join("verify.mjs");
+    std::fs::write(&js, format!("{}\nimport {{ readFileSync }} from \"node:fs\";\nconst body = readFileSync(process.env.BODY_FILE);\nconsole.log(verifyWebhook(process.env.SECRET, process.env.SIGNATURE, body) ? \"valid\" : \"invalid\");\n", snippet("js"))).unwrap();
+    let py = dir.path().join("verify.py");
+    std::fs::write(&py, format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nprint(\"valid\" if verify_webhook(os.environ[\"SECRET\"].encode(), os.environ[\"SIGNATURE\"], body) else \"invalid\")\n", snippet("python"))).unwrap();
+    let (t, v1) = delivery.signature.split_once(',').unwrap();
+    let t: i64 = t.trim_start_matches("t=").parse().unwrap();
+    let changed_body = delivery.body.replacen("order.", "order_", 1);
+    let cases = [
+        (delivery.body.clone(), delivery.signature.clone(), "valid"),
+        (changed_body, delivery.signature.clone(), "invalid"),
+        (delivery.body.clone(), format!("t={},{v1}", t + 1), "invalid"),
+        // A correctly signed but old delivery (a replay): refused for its age.
+        (delivery.body.clone(), sign::sign(SECRET.as_bytes(), t - 3600, delivery.body.as_bytes()), "invalid"),
+    ];
+    for (body, signature, expected) in cases {
+        std::fs::write(&body_path, &body).unwrap();
+        for (program, file) in [("node", &js), ("python3", &py)] {
+            let output = std::process::Command::new(program)
+                .arg(file)
+                .env("SECRET", SECRET)
+                .env("SIGNATURE", &signature)
+                .env("BODY_FILE", &body_path)
+                .output()
+                .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
+            assert_eq!(stdout.trim(), expected, "{program} with {signature}");
+        }
+    }
+}
+
+const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
+
+/// The binary in sandbox mode on `dir`, webhooks to `url` retried every 200 ms; returns once it listens.
+fn start_binary(dir: &std::path::Path, url: &str) -> std::process::Child {
+    use std::io::{BufRead, BufReader};
+    let retries = vec!["0.2"; 100].join(",");
+    let mut child = std::process::Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.to_str().unwrap()])
+        .args(["--webhook-url", url, "--webhook-secret", SECRET, "--webhook-retry-seconds", &retries])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the server printed its address");
+    }
+    child
+}
+
+async fn wait_for(what: &str, secs: u64, mut probe: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !probe() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn count(dir: &std::path::Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open_with_flags(dir.join("amazon-pay.sqlite"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_while_100_events_wait_delivers_them_all_after_a_restart() {
+    use amazon_pay_server::orders::OrderRecord;
+    let receiver = Receiver::start(0, 503).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_binary(dir.path(), &receiver.url);
+    wait_for("the URL's cursor", 20, || count(dir.path(), "SELECT count(*) FROM webhook_cursors") == 1).await;
+
+    // 100 new orders (one `order.placed` each), written by a second process's store as another instance
+    // would: the running server finds them in the outbox.
+    let store = amazon_pay_server::store::Store::open(dir.path()).unwrap();
+    for n in 0..100 {
+        let order = OrderRecord {
+            id: format!("OKILL{n:03}"),
+            workorder_id: format!("WOKILL{n:03}"),
+            flow: "cv2".into(),
+            idempotency_key: format!("kill-test-{n:03}"),
+            state: OrderState::Placing,
+            amount: amazon_pay_contract::Money::eur(1000 + n),
+            txid: None,
+            userid: None,
+            decline: None,
+            response_json: None,
+        };
+        store.insert_order(&order).await.unwrap();
+    }
+    drop(store);
+    // The receiver is down (503): the server queues all 100 and keeps trying.
+    wait_for("100 deliveries queued and tried", 30, || {
+        count(dir.path(), "SELECT count(*) FROM webhook_deliveries WHERE state = 'pending' AND attempts > 0") == 100
+    })
+    .await;
+    server.kill().unwrap(); // SIGKILL: no shutdown of any kind.
+    server.wait().unwrap();
+    assert!(receiver.delivered().is_empty());
+
+    receiver.status.store(200, Ordering::SeqCst);
+    let mut server = start_binary(dir.path(), &receiver.url);
+    wait_for("all 100 delivered", 60, || receiver.delivered().len() == 100).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    let delivered = receiver.delivered();
+    for n in 0..100 {
+        let id = format!("OKILL{n:03}");
+        assert!(delivered.values().any(|e| e["order"]["id"] == id.as_str() && e["type"] == "order.placed"), "{id}");
+    }
+    for r in receiver.got() {
+        sign::verify(SECRET.as_bytes(), &r.signature, r.body.as_bytes(), unix_now()).expect("signed");
+    }
+}
+
+/// The binary with `args`, expected to refuse to start; its stderr.
+fn refused(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .args(args)
+        .env_remove("AMAZON_PAY_WEBHOOK_SECRET")
+        .env_remove("AMAZON_PAY_WEBHOOK_URLS")
+        .env_remove("AMAZON_PAY_MERCHANT_API_KEYS")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "expected a refusal for {args:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn unusable_webhook_and_key_settings_stop_the_server_naming_the_setting() {
+    let url = "https://shop.example/hooks";
+    assert!(refused(&["--webhook-url", url]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
+    assert!(refused(&["--webhook-url", url, "--webhook-secret", "too-short"]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
+    assert!(refused(&["--webhook-url", "ftp://shop.example/hooks", "--webhook-secret", SECRET]).contains("AMAZON_PAY_WEBHOOK_URLS"));
+    assert!(refused(&["--merchant-api-keys", "short-key"]).contains("AMAZON_PAY_MERCHANT_API_KEYS"));
+    let stderr = refused(&["--webhook-retry-seconds=0"]);
+    assert!(stderr.contains("AMAZON_PAY_WEBHOOK_RETRY_SECONDS"), "{stderr}");
+}
+
+#[tokio::test]
+async fn in_sandbox_mode_events_go_to_the_sandbox_receiver_which_verifies_them() {
+    let env = start_with(|_| {}).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "sandbox-hooks-01", Language::En).await.json().await.unwrap();
+    let order = env.state.store.order(&placed.order_id).unwrap().unwrap();
+    env.sandbox().payone.finish_redirect(order.txid.as_deref().unwrap(), MfaOutcome::NotAsked).await.unwrap();
+    let http = env.http.clone();
+    let url = env.url("/sandbox/webhooks");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let seen: Vec<Value> = loop {
+        let seen: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
+        if seen.iter().any(|d| d["event_type"] == "order.approved") {
+            break seen;
+        }
+        assert!(std::time::Instant::now() < deadline, "the sandbox receiver got order.approved: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Deliveries run side by side, so they may arrive in any order; `sequence` puts them back in order.
+    let mut by_sequence: Vec<(i64, &str)> = seen.iter().map(|d| (d["sequence"].as_i64().unwrap(), d["event_type"].as_str().unwrap())).collect();
+    by_sequence.sort();
+    assert_eq!(by_sequence, [(1, "order.placed"), (2, "order.redirected"), (3, "order.approved")]);
+    assert!(seen.iter().all(|d| d["signature_valid"] == true && d["order_id"] == placed.order_id.as_str()), "{seen:?}");
+    let after: Vec<Value> = http.get(format!("{url}?after=2")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after.len(), 1);
+    // A forged delivery is refused and shown as such.
+    let forged = http.post(&url).header(sign::HEADER, "t=1,v1=00").body("{\"id\":\"evt_forged\"}").send().await.unwrap();
+    assert_eq!(forged.status(), 400);
+    let last: Vec<Value> = http.get(format!("{url}?after=3")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(last[0]["signature_valid"], false);
+}
