@@ -58,6 +58,12 @@ pub struct OrderLabels {
     state: String,
 }
 
+/// `outcome` (delivered, rejected, timeout, unreachable).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AttemptLabels {
+    outcome: String,
+}
+
 /// `durability` (committed, synced).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct WriteLabels {
@@ -81,6 +87,10 @@ pub struct Metrics {
     notifications: Family<NotificationLabels, Counter>,
     orders: Family<OrderLabels, Gauge>,
     store_writes: Histograms<WriteLabels>,
+    webhook_attempts: Family<AttemptLabels, Counter>,
+    webhook_attempt_duration: Histogram,
+    webhook_pending: Gauge,
+    webhook_oldest_pending_age: Gauge,
 }
 
 fn metrics() -> &'static Metrics {
@@ -95,6 +105,10 @@ fn metrics() -> &'static Metrics {
             notifications: Family::default(),
             orders: Family::default(),
             store_writes: Family::new_with_constructor(latency as fn() -> Histogram),
+            webhook_attempts: Family::default(),
+            webhook_attempt_duration: latency(),
+            webhook_pending: Gauge::default(),
+            webhook_oldest_pending_age: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register("http_requests", "HTTP requests answered, by route template, method and status", m.http_requests.clone());
@@ -104,6 +118,14 @@ fn metrics() -> &'static Metrics {
         registry.register("transaction_status_notifications", "PAYONE TransactionStatus notifications by result and reason", m.notifications.clone());
         registry.register("orders", "Orders in the store by flow and state (read at scrape time)", m.orders.clone());
         registry.register("store_write_duration_seconds", "Time from a store write's submission to its commit (and fsync)", m.store_writes.clone());
+        registry.register("webhook_attempts", "Webhook delivery attempts by outcome (delivered: a 2xx answer)", m.webhook_attempts.clone());
+        registry.register("webhook_attempt_duration_seconds", "Time a webhook receiver took to answer (or the attempt to fail)", m.webhook_attempt_duration.clone());
+        registry.register("webhook_deliveries_pending", "Webhook deliveries waiting to be sent or retried (the outbox's depth, read at scrape time)", m.webhook_pending.clone());
+        registry.register(
+            "webhook_oldest_pending_age_seconds",
+            "Age of the oldest event with a delivery still waiting, 0 when none waits (read at scrape time)",
+            m.webhook_oldest_pending_age.clone(),
+        );
         Metrics { registry, ..m }
     })
 }
@@ -133,6 +155,20 @@ pub fn notification(result: &str, reason: &str) {
 /// One store write, from submission to its answer.
 pub fn store_write(durability: &str, elapsed: Duration) {
     metrics().store_writes.get_or_create(&WriteLabels { durability: durability.to_owned() }).observe(elapsed.as_secs_f64());
+}
+
+/// One webhook delivery attempt: `outcome` is delivered, rejected (a non-2xx answer), timeout or unreachable.
+pub fn webhook_attempt(outcome: &str, elapsed: Duration) {
+    let m = metrics();
+    m.webhook_attempts.get_or_create(&AttemptLabels { outcome: outcome.to_owned() }).inc();
+    m.webhook_attempt_duration.observe(elapsed.as_secs_f64());
+}
+
+/// The outbox as the store has it: deliveries waiting, and the age of the oldest waiting event in seconds.
+pub fn set_outbox(pending: i64, oldest_age_seconds: i64) {
+    let m = metrics();
+    m.webhook_pending.set(pending);
+    m.webhook_oldest_pending_age.set(oldest_age_seconds.max(0));
 }
 
 /// Replaces the order counts with `(flow, state, count)` rows read from the store.

@@ -115,11 +115,13 @@ impl Worker {
             .send()
             .await;
         let duration_ms = started.elapsed().as_millis() as i64;
-        let (status, error) = match sent {
-            Ok(response) => (Some(response.status().as_u16()), None),
-            Err(err) if err.is_timeout() => (None, Some("no answer within the timeout".to_owned())),
-            Err(err) => (None, Some(format!("cannot reach the receiver: {}", without_url(&err)))),
+        let (status, error, outcome) = match sent {
+            Ok(response) if response.status().is_success() => (Some(response.status().as_u16()), None, "delivered"),
+            Ok(response) => (Some(response.status().as_u16()), None, "rejected"),
+            Err(err) if err.is_timeout() => (None, Some("no answer within the timeout".to_owned()), "timeout"),
+            Err(err) => (None, Some(format!("cannot reach the receiver: {}", without_url(&err))), "unreachable"),
         };
+        crate::telemetry::metrics::webhook_attempt(outcome, started.elapsed());
         let delivered = status.is_some_and(|s| (200..300).contains(&s));
         let retry_at_ms = match (delivered, self.retries.get(due.attempts as usize)) {
             (false, Some(wait)) => Some(now_ms() + wait.as_millis() as i64),

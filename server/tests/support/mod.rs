@@ -4,6 +4,8 @@
 //! sandbox's simulators except the ones it is told to break.
 #![allow(dead_code)]
 
+pub(crate) mod prometheus;
+
 use amazon_pay_contract::cv2::{ButtonConfig, PlaceOrderRequest};
 use amazon_pay_contract::{ApiError, ErrorCode, Language};
 use amazon_pay_server::app::{AppState, Server};
