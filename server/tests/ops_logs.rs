@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 
 const PORTAL_KEY: &str = "PortalKey-Zq8w3Xv1";
 const CRM_PASSWORD: &str = "CrmPass-Ly7Hn2Rk";
+const WEBHOOK_SECRET: &str = "WebhookSecret-Pq4Zr8Tx-0123456789abcdef";
+const MERCHANT_KEY: &str = "MerchantKey-Hv3Ks9Lw-0123456789abcdef";
 
 /// Every byte the subscriber writes, shared with the test.
 #[derive(Clone, Default)]
@@ -60,6 +62,9 @@ async fn logs_carry_request_ids_and_no_secrets() {
         config.payone.key = PORTAL_KEY.to_owned();
         let cc = config.checkoutchamp.as_mut().expect("sandbox CheckoutChamp");
         cc.password = CRM_PASSWORD.to_owned();
+        // Webhooks go to the sandbox's receiver, signed with this secret; the merchant API takes this key.
+        config.merchant.webhook_secret = Some(WEBHOOK_SECRET.to_owned());
+        config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
     })
     .await;
 
@@ -92,6 +97,14 @@ async fn logs_carry_request_ids_and_no_secrets() {
     assert_eq!(imported.status(), 200, "{:?}", imported.text().await);
     let import_id = request_id(&imported);
 
+    // The merchant API with its key, and the order's events signed and delivered.
+    let listed = env.http.get(env.url("/merchant/api/orders")).bearer_auth(MERCHANT_KEY).send().await.expect("answered");
+    assert_eq!(listed.status(), 200);
+    support::eventually("a delivered webhook", 10, || {
+        (env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'") > 0).then_some(())
+    })
+    .await;
+
     // A trusted-proxy id is not taken from anyone else (no proxies are trusted here).
     let forged = env.http.get(env.url("/healthz")).header("x-request-id", "forged-id").send().await.expect("answered");
     assert_ne!(request_id(&forged), "forged-id");
@@ -99,7 +112,7 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let text = captured.text();
     let md5 = payone_wire_md5(PORTAL_KEY);
     let sha384 = hex::encode(sha2::Sha384::digest(PORTAL_KEY.as_bytes()));
-    for (what, secret) in [("portal key", PORTAL_KEY), ("its md5", &md5), ("its sha384", &sha384), ("CRM password", CRM_PASSWORD), ("access token", &token)] {
+    for (what, secret) in [("portal key", PORTAL_KEY), ("its md5", &md5), ("its sha384", &sha384), ("CRM password", CRM_PASSWORD), ("access token", &token), ("webhook secret", WEBHOOK_SECRET), ("merchant API key", MERCHANT_KEY)] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "the {what} is in the logs");
     }
 
