@@ -5,13 +5,12 @@
 //! that is not itself a trusted proxy is the buyer. Anything a buyer writes into the header themselves sits to
 //! the left of that and is never read; a header from an untrusted peer is ignored entirely.
 
-use crate::sender_range::IpRange;
+use crate::sender_range::{in_any, IpRange};
 use axum::http::HeaderMap;
 use std::net::IpAddr;
 
 /// The client's address: `peer`, or what trusted proxies in front of us say it is.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpRange]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
     let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -21,7 +20,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpRange]) -> IpAd
         .collect();
     let mut current = peer;
     for hop in hops.iter().rev() {
-        if !is_trusted(current) {
+        if !in_any(trusted, current) {
             break;
         }
         match hop.parse::<IpAddr>() {

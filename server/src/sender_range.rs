@@ -58,7 +58,12 @@ impl IpRange {
 
 /// `true` when `allowed` is empty (no restriction) or one of its ranges contains `ip`.
 pub fn allowed(allowed: &[IpRange], ip: IpAddr) -> bool {
-    allowed.is_empty() || allowed.iter().any(|r| r.contains(ip))
+    allowed.is_empty() || in_any(allowed, ip)
+}
+
+/// Whether `ip` lies in one of `ranges` (none: false), e.g. a peer that is one of our trusted proxies.
+pub fn in_any(ranges: &[IpRange], ip: IpAddr) -> bool {
+    ranges.iter().any(|r| r.contains(ip))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub struct RequestId(pub String);
 /// The middleware.
 pub async fn assign(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let trusted = peer.is_some_and(|ip| state.config.ops.trusted_proxies.iter().any(|r| r.contains(ip)));
+    let trusted = peer.is_some_and(|ip| crate::sender_range::in_any(&state.config.ops.trusted_proxies, ip));
     let given = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).filter(|v| well_formed(v));
     let id = match (trusted, given) {
         (true, Some(given)) => given.to_owned(),

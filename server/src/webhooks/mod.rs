@@ -122,7 +122,7 @@ impl Worker {
             Err(err) => (None, Some(format!("cannot reach the receiver: {}", without_url(&err))), "unreachable"),
         };
         crate::telemetry::metrics::webhook_attempt(outcome, started.elapsed());
-        let delivered = status.is_some_and(|s| (200..300).contains(&s));
+        let delivered = outcome == "delivered";
         let retry_at_ms = match (delivered, self.retries.get(due.attempts as usize)) {
             (false, Some(wait)) => Some(now_ms() + wait.as_millis() as i64),
             _ => None,
