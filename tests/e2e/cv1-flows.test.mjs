@@ -6,8 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
-import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
 
 const WAIT = 15_000;
 const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
@@ -25,9 +25,7 @@ after(async () => {
 });
 
 async function fresh({ blockPopups = false } = {}) {
-  const opened = await newPage(browser);
-  opened.page.setDefaultTimeout(WAIT);
-  await recordEvents(opened.context);
+  const opened = await recordingPage(browser, { timeout: WAIT });
   await opened.context.addInitScript(() => {
     for (const kind of ["signedin", "signedout", "upselladded"]) {
       document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));

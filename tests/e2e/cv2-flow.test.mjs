@@ -3,8 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
-import { checkoutToReview, confirmationState, events, recordEvents, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
 
 let server;
 let browser;
@@ -18,11 +18,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function fresh() {
-  const { page, context, problems } = await newPage(browser);
-  await recordEvents(context);
-  return { page, context, problems };
-}
+const fresh = () => recordingPage(browser);
 
 test("approved: review shows the Amazon details, one click places the order, confirmation says confirmed", async () => {
   const { page, context } = await fresh();

@@ -4,8 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
-import { checkoutToReview, confirmationState, recordEvents, events, storedOrders } from "./support/checkout.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
 
 const WAIT = 20_000;
 const SCRIPT = "**/sandbox/amazon/checkout.js";
@@ -22,9 +22,7 @@ after(async () => {
 });
 
 async function fresh() {
-  const opened = await newPage(browser);
-  opened.page.setDefaultTimeout(WAIT);
-  await recordEvents(opened.context);
+  const opened = await recordingPage(browser, { timeout: WAIT });
   const dialogs = [];
   opened.page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   return { ...opened, dialogs };

@@ -4,8 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
-import { checkoutToReview, confirmationState, recordEvents, events, storedOrders } from "./support/checkout.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
 
 const WAIT = 20_000;
 const SCRIPT = "**/sandbox/amazon/checkout.js";
@@ -21,12 +21,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function fresh() {
-  const opened = await newPage(browser);
-  opened.page.setDefaultTimeout(WAIT);
-  await recordEvents(opened.context);
-  return opened;
-}
+const fresh = () => recordingPage(browser, { timeout: WAIT });
 
 /** checkout.js answers 404 on the review page while `failing()` says so; the cart gets the real one. */
 async function failOnReview(page, failing) {

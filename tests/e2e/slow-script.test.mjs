@@ -4,8 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
-import { recordEvents, events } from "./support/checkout.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { recordingPage, events } from "./support/checkout.mjs";
 
 const SCRIPT = "**/sandbox/amazon/checkout.js";
 
@@ -20,11 +20,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function fresh() {
-  const opened = await newPage(browser);
-  await recordEvents(opened.context);
-  return opened;
-}
+const fresh = () => recordingPage(browser);
 
 /** Milliseconds from `started` until the cart's status region (aria-live) reads `pattern`, at most `deadline`. */
 async function heard(page, started, pattern, deadline) {

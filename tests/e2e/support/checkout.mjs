@@ -1,5 +1,6 @@
 // Steps of the Checkout v2 funnel through the sandbox, shared by the end-to-end tests.
 import assert from "node:assert/strict";
+import { newPage } from "./browser.mjs";
 
 /** Records the widget's amazonpay:* events on every page of the context, in window.__events. */
 export async function recordEvents(context) {
@@ -12,6 +13,14 @@ export async function recordEvents(context) {
 }
 
 export const events = (page) => page.evaluate(() => window.__events);
+
+/** A page in a context of its own that records the widget's events; `timeout` is the page's default wait. */
+export async function recordingPage(browser, { timeout } = {}) {
+  const opened = await newPage(browser);
+  if (timeout !== undefined) opened.page.setDefaultTimeout(timeout);
+  await recordEvents(opened.context);
+  return opened;
+}
 
 /** From the demo cart through the fake Amazon pages back to the review page. */
 export async function checkoutToReview(page, baseUrl, { buyer = "anna", address, instrument = "visa-1111" } = {}) {
