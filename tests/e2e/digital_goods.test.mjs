@@ -58,8 +58,12 @@ test("the cart decides: digital only is PayOnly, a mixed cart PayAndShip (button
   await page.goto(server.baseUrl + "/");
   const types = await page.evaluate(async () => {
     const session = async (items) => (await (await fetch("/api/cv2/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ items }) })).json()).product_type;
-    return [await session([{ sku: "ebook", quantity: 2 }]), await session([{ sku: "ebook", quantity: 1 }, { sku: "mug", quantity: 1 }])];
+    const apb = async (key) => {
+      const body = { items: [{ sku: "ebook", quantity: 1 }], idempotency_key: key, product_type: "PayAndShip", buyer: null };
+      return (await (await fetch("/api/apb/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()).button.product_type;
+    };
+    return [await session([{ sku: "ebook", quantity: 2 }]), await session([{ sku: "ebook", quantity: 1 }, { sku: "mug", quantity: 1 }]), await apb("apb-digital-0001")];
   });
-  assert.deepEqual(types, ["PayOnly", "PayAndShip"]);
+  assert.deepEqual(types, ["PayOnly", "PayAndShip", "PayOnly"]);
   await context.close();
 });
