@@ -74,6 +74,33 @@ impl AddressProblem {
     }
 }
 
+impl AddressProblem {
+    /// The sentence for an address the buyer typed into the shop's own form (APB), where there is no
+    /// "Change address" button: what is wrong and to enter another one.
+    pub fn form_message(self, lang: crate::Language) -> &'static str {
+        use crate::Language::*;
+        use AddressProblem::*;
+        match (self, lang) {
+            (PoBox, De) => "Wir liefern nicht an Postfächer. Bitte geben Sie eine andere Lieferadresse ein.",
+            (PoBox, En) => "We cannot deliver to a PO box. Please enter another shipping address.",
+            (PoBox, Fr) => "Nous ne livrons pas les boîtes postales. Veuillez saisir une autre adresse de livraison.",
+            (PoBox, It) => "Non consegniamo a caselle postali. Inserisci un altro indirizzo di spedizione.",
+            (PoBox, Es) => "No entregamos en apartados de correos. Introduce otra dirección de envío.",
+            (Packstation, De) => "Wir liefern nicht an Packstationen oder Postfilialen. Bitte geben Sie eine andere Lieferadresse ein.",
+            (Packstation, En) => "We cannot deliver to a Packstation or post office. Please enter another shipping address.",
+            (Packstation, Fr) => "Nous ne livrons pas les Packstations ni les bureaux de poste. Veuillez saisir une autre adresse de livraison.",
+            (Packstation, It) => "Non consegniamo a Packstation o uffici postali. Inserisci un altro indirizzo di spedizione.",
+            (Packstation, Es) => "No entregamos en Packstations ni oficinas de correos. Introduce otra dirección de envío.",
+            (Country, De) => "In dieses Land liefern wir leider nicht. Bitte geben Sie eine andere Lieferadresse ein.",
+            (Country, En) => "Sorry, we do not ship to this country. Please enter another shipping address.",
+            (Country, Fr) => "Désolés, nous ne livrons pas dans ce pays. Veuillez saisir une autre adresse de livraison.",
+            (Country, It) => "Purtroppo non spediamo in questo paese. Inserisci un altro indirizzo di spedizione.",
+            (Country, Es) => "Lo sentimos, no enviamos a este país. Introduce otra dirección de envío.",
+            (PhoneMissing | PhoneInvalid, _) => self.buyer_message(lang),
+        }
+    }
+}
+
 /// Fewest and most digits a phone number may have (E.164 allows 15; national prefixes and extensions add some).
 pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 6..=20;
 /// Longest phone number, spaces included.
@@ -112,8 +139,10 @@ mod tests {
         for p in AddressProblem::ALL {
             assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
             assert_eq!(AddressProblem::parse(p.as_str()), Some(p));
-            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| p.buyer_message(*l)).collect();
-            assert_eq!(texts.len(), Language::ALL.len(), "{p:?}");
+            for message in [AddressProblem::buyer_message, AddressProblem::form_message] {
+                let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| message(p, *l)).collect();
+                assert_eq!(texts.len(), Language::ALL.len(), "{p:?}");
+            }
         }
     }
 }

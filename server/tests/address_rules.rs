@@ -175,7 +175,8 @@ async fn apb_follows_the_cart_and_the_rules() {
     ] {
         let response = env.post_json("/api/apb/orders", &apb(key, "mug", "PayAndShip", buyer(street, country, phone))).await;
         let err = refusal(response).await;
-        assert_eq!(err.message, problem.buyer_message(Language::De), "{street}");
+        assert_eq!(err.message, problem.form_message(Language::De), "{street}");
+        assert!(!err.message.contains("Adresse ändern"), "no Change address button in the shop's own form");
     }
     // PayOnly claimed for a physical cart: refused.
     let response = env.post_json("/api/apb/orders", &apb("apb-rules-0005", "mug", "PayOnly", serde_json::Value::Null)).await;

@@ -42,7 +42,7 @@ pub(super) async fn place(
         return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
     }
     let refused = |problem: AddressProblem| {
-        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.buyer_message(lang))
+        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
     };
     let buyer = match (product_type, &request.buyer) {
         (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
