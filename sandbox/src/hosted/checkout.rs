@@ -136,6 +136,9 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
         .ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
     let web = web_checkout(&payload, form.get("origin_url"))?;
     let session = open_session(sandbox, workorder_id, &payload)?;
+    let pay_only = form.get("productType") == Some("PayOnly");
+    sandbox.amazon.update_checkout_session(&session.id, |s| s.pay_only = pay_only);
+    let session = CheckoutSession { pay_only, ..session };
     sandbox.amazon.set_web_checkout(&session.id, web);
     Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
 }
@@ -211,6 +214,12 @@ fn instrument_radios(selected: Option<&Instrument>, default: Option<&Instrument>
 
 fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, process_order: bool) -> String {
     let same_buyer = session.buyer.is_some_and(|b| b.id == buyer.id);
+    // PayOnly (digital goods): Amazon asks for no shipping address.
+    let addresses = if session.pay_only {
+        "<p>Digital goods (PayOnly): no shipping address is needed.</p>".to_owned()
+    } else {
+        fieldset("Shipping address", &address_radios(buyer, session.address.filter(|_| same_buyer)))
+    };
     let body = format!(
         "<p>Signed in as <strong>{name}</strong> ({email}). Amount: <strong>{amount}</strong>.</p>\
 <form method=\"post\" action=\"{action}\">{hidden}{addresses}{instruments}{actions}</form>",
@@ -219,7 +228,6 @@ fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, proc
         amount = super::page::html_escape(&session.amount.to_string()),
         action = super::page::html_escape(&format!("{}{CHOOSE}", sandbox.public_url)),
         hidden = hidden(&[("amazonCheckoutSessionId", &session.id), ("buyer", buyer.id)]),
-        addresses = fieldset("Shipping address", &address_radios(buyer, session.address.filter(|_| same_buyer))),
         instruments = fieldset("Payment method", &instrument_radios(session.instrument.filter(|_| same_buyer), buyer.default_instrument())),
         actions = actions(if process_order { "Pay now" } else { "Continue" }, "Cancel and return to the shop"),
     );
@@ -235,7 +243,8 @@ pub(crate) async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> 
     if form.cancelled() {
         return cancel(sandbox, &session);
     }
-    sandbox.amazon.select(&session.id, form.require("buyer")?, form.require("address")?, form.require("instrument")?)?;
+    let address = if session.pay_only { None } else { Some(form.require("address")?) };
+    sandbox.amazon.select_maybe_address(&session.id, form.require("buyer")?, address, form.require("instrument")?)?;
     let web = sandbox.amazon.web_checkout(&session.id).ok_or_else(no_return_url)?;
     if web.process_order {
         return to_processing(sandbox, &session, &web);
@@ -314,6 +323,9 @@ pub(crate) async fn initiate_auth(State(shared): State<Arc<Sandbox>>, RawQuery(q
     let session = usable_session(sandbox, session_id, true)?;
     let buyer = session.buyer.ok_or_else(not_signed_in)?;
     let (title, content, primary) = match change {
+        ChangeAction::Address if session.pay_only => {
+            return Err(PageError::bad_request("InvalidParameterValue", "This checkout (PayOnly) has no shipping address to change."));
+        }
         ChangeAction::Address => {
             ("Change the shipping address", fieldset("Shipping address", &address_radios(buyer, session.address)), "Use this address")
         }
