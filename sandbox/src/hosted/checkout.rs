@@ -37,7 +37,7 @@ fn url_at(payload: &Value, pointer: &str) -> Result<Option<String>, PageError> {
     }
 }
 
-pub(super) fn web_checkout(payload: &Value, origin_url: Option<&str>) -> Result<WebCheckout, PageError> {
+fn web_checkout(payload: &Value, origin_url: Option<&str>) -> Result<WebCheckout, PageError> {
     let web = WebCheckout {
         review_return_url: url_at(payload, "/webCheckoutDetails/checkoutReviewReturnUrl")?,
         result_return_url: url_at(payload, "/webCheckoutDetails/checkoutResultReturnUrl")?,
@@ -102,6 +102,29 @@ fn open_session(sandbox: &Sandbox, workorder_id: &str, payload: &Value) -> Resul
     usable_session(sandbox, &id, false)
 }
 
+/// A click on a button signed with a merchant's own key: opens the API session and shows the sign-in page.
+fn open_direct(sandbox: &Sandbox, payload: &Value, origin_url: Option<&str>, pay_only: bool) -> Result<Response, PageError> {
+    let web = web_checkout(payload, origin_url)?;
+    let details = amazon_pay_v2::models::WebCheckoutDetails {
+        checkout_review_return_url: web.review_return_url.clone(),
+        checkout_result_return_url: web.result_return_url.clone(),
+        checkout_cancel_url: web.cancel_url.clone(),
+        amazon_pay_redirect_url: None,
+        checkout_mode: web.process_order.then(|| "ProcessOrder".to_owned()),
+    };
+    let read = |pointer: &str| payload.pointer(pointer).cloned().unwrap_or(Value::Null);
+    let payment: amazon_pay_v2::models::PaymentDetails = serde_json::from_value(read("/paymentDetails")).unwrap_or_default();
+    let meta: amazon_pay_v2::models::MerchantMetadata = serde_json::from_value(read("/merchantMetadata")).unwrap_or_default();
+    if web.process_order && (payment.charge_amount.is_none() || payment.payment_intent.is_none()) {
+        return Err(PageError::missing("paymentDetails.chargeAmount and paymentDetails.paymentIntent"));
+    }
+    let store_id = payload.get("storeId").and_then(Value::as_str).map(str::to_owned);
+    let id = sandbox.amazon_v2.open_session(store_id, details, payment, meta, pay_only);
+    sandbox.amazon.set_web_checkout(&id, web);
+    let session = sandbox.amazon.checkout_session(&id).ok_or_else(|| PageError::missing("amazonCheckoutSessionId"))?;
+    Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
+}
+
 /// `POST /sandbox/amazon/checkout/initiate`: the form `checkout.js` submits on a button click.
 pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
@@ -127,7 +150,7 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
         return Err(PageError::bad_request("InvalidParameterValue", "Sign-in payloads (signInConfig) are not simulated by the sandbox."));
     }
     if key_id != PAYONE_PUBLIC_KEY_ID {
-        return super::pay::open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
+        return open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
     }
     let workorder_id = text_at(&payload, "/merchantMetadata/merchantReferenceId")
         .ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
@@ -137,7 +160,7 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
     Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
 }
 
-pub(super) fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
+fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
     let buyers: String = BUYERS
         .iter()
         .enumerate()
