@@ -102,6 +102,29 @@ fn open_session(sandbox: &Sandbox, workorder_id: &str, payload: &Value) -> Resul
     usable_session(sandbox, &id, false)
 }
 
+/// A click on a button signed with a merchant's own key: opens the API session and shows the sign-in page.
+fn open_direct(sandbox: &Sandbox, payload: &Value, origin_url: Option<&str>, pay_only: bool) -> Result<Response, PageError> {
+    let web = web_checkout(payload, origin_url)?;
+    let details = amazon_pay_v2::models::WebCheckoutDetails {
+        checkout_review_return_url: web.review_return_url.clone(),
+        checkout_result_return_url: web.result_return_url.clone(),
+        checkout_cancel_url: web.cancel_url.clone(),
+        amazon_pay_redirect_url: None,
+        checkout_mode: web.process_order.then(|| "ProcessOrder".to_owned()),
+    };
+    let read = |pointer: &str| payload.pointer(pointer).cloned().unwrap_or(Value::Null);
+    let payment: amazon_pay_v2::models::PaymentDetails = serde_json::from_value(read("/paymentDetails")).unwrap_or_default();
+    let meta: amazon_pay_v2::models::MerchantMetadata = serde_json::from_value(read("/merchantMetadata")).unwrap_or_default();
+    if web.process_order && (payment.charge_amount.is_none() || payment.payment_intent.is_none()) {
+        return Err(PageError::missing("paymentDetails.chargeAmount and paymentDetails.paymentIntent"));
+    }
+    let store_id = payload.get("storeId").and_then(Value::as_str).map(str::to_owned);
+    let id = sandbox.amazon_v2.open_session(store_id, details, payment, meta, pay_only);
+    sandbox.amazon.set_web_checkout(&id, web);
+    let session = sandbox.amazon.checkout_session(&id).ok_or_else(|| PageError::missing("amazonCheckoutSessionId"))?;
+    Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
+}
+
 /// `POST /sandbox/amazon/checkout/initiate`: the form `checkout.js` submits on a button click.
 pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
@@ -109,17 +132,11 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
     let payload_json = form.require("payloadJSON")?;
     let signature = form.require("signature")?;
     let key_id = form.require("publicKeyId")?;
-    if key_id != PAYONE_PUBLIC_KEY_ID && !key_id.starts_with("SANDBOX-") {
-        return Err(PageError::bad_request(
-            "InvalidSignatureError",
-            format!("The public key id '{key_id}' is unknown: use PAYONE's ({PAYONE_PUBLIC_KEY_ID}) or a SANDBOX- key."),
-        ));
-    }
-    if !sandbox.verify(payload_json, signature) {
-        return Err(PageError::bad_request(
-            "InvalidSignatureError",
-            "The signature does not match payloadJSON. Send exactly the string that was signed, without re-encoding it.",
-        ));
+    // checkout.js sends the config's algorithm, or Amazon's default when the config names none.
+    let algorithm = form.get("algorithm").unwrap_or("AMZN-PAY-RSASSA-PSS");
+    if let Err(message) = sandbox.verify_button(key_id, algorithm, payload_json, signature) {
+        let merchant = form.get("merchantId").unwrap_or("");
+        return Err(PageError::bad_request("InvalidSignatureError", format!("{message} {merchant}").trim_end().to_owned()));
     }
     if form.get("environment") == Some("LIVE") {
         return Err(PageError::bad_request(
@@ -131,6 +148,9 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
         .map_err(|_| PageError::bad_request("InvalidParameterValue", "payloadJSON is not valid JSON."))?;
     if payload.get("signInReturnUrl").is_some() {
         return Err(PageError::bad_request("InvalidParameterValue", "Sign-in payloads (signInConfig) are not simulated by the sandbox."));
+    }
+    if key_id != PAYONE_PUBLIC_KEY_ID {
+        return open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
     }
     let workorder_id = text_at(&payload, "/merchantMetadata/merchantReferenceId")
         .ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
@@ -201,7 +221,7 @@ fn address_radios(buyer: &Buyer, selected: Option<&Address>) -> String {
 }
 
 /// The instruments, `selected` (else the account's default payment method, if it has one) checked.
-fn instrument_radios(selected: Option<&Instrument>, default: Option<&Instrument>) -> String {
+pub(super) fn instrument_radios(selected: Option<&Instrument>, default: Option<&Instrument>) -> String {
     let checked = selected.or(default);
     INSTRUMENTS
         .iter()
@@ -246,6 +266,9 @@ pub(crate) async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> 
     let address = if session.pay_only { None } else { Some(form.require("address")?) };
     sandbox.amazon.select_maybe_address(&session.id, form.require("buyer")?, address, form.require("instrument")?)?;
     let web = sandbox.amazon.web_checkout(&session.id).ok_or_else(no_return_url)?;
+    if web.process_order && sandbox.amazon_v2.has_session(&session.id) {
+        return Ok(see_other(&sandbox.amazon_v2.redirect_url(&session.id)));
+    }
     if web.process_order {
         return to_processing(sandbox, &session, &web);
     }
@@ -260,8 +283,12 @@ fn no_return_url() -> PageError {
     )
 }
 
-fn back_to_review(session: &CheckoutSession, web: &WebCheckout) -> Result<Response, PageError> {
+pub(super) fn back_to_review(session: &CheckoutSession, web: &WebCheckout) -> Result<Response, PageError> {
     let review = web.review_return_url.as_deref().ok_or_else(no_return_url)?;
+    if session.workorder_id.is_empty() {
+        // A merchant's own session (Amazon Pay API v2): Amazon adds only the session id.
+        return Ok(see_other(&with_query(review, &[("amazonCheckoutSessionId", &session.id)])));
+    }
     Ok(see_other(&with_query(review, &[("workorderId", &session.workorder_id), ("amazonCheckoutSessionId", &session.id)])))
 }
 
@@ -410,6 +437,31 @@ async fn finish(sandbox: &Sandbox, txid: &str, mfa: MfaOutcome) -> Result<Respon
         return Err(PageError::new(StatusCode::BAD_GATEWAY, "InvalidReturnUrl", "PAYONE named no valid page to return to."));
     }
     Ok(see_other(&url))
+}
+
+/// `GET /sandbox/amazon/keys/{publicKeyId}`: the public key checkout.js checks button signatures with, as a JWK
+/// and as base64 SPKI (what WebCrypto's `importKey` takes). Public keys only; 404 for an unknown id.
+pub(crate) async fn public_key(
+    State(shared): State<Arc<Sandbox>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let key = shared.amazon_v2.keys().get(&id).ok_or_else(|| {
+        PageError::new(StatusCode::NOT_FOUND, "InvalidPublicKeyId", format!("No public key is registered as '{id}'."))
+    })?;
+    use base64::Engine as _;
+    let spki = base64::engine::general_purpose::STANDARD.encode(key.to_spki_der());
+    Ok(Json(serde_json::json!({ "publicKeyId": id, "jwk": key.to_jwk(), "spki": spki })).into_response())
+}
+
+/// `GET /sandbox/amazon/checkout/error?reasonCode=…&message=…`: Amazon's error page, where checkout.js sends the
+/// buyer when the button's signature does not verify (Amazon shows its hosted error page and no checkout).
+pub(crate) async fn error_page(RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let query = Fields::from_query(query)?;
+    let code = match query.get("reasonCode") {
+        Some("InvalidSignatureError") => "InvalidSignatureError",
+        _ => "InvalidRequest",
+    };
+    Err(PageError::bad_request(code, query.get("message").unwrap_or("The checkout could not be started.").to_owned()))
 }
 
 /// `GET /sandbox/amazon/checkout/signout`: what `amazon.Pay.signout()` calls; the sandbox keeps no Amazon login.
