@@ -17,8 +17,13 @@ async fn main() -> anyhow::Result<()> {
     amazon_pay_server::ops::logging::init(args.ops.log_format);
     let config = Config::from_args(args)?;
     let server = amazon_pay_server::app::Server::bind(config).await?;
-    // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for.
-    println!("amazon-pay-server listening on {}", server.base_url());
+    // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for: the bound
+    // address, also when buyers reach the server at another URL (behind a balancer, docs/operations.md).
+    let listening = format!("http://{}", server.local_addr());
+    println!("amazon-pay-server listening on {listening}");
+    if server.base_url() != listening {
+        println!("amazon-pay-server public URL {}", server.base_url());
+    }
     if let Some(addr) = server.metrics_addr() {
         println!("amazon-pay-server metrics on http://{addr}/metrics");
     }

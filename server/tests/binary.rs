@@ -71,3 +71,25 @@ fn the_environment_wins_over_the_config_file() {
     let _ = child.wait();
     assert!(line.contains("listening on http://127.0.0.1:"), "{line:?}");
 }
+
+#[test]
+fn behind_a_balancer_the_bound_address_and_the_public_url_are_both_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .args(["--public-url", "http://shop.example:8080/"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    let read = reader.read_line(&mut first).is_ok() && reader.read_line(&mut second).is_ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(read, "no output");
+    // The port is the one bound (tests and scripts connect to it), not the public URL's.
+    assert!(first.trim().starts_with("amazon-pay-server listening on http://127.0.0.1:"), "{first:?}");
+    assert!(!first.contains("shop.example"), "{first:?}");
+    assert_eq!(second.trim(), "amazon-pay-server public URL http://shop.example:8080");
+}
