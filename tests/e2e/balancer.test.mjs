@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { TEMPLATE, freePort, startBalancer } from "./support/balancer.mjs";
@@ -106,5 +107,25 @@ test("an instance that drops the connection after reading: a GET is resent, a PO
       await balancer.stop();
       await broken.close();
     }
+  }
+});
+
+test("an instance answering 502 (PAYONE failed) stays in rotation, and the 502 reaches the client as it is", async () => {
+  const live = cluster.instances[0].baseUrl.replace("http://", "");
+  let requests = 0;
+  const failing = createHttpServer((_, response) => { requests++; response.writeHead(502).end("PAYONE did not answer"); });
+  await new Promise((r) => failing.listen(0, "127.0.0.1", r));
+  const address = `127.0.0.1:${failing.address().port}`;
+  const balancer = await startBalancer({ instances: [address, live] });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push((await fetch(balancer.url + "/healthz")).status);
+    // Round robin keeps sending it every other request: a 502 is not counted against the instance.
+    assert.equal(requests, 4, statuses.join());
+    assert.deepEqual(statuses.toSorted(), [200, 200, 200, 200, 502, 502, 502, 502]);
+    assert.ok(balancer.accessLog().every((l) => l.upstreams.length === 1), "nothing was resent");
+  } finally {
+    await balancer.stop();
+    await new Promise((r) => failing.close(r));
   }
 });

@@ -1,0 +1,39 @@
+// One of two instances killed with SIGKILL under a steady stream of checkouts and notifications through nginx:
+// the other keeps serving; no order answered 2xx is lost, no checkout has two authorizations at PAYONE, and
+// every notification answered TSOK is stored. Prints the requests that failed and how long nginx kept trying
+// the dead instance (scripts/bench-failover runs the same on a quiet machine, with more load).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startCluster } from "./support/cluster.mjs";
+import { testDatabase } from "./support/database.mjs";
+import { balancerFigures, checkAfterKill, loadWithKill } from "./support/failover.mjs";
+
+const CHECKOUT_WORKERS = 4;
+const NOTIFY_WORKERS = 2;
+
+let cluster;
+before(async () => {
+  cluster = await startCluster({ instances: 2, databaseUrl: testDatabase() });
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+test("SIGKILL of one instance under load: nothing lost, nothing authorized twice, the other keeps serving", async () => {
+  const record = await loadWithKill(cluster, { checkoutWorkers: CHECKOUT_WORKERS, notifyWorkers: NOTIFY_WORKERS, beforeKillMs: 1500, afterKillMs: 3000 });
+  const figures = balancerFigures(cluster, record);
+  console.log(`failover: ${record.placed.length} orders placed, ${record.acknowledged.length} notifications acknowledged; ` +
+    `${figures.failedDuringKill} requests failed ${JSON.stringify(figures.failuresByKind)}; nginx tried the dead instance ` +
+    `${figures.deadInstanceTries} times, the last ${figures.stoppedSendingAfterMs} ms after the kill`);
+  const after = await checkAfterKill(cluster, record);
+  assert.deepEqual(after.missingOrders, [], "every order answered 2xx is in the database");
+  assert.deepEqual(after.doubleAuthorized, [], "no checkout has two authorizations at PAYONE");
+  assert.deepEqual(after.unstoredNotifications, [], "every notification answered TSOK is stored");
+  // The survivor served before and after the kill.
+  assert.ok(record.placed.some((p) => p.at < record.killAt), "orders were placed before the kill");
+  assert.ok(record.placed.filter((p) => p.at > record.killAt + 500).length >= 3, "orders were placed after the kill");
+  // Only requests in flight on the killed instance may fail: one per worker, and the retry of a placement that
+  // died with it (its order stays `placing`: the retry is told so, and never authorized a second time).
+  assert.ok(figures.failedDuringKill <= 2 * CHECKOUT_WORKERS + NOTIFY_WORKERS, JSON.stringify(record.failures));
+  assert.ok(record.failures.every((f) => f.at < record.killAt + 2000), JSON.stringify(record.failures));
+});
