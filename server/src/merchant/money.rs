@@ -22,7 +22,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{params, OptionalExtension};
+use crate::store::db::{params, Conn, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -259,7 +259,7 @@ pub(super) fn payone_request(state: &AppState, action: Action, money: &order_vie
 }
 
 /// Stores money PAYONE moved and its outbox event, on the caller's write connection.
-pub(super) fn record_payment(c: &rusqlite::Connection, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> rusqlite::Result<()> {
+pub(super) fn record_payment(c: &Conn<'_>, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> crate::store::db::Result<()> {
     c.prepare_cached(
         "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::store::order_view;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use rusqlite::params;
+use crate::store::db::params;
 use serde_json::{json, Value};
 
 /// Orders per page when `limit` is not given, and the most a page holds.
@@ -100,7 +100,7 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
             .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::store::db::Result<Vec<_>>>()?;
         let has_more = ids.len() as i64 > filter.limit;
         let mut orders = Vec::new();
         for (id, created) in ids.into_iter().take(filter.limit as usize) {

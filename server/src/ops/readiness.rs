@@ -25,7 +25,7 @@ pub fn not_ready(state: &AppState) -> Option<String> {
     let found = state.store.read(|c| {
         let mut stmt = c.prepare_cached("SELECT name FROM sqlite_master WHERE type = 'table'")?;
         let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        names.collect::<rusqlite::Result<Vec<String>>>()
+        names.collect::<crate::store::db::Result<Vec<String>>>()
     });
     match found {
         Err(err) => return Some(format!("the store is not reachable: {err}")),

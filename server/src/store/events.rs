@@ -4,7 +4,7 @@
 //! The tables are in `store/schema.rs` (`EVENTS`).
 
 use super::order_view;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::{params, Conn, OptionalExtension};
 use serde_json::json;
 
 /// The event type of an order entering `state` (`order.<state>`; a new order is `order.placed`).
@@ -26,7 +26,7 @@ fn new_event_id() -> String {
 
 /// Writes event `kind` for `order_id` with the order as it stands in this transaction. Call it after the
 /// change, on the connection that made it.
-pub fn record(c: &Connection, order_id: &str, kind: &str) -> rusqlite::Result<()> {
+pub fn record(c: &Conn<'_>, order_id: &str, kind: &str) -> crate::store::db::Result<()> {
     let order = order_view::order_json(c, order_id)?.unwrap_or(serde_json::Value::Null);
     let sequence: i64 = c
         .prepare_cached("SELECT coalesce(max(order_sequence), 0) + 1 FROM events WHERE order_id = ?1")?
@@ -220,7 +220,7 @@ impl super::Store {
                             "duration_ms": r.get::<_, i64>(3)?,
                         }))
                     })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                    .collect::<crate::store::db::Result<Vec<_>>>()?;
                 out.push(json!({"event_id": id, "type": kind, "url": url, "state": state, "attempt_count": count, "attempts": list}));
             }
             Ok(out)

@@ -2,6 +2,7 @@
 //! order reference (`getorderreferencedetails`).
 
 use super::{decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
+use crate::store::db::Conn;
 use crate::api::checkoutchamp::check_amazon_order_id;
 use crate::api::payone_calls::{address, live_checkout, send_recorded_then, LangQuery, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
@@ -91,7 +92,7 @@ pub(super) async fn create(
             created_at: now(),
         };
         let stored = (checkout.clone(), row.clone());
-        Ok((stored, move |c: &rusqlite::Connection| {
+        Ok((stored, move |c: &Conn<'_>| {
             insert_checkout(c, &checkout)?;
             insert_cv1_session(c, &row)
         }))
