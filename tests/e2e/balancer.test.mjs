@@ -39,7 +39,7 @@ test("a checkout through the balancer: the API to the instance, /sandbox/ to the
   assert.equal(order.id, placed.body.order_id);
   const log = cluster.balancer.accessLog();
   assert.ok(log.length >= 5, JSON.stringify(log));
-  for (const line of log) assert.equal(line.status < 500, true, JSON.stringify(line));
+  for (const line of log) assert.ok(line.status < 400, JSON.stringify(line));
   assert.ok(log.some((l) => l.upstreams.includes(sandbox)), "the Amazon pages came from the sandbox process");
   assert.ok(log.some((l) => l.upstreams.includes(instance)), "the API calls went to the instance");
 });

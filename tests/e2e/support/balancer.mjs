@@ -9,8 +9,8 @@ import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../../..");
 export const TEMPLATE = join(root, "deploy/nginx/amazon-pay.conf");
-/** Each access-log line: when (ms), status, which instances were tried and what each answered. */
-const LOG_FORMAT = `log_format balancer '$msec $request_method $status "$upstream_addr" "$upstream_status" $request_time';`;
+/** Each access-log line: when (ms), method, path (no query), status, which instances were tried and what each answered. */
+const LOG_FORMAT = `log_format balancer '$msec $request_method $uri $status "$upstream_addr" "$upstream_status" $request_time';`;
 
 export function nginxBinary() {
   for (const candidate of [process.env.NGINX_BIN, "/usr/sbin/nginx", "/usr/bin/nginx"]) {
@@ -103,7 +103,7 @@ http {
     port,
     dir,
     errorLog: () => readLog(errorLog),
-    /** Parsed access-log lines: { at (ms), method, status, upstreams: ["127.0.0.1:P", …], upstreamStatus: [...] }. */
+    /** Parsed access-log lines: { at (ms), method, path, status, upstreams: ["127.0.0.1:P", …], upstreamStatus, seconds }. */
     accessLog: () => parseAccessLog(readLog(accessLog)),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -130,10 +130,10 @@ function readLog(path) {
 
 export function parseAccessLog(text) {
   return text.split("\n").filter(Boolean).map((line) => {
-    const m = line.match(/^(\S+) (\S+) (\d+) "([^"]*)" "([^"]*)" (\S+)$/);
+    const m = line.match(/^(\S+) (\S+) (\S+) (\d+) "([^"]*)" "([^"]*)" (\S+)$/);
     if (!m) throw new Error(`unexpected access-log line: ${line}`);
     // "A, B" when B was tried after A; " : " separates internal redirects.
     const list = (s) => (s === "-" ? [] : s.split(/, | : /));
-    return { at: Number(m[1]) * 1000, method: m[2], status: Number(m[3]), upstreams: list(m[4]), upstreamStatus: list(m[5]), seconds: Number(m[6]) };
+    return { at: Number(m[1]) * 1000, method: m[2], path: m[3], status: Number(m[4]), upstreams: list(m[5]), upstreamStatus: list(m[6]), seconds: Number(m[7]) };
   });
 }

@@ -34,10 +34,13 @@ export async function startCluster({ instances = 2, databaseUrl, env = {}, sandb
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = [];
+  // One webhook secret for all: the instances' webhooks go (through the balancer) to the sandbox's receiver,
+  // which checks their signature. Without it each sandbox server would make up its own.
+  const webhookSecret = randomBytes(32).toString("hex");
   try {
     const sandbox = await startServer({
       args: ["--public-url", url],
-      env: { PAYONE_NOTIFY_URL: `${url}/payone/transaction-status`, ...sandboxEnv },
+      env: { PAYONE_NOTIFY_URL: `${url}/payone/transaction-status`, AMAZON_PAY_WEBHOOK_SECRET: webhookSecret, ...sandboxEnv },
     });
     started.push(sandbox);
     const upstream = sandbox.baseUrl;
@@ -47,6 +50,7 @@ export async function startCluster({ instances = 2, databaseUrl, env = {}, sandb
       AMAZON_PROFILE_ENDPOINT: `${upstream}/sandbox/amazon`,
       // nginx's X-Forwarded-For is believed from loopback only.
       AMAZON_PAY_TRUSTED_PROXIES: "127.0.0.1/32",
+      AMAZON_PAY_WEBHOOK_SECRET: webhookSecret,
       ...env,
     };
     const databaseArgs = databaseUrl ? ["--database-url", databaseUrl] : [];
