@@ -71,3 +71,18 @@ fn the_environment_wins_over_the_config_file() {
     let _ = child.wait();
     assert!(line.contains("listening on http://127.0.0.1:"), "{line:?}");
 }
+
+#[test]
+fn a_database_url_that_names_no_usable_database_stops_the_server_naming_the_setting() {
+    let stderr = run_expecting_failure(&["--sandbox", "--database-url", "mysql://shop:secret@db/shop"], &[]);
+    assert!(stderr.contains("--database-url (DATABASE_URL)") && stderr.contains("sqlite:"), "{stderr}");
+    assert!(!stderr.contains("secret"), "the password is not echoed: {stderr}");
+    let stderr = run_expecting_failure(&["--sandbox"], &[("DATABASE_URL", "postgres://shop@127.0.0.1:notaport/shop")]);
+    assert!(stderr.contains("--database-url (DATABASE_URL)"), "{stderr}");
+    // A valid URL whose server does not answer: the start fails on the first connection.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let stderr = run_expecting_failure(&["--sandbox", "--database-url", &format!("postgres://shop@127.0.0.1:{port}/shop")], &[]);
+    assert!(stderr.contains("no database connection") || stderr.contains("postgres"), "{stderr}");
+}
