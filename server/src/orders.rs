@@ -368,19 +368,60 @@ fn state_event(c: &Conn<'_>, id: &str, before: Option<String>, after: OrderState
     }
 }
 
-/// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE.
+/// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE. Within one
+/// instance an in-memory lock per key; on PostgreSQL also a lease in the database (`store/leases.rs`), so two
+/// instances behind a balancer serialize the same way.
 #[derive(Default, Clone)]
 pub struct OrderLocks {
     locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    shared: Option<Store>,
+}
+
+/// A held placement lock; released when dropped.
+pub struct OrderLockGuard {
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    lease: Option<(Store, crate::store::leases::Lease)>,
+}
+
+impl Drop for OrderLockGuard {
+    fn drop(&mut self) {
+        if let Some((store, lease)) = self.lease.take() {
+            // Given back at once in the background; if that fails the lease expires on its own.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(err) = store.release_lease(lease).await {
+                        tracing::warn!(%err, "store: a placement lease was not released; it expires");
+                    }
+                });
+            }
+        }
+    }
 }
 
 impl OrderLocks {
-    /// The lock for one checkout; hold its guard for the whole placement.
+    /// Locks for `store`: shared through the database when it is PostgreSQL.
+    pub fn for_store(store: &Store) -> OrderLocks {
+        let shared = (store.dialect() == crate::store::db::Dialect::Postgres).then(|| store.clone());
+        OrderLocks { locks: Arc::default(), shared }
+    }
+
+    /// The in-process lock for one key.
     pub fn for_workorder(&self, workorder_id: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut map = self.locks.lock().unwrap_or_else(|p| p.into_inner());
         // Forget locks nobody holds, so the map does not grow without bound.
         map.retain(|_, lock| Arc::strong_count(lock) > 1);
         map.entry(workorder_id.to_owned()).or_default().clone()
+    }
+
+    /// Waits for and takes the lock of `key` (a checkout, or a prefixed key); hold the guard for the whole
+    /// placement.
+    pub async fn lock(&self, key: &str) -> Result<OrderLockGuard, StoreError> {
+        let local = self.for_workorder(key).lock_owned().await;
+        let lease = match &self.shared {
+            Some(store) => Some((store.clone(), store.lease(key).await?)),
+            None => None,
+        };
+        Ok(OrderLockGuard { _local: local, lease })
     }
 }
 

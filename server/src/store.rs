@@ -11,6 +11,7 @@
 mod checkpoint;
 pub mod db;
 pub mod events;
+pub mod leases;
 mod migrate;
 pub mod order_view;
 mod outcome;
@@ -63,6 +64,9 @@ pub enum StoreError {
     #[error("the store's writer thread has stopped")]
     /// Writer gone.
     WriterGone,
+    /// A placement lock another instance held for too long.
+    #[error(transparent)]
+    Busy(#[from] leases::LeaseBusy),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -40,8 +40,7 @@ pub async fn release_pending(state: AppState) {
 }
 
 async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), crate::store::StoreError> {
-    let lock = state.order_locks.for_workorder(&format!("merchant-order:{order_id}"));
-    let _order = lock.lock().await;
+    let _order = state.order_locks.lock(&format!("merchant-order:{order_id}")).await?;
     let money = state.store.read({
         let id = order_id.to_owned();
         move |c| order_view::payone_money(c, &id)

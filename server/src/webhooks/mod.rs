@@ -41,6 +41,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
         urls: config.webhook_urls.clone(),
         retries: Arc::from(config.webhook_retries.clone()),
         poll: config.webhook_poll,
+        timeout: config.webhook_timeout,
         in_flight: Arc::default(),
     };
     Some(tokio::spawn(worker.run()))
@@ -54,6 +55,7 @@ struct Worker {
     urls: Vec<String>,
     retries: Arc<[Duration]>,
     poll: Duration,
+    timeout: Duration,
     in_flight: Arc<Mutex<HashSet<(i64, String)>>>,
 }
 
@@ -75,7 +77,9 @@ impl Worker {
         if free == 0 {
             return Ok(());
         }
-        for due in self.store.due_deliveries(&self.urls, now, MAX_IN_FLIGHT)? {
+        // Claimed for longer than an attempt can take; if this instance dies meanwhile, another sends it after.
+        let lease_ms = 2 * self.timeout.as_millis() as i64 + 30_000;
+        for due in self.store.claim_deliveries(&self.urls, now, free, lease_ms).await? {
             let key = (due.event_seq, due.url.clone());
             {
                 let mut in_flight = self.lock();

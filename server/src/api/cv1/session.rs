@@ -179,8 +179,7 @@ pub(super) async fn details(
     let lang = request.language;
     check_reference(&request.amazon_order_reference_id, lang)?;
     check_token(&request.access_token, lang)?;
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _guard = lock.lock().await;
+    let _guard = state.order_locks.lock(&workorder_id).await?;
     let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
     let found = reference_details(&state, &checkout, &row, &request.amazon_order_reference_id, &request.access_token, lang).await?;
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
