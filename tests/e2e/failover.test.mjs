@@ -32,8 +32,12 @@ test("SIGKILL of one instance under load: nothing lost, nothing authorized twice
   // The survivor served before and after the kill.
   assert.ok(record.placed.some((p) => p.at < record.killAt), "orders were placed before the kill");
   assert.ok(record.placed.filter((p) => p.at > record.killAt + 500).length >= 3, "orders were placed after the kill");
-  // Only requests in flight on the killed instance may fail: one per worker, and the retry of a placement that
-  // died with it (its order stays `placing`: the retry is told so, and never authorized a second time).
-  assert.ok(figures.failedDuringKill <= 2 * CHECKOUT_WORKERS + NOTIFY_WORKERS, JSON.stringify(record.failures));
-  assert.ok(record.failures.every((f) => f.at < record.killAt + 2000), JSON.stringify(record.failures));
+  // Only requests in flight on the killed instance fail (at most one per loop), at the kill; and the retry of a
+  // placement that died with it, which waits for that checkout's lock until the dead instance's lease expires
+  // (the loop gives up after 10 s, as a buyer's page would; never a second authorization, checked above).
+  const waited = record.failures.filter((f) => f.what.startsWith("place: waited"));
+  const atKill = record.failures.filter((f) => !waited.includes(f));
+  assert.ok(atKill.length <= CHECKOUT_WORKERS + NOTIFY_WORKERS, JSON.stringify(atKill));
+  assert.ok(atKill.every((f) => f.at < record.killAt + 2000), JSON.stringify(atKill));
+  assert.ok(waited.length <= CHECKOUT_WORKERS, JSON.stringify(waited));
 });

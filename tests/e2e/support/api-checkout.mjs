@@ -45,12 +45,16 @@ export async function selectedCheckout(base, { amazonBase = base, instrument = "
 /** A fresh idempotency key, as the widget makes one per "Place order" intent. */
 export const idempotencyKey = () => "k" + randomUUID().replaceAll("-", "");
 
-/** `POST …/orders`: `{ status, body }` (body parsed when JSON); never throws for an HTTP status. */
-export async function placeOrder(base, workorderId, key) {
+/**
+ * `POST …/orders`: `{ status, body }` (body parsed when JSON); never throws for an HTTP status, but does when
+ * no answer came within `timeoutMs` (a buyer's page gives up too).
+ */
+export async function placeOrder(base, workorderId, key, { timeoutMs } = {}) {
   const response = await fetch(`${base}/api/cv2/sessions/${workorderId}/orders`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ idempotency_key: key, language: "en" }),
+    signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
   });
   const text = await response.text();
   let body = text;

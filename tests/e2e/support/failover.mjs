@@ -11,10 +11,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `cluster.url`; kills `cluster.instances[victim]` after `beforeKillMs`, stops `afterKillMs` later.
  * Returns the raw record: `{ killAt, stopAt, placed, failures, acknowledged, sent }`.
  */
-export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0 } = {}) {
+export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 10_000 } = {}) {
   const record = { killAt: 0, stopAt: 0, placed: [], checkouts: [], failures: [], acknowledged: [], sent: 0 };
   let stop = false;
   const fail = (what, err) => record.failures.push({ at: Date.now(), what, detail: String(err?.message ?? err).slice(0, 200) });
+  // A placement that died with the killed instance leaves its checkout locked until the lock's lease expires:
+  // its retry waits. The buyer's page gives up after a while; so do these loops (`placeTimeoutMs`).
   const checkoutLoop = async () => {
     while (!stop) {
       let workorderId;
@@ -28,14 +30,14 @@ export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers
       const key = idempotencyKey();
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
-          const placed = await placeOrder(cluster.url, workorderId, key);
+          const placed = await placeOrder(cluster.url, workorderId, key, { timeoutMs: placeTimeoutMs });
           if (placed.status >= 200 && placed.status < 300) {
             record.placed.push({ workorderId, orderId: placed.body.order_id, at: Date.now() });
             break;
           }
           fail("place", `HTTP ${placed.status} ${JSON.stringify(placed.body).slice(0, 120)}`);
         } catch (err) {
-          fail("place", err);
+          fail(err?.name === "TimeoutError" ? "place: waited for the dead instance's lock" : "place", err);
         }
       }
     }
