@@ -13,6 +13,8 @@ const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run scripts/bench-failover");
 
 const started = machine();
+/** Which build ran: scripts/bench-load and scripts/bench-failover build and pass the release binary. */
+const build = (process.env.AMAZON_PAY_SERVER_BIN ?? "").includes("/release/") ? "release build" : "debug build (not for figures)";
 const QUIET = { RUST_LOG: "amazon_pay_server=error" };
 const cluster = await startCluster({ instances: 2, databaseUrl: freshDatabase(databaseUrl), env: QUIET, sandboxEnv: QUIET });
 let record;
@@ -32,7 +34,7 @@ const summary = `## Failover: one of two instances killed (\`scripts/bench-failo
 
 ${started}
 - load average when it ended: ${loadNow()}
-- debug or release as \`AMAZON_PAY_SERVER_BIN\` says (the script builds release); two instances on PostgreSQL behind
+- ${build}; two instances on PostgreSQL behind
   nginx (deploy/nginx/amazon-pay.conf: \`max_fails=1 fail_timeout=10s\`); ${WORKERS} checkout loops (session, the
   sandbox's Amazon pages, read, place; a failed placement retried once with its key) and ${Math.max(1, WORKERS / 4)}
   TransactionStatus loops through nginx for ${SECONDS} s; instance 1 killed with SIGKILL half way

@@ -18,6 +18,8 @@ const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run scripts/bench-load --with-postgres");
 
 const started = machine();
+/** Which build ran: scripts/bench-load and scripts/bench-failover build and pass the release binary. */
+const build = (process.env.AMAZON_PAY_SERVER_BIN ?? "").includes("/release/") ? "release build" : "debug build (not for figures)";
 const create = (name, base, extra = {}) => ({ ...wrk(name, "create-session.lua", base + "/api/cv2/sessions"), ...extra });
 const warm = async (base) => {
   for (let i = 0; i < 200; i++) await fetch(base + "/healthz");
@@ -74,7 +76,7 @@ writeSection("bench-load-multi", `## Several instances: PostgreSQL and nginx (\`
 
 ${started}
 - load average when it ended: ${loadNow()}
-- release build; \`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --timeout 5s\` with \`bench/load/create-session.lua\`, the
+- ${build}; \`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --timeout 5s\` with \`bench/load/create-session.lua\`, the
   same cart as the SQLite section above; every process (wrk, nginx, the instances, the sandbox process that plays
   PAYONE, PostgreSQL with fsync on) shares the same cores. The setup is docs/operations.md#several-instances.
 
@@ -82,7 +84,7 @@ ${table(["run", "load", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max 
 
 - goal (at least ${GOAL.createRps} session creations a second at p99 under ${GOAL.createP99Ms} ms, two instances behind nginx):
   **${goalMet ? "met" : "not met"}** (${goal.rps.toFixed(0)}/s at p99 ${ms(goal.p99_us)} ms)
-- where the CPU went during that run (what limits it): ${cpuUse}
+- where the CPU went during that run (what limits it; wrk is not listed, it has exited when this is read): ${cpuUse}
 - no notification lost through the balancer: **${lost?.missing === 0 ? "yes" : "NO"}**: ${lost?.acknowledged} answered \`TSOK\`,
   ${lost?.stored} stored`);
 console.log(`\n${goalMet ? "goal met" : "goal NOT met"}: ${goal.rps.toFixed(0)} session creations/s through nginx, p99 ${ms(goal.p99_us)} ms`);
