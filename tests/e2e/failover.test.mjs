@@ -20,7 +20,7 @@ after(async () => {
 });
 
 test("SIGKILL of one instance under load: nothing lost, nothing authorized twice, the other keeps serving", async () => {
-  const record = await loadWithKill(cluster, { checkoutWorkers: CHECKOUT_WORKERS, notifyWorkers: NOTIFY_WORKERS, beforeKillMs: 1500, afterKillMs: 3000 });
+  const record = await loadWithKill(cluster, { checkoutWorkers: CHECKOUT_WORKERS, notifyWorkers: NOTIFY_WORKERS, beforeKillMs: 3000, afterKillMs: 3000 });
   const figures = balancerFigures(cluster, record);
   console.log(`failover: ${record.placed.length} orders placed, ${record.acknowledged.length} notifications acknowledged; ` +
     `${figures.failedDuringKill} requests failed ${JSON.stringify(figures.failuresByKind)}; nginx tried the dead instance ` +
