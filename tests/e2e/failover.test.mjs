@@ -1,6 +1,6 @@
 // One of two instances killed with SIGKILL under a steady stream of checkouts and notifications through nginx:
 // the other keeps serving; no order answered 2xx is lost, no checkout has two authorizations at PAYONE, and
-// every notification answered TSOK is stored. Prints the requests that failed and how long nginx kept trying
+// every notification answered TSOK is stored. And one stopped with SIGTERM (a rolling restart): nothing fails. Prints the requests that failed and how long nginx kept trying
 // the dead instance (scripts/bench-failover runs the same on a quiet machine, with more load).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -40,4 +40,23 @@ test("SIGKILL of one instance under load: nothing lost, nothing authorized twice
   assert.ok(atKill.length <= CHECKOUT_WORKERS + NOTIFY_WORKERS, JSON.stringify(atKill));
   assert.ok(atKill.every((f) => f.at < record.killAt + 2000), JSON.stringify(atKill));
   assert.ok(waited.length <= CHECKOUT_WORKERS, JSON.stringify(waited));
+});
+
+test("SIGTERM of one instance under load (a step of a rolling restart): not one request fails", async () => {
+  const restarting = await startCluster({ instances: 2, databaseUrl: testDatabase() });
+  try {
+    const record = await loadWithKill(restarting, { checkoutWorkers: CHECKOUT_WORKERS, notifyWorkers: NOTIFY_WORKERS, beforeKillMs: 2000, afterKillMs: 2000, signal: "SIGTERM" });
+    const figures = balancerFigures(restarting, record);
+    console.log(`restart: ${record.placed.length} orders placed, ${record.acknowledged.length} notifications acknowledged; ` +
+      `${figures.failedDuringKill} requests failed; nginx tried the stopping instance ${figures.deadInstanceTries} times after SIGTERM`);
+    // The instance finishes what it took, then its closed listener sends nginx to the other (nothing written: resent).
+    assert.deepEqual(record.failures, []);
+    const after = await checkAfterKill(restarting, record);
+    assert.deepEqual(after.missingOrders, []);
+    assert.deepEqual(after.doubleAuthorized, []);
+    assert.deepEqual(after.unstoredNotifications, []);
+    assert.ok(record.placed.filter((p) => p.at > record.killAt).length >= 3, "orders were placed after SIGTERM");
+  } finally {
+    await restarting.stop();
+  }
 });

@@ -8,10 +8,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Runs `checkoutWorkers` loops (session, Amazon, read, place; a failed placement is retried once with its key,
  * as the widget does) and `notifyWorkers` loops of TransactionStatus with fresh txids, all through
- * `cluster.url`; kills `cluster.instances[victim]` after `beforeKillMs`, stops `afterKillMs` later.
+ * `cluster.url`; sends `signal` (SIGKILL: a crash; SIGTERM: a restart) to `cluster.instances[victim]` after
+ * `beforeKillMs` and waits until it is gone; stops `afterKillMs` after sending it.
  * Returns the raw record: `{ killAt, stopAt, placed, failures, acknowledged, sent }`.
  */
-export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 10_000 } = {}) {
+export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 10_000, signal = "SIGKILL" } = {}) {
   const record = { killAt: 0, stopAt: 0, placed: [], checkouts: [], failures: [], acknowledged: [], sent: 0 };
   let stop = false;
   const fail = (what, err) => record.failures.push({ at: Date.now(), what, detail: String(err?.message ?? err).slice(0, 200) });
@@ -62,7 +63,7 @@ export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers
   ];
   await sleep(beforeKillMs);
   record.killAt = Date.now();
-  await cluster.instances[victim].kill("SIGKILL");
+  await cluster.instances[victim].kill(signal);
   await sleep(afterKillMs);
   stop = true;
   await Promise.all(loops);
