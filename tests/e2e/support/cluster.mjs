@@ -9,13 +9,23 @@
 // sandbox's checkout.js; nothing of their own sandbox is reachable through the balancer.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { startBalancer, freePort } from "./balancer.mjs";
 import { startServer } from "./server.mjs";
+
+/** Debian's psql: on PATH, or in the newest /usr/lib/postgresql/<version>/bin. */
+function psql() {
+  if (spawnSync("psql", ["--version"]).status === 0) return "psql";
+  const versions = (() => { try { return readdirSync("/usr/lib/postgresql"); } catch { return []; } })();
+  const newest = versions.filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/psql`)).sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error("psql is not installed (Debian's postgresql-client; scripts/pg-cluster installs postgresql)");
+  return `/usr/lib/postgresql/${newest}/bin/psql`;
+}
 
 /** A fresh, empty database next to `url`'s (same server), so each cluster starts clean: its URL. */
 export function freshDatabase(url) {
   const name = `amazon_pay_${randomBytes(6).toString("hex")}`;
-  const created = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qc", `CREATE DATABASE ${name}`], { encoding: "utf8" });
+  const created = spawnSync(psql(), [url, "-v", "ON_ERROR_STOP=1", "-qc", `CREATE DATABASE ${name}`], { encoding: "utf8" });
   if (created.status !== 0) throw new Error(`psql could not create a database: ${created.stderr || created.error}`);
   const fresh = new URL(url);
   fresh.pathname = "/" + name;
