@@ -28,7 +28,7 @@ try {
 } finally {
   await cluster.stop();
 }
-const requests = record.checkouts.length * 4 + record.placed.length + record.sent;
+const requests = record.checkouts.length * 4 + record.placed.length * 3 + record.sent;
 const ok = after.missingOrders.length === 0 && after.doubleAuthorized.length === 0 && after.unstoredNotifications.length === 0;
 const summary = `## Failover: one of two instances killed (\`scripts/bench-failover\`)
 
@@ -36,9 +36,10 @@ ${started}
 - load average when it ended: ${loadNow()}
 - ${build}; two instances on PostgreSQL behind
   nginx (deploy/nginx/amazon-pay.conf: \`max_fails=1 fail_timeout=10s\`); ${WORKERS} checkout loops (session, the
-  sandbox's Amazon pages, read, place; a failed placement retried once with its key) and ${Math.max(1, WORKERS / 4)}
+  sandbox's Amazon pages, read, place, processing page, return; a failed placement retried once with its key) and ${Math.max(1, WORKERS / 4)}
   TransactionStatus loops through nginx for ${SECONDS} s; instance 1 killed with SIGKILL half way
-- about ${requests} requests: ${record.placed.length} orders placed, ${record.acknowledged.length} notifications answered \`TSOK\`
+- about ${requests} requests: ${record.placed.length} orders placed (each then through Amazon's processing page, whose
+  PAYONE notification goes through nginx: ${after.payoneNotifications} delivered), ${record.acknowledged.length} more notifications answered \`TSOK\`
 - requests failed during the kill: **${figures.failedDuringKill}** (${JSON.stringify(figures.failuresByKind)}): the requests in flight on
   the killed instance (nginx does not resend a POST an instance may have acted on) and the retries of placements
   that died with it

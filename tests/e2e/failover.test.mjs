@@ -26,6 +26,8 @@ test("SIGKILL of one instance under load: nothing lost, nothing authorized twice
     `${figures.failedDuringKill} requests failed ${JSON.stringify(figures.failuresByKind)}; nginx tried the dead instance ` +
     `${figures.deadInstanceTries} times, the last ${figures.stoppedSendingAfterMs} ms after the kill`);
   const after = await checkAfterKill(cluster, record);
+  console.log(`failover: ${after.payoneNotifications} of PAYONE's notifications delivered, ${after.authorizations} authorizations`);
+  assert.ok(after.payoneNotifications > 0, "PAYONE's notifications went through the balancer too");
   assert.deepEqual(after.missingOrders, [], "every order answered 2xx is in the database");
   assert.deepEqual(after.doubleAuthorized, [], "no checkout has two authorizations at PAYONE");
   assert.deepEqual(after.unstoredNotifications, [], "every notification answered TSOK is stored");

@@ -86,3 +86,21 @@ export async function payoneTransactions(sandboxBase, workorderId) {
   const query = workorderId ? `?workorderid=${encodeURIComponent(workorderId)}` : "";
   return (await fetch(`${sandboxBase}/sandbox/payone/transactions${query}`)).json();
 }
+
+/**
+ * The buyer on Amazon's processing page after a `redirect` outcome (the sandbox's PAYONE sends `appointed` through
+ * the balancer before answering), then back at the shop's return URL: the return's status.
+ */
+export async function completeRedirect(redirectUrl) {
+  const processed = await fetch(redirectUrl, { redirect: "manual" });
+  const back = processed.headers.get("location");
+  if (processed.status !== 303 || !back) throw new Error(`processing page: HTTP ${processed.status}`);
+  const returned = await fetch(back, { redirect: "manual" });
+  await returned.arrayBuffer();
+  return returned.status;
+}
+
+/** What the sandbox's PAYONE sent and which were answered `TSOK` (`GET /sandbox/payone/notifications`). */
+export async function payoneNotifications(sandboxBase) {
+  return (await fetch(`${sandboxBase}/sandbox/payone/notifications`)).json();
+}

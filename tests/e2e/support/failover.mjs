@@ -1,7 +1,7 @@
 // One instance killed with SIGKILL under a steady stream of checkouts and notifications through the balancer,
 // and what the shop must still be sure of afterwards. Shared by tests/e2e/failover.test.mjs and
 // scripts/bench-failover (bench/failover.mjs).
-import { idempotencyKey, inspect, payoneTransactions, placeOrder, selectedCheckout, transactionStatus } from "./api-checkout.mjs";
+import { completeRedirect, idempotencyKey, inspect, payoneNotifications, payoneTransactions, placeOrder, selectedCheckout, transactionStatus } from "./api-checkout.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,6 +34,13 @@ export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers
           const placed = await placeOrder(cluster.url, workorderId, key, { timeoutMs: placeTimeoutMs });
           if (placed.status >= 200 && placed.status < 300) {
             record.placed.push({ workorderId, orderId: placed.body.order_id, at: Date.now() });
+            // Amazon's processing page: PAYONE's `appointed` goes through the balancer to some instance.
+            if (placed.body.outcome?.kind === "redirect") {
+              await completeRedirect(placed.body.outcome.url).then(
+                (status) => status < 400 || fail("return", `HTTP ${status}`),
+                (err) => fail("return", err),
+              );
+            }
             break;
           }
           fail("place", `HTTP ${placed.status} ${JSON.stringify(placed.body).slice(0, 120)}`);
@@ -87,9 +94,16 @@ export async function checkAfterKill(cluster, record, { survivor = 1 } = {}) {
   const byCheckout = new Map();
   for (const tx of ledger) byCheckout.set(tx.workorder_id, [...(byCheckout.get(tx.workorder_id) ?? []), tx.txid]);
   const doubleAuthorized = [...byCheckout].filter(([, txids]) => txids.length > 1).map(([w, txids]) => ({ workorderId: w, txids }));
-  const stored = new Set((await inspect.notifications(base)).map(([txid]) => txid));
+  const storedList = await inspect.notifications(base);
+  const stored = new Set(storedList.map(([txid]) => txid));
   const unstoredNotifications = record.acknowledged.filter((t) => !stored.has(t));
-  return { missingOrders, doubleAuthorized, unstoredNotifications, authorizations: ledger.length };
+  // PAYONE's own notifications (the processing pages'), each answered TSOK by whichever instance got it.
+  const storedActions = new Set(storedList.map(([txid, txaction]) => `${txid}/${txaction}`));
+  const fromPayone = (await payoneNotifications(cluster.sandbox.baseUrl)).filter((n) => n.delivery === "delivered");
+  for (const n of fromPayone) {
+    if (!storedActions.has(`${n.txid}/${n.txaction}`)) unstoredNotifications.push(`${n.txid}/${n.txaction} (PAYONE's)`);
+  }
+  return { missingOrders, doubleAuthorized, unstoredNotifications, authorizations: ledger.length, payoneNotifications: fromPayone.length };
 }
 
 /**
