@@ -6,11 +6,11 @@ import { completeRedirect, idempotencyKey, inspect, payoneNotifications, payoneT
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs `checkoutWorkers` loops (session, Amazon, read, place; a failed placement is retried once with its key,
- * as the widget does) and `notifyWorkers` loops of TransactionStatus with fresh txids, all through
- * `cluster.url`; sends `signal` (SIGKILL: a crash; SIGTERM: a restart) to `cluster.instances[victim]` after
+ * Runs `checkoutWorkers` loops (session, Amazon, read, place, Amazon's processing page, return; a failed
+ * placement is retried once with its key, as the widget does) and `notifyWorkers` loops of TransactionStatus with
+ * fresh txids, all through `cluster.url`; sends `signal` (SIGKILL: a crash; SIGTERM: a restart) to `cluster.instances[victim]` after
  * `beforeKillMs` and waits until it is gone; stops `afterKillMs` after sending it.
- * Returns the raw record: `{ killAt, stopAt, placed, failures, acknowledged, sent }`.
+ * Returns the raw record: `{ killAt, stopAt, placed, checkouts, failures, acknowledged, sent }`.
  */
 export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 10_000, signal = "SIGKILL" } = {}) {
   const record = { killAt: 0, stopAt: 0, placed: [], checkouts: [], failures: [], acknowledged: [], sent: 0 };
