@@ -12,30 +12,11 @@ use amazon_pay_server::store::events::Attempt;
 use amazon_pay_server::store::{Checkout, DatabaseUrl, Store};
 use std::time::Duration;
 
+mod support;
+
 /// A fresh, empty database on the test cluster, or `None` (after saying why) when there is no cluster.
 async fn fresh_pg_url() -> Option<String> {
-    let Ok(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL") else {
-        let how = "the PostgreSQL store tests need AMAZON_PAY_TEST_DATABASE_URL: run scripts/test, or \
-                   `scripts/pg-cluster start` and export the DATABASE_URL it prints as AMAZON_PAY_TEST_DATABASE_URL";
-        if std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() == Ok("1") {
-            panic!("{how}");
-        }
-        eprintln!("NOT RUN: {how}");
-        return None;
-    };
-    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.expect("the test cluster answers");
-    tokio::spawn(connection);
-    let name = format!("test_{:016x}", rand_u64());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("a test database");
-    let (prefix, _) = base.rsplit_once('/').expect("the URL names a database");
-    Some(format!("{prefix}/{name}"))
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
+    Some(support::pg::fresh_database(&support::pg::base_url()?).await)
 }
 
 fn open(url: &str) -> Store {
