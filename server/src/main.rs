@@ -1,5 +1,6 @@
 //! `amazon-pay-server`: the thin Amazon Pay backend with its offline sandbox.
-//! `amazon-pay-server check-config [FLAGS]` validates the configuration without starting.
+//! `amazon-pay-server check-config [FLAGS]` validates the configuration without starting;
+//! `amazon-pay-server migrate-store --from sqlite:PATH --to postgres://...` copies a store into PostgreSQL.
 
 use amazon_pay_server::config::{Args, Config};
 use clap::Parser;
@@ -10,6 +11,15 @@ async fn main() -> anyhow::Result<()> {
     if argv.get(1).map(String::as_str) == Some("check-config") {
         argv.remove(1);
         std::process::exit(amazon_pay_server::ops::check::run(&argv));
+    }
+    if argv.get(1).map(String::as_str) == Some("migrate-store") {
+        // Copies a SQLite store into an empty PostgreSQL database (docs/operations.md, "PostgreSQL").
+        let counts = amazon_pay_server::store::copy::run(&argv[2..]).await?;
+        for (table, rows) in counts {
+            println!("{table}: {rows} rows copied, counts match");
+        }
+        println!("migrate-store: done");
+        return Ok(());
     }
     // The configuration file only fills in environment variables, so it is applied before parsing.
     amazon_pay_server::config_file::apply(&argv)?;

@@ -9,6 +9,7 @@
 //! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
 mod checkpoint;
+pub mod copy;
 pub mod db;
 pub mod events;
 pub mod leases;

@@ -147,6 +147,13 @@ impl ToSql for Value {
                     out.extend_from_slice(s.as_bytes());
                     Ok(IsNull::No)
                 }
+                // PostgreSQL text cannot hold NUL, which SQLite stores. Nothing the server keeps or looks up
+                // legitimately has one (ids are checked, bodies are JSON-escaped), so hostile input with NUL is
+                // bound with U+FFFD instead: it matches nothing, and a lookup answers "not found", not a 500.
+                _ if s.contains('\0') => {
+                    out.extend_from_slice(s.replace('\0', "\u{FFFD}").as_bytes());
+                    Ok(IsNull::No)
+                }
                 _ => {
                     out.extend_from_slice(s.as_bytes());
                     Ok(IsNull::No)

@@ -77,8 +77,13 @@ impl Worker {
         if free == 0 {
             return Ok(());
         }
-        // Claimed for longer than an attempt can take; if this instance dies meanwhile, another sends it after.
-        let lease_ms = 2 * self.timeout.as_millis() as i64 + 30_000;
+        // Shared database: claimed for longer than an attempt can take, so no other instance sends it
+        // meanwhile; if this one dies, another sends it after. SQLite has one instance, whose in-flight set
+        // is enough: no lease, and after a crash everything pending is due at once, as before.
+        let lease_ms = match self.store.dialect() {
+            crate::store::db::Dialect::Postgres => 2 * self.timeout.as_millis() as i64 + 30_000,
+            crate::store::db::Dialect::Sqlite => 0,
+        };
         for due in self.store.claim_deliveries(&self.urls, now, free, lease_ms).await? {
             let key = (due.event_seq, due.url.clone());
             {
