@@ -2,74 +2,21 @@
 // notifications against `amazon-pay-server --sandbox` (release build, the PAYONE simulator in process).
 // Each run is bounded (BENCH_SECONDS, default 10 s, BENCH_CONNECTIONS connections). Afterwards it checks that no
 // notification was lost: every one answered TSOK is in the store. Writes the figures into BENCHMARKS.md.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
-import { loadNow, machine, root, table, writeSection } from "./report.mjs";
+import { SANDBOX_PAYONE, selectedCheckout } from "../tests/e2e/support/api-checkout.mjs";
+import { loadNow, machine, table, writeSection } from "./report.mjs";
+import { CONNECTIONS, SECONDS, THREADS, errors, ms, wrk } from "./wrk.mjs";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/** 8 connections from one wrk thread: wrk keeps one core busy, the server gets the other (2-core machine). */
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 /** Session creation is also run at this many connections (2 threads), to show what queueing does to latency. */
 const SATURATING = 32;
 const READ_CHECKOUTS = 50;
-/** The sandbox's PAYONE credentials (docs/configuration.md). */
-const PORTAL_KEY = "sandbox-portal-key";
-const PORTAL_ID = "2000000";
-const AID = "10001";
 const GOAL = { createRps: 5000, createP99Ms: 10 };
 
-const luaDir = join(root, "bench/load");
 const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-bench-load-"));
-
-/** Runs wrk with a script; the figures its done() prints. */
-function wrk(name, script, url, env = {}, { threads = THREADS, connections = CONNECTIONS } = {}) {
-  const args = ["-t", String(threads), "-c", String(connections), "-d", `${SECONDS}s`, "--timeout", "5s", "-s", join(luaDir, script), url];
-  console.log(`\n==> ${name}: wrk ${args.join(" ")}`);
-  const out = spawnSync("wrk", args, { encoding: "utf8", env: { ...process.env, BENCH_LUA_DIR: luaDir, ...env }, timeout: (SECONDS + 30) * 1000 });
-  if (out.status !== 0) throw new Error(`wrk failed (${out.status}): ${out.stderr}`);
-  process.stdout.write(out.stdout.split("\n").filter((l) => !l.startsWith("WRK_JSON")).join("\n"));
-  const line = out.stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
-  if (!line) throw new Error("wrk printed no results:\n" + out.stdout + out.stderr);
-  const r = JSON.parse(line.slice("WRK_JSON ".length));
-  r.rps = r.requests / (r.duration_us / 1e6);
-  r.name = name;
-  r.load = `${connections} conn., ${threads} thread${threads > 1 ? "s" : ""}`;
-  return r;
-}
-
-async function postForm(url, fields) {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields), redirect: "manual" });
-}
-
-/** A checkout whose buyer chose on the sandbox's Amazon pages (as a browser would post them): its workorder id. */
-async function selectedCheckout(base) {
-  const created = await fetch(base + "/api/cv2/sessions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 2 }], language: "en" }),
-  });
-  if (!created.ok) throw new Error(`create session: HTTP ${created.status}`);
-  const config = await created.json();
-  const signin = await postForm(base + "/sandbox/amazon/checkout/initiate", {
-    payloadJSON: config.payload_json, signature: config.signature, publicKeyId: config.public_key_id,
-    environment: "SANDBOX", origin_url: base + "/",
-  });
-  const page = await signin.text();
-  const session = page.match(/name="amazonCheckoutSessionId" value="([^"]+)"/)?.[1];
-  if (!signin.ok || !session) throw new Error(`sandbox sign-in page: HTTP ${signin.status}`);
-  const chosen = await postForm(base + "/sandbox/amazon/checkout/choose", {
-    amazonCheckoutSessionId: session, buyer: "anna", address: "anna-home", instrument: "visa-1111",
-  });
-  if (chosen.status !== 303) throw new Error(`sandbox choose: HTTP ${chosen.status}`);
-  const read = await fetch(`${base}/api/cv2/sessions/${config.workorder_id}?lang=en`);
-  if (!read.ok) throw new Error(`read session: HTTP ${read.status}`);
-  return config.workorder_id;
-}
 
 /** The store's notifications, once their count has stopped changing (requests cut off by wrk's stop may land late). */
 async function storedNotifications(base) {
@@ -85,7 +32,6 @@ async function storedNotifications(base) {
 
 /** The machine and its load when the run started. */
 const started = machine();
-const ms = (us) => (us / 1000).toFixed(2);
 const server = await startServer({
   env: { RUST_LOG: "amazon_pay_server=error", PAYONE_NOTIFY_URL: "" },
 });
@@ -108,9 +54,9 @@ try {
 
   const before = (await storedNotifications(base)).length;
   const ts = wrk("receive a notification (POST /payone/transaction-status)", "notification.lua", base + "/payone/transaction-status", {
-    BENCH_TS_KEY: createHash("md5").update(PORTAL_KEY).digest("hex"),
-    BENCH_PORTALID: PORTAL_ID,
-    BENCH_AID: AID,
+    BENCH_TS_KEY: createHash("md5").update(SANDBOX_PAYONE.portalKey).digest("hex"),
+    BENCH_PORTALID: SANDBOX_PAYONE.portalId,
+    BENCH_AID: SANDBOX_PAYONE.aid,
     BENCH_TXID_BASE: String(100_000_000_000),
   });
   results.push(ts);
@@ -132,7 +78,6 @@ try {
 
 const create = results[0];
 const goalMet = create.rps >= GOAL.createRps && create.p99_us < GOAL.createP99Ms * 1000;
-const errors = (r) => Object.values(r.errors).reduce((a, b) => a + b, 0) + (r.requests - r.ok);
 const rows = results.map((r) => [r.name, r.load, String(r.requests), r.rps.toFixed(0), ms(r.p50_us), ms(r.p90_us), ms(r.p99_us), ms(r.max_us), String(errors(r))]);
 const lostOk = lost && lost.missing === 0 && lost.distinct === lost.stored && lost.unanswered <= CONNECTIONS;
 writeSection("bench-load", `## Backend under load (\`scripts/bench-load\`)

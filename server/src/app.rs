@@ -93,7 +93,8 @@ impl Server {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_owned();
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open_url(&config.database_url, &config.data_dir)?;
+        tracing::info!(store = %config.database_url.describe(), "store: open");
         let catalogue = match &config.catalogue {
             Some(path) => Catalogue::load(path)?,
             None => Catalogue::demo(),
@@ -133,13 +134,13 @@ impl Server {
             inner: Arc::new(Inner {
                 config,
                 public_url,
-                store,
+                store: store.clone(),
                 lifecycle: Default::default(),
                 catalogue,
                 payone,
                 #[cfg(feature = "sandbox")]
                 sandbox,
-                order_locks: Default::default(),
+                order_locks: crate::orders::OrderLocks::for_store(&store),
                 checkoutchamp,
                 return_pages,
             }),

@@ -17,6 +17,7 @@ mod caller;
 mod capture;
 mod cv1;
 mod cv2;
+mod ledger;
 mod messages;
 mod notifier;
 
@@ -33,6 +34,8 @@ use payone_wire::sandbox_settings::SimTimings;
 use payone_wire::{PayoneRequest, PayoneResponse};
 use amazon_pay_contract::{Currency, Language, Money};
 use auth::CURRENCY_NOT_AVAILABLE;
+pub use ledger::LedgerEntry;
+pub(crate) use ledger::transactions;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -22,7 +22,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{params, OptionalExtension};
+use crate::store::db::{params, Conn, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -141,10 +141,8 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
     let ask = parse_body(action, body)?;
     let fingerprint = hex::encode(Sha256::new().chain_update(action.name()).chain_update([0]).chain_update(id).chain_update([0]).chain_update(body).finalize());
     // One request per key at a time, then one action per order at a time.
-    let key_lock = state.order_locks.for_workorder(&format!("merchant-key:{key}"));
-    let _key = key_lock.lock().await;
-    let order_lock = state.order_locks.for_workorder(&format!("merchant-order:{id}"));
-    let _order = order_lock.lock().await;
+    let _key = state.order_locks.lock(&format!("merchant-key:{key}")).await?;
+    let _order = state.order_locks.lock(&format!("merchant-order:{id}")).await?;
 
     let stored = state.store.read({
         let key = key.clone();
@@ -259,7 +257,7 @@ pub(super) fn payone_request(state: &AppState, action: Action, money: &order_vie
 }
 
 /// Stores money PAYONE moved and its outbox event, on the caller's write connection.
-pub(super) fn record_payment(c: &rusqlite::Connection, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> rusqlite::Result<()> {
+pub(super) fn record_payment(c: &Conn<'_>, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> crate::store::db::Result<()> {
     c.prepare_cached(
         "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?

@@ -30,12 +30,22 @@ export async function startServer({ args = [], env = {}, distDir = join(root, "d
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}\n${stderr}`)); });
   });
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     baseUrl,
     dataDir,
+    pid: child.pid,
     stderr: () => stderr,
+    /** Sends `signal` (SIGKILL for a crash) and waits until the process is gone. */
+    async kill(signal) {
+      if (running()) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill(signal);
+        await exited;
+      }
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (running()) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         await exited;
