@@ -7,6 +7,8 @@
 //!   await init();
 //!   const widget = mount(document.getElementById("pay"), { items: [{ sku: "mug", quantity: 1 }] });
 //!   document.getElementById("pay").addEventListener("amazonpay:ready", (e) => console.log(e.detail));
+//!   // The cart changed (amazon-pay-button.js, amazon-pay-widget.js): one new session once the changes pause.
+//!   widget.update({ items: [{ sku: "mug", quantity: 2 }, { sku: "tshirt", quantity: 1 }] });
 //!   // later: widget.unmount();
 //! </script>
 //! ```
@@ -265,7 +267,7 @@ fn absolute(url: &Option<String>) -> Result<Option<String>, ConfigError> {
 
 /// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
 ///
-/// With the feature `dynamic` (every bundle but `amazon-pay-cv1.js`) it also takes a new configuration
+/// With the feature `dynamic` (`amazon-pay-button.js` and `amazon-pay-widget.js`) it also takes a new configuration
 /// (`update`), and mounting into an element that already has a widget returns a handle to that same widget.
 #[must_use = "dropping a WidgetHandle removes the widget from the page"]
 #[wasm_bindgen]
