@@ -8,10 +8,11 @@
 //! amazon-pay-widget = { version = "0.1", default-features = false, features = ["leptos", "view-button"] }
 //! ```
 //!
-//! A cart page with the Amazon Pay button (`examples/leptos-shop` is this app, built and tested in Chromium):
+//! A cart page with the Amazon Pay button (`examples/leptos-shop` grows it into a shop with review and
+//! confirmation pages, built and walked in Chromium):
 //!
 //! ```no_run
-//! use amazon_pay_widget::components::{AmazonPayButton, ButtonOptions};
+//! use amazon_pay_widget::components::{AmazonPayButton, WidgetEvent};
 //! use amazon_pay_widget::contract::cv2::CartLine;
 //! use leptos::prelude::*;
 //!
@@ -22,7 +23,7 @@
 //!     let cart = RwSignal::new(vec![CartLine { sku: "mug".into(), quantity: 2 }]);
 //!     view! {
 //!         <button on:click=move |_| cart.update(|lines| lines[0].quantity += 1)>"One more mug"</button>
-//!         <AmazonPayButton cart=cart on_ready=move |event| leptos::logging::log!("ready: {event:?}") />
+//!         <AmazonPayButton cart=cart on_ready=move |event: WidgetEvent| leptos::logging::log!("ready: {event:?}") />
 //!     }
 //! }
 //!

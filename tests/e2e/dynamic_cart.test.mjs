@@ -196,7 +196,7 @@ test("the page's own script: update() is debounced and checked, mounting twice i
   await context.close();
 });
 
-test("declarations added later are mounted, a changed declaration updates the button, a removed one unmounts it", async () => {
+test("declarations added later are mounted, a changed declaration updates the button, a removed one (or its element) unmounts it", async () => {
   const { page, context, problems } = await countingPage();
   await page.goto(server.baseUrl + "/minicart.html");
   await readyEvents(page, 1);
@@ -219,6 +219,9 @@ test("declarations added later are mounted, a changed declaration updates the bu
   assert.equal(await lastButtonAmount(page), ((2 * TSHIRT) / 100).toFixed(2));
   assert.equal(await page.evaluate(() => window.__amazonPaySandbox.buttons.at(-1).options.checkoutLanguage), "de_DE");
   assert.equal(await page.locator("#late .amazon-pay-widget").count(), 1);
+  // The declaration taken off the element: its widget goes, the element stays.
+  await page.evaluate(() => document.getElementById("late").removeAttribute("data-amazon-pay-widget"));
+  await page.waitForFunction(() => document.querySelectorAll("#late .amazon-pay-widget").length === 0);
   // An empty cart leaves no declaration in the minicart: its widget goes; the removed element's too.
   await clickQuickly(page, [MUG_MINUS]);
   await page.evaluate(() => document.getElementById("late").remove());
