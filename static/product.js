@@ -16,9 +16,15 @@ const { default: init, mount } = await import(`${bundle}.js`);
 await init({ module_or_path: `${bundle}_bg.wasm` });
 
 let widget = null;
-let shown = 0;
+let asked = 0;
+// `data-quantity` names the quantity of the button on show: set when a button for the last asked quantity is
+// ready (an update's older sessions are dropped, so the last ready is the last asked).
+host.addEventListener("amazonpay:ready", () => {
+  host.dataset.quantity = String(asked);
+});
 function show(quantity) {
-  if (quantity === shown) return;
+  if (quantity === asked) return;
+  asked = quantity;
   if (widget) {
     widget.update({ items: [{ sku, quantity }] });
   } else {
@@ -29,8 +35,6 @@ function show(quantity) {
       cancelUrl: location.href,
     });
   }
-  shown = quantity;
-  host.dataset.quantity = String(quantity);
 }
 
 picker.addEventListener("input", () => {
