@@ -94,7 +94,6 @@ impl Server {
             .trim_end_matches('/')
             .to_owned();
         let store = Store::open_url(&config.database_url, &config.data_dir)?;
-        tracing::info!(store = %config.database_url.describe(), "store: open");
         let catalogue = match &config.catalogue {
             Some(path) => Catalogue::load(path)?,
             None => Catalogue::demo(),

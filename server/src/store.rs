@@ -268,7 +268,12 @@ impl Store {
     pub(crate) fn read<T>(&self, read: impl FnOnce(&Conn<'_>) -> db::Result<T>) -> Result<T, StoreError> {
         match &self.backend {
             Backend::Sqlite { readers, .. } => readers.read(|c| read(&Conn::sqlite(c))),
-            Backend::Postgres(pool) => Ok(pool.read(read)?),
+            // A read waits for a round trip to the database server: on a multi-threaded runtime the worker
+            // hands its other tasks on meanwhile (block_in_place), so reads do not stall the server.
+            Backend::Postgres(pool) => match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => Ok(tokio::task::block_in_place(|| pool.read(read))?),
+                _ => Ok(pool.read(read)?),
+            },
         }
     }
 

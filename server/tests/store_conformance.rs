@@ -208,6 +208,12 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::time::sleep(Duration::from_millis(5)).await;
     assert!(a.try_lease("WO-LOCK", Duration::from_secs(60)).await.unwrap().is_some(), "an expired lease is taken over");
     b.release_lease(next).await.unwrap();
+    // Waiting has an end: a lease held for longer is refused with its key, and changes nothing.
+    let held = b.try_lease("WO-BUSY", Duration::from_secs(60)).await.unwrap().expect("free");
+    let busy = a.lease_within("WO-BUSY", Duration::from_secs(60), Duration::from_millis(100)).await.unwrap_err();
+    assert!(busy.to_string().contains("WO-BUSY"), "{busy}");
+    b.release_lease(held).await.unwrap();
+    a.lease_within("WO-BUSY", Duration::from_secs(60), Duration::from_millis(100)).await.expect("free again");
 
     // A placement waits for the other instance's lock, and gets it once released.
     let locks_a = amazon_pay_server::orders::OrderLocks::for_store(&a);

@@ -278,7 +278,18 @@ pub struct Conn<'a> {
 #[derive(Clone, Copy)]
 enum Inner<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Postgres(&'a super::pg::Session),
+    Postgres(&'a dyn Remote),
+}
+
+/// A connection to a database server (PostgreSQL, `store/pg.rs`) that takes the store's SQL as written for
+/// SQLite and translates it.
+pub(crate) trait Remote {
+    /// The rows of `sql`.
+    fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>>;
+    /// Runs `sql`; rows changed.
+    fn execute(&self, sql: &str, values: &[Value]) -> Result<usize>;
+    /// Runs statements without parameters.
+    fn batch(&self, sql: &str) -> Result<()>;
 }
 
 impl<'a> Conn<'a> {
@@ -286,7 +297,7 @@ impl<'a> Conn<'a> {
         Conn { inner: Inner::Sqlite(c) }
     }
 
-    pub(super) fn postgres(s: &'a super::pg::Session) -> Conn<'a> {
+    pub(super) fn postgres(s: &'a dyn Remote) -> Conn<'a> {
         Conn { inner: Inner::Postgres(s) }
     }
 

@@ -57,11 +57,16 @@ impl Store {
         Ok((taken == 1).then_some(claim))
     }
 
-    /// Lease `key`, waiting (polling) while another holder has it, up to [`WAIT`].
+    /// Lease `key` for [`LEASE`], waiting (polling) while another holder has it, up to [`WAIT`].
     pub async fn lease(&self, key: &str) -> Result<Lease, StoreError> {
-        let deadline = Instant::now() + WAIT;
+        self.lease_within(key, LEASE, WAIT).await
+    }
+
+    /// Lease `key` for `lease`, waiting up to `wait` while another holder has it; [`LeaseBusy`] after that.
+    pub async fn lease_within(&self, key: &str, lease: Duration, wait: Duration) -> Result<Lease, StoreError> {
+        let deadline = Instant::now() + wait;
         loop {
-            if let Some(lease) = self.try_lease(key, LEASE).await? {
+            if let Some(lease) = self.try_lease(key, lease).await? {
                 return Ok(lease);
             }
             if Instant::now() >= deadline {

@@ -10,7 +10,7 @@
 //! A committed PostgreSQL transaction is durable (synchronous_commit), so both [`super::Durability`] levels
 //! are met by the commit.
 
-use super::db::{Conn, DbError, Result, Row, Value};
+use super::db::{Conn, DbError, Remote, Result, Row, Value};
 use bytes::BytesMut;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -61,7 +61,10 @@ impl Session {
         Ok(prepared)
     }
 
-    pub(super) fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>> {
+}
+
+impl Remote for Session {
+    fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         let rows = wait(self.client.query(&stmt, &params))?;
@@ -70,13 +73,13 @@ impl Session {
             .collect()
     }
 
-    pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize> {
+    fn execute(&self, sql: &str, values: &[Value]) -> Result<usize> {
         let stmt = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         Ok(wait(self.client.execute(&stmt, &params))? as usize)
     }
 
-    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+    fn batch(&self, sql: &str) -> Result<()> {
         let savepoint = sql.trim_start().to_ascii_uppercase();
         let is_savepoint = ["SAVEPOINT", "RELEASE", "ROLLBACK TO"].iter().any(|p| savepoint.starts_with(p));
         if self.serial.get() == Serial::Unlocked && !is_savepoint {
