@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "../../..");
 
 /**
- * Spawns the server; resolves with { baseUrl, dataDir, stop() } once it prints its address. `distDir` replaces
+ * Spawns the server; resolves with { baseUrl, dataDir, pid, stop() } once it prints its address. `distDir` replaces
  * the widget's dist/ (an example app's build, tests/e2e/leptos-app.test.mjs).
  */
 export async function startServer({ args = [], env = {}, distDir = join(root, "dist"), deadlineMs = 30_000 } = {}) {
@@ -33,6 +33,8 @@ export async function startServer({ args = [], env = {}, distDir = join(root, "d
   return {
     baseUrl,
     dataDir,
+    /** The server's process id (bench/load.mjs reads its peak resident memory). */
+    pid: child.pid,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode === null) {
