@@ -4,6 +4,8 @@
 // gzip per page for 100-130 imports. Each name becomes a short one (`a`, `b`, … `aa`, …) in both files.
 // Only names wasm-bindgen gave (`__wbg_…`, `__wbindgen_…`) are renamed, each only if the glue holds it exactly
 // once (its key), so a second run changes nothing and anything unexpected fails the build instead of a page.
+// The same for the exports wasm-bindgen names with a hash (the closures' `…_invoke__h<hash>`: `h0`, `h1`, …);
+// the custom sections browsers ignore (`producers`, `target_features`) are dropped on the way.
 
 /** Reads an unsigned LEB128 at `pos`: [value, next position]. */
 function leb(bytes, pos) {
@@ -65,6 +67,49 @@ function shortName(n) {
 }
 const KEYWORDS = new Set(["do", "if", "in"]);
 
+/** wasm-bindgen's exports for closures, named with a hash (`…_invoke__h0123456789abcdef`), read once by the glue. */
+const isHashedExport = (name) => /__h[0-9a-f]{16}$/.test(name);
+
+/** The export section (content from `start` to `end`) with hashed names shortened to `h0`, `h1`, … (in `renames`). */
+function exportSection(bytes, start, end, renames) {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const encoder = new TextEncoder();
+  const [count, first] = leb(bytes, start);
+  const names = [];
+  let p = first;
+  for (let i = 0; i < count; i++) {
+    const [length, at] = leb(bytes, p);
+    const name = decoder.decode(bytes.subarray(at, at + length));
+    const next = skipLeb(bytes, at + length + 1);
+    names.push([name, bytes.subarray(at + length, next)]);
+    p = next;
+  }
+  if (p !== end) throw new Error(`wasm export section: ${end - p} bytes left over`);
+  const taken = new Set(names.map(([name]) => name));
+  let counter = 0;
+  const body = [...encodeLeb(count)];
+  for (const [name, desc] of names) {
+    let short = name;
+    if (isHashedExport(name)) {
+      do short = `h${counter++}`;
+      while (taken.has(short));
+      renames.set(name, short);
+    }
+    const encoded = encoder.encode(short);
+    body.push(...encodeLeb(encoded.length), ...encoded, ...desc);
+  }
+  return Uint8Array.from([7, ...encodeLeb(body.length), ...body]);
+}
+
+/** Custom sections no browser reads (the toolchain's names and target features): about 0.2 KB per bundle. */
+const DROPPED = new Set(["producers", "target_features"]);
+
+/** The name of the custom section whose content starts at `start`. */
+function customName(bytes, start) {
+  const [length, at] = leb(bytes, start);
+  return new TextDecoder().decode(bytes.subarray(at, at + length));
+}
+
 /** What the glue's own module is called in both files after the renaming. */
 const GLUE_MODULE = "w";
 const isGlueModule = (module) => module.startsWith("./") && module.endsWith("_bg.js");
@@ -91,6 +136,15 @@ export function shortenImports(wasm, glue) {
     const id = bytes[pos];
     const [length, start] = leb(bytes, pos + 1);
     const end = start + length;
+    if (id === 0 && DROPPED.has(customName(bytes, start))) {
+      pos = end;
+      continue;
+    }
+    if (id === 7) {
+      out.push(exportSection(bytes, start, end, renames));
+      pos = end;
+      continue;
+    }
     if (id !== 2) {
       out.push(bytes.subarray(pos, end));
       pos = end;
