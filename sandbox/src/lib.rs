@@ -6,6 +6,7 @@
 //! configured with a [`SandboxConfig`], and sees the server's order store only through an [`Inspector`].
 
 pub mod amazon;
+mod bounded;
 pub mod checkoutchamp_sim;
 pub mod config;
 mod form_body;
