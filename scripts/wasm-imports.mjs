@@ -1,6 +1,6 @@
 // Shortens the names a bundle's wasm imports from its JS glue. wasm-bindgen names each import after the JS it
 // calls plus a 16-hex-digit hash (`__wbg_createElement_48327820d8577b82`), and every name is written twice: in
-// the wasm's import section and as a key of the glue's import object. The hashes do not compress: about 2-3 KB
+// the wasm's import section and as a key of the glue's import object. The hashes do not compress: 2.5-4 KB
 // gzip per page for 100-130 imports. Each name becomes a short one (`a`, `b`, … `aa`, …) in both files.
 // Only names wasm-bindgen gave (`__wbg_…`, `__wbindgen_…`) are renamed, each only if the glue holds it exactly
 // once (its key), so a second run changes nothing and anything unexpected fails the build instead of a page.
