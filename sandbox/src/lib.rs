@@ -7,6 +7,7 @@
 
 pub mod amazon;
 pub mod amazon_v2;
+mod bounded;
 pub mod checkoutchamp_sim;
 pub mod config;
 mod form_body;

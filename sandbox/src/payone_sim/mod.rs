@@ -192,7 +192,8 @@ pub struct Transaction {
 
 #[derive(Default)]
 struct SimState {
-    workorders: HashMap<String, Workorder>,
+    /// The latest workorders (older ones are forgotten: `bounded.rs`).
+    workorders: crate::bounded::Latest<Workorder>,
     cv1_workorders: HashMap<String, Cv1Workorder>,
     transactions: HashMap<String, Transaction>,
     /// Every `reference` a transaction was opened with: PAYONE refuses duplicates.

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "../../..");
 
 /**
- * Spawns the server; resolves with { baseUrl, dataDir, stop() } once it prints its address. `distDir` replaces
+ * Spawns the server; resolves with { baseUrl, dataDir, pid, stop() } once it prints its address. `distDir` replaces
  * the widget's dist/ (an example app's build, tests/e2e/leptos-app.test.mjs).
  */
 export async function startServer({ args = [], env = {}, distDir = join(root, "dist"), deadlineMs = 30_000 } = {}) {
@@ -34,6 +34,7 @@ export async function startServer({ args = [], env = {}, distDir = join(root, "d
   return {
     baseUrl,
     dataDir,
+    /** The server's process id (bench/load.mjs reads its peak resident memory). */
     pid: child.pid,
     stderr: () => stderr,
     /** Sends `signal` (SIGKILL for a crash) and waits until the process is gone. */
