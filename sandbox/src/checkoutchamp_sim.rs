@@ -261,7 +261,9 @@ impl CheckoutChampSimulator {
         if password.chars().count() > MAX_CREDENTIAL_LEN {
             return Err(error("password must be 32 characters or less"));
         }
-        if login != self.config.login_id || password != self.config.password {
+        // Both compared, each in constant time, as the real API should.
+        let login_ok = crate::secret_eq(login, &self.config.login_id);
+        if !(login_ok & crate::secret_eq(password, &self.config.password)) {
             return Err(error("Invalid Login Credentials"));
         }
         Ok(())

@@ -17,7 +17,9 @@ pub mod inspect;
 mod payone_sim;
 pub mod scenario;
 mod scripts;
+mod secret;
 mod signer;
+pub(crate) use secret::secret_eq;
 mod state;
 
 pub use amazon_v2::keys::{KeyRegistryError, SANDBOX_PRIVATE_KEY_PEM};

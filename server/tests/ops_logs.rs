@@ -124,6 +124,14 @@ async fn logs_carry_request_ids_and_no_secrets() {
     }
     assert!(lines_of(&lines, &place_id).iter().any(|l| l["action"] == "preauthorization"), "the placement's PAYONE call");
     assert!(lines_of(&lines, &import_id).iter().any(|l| l["service"] == "amazon_profile"), "the lander's profile read");
+    // Each CheckoutChamp call is one line, not two.
+    let crm_lines = lines_of(&lines, &import_id)
+        .iter()
+        .filter(|l| l["message"] == "CheckoutChamp call" || (l["message"] == "upstream call" && l["service"] == "checkoutchamp"))
+        .count();
+    let crm_calls = env.state.store.upstream_calls().unwrap().iter().filter(|(service, _, _)| service == "checkoutchamp").count();
+    assert!(crm_calls > 0);
+    assert_eq!(crm_lines, crm_calls, "each CheckoutChamp call is logged once");
     // Nothing else ran, so every line was caused by one of the requests and carries its id.
     assert!(lines.len() >= 6, "{lines:?}");
     // (The server's own lines: RUST_LOG may let other crates' lines in.)

@@ -111,7 +111,7 @@ pub(super) fn check_credentials(config: &PayoneAccount, req: &PayoneRequest) -> 
     }
     // Current plugins send sha384 of the portal key, older ones md5; PAYONE takes both (§1.3).
     let key = req.get("key").map(str::to_ascii_lowercase).ok_or_else(|| Refusal::param("key"))?;
-    if key != request_key(&config.key) && key != notification_key(&config.key) {
+    if !crate::secret_eq(&key, &request_key(&config.key)) && !crate::secret_eq(&key, &notification_key(&config.key)) {
         return Err(Refusal::param("key"));
     }
     if !matches!(req.get("mode"), Some("test" | "live")) {

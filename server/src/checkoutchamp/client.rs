@@ -94,7 +94,7 @@ impl CheckoutChampClient {
             Ok(_) => "SUCCESS".to_owned(),
             Err(e) => e.to_string(),
         };
-        tracing::info!(path, outcome = %outcome, "CheckoutChamp call");
+        // Logged once, by `upstream_call` above; the outcome's detail is in the record below.
         if let Err(e) = self.store.record_upstream_call("checkoutchamp", path, &request.redacted(), &body, &outcome).await {
             // The call happened; losing its log line must not turn an imported order into an error.
             tracing::error!(error = %e, path, "cannot record a CheckoutChamp call");

@@ -119,11 +119,10 @@ impl TransactionStatus {
     }
 }
 
+/// `subtle`'s comparison: no early exit on the first differing byte (the length is not secret).
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]
