@@ -174,8 +174,12 @@ impl Store {
     pub async fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
         let (id, workorder_id) = (id.to_owned(), workorder_id.to_owned());
         self.write(move |c| {
+            let old: String = c.prepare_cached("SELECT workorder_id FROM orders WHERE id = ?1")?.query_row([id.as_str()], |r| r.get(0))?;
             c.prepare_cached("UPDATE orders SET workorder_id = ?2, updated_at = ?3 WHERE id = ?1")?
-                .execute(params![id, workorder_id, now()])
+                .execute(params![id, workorder_id, now()])?;
+            // An APB cart is stored under the order's id until PAYONE names the workorder (`api/apb.rs`).
+            c.prepare_cached("UPDATE checkouts SET workorder_id = ?2 WHERE workorder_id = ?1 AND flow = 'apb'")?
+                .execute(params![old, workorder_id])
                 .map(drop)
         })
         .await

@@ -84,6 +84,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    /// Woken after every write that recorded an event has committed: the webhook worker waits on it, so an
+    /// event is delivered without waiting for the worker's next poll.
+    events_committed: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone)]
@@ -211,6 +214,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(schema::CHECKOUTS)?;
+        conn.execute_batch(schema::AMAZON_CHECKOUT_SESSIONS)?;
         conn.execute_batch(schema::UPSTREAM_CALLS)?;
         conn.execute_batch(schema::ORDERS)?;
         conn.execute_batch(schema::NOTIFICATIONS)?;
@@ -227,7 +231,7 @@ impl Store {
         let wal = std::fs::File::open(wal_path(&path)).map_err(StoreError::Start)?;
         let syncs = Arc::new(AtomicU64::new(0));
         let writer = writer::Writer::start(conn, &path, syncer::WalFile(wal), syncs.clone())?;
-        Ok(Store { backend: Backend::Sqlite { writer, readers: readers::Readers::new(path), syncs } })
+        Ok(Store { backend: Backend::Sqlite { writer, readers: readers::Readers::new(path), syncs }, events_committed: Arc::default() })
     }
 
     /// Opens the store `url` names ([`DatabaseUrl`]): SQLite under `data_dir` or at a path, or PostgreSQL,
@@ -242,7 +246,7 @@ impl Store {
             DatabaseUrl::Postgres(url) => {
                 let pool = pg::Pool::connect(url)?;
                 pool.migrate()?;
-                Ok(Store { backend: Backend::Postgres(pool) })
+                Ok(Store { backend: Backend::Postgres(pool), events_committed: Arc::default() })
             }
         }
     }
@@ -308,14 +312,32 @@ impl Store {
         F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        match &self.backend {
-            Backend::Sqlite { writer, .. } => writer.write(durability, move |c| write(&Conn::sqlite(c))).await,
+        // Whether `write` recorded an event: it runs on one thread, which `events::record` marks.
+        let marked = move |c: &Conn<'_>| {
+            events::take_recorded();
+            let value = write(c)?;
+            Ok((value, events::take_recorded()))
+        };
+        let (value, recorded) = match &self.backend {
+            Backend::Sqlite { writer, .. } => writer.write(durability, move |c| marked(&Conn::sqlite(c))).await?,
             // A PostgreSQL commit is durable: both levels are met when it returns.
             Backend::Postgres(pool) => {
                 let pool = pool.clone();
-                tokio::task::spawn_blocking(move || pool.write(write)).await.map_err(|_| StoreError::Panicked)?
+                tokio::task::spawn_blocking(move || pool.write(marked)).await.map_err(|_| StoreError::Panicked)??
             }
+        };
+        if recorded {
+            // After the commit: the worker that wakes finds the event.
+            self.events_committed.notify_one();
         }
+        Ok(value)
+    }
+
+    /// Resolves after the next commit of a write that recorded an event (one wake-up is kept when nobody
+    /// waits, so none is lost between two waits). Events committed by other processes (a shared PostgreSQL)
+    /// wake nobody: the worker polls for those.
+    pub async fn event_committed(&self) {
+        self.events_committed.notified().await
     }
 
     /// Stores a new checkout.
@@ -351,6 +373,20 @@ impl Store {
             })
             .optional()
         })
+    }
+
+    /// Keeps Amazon's checkout session id of CV2 checkout `workorder_id` (the latest PAYONE reported).
+    pub async fn set_amazon_checkout_session(&self, workorder_id: &str, session_id: &str) -> Result<(), StoreError> {
+        let (workorder_id, session_id) = (workorder_id.to_owned(), session_id.to_owned());
+        self.write(move |c| {
+            c.prepare_cached(
+                "INSERT INTO amazon_checkout_sessions (workorder_id, checkout_session_id) VALUES (?1, ?2)
+                 ON CONFLICT (workorder_id) DO UPDATE SET checkout_session_id = excluded.checkout_session_id",
+            )?
+            .execute(db::params![workorder_id, session_id])
+            .map(drop)
+        })
+        .await
     }
 
     /// Stores a new delivery option and total after PAYONE accepted `updateCheckoutSession`.

@@ -367,3 +367,44 @@ async fn apb_orders_have_their_events_and_are_listed_by_flow() {
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
     assert_eq!(listed["data"][0]["id"], id.as_str());
 }
+
+#[tokio::test]
+async fn a_cv2_order_shows_and_is_found_by_amazons_checkout_session_id() {
+    let env = env().await;
+    let (id, _) = approved_order(&env, "amazon-ref-order-01").await;
+    let workorder = env.state.store.order(&id).unwrap().unwrap().workorder_id;
+    let session = env.sandbox().payone.workorder(&workorder).unwrap().amazon_checkout_session_id;
+    let shown = order(&env, &id).await;
+    assert_eq!(shown["amazon"]["checkout_session_id"], session.as_str(), "{shown}");
+    // The order.placed event already carries it.
+    let events = env.state.store.events_for_order(&id).unwrap();
+    let placed: Value = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(placed["order"]["amazon"]["checkout_session_id"], session.as_str());
+    // Search by it: this order only; another id finds nothing; a malformed one is refused.
+    approved_order(&env, "amazon-ref-order-02").await;
+    let found: Value = get(&env, &format!("/merchant/api/orders?amazon_id={session}")).send().await.unwrap().json().await.unwrap();
+    let ids: Vec<&str> = found["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str()]);
+    let none: Value = get(&env, "/merchant/api/orders?amazon_id=no-such-session").send().await.unwrap().json().await.unwrap();
+    assert_eq!(none["data"], json!([]));
+    let bad = get(&env, "/merchant/api/orders?amazon_id=").send().await.unwrap();
+    assert_eq!(error_code(bad, 400).await, "invalid_filter");
+}
+
+#[tokio::test]
+async fn an_apb_order_shows_its_items() {
+    let env = env().await;
+    let body = json!({"items": [{"sku": "ebook", "quantity": 2}], "idempotency_key": "apb-items-0000001", "language": "en", "product_type": "PayOnly"});
+    let response = env.post_json("/api/apb/orders", &body).await;
+    assert_eq!(response.status(), 200);
+    let placed: Value = response.json().await.unwrap();
+    let id = placed["order_id"].as_str().unwrap();
+    let shown = order(&env, id).await;
+    assert_eq!(shown["flow"], "apb");
+    assert_eq!(shown["items"], json!([{"sku": "ebook", "quantity": 2}]), "{shown}");
+    assert_eq!(shown["payone"]["workorder_id"], placed["button"]["workorder_id"]);
+    // The first event (written before PAYONE named the workorder) has them too.
+    let events = env.state.store.events_for_order(id).unwrap();
+    let first: Value = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(first["order"]["items"], json!([{"sku": "ebook", "quantity": 2}]));
+}

@@ -188,7 +188,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2], "applied once by two instances starting together and a third after");
 
     // Many claimers from two instances: exactly one wins while it is held.
     let claims = (0..20).map(|i| {
@@ -224,4 +224,36 @@ async fn postgres_migrations_and_shared_placement_locks() {
     assert!(!waiting.is_finished(), "the second instance waits");
     drop(held);
     tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("it gets the lock").unwrap().unwrap();
+}
+
+both!(pruning, pruning_test);
+/// Finished deliveries older than the cut are deleted with their attempts; an event goes only when no
+/// delivery of it is left and it is neither its order's newest nor the newest of all; the sequence goes on.
+async fn pruning_test(store: Store, _: Option<String>) {
+    use amazon_pay_server::store::events::Pruned;
+    let urls = vec!["http://127.0.0.1:9/hook".to_owned()];
+    store.queue_deliveries(urls.clone(), 0).await.unwrap();
+    store.insert_order(&order("O1", "WO1", "key-00000001")).await.unwrap();
+    store.set_order_state("O1", OrderState::Approved).await.unwrap();
+    store.insert_order(&order("O2", "WO2", "key-00000002")).await.unwrap();
+    assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 3);
+    let due = store.claim_deliveries(&urls, 1_000, 10, 0).await.unwrap();
+    let seqs: Vec<i64> = due.iter().map(|d| d.event_seq).collect();
+    // The first two delivered at 1 000 ms; O2's event stays pending.
+    let done = |seq: i64| Attempt { event_seq: seq, url: urls[0].clone(), at_ms: 1_000, status: Some(200), error: None, duration_ms: 1, retry_at_ms: None, delivered: true };
+    store.record_attempts(vec![done(seqs[0]), done(seqs[1])]).await.unwrap();
+
+    assert_eq!(store.prune_webhooks(urls.clone(), 1_000, 10).await.unwrap(), Pruned::default(), "finished at the cut: kept");
+    let later = (amazon_pay_server::store::now() + 10) * 1000;
+    // Batches of one: the oldest delivery, then its event (no delivery of it is left).
+    assert_eq!(store.prune_webhooks(urls.clone(), later, 1).await.unwrap(), Pruned { deliveries: 1, events: 1 });
+    assert_eq!(store.prune_webhooks(urls.clone(), later, 1).await.unwrap(), Pruned { deliveries: 1, events: 0 }, "O1's newest event stays");
+    assert_eq!(store.prune_webhooks(urls.clone(), later, 10).await.unwrap(), Pruned::default(), "nothing more");
+    let kinds = |id: &str| store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect::<Vec<_>>();
+    assert_eq!(kinds("O1"), ["order.approved"], "O1's newest stays");
+    assert_eq!(kinds("O2"), ["order.placed"], "pending: kept");
+    assert_eq!(store.deliveries_for_order("O2").unwrap().len(), 1);
+    store.set_order_state("O1", OrderState::Paid).await.unwrap();
+    let last: serde_json::Value = serde_json::from_str(&store.events_for_order("O1").unwrap()[1].body).unwrap();
+    assert_eq!(last["sequence"], 3, "the order's sequence counts on");
 }

@@ -342,3 +342,83 @@ async fn in_sandbox_mode_events_go_to_the_sandbox_receiver_which_verifies_them()
     let last: Vec<Value> = http.get(format!("{url}?after=3")).send().await.unwrap().json().await.unwrap();
     assert_eq!(last[0]["signature_valid"], false);
 }
+
+/// A CV2 order placed and approved (three events: placed, redirected, approved); its id.
+async fn approved_order(env: &support::Env, key: &str) -> String {
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
+    let order = env.state.store.order(&placed.order_id).unwrap().unwrap();
+    env.sandbox().payone.finish_redirect(order.txid.as_deref().unwrap(), MfaOutcome::NotAsked).await.unwrap();
+    placed.order_id
+}
+
+#[tokio::test]
+async fn finished_deliveries_are_pruned_after_the_retention_and_undelivered_events_are_kept() {
+    let ok = Receiver::start(0, 200).await;
+    let down = Receiver::start(0, 500).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![ok.url.clone(), down.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_millis(100); 1000];
+        c.merchant.webhook_retention = Duration::from_millis(300);
+        c.merchant.api_keys = vec![KEY.to_owned()];
+    })
+    .await;
+    eventually("the worker has seen both URLs", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 2).then_some(())).await;
+    let id = approved_order(&env, "prune-order-0001").await;
+    eventually("three events delivered to the receiver that is up", 20, || (ok.delivered().len() == 3).then_some(())).await;
+
+    // The receiver that is up: its deliveries and attempts are deleted once older than the retention.
+    let ok_rows = |table: &str| env.count(&format!("SELECT count(*) FROM {table} WHERE url = '{}'", ok.url));
+    eventually("the delivered ones pruned", 20, || (ok_rows("webhook_deliveries") == 0 && ok_rows("webhook_attempts") == 0).then_some(())).await;
+    // The one that is down: still pending, tried, and its events are all kept.
+    let down_pending = env.count(&format!("SELECT count(*) FROM webhook_deliveries WHERE url = '{}' AND state = 'pending'", down.url));
+    assert_eq!(down_pending, 3);
+    assert!(env.count(&format!("SELECT count(*) FROM webhook_attempts WHERE url = '{}'", down.url)) >= 3);
+    assert_eq!(env.state.store.events_for_order(&id).unwrap().len(), 3, "undelivered events are never pruned");
+
+    // It comes back: everything is delivered, then pruned; of the events only the order's newest stays, so
+    // its next event counts on.
+    down.status.store(200, Ordering::SeqCst);
+    eventually("all delivered and pruned", 30, || {
+        let events = env.state.store.events_for_order(&id).ok()?;
+        (down.delivered().len() == 3 && env.count("SELECT count(*) FROM webhook_deliveries") == 0 && events.len() == 1).then_some(())
+    })
+    .await;
+    let kept: Value = serde_json::from_str(&env.state.store.events_for_order(&id).unwrap()[0].body).unwrap();
+    assert_eq!((kept["type"].as_str(), kept["sequence"].as_i64()), (Some("order.approved"), Some(3)));
+    let captured = env
+        .http
+        .post(env.url(&format!("/merchant/api/orders/{id}/capture")))
+        .bearer_auth(KEY)
+        .header("idempotency-key", "prune-capture-01")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(captured.status(), 200);
+    let events = env.state.store.events_for_order(&id).unwrap();
+    let next: Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
+    assert_eq!(next["sequence"], 4, "{next}");
+}
+
+#[tokio::test]
+async fn an_event_is_delivered_at_once_without_waiting_for_the_poll() {
+    let receiver = Receiver::start(0, 200).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![receiver.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        // Far longer than the deadline below: only the wake-up after the commit can deliver in time.
+        c.merchant.webhook_poll = Duration::from_secs(600);
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let id = approved_order(&env, "wake-order-00001").await;
+    let delivered = eventually("placed, redirected and approved delivered well before the next poll", 30, || {
+        let d = receiver.delivered();
+        (d.len() == 3).then_some(d)
+    })
+    .await;
+    assert!(delivered.values().all(|e| e["order"]["id"] == id.as_str()));
+}

@@ -74,6 +74,19 @@ pub(super) async fn place(
         response_json: None,
     };
     order.workorder_id = order.id.clone();
+    // The cart, as CV2 keeps it (the merchant API's and the webhooks' `items`): under the order's id until
+    // PAYONE names the workorder, then moved with the order (`set_order_workorder`).
+    state
+        .store
+        .insert_checkout(&crate::store::Checkout {
+            workorder_id: order.id.clone(),
+            flow: "apb".into(),
+            amount,
+            items_json: serde_json::to_string(&request.items).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?,
+            delivery: Default::default(),
+            created_at: crate::store::now(),
+        })
+        .await?;
     state.store.insert_order(&order).await?;
 
     let base = &state.public_url;

@@ -16,6 +16,10 @@ pub struct MerchantArgs {
     /// about four days, waiting longer each time.
     #[arg(long, env = "AMAZON_PAY_WEBHOOK_RETRY_SECONDS", value_delimiter = ',', default_values_t = DEFAULT_RETRY_SECONDS)]
     pub webhook_retry_seconds: Vec<f64>,
+    /// Days a finished webhook delivery (delivered or given up) and its attempts are kept before the worker
+    /// deletes them (events too, once every delivery of theirs is gone).
+    #[arg(long, env = "AMAZON_PAY_WEBHOOK_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS)]
+    pub webhook_retention_days: f64,
     /// Bearer keys of the merchant API under /merchant/api/ (comma-separated, each at least 32 characters).
     /// Without one the merchant API answers 404.
     #[arg(long, env = "AMAZON_PAY_MERCHANT_API_KEYS", value_delimiter = ',', hide_env_values = true)]
@@ -25,6 +29,9 @@ pub struct MerchantArgs {
 /// 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 12 h, then 24 h three times: about 4.2 days in all.
 pub const DEFAULT_RETRY_SECONDS: [f64; 12] =
     [60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 43200.0, 86400.0, 86400.0, 86400.0];
+
+/// Finished deliveries are kept this many days by default.
+pub const DEFAULT_RETENTION_DAYS: f64 = 30.0;
 
 /// The shortest webhook secret accepted, in bytes (as long as the HMAC-SHA256 output).
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -42,8 +49,10 @@ pub struct MerchantConfig {
     pub webhook_retries: Vec<Duration>,
     /// Per attempt: no answer within this time counts as a failure.
     pub webhook_timeout: Duration,
-    /// How often the delivery worker looks for new events.
+    /// How often the delivery worker looks for events it was not woken for (retries due, other instances').
     pub webhook_poll: Duration,
+    /// How long finished deliveries, their attempts and fully delivered events are kept.
+    pub webhook_retention: Duration,
     /// The merchant API's Bearer keys; empty: the merchant API is off.
     pub api_keys: Vec<String>,
 }
@@ -54,6 +63,7 @@ impl std::fmt::Debug for MerchantConfig {
             .field("webhook_urls", &self.webhook_urls)
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
             .field("webhook_retries", &self.webhook_retries)
+            .field("webhook_retention", &self.webhook_retention)
             .field("api_keys", &format!("<{} redacted>", self.api_keys.len()))
             .finish()
     }
@@ -74,6 +84,9 @@ pub enum MerchantConfigError {
     /// A retry wait that is not a positive number of seconds.
     #[error("AMAZON_PAY_WEBHOOK_RETRY_SECONDS: every wait must be a positive number of seconds, got {0}")]
     BadRetry(String),
+    /// A retention that is not a positive number of days.
+    #[error("AMAZON_PAY_WEBHOOK_RETENTION_DAYS (--webhook-retention-days): must be a positive number of days, got {0}")]
+    BadRetention(String),
     #[error("AMAZON_PAY_MERCHANT_API_KEYS (--merchant-api-keys): key {index} has {chars} characters; each key needs at least 32")]
     /// An API key shorter than [`MIN_API_KEY_CHARS`].
     ShortKey {
@@ -110,6 +123,10 @@ impl MerchantConfig {
                 _ => Err(MerchantConfigError::BadRetry(s.to_string())),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let webhook_retention = match Duration::try_from_secs_f64(args.webhook_retention_days * 86_400.0) {
+            Ok(d) if !d.is_zero() => d,
+            _ => return Err(MerchantConfigError::BadRetention(args.webhook_retention_days.to_string())),
+        };
         let mut api_keys = Vec::new();
         for (index, key) in args.merchant_api_keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()).enumerate() {
             let chars = key.chars().count();
@@ -124,6 +141,7 @@ impl MerchantConfig {
             webhook_retries,
             webhook_timeout: Duration::from_secs(10),
             webhook_poll: Duration::from_millis(50),
+            webhook_retention,
             api_keys,
         })
     }
@@ -196,6 +214,17 @@ mod tests {
         for bad in ["0", "-1", "NaN"] {
             let err = parse(&[&format!("--webhook-retry-seconds={bad}")]).unwrap_err();
             assert!(matches!(err, MerchantConfigError::BadRetry(_)), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn retention_is_thirty_days_or_a_positive_number_of_days() {
+        assert_eq!(parse(&[]).unwrap().webhook_retention, Duration::from_secs(30 * 86_400));
+        assert_eq!(parse(&["--webhook-retention-days", "0.5"]).unwrap().webhook_retention, Duration::from_secs(43_200));
+        for bad in ["0", "-1", "NaN", "inf"] {
+            let err = parse(&[&format!("--webhook-retention-days={bad}")]).unwrap_err();
+            assert!(matches!(err, MerchantConfigError::BadRetention(_)), "{bad}: {err}");
+            assert!(err.to_string().contains("AMAZON_PAY_WEBHOOK_RETENTION_DAYS"), "{err}");
         }
     }
 

@@ -19,6 +19,8 @@ struct Filter {
     flow: Option<String>,
     since: Option<i64>,
     until: Option<i64>,
+    /// Amazon's id of the order: a CV2 checkout session, a CV1 order reference, a CheckoutChamp order's.
+    amazon_id: Option<String>,
     limit: i64,
     /// `(created, id)` of the last order of the previous page.
     after: Option<(i64, String)>,
@@ -51,6 +53,15 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
                 }
                 filter.flow = Some(value);
             }
+            "amazon_id" => {
+                if value.is_empty() || value.len() > 100 || !value.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(MerchantError::bad_request(
+                        "invalid_filter",
+                        "amazon_id must be Amazon's id of the order as it shows it (1 to 100 visible characters).",
+                    ));
+                }
+                filter.amazon_id = Some(value);
+            }
             "created_since" => filter.since = Some(unix(&name, &value)?),
             "created_until" => filter.until = Some(unix(&name, &value)?),
             "limit" => {
@@ -62,7 +73,7 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
             other => {
                 return Err(MerchantError::bad_request(
                     "invalid_filter",
-                    format!("{other:?} is not a filter: use state, flow, created_since, created_until, limit or cursor."),
+                    format!("{other:?} is not a filter: use state, flow, amazon_id, created_since, created_until, limit or cursor."),
                 ))
             }
         }
@@ -88,16 +99,19 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
         let (after_created, after_id) = filter.after.clone().unzip();
         let mut stmt = c.prepare_cached(
             "SELECT id, created_at FROM (
-                 SELECT id, flow, state, created_at FROM orders
+                 SELECT o.id, o.flow, o.state, o.created_at, coalesce(s.checkout_session_id, v.amazon_reference_id) AS amazon_id
+                 FROM orders o LEFT JOIN amazon_checkout_sessions s ON s.workorder_id = o.workorder_id
+                      LEFT JOIN cv1_orders v ON v.order_id = o.id
                  UNION ALL
-                 SELECT order_id, 'checkoutchamp', status, created_at FROM checkoutchamp_orders) AS listed
+                 SELECT order_id, 'checkoutchamp', status, created_at, amazon_order_id FROM checkoutchamp_orders) AS listed
              WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR flow = ?2)
                AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR created_at < ?4)
                AND (CAST(?5 AS BIGINT) IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
+               AND (CAST(?8 AS TEXT) IS NULL OR amazon_id = ?8)
              ORDER BY created_at DESC, id DESC LIMIT ?7",
         )?;
         let ids = stmt
-            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1], |r| {
+            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1, filter.amazon_id], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?
             .collect::<crate::store::db::Result<Vec<_>>>()?;
@@ -137,7 +151,8 @@ mod tests {
         let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
         assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
         assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
-        for bad in ["state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
+        assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));
+        for bad in ["amazon_id=", "amazon_id=a%20b", "state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
             let err = parse_filter(Some(bad)).unwrap_err();
             assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
         }

@@ -74,11 +74,12 @@ pub fn check(mut args: Args) -> (Option<Config>, Vec<String>) {
 
 /// Replaces the webhook or merchant API setting `err` is about with a valid stand-in.
 fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &crate::config::merchant::MerchantConfigError) {
-    use crate::config::merchant::{MerchantConfigError as E, DEFAULT_RETRY_SECONDS, MIN_API_KEY_CHARS, MIN_SECRET_BYTES};
+    use crate::config::merchant::{MerchantConfigError as E, DEFAULT_RETENTION_DAYS, DEFAULT_RETRY_SECONDS, MIN_API_KEY_CHARS, MIN_SECRET_BYTES};
     match err {
         E::BadUrl(url) => args.webhook_urls.retain(|u| u.trim() != url),
         E::MissingSecret | E::ShortSecret(_) => args.webhook_secret = Some("x".repeat(MIN_SECRET_BYTES)),
         E::BadRetry(_) => args.webhook_retry_seconds = DEFAULT_RETRY_SECONDS.to_vec(),
+        E::BadRetention(_) => args.webhook_retention_days = DEFAULT_RETENTION_DAYS,
         E::ShortKey { .. } => args.merchant_api_keys.retain(|k| k.trim().is_empty() || k.trim().chars().count() >= MIN_API_KEY_CHARS),
     }
 }

@@ -24,6 +24,17 @@ fn new_event_id() -> String {
     format!("evt_{tail}")
 }
 
+thread_local! {
+    /// Set by [`record`] on the thread running a write, read by `Store::write_with` to wake the webhook
+    /// worker once that write has committed.
+    static RECORDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread recorded an event since the last call (and clears it).
+pub(super) fn take_recorded() -> bool {
+    RECORDED.with(|r| r.replace(false))
+}
+
 /// Writes event `kind` for `order_id` with the order as it stands in this transaction. Call it after the
 /// change, on the connection that made it.
 pub fn record(c: &Conn<'_>, order_id: &str, kind: &str) -> crate::store::db::Result<()> {
@@ -37,8 +48,9 @@ pub fn record(c: &Conn<'_>, order_id: &str, kind: &str) -> crate::store::db::Res
     c.prepare_cached(
         "INSERT INTO events (id, type, order_id, order_sequence, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![id, kind, order_id, sequence, created, body])
-    .map(drop)
+    .execute(params![id, kind, order_id, sequence, created, body])?;
+    RECORDED.with(|r| r.set(true));
+    Ok(())
 }
 
 /// One stored event.
@@ -253,6 +265,63 @@ impl super::Store {
             }
             Ok(out)
         })
+    }
+}
+
+/// What one pruning batch deleted ([`super::Store::prune_webhooks`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Finished deliveries (each with its attempts).
+    pub deliveries: usize,
+    /// Events with no delivery left.
+    pub events: usize,
+}
+
+impl super::Store {
+    /// Deletes up to `batch` deliveries finished (delivered or given up) before `before_ms`, with their
+    /// attempts, then up to `batch` events written before `before_ms` that no delivery refers to any more.
+    /// An event is kept while any configured URL's cursor has not passed it (not yet queued there), while
+    /// a delivery of it exists (pending: never deleted), when it is its order's newest (the next event's
+    /// `sequence` counts on from it) or the newest of all (SQLite would hand its `seq` out again, and the
+    /// cursors compare with it). Small batches keep each write short.
+    pub async fn prune_webhooks(&self, urls: Vec<String>, before_ms: i64, batch: usize) -> Result<Pruned, super::StoreError> {
+        self.write(move |c| {
+            let finished = c
+                .prepare_cached(
+                    "SELECT event_seq, url FROM webhook_deliveries WHERE state IN ('delivered', 'failed') AND next_at_ms < ?1
+                     ORDER BY next_at_ms, event_seq LIMIT ?2",
+                )?
+                .query_map(params![before_ms, batch as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<super::db::Result<Vec<_>>>()?;
+            for (seq, url) in &finished {
+                c.prepare_cached("DELETE FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2")?.execute(params![seq, url])?;
+                c.prepare_cached("DELETE FROM webhook_deliveries WHERE event_seq = ?1 AND url = ?2")?.execute(params![seq, url])?;
+            }
+            // The lowest cursor of the configured URLs; none (or one not started): no event is pruned.
+            let mut passed: Option<i64> = None;
+            for url in &urls {
+                let cursor: Option<i64> =
+                    c.prepare_cached("SELECT last_seq FROM webhook_cursors WHERE url = ?1")?.query_row([url], |r| r.get(0)).optional()?;
+                let Some(cursor) = cursor else { return Ok(Pruned { deliveries: finished.len(), events: 0 }) };
+                passed = Some(passed.map_or(cursor, |p: i64| p.min(cursor)));
+            }
+            let Some(passed) = passed else { return Ok(Pruned { deliveries: finished.len(), events: 0 }) };
+            let events = c
+                .prepare_cached(
+                    "SELECT e.seq FROM events e
+                     WHERE e.created_at < ?1 AND e.seq <= ?2 AND e.seq < (SELECT max(seq) FROM events)
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq)
+                       AND e.order_sequence < (SELECT max(f.order_sequence) FROM events f WHERE f.order_id = e.order_id)
+                     ORDER BY e.seq LIMIT ?3",
+                )?
+                .query_map(params![before_ms.div_euclid(1000), passed, batch as i64], |r| r.get::<_, i64>(0))?
+                .collect::<super::db::Result<Vec<_>>>()?;
+            for seq in &events {
+                c.prepare_cached("DELETE FROM events WHERE seq = ?1")?.execute([*seq])?;
+            }
+            Ok(Pruned { deliveries: finished.len(), events: events.len() })
+        })
+        .await
     }
 }
 

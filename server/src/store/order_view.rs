@@ -140,6 +140,11 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
         .prepare_cached("SELECT amazon_reference_id FROM cv1_orders WHERE order_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
+    // CV2: Amazon's checkout session (kept when the order was placed).
+    let checkout_session: Option<String> = c
+        .prepare_cached("SELECT checkout_session_id FROM amazon_checkout_sessions WHERE workorder_id = ?1")?
+        .query_row([workorder_id.as_str()], |r| r.get(0))
+        .optional()?;
     let mut payments = Vec::new();
     let mut stmt = c.prepare_cached(
         "SELECT kind, amount_minor, sequencenumber, reason, created_at FROM order_payments WHERE order_id = ?1 ORDER BY id",
@@ -182,7 +187,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
         "shipping_address": personal.shipping,
         "decline": decline,
         "payone": {"workorder_id": workorder_id, "txid": txid, "userid": userid, "sequencenumber": money.sequencenumber},
-        "amazon": {"order_reference_id": amazon_reference},
+        "amazon": {"order_reference_id": amazon_reference, "checkout_session_id": checkout_session},
         "payments": payments,
         "notifications": notes.iter().map(|n| json!({
             "txaction": n["txaction"],

@@ -5,7 +5,7 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
 
 /// Every table the store had when PostgreSQL support came, and the placement leases (`orders/lease.rs`).
 const V1: &str = "
@@ -159,6 +159,15 @@ CREATE TABLE placement_leases (
 );
 ";
 
+/// Amazon's checkout session of a CV2 checkout (`store/schema.rs`, `AMAZON_CHECKOUT_SESSIONS`).
+const V2: &str = "
+CREATE TABLE amazon_checkout_sessions (
+    workorder_id TEXT PRIMARY KEY,
+    checkout_session_id TEXT NOT NULL
+);
+CREATE INDEX amazon_checkout_sessions_by_id ON amazon_checkout_sessions (checkout_session_id);
+";
+
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
 pub const TABLES: &[&str] = &[
     "checkouts",
@@ -177,4 +186,5 @@ pub const TABLES: &[&str] = &[
     "order_payments",
     "duplicate_authorizations",
     "merchant_requests",
+    "amazon_checkout_sessions",
 ];

@@ -14,6 +14,16 @@ CREATE TABLE IF NOT EXISTS checkouts (
 );
 ";
 
+/// Amazon's checkout session of a CV2 checkout (`amazonCheckoutSessionId`, as PAYONE's `getCheckoutSession`
+/// answers it), stored when the order is placed: the merchant's reference to find the order in Seller Central.
+pub(super) const AMAZON_CHECKOUT_SESSIONS: &str = "
+CREATE TABLE IF NOT EXISTS amazon_checkout_sessions (
+    workorder_id TEXT PRIMARY KEY,
+    checkout_session_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS amazon_checkout_sessions_by_id ON amazon_checkout_sessions (checkout_session_id);
+";
+
 /// Every upstream exchange. A plain `INTEGER PRIMARY KEY`: ids still grow in insertion order (rows are never
 /// deleted), without AUTOINCREMENT's extra write per insert (see `store/migrate.rs`).
 pub(super) const UPSTREAM_CALLS: &str = "

@@ -6,6 +6,10 @@
 //! HTTP status or error, duration). 2xx within the timeout is delivered; anything else is retried after the
 //! next wait of the schedule, and given up after the last. A delivery is marked delivered only after the
 //! receiver answered, so a crash before that sends it again on the next start.
+//!
+//! A round starts when a write of this process that recorded an event has committed (`Store::event_committed`),
+//! or after the poll interval (retries that fell due, events of other instances). Finished deliveries older
+//! than the retention are deleted in small batches, and events none refers to any more.
 
 pub mod receiver;
 pub mod sign;
@@ -19,6 +23,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Deliveries sent at once.
 pub const MAX_IN_FLIGHT: usize = 128;
+
+/// Deliveries (and events) deleted per pruning write: small, so it never holds the writer long.
+pub const PRUNE_BATCH: usize = 200;
 
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
@@ -41,6 +48,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
         urls: config.webhook_urls.clone(),
         retries: Arc::from(config.webhook_retries.clone()),
         poll: config.webhook_poll,
+        retention: config.webhook_retention,
         timeout: config.webhook_timeout,
         in_flight: Arc::default(),
     };
@@ -55,17 +63,46 @@ struct Worker {
     urls: Vec<String>,
     retries: Arc<[Duration]>,
     poll: Duration,
+    retention: Duration,
     timeout: Duration,
     in_flight: Arc<Mutex<HashSet<(i64, String)>>>,
 }
 
 impl Worker {
     async fn run(self) {
+        let mut prune_at = Instant::now();
         loop {
             if let Err(err) = self.round().await {
                 tracing::error!(%err, "webhooks: the outbox cannot be read; trying again");
             }
-            tokio::time::sleep(self.poll).await;
+            if Instant::now() >= prune_at {
+                prune_at = Instant::now() + self.prune().await;
+            }
+            // Woken by an event this process committed; the poll finds retries that fell due and events
+            // other instances wrote (a shared PostgreSQL: no LISTEN/NOTIFY yet).
+            tokio::select! {
+                () = self.store.event_committed() => {}
+                () = tokio::time::sleep(self.poll) => {}
+            }
+        }
+    }
+
+    /// One batch of pruning (`Store::prune_webhooks`); how long until the next: at once while batches come
+    /// back full, else a tenth of the retention, at most a minute.
+    async fn prune(&self) -> Duration {
+        let before_ms = now_ms().saturating_sub(self.retention.as_millis() as i64);
+        let calm = (self.retention / 10).min(Duration::from_secs(60));
+        match self.store.prune_webhooks(self.urls.clone(), before_ms, PRUNE_BATCH).await {
+            Ok(pruned) => {
+                if pruned.deliveries > 0 || pruned.events > 0 {
+                    tracing::debug!(deliveries = pruned.deliveries, events = pruned.events, "webhooks: old deliveries pruned");
+                }
+                if pruned.deliveries == PRUNE_BATCH || pruned.events == PRUNE_BATCH { Duration::ZERO } else { calm }
+            }
+            Err(err) => {
+                tracing::error!(%err, "webhooks: old deliveries cannot be pruned; trying again later");
+                calm
+            }
         }
     }
 

@@ -70,6 +70,9 @@ pub(super) async fn place_order(
         decline: None,
         response_json: None,
     };
+    // Amazon's reference for the merchant (merchant API, webhooks): stored before the order, so even its
+    // `order.placed` event carries it.
+    state.store.set_amazon_checkout_session(&workorder_id, &details.amazon_checkout_session_id).await?;
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
     state.store.insert_order(&order).await?;
 
