@@ -323,10 +323,12 @@ async fn in_sandbox_mode_events_go_to_the_sandbox_receiver_which_verifies_them()
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let seen: Vec<Value> = loop {
         let seen: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
-        if seen.iter().any(|d| d["event_type"] == "order.approved") {
+        // Deliveries run side by side: wait for all three, not just the last state.
+        let got = |kind: &str| seen.iter().any(|d| d["event_type"] == kind);
+        if got("order.placed") && got("order.redirected") && got("order.approved") {
             break seen;
         }
-        assert!(std::time::Instant::now() < deadline, "the sandbox receiver got order.approved: {seen:?}");
+        assert!(std::time::Instant::now() < deadline, "the sandbox receiver got placed, redirected and approved: {seen:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     // Deliveries run side by side, so they may arrive in any order; `sequence` puts them back in order.
