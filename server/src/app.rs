@@ -21,7 +21,7 @@ pub fn router(state: AppState) -> Router {
     // browsers that accept them, so a page really downloads the bytes the size budget counts.
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
-    let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
+    let api = crate::security::protect_api(crate::api::router(&state.config), &state.public_url, &state.config.allowed_origins);
     let mut app = Router::new()
         .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
         .merge(api)
@@ -124,6 +124,16 @@ impl Server {
             &config.allowed_origins,
             config.mode == Mode::Live,
         )?;
+        let amazon = match &config.amazon {
+            None => None,
+            Some(amazon_config) => {
+                #[cfg(feature = "sandbox")]
+                let lent = sandbox.as_ref().and_then(|s| crate::sandbox_link::amazon_key(s, &public_url));
+                #[cfg(not(feature = "sandbox"))]
+                let lent = None;
+                Some(crate::amazon::AmazonPay::build(amazon_config, lent)?)
+            }
+        };
         let mut config = config;
         if config.mode == Mode::Sandbox {
             // Webhooks go to the sandbox's own receiver unless the tester configured a URL.
@@ -142,6 +152,8 @@ impl Server {
                 order_locks: Default::default(),
                 checkoutchamp,
                 return_pages,
+                amazon,
+                sns_certificates: Default::default(),
             }),
         };
         let metrics = crate::ops::metrics_server::bind(&state).await?;

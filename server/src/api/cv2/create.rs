@@ -77,5 +77,6 @@ pub(super) async fn create_session(
         product_type: ProductType::PayAndShip,
         amount,
         script_url: super::script_url(&state),
+            algorithm: None,
     }))
 }
