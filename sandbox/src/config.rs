@@ -65,6 +65,9 @@ pub struct SandboxConfig {
     /// Where TransactionStatus notifications go: `None` for the server's own receiver at the public URL,
     /// `Some("")` for nowhere.
     pub payone_notify_url: Option<String>,
+    /// Where the Amazon Pay API v2 simulator posts SNS notifications: `None` for the server's own receiver
+    /// (`/amazon/ipn` at the public URL), `Some("")` for nowhere.
+    pub amazon_notify_url: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -86,6 +89,7 @@ impl Default for SandboxConfig {
             },
             timings: SimTimings::default(),
             payone_notify_url: None,
+            amazon_notify_url: None,
         }
     }
 }

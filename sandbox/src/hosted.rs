@@ -3,6 +3,7 @@
 //! Their routes are in [`crate::http`].
 
 pub(crate) mod checkout;
+pub(crate) mod pay;
 pub(crate) mod login;
 mod page;
 pub(crate) mod widgets;

@@ -3,8 +3,8 @@
 
 use crate::inspect::Inspector;
 use crate::state::{Sandbox, SandboxState};
-use crate::{checkoutchamp_sim as crm, hosted, inspect, payone_sim, scripts};
-use axum::routing::{get, post};
+use crate::{amazon_v2, checkoutchamp_sim as crm, hosted, inspect, payone_sim, scripts};
+use axum::routing::{any, get, post};
 use axum::Router;
 use std::sync::Arc;
 use tower_http::cors::CorsLayer;
@@ -18,6 +18,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(sandbox: Arc<Sandbox>, inspector
         .route("/payone/transactions/{txid}/refuse/{action}", post(payone_sim::refuse_route))
         .route("/amazon/checkout.js", get(scripts::checkout_js))
         .route("/amazon/Widgets.js", get(scripts::widgets_js))
+        .route("/amazon-pay/sns/SimpleNotificationService-sandbox.pem", get(amazon_v2::notify::certificate))
+        .route("/amazon-pay/{*rest}", any(amazon_v2::api))
         .route("/checkoutchamp/order/import/", post(crm::order_import))
         .route("/checkoutchamp/upsale/import/", post(crm::upsale_import))
         .route("/checkoutchamp/landers/clicks/import/", post(crm::click_import))
@@ -43,6 +45,7 @@ fn hosted_pages() -> Router<SandboxState> {
         .route("/amazon/widgets/select", post(widgets::select))
         .route("/amazon/widgets/consent", post(widgets::consent))
         .route("/amazon/checkout/signout", get(checkout::signout))
+        .route("/amazon/keys/{public_key_id}", get(checkout::public_key))
         .layer(CorsLayer::permissive());
     Router::new()
         .route("/amazon/checkout/initiate", post(checkout::initiate))
@@ -50,6 +53,8 @@ fn hosted_pages() -> Router<SandboxState> {
         .route("/amazon/checkout/choose", post(checkout::choose))
         .route("/amazon/checkout/initiate_auth", get(checkout::initiate_auth))
         .route("/amazon/checkout/change", post(checkout::change))
+        .route("/amazon/checkout/pay", get(hosted::pay::page).post(hosted::pay::submit))
+        .route("/amazon/checkout/error", get(checkout::error_page))
         .route(checkout::PROCESS.trim_start_matches("/sandbox"), get(checkout::process).post(checkout::process_submit))
         .route("/amazon/ap/signin", get(login::signin_page).post(login::signin_submit))
         .route(widgets::CONFIRM.trim_start_matches("/sandbox"), get(widgets::confirm_page).post(widgets::confirm_submit))

@@ -6,6 +6,7 @@
 //! configured with a [`SandboxConfig`], and sees the server's order store only through an [`Inspector`].
 
 pub mod amazon;
+pub mod amazon_v2;
 pub mod checkoutchamp_sim;
 pub mod config;
 mod form_body;
@@ -18,6 +19,8 @@ mod scripts;
 mod signer;
 mod state;
 
+pub use amazon_v2::keys::{KeyRegistryError, SANDBOX_PRIVATE_KEY_PEM};
+pub use amazon_v2::{AmazonV2Simulator, KeyRegistry, SANDBOX_PUBLIC_KEY_ID, SANDBOX_PUBLIC_KEY_PEM, SANDBOX_SNS_CERT_PEM};
 pub use config::{CheckoutChampAccount, PayoneAccount, SandboxConfig};
 pub use http::router;
 pub use inspect::{InspectError, Inspector, StoredOrder, UpstreamCall};

@@ -199,11 +199,34 @@ async fn a_forged_signature_or_unknown_key_is_an_invalid_signature_error() {
         assert!(body.contains("role=\"alert\""));
     }
     assert!(h.sandbox().amazon.session_for_workorder("WO-FORGED").is_none(), "nothing was opened");
-    // A SANDBOX- key is accepted like PAYONE's.
-    let ok = h
+    // A SANDBOX- key nobody registered is refused too; Amazon's message names the string that was signed.
+    let unknown = h
         .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", &payload), ("signature", &good), ("publicKeyId", "SANDBOX-ABC")])
         .await;
-    assert_eq!(ok.status(), 200);
+    assert_eq!(unknown.status(), 400);
+    assert!(unknown.text().await.unwrap().contains("InvalidSignatureError"));
+    // The right key with the other algorithm's salt length (the button said V2, PAYONE signs the default).
+    let v2 = h
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[("payloadJSON", &payload), ("signature", &good), ("publicKeyId", PAYONE_PUBLIC_KEY_ID), ("algorithm", "AMZN-PAY-RSASSA-PSS-V2")],
+        )
+        .await;
+    let body = v2.text().await.unwrap();
+    assert!(body.contains("does not match signedString AMZN-PAY-RSASSA-PSS-V2 "), "{body}");
+}
+
+#[tokio::test]
+async fn payone_signatures_are_real_rsa_pss() {
+    let h = start().await;
+    let payload = payload("WO-RSA").to_string();
+    let signature = h.sandbox().sign(&payload);
+    assert_eq!(signature.len(), 344, "base64 of a 2048-bit RSA signature");
+    let key = amazon_pay_v2::PublicKey::from_pem(amazon_pay_sandbox::SANDBOX_PUBLIC_KEY_PEM).unwrap();
+    assert_eq!(amazon_pay_v2::signing::verify(&key, amazon_pay_v2::Algorithm::V1, payload.as_bytes(), &signature), Ok(()));
+    let served: Value = h.get(&format!("/sandbox/amazon/keys/{PAYONE_PUBLIC_KEY_ID}")).await.json().await.unwrap();
+    assert_eq!(served["jwk"], key.to_jwk());
+    assert_eq!(h.get("/sandbox/amazon/keys/SANDBOX-NOPE").await.status(), 404);
 }
 
 #[tokio::test]

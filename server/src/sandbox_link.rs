@@ -25,6 +25,7 @@ pub(crate) fn sandbox_config(config: &Config) -> SandboxConfig {
         },
         timings: config.sandbox_timings.clone(),
         payone_notify_url: config.payone_notify_url.clone(),
+        ..SandboxConfig::default()
     }
 }
 

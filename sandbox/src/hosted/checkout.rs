@@ -37,7 +37,7 @@ fn url_at(payload: &Value, pointer: &str) -> Result<Option<String>, PageError> {
     }
 }
 
-fn web_checkout(payload: &Value, origin_url: Option<&str>) -> Result<WebCheckout, PageError> {
+pub(super) fn web_checkout(payload: &Value, origin_url: Option<&str>) -> Result<WebCheckout, PageError> {
     let web = WebCheckout {
         review_return_url: url_at(payload, "/webCheckoutDetails/checkoutReviewReturnUrl")?,
         result_return_url: url_at(payload, "/webCheckoutDetails/checkoutResultReturnUrl")?,
@@ -109,17 +109,11 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
     let payload_json = form.require("payloadJSON")?;
     let signature = form.require("signature")?;
     let key_id = form.require("publicKeyId")?;
-    if key_id != PAYONE_PUBLIC_KEY_ID && !key_id.starts_with("SANDBOX-") {
-        return Err(PageError::bad_request(
-            "InvalidSignatureError",
-            format!("The public key id '{key_id}' is unknown: use PAYONE's ({PAYONE_PUBLIC_KEY_ID}) or a SANDBOX- key."),
-        ));
-    }
-    if !sandbox.verify(payload_json, signature) {
-        return Err(PageError::bad_request(
-            "InvalidSignatureError",
-            "The signature does not match payloadJSON. Send exactly the string that was signed, without re-encoding it.",
-        ));
+    // checkout.js sends the config's algorithm, or Amazon's default when the config names none.
+    let algorithm = form.get("algorithm").unwrap_or("AMZN-PAY-RSASSA-PSS");
+    if let Err(message) = sandbox.verify_button(key_id, algorithm, payload_json, signature) {
+        let merchant = form.get("merchantId").unwrap_or("");
+        return Err(PageError::bad_request("InvalidSignatureError", format!("{message} {merchant}").trim_end().to_owned()));
     }
     if form.get("environment") == Some("LIVE") {
         return Err(PageError::bad_request(
@@ -132,6 +126,9 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
     if payload.get("signInReturnUrl").is_some() {
         return Err(PageError::bad_request("InvalidParameterValue", "Sign-in payloads (signInConfig) are not simulated by the sandbox."));
     }
+    if key_id != PAYONE_PUBLIC_KEY_ID {
+        return super::pay::open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
+    }
     let workorder_id = text_at(&payload, "/merchantMetadata/merchantReferenceId")
         .ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
     let web = web_checkout(&payload, form.get("origin_url"))?;
@@ -140,7 +137,7 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
     Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
 }
 
-fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
+pub(super) fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
     let buyers: String = BUYERS
         .iter()
         .enumerate()
@@ -198,7 +195,7 @@ fn address_radios(buyer: &Buyer, selected: Option<&Address>) -> String {
 }
 
 /// The instruments, `selected` (else the account's default payment method, if it has one) checked.
-fn instrument_radios(selected: Option<&Instrument>, default: Option<&Instrument>) -> String {
+pub(super) fn instrument_radios(selected: Option<&Instrument>, default: Option<&Instrument>) -> String {
     let checked = selected.or(default);
     INSTRUMENTS
         .iter()
@@ -237,6 +234,9 @@ pub(crate) async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> 
     }
     sandbox.amazon.select(&session.id, form.require("buyer")?, form.require("address")?, form.require("instrument")?)?;
     let web = sandbox.amazon.web_checkout(&session.id).ok_or_else(no_return_url)?;
+    if web.process_order && sandbox.amazon_v2.has_session(&session.id) {
+        return Ok(see_other(&sandbox.amazon_v2.redirect_url(&session.id)));
+    }
     if web.process_order {
         return to_processing(sandbox, &session, &web);
     }
@@ -251,8 +251,12 @@ fn no_return_url() -> PageError {
     )
 }
 
-fn back_to_review(session: &CheckoutSession, web: &WebCheckout) -> Result<Response, PageError> {
+pub(super) fn back_to_review(session: &CheckoutSession, web: &WebCheckout) -> Result<Response, PageError> {
     let review = web.review_return_url.as_deref().ok_or_else(no_return_url)?;
+    if session.workorder_id.is_empty() {
+        // A merchant's own session (Amazon Pay API v2): Amazon adds only the session id.
+        return Ok(see_other(&with_query(review, &[("amazonCheckoutSessionId", &session.id)])));
+    }
     Ok(see_other(&with_query(review, &[("workorderId", &session.workorder_id), ("amazonCheckoutSessionId", &session.id)])))
 }
 
@@ -398,6 +402,31 @@ async fn finish(sandbox: &Sandbox, txid: &str, mfa: MfaOutcome) -> Result<Respon
         return Err(PageError::new(StatusCode::BAD_GATEWAY, "InvalidReturnUrl", "PAYONE named no valid page to return to."));
     }
     Ok(see_other(&url))
+}
+
+/// `GET /sandbox/amazon/keys/{publicKeyId}`: the public key checkout.js checks button signatures with, as a JWK
+/// and as base64 SPKI (what WebCrypto's `importKey` takes). Public keys only; 404 for an unknown id.
+pub(crate) async fn public_key(
+    State(shared): State<Arc<Sandbox>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let key = shared.amazon_v2.keys().get(&id).ok_or_else(|| {
+        PageError::new(StatusCode::NOT_FOUND, "InvalidPublicKeyId", format!("No public key is registered as '{id}'."))
+    })?;
+    use base64::Engine as _;
+    let spki = base64::engine::general_purpose::STANDARD.encode(key.to_spki_der());
+    Ok(Json(serde_json::json!({ "publicKeyId": id, "jwk": key.to_jwk(), "spki": spki })).into_response())
+}
+
+/// `GET /sandbox/amazon/checkout/error?reasonCode=…&message=…`: Amazon's error page, where checkout.js sends the
+/// buyer when the button's signature does not verify (Amazon shows its hosted error page and no checkout).
+pub(crate) async fn error_page(RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let query = Fields::from_query(query)?;
+    let code = match query.get("reasonCode") {
+        Some("InvalidSignatureError") => "InvalidSignatureError",
+        _ => "InvalidRequest",
+    };
+    Err(PageError::bad_request(code, query.get("message").unwrap_or("The checkout could not be started.").to_owned()))
 }
 
 /// `GET /sandbox/amazon/checkout/signout`: what `amazon.Pay.signout()` calls; the sandbox keeps no Amazon login.

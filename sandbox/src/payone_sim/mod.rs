@@ -395,7 +395,7 @@ impl PayoneSimulator {
             notifier: Notifier::new(notify_url, &timings),
             setup: Arc::new(Setup {
                 config: config.payone.clone(),
-                signer: Signer::new(&config.payone.key),
+                signer: Signer::new(),
                 seller_id: config.amazon_merchant_id.clone(),
                 public_url,
                 timings,
@@ -417,7 +417,7 @@ impl PayoneSimulator {
 
     /// Whether `signature` is [`Self::sign`]'s for `payload`.
     pub fn verify(&self, payload: &str, signature: &str) -> bool {
-        self.sign(payload) == signature
+        self.setup.signer.verify(payload, signature)
     }
 
     /// The simulator's delays.

@@ -1,0 +1,173 @@
+//! Amazon Pay API v2 simulator: what a merchant talking to Amazon directly (`--provider amazon`) calls.
+//!
+//! Mounted at `/sandbox/amazon-pay/`: a client's endpoint is `http://HOST:PORT/sandbox/amazon-pay`, and the
+//! signed paths after it are Amazon's own (`/v2/...` for `SANDBOX-` key ids, `/sandbox/v2/...` otherwise).
+//! Every request's signature is checked against the registered public keys ([`KeyRegistry`]); refusals carry
+//! Amazon's reasonCodes (see `amazon_pay_v2::request::RequestAuthError`). The buyer-facing part (sign-in,
+//! `amazonPayRedirectUrl`, MFA) is in `hosted::pay_redirect`; notifications are SNS messages signed with the
+//! sandbox's certificate ([`notify`]).
+
+mod api;
+pub mod keys;
+pub mod notify;
+mod render;
+pub mod store;
+
+pub(crate) use api::api;
+pub use keys::{KeyRegistry, SANDBOX_PUBLIC_KEY_ID, SANDBOX_PUBLIC_KEY_PEM, SANDBOX_SNS_CERT_PEM};
+
+use crate::amazon::{AmazonSandbox, CheckoutSession as HostedSession, SessionState};
+use crate::scenario::Scenario;
+use amazon_pay_v2::models::{CheckoutSessionState, MerchantMetadata, PaymentDetails, WebCheckoutDetails};
+use amazon_pay_contract::{Currency, Money};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+use store::{Processing, Store, V2Session};
+
+/// Where the API is mounted, relative to the sandbox.
+pub const MOUNT: &str = "/amazon-pay";
+/// The buyer-facing page `amazonPayRedirectUrl` points at (relative to the public URL).
+pub const REDIRECT_PAGE: &str = "/sandbox/amazon/checkout/pay";
+
+/// The simulator (cheap to clone).
+#[derive(Clone)]
+pub struct AmazonV2Simulator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Mutex<Store>,
+    keys: KeyRegistry,
+    amazon: Arc<AmazonSandbox>,
+    public_url: String,
+    settle_delay: Duration,
+    upstream_hold: Duration,
+    notifier: notify::Notifier,
+}
+
+impl AmazonV2Simulator {
+    /// A simulator sharing Amazon's side with the hosted pages; notifications go to `notify_url` (none if `None`).
+    pub fn new(
+        amazon: Arc<AmazonSandbox>,
+        keys: KeyRegistry,
+        public_url: &str,
+        settle_delay: Duration,
+        upstream_hold: Duration,
+        notify_url: Option<String>,
+    ) -> Self {
+        let notifier = notify::Notifier::new(public_url, notify_url);
+        Self {
+            inner: Arc::new(Inner {
+                store: Mutex::new(Store::default()),
+                keys,
+                amazon,
+                public_url: public_url.to_owned(),
+                settle_delay,
+                upstream_hold,
+                notifier,
+            }),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
+        // Plain data behind the lock: carry on after a panic elsewhere.
+        self.inner.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The public keys the simulator trusts.
+    pub fn keys(&self) -> &KeyRegistry {
+        &self.inner.keys
+    }
+
+    /// The `amazonPayRedirectUrl` of session `id`.
+    pub fn redirect_url(&self, id: &str) -> String {
+        format!("{}{REDIRECT_PAGE}?amazonCheckoutSessionId={id}", self.inner.public_url)
+    }
+
+    /// Opens a session for a button click (the hosted pages call this for a merchant's own signed payload).
+    pub fn open_session(&self, store_id: Option<String>, web: WebCheckoutDetails, payment: PaymentDetails, meta: MerchantMetadata, pay_only: bool) -> String {
+        let amount = payment
+            .charge_amount
+            .as_ref()
+            .and_then(|p| Some(Money { minor: i64::try_from(p.to_minor()?).ok()?, currency: Currency::parse(&p.currency_code)? }))
+            .unwrap_or(Money { minor: 0, currency: Currency::Eur });
+        let id = self.inner.amazon.create_checkout_session("", amount);
+        let session = V2Session {
+            id: id.clone(),
+            store_id,
+            web,
+            payment_details: payment,
+            merchant_metadata: meta,
+            state: CheckoutSessionState::Open,
+            reason: None,
+            processing: Processing::NotYet,
+            charge_permission_id: None,
+            charge_id: None,
+            product_type: if pay_only { "PayOnly" } else { "PayAndShip" }.to_owned(),
+        };
+        self.lock().sessions.insert(id.clone(), session);
+        id
+    }
+
+    /// Whether `id` is a session of this API (not one PAYONE opened).
+    pub fn has_session(&self, id: &str) -> bool {
+        self.lock().sessions.contains_key(id)
+    }
+
+    /// The session (API part and hosted part), after applying what the buyer did on the pages.
+    pub(crate) fn session(&self, id: &str) -> Option<(V2Session, HostedSession)> {
+        let hosted = self.inner.amazon.checkout_session(id)?;
+        let mut store = self.lock();
+        let v2 = store.sessions.get_mut(id)?;
+        if v2.state == CheckoutSessionState::Open {
+            if hosted.state == SessionState::Canceled {
+                v2.state = CheckoutSessionState::Canceled;
+                v2.reason.get_or_insert(("BuyerCanceled".into(), "The buyer canceled the checkout.".into()));
+            } else if hosted.is_expired(SystemTime::now()) {
+                v2.state = CheckoutSessionState::Canceled;
+                v2.reason = Some(("Expired".into(), "The checkout session expired.".into()));
+            }
+        }
+        Some((v2.clone(), hosted))
+    }
+
+    /// The scenario of the instrument the buyer chose (approved if none).
+    pub(crate) fn scenario(&self, id: &str) -> Scenario {
+        self.inner.amazon.checkout_session(id).and_then(|s| s.instrument).map_or(Scenario::Approved, |i| i.scenario)
+    }
+
+    /// The buyer's visit to `amazonPayRedirectUrl` ended: ready to complete, or canceled with Amazon's reason.
+    pub(crate) fn finish_processing(&self, id: &str, outcome: Result<(), (&str, &str)>) {
+        let mut store = self.lock();
+        if let Some(s) = store.sessions.get_mut(id) {
+            match outcome {
+                Ok(()) => s.processing = Processing::Ready,
+                Err((code, description)) => {
+                    s.state = CheckoutSessionState::Canceled;
+                    s.reason = Some((code.to_owned(), description.to_owned()));
+                }
+            }
+        }
+    }
+
+    /// Settles what is due and notifies; schedules another look if something is still pending.
+    pub(crate) fn after_change(&self, changes: Vec<store::Change>) {
+        self.inner.notifier.send(changes);
+        let pending = {
+            let store = self.lock();
+            store.charges.values().any(|c| c.pending.is_some())
+                || store.refunds.values().any(|r| r.state == amazon_pay_v2::models::RefundState::RefundInitiated)
+        };
+        if pending {
+            let sim = self.clone();
+            let delay = self.inner.settle_delay + Duration::from_millis(20);
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let changes = sim.lock().settle(SystemTime::now());
+                if !changes.is_empty() {
+                    sim.after_change(changes);
+                }
+            });
+        }
+    }
+}
