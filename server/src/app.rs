@@ -128,7 +128,10 @@ impl Server {
             None => None,
             Some(amazon_config) => {
                 #[cfg(feature = "sandbox")]
-                let lent = sandbox.as_ref().and_then(|s| crate::sandbox_link::amazon_key(s, &public_url));
+                let lent = match &sandbox {
+                    Some(s) => Some(crate::sandbox_link::amazon_key(s, amazon_config, &public_url)?),
+                    None => None,
+                };
                 #[cfg(not(feature = "sandbox"))]
                 let lent = None;
                 Some(crate::amazon::AmazonPay::build(amazon_config, lent)?)

@@ -39,16 +39,17 @@ pub enum AmazonStartError {
 }
 
 impl AmazonPay {
-    /// Builds the client from the configuration. `lent`: the sandbox's key pair (public key id, private key)
-    /// and its simulator's base URL, used in sandbox mode when no key of the merchant's own is configured.
+    /// Builds the client from the configuration. `lent` (sandbox mode): the key pair the simulator trusts
+    /// (the sandbox's own, or the merchant's once registered) and the simulator's base URL.
     pub fn build(config: &AmazonConfig, lent: Option<(String, PrivateKey, String)>) -> Result<AmazonPay, AmazonStartError> {
         let own = match (&config.public_key_id, &config.private_key) {
             (Some(id), Some(pem)) => Some((id.clone(), PrivateKey::from_pem(&pem.0).map_err(amazon_pay_v2::Error::from)?)),
             _ => None,
         };
-        let (public_key_id, key, endpoint) = match (own, lent) {
-            (Some((id, key)), lent) => (id, key, config.endpoint.clone().or(lent.map(|(_, _, url)| url))),
-            (None, Some((id, key, url))) => (id, key, Some(config.endpoint.clone().unwrap_or(url))),
+        // The sandbox's pair (or the merchant's, registered with the simulator) in sandbox mode.
+        let (public_key_id, key, endpoint) = match (lent, own) {
+            (Some((id, key, url)), _) => (id, key, Some(config.endpoint.clone().unwrap_or(url))),
+            (None, Some((id, key))) => (id, key, config.endpoint.clone()),
             (None, None) => return Err(AmazonStartError::NoKey),
         };
         let region = match config.region {

@@ -278,7 +278,8 @@ impl AmazonConfig {
             region,
             environment,
             endpoint,
-            timeout: std::time::Duration::from_millis(args.amazon_api_timeout_ms.max(1)),
+            // 0 (an `AmazonArgs::default()`) means the documented default, not "no time at all".
+            timeout: std::time::Duration::from_millis(if args.amazon_api_timeout_ms == 0 { 30_000 } else { args.amazon_api_timeout_ms }),
         })
     }
 }

@@ -35,7 +35,7 @@ pub(super) enum Action {
 }
 
 impl Action {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Action::Capture => "capture",
             Action::Refund => "refund",
@@ -43,14 +43,14 @@ impl Action {
         }
     }
     /// The `order_payments.kind` it stores.
-    fn kind(self) -> &'static str {
+    pub(super) fn kind(self) -> &'static str {
         match self {
             Action::Capture => "capture",
             Action::Refund => "refund",
             Action::Cancel => "release",
         }
     }
-    fn event(self) -> &'static str {
+    pub(super) fn event(self) -> &'static str {
         match self {
             Action::Capture => "order.captured",
             Action::Refund => "order.refunded",
@@ -121,7 +121,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, MerchantError> {
     Ok(key.to_owned())
 }
 
-fn json_response(status: StatusCode, body: &str, replayed: bool) -> Response {
+pub(super) fn json_response(status: StatusCode, body: &str, replayed: bool) -> Response {
     let mut response = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_owned()).into_response();
     if replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -170,7 +170,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         move |c| Ok((order_view::provider(c, &id)?, order_view::payone_money(c, &id)?))
     })?;
     let money = match (provider, money) {
-        (None, _) | (Some(Provider::Payone), None) => {
+        (None, _) | (Some(Provider::Payone | Provider::AmazonDirect), None) => {
             return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
         }
         (Some(Provider::CheckoutChamp), _) => {
@@ -179,9 +179,13 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 "This order was imported into CheckoutChamp, which owns its money: capture, refund or cancel it in the CRM.",
             ))
         }
-        (Some(Provider::Payone), Some(money)) => money,
+        (Some(Provider::Payone | Provider::AmazonDirect), Some(money)) => money,
     };
     let amount = check(action, &money, &ask)?;
+    if provider == Some(Provider::AmazonDirect) {
+        let request = super::amazon_money::Request { id, action, amount, key: &key, fingerprint: &fingerprint, reason: ask.reason.as_deref() };
+        return super::amazon_money::act(state, &money, request).await;
+    }
     let Some(txid) = money.txid.clone() else {
         return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
     };
