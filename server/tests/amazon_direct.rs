@@ -307,3 +307,70 @@ async fn apb_places_first_and_completes_on_the_return() {
     let again = env.post_json("/api/apb/orders", &body).await.json::<amazon_pay_contract::apb::ApbOrderResponse>().await.unwrap();
     assert_eq!(again.order_id, answer.order_id, "idempotent");
 }
+
+/// The sandbox's SNS signing key (published in the repository, sandbox only), to forge what the tests need.
+const SNS_KEY: &str = include_str!("../../sandbox/src/amazon_v2/keys/sandbox-sns-key.pem");
+
+fn sns(env: &Env, kind: &str, message_id: &str, message: &str, cert_url: &str) -> amazon_pay_v2::sns::SnsMessage {
+    let mut m = amazon_pay_v2::sns::SnsMessage {
+        kind: kind.into(),
+        message_id: message_id.into(),
+        topic_arn: "arn:aws:sns:eu-west-1:000000000000:AmazonPaySandbox".into(),
+        subject: None,
+        message: message.into(),
+        timestamp: "2026-12-06T04:00:00.000Z".into(),
+        signature_version: "2".into(),
+        signature: String::new(),
+        signing_cert_url: cert_url.into(),
+        unsubscribe_url: None,
+        subscribe_url: (kind == "SubscriptionConfirmation").then(|| env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem")),
+        token: (kind == "SubscriptionConfirmation").then(|| "token".to_owned()),
+    };
+    amazon_pay_v2::sns::sign(&mut m, &amazon_pay_v2::PrivateKey::from_pem(SNS_KEY).unwrap()).unwrap();
+    m
+}
+
+async fn ipn(env: &Env, body: &str) -> reqwest::Response {
+    env.http.post(env.url("/amazon/ipn")).header("content-type", "text/plain").body(body.to_owned()).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_change_nothing() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "visa-1111").await;
+    buyer.get(&location(&buyer.get(&url).await)).await;
+    let charge = env.state.store.amazon_order(&order).unwrap().unwrap().charge_id.unwrap();
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
+
+    assert_eq!(ipn(&env, "not json").await.status(), 400);
+    for untrusted in ["https://evil.example/SimpleNotificationService.pem", "http://sns.eu-west-1.amazonaws.com/x.pem", "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem"] {
+        let m = sns(&env, "Notification", "m-untrusted", &message, untrusted);
+        assert_eq!(ipn(&env, &serde_json::to_string(&m).unwrap()).await.status(), 403, "{untrusted}");
+    }
+    let mut tampered = sns(&env, "Notification", "m-tampered", &message, &cert);
+    tampered.message = tampered.message.replace("CHARGE", "REFUND");
+    assert_eq!(ipn(&env, &serde_json::to_string(&tampered).unwrap()).await.status(), 403);
+    let mut v1 = sns(&env, "Notification", "m-v1", &message, &cert);
+    v1.signature_version = "1".into();
+    assert_eq!(ipn(&env, &serde_json::to_string(&v1).unwrap()).await.status(), 403);
+    let not_amazon_pay = sns(&env, "Notification", "m-other", "hello", &cert);
+    assert_eq!(ipn(&env, &serde_json::to_string(&not_amazon_pay).unwrap()).await.status(), 400);
+    assert_eq!(env.count("SELECT count(*) FROM amazon_notifications WHERE message_id LIKE 'm-%'"), 0, "nothing refused is stored");
+
+    let good = serde_json::to_string(&sns(&env, "Notification", "m-good", &message, &cert)).unwrap();
+    let charges_before = env.upstream("getCharge").len();
+    assert_eq!(ipn(&env, &good).await.status(), 200);
+    assert_eq!(env.upstream("getCharge").len(), charges_before + 1, "followed by Get Charge");
+    assert_eq!(ipn(&env, &good).await.status(), 200, "a replay is acknowledged");
+    assert_eq!(env.upstream("getCharge").len(), charges_before + 1, "and changes nothing");
+    assert_eq!(env.count("SELECT count(*) FROM amazon_notifications WHERE message_id = 'm-good'"), 1);
+
+    let confirm = sns(&env, "SubscriptionConfirmation", "m-sub", "You have chosen to subscribe", &cert);
+    assert_eq!(ipn(&env, &serde_json::to_string(&confirm).unwrap()).await.status(), 200);
+    let mut elsewhere = sns(&env, "SubscriptionConfirmation", "m-sub2", "subscribe", &cert);
+    elsewhere.subscribe_url = Some("https://evil.example/confirm".into());
+    amazon_pay_v2::sns::sign(&mut elsewhere, &amazon_pay_v2::PrivateKey::from_pem(SNS_KEY).unwrap()).unwrap();
+    assert_eq!(ipn(&env, &serde_json::to_string(&elsewhere).unwrap()).await.status(), 403, "SubscribeURL must be Amazon's too");
+}
