@@ -457,7 +457,7 @@ impl Config {
                 args.amazon_merchant_id.as_deref(),
                 &args.currency,
                 mode == Mode::Sandbox,
-                crate::amazon::check_private_key,
+                amazon::check_private_key,
             )?),
         };
         use sandbox_defaults as d;

@@ -9,11 +9,6 @@ pub mod states;
 use crate::config::amazon::{AmazonConfig, Environment, Region};
 use amazon_pay_v2::{Client, ClientConfig, PrivateKey};
 
-/// Whether `pem` is an RSA private key Amazon Pay can sign with (the reason when not).
-pub fn check_private_key(pem: &str) -> Result<(), String> {
-    PrivateKey::from_pem(pem).map(drop).map_err(|e| e.to_string())
-}
-
 /// The merchant's Amazon Pay account, ready to sign buttons and calls.
 #[derive(Clone, Debug)]
 pub struct AmazonPay {

@@ -197,6 +197,11 @@ pub enum AmazonConfigError {
 /// The sandbox's store id, used when none is configured in sandbox mode.
 pub const SANDBOX_STORE_ID: &str = "amzn1.application-oa2-client.5a4db0e5cd5f4d8a9b0c1d2e3f405162";
 
+/// Whether `pem` is an RSA private key Amazon Pay can sign with (the reason when not).
+pub fn check_private_key(pem: &str) -> Result<(), String> {
+    amazon_pay_v2::PrivateKey::from_pem(pem).map(drop).map_err(|e| e.to_string())
+}
+
 /// The prefix of an environment-specific public key id, if any.
 pub fn key_id_environment(public_key_id: &str) -> Option<Environment> {
     let upper = public_key_id.to_ascii_uppercase();

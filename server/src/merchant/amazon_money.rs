@@ -4,7 +4,7 @@
 //! either. What Amazon accepted is stored with the call's record, the outbox event and the answer in one write;
 //! Amazon's refusal is stored as the key's answer; no answer is not stored (retry with the same key).
 
-use super::money::{json_response, record_payment, Action};
+use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
 use crate::state::AppState;
 use crate::store::{now, order_view, UpstreamCall};
