@@ -75,3 +75,63 @@ fn mistakes_are_refused_and_say_where() {
     assert_eq!(read(r#"{"items":[{"sku":"mug"}]}"#).unwrap_err(), "items[0].quantity: missing");
     assert_eq!(read("[]").unwrap_err(), "expected an object");
 }
+
+/// A view's options from `config`, printed (every options type is `Debug`), so two can be compared.
+fn options(view: View, config: &WidgetConfig) -> String {
+    let printed = match view {
+        View::Button => config.button_options().map(|o| format!("{o:?}")),
+        View::Review => config.review_options().map(|o| format!("{o:?}")),
+        View::Confirmation => config.confirmation_options().map(|o| format!("{o:?}")),
+        View::Apb => config.apb_options().map(|o| format!("{o:?}")),
+        View::Lander => config.lander_options().map(|o| format!("{o:?}")),
+        View::Upsell => config.upsell_options().map(|o| format!("{o:?}")),
+        View::Cv1 => config.cv1_options().map(|o| format!("{o:?}")),
+    };
+    printed.unwrap_or_else(|e| panic!("{}: {e}", view.as_str()))
+}
+
+/// `View::keys` (what the TypeScript types give each view) are exactly the keys that change the view's options:
+/// each key set to a value other than its default, one at a time, on top of a configuration the view accepts.
+#[wasm_bindgen_test]
+fn each_view_reads_exactly_its_keys() {
+    let samples: [(&str, &str); 20] = [
+        ("cartUrl", r#""/other-cart""#),
+        ("productType", r#""PayOnly""#),
+        ("buyerForm", r##""#address""##),
+        ("confirmationUrl", r#""/done""#),
+        ("backendUrl", r#""https://pay.example""#),
+        ("items", r#"[{"sku":"mug","quantity":2}]"#),
+        ("language", r#""fr""#),
+        ("buttonColor", r#""DarkGray""#),
+        ("placement", r#""Checkout""#),
+        ("scriptTimeoutMs", "2500"),
+        ("products", r#"[{"productId":102,"quantity":2}]"#),
+        ("product", r#"{"productId":104}"#),
+        ("recurring", "true"),
+        ("upsellUrl", r#""/upsell.html""#),
+        ("thankYouUrl", r#""/thanks""#),
+        ("buttonType", r#""LwA""#),
+        ("buttonSize", r#""large""#),
+        ("popup", "false"),
+        ("reviewUrl", r#""/review""#),
+        ("cancelUrl", r#""/cancel""#),
+    ];
+    let sampled: Vec<&str> = samples.iter().map(|(k, _)| *k).collect();
+    let keys: Vec<&str> = amazon_pay_widget::embed::CONFIG_KEYS.into_iter().filter(|k| *k != "view").collect();
+    assert_eq!(sampled, keys, "a sample value for every configuration key, in CONFIG_KEYS order");
+    // What the lander and the upsell page cannot do without.
+    let base = r#""products":[{"productId":101}],"product":{"productId":103}"#;
+    for view in View::ALL {
+        let name = view.as_str();
+        let baseline = options(view, &read(&format!(r#"{{"view":"{name}",{base}}}"#)).unwrap());
+        let changing: Vec<&str> = samples
+            .iter()
+            .filter(|(key, value)| {
+                let config = read(&format!(r#"{{"view":"{name}",{base},"{key}":{value}}}"#)).unwrap();
+                options(view, &config) != baseline
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        assert_eq!(changing, view.keys(), "the keys that change the {name} view's options");
+    }
+}

@@ -4,6 +4,7 @@
 //! configuration refuses typos.
 #![cfg(target_arch = "wasm32")]
 
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
@@ -68,13 +69,20 @@ fn button() -> ButtonConfig {
 fn checkout_v2_answers_read_back_equal() {
     round_trip(button());
     round_trip(ButtonConfig { algorithm: None, ..button() });
-    for (billing, descriptor, order) in [(None, None, None), (Some(address("Jean")), Some("Visa ••••1111".to_string()), Some("O1".to_string()))] {
+    let cases = [
+        (None, None, None, ProductType::PayOnly, None, None, false),
+        (Some(address("Jean")), Some("Visa ••••1111".to_string()), Some("O1".to_string()), ProductType::PayAndShip, Some(address("Anna")), Some(AddressProblem::Packstation), true),
+    ];
+    for (billing, descriptor, order, product_type, shipping, problem, phone_required) in cases {
         round_trip(CheckoutDetails {
             workorder_id: "WO1".into(),
             amazon_checkout_session_id: "3f1c2a9e-1b2c-4d5e-8f90-0123456789ab".into(),
             buyer_name: "Anna Schmidt".into(),
             email: "anna@example.com".into(),
-            shipping_address: address("Anna"),
+            product_type,
+            shipping_address: shipping,
+            address_problem: problem,
+            phone_required,
             billing_address: billing,
             payment_descriptor: descriptor,
             items: lines(),

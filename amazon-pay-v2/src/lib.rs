@@ -19,11 +19,19 @@
 //!   permission, get/capture/cancel charge, create/get refund. POSTs take an idempotency key that every retry
 //!   reuses; 408/425/429/5xx and transport errors are retried with doubling backoff up to `max_attempts`.
 //!   Errors: [`Error`] (`Api { status, reason_code, message }` keeps Amazon's answer).
-//! - [`sns`]: SNS messages (Amazon Pay IPN): [`sns::string_to_sign`], [`sns::verify`] with the signing
-//!   certificate (SignatureVersion 2), [`sns::sign`] for the sandbox.
+//! - [`sns`]: SNS messages (Amazon Pay IPN): [`sns::SnsMessage`], [`sns::verify`] with the signing certificate
+//!   (SignatureVersion 2), [`sns::is_amazon_sns_cert_url`] (the receiver's host check), the `Message` as
+//!   [`sns::AmazonPayNotification`], [`sns::sign`] for the sandbox.
+//! - [`date`]: `x-amz-pay-date` formatting and parsing; [`money::Price`]: minor units ↔ Amazon's decimal strings.
 //!
 //! The sandbox's simulator serves this API under `/sandbox/amazon-pay/` (so a client's endpoint is
-//! `http://HOST:PORT/sandbox/amazon-pay`, signed paths stay `/v2/...` or `/{sandbox|live}/v2/...`).
+//! `http://HOST:PORT/sandbox/amazon-pay`, signed paths stay `/v2/...` or `/{sandbox|live}/v2/...`); its own key
+//! pair is `amazon_pay_sandbox::{SANDBOX_PUBLIC_KEY_ID, SANDBOX_PRIVATE_KEY_PEM}`, other keys are trusted after
+//! `sandbox.amazon_v2.keys().register(id, public_pem)`; notifications go to the server's `/amazon/ipn`, signed with
+//! `amazon_pay_sandbox::SANDBOX_SNS_CERT_PEM` (docs/sandbox.md, "Amazon Pay API v2 simulator").
+//!
+//! Cryptography: RustCrypto's `rsa` 0.9 with `sha2` 0.10 (PSS with either salt length, PKCS#8 and PKCS#1 PEM, pure
+//! Rust); `x509-cert` for the SNS certificate.
 
 pub mod button;
 pub mod client;

@@ -193,9 +193,12 @@ pub enum RequestAuthError {
     /// `x-amz-pay-date` unreadable.
     #[error("x-amz-pay-date is not a date")]
     BadDate,
-    /// `x-amz-pay-date` further from now than allowed.
-    #[error("x-amz-pay-date is {0} seconds away from the server's time; at most {1} are allowed")]
-    Stale(i64, i64),
+    /// `x-amz-pay-date` later than the verifier's clock (Amazon's message, seen in the PHP SDK's issue #19).
+    #[error("The value {0} provided for x-amz-pay-date should not be in future")]
+    DateInFuture(String),
+    /// `x-amz-pay-date` older than the allowed skew.
+    #[error("The value {0} provided for x-amz-pay-date is older than {1} seconds")]
+    DateExpired(String, i64),
     /// The public key id is not registered.
     #[error("the public key id {0} is not registered")]
     UnknownKey(String),
@@ -209,7 +212,7 @@ impl RequestAuthError {
     pub fn reason_code(&self) -> &'static str {
         match self {
             Self::MissingAuthorization | Self::MissingHeader(_) => "MissingHeader",
-            Self::BadDate | Self::Stale(..) => "InvalidHeaderValue",
+            Self::BadDate | Self::DateInFuture(_) | Self::DateExpired(..) => "InvalidHeaderValue",
             Self::UnknownKey(_) => "UnauthorizedAccess",
             Self::BadSignature(_) => "InvalidRequestSignature",
         }
@@ -218,16 +221,20 @@ impl RequestAuthError {
     /// The HTTP status Amazon answers with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::MissingAuthorization | Self::MissingHeader(_) | Self::BadDate | Self::Stale(..) => 400,
+            Self::MissingAuthorization | Self::MissingHeader(_) | Self::BadDate | Self::DateInFuture(_) | Self::DateExpired(..) => 400,
             Self::UnknownKey(_) | Self::BadSignature(_) => 401,
         }
     }
 }
 
-/// How far `x-amz-pay-date` may be from the verifier's clock (15 minutes, like AWS's signed requests).
+/// How old `x-amz-pay-date` may be (15 minutes, like AWS's signed requests; Amazon Pay does not document it).
 pub const MAX_SKEW_SECS: i64 = 15 * 60;
+/// How far ahead of the verifier's clock `x-amz-pay-date` may be: Amazon refuses dates in the future; a minute
+/// of tolerance for clocks that are almost in step.
+pub const MAX_FUTURE_SECS: i64 = 60;
 
-/// Verifies a received request: parses `authorization`, requires `x-amz-pay-date` (within `max_skew` of `now`),
+/// Verifies a received request: parses `authorization`, requires `x-amz-pay-date` (at most `max_skew` old, not
+/// in the future),
 /// `x-amz-pay-host`, `x-amz-pay-region` to be signed, looks the key up and checks the signature over the canonical
 /// request rebuilt from the signed headers in the order the client listed them.
 pub fn verify_request(
@@ -245,9 +252,13 @@ pub fn verify_request(
             return Err(RequestAuthError::MissingHeader(required.into()));
         }
     }
-    let when = req.header(DATE_HEADER).and_then(date::parse_amz_date).ok_or(RequestAuthError::BadDate)?;
-    if (now - when).abs() > max_skew {
-        return Err(RequestAuthError::Stale((now - when).abs(), max_skew));
+    let raw_date = req.header(DATE_HEADER).unwrap_or_default();
+    let when = date::parse_amz_date(raw_date).ok_or(RequestAuthError::BadDate)?;
+    if when - now > MAX_FUTURE_SECS.min(max_skew) {
+        return Err(RequestAuthError::DateInFuture(raw_date.to_owned()));
+    }
+    if now - when > max_skew {
+        return Err(RequestAuthError::DateExpired(raw_date.to_owned(), max_skew));
     }
     let key = lookup_key(&auth.public_key_id).ok_or_else(|| RequestAuthError::UnknownKey(auth.public_key_id.clone()))?;
     let mut headers = Vec::with_capacity(auth.signed_headers.len());

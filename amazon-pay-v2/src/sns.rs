@@ -147,3 +147,79 @@ impl From<KeyError> for SnsError {
         SnsError::BadCertificate
     }
 }
+
+/// Whether `url` is where Amazon SNS serves signing certificates: `https://sns.<region>.amazonaws.com/…pem`
+/// (or `.amazonaws.com.cn`), no credentials, no port, no query. A receiver fetches a certificate only from such a
+/// URL (and, in sandbox mode only, from the sandbox's own).
+pub fn is_amazon_sns_cert_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else { return false };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let region_host = host
+        .strip_prefix("sns.")
+        .and_then(|h| h.strip_suffix(".amazonaws.com").or_else(|| h.strip_suffix(".amazonaws.com.cn")));
+    let region_ok = region_host
+        .is_some_and(|r| !r.is_empty() && r.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'));
+    region_ok && path.ends_with(".pem") && !path.contains(['?', '#', '\\']) && !path.contains("..")
+}
+
+/// The `Message` of an Amazon Pay notification: which object changed. The receiver then reads the object
+/// (Get Charge, Get Refund, ...) to learn its state; `NotificationId` makes replays recognizable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AmazonPayNotification {
+    /// `Sandbox` or `Live`.
+    #[serde(default)]
+    pub release_environment: String,
+    /// The merchant.
+    #[serde(rename = "MerchantID", default)]
+    pub merchant_id: String,
+    /// `CHARGE`, `REFUND`, `CHARGE_PERMISSION`.
+    pub object_type: String,
+    /// The object's id.
+    pub object_id: String,
+    /// The charge permission it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_permission_id: Option<String>,
+    /// `STATE_CHANGE`.
+    #[serde(default)]
+    pub notification_type: String,
+    /// Unique per notification.
+    #[serde(default)]
+    pub notification_id: String,
+    /// `V1`.
+    #[serde(default)]
+    pub notification_version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_amazon_sns_hosts_serve_certificates() {
+        assert!(is_amazon_sns_cert_url("https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem"));
+        assert!(is_amazon_sns_cert_url("https://sns.cn-north-1.amazonaws.com.cn/x.pem"));
+        for bad in [
+            "http://sns.eu-west-1.amazonaws.com/x.pem",
+            "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem",
+            "https://evil.example/sns.eu-west-1.amazonaws.com/x.pem",
+            "https://sns.eu-west-1.amazonaws.com:8443/x.pem",
+            "https://user@sns.eu-west-1.amazonaws.com/x.pem",
+            "https://sns.eu-west-1.amazonaws.com/x.pem?x=1",
+            "https://sns.eu-west-1.amazonaws.com/x.txt",
+            "https://sns..amazonaws.com/x.pem",
+            "https://s3.amazonaws.com/x.pem",
+        ] {
+            assert!(!is_amazon_sns_cert_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn notification_messages_parse() {
+        let n: AmazonPayNotification = serde_json::from_str(
+            r#"{"ReleaseEnvironment":"Sandbox","MerchantID":"M","ObjectType":"CHARGE","ObjectId":"S02-1","ChargePermissionId":"P02-1","NotificationType":"STATE_CHANGE","NotificationId":"n1","NotificationVersion":"V1","New":1}"#,
+        )
+        .expect("parses");
+        assert_eq!((n.object_type.as_str(), n.charge_permission_id.as_deref()), ("CHARGE", Some("P02-1")));
+    }
+}

@@ -187,8 +187,15 @@ pub struct CheckoutDetails {
     pub buyer_name: String,
     /// The email.
     pub email: String,
-    /// The shipping address.
-    pub shipping_address: PostalAddress,
+    /// `PayAndShip` (physical goods in the cart) or `PayOnly` (digital goods only: no shipping address).
+    pub product_type: ProductType,
+    /// The shipping address; `None` for `PayOnly`.
+    pub shipping_address: Option<PostalAddress>,
+    /// Why the shop cannot deliver to the shipping address (its address rules); the buyer must change it
+    /// before the order can be placed.
+    pub address_problem: Option<crate::address::AddressProblem>,
+    /// The shop needs a phone number and the address has none: the review page asks for it.
+    pub phone_required: bool,
     /// The billing address.
     pub billing_address: Option<PostalAddress>,
     /// What Amazon shows for the chosen instrument, e.g. "Visa ••••1111" (when known).
@@ -230,6 +237,9 @@ pub struct PlaceOrderRequest {
     #[serde(default)]
     /// The language.
     pub language: Language,
+    /// The phone number the buyer typed on the review page (when [`CheckoutDetails::phone_required`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 /// What happened when the order was placed.

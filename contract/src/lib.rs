@@ -4,6 +4,7 @@
 //! Money is always an integer of minor units plus a currency; the browser never sends a price, only items
 //! and quantities, and the server decides the amount.
 
+pub mod address;
 pub mod checkoutchamp;
 pub mod apb;
 pub mod cv1;

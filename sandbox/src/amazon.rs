@@ -123,6 +123,20 @@ pub const BUYERS: &[Buyer] = &[
         note: "no default payment method: the Wallet selects none (CV1: 986 PaymentPlanNotSet)",
     },
     Buyer {
+        id: "paul",
+        name: "Paul Packer",
+        email: "paul.packer@sandbox.example",
+        addresses: &[
+            address("paul-home", "Paul", "Packer", "Alexanderplatz 1", "10178", "Berlin", "DE"),
+            address("paul-pobox", "Paul", "Packer", "Postfach 10 10 10", "10117", "Berlin", "DE"),
+            Address { addition: "Postnummer 12345678", ..address("paul-packstation", "Paul", "Packer", "Packstation 123", "10117", "Berlin", "DE") },
+            address("paul-zurich", "Paul", "Packer", "Bahnhofstrasse 1", "8001", "Zürich", "CH"),
+            Address { phone: "", ..address("paul-nophone", "Paul", "Packer", "Friedrichstraße 10", "10117", "Berlin", "DE") },
+        ],
+        default_payment: true,
+        note: "addresses a shop may refuse: a PO box, a Packstation, Switzerland, one without a phone number",
+    },
+    Buyer {
         id: "mallory",
         name: "<img src=x onerror=alert(1)> Mallory",
         email: "mallory+<script>@sandbox.example",
@@ -199,6 +213,8 @@ pub struct CheckoutSession {
     pub state: SessionState,
     /// When it was created.
     pub created_at: SystemTime,
+    /// The button said `productType: PayOnly` (digital goods): Amazon asks for no shipping address.
+    pub pay_only: bool,
 }
 
 impl CheckoutSession {
@@ -374,6 +390,7 @@ impl AmazonSandbox {
             instrument: None,
             state: SessionState::Open,
             created_at: SystemTime::now(),
+            pay_only: false,
         };
         let id = session.id.clone();
         self.lock().sessions.insert(id.clone(), session);
@@ -392,12 +409,21 @@ impl AmazonSandbox {
 
     /// The buyer's choice on the hosted pages: account, address and instrument.
     pub fn select(&self, session_id: &str, buyer_id: &str, address_id: &str, instrument_id: &str) -> Result<(), AmazonError> {
+        self.select_maybe_address(session_id, buyer_id, Some(address_id), instrument_id)
+    }
+
+    /// Like [`Self::select`]; `PayOnly` sessions choose no address (`None`), all others must.
+    pub fn select_maybe_address(&self, session_id: &str, buyer_id: &str, address_id: Option<&str>, instrument_id: &str) -> Result<(), AmazonError> {
         let buyer = buyer(buyer_id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown buyer"))?;
-        let address = buyer.address(address_id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown address"))?;
+        let address = match address_id {
+            Some(id) => Some(buyer.address(id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown address"))?),
+            None if self.checkout_session(session_id).is_some_and(|s| s.pay_only) => None,
+            None => return Err(AmazonError::new("InvalidParameterValue", "choose a shipping address")),
+        };
         let instrument = instrument(instrument_id).ok_or_else(|| AmazonError::new("InvalidParameterValue", "unknown payment instrument"))?;
         self.update_checkout_session(session_id, |s| {
             s.buyer = Some(buyer);
-            s.address = Some(address);
+            s.address = address;
             s.instrument = Some(instrument);
             s.state = SessionState::Selected;
         })

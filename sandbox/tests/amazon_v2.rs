@@ -372,3 +372,44 @@ async fn unsigned_tampered_unknown_key_and_stale_requests_are_refused() {
     let err = Client::new(cfg).unwrap().get_charge("S02-1").await.unwrap_err();
     assert_eq!(err.reason_code(), Some("ResourceNotFound"));
 }
+
+#[tokio::test]
+async fn apb_goes_from_the_choice_through_amazon_pay_redirect_to_the_result_page() {
+    let env = start().await;
+    let payload = json!({
+        "webCheckoutDetails": {"checkoutMode": "ProcessOrder", "checkoutResultReturnUrl": "https://shop.example/result"},
+        "storeId": "amzn1.application-oa2-client.test",
+        "paymentDetails": {"paymentIntent": "AuthorizeWithCapture", "chargeAmount": {"amount": "12.34", "currencyCode": "EUR"}},
+        "merchantMetadata": {"merchantReferenceId": "CO-APB"},
+    })
+    .to_string();
+    let signature = button::sign_button(&key(), Algorithm::V2, &payload);
+    let page = env
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[("payloadJSON", &payload), ("signature", &signature), ("publicKeyId", SANDBOX_PUBLIC_KEY_ID), ("algorithm", "AMZN-PAY-RSASSA-PSS-V2")],
+        )
+        .await;
+    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
+    let chosen = env
+        .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &id), ("buyer", "jean"), ("address", "jean-home"), ("instrument", "visa-1111")])
+        .await;
+    let redirect = location(&chosen);
+    assert_eq!(redirect, env.sandbox.amazon_v2.redirect_url(&id), "APB: straight to Amazon's processing");
+    assert_eq!(location(&env.get(&redirect).await), format!("https://shop.example/result?amazonCheckoutSessionId={id}"));
+    let done = env.complete(&id).await.unwrap();
+    let charge = env.client.get_charge(done.charge_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!(charge.status_details.state, ChargeState::Captured);
+
+    // An APB payload without amount and intent is refused on the button click.
+    let bare = json!({"webCheckoutDetails": {"checkoutMode": "ProcessOrder", "checkoutResultReturnUrl": "https://shop.example/result"}}).to_string();
+    let signature = button::sign_button(&key(), Algorithm::V2, &bare);
+    let refused = env
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[("payloadJSON", &bare), ("signature", &signature), ("publicKeyId", SANDBOX_PUBLIC_KEY_ID), ("algorithm", "AMZN-PAY-RSASSA-PSS-V2")],
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("MissingParameterValue"));
+}

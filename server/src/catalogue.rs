@@ -1,6 +1,6 @@
 //! The server's price list. The browser sends SKUs and quantities; every amount comes from here.
 
-use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PricedLine};
+use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PricedLine, ProductType};
 use amazon_pay_contract::{Currency, Money};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -12,6 +12,9 @@ pub struct Product {
     pub name: String,
     /// Unit price in minor units.
     pub price: i64,
+    /// Delivered without shipping (downloads, licences, vouchers by email): a cart of only these is `PayOnly`.
+    #[serde(default)]
+    pub digital: bool,
 }
 
 /// A price list in one currency.
@@ -118,6 +121,17 @@ impl Catalogue {
         Ok(total)
     }
 
+    /// `PayOnly` when every line is a digital product (no shipping address is asked, shown or sent),
+    /// `PayAndShip` as soon as one is physical (or unknown: pricing refuses those).
+    pub fn product_type(&self, lines: &[CartLine]) -> ProductType {
+        let digital = |line: &CartLine| self.products.get(&line.sku).is_some_and(|p| p.digital);
+        if !lines.is_empty() && lines.iter().all(digital) {
+            ProductType::PayOnly
+        } else {
+            ProductType::PayAndShip
+        }
+    }
+
     /// The cart's lines with names and unit prices, for display. Unknown SKUs are left out.
     pub fn describe(&self, lines: &[CartLine]) -> Vec<PricedLine> {
         lines
@@ -193,6 +207,17 @@ mod tests {
         let negative = write("neg.json", r#"{"currency":"EUR","products":{"x":{"name":"x","price":-1}},"delivery":{"standard":0,"express":0}}"#);
         assert!(Catalogue::load(&negative).unwrap_err().to_string().contains("negative"));
         assert!(Catalogue::load(&dir.path().join("missing.json")).is_err());
+    }
+
+    #[test]
+    fn digital_carts_are_pay_only_and_mixed_ones_pay_and_ship() {
+        let c = Catalogue::demo();
+        assert!(c.products["ebook"].digital && !c.products["mug"].digital);
+        assert_eq!(c.product_type(&[line("ebook", 2)]), ProductType::PayOnly);
+        assert_eq!(c.product_type(&[line("ebook", 1), line("mug", 1)]), ProductType::PayAndShip);
+        assert_eq!(c.product_type(&[line("mug", 1)]), ProductType::PayAndShip);
+        assert_eq!(c.product_type(&[]), ProductType::PayAndShip);
+        assert_eq!(c.product_type(&[line("nope", 1)]), ProductType::PayAndShip);
     }
 
     #[test]

@@ -146,6 +146,9 @@ pub struct Args {
     /// `--provider` and the merchant's own Amazon Pay account.
     #[command(flatten)]
     pub amazon: amazon::AmazonArgs,
+    /// Countries shipped to, PO boxes and Packstations refused, phone number required.
+    #[command(flatten)]
+    pub address_rules: crate::address_rules::AddressRuleArgs,
 }
 
 /// PAYONE's request type for placing an order.
@@ -382,6 +385,8 @@ pub struct Config {
     /// Whether PAYONE is configured: always with `--provider payone` and in sandbox mode; with `--provider
     /// amazon` in live mode only when `PAYONE_KEY` is set (else PAYONE's routes are not served).
     pub payone_enabled: bool,
+    /// Where and how the shop delivers (checked on every CV2 and APB address).
+    pub address_rules: crate::address_rules::AddressRules,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -433,6 +438,9 @@ pub enum ConfigError {
     #[error(transparent)]
     /// `--provider amazon` settings.
     Amazon(#[from] amazon::AmazonConfigError),
+    #[error(transparent)]
+    /// Address rules.
+    AddressRules(#[from] crate::address_rules::AddressRuleError),
 }
 
 impl Config {
@@ -527,8 +535,10 @@ impl Config {
         let content_security_policy =
             crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
         let merchant = merchant::MerchantConfig::from_args(args.merchant)?;
+        let address_rules = crate::address_rules::AddressRules::from_args(args.address_rules)?;
         Ok(Config {
             merchant,
+            address_rules,
             allowed_origins,
             content_security_policy,
             mode,
@@ -668,6 +678,29 @@ mod tests {
             assert!(matches!(Config::from_args(parse(&["--payone-api-version", old])).unwrap_err(), ConfigError::ApiVersion(_)), "{old}");
         }
         assert_eq!(Config::from_args(parse(&["--payone-api-version", "3.11"])).unwrap().payone_api_version, "3.11");
+    }
+
+    #[test]
+    fn address_rules_are_read_and_bad_countries_refused() {
+        let config = Config::from_args(parse(&[
+            "--ship-to-countries",
+            "de,AT",
+            "--refuse-po-boxes",
+            "true",
+            "--refuse-packstations",
+            "true",
+            "--require-phone",
+            "true",
+        ]))
+        .unwrap();
+        let rules = config.address_rules;
+        assert_eq!(rules.countries, ["DE", "AT"]);
+        assert!(rules.refuse_po_boxes && rules.refuse_packstations && rules.require_phone);
+        assert_eq!(Config::from_args(parse(&[])).unwrap().address_rules, Default::default(), "no rules by default");
+        let err = Config::from_args(parse(&["--ship-to-countries", "DE,Germany"])).unwrap_err();
+        assert!(matches!(err, ConfigError::AddressRules(_)), "{err}");
+        assert!(err.to_string().contains("Germany"), "{err}");
+        assert!(Args::try_parse_from(["amazon-pay-server", "--refuse-po-boxes", "maybe"]).is_err(), "a flag is true or false");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! SQLite order store. Secrets live only in this crate. With the `sandbox` feature (on by default) it also
 //! serves the offline sandbox (crate `amazon-pay-sandbox`) that stands in for Amazon, PAYONE and CheckoutChamp.
 
+pub mod address_rules;
 pub mod amazon;
 pub mod amazon_profile;
 pub mod api;

@@ -26,7 +26,7 @@ fn request(key: &str, product_type: ProductType, buyer: Option<ApbBuyer>) -> Apb
 fn buyer() -> ApbBuyer {
     ApbBuyer {
         email: "anna@sandbox.example".into(),
-        phone: "+49 30 1".into(),
+        phone: "+49 30 1234567".into(),
         address: PostalAddress {
             first_name: "Anna".into(),
             last_name: "Schmidt".into(),
@@ -89,9 +89,11 @@ async fn apb_refuses_physical_goods_without_an_address_and_sends_nothing() {
 #[tokio::test]
 async fn apb_digital_goods_need_no_address() {
     let (base, _dir, _state) = start().await;
+    let mut digital = request("apb-key-00000003", ProductType::PayOnly, None);
+    digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
     let response = reqwest::Client::new()
         .post(format!("{base}/api/apb/orders"))
-        .json(&request("apb-key-00000003", ProductType::PayOnly, None))
+        .json(&digital)
         .send()
         .await
         .unwrap();

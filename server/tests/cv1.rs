@@ -507,3 +507,22 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     env.sandbox().amazon.expire_token(&c.token);
     expect_error(env.post(&path, &details(&c.reference, &c.token)).await, 410, ErrorCode::SessionExpired).await;
 }
+
+#[tokio::test]
+async fn the_shops_address_rules_refuse_a_cv1_address_before_anything_is_confirmed() {
+    let env = start_with(|c| {
+        c.address_rules = amazon_pay_server::address_rules::AddressRules { countries: vec!["DE".into()], refuse_po_boxes: true, ..Default::default() }
+    })
+    .await;
+    let c = env.checkout("paul", Some("visa-1111")).await;
+    env.sandbox().amazon.select_for_widget(&c.token, &c.reference, Some("paul-pobox"), None).unwrap();
+    let response = env.confirm(&c, "cv1-rules-0001", Language::De).await;
+    assert_eq!(response.status(), 400);
+    let err: ApiError = response.json().await.unwrap();
+    assert_eq!(err.message, amazon_pay_contract::address::AddressProblem::PoBox.form_message(Language::De));
+    assert!(env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap().is_empty(), "no order");
+    assert!(env.payone_calls().iter().all(|(action, _)| action != "confirmorderreference"), "nothing confirmed");
+    // Another address from the AddressBook: confirmed.
+    env.sandbox().amazon.select_for_widget(&c.token, &c.reference, Some("paul-home"), None).unwrap();
+    env.confirmed(&c, "cv1-rules-0002").await;
+}

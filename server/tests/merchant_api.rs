@@ -356,7 +356,7 @@ async fn a_capture_or_refund_payone_refuses_changes_nothing_and_its_key_replays_
 #[tokio::test]
 async fn apb_orders_have_their_events_and_are_listed_by_flow() {
     let env = env().await;
-    let body = json!({"items": [{"sku": "tshirt", "quantity": 1}], "idempotency_key": "apb-events-0001", "language": "en", "product_type": "PayOnly"});
+    let body = json!({"items": [{"sku": "ebook", "quantity": 1}], "idempotency_key": "apb-events-0001", "language": "en", "product_type": "PayOnly"});
     let response = env.post_json("/api/apb/orders", &body).await;
     assert_eq!(response.status(), 200);
     let placed: Value = response.json().await.unwrap();

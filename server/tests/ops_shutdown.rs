@@ -149,7 +149,7 @@ async fn sigterm_during_an_order_placement_lets_it_finish_once_and_exits_0() {
     let place = {
         let http = http.clone();
         let url = format!("{base}/api/cv2/sessions/{workorder}/orders");
-        let body = PlaceOrderRequest { idempotency_key: "shutdown-test-1".to_owned(), language: Language::En };
+        let body = PlaceOrderRequest { idempotency_key: "shutdown-test-1".to_owned(), language: Language::En, phone: None };
         tokio::spawn(async move { http.post(url).json(&body).send().await })
     };
     eventually("the placement to reach PAYONE", 20, async || proxy.held.load(Ordering::SeqCst).then_some(())).await;
@@ -216,7 +216,7 @@ async fn a_request_still_running_at_the_deadline_is_cut_and_the_exit_says_so() {
     upstream.choose(&workorder, "anna", "anna-home", "visa-1111");
     let place = {
         let url = format!("{base}/api/cv2/sessions/{workorder}/orders");
-        let body = PlaceOrderRequest { idempotency_key: "shutdown-test-2".to_owned(), language: Language::En };
+        let body = PlaceOrderRequest { idempotency_key: "shutdown-test-2".to_owned(), language: Language::En, phone: None };
         tokio::spawn(async move { http.post(url).json(&body).send().await })
     };
     eventually("the placement to reach PAYONE", 20, async || proxy.held.load(Ordering::SeqCst).then_some(())).await;

@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 
 /// Every key a configuration may have; anything else is a typo and refused. `WidgetConfig::set` reads them
 /// by their index here.
-const KEYS: [&str; 21] = [
+pub const KEYS: [&str; 21] = [
     "view",
     "cartUrl",
     "productType",
@@ -30,6 +30,28 @@ const KEYS: [&str; 21] = [
     "reviewUrl",
     "cancelUrl",
 ];
+
+/// The keys besides `view` that every view reads.
+const COMMON: [&str; 2] = ["backendUrl", "language"];
+
+impl View {
+    /// The keys this view reads (besides `view`), in `KEYS` order; the others are accepted (one reader for all
+    /// views, kept small) but change nothing. The TypeScript types (npm/types.d.ts) give each view exactly
+    /// these, so there a key the view does not take is an error: `tests/typescript_types.rs` compares the two,
+    /// and `tests/config.rs` checks that these are the keys that change the view's options.
+    pub fn keys(self) -> Vec<&'static str> {
+        let own: &[&str] = match self {
+            View::Button => &["cartUrl", "confirmationUrl", "items", "buttonColor", "placement", "scriptTimeoutMs", "reviewUrl", "cancelUrl"],
+            View::Review => &["cartUrl", "confirmationUrl", "scriptTimeoutMs"],
+            View::Confirmation => &["cartUrl"],
+            View::Apb => &["productType", "buyerForm", "items", "scriptTimeoutMs"],
+            View::Lander => &["buttonColor", "scriptTimeoutMs", "products", "recurring", "upsellUrl", "buttonType", "buttonSize", "popup"],
+            View::Upsell => &["buttonColor", "scriptTimeoutMs", "product", "thankYouUrl", "buttonType", "buttonSize", "popup"],
+            View::Cv1 => &["cartUrl", "confirmationUrl", "items", "buttonColor", "scriptTimeoutMs", "buttonType", "buttonSize", "popup"],
+        };
+        KEYS.into_iter().filter(|k| COMMON.contains(k) || own.contains(k)).collect()
+    }
+}
 
 impl FromJs for View {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {

@@ -44,6 +44,8 @@ pub mod events {
 }
 
 mod config;
+/// Every key a configuration may have (`mount` refuses any other); [`View::keys`] says which each view reads.
+pub use config::KEYS as CONFIG_KEYS;
 
 use crate::client::Client;
 use crate::views::apb::ApbOptions;

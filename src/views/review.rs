@@ -10,7 +10,8 @@ use crate::interop::amazon_pay::{self, ChangeAction};
 use crate::interop::script_loader;
 use crate::page::{self, ReviewParams};
 use crate::texts::Text;
-use amazon_pay_contract::cv2::{CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, UpdateDeliveryRequest};
+use amazon_pay_contract::address::{valid_phone, AddressProblem, PHONE_MAX_LEN};
+use amazon_pay_contract::cv2::{CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, ProductType, UpdateDeliveryRequest};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
 use std::cell::RefCell;
@@ -77,6 +78,13 @@ struct Review {
     /// Why the buttons are gone and what the buyer can do (aria-live), shown instead of them.
     change_unavailable: Element,
     delivery: Element,
+    /// Why the shop cannot deliver to the address (its rules), with "Change address" as the way on.
+    problem: Element,
+    /// The phone number field, shown when the shop needs one and Amazon's address has none.
+    phone_box: Element,
+    phone: HtmlInputElement,
+    /// What is wrong with the typed number (aria-live, and the field's description).
+    phone_error: Element,
     standard: HtmlInputElement,
     express: HtmlInputElement,
     placed: Element,
@@ -106,6 +114,12 @@ impl Review {
     fn render(&self) {
         let state = self.state.borrow();
         let hard_declined = state.decline == Some(ErrorCode::HardDecline);
+        let details = state.details.as_ref();
+        let problem = details.and_then(|d| d.address_problem);
+        set_hidden(&self.delivery, details.is_some_and(|d| d.product_type == ProductType::PayOnly));
+        set_hidden(&self.phone_box, !details.is_some_and(|d| d.phone_required) || state.placed.is_some());
+        set_hidden(&self.problem, problem.is_none());
+        set_text(&self.problem, problem.map_or("", |p| p.buyer_message(self.options.language)));
         set_disabled(&self.delivery, state.busy || state.placed.is_some());
         let delivery = state.choosing.or(state.details.as_ref().map(|d| d.delivery)).unwrap_or_default();
         self.standard.set_checked(delivery == DeliveryOption::Standard);
@@ -116,7 +130,7 @@ impl Review {
         }
         set_hidden(&self.decline_help, state.decline != Some(ErrorCode::SoftDecline));
         set_hidden(&self.back_to_cart, !hard_declined);
-        set_hidden(&self.place_order, state.placed.is_some() || hard_declined);
+        set_hidden(&self.place_order, state.placed.is_some() || hard_declined || problem.is_some());
         set_disabled(&self.place_order, state.busy);
         set_attr(&self.place_order, "aria-busy", if state.busy { "true" } else { "false" });
     }
@@ -134,7 +148,11 @@ impl Review {
         let grid = el("div")?
             .class("amazon-pay-review-grid")
             .child(&section(Text::Buyer, &el("p")?.child(&name).child(&el("br")?.done()).child(&email).done())?)
-            .child(&section(Text::ShippingAddress, &address_block(&details.shipping_address)?)?)
+            .child(&match &details.shipping_address {
+                Some(address) => section(Text::ShippingAddress, &address_block(address)?)?,
+                // PayOnly: digital goods, no address asked for or shown.
+                None => el("p")?.class("amazon-pay-no-shipping").text(self.t(Text::NoShipping)).done(),
+            })
             .child(&section(Text::PaymentMethod, &el("p")?.class("amazon-pay-payment").text(payment).done())?)
             .done();
         let items = item_list(details.items.iter().map(|l| (l.quantity, l.name.clone(), l.unit_price)), lang)?;
@@ -194,6 +212,27 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
     let decline_help = el("p")?.class("amazon-pay-decline-help").hidden().text(t(Text::ChooseAnother)).done();
     let back_to_cart = el("a")?.class("amazon-pay-back-to-cart").attr("href", &options.cart_url).hidden().text(t(Text::BackToCart)).done();
     let place_order = el("button")?.attr("type", "button").class("amazon-pay-place-order").text(t(Text::PlaceOrder)).done();
+    let problem = el("p")?.class("amazon-pay-address-problem").attr("role", "alert").hidden().done();
+    let phone_id = ["amazon-pay-phone-", &n].concat();
+    let phone_error_id = ["amazon-pay-phone-error-", &n].concat();
+    let phone = el("input")?
+        .attr("type", "tel")
+        .attr("id", &phone_id)
+        .attr("autocomplete", "tel")
+        .attr("maxlength", &PHONE_MAX_LEN.to_string())
+        .attr("required", "")
+        .attr("aria-describedby", &phone_error_id)
+        .done()
+        .dyn_into::<HtmlInputElement>()
+        .map_err(JsValue::from)?;
+    let phone_error = live_region("amazon-pay-phone-error")?.attr("id", &phone_error_id).text(t(Text::PhoneHint)).done();
+    let phone_box = el("div")?
+        .class("amazon-pay-phone")
+        .hidden()
+        .child(&el("label")?.attr("for", &phone_id).text(t(Text::PhoneLabel)).done())
+        .child(&phone)
+        .child(&phone_error)
+        .done();
     let details = el("div")?.done();
     let body = el("div")?
         .class("amazon-pay-review-body")
@@ -201,7 +240,9 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         .child(&details)
         .child(&el("div")?.class("amazon-pay-change-actions").child(&change_address).child(&change_payment).done())
         .child(&change_unavailable)
+        .child(&problem)
         .child(&delivery)
+        .child(&phone_box)
         .child(&placed)
         .child(&decline_help)
         .child(&back_to_cart)
@@ -230,6 +271,10 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         change_payment,
         change_unavailable,
         delivery,
+        problem,
+        phone_box,
+        phone,
+        phone_error,
         standard,
         express,
         placed,
@@ -370,8 +415,10 @@ async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id:
     let Some(page) = view.upgrade() else { return };
     set_hidden(&page.change_unavailable, true);
     set_text(&page.change_unavailable, "");
+    // PayOnly: there is no shipping address to change.
+    let pay_only = page.state.borrow().details.as_ref().is_some_and(|d| d.product_type == ProductType::PayOnly);
     for button in [&page.change_address, &page.change_payment] {
-        set_hidden(button, false);
+        set_hidden(button, pay_only && button == &page.change_address);
         set_disabled(button, false);
     }
 }
@@ -431,23 +478,35 @@ fn change_delivery(page: &Rc<Review>, delivery: DeliveryOption) {
 
 /// "Place order": one order for this checkout however often it is clicked.
 fn place(page: &Rc<Review>) {
-    let (workorder_id, idempotency_key) = {
+    let (workorder_id, idempotency_key, phone) = {
         let mut state = page.state.borrow_mut();
         let Some(details) = &state.details else { return };
         if state.busy {
             return;
         }
+        // The number the shop needs, checked as the server checks it; a wrong one sends nothing.
+        let phone = details.phone_required.then(|| page.phone.value().trim().to_owned());
+        if let Some(typed) = &phone {
+            let invalid = !valid_phone(typed);
+            set_attr(&page.phone, "aria-invalid", if invalid { "true" } else { "false" });
+            if invalid {
+                let problem = if typed.is_empty() { AddressProblem::PhoneMissing } else { AddressProblem::PhoneInvalid };
+                set_text(&page.phone_error, problem.buyer_message(page.options.language));
+                crate::dom::focus(&page.phone);
+                return;
+            }
+        }
         let workorder_id = details.workorder_id.clone();
         state.busy = true;
         state.decline = None;
-        (workorder_id, state.idempotency_key.clone())
+        (workorder_id, state.idempotency_key.clone(), phone)
     };
     page.say(page.t(Text::Placing));
     page.render();
     let (client, lang, view) = (page.options.client.clone(), page.options.language, Rc::downgrade(page));
     let confirmation_url = page.options.confirmation_url.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = client.place_order(&workorder_id, &PlaceOrderRequest { idempotency_key, language: lang }).await;
+        let answer = client.place_order(&workorder_id, &PlaceOrderRequest { idempotency_key, language: lang, phone }).await;
         let Some(page) = view.upgrade() else { return };
         let response = match answer {
             Ok(response) => response,

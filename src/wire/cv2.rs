@@ -1,6 +1,7 @@
 //! Readers of Checkout v2 and APB answers: the button's configuration, the review page, placing an order.
 
 use super::{code, FromJs, Obj, WireError};
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
 use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, ProductType};
 use wasm_bindgen::JsValue;
@@ -8,6 +9,12 @@ use wasm_bindgen::JsValue;
 impl FromJs for ProductType {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         code(value, ProductType::parse)
+    }
+}
+
+impl FromJs for AddressProblem {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        code(value, AddressProblem::parse)
     }
 }
 
@@ -45,7 +52,10 @@ impl FromJs for CheckoutDetails {
             amazon_checkout_session_id: o.string("amazon_checkout_session_id")?,
             buyer_name: o.string("buyer_name")?,
             email: o.string("email")?,
-            shipping_address: o.field("shipping_address")?,
+            product_type: o.field("product_type")?,
+            shipping_address: o.opt("shipping_address")?,
+            address_problem: o.opt("address_problem")?,
+            phone_required: o.bool("phone_required")?,
             billing_address: o.opt("billing_address")?,
             payment_descriptor: o.opt_string("payment_descriptor")?,
             items: o.list("items")?,

@@ -32,22 +32,22 @@ impl Notifier {
     /// The signed SNS message for one change.
     pub(crate) fn message(&self, change: &Change) -> Option<SnsMessage> {
         let key = self.key.as_ref()?;
-        let payload = serde_json::json!({
-            "ReleaseEnvironment": "Sandbox",
-            "MerchantID": payone_wire::sandbox_settings::defaults::AMAZON_MERCHANT_ID,
-            "ObjectType": change.object_type,
-            "ObjectId": change.object_id,
-            "ChargePermissionId": change.charge_permission_id,
-            "NotificationType": "STATE_CHANGE",
-            "NotificationId": crate::amazon::uuid(),
-            "NotificationVersion": "V1",
-        });
+        let payload = sns::AmazonPayNotification {
+            release_environment: "Sandbox".into(),
+            merchant_id: payone_wire::sandbox_settings::defaults::AMAZON_MERCHANT_ID.into(),
+            object_type: change.object_type.into(),
+            object_id: change.object_id.clone(),
+            charge_permission_id: Some(change.charge_permission_id.clone()),
+            notification_type: "STATE_CHANGE".into(),
+            notification_id: crate::amazon::uuid(),
+            notification_version: "V1".into(),
+        };
         let mut m = SnsMessage {
             kind: "Notification".into(),
             message_id: crate::amazon::uuid(),
             topic_arn: TOPIC_ARN.into(),
             subject: None,
-            message: payload.to_string(),
+            message: serde_json::to_string(&payload).ok()?,
             timestamp: amazon_pay_v2::date::format_iso(amazon_pay_v2::date::unix_now()),
             signature_version: "2".into(),
             signature: String::new(),

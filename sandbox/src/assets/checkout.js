@@ -3,8 +3,9 @@
  * order and texts follow it (reference amazonpay-js.md §A). A click POSTs the signed payload to the sandbox's
  * hosted checkout instead of payments.amazon.de. Served only by `amazon-pay-server --sandbox`.
  *
- * Test recorder: window.__amazonPaySandbox.{buttons, changeActions, lastCheckout} (what was rendered, bound and
- * posted). Nothing from the options is ever inserted as markup. */
+ * Test recorder: window.__amazonPaySandbox.{buttons, changeActions, lastCheckout, signatureCheck} (what was rendered,
+ * bound, posted, and the button signature's verdict: pending|valid|invalid|unchecked). Nothing from the options is
+ * ever inserted as markup. */
 (function () {
   "use strict";
   var PREFIX = "AmazonPay:\n";
@@ -170,7 +171,43 @@
     });
   }
 
-  /* What a click does (§A.10): POST the signed payload in a hidden form to the (fake) hosted checkout. */
+  /* Amazon checks the button's signature before any checkout starts; a wrong one ends on Amazon's error page
+   * ("Error Code: InvalidSignatureError ... does not match signedString ...") and no checkout. The fake checks it
+   * here with WebCrypto (RSA-PSS, SHA-256, salt 32 for AMZN-PAY-RSASSA-PSS-V2, 20 for AMZN-PAY-RSASSA-PSS) against
+   * the public key the sandbox serves for the key id. Resolves "valid", "invalid", or "unchecked" (no WebCrypto
+   * or no key served: the hosted page checks again and refuses the same way). */
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function verifyButton(config, algorithm) {
+    var subtle = window.crypto && window.crypto.subtle;
+    if (!subtle || typeof fetch !== "function") return Promise.resolve({ verdict: "unchecked" });
+    var utf8 = new TextEncoder();
+    var signature;
+    try {
+      signature = Uint8Array.from(atob(String(config.signature)), function (c) { return c.charCodeAt(0); });
+    } catch (e) {
+      signature = new Uint8Array(0);
+    }
+    return fetch(ROOT + "/amazon/keys/" + encodeURIComponent(config.publicKeyId), { credentials: "omit" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (served) {
+        if (!served || !served.jwk) return { verdict: "unchecked" };
+        return subtle.digest("SHA-256", utf8.encode(String(config.payloadJSON))).then(function (digest) {
+          var signed = algorithm + "\n" + hex(digest);
+          return subtle.importKey("jwk", served.jwk, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"])
+            .then(function (key) {
+              var salt = algorithm === "AMZN-PAY-RSASSA-PSS-V2" ? 32 : 20;
+              return subtle.verify({ name: "RSA-PSS", saltLength: salt }, key, signature, utf8.encode(signed));
+            })
+            .then(function (ok) { return { verdict: ok ? "valid" : "invalid", signed: signed }; });
+        });
+      })
+      .catch(function () { return { verdict: "unchecked" }; });
+  }
+
+  /* What a click does (§A.10): check the signature, then POST the signed payload in a hidden form to the (fake)
+   * hosted checkout. */
   function startCheckout(state) {
     var signIn = state.productType === "SignIn";
     var name = signIn ? "signInConfig" : "createCheckoutSessionConfig";
@@ -179,11 +216,6 @@
       fail("The legacy createCheckoutSession option is not simulated by the sandbox; use createCheckoutSessionConfig.");
     }
     checkSessionConfig(config, name);
-    var form = document.createElement("form");
-    form.method = "POST";
-    form.name = "amazonpay-checkout-signature-data-form";
-    form.action = ROOT + "/amazon/checkout/initiate";
-    form.style.display = "none";
     var fields = {
       payloadJSON: config.payloadJSON,
       signature: config.signature,
@@ -204,16 +236,32 @@
       estimatedOrderAmount: state.estimatedOrderAmount ? JSON.stringify(state.estimatedOrderAmount) : ""
     };
     if (!absent(state.platformConnectionId)) fields.platformConnectionId = state.platformConnectionId;
-    Object.keys(fields).forEach(function (key) {
-      var input = document.createElement("input");
-      input.type = "hidden";
-      input.name = key;
-      input.value = fields[key] == null ? "" : String(fields[key]);
-      form.appendChild(input);
-    });
-    document.body.appendChild(form);
     recorder.lastCheckout = fields;
-    form.submit();
+    recorder.signatureCheck = "pending";
+    verifyButton(config, fields.algorithm).then(function (result) {
+      recorder.signatureCheck = result.verdict;
+      if (result.verdict === "invalid") {
+        var message = "Signature " + config.signature + " does not match signedString " + result.signed.replace("\n", " ") +
+          " for merchant " + state.merchantId;
+        console.error(PREFIX + "InvalidSignatureError: " + message);
+        location.assign(ROOT + "/amazon/checkout/error?reasonCode=InvalidSignatureError&message=" + encodeURIComponent(message));
+        return;
+      }
+      var form = document.createElement("form");
+      form.method = "POST";
+      form.name = "amazonpay-checkout-signature-data-form";
+      form.action = ROOT + "/amazon/checkout/initiate";
+      form.style.display = "none";
+      Object.keys(fields).forEach(function (key) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = key;
+        input.value = fields[key] == null ? "" : String(fields[key]);
+        form.appendChild(input);
+      });
+      document.body.appendChild(form);
+      form.submit();
+    });
   }
 
   var STYLE = ":host{display:block;width:300px;max-width:100%}.amazonpay-button-container{min-width:200px;max-width:600px;height:45px;display:flex;cursor:pointer;font:700 17px sans-serif}" +

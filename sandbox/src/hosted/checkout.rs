@@ -37,7 +37,7 @@ fn url_at(payload: &Value, pointer: &str) -> Result<Option<String>, PageError> {
     }
 }
 
-pub(super) fn web_checkout(payload: &Value, origin_url: Option<&str>) -> Result<WebCheckout, PageError> {
+fn web_checkout(payload: &Value, origin_url: Option<&str>) -> Result<WebCheckout, PageError> {
     let web = WebCheckout {
         review_return_url: url_at(payload, "/webCheckoutDetails/checkoutReviewReturnUrl")?,
         result_return_url: url_at(payload, "/webCheckoutDetails/checkoutResultReturnUrl")?,
@@ -102,6 +102,29 @@ fn open_session(sandbox: &Sandbox, workorder_id: &str, payload: &Value) -> Resul
     usable_session(sandbox, &id, false)
 }
 
+/// A click on a button signed with a merchant's own key: opens the API session and shows the sign-in page.
+fn open_direct(sandbox: &Sandbox, payload: &Value, origin_url: Option<&str>, pay_only: bool) -> Result<Response, PageError> {
+    let web = web_checkout(payload, origin_url)?;
+    let details = amazon_pay_v2::models::WebCheckoutDetails {
+        checkout_review_return_url: web.review_return_url.clone(),
+        checkout_result_return_url: web.result_return_url.clone(),
+        checkout_cancel_url: web.cancel_url.clone(),
+        amazon_pay_redirect_url: None,
+        checkout_mode: web.process_order.then(|| "ProcessOrder".to_owned()),
+    };
+    let read = |pointer: &str| payload.pointer(pointer).cloned().unwrap_or(Value::Null);
+    let payment: amazon_pay_v2::models::PaymentDetails = serde_json::from_value(read("/paymentDetails")).unwrap_or_default();
+    let meta: amazon_pay_v2::models::MerchantMetadata = serde_json::from_value(read("/merchantMetadata")).unwrap_or_default();
+    if web.process_order && (payment.charge_amount.is_none() || payment.payment_intent.is_none()) {
+        return Err(PageError::missing("paymentDetails.chargeAmount and paymentDetails.paymentIntent"));
+    }
+    let store_id = payload.get("storeId").and_then(Value::as_str).map(str::to_owned);
+    let id = sandbox.amazon_v2.open_session(store_id, details, payment, meta, pay_only);
+    sandbox.amazon.set_web_checkout(&id, web);
+    let session = sandbox.amazon.checkout_session(&id).ok_or_else(|| PageError::missing("amazonCheckoutSessionId"))?;
+    Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
+}
+
 /// `POST /sandbox/amazon/checkout/initiate`: the form `checkout.js` submits on a button click.
 pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -> Result<Response, PageError> {
     let sandbox: &Sandbox = &shared;
@@ -127,17 +150,20 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
         return Err(PageError::bad_request("InvalidParameterValue", "Sign-in payloads (signInConfig) are not simulated by the sandbox."));
     }
     if key_id != PAYONE_PUBLIC_KEY_ID {
-        return super::pay::open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
+        return open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
     }
     let workorder_id = text_at(&payload, "/merchantMetadata/merchantReferenceId")
         .ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
     let web = web_checkout(&payload, form.get("origin_url"))?;
     let session = open_session(sandbox, workorder_id, &payload)?;
+    let pay_only = form.get("productType") == Some("PayOnly");
+    sandbox.amazon.update_checkout_session(&session.id, |s| s.pay_only = pay_only);
+    let session = CheckoutSession { pay_only, ..session };
     sandbox.amazon.set_web_checkout(&session.id, web);
     Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
 }
 
-pub(super) fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
+fn signin_page(sandbox: &Sandbox, session: &CheckoutSession) -> String {
     let buyers: String = BUYERS
         .iter()
         .enumerate()
@@ -208,6 +234,12 @@ pub(super) fn instrument_radios(selected: Option<&Instrument>, default: Option<&
 
 fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, process_order: bool) -> String {
     let same_buyer = session.buyer.is_some_and(|b| b.id == buyer.id);
+    // PayOnly (digital goods): Amazon asks for no shipping address.
+    let addresses = if session.pay_only {
+        "<p>Digital goods (PayOnly): no shipping address is needed.</p>".to_owned()
+    } else {
+        fieldset("Shipping address", &address_radios(buyer, session.address.filter(|_| same_buyer)))
+    };
     let body = format!(
         "<p>Signed in as <strong>{name}</strong> ({email}). Amount: <strong>{amount}</strong>.</p>\
 <form method=\"post\" action=\"{action}\">{hidden}{addresses}{instruments}{actions}</form>",
@@ -216,7 +248,6 @@ fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, proc
         amount = super::page::html_escape(&session.amount.to_string()),
         action = super::page::html_escape(&format!("{}{CHOOSE}", sandbox.public_url)),
         hidden = hidden(&[("amazonCheckoutSessionId", &session.id), ("buyer", buyer.id)]),
-        addresses = fieldset("Shipping address", &address_radios(buyer, session.address.filter(|_| same_buyer))),
         instruments = fieldset("Payment method", &instrument_radios(session.instrument.filter(|_| same_buyer), buyer.default_instrument())),
         actions = actions(if process_order { "Pay now" } else { "Continue" }, "Cancel and return to the shop"),
     );
@@ -232,7 +263,8 @@ pub(crate) async fn choose(State(shared): State<Arc<Sandbox>>, body: String) -> 
     if form.cancelled() {
         return cancel(sandbox, &session);
     }
-    sandbox.amazon.select(&session.id, form.require("buyer")?, form.require("address")?, form.require("instrument")?)?;
+    let address = if session.pay_only { None } else { Some(form.require("address")?) };
+    sandbox.amazon.select_maybe_address(&session.id, form.require("buyer")?, address, form.require("instrument")?)?;
     let web = sandbox.amazon.web_checkout(&session.id).ok_or_else(no_return_url)?;
     if web.process_order && sandbox.amazon_v2.has_session(&session.id) {
         return Ok(see_other(&sandbox.amazon_v2.redirect_url(&session.id)));
@@ -318,6 +350,9 @@ pub(crate) async fn initiate_auth(State(shared): State<Arc<Sandbox>>, RawQuery(q
     let session = usable_session(sandbox, session_id, true)?;
     let buyer = session.buyer.ok_or_else(not_signed_in)?;
     let (title, content, primary) = match change {
+        ChangeAction::Address if session.pay_only => {
+            return Err(PageError::bad_request("InvalidParameterValue", "This checkout (PayOnly) has no shipping address to change."));
+        }
         ChangeAction::Address => {
             ("Change the shipping address", fieldset("Shipping address", &address_radios(buyer, session.address)), "Use this address")
         }

@@ -1,43 +1,19 @@
 //! The fake Amazon pages of a merchant's own checkout (Amazon Pay API v2): the button click opens a session
-//! (the sign-in and choose pages are the CV2 pages of `checkout`), and `amazonPayRedirectUrl` leads here,
+//! (`checkout::open_direct`; the sign-in and choose pages are the CV2 pages), and `amazonPayRedirectUrl` leads here,
 //! where Amazon confirms the payment: MFA when the instrument asks, another instrument after a soft decline,
 //! then back to `checkoutResultReturnUrl` with the session id (canceled with Amazon's reason when it fails).
 
-use super::checkout::{instrument_radios, signin_page, web_checkout};
+use super::checkout::instrument_radios;
 use super::page::{actions, fieldset, hidden, html, layout, mfa_page, with_query, Fields, PageError, SANDBOX_MFA_CODE};
 use super::see_other;
 use crate::amazon_v2::REDIRECT_PAGE;
 use crate::scenario::{Scenario, INSTRUMENTS};
 use crate::state::Sandbox;
-use amazon_pay_v2::models::{CheckoutSessionState, MerchantMetadata, PaymentDetails, WebCheckoutDetails};
+use amazon_pay_v2::models::CheckoutSessionState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::Value;
 use std::sync::Arc;
-
-/// A click on a button signed with a merchant's own key: opens the API session and shows the sign-in page.
-pub(super) fn open_direct(sandbox: &Sandbox, payload: &Value, origin_url: Option<&str>, pay_only: bool) -> Result<Response, PageError> {
-    let web = web_checkout(payload, origin_url)?;
-    let details = WebCheckoutDetails {
-        checkout_review_return_url: web.review_return_url.clone(),
-        checkout_result_return_url: web.result_return_url.clone(),
-        checkout_cancel_url: web.cancel_url.clone(),
-        amazon_pay_redirect_url: None,
-        checkout_mode: web.process_order.then(|| "ProcessOrder".to_owned()),
-    };
-    let read = |pointer: &str| payload.pointer(pointer).cloned().unwrap_or(Value::Null);
-    let payment: PaymentDetails = serde_json::from_value(read("/paymentDetails")).unwrap_or_default();
-    let meta: MerchantMetadata = serde_json::from_value(read("/merchantMetadata")).unwrap_or_default();
-    if web.process_order && (payment.charge_amount.is_none() || payment.payment_intent.is_none()) {
-        return Err(PageError::missing("paymentDetails.chargeAmount and paymentDetails.paymentIntent"));
-    }
-    let store_id = payload.get("storeId").and_then(Value::as_str).map(str::to_owned);
-    let id = sandbox.amazon_v2.open_session(store_id, details, payment, meta, pay_only);
-    sandbox.amazon.set_web_checkout(&id, web);
-    let session = sandbox.amazon.checkout_session(&id).ok_or_else(|| PageError::missing("amazonCheckoutSessionId"))?;
-    Ok(html(StatusCode::OK, signin_page(sandbox, &session)))
-}
 
 fn action_url(sandbox: &Sandbox) -> String {
     format!("{}{REDIRECT_PAGE}", sandbox.public_url)

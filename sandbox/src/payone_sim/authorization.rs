@@ -216,6 +216,12 @@ impl PayoneSimulator {
             }
             return Err(Self::not_finished(&session));
         };
+        if session.pay_only {
+            // As for APB (PAYONE's APB page): an address with digital goods is an error.
+            if let Some((field, _)) = req.params().iter().find(|(k, v)| k.starts_with("shipping_") && !v.is_empty()) {
+                return Err(Refusal::param_because(field, "must be omitted for productType PayOnly (digital goods)"));
+            }
+        }
         self.reference_unused(&reference)?;
         match instrument.scenario {
             Scenario::UpstreamTimeout => return Ok(Answer::Hold(self.setup.timings.upstream_hold)),

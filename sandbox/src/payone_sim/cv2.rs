@@ -134,21 +134,25 @@ impl PayoneSimulator {
             money(req, true)?;
         }
         let session = self.live_session(&workorder)?;
-        let (Some(buyer), Some(address), Some(instrument)) = (session.buyer, session.address, session.instrument)
-        else {
+        let (Some(buyer), Some(instrument)) = (session.buyer, session.instrument) else {
             return Err(Self::not_finished(&session));
         };
-        if session.state == SessionState::Open {
+        if session.state == SessionState::Open || (session.address.is_none() && !session.pay_only) {
             return Err(Self::not_finished(&session));
         }
         let mut response = PayoneResponse::builder()
             .with("status", "OK")
             .with("workorderid", &workorder.id)
             .with("add_paydata[email]", buyer.email);
-        // The sandbox's buyers have one address per session; Amazon's billing address is the instrument's.
-        for (k, v) in
-            address_fields("billing_", address, None).into_iter().chain(address_fields("shipping_", address, None))
-        {
+        // The sandbox's buyers have one address per session; Amazon's billing address is the instrument's. A
+        // PayOnly session has no shipping address; its billing address is the account's first, if any.
+        let fields = match (session.address, session.pay_only) {
+            (Some(address), false) => {
+                address_fields("billing_", address, None).into_iter().chain(address_fields("shipping_", address, None)).collect()
+            }
+            _ => buyer.addresses.first().map(|a| address_fields("billing_", a, None)).unwrap_or_default(),
+        };
+        for (k, v) in fields {
             response = response.with(&k, v);
         }
         Ok(response

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::error::AppError;
 use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
@@ -35,12 +36,26 @@ pub(super) async fn place(
         };
     }
     let amount = state.catalogue.price(&request.items).map_err(|e| bad(&e.to_string()))?;
-    let buyer = match (request.product_type, &request.buyer) {
+    // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
+    let product_type = state.catalogue.product_type(&request.items);
+    if request.product_type == ProductType::PayOnly && product_type == ProductType::PayAndShip {
+        return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
+    }
+    let refused = |problem: AddressProblem| {
+        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
+    };
+    let buyer = match (product_type, &request.buyer) {
         (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
         (ProductType::PayAndShip, Some(b)) => {
             let a = &b.address;
             if [&a.last_name, &a.street, &a.zip, &a.city, &a.country, &b.phone, &b.email].iter().any(|f| f.trim().is_empty()) {
                 return Err(bad("PayAndShip needs last name, street, zip, city, country, email and phone"));
+            }
+            if !amazon_pay_contract::address::valid_phone(&b.phone) {
+                return Err(refused(AddressProblem::PhoneInvalid));
+            }
+            if let Some(problem) = state.config.address_rules.check(a) {
+                return Err(refused(problem));
             }
             Some(b)
         }
@@ -69,7 +84,7 @@ pub(super) async fn place(
     call.set("clearingtype", "wlt")
         .set("wallettype", "AMP")
         .set("add_paydata[checkoutMode]", "ProcessOrder")
-        .set("add_paydata[productType]", request.product_type.as_str())
+        .set("add_paydata[productType]", product_type.as_str())
         .set("reference", &order.id)
         .set("amount", amount.minor.to_string())
         .set("currency", amount.currency.code())
@@ -87,7 +102,7 @@ pub(super) async fn place(
             .set("country", &a.country)
             .set("email", &b.email)
             .set("telephonenumber", &b.phone);
-        if request.product_type == ProductType::PayAndShip {
+        if product_type == ProductType::PayAndShip {
             call.set("shipping_firstname", &a.first_name)
                 .set("shipping_lastname", &a.last_name)
                 .set("shipping_street", &a.street)
@@ -130,7 +145,7 @@ pub(super) async fn place(
             sandbox,
             ledger_currency: amount.currency,
             checkout_language: lang.amazon_checkout_language().to_owned(),
-            product_type: request.product_type,
+            product_type,
             amount,
             script_url: script_url(&state),
             algorithm: None,

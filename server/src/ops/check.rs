@@ -123,6 +123,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::ApiVersion(_) => args.payone_api_version = "3.10".to_owned(),
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
         ConfigError::Merchant(err) => stand_in_merchant(&mut args.merchant, err),
+        ConfigError::AddressRules(_) => args.address_rules.ship_to_countries.clear(),
         ConfigError::Amazon(err) => return stand_in_amazon(&mut args.amazon, &mut args.amazon_merchant_id, &mut args.currency, err),
         ConfigError::Security(_) => {
             if crate::security::parse_origins(&args.allowed_origins).is_err() {
@@ -227,6 +228,14 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_WEBHOOK_URLS", list(&merchant.webhook_urls)),
         ("AMAZON_PAY_WEBHOOK_SECRET", merchant.webhook_secret.as_ref().map_or_else(|| "(not set)".to_owned(), |_| MASK.to_owned())),
         ("AMAZON_PAY_MERCHANT_API_KEYS", if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) }),
+    ]);
+    let rules = &config.address_rules;
+    let yes_no = |b: bool| if b { "true" } else { "false" }.to_owned();
+    out.extend([
+        ("AMAZON_PAY_SHIP_TO_COUNTRIES", if rules.countries.is_empty() { "(any)".to_owned() } else { rules.countries.join(",") }),
+        ("AMAZON_PAY_REFUSE_PO_BOXES", yes_no(rules.refuse_po_boxes)),
+        ("AMAZON_PAY_REFUSE_PACKSTATIONS", yes_no(rules.refuse_packstations)),
+        ("AMAZON_PAY_REQUIRE_PHONE", yes_no(rules.require_phone)),
     ]);
     let ops = &config.ops;
     out.extend([

@@ -75,7 +75,7 @@ impl Env {
 
     /// `POST /api/cv2/sessions/{workorder}/orders` with `key`.
     pub(crate) async fn place(&self, workorder: &str, key: &str, language: Language) -> reqwest::Response {
-        let body = PlaceOrderRequest { idempotency_key: key.to_owned(), language };
+        let body = PlaceOrderRequest { idempotency_key: key.to_owned(), language, phone: None };
         self.http
             .post(self.url(&format!("/api/cv2/sessions/{workorder}/orders")))
             .json(&body)

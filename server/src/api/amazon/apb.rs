@@ -11,6 +11,7 @@ use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails};
 use amazon_pay_v2::models::{Address, MerchantMetadata, PaymentDetails};
@@ -31,12 +32,26 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     }
     let amount = state.catalogue.price(&request.items).map_err(|e| bad(&e.to_string()))?;
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
-    let address = match (request.product_type, &request.buyer) {
+    // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
+    let product_type = state.catalogue.product_type(&request.items);
+    if request.product_type == ProductType::PayOnly && product_type == ProductType::PayAndShip {
+        return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
+    }
+    let refused = |problem: AddressProblem| {
+        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
+    };
+    let address = match (product_type, &request.buyer) {
         (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
         (ProductType::PayAndShip, Some(b)) => {
             let a = &b.address;
             if [&a.last_name, &a.street, &a.zip, &a.city, &a.country, &b.phone, &b.email].iter().any(|f| f.trim().is_empty()) {
                 return Err(bad("PayAndShip needs last name, street, zip, city, country, email and phone"));
+            }
+            if !amazon_pay_contract::address::valid_phone(&b.phone) {
+                return Err(refused(AddressProblem::PhoneInvalid));
+            }
+            if let Some(problem) = state.config.address_rules.check(a) {
+                return Err(refused(problem));
             }
             Some(Address {
                 name: Some(format!("{} {}", a.first_name.trim(), a.last_name.trim()).trim().to_owned()),
@@ -99,7 +114,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
             sandbox: state.is_sandbox(),
             ledger_currency: amount.currency,
             checkout_language: lang.amazon_checkout_language().to_owned(),
-            product_type: request.product_type,
+            product_type,
             amount,
             script_url: super::script_url(&state, amazon),
             algorithm: Some(signed.algorithm.name().to_owned()),

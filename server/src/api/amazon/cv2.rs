@@ -17,8 +17,9 @@ use amazon_pay_contract::cv2::{
     UpdateDeliveryRequest,
 };
 use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::{ErrorCode, Money};
-use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails};
+use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails, DeliverySpecifications};
 use amazon_pay_v2::models::{MerchantMetadata, PaymentDetails, PaymentIntent, Price, UpdateCheckoutSessionRequest, WebCheckoutDetails};
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
@@ -60,6 +61,8 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     let pages = state.return_pages.for_request(Flow::Cv2, &request.return_pages).map_err(|e| bad(e.to_string()))?;
     let workorder_id = super::new_checkout_id();
+    // The cart decides: digital goods only is PayOnly (no address asked for), anything physical PayAndShip.
+    let product_type = state.catalogue.product_type(&request.items);
     let payload = ButtonPayload {
         web_checkout_details: ButtonWebCheckoutDetails {
             checkout_review_return_url: Some(with_query(&pages.review, &[("workorderId", &workorder_id)])),
@@ -69,6 +72,10 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
         store_id: amazon.store_id.clone(),
         scopes: SCOPES.map(str::to_owned).to_vec(),
         merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+        delivery_specifications: match product_type {
+            ProductType::PayAndShip => delivery_specifications(&state.config.address_rules),
+            ProductType::PayOnly => None,
+        },
         ..Default::default()
     };
     let signed = amazon.client.signed_button(&payload);
@@ -97,11 +104,22 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
         sandbox: state.is_sandbox(),
         ledger_currency: amount.currency,
         checkout_language: lang.amazon_checkout_language().to_owned(),
-        product_type: ProductType::PayAndShip,
+        product_type,
         amount,
         script_url: super::script_url(&state, amazon),
         algorithm: Some(signed.algorithm.name().to_owned()),
     }))
+}
+
+/// The shop's address rules as Amazon's `deliverySpecifications` (Amazon then offers only addresses that pass).
+pub(super) fn delivery_specifications(rules: &crate::address_rules::AddressRules) -> Option<DeliverySpecifications> {
+    let countries: Vec<&str> = rules.countries.iter().map(String::as_str).collect();
+    let mut spec = if countries.is_empty() { DeliverySpecifications::default() } else { DeliverySpecifications::allowed_countries(&countries) };
+    spec.special_restrictions = [(rules.refuse_po_boxes, "RestrictPOBoxes"), (rules.refuse_packstations, "RestrictPackstations")]
+        .into_iter()
+        .filter_map(|(on, name)| on.then(|| name.to_owned()))
+        .collect();
+    (spec != DeliverySpecifications::default()).then_some(spec)
 }
 
 /// `?lang=de&amazonCheckoutSessionId=…` of the review page's request.
@@ -171,7 +189,21 @@ pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id
     if let Some(live) = attempts.iter().rev().find(|o| !o.allows_retry()) {
         return crate::api::replay_order::<PlaceOrderResponse>(live, lang);
     }
-    let (checkout, _) = resolve(&state, amazon, &workorder_id, None, lang).await?;
+    let (checkout, session) = resolve(&state, amazon, &workorder_id, None, lang).await?;
+    // The shop's rules, checked on the address as Amazon has it now: a refused address or a missing phone
+    // number places no order.
+    let details = details(&state, amazon, &checkout, &session).map_err(|e| e.in_language(lang))?;
+    let refused = |problem: AddressProblem| {
+        AppError::new(ErrorCode::BadRequest, format!("the checkout cannot be ordered: {}", problem.as_str()))
+            .in_language(lang)
+            .with_message(problem.buyer_message(lang))
+    };
+    if let Some(problem) = details.address_problem {
+        return Err(refused(problem));
+    }
+    if let Some(shipping) = &details.shipping_address {
+        state.config.address_rules.phone(&shipping.phone, request.phone.as_deref()).map_err(refused)?;
+    }
     let Some(session_id) = state.store.amazon_session_of(&workorder_id)? else {
         return Err(AppError::new(ErrorCode::NotFound, "no Amazon checkout session for this checkout").in_language(lang));
     };

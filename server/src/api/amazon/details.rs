@@ -9,8 +9,8 @@ use crate::api::payone_calls::{live_checkout, SESSION_LIFETIME_SECS};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Checkout;
-use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, PostalAddress};
-use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, PostalAddress, ProductType};
+use amazon_pay_contract::{ErrorCode, Language, Money};
 use amazon_pay_v2::models::{Address, CheckoutSession, CheckoutSessionState};
 
 /// Our checkout and Amazon's session for a review page request: `id` is our checkout id (the session from
@@ -73,25 +73,38 @@ pub(super) async fn fetch(state: &AppState, amazon: &AmazonPay, session_id: &str
 
 /// The review page's data: Amazon's session with our stored cart and total.
 pub(super) fn details(state: &AppState, amazon: &AmazonPay, checkout: &Checkout, session: &CheckoutSession) -> Result<CheckoutDetails, AppError> {
-    let shipping = session.shipping_address.as_ref().map(postal);
-    let billing = session.billing_address.as_ref().map(postal);
-    let shipping_address = shipping.or_else(|| billing.clone()).ok_or_else(|| {
-        AppError::new(ErrorCode::UpstreamInvalid, "Amazon's checkout session has no address (is the buyer signed in?)")
-    })?;
-    let buyer = session.buyer.clone().unwrap_or_default();
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    let product_type = state.catalogue.product_type(&items);
+    let billing = session.billing_address.as_ref().map(postal);
+    // PayOnly (digital goods): no shipping address is asked for, shown or checked.
+    let shipping_address = match product_type {
+        ProductType::PayOnly => None,
+        ProductType::PayAndShip => Some(session.shipping_address.as_ref().map(postal).or_else(|| billing.clone()).ok_or_else(|| {
+            AppError::new(ErrorCode::UpstreamInvalid, "Amazon's checkout session has no address (is the buyer signed in?)")
+        })?),
+    };
+    let rules = &state.config.address_rules;
+    let address_problem = shipping_address.as_ref().and_then(|a| rules.check(a));
+    let phone_required = rules.require_phone && shipping_address.as_ref().is_some_and(|a| a.phone.trim().is_empty());
+    let buyer = session.buyer.clone().unwrap_or_default();
     let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()).map(|o| o.id);
     Ok(CheckoutDetails {
         workorder_id: checkout.workorder_id.clone(),
         amazon_checkout_session_id: session.checkout_session_id.clone(),
         buyer_name: buyer.name.unwrap_or_default(),
         email: buyer.email.unwrap_or_default(),
+        product_type,
         shipping_address,
+        address_problem,
+        phone_required,
         billing_address: billing,
         payment_descriptor: session.payment_preferences.iter().find_map(|p| p.payment_descriptor.clone()),
         items: state.catalogue.describe(&items),
         delivery: checkout.delivery,
-        delivery_fee: state.catalogue.delivery_fee(checkout.delivery),
+        delivery_fee: match product_type {
+            ProductType::PayOnly => Money::new(0, checkout.amount.currency),
+            ProductType::PayAndShip => state.catalogue.delivery_fee(checkout.delivery),
+        },
         amount: checkout.amount,
         expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
         order_id,

@@ -73,6 +73,13 @@ pub(super) async fn confirm(
     // Read the buyer's choice again: the address may have changed since the page showed it.
     let reference = &request.amazon_order_reference_id;
     let found = reference_details(&state, &checkout, &row, reference, &request.access_token, lang).await?;
+    // The shop's address rules (CV1 has no deliverySpecifications; the buyer picks another address in the
+    // AddressBook). A required phone number is not asked for here: the CV1 page has no room for the field.
+    if let Some(problem) = state.config.address_rules.check(&found.shipping) {
+        return Err(AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str()))
+            .in_language(lang)
+            .with_message(problem.form_message(lang)));
+    }
     let buyer = Buyer { email: found.email.clone(), billing: found.billing.clone().unwrap_or_else(|| found.shipping.clone()), shipping: found.shipping.clone() };
     let mut order = OrderRecord {
         id: new_order_id(),

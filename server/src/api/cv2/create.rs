@@ -14,6 +14,11 @@ use axum::extract::State;
 pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/checkout.js";
 
 /// `POST /api/cv2/sessions`: prices the cart, asks PAYONE for a checkout session, returns the button config.
+///
+/// The cart decides the product type: only digital products make it `PayOnly` (Amazon asks for no address).
+/// PAYONE documents no product type for `createCheckoutSessionPayload` (its CV2 page sets it only as the
+/// button's `renderButton` option), so it goes to the widget alone. A `PayAndShip` checkout carries the
+/// shop's address rules as Amazon's `deliverySpecifications` (see `address_rules.rs`).
 pub(super) async fn create_session(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CreateSessionRequest>,
@@ -39,6 +44,10 @@ pub(super) async fn create_session(
         .set("successurl", success)
         .set("errorurl", error)
         .set("backurl", back);
+    let product_type = state.catalogue.product_type(&request.items);
+    if product_type == ProductType::PayAndShip {
+        state.config.address_rules.set_payone_fields(&mut call);
+    }
     // PAYONE's answer and the checkout it created are stored in one write.
     let (workorder_id, payload_json, signature, public_key_id) = super::send_recorded_then(&state, "createCheckoutSessionPayload", &call, |response| {
         let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}"));
@@ -74,7 +83,7 @@ pub(super) async fn create_session(
         sandbox,
         ledger_currency: amount.currency,
         checkout_language: lang.amazon_checkout_language().to_owned(),
-        product_type: ProductType::PayAndShip,
+        product_type,
         amount,
         script_url: super::script_url(&state),
             algorithm: None,

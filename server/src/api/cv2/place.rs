@@ -6,6 +6,8 @@ use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
 use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::address_rules::AddressRules;
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
@@ -40,6 +42,23 @@ pub(super) async fn place_order(
     }
 
     let (details, _) = fetch_details(&state, &checkout, lang).await?;
+    // The shop's rules, checked on the address as it is now (not as the review page showed it): a refused
+    // address or a missing phone number places no order.
+    let refused = |problem: AddressProblem| {
+        AppError::new(ErrorCode::BadRequest, format!("the checkout cannot be ordered: {}", problem.as_str()))
+            .in_language(lang)
+            .with_message(problem.buyer_message(lang))
+    };
+    if let Some(problem) = details.address_problem {
+        return Err(refused(problem));
+    }
+    let rules = &state.config.address_rules;
+    let phone = match (&details.shipping_address, &details.billing_address) {
+        (Some(shipping), _) => rules.phone(&shipping.phone, request.phone.as_deref()),
+        // PayOnly: no delivery, so no phone is required; one the buyer typed is still checked.
+        (None, billing) => AddressRules::default().phone(billing.as_ref().map_or("", |b| b.phone.as_str()), request.phone.as_deref()),
+    }
+    .map_err(refused)?;
     let mut order = OrderRecord {
         id: new_order_id(),
         workorder_id: workorder_id.clone(),
@@ -57,8 +76,7 @@ pub(super) async fn place_order(
 
     let base = &state.public_url;
     let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
-    let billing = details.billing_address.as_ref().unwrap_or(&details.shipping_address);
-    let shipping = &details.shipping_address;
+    let billing = details.billing_address.as_ref().or(details.shipping_address.as_ref());
     let request_type = state.config.payone_authorization.request();
     let mut call = state.payone.request(request_type);
     call.set("clearingtype", "wlt")
@@ -71,23 +89,28 @@ pub(super) async fn place_order(
         .set("successurl", back("success"))
         .set("errorurl", back("error"))
         .set("backurl", back("back"))
-        .set("firstname", &billing.first_name)
-        .set("lastname", &billing.last_name)
-        .set("company", &billing.company)
-        .set("street", &billing.street)
-        .set("addressaddition", &billing.addition)
-        .set("zip", &billing.zip)
-        .set("city", &billing.city)
-        .set("country", &billing.country)
         .set("email", &details.email)
-        .set("telephonenumber", &billing.phone)
-        .set("shipping_firstname", &shipping.first_name)
-        .set("shipping_lastname", &shipping.last_name)
-        .set("shipping_company", &shipping.company)
-        .set("shipping_street", &shipping.street)
-        .set("shipping_zip", &shipping.zip)
-        .set("shipping_city", &shipping.city)
-        .set("shipping_country", &shipping.country);
+        .set("telephonenumber", phone);
+    if let Some(billing) = billing {
+        call.set("firstname", &billing.first_name)
+            .set("lastname", &billing.last_name)
+            .set("company", &billing.company)
+            .set("street", &billing.street)
+            .set("addressaddition", &billing.addition)
+            .set("zip", &billing.zip)
+            .set("city", &billing.city)
+            .set("country", &billing.country);
+    }
+    // PayOnly sends no shipping fields: PAYONE refuses an address with digital goods (its APB page says so).
+    if let Some(shipping) = &details.shipping_address {
+        call.set("shipping_firstname", &shipping.first_name)
+            .set("shipping_lastname", &shipping.last_name)
+            .set("shipping_company", &shipping.company)
+            .set("shipping_street", &shipping.street)
+            .set("shipping_zip", &shipping.zip)
+            .set("shipping_city", &shipping.city)
+            .set("shipping_country", &shipping.country);
+    }
 
     let outcome = match super::send_recorded(&state, request_type, &call).await {
         Ok(response) => {

@@ -8,8 +8,8 @@ use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
 use crate::store::Checkout;
-use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, UpdateDeliveryRequest};
-use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, ProductType, UpdateDeliveryRequest};
+use amazon_pay_contract::{ErrorCode, Language, Money};
 use axum::extract::{Path, Query, State};
 
 /// Asks PAYONE for the session's buyer, addresses and payment, and combines them with the stored cart.
@@ -23,18 +23,25 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
         .set("currency", checkout.amount.currency.code())
         .set("language", lang.code());
     let response = send_recorded(state, "getCheckoutSession", &call).await.map_err(|e| e.in_language(lang))?;
-    let shipping = address(&response, "shipping");
+    let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    let product_type = state.catalogue.product_type(&items);
     let billing = address(&response, "billing");
-    let shipping_address = shipping.clone().or_else(|| billing.clone()).ok_or_else(|| {
-        AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getCheckoutSession answer has no address").in_language(lang)
-    })?;
+    // PayOnly (digital goods): Amazon asks for no shipping address, and none is shown, checked or sent.
+    let shipping_address = match product_type {
+        ProductType::PayOnly => None,
+        ProductType::PayAndShip => Some(address(&response, "shipping").or_else(|| billing.clone()).ok_or_else(|| {
+            AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getCheckoutSession answer has no address").in_language(lang)
+        })?),
+    };
+    let rules = &state.config.address_rules;
+    let address_problem = shipping_address.as_ref().and_then(|a| rules.check(a));
+    let phone_required = rules.require_phone && shipping_address.as_ref().is_some_and(|a| a.phone.trim().is_empty());
     let amazon_checkout_session_id = response
         .paydata("amazonCheckoutSessionId")
         .ok_or_else(|| AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's answer lacks amazonCheckoutSessionId").in_language(lang))?
         .to_owned();
-    let holder = billing.as_ref().unwrap_or(&shipping_address);
-    let buyer_name = format!("{} {}", holder.first_name, holder.last_name).trim().to_owned();
-    let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    let holder = billing.as_ref().or(shipping_address.as_ref());
+    let buyer_name = holder.map(|h| format!("{} {}", h.first_name, h.last_name).trim().to_owned()).unwrap_or_default();
     let order_id = state
         .store
         .orders_for_workorder(&checkout.workorder_id)?
@@ -47,12 +54,18 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
         amazon_checkout_session_id,
         buyer_name,
         email: response.paydata("email").unwrap_or_default().to_owned(),
+        product_type,
         shipping_address,
+        address_problem,
+        phone_required,
         billing_address: billing,
         payment_descriptor: response.paydata("paymentDescriptor").map(str::to_owned),
         items: state.catalogue.describe(&items),
         delivery: checkout.delivery,
-        delivery_fee: state.catalogue.delivery_fee(checkout.delivery),
+        delivery_fee: match product_type {
+            ProductType::PayOnly => Money::new(0, checkout.amount.currency),
+            ProductType::PayAndShip => state.catalogue.delivery_fee(checkout.delivery),
+        },
         amount: checkout.amount,
         expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
         order_id,
@@ -89,6 +102,9 @@ pub async fn update_delivery(
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
     }
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    if state.catalogue.product_type(&items) == ProductType::PayOnly {
+        return Err(AppError::new(ErrorCode::BadRequest, "this cart holds only digital goods: there is no delivery to choose").in_language(lang));
+    }
     let amount = state
         .catalogue
         .price_with_delivery(&items, request.delivery)

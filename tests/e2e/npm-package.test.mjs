@@ -1,0 +1,159 @@
+// The npm package as a shop gets it: scripts/package.mjs writes it from dist/ (scripts/build-widget), `npm pack`
+// makes the tarball, `npm install` puts it into an empty project, tsc checks a page's TypeScript against its
+// types, esbuild 0.28 bundles the page (the .wasm by its URL, the way the package's README says), and
+// Chromium shows the Amazon Pay button from that bundle against amazon-pay-server --sandbox, then goes to
+// Amazon's (the sandbox's) pages when it is clicked. Also: every bundle's real exports are the .d.ts's.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { extname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+import ts from "typescript";
+import { writePackage, VIEWS } from "../../scripts/package.mjs";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const WAIT = 15_000;
+const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-npm-"));
+const shopDir = join(scratch, "shop");
+let installed; // node_modules/amazon-pay-widget in the shop's project
+let shop;
+let server;
+let browser;
+
+function run(command, args, cwd) {
+  const out = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 120_000 });
+  assert.equal(out.status, 0, `${command} ${args.join(" ")} failed:\n${out.stdout}${out.stderr}${out.error ?? ""}`);
+  return out.stdout;
+}
+
+/** A static server for the shop's built page, on its own origin (http://localhost:<port>). */
+async function serve(dir) {
+  const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
+  const http = createServer((req, res) => {
+    const name = new URL(req.url, "http://shop").pathname.slice(1) || "index.html";
+    let body;
+    try {
+      if (!/^[\w.-]+$/.test(name)) throw new Error("not a shop file");
+      body = readFileSync(join(dir, name));
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": types[extname(name)] ?? "application/octet-stream" }).end(body);
+  });
+  await new Promise((ok) => http.listen(0, "127.0.0.1", ok));
+  return {
+    origin: `http://localhost:${http.address().port}`,
+    async stop() {
+      http.closeAllConnections();
+      await new Promise((ok) => http.close(ok));
+    },
+  };
+}
+
+before(async () => {
+  // The package, packed and installed as from a registry (offline: it has no dependencies).
+  const { dir, pkg } = writePackage(join(scratch, "package"));
+  const [packed] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], dir));
+  assert.deepEqual(packed.files.map((f) => f.path).sort(), [...pkg.files, "package.json"].sort(), "the tarball has the files package.json lists");
+  mkdirSync(shopDir);
+  writeFileSync(join(shopDir, "package.json"), JSON.stringify({ name: "shop", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--offline", "--cache", join(scratch, "npm-cache"), join(scratch, packed.filename)], shopDir);
+  installed = join(shopDir, "node_modules/amazon-pay-widget");
+
+  shop = await serve(join(shopDir, "out"));
+  server = await startServer({ args: ["--allowed-origins", shop.origin] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await shop?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test("a page bundled with esbuild from the installed package shows the Amazon Pay button", async () => {
+  writeFileSync(join(shopDir, "app.ts"), `
+import init, { mount, type ReadyDetail } from "amazon-pay-widget/button";
+import wasmUrl from "amazon-pay-widget/button.wasm";
+import "amazon-pay-widget/style.css";
+
+declare global { interface Window { ready?: ReadyDetail } }
+await init({ module_or_path: wasmUrl });
+const element = document.getElementById("pay")!;
+element.addEventListener("amazonpay:ready", (e) => { window.ready = e.detail; });
+mount(element, { backendUrl: element.dataset.backend, items: [{ sku: "mug", quantity: 1 }], placement: "Cart" });
+`);
+  // The shop's TypeScript against the package's types, as its build would check it.
+  writeFileSync(join(shopDir, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom", "esnext.disposable"], types: [] },
+    files: ["app.ts"],
+  }));
+  run(join(root, "node_modules/.bin/tsc"), ["-p", "."], shopDir);
+
+  const outDir = join(shopDir, "out");
+  await esbuild.build({
+    absWorkingDir: shopDir, entryPoints: ["app.ts"], bundle: true, format: "esm", target: "es2022",
+    outdir: outDir, loader: { ".wasm": "file" }, logLevel: "silent",
+  });
+  writeFileSync(join(outDir, "index.html"), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="/app.css"><script type="module" src="/app.js"></script></head>
+<body><h1>Cart</h1><div id="pay" data-backend="${server.baseUrl}"></div></body></html>`);
+
+  const { page, context, problems } = await newPage(browser);
+  page.setDefaultTimeout(WAIT);
+  const wasm = page.waitForResponse((r) => r.url().startsWith(shop.origin) && r.url().endsWith(".wasm"));
+  await page.goto(shop.origin + "/");
+  assert.equal((await wasm).status(), 200, "the .wasm is the bundle's own asset, on the shop's origin");
+  await page.locator("#pay .amazon-pay-button .amazonpay-button-view1").waitFor({ state: "visible" });
+  const ready = await page.waitForFunction(() => window.ready).then((h) => h.jsonValue());
+  assert.equal(ready.kind, "ready");
+  assert.match(ready.workorderId, /^WO/);
+  await page.locator("#pay .amazon-pay-button").click();
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** For each of `files` (.d.ts), the value exports it declares and the methods of its `WidgetHandle`. */
+function declared(files) {
+  const program = ts.createProgram(files, { strict: true, noEmit: true, types: [], lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"] });
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  assert.deepEqual(errors, [], "the package's declarations have type errors");
+  const checker = program.getTypeChecker();
+  return new Map(files.map((file) => [file, declaredIn(checker, program.getSourceFile(file))]));
+}
+
+function declaredIn(checker, file) {
+  const symbols = checker.getExportsOfModule(checker.getSymbolAtLocation(file));
+  const resolved = (s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s);
+  const values = symbols.filter((s) => resolved(s).flags & ts.SymbolFlags.Value);
+  const handle = checker.getDeclaredTypeOfSymbol(resolved(symbols.find((s) => s.name === "WidgetHandle")));
+  const methods = checker.getPropertiesOfType(handle).map((p) => (p.name.startsWith("__@") ? `[${p.name.slice(3).split("@")[0]}]` : p.name));
+  return { exports: values.map((s) => s.name).sort(), methods: methods.sort() };
+}
+
+/** Handle methods the .d.ts already types and the glue does not have yet: `update(config)` comes with the
+ * reactive Leptos components' change to the embed API (WidgetHandle::update). Empty once that is merged. */
+const NOT_YET_IN_GLUE = new Set(["update"]);
+
+test("every bundle's exports and handle methods are the ones its .d.ts declares", async () => {
+  const bundles = ["widget", ...Object.keys(VIEWS)].map((b) => `amazon-pay-${b}`);
+  const types = declared(bundles.map((name) => join(installed, `${name}.d.ts`)));
+  for (const name of bundles) {
+    const glue = await import(pathToFileURL(join(installed, `${name}.js`)));
+    const real = Object.getOwnPropertyNames(glue.WidgetHandle.prototype).filter((m) => m !== "constructor" && !m.startsWith("__"));
+    if (Object.getOwnPropertySymbols(glue.WidgetHandle.prototype).includes(Symbol.dispose)) real.push("[dispose]");
+    const { exports, methods } = types.get(join(installed, `${name}.d.ts`));
+    assert.deepEqual(exports, Object.keys(glue).sort(), `${name}: the module's exports`);
+    assert.deepEqual(methods.filter((m) => !NOT_YET_IN_GLUE.has(m) || real.includes(m)), real.sort(), `${name}: WidgetHandle's methods`);
+    assert.ok(exports.includes("mount") && real.includes("unmount"), `${name}: compared something`);
+  }
+});
