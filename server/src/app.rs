@@ -95,7 +95,10 @@ impl Server {
             .to_owned();
         let store = Store::open(&config.data_dir)?;
         let catalogue = match &config.catalogue {
-            Some(path) => Catalogue::load(path)?,
+            Some(path) => {
+                let (currencies, provider) = config.catalogue_currencies();
+                Catalogue::load_for(path, currencies, provider)?
+            }
             None => Catalogue::demo(),
         };
         let live_payone = |endpoint: &Option<String>| {

@@ -572,6 +572,14 @@ impl Config {
         })
     }
 
+    /// The price list's currencies and who decides them: EUR for PAYONE, the region's for Amazon Pay direct.
+    pub fn catalogue_currencies(&self) -> (&'static [Currency], &'static str) {
+        match &self.amazon {
+            Some(amazon) => (amazon.region.ledger_currencies(), "the Amazon Pay account's region"),
+            None => (&[Currency::Eur], "Amazon Pay through PAYONE"),
+        }
+    }
+
     /// A sandbox configuration for tests: free loopback port, the given data directory.
     pub fn sandbox_for_tests(data_dir: PathBuf) -> Config {
         let args = Args::parse_from([

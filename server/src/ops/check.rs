@@ -142,7 +142,8 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
 fn start_problems(config: &Config) -> Vec<String> {
     let mut problems = Vec::new();
     if let Some(path) = &config.catalogue {
-        if let Err(err) = crate::catalogue::Catalogue::load(path) {
+        let (currencies, provider) = config.catalogue_currencies();
+        if let Err(err) = crate::catalogue::Catalogue::load_for(path, currencies, provider) {
             problems.push(format!("AMAZON_PAY_CATALOGUE: {err}"));
         }
     }
