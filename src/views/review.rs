@@ -330,11 +330,13 @@ async fn load(view: Weak<Review>) {
         Err(err) => {
             log_error("Amazon Pay review", &err);
             let mut message = buyer_message(&err, lang);
-            // Back from Amazon after abandoning: the session is closed; say why, not just "expired".
+            // Back from Amazon after abandoning or a decline: the session is closed; say why, not just "expired".
             if let Some(order_id) = &order_id {
                 if let Ok(status) = client.order_status(order_id, lang).await {
-                    if status.state == OrderState::Abandoned {
-                        message = Text::Abandoned.get(lang).into();
+                    match (status.state, status.message) {
+                        (OrderState::Abandoned, _) => message = Text::Abandoned.get(lang).into(),
+                        (OrderState::Declined | OrderState::Failed, Some(decline)) => message = decline.into(),
+                        _ => {}
                     }
                 }
             }
