@@ -9,6 +9,7 @@ use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, PlaceOrderOutcome,
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_server::config::amazon::Provider;
+use clap::Parser;
 use std::time::Duration;
 use support::{eventually, Env};
 
@@ -192,7 +193,8 @@ async fn pending_then_approved_through_the_ipn() {
     let kinds: Vec<String> = env.state.store.events_for_order(&order).unwrap().into_iter().map(|e| e.kind).collect();
     let pending = kinds.iter().position(|k| k == "order.pending").unwrap_or_else(|| panic!("pending first: {kinds:?} {:?}", env.upstream("getCharge")));
     assert!(kinds.iter().position(|k| k == "order.approved").unwrap() > pending, "{kinds:?}");
-    assert!(env.count("SELECT count(*) FROM amazon_notifications") >= 1);
+    // Stored once followed (just after the move it caused).
+    eventually("the notification stored", 10, || (env.count("SELECT count(*) FROM amazon_notifications") >= 1).then_some(())).await;
 }
 
 #[tokio::test]
@@ -373,4 +375,59 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
     elsewhere.subscribe_url = Some("https://evil.example/confirm".into());
     amazon_pay_v2::sns::sign(&mut elsewhere, &amazon_pay_v2::PrivateKey::from_pem(SNS_KEY).unwrap()).unwrap();
     assert_eq!(ipn(&env, &serde_json::to_string(&elsewhere).unwrap()).await.status(), 403, "SubscribeURL must be Amazon's too");
+}
+
+#[tokio::test]
+async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+    let args = amazon_pay_server::config::Args::try_parse_from([
+        "amazon-pay-server",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--provider",
+        "amazon",
+        "--amazon-merchant-id",
+        "A2LIVEMERCHANT",
+        "--amazon-store-id",
+        "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
+        "--amazon-public-key-id",
+        "SANDBOX-AHWIDGETSANDBOXKEY0001",
+        "--amazon-private-key",
+        key,
+        "--amazon-api-endpoint",
+        "https://127.0.0.1:9",
+    ])
+    .unwrap();
+    let config = amazon_pay_server::config::Config::from_args(args).unwrap();
+    assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
+    assert!(!config.payone_enabled);
+    let (base, _state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    let http = reqwest::Client::new();
+    let ts = http.post(format!("{base}/payone/transaction-status")).body("key=x&txid=1").send().await.unwrap();
+    // No PAYONE account: no TransactionStatus receiver (the static pages answer; they take no POST).
+    assert!(matches!(ts.status().as_u16(), 404 | 405), "{}", ts.status());
+    // A message pointing at this server's (refused) sandbox certificate: not trusted in live mode.
+    let m = serde_json::json!({
+        "Type": "Notification", "MessageId": "m1", "TopicArn": "arn", "Message": "{}", "Timestamp": "2026-12-06T04:00:00Z",
+        "SignatureVersion": "2", "Signature": "AAAA", "SigningCertURL": format!("{base}/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem")
+    });
+    let ipn = http.post(format!("{base}/amazon/ipn")).body(m.to_string()).send().await.unwrap();
+    assert_eq!(ipn.status(), 403);
+    // The button is signed with the merchant's key for Amazon's own checkout.js.
+    let button: ButtonConfig = http
+        .post(format!("{base}/api/cv2/sessions"))
+        .json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}], "language": "de"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(button.script_url, "https://static-eu.payments-amazon.com/checkout.js");
+    assert!(!button.sandbox);
+    let public = amazon_pay_v2::PrivateKey::from_pem(&std::fs::read_to_string(key).unwrap()).unwrap().public_key();
+    amazon_pay_v2::signing::verify(&public, amazon_pay_v2::Algorithm::V2, button.payload_json.as_bytes(), &button.signature).expect("signed with the merchant's key");
 }
