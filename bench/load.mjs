@@ -1,74 +1,41 @@
 // The backend under load on loopback with wrk (Debian's): session creation, session reads and TransactionStatus
 // notifications against `amazon-pay-server --sandbox` (release build, the PAYONE simulator in process).
 // Each run is bounded (BENCH_SECONDS, default 10 s, BENCH_CONNECTIONS connections). Afterwards it checks that no
-// notification was lost: every one answered TSOK is in the store. Writes the figures into BENCHMARKS.md.
-import { spawnSync } from "node:child_process";
+// notification was lost: every one answered TSOK is in the store. `--runs N` repeats the whole run N times, each
+// on a fresh server, and prints the spread; every run prints the server's peak resident memory (VmHWM).
+// Writes the figures into BENCHMARKS.md.
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
-import { loadNow, machine, root, table, writeSection } from "./report.mjs";
+import { SANDBOX_PAYONE, selectedCheckout } from "../tests/e2e/support/api-checkout.mjs";
+import { loadNow, machine, table, writeSection } from "./report.mjs";
+import { CONNECTIONS, SECONDS, THREADS, errors, ms, wrk } from "./wrk.mjs";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/** 8 connections from one wrk thread: wrk keeps one core busy, the server gets the other (2-core machine). */
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 /** Session creation is also run at this many connections (2 threads), to show what queueing does to latency. */
 const SATURATING = 32;
 const READ_CHECKOUTS = 50;
-/** The sandbox's PAYONE credentials (docs/configuration.md). */
-const PORTAL_KEY = "sandbox-portal-key";
-const PORTAL_ID = "2000000";
-const AID = "10001";
-const GOAL = { createRps: 5000, createP99Ms: 10 };
+const GOAL = { createRps: 5000, createP99Ms: 10, peakRssMb: 64 };
+/** `--runs N`: the whole run N times (the goal asks for five in a row). */
+const RUNS = runsArg(process.argv.slice(2));
 
-const luaDir = join(root, "bench/load");
-const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-bench-load-"));
-
-/** Runs wrk with a script; the figures its done() prints. */
-function wrk(name, script, url, env = {}, { threads = THREADS, connections = CONNECTIONS } = {}) {
-  const args = ["-t", String(threads), "-c", String(connections), "-d", `${SECONDS}s`, "--timeout", "5s", "-s", join(luaDir, script), url];
-  console.log(`\n==> ${name}: wrk ${args.join(" ")}`);
-  const out = spawnSync("wrk", args, { encoding: "utf8", env: { ...process.env, BENCH_LUA_DIR: luaDir, ...env }, timeout: (SECONDS + 30) * 1000 });
-  if (out.status !== 0) throw new Error(`wrk failed (${out.status}): ${out.stderr}`);
-  process.stdout.write(out.stdout.split("\n").filter((l) => !l.startsWith("WRK_JSON")).join("\n"));
-  const line = out.stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
-  if (!line) throw new Error("wrk printed no results:\n" + out.stdout + out.stderr);
-  const r = JSON.parse(line.slice("WRK_JSON ".length));
-  r.rps = r.requests / (r.duration_us / 1e6);
-  r.name = name;
-  r.load = `${connections} conn., ${threads} thread${threads > 1 ? "s" : ""}`;
-  return r;
+function runsArg(args) {
+  if (args.length === 0) return 1;
+  const n = args[0] === "--runs" ? Number(args[1]) : NaN;
+  if (args.length !== 2 || !Number.isInteger(n) || n < 1 || n > 20) {
+    console.error("usage: bench/load.mjs [--runs N] (N from 1 to 20)");
+    process.exit(2);
+  }
+  return n;
 }
 
-async function postForm(url, fields) {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields), redirect: "manual" });
-}
-
-/** A checkout whose buyer chose on the sandbox's Amazon pages (as a browser would post them): its workorder id. */
-async function selectedCheckout(base) {
-  const created = await fetch(base + "/api/cv2/sessions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 2 }], language: "en" }),
-  });
-  if (!created.ok) throw new Error(`create session: HTTP ${created.status}`);
-  const config = await created.json();
-  const signin = await postForm(base + "/sandbox/amazon/checkout/initiate", {
-    payloadJSON: config.payload_json, signature: config.signature, publicKeyId: config.public_key_id,
-    environment: "SANDBOX", origin_url: base + "/",
-  });
-  const page = await signin.text();
-  const session = page.match(/name="amazonCheckoutSessionId" value="([^"]+)"/)?.[1];
-  if (!signin.ok || !session) throw new Error(`sandbox sign-in page: HTTP ${signin.status}`);
-  const chosen = await postForm(base + "/sandbox/amazon/checkout/choose", {
-    amazonCheckoutSessionId: session, buyer: "anna", address: "anna-home", instrument: "visa-1111",
-  });
-  if (chosen.status !== 303) throw new Error(`sandbox choose: HTTP ${chosen.status}`);
-  const read = await fetch(`${base}/api/cv2/sessions/${config.workorder_id}?lang=en`);
-  if (!read.ok) throw new Error(`read session: HTTP ${read.status}`);
-  return config.workorder_id;
+/** The process's peak resident memory in MB (`VmHWM` in /proc/<pid>/status), or null where there is none. */
+function peakRssMb(pid) {
+  const status = `/proc/${pid}/status`;
+  if (!existsSync(status)) return null;
+  const kb = readFileSync(status, "utf8").match(/^VmHWM:\s+(\d+) kB$/m)?.[1];
+  return kb === undefined ? null : Number(kb) / 1024;
 }
 
 /** The store's notifications, once their count has stopped changing (requests cut off by wrk's stop may land late). */
@@ -83,58 +50,90 @@ async function storedNotifications(base) {
   }
 }
 
-/** The machine and its load when the run started. */
+/** The machine and its load when the first run started. */
 const started = machine();
-const ms = (us) => (us / 1000).toFixed(2);
-const server = await startServer({
-  env: { RUST_LOG: "amazon_pay_server=error", PAYONE_NOTIFY_URL: "" },
-});
-const results = [];
-let lost = null;
-try {
-  const base = server.baseUrl;
-  console.log(`server: ${base} (${process.env.AMAZON_PAY_SERVER_BIN})`);
-  // Warm up connections, the store and the allocator.
-  for (let i = 0; i < 20; i++) await selectedCheckout(base);
 
-  results.push(wrk("create a session (POST /api/cv2/sessions)", "create-session.lua", base + "/api/cv2/sessions"));
-  results.push(wrk("create a session, saturating", "create-session.lua", base + "/api/cv2/sessions", {}, { threads: 2, connections: SATURATING }));
-
-  const ids = [];
-  for (let i = 0; i < READ_CHECKOUTS; i++) ids.push(await selectedCheckout(base));
-  const idFile = join(scratch, "workorders.txt");
-  writeFileSync(idFile, ids.join("\n") + "\n");
-  results.push(wrk("read a session (GET /api/cv2/sessions/{id})", "read-session.lua", base + "/api/cv2/sessions", { BENCH_WORKORDERS: idFile }));
-
-  const before = (await storedNotifications(base)).length;
-  const ts = wrk("receive a notification (POST /payone/transaction-status)", "notification.lua", base + "/payone/transaction-status", {
-    BENCH_TS_KEY: createHash("md5").update(PORTAL_KEY).digest("hex"),
-    BENCH_PORTALID: PORTAL_ID,
-    BENCH_AID: AID,
-    BENCH_TXID_BASE: String(100_000_000_000),
+/** One run on a fresh server: the four wrk measurements, the notifications check, the server's peak memory. */
+async function oneRun(run) {
+  const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-bench-load-"));
+  const loadStart = loadNow();
+  const at = new Date().toISOString().slice(11, 16);
+  const server = await startServer({
+    env: { RUST_LOG: "amazon_pay_server=error", PAYONE_NOTIFY_URL: "" },
   });
-  results.push(ts);
-  const stored = (await storedNotifications(base)).slice(before);
-  const distinct = new Set(stored.map(([txid]) => txid)).size;
-  lost = {
-    acknowledged: ts.ok,
-    stored: stored.length,
-    distinct,
-    // TSOK answered but not stored: must be 0. Stored but never answered: requests cut off when wrk stopped.
-    missing: Math.max(0, ts.ok - stored.length),
-    unanswered: Math.max(0, stored.length - ts.ok),
-  };
-  console.log(`\nnotifications: ${ts.ok} answered TSOK, ${stored.length} stored (${distinct} distinct txids)`);
-} finally {
-  await server.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  const results = [];
+  let lost = null;
+  let rss = null;
+  try {
+    const base = server.baseUrl;
+    console.log(`\n=== run ${run} of ${RUNS}: server ${base} (${process.env.AMAZON_PAY_SERVER_BIN}), load ${loadStart}`);
+    // Warm up connections, the store and the allocator.
+    for (let i = 0; i < 20; i++) await selectedCheckout(base);
+
+    results.push(wrk("create a session (POST /api/cv2/sessions)", "create-session.lua", base + "/api/cv2/sessions"));
+    results.push(wrk("create a session, saturating", "create-session.lua", base + "/api/cv2/sessions", {}, { threads: 2, connections: SATURATING }));
+
+    const ids = [];
+    for (let i = 0; i < READ_CHECKOUTS; i++) ids.push(await selectedCheckout(base));
+    const idFile = join(scratch, "workorders.txt");
+    writeFileSync(idFile, ids.join("\n") + "\n");
+    results.push(wrk("read a session (GET /api/cv2/sessions/{id})", "read-session.lua", base + "/api/cv2/sessions", { BENCH_WORKORDERS: idFile }));
+
+    const before = (await storedNotifications(base)).length;
+    const ts = wrk("receive a notification (POST /payone/transaction-status)", "notification.lua", base + "/payone/transaction-status", {
+      BENCH_TS_KEY: createHash("md5").update(SANDBOX_PAYONE.portalKey).digest("hex"),
+      BENCH_PORTALID: SANDBOX_PAYONE.portalId,
+      BENCH_AID: SANDBOX_PAYONE.aid,
+      BENCH_TXID_BASE: String(100_000_000_000 + run * 10_000_000_000),
+    });
+    results.push(ts);
+    const stored = (await storedNotifications(base)).slice(before);
+    const distinct = new Set(stored.map(([txid]) => txid)).size;
+    lost = {
+      acknowledged: ts.ok,
+      stored: stored.length,
+      distinct,
+      // TSOK answered but not stored: must be 0. Stored but never answered: requests cut off when wrk stopped.
+      missing: Math.max(0, ts.ok - stored.length),
+      unanswered: Math.max(0, stored.length - ts.ok),
+    };
+    console.log(`\nnotifications: ${ts.ok} answered TSOK, ${stored.length} stored (${distinct} distinct txids)`);
+    rss = peakRssMb(server.pid);
+    console.log(`server's peak resident memory (VmHWM): ${rss === null ? "unknown" : rss.toFixed(1) + " MB"}`);
+  } finally {
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const lostOk = lost && lost.missing === 0 && lost.distinct === lost.stored && lost.unanswered <= CONNECTIONS;
+  return { run, at, loadStart, loadEnd: loadNow(), results, lost, lostOk, rss };
 }
 
-const create = results[0];
-const goalMet = create.rps >= GOAL.createRps && create.p99_us < GOAL.createP99Ms * 1000;
-const errors = (r) => Object.values(r.errors).reduce((a, b) => a + b, 0) + (r.requests - r.ok);
+const runs = [];
+for (let run = 1; run <= RUNS; run++) runs.push(await oneRun(run));
+
+/** min / median / max of numbers, formatted. */
+function spread(values, format) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${format(sorted[0])} / ${format(sorted[Math.floor((sorted.length - 1) / 2)])} / ${format(sorted[sorted.length - 1])}`;
+}
+
+const last = runs[runs.length - 1];
+const { results, lost, lostOk } = last;
+const creates = runs.map((r) => r.results[0]);
+const goalMet = creates.every((c) => c.rps >= GOAL.createRps && c.p99_us < GOAL.createP99Ms * 1000);
+const rssValues = runs.map((r) => r.rss).filter((v) => v !== null);
+const peakRss = rssValues.length > 0 ? Math.max(...rssValues) : null;
 const rows = results.map((r) => [r.name, r.load, String(r.requests), r.rps.toFixed(0), ms(r.p50_us), ms(r.p90_us), ms(r.p99_us), ms(r.max_us), String(errors(r))]);
-const lostOk = lost && lost.missing === 0 && lost.distinct === lost.stored && lost.unanswered <= CONNECTIONS;
+const runRows = runs.map((r) => [String(r.run), r.at, `${r.loadStart.split(", ")[0]} → ${r.loadEnd.split(", ")[0]}`,
+  ...r.results.map((x) => `${x.rps.toFixed(0)}/s, ${ms(x.p99_us)}`), r.rss === null ? "unknown" : r.rss.toFixed(1)]);
+const runsTable = RUNS === 1 ? "" : `
+${RUNS} runs, each on a fresh server (req/s and p99 ms; the table above is run ${last.run}):
+
+${table(["run", "UTC", "load (1 min) start → end", "create", "create, 32 conn.", "read", "notifications", "peak RSS MB"], runRows)}
+
+- spread of session creation over the ${RUNS} runs, min / median / max: p99 ${spread(creates.map((c) => c.p99_us), ms)} ms,
+  ${spread(creates.map((c) => c.rps), (v) => v.toFixed(0))} req/s
+`;
 writeSection("bench-load", `## Backend under load (\`scripts/bench-load\`)
 
 ${started}
@@ -146,19 +145,22 @@ ${started}
 - reads: ${READ_CHECKOUTS} checkouts whose buyer chose on the sandbox's Amazon pages (posted as a browser would), read round-robin
 
 ${table(["request", "load", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"], rows)}
-
-- goal (at least ${GOAL.createRps} session creations a second at p99 under ${GOAL.createP99Ms} ms): **${goalMet ? "met" : "not met"}**
-  (${create.rps.toFixed(0)}/s at p99 ${ms(create.p99_us)} ms)
-- no notification lost: **${lostOk ? "yes" : "NO"}**: ${lost?.acknowledged} answered \`TSOK\`, ${lost?.stored} stored
+${runsTable}
+- goal (at least ${GOAL.createRps} session creations a second at p99 under ${GOAL.createP99Ms} ms${RUNS > 1 ? `, in each of the ${RUNS} runs` : ""}): **${goalMet ? "met" : "not met"}**
+  (${creates.map((c) => `${c.rps.toFixed(0)}/s at p99 ${ms(c.p99_us)} ms`).join("; ")})
+- the server's peak resident memory (\`VmHWM\`, the largest of the runs): ${peakRss === null ? "unknown (no /proc)" : `**${peakRss.toFixed(1)} MB**`} (goal at most ${GOAL.peakRssMb} MB: ${peakRss === null ? "not measured" : peakRss <= GOAL.peakRssMb ? "met" : "not met"})
+- no notification lost: **${runs.every((r) => r.lostOk) ? "yes" : "NO"}**${RUNS > 1 ? " (every run; the figures are the last run's)" : ""}: ${lost?.acknowledged} answered \`TSOK\`, ${lost?.stored} stored
   (${lost?.distinct} distinct txids), ${lost?.missing} acknowledged but not stored; ${lost?.unanswered} stored whose
   answer wrk did not wait for (cut off when the run stopped, at most one per connection)`);
 
-console.log(`\n${goalMet ? "goal met" : "goal NOT met"}: ${create.rps.toFixed(0)} session creations/s, p99 ${ms(create.p99_us)} ms`);
-if (!lostOk) {
+console.log(`\n${goalMet ? "goal met" : "goal NOT met"}: ${creates.map((c) => `${c.rps.toFixed(0)} session creations/s, p99 ${ms(c.p99_us)} ms`).join("; ")}`);
+if (RUNS > 1) console.log(`spread of creation p99 (min / median / max): ${spread(creates.map((c) => c.p99_us), ms)} ms`);
+console.log(`server's peak resident memory: ${peakRss === null ? "unknown" : peakRss.toFixed(1) + " MB"} (goal at most ${GOAL.peakRssMb} MB)`);
+if (!runs.every((r) => r.lostOk)) {
   console.error("notifications lost or duplicated: see BENCHMARKS.md");
   process.exit(1);
 }
-if (results.some((r) => errors(r) > 0)) {
+if (runs.some((r) => r.results.some((x) => errors(x) > 0))) {
   console.error("some requests failed: see BENCHMARKS.md");
   process.exit(1);
 }

@@ -149,7 +149,8 @@ export declare class WidgetHandle {
   private constructor();
   /** Removes the widget from the page and releases its callbacks. */
   unmount(): void;
-  /** Gives the mounted view a new configuration (the same view), e.g. the button a changed cart. */
+  /** Gives the mounted view a new configuration (the same view), e.g. the button a changed cart. Only in the
+   * button's and the all-views bundles (dynamic carts); the other bundles' handles have no `update`. */
   update(config: MountConfig | string): void;
   /** Frees the handle's memory in the WebAssembly module (the widget stays until `unmount`). */
   free(): void;

@@ -8,3 +8,13 @@ export CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm_bindgen = "\([0-9.]*\)".*/\1/p' "$ROOT/Trunk.toml")"
 TRUNK_VERSION_REQ="~0.21"
 step() { printf '\n==> %s\n' "$*"; }
+# nginx, the load balancer of the multi-instance tests and benchmarks (Debian's nginx-light when missing).
+ensure_nginx() {
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    step "apt-get install nginx-light (the balancer of the multi-instance tests)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends nginx-light
+  fi
+}

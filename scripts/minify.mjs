@@ -1,5 +1,6 @@
 // Minifies the wasm-bindgen JS glue of every bundle in dist/, and the loader static/widget-init.js into dist/, with
-// terser (Trunk minifies CSS and HTML, not the Rust assets' JS). Run by scripts/build-widget after Trunk and
+// terser (Trunk minifies CSS and HTML, not the Rust assets' JS), and shortens the names the bundle's wasm imports
+// from its glue in both files (scripts/wasm-imports.mjs); minifies the stylesheets with esbuild. Run by scripts/build-widget after Trunk and
 // before the precompressed twins are written.
 // Safe for the glue: no property mangling, so the import object's keys (`./amazon-pay-x_bg.js`, `__wbg_…`)
 // and the module's exports keep their names. About 1.5 KB gzip less on every page. Trunk's HTML carries a
@@ -7,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { transformSync } from "esbuild";
 import { minify } from "terser";
+import { shortenImports } from "./wasm-imports.mjs";
 
 const dist = process.argv[2] ?? join(import.meta.dirname, "..", "dist");
 const glue = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f));
@@ -27,11 +30,29 @@ let after = 0;
 // before the button's session request: the cart's button comes 2-4 ms sooner cold (BENCHMARKS.md). A second run
 // adds it once again only: terser drops the first.
 const COMPILE_HINT = "//# allFunctionsCalledOnLoad\n";
+let shortened = 0;
 for (const name of glue) {
   const path = join(dist, name);
   const source = readFileSync(path, "utf8");
   const { code: minified } = await minify(source, TERSER);
-  const code = COMPILE_HINT + minified;
+  // The wasm's import names shortened in both files (scripts/wasm-imports.mjs): 2.5-4 KB gzip per page.
+  const wasmPath = join(dist, name.replace(/\.js$/, "_bg.wasm"));
+  const wasm = readFileSync(wasmPath);
+  const short = shortenImports(wasm, minified);
+  const code = COMPILE_HINT + short.js;
+  writeFileSync(path, code);
+  writeFileSync(wasmPath, short.wasm);
+  digests.set(sri(source), sri(code));
+  digests.set(sri(wasm), sri(short.wasm));
+  before += source.length + wasm.length;
+  after += code.length + short.wasm.length;
+  shortened += short.renamed;
+}
+// The stylesheets Trunk copied (it does not minify them): esbuild's CSS minifier, about 0.2 KB gzip per page.
+for (const name of readdirSync(dist).filter((f) => f.endsWith(".css"))) {
+  const path = join(dist, name);
+  const source = readFileSync(path, "utf8");
+  const { code } = transformSync(source, { loader: "css", minify: true });
   writeFileSync(path, code);
   digests.set(sri(source), sri(code));
   before += source.length;
@@ -50,4 +71,4 @@ const { code: loaderCode } = await minify(loader, TERSER);
 writeFileSync(join(dist, "widget-init.js"), loaderCode);
 before += loader.length;
 after += loaderCode.length;
-console.log(`minified ${glue.length + 1} JS files in ${dist}: ${before} → ${after} bytes`);
+console.log(`minified ${glue.length + 1} JS files in ${dist}, ${shortened} wasm import names shortened: ${before} → ${after} bytes`);

@@ -32,6 +32,17 @@ function crateVersion() {
   return version;
 }
 
+/** The handle of a bundle without dynamic carts (it shadows the `WidgetHandle` of `export *`). */
+const FIXED_HANDLE = `/** A mounted widget (this bundle has no \`update\`: mount again for a new configuration). */
+export declare class WidgetHandle {
+  private constructor();
+  /** Removes the widget from the page and releases its callbacks. */
+  unmount(): void;
+  /** Frees the handle's memory in the WebAssembly module (the widget stays until \`unmount\`). */
+  free(): void;
+  [Symbol.dispose](): void;
+}`;
+
 /** A per-page bundle's declarations: the all-views one with `mount` taking only this view's configuration. */
 function bundleTypes(view, configType) {
   const all = readFileSync(join(root, "npm/amazon-pay-widget.d.ts"), "utf8");
@@ -43,10 +54,18 @@ function bundleTypes(view, configType) {
       : `/** Mounts the ${view} view into \`element\` (a configuration object with \`view: "${view}"\`, or its JSON). Throws an\n * \`Error\` saying why when the configuration is invalid. Call after \`init()\`. */\n` +
         `export declare function mount(element: HTMLElement, config: ${configType} | string): WidgetHandle;`)
     .replace(/^\/\/ The all-views bundle[^\n]*\n(\/\/[^\n]*\n)*/, `// The ${view} view's bundle (amazon-pay-${view}.js): \`mount\` takes the ${view} view's configuration only.\n`);
-  if (!typed.includes(`config?: ${configType} |`) && !typed.includes(`config: ${configType} |`) || typed.includes("MountConfig")) {
+  // `handle.update` (dynamic carts) is built into the button's and the all-views bundles only (feature `dynamic`):
+  // the other bundles' handle has no `update`, and their declarations say so.
+  const handled = view === "button" ? typed : typed
+    .replace(`import type { Init, InitSync, ${configType}, WidgetHandle }`, `import type { Init, InitSync, ${configType} }`)
+    .replace(/\nexport \* from "\.\/types\.js";\n/, `\nexport * from "./types.js";\n\n${FIXED_HANDLE}\n`);
+  if (view !== "button" && !handled.includes(FIXED_HANDLE)) {
+    throw new Error("npm/amazon-pay-widget.d.ts changed: scripts/package.mjs cannot declare the handle without update");
+  }
+  if (!handled.includes(`config?: ${configType} |`) && !typed.includes(`config: ${configType} |`) || handled.includes("MountConfig")) {
     throw new Error("npm/amazon-pay-widget.d.ts changed: scripts/package.mjs cannot derive the per-bundle declarations");
   }
-  return typed;
+  return handled;
 }
 
 export function writePackage(target = out) {

@@ -345,7 +345,8 @@ struct Token {
 
 #[derive(Default)]
 struct State {
-    sessions: HashMap<String, CheckoutSession>,
+    /// The latest checkout sessions (older ones are forgotten: `bounded.rs`).
+    sessions: crate::bounded::Latest<CheckoutSession>,
     order_references: HashMap<String, OrderReference>,
     tokens: HashMap<String, Token>,
     web_checkouts: HashMap<String, WebCheckout>,

@@ -15,6 +15,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(sandbox: Arc<Sandbox>, inspector
     Router::new()
         .route("/payone/post-gateway/", post(payone_sim::post_gateway))
         .route("/payone/notifications", get(payone_sim::notifications))
+        .route("/payone/transactions", get(payone_sim::transactions))
         .route("/payone/transactions/{txid}/refuse/{action}", post(payone_sim::refuse_route))
         .route("/amazon/checkout.js", get(scripts::checkout_js))
         .route("/amazon/Widgets.js", get(scripts::widgets_js))

@@ -7,6 +7,7 @@
 
 pub mod amazon;
 pub mod amazon_v2;
+mod bounded;
 pub mod checkoutchamp_sim;
 pub mod config;
 mod form_body;
@@ -25,7 +26,7 @@ pub use config::{CheckoutChampAccount, PayoneAccount, SandboxConfig};
 pub use http::router;
 pub use inspect::{InspectError, Inspector, StoredOrder, UpstreamCall};
 pub use payone_sim::{
-    AuthKind, Caller, Delivery, MfaOutcome, NotificationRecord, PayoneSimulator, SimError, Transaction, TxState, Workorder,
+    AuthKind, Caller, Delivery, LedgerEntry, MfaOutcome, NotificationRecord, PayoneSimulator, SimError, Transaction, TxState, Workorder,
 };
 pub use payone_wire::sandbox_settings::SimTimings;
 pub use payone_wire::PAYONE_PUBLIC_KEY_ID;

@@ -786,6 +786,32 @@ async fn authorization_refuses_bad_requests_and_duplicate_references() {
     env.authorize("authorization", &other, "R2", &[]).await.expect("REDIRECT");
 }
 
+#[tokio::test]
+async fn the_ledger_lists_every_opened_transaction_per_checkout() {
+    let env = start().await;
+    let workorder = env.chosen(Scenario::Approved).await;
+    let other = env.chosen(Scenario::Approved).await;
+    let ledger = |query: String| {
+        let (http, url) = (env.http.clone(), format!("{}/sandbox/payone/transactions{query}", env.base));
+        async move { http.get(url).send().await.unwrap().json::<Vec<serde_json::Value>>().await.unwrap() }
+    };
+    assert!(ledger(format!("?workorderid={workorder}")).await.is_empty(), "nothing opened yet");
+    // A refused request opens nothing; two accepted ones on the same checkout are two transactions.
+    env.authorize("preauthorization", &workorder, "L1", &[("amount", "1291")]).await.expect_error("1008");
+    let first = env.authorize("preauthorization", &workorder, "L1", &[]).await;
+    first.expect("REDIRECT");
+    env.authorize("preauthorization", &workorder, "L2", &[]).await.expect("REDIRECT");
+    env.authorize("authorization", &other, "L3", &[]).await.expect("REDIRECT");
+    let mine = ledger(format!("?workorderid={workorder}")).await;
+    let references: Vec<&str> = mine.iter().map(|t| t["reference"].as_str().unwrap()).collect();
+    assert_eq!(references.len(), 2, "{mine:?}");
+    assert!(references.contains(&"L1") && references.contains(&"L2"), "{references:?}");
+    assert!(mine.iter().any(|t| t["txid"] == first.get("txid").unwrap() && t["kind"] == "preauthorization"));
+    assert!(mine.iter().all(|t| t["state"] == "awaiting_buyer" && t["workorder_id"] == workorder.as_str()));
+    assert_eq!(ledger(String::new()).await.len(), 3, "without a filter: every transaction");
+    assert!(ledger("?workorderid=WONOSUCH".into()).await.is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The redirect leg and §5's notifications.
 

@@ -93,7 +93,7 @@ impl Server {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_owned();
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open_url(&config.database_url, &config.data_dir)?;
         let catalogue = match &config.catalogue {
             Some(path) => {
                 let (currencies, provider) = config.catalogue_currencies();
@@ -149,13 +149,13 @@ impl Server {
             inner: Arc::new(Inner {
                 config,
                 public_url,
-                store,
+                store: store.clone(),
                 lifecycle: Default::default(),
                 catalogue,
                 payone,
                 #[cfg(feature = "sandbox")]
                 sandbox,
-                order_locks: Default::default(),
+                order_locks: crate::orders::OrderLocks::for_store(&store),
                 checkoutchamp,
                 return_pages,
                 amazon,

@@ -30,6 +30,10 @@ pub struct Args {
     /// Directory of the embedded SQLite database.
     #[arg(long, env = "AMAZON_PAY_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The order store: `sqlite:` (the file under --data-dir), `sqlite:PATH`, or `postgres://...` (shared by
+    /// several instances; see docs/operations.md).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:")]
+    pub database_url: String,
     /// The widget as Trunk built it.
     #[arg(long, env = "AMAZON_PAY_DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
@@ -334,6 +338,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The data dir.
     pub data_dir: PathBuf,
+    /// Where the order store is (`--database-url`).
+    pub database_url: crate::store::DatabaseUrl,
     /// The dist dir.
     pub dist_dir: PathBuf,
     /// The static dir.
@@ -395,6 +401,9 @@ pub const MERCHANT_COUNTRIES: [&str; 10] = ["DE", "FR", "IT", "ES", "LU", "NL", 
 /// A configuration that cannot work, said in words an operator can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// `--database-url` names no database the server can use.
+    #[error(transparent)]
+    DatabaseUrl(#[from] crate::store::BadDatabaseUrl),
     #[error("live mode needs {0}; set it, or start with --sandbox")]
     /// Missing.
     Missing(&'static str),
@@ -544,6 +553,7 @@ impl Config {
             mode,
             listen: args.listen,
             data_dir: args.data_dir,
+            database_url: args.database_url.parse()?,
             dist_dir: args.dist_dir,
             static_dir: args.static_dir,
             merchant_country,

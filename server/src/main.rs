@@ -1,5 +1,6 @@
 //! `amazon-pay-server`: the thin Amazon Pay backend with its offline sandbox.
-//! `amazon-pay-server check-config [FLAGS]` validates the configuration without starting.
+//! `amazon-pay-server check-config [FLAGS]` validates the configuration without starting;
+//! `amazon-pay-server migrate-store --from sqlite:PATH --to postgres://...` copies a store into PostgreSQL.
 
 use amazon_pay_server::config::{Args, Config};
 use clap::Parser;
@@ -11,14 +12,28 @@ async fn main() -> anyhow::Result<()> {
         argv.remove(1);
         std::process::exit(amazon_pay_server::ops::check::run(&argv));
     }
+    if argv.get(1).map(String::as_str) == Some("migrate-store") {
+        // Copies a SQLite store into an empty PostgreSQL database (docs/operations.md, "PostgreSQL").
+        let counts = amazon_pay_server::store::copy::run(&argv[2..]).await?;
+        for (table, rows) in counts {
+            println!("{table}: {rows} rows copied, counts match");
+        }
+        println!("migrate-store: done");
+        return Ok(());
+    }
     // The configuration file only fills in environment variables, so it is applied before parsing.
     amazon_pay_server::config_file::apply(&argv)?;
     let args = Args::parse_from(&argv);
     amazon_pay_server::ops::logging::init(args.ops.log_format);
     let config = Config::from_args(args)?;
     let server = amazon_pay_server::app::Server::bind(config).await?;
-    // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for.
-    println!("amazon-pay-server listening on {}", server.base_url());
+    // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for: the bound
+    // address, also when buyers reach the server at another URL (behind a balancer, docs/operations.md).
+    let listening = format!("http://{}", server.local_addr());
+    println!("amazon-pay-server listening on {listening}");
+    if server.base_url() != listening {
+        println!("amazon-pay-server public URL {}", server.base_url());
+    }
     if let Some(addr) = server.metrics_addr() {
         println!("amazon-pay-server metrics on http://{addr}/metrics");
     }

@@ -9,7 +9,7 @@ use crate::payone::TransactionStatus;
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Money};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::store::db::{params, Conn, DbError, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -49,9 +49,9 @@ impl OrderRecord {
     }
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
+fn from_row(row: &Row) -> crate::store::db::Result<OrderRecord> {
     let bad = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.to_owned().into())
+        DbError::conversion(i, what)
     };
     let state: String = row.get(4)?;
     let currency: String = row.get(6)?;
@@ -299,7 +299,7 @@ pub struct Move {
 
 /// Moves the notification's order (found by txid, or before PAYONE's answer to the placement is stored, by
 /// its reference), inside the transaction that stored the notification.
-fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
+fn apply(c: &Conn<'_>, ts: &TransactionStatus) -> crate::store::db::Result<Applied> {
     let Some(txid) = ts.txid() else { return Ok(Applied::UnknownOrder) };
     let order = match order_where(c, "txid", txid)? {
         Some(order) => Some(order),
@@ -332,55 +332,96 @@ fn apply(c: &Connection, ts: &TransactionStatus) -> rusqlite::Result<Applied> {
     Ok(Applied::Moved(Move { order_id: order.id, workorder_id: order.workorder_id, from: order.state, to: next, also_authorized }))
 }
 
-fn orders_of_workorder(c: &Connection, workorder_id: &str) -> rusqlite::Result<Vec<OrderRecord>> {
+fn orders_of_workorder(c: &Conn<'_>, workorder_id: &str) -> crate::store::db::Result<Vec<OrderRecord>> {
     let mut stmt = c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE workorder_id = ?1 ORDER BY created_at, rowid"))?;
     let rows = stmt.query_map([workorder_id], from_row)?;
     rows.collect()
 }
 
 /// The order whose `column` (a fixed column name, never input) is `value`.
-fn order_where(c: &Connection, column: &str, value: &str) -> rusqlite::Result<Option<OrderRecord>> {
+fn order_where(c: &Conn<'_>, column: &str, value: &str) -> crate::store::db::Result<Option<OrderRecord>> {
     c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE {column} = ?1"))?.query_row([value], from_row).optional()
 }
 
-fn notifications_of(c: &Connection, txid: &str) -> rusqlite::Result<Vec<TransactionStatus>> {
+fn notifications_of(c: &Conn<'_>, txid: &str) -> crate::store::db::Result<Vec<TransactionStatus>> {
     let mut stmt = c.prepare_cached("SELECT body FROM notifications WHERE txid = ?1 ORDER BY id")?;
     let rows = stmt.query_map([txid], |r| r.get::<_, String>(0))?;
     rows.map(|body| body.map(|b| TransactionStatus::from_fields(serde_json::from_str(&b).unwrap_or_default()))).collect()
 }
 
-fn set_state(c: &Connection, id: &str, state: OrderState) -> rusqlite::Result<()> {
+fn set_state(c: &Conn<'_>, id: &str, state: OrderState) -> crate::store::db::Result<()> {
     let before = current_state(c, id)?;
     c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()])?;
     state_event(c, id, before, state)
 }
 
 /// The stored state text of order `id` (`None`: no such order).
-fn current_state(c: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+fn current_state(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<String>> {
     c.prepare_cached("SELECT state FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()
 }
 
 /// Writes the outbox event of a state change (none when the state stayed), in the caller's transaction.
-fn state_event(c: &Connection, id: &str, before: Option<String>, after: OrderState) -> rusqlite::Result<()> {
+fn state_event(c: &Conn<'_>, id: &str, before: Option<String>, after: OrderState) -> crate::store::db::Result<()> {
     match before {
         Some(before) if before != after.as_str() => crate::store::events::record(c, id, &crate::store::events::type_for_state(after)),
         _ => Ok(()),
     }
 }
 
-/// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE.
+/// Serializes placements per checkout, so two tabs or many clicks cannot both reach PAYONE. Within one
+/// instance an in-memory lock per key; on PostgreSQL also a lease in the database (`store/leases.rs`), so two
+/// instances behind a balancer serialize the same way.
 #[derive(Default, Clone)]
 pub struct OrderLocks {
     locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    shared: Option<Store>,
+}
+
+/// A held placement lock; released when dropped.
+pub struct OrderLockGuard {
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    lease: Option<(Store, crate::store::leases::Lease)>,
+}
+
+impl Drop for OrderLockGuard {
+    fn drop(&mut self) {
+        if let Some((store, lease)) = self.lease.take() {
+            // Given back at once in the background; if that fails the lease expires on its own.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(err) = store.release_lease(lease).await {
+                        tracing::warn!(%err, "store: a placement lease was not released; it expires");
+                    }
+                });
+            }
+        }
+    }
 }
 
 impl OrderLocks {
-    /// The lock for one checkout; hold its guard for the whole placement.
+    /// Locks for `store`: shared through the database when it is PostgreSQL.
+    pub fn for_store(store: &Store) -> OrderLocks {
+        let shared = (store.dialect() == crate::store::db::Dialect::Postgres).then(|| store.clone());
+        OrderLocks { locks: Arc::default(), shared }
+    }
+
+    /// The in-process lock for one key.
     pub fn for_workorder(&self, workorder_id: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut map = self.locks.lock().unwrap_or_else(|p| p.into_inner());
         // Forget locks nobody holds, so the map does not grow without bound.
         map.retain(|_, lock| Arc::strong_count(lock) > 1);
         map.entry(workorder_id.to_owned()).or_default().clone()
+    }
+
+    /// Waits for and takes the lock of `key` (a checkout, or a prefixed key); hold the guard for the whole
+    /// placement.
+    pub async fn lock(&self, key: &str) -> Result<OrderLockGuard, StoreError> {
+        let local = self.for_workorder(key).lock_owned().await;
+        let lease = match &self.shared {
+            Some(store) => Some((store.clone(), store.lease(key).await?)),
+            None => None,
+        };
+        Ok(OrderLockGuard { _local: local, lease })
     }
 }
 

@@ -9,7 +9,7 @@
 
 use amazon_pay_contract::cv2::ReturnPages;
 use reqwest::Url;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// PAYONE's `successurl`, `errorurl` and `backurl` are at most 255 characters (format `AN..255`).
@@ -255,9 +255,12 @@ pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 /// Stores the pages one checkout asked for (on the writer's connection, inside its job).
-pub(crate) fn insert(c: &Connection, workorder_id: &str, pages: &Pages) -> rusqlite::Result<()> {
-    let json = serde_json::to_string(pages).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    c.prepare_cached("INSERT OR REPLACE INTO return_pages (workorder_id, pages_json) VALUES (?1, ?2)")?
+pub(crate) fn insert(c: &Conn<'_>, workorder_id: &str, pages: &Pages) -> crate::store::db::Result<()> {
+    let json = serde_json::to_string(pages).map_err(|e| DbError::Encode(e.to_string()))?;
+    c.prepare_cached(
+        "INSERT INTO return_pages (workorder_id, pages_json) VALUES (?1, ?2)
+         ON CONFLICT (workorder_id) DO UPDATE SET pages_json = excluded.pages_json",
+    )?
         .execute(params![workorder_id, json])
         .map(drop)
 }

@@ -9,20 +9,28 @@
 //! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
 mod checkpoint;
+pub mod copy;
+pub mod db;
 pub mod events;
+pub mod leases;
 mod migrate;
 pub mod order_view;
 mod outcome;
+mod pg;
+pub mod pg_schema;
 mod schema;
 mod readers;
 mod syncer;
+mod url;
 mod writer;
 
+pub use url::{BadDatabaseUrl, DatabaseUrl};
 pub use writer::Durability;
 
 use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::Money;
-use rusqlite::{params, Connection, OptionalExtension};
+use db::{Conn, DbError, OptionalExtension};
+use rusqlite::Connection;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -40,8 +48,8 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    /// Sqlite.
-    Sqlite(#[from] rusqlite::Error),
+    /// A statement failed (either backend).
+    Db(#[from] DbError),
     /// The transaction a write was part of did not commit (so neither did the write).
     #[error("the write transaction failed: {0}")]
     Commit(Arc<rusqlite::Error>),
@@ -57,18 +65,36 @@ pub enum StoreError {
     #[error("the store's writer thread has stopped")]
     /// Writer gone.
     WriterGone,
+    /// A placement lock another instance held for too long.
+    #[error(transparent)]
+    Busy(#[from] leases::LeaseBusy),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Db(DbError::Sqlite(e))
+    }
 }
 
 /// How long a connection waits for a lock another process holds (e.g. `sqlite3` on the same file).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A handle to the database; clones share the writer thread and the read connections.
+/// A handle to the database; clones share the writer thread and the read connections (SQLite), or the
+/// connection pool (PostgreSQL).
 #[derive(Clone)]
 pub struct Store {
-    writer: writer::Writer,
-    readers: readers::Readers,
-    /// WAL fsyncs done for [`Durability::Synced`] writes.
-    syncs: Arc<AtomicU64>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite {
+        writer: writer::Writer,
+        readers: readers::Readers,
+        /// WAL fsyncs done for [`Durability::Synced`] writes.
+        syncs: Arc<AtomicU64>,
+    },
+    Postgres(pg::Pool),
 }
 
 /// A checkout the server started, keyed by PAYONE's workorder id.
@@ -113,12 +139,12 @@ impl UpstreamCall {
 }
 
 /// Inserts `checkout` on the writer's connection (inside a job).
-pub(crate) fn insert_checkout(c: &Connection, checkout: &Checkout) -> rusqlite::Result<()> {
+pub(crate) fn insert_checkout(c: &Conn<'_>, checkout: &Checkout) -> db::Result<()> {
     c.prepare_cached(
         "INSERT INTO checkouts (workorder_id, flow, amount_minor, currency, items_json, delivery, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![
+    .execute(db::params![
         checkout.workorder_id,
         checkout.flow,
         checkout.amount.minor,
@@ -140,14 +166,14 @@ fn delivery_text(delivery: DeliveryOption) -> &'static str {
 /// Runs `write` in a savepoint nested in the current job's: when it fails (or panics) only its own changes are
 /// undone, and the job keeps what it wrote before (e.g. a notification stays stored when applying it fails).
 /// The outer error is SQLite failing to manage the savepoint itself.
-pub(crate) fn nested<T>(c: &Connection, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<Result<T, StoreError>> {
+pub(crate) fn nested<T>(c: &Conn<'_>, write: impl FnOnce(&Conn<'_>) -> db::Result<T>) -> db::Result<Result<T, StoreError>> {
     c.execute_batch("SAVEPOINT nested")?;
     let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(c))) {
         Ok(Ok(value)) => {
             c.execute_batch("RELEASE nested")?;
             return Ok(Ok(value));
         }
-        Ok(Err(e)) => Err(StoreError::Sqlite(e)),
+        Ok(Err(e)) => Err(StoreError::Db(e)),
         Err(_) => Err(StoreError::Panicked),
     };
     c.execute_batch("ROLLBACK TO nested; RELEASE nested")?;
@@ -169,9 +195,13 @@ pub fn now() -> i64 {
 impl Store {
     /// Opens (or creates) `<data_dir>/amazon-pay.sqlite`, brings its schema up to date and starts the writer.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
-        let path = data_dir.join("amazon-pay.sqlite");
+        Store::open_file(data_dir, &data_dir.join("amazon-pay.sqlite"))
+    }
+
+    /// Opens (or creates) the SQLite database `path` in directory `dir` (created when missing).
+    fn open_file(dir: &Path, path: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+        let path = path.to_owned();
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Durability per write, not per connection: commits are NORMAL (in the WAL, not fsynced: survives the
@@ -198,29 +228,65 @@ impl Store {
         let wal = std::fs::File::open(wal_path(&path)).map_err(StoreError::Start)?;
         let syncs = Arc::new(AtomicU64::new(0));
         let writer = writer::Writer::start(conn, &path, syncer::WalFile(wal), syncs.clone())?;
-        Ok(Store { writer, readers: readers::Readers::new(path), syncs })
+        Ok(Store { backend: Backend::Sqlite { writer, readers: readers::Readers::new(path), syncs } })
+    }
+
+    /// Opens the store `url` names ([`DatabaseUrl`]): SQLite under `data_dir` or at a path, or PostgreSQL,
+    /// whose schema it brings up to date first (safe when several instances start at once).
+    pub fn open_url(url: &DatabaseUrl, data_dir: &Path) -> Result<Store, StoreError> {
+        match url {
+            DatabaseUrl::SqliteDefault => Store::open(data_dir),
+            DatabaseUrl::SqliteFile(file) => {
+                let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                Store::open_file(dir, file)
+            }
+            DatabaseUrl::Postgres(url) => {
+                let pool = pg::Pool::connect(url)?;
+                pool.migrate()?;
+                Ok(Store { backend: Backend::Postgres(pool) })
+            }
+        }
+    }
+
+    /// Which database this store is in.
+    pub fn dialect(&self) -> db::Dialect {
+        match self.backend {
+            Backend::Sqlite { .. } => db::Dialect::Sqlite,
+            Backend::Postgres(_) => db::Dialect::Postgres,
+        }
     }
 
     /// How many times the WAL has been fsynced for [`Durability::Synced`] writes (each before the answers
-    /// it covers). For tests and diagnostics.
+    /// it covers). For tests and diagnostics; 0 on PostgreSQL, where every commit is durable.
     pub fn wal_syncs(&self) -> u64 {
-        self.syncs.load(Ordering::Acquire)
+        match &self.backend {
+            Backend::Sqlite { syncs, .. } => syncs.load(Ordering::Acquire),
+            Backend::Postgres(_) => 0,
+        }
     }
 
     /// Runs `read` on a read connection. For modules that keep their own tables.
-    pub(crate) fn read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        self.readers.read(read)
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&Conn<'_>) -> db::Result<T>) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { readers, .. } => readers.read(|c| read(&Conn::sqlite(c))),
+            // A read waits for a round trip to the database server: on a multi-threaded runtime the worker
+            // hands its other tasks on meanwhile (block_in_place), so reads do not stall the server.
+            Backend::Postgres(pool) => match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => Ok(tokio::task::block_in_place(|| pool.read(read))?),
+                _ => Ok(pool.read(read)?),
+            },
+        }
     }
 
     /// Runs `write` atomically in the writer's next transaction; resolves once it has committed
     /// ([`Durability::Committed`]). `write` must not open a transaction of its own (it runs inside one).
     pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let started = std::time::Instant::now();
-        let written = self.writer.write(Durability::Committed, write).await;
+        let written = self.write_with(Durability::Committed, write).await;
         crate::telemetry::metrics::store_write("committed", started.elapsed());
         written
     }
@@ -229,13 +295,28 @@ impl Store {
     /// ([`Durability::Synced`]): for what we tell an upstream is stored.
     pub(crate) async fn write_synced<T, F>(&self, write: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let started = std::time::Instant::now();
-        let written = self.writer.write(Durability::Synced, write).await;
+        let written = self.write_with(Durability::Synced, write).await;
         crate::telemetry::metrics::store_write("synced", started.elapsed());
         written
+    }
+
+    async fn write_with<T, F>(&self, durability: Durability, write: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => writer.write(durability, move |c| write(&Conn::sqlite(c))).await,
+            // A PostgreSQL commit is durable: both levels are met when it returns.
+            Backend::Postgres(pool) => {
+                let pool = pool.clone();
+                tokio::task::spawn_blocking(move || pool.write(write)).await.map_err(|_| StoreError::Panicked)?
+            }
+        }
     }
 
     /// Stores a new checkout.
@@ -258,9 +339,7 @@ impl Store {
                     flow: row.get(1)?,
                     amount: Money::new(
                         row.get(2)?,
-                        currency.parse().map_err(|e| {
-                            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-                        })?,
+                        currency.parse().map_err(|e: amazon_pay_contract::money::UnknownCurrency| DbError::conversion(3, e))?,
                     ),
                     items_json: row.get(4)?,
                     delivery: if row.get::<_, String>(5)? == "express" {
@@ -280,7 +359,7 @@ impl Store {
         let workorder_id = workorder_id.to_owned();
         self.write(move |c| {
             c.prepare_cached("UPDATE checkouts SET delivery = ?2, amount_minor = ?3, currency = ?4 WHERE workorder_id = ?1")?
-                .execute(params![workorder_id, delivery_text(delivery), amount.minor, amount.currency.code()])
+                .execute(db::params![workorder_id, delivery_text(delivery), amount.minor, amount.currency.code()])
                 .map(drop)
         })
         .await
@@ -304,7 +383,7 @@ impl Store {
     /// is then `then`'s.
     pub(crate) async fn record_upstream_call_then<T, F>(&self, call: UpstreamCall, then: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
         T: Send + 'static,
     {
         self.write(move |c| {
@@ -312,7 +391,7 @@ impl Store {
                 "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
+            .execute(db::params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
             nested(c, then)
         })
         .await?

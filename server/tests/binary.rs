@@ -71,3 +71,49 @@ fn the_environment_wins_over_the_config_file() {
     let _ = child.wait();
     assert!(line.contains("listening on http://127.0.0.1:"), "{line:?}");
 }
+
+#[test]
+fn behind_a_balancer_the_bound_address_and_the_public_url_are_both_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .args(["--public-url", "http://shop.example:8080/"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The server's own lines, in order (log lines may come between them).
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    while lines.len() < 2 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if line.starts_with("amazon-pay-server ") {
+            lines.push(line.trim().to_owned());
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // The port is the one bound (tests and scripts connect to it), not the public URL's.
+    assert!(lines[0].starts_with("amazon-pay-server listening on http://127.0.0.1:"), "{lines:?}");
+    assert!(!lines[0].contains("shop.example"), "{lines:?}");
+    assert_eq!(lines[1], "amazon-pay-server public URL http://shop.example:8080");
+}
+
+#[test]
+fn a_database_url_that_names_no_usable_database_stops_the_server_naming_the_setting() {
+    let stderr = run_expecting_failure(&["--sandbox", "--database-url", "mysql://shop:secret@db/shop"], &[]);
+    assert!(stderr.contains("--database-url (DATABASE_URL)") && stderr.contains("sqlite:"), "{stderr}");
+    assert!(!stderr.contains("secret"), "the password is not echoed: {stderr}");
+    let stderr = run_expecting_failure(&["--sandbox"], &[("DATABASE_URL", "postgres://shop@127.0.0.1:notaport/shop")]);
+    assert!(stderr.contains("--database-url (DATABASE_URL)"), "{stderr}");
+    // A valid URL whose server does not answer: the start fails on the first connection.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let stderr = run_expecting_failure(&["--sandbox", "--database-url", &format!("postgres://shop@127.0.0.1:{port}/shop")], &[]);
+    assert!(stderr.contains("no database connection") || stderr.contains("postgres"), "{stderr}");
+}

@@ -21,7 +21,7 @@ async fn a_scrape_counts_what_a_cv2_checkout_did() {
     let server = Server::bind(config).await.expect("binds");
     let metrics_url = format!("http://{}/metrics", server.metrics_addr().expect("metrics are on"));
     let (base, state) = server.spawn();
-    let env = support::Env { base, state, http: reqwest::Client::new(), dir };
+    let env = support::Env { base, state, http: reqwest::Client::new(), dir, pg_url: None };
 
     // The metrics are not on the public listener.
     assert_eq!(env.http.get(env.url("/metrics")).send().await.expect("answered").status(), 404);

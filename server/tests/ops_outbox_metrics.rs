@@ -34,7 +34,7 @@ async fn the_outbox_is_counted_by_outcome_depth_and_age() {
     let server = Server::bind(config).await.expect("binds");
     let metrics_url = format!("http://{}/metrics", server.metrics_addr().expect("metrics are on"));
     let (base, state) = server.spawn();
-    let env = support::Env { base, state, http: reqwest::Client::new(), dir };
+    let env = support::Env { base, state, http: reqwest::Client::new(), dir, pg_url: None };
 
     eventually("the worker has seen both URLs", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 2).then_some(())).await;
     let workorder = env.checkout("visa-1111").await;

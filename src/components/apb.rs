@@ -1,15 +1,36 @@
 //! APB, Amazon Pay at the end of the shop's own checkout, as a Leptos component (the view is
 //! [`crate::views::apb`]).
 
+use super::callbacks::Callbacks;
 use super::hosted::hosted;
+use crate::events::WidgetEvent;
 pub use crate::views::apb::ApbOptions;
+use amazon_pay_contract::Language;
 use leptos::prelude::*;
 
 /// The shop's "Pay with Amazon Pay" button for the end of its checkout.
 #[component]
 pub fn ApbCheckout(
-    /// How it is set up (see [`ApbOptions`]).
+    /// How it is set up (see [`ApbOptions`]); `language`, when given, takes the place of its `language`.
     options: ApbOptions,
+    /// The buyer's language, as the shop's state has it: the button is shown again in a new one.
+    #[prop(optional, into)]
+    language: Option<Signal<Language>>,
+    /// The buyer clicked it (`WidgetEvent::ButtonClicked`).
+    #[prop(optional, into)]
+    on_button_clicked: Option<Callback<WidgetEvent>>,
+    /// The order reached the backend (`WidgetEvent::OrderPlaced`).
+    #[prop(optional, into)]
+    on_order_placed: Option<Callback<WidgetEvent>>,
+    /// Something failed (`WidgetEvent::Error`).
+    #[prop(optional, into)]
+    on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    hosted(move |element| crate::views::apb::mount(element, options))
+    let callbacks = Callbacks { on_button_clicked, on_order_placed, on_error, ..Callbacks::default() };
+    let mount = move |element: &web_sys::Element, language: Option<Language>| {
+        let mut options = options.clone();
+        options.language = language.unwrap_or(options.language);
+        crate::views::apb::mount(element, options)
+    };
+    hosted(mount, language, callbacks, "amazonpay:ready")
 }

@@ -1,14 +1,40 @@
 //! The confirmation page as a Leptos component (the view is [`crate::views::confirmation`]).
 
+use super::callbacks::Callbacks;
 use super::hosted::hosted;
+use crate::events::WidgetEvent;
 pub use crate::views::confirmation::ConfirmationOptions;
+use amazon_pay_contract::Language;
 use leptos::prelude::*;
 
 /// The order-status page: follows the order of `?order=` until Amazon has decided.
 #[component]
 pub fn OrderConfirmation(
-    /// How it is set up (see [`ConfirmationOptions`]).
+    /// How it is set up (see [`ConfirmationOptions`]); `language`, when given, takes the place of its
+    /// `language`.
+    #[prop(optional)]
     options: ConfirmationOptions,
+    /// The buyer's language, as the shop's state has it: the page is shown again in a new one.
+    #[prop(optional, into)]
+    language: Option<Signal<Language>>,
+    /// The payment is still being decided (`WidgetEvent::Pending`).
+    #[prop(optional, into)]
+    on_pending: Option<Callback<WidgetEvent>>,
+    /// The payment is authorized (`WidgetEvent::Approved`).
+    #[prop(optional, into)]
+    on_approved: Option<Callback<WidgetEvent>>,
+    /// Declined or failed (`WidgetEvent::Declined`).
+    #[prop(optional, into)]
+    on_declined: Option<Callback<WidgetEvent>>,
+    /// Something failed (`WidgetEvent::Error`).
+    #[prop(optional, into)]
+    on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    hosted(move |element| crate::views::confirmation::mount(element, options))
+    let callbacks = Callbacks { on_pending, on_approved, on_declined, on_error, ..Callbacks::default() };
+    let mount = move |element: &web_sys::Element, language: Option<Language>| {
+        let mut options = options.clone();
+        options.language = language.unwrap_or(options.language);
+        crate::views::confirmation::mount(element, options)
+    };
+    hosted(mount, language, callbacks, "amazonpay:ready")
 }

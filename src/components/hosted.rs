@@ -3,20 +3,58 @@
 //!
 //! One implementation of each view serves both the embed bundles, which ship without a framework runtime to
 //! stay within their size budget, and Leptos apps, which get ordinary components with the same markup,
-//! texts and `amazonpay:*` events.
+//! texts and `amazonpay:*` events, plus `Callback` props read from those events ([`Callbacks`]).
 
-use crate::dom::Mounted;
+use super::callbacks::Callbacks;
+use crate::dom::{Listener, Mounted};
+use amazon_pay_contract::Language;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-/// Renders `<div class="amazon-pay-host">` and mounts the view into it with `mount`.
-pub(crate) fn hosted(mount: impl FnOnce(&web_sys::Element) -> Result<Mounted, JsValue> + 'static) -> impl IntoView {
+/// What a hosted component owns: its view and its callbacks' listeners.
+struct Hosted {
+    view: Option<Mounted>,
+    _listeners: Vec<Listener>,
+}
+
+/// Renders `<div class="amazon-pay-host">` and mounts the view into it with `mount`, in `language` when it is
+/// given (else the view's options say). When `language` changes the view is mounted again in the new one:
+/// the review and confirmation pages have no session of their own to keep, and load their data again.
+pub(crate) fn hosted(
+    mount: impl Fn(&web_sys::Element, Option<Language>) -> Result<Mounted, JsValue> + 'static,
+    language: Option<Signal<Language>>,
+    callbacks: Callbacks,
+    ready: &'static str,
+) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
-    let mounted = StoredValue::new_local(None::<Mounted>);
-    host.on_load(move |element| match mount(&element) {
-        Ok(view) => mounted.set_value(Some(view)),
-        Err(err) => web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), &err),
+    let owned = StoredValue::new_local(None::<Hosted>);
+    let mount = std::rc::Rc::new(mount);
+    let first = mount.clone();
+    host.on_load(move |element| {
+        let listeners = callbacks.listen(&element, ready);
+        let view = first(&element, language.map(|l| l.get_untracked())).map_err(log_mount_error).ok();
+        owned.set_value(Some(Hosted { view, _listeners: listeners }));
     });
-    on_cleanup(move || mounted.dispose());
+    if let Some(language) = language {
+        Effect::new(move |previous: Option<Language>| {
+            let now = language.get();
+            if previous.is_some_and(|previous| previous != now) {
+                if let Some(element) = host.get_untracked() {
+                    owned.update_value(|owned| {
+                        if let Some(owned) = owned {
+                            owned.view = None;
+                            owned.view = mount(&element, Some(now)).map_err(log_mount_error).ok();
+                        }
+                    });
+                }
+            }
+            now
+        });
+    }
+    on_cleanup(move || owned.dispose());
     view! { <div class="amazon-pay-host" node_ref=host></div> }
+}
+
+pub(crate) fn log_mount_error(err: JsValue) {
+    web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), &err);
 }

@@ -8,18 +8,23 @@
 //! amazon-pay-widget = { version = "0.1", default-features = false, features = ["leptos", "view-button"] }
 //! ```
 //!
-//! A cart page with the Amazon Pay button (`examples/leptos-shop` is this app, built and tested in Chromium):
+//! A cart page with the Amazon Pay button (`examples/leptos-shop` grows it into a shop with review and
+//! confirmation pages, built and walked in Chromium):
 //!
 //! ```no_run
-//! use amazon_pay_widget::components::{AmazonPayButton, ButtonOptions};
+//! use amazon_pay_widget::components::{AmazonPayButton, WidgetEvent};
 //! use amazon_pay_widget::contract::cv2::CartLine;
 //! use leptos::prelude::*;
 //!
 //! #[component]
 //! fn Cart() -> impl IntoView {
 //!     // SKUs and quantities only: the backend (amazon-pay-server) prices the cart.
-//!     let items = vec![CartLine { sku: "mug".into(), quantity: 2 }];
-//!     view! { <AmazonPayButton options=ButtonOptions { items, ..ButtonOptions::default() } /> }
+//!     // The shop's cart, as a signal: the button follows its changes (debounced, one new session each).
+//!     let cart = RwSignal::new(vec![CartLine { sku: "mug".into(), quantity: 2 }]);
+//!     view! {
+//!         <button on:click=move |_| cart.update(|lines| lines[0].quantity += 1)>"One more mug"</button>
+//!         <AmazonPayButton cart=cart on_ready=move |event: WidgetEvent| leptos::logging::log!("ready: {event:?}") />
+//!     }
 //! }
 //!
 //! fn main() {
@@ -28,7 +33,9 @@
 //! ```
 //!
 //! The review and confirmation pages work the same way with [`OrderReview`] and [`OrderConfirmation`]; the
-//! components emit the same `amazonpay:*` DOM events as the embed API ([`crate::embed::events`]).
+//! components emit the same `amazonpay:*` DOM events as the embed API ([`crate::embed::events`]), and call
+//! their `on_*` `Callback` props with the same [`WidgetEvent`] the DOM event's `detail` is written from.
+//! Props that follow the shop's state take signals (`cart`, `language`; a plain value works too).
 
 // `#[component]` adds a hidden inner function with the component's own visibility: re-exported below under
 // the component's name, that inner `pub fn` is unreachable, which `unreachable_pub` would flag in every module.
@@ -36,6 +43,7 @@
 mod apb;
 #[allow(unreachable_pub)]
 mod button;
+mod callbacks;
 #[allow(unreachable_pub)]
 mod common;
 #[allow(unreachable_pub)]
@@ -47,6 +55,8 @@ mod review;
 
 pub use apb::{ApbCheckout, ApbOptions};
 pub use button::{AmazonPayButton, ButtonOptions};
+pub use callbacks::from_detail;
+pub use crate::events::WidgetEvent;
 pub use common::AddressView;
 pub use confirmation::{ConfirmationOptions, OrderConfirmation};
 pub use review::{OrderReview, ReviewOptions};

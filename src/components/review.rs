@@ -1,14 +1,45 @@
 //! The order-review page as a Leptos component (the view is [`crate::views::review`]).
 
+use super::callbacks::Callbacks;
 use super::hosted::hosted;
+use crate::events::WidgetEvent;
 pub use crate::views::review::ReviewOptions;
+use amazon_pay_contract::Language;
 use leptos::prelude::*;
 
 /// The order-review page Amazon returns the buyer to.
 #[component]
 pub fn OrderReview(
-    /// How it is set up (see [`ReviewOptions`]).
+    /// How it is set up (see [`ReviewOptions`]); `language`, when given, takes the place of its `language`.
+    #[prop(optional)]
     options: ReviewOptions,
+    /// The buyer's language, as the shop's state has it: the page is shown again in a new one.
+    #[prop(optional, into)]
+    language: Option<Signal<Language>>,
+    /// The buyer's Amazon Pay details are shown (`WidgetEvent::ReviewReady`, `amazonpay:reviewready`).
+    #[prop(optional, into)]
+    on_ready: Option<Callback<WidgetEvent>>,
+    /// "Place order" reached the backend (`WidgetEvent::OrderPlaced`).
+    #[prop(optional, into)]
+    on_order_placed: Option<Callback<WidgetEvent>>,
+    /// The payment is still being decided (`WidgetEvent::Pending`).
+    #[prop(optional, into)]
+    on_pending: Option<Callback<WidgetEvent>>,
+    /// The payment is authorized (`WidgetEvent::Approved`).
+    #[prop(optional, into)]
+    on_approved: Option<Callback<WidgetEvent>>,
+    /// Declined (`WidgetEvent::Declined`, with the buyer's sentence).
+    #[prop(optional, into)]
+    on_declined: Option<Callback<WidgetEvent>>,
+    /// Something failed (`WidgetEvent::Error`).
+    #[prop(optional, into)]
+    on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    hosted(move |element| crate::views::review::mount(element, options))
+    let callbacks = Callbacks { on_ready, on_order_placed, on_pending, on_approved, on_declined, on_error, ..Callbacks::default() };
+    let mount = move |element: &web_sys::Element, language: Option<Language>| {
+        let mut options = options.clone();
+        options.language = language.unwrap_or(options.language);
+        crate::views::review::mount(element, options)
+    };
+    hosted(mount, language, callbacks, "amazonpay:reviewready")
 }

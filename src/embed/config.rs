@@ -76,19 +76,25 @@ fn refuse_unknown(o: &Obj, known: &[&str]) -> Result<(), WireError> {
 
 impl FromJs for WidgetConfig {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        refuse_unknown(&o, &KEYS)?;
         let mut config = WidgetConfig::default();
-        // One reader for every key (a key that is missing or `null` keeps its default): no copy of the
-        // reading code per field in the wasm.
-        for (index, key) in KEYS.iter().enumerate() {
-            o.opt_with(key, |v| config.set(index, v))?;
-        }
+        config.merge_js(value)?;
         Ok(config)
     }
 }
 
 impl WidgetConfig {
+    /// Sets the keys `value` has over this configuration; a key that is missing or `null` keeps its value (its
+    /// default, when reading a new configuration). One reader for every key: no copy of the reading code per
+    /// field in the wasm. On an error part of `value` may have been applied: merge into a copy.
+    pub(crate) fn merge_js(&mut self, value: &JsValue) -> Result<(), WireError> {
+        let o = Obj::new(value)?;
+        refuse_unknown(&o, &KEYS)?;
+        for (index, key) in KEYS.iter().enumerate() {
+            o.opt_with(key, |v| self.set(index, v))?;
+        }
+        Ok(())
+    }
+
     /// The configuration key `KEYS[index]` set from `v` (by index: a jump table, no string compares).
     fn set(&mut self, index: usize, v: &JsValue) -> Result<(), WireError> {
         let text = || string(v).map(Some);

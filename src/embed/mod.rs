@@ -7,6 +7,8 @@
 //!   await init();
 //!   const widget = mount(document.getElementById("pay"), { items: [{ sku: "mug", quantity: 1 }] });
 //!   document.getElementById("pay").addEventListener("amazonpay:ready", (e) => console.log(e.detail));
+//!   // The cart changed (amazon-pay-button.js, amazon-pay-widget.js): one new session once the changes pause.
+//!   widget.update({ items: [{ sku: "mug", quantity: 2 }, { sku: "tshirt", quantity: 1 }] });
 //!   // later: widget.unmount();
 //! </script>
 //! ```
@@ -266,82 +268,132 @@ fn absolute(url: &Option<String>) -> Result<Option<String>, ConfigError> {
 }
 
 /// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
+///
+/// With the feature `dynamic` (`amazon-pay-button.js` and `amazon-pay-widget.js`) it also takes a new configuration
+/// (`update`), and mounting into an element that already has a widget returns a handle to that same widget.
 #[must_use = "dropping a WidgetHandle removes the widget from the page"]
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    /// The mounted view ([`crate::dom::Mounted`], or a Leptos view's unmount handle): dropping it removes the
-    /// widget.
+    /// The mounted view ([`crate::dom::Mounted`], a button's [`crate::views::button::live::LiveButton`], or
+    /// a Leptos view's unmount handle): dropping it removes the widget.
+    #[cfg(not(feature = "dynamic"))]
     handle: Option<Box<dyn std::any::Any>>,
+    /// The widget, shared by every handle to it (mounting twice into one element): the last one dropped
+    /// removes it.
+    #[cfg(feature = "dynamic")]
+    live: std::rc::Rc<dynamic::Live>,
 }
 
 #[wasm_bindgen]
 impl WidgetHandle {
     /// Removes the widget from the page.
     pub fn unmount(&mut self) {
+        #[cfg(not(feature = "dynamic"))]
         self.handle.take();
+        #[cfg(feature = "dynamic")]
+        self.live.unmount();
     }
 }
 
-/// Mounts the widget into `element`. Throws a JS `Error` with the reason when `config` is invalid.
-#[wasm_bindgen]
-pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHandle, JsError> {
+/// Reads a configuration as `mount` takes it: a JS object, JSON text, or nothing (the defaults).
+fn read_config(config: &JsValue) -> Result<WidgetConfig, JsError> {
     let config = if config.is_undefined() || config.is_null() {
         Ok(WidgetConfig::default())
     } else if let Some(json) = config.as_string() {
         crate::wire::parse::<WidgetConfig>(&json)
     } else {
-        WidgetConfig::from_js(&config)
+        WidgetConfig::from_js(config)
     };
-    let invalid = |e: ConfigError| JsError::new(&e.to_string());
-    let config = config.map_err(|e| invalid(ConfigError::Invalid(e.to_string())))?;
+    config.map_err(|e| invalid(ConfigError::Invalid(e.to_string())))
+}
+
+/// A configuration error as the JS `Error` that `mount` and `update` throw.
+fn invalid(e: ConfigError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Mounts the widget into `element`. Throws a JS `Error` with the reason when `config` is invalid.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHandle, JsError> {
+    let config = read_config(&config)?;
+    #[cfg(feature = "dynamic")]
+    return Ok(WidgetHandle { live: dynamic::mount(element, config)? });
+    #[cfg(not(feature = "dynamic"))]
+    Ok(WidgetHandle { handle: Some(mount_view(&element, &config)?) })
+}
+
+/// Appends the view `config` names to `element`; dropping what it returns removes it.
+fn mount_view(element: &web_sys::HtmlElement, config: &WidgetConfig) -> Result<Box<dyn std::any::Any>, JsError> {
     let dom_error = |e: JsValue| JsError::new(&crate::js_error::thrown_text(&e));
     // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
     let handle: Box<dyn std::any::Any> = match config.view {
         #[cfg(feature = "view-button")]
-        View::Button => Box::new(crate::views::button::mount(&element, config.button_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Button => Box::new(crate::views::button::live::LiveButton::mount(element, config.button_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-confirmation")]
         View::Confirmation => {
-            Box::new(crate::views::confirmation::mount(&element, config.confirmation_options().map_err(invalid)?).map_err(dom_error)?)
+            Box::new(crate::views::confirmation::mount(element, config.confirmation_options().map_err(invalid)?).map_err(dom_error)?)
         }
         #[cfg(feature = "view-review")]
-        View::Review => Box::new(crate::views::review::mount(&element, config.review_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Review => Box::new(crate::views::review::mount(element, config.review_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-apb")]
-        View::Apb => Box::new(crate::views::apb::mount(&element, config.apb_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Apb => Box::new(crate::views::apb::mount(element, config.apb_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-lander")]
-        View::Lander => Box::new(crate::views::cv1::lander::mount(&element, config.lander_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Lander => Box::new(crate::views::cv1::lander::mount(element, config.lander_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-upsell")]
-        View::Upsell => Box::new(crate::views::cv1::upsell::mount(&element, config.upsell_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Upsell => Box::new(crate::views::cv1::upsell::mount(element, config.upsell_options().map_err(invalid)?).map_err(dom_error)?),
         #[cfg(feature = "view-cv1")]
-        View::Cv1 => Box::new(crate::views::cv1::payone::mount(&element, config.cv1_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Cv1 => Box::new(crate::views::cv1::payone::mount(element, config.cv1_options().map_err(invalid)?).map_err(dom_error)?),
         #[allow(unreachable_patterns)]
         view => return Err(invalid(ConfigError::NotInBundle(view.bundle()))),
     };
-    Ok(WidgetHandle { handle: Some(handle) })
+    Ok(handle)
+}
+
+/// The attribute that declares a widget; its value is the JSON configuration.
+pub const DECLARATION: &str = "data-amazon-pay-widget";
+
+/// Mounts the widget `element` declares with its [`DECLARATION`] attribute.
+fn mount_declaration(element: &web_sys::HtmlElement) -> Result<WidgetHandle, JsValue> {
+    let json = element.get_attribute(DECLARATION).unwrap_or_default();
+    let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
+    mount(element.clone(), config).map_err(JsValue::from)
+}
+
+/// Says in the console why a declared widget could not be mounted.
+fn log_mount_error(err: &JsValue) {
+    web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), err);
 }
 
 /// Mounts a widget on every `[data-amazon-pay-widget]` element; its attribute value is the JSON config.
-/// The handles live as long as the page.
+/// The handles live as long as the page (with the feature `dynamic` and `auto-mount`, as long as the element
+/// is in the page: see [`observe`]).
 pub fn mount_declared() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(nodes) = document.query_selector_all("[data-amazon-pay-widget]") else { return };
     for i in 0..nodes.length() {
         let Some(element) = nodes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
-        let json = element.get_attribute("data-amazon-pay-widget").unwrap_or_default();
-        let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
-        match mount(element.clone(), config) {
+        match mount_declaration(&element) {
+            #[cfg(all(feature = "dynamic", feature = "auto-mount"))]
+            Ok(handle) => observe::keep(handle),
+            #[cfg(not(all(feature = "dynamic", feature = "auto-mount")))]
             Ok(handle) => std::mem::forget(handle),
-            Err(err) => {
-                let err: JsValue = err.into();
-                web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), &err);
-            }
+            Err(err) => log_mount_error(&err),
         }
     }
 }
 
-/// Runs when the module is instantiated: mounts the declared widgets. Only with the feature `auto-mount` (the
-/// embed bundles): a module has one start function, and in a Leptos app it must be the app's own `main`.
+/// Runs when the module is instantiated: mounts the declared widgets, and (feature `dynamic`) follows the page
+/// for declarations added, changed and removed later. Only with the feature `auto-mount` (the embed bundles):
+/// a module has one start function, and in a Leptos app it must be the app's own `main`.
 #[cfg(feature = "auto-mount")]
 #[wasm_bindgen(start)]
 pub fn start() {
     mount_declared();
+    #[cfg(feature = "dynamic")]
+    observe::start();
 }
+
+#[cfg(feature = "dynamic")]
+mod dynamic;
+#[cfg(all(feature = "dynamic", feature = "auto-mount"))]
+mod observe;

@@ -135,10 +135,10 @@ async fn tell_still_loading(view: std::rc::Weak<Button>, language: Language) {
     }
 }
 
-/// Waits for the `session` request [`mount`] sent, then loads `checkout.js` and renders Amazon's button.
-async fn setup(
+/// Waits for the `session` request and loads `checkout.js`: everything before Amazon's button can be drawn.
+/// (A [`live::LiveButton`] update awaits this for its new session while the old button stays on the page.)
+async fn prepare(
     session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>>,
-    selector: &str,
     options: &ButtonOptions,
 ) -> Result<ButtonConfig, SetupError> {
     let config = session.await?;
@@ -146,9 +146,44 @@ async fn setup(
         return Err(SetupError::UntrustedScript(config.script_url));
     }
     script_loader::load_script_with_retry(&config.script_url, options.script_timeout, 2).await?;
-    amazon_pay::render_button(selector, &render_options(&config, &options.placement, &options.color))?;
+    Ok(config)
+}
+
+/// Renders Amazon's button into `view` (synchronously: no await between this and the caller's next step).
+fn render(view: &Button, config: ButtonConfig, options: &ButtonOptions) -> Result<ButtonConfig, SetupError> {
+    let selector = ["#", &view.button.id()].concat();
+    amazon_pay::render_button(&selector, &render_options(&config, &options.placement, &options.color))?;
     remember_workorder(&config.workorder_id);
     Ok(config)
+}
+
+/// Shows the outcome in `view`: Amazon's button, or the buyer's sentence with no broken button. Returns the
+/// event to announce (`ready` or `error`): the caller emits it once its own state is consistent, since a
+/// page's listener may call back into the widget.
+fn finish(view: &Button, result: Result<ButtonConfig, SetupError>, language: Language) -> WidgetEvent {
+    let _ = view.button.class_list().remove_1("amazon-pay-placeholder");
+    set_attr(&view.button, "aria-busy", "false");
+    match result {
+        Ok(config) => {
+            set_text(&view.status, "");
+            WidgetEvent::Ready { workorder_id: config.workorder_id }
+        }
+        Err(err) => {
+            log_error("Amazon Pay button", &err);
+            set_hidden(&view.button, true);
+            set_text(&view.status, &err.buyer_message(language));
+            WidgetEvent::Error { message: err.to_string() }
+        }
+    }
+}
+
+/// The session request for `options`' cart, language and pages.
+fn request_session(options: &ButtonOptions) -> impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static {
+    options.client.create_cv2_session(&CreateSessionRequest {
+        items: options.items.clone(),
+        language: options.language,
+        return_pages: options.return_pages.clone(),
+    })
 }
 
 /// The button on the page (see [`mount`]).
@@ -159,45 +194,54 @@ struct Button {
     _click: Listener,
 }
 
-/// Appends the button to `parent` and starts it (session, `checkout.js`, `renderButton`).
-pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
-    // The session request goes out before anything else: the placeholder is built while the backend answers
-    // (the time to the button is measured against a hand-written page that sends it first thing).
-    let session = options.client.create_cv2_session(&CreateSessionRequest {
-        items: options.items.clone(),
-        language: options.language,
-        return_pages: options.return_pages.clone(),
-    });
+/// Builds the button's elements with its placeholder and puts them into `parent`, before `before` (else last).
+fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>, JsValue> {
     let id = ["amazon-pay-button-", &NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()].concat();
     let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
     let status = live_region("amazon-pay-status")?.done();
     let host = el("div")?.class("amazon-pay-widget").child(&button).child(&status).done();
-    parent.append_child(&host)?;
+    parent.insert_before(&host, before)?;
     let click = {
         let host = host.clone();
         on(&button, "click", move |_| emit(&host, WidgetEvent::ButtonClicked))
     };
-    let view = Rc::new(Button { host: host.clone(), button, status, _click: click });
+    Ok(Rc::new(Button { host, button, status, _click: click }))
+}
+
+/// Appends the button to `parent` and starts it (session, `checkout.js`, `renderButton`).
+pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
+    // The session request goes out before anything else: the placeholder is built while the backend answers
+    // (the time to the button is measured against a hand-written page that sends it first thing).
+    let session = request_session(&options);
+    let view = build(parent, None)?;
     let weak = Rc::downgrade(&view);
     wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
     wasm_bindgen_futures::spawn_local(async move {
-        let result = setup(session, &["#", &id].concat(), &options).await;
+        let prepared = prepare(session, &options).await;
         // Unmounted meanwhile: nothing to show.
         let Some(view) = weak.upgrade() else { return };
-        let _ = view.button.class_list().remove_1("amazon-pay-placeholder");
-        set_attr(&view.button, "aria-busy", "false");
-        match result {
-            Ok(config) => {
-                set_text(&view.status, "");
-                emit(&view.host, WidgetEvent::Ready { workorder_id: config.workorder_id });
-            }
-            Err(err) => {
-                log_error("Amazon Pay button", &err);
-                set_hidden(&view.button, true);
-                set_text(&view.status, &err.buyer_message(options.language));
-                emit(&view.host, WidgetEvent::Error { message: err.to_string() });
-            }
-        }
+        let result = prepared.and_then(|config| render(&view, config, &options));
+        let event = finish(&view, result, options.language);
+        emit(&view.host, event);
     });
-    Ok(Mounted::new(host, Box::new(view)))
+    Ok(Mounted::new(view.host.clone(), Box::new(view)))
 }
+
+/// The button for `options` in place of `old` (a [`live::LiveButton`] update), from an already `prepared`
+/// session: built, rendered and swapped within one task, so the page never paints a gap or two buttons.
+/// Returns the new view and the event it announces (emit it once the caller's state holds the new view).
+fn replace(parent: &Element, old: Mounted, prepared: Result<ButtonConfig, SetupError>, options: &ButtonOptions) -> Result<(Mounted, WidgetEvent), JsValue> {
+    let view = match build(parent, old.root().next_sibling().as_ref()) {
+        Ok(view) => view,
+        Err(err) => {
+            drop(old);
+            return Err(err);
+        }
+    };
+    let result = prepared.and_then(|config| render(&view, config, options));
+    let event = finish(&view, result, options.language);
+    drop(old);
+    Ok((Mounted::new(view.host.clone(), Box::new(view)), event))
+}
+
+pub mod live;

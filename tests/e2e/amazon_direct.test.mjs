@@ -11,7 +11,8 @@ import { confirmationState, recordingPage, upstreamCalls } from "./support/check
 let server;
 let browser;
 before(async () => {
-  server = await startServer({ args: ["--provider", "amazon"], env: { SANDBOX_SETTLE_MS: "1500" } });
+  const database = process.env.AMAZON_DIRECT_DATABASE_URL ? ["--database-url", process.env.AMAZON_DIRECT_DATABASE_URL] : [];
+  server = await startServer({ args: ["--provider", "amazon", ...database], env: { SANDBOX_SETTLE_MS: "1500" } });
   browser = await launchBrowser();
 });
 after(async () => {

@@ -1,22 +1,61 @@
-//! A Leptos shop page with the widget's Amazon Pay button: what a Leptos app that depends on the crate looks like.
-//! Built with Trunk into `dist/` (see `index.html` and `Trunk.toml` next to this crate's Cargo.toml).
+//! A Leptos shop with the widget's components: what a Leptos app that depends on the crate looks like. The
+//! buyer changes the cart (adds a mug, changes quantities) and the Amazon Pay button follows it; Amazon returns
+//! the buyer to this app's review page, which places the order, and its confirmation page follows the order.
+//! Built with Trunk into `dist/` (see `index.html`, `Trunk.toml` and `scripts/build-examples`, which writes the
+//! same page as `review.html` and `confirmation.html`: the app picks its page by the address).
 
-use amazon_pay_widget::components::{AmazonPayButton, ButtonOptions};
-use amazon_pay_widget::contract::cv2::CartLine;
+// `#[component]` adds an inner `pub fn` that `unreachable_pub` would flag (as in the widget's components).
+#[allow(unreachable_pub)]
+mod cart;
+
+use amazon_pay_widget::components::{ConfirmationOptions, OrderConfirmation, OrderReview, ReviewOptions, WidgetEvent};
 use leptos::prelude::*;
 
-/// The shop's cart page: its own heading (proof that this app's `main` ran) and the Amazon Pay button.
+/// The shop's pages, by path: the server's default return pages are `/review.html` and `/confirmation.html`.
 #[component]
 fn Shop() -> impl IntoView {
-    // The backend prices the cart: the button sends SKUs and quantities only. An empty `backend_url` in the
-    // default client means this page's own origin.
-    let options = ButtonOptions { items: vec![CartLine { sku: "mug".into(), quantity: 2 }], ..ButtonOptions::default() };
+    let path = window().location().pathname().unwrap_or_default();
+    let page = match path.as_str() {
+        "/review.html" => view! { <Review /> }.into_any(),
+        "/confirmation.html" => view! { <Confirmation /> }.into_any(),
+        _ => view! { <cart::CartPage /> }.into_any(),
+    };
     view! {
-        <main class="leptos-shop">
-            <h1 id="leptos-shop-heading">"Leptos shop: your cart"</h1>
-            <p>"2 × Rust mug"</p>
-            <AmazonPayButton options=options />
-        </main>
+        <header class="shop-header">
+            <a href="/" class="shop-logo">"Leptos shop"</a>
+            <span class="sandbox-badge">"Sandbox"</span>
+        </header>
+        <main class="shop leptos-shop">{page}</main>
+    }
+}
+
+/// The review page Amazon returns the buyer to.
+#[component]
+fn Review() -> impl IntoView {
+    let placed = RwSignal::new(None::<String>);
+    let on_order_placed = move |event: WidgetEvent| {
+        if let WidgetEvent::OrderPlaced { order_id } = event {
+            placed.set(Some(order_id));
+        }
+    };
+    let options = ReviewOptions { cart_url: "/".into(), confirmation_url: "/confirmation.html".into(), ..ReviewOptions::default() };
+    view! {
+        <h1 id="leptos-shop-heading">"Review your order"</h1>
+        <OrderReview options=options on_order_placed=on_order_placed />
+        <p id="leptos-shop-placed">{move || placed.get().map(|id| format!("Order {id} placed."))}</p>
+    }
+}
+
+/// The confirmation page: follows the order until Amazon has decided.
+#[component]
+fn Confirmation() -> impl IntoView {
+    let outcome = RwSignal::new(String::new());
+    let on_approved = move |_: WidgetEvent| outcome.set("Thank you: your order is confirmed.".into());
+    let on_declined = move |_: WidgetEvent| outcome.set("Your payment did not go through.".into());
+    view! {
+        <h1 id="leptos-shop-heading">"Your order"</h1>
+        <OrderConfirmation options=ConfirmationOptions::default() on_approved=on_approved on_declined=on_declined />
+        <p id="leptos-shop-outcome">{move || outcome.get()}</p>
     }
 }
 

@@ -17,6 +17,7 @@ mod caller;
 mod capture;
 mod cv1;
 mod cv2;
+mod ledger;
 mod messages;
 mod notifier;
 
@@ -33,6 +34,8 @@ use payone_wire::sandbox_settings::SimTimings;
 use payone_wire::{PayoneRequest, PayoneResponse};
 use amazon_pay_contract::{Currency, Language, Money};
 use auth::CURRENCY_NOT_AVAILABLE;
+pub use ledger::LedgerEntry;
+pub(crate) use ledger::transactions;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -189,7 +192,8 @@ pub struct Transaction {
 
 #[derive(Default)]
 struct SimState {
-    workorders: HashMap<String, Workorder>,
+    /// The latest workorders (older ones are forgotten: `bounded.rs`).
+    workorders: crate::bounded::Latest<Workorder>,
     cv1_workorders: HashMap<String, Cv1Workorder>,
     transactions: HashMap<String, Transaction>,
     /// Every `reference` a transaction was opened with: PAYONE refuses duplicates.

@@ -3,7 +3,7 @@
 //! each IPN message once.
 
 use crate::store::{now, Store, StoreError};
-use rusqlite::{params, OptionalExtension};
+use crate::store::db::{self, params, Conn, OptionalExtension};
 
 /// Amazon's ids of one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +154,7 @@ impl Store {
 }
 
 /// The Amazon order whose `column` (a fixed column name, never input) is `value`.
-fn amazon_order_where(c: &rusqlite::Connection, column: &str, value: &str) -> rusqlite::Result<Option<AmazonOrder>> {
+fn amazon_order_where(c: &Conn<'_>, column: &str, value: &str) -> db::Result<Option<AmazonOrder>> {
     c.prepare_cached(&format!(
         "SELECT order_id, checkout_session_id, charge_permission_id, charge_id FROM amazon_orders WHERE {column} = ?1"
     ))?

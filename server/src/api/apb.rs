@@ -26,8 +26,7 @@ pub(super) async fn place(
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
     }
-    let lock = state.order_locks.for_workorder(&format!("apb:{}", request.idempotency_key));
-    let _placing = lock.lock().await;
+    let _placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         return match existing.response_json.as_deref().map(serde_json::from_str::<ApbOrderResponse>) {
             Some(Ok(response)) => Ok(ApiJson(response)),

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::store::{Checkout, UpstreamCall};
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::{ErrorCode, Language};
-use rusqlite::Connection;
+use crate::store::db::Conn;
 use serde::Deserialize;
 
 /// Amazon's checkout sessions are valid for 24 hours.
@@ -106,7 +106,7 @@ pub async fn send_recorded_then<T, W>(
     then: impl FnOnce(&PayoneResponse) -> Result<(T, W), AppError>,
 ) -> Result<T, AppError>
 where
-    W: FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+    W: FnOnce(&Conn<'_>) -> crate::store::db::Result<()> + Send + 'static,
 {
     let result = timed_send(state, action, request).await;
     let call = upstream_call(action, request, &result);

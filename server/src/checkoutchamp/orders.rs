@@ -8,7 +8,7 @@
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::checkoutchamp::{CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::Money;
-use rusqlite::{params, OptionalExtension};
+use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -54,7 +54,7 @@ fn status_text(response: &ImportOrderResponse) -> String {
 
 fn response_json(response: &ImportOrderResponse) -> Result<String, StoreError> {
     serde_json::to_string(response)
-        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+        .map_err(|e| StoreError::Db(DbError::Encode(e.to_string())))
 }
 
 impl CheckoutChampOrders {
@@ -75,7 +75,7 @@ impl CheckoutChampOrders {
         })?;
         row.map(|(kind, fingerprint, order_id, json)| {
             let response = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))))?;
+                .map_err(|e| StoreError::Db(DbError::conversion(3, e)))?;
             Ok(StoredImport { kind, fingerprint, order_id, response })
         })
         .transpose()
@@ -117,7 +117,7 @@ impl CheckoutChampOrders {
                         total: Money::new(
                             r.get(5)?,
                             currency.parse().map_err(|e| {
-                                rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+                                DbError::conversion(6, e)
                             })?,
                         ),
                     })
@@ -199,7 +199,7 @@ impl CheckoutChampOrders {
 }
 
 /// The idempotency key of a successful import (`kind` is `order` or `upsale`), with the answer it replays.
-fn insert_import(c: &rusqlite::Connection, kind: &str, key: &str, fingerprint: &str, order_id: &str, json: &str, t: i64) -> rusqlite::Result<()> {
+fn insert_import(c: &Conn<'_>, kind: &str, key: &str, fingerprint: &str, order_id: &str, json: &str, t: i64) -> crate::store::db::Result<()> {
     c.prepare_cached(
         "INSERT INTO checkoutchamp_imports (idempotency_key, kind, fingerprint, order_id, response_json, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

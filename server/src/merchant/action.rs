@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::params;
+use crate::store::db::{params, Conn};
 
 /// Which money action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub(crate) fn json_response(status: StatusCode, body: &str, replayed: bool) -> R
 }
 
 /// Stores money PAYONE or Amazon moved and its outbox event, on the caller's write connection.
-pub(crate) fn record_payment(c: &rusqlite::Connection, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> rusqlite::Result<()> {
+pub(crate) fn record_payment(c: &Conn<'_>, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> crate::store::db::Result<()> {
     c.prepare_cached(
         "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?

@@ -12,7 +12,7 @@ use amazon_pay_v2::models::{CancelChargeRequest, CaptureChargeRequest, CloseChar
 use amazon_pay_v2::Error;
 use axum::http::StatusCode;
 use axum::response::Response;
-use rusqlite::params;
+use crate::store::db::params;
 use serde_json::Value;
 
 /// One checked money action on an Amazon order.

@@ -16,7 +16,7 @@ use crate::payone::PayoneError;
 use crate::store::order_view;
 use crate::store::{now, UpstreamCall};
 use amazon_pay_contract::orders::OrderState;
-use rusqlite::params;
+use crate::store::db::{params, Conn};
 
 /// Releases every recorded duplicate authorization that can be released now. An authorization that is
 /// still pending waits for its next notification; one PAYONE refuses is marked failed (and logged loudly).
@@ -24,7 +24,7 @@ pub async fn release_pending(state: AppState) {
     let pending = state.store.read(|c| {
         c.prepare_cached("SELECT order_id, other_order_id FROM duplicate_authorizations WHERE state = 'pending' ORDER BY detected_at")?
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<crate::store::db::Result<Vec<_>>>()
     });
     let pending = match pending {
         Ok(pending) => pending,
@@ -41,8 +41,7 @@ pub async fn release_pending(state: AppState) {
 }
 
 async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), crate::store::StoreError> {
-    let lock = state.order_locks.for_workorder(&format!("merchant-order:{order_id}"));
-    let _order = lock.lock().await;
+    let _order = state.order_locks.lock(&format!("merchant-order:{order_id}")).await?;
     let money = state.store.read({
         let id = order_id.to_owned();
         move |c| order_view::payone_money(c, &id)
@@ -102,7 +101,7 @@ async fn mark(state: &AppState, order_id: &str, to: &'static str, detail: Option
     state.store.write(move |c| set_state(c, &id, to, detail.as_deref())).await
 }
 
-fn set_state(c: &rusqlite::Connection, id: &str, to: &str, detail: Option<&str>) -> rusqlite::Result<()> {
+fn set_state(c: &Conn<'_>, id: &str, to: &str, detail: Option<&str>) -> crate::store::db::Result<()> {
     c.prepare_cached("UPDATE duplicate_authorizations SET state = ?2, detail = ?3, updated_at = ?4 WHERE order_id = ?1")?
         .execute(params![id, to, detail, now()])
         .map(drop)

@@ -23,7 +23,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{params, OptionalExtension};
+use crate::store::db::{params, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -101,10 +101,8 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
     let ask = parse_body(action, body)?;
     let fingerprint = hex::encode(Sha256::new().chain_update(action.name()).chain_update([0]).chain_update(id).chain_update([0]).chain_update(body).finalize());
     // One request per key at a time, then one action per order at a time.
-    let key_lock = state.order_locks.for_workorder(&format!("merchant-key:{key}"));
-    let _key = key_lock.lock().await;
-    let order_lock = state.order_locks.for_workorder(&format!("merchant-order:{id}"));
-    let _order = order_lock.lock().await;
+    let _key = state.order_locks.lock(&format!("merchant-key:{key}")).await?;
+    let _order = state.order_locks.lock(&format!("merchant-order:{id}")).await?;
 
     let stored = state.store.read({
         let key = key.clone();

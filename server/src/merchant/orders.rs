@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::store::order_view;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use rusqlite::params;
+use crate::store::db::params;
 use serde_json::{json, Value};
 
 /// Orders per page when `limit` is not given, and the most a page holds.
@@ -90,17 +90,17 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
             "SELECT id, created_at FROM (
                  SELECT id, flow, state, created_at FROM orders
                  UNION ALL
-                 SELECT order_id, 'checkoutchamp', status, created_at FROM checkoutchamp_orders)
-             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR flow = ?2)
-               AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4)
-               AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
+                 SELECT order_id, 'checkoutchamp', status, created_at FROM checkoutchamp_orders) AS listed
+             WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR flow = ?2)
+               AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR created_at < ?4)
+               AND (CAST(?5 AS BIGINT) IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
              ORDER BY created_at DESC, id DESC LIMIT ?7",
         )?;
         let ids = stmt
             .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::store::db::Result<Vec<_>>>()?;
         let has_more = ids.len() as i64 > filter.limit;
         let mut orders = Vec::new();
         for (id, created) in ids.into_iter().take(filter.limit as usize) {

@@ -33,7 +33,7 @@ async fn scrape(State(state): State<AppState>) -> Response {
     let rows = state.store.read(|c| {
         let mut stmt = c.prepare_cached("SELECT flow, state, count(*) FROM orders GROUP BY flow, state")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<rusqlite::Result<Vec<(String, String, i64)>>>()
+        rows.collect::<crate::store::db::Result<Vec<(String, String, i64)>>>()
     });
     match rows {
         Ok(rows) => crate::telemetry::metrics::set_orders(&rows),

@@ -23,9 +23,12 @@ pub fn not_ready(state: &AppState) -> Option<String> {
         return Some("shutting down".to_owned());
     }
     let found = state.store.read(|c| {
-        let mut stmt = c.prepare_cached("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+        let mut stmt = c.prepare_cached(match c.dialect() {
+            crate::store::db::Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+            crate::store::db::Dialect::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+        })?;
         let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        names.collect::<rusqlite::Result<Vec<String>>>()
+        names.collect::<crate::store::db::Result<Vec<String>>>()
     });
     match found {
         Err(err) => return Some(format!("the store is not reachable: {err}")),

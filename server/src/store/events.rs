@@ -4,7 +4,7 @@
 //! The tables are in `store/schema.rs` (`EVENTS`).
 
 use super::order_view;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::{params, Conn, OptionalExtension};
 use serde_json::json;
 
 /// The event type of an order entering `state` (`order.<state>`; a new order is `order.placed`).
@@ -26,7 +26,7 @@ fn new_event_id() -> String {
 
 /// Writes event `kind` for `order_id` with the order as it stands in this transaction. Call it after the
 /// change, on the connection that made it.
-pub fn record(c: &Connection, order_id: &str, kind: &str) -> rusqlite::Result<()> {
+pub fn record(c: &Conn<'_>, order_id: &str, kind: &str) -> crate::store::db::Result<()> {
     let order = order_view::order_json(c, order_id)?.unwrap_or(serde_json::Value::Null);
     let sequence: i64 = c
         .prepare_cached("SELECT coalesce(max(order_sequence), 0) + 1 FROM events WHERE order_id = ?1")?
@@ -154,17 +154,45 @@ impl super::Store {
     /// gets nothing more.
     pub fn due_deliveries(&self, urls: &[String], now_ms: i64, limit: usize) -> Result<Vec<Due>, super::StoreError> {
         let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-                 WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT value FROM json_each(?3))
-                 ORDER BY d.next_at_ms, d.event_seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now_ms, limit as i64, urls], |r| {
-                Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? })
-            })?;
-            rows.collect()
+        self.read(|c| due_in(c, now_ms, limit, &urls))
+    }
+
+    /// Claims up to `limit` deliveries to `urls` due at `now_ms` for this instance, oldest event first: each
+    /// is pushed to `now_ms + lease_ms`, so no other instance takes it meanwhile, and recording its attempt
+    /// ([`super::Store::record_attempts`]) sets when it is due next. An instance that dies mid-delivery leaves
+    /// its claims to expire: another sends them then (at least once). On PostgreSQL every instance claims at
+    /// once (`FOR UPDATE SKIP LOCKED`): none waits for another, none gets a delivery another claimed.
+    pub async fn claim_deliveries(&self, urls: &[String], now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<Due>, super::StoreError> {
+        let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
+        self.write(move |c| {
+            let until = now_ms + lease_ms;
+            let mut due: Vec<Due> = match c.dialect() {
+                super::db::Dialect::Sqlite => {
+                    let due = due_in(c, now_ms, limit, &urls)?;
+                    for d in &due {
+                        c.prepare_cached("UPDATE webhook_deliveries SET next_at_ms = ?3 WHERE event_seq = ?1 AND url = ?2")?
+                            .execute(params![d.event_seq, d.url, until])?;
+                    }
+                    due
+                }
+                super::db::Dialect::Postgres => c
+                    .prepare_cached(
+                        "/* parallel-safe */ UPDATE webhook_deliveries d SET next_at_ms = ?4
+                         FROM (SELECT event_seq, url FROM webhook_deliveries
+                               WHERE state = 'pending' AND next_at_ms <= ?1 AND url IN (SELECT json_array_elements_text(?3::json))
+                               ORDER BY next_at_ms, event_seq LIMIT ?2 FOR UPDATE SKIP LOCKED) due, events e
+                         WHERE d.event_seq = due.event_seq AND d.url = due.url AND e.seq = d.event_seq
+                         RETURNING d.event_seq, d.url, d.attempts, e.body",
+                    )?
+                    .query_map(params![now_ms, limit as i64, urls, until], |r| {
+                        Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? })
+                    })?
+                    .collect::<super::db::Result<Vec<_>>>()?,
+            };
+            due.sort_by_key(|d| d.event_seq);
+            Ok(due)
         })
+        .await
     }
 
     /// When the next pending delivery is due, if any.
@@ -220,7 +248,7 @@ impl super::Store {
                             "duration_ms": r.get::<_, i64>(3)?,
                         }))
                     })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                    .collect::<crate::store::db::Result<Vec<_>>>()?;
                 out.push(json!({"event_id": id, "type": kind, "url": url, "state": state, "attempt_count": count, "attempts": list}));
             }
             Ok(out)
@@ -228,3 +256,21 @@ impl super::Store {
     }
 }
 
+/// Pending deliveries due at `now_ms` to the URLs of the JSON array `urls`, oldest first, at most `limit`.
+fn due_in(c: &Conn<'_>, now_ms: i64, limit: usize, urls: &str) -> super::db::Result<Vec<Due>> {
+    let sql = match c.dialect() {
+        super::db::Dialect::Sqlite => {
+            "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+             WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT value FROM json_each(?3))
+             ORDER BY d.next_at_ms, d.event_seq LIMIT ?2"
+        }
+        super::db::Dialect::Postgres => {
+            "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+             WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT json_array_elements_text(?3::json))
+             ORDER BY d.next_at_ms, d.event_seq LIMIT ?2"
+        }
+    };
+    c.prepare_cached(sql)?
+        .query_map(params![now_ms, limit as i64, urls], |r| Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? }))?
+        .collect()
+}

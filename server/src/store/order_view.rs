@@ -3,7 +3,7 @@
 //! write transaction carries the order exactly as that transaction leaves it.
 
 use amazon_pay_contract::orders::OrderState;
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::db::{Conn, DbError, OptionalExtension};
 use serde_json::{json, Map, Value};
 
 /// Which provider owns an order's money: PAYONE orders are captured, refunded and released through this
@@ -54,16 +54,16 @@ impl Money {
 }
 
 /// The money of PAYONE order `id`, or `None` when there is no such order.
-pub fn payone_money(c: &Connection, id: &str) -> rusqlite::Result<Option<Money>> {
+pub fn payone_money(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Money>> {
     let row = c
         .prepare_cached("SELECT state, currency, amount_minor, txid FROM orders WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)))
         .optional()?;
     let Some((state, currency, total, txid)) = row else { return Ok(None) };
     let state = OrderState::parse(&state).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "unknown order state".into())
+        DbError::conversion(0, "unknown order state")
     })?;
-    let sum = |kind: &str| -> rusqlite::Result<i64> {
+    let sum = |kind: &str| -> crate::store::db::Result<i64> {
         c.prepare_cached("SELECT coalesce(sum(amount_minor), 0) FROM order_payments WHERE order_id = ?1 AND kind = ?2")?
             .query_row([id, kind], |r| r.get(0))
     };
@@ -90,7 +90,7 @@ pub fn payone_money(c: &Connection, id: &str) -> rusqlite::Result<Option<Money>>
 }
 
 /// Order `id` of any flow as JSON, or `None` when no flow has it.
-pub fn order_json(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
+pub fn order_json(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value>> {
     if let Some(order) = payone_order(c, id)? {
         return Ok(Some(order));
     }
@@ -98,7 +98,7 @@ pub fn order_json(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
 }
 
 /// Which provider owns order `id`.
-pub fn provider(c: &Connection, id: &str) -> rusqlite::Result<Option<Provider>> {
+pub fn provider(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Provider>> {
     let payone: bool = c.prepare_cached("SELECT count(*) FROM orders WHERE id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
     if payone {
         let amazon: i64 = c.prepare_cached("SELECT count(*) FROM amazon_orders WHERE order_id = ?1")?.query_row([id], |r| r.get(0))?;
@@ -109,7 +109,7 @@ pub fn provider(c: &Connection, id: &str) -> rusqlite::Result<Option<Provider>> 
     Ok(crm.then_some(Provider::CheckoutChamp))
 }
 
-fn payone_order(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
+fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value>> {
     let row = c
         .prepare_cached(
             "SELECT o.flow, o.state, o.workorder_id, o.txid, o.userid, o.decline, o.created_at, o.updated_at,
@@ -196,7 +196,7 @@ fn payone_order(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
     })))
 }
 
-fn checkoutchamp_order(c: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
+fn checkoutchamp_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value>> {
     c.prepare_cached(
         "SELECT amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at
          FROM checkoutchamp_orders WHERE order_id = ?1",
@@ -224,7 +224,7 @@ fn checkoutchamp_order(c: &Connection, id: &str) -> rusqlite::Result<Option<Valu
 }
 
 /// The stored notifications of `txid`, oldest first, as JSON objects of their fields (plus `received`).
-fn notifications(c: &Connection, txid: &str) -> rusqlite::Result<Vec<Value>> {
+fn notifications(c: &Conn<'_>, txid: &str) -> crate::store::db::Result<Vec<Value>> {
     let mut stmt = c.prepare_cached("SELECT body, received_at FROM notifications WHERE txid = ?1 ORDER BY id")?;
     let rows = stmt.query_map([txid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     let mut out = Vec::new();

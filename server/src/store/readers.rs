@@ -23,7 +23,7 @@ impl Readers {
     }
 
     /// Runs `read` on an idle connection (or a new one) and puts the connection back.
-    pub(super) fn read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    pub(super) fn read<T, E: Into<StoreError>>(&self, read: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, StoreError> {
         let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match taken {
             Some(conn) => conn,
@@ -31,7 +31,7 @@ impl Readers {
         };
         let result = read(&conn);
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
-        Ok(result?)
+        result.map_err(Into::into)
     }
 
     fn open(&self) -> Result<Connection, StoreError> {

@@ -45,8 +45,9 @@ trait Job: Send {
     fn fail(self: Box<Self>, err: StoreError);
 }
 
-struct Pending<F, T> {
+struct Pending<F, T, E> {
     write: F,
+    error: std::marker::PhantomData<fn() -> E>,
     durability: Durability,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
@@ -56,10 +57,11 @@ struct Ran<T> {
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
-impl<F, T> Job for Pending<F, T>
+impl<F, T, E> Job for Pending<F, T, E>
 where
-    F: FnOnce(&Connection) -> rusqlite::Result<T> + Send,
+    F: FnOnce(&Connection) -> Result<T, E> + Send,
     T: Send + 'static,
+    E: Into<StoreError>,
 {
     fn durability(&self) -> Durability {
         self.durability
@@ -89,7 +91,7 @@ impl<T: Send> Done for Ran<T> {
 }
 
 /// `write` in a savepoint of the open transaction: released when it succeeds, rolled back when it fails.
-fn in_savepoint<T>(tx: &mut Transaction<'_>, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+fn in_savepoint<T, E: Into<StoreError>>(tx: &mut Transaction<'_>, write: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, StoreError> {
     let savepoint = tx.savepoint()?;
     match catch_unwind(AssertUnwindSafe(|| write(&savepoint))) {
         Ok(Ok(value)) => {
@@ -124,13 +126,14 @@ impl Writer {
 
     /// Runs `write` in the writer's next transaction; resolves once that transaction has committed, and for
     /// [`Durability::Synced`] once the WAL has been synced after it.
-    pub(super) async fn write<T, F>(&self, durability: Durability, write: F) -> Result<T, StoreError>
+    pub(super) async fn write<T, F, E>(&self, durability: Durability, write: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: Into<StoreError> + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Box::new(Pending { write, durability, reply })).map_err(|_| StoreError::WriterGone)?;
+        self.jobs.send(Box::new(Pending { write, error: std::marker::PhantomData, durability, reply })).map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 }
@@ -211,7 +214,7 @@ mod tests {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let first = tokio::spawn({
             let w = writer.clone();
-            async move { w.write(Durability::Committed, move |_| Ok(held.recv().is_ok())).await }
+            async move { w.write(Durability::Committed, move |_| Ok::<_, rusqlite::Error>(held.recv().is_ok())).await }
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
         let ok = tokio::spawn({
@@ -246,7 +249,7 @@ mod tests {
         release.send(()).unwrap();
         assert!(first.await.unwrap().unwrap());
         assert_eq!(ok.await.unwrap().unwrap(), 1);
-        assert!(matches!(duplicate.await.unwrap(), Err(StoreError::Sqlite(_))), "a unique key fails its own job");
+        assert!(matches!(duplicate.await.unwrap(), Err(StoreError::Db(_))), "a unique key fails its own job");
         assert!(matches!(panics.await.unwrap(), Err(StoreError::Panicked)));
         assert_eq!(also_ok.await.unwrap().unwrap(), 1);
         let keys = writer

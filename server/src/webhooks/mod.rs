@@ -41,6 +41,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
         urls: config.webhook_urls.clone(),
         retries: Arc::from(config.webhook_retries.clone()),
         poll: config.webhook_poll,
+        timeout: config.webhook_timeout,
         in_flight: Arc::default(),
     };
     Some(tokio::spawn(worker.run()))
@@ -54,6 +55,7 @@ struct Worker {
     urls: Vec<String>,
     retries: Arc<[Duration]>,
     poll: Duration,
+    timeout: Duration,
     in_flight: Arc<Mutex<HashSet<(i64, String)>>>,
 }
 
@@ -75,7 +77,14 @@ impl Worker {
         if free == 0 {
             return Ok(());
         }
-        for due in self.store.due_deliveries(&self.urls, now, MAX_IN_FLIGHT)? {
+        // Shared database: claimed for longer than an attempt can take, so no other instance sends it
+        // meanwhile; if this one dies, another sends it after. SQLite has one instance, whose in-flight set
+        // is enough: no lease, and after a crash everything pending is due at once, as before.
+        let lease_ms = match self.store.dialect() {
+            crate::store::db::Dialect::Postgres => 2 * self.timeout.as_millis() as i64 + 30_000,
+            crate::store::db::Dialect::Sqlite => 0,
+        };
+        for due in self.store.claim_deliveries(&self.urls, now, free, lease_ms).await? {
             let key = (due.event_seq, due.url.clone());
             {
                 let mut in_flight = self.lock();

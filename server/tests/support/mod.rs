@@ -4,6 +4,7 @@
 //! sandbox's simulators except the ones it is told to break.
 #![allow(dead_code)]
 
+pub(crate) mod pg;
 pub(crate) mod prometheus;
 
 use amazon_pay_contract::cv2::{ButtonConfig, PlaceOrderRequest};
@@ -23,6 +24,8 @@ pub(crate) struct Env {
     pub state: AppState,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database the server stores in (`AMAZON_PAY_TEST_SERVER_STORE=postgres`), if not SQLite.
+    pub pg_url: Option<String>,
 }
 
 pub(crate) async fn start() -> Env {
@@ -35,9 +38,17 @@ pub(crate) async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
     let mut config = Config::sandbox_for_tests(dir.path().to_owned());
     // No notification retries linger after a test: the receiver is this server, which is up.
     config.sandbox_timings.settle_delay = Duration::from_millis(50);
+    // The same tests on PostgreSQL: `AMAZON_PAY_TEST_SERVER_STORE=postgres` (scripts/test runs some so).
+    let pg_url = match std::env::var("AMAZON_PAY_TEST_SERVER_STORE").as_deref() {
+        Ok("postgres") => Some(pg::fresh_database(&pg::base_url().unwrap_or_else(|| panic!("{}", pg::HOW))).await),
+        _ => None,
+    };
+    if let Some(url) = &pg_url {
+        config.database_url = url.parse().expect("a PostgreSQL URL");
+    }
     adjust(&mut config);
     let (base, state) = Server::bind(config).await.expect("the server binds").spawn();
-    Env { base, state, http: reqwest::Client::new(), dir }
+    Env { base, state, http: reqwest::Client::new(), dir, pg_url }
 }
 
 impl Env {
@@ -109,6 +120,9 @@ impl Env {
 
     /// One number from the store, e.g. `SELECT count(*) FROM checkouts`.
     pub(crate) fn count(&self, sql: &str) -> i64 {
+        if let Some(url) = &self.pg_url {
+            return pg::count(url, sql);
+        }
         self.db().query_row(sql, [], |r| r.get(0)).expect("the query runs")
     }
 }

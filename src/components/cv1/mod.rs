@@ -2,6 +2,7 @@
 //! recurring), its upsell page, and the PAYONE CV1 checkout. Each wraps its plain-DOM view in
 //! [`crate::views::cv1`] (same options, markup, texts and `amazonpay:*` events).
 
+use super::callbacks::Callbacks;
 use super::hosted::hosted;
 pub use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ pub fn CheckoutChampLander(
     /// How it is set up (see [`LanderOptions`]).
     options: LanderOptions,
 ) -> impl IntoView {
-    hosted(move |element| crate::views::cv1::lander::mount(element, options))
+    hosted(move |element, _| crate::views::cv1::lander::mount(element, options.clone()), None, Callbacks::default(), "amazonpay:ready")
 }
 
 /// The CheckoutChamp upsell page's offer (the view is [`crate::views::cv1::upsell`]).
@@ -21,7 +22,7 @@ pub fn CheckoutChampUpsell(
     /// How it is set up (see [`UpsellOptions`]).
     options: UpsellOptions,
 ) -> impl IntoView {
-    hosted(move |element| crate::views::cv1::upsell::mount(element, options))
+    hosted(move |element, _| crate::views::cv1::upsell::mount(element, options.clone()), None, Callbacks::default(), "amazonpay:ready")
 }
 
 /// The PAYONE CV1 checkout (the view is [`crate::views::cv1::payone`]).
@@ -30,5 +31,5 @@ pub fn PayoneCv1Checkout(
     /// How it is set up (see [`Cv1Options`]).
     options: Cv1Options,
 ) -> impl IntoView {
-    hosted(move |element| crate::views::cv1::payone::mount(element, options))
+    hosted(move |element, _| crate::views::cv1::payone::mount(element, options.clone()), None, Callbacks::default(), "amazonpay:ready")
 }

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "../../..");
 
 /**
- * Spawns the server; resolves with { baseUrl, dataDir, stop() } once it prints its address. `distDir` replaces
+ * Spawns the server; resolves with { baseUrl, dataDir, pid, stop() } once it prints its address. `distDir` replaces
  * the widget's dist/ (an example app's build, tests/e2e/leptos-app.test.mjs).
  */
 export async function startServer({ args = [], env = {}, distDir = join(root, "dist"), deadlineMs = 30_000 } = {}) {
@@ -30,12 +30,23 @@ export async function startServer({ args = [], env = {}, distDir = join(root, "d
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}\n${stderr}`)); });
   });
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     baseUrl,
     dataDir,
+    /** The server's process id (bench/load.mjs reads its peak resident memory). */
+    pid: child.pid,
     stderr: () => stderr,
+    /** Sends `signal` (SIGKILL for a crash) and waits until the process is gone. */
+    async kill(signal) {
+      if (running()) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill(signal);
+        await exited;
+      }
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (running()) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         await exited;

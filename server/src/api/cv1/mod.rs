@@ -27,7 +27,7 @@ use amazon_pay_contract::{routes, ErrorCode, Language};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use rusqlite::{params, OptionalExtension};
+use crate::store::db::{params, Conn, OptionalExtension};
 
 use super::ApiJson;
 
@@ -141,7 +141,7 @@ pub struct Cv1OrderRow {
 }
 
 /// Inserts a CV1 session row on the writer's connection (inside a job).
-fn insert_cv1_session(c: &rusqlite::Connection, row: &Cv1SessionRow) -> rusqlite::Result<()> {
+fn insert_cv1_session(c: &Conn<'_>, row: &Cv1SessionRow) -> crate::store::db::Result<()> {
     c.prepare_cached("INSERT INTO cv1_sessions (workorder_id, client_id, seller_id, amazon_reference_id) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![row.workorder_id, row.client_id, row.seller_id, row.amazon_reference_id])
         .map(drop)

@@ -53,8 +53,7 @@ pub(super) async fn confirm(
     check_reference(&request.amazon_order_reference_id, lang)?;
     check_token(&request.access_token, lang)?;
 
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _placing = lock.lock().await;
+    let _placing = state.order_locks.lock(&workorder_id).await?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         if existing.workorder_id != workorder_id {
             return Err(bad("this idempotency_key belongs to another checkout"));
@@ -187,8 +186,7 @@ pub(super) async fn returned(
     let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}"));
     let order = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?;
     let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;
-    let lock = state.order_locks.for_workorder(&order.workorder_id);
-    let _guard = lock.lock().await;
+    let _guard = state.order_locks.lock(&order.workorder_id).await?;
     let status = query.authentication_status.as_deref().map(|s| s.chars().filter(char::is_ascii_alphanumeric).take(32).collect::<String>());
     let result = match query.result.as_str() {
         "success" => {
@@ -236,8 +234,7 @@ pub(super) async fn authorize(
     let lang = request.language;
     let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang);
     let workorder_id = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?.workorder_id;
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _placing = lock.lock().await;
+    let _placing = state.order_locks.lock(&workorder_id).await?;
     // Read again under the lock: a concurrent call may have authorized meanwhile.
     let mut order = state.store.order(&order_id)?.ok_or_else(not_found)?;
     let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;

@@ -2,6 +2,7 @@
 //! order reference (`getorderreferencedetails`).
 
 use super::{decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
+use crate::store::db::Conn;
 use crate::api::checkoutchamp::check_amazon_order_id;
 use crate::api::payone_calls::{address, live_checkout, send_recorded_then, LangQuery, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
@@ -91,7 +92,7 @@ pub(super) async fn create(
             created_at: now(),
         };
         let stored = (checkout.clone(), row.clone());
-        Ok((stored, move |c: &rusqlite::Connection| {
+        Ok((stored, move |c: &Conn<'_>| {
             insert_checkout(c, &checkout)?;
             insert_cv1_session(c, &row)
         }))
@@ -178,8 +179,7 @@ pub(super) async fn details(
     let lang = request.language;
     check_reference(&request.amazon_order_reference_id, lang)?;
     check_token(&request.access_token, lang)?;
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _guard = lock.lock().await;
+    let _guard = state.order_locks.lock(&workorder_id).await?;
     let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
     let found = reference_details(&state, &checkout, &row, &request.amazon_order_reference_id, &request.access_token, lang).await?;
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! Create the checkout session and hand the widget its button configuration.
 
 use crate::api::ApiJson;
+use crate::store::db::Conn;
 use crate::state::AppState;
 use crate::error::AppError;
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
@@ -63,7 +64,7 @@ pub(super) async fn create_session(
             delivery: Default::default(),
             created_at: now(),
         };
-        let store = move |c: &rusqlite::Connection| {
+        let store = move |c: &Conn<'_>| {
             insert_checkout(c, &checkout)?;
             // Kept for the buyer's return after placing the order (see `api/orders.rs`).
             if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }

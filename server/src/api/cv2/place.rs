@@ -25,8 +25,7 @@ pub(super) async fn place_order(
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
     // Serialize placements of this checkout: a second click waits here, then gets the first one's answer.
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _placing = lock.lock().await;
+    let _placing = state.order_locks.lock(&workorder_id).await?;
 
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         if existing.workorder_id != workorder_id {

@@ -95,8 +95,7 @@ pub async fn update_delivery(
     ApiJson(request): ApiJson<UpdateDeliveryRequest>,
 ) -> Result<ApiJson<CheckoutDetails>, AppError> {
     let lang = request.language;
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _placing = lock.lock().await;
+    let _placing = state.order_locks.lock(&workorder_id).await?;
     let mut checkout = live_checkout(&state, &workorder_id, lang)?;
     if state.store.orders_for_workorder(&workorder_id)?.iter().any(|o| !o.allows_retry()) {
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));

@@ -1,0 +1,83 @@
+//! `--database-url` (`DATABASE_URL`): which database the store is in.
+
+use std::path::PathBuf;
+
+/// Where the store lives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DatabaseUrl {
+    /// `sqlite:` (the default): `amazon-pay.sqlite` under `--data-dir`.
+    #[default]
+    SqliteDefault,
+    /// `sqlite:PATH`: that SQLite file.
+    SqliteFile(PathBuf),
+    /// `postgres://...` or `postgresql://...`: a PostgreSQL database, shared by every instance.
+    Postgres(String),
+}
+
+/// A `--database-url` that names no database the server can use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadDatabaseUrl {
+    /// Neither `sqlite:` nor `postgres://`.
+    #[error("--database-url (DATABASE_URL) must start with sqlite: or postgres:// (got a value starting with {0:?})")]
+    Scheme(String),
+    /// A `postgres://` URL that does not parse.
+    #[error("--database-url (DATABASE_URL) is not a valid PostgreSQL URL: {0}")]
+    Postgres(String),
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = BadDatabaseUrl;
+
+    fn from_str(text: &str) -> Result<DatabaseUrl, BadDatabaseUrl> {
+        let text = text.trim();
+        if let Some(path) = text.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            return Ok(if path.is_empty() { DatabaseUrl::SqliteDefault } else { DatabaseUrl::SqliteFile(PathBuf::from(path)) });
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            // Parsed now, so a typo stops the start with a message instead of a failed first connection. The
+            // error names no part of the URL (it may hold a password).
+            return text
+                .parse::<tokio_postgres::Config>()
+                .map(|_| DatabaseUrl::Postgres(text.to_owned()))
+                .map_err(|e| BadDatabaseUrl::Postgres(e.to_string()));
+        }
+        // Only the scheme-ish start: the rest may be a password.
+        Err(BadDatabaseUrl::Scheme(text.chars().take_while(|c| *c != ':' && *c != '/').take(16).collect()))
+    }
+}
+
+impl DatabaseUrl {
+    /// For logs: the kind and, for PostgreSQL, no credentials.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseUrl::SqliteDefault => "sqlite (under --data-dir)".to_owned(),
+            DatabaseUrl::SqliteFile(p) => format!("sqlite ({})", p.display()),
+            DatabaseUrl::Postgres(url) => match url.parse::<tokio_postgres::Config>() {
+                Ok(c) => format!("postgres ({:?} / {})", c.get_hosts().first().map(|h| format!("{h:?}")).unwrap_or_default(), c.get_dbname().unwrap_or("")),
+                Err(_) => "postgres".to_owned(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_and_postgres_urls_parse_and_anything_else_is_refused_naming_the_setting() {
+        assert_eq!("sqlite:".parse(), Ok(DatabaseUrl::SqliteDefault));
+        assert_eq!("sqlite:data/a.sqlite".parse(), Ok(DatabaseUrl::SqliteFile("data/a.sqlite".into())));
+        assert_eq!("sqlite:///tmp/a.sqlite".parse(), Ok(DatabaseUrl::SqliteFile("/tmp/a.sqlite".into())));
+        assert_eq!(
+            "postgres://u:p@127.0.0.1:5432/db".parse(),
+            Ok(DatabaseUrl::Postgres("postgres://u:p@127.0.0.1:5432/db".into()))
+        );
+        let err = "mysql://u:secret@h/db".parse::<DatabaseUrl>().unwrap_err();
+        assert!(err.to_string().contains("--database-url (DATABASE_URL)"), "{err}");
+        assert!(!err.to_string().contains("secret"), "{err}");
+        let err = "postgres://u@h:notaport/db".parse::<DatabaseUrl>().unwrap_err();
+        assert!(matches!(err, BadDatabaseUrl::Postgres(_)), "{err}");
+    }
+}

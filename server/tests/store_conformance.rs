@@ -1,0 +1,227 @@
+//! One set of store tests, run against both backends: SQLite in a temporary directory, and PostgreSQL in a
+//! fresh database of the cluster `AMAZON_PAY_TEST_DATABASE_URL` names (`scripts/test` starts one with
+//! `scripts/pg-cluster`). Without that variable the PostgreSQL half fails when `AMAZON_PAY_REQUIRE_PG=1`
+//! (CI) and is left out otherwise, saying how to run it.
+
+use amazon_pay_contract::cv2::DeliveryOption;
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::Money;
+use amazon_pay_server::orders::{Applied, OrderRecord, Received};
+use amazon_pay_server::payone::TransactionStatus;
+use amazon_pay_server::store::events::Attempt;
+use amazon_pay_server::store::{Checkout, DatabaseUrl, Store};
+use std::time::Duration;
+
+mod support;
+
+/// A fresh, empty database on the test cluster, or `None` (after saying why) when there is no cluster.
+async fn fresh_pg_url() -> Option<String> {
+    Some(support::pg::fresh_database(&support::pg::base_url()?).await)
+}
+
+fn open(url: &str) -> Store {
+    let url: DatabaseUrl = url.parse().expect("a database URL");
+    Store::open_url(&url, std::path::Path::new("unused")).expect("the store opens")
+}
+
+/// Runs `test` on a SQLite store, then on a PostgreSQL one (when there is a cluster).
+macro_rules! both {
+    ($name:ident, $test:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$test(amazon_pay_server::store::Store::open(dir.path()).unwrap(), None).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(url) = super::fresh_pg_url().await else { return };
+                super::$test(super::open(&url), Some(url)).await;
+            }
+        }
+    };
+}
+
+fn checkout(id: &str) -> Checkout {
+    Checkout {
+        workorder_id: id.into(),
+        flow: "cv2".into(),
+        amount: Money::eur(1290),
+        items_json: "[{\"sku\":\"mug\"}]".into(),
+        delivery: DeliveryOption::Standard,
+        created_at: 7,
+    }
+}
+
+fn order(id: &str, workorder: &str, key: &str) -> OrderRecord {
+    OrderRecord {
+        id: id.into(),
+        workorder_id: workorder.into(),
+        flow: "cv2".into(),
+        idempotency_key: key.into(),
+        state: OrderState::Placing,
+        amount: Money::eur(1290),
+        txid: None,
+        userid: None,
+        decline: None,
+        response_json: None,
+    }
+}
+
+both!(checkouts_and_upstream_calls, checkouts_and_upstream_calls_test);
+async fn checkouts_and_upstream_calls_test(store: Store, _: Option<String>) {
+    store.insert_checkout(&checkout("WO1")).await.unwrap();
+    assert_eq!(store.checkout("WO1").unwrap(), Some(checkout("WO1")));
+    assert_eq!(store.checkout("WO2").unwrap(), None);
+    assert!(store.insert_checkout(&checkout("WO1")).await.is_err(), "a workorder is stored once");
+    store.update_checkout_delivery("WO1", DeliveryOption::Express, Money::eur(1790)).await.unwrap();
+    let updated = store.checkout("WO1").unwrap().unwrap();
+    assert_eq!((updated.delivery, updated.amount), (DeliveryOption::Express, Money::eur(1790)));
+    store.record_upstream_call("payone", "genericpayment", "req1", "resp1", "ok").await.unwrap();
+    store.record_upstream_call("payone", "preauthorization", "req2", "resp2", "redirect").await.unwrap();
+    assert_eq!(
+        store.upstream_calls().unwrap(),
+        [("payone".into(), "genericpayment".into(), "ok".into()), ("payone".into(), "preauthorization".into(), "redirect".into())]
+    );
+    assert_eq!(store.upstream_call_requests().unwrap(), ["req1", "req2"]);
+}
+
+both!(orders_and_idempotency_keys, orders_and_idempotency_keys_test);
+async fn orders_and_idempotency_keys_test(store: Store, _: Option<String>) {
+    store.insert_order(&order("O1", "WO1", "key-00000001")).await.unwrap();
+    let err = store.insert_order(&order("O2", "WO1", "key-00000001")).await.unwrap_err();
+    assert!(matches!(err, amazon_pay_server::store::StoreError::Db(ref e) if e.is_constraint_violation()), "{err}");
+    assert_eq!(store.order_by_key("key-00000001").unwrap().unwrap().id, "O1");
+    assert!(store.order("O2").unwrap().is_none(), "the refused insert left nothing");
+    store.insert_order(&order("O3", "WO1", "key-00000003")).await.unwrap();
+    let ids: Vec<String> = store.orders_for_workorder("WO1").unwrap().into_iter().map(|o| o.id).collect();
+    assert_eq!(ids, ["O1", "O3"], "in the order they were placed");
+    let mut placed = order("O1", "WO1", "key-00000001");
+    placed.state = OrderState::Pending;
+    placed.txid = Some("T1".into());
+    store.finish_placing(&placed).await.unwrap();
+    assert_eq!(store.order_by_txid("T1").unwrap().unwrap().state, OrderState::Pending);
+    let kinds: Vec<String> = store.events_for_order("O1").unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["order.placed", "order.pending"]);
+}
+
+fn ts(txid: &str, action: &str, status: &str, seq: u32) -> TransactionStatus {
+    TransactionStatus::parse(format!("txid={txid}&txaction={action}&transaction_status={status}&sequencenumber={seq}").as_bytes())
+}
+
+both!(notifications_move_orders_once, notifications_test);
+async fn notifications_test(store: Store, _: Option<String>) {
+    let mut o = order("O1", "WO1", "key-00000001");
+    o.state = OrderState::Pending;
+    o.txid = Some("T1".into());
+    store.insert_order(&o).await.unwrap();
+    let first = store.receive_notification(&ts("T1", "appointed", "completed", 0)).await.unwrap();
+    assert!(matches!(first, Received::Fresh { applied: Ok(Applied::Moved(ref m)) } if m.to == OrderState::Approved), "{first:?}");
+    let replay = store.receive_notification(&ts("T1", "appointed", "completed", 0)).await.unwrap();
+    assert!(matches!(replay, Received::Replay), "{replay:?}");
+    let unknown = store.receive_notification(&ts("T9", "appointed", "completed", 0)).await.unwrap();
+    assert!(matches!(unknown, Received::Fresh { applied: Ok(Applied::UnknownOrder) }), "kept for later: {unknown:?}");
+    store.receive_notification(&ts("T1", "paid", "completed", 1)).await.unwrap();
+    assert_eq!(store.order("O1").unwrap().unwrap().state, OrderState::Paid);
+    assert_eq!(store.notifications_for_txid("T1").unwrap().len(), 2);
+    assert_eq!(store.notification_log().unwrap().len(), 3);
+    assert_eq!(store.reconcile("T1").await.unwrap(), Some(OrderState::Paid));
+}
+
+both!(outbox_claims_leases_and_retries, outbox_test);
+async fn outbox_test(store: Store, url: Option<String>) {
+    let urls = vec!["http://127.0.0.1:9/hook".to_owned()];
+    assert_eq!(store.queue_deliveries(urls.clone(), 0).await.unwrap(), 0, "a new URL starts with the next event");
+    store.insert_order(&order("O1", "WO1", "key-00000001")).await.unwrap();
+    store.insert_order(&order("O2", "WO2", "key-00000002")).await.unwrap();
+    assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 2);
+    assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 0, "queued once");
+    // A second instance on the same database (PostgreSQL), or the same store (SQLite), claims at once.
+    let other = match &url {
+        Some(url) => open(url),
+        None => store.clone(),
+    };
+    let (a, b) = tokio::join!(store.claim_deliveries(&urls, 1_000, 10, 60_000), other.claim_deliveries(&urls, 1_000, 10, 60_000));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 2, "each delivery claimed by exactly one: {a:?} {b:?}");
+    assert!(store.claim_deliveries(&urls, 2_000, 10, 60_000).await.unwrap().is_empty(), "claimed: not due again");
+    // The claimer dies without recording: after the lease the delivery is due again.
+    let again = store.claim_deliveries(&urls, 61_001, 10, 60_000).await.unwrap();
+    assert_eq!(again.len(), 2, "a dead instance's claims are retried");
+    let failed = Attempt {
+        event_seq: again[0].event_seq,
+        url: urls[0].clone(),
+        at_ms: 61_001,
+        status: Some(500),
+        error: None,
+        duration_ms: 3,
+        retry_at_ms: Some(70_000),
+        delivered: false,
+    };
+    let delivered = Attempt { event_seq: again[1].event_seq, status: Some(200), retry_at_ms: None, delivered: true, ..failed.clone() };
+    store.record_attempts(vec![failed, delivered]).await.unwrap();
+    assert!(store.claim_deliveries(&urls, 69_999, 10, 60_000).await.unwrap().is_empty());
+    let retry = store.claim_deliveries(&urls, 70_000, 10, 60_000).await.unwrap();
+    assert_eq!((retry.len(), retry[0].attempts), (1, 1), "the failed one comes back once, the delivered one never");
+    let deliveries = store.deliveries_for_order(&store.events_for_order("O1").unwrap()[0].order_id).unwrap();
+    assert_eq!(deliveries.len(), 1);
+}
+
+/// PostgreSQL only: migrations from empty, again (nothing to do), and by two instances at once; two stores
+/// on one database take one placement lock, exactly one at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migrations_and_shared_placement_locks() {
+    let Some(url) = fresh_pg_url().await else { return };
+    let (a, b) = tokio::join!(
+        tokio::task::spawn_blocking({
+            let url = url.clone();
+            move || open(&url)
+        }),
+        tokio::task::spawn_blocking({
+            let url = url.clone();
+            move || open(&url)
+        })
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    drop(open(&url));
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(versions, [1], "applied once by two instances starting together and a third after");
+
+    // Many claimers from two instances: exactly one wins while it is held.
+    let claims = (0..20).map(|i| {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tokio::spawn(async move { store.try_lease("WO-LOCK", Duration::from_secs(60)).await.unwrap() })
+    });
+    let mut won = Vec::new();
+    for claim in claims {
+        if let Some(lease) = claim.await.unwrap() {
+            won.push(lease);
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one holder");
+    assert!(b.try_lease("WO-LOCK", Duration::from_secs(60)).await.unwrap().is_none());
+    a.release_lease(won.remove(0)).await.unwrap();
+    let next = b.try_lease("WO-LOCK", Duration::from_millis(1)).await.unwrap().expect("free after release");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(a.try_lease("WO-LOCK", Duration::from_secs(60)).await.unwrap().is_some(), "an expired lease is taken over");
+    b.release_lease(next).await.unwrap();
+    // Waiting has an end: a lease held for longer is refused with its key, and changes nothing.
+    let held = b.try_lease("WO-BUSY", Duration::from_secs(60)).await.unwrap().expect("free");
+    let busy = a.lease_within("WO-BUSY", Duration::from_secs(60), Duration::from_millis(100)).await.unwrap_err();
+    assert!(busy.to_string().contains("WO-BUSY"), "{busy}");
+    b.release_lease(held).await.unwrap();
+    a.lease_within("WO-BUSY", Duration::from_secs(60), Duration::from_millis(100)).await.expect("free again");
+
+    // A placement waits for the other instance's lock, and gets it once released.
+    let locks_a = amazon_pay_server::orders::OrderLocks::for_store(&a);
+    let locks_b = amazon_pay_server::orders::OrderLocks::for_store(&b);
+    let held = locks_a.lock("WO-2").await.unwrap();
+    let waiting = tokio::spawn(async move { locks_b.lock("WO-2").await.map(drop) });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "the second instance waits");
+    drop(held);
+    tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("it gets the lock").unwrap().unwrap();
+}
