@@ -154,9 +154,12 @@ impl Client {
         self.post(routes::CV2_SESSIONS, request)
     }
 
-    /// The review page's data: buyer, addresses, payment, cart and total.
-    pub fn cv2_session(&self, workorder_id: &str, lang: Language) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
-        self.get(&[&routes::cv2_session(workorder_id), "?lang=", lang.code()].concat())
+    /// The review page's data: buyer, addresses, payment, cart and total. `checkout_session`: the
+    /// `amazonCheckoutSessionId` Amazon appended to the page's address (Amazon Pay direct needs it; an id-safe
+    /// value, checked by [`crate::page::ReviewParams`]).
+    pub fn cv2_session(&self, workorder_id: &str, checkout_session: Option<&str>, lang: Language) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
+        let session = checkout_session.map(|s| ["&amazonCheckoutSessionId=", s].concat()).unwrap_or_default();
+        self.get(&[&routes::cv2_session(workorder_id), "?lang=", lang.code(), &session].concat())
     }
 
     /// Changes the delivery option; the server re-prices and updates Amazon's session.

@@ -61,12 +61,14 @@ fn button() -> ButtonConfig {
         product_type: ProductType::PayOnly,
         amount: Money::eur(5070),
         script_url: "/sandbox/amazon/checkout.js".into(),
+        algorithm: Some("AMZN-PAY-RSASSA-PSS-V2".into()),
     }
 }
 
 #[wasm_bindgen_test]
 fn checkout_v2_answers_read_back_equal() {
     round_trip(button());
+    round_trip(ButtonConfig { algorithm: None, ..button() });
     let cases = [
         (None, None, None, ProductType::PayOnly, None, None, false),
         (Some(address("Jean")), Some("Visa ••••1111".to_string()), Some("O1".to_string()), ProductType::PayAndShip, Some(address("Anna")), Some(AddressProblem::Packstation), true),

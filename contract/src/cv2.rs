@@ -99,6 +99,10 @@ pub struct ButtonConfig {
     pub amount: Money,
     /// Where to load `checkout.js` from: Amazon's regional URL live, the sandbox's fake in sandbox mode.
     pub script_url: String,
+    /// The signature's algorithm when it is not `checkout.js`'s default (`AMZN-PAY-RSASSA-PSS`): Amazon Pay
+    /// direct signs with `AMZN-PAY-RSASSA-PSS-V2`. Absent with PAYONE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
 }
 
 /// A postal address as Amazon returned it (through PAYONE). Display it as text, never as HTML.

@@ -21,7 +21,7 @@ pub fn router(state: AppState) -> Router {
     // browsers that accept them, so a page really downloads the bytes the size budget counts.
     let dist = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
     let pages = dist.fallback(ServeDir::new(&state.config.static_dir));
-    let api = crate::security::protect_api(crate::api::router(), &state.public_url, &state.config.allowed_origins);
+    let api = crate::security::protect_api(crate::api::router(&state.config), &state.public_url, &state.config.allowed_origins);
     let mut app = Router::new()
         .route(amazon_pay_contract::routes::HEALTHZ, get(healthz))
         .merge(api)
@@ -95,7 +95,10 @@ impl Server {
             .to_owned();
         let store = Store::open_url(&config.database_url, &config.data_dir)?;
         let catalogue = match &config.catalogue {
-            Some(path) => Catalogue::load(path)?,
+            Some(path) => {
+                let (currencies, provider) = config.catalogue_currencies();
+                Catalogue::load_for(path, currencies, provider)?
+            }
             None => Catalogue::demo(),
         };
         let live_payone = |endpoint: &Option<String>| {
@@ -124,6 +127,19 @@ impl Server {
             &config.allowed_origins,
             config.mode == Mode::Live,
         )?;
+        let amazon = match &config.amazon {
+            None => None,
+            Some(amazon_config) => {
+                #[cfg(feature = "sandbox")]
+                let lent = match &sandbox {
+                    Some(s) => Some(crate::sandbox_link::amazon_key(s, amazon_config, &public_url)?),
+                    None => None,
+                };
+                #[cfg(not(feature = "sandbox"))]
+                let lent = None;
+                Some(crate::amazon::AmazonPay::build(amazon_config, lent)?)
+            }
+        };
         let mut config = config;
         if config.mode == Mode::Sandbox {
             // Webhooks go to the sandbox's own receiver unless the tester configured a URL.
@@ -142,6 +158,8 @@ impl Server {
                 order_locks: crate::orders::OrderLocks::for_store(&store),
                 checkoutchamp,
                 return_pages,
+                amazon,
+                sns_certificates: Default::default(),
             }),
         };
         let metrics = crate::ops::metrics_server::bind(&state).await?;

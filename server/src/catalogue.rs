@@ -78,18 +78,26 @@ pub enum CatalogueError {
 impl Catalogue {
     /// Reads a price list; Amazon Pay through PAYONE needs it in EUR, with non-negative prices.
     pub fn load(path: &std::path::Path) -> Result<Catalogue, CatalogueError> {
+        Catalogue::load_for(path, &[Currency::Eur], "Amazon Pay through PAYONE")
+    }
+
+    /// Reads a price list in one of `currencies` (what `provider`, named in the error, takes), with
+    /// non-negative prices.
+    pub fn load_for(path: &std::path::Path, currencies: &[Currency], provider: &str) -> Result<Catalogue, CatalogueError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read { path: shown.clone(), source })?;
         let catalogue: Catalogue =
             serde_json::from_str(&text).map_err(|e| CatalogueError::Invalid { path: shown.clone(), message: e.to_string() })?;
+        if !currencies.contains(&catalogue.currency) {
+            let allowed: Vec<&str> = currencies.iter().map(|c| c.code()).collect();
+            let message = format!("its currency is {}, but {provider} takes {} only", catalogue.currency, allowed.join(" or "));
+            return Err(CatalogueError::Invalid { path: shown, message });
+        }
         catalogue.validate().map_err(|message| CatalogueError::Invalid { path: shown, message })?;
         Ok(catalogue)
     }
 
     fn validate(&self) -> Result<(), String> {
-        if self.currency != Currency::Eur {
-            return Err(format!("its currency is {}, but Amazon Pay through PAYONE takes EUR only", self.currency));
-        }
         if let Some((sku, _)) = self.products.iter().find(|(_, p)| p.price < 0) {
             return Err(format!("the price of {sku:?} is negative"));
         }
@@ -204,6 +212,8 @@ mod tests {
         assert_eq!(Catalogue::load(&good).unwrap().products.len(), Catalogue::demo().products.len());
         let usd = write("usd.json", &include_str!("../demo-catalogue.json").replace("EUR", "USD"));
         assert!(Catalogue::load(&usd).unwrap_err().to_string().contains("EUR only"));
+        assert_eq!(Catalogue::load_for(&usd, &[Currency::Usd], "an NA account").unwrap().currency, Currency::Usd, "Amazon Pay direct, NA");
+        assert!(Catalogue::load_for(&usd, &[Currency::Eur, Currency::Gbp], "an EU account").unwrap_err().to_string().contains("EUR or GBP only"));
         let negative = write("neg.json", r#"{"currency":"EUR","products":{"x":{"name":"x","price":-1}},"delivery":{"standard":0,"express":0}}"#);
         assert!(Catalogue::load(&negative).unwrap_err().to_string().contains("negative"));
         assert!(Catalogue::load(&dir.path().join("missing.json")).is_err());

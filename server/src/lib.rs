@@ -3,6 +3,7 @@
 //! serves the offline sandbox (crate `amazon-pay-sandbox`) that stands in for Amazon, PAYONE and CheckoutChamp.
 
 pub mod address_rules;
+pub mod amazon;
 pub mod amazon_profile;
 pub mod api;
 pub mod assets;

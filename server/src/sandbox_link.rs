@@ -29,6 +29,28 @@ pub(crate) fn sandbox_config(config: &Config) -> SandboxConfig {
     }
 }
 
+/// In sandbox mode with `--provider amazon` and no key of the merchant's own: the sandbox's merchant key pair
+/// (its public key registered with the sandbox's Amazon Pay API simulator) and the simulator's base URL.
+/// A merchant key configured in sandbox mode is registered with the simulator too, so it is accepted there.
+pub(crate) fn amazon_key(
+    sandbox: &amazon_pay_sandbox::Sandbox,
+    config: &crate::config::amazon::AmazonConfig,
+    public_url: &str,
+) -> Result<(String, amazon_pay_v2::PrivateKey, String), crate::amazon::AmazonStartError> {
+    let endpoint = format!("{public_url}/sandbox{}", amazon_pay_sandbox::amazon_v2::MOUNT);
+    if let (Some(id), Some(pem)) = (&config.public_key_id, &config.private_key) {
+        let key = amazon_pay_v2::PrivateKey::from_pem(&pem.0).map_err(amazon_pay_v2::Error::from)?;
+        sandbox
+            .amazon_v2
+            .keys()
+            .register(id, &key.public_key().to_pem())
+            .map_err(|e| crate::amazon::AmazonStartError::Client(amazon_pay_v2::Error::Config(e.to_string())))?;
+        return Ok((id.clone(), key, endpoint));
+    }
+    let key = amazon_pay_v2::PrivateKey::from_pem(amazon_pay_sandbox::SANDBOX_PRIVATE_KEY_PEM).map_err(amazon_pay_v2::Error::from)?;
+    Ok((amazon_pay_sandbox::SANDBOX_PUBLIC_KEY_ID.to_owned(), key, endpoint))
+}
+
 /// The order store and page directories, as the sandbox's inspection endpoints see them.
 pub(crate) struct StoreInspector {
     pub(crate) store: Store,

@@ -37,6 +37,10 @@ pub struct Inner {
     pub checkoutchamp: Option<crate::checkoutchamp::CheckoutChamp>,
     /// The shop's pages buyers return to, per flow, and the origins they may be on.
     pub return_pages: crate::return_urls::ReturnPagesConfig,
+    /// The merchant's own Amazon Pay account, with `--provider amazon`.
+    pub amazon: Option<crate::amazon::AmazonPay>,
+    /// Certificates of SNS signing URLs already fetched (Amazon's IPN), by URL.
+    pub sns_certificates: crate::amazon::CertificateCache,
 }
 
 impl Inner {

@@ -225,6 +225,7 @@ impl Store {
         conn.execute_batch(schema::CHECKOUTCHAMP_ORDERS)?;
         conn.execute_batch(schema::RETURN_PAGES)?;
         conn.execute_batch(schema::EVENTS)?;
+        conn.execute_batch(schema::AMAZON)?;
         // Opened now, before the writer's first commit, so its fsync reports any write-back error since
         // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
         // has read the database in WAL mode.

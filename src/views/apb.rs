@@ -2,7 +2,7 @@
 //! (through the backend); PAYONE's answer carries the signed payload, and `amazon.Pay.initCheckout` takes
 //! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered.
 
-use super::button::{render_options, AMAZON_EU_CHECKOUT_JS};
+use super::button::{is_amazon_checkout_js, render_options};
 use super::common::{live_region, log_error};
 use crate::client::Client;
 use crate::dom::{el, on, set_attr, set_disabled, set_text, Listener, Mounted};
@@ -162,7 +162,7 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
     };
     emit(&page.root, WidgetEvent::OrderPlaced { order_id: placed.order_id.clone() });
     let config = placed.button;
-    if !config.sandbox && config.script_url != AMAZON_EU_CHECKOUT_JS {
+    if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {
         return page.fail(&["refusing to load ", &config.script_url, " in live mode"].concat(), internal);
     }
     drop(page);

@@ -23,6 +23,14 @@ use web_sys::Element;
 /// Amazon's only EU script; the live widget refuses any other source.
 pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/checkout.js";
 
+/// Whether `url` is Amazon's own `checkout.js` of one of its regions (EU, NA, FE): the only scripts live mode
+/// loads (Amazon Pay direct may be an NA or JP account).
+pub fn is_amazon_checkout_js(url: &str) -> bool {
+    url == AMAZON_EU_CHECKOUT_JS
+        || url == "https://static-na.payments-amazon.com/checkout.js"
+        || url == "https://static-fe.payments-amazon.com/checkout.js"
+}
+
 /// How the button is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ButtonOptions {
@@ -101,7 +109,7 @@ pub(crate) fn render_options(config: &ButtonConfig, placement: &str, color: &str
             payload_json: config.payload_json.clone(),
             signature: config.signature.clone(),
             public_key_id: config.public_key_id.clone(),
-            algorithm: None,
+            algorithm: config.algorithm.clone(),
         }),
     }
 }
@@ -134,7 +142,7 @@ async fn prepare(
     options: &ButtonOptions,
 ) -> Result<ButtonConfig, SetupError> {
     let config = session.await?;
-    if !config.sandbox && config.script_url != AMAZON_EU_CHECKOUT_JS {
+    if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {
         return Err(SetupError::UntrustedScript(config.script_url));
     }
     script_loader::load_script_with_retry(&config.script_url, options.script_timeout, 2).await?;

@@ -309,7 +309,9 @@ async fn load(view: Weak<Review>) {
     let Some(page) = view.upgrade() else { return };
     let (client, lang, timeout) = (page.options.client.clone(), page.options.language, page.options.script_timeout);
     let params = match ReviewParams::parse(&page::current_search(), page::stored_workorder()) {
-        Ok(ReviewParams { workorder_id: Some(id), order_id, .. }) => (id, order_id),
+        Ok(ReviewParams { workorder_id: Some(id), order_id, amazon_checkout_session_id }) => (id, order_id, amazon_checkout_session_id),
+        // Amazon Pay direct: Amazon's checkout session id alone names the checkout (the server knows whose it is).
+        Ok(ReviewParams { workorder_id: None, order_id, amazon_checkout_session_id: Some(session) }) => (session.clone(), order_id, Some(session)),
         Ok(_) => {
             log_error("Amazon Pay review", &"no workorderId in the address and none stored");
             return page.fatal(page.t(Text::MissingCheckout));
@@ -319,20 +321,22 @@ async fn load(view: Weak<Review>) {
             return page.fatal(page.t(Text::MissingCheckout));
         }
     };
-    let (workorder_id, order_id) = params;
+    let (workorder_id, order_id, checkout_session) = params;
     drop(page);
 
-    let loaded = client.cv2_session(&workorder_id, lang).await;
+    let loaded = client.cv2_session(&workorder_id, checkout_session.as_deref(), lang).await;
     let loaded = match loaded {
         Ok(details) => details,
         Err(err) => {
             log_error("Amazon Pay review", &err);
             let mut message = buyer_message(&err, lang);
-            // Back from Amazon after abandoning: the session is closed; say why, not just "expired".
+            // Back from Amazon after abandoning or a decline: the session is closed; say why, not just "expired".
             if let Some(order_id) = &order_id {
                 if let Ok(status) = client.order_status(order_id, lang).await {
-                    if status.state == OrderState::Abandoned {
-                        message = Text::Abandoned.get(lang).into();
+                    match (status.state, status.message) {
+                        (OrderState::Abandoned, _) => message = Text::Abandoned.get(lang).into(),
+                        (OrderState::Declined | OrderState::Failed, Some(decline)) => message = decline.into(),
+                        _ => {}
                     }
                 }
             }
@@ -342,6 +346,8 @@ async fn load(view: Weak<Review>) {
         }
     };
     let (session_id, script_url, sandbox) = (loaded.amazon_checkout_session_id.clone(), loaded.script_url.clone(), loaded.sandbox);
+    // The server's name of the checkout (with Amazon Pay direct the address may have held only Amazon's).
+    let workorder_id = loaded.workorder_id.clone();
     {
         let Some(page) = view.upgrade() else { return };
         page.state.borrow_mut().placed = loaded.order_id.clone();
@@ -369,7 +375,7 @@ async fn load(view: Weak<Review>) {
         }
     }
 
-    if !sandbox && script_url != super::button::AMAZON_EU_CHECKOUT_JS {
+    if !sandbox && !super::button::is_amazon_checkout_js(&script_url) {
         let cause = ["refusing to load ", &script_url, " in live mode"].concat();
         return change_actions_failed(&view, &cause);
     }

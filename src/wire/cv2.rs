@@ -39,6 +39,7 @@ impl FromJs for ButtonConfig {
             product_type: o.field("product_type")?,
             amount: o.field("amount")?,
             script_url: o.string("script_url")?,
+            algorithm: o.opt_string("algorithm")?,
         })
     }
 }

@@ -160,6 +160,7 @@ pub(super) async fn place(
             product_type,
             amount,
             script_url: script_url(&state),
+            algorithm: None,
         },
     };
     order.state = OrderState::Redirected;

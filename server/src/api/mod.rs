@@ -1,5 +1,6 @@
 //! The JSON API the widget calls (types from `amazon-pay-contract`), and PAYONE's notification receiver.
 
+pub mod amazon;
 mod checkoutchamp;
 mod apb;
 pub mod cv1;
@@ -35,20 +36,29 @@ pub(crate) fn replay_order<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Every route of the JSON API and the TransactionStatus receiver.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(cv2::router())
+/// Every route of the JSON API and the notification receivers. The seam between the providers: Checkout v2
+/// and APB are served by PAYONE's handlers or by Amazon Pay direct's (`amazon/`), on the same paths with the
+/// same contract, so the widget does not know which.
+pub fn router(config: &crate::config::Config) -> Router<AppState> {
+    let checkout = match config.provider {
+        crate::config::amazon::Provider::Payone => cv2::router().route(routes::APB_ORDERS, post(apb::place)),
+        crate::config::amazon::Provider::Amazon => amazon::router(),
+    };
+    let router = if config.payone_enabled {
+        Router::new().route(
+            routes::PAYONE_TRANSACTION_STATUS,
+            post(transaction_status::receive).layer(DefaultBodyLimit::max(transaction_status::MAX_BODY)),
+        )
+    } else {
+        Router::new()
+    };
+    router
+        .merge(checkout)
         .merge(cv1::router())
-        .route(routes::APB_ORDERS, post(apb::place))
         .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
         .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))
         .route("/api/orders/{order_id}", get(orders::status))
         .route("/api/orders/{order_id}/return", get(orders::returned))
-        .route(
-            routes::PAYONE_TRANSACTION_STATUS,
-            post(transaction_status::receive).layer(DefaultBodyLimit::max(transaction_status::MAX_BODY)),
-        )
         // Requests from the widget are small JSON bodies.
         .layer(DefaultBodyLimit::max(64 * 1024))
 }

@@ -9,7 +9,8 @@
 //! It runs after every notification that moved an order and once at start, so a crash between the
 //! notification and the release only delays the release.
 
-use super::money::{payone_request, record_payment, Action};
+use super::action::{record_payment, Action};
+use super::money::payone_request;
 use crate::state::AppState;
 use crate::payone::PayoneError;
 use crate::store::order_view;

@@ -5,6 +5,8 @@
 //! constant time), no CORS, and a browser request from another site is refused before anything runs.
 //! Without a key configured every route answers 404.
 
+mod action;
+mod amazon_money;
 pub mod duplicates;
 mod error;
 mod money;

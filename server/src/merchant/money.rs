@@ -13,6 +13,7 @@
 //! money moves once. Actions on one order are serialized. What PAYONE approved is stored, with the record
 //! of the call, the outbox event and the answer, in one write.
 
+use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
 use crate::state::AppState;
 use crate::payone::PayoneError;
@@ -20,44 +21,11 @@ use crate::store::order_view::{self, Provider};
 use crate::store::{now, UpstreamCall};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crate::store::db::{params, Conn, OptionalExtension};
+use crate::store::db::{params, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-/// Which money action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Action {
-    Capture,
-    Refund,
-    Cancel,
-}
-
-impl Action {
-    fn name(self) -> &'static str {
-        match self {
-            Action::Capture => "capture",
-            Action::Refund => "refund",
-            Action::Cancel => "cancel",
-        }
-    }
-    /// The `order_payments.kind` it stores.
-    fn kind(self) -> &'static str {
-        match self {
-            Action::Capture => "capture",
-            Action::Refund => "refund",
-            Action::Cancel => "release",
-        }
-    }
-    fn event(self) -> &'static str {
-        match self {
-            Action::Capture => "order.captured",
-            Action::Refund => "order.refunded",
-            Action::Cancel => "order.cancelled",
-        }
-    }
-}
 
 /// `POST /merchant/api/orders/{id}/capture`.
 pub(super) async fn capture(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
@@ -121,14 +89,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, MerchantError> {
     Ok(key.to_owned())
 }
 
-fn json_response(status: StatusCode, body: &str, replayed: bool) -> Response {
-    let mut response = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_owned()).into_response();
-    if replayed {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    response
-}
-
 async fn act(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes, action: Action) -> Response {
     match act_inner(&state, &id, &headers, &body, action).await {
         Ok(response) => response,
@@ -168,7 +128,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         move |c| Ok((order_view::provider(c, &id)?, order_view::payone_money(c, &id)?))
     })?;
     let money = match (provider, money) {
-        (None, _) | (Some(Provider::Payone), None) => {
+        (None, _) | (Some(Provider::Payone | Provider::AmazonDirect), None) => {
             return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
         }
         (Some(Provider::CheckoutChamp), _) => {
@@ -177,9 +137,13 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 "This order was imported into CheckoutChamp, which owns its money: capture, refund or cancel it in the CRM.",
             ))
         }
-        (Some(Provider::Payone), Some(money)) => money,
+        (Some(Provider::Payone | Provider::AmazonDirect), Some(money)) => money,
     };
     let amount = check(action, &money, &ask)?;
+    if provider == Some(Provider::AmazonDirect) {
+        let request = super::amazon_money::Request { id, action, amount, key: &key, fingerprint: &fingerprint, reason: ask.reason.as_deref() };
+        return super::amazon_money::act(state, &money, request).await;
+    }
     let Some(txid) = money.txid.clone() else {
         return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
     };
@@ -254,16 +218,6 @@ pub(super) fn payone_request(state: &AppState, action: Action, money: &order_vie
         }
     }
     request
-}
-
-/// Stores money PAYONE moved and its outbox event, on the caller's write connection.
-pub(super) fn record_payment(c: &Conn<'_>, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> crate::store::db::Result<()> {
-    c.prepare_cached(
-        "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![id, kind, amount, sequence, reason, now()])?;
-    c.prepare_cached("UPDATE orders SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, now()])?;
-    crate::store::events::record(c, id, event)
 }
 
 /// The refusals that need no call: the amount the action moves, or why it cannot.

@@ -84,6 +84,22 @@ fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &cra
     }
 }
 
+/// Replaces the `--provider amazon` setting `err` is about with a valid stand-in; false for the key (nothing
+/// can stand in for it, so the listing stops there).
+fn stand_in_amazon(args: &mut crate::config::amazon::AmazonArgs, merchant_id: &mut Option<String>, currency: &mut String, err: &crate::config::amazon::AmazonConfigError) -> bool {
+    use crate::config::amazon::{AmazonConfigError as E, SANDBOX_STORE_ID};
+    match err {
+        E::Missing("AMAZON_MERCHANT_ID") => *merchant_id = Some("A1".to_owned()),
+        E::Missing("AMAZON_STORE_ID") | E::BadId { name: "AMAZON_STORE_ID", .. } => args.amazon_store_id = Some(SANDBOX_STORE_ID.to_owned()),
+        E::BadId { name: "AMAZON_PUBLIC_KEY_ID", .. } => args.amazon_public_key_id = Some("AKEY".to_owned()),
+        E::EnvironmentMismatch { .. } => args.amazon_environment = None,
+        E::Currency { .. } => *currency = args.amazon_region.ledger_currencies()[0].code().to_owned(),
+        E::Endpoint(_) => args.amazon_api_endpoint = None,
+        _ => return false,
+    }
+    true
+}
+
 /// Replaces the setting `err` is about with a valid value; false when it cannot tell which.
 fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
     match err {
@@ -110,6 +126,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
         ConfigError::Merchant(err) => stand_in_merchant(&mut args.merchant, err),
         ConfigError::AddressRules(_) => args.address_rules.ship_to_countries.clear(),
+        ConfigError::Amazon(err) => return stand_in_amazon(&mut args.amazon, &mut args.amazon_merchant_id, &mut args.currency, err),
         ConfigError::Security(_) => {
             if crate::security::parse_origins(&args.allowed_origins).is_err() {
                 args.allowed_origins.clear();
@@ -127,7 +144,8 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
 fn start_problems(config: &Config) -> Vec<String> {
     let mut problems = Vec::new();
     if let Some(path) = &config.catalogue {
-        if let Err(err) = crate::catalogue::Catalogue::load(path) {
+        let (currencies, provider) = config.catalogue_currencies();
+        if let Err(err) = crate::catalogue::Catalogue::load_for(path, currencies, provider) {
             problems.push(format!("AMAZON_PAY_CATALOGUE: {err}"));
         }
     }
@@ -187,6 +205,17 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_ALLOWED_ORIGINS", list(&config.allowed_origins)),
         ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),
     ];
+    out.push(("AMAZON_PAY_PROVIDER", format!("{:?}", config.provider).to_ascii_lowercase()));
+    if let Some(amazon) = &config.amazon {
+        out.extend([
+            ("AMAZON_STORE_ID", amazon.store_id.clone()),
+            ("AMAZON_PUBLIC_KEY_ID", amazon.public_key_id.clone().unwrap_or_else(|| "(the sandbox's)".to_owned())),
+            ("AMAZON_PRIVATE_KEY_PATH", if amazon.private_key.is_some() { MASK.to_owned() } else { "(the sandbox's)".to_owned() }),
+            ("AMAZON_REGION", amazon.region.code().to_owned()),
+            ("AMAZON_ENVIRONMENT", amazon.environment.as_str().to_owned()),
+            ("AMAZON_PAY_API_ENDPOINT", amazon.endpoint.clone().unwrap_or_else(|| "(Amazon's regional host, or the sandbox)".to_owned())),
+        ]);
+    }
     match &config.checkoutchamp {
         None => out.push(("CHECKOUTCHAMP_LOGIN_ID", "(not set: CheckoutChamp not used)".to_owned())),
         Some(cc) => out.extend([

@@ -14,6 +14,8 @@ pub enum Provider {
     Payone,
     /// Imported into CheckoutChamp.
     CheckoutChamp,
+    /// Placed with Amazon Pay direct (`--provider amazon`): captured, refunded and released through Amazon.
+    AmazonDirect,
 }
 
 /// What the money actions need of a PAYONE order.
@@ -99,7 +101,8 @@ pub fn order_json(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Val
 pub fn provider(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Provider>> {
     let payone: bool = c.prepare_cached("SELECT count(*) FROM orders WHERE id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
     if payone {
-        return Ok(Some(Provider::Payone));
+        let amazon: i64 = c.prepare_cached("SELECT count(*) FROM amazon_orders WHERE order_id = ?1")?.query_row([id], |r| r.get(0))?;
+        return Ok(Some(if amazon > 0 { Provider::AmazonDirect } else { Provider::Payone }));
     }
     let crm: bool =
         c.prepare_cached("SELECT count(*) FROM checkoutchamp_orders WHERE order_id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;

@@ -5,7 +5,7 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON)];
 
 /// Every table the store had when PostgreSQL support came, and the placement leases (`orders/lease.rs`).
 const V1: &str = "
@@ -187,4 +187,40 @@ pub const TABLES: &[&str] = &[
     "duplicate_authorizations",
     "merchant_requests",
     "amazon_checkout_sessions",
+    "amazon_checkouts",
+    "amazon_orders",
+    "amazon_refunds",
+    "amazon_notifications",
 ];
+
+/// Amazon Pay direct (`--provider amazon`, `amazon/records.rs`): the same tables as SQLite's `schema::AMAZON`.
+const AMAZON: &str = "
+CREATE TABLE amazon_checkouts (
+    workorder_id TEXT PRIMARY KEY,
+    checkout_session_id TEXT NOT NULL UNIQUE,
+    bound_at BIGINT NOT NULL
+);
+CREATE TABLE amazon_orders (
+    order_id TEXT PRIMARY KEY,
+    checkout_session_id TEXT NOT NULL,
+    charge_permission_id TEXT,
+    charge_id TEXT,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX amazon_orders_by_charge ON amazon_orders (charge_id);
+CREATE INDEX amazon_orders_by_session ON amazon_orders (checkout_session_id);
+CREATE TABLE amazon_refunds (
+    refund_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE amazon_notifications (
+    message_id TEXT PRIMARY KEY,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at BIGINT NOT NULL
+);
+";

@@ -186,3 +186,36 @@ CREATE TABLE IF NOT EXISTS merchant_requests (
     created_at INTEGER NOT NULL
 );
 ";
+
+/// Amazon Pay direct (`--provider amazon`, `amazon/records.rs`): the Amazon checkout session of each of our
+/// checkouts, the session, charge permission and charge of each order, refunds, and every IPN once.
+pub(super) const AMAZON: &str = "
+CREATE TABLE IF NOT EXISTS amazon_checkouts (
+    workorder_id TEXT PRIMARY KEY,
+    checkout_session_id TEXT NOT NULL UNIQUE,
+    bound_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS amazon_orders (
+    order_id TEXT PRIMARY KEY,
+    checkout_session_id TEXT NOT NULL,
+    charge_permission_id TEXT,
+    charge_id TEXT,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS amazon_orders_by_charge ON amazon_orders (charge_id);
+CREATE INDEX IF NOT EXISTS amazon_orders_by_session ON amazon_orders (checkout_session_id);
+CREATE TABLE IF NOT EXISTS amazon_refunds (
+    refund_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS amazon_notifications (
+    message_id TEXT PRIMARY KEY,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
+";

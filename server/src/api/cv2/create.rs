@@ -87,5 +87,6 @@ pub(super) async fn create_session(
         product_type,
         amount,
         script_url: super::script_url(&state),
+            algorithm: None,
     }))
 }

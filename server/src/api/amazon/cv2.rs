@@ -1,0 +1,269 @@
+//! Checkout v2 with Amazon Pay direct: the signed button, the review page, delivery changes and placing the
+//! order (Update Checkout Session, then the buyer goes to `amazonPayRedirectUrl`).
+
+use super::calls::recorded;
+use super::details::{details, resolve};
+use crate::amazon::errors::app_error;
+use crate::api::payone_calls::LangQuery;
+use crate::api::ApiJson;
+use crate::config::Authorization;
+use crate::error::AppError;
+use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::return_urls::{with_query, Flow};
+use crate::state::AppState;
+use crate::store::{insert_checkout, now, Checkout};
+use amazon_pay_contract::cv2::{
+    ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType,
+    UpdateDeliveryRequest,
+};
+use amazon_pay_contract::orders::OrderState;
+use amazon_pay_contract::address::AddressProblem;
+use amazon_pay_contract::{ErrorCode, Money};
+use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails, DeliverySpecifications};
+use amazon_pay_v2::models::{MerchantMetadata, PaymentDetails, PaymentIntent, Price, UpdateCheckoutSessionRequest, WebCheckoutDetails};
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+
+/// What the buyer shares with the shop: name, email, phone and billing address (the shipping address comes
+/// with PayAndShip).
+pub(super) const SCOPES: [&str; 4] = ["name", "email", "phoneNumber", "billingAddress"];
+
+/// Amazon's price for `amount`.
+pub(super) fn price(amount: Money) -> Price {
+    Price::from_minor(amount.minor.max(0) as u64, amount.currency.code())
+}
+
+/// `paymentIntent` for the server's authorization setting (the one PAYONE's orders use too).
+pub(super) fn intent(state: &AppState) -> PaymentIntent {
+    match state.config.payone_authorization {
+        Authorization::Preauthorization => PaymentIntent::Authorize,
+        Authorization::Authorization => PaymentIntent::AuthorizeWithCapture,
+    }
+}
+
+/// Refuses a total in a currency the account's region does not take.
+pub(super) fn check_currency(amazon: &crate::amazon::AmazonPay, amount: Money) -> Result<(), AppError> {
+    if amazon.region.ledger_currencies().contains(&amount.currency) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::Configuration,
+        format!("the catalogue prices in {}, which an Amazon Pay account of region {} does not take", amount.currency.code(), amazon.region.code()),
+    ))
+}
+
+/// `POST /api/cv2/sessions`: prices the cart, stores the checkout and signs the button's payload.
+pub(super) async fn create_session(State(state): State<AppState>, ApiJson(request): ApiJson<CreateSessionRequest>) -> Result<ApiJson<ButtonConfig>, AppError> {
+    let amazon = super::account(&state)?;
+    let lang = request.language;
+    let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
+    let amount = state.catalogue.price(&request.items).map_err(|e| bad(e.to_string()))?;
+    check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
+    let pages = state.return_pages.for_request(Flow::Cv2, &request.return_pages).map_err(|e| bad(e.to_string()))?;
+    let workorder_id = super::new_checkout_id();
+    // The cart decides: digital goods only is PayOnly (no address asked for), anything physical PayAndShip.
+    let product_type = state.catalogue.product_type(&request.items);
+    let payload = ButtonPayload {
+        web_checkout_details: ButtonWebCheckoutDetails {
+            checkout_review_return_url: Some(with_query(&pages.review, &[("workorderId", &workorder_id)])),
+            checkout_cancel_url: Some(pages.cancel.clone()),
+            ..Default::default()
+        },
+        store_id: amazon.store_id.clone(),
+        scopes: SCOPES.map(str::to_owned).to_vec(),
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+        delivery_specifications: match product_type {
+            ProductType::PayAndShip => delivery_specifications(&state.config.address_rules),
+            ProductType::PayOnly => None,
+        },
+        ..Default::default()
+    };
+    let signed = amazon.client.signed_button(&payload);
+    let checkout = Checkout {
+        workorder_id: workorder_id.clone(),
+        flow: "cv2".into(),
+        amount,
+        items_json: serde_json::to_string(&request.items).unwrap_or_default(),
+        delivery: Default::default(),
+        created_at: now(),
+    };
+    let asked_pages = !request.return_pages.is_empty();
+    state
+        .store
+        .write(move |c| {
+            insert_checkout(c, &checkout)?;
+            if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }
+        })
+        .await?;
+    Ok(ApiJson(ButtonConfig {
+        workorder_id,
+        merchant_id: amazon.merchant_id.clone(),
+        public_key_id: signed.public_key_id,
+        payload_json: signed.payload_json,
+        signature: signed.signature,
+        sandbox: state.is_sandbox(),
+        ledger_currency: amount.currency,
+        checkout_language: lang.amazon_checkout_language().to_owned(),
+        product_type,
+        amount,
+        script_url: super::script_url(&state, amazon),
+        algorithm: Some(signed.algorithm.name().to_owned()),
+    }))
+}
+
+/// The shop's address rules as Amazon's `deliverySpecifications` (Amazon then offers only addresses that pass).
+pub(super) fn delivery_specifications(rules: &crate::address_rules::AddressRules) -> Option<DeliverySpecifications> {
+    let countries: Vec<&str> = rules.countries.iter().map(String::as_str).collect();
+    let mut spec = if countries.is_empty() { DeliverySpecifications::default() } else { DeliverySpecifications::allowed_countries(&countries) };
+    spec.special_restrictions = [(rules.refuse_po_boxes, "RestrictPOBoxes"), (rules.refuse_packstations, "RestrictPackstations")]
+        .into_iter()
+        .filter_map(|(on, name)| on.then(|| name.to_owned()))
+        .collect();
+    (spec != DeliverySpecifications::default()).then_some(spec)
+}
+
+/// `?lang=de&amazonCheckoutSessionId=…` of the review page's request.
+#[derive(Debug, Deserialize)]
+pub(super) struct ReviewQuery {
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default, rename = "amazonCheckoutSessionId")]
+    amazon_checkout_session_id: Option<String>,
+}
+
+/// `GET /api/cv2/sessions/{id}?lang=xx&amazonCheckoutSessionId=S`: `id` is our checkout id or Amazon's session id.
+pub(super) async fn get_session(State(state): State<AppState>, Path(id): Path<String>, Query(query): Query<ReviewQuery>) -> Result<ApiJson<CheckoutDetails>, AppError> {
+    let amazon = super::account(&state)?;
+    let lang = LangQuery { lang: query.lang }.language();
+    let (checkout, session) = resolve(&state, amazon, &id, query.amazon_checkout_session_id.as_deref(), lang).await?;
+    Ok(ApiJson(details(&state, amazon, &checkout, &session).map_err(|e| e.in_language(lang))?))
+}
+
+/// `POST /api/cv2/sessions/{id}/delivery`: re-prices the cart and tells Amazon the new amount.
+pub(super) async fn update_delivery(State(state): State<AppState>, Path(workorder_id): Path<String>, ApiJson(request): ApiJson<UpdateDeliveryRequest>) -> Result<ApiJson<CheckoutDetails>, AppError> {
+    let amazon = super::account(&state)?;
+    let lang = request.language;
+    let lock = state.order_locks.for_workorder(&workorder_id);
+    let _placing = lock.lock().await;
+    let (mut checkout, session) = resolve(&state, amazon, &workorder_id, None, lang).await?;
+    if state.store.orders_for_workorder(&workorder_id)?.iter().any(|o| !o.allows_retry()) {
+        return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
+    }
+    let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    let amount = state.catalogue.price_with_delivery(&items, request.delivery).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let mut session = session;
+    if amount != checkout.amount {
+        let update = UpdateCheckoutSessionRequest {
+            payment_details: Some(PaymentDetails { charge_amount: Some(price(amount)), ..Default::default() }),
+            ..Default::default()
+        };
+        let id = session.checkout_session_id.clone();
+        session = recorded(&state, "updateCheckoutSession", &id, amazon.client.update_checkout_session(&id, &update))
+            .await
+            .map_err(|e| app_error(&e).in_language(lang))?;
+    }
+    state.store.update_checkout_delivery(&workorder_id, request.delivery, amount).await?;
+    checkout.delivery = request.delivery;
+    checkout.amount = amount;
+    Ok(ApiJson(details(&state, amazon, &checkout, &session).map_err(|e| e.in_language(lang))?))
+}
+
+/// `POST /api/cv2/sessions/{id}/orders`: one order per checkout however often it is clicked. Update Checkout
+/// Session with the server's total, the payment intent, the result URL and the reference, then the buyer goes
+/// to Amazon's `amazonPayRedirectUrl` (the return completes the session: `result.rs`).
+pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id): Path<String>, ApiJson(request): ApiJson<PlaceOrderRequest>) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
+    let amazon = super::account(&state)?;
+    let lang = request.language;
+    if !valid_idempotency_key(&request.idempotency_key) {
+        return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
+    }
+    let lock = state.order_locks.for_workorder(&workorder_id);
+    let _placing = lock.lock().await;
+    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        if existing.workorder_id != workorder_id {
+            return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
+        }
+        return crate::api::replay_order::<PlaceOrderResponse>(&existing, lang);
+    }
+    let attempts = state.store.orders_for_workorder(&workorder_id)?;
+    if let Some(live) = attempts.iter().rev().find(|o| !o.allows_retry()) {
+        return crate::api::replay_order::<PlaceOrderResponse>(live, lang);
+    }
+    let (checkout, session) = resolve(&state, amazon, &workorder_id, None, lang).await?;
+    // The shop's rules, checked on the address as Amazon has it now: a refused address or a missing phone
+    // number places no order.
+    let details = details(&state, amazon, &checkout, &session).map_err(|e| e.in_language(lang))?;
+    let refused = |problem: AddressProblem| {
+        AppError::new(ErrorCode::BadRequest, format!("the checkout cannot be ordered: {}", problem.as_str()))
+            .in_language(lang)
+            .with_message(problem.buyer_message(lang))
+    };
+    if let Some(problem) = details.address_problem {
+        return Err(refused(problem));
+    }
+    if let Some(shipping) = &details.shipping_address {
+        state.config.address_rules.phone(&shipping.phone, request.phone.as_deref()).map_err(refused)?;
+    }
+    let Some(session_id) = state.store.amazon_session_of(&workorder_id)? else {
+        return Err(AppError::new(ErrorCode::NotFound, "no Amazon checkout session for this checkout").in_language(lang));
+    };
+    let mut order = OrderRecord {
+        id: new_order_id(),
+        workorder_id: workorder_id.clone(),
+        flow: "cv2".into(),
+        idempotency_key: request.idempotency_key.clone(),
+        state: OrderState::Placing,
+        amount: checkout.amount,
+        txid: None,
+        userid: None,
+        decline: None,
+        response_json: None,
+    };
+    // Stored before Amazon is called: whatever happens next, the store knows this attempt exists.
+    state.store.insert_order(&order).await?;
+    state.store.insert_amazon_order(&order.id, &session_id).await?;
+    let result_url = format!("{}{}", state.public_url, super::RESULT_PATH.replace("{order_id}", &order.id));
+    let update = UpdateCheckoutSessionRequest {
+        web_checkout_details: Some(WebCheckoutDetails { checkout_result_return_url: Some(result_url), ..Default::default() }),
+        payment_details: Some(PaymentDetails {
+            payment_intent: Some(intent(&state)),
+            can_handle_pending_authorization: Some(true),
+            charge_amount: Some(price(order.amount)),
+            ..Default::default()
+        }),
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+    };
+    let answer = recorded(&state, "updateCheckoutSession", &session_id, amazon.client.update_checkout_session(&session_id, &update)).await;
+    let outcome = match answer {
+        Ok(session) => match (&session.web_checkout_details.amazon_pay_redirect_url, session.constraints.first()) {
+            (Some(url), None) => {
+                order.state = OrderState::Redirected;
+                PlaceOrderOutcome::Redirect { url: url.clone() }
+            }
+            (_, constraint) => {
+                order.state = OrderState::UpstreamFailed;
+                order.decline = Some(ErrorCode::UpstreamInvalid);
+                state.store.finish_placing(&order).await?;
+                let why = constraint.map_or_else(|| "no amazonPayRedirectUrl".to_owned(), |c| format!("constraint {}", c.constraint_id));
+                return Err(AppError::new(ErrorCode::UpstreamInvalid, format!("Amazon cannot take the order yet: {why}")).in_language(lang));
+            }
+        },
+        Err(err) => {
+            let err = app_error(&err);
+            if matches!(err.code, ErrorCode::SoftDecline | ErrorCode::HardDecline) {
+                order.state = OrderState::Declined;
+                order.decline = Some(err.code);
+                PlaceOrderOutcome::Declined { code: err.code, message: err.code.buyer_message(lang).to_owned() }
+            } else {
+                order.state = OrderState::UpstreamFailed;
+                order.decline = Some(err.code);
+                state.store.finish_placing(&order).await?;
+                return Err(err.in_language(lang));
+            }
+        }
+    };
+    let response = PlaceOrderResponse { order_id: order.id.clone(), outcome };
+    order.response_json = serde_json::to_string(&response).ok();
+    state.store.finish_placing(&order).await?;
+    Ok(ApiJson(response))
+}

@@ -1,0 +1,161 @@
+//! The review page's data from Amazon's checkout session: which of our checkouts a session belongs to, and the
+//! buyer, addresses and payment it holds, in the contract's shape.
+
+use super::calls::recorded;
+use crate::amazon::errors::app_error;
+use crate::amazon::records::Bound;
+use crate::amazon::AmazonPay;
+use crate::api::payone_calls::{live_checkout, SESSION_LIFETIME_SECS};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Checkout;
+use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, PostalAddress, ProductType};
+use amazon_pay_contract::{ErrorCode, Language, Money};
+use amazon_pay_v2::models::{Address, CheckoutSession, CheckoutSessionState};
+
+/// Our checkout and Amazon's session for a review page request: `id` is our checkout id (the session from
+/// `query_session` or the one kept), or Amazon's checkout session id alone. The session is fetched, checked to
+/// be this checkout's (its `merchantReferenceId`), and kept.
+pub(super) async fn resolve(
+    state: &AppState,
+    amazon: &AmazonPay,
+    id: &str,
+    query_session: Option<&str>,
+    lang: Language,
+) -> Result<(Checkout, CheckoutSession), AppError> {
+    let known = state.store.checkout(id)?.is_some();
+    let session_id = match (known, query_session) {
+        (true, Some(session)) => session.to_owned(),
+        (true, None) => state.store.amazon_session_of(id)?.ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound, format!("checkout {id:?} has no Amazon checkout session yet: the buyer has not come back from Amazon"))
+                .in_language(lang)
+        })?,
+        (false, _) => id.to_owned(),
+    };
+    if !is_amazon_id(&session_id) {
+        return Err(AppError::new(ErrorCode::BadRequest, "amazonCheckoutSessionId is malformed").in_language(lang));
+    }
+    let session = fetch(state, amazon, &session_id, lang).await?;
+    let reference = session.merchant_metadata.merchant_reference_id.clone();
+    let workorder_id = match (known, reference) {
+        (true, Some(reference)) if reference != id => {
+            return Err(AppError::new(ErrorCode::BadRequest, "this Amazon checkout session belongs to another checkout").in_language(lang))
+        }
+        (true, _) => id.to_owned(),
+        (false, Some(reference)) => reference,
+        (false, None) => {
+            return Err(AppError::new(ErrorCode::NotFound, "the Amazon checkout session names no checkout of this shop").in_language(lang))
+        }
+    };
+    let checkout = live_checkout(state, &workorder_id, lang)?;
+    if state.store.bind_amazon_session(&workorder_id, &session_id).await? == Bound::OtherCheckout {
+        return Err(AppError::new(ErrorCode::BadRequest, "this Amazon checkout session belongs to another checkout").in_language(lang));
+    }
+    Ok((checkout, session))
+}
+
+/// Amazon's ids: letters, digits and `-`, at most 128 characters.
+fn is_amazon_id(id: &str) -> bool {
+    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Get Checkout Session; a cancelled session is refused with Amazon's reason as the buyer's message.
+pub(super) async fn fetch(state: &AppState, amazon: &AmazonPay, session_id: &str, lang: Language) -> Result<CheckoutSession, AppError> {
+    let session = recorded(state, "getCheckoutSession", session_id, amazon.client.get_checkout_session(session_id))
+        .await
+        .map_err(|e| app_error(&e).in_language(lang))?;
+    if session.status_details.state == CheckoutSessionState::Canceled {
+        let reason = session.status_details.reason_code.clone().unwrap_or_default();
+        return Err(AppError::new(ErrorCode::SessionExpired, format!("Amazon cancelled the checkout session ({reason})")).in_language(lang));
+    }
+    Ok(session)
+}
+
+/// The review page's data: Amazon's session with our stored cart and total.
+pub(super) fn details(state: &AppState, amazon: &AmazonPay, checkout: &Checkout, session: &CheckoutSession) -> Result<CheckoutDetails, AppError> {
+    let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
+    let product_type = state.catalogue.product_type(&items);
+    let billing = session.billing_address.as_ref().map(postal);
+    // PayOnly (digital goods): no shipping address is asked for, shown or checked.
+    let shipping_address = match product_type {
+        ProductType::PayOnly => None,
+        ProductType::PayAndShip => Some(session.shipping_address.as_ref().map(postal).or_else(|| billing.clone()).ok_or_else(|| {
+            AppError::new(ErrorCode::UpstreamInvalid, "Amazon's checkout session has no address (is the buyer signed in?)")
+        })?),
+    };
+    let rules = &state.config.address_rules;
+    let address_problem = shipping_address.as_ref().and_then(|a| rules.check(a));
+    let phone_required = rules.require_phone && shipping_address.as_ref().is_some_and(|a| a.phone.trim().is_empty());
+    let buyer = session.buyer.clone().unwrap_or_default();
+    let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()).map(|o| o.id);
+    Ok(CheckoutDetails {
+        workorder_id: checkout.workorder_id.clone(),
+        amazon_checkout_session_id: session.checkout_session_id.clone(),
+        buyer_name: buyer.name.unwrap_or_default(),
+        email: buyer.email.unwrap_or_default(),
+        product_type,
+        shipping_address,
+        address_problem,
+        phone_required,
+        billing_address: billing,
+        payment_descriptor: session.payment_preferences.iter().find_map(|p| p.payment_descriptor.clone()),
+        items: state.catalogue.describe(&items),
+        delivery: checkout.delivery,
+        delivery_fee: match product_type {
+            ProductType::PayOnly => Money::new(0, checkout.amount.currency),
+            ProductType::PayAndShip => state.catalogue.delivery_fee(checkout.delivery),
+        },
+        amount: checkout.amount,
+        expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
+        order_id,
+        script_url: super::script_url(state, amazon),
+        sandbox: state.is_sandbox(),
+    })
+}
+
+/// Amazon's address (one `name`, up to three lines) in the contract's shape: the last word of the name is the
+/// last name, the first line the street, the others the addition.
+pub(crate) fn postal(a: &Address) -> PostalAddress {
+    let name = a.name.as_deref().unwrap_or_default().trim();
+    let (first, last) = match name.rsplit_once(' ') {
+        Some((first, last)) => (first.trim(), last),
+        None => ("", name),
+    };
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
+    let addition = [&a.address_line2, &a.address_line3].iter().map(|l| text(l)).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
+    PostalAddress {
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        company: String::new(),
+        street: text(&a.address_line1),
+        addition,
+        zip: text(&a.postal_code),
+        city: text(&a.city),
+        state: text(&a.state_or_region),
+        country: text(&a.country_code),
+        phone: text(&a.phone_number),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amazons_address_reads_as_ours() {
+        let a = Address {
+            name: Some("Anna Maria Schmidt".into()),
+            address_line1: Some("Hauptstr. 1".into()),
+            address_line2: Some("c/o Müller".into()),
+            city: Some("Berlin".into()),
+            postal_code: Some("10115".into()),
+            country_code: Some("DE".into()),
+            ..Address::default()
+        };
+        let p = postal(&a);
+        assert_eq!((p.first_name.as_str(), p.last_name.as_str(), p.street.as_str(), p.addition.as_str()), ("Anna Maria", "Schmidt", "Hauptstr. 1", "c/o Müller"));
+        assert_eq!(postal(&Address { name: Some("Cher".into()), ..Address::default() }).last_name, "Cher");
+        assert!(is_amazon_id("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
+        assert!(!is_amazon_id("../x") && !is_amazon_id(""));
+    }
+}

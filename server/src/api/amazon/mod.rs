@@ -1,0 +1,60 @@
+//! Checkout v2 and APB with Amazon Pay direct (`--provider amazon`): the same routes and answers as PAYONE's
+//! handlers (the widget cannot tell them apart), plus the buyer's return from Amazon and Amazon's IPN.
+//!
+//! The checkout id the widget carries (`workorder_id`) is ours; Amazon's checkout session id is learnt when the
+//! buyer comes back to the review page (`amazonCheckoutSessionId`), checked against the session's
+//! `merchantMetadata.merchantReferenceId` (our checkout id, put into the signed button payload), and kept.
+
+mod apb;
+mod calls;
+mod cv2;
+mod details;
+pub mod ipn;
+mod result;
+
+use crate::amazon::AmazonPay;
+use crate::error::AppError;
+use crate::state::AppState;
+use amazon_pay_contract::{routes, ErrorCode};
+use axum::routing::{get, post};
+use axum::Router;
+
+/// Where Amazon sends the buyer after its pages (`checkoutResultReturnUrl`), per order.
+pub const RESULT_PATH: &str = "/api/amazon/orders/{order_id}/result";
+/// Where Amazon's SNS topic delivers IPN messages.
+pub const IPN_PATH: &str = "/amazon/ipn";
+
+/// The CV2 and APB routes of Amazon Pay direct, and its return and IPN routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(routes::CV2_SESSIONS, post(cv2::create_session))
+        .route("/api/cv2/sessions/{workorder_id}", get(cv2::get_session))
+        .route("/api/cv2/sessions/{workorder_id}/delivery", post(cv2::update_delivery))
+        .route("/api/cv2/sessions/{workorder_id}/orders", post(cv2::place_order))
+        .route(routes::APB_ORDERS, post(apb::place))
+        .route(RESULT_PATH, get(result::returned))
+        .route(IPN_PATH, post(ipn::receive))
+}
+
+/// The Amazon Pay account; its absence is a configuration error (the router is only mounted with one).
+fn account(state: &AppState) -> Result<&AmazonPay, AppError> {
+    state.amazon.as_ref().ok_or_else(|| AppError::new(ErrorCode::Configuration, "--provider amazon without an Amazon Pay account"))
+}
+
+/// `checkout.js` for this server's mode: the sandbox's fake, or Amazon's own for the account's region.
+fn script_url(state: &AppState, amazon: &AmazonPay) -> String {
+    if state.is_sandbox() {
+        format!("{}/sandbox/amazon/checkout.js", state.public_url)
+    } else {
+        amazon.region.checkout_js().to_owned()
+    }
+}
+
+/// A new checkout id: `A` and 15 characters safe in URLs and in Amazon's `merchantReferenceId`.
+fn new_checkout_id() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..15).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect();
+    format!("A{tail}")
+}

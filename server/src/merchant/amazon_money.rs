@@ -1,0 +1,120 @@
+//! The merchant API's capture, refund and cancel for Amazon Pay direct orders: Capture Charge, Create Refund,
+//! and Cancel Charge with Close Charge Permission (only the close when part was captured). The merchant's
+//! `Idempotency-Key` is Amazon's idempotency key too, so a retried request never moves money twice at Amazon
+//! either. What Amazon accepted is stored with the call's record, the outbox event and the answer in one write;
+//! Amazon's refusal is stored as the key's answer; no answer is not stored (retry with the same key).
+
+use super::action::{json_response, record_payment, Action};
+use super::MerchantError;
+use crate::state::AppState;
+use crate::store::{now, order_view, UpstreamCall};
+use amazon_pay_v2::models::{CancelChargeRequest, CaptureChargeRequest, CloseChargePermissionRequest, CreateRefundRequest, Price};
+use amazon_pay_v2::Error;
+use axum::http::StatusCode;
+use axum::response::Response;
+use crate::store::db::params;
+use serde_json::Value;
+
+/// One checked money action on an Amazon order.
+pub(super) struct Request<'a> {
+    pub(super) id: &'a str,
+    pub(super) action: Action,
+    pub(super) amount: i64,
+    pub(super) key: &'a str,
+    pub(super) fingerprint: &'a str,
+    pub(super) reason: Option<&'a str>,
+}
+
+/// Moves the money through Amazon and stores the outcome under the key.
+pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Request<'_>) -> Result<Response, MerchantError> {
+    let Some(amazon) = state.amazon.as_ref() else {
+        return Err(MerchantError::conflict("provider_not_configured", "This order was placed with Amazon Pay direct, which this server is not configured for."));
+    };
+    let ids = state.store.amazon_order(request.id)?;
+    let Some((charge_id, permission_id)) = ids.and_then(|o| Some((o.charge_id?, o.charge_permission_id))) else {
+        return Err(MerchantError::conflict("not_authorized", "Amazon has no charge for this order."));
+    };
+    let price = Price::from_minor(request.amount.max(0) as u64, &money.currency);
+    let client = &amazon.client;
+    let result: Result<(Value, Option<(String, String)>), Error> = match request.action {
+        Action::Capture => client
+            .capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: price, soft_descriptor: None }, request.key)
+            .await
+            .map(|c| (serde_json::to_value(c).unwrap_or_default(), None)),
+        Action::Refund => client
+            .create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: price, soft_descriptor: None }, request.key)
+            .await
+            .map(|r| {
+                let refund = Some((r.refund_id.clone(), format!("{:?}", r.status_details.state)));
+                (serde_json::to_value(r).unwrap_or_default(), refund)
+            }),
+        Action::Cancel => cancel(client, &charge_id, permission_id.as_deref(), money.captured > 0, request.reason).await,
+    };
+    let (answer, outcome) = match &result {
+        Ok((value, _)) => (value.to_string(), "ok".to_owned()),
+        Err(err) => (String::new(), err.reason_code().map_or_else(|| err.to_string(), str::to_owned)),
+    };
+    let call = UpstreamCall::new("amazon", &format!("merchant-{}", request.action.name()), &charge_id, &answer, &outcome);
+    let (key, fingerprint) = (request.key.to_owned(), request.fingerprint.to_owned());
+    match result {
+        Ok((_, refund)) => {
+            if let Some((refund_id, refund_state)) = refund {
+                state.store.upsert_amazon_refund(&refund_id, request.id, request.amount, &refund_state).await?;
+            }
+            let (id, reason, action, amount) = (request.id.to_owned(), request.reason.map(str::to_owned), request.action, request.amount);
+            let sequence = money.sequencenumber + 1;
+            let stored = state
+                .store
+                .record_upstream_call_then(call, move |c| {
+                    record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
+                    let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
+                    c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)")?
+                        .execute(params![key, fingerprint, order, now()])?;
+                    Ok(order)
+                })
+                .await?;
+            Ok(json_response(StatusCode::OK, &stored, false))
+        }
+        Err(Error::Api { status, reason_code, message }) if status < 500 && status != 429 => {
+            let err = MerchantError::new(
+                StatusCode::BAD_GATEWAY,
+                "amazon_refused",
+                format!("Amazon Pay refused the {}: {reason_code}: {message}", request.action.name()),
+            );
+            let response = err.body().to_string();
+            state
+                .store
+                .record_upstream_call_then(call, move |c| {
+                    c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)")?
+                        .execute(params![key, fingerprint, response, now()])
+                        .map(drop)
+                })
+                .await?;
+            Err(err)
+        }
+        Err(other) => {
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(MerchantError::new(
+                StatusCode::BAD_GATEWAY,
+                "amazon_unavailable",
+                format!("Amazon Pay gave no usable answer: {other}. Retry with the same Idempotency-Key."),
+            ))
+        }
+    }
+}
+
+/// Releases what is authorized and not captured: Cancel Charge (unless part was captured), then Close Charge
+/// Permission so nothing more can be charged.
+async fn cancel(client: &amazon_pay_v2::Client, charge_id: &str, permission_id: Option<&str>, partly_captured: bool, reason: Option<&str>) -> Result<(Value, Option<(String, String)>), Error> {
+    let mut answer = serde_json::Map::new();
+    if !partly_captured {
+        let charge = client.cancel_charge(charge_id, &CancelChargeRequest { cancellation_reason: reason.map(str::to_owned) }).await?;
+        answer.insert("charge".into(), serde_json::to_value(charge).unwrap_or_default());
+    }
+    if let Some(permission_id) = permission_id {
+        let close = CloseChargePermissionRequest { closure_reason: reason.map(str::to_owned), cancel_pending_charges: Some(true) };
+        let permission = client.close_charge_permission(permission_id, &close).await?;
+        answer.insert("chargePermission".into(), serde_json::to_value(permission).unwrap_or_default());
+    }
+    Ok((Value::Object(answer), None))
+}

@@ -1,0 +1,433 @@
+//! `--provider amazon` end to end over HTTP against the sandbox's Amazon Pay API v2 simulator: the button the
+//! server signs is accepted by the fake hosted pages, the review page is read by Amazon's checkout session id,
+//! the order is placed with Update Checkout Session and completed on the buyer's return, the charge's state
+//! (and Amazon's IPN) moves the order, and the merchant API captures, refunds and cancels through Amazon.
+
+mod support;
+
+use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, PlaceOrderOutcome, PlaceOrderResponse};
+use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::ErrorCode;
+use amazon_pay_server::config::amazon::Provider;
+use clap::Parser;
+use std::time::Duration;
+use support::{eventually, Env};
+
+async fn start() -> Env {
+    start_settling_in(Duration::from_millis(50)).await
+}
+
+/// A sandbox server with Amazon Pay direct whose pending authorizations settle after `settle`.
+async fn start_settling_in(settle: Duration) -> Env {
+    let args = amazon_pay_server::config::amazon::AmazonArgs { amazon_api_timeout_ms: 30_000, ..Default::default() };
+    support::start_with(move |config| {
+        config.sandbox_timings.settle_delay = settle;
+        config.provider = Provider::Amazon;
+        config.amazon = Some(
+            amazon_pay_server::config::amazon::AmazonConfig::from_args(&args, None, "EUR", true, |_| Ok(()))
+                .expect("sandbox defaults"),
+        );
+        config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
+    })
+    .await
+}
+
+const MERCHANT_KEY: &str = "merchant-key-0123456789abcdef0123456789";
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    match r.headers().get("location") {
+        Some(l) => l.to_str().unwrap().to_owned(),
+        None => panic!("no Location: {} {}", r.status(), r.url()),
+    }
+}
+
+fn hidden_value(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.find(&marker).unwrap_or_else(|| panic!("no {name} in {page}")) + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// The query parameter `name` of `url`.
+fn param(url: &str, name: &str) -> Option<String> {
+    reqwest::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+struct Buyer {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Buyer {
+    fn new(env: &Env) -> Buyer {
+        Buyer { http: no_redirects(), base: env.base.clone() }
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()
+    }
+
+    /// Clicks the button the server configured, signs in and chooses: the review URL Amazon sends back to.
+    async fn checkout(&self, button: &ButtonConfig, instrument: &str) -> (String, String) {
+        let algorithm = button.algorithm.as_deref().unwrap_or("AMZN-PAY-RSASSA-PSS");
+        let page = self
+            .post_form(
+                "/sandbox/amazon/checkout/initiate",
+                &[("payloadJSON", &button.payload_json), ("signature", &button.signature), ("publicKeyId", &button.public_key_id), ("algorithm", algorithm)],
+            )
+            .await;
+        assert_eq!(page.status(), 200, "the hosted page accepts the server's signature");
+        let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
+        self.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
+        let back = self
+            .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", instrument)])
+            .await;
+        assert_eq!(back.status(), 303);
+        (location(&back), id)
+    }
+
+    async fn get(&self, url: &str) -> reqwest::Response {
+        let url = if url.starts_with('/') { format!("{}{url}", self.base) } else { url.to_owned() };
+        self.http.get(url).send().await.unwrap()
+    }
+}
+
+async fn review(env: &Env, path_id: &str, session: Option<&str>) -> reqwest::Response {
+    let query = session.map(|s| format!("&amazonCheckoutSessionId={s}")).unwrap_or_default();
+    env.http.get(env.url(&format!("/api/cv2/sessions/{path_id}?lang=en{query}"))).send().await.unwrap()
+}
+
+async fn status(env: &Env, order: &str) -> OrderStatus {
+    env.http.get(env.url(&format!("/api/orders/{order}"))).send().await.unwrap().json().await.unwrap()
+}
+
+/// Cart → button → Amazon → review → place: the order id and the `amazonPayRedirectUrl`.
+async fn placed(env: &Env, buyer: &Buyer, instrument: &str) -> (String, String, String) {
+    let button = env.create_session().await;
+    let (review_url, session) = buyer.checkout(&button, instrument).await;
+    assert_eq!(param(&review_url, "workorderId").as_deref(), Some(button.workorder_id.as_str()));
+    assert_eq!(param(&review_url, "amazonCheckoutSessionId").as_deref(), Some(session.as_str()));
+    let details = review(env, &button.workorder_id, Some(&session)).await;
+    assert_eq!(details.status(), 200, "{instrument}: {}", details.text().await.unwrap());
+    let details: CheckoutDetails = details.json().await.unwrap();
+    assert_eq!(details.amazon_checkout_session_id, session);
+    let key = format!("key-{}", button.workorder_id);
+    let answer = env.place(&button.workorder_id, &key, Default::default()).await;
+    assert_eq!(answer.status(), 200, "{instrument}: {}", answer.text().await.unwrap());
+    let answer: PlaceOrderResponse = answer.json().await.unwrap();
+    let PlaceOrderOutcome::Redirect { url } = answer.outcome else { panic!("{:?}", answer.outcome) };
+    (answer.order_id, url, button.workorder_id)
+}
+
+#[tokio::test]
+async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let button = env.create_session().await;
+    assert_eq!(button.algorithm.as_deref(), Some("AMZN-PAY-RSASSA-PSS-V2"));
+    assert!(button.payload_json.contains(&button.workorder_id), "the payload names our checkout");
+    let (review_url, session) = buyer.checkout(&button, "visa-1111").await;
+    assert_eq!(param(&review_url, "workorderId").as_deref(), Some(button.workorder_id.as_str()));
+
+    // The review page driven by Amazon's session id alone.
+    let details: CheckoutDetails = review(&env, &session, None).await.json().await.unwrap();
+    assert_eq!(details.workorder_id, button.workorder_id);
+    assert_eq!(details.shipping_address.as_ref().map(|a| a.country.as_str()), Some("DE"));
+    assert!(!details.buyer_name.is_empty());
+    // Express delivery changes the amount at Amazon too.
+    let express = env
+        .post_json(&format!("/api/cv2/sessions/{}/delivery", button.workorder_id), &serde_json::json!({"delivery": "express", "language": "en"}))
+        .await;
+    assert_eq!(express.status(), 200);
+    let express: CheckoutDetails = express.json().await.unwrap();
+    assert!(express.amount.minor > details.amount.minor);
+
+    let answer: PlaceOrderResponse = env.place(&button.workorder_id, "key-0001-abcdef", Default::default()).await.json().await.unwrap();
+    let PlaceOrderOutcome::Redirect { url } = answer.outcome.clone() else { panic!("{:?}", answer.outcome) };
+    let again: PlaceOrderResponse = env.place(&button.workorder_id, "key-0001-abcdef", Default::default()).await.json().await.unwrap();
+    assert_eq!(again, answer, "a second click gets the same answer");
+    let back = buyer.get(&url).await;
+    let result = location(&back);
+    assert!(result.starts_with(&format!("{}/api/amazon/orders/{}/result", env.base, answer.order_id)), "{result}");
+    let confirmation = buyer.get(&result).await;
+    assert_eq!(location(&confirmation), format!("/confirmation.html?order={}", answer.order_id));
+    let order = status(&env, &answer.order_id).await;
+    assert_eq!((order.state, order.amount), (OrderState::Approved, express.amount));
+    // A reload of the return changes nothing.
+    assert_eq!(location(&buyer.get(&result).await), format!("/confirmation.html?order={}", answer.order_id));
+    assert_eq!(env.upstream("completeCheckoutSession").len(), 1);
+
+    // The merchant captures, then refunds, through Amazon.
+    let merchant = |path: &str, key: &str, body: serde_json::Value| {
+        env.http.post(env.url(&format!("/merchant/api/orders/{}/{path}", answer.order_id))).bearer_auth(MERCHANT_KEY).header("idempotency-key", key).json(&body).send()
+    };
+    let captured = merchant("capture", "cap-00000001", serde_json::json!({})).await.unwrap();
+    assert_eq!(captured.status(), 200, "{}", captured.text().await.unwrap());
+    let replay = merchant("capture", "cap-00000001", serde_json::json!({})).await.unwrap();
+    assert_eq!(replay.headers().get("idempotent-replayed").map(|v| v.to_str().unwrap()), Some("true"));
+    assert_eq!(env.upstream("merchant-capture").len(), 1, "money moves once");
+    eventually("paid after Amazon's capture notification", 10, || {
+        env.state.store.order(&answer.order_id).unwrap().filter(|o| o.state == OrderState::Paid).map(drop)
+    })
+    .await;
+    let refunded = merchant("refund", "ref-00000001", serde_json::json!({"amount": 100})).await.unwrap();
+    assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+    let kinds: Vec<String> = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().map(|e| e.kind).collect();
+    for kind in ["order.placed", "order.redirected", "order.approved", "order.captured", "order.paid", "order.refunded"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn pending_then_approved_through_the_ipn() {
+    // Long enough for the return to find the authorization still pending.
+    let env = start_settling_in(Duration::from_millis(1500)).await;
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "mc-4444").await;
+    let result = location(&buyer.get(&url).await);
+    buyer.get(&result).await;
+    eventually("approved after the IPN", 10, || env.state.store.order(&order).unwrap().filter(|o| o.state == OrderState::Approved).map(drop)).await;
+    let kinds: Vec<String> = env.state.store.events_for_order(&order).unwrap().into_iter().map(|e| e.kind).collect();
+    let pending = kinds.iter().position(|k| k == "order.pending").unwrap_or_else(|| panic!("pending first: {kinds:?} {:?}", env.upstream("getCharge")));
+    assert!(kinds.iter().position(|k| k == "order.approved").unwrap() > pending, "{kinds:?}");
+    // Stored once followed (just after the move it caused).
+    eventually("the notification stored", 10, || (env.count("SELECT count(*) FROM amazon_notifications") >= 1).then_some(())).await;
+}
+
+#[tokio::test]
+async fn declines_cancels_and_abandoned_mfa_go_back_to_the_review_page_with_the_reason() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+
+    // Hard decline: Amazon cancels the session; the order is declined and the buyer is told on the review page.
+    let (order, url, workorder) = placed(&env, &buyer, "amex-0982").await;
+    let result = location(&buyer.get(&url).await);
+    let back = location(&buyer.get(&result).await);
+    assert_eq!(back, format!("/review.html?workorderId={workorder}&order={order}"));
+    let st = status(&env, &order).await;
+    assert_eq!((st.state, st.decline), (OrderState::Declined, Some(ErrorCode::HardDecline)));
+    assert!(st.message.is_some());
+
+    // MFA abandoned: the buyer cancels the challenge.
+    let (order, url, _) = placed(&env, &buyer, "mc-3ds0").await;
+    buyer.get(&url).await;
+    let id = param(&url, "amazonCheckoutSessionId").unwrap();
+    let cancel = buyer.post_form("/sandbox/amazon/checkout/pay", &[("amazonCheckoutSessionId", &id), ("action", "cancel")]).await;
+    buyer.get(&location(&cancel)).await;
+    assert_eq!(status(&env, &order).await.state, OrderState::Abandoned);
+
+    // MFA passed.
+    let (order, url, _) = placed(&env, &buyer, "mc-3ds1").await;
+    buyer.get(&url).await;
+    let id = param(&url, "amazonCheckoutSessionId").unwrap();
+    let ok = buyer.post_form("/sandbox/amazon/checkout/pay", &[("amazonCheckoutSessionId", &id), ("action", "verify"), ("code", "123456")]).await;
+    buyer.get(&location(&ok)).await;
+    assert_eq!(status(&env, &order).await.state, OrderState::Approved);
+
+    // Soft decline, then another instrument on Amazon's page.
+    let (order, url, _) = placed(&env, &buyer, "visa-0981").await;
+    let id = param(&url, "amazonCheckoutSessionId").unwrap();
+    assert!(buyer.get(&url).await.text().await.unwrap().contains("Choose another payment method"));
+    buyer.post_form("/sandbox/amazon/checkout/pay", &[("amazonCheckoutSessionId", &id), ("instrument", "visa-1111")]).await;
+    let result = location(&buyer.get(&url).await);
+    buyer.get(&result).await;
+    assert_eq!(status(&env, &order).await.state, OrderState::Approved);
+
+    // The buyer cancels on Amazon's page: the review page says the session is over.
+    let button = env.create_session().await;
+    let (_, session) = buyer.checkout(&button, "visa-1111").await;
+    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &session), ("action", "cancel")]).await;
+    support::expect_error(review(&env, &button.workorder_id, Some(&session)).await, 410, ErrorCode::SessionExpired, Default::default()).await;
+}
+
+#[tokio::test]
+async fn the_review_page_refuses_what_is_not_this_checkouts() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let first = env.create_session().await;
+    let (_, session) = buyer.checkout(&first, "visa-1111").await;
+    let second = env.create_session().await;
+    // Another checkout's session.
+    support::expect_error(review(&env, &second.workorder_id, Some(&session)).await, 400, ErrorCode::BadRequest, Default::default()).await;
+    // No session yet.
+    support::expect_error(review(&env, &second.workorder_id, None).await, 404, ErrorCode::NotFound, Default::default()).await;
+    // Not an id.
+    let bad = review(&env, &first.workorder_id, Some("..%2F..")).await;
+    assert_eq!(bad.status(), 400);
+    // An unknown session.
+    let unknown = review(&env, "S00-0000000-0000000", None).await;
+    assert!(unknown.status().is_client_error(), "{}", unknown.status());
+    // A wrong session on the return.
+    let (order, _, _) = placed(&env, &buyer, "visa-1111").await;
+    let wrong = buyer.get(&format!("/api/amazon/orders/{order}/result?amazonCheckoutSessionId={session}")).await;
+    assert_eq!(wrong.status(), 400);
+}
+
+#[tokio::test]
+async fn apb_places_first_and_completes_on_the_return() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let body = serde_json::json!({
+        "items": [{"sku": "mug", "quantity": 1}], "idempotency_key": "apb-key-00000001", "language": "en", "product_type": "PayAndShip",
+        "buyer": {"email": "anna@example.com", "phone": "+49301234567", "address": {"first_name": "Anna", "last_name": "Schmidt", "street": "Hauptstr. 1", "zip": "10115", "city": "Berlin", "country": "DE"}}
+    });
+    let answer = env.post_json("/api/apb/orders", &body).await;
+    assert_eq!(answer.status(), 200);
+    let answer: amazon_pay_contract::apb::ApbOrderResponse = answer.json().await.unwrap();
+    assert!(answer.button.payload_json.contains("ProcessOrder"));
+    let page = buyer
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[
+                ("payloadJSON", &answer.button.payload_json),
+                ("signature", &answer.button.signature),
+                ("publicKeyId", &answer.button.public_key_id),
+                ("algorithm", answer.button.algorithm.as_deref().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(page.status(), 200);
+    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
+    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
+    let mut next = buyer
+        .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")])
+        .await;
+    // Amazon's pages lead (possibly through its processing page) to the order's result URL.
+    for _ in 0..4 {
+        let to = location(&next);
+        if to.contains("/api/amazon/orders/") {
+            let done = buyer.get(&to).await;
+            assert_eq!(location(&done), format!("/confirmation.html?order={}", answer.order_id));
+            break;
+        }
+        next = buyer.get(&to).await;
+    }
+    assert_eq!(status(&env, &answer.order_id).await.state, OrderState::Approved);
+    let again = env.post_json("/api/apb/orders", &body).await.json::<amazon_pay_contract::apb::ApbOrderResponse>().await.unwrap();
+    assert_eq!(again.order_id, answer.order_id, "idempotent");
+}
+
+/// The sandbox's SNS signing key (published in the repository, sandbox only), to forge what the tests need.
+const SNS_KEY: &str = include_str!("../../sandbox/src/amazon_v2/keys/sandbox-sns-key.pem");
+
+fn sns(env: &Env, kind: &str, message_id: &str, message: &str, cert_url: &str) -> amazon_pay_v2::sns::SnsMessage {
+    let mut m = amazon_pay_v2::sns::SnsMessage {
+        kind: kind.into(),
+        message_id: message_id.into(),
+        topic_arn: "arn:aws:sns:eu-west-1:000000000000:AmazonPaySandbox".into(),
+        subject: None,
+        message: message.into(),
+        timestamp: "2026-12-06T04:00:00.000Z".into(),
+        signature_version: "2".into(),
+        signature: String::new(),
+        signing_cert_url: cert_url.into(),
+        unsubscribe_url: None,
+        subscribe_url: (kind == "SubscriptionConfirmation").then(|| env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem")),
+        token: (kind == "SubscriptionConfirmation").then(|| "token".to_owned()),
+    };
+    amazon_pay_v2::sns::sign(&mut m, &amazon_pay_v2::PrivateKey::from_pem(SNS_KEY).unwrap()).unwrap();
+    m
+}
+
+async fn ipn(env: &Env, body: &str) -> reqwest::Response {
+    env.http.post(env.url("/amazon/ipn")).header("content-type", "text/plain").body(body.to_owned()).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_change_nothing() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "visa-1111").await;
+    buyer.get(&location(&buyer.get(&url).await)).await;
+    let charge = env.state.store.amazon_order(&order).unwrap().unwrap().charge_id.unwrap();
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
+
+    assert_eq!(ipn(&env, "not json").await.status(), 400);
+    for untrusted in ["https://evil.example/SimpleNotificationService.pem", "http://sns.eu-west-1.amazonaws.com/x.pem", "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem"] {
+        let m = sns(&env, "Notification", "m-untrusted", &message, untrusted);
+        assert_eq!(ipn(&env, &serde_json::to_string(&m).unwrap()).await.status(), 403, "{untrusted}");
+    }
+    let mut tampered = sns(&env, "Notification", "m-tampered", &message, &cert);
+    tampered.message = tampered.message.replace("CHARGE", "REFUND");
+    assert_eq!(ipn(&env, &serde_json::to_string(&tampered).unwrap()).await.status(), 403);
+    let mut v1 = sns(&env, "Notification", "m-v1", &message, &cert);
+    v1.signature_version = "1".into();
+    assert_eq!(ipn(&env, &serde_json::to_string(&v1).unwrap()).await.status(), 403);
+    let not_amazon_pay = sns(&env, "Notification", "m-other", "hello", &cert);
+    assert_eq!(ipn(&env, &serde_json::to_string(&not_amazon_pay).unwrap()).await.status(), 400);
+    assert_eq!(env.count("SELECT count(*) FROM amazon_notifications WHERE message_id LIKE 'm-%'"), 0, "nothing refused is stored");
+
+    let good = serde_json::to_string(&sns(&env, "Notification", "m-good", &message, &cert)).unwrap();
+    let charges_before = env.upstream("getCharge").len();
+    assert_eq!(ipn(&env, &good).await.status(), 200);
+    assert_eq!(env.upstream("getCharge").len(), charges_before + 1, "followed by Get Charge");
+    assert_eq!(ipn(&env, &good).await.status(), 200, "a replay is acknowledged");
+    assert_eq!(env.upstream("getCharge").len(), charges_before + 1, "and changes nothing");
+    assert_eq!(env.count("SELECT count(*) FROM amazon_notifications WHERE message_id = 'm-good'"), 1);
+
+    let confirm = sns(&env, "SubscriptionConfirmation", "m-sub", "You have chosen to subscribe", &cert);
+    assert_eq!(ipn(&env, &serde_json::to_string(&confirm).unwrap()).await.status(), 200);
+    let mut elsewhere = sns(&env, "SubscriptionConfirmation", "m-sub2", "subscribe", &cert);
+    elsewhere.subscribe_url = Some("https://evil.example/confirm".into());
+    amazon_pay_v2::sns::sign(&mut elsewhere, &amazon_pay_v2::PrivateKey::from_pem(SNS_KEY).unwrap()).unwrap();
+    assert_eq!(ipn(&env, &serde_json::to_string(&elsewhere).unwrap()).await.status(), 403, "SubscribeURL must be Amazon's too");
+}
+
+#[tokio::test]
+async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+    let args = amazon_pay_server::config::Args::try_parse_from([
+        "amazon-pay-server",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--provider",
+        "amazon",
+        "--amazon-merchant-id",
+        "A2LIVEMERCHANT",
+        "--amazon-store-id",
+        "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
+        "--amazon-public-key-id",
+        "SANDBOX-AHWIDGETSANDBOXKEY0001",
+        "--amazon-private-key",
+        key,
+        "--amazon-api-endpoint",
+        "https://127.0.0.1:9",
+    ])
+    .unwrap();
+    let config = amazon_pay_server::config::Config::from_args(args).unwrap();
+    assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
+    assert!(!config.payone_enabled);
+    let (base, _state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    let http = reqwest::Client::new();
+    let ts = http.post(format!("{base}/payone/transaction-status")).body("key=x&txid=1").send().await.unwrap();
+    // No PAYONE account: no TransactionStatus receiver (the static pages answer; they take no POST).
+    assert!(matches!(ts.status().as_u16(), 404 | 405), "{}", ts.status());
+    // A message pointing at this server's (refused) sandbox certificate: not trusted in live mode.
+    let m = serde_json::json!({
+        "Type": "Notification", "MessageId": "m1", "TopicArn": "arn", "Message": "{}", "Timestamp": "2026-12-06T04:00:00Z",
+        "SignatureVersion": "2", "Signature": "AAAA", "SigningCertURL": format!("{base}/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem")
+    });
+    let ipn = http.post(format!("{base}/amazon/ipn")).body(m.to_string()).send().await.unwrap();
+    assert_eq!(ipn.status(), 403);
+    // The button is signed with the merchant's key for Amazon's own checkout.js.
+    let button: ButtonConfig = http
+        .post(format!("{base}/api/cv2/sessions"))
+        .json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}], "language": "de"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(button.script_url, "https://static-eu.payments-amazon.com/checkout.js");
+    assert!(!button.sandbox);
+    let public = amazon_pay_v2::PrivateKey::from_pem(&std::fs::read_to_string(key).unwrap()).unwrap().public_key();
+    amazon_pay_v2::signing::verify(&public, amazon_pay_v2::Algorithm::V2, button.payload_json.as_bytes(), &button.signature).expect("signed with the merchant's key");
+}
