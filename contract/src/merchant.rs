@@ -35,6 +35,9 @@ pub struct MerchantOrder {
     /// What was bought.
     #[serde(default)]
     pub items: Vec<OrderItem>,
+    /// `standard` or `express` (PAYONE orders).
+    #[serde(default)]
+    pub delivery: Option<String>,
     /// The money, in minor units.
     pub amounts: Amounts,
     /// The buyer, as PAYONE's notifications tell it.
@@ -61,6 +64,9 @@ pub struct OrderItem {
     pub sku: String,
     /// How many.
     pub quantity: u32,
+    /// The product's name in the server's catalogue (`GET .../orders/{id}` only; absent for SKUs it no longer has).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// An order's money in minor units of its currency. CheckoutChamp orders have only the total.

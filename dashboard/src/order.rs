@@ -94,9 +94,12 @@ fn OrderDetails(order: MerchantOrder) -> impl IntoView {
                 <div>
                     <h3>"Items"</h3>
                     <table class="items" aria-label="Items">
-                        <thead><tr><th>"Item"</th><th class="num">"Quantity"</th></tr></thead>
-                        <tbody>{order.items.iter().map(|i| view! { <tr><td>{i.sku.clone()}</td><td class="num">{i.quantity}</td></tr> }).collect_view()}</tbody>
+                        <thead><tr><th>"Item"</th><th>"SKU"</th><th class="num">"Quantity"</th></tr></thead>
+                        <tbody>{order.items.iter().map(|i| view! {
+                            <tr><td>{i.name.clone().unwrap_or_default()}</td><td class="mono">{i.sku.clone()}</td><td class="num">{i.quantity}</td></tr>
+                        }).collect_view()}</tbody>
                     </table>
+                    {order.delivery.clone().map(|d| view! { <p class="muted">{format!("Delivery: {d}")}</p> })}
                     <h3>"Money"</h3>
                     <table class="amounts" aria-label="Money">
                         <tbody>{money_rows.into_iter().map(|(name, value)| view! { <tr><th scope="row">{name}</th><td class="num">{value}</td></tr> }).collect_view()}</tbody>

@@ -66,6 +66,8 @@ async fn with_authorization_the_money_is_captured_at_once_and_can_be_refunded() 
     let env = env_with(|c| c.payone_authorization = Authorization::Authorization).await;
     let (id, txid) = approved_order(&env, "auth-mode-order-1").await;
     let order = shown(&env, &id).await;
+    assert_eq!((order.items[0].sku.as_str(), order.items[0].name.as_deref()), ("mug", Some("Rust mug")), "the catalogue's name");
+    assert_eq!(order.delivery.as_deref(), Some("standard"));
     let total = order.amounts.total;
     assert_eq!(
         (order.amounts.authorized, order.amounts.captured, order.amounts.remaining, order.amounts.refundable),

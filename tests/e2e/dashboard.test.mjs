@@ -67,7 +67,7 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   const total = (await amount(page, "Total").textContent()).trim();
   assert.match(total, /^\d+\.\d\d EUR$/);
   assert.equal((await amount(page, "Captured").textContent()).trim(), "0.00 EUR");
-  await page.locator(".items td", { hasText: "mug" }).waitFor();
+  await page.locator(".items tr", { hasText: "Rust mug" }).locator("td.num", { hasText: /^2$/ }).waitFor();
   await page.locator("address .line", { hasText: "Anna" }).first().waitFor();
 
   // Capture: an amount above the authorization is refused before sending; 10.00 is confirmed and sent.

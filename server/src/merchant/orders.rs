@@ -154,7 +154,7 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
-/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries.
+/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries and its products' names.
 pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
     let order = state.store.read({
         let id = id.clone();
@@ -164,6 +164,15 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
     order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
+    // The products' names, for people (the order keeps SKUs and quantities; prices are in its amounts).
+    if let Some(items) = order["items"].as_array_mut() {
+        for item in items {
+            let name = item["sku"].as_str().and_then(|sku| state.catalogue.products.get(sku)).map(|p| p.name.clone());
+            if let Some(name) = name {
+                item["name"] = Value::String(name);
+            }
+        }
+    }
     Ok(Json(order))
 }
 
