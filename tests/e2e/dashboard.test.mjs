@@ -62,6 +62,8 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   await page.press("#search", "Enter");
   const link = page.locator("a.order-link", { hasText: orderId });
   await link.waitFor();
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: resolve(screenshots, "orders.png") });
   await link.click();
   await page.getByRole("heading", { name: new RegExp(orderId) }).waitFor();
   const total = (await amount(page, "Total").textContent()).trim();
@@ -117,7 +119,6 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   const order = await (await fetch(`${server.baseUrl}/merchant/api/orders/${orderId}`, { headers: { authorization: `Bearer ${KEY}` } })).json();
   assert.deepEqual([order.amounts.captured, order.amounts.refunded], [1000, 400]);
 
-  mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: resolve(screenshots, "order.png"), fullPage: true });
 
   // The only failed request was the wrong key's 401 (and Chromium's console line about it); no CSP report.
