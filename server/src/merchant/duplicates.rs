@@ -4,7 +4,8 @@
 //! the notification: `orders.rs`). This releases that authorization through PAYONE, as the merchant API's
 //! cancel does (a zero `capture` with `capturemode=completed`; with `--payone-authorization authorization`,
 //! where the money was captured at once, a `debit` of the whole amount), and records the release with an
-//! `order.released` event. The buyer keeps the order they were told about.
+//! `order.released` event (a payment of kind `release`, or `refund` for a captured authorization). The buyer
+//! keeps the order they were told about.
 //!
 //! It runs after every notification that moved an order and once at start, so a crash between the
 //! notification and the release only delays the release.
@@ -53,16 +54,14 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
         }
         return Ok(());
     }
-    let (Some(txid), amount) = (money.txid.clone(), money.capturable()) else { return Ok(()) };
+    let Some(txid) = money.txid.clone() else { return Ok(()) };
+    // A preauthorization is released; an authorization was captured with it (PAYONE's `appointed` says so),
+    // so it is refunded.
+    let (action, amount) = if money.captured > 0 { (Action::Refund, money.refundable()) } else { (Action::Cancel, money.capturable()) };
     if amount == 0 {
         return mark(state, order_id, "nothing_to_release", Some("nothing authorized is left".into())).await;
     }
     let sequence = money.sequencenumber + 1;
-    // A preauthorization is released; an authorization was captured with it, so it is refunded.
-    let action = match state.config.payone_authorization {
-        crate::config::Authorization::Preauthorization => Action::Cancel,
-        crate::config::Authorization::Authorization => Action::Refund,
-    };
     let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
@@ -77,7 +76,7 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
             state
                 .store
                 .record_upstream_call_then(call, move |c| {
-                    record_payment(c, &id, "release", amount, sequence, Some(&reason), "order.released")?;
+                    record_payment(c, &id, action.kind(), amount, sequence, Some(&reason), "order.released")?;
                     set_state(c, &id, "released", None)
                 })
                 .await

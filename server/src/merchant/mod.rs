@@ -5,10 +5,12 @@
 //! constant time), no CORS, and a browser request from another site is refused before anything runs.
 //! Without a key configured every route answers 404.
 
+pub mod dashboard;
 pub mod duplicates;
 mod error;
 mod money;
 mod orders;
+mod timeline;
 
 pub use error::MerchantError;
 
@@ -33,6 +35,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(&format!("{PREFIX}/orders"), get(orders::list))
         .route(&format!("{PREFIX}/orders/{{id}}"), get(orders::show))
+        .route(&format!("{PREFIX}/orders/{{id}}/timeline"), get(timeline::show))
         .route(&format!("{PREFIX}/orders/{{id}}/capture"), post(money::capture))
         .route(&format!("{PREFIX}/orders/{{id}}/refund"), post(money::refund))
         .route(&format!("{PREFIX}/orders/{{id}}/cancel"), post(money::cancel))

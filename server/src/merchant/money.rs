@@ -35,7 +35,7 @@ pub(super) enum Action {
 }
 
 impl Action {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Action::Capture => "capture",
             Action::Refund => "refund",
@@ -43,7 +43,7 @@ impl Action {
         }
     }
     /// The `order_payments.kind` it stores.
-    fn kind(self) -> &'static str {
+    pub(super) fn kind(self) -> &'static str {
         match self {
             Action::Capture => "capture",
             Action::Refund => "refund",

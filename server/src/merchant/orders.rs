@@ -22,7 +22,12 @@ struct Filter {
     limit: i64,
     /// `(created, id)` of the last order of the previous page.
     after: Option<(i64, String)>,
+    /// A `LIKE` pattern from `q` (its own `%` and `_` escaped with `\`).
+    search: Option<String>,
 }
+
+/// The longest search text.
+const MAX_SEARCH: usize = 200;
 
 const FLOWS: [&str; 4] = ["cv2", "apb", "cv1", "checkoutchamp"];
 
@@ -59,15 +64,38 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
                 })?;
             }
             "cursor" => filter.after = Some(decode_cursor(&value)?),
+            "q" => filter.search = search_pattern(&value)?,
             other => {
                 return Err(MerchantError::bad_request(
                     "invalid_filter",
-                    format!("{other:?} is not a filter: use state, flow, created_since, created_until, limit or cursor."),
+                    format!("{other:?} is not a filter: use q, state, flow, created_since, created_until, limit or cursor."),
                 ))
             }
         }
     }
     Ok(filter)
+}
+
+/// `q`: found anywhere (any case for ASCII letters) in the order id, PAYONE's txid and workorder, Amazon's
+/// order reference, and the buyer's name, e-mail and company as PAYONE's notifications carry them. Empty: no
+/// search.
+fn search_pattern(text: &str) -> Result<Option<String>, MerchantError> {
+    let text = text.trim();
+    if text.chars().count() > MAX_SEARCH {
+        return Err(MerchantError::bad_request("invalid_filter", format!("q is longer than {MAX_SEARCH} characters.")));
+    }
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let mut pattern = String::from("%");
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    Ok(Some(pattern))
 }
 
 fn encode_cursor(created: i64, id: &str) -> String {
@@ -86,18 +114,29 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
     let filter = parse_filter(query.as_deref())?;
     let (orders, has_more) = state.store.read(move |c| {
         let (after_created, after_id) = filter.after.clone().unzip();
+        // `haystack`: what `q` searches (only field values of the notifications, never their names).
         let mut stmt = c.prepare_cached(
             "SELECT id, created_at FROM (
-                 SELECT id, flow, state, created_at FROM orders
+                 SELECT o.id, o.flow, o.state, o.created_at,
+                        o.id || ' ' || coalesce(o.txid, '') || ' ' || o.workorder_id || ' '
+                          || coalesce((SELECT amazon_reference_id FROM cv1_orders WHERE order_id = o.id), '') || ' '
+                          || coalesce((SELECT group_concat(json_extract(f.value, '$[1]'), ' ')
+                                       FROM notifications n, json_each(n.body) f
+                                       WHERE ?8 IS NOT NULL AND n.txid = o.txid
+                                         AND json_extract(f.value, '$[0]') IN ('email', 'firstname', 'lastname', 'company',
+                                             'shipping_firstname', 'shipping_lastname', 'shipping_company')), '') AS haystack
+                 FROM orders o
                  UNION ALL
-                 SELECT order_id, 'checkoutchamp', status, created_at FROM checkoutchamp_orders) AS listed
-             WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR flow = ?2)
-               AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR created_at < ?4)
-               AND (CAST(?5 AS BIGINT) IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
+                 SELECT order_id, 'checkoutchamp', status, created_at, order_id || ' ' || amazon_order_id || ' ' || buyer_user_id
+                 FROM checkoutchamp_orders) AS listed
+             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR flow = ?2)
+               AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4)
+               AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
+               AND (?8 IS NULL OR haystack LIKE ?8 ESCAPE '\\')
              ORDER BY created_at DESC, id DESC LIMIT ?7",
         )?;
         let ids = stmt
-            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1], |r| {
+            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1, filter.search], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?
             .collect::<crate::store::db::Result<Vec<_>>>()?;
@@ -115,7 +154,7 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
-/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries.
+/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries and its products' names.
 pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
     let order = state.store.read({
         let id = id.clone();
@@ -125,6 +164,15 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
     order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
+    // The products' names, for people (the order keeps SKUs and quantities; prices are in its amounts).
+    if let Some(items) = order["items"].as_array_mut() {
+        for item in items {
+            let name = item["sku"].as_str().and_then(|sku| state.catalogue.products.get(sku)).map(|p| p.name.clone());
+            if let Some(name) = name {
+                item["name"] = Value::String(name);
+            }
+        }
+    }
     Ok(Json(order))
 }
 
@@ -137,6 +185,8 @@ mod tests {
         let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
         assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
         assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         for bad in ["state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
             let err = parse_filter(Some(bad)).unwrap_err();
             assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
