@@ -5,34 +5,20 @@ use crate::state::AppState;
 use crate::store::order_view;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use crate::store::db::params;
+use crate::store::order_list::{self, OrderQuery};
 use serde_json::{json, Value};
 
 /// Orders per page when `limit` is not given, and the most a page holds.
 const DEFAULT_LIMIT: i64 = 20;
 const MAX_LIMIT: i64 = 100;
 
-/// The filters of the list, validated.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Filter {
-    state: Option<String>,
-    flow: Option<String>,
-    since: Option<i64>,
-    until: Option<i64>,
-    limit: i64,
-    /// `(created, id)` of the last order of the previous page.
-    after: Option<(i64, String)>,
-    /// A `LIKE` pattern from `q` (its own `%` and `_` escaped with `\`).
-    search: Option<String>,
-}
-
 /// The longest search text.
 const MAX_SEARCH: usize = 200;
 
 const FLOWS: [&str; 4] = ["cv2", "apb", "cv1", "checkoutchamp"];
 
-fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
-    let mut filter = Filter { limit: DEFAULT_LIMIT, ..Filter::default() };
+fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
+    let mut filter = OrderQuery { limit: DEFAULT_LIMIT, ..OrderQuery::default() };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
     let unix = |name: &str, value: &str| {
@@ -64,7 +50,7 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
                 })?;
             }
             "cursor" => filter.after = Some(decode_cursor(&value)?),
-            "q" => filter.search = search_pattern(&value)?,
+            "q" => filter.search = search_text(&value)?,
             other => {
                 return Err(MerchantError::bad_request(
                     "invalid_filter",
@@ -76,26 +62,15 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
     Ok(filter)
 }
 
-/// `q`: found anywhere (any case for ASCII letters) in the order id, PAYONE's txid and workorder, Amazon's
-/// order reference, and the buyer's name, e-mail and company as PAYONE's notifications carry them. Empty: no
-/// search.
-fn search_pattern(text: &str) -> Result<Option<String>, MerchantError> {
+/// `q`: found anywhere (any case) in the order id, PAYONE's txid and workorder, Amazon's order reference, and
+/// the buyer's name, e-mail and company as PAYONE's notifications carry them (`store/order_list.rs`). Empty:
+/// no search.
+fn search_text(text: &str) -> Result<Option<String>, MerchantError> {
     let text = text.trim();
     if text.chars().count() > MAX_SEARCH {
         return Err(MerchantError::bad_request("invalid_filter", format!("q is longer than {MAX_SEARCH} characters.")));
     }
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let mut pattern = String::from("%");
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    pattern.push('%');
-    Ok(Some(pattern))
+    Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
 fn encode_cursor(created: i64, id: &str) -> String {
@@ -113,36 +88,11 @@ fn decode_cursor(text: &str) -> Result<(i64, String), MerchantError> {
 pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, MerchantError> {
     let filter = parse_filter(query.as_deref())?;
     let (orders, has_more) = state.store.read(move |c| {
-        let (after_created, after_id) = filter.after.clone().unzip();
-        // `haystack`: what `q` searches (only field values of the notifications, never their names).
-        let mut stmt = c.prepare_cached(
-            "SELECT id, created_at FROM (
-                 SELECT o.id, o.flow, o.state, o.created_at,
-                        o.id || ' ' || coalesce(o.txid, '') || ' ' || o.workorder_id || ' '
-                          || coalesce((SELECT amazon_reference_id FROM cv1_orders WHERE order_id = o.id), '') || ' '
-                          || coalesce((SELECT group_concat(json_extract(f.value, '$[1]'), ' ')
-                                       FROM notifications n, json_each(n.body) f
-                                       WHERE ?8 IS NOT NULL AND n.txid = o.txid
-                                         AND json_extract(f.value, '$[0]') IN ('email', 'firstname', 'lastname', 'company',
-                                             'shipping_firstname', 'shipping_lastname', 'shipping_company')), '') AS haystack
-                 FROM orders o
-                 UNION ALL
-                 SELECT order_id, 'checkoutchamp', status, created_at, order_id || ' ' || amazon_order_id || ' ' || buyer_user_id
-                 FROM checkoutchamp_orders) AS listed
-             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR flow = ?2)
-               AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4)
-               AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
-               AND (?8 IS NULL OR haystack LIKE ?8 ESCAPE '\\')
-             ORDER BY created_at DESC, id DESC LIMIT ?7",
-        )?;
-        let ids = stmt
-            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1, filter.search], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?
-            .collect::<crate::store::db::Result<Vec<_>>>()?;
+        // Ids and orders in one read: the page shows the orders as the list found them.
+        let ids = order_list::page(c, &filter)?;
         let has_more = ids.len() as i64 > filter.limit;
         let mut orders = Vec::new();
-        for (id, created) in ids.into_iter().take(filter.limit as usize) {
+        for (created, id) in ids.into_iter().take(filter.limit as usize) {
             if let Some(order) = order_view::order_json(c, &id)? {
                 orders.push((created, id, order));
             }
@@ -185,7 +135,7 @@ mod tests {
         let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
         assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
         assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
-        assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("50%_off"));
         assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         for bad in ["state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
             let err = parse_filter(Some(bad)).unwrap_err();
