@@ -42,11 +42,19 @@ pub async fn release_pending(state: AppState) {
 
 async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), crate::store::StoreError> {
     let _order = state.order_locks.lock(&format!("merchant-order:{order_id}")).await?;
-    let money = state.store.read({
+    // Read again under the lock: two runs (after two notifications) may both have listed it as pending, and
+    // the one that waited must not mark a release the other made as "nothing to release".
+    let (pending, money) = state.store.read({
         let id = order_id.to_owned();
-        move |c| order_view::payone_money(c, &id)
+        move |c| {
+            let pending = c
+                .prepare_cached("SELECT count(*) FROM duplicate_authorizations WHERE order_id = ?1 AND state = 'pending'")?
+                .query_row([&id], |r| r.get::<_, i64>(0))?
+                > 0;
+            Ok((pending, order_view::payone_money(c, &id)?))
+        }
     })?;
-    let Some(money) = money else { return Ok(()) };
+    let (true, Some(money)) = (pending, money) else { return Ok(()) };
     if !matches!(money.state, OrderState::Approved | OrderState::Paid) {
         // Pending at Amazon: released once authorized; failed or declined: nothing to release.
         if money.state.is_final() {
@@ -100,7 +108,8 @@ async fn mark(state: &AppState, order_id: &str, to: &'static str, detail: Option
 }
 
 fn set_state(c: &Conn<'_>, id: &str, to: &str, detail: Option<&str>) -> crate::store::db::Result<()> {
-    c.prepare_cached("UPDATE duplicate_authorizations SET state = ?2, detail = ?3, updated_at = ?4 WHERE order_id = ?1")?
+    // Only from pending: every state after it is final.
+    c.prepare_cached("UPDATE duplicate_authorizations SET state = ?2, detail = ?3, updated_at = ?4 WHERE order_id = ?1 AND state = 'pending'")?
         .execute(params![id, to, detail, now()])
         .map(drop)
 }
