@@ -80,16 +80,27 @@ pub(crate) fn OrderList() -> impl IntoView {
     let next = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
+    // Which request the list shows the answer of: only the newest. Answers can come back in another order
+    // than their requests went out (a slow search, then a quick one): an older answer is dropped, never shown
+    // over a newer one. `next` is cleared while a request runs, so "Older orders" cannot be asked for the
+    // page of filters that are no longer the current ones.
+    let latest = StoredValue::new(0_u64);
     let load = move |cursor: Option<String>| {
         let query = match filters.query(cursor.as_deref()) {
             Ok(query) => query,
             Err(sentence) => return error.set(Some(sentence)),
         };
         let Some(key) = session.key() else { return };
+        latest.update_value(|n| *n += 1);
+        let this = latest.get_value();
         loading.set(true);
         error.set(None);
+        next.set(None);
         leptos::task::spawn_local(async move {
             let page = api::get::<Page>(&key, &format!("/merchant/api/orders?{query}")).await;
+            if latest.try_get_value() != Some(this) {
+                return;
+            }
             loading.set(false);
             match page {
                 Ok(page) => {

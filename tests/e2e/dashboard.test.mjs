@@ -149,3 +149,51 @@ test("without merchant API keys there is no dashboard", async () => {
     await off.stop();
   }
 });
+
+test("in the list, a slow answer to an earlier search never replaces the answer to a newer one", async () => {
+  const buyer = await newPage(browser);
+  await checkoutToReview(buyer.page, server.baseUrl);
+  await buyer.page.click(".amazon-pay-place-order");
+  await confirmationState(buyer.page, "approved");
+  const orderId = new URL(buyer.page.url()).searchParams.get("order");
+  await buyer.context.close();
+
+  const { page, context, problems } = await newPage(browser);
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.baseUrl + "/merchant/");
+  await page.fill("#merchant-key", KEY);
+  await page.click("button[type=submit]");
+  await page.locator("a.order-link", { hasText: orderId }).waitFor();
+
+  // The first search's answer is held back until the second search's answer is on the page.
+  const SLOW = "nobody-like-this-slow";
+  let arrived;
+  const slowAsked = new Promise((resolve) => { arrived = resolve; });
+  let letGo;
+  const held = new Promise((resolve) => { letGo = resolve; });
+  await page.route((url) => url.pathname === "/merchant/api/orders" && url.searchParams.get("q") === SLOW, async (route) => {
+    arrived();
+    await held;
+    await route.continue();
+  });
+  await page.fill("#search", SLOW);
+  await page.press("#search", "Enter");
+  await slowAsked;
+  await page.fill("#search", orderId);
+  await page.press("#search", "Enter");
+  const link = page.locator("a.order-link", { hasText: orderId });
+  await link.waitFor();
+  await page.locator("p.muted", { hasText: "Loading" }).waitFor({ state: "detached" });
+
+  // Now the old answer (no orders) comes: it is dropped. Waited for: the response's body in the page, then
+  // two turns of the page's event loop and a frame, in which the dashboard would have shown it.
+  const slowAnswer = page.waitForResponse((r) => new URL(r.url()).searchParams.get("q") === SLOW);
+  letGo();
+  await (await slowAnswer).finished();
+  await page.evaluate(() => new Promise((resolve) => setTimeout(() => setTimeout(() => requestAnimationFrame(() => resolve()), 0), 0)));
+  assert.equal(await link.count(), 1, "the newer search's order is still listed");
+  assert.equal(await page.locator("p.empty").count(), 0, "no 'No orders match.' from the older search");
+  assert.equal(await page.inputValue("#search"), orderId);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
