@@ -11,6 +11,7 @@ pub mod cv1;
 pub mod cv2;
 pub mod error;
 pub mod language;
+pub mod merchant;
 pub mod money;
 pub mod orders;
 pub mod routes;

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         // Not behind protect_api: no CORS, its own origin check and keys (merchant/mod.rs).
         .merge(crate::merchant::router(&state))
+        .merge(crate::merchant::dashboard::router(&state))
         .nest("/sandbox", sandbox_routes(&state));
     if state.is_sandbox() {
         if let Some(secret) = &state.config.merchant.webhook_secret {
@@ -36,7 +37,8 @@ pub fn router(state: AppState) -> Router {
     let pages = crate::security::page_headers(pages, state.config.content_security_policy.as_deref());
     let pages: Router = Router::new()
         .fallback_service(pages)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::assets::headers));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::assets::headers))
+        .layer(axum::middleware::from_fn(crate::merchant::dashboard::hide_from_pages));
     app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
 

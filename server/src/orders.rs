@@ -208,16 +208,17 @@ impl Store {
             ts.transaction_status().to_owned(),
             ts.get("reasoncode").map(str::to_owned),
             body,
+            crate::store::buyer_search::text(ts.fields()),
         );
         let ts = ts.clone();
         self.write_synced(move |c| {
-            let (identity, txid, txaction, transaction_status, reasoncode, body) = row;
+            let (identity, txid, txaction, transaction_status, reasoncode, body, buyer_search) = row;
             let inserted = c
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO notifications (identity, txid, txaction, transaction_status, reasoncode, body, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR IGNORE INTO notifications (identity, txid, txaction, transaction_status, reasoncode, body, received_at, buyer_search)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
-                .execute(params![identity, txid, txaction, transaction_status, reasoncode, body, now()])?;
+                .execute(params![identity, txid, txaction, transaction_status, reasoncode, body, now(), buyer_search])?;
             if inserted == 0 {
                 return Ok(Received::Replay);
             }

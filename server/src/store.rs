@@ -8,12 +8,14 @@
 //! (`store/readers.rs`). A write's future resolves once its transaction has committed, and for what we
 //! acknowledge upstream as stored once the WAL has also been fsynced (`store/syncer.rs`): see [`Durability`].
 
+pub(crate) mod buyer_search;
 mod checkpoint;
 pub mod copy;
 pub mod db;
 pub mod events;
 pub mod leases;
 mod migrate;
+pub mod order_list;
 pub mod order_view;
 mod outcome;
 mod pg;
@@ -221,6 +223,8 @@ impl Store {
         // Databases of older versions: the same tables without AUTOINCREMENT.
         migrate::drop_autoincrement(&mut conn, "upstream_calls", schema::UPSTREAM_CALLS)?;
         migrate::drop_autoincrement(&mut conn, "notifications", schema::NOTIFICATIONS)?;
+        // Then the column the order search reads (`store/buyer_search.rs`), filled for older rows.
+        buyer_search::add_column(&mut conn)?;
         conn.execute_batch(schema::CV1)?;
         conn.execute_batch(schema::CHECKOUTCHAMP_ORDERS)?;
         conn.execute_batch(schema::RETURN_PAGES)?;

@@ -313,6 +313,10 @@ async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
     assert_eq!(listed["data"][0]["id"], imported.order_id.as_str());
     let shown = order(&env, &imported.order_id).await;
     assert_eq!(shown["provider"], "checkoutchamp");
+    // The merchant dashboard reads CRM orders with the same types as PAYONE ones.
+    let typed: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(shown.clone()).expect("the contract's MerchantOrder");
+    assert_eq!((typed.amounts.total, typed.amounts.captured), (shown["amounts"]["total"].as_i64().unwrap(), 0));
+    let _: amazon_pay_contract::merchant::OrderList = serde_json::from_value(listed.clone()).expect("the contract's OrderList");
     assert_eq!(shown["amazon"]["order_reference_id"], reference.id.as_str());
     for action in ["capture", "refund", "cancel"] {
         let response = post(&env, &format!("/merchant/api/orders/{}/{action}", imported.order_id), &format!("crm-{action}-0001"), json!({})).await;

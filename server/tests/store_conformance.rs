@@ -9,6 +9,7 @@ use amazon_pay_contract::Money;
 use amazon_pay_server::orders::{Applied, OrderRecord, Received};
 use amazon_pay_server::payone::TransactionStatus;
 use amazon_pay_server::store::events::Attempt;
+use amazon_pay_server::store::order_list::OrderQuery;
 use amazon_pay_server::store::{Checkout, DatabaseUrl, Store};
 use std::time::Duration;
 
@@ -129,6 +130,50 @@ async fn notifications_test(store: Store, _: Option<String>) {
     assert_eq!(store.reconcile("T1").await.unwrap(), Some(OrderState::Paid));
 }
 
+/// The ids the merchant's order list finds for `q` (newest first; ties by id, descending).
+fn found(store: &Store, q: Option<&str>) -> Vec<String> {
+    let query = OrderQuery { search: q.map(str::to_owned), limit: 10, ..OrderQuery::default() };
+    store.order_page(&query).unwrap().into_iter().map(|(_, id)| id).collect()
+}
+
+both!(order_search_is_plain_sql_on_both, order_search_test);
+async fn order_search_test(store: Store, url: Option<String>) {
+    for (id, txid) in [("O1", "T1"), ("O2", "T2"), ("O3", "T3")] {
+        let mut o = order(id, &format!("W{id}"), &format!("key-0000000{id}"));
+        o.state = OrderState::Pending;
+        o.txid = Some(txid.into());
+        store.insert_order(&o).await.unwrap();
+    }
+    let note = |txid: &str, seq: u32, buyer: &str| {
+        TransactionStatus::parse(format!("txid={txid}&txaction=appointed&transaction_status=completed&sequencenumber={seq}&{buyer}").as_bytes())
+    };
+    store.receive_notification(&note("T1", 0, "firstname=J%FCrgen&lastname=M%FCller&email=jm@example.com&company=50%25+Off_Ltd&city=Annaberg")).await.unwrap();
+    store.receive_notification(&note("T2", 0, "firstname=Anna&lastname=Schmidt&shipping_company=Acme")).await.unwrap();
+    assert_eq!(found(&store, None), ["O3", "O2", "O1"]);
+    assert_eq!(found(&store, Some("anna")), ["O2"], "any case; a field that is not searched (city) is not found");
+    assert_eq!(found(&store, Some("JM@EXAMPLE")), ["O1"]);
+    assert_eq!(found(&store, Some("müller")), ["O1"], "UTF-8 from PAYONE's ISO-8859-1");
+    assert_eq!(found(&store, Some("acme")), ["O2"], "shipping fields too");
+    assert_eq!(found(&store, Some("t3")), ["O3"], "PAYONE's txid");
+    assert_eq!(found(&store, Some("WO2")), ["O2"], "the workorder");
+    assert_eq!(found(&store, Some("50%")), ["O1"], "% taken literally");
+    assert_eq!(found(&store, Some("_")), ["O1"], "_ taken literally");
+    assert_eq!(found(&store, Some("5_%")), Vec::<String>::new());
+    assert_eq!(found(&store, Some("\\")), Vec::<String>::new(), "a backslash is no escape of the search");
+    assert_eq!(found(&store, Some("appointed")), Vec::<String>::new(), "never other fields of the notification");
+    let first_page = OrderQuery { limit: 1, ..OrderQuery::default() };
+    assert_eq!(store.order_page(&first_page).unwrap().len(), 2, "one more than the page: there is a next one");
+
+    // PostgreSQL: migration 4 fills the column of notifications stored before it (as an older server left them).
+    let Some(url) = url else { return };
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.batch_execute("ALTER TABLE notifications DROP COLUMN buyer_search; DELETE FROM schema_migrations WHERE version = 4").await.unwrap();
+    let migrated = open(&url);
+    assert_eq!(found(&migrated, Some("anna")), ["O2"]);
+    assert_eq!(found(&migrated, Some("50% off_")), ["O1"]);
+}
+
 both!(outbox_claims_leases_and_retries, outbox_test);
 async fn outbox_test(store: Store, url: Option<String>) {
     let urls = vec!["http://127.0.0.1:9/hook".to_owned()];
@@ -187,8 +232,8 @@ async fn postgres_migrations_and_shared_placement_locks() {
     drop(open(&url));
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3], "applied once by two instances starting together and a third after");
+    let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(versions, [1, 2, 3, 4], "applied once by two instances starting together and a third after");
 
     // Many claimers from two instances: exactly one wins while it is held.
     let claims = (0..20).map(|i| {

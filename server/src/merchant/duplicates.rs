@@ -4,7 +4,8 @@
 //! the notification: `orders.rs`). This releases that authorization through PAYONE, as the merchant API's
 //! cancel does (a zero `capture` with `capturemode=completed`; with `--payone-authorization authorization`,
 //! where the money was captured at once, a `debit` of the whole amount), and records the release with an
-//! `order.released` event. The buyer keeps the order they were told about.
+//! `order.released` event (a payment of kind `release`, or `refund` for a captured authorization). The buyer
+//! keeps the order they were told about.
 //!
 //! It runs after every notification that moved an order and once at start, so a crash between the
 //! notification and the release only delays the release.
@@ -42,11 +43,19 @@ pub async fn release_pending(state: AppState) {
 
 async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), crate::store::StoreError> {
     let _order = state.order_locks.lock(&format!("merchant-order:{order_id}")).await?;
-    let money = state.store.read({
+    // Read again under the lock: two runs (after two notifications) may both have listed it as pending, and
+    // the one that waited must not mark a release the other made as "nothing to release".
+    let (pending, money) = state.store.read({
         let id = order_id.to_owned();
-        move |c| order_view::payone_money(c, &id)
+        move |c| {
+            let pending = c
+                .prepare_cached("SELECT count(*) FROM duplicate_authorizations WHERE order_id = ?1 AND state = 'pending'")?
+                .query_row([&id], |r| r.get::<_, i64>(0))?
+                > 0;
+            Ok((pending, order_view::payone_money(c, &id)?))
+        }
     })?;
-    let Some(money) = money else { return Ok(()) };
+    let (true, Some(money)) = (pending, money) else { return Ok(()) };
     if !matches!(money.state, OrderState::Approved | OrderState::Paid) {
         // Pending at Amazon: released once authorized; failed or declined: nothing to release.
         if money.state.is_final() {
@@ -54,16 +63,14 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
         }
         return Ok(());
     }
-    let (Some(txid), amount) = (money.txid.clone(), money.capturable()) else { return Ok(()) };
+    let Some(txid) = money.txid.clone() else { return Ok(()) };
+    // A preauthorization is released; an authorization was captured with it (PAYONE's `appointed` says so),
+    // so it is refunded.
+    let (action, amount) = if money.captured > 0 { (Action::Refund, money.refundable()) } else { (Action::Cancel, money.capturable()) };
     if amount == 0 {
         return mark(state, order_id, "nothing_to_release", Some("nothing authorized is left".into())).await;
     }
     let sequence = money.sequencenumber + 1;
-    // A preauthorization is released; an authorization was captured with it, so it is refunded.
-    let action = match state.config.payone_authorization {
-        crate::config::Authorization::Preauthorization => Action::Cancel,
-        crate::config::Authorization::Authorization => Action::Refund,
-    };
     let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
@@ -78,7 +85,7 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
             state
                 .store
                 .record_upstream_call_then(call, move |c| {
-                    record_payment(c, &id, "release", amount, sequence, Some(&reason), "order.released")?;
+                    record_payment(c, &id, action.kind(), amount, sequence, Some(&reason), "order.released")?;
                     set_state(c, &id, "released", None)
                 })
                 .await
@@ -102,7 +109,8 @@ async fn mark(state: &AppState, order_id: &str, to: &'static str, detail: Option
 }
 
 fn set_state(c: &Conn<'_>, id: &str, to: &str, detail: Option<&str>) -> crate::store::db::Result<()> {
-    c.prepare_cached("UPDATE duplicate_authorizations SET state = ?2, detail = ?3, updated_at = ?4 WHERE order_id = ?1")?
+    // Only from pending: every state after it is final.
+    c.prepare_cached("UPDATE duplicate_authorizations SET state = ?2, detail = ?3, updated_at = ?4 WHERE order_id = ?1 AND state = 'pending'")?
         .execute(params![id, to, detail, now()])
         .map(drop)
 }

@@ -7,10 +7,12 @@
 
 mod action;
 mod amazon_money;
+pub mod dashboard;
 pub mod duplicates;
 mod error;
 mod money;
 mod orders;
+mod timeline;
 
 pub use error::MerchantError;
 
@@ -35,6 +37,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(&format!("{PREFIX}/orders"), get(orders::list))
         .route(&format!("{PREFIX}/orders/{{id}}"), get(orders::show))
+        .route(&format!("{PREFIX}/orders/{{id}}/timeline"), get(timeline::show))
         .route(&format!("{PREFIX}/orders/{{id}}/capture"), post(money::capture))
         .route(&format!("{PREFIX}/orders/{{id}}/refund"), post(money::refund))
         .route(&format!("{PREFIX}/orders/{{id}}/cancel"), post(money::cancel))

@@ -5,31 +5,20 @@ use crate::state::AppState;
 use crate::store::order_view;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use crate::store::db::params;
+use crate::store::order_list::{self, OrderQuery};
 use serde_json::{json, Value};
 
 /// Orders per page when `limit` is not given, and the most a page holds.
 const DEFAULT_LIMIT: i64 = 20;
 const MAX_LIMIT: i64 = 100;
 
-/// The filters of the list, validated.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Filter {
-    state: Option<String>,
-    flow: Option<String>,
-    since: Option<i64>,
-    until: Option<i64>,
-    /// Amazon's id of the order: a CV2 checkout session, a CV1 order reference, a CheckoutChamp order's.
-    amazon_id: Option<String>,
-    limit: i64,
-    /// `(created, id)` of the last order of the previous page.
-    after: Option<(i64, String)>,
-}
+/// The longest search text.
+const MAX_SEARCH: usize = 200;
 
 const FLOWS: [&str; 4] = ["cv2", "apb", "cv1", "checkoutchamp"];
 
-fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
-    let mut filter = Filter { limit: DEFAULT_LIMIT, ..Filter::default() };
+fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
+    let mut filter = OrderQuery { limit: DEFAULT_LIMIT, ..OrderQuery::default() };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
     let unix = |name: &str, value: &str| {
@@ -53,6 +42,15 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
                 }
                 filter.flow = Some(value);
             }
+            "created_since" => filter.since = Some(unix(&name, &value)?),
+            "created_until" => filter.until = Some(unix(&name, &value)?),
+            "limit" => {
+                filter.limit = value.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                    MerchantError::bad_request("invalid_filter", format!("limit must be an integer from 1 to {MAX_LIMIT}, got {value:?}."))
+                })?;
+            }
+            "cursor" => filter.after = Some(decode_cursor(&value)?),
+            "q" => filter.search = search_text(&value)?,
             "amazon_id" => {
                 if value.is_empty() || value.len() > 100 || !value.bytes().all(|b| b.is_ascii_graphic()) {
                     return Err(MerchantError::bad_request(
@@ -62,23 +60,26 @@ fn parse_filter(query: Option<&str>) -> Result<Filter, MerchantError> {
                 }
                 filter.amazon_id = Some(value);
             }
-            "created_since" => filter.since = Some(unix(&name, &value)?),
-            "created_until" => filter.until = Some(unix(&name, &value)?),
-            "limit" => {
-                filter.limit = value.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
-                    MerchantError::bad_request("invalid_filter", format!("limit must be an integer from 1 to {MAX_LIMIT}, got {value:?}."))
-                })?;
-            }
-            "cursor" => filter.after = Some(decode_cursor(&value)?),
             other => {
                 return Err(MerchantError::bad_request(
                     "invalid_filter",
-                    format!("{other:?} is not a filter: use state, flow, amazon_id, created_since, created_until, limit or cursor."),
+                    format!("{other:?} is not a filter: use q, state, flow, amazon_id, created_since, created_until, limit or cursor."),
                 ))
             }
         }
     }
     Ok(filter)
+}
+
+/// `q`: found anywhere (any case) in the order id, PAYONE's txid and workorder, Amazon's order reference, and
+/// the buyer's name, e-mail and company as PAYONE's notifications carry them (`store/order_list.rs`). Empty:
+/// no search.
+fn search_text(text: &str) -> Result<Option<String>, MerchantError> {
+    let text = text.trim();
+    if text.chars().count() > MAX_SEARCH {
+        return Err(MerchantError::bad_request("invalid_filter", format!("q is longer than {MAX_SEARCH} characters.")));
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
 fn encode_cursor(created: i64, id: &str) -> String {
@@ -96,28 +97,11 @@ fn decode_cursor(text: &str) -> Result<(i64, String), MerchantError> {
 pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, MerchantError> {
     let filter = parse_filter(query.as_deref())?;
     let (orders, has_more) = state.store.read(move |c| {
-        let (after_created, after_id) = filter.after.clone().unzip();
-        let mut stmt = c.prepare_cached(
-            "SELECT id, created_at FROM (
-                 SELECT o.id, o.flow, o.state, o.created_at, coalesce(s.checkout_session_id, v.amazon_reference_id) AS amazon_id
-                 FROM orders o LEFT JOIN amazon_checkout_sessions s ON s.workorder_id = o.workorder_id
-                      LEFT JOIN cv1_orders v ON v.order_id = o.id
-                 UNION ALL
-                 SELECT order_id, 'checkoutchamp', status, created_at, amazon_order_id FROM checkoutchamp_orders) AS listed
-             WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR flow = ?2)
-               AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR created_at < ?4)
-               AND (CAST(?5 AS BIGINT) IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
-               AND (CAST(?8 AS TEXT) IS NULL OR amazon_id = ?8)
-             ORDER BY created_at DESC, id DESC LIMIT ?7",
-        )?;
-        let ids = stmt
-            .query_map(params![filter.state, filter.flow, filter.since, filter.until, after_created, after_id, filter.limit + 1, filter.amazon_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?
-            .collect::<crate::store::db::Result<Vec<_>>>()?;
+        // Ids and orders in one read: the page shows the orders as the list found them.
+        let ids = order_list::page(c, &filter)?;
         let has_more = ids.len() as i64 > filter.limit;
         let mut orders = Vec::new();
-        for (id, created) in ids.into_iter().take(filter.limit as usize) {
+        for (created, id) in ids.into_iter().take(filter.limit as usize) {
             if let Some(order) = order_view::order_json(c, &id)? {
                 orders.push((created, id, order));
             }
@@ -129,7 +113,7 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
-/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries.
+/// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries and its products' names.
 pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
     let order = state.store.read({
         let id = id.clone();
@@ -139,6 +123,15 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
     order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
+    // The products' names, for people (the order keeps SKUs and quantities; prices are in its amounts).
+    if let Some(items) = order["items"].as_array_mut() {
+        for item in items {
+            let name = item["sku"].as_str().and_then(|sku| state.catalogue.products.get(sku)).map(|p| p.name.clone());
+            if let Some(name) = name {
+                item["name"] = Value::String(name);
+            }
+        }
+    }
     Ok(Json(order))
 }
 
@@ -151,6 +144,8 @@ mod tests {
         let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
         assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
         assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("50%_off"));
+        assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));
         for bad in ["amazon_id=", "amazon_id=a%20b", "state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
             let err = parse_filter(Some(bad)).unwrap_err();

@@ -76,17 +76,36 @@ pub fn payone_money(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<M
         None => 0,
     };
     let authorized = if matches!(state, OrderState::Approved | OrderState::Paid) { total } else { 0 };
+    let at_authorization = match (&txid, authorized) {
+        (Some(txid), 1..) => captured_at_authorization(&notifications(c, txid)?, &currency).min(authorized),
+        _ => 0,
+    };
     Ok(Some(Money {
         state,
         currency,
         total,
         authorized,
-        captured: sum("capture")?,
+        captured: at_authorization + sum("capture")?,
         refunded: sum("refund")?,
         released: sum("release")?,
         txid,
         sequencenumber: ours.max(theirs),
     }))
+}
+
+/// What PAYONE captured with the authorization itself (`request=authorization`: Amazon's
+/// AuthorizeWithCapture), as its `appointed` notification says: `receivable` is the amount the merchant is
+/// owed, 0 after a preauthorization. Read per order, so orders placed before a change of
+/// `--payone-authorization` keep their own truth.
+fn captured_at_authorization(notes: &[Value], currency: &str) -> i64 {
+    let Some(currency) = amazon_pay_contract::Currency::parse(currency) else { return 0 };
+    notes
+        .iter()
+        .rev()
+        .find(|n| n["txaction"] == "appointed" && n.get("transaction_status").is_none_or(|s| s == "completed"))
+        .and_then(|n| n["receivable"].as_str())
+        .and_then(|r| amazon_pay_contract::Money::parse_decimal(r, currency))
+        .map_or(0, |m| m.minor.max(0))
 }
 
 /// Order `id` of any flow as JSON, or `None` when no flow has it.
@@ -229,7 +248,7 @@ fn checkoutchamp_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Optio
 }
 
 /// The stored notifications of `txid`, oldest first, as JSON objects of their fields (plus `received`).
-fn notifications(c: &Conn<'_>, txid: &str) -> crate::store::db::Result<Vec<Value>> {
+pub fn notifications(c: &Conn<'_>, txid: &str) -> crate::store::db::Result<Vec<Value>> {
     let mut stmt = c.prepare_cached("SELECT body, received_at FROM notifications WHERE txid = ?1 ORDER BY id")?;
     let rows = stmt.query_map([txid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     let mut out = Vec::new();

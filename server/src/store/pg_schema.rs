@@ -5,7 +5,7 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH)];
 
 /// Every table the store had when PostgreSQL support came, and the placement leases (`orders/lease.rs`).
 const V1: &str = "
@@ -166,6 +166,17 @@ CREATE TABLE amazon_checkout_sessions (
     checkout_session_id TEXT NOT NULL
 );
 CREATE INDEX amazon_checkout_sessions_by_id ON amazon_checkout_sessions (checkout_session_id);
+";
+
+/// The buyer's searchable fields of every notification (`store/buyer_search.rs`), filled from the stored
+/// bodies: the values of its `FIELDS`, in the body's order, separated by one space (as SQLite's backfill
+/// and the insert do). The list of fields is spelled out: a released migration never changes.
+const BUYER_SEARCH: &str = "
+ALTER TABLE notifications ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
+UPDATE notifications SET buyer_search = coalesce(
+    (SELECT string_agg(f.value ->> 1, ' ' ORDER BY f.ord) FROM jsonb_array_elements(notifications.body::jsonb) WITH ORDINALITY AS f(value, ord)
+     WHERE f.value ->> 0 IN ('email', 'firstname', 'lastname', 'company', 'shipping_firstname', 'shipping_lastname', 'shipping_company')), '')
+WHERE body LIKE '[%';
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

@@ -61,6 +61,8 @@ CREATE INDEX IF NOT EXISTS orders_by_txid ON orders (txid);
 
 /// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
 /// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
+/// `buyer_search` (what the order search finds of the buyer) is added after this by `store/buyer_search.rs`,
+/// for new and old databases alike.
 pub(super) const NOTIFICATIONS: &str = "
 CREATE TABLE IF NOT EXISTS notifications (
     id INTEGER PRIMARY KEY,

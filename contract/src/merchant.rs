@@ -1,0 +1,204 @@
+//! The merchant API's answers (`/merchant/api/`, docs/merchant-api.md) as the merchant dashboard reads them.
+//! The server's tests read its answers into these types, so a field renamed on one side fails there.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /merchant/api/orders`: one page of orders, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderList {
+    /// The orders of this page.
+    pub data: Vec<MerchantOrder>,
+    /// Whether another page follows.
+    pub has_more: bool,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// An order as the merchant sees it (`GET /merchant/api/orders/{id}`; the list leaves out nothing but the
+/// webhook deliveries).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantOrder {
+    /// The order id.
+    pub id: String,
+    /// `payone` or `checkoutchamp` (whose money the CRM moves).
+    pub provider: String,
+    /// `cv2`, `apb`, `cv1` or `checkoutchamp`.
+    pub flow: String,
+    /// `approved`, `paid`, ... (for CheckoutChamp the CRM's status).
+    pub state: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds.
+    pub updated: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// What was bought.
+    #[serde(default)]
+    pub items: Vec<OrderItem>,
+    /// `standard` or `express` (PAYONE orders).
+    #[serde(default)]
+    pub delivery: Option<String>,
+    /// The money, in minor units.
+    pub amounts: Amounts,
+    /// The buyer, as PAYONE's notifications tell it.
+    #[serde(default)]
+    pub buyer: Option<Buyer>,
+    /// The billing address.
+    #[serde(default)]
+    pub billing_address: Option<Address>,
+    /// The shipping address.
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
+    /// Why it was declined.
+    #[serde(default)]
+    pub decline: Option<String>,
+    /// Captures, refunds and releases.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+}
+
+/// A line of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    /// The SKU.
+    pub sku: String,
+    /// How many.
+    pub quantity: u32,
+    /// The product's name in the server's catalogue (`GET .../orders/{id}` only; absent for SKUs it no longer has).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// An order's money in minor units of its currency. CheckoutChamp orders have only the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Amounts {
+    /// What the buyer was charged for.
+    pub total: i64,
+    /// Authorized (0 until authorized).
+    pub authorized: i64,
+    /// Captured (at the authorization with PAYONE's `authorization`, or by captures).
+    pub captured: i64,
+    /// Refunded.
+    pub refunded: i64,
+    /// Released without capture.
+    pub released: i64,
+    /// Left to capture.
+    pub remaining: i64,
+    /// Left to refund.
+    pub refundable: i64,
+}
+
+/// The buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Company.
+    #[serde(default)]
+    pub company: Option<String>,
+    /// Street and number.
+    #[serde(default)]
+    pub street: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub zip: Option<String>,
+    /// City.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// ISO country code.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// Money moved after the authorization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// `capture`, `refund` or `release`.
+    pub kind: String,
+    /// Minor units.
+    pub amount: i64,
+    /// PAYONE's sequencenumber.
+    pub sequencenumber: i64,
+    /// The merchant's reason.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+/// `GET /merchant/api/orders/{id}/timeline`: what happened to an order, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// The order id.
+    pub order_id: String,
+    /// The entries, oldest first.
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// One thing that happened to an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    /// Who: `order` (placed), `payone` or `amazon` (their notifications), `merchant` (money moved), `webhook`.
+    pub source: String,
+    /// A short title: `appointed (completed)`, `capture 10.00 EUR`, `order.captured to https://...`.
+    pub title: String,
+    /// More detail, plain text.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// For webhook deliveries: every attempt.
+    #[serde(default)]
+    pub attempts: Vec<WebhookAttempt>,
+}
+
+/// One try at delivering a webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookAttempt {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    /// The receiver's HTTP status.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Why there was no status.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// How long it took.
+    pub duration_ms: i64,
+}
+
+/// The body of a capture or refund: an amount in minor units (`None`: all that is left).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountRequest {
+    /// Minor units, positive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+}
+
+/// The merchant API's error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantApiError {
+    /// Stable code: `amount_exceeds_captured`, ...
+    pub code: String,
+    /// A sentence.
+    pub message: String,
+}

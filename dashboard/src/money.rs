@@ -1,0 +1,66 @@
+//! Amounts as the merchant types and reads them (`12.50 EUR`), checked before anything is sent: a positive
+//! amount of the currency's minor units, not above what the action can move.
+
+use amazon_pay_contract::{Currency, Money};
+
+/// `minor` of `currency` as `12.50 EUR`.
+pub(crate) fn format(minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Some(c) => format!("{} {currency}", Money::new(minor, c).decimal()),
+        None => format!("{minor} {currency} (minor units)"),
+    }
+}
+
+/// The amount the merchant typed, in minor units, or the sentence saying why it cannot be sent. `most`: what
+/// is left to capture or refund.
+pub(crate) fn parse(text: &str, currency: &str, most: i64) -> Result<i64, String> {
+    let Some(currency_kind) = Currency::parse(currency) else {
+        return Err(format!("This order's currency {currency} is not one the dashboard knows."));
+    };
+    let digits = currency_kind.minor_digits();
+    let text = text.trim().replace(',', ".");
+    if text.is_empty() {
+        return Err("Enter an amount.".into());
+    }
+    let Some(money) = Money::parse_decimal(&text, currency_kind) else {
+        return Err(if digits == 0 {
+            format!("Enter a whole number of {currency}, like 12.")
+        } else {
+            format!("Enter an amount of {currency} with at most {digits} decimals, like 12.50.")
+        });
+    };
+    if money.minor <= 0 {
+        return Err("The amount must be more than zero.".into());
+    }
+    if money.minor > most {
+        return Err(format!("That is more than the {} that can be moved.", format(most, currency)));
+    }
+    Ok(money.minor)
+}
+
+/// `minor` as the input's starting text (`12.50`).
+pub(crate) fn input_text(minor: i64, currency: &str) -> String {
+    Currency::parse(currency).map(|c| Money::new(minor, c).decimal()).unwrap_or_else(|| minor.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_checked_before_sending() {
+        assert_eq!(parse("12.50", "EUR", 2580), Ok(1250));
+        assert_eq!(parse(" 12,5 ", "EUR", 2580), Ok(1250));
+        assert_eq!(parse("25.80", "EUR", 2580), Ok(2580));
+        assert!(parse("25.81", "EUR", 2580).unwrap_err().contains("25.80 EUR"));
+        assert!(parse("0", "EUR", 2580).unwrap_err().contains("more than zero"));
+        assert!(parse("-1", "EUR", 2580).unwrap_err().contains("more than zero"));
+        assert!(parse("1.234", "EUR", 2580).unwrap_err().contains("2 decimals"));
+        assert!(parse("1.5", "JPY", 2580).unwrap_err().contains("whole number"));
+        assert!(parse("ten", "EUR", 2580).is_err());
+        assert!(parse("", "EUR", 2580).is_err());
+        assert!(parse("1", "XXX", 2580).is_err());
+        assert_eq!(format(1250, "EUR"), "12.50 EUR");
+        assert_eq!(input_text(5, "EUR"), "0.05");
+    }
+}

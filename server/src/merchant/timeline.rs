@@ -1,0 +1,114 @@
+//! `GET /merchant/api/orders/{id}/timeline`: what happened to an order, oldest first, for the dashboard's
+//! order page: placed, PAYONE's notifications, the money the merchant moved, and every webhook delivery with
+//! its attempts. Plain text only (the dashboard renders it as text, never as HTML).
+
+use super::MerchantError;
+use crate::state::AppState;
+use crate::store::order_view;
+use amazon_pay_contract::merchant::{Timeline, TimelineEntry, WebhookAttempt};
+use amazon_pay_contract::{Currency, Money};
+use axum::extract::{Path, State};
+use axum::Json;
+use crate::store::db::{params, Conn};
+use serde_json::Value;
+
+/// The order's timeline, or 404.
+pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Timeline>, MerchantError> {
+    let timeline = state.store.read({
+        let id = id.clone();
+        move |c| timeline(c, &id)
+    })?;
+    timeline
+        .map(Json)
+        .ok_or_else(|| MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
+}
+
+/// Sorted by time; at the same time: placed, money, PAYONE, webhooks (the order things happen in).
+fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>> {
+    let Some(order) = order_view::order_json(c, id)? else { return Ok(None) };
+    let mut entries = vec![TimelineEntry {
+        at_ms: order["created"].as_i64().unwrap_or(0) * 1000,
+        source: "order".into(),
+        title: format!("placed ({})", order["flow"].as_str().unwrap_or("?")),
+        detail: Some(format!("{} {}", amount(order["amounts"]["total"].as_i64().unwrap_or(0), &order["currency"]), state_detail(&order))),
+        attempts: Vec::new(),
+    }];
+    for payment in order["payments"].as_array().into_iter().flatten() {
+        let reason = payment["reason"].as_str().map(|r| format!(", reason: {r}")).unwrap_or_default();
+        entries.push(TimelineEntry {
+            at_ms: payment["created"].as_i64().unwrap_or(0) * 1000,
+            source: "merchant".into(),
+            title: format!("{} {}", payment["kind"].as_str().unwrap_or("?"), amount(payment["amount"].as_i64().unwrap_or(0), &order["currency"])),
+            detail: Some(format!("PAYONE sequencenumber {}{reason}", payment["sequencenumber"])),
+            attempts: Vec::new(),
+        });
+    }
+    if let Some(txid) = order["payone"]["txid"].as_str() {
+        for note in order_view::notifications(c, txid)? {
+            let text = |k: &str| note[k].as_str().unwrap_or("").to_owned();
+            let mut detail = format!("sequencenumber {}", note["sequencenumber"]);
+            for field in ["receivable", "balance", "reasoncode"] {
+                if let Some(value) = note[field].as_str().filter(|v| !v.is_empty()) {
+                    detail.push_str(&format!(", {field} {value}"));
+                }
+            }
+            let status = text("transaction_status");
+            entries.push(TimelineEntry {
+                at_ms: note["received"].as_i64().unwrap_or(0) * 1000,
+                source: "payone".into(),
+                title: if status.is_empty() { text("txaction") } else { format!("{} ({status})", text("txaction")) },
+                detail: Some(detail),
+                attempts: Vec::new(),
+            });
+        }
+    }
+    entries.extend(deliveries(c, id)?);
+    let rank = |source: &str| ["order", "merchant", "payone", "webhook"].iter().position(|s| *s == source).unwrap_or(4);
+    entries.sort_by_key(|e| (e.at_ms, rank(&e.source)));
+    Ok(Some(Timeline { order_id: id.to_owned(), entries }))
+}
+
+/// `1000` EUR as `10.00 EUR`.
+fn amount(minor: i64, currency: &Value) -> String {
+    let code = currency.as_str().unwrap_or("");
+    match Currency::parse(code) {
+        Some(currency) => format!("{} {code}", Money::new(minor, currency).decimal()),
+        None => format!("{minor} (minor units) {code}"),
+    }
+}
+
+fn state_detail(order: &Value) -> String {
+    match order["decline"].as_str() {
+        Some(decline) => format!("now {}, declined: {decline}", order["state"].as_str().unwrap_or("?")),
+        None => format!("now {}", order["state"].as_str().unwrap_or("?")),
+    }
+}
+
+/// Every webhook delivery of the order's events, at its first attempt (or the event's time while none).
+fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEntry>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT e.seq, e.type, e.created_at, d.url, d.state FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
+         WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
+    )?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))?
+        .collect::<crate::store::db::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (seq, kind, created, url, state) in rows {
+        let attempts = c
+            .prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?
+            .query_map(params![seq, url], |r| {
+                Ok(WebhookAttempt { at_ms: r.get(0)?, status: r.get(1)?, error: r.get(2)?, duration_ms: r.get(3)? })
+            })?
+            .collect::<crate::store::db::Result<Vec<_>>>()?;
+        let at_ms = attempts.first().map_or(created * 1000, |a| a.at_ms);
+        let count = attempts.len();
+        let detail = match state.as_str() {
+            "delivered" => format!("delivered ({count} attempt{})", if count == 1 { "" } else { "s" }),
+            "pending" if count == 0 => "waiting to be sent".to_owned(),
+            other => format!("{other} after {count} attempt{}", if count == 1 { "" } else { "s" }),
+        };
+        out.push(TimelineEntry { at_ms, source: "webhook".into(), title: format!("{kind} to {url}"), detail: Some(detail), attempts });
+    }
+    Ok(out)
+}

@@ -1,0 +1,81 @@
+//! What the merchant API's `q` finds of the buyer: the values of a few fields of PAYONE's notifications (name,
+//! e-mail, company; never the field names), kept in `notifications.buyer_search` when a notification is
+//! stored, so the order list searches them with plain SQL on both backends (no JSON functions at query time).
+//! Notifications stored before the column existed get it from their body when the store opens (SQLite:
+//! [`add_column`]; PostgreSQL: migration 4 in `pg_schema.rs`, the same text from the same body).
+
+use rusqlite::Connection;
+
+/// The fields whose values are searched, as PAYONE names them.
+pub(crate) const FIELDS: [&str; 7] = ["email", "firstname", "lastname", "company", "shipping_firstname", "shipping_lastname", "shipping_company"];
+
+/// The searched text of a notification's fields: the values of [`FIELDS`], in the notification's order,
+/// separated by one space.
+pub(crate) fn text(fields: &[(String, String)]) -> String {
+    fields.iter().filter(|(k, _)| FIELDS.contains(&k.as_str())).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// `('email', 'firstname', ...)`, for the backfills' SQL.
+pub(super) fn sql_list() -> String {
+    format!("({})", FIELDS.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", "))
+}
+
+/// SQLite: adds `notifications.buyer_search` when the database does not have it yet, filled from every stored
+/// body, in one transaction; also the index on `txid` the search's subquery and the order page use. Returns
+/// whether it added the column.
+pub(super) fn add_column(conn: &mut Connection) -> rusqlite::Result<bool> {
+    conn.execute_batch("CREATE INDEX IF NOT EXISTS notifications_by_txid ON notifications (txid);")?;
+    let has: bool = conn.query_row("SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'buyer_search'", [], |r| {
+        r.get::<_, i64>(0)
+    })? > 0;
+    if has {
+        return Ok(false);
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(&format!(
+        "ALTER TABLE notifications ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
+         UPDATE notifications SET buyer_search = coalesce(
+             (SELECT group_concat(json_extract(f.value, '$[1]'), ' ') FROM json_each(notifications.body) f
+              WHERE json_extract(f.value, '$[0]') IN {}), '')
+         WHERE json_valid(body);",
+        sql_list()
+    ))?;
+    tx.commit()?;
+    tracing::info!("store: notifications.buyer_search added");
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn only_the_buyer_fields_values_in_order() {
+        let fields = pairs(&[("txid", "123"), ("firstname", "Anna"), ("lastname", "Muster"), ("email", "a@example.com"), ("city", "Köln")]);
+        assert_eq!(text(&fields), "Anna Muster a@example.com");
+        assert_eq!(text(&pairs(&[("txaction", "paid")])), "");
+    }
+
+    #[test]
+    fn an_old_database_gets_the_same_text_as_new_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::store::schema::NOTIFICATIONS).unwrap();
+        let fields = pairs(&[("txid", "1"), ("firstname", "Jürgen"), ("company", "50% Off_Ltd"), ("email", "j@example.com")]);
+        let body = serde_json::to_string(&fields).unwrap();
+        conn.execute(
+            "INSERT INTO notifications (identity, txid, txaction, transaction_status, body, received_at) VALUES ('a', '1', 'paid', '', ?1, 1),
+                 ('b', '1', 'paid', '', '[]', 1), ('c', '1', 'paid', '', 'not json', 1)",
+            [&body],
+        )
+        .unwrap();
+        assert!(add_column(&mut conn).unwrap());
+        assert!(!add_column(&mut conn).unwrap(), "once");
+        let texts: Vec<String> =
+            conn.prepare("SELECT buyer_search FROM notifications ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(texts, [text(&fields), String::new(), String::new()]);
+    }
+}

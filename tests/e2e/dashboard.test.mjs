@@ -1,0 +1,199 @@
+// The merchant dashboard in real Chromium: an order placed through the demo, then the merchant signs in at
+// /merchant/ (a wrong key first), finds the order, captures part of it and refunds part of that (each checked
+// before sending and confirmed), and sees the timeline follow: PAYONE's notifications and the webhook
+// deliveries to the sandbox's receiver (/sandbox/webhooks, the sandbox's default webhook URL).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { startServer } from "./support/server.mjs";
+import { launchBrowser, newPage } from "./support/browser.mjs";
+import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
+
+const KEY = "e2e-merchant-key-0123456789abcdefghijkl";
+const screenshots = resolve(import.meta.dirname, "../../screenshots");
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ args: ["--merchant-api-keys", KEY] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The text of the money table's row `name`. */
+const amount = (page, name) => page.locator(".amounts tr", { has: page.locator("th", { hasText: new RegExp(`^${name}$`) }) }).locator("td");
+
+test("a merchant signs in, finds the order just placed, captures part, refunds part, and sees the timeline", async () => {
+  // The buyer's order, through the demo shop and the sandbox's Amazon pages.
+  const buyer = await newPage(browser);
+  await checkoutToReview(buyer.page, server.baseUrl);
+  await buyer.page.click(".amazon-pay-place-order");
+  await confirmationState(buyer.page, "approved");
+  const orderId = new URL(buyer.page.url()).searchParams.get("order");
+  assert.match(orderId, /^O/);
+  await buyer.context.close();
+
+  const { page, context, problems } = await newPage(browser);
+  page.setDefaultTimeout(15_000);
+  const served = await page.goto(server.baseUrl + "/merchant/");
+  const csp = served.headers()["content-security-policy"];
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+
+  // A wrong key gets a sentence and is not kept.
+  await page.fill("#merchant-key", KEY + "-wrong");
+  await page.click("button[type=submit]");
+  await page.getByRole("alert").filter({ hasText: "not a merchant API key" }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await page.fill("#merchant-key", KEY);
+  await page.click("button[type=submit]");
+  await page.locator("table.orders").waitFor();
+  // Kept in this tab's sessionStorage only.
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  assert.equal(await page.evaluate(() => document.cookie), "");
+
+  // Found by the buyer's e-mail, then opened.
+  await page.fill("#search", "anna.schmidt@sandbox");
+  await page.press("#search", "Enter");
+  const link = page.locator("a.order-link", { hasText: orderId });
+  await link.waitFor();
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: resolve(screenshots, "orders.png") });
+  await link.click();
+  await page.getByRole("heading", { name: new RegExp(orderId) }).waitFor();
+  const total = (await amount(page, "Total").textContent()).trim();
+  assert.match(total, /^\d+\.\d\d EUR$/);
+  assert.equal((await amount(page, "Captured").textContent()).trim(), "0.00 EUR");
+  await page.locator(".items tr", { hasText: "Rust mug" }).locator("td.num", { hasText: /^2$/ }).waitFor();
+  await page.locator("address .line", { hasText: "Anna" }).first().waitFor();
+
+  // Capture: an amount above the authorization is refused before sending; 10.00 is confirmed and sent.
+  await page.click("text=Capture…");
+  await page.fill("#action-amount", "100000");
+  await page.click("text=Review");
+  await page.getByRole("alert").filter({ hasText: "more than the" }).waitFor();
+  await page.fill("#action-amount", "0");
+  await page.click("text=Review");
+  await page.getByRole("alert").filter({ hasText: "more than zero" }).waitFor();
+  await page.fill("#action-amount", "10.001");
+  await page.click("text=Review");
+  await page.getByRole("alert").filter({ hasText: "at most 2 decimals" }).waitFor();
+  await page.fill("#action-amount", "10.00");
+  await page.click("text=Review");
+  await page.getByRole("alertdialog").filter({ hasText: "Capture 10.00 EUR?" }).waitFor();
+  await page.click("text=Confirm: capture");
+  await page.getByRole("status").filter({ hasText: "Captured 10.00 EUR." }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll(".amounts tr")].some((r) => r.textContent.includes("Captured") && r.textContent.includes("10.00 EUR")));
+
+  // Refund part of it: not more than captured.
+  await page.click("text=Refund…");
+  await page.fill("#action-amount", "10.01");
+  await page.click("text=Review");
+  await page.getByRole("alert").filter({ hasText: "more than the 10.00 EUR" }).waitFor();
+  await page.fill("#action-amount", "4");
+  await page.fill("#action-reason", "one mug arrived broken");
+  await page.click("text=Review");
+  await page.getByRole("alertdialog").filter({ hasText: "Refund 4.00 EUR?" }).waitFor();
+  await page.click("text=Confirm: refund");
+  await page.getByRole("status").filter({ hasText: "Refunded 4.00 EUR." }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll(".amounts tr")].some((r) => r.textContent.includes("Left to refund") && r.textContent.includes("6.00 EUR")));
+  assert.equal((await amount(page, "Refunded").textContent()).trim(), "4.00 EUR");
+
+  // The timeline follows by itself: the merchant's actions, PAYONE's capture and debit notifications, and
+  // the webhooks delivered to the sandbox's receiver with their attempts.
+  const timeline = page.locator("ol.timeline");
+  await timeline.locator(".source-merchant", { hasText: "capture 10.00 EUR" }).waitFor();
+  await timeline.locator(".source-merchant", { hasText: "refund 4.00 EUR" }).waitFor();
+  await timeline.locator(".source-payone", { hasText: "capture (completed)" }).waitFor();
+  await timeline.locator(".source-payone", { hasText: "debit (completed)" }).waitFor();
+  const captured = timeline.locator(".source-webhook", { hasText: "order.captured to " + server.baseUrl + "/sandbox/webhooks" });
+  await captured.locator(".attempts li", { hasText: "HTTP 200" }).waitFor();
+  await timeline.locator(".source-webhook", { hasText: "order.refunded" }).locator(".attempts li", { hasText: "HTTP 200" }).waitFor();
+
+  // The API agrees with the page.
+  const order = await (await fetch(`${server.baseUrl}/merchant/api/orders/${orderId}`, { headers: { authorization: `Bearer ${KEY}` } })).json();
+  assert.deepEqual([order.amounts.captured, order.amounts.refunded], [1000, 400]);
+
+  await page.screenshot({ path: resolve(screenshots, "order.png"), fullPage: true });
+
+  // The only failed request was the wrong key's 401 (and Chromium's console line about it); no CSP report.
+  const wrongKey = (p) => /HTTP 401 .*\/merchant\/api\/orders\?limit=1$/.test(p) || /^console: Failed to load resource: .* 401 \(Unauthorized\)$/.test(p);
+  assert.equal(problems.filter(wrongKey).length, 2, problems.join("\n"));
+  assert.deepEqual(problems.filter((p) => !wrongKey(p)), []);
+
+  // Another tab (a new context) is not signed in: the key stayed in the first tab.
+  const other = await newPage(browser);
+  await other.page.goto(server.baseUrl + "/merchant/");
+  await other.page.locator("#merchant-key").waitFor();
+  await other.context.close();
+
+  // Signing out forgets the key.
+  await page.click("text=Sign out");
+  await page.locator("#merchant-key").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await context.close();
+});
+
+test("without merchant API keys there is no dashboard", async () => {
+  const off = await startServer();
+  try {
+    for (const path of ["/merchant/", "/merchant/amazon-pay-dashboard.js", "/merchant/index.html"]) {
+      assert.equal((await fetch(off.baseUrl + path)).status, 404, path);
+    }
+  } finally {
+    await off.stop();
+  }
+});
+
+test("in the list, a slow answer to an earlier search never replaces the answer to a newer one", async () => {
+  const buyer = await newPage(browser);
+  await checkoutToReview(buyer.page, server.baseUrl);
+  await buyer.page.click(".amazon-pay-place-order");
+  await confirmationState(buyer.page, "approved");
+  const orderId = new URL(buyer.page.url()).searchParams.get("order");
+  await buyer.context.close();
+
+  const { page, context, problems } = await newPage(browser);
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.baseUrl + "/merchant/");
+  await page.fill("#merchant-key", KEY);
+  await page.click("button[type=submit]");
+  await page.locator("a.order-link", { hasText: orderId }).waitFor();
+
+  // The first search's answer is held back until the second search's answer is on the page.
+  const SLOW = "nobody-like-this-slow";
+  let arrived;
+  const slowAsked = new Promise((resolve) => { arrived = resolve; });
+  let letGo;
+  const held = new Promise((resolve) => { letGo = resolve; });
+  await page.route((url) => url.pathname === "/merchant/api/orders" && url.searchParams.get("q") === SLOW, async (route) => {
+    arrived();
+    await held;
+    await route.continue();
+  });
+  await page.fill("#search", SLOW);
+  await page.press("#search", "Enter");
+  await slowAsked;
+  await page.fill("#search", orderId);
+  await page.press("#search", "Enter");
+  const link = page.locator("a.order-link", { hasText: orderId });
+  await link.waitFor();
+  await page.locator("p.muted", { hasText: "Loading" }).waitFor({ state: "detached" });
+
+  // Now the old answer (no orders) comes: it is dropped. Waited for: the response's body in the page, then
+  // two turns of the page's event loop and a frame, in which the dashboard would have shown it.
+  const slowAnswer = page.waitForResponse((r) => new URL(r.url()).searchParams.get("q") === SLOW);
+  letGo();
+  await (await slowAnswer).finished();
+  await page.evaluate(() => new Promise((resolve) => setTimeout(() => setTimeout(() => requestAnimationFrame(() => resolve()), 0), 0)));
+  assert.equal(await link.count(), 1, "the newer search's order is still listed");
+  assert.equal(await page.locator("p.empty").count(), 0, "no 'No orders match.' from the older search");
+  assert.equal(await page.inputValue("#search"), orderId);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
