@@ -225,3 +225,64 @@ async fn postgres_migrations_and_shared_placement_locks() {
     drop(held);
     tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("it gets the lock").unwrap().unwrap();
 }
+
+/// PostgreSQL only (SQLite's lock lives in one process): a renewed lease stays its holder's past its length;
+/// a dead holder's (no more renewals) frees within about its length; a renewal or release by a holder whose
+/// lease was taken over changes nothing (owner token); a waiter gives up with the typed error, a 409 `busy`;
+/// a guard whose lease was lost refuses to go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lease_renewal_and_dead_holders() {
+    let Some(url) = fresh_pg_url().await else { return };
+    let (a, b) = (open(&url), open(&url));
+    let short = Duration::from_millis(400);
+
+    // Renewed every 100 ms for three lease lengths: never free for the other instance meanwhile.
+    let held = a.try_lease("WO-RENEW", short).await.unwrap().expect("free");
+    let started = std::time::Instant::now();
+    while started.elapsed() < short * 3 {
+        assert!(a.renew_lease(&held, short).await.unwrap(), "still ours");
+        assert!(b.try_lease("WO-RENEW", short).await.unwrap().is_none(), "a renewed lease is not taken over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The holder dies (no more renewals): the lease frees within about its length.
+    let died = std::time::Instant::now();
+    let taken = loop {
+        if let Some(lease) = b.try_lease("WO-RENEW", Duration::from_secs(60)).await.unwrap() {
+            break lease;
+        }
+        assert!(died.elapsed() < short * 4, "a dead holder's lease never freed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(died.elapsed() < short * 2, "freed after {:?}", died.elapsed());
+    // The old holder can neither extend nor delete the new holder's lease.
+    assert!(!a.renew_lease(&held, Duration::from_secs(60)).await.unwrap(), "a renewal of a lost lease fails");
+    a.release_lease(held).await.unwrap();
+    assert!(a.try_lease("WO-RENEW", short).await.unwrap().is_none(), "the new holder still has it");
+    assert!(b.renew_lease(&taken, short).await.unwrap());
+
+    // A waiter gives up after its wait with the typed error, which the API answers as 409 `busy`.
+    let waited = std::time::Instant::now();
+    let busy = a.lease_within("WO-RENEW", short, Duration::from_millis(150)).await.unwrap_err();
+    assert!(waited.elapsed() >= Duration::from_millis(150));
+    assert!(matches!(busy, amazon_pay_server::store::StoreError::Busy(_)), "{busy:?}");
+    let answer = axum::response::IntoResponse::into_response(amazon_pay_server::error::AppError::from(busy));
+    assert_eq!(answer.status(), axum::http::StatusCode::CONFLICT);
+    b.release_lease(taken).await.unwrap();
+
+    // A placement lock's guard keeps its lease beyond one renewal period, and refuses to go on once lost.
+    let locks = amazon_pay_server::orders::OrderLocks::for_store(&a);
+    let guard = locks.lock("WO-GUARD").await.unwrap();
+    guard.confirm().await.expect("held");
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    // Another instance takes it over (as after an expiry): the guard's lease is no longer its own.
+    client.execute("UPDATE placement_leases SET owner = 'someone-else' WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap();
+    let lost = guard.confirm().await.unwrap_err();
+    assert!(matches!(lost, amazon_pay_server::store::StoreError::Busy(_)), "{lost:?}");
+    drop(guard);
+    // Its drop (a release in the background) does not delete the other holder's lease. A thing that must
+    // not happen cannot be polled for: give the background release time to run.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let owners: Vec<String> = client.query("SELECT owner FROM placement_leases WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(owners, ["someone-else"]);
+}
