@@ -286,3 +286,53 @@ async fn postgres_lease_renewal_and_dead_holders() {
     let owners: Vec<String> = client.query("SELECT owner FROM placement_leases WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(owners, ["someone-else"]);
 }
+
+/// SQLite only (PostgreSQL's `schema_migrations` is checked above): a store written before schema versions
+/// (`user_version` 0) is upgraded in place at open, keeping its rows; a file a newer server wrote is refused,
+/// changing nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_unversioned_store_is_upgraded_in_place() {
+    use amazon_pay_server::store::sqlite_migrations::LATEST;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("amazon-pay.sqlite");
+    let version = |file: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(file).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+    };
+    let store = Store::open(dir.path()).unwrap();
+    store.insert_checkout(&checkout("WO-OLD")).await.unwrap();
+    store.insert_order(&order("O-OLD", "WO-OLD", "key-old-0001")).await.unwrap();
+    drop(store);
+    assert_eq!(version(&file), LATEST, "a new store is at the latest version");
+    // As the server before versions left it: the same tables, no version, and upstream_calls with AUTOINCREMENT.
+    {
+        let conn = rusqlite::Connection::open(&file).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 0;
+             DROP TABLE upstream_calls;
+             CREATE TABLE upstream_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
+                 request TEXT NOT NULL, response TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL);
+             INSERT INTO upstream_calls (service, action, request, response, outcome, at) VALUES ('payone', 'old', 'q', 'a', 'ok', 1);",
+        )
+        .unwrap();
+    }
+    assert_eq!(version(&file), 0);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.checkout("WO-OLD").unwrap(), Some(checkout("WO-OLD")), "rows kept");
+    assert_eq!(store.order_by_key("key-old-0001").unwrap().map(|o| o.id), Some("O-OLD".to_owned()));
+    store.record_upstream_call("payone", "new", "q", "a", "ok").await.unwrap();
+    drop(store);
+    assert_eq!(version(&file), LATEST, "upgraded in place");
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let sql: String = conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'upstream_calls'", [], |r| r.get(0)).unwrap();
+    assert!(!sql.to_ascii_uppercase().contains("AUTOINCREMENT"), "{sql}");
+    let ids: Vec<(i64, String)> =
+        conn.prepare("SELECT id, action FROM upstream_calls ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    assert_eq!(ids, [(1, "old".to_owned()), (2, "new".to_owned())], "the old row and its id kept, new ids follow");
+
+    // Written by a newer server: refused with a clear error, the file untouched.
+    conn.execute_batch(&format!("PRAGMA user_version = {}", LATEST + 1)).unwrap();
+    drop(conn);
+    let refused = Store::open(dir.path()).err().expect("a newer schema is refused");
+    assert!(refused.to_string().contains("newer than this server knows"), "{refused}");
+    assert_eq!(version(&file), LATEST + 1);
+}
