@@ -31,6 +31,8 @@ pub enum ErrorCode {
     Configuration,
     /// Anything else; see `detail`.
     Internal,
+    /// Another request of the same checkout is still being placed (its lock stayed taken): try again shortly.
+    Busy,
 }
 
 /// The JSON error body: `{"code": "...", "message": "...", "detail": "..."}`.
@@ -48,7 +50,7 @@ pub struct ApiError {
 
 impl ErrorCode {
     /// Every code, for tests and exhaustive checks.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::BadRequest,
         ErrorCode::NotFound,
         ErrorCode::SessionExpired,
@@ -60,6 +62,7 @@ impl ErrorCode {
         ErrorCode::UpstreamError,
         ErrorCode::Configuration,
         ErrorCode::Internal,
+        ErrorCode::Busy,
     ];
 
     /// The code as it appears in JSON, e.g. `soft_decline`.
@@ -76,6 +79,7 @@ impl ErrorCode {
             ErrorCode::UpstreamError => "upstream_error",
             ErrorCode::Configuration => "configuration",
             ErrorCode::Internal => "internal",
+            ErrorCode::Busy => "busy",
         }
     }
 
@@ -156,19 +160,19 @@ impl ErrorCode {
             (ConsentRequired, Es) => {
                 "Marca la casilla de Amazon Pay que permite usar tu método de pago para pagos futuros y vuelve a intentarlo."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError, De) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, De) => {
                 "Der Zahlungsdienst antwortet gerade nicht. Es wurde nichts belastet. Bitte versuchen Sie es in einem Moment erneut."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError, En) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, En) => {
                 "The payment service is not responding right now. Nothing was charged. Please try again in a moment."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError, Fr) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, Fr) => {
                 "Le service de paiement ne répond pas pour le moment. Rien n'a été débité. Veuillez réessayer dans un instant."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError, It) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, It) => {
                 "Il servizio di pagamento non risponde al momento. Non è stato addebitato nulla. Riprova tra un momento."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError, Es) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, Es) => {
                 "El servicio de pago no responde en este momento. No se ha cobrado nada. Inténtalo de nuevo en un momento."
             }
         }

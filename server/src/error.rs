@@ -45,6 +45,9 @@ impl AppError {
             ErrorCode::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ErrorCode::UpstreamInvalid | ErrorCode::UpstreamError => StatusCode::BAD_GATEWAY,
             ErrorCode::Configuration | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            // Not a 5xx: a balancer must not count a healthy instance as failed because a checkout's lock
+            // stayed taken (store/leases.rs).
+            ErrorCode::Busy => StatusCode::CONFLICT,
         }
     }
 }
@@ -68,6 +71,10 @@ impl IntoResponse for AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(err: crate::store::StoreError) -> Self {
-        AppError::new(ErrorCode::Internal, format!("order store: {err}"))
+        let code = match err {
+            crate::store::StoreError::Busy(_) => ErrorCode::Busy,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, format!("order store: {err}"))
     }
 }

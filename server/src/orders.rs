@@ -382,15 +382,61 @@ pub struct OrderLocks {
     shared: Option<Store>,
 }
 
-/// A held placement lock; released when dropped.
+/// A held placement lock; released when dropped. On PostgreSQL its lease is renewed in the background while
+/// the guard lives (`store/leases.rs`), so a live holder keeps it however long PAYONE takes, and a dead one
+/// loses it within a lease's length.
 pub struct OrderLockGuard {
     _local: tokio::sync::OwnedMutexGuard<()>,
-    lease: Option<(Store, crate::store::leases::Lease)>,
+    lease: Option<HeldLease>,
+}
+
+/// The database half of a held lock: the lease and the task that renews it.
+struct HeldLease {
+    store: Store,
+    lease: crate::store::leases::Lease,
+    renewer: tokio::task::JoinHandle<()>,
+}
+
+impl OrderLockGuard {
+    /// Confirms the lock is still ours right now, by renewing its lease (PostgreSQL; always true on SQLite).
+    ///
+    /// Call it before the point of no return (storing the attempt, then calling PAYONE): a holder whose lease
+    /// was lost (its renewals failed until it expired, and another instance took it over) must not go on as
+    /// if it still excluded the others, so it answers [`crate::store::leases::LeaseBusy`] (a 409, "try again")
+    /// instead. After a successful confirm the lease runs for a whole lease length, far longer than the store
+    /// write that follows; from then on the stored `placing` attempt is what keeps a second placement out
+    /// (a retry replays it), so recording PAYONE's answer afterwards is right even if a later renewal fails.
+    pub async fn confirm(&self) -> Result<(), StoreError> {
+        let Some(held) = &self.lease else { return Ok(()) };
+        match held.store.renew_lease(&held.lease, crate::store::leases::LEASE).await? {
+            true => Ok(()),
+            false => Err(StoreError::Busy(crate::store::leases::LeaseBusy(held.lease.key.clone()))),
+        }
+    }
+}
+
+/// Renews `lease` every [`crate::store::leases::RENEW_EVERY`] until aborted (the guard's drop) or lost.
+async fn renew(store: Store, lease: crate::store::leases::Lease) {
+    use crate::store::leases::{LEASE, RENEW_EVERY};
+    loop {
+        tokio::time::sleep(RENEW_EVERY).await;
+        match store.renew_lease(&lease, LEASE).await {
+            Ok(true) => {}
+            Ok(false) => {
+                // Expired and taken over (or released): nothing of ours to keep; `confirm` tells the holder.
+                tracing::warn!(key = %lease.key, "store: a placement lease was lost before its holder finished");
+                return;
+            }
+            // Tried again at the next tick; three misses in a row and it expires, which `confirm` then sees.
+            Err(err) => tracing::warn!(%err, key = %lease.key, "store: a placement lease was not renewed"),
+        }
+    }
 }
 
 impl Drop for OrderLockGuard {
     fn drop(&mut self) {
-        if let Some((store, lease)) = self.lease.take() {
+        if let Some(HeldLease { store, lease, renewer }) = self.lease.take() {
+            renewer.abort();
             // Given back at once in the background; if that fails the lease expires on its own.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
@@ -423,7 +469,11 @@ impl OrderLocks {
     pub async fn lock(&self, key: &str) -> Result<OrderLockGuard, StoreError> {
         let local = self.for_workorder(key).lock_owned().await;
         let lease = match &self.shared {
-            Some(store) => Some((store.clone(), store.lease(key).await?)),
+            Some(store) => {
+                let lease = store.lease(key).await?;
+                let renewer = tokio::spawn(renew(store.clone(), lease.clone()));
+                Some(HeldLease { store: store.clone(), lease, renewer })
+            }
             None => None,
         };
         Ok(OrderLockGuard { _local: local, lease })

@@ -16,6 +16,7 @@ pub mod events;
 pub mod leases;
 mod migrate;
 pub mod order_list;
+pub mod sqlite_migrations;
 pub mod order_view;
 mod outcome;
 mod pg;
@@ -67,6 +68,14 @@ pub enum StoreError {
     #[error("the store's writer thread has stopped")]
     /// Writer gone.
     WriterGone,
+    /// The SQLite file was written by a newer server (its schema version is unknown here).
+    #[error("the store's schema is version {found}, newer than this server knows ({known}): run the newer server, or restore a backup")]
+    SchemaTooNew {
+        /// The file's version.
+        found: i64,
+        /// The newest this server knows.
+        known: i64,
+    },
     /// A placement lock another instance held for too long.
     #[error(transparent)]
     Busy(#[from] leases::LeaseBusy),
@@ -215,21 +224,7 @@ impl Store {
         // what PAYONE relies on (TSOK) survives a power cut, and session traffic does not wait for the disk.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.execute_batch(schema::CHECKOUTS)?;
-        conn.execute_batch(schema::AMAZON_CHECKOUT_SESSIONS)?;
-        conn.execute_batch(schema::UPSTREAM_CALLS)?;
-        conn.execute_batch(schema::ORDERS)?;
-        conn.execute_batch(schema::NOTIFICATIONS)?;
-        // Databases of older versions: the same tables without AUTOINCREMENT.
-        migrate::drop_autoincrement(&mut conn, "upstream_calls", schema::UPSTREAM_CALLS)?;
-        migrate::drop_autoincrement(&mut conn, "notifications", schema::NOTIFICATIONS)?;
-        // Then the column the order search reads (`store/buyer_search.rs`), filled for older rows.
-        buyer_search::add_column(&mut conn)?;
-        conn.execute_batch(schema::CV1)?;
-        conn.execute_batch(schema::CHECKOUTCHAMP_ORDERS)?;
-        conn.execute_batch(schema::RETURN_PAGES)?;
-        conn.execute_batch(schema::EVENTS)?;
-        conn.execute_batch(schema::AMAZON)?;
+        sqlite_migrations::run(&mut conn)?;
         // Opened now, before the writer's first commit, so its fsync reports any write-back error since
         // (Linux reports one to the descriptors open when it happened). The WAL exists: the connection
         // has read the database in WAL mode.

@@ -11,11 +11,15 @@ use amazon_pay_server::sandbox::{scenario, Sandbox};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+mod support;
+
 struct Env {
     base: String,
     dir: tempfile::TempDir,
     state: AppState,
     http: reqwest::Client,
+    /// The PostgreSQL database the server stores in (`AMAZON_PAY_TEST_SERVER_STORE=postgres`), if not SQLite.
+    pg_url: Option<String>,
 }
 
 async fn start() -> Env {
@@ -25,13 +29,19 @@ async fn start() -> Env {
 async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    let pg_url = support::test_store(&mut config).await;
     adjust(&mut config);
     let server = Server::bind(config).await.unwrap();
     let (base, state) = server.spawn();
-    Env { base, dir, state, http: reqwest::Client::new() }
+    Env { base, dir, state, http: reqwest::Client::new(), pg_url }
 }
 
 impl Env {
+    /// The first column (text) of every row of `sql`, from the store (SQLite or PostgreSQL).
+    fn texts(&self, sql: &str) -> Vec<String> {
+        support::store_texts(self.dir.path(), self.pg_url.as_deref(), sql)
+    }
+
     fn sandbox(&self) -> &Sandbox {
         self.state.sandbox.as_ref().expect("sandbox mode")
     }
@@ -91,11 +101,9 @@ impl Env {
         calls.into_iter().filter(|(service, _, _)| service == "checkoutchamp").map(|(_, a, o)| (a, o)).collect()
     }
 
-    /// The recorded request bodies, read straight from the SQLite file.
+    /// The recorded request bodies, read from the store's database (SQLite or PostgreSQL).
     fn recorded_requests(&self) -> Vec<String> {
-        let db = rusqlite::Connection::open(self.dir.path().join("amazon-pay.sqlite")).unwrap();
-        let mut stmt = db.prepare("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' ORDER BY id").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        self.texts("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' ORDER BY id")
     }
 }
 

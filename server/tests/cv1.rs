@@ -15,22 +15,27 @@ use amazon_pay_server::config::{AmazonMode, Config};
 use amazon_pay_server::sandbox::amazon::{AgreementType, SANDBOX_CLIENT_ID};
 use amazon_pay_server::sandbox::{scenario, Sandbox};
 
+mod support;
+
 struct Env {
     base: String,
     dir: tempfile::TempDir,
     state: AppState,
     http: reqwest::Client,
+    /// The PostgreSQL database the server stores in (`AMAZON_PAY_TEST_SERVER_STORE=postgres`), if not SQLite.
+    pg_url: Option<String>,
 }
 
 async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    let pg_url = support::test_store(&mut config).await;
     adjust(&mut config);
     let server = Server::bind(config).await.unwrap();
     let (base, state) = server.spawn();
     // Redirects are followed by hand, to see where each one leads.
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Env { base, dir, state, http }
+    Env { base, dir, state, http, pg_url }
 }
 
 async fn start() -> Env {
@@ -45,6 +50,11 @@ struct Checkout {
 }
 
 impl Env {
+    /// The first column (text) of every row of `sql`, from the store (SQLite or PostgreSQL).
+    fn texts(&self, sql: &str) -> Vec<String> {
+        support::store_texts(self.dir.path(), self.pg_url.as_deref(), sql)
+    }
+
     fn sandbox(&self) -> &Sandbox {
         self.state.sandbox.as_ref().expect("sandbox mode")
     }
@@ -123,9 +133,8 @@ impl Env {
 
     /// The stored (redacted) request bodies of one action.
     fn requests(&self, action: &str) -> Vec<String> {
-        let db = rusqlite::Connection::open(self.dir.path().join("amazon-pay.sqlite")).unwrap();
-        let mut stmt = db.prepare("SELECT request FROM upstream_calls WHERE action = ?1 ORDER BY id").unwrap();
-        stmt.query_map([action], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        assert!(action.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "a PAYONE action name: {action}");
+        self.texts(&format!("SELECT request FROM upstream_calls WHERE action = '{action}' ORDER BY id"))
     }
 
     async fn order_state(&self, order_id: &str) -> String {
@@ -220,8 +229,7 @@ async fn approved_from_getconfiguration_to_the_authorization() {
     let confirm = &env.requests("confirmorderreference")[0];
     assert!(confirm.contains(&format!("add_paydata%5Breference%5D={}", first.order_id)), "the authorization's reference: {confirm}");
     assert!(confirm.contains("successurl=") && confirm.contains("errorurl="));
-    let db = rusqlite::Connection::open(env.dir.path().join("amazon-pay.sqlite")).unwrap();
-    let leaked: i64 = db.query_row("SELECT count(*) FROM upstream_calls WHERE request LIKE '%Atza%'", [], |r| r.get(0)).unwrap();
+    let leaked = support::store_count(env.dir.path(), env.pg_url.as_deref(), "SELECT count(*) FROM upstream_calls WHERE request LIKE '%Atza%'");
     assert_eq!(leaked, 0, "the buyer's token is redacted in the upstream log");
 
     // The checkout has its order now; another confirmation shows it instead of placing a second one.

@@ -187,16 +187,13 @@ async fn run(checkouts: usize, concurrency: usize, deadline: Duration) {
     for n in 0..checkouts {
         *expected_states.entry(Kind::of(n).final_state()).or_default() += 1;
     }
-    let db = env.db();
     let mut states: BTreeMap<String, i64> = BTreeMap::new();
-    let mut stmt = db.prepare("SELECT state, count(*) FROM orders GROUP BY state").unwrap();
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).unwrap() {
-        let (state, count) = row.unwrap();
-        states.insert(state, count);
+    for state in env.texts("SELECT state FROM orders") {
+        *states.entry(state).or_default() += 1;
     }
     let expected: BTreeMap<String, i64> = expected_states.iter().map(|(k, v)| (k.to_string(), *v)).collect();
     assert_eq!(states, expected, "orders by state");
-    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let count = |sql: &str| -> i64 { env.count(sql) };
     let stored_notifications = count("SELECT count(*) FROM notifications");
     assert_eq!(stored_notifications, expected_notifications as i64, "notifications stored = notifications sent");
     assert_eq!(count("SELECT count(DISTINCT identity) FROM notifications"), stored_notifications);

@@ -18,10 +18,11 @@ async fn a_scrape_counts_what_a_cv2_checkout_did() {
     config.ops.metrics_listen = Some("127.0.0.1:0".parse().expect("an address"));
     // No TransactionStatus from the simulator: the notifications counted below are the test's own.
     config.payone_notify_url = Some(String::new());
+    let pg_url = support::test_store(&mut config).await;
     let server = Server::bind(config).await.expect("binds");
     let metrics_url = format!("http://{}/metrics", server.metrics_addr().expect("metrics are on"));
     let (base, state) = server.spawn();
-    let env = support::Env { base, state, http: reqwest::Client::new(), dir, pg_url: None };
+    let env = support::Env { base, state, http: reqwest::Client::new(), dir, pg_url };
 
     // The metrics are not on the public listener.
     assert_eq!(env.http.get(env.url("/metrics")).send().await.expect("answered").status(), 404);
@@ -72,7 +73,7 @@ async fn a_scrape_counts_what_a_cv2_checkout_did() {
 
     let order = env.count(&format!("SELECT count(*) FROM orders WHERE workorder_id = '{workorder}'"));
     assert_eq!(order, 1);
-    let stored_state: String = env.db().query_row("SELECT state FROM orders", [], |r| r.get(0)).expect("one order");
+    let stored_state = env.texts("SELECT state FROM orders").pop().expect("one order");
     assert_eq!(samples.sum("amazon_pay_orders", &[("flow", "cv2"), ("state", &stored_state)]), 1.0);
     assert_eq!(samples.sum("amazon_pay_orders", &[]), 1.0);
 

@@ -301,4 +301,113 @@ async fn pruning_test(store: Store, _: Option<String>) {
     store.set_order_state("O1", OrderState::Paid).await.unwrap();
     let last: serde_json::Value = serde_json::from_str(&store.events_for_order("O1").unwrap()[1].body).unwrap();
     assert_eq!(last["sequence"], 3, "the order's sequence counts on");
+/// PostgreSQL only (SQLite's lock lives in one process): a renewed lease stays its holder's past its length;
+/// a dead holder's (no more renewals) frees within about its length; a renewal or release by a holder whose
+/// lease was taken over changes nothing (owner token); a waiter gives up with the typed error, a 409 `busy`;
+/// a guard whose lease was lost refuses to go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lease_renewal_and_dead_holders() {
+    let Some(url) = fresh_pg_url().await else { return };
+    let (a, b) = (open(&url), open(&url));
+    let short = Duration::from_millis(400);
+
+    // Renewed every 100 ms for three lease lengths: never free for the other instance meanwhile.
+    let held = a.try_lease("WO-RENEW", short).await.unwrap().expect("free");
+    let started = std::time::Instant::now();
+    while started.elapsed() < short * 3 {
+        assert!(a.renew_lease(&held, short).await.unwrap(), "still ours");
+        assert!(b.try_lease("WO-RENEW", short).await.unwrap().is_none(), "a renewed lease is not taken over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The holder dies (no more renewals): the lease frees within about its length.
+    let died = std::time::Instant::now();
+    let taken = loop {
+        if let Some(lease) = b.try_lease("WO-RENEW", Duration::from_secs(60)).await.unwrap() {
+            break lease;
+        }
+        assert!(died.elapsed() < short * 4, "a dead holder's lease never freed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(died.elapsed() < short * 2, "freed after {:?}", died.elapsed());
+    // The old holder can neither extend nor delete the new holder's lease.
+    assert!(!a.renew_lease(&held, Duration::from_secs(60)).await.unwrap(), "a renewal of a lost lease fails");
+    a.release_lease(held).await.unwrap();
+    assert!(a.try_lease("WO-RENEW", short).await.unwrap().is_none(), "the new holder still has it");
+    assert!(b.renew_lease(&taken, short).await.unwrap());
+
+    // A waiter gives up after its wait with the typed error, which the API answers as 409 `busy`.
+    let waited = std::time::Instant::now();
+    let busy = a.lease_within("WO-RENEW", short, Duration::from_millis(150)).await.unwrap_err();
+    assert!(waited.elapsed() >= Duration::from_millis(150));
+    assert!(matches!(busy, amazon_pay_server::store::StoreError::Busy(_)), "{busy:?}");
+    let answer = axum::response::IntoResponse::into_response(amazon_pay_server::error::AppError::from(busy));
+    assert_eq!(answer.status(), axum::http::StatusCode::CONFLICT);
+    b.release_lease(taken).await.unwrap();
+
+    // A placement lock's guard keeps its lease beyond one renewal period, and refuses to go on once lost.
+    let locks = amazon_pay_server::orders::OrderLocks::for_store(&a);
+    let guard = locks.lock("WO-GUARD").await.unwrap();
+    guard.confirm().await.expect("held");
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    // Another instance takes it over (as after an expiry): the guard's lease is no longer its own.
+    client.execute("UPDATE placement_leases SET owner = 'someone-else' WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap();
+    let lost = guard.confirm().await.unwrap_err();
+    assert!(matches!(lost, amazon_pay_server::store::StoreError::Busy(_)), "{lost:?}");
+    drop(guard);
+    // Its drop (a release in the background) does not delete the other holder's lease. A thing that must
+    // not happen cannot be polled for: give the background release time to run.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let owners: Vec<String> = client.query("SELECT owner FROM placement_leases WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(owners, ["someone-else"]);
+}
+
+/// SQLite only (PostgreSQL's `schema_migrations` is checked above): a store written before schema versions
+/// (`user_version` 0) is upgraded in place at open, keeping its rows; a file a newer server wrote is refused,
+/// changing nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_unversioned_store_is_upgraded_in_place() {
+    use amazon_pay_server::store::sqlite_migrations::LATEST;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("amazon-pay.sqlite");
+    let version = |file: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(file).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+    };
+    let store = Store::open(dir.path()).unwrap();
+    store.insert_checkout(&checkout("WO-OLD")).await.unwrap();
+    store.insert_order(&order("O-OLD", "WO-OLD", "key-old-0001")).await.unwrap();
+    drop(store);
+    assert_eq!(version(&file), LATEST, "a new store is at the latest version");
+    // As the server before versions left it: the same tables, no version, and upstream_calls with AUTOINCREMENT.
+    {
+        let conn = rusqlite::Connection::open(&file).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 0;
+             DROP TABLE upstream_calls;
+             CREATE TABLE upstream_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
+                 request TEXT NOT NULL, response TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL);
+             INSERT INTO upstream_calls (service, action, request, response, outcome, at) VALUES ('payone', 'old', 'q', 'a', 'ok', 1);",
+        )
+        .unwrap();
+    }
+    assert_eq!(version(&file), 0);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.checkout("WO-OLD").unwrap(), Some(checkout("WO-OLD")), "rows kept");
+    assert_eq!(store.order_by_key("key-old-0001").unwrap().map(|o| o.id), Some("O-OLD".to_owned()));
+    store.record_upstream_call("payone", "new", "q", "a", "ok").await.unwrap();
+    drop(store);
+    assert_eq!(version(&file), LATEST, "upgraded in place");
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let sql: String = conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'upstream_calls'", [], |r| r.get(0)).unwrap();
+    assert!(!sql.to_ascii_uppercase().contains("AUTOINCREMENT"), "{sql}");
+    let ids: Vec<(i64, String)> =
+        conn.prepare("SELECT id, action FROM upstream_calls ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    assert_eq!(ids, [(1, "old".to_owned()), (2, "new".to_owned())], "the old row and its id kept, new ids follow");
+
+    // Written by a newer server: refused with a clear error, the file untouched.
+    conn.execute_batch(&format!("PRAGMA user_version = {}", LATEST + 1)).unwrap();
+    drop(conn);
+    let refused = Store::open(dir.path()).err().expect("a newer schema is refused");
+    assert!(refused.to_string().contains("newer than this server knows"), "{refused}");
+    assert_eq!(version(&file), LATEST + 1);
 }

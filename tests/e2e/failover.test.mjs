@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startCluster } from "./support/cluster.mjs";
 import { testDatabase } from "./support/database.mjs";
 import { balancerFigures, checkAfterKill, loadWithKill } from "./support/failover.mjs";
+import { idempotencyKey, inspect, placeOrder, selectedCheckout } from "./support/api-checkout.mjs";
 
 const CHECKOUT_WORKERS = 4;
 const NOTIFY_WORKERS = 2;
@@ -34,14 +35,22 @@ test("SIGKILL of one instance under load: nothing lost, nothing authorized twice
   // The survivor served before and after the kill.
   assert.ok(record.placed.some((p) => p.at < record.killAt), "orders were placed before the kill");
   assert.ok(record.placed.filter((p) => p.at > record.killAt + 500).length >= 3, "orders were placed after the kill");
-  // Only requests in flight on the killed instance fail (at most one per loop), at the kill; and the retry of a
-  // placement that died with it, which waits for that checkout's lock until the dead instance's lease expires
-  // (the loop gives up after 10 s, as a buyer's page would; never a second authorization, checked above).
-  const waited = record.failures.filter((f) => f.what.startsWith("place: waited"));
-  const atKill = record.failures.filter((f) => !waited.includes(f));
+  // Only requests in flight on the killed instance fail (at most one per loop), at the kill. The retry of a
+  // placement that died with it waits for that checkout's lock until the dead instance's lease expires (10 s
+  // after its last renewal) and then gets an answer: placed, or PAYONE's outcome still open (502
+  // `upstream_error`, never a second authorization, checked above); never a timeout, and never nginx's 504/502
+  // for a healthy instance.
+  const waited = record.failures.filter((f) => f.what === "place: waited for the dead instance's lock");
+  assert.deepEqual(waited, [], "no retry waits past the server's bound");
+  const retries = record.failures.filter((f) => f.what === "place: retry");
+  const atKill = record.failures.filter((f) => !retries.includes(f));
   assert.ok(atKill.length <= CHECKOUT_WORKERS + NOTIFY_WORKERS, JSON.stringify(atKill));
   assert.ok(atKill.every((f) => f.at < record.killAt + 2000), JSON.stringify(atKill));
-  assert.ok(waited.length <= CHECKOUT_WORKERS, JSON.stringify(waited));
+  assert.ok(retries.length <= CHECKOUT_WORKERS, JSON.stringify(retries));
+  for (const r of retries) {
+    assert.equal(r.code, "upstream_error", `a retry's answer is the server's own: ${JSON.stringify(r)}`);
+    assert.ok(r.tookMs < 15_000, `a retry waits about one lease length at most: ${JSON.stringify(r)}`);
+  }
 });
 
 test("SIGTERM of one instance under load (a step of a rolling restart): not one request fails", async () => {
@@ -60,5 +69,41 @@ test("SIGTERM of one instance under load (a step of a rolling restart): not one 
     assert.ok(record.placed.filter((p) => p.at > record.killAt).length >= 3, "orders were placed after SIGTERM");
   } finally {
     await restarting.stop();
+  }
+});
+
+test("an instance killed while it places an order: the buyer's retry on the other gets an answer within a lease's length, and nginx keeps the healthy one", async () => {
+  const crashing = await startCluster({ instances: 2, databaseUrl: testDatabase() });
+  try {
+    const [victim, survivor] = crashing.instances;
+    // visa-0504: PAYONE does not answer, so the placement on the victim holds the checkout's lock (its lease)
+    // when the victim dies.
+    const workorderId = await selectedCheckout(crashing.url, { instrument: "visa-0504" });
+    const key = idempotencyKey();
+    const first = placeOrder(victim.baseUrl, workorderId, key).catch((err) => err);
+    const deadline = Date.now() + 10_000;
+    while (!(await inspect.orders(survivor.baseUrl, workorderId)).some((o) => o.state === "placing")) {
+      assert.ok(Date.now() < deadline, "the victim stored its attempt");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await victim.kill("SIGKILL");
+    await first;
+    // The buyer's retry, same key, through the balancer: it waits for the dead holder's lease (at most its
+    // 10 s since the last renewal), then gets the server's own answer: the attempt died mid-PAYONE, no result.
+    const began = Date.now();
+    const retry = await placeOrder(crashing.url, workorderId, key, { timeoutMs: 30_000 });
+    const tookMs = Date.now() - began;
+    console.log(`retry after the holder died: HTTP ${retry.status} ${retry.body?.code} after ${tookMs} ms`);
+    assert.ok(tookMs < 15_000, `answered within about a lease length, not nginx's 60 s (${tookMs} ms)`);
+    assert.equal(retry.status, 502);
+    assert.equal(retry.body?.code, "upstream_error", JSON.stringify(retry.body));
+    // nginx did not leave the healthy survivor out: the next requests are served at once.
+    for (let i = 0; i < 3; i++) {
+      const next = await selectedCheckout(crashing.url);
+      const placed = await placeOrder(crashing.url, next, idempotencyKey(), { timeoutMs: 10_000 });
+      assert.equal(placed.status, 200, JSON.stringify(placed.body));
+    }
+  } finally {
+    await crashing.stop();
   }
 });

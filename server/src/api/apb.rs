@@ -26,7 +26,7 @@ pub(super) async fn place(
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
     }
-    let _placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await?;
+    let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         return match existing.response_json.as_deref().map(serde_json::from_str::<ApbOrderResponse>) {
             Some(Ok(response)) => Ok(ApiJson(response)),
@@ -87,6 +87,8 @@ pub(super) async fn place(
             created_at: crate::store::now(),
         })
         .await?;
+    // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
+    placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
 
     let base = &state.public_url;

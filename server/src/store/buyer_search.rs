@@ -21,9 +21,9 @@ pub(super) fn sql_list() -> String {
 }
 
 /// SQLite: adds `notifications.buyer_search` when the database does not have it yet, filled from every stored
-/// body, in one transaction; also the index on `txid` the search's subquery and the order page use. Returns
-/// whether it added the column.
-pub(super) fn add_column(conn: &mut Connection) -> rusqlite::Result<bool> {
+/// body (in the caller's transaction: SQLite's migration 4, `store/sqlite_migrations.rs`); also the index on
+/// `txid` the search's subquery and the order page use. Returns whether it added the column.
+pub(super) fn add_column(conn: &Connection) -> rusqlite::Result<bool> {
     conn.execute_batch("CREATE INDEX IF NOT EXISTS notifications_by_txid ON notifications (txid);")?;
     let has: bool = conn.query_row("SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'buyer_search'", [], |r| {
         r.get::<_, i64>(0)
@@ -31,8 +31,7 @@ pub(super) fn add_column(conn: &mut Connection) -> rusqlite::Result<bool> {
     if has {
         return Ok(false);
     }
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    tx.execute_batch(&format!(
+    conn.execute_batch(&format!(
         "ALTER TABLE notifications ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
          UPDATE notifications SET buyer_search = coalesce(
              (SELECT group_concat(json_extract(f.value, '$[1]'), ' ') FROM json_each(notifications.body) f
@@ -40,7 +39,6 @@ pub(super) fn add_column(conn: &mut Connection) -> rusqlite::Result<bool> {
          WHERE json_valid(body);",
         sql_list()
     ))?;
-    tx.commit()?;
     tracing::info!("store: notifications.buyer_search added");
     Ok(true)
 }
@@ -62,7 +60,7 @@ mod tests {
 
     #[test]
     fn an_old_database_gets_the_same_text_as_new_rows() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(crate::store::schema::NOTIFICATIONS).unwrap();
         let fields = pairs(&[("txid", "1"), ("firstname", "Jürgen"), ("company", "50% Off_Ltd"), ("email", "j@example.com")]);
         let body = serde_json::to_string(&fields).unwrap();
@@ -72,8 +70,8 @@ mod tests {
             [&body],
         )
         .unwrap();
-        assert!(add_column(&mut conn).unwrap());
-        assert!(!add_column(&mut conn).unwrap(), "once");
+        assert!(add_column(&conn).unwrap());
+        assert!(!add_column(&conn).unwrap(), "once");
         let texts: Vec<String> =
             conn.prepare("SELECT buyer_search FROM notifications ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         assert_eq!(texts, [text(&fields), String::new(), String::new()]);

@@ -1,16 +1,26 @@
 //! Placement leases (PostgreSQL): the per-checkout lock that several instances share. A lease is a row
 //! `(lock_key, owner, expires_at_ms)` claimed by one atomic upsert that succeeds only when the row is absent
-//! or expired, and deleted by its owner when the placement is over. No transaction stays open while the
-//! holder waits for PAYONE; an instance that dies holding one only delays that checkout until it expires.
+//! or expired, renewed by its holder while it lives (`orders.rs`' guard, every [`RENEW_EVERY`]), and deleted by
+//! its owner when the placement is over. No transaction stays open while the holder waits for PAYONE.
+//!
+//! Why short and renewed: an instance that dies holding a lease must not block that checkout for long. The
+//! buyer's retry lands on a surviving instance, which waits at most [`WAIT`] (well under a balancer's read
+//! timeout, nginx's 60 s: a timeout there would count the healthy survivor as failed), and a dead holder's
+//! lease frees within [`LEASE`] of its last renewal. A renewal and a release compare the owner token, so a
+//! holder whose lease expired and was taken over can neither extend nor delete the new holder's lease.
 
 use super::db::params;
 use super::{Store, StoreError};
 use std::time::{Duration, Instant};
 
-/// How long a lease lasts: longer than any placement (PAYONE's timeout and the store writes around it).
-pub const LEASE: Duration = Duration::from_secs(120);
-/// How long a caller waits for a lease another holds before giving up.
-pub const WAIT: Duration = Duration::from_secs(150);
+/// How long a lease lasts without renewal: a few missed renewals, not a whole placement.
+pub const LEASE: Duration = Duration::from_secs(10);
+/// How often a live holder renews its lease (three tries before it could expire).
+pub const RENEW_EVERY: Duration = Duration::from_secs(3);
+/// How long a caller waits for a lease another holds before giving up with [`LeaseBusy`] (an HTTP 409, the
+/// widget's "try again in a moment"): longer than [`LEASE`], so a dead holder's lease frees within it, and well
+/// under nginx's `proxy_read_timeout 60s`.
+pub const WAIT: Duration = Duration::from_secs(20);
 /// Pause between two tries while another instance holds the lease.
 const RETRY: Duration = Duration::from_millis(20);
 
@@ -23,7 +33,7 @@ pub struct Lease {
     pub owner: String,
 }
 
-/// Refused: another holder kept the lease for longer than [`WAIT`].
+/// Refused: another holder kept the lease for longer than the wait, or ours was lost (expired and taken over).
 #[derive(Debug, thiserror::Error)]
 #[error("the placement lock {0} stayed taken")]
 pub struct LeaseBusy(pub String);
@@ -74,6 +84,22 @@ impl Store {
             }
             tokio::time::sleep(RETRY).await;
         }
+    }
+
+    /// Extends `lease` to `for_` from now, only while it is still ours (same owner token): `false` when another
+    /// holder took it over (ours had expired) or it was released.
+    pub async fn renew_lease(&self, lease: &Lease, for_: Duration) -> Result<bool, StoreError> {
+        let (k, o) = (lease.key.clone(), lease.owner.clone());
+        let until = now_ms() + for_.as_millis() as i64;
+        let renewed = self
+            .write(move |c| {
+                c.execute(
+                    "/* parallel-safe */ UPDATE placement_leases SET expires_at_ms = ?3 WHERE lock_key = ?1 AND owner = ?2",
+                    params![k, o, until],
+                )
+            })
+            .await?;
+        Ok(renewed == 1)
     }
 
     /// Gives `lease` back (only if still ours: an expired one may have been claimed by another).

@@ -5,14 +5,15 @@
 //! every write job (every session creation records a PAYONE call). AUTOINCREMENT only matters when rows are
 //! deleted (it never reuses an id); the store never deletes from either table, so a plain `INTEGER PRIMARY KEY`
 //! hands out the same ids in the same order. SQLite cannot drop the keyword in place, so an old table is
-//! rebuilt under the current definition, keeping every row and its id, in one transaction at start.
+//! rebuilt under the current definition, keeping every row and its id, in the migration's transaction
+//! (`store/sqlite_migrations.rs`, version 1).
 
 use rusqlite::{Connection, OptionalExtension};
 
 /// Rebuilds `table` from `create` (its current `CREATE TABLE IF NOT EXISTS` statement) when the database has
 /// it with AUTOINCREMENT. Returns whether it did. The columns are the same, in the same order: only the key's
 /// keyword differs.
-pub(super) fn drop_autoincrement(conn: &mut Connection, table: &str, create: &str) -> rusqlite::Result<bool> {
+pub(super) fn drop_autoincrement(conn: &Connection, table: &str, create: &str) -> rusqlite::Result<bool> {
     let sql: Option<String> = conn
         .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))
         .optional()?;
@@ -20,15 +21,13 @@ pub(super) fn drop_autoincrement(conn: &mut Connection, table: &str, create: &st
         return Ok(false);
     }
     let old = format!("{table}_with_autoincrement");
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    tx.execute_batch(&format!(
+    conn.execute_batch(&format!(
         "ALTER TABLE {table} RENAME TO {old};
          {create}
          INSERT INTO {table} SELECT * FROM {old};
          DROP TABLE {old};
          DELETE FROM sqlite_sequence WHERE name IN ('{table}', '{old}');"
     ))?;
-    tx.commit()?;
     tracing::info!(table, "store: table rebuilt without AUTOINCREMENT");
     Ok(true)
 }
@@ -42,11 +41,11 @@ mod tests {
 
     #[test]
     fn an_old_table_keeps_its_rows_ids_and_constraints() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(OLD).unwrap();
         conn.execute_batch("INSERT INTO t (name) VALUES ('a'), ('b'), ('c'); DELETE FROM t WHERE name = 'b';").unwrap();
-        assert!(drop_autoincrement(&mut conn, "t", NEW).unwrap());
-        assert!(!drop_autoincrement(&mut conn, "t", NEW).unwrap(), "done once");
+        assert!(drop_autoincrement(&conn, "t", NEW).unwrap());
+        assert!(!drop_autoincrement(&conn, "t", NEW).unwrap(), "done once");
         let rows: Vec<(i64, String)> =
             conn.prepare("SELECT id, name FROM t ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
         assert_eq!(rows, [(1, "a".to_owned()), (3, "c".to_owned())]);

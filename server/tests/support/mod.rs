@@ -1,6 +1,6 @@
 //! Shared by the reliability tests (upstream faults, hostile input, double actions, load): a sandbox server on
-//! a free loopback port, a Checkout v2 checkout driven to the review page, a read-only look into the SQLite
-//! store, and [`FaultyUpstream`], a stand-in for PAYONE or CheckoutChamp that passes requests on to the
+//! a free loopback port, a Checkout v2 checkout driven to the review page, a look into the store's database
+//! (the SQLite file, or PostgreSQL with `AMAZON_PAY_TEST_SERVER_STORE=postgres`), and [`FaultyUpstream`], a stand-in for PAYONE or CheckoutChamp that passes requests on to the
 //! sandbox's simulators except the ones it is told to break.
 #![allow(dead_code)]
 
@@ -28,6 +28,17 @@ pub(crate) struct Env {
     pub pg_url: Option<String>,
 }
 
+/// The same tests on PostgreSQL: with `AMAZON_PAY_TEST_SERVER_STORE=postgres` (scripts/test runs some so),
+/// points `config` at a fresh database and returns its URL; `None` leaves SQLite.
+pub(crate) async fn test_store(config: &mut Config) -> Option<String> {
+    let url = match std::env::var("AMAZON_PAY_TEST_SERVER_STORE").as_deref() {
+        Ok("postgres") => pg::fresh_database(&pg::base_url().unwrap_or_else(|| panic!("{}", pg::HOW))).await,
+        _ => return None,
+    };
+    config.database_url = url.parse().expect("a PostgreSQL URL");
+    Some(url)
+}
+
 pub(crate) async fn start() -> Env {
     start_with(|_| {}).await
 }
@@ -38,14 +49,7 @@ pub(crate) async fn start_with(adjust: impl FnOnce(&mut Config)) -> Env {
     let mut config = Config::sandbox_for_tests(dir.path().to_owned());
     // No notification retries linger after a test: the receiver is this server, which is up.
     config.sandbox_timings.settle_delay = Duration::from_millis(50);
-    // The same tests on PostgreSQL: `AMAZON_PAY_TEST_SERVER_STORE=postgres` (scripts/test runs some so).
-    let pg_url = match std::env::var("AMAZON_PAY_TEST_SERVER_STORE").as_deref() {
-        Ok("postgres") => Some(pg::fresh_database(&pg::base_url().unwrap_or_else(|| panic!("{}", pg::HOW))).await),
-        _ => None,
-    };
-    if let Some(url) = &pg_url {
-        config.database_url = url.parse().expect("a PostgreSQL URL");
-    }
+    let pg_url = test_store(&mut config).await;
     adjust(&mut config);
     let (base, state) = Server::bind(config).await.expect("the server binds").spawn();
     Env { base, state, http: reqwest::Client::new(), dir, pg_url }
@@ -120,10 +124,50 @@ impl Env {
 
     /// One number from the store, e.g. `SELECT count(*) FROM checkouts`.
     pub(crate) fn count(&self, sql: &str) -> i64 {
+        store_count(self.dir.path(), self.pg_url.as_deref(), sql)
+    }
+
+    /// The first column (text) of every row of `sql`, from the store whichever database it is in.
+    pub(crate) fn texts(&self, sql: &str) -> Vec<String> {
+        store_texts(self.dir.path(), self.pg_url.as_deref(), sql)
+    }
+
+    /// Runs `sql` on the store's database behind the server's back (to break it on purpose).
+    pub(crate) fn execute(&self, sql: &str) {
         if let Some(url) = &self.pg_url {
-            return pg::count(url, sql);
+            return pg::execute(url, sql);
         }
-        self.db().query_row(sql, [], |r| r.get(0)).expect("the query runs")
+        let db = rusqlite::Connection::open(self.dir.path().join("amazon-pay.sqlite")).expect("the store's file opens");
+        db.execute_batch(sql).expect("the statement runs");
+    }
+}
+
+/// A read-only connection to the SQLite store under `dir`.
+fn sqlite_file(dir: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open_with_flags(dir.join("amazon-pay.sqlite"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("the store's file opens");
+    conn.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+    conn
+}
+
+/// One number from the store: PostgreSQL at `pg_url`, else the SQLite file under `dir` (for tests with their
+/// own `Env`).
+pub(crate) fn store_count(dir: &std::path::Path, pg_url: Option<&str>, sql: &str) -> i64 {
+    match pg_url {
+        Some(url) => pg::count(url, sql),
+        None => sqlite_file(dir).query_row(sql, [], |r| r.get(0)).expect("the query runs"),
+    }
+}
+
+/// The first column (text) of every row of `sql`: PostgreSQL at `pg_url`, else the SQLite file under `dir`.
+pub(crate) fn store_texts(dir: &std::path::Path, pg_url: Option<&str>, sql: &str) -> Vec<String> {
+    match pg_url {
+        Some(url) => pg::texts(url, sql),
+        None => {
+            let db = sqlite_file(dir);
+            let mut stmt = db.prepare(sql).expect("the query parses");
+            stmt.query_map([], |r| r.get(0)).expect("the query runs").map(|r| r.expect("a text")).collect()
+        }
     }
 }
 

@@ -43,3 +43,32 @@ pub(crate) fn count(url: &str, sql: &str) -> i64 {
     .join()
     .expect("the query thread")
 }
+
+/// Runs `work` with a client of the database at `url` on its own thread and runtime (callable from anywhere).
+fn with_client<T: Send + 'static>(url: &str, work: impl FnOnce(tokio_postgres::Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>> + Send + 'static) -> T {
+    let url = url.to_owned();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        rt.block_on(async move {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("the database answers");
+            tokio::spawn(connection);
+            work(client).await
+        })
+    })
+    .join()
+    .expect("the query thread")
+}
+
+/// The first column (text) of every row of `sql`.
+pub(crate) fn texts(url: &str, sql: &str) -> Vec<String> {
+    let sql = sql.to_owned();
+    with_client(url, move |client| {
+        Box::pin(async move { client.query(&sql, &[]).await.expect("the query runs").iter().map(|r| r.get::<_, String>(0)).collect() })
+    })
+}
+
+/// Runs `sql` (statements without results).
+pub(crate) fn execute(url: &str, sql: &str) {
+    let sql = sql.to_owned();
+    with_client(url, move |client| Box::pin(async move { client.batch_execute(&sql).await.expect("the statement runs") }))
+}

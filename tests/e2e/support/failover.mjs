@@ -12,12 +12,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `beforeKillMs` and waits until it is gone; stops `afterKillMs` after sending it.
  * Returns the raw record: `{ killAt, stopAt, placed, checkouts, failures, acknowledged, sent }`.
  */
-export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 10_000, signal = "SIGKILL" } = {}) {
+export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 30_000, signal = "SIGKILL" } = {}) {
   const record = { killAt: 0, stopAt: 0, placed: [], checkouts: [], failures: [], acknowledged: [], sent: 0 };
   let stop = false;
-  const fail = (what, err) => record.failures.push({ at: Date.now(), what, detail: String(err?.message ?? err).slice(0, 200) });
-  // A placement that died with the killed instance leaves its checkout locked until the lock's lease expires:
-  // its retry waits. The buyer's page gives up after a while; so do these loops (`placeTimeoutMs`).
+  const fail = (what, err, extra = {}) => record.failures.push({ at: Date.now(), what, detail: String(err?.message ?? err).slice(0, 200), ...extra });
+  // A placement that died with the killed instance leaves its checkout locked until the lock's lease expires
+  // (10 s after its last renewal, server/src/store/leases.rs): its retry waits that long, never longer than the
+  // server's 20 s bound, so `placeTimeoutMs` (above both) firing is a failure of its own kind.
   const checkoutLoop = async () => {
     while (!stop) {
       let workorderId;
@@ -30,6 +31,8 @@ export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers
       }
       const key = idempotencyKey();
       for (let attempt = 0; attempt < 2; attempt++) {
+        const what = attempt === 0 ? "place" : "place: retry";
+        const began = Date.now();
         try {
           const placed = await placeOrder(cluster.url, workorderId, key, { timeoutMs: placeTimeoutMs });
           if (placed.status >= 200 && placed.status < 300) {
@@ -43,9 +46,9 @@ export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers
             }
             break;
           }
-          fail("place", `HTTP ${placed.status} ${JSON.stringify(placed.body).slice(0, 120)}`);
+          fail(what, `HTTP ${placed.status} ${JSON.stringify(placed.body).slice(0, 120)}`, { status: placed.status, code: placed.body?.code, tookMs: Date.now() - began });
         } catch (err) {
-          fail(err?.name === "TimeoutError" ? "place: waited for the dead instance's lock" : "place", err);
+          fail(err?.name === "TimeoutError" ? "place: waited for the dead instance's lock" : what, err, { tookMs: Date.now() - began });
         }
       }
     }

@@ -53,7 +53,7 @@ pub(super) async fn confirm(
     check_reference(&request.amazon_order_reference_id, lang)?;
     check_token(&request.access_token, lang)?;
 
-    let _placing = state.order_locks.lock(&workorder_id).await?;
+    let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         if existing.workorder_id != workorder_id {
             return Err(bad("this idempotency_key belongs to another checkout"));
@@ -93,6 +93,8 @@ pub(super) async fn confirm(
         response_json: None,
     };
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
+    // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
+    placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
     state.store.insert_cv1_order(&Cv1OrderRow {
         order_id: order.id.clone(),

@@ -25,7 +25,7 @@ pub(super) async fn place_order(
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
     // Serialize placements of this checkout: a second click waits here, then gets the first one's answer.
-    let _placing = state.order_locks.lock(&workorder_id).await?;
+    let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
 
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         if existing.workorder_id != workorder_id {
@@ -74,6 +74,8 @@ pub(super) async fn place_order(
     // `order.placed` event carries it.
     state.store.set_amazon_checkout_session(&workorder_id, &details.amazon_checkout_session_id).await?;
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
+    // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
+    placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
 
     let base = &state.public_url;

@@ -1,0 +1,74 @@
+//! SQLite's schema versions, as PostgreSQL's (`store/pg_schema.rs`): numbered migrations, and the database says
+//! which ran in `PRAGMA user_version` (0 in a file no version wrote). Each runs in its own `BEGIN IMMEDIATE`
+//! transaction that first re-reads the version, so two processes opening one file at once apply it once. A
+//! migration, once released, never changes: a change is a new one.
+//!
+//! Version 1 is the schema as it was when versions came: every table with `CREATE TABLE IF NOT EXISTS`, and the
+//! two tables older files had with AUTOINCREMENT rebuilt without it (`store/migrate.rs`). So a file written by
+//! any earlier server (no version, some or all of the tables) is upgraded in place, keeping every row.
+
+use super::{buyer_search, migrate, schema, StoreError};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+/// One migration: brings the schema from the version before it to its own, inside the caller's transaction.
+type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
+
+/// `(version, migration)`, in order.
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4)];
+
+/// The version a store this server wrote has.
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+fn v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    for create in [schema::CHECKOUTS, schema::UPSTREAM_CALLS, schema::ORDERS, schema::NOTIFICATIONS] {
+        tx.execute_batch(create)?;
+    }
+    // Files of older versions: the same tables without AUTOINCREMENT.
+    migrate::drop_autoincrement(tx, "upstream_calls", schema::UPSTREAM_CALLS)?;
+    migrate::drop_autoincrement(tx, "notifications", schema::NOTIFICATIONS)?;
+    for create in [schema::CV1, schema::CHECKOUTCHAMP_ORDERS, schema::RETURN_PAGES, schema::EVENTS] {
+        tx.execute_batch(create)?;
+    }
+    Ok(())
+}
+
+/// Amazon's checkout session of a CV2 checkout (PostgreSQL's migration 2).
+fn v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::AMAZON_CHECKOUT_SESSIONS)
+}
+
+/// Amazon Pay direct's tables (PostgreSQL's migration 3).
+fn v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::AMAZON)
+}
+
+/// The buyer's searchable fields of every notification, filled for the rows already there (PostgreSQL's
+/// migration 4).
+fn v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    buyer_search::add_column(tx).map(|_| ())
+}
+
+fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Applies the migrations `conn`'s file has not had; refuses a file a newer server wrote (its version is
+/// unknown here: running on it could undo what it relies on), changing nothing.
+pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    for (number, migration) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found = version(&tx)?;
+        if found > LATEST {
+            return Err(StoreError::SchemaTooNew { found, known: LATEST });
+        }
+        if found >= *number {
+            continue;
+        }
+        migration(&tx)?;
+        // `PRAGMA` takes no parameters; the number is one of ours.
+        tx.execute_batch(&format!("PRAGMA user_version = {number}"))?;
+        tx.commit()?;
+        tracing::info!(version = number, "store: SQLite schema migrated");
+    }
+    Ok(())
+}
