@@ -151,7 +151,23 @@ impl Client {
 
     /// Starts a Checkout v2 session for the cart; the server prices it.
     pub fn create_cv2_session(&self, request: &CreateSessionRequest) -> impl Future<Output = Result<ButtonConfig, ClientError>> + 'static {
-        self.post(routes::CV2_SESSIONS, request)
+        self.create_cv2_session_with(request, |_, _| None)
+    }
+
+    /// [`Client::create_cv2_session`], answered by `sent(url, body)`'s response when it has one: a request
+    /// with exactly this URL and JSON body that is already on its way (the loader's, `interop::prefetch`).
+    pub fn create_cv2_session_with(
+        &self,
+        request: &CreateSessionRequest,
+        sent: impl FnOnce(&str, &str) -> Option<js_sys::Promise>,
+    ) -> impl Future<Output = Result<ButtonConfig, ClientError>> + 'static {
+        let url = self.url(routes::CV2_SESSIONS);
+        let response = to_json(request).and_then(|json| match sent(&url, &json) {
+            Some(response) => Ok(response),
+            None => send(&url, Some(json)),
+        });
+        let call = Self::answer(url, response);
+        async move { Self::read(call.await) }
     }
 
     /// The review page's data: buyer, addresses, payment, cart and total.

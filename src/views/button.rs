@@ -204,7 +204,9 @@ fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>,
 pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
     // The session request goes out before anything else: the placeholder is built while the backend answers
     // (the time to the button is measured against a hand-written page that sends it first thing).
-    let session = request_session(&options);
+    // A declared button's request may already be on its way: the loader's (`interop::prefetch`).
+    let request = CreateSessionRequest { items: options.items.clone(), language: options.language, return_pages: options.return_pages.clone() };
+    let session = options.client.create_cv2_session_with(&request, |url, body| crate::interop::prefetch::take(parent, url, body));
     let view = build(parent, None)?;
     let weak = Rc::downgrade(&view);
     wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
