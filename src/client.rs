@@ -15,7 +15,6 @@ use std::future::Future;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClientError {
     /// The backend could not be reached at all.
-    #[error("cannot reach the backend at {url}: {cause}")]
     Network {
         /// The URL requested.
         url: String,
@@ -23,7 +22,6 @@ pub enum ClientError {
         cause: String,
     },
     /// The backend answered with its error body.
-    #[error("the backend refused {url}: {error}")]
     Api {
         /// The URL requested.
         url: String,
@@ -31,7 +29,6 @@ pub enum ClientError {
         error: ApiError,
     },
     /// The backend answered with something that is not the contract's JSON.
-    #[error("unexpected answer from {url} (HTTP {status}): {cause}")]
     Decode {
         /// The URL requested.
         url: String,
@@ -233,5 +230,21 @@ impl Client {
     /// Authorizes a confirmed CV1 order, once.
     pub fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
         self.post(&routes::cv1_authorize(order_id), request)
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
+            // The contract's `ApiError` text (`{code:?}: {message}`), written without `write!`.
+            ClientError::Api { url, error } => {
+                w(f, &["the backend refused ", url, ": "])?;
+                std::fmt::Debug::fmt(&error.code, f)?;
+                w(f, &[": ", &error.message])
+            }
+            ClientError::Decode { url, status, cause } => w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause]),
+        }
     }
 }

@@ -59,13 +59,9 @@ impl Default for ButtonOptions {
 /// Why the button could not be shown.
 #[derive(Debug, thiserror::Error)]
 enum SetupError {
-    #[error(transparent)]
     Backend(#[from] crate::client::ClientError),
-    #[error(transparent)]
     Script(#[from] script_loader::ScriptError),
-    #[error(transparent)]
     Amazon(#[from] amazon_pay::AmazonPayError),
-    #[error("refusing to load {0} in live mode: only Amazon's own checkout.js may run there")]
     UntrustedScript(String),
 }
 
@@ -188,7 +184,7 @@ struct Button {
 
 /// Builds the button's elements with its placeholder and puts them into `parent`, before `before` (else last).
 fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>, JsValue> {
-    let id = ["amazon-pay-button-", &NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()].concat();
+    let id = ["amazon-pay-button-", &amazon_pay_contract::digits(NEXT_ID.fetch_add(1, Ordering::Relaxed).into())].concat();
     let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
     let status = live_region("amazon-pay-status")?.done();
     let host = el("div")?.class("amazon-pay-widget").child(&button).child(&status).done();
@@ -239,3 +235,15 @@ fn replace(parent: &Element, old: Mounted, prepared: Result<ButtonConfig, SetupE
 }
 
 pub mod live;
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            SetupError::Backend(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Script(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Amazon(e) => std::fmt::Display::fmt(e, f),
+            SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own checkout.js may run there"]),
+        }
+    }
+}
