@@ -4,15 +4,41 @@
 // the review page, …), and amazon-pay-widget.js, which has every view, when the page mixes bundles.
 // Each view has a bundle named like it; anything else (a typo) goes to the full bundle, which reports it.
 const VIEWS = new Set(["button", "review", "confirmation", "apb", "lander", "upsell", "cv1"]);
+// The return pages a button's configuration names (`cartUrl`, …), in the contract's ReturnPages order.
+const PAGES = ["cart", "review", "confirmation", "cancel"];
+const BUTTON_KEYS = ["view", "backendUrl", "language", "items", "buttonColor", "placement", "scriptTimeoutMs", ...PAGES.map((page) => `${page}Url`)];
+
+// A declared button's session request goes out at once, while the wasm loads (its start-up used to come first):
+// the POST the widget would send, left on the element for it (src/interop/prefetch.rs), which uses the answer
+// only when the URL and the JSON body are exactly its own, else sends its own. Only for a configuration with the
+// button's keys alone and a language named by it or by <html lang> (the widget asks the browser otherwise).
+function prefetchSession(element, c) {
+  if (typeof c !== "object" || Array.isArray(c) || Object.keys(c).some((key) => !BUTTON_KEYS.includes(key))) return;
+  const language = (c.language ?? document.documentElement.lang).trim().split(/[-_]/)[0].toLowerCase();
+  if (!["de", "en", "fr", "it", "es"].includes(language)) return;
+  // Field by field in the order of the contract's CreateSessionRequest and CartLine.
+  const request = { items: (c.items ?? []).map((line) => ({ sku: line.sku, quantity: line.quantity })), language };
+  for (const page of PAGES) {
+    if (c[`${page}Url`] != null) (request.return_pages ??= {})[page] = new URL(c[`${page}Url`], location.href).href;
+  }
+  const url = `${(c.backendUrl ?? "").replace(/\/+$/, "")}/api/cv2/sessions`;
+  const body = JSON.stringify(request);
+  const response = fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  response.catch(() => {}); // the widget reads the failure
+  element.amazonPayPrefetch = { url, body, response };
+}
 
 function bundleFor(elements) {
   const names = new Set();
   for (const element of elements) {
     let view;
     try {
-      view = JSON.parse(element.getAttribute("data-amazon-pay-widget") || "{}").view ?? "button";
+      const config = JSON.parse(element.getAttribute("data-amazon-pay-widget") || "{}");
+      view = config.view ?? "button";
+      // Anything it cannot write the same way (a value of another type throws) is left to the widget.
+      if (view === "button") prefetchSession(element, config);
     } catch {
-      return "widget"; // the full bundle reports the malformed configuration
+      if (view === undefined) return "widget"; // the full bundle reports the malformed configuration
     }
     names.add(VIEWS.has(view) ? view : "widget");
   }
@@ -22,35 +48,7 @@ function bundleFor(elements) {
 // The bundle next to this loader (this server's top level, or one release's directory, dist/v/<hash>/): a page
 // never mixes the files of two releases. scripts/release.mjs writes the stable entry /widget.js, which shops on
 // other origins load, as this loader with the current release's directory in front of the bundle's name.
-const declared = document.querySelectorAll("[data-amazon-pay-widget]");
-const bundle = new URL(`amazon-pay-${bundleFor(declared)}`, import.meta.url).href;
-// A declared button's session request goes out now, while the wasm loads (its start-up used to come first):
-// the POST the widget would send, left on the element for it (src/interop/prefetch.rs), which uses the answer
-// only when the URL and the JSON body are exactly its own, else sends its own. Only a configuration with the
-// button's keys alone and a language named by it or by <html lang> (the widget asks the browser otherwise).
-const BUTTON_KEYS = ["view", "backendUrl", "language", "items", "buttonColor", "placement", "scriptTimeoutMs", "cartUrl", "reviewUrl", "confirmationUrl", "cancelUrl"];
-function prefetchSession(element) {
-  try {
-    const c = JSON.parse(element.getAttribute("data-amazon-pay-widget") || "{}");
-    if ((c.view ?? "button") !== "button" || Object.keys(c).some((key) => !BUTTON_KEYS.includes(key))) return;
-    const language = (c.language ?? document.documentElement.getAttribute("lang") ?? "").trim().split(/[-_]/)[0].toLowerCase();
-    if (!["de", "en", "fr", "it", "es"].includes(language)) return;
-    // Field by field in the order of the contract's CreateSessionRequest, CartLine and ReturnPages.
-    const request = { items: (c.items ?? []).map((line) => ({ sku: line.sku, quantity: line.quantity })), language };
-    for (const page of ["cart", "review", "confirmation", "cancel"]) {
-      if (c[`${page}Url`] != null) (request.return_pages ??= {})[page] = new URL(c[`${page}Url`], location.href).href;
-    }
-    const url = `${(c.backendUrl ?? "").replace(/\/+$/, "")}/api/cv2/sessions`;
-    const body = JSON.stringify(request);
-    const response = fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
-    response.catch(() => {}); // the widget reads the failure
-    Object.defineProperty(element, "amazonPayPrefetch", { value: { url, body, response }, configurable: true });
-  } catch {
-    // not a configuration this can write the same way: the widget sends its request (or reports the error)
-  }
-}
-declared.forEach(prefetchSession);
-
+const bundle = new URL(`amazon-pay-${bundleFor(document.querySelectorAll("[data-amazon-pay-widget]"))}`, import.meta.url).href;
 // The wasm compiles while the glue is imported (one round trip less without preloads); if the stream cannot be
 // compiled (not served as application/wasm), the glue gets the response and falls back to the bytes.
 const wasmUrl = `${bundle}_bg.wasm`;

@@ -51,11 +51,12 @@ test("the widget sends its own session request when the loader's is not exactly 
   // The loader's request as if it had written its body differently: the widget must not take that answer.
   const { page, context, problems } = await newPage(browser);
   await page.addInitScript(() => {
-    const define = Object.defineProperty;
-    Object.defineProperty = function (target, key, descriptor) {
-      if (key === "amazonPayPrefetch") descriptor = { ...descriptor, value: { ...descriptor.value, body: descriptor.value.body + " " } };
-      return define.call(this, target, key, descriptor);
-    };
+    Object.defineProperty(HTMLElement.prototype, "amazonPayPrefetch", {
+      configurable: true,
+      set(prefetch) {
+        Object.defineProperty(this, "amazonPayPrefetch", { value: { ...prefetch, body: prefetch.body + " " }, configurable: true });
+      },
+    });
   });
   const sessions = [];
   page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/api/cv2/sessions")) sessions.push(r.postData()); });
