@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 
 /** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "60 KB").
  * The goal is 45 KB (issue 20); until every page fits, the budget is the largest page rounded up to a whole KB
- * (CV1, 59.4 KB on 2026-12-06), so no page can grow unnoticed. */
+ * (CV1, 59.9 KB on 2026-12-06), so no page can grow unnoticed. */
 export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 60_000);
 
 /** Loaded by every page next to its bundle: Trunk's CSS and a loader, in dist/: the minified widget-init.js

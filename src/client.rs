@@ -15,7 +15,6 @@ use std::future::Future;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClientError {
     /// The backend could not be reached at all.
-    #[error("cannot reach the backend at {url}: {cause}")]
     Network {
         /// The URL requested.
         url: String,
@@ -23,7 +22,6 @@ pub enum ClientError {
         cause: String,
     },
     /// The backend answered with its error body.
-    #[error("the backend refused {url}: {error}")]
     Api {
         /// The URL requested.
         url: String,
@@ -31,7 +29,6 @@ pub enum ClientError {
         error: ApiError,
     },
     /// The backend answered with something that is not the contract's JSON.
-    #[error("unexpected answer from {url} (HTTP {status}): {cause}")]
     Decode {
         /// The URL requested.
         url: String,
@@ -151,7 +148,23 @@ impl Client {
 
     /// Starts a Checkout v2 session for the cart; the server prices it.
     pub fn create_cv2_session(&self, request: &CreateSessionRequest) -> impl Future<Output = Result<ButtonConfig, ClientError>> + 'static {
-        self.post(routes::CV2_SESSIONS, request)
+        self.create_cv2_session_with(request, |_, _| None)
+    }
+
+    /// [`Client::create_cv2_session`], answered by `sent(url, body)`'s response when it has one: a request
+    /// with exactly this URL and JSON body that is already on its way (the loader's, `interop::prefetch`).
+    pub fn create_cv2_session_with(
+        &self,
+        request: &CreateSessionRequest,
+        sent: impl FnOnce(&str, &str) -> Option<js_sys::Promise>,
+    ) -> impl Future<Output = Result<ButtonConfig, ClientError>> + 'static {
+        let url = self.url(routes::CV2_SESSIONS);
+        let response = to_json(request).and_then(|json| match sent(&url, &json) {
+            Some(response) => Ok(response),
+            None => send(&url, Some(json)),
+        });
+        let call = Self::answer(url, response);
+        async move { Self::read(call.await) }
     }
 
     /// The review page's data: buyer, addresses, payment, cart and total. `checkout_session`: the
@@ -220,5 +233,21 @@ impl Client {
     /// Authorizes a confirmed CV1 order, once.
     pub fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
         self.post(&routes::cv1_authorize(order_id), request)
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
+            // The contract's `ApiError` text (`{code:?}: {message}`), written without `write!`.
+            ClientError::Api { url, error } => {
+                w(f, &["the backend refused ", url, ": "])?;
+                std::fmt::Debug::fmt(&error.code, f)?;
+                w(f, &[": ", &error.message])
+            }
+            ClientError::Decode { url, status, cause } => w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause]),
+        }
     }
 }

@@ -12,3 +12,8 @@ pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
     // Anything else (rare): its JSON, else its type (no `Debug` of a `JsValue`: a smaller wasm and glue).
     js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| value.js_typeof().as_string().unwrap_or_default())
 }
+
+/// `parts` one after another: a `Display` without `write!` (no `core::fmt::write` in the wasm, see BENCHMARKS.md).
+pub(crate) fn write_parts(f: &mut std::fmt::Formatter<'_>, parts: &[&str]) -> std::fmt::Result {
+    parts.iter().try_for_each(|part| f.write_str(part))
+}

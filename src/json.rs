@@ -145,7 +145,10 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.out.push_str(&v.to_string());
+        if v < 0 {
+            self.out.push('-');
+        }
+        self.out.push_str(&amazon_pay_contract::digits(v.unsigned_abs()));
         Ok(())
     }
 
@@ -162,7 +165,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.out.push_str(&v.to_string());
+        self.out.push_str(&amazon_pay_contract::digits(v));
         Ok(())
     }
 

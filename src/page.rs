@@ -16,7 +16,6 @@ pub struct ReviewParams {
 
 /// A query parameter that is present but malformed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the query parameter {name} has an invalid value")]
 pub struct BadParam {
     /// The parameter's name.
     pub name: &'static str,
@@ -120,9 +119,15 @@ pub fn new_idempotency_key() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
-        .unwrap_or_else(|| ["fallback-", &js_sys::Math::random().to_bits().to_string()].concat())
+        .unwrap_or_else(|| ["fallback-", &amazon_pay_contract::digits(js_sys::Math::random().to_bits())].concat())
 }
 
+
+impl std::fmt::Display for BadParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::js_error::write_parts(f, &["the query parameter ", self.name, " has an invalid value"])
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,15 +4,41 @@
 // the review page, …), and amazon-pay-widget.js, which has every view, when the page mixes bundles.
 // Each view has a bundle named like it; anything else (a typo) goes to the full bundle, which reports it.
 const VIEWS = new Set(["button", "review", "confirmation", "apb", "lander", "upsell", "cv1"]);
+// The return pages a button's configuration names (`cartUrl`, …), in the contract's ReturnPages order.
+const PAGES = ["cart", "review", "confirmation", "cancel"];
+const BUTTON_KEYS = ["view", "backendUrl", "language", "items", "buttonColor", "placement", "scriptTimeoutMs", ...PAGES.map((page) => `${page}Url`)];
+
+// A declared button's session request goes out at once, while the wasm loads (its start-up used to come first):
+// the POST the widget would send, left on the element for it (src/interop/prefetch.rs), which uses the answer
+// only when the URL and the JSON body are exactly its own, else sends its own. Only for a configuration with the
+// button's keys alone and a language named by it or by <html lang> (the widget asks the browser otherwise).
+function prefetchSession(element, c) {
+  if (typeof c !== "object" || Array.isArray(c) || Object.keys(c).some((key) => !BUTTON_KEYS.includes(key))) return;
+  const language = (c.language ?? document.documentElement.lang).trim().split(/[-_]/)[0].toLowerCase();
+  if (!["de", "en", "fr", "it", "es"].includes(language)) return;
+  // Field by field in the order of the contract's CreateSessionRequest and CartLine.
+  const request = { items: (c.items ?? []).map((line) => ({ sku: line.sku, quantity: line.quantity })), language };
+  for (const page of PAGES) {
+    if (c[`${page}Url`] != null) (request.return_pages ??= {})[page] = new URL(c[`${page}Url`], location.href).href;
+  }
+  const url = `${(c.backendUrl ?? "").replace(/\/+$/, "")}/api/cv2/sessions`;
+  const body = JSON.stringify(request);
+  const response = fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  response.catch(() => {}); // the widget reads the failure
+  element.amazonPayPrefetch = { url, body, response };
+}
 
 function bundleFor(elements) {
   const names = new Set();
   for (const element of elements) {
     let view;
     try {
-      view = JSON.parse(element.getAttribute("data-amazon-pay-widget") || "{}").view ?? "button";
+      const config = JSON.parse(element.getAttribute("data-amazon-pay-widget") || "{}");
+      view = config.view ?? "button";
+      // Anything it cannot write the same way (a value of another type throws) is left to the widget.
+      if (view === "button") prefetchSession(element, config);
     } catch {
-      return "widget"; // the full bundle reports the malformed configuration
+      if (view === undefined) return "widget"; // the full bundle reports the malformed configuration
     }
     names.add(VIEWS.has(view) ? view : "widget");
   }

@@ -201,7 +201,7 @@ impl Cv1Decline {
         if code.trim() == "109" {
             return Some(Cv1Decline::AmazonRejected);
         }
-        Cv1Decline::ALL.into_iter().find(|d| d.payone_code().to_string() == code.trim())
+        Cv1Decline::ALL.into_iter().find(|d| crate::digits(d.payone_code().into()) == code.trim())
     }
 
     /// The widget's error code: soft when another Amazon payment method or address may work.

@@ -9,6 +9,7 @@ pub mod checkoutchamp;
 pub mod apb;
 pub mod cv1;
 pub mod cv2;
+pub mod digits;
 pub mod error;
 pub mod language;
 pub mod merchant;
@@ -16,6 +17,7 @@ pub mod money;
 pub mod orders;
 pub mod routes;
 
+pub use digits::digits;
 pub use error::{ApiError, ErrorCode};
 pub use language::Language;
 pub use money::{Currency, Money};

@@ -96,15 +96,17 @@ impl Money {
     /// The amount as a decimal string with a dot, as Amazon's `estimatedOrderAmount.amount` and PAYONE's
     /// TransactionStatus `price` use it: `1999` EUR becomes `"19.99"`.
     pub fn decimal(&self) -> String {
-        let digits = self.currency.minor_digits();
-        if digits == 0 {
-            return self.minor.to_string();
-        }
-        let scale = 10i64.pow(digits);
+        // By hand, not `format!`: the widget's wasm has no `core::fmt` for it (crate::digits).
+        let places = self.currency.minor_digits();
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
-        let scale = scale as u64;
-        format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = digits as usize)
+        if places == 0 {
+            return [sign, &crate::digits(abs)].concat();
+        }
+        let scale = 10u64.pow(places);
+        let fraction = crate::digits(abs % scale);
+        let zeros = "0".repeat((places as usize).saturating_sub(fraction.len()));
+        [sign, &crate::digits(abs / scale), ".", &zeros, &fraction].concat()
     }
 
     /// Parses a decimal string (`"19.99"`, `"-1.5"`, `"7"`) into minor units of `currency`.
@@ -167,6 +169,9 @@ mod tests {
             assert_eq!(Money::parse_decimal(text, Currency::Eur), Some(Money::eur(minor)));
         }
         assert_eq!(Money::new(500, Currency::Jpy).decimal(), "500");
+        assert_eq!(Money::new(-500, Currency::Jpy).decimal(), "-500");
+        assert_eq!(Money::eur(-5).decimal(), "-0.05");
+        assert_eq!(Money::eur(i64::MIN).decimal(), "-92233720368547758.08");
     }
 
     #[test]

@@ -133,13 +133,10 @@ pub enum View {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// Malformed, or a key or value the widget does not know (the text says which).
-    #[error("invalid widget configuration: {0}")]
     Invalid(String),
     /// A language the widget has no texts for.
-    #[error("unsupported language \"{0}\": use one of de, en, fr, it, es")]
     Language(String),
     /// A per-page bundle (bundles/) was asked for a view it does not include.
-    #[error("this bundle does not include the {0} view: load /amazon-pay-{0}.js, or /amazon-pay-widget.js (every view)")]
     NotInBundle(&'static str),
 }
 
@@ -397,3 +394,14 @@ pub fn start() {
 mod dynamic;
 #[cfg(all(feature = "dynamic", feature = "auto-mount"))]
 mod observe;
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            ConfigError::Invalid(cause) => w(f, &["invalid widget configuration: ", cause]),
+            ConfigError::Language(tag) => w(f, &["unsupported language \"", tag, "\": use one of de, en, fr, it, es"]),
+            ConfigError::NotInBundle(view) => w(f, &["this bundle does not include the ", view, " view: load /amazon-pay-", view, ".js, or /amazon-pay-widget.js (every view)"]),
+        }
+    }
+}

@@ -11,13 +11,10 @@ use wasm_bindgen::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
     /// The function (named) is missing: the script is not on the page yet.
-    #[error("amazon.Login.{0} is not available: Widgets.js is not loaded")]
     NotLoaded(&'static str),
     /// Amazon's script threw; its message.
-    #[error("amazon.Login rejected the call: {0}")]
     Rejected(String),
     /// The options could not be made into a JS object.
-    #[error("cannot pass the options to amazon.Login: {0}")]
     Options(String),
 }
 
@@ -183,4 +180,15 @@ pub fn authorize_with_fallback(
             on_answer(AuthorizeResponse::Failed { error: "popup_blocked".into(), description: err.to_string() });
         }
     })
+}
+
+impl std::fmt::Display for LoginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            LoginError::NotLoaded(name) => w(f, &["amazon.Login.", name, " is not available: Widgets.js is not loaded"]),
+            LoginError::Rejected(cause) => w(f, &["amazon.Login rejected the call: ", cause]),
+            LoginError::Options(cause) => w(f, &["cannot pass the options to amazon.Login: ", cause]),
+        }
+    }
 }

@@ -11,13 +11,10 @@ use wasm_bindgen::JsCast;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmazonPayError {
     /// The function (named) is missing: `checkout.js` is not on the page yet.
-    #[error("amazon.Pay.{0} is not available: checkout.js is not loaded")]
     NotLoaded(&'static str),
     /// `checkout.js` threw; Amazon's message without its prefix line.
-    #[error("amazon.Pay rejected the call: {0}")]
     Rejected(String),
     /// The options could not be made into a JS object.
-    #[error("cannot pass the options to amazon.Pay: {0}")]
     Options(String),
 }
 
@@ -149,4 +146,15 @@ pub fn bind_change_action(selector: &str, checkout_session_id: &str, action: Cha
 pub fn signout() -> Result<(), AmazonPayError> {
     let (pay, signout) = pay_function("signout")?;
     signout.call0(&pay).map(drop).map_err(rejected)
+}
+
+impl std::fmt::Display for AmazonPayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            AmazonPayError::NotLoaded(name) => w(f, &["amazon.Pay.", name, " is not available: checkout.js is not loaded"]),
+            AmazonPayError::Rejected(cause) => w(f, &["amazon.Pay rejected the call: ", cause]),
+            AmazonPayError::Options(cause) => w(f, &["cannot pass the options to amazon.Pay: ", cause]),
+        }
+    }
 }

@@ -40,7 +40,7 @@ pub(crate) fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsVal
 /// `value.name()` as a string (Amazon's getters such as `getErrorCode`), if it is a function returning text.
 pub(crate) fn call_getter(value: &JsValue, name: &str) -> Option<String> {
     let result = call_method(value, name, &[]).ok()?;
-    result.as_string().or_else(|| result.as_bool().map(|b| b.to_string()))
+    result.as_string().or_else(|| result.as_bool().map(|b| if b { "true" } else { "false" }.to_owned()))
 }
 
 /// A plain object of `fields` in order, leaving out the `None`s (as serde's `skip_serializing_if` did).

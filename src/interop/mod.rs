@@ -5,6 +5,7 @@ pub mod amazon_pay;
 mod js_object;
 pub mod mutation_observer;
 pub mod off_amazon_payments;
+pub mod prefetch;
 pub mod script_loader;
 pub mod timers;
 

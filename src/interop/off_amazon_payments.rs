@@ -60,19 +60,14 @@ fn set_login_hook(client_id: &str, sandbox: bool) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WidgetsError {
     /// The function (named) is missing: `Widgets.js` is not on the page yet.
-    #[error("OffAmazonPayments.{0} is not available: Widgets.js is not loaded")]
     NotLoaded(&'static str),
     /// `Widgets.js` threw; its message.
-    #[error("OffAmazonPayments rejected the call: {0}")]
     Rejected(String),
     /// The options could not be made into a JS object.
-    #[error("cannot pass the options to OffAmazonPayments: {0}")]
     Options(String),
     /// `Widgets.js` could not be loaded.
-    #[error(transparent)]
     Script(#[from] ScriptError),
     /// `Widgets.js` loaded but never said it was ready (the wait, in milliseconds).
-    #[error("Widgets.js loaded but did not call onAmazonPaymentsReady within {0} ms")]
     NotReady(u32),
 }
 
@@ -486,4 +481,17 @@ pub fn init_confirmation_flow(
     )
     .map_err(rejected)?;
     Ok(Bound { _callbacks: vec![callback] })
+}
+
+impl std::fmt::Display for WidgetsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            WidgetsError::NotLoaded(name) => w(f, &["OffAmazonPayments.", name, " is not available: Widgets.js is not loaded"]),
+            WidgetsError::Rejected(cause) => w(f, &["OffAmazonPayments rejected the call: ", cause]),
+            WidgetsError::Options(cause) => w(f, &["cannot pass the options to OffAmazonPayments: ", cause]),
+            WidgetsError::Script(e) => std::fmt::Display::fmt(e, f),
+            WidgetsError::NotReady(millis) => w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"]),
+        }
+    }
 }

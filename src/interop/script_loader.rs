@@ -22,13 +22,11 @@ const FAILED_MARK: &str = "data-amazon-pay-failed";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     /// The browser could not load it.
-    #[error("the script {url} failed to load (network error, blocked, or not found)")]
     Failed {
         /// The script's URL.
         url: String,
     },
     /// It did not load in time.
-    #[error("the script {url} did not load within {millis} ms")]
     TimedOut {
         /// The script's URL.
         url: String,
@@ -186,4 +184,14 @@ pub fn script_count(url: &str) -> u32 {
         }
     }
     count
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            ScriptError::Failed { url } => w(f, &["the script ", url, " failed to load (network error, blocked, or not found)"]),
+            ScriptError::TimedOut { url, millis } => w(f, &["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"]),
+        }
+    }
 }

@@ -67,13 +67,9 @@ impl Default for ButtonOptions {
 /// Why the button could not be shown.
 #[derive(Debug, thiserror::Error)]
 enum SetupError {
-    #[error(transparent)]
     Backend(#[from] crate::client::ClientError),
-    #[error(transparent)]
     Script(#[from] script_loader::ScriptError),
-    #[error(transparent)]
     Amazon(#[from] amazon_pay::AmazonPayError),
-    #[error("refusing to load {0} in live mode: only Amazon's own checkout.js may run there")]
     UntrustedScript(String),
 }
 
@@ -196,7 +192,7 @@ struct Button {
 
 /// Builds the button's elements with its placeholder and puts them into `parent`, before `before` (else last).
 fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>, JsValue> {
-    let id = ["amazon-pay-button-", &NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()].concat();
+    let id = ["amazon-pay-button-", &amazon_pay_contract::digits(NEXT_ID.fetch_add(1, Ordering::Relaxed).into())].concat();
     let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
     let status = live_region("amazon-pay-status")?.done();
     let host = el("div")?.class("amazon-pay-widget").child(&button).child(&status).done();
@@ -212,7 +208,9 @@ fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>,
 pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValue> {
     // The session request goes out before anything else: the placeholder is built while the backend answers
     // (the time to the button is measured against a hand-written page that sends it first thing).
-    let session = request_session(&options);
+    // A declared button's request may already be on its way: the loader's (`interop::prefetch`).
+    let request = CreateSessionRequest { items: options.items.clone(), language: options.language, return_pages: options.return_pages.clone() };
+    let session = options.client.create_cv2_session_with(&request, |url, body| crate::interop::prefetch::take(parent, url, body));
     let view = build(parent, None)?;
     let weak = Rc::downgrade(&view);
     wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
@@ -245,3 +243,15 @@ fn replace(parent: &Element, old: Mounted, prepared: Result<ButtonConfig, SetupE
 }
 
 pub mod live;
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            SetupError::Backend(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Script(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Amazon(e) => std::fmt::Display::fmt(e, f),
+            SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own checkout.js may run there"]),
+        }
+    }
+}

@@ -19,11 +19,11 @@ pub fn format_money(money: Money, lang: Language) -> String {
     let sign = if money.minor < 0 { "-" } else { "" };
     let abs = money.minor.unsigned_abs();
     let number = if money.currency.minor_digits() == 0 {
-        abs.to_string()
+        amazon_pay_contract::digits(abs)
     } else {
         let cents = abs % 100;
         let point = if lang == Language::En { "." } else { "," };
-        [(abs / 100).to_string().as_str(), point, if cents < 10 { "0" } else { "" }, &cents.to_string()].concat()
+        [amazon_pay_contract::digits(abs / 100).as_str(), point, if cents < 10 { "0" } else { "" }, &amazon_pay_contract::digits(cents)].concat()
     };
     match lang {
         Language::En => [sign, symbol, number.as_str()].concat(),
@@ -55,7 +55,7 @@ pub fn item_list(lines: impl IntoIterator<Item = (u32, String, Money)>, lang: La
     let mut list = el("ul")?.class("amazon-pay-items");
     for (quantity, name, price) in lines {
         let price = el("span")?.class("amazon-pay-price").text(&format_money(price, lang)).done();
-        list = list.child(&el("li")?.text(&[&quantity.to_string(), " × ", &name, " "].concat()).child(&price).done());
+        list = list.child(&el("li")?.text(&[&amazon_pay_contract::digits(quantity.into()), " × ", &name, " "].concat()).child(&price).done());
     }
     Ok(list.done())
 }

@@ -181,7 +181,7 @@ impl Review {
 pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValue> {
     let lang = options.language;
     let t = |text: Text| text.get(lang);
-    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string();
+    let n = amazon_pay_contract::digits(NEXT_ID.fetch_add(1, Ordering::Relaxed).into());
     let title_id = ["amazon-pay-review-title-", &n].concat();
     let change_address_id = ["amazon-pay-change-address-", &n].concat();
     let change_payment_id = ["amazon-pay-change-payment-", &n].concat();
@@ -219,7 +219,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         .attr("type", "tel")
         .attr("id", &phone_id)
         .attr("autocomplete", "tel")
-        .attr("maxlength", &PHONE_MAX_LEN.to_string())
+        .attr("maxlength", &amazon_pay_contract::digits(PHONE_MAX_LEN as u64))
         .attr("required", "")
         .attr("aria-describedby", &phone_error_id)
         .done()

@@ -98,7 +98,7 @@ pub fn list<T: FromJs>(value: &JsValue) -> Result<Vec<T>, WireError> {
     let array: &Array = value.unchecked_ref();
     let mut items = Vec::with_capacity(array.length() as usize);
     for (i, item) in array.iter().enumerate() {
-        items.push(T::from_js(&item).map_err(|e| e.within(&["[", &i.to_string(), "]"].concat()))?);
+        items.push(T::from_js(&item).map_err(|e| e.within(&["[", &amazon_pay_contract::digits(i as u64), "]"].concat()))?);
     }
     Ok(items)
 }

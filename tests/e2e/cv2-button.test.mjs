@@ -23,6 +23,8 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
       document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));
     }
   });
+  const sessions = [];
+  page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/api/cv2/sessions")) sessions.push(r.postData()); });
   await page.goto(server.baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
@@ -37,6 +39,34 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
   assert.equal(await page.evaluate(() => sessionStorage.getItem("amazonPay.workorderId")), detail.workorderId);
   // The checkout.js that rendered it is the sandbox's, loaded once.
   assert.equal(await page.locator('script[src$="/sandbox/amazon/checkout.js"]').count(), 1);
+  // One session request: the loader's (widget-init.js sends it while the wasm loads), taken by the widget, whose
+  // own body would have been the same (src/interop/prefetch.rs); the element no longer holds it.
+  assert.deepEqual(sessions, ['{"items":[{"sku":"mug","quantity":2},{"sku":"tshirt","quantity":1}],"language":"en"}']);
+  assert.equal(await page.evaluate(() => "amazonPayPrefetch" in document.getElementById("amazon-pay")), false);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the widget sends its own session request when the loader's is not exactly the one it would send", async () => {
+  // The loader's request as if it had written its body differently: the widget must not take that answer.
+  const { page, context, problems } = await newPage(browser);
+  await page.addInitScript(() => {
+    Object.defineProperty(HTMLElement.prototype, "amazonPayPrefetch", {
+      configurable: true,
+      set(prefetch) {
+        Object.defineProperty(this, "amazonPayPrefetch", { value: { ...prefetch, body: prefetch.body + " " }, configurable: true });
+      },
+    });
+  });
+  const sessions = [];
+  page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/api/cv2/sessions")) sessions.push(r.postData()); });
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  await page.goto(server.baseUrl + "/");
+  await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
+  assert.equal(sessions.length, 2);
+  assert.equal(sessions[0], sessions[1]);
+  assert.ok(warnings.some((w) => w.includes("differs from the widget's")), warnings.join("\n"));
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -29,5 +29,5 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
 /// A number unique on the page, for the element ids Amazon's widgets render into.
 pub(crate) fn next_id() -> String {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string()
+    amazon_pay_contract::digits(NEXT_ID.fetch_add(1, Ordering::Relaxed).into())
 }

@@ -20,13 +20,10 @@ pub const LOGIN_SCOPE: &str = "profile payments:widget payments:shipping_address
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     /// The backend did not give the widgets' configuration.
-    #[error(transparent)]
     Backend(#[from] ClientError),
     /// Amazon's `Widgets.js` did not load or refused the call.
-    #[error(transparent)]
     Widgets(#[from] WidgetsError),
     /// Live mode and a script that is not Amazon's own (the URL).
-    #[error("refusing to load {0} in live mode: only Amazon's own Widgets.js may run there")]
     UntrustedScript(String),
 }
 
@@ -209,4 +206,15 @@ pub fn restart() {
     let search = location.search().unwrap_or_default();
     let kept = token::without_keys(search.trim_start_matches('?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
     crate::page::navigate(&[path, kept].concat());
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::js_error::write_parts as w;
+        match self {
+            SetupError::Backend(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Widgets(e) => std::fmt::Display::fmt(e, f),
+            SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own Widgets.js may run there"]),
+        }
+    }
 }

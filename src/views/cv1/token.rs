@@ -62,7 +62,7 @@ impl AccessToken {
     }
 
     fn stored(&self) -> String {
-        [&self.expires_at_ms.to_string(), ":", &self.value].concat()
+        [&amazon_pay_contract::digits(self.expires_at_ms), ":", &self.value].concat()
     }
 
     fn from_stored(text: &str, now_ms: u64) -> Option<AccessToken> {
@@ -211,7 +211,7 @@ pub fn forget() {
 /// Tells `Widgets.js` about a token it did not hand out on this page (redirect mode, new page load).
 pub fn share_with_widgets(token: &AccessToken) {
     let secure = web_sys::window().and_then(|w| w.location().href().ok()).is_some_and(|href| href.starts_with("https:"));
-    let max_age = token.seconds_left(now_ms()).to_string();
+    let max_age = amazon_pay_contract::digits(token.seconds_left(now_ms()).into());
     let cookie = [WIDGETS_COOKIE, "=", token.secret(), ";path=/;max-age=", &max_age, ";samesite=lax", if secure { ";secure" } else { "" }];
     write_cookie(&cookie.concat());
 }

@@ -97,7 +97,7 @@ pub(crate) fn add_labelled(parent: &Element, class: &str, label: &str, value: &s
 pub(crate) fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
     let list = add(parent, "ul", "amazon-pay-items", "");
     for &(quantity, name, price) in lines {
-        let line = add(&list, "li", "", &[&quantity.to_string(), " × ", name, " "].concat());
+        let line = add(&list, "li", "", &[&amazon_pay_contract::digits(quantity.into()), " × ", name, " "].concat());
         add(&line, "span", "amazon-pay-price", &format_money(price, lang));
     }
     list
