@@ -301,6 +301,8 @@ async fn pruning_test(store: Store, _: Option<String>) {
     store.set_order_state("O1", OrderState::Paid).await.unwrap();
     let last: serde_json::Value = serde_json::from_str(&store.events_for_order("O1").unwrap()[1].body).unwrap();
     assert_eq!(last["sequence"], 3, "the order's sequence counts on");
+}
+
 /// PostgreSQL only (SQLite's lock lives in one process): a renewed lease stays its holder's past its length;
 /// a dead holder's (no more renewals) frees within about its length; a renewal or release by a holder whose
 /// lease was taken over changes nothing (owner token); a waiter gives up with the typed error, a 409 `busy`;
