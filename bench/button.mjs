@@ -10,7 +10,8 @@ import { untilQuiet } from "./quiet.mjs";
 import { loadNow, machine, median, medianRatio, percentile, table, writeSection } from "./report.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 40);
-const GOAL = 1.25;
+/** Issue #20: the median at most 1.10× the plain page, the upper end of its 95 % interval at most 1.20×. */
+const GOAL = { median: 1.1, high: 1.2 };
 const PAGES = [
   { name: "widget (`/`, amazon-pay-button bundle)", path: "/" },
   { name: "baseline (`/bench-baseline.html`, plain JS)", path: "/bench-baseline.html" },
@@ -98,8 +99,8 @@ const coldRatio = medianRatio(cold[0], cold[1]);
 const warmRatio = medianRatio(warm[0], warm[1]);
 const x = (r) => `${r.ratio.toFixed(2)}× (95% interval ${r.low.toFixed(2)}–${r.high.toFixed(2)}×)`;
 for (const r of rows) console.log(r.join("  "));
-console.log(`\nwidget / baseline (median): cold ${x(coldRatio)}, warm ${x(warmRatio)} (goal ≤ ${GOAL}×)`);
-const verdict = (r) => (r.high <= GOAL ? "met" : r.ratio <= GOAL ? "met by the median, not by the whole interval" : "not met");
+console.log(`\nwidget / baseline (median): cold ${x(coldRatio)}, warm ${x(warmRatio)} (goal: median ≤ ${GOAL.median}×, interval ≤ ${GOAL.high}×)`);
+const verdict = (r) => (r.ratio <= GOAL.median && r.high <= GOAL.high ? "met" : r.ratio <= GOAL.median ? "met by the median, not by the whole interval" : "not met");
 
 writeSection("bench-button", `## Time to the rendered button (\`scripts/bench-button\`)
 
@@ -115,6 +116,6 @@ ${started}
 ${table(["cache", "page", "loads", "median ms", "p90 ms", "min ms", "max ms"], rows)}
 
 - widget / baseline, medians: **cold ${x(coldRatio)}**, warm ${x(warmRatio)}
-- goal at most ${GOAL}×: cold ${verdict(coldRatio)}; warm ${verdict(warmRatio)}
+- goal: median at most ${GOAL.median}×, upper end of the interval at most ${GOAL.high}×: cold ${verdict(coldRatio)}; warm ${verdict(warmRatio)}
 - the interval is the bootstrap's over the rounds: how far the ratio moves from the sampling of loads alone (the
   machine's drift between runs comes on top)`);
