@@ -15,14 +15,13 @@ use support::prometheus::Samples;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_is_counted_by_outcome_depth_and_age() {
-    // A receiver that takes everything, and an address where nobody listens (bound, then released).
+    // A receiver that takes everything, and an address where nobody listens: port 9 (discard), below the
+    // ephemeral range, so no test's server running alongside can take it (a released ephemeral port could be
+    // bound again by one and answer, or hang, instead of refusing).
     let up = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let up_url = format!("http://{}/hook", up.local_addr().expect("bound"));
     tokio::spawn(async move { axum::serve(up, axum::Router::new().route("/hook", post(|| async { "ok" }))).await });
-    let down_url = {
-        let gone = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        format!("http://{}/hook", gone.local_addr().expect("bound"))
-    };
+    let down_url = "http://127.0.0.1:9/hook".to_owned();
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut config = Config::sandbox_for_tests(dir.path().to_owned());
