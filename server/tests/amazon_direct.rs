@@ -404,11 +404,27 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
     let config = amazon_pay_server::config::Config::from_args(args).unwrap();
     assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
     assert!(!config.payone_enabled);
-    let (base, _state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    let (base, state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
     let http = reqwest::Client::new();
     let ts = http.post(format!("{base}/payone/transaction-status")).body("key=x&txid=1").send().await.unwrap();
     // No PAYONE account: no TransactionStatus receiver (the static pages answer; they take no POST).
     assert!(matches!(ts.status().as_u16(), 404 | 405), "{}", ts.status());
+    // No PAYONE account: none of PAYONE's Checkout v1 routes is reachable; each answers 404 saying why.
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/cv1/sessions"),
+        (reqwest::Method::GET, "/api/cv1/sessions/W1"),
+        (reqwest::Method::POST, "/api/cv1/sessions/W1/details"),
+        (reqwest::Method::POST, "/api/cv1/sessions/W1/confirm"),
+        (reqwest::Method::GET, "/api/cv1/orders/O1/return"),
+        (reqwest::Method::POST, "/api/cv1/orders/O1/authorize"),
+    ] {
+        let answer = http.request(method, format!("{base}{path}")).json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}]})).send().await.unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+        let error: amazon_pay_contract::ApiError = answer.json().await.unwrap();
+        assert_eq!(error.code, ErrorCode::NotFound, "{path}");
+        assert!(error.detail.as_deref().is_some_and(|d| d.contains("PAYONE") && d.contains("--provider amazon")), "{path}: {error:?}");
+    }
+    assert_eq!(state.store.upstream_calls().map(|c| c.len()).unwrap_or(0), 0, "nothing was sent to PAYONE");
     // A message pointing at this server's (refused) sandbox certificate: not trusted in live mode.
     let m = serde_json::json!({
         "Type": "Notification", "MessageId": "m1", "TopicArn": "arn", "Message": "{}", "Timestamp": "2026-12-06T04:00:00Z",

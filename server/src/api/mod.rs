@@ -54,7 +54,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     };
     router
         .merge(checkout)
-        .merge(cv1::router())
+        .merge(cv1::router(config.payone_enabled))
         .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
         .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))
         .route("/api/orders/{order_id}", get(orders::status))
