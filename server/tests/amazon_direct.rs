@@ -149,6 +149,12 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     let PlaceOrderOutcome::Redirect { url } = answer.outcome.clone() else { panic!("{:?}", answer.outcome) };
     let again: PlaceOrderResponse = env.place(&button.workorder_id, "key-0001-abcdef", Default::default()).await.json().await.unwrap();
     assert_eq!(again, answer, "a second click gets the same answer");
+    // Amazon knows the order by the id the merchant sees (dashboard, webhooks), no longer by the checkout's.
+    let at_amazon = env.state.amazon.as_ref().unwrap().client.get_checkout_session(&session).await.unwrap();
+    assert_eq!(at_amazon.merchant_metadata.merchant_reference_id.as_deref(), Some(answer.order_id.as_str()));
+    // The review page still finds the checkout by Amazon's session id alone.
+    let details: CheckoutDetails = review(&env, &session, None).await.json().await.unwrap();
+    assert_eq!((details.workorder_id.as_str(), details.order_id.as_deref()), (button.workorder_id.as_str(), Some(answer.order_id.as_str())));
     let back = buyer.get(&url).await;
     let result = location(&back);
     assert!(result.starts_with(&format!("{}/api/amazon/orders/{}/result", env.base, answer.order_id)), "{result}");

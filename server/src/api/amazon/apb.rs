@@ -98,7 +98,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
             charge_amount: Some(price(amount)),
             ..Default::default()
         }),
-        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(order.id.clone()), ..Default::default() }),
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(super::merchant_reference(&order.id)), ..Default::default() }),
         address_details: address,
         ..Default::default()
     };

@@ -71,7 +71,8 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
         },
         store_id: amazon.store_id.clone(),
         scopes: SCOPES.map(str::to_owned).to_vec(),
-        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+        // Until an order exists the checkout is the shop's reference (placing the order replaces it).
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(super::merchant_reference(&workorder_id)), ..Default::default() }),
         delivery_specifications: match product_type {
             ProductType::PayAndShip => delivery_specifications(&state.config.address_rules),
             ProductType::PayOnly => None,
@@ -231,7 +232,9 @@ pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id
             charge_amount: Some(price(order.amount)),
             ..Default::default()
         }),
-        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+        // From here on Amazon (Seller Central, its e-mails to the buyer) names the order as the merchant sees
+        // it in the dashboard and the webhooks, as Amazon's own plugins send the shop's order number.
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(super::merchant_reference(&order.id)), ..Default::default() }),
     };
     let answer = recorded(&state, "updateCheckoutSession", &session_id, amazon.client.update_checkout_session(&session_id, &update)).await;
     let outcome = match answer {
