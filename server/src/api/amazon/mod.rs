@@ -10,6 +10,7 @@ mod apb;
 mod calls;
 mod cv2;
 mod details;
+mod follow;
 pub mod ipn;
 mod result;
 

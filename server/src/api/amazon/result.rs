@@ -81,6 +81,8 @@ async fn complete(state: &AppState, amazon: &crate::amazon::AmazonPay, order: &m
         return Err(AppError::new(ErrorCode::UpstreamInvalid, "Amazon completed the checkout session without a charge"));
     };
     let charge = recorded(state, "getCharge", &charge_id, amazon.client.get_charge(&charge_id)).await.map_err(|e| app_error(&e))?;
+    // AuthorizeWithCapture: Amazon has captured already; the merchant API must not capture again.
+    super::follow::capture(state, &order.id, &charge).await?;
     match for_charge(&charge) {
         Some((to, decline)) => settle(state, order, to, decline).await,
         None => Ok(()),
