@@ -3,6 +3,7 @@
 pub mod amazon;
 mod checkoutchamp;
 mod apb;
+mod apb_buyer;
 pub mod cv1;
 pub mod cv2;
 mod json;

@@ -11,7 +11,6 @@ use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails};
 use amazon_pay_v2::models::{Address, MerchantMetadata, PaymentDetails};
@@ -34,39 +33,21 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);
-    if request.product_type == ProductType::PayOnly && product_type == ProductType::PayAndShip {
-        return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
-    }
-    let refused = |problem: AddressProblem| {
-        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
-    };
-    let address = match (product_type, &request.buyer) {
-        (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
-        (ProductType::PayAndShip, Some(b)) => {
-            let a = &b.address;
-            if [&a.last_name, &a.street, &a.zip, &a.city, &a.country, &b.phone, &b.email].iter().any(|f| f.trim().is_empty()) {
-                return Err(bad("PayAndShip needs last name, street, zip, city, country, email and phone"));
-            }
-            if !amazon_pay_contract::address::valid_phone(&b.phone) {
-                return Err(refused(AddressProblem::PhoneInvalid));
-            }
-            if let Some(problem) = state.config.address_rules.check(a) {
-                return Err(refused(problem));
-            }
-            Some(Address {
-                name: Some(format!("{} {}", a.first_name.trim(), a.last_name.trim()).trim().to_owned()),
-                address_line1: Some(a.street.clone()),
-                address_line2: Some(a.addition.clone()).filter(|l| !l.trim().is_empty()),
-                city: Some(a.city.clone()),
-                state_or_region: Some(a.state.clone()).filter(|s| !s.trim().is_empty()),
-                postal_code: Some(a.zip.clone()),
-                country_code: Some(a.country.clone()),
-                phone_number: Some(b.phone.clone()),
-                ..Address::default()
-            })
+    let buyer = crate::api::apb_buyer::checked_buyer(&state, &request, product_type)?;
+    let address = buyer.filter(|_| product_type == ProductType::PayAndShip).map(|b| {
+        let a = &b.address;
+        Address {
+            name: Some(format!("{} {}", a.first_name.trim(), a.last_name.trim()).trim().to_owned()),
+            address_line1: Some(a.street.clone()),
+            address_line2: Some(a.addition.clone()).filter(|l| !l.trim().is_empty()),
+            city: Some(a.city.clone()),
+            state_or_region: Some(a.state.clone()).filter(|s| !s.trim().is_empty()),
+            postal_code: Some(a.zip.clone()),
+            country_code: Some(a.country.clone()),
+            phone_number: Some(b.phone.clone()),
+            ..Address::default()
         }
-        (ProductType::PayOnly, _) => None,
-    };
+    });
     let order_id = new_order_id();
     let mut order = OrderRecord {
         id: order_id.clone(),
