@@ -7,7 +7,7 @@ use super::payone_calls::send_recorded;
 use super::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
-use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord};
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
@@ -38,19 +38,7 @@ pub(super) async fn place(
     let product_type = state.catalogue.product_type(&request.items);
     let buyer = super::apb_buyer::checked_buyer(&state, &request, product_type)?;
 
-    let mut order = OrderRecord {
-        id: new_order_id(),
-        workorder_id: String::new(),
-        flow: "apb".into(),
-        idempotency_key: request.idempotency_key.clone(),
-        state: OrderState::Placing,
-        amount,
-        txid: None,
-        userid: None,
-        decline: None,
-        response_json: None,
-    };
-    order.workorder_id = order.id.clone();
+    let mut order = OrderRecord::placing(None, "apb", &request.idempotency_key, amount);
     // The cart, as CV2 keeps it (the merchant API's and the webhooks' `items`): under the order's id until
     // PAYONE names the workorder, then moved with the order (`set_order_workorder`).
     state

@@ -6,7 +6,7 @@
 use super::cv2::{check_currency, intent, price, SCOPES};
 use crate::api::ApiJson;
 use crate::error::AppError;
-use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord};
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
@@ -24,8 +24,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
     }
-    let lock = state.order_locks.for_workorder(&format!("apb:{}", request.idempotency_key));
-    let _placing = lock.lock().await;
+    let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         return crate::api::replay_order::<ApbOrderResponse>(&existing, lang);
     }
@@ -48,20 +47,10 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
             ..Address::default()
         }
     });
-    let order_id = new_order_id();
-    let mut order = OrderRecord {
-        id: order_id.clone(),
-        // APB has no checkout before the order: the order is its own reference at Amazon.
-        workorder_id: order_id.clone(),
-        flow: "apb".into(),
-        idempotency_key: request.idempotency_key.clone(),
-        state: OrderState::Placing,
-        amount,
-        txid: None,
-        userid: None,
-        decline: None,
-        response_json: None,
-    };
+    // APB has no checkout before the order: the order is its own reference at Amazon.
+    let mut order = OrderRecord::placing(None, "apb", &request.idempotency_key, amount);
+    // Still ours? (a lost lease must not place: another instance may be placing this order now)
+    placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
     let pages = state.return_pages.pages(crate::return_urls::Flow::Apb).clone();
     let payload = ButtonPayload {
