@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord};
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
-use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
+use amazon_pay_contract::cv2::ProductType;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails};
@@ -72,23 +72,9 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         address_details: address,
         ..Default::default()
     };
-    let signed = amazon.client.signed_button(&payload);
     let result = ApbOrderResponse {
         order_id: order.id.clone(),
-        button: ButtonConfig {
-            workorder_id: order.id.clone(),
-            merchant_id: amazon.merchant_id.clone(),
-            public_key_id: signed.public_key_id,
-            payload_json: signed.payload_json,
-            signature: signed.signature,
-            sandbox: state.is_sandbox(),
-            ledger_currency: amount.currency,
-            checkout_language: lang.amazon_checkout_language().to_owned(),
-            product_type,
-            amount,
-            script_url: super::script_url(&state, amazon),
-            algorithm: Some(signed.algorithm.name().to_owned()),
-        },
+        button: super::button_config(&state, amazon, &payload, order.id.clone(), amount, product_type, lang),
     };
     order.state = OrderState::Redirected;
     order.response_json = serde_json::to_string(&result).ok();

@@ -79,7 +79,7 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
         },
         ..Default::default()
     };
-    let signed = amazon.client.signed_button(&payload);
+    let button = super::button_config(&state, amazon, &payload, workorder_id.clone(), amount, product_type, lang);
     let checkout = Checkout {
         workorder_id: workorder_id.clone(),
         flow: "cv2".into(),
@@ -96,20 +96,7 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
             if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }
         })
         .await?;
-    Ok(ApiJson(ButtonConfig {
-        workorder_id,
-        merchant_id: amazon.merchant_id.clone(),
-        public_key_id: signed.public_key_id,
-        payload_json: signed.payload_json,
-        signature: signed.signature,
-        sandbox: state.is_sandbox(),
-        ledger_currency: amount.currency,
-        checkout_language: lang.amazon_checkout_language().to_owned(),
-        product_type,
-        amount,
-        script_url: super::script_url(&state, amazon),
-        algorithm: Some(signed.algorithm.name().to_owned()),
-    }))
+    Ok(ApiJson(button))
 }
 
 /// The shop's address rules as Amazon's `deliverySpecifications` (Amazon then offers only addresses that pass).

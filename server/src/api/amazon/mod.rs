@@ -52,6 +52,34 @@ fn script_url(state: &AppState, amazon: &AmazonPay) -> String {
     }
 }
 
+/// What the widget hands `checkout.js` for `payload` (Checkout v2's button, APB's ProcessOrder button): the
+/// payload signed on the server with the merchant's key, and the page's settings.
+fn button_config(
+    state: &AppState,
+    amazon: &AmazonPay,
+    payload: &amazon_pay_v2::button::ButtonPayload,
+    workorder_id: String,
+    amount: amazon_pay_contract::Money,
+    product_type: amazon_pay_contract::cv2::ProductType,
+    lang: amazon_pay_contract::Language,
+) -> amazon_pay_contract::cv2::ButtonConfig {
+    let signed = amazon.client.signed_button(payload);
+    amazon_pay_contract::cv2::ButtonConfig {
+        workorder_id,
+        merchant_id: amazon.merchant_id.clone(),
+        public_key_id: signed.public_key_id,
+        payload_json: signed.payload_json,
+        signature: signed.signature,
+        sandbox: state.is_sandbox(),
+        ledger_currency: amount.currency,
+        checkout_language: lang.amazon_checkout_language().to_owned(),
+        product_type,
+        amount,
+        script_url: script_url(state, amazon),
+        algorithm: Some(signed.algorithm.name().to_owned()),
+    }
+}
+
 /// Amazon takes at most 256 characters in `merchantMetadata.merchantReferenceId`.
 pub const MAX_MERCHANT_REFERENCE: usize = 256;
 
