@@ -509,6 +509,9 @@ async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the
     assert_eq!(declined.status(), 204);
     let failed = |env: &Env| env.state.store.events_for_order(&order).unwrap().into_iter().filter(|e| e.kind == "order.refund_failed").count();
     eventually("the declined refund followed", 10, || (failed(&env) == 1).then_some(())).await;
+    // The sandbox's control refuses what Amazon could not do: a refund no longer pending, an unknown one.
+    assert_eq!(env.http.post(env.url(&format!("/sandbox/amazon/refunds/{refund_id}/decline"))).send().await.unwrap().status(), 422);
+    assert_eq!(env.http.post(env.url("/sandbox/amazon/refunds/R02-0000000-0000000-R00001/decline")).send().await.unwrap().status(), 404);
     let after = merchant_order(&env, &order).await;
     assert_eq!((after["amounts"]["refunded"].as_i64(), after["amounts"]["refundable"].as_i64()), (Some(0), Some(total)), "{after}");
 
