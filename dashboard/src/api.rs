@@ -34,7 +34,7 @@ impl ApiError {
     pub(crate) fn retry_may_help(&self) -> bool {
         match self {
             ApiError::Unreachable(_) => true,
-            ApiError::Refused { code, .. } => code == "payone_unavailable" || code == "internal",
+            ApiError::Refused { code, .. } => code == "payone_unavailable" || code == "amazon_unavailable" || code == "internal",
             _ => false,
         }
     }
@@ -47,6 +47,9 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "amount_exceeds_captured" => "That is more than was captured and not yet refunded.",
         "invalid_amount" => "The amount must be a positive amount of the order's currency.",
         "not_captured" => "Nothing was captured yet, so there is nothing to refund. To release the authorization, cancel the order.",
+        "already_captured" => "Everything authorized is already captured (Amazon Pay may capture with the authorization); nothing was sent. To give money back, refund.",
+        "amazon_refused" => "Amazon Pay refused it; nothing was moved.",
+        "amazon_unavailable" => "Amazon Pay did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once.",
         "nothing_to_capture" => "Nothing is left to capture: the order is fully captured or was cancelled.",
         "nothing_to_release" => "Nothing is left to release: the order is fully captured or already cancelled.",
         "nothing_to_refund" => "Everything captured has already been refunded.",

@@ -582,6 +582,16 @@ impl Config {
         })
     }
 
+    /// What is not served because PAYONE is not configured (`--provider amazon` in live mode without PAYONE's
+    /// credentials), said at start and by `check-config`; `None` when PAYONE is there.
+    pub fn without_payone(&self) -> Option<&'static str> {
+        (!self.payone_enabled).then_some(
+            "PAYONE is not configured (--provider amazon without PAYONE_KEY): PAYONE's Checkout v1 routes \
+             (/api/cv1/sessions, /api/cv1/orders) answer 404 and its TransactionStatus receiver is not served, so a \
+             page with the CV1 (Widgets.js) checkout cannot work; use the Checkout v2 button, or configure PAYONE",
+        )
+    }
+
     /// The price list's currencies and who decides them: EUR for PAYONE, the region's for Amazon Pay direct.
     pub fn catalogue_currencies(&self) -> (&'static [Currency], &'static str) {
         match &self.amazon {

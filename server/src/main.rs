@@ -34,6 +34,9 @@ async fn main() -> anyhow::Result<()> {
     if server.base_url() != listening {
         println!("amazon-pay-server public URL {}", server.base_url());
     }
+    if let Some(note) = server.state().config.without_payone() {
+        println!("amazon-pay-server: {note}");
+    }
     if let Some(addr) = server.metrics_addr() {
         println!("amazon-pay-server metrics on http://{addr}/metrics");
     }

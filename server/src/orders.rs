@@ -39,6 +39,24 @@ pub struct OrderRecord {
 }
 
 impl OrderRecord {
+    /// A new attempt to place checkout `workorder_id` (`None`: APB, where the order is its own checkout), stored
+    /// as `placing` before any provider is asked.
+    pub fn placing(workorder_id: Option<&str>, flow: &str, idempotency_key: &str, amount: Money) -> OrderRecord {
+        let id = new_order_id();
+        OrderRecord {
+            workorder_id: workorder_id.map_or_else(|| id.clone(), str::to_owned),
+            id,
+            flow: flow.to_owned(),
+            idempotency_key: idempotency_key.to_owned(),
+            state: OrderState::Placing,
+            amount,
+            txid: None,
+            userid: None,
+            decline: None,
+            response_json: None,
+        }
+    }
+
     /// A placement that is over without money moving: the buyer may try again (with a new key).
     pub fn allows_retry(&self) -> bool {
         match self.state {

@@ -18,6 +18,7 @@ mod migrate;
 pub mod order_list;
 pub mod sqlite_migrations;
 pub mod order_view;
+pub mod payments;
 mod outcome;
 mod pg;
 pub mod pg_schema;

@@ -19,8 +19,14 @@ async fn start() -> Env {
 
 /// A sandbox server with Amazon Pay direct whose pending authorizations settle after `settle`.
 async fn start_settling_in(settle: Duration) -> Env {
+    start_configured(settle, |_| {}).await
+}
+
+/// As [`start_settling_in`], with `adjust` applied to the configuration last.
+async fn start_configured(settle: Duration, adjust: impl FnOnce(&mut amazon_pay_server::config::Config)) -> Env {
     let args = amazon_pay_server::config::amazon::AmazonArgs { amazon_api_timeout_ms: 30_000, ..Default::default() };
     support::start_with(move |config| {
+        adjust(config);
         config.sandbox_timings.settle_delay = settle;
         config.provider = Provider::Amazon;
         config.amazon = Some(
@@ -149,6 +155,12 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     let PlaceOrderOutcome::Redirect { url } = answer.outcome.clone() else { panic!("{:?}", answer.outcome) };
     let again: PlaceOrderResponse = env.place(&button.workorder_id, "key-0001-abcdef", Default::default()).await.json().await.unwrap();
     assert_eq!(again, answer, "a second click gets the same answer");
+    // Amazon knows the order by the id the merchant sees (dashboard, webhooks), no longer by the checkout's.
+    let at_amazon = env.state.amazon.as_ref().unwrap().client.get_checkout_session(&session).await.unwrap();
+    assert_eq!(at_amazon.merchant_metadata.merchant_reference_id.as_deref(), Some(answer.order_id.as_str()));
+    // The review page still finds the checkout by Amazon's session id alone.
+    let details: CheckoutDetails = review(&env, &session, None).await.json().await.unwrap();
+    assert_eq!((details.workorder_id.as_str(), details.order_id.as_deref()), (button.workorder_id.as_str(), Some(answer.order_id.as_str())));
     let back = buyer.get(&url).await;
     let result = location(&back);
     assert!(result.starts_with(&format!("{}/api/amazon/orders/{}/result", env.base, answer.order_id)), "{result}");
@@ -404,11 +416,27 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
     let config = amazon_pay_server::config::Config::from_args(args).unwrap();
     assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
     assert!(!config.payone_enabled);
-    let (base, _state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    let (base, state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
     let http = reqwest::Client::new();
     let ts = http.post(format!("{base}/payone/transaction-status")).body("key=x&txid=1").send().await.unwrap();
     // No PAYONE account: no TransactionStatus receiver (the static pages answer; they take no POST).
     assert!(matches!(ts.status().as_u16(), 404 | 405), "{}", ts.status());
+    // No PAYONE account: none of PAYONE's Checkout v1 routes is reachable; each answers 404 saying why.
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/cv1/sessions"),
+        (reqwest::Method::GET, "/api/cv1/sessions/W1"),
+        (reqwest::Method::POST, "/api/cv1/sessions/W1/details"),
+        (reqwest::Method::POST, "/api/cv1/sessions/W1/confirm"),
+        (reqwest::Method::GET, "/api/cv1/orders/O1/return"),
+        (reqwest::Method::POST, "/api/cv1/orders/O1/authorize"),
+    ] {
+        let answer = http.request(method, format!("{base}{path}")).json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}]})).send().await.unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+        let error: amazon_pay_contract::ApiError = answer.json().await.unwrap();
+        assert_eq!(error.code, ErrorCode::NotFound, "{path}");
+        assert!(error.detail.as_deref().is_some_and(|d| d.contains("PAYONE") && d.contains("--provider amazon")), "{path}: {error:?}");
+    }
+    assert_eq!(state.store.upstream_calls().map(|c| c.len()).unwrap_or(0), 0, "nothing was sent to PAYONE");
     // A message pointing at this server's (refused) sandbox certificate: not trusted in live mode.
     let m = serde_json::json!({
         "Type": "Notification", "MessageId": "m1", "TopicArn": "arn", "Message": "{}", "Timestamp": "2026-12-06T04:00:00Z",
@@ -430,4 +458,80 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
     assert!(!button.sandbox);
     let public = amazon_pay_v2::PrivateKey::from_pem(&std::fs::read_to_string(key).unwrap()).unwrap().public_key();
     amazon_pay_v2::signing::verify(&public, amazon_pay_v2::Algorithm::V2, button.payload_json.as_bytes(), &button.signature).expect("signed with the merchant's key");
+}
+
+fn merchant_post(env: &Env, order: &str, action: &str, key: &str, body: serde_json::Value) -> impl std::future::Future<Output = reqwest::Response> {
+    let request = env.http.post(env.url(&format!("/merchant/api/orders/{order}/{action}"))).bearer_auth(MERCHANT_KEY).header("idempotency-key", key).json(&body);
+    async move { request.send().await.unwrap() }
+}
+
+async fn merchant_order(env: &Env, order: &str) -> serde_json::Value {
+    let answer = env.http.get(env.url(&format!("/merchant/api/orders/{order}"))).bearer_auth(MERCHANT_KEY).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.json().await.unwrap()
+}
+
+async fn timeline(env: &Env, order: &str) -> amazon_pay_contract::merchant::Timeline {
+    let answer = env.http.get(env.url(&format!("/merchant/api/orders/{order}/timeline"))).bearer_auth(MERCHANT_KEY).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the_money_back() {
+    // Refunds stay pending long enough for Amazon to decline one.
+    let env = start_configured(Duration::from_secs(60), |c| c.payone_authorization = amazon_pay_server::config::Authorization::Authorization).await;
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "visa-1111").await;
+    buyer.get(&location(&buyer.get(&url).await)).await;
+    assert_eq!(status(&env, &order).await.state, OrderState::Paid, "AuthorizeWithCapture: paid on the return");
+    let shown = merchant_order(&env, &order).await;
+    let total = shown["amounts"]["total"].as_i64().unwrap();
+    assert_eq!((shown["amounts"]["captured"].as_i64(), shown["amounts"]["remaining"].as_i64()), (Some(total), Some(0)), "{shown}");
+
+    // Capturing again is refused before Amazon is asked, and says what to do; the same key gets the same answer.
+    for _ in 0..2 {
+        let again = merchant_post(&env, &order, "capture", "capture-twice-01", serde_json::json!({})).await;
+        assert_eq!(again.status(), 409);
+        let body: serde_json::Value = again.json().await.unwrap();
+        assert_eq!(body["code"], "already_captured", "{body}");
+        assert!(body["message"].as_str().unwrap().contains("refund"), "{body}");
+    }
+    assert!(env.upstream("merchant-capture").is_empty(), "Amazon was not asked to capture again");
+    assert_eq!(merchant_order(&env, &order).await["amounts"], shown["amounts"], "nothing changed");
+
+    // A refund Amazon accepts, then declines: the order's refunded amount goes back, one event says so.
+    let refunded = merchant_post(&env, &order, "refund", "refund-then-no-1", serde_json::json!({"amount": 300})).await;
+    assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+    assert_eq!(merchant_order(&env, &order).await["amounts"]["refunded"], 300);
+    let refund_id = env.texts(&format!("SELECT refund_id FROM amazon_refunds WHERE order_id = '{order}'")).pop().expect("the refund is stored");
+    let declined = env.http.post(env.url(&format!("/sandbox/amazon/refunds/{refund_id}/decline"))).send().await.unwrap();
+    assert_eq!(declined.status(), 204);
+    let failed = |env: &Env| env.state.store.events_for_order(&order).unwrap().into_iter().filter(|e| e.kind == "order.refund_failed").count();
+    eventually("the declined refund followed", 10, || (failed(&env) == 1).then_some(())).await;
+    // The sandbox's control refuses what Amazon could not do: a refund no longer pending, an unknown one.
+    assert_eq!(env.http.post(env.url(&format!("/sandbox/amazon/refunds/{refund_id}/decline"))).send().await.unwrap().status(), 422);
+    assert_eq!(env.http.post(env.url("/sandbox/amazon/refunds/R02-0000000-0000000-R00001/decline")).send().await.unwrap().status(), 404);
+    let after = merchant_order(&env, &order).await;
+    assert_eq!((after["amounts"]["refunded"].as_i64(), after["amounts"]["refundable"].as_i64()), (Some(0), Some(total)), "{after}");
+
+    // Amazon says it again (another message about the same refund): nothing more changes.
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    let message = serde_json::json!({"ObjectType": "REFUND", "ObjectId": refund_id, "NotificationType": "STATE_CHANGE"}).to_string();
+    let again = serde_json::to_string(&sns(&env, "Notification", "m-refund-again", &message, &cert)).unwrap();
+    assert_eq!(ipn(&env, &again).await.status(), 200);
+    assert_eq!(ipn(&env, &again).await.status(), 200, "and its replay");
+    assert_eq!(failed(&env), 1, "one order.refund_failed");
+    assert_eq!(merchant_order(&env, &order).await["amounts"], after["amounts"]);
+    // The money can be refunded again.
+    let retry = merchant_post(&env, &order, "refund", "refund-retry-001", serde_json::json!({"amount": 300})).await;
+    assert_eq!(retry.status(), 200, "{}", retry.text().await.unwrap());
+
+    // The dashboard's timeline: Amazon's notifications like PAYONE's, and the declined refund.
+    let entries = timeline(&env, &order).await.entries;
+    let amazon: Vec<_> = entries.iter().filter(|e| e.source == "amazon").collect();
+    assert!(amazon.iter().any(|e| e.title.contains("REFUND") && e.detail.as_deref().is_some_and(|d| d.contains("Declined"))), "{entries:?}");
+    assert!(amazon.iter().any(|e| e.title.contains("CHARGE")), "the charge's notification too: {entries:?}");
+    assert!(amazon.iter().any(|e| e.title.starts_with("refund declined")), "{entries:?}");
+    assert!(entries.iter().filter(|e| e.source == "amazon" && e.title.contains("REFUND")).count() >= 2, "each message once: {entries:?}");
 }

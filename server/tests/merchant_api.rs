@@ -243,7 +243,7 @@ async fn every_refusal_changes_nothing() {
     let cancel = post(&env, &path("cancel"), "late-cancel-001", json!({})).await;
     assert_eq!(error_code(cancel, 409).await, "nothing_to_release");
     let again = post(&env, &path("capture"), "capture-again-1", json!({"amount": 1})).await;
-    assert_eq!(error_code(again, 409).await, "nothing_to_capture");
+    assert_eq!(error_code(again, 409).await, "already_captured");
     assert_eq!(sim_tx(&env, &txid).sequencenumber, 1, "only the full capture reached PAYONE");
 
     // A declined order: no money action.

@@ -75,7 +75,7 @@ async fn with_authorization_the_money_is_captured_at_once_and_can_be_refunded() 
         "PAYONE captured all at the authorization"
     );
     let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
-    assert_eq!(error_code(post(&env, &path("capture"), "auth-mode-capture", json!({})).await, 409).await, "nothing_to_capture");
+    assert_eq!(error_code(post(&env, &path("capture"), "auth-mode-capture", json!({})).await, 409).await, "already_captured");
     assert_eq!(error_code(post(&env, &path("cancel"), "auth-mode-cancel1", json!({})).await, 409).await, "nothing_to_release");
     let over = post(&env, &path("refund"), "auth-mode-over-01", json!({"amount": total + 1})).await;
     assert_eq!(error_code(over, 422).await, "amount_exceeds_captured");

@@ -158,3 +158,27 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
     assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");
 }
+
+#[test]
+fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
+    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+    let (output, stdout, stderr) = check_config(&[
+        "--provider",
+        "amazon",
+        "--amazon-merchant-id",
+        "A2LIVEMERCHANT",
+        "--amazon-store-id",
+        "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
+        "--amazon-public-key-id",
+        "SANDBOX-AHWIDGETSANDBOXKEY0001",
+        "--amazon-private-key",
+        key,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("mode = live"), "{stdout}");
+    let line = stdout.lines().find(|l| l.trim_start().starts_with("PAYONE = ")).unwrap_or_else(|| panic!("no PAYONE line:\n{stdout}"));
+    assert!(line.contains("Checkout v1") && line.contains("404"), "{line}");
+    // With PAYONE's credentials too, CV1 is served: nothing to say.
+    let (_, stdout, _) = check_config(&["--sandbox", "--provider", "amazon"]);
+    assert!(!stdout.lines().any(|l| l.trim_start().starts_with("PAYONE = ")), "{stdout}");
+}

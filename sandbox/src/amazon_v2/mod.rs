@@ -150,6 +150,13 @@ impl AmazonV2Simulator {
         }
     }
 
+    /// Declines pending refund `id` as Amazon may after accepting it, and notifies (the tester's control).
+    pub fn decline_refund(&self, id: &str) -> Result<(), store::ApiError> {
+        let changes = self.lock().decline_refund(id)?;
+        self.after_change(changes);
+        Ok(())
+    }
+
     /// Settles what is due and notifies; schedules another look if something is still pending.
     pub(crate) fn after_change(&self, changes: Vec<store::Change>) {
         self.inner.notifier.send(changes);
@@ -169,5 +176,19 @@ impl AmazonV2Simulator {
                 }
             });
         }
+    }
+}
+
+/// `POST /sandbox/amazon/refunds/{refundId}/decline`: Amazon declines a refund it accepted (204; 404 for an
+/// unknown refund, 422 for one that is no longer pending).
+pub(crate) async fn decline_refund_route(
+    axum::extract::State(sim): axum::extract::State<AmazonV2Simulator>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    match sim.decline_refund(&id) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(err) => (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response(),
     }
 }

@@ -336,6 +336,25 @@ impl Store {
         Ok((id, changes))
     }
 
+    /// Amazon declines refund `id` it had accepted (the tester's control, `POST /sandbox/amazon/refunds/{id}/decline`):
+    /// only a refund still `RefundInitiated`; the charge may be refunded that amount again.
+    pub fn decline_refund(&mut self, id: &str) -> Result<Vec<Change>, ApiError> {
+        let refund = self.refunds.get_mut(id).ok_or_else(|| ApiError::not_found("Refund", id))?;
+        if refund.state != RefundState::RefundInitiated {
+            return Err(ApiError::new(422, "InvalidRefundStatus", format!("Refund '{id}' is {:?}; only a RefundInitiated refund can be declined.", refund.state)));
+        }
+        refund.state = RefundState::Declined;
+        let (charge_id, minor) = (refund.charge_id.clone(), refund.amount.to_minor().unwrap_or(0));
+        let permission = match self.charges.get_mut(&charge_id) {
+            Some(charge) => {
+                charge.refunded_minor = charge.refunded_minor.saturating_sub(minor);
+                charge.permission_id.clone()
+            }
+            None => String::new(),
+        };
+        Ok(vec![Change { object_type: "REFUND", object_id: id.into(), charge_permission_id: permission }])
+    }
+
     /// Close Charge Permission (optionally canceling open charges).
     pub fn close(&mut self, id: &str, reason: Option<String>, cancel_pending: bool) -> Result<Vec<Change>, ApiError> {
         let permission = self.permissions.get_mut(id).ok_or_else(|| ApiError::not_found("ChargePermission", id))?;

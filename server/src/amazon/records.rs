@@ -5,6 +5,11 @@
 use crate::store::{now, Store, StoreError};
 use crate::store::db::{self, params, Conn, OptionalExtension};
 
+/// A refund's state as Amazon names it, when Amazon refused to pay it out.
+pub const DECLINED: &str = "Declined";
+/// The `order_payments.kind` of a refund Amazon declined after accepting it: its amount is no longer refunded.
+pub const REFUND_FAILED: &str = "refund_failed";
+
 /// Amazon's ids of one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmazonOrder {
@@ -122,6 +127,61 @@ impl Store {
         .await
     }
 
+    /// Stores refund `refund_id`'s new `state` (Get Refund's, after an IPN). A refund the merchant API made
+    /// (its money recorded as refunded) that Amazon now says is `Declined` moved nothing: its amount is
+    /// recorded back (`refund_failed`, event `order.refund_failed`) in the same write, once, however often
+    /// Amazon says so. `true` when this call gave the amount back.
+    pub async fn follow_amazon_refund(&self, refund_id: &str, order_id: &str, amount: i64, state: &str, reason: &str) -> Result<bool, StoreError> {
+        let (refund_id, order_id, state, reason) = (refund_id.to_owned(), order_id.to_owned(), state.to_owned(), reason.to_owned());
+        self.write(move |c| {
+            let before: Option<(String, i64)> = c
+                .prepare_cached("SELECT state, amount_minor FROM amazon_refunds WHERE refund_id = ?1")?
+                .query_row([&refund_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            c.prepare_cached(
+                "INSERT INTO amazon_refunds (refund_id, order_id, amount_minor, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (refund_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            )?
+            .execute(params![refund_id, order_id, amount, state, now()])?;
+            // Only a refund of ours (stored when Amazon accepted it) was counted as refunded.
+            let Some((before, recorded)) = before else { return Ok(false) };
+            if state != DECLINED || before == DECLINED {
+                return Ok(false);
+            }
+            let sequence: i64 = c
+                .prepare_cached("SELECT coalesce(max(sequencenumber), 0) + 1 FROM order_payments WHERE order_id = ?1")?
+                .query_row([&order_id], |r| r.get(0))?;
+            let why = format!("Amazon declined refund {refund_id}: {reason}");
+            crate::store::payments::record(c, &order_id, REFUND_FAILED, recorded, sequence, Some(&why), "order.refund_failed")?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Records what Amazon captured of order `order_id`'s charge (`captured`, minor units) and the money
+    /// recorded as captured does not yet count: Amazon captured with the authorization (`AuthorizeWithCapture`),
+    /// or the merchant captured in Seller Central. A capture the merchant API made is recorded already, so
+    /// nothing is counted twice. `true` when something was recorded (with event `order.captured`).
+    pub async fn record_amazon_capture(&self, order_id: &str, captured: i64) -> Result<bool, StoreError> {
+        let order_id = order_id.to_owned();
+        self.write(move |c| {
+            let (recorded, sequence): (i64, i64) = c
+                .prepare_cached(
+                    "SELECT coalesce(sum(CASE WHEN kind = 'capture' THEN amount_minor ELSE 0 END), 0),
+                            coalesce(max(sequencenumber), 0) + 1
+                     FROM order_payments WHERE order_id = ?1",
+                )?
+                .query_row([&order_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if captured <= recorded {
+                return Ok(false);
+            }
+            let why = "captured by Amazon Pay (with the authorization, or in Seller Central)";
+            crate::store::payments::record(c, &order_id, "capture", captured - recorded, sequence, Some(why), "order.captured")?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// The order of refund `refund_id`.
     pub fn amazon_refund_order(&self, refund_id: &str) -> Result<Option<String>, StoreError> {
         self.read(|c| {
@@ -151,6 +211,44 @@ impl Store {
         })
         .await
     }
+}
+
+/// The field of a stored notification that holds what following it found (Get Charge's or Get Refund's state).
+pub const FOLLOWED_STATE: &str = "FollowedState";
+
+/// One stored IPN message about an order, for its timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderNotification {
+    /// `CHARGE`, `REFUND` or `CHARGE_PERMISSION`.
+    pub object_type: String,
+    /// Amazon's id of the object.
+    pub object_id: String,
+    /// Amazon's `NotificationType` (`STATE_CHANGE`).
+    pub notification_type: Option<String>,
+    /// What following it found (`Captured`, `Declined (AmazonRejected)`).
+    pub followed_state: Option<String>,
+    /// When it was received (Unix seconds).
+    pub received_at: i64,
+}
+
+/// Every IPN message about order `order_id`'s charge, charge permission or refunds, oldest first.
+pub fn notifications_of_order(c: &Conn<'_>, order_id: &str) -> db::Result<Vec<OrderNotification>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT n.object_type, n.object_id, n.body, n.received_at FROM amazon_notifications n
+         WHERE (n.object_type = 'CHARGE' AND n.object_id IN (SELECT charge_id FROM amazon_orders WHERE order_id = ?1))
+            OR (n.object_type = 'CHARGE_PERMISSION' AND n.object_id IN (SELECT charge_permission_id FROM amazon_orders WHERE order_id = ?1))
+            OR (n.object_type = 'REFUND' AND n.object_id IN (SELECT refund_id FROM amazon_refunds WHERE order_id = ?1))
+         ORDER BY n.received_at, n.message_id",
+    )?;
+    let rows = stmt.query_map([order_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (object_type, object_id, body, received_at) = row?;
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        out.push(OrderNotification { notification_type: text("NotificationType"), followed_state: text(FOLLOWED_STATE), object_type, object_id, received_at });
+    }
+    Ok(out)
 }
 
 /// The Amazon order whose `column` (a fixed column name, never input) is `value`.

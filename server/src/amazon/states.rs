@@ -22,6 +22,17 @@ pub fn for_charge(charge: &Charge) -> Option<(OrderState, Option<ErrorCode>)> {
     })
 }
 
+/// What Amazon has captured of `charge`, in minor units, once its capture is under way or done; `None` before.
+/// With `AuthorizeWithCapture` Amazon captures by itself and may leave `captureAmount` out: then all of it.
+pub fn captured_minor(charge: &Charge) -> Option<i64> {
+    match charge.status_details.state {
+        ChargeState::Captured | ChargeState::CaptureInitiated => {
+            charge.capture_amount.as_ref().unwrap_or(&charge.charge_amount).to_minor().and_then(|m| i64::try_from(m).ok())
+        }
+        _ => None,
+    }
+}
+
 /// A declined charge's reason as the widget's decline code (a hard decline unless Amazon says soft).
 fn decline_code(reason: &str) -> ErrorCode {
     match code_for_reason(reason) {
@@ -95,5 +106,9 @@ mod tests {
         assert_eq!(advance(Abandoned, Approved), None);
         assert_eq!(for_canceled_session("BuyerCanceled"), (Abandoned, None));
         assert_eq!(for_canceled_session("Declined").0, Declined);
+        assert_eq!(captured_minor(&charge(ChargeState::Authorized, None)), None);
+        assert_eq!(captured_minor(&charge(ChargeState::Captured, None)), Some(100), "AuthorizeWithCapture: all of it");
+        let partly = Charge { capture_amount: Some(Price::from_minor(40, "EUR")), ..charge(ChargeState::CaptureInitiated, None) };
+        assert_eq!(captured_minor(&partly), Some(40));
     }
 }

@@ -7,9 +7,8 @@ use super::payone_calls::send_recorded;
 use super::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
-use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord};
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
-use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
@@ -37,43 +36,9 @@ pub(super) async fn place(
     let amount = state.catalogue.price(&request.items).map_err(|e| bad(&e.to_string()))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);
-    if request.product_type == ProductType::PayOnly && product_type == ProductType::PayAndShip {
-        return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
-    }
-    let refused = |problem: AddressProblem| {
-        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
-    };
-    let buyer = match (product_type, &request.buyer) {
-        (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
-        (ProductType::PayAndShip, Some(b)) => {
-            let a = &b.address;
-            if [&a.last_name, &a.street, &a.zip, &a.city, &a.country, &b.phone, &b.email].iter().any(|f| f.trim().is_empty()) {
-                return Err(bad("PayAndShip needs last name, street, zip, city, country, email and phone"));
-            }
-            if !amazon_pay_contract::address::valid_phone(&b.phone) {
-                return Err(refused(AddressProblem::PhoneInvalid));
-            }
-            if let Some(problem) = state.config.address_rules.check(a) {
-                return Err(refused(problem));
-            }
-            Some(b)
-        }
-        (ProductType::PayOnly, buyer) => buyer.as_ref(),
-    };
+    let buyer = super::apb_buyer::checked_buyer(&state, &request, product_type)?;
 
-    let mut order = OrderRecord {
-        id: new_order_id(),
-        workorder_id: String::new(),
-        flow: "apb".into(),
-        idempotency_key: request.idempotency_key.clone(),
-        state: OrderState::Placing,
-        amount,
-        txid: None,
-        userid: None,
-        decline: None,
-        response_json: None,
-    };
-    order.workorder_id = order.id.clone();
+    let mut order = OrderRecord::placing(None, "apb", &request.idempotency_key, amount);
     // The cart, as CV2 keeps it (the merchant API's and the webhooks' `items`): under the order's id until
     // PAYONE names the workorder, then moved with the order (`set_order_workorder`).
     state

@@ -3,6 +3,7 @@
 pub mod amazon;
 mod checkoutchamp;
 mod apb;
+mod apb_buyer;
 pub mod cv1;
 pub mod cv2;
 mod json;
@@ -36,6 +37,35 @@ pub(crate) fn replay_order<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Step one of placing checkout `workorder_id`, for every provider: its lock (a second click waits here, then
+/// gets the first one's answer; on PostgreSQL a lease, so other instances wait too), and the answer already
+/// given to idempotency key `key`, if any (a key of another checkout is refused).
+pub(crate) async fn lock_placement<T: serde::de::DeserializeOwned>(
+    state: &crate::state::AppState,
+    workorder_id: &str,
+    key: &str,
+    lang: amazon_pay_contract::Language,
+) -> Result<(crate::orders::OrderLockGuard, Option<ApiJson<T>>), crate::error::AppError> {
+    use crate::error::AppError;
+    let placing = state.order_locks.lock(workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
+    let Some(existing) = state.store.order_by_key(key)? else { return Ok((placing, None)) };
+    if existing.workorder_id != workorder_id {
+        return Err(AppError::new(amazon_pay_contract::ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
+    }
+    Ok((placing, Some(replay_order(&existing, lang)?)))
+}
+
+/// The answer of checkout `workorder_id`'s placed order, if it has one: one placed order per checkout, so
+/// another tab or key gets the order that exists. Call it holding the checkout's lock.
+pub(crate) fn replay_placed<T: serde::de::DeserializeOwned>(
+    state: &crate::state::AppState,
+    workorder_id: &str,
+    lang: amazon_pay_contract::Language,
+) -> Result<Option<ApiJson<T>>, crate::error::AppError> {
+    let attempts = state.store.orders_for_workorder(workorder_id)?;
+    attempts.iter().rev().find(|o| !o.allows_retry()).map(|live| replay_order(live, lang)).transpose()
+}
+
 /// Every route of the JSON API and the notification receivers. The seam between the providers: Checkout v2
 /// and APB are served by PAYONE's handlers or by Amazon Pay direct's (`amazon/`), on the same paths with the
 /// same contract, so the widget does not know which.
@@ -54,7 +84,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     };
     router
         .merge(checkout)
-        .merge(cv1::router())
+        .merge(cv1::router(config.payone_enabled))
         .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
         .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))
         .route("/api/orders/{order_id}", get(orders::status))

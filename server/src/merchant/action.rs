@@ -3,7 +3,6 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crate::store::db::{params, Conn};
 
 /// Which money action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,13 +46,6 @@ pub(crate) fn json_response(status: StatusCode, body: &str, replayed: bool) -> R
     response
 }
 
-/// Stores money PAYONE or Amazon moved and its outbox event, on the caller's write connection.
-pub(crate) fn record_payment(c: &Conn<'_>, id: &str, kind: &str, amount: i64, sequence: i64, reason: Option<&str>, event: &str) -> crate::store::db::Result<()> {
-    c.prepare_cached(
-        "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![id, kind, amount, sequence, reason, crate::store::now()])?;
-    c.prepare_cached("UPDATE orders SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, crate::store::now()])?;
-    crate::store::events::record(c, id, event)
-}
-
+/// Stores money PAYONE or Amazon moved and its outbox event (kept by the store: Amazon's own captures and
+/// declined refunds, learnt outside the merchant API, are stored the same way).
+pub(crate) use crate::store::payments::record as record_payment;

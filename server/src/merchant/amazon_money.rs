@@ -44,9 +44,14 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
         Action::Refund => client
             .create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: price, soft_descriptor: None }, request.key)
             .await
-            .map(|r| {
+            .and_then(|r| {
+                // Declined at once: nothing is refunded, so it is Amazon's refusal (a later decline: `api/amazon/follow.rs`).
+                if r.status_details.state == amazon_pay_v2::models::RefundState::Declined {
+                    let reason_code = r.status_details.reason_code.clone().unwrap_or_else(|| "Declined".to_owned());
+                    return Err(Error::Api { status: 422, reason_code, message: format!("refund {} was declined", r.refund_id) });
+                }
                 let refund = Some((r.refund_id.clone(), format!("{:?}", r.status_details.state)));
-                (serde_json::to_value(r).unwrap_or_default(), refund)
+                Ok((serde_json::to_value(r).unwrap_or_default(), refund))
             }),
         Action::Cancel => cancel(client, &charge_id, permission_id.as_deref(), money.captured > 0, request.reason).await,
     };

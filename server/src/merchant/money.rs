@@ -230,6 +230,14 @@ fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, Me
                 return Err(MerchantError::conflict("not_authorized", format!("The order is {}; only an authorized order can be captured.", money.state.as_str())));
             }
             let left = money.capturable();
+            if left == 0 && money.released == 0 {
+                return Err(MerchantError::conflict(
+                    "already_captured",
+                    "Everything authorized is already captured (by a capture here, or by Amazon Pay itself with the \
+                     authorization: payment intent AuthorizeWithCapture, --payone-authorization authorization). Nothing \
+                     was sent; ship the order, and refund to give money back.",
+                ));
+            }
             if left == 0 {
                 return Err(MerchantError::conflict("nothing_to_capture", "Nothing authorized is left to capture (fully captured or released)."));
             }

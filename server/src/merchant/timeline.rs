@@ -1,9 +1,11 @@
 //! `GET /merchant/api/orders/{id}/timeline`: what happened to an order, oldest first, for the dashboard's
-//! order page: placed, PAYONE's notifications, the money the merchant moved, and every webhook delivery with
+//! order page: placed, PAYONE's notifications or Amazon's IPN messages, the money moved (by the merchant, or by
+//! Amazon: its own captures and refunds it declined), and every webhook delivery with
 //! its attempts. Plain text only (the dashboard renders it as text, never as HTML).
 
 use super::MerchantError;
 use crate::state::AppState;
+use crate::amazon::records::REFUND_FAILED;
 use crate::store::order_view;
 use amazon_pay_contract::merchant::{Timeline, TimelineEntry, WebhookAttempt};
 use amazon_pay_contract::{Currency, Money};
@@ -33,13 +35,38 @@ fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>
         detail: Some(format!("{} {}", amount(order["amounts"]["total"].as_i64().unwrap_or(0), &order["currency"]), state_detail(&order))),
         attempts: Vec::new(),
     }];
+    let amazon = order_view::provider(c, id)? == Some(order_view::Provider::AmazonDirect);
     for payment in order["payments"].as_array().into_iter().flatten() {
-        let reason = payment["reason"].as_str().map(|r| format!(", reason: {r}")).unwrap_or_default();
+        let kind = payment["kind"].as_str().unwrap_or("?");
+        let money = amount(payment["amount"].as_i64().unwrap_or(0), &order["currency"]);
+        let reason = payment["reason"].as_str().unwrap_or_default();
+        let (source, title, detail) = match (amazon, kind) {
+            // Amazon's doing, not the merchant's: a refund it declined after accepting it.
+            (true, REFUND_FAILED) => ("amazon", format!("refund declined {money}: given back"), reason.to_owned()),
+            (true, _) if reason.starts_with("captured by Amazon") => ("amazon", format!("{kind} {money}"), reason.to_owned()),
+            (true, _) => ("merchant", format!("{kind} {money}"), format!("through Amazon Pay{}", with_reason(reason))),
+            (false, _) => ("merchant", format!("{kind} {money}"), format!("PAYONE sequencenumber {}{}", payment["sequencenumber"], with_reason(reason))),
+        };
         entries.push(TimelineEntry {
             at_ms: payment["created"].as_i64().unwrap_or(0) * 1000,
-            source: "merchant".into(),
-            title: format!("{} {}", payment["kind"].as_str().unwrap_or("?"), amount(payment["amount"].as_i64().unwrap_or(0), &order["currency"])),
-            detail: Some(format!("PAYONE sequencenumber {}{reason}", payment["sequencenumber"])),
+            source: source.into(),
+            title,
+            detail: Some(detail),
+            attempts: Vec::new(),
+        });
+    }
+    // Amazon Pay direct: its IPN messages, as PAYONE's TransactionStatus below.
+    for note in crate::amazon::records::notifications_of_order(c, id)? {
+        let kind = note.notification_type.as_deref().unwrap_or("notification");
+        let detail = match &note.followed_state {
+            Some(found) => format!("{} {}: {found}", note.object_type.to_ascii_lowercase().replace('_', " "), note.object_id),
+            None => format!("{} {}", note.object_type.to_ascii_lowercase().replace('_', " "), note.object_id),
+        };
+        entries.push(TimelineEntry {
+            at_ms: note.received_at * 1000,
+            source: "amazon".into(),
+            title: format!("{} {kind}", note.object_type),
+            detail: Some(detail),
             attempts: Vec::new(),
         });
     }
@@ -63,9 +90,18 @@ fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>
         }
     }
     entries.extend(deliveries(c, id)?);
-    let rank = |source: &str| ["order", "merchant", "payone", "webhook"].iter().position(|s| *s == source).unwrap_or(4);
+    let rank = |source: &str| ["order", "merchant", "payone", "amazon", "webhook"].iter().position(|s| *s == source).unwrap_or(4);
     entries.sort_by_key(|e| (e.at_ms, rank(&e.source)));
     Ok(Some(Timeline { order_id: id.to_owned(), entries }))
+}
+
+/// `, reason: …` when there is one.
+fn with_reason(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(", reason: {reason}")
+    }
 }
 
 /// `1000` EUR as `10.00 EUR`.

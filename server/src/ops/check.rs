@@ -206,6 +206,9 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),
     ];
     out.push(("AMAZON_PAY_PROVIDER", format!("{:?}", config.provider).to_ascii_lowercase()));
+    if let Some(note) = config.without_payone() {
+        out.push(("PAYONE", note.to_owned()));
+    }
     if let Some(amazon) = &config.amazon {
         out.extend([
             ("AMAZON_STORE_ID", amazon.store_id.clone()),

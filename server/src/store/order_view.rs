@@ -86,7 +86,8 @@ pub fn payone_money(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<M
         total,
         authorized,
         captured: at_authorization + sum("capture")?,
-        refunded: sum("refund")?,
+        // A refund Amazon declined after accepting it gave nothing back (`amazon/records.rs`).
+        refunded: sum("refund")? - sum("refund_failed")?,
         released: sum("release")?,
         txid,
         sequencenumber: ours.max(theirs),

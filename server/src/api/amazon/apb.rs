@@ -6,12 +6,11 @@
 use super::cv2::{check_currency, intent, price, SCOPES};
 use crate::api::ApiJson;
 use crate::error::AppError;
-use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord};
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
-use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
+use amazon_pay_contract::cv2::ProductType;
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails};
 use amazon_pay_v2::models::{Address, MerchantMetadata, PaymentDetails};
@@ -25,8 +24,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(bad("idempotency_key must be 8 to 64 URL-safe characters"));
     }
-    let lock = state.order_locks.for_workorder(&format!("apb:{}", request.idempotency_key));
-    let _placing = lock.lock().await;
+    let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         return crate::api::replay_order::<ApbOrderResponse>(&existing, lang);
     }
@@ -34,53 +32,25 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);
-    if request.product_type == ProductType::PayOnly && product_type == ProductType::PayAndShip {
-        return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
-    }
-    let refused = |problem: AddressProblem| {
-        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
-    };
-    let address = match (product_type, &request.buyer) {
-        (ProductType::PayAndShip, None) => return Err(bad("PayAndShip needs the buyer's address, email and phone")),
-        (ProductType::PayAndShip, Some(b)) => {
-            let a = &b.address;
-            if [&a.last_name, &a.street, &a.zip, &a.city, &a.country, &b.phone, &b.email].iter().any(|f| f.trim().is_empty()) {
-                return Err(bad("PayAndShip needs last name, street, zip, city, country, email and phone"));
-            }
-            if !amazon_pay_contract::address::valid_phone(&b.phone) {
-                return Err(refused(AddressProblem::PhoneInvalid));
-            }
-            if let Some(problem) = state.config.address_rules.check(a) {
-                return Err(refused(problem));
-            }
-            Some(Address {
-                name: Some(format!("{} {}", a.first_name.trim(), a.last_name.trim()).trim().to_owned()),
-                address_line1: Some(a.street.clone()),
-                address_line2: Some(a.addition.clone()).filter(|l| !l.trim().is_empty()),
-                city: Some(a.city.clone()),
-                state_or_region: Some(a.state.clone()).filter(|s| !s.trim().is_empty()),
-                postal_code: Some(a.zip.clone()),
-                country_code: Some(a.country.clone()),
-                phone_number: Some(b.phone.clone()),
-                ..Address::default()
-            })
+    let buyer = crate::api::apb_buyer::checked_buyer(&state, &request, product_type)?;
+    let address = buyer.filter(|_| product_type == ProductType::PayAndShip).map(|b| {
+        let a = &b.address;
+        Address {
+            name: Some(format!("{} {}", a.first_name.trim(), a.last_name.trim()).trim().to_owned()),
+            address_line1: Some(a.street.clone()),
+            address_line2: Some(a.addition.clone()).filter(|l| !l.trim().is_empty()),
+            city: Some(a.city.clone()),
+            state_or_region: Some(a.state.clone()).filter(|s| !s.trim().is_empty()),
+            postal_code: Some(a.zip.clone()),
+            country_code: Some(a.country.clone()),
+            phone_number: Some(b.phone.clone()),
+            ..Address::default()
         }
-        (ProductType::PayOnly, _) => None,
-    };
-    let order_id = new_order_id();
-    let mut order = OrderRecord {
-        id: order_id.clone(),
-        // APB has no checkout before the order: the order is its own reference at Amazon.
-        workorder_id: order_id.clone(),
-        flow: "apb".into(),
-        idempotency_key: request.idempotency_key.clone(),
-        state: OrderState::Placing,
-        amount,
-        txid: None,
-        userid: None,
-        decline: None,
-        response_json: None,
-    };
+    });
+    // APB has no checkout before the order: the order is its own reference at Amazon.
+    let mut order = OrderRecord::placing(None, "apb", &request.idempotency_key, amount);
+    // Still ours? (a lost lease must not place: another instance may be placing this order now)
+    placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
     let pages = state.return_pages.pages(crate::return_urls::Flow::Apb).clone();
     let payload = ButtonPayload {
@@ -98,27 +68,13 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
             charge_amount: Some(price(amount)),
             ..Default::default()
         }),
-        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(order.id.clone()), ..Default::default() }),
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(super::merchant_reference(&order.id)), ..Default::default() }),
         address_details: address,
         ..Default::default()
     };
-    let signed = amazon.client.signed_button(&payload);
     let result = ApbOrderResponse {
         order_id: order.id.clone(),
-        button: ButtonConfig {
-            workorder_id: order.id.clone(),
-            merchant_id: amazon.merchant_id.clone(),
-            public_key_id: signed.public_key_id,
-            payload_json: signed.payload_json,
-            signature: signed.signature,
-            sandbox: state.is_sandbox(),
-            ledger_currency: amount.currency,
-            checkout_language: lang.amazon_checkout_language().to_owned(),
-            product_type,
-            amount,
-            script_url: super::script_url(&state, amazon),
-            algorithm: Some(signed.algorithm.name().to_owned()),
-        },
+        button: super::button_config(&state, amazon, &payload, order.id.clone(), amount, product_type, lang),
     };
     order.state = OrderState::Redirected;
     order.response_json = serde_json::to_string(&result).ok();

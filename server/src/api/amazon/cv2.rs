@@ -8,7 +8,7 @@ use crate::api::payone_calls::LangQuery;
 use crate::api::ApiJson;
 use crate::config::Authorization;
 use crate::error::AppError;
-use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord};
 use crate::return_urls::{with_query, Flow};
 use crate::state::AppState;
 use crate::store::{insert_checkout, now, Checkout};
@@ -71,14 +71,15 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
         },
         store_id: amazon.store_id.clone(),
         scopes: SCOPES.map(str::to_owned).to_vec(),
-        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+        // Until an order exists the checkout is the shop's reference (placing the order replaces it).
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(super::merchant_reference(&workorder_id)), ..Default::default() }),
         delivery_specifications: match product_type {
             ProductType::PayAndShip => delivery_specifications(&state.config.address_rules),
             ProductType::PayOnly => None,
         },
         ..Default::default()
     };
-    let signed = amazon.client.signed_button(&payload);
+    let button = super::button_config(&state, amazon, &payload, workorder_id.clone(), amount, product_type, lang);
     let checkout = Checkout {
         workorder_id: workorder_id.clone(),
         flow: "cv2".into(),
@@ -95,20 +96,7 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
             if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }
         })
         .await?;
-    Ok(ApiJson(ButtonConfig {
-        workorder_id,
-        merchant_id: amazon.merchant_id.clone(),
-        public_key_id: signed.public_key_id,
-        payload_json: signed.payload_json,
-        signature: signed.signature,
-        sandbox: state.is_sandbox(),
-        ledger_currency: amount.currency,
-        checkout_language: lang.amazon_checkout_language().to_owned(),
-        product_type,
-        amount,
-        script_url: super::script_url(&state, amazon),
-        algorithm: Some(signed.algorithm.name().to_owned()),
-    }))
+    Ok(ApiJson(button))
 }
 
 /// The shop's address rules as Amazon's `deliverySpecifications` (Amazon then offers only addresses that pass).
@@ -143,8 +131,7 @@ pub(super) async fn get_session(State(state): State<AppState>, Path(id): Path<St
 pub(super) async fn update_delivery(State(state): State<AppState>, Path(workorder_id): Path<String>, ApiJson(request): ApiJson<UpdateDeliveryRequest>) -> Result<ApiJson<CheckoutDetails>, AppError> {
     let amazon = super::account(&state)?;
     let lang = request.language;
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _placing = lock.lock().await;
+    let _placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
     let (mut checkout, session) = resolve(&state, amazon, &workorder_id, None, lang).await?;
     if state.store.orders_for_workorder(&workorder_id)?.iter().any(|o| !o.allows_retry()) {
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
@@ -177,17 +164,12 @@ pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
-    let lock = state.order_locks.for_workorder(&workorder_id);
-    let _placing = lock.lock().await;
-    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
-        if existing.workorder_id != workorder_id {
-            return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
-        }
-        return crate::api::replay_order::<PlaceOrderResponse>(&existing, lang);
+    let (placing, earlier) = crate::api::lock_placement(&state, &workorder_id, &request.idempotency_key, lang).await?;
+    if let Some(answer) = earlier {
+        return Ok(answer);
     }
-    let attempts = state.store.orders_for_workorder(&workorder_id)?;
-    if let Some(live) = attempts.iter().rev().find(|o| !o.allows_retry()) {
-        return crate::api::replay_order::<PlaceOrderResponse>(live, lang);
+    if let Some(answer) = crate::api::replay_placed(&state, &workorder_id, lang)? {
+        return Ok(answer);
     }
     let (checkout, session) = resolve(&state, amazon, &workorder_id, None, lang).await?;
     // The shop's rules, checked on the address as Amazon has it now: a refused address or a missing phone
@@ -207,19 +189,10 @@ pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id
     let Some(session_id) = state.store.amazon_session_of(&workorder_id)? else {
         return Err(AppError::new(ErrorCode::NotFound, "no Amazon checkout session for this checkout").in_language(lang));
     };
-    let mut order = OrderRecord {
-        id: new_order_id(),
-        workorder_id: workorder_id.clone(),
-        flow: "cv2".into(),
-        idempotency_key: request.idempotency_key.clone(),
-        state: OrderState::Placing,
-        amount: checkout.amount,
-        txid: None,
-        userid: None,
-        decline: None,
-        response_json: None,
-    };
+    let mut order = OrderRecord::placing(Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
     // Stored before Amazon is called: whatever happens next, the store knows this attempt exists.
+    // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
+    placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
     state.store.insert_amazon_order(&order.id, &session_id).await?;
     let result_url = format!("{}{}", state.public_url, super::RESULT_PATH.replace("{order_id}", &order.id));
@@ -231,7 +204,9 @@ pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id
             charge_amount: Some(price(order.amount)),
             ..Default::default()
         }),
-        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(workorder_id.clone()), ..Default::default() }),
+        // From here on Amazon (Seller Central, its e-mails to the buyer) names the order as the merchant sees
+        // it in the dashboard and the webhooks, as Amazon's own plugins send the shop's order number.
+        merchant_metadata: Some(MerchantMetadata { merchant_reference_id: Some(super::merchant_reference(&order.id)), ..Default::default() }),
     };
     let answer = recorded(&state, "updateCheckoutSession", &session_id, amazon.client.update_checkout_session(&session_id, &update)).await;
     let outcome = match answer {

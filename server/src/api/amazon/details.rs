@@ -36,14 +36,18 @@ pub(super) async fn resolve(
         return Err(AppError::new(ErrorCode::BadRequest, "amazonCheckoutSessionId is malformed").in_language(lang));
     }
     let session = fetch(state, amazon, &session_id, lang).await?;
-    let reference = session.merchant_metadata.merchant_reference_id.clone();
-    let workorder_id = match (known, reference) {
-        (true, Some(reference)) if reference != id => {
+    // Some(None): a reference that names nothing of ours.
+    let named = match session.merchant_metadata.merchant_reference_id.as_deref() {
+        Some(reference) => Some(checkout_named(state, reference)?),
+        None => None,
+    };
+    let workorder_id = match (known, named) {
+        (true, Some(named)) if named.as_deref() != Some(id) => {
             return Err(AppError::new(ErrorCode::BadRequest, "this Amazon checkout session belongs to another checkout").in_language(lang))
         }
         (true, _) => id.to_owned(),
-        (false, Some(reference)) => reference,
-        (false, None) => {
+        (false, Some(Some(named))) => named,
+        (false, _) => {
             return Err(AppError::new(ErrorCode::NotFound, "the Amazon checkout session names no checkout of this shop").in_language(lang))
         }
     };
@@ -52,6 +56,15 @@ pub(super) async fn resolve(
         return Err(AppError::new(ErrorCode::BadRequest, "this Amazon checkout session belongs to another checkout").in_language(lang));
     }
     Ok((checkout, session))
+}
+
+/// The checkout a session's `merchantReferenceId` names: our checkout id (the button's), or the id of an order
+/// placed on it (placing replaces the reference with the order's id); `None` for anything else.
+fn checkout_named(state: &AppState, reference: &str) -> Result<Option<String>, AppError> {
+    if state.store.checkout(reference)?.is_some() {
+        return Ok(Some(reference.to_owned()));
+    }
+    Ok(state.store.order(reference)?.filter(|o| o.flow == "cv2").map(|o| o.workorder_id))
 }
 
 /// Amazon's ids: letters, digits and `-`, at most 128 characters.

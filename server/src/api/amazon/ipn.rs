@@ -154,9 +154,12 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
     }
     let n: Notification = serde_json::from_str(&message.message).map_err(|e| IpnError::NotAmazonPay(e.to_string()))?;
     let amazon = state.amazon.as_ref().ok_or_else(|| follow("no Amazon Pay account".into()))?;
+    // The state the object was found in, kept with the message for the merchant's timeline.
+    let mut followed: Option<String> = None;
     let what = match n.object_type.as_str() {
         "CHARGE" => {
             let charge = recorded(state, "getCharge", &n.object_id, amazon.client.get_charge(&n.object_id)).await.map_err(|e| follow(e.to_string()))?;
+            followed = Some(state_text(&charge.status_details));
             let order = match state.store.amazon_order_by_charge(&charge.charge_id).map_err(|e| follow(e.to_string()))? {
                 Some(order) => Some(order),
                 None => state.store.amazon_order_by_charge_permission(&charge.charge_permission_id).map_err(|e| follow(e.to_string()))?,
@@ -173,18 +176,14 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
         }
         "REFUND" => {
             let refund = recorded(state, "getRefund", &n.object_id, amazon.client.get_refund(&n.object_id)).await.map_err(|e| follow(e.to_string()))?;
+            followed = Some(state_text(&refund.status_details));
             let order = match state.store.amazon_refund_order(&refund.refund_id).map_err(|e| follow(e.to_string()))? {
                 Some(order) => Some(order),
                 None => state.store.amazon_order_by_charge(&refund.charge_id).map_err(|e| follow(e.to_string()))?.map(|o| o.order_id),
             };
             match order {
                 None => "refund of no order of ours",
-                Some(order_id) => {
-                    let amount = refund.refund_amount.to_minor().unwrap_or_default() as i64;
-                    let state_name = format!("{:?}", refund.status_details.state);
-                    state.store.upsert_amazon_refund(&refund.refund_id, &order_id, amount, &state_name).await.map_err(|e| follow(e.to_string()))?;
-                    "refund state stored"
-                }
+                Some(order_id) => super::follow::refund(state, &order_id, &refund).await.map_err(|e| follow(e.to_string()))?,
             }
         }
         _ => {
@@ -192,17 +191,38 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
             "noted"
         }
     };
+    let body = with_followed_state(&message.message, followed);
     state
         .store
-        .record_amazon_notification(&message.message_id, &n.object_type, &n.object_id, &message.message)
+        .record_amazon_notification(&message.message_id, &n.object_type, &n.object_id, &body)
         .await
         .map_err(|e| follow(e.to_string()))?;
     Ok(what)
 }
 
+/// `Captured`, or `Declined (AmazonRejected)`.
+fn state_text<S: std::fmt::Debug>(status: &amazon_pay_v2::models::StatusDetails<S>) -> String {
+    match &status.reason_code {
+        Some(reason) => format!("{:?} ({reason})", status.state),
+        None => format!("{:?}", status.state),
+    }
+}
+
+/// The stored notification: Amazon's message with `FollowedState`, what Get Charge or Get Refund said.
+fn with_followed_state(message: &str, followed: Option<String>) -> String {
+    match (serde_json::from_str::<serde_json::Value>(message), followed) {
+        (Ok(serde_json::Value::Object(mut fields)), Some(followed)) => {
+            fields.insert(crate::amazon::records::FOLLOWED_STATE.to_owned(), followed.into());
+            serde_json::Value::Object(fields).to_string()
+        }
+        _ => message.to_owned(),
+    }
+}
+
 /// Moves the order to what its charge says, forward only.
 async fn move_order(state: &AppState, order_id: &str, charge: &amazon_pay_v2::models::Charge) -> Result<&'static str, crate::store::StoreError> {
     let Some(order) = state.store.order(order_id)? else { return Ok("order gone") };
+    super::follow::capture(state, order_id, charge).await?;
     let Some((to, decline)) = for_charge(charge) else { return Ok("charge state says nothing about the order") };
     let Some(next) = advance(order.state, to) else { return Ok("order already there") };
     let mut order = order;

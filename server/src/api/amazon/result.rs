@@ -29,8 +29,8 @@ pub(super) async fn returned(State(state): State<AppState>, Path(order_id): Path
     let amazon = super::account(&state)?;
     let session_id = query.amazon_checkout_session_id;
     let order = state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
-    let lock = state.order_locks.for_workorder(&order.workorder_id);
-    let _placing = lock.lock().await;
+    // The checkout's lock, as placing it: on PostgreSQL a lease, so a reload on another instance waits too.
+    let _placing = state.order_locks.lock(&order.workorder_id).await?;
     // Read again under the lock: a second return (a reload) sees what the first one did.
     let mut order = state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
     match state.store.amazon_order(&order.id)? {
@@ -81,6 +81,8 @@ async fn complete(state: &AppState, amazon: &crate::amazon::AmazonPay, order: &m
         return Err(AppError::new(ErrorCode::UpstreamInvalid, "Amazon completed the checkout session without a charge"));
     };
     let charge = recorded(state, "getCharge", &charge_id, amazon.client.get_charge(&charge_id)).await.map_err(|e| app_error(&e))?;
+    // AuthorizeWithCapture: Amazon has captured already; the merchant API must not capture again.
+    super::follow::capture(state, &order.id, &charge).await?;
     match for_charge(&charge) {
         Some((to, decline)) => settle(state, order, to, decline).await,
         None => Ok(()),

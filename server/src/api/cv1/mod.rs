@@ -31,16 +31,29 @@ use crate::store::db::{params, Conn, OptionalExtension};
 
 use super::ApiJson;
 
-/// The CV1 routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(routes::CV1_WIDGETS, get(widgets))
+/// The CV1 routes. Without PAYONE (`--provider amazon` in live mode without PAYONE's credentials) only
+/// `GET /api/cv1/widgets` (which needs no PAYONE: the CheckoutChamp lander) is served; every route of
+/// PAYONE's Checkout v1 answers [`without_payone`] instead, so no PAYONE endpoint is reachable.
+pub fn router(payone_enabled: bool) -> Router<AppState> {
+    let router = Router::new().route(routes::CV1_WIDGETS, get(widgets));
+    if !payone_enabled {
+        return router.route("/api/cv1/{*rest}", axum::routing::any(without_payone));
+    }
+    router
         .route(routes::CV1_SESSIONS, post(session::create))
         .route("/api/cv1/sessions/{workorder_id}", get(session::get))
         .route("/api/cv1/sessions/{workorder_id}/details", post(session::details))
         .route("/api/cv1/sessions/{workorder_id}/confirm", post(place::confirm))
         .route("/api/cv1/orders/{order_id}/return", get(place::returned))
         .route("/api/cv1/orders/{order_id}/authorize", post(place::authorize))
+}
+
+/// What the Checkout v1 routes answer on a server without PAYONE: 404 with a typed error that says why.
+pub const WITHOUT_PAYONE: &str = "Checkout v1 (Widgets.js) goes through PAYONE, and this server runs --provider amazon without \
+    PAYONE's credentials: use Checkout v2 (the Amazon Pay button), or set PAYONE_KEY, PAYONE_MID, PAYONE_PORTALID and PAYONE_AID";
+
+async fn without_payone() -> AppError {
+    AppError::new(ErrorCode::NotFound, WITHOUT_PAYONE)
 }
 
 /// `Widgets.js` for this server's mode: Amazon's own live, the sandbox's fake otherwise.

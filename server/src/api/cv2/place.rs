@@ -5,7 +5,7 @@ use super::review::fetch_details;
 use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
-use crate::orders::{new_order_id, valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord};
 use crate::address_rules::AddressRules;
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
@@ -24,20 +24,13 @@ pub(super) async fn place_order(
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
-    // Serialize placements of this checkout: a second click waits here, then gets the first one's answer.
-    let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
-
-    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
-        if existing.workorder_id != workorder_id {
-            return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
-        }
-        return crate::api::replay_order::<PlaceOrderResponse>(&existing, lang);
+    let (placing, earlier) = crate::api::lock_placement(&state, &workorder_id, &request.idempotency_key, lang).await?;
+    if let Some(answer) = earlier {
+        return Ok(answer);
     }
     let checkout = live_checkout(&state, &workorder_id, lang)?;
-    let attempts = state.store.orders_for_workorder(&workorder_id)?;
-    if let Some(live) = attempts.iter().rev().find(|o| !o.allows_retry()) {
-        // One placed order per checkout: another tab or key gets the order that exists.
-        return crate::api::replay_order::<PlaceOrderResponse>(live, lang);
+    if let Some(answer) = crate::api::replay_placed(&state, &workorder_id, lang)? {
+        return Ok(answer);
     }
 
     let (details, _) = fetch_details(&state, &checkout, lang).await?;
@@ -58,18 +51,7 @@ pub(super) async fn place_order(
         (None, billing) => AddressRules::default().phone(billing.as_ref().map_or("", |b| b.phone.as_str()), request.phone.as_deref()),
     }
     .map_err(refused)?;
-    let mut order = OrderRecord {
-        id: new_order_id(),
-        workorder_id: workorder_id.clone(),
-        flow: "cv2".into(),
-        idempotency_key: request.idempotency_key.clone(),
-        state: OrderState::Placing,
-        amount: checkout.amount,
-        txid: None,
-        userid: None,
-        decline: None,
-        response_json: None,
-    };
+    let mut order = OrderRecord::placing(Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
     // Amazon's reference for the merchant (merchant API, webhooks): stored before the order, so even its
     // `order.placed` event carries it.
     state.store.set_amazon_checkout_session(&workorder_id, &details.amazon_checkout_session_id).await?;
