@@ -107,6 +107,29 @@ impl WidgetEvent {
 }
 
 impl WidgetEvent {
+    /// One event of each kind, in the order of the enum, with sample values: what the tests hold against serde
+    /// (here) and against the TypeScript types (`tests/typescript_types.rs`). A test here fails until a new kind
+    /// has its sample.
+    #[doc(hidden)]
+    pub fn samples() -> Vec<WidgetEvent> {
+        let id = || "O1".to_owned();
+        vec![
+            WidgetEvent::Ready { workorder_id: "WO1".into() },
+            WidgetEvent::ButtonClicked,
+            WidgetEvent::ReviewReady { workorder_id: "WO1".into() },
+            WidgetEvent::OrderPlaced { order_id: id() },
+            WidgetEvent::Redirecting { order_id: id(), url: "https://amazon.example/mfa".into() },
+            WidgetEvent::Approved { order_id: id() },
+            WidgetEvent::Pending { order_id: id() },
+            WidgetEvent::Paid { order_id: id() },
+            WidgetEvent::Declined { order_id: id(), code: "soft_decline".into(), message: "Bitte wählen…".into() },
+            WidgetEvent::Error { message: "cause".into() },
+            WidgetEvent::SignedIn,
+            WidgetEvent::SignedOut,
+            WidgetEvent::UpsellAdded { order_id: id() },
+        ]
+    }
+
     /// The event's `detail`: `kind` and the fields, camelCase, as the `Serialize` impl spells them. Built
     /// without serde (one small non-generic copy in the wasm); `serializes_like_serde` keeps the two equal.
     fn fields(&self) -> (&'static str, [Option<(&'static str, &str)>; 3]) {
@@ -161,25 +184,35 @@ pub fn emit(target: &web_sys::EventTarget, event: WidgetEvent) {
 mod tests {
     use super::*;
 
+    /// The kind's place in the enum. No wildcard arm: a new `WidgetEvent` fails to compile here.
+    fn variant(event: &WidgetEvent) -> usize {
+        use WidgetEvent::*;
+        match event {
+            Ready { .. } => 0,
+            ButtonClicked => 1,
+            ReviewReady { .. } => 2,
+            OrderPlaced { .. } => 3,
+            Redirecting { .. } => 4,
+            Approved { .. } => 5,
+            Pending { .. } => 6,
+            Paid { .. } => 7,
+            Declined { .. } => 8,
+            Error { .. } => 9,
+            SignedIn => 10,
+            SignedOut => 11,
+            UpsellAdded { .. } => 12,
+        }
+    }
+
+    #[test]
+    fn one_sample_of_each_kind_in_order() {
+        let covered: Vec<usize> = WidgetEvent::samples().iter().map(variant).collect();
+        assert_eq!(covered, (0..=12).collect::<Vec<_>>());
+    }
+
     #[test]
     fn serializes_like_serde() {
-        let id = || "O1".to_owned();
-        let events = [
-            WidgetEvent::Ready { workorder_id: "WO1".into() },
-            WidgetEvent::ButtonClicked,
-            WidgetEvent::ReviewReady { workorder_id: "WO1".into() },
-            WidgetEvent::OrderPlaced { order_id: id() },
-            WidgetEvent::Redirecting { order_id: id(), url: "https://amazon.example/mfa".into() },
-            WidgetEvent::Approved { order_id: id() },
-            WidgetEvent::Pending { order_id: id() },
-            WidgetEvent::Paid { order_id: id() },
-            WidgetEvent::Declined { order_id: id(), code: "soft_decline".into(), message: "Bitte wählen…".into() },
-            WidgetEvent::Error { message: "cause".into() },
-            WidgetEvent::SignedIn,
-            WidgetEvent::SignedOut,
-            WidgetEvent::UpsellAdded { order_id: id() },
-        ];
-        for event in events {
+        for event in WidgetEvent::samples() {
             let (kind, fields) = event.fields();
             let mut detail = serde_json::Map::new();
             detail.insert("kind".into(), kind.into());

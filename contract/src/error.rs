@@ -160,21 +160,32 @@ impl ErrorCode {
             (ConsentRequired, Es) => {
                 "Marca la casilla de Amazon Pay que permite usar tu método de pago para pagos futuros y vuelve a intentarlo."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, De) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, De) => {
                 "Der Zahlungsdienst antwortet gerade nicht. Es wurde nichts belastet. Bitte versuchen Sie es in einem Moment erneut."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, En) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, En) => {
                 "The payment service is not responding right now. Nothing was charged. Please try again in a moment."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, Fr) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, Fr) => {
                 "Le service de paiement ne répond pas pour le moment. Rien n'a été débité. Veuillez réessayer dans un instant."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, It) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, It) => {
                 "Il servizio di pagamento non risponde al momento. Non è stato addebitato nulla. Riprova tra un momento."
             }
-            (UpstreamTimeout | UpstreamInvalid | UpstreamError | Busy, Es) => {
+            (UpstreamTimeout | UpstreamInvalid | UpstreamError, Es) => {
                 "El servicio de pago no responde en este momento. No se ha cobrado nada. Inténtalo de nuevo en un momento."
             }
+            // Another request of this checkout holds its lock: it may be charging right now, so nothing is promised
+            // about a charge; reloading shows its outcome, and paying again could pay twice.
+            (Busy, De) => {
+                "Ihre Bestellung wird noch bearbeitet. Bitte warten Sie einen Moment und laden Sie dann die Seite neu. Bitte zahlen Sie nicht erneut."
+            }
+            (Busy, En) => "Your order is still being processed. Please wait a moment, then reload this page. Please do not pay again.",
+            (Busy, Fr) => {
+                "Votre commande est encore en cours de traitement. Veuillez patienter un instant, puis recharger la page. Ne payez pas une seconde fois."
+            }
+            (Busy, It) => "Il tuo ordine è ancora in elaborazione. Attendi un momento, poi ricarica la pagina. Non pagare di nuovo.",
+            (Busy, Es) => "Tu pedido todavía se está procesando. Espera un momento y vuelve a cargar la página. No pagues de nuevo.",
         }
     }
 }
@@ -194,10 +205,23 @@ mod tests {
             ErrorCode::HardDecline,
             ErrorCode::ConsentRequired,
             ErrorCode::UpstreamTimeout,
+            ErrorCode::Busy,
         ];
         for code in codes {
             let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{code:?} repeats a text across languages");
+        }
+    }
+
+    #[test]
+    fn busy_promises_nothing_about_a_charge() {
+        // A 409 busy answers while another request of the checkout may be charging the buyer right now.
+        for lang in Language::ALL {
+            let busy = ErrorCode::Busy.buyer_message(lang);
+            assert_ne!(busy, ErrorCode::UpstreamError.buyer_message(lang), "{lang:?}");
+            for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"] {
+                assert!(!busy.contains(nothing_charged), "{lang:?}: {busy}");
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! and quantities, and the server decides the amount.
 
 pub mod address;
+pub mod calendar;
 pub mod checkoutchamp;
 pub mod apb;
 pub mod cv1;

@@ -1,4 +1,5 @@
-//! The buyer's address as this server sees it, for CheckoutChamp's `ipAddress` (the CRM's fraud checks use it).
+//! The client's address as this server sees it: the buyer's for CheckoutChamp's `ipAddress` (the CRM's fraud checks use
+//! it), PAYONE's for the TransactionStatus sender check (`PAYONE_NOTIFY_ALLOWED_IPS`).
 //!
 //! The TCP peer is the buyer unless it is a configured trusted proxy (`--trusted-proxies`). Only then is
 //! `X-Forwarded-For` read, from the right: each hop a trusted proxy appended is believed, and the first address

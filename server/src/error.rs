@@ -71,10 +71,40 @@ impl IntoResponse for AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(err: crate::store::StoreError) -> Self {
-        let code = match err {
-            crate::store::StoreError::Busy(_) => ErrorCode::Busy,
-            _ => ErrorCode::Internal,
-        };
-        AppError::new(code, format!("order store: {err}"))
+        match err {
+            // The first request may be charging the buyer right now: its outcome is the order's.
+            crate::store::StoreError::Busy(_) => AppError::new(
+                ErrorCode::Busy,
+                format!(
+                    "another request of this checkout is still being placed ({err}); its outcome decides the order: \
+                     retry with the same idempotency key or read the order's status, never place it with a new key"
+                ),
+            ),
+            _ => AppError::new(ErrorCode::Internal, format!("order store: {err}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{leases::LeaseBusy, StoreError};
+
+    async fn body(response: Response) -> (StatusCode, ApiError) {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024).await.expect("a body");
+        (status, serde_json::from_slice(&bytes).expect("an error body"))
+    }
+
+    #[tokio::test]
+    async fn a_lock_that_stayed_taken_is_a_409_that_promises_nothing_about_a_charge() {
+        let err = AppError::from(StoreError::Busy(LeaseBusy("checkout:WO1".into()))).in_language(Language::De);
+        let (status, body) = body(err.into_response()).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body.code, ErrorCode::Busy);
+        assert_eq!(body.message, ErrorCode::Busy.buyer_message(Language::De));
+        assert!(!body.message.contains("nichts belastet"), "{}", body.message);
+        let detail = body.detail.expect("a detail for the developer");
+        assert!(detail.contains("same idempotency key") && detail.contains("checkout:WO1"), "{detail}");
     }
 }

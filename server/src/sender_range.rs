@@ -1,5 +1,6 @@
 //! Which addresses may send TransactionStatus notifications (PAYONE documents 185.60.20.0/24).
-//! Optional: the md5 key is the real check; a range adds defence in depth where no proxy hides the sender.
+//! Optional: the md5 key is the real check; a range adds defence in depth. Behind a balancer the sender is the
+//! address the trusted proxies forward (`crate::client_ip`), not the balancer.
 
 use std::net::IpAddr;
 use std::str::FromStr;

@@ -168,10 +168,68 @@ async fn order_search_test(store: Store, url: Option<String>) {
     let Some(url) = url else { return };
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    client.batch_execute("ALTER TABLE notifications DROP COLUMN buyer_search; DELETE FROM schema_migrations WHERE version = 4").await.unwrap();
+    client.batch_execute("ALTER TABLE notifications DROP COLUMN buyer_search; DELETE FROM schema_migrations WHERE version >= 4").await.unwrap();
     let migrated = open(&url);
     assert_eq!(found(&migrated, Some("anna")), ["O2"]);
     assert_eq!(found(&migrated, Some("50% off_")), ["O1"]);
+}
+
+/// Two orders whose buyers' names have non-ASCII capitals (ISO-8859-1, as PAYONE sends them): `ÉLODIE ÖZTÜRK`
+/// for O1, `Müller` for O2.
+async fn non_ascii_buyers(store: &Store) {
+    for (id, txid) in [("O1", "T1"), ("O2", "T2")] {
+        let mut o = order(id, &format!("W{id}"), &format!("key-0000000{id}"));
+        o.txid = Some(txid.into());
+        store.insert_order(&o).await.unwrap();
+    }
+    let note = |txid: &str, buyer: &str| {
+        TransactionStatus::parse(format!("txid={txid}&txaction=appointed&transaction_status=completed&sequencenumber=0&{buyer}").as_bytes())
+    };
+    store.receive_notification(&note("T1", "firstname=%C9LODIE&lastname=%D6ZT%DCRK")).await.unwrap();
+    store.receive_notification(&note("T2", "lastname=M%FCller")).await.unwrap();
+}
+
+both!(order_search_folds_unicode_alike, unicode_search_test);
+async fn unicode_search_test(store: Store, url: Option<String>) {
+    non_ascii_buyers(&store).await;
+    assert_eq!(found(&store, Some("öztürk")), ["O1"], "a capital Ö and Ü found by small letters");
+    assert_eq!(found(&store, Some("Élodie")), ["O1"]);
+    assert_eq!(found(&store, Some("MÜLLER")), ["O2"], "small letters found by capitals");
+    assert_eq!(found(&store, Some("müller")), ["O2"]);
+    assert_eq!(found(&store, Some("ÜLL")), ["O2"]);
+
+    // PostgreSQL: migration 5 folds what an older server stored unfolded (SQLite: the test after this one).
+    let Some(url) = url else { return };
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute("UPDATE notifications SET buyer_search = 'ÉLODIE ÖZTÜRK' WHERE txid = 'T1'; DELETE FROM schema_migrations WHERE version = 5")
+        .await
+        .unwrap();
+    let migrated = open(&url);
+    let stored: String = client.query_one("SELECT buyer_search FROM notifications WHERE txid = 'T1'", &[]).await.unwrap().get(0);
+    assert_eq!(stored, "élodie öztürk");
+    assert_eq!(found(&migrated, Some("ÖZTÜRK")), ["O1"]);
+}
+
+/// SQLite: migration 5 folds the buyer's search text an older server (schema version 4) stored unfolded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migration_5_folds_old_search_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    non_ascii_buyers(&store).await;
+    drop(store);
+    let file = dir.path().join("amazon-pay.sqlite");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch("UPDATE notifications SET buyer_search = 'ÉLODIE ÖZTÜRK' WHERE txid = 'T1'; PRAGMA user_version = 4;")
+        .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(found(&store, Some("öztürk")), ["O1"]);
+    drop(store);
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let stored: String = conn.query_row("SELECT buyer_search FROM notifications WHERE txid = 'T1'", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, "élodie öztürk");
 }
 
 both!(outbox_claims_leases_and_retries, outbox_test);
@@ -233,7 +291,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5], "applied once by two instances starting together and a third after");
 
     // Many claimers from two instances: exactly one wins while it is held.
     let claims = (0..20).map(|i| {

@@ -197,3 +197,56 @@ async fn senders_outside_the_configured_range_are_refused() {
     let (base, _state) = Server::bind(config).await.unwrap().spawn();
     assert_eq!(post(&base, body("paid", "completed", &key(), &[])).await.1, "TSOK");
 }
+
+/// A notification through a proxy: the loopback peer stands for the balancer, `xff` is what it forwards.
+async fn post_via(base: &str, xff: Option<&str>) -> (u16, String) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/payone/transaction-status"))
+        .header("content-type", "application/x-www-form-urlencoded; charset=ISO-8859-1");
+    if let Some(xff) = xff {
+        request = request.header("x-forwarded-for", xff);
+    }
+    let response = request.body(body("paid", "completed", &key(), &[])).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// PAYONE's range allowed; `trusted` are the proxies in front of the server.
+async fn start_behind(trusted: &str) -> (String, tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    config.payone_notify_allowed_ips = vec!["185.60.20.0/24".parse().unwrap()];
+    config.ops.trusted_proxies = vec![trusted.parse().unwrap()];
+    let (base, state) = Server::bind(config).await.unwrap().spawn();
+    order_with_txid(&state, "OTEST", "300000001").await;
+    (base, dir, state)
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_sender_is_checked() {
+    let (base, _dir, state) = start_behind("127.0.0.0/8").await;
+    // The balancer appended PAYONE's address: allowed, although the TCP peer is not in PAYONE's range.
+    assert_eq!(post_via(&base, Some("185.60.20.17")).await, (200, "TSOK".to_owned()));
+    assert_eq!(state.store.notifications_for_txid("300000001").unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_a_foreign_sender_is_refused() {
+    let (base, _dir, state) = start_behind("127.0.0.0/8").await;
+    // The sender wrote PAYONE's address themselves; the balancer appended the real one.
+    let (status, text) = post_via(&base, Some("185.60.20.17, 203.0.113.9")).await;
+    assert_eq!(status, 403);
+    assert_ne!(text, "TSOK");
+    // No header at all: the balancer itself is the sender, and it is not PAYONE.
+    assert_eq!(post_via(&base, None).await.0, 403);
+    assert!(state.store.notifications_for_txid("300000001").unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_untrusted_peer_cannot_forge_the_forwarded_sender() {
+    // The trusted balancer is elsewhere; this loopback peer is not it, so its header is ignored.
+    let (base, _dir, state) = start_behind("10.0.0.5/32").await;
+    let (status, text) = post_via(&base, Some("185.60.20.17")).await;
+    assert_eq!(status, 403);
+    assert_ne!(text, "TSOK");
+    assert!(state.store.notifications_for_txid("300000001").unwrap().is_empty());
+}

@@ -2,7 +2,7 @@
 //! [`crate::views::apb`]).
 
 use super::callbacks::Callbacks;
-use super::hosted::hosted;
+use super::hosted::{hosted_in_language, LanguageOptions};
 use crate::events::WidgetEvent;
 pub use crate::views::apb::ApbOptions;
 use amazon_pay_contract::Language;
@@ -27,10 +27,11 @@ pub fn ApbCheckout(
     on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
     let callbacks = Callbacks { on_button_clicked, on_order_placed, on_error, ..Callbacks::default() };
-    let mount = move |element: &web_sys::Element, language: Option<Language>| {
-        let mut options = options.clone();
-        options.language = language.unwrap_or(options.language);
-        crate::views::apb::mount(element, options)
-    };
-    hosted(mount, language, callbacks, "amazonpay:ready")
+    hosted_in_language(options, crate::views::apb::mount, language, callbacks, "amazonpay:ready")
+}
+
+impl LanguageOptions for ApbOptions {
+    fn language_mut(&mut self) -> &mut Language {
+        &mut self.language
+    }
 }

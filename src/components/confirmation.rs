@@ -1,7 +1,7 @@
 //! The confirmation page as a Leptos component (the view is [`crate::views::confirmation`]).
 
 use super::callbacks::Callbacks;
-use super::hosted::hosted;
+use super::hosted::{hosted_in_language, LanguageOptions};
 use crate::events::WidgetEvent;
 pub use crate::views::confirmation::ConfirmationOptions;
 use amazon_pay_contract::Language;
@@ -31,10 +31,11 @@ pub fn OrderConfirmation(
     on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
     let callbacks = Callbacks { on_pending, on_approved, on_declined, on_error, ..Callbacks::default() };
-    let mount = move |element: &web_sys::Element, language: Option<Language>| {
-        let mut options = options.clone();
-        options.language = language.unwrap_or(options.language);
-        crate::views::confirmation::mount(element, options)
-    };
-    hosted(mount, language, callbacks, "amazonpay:ready")
+    hosted_in_language(options, crate::views::confirmation::mount, language, callbacks, "amazonpay:ready")
+}
+
+impl LanguageOptions for ConfirmationOptions {
+    fn language_mut(&mut self) -> &mut Language {
+        &mut self.language
+    }
 }

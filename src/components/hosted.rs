@@ -55,6 +55,31 @@ pub(crate) fn hosted(
     view! { <div class="amazon-pay-host" node_ref=host></div> }
 }
 
+/// A view's options, which carry the buyer's language (review, confirmation, APB).
+pub(crate) trait LanguageOptions: Clone + 'static {
+    /// The language the view is shown in.
+    fn language_mut(&mut self) -> &mut Language;
+}
+
+/// [`hosted`] for a view `mount`ed with `options`, in `language` when it is given instead of theirs, and again
+/// in each new one.
+pub(crate) fn hosted_in_language<O: LanguageOptions>(
+    options: O,
+    mount: fn(&web_sys::Element, O) -> Result<Mounted, JsValue>,
+    language: Option<Signal<Language>>,
+    callbacks: Callbacks,
+    ready: &'static str,
+) -> impl IntoView {
+    let mount_in = move |element: &web_sys::Element, language: Option<Language>| {
+        let mut options = options.clone();
+        if let Some(language) = language {
+            *options.language_mut() = language;
+        }
+        mount(element, options)
+    };
+    hosted(mount_in, language, callbacks, ready)
+}
+
 pub(crate) fn log_mount_error(err: JsValue) {
     web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), &err);
 }

@@ -1,7 +1,7 @@
 //! The order-review page as a Leptos component (the view is [`crate::views::review`]).
 
 use super::callbacks::Callbacks;
-use super::hosted::hosted;
+use super::hosted::{hosted_in_language, LanguageOptions};
 use crate::events::WidgetEvent;
 pub use crate::views::review::ReviewOptions;
 use amazon_pay_contract::Language;
@@ -36,10 +36,11 @@ pub fn OrderReview(
     on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
     let callbacks = Callbacks { on_ready, on_order_placed, on_pending, on_approved, on_declined, on_error, ..Callbacks::default() };
-    let mount = move |element: &web_sys::Element, language: Option<Language>| {
-        let mut options = options.clone();
-        options.language = language.unwrap_or(options.language);
-        crate::views::review::mount(element, options)
-    };
-    hosted(mount, language, callbacks, "amazonpay:reviewready")
+    hosted_in_language(options, crate::views::review::mount, language, callbacks, "amazonpay:reviewready")
+}
+
+impl LanguageOptions for ReviewOptions {
+    fn language_mut(&mut self) -> &mut Language {
+        &mut self.language
+    }
 }

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { confirmationState, recordingPage, upstreamCalls } from "./support/checkout.mjs";
+import { checkoutToReview, confirmationState, recordingPage, upstreamCalls } from "./support/checkout.mjs";
 
 let server;
 let browser;
@@ -24,23 +24,9 @@ const fresh = () => recordingPage(browser);
 
 /** Cart → Amazon's button → sign in → address and instrument → the review page (our checkout id and Amazon's session). */
 async function toReview(page, { buyer = "anna", instrument = "visa-1111" } = {}) {
-  await page.goto(server.baseUrl + "/");
-  const button = page.locator("#amazon-pay .amazon-pay-button");
-  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
-  await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check(`#buyer-${buyer}`);
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check(`#instrument-${instrument}`);
-  await page.click("button.primary");
-  await page.waitForURL(/\/review\.html\?/);
-  await page.locator(".amazon-pay-buyer-name").waitFor();
-  const url = new URL(page.url());
-  const workorderId = url.searchParams.get("workorderId");
-  assert.match(workorderId, /^A[A-Z0-9]{15}$/, "our checkout id, not PAYONE's");
-  assert.ok(url.searchParams.get("amazonCheckoutSessionId"), "Amazon appended its session id");
-  return { workorderId, session: url.searchParams.get("amazonCheckoutSessionId") };
+  // Our checkout id, not PAYONE's; Amazon appended its session id.
+  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer, instrument, workorder: /^A[A-Z0-9]{15}$/ });
+  return { workorderId, session: new URL(page.url()).searchParams.get("amazonCheckoutSessionId") };
 }
 
 test("approved: the server's signature is accepted, the review shows Amazon's session, the order is confirmed", async () => {

@@ -4,12 +4,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { TEMPLATE, freePort, startBalancer } from "./support/balancer.mjs";
 import { startCluster } from "./support/cluster.mjs";
-import { createSession, idempotencyKey, inspect, placeOrder, selectedCheckout } from "./support/api-checkout.mjs";
+import { createSession, idempotencyKey, inspect, placeOrder, selectedCheckout, transactionStatusForm } from "./support/api-checkout.mjs";
+import { startServer } from "./support/server.mjs";
 
 let cluster;
 before(async () => {
@@ -127,5 +128,40 @@ test("an instance answering 502 (PAYONE failed) stays in rotation, and the 502 r
   } finally {
     await balancer.stop();
     await new Promise((r) => failing.close(r));
+  }
+});
+
+/** A TransactionStatus posted to `base` from the loopback address `from` (any 127.x.y.z is this machine). */
+function notifyFrom(base, from, headers = {}) {
+  const body = transactionStatusForm({ txid: "300000077", reference: "ONOTIFY" }).toString();
+  return new Promise((resolveAnswer, reject) => {
+    const sent = request(`${base}/payone/transaction-status`, {
+      method: "POST", localAddress: from,
+      headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), ...headers },
+    }, (response) => {
+      let text = "";
+      response.setEncoding("utf8").on("data", (chunk) => { text += chunk; }).on("end", () => resolveAnswer({ status: response.statusCode, text }));
+    });
+    sent.on("error", reject);
+    sent.end(body);
+  });
+}
+
+test("PAYONE_NOTIFY_ALLOWED_IPS judges the sender nginx forwards, not nginx", async () => {
+  // PAYONE stands at 127.0.0.3, a stranger at 127.0.0.4; nginx reaches the instance from 127.0.0.1.
+  const instance = await startServer({ env: { AMAZON_PAY_TRUSTED_PROXIES: "127.0.0.1/32", PAYONE_NOTIFY_ALLOWED_IPS: "127.0.0.3/32" } });
+  const balancer = await startBalancer({ instances: [instance.baseUrl.replace("http://", "")] });
+  try {
+    assert.deepEqual(await notifyFrom(balancer.url, "127.0.0.3"), { status: 200, text: "TSOK" }, "PAYONE through nginx");
+    assert.equal((await notifyFrom(balancer.url, "127.0.0.4")).status, 403, "a stranger through nginx");
+    // nginx appends the real sender to what the stranger wrote: only that last hop is believed.
+    assert.equal((await notifyFrom(balancer.url, "127.0.0.4", { "x-forwarded-for": "127.0.0.3" })).status, 403, "a forged header through nginx");
+    // Past nginx, straight to the instance: a peer that is not a trusted proxy is judged by its own address.
+    assert.equal((await notifyFrom(instance.baseUrl, "127.0.0.4", { "x-forwarded-for": "127.0.0.3" })).status, 403, "a forged header, direct");
+    const stored = await inspect.notifications(instance.baseUrl);
+    assert.equal(stored.length, 1, JSON.stringify(stored));
+  } finally {
+    await balancer.stop();
+    await instance.stop();
   }
 });

@@ -8,6 +8,7 @@ import { startCluster } from "./support/cluster.mjs";
 import { testDatabase } from "./support/database.mjs";
 import { balancerFigures, checkAfterKill, loadWithKill } from "./support/failover.mjs";
 import { idempotencyKey, inspect, placeOrder, selectedCheckout } from "./support/api-checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 const CHECKOUT_WORKERS = 4;
 const NOTIFY_WORKERS = 2;
@@ -81,11 +82,10 @@ test("an instance killed while it places an order: the buyer's retry on the othe
     const workorderId = await selectedCheckout(crashing.url, { instrument: "visa-0504" });
     const key = idempotencyKey();
     const first = placeOrder(victim.baseUrl, workorderId, key).catch((err) => err);
-    const deadline = Date.now() + 10_000;
-    while (!(await inspect.orders(survivor.baseUrl, workorderId)).some((o) => o.state === "placing")) {
-      assert.ok(Date.now() < deadline, "the victim stored its attempt");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await poll(async () => (await inspect.orders(survivor.baseUrl, workorderId)).some((o) => o.state === "placing"), {
+      timeoutMs: 10_000,
+      failure: () => "the victim did not store its attempt",
+    });
     await victim.kill("SIGKILL");
     await first;
     // The buyer's retry, same key, through the balancer: it waits for the dead holder's lease (at most its

@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
+import { poll } from "./support/poll.mjs";
 
 let server;
 let browser;
@@ -23,13 +24,11 @@ const logLines = (page, source) =>
 
 /** Waits until a log line of `source` matches `pattern`. */
 async function waitForLine(page, source, pattern, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const lines = await logLines(page, source);
-    if (lines.some((l) => pattern.test(l))) return lines;
-    if (Date.now() > deadline) assert.fail(`no ${source} line matches ${pattern}; have:\n${lines.join("\n")}`);
-    await page.waitForTimeout(100);
-  }
+  let lines = [];
+  return poll(async () => {
+    lines = await logLines(page, source);
+    return lines.some((l) => pattern.test(l)) && lines;
+  }, { timeoutMs: timeout, intervalMs: 100, failure: () => `no ${source} line matches ${pattern}; have:\n${lines.join("\n")}` });
 }
 
 test("the scenario list is served as JSON by the sandbox", async () => {

@@ -10,6 +10,7 @@ import { join, relative, resolve } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const SECRETS = {
@@ -125,8 +126,7 @@ test("the CSP is really enforced: an inline script on the demo page is refused a
     style.textContent = "body { color: red }";
     document.head.append(style);
   });
-  const deadline = Date.now() + 5_000;
-  while (violations.length < 2 && Date.now() < deadline) await page.waitForTimeout(50);
+  await poll(() => violations.length >= 2, { timeoutMs: 5_000, failure: () => `CSP violations reported: ${JSON.stringify(violations)}` });
   assert.equal(await page.evaluate(() => window.__inlineRan ?? false), false, "the inline script did not run");
   assert.deepEqual(violations.map((v) => v.directive.split("-").slice(0, 2).join("-")).sort(), ["script-src", "style-src"]);
   await context.close();

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 const SECRET = "e2e-webhook-secret-0123456789abcdef";
 const docs = readFileSync(resolve(import.meta.dirname, "../../docs/webhooks.md"), "utf8");
@@ -57,13 +58,11 @@ after(async () => {
 });
 
 async function eventsOf(orderId, type, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const mine = deliveries.filter((d) => JSON.parse(d.body).order?.id === orderId);
-    if (mine.some((d) => JSON.parse(d.body).type === type)) return mine;
-    if (Date.now() > deadline) assert.fail(`no ${type} for ${orderId}; got ${mine.map((d) => JSON.parse(d.body).type)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const mine = () => deliveries.filter((d) => JSON.parse(d.body).order?.id === orderId);
+  return poll(() => mine().some((d) => JSON.parse(d.body).type === type) && mine(), {
+    timeoutMs: timeout,
+    failure: () => `no ${type} for ${orderId}; got ${mine().map((d) => JSON.parse(d.body).type)}`,
+  });
 }
 
 function python(signature, body) {

@@ -13,15 +13,22 @@ use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use std::net::SocketAddr;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// PAYONE's notifications are small; anything bigger is not one.
 pub(super) const MAX_BODY: usize = 64 * 1024;
 
-pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
-    if !crate::payone::sender_range::allowed(&state.config.payone_notify_allowed_ips, peer.ip()) {
-        tracing::warn!(%peer, "TransactionStatus from outside PAYONE_NOTIFY_ALLOWED_IPS refused");
+pub(super) async fn receive(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // Behind a balancer the TCP peer is the balancer: the sender is what the trusted proxies say it is.
+    let sender = crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies);
+    if !crate::payone::sender_range::allowed(&state.config.payone_notify_allowed_ips, sender) {
+        tracing::warn!(%peer, %sender, "TransactionStatus from outside PAYONE_NOTIFY_ALLOWED_IPS refused");
         crate::telemetry::metrics::notification("refused", "sender_not_allowed");
         return (StatusCode::FORBIDDEN, "refused").into_response();
     }

@@ -3,6 +3,11 @@
 //! stored, so the order list searches them with plain SQL on both backends (no JSON functions at query time).
 //! Notifications stored before the column existed get it from their body when the store opens (SQLite:
 //! [`add_column`]; PostgreSQL: migration 4 in `pg_schema.rs`, the same text from the same body).
+//!
+//! The text is stored case-folded by [`fold`] (Rust's Unicode lowercase), and the search folds its pattern the
+//! same way: SQLite's `lower()` folds ASCII only and PostgreSQL's follows the database's locale (ASCII only
+//! under `C`), so neither database decides whether `MÜLLER` finds `Müller`. Rows stored unfolded by an older
+//! server are folded by migration 5 ([`fold_rows`]), on both backends.
 
 use rusqlite::Connection;
 
@@ -10,9 +15,34 @@ use rusqlite::Connection;
 pub(crate) const FIELDS: [&str; 7] = ["email", "firstname", "lastname", "company", "shipping_firstname", "shipping_lastname", "shipping_company"];
 
 /// The searched text of a notification's fields: the values of [`FIELDS`], in the notification's order,
-/// separated by one space.
+/// separated by one space, [`fold`]ed.
 pub(crate) fn text(fields: &[(String, String)]) -> String {
-    fields.iter().filter(|(k, _)| FIELDS.contains(&k.as_str())).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" ")
+    fold(&fields.iter().filter(|(k, _)| FIELDS.contains(&k.as_str())).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" "))
+}
+
+/// `text` case-folded as the stored search text and the search's pattern both are: Unicode lowercase.
+pub(crate) fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// The `(id, buyer_search)` of rows whose text is not folded yet, and their folded text: what migration 5
+/// writes back (SQLite and PostgreSQL run it alike).
+pub(super) fn fold_rows(rows: impl IntoIterator<Item = (i64, String)>) -> Vec<(i64, String)> {
+    rows.into_iter().filter_map(|(id, stored)| Some(fold(&stored)).filter(|f| *f != stored).map(|f| (id, f))).collect()
+}
+
+/// SQLite's migration 5: folds the text of the rows an older server stored.
+pub(super) fn fold_column(conn: &Connection) -> rusqlite::Result<usize> {
+    let rows = conn
+        .prepare("SELECT id, buyer_search FROM notifications")?
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let changed = fold_rows(rows);
+    let mut update = conn.prepare("UPDATE notifications SET buyer_search = ?2 WHERE id = ?1")?;
+    for (id, folded) in &changed {
+        update.execute(rusqlite::params![id, folded])?;
+    }
+    Ok(changed.len())
 }
 
 /// `('email', 'firstname', ...)`, for the backfills' SQL.
@@ -54,8 +84,15 @@ mod tests {
     #[test]
     fn only_the_buyer_fields_values_in_order() {
         let fields = pairs(&[("txid", "123"), ("firstname", "Anna"), ("lastname", "Muster"), ("email", "a@example.com"), ("city", "Köln")]);
-        assert_eq!(text(&fields), "Anna Muster a@example.com");
+        assert_eq!(text(&fields), "anna muster a@example.com", "folded");
         assert_eq!(text(&pairs(&[("txaction", "paid")])), "");
+    }
+
+    #[test]
+    fn the_text_is_folded_beyond_ascii() {
+        let fields = pairs(&[("firstname", "ÉLODIE"), ("lastname", "ÖZTÜRK"), ("email", "E@Example.COM")]);
+        assert_eq!(text(&fields), "élodie öztürk e@example.com");
+        assert_eq!(fold_rows([(1, "ÅSA".to_owned()), (2, "åsa".to_owned())]), [(1, "åsa".to_owned())], "only what changes");
     }
 
     #[test]
@@ -72,6 +109,7 @@ mod tests {
         .unwrap();
         assert!(add_column(&conn).unwrap());
         assert!(!add_column(&conn).unwrap(), "once");
+        assert_eq!(fold_column(&conn).unwrap(), 1, "Jürgen's row");
         let texts: Vec<String> =
             conn.prepare("SELECT buyer_search FROM notifications ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         assert_eq!(texts, [text(&fields), String::new(), String::new()]);

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 pub const LEASE: Duration = Duration::from_secs(10);
 /// How often a live holder renews its lease (three tries before it could expire).
 pub const RENEW_EVERY: Duration = Duration::from_secs(3);
-/// How long a caller waits for a lease another holds before giving up with [`LeaseBusy`] (an HTTP 409, the
-/// widget's "try again in a moment"): longer than [`LEASE`], so a dead holder's lease frees within it, and well
+/// How long a caller waits for a lease another holds before giving up with [`LeaseBusy`] (an HTTP 409: the
+/// buyer reads that the order is still being processed): longer than [`LEASE`], so a dead holder's lease frees within it, and well
 /// under nginx's `proxy_read_timeout 60s`.
 pub const WAIT: Duration = Duration::from_secs(20);
 /// Pause between two tries while another instance holds the lease.

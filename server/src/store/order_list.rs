@@ -1,7 +1,8 @@
 //! The merchant's order list: every flow's orders, newest first, filtered, searched and paged by a cursor.
-//! Plain SQL on both backends: the buyer's searchable fields are a column (`store/buyer_search.rs`), and the
-//! search compares `lower()` of both sides, as PostgreSQL's LIKE is case-sensitive and SQLite's only for
-//! non-ASCII letters.
+//! Plain SQL on both backends: the buyer's searchable fields are a column (`store/buyer_search.rs`), stored
+//! case-folded in Rust, and the pattern is folded the same way, so both backends find the same orders whatever
+//! their `lower()` does beyond ASCII (SQLite's nothing, PostgreSQL's what its locale says). `lower()` still
+//! folds the ids (ASCII) on both sides, as PostgreSQL's LIKE is case-sensitive.
 
 use super::db::{params, Conn, Result};
 
@@ -45,7 +46,7 @@ pub fn like_pattern(text: &str) -> String {
 /// `(created, id)` of up to `limit + 1` orders (one more than a page: whether there is a next one).
 pub fn page(c: &Conn<'_>, query: &OrderQuery) -> Result<Vec<(i64, String)>> {
     let (after_created, after_id) = query.after.clone().unzip();
-    let pattern = query.search.as_deref().map(like_pattern);
+    let pattern = query.search.as_deref().map(|text| like_pattern(&super::buyer_search::fold(text)));
     let mut stmt = c.prepare_cached(
         "SELECT id, created_at FROM (
              SELECT o.id, o.flow, o.state, o.created_at, amazon_id FROM (

@@ -47,6 +47,19 @@ fn wait<F: std::future::Future>(f: F) -> F::Output {
     futures_executor::block_on(f)
 }
 
+/// Migration 5: the buyer's search text of rows an older server stored, folded as new rows are
+/// (`store/buyer_search.rs`), in the migration's transaction.
+fn fold_buyer_search(client: &Client) -> std::result::Result<(), tokio_postgres::Error> {
+    let rows = wait(client.query("SELECT id, buyer_search FROM notifications", &[]))?;
+    let changed = super::buyer_search::fold_rows(rows.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1))));
+    let (ids, texts): (Vec<i64>, Vec<String>) = changed.into_iter().unzip();
+    wait(client.execute(
+        "UPDATE notifications n SET buyer_search = f.text FROM unnest($1::BIGINT[], $2::TEXT[]) AS f(id, text) WHERE n.id = f.id",
+        &[&ids, &texts],
+    ))?;
+    Ok(())
+}
+
 impl Session {
     fn statement(&self, sql: &str) -> Result<Statement> {
         if self.serial.get() == Serial::Unlocked && !lock_free(sql) {
@@ -386,9 +399,14 @@ impl Pool {
                     continue;
                 }
                 wait(client.batch_execute("BEGIN"))?;
-                let run = wait(client.batch_execute(sql)).and_then(|()| {
-                    wait(client.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", &[version, &super::now()]))
-                });
+                let run = wait(client.batch_execute(sql))
+                    .and_then(|()| match *version {
+                        super::pg_schema::FOLD_BUYER_SEARCH => fold_buyer_search(client),
+                        _ => Ok(()),
+                    })
+                    .and_then(|()| {
+                        wait(client.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", &[version, &super::now()]))
+                    });
                 match run {
                     Ok(_) => wait(client.batch_execute("COMMIT"))?,
                     Err(e) => {

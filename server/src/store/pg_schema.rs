@@ -5,7 +5,12 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD)];
+
+/// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
+/// database's locale-dependent `lower()`: `store/pg.rs` runs that step after its (empty) SQL.
+pub(super) const FOLD_BUYER_SEARCH: i64 = 5;
+const FOLD: &str = "";
 
 /// Every table the store had when PostgreSQL support came, and the placement leases (`orders/lease.rs`).
 const V1: &str = "

@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4)];
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -46,6 +46,11 @@ fn v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// migration 4).
 fn v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     buyer_search::add_column(tx).map(|_| ())
+}
+
+/// The buyer's search text case-folded in Rust, as new rows are (PostgreSQL's migration 5).
+fn v5(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    buyer_search::fold_column(tx).map(|_| ())
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -23,7 +23,8 @@ pub struct OpsArgs {
     pub log_format: LogFormat,
     /// Comma-separated IP ranges of reverse proxies in front of this server. Only a peer in them is believed
     /// about the request: its `x-request-id` is kept (from anyone else a new id is made) and its `X-Forwarded-For`
-    /// (read from the right) names the buyer's address (CheckoutChamp's `ipAddress`). Empty: the TCP peer is the buyer.
+    /// (read from the right) names the client's address (CheckoutChamp's `ipAddress`, the TransactionStatus sender).
+    /// Empty: the TCP peer is the client.
     #[arg(long, env = "AMAZON_PAY_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpRange>,
     /// On SIGTERM, milliseconds `/readyz` answers 503 while new requests are still taken, so a balancer stops

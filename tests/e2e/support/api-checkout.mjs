@@ -62,15 +62,20 @@ export async function placeOrder(base, workorderId, key, { timeoutMs } = {}) {
   return { status: response.status, body };
 }
 
-/** A TransactionStatus as PAYONE posts it (`appointed`, completed) for `txid`/`reference`: the answer's text. */
-export async function transactionStatus(base, { txid, reference, txaction = "appointed", sequencenumber = "0", price = "30.70" }) {
+/** The form fields of a TransactionStatus as PAYONE posts it (`appointed`, completed) for `txid`/`reference`. */
+export function transactionStatusForm({ txid, reference, txaction = "appointed", sequencenumber = "0", price = "30.70" }) {
   const { portalKey, portalId, aid } = SANDBOX_PAYONE;
-  const response = await postForm(base + "/payone/transaction-status", {
+  return new URLSearchParams({
     key: createHash("md5").update(portalKey).digest("hex"), portalid: portalId, aid, txaction,
     transaction_status: "completed", mode: "test", clearingtype: "wlt", notify_version: "7.6", txid, reference,
     sequencenumber, currency: "EUR", price, balance: "0.00", receivable: price, txtime: String(Math.floor(Date.now() / 1000)),
     userid: "1", param: "",
   });
+}
+
+/** That TransactionStatus posted to `base`: the answer's status and text. */
+export async function transactionStatus(base, fields) {
+  const response = await postForm(base + "/payone/transaction-status", transactionStatusForm(fields));
   return { status: response.status, text: await response.text() };
 }
 

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { poll } from "./poll.mjs";
 
 const root = resolve(import.meta.dirname, "../../..");
 export const TEMPLATE = join(root, "deploy/nginx/amazon-pay.conf");
@@ -88,16 +89,11 @@ http {
   let stderr = "";
   child.stderr.on("data", (chunk) => { stderr += chunk; });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
+  await poll(async () => {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}\n${stderr}${readLog(errorLog)}`);
     // A TCP connect, not a request: a request would already count against an instance (max_fails).
-    if (await accepts(port)) break;
-    {
-      if (Date.now() > deadline) throw new Error(`nginx did not answer within ${deadlineMs} ms\n${readLog(errorLog)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+    return accepts(port);
+  }, { timeoutMs: deadlineMs, failure: () => `nginx did not answer within ${deadlineMs} ms\n${readLog(errorLog)}` });
   return {
     url,
     port,
