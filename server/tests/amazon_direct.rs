@@ -187,6 +187,14 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     .await;
     let refunded = merchant("refund", "ref-00000001", serde_json::json!({"amount": 100})).await.unwrap();
     assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let ids = shown.amazon.clone().unwrap_or_default();
+    assert_eq!((shown.provider.as_str(), ids.checkout_session_id.as_deref()), ("amazon", Some(session.as_str())), "{shown:?}");
+    assert!(ids.charge_permission_id.is_some() && ids.charge_id.is_some(), "{ids:?}");
+    for event in env.state.store.events_for_order(&answer.order_id).unwrap() {
+        let order = serde_json::from_str::<serde_json::Value>(&event.body).unwrap()["order"].clone();
+        assert_eq!(order["provider"], "amazon", "{}: {order}", event.kind);
+    }
     let kinds: Vec<String> = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().map(|e| e.kind).collect();
     for kind in ["order.placed", "order.redirected", "order.approved", "order.captured", "order.paid", "order.refunded"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
@@ -290,6 +298,12 @@ async fn apb_places_first_and_completes_on_the_return() {
     assert_eq!(answer.status(), 200);
     let answer: amazon_pay_contract::apb::ApbOrderResponse = answer.json().await.unwrap();
     assert!(answer.button.payload_json.contains("ProcessOrder"));
+    // Before Amazon knows anything of it, the order is already Amazon Pay's, in its first event too.
+    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    assert_eq!((before.provider.as_str(), before.money_carrier()), ("amazon", Some("Amazon Pay")));
+    assert_eq!(before.amazon, Some(Default::default()), "no Amazon id yet");
+    let placed_event = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().find(|e| e.kind == "order.placed").unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&placed_event.body).unwrap()["order"]["provider"], "amazon");
     let page = buyer
         .post_form(
             "/sandbox/amazon/checkout/initiate",
@@ -318,6 +332,17 @@ async fn apb_places_first_and_completes_on_the_return() {
         next = buyer.get(&to).await;
     }
     assert_eq!(status(&env, &answer.order_id).await.state, OrderState::Approved);
+    // Amazon's ids as Amazon Pay direct knows them (not PAYONE's table).
+    let ids = env.state.store.amazon_order(&answer.order_id).unwrap().unwrap();
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let expected = amazon_pay_contract::merchant::AmazonIds {
+        order_reference_id: None,
+        checkout_session_id: Some(id.clone()),
+        charge_permission_id: ids.charge_permission_id.clone(),
+        charge_id: ids.charge_id.clone(),
+    };
+    assert!(expected.charge_permission_id.is_some() && expected.charge_id.is_some(), "{ids:?}");
+    assert_eq!((shown.provider.as_str(), shown.amazon), ("amazon", Some(expected)));
     let again = env.post_json("/api/apb/orders", &body).await.json::<amazon_pay_contract::apb::ApbOrderResponse>().await.unwrap();
     assert_eq!(again.order_id, answer.order_id, "idempotent");
 }
