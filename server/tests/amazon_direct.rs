@@ -560,3 +560,66 @@ async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the
     assert!(amazon.iter().any(|e| e.title.starts_with("refund declined")), "{entries:?}");
     assert!(entries.iter().filter(|e| e.source == "amazon" && e.title.contains("REFUND")).count() >= 2, "each message once: {entries:?}");
 }
+
+/// The sandbox's Seller Central: the merchant captures or cancels charge `charge` there, and no IPN comes.
+async fn seller_central(env: &Env, charge: &str, action: &str) -> u16 {
+    env.http.post(env.url(&format!("/sandbox/amazon/charges/{charge}/seller-central/{action}"))).send().await.unwrap().status().as_u16()
+}
+
+/// An order placed and returned from Amazon (`Authorize`): approved, with its charge id.
+async fn approved(env: &Env) -> (String, String) {
+    let buyer = Buyer::new(env);
+    let (order, url, _) = placed(env, &buyer, "visa-1111").await;
+    buyer.get(&location(&buyer.get(&url).await)).await;
+    assert_eq!(status(env, &order).await.state, OrderState::Approved);
+    let charge = env.state.store.amazon_order(&order).unwrap().unwrap().charge_id.unwrap();
+    (order, charge)
+}
+
+#[tokio::test]
+async fn a_capture_in_seller_central_before_its_ipn_is_recorded_when_amazon_refuses_ours() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    assert_eq!(seller_central(&env, &charge, "capture").await, 204);
+    assert_eq!(seller_central(&env, &charge, "capture").await, 422, "Amazon captures a charge once");
+    assert_eq!(seller_central(&env, &charge, "refund").await, 404);
+    assert_eq!(seller_central(&env, "S02-0000000-0000000-C00001", "capture").await, 404);
+    assert_eq!(merchant_order(&env, &order).await["amounts"]["captured"], 0, "no IPN came");
+
+    // Amazon refuses ours (InvalidChargeStatus); its charge says captured: recorded, and the answer says so.
+    let answer = merchant_post(&env, &order, "capture", "capture-sc-0001", serde_json::json!({"amount": 500})).await;
+    assert_eq!(answer.status(), 409);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "already_captured", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Seller Central"), "{body}");
+    let after = merchant_order(&env, &order).await;
+    let total = after["amounts"]["total"].as_i64().unwrap();
+    assert_eq!((after["state"].as_str(), after["amounts"]["captured"].as_i64(), after["amounts"]["remaining"].as_i64()), (Some("paid"), Some(total), Some(0)), "{after}");
+    // The same key again: refused from what is recorded, Amazon not asked again.
+    let again = merchant_post(&env, &order, "capture", "capture-sc-0001", serde_json::json!({"amount": 500})).await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["code"], "already_captured");
+    assert_eq!(env.upstream("merchant-capture").len(), 1);
+
+    // Amazon's IPN comes late: nothing is counted twice.
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
+    assert_eq!(ipn(&env, &serde_json::to_string(&sns(&env, "Notification", "m-late-capture", &message, &cert)).unwrap()).await.status(), 200);
+    assert_eq!(merchant_order(&env, &order).await["amounts"], after["amounts"]);
+    let captured_events = env.state.store.events_for_order(&order).unwrap().into_iter().filter(|e| e.kind == "order.captured").count();
+    assert_eq!(captured_events, 1);
+}
+
+#[tokio::test]
+async fn a_charge_cancelled_in_seller_central_is_refused_with_its_state() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    assert_eq!(seller_central(&env, &charge, "cancel").await, 204);
+    let answer = merchant_post(&env, &order, "capture", "capture-sc-0002", serde_json::json!({})).await;
+    assert_eq!(answer.status(), 409);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "charge_not_capturable", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Canceled"), "{body}");
+    let after = merchant_order(&env, &order).await;
+    assert_eq!((after["state"].as_str(), after["amounts"]["captured"].as_i64()), (Some("approved"), Some(0)), "nothing recorded: {after}");
+}

@@ -80,6 +80,12 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
                 .await?;
             Ok(json_response(StatusCode::OK, &stored, false))
         }
+        Err(Error::Api { reason_code, .. }) if request.action == Action::Capture && reason_code == "InvalidChargeStatus" => {
+            // The charge is no longer Authorized: captured or cancelled at Amazon (Seller Central) before its IPN
+            // came. Not the key's answer: what Amazon's charge says is recorded, and a retry is refused from that.
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(not_capturable(state, client, request.id, &charge_id).await?)
+        }
         Err(Error::Api { status, reason_code, message }) if status < 500 && status != 429 => {
             let err = MerchantError::new(
                 StatusCode::BAD_GATEWAY,
@@ -106,6 +112,45 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
             ))
         }
     }
+}
+
+/// Why Amazon would not capture `charge_id` of order `order_id` (`InvalidChargeStatus`), as Get Charge says. A
+/// charge Amazon captured already (in Seller Central, before its IPN reached this server) is recorded as the IPN
+/// would record it, the order moved to paid: `409 already_captured`. Any other state: `409
+/// charge_not_capturable` naming it. The order's money lock is held by the caller.
+async fn not_capturable(state: &AppState, client: &amazon_pay_v2::Client, order_id: &str, charge_id: &str) -> Result<MerchantError, MerchantError> {
+    let charge = client.get_charge(charge_id).await;
+    let (answer, outcome) = match &charge {
+        Ok(c) => (serde_json::to_string(c).unwrap_or_default(), "ok".to_owned()),
+        Err(err) => (String::new(), err.reason_code().map_or_else(|| err.to_string(), str::to_owned)),
+    };
+    state.store.record_upstream_call_then(UpstreamCall::new("amazon", "getCharge", charge_id, &answer, &outcome), |_| Ok(())).await?;
+    let charge = charge.map_err(|err| {
+        MerchantError::new(
+            StatusCode::BAD_GATEWAY,
+            "amazon_unavailable",
+            format!("Amazon Pay refused the capture (InvalidChargeStatus), and charge {charge_id} could not be read to say why: {err}. Retry with the same Idempotency-Key."),
+        )
+    })?;
+    if let Some(captured) = crate::amazon::states::captured_minor(&charge) {
+        state.store.record_amazon_capture(order_id, captured).await?;
+        state.store.move_amazon_order(order_id, &charge).await?;
+        return Ok(MerchantError::conflict(
+            "already_captured",
+            format!(
+                "Amazon Pay had captured {captured} (minor units) of charge {charge_id} already (in Seller Central, or with the \
+                 authorization); the order now shows it. Nothing more was captured; ship the order, and refund to give money back."
+            ),
+        ));
+    }
+    let why = charge.status_details.reason_code.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    Ok(MerchantError::conflict(
+        "charge_not_capturable",
+        format!(
+            "Amazon Pay cannot capture charge {charge_id}: it is {:?}{why}, not Authorized. Nothing was captured; see the charge in Seller Central.",
+            charge.status_details.state
+        ),
+    ))
 }
 
 /// Releases what is authorized and not captured: Cancel Charge (unless part was captured), then Close Charge
