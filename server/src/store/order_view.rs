@@ -117,14 +117,18 @@ pub fn order_json(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Val
     checkoutchamp_order(c, id)
 }
 
+/// `orders.provider` of an Amazon Pay direct order.
+const AMAZON: &str = "amazon";
+
 /// Which provider owns order `id`: what the order stored when it was placed (`orders.provider`).
 pub fn provider(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Provider>> {
     let stored: Option<String> = c.prepare_cached("SELECT provider FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
     if let Some(stored) = stored {
-        return Ok(Some(match crate::orders::Provider::parse(&stored) {
-            Some(crate::orders::Provider::Payone) => Provider::Payone,
-            Some(crate::orders::Provider::Amazon) => Provider::AmazonDirect,
-            None => return Err(DbError::conversion(0, "unknown order provider")),
+        // The names `--provider` takes (`config::amazon::Provider::as_str`), as the order stored them.
+        return Ok(Some(match stored.as_str() {
+            "payone" => Provider::Payone,
+            AMAZON => Provider::AmazonDirect,
+            _ => return Err(DbError::conversion(0, "unknown order provider")),
         }));
     }
     let crm: bool =
@@ -137,7 +141,7 @@ pub fn provider(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Provi
 /// checkout session it was placed on, and the charge permission (the id Seller Central shows) and charge
 /// Amazon created when it was completed.
 fn amazon_ids(c: &Conn<'_>, id: &str, workorder_id: &str, provider: &str) -> crate::store::db::Result<Value> {
-    if provider == crate::orders::Provider::Amazon.as_str() {
+    if provider == AMAZON {
         let ids: Option<(String, Option<String>, Option<String>)> = c
             .prepare_cached("SELECT checkout_session_id, charge_permission_id, charge_id FROM amazon_orders WHERE order_id = ?1")?
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
