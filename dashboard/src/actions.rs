@@ -134,6 +134,10 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     let describe = move |r: &Reviewed| {
         let amount = money::format(r.amount, &currency.get_value());
         match r.kind {
+            // Amazon Pay captures a charge once: whatever a partial capture leaves can then only be released.
+            Kind::Capture if carrier == "Amazon Pay" && r.amount < most(Kind::Capture) => {
+                format!("Capture {amount}? Amazon Pay charges the buyer now, and captures an order once: the rest can then only be released.")
+            }
             Kind::Capture => format!("Capture {amount}? {carrier} charges the buyer's Amazon Pay account now."),
             Kind::Refund => format!("Refund {amount}? The buyer gets it back through Amazon Pay; this cannot be undone."),
             Kind::Cancel => format!("Cancel the order and release {amount} that is authorized and not captured? Nothing more can be captured afterwards."),

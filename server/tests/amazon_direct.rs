@@ -623,3 +623,39 @@ async fn a_charge_cancelled_in_seller_central_is_refused_with_its_state() {
     let after = merchant_order(&env, &order).await;
     assert_eq!((after["state"].as_str(), after["amounts"]["captured"].as_i64()), (Some("approved"), Some(0)), "nothing recorded: {after}");
 }
+
+#[tokio::test]
+async fn a_second_partial_capture_is_refused_before_amazon_and_the_rest_can_be_released() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    let first = merchant_post(&env, &order, "capture", "capture-part-001", serde_json::json!({"amount": 500})).await;
+    assert_eq!(first.status(), 200, "{}", first.text().await.unwrap());
+    let shown = merchant_order(&env, &order).await;
+    let total = shown["amounts"]["total"].as_i64().unwrap();
+    assert_eq!((shown["amounts"]["captured"].as_i64(), shown["amounts"]["remaining"].as_i64()), (Some(500), Some(total - 500)));
+
+    // Amazon captures a charge once: the rest needs a new charge, which this server does not make. Refused, saying so.
+    let second = merchant_post(&env, &order, "capture", "capture-part-002", serde_json::json!({})).await;
+    assert_eq!(second.status(), 409);
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["code"], "capture_needs_new_charge", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&charge) && message.contains("Create Charge") && message.contains("cancel"), "{message}");
+    assert_eq!(env.upstream("merchant-capture").len(), 1, "Amazon was not asked");
+    assert_eq!(merchant_order(&env, &order).await["amounts"], shown["amounts"], "nothing changed");
+    // At Amazon too: a second capture of the charge is refused.
+    let at_amazon = &env.state.amazon.as_ref().unwrap().client;
+    let refused = at_amazon
+        .capture_charge(&charge, &amazon_pay_v2::models::CaptureChargeRequest { capture_amount: amazon_pay_v2::models::Price::from_minor(1, "EUR"), soft_descriptor: None }, "direct-second-1")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.reason_code(), Some("InvalidChargeStatus"));
+
+    // What is left is released (the charge permission closed); the captured part can be refunded.
+    let cancelled = merchant_post(&env, &order, "cancel", "cancel-part-0001", serde_json::json!({})).await;
+    assert_eq!(cancelled.status(), 200, "{}", cancelled.text().await.unwrap());
+    let after = merchant_order(&env, &order).await;
+    assert_eq!((after["amounts"]["released"].as_i64(), after["amounts"]["remaining"].as_i64()), (Some(total - 500), Some(0)), "{after}");
+    let refunded = merchant_post(&env, &order, "refund", "refund-part-001", serde_json::json!({})).await;
+    assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+}

@@ -1,5 +1,6 @@
-//! The merchant API's capture, refund and cancel for Amazon Pay direct orders: Capture Charge, Create Refund,
-//! and Cancel Charge with Close Charge Permission (only the close when part was captured). The merchant's
+//! The merchant API's capture, refund and cancel for Amazon Pay direct orders: Capture Charge (once per order:
+//! Amazon captures a charge once), Create Refund, and Cancel Charge with Close Charge Permission (only the close
+//! when part was captured). The merchant's
 //! `Idempotency-Key` is Amazon's idempotency key too, so a retried request never moves money twice at Amazon
 //! either. What Amazon accepted is stored with the call's record, the outbox event and the answer in one write;
 //! Amazon's refusal is stored as the key's answer; no answer is not stored (retry with the same key).
@@ -34,6 +35,9 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
     let Some((charge_id, permission_id)) = ids.and_then(|o| Some((o.charge_id?, o.charge_permission_id))) else {
         return Err(MerchantError::conflict("not_authorized", "Amazon has no charge for this order."));
     };
+    if request.action == Action::Capture && money.captured > 0 {
+        return Err(captured_once(money, &charge_id, permission_id.as_deref()));
+    }
     let price = Price::from_minor(request.amount.max(0) as u64, &money.currency);
     let client = &amazon.client;
     let result: Result<(Value, Option<(String, String)>), Error> = match request.action {
@@ -112,6 +116,25 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
             ))
         }
     }
+}
+
+/// A second capture: Amazon captures a charge once; what is left of the order's authorization needs a new
+/// charge on its charge permission (Create Charge), which this server does not make (refunds, IPNs and the
+/// order's books follow one charge per order). Refused before Amazon is asked, saying what can be done.
+fn captured_once(money: &order_view::Money, charge_id: &str, permission_id: Option<&str>) -> MerchantError {
+    let permission = permission_id.map(|p| format!(" {p}")).unwrap_or_default();
+    MerchantError::conflict(
+        "capture_needs_new_charge",
+        format!(
+            "Amazon Pay captures a charge once, and this order's charge {charge_id} was captured already ({} of {}, minor units). \
+             The {} left would need a new charge on the order's charge permission{permission} (Amazon's Create Charge), which this \
+             server does not make. Nothing was sent: cancel releases what is left (it closes the charge permission), and the \
+             captured amount can be refunded.",
+            money.captured,
+            money.authorized,
+            money.capturable()
+        ),
+    )
 }
 
 /// Why Amazon would not capture `charge_id` of order `order_id` (`InvalidChargeStatus`), as Get Charge says. A
