@@ -20,7 +20,8 @@ pub struct OrderList {
 pub struct MerchantOrder {
     /// The order id.
     pub id: String,
-    /// `payone` or `checkoutchamp` (whose money the CRM moves).
+    /// Whose API moves the order's money: `payone`, `amazon` (Amazon Pay direct, `--provider amazon`) or
+    /// `checkoutchamp` (the CRM's); [`MerchantOrder::money_carrier`].
     pub provider: String,
     /// `cv2`, `apb`, `cv1` or `checkoutchamp`.
     pub flow: String,
@@ -52,9 +53,38 @@ pub struct MerchantOrder {
     /// Why it was declined.
     #[serde(default)]
     pub decline: Option<String>,
+    /// Amazon's ids of the order (those its provider knows).
+    #[serde(default)]
+    pub amazon: Option<AmazonIds>,
     /// Captures, refunds and releases.
     #[serde(default)]
     pub payments: Vec<Payment>,
+}
+
+impl MerchantOrder {
+    /// Who the merchant API's capture, refund and cancel go to (`PAYONE`, `Amazon Pay`), or `None` when they
+    /// are not this server's to make (CheckoutChamp's orders: the CRM).
+    pub fn money_carrier(&self) -> Option<&'static str> {
+        match self.provider.as_str() {
+            "payone" => Some("PAYONE"),
+            "amazon" => Some("Amazon Pay"),
+            _ => None,
+        }
+    }
+}
+
+/// Amazon's ids of an order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmazonIds {
+    /// Checkout v1's order reference (`P..`), a CheckoutChamp order's Amazon order id.
+    pub order_reference_id: Option<String>,
+    /// The checkout session the order was placed on (Checkout v2 through PAYONE or Amazon Pay direct; an APB
+    /// order with Amazon Pay direct once the buyer is back from Amazon).
+    pub checkout_session_id: Option<String>,
+    /// Amazon Pay direct: the charge permission (the id Seller Central shows the order by).
+    pub charge_permission_id: Option<String>,
+    /// Amazon Pay direct: the charge the capture, refund and cancel act on.
+    pub charge_id: Option<String>,
 }
 
 /// A line of the order.
@@ -201,4 +231,24 @@ pub struct MerchantApiError {
     pub code: String,
     /// A sentence.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_provider_names_who_moves_the_money() {
+        let order = |provider: &str| -> MerchantOrder {
+            serde_json::from_value(serde_json::json!({
+                "id": "O1", "provider": provider, "flow": "cv2", "state": "approved", "created": 1, "updated": 1,
+                "currency": "EUR", "amounts": {"total": 100}
+            }))
+            .unwrap()
+        };
+        assert_eq!(order("payone").money_carrier(), Some("PAYONE"));
+        assert_eq!(order("amazon").money_carrier(), Some("Amazon Pay"));
+        assert_eq!(order("checkoutchamp").money_carrier(), None, "the CRM moves it");
+        assert_eq!(order("amazon").amazon, None, "an answer without the ids reads");
+    }
 }

@@ -63,13 +63,13 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     let error = RwSignal::new(None::<String>);
     // The order's id, provider and currency never change; its amounts do (read anew on every refresh).
     let Some(first) = order.get_untracked() else { return ().into_any() };
-    if first.provider != "payone" {
+    let Some(carrier) = first.money_carrier() else {
         return view! {
             <section class="card actions"><h2>"Money"</h2>
                 <p>"This order's money is handled in CheckoutChamp: capture, refund or cancel it there."</p></section>
         }
         .into_any();
-    }
+    };
     // Copy handles, so the closures below can be used in every button.
     let (id, currency) = (StoredValue::new(first.id.clone()), StoredValue::new(first.currency.clone()));
     let amounts = move || order.with(|o| o.as_ref().map(|o| o.amounts).unwrap_or_default());
@@ -134,7 +134,11 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     let describe = move |r: &Reviewed| {
         let amount = money::format(r.amount, &currency.get_value());
         match r.kind {
-            Kind::Capture => format!("Capture {amount}? PAYONE charges the buyer's Amazon Pay account now."),
+            // Amazon Pay captures a charge once: whatever a partial capture leaves can then only be released.
+            Kind::Capture if carrier == "Amazon Pay" && r.amount < most(Kind::Capture) => {
+                format!("Capture {amount}? Amazon Pay charges the buyer now, and captures an order once: the rest can then only be released.")
+            }
+            Kind::Capture => format!("Capture {amount}? {carrier} charges the buyer's Amazon Pay account now."),
             Kind::Refund => format!("Refund {amount}? The buyer gets it back through Amazon Pay; this cannot be undone."),
             Kind::Cancel => format!("Cancel the order and release {amount} that is authorized and not captured? Nothing more can be captured afterwards."),
         }
@@ -181,7 +185,7 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
                         </div>
                     }.into_any()
                 }
-                Step::Sending(_) => view! { <p class="muted" role="status">"Sending to PAYONE…"</p> }.into_any(),
+                Step::Sending(_) => view! { <p class="muted" role="status">{format!("Sending to {carrier}…")}</p> }.into_any(),
                 Step::Done(sentence) => view! { <p class="ok" role="status">{sentence}</p> }.into_any(),
                 Step::Failed { sentence, retry } => view! {
                     <p class="error" role="alert">{sentence}</p>

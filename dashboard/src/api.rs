@@ -49,6 +49,8 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "not_captured" => "Nothing was captured yet, so there is nothing to refund. To release the authorization, cancel the order.",
         "already_captured" => "Everything authorized is already captured (Amazon Pay may capture with the authorization); nothing was sent. To give money back, refund.",
         "amazon_refused" => "Amazon Pay refused it; nothing was moved.",
+        "capture_needs_new_charge" => "Amazon Pay captures an order's charge once, and part of it was captured already; nothing was sent. Cancel releases the rest.",
+        "charge_not_capturable" => "Amazon Pay cannot capture this charge (cancelled or expired there); nothing was captured. See the charge in Seller Central.",
         "amazon_unavailable" => "Amazon Pay did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once.",
         "nothing_to_capture" => "Nothing is left to capture: the order is fully captured or was cancelled.",
         "nothing_to_release" => "Nothing is left to release: the order is fully captured or already cancelled.",

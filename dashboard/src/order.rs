@@ -72,7 +72,7 @@ fn OrderDetails(order: MerchantOrder) -> impl IntoView {
             </dl>
         }
     };
-    let money_rows: Vec<(&str, String)> = if order.provider == "payone" {
+    let money_rows: Vec<(&str, String)> = if order.money_carrier().is_some() {
         vec![
             ("Total", amount(a.total)),
             ("Authorized", amount(a.authorized)),

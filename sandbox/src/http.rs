@@ -22,6 +22,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(sandbox: Arc<Sandbox>, inspector
         .route("/amazon-pay/sns/SimpleNotificationService-sandbox.pem", get(amazon_v2::notify::certificate))
         .route("/amazon-pay/{*rest}", any(amazon_v2::api))
         .route("/amazon/refunds/{refund_id}/decline", post(amazon_v2::decline_refund_route))
+        .route("/amazon/charges/{charge_id}/seller-central/{action}", post(amazon_v2::seller_central_route))
         .route("/checkoutchamp/order/import/", post(crm::order_import))
         .route("/checkoutchamp/upsale/import/", post(crm::upsale_import))
         .route("/checkoutchamp/landers/clicks/import/", post(crm::click_import))

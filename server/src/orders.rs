@@ -5,6 +5,7 @@
 //! gets that order back. Notifications are stored, with the order move they cause, and synced to disk before
 //! they are acknowledged ([`Store::receive_notification`]), and a replay is a no-op.
 
+pub use crate::config::amazon::Provider;
 use crate::payone::TransactionStatus;
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::orders::OrderState;
@@ -36,12 +37,15 @@ pub struct OrderRecord {
     pub decline: Option<ErrorCode>,
     /// The answer given to the widget when the order was placed, replayed for repeated clicks.
     pub response_json: Option<String>,
+    /// Whose API moves its money, fixed when it is placed: the merchant API and the webhooks' first event
+    /// say so before Amazon's ids are known (an APB order learns its checkout session on the return).
+    pub provider: Provider,
 }
 
 impl OrderRecord {
     /// A new attempt to place checkout `workorder_id` (`None`: APB, where the order is its own checkout), stored
     /// as `placing` before any provider is asked.
-    pub fn placing(workorder_id: Option<&str>, flow: &str, idempotency_key: &str, amount: Money) -> OrderRecord {
+    pub fn placing(provider: Provider, workorder_id: Option<&str>, flow: &str, idempotency_key: &str, amount: Money) -> OrderRecord {
         let id = new_order_id();
         OrderRecord {
             workorder_id: workorder_id.map_or_else(|| id.clone(), str::to_owned),
@@ -54,6 +58,7 @@ impl OrderRecord {
             userid: None,
             decline: None,
             response_json: None,
+            provider,
         }
     }
 
@@ -74,6 +79,7 @@ fn from_row(row: &Row) -> crate::store::db::Result<OrderRecord> {
     let state: String = row.get(4)?;
     let currency: String = row.get(6)?;
     let decline: Option<String> = row.get(9)?;
+    let provider: String = row.get(11)?;
     Ok(OrderRecord {
         id: row.get(0)?,
         workorder_id: row.get(1)?,
@@ -85,11 +91,12 @@ fn from_row(row: &Row) -> crate::store::db::Result<OrderRecord> {
         userid: row.get(8)?,
         decline: decline.as_deref().and_then(ErrorCode::parse),
         response_json: row.get(10)?,
+        provider: Provider::parse(&provider).ok_or_else(|| bad(11, "unknown provider"))?,
     })
 }
 
 const COLUMNS: &str =
-    "id, workorder_id, flow, idempotency_key, state, amount_minor, currency, txid, userid, decline, response_json";
+    "id, workorder_id, flow, idempotency_key, state, amount_minor, currency, txid, userid, decline, response_json, provider";
 
 /// How a notification moves an order, or `None` when it does not (final states never move back).
 pub fn next_state(current: OrderState, ts: &TransactionStatus) -> Option<OrderState> {
@@ -119,7 +126,7 @@ impl Store {
         let t = now();
         self.write(move |c| {
             c.prepare_cached(&format!(
-                "INSERT INTO orders ({COLUMNS}, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12)"
+                "INSERT INTO orders ({COLUMNS}, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13)"
             ))?
             .execute(params![
                 order.id,
@@ -133,6 +140,7 @@ impl Store {
                 order.userid,
                 order.decline.map(ErrorCode::as_str),
                 order.response_json,
+                order.provider.as_str(),
                 t
             ])?;
             // The outbox, in the same transaction (store/events.rs).
@@ -532,6 +540,7 @@ mod tests {
             userid: None,
             decline: None,
             response_json: None,
+            provider: Provider::Payone,
         }
     }
 

@@ -187,6 +187,14 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     .await;
     let refunded = merchant("refund", "ref-00000001", serde_json::json!({"amount": 100})).await.unwrap();
     assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let ids = shown.amazon.clone().unwrap_or_default();
+    assert_eq!((shown.provider.as_str(), ids.checkout_session_id.as_deref()), ("amazon", Some(session.as_str())), "{shown:?}");
+    assert!(ids.charge_permission_id.is_some() && ids.charge_id.is_some(), "{ids:?}");
+    for event in env.state.store.events_for_order(&answer.order_id).unwrap() {
+        let order = serde_json::from_str::<serde_json::Value>(&event.body).unwrap()["order"].clone();
+        assert_eq!(order["provider"], "amazon", "{}: {order}", event.kind);
+    }
     let kinds: Vec<String> = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().map(|e| e.kind).collect();
     for kind in ["order.placed", "order.redirected", "order.approved", "order.captured", "order.paid", "order.refunded"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
@@ -290,6 +298,12 @@ async fn apb_places_first_and_completes_on_the_return() {
     assert_eq!(answer.status(), 200);
     let answer: amazon_pay_contract::apb::ApbOrderResponse = answer.json().await.unwrap();
     assert!(answer.button.payload_json.contains("ProcessOrder"));
+    // Before Amazon knows anything of it, the order is already Amazon Pay's, in its first event too.
+    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    assert_eq!((before.provider.as_str(), before.money_carrier()), ("amazon", Some("Amazon Pay")));
+    assert_eq!(before.amazon, Some(Default::default()), "no Amazon id yet");
+    let placed_event = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().find(|e| e.kind == "order.placed").unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&placed_event.body).unwrap()["order"]["provider"], "amazon");
     let page = buyer
         .post_form(
             "/sandbox/amazon/checkout/initiate",
@@ -318,6 +332,17 @@ async fn apb_places_first_and_completes_on_the_return() {
         next = buyer.get(&to).await;
     }
     assert_eq!(status(&env, &answer.order_id).await.state, OrderState::Approved);
+    // Amazon's ids as Amazon Pay direct knows them (not PAYONE's table).
+    let ids = env.state.store.amazon_order(&answer.order_id).unwrap().unwrap();
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let expected = amazon_pay_contract::merchant::AmazonIds {
+        order_reference_id: None,
+        checkout_session_id: Some(id.clone()),
+        charge_permission_id: ids.charge_permission_id.clone(),
+        charge_id: ids.charge_id.clone(),
+    };
+    assert!(expected.charge_permission_id.is_some() && expected.charge_id.is_some(), "{ids:?}");
+    assert_eq!((shown.provider.as_str(), shown.amazon), ("amazon", Some(expected)));
     let again = env.post_json("/api/apb/orders", &body).await.json::<amazon_pay_contract::apb::ApbOrderResponse>().await.unwrap();
     assert_eq!(again.order_id, answer.order_id, "idempotent");
 }
@@ -534,4 +559,103 @@ async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the
     assert!(amazon.iter().any(|e| e.title.contains("CHARGE")), "the charge's notification too: {entries:?}");
     assert!(amazon.iter().any(|e| e.title.starts_with("refund declined")), "{entries:?}");
     assert!(entries.iter().filter(|e| e.source == "amazon" && e.title.contains("REFUND")).count() >= 2, "each message once: {entries:?}");
+}
+
+/// The sandbox's Seller Central: the merchant captures or cancels charge `charge` there, and no IPN comes.
+async fn seller_central(env: &Env, charge: &str, action: &str) -> u16 {
+    env.http.post(env.url(&format!("/sandbox/amazon/charges/{charge}/seller-central/{action}"))).send().await.unwrap().status().as_u16()
+}
+
+/// An order placed and returned from Amazon (`Authorize`): approved, with its charge id.
+async fn approved(env: &Env) -> (String, String) {
+    let buyer = Buyer::new(env);
+    let (order, url, _) = placed(env, &buyer, "visa-1111").await;
+    buyer.get(&location(&buyer.get(&url).await)).await;
+    assert_eq!(status(env, &order).await.state, OrderState::Approved);
+    let charge = env.state.store.amazon_order(&order).unwrap().unwrap().charge_id.unwrap();
+    (order, charge)
+}
+
+#[tokio::test]
+async fn a_capture_in_seller_central_before_its_ipn_is_recorded_when_amazon_refuses_ours() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    assert_eq!(seller_central(&env, &charge, "capture").await, 204);
+    assert_eq!(seller_central(&env, &charge, "capture").await, 422, "Amazon captures a charge once");
+    assert_eq!(seller_central(&env, &charge, "refund").await, 404);
+    assert_eq!(seller_central(&env, "S02-0000000-0000000-C00001", "capture").await, 404);
+    assert_eq!(merchant_order(&env, &order).await["amounts"]["captured"], 0, "no IPN came");
+
+    // Amazon refuses ours (InvalidChargeStatus); its charge says captured: recorded, and the answer says so.
+    let answer = merchant_post(&env, &order, "capture", "capture-sc-0001", serde_json::json!({"amount": 500})).await;
+    assert_eq!(answer.status(), 409);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "already_captured", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Seller Central"), "{body}");
+    let after = merchant_order(&env, &order).await;
+    let total = after["amounts"]["total"].as_i64().unwrap();
+    assert_eq!((after["state"].as_str(), after["amounts"]["captured"].as_i64(), after["amounts"]["remaining"].as_i64()), (Some("paid"), Some(total), Some(0)), "{after}");
+    // The same key again: refused from what is recorded, Amazon not asked again.
+    let again = merchant_post(&env, &order, "capture", "capture-sc-0001", serde_json::json!({"amount": 500})).await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["code"], "already_captured");
+    assert_eq!(env.upstream("merchant-capture").len(), 1);
+
+    // Amazon's IPN comes late: nothing is counted twice.
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
+    assert_eq!(ipn(&env, &serde_json::to_string(&sns(&env, "Notification", "m-late-capture", &message, &cert)).unwrap()).await.status(), 200);
+    assert_eq!(merchant_order(&env, &order).await["amounts"], after["amounts"]);
+    let captured_events = env.state.store.events_for_order(&order).unwrap().into_iter().filter(|e| e.kind == "order.captured").count();
+    assert_eq!(captured_events, 1);
+}
+
+#[tokio::test]
+async fn a_charge_cancelled_in_seller_central_is_refused_with_its_state() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    assert_eq!(seller_central(&env, &charge, "cancel").await, 204);
+    let answer = merchant_post(&env, &order, "capture", "capture-sc-0002", serde_json::json!({})).await;
+    assert_eq!(answer.status(), 409);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "charge_not_capturable", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Canceled"), "{body}");
+    let after = merchant_order(&env, &order).await;
+    assert_eq!((after["state"].as_str(), after["amounts"]["captured"].as_i64()), (Some("approved"), Some(0)), "nothing recorded: {after}");
+}
+
+#[tokio::test]
+async fn a_second_partial_capture_is_refused_before_amazon_and_the_rest_can_be_released() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    let first = merchant_post(&env, &order, "capture", "capture-part-001", serde_json::json!({"amount": 500})).await;
+    assert_eq!(first.status(), 200, "{}", first.text().await.unwrap());
+    let shown = merchant_order(&env, &order).await;
+    let total = shown["amounts"]["total"].as_i64().unwrap();
+    assert_eq!((shown["amounts"]["captured"].as_i64(), shown["amounts"]["remaining"].as_i64()), (Some(500), Some(total - 500)));
+
+    // Amazon captures a charge once: the rest needs a new charge, which this server does not make. Refused, saying so.
+    let second = merchant_post(&env, &order, "capture", "capture-part-002", serde_json::json!({})).await;
+    assert_eq!(second.status(), 409);
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["code"], "capture_needs_new_charge", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&charge) && message.contains("Create Charge") && message.contains("cancel"), "{message}");
+    assert_eq!(env.upstream("merchant-capture").len(), 1, "Amazon was not asked");
+    assert_eq!(merchant_order(&env, &order).await["amounts"], shown["amounts"], "nothing changed");
+    // At Amazon too: a second capture of the charge is refused.
+    let at_amazon = &env.state.amazon.as_ref().unwrap().client;
+    let refused = at_amazon
+        .capture_charge(&charge, &amazon_pay_v2::models::CaptureChargeRequest { capture_amount: amazon_pay_v2::models::Price::from_minor(1, "EUR"), soft_descriptor: None }, "direct-second-1")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.reason_code(), Some("InvalidChargeStatus"));
+
+    // What is left is released (the charge permission closed); the captured part can be refunded.
+    let cancelled = merchant_post(&env, &order, "cancel", "cancel-part-0001", serde_json::json!({})).await;
+    assert_eq!(cancelled.status(), 200, "{}", cancelled.text().await.unwrap());
+    let after = merchant_order(&env, &order).await;
+    assert_eq!((after["amounts"]["released"].as_i64(), after["amounts"]["remaining"].as_i64()), (Some(total - 500), Some(0)), "{after}");
+    let refunded = merchant_post(&env, &order, "refund", "refund-part-001", serde_json::json!({})).await;
+    assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
 }

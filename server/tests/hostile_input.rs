@@ -342,6 +342,7 @@ async fn notification_tricks_are_refused_or_stored_once() {
             userid: None,
             decline: None,
             response_json: None,
+            provider: amazon_pay_server::orders::Provider::Payone,
         })
         .await
         .unwrap();

@@ -26,6 +26,7 @@ fn order(id: &str, key: &str, txid: Option<&str>) -> OrderRecord {
         userid: None,
         decline: None,
         response_json: Some("{\"a\":\"ü\"}".into()),
+        provider: amazon_pay_server::orders::Provider::Payone,
     }
 }
 

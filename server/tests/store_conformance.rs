@@ -67,6 +67,7 @@ fn order(id: &str, workorder: &str, key: &str) -> OrderRecord {
         userid: None,
         decline: None,
         response_json: None,
+        provider: amazon_pay_server::orders::Provider::Payone,
     }
 }
 
@@ -271,6 +272,50 @@ async fn outbox_test(store: Store, url: Option<String>) {
     assert_eq!(deliveries.len(), 1);
 }
 
+/// Three orders: PAYONE's, one placed with Amazon Pay direct, and one of Amazon Pay direct stored as PAYONE's
+/// (as every one was before `orders.provider`) that Amazon knows.
+async fn orders_of_both_providers(store: &Store) {
+    use amazon_pay_server::orders::Provider;
+    store.insert_order(&order("O-PAYONE", "W-PAYONE", "key-provider-1")).await.unwrap();
+    store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order("O-AMAZON", "W-AMAZON", "key-provider-2") }).await.unwrap();
+    store.insert_amazon_order("O-AMAZON", "S02-0000002-0000002").await.unwrap();
+    store.insert_order(&order("O-BEFORE", "W-BEFORE", "key-provider-3")).await.unwrap();
+    store.insert_amazon_order("O-BEFORE", "S02-0000001-0000001").await.unwrap();
+}
+
+fn providers(store: &Store) -> Vec<&'static str> {
+    ["O-PAYONE", "O-AMAZON", "O-BEFORE"].map(|id| store.order(id).unwrap().expect("stored").provider.as_str()).to_vec()
+}
+
+/// Migration 6 (`orders.provider`): an order keeps the provider it was placed with; orders stored before the
+/// column are Amazon Pay direct's when Amazon knows them (`amazon_orders`), else PAYONE's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_orders_provider_is_stored_and_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    orders_of_both_providers(&store).await;
+    assert_eq!(providers(&store), ["payone", "amazon", "payone"], "as placed");
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("amazon-pay.sqlite")).unwrap();
+    conn.execute_batch("ALTER TABLE orders DROP COLUMN provider; PRAGMA user_version = 4;").unwrap();
+    drop(conn);
+    assert_eq!(providers(&Store::open(dir.path()).unwrap()), ["payone", "amazon", "amazon"], "filled in from amazon_orders");
+}
+
+/// As [`sqlite_orders_provider_is_stored_and_filled_in`], on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_orders_provider_is_stored_and_filled_in() {
+    let Some(url) = fresh_pg_url().await else { return };
+    let store = open(&url);
+    orders_of_both_providers(&store).await;
+    assert_eq!(providers(&store), ["payone", "amazon", "payone"], "as placed");
+    drop(store);
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.batch_execute("ALTER TABLE orders DROP COLUMN provider; DELETE FROM schema_migrations WHERE version = 6").await.unwrap();
+    assert_eq!(providers(&open(&url)), ["payone", "amazon", "amazon"], "filled in from amazon_orders");
+}
+
 /// PostgreSQL only: migrations from empty, again (nothing to do), and by two instances at once; two stores
 /// on one database take one placement lock, exactly one at a time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,7 +336,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6], "applied once by two instances starting together and a third after");
 
     // Many claimers from two instances: exactly one wins while it is held.
     let claims = (0..20).map(|i| {

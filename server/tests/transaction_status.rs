@@ -29,6 +29,7 @@ async fn order_with_txid(state: &AppState, id: &str, txid: &str) {
             userid: None,
             decline: None,
             response_json: None,
+            provider: amazon_pay_server::orders::Provider::Payone,
         })
         .await
         .unwrap();

@@ -257,6 +257,7 @@ async fn a_server_killed_while_100_events_wait_delivers_them_all_after_a_restart
             userid: None,
             decline: None,
             response_json: None,
+            provider: amazon_pay_server::orders::Provider::Payone,
         };
         store.insert_order(&order).await.unwrap();
     }

@@ -157,6 +157,21 @@ impl AmazonV2Simulator {
         Ok(())
     }
 
+    /// What the merchant did in Seller Central to charge `id` (the tester's control): `capture` all of it, or
+    /// `cancel` it. Its IPN is held back, as one that is late or lost: the server learns of it only when it
+    /// asks Amazon.
+    pub fn seller_central(&self, id: &str, action: &str) -> Result<(), store::ApiError> {
+        let mut store = self.lock();
+        match action {
+            "capture" => {
+                let amount = store.charges.get(id).map(|c| c.amount.clone()).ok_or_else(|| store::ApiError::not_found("Charge", id))?;
+                store.capture(id, &amount).map(drop)
+            }
+            "cancel" => store.cancel_charge(id, Some("Canceled in Seller Central".into())).map(drop),
+            other => Err(store::ApiError::new(404, "ResourceNotFound", format!("Seller Central has no {other:?} for a charge: capture or cancel."))),
+        }
+    }
+
     /// Settles what is due and notifies; schedules another look if something is still pending.
     pub(crate) fn after_change(&self, changes: Vec<store::Change>) {
         self.inner.notifier.send(changes);
@@ -188,6 +203,21 @@ pub(crate) async fn decline_refund_route(
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     match sim.decline_refund(&id) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(err) => (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response(),
+    }
+}
+
+/// `POST /sandbox/amazon/charges/{chargeId}/seller-central/{capture|cancel}`: the merchant captures or cancels the
+/// charge in Seller Central, and its IPN does not arrive (204; 404 for an unknown charge or action, 422
+/// `InvalidChargeStatus` for a charge Amazon would not capture or cancel).
+pub(crate) async fn seller_central_route(
+    axum::extract::State(sim): axum::extract::State<AmazonV2Simulator>,
+    axum::extract::Path((id, action)): axum::extract::Path<(String, String)>,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    match sim.seller_central(&id, &action) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(err) => (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response(),
     }

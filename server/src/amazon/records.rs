@@ -182,6 +182,21 @@ impl Store {
         .await
     }
 
+    /// Moves order `order_id` forward to what its `charge` says (after its capture is recorded:
+    /// [`Store::record_amazon_capture`]), storing the change with its event; what happened, for the log.
+    pub async fn move_amazon_order(&self, order_id: &str, charge: &amazon_pay_v2::models::Charge) -> Result<&'static str, StoreError> {
+        use super::states::{advance, for_charge};
+        let Some(mut order) = self.order(order_id)? else { return Ok("order gone") };
+        let Some((to, decline)) = for_charge(charge) else { return Ok("charge state says nothing about the order") };
+        let Some(next) = advance(order.state, to) else { return Ok("order already there") };
+        order.state = next;
+        if next == amazon_pay_contract::orders::OrderState::Declined {
+            order.decline = decline;
+        }
+        self.finish_placing(&order).await?;
+        Ok("order moved")
+    }
+
     /// The order of refund `refund_id`.
     pub fn amazon_refund_order(&self, refund_id: &str) -> Result<Option<String>, StoreError> {
         self.read(|c| {

@@ -7,7 +7,7 @@ use super::payone_calls::send_recorded;
 use super::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
-use crate::orders::{valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
@@ -38,7 +38,7 @@ pub(super) async fn place(
     let product_type = state.catalogue.product_type(&request.items);
     let buyer = super::apb_buyer::checked_buyer(&state, &request, product_type)?;
 
-    let mut order = OrderRecord::placing(None, "apb", &request.idempotency_key, amount);
+    let mut order = OrderRecord::placing(Provider::Payone, None, "apb", &request.idempotency_key, amount);
     // The cart, as CV2 keeps it (the merchant API's and the webhooks' `items`): under the order's id until
     // PAYONE names the workorder, then moved with the order (`set_order_workorder`).
     state

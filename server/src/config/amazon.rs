@@ -15,6 +15,21 @@ pub enum Provider {
     Amazon,
 }
 
+impl Provider {
+    /// The name `--provider` takes, and what an order stores (`orders.provider`) and the merchant API shows.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Provider::Payone => "payone",
+            Provider::Amazon => "amazon",
+        }
+    }
+
+    /// The provider [`Provider::as_str`] names.
+    pub fn parse(name: &str) -> Option<Provider> {
+        [Provider::Payone, Provider::Amazon].into_iter().find(|p| p.as_str() == name)
+    }
+}
+
 /// Amazon Pay's regions: each has its own API host, `checkout.js` and currencies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Region {

@@ -1,5 +1,6 @@
-//! The merchant API's capture, refund and cancel for Amazon Pay direct orders: Capture Charge, Create Refund,
-//! and Cancel Charge with Close Charge Permission (only the close when part was captured). The merchant's
+//! The merchant API's capture, refund and cancel for Amazon Pay direct orders: Capture Charge (once per order:
+//! Amazon captures a charge once), Create Refund, and Cancel Charge with Close Charge Permission (only the close
+//! when part was captured). The merchant's
 //! `Idempotency-Key` is Amazon's idempotency key too, so a retried request never moves money twice at Amazon
 //! either. What Amazon accepted is stored with the call's record, the outbox event and the answer in one write;
 //! Amazon's refusal is stored as the key's answer; no answer is not stored (retry with the same key).
@@ -34,6 +35,9 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
     let Some((charge_id, permission_id)) = ids.and_then(|o| Some((o.charge_id?, o.charge_permission_id))) else {
         return Err(MerchantError::conflict("not_authorized", "Amazon has no charge for this order."));
     };
+    if request.action == Action::Capture && money.captured > 0 {
+        return Err(captured_once(money, &charge_id, permission_id.as_deref()));
+    }
     let price = Price::from_minor(request.amount.max(0) as u64, &money.currency);
     let client = &amazon.client;
     let result: Result<(Value, Option<(String, String)>), Error> = match request.action {
@@ -80,6 +84,12 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
                 .await?;
             Ok(json_response(StatusCode::OK, &stored, false))
         }
+        Err(Error::Api { reason_code, .. }) if request.action == Action::Capture && reason_code == "InvalidChargeStatus" => {
+            // The charge is no longer Authorized: captured or cancelled at Amazon (Seller Central) before its IPN
+            // came. Not the key's answer: what Amazon's charge says is recorded, and a retry is refused from that.
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(not_capturable(state, client, request.id, &charge_id).await?)
+        }
         Err(Error::Api { status, reason_code, message }) if status < 500 && status != 429 => {
             let err = MerchantError::new(
                 StatusCode::BAD_GATEWAY,
@@ -106,6 +116,64 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
             ))
         }
     }
+}
+
+/// A second capture: Amazon captures a charge once; what is left of the order's authorization needs a new
+/// charge on its charge permission (Create Charge), which this server does not make (refunds, IPNs and the
+/// order's books follow one charge per order). Refused before Amazon is asked, saying what can be done.
+fn captured_once(money: &order_view::Money, charge_id: &str, permission_id: Option<&str>) -> MerchantError {
+    let permission = permission_id.map(|p| format!(" {p}")).unwrap_or_default();
+    MerchantError::conflict(
+        "capture_needs_new_charge",
+        format!(
+            "Amazon Pay captures a charge once, and this order's charge {charge_id} was captured already ({} of {}, minor units). \
+             The {} left would need a new charge on the order's charge permission{permission} (Amazon's Create Charge), which this \
+             server does not make. Nothing was sent: cancel releases what is left (it closes the charge permission), and the \
+             captured amount can be refunded.",
+            money.captured,
+            money.authorized,
+            money.capturable()
+        ),
+    )
+}
+
+/// Why Amazon would not capture `charge_id` of order `order_id` (`InvalidChargeStatus`), as Get Charge says. A
+/// charge Amazon captured already (in Seller Central, before its IPN reached this server) is recorded as the IPN
+/// would record it, the order moved to paid: `409 already_captured`. Any other state: `409
+/// charge_not_capturable` naming it. The order's money lock is held by the caller.
+async fn not_capturable(state: &AppState, client: &amazon_pay_v2::Client, order_id: &str, charge_id: &str) -> Result<MerchantError, MerchantError> {
+    let charge = client.get_charge(charge_id).await;
+    let (answer, outcome) = match &charge {
+        Ok(c) => (serde_json::to_string(c).unwrap_or_default(), "ok".to_owned()),
+        Err(err) => (String::new(), err.reason_code().map_or_else(|| err.to_string(), str::to_owned)),
+    };
+    state.store.record_upstream_call_then(UpstreamCall::new("amazon", "getCharge", charge_id, &answer, &outcome), |_| Ok(())).await?;
+    let charge = charge.map_err(|err| {
+        MerchantError::new(
+            StatusCode::BAD_GATEWAY,
+            "amazon_unavailable",
+            format!("Amazon Pay refused the capture (InvalidChargeStatus), and charge {charge_id} could not be read to say why: {err}. Retry with the same Idempotency-Key."),
+        )
+    })?;
+    if let Some(captured) = crate::amazon::states::captured_minor(&charge) {
+        state.store.record_amazon_capture(order_id, captured).await?;
+        state.store.move_amazon_order(order_id, &charge).await?;
+        return Ok(MerchantError::conflict(
+            "already_captured",
+            format!(
+                "Amazon Pay had captured {captured} (minor units) of charge {charge_id} already (in Seller Central, or with the \
+                 authorization); the order now shows it. Nothing more was captured; ship the order, and refund to give money back."
+            ),
+        ));
+    }
+    let why = charge.status_details.reason_code.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    Ok(MerchantError::conflict(
+        "charge_not_capturable",
+        format!(
+            "Amazon Pay cannot capture charge {charge_id}: it is {:?}{why}, not Authorized. Nothing was captured; see the charge in Seller Central.",
+            charge.status_details.state
+        ),
+    ))
 }
 
 /// Releases what is authorized and not captured: Cancel Charge (unless part was captured), then Close Charge

@@ -6,8 +6,8 @@ use amazon_pay_contract::orders::OrderState;
 use crate::store::db::{Conn, DbError, OptionalExtension};
 use serde_json::{json, Map, Value};
 
-/// Which provider owns an order's money: PAYONE orders are captured, refunded and released through this
-/// server; CheckoutChamp orders through the CRM.
+/// Which provider owns an order's money: PAYONE and Amazon Pay direct orders are captured, refunded and
+/// released through this server; CheckoutChamp orders through the CRM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     /// Placed through PAYONE (CV2, APB, CV1).
@@ -117,23 +117,56 @@ pub fn order_json(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Val
     checkoutchamp_order(c, id)
 }
 
-/// Which provider owns order `id`.
+/// `orders.provider` of an Amazon Pay direct order.
+const AMAZON: &str = "amazon";
+
+/// Which provider owns order `id`: what the order stored when it was placed (`orders.provider`).
 pub fn provider(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Provider>> {
-    let payone: bool = c.prepare_cached("SELECT count(*) FROM orders WHERE id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
-    if payone {
-        let amazon: i64 = c.prepare_cached("SELECT count(*) FROM amazon_orders WHERE order_id = ?1")?.query_row([id], |r| r.get(0))?;
-        return Ok(Some(if amazon > 0 { Provider::AmazonDirect } else { Provider::Payone }));
+    let stored: Option<String> = c.prepare_cached("SELECT provider FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    if let Some(stored) = stored {
+        // The names `--provider` takes (`config::amazon::Provider::as_str`), as the order stored them.
+        return Ok(Some(match stored.as_str() {
+            "payone" => Provider::Payone,
+            AMAZON => Provider::AmazonDirect,
+            _ => return Err(DbError::conversion(0, "unknown order provider")),
+        }));
     }
     let crm: bool =
         c.prepare_cached("SELECT count(*) FROM checkoutchamp_orders WHERE order_id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
     Ok(crm.then_some(Provider::CheckoutChamp))
 }
 
+/// The `amazon` object of an order: Amazon's ids as the order's own provider knows them. PAYONE: the CV1 order
+/// reference, or the CV2 checkout session PAYONE's `getCheckoutSession` answered; Amazon Pay direct: the
+/// checkout session it was placed on, and the charge permission (the id Seller Central shows) and charge
+/// Amazon created when it was completed.
+fn amazon_ids(c: &Conn<'_>, id: &str, workorder_id: &str, provider: &str) -> crate::store::db::Result<Value> {
+    if provider == AMAZON {
+        let ids: Option<(String, Option<String>, Option<String>)> = c
+            .prepare_cached("SELECT checkout_session_id, charge_permission_id, charge_id FROM amazon_orders WHERE order_id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (session, permission, charge) = match ids {
+            Some((session, permission, charge)) => (Some(session), permission, charge),
+            None => (None, None, None),
+        };
+        return Ok(json!({"order_reference_id": null, "checkout_session_id": session, "charge_permission_id": permission, "charge_id": charge}));
+    }
+    let reference: Option<String> =
+        c.prepare_cached("SELECT amazon_reference_id FROM cv1_orders WHERE order_id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    // CV2: Amazon's checkout session (kept when the order was placed).
+    let session: Option<String> = c
+        .prepare_cached("SELECT checkout_session_id FROM amazon_checkout_sessions WHERE workorder_id = ?1")?
+        .query_row([workorder_id], |r| r.get(0))
+        .optional()?;
+    Ok(json!({"order_reference_id": reference, "checkout_session_id": session, "charge_permission_id": null, "charge_id": null}))
+}
+
 fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value>> {
     let row = c
         .prepare_cached(
             "SELECT o.flow, o.state, o.workorder_id, o.txid, o.userid, o.decline, o.created_at, o.updated_at,
-                    k.items_json, k.delivery
+                    k.items_json, k.delivery, o.provider
              FROM orders o LEFT JOIN checkouts k ON k.workorder_id = o.workorder_id WHERE o.id = ?1",
         )?
         .query_row([id], |r| {
@@ -148,10 +181,11 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
                 r.get::<_, i64>(7)?,
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, Option<String>>(9)?,
+                r.get::<_, String>(10)?,
             ))
         })
         .optional()?;
-    let Some((flow, state, workorder_id, txid, userid, decline, created, updated, items, delivery)) = row else {
+    let Some((flow, state, workorder_id, txid, userid, decline, created, updated, items, delivery, provider)) = row else {
         return Ok(None);
     };
     let Some(money) = payone_money(c, id)? else { return Ok(None) };
@@ -159,15 +193,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
         Some(txid) => notifications(c, txid)?,
         None => Vec::new(),
     };
-    let amazon_reference: Option<String> = c
-        .prepare_cached("SELECT amazon_reference_id FROM cv1_orders WHERE order_id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    // CV2: Amazon's checkout session (kept when the order was placed).
-    let checkout_session: Option<String> = c
-        .prepare_cached("SELECT checkout_session_id FROM amazon_checkout_sessions WHERE workorder_id = ?1")?
-        .query_row([workorder_id.as_str()], |r| r.get(0))
-        .optional()?;
+    let amazon = amazon_ids(c, id, &workorder_id, &provider)?;
     let mut payments = Vec::new();
     let mut stmt = c.prepare_cached(
         "SELECT kind, amount_minor, sequencenumber, reason, created_at FROM order_payments WHERE order_id = ?1 ORDER BY id",
@@ -188,7 +214,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
     Ok(Some(json!({
         "id": id,
         "object": "order",
-        "provider": "payone",
+        "provider": provider,
         "flow": flow,
         "state": state,
         "created": created,
@@ -210,7 +236,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
         "shipping_address": personal.shipping,
         "decline": decline,
         "payone": {"workorder_id": workorder_id, "txid": txid, "userid": userid, "sequencenumber": money.sequencenumber},
-        "amazon": {"order_reference_id": amazon_reference, "checkout_session_id": checkout_session},
+        "amazon": amazon,
         "payments": payments,
         "notifications": notes.iter().map(|n| json!({
             "txaction": n["txaction"],

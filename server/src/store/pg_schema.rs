@@ -5,7 +5,7 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD), (6, ORDERS_PROVIDER)];
 
 /// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
 /// database's locale-dependent `lower()`: `store/pg.rs` runs that step after its (empty) SQL.
@@ -182,6 +182,14 @@ UPDATE notifications SET buyer_search = coalesce(
     (SELECT string_agg(f.value ->> 1, ' ' ORDER BY f.ord) FROM jsonb_array_elements(notifications.body::jsonb) WITH ORDINALITY AS f(value, ord)
      WHERE f.value ->> 0 IN ('email', 'firstname', 'lastname', 'company', 'shipping_firstname', 'shipping_lastname', 'shipping_company')), '')
 WHERE body LIKE '[%';
+";
+
+/// Which provider's API moves each order's money (`orders.provider`: `payone` or `amazon`, as `--provider`
+/// names them), so an Amazon Pay direct order says so from its first event on (SQLite's migration 6, the
+/// same statements: `store/schema.rs`, `ORDERS_PROVIDER`). Orders placed before: those Amazon knows.
+const ORDERS_PROVIDER: &str = "
+ALTER TABLE orders ADD COLUMN provider TEXT NOT NULL DEFAULT 'payone';
+UPDATE orders SET provider = 'amazon' WHERE id IN (SELECT order_id FROM amazon_orders);
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

@@ -59,6 +59,14 @@ CREATE INDEX IF NOT EXISTS orders_by_workorder ON orders (workorder_id);
 CREATE INDEX IF NOT EXISTS orders_by_txid ON orders (txid);
 ";
 
+/// `orders.provider` (SQLite's migration 6, PostgreSQL's too): `payone` or `amazon`, whose API moves the
+/// order's money; the orders Amazon Pay direct placed before it existed are those `amazon_orders` knows. A
+/// released migration never changes, so this text is not [`ORDERS`]'s.
+pub(super) const ORDERS_PROVIDER: &str = "
+ALTER TABLE orders ADD COLUMN provider TEXT NOT NULL DEFAULT 'payone';
+UPDATE orders SET provider = 'amazon' WHERE id IN (SELECT order_id FROM amazon_orders);
+";
+
 /// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
 /// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
 /// `buyer_search` (what the order search finds of the buyer) is added after this by `store/buyer_search.rs`,

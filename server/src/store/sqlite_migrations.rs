@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5)];
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -51,6 +51,17 @@ fn v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// The buyer's search text case-folded in Rust, as new rows are (PostgreSQL's migration 5).
 fn v5(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     buyer_search::fold_column(tx).map(|_| ())
+}
+
+/// Which provider's API moves each order's money (`orders.provider`), filled for the orders already there
+/// (PostgreSQL's migration 6). Added only where missing: a store opened before versions came got every table
+/// of this server's schema already.
+fn v6(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'provider'", [], |r| r.get::<_, i64>(0))? > 0;
+    if has {
+        return Ok(());
+    }
+    tx.execute_batch(schema::ORDERS_PROVIDER)
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -6,7 +6,7 @@
 use super::cv2::{check_currency, intent, price, SCOPES};
 use crate::api::ApiJson;
 use crate::error::AppError;
-use crate::orders::{valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::ProductType;
@@ -48,7 +48,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         }
     });
     // APB has no checkout before the order: the order is its own reference at Amazon.
-    let mut order = OrderRecord::placing(None, "apb", &request.idempotency_key, amount);
+    let mut order = OrderRecord::placing(Provider::Amazon, None, "apb", &request.idempotency_key, amount);
     // Still ours? (a lost lease must not place: another instance may be placing this order now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;

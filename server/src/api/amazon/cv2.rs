@@ -8,7 +8,7 @@ use crate::api::payone_calls::LangQuery;
 use crate::api::ApiJson;
 use crate::config::Authorization;
 use crate::error::AppError;
-use crate::orders::{valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::return_urls::{with_query, Flow};
 use crate::state::AppState;
 use crate::store::{insert_checkout, now, Checkout};
@@ -189,7 +189,7 @@ pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id
     let Some(session_id) = state.store.amazon_session_of(&workorder_id)? else {
         return Err(AppError::new(ErrorCode::NotFound, "no Amazon checkout session for this checkout").in_language(lang));
     };
-    let mut order = OrderRecord::placing(Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
+    let mut order = OrderRecord::placing(Provider::Amazon, Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
     // Stored before Amazon is called: whatever happens next, the store knows this attempt exists.
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;

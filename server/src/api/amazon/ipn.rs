@@ -8,7 +8,6 @@
 //! changes nothing.
 
 use super::calls::recorded;
-use crate::amazon::states::{advance, for_charge};
 use crate::state::AppState;
 use amazon_pay_v2::sns::{verify, SnsMessage};
 use axum::body::Bytes;
@@ -219,19 +218,13 @@ fn with_followed_state(message: &str, followed: Option<String>) -> String {
     }
 }
 
-/// Moves the order to what its charge says, forward only.
+/// Records what Amazon captured of the charge, then moves the order to what the charge says, forward only.
 async fn move_order(state: &AppState, order_id: &str, charge: &amazon_pay_v2::models::Charge) -> Result<&'static str, crate::store::StoreError> {
-    let Some(order) = state.store.order(order_id)? else { return Ok("order gone") };
-    super::follow::capture(state, order_id, charge).await?;
-    let Some((to, decline)) = for_charge(charge) else { return Ok("charge state says nothing about the order") };
-    let Some(next) = advance(order.state, to) else { return Ok("order already there") };
-    let mut order = order;
-    order.state = next;
-    if next == amazon_pay_contract::orders::OrderState::Declined {
-        order.decline = decline;
+    if state.store.order(order_id)?.is_none() {
+        return Ok("order gone");
     }
-    state.store.finish_placing(&order).await?;
-    Ok("order moved")
+    super::follow::capture(state, order_id, charge).await?;
+    state.store.move_amazon_order(order_id, charge).await
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::config::AmazonMode;
 use crate::error::AppError;
-use crate::orders::{valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, Cv1Decline, Cv1OrderResponse, Cv1Outcome};
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::orders::OrderState;
@@ -80,7 +80,7 @@ pub(super) async fn confirm(
             .with_message(problem.form_message(lang)));
     }
     let buyer = Buyer { email: found.email.clone(), billing: found.billing.clone().unwrap_or_else(|| found.shipping.clone()), shipping: found.shipping.clone() };
-    let mut order = OrderRecord::placing(Some(&workorder_id), "cv1", &request.idempotency_key, checkout.amount);
+    let mut order = OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv1", &request.idempotency_key, checkout.amount);
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;

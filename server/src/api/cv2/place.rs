@@ -5,7 +5,7 @@ use super::review::fetch_details;
 use crate::api::ApiJson;
 use crate::state::AppState;
 use crate::error::AppError;
-use crate::orders::{valid_idempotency_key, OrderRecord};
+use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::address_rules::AddressRules;
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
@@ -51,7 +51,7 @@ pub(super) async fn place_order(
         (None, billing) => AddressRules::default().phone(billing.as_ref().map_or("", |b| b.phone.as_str()), request.phone.as_deref()),
     }
     .map_err(refused)?;
-    let mut order = OrderRecord::placing(Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
+    let mut order = OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
     // Amazon's reference for the merchant (merchant API, webhooks): stored before the order, so even its
     // `order.placed` event carries it.
     state.store.set_amazon_checkout_session(&workorder_id, &details.amazon_checkout_session_id).await?;
