@@ -25,6 +25,10 @@ pub(crate) fn sandbox_config(config: &Config) -> SandboxConfig {
         },
         timings: config.sandbox_timings.clone(),
         payone_notify_url: config.payone_notify_url.clone(),
+        button_signatures: match config.sandbox_button_signatures {
+            crate::config::ButtonSignatures::Real => amazon_pay_sandbox::ButtonSignatures::Real,
+            crate::config::ButtonSignatures::Placeholder => amazon_pay_sandbox::ButtonSignatures::Placeholder,
+        },
         ..SandboxConfig::default()
     }
 }

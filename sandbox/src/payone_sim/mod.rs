@@ -399,7 +399,7 @@ impl PayoneSimulator {
             notifier: Notifier::new(notify_url, &timings),
             setup: Arc::new(Setup {
                 config: config.payone.clone(),
-                signer: Signer::new(),
+                signer: Signer::new(config.button_signatures),
                 seller_id: config.amazon_merchant_id.clone(),
                 public_url,
                 timings,
