@@ -41,12 +41,25 @@ function peakRssMb(pid) {
   return kb === undefined ? null : Number(kb) / 1024;
 }
 
-/** The store's notifications, once their count has stopped changing (requests cut off by wrk's stop may land late). */
-async function storedNotifications(base) {
+/** Notifications read back per request: the server holds one page, not all of a run's, in memory at once. */
+const PAGE = 10_000;
+
+/** The store's notifications after the first `after`, read page by page. */
+async function notificationsAfter(base, after) {
+  const all = [];
+  for (;;) {
+    const page = await (await fetch(`${base}/sandbox/inspect/notifications?after=${after + all.length}&limit=${PAGE}`)).json();
+    all.push(...page);
+    if (page.length < PAGE) return all;
+  }
+}
+
+/** The store's notifications after the first `after`, once their count has stopped changing (requests cut off by wrk's stop may land late). */
+async function storedNotifications(base, after = 0) {
   let last = -1;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const list = await (await fetch(base + "/sandbox/inspect/notifications")).json();
+    const list = await notificationsAfter(base, after);
     if (list.length === last || Date.now() > deadline) return list;
     last = list.length;
     await new Promise((r) => setTimeout(r, 500));
@@ -69,6 +82,7 @@ async function oneRun(run) {
   const results = [];
   let lost = null;
   let rss = null;
+  let loadRss = null;
   try {
     const base = server.baseUrl;
     console.log(`\n=== run ${run} of ${RUNS}: server ${base} (${process.env.AMAZON_PAY_SERVER_BIN}), load ${loadStart}`);
@@ -96,7 +110,9 @@ async function oneRun(run) {
       BENCH_TXID_BASE: String(100_000_000_000 + run * 10_000_000_000),
     });
     results.push(ts);
-    const stored = (await storedNotifications(base)).slice(before);
+    // The peak of the load itself, before the check below reads the stored notifications back.
+    loadRss = peakRssMb(server.pid);
+    const stored = await storedNotifications(base, before);
     const distinct = new Set(stored.map(([txid]) => txid)).size;
     lost = {
       acknowledged: ts.ok,
@@ -108,13 +124,13 @@ async function oneRun(run) {
     };
     console.log(`\nnotifications: ${ts.ok} answered TSOK, ${stored.length} stored (${distinct} distinct txids)`);
     rss = peakRssMb(server.pid);
-    console.log(`server's peak resident memory (VmHWM): ${rss === null ? "unknown" : rss.toFixed(1) + " MB"}`);
+    console.log(`server's peak resident memory (VmHWM): ${rss === null ? "unknown" : rss.toFixed(1) + " MB"} (${loadRss === null ? "unknown" : loadRss.toFixed(1) + " MB"} before the notifications were read back)`);
   } finally {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
   const lostOk = lost && lost.missing === 0 && lost.distinct === lost.stored && lost.unanswered <= CONNECTIONS;
-  return { run, at, loadStart, loadEnd: loadNow(), results, lost, lostOk, rss };
+  return { run, at, loadStart, loadEnd: loadNow(), results, lost, lostOk, rss, loadRss };
 }
 
 /**

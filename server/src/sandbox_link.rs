@@ -91,8 +91,8 @@ impl Inspector for StoreInspector {
             .collect())
     }
 
-    fn notifications(&self) -> Result<Vec<(String, String, String)>, InspectError> {
-        self.store.notification_log().map_err(store_error)
+    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, InspectError> {
+        self.store.notification_log_page(after, limit).map_err(store_error)
     }
 
     fn pages(&self) -> Vec<String> {

@@ -477,19 +477,43 @@ mod tests {
         assert_eq!(reopened.checkout("WO2").unwrap(), None);
     }
 
-    #[tokio::test]
-    async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+    /// PAYONE answering a workorder id twice: the second checkout is refused, its call is still recorded, and
+    /// the store goes on (on PostgreSQL the savepoints and `COMMIT` go out pipelined: `store/pg.rs`).
+    async fn call_stays_recorded(store: Store) {
         let checkout = sample_checkout();
         let call = || UpstreamCall::new("payone", "createCheckoutSessionPayload", "req", "status=OK", "OK");
         let first = checkout.clone();
         store.record_upstream_call_then(call(), move |c| insert_checkout(c, &first)).await.unwrap();
-        // PAYONE answering a workorder id twice: the second checkout is refused, its call is still recorded.
         let again = checkout.clone();
         assert!(store.record_upstream_call_then(call(), move |c| insert_checkout(c, &again)).await.is_err());
         assert_eq!(store.upstream_calls().unwrap().len(), 2);
         assert_eq!(store.checkout("WO1").unwrap(), Some(checkout));
+        let next = Checkout { workorder_id: "WO2".into(), ..sample_checkout() };
+        store.record_upstream_call_then(call(), move |c| insert_checkout(c, &next)).await.unwrap();
+        assert_eq!(store.upstream_calls().unwrap().len(), 3);
+        assert!(store.checkout("WO2").unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        call_stays_recorded(Store::open(dir.path()).unwrap()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_call_stays_recorded_on_postgresql_too() {
+        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
+            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let name = format!("lib_{}_{}", std::process::id(), now());
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        let store = tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), Path::new("unused")).unwrap()).await.unwrap();
+        call_stays_recorded(store).await;
     }
 
     #[tokio::test]
