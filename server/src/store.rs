@@ -307,6 +307,19 @@ impl Store {
         written
     }
 
+    /// Like [`Store::write`] for a new checkout session ([`Durability::Session`]): on PostgreSQL its commit does
+    /// not wait for the WAL's flush (SQLite's commits never do; see `Durability`).
+    pub(crate) async fn write_session<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let started = std::time::Instant::now();
+        let written = self.write_with(Durability::Session, write).await;
+        crate::telemetry::metrics::store_write("committed", started.elapsed());
+        written
+    }
+
     async fn write_with<T, F>(&self, durability: Durability, write: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
@@ -323,7 +336,8 @@ impl Store {
             // A PostgreSQL commit is durable: both levels are met when it returns.
             Backend::Postgres(pool) => {
                 let pool = pool.clone();
-                tokio::task::spawn_blocking(move || pool.write(marked)).await.map_err(|_| StoreError::Panicked)??
+                let flush = durability != Durability::Session;
+                tokio::task::spawn_blocking(move || pool.write(flush, marked)).await.map_err(|_| StoreError::Panicked)??
             }
         };
         if recorded {
@@ -421,15 +435,29 @@ impl Store {
         F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.write(move |c| {
+        self.record_upstream_call_as(Durability::Committed, call, then).await
+    }
+
+    /// Like [`Store::record_upstream_call_then`], committed as `durability` says (`Durability::Session` for the
+    /// exchange that opened a new checkout session, with the session).
+    pub(crate) async fn record_upstream_call_as<T, F>(&self, durability: Durability, call: UpstreamCall, then: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let write = move |c: &Conn<'_>| {
             c.prepare_cached(
                 "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(db::params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
             nested(c, then)
-        })
-        .await?
+        };
+        match durability {
+            Durability::Session => self.write_session(write).await?,
+            Durability::Synced => self.write_synced(write).await?,
+            Durability::Committed => self.write(write).await?,
+        }
     }
 
     /// The (redacted) request of every recorded upstream call, oldest first (sandbox inspection).
@@ -501,7 +529,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_call_stays_recorded_on_postgresql_too() {
+    async fn on_postgresql_calls_stay_recorded_and_only_sessions_skip_the_flush() {
         let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
             assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
             eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
@@ -513,6 +541,12 @@ mod tests {
         client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
         let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
         let store = tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), Path::new("unused")).unwrap()).await.unwrap();
+        // Only a new session's transaction commits without waiting for the WAL's flush.
+        let setting = |c: &Conn<'_>| c.query_row("SELECT current_setting('synchronous_commit')", [], |r| r.get::<_, String>(0));
+        assert_eq!(store.write_session(setting).await.unwrap(), "off");
+        assert_eq!(store.write(setting).await.unwrap(), "on");
+        assert_eq!(store.write_synced(setting).await.unwrap(), "on");
+        assert_eq!(store.read(setting).unwrap(), "on", "SET LOCAL ended with its transaction");
         call_stays_recorded(store).await;
     }
 

@@ -8,7 +8,8 @@
 //! are serialized across every instance the same way. Inserts into append-only tables with their own unique
 //! keys (upstream calls, new checkouts) do not take it, so session creations commit in parallel.
 //! A committed PostgreSQL transaction is durable (synchronous_commit), so both [`super::Durability`] levels
-//! are met by the commit.
+//! are met by the commit; a new checkout session ([`super::Durability::Session`]) is committed without
+//! waiting for the WAL's flush.
 
 use super::db::{Conn, DbError, Remote, Result, Row, Value};
 use bytes::BytesMut;
@@ -95,7 +96,7 @@ impl Session {
     /// sent for a transaction whose `BEGIN` never went out.
     fn end(&self, end: &str) -> std::result::Result<(), tokio_postgres::Error> {
         let pending = self.pending.take();
-        if pending == "BEGIN" {
+        if pending.starts_with("BEGIN") && !pending.contains(';') || pending == "BEGIN; SET LOCAL synchronous_commit = off" {
             return Ok(());
         }
         let text = match (end, pending.is_empty()) {
@@ -396,10 +397,12 @@ impl Pool {
 
     /// Runs `write` in a transaction of its own and commits it; rolled back when `write` fails or panics.
     /// `BEGIN` goes out with the first statement, and the last savepoints with `COMMIT` (see `Session::pending`).
-    pub(crate) fn write<T>(&self, write: impl FnOnce(&Conn<'_>) -> Result<T>) -> std::result::Result<T, super::StoreError> {
+    /// `flush` false: the commit does not wait for the WAL's flush (`synchronous_commit = off` for this
+    /// transaction only, [`super::Durability::Session`]).
+    pub(crate) fn write<T>(&self, flush: bool, write: impl FnOnce(&Conn<'_>) -> Result<T>) -> std::result::Result<T, super::StoreError> {
         let taken = self.take()?;
         let session = taken.session();
-        session.pending.replace("BEGIN".to_owned());
+        session.pending.replace(if flush { "BEGIN".to_owned() } else { "BEGIN; SET LOCAL synchronous_commit = off".to_owned() });
         session.serial.set(Serial::Unlocked);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(&Conn::postgres(session))));
         session.serial.set(Serial::Read);
