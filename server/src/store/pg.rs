@@ -25,6 +25,11 @@ const WRITE_LOCK: i64 = 0x616d_7a70_0000_0001;
 const MIGRATE_LOCK: i64 = 0x616d_7a70_0000_0002;
 /// Connections one store opens at most; more callers wait for one to be free.
 const MAX_CONNECTIONS: usize = 24;
+/// How a write's transaction starts (sent with its first statement). `BEGIN` cannot fail on a connection in
+/// the pool (idle, no transaction open), so the statement pipelined behind it always runs inside it.
+const BEGIN: &str = "BEGIN";
+/// The same for a new checkout session: its commit does not wait for the WAL's flush (`Durability::Session`).
+const BEGIN_SESSION: &str = "BEGIN; SET LOCAL synchronous_commit = off";
 
 /// Whether a session's statements take [`WRITE_LOCK`] first.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -96,7 +101,7 @@ impl Session {
     /// sent for a transaction whose `BEGIN` never went out.
     fn end(&self, end: &str) -> std::result::Result<(), tokio_postgres::Error> {
         let pending = self.pending.take();
-        if pending.starts_with("BEGIN") && !pending.contains(';') || pending == "BEGIN; SET LOCAL synchronous_commit = off" {
+        if pending == BEGIN || pending == BEGIN_SESSION {
             return Ok(());
         }
         let text = match (end, pending.is_empty()) {
@@ -402,7 +407,7 @@ impl Pool {
     pub(crate) fn write<T>(&self, flush: bool, write: impl FnOnce(&Conn<'_>) -> Result<T>) -> std::result::Result<T, super::StoreError> {
         let taken = self.take()?;
         let session = taken.session();
-        session.pending.replace(if flush { "BEGIN".to_owned() } else { "BEGIN; SET LOCAL synchronous_commit = off".to_owned() });
+        session.pending.replace(if flush { BEGIN } else { BEGIN_SESSION }.to_owned());
         session.serial.set(Serial::Unlocked);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(&Conn::postgres(session))));
         session.serial.set(Serial::Read);
