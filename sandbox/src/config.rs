@@ -1,6 +1,7 @@
 //! What the sandbox is started with: the credentials it accepts and its timings. The server fills this in
 //! from its own configuration; tests start from [`SandboxConfig::default`].
 
+pub use crate::signer::ButtonSignatures;
 use payone_wire::sandbox_settings::{defaults as d, SimTimings};
 
 /// The PAYONE credentials the simulator accepts (the server's own, so its client is accepted).
@@ -68,6 +69,9 @@ pub struct SandboxConfig {
     /// Where the Amazon Pay API v2 simulator posts SNS notifications: `None` for the server's own receiver
     /// (`/amazon/ipn` at the public URL), `Some("")` for nowhere.
     pub amazon_notify_url: Option<String>,
+    /// How the PAYONE simulator signs button payloads: real signatures unless a load benchmark asks for the
+    /// placeholder ([`ButtonSignatures`]).
+    pub button_signatures: ButtonSignatures,
 }
 
 impl Default for SandboxConfig {
@@ -90,6 +94,7 @@ impl Default for SandboxConfig {
             timings: SimTimings::default(),
             payone_notify_url: None,
             amazon_notify_url: None,
+            button_signatures: ButtonSignatures::Real,
         }
     }
 }

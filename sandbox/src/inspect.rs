@@ -16,8 +16,9 @@ pub trait Inspector: Send + Sync + 'static {
     fn upstream_calls(&self) -> Result<Vec<UpstreamCall>, InspectError>;
     /// Every placement attempt of the checkout `workorder_id`.
     fn orders(&self, workorder_id: &str) -> Result<Vec<StoredOrder>, InspectError>;
-    /// Every TransactionStatus notification stored: `(txid, txaction, transaction_status)`, oldest first.
-    fn notifications(&self) -> Result<Vec<(String, String, String)>, InspectError>;
+    /// At most `limit` of the TransactionStatus notifications stored after the first `after`: `(txid,
+    /// txaction, transaction_status)`, oldest first.
+    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, InspectError>;
     /// The pages this server has (`/review.html`, …), sorted, without duplicates.
     fn pages(&self) -> Vec<String>;
 }
@@ -74,6 +75,9 @@ pub struct StoredOrder {
 pub(crate) struct After {
     #[serde(default)]
     after: usize,
+    /// At most this many (notifications only; a benchmark reads many of them page by page).
+    #[serde(default)]
+    limit: Option<usize>,
 }
 
 /// What a tester can choose from: the sandbox instruments (one per scenario) and buyers, and the pages this
@@ -120,10 +124,11 @@ pub(crate) async fn orders(
     Ok(Json(inspector.orders(&workorder_id)?))
 }
 
-/// Every TransactionStatus notification the receiver stored, oldest first (`?after=N` skips the first `N`).
+/// Every TransactionStatus notification the receiver stored, oldest first (`?after=N` skips the first `N`,
+/// `?limit=M` answers at most `M`).
 pub(crate) async fn notifications(
     State(inspector): State<Arc<dyn Inspector>>,
     Query(q): Query<After>,
 ) -> Result<Json<Vec<(String, String, String)>>, InspectError> {
-    Ok(Json(inspector.notifications()?.into_iter().skip(q.after).collect()))
+    Ok(Json(inspector.notifications(q.after, q.limit.unwrap_or(usize::MAX))?))
 }

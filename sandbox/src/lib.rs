@@ -24,7 +24,7 @@ mod state;
 
 pub use amazon_v2::keys::{KeyRegistryError, SANDBOX_PRIVATE_KEY_PEM};
 pub use amazon_v2::{AmazonV2Simulator, KeyRegistry, SANDBOX_PUBLIC_KEY_ID, SANDBOX_PUBLIC_KEY_PEM, SANDBOX_SNS_CERT_PEM};
-pub use config::{CheckoutChampAccount, PayoneAccount, SandboxConfig};
+pub use config::{ButtonSignatures, CheckoutChampAccount, PayoneAccount, SandboxConfig};
 pub use http::router;
 pub use inspect::{InspectError, Inspector, StoredOrder, UpstreamCall};
 pub use payone_sim::{

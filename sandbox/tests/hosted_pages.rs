@@ -694,3 +694,18 @@ async fn the_confirmation_flow_returns_to_payones_urls() {
     assert_eq!(missing.status(), 400);
 }
 
+
+#[tokio::test]
+async fn the_benchmarks_placeholder_signature_is_refused_like_a_forged_one() {
+    let config = SandboxConfig { button_signatures: amazon_pay_sandbox::ButtonSignatures::Placeholder, ..SandboxConfig::default() };
+    let (base, sandbox) = support::serve(config).await;
+    let h = Harness { base, sandbox, http: Client::builder().redirect(Policy::none()).build().unwrap() };
+    let (first, second) = (payload("WO-BENCH1").to_string(), payload("WO-BENCH2").to_string());
+    let placeholder = h.sandbox().sign(&first);
+    assert_eq!(placeholder, h.sandbox().sign(&second), "one signature for every payload");
+    assert_eq!(placeholder.len(), 344, "as long as a real one on the wire");
+    let response = h.initiate(&payload("WO-BENCH1")).await;
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("InvalidSignatureError"));
+    assert!(h.sandbox().amazon.session_for_workorder("WO-BENCH1").is_none(), "nothing was opened");
+}

@@ -81,6 +81,11 @@ pub struct Args {
     /// (at most 11: PAYONE tries 12 times).
     #[arg(long, env = "SANDBOX_NOTIFY_RETRY_MS", value_delimiter = ',', default_values_t = SimTimings::DEFAULT_RETRY_MS)]
     pub sandbox_notify_retry_ms: Vec<u64>,
+    /// Sandbox, load benchmarks only: `placeholder` makes the PAYONE simulator hand out one signature made at
+    /// start for every button payload instead of signing each (PAYONE signs on its own machines, so a
+    /// benchmark should not spend this machine's cores on it). Amazon's pages refuse such buttons.
+    #[arg(long, env = "SANDBOX_BUTTON_SIGNATURES", value_enum, default_value_t = ButtonSignatures::Real)]
+    pub sandbox_button_signatures: ButtonSignatures,
     /// The selling merchant's country of residence (ISO 3166-1 alpha-2). Amazon Pay through PAYONE serves
     /// merchants in DE, FR, IT, ES, LU, NL, SE, PT, HU and DK only.
     #[arg(long, env = "MERCHANT_COUNTRY", default_value = "DE")]
@@ -162,6 +167,15 @@ pub enum Authorization {
     Preauthorization,
     /// Reserve and capture at once (`paid` follows by itself).
     Authorization,
+}
+
+/// How the sandbox's PAYONE simulator signs button payloads (`SANDBOX_BUTTON_SIGNATURES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ButtonSignatures {
+    /// A real RSA-PSS signature of each payload: checkouts work end to end.
+    Real,
+    /// One signature for every payload, for load benchmarks: no button can be clicked through.
+    Placeholder,
 }
 
 impl Authorization {
@@ -364,6 +378,8 @@ pub struct Config {
     pub payone_notify_url: Option<String>,
     /// Sandbox only: the simulators' delays.
     pub sandbox_timings: SimTimings,
+    /// Sandbox only: real button signatures, or the benchmark's placeholder.
+    pub sandbox_button_signatures: ButtonSignatures,
     /// Login with Amazon client id for `Widgets.js` (CheckoutChamp lander); `None` when not configured (live).
     pub amazon_client_id: Option<String>,
     /// How PAYONE CV1 authorizations wait for Amazon.
@@ -435,6 +451,9 @@ pub enum ConfigError {
     #[error("PAYONE_API_VERSION {0:?} is too old or malformed: Amazon Pay needs api_version 3.10 or later")]
     /// API version.
     ApiVersion(String),
+    #[error("SANDBOX_BUTTON_SIGNATURES=placeholder is for load benchmarks of the sandbox; live mode has no PAYONE stand-in: remove it")]
+    /// The benchmark's placeholder signatures asked for in live mode.
+    PlaceholderSignaturesInLive,
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
     /// Too many retries.
     TooManyRetries(usize),
@@ -459,6 +478,9 @@ impl Config {
         let amazon_credentials = provider == amazon::Provider::Amazon && args.amazon.amazon_private_key.is_some();
         let has_credentials = args.payone_key.is_some() || args.checkoutchamp_login_id.is_some() || amazon_credentials;
         let mode = if args.sandbox || !has_credentials { Mode::Sandbox } else { Mode::Live };
+        if mode == Mode::Live && args.sandbox_button_signatures == ButtonSignatures::Placeholder {
+            return Err(ConfigError::PlaceholderSignaturesInLive);
+        }
         // With Amazon direct in live mode, PAYONE is only there when configured (for PAYONE CV1).
         let payone_enabled = provider == amazon::Provider::Payone || mode == Mode::Sandbox || args.payone_key.is_some();
         let pick = |value: Option<String>, default: &'static str, name: &'static str| match (value, mode) {
@@ -571,6 +593,7 @@ impl Config {
             amazon_profile_endpoint,
             payone_notify_url: args.payone_notify_url,
             sandbox_timings,
+            sandbox_button_signatures: args.sandbox_button_signatures,
             amazon_client_id: match mode {
                 Mode::Sandbox => Some(args.amazon_client_id.unwrap_or_else(|| payone_wire::sandbox_settings::SANDBOX_CLIENT_ID.to_owned())),
                 Mode::Live => args.amazon_client_id,
@@ -693,6 +716,16 @@ mod tests {
         let too_many = ["1"; 12].join(",");
         let err = Config::from_args(parse(&["--sandbox-notify-retry-ms", &too_many])).unwrap_err();
         assert!(matches!(err, ConfigError::TooManyRetries(12)), "{err}");
+    }
+
+    #[test]
+    fn placeholder_signatures_only_when_asked_and_never_live() {
+        assert_eq!(Config::from_args(parse(&[])).unwrap().sandbox_button_signatures, ButtonSignatures::Real);
+        let bench = Config::from_args(parse(&["--sandbox-button-signatures", "placeholder"])).unwrap();
+        assert_eq!(bench.sandbox_button_signatures, ButtonSignatures::Placeholder);
+        let live = ["--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--payone-key", "k"];
+        let err = Config::from_args(parse(&[&live[..], &["--sandbox-button-signatures", "placeholder"]].concat())).unwrap_err();
+        assert!(matches!(err, ConfigError::PlaceholderSignaturesInLive), "{err}");
     }
 
     #[test]

@@ -260,9 +260,16 @@ impl Store {
 
     /// `(txaction, transaction_status)` of every stored notification, oldest first.
     pub fn notification_log(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.notification_log_page(0, usize::MAX)
+    }
+
+    /// Like [`Self::notification_log`], at most `limit` of them after the first `after` (chosen by the
+    /// database, so reading many notifications page by page never holds them all in memory).
+    pub fn notification_log_page(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, StoreError> {
+        let (after, limit) = (i64::try_from(after).unwrap_or(i64::MAX), i64::try_from(limit).unwrap_or(i64::MAX));
         self.read(|c| {
-            let mut stmt = c.prepare("SELECT txid, txaction, transaction_status FROM notifications ORDER BY id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let mut stmt = c.prepare("SELECT txid, txaction, transaction_status FROM notifications ORDER BY id LIMIT ?1 OFFSET ?2")?;
+            let rows = stmt.query_map(params![limit, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect()
         })
     }

@@ -25,6 +25,10 @@ pub(crate) fn sandbox_config(config: &Config) -> SandboxConfig {
         },
         timings: config.sandbox_timings.clone(),
         payone_notify_url: config.payone_notify_url.clone(),
+        button_signatures: match config.sandbox_button_signatures {
+            crate::config::ButtonSignatures::Real => amazon_pay_sandbox::ButtonSignatures::Real,
+            crate::config::ButtonSignatures::Placeholder => amazon_pay_sandbox::ButtonSignatures::Placeholder,
+        },
         ..SandboxConfig::default()
     }
 }
@@ -87,8 +91,8 @@ impl Inspector for StoreInspector {
             .collect())
     }
 
-    fn notifications(&self) -> Result<Vec<(String, String, String)>, InspectError> {
-        self.store.notification_log().map_err(store_error)
+    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, InspectError> {
+        self.store.notification_log_page(after, limit).map_err(store_error)
     }
 
     fn pages(&self) -> Vec<String> {

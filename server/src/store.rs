@@ -308,6 +308,19 @@ impl Store {
         written
     }
 
+    /// Like [`Store::write`] for a new checkout session ([`Durability::Session`]): on PostgreSQL its commit does
+    /// not wait for the WAL's flush (SQLite's commits never do; see `Durability`).
+    pub(crate) async fn write_session<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let started = std::time::Instant::now();
+        let written = self.write_with(Durability::Session, write).await;
+        crate::telemetry::metrics::store_write("committed", started.elapsed());
+        written
+    }
+
     async fn write_with<T, F>(&self, durability: Durability, write: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
@@ -324,7 +337,8 @@ impl Store {
             // A PostgreSQL commit is durable: both levels are met when it returns.
             Backend::Postgres(pool) => {
                 let pool = pool.clone();
-                tokio::task::spawn_blocking(move || pool.write(marked)).await.map_err(|_| StoreError::Panicked)??
+                let flush = durability != Durability::Session;
+                tokio::task::spawn_blocking(move || pool.write(flush, marked)).await.map_err(|_| StoreError::Panicked)??
             }
         };
         if recorded {
@@ -422,15 +436,29 @@ impl Store {
         F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.write(move |c| {
+        self.record_upstream_call_as(Durability::Committed, call, then).await
+    }
+
+    /// Like [`Store::record_upstream_call_then`], committed as `durability` says (`Durability::Session` for the
+    /// exchange that opened a new checkout session, with the session).
+    pub(crate) async fn record_upstream_call_as<T, F>(&self, durability: Durability, call: UpstreamCall, then: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Conn<'_>) -> db::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let write = move |c: &Conn<'_>| {
             c.prepare_cached(
                 "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(db::params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
             nested(c, then)
-        })
-        .await?
+        };
+        match durability {
+            Durability::Session => self.write_session(write).await?,
+            Durability::Synced => self.write_synced(write).await?,
+            Durability::Committed => self.write(write).await?,
+        }
     }
 
     /// The (redacted) request of every recorded upstream call, oldest first (sandbox inspection).
@@ -478,19 +506,49 @@ mod tests {
         assert_eq!(reopened.checkout("WO2").unwrap(), None);
     }
 
-    #[tokio::test]
-    async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+    /// PAYONE answering a workorder id twice: the second checkout is refused, its call is still recorded, and
+    /// the store goes on (on PostgreSQL the savepoints and `COMMIT` go out pipelined: `store/pg.rs`).
+    async fn call_stays_recorded(store: Store) {
         let checkout = sample_checkout();
         let call = || UpstreamCall::new("payone", "createCheckoutSessionPayload", "req", "status=OK", "OK");
         let first = checkout.clone();
         store.record_upstream_call_then(call(), move |c| insert_checkout(c, &first)).await.unwrap();
-        // PAYONE answering a workorder id twice: the second checkout is refused, its call is still recorded.
         let again = checkout.clone();
         assert!(store.record_upstream_call_then(call(), move |c| insert_checkout(c, &again)).await.is_err());
         assert_eq!(store.upstream_calls().unwrap().len(), 2);
         assert_eq!(store.checkout("WO1").unwrap(), Some(checkout));
+        let next = Checkout { workorder_id: "WO2".into(), ..sample_checkout() };
+        store.record_upstream_call_then(call(), move |c| insert_checkout(c, &next)).await.unwrap();
+        assert_eq!(store.upstream_calls().unwrap().len(), 3);
+        assert!(store.checkout("WO2").unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_call_stays_recorded_when_what_follows_from_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        call_stays_recorded(Store::open(dir.path()).unwrap()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgresql_calls_stay_recorded_and_only_sessions_skip_the_flush() {
+        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
+            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let name = format!("lib_{}_{}", std::process::id(), now());
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        let store = tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), Path::new("unused")).unwrap()).await.unwrap();
+        // Only a new session's transaction commits without waiting for the WAL's flush.
+        let setting = |c: &Conn<'_>| c.query_row("SELECT current_setting('synchronous_commit')", [], |r| r.get::<_, String>(0));
+        assert_eq!(store.write_session(setting).await.unwrap(), "off");
+        assert_eq!(store.write(setting).await.unwrap(), "on");
+        assert_eq!(store.write_synced(setting).await.unwrap(), "on");
+        assert_eq!(store.read(setting).unwrap(), "on", "SET LOCAL ended with its transaction");
+        call_stays_recorded(store).await;
     }
 
     #[tokio::test]

@@ -127,7 +127,11 @@ async fn notifications_test(store: Store, _: Option<String>) {
     store.receive_notification(&ts("T1", "paid", "completed", 1)).await.unwrap();
     assert_eq!(store.order("O1").unwrap().unwrap().state, OrderState::Paid);
     assert_eq!(store.notifications_for_txid("T1").unwrap().len(), 2);
-    assert_eq!(store.notification_log().unwrap().len(), 3);
+    let log = store.notification_log().unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(store.notification_log_page(1, 10).unwrap(), log[1..], "the first skipped by the database");
+    assert_eq!(store.notification_log_page(0, 2).unwrap(), log[..2]);
+    assert!(store.notification_log_page(3, 10).unwrap().is_empty());
     assert_eq!(store.reconcile("T1").await.unwrap(), Some(OrderState::Paid));
 }
 

@@ -251,3 +251,22 @@ async fn an_untrusted_peer_cannot_forge_the_forwarded_sender() {
     assert_ne!(text, "TSOK");
     assert!(state.store.notifications_for_txid("300000001").unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_sandbox_reads_stored_notifications_back_page_by_page() {
+    let (base, _dir, _state) = start().await;
+    for txid in ["300000011", "300000012", "300000013"] {
+        let (_, text) = post(&base, body("appointed", "completed", &key(), &[("txid", txid)])).await;
+        assert_eq!(text, "TSOK");
+    }
+    let page = |query: &'static str| {
+        let base = base.clone();
+        async move { reqwest::get(format!("{base}/sandbox/inspect/notifications{query}")).await.unwrap() }
+    };
+    let txids = |list: Vec<(String, String, String)>| list.into_iter().map(|(txid, _, _)| txid).collect::<Vec<_>>();
+    assert_eq!(txids(page("").await.json().await.unwrap()), ["300000011", "300000012", "300000013"]);
+    assert_eq!(txids(page("?after=1&limit=1").await.json().await.unwrap()), ["300000012"]);
+    assert_eq!(txids(page("?after=2&limit=10").await.json().await.unwrap()), ["300000013"]);
+    assert!(txids(page("?after=3").await.json().await.unwrap()).is_empty());
+    assert_eq!(page("?limit=many").await.status(), 400, "a limit that is not a number is refused");
+}

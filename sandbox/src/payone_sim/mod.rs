@@ -399,7 +399,7 @@ impl PayoneSimulator {
             notifier: Notifier::new(notify_url, &timings),
             setup: Arc::new(Setup {
                 config: config.payone.clone(),
-                signer: Signer::new(),
+                signer: Signer::new(config.button_signatures),
                 seller_id: config.amazon_merchant_id.clone(),
                 public_url,
                 timings,
@@ -538,9 +538,11 @@ impl PayoneSimulator {
 
 /// Parses a form body; `encoding=ISO-8859-1` bodies are read as Latin-1, everything else as UTF-8.
 fn parse_body(body: &[u8]) -> (PayoneRequest, bool) {
-    let latin1_pairs = payone_wire::latin1::decode_form(body);
-    let is_latin1 = latin1_pairs.iter().any(|(k, v)| k == "encoding" && v.eq_ignore_ascii_case("ISO-8859-1"));
+    // Whether a pair says ISO-8859-1 does not depend on how the other bytes are read (the name and the value
+    // compared are ASCII), so the lazy, mostly borrowing parse decides it, and a UTF-8 body is decoded once.
+    let is_latin1 = form_urlencoded::parse(body).any(|(k, v)| k == "encoding" && v.eq_ignore_ascii_case("ISO-8859-1"));
     if is_latin1 {
+        let latin1_pairs = payone_wire::latin1::decode_form(body);
         let mut req = PayoneRequest::default();
         for (k, v) in &latin1_pairs {
             req.set(k, v.as_str());

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
 use crate::state::AppState;
-use crate::store::{Checkout, UpstreamCall};
+use crate::store::{Checkout, Durability, UpstreamCall};
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::{ErrorCode, Language};
 use crate::store::db::Conn;
@@ -108,15 +108,42 @@ pub async fn send_recorded_then<T, W>(
 where
     W: FnOnce(&Conn<'_>) -> crate::store::db::Result<()> + Send + 'static,
 {
+    send_recorded_as(state, Durability::Committed, action, request, then).await
+}
+
+/// Like [`send_recorded_then`] for the call that opens a new checkout session, stored with the session as
+/// [`Durability::Session`]: not money, and the buyer clicks again when it is lost.
+pub async fn send_recorded_session<T, W>(
+    state: &AppState,
+    action: &str,
+    request: &PayoneRequest,
+    then: impl FnOnce(&PayoneResponse) -> Result<(T, W), AppError>,
+) -> Result<T, AppError>
+where
+    W: FnOnce(&Conn<'_>) -> crate::store::db::Result<()> + Send + 'static,
+{
+    send_recorded_as(state, Durability::Session, action, request, then).await
+}
+
+async fn send_recorded_as<T, W>(
+    state: &AppState,
+    durability: Durability,
+    action: &str,
+    request: &PayoneRequest,
+    then: impl FnOnce(&PayoneResponse) -> Result<(T, W), AppError>,
+) -> Result<T, AppError>
+where
+    W: FnOnce(&Conn<'_>) -> crate::store::db::Result<()> + Send + 'static,
+{
     let result = timed_send(state, action, request).await;
     let call = upstream_call(action, request, &result);
     match result.map_err(payone_error).and_then(|response| then(&response)) {
         Ok((answer, write)) => {
-            state.store.record_upstream_call_then(call, write).await?;
+            state.store.record_upstream_call_as(durability, call, write).await?;
             Ok(answer)
         }
         Err(err) => {
-            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            state.store.record_upstream_call_as(durability, call, |_| Ok(())).await?;
             Err(err)
         }
     }

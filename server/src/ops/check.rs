@@ -124,6 +124,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::DatabaseUrl(_) => args.database_url = "sqlite:".to_owned(),
         ConfigError::ApiVersion(_) => args.payone_api_version = "3.10".to_owned(),
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
+        ConfigError::PlaceholderSignaturesInLive => args.sandbox_button_signatures = crate::config::ButtonSignatures::Real,
         ConfigError::Merchant(err) => stand_in_merchant(&mut args.merchant, err),
         ConfigError::AddressRules(_) => args.address_rules.ship_to_countries.clear(),
         ConfigError::Amazon(err) => return stand_in_amazon(&mut args.amazon, &mut args.amazon_merchant_id, &mut args.currency, err),

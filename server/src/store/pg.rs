@@ -8,7 +8,8 @@
 //! are serialized across every instance the same way. Inserts into append-only tables with their own unique
 //! keys (upstream calls, new checkouts) do not take it, so session creations commit in parallel.
 //! A committed PostgreSQL transaction is durable (synchronous_commit), so both [`super::Durability`] levels
-//! are met by the commit.
+//! are met by the commit; a new checkout session ([`super::Durability::Session`]) is committed without
+//! waiting for the WAL's flush.
 
 use super::db::{Conn, DbError, Remote, Result, Row, Value};
 use bytes::BytesMut;
@@ -24,6 +25,11 @@ const WRITE_LOCK: i64 = 0x616d_7a70_0000_0001;
 const MIGRATE_LOCK: i64 = 0x616d_7a70_0000_0002;
 /// Connections one store opens at most; more callers wait for one to be free.
 const MAX_CONNECTIONS: usize = 24;
+/// How a write's transaction starts (sent with its first statement). `BEGIN` cannot fail on a connection in
+/// the pool (idle, no transaction open), so the statement pipelined behind it always runs inside it.
+const BEGIN: &str = "BEGIN";
+/// The same for a new checkout session: its commit does not wait for the WAL's flush (`Durability::Session`).
+const BEGIN_SESSION: &str = "BEGIN; SET LOCAL synchronous_commit = off";
 
 /// Whether a session's statements take [`WRITE_LOCK`] first.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,6 +47,9 @@ pub(crate) struct Session {
     client: Client,
     statements: RefCell<HashMap<String, Statement>>,
     serial: Cell<Serial>,
+    /// Statements without results (`BEGIN`, the write lock, savepoints) not sent yet: they go out with the
+    /// next statement, pipelined, so a write costs one round trip per statement instead of two or three.
+    pending: RefCell<String>,
 }
 
 fn wait<F: std::future::Future>(f: F) -> F::Output {
@@ -63,24 +72,67 @@ fn fold_buyer_search(client: &Client) -> std::result::Result<(), tokio_postgres:
 impl Session {
     fn statement(&self, sql: &str) -> Result<Statement> {
         if self.serial.get() == Serial::Unlocked && !lock_free(sql) {
-            wait(self.client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]))?;
+            self.defer(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"));
             self.serial.set(Serial::Locked);
         }
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
+        }
+        // Prepared in the transaction's state after what is pending (once per statement and connection).
+        let pending = self.pending.take();
+        if !pending.is_empty() {
+            wait(self.client.batch_execute(&pending))?;
         }
         let prepared = wait(self.client.prepare(&translate(sql)))?;
         self.statements.borrow_mut().insert(sql.to_owned(), prepared.clone());
         Ok(prepared)
     }
 
+    /// Queues `sql` (no parameters, no rows) to go out before the next statement, in the same order.
+    fn defer(&self, sql: &str) {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.is_empty() {
+            pending.push_str("; ");
+        }
+        pending.push_str(sql);
+    }
+
+    /// Runs `request` after what is pending, both sent at once (tokio-postgres pipelines requests polled
+    /// together, in order). An error of the pending statements comes first: inside the transaction it also
+    /// fails `request` ("current transaction is aborted").
+    fn after_pending<T>(&self, request: impl std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>>) -> Result<T> {
+        let pending = self.pending.take();
+        if pending.is_empty() {
+            return Ok(wait(request)?);
+        }
+        let (sent, answer) = wait(async { tokio::join!(self.client.batch_execute(&pending), request) });
+        sent?;
+        Ok(answer?)
+    }
+
+    /// Ends the write's transaction with `end` (`COMMIT` or `ROLLBACK`), after what is pending. Nothing is
+    /// sent for a transaction whose `BEGIN` never went out.
+    fn end(&self, end: &str) -> std::result::Result<(), tokio_postgres::Error> {
+        let pending = self.pending.take();
+        if pending == BEGIN || pending == BEGIN_SESSION {
+            return Ok(());
+        }
+        let text = match (end, pending.is_empty()) {
+            (_, true) => end.to_owned(),
+            // Rolled back: the savepoints still queued do not matter.
+            ("ROLLBACK", false) if !pending.starts_with("BEGIN") => end.to_owned(),
+            ("ROLLBACK", false) => return Ok(()),
+            (_, false) => format!("{pending}; {end}"),
+        };
+        wait(self.client.batch_execute(&text))
+    }
 }
 
 impl Remote for Session {
     fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        let rows = wait(self.client.query(&stmt, &params))?;
+        let rows = self.after_pending(self.client.query(&stmt, &params))?;
         rows.iter()
             .map(|row| (0..row.len()).map(|i| row.try_get::<_, Value>(i).map_err(DbError::from)).collect::<Result<Vec<_>>>().map(Row::new))
             .collect()
@@ -89,17 +141,24 @@ impl Remote for Session {
     fn execute(&self, sql: &str, values: &[Value]) -> Result<usize> {
         let stmt = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        Ok(wait(self.client.execute(&stmt, &params))? as usize)
+        Ok(self.after_pending(self.client.execute(&stmt, &params))? as usize)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
         let savepoint = sql.trim_start().to_ascii_uppercase();
         let is_savepoint = ["SAVEPOINT", "RELEASE", "ROLLBACK TO"].iter().any(|p| savepoint.starts_with(p));
+        if is_savepoint && self.serial.get() != Serial::Read {
+            // Inside the write's transaction: its effect (or its error) is seen by the next statement.
+            self.defer(sql);
+            return Ok(());
+        }
         if self.serial.get() == Serial::Unlocked && !is_savepoint {
-            wait(self.client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]))?;
+            self.defer(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"));
             self.serial.set(Serial::Locked);
         }
-        Ok(wait(self.client.batch_execute(sql))?)
+        self.defer(sql);
+        let pending = self.pending.take();
+        Ok(wait(self.client.batch_execute(&pending))?)
     }
 }
 
@@ -322,7 +381,7 @@ impl Pool {
             Ok::<_, tokio_postgres::Error>(client)
         }))
         .map_err(|e| DbError::Connect(e.to_string()))??;
-        Ok(Session { client, statements: RefCell::default(), serial: Cell::new(Serial::Read) })
+        Ok(Session { client, statements: RefCell::default(), serial: Cell::new(Serial::Read), pending: RefCell::default() })
     }
 
     fn take(&self) -> Result<Taken> {
@@ -355,11 +414,13 @@ impl Pool {
     }
 
     /// Runs `write` in a transaction of its own and commits it; rolled back when `write` fails or panics.
-    pub(crate) fn write<T>(&self, write: impl FnOnce(&Conn<'_>) -> Result<T>) -> std::result::Result<T, super::StoreError> {
+    /// `BEGIN` goes out with the first statement, and the last savepoints with `COMMIT` (see `Session::pending`).
+    /// `flush` false: the commit does not wait for the WAL's flush (`synchronous_commit = off` for this
+    /// transaction only, [`super::Durability::Session`]).
+    pub(crate) fn write<T>(&self, flush: bool, write: impl FnOnce(&Conn<'_>) -> Result<T>) -> std::result::Result<T, super::StoreError> {
         let taken = self.take()?;
         let session = taken.session();
-        session.serial.set(Serial::Read);
-        wait(session.client.batch_execute("BEGIN")).map_err(DbError::from)?;
+        session.pending.replace(if flush { BEGIN } else { BEGIN_SESSION }.to_owned());
         session.serial.set(Serial::Unlocked);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(&Conn::postgres(session))));
         session.serial.set(Serial::Read);
@@ -367,7 +428,7 @@ impl Pool {
             Ok(Ok(_)) => "COMMIT",
             _ => "ROLLBACK",
         };
-        if let Err(e) = wait(session.client.batch_execute(end)) {
+        if let Err(e) = session.end(end) {
             taken.discard();
             return Err(match result {
                 Ok(Err(first)) => first.into(),

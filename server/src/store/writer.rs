@@ -34,6 +34,13 @@ pub enum Durability {
     /// Once the WAL has also been fsynced after that commit: survives a power cut too (on a disk that
     /// honours fsync). For what we acknowledge to an upstream as stored, which it will not send again.
     Synced,
+    /// A new checkout session: not money, and when lost the buyer clicks the button again. On SQLite the same
+    /// as [`Durability::Committed`]. On PostgreSQL committed with `synchronous_commit = off` for its
+    /// transaction: visible to every instance at once and kept when an instance dies, but a crash of
+    /// PostgreSQL itself (or a power cut) within about 0.6 s (3 × `wal_writer_delay`) can lose it, never
+    /// corrupt or reorder anything (a later synchronous commit flushes it too). Everything else waits for
+    /// PostgreSQL's flush, as before.
+    Session,
 }
 
 /// A queued write: run it inside the batch's transaction, or fail it when there is no transaction.

@@ -23,11 +23,13 @@ export async function createSession(base) {
 /**
  * A checkout whose buyer chose on the sandbox's Amazon pages (as a browser would post them), read once by the
  * backend: its workorder id. `amazonBase` serves `/sandbox/amazon/` (the same base unless a balancer splits them).
+ * `sign` replaces the session's signature (bench/payone-signature.mjs, for a server whose PAYONE stand-in hands
+ * out the benchmark's placeholder).
  */
-export async function selectedCheckout(base, { amazonBase = base, instrument = "visa-1111" } = {}) {
+export async function selectedCheckout(base, { amazonBase = base, instrument = "visa-1111", sign } = {}) {
   const config = await createSession(base);
   const signin = await postForm(amazonBase + "/sandbox/amazon/checkout/initiate", {
-    payloadJSON: config.payload_json, signature: config.signature, publicKeyId: config.public_key_id,
+    payloadJSON: config.payload_json, signature: sign ? sign(config.payload_json) : config.signature, publicKeyId: config.public_key_id,
     environment: "SANDBOX", origin_url: base + "/",
   });
   const page = await signin.text();

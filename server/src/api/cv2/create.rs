@@ -49,8 +49,9 @@ pub(super) async fn create_session(
     if product_type == ProductType::PayAndShip {
         state.config.address_rules.set_payone_fields(&mut call);
     }
-    // PAYONE's answer and the checkout it created are stored in one write.
-    let (workorder_id, payload_json, signature, public_key_id) = super::send_recorded_then(&state, "createCheckoutSessionPayload", &call, |response| {
+    // PAYONE's answer and the checkout it created are stored in one write, as a new session (on PostgreSQL its
+    // commit does not wait for the disk: `Durability::Session`).
+    let (workorder_id, payload_json, signature, public_key_id) = super::send_recorded_session(&state, "createCheckoutSessionPayload", &call, |response| {
         let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}"));
         let workorder_id = response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned();
         let payload_json = response.paydata("payload").ok_or_else(|| missing("add_paydata[payload]"))?.to_owned();

@@ -4,7 +4,7 @@ mod create;
 mod place;
 pub mod review;
 
-use super::payone_calls::{live_checkout, send_recorded, send_recorded_then, SESSION_LIFETIME_SECS};
+use super::payone_calls::{live_checkout, send_recorded, send_recorded_session, SESSION_LIFETIME_SECS};
 use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
