@@ -24,7 +24,9 @@ pub mod wire;
 
 pub use amazon_pay_contract as contract;
 
-/// Talc instead of dlmalloc: a smaller allocator in every bundle (see BENCHMARKS.md, shipped bytes).
+mod alloc;
+
+/// A small allocator of our own instead of dlmalloc or talc: less wasm in every bundle (see `alloc`).
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: alloc::Allocator = alloc::Allocator::new();
