@@ -91,7 +91,7 @@ pub struct Client {
 impl Client {
     /// A client of the backend at `base_url` (empty: the page's own origin); a trailing `/` is dropped.
     pub fn new(base_url: impl Into<String>) -> Self {
-        Client { base_url: base_url.into().trim_end_matches('/').to_owned() }
+        Client { base_url: crate::scan::trim_end(&base_url.into(), b'/').to_owned() }
     }
 
     /// The absolute URL of an API path (`/api/...`) on this backend.

@@ -17,6 +17,7 @@ mod events;
 pub mod interop;
 mod js_error;
 mod json;
+mod scan;
 pub mod page;
 pub mod texts;
 pub mod views;

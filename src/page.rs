@@ -35,8 +35,9 @@ fn decode(component: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = component.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
+                // Two hex digits (`u8::from_str_radix` would also take `+5`, and is larger in the wasm).
+                let hex = |j: usize| bytes.get(j).and_then(|&b| char::from(b).to_digit(16));
+                out.push((hex(i + 1)? * 16 + hex(i + 2)?) as u8);
                 i += 2;
             }
             b => out.push(b),
@@ -48,13 +49,11 @@ fn decode(component: &str) -> Option<String> {
 
 /// The first value of each parameter in a query string (with or without the leading `?`).
 pub fn query_pairs(search: &str) -> Vec<(String, String)> {
-    search
-        .trim_start_matches('?')
-        .split('&')
+    crate::scan::pieces(crate::scan::trim_start(search, b'?'), b'&')
         .filter(|p| !p.is_empty())
         .filter_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(k)?, decode(v)?))
+            let (k, v) = crate::scan::cut(pair, b'=');
+            Some((decode(k)?, decode(v.unwrap_or_default())?))
         })
         .collect()
 }

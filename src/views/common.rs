@@ -80,7 +80,7 @@ pub fn buyer_message(err: &ClientError, lang: Language) -> String {
 
 /// `url` with `order=<id>` appended.
 pub fn with_order(url: &str, order_id: &str) -> String {
-    let separator = if url.contains('?') { "&" } else { "?" };
+    let separator = if crate::scan::has(url, b'?') { "&" } else { "?" };
     [url, separator, "order=", &amazon_pay_contract::routes::encode_segment(order_id)].concat()
 }
 

@@ -66,7 +66,8 @@ impl AccessToken {
     }
 
     fn from_stored(text: &str, now_ms: u64) -> Option<AccessToken> {
-        let (expires, value) = text.split_once(':')?;
+        let (expires, value) = crate::scan::cut(text, b':');
+        let value = value?;
         let expires_at_ms = digits(expires)?;
         let token = AccessToken::parse(value, None, now_ms)?;
         let token = AccessToken { expires_at_ms, ..token };
@@ -124,8 +125,8 @@ fn digits(text: &str) -> Option<u64> {
 /// `prefix`; `""` when none is left.
 pub fn without_keys(raw: &str, prefix: &str, keys: &[&str]) -> String {
     let mut rest = String::new();
-    for pair in raw.split('&') {
-        let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+    for pair in crate::scan::pieces(raw, b'&') {
+        let key = crate::scan::cut(pair, b'=').0;
         if !pair.is_empty() && !keys.contains(&key) {
             rest.push_str(if rest.is_empty() { prefix } else { "&" });
             rest.push_str(pair);

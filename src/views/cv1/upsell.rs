@@ -64,7 +64,7 @@ pub struct UpsellParams {
 
 /// `S02-1234567-1234567` or `B02-…`, as the widgets give them.
 fn is_amazon_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
+    let parts: Vec<&str> = crate::scan::pieces(id, b'-').collect();
     parts.len() == 3
         && parts[0].len() == 3
         && parts[0].as_bytes()[0].is_ascii_uppercase()
