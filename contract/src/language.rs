@@ -70,7 +70,7 @@ impl FromStr for Language {
     fn from_str(tag: &str) -> Result<Self, Self::Err> {
         // The primary subtag, compared in bytes: no `split` with a pattern, no lowercase copy (the widget's wasm
         // carries this parser).
-        let tag_bytes = tag.trim().as_bytes();
+        let tag_bytes = tag.trim_ascii().as_bytes();
         let primary = match tag_bytes.iter().position(|&b| b == b'-' || b == b'_') {
             Some(end) => &tag_bytes[..end],
             None => tag_bytes,

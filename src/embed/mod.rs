@@ -352,7 +352,7 @@ pub const DECLARATION: &str = "data-amazon-pay-widget";
 /// Mounts the widget `element` declares with its [`DECLARATION`] attribute.
 fn mount_declaration(element: &web_sys::HtmlElement) -> Result<WidgetHandle, JsValue> {
     let json = element.get_attribute(DECLARATION).unwrap_or_default();
-    let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
+    let config = if json.trim_ascii().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
     mount(element.clone(), config).map_err(JsValue::from)
 }
 

@@ -88,7 +88,7 @@ fn forget(live: &Rc<Live>) {
 /// The element's declaration as a configuration.
 fn declared_config(element: &HtmlElement) -> Result<super::WidgetConfig, JsValue> {
     let json = element.get_attribute(DECLARATION).unwrap_or_default();
-    let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
+    let config = if json.trim_ascii().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
     read_config(&config).map_err(JsValue::from)
 }
 
