@@ -98,39 +98,50 @@ impl WidgetConfig {
 
     /// The configuration key `KEYS[index]` set from `v` (by index: a jump table, no string compares).
     fn set(&mut self, index: usize, v: &JsValue) -> Result<(), WireError> {
-        let text = || string(v).map(Some);
+        // The optional texts share one reader and one assignment (a table of fields, not a copy per key).
+        if let Some(field) = self.text_field(index) {
+            *field = Some(string(v)?);
+            return Ok(());
+        }
         let flag = || v.as_bool().ok_or_else(|| WireError::new("expected true or false"));
         match index {
             0 /* view */ => self.view = View::from_js(v)?,
-            1 /* cartUrl */ => self.cart_url = text()?,
             // The keys with readers of their own (lists, objects) are read only in the bundles whose views read
             // them (`View::keys`): in another one-view bundle they change nothing, and their readers would only
             // add to its wasm (bench/budget.mjs). `amazon-pay-widget.js` and the tests have every view.
             #[cfg(feature = "view-apb")]
             2 /* productType */ => self.product_type = Some(FromJs::from_js(v)?),
-            3 /* buyerForm */ => self.buyer_form = text()?,
-            4 /* confirmationUrl */ => self.confirmation_url = text()?,
             5 /* backendUrl */ => self.backend_url = string(v)?,
             #[cfg(any(feature = "view-button", feature = "view-apb", feature = "view-cv1"))]
             6 /* items */ => self.items = crate::wire::list(v)?,
-            7 /* language */ => self.language = text()?,
-            8 /* buttonColor */ => self.button_color = text()?,
-            9 /* placement */ => self.placement = text()?,
             10 /* scriptTimeoutMs */ => self.script_timeout_ms = Some(integer(v, 0, u32::MAX.into())? as u32),
             #[cfg(feature = "view-lander")]
             11 /* products */ => self.products = crate::wire::list(v)?,
             #[cfg(feature = "view-upsell")]
             12 /* product */ => self.product = Some(ProductLine::from_js(v)?),
             13 /* recurring */ => self.recurring = flag()?,
-            14 /* upsellUrl */ => self.upsell_url = text()?,
-            15 /* thankYouUrl */ => self.thank_you_url = text()?,
-            16 /* buttonType */ => self.button_type = text()?,
-            17 /* buttonSize */ => self.button_size = text()?,
             18 /* popup */ => self.popup = Some(flag()?),
-            19 /* reviewUrl */ => self.review_url = text()?,
-            20 /* cancelUrl */ => self.cancel_url = text()?,
             _ => {}
         }
         Ok(())
+    }
+
+    /// The field of `KEYS[index]` when it is an optional text.
+    fn text_field(&mut self, index: usize) -> Option<&mut Option<String>> {
+        Some(match index {
+            1 /* cartUrl */ => &mut self.cart_url,
+            3 /* buyerForm */ => &mut self.buyer_form,
+            4 /* confirmationUrl */ => &mut self.confirmation_url,
+            7 /* language */ => &mut self.language,
+            8 /* buttonColor */ => &mut self.button_color,
+            9 /* placement */ => &mut self.placement,
+            14 /* upsellUrl */ => &mut self.upsell_url,
+            15 /* thankYouUrl */ => &mut self.thank_you_url,
+            16 /* buttonType */ => &mut self.button_type,
+            17 /* buttonSize */ => &mut self.button_size,
+            19 /* reviewUrl */ => &mut self.review_url,
+            20 /* cancelUrl */ => &mut self.cancel_url,
+            _ => return None,
+        })
     }
 }
