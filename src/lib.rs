@@ -12,6 +12,7 @@ pub mod client;
 #[cfg(feature = "leptos")]
 pub mod components;
 pub mod dom;
+mod dom_calls;
 pub mod embed;
 mod events;
 pub mod interop;

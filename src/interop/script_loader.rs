@@ -85,10 +85,10 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
             if done {
                 resolve.call0(&JsValue::NULL)?;
             } else {
-                script.add_event_listener_with_callback("load", &resolve)?;
-                script.add_event_listener_with_callback("error", &reject)?;
+                crate::dom_calls::listen(&script, "load", &resolve);
+                crate::dom_calls::listen(&script, "error", &reject);
                 if adopted {
-                    window.add_event_listener_with_callback("load", &resolve)?;
+                    crate::dom_calls::listen(&window, "load", &resolve);
                 }
             }
             window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into())
@@ -98,7 +98,8 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
     if !adopted {
         script.set_async(true);
         script.set_src(url);
-        document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
+        let head = document.head().ok_or_else(|| JsValue::from_str("no <head>"))?;
+        crate::dom_calls::append(&head, &script);
     }
     Ok(Load { url: url.to_owned(), script, promise, timer, adopted })
 }
@@ -137,7 +138,7 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
                     let load = loads.remove(i);
                     if load.adopted {
                         if !timed_out {
-                            let _ = load.script.set_attribute(FAILED_MARK, "");
+                            crate::dom_calls::set_attribute(&load.script, FAILED_MARK, "");
                         }
                     } else {
                         load.script.remove();

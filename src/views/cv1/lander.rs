@@ -269,7 +269,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
         shell.say(shell.t(Text::SignInCancelled));
     }
     view.render();
-    parent.append_child(&shell.root)?;
+    crate::dom_calls::append(parent, &shell.root);
 
     view::after(&view.me, view.options.client.cv1_widgets(), |view: &Lander, config| match config {
         Ok(config) => shell::start(&view.shell, config),

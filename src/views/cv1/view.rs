@@ -52,16 +52,16 @@ pub(crate) fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Eleme
             element.set_class_name(node.class);
         }
         for &(name, value) in node.attrs {
-            let _ = match value.strip_prefix('#') {
-                Some(prefix) => element.set_attribute(name, &[prefix, n].concat()),
-                None => element.set_attribute(name, value),
-            };
+            match value.strip_prefix('#') {
+                Some(prefix) => crate::dom_calls::set_attribute(&element, name, &[prefix, n].concat()),
+                None => crate::dom_calls::set_attribute(&element, name, value),
+            }
         }
         if let Some(text) = node.text {
             element.set_text_content(Some(text.get(lang)));
         }
         if let Some(parent) = built.get(usize::from(node.parent)) {
-            let _ = parent.append_child(&element);
+            crate::dom_calls::append(parent, &element);
         }
         built.push(element);
     }
@@ -82,7 +82,7 @@ pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Eleme
     if !text.is_empty() {
         element.set_text_content(Some(text));
     }
-    let _ = parent.append_child(&element);
+    crate::dom_calls::append(parent, &element);
     element
 }
 
