@@ -108,8 +108,8 @@ pub fn clear(element: &Element) {
 
 /// Moves keyboard focus to `element` (the part the buyer should look at again).
 pub fn focus(element: &Element) {
-    if let Some(html) = element.dyn_ref::<web_sys::HtmlElement>() {
-        let _ = html.focus();
+    if element.dyn_ref::<web_sys::HtmlElement>().is_some() {
+        crate::dom_calls::focus(element);
     }
 }
 

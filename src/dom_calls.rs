@@ -4,11 +4,12 @@
 //! exception slot after every call in the wasm, for calls that cannot throw here. `setAttribute` throws only
 //! for an invalid attribute name (the widget's are constants), `appendChild` and `insertBefore` only for a node
 //! put inside itself or a reference that is not a child (the widget's own fresh elements, placed in its own
-//! parents), `addEventListener`, `removeEventListener` and `dispatchEvent` (a new event each time) not at all.
+//! parents), `addEventListener`, `removeEventListener`, `dispatchEvent` (a new event each time), `focus` and the
+//! page's own `location`'s parts not at all.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventTarget, Node};
+use web_sys::{Element, Event, EventTarget, Location, Node};
 
 #[wasm_bindgen]
 extern "C" {
@@ -35,6 +36,21 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = dispatchEvent)]
     fn dispatch_event(this: &Dom, event: &Event);
+
+    #[wasm_bindgen(method)]
+    fn focus(this: &Dom);
+
+    #[wasm_bindgen(method, getter)]
+    fn href(this: &Dom) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn pathname(this: &Dom) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn search(this: &Dom) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn hash(this: &Dom) -> String;
 }
 
 fn dom(value: &JsValue) -> &Dom {
@@ -74,4 +90,29 @@ pub(crate) fn unlisten(target: &EventTarget, kind: &str, listener: &js_sys::Func
 /// `target.dispatchEvent(event)`.
 pub(crate) fn dispatch(target: &EventTarget, event: &Event) {
     dom(target).dispatch_event(event);
+}
+
+/// `element.focus()`.
+pub(crate) fn focus(element: &Element) {
+    dom(element).focus();
+}
+
+/// `location.href`.
+pub(crate) fn href(location: &Location) -> String {
+    dom(location).href()
+}
+
+/// `location.pathname`.
+pub(crate) fn pathname(location: &Location) -> String {
+    dom(location).pathname()
+}
+
+/// `location.search`.
+pub(crate) fn search(location: &Location) -> String {
+    dom(location).search()
+}
+
+/// `location.hash`.
+pub(crate) fn hash(location: &Location) -> String {
+    dom(location).hash()
 }

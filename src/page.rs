@@ -125,7 +125,7 @@ pub const WORKORDER_STORAGE_KEY: &str = "amazonPay.workorderId";
 
 /// `location.search` of the current page (empty outside a browser).
 pub fn current_search() -> String {
-    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    web_sys::window().map(|w| crate::dom_calls::search(&w.location())).unwrap_or_default()
 }
 
 /// The workorder id the button stored in sessionStorage, if any.

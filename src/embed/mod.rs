@@ -257,7 +257,7 @@ impl WidgetConfig {
 /// that it is on one of the shop's origins).
 fn absolute(url: &Option<String>) -> Result<Option<String>, ConfigError> {
     let Some(url) = url else { return Ok(None) };
-    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let base = web_sys::window().map(|w| crate::dom_calls::href(&w.location())).unwrap_or_default();
     match web_sys::Url::new_with_base(url, &base) {
         Ok(parsed) => Ok(Some(parsed.href())),
         Err(_) => Err(ConfigError::Invalid(["\"", url, "\" is not a URL"].concat())),

@@ -495,7 +495,7 @@ fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
 
 /// This page's path: where Amazon's confirmation flow returns (the backend checks it is a path).
 fn current_path() -> String {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into())
+    web_sys::window().map_or_else(|| "/".into(), |w| crate::dom_calls::pathname(&w.location()))
 }
 
 /// Appends the checkout to `parent` and starts (or resumes) it: the session, then the authorization after a

@@ -8,7 +8,6 @@ use amazon_pay_contract::{Language, Money};
 use std::future::Future;
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 /// One element of a view's skeleton: what the view shows before it knows anything (see [`build`]).
@@ -70,7 +69,7 @@ pub(crate) fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Eleme
 
 /// Moves keyboard focus to `element` (one of the view's own HTML elements: no type check needed).
 pub(crate) fn focus(element: &Element) {
-    let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+    crate::dom_calls::focus(element);
 }
 
 /// A new element at the end of `parent`, with `class` and `text` unless empty. Infallible, as [`build`].
