@@ -14,9 +14,11 @@ pub fn document() -> Result<Document, JsValue> {
     web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))
 }
 
-/// A new element, configured with the builder methods and placed with [`El::child`].
+/// A new element, configured with the builder methods and placed with [`El::child`]. `Err` only without a
+/// document; the tag is one of the views' constants (`createElement` is bound without catch: see `dom_calls`).
 pub fn el(tag: &str) -> Result<El, JsValue> {
-    document()?.create_element(tag).map(El)
+    document()?;
+    Ok(El(crate::dom_calls::create(tag)))
 }
 
 /// An element being built. The setters cannot fail for the constant names the views use, so they do not

@@ -13,6 +13,10 @@ use web_sys::{Element, Event, EventTarget, Location, Node};
 
 #[wasm_bindgen]
 extern "C" {
+    /// `document.createElement`, which throws only for an invalid name (the widget's are constants).
+    #[wasm_bindgen(js_namespace = document, js_name = createElement)]
+    pub(crate) fn create(tag: &str) -> Element;
+
     /// Any DOM node or event target, seen only through these methods (never checked with `instanceof`).
     type Dom;
 

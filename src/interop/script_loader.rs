@@ -76,10 +76,10 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
     let adopted = found.is_some();
     let script: HtmlScriptElement = match found {
         Some(script) => script,
-        None => document.create_element("script")?.unchecked_into(),
+        None => crate::dom_calls::create("script").unchecked_into(),
     };
     let done = adopted && finished(&window, &document, &script);
-    let mut timer = Ok(0);
+    let mut timer: Result<i32, JsValue> = Ok(0);
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         timer = (|| {
             if done {
@@ -91,7 +91,7 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
                     crate::dom_calls::listen(&window, "load", &resolve);
                 }
             }
-            window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into())
+            Ok(super::timers::set_timeout(&reject, millis, &"timeout".into()))
         })();
     });
     let timer = timer?;

@@ -33,12 +33,7 @@ pub(crate) const NONE: u8 = u8::MAX;
 pub(crate) const HIDDEN: (&str, &str) = ("hidden", "");
 pub(crate) const BUTTON: (&str, &str) = ("type", "button");
 
-#[wasm_bindgen]
-extern "C" {
-    /// `document.createElement`, which throws only for an invalid name (the skeletons' are constants).
-    #[wasm_bindgen(js_namespace = document, js_name = createElement)]
-    pub(crate) fn create(tag: &str) -> Element;
-}
+pub(crate) use crate::dom_calls::create;
 
 /// Builds `nodes` in order, each appended to its parent, the texts in `lang`; `n` numbers the ids.
 /// One loop over a table instead of a call chain per element: a small wasm.
