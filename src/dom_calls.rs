@@ -5,17 +5,25 @@
 //! for an invalid attribute name (the widget's are constants), `appendChild` and `insertBefore` only for a node
 //! put inside itself or a reference that is not a child (the widget's own fresh elements, placed in its own
 //! parents), `addEventListener`, `removeEventListener`, `dispatchEvent` (a new event each time), `focus` and the
-//! page's own `location`'s parts not at all.
+//! page's own `location`'s parts, `history` and `crypto` not at all; `querySelectorAll` throws only for an
+//! invalid selector (the widget's are constants).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventTarget, Location, Node};
+use web_sys::{Crypto, Element, Event, EventTarget, History, Location, Node, NodeList, Window};
 
 #[wasm_bindgen]
 extern "C" {
     /// `document.createElement`, which throws only for an invalid name (the widget's are constants).
     #[wasm_bindgen(js_namespace = document, js_name = createElement)]
     pub(crate) fn create(tag: &str) -> Element;
+
+    /// `new CustomEvent(kind, init)`, which throws only for arguments of the wrong type.
+    #[wasm_bindgen(js_name = CustomEvent)]
+    type NewCustomEvent;
+
+    #[wasm_bindgen(constructor, js_class = "CustomEvent")]
+    fn new(kind: &str, init: &web_sys::CustomEventInit) -> NewCustomEvent;
 
     /// Any DOM node or event target, seen only through these methods (never checked with `instanceof`).
     type Dom;
@@ -43,6 +51,15 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn focus(this: &Dom);
+
+    #[wasm_bindgen(method, js_name = querySelectorAll)]
+    fn query_selector_all(this: &Dom, selectors: &str) -> NodeList;
+
+    #[wasm_bindgen(method, getter)]
+    fn history(this: &Dom) -> History;
+
+    #[wasm_bindgen(method, getter)]
+    fn crypto(this: &Dom) -> Crypto;
 
     #[wasm_bindgen(method, getter)]
     fn href(this: &Dom) -> String;
@@ -119,4 +136,24 @@ pub(crate) fn search(location: &Location) -> String {
 /// `location.hash`.
 pub(crate) fn hash(location: &Location) -> String {
     dom(location).hash()
+}
+
+/// `root.querySelectorAll(selectors)`.
+pub(crate) fn query_all(root: &JsValue, selectors: &str) -> NodeList {
+    dom(root).query_selector_all(selectors)
+}
+
+/// `window.history`.
+pub(crate) fn history(window: &Window) -> History {
+    dom(window).history()
+}
+
+/// `window.crypto`.
+pub(crate) fn crypto(window: &Window) -> Crypto {
+    dom(window).crypto()
+}
+
+/// `new CustomEvent(kind, init)`.
+pub(crate) fn custom_event(kind: &str, init: &web_sys::CustomEventInit) -> Event {
+    NewCustomEvent::new(kind, init).unchecked_into()
 }

@@ -147,7 +147,7 @@ pub fn navigate(url: &str) {
 /// A fresh idempotency key for one "Place order" intent.
 pub fn new_idempotency_key() -> String {
     web_sys::window()
-        .and_then(|w| w.crypto().ok())
+        .map(|w| crate::dom_calls::crypto(&w))
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| ["fallback-", &amazon_pay_contract::digits(js_sys::Math::random().to_bits())].concat())
 }

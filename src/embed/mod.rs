@@ -366,7 +366,7 @@ fn log_mount_error(err: &JsValue) {
 /// is in the page: see [`observe`]).
 pub fn mount_declared() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(nodes) = document.query_selector_all("[data-amazon-pay-widget]") else { return };
+    let nodes = crate::dom_calls::query_all(&document, "[data-amazon-pay-widget]");
     for i in 0..nodes.length() {
         let Some(element) = nodes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
         match mount_declaration(&element) {

@@ -55,9 +55,8 @@ fn declarations_in(root: &Element) -> Vec<HtmlElement> {
         found.push(root.clone());
     }
     if root.child_element_count() > 0 {
-        if let Ok(nodes) = root.query_selector_all(selector) {
-            found.extend((0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()));
-        }
+        let nodes = crate::dom_calls::query_all(root, selector);
+        found.extend((0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()));
     }
     found.into_iter().filter_map(|e| e.dyn_into().ok()).collect()
 }

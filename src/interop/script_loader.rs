@@ -52,7 +52,7 @@ thread_local! {
 
 /// The page's own `<script>` for `url` that has not failed us before, if any.
 fn existing_script(document: &Document, url: &str) -> Option<HtmlScriptElement> {
-    let scripts = document.query_selector_all("script[src]").ok()?;
+    let scripts = crate::dom_calls::query_all(document, "script[src]");
     (0..scripts.length())
         .filter_map(|i| scripts.item(i)?.dyn_into::<HtmlScriptElement>().ok())
         .find(|s| s.src() == url && !s.has_attribute(FAILED_MARK))
@@ -173,7 +173,7 @@ pub async fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32)
 /// How many `<script>` elements with exactly this `src` are in the document (for tests and diagnostics).
 pub fn script_count(url: &str) -> u32 {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return 0 };
-    let Ok(scripts) = document.query_selector_all("script[src]") else { return 0 };
+    let scripts = crate::dom_calls::query_all(&document, "script[src]");
     let mut count = 0;
     for i in 0..scripts.length() {
         if let Some(node) = scripts.item(i) {

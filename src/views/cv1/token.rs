@@ -172,7 +172,7 @@ pub fn take_from_address_bar() -> UrlSignIn {
     if found.changed {
         let path = crate::dom_calls::pathname(&location);
         let clean = [path.as_str(), &found.search, &found.hash].concat();
-        let replaced = window.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
+        let replaced = crate::dom_calls::history(&window).replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
         if let Err(err) = replaced {
             web_sys::console::error_2(&"Amazon Pay: cannot remove the access token from the address bar".into(), &err);
         }
