@@ -26,6 +26,7 @@ pub mod wire;
 
 pub use amazon_pay_contract as contract;
 
+#[cfg(any(test, all(not(target_feature = "atomics"), target_family = "wasm")))]
 mod alloc;
 
 /// A small allocator of our own instead of dlmalloc or talc: less wasm in every bundle (see `alloc`).
