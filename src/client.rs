@@ -60,9 +60,9 @@ fn send(url: &str, json: Option<String>) -> Result<js_sys::Promise, String> {
     let init = web_sys::RequestInit::new();
     if let Some(json) = json {
         init.set_method("POST");
-        let headers = web_sys::Headers::new().map_err(thrown)?;
-        headers.set("content-type", "application/json").map_err(thrown)?;
-        init.set_headers(&headers);
+        // `[["content-type", "application/json"]]`: what `fetch` takes for headers, without a `Headers` object
+        // (its constructor and `set` are bound with catch, a check per call in the wasm).
+        init.set_headers(&js_sys::Array::of1(&js_sys::Array::of2(&"content-type".into(), &"application/json".into())));
         init.set_body(&JsValue::from_str(&json));
     }
     Ok(window.fetch_with_str_and_init(url, &init))
@@ -91,7 +91,7 @@ pub struct Client {
 impl Client {
     /// A client of the backend at `base_url` (empty: the page's own origin); a trailing `/` is dropped.
     pub fn new(base_url: impl Into<String>) -> Self {
-        Client { base_url: base_url.into().trim_end_matches('/').to_owned() }
+        Client { base_url: crate::scan::trim_end(&base_url.into(), b'/').to_owned() }
     }
 
     /// The absolute URL of an API path (`/api/...`) on this backend.

@@ -14,9 +14,11 @@ pub fn document() -> Result<Document, JsValue> {
     web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))
 }
 
-/// A new element, configured with the builder methods and placed with [`El::child`].
+/// A new element, configured with the builder methods and placed with [`El::child`]. `Err` only without a
+/// document; the tag is one of the views' constants (`createElement` is bound without catch: see `dom_calls`).
 pub fn el(tag: &str) -> Result<El, JsValue> {
-    document()?.create_element(tag).map(El)
+    document()?;
+    Ok(El(crate::dom_calls::create(tag)))
 }
 
 /// An element being built. The setters cannot fail for the constant names the views use, so they do not
@@ -32,7 +34,7 @@ impl El {
 
     /// Sets an attribute.
     pub fn attr(self, name: &str, value: &str) -> El {
-        let _ = self.0.set_attribute(name, value);
+        crate::dom_calls::set_attribute(&self.0, name, value);
         self
     }
 
@@ -50,7 +52,7 @@ impl El {
 
     /// Appends `child`.
     pub fn child(self, child: &Element) -> El {
-        let _ = self.0.append_child(child);
+        crate::dom_calls::append(&self.0, child);
         self
     }
 
@@ -86,14 +88,18 @@ pub fn set_disabled(element: &Element, disabled: bool) {
 /// A boolean attribute: present (`""`) or absent.
 pub fn set_flag(element: &Element, name: &str, on: bool) {
     if on != element.has_attribute(name) {
-        let _ = if on { element.set_attribute(name, "") } else { element.remove_attribute(name) };
+        if on {
+            crate::dom_calls::set_attribute(element, name, "");
+        } else {
+            crate::dom_calls::remove_attribute(element, name);
+        }
     }
 }
 
 /// An attribute, set only if it differs.
 pub fn set_attr(element: &Element, name: &str, value: &str) {
     if element.get_attribute(name).as_deref() != Some(value) {
-        let _ = element.set_attribute(name, value);
+        crate::dom_calls::set_attribute(element, name, value);
     }
 }
 
@@ -104,8 +110,8 @@ pub fn clear(element: &Element) {
 
 /// Moves keyboard focus to `element` (the part the buyer should look at again).
 pub fn focus(element: &Element) {
-    if let Some(html) = element.dyn_ref::<web_sys::HtmlElement>() {
-        let _ = html.focus();
+    if element.dyn_ref::<web_sys::HtmlElement>().is_some() {
+        crate::dom_calls::focus(element);
     }
 }
 
@@ -121,14 +127,14 @@ pub struct Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+        crate::dom_calls::unlisten(&self.target, self.kind, self.callback.as_ref().unchecked_ref());
     }
 }
 
 /// Calls `handler` on every `kind` event at `target` until the returned [`Listener`] is dropped.
 pub fn on(target: &EventTarget, kind: &'static str, mut handler: impl FnMut(Event) + 'static) -> Listener {
     let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| handler(event.unchecked_into()));
-    let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+    crate::dom_calls::listen(target, kind, callback.as_ref().unchecked_ref());
     Listener { target: target.clone(), kind, callback }
 }
 

@@ -172,12 +172,7 @@ pub fn emit(target: &web_sys::EventTarget, event: WidgetEvent) {
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_detail(&detail);
-    match web_sys::CustomEvent::new_with_event_init_dict(event.name(), &init) {
-        Ok(custom) => {
-            let _ = target.dispatch_event(&custom);
-        }
-        Err(err) => web_sys::console::error_2(&"Amazon Pay widget: cannot create event".into(), &err),
-    }
+    crate::dom_calls::dispatch(target, &crate::dom_calls::custom_event(event.name(), &init));
 }
 
 #[cfg(test)]

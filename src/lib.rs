@@ -12,11 +12,13 @@ pub mod client;
 #[cfg(feature = "leptos")]
 pub mod components;
 pub mod dom;
+mod dom_calls;
 pub mod embed;
 mod events;
 pub mod interop;
 mod js_error;
 mod json;
+mod scan;
 pub mod page;
 pub mod texts;
 pub mod views;
@@ -24,7 +26,10 @@ pub mod wire;
 
 pub use amazon_pay_contract as contract;
 
-/// Talc instead of dlmalloc: a smaller allocator in every bundle (see BENCHMARKS.md, shipped bytes).
+#[cfg(any(test, all(not(target_feature = "atomics"), target_family = "wasm")))]
+mod alloc;
+
+/// A small allocator of our own instead of dlmalloc or talc: less wasm in every bundle (see `alloc`).
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: alloc::Allocator = alloc::Allocator::new();

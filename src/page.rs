@@ -35,26 +35,56 @@ fn decode(component: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = component.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
+                // Two hex digits (`u8::from_str_radix` would also take `+5`, and is larger in the wasm).
+                let hex = |j: usize| bytes.get(j).and_then(|&b| char::from(b).to_digit(16));
+                out.push((hex(i + 1)? * 16 + hex(i + 2)?) as u8);
                 i += 2;
             }
             b => out.push(b),
         }
         i += 1;
     }
-    String::from_utf8(out).ok()
+    utf8(&out)
+}
+
+/// `bytes` as text if they are UTF-8 (exactly what `String::from_utf8` accepts: no overlong forms, no
+/// surrogates, nothing above U+10FFFF). A plain loop: `core`'s validator, inlined, is 0.7 KB of wasm.
+fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut text = String::with_capacity(bytes.len());
+    let mut rest = bytes.iter();
+    while let Some(&lead) = rest.next() {
+        // The sequence's length and the smallest code point it may carry (anything less is overlong).
+        let (more, min, bits) = match lead {
+            0x00..=0x7f => (0, 0, u32::from(lead)),
+            0xc2..=0xdf => (1, 0x80, u32::from(lead & 0x1f)),
+            0xe0..=0xef => (2, 0x800, u32::from(lead & 0x0f)),
+            0xf0..=0xf4 => (3, 0x1_0000, u32::from(lead & 0x07)),
+            _ => return None,
+        };
+        let mut code = bits;
+        for _ in 0..more {
+            let next = *rest.next()?;
+            if next & 0xc0 != 0x80 {
+                return None;
+            }
+            code = code << 6 | u32::from(next & 0x3f);
+        }
+        if code < min {
+            return None;
+        }
+        // `from_u32` refuses surrogates and code points above U+10FFFF.
+        text.push(char::from_u32(code)?);
+    }
+    Some(text)
 }
 
 /// The first value of each parameter in a query string (with or without the leading `?`).
 pub fn query_pairs(search: &str) -> Vec<(String, String)> {
-    search
-        .trim_start_matches('?')
-        .split('&')
+    crate::scan::pieces(crate::scan::trim_start(search, b'?'), b'&')
         .filter(|p| !p.is_empty())
         .filter_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(k)?, decode(v)?))
+            let (k, v) = crate::scan::cut(pair, b'=');
+            Some((decode(k)?, decode(v.unwrap_or_default())?))
         })
         .collect()
 }
@@ -95,7 +125,7 @@ pub const WORKORDER_STORAGE_KEY: &str = "amazonPay.workorderId";
 
 /// `location.search` of the current page (empty outside a browser).
 pub fn current_search() -> String {
-    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    web_sys::window().map(|w| crate::dom_calls::search(&w.location())).unwrap_or_default()
 }
 
 /// The workorder id the button stored in sessionStorage, if any.
@@ -117,7 +147,7 @@ pub fn navigate(url: &str) {
 /// A fresh idempotency key for one "Place order" intent.
 pub fn new_idempotency_key() -> String {
     web_sys::window()
-        .and_then(|w| w.crypto().ok())
+        .map(|w| crate::dom_calls::crypto(&w))
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| ["fallback-", &amazon_pay_contract::digits(js_sys::Math::random().to_bits())].concat())
 }
@@ -131,6 +161,30 @@ impl std::fmt::Display for BadParam {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_is_what_std_accepts() {
+        let check = |bytes: &[u8]| assert_eq!(utf8(bytes), String::from_utf8(bytes.to_vec()).ok(), "{bytes:02x?}");
+        for a in 0..=255u8 {
+            check(&[a]);
+            for b in 0..=255u8 {
+                check(&[a, b]);
+                check(&[b'x', a, b]);
+            }
+        }
+        // Three- and four-byte forms around every boundary: overlong, surrogates, the last code point, beyond.
+        let edges = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xee, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+        for &a in &edges {
+            for &b in &edges {
+                for &c in &edges {
+                    check(&[a, b, c]);
+                    for &d in &edges {
+                        check(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn reads_amazons_and_payones_return_parameters() {

@@ -26,7 +26,7 @@ impl Text {
     /// The text in `lang`.
     pub fn get(self, lang: Language) -> &'static str {
         // In the order of `Language::ALL`: de, en, fr, it, es.
-        self.0.split('\0').nth(lang as usize).unwrap_or_default()
+        crate::scan::pieces(self.0, 0).nth(lang as usize).unwrap_or_default()
     }
 }
 

@@ -68,15 +68,14 @@ impl FromStr for Language {
 
     /// Accepts `de`, `de-DE`, `de_DE`, `DE` and the like.
     fn from_str(tag: &str) -> Result<Self, Self::Err> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
-            "de" => Ok(Language::De),
-            "en" => Ok(Language::En),
-            "fr" => Ok(Language::Fr),
-            "it" => Ok(Language::It),
-            "es" => Ok(Language::Es),
-            _ => Err(UnknownLanguage(tag.to_owned())),
-        }
+        // The primary subtag, compared in bytes: no `split` with a pattern, no lowercase copy (the widget's wasm
+        // carries this parser).
+        let tag_bytes = tag.trim_ascii().as_bytes();
+        let primary = match tag_bytes.iter().position(|&b| b == b'-' || b == b'_') {
+            Some(end) => &tag_bytes[..end],
+            None => tag_bytes,
+        };
+        Language::ALL.into_iter().find(|l| primary.eq_ignore_ascii_case(l.code().as_bytes())).ok_or_else(|| UnknownLanguage(tag.to_owned()))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::cv1::ProductLine;
 use super::{View, WidgetConfig};
-use crate::wire::{code, integer, list, string, FromJs, Obj, WireError};
+use crate::wire::{code, integer, string, FromJs, Obj, WireError};
 use wasm_bindgen::JsValue;
 
 /// Every key a configuration may have; anything else is a typo and refused. `WidgetConfig::set` reads them
@@ -36,7 +36,8 @@ const COMMON: [&str; 2] = ["backendUrl", "language"];
 
 impl View {
     /// The keys this view reads (besides `view`), in `KEYS` order; the others are accepted (one reader for all
-    /// views, kept small) but change nothing. The TypeScript types (npm/types.d.ts) give each view exactly
+    /// views, kept small) but change nothing (and in a one-view bundle the lists and objects of other views are
+    /// not even read: see `set`). The TypeScript types (npm/types.d.ts) give each view exactly
     /// these, so there a key the view does not take is an error: `tests/typescript_types.rs` compares the two,
     /// and `tests/config.rs` checks that these are the keys that change the view's options.
     pub fn keys(self) -> Vec<&'static str> {
@@ -97,32 +98,50 @@ impl WidgetConfig {
 
     /// The configuration key `KEYS[index]` set from `v` (by index: a jump table, no string compares).
     fn set(&mut self, index: usize, v: &JsValue) -> Result<(), WireError> {
-        let text = || string(v).map(Some);
+        // The optional texts share one reader and one assignment (a table of fields, not a copy per key).
+        if let Some(field) = self.text_field(index) {
+            *field = Some(string(v)?);
+            return Ok(());
+        }
         let flag = || v.as_bool().ok_or_else(|| WireError::new("expected true or false"));
         match index {
             0 /* view */ => self.view = View::from_js(v)?,
-            1 /* cartUrl */ => self.cart_url = text()?,
+            // The keys with readers of their own (lists, objects) are read only in the bundles whose views read
+            // them (`View::keys`): in another one-view bundle they change nothing, and their readers would only
+            // add to its wasm (bench/budget.mjs). `amazon-pay-widget.js` and the tests have every view.
+            #[cfg(feature = "view-apb")]
             2 /* productType */ => self.product_type = Some(FromJs::from_js(v)?),
-            3 /* buyerForm */ => self.buyer_form = text()?,
-            4 /* confirmationUrl */ => self.confirmation_url = text()?,
             5 /* backendUrl */ => self.backend_url = string(v)?,
-            6 /* items */ => self.items = list(v)?,
-            7 /* language */ => self.language = text()?,
-            8 /* buttonColor */ => self.button_color = text()?,
-            9 /* placement */ => self.placement = text()?,
+            #[cfg(any(feature = "view-button", feature = "view-apb", feature = "view-cv1"))]
+            6 /* items */ => self.items = crate::wire::list(v)?,
             10 /* scriptTimeoutMs */ => self.script_timeout_ms = Some(integer(v, 0, u32::MAX.into())? as u32),
-            11 /* products */ => self.products = list(v)?,
+            #[cfg(feature = "view-lander")]
+            11 /* products */ => self.products = crate::wire::list(v)?,
+            #[cfg(feature = "view-upsell")]
             12 /* product */ => self.product = Some(ProductLine::from_js(v)?),
             13 /* recurring */ => self.recurring = flag()?,
-            14 /* upsellUrl */ => self.upsell_url = text()?,
-            15 /* thankYouUrl */ => self.thank_you_url = text()?,
-            16 /* buttonType */ => self.button_type = text()?,
-            17 /* buttonSize */ => self.button_size = text()?,
             18 /* popup */ => self.popup = Some(flag()?),
-            19 /* reviewUrl */ => self.review_url = text()?,
-            20 /* cancelUrl */ => self.cancel_url = text()?,
             _ => {}
         }
         Ok(())
+    }
+
+    /// The field of `KEYS[index]` when it is an optional text.
+    fn text_field(&mut self, index: usize) -> Option<&mut Option<String>> {
+        Some(match index {
+            1 /* cartUrl */ => &mut self.cart_url,
+            3 /* buyerForm */ => &mut self.buyer_form,
+            4 /* confirmationUrl */ => &mut self.confirmation_url,
+            7 /* language */ => &mut self.language,
+            8 /* buttonColor */ => &mut self.button_color,
+            9 /* placement */ => &mut self.placement,
+            14 /* upsellUrl */ => &mut self.upsell_url,
+            15 /* thankYouUrl */ => &mut self.thank_you_url,
+            16 /* buttonType */ => &mut self.button_type,
+            17 /* buttonSize */ => &mut self.button_size,
+            19 /* reviewUrl */ => &mut self.review_url,
+            20 /* cancelUrl */ => &mut self.cancel_url,
+            _ => return None,
+        })
     }
 }

@@ -257,7 +257,7 @@ impl WidgetConfig {
 /// that it is on one of the shop's origins).
 fn absolute(url: &Option<String>) -> Result<Option<String>, ConfigError> {
     let Some(url) = url else { return Ok(None) };
-    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let base = web_sys::window().map(|w| crate::dom_calls::href(&w.location())).unwrap_or_default();
     match web_sys::Url::new_with_base(url, &base) {
         Ok(parsed) => Ok(Some(parsed.href())),
         Err(_) => Err(ConfigError::Invalid(["\"", url, "\" is not a URL"].concat())),
@@ -352,7 +352,7 @@ pub const DECLARATION: &str = "data-amazon-pay-widget";
 /// Mounts the widget `element` declares with its [`DECLARATION`] attribute.
 fn mount_declaration(element: &web_sys::HtmlElement) -> Result<WidgetHandle, JsValue> {
     let json = element.get_attribute(DECLARATION).unwrap_or_default();
-    let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
+    let config = if json.trim_ascii().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
     mount(element.clone(), config).map_err(JsValue::from)
 }
 
@@ -366,7 +366,7 @@ fn log_mount_error(err: &JsValue) {
 /// is in the page: see [`observe`]).
 pub fn mount_declared() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(nodes) = document.query_selector_all("[data-amazon-pay-widget]") else { return };
+    let nodes = crate::dom_calls::query_all(&document, "[data-amazon-pay-widget]");
     for i in 0..nodes.length() {
         let Some(element) = nodes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
         match mount_declaration(&element) {

@@ -55,9 +55,8 @@ fn declarations_in(root: &Element) -> Vec<HtmlElement> {
         found.push(root.clone());
     }
     if root.child_element_count() > 0 {
-        if let Ok(nodes) = root.query_selector_all(selector) {
-            found.extend((0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()));
-        }
+        let nodes = crate::dom_calls::query_all(root, selector);
+        found.extend((0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()));
     }
     found.into_iter().filter_map(|e| e.dyn_into().ok()).collect()
 }
@@ -88,7 +87,7 @@ fn forget(live: &Rc<Live>) {
 /// The element's declaration as a configuration.
 fn declared_config(element: &HtmlElement) -> Result<super::WidgetConfig, JsValue> {
     let json = element.get_attribute(DECLARATION).unwrap_or_default();
-    let config = if json.trim().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
+    let config = if json.trim_ascii().is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&json) };
     read_config(&config).map_err(JsValue::from)
 }
 

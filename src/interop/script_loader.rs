@@ -52,7 +52,7 @@ thread_local! {
 
 /// The page's own `<script>` for `url` that has not failed us before, if any.
 fn existing_script(document: &Document, url: &str) -> Option<HtmlScriptElement> {
-    let scripts = document.query_selector_all("script[src]").ok()?;
+    let scripts = crate::dom_calls::query_all(document, "script[src]");
     (0..scripts.length())
         .filter_map(|i| scripts.item(i)?.dyn_into::<HtmlScriptElement>().ok())
         .find(|s| s.src() == url && !s.has_attribute(FAILED_MARK))
@@ -76,29 +76,30 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
     let adopted = found.is_some();
     let script: HtmlScriptElement = match found {
         Some(script) => script,
-        None => document.create_element("script")?.unchecked_into(),
+        None => crate::dom_calls::create("script").unchecked_into(),
     };
     let done = adopted && finished(&window, &document, &script);
-    let mut timer = Ok(0);
+    let mut timer: Result<i32, JsValue> = Ok(0);
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         timer = (|| {
             if done {
                 resolve.call0(&JsValue::NULL)?;
             } else {
-                script.add_event_listener_with_callback("load", &resolve)?;
-                script.add_event_listener_with_callback("error", &reject)?;
+                crate::dom_calls::listen(&script, "load", &resolve);
+                crate::dom_calls::listen(&script, "error", &reject);
                 if adopted {
-                    window.add_event_listener_with_callback("load", &resolve)?;
+                    crate::dom_calls::listen(&window, "load", &resolve);
                 }
             }
-            window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, super::timers::timeout_arg(millis), &"timeout".into())
+            Ok(super::timers::set_timeout(&reject, millis, &"timeout".into()))
         })();
     });
     let timer = timer?;
     if !adopted {
         script.set_async(true);
         script.set_src(url);
-        document.head().ok_or_else(|| JsValue::from_str("no <head>"))?.append_child(&script)?;
+        let head = document.head().ok_or_else(|| JsValue::from_str("no <head>"))?;
+        crate::dom_calls::append(&head, &script);
     }
     Ok(Load { url: url.to_owned(), script, promise, timer, adopted })
 }
@@ -137,7 +138,7 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
                     let load = loads.remove(i);
                     if load.adopted {
                         if !timed_out {
-                            let _ = load.script.set_attribute(FAILED_MARK, "");
+                            crate::dom_calls::set_attribute(&load.script, FAILED_MARK, "");
                         }
                     } else {
                         load.script.remove();
@@ -172,7 +173,7 @@ pub async fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32)
 /// How many `<script>` elements with exactly this `src` are in the document (for tests and diagnostics).
 pub fn script_count(url: &str) -> u32 {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return 0 };
-    let Ok(scripts) = document.query_selector_all("script[src]") else { return 0 };
+    let scripts = crate::dom_calls::query_all(&document, "script[src]");
     let mut count = 0;
     for i in 0..scripts.length() {
         if let Some(node) = scripts.item(i) {

@@ -2,8 +2,20 @@
 //! own. (The timers call the promises' own `resolve`/`reject`: no Rust closure to keep alive, and no JS snippet
 //! file for the page to fetch.)
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `setTimeout(handler, ms, arg)`, bound without catch (it does not throw): no exception check in the wasm.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout_raw(handler: &js_sys::Function, ms: i32, arg: &JsValue) -> i32;
+}
+
+/// Calls `handler(arg)` after `ms` milliseconds; the timer's handle for `clearTimeout`.
+pub(crate) fn set_timeout(handler: &js_sys::Function, ms: u32, arg: &JsValue) -> i32 {
+    set_timeout_raw(handler, timeout_arg(ms), arg)
+}
 
 /// `ms` as `setTimeout` takes it: an `i32`, so longer waits are cut to `i32::MAX` ms (about 24.8 days).
 pub(crate) fn timeout_arg(ms: u32) -> i32 {
@@ -12,9 +24,8 @@ pub(crate) fn timeout_arg(ms: u32) -> i32 {
 
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: u32) {
-    let Some(window) = web_sys::window() else { return };
     let timer = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout_arg(ms));
+        set_timeout(&resolve, ms, &JsValue::UNDEFINED);
     });
     // The promise never rejects.
     let _ = JsFuture::from(timer).await;
@@ -24,13 +35,11 @@ pub async fn sleep(ms: u32) {
 /// is cleared either way.
 pub async fn within(promise: &js_sys::Promise, ms: u32) -> Result<JsValue, JsValue> {
     let Some(window) = web_sys::window() else { return Err("timeout".into()) };
-    let mut timer = Ok(0);
+    let mut timer = 0;
     let deadline = js_sys::Promise::new(&mut |_resolve, reject| {
-        timer = window.set_timeout_with_callback_and_timeout_and_arguments_1(&reject, timeout_arg(ms), &"timeout".into());
+        timer = set_timeout(&reject, ms, &"timeout".into());
     });
     let outcome = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(promise, &deadline))).await;
-    if let Ok(timer) = timer {
-        window.clear_timeout_with_handle(timer);
-    }
+    window.clear_timeout_with_handle(timer);
     outcome
 }

@@ -101,7 +101,7 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
     let button = el("button")?.attr("type", "button").class("amazon-pay-apb-button").attr("aria-busy", "false").text(Text::PayWithAmazon.get(lang)).done();
     let notice = live_region("amazon-pay-notice")?.done();
     let root = el("div")?.class("amazon-pay-apb").child(&button).child(&notice).done();
-    parent.append_child(&root)?;
+    crate::dom_calls::append(parent, &root);
     let view = Rc::new(Apb {
         options,
         root: root.clone(),

@@ -196,7 +196,7 @@ fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>,
     let button = el("div")?.attr("id", &id).class("amazon-pay-button amazon-pay-placeholder").attr("aria-busy", "true").done();
     let status = live_region("amazon-pay-status")?.done();
     let host = el("div")?.class("amazon-pay-widget").child(&button).child(&status).done();
-    parent.insert_before(&host, before)?;
+    crate::dom_calls::insert_before(parent, &host, before);
     let click = {
         let host = host.clone();
         on(&button, "click", move |_| emit(&host, WidgetEvent::ButtonClicked))

@@ -33,11 +33,11 @@ pub fn format_money(money: Money, lang: Language) -> String {
 
 /// The address as lines of text (empty parts left out).
 pub fn address_lines(address: &PostalAddress) -> Vec<String> {
-    let name = [address.first_name.as_str(), " ", &address.last_name].concat().trim().to_owned();
-    let city = [address.zip.as_str(), " ", &address.city].concat().trim().to_owned();
+    let name = [address.first_name.as_str(), " ", &address.last_name].concat().trim_ascii().to_owned();
+    let city = [address.zip.as_str(), " ", &address.city].concat().trim_ascii().to_owned();
     [name, address.company.clone(), address.street.clone(), address.addition.clone(), city, address.country.clone()]
         .into_iter()
-        .filter(|line| !line.trim().is_empty())
+        .filter(|line| !line.trim_ascii().is_empty())
         .collect()
 }
 
@@ -80,7 +80,7 @@ pub fn buyer_message(err: &ClientError, lang: Language) -> String {
 
 /// `url` with `order=<id>` appended.
 pub fn with_order(url: &str, order_id: &str) -> String {
-    let separator = if url.contains('?') { "&" } else { "?" };
+    let separator = if crate::scan::has(url, b'?') { "&" } else { "?" };
     [url, separator, "order=", &amazon_pay_contract::routes::encode_segment(order_id)].concat()
 }
 

@@ -114,7 +114,7 @@ pub fn mount(parent: &Element, options: ConfirmationOptions) -> Result<Mounted, 
         .child(&number)
         .child(&back)
         .done();
-    parent.append_child(&root)?;
+    crate::dom_calls::append(parent, &root);
     let view = Rc::new(Confirmation { lang, root: root.clone(), state, number, number_value, back });
     wasm_bindgen_futures::spawn_local(follow(Rc::downgrade(&view), options));
     Ok(Mounted::new(root, Box::new(view)))

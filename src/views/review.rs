@@ -158,7 +158,7 @@ impl Review {
         let items = item_list(details.items.iter().map(|l| (l.quantity, l.name.clone(), l.unit_price)), lang)?;
         let total = labelled("amazon-pay-total", self.t(Text::Total), &el("strong")?.text(&super::common::format_money(details.amount, lang)).done())?;
         for part in [&grid, &el("h3")?.text(self.t(Text::Items)).done(), &items, &total] {
-            self.details.append_child(part)?;
+            crate::dom_calls::append(&self.details, part);
         }
         self.state.borrow_mut().details = Some(details);
         Ok(())
@@ -172,7 +172,7 @@ impl Review {
             Ok(div.class("amazon-pay-fatal").attr("role", "alert").child(&el("p")?.text(message).done()).child(&link).done())
         });
         if let Ok(alert) = alert {
-            let _ = self.root.insert_before(&alert, Some(&self.body));
+            crate::dom_calls::insert_before(&self.root, &alert, Some(&self.body));
         }
     }
 }
@@ -258,7 +258,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         .child(&loading)
         .child(&body)
         .done();
-    parent.append_child(&root)?;
+    crate::dom_calls::append(parent, &root);
 
     let view = Rc::new(Review {
         options,

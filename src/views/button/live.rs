@@ -78,7 +78,7 @@ impl LiveButton {
     pub fn move_to(&self, parent: &Element) -> Result<(), JsValue> {
         let mut state = self.state.borrow_mut();
         if let Some(shown) = &state.shown {
-            parent.append_child(shown.root())?;
+            crate::dom_calls::append(parent, shown.root());
         }
         state.parent = parent.clone();
         Ok(())

@@ -60,7 +60,7 @@ impl Default for LanderOptions {
 
 /// `url` with the order's ids appended, for the upsell page.
 fn upsell_link(url: &str, order_id: &str, amazon_order_id: &str) -> String {
-    let separator = if url.contains('?') { "&" } else { "?" };
+    let separator = if crate::scan::has(url, b'?') { "&" } else { "?" };
     [url, separator, "orderId=", &encode_segment(order_id), "&amazonOrderId=", &encode_segment(amazon_order_id)].concat()
 }
 
@@ -269,7 +269,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
         shell.say(shell.t(Text::SignInCancelled));
     }
     view.render();
-    parent.append_child(&shell.root)?;
+    crate::dom_calls::append(parent, &shell.root);
 
     view::after(&view.me, view.options.client.cv1_widgets(), |view: &Lander, config| match config {
         Ok(config) => shell::start(&view.shell, config),

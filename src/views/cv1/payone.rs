@@ -292,7 +292,7 @@ impl Payone {
             let parts = details_view(d, self.shell.lang);
             let (widgets, hint) = (self.shell.el(WIDGETS), self.shell.el(HINT));
             for part in &parts {
-                let _ = widgets.insert_before(part, Some(hint));
+                crate::dom_calls::insert_before(widgets, part, Some(hint));
             }
             *self.details_shown.borrow_mut() = parts;
         }
@@ -495,7 +495,7 @@ fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
 
 /// This page's path: where Amazon's confirmation flow returns (the backend checks it is a path).
 fn current_path() -> String {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into())
+    web_sys::window().map_or_else(|| "/".into(), |w| crate::dom_calls::pathname(&w.location()))
 }
 
 /// Appends the checkout to `parent` and starts (or resumes) it: the session, then the authorization after a
@@ -549,7 +549,7 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
         shell.say(shell.t(Text::SignInCancelled));
     }
     view.render();
-    parent.append_child(&shell.root)?;
+    crate::dom_calls::append(parent, &shell.root);
     view.begin(returned);
     let root = view.shell.root.clone();
     Ok(Mounted::new(root, Box::new(view)))

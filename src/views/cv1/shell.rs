@@ -184,10 +184,10 @@ impl Shell {
         self.report(cause);
         let fatal = create("div");
         fatal.set_class_name("amazon-pay-fatal");
-        let _ = fatal.set_attribute("role", "alert");
+        crate::dom_calls::set_attribute(&fatal, "role", "alert");
         add(&fatal, "p", "", sentence);
-        let _ = add(&fatal, "a", "", self.t(self.way_out_text)).set_attribute("href", &self.way_out);
-        let _ = self.root.insert_before(&fatal, Some(self.el(self.layout.problem)));
+        crate::dom_calls::set_attribute(&add(&fatal, "a", "", self.t(self.way_out_text)), "href", &self.way_out);
+        crate::dom_calls::insert_before(&self.root, &fatal, Some(self.el(self.layout.problem)));
         if let Some(old) = self.fatal.replace(Some(fatal)) {
             old.remove();
         }
@@ -209,7 +209,7 @@ impl Shell {
 
     /// Inserts `element` where the view shows what was done (before the sign-in part).
     pub(crate) fn show_result(&self, element: &Element) {
-        let _ = self.root.insert_before(element, Some(self.el(self.layout.signin)));
+        crate::dom_calls::insert_before(&self.root, element, Some(self.el(self.layout.signin)));
     }
 
     /// Shows the last widget error in words (or nothing).

@@ -129,8 +129,8 @@ fn button_language(lang: Language) -> &'static str {
 
 /// This page's address without its fragment: where a redirect-mode sign-in comes back to.
 fn return_url() -> String {
-    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-    href.split('#').next().unwrap_or_default().to_owned()
+    let href = web_sys::window().map(|w| crate::dom_calls::href(&w.location())).unwrap_or_default();
+    crate::scan::cut(&href, b'#').0.to_owned()
 }
 
 /// What came of a click on Amazon's button: the buyer's token (already kept for this tab), or why not.
@@ -202,9 +202,9 @@ pub fn sign_out() {
 /// Reloads this page without the checkout's return parameters (a new checkout).
 pub fn restart() {
     let Some(location) = web_sys::window().map(|w| w.location()) else { return };
-    let path = location.pathname().unwrap_or_else(|_| "/".into());
-    let search = location.search().unwrap_or_default();
-    let kept = token::without_keys(search.trim_start_matches('?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
+    let path = crate::dom_calls::pathname(&location);
+    let search = crate::dom_calls::search(&location);
+    let kept = token::without_keys(crate::scan::trim_start(&search, b'?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
     crate::page::navigate(&[path, kept].concat());
 }
 

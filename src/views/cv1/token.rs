@@ -66,7 +66,8 @@ impl AccessToken {
     }
 
     fn from_stored(text: &str, now_ms: u64) -> Option<AccessToken> {
-        let (expires, value) = text.split_once(':')?;
+        let (expires, value) = crate::scan::cut(text, b':');
+        let value = value?;
         let expires_at_ms = digits(expires)?;
         let token = AccessToken::parse(value, None, now_ms)?;
         let token = AccessToken { expires_at_ms, ..token };
@@ -124,8 +125,8 @@ fn digits(text: &str) -> Option<u64> {
 /// `prefix`; `""` when none is left.
 pub fn without_keys(raw: &str, prefix: &str, keys: &[&str]) -> String {
     let mut rest = String::new();
-    for pair in raw.split('&') {
-        let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+    for pair in crate::scan::pieces(raw, b'&') {
+        let key = crate::scan::cut(pair, b'=').0;
         if !pair.is_empty() && !keys.contains(&key) {
             rest.push_str(if rest.is_empty() { prefix } else { "&" });
             rest.push_str(pair);
@@ -165,13 +166,13 @@ pub fn take_from_address_bar() -> UrlSignIn {
         return UrlSignIn { token: None, error: None, search: String::new(), hash: String::new(), changed: false };
     };
     let location = window.location();
-    let search = location.search().unwrap_or_default();
-    let hash = location.hash().unwrap_or_default();
+    let search = crate::dom_calls::search(&location);
+    let hash = crate::dom_calls::hash(&location);
     let found = take_from(&search, &hash, now_ms());
     if found.changed {
-        let path = location.pathname().unwrap_or_else(|_| "/".into());
+        let path = crate::dom_calls::pathname(&location);
         let clean = [path.as_str(), &found.search, &found.hash].concat();
-        let replaced = window.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
+        let replaced = crate::dom_calls::history(&window).replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
         if let Err(err) = replaced {
             web_sys::console::error_2(&"Amazon Pay: cannot remove the access token from the address bar".into(), &err);
         }
@@ -210,7 +211,7 @@ pub fn forget() {
 
 /// Tells `Widgets.js` about a token it did not hand out on this page (redirect mode, new page load).
 pub fn share_with_widgets(token: &AccessToken) {
-    let secure = web_sys::window().and_then(|w| w.location().href().ok()).is_some_and(|href| href.starts_with("https:"));
+    let secure = web_sys::window().map(|w| crate::dom_calls::href(&w.location())).is_some_and(|href| href.starts_with("https:"));
     let max_age = amazon_pay_contract::digits(token.seconds_left(now_ms()).into());
     let cookie = [WIDGETS_COOKIE, "=", token.secret(), ";path=/;max-age=", &max_age, ";samesite=lax", if secure { ";secure" } else { "" }];
     write_cookie(&cookie.concat());

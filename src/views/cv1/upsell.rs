@@ -64,7 +64,7 @@ pub struct UpsellParams {
 
 /// `S02-1234567-1234567` or `B02-…`, as the widgets give them.
 fn is_amazon_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
+    let parts: Vec<&str> = crate::scan::pieces(id, b'-').collect();
     parts.len() == 3
         && parts[0].len() == 3
         && parts[0].as_bytes()[0].is_ascii_uppercase()
@@ -178,8 +178,8 @@ impl Upsell {
         let id = ["amazon-pay-upsell-continue-", &self.n].concat();
         let next = view::create("a");
         next.set_class_name("amazon-pay-continue");
-        let _ = next.set_attribute("id", &id);
-        let _ = next.set_attribute("href", &self.options.thank_you_url);
+        crate::dom_calls::set_attribute(&next, "id", &id);
+        crate::dom_calls::set_attribute(&next, "href", &self.options.thank_you_url);
         next.set_text_content(Some(shell.t(Text::Continue)));
         shell.show_result(&next);
         shell.set_phase(Phase::Done);
@@ -222,7 +222,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
             view.add();
         }
     }));
-    parent.append_child(&view.shell.root)?;
+    crate::dom_calls::append(parent, &view.shell.root);
 
     view::after(&view.me, async {}, |view: &Upsell, ()| {
         if view.params.is_none() {

@@ -8,7 +8,6 @@ use amazon_pay_contract::{Language, Money};
 use std::future::Future;
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 /// One element of a view's skeleton: what the view shows before it knows anything (see [`build`]).
@@ -34,12 +33,7 @@ pub(crate) const NONE: u8 = u8::MAX;
 pub(crate) const HIDDEN: (&str, &str) = ("hidden", "");
 pub(crate) const BUTTON: (&str, &str) = ("type", "button");
 
-#[wasm_bindgen]
-extern "C" {
-    /// `document.createElement`, which throws only for an invalid name (the skeletons' are constants).
-    #[wasm_bindgen(js_namespace = document, js_name = createElement)]
-    pub(crate) fn create(tag: &str) -> Element;
-}
+pub(crate) use crate::dom_calls::create;
 
 /// Builds `nodes` in order, each appended to its parent, the texts in `lang`; `n` numbers the ids.
 /// One loop over a table instead of a call chain per element: a small wasm.
@@ -52,16 +46,16 @@ pub(crate) fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Eleme
             element.set_class_name(node.class);
         }
         for &(name, value) in node.attrs {
-            let _ = match value.strip_prefix('#') {
-                Some(prefix) => element.set_attribute(name, &[prefix, n].concat()),
-                None => element.set_attribute(name, value),
-            };
+            match value.strip_prefix('#') {
+                Some(prefix) => crate::dom_calls::set_attribute(&element, name, &[prefix, n].concat()),
+                None => crate::dom_calls::set_attribute(&element, name, value),
+            }
         }
         if let Some(text) = node.text {
             element.set_text_content(Some(text.get(lang)));
         }
         if let Some(parent) = built.get(usize::from(node.parent)) {
-            let _ = parent.append_child(&element);
+            crate::dom_calls::append(parent, &element);
         }
         built.push(element);
     }
@@ -70,7 +64,7 @@ pub(crate) fn build(nodes: &[Node], lang: Language, n: &str) -> Result<Vec<Eleme
 
 /// Moves keyboard focus to `element` (one of the view's own HTML elements: no type check needed).
 pub(crate) fn focus(element: &Element) {
-    let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+    crate::dom_calls::focus(element);
 }
 
 /// A new element at the end of `parent`, with `class` and `text` unless empty. Infallible, as [`build`].
@@ -82,7 +76,7 @@ pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Eleme
     if !text.is_empty() {
         element.set_text_content(Some(text));
     }
-    let _ = parent.append_child(&element);
+    crate::dom_calls::append(parent, &element);
     element
 }
 

@@ -1,0 +1,159 @@
+//! The DOM methods the widget calls on its own elements, bound without catching exceptions.
+//!
+//! web-sys binds each of them with `catch` (a `Result`): a wrapper per method in the JS glue and a check of the
+//! exception slot after every call in the wasm, for calls that cannot throw here. `setAttribute` throws only
+//! for an invalid attribute name (the widget's are constants), `appendChild` and `insertBefore` only for a node
+//! put inside itself or a reference that is not a child (the widget's own fresh elements, placed in its own
+//! parents), `addEventListener`, `removeEventListener`, `dispatchEvent` (a new event each time), `focus` and the
+//! page's own `location`'s parts, `history` and `crypto` not at all; `querySelectorAll` throws only for an
+//! invalid selector (the widget's are constants).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Crypto, Element, Event, EventTarget, History, Location, Node, NodeList, Window};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `document.createElement`, which throws only for an invalid name (the widget's are constants).
+    #[wasm_bindgen(js_namespace = document, js_name = createElement)]
+    pub(crate) fn create(tag: &str) -> Element;
+
+    /// `new CustomEvent(kind, init)`, which throws only for arguments of the wrong type.
+    #[wasm_bindgen(js_name = CustomEvent)]
+    type NewCustomEvent;
+
+    #[wasm_bindgen(constructor, js_class = "CustomEvent")]
+    fn new(kind: &str, init: &web_sys::CustomEventInit) -> NewCustomEvent;
+
+    /// Any DOM node or event target, seen only through these methods (never checked with `instanceof`).
+    type Dom;
+
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attribute(this: &Dom, name: &str, value: &str);
+
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attribute(this: &Dom, name: &str);
+
+    #[wasm_bindgen(method, js_name = appendChild)]
+    fn append_child(this: &Dom, child: &Node);
+
+    #[wasm_bindgen(method, js_name = insertBefore)]
+    fn insert_before(this: &Dom, child: &Node, before: Option<&Node>);
+
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_event_listener(this: &Dom, kind: &str, listener: &js_sys::Function);
+
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_event_listener(this: &Dom, kind: &str, listener: &js_sys::Function);
+
+    #[wasm_bindgen(method, js_name = dispatchEvent)]
+    fn dispatch_event(this: &Dom, event: &Event);
+
+    #[wasm_bindgen(method)]
+    fn focus(this: &Dom);
+
+    #[wasm_bindgen(method, js_name = querySelectorAll)]
+    fn query_selector_all(this: &Dom, selectors: &str) -> NodeList;
+
+    #[wasm_bindgen(method, getter)]
+    fn history(this: &Dom) -> History;
+
+    #[wasm_bindgen(method, getter)]
+    fn crypto(this: &Dom) -> Crypto;
+
+    #[wasm_bindgen(method, getter)]
+    fn href(this: &Dom) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn pathname(this: &Dom) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn search(this: &Dom) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn hash(this: &Dom) -> String;
+}
+
+fn dom(value: &JsValue) -> &Dom {
+    value.unchecked_ref()
+}
+
+/// `element.setAttribute(name, value)`.
+pub(crate) fn set_attribute(element: &Element, name: &str, value: &str) {
+    dom(element).set_attribute(name, value);
+}
+
+/// `element.removeAttribute(name)`.
+pub(crate) fn remove_attribute(element: &Element, name: &str) {
+    dom(element).remove_attribute(name);
+}
+
+/// `parent.appendChild(child)`.
+pub(crate) fn append(parent: &Node, child: &Node) {
+    dom(parent).append_child(child);
+}
+
+/// `parent.insertBefore(child, before)` (at the end when `before` is `None`).
+pub(crate) fn insert_before(parent: &Node, child: &Node, before: Option<&Node>) {
+    dom(parent).insert_before(child, before);
+}
+
+/// `target.addEventListener(kind, listener)`.
+pub(crate) fn listen(target: &EventTarget, kind: &str, listener: &js_sys::Function) {
+    dom(target).add_event_listener(kind, listener);
+}
+
+/// `target.removeEventListener(kind, listener)`.
+pub(crate) fn unlisten(target: &EventTarget, kind: &str, listener: &js_sys::Function) {
+    dom(target).remove_event_listener(kind, listener);
+}
+
+/// `target.dispatchEvent(event)`.
+pub(crate) fn dispatch(target: &EventTarget, event: &Event) {
+    dom(target).dispatch_event(event);
+}
+
+/// `element.focus()`.
+pub(crate) fn focus(element: &Element) {
+    dom(element).focus();
+}
+
+/// `location.href`.
+pub(crate) fn href(location: &Location) -> String {
+    dom(location).href()
+}
+
+/// `location.pathname`.
+pub(crate) fn pathname(location: &Location) -> String {
+    dom(location).pathname()
+}
+
+/// `location.search`.
+pub(crate) fn search(location: &Location) -> String {
+    dom(location).search()
+}
+
+/// `location.hash`.
+pub(crate) fn hash(location: &Location) -> String {
+    dom(location).hash()
+}
+
+/// `root.querySelectorAll(selectors)`.
+pub(crate) fn query_all(root: &JsValue, selectors: &str) -> NodeList {
+    dom(root).query_selector_all(selectors)
+}
+
+/// `window.history`.
+pub(crate) fn history(window: &Window) -> History {
+    dom(window).history()
+}
+
+/// `window.crypto`.
+pub(crate) fn crypto(window: &Window) -> Crypto {
+    dom(window).crypto()
+}
+
+/// `new CustomEvent(kind, init)`.
+pub(crate) fn custom_event(kind: &str, init: &web_sys::CustomEventInit) -> Event {
+    NewCustomEvent::new(kind, init).unchecked_into()
+}

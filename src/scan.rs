@@ -1,0 +1,69 @@
+//! Splitting text at an ASCII byte without `core`'s pattern machinery: `split`, `split_once`, `contains` and
+//! `trim_*_matches` with a `char` each bring a searcher and `memchr` into the wasm (about 1 KB raw on the CV1
+//! page). These are byte loops, one copy each. The separators are ASCII, so every piece is a whole `str`.
+
+/// `text` before the first `sep`, and what follows it when there is one (`str::split_once`, keeping the text
+/// when there is no `sep`).
+pub(crate) fn cut(text: &str, sep: u8) -> (&str, Option<&str>) {
+    match text.bytes().position(|b| b == sep) {
+        // `get`, never `&text[..i]`: slicing a `str` can panic, and its panic message brings `char`'s `Debug`
+        // and Unicode tables into the wasm (3 KB). The separator is ASCII: both always succeed.
+        Some(i) => (text.get(..i).unwrap_or_default(), text.get(i + 1..)),
+        None => (text, None),
+    }
+}
+
+/// Whether `text` has `byte` (`str::contains` with an ASCII `char`).
+pub(crate) fn has(text: &str, byte: u8) -> bool {
+    cut(text, byte).1.is_some()
+}
+
+/// The pieces of `text` between the `sep`s, as `str::split` gives them.
+pub(crate) fn pieces(text: &str, sep: u8) -> Pieces<'_> {
+    Pieces { rest: Some(text), sep }
+}
+
+/// The iterator of [`pieces`].
+pub(crate) struct Pieces<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let (piece, rest) = cut(self.rest?, self.sep);
+        self.rest = rest;
+        Some(piece)
+    }
+}
+
+/// `text` without the `byte`s it starts with (`str::trim_start_matches` with an ASCII `char`).
+pub(crate) fn trim_start(text: &str, byte: u8) -> &str {
+    text.get(text.bytes().take_while(|&b| b == byte).count()..).unwrap_or_default()
+}
+
+/// `text` without the `byte`s it ends with (`str::trim_end_matches` with an ASCII `char`).
+pub(crate) fn trim_end(text: &str, byte: u8) -> &str {
+    text.get(..text.len() - text.bytes().rev().take_while(|&b| b == byte).count()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_as_str_with_a_char() {
+        for text in ["", "a", "&", "a&b", "&a&&b&", "ä=ö&ü", "==x", "??a?", "x//"] {
+            for (sep, c) in [(b'&', '&'), (b'=', '='), (b'?', '?'), (b'/', '/')] {
+                assert_eq!(pieces(text, sep).collect::<Vec<_>>(), text.split(c).collect::<Vec<_>>(), "{text:?} {c:?}");
+                let (before, after) = cut(text, sep);
+                assert_eq!(text.split_once(c), after.map(|a| (before, a)), "{text:?} {c:?}");
+                assert_eq!(has(text, sep), text.contains(c));
+                assert_eq!(trim_start(text, sep), text.trim_start_matches(c));
+                assert_eq!(trim_end(text, sep), text.trim_end_matches(c));
+            }
+        }
+    }
+}
