@@ -179,6 +179,43 @@ async fn order_search_test(store: Store, url: Option<String>) {
     assert_eq!(found(&migrated, Some("50% off_")), ["O1"]);
 }
 
+/// The ids the merchant's order list finds with `amazon_id` (exactly, Seller Central's id) or `q` (anywhere).
+fn found_at_amazon(store: &Store, amazon_id: Option<&str>, q: Option<&str>) -> Vec<String> {
+    let query = OrderQuery { amazon_id: amazon_id.map(str::to_owned), search: q.map(str::to_owned), limit: 10, ..OrderQuery::default() };
+    store.order_page(&query).unwrap().into_iter().map(|(_, id)| id).collect()
+}
+
+both!(amazon_direct_orders_are_found_by_seller_centrals_ids, seller_central_ids_test);
+async fn seller_central_ids_test(store: Store, _: Option<String>) {
+    use amazon_pay_server::orders::Provider;
+    store.insert_order(&order("O-PAYONE", "W-PAYONE", "key-seller-1")).await.unwrap();
+    for (id, session, permission, charge) in [
+        ("O-DIRECT", "bd504926-f659-4ad7-a1a9-9a747aaf5275", "S01-5105180-3221187", "S01-5105180-3221187-C056351"),
+        ("O-OTHER", "c0ffee00-f659-4ad7-a1a9-9a747aaf5275", "S01-9999999-1111111", "S01-9999999-1111111-C000001"),
+    ] {
+        store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order(id, &format!("W{id}"), &format!("key-{id}")) }).await.unwrap();
+        store.insert_amazon_order(id, session).await.unwrap();
+        store.set_amazon_charge(id, Some(permission.into()), Some(charge.into())).await.unwrap();
+    }
+    // Placed, the buyer not back from Amazon yet: no charge permission, no charge.
+    store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order("O-APB", "W-APB", "key-seller-4") }).await.unwrap();
+    store.insert_amazon_order("O-APB", "5e5510e0-f659-4ad7-a1a9-9a747aaf5275").await.unwrap();
+
+    let by_id = |id: &str| found_at_amazon(&store, Some(id), None);
+    assert_eq!(by_id("S01-5105180-3221187"), ["O-DIRECT"], "the charge permission, as Seller Central shows the order");
+    assert_eq!(by_id("S01-5105180-3221187-C056351"), ["O-DIRECT"], "the charge");
+    assert_eq!(by_id("bd504926-f659-4ad7-a1a9-9a747aaf5275"), ["O-DIRECT"], "the checkout session, as before");
+    assert_eq!(by_id("5e5510e0-f659-4ad7-a1a9-9a747aaf5275"), ["O-APB"]);
+    assert_eq!(by_id("S01-5105180"), Vec::<String>::new(), "exactly: part of an id finds nothing");
+    assert_eq!(by_id("s01-5105180-3221187"), Vec::<String>::new(), "exactly: in Amazon's case");
+    let search = |q: &str| found_at_amazon(&store, None, Some(q));
+    assert_eq!(search("s01-5105180-3221187"), ["O-DIRECT"], "the search: any case, charge permission and charge alike");
+    assert_eq!(search("C000001"), ["O-OTHER"], "part of the charge");
+    assert_eq!(search("S01-"), ["O-OTHER", "O-DIRECT"]);
+    assert_eq!(found_at_amazon(&store, Some("S01-9999999-1111111"), Some("C000001")), ["O-OTHER"], "both at once");
+    assert_eq!(found_at_amazon(&store, Some("S01-9999999-1111111"), Some("C056351")), Vec::<String>::new());
+}
+
 /// Two orders whose buyers' names have non-ASCII capitals (ISO-8859-1, as PAYONE sends them): `ÉLODIE ÖZTÜRK`
 /// for O1, `Müller` for O2.
 async fn non_ascii_buyers(store: &Store) {
@@ -340,7 +377,9 @@ async fn postgres_migrations_and_shared_placement_locks() {
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7], "applied once by two instances starting together and a third after");
+    let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
+    assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 
     // Many claimers from two instances: exactly one wins while it is held.
     let claims = (0..20).map(|i| {
@@ -509,6 +548,9 @@ async fn sqlite_unversioned_store_is_upgraded_in_place() {
     let conn = rusqlite::Connection::open(&file).unwrap();
     let sql: String = conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'upstream_calls'", [], |r| r.get(0)).unwrap();
     assert!(!sql.to_ascii_uppercase().contains("AUTOINCREMENT"), "{sql}");
+    let indexed: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'amazon_orders_by_charge_permission'", [], |r| r.get(0)).unwrap();
+    assert_eq!(indexed, 1, "migration 7: Seller Central's id of an order is indexed");
     let ids: Vec<(i64, String)> =
         conn.prepare("SELECT id, action FROM upstream_calls ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     assert_eq!(ids, [(1, "old".to_owned()), (2, "new".to_owned())], "the old row and its id kept, new ids follow");

@@ -19,12 +19,14 @@ pub struct OrderQuery {
     pub until: Option<i64>,
     /// `(created, id)` of the last order of the previous page.
     pub after: Option<(i64, String)>,
-    /// Text found anywhere in the order id, PAYONE's txid and workorder, Amazon's order reference,
-    /// CheckoutChamp's ids, or the buyer's name, e-mail and company from PAYONE's notifications. Taken
-    /// literally (`%`, `_` and `\` are no wildcards).
+    /// Text found anywhere in the order id, PAYONE's txid and workorder, Amazon's order reference (or
+    /// checkout session), Amazon Pay direct's charge permission and charge, CheckoutChamp's ids, or the
+    /// buyer's name, e-mail and company from PAYONE's notifications. Taken literally (`%`, `_` and `\` are
+    /// no wildcards).
     pub search: Option<String>,
-    /// Only the order with this id at Amazon: a CV2 checkout session (through PAYONE or Amazon Pay direct), a
-    /// CV1 order reference, a CheckoutChamp order's Amazon id. Matched exactly.
+    /// Only the order with this id at Amazon: a CV2 checkout session (through PAYONE or Amazon Pay direct), an
+    /// Amazon Pay direct order's charge permission or charge (what Seller Central shows it by), a CV1 order
+    /// reference, a CheckoutChamp order's Amazon id. Matched exactly.
     pub amazon_id: Option<String>,
     /// Orders per page.
     pub limit: i64,
@@ -49,22 +51,24 @@ pub fn page(c: &Conn<'_>, query: &OrderQuery) -> Result<Vec<(i64, String)>> {
     let pattern = query.search.as_deref().map(|text| like_pattern(&super::buyer_search::fold(text)));
     let mut stmt = c.prepare_cached(
         "SELECT id, created_at FROM (
-             SELECT o.id, o.flow, o.state, o.created_at, amazon_id FROM (
-                 SELECT o.*, coalesce(s.checkout_session_id, d.checkout_session_id, v.amazon_reference_id) AS amazon_id
+             SELECT o.id, o.flow, o.state, o.created_at, amazon_id, charge_permission_id, charge_id FROM (
+                 SELECT o.*, coalesce(s.checkout_session_id, d.checkout_session_id, v.amazon_reference_id) AS amazon_id,
+                        d.charge_permission_id, d.charge_id
                  FROM orders o LEFT JOIN amazon_checkout_sessions s ON s.workorder_id = o.workorder_id
                       LEFT JOIN amazon_orders d ON d.order_id = o.id
                       LEFT JOIN cv1_orders v ON v.order_id = o.id) AS o
              WHERE CAST(?8 AS TEXT) IS NULL
-                OR lower(o.id || ' ' || coalesce(o.txid, '') || ' ' || o.workorder_id || ' ' || coalesce(amazon_id, '')) LIKE lower(?8) ESCAPE '\\'
+                OR lower(o.id || ' ' || coalesce(o.txid, '') || ' ' || o.workorder_id || ' ' || coalesce(amazon_id, '') || ' '
+                         || coalesce(charge_permission_id, '') || ' ' || coalesce(charge_id, '')) LIKE lower(?8) ESCAPE '\\'
                 OR o.txid IN (SELECT txid FROM notifications WHERE lower(buyer_search) LIKE lower(?8) ESCAPE '\\')
              UNION ALL
-             SELECT order_id, 'checkoutchamp', status, created_at, amazon_order_id FROM checkoutchamp_orders
+             SELECT order_id, 'checkoutchamp', status, created_at, amazon_order_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM checkoutchamp_orders
              WHERE CAST(?8 AS TEXT) IS NULL
                 OR lower(order_id || ' ' || amazon_order_id || ' ' || buyer_user_id) LIKE lower(?8) ESCAPE '\\') AS listed
          WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR flow = ?2)
            AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR created_at < ?4)
            AND (CAST(?5 AS BIGINT) IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
-           AND (CAST(?9 AS TEXT) IS NULL OR amazon_id = ?9)
+           AND (CAST(?9 AS TEXT) IS NULL OR amazon_id = ?9 OR charge_permission_id = ?9 OR charge_id = ?9)
          ORDER BY created_at DESC, id DESC LIMIT ?7",
     )?;
     let rows = stmt.query_map(

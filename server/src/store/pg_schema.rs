@@ -5,7 +5,7 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD), (6, ORDERS_PROVIDER)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD), (6, ORDERS_PROVIDER), (7, AMAZON_CHARGE_PERMISSION_INDEX)];
 
 /// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
 /// database's locale-dependent `lower()`: `store/pg.rs` runs that step after its (empty) SQL.
@@ -190,6 +190,12 @@ WHERE body LIKE '[%';
 const ORDERS_PROVIDER: &str = "
 ALTER TABLE orders ADD COLUMN provider TEXT NOT NULL DEFAULT 'payone';
 UPDATE orders SET provider = 'amazon' WHERE id IN (SELECT order_id FROM amazon_orders);
+";
+
+/// The id Seller Central shows an Amazon Pay direct order by, indexed: each of its IPNs looks the order up by
+/// it exactly (SQLite's migration 7, `store/schema.rs`).
+const AMAZON_CHARGE_PERMISSION_INDEX: &str = "
+CREATE INDEX amazon_orders_by_charge_permission ON amazon_orders (charge_permission_id);
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

@@ -67,6 +67,13 @@ ALTER TABLE orders ADD COLUMN provider TEXT NOT NULL DEFAULT 'payone';
 UPDATE orders SET provider = 'amazon' WHERE id IN (SELECT order_id FROM amazon_orders);
 ";
 
+/// An index on `amazon_orders.charge_permission_id` (SQLite's migration 7, PostgreSQL's too): the id Seller
+/// Central shows an Amazon Pay direct order by, which each of its IPNs looks the order up by exactly
+/// (`amazon_order_by_charge_permission`), as `amazon_orders_by_charge` serves the charge's.
+pub(super) const AMAZON_CHARGE_PERMISSION_INDEX: &str = "
+CREATE INDEX IF NOT EXISTS amazon_orders_by_charge_permission ON amazon_orders (charge_permission_id);
+";
+
 /// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
 /// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
 /// `buyer_search` (what the order search finds of the buyer) is added after this by `store/buyer_search.rs`,

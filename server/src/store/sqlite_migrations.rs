@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6)];
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -62,6 +62,11 @@ fn v6(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch(schema::ORDERS_PROVIDER)
+}
+
+/// The charge permission id of Amazon Pay direct's orders indexed (PostgreSQL's migration 7).
+fn v7(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::AMAZON_CHARGE_PERMISSION_INDEX)
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {
