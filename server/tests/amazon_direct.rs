@@ -191,6 +191,11 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     let ids = shown.amazon.clone().unwrap_or_default();
     assert_eq!((shown.provider.as_str(), ids.checkout_session_id.as_deref()), ("amazon", Some(session.as_str())), "{shown:?}");
     assert!(ids.charge_permission_id.is_some() && ids.charge_id.is_some(), "{ids:?}");
+    // The merchant finds it by the ids Seller Central shows it by: exactly with `amazon_id`, in any case with `q`.
+    for (filter, id) in [("amazon_id", ids.charge_permission_id.clone()), ("amazon_id", ids.charge_id.clone()), ("q", ids.charge_id.map(|c| c.to_lowercase()))] {
+        let id = id.unwrap_or_default();
+        assert_eq!(merchant_list(&env, filter, &id).await, [answer.order_id.clone()], "{filter}={id}");
+    }
     for event in env.state.store.events_for_order(&answer.order_id).unwrap() {
         let order = serde_json::from_str::<serde_json::Value>(&event.body).unwrap()["order"].clone();
         assert_eq!(order["provider"], "amazon", "{}: {order}", event.kind);
@@ -488,6 +493,14 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
 fn merchant_post(env: &Env, order: &str, action: &str, key: &str, body: serde_json::Value) -> impl std::future::Future<Output = reqwest::Response> {
     let request = env.http.post(env.url(&format!("/merchant/api/orders/{order}/{action}"))).bearer_auth(MERCHANT_KEY).header("idempotency-key", key).json(&body);
     async move { request.send().await.unwrap() }
+}
+
+/// The ids of the orders the merchant's order list finds with `filter=value`.
+async fn merchant_list(env: &Env, filter: &str, value: &str) -> Vec<String> {
+    let answer = env.http.get(env.url("/merchant/api/orders")).query(&[(filter, value)]).bearer_auth(MERCHANT_KEY).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let list: serde_json::Value = answer.json().await.unwrap();
+    list["data"].as_array().expect("a list").iter().map(|o| o["id"].as_str().expect("an id").to_owned()).collect()
 }
 
 async fn merchant_order(env: &Env, order: &str) -> serde_json::Value {
