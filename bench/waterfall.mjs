@@ -8,7 +8,14 @@ const browser = await launchBrowser();
 function instrument() {
   const t = (name) => (window.__t ??= []).push([name, performance.now()]);
   const attach = Element.prototype.attachShadow;
+  for (const name of ["text", "json", "arrayBuffer"]) {
+    const orig = Response.prototype[name];
+    Response.prototype[name] = function (...a) { const u = this.url.replace(location.origin, ""); t("body " + name + " " + u); return orig.apply(this, a).then((x) => { t("body read " + u); return x; }); };
+  }
+  const ac = Node.prototype.appendChild;
+  Node.prototype.appendChild = function (n) { if (n.nodeType === 1 && !window.__firstAppend) { window.__firstAppend = 1; t("first appendChild " + n.tagName); } return ac.call(this, n); };
   Element.prototype.attachShadow = function (init) {
+    t("attachShadow");
     const root = attach.call(this, init);
     new MutationObserver(() => { if (window.__buttonAt === undefined && root.querySelector(".amazonpay-button-view1")) { window.__buttonAt = performance.now(); t("button rendered"); console.debug("amazon-pay-bench:rendered"); } }).observe(root, { childList: true, subtree: true });
     return root;
