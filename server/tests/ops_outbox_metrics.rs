@@ -11,6 +11,7 @@ use amazon_pay_server::config::Config;
 use axum::routing::post;
 use std::time::Duration;
 use support::eventually;
+use support::eventually_or;
 use support::prometheus::Samples;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,10 +40,13 @@ async fn the_outbox_is_counted_by_outcome_depth_and_age() {
     let workorder = env.checkout("visa-1111").await;
     assert_eq!(env.place(&workorder, "outbox-metrics-01", Language::En).await.status(), 200);
     // Every event tried once at each URL.
-    let events = eventually("an attempt per event and URL", 20, || {
+    let last = std::cell::Cell::new((0, 0));
+    let events = eventually_or("an attempt per event and URL", 20, || {
         let events = env.count("SELECT count(*) FROM events");
-        (events > 0 && env.count("SELECT count(*) FROM webhook_attempts") == 2 * events).then_some(events)
-    })
+        let attempts = env.count("SELECT count(*) FROM webhook_attempts");
+        last.set((events, attempts));
+        (events > 0 && attempts == 2 * events).then_some(events)
+    }, || format!("(events, attempts) = {:?}; attempts: {:?}", last.get(), env.texts("SELECT event_seq || ' ' || url || ' ' || coalesce(status, -1) || ' ' || coalesce(error, '') FROM webhook_attempts")))
     .await;
 
     let scrape = env.http.get(&metrics_url).send().await.expect("scraped");

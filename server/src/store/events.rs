@@ -175,6 +175,21 @@ impl super::Store {
     /// its claims to expire: another sends them then (at least once). On PostgreSQL every instance claims at
     /// once (`FOR UPDATE SKIP LOCKED`): none waits for another, none gets a delivery another claimed.
     pub async fn claim_deliveries(&self, urls: &[String], now_ms: i64, limit: usize, lease_ms: i64) -> Result<Vec<Due>, super::StoreError> {
+        self.claim_deliveries_taking(urls, now_ms, limit, lease_ms, |_| true).await
+    }
+
+    /// [`Self::claim_deliveries`], keeping only the deliveries `take` accepts, decided inside the claiming write.
+    /// The webhook worker marks them in flight there: its writes are serialized with the attempts' records, so a
+    /// claim never returns a delivery whose attempt was recorded after the claim read it (on SQLite, without a
+    /// lease, such a stale claim sent an event twice).
+    pub async fn claim_deliveries_taking(
+        &self,
+        urls: &[String],
+        now_ms: i64,
+        limit: usize,
+        lease_ms: i64,
+        take: impl Fn(&Due) -> bool + Send + 'static,
+    ) -> Result<Vec<Due>, super::StoreError> {
         let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
         self.write(move |c| {
             let until = now_ms + lease_ms;
@@ -202,6 +217,7 @@ impl super::Store {
                     .collect::<super::db::Result<Vec<_>>>()?,
             };
             due.sort_by_key(|d| d.event_seq);
+            due.retain(|d| take(d));
             Ok(due)
         })
         .await

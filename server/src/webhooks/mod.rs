@@ -121,14 +121,35 @@ impl Worker {
             crate::store::db::Dialect::Postgres => 2 * self.timeout.as_millis() as i64 + 30_000,
             crate::store::db::Dialect::Sqlite => 0,
         };
-        for due in self.store.claim_deliveries(&self.urls, now, free, lease_ms).await? {
-            let key = (due.event_seq, due.url.clone());
-            {
-                let mut in_flight = self.lock();
-                if in_flight.len() >= MAX_IN_FLIGHT || !in_flight.insert(key.clone()) {
-                    continue;
+        // Marked in flight inside the claiming write, which the attempts' records queue behind: a delivery whose
+        // attempt is recorded after the claim read it is still in flight then, so it is not taken twice.
+        let (in_flight, taken) = (self.in_flight.clone(), Arc::new(Mutex::new(Vec::new())));
+        let marked = taken.clone();
+        let claimed = self
+            .store
+            .claim_deliveries_taking(&self.urls, now, free, lease_ms, move |due| {
+                let key = (due.event_seq, due.url.clone());
+                let mut in_flight = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                let take = in_flight.len() < MAX_IN_FLIGHT && in_flight.insert(key.clone());
+                if take {
+                    marked.lock().unwrap_or_else(|p| p.into_inner()).push(key);
                 }
+                take
+            })
+            .await;
+        let claimed = match claimed {
+            Ok(claimed) => claimed,
+            Err(err) => {
+                // Nothing was claimed: what the write marked is not on its way.
+                let mut in_flight = self.lock();
+                for key in taken.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+                    in_flight.remove(&key);
+                }
+                return Err(err);
             }
+        };
+        for due in claimed {
+            let key = (due.event_seq, due.url.clone());
             let worker = self.clone();
             tokio::spawn(async move {
                 let attempt = worker.attempt(due).await;

@@ -182,13 +182,20 @@ pub(crate) async fn expect_error(response: reqwest::Response, status: u16, code:
 }
 
 /// Polls `probe` until it yields, failing after `secs` (no fixed sleeps).
-pub(crate) async fn eventually<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>) -> T {
+pub(crate) async fn eventually<T>(what: &str, secs: u64, probe: impl FnMut() -> Option<T>) -> T {
+    eventually_or(what, secs, probe, String::new).await
+}
+
+/// [`eventually`], saying what `state` finds when it times out (what was seen instead).
+pub(crate) async fn eventually_or<T>(what: &str, secs: u64, mut probe: impl FnMut() -> Option<T>, state: impl FnOnce() -> String) -> T {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         if let Some(value) = probe() {
             return value;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            panic!("timed out waiting for {what} {}", state());
+        }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
