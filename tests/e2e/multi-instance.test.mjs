@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCluster } from "./support/cluster.mjs";
+import { poll } from "./support/poll.mjs";
 import { testDatabase } from "./support/database.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState, recordingPage } from "./support/checkout.mjs";
@@ -54,7 +55,12 @@ test("50 concurrent placements with one idempotency key over both instances: one
   for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
   const orderIds = new Set(answers.map((a) => a.body.order_id));
   assert.equal(orderIds.size, 1, [...orderIds].join());
-  const placements = cluster.balancer.accessLog().slice(from).filter((l) => l.method === "POST" && l.path.endsWith(`/${workorderId}/orders`));
+  // nginx writes a request's log line after its answer has gone out: wait for all 50 (the same in other tests).
+  const logged = () => cluster.balancer.accessLog().slice(from).filter((l) => l.method === "POST" && l.path.endsWith(`/${workorderId}/orders`));
+  const placements = await poll(() => (logged().length >= 50 ? logged() : null), {
+    timeoutMs: 5_000,
+    failure: () => `nginx logged ${logged().length} of the 50 placements`,
+  });
   assert.equal(placements.length, 50);
   assert.equal(instancesUsed(placements).size, 2, "both instances took placements");
   // PAYONE's side: one transaction; the store: one order, one (pre)authorization call.
