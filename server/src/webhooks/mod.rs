@@ -11,13 +11,14 @@
 //! or after the poll interval (retries that fell due, events of other instances). Finished deliveries older
 //! than the retention are deleted in small batches, and events none refers to any more.
 
+mod in_flight;
 pub mod receiver;
 pub mod sign;
 
 use crate::config::merchant::MerchantConfig;
 use crate::store::events::{Attempt, Due};
 use crate::store::Store;
-use std::collections::HashSet;
+use in_flight::InFlight;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -50,7 +51,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
         poll: config.webhook_poll,
         retention: config.webhook_retention,
         timeout: config.webhook_timeout,
-        in_flight: Arc::default(),
+        in_flight: InFlight::default(),
     };
     Some(tokio::spawn(worker.run()))
 }
@@ -65,7 +66,7 @@ struct Worker {
     poll: Duration,
     retention: Duration,
     timeout: Duration,
-    in_flight: Arc<Mutex<HashSet<(i64, String)>>>,
+    in_flight: InFlight,
 }
 
 impl Worker {
@@ -110,7 +111,7 @@ impl Worker {
     async fn round(&self) -> Result<(), crate::store::StoreError> {
         let now = now_ms();
         self.store.queue_deliveries(self.urls.clone(), now).await?;
-        let free = MAX_IN_FLIGHT.saturating_sub(self.lock().len());
+        let free = self.in_flight.free();
         if free == 0 {
             return Ok(());
         }
@@ -129,8 +130,7 @@ impl Worker {
             .store
             .claim_deliveries_taking(&self.urls, now, free, lease_ms, move |due| {
                 let key = (due.event_seq, due.url.clone());
-                let mut in_flight = in_flight.lock().unwrap_or_else(|p| p.into_inner());
-                let take = in_flight.len() < MAX_IN_FLIGHT && in_flight.insert(key.clone());
+                let take = in_flight.take(key.clone());
                 if take {
                     marked.lock().unwrap_or_else(|p| p.into_inner()).push(key);
                 }
@@ -141,10 +141,7 @@ impl Worker {
             Ok(claimed) => claimed,
             Err(err) => {
                 // Nothing was claimed: what the write marked is not on its way.
-                let mut in_flight = self.lock();
-                for key in taken.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
-                    in_flight.remove(&key);
-                }
+                self.in_flight.release(taken.lock().unwrap_or_else(|p| p.into_inner()).iter());
                 return Err(err);
             }
         };
@@ -157,14 +154,10 @@ impl Worker {
                     // Not recorded: the delivery stays pending and is sent again (at least once).
                     tracing::error!(%err, "webhooks: cannot record an attempt");
                 }
-                worker.lock().remove(&key);
+                worker.in_flight.release([&key]);
             });
         }
         Ok(())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<(i64, String)>> {
-        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// One POST of `due`'s event, and what to do next.
