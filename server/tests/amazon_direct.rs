@@ -194,7 +194,7 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     // The merchant finds it by the ids Seller Central shows it by: exactly with `amazon_id`, in any case with `q`.
     for (filter, id) in [("amazon_id", ids.charge_permission_id.clone()), ("amazon_id", ids.charge_id.clone()), ("q", ids.charge_id.map(|c| c.to_lowercase()))] {
         let id = id.unwrap_or_default();
-        assert_eq!(merchant_list(&env, filter, &id).await, [answer.order_id.clone()], "{filter}={id}");
+        assert_eq!(merchant_list(&env, filter, &id).await, std::slice::from_ref(&answer.order_id), "{filter}={id}");
     }
     for event in env.state.store.events_for_order(&answer.order_id).unwrap() {
         let order = serde_json::from_str::<serde_json::Value>(&event.body).unwrap()["order"].clone();
@@ -422,27 +422,10 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
 #[tokio::test]
 async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
-    let args = amazon_pay_server::config::Args::try_parse_from([
-        "amazon-pay-server",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--provider",
-        "amazon",
-        "--amazon-merchant-id",
-        "A2LIVEMERCHANT",
-        "--amazon-store-id",
-        "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
-        "--amazon-public-key-id",
-        "SANDBOX-AHWIDGETSANDBOXKEY0001",
-        "--amazon-private-key",
-        key,
-        "--amazon-api-endpoint",
-        "https://127.0.0.1:9",
-    ])
-    .unwrap();
+    let mut argv = vec!["amazon-pay-server", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()];
+    argv.extend(support::amazon_live::LIVE_AMAZON_ARGS);
+    argv.extend(["--amazon-api-endpoint", "https://127.0.0.1:9"]);
+    let args = amazon_pay_server::config::Args::try_parse_from(argv).unwrap();
     let config = amazon_pay_server::config::Config::from_args(args).unwrap();
     assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
     assert!(!config.payone_enabled);
@@ -486,7 +469,7 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
         .unwrap();
     assert_eq!(button.script_url, "https://static-eu.payments-amazon.com/checkout.js");
     assert!(!button.sandbox);
-    let public = amazon_pay_v2::PrivateKey::from_pem(&std::fs::read_to_string(key).unwrap()).unwrap().public_key();
+    let public = amazon_pay_v2::PrivateKey::from_pem(&std::fs::read_to_string(support::amazon_live::MERCHANT_KEY_PEM).unwrap()).unwrap().public_key();
     amazon_pay_v2::signing::verify(&public, amazon_pay_v2::Algorithm::V2, button.payload_json.as_bytes(), &button.signature).expect("signed with the merchant's key");
 }
 

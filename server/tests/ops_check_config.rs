@@ -2,6 +2,10 @@
 //! once, exit 1; or the effective settings with secrets masked, exit 0.
 #![cfg(feature = "sandbox")]
 
+#[path = "support/amazon_live.rs"]
+mod amazon_live;
+
+use amazon_live::LIVE_AMAZON_ARGS;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
@@ -161,19 +165,7 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
 
 #[test]
 fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
-    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
-    let (output, stdout, stderr) = check_config(&[
-        "--provider",
-        "amazon",
-        "--amazon-merchant-id",
-        "A2LIVEMERCHANT",
-        "--amazon-store-id",
-        "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
-        "--amazon-public-key-id",
-        "SANDBOX-AHWIDGETSANDBOXKEY0001",
-        "--amazon-private-key",
-        key,
-    ]);
+    let (output, stdout, stderr) = check_config(&LIVE_AMAZON_ARGS);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("mode = live"), "{stdout}");
     let line = stdout.lines().find(|l| l.trim_start().starts_with("PAYONE = ")).unwrap_or_else(|| panic!("no PAYONE line:\n{stdout}"));

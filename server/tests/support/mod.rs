@@ -4,6 +4,7 @@
 //! sandbox's simulators except the ones it is told to break.
 #![allow(dead_code)]
 
+pub(crate) mod amazon_live;
 pub(crate) mod pg;
 pub(crate) mod prometheus;
 

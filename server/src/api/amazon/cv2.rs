@@ -105,7 +105,8 @@ pub(super) fn delivery_specifications(rules: &crate::address_rules::AddressRules
     let mut spec = if countries.is_empty() { DeliverySpecifications::default() } else { DeliverySpecifications::allowed_countries(&countries) };
     spec.special_restrictions = [(rules.refuse_po_boxes, "RestrictPOBoxes"), (rules.refuse_packstations, "RestrictPackstations")]
         .into_iter()
-        .filter_map(|(on, name)| on.then(|| name.to_owned()))
+        .filter(|&(on, _)| on)
+        .map(|(_, name)| name.to_owned())
         .collect();
     (spec != DeliverySpecifications::default()).then_some(spec)
 }
