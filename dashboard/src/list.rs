@@ -130,7 +130,7 @@ pub(crate) fn OrderList() -> impl IntoView {
             <form class="filters" on:submit=move |ev| { ev.prevent_default(); load(None); }>
                 <div class="field grow">
                     <label for="search">"Search"</label>
-                    <input id="search" type="search" placeholder="Order id, buyer name or e-mail, PAYONE txid, Amazon reference"
+                    <input id="search" type="search" placeholder="Order id, buyer name or e-mail, PAYONE txid, Amazon order reference, charge or charge permission id"
                         prop:value=move || filters.search.get() on:input=move |ev| filters.search.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">{select("State", "state", filters.state, &STATES)}</div>
