@@ -182,6 +182,8 @@ fn errors_say_where_and_what() {
     assert_eq!(review(line, eur), Ok(()));
     assert_eq!(review(&[line, r#",{"sku":"x"}"#].concat(), "null"), Err("items[1].name: missing".into()));
     assert_eq!(review(line, r#"{"minor":1,"currency":"XYZ"}"#), Err("amount.currency: unknown value `XYZ`".into()));
+    let session = r#"{"workorder_id":"W","items":[],"amount":{"minor":1,"currency":"EUR"},"expires_at":1}"#;
+    assert_eq!(wire::parse::<Cv1Session>(session).unwrap_err().to_string(), "widgets: missing");
 }
 
 #[wasm_bindgen_test]

@@ -32,8 +32,9 @@ impl FromJs for OrderState {
 
 impl FromJs for Money {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(Money { minor: o.i64("minor")?, currency: o.field("currency")? })
+        let mut f = Fields::new(value)?;
+        let money = Money { minor: f.i64("minor"), currency: f.field("currency", Currency::Eur) };
+        f.done(money)
     }
 }
 
