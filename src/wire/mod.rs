@@ -3,9 +3,10 @@
 //! Why not serde here: a derived `Deserialize` monomorphises a visitor per type, and any deserializer over JS
 //! values once more per visitor; that was a quarter of the review page's wasm (BENCHMARKS.md, "The size work").
 //! The browser's `JSON.parse` builds the value, and each type's [`FromJs`] copies it field by field through
-//! [`Obj`]'s few non-generic accessors. The types are the contract's, the same the server serializes with
-//! serde; `tests/wire.rs` feeds every response type through both (serde_json out, [`FromJs`] in) so the two
-//! cannot drift. Requests still go out through the contract's own `Serialize`.
+//! [`Fields`] (a struct's fields, the first error kept) or [`Obj`] (a field or two, a tag, a configuration).
+//! The types are the contract's, the same the server serializes with serde; `tests/wire.rs` feeds every
+//! response type through both (serde_json out, [`FromJs`] in) so the two cannot drift. Requests still go out
+//! through the contract's own `Serialize`.
 
 mod checkoutchamp;
 mod common;
