@@ -164,6 +164,26 @@ fn errors_say_where_and_what() {
     let details = r#"{"order_id":"CC1","status":"complete","total":{"minor":1,"currency":"EUR"},"items":[{"product_id":1,"name":"a","quantity":1,"price":{"minor":1,"currency":"EUR"}},{"product_id":-1}]}"#;
     assert_eq!(wire::parse::<ImportOrderResponse>(details).unwrap_err().to_string(), "items[1].product_id: expected an integer in range");
     assert!(wire::parse::<ApiError>("not json").is_err());
+    // Every field is read (wire::Fields), but the error is the first wrong one's, in the type's field order.
+    assert_eq!(err(r#"{"code":"nope","message":5}"#), "code: unknown value `nope`");
+    assert_eq!(err(r#"{"code":"internal","message":null}"#), "message: expected a string");
+    assert_eq!(err(r#"{"code":"internal","message":"m","detail":5}"#), "detail: expected a string");
+    let line = r#"{"sku":"mug","name":"Mug","quantity":1,"unit_price":{"minor":1,"currency":"EUR"}}"#;
+    let review = |items: &str, amount: &str| {
+        let json = [
+            r#"{"workorder_id":"W","amazon_checkout_session_id":"S","buyer_name":"B","email":"e","product_type":"PayAndShip","#,
+            r#""phone_required":false,"items":["#, items, r#"],"delivery":"standard","delivery_fee":{"minor":0,"currency":"EUR"},"#,
+            r#""amount":"#, amount, r#","expires_at":1,"script_url":"u","sandbox":true}"#,
+        ]
+        .concat();
+        wire::parse::<CheckoutDetails>(&json).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let eur = r#"{"minor":1,"currency":"EUR"}"#;
+    assert_eq!(review(line, eur), Ok(()));
+    assert_eq!(review(&[line, r#",{"sku":"x"}"#].concat(), "null"), Err("items[1].name: missing".into()));
+    assert_eq!(review(line, r#"{"minor":1,"currency":"XYZ"}"#), Err("amount.currency: unknown value `XYZ`".into()));
+    let session = r#"{"workorder_id":"W","items":[],"amount":{"minor":1,"currency":"EUR"},"expires_at":1}"#;
+    assert_eq!(wire::parse::<Cv1Session>(session).unwrap_err().to_string(), "widgets: missing");
 }
 
 #[wasm_bindgen_test]

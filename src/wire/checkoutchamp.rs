@@ -1,6 +1,6 @@
 //! Readers of the CheckoutChamp lander's and upsell page's answers.
 
-use super::{code, FromJs, Obj, WireError};
+use super::{code, FromJs, Fields, WireError, NO_MONEY};
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
 use wasm_bindgen::JsValue;
 
@@ -12,14 +12,16 @@ impl FromJs for CrmOrderStatus {
 
 impl FromJs for CrmOrderLine {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(CrmOrderLine { product_id: o.u32("product_id")?, name: o.string("name")?, quantity: o.u32("quantity")?, price: o.field("price")? })
+        let mut f = Fields::new(value)?;
+        let line = CrmOrderLine { product_id: f.u32("product_id"), name: f.string("name"), quantity: f.u32("quantity"), price: f.field("price", NO_MONEY) };
+        f.done(line)
     }
 }
 
 impl FromJs for ImportOrderResponse {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(ImportOrderResponse { order_id: o.string("order_id")?, status: o.field("status")?, total: o.field("total")?, items: o.list("items")? })
+        let mut f = Fields::new(value)?;
+        let order = ImportOrderResponse { order_id: f.string("order_id"), status: f.field("status", CrmOrderStatus::Pending), total: f.field("total", NO_MONEY), items: f.list("items") };
+        f.done(order)
     }
 }

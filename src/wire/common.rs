@@ -1,6 +1,6 @@
 //! Readers of the types every view meets: money, languages, errors, addresses, items, order status.
 
-use super::{code, FromJs, Obj, WireError};
+use super::{code, FromJs, Fields, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, PricedLine};
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Language, Money};
@@ -32,46 +32,44 @@ impl FromJs for OrderState {
 
 impl FromJs for Money {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(Money { minor: o.i64("minor")?, currency: o.field("currency")? })
+        let mut f = Fields::new(value)?;
+        let money = Money { minor: f.i64("minor"), currency: f.field("currency", Currency::Eur) };
+        f.done(money)
     }
 }
 
 impl FromJs for ApiError {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(ApiError { code: o.field("code")?, message: o.string("message")?, detail: o.opt_string("detail")? })
+        let mut f = Fields::new(value)?;
+        let error = ApiError { code: f.field("code", ErrorCode::BadRequest), message: f.string("message"), detail: f.opt_string("detail") };
+        f.done(error)
     }
 }
 
 impl FromJs for PostalAddress {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        let mut a = PostalAddress::default();
-        // A loop over the fields (required ones, then those the server may leave out): one copy of the
-        // reading code in the wasm instead of one per field.
-        for (key, field, required) in [
-            ("first_name", &mut a.first_name, true),
-            ("last_name", &mut a.last_name, true),
-            ("company", &mut a.company, false),
-            ("street", &mut a.street, true),
-            ("addition", &mut a.addition, false),
-            ("zip", &mut a.zip, true),
-            ("city", &mut a.city, true),
-            ("state", &mut a.state, false),
-            ("country", &mut a.country, true),
-            ("phone", &mut a.phone, false),
-        ] {
-            *field = if required { o.string(key)? } else { o.string_or_empty(key)? };
-        }
-        Ok(a)
+        let mut f = Fields::new(value)?;
+        let address = PostalAddress {
+            first_name: f.string("first_name"),
+            last_name: f.string("last_name"),
+            company: f.string_or_empty("company"),
+            street: f.string("street"),
+            addition: f.string_or_empty("addition"),
+            zip: f.string("zip"),
+            city: f.string("city"),
+            state: f.string_or_empty("state"),
+            country: f.string("country"),
+            phone: f.string_or_empty("phone"),
+        };
+        f.done(address)
     }
 }
 
 impl FromJs for PricedLine {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(PricedLine { sku: o.string("sku")?, name: o.string("name")?, quantity: o.u32("quantity")?, unit_price: o.field("unit_price")? })
+        let mut f = Fields::new(value)?;
+        let line = PricedLine { sku: f.string("sku"), name: f.string("name"), quantity: f.u32("quantity"), unit_price: f.field("unit_price", NO_MONEY) };
+        f.done(line)
     }
 }
 
@@ -85,14 +83,15 @@ impl FromJs for CartLine {
 
 impl FromJs for OrderStatus {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(OrderStatus {
-            order_id: o.string("order_id")?,
-            state: o.field("state")?,
-            amount: o.field("amount")?,
-            message: o.opt_string("message")?,
-            decline: o.opt("decline")?,
-            settled: o.bool("settled")?,
-        })
+        let mut f = Fields::new(value)?;
+        let status = OrderStatus {
+            order_id: f.string("order_id"),
+            state: f.field("state", OrderState::Placing),
+            amount: f.field("amount", NO_MONEY),
+            message: f.opt_string("message"),
+            decline: f.opt("decline"),
+            settled: f.bool("settled"),
+        };
+        f.done(status)
     }
 }

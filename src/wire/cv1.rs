@@ -1,49 +1,47 @@
 //! Readers of the legacy Checkout v1 answers: `Widgets.js` configuration and the PAYONE CV1 checkout.
 
-use super::{code, FromJs, Obj, WireError};
+use super::{code, FromJs, Fields, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
 use wasm_bindgen::JsValue;
 
 impl FromJs for WidgetsConfig {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(WidgetsConfig {
-            client_id: o.string("client_id")?,
-            seller_id: o.string("seller_id")?,
-            sandbox: o.bool("sandbox")?,
-            script_url: o.string("script_url")?,
-        })
+        let mut f = Fields::new(value)?;
+        let config = WidgetsConfig { client_id: f.string("client_id"), seller_id: f.string("seller_id"), sandbox: f.bool("sandbox"), script_url: f.string("script_url") };
+        f.done(config)
     }
 }
 
 impl FromJs for Cv1Session {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(Cv1Session {
-            workorder_id: o.string("workorder_id")?,
-            widgets: o.field("widgets")?,
-            items: o.list("items")?,
-            amount: o.field("amount")?,
-            amazon_order_reference_id: o.opt_string("amazon_order_reference_id")?,
-            order_id: o.opt_string("order_id")?,
-            expires_at: o.i64("expires_at")?,
-        })
+        let mut f = Fields::new(value)?;
+        let session = Cv1Session {
+            workorder_id: f.string("workorder_id"),
+            widgets: f.field("widgets", WidgetsConfig { client_id: String::new(), seller_id: String::new(), sandbox: false, script_url: String::new() }),
+            items: f.list("items"),
+            amount: f.field("amount", NO_MONEY),
+            amazon_order_reference_id: f.opt_string("amazon_order_reference_id"),
+            order_id: f.opt_string("order_id"),
+            expires_at: f.i64("expires_at"),
+        };
+        f.done(session)
     }
 }
 
 impl FromJs for Cv1Details {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(Cv1Details {
-            workorder_id: o.string("workorder_id")?,
-            amazon_order_reference_id: o.string("amazon_order_reference_id")?,
-            buyer_name: o.string("buyer_name")?,
-            email: o.string("email")?,
-            shipping_address: o.field("shipping_address")?,
-            billing_address: o.opt("billing_address")?,
-            items: o.list("items")?,
-            amount: o.field("amount")?,
-        })
+        let mut f = Fields::new(value)?;
+        let details = Cv1Details {
+            workorder_id: f.string("workorder_id"),
+            amazon_order_reference_id: f.string("amazon_order_reference_id"),
+            buyer_name: f.string("buyer_name"),
+            email: f.string("email"),
+            shipping_address: f.field("shipping_address", Default::default()),
+            billing_address: f.opt("billing_address"),
+            items: f.list("items"),
+            amount: f.field("amount", NO_MONEY),
+        };
+        f.done(details)
     }
 }
 

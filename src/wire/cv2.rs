@@ -1,8 +1,9 @@
 //! Readers of Checkout v2 and APB answers: the button's configuration, the review page, placing an order.
 
-use super::{code, FromJs, Obj, WireError};
+use super::{code, FromJs, Fields, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
+use amazon_pay_contract::Currency;
 use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, ProductType};
 use wasm_bindgen::JsValue;
 
@@ -26,47 +27,49 @@ impl FromJs for DeliveryOption {
 
 impl FromJs for ButtonConfig {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(ButtonConfig {
-            workorder_id: o.string("workorder_id")?,
-            merchant_id: o.string("merchant_id")?,
-            public_key_id: o.string("public_key_id")?,
-            payload_json: o.string("payload_json")?,
-            signature: o.string("signature")?,
-            sandbox: o.bool("sandbox")?,
-            ledger_currency: o.field("ledger_currency")?,
-            checkout_language: o.string("checkout_language")?,
-            product_type: o.field("product_type")?,
-            amount: o.field("amount")?,
-            script_url: o.string("script_url")?,
-            algorithm: o.opt_string("algorithm")?,
-        })
+        let mut f = Fields::new(value)?;
+        let config = ButtonConfig {
+            workorder_id: f.string("workorder_id"),
+            merchant_id: f.string("merchant_id"),
+            public_key_id: f.string("public_key_id"),
+            payload_json: f.string("payload_json"),
+            signature: f.string("signature"),
+            sandbox: f.bool("sandbox"),
+            ledger_currency: f.field("ledger_currency", Currency::Eur),
+            checkout_language: f.string("checkout_language"),
+            product_type: f.field("product_type", ProductType::PayAndShip),
+            amount: f.field("amount", NO_MONEY),
+            script_url: f.string("script_url"),
+            algorithm: f.opt_string("algorithm"),
+        };
+        f.done(config)
     }
 }
 
 impl FromJs for CheckoutDetails {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(CheckoutDetails {
-            workorder_id: o.string("workorder_id")?,
-            amazon_checkout_session_id: o.string("amazon_checkout_session_id")?,
-            buyer_name: o.string("buyer_name")?,
-            email: o.string("email")?,
-            product_type: o.field("product_type")?,
-            shipping_address: o.opt("shipping_address")?,
-            address_problem: o.opt("address_problem")?,
-            phone_required: o.bool("phone_required")?,
-            billing_address: o.opt("billing_address")?,
-            payment_descriptor: o.opt_string("payment_descriptor")?,
-            items: o.list("items")?,
-            delivery: o.field("delivery")?,
-            delivery_fee: o.field("delivery_fee")?,
-            amount: o.field("amount")?,
-            expires_at: o.i64("expires_at")?,
-            order_id: o.opt_string("order_id")?,
-            script_url: o.string("script_url")?,
-            sandbox: o.bool("sandbox")?,
-        })
+        let mut f = Fields::new(value)?;
+        let details = CheckoutDetails {
+            workorder_id: f.string("workorder_id"),
+            amazon_checkout_session_id: f.string("amazon_checkout_session_id"),
+            buyer_name: f.string("buyer_name"),
+            email: f.string("email"),
+            product_type: f.field("product_type", ProductType::PayAndShip),
+            shipping_address: f.opt("shipping_address"),
+            address_problem: f.opt("address_problem"),
+            phone_required: f.bool("phone_required"),
+            billing_address: f.opt("billing_address"),
+            payment_descriptor: f.opt_string("payment_descriptor"),
+            items: f.list("items"),
+            delivery: f.field("delivery", DeliveryOption::Standard),
+            delivery_fee: f.field("delivery_fee", NO_MONEY),
+            amount: f.field("amount", NO_MONEY),
+            expires_at: f.i64("expires_at"),
+            order_id: f.opt_string("order_id"),
+            script_url: f.string("script_url"),
+            sandbox: f.bool("sandbox"),
+        };
+        f.done(details)
     }
 }
 

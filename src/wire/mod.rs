@@ -3,9 +3,10 @@
 //! Why not serde here: a derived `Deserialize` monomorphises a visitor per type, and any deserializer over JS
 //! values once more per visitor; that was a quarter of the review page's wasm (BENCHMARKS.md, "The size work").
 //! The browser's `JSON.parse` builds the value, and each type's [`FromJs`] copies it field by field through
-//! [`Obj`]'s few non-generic accessors. The types are the contract's, the same the server serializes with
-//! serde; `tests/wire.rs` feeds every response type through both (serde_json out, [`FromJs`] in) so the two
-//! cannot drift. Requests still go out through the contract's own `Serialize`.
+//! [`Fields`] (a struct's fields, the first error kept) or [`Obj`] (a field or two, a tag, a configuration).
+//! The types are the contract's, the same the server serializes with serde; `tests/wire.rs` feeds every
+//! response type through both (serde_json out, [`FromJs`] in) so the two cannot drift. Requests still go out
+//! through the contract's own `Serialize`.
 
 mod checkoutchamp;
 mod common;
@@ -187,6 +188,109 @@ impl Obj {
     /// `key` read as an integer (a JS number: exact up to 2^53).
     pub fn i64(&self, key: &str) -> Result<i64, WireError> {
         self.with(key, |v| integer(v, i64::MIN, i64::MAX))
+    }
+}
+
+/// A stand-in for a money field that could not be read ([`Fields::field`]): never shown.
+pub(crate) const NO_MONEY: amazon_pay_contract::Money = amazon_pay_contract::Money { minor: 0, currency: amazon_pay_contract::Currency::Eur };
+
+/// An object's fields read one after the other, the first error kept: a reader builds its value in one
+/// expression with no early return per field. With `?` on every field each type's reader held, per field, the
+/// drops of all the fields read before it (the review page's `CheckoutDetails` reader was 6 KB of wasm).
+/// A field after a bad one is still read (a property lookup, no effect) and dropped; the error is the first.
+pub struct Fields {
+    obj: Obj,
+    first_error: Option<WireError>,
+}
+
+impl Fields {
+    /// The fields of `value`, if it is an object.
+    pub fn new(value: &JsValue) -> Result<Fields, WireError> {
+        Ok(Fields { obj: Obj::new(value)?, first_error: None })
+    }
+
+    /// The value of `key`: `None` when it is missing (an error if `required`) or, unless `required`, `null`.
+    /// Not generic: one copy for every field of every type.
+    #[inline(never)]
+    fn value(&mut self, key: &str, required: bool) -> Option<JsValue> {
+        let value = self.obj.get(key);
+        if value.is_undefined() && required {
+            self.fail(key, WireError::new("missing"));
+        }
+        (!absent(&value) || (required && !value.is_undefined())).then_some(value)
+    }
+
+    /// Keeps the first error, at `key`.
+    #[inline(never)]
+    fn fail(&mut self, key: &str, err: WireError) {
+        if self.first_error.is_none() {
+            self.first_error = Some(err.within(key));
+        }
+    }
+
+    /// `key` read with `read`; `None` when it is absent or wrong (the error kept).
+    fn read<T>(&mut self, key: &str, required: bool, read: fn(&JsValue) -> Result<T, WireError>) -> Option<T> {
+        let value = self.value(key, required)?;
+        match read(&value) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.fail(key, err);
+                None
+            }
+        }
+    }
+
+    /// `key` as a string; missing is an error.
+    pub fn string(&mut self, key: &str) -> String {
+        self.read(key, true, string).unwrap_or_default()
+    }
+
+    /// A string the server may leave out (`#[serde(default)]`): empty then.
+    pub fn string_or_empty(&mut self, key: &str) -> String {
+        self.read(key, false, string).unwrap_or_default()
+    }
+
+    /// `key` as a string, or `None` when missing or `null`.
+    pub fn opt_string(&mut self, key: &str) -> Option<String> {
+        self.read(key, false, string)
+    }
+
+    /// `key` as `true` or `false`.
+    pub fn bool(&mut self, key: &str) -> bool {
+        self.read(key, true, |v| v.as_bool().ok_or_else(|| WireError::new("expected true or false"))).unwrap_or_default()
+    }
+
+    /// `key` as an integer from 0 to `u32::MAX`.
+    pub fn u32(&mut self, key: &str) -> u32 {
+        self.read(key, true, |v| integer(v, 0, u32::MAX.into()).map(|n| n as u32)).unwrap_or_default()
+    }
+
+    /// `key` as an integer (a JS number: exact up to 2^53).
+    pub fn i64(&mut self, key: &str) -> i64 {
+        self.read(key, true, |v| integer(v, i64::MIN, i64::MAX)).unwrap_or_default()
+    }
+
+    /// `key` as `T`; `stand_in` is any value of `T`, used only when there is an error to return.
+    pub fn field<T: FromJs>(&mut self, key: &str, stand_in: T) -> T {
+        self.read(key, true, T::from_js).unwrap_or(stand_in)
+    }
+
+    /// `key` as `T`, or `None` when missing or `null`.
+    pub fn opt<T: FromJs>(&mut self, key: &str) -> Option<T> {
+        self.read(key, false, T::from_js)
+    }
+
+    /// `key` as an array of `T`.
+    pub fn list<T: FromJs>(&mut self, key: &str) -> Vec<T> {
+        self.read(key, true, list).unwrap_or_default()
+    }
+
+    /// `value`, built from the fields, or the first field's error.
+    pub fn done<T>(self, value: T) -> Result<T, WireError> {
+        match self.first_error {
+            Some(err) => Err(err),
+            None => Ok(value),
+        }
     }
 }
 
