@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 /// Sets the page-wide hook `window[name]` (Amazon's `onAmazonPaymentsReady`, `onAmazonLoginReady`) to call
 /// `then`, then whatever the page had set there before. Amazon calls these hooks once, whenever its script is
@@ -103,7 +104,12 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
         let outcome = match loaded {
             Err(e) => Err(WidgetsError::from(e)),
             // Amazon's script may finish its set-up after its own load event: wait for the hook.
-            Ok(()) => super::timers::within(&ready, millis).await.map(drop).map_err(|_| WidgetsError::NotReady(millis)),
+            Ok(()) => {
+                let (race, timer) = super::timers::within(&ready, millis);
+                let settled = JsFuture::from(race).await;
+                super::timers::clear_timeout(timer);
+                settled.map(drop).map_err(|_| WidgetsError::NotReady(millis))
+            }
         };
         if outcome.is_err() && !is_loaded() {
             READY.with(|r| r.borrow_mut().take());

@@ -106,52 +106,7 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
 pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError> {
-    let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
-    let failed = || ScriptError::Failed { url: url.to_owned() };
-    let promise = LOADS.with(|loads| {
-        let mut loads = loads.borrow_mut();
-        if let Some(load) = loads.iter().find(|l| l.url == url) {
-            return Ok(load.promise.clone());
-        }
-        let load = start_load(url, millis).map_err(|_| failed())?;
-        let promise = load.promise.clone();
-        loads.push(load);
-        Ok(promise)
-    })?;
-    match JsFuture::from(promise).await {
-        Ok(_) => {
-            LOADS.with(|loads| {
-                if let (Some(load), Some(window)) = (loads.borrow().iter().find(|l| l.url == url), web_sys::window()) {
-                    window.clear_timeout_with_handle(load.timer);
-                }
-            });
-            Ok(())
-        }
-        Err(reason) => {
-            let timed_out = reason.as_string().as_deref() == Some("timeout");
-            // Forget the failed load (our element too), so that the next call tries again. The page's own
-            // element is never removed; once it failed it is marked, so the next call adds a fresh one (after a
-            // timeout it may still arrive: the next call waits for it again).
-            LOADS.with(|loads| {
-                let mut loads = loads.borrow_mut();
-                if let Some(i) = loads.iter().position(|l| l.url == url) {
-                    let load = loads.remove(i);
-                    if load.adopted {
-                        if !timed_out {
-                            crate::dom_calls::set_attribute(&load.script, FAILED_MARK, "");
-                        }
-                    } else {
-                        load.script.remove();
-                    }
-                }
-            });
-            if timed_out {
-                Err(ScriptError::TimedOut { url: url.to_owned(), millis })
-            } else {
-                Err(failed())
-            }
-        }
-    }
+    load_script_with_retry(url, timeout, 1).await
 }
 
 /// Loads `url`, trying `attempts` times in all before giving up with the last error.
@@ -159,15 +114,70 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
 /// The retry uses the same URL on purpose: after a timeout, Chromium joins the new `<script>` to the request
 /// still in flight, so a slow script that arrives during the retry is used (a fresh URL would start over).
 /// A script whose request hangs for good is reported after `attempts` timeouts.
+///
+/// One loop around one await, the bookkeeping in plain functions ([`shared_load`], [`settle`]): one small
+/// state machine in the wasm instead of one per nested `async fn`.
 pub async fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> Result<(), ScriptError> {
-    let mut last = None;
-    for _ in 0..attempts.max(1) {
-        match load_script(url, timeout).await {
-            Ok(()) => return Ok(()),
-            Err(e) => last = Some(e),
+    let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+    let mut left = attempts.max(1);
+    loop {
+        let outcome = match shared_load(url, millis) {
+            Some(promise) => JsFuture::from(promise).await.map(drop),
+            // Not even started (no document): a failure like any other.
+            None => Err(JsValue::NULL),
+        };
+        left -= 1;
+        match settle(url, millis, outcome) {
+            Err(e) if left > 0 => drop(e),
+            done => return done,
         }
     }
-    Err(last.unwrap_or(ScriptError::Failed { url: url.to_owned() }))
+}
+
+/// The promise of the load of `url` in flight or done, else of a new one (`None` if it cannot start).
+fn shared_load(url: &str, millis: u32) -> Option<js_sys::Promise> {
+    LOADS.with(|loads| {
+        let mut loads = loads.borrow_mut();
+        if let Some(load) = loads.iter().find(|l| l.url == url) {
+            return Some(load.promise.clone());
+        }
+        let load = start_load(url, millis).ok()?;
+        let promise = load.promise.clone();
+        loads.push(load);
+        Some(promise)
+    })
+}
+
+/// What a caller's wait for `url` came to: loaded (its timer cleared), or failed or timed out (`reason`
+/// `"timeout"`). A failed or timed-out load is forgotten (our element too), so that the next call tries
+/// again. The page's own element is never removed; once it failed it is marked, so the next call adds a
+/// fresh one (after a timeout it may still arrive: the next call waits for it again).
+fn settle(url: &str, millis: u32, outcome: Result<(), JsValue>) -> Result<(), ScriptError> {
+    LOADS.with(|loads| {
+        let mut loads = loads.borrow_mut();
+        let found = loads.iter().position(|l| l.url == url);
+        let timed_out = match &outcome {
+            Ok(()) => {
+                if let Some(i) = found {
+                    super::timers::clear_timeout(loads[i].timer);
+                }
+                return Ok(());
+            }
+            Err(reason) => reason.as_string().as_deref() == Some("timeout"),
+        };
+        if let Some(i) = found {
+            let load = loads.remove(i);
+            if load.adopted {
+                if !timed_out {
+                    crate::dom_calls::set_attribute(&load.script, FAILED_MARK, "");
+                }
+            } else {
+                load.script.remove();
+            }
+        }
+        let url = url.to_owned();
+        Err(if timed_out { ScriptError::TimedOut { url, millis } } else { ScriptError::Failed { url } })
+    })
 }
 
 /// How many `<script>` elements with exactly this `src` are in the document (for tests and diagnostics).
