@@ -99,7 +99,14 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
                 })
                 .clone()
         });
-        let loaded = script_loader::load_script_with_retry(url, timeout, 2).await;
+        // The script loader's retry loop, here in this function's own state machine (a smaller wasm).
+        let mut tries = script_loader::Tries::new(url, timeout, 2);
+        let loaded = loop {
+            let outcome = JsFuture::from(tries.attempt()).await;
+            if let Some(done) = tries.settle(outcome) {
+                break done;
+            }
+        };
         let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
         let outcome = match loaded {
             Err(e) => Err(WidgetsError::from(e)),
