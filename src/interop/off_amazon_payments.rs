@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 /// Sets the page-wide hook `window[name]` (Amazon's `onAmazonPaymentsReady`, `onAmazonLoginReady`) to call
 /// `then`, then whatever the page had set there before. Amazon calls these hooks once, whenever its script is
@@ -98,12 +99,24 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
                 })
                 .clone()
         });
-        let loaded = script_loader::load_script_with_retry(url, timeout, 2).await;
+        // The script loader's retry loop, here in this function's own state machine (a smaller wasm).
+        let mut tries = script_loader::Tries::new(url, timeout, 2);
+        let loaded = loop {
+            let outcome = JsFuture::from(tries.attempt()).await;
+            if let Some(done) = tries.settle(outcome) {
+                break done;
+            }
+        };
         let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
         let outcome = match loaded {
             Err(e) => Err(WidgetsError::from(e)),
             // Amazon's script may finish its set-up after its own load event: wait for the hook.
-            Ok(()) => super::timers::within(&ready, millis).await.map(drop).map_err(|_| WidgetsError::NotReady(millis)),
+            Ok(()) => {
+                let (race, timer) = super::timers::within(&ready, millis);
+                let settled = JsFuture::from(race).await;
+                super::timers::clear_timeout(timer);
+                settled.map(drop).map_err(|_| WidgetsError::NotReady(millis))
+            }
         };
         if outcome.is_err() && !is_loaded() {
             READY.with(|r| r.borrow_mut().take());

@@ -106,52 +106,7 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
 
 /// Loads `url` once; concurrent and later callers share the same load. Gives up after `timeout`.
 pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError> {
-    let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
-    let failed = || ScriptError::Failed { url: url.to_owned() };
-    let promise = LOADS.with(|loads| {
-        let mut loads = loads.borrow_mut();
-        if let Some(load) = loads.iter().find(|l| l.url == url) {
-            return Ok(load.promise.clone());
-        }
-        let load = start_load(url, millis).map_err(|_| failed())?;
-        let promise = load.promise.clone();
-        loads.push(load);
-        Ok(promise)
-    })?;
-    match JsFuture::from(promise).await {
-        Ok(_) => {
-            LOADS.with(|loads| {
-                if let (Some(load), Some(window)) = (loads.borrow().iter().find(|l| l.url == url), web_sys::window()) {
-                    window.clear_timeout_with_handle(load.timer);
-                }
-            });
-            Ok(())
-        }
-        Err(reason) => {
-            let timed_out = reason.as_string().as_deref() == Some("timeout");
-            // Forget the failed load (our element too), so that the next call tries again. The page's own
-            // element is never removed; once it failed it is marked, so the next call adds a fresh one (after a
-            // timeout it may still arrive: the next call waits for it again).
-            LOADS.with(|loads| {
-                let mut loads = loads.borrow_mut();
-                if let Some(i) = loads.iter().position(|l| l.url == url) {
-                    let load = loads.remove(i);
-                    if load.adopted {
-                        if !timed_out {
-                            crate::dom_calls::set_attribute(&load.script, FAILED_MARK, "");
-                        }
-                    } else {
-                        load.script.remove();
-                    }
-                }
-            });
-            if timed_out {
-                Err(ScriptError::TimedOut { url: url.to_owned(), millis })
-            } else {
-                Err(failed())
-            }
-        }
-    }
+    load_script_with_retry(url, timeout, 1).await
 }
 
 /// Loads `url`, trying `attempts` times in all before giving up with the last error.
@@ -160,14 +115,82 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
 /// still in flight, so a slow script that arrives during the retry is used (a fresh URL would start over).
 /// A script whose request hangs for good is reported after `attempts` timeouts.
 pub async fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> Result<(), ScriptError> {
-    let mut last = None;
-    for _ in 0..attempts.max(1) {
-        match load_script(url, timeout).await {
-            Ok(()) => return Ok(()),
-            Err(e) => last = Some(e),
+    let mut tries = Tries::new(url, timeout, attempts);
+    loop {
+        let outcome = JsFuture::from(tries.attempt()).await;
+        if let Some(done) = tries.settle(outcome) {
+            return done;
         }
     }
-    Err(last.unwrap_or(ScriptError::Failed { url: url.to_owned() }))
+}
+
+/// The attempts to load one script, for a caller that awaits each in its own loop (as
+/// [`load_script_with_retry`] does): the bookkeeping in plain functions, so each caller's `async` code is one
+/// small state machine in the wasm instead of one per nested `async fn`.
+pub(crate) struct Tries<'a> {
+    url: &'a str,
+    millis: u32,
+    left: u32,
+}
+
+impl<'a> Tries<'a> {
+    /// At most `attempts` loads of `url` (at least one), each given `timeout`.
+    pub(crate) fn new(url: &'a str, timeout: Duration, attempts: u32) -> Tries<'a> {
+        Tries { url, millis: u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX), left: attempts.max(1) }
+    }
+
+    /// The promise of the load in flight or done (shared with every caller), else of a new one; a rejected one
+    /// when it cannot start (no document).
+    pub(crate) fn attempt(&self) -> js_sys::Promise {
+        LOADS.with(|loads| {
+            let mut loads = loads.borrow_mut();
+            if let Some(load) = loads.iter().find(|l| l.url == self.url) {
+                return load.promise.clone();
+            }
+            match start_load(self.url, self.millis) {
+                Ok(load) => {
+                    let promise = load.promise.clone();
+                    loads.push(load);
+                    promise
+                }
+                Err(e) => js_sys::Promise::reject(&e),
+            }
+        })
+    }
+
+    /// What the awaited [`Tries::attempt`] came to: `None` to try again, else the answer. Loaded: its timer
+    /// is cleared. Failed or timed out (`"timeout"`): the load is forgotten (our element too), so that the next
+    /// attempt starts afresh. The page's own element is never removed; once it failed it is marked, so the
+    /// next attempt adds a fresh one (after a timeout it may still arrive: the next attempt waits for it again).
+    pub(crate) fn settle(&mut self, outcome: Result<JsValue, JsValue>) -> Option<Result<(), ScriptError>> {
+        let timed_out = match &outcome {
+            Ok(_) => None,
+            Err(reason) => Some(reason.as_string().as_deref() == Some("timeout")),
+        };
+        LOADS.with(|loads| {
+            let mut loads = loads.borrow_mut();
+            let Some(i) = loads.iter().position(|l| l.url == self.url) else { return };
+            match timed_out {
+                None => super::timers::clear_timeout(loads[i].timer),
+                Some(timed_out) => {
+                    let load = loads.remove(i);
+                    if !load.adopted {
+                        load.script.remove();
+                    } else if !timed_out {
+                        crate::dom_calls::set_attribute(&load.script, FAILED_MARK, "");
+                    }
+                }
+            }
+        });
+        let url = self.url.to_owned();
+        let error = match timed_out {
+            None => return Some(Ok(())),
+            Some(true) => ScriptError::TimedOut { url, millis: self.millis },
+            Some(false) => ScriptError::Failed { url },
+        };
+        self.left -= 1;
+        (self.left == 0).then_some(Err(error))
+    }
 }
 
 /// How many `<script>` elements with exactly this `src` are in the document (for tests and diagnostics).

@@ -10,6 +10,9 @@ extern "C" {
     /// `setTimeout(handler, ms, arg)`, bound without catch (it does not throw): no exception check in the wasm.
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout_raw(handler: &js_sys::Function, ms: i32, arg: &JsValue) -> i32;
+    /// `clearTimeout(handle)`, bound without catch (it does not throw, whatever the handle).
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub(crate) fn clear_timeout(handle: i32);
 }
 
 /// Calls `handler(arg)` after `ms` milliseconds; the timer's handle for `clearTimeout`.
@@ -31,15 +34,13 @@ pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(timer).await;
 }
 
-/// What `promise` settles with, or `Err("timeout")` when it has not settled after `ms` milliseconds. The timer
-/// is cleared either way.
-pub async fn within(promise: &js_sys::Promise, ms: u32) -> Result<JsValue, JsValue> {
-    let Some(window) = web_sys::window() else { return Err("timeout".into()) };
+/// `promise` raced against a deadline: what it settles with, or a rejection with `"timeout"` when it has not
+/// settled after `ms` milliseconds; and the deadline's timer, for the caller to clear once the race is over.
+/// Not `async`: the caller awaits the race in its own state machine (one less in the wasm).
+pub fn within(promise: &js_sys::Promise, ms: u32) -> (js_sys::Promise, i32) {
     let mut timer = 0;
     let deadline = js_sys::Promise::new(&mut |_resolve, reject| {
         timer = set_timeout(&reject, ms, &"timeout".into());
     });
-    let outcome = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(promise, &deadline))).await;
-    window.clear_timeout_with_handle(timer);
-    outcome
+    (js_sys::Promise::race(&js_sys::Array::of2(promise, &deadline)), timer)
 }

@@ -62,14 +62,12 @@ pub struct UpsellParams {
     pub amazon_order_id: Option<String>,
 }
 
-/// `S02-1234567-1234567` or `B02-…`, as the widgets give them.
+/// `S02-1234567-1234567` or `B02-…`, as the widgets give them. Checked in bytes: a `str` slice could panic,
+/// and its panic message alone brings 3 KB of `core` (`slice_error_fail`, `char`'s `Debug`) into the wasm.
 fn is_amazon_id(id: &str) -> bool {
-    let parts: Vec<&str> = crate::scan::pieces(id, b'-').collect();
-    parts.len() == 3
-        && parts[0].len() == 3
-        && parts[0].as_bytes()[0].is_ascii_uppercase()
-        && parts[0][1..].bytes().all(|b| b.is_ascii_digit())
-        && parts[1..].iter().all(|p| p.len() == 7 && p.bytes().all(|b| b.is_ascii_digit()))
+    let id = id.as_bytes();
+    let digit = |i: usize| id[i].is_ascii_digit();
+    id.len() == 19 && id[0].is_ascii_uppercase() && id[3] == b'-' && id[11] == b'-' && (1..19).all(|i| i == 3 || i == 11 || digit(i))
 }
 
 impl UpsellParams {
@@ -250,5 +248,14 @@ mod tests {
         assert_eq!(p.amazon_order_id, None, "a tampered id is left out");
         assert_eq!(UpsellParams::parse("?orderId=../x"), None);
         assert_eq!(UpsellParams::parse(""), None);
+    }
+
+    #[test]
+    fn amazon_ids_are_a_letter_two_digits_and_two_groups_of_seven() {
+        assert!(is_amazon_id("S02-1234567-7654321"));
+        assert!(is_amazon_id("B02-0000000-0000000"));
+        for bad in ["", "s02-1234567-7654321", "S02-1234567-765432", "S02-1234567-76543210", "S0212345677654321xx", "S02-123456--7654321", "SX2-1234567-7654321", "S02-1234567-765432é", "S02-1234567-7654321-"] {
+            assert!(!is_amazon_id(bad), "{bad}");
+        }
     }
 }
