@@ -12,3 +12,4 @@ pub mod common;
 pub mod confirmation;
 pub mod review;
 pub mod cv1;
+pub(crate) mod skeleton;

@@ -3,7 +3,7 @@
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
 
 use super::common::{address_lines, buyer_message, format_money, log_error, with_order};
-use super::cv1::view::{add, add_items, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
+use super::skeleton::{add, add_items, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
 use crate::client::{Client, ClientError};
 use crate::dom::{clear, on, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
@@ -56,7 +56,7 @@ const LIVE: (&str, &str) = ("role", "status");
 const POLITE: (&str, &str) = ("aria-live", "polite");
 const DISABLED: (&str, &str) = ("disabled", "");
 
-/// The page's elements (a table built in one loop, see `cv1::view::build`). The change buttons start disabled:
+/// The page's elements (a table built in one loop, see `skeleton::build`). The change buttons start disabled:
 /// a click before Amazon's script has bound them would do nothing. What the table cannot say (texts after a
 /// child, the options' values) `mount` adds.
 const SKELETON: [Node; 26] = [

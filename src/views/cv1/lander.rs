@@ -7,7 +7,7 @@
 
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
-use super::view::{self, node, Node, BUTTON, HIDDEN, NONE};
+use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use super::widget_state::WidgetIds;
 use super::widgets;
 use crate::client::Client;

@@ -3,7 +3,7 @@
 //! through [`crate::interop`].
 //!
 //! - `shell` (crate-private): what the three views share (`Shell`: status lines, sign-in, phase) and how each starts.
-//! - `view` (crate-private): a view's elements (its skeleton, built from a table) and its async work.
+//! - `super::skeleton` (crate-private): a view's elements (built from a table) and its async work.
 //! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets, bound into a view.
 //! - `widget_state` (crate-private): what a view keeps of them: their ids, bindings and what the buyer chose.
 //! - [`signin`], [`token`]: Amazon's button, signing in and out, the buyer's access token.
@@ -14,7 +14,6 @@ pub mod signin;
 pub mod token;
 pub mod upsell;
 pub(crate) mod shell;
-pub(crate) mod view;
 pub(crate) mod widget_state;
 pub(crate) mod widgets;
 

@@ -8,7 +8,7 @@
 
 use super::signin::{self, ButtonStyle, SignInButton, SignInProblem};
 use super::token::AccessToken;
-use super::view::{add, after, create};
+use crate::views::skeleton::{add, after, create};
 use super::widget_state::{BoundWidgets, Selection, WidgetIds};
 use crate::dom::{on, set_hidden, set_text, Listener};
 use crate::events::{emit, WidgetEvent};

@@ -1,6 +1,6 @@
-//! The elements of a legacy Checkout v1 view and its async work: the skeleton (a table of [`Node`]s, built
-//! in one loop), small helpers that add elements, and [`after`], which hands a result to a view only while
-//! it is mounted. Nothing here knows a view's state (that is `shell`, which uses these).
+//! A view's elements and its async work, shared by the review page and the legacy Checkout v1 views: the
+//! skeleton (a table of [`Node`]s, built in one loop), small helpers that add elements, and [`after`], which
+//! hands a result to a view only while it is mounted. Nothing here knows a view's state.
 
 use crate::texts::Text;
 use crate::views::common::format_money;
