@@ -73,15 +73,6 @@ fn thrown(e: wasm_bindgen::JsValue) -> String {
     crate::js_error::thrown_text(&e)
 }
 
-/// The status and the body's text of a response [`send`] is waiting for.
-async fn receive(response: js_sys::Promise) -> Result<(u16, String), String> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let response: web_sys::Response = JsFuture::from(response).await.map_err(thrown)?.unchecked_into();
-    let text = JsFuture::from(response.text().map_err(thrown)?).await.map_err(thrown)?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
-}
-
 /// A client of one backend, at `base_url` (empty for "same origin").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Client {
@@ -127,8 +118,21 @@ impl Client {
     /// The parsed JSON of a 2xx answer; the API's error body (or why there is none) otherwise. Not generic:
     /// only reading the answer into its type is.
     async fn answer(url: String, sent: Result<js_sys::Promise, String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        // The response, then its body's text, both awaited in this one state machine (an `async fn` for them
+        // would be one more in the wasm); any failure on the way is the network's.
         let received = match sent {
-            Ok(response) => receive(response).await,
+            Ok(response) => match JsFuture::from(response).await {
+                Ok(response) => {
+                    let response: web_sys::Response = response.unchecked_into();
+                    match response.text() {
+                        Ok(body) => JsFuture::from(body).await.map(|text| (response.status(), text.as_string().unwrap_or_default())).map_err(thrown),
+                        Err(e) => Err(thrown(e)),
+                    }
+                }
+                Err(e) => Err(thrown(e)),
+            },
             Err(cause) => Err(cause),
         };
         let (status, text) = match received {

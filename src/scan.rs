@@ -49,6 +49,16 @@ pub(crate) fn trim_end(text: &str, byte: u8) -> &str {
     text.get(..text.len() - text.bytes().rev().take_while(|&b| b == byte).count()).unwrap_or_default()
 }
 
+/// The decimal number `text` spells (`str::parse::<u64>`: ASCII digits, an optional leading `+`), without
+/// `core`'s integer parser, whose `char` handling and error type add to the wasm.
+pub(crate) fn number(text: &str) -> Option<u64> {
+    let text = text.strip_prefix('+').unwrap_or(text);
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +74,13 @@ mod tests {
                 assert_eq!(trim_start(text, sep), text.trim_start_matches(c));
                 assert_eq!(trim_end(text, sep), text.trim_end_matches(c));
             }
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_str_parse() {
+        for text in ["", "+", "0", "+7", "-1", "12a", " 1", "3600", "4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "٣", "1_0"] {
+            assert_eq!(number(text), text.parse::<u64>().ok(), "{text:?}");
         }
     }
 }

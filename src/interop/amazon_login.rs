@@ -78,7 +78,7 @@ impl AuthorizeResponse {
         // A number, or a string of digits (query answers); no float parsing or printing (smaller wasm).
         let seconds = field("expires_in").and_then(|v| match v.as_f64() {
             Some(n) if n.is_finite() && n >= 0.0 => Some(n.min(f64::from(u32::MAX)) as u32),
-            _ => v.as_string().and_then(|s| s.trim_ascii().parse::<u32>().ok()),
+            _ => v.as_string().and_then(|s| crate::scan::number(s.trim_ascii())).and_then(|n| u32::try_from(n).ok()),
         });
         match (text("access_token"), text("error")) {
             (Some(access_token), None) if !access_token.is_empty() => AuthorizeResponse::Token { access_token, expires_in: seconds },
