@@ -183,10 +183,9 @@ pub fn page_language() -> Language {
     if let Some(language) = html_lang.and_then(|tag| tag.parse().ok()) {
         return language;
     }
-    let navigator: Vec<String> = window
-        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
-        .unwrap_or_default();
-    Language::negotiate(navigator.iter().map(String::as_str)).unwrap_or_default()
+    // The first of the browser's languages that is one of ours (`Language::negotiate`, read as they come).
+    let languages = window.map(|w| w.navigator().languages());
+    languages.and_then(|tags| tags.iter().find_map(|tag| tag.as_string()?.parse().ok())).unwrap_or_default()
 }
 
 impl WidgetConfig {
