@@ -109,8 +109,10 @@ fn get_path_in(target: &JsValue, name: &str) -> bool {
     js_sys::Reflect::get(target, &JsValue::from_str(name)).map(|f| f.is_function()).unwrap_or(false)
 }
 
-fn rejected(thrown: JsValue) -> LoginError {
-    LoginError::Rejected(super::thrown_text(&thrown))
+/// `amazon.Login[name](...args)`, once the script has that function. One copy for every call.
+fn call(name: &'static str, args: &[JsValue]) -> Result<JsValue, LoginError> {
+    let l = login(name)?;
+    call_method(&l, name, args).map_err(|thrown| LoginError::Rejected(super::thrown_text(&thrown)))
 }
 
 /// `true` once `amazon.Login.authorize` exists on the page.
@@ -120,47 +122,42 @@ pub fn is_loaded() -> bool {
 
 /// `amazon.Login.setClientId(id)`: required before `authorize`.
 pub fn set_client_id(client_id: &str) -> Result<(), LoginError> {
-    let l = login("setClientId")?;
-    call_method(&l, "setClientId", &[JsValue::from_str(client_id)]).map(drop).map_err(rejected)
+    call("setClientId", &[JsValue::from_str(client_id)]).map(drop)
 }
 
 /// `amazon.Login.setSandboxMode(on)`.
 pub fn set_sandbox_mode(on: bool) -> Result<(), LoginError> {
-    let l = login("setSandboxMode")?;
-    call_method(&l, "setSandboxMode", &[JsValue::from_bool(on)]).map(drop).map_err(rejected)
+    call("setSandboxMode", &[JsValue::from_bool(on)]).map(drop)
 }
 
 /// `amazon.Login.logout()`: ends the buyer's Login with Amazon session.
 pub fn logout() -> Result<(), LoginError> {
-    let l = login("logout")?;
-    call_method(&l, "logout", &[]).map(drop).map_err(rejected)
+    call("logout", &[]).map(drop)
 }
 
-/// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
-fn options_object(options: &AuthorizeOptions) -> Result<JsValue, LoginError> {
-    Ok(object(&[
+/// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm), in a
+/// popup or not.
+fn options_object(options: &AuthorizeOptions, popup: bool) -> JsValue {
+    object(&[
         ("scope", text(&options.scope)),
-        ("popup", Some(JsValue::from_bool(options.popup))),
+        ("popup", Some(JsValue::from_bool(popup))),
         ("response_type", text(options.response_type)),
         ("state", opt_text(options.state.as_deref())),
-    ]))
+    ])
 }
 
 /// `amazon.Login.authorize(options, callback)`. Call it synchronously from the click that asked for it, or
 /// the browser blocks the popup. `on_answer` runs at most once.
 pub fn authorize(options: &AuthorizeOptions, on_answer: impl FnOnce(AuthorizeResponse) + 'static) -> Result<Authorization, LoginError> {
-    let l = login("authorize")?;
     let callback = Closure::once(move |answer: JsValue| on_answer(AuthorizeResponse::from_js(&answer)));
-    call_method(&l, "authorize", &[options_object(options)?, callback.as_ref().clone()]).map_err(rejected)?;
+    call("authorize", &[options_object(options, options.popup), callback.as_ref().clone()])?;
     Ok(Authorization { _callback: Some(callback) })
 }
 
 /// `amazon.Login.authorize({…, popup: false}, returnUrl)`: the whole page goes to Amazon and comes back to
 /// `return_url` with the token in the fragment (`#access_token=…`).
 pub fn authorize_redirect(options: &AuthorizeOptions, return_url: &str) -> Result<(), LoginError> {
-    let l = login("authorize")?;
-    let redirect = AuthorizeOptions { popup: false, ..options.clone() };
-    call_method(&l, "authorize", &[options_object(&redirect)?, JsValue::from_str(return_url)]).map(drop).map_err(rejected)
+    call("authorize", &[options_object(options, false), JsValue::from_str(return_url)]).map(drop)
 }
 
 /// [`authorize`] in a popup; when the popup is blocked, the same sign-in in this page (redirect mode) back to
