@@ -3,7 +3,7 @@
 //! `authorize` takes a Rust callback. The closure handed to Amazon is owned by the returned
 //! [`Authorization`]: keep it as long as an answer may come (the component that asked), drop it to release it.
 
-use super::js_object::{call_method, get_path, object, opt_text, text};
+use super::js_object::{call_method, get, get_path, object, opt_text, text};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -73,7 +73,7 @@ impl std::fmt::Debug for AuthorizeResponse {
 impl AuthorizeResponse {
     /// Reads Amazon's answer object (`{status, access_token, expires_in}` or `{error, error_description}`).
     pub fn from_js(value: &JsValue) -> AuthorizeResponse {
-        let field = |key: &str| js_sys::Reflect::get(value, &JsValue::from_str(key)).ok();
+        let field = |key: &str| get(value, key);
         let text = |key: &str| field(key).and_then(|v| v.as_string());
         // A number, or a string of digits (query answers); no float parsing or printing (smaller wasm).
         let seconds = field("expires_in").and_then(|v| match v.as_f64() {
@@ -102,11 +102,7 @@ pub struct Authorization {
 }
 
 fn login(name: &'static str) -> Result<JsValue, LoginError> {
-    get_path(&["amazon", "Login"]).filter(|l| get_path_in(l, name)).ok_or(LoginError::NotLoaded(name))
-}
-
-fn get_path_in(target: &JsValue, name: &str) -> bool {
-    js_sys::Reflect::get(target, &JsValue::from_str(name)).map(|f| f.is_function()).unwrap_or(false)
+    get_path(&["amazon", "Login"]).filter(|l| get(l, name).is_some_and(|f| f.is_function())).ok_or(LoginError::NotLoaded(name))
 }
 
 /// `amazon.Login[name](...args)`, once the script has that function. One copy for every call.
