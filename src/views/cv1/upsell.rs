@@ -105,7 +105,10 @@ const NO_THANKS: usize = 13;
 struct Upsell {
     shell: Shell,
     me: Weak<Upsell>,
-    options: UpsellOptions,
+    /// What the view needs of its options after `mount` (the rest went into the shell).
+    client: Client,
+    product: CampaignLine,
+    thank_you_url: String,
     params: Option<UpsellParams>,
     n: String,
     idempotency_key: RefCell<String>,
@@ -150,12 +153,12 @@ impl Upsell {
         let request = ImportUpsaleRequest {
             access_token: access.secret().to_owned(),
             order_id: params.order_id.clone(),
-            product_id: self.options.product.product_id,
-            quantity: self.options.product.quantity,
+            product_id: self.product.product_id,
+            quantity: self.product.quantity,
             idempotency_key: self.idempotency_key.borrow().clone(),
             language: shell.lang,
         };
-        view::after(&self.me, self.options.client.import_checkoutchamp_upsale(&request), |view: &Upsell, answer| match answer {
+        view::after(&self.me, self.client.import_checkoutchamp_upsale(&request), |view: &Upsell, answer| match answer {
             Ok(updated) => view.added(&updated),
             Err(err) => {
                 let shell = &view.shell;
@@ -177,7 +180,7 @@ impl Upsell {
         let next = view::create("a");
         next.set_class_name("amazon-pay-continue");
         crate::dom_calls::set_attribute(&next, "id", &id);
-        crate::dom_calls::set_attribute(&next, "href", &self.options.thank_you_url);
+        crate::dom_calls::set_attribute(&next, "href", &self.thank_you_url);
         next.set_text_content(Some(shell.t(Text::Continue)));
         shell.show_result(&next);
         shell.set_phase(Phase::Done);
@@ -190,26 +193,28 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
     // Taken out of the address bar now, before anything else can read or log the address.
     let (token, _) = signin::start_token();
     let params = UpsellParams::parse(&page::current_search());
-    let lang = options.language;
+    let UpsellOptions { client, language: lang, product, thank_you_url, button, script_timeout } = options;
     let n = super::next_id();
     let els = view::build(SKELETON, lang, &n)?;
-    set_attr(&els[NO_THANKS], "href", &options.thank_you_url);
+    set_attr(&els[NO_THANKS], "href", &thank_you_url);
     let parts = Parts {
         lang,
         els,
         layout: &LAYOUT,
         button_id: ["amazon-pay-upsell-button-", &n].concat(),
         ids: WidgetIds::new(&n),
-        way_out: options.thank_you_url.clone(),
+        way_out: thank_you_url.clone(),
         way_out_text: Text::Continue,
         token,
-        style: options.button.clone(),
-        timeout: options.script_timeout,
+        style: button,
+        timeout: script_timeout,
     };
     let view = Rc::new_cyclic(|me: &Weak<Upsell>| Upsell {
         shell: Shell::new(parts, me.clone()),
         me: me.clone(),
-        options,
+        client,
+        product,
+        thank_you_url,
         params,
         n,
         idempotency_key: RefCell::new(page::new_idempotency_key()),
@@ -227,7 +232,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
             let cause = "no valid orderId in the address";
             return view.shell.fail(&cause, view.shell.t(Text::MissingOrder));
         }
-        view::after(&view.me, view.options.client.cv1_widgets(), |view: &Upsell, config| match config {
+        view::after(&view.me, view.client.cv1_widgets(), |view: &Upsell, config| match config {
             Ok(config) => shell::start(&view.shell, config),
             Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
         });
