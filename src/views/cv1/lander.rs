@@ -109,7 +109,11 @@ const SIGN_OUT: usize = 17;
 struct Lander {
     shell: Shell,
     me: Weak<Lander>,
-    options: LanderOptions,
+    /// What the view needs of its options after `mount` (the rest went into the shell).
+    client: Client,
+    products: Vec<CampaignLine>,
+    recurring: bool,
+    upsell_url: Option<String>,
     /// The decline of the last attempt, if any.
     decline: Cell<Option<ErrorCode>>,
     /// One "Place order" intent; a new one after a decline.
@@ -122,7 +126,7 @@ impl Host for Lander {
     }
 
     fn show(&self) {
-        let bound = if self.options.recurring { widgets::bind_recurring(&self.shell) } else { widgets::bind_one_time(&self.shell, None) };
+        let bound = if self.recurring { widgets::bind_recurring(&self.shell) } else { widgets::bind_one_time(&self.shell, None) };
         if let Err(err) = bound {
             self.shell.log(&err);
             self.shell.say(self.shell.t(Text::WidgetProblem));
@@ -137,7 +141,7 @@ impl Host for Lander {
 impl Lander {
     /// Hint, decline help and "Place order" from the selection and the last attempt.
     fn render(&self) {
-        let (shell, recurring) = (&self.shell, self.options.recurring);
+        let (shell, recurring) = (&self.shell, self.recurring);
         let sel = &shell.sel;
         let complete = sel.complete(recurring);
         let hint = shell.el(HINT);
@@ -158,7 +162,7 @@ impl Lander {
     /// "Place order": Import Order with the buyer's token and order reference (or billing agreement).
     fn place_order(&self) {
         let shell = &self.shell;
-        if shell.busy.get() || !shell.sel.complete(self.options.recurring) {
+        if shell.busy.get() || !shell.sel.complete(self.recurring) {
             return;
         }
         let (Some(access), Some(amazon_order_id)) = (shell.token(), shell.sel.reference()) else { return };
@@ -169,12 +173,12 @@ impl Lander {
         let request = ImportOrderRequest {
             access_token: access.secret().to_owned(),
             amazon_order_id,
-            items: self.options.products.clone(),
-            recurring: self.options.recurring,
+            items: self.products.clone(),
+            recurring: self.recurring,
             idempotency_key: self.idempotency_key.borrow().clone(),
             language: shell.lang,
         };
-        let work = self.options.client.import_checkoutchamp_order(&request);
+        let work = self.client.import_checkoutchamp_order(&request);
         let amazon_order_id = request.amazon_order_id;
         view::after(&self.me, work, move |view: &Lander, answer| match answer {
             Ok(placed) => view.placed(placed, &amazon_order_id),
@@ -191,7 +195,7 @@ impl Lander {
         shell.say(shell.t(if pending { Text::CrmPending } else { Text::Approved }));
         shell.show_result(&order_view(&placed, shell.lang));
         shell.set_phase(Phase::Done);
-        if let Some(url) = &self.options.upsell_url {
+        if let Some(url) = &self.upsell_url {
             page::navigate(&upsell_link(url, &id, amazon_order_id));
         }
     }
@@ -234,10 +238,10 @@ impl Lander {
 pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValue> {
     // Taken out of the address bar now, before anything else can read or log the address.
     let (token, url_error) = signin::start_token();
-    let lang = options.language;
+    let LanderOptions { client, language: lang, products, recurring, upsell_url, button, script_timeout } = options;
     let n = super::next_id();
     let els = view::build(SKELETON, lang, &n)?;
-    set_hidden(&els[CONSENT], !options.recurring);
+    set_hidden(&els[CONSENT], !recurring);
     let parts = Parts {
         lang,
         els,
@@ -247,13 +251,16 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
         way_out: "/".into(),
         way_out_text: Text::BackToCart,
         token,
-        style: options.button.clone(),
-        timeout: options.script_timeout,
+        style: button,
+        timeout: script_timeout,
     };
     let view = Rc::new_cyclic(|me: &Weak<Lander>| Lander {
         shell: Shell::new(parts, me.clone()),
         me: me.clone(),
-        options,
+        client,
+        products,
+        recurring,
+        upsell_url,
         decline: Cell::new(None),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
     });
@@ -271,7 +278,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     view.render();
     crate::dom_calls::append(parent, &shell.root);
 
-    view::after(&view.me, view.options.client.cv1_widgets(), |view: &Lander, config| match config {
+    view::after(&view.me, view.client.cv1_widgets(), |view: &Lander, config| match config {
         Ok(config) => shell::start(&view.shell, config),
         Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
     });
