@@ -69,7 +69,7 @@ impl FromJs for ProductLine {
 }
 
 fn refuse_unknown(o: &Obj, known: &[&str]) -> Result<(), WireError> {
-    match o.keys().into_iter().find(|k| !known.contains(&k.as_str())) {
+    match o.keys().find(|k| !known.contains(&k.as_str())) {
         Some(key) => Err(WireError::new(&["unknown field `", &key, "`"].concat())),
         None => Ok(()),
     }

@@ -123,8 +123,8 @@ impl Obj {
     }
 
     /// The object's own keys, in order.
-    pub fn keys(&self) -> Vec<String> {
-        Object::keys(self.0.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect()
+    pub fn keys(&self) -> impl Iterator<Item = String> {
+        Object::keys(self.0.unchecked_ref::<Object>()).into_iter().filter_map(|k| k.as_string())
     }
 
     /// `key` read with `read`, a missing field being an error.
