@@ -185,7 +185,7 @@ pub fn page_language() -> Language {
     }
     // The first of the browser's languages that is one of ours (`Language::negotiate`, read as they come).
     let languages = window.map(|w| w.navigator().languages());
-    languages.and_then(|tags| tags.iter().find_map(|tag| tag.as_string()?.parse().ok())).unwrap_or_default()
+    languages.and_then(|tags| tags.into_iter().find_map(|tag| tag.as_string()?.parse().ok())).unwrap_or_default()
 }
 
 impl WidgetConfig {
