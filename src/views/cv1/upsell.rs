@@ -96,10 +96,13 @@ const SKELETON: &[Node] = &[
     node(7, "div", "amazon-pay-actions", &[], None),
     node(11, "button", "amazon-pay-upsell-add", &[BUTTON, ("aria-busy", "false")], Some(Text::UpsellAdd)),
     node(11, "a", "amazon-pay-upsell-decline", &[], Some(Text::UpsellNoThanks)),
+    // The way on once the product is added, placed then.
+    node(NONE, "a", "amazon-pay-continue", &[("id", "#amazon-pay-upsell-continue-")], Some(Text::Continue)),
 ];
 const LAYOUT: Layout = Layout { notice: 1, loading: 2, problem: 3, signin: 4, active: 7 };
 const ADD: usize = 12;
 const NO_THANKS: usize = 13;
+const CONTINUE: usize = 14;
 
 /// The upsell page on the page.
 struct Upsell {
@@ -108,9 +111,7 @@ struct Upsell {
     /// What the view needs of its options after `mount` (the rest went into the shell).
     client: Client,
     product: CampaignLine,
-    thank_you_url: String,
     params: Option<UpsellParams>,
-    n: String,
     idempotency_key: RefCell<String>,
 }
 
@@ -176,15 +177,10 @@ impl Upsell {
         shell.emit(WidgetEvent::UpsellAdded { order_id: updated.order_id.clone() });
         shell.say(shell.t(Text::UpsellAdded));
         shell.show_result(&order_view(updated, shell.lang));
-        let id = ["amazon-pay-upsell-continue-", &self.n].concat();
-        let next = view::create("a");
-        next.set_class_name("amazon-pay-continue");
-        crate::dom_calls::set_attribute(&next, "id", &id);
-        crate::dom_calls::set_attribute(&next, "href", &self.thank_you_url);
-        next.set_text_content(Some(shell.t(Text::Continue)));
-        shell.show_result(&next);
+        let next = shell.el(CONTINUE);
+        shell.show_result(next);
         shell.set_phase(Phase::Done);
-        view::focus(&next);
+        view::focus(next);
     }
 }
 
@@ -196,14 +192,16 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
     let UpsellOptions { client, language: lang, product, thank_you_url, button, script_timeout } = options;
     let n = super::next_id();
     let els = view::build(SKELETON, lang, &n)?;
-    set_attr(&els[NO_THANKS], "href", &thank_you_url);
+    for link in [NO_THANKS, CONTINUE] {
+        set_attr(&els[link], "href", &thank_you_url);
+    }
     let parts = Parts {
         lang,
         els,
         layout: &LAYOUT,
         button_id: ["amazon-pay-upsell-button-", &n].concat(),
         ids: WidgetIds::new(&n),
-        way_out: thank_you_url.clone(),
+        way_out: thank_you_url,
         way_out_text: Text::Continue,
         token,
         style: button,
@@ -214,9 +212,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         me: me.clone(),
         client,
         product,
-        thank_you_url,
         params,
-        n,
         idempotency_key: RefCell::new(page::new_idempotency_key()),
     });
     let me = view.me.clone();
