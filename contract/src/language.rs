@@ -52,9 +52,21 @@ impl Language {
         Language::ALL.into_iter().find(|l| l.code() == code)
     }
 
+    /// The language of a tag (`de`, `de-DE`, `de_DE`, `DE` and the like), if it is one of ours: `str::parse`
+    /// without the error's copy of the tag (the widget, which only asks whether, carries this parser).
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        // The primary subtag, compared in bytes: no `split` with a pattern, no lowercase copy.
+        let tag_bytes = tag.trim_ascii().as_bytes();
+        let primary = match tag_bytes.iter().position(|&b| b == b'-' || b == b'_') {
+            Some(end) => &tag_bytes[..end],
+            None => tag_bytes,
+        };
+        Language::ALL.into_iter().find(|l| primary.eq_ignore_ascii_case(l.code().as_bytes()))
+    }
+
     /// The first of `tags` (BCP 47, most preferred first) that is one of ours.
     pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Language> {
-        tags.into_iter().find_map(|tag| tag.parse().ok())
+        tags.into_iter().find_map(Language::from_tag)
     }
 }
 
@@ -66,16 +78,9 @@ pub struct UnknownLanguage(pub String);
 impl FromStr for Language {
     type Err = UnknownLanguage;
 
-    /// Accepts `de`, `de-DE`, `de_DE`, `DE` and the like.
+    /// Accepts `de`, `de-DE`, `de_DE`, `DE` and the like ([`Language::from_tag`]).
     fn from_str(tag: &str) -> Result<Self, Self::Err> {
-        // The primary subtag, compared in bytes: no `split` with a pattern, no lowercase copy (the widget's wasm
-        // carries this parser).
-        let tag_bytes = tag.trim_ascii().as_bytes();
-        let primary = match tag_bytes.iter().position(|&b| b == b'-' || b == b'_') {
-            Some(end) => &tag_bytes[..end],
-            None => tag_bytes,
-        };
-        Language::ALL.into_iter().find(|l| primary.eq_ignore_ascii_case(l.code().as_bytes())).ok_or_else(|| UnknownLanguage(tag.to_owned()))
+        Language::from_tag(tag).ok_or_else(|| UnknownLanguage(tag.to_owned()))
     }
 }
 
@@ -99,6 +104,8 @@ mod tests {
         assert_eq!("IT".parse(), Ok(Language::It));
         assert!("nl".parse::<Language>().is_err());
         assert!("".parse::<Language>().is_err());
+        assert_eq!(Language::from_tag(" es_ES "), Some(Language::Es));
+        assert_eq!(Language::from_tag("nl-NL"), None);
     }
 
     #[test]

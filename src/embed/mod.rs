@@ -180,18 +180,18 @@ pub fn page_language() -> Language {
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"));
-    if let Some(language) = html_lang.and_then(|tag| tag.parse().ok()) {
+    if let Some(language) = html_lang.and_then(|tag| Language::from_tag(&tag)) {
         return language;
     }
     // The first of the browser's languages that is one of ours (`Language::negotiate`, read as they come).
     let languages = window.map(|w| w.navigator().languages());
-    languages.and_then(|tags| tags.into_iter().find_map(|tag| tag.as_string()?.parse().ok())).unwrap_or_default()
+    languages.and_then(|tags| tags.into_iter().find_map(|tag| Language::from_tag(&tag.as_string()?))).unwrap_or_default()
 }
 
 impl WidgetConfig {
     fn language(&self) -> Result<Language, ConfigError> {
         match &self.language {
-            Some(tag) => tag.parse().map_err(|_| ConfigError::Language(tag.clone())),
+            Some(tag) => Language::from_tag(tag).ok_or_else(|| ConfigError::Language(tag.clone())),
             None => Ok(page_language()),
         }
     }
