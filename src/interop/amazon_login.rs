@@ -163,13 +163,14 @@ pub fn authorize_with_fallback(
     return_url: &str,
     on_answer: impl FnOnce(AuthorizeResponse) + 'static,
 ) -> Result<Authorization, LoginError> {
-    let fallback = (options.clone(), return_url.to_owned());
+    // The redirect's arguments, made now: the answer's callback keeps no copy of the options.
+    let fallback = [options_object(options, false), JsValue::from_str(return_url)];
     authorize(options, move |answer| {
         if !answer.is_popup_blocked() {
             return on_answer(answer);
         }
         web_sys::console::warn_1(&"Amazon Pay: the sign-in popup was blocked; signing in in this window instead".into());
-        if let Err(err) = authorize_redirect(&fallback.0, &fallback.1) {
+        if let Err(err) = call("authorize", &fallback) {
             on_answer(AuthorizeResponse::Failed { error: "popup_blocked".into(), description: err.to_string() });
         }
     })
