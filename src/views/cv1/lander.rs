@@ -202,15 +202,16 @@ impl Lander {
 
     fn refused(&self, err: &crate::client::ClientError, amazon_order_id: String) {
         let shell = &self.shell;
-        shell.log(err);
         let code = err.api_error().map(|e| e.code);
         let message = buyer_message(err, shell.lang);
-        shell.emit(match code {
+        match code {
             Some(c @ (ErrorCode::SoftDecline | ErrorCode::HardDecline)) => {
-                WidgetEvent::Declined { order_id: String::new(), code: c.as_str().into(), message: message.clone() }
+                shell.log(err);
+                shell.emit(WidgetEvent::Declined { order_id: String::new(), code: c.as_str().into(), message: message.clone() });
             }
-            _ => WidgetEvent::Error { message: err.to_string() },
-        });
+            // The console and an `error` event.
+            _ => shell.report(err),
+        }
         self.decline.set(code);
         shell.say(&message);
         // Another attempt is another intent.
