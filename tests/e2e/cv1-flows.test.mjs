@@ -112,6 +112,21 @@ test("CheckoutChamp one-time: sign in, choose in the widgets, one Import Order, 
   await context.close();
 });
 
+test("the upsell page without the lander's orderId in its address: told in words and as an error event, nothing imported", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await page.goto(server.baseUrl + "/upsell.html?amazonOrderId=S02-1234567-7654321");
+  const fatal = page.locator(".amazon-pay-fatal");
+  await fatal.waitFor();
+  assert.match(await fatal.textContent(), /We could not find your order\. Nothing was changed\./);
+  assert.equal(await fatal.locator("a").getAttribute("href"), "/", "the way on is the funnel's next page (thankYouUrl)");
+  const errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.deepEqual(errors.map((e) => e.message), ["no valid orderId in the address"]);
+  assert.equal(await page.getByRole("button", { name: "Yes, add it to my order" }).isVisible(), false);
+  assert.deepEqual(await sent("upsale/import", before), []);
+  await context.close();
+});
+
 test("CheckoutChamp recurring: no order until the buyer consents; the billing agreement is sent as amazonOrderId", async () => {
   const { page, context } = await fresh();
   const before = await callCount();
