@@ -168,11 +168,14 @@ impl WidgetEvent {
 /// Dispatches `event` on `target` (bubbling, composed). Failures are logged, never thrown.
 pub fn emit(target: &web_sys::EventTarget, event: WidgetEvent) {
     let detail = event.detail();
+    // `amazonpay:` and the kind in lower case is the event's name (`WidgetEvent::name`, which a test holds to
+    // this): no second table of names in the wasm.
+    let name = ["amazonpay:", &event.fields().0.to_ascii_lowercase()].concat();
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_detail(&detail);
-    crate::dom_calls::dispatch(target, &crate::dom_calls::custom_event(event.name(), &init));
+    crate::dom_calls::dispatch(target, &crate::dom_calls::custom_event(&name, &init));
 }
 
 #[cfg(test)]
@@ -203,6 +206,13 @@ mod tests {
     fn one_sample_of_each_kind_in_order() {
         let covered: Vec<usize> = WidgetEvent::samples().iter().map(variant).collect();
         assert_eq!(covered, (0..=12).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn names_are_the_kinds_in_lower_case() {
+        for event in WidgetEvent::samples() {
+            assert_eq!(event.name(), ["amazonpay:", &event.fields().0.to_ascii_lowercase()].concat());
+        }
     }
 
     #[test]
