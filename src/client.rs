@@ -240,18 +240,40 @@ impl Client {
     }
 }
 
+/// `code` as `{:?}` spells it (`SoftDecline`), made from its wire name (`soft_decline`): the wasm needs no
+/// second table of the codes' names.
+fn debug_name(code: amazon_pay_contract::ErrorCode) -> String {
+    let mut name = String::new();
+    let mut upper = true;
+    for b in code.as_str().bytes() {
+        if b == b'_' {
+            upper = true;
+            continue;
+        }
+        name.push(char::from(if upper { b.to_ascii_uppercase() } else { b }));
+        upper = false;
+    }
+    name
+}
+
 impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
             // The contract's `ApiError` text (`{code:?}: {message}`), written without `write!`.
-            ClientError::Api { url, error } => {
-                w(f, &["the backend refused ", url, ": "])?;
-                std::fmt::Debug::fmt(&error.code, f)?;
-                w(f, &[": ", &error.message])
-            }
+            ClientError::Api { url, error } => w(f, &["the backend refused ", url, ": ", &debug_name(error.code), ": ", &error.message]),
             ClientError::Decode { url, status, cause } => w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_are_named_as_debug_names_them() {
+        for code in amazon_pay_contract::ErrorCode::ALL {
+            assert_eq!(super::debug_name(code), format!("{code:?}"));
         }
     }
 }
