@@ -101,10 +101,18 @@ pub(crate) fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: La
 /// work is only ever one await long, the rest plain methods: small state machines, a small wasm.
 pub(crate) fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Future<Output = R> + 'static, then: impl FnOnce(&V, R) + 'static) {
     let me = me.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    spawn(Box::pin(async move {
         let result = work.await;
         if let Some(view) = me.upgrade() {
             then(&view, result);
         }
-    });
+    }));
+}
+
+/// Runs `task` to its end, detached. Every task of the views goes through this one (boxed, not generic)
+/// instance of `spawn_local`, whose code for a task (a JSPI branch and the executor's own) is otherwise
+/// compiled once per task type.
+#[inline(never)]
+pub(crate) fn spawn(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task);
 }

@@ -209,12 +209,12 @@ impl Host for Payone {
         // One check for all the callbacks Amazon makes in one go.
         if what & self.depends_on.get() != 0 && !self.check_due.replace(true) {
             let me = self.me.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            view::spawn(Box::pin(async move {
                 if let Some(view) = me.upgrade() {
                     view.check_due.set(false);
                     view.check_selection();
                 }
-            });
+            }));
         }
     }
 }
@@ -453,7 +453,7 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
     let work = view.options.client.cv1_confirm(&workorder_id, &request);
     let me = me.clone();
     drop(view);
-    wasm_bindgen_futures::spawn_local(async move {
+    view::spawn(Box::pin(async move {
         let answer = work.await;
         match me.upgrade() {
             Some(view) => view.confirmed(answer, &flow, request.amazon_order_reference_id),
@@ -463,7 +463,7 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
                 let _ = if confirmed { flow.success() } else { flow.error() };
             }
         }
-    });
+    }));
 }
 
 /// The buyer's details: `<div class="amazon-pay-review-grid">` (buyer, shipping address), the items and the
