@@ -107,7 +107,7 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
                 break done;
             }
         };
-        let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+        let millis = super::timers::millis(timeout);
         let outcome = match loaded {
             Err(e) => Err(WidgetsError::from(e)),
             // Amazon's script may finish its set-up after its own load event: wait for the hook.

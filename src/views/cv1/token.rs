@@ -118,7 +118,12 @@ fn digits(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+    // `n * 10 + digit` only when it fits: no `checked_mul`, whose overflow check is a 128-bit multiplication
+    // (`__multi3`) on wasm32.
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = u64::from(b.wrapping_sub(b'0'));
+        (digit < 10 && n <= (u64::MAX - digit) / 10).then(|| n * 10 + digit)
+    })
 }
 
 /// The `&`-separated parameters of `raw` (no leading `?` or `#`) whose key is not one of `keys`, after
@@ -267,7 +272,7 @@ mod tests {
 
     #[test]
     fn numbers_read_as_str_parse_reads_them() {
-        for text in ["0", "3600", "+5", "18446744073709551615", "18446744073709551616", "", "+", "-1", "1e3", " 7", "٣"] {
+        for text in ["0", "3600", "+5", "18446744073709551615", "18446744073709551616", "18446744073709551619", "1/", "9:", "", "+", "-1", "1e3", " 7", "٣"] {
             assert_eq!(digits(text), text.parse::<u64>().ok(), "{text:?}");
         }
     }
