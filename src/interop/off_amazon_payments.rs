@@ -99,23 +99,26 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
                 })
                 .clone()
         });
-        // The script loader's retry loop, here in this function's own state machine (a smaller wasm).
-        let mut tries = script_loader::Tries::new(url, timeout, 2);
-        let loaded = loop {
-            let outcome = JsFuture::from(tries.attempt()).await;
-            if let Some(done) = tries.settle(outcome) {
-                break done;
-            }
-        };
+        // One loop around one await (a smaller state machine in the wasm): the script loader's attempts, then,
+        // once the script has loaded, Amazon's ready hook raced against a deadline (Amazon's script may finish
+        // its set-up after its own load event).
         let millis = super::timers::millis(timeout);
-        let outcome = match loaded {
-            Err(e) => Err(WidgetsError::from(e)),
-            // Amazon's script may finish its set-up after its own load event: wait for the hook.
-            Ok(()) => {
-                let (race, timer) = super::timers::within(&ready, millis);
-                let settled = JsFuture::from(race).await;
+        let mut tries = script_loader::Tries::new(url, timeout, 2);
+        let mut next = tries.attempt();
+        let mut deadline = None;
+        let outcome = loop {
+            let settled = JsFuture::from(next).await;
+            if let Some(timer) = deadline {
                 super::timers::clear_timeout(timer);
-                settled.map(drop).map_err(|_| WidgetsError::NotReady(millis))
+                break settled.map(drop).map_err(|_| WidgetsError::NotReady(millis));
+            }
+            match tries.settle(settled) {
+                None => next = tries.attempt(),
+                Some(Err(e)) => break Err(WidgetsError::from(e)),
+                Some(Ok(())) => {
+                    let (race, timer) = super::timers::within(&ready, millis);
+                    (next, deadline) = (race, Some(timer));
+                }
             }
         };
         if outcome.is_err() && !is_loaded() {
