@@ -175,10 +175,10 @@ fn the_button_gets_amazons_options_and_calls_back_inside_the_click() {
     let clicks = Rc::new(RefCell::new(0));
     let errors = Rc::new(RefCell::new(Vec::new()));
     let options = ButtonOptions {
-        button_type: "PwA".into(),
-        color: "DarkGray".into(),
-        size: "large".into(),
-        language: Some("de-DE".into()),
+        button_type: "PwA",
+        color: "DarkGray",
+        size: "large",
+        language: Some("de-DE"),
         use_amazon_address_book: true,
         agreement_type: None,
     };

@@ -32,12 +32,9 @@ fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
 
 /// `value` if it is one of `allowed` (`listed` is the same list, written out for the error), else `default`
 /// when there is none.
-fn one_of(name: &str, value: Option<&String>, allowed: &[&str], listed: &str, default: &str) -> Result<String, ConfigError> {
-    match value {
-        None => Ok(default.to_owned()),
-        Some(v) if allowed.contains(&v.as_str()) => Ok(v.clone()),
-        Some(v) => Err(ConfigError::Invalid([name, " \"", v, "\" is not one of ", listed].concat())),
-    }
+fn one_of(name: &str, value: Option<&String>, allowed: &[&'static str], listed: &str, default: &'static str) -> Result<&'static str, ConfigError> {
+    let Some(v) = value else { return Ok(default) };
+    allowed.iter().find(|a| **a == v.as_str()).copied().ok_or_else(|| ConfigError::Invalid([name, " \"", v, "\" is not one of ", listed].concat()))
 }
 
 impl WidgetConfig {
@@ -49,9 +46,9 @@ impl WidgetConfig {
     pub fn button_style(&self) -> Result<ButtonStyle, ConfigError> {
         let defaults = ButtonStyle::default();
         Ok(ButtonStyle {
-            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", &defaults.button_type)?,
-            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", &defaults.color)?,
-            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", &defaults.size)?,
+            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", defaults.button_type)?,
+            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", defaults.color)?,
+            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", defaults.size)?,
             popup: self.popup.unwrap_or(defaults.popup),
         })
     }
@@ -119,6 +116,6 @@ mod tests {
         assert!(config.button_style().is_err());
         let config = WidgetConfig { button_type: Some("LwA".into()), popup: Some(false), ..Default::default() };
         let style = config.button_style().unwrap();
-        assert_eq!((style.button_type.as_str(), style.popup, style.size.as_str()), ("LwA", false, "medium"));
+        assert_eq!((style.button_type, style.popup, style.size), ("LwA", false, "medium"));
     }
 }

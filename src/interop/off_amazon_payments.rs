@@ -256,14 +256,14 @@ impl Default for Design {
 pub struct ButtonOptions {
     /// `PwA`, `Pay`, `A`, `LwA` or `Login`.
     #[serde(rename = "type")]
-    pub button_type: String,
+    pub button_type: &'static str,
     /// `Gold`, `LightGray` or `DarkGray`.
-    pub color: String,
+    pub color: &'static str,
     /// `small`, `medium`, `large` or `x-large`.
-    pub size: String,
+    pub size: &'static str,
     /// `de-DE`, `en-GB`, `fr-FR`, `it-IT`, `es-ES`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
+    pub language: Option<&'static str>,
     /// Whether the buyer picks the shipping address from Amazon's address book.
     pub use_amazon_address_book: bool,
     /// One-time or subscription; `None`: Amazon's default (one-time).
@@ -297,10 +297,10 @@ impl ButtonOptions {
     /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
     fn to_js(&self) -> JsValue {
         object(&[
-            ("type", text(&self.button_type)),
-            ("color", text(&self.color)),
-            ("size", text(&self.size)),
-            ("language", opt_text(self.language.as_deref())),
+            ("type", text(self.button_type)),
+            ("color", text(self.color)),
+            ("size", text(self.size)),
+            ("language", opt_text(self.language)),
             ("useAmazonAddressBook", Some(JsValue::from_bool(self.use_amazon_address_book))),
             ("agreementType", opt_text(self.agreement_type.map(AgreementType::as_str))),
         ])
