@@ -271,21 +271,22 @@ pub struct ButtonOptions {
     pub agreement_type: Option<AgreementType>,
 }
 
-/// The options of an AddressBook, Wallet or Consent widget (callbacks apart).
+/// The options of an AddressBook, Wallet or Consent widget (callbacks apart). Borrowed: they only live until
+/// [`Widget::bind`] has made them a JS object (no `String` copies in the wasm).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WidgetOptions {
+pub struct WidgetOptions<'a> {
     /// The merchant's Amazon seller id.
-    pub seller_id: String,
+    pub seller_id: &'a str,
     /// One-time or subscription; `None`: Amazon's default (one-time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement_type: Option<AgreementType>,
     /// The order reference the widget shows (one-time, after it was created).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amazon_order_reference_id: Option<String>,
+    pub amazon_order_reference_id: Option<&'a str>,
     /// The billing agreement the widget shows (subscription).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amazon_billing_agreement_id: Option<String>,
+    pub amazon_billing_agreement_id: Option<&'a str>,
     /// Edit (default) or read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_mode: Option<DisplayMode>,
@@ -307,14 +308,14 @@ impl ButtonOptions {
     }
 }
 
-impl WidgetOptions {
+impl WidgetOptions<'_> {
     /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
     fn to_js(&self) -> JsValue {
         object(&[
-            ("sellerId", text(&self.seller_id)),
+            ("sellerId", text(self.seller_id)),
             ("agreementType", opt_text(self.agreement_type.map(AgreementType::as_str))),
-            ("amazonOrderReferenceId", opt_text(self.amazon_order_reference_id.as_deref())),
-            ("amazonBillingAgreementId", opt_text(self.amazon_billing_agreement_id.as_deref())),
+            ("amazonOrderReferenceId", opt_text(self.amazon_order_reference_id)),
+            ("amazonBillingAgreementId", opt_text(self.amazon_billing_agreement_id)),
             ("displayMode", opt_text(self.display_mode.map(DisplayMode::as_str))),
             ("design", Some(object(&[("designMode", text(self.design.design_mode))]))),
         ])
@@ -358,67 +359,67 @@ impl WidgetKind {
 }
 
 /// A widget being set up: options, then callbacks, then [`Widget::bind`].
-pub struct Widget {
+pub struct Widget<'a> {
     kind: WidgetKind,
-    options: WidgetOptions,
+    options: WidgetOptions<'a>,
     callbacks: Vec<(&'static str, Callback)>,
-    presentment_currency: Option<String>,
+    presentment_currency: Option<&'a str>,
 }
 
-impl Widget {
+impl<'a> Widget<'a> {
     /// A widget of `kind` with `options` and no callbacks yet.
-    pub fn new(kind: WidgetKind, options: WidgetOptions) -> Widget {
+    pub fn new(kind: WidgetKind, options: WidgetOptions<'a>) -> Widget<'a> {
         Widget { kind, options, callbacks: Vec::new(), presentment_currency: None }
     }
 
-    fn with(mut self, name: &'static str, f: impl FnMut(JsValue) + 'static) -> Widget {
+    fn with(mut self, name: &'static str, f: impl FnMut(JsValue) + 'static) -> Self {
         self.callbacks.retain(|(n, _)| *n != name);
         self.callbacks.push((name, Closure::new(f)));
         self
     }
 
-    fn with_reference(self, name: &'static str, mut f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    fn with_reference(self, name: &'static str, mut f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with(name, move |v| f(AmazonReference(v)))
     }
 
     /// AddressBook (one-time mode): the order reference now exists.
-    pub fn on_order_reference_create(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_order_reference_create(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onOrderReferenceCreate", f)
     }
 
     /// AddressBook: the buyer chose an address (also on the first render with a preselected one).
-    pub fn on_address_select(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_address_select(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onAddressSelect", f)
     }
 
     /// Wallet: the buyer chose a payment method.
-    pub fn on_payment_select(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_payment_select(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onPaymentSelect", f)
     }
 
     /// AddressBook or Wallet rendered (recurring mode: with the billing agreement).
-    pub fn on_ready(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_ready(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onReady", f)
     }
 
     /// Consent rendered, with the current consent.
-    pub fn on_consent_ready(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Widget {
+    pub fn on_consent_ready(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Self {
         self.with("onReady", move |v| f(ConsentStatus(v)))
     }
 
     /// Consent: the buyer ticked or unticked the box.
-    pub fn on_consent(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Widget {
+    pub fn on_consent(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Self {
         self.with("onConsent", move |v| f(ConsentStatus(v)))
     }
 
     /// Calls `f` with the widget's errors (e.g. `BuyerSessionExpired`).
-    pub fn on_error(self, mut f: impl FnMut(AmazonWidgetError) + 'static) -> Widget {
+    pub fn on_error(self, mut f: impl FnMut(AmazonWidgetError) + 'static) -> Self {
         self.with("onError", move |v| f(AmazonWidgetError::from_js(&v)))
     }
 
     /// Wallet: `setPresentmentCurrency` before binding, where Amazon's script has it.
-    pub fn presentment_currency(mut self, currency: &str) -> Widget {
-        self.presentment_currency = Some(currency.to_owned());
+    pub fn presentment_currency(mut self, currency: &'a str) -> Self {
+        self.presentment_currency = Some(currency);
         self
     }
 
@@ -431,7 +432,7 @@ impl Widget {
             set(&options, key, callback.as_ref()).map_err(rejected)?;
         }
         let widget = construct(&constructor, &[options]).map_err(rejected)?;
-        if let Some(currency) = &self.presentment_currency {
+        if let Some(currency) = self.presentment_currency {
             if get(&widget, "setPresentmentCurrency").is_some() {
                 call_method(&widget, "setPresentmentCurrency", &[JsValue::from_str(currency)]).map_err(rejected)?;
             }
