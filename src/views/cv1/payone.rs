@@ -345,6 +345,31 @@ impl Payone {
         }
     }
 
+    /// The backend refused (or could not be reached): the cause to the console and an `error` event, the
+    /// buyer's sentence in the notice.
+    fn refused(&self, err: &ClientError) {
+        self.shell.report(err);
+        self.shell.say(&buyer_message(err, self.shell.lang));
+    }
+
+    /// A decline: the `declined` event, and PAYONE's sentence for the buyer.
+    fn declined(&self, order_id: String, code: ErrorCode, message: String) {
+        self.shell.emit(WidgetEvent::Declined { order_id, code: code.as_str().into(), message: message.clone() });
+        self.shell.say(&message);
+    }
+
+    /// The order was not placed: a new idempotency key for the next attempt, and "Place order" again.
+    fn ready_again(&self) {
+        *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
+        self.shell.busy.set(false);
+        self.render();
+    }
+
+    /// Leaves for the confirmation page of `order_id`.
+    fn show_order(&self, order_id: &str) {
+        page::navigate(&with_order(&self.options.confirmation_url, order_id));
+    }
+
     /// Tells Amazon's confirmation flow the shop's answer; Amazon only moves on after `success()`.
     fn tell(&self, flow: &ConfirmationFlow, success: bool) {
         if let Err(e) = if success { flow.success() } else { flow.error() } {
@@ -359,12 +384,9 @@ impl Payone {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
                 self.tell(flow, false);
-                shell.report(&err);
-                shell.say(&buyer_message(&err, shell.lang));
+                self.refused(&err);
                 self.details_refused(&err);
-                *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                shell.busy.set(false);
-                self.render();
+                self.ready_again();
                 return;
             }
         };
@@ -377,8 +399,7 @@ impl Payone {
             }
             Cv1Outcome::Declined { code, reason, message } => {
                 self.tell(flow, false);
-                shell.emit(WidgetEvent::Declined { order_id, code: code.as_str().into(), message: message.clone() });
-                shell.say(&message);
+                self.declined(order_id, code, message);
                 let step = step_after_confirm(code, reason.map(|r| r.next_step()));
                 self.next_step.set(Some(step));
                 match step {
@@ -391,13 +412,11 @@ impl Payone {
                     NextStep::ChooseAddress => view::focus(self.shell.el(ADDRESS_BOOK)),
                     NextStep::StartAgain | NextStep::PayAnotherWay => shell.set_phase(Phase::Done),
                 }
-                *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                shell.busy.set(false);
-                self.render();
+                self.ready_again();
             }
             Cv1Outcome::AlreadyPlaced | Cv1Outcome::Approved | Cv1Outcome::Pending => {
                 self.tell(flow, false);
-                page::navigate(&with_order(&self.options.confirmation_url, &order_id));
+                self.show_order(&order_id);
             }
         }
     }
@@ -408,8 +427,7 @@ impl Payone {
         let (order_id, outcome) = match answer {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
-                shell.report(&err);
-                shell.say(&buyer_message(&err, shell.lang));
+                self.refused(&err);
                 self.next_step.set(Some(NextStep::StartAgain));
                 shell.set_phase(Phase::Done);
                 self.render();
@@ -418,8 +436,7 @@ impl Payone {
         };
         match outcome {
             Cv1Outcome::Declined { code, reason, message } => {
-                shell.emit(WidgetEvent::Declined { order_id, code: code.as_str().into(), message: message.clone() });
-                shell.say(&message);
+                self.declined(order_id, code, message);
                 self.next_step.set(Some(step_after_authorization(reason.map(|r| r.next_step()))));
                 shell.set_phase(Phase::Done);
                 self.render();
@@ -430,7 +447,7 @@ impl Payone {
                     Cv1Outcome::Pending => shell.emit(WidgetEvent::Pending { order_id: order_id.clone() }),
                     _ => {}
                 }
-                page::navigate(&with_order(&self.options.confirmation_url, &order_id));
+                self.show_order(&order_id);
             }
         }
     }
@@ -588,7 +605,7 @@ impl Payone {
         }
         if let Some(order_id) = &loaded.order_id {
             // This checkout already has its order: show it rather than placing another.
-            return page::navigate(&with_order(&self.options.confirmation_url, order_id));
+            return self.show_order(order_id);
         }
         *self.existing.borrow_mut() = loaded.amazon_order_reference_id;
         shell::start(shell, loaded.widgets);
