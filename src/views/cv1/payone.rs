@@ -15,7 +15,7 @@ use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_pairs};
 use crate::texts::Text;
-use crate::views::common::{address_lines, format_money, with_order};
+use crate::views::common::{each_address_line, format_money, with_order};
 use amazon_pay_contract::cv1::{
     AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, NextStep, OrderReferenceRequest,
 };
@@ -499,10 +499,10 @@ fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
     let shipping = view::add(&grid, "section", "", "");
     view::add(&shipping, "h3", "", t(Text::ShippingAddress));
     let address = view::add(&shipping, "address", "amazon-pay-address", "");
-    for line in address_lines(&d.shipping_address) {
-        view::add(&address, "span", "", &line);
+    each_address_line(&d.shipping_address, |line| {
+        view::add(&address, "span", "", line);
         view::add(&address, "br", "", "");
-    }
+    });
     let items = view::add(&holder, "h3", "", t(Text::Items));
     let lines: Vec<_> = d.items.iter().map(|l| (l.quantity, l.name.as_str(), l.unit_price)).collect();
     let list = view::add_items(&holder, &lines, lang);
