@@ -89,12 +89,23 @@ pub(crate) fn add_labelled(parent: &Element, class: &str, label: &str, value: &s
 
 /// `<ul class="amazon-pay-items">` in `parent`: "2 × Rust mug  25,80 €" per line.
 pub(crate) fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
-    let list = add(parent, "ul", "amazon-pay-items", "");
+    let list = add_item_list(parent);
     for &(quantity, name, price) in lines {
-        let line = add(&list, "li", "", &[&amazon_pay_contract::digits(quantity.into()), " × ", name, " "].concat());
-        add(&line, "span", "amazon-pay-price", &format_money(price, lang));
+        add_item(&list, quantity, name, price, lang);
     }
     list
+}
+
+/// [`add_items`] a line at a time, for a view that adds the lines as it reads them (no `Vec` of them first:
+/// a smaller wasm): the empty list, then [`add_item`] per line.
+pub(crate) fn add_item_list(parent: &Element) -> Element {
+    add(parent, "ul", "amazon-pay-items", "")
+}
+
+/// One line of an [`add_item_list`].
+pub(crate) fn add_item(list: &Element, quantity: u32, name: &str, price: Money, lang: Language) {
+    let line = add(list, "li", "", &[&amazon_pay_contract::digits(quantity.into()), " × ", name, " "].concat());
+    add(&line, "span", "amazon-pay-price", &format_money(price, lang));
 }
 
 /// Runs `work` and hands its output to `then` with the view, if the view is still mounted by then. Async

@@ -504,8 +504,10 @@ fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
         view::add(&address, "br", "", "");
     });
     let items = view::add(&holder, "h3", "", t(Text::Items));
-    let lines: Vec<_> = d.items.iter().map(|l| (l.quantity, l.name.as_str(), l.unit_price)).collect();
-    let list = view::add_items(&holder, &lines, lang);
+    let list = view::add_item_list(&holder);
+    for l in &d.items {
+        view::add_item(&list, l.quantity, &l.name, l.unit_price, lang);
+    }
     let total = view::add_labelled(&holder, "amazon-pay-total", t(Text::Total), &format_money(d.amount, lang));
     vec![grid, items, list, total]
 }
