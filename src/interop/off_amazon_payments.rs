@@ -328,7 +328,8 @@ type Callback = Closure<dyn FnMut(JsValue)>;
 /// Callbacks registered with Amazon; dropping this releases them (and so ends the binding from Rust's side).
 #[must_use = "dropping it releases the widget's callbacks"]
 pub struct Bound {
-    _callbacks: Vec<Callback>,
+    /// Each with the option name Amazon knows it by (kept as bound: no second `Vec`).
+    _callbacks: Vec<(&'static str, Callback)>,
 }
 
 impl std::fmt::Debug for Bound {
@@ -438,7 +439,7 @@ impl<'a> Widget<'a> {
             }
         }
         call_method(&widget, "bind", &[JsValue::from_str(container_id)]).map_err(rejected)?;
-        Ok(Bound { _callbacks: self.callbacks.into_iter().map(|(_, c)| c).collect() })
+        Ok(Bound { _callbacks: self.callbacks })
     }
 }
 
@@ -459,7 +460,7 @@ pub fn button(
     set(&js_options, "onError", on_error.as_ref()).map_err(rejected)?;
     // `OffAmazonPayments.Button(…)`, as Amazon's guide calls it.
     call_method(&payments, "Button", &[JsValue::from_str(container_id), JsValue::from_str(seller_id), js_options]).map_err(rejected)?;
-    Ok(Bound { _callbacks: vec![authorization, on_error] })
+    Ok(Bound { _callbacks: vec![("authorization", authorization), ("onError", on_error)] })
 }
 
 /// The confirmation flow Amazon hands over: report the shop's answer with [`success`](Self::success) (Amazon
@@ -497,7 +498,7 @@ pub fn init_confirmation_flow(
         &[JsValue::from_str(seller_id), JsValue::from_str(order_reference_id), callback.as_ref().clone()],
     )
     .map_err(rejected)?;
-    Ok(Bound { _callbacks: vec![callback] })
+    Ok(Bound { _callbacks: vec![("initConfirmationFlow", callback)] })
 }
 
 impl std::fmt::Display for WidgetsError {
