@@ -13,7 +13,7 @@ use crate::client::{Client, ClientError};
 use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
 use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
-use crate::page::{self, query_pairs};
+use crate::page::{self, query_value};
 use crate::texts::Text;
 use crate::views::common::{each_address_line, format_money, with_order};
 use amazon_pay_contract::cv1::{
@@ -85,8 +85,7 @@ pub struct ReturnParams {
 impl ReturnParams {
     /// `None` for a fresh checkout (or malformed ids, which start one too).
     pub fn parse(search: &str) -> Option<ReturnParams> {
-        let pairs = query_pairs(search);
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let get = |name: &str| query_value(search, name);
         let workorder_id = get("workorderId").filter(|id| page::is_id(id))?;
         let result = match get("result").as_deref() {
             Some("success") => Some(ReturnResult::Success),

@@ -11,7 +11,7 @@
 //!
 //! Parsing is pure (tested natively); the browser parts are thin wrappers around it.
 
-use crate::page::query_pairs;
+use crate::page::query_value;
 
 /// Query or fragment keys of a Login with Amazon answer, removed from the address bar together.
 const ANSWER_KEYS: &[&str] = &["access_token", "token_type", "expires_in", "scope", "state", "error", "error_description", "error_uri"];
@@ -100,8 +100,7 @@ struct Answer {
 /// Removes the answer's keys from one part when it carries an answer; returns the rest and what was found.
 fn strip(part: &str, prefix: &str) -> (String, Option<Answer>) {
     let raw = part.trim_start_matches(prefix);
-    let pairs = query_pairs(raw);
-    let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let find = |key: &str| query_value(raw, key);
     let (token, error) = (find("access_token"), find("error"));
     if token.is_none() && error.is_none() {
         return (part.to_owned(), None);
