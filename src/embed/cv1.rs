@@ -2,6 +2,7 @@
 
 use super::{ConfigError, WidgetConfig};
 use crate::client::Client;
+use crate::views::cv1::payone::{DEFAULT_CART_URL, DEFAULT_CONFIRMATION_URL};
 use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use amazon_pay_contract::checkoutchamp::CampaignLine;
 use std::time::Duration;
@@ -84,13 +85,12 @@ impl WidgetConfig {
 
     /// The PAYONE CV1 checkout's options from this configuration.
     pub fn cv1_options(&self) -> Result<Cv1Options, ConfigError> {
-        let defaults = Cv1Options::default();
         Ok(Cv1Options {
             client: Client::new(self.backend_url.clone()),
             language: self.language()?,
             items: self.items.clone(),
-            cart_url: page_url("cartUrl", self.cart_url.as_deref().unwrap_or(&defaults.cart_url))?,
-            confirmation_url: page_url("confirmationUrl", self.confirmation_url.as_deref().unwrap_or(&defaults.confirmation_url))?,
+            cart_url: page_url("cartUrl", self.cart_url.as_deref().unwrap_or(DEFAULT_CART_URL))?,
+            confirmation_url: page_url("confirmationUrl", self.confirmation_url.as_deref().unwrap_or(DEFAULT_CONFIRMATION_URL))?,
             button: self.button_style()?,
             script_timeout: self.timeout(),
         })

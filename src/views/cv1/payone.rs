@@ -46,14 +46,19 @@ pub struct Cv1Options {
     pub script_timeout: Duration,
 }
 
+/// Where "Back to cart" leads by default.
+pub const DEFAULT_CART_URL: &str = "/";
+/// The order's page by default.
+pub const DEFAULT_CONFIRMATION_URL: &str = "/confirmation.html";
+
 impl Default for Cv1Options {
     fn default() -> Self {
         Cv1Options {
             client: Client::default(),
             language: Language::default(),
             items: Vec::new(),
-            cart_url: "/".into(),
-            confirmation_url: "/confirmation.html".into(),
+            cart_url: DEFAULT_CART_URL.into(),
+            confirmation_url: DEFAULT_CONFIRMATION_URL.into(),
             button: ButtonStyle::default(),
             script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
