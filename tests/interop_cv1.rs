@@ -103,8 +103,8 @@ fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
 }
 
-fn seller_options() -> WidgetOptions {
-    WidgetOptions { seller_id: "A2SELLER".into(), ..Default::default() }
+fn seller_options() -> WidgetOptions<'static> {
+    WidgetOptions { seller_id: "A2SELLER", ..Default::default() }
 }
 
 #[wasm_bindgen_test]
@@ -175,10 +175,10 @@ fn the_button_gets_amazons_options_and_calls_back_inside_the_click() {
     let clicks = Rc::new(RefCell::new(0));
     let errors = Rc::new(RefCell::new(Vec::new()));
     let options = ButtonOptions {
-        button_type: "PwA".into(),
-        color: "DarkGray".into(),
-        size: "large".into(),
-        language: Some("de-DE".into()),
+        button_type: "PwA",
+        color: "DarkGray",
+        size: "large",
+        language: Some("de-DE"),
         use_amazon_address_book: true,
         agreement_type: None,
     };
@@ -213,7 +213,7 @@ fn widgets_bind_with_typed_options_and_callbacks() {
         .unwrap();
     let wallet = Widget::new(
         WidgetKind::Wallet,
-        WidgetOptions { amazon_order_reference_id: Some("S02-1234567-7654321".into()), display_mode: Some(DisplayMode::Read), ..seller_options() },
+        WidgetOptions { amazon_order_reference_id: Some("S02-1234567-7654321"), display_mode: Some(DisplayMode::Read), ..seller_options() },
     )
     .presentment_currency("EUR")
     .bind("wallet")
@@ -248,7 +248,7 @@ fn recurring_widgets_report_the_billing_agreement_and_consent() {
         .bind("address-book")
         .unwrap();
     let (c1, c2) = (consent.clone(), consent.clone());
-    let _consent = Widget::new(WidgetKind::Consent, WidgetOptions { amazon_billing_agreement_id: Some("B02-1234567-7654321".into()), ..seller_options() })
+    let _consent = Widget::new(WidgetKind::Consent, WidgetOptions { amazon_billing_agreement_id: Some("B02-1234567-7654321"), ..seller_options() })
         .on_consent_ready(move |s| c1.borrow_mut().push(s.given()))
         .on_consent(move |s| c2.borrow_mut().push(s.given()))
         .bind("consent")

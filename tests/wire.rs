@@ -184,6 +184,13 @@ fn errors_say_where_and_what() {
     assert_eq!(review(line, r#"{"minor":1,"currency":"XYZ"}"#), Err("amount.currency: unknown value `XYZ`".into()));
     let session = r#"{"workorder_id":"W","items":[],"amount":{"minor":1,"currency":"EUR"},"expires_at":1}"#;
     assert_eq!(wire::parse::<Cv1Session>(session).unwrap_err().to_string(), "widgets: missing");
+    let order = |json: &str| wire::parse::<Cv1OrderResponse>(json).unwrap_err().to_string();
+    assert_eq!(order(r#"{"order_id":"O1","outcome":{"kind":"lost"}}"#), "outcome: unknown kind `lost`");
+    assert_eq!(order(r#"{"order_id":"O1","outcome":{"kind":7}}"#), "outcome.kind: expected a string");
+    assert_eq!(order(r#"{"order_id":"O1","outcome":{}}"#), "outcome.kind: missing");
+    assert_eq!(order(r#"{"order_id":"O1","outcome":{"kind":"declined","message":"m"}}"#), "outcome.code: missing");
+    assert_eq!(order(r#"{"outcome":{"kind":"confirmed"}}"#), "order_id: missing");
+    assert_eq!(order(r#"{"order_id":"O1","outcome":[]}"#), "outcome: expected an object");
 }
 
 #[wasm_bindgen_test]

@@ -2,6 +2,7 @@
 
 use super::{ConfigError, WidgetConfig};
 use crate::client::Client;
+use crate::views::cv1::payone::{DEFAULT_CART_URL, DEFAULT_CONFIRMATION_URL};
 use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use amazon_pay_contract::checkoutchamp::CampaignLine;
 use std::time::Duration;
@@ -32,12 +33,9 @@ fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
 
 /// `value` if it is one of `allowed` (`listed` is the same list, written out for the error), else `default`
 /// when there is none.
-fn one_of(name: &str, value: Option<&String>, allowed: &[&str], listed: &str, default: &str) -> Result<String, ConfigError> {
-    match value {
-        None => Ok(default.to_owned()),
-        Some(v) if allowed.contains(&v.as_str()) => Ok(v.clone()),
-        Some(v) => Err(ConfigError::Invalid([name, " \"", v, "\" is not one of ", listed].concat())),
-    }
+fn one_of(name: &str, value: Option<&String>, allowed: &[&'static str], listed: &str, default: &'static str) -> Result<&'static str, ConfigError> {
+    let Some(v) = value else { return Ok(default) };
+    allowed.iter().find(|a| **a == v.as_str()).copied().ok_or_else(|| ConfigError::Invalid([name, " \"", v, "\" is not one of ", listed].concat()))
 }
 
 impl WidgetConfig {
@@ -49,9 +47,9 @@ impl WidgetConfig {
     pub fn button_style(&self) -> Result<ButtonStyle, ConfigError> {
         let defaults = ButtonStyle::default();
         Ok(ButtonStyle {
-            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", &defaults.button_type)?,
-            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", &defaults.color)?,
-            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", &defaults.size)?,
+            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", defaults.button_type)?,
+            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", defaults.color)?,
+            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", defaults.size)?,
             popup: self.popup.unwrap_or(defaults.popup),
         })
     }
@@ -87,13 +85,12 @@ impl WidgetConfig {
 
     /// The PAYONE CV1 checkout's options from this configuration.
     pub fn cv1_options(&self) -> Result<Cv1Options, ConfigError> {
-        let defaults = Cv1Options::default();
         Ok(Cv1Options {
             client: Client::new(self.backend_url.clone()),
             language: self.language()?,
             items: self.items.clone(),
-            cart_url: page_url("cartUrl", self.cart_url.as_deref().unwrap_or(&defaults.cart_url))?,
-            confirmation_url: page_url("confirmationUrl", self.confirmation_url.as_deref().unwrap_or(&defaults.confirmation_url))?,
+            cart_url: page_url("cartUrl", self.cart_url.as_deref().unwrap_or(DEFAULT_CART_URL))?,
+            confirmation_url: page_url("confirmationUrl", self.confirmation_url.as_deref().unwrap_or(DEFAULT_CONFIRMATION_URL))?,
             button: self.button_style()?,
             script_timeout: self.timeout(),
         })
@@ -119,6 +116,6 @@ mod tests {
         assert!(config.button_style().is_err());
         let config = WidgetConfig { button_type: Some("LwA".into()), popup: Some(false), ..Default::default() };
         let style = config.button_style().unwrap();
-        assert_eq!((style.button_type.as_str(), style.popup, style.size.as_str()), ("LwA", false, "medium"));
+        assert_eq!((style.button_type, style.popup, style.size), ("LwA", false, "medium"));
     }
 }

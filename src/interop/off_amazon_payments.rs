@@ -99,23 +99,26 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
                 })
                 .clone()
         });
-        // The script loader's retry loop, here in this function's own state machine (a smaller wasm).
+        // One loop around one await (a smaller state machine in the wasm): the script loader's attempts, then,
+        // once the script has loaded, Amazon's ready hook raced against a deadline (Amazon's script may finish
+        // its set-up after its own load event).
+        let millis = super::timers::millis(timeout);
         let mut tries = script_loader::Tries::new(url, timeout, 2);
-        let loaded = loop {
-            let outcome = JsFuture::from(tries.attempt()).await;
-            if let Some(done) = tries.settle(outcome) {
-                break done;
-            }
-        };
-        let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
-        let outcome = match loaded {
-            Err(e) => Err(WidgetsError::from(e)),
-            // Amazon's script may finish its set-up after its own load event: wait for the hook.
-            Ok(()) => {
-                let (race, timer) = super::timers::within(&ready, millis);
-                let settled = JsFuture::from(race).await;
+        let mut next = tries.attempt();
+        let mut deadline = None;
+        let outcome = loop {
+            let settled = JsFuture::from(next).await;
+            if let Some(timer) = deadline {
                 super::timers::clear_timeout(timer);
-                settled.map(drop).map_err(|_| WidgetsError::NotReady(millis))
+                break settled.map(drop).map_err(|_| WidgetsError::NotReady(millis));
+            }
+            match tries.settle(settled) {
+                None => next = tries.attempt(),
+                Some(Err(e)) => break Err(WidgetsError::from(e)),
+                Some(Ok(())) => {
+                    let (race, timer) = super::timers::within(&ready, millis);
+                    (next, deadline) = (race, Some(timer));
+                }
             }
         };
         if outcome.is_err() && !is_loaded() {
@@ -253,14 +256,14 @@ impl Default for Design {
 pub struct ButtonOptions {
     /// `PwA`, `Pay`, `A`, `LwA` or `Login`.
     #[serde(rename = "type")]
-    pub button_type: String,
+    pub button_type: &'static str,
     /// `Gold`, `LightGray` or `DarkGray`.
-    pub color: String,
+    pub color: &'static str,
     /// `small`, `medium`, `large` or `x-large`.
-    pub size: String,
+    pub size: &'static str,
     /// `de-DE`, `en-GB`, `fr-FR`, `it-IT`, `es-ES`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
+    pub language: Option<&'static str>,
     /// Whether the buyer picks the shipping address from Amazon's address book.
     pub use_amazon_address_book: bool,
     /// One-time or subscription; `None`: Amazon's default (one-time).
@@ -268,21 +271,22 @@ pub struct ButtonOptions {
     pub agreement_type: Option<AgreementType>,
 }
 
-/// The options of an AddressBook, Wallet or Consent widget (callbacks apart).
+/// The options of an AddressBook, Wallet or Consent widget (callbacks apart). Borrowed: they only live until
+/// [`Widget::bind`] has made them a JS object (no `String` copies in the wasm).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WidgetOptions {
+pub struct WidgetOptions<'a> {
     /// The merchant's Amazon seller id.
-    pub seller_id: String,
+    pub seller_id: &'a str,
     /// One-time or subscription; `None`: Amazon's default (one-time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement_type: Option<AgreementType>,
     /// The order reference the widget shows (one-time, after it was created).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amazon_order_reference_id: Option<String>,
+    pub amazon_order_reference_id: Option<&'a str>,
     /// The billing agreement the widget shows (subscription).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amazon_billing_agreement_id: Option<String>,
+    pub amazon_billing_agreement_id: Option<&'a str>,
     /// Edit (default) or read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_mode: Option<DisplayMode>,
@@ -294,24 +298,24 @@ impl ButtonOptions {
     /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
     fn to_js(&self) -> JsValue {
         object(&[
-            ("type", text(&self.button_type)),
-            ("color", text(&self.color)),
-            ("size", text(&self.size)),
-            ("language", opt_text(self.language.as_deref())),
+            ("type", text(self.button_type)),
+            ("color", text(self.color)),
+            ("size", text(self.size)),
+            ("language", opt_text(self.language)),
             ("useAmazonAddressBook", Some(JsValue::from_bool(self.use_amazon_address_book))),
             ("agreementType", opt_text(self.agreement_type.map(AgreementType::as_str))),
         ])
     }
 }
 
-impl WidgetOptions {
+impl WidgetOptions<'_> {
     /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm).
     fn to_js(&self) -> JsValue {
         object(&[
-            ("sellerId", text(&self.seller_id)),
+            ("sellerId", text(self.seller_id)),
             ("agreementType", opt_text(self.agreement_type.map(AgreementType::as_str))),
-            ("amazonOrderReferenceId", opt_text(self.amazon_order_reference_id.as_deref())),
-            ("amazonBillingAgreementId", opt_text(self.amazon_billing_agreement_id.as_deref())),
+            ("amazonOrderReferenceId", opt_text(self.amazon_order_reference_id)),
+            ("amazonBillingAgreementId", opt_text(self.amazon_billing_agreement_id)),
             ("displayMode", opt_text(self.display_mode.map(DisplayMode::as_str))),
             ("design", Some(object(&[("designMode", text(self.design.design_mode))]))),
         ])
@@ -324,7 +328,8 @@ type Callback = Closure<dyn FnMut(JsValue)>;
 /// Callbacks registered with Amazon; dropping this releases them (and so ends the binding from Rust's side).
 #[must_use = "dropping it releases the widget's callbacks"]
 pub struct Bound {
-    _callbacks: Vec<Callback>,
+    /// Each with the option name Amazon knows it by (kept as bound: no second `Vec`).
+    _callbacks: Vec<(&'static str, Callback)>,
 }
 
 impl std::fmt::Debug for Bound {
@@ -355,67 +360,70 @@ impl WidgetKind {
 }
 
 /// A widget being set up: options, then callbacks, then [`Widget::bind`].
-pub struct Widget {
+pub struct Widget<'a> {
     kind: WidgetKind,
-    options: WidgetOptions,
+    options: WidgetOptions<'a>,
     callbacks: Vec<(&'static str, Callback)>,
-    presentment_currency: Option<String>,
+    presentment_currency: Option<&'a str>,
 }
 
-impl Widget {
+impl<'a> Widget<'a> {
     /// A widget of `kind` with `options` and no callbacks yet.
-    pub fn new(kind: WidgetKind, options: WidgetOptions) -> Widget {
+    pub fn new(kind: WidgetKind, options: WidgetOptions<'a>) -> Widget<'a> {
         Widget { kind, options, callbacks: Vec::new(), presentment_currency: None }
     }
 
-    fn with(mut self, name: &'static str, f: impl FnMut(JsValue) + 'static) -> Widget {
-        self.callbacks.retain(|(n, _)| *n != name);
+    fn with(mut self, name: &'static str, f: impl FnMut(JsValue) + 'static) -> Self {
+        // A later callback for the same option replaces the earlier one (there is at most one per name).
+        if let Some(i) = self.callbacks.iter().position(|(n, _)| *n == name) {
+            self.callbacks.remove(i);
+        }
         self.callbacks.push((name, Closure::new(f)));
         self
     }
 
-    fn with_reference(self, name: &'static str, mut f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    fn with_reference(self, name: &'static str, mut f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with(name, move |v| f(AmazonReference(v)))
     }
 
     /// AddressBook (one-time mode): the order reference now exists.
-    pub fn on_order_reference_create(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_order_reference_create(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onOrderReferenceCreate", f)
     }
 
     /// AddressBook: the buyer chose an address (also on the first render with a preselected one).
-    pub fn on_address_select(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_address_select(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onAddressSelect", f)
     }
 
     /// Wallet: the buyer chose a payment method.
-    pub fn on_payment_select(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_payment_select(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onPaymentSelect", f)
     }
 
     /// AddressBook or Wallet rendered (recurring mode: with the billing agreement).
-    pub fn on_ready(self, f: impl FnMut(AmazonReference) + 'static) -> Widget {
+    pub fn on_ready(self, f: impl FnMut(AmazonReference) + 'static) -> Self {
         self.with_reference("onReady", f)
     }
 
     /// Consent rendered, with the current consent.
-    pub fn on_consent_ready(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Widget {
+    pub fn on_consent_ready(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Self {
         self.with("onReady", move |v| f(ConsentStatus(v)))
     }
 
     /// Consent: the buyer ticked or unticked the box.
-    pub fn on_consent(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Widget {
+    pub fn on_consent(self, mut f: impl FnMut(ConsentStatus) + 'static) -> Self {
         self.with("onConsent", move |v| f(ConsentStatus(v)))
     }
 
     /// Calls `f` with the widget's errors (e.g. `BuyerSessionExpired`).
-    pub fn on_error(self, mut f: impl FnMut(AmazonWidgetError) + 'static) -> Widget {
+    pub fn on_error(self, mut f: impl FnMut(AmazonWidgetError) + 'static) -> Self {
         self.with("onError", move |v| f(AmazonWidgetError::from_js(&v)))
     }
 
     /// Wallet: `setPresentmentCurrency` before binding, where Amazon's script has it.
-    pub fn presentment_currency(mut self, currency: &str) -> Widget {
-        self.presentment_currency = Some(currency.to_owned());
+    pub fn presentment_currency(mut self, currency: &'a str) -> Self {
+        self.presentment_currency = Some(currency);
         self
     }
 
@@ -428,13 +436,13 @@ impl Widget {
             set(&options, key, callback.as_ref()).map_err(rejected)?;
         }
         let widget = construct(&constructor, &[options]).map_err(rejected)?;
-        if let Some(currency) = &self.presentment_currency {
+        if let Some(currency) = self.presentment_currency {
             if get(&widget, "setPresentmentCurrency").is_some() {
                 call_method(&widget, "setPresentmentCurrency", &[JsValue::from_str(currency)]).map_err(rejected)?;
             }
         }
         call_method(&widget, "bind", &[JsValue::from_str(container_id)]).map_err(rejected)?;
-        Ok(Bound { _callbacks: self.callbacks.into_iter().map(|(_, c)| c).collect() })
+        Ok(Bound { _callbacks: self.callbacks })
     }
 }
 
@@ -455,7 +463,7 @@ pub fn button(
     set(&js_options, "onError", on_error.as_ref()).map_err(rejected)?;
     // `OffAmazonPayments.Button(…)`, as Amazon's guide calls it.
     call_method(&payments, "Button", &[JsValue::from_str(container_id), JsValue::from_str(seller_id), js_options]).map_err(rejected)?;
-    Ok(Bound { _callbacks: vec![authorization, on_error] })
+    Ok(Bound { _callbacks: vec![("authorization", authorization), ("onError", on_error)] })
 }
 
 /// The confirmation flow Amazon hands over: report the shop's answer with [`success`](Self::success) (Amazon
@@ -493,7 +501,7 @@ pub fn init_confirmation_flow(
         &[JsValue::from_str(seller_id), JsValue::from_str(order_reference_id), callback.as_ref().clone()],
     )
     .map_err(rejected)?;
-    Ok(Bound { _callbacks: vec![callback] })
+    Ok(Bound { _callbacks: vec![("initConfirmationFlow", callback)] })
 }
 
 impl std::fmt::Display for WidgetsError {

@@ -136,7 +136,7 @@ pub(crate) struct Tries<'a> {
 impl<'a> Tries<'a> {
     /// At most `attempts` loads of `url` (at least one), each given `timeout`.
     pub(crate) fn new(url: &'a str, timeout: Duration, attempts: u32) -> Tries<'a> {
-        Tries { url, millis: u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX), left: attempts.max(1) }
+        Tries { url, millis: super::timers::millis(timeout), left: attempts.max(1) }
     }
 
     /// The promise of the load in flight or done (shared with every caller), else of a new one; a rejected one

@@ -25,6 +25,13 @@ pub(crate) fn timeout_arg(ms: u32) -> i32 {
     ms.min(i32::MAX as u32) as i32
 }
 
+/// `duration` in whole milliseconds, at most `u32::MAX` (about 49.7 days). Not `Duration::as_millis`, whose
+/// `u128` brings a 128-bit multiplication (`__multi3`) into the wasm.
+pub(crate) fn millis(duration: std::time::Duration) -> u32 {
+    let secs = u32::try_from(duration.as_secs()).ok();
+    secs.and_then(|s| s.checked_mul(1000)).and_then(|ms| ms.checked_add(duration.subsec_millis())).unwrap_or(u32::MAX)
+}
+
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: u32) {
     let timer = js_sys::Promise::new(&mut |resolve, _reject| {
@@ -43,4 +50,19 @@ pub fn within(promise: &js_sys::Promise, ms: u32) -> (js_sys::Promise, i32) {
         timer = set_timeout(&reject, ms, &"timeout".into());
     });
     (js_sys::Promise::race(&js_sys::Array::of2(promise, &deadline)), timer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::millis;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_in_milliseconds_stop_at_u32_max() {
+        assert_eq!(millis(Duration::from_millis(1500)), 1500);
+        assert_eq!(millis(Duration::from_micros(2999)), 2);
+        assert_eq!(millis(Duration::from_millis(u64::from(u32::MAX))), u32::MAX);
+        assert_eq!(millis(Duration::from_millis(u64::from(u32::MAX) + 1)), u32::MAX);
+        assert_eq!(millis(Duration::from_secs(u64::MAX)), u32::MAX);
+    }
 }

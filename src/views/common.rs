@@ -33,12 +33,21 @@ pub fn format_money(money: Money, lang: Language) -> String {
 
 /// The address as lines of text (empty parts left out).
 pub fn address_lines(address: &PostalAddress) -> Vec<String> {
-    let name = [address.first_name.as_str(), " ", &address.last_name].concat().trim_ascii().to_owned();
-    let city = [address.zip.as_str(), " ", &address.city].concat().trim_ascii().to_owned();
-    [name, address.company.clone(), address.street.clone(), address.addition.clone(), city, address.country.clone()]
-        .into_iter()
-        .filter(|line| !line.trim_ascii().is_empty())
-        .collect()
+    let mut lines = Vec::new();
+    each_address_line(address, |line| lines.push(line.to_owned()));
+    lines
+}
+
+/// Calls `line` with each line of [`address_lines`], borrowed: for a view that only shows them (no `Vec`, no
+/// copies: a smaller wasm).
+pub fn each_address_line(address: &PostalAddress, mut line: impl FnMut(&str)) {
+    let name = [address.first_name.as_str(), " ", &address.last_name].concat();
+    let city = [address.zip.as_str(), " ", &address.city].concat();
+    for text in [name.trim_ascii(), &address.company, &address.street, &address.addition, city.trim_ascii(), &address.country] {
+        if !text.trim_ascii().is_empty() {
+            line(text);
+        }
+    }
 }
 
 /// `<address class="amazon-pay-address">`, a line of text each.

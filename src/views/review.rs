@@ -2,8 +2,8 @@
 //! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
 
-use super::common::{address_lines, buyer_message, format_money, log_error, with_order};
-use super::skeleton::{add, add_items, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
+use super::common::{buyer_message, each_address_line, format_money, log_error, with_order};
+use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
 use crate::client::{Client, ClientError};
 use crate::dom::{clear, on, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
@@ -209,10 +209,10 @@ impl Review {
         match &details.shipping_address {
             Some(address) => {
                 let block = add(&section(Text::ShippingAddress), "address", "amazon-pay-address", "");
-                for line in address_lines(address) {
-                    add(&block, "span", "", &line);
+                each_address_line(address, |line| {
+                    add(&block, "span", "", line);
                     add(&block, "br", "", "");
-                }
+                });
             }
             // PayOnly: digital goods, no address asked for or shown.
             None => {
@@ -222,8 +222,10 @@ impl Review {
         let payment = details.payment_descriptor.as_deref().unwrap_or(self.t(Text::PaidWithAmazon));
         add(&section(Text::PaymentMethod), "p", "amazon-pay-payment", payment);
         add(holder, "h3", "", self.t(Text::Items));
-        let lines: Vec<_> = details.items.iter().map(|l| (l.quantity, l.name.as_str(), l.unit_price)).collect();
-        add_items(holder, &lines, lang);
+        let list = add_item_list(holder);
+        for line in &details.items {
+            add_item(&list, line.quantity, &line.name, line.unit_price, lang);
+        }
         add_labelled(holder, "amazon-pay-total", self.t(Text::Total), &format_money(details.amount, lang));
         self.state.borrow_mut().details = Some(details);
     }

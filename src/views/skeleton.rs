@@ -89,22 +89,41 @@ pub(crate) fn add_labelled(parent: &Element, class: &str, label: &str, value: &s
 
 /// `<ul class="amazon-pay-items">` in `parent`: "2 × Rust mug  25,80 €" per line.
 pub(crate) fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
-    let list = add(parent, "ul", "amazon-pay-items", "");
+    let list = add_item_list(parent);
     for &(quantity, name, price) in lines {
-        let line = add(&list, "li", "", &[&amazon_pay_contract::digits(quantity.into()), " × ", name, " "].concat());
-        add(&line, "span", "amazon-pay-price", &format_money(price, lang));
+        add_item(&list, quantity, name, price, lang);
     }
     list
+}
+
+/// [`add_items`] a line at a time, for a view that adds the lines as it reads them (no `Vec` of them first:
+/// a smaller wasm): the empty list, then [`add_item`] per line.
+pub(crate) fn add_item_list(parent: &Element) -> Element {
+    add(parent, "ul", "amazon-pay-items", "")
+}
+
+/// One line of an [`add_item_list`].
+pub(crate) fn add_item(list: &Element, quantity: u32, name: &str, price: Money, lang: Language) {
+    let line = add(list, "li", "", &[&amazon_pay_contract::digits(quantity.into()), " × ", name, " "].concat());
+    add(&line, "span", "amazon-pay-price", &format_money(price, lang));
 }
 
 /// Runs `work` and hands its output to `then` with the view, if the view is still mounted by then. Async
 /// work is only ever one await long, the rest plain methods: small state machines, a small wasm.
 pub(crate) fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Future<Output = R> + 'static, then: impl FnOnce(&V, R) + 'static) {
     let me = me.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    spawn(Box::pin(async move {
         let result = work.await;
         if let Some(view) = me.upgrade() {
             then(&view, result);
         }
-    });
+    }));
+}
+
+/// Runs `task` to its end, detached. Every task of the views goes through this one (boxed, not generic)
+/// instance of `spawn_local`, whose code for a task (a JSPI branch and the executor's own) is otherwise
+/// compiled once per task type.
+#[inline(never)]
+pub(crate) fn spawn(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task);
 }

@@ -1,7 +1,8 @@
 //! Readers of the legacy Checkout v1 answers: `Widgets.js` configuration and the PAYONE CV1 checkout.
 
-use super::{code, FromJs, Fields, Obj, WireError, NO_MONEY};
+use super::{code, FromJs, Fields, WireError, NO_MONEY};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
+use amazon_pay_contract::ErrorCode;
 use wasm_bindgen::JsValue;
 
 impl FromJs for WidgetsConfig {
@@ -54,21 +55,25 @@ impl FromJs for Cv1Decline {
 /// Tagged by `kind`, as serde writes `#[serde(tag = "kind")]`.
 impl FromJs for Cv1Outcome {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        match o.string("kind")?.as_str() {
-            "confirmed" => Ok(Cv1Outcome::Confirmed),
-            "approved" => Ok(Cv1Outcome::Approved),
-            "pending" => Ok(Cv1Outcome::Pending),
-            "declined" => Ok(Cv1Outcome::Declined { code: o.field("code")?, reason: o.opt("reason")?, message: o.string("message")? }),
-            "already_placed" => Ok(Cv1Outcome::AlreadyPlaced),
-            other => Err(WireError::new(&["unknown kind `", other, "`"].concat())),
-        }
+        let mut f = Fields::new(value)?;
+        let kind = f.string("kind");
+        let outcome = match kind.as_str() {
+            "confirmed" => Cv1Outcome::Confirmed,
+            "approved" => Cv1Outcome::Approved,
+            "pending" => Cv1Outcome::Pending,
+            "declined" => Cv1Outcome::Declined { code: f.field("code", ErrorCode::Internal), reason: f.opt("reason"), message: f.string("message") },
+            "already_placed" => Cv1Outcome::AlreadyPlaced,
+            // A missing or non-string `kind` is the error kept; else the kind is unknown.
+            _ => return f.done(()).and_then(|()| Err(WireError::new(&["unknown kind `", &kind, "`"].concat()))),
+        };
+        f.done(outcome)
     }
 }
 
 impl FromJs for Cv1OrderResponse {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let o = Obj::new(value)?;
-        Ok(Cv1OrderResponse { order_id: o.string("order_id")?, outcome: o.field("outcome")? })
+        let mut f = Fields::new(value)?;
+        let response = Cv1OrderResponse { order_id: f.string("order_id"), outcome: f.field("outcome", Cv1Outcome::Confirmed) };
+        f.done(response)
     }
 }

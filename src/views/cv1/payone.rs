@@ -13,9 +13,9 @@ use crate::client::{Client, ClientError};
 use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
 use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
-use crate::page::{self, query_pairs};
+use crate::page::{self, query_value};
 use crate::texts::Text;
-use crate::views::common::{address_lines, format_money, with_order};
+use crate::views::common::{each_address_line, format_money, with_order};
 use amazon_pay_contract::cv1::{
     AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, NextStep, OrderReferenceRequest,
 };
@@ -46,14 +46,19 @@ pub struct Cv1Options {
     pub script_timeout: Duration,
 }
 
+/// Where "Back to cart" leads by default.
+pub const DEFAULT_CART_URL: &str = "/";
+/// The order's page by default.
+pub const DEFAULT_CONFIRMATION_URL: &str = "/confirmation.html";
+
 impl Default for Cv1Options {
     fn default() -> Self {
         Cv1Options {
             client: Client::default(),
             language: Language::default(),
             items: Vec::new(),
-            cart_url: "/".into(),
-            confirmation_url: "/confirmation.html".into(),
+            cart_url: DEFAULT_CART_URL.into(),
+            confirmation_url: DEFAULT_CONFIRMATION_URL.into(),
             button: ButtonStyle::default(),
             script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
         }
@@ -85,8 +90,7 @@ pub struct ReturnParams {
 impl ReturnParams {
     /// `None` for a fresh checkout (or malformed ids, which start one too).
     pub fn parse(search: &str) -> Option<ReturnParams> {
-        let pairs = query_pairs(search);
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let get = |name: &str| query_value(search, name);
         let workorder_id = get("workorderId").filter(|id| page::is_id(id))?;
         let result = match get("result").as_deref() {
             Some("success") => Some(ReturnResult::Success),
@@ -209,12 +213,12 @@ impl Host for Payone {
         // One check for all the callbacks Amazon makes in one go.
         if what & self.depends_on.get() != 0 && !self.check_due.replace(true) {
             let me = self.me.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            view::spawn(Box::pin(async move {
                 if let Some(view) = me.upgrade() {
                     view.check_due.set(false);
                     view.check_selection();
                 }
-            });
+            }));
         }
     }
 }
@@ -345,6 +349,31 @@ impl Payone {
         }
     }
 
+    /// The backend refused (or could not be reached): the cause to the console and an `error` event, the
+    /// buyer's sentence in the notice.
+    fn refused(&self, err: &ClientError) {
+        self.shell.report(err);
+        self.shell.say(&buyer_message(err, self.shell.lang));
+    }
+
+    /// A decline: the `declined` event, and PAYONE's sentence for the buyer.
+    fn declined(&self, order_id: String, code: ErrorCode, message: String) {
+        self.shell.emit(WidgetEvent::Declined { order_id, code: code.as_str().into(), message: message.clone() });
+        self.shell.say(&message);
+    }
+
+    /// The order was not placed: a new idempotency key for the next attempt, and "Place order" again.
+    fn ready_again(&self) {
+        *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
+        self.shell.busy.set(false);
+        self.render();
+    }
+
+    /// Leaves for the confirmation page of `order_id`.
+    fn show_order(&self, order_id: &str) {
+        page::navigate(&with_order(&self.options.confirmation_url, order_id));
+    }
+
     /// Tells Amazon's confirmation flow the shop's answer; Amazon only moves on after `success()`.
     fn tell(&self, flow: &ConfirmationFlow, success: bool) {
         if let Err(e) = if success { flow.success() } else { flow.error() } {
@@ -359,12 +388,9 @@ impl Payone {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
                 self.tell(flow, false);
-                shell.report(&err);
-                shell.say(&buyer_message(&err, shell.lang));
+                self.refused(&err);
                 self.details_refused(&err);
-                *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                shell.busy.set(false);
-                self.render();
+                self.ready_again();
                 return;
             }
         };
@@ -377,8 +403,7 @@ impl Payone {
             }
             Cv1Outcome::Declined { code, reason, message } => {
                 self.tell(flow, false);
-                shell.emit(WidgetEvent::Declined { order_id, code: code.as_str().into(), message: message.clone() });
-                shell.say(&message);
+                self.declined(order_id, code, message);
                 let step = step_after_confirm(code, reason.map(|r| r.next_step()));
                 self.next_step.set(Some(step));
                 match step {
@@ -391,13 +416,11 @@ impl Payone {
                     NextStep::ChooseAddress => view::focus(self.shell.el(ADDRESS_BOOK)),
                     NextStep::StartAgain | NextStep::PayAnotherWay => shell.set_phase(Phase::Done),
                 }
-                *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                shell.busy.set(false);
-                self.render();
+                self.ready_again();
             }
             Cv1Outcome::AlreadyPlaced | Cv1Outcome::Approved | Cv1Outcome::Pending => {
                 self.tell(flow, false);
-                page::navigate(&with_order(&self.options.confirmation_url, &order_id));
+                self.show_order(&order_id);
             }
         }
     }
@@ -408,8 +431,7 @@ impl Payone {
         let (order_id, outcome) = match answer {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
-                shell.report(&err);
-                shell.say(&buyer_message(&err, shell.lang));
+                self.refused(&err);
                 self.next_step.set(Some(NextStep::StartAgain));
                 shell.set_phase(Phase::Done);
                 self.render();
@@ -418,8 +440,7 @@ impl Payone {
         };
         match outcome {
             Cv1Outcome::Declined { code, reason, message } => {
-                shell.emit(WidgetEvent::Declined { order_id, code: code.as_str().into(), message: message.clone() });
-                shell.say(&message);
+                self.declined(order_id, code, message);
                 self.next_step.set(Some(step_after_authorization(reason.map(|r| r.next_step()))));
                 shell.set_phase(Phase::Done);
                 self.render();
@@ -430,7 +451,7 @@ impl Payone {
                     Cv1Outcome::Pending => shell.emit(WidgetEvent::Pending { order_id: order_id.clone() }),
                     _ => {}
                 }
-                page::navigate(&with_order(&self.options.confirmation_url, &order_id));
+                self.show_order(&order_id);
             }
         }
     }
@@ -453,7 +474,7 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
     let work = view.options.client.cv1_confirm(&workorder_id, &request);
     let me = me.clone();
     drop(view);
-    wasm_bindgen_futures::spawn_local(async move {
+    view::spawn(Box::pin(async move {
         let answer = work.await;
         match me.upgrade() {
             Some(view) => view.confirmed(answer, &flow, request.amazon_order_reference_id),
@@ -463,7 +484,7 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
                 let _ = if confirmed { flow.success() } else { flow.error() };
             }
         }
-    });
+    }));
 }
 
 /// The buyer's details: `<div class="amazon-pay-review-grid">` (buyer, shipping address), the items and the
@@ -482,13 +503,15 @@ fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
     let shipping = view::add(&grid, "section", "", "");
     view::add(&shipping, "h3", "", t(Text::ShippingAddress));
     let address = view::add(&shipping, "address", "amazon-pay-address", "");
-    for line in address_lines(&d.shipping_address) {
-        view::add(&address, "span", "", &line);
+    each_address_line(&d.shipping_address, |line| {
+        view::add(&address, "span", "", line);
         view::add(&address, "br", "", "");
-    }
+    });
     let items = view::add(&holder, "h3", "", t(Text::Items));
-    let lines: Vec<_> = d.items.iter().map(|l| (l.quantity, l.name.as_str(), l.unit_price)).collect();
-    let list = view::add_items(&holder, &lines, lang);
+    let list = view::add_item_list(&holder);
+    for l in &d.items {
+        view::add_item(&list, l.quantity, &l.name, l.unit_price, lang);
+    }
     let total = view::add_labelled(&holder, "amazon-pay-total", t(Text::Total), &format_money(d.amount, lang));
     vec![grid, items, list, total]
 }
@@ -588,7 +611,7 @@ impl Payone {
         }
         if let Some(order_id) = &loaded.order_id {
             // This checkout already has its order: show it rather than placing another.
-            return page::navigate(&with_order(&self.options.confirmation_url, order_id));
+            return self.show_order(order_id);
         }
         *self.existing.borrow_mut() = loaded.amazon_order_reference_id;
         shell::start(shell, loaded.widgets);

@@ -68,22 +68,23 @@ pub fn start_token() -> (Option<AccessToken>, Option<String>) {
     (current, found.error)
 }
 
-/// How Amazon's button looks and signs in.
+/// How Amazon's button looks and signs in. The values are Amazon's fixed names: `&'static str`, so a style is
+/// copied, not allocated (a smaller wasm).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ButtonStyle {
     /// `PwA`, `Pay`, `A`, `LwA` or `Login`.
-    pub button_type: String,
+    pub button_type: &'static str,
     /// `Gold`, `LightGray` or `DarkGray`.
-    pub color: String,
+    pub color: &'static str,
     /// `small`, `medium`, `large` or `x-large`.
-    pub size: String,
+    pub size: &'static str,
     /// Sign in in a popup (falling back to this window when it is blocked); `false`: always this window.
     pub popup: bool,
 }
 
 impl Default for ButtonStyle {
     fn default() -> Self {
-        ButtonStyle { button_type: "PwA".into(), color: "Gold".into(), size: "medium".into(), popup: true }
+        ButtonStyle { button_type: "PwA", color: "Gold", size: "medium", popup: true }
     }
 }
 
@@ -147,10 +148,10 @@ pub fn render_button(
 ) -> Result<SignInButton, WidgetsError> {
     let pending: Rc<RefCell<Option<Authorization>>> = Rc::default();
     let options = ButtonOptions {
-        button_type: style.button_type.clone(),
-        color: style.color.clone(),
-        size: style.size.clone(),
-        language: Some(button_language(lang).to_owned()),
+        button_type: style.button_type,
+        color: style.color,
+        size: style.size,
+        language: Some(button_language(lang)),
         use_amazon_address_book: true,
         agreement_type: None,
     };

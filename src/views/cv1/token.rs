@@ -11,7 +11,7 @@
 //!
 //! Parsing is pure (tested natively); the browser parts are thin wrappers around it.
 
-use crate::page::query_pairs;
+use crate::page::query_value;
 
 /// Query or fragment keys of a Login with Amazon answer, removed from the address bar together.
 const ANSWER_KEYS: &[&str] = &["access_token", "token_type", "expires_in", "scope", "state", "error", "error_description", "error_uri"];
@@ -100,8 +100,7 @@ struct Answer {
 /// Removes the answer's keys from one part when it carries an answer; returns the rest and what was found.
 fn strip(part: &str, prefix: &str) -> (String, Option<Answer>) {
     let raw = part.trim_start_matches(prefix);
-    let pairs = query_pairs(raw);
-    let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let find = |key: &str| query_value(raw, key);
     let (token, error) = (find("access_token"), find("error"));
     if token.is_none() && error.is_none() {
         return (part.to_owned(), None);
@@ -118,7 +117,12 @@ fn digits(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+    // `n * 10 + digit` only when it fits: no `checked_mul`, whose overflow check is a 128-bit multiplication
+    // (`__multi3`) on wasm32.
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = u64::from(b.wrapping_sub(b'0'));
+        (digit < 10 && n <= (u64::MAX - digit) / 10).then(|| n * 10 + digit)
+    })
 }
 
 /// The `&`-separated parameters of `raw` (no leading `?` or `#`) whose key is not one of `keys`, after
@@ -267,7 +271,7 @@ mod tests {
 
     #[test]
     fn numbers_read_as_str_parse_reads_them() {
-        for text in ["0", "3600", "+5", "18446744073709551615", "18446744073709551616", "", "+", "-1", "1e3", " 7", "٣"] {
+        for text in ["0", "3600", "+5", "18446744073709551615", "18446744073709551616", "18446744073709551619", "1/", "9:", "", "+", "-1", "1e3", " 7", "٣"] {
             assert_eq!(digits(text), text.parse::<u64>().ok(), "{text:?}");
         }
     }

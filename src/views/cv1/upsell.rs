@@ -13,7 +13,7 @@ use super::widgets;
 use crate::client::Client;
 use crate::dom::{on, set_attr, set_disabled, Mounted};
 use crate::events::WidgetEvent;
-use crate::page::{self, query_pairs};
+use crate::page::{self, query_value};
 use crate::texts::Text;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::Language;
@@ -73,8 +73,7 @@ fn is_amazon_id(id: &str) -> bool {
 impl UpsellParams {
     /// `None` without a well-formed `orderId`; a malformed `amazonOrderId` is left out.
     pub fn parse(search: &str) -> Option<UpsellParams> {
-        let pairs = query_pairs(search);
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let get = |name: &str| query_value(search, name);
         let order_id = get("orderId").filter(|id| page::is_id(id))?;
         Some(UpsellParams { order_id, amazon_order_id: get("amazonOrderId").filter(|id| is_amazon_id(id)) })
     }

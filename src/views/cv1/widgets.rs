@@ -43,15 +43,13 @@ fn on_error(shell: &Shell, err: AmazonWidgetError) -> u8 {
     }
 }
 
-fn options(shell: &Shell) -> WidgetOptions {
-    WidgetOptions { seller_id: shell.seller_id(), ..Default::default() }
-}
 
 /// One-time purchase: the AddressBook and the Wallet; `existing` re-renders an order reference the checkout
 /// already has. (One function per mode, so a bundle links only the modes its view uses.)
 pub(crate) fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), WidgetsError> {
     use changed::*;
-    let options = WidgetOptions { amazon_order_reference_id: existing.clone(), ..options(shell) };
+    let seller_id = shell.seller_id();
+    let options = WidgetOptions { seller_id: &seller_id, amazon_order_reference_id: existing.as_deref(), ..Default::default() };
     let address_book = Widget::new(WidgetKind::AddressBook, options)
         .on_order_reference_create(callback(shell, |s, r: AmazonReference| {
             s.sel.set_reference(r.order_reference_id());
@@ -81,7 +79,8 @@ pub(crate) fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(
 /// address choice.
 pub(crate) fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
     use changed::*;
-    let options = WidgetOptions { agreement_type: Some(AgreementType::BillingAgreement), ..options(shell) };
+    let seller_id = shell.seller_id();
+    let options = WidgetOptions { seller_id: &seller_id, agreement_type: Some(AgreementType::BillingAgreement), ..Default::default() };
     let address_book = Widget::new(WidgetKind::AddressBook, options)
         .on_ready(callback(shell, |s, r: AmazonReference| match r.billing_agreement_id() {
             Some(id) => {
@@ -115,12 +114,14 @@ pub(crate) fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
 /// Read-only: the AddressBook and the Wallet of an order reference or billing agreement (the upsell page).
 pub(crate) fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
     let kind = agreement(&id);
+    let seller_id = shell.seller_id();
     let options = WidgetOptions {
+        seller_id: &seller_id,
         agreement_type: Some(kind),
-        amazon_order_reference_id: (kind == AgreementType::OrderReference).then(|| id.clone()),
-        amazon_billing_agreement_id: (kind == AgreementType::BillingAgreement).then(|| id.clone()),
+        amazon_order_reference_id: (kind == AgreementType::OrderReference).then_some(id.as_str()),
+        amazon_billing_agreement_id: (kind == AgreementType::BillingAgreement).then_some(id.as_str()),
         display_mode: Some(DisplayMode::Read),
-        ..options(shell)
+        ..Default::default()
     };
     let address_book = Widget::new(WidgetKind::AddressBook, options.clone()).on_error(callback(shell, on_error)).bind(&shell.ids.address_book)?;
     let wallet = Widget::new(WidgetKind::Wallet, options).on_error(callback(shell, on_error)).bind(&shell.ids.wallet)?;
@@ -135,11 +136,13 @@ pub(crate) fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
 /// payment method. `id` is `None` for a Wallet that joins the AddressBook's new order reference.
 pub(crate) fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), WidgetsError> {
     let kind = id.as_deref().map(agreement);
+    let seller_id = shell.seller_id();
     let options = WidgetOptions {
+        seller_id: &seller_id,
         agreement_type: kind,
-        amazon_order_reference_id: id.clone().filter(|_| kind == Some(AgreementType::OrderReference)),
-        amazon_billing_agreement_id: id.filter(|_| kind == Some(AgreementType::BillingAgreement)),
-        ..options(shell)
+        amazon_order_reference_id: id.as_deref().filter(|_| kind == Some(AgreementType::OrderReference)),
+        amazon_billing_agreement_id: id.as_deref().filter(|_| kind == Some(AgreementType::BillingAgreement)),
+        ..Default::default()
     };
     let wallet = Widget::new(WidgetKind::Wallet, options)
         .presentment_currency("EUR")
@@ -161,7 +164,8 @@ pub(crate) fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), Widge
 }
 
 fn bind_consent(shell: &Shell, billing_agreement_id: &str) -> Result<(), WidgetsError> {
-    let options = WidgetOptions { amazon_billing_agreement_id: Some(billing_agreement_id.to_owned()), ..options(shell) };
+    let seller_id = shell.seller_id();
+    let options = WidgetOptions { seller_id: &seller_id, amazon_billing_agreement_id: Some(billing_agreement_id), ..Default::default() };
     let consent = Widget::new(WidgetKind::Consent, options)
         .on_consent_ready(callback(shell, consent_status))
         .on_consent(callback(shell, consent_status))

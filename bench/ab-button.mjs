@@ -1,0 +1,122 @@
+// Diagnostic (not a benchmark; writes nothing into the repository): interleaved A/B of variants of the cart's
+// button against the plain-JavaScript page, cold, in one run, so that the machine's drift hits every variant alike.
+//   node bench/ab-button.mjs DIR... (BENCH_LOADS rounds, default 30; AMAZON_PAY_SERVER_BIN as for the e2e tests)
+// Each DIR holds a variant's index.html, widget-init.js and amazon-pay-button.js / _bg.wasm (a copy of dist/'s, then
+// edited or rebuilt). They are served from a temporary copy of dist/ under /v0/, /v1/, … Each round loads every
+// variant and the baseline once, in random order, each in a fresh context once the browser is quiet
+// (bench/quiet.mjs); a round in which a page shows no button within 15 s is dropped and reported. Prints the medians,
+// the session request's timing (resource timing), and the paired differences (mean ± 95% interval, median).
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startServer } from "../tests/e2e/support/server.mjs";
+import { launchBrowser } from "../tests/e2e/support/browser.mjs";
+import { untilQuiet } from "./quiet.mjs";
+import { loadNow, median } from "./report.mjs";
+
+const variants = process.argv.slice(2).map((dir) => resolve(dir));
+if (variants.length === 0) {
+  console.error("usage: node bench/ab-button.mjs DIR... (each with index.html, widget-init.js, amazon-pay-button.js, amazon-pay-button_bg.wasm)");
+  process.exit(2);
+}
+const LOADS = Number(process.env.BENCH_LOADS ?? 30);
+const RENDERED = "amazon-pay-bench:rendered";
+
+/** The same observer as bench/button.mjs: the first moment the button's shadow root shows Amazon's button. */
+function watchButton() {
+  const attach = Element.prototype.attachShadow;
+  let reported = false;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    const check = () => {
+      if (!reported && root.querySelector(".amazonpay-button-view1")) {
+        reported = true;
+        console.debug(`${RENDERED} ${performance.now()}`);
+      }
+    };
+    new MutationObserver(check).observe(root, { childList: true, subtree: true });
+    return root;
+  };
+}
+
+/** A copy of dist/ with each variant under /vN/ (its page pointing at its own loader and bundle). */
+function serveDir() {
+  const dist = mkdtempSync(join(tmpdir(), "amazon-pay-ab-"));
+  cpSync(resolve(import.meta.dirname, "../dist"), dist, { recursive: true });
+  variants.forEach((dir, i) => {
+    const out = join(dist, `v${i}`);
+    mkdirSync(out);
+    for (const file of readdirSync(dir)) cpSync(join(dir, file), join(out, file));
+    const html = readFileSync(join(dir, "index.html"), "utf8")
+      .replaceAll('"/widget-init.js"', `"/v${i}/widget-init.js"`)
+      .replaceAll('"/amazon-pay-button', `"/v${i}/amazon-pay-button`);
+    writeFileSync(join(out, "index.html"), html);
+  });
+  return dist;
+}
+
+/** One cold load: ms to the button, and when the session request left and was answered (ms since navigation). */
+async function load(browser, cdp, url) {
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(`const RENDERED = ${JSON.stringify(RENDERED)};\n(${watchButton})();`);
+    const page = await context.newPage();
+    await untilQuiet(cdp);
+    const rendered = page.waitForEvent("console", { predicate: (m) => m.text().startsWith(RENDERED), timeout: 15_000 });
+    await page.goto(url, { waitUntil: "commit" });
+    const ms = Number((await rendered).text().slice(RENDERED.length + 1));
+    const session = await page.evaluate(() => {
+      const entry = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/cv2/sessions"));
+      return entry ? [entry.startTime, entry.responseEnd] : [NaN, NaN];
+    });
+    return { ms, sent: session[0], answered: session[1] };
+  } finally {
+    await context.close();
+  }
+}
+
+const pages = [...variants.map((_, i) => `/v${i}/index.html`), "/bench-baseline.html"];
+const names = [...variants.map((dir, i) => `v${i} ${dir}`), "baseline /bench-baseline.html"];
+const started = loadNow();
+const dist = serveDir();
+const server = await startServer({ distDir: dist, env: { RUST_LOG: "amazon_pay_server=error" } });
+const browser = await launchBrowser();
+const cdp = await browser.newBrowserCDPSession();
+const rounds = [];
+let dropped = 0;
+try {
+  for (let i = 0; i < LOADS + 1; i++) {
+    const order = pages.map((_, k) => k).sort(() => Math.random() - 0.5);
+    const round = [];
+    try {
+      for (const k of order) round[k] = await load(browser, cdp, server.baseUrl + pages[k]);
+    } catch (err) {
+      dropped++;
+      console.error(`round ${i} dropped: ${err.message.split("\n")[0]}`);
+      continue;
+    }
+    if (i > 0) rounds.push(round); // the first round warms the server and the browser process
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+  rmSync(dist, { recursive: true, force: true });
+}
+
+const f = (x) => x.toFixed(1);
+const interval = (diffs) => {
+  const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+  const sd = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, diffs.length - 1));
+  return `${f(mean)} ± ${f((1.96 * sd) / Math.sqrt(diffs.length))} ms (median ${f(median(diffs))})`;
+};
+const base = pages.length - 1;
+console.log(`${rounds.length} rounds (${dropped} dropped); load average ${started} at the start, ${loadNow()} at the end`);
+pages.forEach((_, k) => {
+  const col = (key) => rounds.map((r) => r[k][key]);
+  const sent = col("sent");
+  const wait = rounds.map((r) => r[k].answered - r[k].sent);
+  const after = rounds.map((r) => r[k].ms - r[k].answered);
+  console.log(`${names[k]}: median ${f(median(col("ms")))} ms (×${(median(col("ms")) / median(rounds.map((r) => r[base].ms))).toFixed(3)}); session sent ${f(median(sent))}, answered after ${f(median(wait))}, button ${f(median(after))} after the answer`);
+});
+variants.forEach((_, k) => console.log(`v${k} − baseline: ${interval(rounds.map((r) => r[k].ms - r[base].ms))}`));
+for (let k = 1; k < variants.length; k++) console.log(`v${k} − v0: ${interval(rounds.map((r) => r[k].ms - r[0].ms))}`);
