@@ -7,10 +7,11 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-/** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "57 KB").
+/** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "53 KB").
  * The goal is 45 KB (issue 20); until every page fits, the budget is the largest page rounded up to a whole KB
- * (CV1, 56.9 KB on 2026-12-06), so no page can grow unnoticed. */
-export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 57_000);
+ * (CV1, 52.4 KB on 2026-12-06 after the fourth round; the lander is 48.2, every other page within 45), so no
+ * page can grow unnoticed. */
+export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 53_000);
 
 /** Loaded by every page next to its bundle: Trunk's CSS and a loader, in dist/: the minified widget-init.js
  * (scripts/minify.mjs) on this server's pages, the stable entry widget.js (the same loader naming the release,

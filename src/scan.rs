@@ -56,7 +56,12 @@ pub(crate) fn number(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+    // `n * 10 + digit` only when it fits: no `checked_mul`, whose overflow check is a 128-bit multiplication
+    // (`__multi3`) on wasm32.
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = u64::from(b.wrapping_sub(b'0'));
+        (digit < 10 && n <= (u64::MAX - digit) / 10).then(|| n * 10 + digit)
+    })
 }
 
 #[cfg(test)]
@@ -79,7 +84,7 @@ mod tests {
 
     #[test]
     fn numbers_read_as_str_parse() {
-        for text in ["", "+", "0", "+7", "-1", "12a", " 1", "3600", "4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "٣", "1_0"] {
+        for text in ["", "+", "0", "+7", "-1", "12a", " 1", "3600", "4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "18446744073709551619", "1/", "9:", "1e3", "٣", "1_0"] {
             assert_eq!(number(text), text.parse::<u64>().ok(), "{text:?}");
         }
     }

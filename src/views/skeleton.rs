@@ -87,17 +87,8 @@ pub(crate) fn add_labelled(parent: &Element, class: &str, label: &str, value: &s
     line
 }
 
-/// `<ul class="amazon-pay-items">` in `parent`: "2 × Rust mug  25,80 €" per line.
-pub(crate) fn add_items(parent: &Element, lines: &[(u32, &str, Money)], lang: Language) -> Element {
-    let list = add_item_list(parent);
-    for &(quantity, name, price) in lines {
-        add_item(&list, quantity, name, price, lang);
-    }
-    list
-}
-
-/// [`add_items`] a line at a time, for a view that adds the lines as it reads them (no `Vec` of them first:
-/// a smaller wasm): the empty list, then [`add_item`] per line.
+/// `<ul class="amazon-pay-items">` in `parent`, empty: the view adds [`add_item`] per line as it reads them (no
+/// `Vec` of the lines first: a smaller wasm). Shows "2 × Rust mug  25,80 €" per line.
 pub(crate) fn add_item_list(parent: &Element) -> Element {
     add(parent, "ul", "amazon-pay-items", "")
 }

@@ -69,8 +69,10 @@ pub(super) fn order_view(order: &ImportOrderResponse, lang: Language) -> Element
     let done = view::create("div");
     done.set_class_name("amazon-pay-done");
     let _ = view::add_labelled(&done, "amazon-pay-order-number", Text::OrderNumber.get(lang), &order.order_id);
-    let lines: Vec<_> = order.items.iter().map(|l| (l.quantity, l.name.as_str(), l.price)).collect();
-    view::add_items(&done, &lines, lang);
+    let list = view::add_item_list(&done);
+    for line in &order.items {
+        view::add_item(&list, line.quantity, &line.name, line.price, lang);
+    }
     let _ = view::add_labelled(&done, "amazon-pay-total", Text::Total.get(lang), &format_money(order.total, lang));
     done
 }
