@@ -19,9 +19,11 @@ use axum::Router;
 pub const READYZ: &str = "/readyz";
 
 /// The application with `/readyz` and the operator's layers: request ids outermost (so every log line a
-/// request causes carries its id), then the HTTP metrics (which read the matched route template).
+/// request causes carries its id), then the HTTP metrics (which read the matched route template), then the
+/// drain's `Connection: close` ([`shutdown::close_connections`]).
 pub fn wrap(app: Router, state: &AppState) -> Router {
     app.route(READYZ, axum::routing::get(readiness::readyz).with_state(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), shutdown::close_connections))
         .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), request_id::assign))
 }

@@ -1,5 +1,13 @@
 //! The shutdown sequence after SIGTERM: not ready at once, stop accepting after the drain, give requests in
-//! flight until the deadline.
+//! flight until the deadline. During the drain every answer closes its connection ([`close_connections`]), so
+//! a balancer stops reusing its kept-alive connections to this instance while it still accepts: when the
+//! listener closes, no idle connection is left for a request to race into (nginx does not resend a POST it
+//! wrote to a connection the instance closed; the buyer or PAYONE would see a 502).
+
+use axum::extract::{Request, State};
+use axum::http::header::{HeaderValue, CONNECTION};
+use axum::middleware::Next;
+use axum::response::Response;
 
 /// In-flight requests were still running when `--shutdown-timeout-ms` ran out.
 #[derive(Debug, thiserror::Error)]
@@ -32,4 +40,13 @@ pub fn sequence(
         }
     };
     (stop_accepting, deadline)
+}
+
+/// Adds `Connection: close` to every answer once shutdown has begun (hyper then closes the connection after it).
+pub async fn close_connections(State(state): State<crate::state::AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if state.lifecycle.is_shutting_down() {
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
