@@ -119,7 +119,7 @@ mod wasm {
     fn grow(bytes: usize) -> Option<usize> {
         let pages = bytes.div_ceil(1 << 16).max(1);
         let old = core::arch::wasm32::memory_grow(0, pages);
-        (old != usize::MAX).then(|| old << 16)
+        (old != usize::MAX).then_some(old << 16)
     }
 
     unsafe impl GlobalAlloc for Allocator {

@@ -170,6 +170,34 @@ async fn script_loader_adopts_the_pages_script_still_on_its_way() {
     assert_eq!(script.get_attribute("data-page-onload").as_deref(), Some("1"), "the page's own onload still ran");
 }
 
+#[wasm_bindgen(inline_js = r#"
+export function otherSnippetUrl() { return import.meta.url; }
+"#)]
+extern "C" {
+    /// Where this second snippet was loaded from: a URL no other test hands to the script loader.
+    #[wasm_bindgen(js_name = otherSnippetUrl)]
+    fn other_snippet_url() -> String;
+}
+
+#[wasm_bindgen_test]
+async fn script_loader_adds_nothing_when_the_scripts_global_is_there() {
+    let url = "https://static-eu.payments-amazon.com/never-loaded-by-this-test.js";
+    script_loader::load_script_until(url, Some(|| true), Duration::from_secs(5), 1).await.unwrap();
+    assert_eq!(script_loader::script_count(url), 0, "no <script> when the global is already there");
+}
+
+#[wasm_bindgen_test]
+async fn script_loader_waits_for_the_pages_script_until_its_global_is_there() {
+    // The page's script has a resource timing entry and the document is complete, as for a script the page
+    // preloaded and inserted after its load event, before it has run: without its global it is not loaded yet.
+    let url = other_snippet_url();
+    assert!(url.starts_with("http"), "{url}");
+    wasm_bindgen_futures::JsFuture::from(add_page_module(&url)).await.unwrap();
+    let waited = script_loader::load_script_until(&url, Some(|| false), Duration::from_millis(300), 1).await;
+    assert_eq!(waited, Err(script_loader::ScriptError::TimedOut { url: url.clone(), millis: 300 }));
+    assert_eq!(script_loader::script_count(&url), 1, "the page's own <script>, not a second one");
+}
+
 #[wasm_bindgen_test]
 async fn script_loader_adopts_the_pages_script_already_loaded() {
     // An HTTP script the page loaded before the widget started (this test's own JS snippet, served by the test

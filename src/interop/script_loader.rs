@@ -4,6 +4,9 @@
 //! succeeded; a failed or timed-out load is forgotten (its element removed), so a later call retries; failures
 //! say what happened. A `<script>` the page already has for the same URL (a shop that includes Amazon's script
 //! itself) is adopted, not doubled: Amazon's scripts define their globals once and misbehave when run twice.
+//! A caller that knows the script's global ([`load_script_until`]) is answered at once when it is there, and a
+//! page's own script counts as loaded only once it is (a preloaded script the page inserted late has a
+//! resource timing entry before it has run).
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -69,7 +72,7 @@ fn finished(window: &Window, document: &Document, script: &HtmlScriptElement) ->
 /// Adopts the page's own `<script>` for `url`, else appends `<script async src=url>`. The promise resolves on
 /// `load` and rejects on `error` or, with `"timeout"`, after `millis`. Listeners (not `onload`, which is the
 /// page's) and the timer call the promise's own functions, so no Rust closure outlives the load.
-fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
+fn start_load(url: &str, millis: u32, defined: Option<fn() -> bool>) -> Result<Load, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
     let found = existing_script(&document, url);
@@ -78,7 +81,8 @@ fn start_load(url: &str, millis: u32) -> Result<Load, JsValue> {
         Some(script) => script,
         None => crate::dom_calls::create("script").unchecked_into(),
     };
-    let done = adopted && finished(&window, &document, &script);
+    // With a known global, `Tries::attempt` found it missing just now: the page's script has not run yet.
+    let done = adopted && defined.is_none() && finished(&window, &document, &script);
     let mut timer: Result<i32, JsValue> = Ok(0);
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         timer = (|| {
@@ -114,8 +118,15 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
 /// The retry uses the same URL on purpose: after a timeout, Chromium joins the new `<script>` to the request
 /// still in flight, so a slow script that arrives during the retry is used (a fresh URL would start over).
 /// A script whose request hangs for good is reported after `attempts` timeouts.
-pub async fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> Result<(), ScriptError> {
+pub fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> impl std::future::Future<Output = Result<(), ScriptError>> + '_ {
+    load_script_until(url, None, timeout, attempts)
+}
+
+/// [`load_script_with_retry`] for a script whose global `defined` says is there: nothing is loaded while it is,
+/// and a page's own `<script>` for `url` counts as loaded only once it is (or on its `load` event).
+pub async fn load_script_until(url: &str, defined: Option<fn() -> bool>, timeout: Duration, attempts: u32) -> Result<(), ScriptError> {
     let mut tries = Tries::new(url, timeout, attempts);
+    tries.defined = defined;
     loop {
         let outcome = JsFuture::from(tries.attempt()).await;
         if let Some(done) = tries.settle(outcome) {
@@ -131,12 +142,14 @@ pub(crate) struct Tries<'a> {
     url: &'a str,
     millis: u32,
     left: u32,
+    /// Whether the script's global is there, when the caller knows it (see [`load_script_until`]).
+    defined: Option<fn() -> bool>,
 }
 
 impl<'a> Tries<'a> {
     /// At most `attempts` loads of `url` (at least one), each given `timeout`.
     pub(crate) fn new(url: &'a str, timeout: Duration, attempts: u32) -> Tries<'a> {
-        Tries { url, millis: super::timers::millis(timeout), left: attempts.max(1) }
+        Tries { url, millis: super::timers::millis(timeout), left: attempts.max(1), defined: None }
     }
 
     /// The promise of the load in flight or done (shared with every caller), else of a new one; a rejected one
@@ -147,7 +160,10 @@ impl<'a> Tries<'a> {
             if let Some(load) = loads.iter().find(|l| l.url == self.url) {
                 return load.promise.clone();
             }
-            match start_load(self.url, self.millis) {
+            if self.defined.is_some_and(|defined| defined()) {
+                return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+            }
+            match start_load(self.url, self.millis, self.defined) {
                 Ok(load) => {
                     let promise = load.promise.clone();
                     loads.push(load);

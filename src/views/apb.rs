@@ -166,7 +166,7 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
         return page.fail(&["refusing to load ", &config.script_url, " in live mode"].concat(), internal);
     }
     drop(page);
-    let loaded = script_loader::load_script_with_retry(&config.script_url, timeout, 2).await;
+    let loaded = script_loader::load_script_until(&config.script_url, Some(amazon_pay::is_loaded), timeout, 2).await;
     let Some(page) = view.upgrade() else { return };
     if let Err(err) = loaded {
         return page.fail(&err.to_string(), internal);

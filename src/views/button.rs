@@ -141,7 +141,7 @@ async fn prepare(
     if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {
         return Err(SetupError::UntrustedScript(config.script_url));
     }
-    script_loader::load_script_with_retry(&config.script_url, options.script_timeout, 2).await?;
+    script_loader::load_script_until(&config.script_url, Some(amazon_pay::is_loaded), options.script_timeout, 2).await?;
     Ok(config)
 }
 

@@ -448,7 +448,7 @@ const CHANGE_ACTION_RETRIES: u32 = 3;
 /// script cannot be loaded the buttons are hidden, the buyer is told what to do, and the load is retried.
 async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id: String, timeout: Duration) {
     let mut retries = 0;
-    while let Err(err) = script_loader::load_script_with_retry(&script_url, timeout, 2).await {
+    while let Err(err) = script_loader::load_script_until(&script_url, Some(amazon_pay::is_loaded), timeout, 2).await {
         if retries == 0 {
             change_actions_failed(&view, &err.to_string());
         } else {
