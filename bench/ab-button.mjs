@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
+import { gotoRendered, WATCH_BUTTON } from "./rendered.mjs";
 import { loadNow, median } from "./report.mjs";
 
 const variants = process.argv.slice(2).map((dir) => resolve(dir));
@@ -20,25 +21,6 @@ if (variants.length === 0) {
   process.exit(2);
 }
 const LOADS = Number(process.env.BENCH_LOADS ?? 30);
-const RENDERED = "amazon-pay-bench:rendered";
-
-/** The same observer as bench/button.mjs: the first moment the button's shadow root shows Amazon's button. */
-function watchButton() {
-  const attach = Element.prototype.attachShadow;
-  let reported = false;
-  Element.prototype.attachShadow = function (init) {
-    const root = attach.call(this, init);
-    const check = () => {
-      if (!reported && root.querySelector(".amazonpay-button-view1")) {
-        reported = true;
-        console.debug(`${RENDERED} ${performance.now()}`);
-      }
-    };
-    new MutationObserver(check).observe(root, { childList: true, subtree: true });
-    return root;
-  };
-}
-
 /** A copy of dist/ with each variant under /vN/ (its page pointing at its own loader and bundle). */
 function serveDir() {
   const dist = mkdtempSync(join(tmpdir(), "amazon-pay-ab-"));
@@ -59,12 +41,10 @@ function serveDir() {
 async function load(browser, cdp, url) {
   const context = await browser.newContext();
   try {
-    await context.addInitScript(`const RENDERED = ${JSON.stringify(RENDERED)};\n(${watchButton})();`);
+    await context.addInitScript(WATCH_BUTTON);
     const page = await context.newPage();
     await untilQuiet(cdp);
-    const rendered = page.waitForEvent("console", { predicate: (m) => m.text().startsWith(RENDERED), timeout: 15_000 });
-    await page.goto(url, { waitUntil: "commit" });
-    const ms = Number((await rendered).text().slice(RENDERED.length + 1));
+    const ms = await gotoRendered(page, url);
     const session = await page.evaluate(() => {
       const entry = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/cv2/sessions"));
       return entry ? [entry.startTime, entry.responseEnd] : [NaN, NaN];

@@ -7,6 +7,7 @@
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
+import { gotoRendered, WATCH_BUTTON } from "./rendered.mjs";
 import { loadNow, machine, median, medianRatio, percentile, table, writeSection } from "./report.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 40);
@@ -17,36 +18,6 @@ const PAGES = [
   { name: "baseline (`/bench-baseline.html`, plain JS)", path: "/bench-baseline.html" },
 ];
 
-/** Reports (on the console) when the button's shadow root first shows Amazon's button. Runs in the page. */
-function watchButton() {
-  const attach = Element.prototype.attachShadow;
-  let reported = false;
-  Element.prototype.attachShadow = function (init) {
-    const root = attach.call(this, init);
-    const check = () => {
-      if (!reported && root.querySelector(".amazonpay-button-view1")) {
-        reported = true;
-        console.debug(`${RENDERED} ${performance.now()}`);
-      }
-    };
-    new MutationObserver(check).observe(root, { childList: true, subtree: true });
-    return root;
-  };
-}
-
-/** The console line `watchButton` writes, and the init script that defines it for the page. */
-const RENDERED = "amazon-pay-bench:rendered";
-const INIT = `const RENDERED = ${JSON.stringify(RENDERED)};\n(${watchButton})();`;
-
-/** One load of `url`: ms from navigation start to the rendered button.
- *  Waits for the page's console line rather than polling with `page.waitForFunction`: that would make
- *  Playwright evaluate its injected script (about 15 ms of the page's main thread) in the middle of the load. */
-async function load(page, url) {
-  const rendered = page.waitForEvent("console", { predicate: (m) => m.text().startsWith(RENDERED), timeout: 15_000 });
-  await page.goto(url, { waitUntil: "commit" });
-  const message = await rendered;
-  return Number(message.text().slice(RENDERED.length + 1));
-}
 
 /** The machine and its load when the run started. */
 const started = machine();
@@ -63,10 +34,10 @@ try {
     const order = i % 2 ? [1, 0] : [0, 1];
     for (const p of order) {
       const context = await browser.newContext();
-      await context.addInitScript(INIT);
+      await context.addInitScript(WATCH_BUTTON);
       const page = await context.newPage();
       if (!(await untilQuiet(cdp))) restless++;
-      const ms = await load(page, server.baseUrl + PAGES[p].path);
+      const ms = await gotoRendered(page, server.baseUrl + PAGES[p].path);
       if (i > 0) cold[p].push(ms); // the first round warms the server and the browser process
       await context.close();
     }
@@ -74,12 +45,12 @@ try {
   // Warm: one context per page, reloaded (HTTP cache and compiled wasm kept), pages alternating.
   const contexts = await Promise.all(PAGES.map(async () => {
     const context = await browser.newContext();
-    await context.addInitScript(INIT);
+    await context.addInitScript(WATCH_BUTTON);
     return { context, page: await context.newPage() };
   }));
   for (let i = 0; i < LOADS + 1; i++) {
     for (const p of i % 2 ? [1, 0] : [0, 1]) {
-      const ms = await load(contexts[p].page, server.baseUrl + PAGES[p].path);
+      const ms = await gotoRendered(contexts[p].page, server.baseUrl + PAGES[p].path);
       if (i > 0) warm[p].push(ms);
     }
   }
