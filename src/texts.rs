@@ -10,9 +10,10 @@ use amazon_pay_contract::Language;
 
 macro_rules! texts {
     ($($key:ident => [$de:literal, $en:literal, $fr:literal, $it:literal, $es:literal],)*) => {
-        /// A text of the widget's interface, in every language. Each text is a constant of its own, so a
-        /// bundle carries only the texts its view uses (an enum with one `get` would link them all). The five
-        /// languages are one string, separated by NUL: no table of five pointers per text in the wasm.
+        /// A text of the widget's interface, in every language (a one-language build: in its own, [`Text::stored`]).
+        /// Each text is a constant of its own, so a bundle carries only the texts its view uses (an enum with one
+        /// `get` would link them all). The five languages are one string, separated by NUL: no table of five
+        /// pointers per text in the wasm.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct Text(&'static str);
 
