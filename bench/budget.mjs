@@ -10,7 +10,8 @@ import { gzipSync } from "node:zlib";
 /** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "53 KB").
  * The goal is 45 KB (issue 20); until every page fits, the budget is the largest page rounded up to a whole KB
  * (CV1, 52.4 KB on 2026-12-06 after the fourth round; the lander is 48.2, every other page within 45), so no
- * page can grow unnoticed. */
+ * page can grow unnoticed. With the one-language bundles the CV1 page is 50.7 KB (German, its largest language)
+ * and the lander 46.2: 51 KB would do. */
 export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 53_000);
 
 /** Loaded by every page next to its bundle: Trunk's CSS and a loader, in dist/: the minified widget-init.js
