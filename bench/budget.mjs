@@ -10,7 +10,8 @@ import { gzipSync } from "node:zlib";
 /** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "53 KB").
  * The goal is 45 KB (issue 20); until every page fits, the budget is the largest page rounded up to a whole KB
  * (CV1, 52.4 KB on 2026-12-06 after the fourth round; the lander is 48.2, every other page within 45), so no
- * page can grow unnoticed. */
+ * page can grow unnoticed. With the one-language bundles the CV1 page is 50.7 KB (German, its largest language)
+ * and the lander 46.2: 51 KB would do. */
 export const BUDGET = Number(process.env.SIZE_BUDGET_BYTES ?? 53_000);
 
 /** Loaded by every page next to its bundle: Trunk's CSS and a loader, in dist/: the minified widget-init.js
@@ -22,23 +23,34 @@ const loader = (dist) => LOADERS.filter((f) => existsSync(join(dist, f))).sort((
 /** `amazon-pay-widget.js` has every view: for pages that mix views, not a one-view page; not held to the budget. */
 const ALL_VIEWS = "amazon-pay-widget";
 
+/** Views whose bundle is also built once per language (scripts/build-language-bundles): a page of one of them
+ * whose widgets share a language loads `amazon-pay-<view>.<lang>.js` (static/widget-init.js), so the largest of
+ * the five is that page's figure, held to the budget; `amazon-pay-<view>.js` (every language) is only for pages
+ * that mix languages, printed like amazon-pay-widget.js and not held to it. */
+export const ONE_LANGUAGE_VIEWS = ["lander", "upsell", "cv1"];
+
+/** Whether the budget holds a bundle (`amazon-pay-cv1.de`) to it: not the all-views one, nor the all-languages
+ * ones of the views built per language. */
+export const enforced = (name) => name !== ALL_VIEWS && !ONE_LANGUAGE_VIEWS.some((view) => name === `amazon-pay-${view}`);
+
 /** Bytes after gzip -9 (zlib's deflate, as `gzip -9 -n` gives within a few header bytes). */
 export const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
-/** Each one-view bundle in `dist` with the files a page showing it loads, their gzip sizes and the total. */
+/** Each bundle in `dist` (every view's, every language's) with the files a page showing it loads, their gzip
+ * sizes and the total; `enforced` says whether the budget holds it. */
 export function bundles(root) {
   const dist = join(root, "dist");
   // No snippets at all is the usual case now (the widget has no `inline_js`); any that come back are counted.
   const snippetDir = join(dist, "snippets");
   const snippets = (existsSync(snippetDir) ? readdirSync(snippetDir, { recursive: true }) : []).map(String).filter((f) => f.endsWith(".js") && statSync(join(snippetDir, f)).isFile()).map((f) => "snippets/" + f);
-  const names = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f) && f !== `${ALL_VIEWS}.js`).map((f) => f.slice(0, -3));
+  const names = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+(\.[a-z]{2})?\.js$/.test(f)).map((f) => f.slice(0, -3));
   return names.sort().map((name) => {
     const own = [`${name}.js`, `${name}_bg.wasm`, ...snippets].map((file) => ["dist", file]);
     const files = [...own, ["dist", "shop.css"], ["dist", loader(dist)]].map(([dir, file]) => {
       const bytes = readFileSync(join(root, dir, file));
       return { file, raw: bytes.length, gzip: gzip9(bytes) };
     });
-    return { name, files, gzip: files.reduce((sum, f) => sum + f.gzip, 0) };
+    return { name, files, gzip: files.reduce((sum, f) => sum + f.gzip, 0), enforced: enforced(name) };
   });
 }
 
@@ -58,10 +70,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`the release differs from the files the budget counts: ${drift.join(", ")} (run scripts/release.mjs after minify.mjs)`);
     process.exit(1);
   }
-  for (const { name, files, gzip } of bundles(join(import.meta.dirname, ".."))) {
-    const over = gzip > BUDGET;
+  const all = bundles(join(import.meta.dirname, ".."));
+  for (const { name, files, gzip, enforced } of all) {
+    const over = enforced && gzip > BUDGET;
     broken ||= over;
-    console.log(`${name.padEnd(26)} ${(gzip / 1000).toFixed(1).padStart(6)} KB gzip (${files.length} files)  ${over ? `OVER the ${BUDGET / 1000} KB budget` : "within"}`);
+    const verdict = !enforced ? "(pages that mix views or languages: not held to the budget)" : over ? `OVER the ${BUDGET / 1000} KB budget` : "within";
+    console.log(`${name.padEnd(26)} ${(gzip / 1000).toFixed(1).padStart(6)} KB gzip (${files.length} files)  ${verdict}`);
+  }
+  // Each one-language view's page figure: its largest language.
+  for (const view of ONE_LANGUAGE_VIEWS) {
+    const largest = all.filter((b) => b.name.startsWith(`amazon-pay-${view}.`)).sort((a, b) => b.gzip - a.gzip)[0];
+    if (!largest) {
+      console.error(`no one-language bundle of ${view} in dist/ (scripts/build-language-bundles)`);
+      broken = true;
+    } else {
+      console.log(`${view} page (its largest language, ${largest.name}): ${(largest.gzip / 1000).toFixed(1)} KB gzip`);
+    }
   }
   if (broken) {
     console.error(`\nsize budget broken: a page would load more than ${BUDGET} bytes gzip -9 from us (bench/budget.mjs)`);

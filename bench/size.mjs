@@ -1,6 +1,8 @@
 // Shipped bytes per page type: loads each demo page in headless Chromium and adds up every wasm, JS and CSS
 // file it fetched from this server (the sandbox's stand-ins for Amazon's scripts under /sandbox/ are not ours),
-// raw and gzip -9. Writes the figures into BENCHMARKS.md and exits 1 when a page is over the budget.
+// raw and gzip -9. Writes the figures into BENCHMARKS.md and exits 1 when a page is over the budget. The lander,
+// upsell and CV1 pages (lang="en") load their one-language bundle (amazon-pay-cv1.en.js, static/widget-init.js);
+// the "bundle" column says which wasm each page loaded.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
@@ -44,9 +46,10 @@ try {
     const raw = files.reduce((s, [, f]) => s + f.raw, 0);
     const gz = files.reduce((s, [, f]) => s + f.gzip, 0);
     if (gz > BUDGET) over.push(path);
-    rows.push([`\`${path}\``, String(files.length), kb(raw), kb(gz), gz <= BUDGET ? "within" : `**over by ${kb(gz - BUDGET)}**`]);
+    const bundle = files.map(([file]) => file.match(/([^/]*)_bg\.wasm$/)?.[1]).find(Boolean) ?? "none";
+    rows.push([`\`${path}\``, `\`${bundle}\``, String(files.length), kb(raw), kb(gz), gz <= BUDGET ? "within" : `**over by ${kb(gz - BUDGET)}**`]);
     for (const [file, f] of files) detail.push([`\`${path}\``, `\`${file}\``, String(f.raw), String(f.gzip)]);
-    console.log(`${path.padEnd(22)} ${String(files.length).padStart(2)} files ${kb(raw).padStart(8)} KB raw ${kb(gz).padStart(7)} KB gzip  ${gz <= BUDGET ? "ok" : "OVER"}`);
+    console.log(`${path.padEnd(22)} ${bundle.padEnd(24)} ${String(files.length).padStart(2)} files ${kb(raw).padStart(8)} KB raw ${kb(gz).padStart(7)} KB gzip  ${gz <= BUDGET ? "ok" : "OVER"}`);
   }
 } finally {
   await browser.close();
@@ -60,7 +63,7 @@ ${started}
 - budget: at most ${kb(BUDGET)} KB (${BUDGET} bytes) gzip -9 for everything one page loads from us (wasm, JS glue,
   snippets, CSS; not the HTML, not the sandbox's stand-ins for Amazon's scripts); result: ${over.length ? `**broken** by ${over.map((p) => "`" + p + "`").join(", ")}` : "every page within"}
 
-${table(["page", "files", "raw KB", "gzip KB", "budget"], rows)}
+${table(["page", "bundle", "files", "raw KB", "gzip KB", "budget"], rows)}
 
 <details><summary>Per file (bytes)</summary>
 

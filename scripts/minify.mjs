@@ -13,7 +13,7 @@ import { minify } from "terser";
 import { shortenImports } from "./wasm-imports.mjs";
 
 const dist = process.argv[2] ?? join(import.meta.dirname, "..", "dist");
-const glue = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+\.js$/.test(f));
+const glue = readdirSync(dist).filter((f) => /^amazon-pay-[a-z0-9]+(\.[a-z]{2})?\.js$/.test(f));
 if (glue.length === 0) {
   console.error(`minify: no amazon-pay-*.js in ${dist}; run trunk build first`);
   process.exit(1);

@@ -16,7 +16,7 @@ const KEEP = 5;
 /** The widget's files in `dist`, relative paths, sorted (the same choice as `is_widget_file` in assets.rs). */
 export function widgetFiles(dist) {
   const top = readdirSync(dist).filter((f) => statSync(join(dist, f)).isFile() && (
-    f === "widget-init.js" || f.endsWith(".css") || /^amazon-pay-[a-z0-9]+(\.js|_bg\.wasm)$/.test(f)));
+    f === "widget-init.js" || f.endsWith(".css") || /^amazon-pay-[a-z0-9]+(\.[a-z]{2})?(\.js|_bg\.wasm)$/.test(f)));
   const snippetDir = join(dist, "snippets");
   const snippets = existsSync(snippetDir)
     ? readdirSync(snippetDir, { recursive: true }).map(String).filter((f) => f.endsWith(".js") && statSync(join(snippetDir, f)).isFile()).map((f) => `snippets/${f}`)

@@ -1,20 +1,25 @@
 //! The widget's buyer-facing texts in German, English, French, Italian and Spanish.
 //!
 //! Error sentences shared with the server live in `amazon_pay_contract::ErrorCode::buyer_message`.
+//!
+//! A one-language build (the features `texts-de`, …: the lander, upsell and CV1 bundles are built once per
+//! language, `amazon-pay-cv1.de.js`, 2-3 KB gzip less than with all five) keeps the texts of its language only
+//! ([`Language::ONLY`]) and gives them for any language asked; [`check`] tells the page when that happens.
 
 use amazon_pay_contract::Language;
 
 macro_rules! texts {
     ($($key:ident => [$de:literal, $en:literal, $fr:literal, $it:literal, $es:literal],)*) => {
-        /// A text of the widget's interface, in every language. Each text is a constant of its own, so a
-        /// bundle carries only the texts its view uses (an enum with one `get` would link them all). The five
-        /// languages are one string, separated by NUL: no table of five pointers per text in the wasm.
+        /// A text of the widget's interface, in every language (a one-language build: in its own, [`Text::stored`]).
+        /// Each text is a constant of its own, so a bundle carries only the texts its view uses (an enum with one
+        /// `get` would link them all). The five languages are one string, separated by NUL: no table of five
+        /// pointers per text in the wasm.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct Text(&'static str);
 
         #[allow(non_upper_case_globals)]
         impl Text {
-            $(#[doc = $en] pub const $key: Text = Text(concat!($de, "\0", $en, "\0", $fr, "\0", $it, "\0", $es));)*
+            $(#[doc = $en] pub const $key: Text = Text::stored(concat!($de, "\0", $en, "\0", $fr, "\0", $it, "\0", $es), [$de, $en, $fr, $it, $es]);)*
 
             /// Every text, so tests can check each one in every language.
             pub const ALL: &'static [Text] = &[$(Text::$key,)*];
@@ -23,11 +28,49 @@ macro_rules! texts {
 }
 
 impl Text {
-    /// The text in `lang`.
+    /// What a text keeps: all five languages (`all`), or in a one-language build only that language's (`one`
+    /// by `Language::ALL`'s order). Evaluated at compile time: the wasm has only the string chosen.
+    const fn stored(all: &'static str, one: [&'static str; 5]) -> Text {
+        match Language::ONLY {
+            Some(lang) => Text(one[lang as usize]),
+            None => Text(all),
+        }
+    }
+
+    /// The text in `lang` (in a one-language build: in that language, whatever `lang` is).
     pub fn get(self, lang: Language) -> &'static str {
+        if Language::ONLY.is_some() {
+            return self.0;
+        }
         // In the order of `Language::ALL`: de, en, fr, it, es.
         crate::scan::pieces(self.0, 0).nth(lang as usize).unwrap_or_default()
     }
+}
+
+/// Called where a widget's language is decided: in a one-language build, a widget in another language shows this
+/// build's texts, and the page's console says once how to have its own (see [`mismatch`]).
+pub fn check(lang: Language, bundle: &str) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if let Some(warning) = mismatch(lang, bundle) {
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            web_sys::console::warn_1(&warning.into());
+        }
+    }
+}
+
+/// The warning for a widget in `lang` when this build has another language's texts only; `None` when it has them.
+fn mismatch(lang: Language, bundle: &str) -> Option<String> {
+    let only = Language::ONLY.filter(|&only| only != lang)?;
+    let (only, lang) = (only.code(), lang.code());
+    Some(
+        [
+            "Amazon Pay widget: a widget's language is \"", lang, "\", but this bundle (amazon-pay-", bundle, ".", only,
+            ".js) has the \"", only, "\" texts only and shows those. Load amazon-pay-", bundle,
+            ".js (every language) instead, or give every widget on the page the same language.",
+        ]
+        .concat(),
+    )
 }
 
 texts! {
@@ -99,24 +142,69 @@ texts! {
 mod tests {
     use super::*;
 
-    #[test]
-    fn texts_are_in_the_order_of_the_languages() {
-        for (i, lang) in Language::ALL.into_iter().enumerate() {
-            assert_eq!(lang as usize, i);
+    /// Every language's texts: only in a build with all five (the default; the tests of `scripts/test`).
+    #[cfg(not(any(feature = "texts-de", feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es")))]
+    mod all_languages {
+        use super::*;
+
+        #[test]
+        fn texts_are_in_the_order_of_the_languages() {
+            for (i, lang) in Language::ALL.into_iter().enumerate() {
+                assert_eq!(lang as usize, i);
+            }
+            assert_eq!(Text::ReviewTitle.get(Language::Fr), "Vérifiez votre commande");
+            assert_eq!(Text::ReviewTitle.get(Language::Es), "Revisa tu pedido");
         }
-        assert_eq!(Text::ReviewTitle.get(Language::Fr), "Vérifiez votre commande");
-        assert_eq!(Text::ReviewTitle.get(Language::Es), "Revisa tu pedido");
+
+        #[test]
+        fn every_text_exists_in_every_language() {
+            for &text in Text::ALL {
+                for lang in Language::ALL {
+                    assert!(!text.get(lang).trim().is_empty(), "{text:?} in {lang:?}");
+                }
+                assert_eq!(text.0.split('\0').count(), 5, "{text:?}: five languages, none with a NUL of its own");
+                // German and English always differ; a copy-paste slip would make them equal.
+                assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
+            }
+        }
+
+        #[test]
+        fn a_build_with_every_language_never_warns() {
+            for lang in Language::ALL {
+                assert_eq!(mismatch(lang, "cv1"), None);
+            }
+        }
     }
 
-    #[test]
-    fn every_text_exists_in_every_language() {
-        for &text in Text::ALL {
+    /// A one-language build: `cargo test -p amazon-pay-widget --features texts-de --lib texts` (scripts/test).
+    #[cfg(any(feature = "texts-de", feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es"))]
+    mod one_language {
+        use super::*;
+
+        #[test]
+        fn every_text_is_in_the_built_language_whatever_is_asked() {
+            let only = Language::ONLY.expect("a texts-* feature is on");
+            let title = ["Bestellung überprüfen", "Review your order", "Vérifiez votre commande", "Controlla il tuo ordine", "Revisa tu pedido"];
             for lang in Language::ALL {
-                assert!(!text.get(lang).trim().is_empty(), "{text:?} in {lang:?}");
+                assert_eq!(Text::ReviewTitle.get(lang), title[only as usize], "{lang:?}");
+                for &text in Text::ALL {
+                    assert_eq!(text.get(lang), text.0, "{text:?}");
+                    assert!(!text.0.trim().is_empty() && !text.0.contains('\0'), "{text:?}: one language, no NUL");
+                }
             }
-            assert_eq!(text.0.split('\0').count(), 5, "{text:?}: five languages, none with a NUL of its own");
-            // German and English always differ; a copy-paste slip would make them equal.
-            assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
+        }
+
+        #[test]
+        fn a_widget_in_another_language_gets_a_warning_saying_what_to_load() {
+            let only = Language::ONLY.expect("a texts-* feature is on");
+            assert_eq!(mismatch(only, "cv1"), None);
+            for lang in Language::ALL.into_iter().filter(|&l| l != only) {
+                let warning = mismatch(lang, "lander").expect("another language");
+                let built = ["amazon-pay-lander.", only.code(), ".js"].concat();
+                assert!(warning.contains(&built), "{warning}");
+                assert!(warning.contains("Load amazon-pay-lander.js (every language)"), "{warning}");
+                assert!(warning.contains(&["\"", lang.code(), "\""].concat()), "{warning}");
+            }
         }
     }
 }

@@ -20,9 +20,33 @@ pub enum Language {
     Es,
 }
 
+#[cfg(any(
+    all(feature = "texts-de", any(feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es")),
+    all(feature = "texts-en", any(feature = "texts-fr", feature = "texts-it", feature = "texts-es")),
+    all(feature = "texts-fr", any(feature = "texts-it", feature = "texts-es")),
+    all(feature = "texts-it", feature = "texts-es"),
+))]
+compile_error!("at most one of the features texts-de, texts-en, texts-fr, texts-it, texts-es: a build has every language or one");
+
 impl Language {
     /// Every language the widget speaks.
     pub const ALL: [Language; 5] = [Language::De, Language::En, Language::Fr, Language::It, Language::Es];
+
+    /// The one language this build has texts in (feature `texts-de`, …: the widget's one-language bundles), whose
+    /// texts are given for any language asked; `None`, the default, when it has all five.
+    pub const ONLY: Option<Language> = if cfg!(feature = "texts-de") {
+        Some(Language::De)
+    } else if cfg!(feature = "texts-en") {
+        Some(Language::En)
+    } else if cfg!(feature = "texts-fr") {
+        Some(Language::Fr)
+    } else if cfg!(feature = "texts-it") {
+        Some(Language::It)
+    } else if cfg!(feature = "texts-es") {
+        Some(Language::Es)
+    } else {
+        None
+    };
 
     /// Two-letter code as PAYONE's `language` parameter and HTML's `lang` use it.
     pub const fn code(self) -> &'static str {

@@ -189,11 +189,15 @@ pub fn page_language() -> Language {
 }
 
 impl WidgetConfig {
+    /// The widget's language: the configuration's, else the page's. Every view's options take it from here, so
+    /// this is where a one-language bundle learns that a widget wants another language (`texts::check`).
     fn language(&self) -> Result<Language, ConfigError> {
-        match &self.language {
-            Some(tag) => Language::from_tag(tag).ok_or_else(|| ConfigError::Language(tag.clone())),
-            None => Ok(page_language()),
-        }
+        let language = match &self.language {
+            Some(tag) => Language::from_tag(tag).ok_or_else(|| ConfigError::Language(tag.clone()))?,
+            None => page_language(),
+        };
+        crate::texts::check(language, self.view.bundle());
+        Ok(language)
     }
 
     /// The review page's options from this configuration (defaults for what it leaves out).

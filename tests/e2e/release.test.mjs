@@ -21,6 +21,9 @@ const FILES = {
   "widget-init.js": "const b = new URL(`amazon-pay-${'button'}`, import.meta.url); import(`${b}.js`);",
   "amazon-pay-button.js": "export default 1",
   "amazon-pay-button_bg.wasm": "\0asm",
+  // A one-language bundle (scripts/build-language-bundles).
+  "amazon-pay-cv1.de.js": "export default 2",
+  "amazon-pay-cv1.de_bg.wasm": "\0asm\x02",
   "shop.css": ".a{}",
   "snippets/x-1/inline0.js": "export const y = 2",
   "index.html": "<!doctype html>",
@@ -33,7 +36,7 @@ test("the release copies the widget's files under their hash, with SRI digests a
     const manifest = release(dir);
     assert.match(manifest.release, /^[0-9a-f]{16}$/);
     const base = `/v/${manifest.release}/`;
-    assert.deepEqual(Object.keys(manifest.files).sort(), ["amazon-pay-button.js", "amazon-pay-button_bg.wasm", "shop.css", "snippets/x-1/inline0.js", "widget-init.js"].map((f) => base + f));
+    assert.deepEqual(Object.keys(manifest.files).sort(), ["amazon-pay-button.js", "amazon-pay-button_bg.wasm", "amazon-pay-cv1.de.js", "amazon-pay-cv1.de_bg.wasm", "shop.css", "snippets/x-1/inline0.js", "widget-init.js"].map((f) => base + f));
     for (const [path, { integrity, bytes }] of Object.entries(manifest.files)) {
       const copy = readFileSync(join(dir, path));
       assert.deepEqual(copy, readFileSync(join(dir, path.slice(base.length))), path);
