@@ -7,7 +7,7 @@
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
-use super::widget_state::{changed, WidgetIds};
+use super::widget_state::changed;
 use super::widgets;
 use crate::client::{Client, ClientError};
 use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
@@ -136,7 +136,7 @@ fn read_depends_on(address_chosen: bool, payment_chosen: bool, address: bool, pa
 
 /// The checkout's elements: Amazon's button, the widgets, the buyer's details (inserted before the hint once
 /// read), the actions, and what the buyer can do after a decline.
-const SKELETON: &[Node] = &[
+pub(super) const SKELETON: &[Node] = &[
     node(NONE, "section", "amazon-pay-cv1 amazon-pay-cv1-checkout", &[("aria-labelledby", "#amazon-pay-cv1-title-")], None),
     node(0, "h2", "", &[("id", "#amazon-pay-cv1-title-")], Some(Text::PayWithAmazon)),
     node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
@@ -535,8 +535,8 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
         lang,
         els,
         layout: &LAYOUT,
-        button_id: ["amazon-pay-cv1-button-", &n].concat(),
-        ids: WidgetIds::new(&n),
+        n,
+        button_id: "amazon-pay-cv1-button-",
         way_out: options.cart_url.clone(),
         way_out_text: Text::BackToCart,
         token,
