@@ -166,13 +166,13 @@ impl Lander {
         if shell.busy.get() || !shell.sel.complete(self.recurring) {
             return;
         }
-        let (Some(access), Some(amazon_order_id)) = (shell.token(), shell.sel.reference()) else { return };
+        let (Some(access), Some(amazon_order_id)) = (shell.access_token(), shell.sel.reference()) else { return };
         shell.busy.set(true);
         self.decline.set(None);
         shell.say(shell.t(Text::Placing));
         self.render();
         let request = ImportOrderRequest {
-            access_token: access.secret().to_owned(),
+            access_token: access,
             amazon_order_id,
             items: self.products.clone(),
             recurring: self.recurring,

@@ -256,10 +256,10 @@ impl Payone {
             return;
         }
         let workorder_id = self.workorder_id.borrow().clone();
-        let (Some(reference), Some(workorder_id), Some(access)) = (sel.reference(), workorder_id, shell.token()) else { return };
+        let (Some(reference), Some(workorder_id), Some(access)) = (sel.reference(), workorder_id, shell.access_token()) else { return };
         let this = self.asked.get().wrapping_add(1);
         self.asked.set(this);
-        let request = OrderReferenceRequest { amazon_order_reference_id: reference, access_token: access.secret().to_owned(), language: shell.lang };
+        let request = OrderReferenceRequest { amazon_order_reference_id: reference, access_token: access, language: shell.lang };
         let work = self.options.client.cv1_details(&workorder_id, &request);
         view::after(&self.me, work, move |view: &Payone, answer| {
             if view.asked.get() != this {
@@ -327,14 +327,14 @@ impl Payone {
         }
         // What the confirmation needs of the details: the checkout and the order reference.
         let current = self.details.borrow().as_ref().map(|d| (d.workorder_id.clone(), d.amazon_order_reference_id.clone()));
-        let (Some((workorder_id, reference)), Some(access)) = (current, shell.token()) else { return };
+        let (Some((workorder_id, reference)), Some(access)) = (current, shell.access_token()) else { return };
         shell.busy.set(true);
         self.next_step.set(None);
         shell.say(shell.t(Text::Placing));
         self.render();
         let me = self.me.clone();
         let confirmed_reference = reference.clone();
-        let on_flow = move |flow: ConfirmationFlow| confirm(&me, workorder_id, confirmed_reference, access.secret().to_owned(), flow);
+        let on_flow = move |flow: ConfirmationFlow| confirm(&me, workorder_id, confirmed_reference, access, flow);
         match off_amazon_payments::init_confirmation_flow(&shell.seller_id(), &reference, on_flow) {
             Ok(handle) => {
                 let old = shell.rt.borrow_mut().confirmation.replace(handle);

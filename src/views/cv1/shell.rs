@@ -226,8 +226,9 @@ impl Shell {
         set_text(problem, text.unwrap_or_default());
     }
 
-    pub(crate) fn token(&self) -> Option<AccessToken> {
-        self.rt.borrow().token.clone()
+    /// The buyer's access token itself, for a request to the backend (no copy of the whole token first).
+    pub(crate) fn access_token(&self) -> Option<String> {
+        self.rt.borrow().token.as_ref().map(|t| t.secret().to_owned())
     }
 
     pub(crate) fn seller_id(&self) -> String {

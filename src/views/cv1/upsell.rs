@@ -146,11 +146,11 @@ impl Upsell {
         if shell.busy.get() {
             return;
         }
-        let (Some(access), Some(params)) = (shell.token(), self.params.as_ref()) else { return };
+        let (Some(access), Some(params)) = (shell.access_token(), self.params.as_ref()) else { return };
         self.set_busy(true);
         shell.say(shell.t(Text::UpsellAdding));
         let request = ImportUpsaleRequest {
-            access_token: access.secret().to_owned(),
+            access_token: access,
             order_id: params.order_id.clone(),
             product_id: self.product.product_id,
             quantity: self.product.quantity,
