@@ -8,7 +8,6 @@
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
-use super::widget_state::WidgetIds;
 use super::widgets;
 use crate::client::Client;
 use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
@@ -78,7 +77,7 @@ pub(super) fn order_view(order: &ImportOrderResponse, lang: Language) -> Element
 }
 
 /// The lander's elements: Amazon's button, then the widgets, the hint, the decline help and the actions.
-const SKELETON: &[Node] = &[
+pub(super) const SKELETON: &[Node] = &[
     node(NONE, "section", "amazon-pay-cv1 amazon-pay-lander", &[("aria-labelledby", "#amazon-pay-lander-title-")], None),
     node(0, "h2", "", &[("id", "#amazon-pay-lander-title-")], Some(Text::PayWithAmazon)),
     node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
@@ -167,13 +166,13 @@ impl Lander {
         if shell.busy.get() || !shell.sel.complete(self.recurring) {
             return;
         }
-        let (Some(access), Some(amazon_order_id)) = (shell.token(), shell.sel.reference()) else { return };
+        let (Some(access), Some(amazon_order_id)) = (shell.access_token(), shell.sel.reference()) else { return };
         shell.busy.set(true);
         self.decline.set(None);
         shell.say(shell.t(Text::Placing));
         self.render();
         let request = ImportOrderRequest {
-            access_token: access.secret().to_owned(),
+            access_token: access,
             amazon_order_id,
             items: self.products.clone(),
             recurring: self.recurring,
@@ -249,8 +248,8 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
         lang,
         els,
         layout: &LAYOUT,
-        button_id: ["amazon-pay-lander-button-", &n].concat(),
-        ids: WidgetIds::new(&n),
+        n,
+        button_id: "amazon-pay-lander-button-",
         way_out: "/".into(),
         way_out_text: Text::BackToCart,
         token,
