@@ -3,7 +3,7 @@
 //! `authorize` takes a Rust callback. The closure handed to Amazon is owned by the returned
 //! [`Authorization`]: keep it as long as an answer may come (the component that asked), drop it to release it.
 
-use super::js_object::{call_method, get, get_path, object, opt_text, text};
+use super::js_object::{call_method, get, get_path, object, text};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -14,28 +14,23 @@ pub enum LoginError {
     NotLoaded(&'static str),
     /// Amazon's script threw; its message.
     Rejected(String),
-    /// The options could not be made into a JS object.
-    Options(String),
 }
 
 /// The options of `amazon.Login.authorize`, spelled as Amazon spells them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthorizeOptions {
-    /// Space-separated, e.g. `profile payments:widget payments:shipping_address`.
-    pub scope: String,
+    /// Space-separated, e.g. `profile payments:widget payments:shipping_address` (a fixed list: no `String`).
+    pub scope: &'static str,
     /// `true`: a popup window (must be opened from the click); `false`: the whole page goes to Amazon.
     pub popup: bool,
     /// OAuth's response type; `token` (implicit grant) is the one the widget uses.
     pub response_type: &'static str,
-    /// OAuth's `state`, returned unchanged with the answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
 }
 
 impl AuthorizeOptions {
     /// Implicit grant (`response_type=token`) with `scope`, in a popup.
-    pub fn popup(scope: &str) -> Self {
-        AuthorizeOptions { scope: scope.to_owned(), popup: true, response_type: "token", state: None }
+    pub fn popup(scope: &'static str) -> Self {
+        AuthorizeOptions { scope, popup: true, response_type: "token" }
     }
 }
 
@@ -135,10 +130,9 @@ pub fn logout() -> Result<(), LoginError> {
 /// popup or not.
 fn options_object(options: &AuthorizeOptions, popup: bool) -> JsValue {
     object(&[
-        ("scope", text(&options.scope)),
+        ("scope", text(options.scope)),
         ("popup", Some(JsValue::from_bool(popup))),
         ("response_type", text(options.response_type)),
-        ("state", opt_text(options.state.as_deref())),
     ])
 }
 
@@ -182,7 +176,6 @@ impl std::fmt::Display for LoginError {
         match self {
             LoginError::NotLoaded(name) => w(f, &["amazon.Login.", name, " is not available: Widgets.js is not loaded"]),
             LoginError::Rejected(cause) => w(f, &["amazon.Login rejected the call: ", cause]),
-            LoginError::Options(cause) => w(f, &["cannot pass the options to amazon.Login: ", cause]),
         }
     }
 }

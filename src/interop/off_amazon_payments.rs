@@ -64,8 +64,6 @@ pub enum WidgetsError {
     NotLoaded(&'static str),
     /// `Widgets.js` threw; its message.
     Rejected(String),
-    /// The options could not be made into a JS object.
-    Options(String),
     /// `Widgets.js` could not be loaded.
     Script(#[from] ScriptError),
     /// `Widgets.js` loaded but never said it was ready (the wait, in milliseconds).
@@ -510,7 +508,6 @@ impl std::fmt::Display for WidgetsError {
         match self {
             WidgetsError::NotLoaded(name) => w(f, &["OffAmazonPayments.", name, " is not available: Widgets.js is not loaded"]),
             WidgetsError::Rejected(cause) => w(f, &["OffAmazonPayments rejected the call: ", cause]),
-            WidgetsError::Options(cause) => w(f, &["cannot pass the options to OffAmazonPayments: ", cause]),
             WidgetsError::Script(e) => std::fmt::Display::fmt(e, f),
             WidgetsError::NotReady(millis) => w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"]),
         }
