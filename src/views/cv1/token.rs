@@ -99,7 +99,8 @@ struct Answer {
 
 /// Removes the answer's keys from one part when it carries an answer; returns the rest and what was found.
 fn strip(part: &str, prefix: &str) -> (String, Option<Answer>) {
-    let raw = part.trim_start_matches(prefix);
+    // `?` or `#`, trimmed as bytes (`trim_start_matches` with a `&str` brings `core`'s substring searcher).
+    let raw = prefix.bytes().fold(part, crate::scan::trim_start);
     let find = |key: &str| query_value(raw, key);
     let (token, error) = (find("access_token"), find("error"));
     if token.is_none() && error.is_none() {
