@@ -183,13 +183,13 @@ struct Payone {
     existing: RefCell<Option<String>>,
     /// The buyer's details as PAYONE read them, and the elements that show them.
     details: RefCell<Option<Cv1Details>>,
-    details_shown: RefCell<Vec<Element>>,
+    details_shown: Cell<Vec<Element>>,
     next_step: Cell<Option<NextStep>>,
     idempotency_key: RefCell<String>,
     /// Only the newest read of the details counts: an address chosen twice quickly must not show the first.
     asked: Cell<u32>,
     /// The sentence of a refused read, taken back once a later read succeeds.
-    refused: RefCell<Option<String>>,
+    refused: Cell<Option<String>>,
     /// What the last check of the selection depended on, and whether a check is due.
     depends_on: Cell<u8>,
     check_due: Cell<bool>,
@@ -280,7 +280,7 @@ impl Payone {
                     view.show_details(None);
                     let sentence = buyer_message(&err, shell.lang);
                     shell.say(&sentence);
-                    *view.refused.borrow_mut() = Some(sentence);
+                    view.refused.set(Some(sentence));
                     view.details_refused(&err);
                 }
             }
@@ -298,7 +298,7 @@ impl Payone {
             for part in &parts {
                 crate::dom_calls::insert_before(widgets, part, Some(hint));
             }
-            *self.details_shown.borrow_mut() = parts;
+            self.details_shown.set(parts);
         }
         *self.details.borrow_mut() = details;
         self.render();
@@ -550,11 +550,11 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
         workorder_id: RefCell::new(None),
         existing: RefCell::new(None),
         details: RefCell::new(None),
-        details_shown: RefCell::new(Vec::new()),
+        details_shown: Cell::new(Vec::new()),
         next_step: Cell::new(None),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
         asked: Cell::new(0),
-        refused: RefCell::new(None),
+        refused: Cell::new(None),
         depends_on: Cell::new(read_depends_on(false, false, false, false)),
         check_due: Cell::new(false),
     });
