@@ -46,8 +46,7 @@ fn ready_promise() -> js_sys::Promise {
 fn set_login_hook(client_id: &str, sandbox: bool) {
     let client_id = client_id.to_owned();
     let hooked = chain_global_hook("onAmazonLoginReady", move || {
-        let configured = super::amazon_login::set_client_id(&client_id).and_then(|()| super::amazon_login::set_sandbox_mode(sandbox));
-        if let Err(e) = configured {
+        if let Err(e) = configure_login(&client_id, sandbox) {
             web_sys::console::error_1(&["Amazon Pay: cannot configure amazon.Login: ", &e.to_string()].concat().into());
         }
     });
@@ -55,6 +54,12 @@ fn set_login_hook(client_id: &str, sandbox: bool) {
         // `load` configures Login directly once the script is there; this only loses the early hook.
         web_sys::console::warn_2(&"Amazon Pay: cannot set onAmazonLoginReady".into(), &e);
     }
+}
+
+/// `amazon.Login.setClientId` and `setSandboxMode`, which `authorize` needs (one copy for the hook and `load`).
+fn configure_login(client_id: &str, sandbox: bool) -> Result<(), super::amazon_login::LoginError> {
+    super::amazon_login::set_client_id(client_id)?;
+    super::amazon_login::set_sandbox_mode(sandbox)
 }
 
 /// A failure of a call into `OffAmazonPayments` or of loading `Widgets.js`.
@@ -125,9 +130,7 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
         }
     }
     // Idempotent, and needed when the globals were there before the hooks.
-    super::amazon_login::set_client_id(client_id).map_err(|e| WidgetsError::Rejected(e.to_string()))?;
-    super::amazon_login::set_sandbox_mode(sandbox).map_err(|e| WidgetsError::Rejected(e.to_string()))?;
-    Ok(())
+    configure_login(client_id, sandbox).map_err(|e| WidgetsError::Rejected(e.to_string()))
 }
 
 /// Amazon's error object (`getErrorCode()`, `getErrorMessage()`), as `onError` passes it.
