@@ -8,7 +8,7 @@ use crate::interop::amazon_login::{self, AuthorizeOptions, AuthorizeResponse, Au
 use crate::interop::off_amazon_payments::{self, AmazonWidgetError, Bound, ButtonOptions, WidgetsError};
 use amazon_pay_contract::cv1::{WidgetsConfig, AMAZON_EU_WIDGETS_JS};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
@@ -114,7 +114,7 @@ impl SignInProblem {
 #[must_use = "dropping a SignInButton releases the button's and the sign-in's callbacks"]
 pub struct SignInButton {
     _button: Bound,
-    _pending: Rc<RefCell<Option<Authorization>>>,
+    _pending: Rc<Cell<Option<Authorization>>>,
 }
 
 /// Amazon's spelling of the buyer's language for the button.
@@ -146,7 +146,7 @@ pub fn render_button(
     lang: Language,
     on_answer: Rc<dyn Fn(SignInAnswer)>,
 ) -> Result<SignInButton, WidgetsError> {
-    let pending: Rc<RefCell<Option<Authorization>>> = Rc::default();
+    let pending: Rc<Cell<Option<Authorization>>> = Rc::default();
     let options = ButtonOptions {
         button_type: style.button_type,
         color: style.color,
@@ -181,7 +181,7 @@ pub fn render_button(
         };
         match result {
             // A newer sign-in replaces an older one whose popup the buyer closed (Amazon never says so).
-            Ok(authorization) => *started.borrow_mut() = authorization,
+            Ok(authorization) => started.set(authorization),
             Err(err) => answered(Err(SignInProblem::Failed(err.to_string()))),
         }
     };
