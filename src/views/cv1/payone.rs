@@ -21,7 +21,7 @@ use amazon_pay_contract::cv1::{
 };
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 use wasm_bindgen::JsValue;
@@ -179,8 +179,8 @@ struct Payone {
     me: Weak<Payone>,
     options: Cv1Options,
     /// The checkout's workorder, once the backend has it, and the order reference it already has.
-    workorder_id: RefCell<Option<String>>,
-    existing: RefCell<Option<String>>,
+    workorder_id: OnceCell<String>,
+    existing: OnceCell<String>,
     /// The buyer's details as PAYONE read them, and the elements that show them.
     details: RefCell<Option<Cv1Details>>,
     details_shown: Cell<Vec<Element>>,
@@ -201,7 +201,7 @@ impl Host for Payone {
     }
 
     fn show(&self) {
-        let existing = self.existing.borrow().clone();
+        let existing = self.existing.get().cloned();
         if let Err(err) = widgets::bind_one_time(&self.shell, existing) {
             self.shell.log(&err);
             self.shell.say(self.shell.t(Text::WidgetProblem));
@@ -255,7 +255,7 @@ impl Payone {
         if !(address && payment) {
             return;
         }
-        let workorder_id = self.workorder_id.borrow().clone();
+        let workorder_id = self.workorder_id.get().cloned();
         let (Some(reference), Some(workorder_id), Some(access)) = (sel.reference(), workorder_id, shell.access_token()) else { return };
         let this = self.asked.get().wrapping_add(1);
         self.asked.set(this);
@@ -547,8 +547,8 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
         shell: Shell::new(parts, me.clone()),
         me: me.clone(),
         options,
-        workorder_id: RefCell::new(None),
-        existing: RefCell::new(None),
+        workorder_id: OnceCell::new(),
+        existing: OnceCell::new(),
         details: RefCell::new(None),
         details_shown: Cell::new(Vec::new()),
         next_step: Cell::new(None),
@@ -597,7 +597,8 @@ impl Payone {
             Ok(s) => s,
             Err(err) => return shell.fail(&err, &buyer_message(&err, lang)),
         };
-        *self.workorder_id.borrow_mut() = Some(loaded.workorder_id.clone());
+        // Set once: the session is read once per mount.
+        let _ = self.workorder_id.set(loaded.workorder_id.clone());
         shell.emit(WidgetEvent::Ready { workorder_id: loaded.workorder_id.clone() });
         match returned.map(|r| (r.result, r.order_id)) {
             Some((Some(ReturnResult::Success), Some(order_id))) => {
@@ -613,7 +614,9 @@ impl Payone {
             // This checkout already has its order: show it rather than placing another.
             return self.show_order(order_id);
         }
-        *self.existing.borrow_mut() = loaded.amazon_order_reference_id;
+        if let Some(existing) = loaded.amazon_order_reference_id {
+            let _ = self.existing.set(existing);
+        }
         shell::start(shell, loaded.widgets);
     }
 }
