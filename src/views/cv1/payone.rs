@@ -523,7 +523,7 @@ fn current_path() -> String {
 
 /// Appends the checkout to `parent` and starts (or resumes) it: the session, then the authorization after a
 /// return from Amazon, or Amazon's button or widgets.
-pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> {
+pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsValue> {
     // Taken out of the address bar now, before anything else can read or log the address.
     let (token, url_error) = signin::start_token();
     let returned = ReturnParams::parse(&page::current_search());
@@ -537,7 +537,8 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
         layout: &LAYOUT,
         n,
         button_id: "amazon-pay-cv1-button-",
-        way_out: options.cart_url.clone(),
+        // The shell keeps the link; the view never reads it again.
+        way_out: std::mem::take(&mut options.cart_url),
         way_out_text: Text::BackToCart,
         token,
         style: options.button.clone(),
