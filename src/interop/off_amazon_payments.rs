@@ -14,15 +14,37 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// Sets the page-wide hook `window[name]` (Amazon's `onAmazonPaymentsReady`, `onAmazonLoginReady`) to call
-/// `then`, then whatever the page had set there before. Amazon calls these hooks once, whenever its script is
+/// What one of Amazon's page-wide hooks does before the page's own: one type for both hooks, so the wasm has
+/// one hook closure.
+enum Hook {
+    /// `onAmazonPaymentsReady`: resolves the ready promise.
+    Ready(js_sys::Function),
+    /// `onAmazonLoginReady`: configures Login with Amazon (client id, sandbox mode), as Amazon's guide does (§B.3).
+    Login(String, bool),
+}
+
+impl Hook {
+    fn run(&self) {
+        match self {
+            Hook::Ready(resolve) => drop(resolve.call0(&JsValue::UNDEFINED)),
+            Hook::Login(client_id, sandbox) => {
+                if let Err(e) = configure_login(client_id, *sandbox) {
+                    web_sys::console::error_1(&["Amazon Pay: cannot configure amazon.Login: ", &e.to_string()].concat().into());
+                }
+            }
+        }
+    }
+}
+
+/// Sets the page-wide hook `window[name]` (Amazon's `onAmazonPaymentsReady`, `onAmazonLoginReady`) to run
+/// `hook`, then whatever the page had set there before. Amazon calls these hooks once, whenever its script is
 /// ready, so the closure lives as long as the page: it is handed to JS (`into_js_value`), not owned by a view.
 /// (In Rust, not an `inline_js` snippet: a snippet is one more file every page of the widget would fetch.)
-fn chain_global_hook(name: &'static str, then: impl Fn() + 'static) -> Result<(), JsValue> {
+fn chain_global_hook(name: &'static str, hook: Hook) -> Result<(), JsValue> {
     let window: JsValue = js_sys::global().into();
     let previous = get(&window, name).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let hook = Closure::<dyn Fn()>::new(move || {
-        then();
+        hook.run();
         if let Some(previous) = &previous {
             // The page's own hook failing must not keep the widget from starting; its error still shows.
             if let Err(thrown) = previous.call0(&JsValue::UNDEFINED) {
@@ -36,21 +58,15 @@ fn chain_global_hook(name: &'static str, then: impl Fn() + 'static) -> Result<()
 /// A promise resolved by `onAmazonPaymentsReady` (the page's earlier hook still called).
 fn ready_promise() -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, reject| {
-        if let Err(e) = chain_global_hook("onAmazonPaymentsReady", move || drop(resolve.call0(&JsValue::UNDEFINED))) {
+        if let Err(e) = chain_global_hook("onAmazonPaymentsReady", Hook::Ready(resolve)) {
             let _ = reject.call1(&JsValue::UNDEFINED, &e);
         }
     })
 }
 
-/// Configures Login with Amazon from `onAmazonLoginReady`, as Amazon's guide does (§B.3).
+/// Configures Login with Amazon from `onAmazonLoginReady`.
 fn set_login_hook(client_id: &str, sandbox: bool) {
-    let client_id = client_id.to_owned();
-    let hooked = chain_global_hook("onAmazonLoginReady", move || {
-        if let Err(e) = configure_login(&client_id, sandbox) {
-            web_sys::console::error_1(&["Amazon Pay: cannot configure amazon.Login: ", &e.to_string()].concat().into());
-        }
-    });
-    if let Err(e) = hooked {
+    if let Err(e) = chain_global_hook("onAmazonLoginReady", Hook::Login(client_id.to_owned(), sandbox)) {
         // `load` configures Login directly once the script is there; this only loses the early hook.
         web_sys::console::warn_2(&"Amazon Pay: cannot set onAmazonLoginReady".into(), &e);
     }
