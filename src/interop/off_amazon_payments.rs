@@ -391,10 +391,7 @@ impl<'a> Widget<'a> {
     }
 
     fn with(mut self, name: &'static str, f: impl FnMut(JsValue) + 'static) -> Self {
-        // A later callback for the same option replaces the earlier one (there is at most one per name).
-        if let Some(i) = self.callbacks.iter().position(|(n, _)| *n == name) {
-            self.callbacks.remove(i);
-        }
+        // A later callback for the same option replaces the earlier one: `bind` sets them in this order.
         self.callbacks.push((name, Closure::new(f)));
         self
     }
