@@ -70,8 +70,19 @@ const KEYWORDS = new Set(["do", "if", "in"]);
 /** wasm-bindgen's exports for closures, named with a hash (`…_invoke__h0123456789abcdef`), read once by the glue. */
 const isHashedExport = (name) => /__h[0-9a-f]{16}$/.test(name);
 
-/** The export section (content from `start` to `end`) with hashed names shortened to `h0`, `h1`, … (in `renames`). */
-function exportSection(bytes, start, end, renames) {
+/**
+ * wasm-bindgen's own exports (`__wbindgen_malloc`, `__externref_table_alloc`, `__wbg_widgethandle_free`, …: a name
+ * starting with `__`), which only the glue reads, as properties of the instance's exports (`A.__wbindgen_malloc`,
+ * up to a dozen times each). The module's own API (`mount`, `start`, `widgethandle_unmount`, `memory`) keeps its
+ * names.
+ */
+const isInternalExport = (name) => name.startsWith("__");
+
+/**
+ * The export section (content from `start` to `end`) with hashed names shortened to `h0`, `h1`, … (in `renames`)
+ * and wasm-bindgen's own ones to `x0`, `x1`, … (in `internal`).
+ */
+function exportSection(bytes, start, end, renames, internal) {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const encoder = new TextEncoder();
   const [count, first] = leb(bytes, start);
@@ -87,6 +98,7 @@ function exportSection(bytes, start, end, renames) {
   if (p !== end) throw new Error(`wasm export section: ${end - p} bytes left over`);
   const taken = new Set(names.map(([name]) => name));
   let counter = 0;
+  let internalCounter = 0;
   const body = [...encodeLeb(count)];
   for (const [name, desc] of names) {
     let short = name;
@@ -94,6 +106,10 @@ function exportSection(bytes, start, end, renames) {
       do short = `h${counter++}`;
       while (taken.has(short));
       renames.set(name, short);
+    } else if (isInternalExport(name)) {
+      do short = `x${internalCounter++}`;
+      while (taken.has(short));
+      internal.set(name, short);
     }
     const encoded = encoder.encode(short);
     body.push(...encodeLeb(encoded.length), ...encoded, ...desc);
@@ -127,6 +143,7 @@ export function shortenImports(wasm, glue) {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const encoder = new TextEncoder();
   const renames = new Map();
+  const internal = new Map();
   const kept = new Set();
   const modules = new Set();
   let counter = 0;
@@ -141,7 +158,7 @@ export function shortenImports(wasm, glue) {
       continue;
     }
     if (id === 7) {
-      out.push(exportSection(bytes, start, end, renames));
+      out.push(exportSection(bytes, start, end, renames, internal));
       pos = end;
       continue;
     }
@@ -191,6 +208,16 @@ export function shortenImports(wasm, glue) {
     const found = js.match(token(from))?.length ?? 0;
     if (found !== 1) throw new Error(`wasm import ${from}: ${found} occurrences in the JS glue, expected its one key`);
     js = js.replace(token(from), to);
+    renamed++;
+  }
+  // wasm-bindgen's own exports: every mention in the glue is a property read (`A.__wbindgen_malloc`), or the
+  // files would not fit together.
+  for (const [from, to] of internal) {
+    const all = js.match(token(from))?.length ?? 0;
+    const read = new RegExp(`\\.${escape(from)}(?![A-Za-z0-9_$])`, "g");
+    const reads = js.match(read)?.length ?? 0;
+    if (reads !== all) throw new Error(`wasm export ${from}: ${all - reads} of its ${all} mentions in the JS glue are not a property read`);
+    js = js.replace(read, `.${to}`);
     renamed++;
   }
   if (modules.size > 1) throw new Error(`wasm imports from ${modules.size} glue modules: ${[...modules].join(", ")}`);

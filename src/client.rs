@@ -7,6 +7,7 @@ use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::orders::OrderStatus;
 use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
+use crate::json_requests::ToJson;
 use crate::wire::FromJs;
 use serde::Serialize;
 use std::future::Future;
@@ -95,6 +96,13 @@ impl Client {
     /// borrows nothing; only reading the answer is generic (the waiting is [`Client::answer`], one copy in the wasm).
     fn post<B: Serialize, T: FromJs>(&self, path: &str, body: &B) -> impl Future<Output = Result<T, ClientError>> + 'static {
         let call = Self::call(self.url(path), to_json(body).map(Some));
+        async move { Self::read(call.await) }
+    }
+
+    /// A POST of a legacy Checkout v1 request, its JSON written by hand (`crate::json_requests`: no serde
+    /// serializer in those bundles), whose answer is read as `T`; sent now, as [`Client::post`].
+    fn post_text<T: FromJs>(&self, path: &str, json: String) -> impl Future<Output = Result<T, ClientError>> + 'static {
+        let call = Self::call(self.url(path), Ok(Some(json)));
         async move { Self::read(call.await) }
     }
 
@@ -206,17 +214,17 @@ impl Client {
 
     /// CheckoutChamp Import Order with the buyer's Amazon order reference (or billing agreement).
     pub fn import_checkoutchamp_order(&self, request: &checkoutchamp::ImportOrderRequest) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
-        self.post(routes::CHECKOUTCHAMP_ORDERS, request)
+        self.post_text(routes::CHECKOUTCHAMP_ORDERS, request.to_json())
     }
 
     /// CheckoutChamp Import Upsale on an order the lander imported.
     pub fn import_checkoutchamp_upsale(&self, request: &checkoutchamp::ImportUpsaleRequest) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
-        self.post(routes::CHECKOUTCHAMP_UPSALES, request)
+        self.post_text(routes::CHECKOUTCHAMP_UPSALES, request.to_json())
     }
 
     /// Starts a PAYONE CV1 checkout for the cart; the server prices it.
     pub fn create_cv1_session(&self, request: &cv1::CreateCv1SessionRequest) -> impl Future<Output = Result<cv1::Cv1Session, ClientError>> + 'static {
-        self.post(routes::CV1_SESSIONS, request)
+        self.post_text(routes::CV1_SESSIONS, request.to_json())
     }
 
     /// A PAYONE CV1 checkout again (back from Amazon's confirmation flow).
@@ -226,17 +234,17 @@ impl Client {
 
     /// The buyer's details behind the order reference (PAYONE `getorderreferencedetails`).
     pub fn cv1_details(&self, workorder_id: &str, request: &cv1::OrderReferenceRequest) -> impl Future<Output = Result<cv1::Cv1Details, ClientError>> + 'static {
-        self.post(&routes::cv1_details(workorder_id), request)
+        self.post_text(&routes::cv1_details(workorder_id), request.to_json())
     }
 
     /// Confirms the order reference (inside Amazon's confirmation flow); the same key gets the same answer.
     pub fn cv1_confirm(&self, workorder_id: &str, request: &cv1::ConfirmRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
-        self.post(&routes::cv1_confirm(workorder_id), request)
+        self.post_text(&routes::cv1_confirm(workorder_id), request.to_json())
     }
 
     /// Authorizes a confirmed CV1 order, once.
     pub fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
-        self.post(&routes::cv1_authorize(order_id), request)
+        self.post_text(&routes::cv1_authorize(order_id), request.to_json())
     }
 }
 

@@ -48,30 +48,36 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// A JSON string: `"`, `\` and control characters escaped (as `JSON.stringify` does).
     fn string(&mut self, text: &str) {
-        self.out.push('"');
-        for c in text.chars() {
-            match c {
-                '"' => self.out.push_str("\\\""),
-                '\\' => self.out.push_str("\\\\"),
-                '\n' => self.out.push_str("\\n"),
-                '\r' => self.out.push_str("\\r"),
-                '\t' => self.out.push_str("\\t"),
-                '\u{8}' => self.out.push_str("\\b"),
-                '\u{c}' => self.out.push_str("\\f"),
-                c if (c as u32) < 0x20 => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    let n = c as usize;
-                    self.out.push_str("\\u00");
-                    self.out.push(HEX[n >> 4] as char);
-                    self.out.push(HEX[n & 15] as char);
-                }
-                c => self.out.push(c),
-            }
-        }
-        self.out.push('"');
+        push_string(&mut self.out, text);
     }
+}
+
+/// `text` as a JSON string at the end of `out`: `"`, `\` and control characters escaped (as `JSON.stringify`
+/// and serde_json do). Also what `crate::json_requests` writes its strings with.
+#[inline]
+pub(crate) fn push_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let n = c as usize;
+                out.push_str("\\u00");
+                out.push(HEX[n >> 4] as char);
+                out.push(HEX[n & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// An array or object being written; `first` until its first element.

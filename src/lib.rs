@@ -18,6 +18,7 @@ mod events;
 pub mod interop;
 mod js_error;
 mod json;
+mod json_requests;
 mod scan;
 pub mod page;
 pub mod texts;

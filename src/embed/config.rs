@@ -1,8 +1,8 @@
 //! Reads a page's configuration object into [`WidgetConfig`] (see `wire` for why not serde).
 
-use super::cv1::ProductLine;
 use super::{View, WidgetConfig};
 use crate::wire::{code, integer, string, FromJs, Obj, WireError};
+use amazon_pay_contract::checkoutchamp::CampaignLine;
 use wasm_bindgen::JsValue;
 
 /// Every key a configuration may have; anything else is a typo and refused. `WidgetConfig::set` reads them
@@ -60,11 +60,14 @@ impl FromJs for View {
     }
 }
 
-impl FromJs for ProductLine {
+/// A campaign product as a page's configuration writes it: `{"productId": 101, "quantity": 2}`, the quantity 1
+/// when left out. Read into the contract's type directly (no type of our own to convert: a smaller wasm); the
+/// widget reads a `CampaignLine` nowhere else (the backend's answers carry `CrmOrderLine`s).
+impl FromJs for CampaignLine {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let o = Obj::new(value)?;
         refuse_unknown(&o, &["productId", "quantity"])?;
-        Ok(ProductLine { product_id: o.u32("productId")?, quantity: o.opt_with("quantity", |v| crate::wire::integer(v, 0, u32::MAX.into()))?.map_or(1, |q| q as u32) })
+        Ok(CampaignLine { product_id: o.u32("productId")?, quantity: o.opt_with("quantity", |v| crate::wire::integer(v, 0, u32::MAX.into()))?.map_or(1, |q| q as u32) })
     }
 }
 
@@ -118,7 +121,7 @@ impl WidgetConfig {
             #[cfg(feature = "view-lander")]
             11 /* products */ => self.products = crate::wire::list(v)?,
             #[cfg(feature = "view-upsell")]
-            12 /* product */ => self.product = Some(ProductLine::from_js(v)?),
+            12 /* product */ => self.product = Some(CampaignLine::from_js(v)?),
             13 /* recurring */ => self.recurring = flag()?,
             18 /* popup */ => self.popup = Some(flag()?),
             _ => {}

@@ -4,22 +4,7 @@ use super::{ConfigError, WidgetConfig};
 use crate::client::Client;
 use crate::views::cv1::payone::{DEFAULT_CART_URL, DEFAULT_CONFIRMATION_URL};
 use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
-use amazon_pay_contract::checkoutchamp::CampaignLine;
 use std::time::Duration;
-
-/// A CheckoutChamp campaign product in the page's configuration: `{"productId": 101, "quantity": 2}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProductLine {
-    pub product_id: u32,
-    /// 1 when the configuration leaves it out.
-    pub quantity: u32,
-}
-
-impl From<ProductLine> for CampaignLine {
-    fn from(line: ProductLine) -> CampaignLine {
-        CampaignLine { product_id: line.product_id, quantity: line.quantity }
-    }
-}
 
 /// A link the widget navigates to: a path on this site or an http(s) URL, never `javascript:` and the like.
 fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {
@@ -62,7 +47,7 @@ impl WidgetConfig {
         Ok(LanderOptions {
             client: Client::new(self.backend_url.clone()),
             language: self.language()?,
-            products: self.products.iter().copied().map(CampaignLine::from).collect(),
+            products: self.products.clone(),
             recurring: self.recurring,
             upsell_url: self.upsell_url.as_deref().map(|u| page_url("upsellUrl", u)).transpose()?,
             button: self.button_style()?,
@@ -76,7 +61,7 @@ impl WidgetConfig {
         Ok(UpsellOptions {
             client: Client::new(self.backend_url.clone()),
             language: self.language()?,
-            product: product.into(),
+            product,
             thank_you_url: page_url("thankYouUrl", self.thank_you_url.as_deref().unwrap_or("/"))?,
             button: self.button_style()?,
             script_timeout: self.timeout(),

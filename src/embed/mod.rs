@@ -54,6 +54,7 @@ use crate::views::apb::ApbOptions;
 use crate::views::button::ButtonOptions;
 use crate::views::confirmation::ConfirmationOptions;
 use crate::views::review::ReviewOptions;
+use amazon_pay_contract::checkoutchamp::CampaignLine;
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
 use std::time::Duration;
@@ -87,10 +88,11 @@ pub struct WidgetConfig {
     pub placement: Option<String>,
     /// How long to wait for Amazon's script, in milliseconds.
     pub script_timeout_ms: Option<u32>,
-    /// CheckoutChamp lander: the campaign products, `[{productId, quantity}]`; CheckoutChamp prices them.
-    pub products: Vec<cv1::ProductLine>,
+    /// CheckoutChamp lander: the campaign products, `[{productId, quantity}]` (quantity 1 when left out);
+    /// CheckoutChamp prices them.
+    pub products: Vec<CampaignLine>,
     /// CheckoutChamp upsell page: the product offered, `{productId, quantity}`.
-    pub product: Option<cv1::ProductLine>,
+    pub product: Option<CampaignLine>,
     /// CheckoutChamp lander: a subscription (billing agreement and Consent widget).
     pub recurring: bool,
     /// CheckoutChamp lander: the upsell page (`orderId` and `amazonOrderId` are appended).

@@ -61,3 +61,27 @@ test("a name that only starts like an import is not touched", () => {
   const { js } = shortenImports(MODULE, GLUE + `const ${FOO}x=1;`.replace("const", ";const"));
   assert.match(js, /__wbg_foo_0123456789abcdefx=1/);
 });
+
+/** A module exporting wasm-bindgen's allocator (a name starting with `__`) and the module's own `mount`. */
+const EXPORTS = Buffer.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  ...section(1, [1, 0x60, 0, 0]),
+  ...section(3, [1, 0]),
+  ...section(7, [2, ...name("__wbindgen_malloc"), 0, 0, ...name("mount"), 0, 0]),
+  ...section(10, [1, 2, 0, 0x0b]),
+]);
+
+test("wasm-bindgen's own exports become short where the glue reads them; the module's API keeps its names", () => {
+  const glue = "function m(){return A.__wbindgen_malloc(1)+A.__wbindgen_malloc(2)}export function mount(){A.mount()}";
+  const { wasm, js, renamed } = shortenImports(EXPORTS, glue);
+  assert.equal(renamed, 1);
+  assert.deepEqual(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name), ["x0", "mount"]);
+  assert.equal(js, "function m(){return A.x0(1)+A.x0(2)}export function mount(){A.mount()}");
+  const again = shortenImports(wasm, js);
+  assert.equal(again.renamed, 0);
+  assert.equal(again.js, js);
+});
+
+test("glue that mentions one of wasm-bindgen's exports other than as a property read is refused", () => {
+  assert.throws(() => shortenImports(EXPORTS, "A.__wbindgen_malloc(1);const __wbindgen_malloc=2"), /__wbindgen_malloc: 1 of its 2 mentions in the JS glue are not a property read/);
+});

@@ -8,10 +8,9 @@
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
-use super::widget_state::WidgetIds;
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
+use crate::dom::{set_attr, set_disabled, set_hidden, set_text, Mounted};
 use crate::events::WidgetEvent;
 use crate::page;
 use crate::texts::Text;
@@ -78,7 +77,7 @@ pub(super) fn order_view(order: &ImportOrderResponse, lang: Language) -> Element
 }
 
 /// The lander's elements: Amazon's button, then the widgets, the hint, the decline help and the actions.
-const SKELETON: &[Node] = &[
+pub(super) const SKELETON: &[Node] = &[
     node(NONE, "section", "amazon-pay-cv1 amazon-pay-lander", &[("aria-labelledby", "#amazon-pay-lander-title-")], None),
     node(0, "h2", "", &[("id", "#amazon-pay-lander-title-")], Some(Text::PayWithAmazon)),
     node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
@@ -138,6 +137,10 @@ impl Host for Lander {
     fn changed(&self, _: u8) {
         self.render();
     }
+
+    fn clicked(&self) {
+        self.place_order();
+    }
 }
 
 impl Lander {
@@ -167,13 +170,13 @@ impl Lander {
         if shell.busy.get() || !shell.sel.complete(self.recurring) {
             return;
         }
-        let (Some(access), Some(amazon_order_id)) = (shell.token(), shell.sel.reference()) else { return };
+        let (Some(access), Some(amazon_order_id)) = (shell.access_token(), shell.sel.reference()) else { return };
         shell.busy.set(true);
         self.decline.set(None);
         shell.say(shell.t(Text::Placing));
         self.render();
         let request = ImportOrderRequest {
-            access_token: access.secret().to_owned(),
+            access_token: access,
             amazon_order_id,
             items: self.products.clone(),
             recurring: self.recurring,
@@ -249,8 +252,8 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
         lang,
         els,
         layout: &LAYOUT,
-        button_id: ["amazon-pay-lander-button-", &n].concat(),
-        ids: WidgetIds::new(&n),
+        n,
+        button_id: "amazon-pay-lander-button-",
         way_out: "/".into(),
         way_out_text: Text::BackToCart,
         token,
@@ -269,12 +272,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     });
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
-    let me = view.me.clone();
-    shell.keep(on(shell.el(PLACE), "click", move |_| {
-        if let Some(view) = me.upgrade() {
-            view.place_order();
-        }
-    }));
+    shell.on_click(shell.el(PLACE), |host| host.clicked());
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));
     }

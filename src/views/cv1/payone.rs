@@ -7,10 +7,10 @@
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
-use super::widget_state::{changed, WidgetIds};
+use super::widget_state::changed;
 use super::widgets;
 use crate::client::{Client, ClientError};
-use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
+use crate::dom::{set_attr, set_disabled, set_hidden, Mounted};
 use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
@@ -136,7 +136,7 @@ fn read_depends_on(address_chosen: bool, payment_chosen: bool, address: bool, pa
 
 /// The checkout's elements: Amazon's button, the widgets, the buyer's details (inserted before the hint once
 /// read), the actions, and what the buyer can do after a decline.
-const SKELETON: &[Node] = &[
+pub(super) const SKELETON: &[Node] = &[
     node(NONE, "section", "amazon-pay-cv1 amazon-pay-cv1-checkout", &[("aria-labelledby", "#amazon-pay-cv1-title-")], None),
     node(0, "h2", "", &[("id", "#amazon-pay-cv1-title-")], Some(Text::PayWithAmazon)),
     node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
@@ -221,6 +221,10 @@ impl Host for Payone {
             }));
         }
     }
+
+    fn clicked(&self) {
+        self.place_order();
+    }
 }
 
 impl Payone {
@@ -256,10 +260,10 @@ impl Payone {
             return;
         }
         let workorder_id = self.workorder_id.borrow().clone();
-        let (Some(reference), Some(workorder_id), Some(access)) = (sel.reference(), workorder_id, shell.token()) else { return };
+        let (Some(reference), Some(workorder_id), Some(access)) = (sel.reference(), workorder_id, shell.access_token()) else { return };
         let this = self.asked.get().wrapping_add(1);
         self.asked.set(this);
-        let request = OrderReferenceRequest { amazon_order_reference_id: reference, access_token: access.secret().to_owned(), language: shell.lang };
+        let request = OrderReferenceRequest { amazon_order_reference_id: reference, access_token: access, language: shell.lang };
         let work = self.options.client.cv1_details(&workorder_id, &request);
         view::after(&self.me, work, move |view: &Payone, answer| {
             if view.asked.get() != this {
@@ -327,14 +331,14 @@ impl Payone {
         }
         // What the confirmation needs of the details: the checkout and the order reference.
         let current = self.details.borrow().as_ref().map(|d| (d.workorder_id.clone(), d.amazon_order_reference_id.clone()));
-        let (Some((workorder_id, reference)), Some(access)) = (current, shell.token()) else { return };
+        let (Some((workorder_id, reference)), Some(access)) = (current, shell.access_token()) else { return };
         shell.busy.set(true);
         self.next_step.set(None);
         shell.say(shell.t(Text::Placing));
         self.render();
         let me = self.me.clone();
         let confirmed_reference = reference.clone();
-        let on_flow = move |flow: ConfirmationFlow| confirm(&me, workorder_id, confirmed_reference, access.secret().to_owned(), flow);
+        let on_flow = move |flow: ConfirmationFlow| confirm(&me, workorder_id, confirmed_reference, access, flow);
         match off_amazon_payments::init_confirmation_flow(&shell.seller_id(), &reference, on_flow) {
             Ok(handle) => {
                 let old = shell.rt.borrow_mut().confirmation.replace(handle);
@@ -535,8 +539,8 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
         lang,
         els,
         layout: &LAYOUT,
-        button_id: ["amazon-pay-cv1-button-", &n].concat(),
-        ids: WidgetIds::new(&n),
+        n,
+        button_id: "amazon-pay-cv1-button-",
         way_out: options.cart_url.clone(),
         way_out_text: Text::BackToCart,
         token,
@@ -561,12 +565,7 @@ pub fn mount(parent: &Element, options: Cv1Options) -> Result<Mounted, JsValue> 
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
     shell.sign_out_on(SIGN_OUT_AGAIN);
-    let me = view.me.clone();
-    shell.keep(on(shell.el(PLACE), "click", move |_| {
-        if let Some(view) = me.upgrade() {
-            view.place_order();
-        }
-    }));
+    shell.on_click(shell.el(PLACE), |host| host.clicked());
     shell.on_click(shell.el(START_AGAIN), |_| signin::restart());
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));

@@ -9,7 +9,7 @@
 use super::signin::{self, ButtonStyle, SignInButton, SignInProblem};
 use super::token::AccessToken;
 use crate::views::skeleton::{add, after, create};
-use super::widget_state::{BoundWidgets, Selection, WidgetIds};
+use super::widget_state::{BoundWidgets, Selection};
 use crate::dom::{on, set_hidden, set_text, Listener};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::off_amazon_payments::Bound;
@@ -59,6 +59,9 @@ pub(crate) trait Host {
     /// A widget reported something; `what` says which parts of the selection changed
     /// (`super::widget_state::changed`).
     fn changed(&self, what: u8);
+    /// The buyer clicked the view's action button ("Place order", "Add"): its listener is [`Shell::on_click`]'s,
+    /// one closure type for every button of the view (each `Closure` type of its own is more wasm).
+    fn clicked(&self);
 }
 
 /// Where a view's skeleton has the parts every view has.
@@ -80,9 +83,10 @@ pub(crate) struct Parts {
     /// The skeleton's elements (the first is the view's `<section>`).
     pub(crate) els: Vec<Element>,
     pub(crate) layout: &'static Layout,
-    /// The element id Amazon's button renders into.
-    pub(crate) button_id: String,
-    pub(crate) ids: WidgetIds,
+    /// The view's number on the page, which ends its element ids (`Shell::id`).
+    pub(crate) n: String,
+    /// The id of the element Amazon's button renders into, without the number (`amazon-pay-lander-button-`).
+    pub(crate) button_id: &'static str,
     /// Where the fatal message leads, and its link text.
     pub(crate) way_out: String,
     pub(crate) way_out_text: Text,
@@ -103,8 +107,8 @@ pub(crate) struct Shell {
     /// The skeleton's elements.
     els: Vec<Element>,
     layout: &'static Layout,
-    button_id: String,
-    pub(crate) ids: WidgetIds,
+    n: String,
+    button_id: &'static str,
     way_out: String,
     way_out_text: Text,
     style: ButtonStyle,
@@ -128,8 +132,8 @@ impl Shell {
             root,
             els: parts.els,
             layout: parts.layout,
+            n: parts.n,
             button_id: parts.button_id,
-            ids: parts.ids,
             way_out: parts.way_out,
             way_out_text: parts.way_out_text,
             style: parts.style,
@@ -146,6 +150,11 @@ impl Shell {
     /// The skeleton's element `i`.
     pub(crate) fn el(&self, i: usize) -> &Element {
         &self.els[i]
+    }
+
+    /// The id of the view's element whose id starts with `prefix` (`amazon-pay-wallet-` → `amazon-pay-wallet-7`).
+    pub(crate) fn id(&self, prefix: &str) -> String {
+        [prefix, &self.n].concat()
     }
 
     pub(crate) fn t(&self, text: Text) -> &'static str {
@@ -220,8 +229,9 @@ impl Shell {
         set_text(problem, text.unwrap_or_default());
     }
 
-    pub(crate) fn token(&self) -> Option<AccessToken> {
-        self.rt.borrow().token.clone()
+    /// The buyer's access token itself, for a request to the backend (no copy of the whole token first).
+    pub(crate) fn access_token(&self) -> Option<String> {
+        self.rt.borrow().token.as_ref().map(|t| t.secret().to_owned())
     }
 
     pub(crate) fn seller_id(&self) -> String {
@@ -236,11 +246,6 @@ impl Shell {
                 handler(&*host);
             }
         });
-        self.listeners.borrow_mut().push(listener);
-    }
-
-    /// Keeps `listener` as long as the view.
-    pub(crate) fn keep(&self, listener: Listener) {
         self.listeners.borrow_mut().push(listener);
     }
 
@@ -304,7 +309,7 @@ fn prepared_widgets(host: &dyn Host, prepared: Result<(), signin::SetupError>, s
             }
         }
     }) as Rc<dyn Fn(signin::SignInAnswer)>;
-    match signin::render_button(&shell.button_id, &seller_id, &shell.style, shell.lang, answer) {
+    match signin::render_button(&shell.id(shell.button_id), &seller_id, &shell.style, shell.lang, answer) {
         Ok(button) => shell.rt.borrow_mut().button = Some(button),
         Err(err) => shell.fail(&err, shell.t(Text::WidgetProblem)),
     }

@@ -8,10 +8,9 @@ use super::lander::order_view;
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
-use super::widget_state::WidgetIds;
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{on, set_attr, set_disabled, Mounted};
+use crate::dom::{set_attr, set_disabled, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
 use crate::texts::Text;
@@ -80,7 +79,7 @@ impl UpsellParams {
 }
 
 /// The upsell page's elements: Amazon's button, then the offer with the order's widgets (read-only).
-const SKELETON: &[Node] = &[
+pub(super) const SKELETON: &[Node] = &[
     node(NONE, "section", "amazon-pay-cv1 amazon-pay-upsell", &[], None),
     node(0, "p", "amazon-pay-notice", &[("role", "status"), ("aria-live", "polite")], None),
     node(0, "p", "amazon-pay-loading", &[("aria-busy", "true")], Some(Text::Loading)),
@@ -131,6 +130,10 @@ impl Host for Upsell {
     fn changed(&self, _: u8) {
         self.shell.show_problem();
     }
+
+    fn clicked(&self) {
+        self.add();
+    }
 }
 
 impl Upsell {
@@ -147,11 +150,11 @@ impl Upsell {
         if shell.busy.get() {
             return;
         }
-        let (Some(access), Some(params)) = (shell.token(), self.params.as_ref()) else { return };
+        let (Some(access), Some(params)) = (shell.access_token(), self.params.as_ref()) else { return };
         self.set_busy(true);
         shell.say(shell.t(Text::UpsellAdding));
         let request = ImportUpsaleRequest {
-            access_token: access.secret().to_owned(),
+            access_token: access,
             order_id: params.order_id.clone(),
             product_id: self.product.product_id,
             quantity: self.product.quantity,
@@ -198,8 +201,8 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         lang,
         els,
         layout: &LAYOUT,
-        button_id: ["amazon-pay-upsell-button-", &n].concat(),
-        ids: WidgetIds::new(&n),
+        n,
+        button_id: "amazon-pay-upsell-button-",
         way_out: thank_you_url,
         way_out_text: Text::Continue,
         token,
@@ -214,12 +217,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         params,
         idempotency_key: RefCell::new(page::new_idempotency_key()),
     });
-    let me = view.me.clone();
-    view.shell.keep(on(view.shell.el(ADD), "click", move |_| {
-        if let Some(view) = me.upgrade() {
-            view.add();
-        }
-    }));
+    view.shell.on_click(view.shell.el(ADD), |host| host.clicked());
     crate::dom_calls::append(parent, &view.shell.root);
 
     // Without the lander's order there is nothing to offer; that is told with the configuration's answer, once

@@ -5,24 +5,12 @@
 use crate::interop::off_amazon_payments::{AmazonWidgetError, Bound};
 use std::cell::{Cell, RefCell};
 
-/// The element ids the widgets render into.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WidgetIds {
-    pub(crate) address_book: String,
-    pub(crate) wallet: String,
-    pub(crate) consent: String,
-}
-
-impl WidgetIds {
-    /// The ids of the view numbered `n`.
-    pub(crate) fn new(n: &str) -> WidgetIds {
-        WidgetIds {
-            address_book: ["amazon-pay-address-book-", n].concat(),
-            wallet: ["amazon-pay-wallet-", n].concat(),
-            consent: ["amazon-pay-consent-", n].concat(),
-        }
-    }
-}
+/// The element ids the widgets render into, each followed by the view's number (`amazon-pay-wallet-7`, see
+/// `Shell::id`): the same prefixes as the views' skeletons (`#amazon-pay-wallet-`). Built when a widget is
+/// bound, not kept as `String`s per view (a smaller wasm).
+pub(crate) const ADDRESS_BOOK_ID: &str = "amazon-pay-address-book-";
+pub(crate) const WALLET_ID: &str = "amazon-pay-wallet-";
+pub(crate) const CONSENT_ID: &str = "amazon-pay-consent-";
 
 /// Which part of a [`Selection`] a widget callback changed (bits, so a view can tell what it depends on).
 pub(crate) mod changed {
@@ -101,9 +89,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_numbered_per_view() {
-        let ids = WidgetIds::new("7");
-        assert_eq!((ids.address_book.as_str(), ids.wallet.as_str(), ids.consent.as_str()), ("amazon-pay-address-book-7", "amazon-pay-wallet-7", "amazon-pay-consent-7"));
+    fn the_skeletons_give_the_widgets_these_ids() {
+        for skeleton in [crate::views::cv1::lander::SKELETON, crate::views::cv1::upsell::SKELETON, crate::views::cv1::payone::SKELETON] {
+            let ids: Vec<&str> = skeleton.iter().flat_map(|node| node.attrs.iter()).filter(|(name, _)| *name == "id").map(|(_, value)| *value).collect();
+            for prefix in [ADDRESS_BOOK_ID, WALLET_ID] {
+                assert!(ids.contains(&["#", prefix].concat().as_str()), "{prefix} in {ids:?}");
+            }
+        }
+        let ids = crate::views::cv1::lander::SKELETON.iter().flat_map(|node| node.attrs.iter()).any(|(_, value)| *value == ["#", CONSENT_ID].concat());
+        assert!(ids, "the lander's Consent widget");
     }
 
     #[test]

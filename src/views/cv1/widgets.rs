@@ -7,7 +7,7 @@
 //! tells the view ([`super::shell::Host::changed`]) which parts of the selection changed.
 
 use super::shell::Shell;
-use super::widget_state::changed;
+use super::widget_state::{changed, ADDRESS_BOOK_ID, CONSENT_ID, WALLET_ID};
 use crate::interop::off_amazon_payments::{
     AgreementType, AmazonReference, AmazonWidgetError, ConsentStatus, DisplayMode, Widget, WidgetKind, WidgetOptions, WidgetsError,
 };
@@ -70,7 +70,7 @@ pub(crate) fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(
             ADDRESS_CHOSEN | ADDRESS_CHANGES
         }))
         .on_error(callback(shell, on_error))
-        .bind(&shell.ids.address_book)?;
+        .bind(&shell.id(ADDRESS_BOOK_ID))?;
     shell.rt.borrow_mut().widgets.address_book = Some(address_book);
     bind_wallet(shell, existing)
 }
@@ -106,7 +106,7 @@ pub(crate) fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
             what
         }))
         .on_error(callback(shell, on_error))
-        .bind(&shell.ids.address_book)?;
+        .bind(&shell.id(ADDRESS_BOOK_ID))?;
     shell.rt.borrow_mut().widgets.address_book = Some(address_book);
     Ok(())
 }
@@ -123,8 +123,8 @@ pub(crate) fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
         display_mode: Some(DisplayMode::Read),
         ..Default::default()
     };
-    let address_book = Widget::new(WidgetKind::AddressBook, options.clone()).on_error(callback(shell, on_error)).bind(&shell.ids.address_book)?;
-    let wallet = Widget::new(WidgetKind::Wallet, options).on_error(callback(shell, on_error)).bind(&shell.ids.wallet)?;
+    let address_book = Widget::new(WidgetKind::AddressBook, options.clone()).on_error(callback(shell, on_error)).bind(&shell.id(ADDRESS_BOOK_ID))?;
+    let wallet = Widget::new(WidgetKind::Wallet, options).on_error(callback(shell, on_error)).bind(&shell.id(WALLET_ID))?;
     shell.sel.set_reference(Some(id));
     let mut rt = shell.rt.borrow_mut();
     rt.widgets.address_book = Some(address_book);
@@ -155,7 +155,7 @@ pub(crate) fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), Widge
             changed::WALLET_READY
         }))
         .on_error(callback(shell, on_error))
-        .bind(&shell.ids.wallet)?;
+        .bind(&shell.id(WALLET_ID))?;
     // The old Wallet's callbacks go only now, after the new one is bound (never from inside a callback of
     // the Wallet itself).
     let old = shell.rt.borrow_mut().widgets.wallet.replace(wallet);
@@ -170,7 +170,7 @@ fn bind_consent(shell: &Shell, billing_agreement_id: &str) -> Result<(), Widgets
         .on_consent_ready(callback(shell, consent_status))
         .on_consent(callback(shell, consent_status))
         .on_error(callback(shell, on_error))
-        .bind(&shell.ids.consent)?;
+        .bind(&shell.id(CONSENT_ID))?;
     shell.rt.borrow_mut().widgets.consent = Some(consent);
     Ok(())
 }
