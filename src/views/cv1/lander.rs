@@ -10,7 +10,7 @@ use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{on, set_attr, set_disabled, set_hidden, set_text, Mounted};
+use crate::dom::{set_attr, set_disabled, set_hidden, set_text, Mounted};
 use crate::events::WidgetEvent;
 use crate::page;
 use crate::texts::Text;
@@ -136,6 +136,10 @@ impl Host for Lander {
 
     fn changed(&self, _: u8) {
         self.render();
+    }
+
+    fn clicked(&self) {
+        self.place_order();
     }
 }
 
@@ -268,12 +272,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     });
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
-    let me = view.me.clone();
-    shell.keep(on(shell.el(PLACE), "click", move |_| {
-        if let Some(view) = me.upgrade() {
-            view.place_order();
-        }
-    }));
+    shell.on_click(shell.el(PLACE), |host| host.clicked());
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));
     }

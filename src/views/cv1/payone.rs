@@ -10,7 +10,7 @@ use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use super::widget_state::changed;
 use super::widgets;
 use crate::client::{Client, ClientError};
-use crate::dom::{on, set_attr, set_disabled, set_hidden, Mounted};
+use crate::dom::{set_attr, set_disabled, set_hidden, Mounted};
 use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
@@ -220,6 +220,10 @@ impl Host for Payone {
                 }
             }));
         }
+    }
+
+    fn clicked(&self) {
+        self.place_order();
     }
 }
 
@@ -562,12 +566,7 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
     shell.sign_out_on(SIGN_OUT_AGAIN);
-    let me = view.me.clone();
-    shell.keep(on(shell.el(PLACE), "click", move |_| {
-        if let Some(view) = me.upgrade() {
-            view.place_order();
-        }
-    }));
+    shell.on_click(shell.el(PLACE), |host| host.clicked());
     shell.on_click(shell.el(START_AGAIN), |_| signin::restart());
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));

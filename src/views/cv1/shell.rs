@@ -59,6 +59,9 @@ pub(crate) trait Host {
     /// A widget reported something; `what` says which parts of the selection changed
     /// (`super::widget_state::changed`).
     fn changed(&self, what: u8);
+    /// The buyer clicked the view's action button ("Place order", "Add"): its listener is [`Shell::on_click`]'s,
+    /// one closure type for every button of the view (each `Closure` type of its own is more wasm).
+    fn clicked(&self);
 }
 
 /// Where a view's skeleton has the parts every view has.
@@ -243,11 +246,6 @@ impl Shell {
                 handler(&*host);
             }
         });
-        self.listeners.borrow_mut().push(listener);
-    }
-
-    /// Keeps `listener` as long as the view.
-    pub(crate) fn keep(&self, listener: Listener) {
         self.listeners.borrow_mut().push(listener);
     }
 

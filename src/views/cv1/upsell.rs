@@ -10,7 +10,7 @@ use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{on, set_attr, set_disabled, Mounted};
+use crate::dom::{set_attr, set_disabled, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
 use crate::texts::Text;
@@ -130,6 +130,10 @@ impl Host for Upsell {
     fn changed(&self, _: u8) {
         self.shell.show_problem();
     }
+
+    fn clicked(&self) {
+        self.add();
+    }
 }
 
 impl Upsell {
@@ -213,12 +217,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         params,
         idempotency_key: RefCell::new(page::new_idempotency_key()),
     });
-    let me = view.me.clone();
-    view.shell.keep(on(view.shell.el(ADD), "click", move |_| {
-        if let Some(view) = me.upgrade() {
-            view.add();
-        }
-    }));
+    view.shell.on_click(view.shell.el(ADD), |host| host.clicked());
     crate::dom_calls::append(parent, &view.shell.root);
 
     // Without the lander's order there is nothing to offer; that is told with the configuration's answer, once
