@@ -224,7 +224,7 @@ impl Lander {
         match code {
             Some(ErrorCode::SoftDecline) => {
                 // The Wallet again, so the buyer can pick another payment method.
-                if let Err(e) = widgets::bind_wallet(shell, Some(amazon_order_id)) {
+                if let Err(e) = widgets::bind_wallet(shell, Some(&amazon_order_id)) {
                     shell.log(&e);
                 }
                 view::focus(shell.el(WALLET));

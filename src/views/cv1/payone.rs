@@ -201,8 +201,7 @@ impl Host for Payone {
     }
 
     fn show(&self) {
-        let existing = self.existing.get().cloned();
-        if let Err(err) = widgets::bind_one_time(&self.shell, existing) {
+        if let Err(err) = widgets::bind_one_time(&self.shell, self.existing.get().map(String::as_str)) {
             self.shell.log(&err);
             self.shell.say(self.shell.t(Text::WidgetProblem));
         }
@@ -412,7 +411,7 @@ impl Payone {
                 self.next_step.set(Some(step));
                 match step {
                     NextStep::ChoosePayment => {
-                        if let Err(e) = widgets::bind_wallet(shell, Some(reference)) {
+                        if let Err(e) = widgets::bind_wallet(shell, Some(&reference)) {
                             shell.log(&e);
                         }
                         view::focus(shell.el(WALLET));

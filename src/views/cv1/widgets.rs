@@ -46,10 +46,10 @@ fn on_error(shell: &Shell, err: AmazonWidgetError) -> u8 {
 
 /// One-time purchase: the AddressBook and the Wallet; `existing` re-renders an order reference the checkout
 /// already has. (One function per mode, so a bundle links only the modes its view uses.)
-pub(crate) fn bind_one_time(shell: &Shell, existing: Option<String>) -> Result<(), WidgetsError> {
+pub(crate) fn bind_one_time(shell: &Shell, existing: Option<&str>) -> Result<(), WidgetsError> {
     use changed::*;
     let seller_id = shell.seller_id();
-    let options = WidgetOptions { seller_id: &seller_id, amazon_order_reference_id: existing.as_deref(), ..Default::default() };
+    let options = WidgetOptions { seller_id: &seller_id, amazon_order_reference_id: existing, ..Default::default() };
     let address_book = Widget::new(WidgetKind::AddressBook, options)
         .on_order_reference_create(callback(shell, |s, r: AmazonReference| {
             s.sel.set_reference(r.order_reference_id());
@@ -98,7 +98,7 @@ pub(crate) fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
             if let (Some(id), false) = (id, has_wallet) {
                 s.sel.set_reference(Some(id.clone()));
                 what |= REFERENCE;
-                if let Err(err) = bind_wallet(s, Some(id.clone())).and_then(|()| bind_consent(s, &id)) {
+                if let Err(err) = bind_wallet(s, Some(&id)).and_then(|()| bind_consent(s, &id)) {
                     s.sel.report(AmazonWidgetError { code: "UnknownError".into(), message: err.to_string() });
                     what |= PROBLEM;
                 }
@@ -134,14 +134,14 @@ pub(crate) fn bind_read(shell: &Shell, id: String) -> Result<(), WidgetsError> {
 
 /// (Re-)binds the Wallet: after a decline it shows the order reference again so the buyer can pick another
 /// payment method. `id` is `None` for a Wallet that joins the AddressBook's new order reference.
-pub(crate) fn bind_wallet(shell: &Shell, id: Option<String>) -> Result<(), WidgetsError> {
-    let kind = id.as_deref().map(agreement);
+pub(crate) fn bind_wallet(shell: &Shell, id: Option<&str>) -> Result<(), WidgetsError> {
+    let kind = id.map(agreement);
     let seller_id = shell.seller_id();
     let options = WidgetOptions {
         seller_id: &seller_id,
         agreement_type: kind,
-        amazon_order_reference_id: id.as_deref().filter(|_| kind == Some(AgreementType::OrderReference)),
-        amazon_billing_agreement_id: id.as_deref().filter(|_| kind == Some(AgreementType::BillingAgreement)),
+        amazon_order_reference_id: id.filter(|_| kind == Some(AgreementType::OrderReference)),
+        amazon_billing_agreement_id: id.filter(|_| kind == Some(AgreementType::BillingAgreement)),
         ..Default::default()
     };
     let wallet = Widget::new(WidgetKind::Wallet, options)
