@@ -30,3 +30,21 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 pub(crate) fn next_id() -> String {
     amazon_pay_contract::digits(NEXT_ID.fetch_add(1, Ordering::Relaxed).into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::widget_state::{ADDRESS_BOOK_ID, CONSENT_ID, WALLET_ID};
+
+    // Here, not in `widget_state`: that module reading the views' skeletons would be a module cycle.
+    #[test]
+    fn the_skeletons_give_the_widgets_these_ids() {
+        for skeleton in [super::lander::SKELETON, super::upsell::SKELETON, super::payone::SKELETON] {
+            let ids: Vec<&str> = skeleton.iter().flat_map(|node| node.attrs.iter()).filter(|(name, _)| *name == "id").map(|(_, value)| *value).collect();
+            for prefix in [ADDRESS_BOOK_ID, WALLET_ID] {
+                assert!(ids.contains(&["#", prefix].concat().as_str()), "{prefix} in {ids:?}");
+            }
+        }
+        let ids = super::lander::SKELETON.iter().flat_map(|node| node.attrs.iter()).any(|(_, value)| *value == ["#", CONSENT_ID].concat());
+        assert!(ids, "the lander's Consent widget");
+    }
+}

@@ -89,18 +89,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_skeletons_give_the_widgets_these_ids() {
-        for skeleton in [crate::views::cv1::lander::SKELETON, crate::views::cv1::upsell::SKELETON, crate::views::cv1::payone::SKELETON] {
-            let ids: Vec<&str> = skeleton.iter().flat_map(|node| node.attrs.iter()).filter(|(name, _)| *name == "id").map(|(_, value)| *value).collect();
-            for prefix in [ADDRESS_BOOK_ID, WALLET_ID] {
-                assert!(ids.contains(&["#", prefix].concat().as_str()), "{prefix} in {ids:?}");
-            }
-        }
-        let ids = crate::views::cv1::lander::SKELETON.iter().flat_map(|node| node.attrs.iter()).any(|(_, value)| *value == ["#", CONSENT_ID].concat());
-        assert!(ids, "the lander's Consent widget");
-    }
-
-    #[test]
     fn the_order_needs_address_payment_and_for_subscriptions_consent() {
         let sel = Selection::default();
         sel.set_reference(Some("B02-1234567-1234567".into()));
