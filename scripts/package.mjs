@@ -2,7 +2,7 @@
 //   amazon-pay-<view>.js, _bg.wasm, .d.ts   one per-page bundle per view (bundles/), and amazon-pay-widget.* with
 //                                           every view; each bundle's .d.ts types `mount` with its view's config
 //   types.d.ts                              the configuration, event and handle types (npm/types.d.ts)
-//   amazon-pay-widget.css                   the widget's stylesheet (dist/shop.css)
+//   amazon-pay-widget.css                   the widget's stylesheet (dist/amazon-pay.css)
 //   package.json, README.md                 (npm/README.md)
 // Usage: node scripts/package.mjs [out-dir]   (default target/npm/amazon-pay-widget; replaced each time)
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -95,7 +95,7 @@ export function writePackage(target = out) {
   }
   copy(join(root, "npm/types.d.ts"), "types.d.ts");
   write("wasm-url.d.ts", "// A .wasm file imported as its URL (esbuild's `file` loader, webpack's asset/resource): see README.md.\ndeclare const url: string;\nexport default url;\n");
-  copy(join(dist, "shop.css"), "amazon-pay-widget.css");
+  copy(join(dist, "amazon-pay.css"), "amazon-pay-widget.css");
   exports["./style.css"] = "./amazon-pay-widget.css";
   exports["./package.json"] = "./package.json";
   copy(join(root, "npm/README.md"), "README.md");

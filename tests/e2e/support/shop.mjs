@@ -34,7 +34,7 @@ export function manifest() {
 /** Starts the shop. Resolves with { origin, usePaymentServer(baseUrl), stop() }: the payment server, which must
  * know the shop's origin first (--allowed-origins), is named once it runs. */
 export async function startShop() {
-  const css = Object.keys(manifest().files).find((f) => f.endsWith("/shop.css"));
+  const css = Object.keys(manifest().files).find((f) => f.endsWith("/amazon-pay.css"));
   let pay = "http://payment-server.invalid";
   const server = createServer((req, res) => {
     const path = new URL(req.url, "http://shop").pathname;
