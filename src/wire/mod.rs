@@ -93,18 +93,27 @@ pub fn code<T>(value: &JsValue, parse: fn(&str) -> Option<T>) -> Result<T, WireE
 
 /// The elements of an array, each read as `T`.
 pub fn list<T: FromJs>(value: &JsValue) -> Result<Vec<T>, WireError> {
+    let mut items = Vec::new();
+    each(value, &mut |item| {
+        items.push(T::from_js(item)?);
+        Ok(())
+    })?;
+    Ok(items)
+}
+
+/// `read` on each item of an array, an item's error placed at its index: the loop of [`list`], not generic (one
+/// copy in the wasm, whatever the items' type).
+fn each(value: &JsValue, read: &mut dyn FnMut(&JsValue) -> Result<(), WireError>) -> Result<(), WireError> {
     if !Array::is_array(value) {
         return Err(WireError::new("expected an array"));
     }
     let array: &Array = value.unchecked_ref();
-    let mut items = Vec::with_capacity(array.length() as usize);
     for (i, item) in array.iter().enumerate() {
-        items.push(T::from_js(&item).map_err(|e| e.within(&["[", &amazon_pay_contract::digits(i as u64), "]"].concat()))?);
+        read(&item).map_err(|e| e.within(&["[", &amazon_pay_contract::digits(i as u64), "]"].concat()))?;
     }
-    Ok(items)
+    Ok(())
 }
 
-/// A JSON object, read field by field; the accessors name the field in their errors.
 pub struct Obj(JsValue);
 
 impl Obj {
