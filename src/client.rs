@@ -95,20 +95,25 @@ impl Client {
     /// is first polled: the button sends its session request before it builds its placeholder), so the future
     /// borrows nothing; only reading the answer is generic (the waiting is [`Client::answer`], one copy in the wasm).
     fn post<B: Serialize, T: FromJs>(&self, path: &str, body: &B) -> impl Future<Output = Result<T, ClientError>> + 'static {
-        let call = Self::call(self.url(path), to_json(body).map(Some));
-        async move { Self::read(call.await) }
+        self.request(path, to_json(body).map(Some))
     }
 
     /// A POST of a legacy Checkout v1 request, its JSON written by hand (`crate::json_requests`: no serde
     /// serializer in those bundles), whose answer is read as `T`; sent now, as [`Client::post`].
     fn post_text<T: FromJs>(&self, path: &str, json: String) -> impl Future<Output = Result<T, ClientError>> + 'static {
-        let call = Self::call(self.url(path), Ok(Some(json)));
-        async move { Self::read(call.await) }
+        self.request(path, Ok(Some(json)))
     }
 
     /// A GET whose answer is read as `T`, sent now.
     fn get<T: FromJs>(&self, path: &str) -> impl Future<Output = Result<T, ClientError>> + 'static {
-        let call = Self::call(self.url(path), Ok(None));
+        self.request(path, Ok(None))
+    }
+
+    /// The request whose body could not be written (`Err`), is ready (`Some`, a POST) or is none (a GET), sent
+    /// now, and its answer read as `T`: one future type per answer type, whichever the method (the CV1 session
+    /// is both created with a POST and read again with a GET).
+    fn request<T: FromJs>(&self, path: &str, json: Result<Option<String>, String>) -> impl Future<Output = Result<T, ClientError>> + 'static {
+        let call = Self::call(self.url(path), json);
         async move { Self::read(call.await) }
     }
 
