@@ -114,6 +114,7 @@ fn each(value: &JsValue, read: &mut dyn FnMut(&JsValue) -> Result<(), WireError>
     Ok(())
 }
 
+/// A JSON object, read field by field; the accessors name the field in their errors.
 pub struct Obj(JsValue);
 
 impl Obj {
