@@ -198,11 +198,13 @@ impl Server {
         let _stop_webhooks = webhooks.map(AbortOnDrop);
         // Second authorizations found before a restart and not yet released.
         tokio::spawn(crate::merchant::duplicates::release_pending(self.state.clone()));
-        let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown);
+        let (close_listener, listener_closes) = tokio::sync::watch::channel(false);
+        let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown, close_listener);
         let app = crate::ops::wrap(router(self.state.clone()), &self.state);
         // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
         // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
-        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+        let listener = crate::ops::listener::Closable::new(self.listener, listener_closes);
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
             if let Err(err) = tcp.set_nodelay(true) {
                 tracing::warn!(%err, "cannot set TCP_NODELAY; responses may wait for delayed ACKs");
             }

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod http_metrics;
+pub mod listener;
 pub mod logging;
 pub mod metrics_server;
 pub mod readiness;

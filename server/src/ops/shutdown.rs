@@ -14,12 +14,18 @@ use axum::response::Response;
 #[error("requests were still in flight when the shutdown deadline passed; they were cut off")]
 pub struct DeadlinePassed;
 
+/// How long the connections accepted last get to read their request before axum's graceful shutdown closes
+/// every connection not in a request ([`crate::ops::listener`]).
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The shutdown sequence after `signal` (SIGTERM, Ctrl-C): `/readyz` answers 503 at once; after
-/// `--shutdown-drain-ms` the first future completes (axum stops accepting and waits for requests in flight);
+/// `--shutdown-drain-ms` `close_listener` turns true (the listener serves what is queued and closes); a moment
+/// later ([`SETTLE`]) the first future completes (axum tells the connections and waits for requests in flight);
 /// the second completes `--shutdown-timeout-ms` after that, when the server stops waiting.
 pub fn sequence(
     state: crate::state::AppState,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
+    close_listener: tokio::sync::watch::Sender<bool>,
 ) -> (impl std::future::Future<Output = ()> + Send + 'static, impl std::future::Future<Output = ()> + Send + 'static) {
     let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
     let drain = std::time::Duration::from_millis(state.config.ops.shutdown_drain_ms);
@@ -29,6 +35,8 @@ pub fn sequence(
         state.lifecycle.begin_shutdown();
         tracing::info!(drain_ms = drain.as_millis() as u64, "shutdown: /readyz now answers 503");
         tokio::time::sleep(drain).await;
+        let _ = close_listener.send(true);
+        tokio::time::sleep(SETTLE).await;
         tracing::info!(timeout_ms = timeout.as_millis() as u64, "shutdown: no new connections; waiting for requests in flight");
         let _ = closed.send(());
     };
