@@ -1,14 +1,12 @@
 //! The backend's JSON API, seen from the browser. Types come from `amazon-pay-contract`.
 
-use amazon_pay_contract::cv2::{
-    ButtonConfig, CheckoutDetails, CreateSessionRequest, PlaceOrderRequest, PlaceOrderResponse, UpdateDeliveryRequest,
-};
+use crate::json_requests::ToJson;
+use crate::wire::FromJs;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
+use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, CreateSessionRequest, PlaceOrderRequest, PlaceOrderResponse, UpdateDeliveryRequest};
 use amazon_pay_contract::orders::OrderStatus;
 use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
-use crate::json_requests::ToJson;
-use crate::wire::FromJs;
 use serde::Serialize;
 use std::future::Future;
 
@@ -118,7 +116,10 @@ impl Client {
     }
 
     /// Sends the request whose body could not be written (`Err`) or is ready; [`Client::answer`] waits for it.
-    fn call(url: String, json: Result<Option<String>, String>) -> impl Future<Output = Result<(String, u16, wasm_bindgen::JsValue), ClientError>> + 'static {
+    fn call(
+        url: String,
+        json: Result<Option<String>, String>,
+    ) -> impl Future<Output = Result<(String, u16, wasm_bindgen::JsValue), ClientError>> + 'static {
         let sent = json.and_then(|json| send(&url, json));
         Self::answer(url, sent)
     }
@@ -187,18 +188,31 @@ impl Client {
     /// The review page's data: buyer, addresses, payment, cart and total. `checkout_session`: the
     /// `amazonCheckoutSessionId` Amazon appended to the page's address (Amazon Pay direct needs it; an id-safe
     /// value, checked by [`crate::page::ReviewParams`]).
-    pub fn cv2_session(&self, workorder_id: &str, checkout_session: Option<&str>, lang: Language) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
+    pub fn cv2_session(
+        &self,
+        workorder_id: &str,
+        checkout_session: Option<&str>,
+        lang: Language,
+    ) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
         let session = checkout_session.map(|s| ["&amazonCheckoutSessionId=", s].concat()).unwrap_or_default();
         self.get(&[&routes::cv2_session(workorder_id), "?lang=", lang.code(), &session].concat())
     }
 
     /// Changes the delivery option; the server re-prices and updates Amazon's session.
-    pub fn update_delivery(&self, workorder_id: &str, request: &UpdateDeliveryRequest) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
+    pub fn update_delivery(
+        &self,
+        workorder_id: &str,
+        request: &UpdateDeliveryRequest,
+    ) -> impl Future<Output = Result<CheckoutDetails, ClientError>> + 'static {
         self.post(&routes::cv2_delivery(workorder_id), request)
     }
 
     /// Places the order; the same idempotency key always gets the same answer.
-    pub fn place_order(&self, workorder_id: &str, request: &PlaceOrderRequest) -> impl Future<Output = Result<PlaceOrderResponse, ClientError>> + 'static {
+    pub fn place_order(
+        &self,
+        workorder_id: &str,
+        request: &PlaceOrderRequest,
+    ) -> impl Future<Output = Result<PlaceOrderResponse, ClientError>> + 'static {
         self.post(&routes::cv2_orders(workorder_id), request)
     }
 
@@ -218,12 +232,18 @@ impl Client {
     }
 
     /// CheckoutChamp Import Order with the buyer's Amazon order reference (or billing agreement).
-    pub fn import_checkoutchamp_order(&self, request: &checkoutchamp::ImportOrderRequest) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
+    pub fn import_checkoutchamp_order(
+        &self,
+        request: &checkoutchamp::ImportOrderRequest,
+    ) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
         self.post_text(routes::CHECKOUTCHAMP_ORDERS, request.to_json())
     }
 
     /// CheckoutChamp Import Upsale on an order the lander imported.
-    pub fn import_checkoutchamp_upsale(&self, request: &checkoutchamp::ImportUpsaleRequest) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
+    pub fn import_checkoutchamp_upsale(
+        &self,
+        request: &checkoutchamp::ImportUpsaleRequest,
+    ) -> impl Future<Output = Result<checkoutchamp::ImportOrderResponse, ClientError>> + 'static {
         self.post_text(routes::CHECKOUTCHAMP_UPSALES, request.to_json())
     }
 
@@ -238,17 +258,29 @@ impl Client {
     }
 
     /// The buyer's details behind the order reference (PAYONE `getorderreferencedetails`).
-    pub fn cv1_details(&self, workorder_id: &str, request: &cv1::OrderReferenceRequest) -> impl Future<Output = Result<cv1::Cv1Details, ClientError>> + 'static {
+    pub fn cv1_details(
+        &self,
+        workorder_id: &str,
+        request: &cv1::OrderReferenceRequest,
+    ) -> impl Future<Output = Result<cv1::Cv1Details, ClientError>> + 'static {
         self.post_text(&routes::cv1_details(workorder_id), request.to_json())
     }
 
     /// Confirms the order reference (inside Amazon's confirmation flow); the same key gets the same answer.
-    pub fn cv1_confirm(&self, workorder_id: &str, request: &cv1::ConfirmRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
+    pub fn cv1_confirm(
+        &self,
+        workorder_id: &str,
+        request: &cv1::ConfirmRequest,
+    ) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
         self.post_text(&routes::cv1_confirm(workorder_id), request.to_json())
     }
 
     /// Authorizes a confirmed CV1 order, once.
-    pub fn cv1_authorize(&self, order_id: &str, request: &cv1::AuthorizeRequest) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
+    pub fn cv1_authorize(
+        &self,
+        order_id: &str,
+        request: &cv1::AuthorizeRequest,
+    ) -> impl Future<Output = Result<cv1::Cv1OrderResponse, ClientError>> + 'static {
         self.post_text(&routes::cv1_authorize(order_id), request.to_json())
     }
 }
@@ -276,7 +308,9 @@ impl std::fmt::Display for ClientError {
             ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
             // The contract's `ApiError` text (`{code:?}: {message}`), written without `write!`.
             ClientError::Api { url, error } => w(f, &["the backend refused ", url, ": ", &debug_name(error.code), ": ", &error.message]),
-            ClientError::Decode { url, status, cause } => w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause]),
+            ClientError::Decode { url, status, cause } => {
+                w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause])
+            }
         }
     }
 }

@@ -117,8 +117,7 @@ impl ReviewParams {
     /// Parses `search`; `stored_workorder` is the id kept in sessionStorage when the button was rendered.
     pub fn parse(search: &str, stored_workorder: Option<String>) -> Result<ReviewParams, BadParam> {
         let pairs = query_pairs(search);
-        let workorder_id = id_param(&pairs, "workorderId", &["workorderId", "workorderid"])?
-            .or(stored_workorder.filter(|w| is_id(w)));
+        let workorder_id = id_param(&pairs, "workorderId", &["workorderId", "workorderid"])?.or(stored_workorder.filter(|w| is_id(w)));
         Ok(ReviewParams {
             workorder_id,
             amazon_checkout_session_id: id_param(&pairs, "amazonCheckoutSessionId", &["amazonCheckoutSessionId"])?,
@@ -142,9 +141,7 @@ pub fn current_search() -> String {
 
 /// The workorder id the button stored in sessionStorage, if any.
 pub fn stored_workorder() -> Option<String> {
-    web_sys::window()
-        .and_then(|w| w.session_storage().ok().flatten())
-        .and_then(|s| s.get_item(WORKORDER_STORAGE_KEY).ok().flatten())
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten()).and_then(|s| s.get_item(WORKORDER_STORAGE_KEY).ok().flatten())
 }
 
 /// Navigates the page to `url` (Amazon's processing page, the confirmation page).
@@ -163,7 +160,6 @@ pub fn new_idempotency_key() -> String {
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| ["fallback-", &amazon_pay_contract::digits(js_sys::Math::random().to_bits())].concat())
 }
-
 
 impl std::fmt::Display for BadParam {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

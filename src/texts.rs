@@ -65,8 +65,16 @@ fn mismatch(lang: Language, bundle: &str) -> Option<String> {
     let (only, lang) = (only.code(), lang.code());
     Some(
         [
-            "Amazon Pay widget: a widget's language is \"", lang, "\", but this bundle (amazon-pay-", bundle, ".", only,
-            ".js) has the \"", only, "\" texts only and shows those. Load amazon-pay-", bundle,
+            "Amazon Pay widget: a widget's language is \"",
+            lang,
+            "\", but this bundle (amazon-pay-",
+            bundle,
+            ".",
+            only,
+            ".js) has the \"",
+            only,
+            "\" texts only and shows those. Load amazon-pay-",
+            bundle,
             ".js (every language) instead, or give every widget on the page the same language.",
         ]
         .concat(),

@@ -34,7 +34,8 @@ extern "C" {
 #[wasm_bindgen_test]
 async fn a_request_is_sent_when_called_not_when_first_awaited() {
     install_fake_fetch();
-    let request = CreateSessionRequest { items: vec![CartLine { sku: "mug".into(), quantity: 2 }], language: Language::De, return_pages: Default::default() };
+    let request =
+        CreateSessionRequest { items: vec![CartLine { sku: "mug".into(), quantity: 2 }], language: Language::De, return_pages: Default::default() };
     let answer = Client::new("https://pay.example/").create_cv2_session(&request);
     let sent = fetched();
     assert!(sent.contains(r#""url":"https://pay.example/api/cv2/sessions","method":"POST""#), "sent before any await: {sent}");

@@ -163,10 +163,7 @@ fn a_blocked_popup_falls_back_to_this_window_and_a_refusal_reaches_rust() {
     })
     .unwrap();
     answer(js(r#"{"status":"error","error":"access_denied","error_description":"The user denied the request."}"#));
-    assert_eq!(
-        *got.borrow(),
-        Some(AuthorizeResponse::Failed { error: "access_denied".into(), description: "The user denied the request.".into() })
-    );
+    assert_eq!(*got.borrow(), Some(AuthorizeResponse::Failed { error: "access_denied".into(), description: "The user denied the request.".into() }));
 }
 
 #[wasm_bindgen_test]
@@ -183,13 +180,17 @@ fn the_button_gets_amazons_options_and_calls_back_inside_the_click() {
         agreement_type: None,
     };
     let (c, e) = (clicks.clone(), errors.clone());
-    let bound = off_amazon_payments::button("pay-button", "A2SELLER", &options, move || *c.borrow_mut() += 1, move |err| e.borrow_mut().push(err)).unwrap();
+    let bound =
+        off_amazon_payments::button("pay-button", "A2SELLER", &options, move || *c.borrow_mut() += 1, move |err| e.borrow_mut().push(err)).unwrap();
     let calls = recorded();
     assert_eq!(calls[0]["fn"], "Button");
     assert_eq!(calls[0]["arg"], "pay-button", "a bare id, no #");
     assert_eq!(calls[0]["seller"], "A2SELLER");
     let o = &calls[0]["options"];
-    assert_eq!((o["type"].as_str(), o["color"].as_str(), o["size"].as_str(), o["language"].as_str()), (Some("PwA"), Some("DarkGray"), Some("large"), Some("de-DE")));
+    assert_eq!(
+        (o["type"].as_str(), o["color"].as_str(), o["size"].as_str(), o["language"].as_str()),
+        (Some("PwA"), Some("DarkGray"), Some("large"), Some("de-DE"))
+    );
     assert_eq!(o["useAmazonAddressBook"], true);
     assert_eq!((o["authorization"].as_str(), o["onError"].as_str()), (Some("function"), Some("function")));
     assert!(o.get("agreementType").is_none());

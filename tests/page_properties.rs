@@ -19,8 +19,32 @@ impl Rng {
     }
     fn text(&mut self, max: usize) -> String {
         const PARTS: &[&str] = &[
-            "?", "&", "=", "%", "%2", "%zz", "%41", "%C3%BC", "%FF", "%E2%82", "+", "workorderId", "workorderid", "order",
-            "amazonCheckoutSessionId", "WO123", "O-1_2", "<script>", "..%2F", "ü", "€", "\u{202e}", " ", "#", "\0", "A",
+            "?",
+            "&",
+            "=",
+            "%",
+            "%2",
+            "%zz",
+            "%41",
+            "%C3%BC",
+            "%FF",
+            "%E2%82",
+            "+",
+            "workorderId",
+            "workorderid",
+            "order",
+            "amazonCheckoutSessionId",
+            "WO123",
+            "O-1_2",
+            "<script>",
+            "..%2F",
+            "ü",
+            "€",
+            "\u{202e}",
+            " ",
+            "#",
+            "\0",
+            "A",
         ];
         let len = self.below(max + 1);
         (0..len).map(|_| PARTS[self.below(PARTS.len())]).collect()

@@ -8,7 +8,9 @@ use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
-use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType};
+use amazon_pay_contract::cv2::{
+    ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType,
+};
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Money};
 use amazon_pay_widget::embed::{View, WidgetConfig};
@@ -71,7 +73,15 @@ fn checkout_v2_answers_read_back_equal() {
     round_trip(ButtonConfig { algorithm: None, ..button() });
     let cases = [
         (None, None, None, ProductType::PayOnly, None, None, false),
-        (Some(address("Jean")), Some("Visa ••••1111".to_string()), Some("O1".to_string()), ProductType::PayAndShip, Some(address("Anna")), Some(AddressProblem::Packstation), true),
+        (
+            Some(address("Jean")),
+            Some("Visa ••••1111".to_string()),
+            Some("O1".to_string()),
+            ProductType::PayAndShip,
+            Some(address("Anna")),
+            Some(AddressProblem::Packstation),
+            true,
+        ),
     ];
     for (billing, descriptor, order, product_type, shipping, problem, phone_required) in cases {
         round_trip(CheckoutDetails {
@@ -108,10 +118,34 @@ fn checkout_v2_answers_read_back_equal() {
 
 #[wasm_bindgen_test]
 fn order_status_and_errors_read_back_equal() {
-    for state in [OrderState::Placing, OrderState::Redirected, OrderState::Approved, OrderState::Pending, OrderState::Paid, OrderState::Failed, OrderState::Declined, OrderState::Abandoned, OrderState::UpstreamFailed] {
-        round_trip(OrderStatus { order_id: "O1".into(), state, amount: Money::new(-5, Currency::Gbp), message: None, decline: None, settled: state.is_final() });
+    for state in [
+        OrderState::Placing,
+        OrderState::Redirected,
+        OrderState::Approved,
+        OrderState::Pending,
+        OrderState::Paid,
+        OrderState::Failed,
+        OrderState::Declined,
+        OrderState::Abandoned,
+        OrderState::UpstreamFailed,
+    ] {
+        round_trip(OrderStatus {
+            order_id: "O1".into(),
+            state,
+            amount: Money::new(-5, Currency::Gbp),
+            message: None,
+            decline: None,
+            settled: state.is_final(),
+        });
     }
-    round_trip(OrderStatus { order_id: "O1".into(), state: OrderState::Declined, amount: Money::new(1200, Currency::Jpy), message: Some("m".into()), decline: Some(ErrorCode::HardDecline), settled: true });
+    round_trip(OrderStatus {
+        order_id: "O1".into(),
+        state: OrderState::Declined,
+        amount: Money::new(1200, Currency::Jpy),
+        message: Some("m".into()),
+        decline: Some(ErrorCode::HardDecline),
+        settled: true,
+    });
     for code in ErrorCode::ALL {
         round_trip(ApiError { code, message: "<b>declined</b>".into(), detail: Some("cause".into()) });
     }
@@ -120,9 +154,22 @@ fn order_status_and_errors_read_back_equal() {
 
 #[wasm_bindgen_test]
 fn legacy_v1_answers_read_back_equal() {
-    let widgets = WidgetsConfig { client_id: "amzn1.application-oa2-client.x".into(), seller_id: "A2SELLER".into(), sandbox: true, script_url: "/sandbox/amazon/Widgets.js".into() };
+    let widgets = WidgetsConfig {
+        client_id: "amzn1.application-oa2-client.x".into(),
+        seller_id: "A2SELLER".into(),
+        sandbox: true,
+        script_url: "/sandbox/amazon/Widgets.js".into(),
+    };
     round_trip(widgets.clone());
-    round_trip(Cv1Session { workorder_id: "WO9".into(), widgets, items: lines(), amount: Money::eur(5070), amazon_order_reference_id: Some("S02-1-2".into()), order_id: None, expires_at: 1 });
+    round_trip(Cv1Session {
+        workorder_id: "WO9".into(),
+        widgets,
+        items: lines(),
+        amount: Money::eur(5070),
+        amazon_order_reference_id: Some("S02-1-2".into()),
+        order_id: None,
+        expires_at: 1,
+    });
     round_trip(Cv1Details {
         workorder_id: "WO9".into(),
         amazon_order_reference_id: "S02-1-2".into(),
@@ -172,8 +219,12 @@ fn errors_say_where_and_what() {
     let review = |items: &str, amount: &str| {
         let json = [
             r#"{"workorder_id":"W","amazon_checkout_session_id":"S","buyer_name":"B","email":"e","product_type":"PayAndShip","#,
-            r#""phone_required":false,"items":["#, items, r#"],"delivery":"standard","delivery_fee":{"minor":0,"currency":"EUR"},"#,
-            r#""amount":"#, amount, r#","expires_at":1,"script_url":"u","sandbox":true}"#,
+            r#""phone_required":false,"items":["#,
+            items,
+            r#"],"delivery":"standard","delivery_fee":{"minor":0,"currency":"EUR"},"#,
+            r#""amount":"#,
+            amount,
+            r#","expires_at":1,"script_url":"u","sandbox":true}"#,
         ]
         .concat();
         wire::parse::<CheckoutDetails>(&json).map(|_| ()).map_err(|e| e.to_string())

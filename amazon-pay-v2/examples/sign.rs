@@ -21,9 +21,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let key = match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|pem| {
-        amazon_pay_v2::PrivateKey::from_pem(&pem).map_err(|e| e.to_string())
-    }) {
+    let key = match std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|pem| amazon_pay_v2::PrivateKey::from_pem(&pem).map_err(|e| e.to_string()))
+    {
         Ok(k) => k,
         Err(e) => {
             eprintln!("{path}: {e}");

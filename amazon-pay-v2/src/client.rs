@@ -102,11 +102,8 @@ impl Client {
             .filter(|h| !h.is_empty())
             .ok_or_else(|| Error::Config(format!("endpoint '{base}' is not an http(s) URL")))?
             .to_string();
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(Error::Transport)?;
+        let http =
+            reqwest::Client::builder().timeout(config.timeout).redirect(reqwest::redirect::Policy::none()).build().map_err(Error::Transport)?;
         Ok(Self { http, config, base, host })
     }
 
@@ -126,11 +123,7 @@ impl Client {
     }
 
     /// Update Checkout Session (amount, intent, result URL, reference).
-    pub async fn update_checkout_session(
-        &self,
-        id: &str,
-        body: &UpdateCheckoutSessionRequest,
-    ) -> Result<CheckoutSession, Error> {
+    pub async fn update_checkout_session(&self, id: &str, body: &UpdateCheckoutSessionRequest) -> Result<CheckoutSession, Error> {
         self.call("PATCH", &format!("checkoutSessions/{}", seg(id)), Some(body), None).await
     }
 
@@ -150,11 +143,7 @@ impl Client {
     }
 
     /// Close Charge Permission.
-    pub async fn close_charge_permission(
-        &self,
-        id: &str,
-        body: &CloseChargePermissionRequest,
-    ) -> Result<ChargePermission, Error> {
+    pub async fn close_charge_permission(&self, id: &str, body: &CloseChargePermissionRequest) -> Result<ChargePermission, Error> {
         self.call("DELETE", &format!("chargePermissions/{}/close", seg(id)), Some(body), None).await
     }
 
@@ -196,8 +185,7 @@ impl Client {
             None => Vec::new(),
         };
         let path = format!("/{}", path_for(&self.config.public_key_id, self.config.environment, resource));
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| Error::Config(format!("HTTP method '{method}'")))?;
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| Error::Config(format!("HTTP method '{method}'")))?;
         let retry = self.config.retry;
         let mut attempt = 1;
         loop {

@@ -26,22 +26,12 @@ pub const IDEMPOTENCY_HEADER: &str = "x-amz-pay-idempotency-key";
 pub fn canonical_query(params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    sorted
-        .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, URI_COMPONENT)))
-        .collect::<Vec<_>>()
-        .join("&")
+    sorted.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, URI_COMPONENT))).collect::<Vec<_>>().join("&")
 }
 
 /// The canonical request over `headers` (taken in the order given: callers sort them), and the signed header list.
 /// `path` starts with `/`.
-pub fn canonical_request(
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &[(String, String)],
-    body: &[u8],
-) -> (String, String) {
+pub fn canonical_request(method: &str, path: &str, query: &str, headers: &[(String, String)], body: &[u8]) -> (String, String) {
     let signed_headers = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect::<Vec<_>>().join(";");
     let canonical = canonical_request_listing(method, path, query, headers, &signed_headers, body);
     (canonical, signed_headers)
@@ -49,14 +39,7 @@ pub fn canonical_request(
 
 /// The canonical request with the signed-header list given as the client wrote it (Amazon's Node SDK keeps the
 /// caller's case there while lower-casing the header lines).
-fn canonical_request_listing(
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &[(String, String)],
-    signed_headers: &str,
-    body: &[u8],
-) -> String {
+fn canonical_request_listing(method: &str, path: &str, query: &str, headers: &[(String, String)], signed_headers: &str, body: &[u8]) -> String {
     let names: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
     let mut out = format!("{method}\n{path}\n{query}\n");
     for (name, (_, value)) in names.iter().zip(headers) {
@@ -94,12 +77,7 @@ pub struct RequestToSign<'a> {
 }
 
 /// The headers to send (all of them signed; `authorization` last).
-pub fn sign_request(
-    key: &PrivateKey,
-    public_key_id: &str,
-    algorithm: Algorithm,
-    req: &RequestToSign<'_>,
-) -> Vec<(String, String)> {
+pub fn sign_request(key: &PrivateKey, public_key_id: &str, algorithm: Algorithm, req: &RequestToSign<'_>) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = vec![
         ("accept".into(), "application/json".into()),
         ("content-type".into(), "application/json".into()),
@@ -111,8 +89,7 @@ pub fn sign_request(
         headers.push((IDEMPOTENCY_HEADER.into(), idem.into()));
     }
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let (canonical, signed_headers) =
-        canonical_request(req.method, req.path, &canonical_query(req.query), &headers, req.body);
+    let (canonical, signed_headers) = canonical_request(req.method, req.path, &canonical_query(req.query), &headers, req.body);
     let signature = signing::sign(key, algorithm, canonical.as_bytes());
     headers.push((
         "authorization".into(),
@@ -243,10 +220,7 @@ pub fn verify_request(
     now: i64,
     max_skew: i64,
 ) -> Result<Authorization, RequestAuthError> {
-    let auth = req
-        .header("authorization")
-        .and_then(parse_authorization)
-        .ok_or(RequestAuthError::MissingAuthorization)?;
+    let auth = req.header("authorization").and_then(parse_authorization).ok_or(RequestAuthError::MissingAuthorization)?;
     for required in [DATE_HEADER, "x-amz-pay-host", "x-amz-pay-region"] {
         if !auth.signed_headers.iter().any(|h| h == required) || req.header(required).is_none() {
             return Err(RequestAuthError::MissingHeader(required.into()));
@@ -267,10 +241,8 @@ pub fn verify_request(
         headers.push((name.clone(), value.to_string()));
     }
     let query = canonical_query(req.query);
-    let canonical =
-        canonical_request_listing(req.method, req.path, &query, &headers, &auth.signed_headers_raw, req.body);
+    let canonical = canonical_request_listing(req.method, req.path, &query, &headers, &auth.signed_headers_raw, req.body);
     let to_sign = signing::string_to_sign(auth.algorithm, canonical.as_bytes());
-    signing::verify_string(&key, auth.algorithm, &to_sign, &auth.signature)
-        .map_err(|_| RequestAuthError::BadSignature(to_sign))?;
+    signing::verify_string(&key, auth.algorithm, &to_sign, &auth.signature).map_err(|_| RequestAuthError::BadSignature(to_sign))?;
     Ok(auth)
 }

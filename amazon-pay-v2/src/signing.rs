@@ -88,18 +88,12 @@ pub fn verify(key: &PublicKey, algorithm: Algorithm, message: &[u8], signature_b
 }
 
 /// Checks a base64 signature over an already built string to sign.
-pub fn verify_string(
-    key: &PublicKey,
-    algorithm: Algorithm,
-    string_to_sign: &str,
-    signature_b64: &str,
-) -> Result<(), VerifyError> {
+pub fn verify_string(key: &PublicKey, algorithm: Algorithm, string_to_sign: &str, signature_b64: &str) -> Result<(), VerifyError> {
     let bytes = STANDARD.decode(signature_b64.trim()).map_err(|_| VerifyError::Encoding(key.size()))?;
     if bytes.len() != key.size() {
         return Err(VerifyError::Encoding(key.size()));
     }
-    let signature =
-        rsa::pss::Signature::try_from(bytes.as_slice()).map_err(|_| VerifyError::Encoding(key.size()))?;
+    let signature = rsa::pss::Signature::try_from(bytes.as_slice()).map_err(|_| VerifyError::Encoding(key.size()))?;
     let verifier = rsa::pss::VerifyingKey::<Sha256>::new_with_salt_len(key.0.clone(), algorithm.salt_len());
     verifier.verify(string_to_sign.as_bytes(), &signature).map_err(|_| VerifyError::Mismatch)
 }

@@ -128,9 +128,7 @@ pub fn verify(m: &SnsMessage, cert_pem: &str) -> Result<(), SnsError> {
     let to_sign = string_to_sign(m)?;
     let bytes = STANDARD.decode(m.signature.trim()).map_err(|_| SnsError::BadSignature)?;
     let signature = pkcs1v15::Signature::try_from(bytes.as_slice()).map_err(|_| SnsError::BadSignature)?;
-    pkcs1v15::VerifyingKey::<Sha256>::new(key.0)
-        .verify(to_sign.as_bytes(), &signature)
-        .map_err(|_| SnsError::BadSignature)
+    pkcs1v15::VerifyingKey::<Sha256>::new(key.0).verify(to_sign.as_bytes(), &signature).map_err(|_| SnsError::BadSignature)
 }
 
 /// Signs `m` (SignatureVersion 2) in place: for the sandbox, which plays SNS with its own certificate.
@@ -154,11 +152,8 @@ impl From<KeyError> for SnsError {
 pub fn is_amazon_sns_cert_url(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("https://") else { return false };
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let region_host = host
-        .strip_prefix("sns.")
-        .and_then(|h| h.strip_suffix(".amazonaws.com").or_else(|| h.strip_suffix(".amazonaws.com.cn")));
-    let region_ok = region_host
-        .is_some_and(|r| !r.is_empty() && r.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'));
+    let region_host = host.strip_prefix("sns.").and_then(|h| h.strip_suffix(".amazonaws.com").or_else(|| h.strip_suffix(".amazonaws.com.cn")));
+    let region_ok = region_host.is_some_and(|r| !r.is_empty() && r.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'));
     region_ok && path.ends_with(".pem") && !path.contains(['?', '#', '\\']) && !path.contains("..")
 }
 

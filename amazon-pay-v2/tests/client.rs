@@ -30,10 +30,8 @@ async fn scripted(script: Vec<(u16, &'static str)>) -> (String, Arc<Mutex<Vec<Se
         let script = script.clone();
         let public = public.clone();
         async move {
-            let hs: Vec<(String, String)> = headers
-                .iter()
-                .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
-                .collect();
+            let hs: Vec<(String, String)> =
+                headers.iter().map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string())).collect();
             let path = uri.path().strip_prefix("/prefix").unwrap_or(uri.path()).to_string();
             let req = ReceivedRequest { method: method.as_str(), path: &path, query: &[], headers: &hs, body: &body };
             let verified = request::verify_request(&req, |_| Some(public.clone()), amazon_pay_v2::date::unix_now(), 900).is_ok();
@@ -83,7 +81,10 @@ async fn retries_429_and_5xx_with_the_same_idempotency_key() {
 async fn attempts_are_bounded_and_the_last_error_is_amazons() {
     let (url, seen) = scripted(vec![(429, THROTTLED)]).await;
     let err = client(&url, "AKEY", 3).get_charge("C1").await.unwrap_err();
-    assert!(matches!(&err, Error::Api { status: 429, reason_code, message } if reason_code == "TooManyRequests" && message == "slow down"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Api { status: 429, reason_code, message } if reason_code == "TooManyRequests" && message == "slow down"),
+        "{err:?}"
+    );
     let seen = seen.lock().expect("log").clone();
     assert_eq!(seen.len(), 3);
     assert_eq!(seen[0].path, "/sandbox/v2/charges/C1", "unprefixed key: environment segment");

@@ -49,10 +49,7 @@ fn signatures_verify_with_their_own_salt_only() {
 fn keys_in_both_pem_forms_and_refusals() {
     assert_eq!(PrivateKey::from_pem(KEY_PKCS1).expect("pkcs1").public_key(), key().public_key());
     assert_eq!(PrivateKey::from_pem("hello").unwrap_err(), KeyError::NotPem);
-    assert_eq!(
-        PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----").unwrap_err(),
-        KeyError::Malformed("PRIVATE KEY")
-    );
+    assert_eq!(PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----").unwrap_err(), KeyError::Malformed("PRIVATE KEY"));
     assert_eq!(PrivateKey::from_pem(SHORT).unwrap_err(), KeyError::TooShort(1024));
     assert_eq!(PublicKey::from_pem(KEY).unwrap_err(), KeyError::NotPem);
     let public = key().public_key();
@@ -146,10 +143,7 @@ fn signed_requests_verify_and_every_refusal_has_its_code() {
 
 #[test]
 fn canonical_request_matches_the_sdk_layout() {
-    let headers = vec![
-        ("accept".to_string(), "application/json".to_string()),
-        ("x-amz-pay-date".to_string(), "20190923T231908Z".to_string()),
-    ];
+    let headers = vec![("accept".to_string(), "application/json".to_string()), ("x-amz-pay-date".to_string(), "20190923T231908Z".to_string())];
     let query = request::canonical_query(&[("b".into(), "x y/é".into()), ("a".into(), "1".into())]);
     assert_eq!(query, "a=1&b=x%20y%2F%C3%A9");
     let (canonical, signed) = request::canonical_request("GET", "/live/v2/charges/1", &query, &headers, b"");
@@ -162,7 +156,14 @@ fn canonical_request_matches_the_sdk_layout() {
 
 #[test]
 fn authorization_parsing_refuses_garbage() {
-    for bad in ["", "Bearer x", "AMZN-PAY-RSASSA-PSS-V2", "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId=, SignedHeaders=a, Signature=b", "AMZN-PAY-RSASSA-PSS-V3 PublicKeyId=a, SignedHeaders=a, Signature=b", "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId=a, Foo=b, SignedHeaders=a, Signature=b"] {
+    for bad in [
+        "",
+        "Bearer x",
+        "AMZN-PAY-RSASSA-PSS-V2",
+        "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId=, SignedHeaders=a, Signature=b",
+        "AMZN-PAY-RSASSA-PSS-V3 PublicKeyId=a, SignedHeaders=a, Signature=b",
+        "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId=a, Foo=b, SignedHeaders=a, Signature=b",
+    ] {
         assert_eq!(request::parse_authorization(bad), None, "{bad}");
     }
     let a = request::parse_authorization("AMZN-PAY-RSASSA-PSS PublicKeyId=K, SignedHeaders=Accept;x-amz-pay-date, Signature=ab==").expect("parses");

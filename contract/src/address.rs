@@ -50,9 +50,13 @@ impl AddressProblem {
             (PoBox, Fr) => "Nous ne livrons pas les boîtes postales. Veuillez choisir une autre adresse avec « Modifier l'adresse ».",
             (PoBox, It) => "Non consegniamo a caselle postali. Scegli un altro indirizzo con «Modifica indirizzo».",
             (PoBox, Es) => "No entregamos en apartados de correos. Elige otra dirección con «Cambiar dirección».",
-            (Packstation, De) => "Wir liefern nicht an Packstationen oder Postfilialen. Bitte wählen Sie mit „Adresse ändern“ eine andere Lieferadresse.",
+            (Packstation, De) => {
+                "Wir liefern nicht an Packstationen oder Postfilialen. Bitte wählen Sie mit „Adresse ändern“ eine andere Lieferadresse."
+            }
             (Packstation, En) => "We cannot deliver to a Packstation or post office. Please choose another shipping address with “Change address”.",
-            (Packstation, Fr) => "Nous ne livrons pas les Packstations ni les bureaux de poste. Veuillez choisir une autre adresse avec « Modifier l'adresse ».",
+            (Packstation, Fr) => {
+                "Nous ne livrons pas les Packstations ni les bureaux de poste. Veuillez choisir une autre adresse avec « Modifier l'adresse »."
+            }
             (Packstation, It) => "Non consegniamo a Packstation o uffici postali. Scegli un altro indirizzo con «Modifica indirizzo».",
             (Packstation, Es) => "No entregamos en Packstations ni oficinas de correos. Elige otra dirección con «Cambiar dirección».",
             (Country, De) => "In dieses Land liefern wir leider nicht. Bitte wählen Sie mit „Adresse ändern“ eine andere Lieferadresse.",
@@ -129,7 +133,20 @@ mod tests {
         for ok in ["+49 30 1234567", "030 1234567", "+4930123456", "123456", " +33 1 23 45 67 89 "] {
             assert!(valid_phone(ok), "{ok}");
         }
-        for bad in ["", "+", "12345", "+49-30-123456", "(030) 123456", "030  123456", "++4930123456", "49+30123456", "abc123456", "1".repeat(21).as_str(), "+ 4930123456", "030 123456 ext 5"] {
+        for bad in [
+            "",
+            "+",
+            "12345",
+            "+49-30-123456",
+            "(030) 123456",
+            "030  123456",
+            "++4930123456",
+            "49+30123456",
+            "abc123456",
+            "1".repeat(21).as_str(),
+            "+ 4930123456",
+            "030 123456 ext 5",
+        ] {
             assert!(!valid_phone(bad), "{bad}");
         }
     }

@@ -137,9 +137,7 @@ mod tests {
         let r: ImportOrderRequest = serde_json::from_str(json).unwrap();
         assert!(!r.recurring);
         assert_eq!(r.language, Language::En);
-        let u: ImportUpsaleRequest =
-            serde_json::from_str(r#"{"access_token":"a","order_id":"O1","product_id":103,"idempotency_key":"k"}"#)
-                .unwrap();
+        let u: ImportUpsaleRequest = serde_json::from_str(r#"{"access_token":"a","order_id":"O1","product_id":103,"idempotency_key":"k"}"#).unwrap();
         assert_eq!(u.quantity, 1);
     }
 

@@ -211,10 +211,9 @@ impl Cv1Decline {
             | Cv1Decline::PaymentMethodNotAllowed
             | Cv1Decline::PaymentPlanNotSet
             | Cv1Decline::ShippingAddressNotSet => ErrorCode::SoftDecline,
-            Cv1Decline::TransactionTimedOut
-            | Cv1Decline::AmazonRejected
-            | Cv1Decline::ProcessingFailure
-            | Cv1Decline::BuyerEqualsSeller => ErrorCode::HardDecline,
+            Cv1Decline::TransactionTimedOut | Cv1Decline::AmazonRejected | Cv1Decline::ProcessingFailure | Cv1Decline::BuyerEqualsSeller => {
+                ErrorCode::HardDecline
+            }
         }
     }
 
@@ -222,9 +221,7 @@ impl Cv1Decline {
     /// checkout after 980/983 (the order reference is canceled), another way to pay after 982/984.
     pub const fn next_step(self) -> NextStep {
         match self {
-            Cv1Decline::InvalidPaymentMethod | Cv1Decline::PaymentMethodNotAllowed | Cv1Decline::PaymentPlanNotSet => {
-                NextStep::ChoosePayment
-            }
+            Cv1Decline::InvalidPaymentMethod | Cv1Decline::PaymentMethodNotAllowed | Cv1Decline::PaymentPlanNotSet => NextStep::ChoosePayment,
             Cv1Decline::ShippingAddressNotSet => NextStep::ChooseAddress,
             Cv1Decline::TransactionTimedOut | Cv1Decline::ProcessingFailure => NextStep::StartAgain,
             Cv1Decline::AmazonRejected | Cv1Decline::BuyerEqualsSeller => NextStep::PayAnotherWay,
@@ -351,11 +348,7 @@ mod tests {
 
     #[test]
     fn outcomes_are_tagged() {
-        let declined = Cv1Outcome::Declined {
-            code: ErrorCode::SoftDecline,
-            reason: Some(Cv1Decline::InvalidPaymentMethod),
-            message: "m".into(),
-        };
+        let declined = Cv1Outcome::Declined { code: ErrorCode::SoftDecline, reason: Some(Cv1Decline::InvalidPaymentMethod), message: "m".into() };
         assert_eq!(
             serde_json::to_string(&declined).unwrap(),
             r#"{"kind":"declined","code":"soft_decline","reason":"invalid_payment_method","message":"m"}"#

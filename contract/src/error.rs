@@ -223,7 +223,8 @@ mod tests {
         for lang in Language::ALL {
             let busy = ErrorCode::Busy.buyer_message(lang);
             assert_ne!(busy, ErrorCode::UpstreamError.buyer_message(lang), "{lang:?}");
-            for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"] {
+            for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"]
+            {
                 assert!(!busy.contains(nothing_charged), "{lang:?}: {busy}");
             }
         }

@@ -5,9 +5,9 @@
 //! and quantities, and the server decides the amount.
 
 pub mod address;
+pub mod apb;
 pub mod calendar;
 pub mod checkoutchamp;
-pub mod apb;
 pub mod cv1;
 pub mod cv2;
 pub mod digits;

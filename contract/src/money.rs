@@ -125,11 +125,7 @@ impl Money {
             return None;
         }
         let whole: i64 = whole.parse().ok()?;
-        let frac_value: i64 = if frac.is_empty() {
-            0
-        } else {
-            format!("{frac:0<digits$}").parse().ok()?
-        };
+        let frac_value: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<digits$}").parse().ok()? };
         let minor = whole.checked_mul(10i64.pow(digits as u32))?.checked_add(frac_value)?;
         Some(Money::new(if negative { -minor } else { minor }, currency))
     }

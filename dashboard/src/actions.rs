@@ -140,7 +140,9 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
             }
             Kind::Capture => format!("Capture {amount}? {carrier} charges the buyer's Amazon Pay account now."),
             Kind::Refund => format!("Refund {amount}? The buyer gets it back through Amazon Pay; this cannot be undone."),
-            Kind::Cancel => format!("Cancel the order and release {amount} that is authorized and not captured? Nothing more can be captured afterwards."),
+            Kind::Cancel => {
+                format!("Cancel the order and release {amount} that is authorized and not captured? Nothing more can be captured afterwards.")
+            }
         }
     };
     let button = move |kind: Kind| {

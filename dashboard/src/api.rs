@@ -47,11 +47,19 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "amount_exceeds_captured" => "That is more than was captured and not yet refunded.",
         "invalid_amount" => "The amount must be a positive amount of the order's currency.",
         "not_captured" => "Nothing was captured yet, so there is nothing to refund. To release the authorization, cancel the order.",
-        "already_captured" => "Everything authorized is already captured (Amazon Pay may capture with the authorization); nothing was sent. To give money back, refund.",
+        "already_captured" => {
+            "Everything authorized is already captured (Amazon Pay may capture with the authorization); nothing was sent. To give money back, refund."
+        }
         "amazon_refused" => "Amazon Pay refused it; nothing was moved.",
-        "capture_needs_new_charge" => "Amazon Pay captures an order's charge once, and part of it was captured already; nothing was sent. Cancel releases the rest.",
-        "charge_not_capturable" => "Amazon Pay cannot capture this charge (cancelled or expired there); nothing was captured. See the charge in Seller Central.",
-        "amazon_unavailable" => "Amazon Pay did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once.",
+        "capture_needs_new_charge" => {
+            "Amazon Pay captures an order's charge once, and part of it was captured already; nothing was sent. Cancel releases the rest."
+        }
+        "charge_not_capturable" => {
+            "Amazon Pay cannot capture this charge (cancelled or expired there); nothing was captured. See the charge in Seller Central."
+        }
+        "amazon_unavailable" => {
+            "Amazon Pay did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once."
+        }
         "nothing_to_capture" => "Nothing is left to capture: the order is fully captured or was cancelled.",
         "nothing_to_release" => "Nothing is left to release: the order is fully captured or already cancelled.",
         "nothing_to_refund" => "Everything captured has already been refunded.",
@@ -59,7 +67,9 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "managed_by_crm" => "This order's money is handled in CheckoutChamp: capture, refund or cancel it there.",
         "order_not_found" => "There is no such order.",
         "payone_refused" => "PAYONE refused it; nothing was moved.",
-        "payone_unavailable" => "PAYONE did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once.",
+        "payone_unavailable" => {
+            "PAYONE did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once."
+        }
         "idempotency_key_reused" => "This confirmation was already used for another request. Start the action again.",
         "cross_origin" => "The request came from another site and was refused.",
         "invalid_filter" | "invalid_cursor" | "invalid_query" => "The filters could not be used.",
@@ -102,7 +112,8 @@ async fn send(method: &str, path: &str, key: &str, body: Option<&str>, idempoten
     init.set_headers(&headers);
     let response = JsFuture::from(window.fetch_with_str_and_init(path, &init)).await.map_err(|e| ApiError::Unreachable(js_error(e)))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::Unreadable("not a response".into()))?;
-    let text = JsFuture::from(response.text().map_err(|e| ApiError::Unreadable(js_error(e)))?).await.map_err(|e| ApiError::Unreachable(js_error(e)))?;
+    let text =
+        JsFuture::from(response.text().map_err(|e| ApiError::Unreadable(js_error(e)))?).await.map_err(|e| ApiError::Unreachable(js_error(e)))?;
     let text = text.as_string().unwrap_or_default();
     let status = response.status();
     if (200..300).contains(&status) {

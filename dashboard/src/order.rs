@@ -124,7 +124,8 @@ fn address(address: Option<Address>) -> impl IntoView {
         Some(a) => {
             let name = [a.first_name, a.last_name].into_iter().flatten().collect::<Vec<_>>().join(" ");
             let city = [a.zip, a.city].into_iter().flatten().collect::<Vec<_>>().join(" ");
-            let lines: Vec<String> = [Some(name), a.company, a.street, Some(city), a.country].into_iter().flatten().filter(|l| !l.is_empty()).collect();
+            let lines: Vec<String> =
+                [Some(name), a.company, a.street, Some(city), a.country].into_iter().flatten().filter(|l| !l.is_empty()).collect();
             view! { <address>{lines.into_iter().map(|l| view! { <span class="line">{l}</span> }).collect_view()}</address> }.into_any()
         }
     }

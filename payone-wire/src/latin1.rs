@@ -78,8 +78,7 @@ mod tests {
 
     #[test]
     fn umlauts_become_single_bytes() {
-        let pairs =
-            vec![("lastname".to_owned(), "Müller & Söhne".to_owned()), ("add_paydata[x]".to_owned(), "€".to_owned())];
+        let pairs = vec![("lastname".to_owned(), "Müller & Söhne".to_owned()), ("add_paydata[x]".to_owned(), "€".to_owned())];
         let body = encode_form(&pairs);
         assert_eq!(body, "lastname=M%FCller+%26+S%F6hne&add_paydata%5Bx%5D=%3F");
         assert_eq!(encode("Köln"), b"K\xf6ln");

@@ -46,8 +46,7 @@ pub struct SimTimings {
 
 impl SimTimings {
     /// The default retry schedule in milliseconds: 11 retries after the first try, about 9 minutes in all.
-    pub const DEFAULT_RETRY_MS: [u64; 11] =
-        [200, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 120_000, 300_000];
+    pub const DEFAULT_RETRY_MS: [u64; 11] = [200, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 120_000, 300_000];
 }
 
 impl Default for SimTimings {
@@ -60,4 +59,3 @@ impl Default for SimTimings {
         }
     }
 }
-

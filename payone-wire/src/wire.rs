@@ -106,9 +106,7 @@ impl PayoneResponse {
                 continue;
             }
             match line.split_once('=') {
-                Some((key, value)) if !key.trim().is_empty() => {
-                    response.fields.push((key.trim().to_owned(), value.trim().to_owned()))
-                }
+                Some((key, value)) if !key.trim().is_empty() => response.fields.push((key.trim().to_owned(), value.trim().to_owned())),
                 _ => response.raw_lines.push(line.to_owned()),
             }
         }

@@ -590,7 +590,13 @@ impl AmazonSandbox {
     }
 
     /// The AddressBook or Wallet selection; `None` leaves that part as it is.
-    pub fn select_for_widget(&self, token: &str, id: &str, address_id: Option<&str>, instrument_id: Option<&str>) -> Result<OrderReference, AmazonError> {
+    pub fn select_for_widget(
+        &self,
+        token: &str,
+        id: &str,
+        address_id: Option<&str>,
+        instrument_id: Option<&str>,
+    ) -> Result<OrderReference, AmazonError> {
         let reference = self.order_reference_for(token, id)?;
         if reference.confirmed {
             let code = if address_id.is_some() { "AddressNotModifiable" } else { "PaymentMethodNotModifiable" };

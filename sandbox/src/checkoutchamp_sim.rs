@@ -52,8 +52,7 @@ const MAX_CREDENTIAL_LEN: usize = 32;
 /// `product1_id` … `product20_id` at most.
 const MAX_PRODUCT_LINES: usize = 20;
 const PAY_SOURCES: &[&str] = &["CREDITCARD", "CHECK", "ACCTONFILE", "PREPAID", "PAYPAL", "AMAZON", "DIRECTDEBIT", "COD"];
-const PAGE_TYPES: &[&str] =
-    &["presellPage", "leadPage", "checkoutPage", "upsellPage1", "upsellPage2", "upsellPage3", "upsellPage4", "thankyouPage"];
+const PAGE_TYPES: &[&str] = &["presellPage", "leadPage", "checkoutPage", "upsellPage1", "upsellPage2", "upsellPage3", "upsellPage4", "thankyouPage"];
 
 /// One line of a simulated order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,11 +371,7 @@ impl CheckoutChampSimulator {
                 params.get("lastName").unwrap_or(&o.last_name).to_owned(),
                 params.get("emailAddress").unwrap_or(&o.email).to_owned(),
             ),
-            None => (
-                params.require("firstName")?.to_owned(),
-                params.require("lastName")?.to_owned(),
-                params.require("emailAddress")?.to_owned(),
-            ),
+            None => (params.require("firstName")?.to_owned(), params.require("lastName")?.to_owned(), params.require("emailAddress")?.to_owned()),
         };
         check_email(&email)?;
         // The CRM's Import Order validation: `ipAddress` is required (a lead's counts) and must be an IP address.
@@ -580,21 +575,13 @@ fn charge(reference: &OrderReference) -> Result<&'static str, SimAnswer> {
 const GARBAGE: &str = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
 <body><h1>Bad Gateway</h1><p>The proxy server received an invalid response from an upstream server.</p></body></html>";
 
-async fn respond(
-    crm: &CheckoutChampSimulator,
-    amazon: &AmazonSandbox,
-    action: &'static str,
-    query: Option<String>,
-    body: &str,
-) -> Response {
+async fn respond(crm: &CheckoutChampSimulator, amazon: &AmazonSandbox, action: &'static str, query: Option<String>, body: &str) -> Response {
     let answer = match Params::parse(query.as_deref(), body) {
         Some(params) => crm.handle(action, &params, amazon),
         None => error("Invalid request: parameters must be form-encoded"),
     };
     match answer {
-        SimAnswer::Json(value) => {
-            ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string()).into_response()
-        }
+        SimAnswer::Json(value) => ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string()).into_response(),
         SimAnswer::Garbage => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], GARBAGE).into_response(),
         SimAnswer::Hold => {
             tokio::time::sleep(crm.hold()).await;

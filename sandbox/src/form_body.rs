@@ -7,7 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// The request body as urlencoded bytes, whatever form encoding the client chose.
@@ -27,8 +27,7 @@ pub(crate) enum FormBodyError {
 
 impl IntoResponse for FormBodyError {
     fn into_response(self) -> Response {
-        (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], self.to_string())
-            .into_response()
+        (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], self.to_string()).into_response()
     }
 }
 
@@ -47,8 +46,7 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
             let body = Bytes::from_request(req, state).await.map_err(|e| FormBodyError::Body(e.body_text()))?;
             return Ok(FormBody(body));
         }
-        let mut multipart =
-            Multipart::from_request(req, state).await.map_err(|e| FormBodyError::Multipart(e.body_text()))?;
+        let mut multipart = Multipart::from_request(req, state).await.map_err(|e| FormBodyError::Multipart(e.body_text()))?;
         let mut encoded = String::new();
         while let Some(field) = multipart.next_field().await.map_err(|e| FormBodyError::Multipart(e.body_text()))? {
             let name = field.name().map(str::to_owned);

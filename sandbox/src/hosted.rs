@@ -3,9 +3,9 @@
 //! Their routes are in [`crate::http`].
 
 pub(crate) mod checkout;
-pub(crate) mod pay;
 pub(crate) mod login;
 mod page;
+pub(crate) mod pay;
 pub(crate) mod widgets;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,8 +16,7 @@ use page::PageError;
 fn see_other(url: &str) -> Response {
     match HeaderValue::try_from(url) {
         Ok(location) => {
-            (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))])
-                .into_response()
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response()
         }
         Err(_) => PageError::bad_request("InvalidParameterValue", "The return URL cannot be used.").into_response(),
     }

@@ -59,16 +59,46 @@ pub const INSTRUMENTS: &[Instrument] = &[
     Instrument { id: "visa-1111", descriptor: "Visa ••••1111", scenario: Scenario::Approved, outcome: "approved" },
     Instrument { id: "mc-4444", descriptor: "Mastercard ••••4444", scenario: Scenario::PendingThenPaid, outcome: "pending, then paid" },
     Instrument { id: "visa-0002", descriptor: "Visa ••••0002", scenario: Scenario::PendingThenFailed, outcome: "pending, then failed" },
-    Instrument { id: "visa-0981", descriptor: "Visa ••••0981", scenario: Scenario::SoftDecline, outcome: "soft decline 981 InvalidPaymentMethod" },
-    Instrument { id: "amex-0982", descriptor: "American Express ••••0982", scenario: Scenario::HardDecline, outcome: "hard decline 982 AmazonRejected" },
+    Instrument {
+        id: "visa-0981", descriptor: "Visa ••••0981", scenario: Scenario::SoftDecline, outcome: "soft decline 981 InvalidPaymentMethod"
+    },
+    Instrument {
+        id: "amex-0982",
+        descriptor: "American Express ••••0982",
+        scenario: Scenario::HardDecline,
+        outcome: "hard decline 982 AmazonRejected",
+    },
     Instrument { id: "visa-0980", descriptor: "Visa ••••0980", scenario: Scenario::TransactionTimedOut, outcome: "980 TransactionTimedOut" },
-    Instrument { id: "visa-0983", descriptor: "Visa ••••0983", scenario: Scenario::ProcessingFailure, outcome: "983 ProcessingFailure at the authorization" },
-    Instrument { id: "visa-0984", descriptor: "Visa ••••0984", scenario: Scenario::BuyerEqualsSeller, outcome: "984 BuyerEqualsSeller (as if the shop's own Amazon account paid)" },
-    Instrument { id: "visa-0985", descriptor: "Visa ••••0985", scenario: Scenario::PaymentMethodNotAllowed, outcome: "985 PaymentMethodNotAllowed for this order" },
-    Instrument { id: "mc-3ds1", descriptor: "Mastercard ••••3001", scenario: Scenario::MfaPassed, outcome: "asks for MFA; passing it approves" },
-    Instrument { id: "mc-3ds0", descriptor: "Mastercard ••••3000", scenario: Scenario::MfaAbandoned, outcome: "asks for MFA; the buyer abandons" },
-    Instrument { id: "visa-0024", descriptor: "Visa ••••0024", scenario: Scenario::SessionExpired, outcome: "the checkout session has expired" },
-    Instrument { id: "visa-0504", descriptor: "Visa ••••0504", scenario: Scenario::UpstreamTimeout, outcome: "PAYONE does not answer in time" },
+    Instrument {
+        id: "visa-0983",
+        descriptor: "Visa ••••0983",
+        scenario: Scenario::ProcessingFailure,
+        outcome: "983 ProcessingFailure at the authorization",
+    },
+    Instrument {
+        id: "visa-0984",
+        descriptor: "Visa ••••0984",
+        scenario: Scenario::BuyerEqualsSeller,
+        outcome: "984 BuyerEqualsSeller (as if the shop's own Amazon account paid)",
+    },
+    Instrument {
+        id: "visa-0985",
+        descriptor: "Visa ••••0985",
+        scenario: Scenario::PaymentMethodNotAllowed,
+        outcome: "985 PaymentMethodNotAllowed for this order",
+    },
+    Instrument {
+        id: "mc-3ds1", descriptor: "Mastercard ••••3001", scenario: Scenario::MfaPassed, outcome: "asks for MFA; passing it approves"
+    },
+    Instrument {
+        id: "mc-3ds0", descriptor: "Mastercard ••••3000", scenario: Scenario::MfaAbandoned, outcome: "asks for MFA; the buyer abandons"
+    },
+    Instrument {
+        id: "visa-0024", descriptor: "Visa ••••0024", scenario: Scenario::SessionExpired, outcome: "the checkout session has expired"
+    },
+    Instrument {
+        id: "visa-0504", descriptor: "Visa ••••0504", scenario: Scenario::UpstreamTimeout, outcome: "PAYONE does not answer in time"
+    },
     Instrument { id: "visa-0500", descriptor: "Visa ••••0500", scenario: Scenario::UpstreamGarbage, outcome: "PAYONE answers garbage" },
 ];
 

@@ -7,10 +7,7 @@ const CHECKOUT_JS: &str = include_str!("assets/checkout.js");
 const WIDGETS_JS: &str = include_str!("assets/Widgets.js");
 
 fn javascript(body: &'static str) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
-        body,
-    )
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], body)
 }
 
 pub(crate) async fn checkout_js() -> impl IntoResponse {

@@ -35,14 +35,8 @@ impl Sandbox {
             Some(url) => Some(url.clone()),
             None => Some(format!("{public_url}/amazon/ipn")),
         };
-        let amazon_v2 = AmazonV2Simulator::new(
-            amazon.clone(),
-            keys,
-            public_url,
-            config.timings.settle_delay,
-            config.timings.upstream_hold,
-            notify_url,
-        );
+        let amazon_v2 =
+            AmazonV2Simulator::new(amazon.clone(), keys, public_url, config.timings.settle_delay, config.timings.upstream_hold, notify_url);
         Sandbox {
             amazon_v2,
             public_url: public_url.to_owned(),
@@ -72,8 +66,7 @@ impl Sandbox {
     /// Checks a button's signature as Amazon's hosted page does: the key registered under `public_key_id`, the
     /// algorithm the button named. `Err` carries Amazon's InvalidSignatureError message.
     pub fn verify_button(&self, public_key_id: &str, algorithm: &str, payload: &str, signature: &str) -> Result<(), String> {
-        let alg = amazon_pay_v2::Algorithm::from_name(algorithm)
-            .ok_or_else(|| format!("Invalid value '{algorithm}' for 'algorithm'."))?;
+        let alg = amazon_pay_v2::Algorithm::from_name(algorithm).ok_or_else(|| format!("Invalid value '{algorithm}' for 'algorithm'."))?;
         let key = self.amazon_v2.keys().get(public_key_id).ok_or_else(|| format!("Public key id '{public_key_id}' is not registered."))?;
         amazon_pay_v2::signing::verify(&key, alg, payload.as_bytes(), signature).map_err(|_| {
             format!(

@@ -100,7 +100,12 @@ impl Env {
         let page = self
             .post_form(
                 "/sandbox/amazon/checkout/initiate",
-                &[("payloadJSON", &signed.payload_json), ("signature", &signed.signature), ("publicKeyId", SANDBOX_PUBLIC_KEY_ID), ("algorithm", "AMZN-PAY-RSASSA-PSS-V2")],
+                &[
+                    ("payloadJSON", &signed.payload_json),
+                    ("signature", &signed.signature),
+                    ("publicKeyId", SANDBOX_PUBLIC_KEY_ID),
+                    ("algorithm", "AMZN-PAY-RSASSA-PSS-V2"),
+                ],
             )
             .await;
         assert_eq!(page.status(), 200);
@@ -119,7 +124,10 @@ impl Env {
     /// Update with amount, intent and result URL: the amazonPayRedirectUrl.
     async fn update(&self, id: &str, intent: PaymentIntent, pending_ok: bool) -> String {
         let body = UpdateCheckoutSessionRequest {
-            web_checkout_details: Some(WebCheckoutDetails { checkout_result_return_url: Some("https://shop.example/result".into()), ..Default::default() }),
+            web_checkout_details: Some(WebCheckoutDetails {
+                checkout_result_return_url: Some("https://shop.example/result".into()),
+                ..Default::default()
+            }),
             payment_details: Some(PaymentDetails {
                 payment_intent: Some(intent),
                 can_handle_pending_authorization: Some(pending_ok),
@@ -138,7 +146,13 @@ impl Env {
     }
 
     async fn complete(&self, id: &str) -> Result<CheckoutSession, amazon_pay_v2::Error> {
-        self.client.complete_checkout_session(id, &CompleteCheckoutSessionRequest { charge_amount: eur(1234), total_order_amount: None }, &format!("complete-{id}")).await
+        self.client
+            .complete_checkout_session(
+                id,
+                &CompleteCheckoutSessionRequest { charge_amount: eur(1234), total_order_amount: None },
+                &format!("complete-{id}"),
+            )
+            .await
     }
 }
 
@@ -187,23 +201,36 @@ async fn approved_checkout_capture_and_refund_with_notifications() {
     assert_eq!(env.client.get_charge(&charge_id).await.unwrap().status_details.state, ChargeState::Authorized);
     assert_eq!(env.client.get_charge_permission(&permission_id).await.unwrap().status_details.state, ChargePermissionState::Chargeable);
 
-    let over = env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(9999), soft_descriptor: None }, "cap-0").await.unwrap_err();
+    let over =
+        env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(9999), soft_descriptor: None }, "cap-0").await.unwrap_err();
     assert_eq!(over.reason_code(), Some("TransactionAmountExceeded"));
-    let captured = env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(1234), soft_descriptor: None }, "cap-1").await.unwrap();
+    let captured =
+        env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(1234), soft_descriptor: None }, "cap-1").await.unwrap();
     assert_eq!(captured.status_details.state, ChargeState::Captured);
-    let reused = env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(1000), soft_descriptor: None }, "cap-1").await.unwrap_err();
+    let reused =
+        env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(1000), soft_descriptor: None }, "cap-1").await.unwrap_err();
     assert_eq!(reused.reason_code(), Some("DuplicateIdempotencyKey"), "one key, another request");
 
-    let too_much = env.client.create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: eur(2000), soft_descriptor: None }, "ref-0").await.unwrap_err();
+    let too_much = env
+        .client
+        .create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: eur(2000), soft_descriptor: None }, "ref-0")
+        .await
+        .unwrap_err();
     assert_eq!(too_much.reason_code(), Some("TransactionAmountExceeded"));
-    let refund = env.client.create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: eur(234), soft_descriptor: None }, "ref-1").await.unwrap();
+    let refund = env
+        .client
+        .create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: eur(234), soft_descriptor: None }, "ref-1")
+        .await
+        .unwrap();
     assert_eq!(refund.status_details.state, RefundState::RefundInitiated);
-    let again = env.client.create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: eur(234), soft_descriptor: None }, "ref-1").await.unwrap();
+    let again = env
+        .client
+        .create_refund(&CreateRefundRequest { charge_id: charge_id.clone(), refund_amount: eur(234), soft_descriptor: None }, "ref-1")
+        .await
+        .unwrap();
     assert_eq!(again.refund_id, refund.refund_id, "a retried refund is not a second refund");
-    until("Refunded", async || {
-        (env.client.get_refund(&refund.refund_id).await.unwrap().status_details.state == RefundState::Refunded).then_some(())
-    })
-    .await;
+    until("Refunded", async || (env.client.get_refund(&refund.refund_id).await.unwrap().status_details.state == RefundState::Refunded).then_some(()))
+        .await;
 
     // Notifications: one per change, each a signed SNS message the sandbox's certificate verifies.
     let notes = until("3 notifications", async || {
@@ -287,17 +314,19 @@ async fn pending_authorization_settles_and_cancel_and_close() {
     let done = env.complete(&id).await.unwrap();
     let charge_id = done.charge_id.unwrap();
     assert_eq!(env.client.get_charge(&charge_id).await.unwrap().status_details.state, ChargeState::AuthorizationInitiated);
-    until("Authorized", async || {
-        (env.client.get_charge(&charge_id).await.unwrap().status_details.state == ChargeState::Authorized).then_some(())
-    })
-    .await;
+    until("Authorized", async || (env.client.get_charge(&charge_id).await.unwrap().status_details.state == ChargeState::Authorized).then_some(()))
+        .await;
     let canceled = env.client.cancel_charge(&charge_id, &CancelChargeRequest { cancellation_reason: Some("out of stock".into()) }).await.unwrap();
     assert_eq!(canceled.status_details.state, ChargeState::Canceled);
-    let capture = env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(1), soft_descriptor: None }, "c").await.unwrap_err();
+    let capture =
+        env.client.capture_charge(&charge_id, &CaptureChargeRequest { capture_amount: eur(1), soft_descriptor: None }, "c").await.unwrap_err();
     assert_eq!((capture.reason_code(), capture.status()), (Some("InvalidChargeStatus"), Some(422)));
     let closed = env
         .client
-        .close_charge_permission(done.charge_permission_id.as_deref().unwrap(), &CloseChargePermissionRequest { closure_reason: None, cancel_pending_charges: Some(true) })
+        .close_charge_permission(
+            done.charge_permission_id.as_deref().unwrap(),
+            &CloseChargePermissionRequest { closure_reason: None, cancel_pending_charges: Some(true) },
+        )
         .await
         .unwrap();
     assert_eq!(closed.status_details.state, ChargePermissionState::Closed);
@@ -347,7 +376,11 @@ async fn unsigned_tampered_unknown_key_and_stale_requests_are_refused() {
     };
     let now = amazon_pay_v2::date::unix_now();
     let ok = send(signed(SANDBOX_PUBLIC_KEY_ID, now)).await.unwrap();
-    assert_eq!((ok.status().as_u16(), ok.json::<Value>().await.unwrap()["reasonCode"].clone()), (404, json!("ResourceNotFound")), "verified, then not found");
+    assert_eq!(
+        (ok.status().as_u16(), ok.json::<Value>().await.unwrap()["reasonCode"].clone()),
+        (404, json!("ResourceNotFound")),
+        "verified, then not found"
+    );
 
     let mut tampered = signed(SANDBOX_PUBLIC_KEY_ID, now);
     tampered.iter_mut().find(|(n, _)| n == "x-amz-pay-region").unwrap().1 = "na".into();
@@ -392,7 +425,10 @@ async fn apb_goes_from_the_choice_through_amazon_pay_redirect_to_the_result_page
         .await;
     let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
     let chosen = env
-        .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &id), ("buyer", "jean"), ("address", "jean-home"), ("instrument", "visa-1111")])
+        .post_form(
+            "/sandbox/amazon/checkout/choose",
+            &[("amazonCheckoutSessionId", &id), ("buyer", "jean"), ("address", "jean-home"), ("instrument", "visa-1111")],
+        )
         .await;
     let redirect = location(&chosen);
     assert_eq!(redirect, env.sandbox.amazon_v2.redirect_url(&id), "APB: straight to Amazon's processing");

@@ -102,12 +102,7 @@ async fn checkoutchamp_reads_multipart_urlencoded_and_query_string_alike() {
     let query = serde_urlencoded::to_string(&fields).unwrap();
     let answers = [
         http.post(&url).multipart(multipart(&fields)).send().await.unwrap(),
-        http.post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(query.clone())
-            .send()
-            .await
-            .unwrap(),
+        http.post(&url).header("content-type", "application/x-www-form-urlencoded").body(query.clone()).send().await.unwrap(),
         http.post(format!("{url}?{query}")).send().await.unwrap(),
     ];
     for (i, reply) in answers.into_iter().enumerate() {
@@ -118,7 +113,6 @@ async fn checkoutchamp_reads_multipart_urlencoded_and_query_string_alike() {
     // Wrong credentials in a multipart body are still refused.
     let mut wrong = fields.clone();
     wrong[1].1 = "nope".into();
-    let json: serde_json::Value =
-        http.post(&url).multipart(multipart(&wrong)).send().await.unwrap().json().await.unwrap();
+    let json: serde_json::Value = http.post(&url).multipart(multipart(&wrong)).send().await.unwrap().json().await.unwrap();
     assert_eq!(json, serde_json::json!({"result": "ERROR", "message": "Invalid Login Credentials"}));
 }

@@ -125,7 +125,6 @@ async fn widget(h: &Harness, path: &str, body: Value) -> (StatusCode, Value) {
     (response.status(), json_of(response).await)
 }
 
-
 #[tokio::test]
 async fn the_hosted_checkout_returns_to_the_review_page_with_workorder_and_session_ids() {
     let h = start().await;
@@ -144,9 +143,7 @@ async fn the_hosted_checkout_returns_to_the_review_page_with_workorder_and_sessi
     let body = choose.text().await.unwrap();
     assert!(body.contains("<legend>Shipping address</legend>") && body.contains("<legend>Payment method</legend>"));
     assert!(
-        body.contains("Marienplatz 8")
-            && body.contains("Visa ••••0981")
-            && body.contains("Sandbox outcome: soft decline 981 InvalidPaymentMethod")
+        body.contains("Marienplatz 8") && body.contains("Visa ••••0981") && body.contains("Sandbox outcome: soft decline 981 InvalidPaymentMethod")
     );
     assert!(body.contains("<label for=\"instrument-mc-3ds1\">"), "every radio has a label");
     assert!(body.contains("value=\"visa-1111\" required checked"), "Anna's default payment method is preselected");
@@ -190,9 +187,8 @@ async fn a_forged_signature_or_unknown_key_is_an_invalid_signature_error() {
         (payload.as_str(), "00ff", PAYONE_PUBLIC_KEY_ID),
         (payload.as_str(), good.as_str(), "LIVE-AAAAAAAAAAAAAAAAAAAAAAAA"),
     ] {
-        let response = h
-            .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", json), ("signature", signature), ("publicKeyId", key)])
-            .await;
+        let response =
+            h.post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", json), ("signature", signature), ("publicKeyId", key)]).await;
         assert_eq!(response.status(), 400);
         let body = response.text().await.unwrap();
         assert!(body.contains("InvalidSignatureError"), "{body}");
@@ -200,9 +196,8 @@ async fn a_forged_signature_or_unknown_key_is_an_invalid_signature_error() {
     }
     assert!(h.sandbox().amazon.session_for_workorder("WO-FORGED").is_none(), "nothing was opened");
     // A SANDBOX- key nobody registered is refused too; Amazon's message names the string that was signed.
-    let unknown = h
-        .post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", &payload), ("signature", &good), ("publicKeyId", "SANDBOX-ABC")])
-        .await;
+    let unknown =
+        h.post_form("/sandbox/amazon/checkout/initiate", &[("payloadJSON", &payload), ("signature", &good), ("publicKeyId", "SANDBOX-ABC")]).await;
     assert_eq!(unknown.status(), 400);
     assert!(unknown.text().await.unwrap().contains("InvalidSignatureError"));
     // The right key with the other algorithm's salt length (the button said V2, PAYONE signs the default).
@@ -307,12 +302,8 @@ async fn markup_in_buyer_data_is_shown_as_text() {
     let body = h.initiate(&payload("WO-MALLORY")).await.text().await.unwrap();
     assert!(body.contains("&lt;img src=x onerror=alert(1)&gt; Mallory"));
     let session = hidden_value(&body, "amazonCheckoutSessionId");
-    let body = h
-        .post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &session), ("buyer", "mallory")])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let body =
+        h.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &session), ("buyer", "mallory")]).await.text().await.unwrap();
     for raw in ["<img", "<script", "<svg", "<iframe", "<b>"] {
         assert!(!body.contains(raw), "{raw} reached the page");
     }
@@ -339,9 +330,7 @@ async fn change_actions_change_only_their_part_and_return_to_the_review_page() {
     assert_eq!(location(&back), format!("https://shop.example/review?lang=de&workorderId=WO-CHANGE&amazonCheckoutSessionId={session}"));
 
     let page = h
-        .get(&format!(
-            "/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment&viewType=redirectView"
-        ))
+        .get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment&viewType=redirectView"))
         .await;
     let body = page.text().await.unwrap();
     assert!(body.contains("<legend>Payment method</legend>") && !body.contains("<legend>Shipping address</legend>"));
@@ -377,8 +366,7 @@ async fn change_pages_refuse_unknown_expired_and_unfinished_sessions() {
     assert_eq!(response.status(), 400);
 
     let (_, session) = h.checkout(&payload("WO-EXPIRED"), "giulia", "giulia-home", "visa-0024").await;
-    let response =
-        h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changeAddress")).await;
+    let response = h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changeAddress")).await;
     assert_eq!(response.status(), 410);
     assert!(response.text().await.unwrap().contains("expired"));
 
@@ -389,8 +377,7 @@ async fn change_pages_refuse_unknown_expired_and_unfinished_sessions() {
 
     let body = h.initiate(&payload("WO-UNFINISHED")).await.text().await.unwrap();
     let session = hidden_value(&body, "amazonCheckoutSessionId");
-    let response =
-        h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment")).await;
+    let response = h.get(&format!("/sandbox/amazon/checkout/initiate_auth?amazonCheckoutSessionId={session}&changeAction=changePayment")).await;
     assert_eq!(response.status(), 409);
 }
 
@@ -493,8 +480,7 @@ async fn bad_sign_in_requests_are_refused() {
     assert!(response.text().await.unwrap().contains("client_id"));
     let response = h.get(&format!("{SIGNIN}?client_id=x&scope=profile&redirect_uri=javascript%3Aalert(1)")).await;
     assert_eq!(response.status(), 400, "never redirects to a non-web URL");
-    let response =
-        h.get(&format!("{SIGNIN}?client_id=x&scope=profile&popup=false&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2F")).await;
+    let response = h.get(&format!("{SIGNIN}?client_id=x&scope=profile&popup=false&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2F")).await;
     assert!(location(&response).starts_with("https://a.example/#error=unsupported_response_type"));
     let response = h.get(&format!("{SIGNIN}?client_id=x&scope=profile+admin&popup=false&redirect_uri=https%3A%2F%2Fa.example%2F")).await;
     assert!(location(&response).starts_with("https://a.example/#error=invalid_scope"));
@@ -507,13 +493,8 @@ async fn the_profile_api_answers_for_live_tokens_only() {
     let h = start().await;
     let amazon = &h.sandbox().amazon;
     let token = amazon.issue_token("anna", &["profile", "postal_code"]).unwrap();
-    let profile = h
-        .http
-        .get(format!("{}/sandbox/amazon/user/profile", h.base))
-        .header("Authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap();
+    let profile =
+        h.http.get(format!("{}/sandbox/amazon/user/profile", h.base)).header("Authorization", format!("Bearer {token}")).send().await.unwrap();
     assert_eq!(profile.status(), 200);
     assert_eq!(profile.headers()["access-control-allow-origin"], "*");
     let profile = json_of(profile).await;
@@ -596,14 +577,9 @@ async fn the_widget_endpoints_create_select_and_consent() {
     assert_eq!(stored.instrument.unwrap().id, "visa-0981");
 
     let (status, error) = widget(&h, "consent", json!({"accessToken": token, "id": id, "consent": true})).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("InvalidParameterValue")),
-        "consent is for billing agreements"
-    );
+    assert_eq!((status, error["code"].as_str()), (StatusCode::BAD_REQUEST, Some("InvalidParameterValue")), "consent is for billing agreements");
 
-    let (_, agreement) =
-        widget(&h, "order-reference", json!({"accessToken": token, "sellerId": "S", "agreementType": "BillingAgreement"})).await;
+    let (_, agreement) = widget(&h, "order-reference", json!({"accessToken": token, "sellerId": "S", "agreementType": "BillingAgreement"})).await;
     let ba = agreement["id"].as_str().unwrap().to_owned();
     assert!(ba.starts_with("B02-"));
     let (_, view) = widget(&h, "consent", json!({"accessToken": token, "id": ba, "consent": true})).await;
@@ -683,9 +659,8 @@ async fn the_confirmation_flow_returns_to_payones_urls() {
     assert_eq!(location(&abandoned), "https://shop.example/failed?AuthenticationStatus=Abandoned");
     let stored = amazon.order_reference(&mfa.id).unwrap();
     assert!(!stored.confirmed, "the buyer may pick another instrument");
-    let passed = h
-        .post_form("/sandbox/amazon/widgets/confirm", &[("amazonOrderReferenceId", &mfa.id), ("action", "verify"), ("code", "123456")])
-        .await;
+    let passed =
+        h.post_form("/sandbox/amazon/widgets/confirm", &[("amazonOrderReferenceId", &mfa.id), ("action", "verify"), ("code", "123456")]).await;
     assert_eq!(location(&passed), "https://shop.example/ok?AuthenticationStatus=Success");
 
     let unknown = h.get("/sandbox/amazon/widgets/confirm?amazonOrderReferenceId=S02-0000000-0000000").await;
@@ -693,7 +668,6 @@ async fn the_confirmation_flow_returns_to_payones_urls() {
     let missing = h.get("/sandbox/amazon/widgets/confirm").await;
     assert_eq!(missing.status(), 400);
 }
-
 
 #[tokio::test]
 async fn the_benchmarks_placeholder_signature_is_refused_like_a_forged_one() {

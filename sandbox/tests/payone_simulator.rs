@@ -81,11 +81,7 @@ struct Receiver {
 
 async fn record(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> &'static str {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    r.hits.lock().unwrap().push(Hit {
-        content_type: header("content-type"),
-        user_agent: header("user-agent"),
-        body: body.to_vec(),
-    });
+    r.hits.lock().unwrap().push(Hit { content_type: header("content-type"), user_agent: header("user-agent"), body: body.to_vec() });
     let left = r.refuse.load(Ordering::SeqCst);
     if left > 0 {
         r.refuse.fetch_sub(1, Ordering::SeqCst);
@@ -255,22 +251,11 @@ impl Env {
     }
 
     async fn send(&self, body: String) -> Reply {
-        let response = self
-            .http
-            .post(self.gateway())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = self.http.post(self.gateway()).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
         assert_eq!(response.status(), 200);
-        let content_type =
-            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let body = response.text().await.unwrap();
-        let fields = body
-            .lines()
-            .filter_map(|line| line.split_once('=').map(|(k, v)| (k.to_owned(), v.trim_end_matches('\r').to_owned())))
-            .collect();
+        let fields = body.lines().filter_map(|line| line.split_once('=').map(|(k, v)| (k.to_owned(), v.trim_end_matches('\r').to_owned()))).collect();
         Reply { content_type, body, fields }
     }
 
@@ -352,22 +337,11 @@ impl Env {
     }
 
     async fn capture(&self, txid: &str, sequence: &str, amount: &str) -> Reply {
-        self.call("capture", &[("txid", txid), ("sequencenumber", sequence), ("amount", amount), ("currency", "EUR")])
-            .await
+        self.call("capture", &[("txid", txid), ("sequencenumber", sequence), ("amount", amount), ("currency", "EUR")]).await
     }
 
     async fn debit(&self, txid: &str, sequence: &str, amount: &str) -> Reply {
-        self.call(
-            "debit",
-            &[
-                ("txid", txid),
-                ("sequencenumber", sequence),
-                ("amount", amount),
-                ("currency", "EUR"),
-                ("transactiontype", "GT"),
-            ],
-        )
-        .await
+        self.call("debit", &[("txid", txid), ("sequencenumber", sequence), ("amount", amount), ("currency", "EUR"), ("transactiontype", "GT")]).await
     }
 
     /// Waits until the receiver has `n` notifications for `txid` and no more arrive during the settle delay.
@@ -425,9 +399,7 @@ async fn standard_parameters_are_checked_like_payone() {
     all.extend([("key", md5_key.as_str()), ("api_version", ""), ("mode", "live")]);
     env.call("genericpayment", &all).await.expect("OK");
     // Payment requests need aid.
-    env.call("preauthorization", &[("aid", ""), ("clearingtype", "wlt"), ("wallettype", "AMP")])
-        .await
-        .expect_error("1001");
+    env.call("preauthorization", &[("aid", ""), ("clearingtype", "wlt"), ("wallettype", "AMP")]).await.expect_error("1001");
     // Request types Amazon Pay does not use, and a body that is no form at all.
     env.call("refund", &[]).await.expect_error("1000");
     env.send("\u{1}garbage".into()).await.expect_error("1000");
@@ -626,9 +598,9 @@ async fn get_checkout_session_needs_the_buyer_back_from_amazon() {
     assert_eq!(reply.paydata("paymentDescriptor"), Some("Mastercard ••••4444"));
 
     // Older than 24 hours: expired, in any scenario.
-    env.sandbox().amazon.update_checkout_session(&env.session_id(&workorder), |s| {
-        s.created_at = SystemTime::now() - Duration::from_secs(25 * 60 * 60)
-    });
+    env.sandbox()
+        .amazon
+        .update_checkout_session(&env.session_id(&workorder), |s| s.created_at = SystemTime::now() - Duration::from_secs(25 * 60 * 60));
     get(workorder).await.expect_error("101");
     // The "session expired" instrument.
     let expired = env.chosen(Scenario::SessionExpired).await;
@@ -693,20 +665,13 @@ async fn every_scenario_gets_its_authorization_answer() {
         env.choose(&workorder, "anna-home", instrument.id);
         let reference = format!("SCN{i}");
         match instrument.scenario {
-            Scenario::Approved
-            | Scenario::MfaPassed
-            | Scenario::MfaAbandoned
-            | Scenario::PendingThenPaid
-            | Scenario::PendingThenFailed => {
+            Scenario::Approved | Scenario::MfaPassed | Scenario::MfaAbandoned | Scenario::PendingThenPaid | Scenario::PendingThenFailed => {
                 let reply = env.authorize("preauthorization", &workorder, &reference, &[]).await;
                 reply.expect("REDIRECT");
                 let txid = reply.get("txid").unwrap();
                 assert!((9..=12).contains(&txid.len()) && txid.bytes().all(|b| b.is_ascii_digit()), "{txid}");
                 assert!(reply.get("userid").unwrap().bytes().all(|b| b.is_ascii_digit()));
-                assert_eq!(
-                    reply.get("redirecturl"),
-                    Some(format!("{}/sandbox/amazon/checkout/process?txid={txid}", env.base).as_str())
-                );
+                assert_eq!(reply.get("redirecturl"), Some(format!("{}/sandbox/amazon/checkout/process?txid={txid}", env.base).as_str()));
             }
             Scenario::SoftDecline => {
                 env.authorize("preauthorization", &workorder, &reference, &[]).await.expect_error("981");
@@ -861,14 +826,30 @@ async fn appointed_arrives_before_the_success_url_is_returned() {
     // PAYONE's field set and order (a real body: academe/OmniPay-Payone's ShopCompleteTxnStatusServerRequest),
     // the buyer's data between sequencenumber and transaction_status.
     let names: Vec<String> = latin1_form(&hit.body).into_iter().map(|(k, _)| k).collect();
-    let core: Vec<&str> =
-        names.iter().map(String::as_str).filter(|n| !PERSONAL.contains(&n.trim_start_matches("shipping_"))).collect();
+    let core: Vec<&str> = names.iter().map(String::as_str).filter(|n| !PERSONAL.contains(&n.trim_start_matches("shipping_"))).collect();
     assert_eq!(
         core,
         [
-            "key", "txaction", "portalid", "aid", "clearingtype", "notify_version", "txtime", "currency", "userid",
-            "accessname", "accesscode", "param", "mode", "price", "txid", "reference", "sequencenumber",
-            "transaction_status", "balance", "receivable",
+            "key",
+            "txaction",
+            "portalid",
+            "aid",
+            "clearingtype",
+            "notify_version",
+            "txtime",
+            "currency",
+            "userid",
+            "accessname",
+            "accesscode",
+            "param",
+            "mode",
+            "price",
+            "txid",
+            "reference",
+            "sequencenumber",
+            "transaction_status",
+            "balance",
+            "receivable",
         ]
     );
     let at = |name: &str| names.iter().position(|n| n == name).unwrap();
@@ -890,30 +871,15 @@ async fn appointed_arrives_before_the_success_url_is_returned() {
     assert_eq!(log[0].get("key"), Some("<redacted>"));
     // A preauthorization is not paid until it is captured.
     assert_eq!(env.receiver.actions(&txid), ["appointed/completed"]);
-    assert_eq!(
-        env.sandbox().payone.finish_redirect("000000000", MfaOutcome::NotAsked).await,
-        Err(SimError::UnknownTransaction("000000000".into()))
-    );
+    assert_eq!(env.sandbox().payone.finish_redirect("000000000", MfaOutcome::NotAsked).await, Err(SimError::UnknownTransaction("000000000".into())));
 }
 
 #[tokio::test]
 async fn each_scenario_notifies_in_order_after_the_redirect() {
     let env = start().await;
     let cases: Vec<(&str, Scenario, MfaOutcome, &str, Vec<&str>)> = vec![
-        (
-            "authorization",
-            Scenario::Approved,
-            MfaOutcome::NotAsked,
-            "https://shop.example/ok",
-            vec!["appointed/completed", "paid/completed"],
-        ),
-        (
-            "authorization",
-            Scenario::MfaPassed,
-            MfaOutcome::Passed,
-            "https://shop.example/ok",
-            vec!["appointed/completed", "paid/completed"],
-        ),
+        ("authorization", Scenario::Approved, MfaOutcome::NotAsked, "https://shop.example/ok", vec!["appointed/completed", "paid/completed"]),
+        ("authorization", Scenario::MfaPassed, MfaOutcome::Passed, "https://shop.example/ok", vec!["appointed/completed", "paid/completed"]),
         (
             "preauthorization",
             Scenario::PendingThenPaid,
@@ -955,10 +921,7 @@ async fn each_scenario_notifies_in_order_after_the_redirect() {
             assert_eq!(pending.get("receivable").as_deref(), Some("0.00"));
         }
         if let Some(paid) = hits.iter().find(|h| h.action() == "paid/completed") {
-            assert_eq!(
-                (paid.get("balance").as_deref(), paid.get("receivable").as_deref()),
-                (Some("0.00"), Some("12.90"))
-            );
+            assert_eq!((paid.get("balance").as_deref(), paid.get("receivable").as_deref()), (Some("0.00"), Some("12.90")));
         }
         let session = env.sandbox().amazon.session_for_transaction(txid).unwrap();
         let expected_state = if expected.is_empty() { SessionState::Canceled } else { SessionState::Completed };
@@ -1049,12 +1012,7 @@ async fn notifications_are_retried_until_tsok() {
     assert!(hits[0].body == hits[1].body && hits[1].body == hits[2].body, "a retry repeats the same notification");
 
     // The JSON view says the same.
-    let list: serde_json::Value = reqwest::get(format!("{}/sandbox/payone/notifications?txid={txid}", env.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = reqwest::get(format!("{}/sandbox/payone/notifications?txid={txid}", env.base)).await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["delivery"], "delivered");
     assert_eq!(list[0]["attempts"], 3);
@@ -1064,8 +1022,7 @@ async fn notifications_are_retried_until_tsok() {
 #[tokio::test]
 async fn an_unacknowledged_notification_holds_back_the_later_ones() {
     // Never TSOK, and only two retries: appointed is given up, paid is never sent.
-    let env =
-        start_with(usize::MAX, |c| c.timings.notify_retry_delays = vec![Duration::from_millis(5); 2]).await;
+    let env = start_with(usize::MAX, |c| c.timings.notify_retry_delays = vec![Duration::from_millis(5); 2]).await;
     let txid = env.redirected("authorization", Scenario::Approved, "BLOCK1").await;
     env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
     let log = eventually("appointed given up, paid blocked", || {
@@ -1129,15 +1086,9 @@ async fn apb_answers_redirect_with_the_button_payload() {
     assert_eq!(env.sandbox().amazon.session_for_transaction(&txid).unwrap().id, session_id);
 
     // The buyer has not chosen yet: the processing step cannot finish.
-    assert_eq!(
-        env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await,
-        Err(SimError::NoSelection(txid.clone()))
-    );
+    assert_eq!(env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await, Err(SimError::NoSelection(txid.clone())));
     env.sandbox().amazon.select(&session_id, "jean", "jean-home", "visa-1111").unwrap();
-    assert_eq!(
-        env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap(),
-        "https://shop.example/apb/ok"
-    );
+    assert_eq!(env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap(), "https://shop.example/apb/ok");
     let hits = env.receiver.for_txid(&txid);
     assert_eq!(hits[0].action(), "appointed/completed");
     assert!(String::from_utf8(hits[0].body.clone()).unwrap().contains("lastname=Gro%DF"));
@@ -1145,16 +1096,9 @@ async fn apb_answers_redirect_with_the_button_payload() {
     // A declined instrument sends the buyer to the errorurl, without notifications.
     let declined = apb("APB2", vec![]).await;
     let declined_txid = declined.get("txid").unwrap().to_owned();
-    let declined_session =
-        env.sandbox().payone.workorder(declined.get("workorderid").unwrap()).unwrap().amazon_checkout_session_id;
-    env.sandbox()
-        .amazon
-        .select(&declined_session, "anna", "anna-home", instrument_for(Scenario::HardDecline).id)
-        .unwrap();
-    assert_eq!(
-        env.sandbox().payone.finish_redirect(&declined_txid, MfaOutcome::NotAsked).await.unwrap(),
-        "https://shop.example/apb/error"
-    );
+    let declined_session = env.sandbox().payone.workorder(declined.get("workorderid").unwrap()).unwrap().amazon_checkout_session_id;
+    env.sandbox().amazon.select(&declined_session, "anna", "anna-home", instrument_for(Scenario::HardDecline).id).unwrap();
+    assert_eq!(env.sandbox().payone.finish_redirect(&declined_txid, MfaOutcome::NotAsked).await.unwrap(), "https://shop.example/apb/error");
     assert!(env.receiver.for_txid(&declined_txid).is_empty());
 
     apb("APB1", vec![]).await.expect_error("911");
@@ -1265,13 +1209,9 @@ async fn cv1_runs_from_configuration_to_authorization() {
     auth("0", "CV1-1").await.expect_error("911");
     auth("x", "CV1-2").await.expect_error("1016");
 
-    env.cv1(&[
-        ("add_paydata[action]", "cancelorderreference"),
-        ("add_paydata[amazon_reference_id]", &reference),
-        ("workorderid", &workorder),
-    ])
-    .await
-    .expect("OK");
+    env.cv1(&[("add_paydata[action]", "cancelorderreference"), ("add_paydata[amazon_reference_id]", &reference), ("workorderid", &workorder)])
+        .await
+        .expect("OK");
     auth("0", "CV1-2").await.expect_error("900"); // canceled
 }
 
@@ -1295,12 +1235,7 @@ async fn cv1_scenarios_follow_amazon_timeout() {
             let workorder = env
                 .call(
                     "genericpayment",
-                    &[
-                        ("clearingtype", "wlt"),
-                        ("wallettype", "AMZ"),
-                        ("add_paydata[action]", "getconfiguration"),
-                        ("currency", "EUR"),
-                    ],
+                    &[("clearingtype", "wlt"), ("wallettype", "AMZ"), ("add_paydata[action]", "getconfiguration"), ("currency", "EUR")],
                 )
                 .await
                 .get("workorderid")
@@ -1361,17 +1296,8 @@ async fn cv1_scenarios_follow_amazon_timeout() {
                 sync.expect_error(code);
                 asynchronous.expect("PENDING");
                 let txid = asynchronous.get("txid").unwrap().to_owned();
-                let second = if instrument.scenario == Scenario::PendingThenPaid {
-                    "appointed/completed"
-                } else {
-                    "failed/completed"
-                };
-                assert_eq!(
-                    env.settled_actions(&txid, 2).await,
-                    ["appointed/pending", second],
-                    "{:?}",
-                    instrument.scenario
-                );
+                let second = if instrument.scenario == Scenario::PendingThenPaid { "appointed/completed" } else { "failed/completed" };
+                assert_eq!(env.settled_actions(&txid, 2).await, ["appointed/pending", second], "{:?}", instrument.scenario);
                 let reason = env.receiver.for_txid(&txid)[0].get("reasoncode");
                 let expected = if instrument.scenario == Scenario::SoftDecline { "981" } else { "903" };
                 assert_eq!(reason.as_deref(), Some(expected));
@@ -1462,11 +1388,7 @@ fn docs_list_every_sandbox_instrument_and_buyer() {
         assert!(row.contains(instrument.descriptor), "{row}");
     }
     for buyer in amazon_pay_sandbox::amazon::BUYERS {
-        assert!(
-            rows.iter().any(|l| l.starts_with(&format!("| `{}` |", buyer.id))),
-            "docs/sandbox.md's buyer table lacks {}",
-            buyer.id
-        );
+        assert!(rows.iter().any(|l| l.starts_with(&format!("| `{}` |", buyer.id))), "docs/sandbox.md's buyer table lacks {}", buyer.id);
     }
     // The README's examples must exist.
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();

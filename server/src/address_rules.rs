@@ -158,12 +158,22 @@ mod tests {
     use super::*;
 
     fn address(street: &str, addition: &str, country: &str) -> PostalAddress {
-        PostalAddress { last_name: "Schmidt".into(), street: street.into(), addition: addition.into(), zip: "10117".into(), city: "Berlin".into(), country: country.into(), ..Default::default() }
+        PostalAddress {
+            last_name: "Schmidt".into(),
+            street: street.into(),
+            addition: addition.into(),
+            zip: "10117".into(),
+            city: "Berlin".into(),
+            country: country.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn detects_po_boxes() {
-        for yes in ["PO Box 123", "P.O. Box 55", "p o box 7", "POBox 9", "Post Office Box 12", "Postfach 10 10 10", "Postfach123", "c/o Müller, Postfach 4"] {
+        for yes in
+            ["PO Box 123", "P.O. Box 55", "p o box 7", "POBox 9", "Post Office Box 12", "Postfach 10 10 10", "Postfach123", "c/o Müller, Postfach 4"]
+        {
             assert!(is_po_box(yes), "{yes}");
         }
         for no in ["Unter den Linden 1", "Boxhagener Str. 5", "Postfachstraße 3", "Hippo Box 1", "Post Street 4"] {
@@ -183,7 +193,8 @@ mod tests {
 
     #[test]
     fn rules_refuse_what_the_shop_refuses() {
-        let rules = AddressRules { countries: vec!["DE".into(), "AT".into()], refuse_po_boxes: true, refuse_packstations: true, require_phone: false };
+        let rules =
+            AddressRules { countries: vec!["DE".into(), "AT".into()], refuse_po_boxes: true, refuse_packstations: true, require_phone: false };
         assert_eq!(rules.check(&address("Unter den Linden 1", "", "DE")), None);
         assert_eq!(rules.check(&address("Unter den Linden 1", "", "at")), None);
         assert_eq!(rules.check(&address("Bahnhofstrasse 1", "", "CH")), Some(AddressProblem::Country));

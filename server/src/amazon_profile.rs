@@ -127,8 +127,8 @@ pub struct NameParts {
 
 /// Words that start a family name when they follow the given name(s): "de la Fontaine", "van Beethoven".
 const PARTICLES: &[&str] = &[
-    "de", "del", "della", "dei", "degli", "der", "den", "des", "du", "da", "das", "dos", "di", "la", "le", "lo",
-    "van", "von", "vom", "zu", "zum", "zur", "ten", "ter", "af", "av", "st.", "san", "bin", "ibn", "al", "el", "mac",
+    "de", "del", "della", "dei", "degli", "der", "den", "des", "du", "da", "das", "dos", "di", "la", "le", "lo", "van", "von", "vom", "zu", "zum",
+    "zur", "ten", "ter", "af", "av", "st.", "san", "bin", "ibn", "al", "el", "mac",
 ];
 /// Words that join two family names ("García y López", "Silva e Costa"): the family name starts one word earlier.
 const JOINERS: &[&str] = &["y", "e", "i"];

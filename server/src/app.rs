@@ -89,12 +89,7 @@ impl Server {
         }
         let listener = TcpListener::bind(config.listen).await?;
         let addr: SocketAddr = listener.local_addr()?;
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
         let store = Store::open_url(&config.database_url, &config.data_dir)?;
         let catalogue = match &config.catalogue {
             Some(path) => {
@@ -108,27 +103,20 @@ impl Server {
             PayoneClient::new(config.payone.clone(), endpoint, config.mode, config.payone_timeout)
         };
         #[cfg(feature = "sandbox")]
-        let sandbox = (config.mode == Mode::Sandbox).then(|| {
-            Arc::new(amazon_pay_sandbox::Sandbox::new(&crate::sandbox_link::sandbox_config(&config), &public_url))
-        });
+        let sandbox = (config.mode == Mode::Sandbox)
+            .then(|| Arc::new(amazon_pay_sandbox::Sandbox::new(&crate::sandbox_link::sandbox_config(&config), &public_url)));
         // Sandbox without an endpoint: the simulator in process (same wire format, no loopback HTTP per call).
         #[cfg(feature = "sandbox")]
         let payone = match (&sandbox, &config.payone.endpoint) {
-            (Some(sandbox), None) => {
-                PayoneClient::in_process(config.payone.clone(), sandbox.payone_gateway(), config.mode, config.payone_timeout)
-            }
+            (Some(sandbox), None) => PayoneClient::in_process(config.payone.clone(), sandbox.payone_gateway(), config.mode, config.payone_timeout),
             (_, endpoint) => live_payone(endpoint)?,
         };
         #[cfg(not(feature = "sandbox"))]
         let payone = live_payone(&config.payone.endpoint)?;
         let payone = payone.with_api_version(&config.payone_api_version);
         let checkoutchamp = crate::checkoutchamp::CheckoutChamp::build(&config, addr, &store)?;
-        let return_pages = crate::return_urls::ReturnPagesConfig::resolve(
-            &config.return_pages,
-            &public_url,
-            &config.allowed_origins,
-            config.mode == Mode::Live,
-        )?;
+        let return_pages =
+            crate::return_urls::ReturnPagesConfig::resolve(&config.return_pages, &public_url, &config.allowed_origins, config.mode == Mode::Live)?;
         let amazon = match &config.amazon {
             None => None,
             Some(amazon_config) => {

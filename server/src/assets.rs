@@ -120,7 +120,17 @@ mod tests {
         assert_eq!(Kind::of("/v/0123abcd/snippets/x-1/inline0.js"), Kind::Versioned);
         assert_eq!(Kind::of("/amazon-pay-button.js"), Kind::Unversioned);
         assert_eq!(Kind::of("/widget-init.js"), Kind::Unversioned);
-        for other in ["/", "/review.html", "/v/zz/widget-init.js", "/v/0123/../x.js", "/v/0123/", "/v//widget-init.js", "/api/x", "/harness.js", "/v/0123/index.html"] {
+        for other in [
+            "/",
+            "/review.html",
+            "/v/zz/widget-init.js",
+            "/v/0123/../x.js",
+            "/v/0123/",
+            "/v//widget-init.js",
+            "/api/x",
+            "/harness.js",
+            "/v/0123/index.html",
+        ] {
             assert_eq!(Kind::of(other), Kind::Other, "{other}");
         }
     }

@@ -194,10 +194,7 @@ mod tests {
         let c = Catalogue::demo();
         let goods = c.price(&[line("mug", 1)]).unwrap();
         assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Standard), Ok(goods));
-        assert_eq!(
-            c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Express),
-            Ok(Money::eur(goods.minor + c.delivery.express))
-        );
+        assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Express), Ok(Money::eur(goods.minor + c.delivery.express)));
     }
 
     #[test]

@@ -12,13 +12,8 @@ use std::net::IpAddr;
 
 /// The client's address: `peer`, or what trusted proxies in front of us say it is.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpRange]) -> IpAddr {
-    let hops: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
+    let hops: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
     let mut current = peer;
     for hop in hops.iter().rev() {
         if !in_any(trusted, current) {

@@ -3,9 +3,9 @@
 pub mod amazon;
 pub mod merchant;
 
-use payone_wire::sandbox_settings::SimTimings;
 use amazon_pay_contract::Currency;
 use clap::Parser;
+use payone_wire::sandbox_settings::SimTimings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -317,10 +317,7 @@ impl CheckoutChampConfig {
         Ok(Some(CheckoutChampConfig {
             login_id,
             password,
-            campaign_id: numeric(
-                "CHECKOUTCHAMP_CAMPAIGN_ID",
-                pick(campaign_id, d::CHECKOUTCHAMP_CAMPAIGN_ID, "CHECKOUTCHAMP_CAMPAIGN_ID")?,
-            )?,
+            campaign_id: numeric("CHECKOUTCHAMP_CAMPAIGN_ID", pick(campaign_id, d::CHECKOUTCHAMP_CAMPAIGN_ID, "CHECKOUTCHAMP_CAMPAIGN_ID")?)?,
             amazon_biller_id: numeric(
                 "CHECKOUTCHAMP_AMAZON_BILLER_ID",
                 pick(amazon_biller_id, d::CHECKOUTCHAMP_AMAZON_BILLER_ID, "CHECKOUTCHAMP_AMAZON_BILLER_ID")?,
@@ -532,10 +529,7 @@ impl Config {
         )?;
         let amazon_profile_endpoint = match mode {
             Mode::Sandbox => args.amazon_profile_endpoint,
-            Mode::Live => Some(
-                args.amazon_profile_endpoint
-                    .unwrap_or_else(|| crate::amazon_profile::AMAZON_PROFILE_LIVE_ENDPOINT.to_owned()),
-            ),
+            Mode::Live => Some(args.amazon_profile_endpoint.unwrap_or_else(|| crate::amazon_profile::AMAZON_PROFILE_LIVE_ENDPOINT.to_owned())),
         };
         let merchant_country = args.merchant_country.trim().to_ascii_uppercase();
         // PAYONE's rules (residence, no B2B) are PAYONE's; Amazon direct takes the account's own.
@@ -563,8 +557,7 @@ impl Config {
             ..SimTimings::default()
         };
         let allowed_origins = crate::security::parse_origins(&args.allowed_origins)?;
-        let content_security_policy =
-            crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
+        let content_security_policy = crate::security::page_policy(args.content_security_policy.as_deref(), mode == Mode::Live)?;
         let merchant = merchant::MerchantConfig::from_args(args.merchant)?;
         let address_rules = crate::address_rules::AddressRules::from_args(args.address_rules)?;
         Ok(Config {
@@ -625,14 +618,7 @@ impl Config {
 
     /// A sandbox configuration for tests: free loopback port, the given data directory.
     pub fn sandbox_for_tests(data_dir: PathBuf) -> Config {
-        let args = Args::parse_from([
-            "amazon-pay-server",
-            "--sandbox",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            data_dir.to_str().unwrap_or("data"),
-        ]);
+        let args = Args::parse_from(["amazon-pay-server", "--sandbox", "--listen", "127.0.0.1:0", "--data-dir", data_dir.to_str().unwrap_or("data")]);
         // The arguments above are fixed and valid; sandbox mode needs no credentials.
         Config::from_args(args).expect("sandbox test configuration is valid")
     }
@@ -778,7 +764,16 @@ mod tests {
         path.to_str().unwrap().to_owned()
     }
 
-    const LIVE_AMAZON: [&str; 8] = ["--provider", "amazon", "--amazon-merchant-id", "A2MERCHANT", "--amazon-store-id", "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef", "--amazon-public-key-id", "SANDBOX-AHKEYID"];
+    const LIVE_AMAZON: [&str; 8] = [
+        "--provider",
+        "amazon",
+        "--amazon-merchant-id",
+        "A2MERCHANT",
+        "--amazon-store-id",
+        "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
+        "--amazon-public-key-id",
+        "SANDBOX-AHKEYID",
+    ];
 
     fn amazon_live(key: &str, more: &[&str]) -> Result<Config, ConfigError> {
         let args: Vec<&str> = LIVE_AMAZON.iter().copied().chain(["--amazon-private-key", key]).chain(more.iter().copied()).collect();
@@ -835,7 +830,8 @@ mod tests {
         std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
         assert!(matches!(amazon_live(binary.to_str().unwrap(), &[]).unwrap_err(), ConfigError::Amazon(E::KeyMalformed { .. })));
         // Without a key in live mode: named.
-        let no_key: Vec<&str> = LIVE_AMAZON.iter().copied().chain(["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3"]).collect();
+        let no_key: Vec<&str> =
+            LIVE_AMAZON.iter().copied().chain(["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3"]).collect();
         let err = Config::from_args(parse(&no_key)).unwrap_err();
         assert!(matches!(err, ConfigError::Amazon(E::Missing("AMAZON_PRIVATE_KEY_PATH"))), "{err}");
         let key = key_file(dir.path(), "key.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");

@@ -53,11 +53,7 @@ pub enum ConfigFileError {
 
 /// Every environment variable the server reads.
 pub fn known_variables() -> Vec<String> {
-    crate::config::Args::command()
-        .get_arguments()
-        .filter_map(|arg| arg.get_env())
-        .map(|env| env.to_string_lossy().into_owned())
-        .collect()
+    crate::config::Args::command().get_arguments().filter_map(|arg| arg.get_env()).map(|env| env.to_string_lossy().into_owned()).collect()
 }
 
 /// The `KEY = value` pairs of a configuration file, checked against the known variables.

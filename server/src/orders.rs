@@ -7,10 +7,10 @@
 
 pub use crate::config::amazon::Provider;
 use crate::payone::TransactionStatus;
+use crate::store::db::{params, Conn, DbError, OptionalExtension, Row};
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Money};
-use crate::store::db::{params, Conn, DbError, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -73,9 +73,7 @@ impl OrderRecord {
 }
 
 fn from_row(row: &Row) -> crate::store::db::Result<OrderRecord> {
-    let bad = |i: usize, what: &str| {
-        DbError::conversion(i, what)
-    };
+    let bad = |i: usize, what: &str| DbError::conversion(i, what);
     let state: String = row.get(4)?;
     let currency: String = row.get(6)?;
     let decline: Option<String> = row.get(9)?;
@@ -95,8 +93,7 @@ fn from_row(row: &Row) -> crate::store::db::Result<OrderRecord> {
     })
 }
 
-const COLUMNS: &str =
-    "id, workorder_id, flow, idempotency_key, state, amount_minor, currency, txid, userid, decline, response_json, provider";
+const COLUMNS: &str = "id, workorder_id, flow, idempotency_key, state, amount_minor, currency, txid, userid, decline, response_json, provider";
 
 /// How a notification moves an order, or `None` when it does not (final states never move back).
 pub fn next_state(current: OrderState, ts: &TransactionStatus) -> Option<OrderState> {
@@ -201,8 +198,7 @@ impl Store {
         let (id, workorder_id) = (id.to_owned(), workorder_id.to_owned());
         self.write(move |c| {
             let old: String = c.prepare_cached("SELECT workorder_id FROM orders WHERE id = ?1")?.query_row([id.as_str()], |r| r.get(0))?;
-            c.prepare_cached("UPDATE orders SET workorder_id = ?2, updated_at = ?3 WHERE id = ?1")?
-                .execute(params![id, workorder_id, now()])?;
+            c.prepare_cached("UPDATE orders SET workorder_id = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, workorder_id, now()])?;
             // An APB cart is stored under the order's id until PAYONE names the workorder (`api/apb.rs`).
             c.prepare_cached("UPDATE checkouts SET workorder_id = ?2 WHERE workorder_id = ?1 AND flow = 'apb'")?
                 .execute(params![old, workorder_id])
@@ -225,8 +221,7 @@ impl Store {
     /// applied when the placement reconciles).
     pub async fn receive_notification(&self, ts: &TransactionStatus) -> Result<Received, StoreError> {
         // Decoded fields as JSON (UTF-8), without the key.
-        let body = serde_json::to_string(&ts.fields().iter().filter(|(k, _)| k != "key").collect::<Vec<_>>())
-            .unwrap_or_default();
+        let body = serde_json::to_string(&ts.fields().iter().filter(|(k, _)| k != "key").collect::<Vec<_>>()).unwrap_or_default();
         let row = (
             ts.identity(),
             ts.txid().unwrap_or_default().to_owned(),

@@ -7,9 +7,9 @@
 //! URL without credentials or fragment, on an allowed origin, https in live mode (Amazon requires https return
 //! URLs), and short enough for PAYONE's `successurl`/`errorurl`/`backurl` fields.
 
+use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use amazon_pay_contract::cv2::ReturnPages;
 use reqwest::Url;
-use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// PAYONE's `successurl`, `errorurl` and `backurl` are at most 255 characters (format `AN..255`).
@@ -143,7 +143,11 @@ pub enum Flow {
 impl Flow {
     /// The flow of an order as the store names it (`"cv2"`, `"apb"`); CV2's pages for anything else.
     pub fn of_order(flow: &str) -> Flow {
-        if flow == "apb" { Flow::Apb } else { Flow::Cv2 }
+        if flow == "apb" {
+            Flow::Apb
+        } else {
+            Flow::Cv2
+        }
     }
 }
 
@@ -168,7 +172,8 @@ impl ReturnPagesConfig {
         let origins = listed.iter().cloned().chain([own_origin.clone()]).collect();
         let policy = Policy { origins, https_only: live };
         let demo = [format!("{public}/"), format!("{public}/review.html"), format!("{public}/confirmation.html")];
-        let mut flows = [demo.clone().map(Some), demo.map(Some)].map(|[cart, review, confirmation]| ReturnPages { cart, review, confirmation, cancel: None });
+        let mut flows =
+            [demo.clone().map(Some), demo.map(Some)].map(|[cart, review, confirmation]| ReturnPages { cart, review, confirmation, cancel: None });
         for setting in args.return_pages.iter().filter(|s| !s.trim().is_empty()) {
             let bad = || ReturnUrlError::BadSetting(setting.clone());
             let (key, url) = setting.split_once('=').ok_or_else(bad)?;
@@ -220,12 +225,8 @@ impl ReturnPagesConfig {
             (None, None) if !base.cancel.is_empty() => base.cancel.clone(),
             (None, _) => cart.clone(),
         };
-        let pages = Pages {
-            review: pick(&requested.review, &base.review)?,
-            confirmation: pick(&requested.confirmation, &base.confirmation)?,
-            cancel,
-            cart,
-        };
+        let pages =
+            Pages { review: pick(&requested.review, &base.review)?, confirmation: pick(&requested.confirmation, &base.confirmation)?, cancel, cart };
         pages.session_urls()?;
         Ok(pages)
     }
@@ -261,16 +262,14 @@ pub(crate) fn insert(c: &Conn<'_>, workorder_id: &str, pages: &Pages) -> crate::
         "INSERT INTO return_pages (workorder_id, pages_json) VALUES (?1, ?2)
          ON CONFLICT (workorder_id) DO UPDATE SET pages_json = excluded.pages_json",
     )?
-        .execute(params![workorder_id, json])
-        .map(drop)
+    .execute(params![workorder_id, json])
+    .map(drop)
 }
 
 /// The pages a checkout asked for, if it asked for any.
 pub fn stored(store: &crate::store::Store, workorder_id: &str) -> Result<Option<Pages>, crate::store::StoreError> {
     let json: Option<String> = store.read(|c| {
-        c.prepare_cached("SELECT pages_json FROM return_pages WHERE workorder_id = ?1")?
-            .query_row([workorder_id], |row| row.get(0))
-            .optional()
+        c.prepare_cached("SELECT pages_json FROM return_pages WHERE workorder_id = ?1")?.query_row([workorder_id], |row| row.get(0)).optional()
     })?;
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
@@ -300,7 +299,11 @@ mod tests {
 
     #[test]
     fn configured_pages_per_flow() {
-        let config = config(&["cv2.review=https://shop.example/r?x=1", "apb.cancel=https://shop.example/checkout", "cv2.cart=https://shop.example/cart"], true).unwrap();
+        let config = config(
+            &["cv2.review=https://shop.example/r?x=1", "apb.cancel=https://shop.example/checkout", "cv2.cart=https://shop.example/cart"],
+            true,
+        )
+        .unwrap();
         assert_eq!(config.pages(Flow::Cv2).review, "https://shop.example/r?x=1");
         assert_eq!(config.pages(Flow::Cv2).cancel, "https://shop.example/cart", "cancel follows the cart");
         assert_eq!(config.pages(Flow::Apb).cancel, "https://shop.example/checkout");
@@ -313,7 +316,10 @@ mod tests {
     fn refusals() {
         let refused = |page: &str, live: bool| config(&[page], live).unwrap_err();
         assert!(matches!(refused("cv2.review=https://evil.example/r", false), ReturnUrlError::OriginNotAllowed { .. }));
-        assert!(matches!(refused("cv2.review=http://shop.example/r", false), ReturnUrlError::OriginNotAllowed { .. }), "another scheme is another origin");
+        assert!(
+            matches!(refused("cv2.review=http://shop.example/r", false), ReturnUrlError::OriginNotAllowed { .. }),
+            "another scheme is another origin"
+        );
         assert!(matches!(refused("cv2.review=/review.html", false), ReturnUrlError::NotAbsolute(_)));
         assert!(matches!(refused("cv2.review=javascript:alert(1)", false), ReturnUrlError::NotAbsolute(_)));
         assert!(matches!(refused("cv2.review=https://a:b@shop.example/r", false), ReturnUrlError::Forbidden(_)));
@@ -341,7 +347,13 @@ mod tests {
     fn redirects_are_paths_on_this_server_and_urls_elsewhere() {
         let config = config(&[], false).unwrap();
         assert_eq!(config.redirect("https://pay.shop.example/confirmation.html", &[("order", "O1")]).unwrap(), "/confirmation.html?order=O1");
-        assert_eq!(config.redirect("https://shop.example/thanks?a=b", &[("order", "O 1&x")]).unwrap(), "https://shop.example/thanks?a=b&order=O+1%26x");
-        assert!(matches!(config.redirect("https://evil.example/", &[]), Err(ReturnUrlError::OriginNotAllowed { .. })), "checked again on the way out");
+        assert_eq!(
+            config.redirect("https://shop.example/thanks?a=b", &[("order", "O 1&x")]).unwrap(),
+            "https://shop.example/thanks?a=b&order=O+1%26x"
+        );
+        assert!(
+            matches!(config.redirect("https://evil.example/", &[]), Err(ReturnUrlError::OriginNotAllowed { .. })),
+            "checked again on the way out"
+        );
     }
 }

@@ -69,11 +69,7 @@ impl Inspector for StoreInspector {
     fn upstream_calls(&self) -> Result<Vec<UpstreamCall>, InspectError> {
         let calls = self.store.upstream_calls().map_err(store_error)?;
         let requests = self.store.upstream_call_requests().map_err(store_error)?;
-        Ok(calls
-            .into_iter()
-            .zip(requests)
-            .map(|((service, action, outcome), request)| UpstreamCall { service, action, outcome, request })
-            .collect())
+        Ok(calls.into_iter().zip(requests).map(|((service, action, outcome), request)| UpstreamCall { service, action, outcome, request }).collect())
     }
 
     fn orders(&self, workorder_id: &str) -> Result<Vec<StoredOrder>, InspectError> {

@@ -61,8 +61,7 @@ pub fn parse_origin(text: &str) -> Result<String, SecurityConfigError> {
         Some((host, port)) if !port.contains(']') => (host, Some(port)),
         _ => (authority, None),
     };
-    let host_ok = !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    let host_ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
     let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     if !host_ok || !port_ok {
         return Err(bad());
@@ -101,10 +100,7 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str, allowe
     if origin == "null" {
         return false;
     }
-    let same_host = origin
-        .split_once("://")
-        .zip(host)
-        .is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
+    let same_host = origin.split_once("://").zip(host).is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
     same_host || origin_of(public_url).as_deref() == Some(origin.as_str()) || allowed.contains(&origin)
 }
 
@@ -187,7 +183,16 @@ mod tests {
         assert_eq!(parse_origin("https://Shop.Example/").unwrap(), "https://shop.example");
         assert_eq!(parse_origin(" http://127.0.0.1:9000 ").unwrap(), "http://127.0.0.1:9000");
         assert_eq!(parse_origin("http://[::1]:8080").unwrap(), "http://[::1]:8080");
-        for bad in ["shop.example", "ftp://shop.example", "https://shop.example/path", "https://*.shop.example", "https://", "https://a:b", "https://u@shop.example", "null"] {
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://shop.example/path",
+            "https://*.shop.example",
+            "https://",
+            "https://a:b",
+            "https://u@shop.example",
+            "null",
+        ] {
             assert!(parse_origin(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_origins(&["".into(), "https://a.example".into()]).unwrap(), vec!["https://a.example".to_owned()]);

@@ -16,14 +16,14 @@ pub mod events;
 pub mod leases;
 mod migrate;
 pub mod order_list;
-pub mod sqlite_migrations;
 pub mod order_view;
-pub mod payments;
 mod outcome;
+pub mod payments;
 mod pg;
 pub mod pg_schema;
-mod schema;
 mod readers;
+mod schema;
+pub mod sqlite_migrations;
 mod syncer;
 mod url;
 mod writer;
@@ -378,11 +378,7 @@ impl Store {
                         currency.parse().map_err(|e: amazon_pay_contract::money::UnknownCurrency| DbError::conversion(3, e))?,
                     ),
                     items_json: row.get(4)?,
-                    delivery: if row.get::<_, String>(5)? == "express" {
-                        DeliveryOption::Express
-                    } else {
-                        DeliveryOption::Standard
-                    },
+                    delivery: if row.get::<_, String>(5)? == "express" { DeliveryOption::Express } else { DeliveryOption::Standard },
                     created_at: row.get(6)?,
                 })
             })
@@ -416,14 +412,7 @@ impl Store {
     }
 
     /// Records one upstream exchange. `request` must already have its secrets removed.
-    pub async fn record_upstream_call(
-        &self,
-        service: &str,
-        action: &str,
-        request: &str,
-        response: &str,
-        outcome: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn record_upstream_call(&self, service: &str, action: &str, request: &str, response: &str, outcome: &str) -> Result<(), StoreError> {
         self.record_upstream_call_then(UpstreamCall::new(service, action, request, response, outcome), |_| Ok(())).await
     }
 

@@ -6,9 +6,9 @@ mod support;
 
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, PlaceOrderRequest, PlaceOrderResponse, ProductType};
+use amazon_pay_contract::ApiError;
 use amazon_pay_contract::{ErrorCode, Language};
 use amazon_pay_server::address_rules::AddressRules;
-use amazon_pay_contract::ApiError;
 use support::{expect_error, Env};
 
 /// A refusal with a sentence of its own (not the code's general one): status 400, `bad_request`.
@@ -58,7 +58,12 @@ async fn the_rules_go_to_payone_as_amazons_delivery_specifications() {
     let config = session(&env, "mug").await;
     assert_eq!(config.product_type, ProductType::PayAndShip);
     let body = &sent(&env, "createCheckoutSessionPayload")[0];
-    for field in ["add_paydata%5BaddressRestrictions_type%5D=Allowed", "add_paydata%5BaddressRestrictions_country_0%5D=DE", "add_paydata%5BaddressRestrictions_country_1%5D=AT", "add_paydata%5BspecialRestrictions%5D=RestrictPOBoxes%2CRestrictPackstations"] {
+    for field in [
+        "add_paydata%5BaddressRestrictions_type%5D=Allowed",
+        "add_paydata%5BaddressRestrictions_country_0%5D=DE",
+        "add_paydata%5BaddressRestrictions_country_1%5D=AT",
+        "add_paydata%5BspecialRestrictions%5D=RestrictPOBoxes%2CRestrictPackstations",
+    ] {
         assert!(body.contains(field), "{field} not in {body}");
     }
     let payload: serde_json::Value = serde_json::from_str(&config.payload_json).unwrap();
@@ -76,7 +81,9 @@ async fn the_rules_go_to_payone_as_amazons_delivery_specifications() {
 #[tokio::test]
 async fn a_refused_address_is_said_in_the_buyers_language_and_never_ordered() {
     let env = start(strict()).await;
-    for (address, problem) in [("paul-pobox", AddressProblem::PoBox), ("paul-packstation", AddressProblem::Packstation), ("paul-zurich", AddressProblem::Country)] {
+    for (address, problem) in
+        [("paul-pobox", AddressProblem::PoBox), ("paul-packstation", AddressProblem::Packstation), ("paul-zurich", AddressProblem::Country)]
+    {
         let config = session(&env, "mug").await;
         env.choose(&config.workorder_id, "paul", address, "visa-1111");
         let shown = details(&env, &config.workorder_id).await;
@@ -118,7 +125,12 @@ async fn a_missing_phone_number_is_asked_for_checked_and_sent_with_the_order() {
     let shown = details(&env, &config.workorder_id).await;
     assert!(shown.phone_required);
     assert_eq!(shown.address_problem, None);
-    for (phone, problem) in [(None, AddressProblem::PhoneMissing), (Some("  "), AddressProblem::PhoneMissing), (Some("call me"), AddressProblem::PhoneInvalid), (Some("+49-30-123456"), AddressProblem::PhoneInvalid)] {
+    for (phone, problem) in [
+        (None, AddressProblem::PhoneMissing),
+        (Some("  "), AddressProblem::PhoneMissing),
+        (Some("call me"), AddressProblem::PhoneInvalid),
+        (Some("+49-30-123456"), AddressProblem::PhoneInvalid),
+    ] {
         let err = refusal(place(&env, &config.workorder_id, "key-phone-01", phone).await).await;
         assert_eq!(err.message, problem.buyer_message(Language::De), "{phone:?}");
     }
@@ -143,10 +155,19 @@ async fn digital_goods_are_pay_only_without_any_address_and_a_mixed_cart_ships()
     env.sandbox().amazon.update_checkout_session(&session_id, |s| s.pay_only = true);
     env.sandbox().amazon.select_maybe_address(&session_id, "paul", None, "visa-1111").unwrap();
     let shown = details(&env, &config.workorder_id).await;
-    assert_eq!((shown.product_type, shown.shipping_address.as_ref(), shown.address_problem, shown.phone_required), (ProductType::PayOnly, None, None, false));
+    assert_eq!(
+        (shown.product_type, shown.shipping_address.as_ref(), shown.address_problem, shown.phone_required),
+        (ProductType::PayOnly, None, None, false)
+    );
     assert_eq!(shown.delivery_fee.minor, 0);
     // There is no delivery to change.
-    let change = env.http.post(env.url(&format!("/api/cv2/sessions/{}/delivery", config.workorder_id))).json(&serde_json::json!({"delivery": "express"})).send().await.unwrap();
+    let change = env
+        .http
+        .post(env.url(&format!("/api/cv2/sessions/{}/delivery", config.workorder_id)))
+        .json(&serde_json::json!({"delivery": "express"}))
+        .send()
+        .await
+        .unwrap();
     expect_error(change, 400, ErrorCode::BadRequest, Language::En).await;
     assert_eq!(place(&env, &config.workorder_id, "key-ebook-01", None).await.status(), 200);
     let body = &sent(&env, "preauthorization")[0];
@@ -161,12 +182,8 @@ async fn digital_goods_are_pay_only_without_any_address_and_a_mixed_cart_ships()
 #[tokio::test]
 async fn apb_follows_the_cart_and_the_rules() {
     let env = start(strict()).await;
-    let buyer = |street: &str, country: &str, phone: &str| {
-        serde_json::json!({"email": "paul@sandbox.example", "phone": phone, "address": {"first_name": "Paul", "last_name": "Packer", "street": street, "zip": "10117", "city": "Berlin", "country": country}})
-    };
-    let apb = |key: &str, sku: &str, product_type: &str, buyer: serde_json::Value| {
-        serde_json::json!({"items": [{"sku": sku, "quantity": 1}], "idempotency_key": key, "language": "de", "product_type": product_type, "buyer": buyer})
-    };
+    let buyer = |street: &str, country: &str, phone: &str| serde_json::json!({"email": "paul@sandbox.example", "phone": phone, "address": {"first_name": "Paul", "last_name": "Packer", "street": street, "zip": "10117", "city": "Berlin", "country": country}});
+    let apb = |key: &str, sku: &str, product_type: &str, buyer: serde_json::Value| serde_json::json!({"items": [{"sku": sku, "quantity": 1}], "idempotency_key": key, "language": "de", "product_type": product_type, "buyer": buyer});
     for (key, street, country, phone, problem) in [
         ("apb-rules-0001", "Packstation 123", "DE", "+49 30 1234567", AddressProblem::Packstation),
         ("apb-rules-0002", "Postfach 4", "DE", "+49 30 1234567", AddressProblem::PoBox),
@@ -184,7 +201,8 @@ async fn apb_follows_the_cart_and_the_rules() {
     assert!(err.detail.unwrap_or_default().contains("physical goods"));
     assert!(sent(&env, "preauthorization").is_empty());
     // A digital cart is PayOnly whatever the page said, and no shipping address is sent.
-    let response = env.post_json("/api/apb/orders", &apb("apb-rules-0006", "ebook", "PayAndShip", buyer("Alexanderplatz 1", "DE", "+49 30 1234567"))).await;
+    let response =
+        env.post_json("/api/apb/orders", &apb("apb-rules-0006", "ebook", "PayAndShip", buyer("Alexanderplatz 1", "DE", "+49 30 1234567"))).await;
     assert_eq!(response.status(), 200);
     let placed: amazon_pay_contract::apb::ApbOrderResponse = response.json().await.unwrap();
     assert_eq!(placed.button.product_type, ProductType::PayOnly);

@@ -29,10 +29,8 @@ async fn start_configured(settle: Duration, adjust: impl FnOnce(&mut amazon_pay_
         adjust(config);
         config.sandbox_timings.settle_delay = settle;
         config.provider = Provider::Amazon;
-        config.amazon = Some(
-            amazon_pay_server::config::amazon::AmazonConfig::from_args(&args, None, "EUR", true, |_| Ok(()))
-                .expect("sandbox defaults"),
-        );
+        config.amazon =
+            Some(amazon_pay_server::config::amazon::AmazonConfig::from_args(&args, None, "EUR", true, |_| Ok(())).expect("sandbox defaults"));
         config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
     })
     .await
@@ -82,14 +80,22 @@ impl Buyer {
         let page = self
             .post_form(
                 "/sandbox/amazon/checkout/initiate",
-                &[("payloadJSON", &button.payload_json), ("signature", &button.signature), ("publicKeyId", &button.public_key_id), ("algorithm", algorithm)],
+                &[
+                    ("payloadJSON", &button.payload_json),
+                    ("signature", &button.signature),
+                    ("publicKeyId", &button.public_key_id),
+                    ("algorithm", algorithm),
+                ],
             )
             .await;
         assert_eq!(page.status(), 200, "the hosted page accepts the server's signature");
         let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
         self.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
         let back = self
-            .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", instrument)])
+            .post_form(
+                "/sandbox/amazon/checkout/choose",
+                &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", instrument)],
+            )
             .await;
         assert_eq!(back.status(), 303);
         (location(&back), id)
@@ -174,7 +180,12 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
 
     // The merchant captures, then refunds, through Amazon.
     let merchant = |path: &str, key: &str, body: serde_json::Value| {
-        env.http.post(env.url(&format!("/merchant/api/orders/{}/{path}", answer.order_id))).bearer_auth(MERCHANT_KEY).header("idempotency-key", key).json(&body).send()
+        env.http
+            .post(env.url(&format!("/merchant/api/orders/{}/{path}", answer.order_id)))
+            .bearer_auth(MERCHANT_KEY)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
     };
     let captured = merchant("capture", "cap-00000001", serde_json::json!({})).await.unwrap();
     assert_eq!(captured.status(), 200, "{}", captured.text().await.unwrap());
@@ -192,7 +203,9 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     assert_eq!((shown.provider.as_str(), ids.checkout_session_id.as_deref()), ("amazon", Some(session.as_str())), "{shown:?}");
     assert!(ids.charge_permission_id.is_some() && ids.charge_id.is_some(), "{ids:?}");
     // The merchant finds it by the ids Seller Central shows it by: exactly with `amazon_id`, in any case with `q`.
-    for (filter, id) in [("amazon_id", ids.charge_permission_id.clone()), ("amazon_id", ids.charge_id.clone()), ("q", ids.charge_id.map(|c| c.to_lowercase()))] {
+    for (filter, id) in
+        [("amazon_id", ids.charge_permission_id.clone()), ("amazon_id", ids.charge_id.clone()), ("q", ids.charge_id.map(|c| c.to_lowercase()))]
+    {
         let id = id.unwrap_or_default();
         assert_eq!(merchant_list(&env, filter, &id).await, std::slice::from_ref(&answer.order_id), "{filter}={id}");
     }
@@ -216,7 +229,8 @@ async fn pending_then_approved_through_the_ipn() {
     buyer.get(&result).await;
     eventually("approved after the IPN", 10, || env.state.store.order(&order).unwrap().filter(|o| o.state == OrderState::Approved).map(drop)).await;
     let kinds: Vec<String> = env.state.store.events_for_order(&order).unwrap().into_iter().map(|e| e.kind).collect();
-    let pending = kinds.iter().position(|k| k == "order.pending").unwrap_or_else(|| panic!("pending first: {kinds:?} {:?}", env.upstream("getCharge")));
+    let pending =
+        kinds.iter().position(|k| k == "order.pending").unwrap_or_else(|| panic!("pending first: {kinds:?} {:?}", env.upstream("getCharge")));
     assert!(kinds.iter().position(|k| k == "order.approved").unwrap() > pending, "{kinds:?}");
     // Stored once followed (just after the move it caused).
     eventually("the notification stored", 10, || (env.count("SELECT count(*) FROM amazon_notifications") >= 1).then_some(())).await;
@@ -324,7 +338,10 @@ async fn apb_places_first_and_completes_on_the_return() {
     let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
     buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
     let mut next = buyer
-        .post_form("/sandbox/amazon/checkout/choose", &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")])
+        .post_form(
+            "/sandbox/amazon/checkout/choose",
+            &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")],
+        )
         .await;
     // Amazon's pages lead (possibly through its processing page) to the order's result URL.
     for _ in 0..4 {
@@ -389,7 +406,11 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
     let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
 
     assert_eq!(ipn(&env, "not json").await.status(), 400);
-    for untrusted in ["https://evil.example/SimpleNotificationService.pem", "http://sns.eu-west-1.amazonaws.com/x.pem", "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem"] {
+    for untrusted in [
+        "https://evil.example/SimpleNotificationService.pem",
+        "http://sns.eu-west-1.amazonaws.com/x.pem",
+        "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem",
+    ] {
         let m = sns(&env, "Notification", "m-untrusted", &message, untrusted);
         assert_eq!(ipn(&env, &serde_json::to_string(&m).unwrap()).await.status(), 403, "{untrusted}");
     }
@@ -443,7 +464,8 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
         (reqwest::Method::GET, "/api/cv1/orders/O1/return"),
         (reqwest::Method::POST, "/api/cv1/orders/O1/authorize"),
     ] {
-        let answer = http.request(method, format!("{base}{path}")).json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}]})).send().await.unwrap();
+        let answer =
+            http.request(method, format!("{base}{path}")).json(&serde_json::json!({"items": [{"sku": "mug", "quantity": 1}]})).send().await.unwrap();
         assert_eq!(answer.status(), 404, "{path}");
         let error: amazon_pay_contract::ApiError = answer.json().await.unwrap();
         assert_eq!(error.code, ErrorCode::NotFound, "{path}");
@@ -470,11 +492,17 @@ async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_cert
     assert_eq!(button.script_url, "https://static-eu.payments-amazon.com/checkout.js");
     assert!(!button.sandbox);
     let public = amazon_pay_v2::PrivateKey::from_pem(&std::fs::read_to_string(support::amazon_live::MERCHANT_KEY_PEM).unwrap()).unwrap().public_key();
-    amazon_pay_v2::signing::verify(&public, amazon_pay_v2::Algorithm::V2, button.payload_json.as_bytes(), &button.signature).expect("signed with the merchant's key");
+    amazon_pay_v2::signing::verify(&public, amazon_pay_v2::Algorithm::V2, button.payload_json.as_bytes(), &button.signature)
+        .expect("signed with the merchant's key");
 }
 
 fn merchant_post(env: &Env, order: &str, action: &str, key: &str, body: serde_json::Value) -> impl std::future::Future<Output = reqwest::Response> {
-    let request = env.http.post(env.url(&format!("/merchant/api/orders/{order}/{action}"))).bearer_auth(MERCHANT_KEY).header("idempotency-key", key).json(&body);
+    let request = env
+        .http
+        .post(env.url(&format!("/merchant/api/orders/{order}/{action}")))
+        .bearer_auth(MERCHANT_KEY)
+        .header("idempotency-key", key)
+        .json(&body);
     async move { request.send().await.unwrap() }
 }
 
@@ -590,7 +618,11 @@ async fn a_capture_in_seller_central_before_its_ipn_is_recorded_when_amazon_refu
     assert!(body["message"].as_str().unwrap().contains("Seller Central"), "{body}");
     let after = merchant_order(&env, &order).await;
     let total = after["amounts"]["total"].as_i64().unwrap();
-    assert_eq!((after["state"].as_str(), after["amounts"]["captured"].as_i64(), after["amounts"]["remaining"].as_i64()), (Some("paid"), Some(total), Some(0)), "{after}");
+    assert_eq!(
+        (after["state"].as_str(), after["amounts"]["captured"].as_i64(), after["amounts"]["remaining"].as_i64()),
+        (Some("paid"), Some(total), Some(0)),
+        "{after}"
+    );
     // The same key again: refused from what is recorded, Amazon not asked again.
     let again = merchant_post(&env, &order, "capture", "capture-sc-0001", serde_json::json!({"amount": 500})).await;
     assert_eq!(again.status(), 409);
@@ -642,7 +674,14 @@ async fn a_second_partial_capture_is_refused_before_amazon_and_the_rest_can_be_r
     // At Amazon too: a second capture of the charge is refused.
     let at_amazon = &env.state.amazon.as_ref().unwrap().client;
     let refused = at_amazon
-        .capture_charge(&charge, &amazon_pay_v2::models::CaptureChargeRequest { capture_amount: amazon_pay_v2::models::Price::from_minor(1, "EUR"), soft_descriptor: None }, "direct-second-1")
+        .capture_charge(
+            &charge,
+            &amazon_pay_v2::models::CaptureChargeRequest {
+                capture_amount: amazon_pay_v2::models::Price::from_minor(1, "EUR"),
+                soft_descriptor: None,
+            },
+            "direct-second-1",
+        )
         .await
         .unwrap_err();
     assert_eq!(refused.reason_code(), Some("InvalidChargeStatus"));

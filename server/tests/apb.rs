@@ -91,12 +91,7 @@ async fn apb_digital_goods_need_no_address() {
     let (base, _dir, _state) = start().await;
     let mut digital = request("apb-key-00000003", ProductType::PayOnly, None);
     digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/apb/orders"))
-        .json(&digital)
-        .send()
-        .await
-        .unwrap();
+    let response = reqwest::Client::new().post(format!("{base}/api/apb/orders")).json(&digital).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let placed: ApbOrderResponse = response.json().await.unwrap();
     assert_eq!(placed.button.product_type, ProductType::PayOnly);

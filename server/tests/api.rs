@@ -24,11 +24,8 @@ async fn healthz_answers_ok() {
 #[tokio::test]
 async fn creates_a_cv2_session_priced_by_the_server() {
     let (base, _dir, state) = start().await;
-    let request = CreateSessionRequest {
-        items: vec![CartLine { sku: "mug".into(), quantity: 2 }],
-        language: Language::De,
-        return_pages: Default::default(),
-    };
+    let request =
+        CreateSessionRequest { items: vec![CartLine { sku: "mug".into(), quantity: 2 }], language: Language::De, return_pages: Default::default() };
     let response = reqwest::Client::new().post(format!("{base}/api/cv2/sessions")).json(&request).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let config: ButtonConfig = response.json().await.unwrap();

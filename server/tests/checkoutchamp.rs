@@ -66,21 +66,12 @@ impl Env {
 
     /// POSTs form `params` (plus the sandbox credentials unless `raw`) to the simulator's `path`.
     async fn crm_raw(&self, path: &str, query: &[(&str, &str)], params: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}/sandbox/checkoutchamp/{path}", self.base))
-            .query(query)
-            .form(params)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(format!("{}/sandbox/checkoutchamp/{path}", self.base)).query(query).form(params).send().await.unwrap()
     }
 
     async fn crm(&self, path: &str, params: &[(&str, &str)]) -> Value {
-        let mut all = vec![
-            ("loginId", d::CHECKOUTCHAMP_LOGIN_ID),
-            ("password", d::CHECKOUTCHAMP_PASSWORD),
-            ("campaignId", d::CHECKOUTCHAMP_CAMPAIGN_ID),
-        ];
+        let mut all =
+            vec![("loginId", d::CHECKOUTCHAMP_LOGIN_ID), ("password", d::CHECKOUTCHAMP_PASSWORD), ("campaignId", d::CHECKOUTCHAMP_CAMPAIGN_ID)];
         for (k, v) in params {
             all.retain(|(name, _)| name != k);
             all.push((k, v));
@@ -175,12 +166,8 @@ async fn simulator_accepts_the_query_string_and_the_trailing_slash_paths_only() 
     assert_eq!(session.len(), 32);
     assert!(session.bytes().all(|b| b.is_ascii_hexdigit()));
     // Query and body together; the body's value wins.
-    let answer: Value = env
-        .crm_raw("landers/clicks/import/", &query, &[("pageType", "upsellPage1"), ("sessionId", &session)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let answer: Value =
+        env.crm_raw("landers/clicks/import/", &query, &[("pageType", "upsellPage1"), ("sessionId", &session)]).await.json().await.unwrap();
     assert_eq!(success_of(&answer)["sessionId"], session.as_str());
     let answer = env.crm("landers/clicks/import/", &[("pageType", "nowhere")]).await;
     assert_eq!(error_of(&answer), "Invalid pageType nowhere");
@@ -321,11 +308,20 @@ async fn simulator_answers_each_scenario() {
 async fn simulator_answers_garbage_and_holds_timeouts() {
     let env = start().await;
     let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-0500"));
-    let response = env.crm_raw("order/import/", &[], &with(amazon_order_params(&token, &reference), &[
-        ("loginId", Some(d::CHECKOUTCHAMP_LOGIN_ID)),
-        ("password", Some(d::CHECKOUTCHAMP_PASSWORD)),
-        ("campaignId", Some(d::CHECKOUTCHAMP_CAMPAIGN_ID)),
-    ])).await;
+    let response = env
+        .crm_raw(
+            "order/import/",
+            &[],
+            &with(
+                amazon_order_params(&token, &reference),
+                &[
+                    ("loginId", Some(d::CHECKOUTCHAMP_LOGIN_ID)),
+                    ("password", Some(d::CHECKOUTCHAMP_PASSWORD)),
+                    ("campaignId", Some(d::CHECKOUTCHAMP_CAMPAIGN_ID)),
+                ],
+            ),
+        )
+        .await;
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let body = response.text().await.unwrap();
     assert!(body.starts_with("<!DOCTYPE html>"));
@@ -372,7 +368,10 @@ async fn simulator_imports_upsales_on_existing_orders() {
     let answer = env.crm("upsale/import/", &[("orderId", id), ("productId", "103"), ("amazonAddressConsent", &jeans_token)]).await;
     assert_eq!(error_of(&answer), "Amazon Pay error: InvalidAddressConsentToken");
     let answer = env
-        .crm("upsale/import/", &[("orderId", id), ("productId", "103"), ("amazonBillerId", d::CHECKOUTCHAMP_AMAZON_BILLER_ID), ("amazonOrderId", "S02-0000000-0000000")])
+        .crm(
+            "upsale/import/",
+            &[("orderId", id), ("productId", "103"), ("amazonBillerId", d::CHECKOUTCHAMP_AMAZON_BILLER_ID), ("amazonOrderId", "S02-0000000-0000000")],
+        )
         .await;
     assert_eq!(error_of(&answer), "Amazon Pay error: InvalidOrderReferenceId");
 
@@ -401,7 +400,10 @@ async fn simulator_turns_leads_into_orders() {
     let env = start().await;
     let click = env.crm("landers/clicks/import/", &[("pageType", "leadPage")]).await;
     let session = success_of(&click)["sessionId"].as_str().unwrap().to_owned();
-    assert_eq!(error_of(&env.crm("leads/import/", &[("firstName", "Anna"), ("lastName", "Schmidt")]).await), "emailAddress or phoneNumber is required");
+    assert_eq!(
+        error_of(&env.crm("leads/import/", &[("firstName", "Anna"), ("lastName", "Schmidt")]).await),
+        "emailAddress or phoneNumber is required"
+    );
     let lead = env
         .crm("leads/import/", &[("firstName", "Anna"), ("lastName", "Schmidt"), ("emailAddress", "anna@sandbox.example"), ("sessionId", &session)])
         .await;
@@ -413,7 +415,8 @@ async fn simulator_turns_leads_into_orders() {
 
     // Import Order on the lead needs no names again.
     let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
-    let params = with(amazon_order_params(&token, &reference), &[("firstName", None), ("lastName", None), ("emailAddress", None), ("orderId", Some(id))]);
+    let params =
+        with(amazon_order_params(&token, &reference), &[("firstName", None), ("lastName", None), ("emailAddress", None), ("orderId", Some(id))]);
     let order = success_of(&env.crm("order/import/", &params).await).clone();
     assert_eq!((order["orderId"].as_str(), order["orderStatus"].as_str()), (Some(id), Some("COMPLETE")));
     assert_eq!(order["emailAddress"], "anna@sandbox.example");
@@ -480,8 +483,7 @@ async fn the_buyers_address_comes_from_the_peer_or_a_trusted_proxy_only() {
     let env = start().await;
     let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
     let request = order_request(&token, &reference, &[(101, 1)], "key-spoof-0001", Language::De);
-    let response =
-        env.http.post(format!("{}{ORDERS}", env.base)).header("x-forwarded-for", "203.0.113.5").json(&request).send().await.unwrap();
+    let response = env.http.post(format!("{}{ORDERS}", env.base)).header("x-forwarded-for", "203.0.113.5").json(&request).send().await.unwrap();
     let answer: ImportOrderResponse = response.json().await.unwrap();
     assert_eq!(env.sandbox().checkoutchamp.order(&answer.order_id).unwrap().ip_address.as_deref(), Some("127.0.0.1"));
 
@@ -489,14 +491,8 @@ async fn the_buyers_address_comes_from_the_peer_or_a_trusted_proxy_only() {
     let env = start_with(|c| c.ops.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]).await;
     let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
     let request = order_request(&token, &reference, &[(101, 1)], "key-proxy-0001", Language::De);
-    let response = env
-        .http
-        .post(format!("{}{ORDERS}", env.base))
-        .header("x-forwarded-for", "192.0.2.1, 203.0.113.5")
-        .json(&request)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        env.http.post(format!("{}{ORDERS}", env.base)).header("x-forwarded-for", "192.0.2.1, 203.0.113.5").json(&request).send().await.unwrap();
     let answer: ImportOrderResponse = response.json().await.unwrap();
     assert_eq!(env.sandbox().checkoutchamp.order(&answer.order_id).unwrap().ip_address.as_deref(), Some("203.0.113.5"));
 }

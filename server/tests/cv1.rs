@@ -366,7 +366,8 @@ async fn the_sandbox_buyers_without_an_address_or_a_default_payment_method_get_9
     // Noah's account has no address: PAYONE refuses to read the order reference (987), nothing is stored.
     let noah = env.checkout("noah", None).await;
     assert!(env.sandbox().amazon.order_reference(&noah.reference).unwrap().address.is_none());
-    let request = OrderReferenceRequest { amazon_order_reference_id: noah.reference.clone(), access_token: noah.token.clone(), language: Language::It };
+    let request =
+        OrderReferenceRequest { amazon_order_reference_id: noah.reference.clone(), access_token: noah.token.clone(), language: Language::It };
     let err = expect_error(env.post(&routes::cv1_details(&noah.session.workorder_id), &request).await, 402, ErrorCode::SoftDecline).await;
     assert_eq!(err.message, Cv1Decline::ShippingAddressNotSet.buyer_message(Language::It));
     let err = expect_error(env.confirm(&noah, "no-address-0001", Language::En).await, 402, ErrorCode::SoftDecline).await;
@@ -376,7 +377,8 @@ async fn the_sandbox_buyers_without_an_address_or_a_default_payment_method_get_9
     // Lena has an address but no default payment method: the details read fine, the confirmation is refused
     // with 986 and nothing is confirmed; once she picks one in the Wallet, the same checkout goes through.
     let lena = env.checkout("lena", None).await;
-    let request = OrderReferenceRequest { amazon_order_reference_id: lena.reference.clone(), access_token: lena.token.clone(), language: Language::En };
+    let request =
+        OrderReferenceRequest { amazon_order_reference_id: lena.reference.clone(), access_token: lena.token.clone(), language: Language::En };
     let details: Cv1Details = env.post(&routes::cv1_details(&lena.session.workorder_id), &request).await.json().await.unwrap();
     assert_eq!((details.buyer_name.as_str(), details.shipping_address.city.as_str()), ("Lena Vogel", "Hamburg"));
     let answer: Cv1OrderResponse = env.confirm(&lena, "no-payment-0002", Language::Fr).await.json().await.unwrap();

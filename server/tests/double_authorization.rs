@@ -63,7 +63,11 @@ async fn second_authorization_is_undone(mode: Authorization) {
         Authorization::Authorization => assert_eq!(released.receivable, 0, "refunded in full"),
     }
     let kept = env.sandbox().payone.transaction(second.txid.as_deref().unwrap()).unwrap();
-    assert_eq!((kept.sequencenumber, kept.capture_closed, kept.receivable == kept.amount.minor), (0, false, mode == Authorization::Authorization), "the buyer's order is untouched");
+    assert_eq!(
+        (kept.sequencenumber, kept.capture_closed, kept.receivable == kept.amount.minor),
+        (0, false, mode == Authorization::Authorization),
+        "the buyer's order is untouched"
+    );
 
     let first_id = first.id.clone();
     let state = env.state.clone();
@@ -81,7 +85,10 @@ async fn second_authorization_is_undone(mode: Authorization) {
         Authorization::Preauthorization => "release",
         Authorization::Authorization => "refund",
     };
-    assert_eq!(env.count(&format!("SELECT coalesce(sum(amount_minor), 0) FROM order_payments WHERE order_id = '{}' AND kind = '{kind}'", first.id)), first.amount.minor);
+    assert_eq!(
+        env.count(&format!("SELECT coalesce(sum(amount_minor), 0) FROM order_payments WHERE order_id = '{}' AND kind = '{kind}'", first.id)),
+        first.amount.minor
+    );
     let releases = env.upstream("release-duplicate");
     assert_eq!(releases, ["APPROVED"]);
 }

@@ -97,10 +97,7 @@ async fn widget_files_carry_cors_for_allowed_origins_and_cache_by_kind() {
 #[test]
 fn the_docs_state_the_headers_the_server_sends() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
-    let text: String = ["embedding.md"]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(docs.join(f)).ok())
-        .collect();
+    let text: String = ["embedding.md"].iter().filter_map(|f| std::fs::read_to_string(docs.join(f)).ok()).collect();
     for expected in [IMMUTABLE, ENTRY, REVALIDATE] {
         assert!(text.contains(&format!("`Cache-Control: {expected}`")), "docs/embedding*.md names `Cache-Control: {expected}`");
     }
@@ -189,8 +186,7 @@ async fn configured_pages_are_checked_at_start_and_used_by_default() {
 
     let env = start_with(|config| {
         config.return_pages.return_origins = vec![SHOP.to_owned()];
-        config.return_pages.return_pages =
-            vec!["cv2.review=https://shop.example/review".into(), "cv2.confirmation=https://shop.example/done".into()];
+        config.return_pages.return_pages = vec!["cv2.review=https://shop.example/review".into(), "cv2.confirmation=https://shop.example/done".into()];
     })
     .await;
     let config: ButtonConfig = create(&env, json!({})).await.json().await.unwrap();

@@ -32,7 +32,8 @@ async fn unknown_and_malformed_workorder_and_order_ids_are_refused_without_touch
         if status == 404 {
             expect_error(get, 404, ErrorCode::NotFound, Language::Fr).await;
         }
-        let delivery = env.post_json(&format!("/api/cv2/sessions/{id}/delivery"), &serde_json::json!({"delivery": "express", "language": "de"})).await;
+        let delivery =
+            env.post_json(&format!("/api/cv2/sessions/{id}/delivery"), &serde_json::json!({"delivery": "express", "language": "de"})).await;
         assert!((400..500).contains(&delivery.status().as_u16()), "{id}: {}", delivery.status());
         let place = env.place(id, "unknown-workorder-key", Language::Es).await;
         assert!((400..500).contains(&place.status().as_u16()), "{id}: {}", place.status());
@@ -240,9 +241,7 @@ async fn without_allowed_origins_every_other_site_is_refused() {
 
 #[test]
 fn allowed_origins_come_from_flags_or_the_environment_and_are_checked() {
-    let parse = |extra: &[&str]| {
-        Config::from_args(Args::try_parse_from(["amazon-pay-server", "--sandbox"].iter().chain(extra)).unwrap())
-    };
+    let parse = |extra: &[&str]| Config::from_args(Args::try_parse_from(["amazon-pay-server", "--sandbox"].iter().chain(extra)).unwrap());
     let config = parse(&["--allowed-origins", "https://Shop.Example/,http://127.0.0.1:9000"]).unwrap();
     assert_eq!(config.allowed_origins, ["https://shop.example", "http://127.0.0.1:9000"]);
     assert!(parse(&[]).unwrap().allowed_origins.is_empty());
@@ -276,7 +275,14 @@ async fn pages_carry_the_content_security_policy_and_the_api_does_not_need_it() 
     assert_eq!(page.headers()["content-security-policy"], SANDBOX_CSP);
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     let csp = SANDBOX_CSP;
-    for directive in ["script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'self'", "base-uri 'none'", "form-action 'self'"] {
+    for directive in [
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ] {
         assert!(csp.contains(directive), "{directive}");
     }
     assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
@@ -385,7 +391,19 @@ fn live_mode_refuses_empty_secrets() {
         let err = parse(&["--payone-key", key]).unwrap_err();
         assert!(matches!(err, ConfigError::Missing("PAYONE_KEY")), "{key:?}: {err}");
     }
-    let err = parse(&["--payone-key", "k", "--checkoutchamp-login-id", "api", "--checkoutchamp-password", "", "--checkoutchamp-campaign-id", "1", "--checkoutchamp-amazon-biller-id", "5"]).unwrap_err();
+    let err = parse(&[
+        "--payone-key",
+        "k",
+        "--checkoutchamp-login-id",
+        "api",
+        "--checkoutchamp-password",
+        "",
+        "--checkoutchamp-campaign-id",
+        "1",
+        "--checkoutchamp-amazon-biller-id",
+        "5",
+    ])
+    .unwrap_err();
     assert!(matches!(err, ConfigError::Missing("CHECKOUTCHAMP_PASSWORD")), "{err}");
     assert!(parse(&["--payone-key", "k"]).is_ok());
 }

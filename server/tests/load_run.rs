@@ -164,8 +164,14 @@ async fn run(checkouts: usize, concurrency: usize, deadline: Duration) {
     for (i, record) in sent.iter().enumerate().filter(|(i, _)| i % 4 == 0) {
         let genuine: Vec<(String, String)> =
             record.fields.iter().map(|(k, v)| (k.clone(), if k == "key" { key.clone() } else { v.clone() })).collect();
-        let answer = env.http.post(env.url("/payone/transaction-status")).body(serde_urlencoded::to_string(&genuine).unwrap())
-            .header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+        let answer = env
+            .http
+            .post(env.url("/payone/transaction-status"))
+            .body(serde_urlencoded::to_string(&genuine).unwrap())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(answer.text().await.unwrap(), "TSOK", "replay #{i}");
         replays += 1;
         let forged: Vec<(String, String)> = genuine
@@ -176,8 +182,14 @@ async fn run(checkouts: usize, concurrency: usize, deadline: Duration) {
                 _ => (k.clone(), v.clone()),
             })
             .collect();
-        let answer = env.http.post(env.url("/payone/transaction-status")).body(serde_urlencoded::to_string(&forged).unwrap())
-            .header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+        let answer = env
+            .http
+            .post(env.url("/payone/transaction-status"))
+            .body(serde_urlencoded::to_string(&forged).unwrap())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(answer.status(), 403, "forgery #{i}");
         forgeries += 1;
     }

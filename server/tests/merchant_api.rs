@@ -135,7 +135,10 @@ async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
     assert_eq!(shown["items"][0]["sku"], "mug");
     assert_eq!(shown["payone"]["txid"], txid.as_str());
     let total = shown["amounts"]["total"].as_i64().unwrap();
-    assert_eq!(shown["amounts"], json!({"total": total, "authorized": total, "captured": 0, "refunded": 0, "released": 0, "remaining": total, "refundable": 0}));
+    assert_eq!(
+        shown["amounts"],
+        json!({"total": total, "authorized": total, "captured": 0, "refunded": 0, "released": 0, "remaining": total, "refundable": 0})
+    );
     assert_eq!(shown["buyer"]["email"], "anna.schmidt@sandbox.example");
     assert_eq!(shown["shipping_address"]["country"], "DE");
     assert_eq!(shown["notifications"][0]["txaction"], "appointed");
@@ -193,7 +196,10 @@ async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idem
     let state = env.state.clone();
     eventually("capture, paid and debit notifications", 10, move || {
         let actions: Vec<String> = state.store.notifications_for_txid(&txid).unwrap().iter().map(|n| n.txaction().unwrap_or("").to_owned()).collect();
-        (actions.iter().filter(|a| *a == "capture").count() == 2 && actions.iter().filter(|a| *a == "debit").count() == 2 && actions.contains(&"paid".to_owned())).then_some(())
+        (actions.iter().filter(|a| *a == "capture").count() == 2
+            && actions.iter().filter(|a| *a == "debit").count() == 2
+            && actions.contains(&"paid".to_owned()))
+        .then_some(())
     })
     .await;
     let shown = order(&env, &id2).await;
@@ -229,7 +235,8 @@ async fn every_refusal_changes_nothing() {
         }
         assert_eq!(error_code(request.send().await.unwrap(), status).await, code, "{path} {body}");
     }
-    let unauthenticated = env.http.post(env.url(&path("capture"))).header("idempotency-key", "no-key-request-1").json(&json!({})).send().await.unwrap();
+    let unauthenticated =
+        env.http.post(env.url(&path("capture"))).header("idempotency-key", "no-key-request-1").json(&json!({})).send().await.unwrap();
     assert_eq!(unauthenticated.status(), 401);
     let shown = order(&env, &id).await;
     assert_eq!(shown["amounts"]["captured"], 0);
@@ -295,7 +302,8 @@ async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
         idempotency_key: "crm-import-0001".into(),
         language: Language::En,
     };
-    let imported: ImportOrderResponse = env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await.json().await.unwrap();
+    let imported: ImportOrderResponse =
+        env.post_json("/api/checkoutchamp/orders", &serde_json::to_value(&request).unwrap()).await.json().await.unwrap();
     let upsell_token = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
     let upsale = amazon_pay_contract::checkoutchamp::ImportUpsaleRequest {
         access_token: upsell_token,
@@ -398,7 +406,8 @@ async fn a_cv2_order_shows_and_is_found_by_amazons_checkout_session_id() {
 #[tokio::test]
 async fn an_apb_order_shows_its_items() {
     let env = env().await;
-    let body = json!({"items": [{"sku": "ebook", "quantity": 2}], "idempotency_key": "apb-items-0000001", "language": "en", "product_type": "PayOnly"});
+    let body =
+        json!({"items": [{"sku": "ebook", "quantity": 2}], "idempotency_key": "apb-items-0000001", "language": "en", "product_type": "PayOnly"});
     let response = env.post_json("/api/apb/orders", &body).await;
     assert_eq!(response.status(), 200);
     let placed: Value = response.json().await.unwrap();

@@ -184,7 +184,14 @@ async fn the_dashboard_is_served_same_origin_only_and_only_with_keys() {
     assert_eq!(page.status(), 200);
     let headers = page.headers().clone();
     let csp = headers["content-security-policy"].to_str().unwrap();
-    for part in ["default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"] {
+    for part in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ] {
         assert!(csp.contains(part), "{part} in {csp}");
     }
     assert!(!csp.contains("unsafe-inline"), "{csp}");

@@ -41,15 +41,24 @@ async fn a_sqlite_store_is_copied_whole_into_an_empty_postgres_and_a_full_one_is
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        let checkout =
-            Checkout { workorder_id: "WO1".into(), flow: "cv2".into(), amount: Money::eur(1290), items_json: "[]".into(), delivery: DeliveryOption::Express, created_at: 5 };
+        let checkout = Checkout {
+            workorder_id: "WO1".into(),
+            flow: "cv2".into(),
+            amount: Money::eur(1290),
+            items_json: "[]".into(),
+            delivery: DeliveryOption::Express,
+            created_at: 5,
+        };
         store.insert_checkout(&checkout).await.unwrap();
         store.record_upstream_call("payone", "genericpayment", "r1", "a1", "ok").await.unwrap();
         store.queue_deliveries(vec!["http://127.0.0.1:9/hook".into()], 0).await.unwrap();
         // Inserted second but with the same created_at: only SQLite's rowid keeps them in placement order.
         store.insert_order(&order("OZZZ", "key-00000001", None)).await.unwrap();
         store.insert_order(&order("OAAA", "key-00000002", Some("T1"))).await.unwrap();
-        store.receive_notification(&TransactionStatus::parse(b"txid=T1&txaction=appointed&transaction_status=completed&sequencenumber=0")).await.unwrap();
+        store
+            .receive_notification(&TransactionStatus::parse(b"txid=T1&txaction=appointed&transaction_status=completed&sequencenumber=0"))
+            .await
+            .unwrap();
         store.queue_deliveries(vec!["http://127.0.0.1:9/hook".into()], 0).await.unwrap();
     }
     let source = format!("sqlite:{}", dir.path().join("amazon-pay.sqlite").display());
@@ -60,7 +69,10 @@ async fn a_sqlite_store_is_copied_whole_into_an_empty_postgres_and_a_full_one_is
     let sqlite = rusqlite::Connection::open(dir.path().join("amazon-pay.sqlite")).unwrap();
     for table in amazon_pay_server::store::pg_schema::TABLES {
         let rows: i64 = sqlite.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
-        assert!(stdout.contains(&format!("\n{table}: {rows} rows copied, counts match")) || stdout.starts_with(&format!("{table}: {rows} rows")), "{table} {rows} in {stdout}");
+        assert!(
+            stdout.contains(&format!("\n{table}: {rows} rows copied, counts match")) || stdout.starts_with(&format!("{table}: {rows} rows")),
+            "{table} {rows} in {stdout}"
+        );
         assert_eq!(support::pg::count(&target, &format!("SELECT count(*) FROM {table}")), rows, "{table}");
     }
     assert!(stdout.contains("orders: 2 rows") && stdout.contains("notifications: 1 rows") && stdout.ends_with("migrate-store: done\n"), "{stdout}");
@@ -85,7 +97,12 @@ async fn a_sqlite_store_is_copied_whole_into_an_empty_postgres_and_a_full_one_is
 
 #[test]
 fn wrong_arguments_are_refused_with_the_usage() {
-    for args in [&["--to", "postgres://u@127.0.0.1/db"][..], &["--from", "postgres://u@127.0.0.1/a", "--to", "postgres://u@127.0.0.1/b"], &["--from", "sqlite:/nonexistent/x.sqlite", "--to", "postgres://u@127.0.0.1/b"], &["--from", "sqlite:a", "--to", "sqlite:b", "--x"]] {
+    for args in [
+        &["--to", "postgres://u@127.0.0.1/db"][..],
+        &["--from", "postgres://u@127.0.0.1/a", "--to", "postgres://u@127.0.0.1/b"],
+        &["--from", "sqlite:/nonexistent/x.sqlite", "--to", "postgres://u@127.0.0.1/b"],
+        &["--from", "sqlite:a", "--to", "sqlite:b", "--x"],
+    ] {
         let out = migrate(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && stderr.contains("usage: amazon-pay-server migrate-store"), "{args:?}: {stderr}");

@@ -148,15 +148,8 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
 
     let secret = "Whsec-0123456789abcdef0123456789abcdef";
     let key = "mk-live-0123456789abcdef0123456789abcdef";
-    let (output, stdout, stderr) = check_config(&[
-        "--sandbox",
-        "--webhook-url",
-        "https://shop.example/hook",
-        "--webhook-secret",
-        secret,
-        "--merchant-api-keys",
-        key,
-    ]);
+    let (output, stdout, stderr) =
+        check_config(&["--sandbox", "--webhook-url", "https://shop.example/hook", "--webhook-secret", secret, "--merchant-api-keys", key]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("https://shop.example/hook"), "{stdout}");
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");

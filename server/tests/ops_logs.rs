@@ -82,9 +82,7 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let amazon = &env.sandbox().amazon;
     let token = amazon.issue_token("anna", &["profile", "payments:widget", "payments:shipping_address"]).expect("a token");
     let reference = amazon.create_order_reference(&token, AgreementType::OrderReference).expect("a reference");
-    amazon
-        .update_order_reference(&reference.id, |r| r.instrument = scenario::instrument("visa-1111"))
-        .expect("the reference exists");
+    amazon.update_order_reference(&reference.id, |r| r.instrument = scenario::instrument("visa-1111")).expect("the reference exists");
     let import = ImportOrderRequest {
         access_token: token.clone(),
         amazon_order_id: reference.id.clone(),
@@ -112,14 +110,25 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let text = captured.text();
     let md5 = payone_wire_md5(PORTAL_KEY);
     let sha384 = hex::encode(sha2::Sha384::digest(PORTAL_KEY.as_bytes()));
-    for (what, secret) in [("portal key", PORTAL_KEY), ("its md5", &md5), ("its sha384", &sha384), ("CRM password", CRM_PASSWORD), ("access token", &token), ("webhook secret", WEBHOOK_SECRET), ("merchant API key", MERCHANT_KEY)] {
+    for (what, secret) in [
+        ("portal key", PORTAL_KEY),
+        ("its md5", &md5),
+        ("its sha384", &sha384),
+        ("CRM password", CRM_PASSWORD),
+        ("access token", &token),
+        ("webhook secret", WEBHOOK_SECRET),
+        ("merchant API key", MERCHANT_KEY),
+    ] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "the {what} is in the logs");
     }
 
     let lines = captured.lines();
     for (id, route) in [(&create_id, "/api/cv2/sessions"), (&place_id, "/orders"), (&import_id, amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS)] {
         let mine = lines_of(&lines, id);
-        assert!(mine.iter().any(|l| l["message"] == "request finished" && l["span"]["path"].as_str().is_some_and(|p| p.ends_with(route))), "{id}: {mine:?}");
+        assert!(
+            mine.iter().any(|l| l["message"] == "request finished" && l["span"]["path"].as_str().is_some_and(|p| p.ends_with(route))),
+            "{id}: {mine:?}"
+        );
         assert!(mine.iter().any(|l| l["message"] == "upstream call"), "the request's upstream calls carry its id: {mine:?}");
     }
     assert!(lines_of(&lines, &place_id).iter().any(|l| l["action"] == "preauthorization"), "the placement's PAYONE call");

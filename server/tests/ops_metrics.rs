@@ -33,7 +33,8 @@ async fn a_scrape_counts_what_a_cv2_checkout_did() {
     let placed = env.place(&workorder, "metrics-0001", Language::En).await;
     assert_eq!(placed.status(), 200);
     // A notification with a wrong key: refused, counted by reason.
-    let forged = env.http.post(env.url("/payone/transaction-status")).body("key=0123&txid=1&txaction=paid&portalid=1").send().await.expect("answered");
+    let forged =
+        env.http.post(env.url("/payone/transaction-status")).body("key=0123&txid=1&txaction=paid&portalid=1").send().await.expect("answered");
     assert_eq!(forged.status(), 403);
 
     let scrape = env.http.get(&metrics_url).send().await.expect("scraped");

@@ -41,12 +41,23 @@ async fn the_outbox_is_counted_by_outcome_depth_and_age() {
     assert_eq!(env.place(&workorder, "outbox-metrics-01", Language::En).await.status(), 200);
     // Every event tried once at each URL.
     let last = std::cell::Cell::new((0, 0));
-    let events = eventually_or("an attempt per event and URL", 20, || {
-        let events = env.count("SELECT count(*) FROM events");
-        let attempts = env.count("SELECT count(*) FROM webhook_attempts");
-        last.set((events, attempts));
-        (events > 0 && attempts == 2 * events).then_some(events)
-    }, || format!("(events, attempts) = {:?}; attempts: {:?}", last.get(), env.texts("SELECT event_seq || ' ' || url || ' ' || coalesce(status, -1) || ' ' || coalesce(error, '') FROM webhook_attempts")))
+    let events = eventually_or(
+        "an attempt per event and URL",
+        20,
+        || {
+            let events = env.count("SELECT count(*) FROM events");
+            let attempts = env.count("SELECT count(*) FROM webhook_attempts");
+            last.set((events, attempts));
+            (events > 0 && attempts == 2 * events).then_some(events)
+        },
+        || {
+            format!(
+                "(events, attempts) = {:?}; attempts: {:?}",
+                last.get(),
+                env.texts("SELECT event_seq || ' ' || url || ' ' || coalesce(status, -1) || ' ' || coalesce(error, '') FROM webhook_attempts")
+            )
+        },
+    )
     .await;
 
     let scrape = env.http.get(&metrics_url).send().await.expect("scraped");

@@ -54,11 +54,7 @@ async fn forward(mut socket: TcpStream, http: reqwest::Client, target: String, n
         buf.extend_from_slice(&chunk[..n]);
         let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
         let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
+        let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
         if buf.len() >= end + 4 + length {
             break buf[end + 4..end + 4 + length].to_vec();
         }
@@ -68,16 +64,12 @@ async fn forward(mut socket: TcpStream, http: reqwest::Client, target: String, n
         held.store(true, Ordering::SeqCst);
         released.await;
     }
-    let response = http
-        .post(&target)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("the simulator answers");
+    let response =
+        http.post(&target).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.expect("the simulator answers");
     let status = response.status().as_u16();
     let answer = response.bytes().await.expect("the simulator's body");
-    let head = format!("HTTP/1.1 {status} OK\r\ncontent-type: text/plain; charset=UTF-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", answer.len());
+    let head =
+        format!("HTTP/1.1 {status} OK\r\ncontent-type: text/plain; charset=UTF-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", answer.len());
     let _ = socket.write_all(head.as_bytes()).await;
     let _ = socket.write_all(&answer).await;
 }
@@ -180,8 +172,7 @@ async fn sigterm_during_an_order_placement_lets_it_finish_once_and_exits_0() {
     assert!(status.success(), "exit status {status:?}");
 
     let db = rusqlite::Connection::open(dir.path().join("amazon-pay.sqlite")).expect("the store opens");
-    let orders: i64 =
-        db.query_row("SELECT count(*) FROM orders WHERE workorder_id = ?1", [&workorder], |r| r.get(0)).expect("count");
+    let orders: i64 = db.query_row("SELECT count(*) FROM orders WHERE workorder_id = ?1", [&workorder], |r| r.get(0)).expect("count");
     assert_eq!(orders, 1, "the order is stored once");
     let state: String = db.query_row("SELECT state FROM orders WHERE workorder_id = ?1", [&workorder], |r| r.get(0)).expect("state");
     assert!(matches!(state.as_str(), "redirected" | "approved" | "pending" | "paid"), "the placement's outcome was stored before the exit: {state}");

@@ -38,7 +38,8 @@ impl Rng {
     }
     /// A string of the characters above plus multi-byte ones.
     fn text(&mut self, max: usize) -> String {
-        const CHARS: &[&str] = &["=", "&", "%", "+", "\r", "\n", " ", "a", "Z", "0", "9", "%2", "%41", "%zz", "ü", "€", "\u{202e}", "<", ">", "\"", "'", "\0", "=="];
+        const CHARS: &[&str] =
+            &["=", "&", "%", "+", "\r", "\n", " ", "a", "Z", "0", "9", "%2", "%41", "%zz", "ü", "€", "\u{202e}", "<", ">", "\"", "'", "\0", "=="];
         let len = self.below(max + 1);
         (0..len).map(|_| *self.pick(CHARS)).collect()
     }
@@ -69,7 +70,8 @@ const ITERATIONS: usize = 20_000;
 #[test]
 fn payone_responses_never_panic_and_round_trip() {
     let mut rng = Rng(0x5EED_0001);
-    let genuine = "status=REDIRECT\r\ntxid=123456789\r\nuserid=42\r\nredirecturl=https://x.example/a?b=c&d=e\r\nadd_paydata[payload]={\"a\":\"b=c\"}\r\n";
+    let genuine =
+        "status=REDIRECT\r\ntxid=123456789\r\nuserid=42\r\nredirecturl=https://x.example/a?b=c&d=e\r\nadd_paydata[payload]={\"a\":\"b=c\"}\r\n";
     for i in 0..ITERATIONS {
         let bytes = if i % 2 == 0 { rng.bytes(300) } else { rng.mutate(genuine.as_bytes()) };
         let body = String::from_utf8_lossy(&bytes);
@@ -135,7 +137,8 @@ fn latin1_form(fields: &[(String, String)]) -> Vec<u8> {
 #[test]
 fn notifications_never_panic_and_only_genuine_ones_verify() {
     let mut rng = Rng(0x5EED_0003);
-    let genuine = format!("key={}&portalid={PORTAL}&aid={AID}&txaction=appointed&txid=1&transaction_status=pending&sequencenumber=0", notification_key(KEY));
+    let genuine =
+        format!("key={}&portalid={PORTAL}&aid={AID}&txaction=appointed&txid=1&transaction_status=pending&sequencenumber=0", notification_key(KEY));
     let mut verified = 0;
     for i in 0..ITERATIONS {
         let body = match i % 3 {
@@ -190,7 +193,30 @@ fn configuration_never_panics_on_hostile_argument_vectors() {
     let mut rng = Rng(0x5EED_0005);
     let flags = flags();
     assert!(flags.len() > 20, "{flags:?}");
-    const VALUES: &[&str] = &["", "0", "1", "-1", "99999999999999999999", "127.0.0.1:0", "[::1]:0", "x", "1,2,3", ",,,", "1,2,3,4,5,6,7,8,9,10,11,12", "https://shop.example", "https://shop.example/x", "*", "null", "live", "authorization", "ü€", "a=b", "--sandbox", " ", "0x10"];
+    const VALUES: &[&str] = &[
+        "",
+        "0",
+        "1",
+        "-1",
+        "99999999999999999999",
+        "127.0.0.1:0",
+        "[::1]:0",
+        "x",
+        "1,2,3",
+        ",,,",
+        "1,2,3,4,5,6,7,8,9,10,11,12",
+        "https://shop.example",
+        "https://shop.example/x",
+        "*",
+        "null",
+        "live",
+        "authorization",
+        "ü€",
+        "a=b",
+        "--sandbox",
+        " ",
+        "0x10",
+    ];
     let mut accepted = 0;
     for i in 0..3_000 {
         let mut argv = vec!["amazon-pay-server".to_owned()];
@@ -249,7 +275,29 @@ fn origins_never_panic_and_normalize_once() {
 fn configuration_files_never_panic_and_pass_only_known_settings() {
     let mut rng = Rng(0x5EED_0007);
     let known = amazon_pay_server::config_file::known_variables();
-    const PARTS: &[&str] = &["PAYONE_MID", "AMAZON_PAY_ALLOWED_ORIGINS", "NOPE", " = ", "=", "\"", "'", "[", "]", "{", "}", "\n", "1", "true", "x", "#", "\\u0000", ".", ",", "[[a]]", "\"\"\""];
+    const PARTS: &[&str] = &[
+        "PAYONE_MID",
+        "AMAZON_PAY_ALLOWED_ORIGINS",
+        "NOPE",
+        " = ",
+        "=",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        "1",
+        "true",
+        "x",
+        "#",
+        "\\u0000",
+        ".",
+        ",",
+        "[[a]]",
+        "\"\"\"",
+    ];
     for i in 0..ITERATIONS / 2 {
         let text: String = (0..rng.below(14)).map(|_| *rng.pick(PARTS)).collect::<String>().replace("\\n", "\n");
         if let Ok(values) = amazon_pay_server::config_file::parse(&text, "property.toml") {

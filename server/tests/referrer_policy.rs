@@ -15,11 +15,8 @@ fn repo() -> PathBuf {
 
 /// The demo pages: `static/*.html` and Trunk's `index.html`.
 fn pages() -> Vec<PathBuf> {
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(repo().join("static"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .collect();
+    let mut pages: Vec<PathBuf> =
+        std::fs::read_dir(repo().join("static")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "html")).collect();
     pages.push(repo().join("index.html"));
     assert!(pages.len() > 5, "{pages:?}");
     pages

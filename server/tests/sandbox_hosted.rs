@@ -179,4 +179,3 @@ async fn payones_processing_redirect_asks_for_mfa_and_lands_where_payone_says() 
         assert_eq!(location(&back), expected, "{instrument}");
     }
 }
-

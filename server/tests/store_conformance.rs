@@ -152,7 +152,10 @@ async fn order_search_test(store: Store, url: Option<String>) {
     let note = |txid: &str, seq: u32, buyer: &str| {
         TransactionStatus::parse(format!("txid={txid}&txaction=appointed&transaction_status=completed&sequencenumber={seq}&{buyer}").as_bytes())
     };
-    store.receive_notification(&note("T1", 0, "firstname=J%FCrgen&lastname=M%FCller&email=jm@example.com&company=50%25+Off_Ltd&city=Annaberg")).await.unwrap();
+    store
+        .receive_notification(&note("T1", 0, "firstname=J%FCrgen&lastname=M%FCller&email=jm@example.com&company=50%25+Off_Ltd&city=Annaberg"))
+        .await
+        .unwrap();
     store.receive_notification(&note("T2", 0, "firstname=Anna&lastname=Schmidt&shipping_company=Acme")).await.unwrap();
     assert_eq!(found(&store, None), ["O3", "O2", "O1"]);
     assert_eq!(found(&store, Some("anna")), ["O2"], "any case; a field that is not searched (city) is not found");
@@ -376,7 +379,8 @@ async fn postgres_migrations_and_shared_placement_locks() {
     drop(open(&url));
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    let versions: Vec<i64> = client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    let versions: Vec<i64> =
+        client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
@@ -431,7 +435,16 @@ async fn pruning_test(store: Store, _: Option<String>) {
     let due = store.claim_deliveries(&urls, 1_000, 10, 0).await.unwrap();
     let seqs: Vec<i64> = due.iter().map(|d| d.event_seq).collect();
     // The first two delivered at 1 000 ms; O2's event stays pending.
-    let done = |seq: i64| Attempt { event_seq: seq, url: urls[0].clone(), at_ms: 1_000, status: Some(200), error: None, duration_ms: 1, retry_at_ms: None, delivered: true };
+    let done = |seq: i64| Attempt {
+        event_seq: seq,
+        url: urls[0].clone(),
+        at_ms: 1_000,
+        status: Some(200),
+        error: None,
+        duration_ms: 1,
+        retry_at_ms: None,
+        delivered: true,
+    };
     store.record_attempts(vec![done(seqs[0]), done(seqs[1])]).await.unwrap();
 
     assert_eq!(store.prune_webhooks(urls.clone(), 1_000, 10).await.unwrap(), Pruned::default(), "finished at the cut: kept");
@@ -506,7 +519,8 @@ async fn postgres_lease_renewal_and_dead_holders() {
     // Its drop (a release in the background) does not delete the other holder's lease. A thing that must
     // not happen cannot be polled for: give the background release time to run.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let owners: Vec<String> = client.query("SELECT owner FROM placement_leases WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    let owners: Vec<String> =
+        client.query("SELECT owner FROM placement_leases WHERE lock_key = 'WO-GUARD'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(owners, ["someone-else"]);
 }
 
@@ -518,9 +532,8 @@ async fn sqlite_unversioned_store_is_upgraded_in_place() {
     use amazon_pay_server::store::sqlite_migrations::LATEST;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("amazon-pay.sqlite");
-    let version = |file: &std::path::Path| -> i64 {
-        rusqlite::Connection::open(file).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
-    };
+    let version =
+        |file: &std::path::Path| -> i64 { rusqlite::Connection::open(file).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap() };
     let store = Store::open(dir.path()).unwrap();
     store.insert_checkout(&checkout("WO-OLD")).await.unwrap();
     store.insert_order(&order("O-OLD", "WO-OLD", "key-old-0001")).await.unwrap();
@@ -551,8 +564,13 @@ async fn sqlite_unversioned_store_is_upgraded_in_place() {
     let indexed: i64 =
         conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'amazon_orders_by_charge_permission'", [], |r| r.get(0)).unwrap();
     assert_eq!(indexed, 1, "migration 7: Seller Central's id of an order is indexed");
-    let ids: Vec<(i64, String)> =
-        conn.prepare("SELECT id, action FROM upstream_calls ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let ids: Vec<(i64, String)> = conn
+        .prepare("SELECT id, action FROM upstream_calls ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(ids, [(1, "old".to_owned()), (2, "new".to_owned())], "the old row and its id kept, new ids follow");
 
     // Written by a newer server: refused with a clear error, the file untouched.

@@ -65,7 +65,8 @@ async fn payone_faults_when_placing_leave_one_failed_attempt_and_a_new_key_succe
         let before = calls.len();
         expect_error(env.place(&workorder, &format!("fault-{n}-first"), language).await, status, code, language).await;
         assert_eq!(env.upstream("preauthorization").len(), before, "{fault:?}: a repeat does not reach PAYONE");
-        let order_state: serde_json::Value = env.http.get(env.url(&format!("/api/orders/{}", orders[0].id))).send().await.unwrap().json().await.unwrap();
+        let order_state: serde_json::Value =
+            env.http.get(env.url(&format!("/api/orders/{}", orders[0].id))).send().await.unwrap().json().await.unwrap();
         assert_eq!(order_state["state"], "upstream_failed");
         assert_eq!(order_state["settled"], true, "the confirmation page stops polling");
 
@@ -115,7 +116,8 @@ async fn payone_faults_when_starting_reviewing_or_changing_delivery_change_nothi
         // A delivery change PAYONE did not take keeps the old total.
         upstream.break_on("updateCheckoutSession", fault);
         let before = env.state.store.checkout(&workorder).unwrap().unwrap();
-        let change = env.post_json(&format!("/api/cv2/sessions/{workorder}/delivery"), &serde_json::json!({"delivery": "express", "language": "es"})).await;
+        let change =
+            env.post_json(&format!("/api/cv2/sessions/{workorder}/delivery"), &serde_json::json!({"delivery": "express", "language": "es"})).await;
         expect_error(change, status, code, Language::Es).await;
         assert_eq!(env.state.store.checkout(&workorder).unwrap().unwrap(), before, "{fault:?}: the total did not change");
         upstream.heal();

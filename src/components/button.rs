@@ -6,8 +6,8 @@ use super::callbacks::Callbacks;
 use super::hosted::log_mount_error;
 use crate::dom::Listener;
 use crate::events::WidgetEvent;
-pub use crate::views::button::ButtonOptions;
 use crate::views::button::live::LiveButton;
+pub use crate::views::button::ButtonOptions;
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;
@@ -48,16 +48,17 @@ pub fn AmazonPayButton(
 ) -> impl IntoView {
     let callbacks = Callbacks { on_ready, on_button_clicked, on_error, ..Callbacks::default() };
     // The options for the current cart and language (tracked when read inside an effect).
-    let current = move |options: &ButtonOptions, get: &dyn Fn(Signal<Vec<CartLine>>) -> Vec<CartLine>, lang: &dyn Fn(Signal<Language>) -> Language| {
-        let mut options = options.clone();
-        if let Some(cart) = cart {
-            options.items = get(cart);
-        }
-        if let Some(language) = language {
-            options.language = lang(language);
-        }
-        options
-    };
+    let current =
+        move |options: &ButtonOptions, get: &dyn Fn(Signal<Vec<CartLine>>) -> Vec<CartLine>, lang: &dyn Fn(Signal<Language>) -> Language| {
+            let mut options = options.clone();
+            if let Some(cart) = cart {
+                options.items = get(cart);
+            }
+            if let Some(language) = language {
+                options.language = lang(language);
+            }
+            options
+        };
     let host = NodeRef::<leptos::html::Div>::new();
     let owned = StoredValue::new_local(None::<(LiveButton, Vec<Listener>)>);
     let first = options.clone();

@@ -16,4 +16,3 @@ pub fn AddressView(
         </address>
     }
 }
-

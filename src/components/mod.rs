@@ -53,10 +53,10 @@ mod hosted;
 #[allow(unreachable_pub)]
 mod review;
 
+pub use crate::events::WidgetEvent;
 pub use apb::{ApbCheckout, ApbOptions};
 pub use button::{AmazonPayButton, ButtonOptions};
 pub use callbacks::from_detail;
-pub use crate::events::WidgetEvent;
 pub use common::AddressView;
 pub use confirmation::{ConfirmationOptions, OrderConfirmation};
 pub use review::{OrderReview, ReviewOptions};

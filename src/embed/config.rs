@@ -67,7 +67,10 @@ impl FromJs for CampaignLine {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let o = Obj::new(value)?;
         refuse_unknown(&o, &["productId", "quantity"])?;
-        Ok(CampaignLine { product_id: o.u32("productId")?, quantity: o.opt_with("quantity", |v| crate::wire::integer(v, 0, u32::MAX.into()))?.map_or(1, |q| q as u32) })
+        Ok(CampaignLine {
+            product_id: o.u32("productId")?,
+            quantity: o.opt_with("quantity", |v| crate::wire::integer(v, 0, u32::MAX.into()))?.map_or(1, |q| q as u32),
+        })
     }
 }
 

@@ -32,9 +32,27 @@ impl WidgetConfig {
     pub fn button_style(&self) -> Result<ButtonStyle, ConfigError> {
         let defaults = ButtonStyle::default();
         Ok(ButtonStyle {
-            button_type: one_of("buttonType", self.button_type.as_ref(), &["PwA", "Pay", "A", "LwA", "Login"], "PwA, Pay, A, LwA, Login", defaults.button_type)?,
-            color: one_of("buttonColor", self.button_color.as_ref(), &["Gold", "LightGray", "DarkGray"], "Gold, LightGray, DarkGray", defaults.color)?,
-            size: one_of("buttonSize", self.button_size.as_ref(), &["small", "medium", "large", "x-large"], "small, medium, large, x-large", defaults.size)?,
+            button_type: one_of(
+                "buttonType",
+                self.button_type.as_ref(),
+                &["PwA", "Pay", "A", "LwA", "Login"],
+                "PwA, Pay, A, LwA, Login",
+                defaults.button_type,
+            )?,
+            color: one_of(
+                "buttonColor",
+                self.button_color.as_ref(),
+                &["Gold", "LightGray", "DarkGray"],
+                "Gold, LightGray, DarkGray",
+                defaults.color,
+            )?,
+            size: one_of(
+                "buttonSize",
+                self.button_size.as_ref(),
+                &["small", "medium", "large", "x-large"],
+                "small, medium, large, x-large",
+                defaults.size,
+            )?,
             popup: self.popup.unwrap_or(defaults.popup),
         })
     }

@@ -54,12 +54,12 @@ use crate::views::apb::ApbOptions;
 use crate::views::button::ButtonOptions;
 use crate::views::confirmation::ConfirmationOptions;
 use crate::views::review::ReviewOptions;
+use crate::wire::FromJs;
 use amazon_pay_contract::checkoutchamp::CampaignLine;
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
-use crate::wire::FromJs;
 use wasm_bindgen::JsCast;
 
 /// The configuration a host page passes to [`mount`], as a plain JS object or JSON (read in `config.rs`).
@@ -177,11 +177,7 @@ impl View {
 /// first use (about 2 ms of the button's start, before its session request).
 pub fn page_language() -> Language {
     let window = web_sys::window();
-    let html_lang = window
-        .as_ref()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|e| e.get_attribute("lang"));
+    let html_lang = window.as_ref().and_then(|w| w.document()).and_then(|d| d.document_element()).and_then(|e| e.get_attribute("lang"));
     if let Some(language) = html_lang.and_then(|tag| Language::from_tag(&tag)) {
         return language;
     }
@@ -233,7 +229,10 @@ impl WidgetConfig {
             items: self.items.clone(),
             product_type: self.product_type.unwrap_or(amazon_pay_contract::cv2::ProductType::PayAndShip),
             buyer_form: self.buyer_form.clone(),
-            script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(crate::interop::script_loader::DEFAULT_TIMEOUT),
+            script_timeout: self
+                .script_timeout_ms
+                .map(|ms| Duration::from_millis(ms.into()))
+                .unwrap_or(crate::interop::script_loader::DEFAULT_TIMEOUT),
         })
     }
 
@@ -330,7 +329,9 @@ fn mount_view(element: &web_sys::HtmlElement, config: &WidgetConfig) -> Result<B
     // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
     let handle: Box<dyn std::any::Any> = match config.view {
         #[cfg(feature = "view-button")]
-        View::Button => Box::new(crate::views::button::live::LiveButton::mount(element, config.button_options().map_err(invalid)?).map_err(dom_error)?),
+        View::Button => {
+            Box::new(crate::views::button::live::LiveButton::mount(element, config.button_options().map_err(invalid)?).map_err(dom_error)?)
+        }
         #[cfg(feature = "view-confirmation")]
         View::Confirmation => {
             Box::new(crate::views::confirmation::mount(element, config.confirmation_options().map_err(invalid)?).map_err(dom_error)?)
@@ -406,7 +407,9 @@ impl std::fmt::Display for ConfigError {
         match self {
             ConfigError::Invalid(cause) => w(f, &["invalid widget configuration: ", cause]),
             ConfigError::Language(tag) => w(f, &["unsupported language \"", tag, "\": use one of de, en, fr, it, es"]),
-            ConfigError::NotInBundle(view) => w(f, &["this bundle does not include the ", view, " view: load /amazon-pay-", view, ".js, or /amazon-pay-widget.js (every view)"]),
+            ConfigError::NotInBundle(view) => {
+                w(f, &["this bundle does not include the ", view, " view: load /amazon-pay-", view, ".js, or /amazon-pay-widget.js (every view)"])
+            }
         }
     }
 }

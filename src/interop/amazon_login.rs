@@ -129,11 +129,7 @@ pub fn logout() -> Result<(), LoginError> {
 /// The options object as Amazon spells it (the `Serialize` names, built without serde: a smaller wasm), in a
 /// popup or not.
 fn options_object(options: &AuthorizeOptions, popup: bool) -> JsValue {
-    object(&[
-        ("scope", text(options.scope)),
-        ("popup", Some(JsValue::from_bool(popup))),
-        ("response_type", text(options.response_type)),
-    ])
+    object(&[("scope", text(options.scope)), ("popup", Some(JsValue::from_bool(popup))), ("response_type", text(options.response_type))])
 }
 
 /// `amazon.Login.authorize(options, callback)`. Call it synchronously from the click that asked for it, or

@@ -30,9 +30,7 @@ pub(crate) fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Res
 
 /// `new Constructor(...args)`.
 pub(crate) fn construct(constructor: &JsValue, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let constructor = constructor
-        .dyn_ref::<js_sys::Function>()
-        .ok_or_else(|| JsValue::from(js_sys::TypeError::new("not a constructor")))?;
+    let constructor = constructor.dyn_ref::<js_sys::Function>().ok_or_else(|| JsValue::from(js_sys::TypeError::new("not a constructor")))?;
     let list: js_sys::Array = args.iter().collect();
     js_sys::Reflect::construct(constructor, &list)
 }

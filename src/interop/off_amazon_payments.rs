@@ -469,7 +469,8 @@ pub fn button(
     mut authorization: impl FnMut() + 'static,
     mut on_error: impl FnMut(AmazonWidgetError) + 'static,
 ) -> Result<Bound, WidgetsError> {
-    let payments = get_path(&["OffAmazonPayments"]).filter(|p| get(p, "Button").is_some_and(|b| b.is_function())).ok_or(WidgetsError::NotLoaded("Button"))?;
+    let payments =
+        get_path(&["OffAmazonPayments"]).filter(|p| get(p, "Button").is_some_and(|b| b.is_function())).ok_or(WidgetsError::NotLoaded("Button"))?;
     let js_options = options.to_js();
     let authorization: Callback = Closure::new(move |_: JsValue| authorization());
     let on_error: Callback = Closure::new(move |e: JsValue| on_error(AmazonWidgetError::from_js(&e)));
@@ -509,12 +510,8 @@ pub fn init_confirmation_flow(
         return Err(WidgetsError::NotLoaded("initConfirmationFlow"));
     }
     let callback: Callback = Closure::once(move |flow: JsValue| on_flow(ConfirmationFlow(flow)));
-    call_method(
-        &payments,
-        "initConfirmationFlow",
-        &[JsValue::from_str(seller_id), JsValue::from_str(order_reference_id), callback.as_ref().clone()],
-    )
-    .map_err(rejected)?;
+    call_method(&payments, "initConfirmationFlow", &[JsValue::from_str(seller_id), JsValue::from_str(order_reference_id), callback.as_ref().clone()])
+        .map_err(rejected)?;
     Ok(Bound { _callbacks: vec![("initConfirmationFlow", callback)] })
 }
 
@@ -525,7 +522,9 @@ impl std::fmt::Display for WidgetsError {
             WidgetsError::NotLoaded(name) => w(f, &["OffAmazonPayments.", name, " is not available: Widgets.js is not loaded"]),
             WidgetsError::Rejected(cause) => w(f, &["OffAmazonPayments rejected the call: ", cause]),
             WidgetsError::Script(e) => std::fmt::Display::fmt(e, f),
-            WidgetsError::NotReady(millis) => w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"]),
+            WidgetsError::NotReady(millis) => {
+                w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
+            }
         }
     }
 }

@@ -231,7 +231,9 @@ impl std::fmt::Display for ScriptError {
         use crate::js_error::write_parts as w;
         match self {
             ScriptError::Failed { url } => w(f, &["the script ", url, " failed to load (network error, blocked, or not found)"]),
-            ScriptError::TimedOut { url, millis } => w(f, &["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"]),
+            ScriptError::TimedOut { url, millis } => {
+                w(f, &["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
+            }
         }
     }
 }

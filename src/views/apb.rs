@@ -39,12 +39,7 @@ pub struct ApbOptions {
 
 /// Reads and validates the shop's address form; `None` (after the browser shows what is missing) if invalid.
 fn read_buyer(selector: &str) -> Option<ApbBuyer> {
-    let form = web_sys::window()?
-        .document()?
-        .query_selector(selector)
-        .ok()??
-        .dyn_into::<web_sys::HtmlFormElement>()
-        .ok()?;
+    let form = web_sys::window()?.document()?.query_selector(selector).ok()??.dyn_into::<web_sys::HtmlFormElement>().ok()?;
     if !form.report_validity() {
         return None;
     }
@@ -98,7 +93,8 @@ impl Apb {
 /// Appends the shop's "Pay with Amazon Pay" button to `parent`.
 pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> {
     let lang = options.language;
-    let button = el("button")?.attr("type", "button").class("amazon-pay-apb-button").attr("aria-busy", "false").text(Text::PayWithAmazon.get(lang)).done();
+    let button =
+        el("button")?.attr("type", "button").class("amazon-pay-apb-button").attr("aria-busy", "false").text(Text::PayWithAmazon.get(lang)).done();
     let notice = live_region("amazon-pay-notice")?.done();
     let root = el("div")?.class("amazon-pay-apb").child(&button).child(&notice).done();
     crate::dom_calls::append(parent, &root);

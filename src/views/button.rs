@@ -228,7 +228,12 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
 /// The button for `options` in place of `old` (a [`live::LiveButton`] update), from an already `prepared`
 /// session: built, rendered and swapped within one task, so the page never paints a gap or two buttons.
 /// Returns the new view and the event it announces (emit it once the caller's state holds the new view).
-fn replace(parent: &Element, old: Mounted, prepared: Result<ButtonConfig, SetupError>, options: &ButtonOptions) -> Result<(Mounted, WidgetEvent), JsValue> {
+fn replace(
+    parent: &Element,
+    old: Mounted,
+    prepared: Result<ButtonConfig, SetupError>,
+    options: &ButtonOptions,
+) -> Result<(Mounted, WidgetEvent), JsValue> {
     let view = match build(parent, old.root().next_sibling().as_ref()) {
         Ok(view) => view,
         Err(err) => {

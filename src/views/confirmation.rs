@@ -49,10 +49,9 @@ fn sentence(status: &OrderStatus, lang: Language) -> String {
         OrderState::Pending | OrderState::Placing | OrderState::Redirected => Text::Pending.get(lang).into(),
         OrderState::Failed => Text::Failed.get(lang).into(),
         OrderState::Abandoned => Text::Abandoned.get(lang).into(),
-        OrderState::Declined | OrderState::UpstreamFailed => status
-            .message
-            .clone()
-            .unwrap_or_else(|| status.decline.unwrap_or(ErrorCode::UpstreamError).buyer_message(lang).into()),
+        OrderState::Declined | OrderState::UpstreamFailed => {
+            status.message.clone().unwrap_or_else(|| status.decline.unwrap_or(ErrorCode::UpstreamError).buyer_message(lang).into())
+        }
     }
 }
 
@@ -190,7 +189,9 @@ mod tests {
     #[test]
     fn each_decided_state_is_announced_once_by_its_event() {
         assert_eq!(event_for(&status(OrderState::Paid), Language::En), Some(WidgetEvent::Paid { order_id: "O1".into() }));
-        assert!(matches!(event_for(&status(OrderState::Abandoned), Language::En), Some(WidgetEvent::Declined { ref code, .. }) if code == "abandoned"));
+        assert!(
+            matches!(event_for(&status(OrderState::Abandoned), Language::En), Some(WidgetEvent::Declined { ref code, .. }) if code == "abandoned")
+        );
         assert_eq!(event_for(&status(OrderState::Placing), Language::En), None);
     }
 }

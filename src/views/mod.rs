@@ -10,6 +10,6 @@ pub mod apb;
 pub mod button;
 pub mod common;
 pub mod confirmation;
-pub mod review;
 pub mod cv1;
+pub mod review;
 pub(crate) mod skeleton;

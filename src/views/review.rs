@@ -12,7 +12,9 @@ use crate::interop::script_loader;
 use crate::page::{self, ReviewParams};
 use crate::texts::Text;
 use amazon_pay_contract::address::{valid_phone, AddressProblem, PHONE_MAX_LEN};
-use amazon_pay_contract::cv2::{CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType, UpdateDeliveryRequest};
+use amazon_pay_contract::cv2::{
+    CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType, UpdateDeliveryRequest,
+};
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
 use std::cell::RefCell;
@@ -263,7 +265,9 @@ impl Review {
             Err(err) => {
                 log_error("Amazon Pay review", &err);
                 return match order_id {
-                    Some(order_id) => after(&self.me, self.options.client.order_status(&order_id, lang), move |page: &Review, status| page.failed(&err, status.ok())),
+                    Some(order_id) => after(&self.me, self.options.client.order_status(&order_id, lang), move |page: &Review, status| {
+                        page.failed(&err, status.ok())
+                    }),
                     None => self.failed(&err, None),
                 };
             }
@@ -398,7 +402,14 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         options,
         me: me.clone(),
         els,
-        state: RefCell::new(State { details: None, busy: false, choosing: None, placed: None, decline: None, idempotency_key: page::new_idempotency_key() }),
+        state: RefCell::new(State {
+            details: None,
+            busy: false,
+            choosing: None,
+            placed: None,
+            decline: None,
+            idempotency_key: page::new_idempotency_key(),
+        }),
         listeners: RefCell::new(Vec::new()),
     });
     view.render();

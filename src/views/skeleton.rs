@@ -24,7 +24,13 @@ pub(crate) struct Node {
 }
 
 /// A skeleton node (short, so the skeletons read as a table).
-pub(crate) const fn node(parent: u8, tag: &'static str, class: &'static str, attrs: &'static [(&'static str, &'static str)], text: Option<Text>) -> Node {
+pub(crate) const fn node(
+    parent: u8,
+    tag: &'static str,
+    class: &'static str,
+    attrs: &'static [(&'static str, &'static str)],
+    text: Option<Text>,
+) -> Node {
     Node { parent, tag, class, attrs, text }
 }
 

@@ -1,6 +1,6 @@
 //! Readers of the CheckoutChamp lander's and upsell page's answers.
 
-use super::{code, FromJs, Fields, WireError, NO_MONEY};
+use super::{code, Fields, FromJs, WireError, NO_MONEY};
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
 use wasm_bindgen::JsValue;
 
@@ -13,7 +13,8 @@ impl FromJs for CrmOrderStatus {
 impl FromJs for CrmOrderLine {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let mut f = Fields::new(value)?;
-        let line = CrmOrderLine { product_id: f.u32("product_id"), name: f.string("name"), quantity: f.u32("quantity"), price: f.field("price", NO_MONEY) };
+        let line =
+            CrmOrderLine { product_id: f.u32("product_id"), name: f.string("name"), quantity: f.u32("quantity"), price: f.field("price", NO_MONEY) };
         f.done(line)
     }
 }
@@ -21,7 +22,12 @@ impl FromJs for CrmOrderLine {
 impl FromJs for ImportOrderResponse {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let mut f = Fields::new(value)?;
-        let order = ImportOrderResponse { order_id: f.string("order_id"), status: f.field("status", CrmOrderStatus::Pending), total: f.field("total", NO_MONEY), items: f.list("items") };
+        let order = ImportOrderResponse {
+            order_id: f.string("order_id"),
+            status: f.field("status", CrmOrderStatus::Pending),
+            total: f.field("total", NO_MONEY),
+            items: f.list("items"),
+        };
         f.done(order)
     }
 }

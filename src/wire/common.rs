@@ -1,6 +1,6 @@
 //! Readers of the types every view meets: money, languages, errors, addresses, items, order status.
 
-use super::{code, FromJs, Fields, Obj, WireError, NO_MONEY};
+use super::{code, Fields, FromJs, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, PricedLine};
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Language, Money};
@@ -68,7 +68,8 @@ impl FromJs for PostalAddress {
 impl FromJs for PricedLine {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let mut f = Fields::new(value)?;
-        let line = PricedLine { sku: f.string("sku"), name: f.string("name"), quantity: f.u32("quantity"), unit_price: f.field("unit_price", NO_MONEY) };
+        let line =
+            PricedLine { sku: f.string("sku"), name: f.string("name"), quantity: f.u32("quantity"), unit_price: f.field("unit_price", NO_MONEY) };
         f.done(line)
     }
 }

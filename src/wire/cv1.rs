@@ -1,6 +1,6 @@
 //! Readers of the legacy Checkout v1 answers: `Widgets.js` configuration and the PAYONE CV1 checkout.
 
-use super::{code, FromJs, Fields, WireError, NO_MONEY};
+use super::{code, Fields, FromJs, WireError, NO_MONEY};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
 use amazon_pay_contract::ErrorCode;
 use wasm_bindgen::JsValue;
@@ -8,7 +8,12 @@ use wasm_bindgen::JsValue;
 impl FromJs for WidgetsConfig {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let mut f = Fields::new(value)?;
-        let config = WidgetsConfig { client_id: f.string("client_id"), seller_id: f.string("seller_id"), sandbox: f.bool("sandbox"), script_url: f.string("script_url") };
+        let config = WidgetsConfig {
+            client_id: f.string("client_id"),
+            seller_id: f.string("seller_id"),
+            sandbox: f.bool("sandbox"),
+            script_url: f.string("script_url"),
+        };
         f.done(config)
     }
 }
@@ -18,7 +23,8 @@ impl FromJs for Cv1Session {
         let mut f = Fields::new(value)?;
         let session = Cv1Session {
             workorder_id: f.string("workorder_id"),
-            widgets: f.field("widgets", WidgetsConfig { client_id: String::new(), seller_id: String::new(), sandbox: false, script_url: String::new() }),
+            widgets: f
+                .field("widgets", WidgetsConfig { client_id: String::new(), seller_id: String::new(), sandbox: false, script_url: String::new() }),
             items: f.list("items"),
             amount: f.field("amount", NO_MONEY),
             amazon_order_reference_id: f.opt_string("amazon_order_reference_id"),

@@ -1,10 +1,10 @@
 //! Readers of Checkout v2 and APB answers: the button's configuration, the review page, placing an order.
 
-use super::{code, FromJs, Fields, Obj, WireError, NO_MONEY};
+use super::{code, Fields, FromJs, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
-use amazon_pay_contract::Currency;
 use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, ProductType};
+use amazon_pay_contract::Currency;
 use wasm_bindgen::JsValue;
 
 impl FromJs for ProductType {

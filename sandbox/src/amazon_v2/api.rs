@@ -54,14 +54,8 @@ pub(crate) async fn api(
         return json_response(404, error_body(&ApiError::not_found("API", full)));
     };
     let path = &full[at + MOUNT.len()..];
-    let query: Vec<(String, String)> = uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
-    let hs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
+    let query: Vec<(String, String)> = uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let hs: Vec<(String, String)> = headers.iter().filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let received = ReceivedRequest { method: method.as_str(), path, query: &query, headers: &hs, body: &body };
     let auth = match request::verify_request(&received, |id| sim.keys().get(id), amazon_pay_v2::date::unix_now(), request::MAX_SKEW_SECS) {
         Ok(a) => a,
@@ -145,7 +139,13 @@ async fn dispatch(sim: &AmazonV2Simulator, method: &Method, resource: &str, body
             need_key()?;
             let req: m::CheckoutSession = parse(&merge_id(body)?)?;
             web_url(&req.web_checkout_details.checkout_review_return_url, "checkoutReviewReturnUrl")?;
-            let id = sim.open_session(req.store_id, req.web_checkout_details, req.payment_details, req.merchant_metadata, req.product_type.as_deref() == Some("PayOnly"));
+            let id = sim.open_session(
+                req.store_id,
+                req.web_checkout_details,
+                req.payment_details,
+                req.merchant_metadata,
+                req.product_type.as_deref() == Some("PayOnly"),
+            );
             Ok((201, session_json(sim, &id)?))
         }
         ("GET", ["checkoutSessions", id]) => Ok((200, session_json(sim, id)?)),
@@ -153,7 +153,11 @@ async fn dispatch(sim: &AmazonV2Simulator, method: &Method, resource: &str, body
             let req: m::UpdateCheckoutSessionRequest = parse(body)?;
             let (v2, _) = sim.session(id).ok_or_else(|| ApiError::not_found("CheckoutSession", id))?;
             if v2.state != m::CheckoutSessionState::Open {
-                return Err(ApiError::new(422, "InvalidCheckoutSessionStatus", format!("You cannot update a checkout session in the {:?} state.", v2.state)));
+                return Err(ApiError::new(
+                    422,
+                    "InvalidCheckoutSessionStatus",
+                    format!("You cannot update a checkout session in the {:?} state.", v2.state),
+                ));
             }
             if let Some(w) = &req.web_checkout_details {
                 web_url(&w.checkout_result_return_url, "checkoutResultReturnUrl")?;

@@ -18,8 +18,8 @@ pub use keys::{KeyRegistry, SANDBOX_PUBLIC_KEY_ID, SANDBOX_PUBLIC_KEY_PEM, SANDB
 
 use crate::amazon::{AmazonSandbox, CheckoutSession as HostedSession, SessionState};
 use crate::scenario::Scenario;
-use amazon_pay_v2::models::{CheckoutSessionState, MerchantMetadata, PaymentDetails, WebCheckoutDetails};
 use amazon_pay_contract::{Currency, Money};
+use amazon_pay_v2::models::{CheckoutSessionState, MerchantMetadata, PaymentDetails, WebCheckoutDetails};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 use store::{Processing, Store, V2Session};
@@ -85,7 +85,14 @@ impl AmazonV2Simulator {
     }
 
     /// Opens a session for a button click (the hosted pages call this for a merchant's own signed payload).
-    pub fn open_session(&self, store_id: Option<String>, web: WebCheckoutDetails, payment: PaymentDetails, meta: MerchantMetadata, pay_only: bool) -> String {
+    pub fn open_session(
+        &self,
+        store_id: Option<String>,
+        web: WebCheckoutDetails,
+        payment: PaymentDetails,
+        meta: MerchantMetadata,
+        pay_only: bool,
+    ) -> String {
         let amount = payment
             .charge_amount
             .as_ref()
@@ -204,7 +211,9 @@ pub(crate) async fn decline_refund_route(
     use axum::response::IntoResponse;
     match sim.decline_refund(&id) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(err) => (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response(),
+        Err(err) => {
+            (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response()
+        }
     }
 }
 
@@ -219,6 +228,8 @@ pub(crate) async fn seller_central_route(
     use axum::response::IntoResponse;
     match sim.seller_central(&id, &action) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(err) => (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response(),
+        Err(err) => {
+            (StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), format!("{}: {}", err.reason_code, err.message)).into_response()
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! in an SNS `Notification` signed (SignatureVersion 2) with the sandbox's certificate, which the sandbox
 //! serves at `SigningCertURL`. Delivered best effort, in the background, to the configured URL.
 
-use super::keys::{SANDBOX_SNS_KEY_PEM, SANDBOX_SNS_CERT_PEM};
+use super::keys::{SANDBOX_SNS_CERT_PEM, SANDBOX_SNS_KEY_PEM};
 use super::store::Change;
 use amazon_pay_v2::sns::{self, SnsMessage};
 use amazon_pay_v2::PrivateKey;

@@ -130,7 +130,10 @@ pub(crate) fn refund(r: &RefundRec) -> m::Refund {
         refund_amount: r.amount.clone(),
         soft_descriptor: None,
         // The sandbox declines a refund only when the tester asks (`Store::decline_refund`): as Amazon rejecting it.
-        status_details: status(r.state, &(r.state == m::RefundState::Declined).then(|| ("AmazonRejected".to_owned(), "Amazon declined the refund.".to_owned()))),
+        status_details: status(
+            r.state,
+            &(r.state == m::RefundState::Declined).then(|| ("AmazonRejected".to_owned(), "Amazon declined the refund.".to_owned())),
+        ),
         creation_timestamp: Some(iso(r.created)),
         release_environment: Some("Sandbox".into()),
     }

@@ -7,8 +7,7 @@
 //! them); this store keeps what the API adds on top, under the same checkout session id.
 
 use amazon_pay_v2::models::{
-    ChargePermissionState, ChargeState, CheckoutSessionState, MerchantMetadata, PaymentDetails, PaymentIntent, Price,
-    RefundState, WebCheckoutDetails,
+    ChargePermissionState, ChargeState, CheckoutSessionState, MerchantMetadata, PaymentDetails, PaymentIntent, Price, RefundState, WebCheckoutDetails,
 };
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
@@ -156,9 +155,8 @@ pub struct Store {
 pub fn amazon_id(prefix: char, rest: Option<&str>) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    let base = rest.map(str::to_owned).unwrap_or_else(|| {
-        format!("{:07}-{:07}", rng.random_range(0..10_000_000u32), rng.random_range(0..10_000_000u32))
-    });
+    let base =
+        rest.map(str::to_owned).unwrap_or_else(|| format!("{:07}-{:07}", rng.random_range(0..10_000_000u32), rng.random_range(0..10_000_000u32)));
     format!("{prefix}02-{base}")
 }
 
@@ -222,11 +220,7 @@ impl Store {
         }
         let expected = session.payment_details.charge_amount.clone();
         if expected.as_ref() != Some(charge_amount) {
-            return Err(ApiError::new(
-                400,
-                "InvalidParameterValue",
-                "chargeAmount does not match the chargeAmount of the checkout session.",
-            ));
+            return Err(ApiError::new(400, "InvalidParameterValue", "chargeAmount does not match the chargeAmount of the checkout session."));
         }
         let intent = session.payment_details.payment_intent.unwrap_or(PaymentIntent::Authorize);
         let can_pend = session.payment_details.can_handle_pending_authorization == Some(true);
@@ -287,9 +281,7 @@ impl Store {
         }
         match (amount.to_minor(), charge.amount.to_minor()) {
             (Some(a), Some(max)) if a > 0 && a <= max => {}
-            (Some(_), Some(_)) => {
-                return Err(ApiError::new(400, "TransactionAmountExceeded", "captureAmount exceeds the authorized amount."))
-            }
+            (Some(_), Some(_)) => return Err(ApiError::new(400, "TransactionAmountExceeded", "captureAmount exceeds the authorized amount.")),
             _ => return Err(ApiError::new(400, "InvalidParameterValue", "captureAmount.amount is not a valid amount.")),
         }
         charge.state = ChargeState::Captured;
@@ -321,7 +313,10 @@ impl Store {
             return Err(ApiError::new(400, "CurrencyMismatch", "refundAmount's currency differs from the charge's."));
         }
         let captured = charge.captured.as_ref().and_then(Price::to_minor).unwrap_or(0);
-        let minor = amount.to_minor().filter(|m| *m > 0).ok_or_else(|| ApiError::new(400, "InvalidParameterValue", "refundAmount.amount is not a valid amount."))?;
+        let minor = amount
+            .to_minor()
+            .filter(|m| *m > 0)
+            .ok_or_else(|| ApiError::new(400, "InvalidParameterValue", "refundAmount.amount is not a valid amount."))?;
         if charge.refunded_minor + minor > captured {
             return Err(ApiError::new(400, "TransactionAmountExceeded", "The refund would exceed the captured amount."));
         }
@@ -329,7 +324,14 @@ impl Store {
         let id = format!("{}-R{:05}", charge_id.replacen("S02", "R02", 1), self.refunds.len() + 1);
         self.refunds.insert(
             id.clone(),
-            RefundRec { id: id.clone(), charge_id: charge_id.into(), amount: amount.clone(), state: RefundState::RefundInitiated, settles_at: now + delay, created: now },
+            RefundRec {
+                id: id.clone(),
+                charge_id: charge_id.into(),
+                amount: amount.clone(),
+                state: RefundState::RefundInitiated,
+                settles_at: now + delay,
+                created: now,
+            },
         );
         let changes = self.settle(now);
         Ok((id, changes))
@@ -340,7 +342,11 @@ impl Store {
     pub fn decline_refund(&mut self, id: &str) -> Result<Vec<Change>, ApiError> {
         let refund = self.refunds.get_mut(id).ok_or_else(|| ApiError::not_found("Refund", id))?;
         if refund.state != RefundState::RefundInitiated {
-            return Err(ApiError::new(422, "InvalidRefundStatus", format!("Refund '{id}' is {:?}; only a RefundInitiated refund can be declined.", refund.state)));
+            return Err(ApiError::new(
+                422,
+                "InvalidRefundStatus",
+                format!("Refund '{id}' is {:?}; only a RefundInitiated refund can be declined.", refund.state),
+            ));
         }
         refund.state = RefundState::Declined;
         let (charge_id, minor) = (refund.charge_id.clone(), refund.amount.to_minor().unwrap_or(0));

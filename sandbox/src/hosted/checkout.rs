@@ -4,18 +4,18 @@
 
 use super::page::{actions, fieldset, hidden, html, is_web_url, layout, mfa_page, radio, with_query, Fields, PageError, SANDBOX_MFA_CODE};
 use super::see_other;
-use crate::state::Sandbox;
-use std::sync::Arc;
 use crate::amazon::{self, Address, Buyer, CheckoutSession, SessionState, WebCheckout, BUYERS, CHECKOUT_SESSION_LIFETIME};
-use crate::scenario::{Instrument, Scenario, INSTRUMENTS};
 use crate::payone_sim::{MfaOutcome, SimError};
-use payone_wire::PAYONE_PUBLIC_KEY_ID;
+use crate::scenario::{Instrument, Scenario, INSTRUMENTS};
+use crate::state::Sandbox;
 use amazon_pay_contract::{Currency, Money};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 const SIGNIN: &str = "/sandbox/amazon/checkout/signin";
@@ -76,9 +76,10 @@ fn expired() -> PageError {
 
 /// The session `id` if the buyer may still act on it. `strict` also refuses the "session expired" instrument.
 fn usable_session(sandbox: &Sandbox, id: &str, strict: bool) -> Result<CheckoutSession, PageError> {
-    let session = sandbox.amazon.checkout_session(id).ok_or_else(|| {
-        PageError::new(StatusCode::NOT_FOUND, "InvalidCheckoutSessionId", format!("There is no checkout session '{id}'."))
-    })?;
+    let session = sandbox
+        .amazon
+        .checkout_session(id)
+        .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "InvalidCheckoutSessionId", format!("There is no checkout session '{id}'.")))?;
     if session.state == SessionState::Completed {
         return Err(PageError::new(StatusCode::CONFLICT, "CheckoutSessionCompleted", "This checkout has already been paid."));
     }
@@ -139,21 +140,18 @@ pub(crate) async fn initiate(State(shared): State<Arc<Sandbox>>, body: String) -
         return Err(PageError::bad_request("InvalidSignatureError", format!("{message} {merchant}").trim_end().to_owned()));
     }
     if form.get("environment") == Some("LIVE") {
-        return Err(PageError::bad_request(
-            "ReleaseEnvironmentMismatch",
-            "The sandbox takes only sandbox checkouts (environment SANDBOX).",
-        ));
+        return Err(PageError::bad_request("ReleaseEnvironmentMismatch", "The sandbox takes only sandbox checkouts (environment SANDBOX)."));
     }
-    let payload: Value = serde_json::from_str(payload_json)
-        .map_err(|_| PageError::bad_request("InvalidParameterValue", "payloadJSON is not valid JSON."))?;
+    let payload: Value =
+        serde_json::from_str(payload_json).map_err(|_| PageError::bad_request("InvalidParameterValue", "payloadJSON is not valid JSON."))?;
     if payload.get("signInReturnUrl").is_some() {
         return Err(PageError::bad_request("InvalidParameterValue", "Sign-in payloads (signInConfig) are not simulated by the sandbox."));
     }
     if key_id != PAYONE_PUBLIC_KEY_ID {
         return open_direct(sandbox, &payload, form.get("origin_url"), form.get("productType") == Some("PayOnly"));
     }
-    let workorder_id = text_at(&payload, "/merchantMetadata/merchantReferenceId")
-        .ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
+    let workorder_id =
+        text_at(&payload, "/merchantMetadata/merchantReferenceId").ok_or_else(|| PageError::missing("merchantMetadata.merchantReferenceId"))?;
     let web = web_checkout(&payload, form.get("origin_url"))?;
     let session = open_session(sandbox, workorder_id, &payload)?;
     let pay_only = form.get("productType") == Some("PayOnly");
@@ -326,9 +324,7 @@ impl ChangeAction {
             "changePayment" => Ok(ChangeAction::Payment),
             other => Err(PageError::bad_request(
                 "InvalidParameterValue",
-                format!(
-                    "Invalid value '{other}' for 'changeAction', please use one of the available values: changeAddress, changePayment."
-                ),
+                format!("Invalid value '{other}' for 'changeAction', please use one of the available values: changeAddress, changePayment."),
             )),
         }
     }
@@ -356,9 +352,11 @@ pub(crate) async fn initiate_auth(State(shared): State<Arc<Sandbox>>, RawQuery(q
         ChangeAction::Address => {
             ("Change the shipping address", fieldset("Shipping address", &address_radios(buyer, session.address)), "Use this address")
         }
-        ChangeAction::Payment => {
-            ("Change the payment method", fieldset("Payment method", &instrument_radios(session.instrument, buyer.default_instrument())), "Use this payment method")
-        }
+        ChangeAction::Payment => (
+            "Change the payment method",
+            fieldset("Payment method", &instrument_radios(session.instrument, buyer.default_instrument())),
+            "Use this payment method",
+        ),
     };
     let body = format!(
         "<p>Signed in as <strong>{name}</strong>.</p><form method=\"post\" action=\"{action}\">{hidden}{content}{actions}</form>",
@@ -445,9 +443,11 @@ pub(crate) async fn public_key(
     State(shared): State<Arc<Sandbox>>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
-    let key = shared.amazon_v2.keys().get(&id).ok_or_else(|| {
-        PageError::new(StatusCode::NOT_FOUND, "InvalidPublicKeyId", format!("No public key is registered as '{id}'."))
-    })?;
+    let key = shared
+        .amazon_v2
+        .keys()
+        .get(&id)
+        .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "InvalidPublicKeyId", format!("No public key is registered as '{id}'.")))?;
     use base64::Engine as _;
     let spki = base64::engine::general_purpose::STANDARD.encode(key.to_spki_der());
     Ok(Json(serde_json::json!({ "publicKeyId": id, "jwk": key.to_jwk(), "spki": spki })).into_response())

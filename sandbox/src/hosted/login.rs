@@ -4,24 +4,21 @@
 //! Popup sign-ins answer the opener with `postMessage` (to the origin of `redirect_uri` only) and close; without an
 //! opener they fall back to a redirect with the token in the query. `popup=false` redirects with it in the fragment.
 
-use super::page::{
-    actions, fieldset, hidden, html, html_escape, is_web_url, layout, origin_of, radio, with_fragment, with_query, Fields, PageError,
-};
+use super::page::{actions, fieldset, hidden, html, html_escape, is_web_url, layout, origin_of, radio, with_fragment, with_query, Fields, PageError};
 use super::see_other;
-use crate::state::Sandbox;
-use std::sync::Arc;
 use crate::amazon::{ACCESS_TOKEN_LIFETIME, BUYERS};
+use crate::state::Sandbox;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const SIGNIN: &str = "/sandbox/amazon/ap/signin";
 /// The scopes Login with Amazon grants for Amazon Pay.
-const SCOPES: &[&str] =
-    &["profile", "profile:user_id", "postal_code", "payments:widget", "payments:shipping_address", "payments:billing_address"];
+const SCOPES: &[&str] = &["profile", "profile:user_id", "postal_code", "payments:widget", "payments:shipping_address", "payments:billing_address"];
 
 /// One `authorize` request, as the sign-in page received it.
 #[derive(Debug, Clone)]
@@ -55,18 +52,12 @@ impl AuthRequest {
     /// What OAuth sends back to `redirect_uri` as an error instead of showing the page.
     fn problem(&self) -> Option<(&'static str, String)> {
         if self.response_type != "token" {
-            return Some((
-                "unsupported_response_type",
-                format!("The sandbox supports response_type=token only, not '{}'.", self.response_type),
-            ));
+            return Some(("unsupported_response_type", format!("The sandbox supports response_type=token only, not '{}'.", self.response_type)));
         }
         if self.scope.is_empty() {
             return Some(("invalid_scope", "The request is missing the scope.".to_owned()));
         }
-        self.scope
-            .split(' ')
-            .find(|s| !SCOPES.contains(s))
-            .map(|unknown| ("invalid_scope", format!("An unknown scope was requested: {unknown}")))
+        self.scope.split(' ').find(|s| !SCOPES.contains(s)).map(|unknown| ("invalid_scope", format!("An unknown scope was requested: {unknown}")))
     }
 
     fn fields(&self) -> Vec<(&str, &str)> {

@@ -21,9 +21,10 @@ fn action_url(sandbox: &Sandbox) -> String {
 
 /// The result URL of an open API session whose redirect may run.
 fn ready_session(sandbox: &Sandbox, id: &str) -> Result<String, PageError> {
-    let (v2, hosted) = sandbox.amazon_v2.session(id).ok_or_else(|| {
-        PageError::new(StatusCode::NOT_FOUND, "InvalidCheckoutSessionId", format!("There is no checkout session '{id}'."))
-    })?;
+    let (v2, hosted) = sandbox
+        .amazon_v2
+        .session(id)
+        .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "InvalidCheckoutSessionId", format!("There is no checkout session '{id}'.")))?;
     if v2.state != CheckoutSessionState::Open {
         return Err(PageError::new(StatusCode::CONFLICT, "InvalidCheckoutSessionStatus", format!("This checkout session is {:?}.", v2.state)));
     }

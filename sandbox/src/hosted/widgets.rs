@@ -4,15 +4,15 @@
 
 use super::page::{html, is_web_url, mfa_page, with_query, Fields, PageError, SANDBOX_MFA_CODE};
 use super::see_other;
-use crate::state::Sandbox;
-use std::sync::Arc;
 use crate::amazon::{AgreementType, AmazonError, AuthenticationStatus, OrderReference};
 use crate::scenario::{Scenario, INSTRUMENTS};
+use crate::state::Sandbox;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Where `confirmationFlow.success()` sends the buyer.
 pub(crate) const CONFIRM: &str = "/sandbox/amazon/widgets/confirm";
@@ -133,8 +133,8 @@ impl WidgetView {
 
 /// The sandbox, the parsed body and its access token: without a token the buyer is not signed in.
 fn parse<'a>(sandbox: &'a Sandbox, body: &str) -> Result<(&'a Sandbox, WidgetRequest, String), WidgetError> {
-    let request: WidgetRequest = serde_json::from_str(body)
-        .map_err(|_| WidgetError::new("InvalidParameterValue", "The request body is not the JSON the widget sends."))?;
+    let request: WidgetRequest =
+        serde_json::from_str(body).map_err(|_| WidgetError::new("InvalidParameterValue", "The request body is not the JSON the widget sends."))?;
     let token = request
         .access_token
         .clone()
@@ -187,9 +187,10 @@ pub(crate) async fn consent(State(shared): State<Arc<Sandbox>>, body: String) ->
 /// The reference being confirmed and where its flow returns, or a page saying why not.
 fn confirming(sandbox: &Sandbox, fields: &Fields) -> Result<(OrderReference, String, String), PageError> {
     let id = fields.require("amazonOrderReferenceId")?;
-    let reference = sandbox.amazon.order_reference(id).ok_or_else(|| {
-        PageError::new(StatusCode::NOT_FOUND, "InvalidOrderReferenceId", format!("The order reference id {id} is invalid."))
-    })?;
+    let reference = sandbox
+        .amazon
+        .order_reference(id)
+        .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "InvalidOrderReferenceId", format!("The order reference id {id} is invalid.")))?;
     let urls = reference.confirmation_urls.clone().ok_or_else(|| {
         PageError::new(
             StatusCode::CONFLICT,

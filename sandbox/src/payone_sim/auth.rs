@@ -3,10 +3,8 @@
 
 use super::messages::Customer;
 use crate::config::PayoneAccount;
-use payone_wire::{
-    notification_key, parse_api_version, request_key, PayoneRequest, PayoneResponse, MIN_API_VERSION,
-};
 use amazon_pay_contract::Language;
+use payone_wire::{notification_key, parse_api_version, request_key, PayoneRequest, PayoneResponse, MIN_API_VERSION};
 
 /// A request PAYONE would answer with `status=ERROR`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,12 +130,7 @@ mod tests {
     use payone_wire::sandbox_settings::defaults as d;
 
     fn config() -> PayoneAccount {
-        PayoneAccount {
-            mid: d::PAYONE_MID.into(),
-            portal_id: d::PAYONE_PORTALID.into(),
-            aid: d::PAYONE_AID.into(),
-            key: d::PAYONE_KEY.into(),
-        }
+        PayoneAccount { mid: d::PAYONE_MID.into(), portal_id: d::PAYONE_PORTALID.into(), aid: d::PAYONE_AID.into(), key: d::PAYONE_KEY.into() }
     }
 
     fn request(kind: &str) -> PayoneRequest {

@@ -11,18 +11,18 @@
 //! | upstream timeout / garbage | held request / HTML page | – |
 
 use super::auth::{
-    Refusal, AMAZON_REJECTED, BUYER_EQUALS_SELLER, DUPLICATE_REFERENCE, INVALID_PAYMENT_METHOD, PAYMENT_METHOD_NOT_ALLOWED,
-    PAYMENT_PLAN_NOT_SET, PROCESSING_FAILURE, SESSION_EXPIRED, TRANSACTION_TIMED_OUT, UNSPECIFIED,
+    Refusal, AMAZON_REJECTED, BUYER_EQUALS_SELLER, DUPLICATE_REFERENCE, INVALID_PAYMENT_METHOD, PAYMENT_METHOD_NOT_ALLOWED, PAYMENT_PLAN_NOT_SET,
+    PROCESSING_FAILURE, SESSION_EXPIRED, TRANSACTION_TIMED_OUT, UNSPECIFIED,
 };
 use super::messages::Customer;
 use super::{
-    money, need, personal_data, random_digits, reference, return_urls, unix_now, Answer, AuthKind, MfaOutcome,
-    PayoneSimulator, ReturnUrls, SimError, Transaction, TxState, Workorder,
+    money, need, personal_data, random_digits, reference, return_urls, unix_now, Answer, AuthKind, MfaOutcome, PayoneSimulator, ReturnUrls, SimError,
+    Transaction, TxState, Workorder,
 };
-use payone_wire::{notification_key, PayoneRequest, PayoneResponse};
 use crate::amazon::{SessionState, SANDBOX_CLIENT_ID};
 use crate::scenario::Scenario;
 use amazon_pay_contract::Money;
+use payone_wire::{notification_key, PayoneRequest, PayoneResponse};
 use serde_json::json;
 use std::time::SystemTime;
 use tokio::sync::oneshot;
@@ -56,11 +56,9 @@ fn refusal_for(scenario: Scenario, descriptor: &str) -> Option<Refusal> {
             format!("InvalidPaymentMethod: Amazon declined {descriptor}; the buyer may choose another payment method"),
             Customer::InvalidPaymentMethod,
         )),
-        Scenario::HardDecline => Some(Refusal::new(
-            AMAZON_REJECTED,
-            format!("AmazonRejected: Amazon rejected the payment with {descriptor}"),
-            Customer::Rejected,
-        )),
+        Scenario::HardDecline => {
+            Some(Refusal::new(AMAZON_REJECTED, format!("AmazonRejected: Amazon rejected the payment with {descriptor}"), Customer::Rejected))
+        }
         Scenario::TransactionTimedOut => Some(timed_out()),
         Scenario::ProcessingFailure => Some(Refusal::new(
             PROCESSING_FAILURE,
@@ -113,11 +111,7 @@ impl PayoneSimulator {
 
     fn reference_unused(&self, reference: &str) -> Result<(), Refusal> {
         if self.lock().references.contains(reference) {
-            return Err(Refusal::new(
-                DUPLICATE_REFERENCE,
-                format!("Reference number already exists: {reference}"),
-                Customer::Generic,
-            ));
+            return Err(Refusal::new(DUPLICATE_REFERENCE, format!("Reference number already exists: {reference}"), Customer::Generic));
         }
         Ok(())
     }
@@ -164,11 +158,7 @@ impl PayoneSimulator {
     fn open(&self, mut tx: Transaction) -> Result<Transaction, Refusal> {
         let mut state = self.lock();
         if !state.references.insert(tx.reference.clone()) {
-            return Err(Refusal::new(
-                DUPLICATE_REFERENCE,
-                format!("Reference number already exists: {}", tx.reference),
-                Customer::Generic,
-            ));
+            return Err(Refusal::new(DUPLICATE_REFERENCE, format!("Reference number already exists: {}", tx.reference), Customer::Generic));
         }
         tx.txid = loop {
             let txid = random_digits(9);
@@ -181,12 +171,7 @@ impl PayoneSimulator {
     }
 
     /// (Pre)authorization with `wallettype=AMP`: express (with `workorderid`) or APB (`checkoutMode=ProcessOrder`).
-    pub(super) fn authorize_amp(
-        &self,
-        req: &PayoneRequest,
-        kind: AuthKind,
-        sign: &dyn Fn(&str) -> String,
-    ) -> Result<Answer, Refusal> {
+    pub(super) fn authorize_amp(&self, req: &PayoneRequest, kind: AuthKind, sign: &dyn Fn(&str) -> String) -> Result<Answer, Refusal> {
         if req.get("add_paydata[checkoutMode]") == Some("ProcessOrder") {
             return self.authorize_apb(req, kind, sign);
         }
@@ -209,10 +194,7 @@ impl PayoneSimulator {
         let session = self.live_session(&workorder)?;
         let (Some(instrument), SessionState::Selected) = (session.instrument, session.state) else {
             if session.state == SessionState::Completed {
-                return Err(Refusal::param_because(
-                    "workorderid",
-                    format!("checkout session {} is already completed", session.id),
-                ));
+                return Err(Refusal::param_because("workorderid", format!("checkout session {} is already completed", session.id)));
             }
             return Err(Self::not_finished(&session));
         };
@@ -253,12 +235,7 @@ impl PayoneSimulator {
     }
 
     /// APB: the authorization opens the Amazon session itself and answers with the button's payload and signature.
-    fn authorize_apb(
-        &self,
-        req: &PayoneRequest,
-        kind: AuthKind,
-        sign: &dyn Fn(&str) -> String,
-    ) -> Result<Answer, Refusal> {
+    fn authorize_apb(&self, req: &PayoneRequest, kind: AuthKind, sign: &dyn Fn(&str) -> String) -> Result<Answer, Refusal> {
         let product_type = need(req, "add_paydata[productType]")?;
         let ships = match product_type {
             "PayAndShip" => true,
@@ -270,19 +247,10 @@ impl PayoneSimulator {
         let urls = return_urls(req)?;
         if ships {
             // Amazon's ProcessOrder mode needs the whole shipping address and a phone number for physical goods.
-            for field in [
-                "shipping_lastname",
-                "shipping_street",
-                "shipping_zip",
-                "shipping_city",
-                "shipping_country",
-                "telephonenumber",
-            ] {
-                need(req, field)
-                    .map_err(|_| Refusal::param_because(field, "required for APB with productType PayAndShip"))?;
+            for field in ["shipping_lastname", "shipping_street", "shipping_zip", "shipping_city", "shipping_country", "telephonenumber"] {
+                need(req, field).map_err(|_| Refusal::param_because(field, "required for APB with productType PayAndShip"))?;
             }
-        } else if let Some((field, _)) = req.params().iter().find(|(k, v)| k.starts_with("shipping_") && !v.is_empty())
-        {
+        } else if let Some((field, _)) = req.params().iter().find(|(k, v)| k.starts_with("shipping_") && !v.is_empty()) {
             return Err(Refusal::param_because(field, "must be omitted for productType PayOnly (digital goods)"));
         }
         self.reference_unused(&reference)?;
@@ -371,19 +339,12 @@ impl PayoneSimulator {
         if !order_reference.confirmed {
             return Err(Refusal::new(
                 UNSPECIFIED,
-                format!(
-                    "InvalidOrderReferenceStatus: order reference {} is not confirmed (confirmorderreference first)",
-                    order_reference.id
-                ),
+                format!("InvalidOrderReferenceStatus: order reference {} is not confirmed (confirmorderreference first)", order_reference.id),
                 Customer::Generic,
             ));
         }
         let Some(instrument) = order_reference.instrument else {
-            return Err(Refusal::new(
-                PAYMENT_PLAN_NOT_SET,
-                "PaymentPlanNotSet: no payment method chosen",
-                Customer::PaymentPlanNotSet,
-            ));
+            return Err(Refusal::new(PAYMENT_PLAN_NOT_SET, "PaymentPlanNotSet: no payment method chosen", Customer::PaymentPlanNotSet));
         };
         self.reference_unused(&reference)?;
         let scenario = instrument.scenario;
@@ -425,17 +386,12 @@ impl PayoneSimulator {
         } else {
             let reason = if scenario == Scenario::SoftDecline { SOFT_DECLINE_REASON } else { PENDING_REASON };
             drop(self.appoint_pending(&tx.txid, reason));
-            let succeed = matches!(
-                scenario,
-                Scenario::Approved | Scenario::MfaPassed | Scenario::MfaAbandoned | Scenario::PendingThenPaid
-            );
+            let succeed = matches!(scenario, Scenario::Approved | Scenario::MfaPassed | Scenario::MfaAbandoned | Scenario::PendingThenPaid);
             let txid = tx.txid.clone();
             self.later(move |sim| sim.settle(&txid, succeed));
             "PENDING"
         };
-        Ok(Answer::Reply(
-            PayoneResponse::builder().with("status", status).with("txid", &tx.txid).with("userid", &tx.userid),
-        ))
+        Ok(Answer::Reply(PayoneResponse::builder().with("status", status).with("txid", &tx.txid).with("userid", &tx.userid)))
     }
 
     /// The processing page's last step. Sends `appointed` and waits for its first delivery attempt before
@@ -460,8 +416,7 @@ impl PayoneSimulator {
 
     /// Decides the redirect's outcome and records it, under one lock so that a second call cannot repeat it.
     fn decide_redirect(&self, txid: &str, mfa: MfaOutcome) -> Result<Finish, SimError> {
-        let session_id =
-            self.transaction(txid).ok_or_else(|| SimError::UnknownTransaction(txid.to_owned()))?.checkout_session_id;
+        let session_id = self.transaction(txid).ok_or_else(|| SimError::UnknownTransaction(txid.to_owned()))?.checkout_session_id;
         let session = session_id.as_deref().and_then(|id| self.amazon.checkout_session(id));
         let (finish, session_state) = {
             let mut state = self.lock();
@@ -472,25 +427,16 @@ impl PayoneSimulator {
             if tx.state != TxState::AwaitingBuyer {
                 return Err(SimError::NotAwaitingBuyer(txid.to_owned()));
             }
-            let chosen = session
-                .as_ref()
-                .filter(|s| s.state != SessionState::Open)
-                .and_then(|s| s.instrument)
-                .map(|i| i.scenario);
+            let chosen = session.as_ref().filter(|s| s.state != SessionState::Open).and_then(|s| s.instrument).map(|i| i.scenario);
             let scenario = tx.scenario.or(chosen).ok_or_else(|| SimError::NoSelection(txid.to_owned()))?;
-            let expired =
-                session.as_ref().is_none_or(|s| s.is_expired(SystemTime::now()) || s.state == SessionState::Canceled);
-            let abandoned =
-                mfa == MfaOutcome::Abandoned || (mfa == MfaOutcome::NotAsked && scenario == Scenario::MfaAbandoned);
+            let expired = session.as_ref().is_none_or(|s| s.is_expired(SystemTime::now()) || s.state == SessionState::Canceled);
+            let abandoned = mfa == MfaOutcome::Abandoned || (mfa == MfaOutcome::NotAsked && scenario == Scenario::MfaAbandoned);
             let (finish, next, session_state) = if abandoned || expired || refusal_for(scenario, "").is_some() {
                 (Finish::Leave(tx.urls.error.clone()), TxState::Abandoned, SessionState::Canceled)
             } else {
                 match scenario {
                     Scenario::PendingThenPaid | Scenario::PendingThenFailed => (
-                        Finish::Pending {
-                            url: tx.urls.success.clone(),
-                            succeed: scenario == Scenario::PendingThenPaid,
-                        },
+                        Finish::Pending { url: tx.urls.success.clone(), succeed: scenario == Scenario::PendingThenPaid },
                         TxState::Pending,
                         SessionState::Completed,
                     ),
@@ -663,10 +609,8 @@ mod tests {
 
     #[test]
     fn only_the_decline_scenarios_refuse() {
-        let codes: Vec<(Scenario, u32)> = crate::scenario::INSTRUMENTS
-            .iter()
-            .filter_map(|i| refusal_for(i.scenario, i.descriptor).map(|r| (i.scenario, r.code)))
-            .collect();
+        let codes: Vec<(Scenario, u32)> =
+            crate::scenario::INSTRUMENTS.iter().filter_map(|i| refusal_for(i.scenario, i.descriptor).map(|r| (i.scenario, r.code))).collect();
         assert_eq!(
             codes,
             [

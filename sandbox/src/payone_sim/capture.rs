@@ -10,18 +10,11 @@ impl PayoneSimulator {
     /// The transaction named by `txid` and the checked `sequencenumber` (the last one + 1).
     fn next_step(&self, req: &PayoneRequest) -> Result<(Transaction, u32), Refusal> {
         let txid = need(req, "txid")?;
-        let tx =
-            self.transaction(txid).ok_or_else(|| Refusal::param_because("txid", format!("no transaction {txid}")))?;
+        let tx = self.transaction(txid).ok_or_else(|| Refusal::param_because("txid", format!("no transaction {txid}")))?;
         let expected = tx.sequencenumber + 1;
-        let sequence: u32 = need(req, "sequencenumber")?
-            .trim()
-            .parse()
-            .map_err(|_| Refusal::param_because("sequencenumber", "not a number"))?;
+        let sequence: u32 = need(req, "sequencenumber")?.trim().parse().map_err(|_| Refusal::param_because("sequencenumber", "not a number"))?;
         if sequence != expected {
-            return Err(Refusal::param_because(
-                "sequencenumber",
-                format!("expected {expected} for transaction {txid}, got {sequence}"),
-            ));
+            return Err(Refusal::param_because("sequencenumber", format!("expected {expected} for transaction {txid}, got {sequence}")));
         }
         if tx.state != TxState::Appointed {
             return Err(Refusal::new(
@@ -86,18 +79,12 @@ impl PayoneSimulator {
         if tx.capture_closed {
             return Err(Refusal::new(
                 NOT_PROCESSED,
-                format!(
-                    "Activity not processed: transaction {} had its final capture (capturemode=completed)",
-                    tx.txid
-                ),
+                format!("Activity not processed: transaction {} had its final capture (capturemode=completed)", tx.txid),
                 Customer::Generic,
             ));
         }
         if amount.currency != tx.amount.currency || tx.captured + amount.minor > tx.amount.minor {
-            return Err(Refusal::param_because(
-                "amount",
-                format!("exceeds what is left of the authorized {}", tx.amount),
-            ));
+            return Err(Refusal::param_because("amount", format!("exceeds what is left of the authorized {}", tx.amount)));
         }
         let first = self.notify(&tx.txid, |t| {
             t.sequencenumber = sequence;
@@ -111,10 +98,7 @@ impl PayoneSimulator {
             let txid = tx.txid.clone();
             self.later(move |sim| sim.pay(&txid, Some(amount.minor), sequence));
         }
-        Ok(PayoneResponse::builder()
-            .with("status", "APPROVED")
-            .with("txid", &tx.txid)
-            .with("settleaccount", Self::settleaccount(req)))
+        Ok(PayoneResponse::builder().with("status", "APPROVED").with("txid", &tx.txid).with("settleaccount", Self::settleaccount(req)))
     }
 
     /// `debit` (refund): a negative amount, at most what was captured; `APPROVED`, then notification `debit`.
@@ -128,20 +112,14 @@ impl PayoneSimulator {
             return Err(Refusal::param_because("amount", "a debit (refund) amount is negative, e.g. -1000"));
         }
         if amount.currency != tx.amount.currency || -amount.minor > tx.receivable {
-            return Err(Refusal::param_because(
-                "amount",
-                format!("refunds more than the {} captured", amount_text(tx.receivable, &tx)),
-            ));
+            return Err(Refusal::param_because("amount", format!("refunds more than the {} captured", amount_text(tx.receivable, &tx))));
         }
         drop(self.notify(&tx.txid, |t| {
             t.sequencenumber = sequence;
             t.receivable += amount.minor;
             ("debit", "completed", sequence, None)
         }));
-        Ok(PayoneResponse::builder()
-            .with("status", "APPROVED")
-            .with("txid", &tx.txid)
-            .with("settleaccount", Self::settleaccount(req)))
+        Ok(PayoneResponse::builder().with("status", "APPROVED").with("txid", &tx.txid).with("settleaccount", Self::settleaccount(req)))
     }
 }
 

@@ -5,9 +5,9 @@ use super::auth::{Refusal, INVALID_PAYMENT_METHOD, PAYMENT_PLAN_NOT_SET, SHIPPIN
 use super::authorization::constraint_refusal;
 use super::messages::Customer;
 use super::{address_fields, currency, money, need, return_urls, Cv1Workorder, PayoneSimulator};
-use payone_wire::{PayoneRequest, PayoneResponse};
 use crate::amazon::{AgreementType, AmazonError, OrderReference, SANDBOX_CLIENT_ID};
 use crate::scenario::Scenario;
+use payone_wire::{PayoneRequest, PayoneResponse};
 
 /// Amazon refused something about the order reference; PAYONE passes it on as 900 UnspecifiedError.
 pub(super) fn amazon_refusal(err: AmazonError) -> Refusal {
@@ -16,11 +16,7 @@ pub(super) fn amazon_refusal(err: AmazonError) -> Refusal {
 }
 
 fn invalid_status(reference: &OrderReference, why: &str) -> Refusal {
-    Refusal::new(
-        UNSPECIFIED,
-        format!("InvalidOrderReferenceStatus: order reference {} {why}", reference.id),
-        Customer::Generic,
-    )
+    Refusal::new(UNSPECIFIED, format!("InvalidOrderReferenceStatus: order reference {} {why}", reference.id), Customer::Generic)
 }
 
 impl PayoneSimulator {
@@ -35,10 +31,9 @@ impl PayoneSimulator {
                     .get_mut(id)
                     .ok_or_else(|| Refusal::param_because("workorderid", format!("no Amazon Pay v1 workorder {id}")))?;
                 match &workorder.amazon_reference_id {
-                    Some(bound) if bound != reference_id => Err(Refusal::param_because(
-                        "workorderid",
-                        format!("workorder {id} belongs to order reference {bound}"),
-                    )),
+                    Some(bound) if bound != reference_id => {
+                        Err(Refusal::param_because("workorderid", format!("workorder {id} belongs to order reference {bound}")))
+                    }
                     _ => {
                         workorder.amazon_reference_id = Some(reference_id.to_owned());
                         Ok(id.to_owned())
@@ -47,11 +42,7 @@ impl PayoneSimulator {
             }
             None => {
                 let id = self.new_workorder_id();
-                let workorder = Cv1Workorder {
-                    id: id.clone(),
-                    amazon_reference_id: Some(reference_id.to_owned()),
-                    canceled: false,
-                };
+                let workorder = Cv1Workorder { id: id.clone(), amazon_reference_id: Some(reference_id.to_owned()), canceled: false };
                 state.cv1_workorders.insert(id.clone(), workorder);
                 Ok(id)
             }
@@ -70,20 +61,13 @@ impl PayoneSimulator {
         match token {
             Some(token) => self.amazon.order_reference_for(token, id).map_err(amazon_refusal),
             None => self.amazon.order_reference(id).ok_or_else(|| {
-                Refusal::new(
-                    UNSPECIFIED,
-                    format!("InvalidOrderReferenceId: the order reference id {id} is invalid"),
-                    Customer::Generic,
-                )
+                Refusal::new(UNSPECIFIED, format!("InvalidOrderReferenceId: the order reference id {id} is invalid"), Customer::Generic)
             }),
         }
     }
 
     pub(super) fn is_canceled(&self, reference_id: &str) -> bool {
-        self.lock()
-            .cv1_workorders
-            .values()
-            .any(|w| w.canceled && w.amazon_reference_id.as_deref() == Some(reference_id))
+        self.lock().cv1_workorders.values().any(|w| w.canceled && w.amazon_reference_id.as_deref() == Some(reference_id))
     }
 
     /// `getconfiguration`: starts a workorder and hands out the Login with Amazon client id and seller id.
@@ -92,9 +76,7 @@ impl PayoneSimulator {
             currency(req)?;
         }
         let id = self.new_workorder_id();
-        self.lock()
-            .cv1_workorders
-            .insert(id.clone(), Cv1Workorder { id: id.clone(), amazon_reference_id: None, canceled: false });
+        self.lock().cv1_workorders.insert(id.clone(), Cv1Workorder { id: id.clone(), amazon_reference_id: None, canceled: false });
         Ok(PayoneResponse::builder()
             .with("status", "OK")
             .with("workorderid", id)
@@ -116,16 +98,10 @@ impl PayoneSimulator {
                 Customer::AddressNotSet,
             ));
         };
-        let mut response = PayoneResponse::builder()
-            .with("status", "OK")
-            .with("workorderid", workorder_id)
-            .with("add_paydata[email]", reference.buyer.email);
+        let mut response =
+            PayoneResponse::builder().with("status", "OK").with("workorderid", workorder_id).with("add_paydata[email]", reference.buyer.email);
         // PAYONE's CV1 answers carry the literal `Empty` for a blank state (§4): shops must not show it.
-        for (k, v) in address_fields("billing_", address, Some("Empty")).into_iter().chain(address_fields(
-            "shipping_",
-            address,
-            Some("Empty"),
-        )) {
+        for (k, v) in address_fields("billing_", address, Some("Empty")).into_iter().chain(address_fields("shipping_", address, Some("Empty"))) {
             response = response.with(&k, v);
         }
         Ok(response)
@@ -190,10 +166,7 @@ impl PayoneSimulator {
         if instrument.scenario == Scenario::SoftDecline {
             return Err(Refusal::new(
                 INVALID_PAYMENT_METHOD,
-                format!(
-                    "InvalidPaymentMethod: {} was declined; let the buyer choose another one",
-                    instrument.descriptor
-                ),
+                format!("InvalidPaymentMethod: {} was declined; let the buyer choose another one", instrument.descriptor),
                 Customer::InvalidPaymentMethod,
             ));
         }

@@ -3,9 +3,9 @@
 use super::auth::{Refusal, SESSION_EXPIRED, SHIPPING_ADDRESS_NOT_SET, UNSPECIFIED};
 use super::messages::Customer;
 use super::{address_fields, money, need, return_urls, PayoneSimulator, ReturnUrls, Workorder};
-use payone_wire::{PayoneRequest, PayoneResponse};
 use crate::amazon::{CheckoutSession, SessionState, SANDBOX_CLIENT_ID};
 use amazon_pay_contract::Money;
+use payone_wire::{PayoneRequest, PayoneResponse};
 use serde_json::{json, Value};
 use std::time::SystemTime;
 
@@ -61,21 +61,15 @@ impl PayoneSimulator {
     /// The CV2 workorder named by `workorderid`.
     pub(super) fn cv2_workorder(&self, req: &PayoneRequest) -> Result<Workorder, Refusal> {
         let id = need(req, "workorderid")?;
-        self.workorder(id)
-            .ok_or_else(|| Refusal::param_because("workorderid", format!("no Amazon Pay v2 workorder {id}")))
+        self.workorder(id).ok_or_else(|| Refusal::param_because("workorderid", format!("no Amazon Pay v2 workorder {id}")))
     }
 
     /// The workorder's Amazon checkout session, refused once it has expired (24 h, or the "session expired"
     /// instrument) or was canceled: the shop has to start a new checkout.
     pub(super) fn live_session(&self, workorder: &Workorder) -> Result<CheckoutSession, Refusal> {
         let id = &workorder.amazon_checkout_session_id;
-        let expired = |why: &str| {
-            Refusal::new(
-                SESSION_EXPIRED,
-                format!("Amazon checkout session {id} {why}: start a new checkout"),
-                Customer::SessionExpired,
-            )
-        };
+        let expired =
+            |why: &str| Refusal::new(SESSION_EXPIRED, format!("Amazon checkout session {id} {why}: start a new checkout"), Customer::SessionExpired);
         let session = self.amazon.checkout_session(id).ok_or_else(|| expired("no longer exists"))?;
         if session.is_expired(SystemTime::now()) {
             return Err(expired("has expired (checkout sessions live 24 hours)"));
@@ -99,11 +93,7 @@ impl PayoneSimulator {
     }
 
     /// `createCheckoutSessionPayload`: opens the Amazon checkout session and signs the button payload.
-    pub(super) fn create_checkout_session(
-        &self,
-        req: &PayoneRequest,
-        sign: &dyn Fn(&str) -> String,
-    ) -> Result<PayoneResponse, Refusal> {
+    pub(super) fn create_checkout_session(&self, req: &PayoneRequest, sign: &dyn Fn(&str) -> String) -> Result<PayoneResponse, Refusal> {
         let amount = money(req, true)?;
         let urls = return_urls(req)?;
         let id = self.new_workorder_id();
@@ -140,10 +130,7 @@ impl PayoneSimulator {
         if session.state == SessionState::Open || (session.address.is_none() && !session.pay_only) {
             return Err(Self::not_finished(&session));
         }
-        let mut response = PayoneResponse::builder()
-            .with("status", "OK")
-            .with("workorderid", &workorder.id)
-            .with("add_paydata[email]", buyer.email);
+        let mut response = PayoneResponse::builder().with("status", "OK").with("workorderid", &workorder.id).with("add_paydata[email]", buyer.email);
         // The sandbox's buyers have one address per session; Amazon's billing address is the instrument's. A
         // PayOnly session has no shipping address; its billing address is the account's first, if any.
         let fields = match (session.address, session.pay_only) {
@@ -193,8 +180,7 @@ mod tests {
             .set("add_paydata[specialRestrictions]", "RestrictPOBoxes, RestrictPackstations")
             .set("add_paydata[addressRestrictions_country_0]", "DE")
             .set("add_paydata[addressRestrictions_country_x]", "AT");
-        let urls =
-            ReturnUrls { success: "https://s/ok".into(), error: "https://s/err".into(), back: "https://s/".into() };
+        let urls = ReturnUrls { success: "https://s/ok".into(), error: "https://s/err".into(), back: "https://s/".into() };
         let p = express_payload(&req, "WO1", Money::eur(1290), &urls);
         assert_eq!(p["platformId"], "A1JKLSC6LUW5EW");
         assert_eq!(p["deliverySpecifications"]["specialRestrictions"][1], "RestrictPackstations");
@@ -203,8 +189,6 @@ mod tests {
         assert_eq!(p["webCheckoutDetails"]["checkoutReviewReturnUrl"], "https://s/ok");
         assert_eq!(p["merchantMetadata"]["merchantReferenceId"], "WO1");
         assert_eq!(p["paymentDetails"]["totalOrderAmount"]["amount"], "12.90");
-        assert!(express_payload(&PayoneRequest::new("x"), "WO1", Money::eur(1), &urls)
-            .get("deliverySpecifications")
-            .is_none());
+        assert!(express_payload(&PayoneRequest::new("x"), "WO1", Money::eur(1), &urls).get("deliverySpecifications").is_none());
     }
 }

@@ -59,25 +59,15 @@ impl Customer {
             (Customer::InvalidPaymentMethod, It) => {
                 "Il tuo metodo di pagamento è stato rifiutato. Scegli un altro metodo di pagamento dal tuo account Amazon."
             }
-            (Customer::InvalidPaymentMethod, Es) => {
-                "Tu método de pago ha sido rechazado. Elige otro método de pago de tu cuenta de Amazon."
-            }
+            (Customer::InvalidPaymentMethod, Es) => "Tu método de pago ha sido rechazado. Elige otro método de pago de tu cuenta de Amazon.",
 
-            (Customer::Rejected, De) => {
-                "Leider war Ihre Zahlung mit Amazon Pay nicht erfolgreich. Bitte wählen Sie eine andere Zahlungsart."
-            }
-            (Customer::Rejected, En) => {
-                "Sorry, your transaction with Amazon Pay was not successful. Please choose another payment method."
-            }
-            (Customer::Rejected, Fr) => {
-                "Désolé, votre transaction avec Amazon Pay n'a pas abouti. Veuillez choisir un autre moyen de paiement."
-            }
+            (Customer::Rejected, De) => "Leider war Ihre Zahlung mit Amazon Pay nicht erfolgreich. Bitte wählen Sie eine andere Zahlungsart.",
+            (Customer::Rejected, En) => "Sorry, your transaction with Amazon Pay was not successful. Please choose another payment method.",
+            (Customer::Rejected, Fr) => "Désolé, votre transaction avec Amazon Pay n'a pas abouti. Veuillez choisir un autre moyen de paiement.",
             (Customer::Rejected, It) => {
                 "Siamo spiacenti, la transazione con Amazon Pay non è andata a buon fine. Scegli un altro metodo di pagamento."
             }
-            (Customer::Rejected, Es) => {
-                "Lo sentimos, tu transacción con Amazon Pay no se ha completado. Elige otro método de pago."
-            }
+            (Customer::Rejected, Es) => "Lo sentimos, tu transacción con Amazon Pay no se ha completado. Elige otro método de pago.",
 
             (Customer::TimedOut, De) => "Amazon Pay hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es erneut.",
             (Customer::TimedOut, En) => "Amazon Pay did not answer in time. Please try again.",
@@ -85,9 +75,7 @@ impl Customer {
             (Customer::TimedOut, It) => "Amazon Pay non ha risposto in tempo. Riprova.",
             (Customer::TimedOut, Es) => "Amazon Pay no ha respondido a tiempo. Inténtalo de nuevo.",
 
-            (Customer::ProcessingFailure, De) => {
-                "Amazon Pay konnte die Zahlung nicht verarbeiten. Bitte starten Sie den Bezahlvorgang erneut."
-            }
+            (Customer::ProcessingFailure, De) => "Amazon Pay konnte die Zahlung nicht verarbeiten. Bitte starten Sie den Bezahlvorgang erneut.",
             (Customer::ProcessingFailure, En) => "Amazon Pay could not process the payment. Please start the checkout again.",
             (Customer::ProcessingFailure, Fr) => "Amazon Pay n'a pas pu traiter le paiement. Veuillez recommencer le paiement.",
             (Customer::ProcessingFailure, It) => "Amazon Pay non ha potuto elaborare il pagamento. Ricomincia il pagamento.",
@@ -100,12 +88,8 @@ impl Customer {
             (Customer::BuyerEqualsSeller, Fr) => {
                 "Le compte Amazon du marchand ne peut pas être utilisé pour payer. Veuillez utiliser un autre compte Amazon."
             }
-            (Customer::BuyerEqualsSeller, It) => {
-                "L'account Amazon del venditore non può essere usato per pagare. Usa un altro account Amazon."
-            }
-            (Customer::BuyerEqualsSeller, Es) => {
-                "La cuenta de Amazon del vendedor no se puede usar para pagar. Usa otra cuenta de Amazon."
-            }
+            (Customer::BuyerEqualsSeller, It) => "L'account Amazon del venditore non può essere usato per pagare. Usa un altro account Amazon.",
+            (Customer::BuyerEqualsSeller, Es) => "La cuenta de Amazon del vendedor no se puede usar para pagar. Usa otra cuenta de Amazon.",
 
             (Customer::PaymentMethodNotAllowed, De) => {
                 "Diese Zahlungsart ist hier nicht möglich. Bitte wählen Sie eine andere Zahlungsart aus Ihrem Amazon-Konto."
@@ -119,9 +103,7 @@ impl Customer {
             (Customer::PaymentMethodNotAllowed, It) => {
                 "Questo metodo di pagamento non può essere usato qui. Scegli un altro metodo di pagamento dal tuo account Amazon."
             }
-            (Customer::PaymentMethodNotAllowed, Es) => {
-                "Este método de pago no se puede usar aquí. Elige otro método de pago de tu cuenta de Amazon."
-            }
+            (Customer::PaymentMethodNotAllowed, Es) => "Este método de pago no se puede usar aquí. Elige otro método de pago de tu cuenta de Amazon.",
 
             (Customer::PaymentPlanNotSet, De) => "Bitte wählen Sie eine Zahlungsart in Ihrem Amazon-Konto.",
             (Customer::PaymentPlanNotSet, En) => "Please choose a payment method from your Amazon account.",
@@ -135,9 +117,7 @@ impl Customer {
             (Customer::AddressNotSet, It) => "Scegli un indirizzo di spedizione dal tuo account Amazon.",
             (Customer::AddressNotSet, Es) => "Elige una dirección de envío de tu cuenta de Amazon.",
 
-            (Customer::SessionExpired, De) => {
-                "Ihre Amazon-Pay-Sitzung ist abgelaufen. Bitte starten Sie den Bezahlvorgang erneut."
-            }
+            (Customer::SessionExpired, De) => "Ihre Amazon-Pay-Sitzung ist abgelaufen. Bitte starten Sie den Bezahlvorgang erneut.",
             (Customer::SessionExpired, En) => "Your Amazon Pay session has expired. Please start the checkout again.",
             (Customer::SessionExpired, Fr) => "Votre session Amazon Pay a expiré. Veuillez recommencer le paiement.",
             (Customer::SessionExpired, It) => "La sessione Amazon Pay è scaduta. Ricomincia il pagamento.",

@@ -30,18 +30,18 @@ use super::amazon::{Address, AmazonSandbox, Buyer};
 use super::scenario::Scenario;
 use crate::config::{PayoneAccount, SandboxConfig};
 use crate::signer::Signer;
-use payone_wire::sandbox_settings::SimTimings;
-use payone_wire::{PayoneRequest, PayoneResponse};
 use amazon_pay_contract::{Currency, Language, Money};
 use auth::CURRENCY_NOT_AVAILABLE;
-pub use ledger::LedgerEntry;
-pub(crate) use ledger::transactions;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+pub(crate) use ledger::transactions;
+pub use ledger::LedgerEntry;
 use messages::Customer;
 use notifier::Notifier;
+use payone_wire::sandbox_settings::SimTimings;
+use payone_wire::{PayoneRequest, PayoneResponse};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -213,8 +213,7 @@ pub enum Answer {
 }
 
 /// What the "upstream garbage" scenario answers: a proxy's error page where the key=value lines should be.
-pub(crate) const GARBAGE_BODY: &str =
-    "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n\
+pub(crate) const GARBAGE_BODY: &str = "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n\
 <body><h1>Service Temporarily Unavailable</h1><p>The server is temporarily unable to service your request due to \
 maintenance downtime or capacity problems. Please try again later.</p></body></html>\n";
 
@@ -281,10 +280,7 @@ fn currency(req: &PayoneRequest) -> Result<Currency, Refusal> {
 
 /// `amount` (integer minor units) and `currency`; `positive` refuses zero and negative amounts.
 fn money(req: &PayoneRequest, positive: bool) -> Result<Money, Refusal> {
-    let minor: i64 = need(req, "amount")?
-        .trim()
-        .parse()
-        .map_err(|_| Refusal::param_because("amount", "not an integer of minor units"))?;
+    let minor: i64 = need(req, "amount")?.trim().parse().map_err(|_| Refusal::param_because("amount", "not an integer of minor units"))?;
     if positive && minor <= 0 {
         return Err(Refusal::param_because("amount", "must be positive"));
     }
@@ -374,12 +370,7 @@ fn personal_data(req: &PayoneRequest, buyer: Option<&Buyer>, address: Option<&Ad
     ];
     FIELDS
         .iter()
-        .map(|name| {
-            (
-                name.to_string(),
-                req.get(name).filter(|v| !v.is_empty()).map(str::to_owned).unwrap_or_else(|| amazon(name)),
-            )
-        })
+        .map(|name| (name.to_string(), req.get(name).filter(|v| !v.is_empty()).map(str::to_owned).unwrap_or_else(|| amazon(name))))
         .filter(|(_, v)| !v.is_empty())
         .collect()
 }
@@ -600,8 +591,7 @@ pub(crate) async fn post_gateway(
     headers: HeaderMap,
     crate::form_body::FormBody(body): crate::form_body::FormBody,
 ) -> Response {
-    let json =
-        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
+    let json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
     let (req, latin1) = parse_body(&body);
     match payone.handle(&req, &|payload| payone.sign(payload)) {
         Answer::Reply(response) => render(&response, json, latin1),
@@ -609,9 +599,7 @@ pub(crate) async fn post_gateway(
             tokio::time::sleep(hold).await;
             (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], "").into_response()
         }
-        Answer::Garbage => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=UTF-8")], GARBAGE_BODY).into_response()
-        }
+        Answer::Garbage => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=UTF-8")], GARBAGE_BODY).into_response(),
     }
 }
 
@@ -623,11 +611,7 @@ pub(crate) struct NotificationQuery {
 
 /// `GET /sandbox/payone/notifications[?txid=T]`: what was sent, and whether it was acknowledged.
 pub(crate) async fn notifications(State(payone): State<PayoneSimulator>, Query(query): Query<NotificationQuery>) -> Response {
-    let list: Vec<NotificationRecord> = payone
-        .notifications()
-        .into_iter()
-        .filter(|n| query.txid.as_deref().is_none_or(|t| n.txid == t))
-        .collect();
+    let list: Vec<NotificationRecord> = payone.notifications().into_iter().filter(|n| query.txid.as_deref().is_none_or(|t| n.txid == t)).collect();
     Json(list).into_response()
 }
 
@@ -637,10 +621,7 @@ mod tests {
 
     #[test]
     fn json_answers_nest_add_paydata() {
-        let r = PayoneResponse::builder()
-            .with("status", "OK")
-            .with("workorderid", "WO1")
-            .with("add_paydata[payload]", "{}");
+        let r = PayoneResponse::builder().with("status", "OK").with("workorderid", "WO1").with("add_paydata[payload]", "{}");
         let json = to_json(&r);
         assert_eq!(json["status"], "OK");
         assert_eq!(json["addpaydata"]["payload"], "{}");

@@ -130,10 +130,7 @@ impl Notifier {
         let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
         let txid = field("txid");
         let body = latin1::encode_form(&fields);
-        let redacted = fields
-            .iter()
-            .map(|(k, v)| (k.clone(), if k == "key" { "<redacted>".to_owned() } else { v.clone() }))
-            .collect();
+        let redacted = fields.iter().map(|(k, v)| (k.clone(), if k == "key" { "<redacted>".to_owned() } else { v.clone() })).collect();
         let (first_attempt, done) = oneshot::channel();
         let id = {
             let mut log = lock(&self.inner.log);
@@ -248,22 +245,14 @@ impl Inner {
 
     /// One POST. Only a 2xx answer whose body is exactly `TSOK` counts.
     async fn attempt(&self, url: &str, body: &str) -> (bool, String) {
-        let sent = self
-            .http
-            .post(url)
-            .timeout(self.attempt_timeout)
-            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-            .body(body.to_owned())
-            .send()
-            .await;
+        let sent =
+            self.http.post(url).timeout(self.attempt_timeout).header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE).body(body.to_owned()).send().await;
         match sent {
             Err(err) => (false, shorten(&format!("no answer: {err}"))),
             Ok(response) => {
                 let status = response.status();
                 match response.text().await {
-                    Ok(text) => {
-                        (status.is_success() && text == "TSOK", shorten(&format!("HTTP {}: {text}", status.as_u16())))
-                    }
+                    Ok(text) => (status.is_success() && text == "TSOK", shorten(&format!("HTTP {}: {text}", status.as_u16()))),
                     Err(err) => (false, shorten(&format!("HTTP {}, unreadable body: {err}", status.as_u16()))),
                 }
             }

@@ -12,11 +12,17 @@ pub fn code_for_reason(reason: &str) -> ErrorCode {
         "SoftDeclined" | "InvalidPaymentMethod" | "PaymentMethodNotAllowed" => ErrorCode::SoftDecline,
         "HardDeclined" | "AmazonRejected" | "ProcessingFailure" | "TransactionTimedOut" | "Declined" => ErrorCode::HardDecline,
         // The session can no longer be used: past its 24 hours, cancelled by the buyer or by Amazon.
-        "CheckoutSessionCanceled" | "InvalidCheckoutSessionStatus" | "Expired" | "BuyerCanceled" | "AmazonCanceled"
-        | "ResourceNotFound" => ErrorCode::SessionExpired,
+        "CheckoutSessionCanceled" | "InvalidCheckoutSessionStatus" | "Expired" | "BuyerCanceled" | "AmazonCanceled" | "ResourceNotFound" => {
+            ErrorCode::SessionExpired
+        }
         // Our key, key id or signature: the merchant must fix the configuration.
-        "InvalidRequestSignature" | "InvalidHeaderValue" | "MissingHeader" | "MissingHeaderValue" | "UnauthorizedAccess"
-        | "InvalidAuthentication" | "InvalidPublicKeyId" => ErrorCode::Configuration,
+        "InvalidRequestSignature"
+        | "InvalidHeaderValue"
+        | "MissingHeader"
+        | "MissingHeaderValue"
+        | "UnauthorizedAccess"
+        | "InvalidAuthentication"
+        | "InvalidPublicKeyId" => ErrorCode::Configuration,
         "TooManyRequests" | "InternalServerError" | "ServiceUnavailable" => ErrorCode::UpstreamError,
         _ => ErrorCode::UpstreamInvalid,
     }

@@ -2,8 +2,8 @@
 //! session belongs to which of our checkouts, each order's session, charge permission and charge, refunds, and
 //! each IPN message once.
 
-use crate::store::{now, Store, StoreError};
 use crate::store::db::{self, params, Conn, OptionalExtension};
+use crate::store::{now, Store, StoreError};
 
 /// A refund's state as Amazon names it, when Amazon refused to pay it out.
 pub const DECLINED: &str = "Declined";
@@ -55,8 +55,11 @@ impl Store {
             if replaced > 0 {
                 return Ok(Bound::Replaced);
             }
-            c.prepare_cached("INSERT INTO amazon_checkouts (workorder_id, checkout_session_id, bound_at) VALUES (?1, ?2, ?3)")?
-                .execute(params![workorder_id, session, now()])?;
+            c.prepare_cached("INSERT INTO amazon_checkouts (workorder_id, checkout_session_id, bound_at) VALUES (?1, ?2, ?3)")?.execute(params![
+                workorder_id,
+                session,
+                now()
+            ])?;
             Ok(Bound::Ok)
         })
         .await
@@ -75,11 +78,9 @@ impl Store {
     pub async fn insert_amazon_order(&self, order_id: &str, session: &str) -> Result<(), StoreError> {
         let (order_id, session) = (order_id.to_owned(), session.to_owned());
         self.write(move |c| {
-            c.prepare_cached(
-                "INSERT OR IGNORE INTO amazon_orders (order_id, checkout_session_id, updated_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![order_id, session, now()])
-            .map(drop)
+            c.prepare_cached("INSERT OR IGNORE INTO amazon_orders (order_id, checkout_session_id, updated_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![order_id, session, now()])
+                .map(drop)
         })
         .await
     }
@@ -199,15 +200,15 @@ impl Store {
 
     /// The order of refund `refund_id`.
     pub fn amazon_refund_order(&self, refund_id: &str) -> Result<Option<String>, StoreError> {
-        self.read(|c| {
-            c.prepare_cached("SELECT order_id FROM amazon_refunds WHERE refund_id = ?1")?.query_row([refund_id], |r| r.get(0)).optional()
-        })
+        self.read(|c| c.prepare_cached("SELECT order_id FROM amazon_refunds WHERE refund_id = ?1")?.query_row([refund_id], |r| r.get(0)).optional())
     }
 
     /// Whether IPN message `message_id` was handled before.
     pub fn amazon_notification_seen(&self, message_id: &str) -> Result<bool, StoreError> {
         self.read(|c| {
-            c.prepare_cached("SELECT count(*) FROM amazon_notifications WHERE message_id = ?1")?.query_row([message_id], |r| r.get::<_, i64>(0)).map(|n| n > 0)
+            c.prepare_cached("SELECT count(*) FROM amazon_notifications WHERE message_id = ?1")?
+                .query_row([message_id], |r| r.get::<_, i64>(0))
+                .map(|n| n > 0)
         })
     }
 
@@ -261,20 +262,24 @@ pub fn notifications_of_order(c: &Conn<'_>, order_id: &str) -> db::Result<Vec<Or
         let (object_type, object_id, body, received_at) = row?;
         let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        out.push(OrderNotification { notification_type: text("NotificationType"), followed_state: text(FOLLOWED_STATE), object_type, object_id, received_at });
+        out.push(OrderNotification {
+            notification_type: text("NotificationType"),
+            followed_state: text(FOLLOWED_STATE),
+            object_type,
+            object_id,
+            received_at,
+        });
     }
     Ok(out)
 }
 
 /// The Amazon order whose `column` (a fixed column name, never input) is `value`.
 fn amazon_order_where(c: &Conn<'_>, column: &str, value: &str) -> db::Result<Option<AmazonOrder>> {
-    c.prepare_cached(&format!(
-        "SELECT order_id, checkout_session_id, charge_permission_id, charge_id FROM amazon_orders WHERE {column} = ?1"
-    ))?
-    .query_row([value], |r| {
-        Ok(AmazonOrder { order_id: r.get(0)?, checkout_session_id: r.get(1)?, charge_permission_id: r.get(2)?, charge_id: r.get(3)? })
-    })
-    .optional()
+    c.prepare_cached(&format!("SELECT order_id, checkout_session_id, charge_permission_id, charge_id FROM amazon_orders WHERE {column} = ?1"))?
+        .query_row([value], |r| {
+            Ok(AmazonOrder { order_id: r.get(0)?, checkout_session_id: r.get(1)?, charge_permission_id: r.get(2)?, charge_id: r.get(3)? })
+        })
+        .optional()
 }
 
 #[cfg(test)]

@@ -5,21 +5,18 @@
 use super::cv2::script_url;
 use super::payone_calls::send_recorded;
 use super::ApiJson;
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
-use payone_wire::PAYONE_PUBLIC_KEY_ID;
+use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
+use payone_wire::PAYONE_PUBLIC_KEY_ID;
 
 /// `POST /api/apb/orders`.
-pub(super) async fn place(
-    State(state): State<AppState>,
-    ApiJson(request): ApiJson<ApbOrderRequest>,
-) -> Result<ApiJson<ApbOrderResponse>, AppError> {
+pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJson<ApbOrderRequest>) -> Result<ApiJson<ApbOrderResponse>, AppError> {
     let lang = request.language;
     let bad = |detail: &str| AppError::new(ErrorCode::BadRequest, detail.to_owned()).in_language(lang);
     if !valid_idempotency_key(&request.idempotency_key) {
@@ -93,11 +90,8 @@ pub(super) async fn place(
     let response = match send_recorded(&state, request_type, &call).await {
         Ok(r) => r,
         Err(err) => {
-            order.state = if matches!(err.code, ErrorCode::SoftDecline | ErrorCode::HardDecline) {
-                OrderState::Declined
-            } else {
-                OrderState::UpstreamFailed
-            };
+            order.state =
+                if matches!(err.code, ErrorCode::SoftDecline | ErrorCode::HardDecline) { OrderState::Declined } else { OrderState::UpstreamFailed };
             order.decline = Some(err.code);
             state.store.finish_placing(&order).await?;
             return Err(err.in_language(lang));

@@ -18,7 +18,9 @@ pub(super) fn checked_buyer<'a>(state: &AppState, request: &'a ApbOrderRequest, 
         return Err(bad("this cart holds physical goods: it needs PayAndShip with the buyer's address"));
     }
     let refused = |problem: AddressProblem| {
-        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str())).in_language(lang).with_message(problem.form_message(lang))
+        AppError::new(ErrorCode::BadRequest, format!("the address is refused: {}", problem.as_str()))
+            .in_language(lang)
+            .with_message(problem.form_message(lang))
     };
     match (product_type, &request.buyer) {
         (ProductType::PayAndShip, None) => Err(bad("PayAndShip needs the buyer's address, email and phone")),

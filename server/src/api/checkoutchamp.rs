@@ -6,15 +6,15 @@
 
 use super::ApiJson;
 use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, ProfileError};
-use crate::state::AppState;
 use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport};
 use crate::error::AppError;
+use crate::state::AppState;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
-use std::net::SocketAddr;
 use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
 
 /// More lines than a lander ever sends is a mistake or abuse.
 const MAX_LINES: usize = 20;
@@ -24,9 +24,7 @@ pub(super) fn crm_error(err: CrmError) -> AppError {
     let code = match &err {
         CrmError::Timeout(_) => ErrorCode::UpstreamTimeout,
         CrmError::Garbage(_) => ErrorCode::UpstreamInvalid,
-        CrmError::Transport(_) | CrmError::HttpStatus { .. } | CrmError::Refused(_) | CrmError::Redirect => {
-            ErrorCode::UpstreamError
-        }
+        CrmError::Transport(_) | CrmError::HttpStatus { .. } | CrmError::Refused(_) | CrmError::Redirect => ErrorCode::UpstreamError,
         CrmError::Declined { reason, .. } => match reason {
             DeclineReason::InvalidPaymentMethod | DeclineReason::PaymentMethodNotAllowed => ErrorCode::SoftDecline,
             DeclineReason::AmazonRejected | DeclineReason::Other(_) => ErrorCode::HardDecline,
@@ -122,9 +120,8 @@ fn response(order: CrmOrder) -> ImportOrderResponse {
 }
 
 fn buyer_contact(profile: &AmazonProfile) -> Result<(crate::amazon_profile::NameParts, String), AppError> {
-    let invalid = |what: &str| {
-        AppError::new(ErrorCode::UpstreamInvalid, format!("the Amazon profile has no {what}; request the `profile` scope at login"))
-    };
+    let invalid =
+        |what: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("the Amazon profile has no {what}; request the `profile` scope at login"));
     let name = profile.name.as_deref().and_then(split_name).ok_or_else(|| invalid("name"))?;
     let email = profile.email.as_deref().map(str::trim).filter(|e| e.contains('@')).ok_or_else(|| invalid("email"))?;
     Ok((name, email.to_owned()))

@@ -2,9 +2,9 @@
 
 use crate::error::AppError;
 use amazon_pay_contract::{ApiError, ErrorCode, Language};
-use axum::http::StatusCode;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;

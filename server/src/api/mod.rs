@@ -1,9 +1,9 @@
 //! The JSON API the widget calls (types from `amazon-pay-contract`), and PAYONE's notification receiver.
 
 pub mod amazon;
-mod checkoutchamp;
 mod apb;
 mod apb_buyer;
+mod checkoutchamp;
 pub mod cv1;
 pub mod cv2;
 mod json;
@@ -25,8 +25,8 @@ pub(crate) fn replay_order<T: serde::de::DeserializeOwned>(
     order: &crate::orders::OrderRecord,
     lang: amazon_pay_contract::Language,
 ) -> Result<ApiJson<T>, crate::error::AppError> {
-    use amazon_pay_contract::{orders::OrderState, ErrorCode};
     use crate::error::AppError;
+    use amazon_pay_contract::{orders::OrderState, ErrorCode};
     if matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed) {
         let code = order.decline.unwrap_or(ErrorCode::UpstreamError);
         return Err(AppError::new(code, format!("order {} did not reach a result with PAYONE", order.id)).in_language(lang));
@@ -75,10 +75,8 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         crate::config::amazon::Provider::Amazon => amazon::router(),
     };
     let router = if config.payone_enabled {
-        Router::new().route(
-            routes::PAYONE_TRANSACTION_STATUS,
-            post(transaction_status::receive).layer(DefaultBodyLimit::max(transaction_status::MAX_BODY)),
-        )
+        Router::new()
+            .route(routes::PAYONE_TRANSACTION_STATUS, post(transaction_status::receive).layer(DefaultBodyLimit::max(transaction_status::MAX_BODY)))
     } else {
         Router::new()
     };

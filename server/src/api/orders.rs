@@ -2,10 +2,10 @@
 
 use super::payone_calls::LangQuery;
 use crate::api::ApiJson;
-use crate::state::AppState;
 use crate::config::Authorization;
 use crate::error::AppError;
 use crate::return_urls::Flow;
+use crate::state::AppState;
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::ErrorCode;
 use axum::extract::{Path, Query, State};
@@ -19,10 +19,8 @@ pub(super) async fn status(
     Query(query): Query<LangQuery>,
 ) -> Result<ApiJson<OrderStatus>, AppError> {
     let lang = query.language();
-    let order = state
-        .store
-        .order(&order_id)?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang))?;
+    let order =
+        state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang))?;
     let decline = match order.state {
         OrderState::Declined => order.decline,
         OrderState::Failed => Some(ErrorCode::HardDecline),
@@ -56,10 +54,7 @@ pub(super) async fn returned(
     Path(order_id): Path<String>,
     Query(query): Query<ReturnQuery>,
 ) -> Result<Redirect, AppError> {
-    let order = state
-        .store
-        .order(&order_id)?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
+    let order = state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
     // The shop's pages this checkout asked for, else its flow's configured ones; checked again on the way out.
     let pages = match crate::return_urls::stored(&state.store, &order.workorder_id)? {
         Some(pages) => pages,

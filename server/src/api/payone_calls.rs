@@ -5,10 +5,10 @@
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
 use crate::state::AppState;
+use crate::store::db::Conn;
 use crate::store::{Checkout, Durability, UpstreamCall};
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::{ErrorCode, Language};
-use crate::store::db::Conn;
 use serde::Deserialize;
 
 /// Amazon's checkout sessions are valid for 24 hours.
@@ -160,11 +160,7 @@ fn upstream_call(action: &str, request: &PayoneRequest, result: &Result<PayoneRe
 
 /// Like [`send_recorded`], but hands back PAYONE's own error (its `errorcode`) for flows that tell the codes
 /// apart (CV1's 980–987). The outer error is the store's.
-pub async fn send_recorded_raw(
-    state: &AppState,
-    action: &str,
-    request: &PayoneRequest,
-) -> Result<Result<PayoneResponse, PayoneError>, AppError> {
+pub async fn send_recorded_raw(state: &AppState, action: &str, request: &PayoneRequest) -> Result<Result<PayoneResponse, PayoneError>, AppError> {
     let result = timed_send(state, action, request).await;
     let call = upstream_call(action, request, &result);
     state.store.record_upstream_call_then(call, |_| Ok(())).await?;

@@ -6,25 +6,20 @@
 //! replay is a no-op, and the order's state moves forward. Anything refused or not stored (or not synced) is
 //! answered without `TSOK`, so PAYONE retries it.
 
-use crate::state::AppState;
 use crate::orders::{Applied, Received};
 use crate::payone::TransactionStatus;
+use crate::state::AppState;
 use crate::store::StoreError;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use std::net::SocketAddr;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
 
 /// PAYONE's notifications are small; anything bigger is not one.
 pub(super) const MAX_BODY: usize = 64 * 1024;
 
-pub(super) async fn receive(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub(super) async fn receive(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, body: Bytes) -> Response {
     // Behind a balancer the TCP peer is the balancer: the sender is what the trusted proxies say it is.
     let sender = crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies);
     if !crate::payone::sender_range::allowed(&state.config.payone_notify_allowed_ips, sender) {

@@ -58,10 +58,7 @@ pub struct CheckoutChampClient {
 impl CheckoutChampClient {
     /// `endpoint` is the API's base, e.g. [`CHECKOUTCHAMP_LIVE_ENDPOINT`] or `http://127.0.0.1:8080/sandbox/checkoutchamp`.
     pub fn new(config: CheckoutChampConfig, endpoint: &str, store: Store) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .build()?;
+        let http = reqwest::Client::builder().timeout(config.timeout).connect_timeout(config.timeout.min(Duration::from_secs(10))).build()?;
         Ok(CheckoutChampClient { endpoint: endpoint.trim_end_matches('/').to_owned(), config, http, store })
     }
 
@@ -142,8 +139,7 @@ impl CheckoutChampClient {
             .set("emailAddress", &order.email)
             .set("ipAddress", order.ip_address.to_string());
         for (n, line) in order.items.iter().enumerate() {
-            r.set(&format!("product{}_id", n + 1), line.product_id.to_string())
-                .set(&format!("product{}_qty", n + 1), line.quantity.to_string());
+            r.set(&format!("product{}_id", n + 1), line.product_id.to_string()).set(&format!("product{}_qty", n + 1), line.quantity.to_string());
         }
         let message = self.call("order/import", &r).await?;
         self.order_from(&message, "order/import")
@@ -165,7 +161,6 @@ impl CheckoutChampClient {
 
     fn order_from(&self, message: &serde_json::Value, path: &str) -> Result<CrmOrder, CrmError> {
         // The CRM said SUCCESS but the order is unreadable: say so loudly, the order may exist upstream.
-        CrmOrder::from_message(message, self.currency())
-            .inspect_err(|e| tracing::error!(error = %e, path, "unreadable CheckoutChamp order"))
+        CrmOrder::from_message(message, self.currency()).inspect_err(|e| tracing::error!(error = %e, path, "unreadable CheckoutChamp order"))
     }
 }

@@ -34,8 +34,7 @@ impl CheckoutChamp {
     pub fn build(config: &crate::config::Config, addr: std::net::SocketAddr, store: &crate::store::Store) -> anyhow::Result<Option<CheckoutChamp>> {
         let Some(cc) = config.checkoutchamp.clone() else { return Ok(None) };
         let endpoint = cc.endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/checkoutchamp"));
-        let profile_endpoint =
-            config.amazon_profile_endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/amazon"));
+        let profile_endpoint = config.amazon_profile_endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/amazon"));
         // A profile read is one small GET: it never needs longer than CheckoutChamp, nor than 10 s.
         let profile = ProfileClient::new(&profile_endpoint, cc.timeout.min(std::time::Duration::from_secs(10)))?;
         let client = CheckoutChampClient::new(cc, &endpoint, store.clone())?;

@@ -5,10 +5,10 @@
 //! or garbage writes nothing here (the attempt is still in `upstream_calls`), so the same key can be retried
 //! once the buyer has picked another payment method.
 
+use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::checkoutchamp::{CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::Money;
-use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -53,8 +53,7 @@ fn status_text(response: &ImportOrderResponse) -> String {
 }
 
 fn response_json(response: &ImportOrderResponse) -> Result<String, StoreError> {
-    serde_json::to_string(response)
-        .map_err(|e| StoreError::Db(DbError::Encode(e.to_string())))
+    serde_json::to_string(response).map_err(|e| StoreError::Db(DbError::Encode(e.to_string())))
 }
 
 impl CheckoutChampOrders {
@@ -66,16 +65,13 @@ impl CheckoutChampOrders {
     /// The import done under `key`, if any.
     pub fn import_by_key(&self, key: &str) -> Result<Option<StoredImport>, StoreError> {
         let row = self.store.read(|c| {
-            c.query_row(
-                "SELECT kind, fingerprint, order_id, response_json FROM checkoutchamp_imports WHERE idempotency_key = ?1",
-                [key],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
-            )
+            c.query_row("SELECT kind, fingerprint, order_id, response_json FROM checkoutchamp_imports WHERE idempotency_key = ?1", [key], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
             .optional()
         })?;
         row.map(|(kind, fingerprint, order_id, json)| {
-            let response = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Db(DbError::conversion(3, e)))?;
+            let response = serde_json::from_str(&json).map_err(|e| StoreError::Db(DbError::conversion(3, e)))?;
             Ok(StoredImport { kind, fingerprint, order_id, response })
         })
         .transpose()
@@ -114,12 +110,7 @@ impl CheckoutChampOrders {
                         buyer_user_id: r.get(2)?,
                         recurring: r.get::<_, i64>(3)? != 0,
                         status: r.get(4)?,
-                        total: Money::new(
-                            r.get(5)?,
-                            currency.parse().map_err(|e| {
-                                DbError::conversion(6, e)
-                            })?,
-                        ),
+                        total: Money::new(r.get(5)?, currency.parse().map_err(|e| DbError::conversion(6, e))?),
                     })
                 },
             )

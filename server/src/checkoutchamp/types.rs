@@ -38,11 +38,8 @@ impl CrmRequest {
 
     /// The body with [`SECRET_PARAMS`] replaced, for logs and the store.
     pub fn redacted(&self) -> String {
-        let shown: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), if SECRET_PARAMS.contains(&k.as_str()) { "<redacted>" } else { v.as_str() }))
-            .collect();
+        let shown: Vec<(&str, &str)> =
+            self.params.iter().map(|(k, v)| (k.as_str(), if SECRET_PARAMS.contains(&k.as_str()) { "<redacted>" } else { v.as_str() })).collect();
         serde_urlencoded::to_string(shown).unwrap_or_default()
     }
 }
@@ -123,8 +120,7 @@ pub fn classify_error(message: &str) -> CrmError {
     if message.contains("BuyerConsentNotSet") {
         return CrmError::ConsentMissing(owned);
     }
-    const SESSION: &[&str] =
-        &["InvalidAddressConsentToken", "InvalidOrderReferenceStatus", "BuyerSessionExpired", "InvalidBillingAgreementStatus"];
+    const SESSION: &[&str] = &["InvalidAddressConsentToken", "InvalidOrderReferenceStatus", "BuyerSessionExpired", "InvalidBillingAgreementStatus"];
     if SESSION.iter().any(|s| message.contains(s)) {
         return CrmError::AmazonSession(owned);
     }
@@ -141,11 +137,7 @@ pub fn parse_answer(status: u16, body: &str) -> Result<Value, CrmError> {
     let snippet = || body.chars().take(200).collect::<String>();
     let parsed: Option<Value> = serde_json::from_str(body.trim_start_matches('\u{feff}')).ok();
     let Some(Value::Object(mut map)) = parsed else {
-        return Err(if (200..300).contains(&status) {
-            CrmError::Garbage(snippet())
-        } else {
-            CrmError::HttpStatus { status, body: snippet() }
-        });
+        return Err(if (200..300).contains(&status) { CrmError::Garbage(snippet()) } else { CrmError::HttpStatus { status, body: snippet() } });
     };
     let message = map.remove("message").unwrap_or(Value::Null);
     match map.get("result").and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
@@ -216,9 +208,7 @@ impl CrmOrder {
                     Some(CrmOrderLine {
                         product_id: text(item.get("productId"))?.parse().ok()?,
                         name: text(item.get("name")).unwrap_or_default(),
-                        quantity: text(item.get("qty").or_else(|| item.get("quantity")))
-                            .map(|q| q.parse().ok())
-                            .unwrap_or(Some(1))?,
+                        quantity: text(item.get("qty").or_else(|| item.get("quantity"))).map(|q| q.parse().ok()).unwrap_or(Some(1))?,
                         price: money(item.get("price"), currency)?,
                     })
                 })
@@ -226,8 +216,11 @@ impl CrmOrder {
                 .ok_or_else(|| missing("readable items"))?,
             // Some CRM versions send items keyed by line id.
             Some(Value::Object(map)) => {
-                CrmOrder::from_message(&serde_json::json!({"orderId": order_id, "totalAmount": total.decimal(),
-                    "currencyCode": currency.code(), "items": map.values().cloned().collect::<Vec<_>>()}), currency)?
+                CrmOrder::from_message(
+                    &serde_json::json!({"orderId": order_id, "totalAmount": total.decimal(),
+                    "currencyCode": currency.code(), "items": map.values().cloned().collect::<Vec<_>>()}),
+                    currency,
+                )?
                 .items
             }
             _ => Vec::new(),

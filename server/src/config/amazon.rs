@@ -248,7 +248,11 @@ impl AmazonConfig {
         let merchant_id = need(merchant_id, "AMAZON_MERCHANT_ID", payone_wire::sandbox_settings::defaults::AMAZON_MERCHANT_ID)?;
         let store_id = need(args.amazon_store_id.as_deref(), "AMAZON_STORE_ID", SANDBOX_STORE_ID)?;
         if !store_id.starts_with("amzn1.application-oa2-client.") || !store_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
-            return Err(E::BadId { name: "AMAZON_STORE_ID", value: store_id, why: "it is the Login with Amazon client id, amzn1.application-oa2-client.<id>" });
+            return Err(E::BadId {
+                name: "AMAZON_STORE_ID",
+                value: store_id,
+                why: "it is the Login with Amazon client id, amzn1.application-oa2-client.<id>",
+            });
         }
         let private_key = match &args.amazon_private_key {
             Some(path) => Some(load_key(path, &check_key)?),
@@ -308,8 +312,8 @@ impl AmazonConfig {
 fn load_key(path: &std::path::Path, check_key: &impl Fn(&str) -> Result<(), String>) -> Result<PrivateKeyPem, AmazonConfigError> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| AmazonConfigError::KeyUnreadable { path: shown.clone(), reason: e.to_string() })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| AmazonConfigError::KeyMalformed { path: shown.clone(), reason: "the file is not PEM text".into() })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| AmazonConfigError::KeyMalformed { path: shown.clone(), reason: "the file is not PEM text".into() })?;
     check_key(&text).map_err(|reason| AmazonConfigError::KeyMalformed { path: shown, reason })?;
     Ok(PrivateKeyPem(text))
 }

@@ -27,8 +27,7 @@ pub struct MerchantArgs {
 }
 
 /// 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 12 h, then 24 h three times: about 4.2 days in all.
-pub const DEFAULT_RETRY_SECONDS: [f64; 12] =
-    [60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 43200.0, 86400.0, 86400.0, 86400.0];
+pub const DEFAULT_RETRY_SECONDS: [f64; 12] = [60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 43200.0, 86400.0, 86400.0, 86400.0];
 
 /// Finished deliveries are kept this many days by default.
 pub const DEFAULT_RETENTION_DAYS: f64 = 30.0;
@@ -191,7 +190,8 @@ mod tests {
 
     #[test]
     fn urls_are_repeatable_and_need_a_long_secret() {
-        let config = parse(&["--webhook-url", "https://shop.example/hook", "--webhook-url", "http://127.0.0.1:9/h", "--webhook-secret", SECRET]).unwrap();
+        let config =
+            parse(&["--webhook-url", "https://shop.example/hook", "--webhook-url", "http://127.0.0.1:9/h", "--webhook-secret", SECRET]).unwrap();
         assert_eq!(config.webhook_urls.len(), 2);
         assert!(config.webhooks_enabled());
         let err = parse(&["--webhook-url", "https://shop.example/hook"]).unwrap_err();

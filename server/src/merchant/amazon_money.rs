@@ -8,12 +8,12 @@
 use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
 use crate::state::AppState;
+use crate::store::db::params;
 use crate::store::{now, order_view, UpstreamCall};
 use amazon_pay_v2::models::{CancelChargeRequest, CaptureChargeRequest, CloseChargePermissionRequest, CreateRefundRequest, Price};
 use amazon_pay_v2::Error;
 use axum::http::StatusCode;
 use axum::response::Response;
-use crate::store::db::params;
 use serde_json::Value;
 
 /// One checked money action on an Amazon order.
@@ -29,7 +29,10 @@ pub(super) struct Request<'a> {
 /// Moves the money through Amazon and stores the outcome under the key.
 pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Request<'_>) -> Result<Response, MerchantError> {
     let Some(amazon) = state.amazon.as_ref() else {
-        return Err(MerchantError::conflict("provider_not_configured", "This order was placed with Amazon Pay direct, which this server is not configured for."));
+        return Err(MerchantError::conflict(
+            "provider_not_configured",
+            "This order was placed with Amazon Pay direct, which this server is not configured for.",
+        ));
     };
     let ids = state.store.amazon_order(request.id)?;
     let Some((charge_id, permission_id)) = ids.and_then(|o| Some((o.charge_id?, o.charge_permission_id))) else {
@@ -77,8 +80,10 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
                 .record_upstream_call_then(call, move |c| {
                     record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
                     let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
-                    c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)")?
-                        .execute(params![key, fingerprint, order, now()])?;
+                    c.prepare_cached(
+                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
+                    )?
+                    .execute(params![key, fingerprint, order, now()])?;
                     Ok(order)
                 })
                 .await?;
@@ -100,9 +105,11 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
             state
                 .store
                 .record_upstream_call_then(call, move |c| {
-                    c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)")?
-                        .execute(params![key, fingerprint, response, now()])
-                        .map(drop)
+                    c.prepare_cached(
+                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)",
+                    )?
+                    .execute(params![key, fingerprint, response, now()])
+                    .map(drop)
                 })
                 .await?;
             Err(err)
@@ -178,7 +185,13 @@ async fn not_capturable(state: &AppState, client: &amazon_pay_v2::Client, order_
 
 /// Releases what is authorized and not captured: Cancel Charge (unless part was captured), then Close Charge
 /// Permission so nothing more can be charged.
-async fn cancel(client: &amazon_pay_v2::Client, charge_id: &str, permission_id: Option<&str>, partly_captured: bool, reason: Option<&str>) -> Result<(Value, Option<(String, String)>), Error> {
+async fn cancel(
+    client: &amazon_pay_v2::Client,
+    charge_id: &str,
+    permission_id: Option<&str>,
+    partly_captured: bool,
+    reason: Option<&str>,
+) -> Result<(Value, Option<(String, String)>), Error> {
     let mut answer = serde_json::Map::new();
     if !partly_captured {
         let charge = client.cancel_charge(charge_id, &CancelChargeRequest { cancellation_reason: reason.map(str::to_owned) }).await?;

@@ -12,12 +12,12 @@
 
 use super::action::{record_payment, Action};
 use super::money::payone_request;
-use crate::state::AppState;
 use crate::payone::PayoneError;
+use crate::state::AppState;
+use crate::store::db::{params, Conn};
 use crate::store::order_view;
 use crate::store::{now, UpstreamCall};
 use amazon_pay_contract::orders::OrderState;
-use crate::store::db::{params, Conn};
 
 /// Releases every recorded duplicate authorization that can be released now. An authorization that is
 /// still pending waits for its next notification; one PAYONE refuses is marked failed (and logged loudly).

@@ -15,15 +15,15 @@
 
 use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
-use crate::state::AppState;
 use crate::payone::PayoneError;
+use crate::state::AppState;
+use crate::store::db::{params, OptionalExtension};
 use crate::store::order_view::{self, Provider};
 use crate::store::{now, UpstreamCall};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crate::store::db::{params, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -69,7 +69,10 @@ fn parse_body(action: Action, body: &[u8]) -> Result<Ask, MerchantError> {
                 ask.amount = Some(amount);
             }
             ("reason", Action::Refund | Action::Cancel) => {
-                let reason = value.as_str().filter(|r| r.chars().count() <= 255).ok_or_else(|| bad("reason must be text of at most 255 characters.".into()))?;
+                let reason = value
+                    .as_str()
+                    .filter(|r| r.chars().count() <= 255)
+                    .ok_or_else(|| bad("reason must be text of at most 255 characters.".into()))?;
                 ask.reason = Some(reason.to_owned());
             }
             (other, _) => return Err(bad(format!("{other:?} is not a field of {}.", action.name()))),
@@ -80,7 +83,10 @@ fn parse_body(action: Action, body: &[u8]) -> Result<Ask, MerchantError> {
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, MerchantError> {
     let key = headers.get("idempotency-key").ok_or_else(|| {
-        MerchantError::bad_request("missing_idempotency_key", "Send an Idempotency-Key header (8 to 64 letters, digits, - or _) with every money action.")
+        MerchantError::bad_request(
+            "missing_idempotency_key",
+            "Send an Idempotency-Key header (8 to 64 letters, digits, - or _) with every money action.",
+        )
     })?;
     let key = key.to_str().unwrap_or_default();
     if !crate::orders::valid_idempotency_key(key) {
@@ -99,7 +105,8 @@ async fn act(State(state): State<AppState>, Path(id): Path<String>, headers: Hea
 async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8], action: Action) -> Result<Response, MerchantError> {
     let key = idempotency_key(headers)?;
     let ask = parse_body(action, body)?;
-    let fingerprint = hex::encode(Sha256::new().chain_update(action.name()).chain_update([0]).chain_update(id).chain_update([0]).chain_update(body).finalize());
+    let fingerprint =
+        hex::encode(Sha256::new().chain_update(action.name()).chain_update([0]).chain_update(id).chain_update([0]).chain_update(body).finalize());
     // One request per key at a time, then one action per order at a time.
     let _key = state.order_locks.lock(&format!("merchant-key:{key}")).await?;
     let _order = state.order_locks.lock(&format!("merchant-order:{id}")).await?;
@@ -196,19 +203,33 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             // No answer: PAYONE may or may not have acted. Not stored, so the same key may be sent again; a
             // repeat carries the same sequencenumber, which PAYONE refuses if the first one went through.
             state.store.record_upstream_call_then(call, |_| Ok(())).await?;
-            Err(MerchantError::new(StatusCode::BAD_GATEWAY, "payone_unavailable", format!("PAYONE gave no usable answer: {other}. Retry with the same Idempotency-Key.")))
+            Err(MerchantError::new(
+                StatusCode::BAD_GATEWAY,
+                "payone_unavailable",
+                format!("PAYONE gave no usable answer: {other}. Retry with the same Idempotency-Key."),
+            ))
         }
     }
 }
 
 /// The PAYONE request that moves `amount` of `money` for `action` (see the module's comment).
-pub(super) fn payone_request(state: &AppState, action: Action, money: &order_view::Money, txid: &str, amount: i64, sequence: i64) -> crate::payone::PayoneRequest {
+pub(super) fn payone_request(
+    state: &AppState,
+    action: Action,
+    money: &order_view::Money,
+    txid: &str,
+    amount: i64,
+    sequence: i64,
+) -> crate::payone::PayoneRequest {
     let mut request = state.payone.request(if action == Action::Refund { "debit" } else { "capture" });
     request.set("txid", txid).set("sequencenumber", sequence.to_string()).set("currency", &money.currency);
     match action {
         Action::Capture => {
             let last = amount == money.capturable();
-            request.set("amount", amount.to_string()).set("capturemode", if last { "completed" } else { "notcompleted" }).set("settleaccount", "auto");
+            request
+                .set("amount", amount.to_string())
+                .set("capturemode", if last { "completed" } else { "notcompleted" })
+                .set("settleaccount", "auto");
         }
         Action::Refund => {
             request.set("amount", (-amount).to_string());
@@ -227,7 +248,10 @@ fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, Me
     match action {
         Action::Capture => {
             if !authorized {
-                return Err(MerchantError::conflict("not_authorized", format!("The order is {}; only an authorized order can be captured.", money.state.as_str())));
+                return Err(MerchantError::conflict(
+                    "not_authorized",
+                    format!("The order is {}; only an authorized order can be captured.", money.state.as_str()),
+                ));
             }
             let left = money.capturable();
             if left == 0 && money.released == 0 {
@@ -249,7 +273,10 @@ fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, Me
         }
         Action::Refund => {
             if money.captured == 0 {
-                return Err(MerchantError::conflict("not_captured", "Nothing was captured, so nothing can be refunded; cancel releases an authorization."));
+                return Err(MerchantError::conflict(
+                    "not_captured",
+                    "Nothing was captured, so nothing can be refunded; cancel releases an authorization.",
+                ));
             }
             let left = money.refundable();
             if left == 0 {
@@ -257,17 +284,26 @@ fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, Me
             }
             let amount = ask.amount.unwrap_or(left);
             if amount > left {
-                return Err(MerchantError::unprocessable("amount_exceeds_captured", format!("{amount} is more than the {left} captured and not refunded.")));
+                return Err(MerchantError::unprocessable(
+                    "amount_exceeds_captured",
+                    format!("{amount} is more than the {left} captured and not refunded."),
+                ));
             }
             Ok(amount)
         }
         Action::Cancel => {
             if !authorized {
-                return Err(MerchantError::conflict("not_authorized", format!("The order is {}; only an authorized order can be cancelled.", money.state.as_str())));
+                return Err(MerchantError::conflict(
+                    "not_authorized",
+                    format!("The order is {}; only an authorized order can be cancelled.", money.state.as_str()),
+                ));
             }
             let left = money.capturable();
             if left == 0 {
-                return Err(MerchantError::conflict("nothing_to_release", "Nothing authorized is left to release (fully captured or already cancelled)."));
+                return Err(MerchantError::conflict(
+                    "nothing_to_release",
+                    "Nothing authorized is left to release (fully captured or already cancelled).",
+                ));
             }
             Ok(left)
         }

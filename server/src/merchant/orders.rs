@@ -2,10 +2,10 @@
 
 use super::MerchantError;
 use crate::state::AppState;
+use crate::store::order_list::{self, OrderQuery};
 use crate::store::order_view;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use crate::store::order_list::{self, OrderQuery};
 use serde_json::{json, Value};
 
 /// Orders per page when `limit` is not given, and the most a page holds.
@@ -22,9 +22,11 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
     let unix = |name: &str, value: &str| {
-        value.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| {
-            MerchantError::bad_request("invalid_filter", format!("{name} must be a time in Unix seconds, got {value:?}."))
-        })
+        value
+            .parse::<i64>()
+            .ok()
+            .filter(|v| *v >= 0)
+            .ok_or_else(|| MerchantError::bad_request("invalid_filter", format!("{name} must be a time in Unix seconds, got {value:?}.")))
     };
     for (name, value) in pairs {
         match name.as_str() {
@@ -147,7 +149,20 @@ mod tests {
         assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("50%_off"));
         assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));
-        for bad in ["amazon_id=", "amazon_id=a%20b", "state=shipped", "flow=paypal", "created_since=yesterday", "created_until=-1", "limit=0", "limit=101", "limit=x", "cursor=zz", "cursor=00", "sort=asc"] {
+        for bad in [
+            "amazon_id=",
+            "amazon_id=a%20b",
+            "state=shipped",
+            "flow=paypal",
+            "created_since=yesterday",
+            "created_until=-1",
+            "limit=0",
+            "limit=101",
+            "limit=x",
+            "cursor=zz",
+            "cursor=00",
+            "sort=asc",
+        ] {
             let err = parse_filter(Some(bad)).unwrap_err();
             assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
         }

@@ -4,14 +4,14 @@
 //! its attempts. Plain text only (the dashboard renders it as text, never as HTML).
 
 use super::MerchantError;
-use crate::state::AppState;
 use crate::amazon::records::REFUND_FAILED;
+use crate::state::AppState;
+use crate::store::db::{params, Conn};
 use crate::store::order_view;
 use amazon_pay_contract::merchant::{Timeline, TimelineEntry, WebhookAttempt};
 use amazon_pay_contract::{Currency, Money};
 use axum::extract::{Path, State};
 use axum::Json;
-use crate::store::db::{params, Conn};
 use serde_json::Value;
 
 /// The order's timeline, or 404.
@@ -20,9 +20,7 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
         let id = id.clone();
         move |c| timeline(c, &id)
     })?;
-    timeline
-        .map(Json)
-        .ok_or_else(|| MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
+    timeline.map(Json).ok_or_else(|| MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
 }
 
 /// Sorted by time; at the same time: placed, money, PAYONE, webhooks (the order things happen in).
@@ -45,7 +43,9 @@ fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>
             (true, REFUND_FAILED) => ("amazon", format!("refund declined {money}: given back"), reason.to_owned()),
             (true, _) if reason.starts_with("captured by Amazon") => ("amazon", format!("{kind} {money}"), reason.to_owned()),
             (true, _) => ("merchant", format!("{kind} {money}"), format!("through Amazon Pay{}", with_reason(reason))),
-            (false, _) => ("merchant", format!("{kind} {money}"), format!("PAYONE sequencenumber {}{}", payment["sequencenumber"], with_reason(reason))),
+            (false, _) => {
+                ("merchant", format!("{kind} {money}"), format!("PAYONE sequencenumber {}{}", payment["sequencenumber"], with_reason(reason)))
+            }
         };
         entries.push(TimelineEntry {
             at_ms: payment["created"].as_i64().unwrap_or(0) * 1000,
@@ -133,9 +133,7 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
     for (seq, kind, created, url, state) in rows {
         let attempts = c
             .prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?
-            .query_map(params![seq, url], |r| {
-                Ok(WebhookAttempt { at_ms: r.get(0)?, status: r.get(1)?, error: r.get(2)?, duration_ms: r.get(3)? })
-            })?
+            .query_map(params![seq, url], |r| Ok(WebhookAttempt { at_ms: r.get(0)?, status: r.get(1)?, error: r.get(2)?, duration_ms: r.get(3)? }))?
             .collect::<crate::store::db::Result<Vec<_>>>()?;
         let at_ms = attempts.first().map_or(created * 1000, |a| a.at_ms);
         let count = attempts.len();

@@ -86,7 +86,12 @@ fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &cra
 
 /// Replaces the `--provider amazon` setting `err` is about with a valid stand-in; false for the key (nothing
 /// can stand in for it, so the listing stops there).
-fn stand_in_amazon(args: &mut crate::config::amazon::AmazonArgs, merchant_id: &mut Option<String>, currency: &mut String, err: &crate::config::amazon::AmazonConfigError) -> bool {
+fn stand_in_amazon(
+    args: &mut crate::config::amazon::AmazonArgs,
+    merchant_id: &mut Option<String>,
+    currency: &mut String,
+    err: &crate::config::amazon::AmazonConfigError,
+) -> bool {
     use crate::config::amazon::{AmazonConfigError as E, SANDBOX_STORE_ID};
     match err {
         E::Missing("AMAZON_MERCHANT_ID") => *merchant_id = Some("A1".to_owned()),
@@ -235,7 +240,10 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     out.extend([
         ("AMAZON_PAY_WEBHOOK_URLS", list(&merchant.webhook_urls)),
         ("AMAZON_PAY_WEBHOOK_SECRET", merchant.webhook_secret.as_ref().map_or_else(|| "(not set)".to_owned(), |_| MASK.to_owned())),
-        ("AMAZON_PAY_MERCHANT_API_KEYS", if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) }),
+        (
+            "AMAZON_PAY_MERCHANT_API_KEYS",
+            if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) },
+        ),
     ]);
     let rules = &config.address_rules;
     let yes_no = |b: bool| if b { "true" } else { "false" }.to_owned();
@@ -263,4 +271,3 @@ fn list<T: std::fmt::Debug>(items: &[T]) -> String {
         items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(",")
     }
 }
-

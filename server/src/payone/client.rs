@@ -1,7 +1,7 @@
 //! The PAYONE Server API client: standard parameters, the hashed key, timeouts and error mapping.
 
-use payone_wire::{request_key, GatewayReply, InProcessGateway, PayoneRequest, PayoneResponse};
 use crate::config::{Mode, PayoneConfig};
+use payone_wire::{request_key, GatewayReply, InProcessGateway, PayoneRequest, PayoneResponse};
 use std::time::Duration;
 
 /// This project's name as PAYONE sees it in `integrator_name`/`solution_name`.
@@ -152,10 +152,7 @@ impl PayoneClient {
         if !status.is_success() {
             return Err(PayoneError::HttpStatus(status.as_u16()));
         }
-        response
-            .text()
-            .await
-            .map_err(|e| if e.is_timeout() { PayoneError::Timeout(self.timeout) } else { PayoneError::Transport(e.to_string()) })
+        response.text().await.map_err(|e| if e.is_timeout() { PayoneError::Timeout(self.timeout) } else { PayoneError::Transport(e.to_string()) })
     }
 
     /// Parses PAYONE's `key=value` body; `ERROR` answers become [`PayoneError::Declined`].

@@ -55,9 +55,8 @@ pub(super) fn sql_list() -> String {
 /// `txid` the search's subquery and the order page use. Returns whether it added the column.
 pub(super) fn add_column(conn: &Connection) -> rusqlite::Result<bool> {
     conn.execute_batch("CREATE INDEX IF NOT EXISTS notifications_by_txid ON notifications (txid);")?;
-    let has: bool = conn.query_row("SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'buyer_search'", [], |r| {
-        r.get::<_, i64>(0)
-    })? > 0;
+    let has: bool =
+        conn.query_row("SELECT count(*) FROM pragma_table_info('notifications') WHERE name = 'buyer_search'", [], |r| r.get::<_, i64>(0))? > 0;
     if has {
         return Ok(false);
     }
@@ -110,8 +109,13 @@ mod tests {
         assert!(add_column(&conn).unwrap());
         assert!(!add_column(&conn).unwrap(), "once");
         assert_eq!(fold_column(&conn).unwrap(), 1, "Jürgen's row");
-        let texts: Vec<String> =
-            conn.prepare("SELECT buyer_search FROM notifications ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let texts: Vec<String> = conn
+            .prepare("SELECT buyer_search FROM notifications ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(texts, [text(&fields), String::new(), String::new()]);
     }
 }

@@ -42,8 +42,14 @@ impl From<rusqlite::Error> for CopyError {
 }
 
 /// Identity columns whose sequences must start after the copied values.
-const IDENTITIES: &[(&str, &str)] =
-    &[("upstream_calls", "id"), ("notifications", "id"), ("events", "seq"), ("webhook_attempts", "id"), ("order_payments", "id"), ("orders", "rowid")];
+const IDENTITIES: &[(&str, &str)] = &[
+    ("upstream_calls", "id"),
+    ("notifications", "id"),
+    ("events", "seq"),
+    ("webhook_attempts", "id"),
+    ("order_payments", "id"),
+    ("orders", "rowid"),
+];
 
 /// Parses `--from X --to Y` (or `--from=X`), opens both and copies; the per-table counts, in [`TABLES`] order.
 pub async fn run(args: &[String]) -> Result<Vec<(&'static str, i64)>, CopyError> {
@@ -64,7 +70,8 @@ pub async fn run(args: &[String]) -> Result<Vec<(&'static str, i64)>, CopyError>
             other => return Err(CopyError::Usage(format!("unknown argument {other:?}"))),
         }
     }
-    let from: DatabaseUrl = from.ok_or_else(|| CopyError::Usage("--from is missing".into()))?.parse().map_err(|e| CopyError::Usage(format!("{e}")))?;
+    let from: DatabaseUrl =
+        from.ok_or_else(|| CopyError::Usage("--from is missing".into()))?.parse().map_err(|e| CopyError::Usage(format!("{e}")))?;
     let to: DatabaseUrl = to.ok_or_else(|| CopyError::Usage("--to is missing".into()))?.parse().map_err(|e| CopyError::Usage(format!("{e}")))?;
     let DatabaseUrl::SqliteFile(path) = from else {
         return Err(CopyError::Usage("--from must be sqlite:PATH (the SQLite file, e.g. sqlite:data/amazon-pay.sqlite)".into()));

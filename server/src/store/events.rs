@@ -39,16 +39,13 @@ pub(super) fn take_recorded() -> bool {
 /// change, on the connection that made it.
 pub fn record(c: &Conn<'_>, order_id: &str, kind: &str) -> crate::store::db::Result<()> {
     let order = order_view::order_json(c, order_id)?.unwrap_or(serde_json::Value::Null);
-    let sequence: i64 = c
-        .prepare_cached("SELECT coalesce(max(order_sequence), 0) + 1 FROM events WHERE order_id = ?1")?
-        .query_row([order_id], |r| r.get(0))?;
+    let sequence: i64 =
+        c.prepare_cached("SELECT coalesce(max(order_sequence), 0) + 1 FROM events WHERE order_id = ?1")?.query_row([order_id], |r| r.get(0))?;
     let id = new_event_id();
     let created = super::now();
     let body = json!({"id": id, "object": "event", "type": kind, "created": created, "sequence": sequence, "order": order}).to_string();
-    c.prepare_cached(
-        "INSERT INTO events (id, type, order_id, order_sequence, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![id, kind, order_id, sequence, created, body])?;
+    c.prepare_cached("INSERT INTO events (id, type, order_id, order_sequence, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![id, kind, order_id, sequence, created, body])?;
     RECORDED.with(|r| r.set(true));
     Ok(())
 }
@@ -107,9 +104,8 @@ impl super::Store {
     pub fn events_for_order(&self, order_id: &str) -> Result<Vec<Event>, super::StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare("SELECT seq, id, type, order_id, body FROM events WHERE order_id = ?1 ORDER BY seq")?;
-            let rows = stmt.query_map([order_id], |r| {
-                Ok(Event { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, order_id: r.get(3)?, body: r.get(4)? })
-            })?;
+            let rows =
+                stmt.query_map([order_id], |r| Ok(Event { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, order_id: r.get(3)?, body: r.get(4)? }))?;
             rows.collect()
         })
     }
@@ -197,8 +193,11 @@ impl super::Store {
                 super::db::Dialect::Sqlite => {
                     let due = due_in(c, now_ms, limit, &urls)?;
                     for d in &due {
-                        c.prepare_cached("UPDATE webhook_deliveries SET next_at_ms = ?3 WHERE event_seq = ?1 AND url = ?2")?
-                            .execute(params![d.event_seq, d.url, until])?;
+                        c.prepare_cached("UPDATE webhook_deliveries SET next_at_ms = ?3 WHERE event_seq = ?1 AND url = ?2")?.execute(params![
+                            d.event_seq,
+                            d.url,
+                            until
+                        ])?;
                     }
                     due
                 }
@@ -232,10 +231,8 @@ impl super::Store {
     pub async fn record_attempts(&self, attempts: Vec<Attempt>) -> Result<(), super::StoreError> {
         self.write(move |c| {
             for a in &attempts {
-                c.prepare_cached(
-                    "INSERT INTO webhook_attempts (event_seq, url, at_ms, status, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![a.event_seq, a.url, a.at_ms, a.status, a.error, a.duration_ms])?;
+                c.prepare_cached("INSERT INTO webhook_attempts (event_seq, url, at_ms, status, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![a.event_seq, a.url, a.at_ms, a.status, a.error, a.duration_ms])?;
                 let (state, next) = match (a.delivered, a.retry_at_ms) {
                     (true, _) => ("delivered", a.at_ms),
                     (false, Some(at)) => ("pending", at),
@@ -259,14 +256,20 @@ impl super::Store {
                  WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
             )?;
             let rows = stmt.query_map([order_id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, i64>(5)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
             })?;
             let mut out = Vec::new();
             for row in rows {
                 let (seq, id, kind, url, state, count) = row?;
-                let mut attempts = c.prepare_cached(
-                    "SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id",
-                )?;
+                let mut attempts =
+                    c.prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?;
                 let list = attempts
                     .query_map(params![seq, url], |r| {
                         Ok(json!({

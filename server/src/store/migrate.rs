@@ -14,9 +14,7 @@ use rusqlite::{Connection, OptionalExtension};
 /// it with AUTOINCREMENT. Returns whether it did. The columns are the same, in the same order: only the key's
 /// keyword differs.
 pub(super) fn drop_autoincrement(conn: &Connection, table: &str, create: &str) -> rusqlite::Result<bool> {
-    let sql: Option<String> = conn
-        .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))
-        .optional()?;
+    let sql: Option<String> = conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0)).optional()?;
     if !sql.is_some_and(|sql| sql.to_ascii_uppercase().contains("AUTOINCREMENT")) {
         return Ok(false);
     }
@@ -46,8 +44,13 @@ mod tests {
         conn.execute_batch("INSERT INTO t (name) VALUES ('a'), ('b'), ('c'); DELETE FROM t WHERE name = 'b';").unwrap();
         assert!(drop_autoincrement(&conn, "t", NEW).unwrap());
         assert!(!drop_autoincrement(&conn, "t", NEW).unwrap(), "done once");
-        let rows: Vec<(i64, String)> =
-            conn.prepare("SELECT id, name FROM t ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        let rows: Vec<(i64, String)> = conn
+            .prepare("SELECT id, name FROM t ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(rows, [(1, "a".to_owned()), (3, "c".to_owned())]);
         assert!(conn.execute("INSERT INTO t (name) VALUES ('a')", []).is_err(), "UNIQUE kept");
         conn.execute("INSERT INTO t (name) VALUES ('d')", []).unwrap();

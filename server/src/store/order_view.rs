@@ -2,8 +2,8 @@
 //! one go from the tables of every flow. Built on the connection of the caller, so an event written in a
 //! write transaction carries the order exactly as that transaction leaves it.
 
-use amazon_pay_contract::orders::OrderState;
 use crate::store::db::{Conn, DbError, OptionalExtension};
+use amazon_pay_contract::orders::OrderState;
 use serde_json::{json, Map, Value};
 
 /// Which provider owns an order's money: PAYONE and Amazon Pay direct orders are captured, refunded and
@@ -60,16 +60,13 @@ pub fn payone_money(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<M
         .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)))
         .optional()?;
     let Some((state, currency, total, txid)) = row else { return Ok(None) };
-    let state = OrderState::parse(&state).ok_or_else(|| {
-        DbError::conversion(0, "unknown order state")
-    })?;
+    let state = OrderState::parse(&state).ok_or_else(|| DbError::conversion(0, "unknown order state"))?;
     let sum = |kind: &str| -> crate::store::db::Result<i64> {
         c.prepare_cached("SELECT coalesce(sum(amount_minor), 0) FROM order_payments WHERE order_id = ?1 AND kind = ?2")?
             .query_row([id, kind], |r| r.get(0))
     };
-    let ours: i64 = c
-        .prepare_cached("SELECT coalesce(max(sequencenumber), 0) FROM order_payments WHERE order_id = ?1")?
-        .query_row([id], |r| r.get(0))?;
+    let ours: i64 =
+        c.prepare_cached("SELECT coalesce(max(sequencenumber), 0) FROM order_payments WHERE order_id = ?1")?.query_row([id], |r| r.get(0))?;
     // PAYONE's own count, as its notifications tell it (a capture made in PAYONE's merchant interface too).
     let theirs = match &txid {
         Some(txid) => notifications(c, txid)?.iter().filter_map(|n| n["sequencenumber"].as_i64()).max().unwrap_or(0),
@@ -131,8 +128,7 @@ pub fn provider(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Provi
             _ => return Err(DbError::conversion(0, "unknown order provider")),
         }));
     }
-    let crm: bool =
-        c.prepare_cached("SELECT count(*) FROM checkoutchamp_orders WHERE order_id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
+    let crm: bool = c.prepare_cached("SELECT count(*) FROM checkoutchamp_orders WHERE order_id = ?1")?.query_row([id], |r| r.get::<_, i64>(0))? > 0;
     Ok(crm.then_some(Provider::CheckoutChamp))
 }
 
@@ -195,9 +191,8 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
     };
     let amazon = amazon_ids(c, id, &workorder_id, &provider)?;
     let mut payments = Vec::new();
-    let mut stmt = c.prepare_cached(
-        "SELECT kind, amount_minor, sequencenumber, reason, created_at FROM order_payments WHERE order_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt =
+        c.prepare_cached("SELECT kind, amount_minor, sequencenumber, reason, created_at FROM order_payments WHERE order_id = ?1 ORDER BY id")?;
     let rows = stmt.query_map([id], |r| {
         Ok(json!({
             "kind": r.get::<_, String>(0)?,

@@ -286,7 +286,9 @@ fn numeric(raw: &[u8]) -> std::result::Result<Value, Box<dyn std::error::Error +
             fraction |= digit != 0;
             continue;
         }
-        integral = integral.checked_add(digit.checked_mul(10_000i128.checked_pow(power as u32).ok_or("a NUMERIC too large")?).ok_or("a NUMERIC too large")?).ok_or("a NUMERIC too large")?;
+        integral = integral
+            .checked_add(digit.checked_mul(10_000i128.checked_pow(power as u32).ok_or("a NUMERIC too large")?).ok_or("a NUMERIC too large")?)
+            .ok_or("a NUMERIC too large")?;
     }
     if fraction {
         return Err("a NUMERIC with a fraction".into());
@@ -358,13 +360,8 @@ impl Pool {
                 }
             })
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        let driver = handle_rx
-            .recv()
-            .map_err(|e| DbError::Connect(e.to_string()))?
-            .map_err(|e| DbError::Connect(e.to_string()))?;
-        let pool = Pool {
-            shared: Arc::new(Shared { config, driver, idle: Mutex::new((Vec::new(), 0)), freed: Condvar::new(), _stop: stop }),
-        };
+        let driver = handle_rx.recv().map_err(|e| DbError::Connect(e.to_string()))?.map_err(|e| DbError::Connect(e.to_string()))?;
+        let pool = Pool { shared: Arc::new(Shared { config, driver, idle: Mutex::new((Vec::new(), 0)), freed: Condvar::new(), _stop: stop }) };
         drop(pool.take()?);
         Ok(pool)
     }
@@ -449,11 +446,8 @@ impl Pool {
         let client = &taken.session().client;
         wait(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK]))?;
         let applied = (|| -> Result<Vec<i64>> {
-            wait(client.batch_execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            ))?;
-            let done: Vec<i64> =
-                wait(client.query("SELECT version FROM schema_migrations", &[]))?.iter().map(|r| r.get::<_, i64>(0)).collect();
+            wait(client.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)"))?;
+            let done: Vec<i64> = wait(client.query("SELECT version FROM schema_migrations", &[]))?.iter().map(|r| r.get::<_, i64>(0)).collect();
             let mut applied = Vec::new();
             for (version, sql) in super::pg_schema::MIGRATIONS {
                 if done.contains(version) {
@@ -494,10 +488,7 @@ mod tests {
     #[test]
     fn placeholders_and_insert_or_ignore_are_translated_outside_quotes() {
         assert_eq!(translate("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12"), "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12");
-        assert_eq!(
-            translate("INSERT OR IGNORE INTO t (a) VALUES (?1)"),
-            "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING"
-        );
+        assert_eq!(translate("INSERT OR IGNORE INTO t (a) VALUES (?1)"), "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD), (6, ORDERS_PROVIDER), (7, AMAZON_CHARGE_PERMISSION_INDEX)];
+pub(super) const MIGRATIONS: &[(i64, &str)] =
+    &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD), (6, ORDERS_PROVIDER), (7, AMAZON_CHARGE_PERMISSION_INDEX)];
 
 /// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
 /// database's locale-dependent `lower()`: `store/pg.rs` runs that step after its (empty) SQL.

@@ -54,7 +54,9 @@ impl DatabaseUrl {
             DatabaseUrl::SqliteDefault => "sqlite (under --data-dir)".to_owned(),
             DatabaseUrl::SqliteFile(p) => format!("sqlite ({})", p.display()),
             DatabaseUrl::Postgres(url) => match url.parse::<tokio_postgres::Config>() {
-                Ok(c) => format!("postgres ({:?} / {})", c.get_hosts().first().map(|h| format!("{h:?}")).unwrap_or_default(), c.get_dbname().unwrap_or("")),
+                Ok(c) => {
+                    format!("postgres ({:?} / {})", c.get_hosts().first().map(|h| format!("{h:?}")).unwrap_or_default(), c.get_dbname().unwrap_or(""))
+                }
                 Err(_) => "postgres".to_owned(),
             },
         }
@@ -70,10 +72,7 @@ mod tests {
         assert_eq!("sqlite:".parse(), Ok(DatabaseUrl::SqliteDefault));
         assert_eq!("sqlite:data/a.sqlite".parse(), Ok(DatabaseUrl::SqliteFile("data/a.sqlite".into())));
         assert_eq!("sqlite:///tmp/a.sqlite".parse(), Ok(DatabaseUrl::SqliteFile("/tmp/a.sqlite".into())));
-        assert_eq!(
-            "postgres://u:p@127.0.0.1:5432/db".parse(),
-            Ok(DatabaseUrl::Postgres("postgres://u:p@127.0.0.1:5432/db".into()))
-        );
+        assert_eq!("postgres://u:p@127.0.0.1:5432/db".parse(), Ok(DatabaseUrl::Postgres("postgres://u:p@127.0.0.1:5432/db".into())));
         let err = "mysql://u:secret@h/db".parse::<DatabaseUrl>().unwrap_err();
         assert!(err.to_string().contains("--database-url (DATABASE_URL)"), "{err}");
         assert!(!err.to_string().contains("secret"), "{err}");

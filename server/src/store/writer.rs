@@ -124,10 +124,7 @@ impl Writer {
         let checkpoints = Checkpoints::start(&conn, path)?;
         let syncer = Syncer::start(wal, syncs).map_err(StoreError::Start)?;
         let (jobs, queue) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("store-writer".into())
-            .spawn(move || run(conn, queue, checkpoints, syncer))
-            .map_err(StoreError::Start)?;
+        std::thread::Builder::new().name("store-writer".into()).spawn(move || run(conn, queue, checkpoints, syncer)).map_err(StoreError::Start)?;
         Ok(Writer { jobs })
     }
 
@@ -304,9 +301,7 @@ mod tests {
             async move { w.write(Durability::Synced, insert("ts")).await }
         });
         // The fsync starts only once the job is committed (another connection sees it)...
-        tokio::task::spawn_blocking(move || calls.recv_timeout(Duration::from_secs(5)).expect("the WAL is synced"))
-            .await
-            .unwrap();
+        tokio::task::spawn_blocking(move || calls.recv_timeout(Duration::from_secs(5)).expect("the WAL is synced")).await.unwrap();
         assert_eq!(count(&dir, "ts"), 1, "committed before the sync");
         // ...and the answer waits for it, while writes that need no fsync go on.
         tokio::time::timeout(Duration::from_secs(5), writer.write(Durability::Committed, insert("session")))

@@ -19,4 +19,3 @@ impl Lifecycle {
         self.shutting_down.load(Ordering::Acquire)
     }
 }
-

@@ -119,8 +119,16 @@ fn metrics() -> &'static Metrics {
         registry.register("orders", "Orders in the store by flow and state (read at scrape time)", m.orders.clone());
         registry.register("store_write_duration_seconds", "Time from a store write's submission to its commit (and fsync)", m.store_writes.clone());
         registry.register("webhook_attempts", "Webhook delivery attempts by outcome (delivered: a 2xx answer)", m.webhook_attempts.clone());
-        registry.register("webhook_attempt_duration_seconds", "Time a webhook receiver took to answer (or the attempt to fail)", m.webhook_attempt_duration.clone());
-        registry.register("webhook_deliveries_pending", "Webhook deliveries waiting to be sent or retried (the outbox's depth, read at scrape time)", m.webhook_pending.clone());
+        registry.register(
+            "webhook_attempt_duration_seconds",
+            "Time a webhook receiver took to answer (or the attempt to fail)",
+            m.webhook_attempt_duration.clone(),
+        );
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries waiting to be sent or retried (the outbox's depth, read at scrape time)",
+            m.webhook_pending.clone(),
+        );
         registry.register(
             "webhook_oldest_pending_age_seconds",
             "Age of the oldest event with a delivery still waiting, 0 when none waits (read at scrape time)",

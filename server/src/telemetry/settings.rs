@@ -38,12 +38,6 @@ pub struct OpsArgs {
 
 impl Default for OpsArgs {
     fn default() -> Self {
-        OpsArgs {
-            metrics_listen: None,
-            log_format: LogFormat::Text,
-            trusted_proxies: Vec::new(),
-            shutdown_drain_ms: 0,
-            shutdown_timeout_ms: 30_000,
-        }
+        OpsArgs { metrics_listen: None, log_format: LogFormat::Text, trusted_proxies: Vec::new(), shutdown_drain_ms: 0, shutdown_timeout_ms: 30_000 }
     }
 }

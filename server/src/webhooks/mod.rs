@@ -98,7 +98,11 @@ impl Worker {
                 if pruned.deliveries > 0 || pruned.events > 0 {
                     tracing::debug!(deliveries = pruned.deliveries, events = pruned.events, "webhooks: old deliveries pruned");
                 }
-                if pruned.deliveries == PRUNE_BATCH || pruned.events == PRUNE_BATCH { Duration::ZERO } else { calm }
+                if pruned.deliveries == PRUNE_BATCH || pruned.events == PRUNE_BATCH {
+                    Duration::ZERO
+                } else {
+                    calm
+                }
             }
             Err(err) => {
                 tracing::error!(%err, "webhooks: old deliveries cannot be pruned; trying again later");

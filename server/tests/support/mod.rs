@@ -92,12 +92,7 @@ impl Env {
     /// `POST /api/cv2/sessions/{workorder}/orders` with `key`.
     pub(crate) async fn place(&self, workorder: &str, key: &str, language: Language) -> reqwest::Response {
         let body = PlaceOrderRequest { idempotency_key: key.to_owned(), language, phone: None };
-        self.http
-            .post(self.url(&format!("/api/cv2/sessions/{workorder}/orders")))
-            .json(&body)
-            .send()
-            .await
-            .expect("the server answers")
+        self.http.post(self.url(&format!("/api/cv2/sessions/{workorder}/orders"))).json(&body).send().await.expect("the server answers")
     }
 
     /// How many calls of `action` the backend recorded, whatever their outcome.
@@ -114,11 +109,8 @@ impl Env {
 
     /// A second, read-only connection to the server's SQLite file, for counts the store has no method for.
     pub(crate) fn db(&self) -> rusqlite::Connection {
-        let conn = rusqlite::Connection::open_with_flags(
-            self.dir.path().join("amazon-pay.sqlite"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("the store's file opens");
+        let conn = rusqlite::Connection::open_with_flags(self.dir.path().join("amazon-pay.sqlite"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("the store's file opens");
         conn.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
         conn
     }
@@ -313,21 +305,15 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
     if fault.is_none() || fault == Some(Fault::LoseAnswer) {
         shared.passed.fetch_add(1, Ordering::SeqCst);
         let target = format!("{}{path}", shared.target.lock().unwrap_or_else(|p| p.into_inner()));
-        let (status, content_type, answer) = match shared
-            .http
-            .post(&target)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-        {
-            Ok(r) => {
-                let status = r.status().as_u16();
-                let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/plain").to_owned();
-                (status, ct, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
-            }
-            Err(e) => (502, "text/plain".to_owned(), e.to_string().into_bytes()),
-        };
+        let (status, content_type, answer) =
+            match shared.http.post(&target).header("content-type", "application/x-www-form-urlencoded").body(body).send().await {
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/plain").to_owned();
+                    (status, ct, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+                }
+                Err(e) => (502, "text/plain".to_owned(), e.to_string().into_bytes()),
+            };
         if fault == Some(Fault::LoseAnswer) {
             shared.faulted.fetch_add(1, Ordering::SeqCst);
             drop(socket);

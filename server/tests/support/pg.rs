@@ -45,7 +45,10 @@ pub(crate) fn count(url: &str, sql: &str) -> i64 {
 }
 
 /// Runs `work` with a client of the database at `url` on its own thread and runtime (callable from anywhere).
-fn with_client<T: Send + 'static>(url: &str, work: impl FnOnce(tokio_postgres::Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>> + Send + 'static) -> T {
+fn with_client<T: Send + 'static>(
+    url: &str,
+    work: impl FnOnce(tokio_postgres::Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>> + Send + 'static,
+) -> T {
     let url = url.to_owned();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");

@@ -37,11 +37,6 @@ impl Samples {
 
     /// The sum of `name`'s samples whose labels include every pair of `labels`.
     pub(crate) fn sum(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
-        self.0
-            .iter()
-            .filter(|(n, l, _)| n == name && labels.iter().all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v)))
-            .map(|(_, _, v)| v)
-            .sum()
+        self.0.iter().filter(|(n, l, _)| n == name && labels.iter().all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v))).map(|(_, _, v)| v).sum()
     }
 }
-

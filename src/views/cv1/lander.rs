@@ -5,9 +5,8 @@
 //! consented). A declined payment method (`InvalidPaymentMethod`) is told in words with what to do, and the
 //! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one.
 
-use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
-use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use super::signin::{self, buyer_message, ButtonStyle};
 use super::widgets;
 use crate::client::Client;
 use crate::dom::{set_attr, set_disabled, set_hidden, set_text, Mounted};
@@ -15,6 +14,7 @@ use crate::events::WidgetEvent;
 use crate::page;
 use crate::texts::Text;
 use crate::views::common::format_money;
+use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse};
 use amazon_pay_contract::routes::encode_segment;
 use amazon_pay_contract::{ErrorCode, Language};

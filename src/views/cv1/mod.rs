@@ -10,10 +10,10 @@
 
 pub mod lander;
 pub mod payone;
+pub(crate) mod shell;
 pub mod signin;
 pub mod token;
 pub mod upsell;
-pub(crate) mod shell;
 pub(crate) mod widget_state;
 pub(crate) mod widgets;
 
@@ -39,7 +39,8 @@ mod tests {
     #[test]
     fn the_skeletons_give_the_widgets_these_ids() {
         for skeleton in [super::lander::SKELETON, super::upsell::SKELETON, super::payone::SKELETON] {
-            let ids: Vec<&str> = skeleton.iter().flat_map(|node| node.attrs.iter()).filter(|(name, _)| *name == "id").map(|(_, value)| *value).collect();
+            let ids: Vec<&str> =
+                skeleton.iter().flat_map(|node| node.attrs.iter()).filter(|(name, _)| *name == "id").map(|(_, value)| *value).collect();
             for prefix in [ADDRESS_BOOK_ID, WALLET_ID] {
                 assert!(ids.contains(&["#", prefix].concat().as_str()), "{prefix} in {ids:?}");
             }

@@ -4,9 +4,8 @@
 //! Amazon on the success URL, the authorization. Declines 980–987 and an abandoned confirmation
 //! (`AuthenticationStatus=Abandoned`) are told in words, with the widget the buyer has to use next.
 
-use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
-use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use super::signin::{self, buyer_message, ButtonStyle};
 use super::widget_state::changed;
 use super::widgets;
 use crate::client::{Client, ClientError};
@@ -16,6 +15,7 @@ use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
 use crate::texts::Text;
 use crate::views::common::{each_address_line, format_money, with_order};
+use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use amazon_pay_contract::cv1::{
     AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, NextStep, OrderReferenceRequest,
 };

@@ -8,12 +8,12 @@
 
 use super::signin::{self, ButtonStyle, SignInButton, SignInProblem};
 use super::token::AccessToken;
-use crate::views::skeleton::{add, after, create};
 use super::widget_state::{BoundWidgets, Selection};
 use crate::dom::{on, set_hidden, set_text, Listener};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::off_amazon_payments::Bound;
 use crate::texts::Text;
+use crate::views::skeleton::{add, after, create};
 use amazon_pay_contract::cv1::WidgetsConfig;
 use amazon_pay_contract::Language;
 use std::cell::{Cell, RefCell};

@@ -4,7 +4,7 @@
 
 use super::token::{self, AccessToken};
 use crate::client::ClientError;
-use crate::interop::amazon_login::{self, AuthorizeOptions, AuthorizeResponse, Authorization};
+use crate::interop::amazon_login::{self, Authorization, AuthorizeOptions, AuthorizeResponse};
 use crate::interop::off_amazon_payments::{self, AmazonWidgetError, Bound, ButtonOptions, WidgetsError};
 use amazon_pay_contract::cv1::{WidgetsConfig, AMAZON_EU_WIDGETS_JS};
 use amazon_pay_contract::{ErrorCode, Language};

@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn a_token_in_the_query_is_taken_out_with_its_companions() {
-        let found = take_from(&format!("?access_token={}&token_type=bearer&expires_in=3600&scope=profile&lang=de", TOKEN.replace('|', "%7C")), "", 1000);
+        let found =
+            take_from(&format!("?access_token={}&token_type=bearer&expires_in=3600&scope=profile&lang=de", TOKEN.replace('|', "%7C")), "", 1000);
         assert_eq!(found.token.as_ref().map(AccessToken::secret), Some(TOKEN));
         assert_eq!(found.search, "?lang=de");
         assert!(found.changed);

@@ -5,15 +5,15 @@
 //! The buyer's token comes from the lander's sign-in in this tab; without it, Amazon's button signs in again.
 
 use super::lander::order_view;
-use super::signin::{self, buyer_message, ButtonStyle};
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
-use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use super::signin::{self, buyer_message, ButtonStyle};
 use super::widgets;
 use crate::client::Client;
 use crate::dom::{set_attr, set_disabled, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
 use crate::texts::Text;
+use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::Language;
 use std::cell::RefCell;
@@ -249,7 +249,17 @@ mod tests {
     fn amazon_ids_are_a_letter_two_digits_and_two_groups_of_seven() {
         assert!(is_amazon_id("S02-1234567-7654321"));
         assert!(is_amazon_id("B02-0000000-0000000"));
-        for bad in ["", "s02-1234567-7654321", "S02-1234567-765432", "S02-1234567-76543210", "S0212345677654321xx", "S02-123456--7654321", "SX2-1234567-7654321", "S02-1234567-765432é", "S02-1234567-7654321-"] {
+        for bad in [
+            "",
+            "s02-1234567-7654321",
+            "S02-1234567-765432",
+            "S02-1234567-76543210",
+            "S0212345677654321xx",
+            "S02-123456--7654321",
+            "SX2-1234567-7654321",
+            "S02-1234567-765432é",
+            "S02-1234567-7654321-",
+        ] {
             assert!(!is_amazon_id(bad), "{bad}");
         }
     }

@@ -43,7 +43,6 @@ fn on_error(shell: &Shell, err: AmazonWidgetError) -> u8 {
     }
 }
 
-
 /// One-time purchase: the AddressBook and the Wallet; `existing` re-renders an order reference the checkout
 /// already has. (One function per mode, so a bundle links only the modes its view uses.)
 pub(crate) fn bind_one_time(shell: &Shell, existing: Option<&str>) -> Result<(), WidgetsError> {

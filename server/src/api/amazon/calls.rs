@@ -9,7 +9,12 @@ use std::future::Future;
 
 /// Runs `call` (Amazon Pay action `action` on `subject`, an id), records the exchange, and returns its result.
 /// A failure to record is logged, not returned: the call happened, and its answer matters more.
-pub(super) async fn recorded<T: Serialize>(state: &AppState, action: &str, subject: &str, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+pub(super) async fn recorded<T: Serialize>(
+    state: &AppState,
+    action: &str,
+    subject: &str,
+    call: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
     let started = std::time::Instant::now();
     let result = call.await;
     let (answer, outcome) = match &result {

@@ -12,12 +12,12 @@ use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::return_urls::{with_query, Flow};
 use crate::state::AppState;
 use crate::store::{insert_checkout, now, Checkout};
+use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{
     ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType,
     UpdateDeliveryRequest,
 };
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::{ErrorCode, Money};
 use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails, DeliverySpecifications};
 use amazon_pay_v2::models::{MerchantMetadata, PaymentDetails, PaymentIntent, Price, UpdateCheckoutSessionRequest, WebCheckoutDetails};
@@ -53,7 +53,10 @@ pub(super) fn check_currency(amazon: &crate::amazon::AmazonPay, amount: Money) -
 }
 
 /// `POST /api/cv2/sessions`: prices the cart, stores the checkout and signs the button's payload.
-pub(super) async fn create_session(State(state): State<AppState>, ApiJson(request): ApiJson<CreateSessionRequest>) -> Result<ApiJson<ButtonConfig>, AppError> {
+pub(super) async fn create_session(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateSessionRequest>,
+) -> Result<ApiJson<ButtonConfig>, AppError> {
     let amazon = super::account(&state)?;
     let lang = request.language;
     let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
@@ -93,7 +96,11 @@ pub(super) async fn create_session(State(state): State<AppState>, ApiJson(reques
         .store
         .write(move |c| {
             insert_checkout(c, &checkout)?;
-            if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }
+            if asked_pages {
+                crate::return_urls::insert(c, &checkout.workorder_id, &pages)
+            } else {
+                Ok(())
+            }
         })
         .await?;
     Ok(ApiJson(button))
@@ -121,7 +128,11 @@ pub(super) struct ReviewQuery {
 }
 
 /// `GET /api/cv2/sessions/{id}?lang=xx&amazonCheckoutSessionId=S`: `id` is our checkout id or Amazon's session id.
-pub(super) async fn get_session(State(state): State<AppState>, Path(id): Path<String>, Query(query): Query<ReviewQuery>) -> Result<ApiJson<CheckoutDetails>, AppError> {
+pub(super) async fn get_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ReviewQuery>,
+) -> Result<ApiJson<CheckoutDetails>, AppError> {
     let amazon = super::account(&state)?;
     let lang = LangQuery { lang: query.lang }.language();
     let (checkout, session) = resolve(&state, amazon, &id, query.amazon_checkout_session_id.as_deref(), lang).await?;
@@ -129,7 +140,11 @@ pub(super) async fn get_session(State(state): State<AppState>, Path(id): Path<St
 }
 
 /// `POST /api/cv2/sessions/{id}/delivery`: re-prices the cart and tells Amazon the new amount.
-pub(super) async fn update_delivery(State(state): State<AppState>, Path(workorder_id): Path<String>, ApiJson(request): ApiJson<UpdateDeliveryRequest>) -> Result<ApiJson<CheckoutDetails>, AppError> {
+pub(super) async fn update_delivery(
+    State(state): State<AppState>,
+    Path(workorder_id): Path<String>,
+    ApiJson(request): ApiJson<UpdateDeliveryRequest>,
+) -> Result<ApiJson<CheckoutDetails>, AppError> {
     let amazon = super::account(&state)?;
     let lang = request.language;
     let _placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
@@ -138,7 +153,10 @@ pub(super) async fn update_delivery(State(state): State<AppState>, Path(workorde
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
     }
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    let amount = state.catalogue.price_with_delivery(&items, request.delivery).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price_with_delivery(&items, request.delivery)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut session = session;
     if amount != checkout.amount {
         let update = UpdateCheckoutSessionRequest {
@@ -159,7 +177,11 @@ pub(super) async fn update_delivery(State(state): State<AppState>, Path(workorde
 /// `POST /api/cv2/sessions/{id}/orders`: one order per checkout however often it is clicked. Update Checkout
 /// Session with the server's total, the payment intent, the result URL and the reference, then the buyer goes
 /// to Amazon's `amazonPayRedirectUrl` (the return completes the session: `result.rs`).
-pub(super) async fn place_order(State(state): State<AppState>, Path(workorder_id): Path<String>, ApiJson(request): ApiJson<PlaceOrderRequest>) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
+pub(super) async fn place_order(
+    State(state): State<AppState>,
+    Path(workorder_id): Path<String>,
+    ApiJson(request): ApiJson<PlaceOrderRequest>,
+) -> Result<ApiJson<PlaceOrderResponse>, AppError> {
     let amazon = super::account(&state)?;
     let lang = request.language;
     if !valid_idempotency_key(&request.idempotency_key) {

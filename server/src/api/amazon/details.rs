@@ -47,9 +47,7 @@ pub(super) async fn resolve(
         }
         (true, _) => id.to_owned(),
         (false, Some(Some(named))) => named,
-        (false, _) => {
-            return Err(AppError::new(ErrorCode::NotFound, "the Amazon checkout session names no checkout of this shop").in_language(lang))
-        }
+        (false, _) => return Err(AppError::new(ErrorCode::NotFound, "the Amazon checkout session names no checkout of this shop").in_language(lang)),
     };
     let checkout = live_checkout(state, &workorder_id, lang)?;
     if state.store.bind_amazon_session(&workorder_id, &session_id).await? == Bound::OtherCheckout {
@@ -92,9 +90,14 @@ pub(super) fn details(state: &AppState, amazon: &AmazonPay, checkout: &Checkout,
     // PayOnly (digital goods): no shipping address is asked for, shown or checked.
     let shipping_address = match product_type {
         ProductType::PayOnly => None,
-        ProductType::PayAndShip => Some(session.shipping_address.as_ref().map(postal).or_else(|| billing.clone()).ok_or_else(|| {
-            AppError::new(ErrorCode::UpstreamInvalid, "Amazon's checkout session has no address (is the buyer signed in?)")
-        })?),
+        ProductType::PayAndShip => Some(
+            session
+                .shipping_address
+                .as_ref()
+                .map(postal)
+                .or_else(|| billing.clone())
+                .ok_or_else(|| AppError::new(ErrorCode::UpstreamInvalid, "Amazon's checkout session has no address (is the buyer signed in?)"))?,
+        ),
     };
     let rules = &state.config.address_rules;
     let address_problem = shipping_address.as_ref().and_then(|a| rules.check(a));
@@ -166,7 +169,10 @@ mod tests {
             ..Address::default()
         };
         let p = postal(&a);
-        assert_eq!((p.first_name.as_str(), p.last_name.as_str(), p.street.as_str(), p.addition.as_str()), ("Anna Maria", "Schmidt", "Hauptstr. 1", "c/o Müller"));
+        assert_eq!(
+            (p.first_name.as_str(), p.last_name.as_str(), p.street.as_str(), p.addition.as_str()),
+            ("Anna Maria", "Schmidt", "Hauptstr. 1", "c/o Müller")
+        );
         assert_eq!(postal(&Address { name: Some("Cher".into()), ..Address::default() }).last_name, "Cher");
         assert!(is_amazon_id("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
         assert!(!is_amazon_id("../x") && !is_amazon_id(""));

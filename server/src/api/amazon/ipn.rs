@@ -157,7 +157,8 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
     let mut followed: Option<String> = None;
     let what = match n.object_type.as_str() {
         "CHARGE" => {
-            let charge = recorded(state, "getCharge", &n.object_id, amazon.client.get_charge(&n.object_id)).await.map_err(|e| follow(e.to_string()))?;
+            let charge =
+                recorded(state, "getCharge", &n.object_id, amazon.client.get_charge(&n.object_id)).await.map_err(|e| follow(e.to_string()))?;
             followed = Some(state_text(&charge.status_details));
             let order = match state.store.amazon_order_by_charge(&charge.charge_id).map_err(|e| follow(e.to_string()))? {
                 Some(order) => Some(order),
@@ -167,14 +168,19 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
                 None => "charge of no order of ours",
                 Some(known) => {
                     if known.charge_id.is_none() {
-                        state.store.set_amazon_charge(&known.order_id, None, Some(charge.charge_id.clone())).await.map_err(|e| follow(e.to_string()))?;
+                        state
+                            .store
+                            .set_amazon_charge(&known.order_id, None, Some(charge.charge_id.clone()))
+                            .await
+                            .map_err(|e| follow(e.to_string()))?;
                     }
                     move_order(state, &known.order_id, &charge).await.map_err(|e| follow(e.to_string()))?
                 }
             }
         }
         "REFUND" => {
-            let refund = recorded(state, "getRefund", &n.object_id, amazon.client.get_refund(&n.object_id)).await.map_err(|e| follow(e.to_string()))?;
+            let refund =
+                recorded(state, "getRefund", &n.object_id, amazon.client.get_refund(&n.object_id)).await.map_err(|e| follow(e.to_string()))?;
             followed = Some(state_text(&refund.status_details));
             let order = match state.store.amazon_refund_order(&refund.refund_id).map_err(|e| follow(e.to_string()))? {
                 Some(order) => Some(order),
@@ -191,11 +197,7 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
         }
     };
     let body = with_followed_state(&message.message, followed);
-    state
-        .store
-        .record_amazon_notification(&message.message_id, &n.object_type, &n.object_id, &body)
-        .await
-        .map_err(|e| follow(e.to_string()))?;
+    state.store.record_amazon_notification(&message.message_id, &n.object_type, &n.object_id, &body).await.map_err(|e| follow(e.to_string()))?;
     Ok(what)
 }
 

@@ -25,7 +25,11 @@ pub(super) struct ResultQuery {
 }
 
 /// `GET /api/amazon/orders/{orderId}/result?amazonCheckoutSessionId=S`.
-pub(super) async fn returned(State(state): State<AppState>, Path(order_id): Path<String>, Query(query): Query<ResultQuery>) -> Result<Redirect, AppError> {
+pub(super) async fn returned(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    Query(query): Query<ResultQuery>,
+) -> Result<Redirect, AppError> {
     let amazon = super::account(&state)?;
     let session_id = query.amazon_checkout_session_id;
     let order = state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
@@ -40,7 +44,9 @@ pub(super) async fn returned(State(state): State<AppState>, Path(order_id): Path
         Some(_) => {}
         None => {
             // APB: the session was created by Amazon's button; it names the order as its reference.
-            let session = recorded(&state, "getCheckoutSession", &session_id, amazon.client.get_checkout_session(&session_id)).await.map_err(|e| app_error(&e))?;
+            let session = recorded(&state, "getCheckoutSession", &session_id, amazon.client.get_checkout_session(&session_id))
+                .await
+                .map_err(|e| app_error(&e))?;
             if session.merchant_metadata.merchant_reference_id.as_deref() != Some(order.workorder_id.as_str()) {
                 return Err(AppError::new(ErrorCode::BadRequest, "the Amazon checkout session names another order"));
             }

@@ -18,16 +18,16 @@ mod place;
 mod session;
 
 use super::payone_calls::{decline_code, payone_error, send_recorded_raw};
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
+use crate::state::AppState;
+use crate::store::db::{params, Conn, OptionalExtension};
 use crate::store::{Store, StoreError};
 use amazon_pay_contract::cv1::{Cv1Decline, WidgetsConfig, AMAZON_EU_WIDGETS_JS};
 use amazon_pay_contract::{routes, ErrorCode, Language};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use crate::store::db::{params, Conn, OptionalExtension};
 
 use super::ApiJson;
 
@@ -228,9 +228,7 @@ impl Store {
     pub async fn set_cv1_authentication(&self, order_id: &str, status: &str) -> Result<(), StoreError> {
         let (order_id, status) = (order_id.to_owned(), status.to_owned());
         self.write(move |c| {
-            c.prepare_cached("UPDATE cv1_orders SET authentication_status = ?2 WHERE order_id = ?1")?
-                .execute(params![order_id, status])
-                .map(drop)
+            c.prepare_cached("UPDATE cv1_orders SET authentication_status = ?2 WHERE order_id = ?1")?.execute(params![order_id, status]).map(drop)
         })
         .await
     }

@@ -5,10 +5,10 @@
 use super::session::{check_reference, check_token, live_cv1, reference_details};
 use super::{decline_message, generic, send, Answer, Cv1OrderRow};
 use crate::api::ApiJson;
-use crate::state::AppState;
 use crate::config::AmazonMode;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
+use crate::state::AppState;
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, Cv1Decline, Cv1OrderResponse, Cv1Outcome};
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::orders::OrderState;
@@ -33,7 +33,6 @@ fn valid_return_path(path: &str) -> bool {
         && path.len() <= 256
         && path.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'?' | b'#' | b'%' | b'"' | b'<' | b'>'))
 }
-
 
 /// `POST /api/cv1/sessions/{workorderId}/confirm`: `setorderreferencedetails` with the server's amount, then
 /// `confirmorderreference`; the widget then calls `confirmationFlow.success()` or `.error()`.
@@ -79,21 +78,27 @@ pub(super) async fn confirm(
             .in_language(lang)
             .with_message(problem.form_message(lang)));
     }
-    let buyer = Buyer { email: found.email.clone(), billing: found.billing.clone().unwrap_or_else(|| found.shipping.clone()), shipping: found.shipping.clone() };
+    let buyer = Buyer {
+        email: found.email.clone(),
+        billing: found.billing.clone().unwrap_or_else(|| found.shipping.clone()),
+        shipping: found.shipping.clone(),
+    };
     let mut order = OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv1", &request.idempotency_key, checkout.amount);
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
-    state.store.insert_cv1_order(&Cv1OrderRow {
-        order_id: order.id.clone(),
-        amazon_reference_id: reference.clone(),
-        return_path: request.return_path.clone(),
-        buyer_json: serde_json::to_string(&buyer).unwrap_or_default(),
-        authentication_status: None,
-        authorize_json: None,
-    })
-    .await?;
+    state
+        .store
+        .insert_cv1_order(&Cv1OrderRow {
+            order_id: order.id.clone(),
+            amazon_reference_id: reference.clone(),
+            return_path: request.return_path.clone(),
+            buyer_json: serde_json::to_string(&buyer).unwrap_or_default(),
+            authentication_status: None,
+            authorize_json: None,
+        })
+        .await?;
 
     let outcome = match confirm_with_payone(&state, &order, reference, &request.access_token, lang).await {
         Ok(Ok(())) => {
@@ -190,7 +195,11 @@ pub(super) async fn returned(
             if order.state == OrderState::Redirected {
                 state.store.set_order_state(&order.id, OrderState::Abandoned).await?;
             }
-            if status == "Abandoned" { "abandoned" } else { "failed" }
+            if status == "Abandoned" {
+                "abandoned"
+            } else {
+                "failed"
+            }
         }
         other => return Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
     };
@@ -249,8 +258,9 @@ pub(super) async fn authorize(
     }
     if row.authentication_status.is_none() {
         // Amazon's confirmation flow (and its MFA) must come first; only its return marks the order.
-        return Err(AppError::new(ErrorCode::BadRequest, format!("order {} has not come back from Amazon's confirmation flow", order.id))
-            .in_language(lang));
+        return Err(
+            AppError::new(ErrorCode::BadRequest, format!("order {} has not come back from Amazon's confirmation flow", order.id)).in_language(lang)
+        );
     }
     let buyer: Buyer = serde_json::from_str(&row.buyer_json).unwrap_or_default();
     let mode = state.config.payone_amazon_mode;
@@ -348,9 +358,7 @@ pub(super) async fn authorize(
 /// the buyer's answer does not depend on it.
 async fn cancel_reference(state: &AppState, order: &OrderRecord, reference: &str, lang: Language) {
     let mut call = generic(state, "cancelorderreference");
-    call.set("workorderid", &order.workorder_id)
-        .set("add_paydata[amazon_reference_id]", reference)
-        .set("add_paydata[reference]", &order.id);
+    call.set("workorderid", &order.workorder_id).set("add_paydata[amazon_reference_id]", reference).set("add_paydata[reference]", &order.id);
     if let Err(err) = send(state, "cancelorderreference", &call, lang).await {
         tracing::warn!(order = %order.id, detail = %err.detail, "cancelorderreference failed");
     }
@@ -359,9 +367,13 @@ async fn cancel_reference(state: &AppState, order: &OrderRecord, reference: &str
 /// The buyer left Amazon's confirmation (MFA) without finishing.
 fn abandoned_message(lang: Language) -> &'static str {
     match lang {
-        Language::De => "Sie haben die Bestätigung bei Amazon Pay nicht abgeschlossen. Bitte bestätigen Sie erneut oder wählen Sie eine andere Zahlungsart.",
+        Language::De => {
+            "Sie haben die Bestätigung bei Amazon Pay nicht abgeschlossen. Bitte bestätigen Sie erneut oder wählen Sie eine andere Zahlungsart."
+        }
         Language::En => "You did not finish confirming the payment with Amazon Pay. Please confirm again or choose another payment method.",
-        Language::Fr => "Vous n'avez pas terminé la confirmation avec Amazon Pay. Veuillez confirmer à nouveau ou choisir un autre moyen de paiement.",
+        Language::Fr => {
+            "Vous n'avez pas terminé la confirmation avec Amazon Pay. Veuillez confirmer à nouveau ou choisir un autre moyen de paiement."
+        }
         Language::It => "Non hai completato la conferma con Amazon Pay. Conferma di nuovo o scegli un altro metodo di pagamento.",
         Language::Es => "No has terminado la confirmación con Amazon Pay. Vuelve a confirmar o elige otro método de pago.",
     }

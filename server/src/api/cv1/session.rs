@@ -2,13 +2,13 @@
 //! order reference (`getorderreferencedetails`).
 
 use super::{decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
-use crate::store::db::Conn;
 use crate::api::checkoutchamp::check_amazon_order_id;
 use crate::api::payone_calls::{address, live_checkout, send_recorded_then, LangQuery, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
+use crate::state::AppState;
+use crate::store::db::Conn;
 use crate::store::{insert_checkout, now, Checkout};
 use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress};
@@ -39,13 +39,7 @@ pub(super) fn live_cv1(state: &AppState, workorder_id: &str, lang: Language) -> 
 
 fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow) -> Result<Cv1Session, AppError> {
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    let order_id = state
-        .store
-        .orders_for_workorder(&checkout.workorder_id)?
-        .into_iter()
-        .rev()
-        .find(|o| !o.allows_retry())
-        .map(|o| o.id);
+    let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()).map(|o| o.id);
     Ok(Cv1Session {
         workorder_id: checkout.workorder_id.clone(),
         widgets: WidgetsConfig {
@@ -68,10 +62,7 @@ pub(super) async fn create(
     ApiJson(request): ApiJson<CreateCv1SessionRequest>,
 ) -> Result<ApiJson<Cv1Session>, AppError> {
     let lang = request.language;
-    let amount = state
-        .catalogue
-        .price(&request.items)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state.catalogue.price(&request.items).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut call = generic(&state, "getconfiguration");
     call.set("currency", amount.currency.code());
     // PAYONE's answer, the checkout and its CV1 row are stored in one write.
@@ -124,9 +115,9 @@ impl ReferenceDetails {
     fn from(response: &PayoneResponse, lang: Language) -> Result<ReferenceDetails, AppError> {
         let shipping = address(response, "shipping");
         let billing = address(response, "billing");
-        let shipping = shipping.or_else(|| billing.clone()).ok_or_else(|| {
-            AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getorderreferencedetails answer has no address").in_language(lang)
-        })?;
+        let shipping = shipping
+            .or_else(|| billing.clone())
+            .ok_or_else(|| AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getorderreferencedetails answer has no address").in_language(lang))?;
         Ok(ReferenceDetails { email: response.paydata("email").unwrap_or_default().to_owned(), shipping, billing })
     }
 

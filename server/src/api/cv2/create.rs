@@ -1,15 +1,15 @@
 //! Create the checkout session and hand the widget its button configuration.
 
 use crate::api::ApiJson;
-use crate::store::db::Conn;
-use crate::state::AppState;
 use crate::error::AppError;
-use payone_wire::PAYONE_PUBLIC_KEY_ID;
 use crate::return_urls::Flow;
+use crate::state::AppState;
+use crate::store::db::Conn;
 use crate::store::{insert_checkout, now, Checkout};
 use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
+use payone_wire::PAYONE_PUBLIC_KEY_ID;
 
 /// Amazon's EU `checkout.js`, the one every PAYONE merchant uses.
 pub const AMAZON_EU_CHECKOUT_JS: &str = "https://static-eu.payments-amazon.com/checkout.js";
@@ -25,10 +25,7 @@ pub(super) async fn create_session(
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> Result<ApiJson<ButtonConfig>, AppError> {
     let lang = request.language;
-    let amount = state
-        .catalogue
-        .price(&request.items)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state.catalogue.price(&request.items).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
 
     // The shop's pages (configured, or named by this request): refused unless on an allowed origin.
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang);
@@ -51,29 +48,34 @@ pub(super) async fn create_session(
     }
     // PAYONE's answer and the checkout it created are stored in one write, as a new session (on PostgreSQL its
     // commit does not wait for the disk: `Durability::Session`).
-    let (workorder_id, payload_json, signature, public_key_id) = super::send_recorded_session(&state, "createCheckoutSessionPayload", &call, |response| {
-        let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}"));
-        let workorder_id = response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned();
-        let payload_json = response.paydata("payload").ok_or_else(|| missing("add_paydata[payload]"))?.to_owned();
-        let signature = response.paydata("signature").ok_or_else(|| missing("add_paydata[signature]"))?.to_owned();
-        let public_key_id = response.paydata("publicKeyId").unwrap_or(PAYONE_PUBLIC_KEY_ID).to_owned();
-        let checkout = Checkout {
-            workorder_id: workorder_id.clone(),
-            flow: "cv2".into(),
-            amount,
-            items_json: serde_json::to_string(&request.items).unwrap_or_default(),
-            delivery: Default::default(),
-            created_at: now(),
-        };
-        let store = move |c: &Conn<'_>| {
-            insert_checkout(c, &checkout)?;
-            // Kept for the buyer's return after placing the order (see `api/orders.rs`).
-            if asked_pages { crate::return_urls::insert(c, &checkout.workorder_id, &pages) } else { Ok(()) }
-        };
-        Ok(((workorder_id, payload_json, signature, public_key_id), store))
-    })
-    .await
-    .map_err(|e| e.in_language(lang))?;
+    let (workorder_id, payload_json, signature, public_key_id) =
+        super::send_recorded_session(&state, "createCheckoutSessionPayload", &call, |response| {
+            let missing = |field: &str| AppError::new(ErrorCode::UpstreamInvalid, format!("PAYONE's answer lacks {field}"));
+            let workorder_id = response.get("workorderid").ok_or_else(|| missing("workorderid"))?.to_owned();
+            let payload_json = response.paydata("payload").ok_or_else(|| missing("add_paydata[payload]"))?.to_owned();
+            let signature = response.paydata("signature").ok_or_else(|| missing("add_paydata[signature]"))?.to_owned();
+            let public_key_id = response.paydata("publicKeyId").unwrap_or(PAYONE_PUBLIC_KEY_ID).to_owned();
+            let checkout = Checkout {
+                workorder_id: workorder_id.clone(),
+                flow: "cv2".into(),
+                amount,
+                items_json: serde_json::to_string(&request.items).unwrap_or_default(),
+                delivery: Default::default(),
+                created_at: now(),
+            };
+            let store = move |c: &Conn<'_>| {
+                insert_checkout(c, &checkout)?;
+                // Kept for the buyer's return after placing the order (see `api/orders.rs`).
+                if asked_pages {
+                    crate::return_urls::insert(c, &checkout.workorder_id, &pages)
+                } else {
+                    Ok(())
+                }
+            };
+            Ok(((workorder_id, payload_json, signature, public_key_id), store))
+        })
+        .await
+        .map_err(|e| e.in_language(lang))?;
 
     let sandbox = state.is_sandbox();
     Ok(ApiJson(ButtonConfig {
@@ -88,6 +90,6 @@ pub(super) async fn create_session(
         product_type,
         amount,
         script_url: super::script_url(&state),
-            algorithm: None,
+        algorithm: None,
     }))
 }

@@ -11,7 +11,6 @@ use axum::Router;
 
 pub use create::AMAZON_EU_CHECKOUT_JS;
 
-
 /// The CV2 routes.
 pub fn router() -> Router<AppState> {
     Router::new()

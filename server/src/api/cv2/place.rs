@@ -2,17 +2,16 @@
 
 use super::live_checkout;
 use super::review::fetch_details;
+use crate::address_rules::AddressRules;
 use crate::api::ApiJson;
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
-use crate::address_rules::AddressRules;
+use crate::state::AppState;
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use axum::extract::{Path, State};
-
 
 /// `POST /api/cv2/sessions/{workorderId}/orders`.
 pub(super) async fn place_order(
@@ -149,4 +148,3 @@ pub(super) async fn place_order(
     }
     Ok(ApiJson(response))
 }
-

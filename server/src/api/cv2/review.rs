@@ -4,9 +4,9 @@
 use super::{live_checkout, send_recorded, SESSION_LIFETIME_SECS};
 use crate::api::payone_calls::{address, LangQuery};
 use crate::api::ApiJson;
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::payone::PayoneResponse;
+use crate::state::AppState;
 use crate::store::Checkout;
 use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, ProductType, UpdateDeliveryRequest};
 use amazon_pay_contract::{ErrorCode, Language, Money};
@@ -29,9 +29,11 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
     // PayOnly (digital goods): Amazon asks for no shipping address, and none is shown, checked or sent.
     let shipping_address = match product_type {
         ProductType::PayOnly => None,
-        ProductType::PayAndShip => Some(address(&response, "shipping").or_else(|| billing.clone()).ok_or_else(|| {
-            AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getCheckoutSession answer has no address").in_language(lang)
-        })?),
+        ProductType::PayAndShip => Some(
+            address(&response, "shipping")
+                .or_else(|| billing.clone())
+                .ok_or_else(|| AppError::new(ErrorCode::UpstreamInvalid, "PAYONE's getCheckoutSession answer has no address").in_language(lang))?,
+        ),
     };
     let rules = &state.config.address_rules;
     let address_problem = shipping_address.as_ref().and_then(|a| rules.check(a));
@@ -42,13 +44,7 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
         .to_owned();
     let holder = billing.as_ref().or(shipping_address.as_ref());
     let buyer_name = holder.map(|h| format!("{} {}", h.first_name, h.last_name).trim().to_owned()).unwrap_or_default();
-    let order_id = state
-        .store
-        .orders_for_workorder(&checkout.workorder_id)?
-        .into_iter()
-        .rev()
-        .find(|o| !o.allows_retry())
-        .map(|o| o.id);
+    let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()).map(|o| o.id);
     let details = CheckoutDetails {
         workorder_id: checkout.workorder_id.clone(),
         amazon_checkout_session_id,
