@@ -28,11 +28,11 @@ const ALL_VIEWS = "amazon-pay-widget";
  * whose widgets share a language loads `amazon-pay-<view>.<lang>.js` (static/widget-init.js), so the largest of
  * the five is that page's figure, held to the budget; `amazon-pay-<view>.js` (every language) is only for pages
  * that mix languages, printed like amazon-pay-widget.js and not held to it. */
-export const ONE_LANGUAGE_VIEWS = ["lander", "upsell", "cv1"];
+const ONE_LANGUAGE_VIEWS = ["lander", "upsell", "cv1"];
 
 /** Whether the budget holds a bundle (`amazon-pay-cv1.de`) to it: not the all-views one, nor the all-languages
  * ones of the views built per language. */
-export const enforced = (name) => name !== ALL_VIEWS && !ONE_LANGUAGE_VIEWS.some((view) => name === `amazon-pay-${view}`);
+const enforced = (name) => name !== ALL_VIEWS && !ONE_LANGUAGE_VIEWS.some((view) => name === `amazon-pay-${view}`);
 
 /** Bytes after gzip -9 (zlib's deflate, as `gzip -9 -n` gives within a few header bytes). */
 export const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;

@@ -14,27 +14,23 @@ function selectors(css) {
   return [...plain.matchAll(/([^{}]+)\{[^{}]*\}/g)].flatMap((m) => splitTop(m[1]).map((s) => s.trim()));
 }
 
-/** Splits a selector list at its top-level commas (not those inside `:is(…)`). */
-function splitTop(list) {
+/** Splits `text` at its top-level characters matching `at` (not those inside `:is(…)`); by default a selector
+ * list at its commas. */
+function splitTop(text, at = /,/) {
   const parts = [];
   let depth = 0, start = 0;
-  for (let i = 0; i < list.length; i++) {
-    if (list[i] === "(") depth++;
-    else if (list[i] === ")") depth--;
-    else if (list[i] === "," && depth === 0) parts.push(list.slice(start, i)), (start = i + 1);
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")") depth--;
+    else if (depth === 0 && at.test(text[i])) parts.push(text.slice(start, i)), (start = i + 1);
   }
-  return [...parts, list.slice(start)];
+  return [...parts, text.slice(start)];
 }
 
 /** True when the selector's first compound names only widget classes (`.amazon-pay-…`, or `:is()` of them). */
 function scopedToWidget(selector) {
-  let depth = 0, end = selector.length;
-  for (let i = 0; i < selector.length && end === selector.length; i++) {
-    if (selector[i] === "(") depth++;
-    else if (selector[i] === ")") depth--;
-    else if (depth === 0 && /[\s>+~]/.test(selector[i])) end = i;
-  }
-  const first = selector.slice(0, end);
+  // Up to the first top-level combinator (a space, `>`, `+` or `~`).
+  const [first] = splitTop(selector, /[\s>+~]/);
   const is = first.match(/^:is\((.*)\)$/);
   if (is) return splitTop(is[1]).every((s) => /^\.amazon-pay-[a-z0-9-]+$/.test(s.trim()));
   return /^\.amazon-pay-[a-z0-9-]+(:[a-z-]+(\([^)]*\))?)*$/.test(first);
