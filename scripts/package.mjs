@@ -1,12 +1,15 @@
 // Writes the npm package `amazon-pay-widget` from the widget's build (dist/, scripts/build-widget) and npm/:
 //   amazon-pay-<view>.js, _bg.wasm, .d.ts   one per-page bundle per view (bundles/), and amazon-pay-widget.* with
 //                                           every view; each bundle's .d.ts types `mount` with its view's config
+//   amazon-pay-<view>.<lang>.js, _bg.wasm,  the one-language bundles (scripts/one-language.mjs: the lander,
+//     .d.ts                                 upsell and CV1 with one language's texts), typed as their view's
 //   types.d.ts                              the configuration, event and handle types (npm/types.d.ts)
 //   amazon-pay-widget.css                   the widget's stylesheet (dist/amazon-pay.css)
 //   package.json, README.md                 (npm/README.md)
 // Usage: node scripts/package.mjs [out-dir]   (default target/npm/amazon-pay-widget; replaced each time)
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LANGUAGES, ONE_LANGUAGE_VIEWS } from "./one-language.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = join(root, "dist");
@@ -68,6 +71,11 @@ function bundleTypes(view, configType) {
   return handled;
 }
 
+/** A one-language bundle's declarations: its view's bundle's, whose `mount` and handle it has. */
+const oneLanguageTypes = (view, lang) =>
+  `// The ${view} view's bundle with the ${lang} texts only (amazon-pay-${view}.${lang}.js): amazon-pay-${view}.js's API.\n` +
+  `export * from "./amazon-pay-${view}.js";\nexport { default } from "./amazon-pay-${view}.js";\n`;
+
 export function writePackage(target = out) {
   const version = crateVersion();
   rmSync(target, { recursive: true, force: true });
@@ -92,6 +100,17 @@ export function writePackage(target = out) {
     exports[bundle === "widget" ? "." : `./${bundle}`] = { types: `./${name}.d.ts`, default: `./${name}.js` };
     // The wasm's URL for bundlers that do not follow the glue's `new URL(…, import.meta.url)` (README.md).
     exports[`./${bundle}.wasm`] = { types: "./wasm-url.d.ts", default: `./${name}_bg.wasm` };
+  }
+  // The one-language bundles: `amazon-pay-widget/cv1.de` and `amazon-pay-widget/cv1.de.wasm`, as the view's.
+  for (const view of ONE_LANGUAGE_VIEWS) {
+    for (const lang of LANGUAGES) {
+      const name = `amazon-pay-${view}.${lang}`;
+      copy(join(dist, `${name}.js`), `${name}.js`);
+      copy(join(dist, `${name}_bg.wasm`), `${name}_bg.wasm`);
+      write(`${name}.d.ts`, oneLanguageTypes(view, lang));
+      exports[`./${view}.${lang}`] = { types: `./${name}.d.ts`, default: `./${name}.js` };
+      exports[`./${view}.${lang}.wasm`] = { types: "./wasm-url.d.ts", default: `./${name}_bg.wasm` };
+    }
   }
   copy(join(root, "npm/types.d.ts"), "types.d.ts");
   write("wasm-url.d.ts", "// A .wasm file imported as its URL (esbuild's `file` loader, webpack's asset/resource): see README.md.\ndeclare const url: string;\nexport default url;\n");

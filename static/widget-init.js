@@ -6,6 +6,7 @@
 // The lander, upsell and CV1 bundles also come with one language's texts each (amazon-pay-cv1.de.js,
 // scripts/build-language-bundles): loaded when every widget of the page has that language.
 const VIEWS = new Set(["button", "review", "confirmation", "apb", "lander", "upsell", "cv1"]);
+// Copies of scripts/one-language.mjs's lists (an import would cost a request): tests/scripts/one-language-lists.test.mjs.
 const ONE_LANGUAGE_VIEWS = new Set(["lander", "upsell", "cv1"]);
 const LANGUAGES = ["de", "en", "fr", "it", "es"];
 // The return pages a button's configuration names (`cartUrl`, …), in the contract's ReturnPages order.

@@ -29,7 +29,8 @@ pub enum Language {
 compile_error!("at most one of the features texts-de, texts-en, texts-fr, texts-it, texts-es: a build has every language or one");
 
 impl Language {
-    /// Every language the widget speaks.
+    /// Every language the widget speaks: scripts/one-language.mjs's `LANGUAGES`, the bundles' features
+    /// `texts-<lang>` (tests/scripts/one-language-lists.test.mjs holds them together).
     pub const ALL: [Language; 5] = [Language::De, Language::En, Language::Fr, Language::It, Language::Es];
 
     /// The one language this build has texts in (feature `texts-de`, …: the widget's one-language bundles), whose

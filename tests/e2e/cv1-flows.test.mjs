@@ -112,8 +112,19 @@ test("CheckoutChamp one-time: sign in, choose in the widgets, one Import Order, 
   await context.close();
 });
 
-test("the upsell page without the lander's orderId in its address: told in words and as an error event, nothing imported", async () => {
+/** Records the paths of the page's requests to the backend's API (`/api/…`). */
+function apiRequests(page) {
+  const paths = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/api/")) paths.push(url.pathname);
+  });
+  return paths;
+}
+
+test("the upsell page without the lander's orderId in its address: told in words and as an error event, nothing asked of the backend", async () => {
   const { page, context } = await fresh();
+  const api = apiRequests(page);
   const before = await callCount();
   await page.goto(server.baseUrl + "/upsell.html?amazonOrderId=S02-1234567-7654321");
   const fatal = page.locator(".amazon-pay-fatal");
@@ -123,7 +134,29 @@ test("the upsell page without the lander's orderId in its address: told in words
   const errors = (await events(page)).filter((e) => e.kind === "error");
   assert.deepEqual(errors.map((e) => e.message), ["no valid orderId in the address"]);
   assert.equal(await page.getByRole("button", { name: "Yes, add it to my order" }).isVisible(), false);
+  // A broken link sends nothing: not even the Widgets.js configuration is asked for.
+  assert.deepEqual(api, []);
   assert.deepEqual(await sent("upsale/import", before), []);
+  await context.close();
+});
+
+test("the upsell view mounted without an orderId: its error event reaches a listener added right after mount", async () => {
+  const { page, context } = await fresh();
+  const api = apiRequests(page);
+  await page.goto(server.baseUrl + "/sandbox-test.html?amazonOrderId=S02-1234567-7654321");
+  const heard = await page.evaluate(async () => {
+    const widget = await import("/amazon-pay-upsell.js");
+    await widget.default();
+    const el = document.createElement("div");
+    document.body.append(el);
+    window.__handle = widget.mount(el, { view: "upsell", product: { productId: 103, quantity: 1 }, thankYouUrl: "/" });
+    // Added after `mount` returned, in the same task: the failure must not have been told yet.
+    const before = el.querySelector(".amazon-pay-fatal") !== null;
+    const error = await new Promise((resolve) => el.addEventListener("amazonpay:error", (e) => resolve(e.detail)));
+    return { before, message: error.message, sentence: el.querySelector(".amazon-pay-fatal p")?.textContent };
+  });
+  assert.deepEqual(heard, { before: false, message: "no valid orderId in the address", sentence: "We could not find your order. Nothing was changed." });
+  assert.deepEqual(api, []);
   await context.close();
 });
 

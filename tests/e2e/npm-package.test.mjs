@@ -2,7 +2,8 @@
 // makes the tarball, `npm install` puts it into an empty project, tsc checks a page's TypeScript against its
 // types, esbuild 0.28 bundles the page (the .wasm by its URL, the way the package's README says), and
 // Chromium shows the Amazon Pay button from that bundle against amazon-pay-server --sandbox, then goes to
-// Amazon's (the sandbox's) pages when it is clicked. Also: every bundle's real exports are the .d.ts's.
+// Amazon's (the sandbox's) pages when it is clicked; a one-language bundle (amazon-pay-widget/lander.de) likewise
+// shows its language. Also: every bundle's real exports, one-language ones included, are the .d.ts's.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import ts from "typescript";
 import { writePackage, VIEWS } from "../../scripts/package.mjs";
+import { LANGUAGES, ONE_LANGUAGE_VIEWS } from "../../scripts/one-language.mjs";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 
@@ -122,6 +124,58 @@ mount(element, { backendUrl: element.dataset.backend, items: [{ sku: "mug", quan
   await context.close();
 });
 
+test("a one-language bundle from the package (amazon-pay-widget/lander.de) shows its language, and warns once for another", async () => {
+  const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  for (const view of ONE_LANGUAGE_VIEWS) {
+    for (const lang of LANGUAGES) {
+      const name = `amazon-pay-${view}.${lang}`;
+      assert.deepEqual(pkg.exports[`./${view}.${lang}`], { types: `./${name}.d.ts`, default: `./${name}.js` }, name);
+      assert.deepEqual(pkg.exports[`./${view}.${lang}.wasm`], { types: "./wasm-url.d.ts", default: `./${name}_bg.wasm` }, name);
+    }
+  }
+  writeFileSync(join(shopDir, "lander.ts"), `
+import init, { mount, type WidgetHandle } from "amazon-pay-widget/lander.de";
+import wasmUrl from "amazon-pay-widget/lander.de.wasm";
+
+declare global { interface Window { handles?: WidgetHandle[] } }
+await init({ module_or_path: wasmUrl });
+const host = document.getElementById("lander")!;
+// A German page; the second widget asks for French, which this bundle does not have.
+window.handles = (["de", "fr"] as const).map((language) => {
+  const element = host.appendChild(document.createElement("div"));
+  return mount(element, { view: "lander", backendUrl: host.dataset.backend, language, products: [{ productId: 101, quantity: 1 }] });
+});
+`);
+  writeFileSync(join(shopDir, "tsconfig.lander.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom", "esnext.disposable"], types: [] },
+    files: ["lander.ts"],
+  }));
+  run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.lander.json"], shopDir);
+  const outDir = join(shopDir, "out");
+  await esbuild.build({
+    absWorkingDir: shopDir, entryPoints: ["lander.ts"], bundle: true, format: "esm", target: "es2022",
+    outdir: outDir, loader: { ".wasm": "file" }, logLevel: "silent",
+  });
+  writeFileSync(join(outDir, "lander.html"), `<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
+<script type="module" src="/lander.js"></script></head>
+<body><div id="lander" data-backend="${server.baseUrl}"></div></body></html>`);
+
+  const { page, context, problems } = await newPage(browser);
+  page.setDefaultTimeout(WAIT);
+  const warnings = [];
+  page.on("console", (msg) => { if (msg.type() === "warning" && msg.text().startsWith("Amazon Pay widget:")) warnings.push(msg.text()); });
+  const wasm = page.waitForResponse((r) => r.url().startsWith(shop.origin) && r.url().endsWith(".wasm"));
+  await page.goto(shop.origin + "/lander.html");
+  assert.match((await wasm).url(), /\/amazon-pay-lander\.de_bg-[^/]*\.wasm$/, "the German bundle's own wasm");
+  await page.waitForFunction(() => [...document.querySelectorAll(".amazon-pay-lander h2")].filter((h) => h.textContent).length === 2);
+  assert.deepEqual(await page.locator(".amazon-pay-lander h2").allTextContents(), ["Mit Amazon Pay bezahlen", "Mit Amazon Pay bezahlen"]);
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0], /language is "fr"/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 /** For each of `files` (.d.ts), the value exports it declares and the methods of its `WidgetHandle`. */
 function declared(files) {
   const program = ts.createProgram(files, { strict: true, noEmit: true, types: [], lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"] });
@@ -141,7 +195,8 @@ function declaredIn(checker, file) {
 }
 
 test("every bundle's exports and handle methods are the ones its .d.ts declares", async () => {
-  const bundles = ["widget", ...Object.keys(VIEWS)].map((b) => `amazon-pay-${b}`);
+  const perLanguage = ONE_LANGUAGE_VIEWS.flatMap((view) => LANGUAGES.map((lang) => `${view}.${lang}`));
+  const bundles = ["widget", ...Object.keys(VIEWS), ...perLanguage].map((b) => `amazon-pay-${b}`);
   const types = declared(bundles.map((name) => join(installed, `${name}.d.ts`)));
   for (const name of bundles) {
     const glue = await import(pathToFileURL(join(installed, `${name}.js`)));

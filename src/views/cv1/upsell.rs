@@ -220,13 +220,17 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
     view.shell.on_click(view.shell.el(ADD), |host| host.clicked());
     crate::dom_calls::append(parent, &view.shell.root);
 
-    // Without the lander's order there is nothing to offer; that is told with the configuration's answer, once
-    // `mount` has returned (the page may listen on the widget's element only then), like any other failure.
-    view::after(&view.me, view.client.cv1_widgets(), |view: &Upsell, config| match config {
-        _ if view.params.is_none() => view.shell.fail(&"no valid orderId in the address", view.shell.t(Text::MissingOrder)),
-        Ok(config) => shell::start(&view.shell, config),
-        Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
-    });
+    // Without the lander's order there is nothing to offer and nothing to ask the backend (a broken link sends no
+    // request); that is told once `mount` has returned (the page may listen on the widget's element only then),
+    // like any other failure: `after` runs its answer in a later microtask even when nothing is awaited.
+    if view.params.is_none() {
+        view::after(&view.me, async {}, |view: &Upsell, ()| view.shell.fail(&"no valid orderId in the address", view.shell.t(Text::MissingOrder)));
+    } else {
+        view::after(&view.me, view.client.cv1_widgets(), |view: &Upsell, config| match config {
+            Ok(config) => shell::start(&view.shell, config),
+            Err(err) => view.shell.fail(&err, &buyer_message(&err, view.shell.lang)),
+        });
+    }
     let root = view.shell.root.clone();
     Ok(Mounted::new(root, Box::new(view)))
 }
