@@ -136,24 +136,26 @@ impl Client {
         use wasm_bindgen_futures::JsFuture;
         // The response, then its body's text, both awaited in this one state machine (an `async fn` for them
         // would be one more in the wasm); any failure on the way is the network's.
+        // The body read by the browser's JSON parser (`Response.json()`): a body that is not JSON is an
+        // unexpected answer (`Decode`, with the status), a request that fails before its answer is `Network`.
         let received = match sent {
             Ok(response) => match JsFuture::from(response).await {
                 Ok(response) => {
                     let response: web_sys::Response = response.unchecked_into();
-                    match response.text() {
-                        Ok(body) => JsFuture::from(body).await.map(|text| (response.status(), text.as_string().unwrap_or_default())).map_err(thrown),
+                    let body = match response.json() {
+                        Ok(body) => JsFuture::from(body).await.map_err(thrown),
                         Err(e) => Err(thrown(e)),
-                    }
+                    };
+                    Ok((response.status(), body))
                 }
                 Err(e) => Err(thrown(e)),
             },
             Err(cause) => Err(cause),
         };
-        let (status, text) = match received {
+        let (status, parsed) = match received {
             Ok(answer) => answer,
             Err(cause) => return Err(ClientError::Network { url, cause }),
         };
-        let parsed = js_sys::JSON::parse(&text).map_err(thrown);
         match parsed {
             Ok(value) if (200..300).contains(&status) => Ok((url, status, value)),
             Ok(value) => match ApiError::from_js(&value) {

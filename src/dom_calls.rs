@@ -72,6 +72,15 @@ extern "C" {
 
     #[wasm_bindgen(method, getter)]
     fn hash(this: &Dom) -> String;
+
+    /// The browser's own `application/x-www-form-urlencoded` parser; `new URLSearchParams(text)` does not throw.
+    type SearchParams;
+
+    #[wasm_bindgen(constructor, js_class = "URLSearchParams")]
+    fn new(query: &str) -> SearchParams;
+
+    #[wasm_bindgen(method)]
+    fn get(this: &SearchParams, name: &str) -> Option<String>;
 }
 
 fn dom(value: &JsValue) -> &Dom {
@@ -156,4 +165,10 @@ pub(crate) fn crypto(window: &Window) -> Crypto {
 /// `new CustomEvent(kind, init)`.
 pub(crate) fn custom_event(kind: &str, init: &web_sys::CustomEventInit) -> Event {
     NewCustomEvent::new(kind, init).unchecked_into()
+}
+
+/// `new URLSearchParams(query).get(name)`: the first value of `name`, as the browser decodes it.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn query_value(query: &str, name: &str) -> Option<String> {
+    SearchParams::new(query).get(name)
 }

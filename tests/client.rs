@@ -20,6 +20,13 @@ export function installFakeFetch() {
     return Promise.resolve(new Response('{"code":"upstream_error","message":"Nope."}', { status: 502 }));
   };
 }
+/** fetch answering every request with `body` and `status`, or (status 0) failing before any answer. */
+export function installAnswer(body, status) {
+  realFetch = window.fetch;
+  window.fetch = function () {
+    return status === 0 ? Promise.reject(new TypeError("Failed to fetch")) : Promise.resolve(new Response(body, { status: status }));
+  };
+}
 export function restoreFetch() { window.fetch = realFetch; }
 export function fetched() { return JSON.stringify(window.__fetched); }
 "#)]
@@ -29,6 +36,38 @@ extern "C" {
     #[wasm_bindgen(js_name = restoreFetch)]
     fn restore_fetch();
     fn fetched() -> String;
+    #[wasm_bindgen(js_name = installAnswer)]
+    fn install_answer(body: &str, status: u16);
+}
+
+/// How the answer to `GET /api/cv1/widgets` came back, with a fake `fetch`.
+async fn widgets_answer(body: &str, status: u16) -> Result<amazon_pay_contract::cv1::WidgetsConfig, ClientError> {
+    install_answer(body, status);
+    let answer = Client::new("https://pay.example").cv1_widgets().await;
+    restore_fetch();
+    answer
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_that_is_not_json_is_unexpected_and_no_answer_is_unreachable() {
+    // The browser's JSON parser reads the body (`Response.json()`): text that is not JSON, whatever the status.
+    for status in [200, 502] {
+        match widgets_answer("<html>Bad gateway</html>", status).await {
+            Err(ClientError::Decode { url, status: got, cause }) => {
+                assert_eq!((url.as_str(), got), ("https://pay.example/api/cv1/widgets", status));
+                assert!(cause.contains("not valid JSON"), "{cause}");
+            }
+            other => panic!("HTTP {status} with HTML should be Decode, got {other:?}"),
+        }
+    }
+    match widgets_answer("", 0).await {
+        Err(ClientError::Network { url, cause }) => assert!(url.ends_with("/api/cv1/widgets") && cause.contains("Failed to fetch"), "{cause}"),
+        other => panic!("a failed fetch should be Network, got {other:?}"),
+    }
+    match widgets_answer(r#"{"seller_id": 7}"#, 200).await {
+        Err(ClientError::Decode { status: 200, .. }) => {}
+        other => panic!("JSON of the wrong shape should be Decode, got {other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]
