@@ -1,15 +1,15 @@
-// Takes out of wasm-bindgen's JS glue what no page of ours runs. Every browser that runs our wasm has what the
-// glue checks for: the wasm needs reference types (Chrome 96, Firefox 79, Safari 15), which came after
-// `TextEncoder.encodeInto`, `FinalizationRegistry`, `ArrayBuffer.prototype.detached`'s absence being harmless,
-// `WebAssembly.instantiateStreaming`, `Response`, `Request` and `URL`. Cut or shortened:
+// Takes out of wasm-bindgen's JS glue what no page of ours runs. Every browser that runs our wasm needs reference
+// types (Chrome 96, Firefox 79, Safari 15), and each of them has what the glue otherwise checks for or polyfills:
+// `TextEncoder.encodeInto`, `FinalizationRegistry`, `Response`, `Request`, `URL`, `instantiateStreaming`.
+// Cut or shortened:
 // - the console warnings for the deprecated ways of calling `init`/`initSync` (a bare URL or module instead of
 //   `{ module_or_path }`; they still work, silently) and for a server that does not send `application/wasm`
-//   (the fallback to the bytes stays, for any response type);
-// - the polyfills and fallbacks for what every such browser has (`encodeInto`, `FinalizationRegistry`, the
-//   `typeof X === 'function'` checks), and `try`/`catch` around an `instanceof` of a class the page always has
-//   (`Window`, `HTMLElement`, `Error`, …);
-// - `passStringToWasm0`'s branch for a call without `realloc` (our glue always passes it: checked), and the
-//   cached `DataView`'s check of `buffer.detached` (a detached buffer is never the memory's current one).
+//   (the fallback to the bytes stays, for any response that is not `application/wasm`);
+// - the polyfill and fallbacks for what every such browser has (`encodeInto`, a no-op `FinalizationRegistry`,
+//   the `typeof X === 'function'` checks), and the `try`/`catch` around an `instanceof` of a class every page
+//   has (`Window`, `HTMLElement`, `Error`, …: it only catches a realm without the class);
+// - `passStringToWasm0`'s branch for a call without `realloc` (our glue always passes it: checked here), and the
+//   cached `DataView`'s tests of `buffer.detached` (a detached buffer is never the memory's current one).
 // About 0.35 KB gzip per page. Each piece is cut only where the glue holds it exactly as wasm-bindgen 0.2.130
 // writes it; glue that holds some of them but not all (another wasm-bindgen) fails the build, and a second run
 // (none left) changes nothing.
