@@ -60,11 +60,11 @@ export const EDITS = [
 export const NO_REGISTRY = "(typeof FinalizationRegistry === 'undefined')\n    ? { register: () => {}, unregister: () => {} }\n    : ";
 
 /** An import checking `instanceof` in a `try` (for a realm without the class), as wasm-bindgen writes it. */
-const INSTANCEOF = /function\(arg0\) \{\n\s*let result;\n\s*try \{\n\s*result = arg0 instanceof ([A-Za-z]+);\n\s*\} catch \(_\) \{\n\s*result = false;\n\s*\}\n\s*const ret = result;\n\s*return ret;\n\s*\}/g;
+const INSTANCEOF = /function\(arg0\) \{\n\s*let result;\n\s*try \{\n\s*result = arg0 instanceof ([A-Za-z0-9_$]+);\n\s*\} catch \(_\) \{\n\s*result = false;\n\s*\}\n\s*const ret = result;\n\s*return ret;\n\s*\}/g;
 
 /** A call of `passStringToWasm0` (its definition's parameters included), and one that passes `realloc`. */
 const PASS_STRING = /passStringToWasm0\(/g;
-const PASS_STRING_WITH_REALLOC = /passStringToWasm0\((arg|[a-z0-9_]+), (malloc|wasm\.__wbindgen_malloc), (realloc|wasm\.__wbindgen_realloc)\)/g;
+const PASS_STRING_WITH_REALLOC = /passStringToWasm0\([A-Za-z0-9_]+, (malloc|wasm\.__wbindgen_malloc), (realloc|wasm\.__wbindgen_realloc)\)/g;
 
 const count = (text, piece) => text.split(piece).length - 1;
 
