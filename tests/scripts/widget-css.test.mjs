@@ -48,3 +48,18 @@ test("the check refuses what would style the shop's page", () => {
   }
   assert.deepEqual(selectors("body { margin: 0 } /* x { } */ .amazon-pay-a, .amazon-pay-b:hover { color: red }"), ["body", ".amazon-pay-a", ".amazon-pay-b:hover"]);
 });
+
+/** Each rule of `css` as its selectors and its declarations' text. */
+function rules(css) {
+  const plain = css.replace(/\/\*[\s\S]*?\*\//g, "");
+  return [...plain.matchAll(/([^{}]+)\{([^{}]*)\}/g)].map((m) => ({ selectors: splitTop(m[1]).map((s) => s.trim()), body: m[2] }));
+}
+
+test("the widget's main actions are in Amazon's yellow, and only a disabled one is dimmed", () => {
+  const all = rules(readFileSync(join(root, "static/amazon-pay.css"), "utf8"));
+  for (const action of [".amazon-pay-place-order", ".amazon-pay-apb-button", ".amazon-pay-upsell-add"]) {
+    assert.ok(all.some((r) => r.selectors.includes(action) && /background:\s*#ffd814/.test(r.body)), `${action} is yellow`);
+  }
+  const dimmed = all.filter((r) => /opacity/.test(r.body)).flatMap((r) => r.selectors);
+  assert.deepEqual(dimmed.filter((s) => !s.endsWith(":disabled")), [], "opacity only for a disabled action");
+});
