@@ -105,6 +105,6 @@ ${started}
 ${table(["cache", "page", "loads", "median ms", "p90 ms", "min ms", "max ms"], rows)}
 
 - widget / baseline, medians: **cold ${x(coldRatio)}**, warm ${x(warmRatio)}
-- goal: median at most ${GOAL.median}×, upper end of the interval at most ${GOAL.high}×: cold ${verdict(coldRatio)}; warm ${verdict(warmRatio)}
+- ${RTT_MS > 0 ? "the loopback goal's figures (the goal is the loopback run's), here" : "goal"}: median at most ${GOAL.median}×, upper end of the interval at most ${GOAL.high}×: cold ${verdict(coldRatio)}; warm ${verdict(warmRatio)}
 - the interval is the bootstrap's over the rounds: how far the ratio moves from the sampling of loads alone (the
   machine's drift between runs comes on top)`);
