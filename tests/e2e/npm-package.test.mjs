@@ -34,6 +34,23 @@ function run(command, args, cwd) {
   return out.stdout;
 }
 
+/** Type-checks the shop's `entry` (TypeScript in shopDir) against the package's types, as its build would, and
+ * bundles it with esbuild (the wasm as a file asset) into shopDir/out; returns that directory. */
+async function buildShop(entry) {
+  const config = `tsconfig.${entry.replace(/\.ts$/, "")}.json`;
+  writeFileSync(join(shopDir, config), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom", "esnext.disposable"], types: [] },
+    files: [entry],
+  }));
+  run(join(root, "node_modules/.bin/tsc"), ["-p", config], shopDir);
+  const outDir = join(shopDir, "out");
+  await esbuild.build({
+    absWorkingDir: shopDir, entryPoints: [entry], bundle: true, format: "esm", target: "es2022",
+    outdir: outDir, loader: { ".wasm": "file" }, logLevel: "silent",
+  });
+  return outDir;
+}
+
 /** A static server for the shop's built page, on its own origin (http://localhost:<port>). */
 async function serve(dir) {
   const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
@@ -92,18 +109,7 @@ const element = document.getElementById("pay")!;
 element.addEventListener("amazonpay:ready", (e) => { window.ready = e.detail; });
 mount(element, { backendUrl: element.dataset.backend, items: [{ sku: "mug", quantity: 1 }], placement: "Cart" });
 `);
-  // The shop's TypeScript against the package's types, as its build would check it.
-  writeFileSync(join(shopDir, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom", "esnext.disposable"], types: [] },
-    files: ["app.ts"],
-  }));
-  run(join(root, "node_modules/.bin/tsc"), ["-p", "."], shopDir);
-
-  const outDir = join(shopDir, "out");
-  await esbuild.build({
-    absWorkingDir: shopDir, entryPoints: ["app.ts"], bundle: true, format: "esm", target: "es2022",
-    outdir: outDir, loader: { ".wasm": "file" }, logLevel: "silent",
-  });
+  const outDir = await buildShop("app.ts");
   writeFileSync(join(outDir, "index.html"), `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css"><script type="module" src="/app.js"></script></head>
@@ -146,16 +152,7 @@ window.handles = (["de", "fr"] as const).map((language) => {
   return mount(element, { view: "lander", backendUrl: host.dataset.backend, language, products: [{ productId: 101, quantity: 1 }] });
 });
 `);
-  writeFileSync(join(shopDir, "tsconfig.lander.json"), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom", "esnext.disposable"], types: [] },
-    files: ["lander.ts"],
-  }));
-  run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.lander.json"], shopDir);
-  const outDir = join(shopDir, "out");
-  await esbuild.build({
-    absWorkingDir: shopDir, entryPoints: ["lander.ts"], bundle: true, format: "esm", target: "es2022",
-    outdir: outDir, loader: { ".wasm": "file" }, logLevel: "silent",
-  });
+  const outDir = await buildShop("lander.ts");
   writeFileSync(join(outDir, "lander.html"), `<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
 <script type="module" src="/lander.js"></script></head>
