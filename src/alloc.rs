@@ -6,6 +6,7 @@
 //! vectors that come and go in the same sizes, so a freed block is soon used again by its class. A block is
 //! never split or merged, so up to half of a block can be unused (a 40-byte string takes a 64-byte block); the
 //! heap is a few hundred KB at most. Single-threaded (the bundles are built without atomics).
+#[allow(unused_imports)] use crate::prelude::*;
 
 /// The smallest block: room for the free list's link.
 const MIN_CLASS: u32 = 3;
@@ -173,7 +174,7 @@ mod tests {
         let mut grown = false;
         let mut taken = Vec::new();
         for class in [3, 5, 4, 12, 3, 6, 10, 3] {
-            let grow = |_| (!std::mem::replace(&mut grown, true)).then_some(base);
+            let grow = |_| (!core::mem::replace(&mut grown, true)).then_some(base);
             let p = unsafe { heap.take(class, grow) } as usize;
             assert!(p >= base && p + (1 << class) <= limit.min(base + (1 << 16)), "class {class} at {p:#x}");
             assert_eq!(p % (1 << class), 0);

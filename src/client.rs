@@ -1,4 +1,5 @@
 //! The backend's JSON API, seen from the browser. Types come from `amazon-pay-contract`.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::json_requests::ToJson;
 use crate::wire::FromJs;
@@ -8,7 +9,7 @@ use amazon_pay_contract::orders::OrderStatus;
 use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
 use serde::Serialize;
-use std::future::Future;
+use core::future::Future;
 
 /// Why a backend call failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -303,8 +304,8 @@ fn debug_name(code: amazon_pay_contract::ErrorCode) -> String {
     name
 }
 
-impl std::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),

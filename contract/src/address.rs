@@ -1,5 +1,6 @@
 //! Why the shop cannot use the address (or phone number) a checkout came back with, and the buyer's sentence
 //! for it. Shared: the server refuses with it (review page and "Place order"), the review page shows it.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -106,7 +107,7 @@ impl AddressProblem {
 }
 
 /// Fewest and most digits a phone number may have (E.164 allows 15; national prefixes and extensions add some).
-pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 6..=20;
+pub const PHONE_DIGITS: core::ops::RangeInclusive<usize> = 6..=20;
 /// Longest phone number, spaces included.
 pub const PHONE_MAX_LEN: usize = 30;
 
@@ -157,7 +158,7 @@ mod tests {
             assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
             assert_eq!(AddressProblem::parse(p.as_str()), Some(p));
             for message in [AddressProblem::buyer_message, AddressProblem::form_message] {
-                let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| message(p, *l)).collect();
+                let texts: alloc::collections::HashSet<_> = Language::ALL.iter().map(|l| message(p, *l)).collect();
                 assert_eq!(texts.len(), Language::ALL.len(), "{p:?}");
             }
         }

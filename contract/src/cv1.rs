@@ -5,6 +5,7 @@
 //! The widget never sends a price: the server prices the cart from its catalogue when the session starts and
 //! uses that amount for every PAYONE call. The buyer's `access_token` goes to the server only to be passed on
 //! to PAYONE (`amazon_address_token`); it is never stored.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::cv2::{CartLine, PostalAddress, PricedLine};
 use crate::{ErrorCode, Language, Money};
@@ -331,10 +332,10 @@ mod tests {
     #[test]
     fn every_decline_has_a_distinct_sentence_per_language() {
         for d in Cv1Decline::ALL {
-            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| d.buyer_message(*l)).collect();
+            let texts: alloc::collections::HashSet<_> = Language::ALL.iter().map(|l| d.buyer_message(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{d:?}");
         }
-        let en: std::collections::HashSet<_> = Cv1Decline::ALL.iter().map(|d| d.buyer_message(Language::En)).collect();
+        let en: alloc::collections::HashSet<_> = Cv1Decline::ALL.iter().map(|d| d.buyer_message(Language::En)).collect();
         assert_eq!(en.len(), Cv1Decline::ALL.len());
     }
 

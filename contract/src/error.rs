@@ -2,6 +2,7 @@
 //!
 //! `code` is stable and machine-readable, `message` is a sentence for the buyer in the requested language,
 //! `detail` is for the developer's console and never contains secrets.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -211,7 +212,7 @@ mod tests {
             ErrorCode::Busy,
         ];
         for code in codes {
-            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
+            let texts: alloc::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{code:?} repeats a text across languages");
         }
     }

@@ -1,7 +1,8 @@
 //! The five buyer languages and Amazon's spelling of them.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
+use core::str::FromStr;
 
 /// A language the buyer-facing texts exist in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

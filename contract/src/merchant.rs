@@ -1,5 +1,6 @@
 //! The merchant API's answers (`/merchant/api/`, docs/merchant-api.md) as the merchant dashboard reads them.
 //! The server's tests read its answers into these types, so a field renamed on one side fails there.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 

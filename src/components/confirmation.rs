@@ -1,4 +1,5 @@
 //! The confirmation page as a Leptos component (the view is [`crate::views::confirmation`]).
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use super::hosted::{hosted_in_language, LanguageOptions};

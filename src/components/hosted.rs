@@ -4,6 +4,7 @@
 //! One implementation of each view serves both the embed bundles, which ship without a framework runtime to
 //! stay within their size budget, and Leptos apps, which get ordinary components with the same markup,
 //! texts and `amazonpay:*` events, plus `Callback` props read from those events ([`Callbacks`]).
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use crate::dom::{Listener, Mounted};
@@ -28,7 +29,7 @@ pub(crate) fn hosted(
 ) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
     let owned = StoredValue::new_local(None::<Hosted>);
-    let mount = std::rc::Rc::new(mount);
+    let mount = alloc::rc::Rc::new(mount);
     let first = mount.clone();
     host.on_load(move |element| {
         let listeners = callbacks.listen(&element, ready);

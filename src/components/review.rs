@@ -1,4 +1,5 @@
 //! The order-review page as a Leptos component (the view is [`crate::views::review`]).
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use super::hosted::{hosted_in_language, LanguageOptions};

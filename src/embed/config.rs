@@ -1,4 +1,5 @@
 //! Reads a page's configuration object into [`WidgetConfig`] (see `wire` for why not serde).
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{View, WidgetConfig};
 use crate::wire::{code, integer, string, FromJs, Obj, WireError};

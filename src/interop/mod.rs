@@ -1,4 +1,5 @@
 //! JS interop with Amazon's scripts. Nothing outside this module calls into Amazon's globals.
+#[allow(unused_imports)] use crate::prelude::*;
 
 pub mod amazon_login;
 pub mod amazon_pay;

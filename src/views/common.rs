@@ -1,4 +1,5 @@
 //! Small pieces the views share: money and addresses shown as text, the buyer's sentence for a failure.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::client::ClientError;
 use crate::dom::{el, El};
@@ -94,7 +95,7 @@ pub fn with_order(url: &str, order_id: &str) -> String {
 }
 
 /// The cause, for the developer's console.
-pub fn log_error(context: &str, cause: &dyn std::fmt::Display) {
+pub fn log_error(context: &str, cause: &dyn core::fmt::Display) {
     web_sys::console::error_1(&[context, ": ", &cause.to_string()].concat().into());
 }
 

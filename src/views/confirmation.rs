@@ -1,4 +1,5 @@
 //! The confirmation page: follows the order's status until Amazon has decided (or a deadline passes).
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::common::{labelled, live_region};
 use crate::client::Client;
@@ -9,8 +10,8 @@ use crate::page;
 use crate::texts::Text;
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use alloc::rc::{Rc, Weak};
+use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 

@@ -1,6 +1,7 @@
 //! The order-review page of Checkout v2: the buyer's Amazon Pay details, changing address and payment on
 //! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::common::{buyer_message, each_address_line, format_money, log_error, with_order};
 use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
@@ -17,10 +18,10 @@ use amazon_pay_contract::cv2::{
 };
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use core::cell::RefCell;
+use alloc::rc::{Rc, Weak};
+use core::sync::atomic::{AtomicU32, Ordering};
+use core::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlInputElement};
 

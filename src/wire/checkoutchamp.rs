@@ -1,4 +1,5 @@
 //! Readers of the CheckoutChamp lander's and upsell page's answers.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{code, Fields, FromJs, WireError, NO_MONEY};
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};

@@ -7,6 +7,7 @@
 //! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets, bound into a view.
 //! - `widget_state` (crate-private): what a view keeps of them: their ids, bindings and what the buyer chose.
 //! - [`signin`], [`token`]: Amazon's button, signing in and out, the buyer's access token.
+#[allow(unused_imports)] use crate::prelude::*;
 
 pub mod lander;
 pub mod payone;
@@ -22,7 +23,7 @@ pub use payone::Cv1Options;
 pub use signin::ButtonStyle;
 pub use upsell::UpsellOptions;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 

@@ -3,6 +3,7 @@
 //! `OffAmazonPayments.initConfirmationFlow` first and confirms the order reference inside it, and, back from
 //! Amazon on the success URL, the authorization. Declines 980–987 and an abandoned confirmation
 //! (`AuthenticationStatus=Abandoned`) are told in words, with the widget the buyer has to use next.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
@@ -21,9 +22,9 @@ use amazon_pay_contract::cv1::{
 };
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::{Cell, OnceCell, RefCell};
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use core::cell::{Cell, OnceCell, RefCell};
+use alloc::rc::{Rc, Weak};
+use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -541,7 +542,7 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
         n,
         button_id: "amazon-pay-cv1-button-",
         // The shell keeps the link; the view never reads it again.
-        way_out: std::mem::take(&mut options.cart_url),
+        way_out: core::mem::take(&mut options.cart_url),
         way_out_text: Text::BackToCart,
         token,
         style: options.button.clone(),
@@ -581,7 +582,7 @@ impl Payone {
     /// Starts (or resumes) the checkout: the session from the backend, then [`Payone::loaded`].
     fn begin(&self, returned: Option<ReturnParams>) {
         let (client, lang) = (&self.options.client, self.shell.lang);
-        let work: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> = match &returned {
+        let work: core::pin::Pin<Box<dyn core::future::Future<Output = _>>> = match &returned {
             Some(r) => Box::pin(client.cv1_session(&r.workorder_id, lang)),
             None => Box::pin(client.create_cv1_session(&CreateCv1SessionRequest { items: self.options.items.clone(), language: lang })),
         };

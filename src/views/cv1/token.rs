@@ -10,6 +10,7 @@
 //!   page got by itself (redirect mode, or a new page load, reference §B.3); set only then.
 //!
 //! Parsing is pure (tested natively); the browser parts are thin wrappers around it.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::page::query_value;
 
@@ -30,8 +31,8 @@ pub struct AccessToken {
     expires_at_ms: u64,
 }
 
-impl std::fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AccessToken").field("expires_at_ms", &self.expires_at_ms).finish_non_exhaustive()
     }
 }

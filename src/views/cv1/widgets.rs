@@ -5,6 +5,7 @@
 //!
 //! Every callback handed to Amazon holds only a `Weak` of its view: it records what Amazon reported, then
 //! tells the view ([`super::shell::Host::changed`]) which parts of the selection changed.
+#[allow(unused_imports)] use crate::prelude::*;
 
 use super::shell::Shell;
 use super::widget_state::{changed, ADDRESS_BOOK_ID, CONSENT_ID, WALLET_ID};
