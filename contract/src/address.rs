@@ -158,7 +158,7 @@ mod tests {
             assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
             assert_eq!(AddressProblem::parse(p.as_str()), Some(p));
             for message in [AddressProblem::buyer_message, AddressProblem::form_message] {
-                let texts: alloc::collections::HashSet<_> = Language::ALL.iter().map(|l| message(p, *l)).collect();
+                let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| message(p, *l)).collect();
                 assert_eq!(texts.len(), Language::ALL.len(), "{p:?}");
             }
         }

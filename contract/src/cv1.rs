@@ -332,10 +332,10 @@ mod tests {
     #[test]
     fn every_decline_has_a_distinct_sentence_per_language() {
         for d in Cv1Decline::ALL {
-            let texts: alloc::collections::HashSet<_> = Language::ALL.iter().map(|l| d.buyer_message(*l)).collect();
+            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| d.buyer_message(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{d:?}");
         }
-        let en: alloc::collections::HashSet<_> = Cv1Decline::ALL.iter().map(|d| d.buyer_message(Language::En)).collect();
+        let en: std::collections::HashSet<_> = Cv1Decline::ALL.iter().map(|d| d.buyer_message(Language::En)).collect();
         assert_eq!(en.len(), Cv1Decline::ALL.len());
     }
 

@@ -212,7 +212,7 @@ mod tests {
             ErrorCode::Busy,
         ];
         for code in codes {
-            let texts: alloc::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
+            let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| code.buyer_message(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{code:?} repeats a text across languages");
         }
     }
