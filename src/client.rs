@@ -135,10 +135,9 @@ impl Client {
     async fn answer(url: String, sent: Result<js_sys::Promise, String>) -> Result<(String, u16, wasm_bindgen::JsValue), ClientError> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen_futures::JsFuture;
-        // The response, then its body's text, both awaited in this one state machine (an `async fn` for them
-        // would be one more in the wasm); any failure on the way is the network's.
-        // The body read by the browser's JSON parser (`Response.json()`): a body that is not JSON is an
-        // unexpected answer (`Decode`, with the status), a request that fails before its answer is `Network`.
+        // The response, then its body read by the browser's JSON parser (`Response.json()`), both awaited in this
+        // one state machine (an `async fn` for them would be one more in the wasm). A request that fails before
+        // its answer is `Network`; a body that is not JSON is an unexpected answer (`Decode`, with the status).
         let received = match sent {
             Ok(response) => match JsFuture::from(response).await {
                 Ok(response) => {
