@@ -5,4 +5,3 @@
 #![no_std]
 
 pub use amazon_pay_widget::embed::{mount, WidgetHandle};
-

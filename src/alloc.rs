@@ -6,7 +6,6 @@
 //! vectors that come and go in the same sizes, so a freed block is soon used again by its class. A block is
 //! never split or merged, so up to half of a block can be unused (a 40-byte string takes a 64-byte block); the
 //! heap is a few hundred KB at most. Single-threaded (the bundles are built without atomics).
-#[allow(unused_imports)] use crate::prelude::*;
 
 /// The smallest block: room for the free list's link.
 const MIN_CLASS: u32 = 3;

@@ -1,15 +1,15 @@
 //! The backend's JSON API, seen from the browser. Types come from `amazon-pay-contract`.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::json_requests::ToJson;
+use crate::prelude::*;
 use crate::wire::FromJs;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, CreateSessionRequest, PlaceOrderRequest, PlaceOrderResponse, UpdateDeliveryRequest};
 use amazon_pay_contract::orders::OrderStatus;
 use amazon_pay_contract::{checkoutchamp, cv1};
 use amazon_pay_contract::{routes, ApiError, Language};
-use serde::Serialize;
 use core::future::Future;
+use serde::Serialize;
 
 /// Why a backend call failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -3,8 +3,8 @@
 //! A view builds its elements once and then sets texts, `hidden` and `disabled` from its state (see
 //! `views/`). No framework runtime: the embed bundles stay within their size budget (BENCHMARKS.md). Text is
 //! only ever set as text (`textContent`), never parsed as HTML, whatever Amazon or the backend sent.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use core::any::Any;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -4,8 +4,8 @@
 //! `detail`, so a page of any stack can listen with `addEventListener`.
 //!
 //! Public as [`crate::embed::events`]; here at the top, so the views emitting them need not depend on `embed`.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 

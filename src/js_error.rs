@@ -1,6 +1,7 @@
 //! What a JS call threw, as text: every module that calls into JS (Amazon's scripts, `fetch`, `JSON.parse`,
 //! the DOM) reports its failures with it. A leaf module, so they need not depend on each other for it.
-#[allow(unused_imports)] use crate::prelude::*;
+
+use crate::prelude::*;
 
 /// The text of a thrown JS value: Amazon's scripts throw plain strings, others throw `Error` objects.
 pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {

@@ -5,8 +5,8 @@
 //! in the wasm. The output is what `JSON.stringify` writes for the same value: no spaces, `null` for
 //! `None` and units, strings escaped as JSON requires (`"`, `\`, control characters), nothing else escaped.
 //! Floats, bytes and maps with keys other than strings are refused: the contract has none.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use serde::ser::{self, Serialize};
 
 /// Why a value could not be written.

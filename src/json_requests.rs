@@ -5,8 +5,8 @@
 //! (strings, numbers, flags, one list), so a small non-generic [`Object`] writes them. The contract's
 //! `Serialize` stays what the server reads: the tests hold every request's text to serde_json's, field names,
 //! order and escapes alike.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportUpsaleRequest};
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, OrderReferenceRequest};
 use amazon_pay_contract::cv2::CartLine;

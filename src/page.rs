@@ -2,7 +2,8 @@
 //!
 //! Parsing is pure (tested natively); reading `location.search` and cleaning the address bar are thin
 //! wrappers around it.
-#[allow(unused_imports)] use crate::prelude::*;
+
+use crate::prelude::*;
 
 /// The review page's parameters, validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,6 @@
 //! Splitting text at an ASCII byte without `core`'s pattern machinery: `split`, `split_once`, `contains` and
 //! `trim_*_matches` with a `char` each bring a searcher and `memchr` into the wasm (about 1 KB raw on the CV1
 //! page). These are byte loops, one copy each. The separators are ASCII, so every piece is a whole `str`.
-#[allow(unused_imports)] use crate::prelude::*;
 
 /// `text` before the first `sep`, and what follows it when there is one (`str::split_once`, keeping the text
 /// when there is no `sep`).

@@ -5,8 +5,8 @@
 //! A one-language build (the features `texts-de`, …: the lander, upsell and CV1 bundles are built once per
 //! language, `amazon-pay-cv1.de.js`, 2-3 KB gzip less than with all five) keeps the texts of its language only
 //! ([`Language::ONLY`]) and gives them for any language asked; [`check`] tells the page when that happens.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use amazon_pay_contract::Language;
 
 macro_rules! texts {

@@ -1,6 +1,5 @@
 //! Why the shop cannot use the address (or phone number) a checkout came back with, and the buyer's sentence
 //! for it. Shared: the server refuses with it (review page and "Place order"), the review page shows it.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,8 @@
 //! APB ("Additional Payment Button"): Amazon Pay chosen at the end of the shop's own checkout. The
 //! (pre)authorization comes first and its answer carries the button's signed payload.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::cv2::{ButtonConfig, CartLine, PostalAddress, ProductType};
+use crate::prelude::*;
 use crate::Language;
 use serde::{Deserialize, Serialize};
 

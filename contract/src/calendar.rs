@@ -1,7 +1,6 @@
 //! Civil dates (proleptic Gregorian, UTC) and days since 1970-01-01, for the crates that print or read dates
 //! without a date library: Amazon's `x-amz-pay-date` (`amazon-pay-v2`) and the merchant dashboard.
 //! Howard Hinnant's algorithms (public domain), exact for every `i64` day a date can name.
-#[allow(unused_imports)] use crate::prelude::*;
 
 /// Days since 1970-01-01 of the date `y`-`m`-`d` (`m` 1 to 12; `d` is not checked against the month).
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {

@@ -4,8 +4,8 @@
 //! agreement) id and the campaign products with quantities. The server reads the buyer's name and email from
 //! Amazon itself, and CheckoutChamp decides every price: nothing the browser says about the buyer or money
 //! is trusted.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use crate::{Language, Money};
 use serde::{Deserialize, Serialize};
 

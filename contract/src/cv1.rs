@@ -5,9 +5,9 @@
 //! The widget never sends a price: the server prices the cart from its catalogue when the session starts and
 //! uses that amount for every PAYONE call. The buyer's `access_token` goes to the server only to be passed on
 //! to PAYONE (`amazon_address_token`); it is never stored.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::cv2::{CartLine, PostalAddress, PricedLine};
+use crate::prelude::*;
 use crate::{ErrorCode, Language, Money};
 use serde::{Deserialize, Serialize};
 

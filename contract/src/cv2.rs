@@ -1,6 +1,6 @@
 //! Checkout v2 through PAYONE: what the widget asks for and what it gets back.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use crate::{Language, Money};
 use serde::{Deserialize, Serialize};
 

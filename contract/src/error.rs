@@ -2,8 +2,8 @@
 //!
 //! `code` is stable and machine-readable, `message` is a sentence for the buyer in the requested language,
 //! `detail` is for the developer's console and never contains secrets.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What went wrong, in a form the widget can act on.

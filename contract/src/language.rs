@@ -1,8 +1,8 @@
 //! The five buyer languages and Amazon's spelling of them.
-#[allow(unused_imports)] use crate::prelude::*;
 
-use serde::{Deserialize, Serialize};
+use crate::prelude::*;
 use core::str::FromStr;
+use serde::{Deserialize, Serialize};
 
 /// A language the buyer-facing texts exist in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -8,7 +8,8 @@
 
 extern crate alloc;
 
-/// What `std`'s prelude gives and `core`'s does not (research: built `no_std` for the wasm bundles).
+/// What `std`'s prelude gives and `core`'s does not: the widget's page bundles build the contract without `std`
+/// (feature `std` off; the widget's src/no_std.rs says why), the server with it.
 #[allow(unused_imports)]
 pub(crate) mod prelude {
     pub(crate) use alloc::{borrow::ToOwned, boxed::Box, format, string::String, string::ToString, vec, vec::Vec};

@@ -1,9 +1,9 @@
 //! Money as integer minor units plus an ISO 4217 currency.
-#[allow(unused_imports)] use crate::prelude::*;
 
-use serde::{Deserialize, Serialize};
+use crate::prelude::*;
 use core::fmt;
 use core::str::FromStr;
+use serde::{Deserialize, Serialize};
 
 /// The currencies Amazon Pay ledgers know. PAYONE accepts only [`Currency::Eur`]; the server enforces that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

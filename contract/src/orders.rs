@@ -1,6 +1,6 @@
 //! An order's status as the confirmation page follows it.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use crate::Money;
 use serde::{Deserialize, Serialize};
 

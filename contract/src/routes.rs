@@ -1,6 +1,7 @@
 //! Paths of the backend's JSON API, relative to the backend's base URL, so widget and server agree.
 //! (Built with `concat`, not `format!`: the widget's wasm is smaller.)
-#[allow(unused_imports)] use crate::prelude::*;
+
+use crate::prelude::*;
 
 /// `GET`: liveness.
 pub const HEALTHZ: &str = "/healthz";

@@ -1,10 +1,10 @@
 //! APB, Amazon Pay at the end of the shop's own checkout, as a Leptos component (the view is
 //! [`crate::views::apb`]).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use super::hosted::{hosted_in_language, LanguageOptions};
 use crate::events::WidgetEvent;
+use crate::prelude::*;
 pub use crate::views::apb::ApbOptions;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;

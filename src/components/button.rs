@@ -1,12 +1,12 @@
 //! The Checkout v2 button as a Leptos component (the view is [`crate::views::button`]), following the shop's
 //! cart and language through [`LiveButton::update`]: debounced, one new session, the old button kept (inert)
 //! until the new one is drawn, the answers of overtaken sessions dropped.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use super::hosted::log_mount_error;
 use crate::dom::Listener;
 use crate::events::WidgetEvent;
+use crate::prelude::*;
 use crate::views::button::live::LiveButton;
 pub use crate::views::button::ButtonOptions;
 use amazon_pay_contract::cv2::CartLine;

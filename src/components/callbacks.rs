@@ -1,10 +1,10 @@
 //! `Callback` props for the widget's events, next to the DOM events: each callback gets the event as
 //! [`WidgetEvent`], the very value the DOM event's `detail` is written from (read back from that `detail`, so
 //! the two cannot differ).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::dom::{on, Listener};
 use crate::events::WidgetEvent;
+use crate::prelude::*;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -1,9 +1,9 @@
 //! The confirmation page as a Leptos component (the view is [`crate::views::confirmation`]).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use super::hosted::{hosted_in_language, LanguageOptions};
 use crate::events::WidgetEvent;
+use crate::prelude::*;
 pub use crate::views::confirmation::ConfirmationOptions;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;

@@ -4,10 +4,10 @@
 //! One implementation of each view serves both the embed bundles, which ship without a framework runtime to
 //! stay within their size budget, and Leptos apps, which get ordinary components with the same markup,
 //! texts and `amazonpay:*` events, plus `Callback` props read from those events ([`Callbacks`]).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use crate::dom::{Listener, Mounted};
+use crate::prelude::*;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;

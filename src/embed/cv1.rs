@@ -1,8 +1,8 @@
 //! The legacy Checkout v1 views of [`super::mount`]: `lander`, `upsell` and `cv1`, and their configuration keys.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{ConfigError, WidgetConfig};
 use crate::client::Client;
+use crate::prelude::*;
 use crate::views::cv1::payone::{DEFAULT_CART_URL, DEFAULT_CONFIRMATION_URL};
 use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use core::time::Duration;

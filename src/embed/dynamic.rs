@@ -4,14 +4,14 @@
 //! The button follows a new configuration through [`LiveButton::update`] (debounced, one new session, the
 //! old button kept until the new one is drawn). Other views are mounted again when their configuration
 //! changed: the new one first, then the old one removed, so a refused configuration changes nothing.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{invalid, mount_view, ConfigError, View, WidgetConfig, WidgetHandle};
+use crate::prelude::*;
 #[cfg(feature = "view-button")]
 use crate::views::button::live::LiveButton;
+use alloc::rc::{Rc, Weak};
 use core::any::Any;
 use core::cell::RefCell;
-use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 

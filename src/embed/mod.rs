@@ -36,7 +36,8 @@
 //! }
 //! # start().ok();
 //! ```
-#[allow(unused_imports)] use crate::prelude::*;
+
+use crate::prelude::*;
 
 mod cv1;
 

@@ -9,13 +9,13 @@
 //!
 //! Cheap when nothing of ours changes: the observer looks at added and removed element nodes only (text nodes
 //! are skipped), and at no attribute but the declaration.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::dynamic::{self, Live};
 use super::{log_mount_error, mount_declaration, read_config, WidgetHandle, DECLARATION};
 use crate::interop::mutation_observer::{observe, Changes, Observer};
-use core::cell::RefCell;
+use crate::prelude::*;
 use alloc::rc::Rc;
+use core::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 

@@ -2,9 +2,9 @@
 //!
 //! `authorize` takes a Rust callback. The closure handed to Amazon is owned by the returned
 //! [`Authorization`]: keep it as long as an answer may come (the component that asked), drop it to release it.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::js_object::{call_method, get, get_path, object, text};
+use crate::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

@@ -2,8 +2,8 @@
 //!
 //! `checkout.js` throws *strings* that start with `"AmazonPay:\n"`; every call here catches them and turns
 //! them into [`AmazonPayError::Rejected`] with Amazon's own message, so nothing escapes as an uncaught throw.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

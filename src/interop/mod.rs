@@ -1,5 +1,4 @@
 //! JS interop with Amazon's scripts. Nothing outside this module calls into Amazon's globals.
-#[allow(unused_imports)] use crate::prelude::*;
 
 pub mod amazon_login;
 pub mod amazon_pay;

@@ -1,8 +1,8 @@
 //! The browser's `MutationObserver`, typed: which elements were added to or removed from a subtree, and which
 //! had one attribute changed. The callback is owned by the returned [`Observer`]: dropping it disconnects the
 //! observer and frees the callback.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord, Node};

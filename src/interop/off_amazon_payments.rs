@@ -5,13 +5,13 @@
 //! Every callback handed to Amazon is a [`Closure`] owned by the returned [`Bound`]. The component that bound
 //! a widget keeps that value as long as the widget is on the page (and drops it with the component), so
 //! nothing leaks per render. Amazon's `onError` reaches Rust as an [`AmazonWidgetError`].
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::js_object::{call_getter, call_method, construct, get, get_path, object, opt_text, set, text};
 use super::script_loader::{self, ScriptError};
-use serde::Serialize;
+use crate::prelude::*;
 use core::cell::RefCell;
 use core::time::Duration;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 

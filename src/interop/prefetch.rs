@@ -5,7 +5,6 @@
 //! it once and uses its `response` only when `url` and `body` are exactly the request it would send itself
 //! (its own JSON text of the same `CreateSessionRequest`), else it sends its own. A mismatch costs a session
 //! on the server, never a wrong checkout.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

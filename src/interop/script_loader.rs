@@ -7,8 +7,8 @@
 //! A caller that knows the script's global ([`load_script_until`]) is answered at once when it is there, and a
 //! page's own script counts as loaded only once it is (a preloaded script the page inserted late has a
 //! resource timing entry before it has run).
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use core::cell::RefCell;
 use core::time::Duration;
 use wasm_bindgen::prelude::*;

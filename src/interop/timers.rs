@@ -1,7 +1,6 @@
 //! Waiting without blocking: promise-based `setTimeout`, so polling loops and deadlines need no closures of their
 //! own. (The timers call the promises' own `resolve`/`reject`: no Rust closure to keep alive, and no JS snippet
 //! file for the page to fetch.)
-#[allow(unused_imports)] use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -1,7 +1,6 @@
 //! APB: Amazon Pay as the last step of the shop's own checkout. The shop's button authorizes first
 //! (through the backend); PAYONE's answer carries the signed payload, and `amazon.Pay.initCheckout` takes
 //! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::button::{is_amazon_checkout_js, render_options};
 use super::common::{live_region, log_error};
@@ -10,12 +9,13 @@ use crate::dom::{el, on, set_attr, set_disabled, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::{amazon_pay, script_loader};
 use crate::page;
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
-use alloc::rc::{Rc, Weak};
 use core::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;

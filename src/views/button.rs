@@ -3,7 +3,6 @@
 //! While it loads it holds the button's place (so the page does not jump) and, after a few seconds, says that
 //! Amazon Pay is still loading; a script that arrives late still shows the button. On failure it says so in
 //! the buyer's language and shows no broken button; the cause goes to the console and to an `error` event.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::common::{live_region, log_error};
 use crate::client::Client;
@@ -11,11 +10,12 @@ use crate::dom::{el, on, set_attr, set_hidden, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmount, RenderButtonOptions};
 use crate::interop::script_loader;
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::Rc;
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest, ReturnPages};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::future::Future;
-use alloc::rc::Rc;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 use wasm_bindgen::JsValue;

@@ -1,8 +1,8 @@
 //! Small pieces the views share: money and addresses shown as text, the buyer's sentence for a failure.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::client::ClientError;
 use crate::dom::{el, El};
+use crate::prelude::*;
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::{Currency, ErrorCode, Language, Money};
 use wasm_bindgen::JsValue;

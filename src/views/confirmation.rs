@@ -1,5 +1,4 @@
 //! The confirmation page: follows the order's status until Amazon has decided (or a deadline passes).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::common::{labelled, live_region};
 use crate::client::Client;
@@ -7,10 +6,11 @@ use crate::dom::{el, set_attr, set_hidden, set_text, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::timers::sleep;
 use crate::page;
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
-use alloc::rc::{Rc, Weak};
 use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;

@@ -5,7 +5,6 @@
 //! Conventions: `mount(parent, options)` appends the view and returns [`crate::dom::Mounted`]; the view's
 //! state lives in an `Rc` owned by it, and async work holds only a `Weak` between awaits, so an unmounted
 //! view's work stops at its next step.
-#[allow(unused_imports)] use crate::prelude::*;
 
 pub mod apb;
 pub mod button;

@@ -1,7 +1,6 @@
 //! The order-review page of Checkout v2: the buyer's Amazon Pay details, changing address and payment on
 //! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::common::{buyer_message, each_address_line, format_money, log_error, with_order};
 use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
@@ -11,7 +10,9 @@ use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, ChangeAction};
 use crate::interop::script_loader;
 use crate::page::{self, ReviewParams};
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::address::{valid_phone, AddressProblem, PHONE_MAX_LEN};
 use amazon_pay_contract::cv2::{
     CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType, UpdateDeliveryRequest,
@@ -19,7 +20,6 @@ use amazon_pay_contract::cv2::{
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::RefCell;
-use alloc::rc::{Rc, Weak};
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,13 +1,13 @@
 //! A view's elements and its async work, shared by the review page and the legacy Checkout v1 views: the
 //! skeleton (a table of [`Node`]s, built in one loop), small helpers that add elements, and [`after`], which
 //! hands a result to a view only while it is mounted. Nothing here knows a view's state.
-#[allow(unused_imports)] use crate::prelude::*;
 
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::common::format_money;
+use alloc::rc::Weak;
 use amazon_pay_contract::{Language, Money};
 use core::future::Future;
-use alloc::rc::Weak;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 

@@ -1,5 +1,4 @@
 //! Readers of the CheckoutChamp lander's and upsell page's answers.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{code, Fields, FromJs, WireError, NO_MONEY};
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};

@@ -1,5 +1,4 @@
 //! Readers of the types every view meets: money, languages, errors, addresses, items, order status.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{code, Fields, FromJs, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, PricedLine};

@@ -1,5 +1,4 @@
 //! Readers of Checkout v2 and APB answers: the button's configuration, the review page, placing an order.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{code, Fields, FromJs, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::address::AddressProblem;

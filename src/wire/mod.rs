@@ -7,7 +7,8 @@
 //! The types are the contract's, the same the server serializes with serde; `tests/wire.rs` feeds every
 //! response type through both (serde_json out, [`FromJs`] in) so the two cannot drift. Requests still go out
 //! through the contract's own `Serialize`.
-#[allow(unused_imports)] use crate::prelude::*;
+
+use crate::prelude::*;
 
 mod checkoutchamp;
 mod common;

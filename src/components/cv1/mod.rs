@@ -1,10 +1,10 @@
 //! Legacy Amazon Pay Checkout v1 (`Widgets.js`) as Leptos components: the CheckoutChamp lander (one-time and
 //! recurring), its upsell page, and the PAYONE CV1 checkout. Each wraps its plain-DOM view in
 //! [`crate::views::cv1`] (same options, markup, texts and `amazonpay:*` events).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::callbacks::Callbacks;
 use super::hosted::hosted;
+use crate::prelude::*;
 pub use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use leptos::prelude::*;
 

@@ -6,13 +6,12 @@
 //! for the old amount) and `aria-busy`. Once the new session and `checkout.js` are there, the new button is
 //! built, rendered and put in the old one's place within one task: no frame shows a gap or two buttons. An
 //! update overtaken by a newer one (or by a return to the cart already shown) drops its session's answer.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::{prepare, replace, request_session, ButtonOptions};
 use crate::dom::{set_attr, set_flag, Mounted};
 use crate::events::emit;
-use core::cell::RefCell;
 use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 

@@ -4,7 +4,6 @@
 //! "Place order" is enabled only once an address and a payment method are chosen (recurring: and the buyer
 //! consented). A declined payment method (`InvalidPaymentMethod`) is told in words with what to do, and the
 //! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
@@ -13,14 +12,15 @@ use crate::client::Client;
 use crate::dom::{set_attr, set_disabled, set_hidden, set_text, Mounted};
 use crate::events::WidgetEvent;
 use crate::page;
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::common::format_money;
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse};
 use amazon_pay_contract::routes::encode_segment;
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
-use alloc::rc::{Rc, Weak};
 use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;

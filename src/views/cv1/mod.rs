@@ -7,7 +7,8 @@
 //! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets, bound into a view.
 //! - `widget_state` (crate-private): what a view keeps of them: their ids, bindings and what the buyer chose.
 //! - [`signin`], [`token`]: Amazon's button, signing in and out, the buyer's access token.
-#[allow(unused_imports)] use crate::prelude::*;
+
+use crate::prelude::*;
 
 pub mod lander;
 pub mod payone;

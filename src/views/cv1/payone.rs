@@ -3,7 +3,6 @@
 //! `OffAmazonPayments.initConfirmationFlow` first and confirms the order reference inside it, and, back from
 //! Amazon on the success URL, the authorization. Declines 980–987 and an abandoned confirmation
 //! (`AuthenticationStatus=Abandoned`) are told in words, with the widget the buyer has to use next.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
@@ -14,16 +13,17 @@ use crate::dom::{set_attr, set_disabled, set_hidden, Mounted};
 use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::common::{each_address_line, format_money, with_order};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::{
     AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, NextStep, OrderReferenceRequest,
 };
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, OnceCell, RefCell};
-use alloc::rc::{Rc, Weak};
 use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;

@@ -5,7 +5,6 @@
 //! sign-in part, the phase, the selection and the runtime that owns every callback handed to Amazon), held
 //! in an `Rc` owned by [`crate::dom::Mounted`]. Amazon's callbacks and the async work hold only a
 //! `Weak<dyn Host>`, so an unmounted view stops.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::signin::{self, ButtonStyle, SignInButton, SignInProblem};
 use super::token::AccessToken;
@@ -13,12 +12,13 @@ use super::widget_state::{BoundWidgets, Selection};
 use crate::dom::{on, set_hidden, set_text, Listener};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::off_amazon_payments::Bound;
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::skeleton::{add, after, create};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::WidgetsConfig;
 use amazon_pay_contract::Language;
 use core::cell::{Cell, RefCell};
-use alloc::rc::{Rc, Weak};
 use core::time::Duration;
 use web_sys::Element;
 

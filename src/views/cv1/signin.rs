@@ -1,17 +1,17 @@
 //! What every legacy Checkout v1 view shares: loading `Widgets.js` (refusing the sandbox's script in live
 //! mode), the access token the page starts with, Amazon's button that signs the buyer in (popup, or this
 //! window when the popup is blocked), and signing out.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::token::{self, AccessToken};
 use crate::client::ClientError;
 use crate::interop::amazon_login::{self, Authorization, AuthorizeOptions, AuthorizeResponse};
 use crate::interop::off_amazon_payments::{self, AmazonWidgetError, Bound, ButtonOptions, WidgetsError};
+use crate::prelude::*;
+use alloc::rc::Rc;
 use amazon_pay_contract::cv1::{WidgetsConfig, AMAZON_EU_WIDGETS_JS};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::Cell;
 use core::future::Future;
-use alloc::rc::Rc;
 use core::time::Duration;
 
 /// The Login with Amazon scopes the widgets need (CheckoutChamp's kit and Magento's EU set).

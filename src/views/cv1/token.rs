@@ -10,9 +10,9 @@
 //!   page got by itself (redirect mode, or a new page load, reference §B.3); set only then.
 //!
 //! Parsing is pure (tested natively); the browser parts are thin wrappers around it.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::page::query_value;
+use crate::prelude::*;
 
 /// Query or fragment keys of a Login with Amazon answer, removed from the address bar together.
 const ANSWER_KEYS: &[&str] = &["access_token", "token_type", "expires_in", "scope", "state", "error", "error_description", "error_uri"];

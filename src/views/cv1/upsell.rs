@@ -3,7 +3,6 @@
 //!
 //! The page reads `orderId` (CheckoutChamp's) and `amazonOrderId` from its address, as the lander links it.
 //! The buyer's token comes from the lander's sign-in in this tab; without it, Amazon's button signs in again.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::lander::order_view;
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
@@ -13,12 +12,13 @@ use crate::client::Client;
 use crate::dom::{set_attr, set_disabled, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::Language;
 use core::cell::RefCell;
-use alloc::rc::{Rc, Weak};
 use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;

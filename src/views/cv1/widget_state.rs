@@ -1,9 +1,9 @@
 //! What a view keeps of Amazon's widgets: the element ids they render into, what the buyer chose in them
 //! ([`Selection`]) and their bindings ([`BoundWidgets`]). Plain state: the bindings in `widgets` fill it and
 //! the view's shell holds it, so the shell need not depend on the bindings (which depend on the shell).
-#[allow(unused_imports)] use crate::prelude::*;
 
 use crate::interop::off_amazon_payments::{AmazonWidgetError, Bound};
+use crate::prelude::*;
 use core::cell::{Cell, RefCell};
 
 /// The element ids the widgets render into, each followed by the view's number (`amazon-pay-wallet-7`, see

@@ -5,13 +5,13 @@
 //!
 //! Every callback handed to Amazon holds only a `Weak` of its view: it records what Amazon reported, then
 //! tells the view ([`super::shell::Host::changed`]) which parts of the selection changed.
-#[allow(unused_imports)] use crate::prelude::*;
 
 use super::shell::Shell;
 use super::widget_state::{changed, ADDRESS_BOOK_ID, CONSENT_ID, WALLET_ID};
 use crate::interop::off_amazon_payments::{
     AgreementType, AmazonReference, AmazonWidgetError, ConsentStatus, DisplayMode, Widget, WidgetKind, WidgetOptions, WidgetsError,
 };
+use crate::prelude::*;
 
 /// `B02-…` and `C01-…` are billing agreements, anything else an order reference.
 fn agreement(id: &str) -> AgreementType {
