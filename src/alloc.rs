@@ -173,7 +173,7 @@ mod tests {
         let mut grown = false;
         let mut taken = Vec::new();
         for class in [3, 5, 4, 12, 3, 6, 10, 3] {
-            let grow = |_| (!std::mem::replace(&mut grown, true)).then_some(base);
+            let grow = |_| (!core::mem::replace(&mut grown, true)).then_some(base);
             let p = unsafe { heap.take(class, grow) } as usize;
             assert!(p >= base && p + (1 << class) <= limit.min(base + (1 << 16)), "class {class} at {p:#x}");
             assert_eq!(p % (1 << class), 0);

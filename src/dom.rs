@@ -4,7 +4,8 @@
 //! `views/`). No framework runtime: the embed bundles stay within their size budget (BENCHMARKS.md). Text is
 //! only ever set as text (`textContent`), never parsed as HTML, whatever Amazon or the backend sent.
 
-use std::any::Any;
+use crate::prelude::*;
+use core::any::Any;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Event, EventTarget};

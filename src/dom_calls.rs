@@ -8,6 +8,7 @@
 //! page's own `location`'s parts, `history` and `crypto` not at all; `querySelectorAll` throws only for an
 //! invalid selector (the widget's are constants).
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Crypto, Element, Event, EventTarget, History, Location, Node, NodeList, Window};

@@ -5,6 +5,7 @@
 //!
 //! Public as [`crate::embed::events`]; here at the top, so the views emitting them need not depend on `embed`.
 
+use crate::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 

@@ -1,6 +1,8 @@
 //! What a JS call threw, as text: every module that calls into JS (Amazon's scripts, `fetch`, `JSON.parse`,
 //! the DOM) reports its failures with it. A leaf module, so they need not depend on each other for it.
 
+use crate::prelude::*;
+
 /// The text of a thrown JS value: Amazon's scripts throw plain strings, others throw `Error` objects.
 pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
     if let Some(text) = value.as_string() {
@@ -14,6 +16,6 @@ pub fn thrown_text(value: &wasm_bindgen::JsValue) -> String {
 }
 
 /// `parts` one after another: a `Display` without `write!` (no `core::fmt::write` in the wasm, see BENCHMARKS.md).
-pub(crate) fn write_parts(f: &mut std::fmt::Formatter<'_>, parts: &[&str]) -> std::fmt::Result {
+pub(crate) fn write_parts(f: &mut core::fmt::Formatter<'_>, parts: &[&str]) -> core::fmt::Result {
     parts.iter().try_for_each(|part| f.write_str(part))
 }

@@ -6,22 +6,23 @@
 //! `None` and units, strings escaped as JSON requires (`"`, `\`, control characters), nothing else escaped.
 //! Floats, bytes and maps with keys other than strings are refused: the contract has none.
 
+use crate::prelude::*;
 use serde::ser::{self, Serialize};
 
 /// Why a value could not be written.
 #[derive(Debug)]
 pub struct Error(String);
 
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 impl ser::Error for Error {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+    fn custom<T: core::fmt::Display>(msg: T) -> Self {
         Error(msg.to_string())
     }
 }
@@ -408,7 +409,7 @@ mod tests {
     #[test]
     fn floats_and_odd_keys_are_refused() {
         assert!(to_string(&1.5f64).is_err());
-        let mut odd = std::collections::BTreeMap::new();
+        let mut odd = alloc::collections::BTreeMap::new();
         odd.insert(1u8, 2u8);
         assert!(to_string(&odd).is_err());
     }

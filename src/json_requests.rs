@@ -6,6 +6,7 @@
 //! `Serialize` stays what the server reads: the tests hold every request's text to serde_json's, field names,
 //! order and escapes alike.
 
+use crate::prelude::*;
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportUpsaleRequest};
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, OrderReferenceRequest};
 use amazon_pay_contract::cv2::CartLine;

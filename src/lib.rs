@@ -8,6 +8,15 @@
 //! - `components` (feature `leptos`): the views as Leptos components, for Leptos apps using the crate.
 //! - [`embed`]: `mount(element, config)` and DOM CustomEvents for pages of any stack.
 
+// Without `std` for the page bundles (src/no_std.rs says why).
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
+
+extern crate alloc;
+
+#[macro_use]
+mod no_std;
+pub(crate) use no_std::prelude;
+
 pub mod client;
 #[cfg(feature = "leptos")]
 pub mod components;
@@ -28,9 +37,10 @@ pub mod wire;
 pub use amazon_pay_contract as contract;
 
 #[cfg(any(test, all(not(target_feature = "atomics"), target_family = "wasm")))]
-mod alloc;
+#[path = "alloc.rs"]
+mod heap;
 
 /// A small allocator of our own instead of dlmalloc or talc: less wasm in every bundle (see `alloc`).
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
-static ALLOCATOR: alloc::Allocator = alloc::Allocator::new();
+static ALLOCATOR: heap::Allocator = heap::Allocator::new();

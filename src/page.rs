@@ -3,6 +3,8 @@
 //! Parsing is pure (tested natively); reading `location.search` and cleaning the address bar are thin
 //! wrappers around it.
 
+use crate::prelude::*;
+
 /// The review page's parameters, validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReviewParams {
@@ -100,8 +102,8 @@ pub fn new_idempotency_key() -> String {
         .unwrap_or_else(|| ["fallback-", &amazon_pay_contract::digits(js_sys::Math::random().to_bits())].concat())
 }
 
-impl std::fmt::Display for BadParam {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for BadParam {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         crate::js_error::write_parts(f, &["the query parameter ", self.name, " has an invalid value"])
     }
 }

@@ -6,6 +6,7 @@
 //! language, `amazon-pay-cv1.de.js`, 2-3 KB gzip less than with all five) keeps the texts of its language only
 //! ([`Language::ONLY`]) and gives them for any language asked; [`check`] tells the page when that happens.
 
+use crate::prelude::*;
 use amazon_pay_contract::Language;
 
 macro_rules! texts {
@@ -50,7 +51,7 @@ impl Text {
 /// Called where a widget's language is decided: in a one-language build, a widget in another language shows this
 /// build's texts, and the page's console says once how to have its own (see [`mismatch`]).
 pub fn check(lang: Language, bundle: &str) {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use core::sync::atomic::{AtomicBool, Ordering};
     static WARNED: AtomicBool = AtomicBool::new(false);
     if let Some(warning) = mismatch(lang, bundle) {
         if !WARNED.swap(true, Ordering::Relaxed) {

@@ -106,7 +106,7 @@ impl AddressProblem {
 }
 
 /// Fewest and most digits a phone number may have (E.164 allows 15; national prefixes and extensions add some).
-pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 6..=20;
+pub const PHONE_DIGITS: core::ops::RangeInclusive<usize> = 6..=20;
 /// Longest phone number, spaces included.
 pub const PHONE_MAX_LEN: usize = 30;
 

@@ -2,6 +2,7 @@
 //! (pre)authorization comes first and its answer carries the button's signed payload.
 
 use crate::cv2::{ButtonConfig, CartLine, PostalAddress, ProductType};
+use crate::prelude::*;
 use crate::Language;
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,7 @@
 //! Amazon itself, and CheckoutChamp decides every price: nothing the browser says about the buyer or money
 //! is trusted.
 
+use crate::prelude::*;
 use crate::{Language, Money};
 use serde::{Deserialize, Serialize};
 

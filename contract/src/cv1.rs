@@ -7,6 +7,7 @@
 //! to PAYONE (`amazon_address_token`); it is never stored.
 
 use crate::cv2::{CartLine, PostalAddress, PricedLine};
+use crate::prelude::*;
 use crate::{ErrorCode, Language, Money};
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
 //! Checkout v2 through PAYONE: what the widget asks for and what it gets back.
 
+use crate::prelude::*;
 use crate::{Language, Money};
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,8 @@
 //! Whole numbers as text without `core::fmt`: its formatting machinery (`write!`, `Formatter::pad`, the
 //! integers' `Display`) is kilobytes of the widget's wasm, which shows numbers only here and in money.
 
+use crate::prelude::*;
+
 /// `n` in decimal digits: `1999` becomes `"1999"`.
 pub fn digits(n: u64) -> String {
     let mut buf = [0u8; 20];

@@ -3,6 +3,7 @@
 //! `code` is stable and machine-readable, `message` is a sentence for the buyer in the requested language,
 //! `detail` is for the developer's console and never contains secrets.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What went wrong, in a form the widget can act on.

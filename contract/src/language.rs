@@ -1,7 +1,8 @@
 //! The five buyer languages and Amazon's spelling of them.
 
+use crate::prelude::*;
+use core::str::FromStr;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// A language the buyer-facing texts exist in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

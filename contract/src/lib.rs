@@ -4,6 +4,17 @@
 //! Money is always an integer of minor units plus a currency; the browser never sends a price, only items
 //! and quantities, and the server decides the amount.
 
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
+
+extern crate alloc;
+
+/// What `std`'s prelude gives and `core`'s does not: the widget's page bundles build the contract without `std`
+/// (feature `std` off; the widget's src/no_std.rs says why), the server with it.
+#[allow(unused_imports)]
+pub(crate) mod prelude {
+    pub(crate) use alloc::{borrow::ToOwned, boxed::Box, format, string::String, string::ToString, vec, vec::Vec};
+}
+
 pub mod address;
 pub mod apb;
 pub mod calendar;

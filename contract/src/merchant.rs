@@ -1,6 +1,7 @@
 //! The merchant API's answers (`/merchant/api/`, docs/merchant-api.md) as the merchant dashboard reads them.
 //! The server's tests read its answers into these types, so a field renamed on one side fails there.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// `GET /merchant/api/orders`: one page of orders, newest first.

@@ -1,8 +1,9 @@
 //! Money as integer minor units plus an ISO 4217 currency.
 
+use crate::prelude::*;
+use core::fmt;
+use core::str::FromStr;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// The currencies Amazon Pay ledgers know. PAYONE accepts only [`Currency::Eur`]; the server enforces that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! An order's status as the confirmation page follows it.
 
+use crate::prelude::*;
 use crate::Money;
 use serde::{Deserialize, Serialize};
 

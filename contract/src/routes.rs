@@ -1,6 +1,8 @@
 //! Paths of the backend's JSON API, relative to the backend's base URL, so widget and server agree.
 //! (Built with `concat`, not `format!`: the widget's wasm is smaller.)
 
+use crate::prelude::*;
+
 /// `GET`: liveness.
 pub const HEALTHZ: &str = "/healthz";
 /// `POST` [`crate::cv2::CreateSessionRequest`] → [`crate::cv2::ButtonConfig`].

@@ -6,6 +6,7 @@ use super::callbacks::Callbacks;
 use super::hosted::log_mount_error;
 use crate::dom::Listener;
 use crate::events::WidgetEvent;
+use crate::prelude::*;
 use crate::views::button::live::LiveButton;
 pub use crate::views::button::ButtonOptions;
 use amazon_pay_contract::cv2::CartLine;

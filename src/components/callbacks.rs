@@ -4,6 +4,7 @@
 
 use crate::dom::{on, Listener};
 use crate::events::WidgetEvent;
+use crate::prelude::*;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 

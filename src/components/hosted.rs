@@ -7,6 +7,7 @@
 
 use super::callbacks::Callbacks;
 use crate::dom::{Listener, Mounted};
+use crate::prelude::*;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -28,7 +29,7 @@ pub(crate) fn hosted(
 ) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
     let owned = StoredValue::new_local(None::<Hosted>);
-    let mount = std::rc::Rc::new(mount);
+    let mount = alloc::rc::Rc::new(mount);
     let first = mount.clone();
     host.on_load(move |element| {
         let listeners = callbacks.listen(&element, ready);

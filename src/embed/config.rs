@@ -1,6 +1,7 @@
 //! Reads a page's configuration object into [`WidgetConfig`] (see `wire` for why not serde).
 
 use super::{View, WidgetConfig};
+use crate::prelude::*;
 use crate::wire::{code, integer, string, FromJs, Obj, WireError};
 use amazon_pay_contract::checkoutchamp::CampaignLine;
 use wasm_bindgen::JsValue;

@@ -2,9 +2,10 @@
 
 use super::{ConfigError, WidgetConfig};
 use crate::client::Client;
+use crate::prelude::*;
 use crate::views::cv1::payone::{DEFAULT_CART_URL, DEFAULT_CONFIRMATION_URL};
 use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
-use std::time::Duration;
+use core::time::Duration;
 
 /// A link the widget navigates to: a path on this site or an http(s) URL, never `javascript:` and the like.
 fn page_url(name: &str, value: &str) -> Result<String, ConfigError> {

@@ -6,11 +6,12 @@
 //! changed: the new one first, then the old one removed, so a refused configuration changes nothing.
 
 use super::{invalid, mount_view, ConfigError, View, WidgetConfig, WidgetHandle};
+use crate::prelude::*;
 #[cfg(feature = "view-button")]
 use crate::views::button::live::LiveButton;
-use std::any::Any;
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use core::any::Any;
+use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 

@@ -31,11 +31,13 @@
 //!     let element = document.get_element_by_id("pay").ok_or_else(|| JsError::new("no #pay element"))?;
 //!     let config = JsValue::from_str(r#"{"items": [{"sku": "mug", "quantity": 1}]}"#);
 //!     let handle = mount(element.unchecked_into(), config)?;
-//!     std::mem::forget(handle); // for the page's lifetime
+//!     core::mem::forget(handle); // for the page's lifetime
 //!     Ok(())
 //! }
 //! # start().ok();
 //! ```
+
+use crate::prelude::*;
 
 mod cv1;
 
@@ -58,7 +60,7 @@ use crate::wire::FromJs;
 use amazon_pay_contract::checkoutchamp::CampaignLine;
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::Language;
-use std::time::Duration;
+use core::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -278,11 +280,11 @@ pub struct WidgetHandle {
     /// The mounted view ([`crate::dom::Mounted`], a button's [`crate::views::button::live::LiveButton`], or
     /// a Leptos view's unmount handle): dropping it removes the widget.
     #[cfg(not(feature = "dynamic"))]
-    handle: Option<Box<dyn std::any::Any>>,
+    handle: Option<Box<dyn core::any::Any>>,
     /// The widget, shared by every handle to it (mounting twice into one element): the last one dropped
     /// removes it.
     #[cfg(feature = "dynamic")]
-    live: std::rc::Rc<dynamic::Live>,
+    live: alloc::rc::Rc<dynamic::Live>,
 }
 
 #[wasm_bindgen]
@@ -324,10 +326,10 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> Result<WidgetHan
 }
 
 /// Appends the view `config` names to `element`; dropping what it returns removes it.
-fn mount_view(element: &web_sys::HtmlElement, config: &WidgetConfig) -> Result<Box<dyn std::any::Any>, JsError> {
+fn mount_view(element: &web_sys::HtmlElement, config: &WidgetConfig) -> Result<Box<dyn core::any::Any>, JsError> {
     let dom_error = |e: JsValue| JsError::new(&crate::js_error::thrown_text(&e));
     // Each arm is compiled only into the bundles with its view (Cargo features), so a page loads only its view.
-    let handle: Box<dyn std::any::Any> = match config.view {
+    let handle: Box<dyn core::any::Any> = match config.view {
         #[cfg(feature = "view-button")]
         View::Button => {
             Box::new(crate::views::button::live::LiveButton::mount(element, config.button_options().map_err(invalid)?).map_err(dom_error)?)
@@ -379,7 +381,7 @@ pub fn mount_declared() {
             #[cfg(all(feature = "dynamic", feature = "auto-mount"))]
             Ok(handle) => observe::keep(handle),
             #[cfg(not(all(feature = "dynamic", feature = "auto-mount")))]
-            Ok(handle) => std::mem::forget(handle),
+            Ok(handle) => core::mem::forget(handle),
             Err(err) => log_mount_error(&err),
         }
     }
@@ -401,8 +403,8 @@ mod dynamic;
 #[cfg(all(feature = "dynamic", feature = "auto-mount"))]
 mod observe;
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             ConfigError::Invalid(cause) => w(f, &["invalid widget configuration: ", cause]),

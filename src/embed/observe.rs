@@ -13,8 +13,9 @@
 use super::dynamic::{self, Live};
 use super::{log_mount_error, mount_declaration, read_config, WidgetHandle, DECLARATION};
 use crate::interop::mutation_observer::{observe, Changes, Observer};
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 
@@ -64,7 +65,7 @@ fn declarations_in(root: &Element) -> Vec<HtmlElement> {
 /// The declared widgets whose element is no longer in the page, taken out of the list.
 fn take_gone() -> Vec<WidgetHandle> {
     DECLARED.with(|declared| {
-        let all = std::mem::take(&mut *declared.borrow_mut());
+        let all = core::mem::take(&mut *declared.borrow_mut());
         let (gone, kept): (Vec<_>, Vec<_>) = all.into_iter().partition(|h| !h.live.element().is_connected());
         *declared.borrow_mut() = kept;
         gone
@@ -75,7 +76,7 @@ fn take_gone() -> Vec<WidgetHandle> {
 fn forget(live: &Rc<Live>) {
     let dropped: Vec<WidgetHandle> = DECLARED.with(|declared| {
         let mut declared = declared.borrow_mut();
-        let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut *declared).into_iter().partition(|h| Rc::ptr_eq(&h.live, live));
+        let (dropped, kept): (Vec<_>, Vec<_>) = core::mem::take(&mut *declared).into_iter().partition(|h| Rc::ptr_eq(&h.live, live));
         *declared = kept;
         dropped
     });

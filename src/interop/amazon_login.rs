@@ -4,6 +4,7 @@
 //! [`Authorization`]: keep it as long as an answer may come (the component that asked), drop it to release it.
 
 use super::js_object::{call_method, get, get_path, object, text};
+use crate::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -53,9 +54,9 @@ pub enum AuthorizeResponse {
     },
 }
 
-impl std::fmt::Debug for AuthorizeResponse {
+impl core::fmt::Debug for AuthorizeResponse {
     /// Never prints the token.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             AuthorizeResponse::Token { expires_in, .. } => f.debug_struct("Token").field("expires_in", expires_in).finish_non_exhaustive(),
             AuthorizeResponse::Failed { error, description } => {
@@ -166,8 +167,8 @@ pub fn authorize_with_fallback(
     })
 }
 
-impl std::fmt::Display for LoginError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for LoginError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             LoginError::NotLoaded(name) => w(f, &["amazon.Login.", name, " is not available: Widgets.js is not loaded"]),

@@ -3,6 +3,7 @@
 //! `checkout.js` throws *strings* that start with `"AmazonPay:\n"`; every call here catches them and turns
 //! them into [`AmazonPayError::Rejected`] with Amazon's own message, so nothing escapes as an uncaught throw.
 
+use crate::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -148,8 +149,8 @@ pub fn signout() -> Result<(), AmazonPayError> {
     signout.call0(&pay).map(drop).map_err(rejected)
 }
 
-impl std::fmt::Display for AmazonPayError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for AmazonPayError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             AmazonPayError::NotLoaded(name) => w(f, &["amazon.Pay.", name, " is not available: checkout.js is not loaded"]),

@@ -1,6 +1,7 @@
 //! Small `Reflect` helpers for Amazon's untyped globals. No `eval` or `new Function`: the pages run under a
 //! Content-Security-Policy without `'unsafe-eval'`.
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

@@ -2,6 +2,7 @@
 //! had one attribute changed. The callback is owned by the returned [`Observer`]: dropping it disconnects the
 //! observer and frees the callback.
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord, Node};

@@ -8,9 +8,10 @@
 
 use super::js_object::{call_getter, call_method, construct, get, get_path, object, opt_text, set, text};
 use super::script_loader::{self, ScriptError};
+use crate::prelude::*;
+use core::cell::RefCell;
+use core::time::Duration;
 use serde::Serialize;
-use std::cell::RefCell;
-use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -349,8 +350,8 @@ pub struct Bound {
     _callbacks: Vec<(&'static str, Callback)>,
 }
 
-impl std::fmt::Debug for Bound {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Bound {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Bound").field("callbacks", &self._callbacks.len()).finish()
     }
 }
@@ -515,13 +516,13 @@ pub fn init_confirmation_flow(
     Ok(Bound { _callbacks: vec![("initConfirmationFlow", callback)] })
 }
 
-impl std::fmt::Display for WidgetsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for WidgetsError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             WidgetsError::NotLoaded(name) => w(f, &["OffAmazonPayments.", name, " is not available: Widgets.js is not loaded"]),
             WidgetsError::Rejected(cause) => w(f, &["OffAmazonPayments rejected the call: ", cause]),
-            WidgetsError::Script(e) => std::fmt::Display::fmt(e, f),
+            WidgetsError::Script(e) => core::fmt::Display::fmt(e, f),
             WidgetsError::NotReady(millis) => {
                 w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
             }

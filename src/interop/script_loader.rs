@@ -8,8 +8,9 @@
 //! page's own script counts as loaded only once it is (a preloaded script the page inserted late has a
 //! resource timing entry before it has run).
 
-use std::cell::RefCell;
-use std::time::Duration;
+use crate::prelude::*;
+use core::cell::RefCell;
+use core::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Document, HtmlScriptElement, Window};
@@ -118,7 +119,7 @@ pub async fn load_script(url: &str, timeout: Duration) -> Result<(), ScriptError
 /// The retry uses the same URL on purpose: after a timeout, Chromium joins the new `<script>` to the request
 /// still in flight, so a slow script that arrives during the retry is used (a fresh URL would start over).
 /// A script whose request hangs for good is reported after `attempts` timeouts.
-pub fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> impl std::future::Future<Output = Result<(), ScriptError>> + '_ {
+pub fn load_script_with_retry(url: &str, timeout: Duration, attempts: u32) -> impl core::future::Future<Output = Result<(), ScriptError>> + '_ {
     load_script_until(url, None, timeout, attempts)
 }
 
@@ -226,8 +227,8 @@ pub fn script_count(url: &str) -> u32 {
     count
 }
 
-impl std::fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             ScriptError::Failed { url } => w(f, &["the script ", url, " failed to load (network error, blocked, or not found)"]),

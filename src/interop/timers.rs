@@ -27,7 +27,7 @@ pub(crate) fn timeout_arg(ms: u32) -> i32 {
 
 /// `duration` in whole milliseconds, at most `u32::MAX` (about 49.7 days). Not `Duration::as_millis`, whose
 /// `u128` brings a 128-bit multiplication (`__multi3`) into the wasm.
-pub(crate) fn millis(duration: std::time::Duration) -> u32 {
+pub(crate) fn millis(duration: core::time::Duration) -> u32 {
     let secs = u32::try_from(duration.as_secs()).ok();
     secs.and_then(|s| s.checked_mul(1000)).and_then(|ms| ms.checked_add(duration.subsec_millis())).unwrap_or(u32::MAX)
 }
@@ -55,7 +55,7 @@ pub fn within(promise: &js_sys::Promise, ms: u32) -> (js_sys::Promise, i32) {
 #[cfg(test)]
 mod tests {
     use super::millis;
-    use std::time::Duration;
+    use core::time::Duration;
 
     #[test]
     fn durations_in_milliseconds_stop_at_u32_max() {

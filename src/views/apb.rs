@@ -9,13 +9,14 @@ use crate::dom::{el, on, set_attr, set_disabled, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::{amazon_pay, script_loader};
 use crate::page;
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use core::cell::{Cell, RefCell};
+use core::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 

@@ -10,13 +10,14 @@ use crate::dom::{el, on, set_attr, set_hidden, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, CheckoutSessionConfig, EstimatedOrderAmount, RenderButtonOptions};
 use crate::interop::script_loader;
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::Rc;
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest, ReturnPages};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::future::Future;
-use std::rc::Rc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use core::future::Future;
+use core::sync::atomic::{AtomicU32, Ordering};
+use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -123,7 +124,7 @@ pub const STILL_LOADING_AFTER_MS: u32 = 3_000;
 
 /// Says "still loading" in the status region if the button is still on its way after
 /// [`STILL_LOADING_AFTER_MS`]; the button or the failure replaces the sentence.
-async fn tell_still_loading(view: std::rc::Weak<Button>, language: Language) {
+async fn tell_still_loading(view: alloc::rc::Weak<Button>, language: Language) {
     crate::interop::timers::sleep(STILL_LOADING_AFTER_MS).await;
     let Some(view) = view.upgrade() else { return };
     if view.button.get_attribute("aria-busy").as_deref() == Some("true") {
@@ -249,13 +250,13 @@ fn replace(
 
 pub mod live;
 
-impl std::fmt::Display for SetupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
-            SetupError::Backend(e) => std::fmt::Display::fmt(e, f),
-            SetupError::Script(e) => std::fmt::Display::fmt(e, f),
-            SetupError::Amazon(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Backend(e) => core::fmt::Display::fmt(e, f),
+            SetupError::Script(e) => core::fmt::Display::fmt(e, f),
+            SetupError::Amazon(e) => core::fmt::Display::fmt(e, f),
             SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own checkout.js may run there"]),
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::client::ClientError;
 use crate::dom::{el, El};
+use crate::prelude::*;
 use amazon_pay_contract::cv2::PostalAddress;
 use amazon_pay_contract::{Currency, ErrorCode, Language, Money};
 use wasm_bindgen::JsValue;
@@ -94,7 +95,7 @@ pub fn with_order(url: &str, order_id: &str) -> String {
 }
 
 /// The cause, for the developer's console.
-pub fn log_error(context: &str, cause: &dyn std::fmt::Display) {
+pub fn log_error(context: &str, cause: &dyn core::fmt::Display) {
     web_sys::console::error_1(&[context, ": ", &cause.to_string()].concat().into());
 }
 

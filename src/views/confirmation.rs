@@ -6,11 +6,12 @@ use crate::dom::{el, set_attr, set_hidden, set_text, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::timers::sleep;
 use crate::page;
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 

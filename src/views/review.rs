@@ -10,17 +10,18 @@ use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, ChangeAction};
 use crate::interop::script_loader;
 use crate::page::{self, ReviewParams};
+use crate::prelude::*;
 use crate::texts::Text;
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::address::{valid_phone, AddressProblem, PHONE_MAX_LEN};
 use amazon_pay_contract::cv2::{
     CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType, UpdateDeliveryRequest,
 };
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use core::cell::RefCell;
+use core::sync::atomic::{AtomicU32, Ordering};
+use core::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlInputElement};
 

@@ -2,11 +2,12 @@
 //! skeleton (a table of [`Node`]s, built in one loop), small helpers that add elements, and [`after`], which
 //! hands a result to a view only while it is mounted. Nothing here knows a view's state.
 
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::common::format_money;
+use alloc::rc::Weak;
 use amazon_pay_contract::{Language, Money};
-use std::future::Future;
-use std::rc::Weak;
+use core::future::Future;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -121,6 +122,6 @@ pub(crate) fn after<V: ?Sized + 'static, R: 'static>(me: &Weak<V>, work: impl Fu
 /// instance of `spawn_local`, whose code for a task (a JSPI branch and the executor's own) is otherwise
 /// compiled once per task type.
 #[inline(never)]
-pub(crate) fn spawn(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
+pub(crate) fn spawn(task: core::pin::Pin<Box<dyn Future<Output = ()>>>) {
     wasm_bindgen_futures::spawn_local(task);
 }

@@ -1,6 +1,7 @@
 //! Readers of the legacy Checkout v1 answers: `Widgets.js` configuration and the PAYONE CV1 checkout.
 
 use super::{code, Fields, FromJs, WireError, NO_MONEY};
+use crate::prelude::*;
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
 use amazon_pay_contract::ErrorCode;
 use wasm_bindgen::JsValue;

@@ -8,6 +8,8 @@
 //! response type through both (serde_json out, [`FromJs`] in) so the two cannot drift. Requests still go out
 //! through the contract's own `Serialize`.
 
+use crate::prelude::*;
+
 mod checkoutchamp;
 mod common;
 mod cv1;
@@ -42,8 +44,8 @@ impl WireError {
     }
 }
 
-impl std::fmt::Display for WireError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for WireError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if !self.path.is_empty() {
             f.write_str(&self.path)?;
             f.write_str(": ")?;
@@ -52,7 +54,7 @@ impl std::fmt::Display for WireError {
     }
 }
 
-impl std::error::Error for WireError {}
+impl core::error::Error for WireError {}
 
 /// A type read from a JSON-shaped JS value.
 pub trait FromJs: Sized {
@@ -80,7 +82,7 @@ pub fn string(value: &JsValue) -> Result<String, WireError> {
 pub fn integer(value: &JsValue, min: i64, max: i64) -> Result<i64, WireError> {
     const SAFE: f64 = 9_007_199_254_740_991.0;
     match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && n.abs() <= SAFE && n >= min as f64 && n <= max as f64 => Ok(n as i64),
+        Some(n) if n.abs() <= SAFE && n == (n as i64) as f64 && n >= min as f64 && n <= max as f64 => Ok(n as i64),
         _ => Err(WireError::new("expected an integer in range")),
     }
 }

@@ -10,8 +10,8 @@
 use super::{prepare, replace, request_session, ButtonOptions};
 use crate::dom::{set_attr, set_flag, Mounted};
 use crate::events::emit;
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 

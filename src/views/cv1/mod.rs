@@ -8,6 +8,8 @@
 //! - `widget_state` (crate-private): what a view keeps of them: their ids, bindings and what the buyer chose.
 //! - [`signin`], [`token`]: Amazon's button, signing in and out, the buyer's access token.
 
+use crate::prelude::*;
+
 pub mod lander;
 pub mod payone;
 pub(crate) mod shell;
@@ -22,7 +24,7 @@ pub use payone::Cv1Options;
 pub use signin::ButtonStyle;
 pub use upsell::UpsellOptions;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 

@@ -13,17 +13,18 @@ use crate::dom::{set_attr, set_disabled, set_hidden, Mounted};
 use crate::events::WidgetEvent;
 use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::common::{each_address_line, format_money, with_order};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::{
     AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, NextStep, OrderReferenceRequest,
 };
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::{Cell, OnceCell, RefCell};
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use core::cell::{Cell, OnceCell, RefCell};
+use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -541,7 +542,7 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
         n,
         button_id: "amazon-pay-cv1-button-",
         // The shell keeps the link; the view never reads it again.
-        way_out: std::mem::take(&mut options.cart_url),
+        way_out: core::mem::take(&mut options.cart_url),
         way_out_text: Text::BackToCart,
         token,
         style: options.button.clone(),
@@ -581,7 +582,7 @@ impl Payone {
     /// Starts (or resumes) the checkout: the session from the backend, then [`Payone::loaded`].
     fn begin(&self, returned: Option<ReturnParams>) {
         let (client, lang) = (&self.options.client, self.shell.lang);
-        let work: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> = match &returned {
+        let work: core::pin::Pin<Box<dyn core::future::Future<Output = _>>> = match &returned {
             Some(r) => Box::pin(client.cv1_session(&r.workorder_id, lang)),
             None => Box::pin(client.create_cv1_session(&CreateCv1SessionRequest { items: self.options.items.clone(), language: lang })),
         };

@@ -12,13 +12,14 @@ use super::widget_state::{BoundWidgets, Selection};
 use crate::dom::{on, set_hidden, set_text, Listener};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::off_amazon_payments::Bound;
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::skeleton::{add, after, create};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::WidgetsConfig;
 use amazon_pay_contract::Language;
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use core::cell::{Cell, RefCell};
+use core::time::Duration;
 use web_sys::Element;
 
 /// Where a view stands.
@@ -177,19 +178,19 @@ impl Shell {
     }
 
     /// The cause, for the developer's console.
-    pub(crate) fn log(&self, cause: &dyn std::fmt::Display) {
+    pub(crate) fn log(&self, cause: &dyn core::fmt::Display) {
         log_text(&cause.to_string());
     }
 
     /// The cause to the console and an `error` event (the page's developer learns what went wrong).
-    pub(crate) fn report(&self, cause: &dyn std::fmt::Display) {
+    pub(crate) fn report(&self, cause: &dyn core::fmt::Display) {
         let cause = cause.to_string();
         log_text(&cause);
         self.emit(WidgetEvent::Error { message: cause });
     }
 
     /// The cause to the console and an `error` event, `sentence` to the buyer, and the view stops.
-    pub(crate) fn fail(&self, cause: &dyn std::fmt::Display, sentence: &str) {
+    pub(crate) fn fail(&self, cause: &dyn core::fmt::Display, sentence: &str) {
         self.report(cause);
         let fatal = create("div");
         fatal.set_class_name("amazon-pay-fatal");

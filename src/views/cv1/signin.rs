@@ -6,12 +6,13 @@ use super::token::{self, AccessToken};
 use crate::client::ClientError;
 use crate::interop::amazon_login::{self, Authorization, AuthorizeOptions, AuthorizeResponse};
 use crate::interop::off_amazon_payments::{self, AmazonWidgetError, Bound, ButtonOptions, WidgetsError};
+use crate::prelude::*;
+use alloc::rc::Rc;
 use amazon_pay_contract::cv1::{WidgetsConfig, AMAZON_EU_WIDGETS_JS};
 use amazon_pay_contract::{ErrorCode, Language};
-use std::cell::Cell;
-use std::future::Future;
-use std::rc::Rc;
-use std::time::Duration;
+use core::cell::Cell;
+use core::future::Future;
+use core::time::Duration;
 
 /// The Login with Amazon scopes the widgets need (CheckoutChamp's kit and Magento's EU set).
 pub const LOGIN_SCOPE: &str = "profile payments:widget payments:shipping_address payments:billing_address";
@@ -209,12 +210,12 @@ pub fn restart() {
     crate::page::navigate(&[path, kept].concat());
 }
 
-impl std::fmt::Display for SetupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
-            SetupError::Backend(e) => std::fmt::Display::fmt(e, f),
-            SetupError::Widgets(e) => std::fmt::Display::fmt(e, f),
+            SetupError::Backend(e) => core::fmt::Display::fmt(e, f),
+            SetupError::Widgets(e) => core::fmt::Display::fmt(e, f),
             SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own Widgets.js may run there"]),
         }
     }

@@ -12,6 +12,7 @@
 //! Parsing is pure (tested natively); the browser parts are thin wrappers around it.
 
 use crate::page::query_value;
+use crate::prelude::*;
 
 /// Query or fragment keys of a Login with Amazon answer, removed from the address bar together.
 const ANSWER_KEYS: &[&str] = &["access_token", "token_type", "expires_in", "scope", "state", "error", "error_description", "error_uri"];
@@ -30,8 +31,8 @@ pub struct AccessToken {
     expires_at_ms: u64,
 }
 
-impl std::fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AccessToken").field("expires_at_ms", &self.expires_at_ms).finish_non_exhaustive()
     }
 }

@@ -12,13 +12,14 @@ use crate::client::Client;
 use crate::dom::{set_attr, set_disabled, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
+use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
+use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::Language;
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
-use std::time::Duration;
+use core::cell::RefCell;
+use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 

@@ -3,7 +3,8 @@
 //! the view's shell holds it, so the shell need not depend on the bindings (which depend on the shell).
 
 use crate::interop::off_amazon_payments::{AmazonWidgetError, Bound};
-use std::cell::{Cell, RefCell};
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
 
 /// The element ids the widgets render into, each followed by the view's number (`amazon-pay-wallet-7`, see
 /// `Shell::id`): the same prefixes as the views' skeletons (`#amazon-pay-wallet-`). Built when a widget is

@@ -11,6 +11,7 @@ use super::widget_state::{changed, ADDRESS_BOOK_ID, CONSENT_ID, WALLET_ID};
 use crate::interop::off_amazon_payments::{
     AgreementType, AmazonReference, AmazonWidgetError, ConsentStatus, DisplayMode, Widget, WidgetKind, WidgetOptions, WidgetsError,
 };
+use crate::prelude::*;
 
 /// `B02-…` and `C01-…` are billing agreements, anything else an order reference.
 fn agreement(id: &str) -> AgreementType {
