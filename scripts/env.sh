@@ -4,7 +4,7 @@ export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 # The exact wasm-bindgen CLI version, pinned in Trunk.toml's [tools] (`wasm_bindgen = "X"`); the bundles pin the
-# crate to the same version (`wasm-bindgen = "=X"` in bundles/*/Cargo.toml).
+# crate to the same version (`wasm-bindgen = { version = "=X", … }` in bundles/*/Cargo.toml).
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm_bindgen = "\([0-9.]*\)".*/\1/p' "$ROOT/Trunk.toml")"
 TRUNK_VERSION_REQ="~0.21"
 step() { printf '\n==> %s\n' "$*"; }
