@@ -31,7 +31,7 @@ mod writer;
 pub use url::{BadDatabaseUrl, DatabaseUrl};
 pub use writer::Durability;
 
-use amazon_pay_contract::cv2::DeliveryOption;
+use amazon_pay_contract::cv2::{CartLine, DeliveryOption};
 use amazon_pay_contract::Money;
 use db::{Conn, DbError, OptionalExtension};
 use rusqlite::Connection;
@@ -127,6 +127,21 @@ pub struct Checkout {
     pub delivery: DeliveryOption,
     /// When it was created.
     pub created_at: i64,
+}
+
+impl Checkout {
+    /// A checkout of `flow` started now for the cart `items` (kept as the request sent them), at the standard
+    /// delivery: what every flow's session creation stores.
+    pub fn started(workorder_id: String, flow: &str, amount: Money, items: &[CartLine]) -> Checkout {
+        Checkout {
+            workorder_id,
+            flow: flow.into(),
+            amount,
+            items_json: serde_json::to_string(items).unwrap_or_default(),
+            delivery: DeliveryOption::default(),
+            created_at: now(),
+        }
+    }
 }
 
 /// One exchange with an upstream (PAYONE, CheckoutChamp), as [`Store::record_upstream_call_then`] stores it.

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::return_urls::{with_query, Flow};
 use crate::state::AppState;
-use crate::store::{insert_checkout, now, Checkout};
+use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{
     ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType,
@@ -83,14 +83,7 @@ pub(super) async fn create_session(
         ..Default::default()
     };
     let button = super::button_config(&state, amazon, &payload, workorder_id.clone(), amount, product_type, lang);
-    let checkout = Checkout {
-        workorder_id: workorder_id.clone(),
-        flow: "cv2".into(),
-        amount,
-        items_json: serde_json::to_string(&request.items).unwrap_or_default(),
-        delivery: Default::default(),
-        created_at: now(),
-    };
+    let checkout = Checkout::started(workorder_id.clone(), "cv2", amount, &request.items);
     let asked_pages = !request.return_pages.is_empty();
     state
         .store

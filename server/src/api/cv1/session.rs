@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::payone::PayoneResponse;
 use crate::state::AppState;
 use crate::store::db::Conn;
-use crate::store::{insert_checkout, now, Checkout};
+use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress};
 use amazon_pay_contract::{ErrorCode, Language};
@@ -74,14 +74,7 @@ pub(super) async fn create(
             seller_id: response.paydata("seller_id").ok_or_else(|| missing("add_paydata[seller_id]"))?.to_owned(),
             amazon_reference_id: None,
         };
-        let checkout = Checkout {
-            workorder_id: row.workorder_id.clone(),
-            flow: "cv1".into(),
-            amount,
-            items_json: serde_json::to_string(&request.items).unwrap_or_default(),
-            delivery: Default::default(),
-            created_at: now(),
-        };
+        let checkout = Checkout::started(row.workorder_id.clone(), "cv1", amount, &request.items);
         let stored = (checkout.clone(), row.clone());
         Ok((stored, move |c: &Conn<'_>| {
             insert_checkout(c, &checkout)?;

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::return_urls::Flow;
 use crate::state::AppState;
 use crate::store::db::Conn;
-use crate::store::{insert_checkout, now, Checkout};
+use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
@@ -55,14 +55,7 @@ pub(super) async fn create_session(
             let payload_json = response.paydata("payload").ok_or_else(|| missing("add_paydata[payload]"))?.to_owned();
             let signature = response.paydata("signature").ok_or_else(|| missing("add_paydata[signature]"))?.to_owned();
             let public_key_id = response.paydata("publicKeyId").unwrap_or(PAYONE_PUBLIC_KEY_ID).to_owned();
-            let checkout = Checkout {
-                workorder_id: workorder_id.clone(),
-                flow: "cv2".into(),
-                amount,
-                items_json: serde_json::to_string(&request.items).unwrap_or_default(),
-                delivery: Default::default(),
-                created_at: now(),
-            };
+            let checkout = Checkout::started(workorder_id.clone(), "cv2", amount, &request.items);
             let store = move |c: &Conn<'_>| {
                 insert_checkout(c, &checkout)?;
                 // Kept for the buyer's return after placing the order (see `api/orders.rs`).
