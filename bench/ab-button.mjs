@@ -18,11 +18,12 @@ import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
 import { gotoRendered, WATCH_BUTTON } from "./rendered.mjs";
-import { loadNow, median } from "./report.mjs";
+import { envInteger, loadNow, median } from "./report.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = join(ROOT, "dist");
 const BUNDLE = ["amazon-pay-button.js", "amazon-pay-button_bg.wasm"];
+const LOADS = envInteger("BENCH_LOADS", 30);
 const args = process.argv.slice(2);
 const decompose = args[0] === "--decompose";
 const scratch = decompose ? mkdtempSync(join(tmpdir(), "amazon-pay-ab-steps-")) : undefined;
@@ -65,7 +66,6 @@ if (variants.length === 0) {
   console.error("usage: node bench/ab-button.mjs [--decompose] DIR... (each with index.html, widget-init.js, amazon-pay-button.js, amazon-pay-button_bg.wasm)");
   process.exit(2);
 }
-const LOADS = Number(process.env.BENCH_LOADS ?? 30);
 /** A copy of dist/ with each variant under /vN/ (its page pointing at its own loader and bundle). */
 function serveDir() {
   const dist = mkdtempSync(join(tmpdir(), "amazon-pay-ab-"));

@@ -8,13 +8,12 @@ import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
 import { gotoRendered, WATCH_BUTTON } from "./rendered.mjs";
-import { loadNow, machine, median, medianRatio, percentile, table, writeSection } from "./report.mjs";
+import { envInteger, loadNow, machine, median, medianRatio, percentile, table, writeSection } from "./report.mjs";
 
-const LOADS = Number(process.env.BENCH_LOADS ?? 40);
+const LOADS = envInteger("BENCH_LOADS", 40);
 /** `BENCH_RTT_MS`: a network round trip added to every request of both pages (Chromium's network emulation), for
  * how the pages compare off loopback; written to a section of its own. Unset: loopback only, the goal's figure. */
-const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
-if (!Number.isFinite(RTT_MS) || RTT_MS < 0) throw new Error(`BENCH_RTT_MS must be a number of milliseconds, not ${process.env.BENCH_RTT_MS}`);
+const RTT_MS = envInteger("BENCH_RTT_MS", 0, 0);
 
 /** A new page in `context`, with the emulated round trip when one is asked for. */
 async function newPage(context) {

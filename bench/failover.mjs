@@ -5,10 +5,10 @@
 // stored (exit 1 otherwise). BENCH_DATABASE_URL is set by the script; BENCH_WORKERS, BENCH_SECONDS size the run.
 import { startCluster, freshDatabase } from "../tests/e2e/support/cluster.mjs";
 import { balancerFigures, checkAfterKill, loadWithKill } from "../tests/e2e/support/failover.mjs";
-import { loadNow, machine, writeSection } from "./report.mjs";
+import { envInteger, loadNow, machine, writeSection } from "./report.mjs";
 
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WORKERS = envInteger("BENCH_WORKERS", 16);
+const SECONDS = envInteger("BENCH_SECONDS", 10);
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run scripts/bench-failover");
 

@@ -30,6 +30,20 @@ export function machine() {
   ].join("\n");
 }
 
+/** The whole number in the environment variable `name` (at least `min`), else `fallback` when it is unset or
+ * empty. Anything else stops the run before it starts: a typo would otherwise run zero loads or `NaN` seconds and
+ * write the result into BENCHMARKS.md. */
+export function envInteger(name, fallback, min = 1) {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min)) {
+    console.error(`${name} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
 /** The load average now (1, 5, 15 min), for the end of a run. */
 export function loadNow() {
   return loadavg().map((l) => l.toFixed(2)).join(", ");

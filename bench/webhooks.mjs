@@ -16,10 +16,10 @@ import { createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { loadNow, machine, percentile, root, table, writeSection } from "./report.mjs";
+import { envInteger, loadNow, machine, percentile, root, table, writeSection } from "./report.mjs";
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const ORDERS = envInteger("BENCH_ORDERS", 1000);
+const CONCURRENCY = envInteger("BENCH_CONCURRENCY", 4);
 const GOAL = { eventsPerSecond: 1000, p99Ms: 100 };
 const SECRET = "bench-webhook-secret-0123456789abcdef";
 /** The sandbox's PAYONE credentials (docs/configuration.md). */

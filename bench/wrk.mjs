@@ -2,12 +2,12 @@
 // figures wrk's done() prints. Used by bench/load.mjs and bench/load-multi.mjs.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { root } from "./report.mjs";
+import { envInteger, root } from "./report.mjs";
 
-export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+export const SECONDS = envInteger("BENCH_SECONDS", 10);
 /** 8 connections from one wrk thread: wrk keeps one core busy, the server gets the other (2-core machine). */
-export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-export const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+export const CONNECTIONS = envInteger("BENCH_CONNECTIONS", 8);
+export const THREADS = envInteger("BENCH_THREADS", 1);
 export const luaDir = join(root, "bench/load");
 
 /** Runs wrk with a script; the figures its done() prints (`rps`, `p99_us`, `errors`, …). */
