@@ -13,7 +13,7 @@
 // bundle, with nothing declared to mount. The cart minus the last is the loader's and the button's own code.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
@@ -101,7 +101,7 @@ async function load(browser, cdp, url) {
 }
 
 const pages = [...variants.map((_, i) => `/v${i}/index.html`), "/bench-baseline.html"];
-const names = [...variants.map((dir, i) => `v${i} ${dir.startsWith(scratch ?? "\0") ? dir.slice(scratch.length + 1) : dir}`), "baseline /bench-baseline.html"];
+const names = [...variants.map((dir, i) => `v${i} ${scratch && dir.startsWith(scratch) ? relative(scratch, dir) : dir}`), "baseline /bench-baseline.html"];
 const started = loadNow();
 const dist = serveDir();
 const server = await startServer({ distDir: dist, env: { RUST_LOG: "amazon_pay_server=error" } });

@@ -30,15 +30,16 @@ export function machine() {
   ].join("\n");
 }
 
-/** The whole number in the environment variable `name` (at least `min`), else `fallback` when it is unset or
- * empty. Anything else stops the run before it starts: a typo would otherwise run zero loads or `NaN` seconds and
- * write the result into BENCHMARKS.md. */
-export function envInteger(name, fallback, min = 1) {
+/** The whole number in the environment variable `name` (at least `min`, written without leading zeros), else
+ * `fallback` when it is unset or empty. Anything else stops the run before it starts: a typo would otherwise run
+ * zero loads or `NaN` seconds and write the result into BENCHMARKS.md (or, for the size budget, pass every page).
+ * `what` is the refusal's description of a good value. */
+export function envInteger(name, fallback, min = 1, what = `a whole number of at least ${min}`) {
   const value = process.env[name];
   if (value === undefined || value === "") return fallback;
-  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  const n = /^(0|[1-9][0-9]*)$/.test(value) ? Number(value) : NaN;
   if (!(n >= min)) {
-    console.error(`${name} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
+    console.error(`${name} must be ${what}, not ${JSON.stringify(value)}`);
     process.exit(2);
   }
   return n;

@@ -25,7 +25,7 @@ test("unset or empty: the default; a whole number: that number", () => {
 });
 
 test("anything else stops the run with the variable's name and value", () => {
-  for (const [value, min] of [["abc", 1], ["1O", 1], ["2.5", 1], ["-3", 0], [" 5", 1], ["0", 1], ["1e3", 1]]) {
+  for (const [value, min] of [["abc", 1], ["1O", 1], ["2.5", 1], ["-3", 0], [" 5", 1], ["0", 1], ["1e3", 1], ["007", 1]]) {
     const { status, stderr } = read(value, min);
     assert.equal(status, 2, value);
     assert.equal(stderr.trim(), `BENCH_X must be a whole number of at least ${min}, not ${JSON.stringify(value)}`, value);

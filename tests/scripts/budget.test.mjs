@@ -19,16 +19,16 @@ function budgetEnv(budget) {
   return budget === undefined ? env : { ...env, SIZE_BUDGET_BYTES: budget };
 }
 
-/** A root with a dist/ holding the button's bundle and one language of each one-language view, each wasm of
- * `wasmBytes` random (incompressible) bytes; `change(dist)` edits it before the check runs. */
-function run(change = () => {}, budget = undefined, wasmBytes = 20_000) {
+/** A root with a dist/ holding the button's bundle and one language of each one-language view, each wasm of 20 000
+ * random (incompressible) bytes; `change(dist)` edits it before the check runs, with `SIZE_BUDGET_BYTES` = `budget`. */
+function run(change = () => {}, budget = undefined) {
   const root = mkdtempSync(join(tmpdir(), "amazon-pay-budget-"));
   try {
     const dist = join(root, "dist");
     mkdirSync(dist);
     for (const name of ["amazon-pay-button", ...ONE_LANGUAGE_VIEWS.map((view) => `amazon-pay-${view}.de`)]) {
       writeFileSync(join(dist, `${name}.js`), "export default function init() {}\n");
-      writeFileSync(join(dist, `${name}_bg.wasm`), randomBytes(wasmBytes));
+      writeFileSync(join(dist, `${name}_bg.wasm`), randomBytes(20_000));
     }
     writeFileSync(join(dist, "amazon-pay.css"), ".amazon-pay-widget { display: block }\n");
     writeFileSync(join(dist, "widget-init.js"), "import('./amazon-pay-button.js');\n");
