@@ -1,6 +1,5 @@
 //! Small pieces the components share: money and addresses shown as text.
 
-use crate::prelude::*;
 use crate::views::common::address_lines;
 use amazon_pay_contract::cv2::PostalAddress;
 use leptos::prelude::*;

@@ -37,8 +37,6 @@
 //! their `on_*` `Callback` props with the same [`WidgetEvent`] the DOM event's `detail` is written from.
 //! Props that follow the shop's state take signals (`cart`, `language`; a plain value works too).
 
-use crate::prelude::*;
-
 // `#[component]` adds a hidden inner function with the component's own visibility: re-exported below under
 // the component's name, that inner `pub fn` is unreachable, which `unreachable_pub` would flag in every module.
 #[allow(unreachable_pub)]

@@ -3,7 +3,6 @@
 use super::callbacks::Callbacks;
 use super::hosted::{hosted_in_language, LanguageOptions};
 use crate::events::WidgetEvent;
-use crate::prelude::*;
 pub use crate::views::review::ReviewOptions;
 use amazon_pay_contract::Language;
 use leptos::prelude::*;

@@ -4,7 +4,6 @@
 
 use super::callbacks::Callbacks;
 use super::hosted::hosted;
-use crate::prelude::*;
 pub use crate::views::cv1::{ButtonStyle, Cv1Options, LanderOptions, UpsellOptions};
 use leptos::prelude::*;
 
