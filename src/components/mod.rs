@@ -43,8 +43,8 @@
 //! origin: right when the server serves the app (as the tests serve `examples/leptos-shop`). An app on an
 //! origin of its own (`trunk serve`, the shop's host) names the server in every component's options, and the
 //! server names the app: `--allowed-origins https://shop.example` (its JSON API answers that origin) and
-//! `--return-page cv2.cart=…,cv2.review=…,cv2.confirmation=…` (the app's pages Amazon returns the buyer to;
-//! otherwise the server's demo pages). The widget's stylesheet is the server's `/amazon-pay.css`.
+//! `--return-page cv2.cart=…,cv2.review=…,cv2.confirmation=…` (the app's pages Amazon returns the buyer to,
+//! `apb.…` too for [`ApbCheckout`]; otherwise the server's demo pages). The widget's stylesheet is the server's `/amazon-pay.css`.
 //!
 //! ```no_run
 //! use amazon_pay_widget::client::Client;
