@@ -98,6 +98,10 @@ fn stand_in_amazon(
         E::Missing("AMAZON_STORE_ID") | E::BadId { name: "AMAZON_STORE_ID", .. } => args.amazon_store_id = Some(SANDBOX_STORE_ID.to_owned()),
         E::BadId { name: "AMAZON_PUBLIC_KEY_ID", .. } => args.amazon_public_key_id = Some("AKEY".to_owned()),
         E::EnvironmentMismatch { .. } => args.amazon_environment = None,
+        E::LiveInSandbox => {
+            args.amazon_public_key_id = Some("AKEY".to_owned());
+            args.amazon_environment = None;
+        }
         E::Currency { .. } => *currency = args.amazon_region.ledger_currencies()[0].code().to_owned(),
         E::Endpoint(_) => args.amazon_api_endpoint = None,
         _ => return false,
