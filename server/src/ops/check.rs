@@ -201,7 +201,8 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("PAYONE_MID", config.payone.mid.clone()),
         ("PAYONE_PORTALID", config.payone.portal_id.clone()),
         ("PAYONE_AID", config.payone.aid.clone()),
-        ("PAYONE_KEY", MASK.to_owned()),
+        // Without PAYONE (`--provider amazon` and no PAYONE_KEY) the key is a random stand-in nobody set.
+        ("PAYONE_KEY", if config.payone_enabled { MASK } else { "(not set)" }.to_owned()),
         ("PAYONE_ENDPOINT", config.payone.endpoint.clone().unwrap_or_else(|| "(sandbox simulator)".to_owned())),
         ("PAYONE_TIMEOUT_MS", config.payone_timeout.as_millis().to_string()),
         ("PAYONE_AUTHORIZATION", config.payone_authorization.request().to_owned()),
