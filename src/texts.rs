@@ -11,7 +11,7 @@ use amazon_pay_contract::Language;
 
 macro_rules! texts {
     ($($key:ident => [$de:literal, $en:literal, $fr:literal, $it:literal, $es:literal],)*) => {
-        /// A text of the widget's interface, in every language (a one-language build: in its own, [`Text::stored`]).
+        /// A text of the widget's interface, in every language (a one-language build: in its own, as the private `Text::stored` keeps it).
         /// Each text is a constant of its own, so a bundle carries only the texts its view uses (an enum with one
         /// `get` would link them all). The five languages are one string, separated by NUL: no table of five
         /// pointers per text in the wasm.
@@ -49,7 +49,7 @@ impl Text {
 }
 
 /// Called where a widget's language is decided: in a one-language build, a widget in another language shows this
-/// build's texts, and the page's console says once how to have its own (see [`mismatch`]).
+/// build's texts, and the page's console says once how to have its own (the sentence is `mismatch`'s).
 pub fn check(lang: Language, bundle: &str) {
     use core::sync::atomic::{AtomicBool, Ordering};
     static WARNED: AtomicBool = AtomicBool::new(false);

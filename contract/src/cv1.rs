@@ -99,7 +99,8 @@ pub struct ConfirmRequest {
     pub access_token: String,
     /// The idempotency key.
     pub idempotency_key: String,
-    /// The page Amazon's confirmation flow returns to: a path on this server (`/cv1.html`), never a full URL.
+    /// The page Amazon's confirmation flow returns to: its path (`/cv1.html`), never a full URL; on the origin the
+    /// request came from (this server, or a return origin of the shop's).
     pub return_path: String,
     #[serde(default)]
     /// The language.

@@ -854,6 +854,12 @@ mod tests {
         assert_eq!(sandbox(&["--currency", "USD", "--amazon-region", "na"]).unwrap().amazon.unwrap().region, amazon::Region::Na);
         assert!(sandbox(&["--currency", "GBP"]).is_ok(), "a UK merchant");
         assert!(sandbox(&["--amazon-public-key-id", "LIVE-X", "--amazon-environment", "sandbox"]).unwrap_err().to_string().contains("LIVE-"));
+        // The sandbox's simulator plays Amazon's sandbox only: a live key or environment would fail every checkout.
+        for live in [&["--amazon-public-key-id", "LIVE-X"][..], &["--amazon-environment", "live"][..]] {
+            let err = sandbox(live).unwrap_err();
+            assert!(matches!(err, ConfigError::Amazon(E::LiveInSandbox)), "{live:?}: {err}");
+            assert!(err.to_string().contains("--sandbox plays Amazon's sandbox only"), "{err}");
+        }
         assert!(sandbox(&["--amazon-store-id", "shop"]).unwrap_err().to_string().contains("AMAZON_STORE_ID"));
         assert!(sandbox(&["--amazon-public-key-id", "bad id"]).unwrap_err().to_string().contains("AMAZON_PUBLIC_KEY_ID"));
         assert!(sandbox(&["--amazon-api-endpoint", "ftp://x"]).is_err());

@@ -231,6 +231,13 @@ impl ReturnPagesConfig {
         Ok(pages)
     }
 
+    /// `path` on `origin`, the shop's origin a page of which asked (legacy CV1 returns the buyer to the page it
+    /// started on), when return pages may be there.
+    pub fn on_origin(&self, origin: &str, path: &str) -> Result<String, ReturnUrlError> {
+        let url = format!("{}{path}", origin.trim().trim_end_matches('/'));
+        self.policy.check(&url).map(String::from)
+    }
+
     /// The `Location` for sending the buyer to `url` with `query` added: checked again (the configuration may
     /// have changed since the page was stored), and a path only when the page is on this server.
     pub fn redirect(&self, url: &str, query: &[(&str, &str)]) -> Result<String, ReturnUrlError> {

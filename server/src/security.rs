@@ -97,11 +97,14 @@ fn origin_of(url: &str) -> Option<String> {
 /// request's own `Host`, or the configured public URL), or on the allowed list. `Origin: null` never is.
 pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str, allowed: &[String]) -> bool {
     let origin = origin.trim().to_ascii_lowercase();
-    if origin == "null" {
-        return false;
-    }
+    origin != "null" && (same_server(&origin, host, public_url) || allowed.contains(&origin))
+}
+
+/// Whether `origin` is this server's own: the request's `Host`, or the configured public URL.
+pub fn same_server(origin: &str, host: Option<&str>, public_url: &str) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
     let same_host = origin.split_once("://").zip(host).is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
-    same_host || origin_of(public_url).as_deref() == Some(origin.as_str()) || allowed.contains(&origin)
+    same_host || origin_of(public_url).as_deref() == Some(origin.as_str())
 }
 
 /// CORS answers for the allowed origins only: GET and POST with a JSON body, preflight cached ten minutes.

@@ -476,6 +476,64 @@ async fn processing_failure_in_asynchronous_mode_fails_later_by_notification() {
     assert_eq!(actions, ["appointed", "failed"]);
 }
 
+/// A CV1 page on the shop's own origin (`Origin`, on the allowed and return origins): Amazon's confirmation flow
+/// brings the buyer back to that page, not to the same path on this server (a 404 there, and no authorization).
+#[tokio::test]
+async fn a_page_on_the_shops_origin_gets_its_buyer_back_there() {
+    let env = start_with(|config| config.allowed_origins = vec!["http://shop.example".into()]).await;
+    let confirm = |c: &Checkout, key: &str, origin: &str| {
+        let request = ConfirmRequest {
+            amazon_order_reference_id: c.reference.clone(),
+            access_token: c.token.clone(),
+            idempotency_key: key.into(),
+            return_path: "/checkout/amazon".into(),
+            language: Language::En,
+        };
+        let url = format!("{}{}", env.base, routes::cv1_confirm(&c.session.workorder_id));
+        env.http.post(url).header("origin", origin).json(&request).send()
+    };
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    let answer: Cv1OrderResponse = confirm(&c, "shop-origin-0001", "http://shop.example").await.unwrap().json().await.unwrap();
+    assert_eq!(answer.outcome, Cv1Outcome::Confirmed);
+    let page = env.run_confirmation_flow(&c.reference).await;
+    let expected = format!("http://shop.example/checkout/amazon?workorderId={}&order={}&result=success", c.session.workorder_id, answer.order_id);
+    assert_eq!(page, expected);
+    let approved: Cv1OrderResponse = env.authorize(&answer.order_id, Language::En).await.json().await.unwrap();
+    assert_eq!(approved.outcome, Cv1Outcome::Approved);
+
+    // A page of this server (its own origin) keeps the path, as without `Origin`.
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    let answer: Cv1OrderResponse = confirm(&c, "own-origin-00001", &env.base).await.unwrap().json().await.unwrap();
+    let page = env.run_confirmation_flow(&c.reference).await;
+    assert_eq!(page, format!("/checkout/amazon?workorderId={}&order={}&result=success", c.session.workorder_id, answer.order_id));
+}
+
+/// An origin that may call the API but may not have return pages (`--return-origins` names others): refused
+/// before anything is placed or sent, naming the setting.
+#[tokio::test]
+async fn a_page_on_an_origin_without_return_pages_is_refused_before_anything_is_sent() {
+    let env = start_with(|config| {
+        config.allowed_origins = vec!["http://shop.example".into(), "http://other.example".into()];
+        config.return_pages.return_origins = vec!["http://shop.example".into()];
+    })
+    .await;
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    let calls = env.payone_calls().len();
+    let request = ConfirmRequest {
+        amazon_order_reference_id: c.reference.clone(),
+        access_token: c.token.clone(),
+        idempotency_key: "other-origin-001".into(),
+        return_path: "/cv1.html".into(),
+        language: Language::En,
+    };
+    let url = format!("{}{}", env.base, routes::cv1_confirm(&c.session.workorder_id));
+    let response = env.http.post(url).header("origin", "http://other.example").json(&request).send().await.unwrap();
+    let err = expect_error(response, 500, ErrorCode::Configuration).await;
+    assert!(err.detail.unwrap_or_default().contains("AMAZON_PAY_RETURN_ORIGINS"));
+    assert_eq!(env.payone_calls().len(), calls, "nothing reached PAYONE");
+    assert!(env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap().is_empty(), "no order placed");
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_before_anything_is_sent() {
     let env = start().await;

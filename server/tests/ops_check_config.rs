@@ -163,6 +163,7 @@ fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
     assert!(stdout.contains("mode = live"), "{stdout}");
     let line = stdout.lines().find(|l| l.trim_start().starts_with("PAYONE = ")).unwrap_or_else(|| panic!("no PAYONE line:\n{stdout}"));
     assert!(line.contains("Checkout v1") && line.contains("404"), "{line}");
+    assert!(stdout.contains("PAYONE_KEY = (not set)"), "no PAYONE_KEY was given, none is said to be set:\n{stdout}");
     // With PAYONE's credentials too, CV1 is served: nothing to say.
     let (_, stdout, _) = check_config(&["--sandbox", "--provider", "amazon"]);
     assert!(!stdout.lines().any(|l| l.trim_start().starts_with("PAYONE = ")), "{stdout}");

@@ -371,7 +371,7 @@ fn log_mount_error(err: &JsValue) {
 
 /// Mounts a widget on every `[data-amazon-pay-widget]` element; its attribute value is the JSON config.
 /// The handles live as long as the page (with the feature `dynamic` and `auto-mount`, as long as the element
-/// is in the page: see [`observe`]).
+/// is in the page: the private `observe` module).
 pub fn mount_declared() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let nodes = crate::dom_calls::query_all(&document, "[data-amazon-pay-widget]");

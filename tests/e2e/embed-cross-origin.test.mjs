@@ -1,7 +1,7 @@
 // A shop on its own origin (http://localhost:<port>, its own static server and Content-Security-Policy) loads the
 // widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
-// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel and the
-// CheckoutChamp lander, in real Chromium, with no console error and no failed request.
+// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, the
+// CheckoutChamp lander and PAYONE CV1, in real Chromium, with no console error and no failed request.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
@@ -158,6 +158,25 @@ test("CheckoutChamp lander on the shop's origin: sign in, one Import Order, then
   assert.match(new URL(page.url()).searchParams.get("amazonOrderId"), /^S02-\d{7}-\d{7}$/);
   await page.getByRole("button", { name: "Yes, add it to my order" }).click();
   await page.locator(".amazon-pay-done").waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("PAYONE CV1 on the shop's origin: Amazon's confirmation flow returns to the shop's page, which authorizes", async () => {
+  const { page, context, problems } = await fresh();
+  await page.goto(shop.origin + "/amazon-checkout.html");
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  await amazonButton.waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(/Anna Schmidt/).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
+  // Back on the shop's own page (not the same path on the payment server, which has none), then its confirmation.
+  const back = page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/amazon-checkout.html" && url.searchParams.get("result") === "success");
+  await page.locator(".amazon-pay-place-order:enabled").click();
+  await back;
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  await confirmationState(page, "approved");
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -184,6 +184,13 @@ pub enum AmazonConfigError {
         /// The configured environment.
         environment: &'static str,
     },
+    /// Amazon's live environment against the sandbox's simulator, which plays Amazon's sandbox only: every
+    /// checkout would fail at the review page.
+    #[error(
+        "AMAZON_ENVIRONMENT is live (set, or from a LIVE- AMAZON_PUBLIC_KEY_ID), but --sandbox plays Amazon's sandbox only: give a \
+         SANDBOX- key id and its key (or none: the sandbox's own), or start without --sandbox"
+    )]
+    LiveInSandbox,
     /// The shop's currency is not one the region takes.
     #[error("AMAZON_PAY_CURRENCY {currency} is not taken by an Amazon Pay account of region {region}: it takes {allowed}")]
     Currency {
@@ -280,6 +287,14 @@ impl AmazonConfig {
             (None, Some(implied)) => implied,
             (None, None) => Environment::Sandbox,
         };
+        let endpoint = match args.amazon_api_endpoint.as_deref().map(|e| e.trim().trim_end_matches('/')) {
+            None | Some("") => None,
+            Some(e) if e.starts_with("https://") || (sandbox && e.starts_with("http://")) => Some(e.to_owned()),
+            Some(e) => return Err(E::Endpoint(e.to_owned())),
+        };
+        if sandbox && endpoint.is_none() && environment == Environment::Live {
+            return Err(E::LiveInSandbox);
+        }
         let region = args.amazon_region;
         let allowed = region.ledger_currencies();
         if !allowed.iter().any(|c| currency.trim().eq_ignore_ascii_case(c.code())) {
@@ -289,11 +304,6 @@ impl AmazonConfig {
                 allowed: allowed.iter().map(|c| c.code()).collect::<Vec<_>>().join(" or "),
             });
         }
-        let endpoint = match args.amazon_api_endpoint.as_deref().map(|e| e.trim().trim_end_matches('/')) {
-            None | Some("") => None,
-            Some(e) if e.starts_with("https://") || (sandbox && e.starts_with("http://")) => Some(e.to_owned()),
-            Some(e) => return Err(E::Endpoint(e.to_owned())),
-        };
         Ok(AmazonConfig {
             merchant_id,
             store_id,

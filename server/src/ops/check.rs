@@ -98,6 +98,10 @@ fn stand_in_amazon(
         E::Missing("AMAZON_STORE_ID") | E::BadId { name: "AMAZON_STORE_ID", .. } => args.amazon_store_id = Some(SANDBOX_STORE_ID.to_owned()),
         E::BadId { name: "AMAZON_PUBLIC_KEY_ID", .. } => args.amazon_public_key_id = Some("AKEY".to_owned()),
         E::EnvironmentMismatch { .. } => args.amazon_environment = None,
+        E::LiveInSandbox => {
+            args.amazon_public_key_id = Some("AKEY".to_owned());
+            args.amazon_environment = None;
+        }
         E::Currency { .. } => *currency = args.amazon_region.ledger_currencies()[0].code().to_owned(),
         E::Endpoint(_) => args.amazon_api_endpoint = None,
         _ => return false,
@@ -197,7 +201,8 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("PAYONE_MID", config.payone.mid.clone()),
         ("PAYONE_PORTALID", config.payone.portal_id.clone()),
         ("PAYONE_AID", config.payone.aid.clone()),
-        ("PAYONE_KEY", MASK.to_owned()),
+        // Without PAYONE (`--provider amazon` and no PAYONE_KEY) the key is a random stand-in nobody set.
+        ("PAYONE_KEY", if config.payone_enabled { MASK } else { "(not set)" }.to_owned()),
         ("PAYONE_ENDPOINT", config.payone.endpoint.clone().unwrap_or_else(|| "(sandbox simulator)".to_owned())),
         ("PAYONE_TIMEOUT_MS", config.payone_timeout.as_millis().to_string()),
         ("PAYONE_AUTHORIZATION", config.payone_authorization.request().to_owned()),

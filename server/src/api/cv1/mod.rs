@@ -143,7 +143,8 @@ pub struct Cv1OrderRow {
     pub order_id: String,
     /// The amazon reference id.
     pub amazon_reference_id: String,
-    /// The return path.
+    /// The page Amazon's confirmation flow returns to: a path on this server, or the absolute URL of the shop's
+    /// page that asked (on a return origin).
     pub return_path: String,
     /// `getorderreferencedetails`' buyer data (JSON of [`place::Buyer`]).
     pub buyer_json: String,

@@ -15,6 +15,7 @@ use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::routes::{cv1_return, encode_segment};
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Redirect;
 use serde::{Deserialize, Serialize};
 
@@ -34,11 +35,26 @@ fn valid_return_path(path: &str) -> bool {
         && path.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'?' | b'#' | b'%' | b'"' | b'<' | b'>'))
 }
 
+/// Where Amazon's confirmation flow brings the buyer back to: the page that asked, `path` on the origin it is on.
+/// A page of this server (or a request without `Origin`) keeps the path; a page on the shop's own origin gets the
+/// absolute URL there, as that origin may have return pages (else a configuration error): the same path on this
+/// server is not the shop's page (a 404, and the order never authorized).
+fn return_target(state: &AppState, headers: &HeaderMap, path: &str) -> Result<String, AppError> {
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    match header(header::ORIGIN) {
+        Some(origin) if !crate::security::same_server(origin, header(header::HOST), &state.public_url) => {
+            state.return_pages.on_origin(origin, path).map_err(|e| AppError::new(ErrorCode::Configuration, e.to_string()))
+        }
+        _ => Ok(path.to_owned()),
+    }
+}
+
 /// `POST /api/cv1/sessions/{workorderId}/confirm`: `setorderreferencedetails` with the server's amount, then
 /// `confirmorderreference`; the widget then calls `confirmationFlow.success()` or `.error()`.
 pub(super) async fn confirm(
     State(state): State<AppState>,
     Path(workorder_id): Path<String>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<ConfirmRequest>,
 ) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
     let lang = request.language;
@@ -51,6 +67,7 @@ pub(super) async fn confirm(
     }
     check_reference(&request.amazon_order_reference_id, lang)?;
     check_token(&request.access_token, lang)?;
+    let return_to = return_target(&state, &headers, &request.return_path).map_err(|e| e.in_language(lang))?;
 
     let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
@@ -93,7 +110,7 @@ pub(super) async fn confirm(
         .insert_cv1_order(&Cv1OrderRow {
             order_id: order.id.clone(),
             amazon_reference_id: reference.clone(),
-            return_path: request.return_path.clone(),
+            return_path: return_to,
             buyer_json: serde_json::to_string(&buyer).unwrap_or_default(),
             authentication_status: None,
             authorize_json: None,
@@ -203,7 +220,13 @@ pub(super) async fn returned(
         }
         other => return Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
     };
-    Ok(Redirect::to(&with_params(&row.return_path, &order.workorder_id, &order.id, result)))
+    if row.return_path.starts_with('/') {
+        return Ok(Redirect::to(&with_params(&row.return_path, &order.workorder_id, &order.id, result)));
+    }
+    // The shop's page, checked again (the configuration may have changed since).
+    let query = [("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str()), ("result", result)];
+    let location = state.return_pages.redirect(&row.return_path, &query).map_err(|e| AppError::new(ErrorCode::Configuration, e.to_string()))?;
+    Ok(Redirect::to(&location))
 }
 
 /// `add_paydata[amazon_timeout]` for the configured mode: 0 waits for Amazon, 1440 lets it decide later.
