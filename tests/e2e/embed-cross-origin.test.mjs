@@ -1,6 +1,6 @@
 // A shop on its own origin (http://localhost:<port>, its own static server and Content-Security-Policy) loads the
 // widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
-// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel and the
+// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, APB and the
 // CheckoutChamp lander, in real Chromium, with no console error and no failed request.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -138,6 +138,22 @@ test("a review page on an origin the server does not allow is refused: no sessio
   // The only problems: the refused request (and Chromium's line about it) and the widget saying why.
   assert.ok(problems.some((p) => /Amazon Pay button: the backend refused .*\/api\/cv2\/sessions/.test(p)), problems.join("\n"));
   assert.ok(problems.every((p) => /\/api\/cv2\/sessions|Amazon Pay button|status of 400/.test(p)), problems.join("\n"));
+  await context.close();
+});
+
+test("APB on the shop's checkout page: after Amazon's page, the shop's confirmation (the cv2 pages serve APB too)", async () => {
+  const { page, context, problems } = await fresh();
+  await page.goto(shop.origin + "/apb.html");
+  await page.click(".amazon-pay-apb-button");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.click("button.primary");
+  await page.check("#instrument-visa-1111");
+  await page.click("button.primary");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  const order = new URL(page.url()).searchParams.get("order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json()).state, "approved");
+  assert.deepEqual(problems, []);
   await context.close();
 });
 
