@@ -8,6 +8,7 @@ import { startServer } from "./support/server.mjs";
 import { startShop, manifest } from "./support/shop.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { confirmationState, storedOrders } from "./support/checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 const WAIT = 15_000;
 let shop;
@@ -157,6 +158,25 @@ test("APB on the shop's checkout page: after Amazon's page, the shop's confirmat
   const order = new URL(page.url()).searchParams.get("order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.equal((await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json()).state, "approved");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the shop's own script imports the button from the server's origin: mount, update, unmount, events", async () => {
+  const { page, context, problems } = await fresh();
+  const sessions = [];
+  page.on("request", (r) => { if (r.url() === `${server.baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
+  await page.goto(shop.origin + "/own-script.html");
+  await page.locator("#pay .amazonpay-button-view1").waitFor({ state: "visible" });
+  await page.fill("#quantity", "3");
+  await poll(async () => (await page.evaluate(() => window.shopEvents)).length >= 2, { failure: () => "no second ready event after the update" });
+  const events = await page.evaluate(() => window.shopEvents);
+  assert.deepEqual(events.map((e) => e.kind), ["ready", "ready"]);
+  assert.notEqual(events[0].workorderId, events[1].workorderId);
+  assert.deepEqual(sessions, [[{ sku: "mug", quantity: 1 }], [{ sku: "mug", quantity: 3 }]]);
+  assert.match(await page.evaluate(() => { try { window.shopWidget.update({ itemz: [] }); return "accepted"; } catch (e) { return e.message; } }), /unknown field `itemz`/);
+  await page.evaluate(() => window.shopWidget.unmount());
+  assert.equal(await page.locator("#pay").innerHTML(), "");
   assert.deepEqual(problems, []);
   await context.close();
 });
