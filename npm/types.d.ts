@@ -144,6 +144,14 @@ export type MountConfig = ButtonOnly | Exclude<ViewConfig, ButtonConfig>;
 /** A view's name. */
 export type ViewName = NonNullable<MountConfig["view"]>;
 
+// The handle's `[Symbol.dispose]` (wasm-bindgen's, for `using`) compiles whatever the shop's `lib`: without
+// TypeScript's own `esnext.disposable` this declares `Symbol.dispose`, with it the two merge (as @types/node does).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A mounted widget. */
 export declare class WidgetHandle {
   private constructor();

@@ -308,8 +308,11 @@ impl core::fmt::Display for ClientError {
         use crate::js_error::write_parts as w;
         match self {
             ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
-            // The contract's `ApiError` text (`{code:?}: {message}`), written without `write!`.
-            ClientError::Api { url, error } => w(f, &["the backend refused ", url, ": ", &debug_name(error.code), ": ", &error.message]),
+            // `{code:?}: ` and the backend's cause for the developer (`detail`: an unknown SKU, a return page off
+            // the allowed origins, ...), else its buyer's sentence; written without `write!`.
+            ClientError::Api { url, error } => {
+                w(f, &["the backend refused ", url, ": ", &debug_name(error.code), ": ", error.detail.as_deref().unwrap_or(&error.message)])
+            }
             ClientError::Decode { url, status, cause } => {
                 w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause])
             }
@@ -319,6 +322,24 @@ impl core::fmt::Display for ClientError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refusal_names_the_backends_cause_for_the_developer() {
+        use super::ClientError;
+        use amazon_pay_contract::{ApiError, ErrorCode};
+        let refused = |detail: Option<&str>| ClientError::Api {
+            url: "https://pay.shop.example/api/cv2/sessions".into(),
+            error: ApiError { code: ErrorCode::BadRequest, message: "Amazon Pay is not available right now.".into(), detail: detail.map(Into::into) },
+        };
+        assert_eq!(
+            refused(Some("unknown item \"mugg\"")).to_string(),
+            "the backend refused https://pay.shop.example/api/cv2/sessions: BadRequest: unknown item \"mugg\""
+        );
+        assert_eq!(
+            refused(None).to_string(),
+            "the backend refused https://pay.shop.example/api/cv2/sessions: BadRequest: Amazon Pay is not available right now."
+        );
+    }
+
     #[test]
     fn codes_are_named_as_debug_names_them() {
         for code in amazon_pay_contract::ErrorCode::ALL {

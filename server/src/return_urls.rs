@@ -62,8 +62,9 @@ pub struct ReturnPageArgs {
     #[arg(long, env = "AMAZON_PAY_RETURN_ORIGINS", value_delimiter = ',')]
     pub return_origins: Vec<String>,
     /// The shop's pages per flow, comma-separated `FLOW.PAGE=URL` (FLOW `cv2` or `apb`; PAGE `cart`, `review`,
-    /// `confirmation` or `cancel`), e.g. `cv2.review=https://shop.example/checkout/review`. Unset pages are this
-    /// server's demo pages (`/`, `/review.html`, `/confirmation.html`; cancel is the cart).
+    /// `confirmation` or `cancel`), e.g. `cv2.review=https://shop.example/checkout/review`. Unset `cv2` pages are
+    /// this server's demo pages (`/`, `/review.html`, `/confirmation.html`; cancel is the cart); unset `apb` pages
+    /// are the `cv2` ones.
     #[arg(long = "return-page", env = "AMAZON_PAY_RETURN_PAGES", value_delimiter = ',')]
     pub return_pages: Vec<String>,
 }
@@ -171,9 +172,10 @@ impl ReturnPagesConfig {
         let listed = if configured.is_empty() { allowed_origins } else { &configured };
         let origins = listed.iter().cloned().chain([own_origin.clone()]).collect();
         let policy = Policy { origins, https_only: live };
-        let demo = [format!("{public}/"), format!("{public}/review.html"), format!("{public}/confirmation.html")];
-        let mut flows =
-            [demo.clone().map(Some), demo.map(Some)].map(|[cart, review, confirmation]| ReturnPages { cart, review, confirmation, cancel: None });
+        let [cart, review, confirmation] = [format!("{public}/"), format!("{public}/review.html"), format!("{public}/confirmation.html")].map(Some);
+        // CV2's pages default to the demo's; APB's to CV2's (below), so a shop that names its pages once gets
+        // APB buyers back to them too, not to this server's demo pages.
+        let mut flows = [ReturnPages { cart, review, confirmation, cancel: None }, ReturnPages::default()];
         for setting in args.return_pages.iter().filter(|s| !s.trim().is_empty()) {
             let bad = || ReturnUrlError::BadSetting(setting.clone());
             let (key, url) = setting.split_once('=').ok_or_else(bad)?;
@@ -192,7 +194,14 @@ impl ReturnPagesConfig {
             };
             *slot = Some(url.trim().to_owned());
         }
-        let [cv2, apb] = flows;
+        let [cv2, mut apb] = flows;
+        for (page, cv2_page) in
+            [(&mut apb.cart, &cv2.cart), (&mut apb.review, &cv2.review), (&mut apb.confirmation, &cv2.confirmation), (&mut apb.cancel, &cv2.cancel)]
+        {
+            if page.is_none() {
+                page.clone_from(cv2_page);
+            }
+        }
         let mut config = ReturnPagesConfig { policy, own_origin, cv2: Pages::default(), apb: Pages::default() };
         // Every page is named above, so merging onto nothing checks each one.
         config.cv2 = config.merge(&Pages::default(), &cv2)?;
@@ -306,15 +315,22 @@ mod tests {
 
     #[test]
     fn configured_pages_per_flow() {
-        let config = config(
+        let configured = config(
             &["cv2.review=https://shop.example/r?x=1", "apb.cancel=https://shop.example/checkout", "cv2.cart=https://shop.example/cart"],
             true,
         )
         .unwrap();
-        assert_eq!(config.pages(Flow::Cv2).review, "https://shop.example/r?x=1");
-        assert_eq!(config.pages(Flow::Cv2).cancel, "https://shop.example/cart", "cancel follows the cart");
-        assert_eq!(config.pages(Flow::Apb).cancel, "https://shop.example/checkout");
-        assert_eq!(config.pages(Flow::Apb).review, "https://pay.shop.example/review.html");
+        assert_eq!(configured.pages(Flow::Cv2).review, "https://shop.example/r?x=1");
+        assert_eq!(configured.pages(Flow::Cv2).cancel, "https://shop.example/cart", "cancel follows the cart");
+        assert_eq!(configured.pages(Flow::Apb).cancel, "https://shop.example/checkout");
+        // APB's pages left unset are CV2's, the shop's where it named them, else the demo's.
+        assert_eq!(configured.pages(Flow::Apb).review, "https://shop.example/r?x=1");
+        assert_eq!(configured.pages(Flow::Apb).cart, "https://shop.example/cart");
+        assert_eq!(configured.pages(Flow::Apb).confirmation, "https://pay.shop.example/confirmation.html");
+        let apb_own = config(&["cv2.confirmation=https://shop.example/done", "apb.confirmation=https://shop.example/apb-done"], true).unwrap();
+        assert_eq!(apb_own.pages(Flow::Apb).confirmation, "https://shop.example/apb-done");
+        assert_eq!(apb_own.pages(Flow::Cv2).confirmation, "https://shop.example/done");
+        assert_eq!(apb_own.pages(Flow::Apb).cancel, "https://pay.shop.example/", "cancel follows APB's cart, CV2's demo cart");
         assert_eq!(Flow::of_order("apb"), Flow::Apb);
         assert_eq!(Flow::of_order("cv2"), Flow::Cv2);
     }

@@ -203,3 +203,32 @@ async fn configured_pages_are_checked_at_start_and_used_by_default() {
     assert_eq!(fields["successurl"], "https://shop.example/review");
     assert_eq!(fields["backurl"], format!("{}/", env.base));
 }
+
+/// A shop that names its Checkout v2 pages only (as docs/embedding.md's command does) gets its APB buyers back to
+/// them too: APB's unset pages are CV2's, not this server's demo pages.
+#[tokio::test]
+async fn apb_buyers_return_to_the_shops_cv2_pages_when_apb_has_none_of_its_own() {
+    let env = start_with(|config| {
+        config.allowed_origins = vec![SHOP.to_owned()];
+        config.return_pages.return_pages =
+            vec!["cv2.review=https://shop.example/checkout/review".into(), "cv2.confirmation=https://shop.example/checkout/thanks".into()];
+    })
+    .await;
+    let buyer = json!({"email": "anna@sandbox.example", "phone": "+49 30 1234567", "address": {"first_name": "Anna", "last_name": "Schmidt",
+        "street": "Unter den Linden 1", "zip": "10117", "city": "Berlin", "country": "DE"}});
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (key, result, expected) in [
+        ("apb-embed-0001", "success", "https://shop.example/checkout/thanks?order="),
+        ("apb-embed-0002", "back", "https://shop.example/checkout/review?workorderId="),
+    ] {
+        let body =
+            json!({"items": [{"sku": "mug", "quantity": 1}], "idempotency_key": key, "language": "en", "product_type": "PayAndShip", "buyer": buyer});
+        let placed = env.post_json("/api/apb/orders", &body).await;
+        assert_eq!(placed.status(), 200);
+        let placed: serde_json::Value = placed.json().await.unwrap();
+        let order = placed["order_id"].as_str().unwrap();
+        let back = no_redirects.get(env.url(&format!("/api/orders/{order}/return?result={result}"))).send().await.unwrap();
+        let location = header(&back, "location").unwrap_or_default();
+        assert!(location.starts_with(expected) && location.contains(order), "{result}: {location}");
+    }
+}

@@ -1,6 +1,6 @@
 // A shop on its own origin (http://localhost:<port>, its own static server and Content-Security-Policy) loads the
 // widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
-// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, the
+// buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, APB, the
 // CheckoutChamp lander and PAYONE CV1, in real Chromium, with no console error and no failed request.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -8,6 +8,7 @@ import { startServer } from "./support/server.mjs";
 import { startShop, manifest } from "./support/shop.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { confirmationState, storedOrders } from "./support/checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 const WAIT = 15_000;
 let shop;
@@ -136,8 +137,47 @@ test("a review page on an origin the server does not allow is refused: no sessio
   assert.equal(new URL(page.url()).origin, shop.origin, "the buyer stays on the shop");
   assert.equal(await page.locator(".amazonpay-button-view1").count(), 0, "no button to a checkout that cannot return");
   // The only problems: the refused request (and Chromium's line about it) and the widget saying why.
-  assert.ok(problems.some((p) => /Amazon Pay button: the backend refused .*\/api\/cv2\/sessions/.test(p)), problems.join("\n"));
+  // The developer reads the server's cause (its `detail`), not the buyer's sentence.
+  assert.ok(
+    problems.some((p) => /Amazon Pay button: the backend refused .*\/api\/cv2\/sessions: BadRequest: return page .*evil\.example.*not an allowed origin/.test(p)),
+    problems.join("\n"),
+  );
   assert.ok(problems.every((p) => /\/api\/cv2\/sessions|Amazon Pay button|status of 400/.test(p)), problems.join("\n"));
+  await context.close();
+});
+
+test("APB on the shop's checkout page: after Amazon's page, the shop's confirmation (the cv2 pages serve APB too)", async () => {
+  const { page, context, problems } = await fresh();
+  await page.goto(shop.origin + "/apb.html");
+  await page.click(".amazon-pay-apb-button");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.click("button.primary");
+  await page.check("#instrument-visa-1111");
+  await page.click("button.primary");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  const order = new URL(page.url()).searchParams.get("order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json()).state, "approved");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the shop's own script imports the button from the server's origin: mount, update, unmount, events", async () => {
+  const { page, context, problems } = await fresh();
+  const sessions = [];
+  page.on("request", (r) => { if (r.url() === `${server.baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
+  await page.goto(shop.origin + "/own-script.html");
+  await page.locator("#pay .amazonpay-button-view1").waitFor({ state: "visible" });
+  await page.fill("#quantity", "3");
+  await poll(async () => (await page.evaluate(() => window.shopEvents)).length >= 2, { failure: () => "no second ready event after the update" });
+  const events = await page.evaluate(() => window.shopEvents);
+  assert.deepEqual(events.map((e) => e.kind), ["ready", "ready"]);
+  assert.notEqual(events[0].workorderId, events[1].workorderId);
+  assert.deepEqual(sessions, [[{ sku: "mug", quantity: 1 }], [{ sku: "mug", quantity: 3 }]]);
+  assert.match(await page.evaluate(() => { try { window.shopWidget.update({ itemz: [] }); return "accepted"; } catch (e) { return e.message; } }), /unknown field `itemz`/);
+  await page.evaluate(() => window.shopWidget.unmount());
+  assert.equal(await page.locator("#pay").innerHTML(), "");
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

@@ -1,14 +1,15 @@
 // A shop on its own origin for the two-origin tests: a tiny static server on 127.0.0.1 (port 0) that serves
-// tests/e2e/shop/ under the shop's Content-Security-Policy, with `{{PAY}}` (the payment server's origin) and
-// `{{WIDGET_CSS}}` (the release's stylesheet, from dist/manifest.json) filled in. Its origin is
-// http://localhost:<port>: another site than the server's http://127.0.0.1:<port>, as a real shop would be.
+// tests/e2e/shop/ (pages, styles, the shop's own scripts) under the shop's Content-Security-Policy, with `{{PAY}}`
+// (the payment server's origin) and `{{WIDGET_CSS}}` (the release's stylesheet, from dist/manifest.json) filled
+// in. Its origin is http://localhost:<port>: another site than the server's http://127.0.0.1:<port>, as a real
+// shop would be.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../../..");
 const pagesDir = join(root, "tests/e2e/shop");
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript" };
 
 /** What docs/embedding.md tells a shop to allow: the widget's server for scripts (with
  * 'wasm-unsafe-eval' to compile its WebAssembly), styles, API calls, and the sandbox's Amazon pages. */
@@ -41,7 +42,7 @@ export async function startShop() {
     const name = path === "/" ? "cart.html" : path.slice(1);
     let body;
     try {
-      if (!/^[a-z-]+\.(html|css)$/.test(name)) throw new Error("not a shop file");
+      if (!/^[a-z-]+\.(html|css|js)$/.test(name)) throw new Error("not a shop file");
       body = readFileSync(join(pagesDir, name), "utf8").replaceAll("{{PAY}}", pay).replaceAll("{{WIDGET_CSS}}", pay + css);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
