@@ -192,9 +192,49 @@ impl Worker {
             _ => None,
         };
         if !delivered {
-            tracing::info!(event = due.event_seq, url = %due.url, ?status, error = error.as_deref().unwrap_or(""), retry = retry_at_ms.is_some(), "webhook not delivered");
+            let event = EventHead::of(&due.body);
+            tracing::info!(
+                event = %event.id,
+                event_type = %event.kind,
+                url = %url_for_log(&due.url),
+                status = status.map(u64::from),
+                error = error.as_deref().unwrap_or(""),
+                retry = retry_at_ms.is_some(),
+                "webhook not delivered"
+            );
         }
         Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
+    }
+}
+
+/// What a log line names an event by: its `id` (what the receiver and the merchant API show) and `type`.
+#[derive(Default, serde::Deserialize)]
+struct EventHead {
+    #[serde(default)]
+    id: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+}
+
+impl EventHead {
+    fn of(body: &str) -> EventHead {
+        serde_json::from_str(body).unwrap_or_default()
+    }
+}
+
+/// A receiver's URL as logged: scheme, host, port and path only. Its query, fragment and user info may carry
+/// the shop's token for the receiver, and logs are read by more people than the configuration.
+fn url_for_log(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            // Both only fail for URLs that cannot have them (no host), which are left as they are.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Err(_) => "<unparsable url>".to_owned(),
     }
 }
 
@@ -205,4 +245,23 @@ fn without_url(err: &reqwest::Error) -> String {
         text = text.replace(url.as_str(), "<url>");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_url_keeps_where_it_goes_and_drops_what_may_be_a_token() {
+        assert_eq!(url_for_log("https://shop.example/hooks/amazon-pay?token=s3cret#x"), "https://shop.example/hooks/amazon-pay");
+        assert_eq!(url_for_log("http://user:pass@10.0.0.7:8081/hook"), "http://10.0.0.7:8081/hook");
+        assert_eq!(url_for_log("not a url ?token=s3cret"), "<unparsable url>");
+    }
+
+    #[test]
+    fn a_logged_event_is_named_by_its_id_and_type() {
+        let head = EventHead::of(r#"{"id":"evt_abc","object":"event","type":"order.paid","order":{"id":"O1"}}"#);
+        assert_eq!((head.id.as_str(), head.kind.as_str()), ("evt_abc", "order.paid"));
+        assert_eq!(EventHead::of("not json").id, "");
+    }
 }
