@@ -102,6 +102,8 @@ async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
     assert!(ids.contains(&first.as_str()) && ids.contains(&second.as_str()) && ids.contains(&declined.order_id.as_str()));
     let approved: Value = get(&env, "/merchant/api/orders?state=approved&flow=cv2").send().await.unwrap().json().await.unwrap();
     assert_eq!(approved["data"].as_array().unwrap().len(), 2);
+    // The list's orders are the order's page without its deliveries: the items named too.
+    assert_eq!(approved["data"][0]["items"], json!([{"sku": "mug", "quantity": 2, "name": "Rust mug"}]));
     let declined_list: Value = get(&env, "/merchant/api/orders?state=declined").send().await.unwrap().json().await.unwrap();
     assert_eq!(declined_list["data"][0]["id"], declined.order_id.as_str());
     let future: Value = get(&env, "/merchant/api/orders?created_since=4000000000").send().await.unwrap().json().await.unwrap();
@@ -124,9 +126,15 @@ async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
     let mut expected: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(seen, expected);
-    for bad in ["state=shipped", "limit=0", "cursor=nonsense", "created_since=yesterday", "colour=red"] {
+    for (bad, code) in [
+        ("state=shipped", "invalid_filter"),
+        ("limit=0", "invalid_filter"),
+        ("cursor=nonsense", "invalid_cursor"),
+        ("created_since=yesterday", "invalid_filter"),
+        ("colour=red", "invalid_filter"),
+    ] {
         let response = get(&env, &format!("/merchant/api/orders?{bad}")).send().await.unwrap();
-        assert_eq!(response.status(), 400, "{bad}");
+        assert_eq!(error_code(response, 400).await, code, "{bad}");
     }
 
     let shown = order(&env, &first).await;
@@ -226,6 +234,8 @@ async fn every_refusal_changes_nothing() {
         (path("capture"), None, json!({"amount": 100}), 400, "missing_idempotency_key"),
         (path("capture"), Some("bad key!"), json!({"amount": 100}), 400, "invalid_idempotency_key"),
         (path("refund"), Some("early-refund-01"), json!({"amount": 100}), 409, "not_captured"),
+        (path("capture"), Some("field-capture-1"), json!({"amt": 100}), 400, "invalid_body"),
+        (path("cancel"), Some("amount-cancel-1"), json!({"amount": 100}), 400, "invalid_body"),
         ("/merchant/api/orders/ONOSUCHORDER/capture".to_owned(), Some("unknown-order-1"), json!({}), 404, "order_not_found"),
     ];
     for (path, key, body, status, code) in cases {
@@ -252,6 +262,14 @@ async fn every_refusal_changes_nothing() {
     let again = post(&env, &path("capture"), "capture-again-1", json!({"amount": 1})).await;
     assert_eq!(error_code(again, 409).await, "already_captured");
     assert_eq!(sim_tx(&env, &txid).sequencenumber, 1, "only the full capture reached PAYONE");
+
+    // Everything refunded: a further refund is refused and reaches nobody.
+    assert_eq!(post(&env, &path("refund"), "full-refund-001", json!({})).await.status(), 200);
+    let refunded = order(&env, &id).await["amounts"].clone();
+    let more = post(&env, &path("refund"), "refund-again-01", json!({"amount": 1})).await;
+    assert_eq!(error_code(more, 409).await, "nothing_to_refund");
+    assert_eq!(order(&env, &id).await["amounts"], refunded);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 2, "only the full capture and the full refund reached PAYONE");
 
     // A declined order: no money action.
     let workorder = env.checkout("amex-0982").await;

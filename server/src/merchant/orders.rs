@@ -111,7 +111,13 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
         Ok((orders, has_more))
     })?;
     let next_cursor = if has_more { orders.last().map(|(created, id, _)| encode_cursor(*created, id)) } else { None };
-    let data: Vec<Value> = orders.into_iter().map(|(_, _, order)| order).collect();
+    let data: Vec<Value> = orders
+        .into_iter()
+        .map(|(_, _, mut order)| {
+            name_items(&state, &mut order);
+            order
+        })
+        .collect();
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
@@ -125,7 +131,13 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
     order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
-    // The products' names, for people (the order keeps SKUs and quantities; prices are in its amounts).
+    name_items(&state, &mut order);
+    Ok(Json(order))
+}
+
+/// The products' names from the catalogue, for people (the order keeps SKUs and quantities; prices are in its
+/// amounts), in the list as in the order's page.
+fn name_items(state: &AppState, order: &mut Value) {
     if let Some(items) = order["items"].as_array_mut() {
         for item in items {
             let name = item["sku"].as_str().and_then(|sku| state.catalogue.products.get(sku)).map(|p| p.name.clone());
@@ -134,7 +146,6 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
             }
         }
     }
-    Ok(Json(order))
 }
 
 #[cfg(test)]
