@@ -67,6 +67,9 @@ async fn keys_are_required_and_other_sites_are_refused() {
     assert_eq!(error_code(wrong, 401).await, "invalid_api_key");
     let basic = env.http.get(env.url("/merchant/api/orders")).basic_auth("merchant", Some(KEY)).send().await.unwrap();
     assert_eq!(error_code(basic, 401).await, "missing_api_key");
+    // The scheme in any case, as some clients write it.
+    let lower = env.http.get(env.url("/merchant/api/orders")).header("authorization", format!("bearer {KEY}")).send().await.unwrap();
+    assert_eq!(lower.status(), 200);
     // A browser on another site, even with the key: refused, and no CORS header lets it read anything.
     let cross = get(&env, "/merchant/api/orders").header("origin", "https://evil.example").send().await.unwrap();
     assert!(cross.headers().get("access-control-allow-origin").is_none());
@@ -177,6 +180,20 @@ async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idem
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), body);
     assert_eq!(sim_tx(&env, &txid).captured, 1000);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 1);
+    // The same request written otherwise (another client's serializer): still the same request.
+    let respaced = env
+        .http
+        .post(env.url(&path("capture")))
+        .bearer_auth(KEY)
+        .header("idempotency-key", "capture-part-1")
+        .header("content-type", "application/json")
+        .body("{ \"amount\" : 1000 }\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(respaced.status(), 200);
+    assert_eq!(respaced.headers()["idempotent-replayed"], "true");
     assert_eq!(sim_tx(&env, &txid).sequencenumber, 1);
     // The key with another request is refused.
     let reused = post(&env, &path("capture"), "capture-part-1", json!({"amount": 5})).await;
