@@ -146,6 +146,8 @@ async fn an_orders_timeline_has_notifications_money_and_webhook_attempts() {
     assert_eq!(timeline.order_id, id);
     let sources: Vec<&str> = timeline.entries.iter().map(|e| e.source.as_str()).collect();
     assert_eq!(sources[0], "order", "placed first: {sources:?}");
+    // The total, and the state as of now (not "25.80 EUR now approved", read as money that moved).
+    assert_eq!(timeline.entries[0].detail.as_deref(), Some("total 25.80 EUR; state now approved"));
     assert!(timeline.entries.windows(2).all(|w| w[0].at_ms <= w[1].at_ms), "oldest first");
     let capture = timeline.entries.iter().find(|e| e.source == "merchant").expect("the capture");
     assert_eq!(capture.title, "capture 10.00 EUR");
