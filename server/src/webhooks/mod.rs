@@ -196,7 +196,7 @@ impl Worker {
             tracing::info!(
                 event = %event.id,
                 event_type = %event.kind,
-                url = %url_for_log(&due.url),
+                url = %crate::config::merchant::url_shown(&due.url),
                 status = status.map(u64::from),
                 error = error.as_deref().unwrap_or(""),
                 retry = retry_at_ms.is_some(),
@@ -222,22 +222,6 @@ impl EventHead {
     }
 }
 
-/// A receiver's URL as logged: scheme, host, port and path only. Its query, fragment and user info may carry
-/// the shop's token for the receiver, and logs are read by more people than the configuration.
-fn url_for_log(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut parsed) => {
-            parsed.set_query(None);
-            parsed.set_fragment(None);
-            // Both only fail for URLs that cannot have them (no host), which are left as they are.
-            let _ = parsed.set_username("");
-            let _ = parsed.set_password(None);
-            parsed.to_string()
-        }
-        Err(_) => "<unparsable url>".to_owned(),
-    }
-}
-
 /// reqwest's error text without the URL (which may carry a token in its query).
 fn without_url(err: &reqwest::Error) -> String {
     let mut text = err.to_string();
@@ -250,13 +234,6 @@ fn without_url(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_logged_url_keeps_where_it_goes_and_drops_what_may_be_a_token() {
-        assert_eq!(url_for_log("https://shop.example/hooks/amazon-pay?token=s3cret#x"), "https://shop.example/hooks/amazon-pay");
-        assert_eq!(url_for_log("http://user:pass@10.0.0.7:8081/hook"), "http://10.0.0.7:8081/hook");
-        assert_eq!(url_for_log("not a url ?token=s3cret"), "<unparsable url>");
-    }
 
     #[test]
     fn a_logged_event_is_named_by_its_id_and_type() {
