@@ -135,6 +135,7 @@ async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
         ("cursor=nonsense", "invalid_cursor"),
         ("created_since=yesterday", "invalid_filter"),
         ("colour=red", "invalid_filter"),
+        ("state=approved&state=declined", "invalid_filter"),
     ] {
         let response = get(&env, &format!("/merchant/api/orders?{bad}")).send().await.unwrap();
         assert_eq!(error_code(response, 400).await, code, "{bad}");

@@ -28,6 +28,13 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
             .filter(|v| *v >= 0)
             .ok_or_else(|| MerchantError::bad_request("invalid_filter", format!("{name} must be a time in Unix seconds, got {value:?}.")))
     };
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        // One value each: `state=approved&state=paid` would otherwise be read as its last value, silently, by a
+        // script that meant either state.
+        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(MerchantError::bad_request("invalid_filter", format!("{name} is given twice; each filter takes one value.")));
+        }
+    }
     for (name, value) in pairs {
         match name.as_str() {
             "state" => {
@@ -157,6 +164,8 @@ mod tests {
         let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
         assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
         assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
+        let twice = parse_filter(Some("state=approved&limit=5&state=paid")).unwrap_err();
+        assert_eq!((twice.code, twice.message.as_str()), ("invalid_filter", "state is given twice; each filter takes one value."));
         assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("50%_off"));
         assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));
