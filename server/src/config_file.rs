@@ -41,7 +41,10 @@ pub enum ConfigFileError {
         /// The key.
         key: String,
     },
-    #[error("the configuration file {path} sets {key} to a table or list; use a string, number or boolean")]
+    #[error(
+        "the configuration file {path} sets {key} to a table or list; use a string, number or boolean (a list is written \
+         as in the environment, one comma-separated string: {key} = \"a,b\")"
+    )]
     /// Not scalar.
     NotScalar {
         /// The path.
@@ -131,6 +134,8 @@ mod tests {
         assert!(matches!(parse("PAYONE_MDI = 1", "t").unwrap_err(), ConfigFileError::UnknownKey { key, .. } if key == "PAYONE_MDI"));
         assert!(matches!(parse("[payone]\nmid = 1", "t").unwrap_err(), ConfigFileError::UnknownKey { .. }));
         assert!(matches!(parse("PAYONE_MID = [1]", "t").unwrap_err(), ConfigFileError::NotScalar { .. }));
+        let list = parse("AMAZON_PAY_MERCHANT_API_KEYS = [\"a\", \"b\"]", "t").unwrap_err().to_string();
+        assert!(list.contains(r#"one comma-separated string: AMAZON_PAY_MERCHANT_API_KEYS = "a,b""#), "{list}");
         assert!(matches!(parse("PAYONE_MID = ", "t").unwrap_err(), ConfigFileError::Syntax { .. }));
     }
 

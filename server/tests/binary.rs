@@ -104,6 +104,32 @@ fn behind_a_balancer_the_bound_address_and_the_public_url_are_both_printed() {
 }
 
 #[test]
+fn text_logs_written_to_a_pipe_or_file_have_no_color_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap(), "--log-format", "text"])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The store's migrations log before the server says it listens.
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.starts_with("amazon-pay-server listening") {
+            break;
+        }
+        lines.push(line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(lines.iter().any(|l| l.contains("schema migrated")), "{lines:?}");
+    assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "escape codes in the log: {lines:?}");
+}
+
+#[test]
 fn a_database_url_that_names_no_usable_database_stops_the_server_naming_the_setting() {
     let stderr = run_expecting_failure(&["--sandbox", "--database-url", "mysql://shop:secret@db/shop"], &[]);
     assert!(stderr.contains("--database-url (DATABASE_URL)") && stderr.contains("sqlite:"), "{stderr}");

@@ -67,6 +67,9 @@ async fn keys_are_required_and_other_sites_are_refused() {
     assert_eq!(error_code(wrong, 401).await, "invalid_api_key");
     let basic = env.http.get(env.url("/merchant/api/orders")).basic_auth("merchant", Some(KEY)).send().await.unwrap();
     assert_eq!(error_code(basic, 401).await, "missing_api_key");
+    // The scheme in any case, as some clients write it.
+    let lower = env.http.get(env.url("/merchant/api/orders")).header("authorization", format!("bearer {KEY}")).send().await.unwrap();
+    assert_eq!(lower.status(), 200);
     // A browser on another site, even with the key: refused, and no CORS header lets it read anything.
     let cross = get(&env, "/merchant/api/orders").header("origin", "https://evil.example").send().await.unwrap();
     assert!(cross.headers().get("access-control-allow-origin").is_none());
@@ -102,6 +105,8 @@ async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
     assert!(ids.contains(&first.as_str()) && ids.contains(&second.as_str()) && ids.contains(&declined.order_id.as_str()));
     let approved: Value = get(&env, "/merchant/api/orders?state=approved&flow=cv2").send().await.unwrap().json().await.unwrap();
     assert_eq!(approved["data"].as_array().unwrap().len(), 2);
+    // The list's orders are the order's page without its deliveries: the items named too.
+    assert_eq!(approved["data"][0]["items"], json!([{"sku": "mug", "quantity": 2, "name": "Rust mug"}]));
     let declined_list: Value = get(&env, "/merchant/api/orders?state=declined").send().await.unwrap().json().await.unwrap();
     assert_eq!(declined_list["data"][0]["id"], declined.order_id.as_str());
     let future: Value = get(&env, "/merchant/api/orders?created_since=4000000000").send().await.unwrap().json().await.unwrap();
@@ -124,9 +129,16 @@ async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
     let mut expected: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(seen, expected);
-    for bad in ["state=shipped", "limit=0", "cursor=nonsense", "created_since=yesterday", "colour=red"] {
+    for (bad, code) in [
+        ("state=shipped", "invalid_filter"),
+        ("limit=0", "invalid_filter"),
+        ("cursor=nonsense", "invalid_cursor"),
+        ("created_since=yesterday", "invalid_filter"),
+        ("colour=red", "invalid_filter"),
+        ("state=approved&state=declined", "invalid_filter"),
+    ] {
         let response = get(&env, &format!("/merchant/api/orders?{bad}")).send().await.unwrap();
-        assert_eq!(response.status(), 400, "{bad}");
+        assert_eq!(error_code(response, 400).await, code, "{bad}");
     }
 
     let shown = order(&env, &first).await;
@@ -169,6 +181,20 @@ async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idem
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), body);
     assert_eq!(sim_tx(&env, &txid).captured, 1000);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 1);
+    // The same request written otherwise (another client's serializer): still the same request.
+    let respaced = env
+        .http
+        .post(env.url(&path("capture")))
+        .bearer_auth(KEY)
+        .header("idempotency-key", "capture-part-1")
+        .header("content-type", "application/json")
+        .body("{ \"amount\" : 1000 }\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(respaced.status(), 200);
+    assert_eq!(respaced.headers()["idempotent-replayed"], "true");
     assert_eq!(sim_tx(&env, &txid).sequencenumber, 1);
     // The key with another request is refused.
     let reused = post(&env, &path("capture"), "capture-part-1", json!({"amount": 5})).await;
@@ -226,6 +252,8 @@ async fn every_refusal_changes_nothing() {
         (path("capture"), None, json!({"amount": 100}), 400, "missing_idempotency_key"),
         (path("capture"), Some("bad key!"), json!({"amount": 100}), 400, "invalid_idempotency_key"),
         (path("refund"), Some("early-refund-01"), json!({"amount": 100}), 409, "not_captured"),
+        (path("capture"), Some("field-capture-1"), json!({"amt": 100}), 400, "invalid_body"),
+        (path("cancel"), Some("amount-cancel-1"), json!({"amount": 100}), 400, "invalid_body"),
         ("/merchant/api/orders/ONOSUCHORDER/capture".to_owned(), Some("unknown-order-1"), json!({}), 404, "order_not_found"),
     ];
     for (path, key, body, status, code) in cases {
@@ -252,6 +280,14 @@ async fn every_refusal_changes_nothing() {
     let again = post(&env, &path("capture"), "capture-again-1", json!({"amount": 1})).await;
     assert_eq!(error_code(again, 409).await, "already_captured");
     assert_eq!(sim_tx(&env, &txid).sequencenumber, 1, "only the full capture reached PAYONE");
+
+    // Everything refunded: a further refund is refused and reaches nobody.
+    assert_eq!(post(&env, &path("refund"), "full-refund-001", json!({})).await.status(), 200);
+    let refunded = order(&env, &id).await["amounts"].clone();
+    let more = post(&env, &path("refund"), "refund-again-01", json!({"amount": 1})).await;
+    assert_eq!(error_code(more, 409).await, "nothing_to_refund");
+    assert_eq!(order(&env, &id).await["amounts"], refunded);
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 2, "only the full capture and the full refund reached PAYONE");
 
     // A declined order: no money action.
     let workorder = env.checkout("amex-0982").await;

@@ -146,6 +146,8 @@ async fn an_orders_timeline_has_notifications_money_and_webhook_attempts() {
     assert_eq!(timeline.order_id, id);
     let sources: Vec<&str> = timeline.entries.iter().map(|e| e.source.as_str()).collect();
     assert_eq!(sources[0], "order", "placed first: {sources:?}");
+    // The total, and the state as of now (not "25.80 EUR now approved", read as money that moved).
+    assert_eq!(timeline.entries[0].detail.as_deref(), Some("total 25.80 EUR; state now approved"));
     assert!(timeline.entries.windows(2).all(|w| w[0].at_ms <= w[1].at_ms), "oldest first");
     let capture = timeline.entries.iter().find(|e| e.source == "merchant").expect("the capture");
     assert_eq!(capture.title, "capture 10.00 EUR");
@@ -210,7 +212,9 @@ async fn the_dashboard_is_served_same_origin_only_and_only_with_keys() {
     let bare = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let redirect = bare.get(env.url("/merchant")).send().await.unwrap();
     assert_eq!((redirect.status().as_u16(), redirect.headers()["location"].to_str().unwrap()), (308, "/merchant/"));
-    assert_eq!(env.http.get(env.url("/merchant/nothing-here.js")).send().await.unwrap().status(), 404);
+    let missing = env.http.get(env.url("/merchant/nothing-here.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.text().await.unwrap(), "", "the dashboard is built: a missing file is only missing");
     assert_eq!(env.http.get(env.url("/merchant/..%2Fwidget.js")).send().await.unwrap().status(), 404);
 
     // Without merchant API keys there is no dashboard, though its files are in dist/.
@@ -218,4 +222,29 @@ async fn the_dashboard_is_served_same_origin_only_and_only_with_keys() {
     for path in ["/merchant/", "/merchant/index.html", "/merchant/amazon-pay-dashboard.js", "/merchant"] {
         assert_eq!(off.http.get(off.url(path)).send().await.unwrap().status(), 404, "{path}");
     }
+}
+
+#[tokio::test]
+async fn with_keys_but_no_dashboard_built_the_page_says_how_to_build_it() {
+    let files = tempfile::tempdir().unwrap();
+    let dist = files.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let env = env_with({
+        let dist = dist.clone();
+        move |c| c.dist_dir = dist
+    })
+    .await;
+    let page = env.http.get(env.url("/merchant/")).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert_eq!(page.headers()["content-security-policy"].to_str().unwrap(), amazon_pay_server::merchant::dashboard::POLICY);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("not built") && text.contains("scripts/build-dashboard"), "{text}");
+    assert!(!text.contains(dist.to_str().unwrap()), "no server path: {text}");
+    // The API does not depend on it.
+    assert_eq!(get(&env, "/merchant/api/orders").send().await.unwrap().status(), 200);
+    // Built later: served without a restart.
+    dist_with_dashboard(files.path());
+    let page = env.http.get(env.url("/merchant/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<title>Orders</title>"));
 }

@@ -1,6 +1,8 @@
 //! JSON logs with request ids (issue #22): a CV2 checkout and a CheckoutChamp lander order run over HTTP with
 //! distinctive secrets; the captured log lines hold none of them, and every line a request causes (its
-//! upstream calls included) carries the id the response returned.
+//! upstream calls included) carries the id the response returned. A webhook receiver that first refuses (its
+//! URL with a token in the query, as shops write them) and a merchant API refusal are logged too: the URL
+//! without its query, the event by its id, and no line with a key twice (a log collector keeps one of them).
 #![cfg(feature = "sandbox")]
 
 mod support;
@@ -19,6 +21,7 @@ const PORTAL_KEY: &str = "PortalKey-Zq8w3Xv1";
 const CRM_PASSWORD: &str = "CrmPass-Ly7Hn2Rk";
 const WEBHOOK_SECRET: &str = "WebhookSecret-Pq4Zr8Tx-0123456789abcdef";
 const MERCHANT_KEY: &str = "MerchantKey-Hv3Ks9Lw-0123456789abcdef";
+const WEBHOOK_URL_TOKEN: &str = "ReceiverToken-Jm5Qc2Vd";
 
 /// Every byte the subscriber writes, shared with the test.
 #[derive(Clone, Default)]
@@ -48,6 +51,70 @@ fn request_id(response: &reqwest::Response) -> String {
     response.headers().get("x-request-id").expect("every response has an id").to_str().expect("ascii").to_owned()
 }
 
+/// The top-level keys of a JSON object line, in order and with duplicates (`serde_json::Value` keeps the last).
+fn keys(line: &str) -> Vec<String> {
+    struct Keys(Vec<String>);
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Keys;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+            let mut keys = Vec::new();
+            while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                keys.push(key);
+            }
+            Ok(Keys(keys))
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
+            d.deserialize_map(Visitor)
+        }
+    }
+    serde_json::from_str::<Keys>(line).unwrap_or_else(|e| panic!("not a JSON object ({e}): {line}")).0
+}
+
+/// A webhook receiver on a free loopback port (`http://…/hooks/amazon-pay`) that answers its first request 500
+/// and every later one 204; and how many it refused.
+async fn refuse_once_receiver() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://{}/hooks/amazon-pay", listener.local_addr().expect("bound"));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let counter = refused.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                // Read the head and the body (Content-Length) before answering.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let text = String::from_utf8_lossy(&buf).to_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length =
+                            text.lines().find_map(|l| l.strip_prefix("content-length:").and_then(|v| v.trim().parse::<usize>().ok())).unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let first = counter.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst).is_ok();
+                let status = if first { "500 Internal Server Error" } else { "204 No Content" };
+                let _ = socket.write_all(format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").as_bytes()).await;
+            });
+        }
+    });
+    (url, refused)
+}
+
 /// The lines carrying request `id`.
 fn lines_of(lines: &[Value], id: &str) -> Vec<Value> {
     lines.iter().filter(|l| l["span"]["id"] == id).cloned().collect()
@@ -58,6 +125,8 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let captured = Captured::default();
     let writer = captured.clone();
     amazon_pay_server::ops::logging::init_with(LogFormat::Json, move || writer.clone());
+    // The shop's receiver: its first answer is a 500, then it takes every event.
+    let (receiver_url, receiver_refusals) = refuse_once_receiver().await;
     let env = support::start_with(|config| {
         config.payone.key = PORTAL_KEY.to_owned();
         let cc = config.checkoutchamp.as_mut().expect("sandbox CheckoutChamp");
@@ -65,6 +134,8 @@ async fn logs_carry_request_ids_and_no_secrets() {
         // Webhooks go to the sandbox's receiver, signed with this secret; the merchant API takes this key.
         config.merchant.webhook_secret = Some(WEBHOOK_SECRET.to_owned());
         config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
+        config.merchant.webhook_urls = vec![format!("{receiver_url}?token={WEBHOOK_URL_TOKEN}")];
+        config.merchant.webhook_retries = vec![std::time::Duration::from_millis(100); 50];
     })
     .await;
 
@@ -98,6 +169,10 @@ async fn logs_carry_request_ids_and_no_secrets() {
     // The merchant API with its key, and the order's events signed and delivered.
     let listed = env.http.get(env.url("/merchant/api/orders")).bearer_auth(MERCHANT_KEY).send().await.expect("answered");
     assert_eq!(listed.status(), 200);
+    let refused = env.http.get(env.url("/merchant/api/orders")).send().await.expect("answered");
+    assert_eq!(refused.status(), 401);
+    let refused_id = request_id(&refused);
+    support::eventually("a refused webhook", 10, || (receiver_refusals.load(std::sync::atomic::Ordering::SeqCst) > 0).then_some(())).await;
     support::eventually("a delivered webhook", 10, || {
         (env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'") > 0).then_some(())
     })
@@ -118,11 +193,33 @@ async fn logs_carry_request_ids_and_no_secrets() {
         ("access token", &token),
         ("webhook secret", WEBHOOK_SECRET),
         ("merchant API key", MERCHANT_KEY),
+        ("receiver's token", WEBHOOK_URL_TOKEN),
     ] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "the {what} is in the logs");
     }
 
+    // No line has a key twice: tracing's own `message` and a field named so were both written, and a collector
+    // reading the line kept the second.
+    for line in text.lines() {
+        let mut keys = keys(line);
+        keys.sort();
+        let count = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "a key twice: {line}");
+    }
     let lines = captured.lines();
+    let refusal = lines_of(&lines, &refused_id).into_iter().find(|l| l["message"] == "merchant API request refused").expect("the refusal's line");
+    assert_eq!(
+        (refusal["code"].as_str(), refusal["detail"].as_str().is_some_and(|d| d.contains("Bearer"))),
+        (Some("missing_api_key"), true),
+        "{refusal}"
+    );
+    // The receiver's refusal: where it went without the token, the event as the receiver and the API name it.
+    let undelivered = lines.iter().find(|l| l["message"] == "webhook not delivered").expect("the refused delivery's line");
+    assert_eq!(undelivered["url"], receiver_url.as_str(), "{undelivered}");
+    assert_eq!(undelivered["status"], 500, "{undelivered}");
+    assert!(undelivered["event"].as_str().is_some_and(|e| e.starts_with("evt_")), "{undelivered}");
+    assert!(undelivered["event_type"].as_str().is_some_and(|t| t.starts_with("order.")), "{undelivered}");
     for (id, route) in [(&create_id, "/api/cv2/sessions"), (&place_id, "/orders"), (&import_id, amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS)] {
         let mine = lines_of(&lines, id);
         assert!(
@@ -145,7 +242,14 @@ async fn logs_carry_request_ids_and_no_secrets() {
     assert!(lines.len() >= 6, "{lines:?}");
     // (The server's own lines: RUST_LOG may let other crates' lines in. The store's migrations run when it opens,
     // before any request.)
-    let at_start = |t: &str| t.starts_with("amazon_pay_server::store::sqlite_migrations") || t.starts_with("amazon_pay_server::store::buyer_search");
+    // (The webhook worker's lines are outside requests too, and so is the note at start that this dist/ has no
+    // dashboard.)
+    let at_start = |t: &str| {
+        t.starts_with("amazon_pay_server::store::sqlite_migrations")
+            || t.starts_with("amazon_pay_server::store::buyer_search")
+            || t.starts_with("amazon_pay_server::webhooks")
+            || t.starts_with("amazon_pay_server::merchant::dashboard")
+    };
     for line in lines.iter().filter(|l| l["target"].as_str().is_some_and(|t| t.starts_with("amazon_pay_server") && !at_start(t))) {
         let id = line["span"]["id"].as_str().unwrap_or_default();
         assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "a line without its request's id: {line}");

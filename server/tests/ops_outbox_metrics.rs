@@ -60,6 +60,14 @@ async fn the_outbox_is_counted_by_outcome_depth_and_age() {
     )
     .await;
 
+    // A URL configured before and removed since (a typo fixed, a receiver moved): its waiting delivery is never
+    // sent, so it is not counted as waiting (else WebhooksBehind would fire for good).
+    let removed = "http://127.0.0.1:9/old-hook";
+    env.execute(&format!("INSERT INTO webhook_cursors (url, last_seq) VALUES ('{removed}', 0)"));
+    env.execute(&format!(
+        "INSERT INTO webhook_deliveries (event_seq, url, state, attempts, next_at_ms) SELECT min(seq), '{removed}', 'pending', 3, 0 FROM events"
+    ));
+
     let scrape = env.http.get(&metrics_url).send().await.expect("scraped");
     assert_eq!(scrape.status(), 200);
     let samples = Samples::parse(&scrape.text().await.expect("a body"));

@@ -285,6 +285,10 @@ async fn outbox_test(store: Store, url: Option<String>) {
     store.insert_order(&order("O2", "WO2", "key-00000002")).await.unwrap();
     assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 2);
     assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 0, "queued once");
+    // The metrics' backlog: two waiting for the URL, none for one that is not (or no longer) configured.
+    let (waiting, oldest) = store.outbox_backlog(&urls).unwrap();
+    assert!(waiting == 2 && oldest > 0, "{waiting} {oldest}");
+    assert_eq!(store.outbox_backlog(&["http://127.0.0.1:9/other".to_owned()]).unwrap(), (0, 0));
     // A second instance on the same database (PostgreSQL), or the same store (SQLite), claims at once.
     let other = match &url {
         Some(url) => open(url),

@@ -169,30 +169,35 @@ fn check_snippets(delivery: &Received) {
     let js = dir.path().join("verify.mjs");
     std::fs::write(&js, format!("{}\nimport {{ readFileSync }} from \"node:fs\";\nconst body = readFileSync(process.env.BODY_FILE);\nconsole.log(verifyWebhook(process.env.SECRET, process.env.SIGNATURE, body) ? \"valid\" : \"invalid\");\n", snippet("js"))).unwrap();
     let py = dir.path().join("verify.py");
-    std::fs::write(&py, format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nprint(\"valid\" if verify_webhook(os.environ[\"SECRET\"].encode(), os.environ[\"SIGNATURE\"], body) else \"invalid\")\n", snippet("python"))).unwrap();
+    std::fs::write(&py, format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nprint(\"valid\" if verify_webhook(os.environ[\"SECRET\"].encode(), os.environ.get(\"SIGNATURE\"), body) else \"invalid\")\n", snippet("python"))).unwrap();
     let (t, v1) = delivery.signature.split_once(',').unwrap();
     let t: i64 = t.trim_start_matches("t=").parse().unwrap();
     let changed_body = delivery.body.replacen("order.", "order_", 1);
+    let signed = |s: String| Some(s);
     let cases = [
-        (delivery.body.clone(), delivery.signature.clone(), "valid"),
-        (changed_body, delivery.signature.clone(), "invalid"),
-        (delivery.body.clone(), format!("t={},{v1}", t + 1), "invalid"),
+        (delivery.body.clone(), signed(delivery.signature.clone()), "valid"),
+        (changed_body, signed(delivery.signature.clone()), "invalid"),
+        (delivery.body.clone(), signed(format!("t={},{v1}", t + 1)), "invalid"),
         // A correctly signed but old delivery (a replay): refused for its age.
-        (delivery.body.clone(), sign::sign(SECRET.as_bytes(), t - 3600, delivery.body.as_bytes()), "invalid"),
+        (delivery.body.clone(), signed(sign::sign(SECRET.as_bytes(), t - 3600, delivery.body.as_bytes())), "invalid"),
+        // Anyone can post without the header, or with nonsense in it: refused, not an exception.
+        (delivery.body.clone(), None, "invalid"),
+        (delivery.body.clone(), signed("nonsense".to_owned()), "invalid"),
+        (delivery.body.clone(), signed(format!("t=soon,{v1}")), "invalid"),
+        (delivery.body.clone(), signed(format!("t={t},v1=not-hex")), "invalid"),
     ];
     for (body, signature, expected) in cases {
         std::fs::write(&body_path, &body).unwrap();
         for (program, file) in [("node", &js), ("python3", &py)] {
-            let output = std::process::Command::new(program)
-                .arg(file)
-                .env("SECRET", SECRET)
-                .env("SIGNATURE", &signature)
-                .env("BODY_FILE", &body_path)
-                .output()
-                .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+            let mut command = std::process::Command::new(program);
+            command.arg(file).env("SECRET", SECRET).env("BODY_FILE", &body_path).env_remove("SIGNATURE");
+            if let Some(signature) = &signature {
+                command.env("SIGNATURE", signature);
+            }
+            let output = command.output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
             let stdout = String::from_utf8_lossy(&output.stdout);
             assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
-            assert_eq!(stdout.trim(), expected, "{program} with {signature}");
+            assert_eq!(stdout.trim(), expected, "{program} with {signature:?}");
         }
     }
 }

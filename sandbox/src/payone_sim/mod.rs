@@ -472,7 +472,7 @@ impl PayoneSimulator {
         match self.dispatch(req, sign) {
             Ok(answer) => answer,
             Err(refusal) => {
-                tracing::info!(code = refusal.code, message = %refusal.message, "PAYONE simulator refused a request");
+                tracing::info!(code = refusal.code, detail = %refusal.message, "PAYONE simulator refused a request");
                 Answer::Reply(refusal.to_response(language(req)))
             }
         }

@@ -161,9 +161,33 @@ fn is_http_url(url: &str) -> bool {
     })
 }
 
+/// A receiver's URL as logs and `check-config` show it: scheme, host, port and path only. Its query, fragment
+/// and user info may carry the shop's token for the receiver, and logs are read by more people than the
+/// configuration.
+pub fn url_shown(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            // Both only fail for URLs that cannot have them (no host), which are left as they are.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Err(_) => "<unparsable url>".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shown_url_keeps_where_it_goes_and_drops_what_may_be_a_token() {
+        assert_eq!(url_shown("https://shop.example/hooks/amazon-pay?token=s3cret#x"), "https://shop.example/hooks/amazon-pay");
+        assert_eq!(url_shown("http://user:pass@10.0.0.7:8081/hook"), "http://10.0.0.7:8081/hook");
+        assert_eq!(url_shown("not a url ?token=s3cret"), "<unparsable url>");
+    }
     use clap::Parser;
 
     #[derive(Parser)]

@@ -29,7 +29,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         return Router::new().route("/merchant", any(not_found)).route("/merchant/", any(not_found)).route("/merchant/{*file}", any(not_found));
     }
     // The request path is kept: `/merchant/x` is `dist/merchant/x`; `/merchant/` its index.html.
-    let files = ServeDir::new(&state.config.dist_dir).precompressed_br().precompressed_gzip();
+    let index = state.config.dist_dir.join("merchant").join("index.html");
+    if !index.is_file() {
+        tracing::warn!("{NOT_BUILT}");
+    }
+    let files = ServeDir::new(&state.config.dist_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .not_found_service(axum::handler::HandlerWithoutStateExt::into_service(move || not_built(index.clone())));
     let header = |name: HeaderName, value: &'static str| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
     Router::new()
         .route("/merchant", get(|| async { Redirect::permanent(PATH) }))
@@ -47,6 +54,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 async fn not_found() -> StatusCode {
     StatusCode::NOT_FOUND
+}
+
+/// What an operator who configured keys but deployed a dist/ without the dashboard reads at `/merchant/` (and
+/// in the log at start), instead of an empty 404.
+const NOT_BUILT: &str = "The merchant dashboard is not built on this server: there is no merchant/index.html in the \
+     --dist-dir directory. Run scripts/build-dashboard after scripts/build-widget (docs/merchant-dashboard.md); \
+     the merchant API works without it.";
+
+/// A file under `/merchant/` that is not there: an empty 404, or [`NOT_BUILT`] when the whole dashboard is
+/// missing (looked up per request, so a build shows up without a restart).
+async fn not_built(index: std::path::PathBuf) -> Response {
+    if index.is_file() {
+        StatusCode::NOT_FOUND.into_response()
+    } else {
+        (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], NOT_BUILT).into_response()
+    }
 }
 
 /// In front of the demo pages' file service (which serves all of dist/): no other path reaches the

@@ -91,7 +91,7 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
                 .await
         }
         Err(PayoneError::Declined { code, message, .. }) => {
-            tracing::error!(order = %order_id, %other, code, message, "PAYONE refused to release a second authorization: release it by hand");
+            tracing::error!(order = %order_id, %other, code, detail = %message, "PAYONE refused to release a second authorization: release it by hand");
             let (id, detail) = (order_id.to_owned(), format!("PAYONE error {code}: {message}"));
             state.store.record_upstream_call_then(call, move |c| set_state(c, &id, "failed", Some(&detail))).await
         }

@@ -55,9 +55,9 @@ impl MerchantError {
 impl IntoResponse for MerchantError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
-            tracing::error!(code = self.code, message = %self.message, "merchant API request failed");
+            tracing::error!(code = self.code, detail = %self.message, "merchant API request failed");
         } else {
-            tracing::info!(code = self.code, message = %self.message, "merchant API request refused");
+            tracing::info!(code = self.code, detail = %self.message, "merchant API request refused");
         }
         let mut response = (self.status, Json(self.body())).into_response();
         if self.status == StatusCode::UNAUTHORIZED {

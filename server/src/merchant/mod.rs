@@ -68,14 +68,22 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
                 .into_response();
         }
     }
-    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let Some(presented) = presented.map(str::trim).filter(|k| !k.is_empty()) else {
+    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer_token);
+    let Some(presented) = presented else {
         return MerchantError::unauthorized("missing_api_key", "Send the merchant API key as Authorization: Bearer <key>.").into_response();
     };
     if !key_matches(&state.config.merchant.api_keys, presented) {
         return MerchantError::unauthorized("invalid_api_key", "The merchant API key is not valid.").into_response();
     }
     next.run(request).await
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme's case does not matter (RFC 9110 §11.1:
+/// some clients send `bearer`); `None` for another scheme or no token.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// Whether `presented` is one of `keys`. Digests of equal length compared in constant time, every key
@@ -92,6 +100,16 @@ pub fn key_matches(keys: &[String], presented: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case_and_nothing_else_is() {
+        assert_eq!(bearer_token("Bearer k-123"), Some("k-123"));
+        assert_eq!(bearer_token("bearer k-123"), Some("k-123"));
+        assert_eq!(bearer_token("BEARER   k-123 "), Some("k-123"));
+        assert_eq!(bearer_token("Basic bWVyY2hhbnQ6aw=="), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearerk-123"), None);
+    }
 
     #[test]
     fn keys_match_exactly() {

@@ -28,6 +28,13 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
             .filter(|v| *v >= 0)
             .ok_or_else(|| MerchantError::bad_request("invalid_filter", format!("{name} must be a time in Unix seconds, got {value:?}.")))
     };
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        // One value each: `state=approved&state=paid` would otherwise be read as its last value, silently, by a
+        // script that meant either state.
+        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(MerchantError::bad_request("invalid_filter", format!("{name} is given twice; each filter takes one value.")));
+        }
+    }
     for (name, value) in pairs {
         match name.as_str() {
             "state" => {
@@ -111,7 +118,13 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
         Ok((orders, has_more))
     })?;
     let next_cursor = if has_more { orders.last().map(|(created, id, _)| encode_cursor(*created, id)) } else { None };
-    let data: Vec<Value> = orders.into_iter().map(|(_, _, order)| order).collect();
+    let data: Vec<Value> = orders
+        .into_iter()
+        .map(|(_, _, mut order)| {
+            name_items(&state, &mut order);
+            order
+        })
+        .collect();
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
@@ -125,7 +138,13 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
     order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
-    // The products' names, for people (the order keeps SKUs and quantities; prices are in its amounts).
+    name_items(&state, &mut order);
+    Ok(Json(order))
+}
+
+/// The products' names from the catalogue, for people (the order keeps SKUs and quantities; prices are in its
+/// amounts), in the list as in the order's page.
+fn name_items(state: &AppState, order: &mut Value) {
     if let Some(items) = order["items"].as_array_mut() {
         for item in items {
             let name = item["sku"].as_str().and_then(|sku| state.catalogue.products.get(sku)).map(|p| p.name.clone());
@@ -134,7 +153,6 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
             }
         }
     }
-    Ok(Json(order))
 }
 
 #[cfg(test)]
@@ -146,6 +164,8 @@ mod tests {
         let f = parse_filter(Some("state=approved&flow=cv2&created_since=10&created_until=20&limit=5")).unwrap();
         assert_eq!((f.state.as_deref(), f.flow.as_deref(), f.since, f.until, f.limit), (Some("approved"), Some("cv2"), Some(10), Some(20), 5));
         assert_eq!(parse_filter(None).unwrap().limit, DEFAULT_LIMIT);
+        let twice = parse_filter(Some("state=approved&limit=5&state=paid")).unwrap_err();
+        assert_eq!((twice.code, twice.message.as_str()), ("invalid_filter", "state is given twice; each filter takes one value."));
         assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("50%_off"));
         assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));

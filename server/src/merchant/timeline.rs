@@ -30,7 +30,7 @@ fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>
         at_ms: order["created"].as_i64().unwrap_or(0) * 1000,
         source: "order".into(),
         title: format!("placed ({})", order["flow"].as_str().unwrap_or("?")),
-        detail: Some(format!("{} {}", amount(order["amounts"]["total"].as_i64().unwrap_or(0), &order["currency"]), state_detail(&order))),
+        detail: Some(format!("total {}; {}", amount(order["amounts"]["total"].as_i64().unwrap_or(0), &order["currency"]), state_detail(&order))),
         attempts: Vec::new(),
     }];
     let amazon = order_view::provider(c, id)? == Some(order_view::Provider::AmazonDirect);
@@ -113,10 +113,11 @@ fn amount(minor: i64, currency: &Value) -> String {
     }
 }
 
+/// The order's state today, said as such: "25.80 EUR now paid" read as money paid at placement.
 fn state_detail(order: &Value) -> String {
     match order["decline"].as_str() {
-        Some(decline) => format!("now {}, declined: {decline}", order["state"].as_str().unwrap_or("?")),
-        None => format!("now {}", order["state"].as_str().unwrap_or("?")),
+        Some(decline) => format!("state now {}, declined: {decline}", order["state"].as_str().unwrap_or("?")),
+        None => format!("state now {}", order["state"].as_str().unwrap_or("?")),
     }
 }
 

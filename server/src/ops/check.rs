@@ -185,6 +185,17 @@ fn start_problems(config: &Config) -> Vec<String> {
     problems
 }
 
+/// The receivers as `check-config` prints them (its output goes to CI logs): without what may be a token.
+fn webhook_urls(config: &Config) -> String {
+    let urls = &config.merchant.webhook_urls;
+    if urls.is_empty() {
+        return if config.mode == Mode::Live { "(none)" } else { "(none: in sandbox mode this server's /sandbox/webhooks)" }.to_owned();
+    }
+    let shown: Vec<String> = urls.iter().map(|u| crate::config::merchant::url_shown(u)).collect();
+    let hidden = urls.iter().any(|u| u.contains(['?', '#', '@']));
+    format!("{}{}", shown.join(","), if hidden { " (query, fragment and user info not shown)" } else { "" })
+}
+
 /// `(name, value)` of every effective setting; secrets masked.
 pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
@@ -243,7 +254,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     }
     let merchant = &config.merchant;
     out.extend([
-        ("AMAZON_PAY_WEBHOOK_URLS", list(&merchant.webhook_urls)),
+        ("AMAZON_PAY_WEBHOOK_URLS", webhook_urls(config)),
         ("AMAZON_PAY_WEBHOOK_SECRET", merchant.webhook_secret.as_ref().map_or_else(|| "(not set)".to_owned(), |_| MASK.to_owned())),
         (
             "AMAZON_PAY_MERCHANT_API_KEYS",

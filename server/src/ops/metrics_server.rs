@@ -39,13 +39,7 @@ async fn scrape(State(state): State<AppState>) -> Response {
         Ok(rows) => crate::telemetry::metrics::set_orders(&rows),
         Err(err) => tracing::warn!(%err, "metrics: cannot count orders"),
     }
-    let outbox = state.store.read(|c| {
-        c.prepare_cached(
-            "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-             WHERE d.state = 'pending'",
-        )?
-        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-    });
+    let outbox = state.store.outbox_backlog(&state.config.merchant.webhook_urls);
     match outbox {
         Ok((0, _)) => crate::telemetry::metrics::set_outbox(0, 0),
         Ok((pending, oldest)) => crate::telemetry::metrics::set_outbox(pending, crate::store::now() - oldest),

@@ -165,6 +165,26 @@ impl super::Store {
         self.read(|c| due_in(c, now_ms, limit, &urls))
     }
 
+    /// The outbox as the metrics show it: deliveries to `urls` waiting to be sent or retried, and when the oldest
+    /// of their events was written (Unix seconds, 0 when none waits). A URL no longer configured is not waited
+    /// for: its deliveries are never sent, and counting them kept `WebhooksBehind` firing after a URL changed.
+    pub fn outbox_backlog(&self, urls: &[String]) -> Result<(i64, i64), super::StoreError> {
+        let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
+        self.read(|c| {
+            let sql = match c.dialect() {
+                super::db::Dialect::Sqlite => {
+                    "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+                     WHERE d.state = 'pending' AND d.url IN (SELECT value FROM json_each(?1))"
+                }
+                super::db::Dialect::Postgres => {
+                    "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+                     WHERE d.state = 'pending' AND d.url IN (SELECT json_array_elements_text(?1::json))"
+                }
+            };
+            c.prepare_cached(sql)?.query_row(params![urls], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        })
+    }
+
     /// Claims up to `limit` deliveries to `urls` due at `now_ms` for this instance, oldest event first: each
     /// is pushed to `now_ms + lease_ms`, so no other instance takes it meanwhile, and recording its attempt
     /// ([`super::Store::record_attempts`]) sets when it is due next. An instance that dies mid-delivery leaves

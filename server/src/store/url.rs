@@ -54,8 +54,17 @@ impl DatabaseUrl {
             DatabaseUrl::SqliteDefault => "sqlite (under --data-dir)".to_owned(),
             DatabaseUrl::SqliteFile(p) => format!("sqlite ({})", p.display()),
             DatabaseUrl::Postgres(url) => match url.parse::<tokio_postgres::Config>() {
+                // Host, port and database as an operator writes them (`db.internal:5432/amazonpay`); never the
+                // user's password.
                 Ok(c) => {
-                    format!("postgres ({:?} / {})", c.get_hosts().first().map(|h| format!("{h:?}")).unwrap_or_default(), c.get_dbname().unwrap_or(""))
+                    let host = match c.get_hosts().first() {
+                        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+                        #[cfg(unix)]
+                        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+                        None => "localhost".to_owned(),
+                    };
+                    let port = c.get_ports().first().copied().unwrap_or(5432);
+                    format!("postgres ({host}:{port}/{})", c.get_dbname().unwrap_or(""))
                 }
                 Err(_) => "postgres".to_owned(),
             },
@@ -78,5 +87,13 @@ mod tests {
         assert!(!err.to_string().contains("secret"), "{err}");
         let err = "postgres://u@h:notaport/db".parse::<DatabaseUrl>().unwrap_err();
         assert!(matches!(err, BadDatabaseUrl::Postgres(_)), "{err}");
+    }
+
+    #[test]
+    fn a_postgres_url_is_described_by_host_port_and_database_without_its_password() {
+        let described = |url: &str| url.parse::<DatabaseUrl>().unwrap().describe();
+        assert_eq!(described("postgres://amazonpay:SECRET@db.internal:5433/amazonpay"), "postgres (db.internal:5433/amazonpay)");
+        assert_eq!(described("postgres://amazonpay:SECRET@db.internal/amazonpay"), "postgres (db.internal:5432/amazonpay)");
+        assert_eq!(described("sqlite:"), "sqlite (under --data-dir)");
     }
 }

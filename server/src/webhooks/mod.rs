@@ -192,9 +192,33 @@ impl Worker {
             _ => None,
         };
         if !delivered {
-            tracing::info!(event = due.event_seq, url = %due.url, ?status, error = error.as_deref().unwrap_or(""), retry = retry_at_ms.is_some(), "webhook not delivered");
+            let event = EventHead::of(&due.body);
+            tracing::info!(
+                event = %event.id,
+                event_type = %event.kind,
+                url = %crate::config::merchant::url_shown(&due.url),
+                status = status.map(u64::from),
+                error = error.as_deref().unwrap_or(""),
+                retry = retry_at_ms.is_some(),
+                "webhook not delivered"
+            );
         }
         Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
+    }
+}
+
+/// What a log line names an event by: its `id` (what the receiver and the merchant API show) and `type`.
+#[derive(Default, serde::Deserialize)]
+struct EventHead {
+    #[serde(default)]
+    id: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+}
+
+impl EventHead {
+    fn of(body: &str) -> EventHead {
+        serde_json::from_str(body).unwrap_or_default()
     }
 }
 
@@ -205,4 +229,16 @@ fn without_url(err: &reqwest::Error) -> String {
         text = text.replace(url.as_str(), "<url>");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_event_is_named_by_its_id_and_type() {
+        let head = EventHead::of(r#"{"id":"evt_abc","object":"event","type":"order.paid","order":{"id":"O1"}}"#);
+        assert_eq!((head.id.as_str(), head.kind.as_str()), ("evt_abc", "order.paid"));
+        assert_eq!(EventHead::of("not json").id, "");
+    }
 }
