@@ -117,6 +117,11 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   const webhooks = await logLines(page, "webhook");
   assert.ok(webhooks.some((l) => /^order\.placed order O\w+ #1 \(signature valid\)$/.test(l)), webhooks.join("\n"));
 
+  // The hint above the log names every source the log shows (besides the harness's own lines).
+  const hint = await page.locator(".harness-log-pane .harness-hint").textContent();
+  const sources = await page.locator("#log li").evaluateAll((items) => [...new Set(items.map((i) => i.dataset.source))]);
+  for (const source of sources.filter((s) => s !== "harness")) assert.match(hint, new RegExp(`\\b${source}:`), `${source} in the hint`);
+
   const pages = await logLines(page, "page");
   assert.ok(pages.some((p) => p.startsWith("/review.html?")), pages.join("\n"));
   assert.ok(pages.some((p) => p.startsWith("/confirmation.html?order=")), pages.join("\n"));
