@@ -153,7 +153,43 @@ function watch(win, doc) {
     hooked.__harness = true;
     proto.dispatchEvent = hooked;
   }
+  watchPopups(win);
   if (choice.preselect) preselect(win, doc);
+}
+
+/** Popups the flow's page opens (Login with Amazon's sign-in in CV1 and the landers) are watched too: their
+ * pages are logged and get the scenario's buyer preselected, as the flow's own window does. */
+function watchPopups(win) {
+  const open = win.open;
+  if (typeof open !== "function" || open.__harness) return;
+  const hooked = function (...args) {
+    const popup = open.apply(win, args);
+    if (popup) followPopup(popup);
+    return popup;
+  };
+  hooked.__harness = true;
+  win.open = hooked;
+}
+
+/** Notices each new document of `popup` until it closes. */
+function followPopup(popup) {
+  let seen = null;
+  const timer = setInterval(() => {
+    let doc;
+    try {
+      if (popup.closed) {
+        clearInterval(timer);
+        return;
+      }
+      doc = popup.document;
+    } catch {
+      return; // another origin: nothing to watch there
+    }
+    if (!doc || doc === seen || doc.URL === "about:blank") return;
+    seen = doc;
+    append("page", "popup " + shownUrl(popup.location));
+    if (choice.preselect) preselect(popup, doc);
+  }, WATCH_MS);
 }
 
 /** Checks the scenario's buyer and instrument on the sandbox's Amazon pages and widgets (the tester still clicks). */

@@ -211,7 +211,9 @@ pub struct CheckoutDetails {
     pub amount: Money,
     /// Unix seconds after which Amazon's checkout session is no longer valid (24 hours after creation).
     pub expires_at: i64,
-    /// The order already placed for this checkout, if any (a reload must not place a second one).
+    /// The order already placed for this checkout, if any (a reload must not place a second one). While it is
+    /// set the server no longer answers the buyer: `buyer_name` and `email` are empty, the addresses and
+    /// `payment_descriptor` `None` (the checkout id is in the review page's address, which may leak).
     pub order_id: Option<String>,
     /// Where to load `checkout.js` from (for `bindChangeAction`), as in [`ButtonConfig::script_url`].
     pub script_url: String,

@@ -165,8 +165,14 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     let at_amazon = env.state.amazon.as_ref().unwrap().client.get_checkout_session(&session).await.unwrap();
     assert_eq!(at_amazon.merchant_metadata.merchant_reference_id.as_deref(), Some(answer.order_id.as_str()));
     // The review page still finds the checkout by Amazon's session id alone.
-    let details: CheckoutDetails = review(&env, &session, None).await.json().await.unwrap();
+    let details = review(&env, &session, None).await.text().await.unwrap();
+    // ... but no longer tells who the buyer is: Amazon's session id is in the review page's address.
+    for said in ["Anna", "anna.schmidt@sandbox.example", "Unter den Linden", "••••1111"] {
+        assert!(!details.contains(said), "{said} is still answered after placement: {details}");
+    }
+    let details: CheckoutDetails = serde_json::from_str(&details).unwrap();
     assert_eq!((details.workorder_id.as_str(), details.order_id.as_deref()), (button.workorder_id.as_str(), Some(answer.order_id.as_str())));
+    assert_eq!((details.buyer_name.as_str(), details.email.as_str(), details.shipping_address.as_ref()), ("", "", None));
     let back = buyer.get(&url).await;
     let result = location(&back);
     assert!(result.starts_with(&format!("{}/api/amazon/orders/{}/result", env.base, answer.order_id)), "{result}");

@@ -199,6 +199,21 @@ impl Review {
         let lang = self.options.language;
         let holder = &self.els[DETAILS];
         clear(holder);
+        // Placed: the server no longer says who the buyer is (the page only leads to the order), so neither do we.
+        if details.order_id.is_none() {
+            self.show_buyer(holder, &details);
+        }
+        add(holder, "h3", "", self.t(Text::Items));
+        let list = add_item_list(holder);
+        for line in &details.items {
+            add_item(&list, line.quantity, &line.name, line.unit_price, lang);
+        }
+        add_labelled(holder, "amazon-pay-total", self.t(Text::Total), &format_money(details.amount, lang));
+        self.state.borrow_mut().details = Some(details);
+    }
+
+    /// The buyer, the shipping address and the payment method, as Amazon has them.
+    fn show_buyer(&self, holder: &Element, details: &CheckoutDetails) {
         let grid = add(holder, "div", "amazon-pay-review-grid", "");
         let section = |title: Text| {
             let section = add(&grid, "section", "", "");
@@ -224,13 +239,6 @@ impl Review {
         }
         let payment = details.payment_descriptor.as_deref().unwrap_or(self.t(Text::PaidWithAmazon));
         add(&section(Text::PaymentMethod), "p", "amazon-pay-payment", payment);
-        add(holder, "h3", "", self.t(Text::Items));
-        let list = add_item_list(holder);
-        for line in &details.items {
-            add_item(&list, line.quantity, &line.name, line.unit_price, lang);
-        }
-        add_labelled(holder, "amazon-pay-total", self.t(Text::Total), &format_money(details.amount, lang));
-        self.state.borrow_mut().details = Some(details);
     }
 
     /// Nothing to review: says why, with the way back to the cart (`role=alert`, inserted so it is announced).
@@ -308,6 +316,11 @@ impl Review {
 
     /// Binds Amazon's change actions with its script (`url`, the session's id; live mode only from Amazon).
     fn change_actions(&self, (script_url, session_id, sandbox): (String, String, bool)) {
+        // A placed order's address and payment method no longer change: no buttons, no script.
+        if self.state.borrow().placed.is_some() {
+            set_hidden(&self.els[CHANGE_ADDRESS], true);
+            return set_hidden(&self.els[CHANGE_PAYMENT], true);
+        }
         if !sandbox && !super::button::is_amazon_checkout_js(&script_url) {
             let cause = ["refusing to load ", &script_url, " in live mode"].concat();
             return change_actions_failed(&self.me, &cause);

@@ -36,6 +36,36 @@ test("approved: review shows the Amazon details, one click places the order, con
   await context.close();
 });
 
+test("a reload of the review page after placing leads to the confirmation without showing the buyer again", async () => {
+  const { page, context, problems } = await fresh();
+  await checkoutToReview(page, server.baseUrl, { buyer: "anna", address: "anna-home", instrument: "visa-1111" });
+  const reviewUrl = page.url();
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/confirmation\.html\?order=/);
+  await confirmationState(page, "approved");
+  const confirmationUrl = page.url();
+
+  // The review page's address (history, a shared link) now shows the order, not who placed it.
+  const answered = page.waitForResponse((r) => r.url().includes("/api/cv2/sessions/"));
+  await page.goto(reviewUrl);
+  assert.doesNotMatch(await (await answered).text(), /Anna|Schmidt|Unter den Linden|••••1111/, "the server's answer names no buyer");
+  const placed = page.locator(".amazon-pay-already-placed");
+  await placed.waitFor();
+  assert.match(await placed.textContent(), /already been placed/);
+  assert.match(await page.locator(".amazon-pay-total").textContent(), /€/);
+  const review = page.locator(".amazon-pay-review");
+  assert.equal(await review.locator(".amazon-pay-buyer-name, .amazon-pay-buyer-email, .amazon-pay-address, .amazon-pay-payment").count(), 0);
+  assert.doesNotMatch(await review.innerText(), /Anna|Schmidt|Unter den Linden|••••1111/);
+  for (const control of [".amazon-pay-change-address", ".amazon-pay-change-payment", ".amazon-pay-place-order"]) {
+    assert.equal(await review.locator(control).isVisible(), false, control);
+  }
+  await placed.locator("a").click();
+  await page.waitForURL(confirmationUrl);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("pending then approved (preauthorization) and pending then paid (authorization)", async () => {
   const { page, context } = await fresh();
   const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-4444" });

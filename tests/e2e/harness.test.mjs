@@ -117,11 +117,40 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   const webhooks = await logLines(page, "webhook");
   assert.ok(webhooks.some((l) => /^order\.placed order O\w+ #1 \(signature valid\)$/.test(l)), webhooks.join("\n"));
 
+  // The hint above the log names every source the log shows (besides the harness's own lines).
+  const hint = await page.locator(".harness-log-pane .harness-hint").textContent();
+  const sources = await page.locator("#log li").evaluateAll((items) => [...new Set(items.map((i) => i.dataset.source))]);
+  for (const source of sources.filter((s) => s !== "harness")) assert.match(hint, new RegExp(`\\b${source}:`), `${source} in the hint`);
+
   const pages = await logLines(page, "page");
   assert.ok(pages.some((p) => p.startsWith("/review.html?")), pages.join("\n"));
   assert.ok(pages.some((p) => p.startsWith("/confirmation.html?order=")), pages.join("\n"));
   // The log is text only: nothing from a flow becomes markup in the harness.
   assert.equal(await page.locator("#log img, #log script, #log b").count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a CV1 run: the Login with Amazon popup gets the scenario's buyer preselected too", async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(server.baseUrl + "/harness.html");
+  await page.locator("body[data-harness-ready=true]").waitFor();
+  await page.check("#flow-cv1");
+  // Lena (no default payment method) is the 986 scenario: signing in as the page's first buyer would miss it.
+  await page.selectOption("#buyer", "lena");
+  await page.selectOption("#instrument", "visa-0981");
+  await page.click("#run");
+  const frame = page.frameLocator("#frame");
+  const button = frame.locator(".amazon-pay-cv1-button button");
+  await button.waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  await popup.locator("#buyer-lena:checked").waitFor();
+  assert.equal(await popup.locator("input[type=radio]:checked").count(), 1);
+  await waitForLine(page, "page", /^popup \/sandbox\/amazon\/ap\/signin\?/);
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  // Signed in as Lena: the Wallet preselects the scenario's instrument (she has no default).
+  await frame.locator('.amazon-pay-wallet input[value="visa-0981"]:checked').waitFor();
+  assert.match(await frame.locator(".amazon-pay-address-book").textContent(), /Lena Vogel/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -2,7 +2,9 @@
 //! instrument), the change pages `bindChangeAction` opens, and the processing page (MFA) that PAYONE's
 //! `redirecturl` points at. Every step returns to the URL the real flow returns to.
 
-use super::page::{actions, fieldset, hidden, html, is_web_url, layout, mfa_page, radio, with_query, Fields, PageError, SANDBOX_MFA_CODE};
+use super::page::{
+    actions, actions_blocked, fieldset, hidden, html, is_web_url, layout, mfa_page, radio, with_query, Fields, PageError, SANDBOX_MFA_CODE,
+};
 use super::see_other;
 use crate::amazon::{self, Address, Buyer, CheckoutSession, SessionState, WebCheckout, BUYERS, CHECKOUT_SESSION_LIFETIME};
 use crate::payone_sim::{MfaOutcome, SimError};
@@ -204,7 +206,10 @@ fn address_lines(a: &Address) -> Vec<String> {
 
 fn address_radios(buyer: &Buyer, selected: Option<&Address>) -> String {
     if buyer.addresses.is_empty() {
-        return "<p>There is no address in this Amazon account.</p>".to_owned();
+        // Amazon asks for an address before the buyer can go on; the sandbox has no form to add one.
+        return "<p id=\"no-address\">There is no address in this Amazon account, and this order needs one: cancel and \
+sign in as another buyer (in Checkout v1 this buyer rehearses 987 ShippingAddressNotSet).</p>"
+            .to_owned();
     }
     buyer
         .addresses
@@ -232,6 +237,8 @@ pub(super) fn instrument_radios(selected: Option<&Instrument>, default: Option<&
 
 fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, process_order: bool) -> String {
     let same_buyer = session.buyer.is_some_and(|b| b.id == buyer.id);
+    // No address to ship to: no way on (a Continue would end on a MissingParameterValue page), only Cancel.
+    let stuck = !session.pay_only && buyer.addresses.is_empty();
     // PayOnly (digital goods): Amazon asks for no shipping address.
     let addresses = if session.pay_only {
         "<p>Digital goods (PayOnly): no shipping address is needed.</p>".to_owned()
@@ -247,7 +254,10 @@ fn choose_page(sandbox: &Sandbox, session: &CheckoutSession, buyer: &Buyer, proc
         action = super::page::html_escape(&format!("{}{CHOOSE}", sandbox.public_url)),
         hidden = hidden(&[("amazonCheckoutSessionId", &session.id), ("buyer", buyer.id)]),
         instruments = fieldset("Payment method", &instrument_radios(session.instrument.filter(|_| same_buyer), buyer.default_instrument())),
-        actions = actions(if process_order { "Pay now" } else { "Continue" }, "Cancel and return to the shop"),
+        actions = match (stuck, if process_order { "Pay now" } else { "Continue" }) {
+            (true, primary) => actions_blocked(primary, "Cancel and return to the shop", "no-address"),
+            (false, primary) => actions(primary, "Cancel and return to the shop"),
+        },
     );
     layout("Choose how to pay", &body)
 }

@@ -81,8 +81,17 @@ pub(super) fn fieldset(legend: &str, content: &str) -> String {
 
 /// The two submit buttons every step has: go on, or cancel (which skips the browser's field validation).
 pub(super) fn actions(primary: &str, cancel: &str) -> String {
+    actions_with(primary, cancel, "")
+}
+
+/// As [`actions`], with the primary button disabled and described by the element `why` (which says why).
+pub(super) fn actions_blocked(primary: &str, cancel: &str, why: &str) -> String {
+    actions_with(primary, cancel, &format!(" disabled aria-describedby=\"{}\"", html_escape(why)))
+}
+
+fn actions_with(primary: &str, cancel: &str, primary_attributes: &str) -> String {
     format!(
-        "<div class=\"actions\"><button type=\"submit\" class=\"primary\" name=\"action\" value=\"continue\">{}</button>\
+        "<div class=\"actions\"><button type=\"submit\" class=\"primary\" name=\"action\" value=\"continue\"{primary_attributes}>{}</button>\
 <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{}</button></div>",
         html_escape(primary),
         html_escape(cancel)

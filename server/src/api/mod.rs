@@ -9,6 +9,7 @@ pub mod cv2;
 mod json;
 mod orders;
 pub mod payone_calls;
+mod placed_review;
 mod transaction_status;
 
 use crate::state::AppState;

@@ -120,7 +120,8 @@ pub(super) struct ReviewQuery {
     amazon_checkout_session_id: Option<String>,
 }
 
-/// `GET /api/cv2/sessions/{id}?lang=xx&amazonCheckoutSessionId=S`: `id` is our checkout id or Amazon's session id.
+/// `GET /api/cv2/sessions/{id}?lang=xx&amazonCheckoutSessionId=S`: `id` is our checkout id or Amazon's session id
+/// (without the buyer once the order exists: `placed_review`).
 pub(super) async fn get_session(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -129,7 +130,8 @@ pub(super) async fn get_session(
     let amazon = super::account(&state)?;
     let lang = LangQuery { lang: query.lang }.language();
     let (checkout, session) = resolve(&state, amazon, &id, query.amazon_checkout_session_id.as_deref(), lang).await?;
-    Ok(ApiJson(details(&state, amazon, &checkout, &session).map_err(|e| e.in_language(lang))?))
+    let details = details(&state, amazon, &checkout, &session).map_err(|e| e.in_language(lang))?;
+    Ok(ApiJson(crate::api::placed_review::answer(details)))
 }
 
 /// `POST /api/cv2/sessions/{id}/delivery`: re-prices the cart and tells Amazon the new amount.

@@ -71,7 +71,7 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
     Ok((details, response))
 }
 
-/// `GET /api/cv2/sessions/{workorderId}?lang=xx`.
+/// `GET /api/cv2/sessions/{workorderId}?lang=xx` (without the buyer once the order exists: `placed_review`).
 pub async fn get_session(
     State(state): State<AppState>,
     Path(workorder_id): Path<String>,
@@ -80,7 +80,7 @@ pub async fn get_session(
     let lang = query.language();
     let checkout = live_checkout(&state, &workorder_id, lang)?;
     let (details, _) = fetch_details(&state, &checkout, lang).await?;
-    Ok(ApiJson(details))
+    Ok(ApiJson(crate::api::placed_review::answer(details)))
 }
 
 /// `POST /api/cv2/sessions/{workorderId}/delivery`: re-prices the cart with the new delivery option and tells
