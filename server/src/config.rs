@@ -15,7 +15,7 @@ use std::path::PathBuf;
     name = "amazon-pay-server",
     version,
     about = "Amazon Pay backend with an offline sandbox",
-    after_help = "`amazon-pay-server check-config [OPTIONS]` validates the settings without starting: it prints them\n(secrets masked) and exits 0, or lists every problem and exits 1. Operations: docs/operations.md."
+    after_help = "`amazon-pay-server check-config [OPTIONS]` validates the settings without starting: it prints them\n(secrets masked) and exits 0, or lists every problem and exits 1. `amazon-pay-server migrate-store --from sqlite:PATH\n--to postgres://...` copies a SQLite store into PostgreSQL. Operations: docs/operations.md."
 )]
 pub struct Args {
     /// A TOML file of settings named like the environment variables below (see docs/configuration.md).

@@ -5,6 +5,13 @@
 use amazon_pay_server::config::{Args, Config};
 use clap::Parser;
 
+/// `migrate-store --help`: what it does and takes (docs/operations.md has the whole procedure).
+const MIGRATE_STORE_HELP: &str = "Usage: amazon-pay-server migrate-store --from sqlite:PATH --to postgres://...
+
+Copies every table of a SQLite store (its file, e.g. sqlite:data/amazon-pay.sqlite) into an empty PostgreSQL
+database, keeps every id and checks every table's row count at the end. Stop the server that writes the SQLite
+file first. Operations: docs/operations.md (PostgreSQL).";
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut argv: Vec<String> = std::env::args().collect();
@@ -13,6 +20,10 @@ async fn main() -> anyhow::Result<()> {
         std::process::exit(amazon_pay_server::ops::check::run(&argv));
     }
     if argv.get(1).map(String::as_str) == Some("migrate-store") {
+        if argv[2..].iter().any(|a| a == "--help" || a == "-h") {
+            println!("{MIGRATE_STORE_HELP}");
+            return Ok(());
+        }
         // Copies a SQLite store into an empty PostgreSQL database (docs/operations.md, "PostgreSQL").
         let counts = amazon_pay_server::store::copy::run(&argv[2..]).await?;
         for (table, rows) in counts {

@@ -108,3 +108,13 @@ fn wrong_arguments_are_refused_with_the_usage() {
         assert!(!out.status.success() && stderr.contains("usage: amazon-pay-server migrate-store"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn help_prints_the_usage_and_changes_nothing() {
+    for flag in ["--help", "-h"] {
+        let out = migrate(&[flag]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{flag}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.starts_with("Usage: amazon-pay-server migrate-store --from sqlite:PATH --to postgres://"), "{flag}: {stdout}");
+    }
+}
