@@ -162,14 +162,41 @@ fn snippet(lang: &str) -> String {
     docs[start..end].to_owned()
 }
 
+/// The docs' Node and Python snippets, each wrapped to read the body from `BODY_FILE`, the header from
+/// `SIGNATURE` and the secrets from `SECRETS` (comma-separated; one is passed alone, several as a list).
+struct Snippets {
+    dir: tempfile::TempDir,
+}
+
+impl Snippets {
+    fn new() -> Snippets {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("verify.mjs"), format!("{}\nimport {{ readFileSync }} from \"node:fs\";\nconst body = readFileSync(process.env.BODY_FILE);\nconst secrets = process.env.SECRETS.split(\",\");\nconsole.log(verifyWebhook(secrets.length === 1 ? secrets[0] : secrets, process.env.SIGNATURE, body) ? \"valid\" : \"invalid\");\n", snippet("js"))).unwrap();
+        std::fs::write(dir.path().join("verify.py"), format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nsecrets = [s.encode() for s in os.environ[\"SECRETS\"].split(\",\")]\nprint(\"valid\" if verify_webhook(secrets[0] if len(secrets) == 1 else secrets, os.environ.get(\"SIGNATURE\"), body) else \"invalid\")\n", snippet("python"))).unwrap();
+        Snippets { dir }
+    }
+
+    /// Asserts that both snippets say `expected` about `body` with `signature` and `secrets`.
+    fn say(&self, secrets: &[&str], body: &str, signature: Option<&str>, expected: &str) {
+        let body_path = self.dir.path().join("body");
+        std::fs::write(&body_path, body).unwrap();
+        for (program, file) in [("node", "verify.mjs"), ("python3", "verify.py")] {
+            let mut command = std::process::Command::new(program);
+            command.arg(self.dir.path().join(file)).env("SECRETS", secrets.join(",")).env("BODY_FILE", &body_path).env_remove("SIGNATURE");
+            if let Some(signature) = signature {
+                command.env("SIGNATURE", signature);
+            }
+            let output = command.output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
+            assert_eq!(stdout.trim(), expected, "{program} with {secrets:?} and {signature:?}");
+        }
+    }
+}
+
 /// Runs the Node and Python snippets on a delivery, as is and tampered with; each must say what it should.
 fn check_snippets(delivery: &Received) {
-    let dir = tempfile::tempdir().unwrap();
-    let body_path = dir.path().join("body");
-    let js = dir.path().join("verify.mjs");
-    std::fs::write(&js, format!("{}\nimport {{ readFileSync }} from \"node:fs\";\nconst body = readFileSync(process.env.BODY_FILE);\nconsole.log(verifyWebhook(process.env.SECRET, process.env.SIGNATURE, body) ? \"valid\" : \"invalid\");\n", snippet("js"))).unwrap();
-    let py = dir.path().join("verify.py");
-    std::fs::write(&py, format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nprint(\"valid\" if verify_webhook(os.environ[\"SECRET\"].encode(), os.environ.get(\"SIGNATURE\"), body) else \"invalid\")\n", snippet("python"))).unwrap();
+    let snippets = Snippets::new();
     let (t, v1) = delivery.signature.split_once(',').unwrap();
     let t: i64 = t.trim_start_matches("t=").parse().unwrap();
     let changed_body = delivery.body.replacen("order.", "order_", 1);
@@ -187,18 +214,7 @@ fn check_snippets(delivery: &Received) {
         (delivery.body.clone(), signed(format!("t={t},v1=not-hex")), "invalid"),
     ];
     for (body, signature, expected) in cases {
-        std::fs::write(&body_path, &body).unwrap();
-        for (program, file) in [("node", &js), ("python3", &py)] {
-            let mut command = std::process::Command::new(program);
-            command.arg(file).env("SECRET", SECRET).env("BODY_FILE", &body_path).env_remove("SIGNATURE");
-            if let Some(signature) = &signature {
-                command.env("SIGNATURE", signature);
-            }
-            let output = command.output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
-            assert_eq!(stdout.trim(), expected, "{program} with {signature:?}");
-        }
+        snippets.say(&[SECRET], &body, signature.as_deref(), expected);
     }
 }
 
@@ -298,6 +314,7 @@ fn refused(args: &[&str]) -> String {
         .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
         .args(args)
         .env_remove("AMAZON_PAY_WEBHOOK_SECRET")
+        .env_remove("AMAZON_PAY_WEBHOOK_SECRET_NEXT")
         .env_remove("AMAZON_PAY_WEBHOOK_URLS")
         .env_remove("AMAZON_PAY_MERCHANT_API_KEYS")
         .output()
@@ -311,6 +328,10 @@ fn unusable_webhook_and_key_settings_stop_the_server_naming_the_setting() {
     let url = "https://shop.example/hooks";
     assert!(refused(&["--webhook-url", url]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
     assert!(refused(&["--webhook-url", url, "--webhook-secret", "too-short"]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
+    for next in ["", "too-short", SECRET] {
+        let stderr = refused(&["--webhook-url", url, "--webhook-secret", SECRET, "--webhook-secret-next", next]);
+        assert!(stderr.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT"), "{next:?}: {stderr}");
+    }
     assert!(refused(&["--webhook-url", "ftp://shop.example/hooks", "--webhook-secret", SECRET]).contains("AMAZON_PAY_WEBHOOK_URLS"));
     assert!(refused(&["--merchant-api-keys", "short-key"]).contains("AMAZON_PAY_MERCHANT_API_KEYS"));
     let stderr = refused(&["--webhook-retry-seconds=0"]);
@@ -408,6 +429,41 @@ async fn finished_deliveries_are_pruned_after_the_retention_and_undelivered_even
     let events = env.state.store.events_for_order(&id).unwrap();
     let next: Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
     assert_eq!(next["sequence"], 4, "{next}");
+}
+
+#[tokio::test]
+async fn during_a_rotation_every_delivery_is_signed_with_both_secrets_and_the_snippets_accept_either() {
+    const NEXT: &str = "webhook-next-secret-fedcba9876543210";
+    const OTHER: &str = "webhook-other-secret-0000000000000000";
+    let receiver = Receiver::start(1, 200).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![receiver.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_secret_next = Some(NEXT.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_millis(50); 5];
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    approved_order(&env, "rotation-order-01").await;
+    eventually("three events delivered", 20, || (receiver.delivered().len() == 3).then_some(())).await;
+    // Every request, the first attempts and the retries: one timestamp, then a v1= with the next secret and one
+    // with the secret, last, so a receiver that reads only the last v1= (the docs' earlier snippets) still verifies.
+    for r in receiver.got() {
+        let t: i64 = r.signature.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+        assert_eq!(r.signature, sign::sign_all(&[NEXT, SECRET], t, r.body.as_bytes()));
+        assert!(r.signature.ends_with(sign::sign(SECRET.as_bytes(), t, r.body.as_bytes()).trim_start_matches(&format!("t={t}"))));
+        for secret in [SECRET, NEXT] {
+            sign::verify(secret.as_bytes(), &r.signature, r.body.as_bytes(), unix_now()).expect("verifies with either secret");
+        }
+    }
+    let good = receiver.got().into_iter().find(|r| r.status == 200).unwrap();
+    let snippets = Snippets::new();
+    for (secrets, expected) in
+        [(&[SECRET][..], "valid"), (&[NEXT], "valid"), (&[SECRET, NEXT], "valid"), (&[OTHER, NEXT], "valid"), (&[OTHER], "invalid")]
+    {
+        snippets.say(secrets, &good.body, Some(&good.signature), expected);
+    }
+    snippets.say(&[SECRET, NEXT], &good.body.replacen("order.", "order_", 1), Some(&good.signature), "invalid");
 }
 
 #[tokio::test]

@@ -34,7 +34,10 @@ fn now_ms() -> i64 {
 
 /// Starts the worker when webhooks are configured. It runs until the runtime stops.
 pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinHandle<()>> {
-    let secret = config.webhook_secret.clone().filter(|_| config.webhooks_enabled())?;
+    if !config.webhooks_enabled() {
+        return None;
+    }
+    let secrets: Vec<Vec<u8>> = config.webhook_secrets().into_iter().map(|s| s.as_bytes().to_vec()).collect();
     let http = match reqwest::Client::builder().timeout(config.webhook_timeout).redirect(reqwest::redirect::Policy::none()).build() {
         Ok(http) => http,
         Err(err) => {
@@ -45,7 +48,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
     let worker = Worker {
         store,
         http,
-        secret: Arc::from(secret.into_bytes()),
+        secrets: Arc::from(secrets),
         urls: config.webhook_urls.clone(),
         retries: Arc::from(config.webhook_retries.clone()),
         poll: config.webhook_poll,
@@ -60,7 +63,8 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
 struct Worker {
     store: Store,
     http: reqwest::Client,
-    secret: Arc<[u8]>,
+    /// The secret, and the second one during a rotation: each delivery carries a signature with each.
+    secrets: Arc<[Vec<u8>]>,
     urls: Vec<String>,
     retries: Arc<[Duration]>,
     poll: Duration,
@@ -168,7 +172,7 @@ impl Worker {
     async fn attempt(&self, due: Due) -> Attempt {
         let at_ms = now_ms();
         let started = Instant::now();
-        let signature = sign::sign(&self.secret, at_ms / 1000, due.body.as_bytes());
+        let signature = sign::sign_all(&self.secrets, at_ms / 1000, due.body.as_bytes());
         let sent = self
             .http
             .post(&due.url)
