@@ -486,3 +486,100 @@ async fn an_event_is_delivered_at_once_without_waiting_for_the_poll() {
     .await;
     assert!(delivered.values().all(|e| e["order"]["id"] == id.as_str()));
 }
+
+/// The `webhook_deliveries` states of `url`, by event, as the store has them.
+fn states_of(env: &support::Env, url: &str) -> Vec<String> {
+    env.texts(&format!("SELECT state FROM webhook_deliveries WHERE url = '{url}' ORDER BY event_seq"))
+}
+
+#[tokio::test]
+async fn deliveries_to_a_removed_url_are_abandoned_and_not_sent_when_it_comes_back() {
+    let kept = Receiver::start(0, 200).await;
+    let removed = "http://127.0.0.1:9/removed-hook";
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![kept.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        c.merchant.webhook_removed_grace = Duration::from_millis(400);
+        c.merchant.api_keys = vec![KEY.to_owned()];
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let id = approved_order(&env, "removed-url-order-1").await;
+    eventually("three events delivered", 20, || (kept.delivered().len() == 3).then_some(())).await;
+    // What a configuration from before left: a cursor and waiting deliveries (one due long ago) to a URL
+    // no longer configured.
+    env.execute(&format!("INSERT INTO webhook_cursors (url, last_seq) VALUES ('{removed}', 0)"));
+    env.execute(&format!(
+        "INSERT INTO webhook_deliveries (event_seq, url, state, attempts, next_at_ms) SELECT seq, '{removed}', 'pending', 2, 0 FROM events"
+    ));
+
+    // They end as abandoned (on PostgreSQL once overdue by the grace), the cursor goes, and the merchant API says so.
+    eventually("abandoned", 20, || (states_of(&env, removed) == ["abandoned"; 3]).then_some(())).await;
+    assert_eq!(env.count(&format!("SELECT count(*) FROM webhook_cursors WHERE url = '{removed}'")), 0);
+    let shown: Value = env.http.get(env.url(&format!("/merchant/api/orders/{id}"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let states: Vec<(&str, &str)> =
+        shown["webhook_deliveries"].as_array().unwrap().iter().map(|d| (d["url"].as_str().unwrap(), d["state"].as_str().unwrap())).collect();
+    assert_eq!(states.iter().filter(|(u, s)| *u == removed && *s == "abandoned").count(), 3, "{states:?}");
+    assert_eq!(states.iter().filter(|(u, s)| *u == kept.url && *s == "delivered").count(), 3, "{states:?}");
+    let timeline: Value =
+        env.http.get(env.url(&format!("/merchant/api/orders/{id}/timeline"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let said = timeline.to_string();
+    assert_eq!(said.matches("abandoned, the URL is no longer configured (0 attempts)").count(), 3, "{said}");
+
+    // The URL comes back (what a worker configured with it does): it starts with the events from now on, and
+    // nothing abandoned is due for it.
+    let store = &env.state.store;
+    let now = unix_now() * 1000 + 1000;
+    assert_eq!(store.queue_deliveries(vec![removed.to_owned()], now).await.unwrap(), 0);
+    assert!(store.claim_deliveries(&[removed.to_owned()], now, 100, 0).await.unwrap().is_empty());
+    assert_eq!(states_of(&env, removed), ["abandoned"; 3]);
+    // An attempt that was on its way meanwhile (another instance): a failure leaves it abandoned, a 2xx is
+    // recorded as delivered (the receiver has it).
+    let seqs: Vec<i64> = store.events_for_order(&id).unwrap().iter().map(|e| e.seq).collect();
+    let attempt = |seq: i64, delivered: bool| amazon_pay_server::store::events::Attempt {
+        event_seq: seq,
+        url: removed.to_owned(),
+        at_ms: now,
+        status: Some(if delivered { 200 } else { 500 }),
+        error: None,
+        duration_ms: 5,
+        retry_at_ms: (!delivered).then_some(now + 1000),
+        delivered,
+    };
+    store.record_attempts(vec![attempt(seqs[0], false), attempt(seqs[1], true)]).await.unwrap();
+    assert_eq!(states_of(&env, removed), ["abandoned", "delivered", "abandoned"]);
+}
+
+#[tokio::test]
+async fn on_postgresql_a_url_another_instance_still_serves_is_not_abandoned() {
+    // Two instances on one database during a rolling change: `old` still has the URL `new` no longer has.
+    let receiver = Receiver::start(0, 500).await;
+    let new = start_with(|c| {
+        c.merchant.webhook_urls = vec!["http://127.0.0.1:9/other-hook".to_owned()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_removed_grace = Duration::from_millis(300);
+    })
+    .await;
+    let Some(pg_url) = new.pg_url.clone() else {
+        eprintln!("NOT RUN on SQLite (one instance per file): AMAZON_PAY_TEST_SERVER_STORE=postgres runs it");
+        return;
+    };
+    let old_dir = tempfile::tempdir().unwrap();
+    let mut config = amazon_pay_server::config::Config::sandbox_for_tests(old_dir.path().to_owned());
+    config.database_url = pg_url.parse().unwrap();
+    config.merchant.webhook_urls = vec![receiver.url.clone()];
+    config.merchant.webhook_secret = Some(SECRET.to_owned());
+    config.merchant.webhook_retries = vec![Duration::from_millis(100); 1000];
+    let _old = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    eventually("both URLs have a cursor", 10, || (new.count("SELECT count(*) FROM webhook_cursors") == 2).then_some(())).await;
+    approved_order(&new, "rolling-change-01").await;
+    // The receiver refuses for a while, far longer than the grace (12 tries 100 ms apart, 300 ms of grace):
+    // `old` keeps retrying, `new` leaves them to it.
+    let tries = format!("SELECT coalesce(min(attempts), 0) FROM webhook_deliveries WHERE url = '{}'", receiver.url);
+    eventually("tried for four times the grace", 20, || (new.count(&tries) >= 12).then_some(())).await;
+    assert_eq!(states_of(&new, &receiver.url), ["pending"; 3]);
+    receiver.status.store(200, Ordering::SeqCst);
+    eventually("delivered by the old instance", 20, || (states_of(&new, &receiver.url) == ["delivered"; 3]).then_some(())).await;
+    assert_eq!(receiver.delivered().len(), 3);
+}

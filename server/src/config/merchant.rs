@@ -36,6 +36,9 @@ pub const DEFAULT_RETRY_SECONDS: [f64; 12] = [60.0, 300.0, 900.0, 1800.0, 3600.0
 /// Finished deliveries are kept this many days by default.
 pub const DEFAULT_RETENTION_DAYS: f64 = 30.0;
 
+/// With a shared PostgreSQL, a URL no instance has served for this long is removed: longer than a rolling restart.
+pub const REMOVED_GRACE: Duration = Duration::from_secs(600);
+
 /// The shortest webhook secret accepted, in bytes (as long as the HMAC-SHA256 output).
 pub const MIN_SECRET_BYTES: usize = 32;
 /// The shortest merchant API key accepted, in characters.
@@ -58,6 +61,9 @@ pub struct MerchantConfig {
     pub webhook_poll: Duration,
     /// How long finished deliveries, their attempts and fully delivered events are kept.
     pub webhook_retention: Duration,
+    /// With a shared PostgreSQL: how long no instance must have served a URL this one does not have before its
+    /// pending deliveries are abandoned (an instance with the older configuration may still run meanwhile).
+    pub webhook_removed_grace: Duration,
     /// The merchant API's Bearer keys; empty: the merchant API is off.
     pub api_keys: Vec<String>,
 }
@@ -169,6 +175,7 @@ impl MerchantConfig {
             webhook_timeout: Duration::from_secs(10),
             webhook_poll: Duration::from_millis(50),
             webhook_retention,
+            webhook_removed_grace: REMOVED_GRACE,
             api_keys,
         })
     }

@@ -32,10 +32,17 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// Starts the worker when webhooks are configured. It runs until the runtime stops.
+/// Starts the worker when webhooks are configured (else only the task that abandons the deliveries to URLs no
+/// longer configured). It runs until the runtime stops.
 pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinHandle<()>> {
     if !config.webhooks_enabled() {
-        return None;
+        let (urls, grace) = (config.webhook_urls.clone(), config.webhook_removed_grace);
+        return Some(tokio::spawn(async move {
+            loop {
+                abandon_removed(&store, &urls, grace).await;
+                tokio::time::sleep(sweep_every(grace)).await;
+            }
+        }));
     }
     let secrets: Vec<Vec<u8>> = config.webhook_secrets().into_iter().map(|s| s.as_bytes().to_vec()).collect();
     let http = match reqwest::Client::builder().timeout(config.webhook_timeout).redirect(reqwest::redirect::Policy::none()).build() {
@@ -53,6 +60,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
         retries: Arc::from(config.webhook_retries.clone()),
         poll: config.webhook_poll,
         retention: config.webhook_retention,
+        removed_grace: config.webhook_removed_grace,
         timeout: config.webhook_timeout,
         in_flight: InFlight::default(),
     };
@@ -69,6 +77,7 @@ struct Worker {
     retries: Arc<[Duration]>,
     poll: Duration,
     retention: Duration,
+    removed_grace: Duration,
     timeout: Duration,
     in_flight: InFlight,
 }
@@ -76,7 +85,12 @@ struct Worker {
 impl Worker {
     async fn run(self) {
         let mut prune_at = Instant::now();
+        let mut sweep_at = Instant::now();
         loop {
+            if Instant::now() >= sweep_at {
+                abandon_removed(&self.store, &self.urls, self.removed_grace).await;
+                sweep_at = Instant::now() + sweep_every(self.removed_grace);
+            }
             if let Err(err) = self.round().await {
                 tracing::error!(%err, "webhooks: the outbox cannot be read; trying again");
             }
@@ -208,6 +222,19 @@ impl Worker {
             );
         }
         Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
+    }
+}
+
+/// How often deliveries to removed URLs are looked for: at start, then a few times per `grace`, at most a minute apart.
+fn sweep_every(grace: Duration) -> Duration {
+    (grace / 4).clamp(Duration::from_millis(10), Duration::from_secs(60))
+}
+
+/// Abandons the deliveries to URLs not in `urls` (`Store::abandon_removed_receivers`); an error is logged and
+/// the next sweep tries again.
+async fn abandon_removed(store: &Store, urls: &[String], grace: Duration) {
+    if let Err(err) = store.abandon_removed_receivers(urls.to_vec(), now_ms(), grace.as_millis() as i64).await {
+        tracing::error!(%err, "webhooks: deliveries to removed URLs cannot be abandoned; trying again later");
     }
 }
 
