@@ -160,6 +160,36 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
 }
 
 #[test]
+fn a_second_webhook_secret_is_masked_and_its_problems_listed() {
+    let secret = "Whsec-0123456789abcdef0123456789abcdef";
+    let next = "Whsec-next-0123456789abcdef0123456789ab";
+    let (output, stdout, stderr) =
+        check_config(&["--sandbox", "--webhook-url", "https://shop.example/hook", "--webhook-secret", secret, "--webhook-secret-next", next]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT = ******** (set) (deliveries signed with both)"), "{stdout}");
+    assert!(!stdout.contains(secret) && !stdout.contains(next), "a secret is printed: {stdout}");
+    let (_, stdout, _) = check_config(&["--sandbox"]);
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT = (not set: no rotation)"), "{stdout}");
+
+    // The same secret twice, and a short API key: both listed, neither printed.
+    let (output, stdout, stderr) = check_config(&[
+        "--sandbox",
+        "--webhook-url",
+        "https://shop.example/hook",
+        "--webhook-secret",
+        secret,
+        "--webhook-secret-next",
+        secret,
+        "--merchant-api-keys",
+        "mk-short-7Hd",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) is the same"), "{stderr}");
+    assert!(stderr.contains("configuration has 2 problem(s)"), "{stderr}");
+    assert!(!stderr.contains(secret), "a secret is printed: {stderr}");
+}
+
+#[test]
 fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
     let (output, stdout, stderr) = check_config(&LIVE_AMAZON_ARGS);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");

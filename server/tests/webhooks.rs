@@ -162,14 +162,41 @@ fn snippet(lang: &str) -> String {
     docs[start..end].to_owned()
 }
 
+/// The docs' Node and Python snippets, each wrapped to read the body from `BODY_FILE`, the header from
+/// `SIGNATURE` and the secrets from `SECRETS` (comma-separated; one is passed alone, several as a list).
+struct Snippets {
+    dir: tempfile::TempDir,
+}
+
+impl Snippets {
+    fn new() -> Snippets {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("verify.mjs"), format!("{}\nimport {{ readFileSync }} from \"node:fs\";\nconst body = readFileSync(process.env.BODY_FILE);\nconst secrets = process.env.SECRETS.split(\",\");\nconsole.log(verifyWebhook(secrets.length === 1 ? secrets[0] : secrets, process.env.SIGNATURE, body) ? \"valid\" : \"invalid\");\n", snippet("js"))).unwrap();
+        std::fs::write(dir.path().join("verify.py"), format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nsecrets = [s.encode() for s in os.environ[\"SECRETS\"].split(\",\")]\nprint(\"valid\" if verify_webhook(secrets[0] if len(secrets) == 1 else secrets, os.environ.get(\"SIGNATURE\"), body) else \"invalid\")\n", snippet("python"))).unwrap();
+        Snippets { dir }
+    }
+
+    /// Asserts that both snippets say `expected` about `body` with `signature` and `secrets`.
+    fn say(&self, secrets: &[&str], body: &str, signature: Option<&str>, expected: &str) {
+        let body_path = self.dir.path().join("body");
+        std::fs::write(&body_path, body).unwrap();
+        for (program, file) in [("node", "verify.mjs"), ("python3", "verify.py")] {
+            let mut command = std::process::Command::new(program);
+            command.arg(self.dir.path().join(file)).env("SECRETS", secrets.join(",")).env("BODY_FILE", &body_path).env_remove("SIGNATURE");
+            if let Some(signature) = signature {
+                command.env("SIGNATURE", signature);
+            }
+            let output = command.output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
+            assert_eq!(stdout.trim(), expected, "{program} with {secrets:?} and {signature:?}");
+        }
+    }
+}
+
 /// Runs the Node and Python snippets on a delivery, as is and tampered with; each must say what it should.
 fn check_snippets(delivery: &Received) {
-    let dir = tempfile::tempdir().unwrap();
-    let body_path = dir.path().join("body");
-    let js = dir.path().join("verify.mjs");
-    std::fs::write(&js, format!("{}\nimport {{ readFileSync }} from \"node:fs\";\nconst body = readFileSync(process.env.BODY_FILE);\nconsole.log(verifyWebhook(process.env.SECRET, process.env.SIGNATURE, body) ? \"valid\" : \"invalid\");\n", snippet("js"))).unwrap();
-    let py = dir.path().join("verify.py");
-    std::fs::write(&py, format!("{}\nimport os\nwith open(os.environ[\"BODY_FILE\"], \"rb\") as f:\n    body = f.read()\nprint(\"valid\" if verify_webhook(os.environ[\"SECRET\"].encode(), os.environ.get(\"SIGNATURE\"), body) else \"invalid\")\n", snippet("python"))).unwrap();
+    let snippets = Snippets::new();
     let (t, v1) = delivery.signature.split_once(',').unwrap();
     let t: i64 = t.trim_start_matches("t=").parse().unwrap();
     let changed_body = delivery.body.replacen("order.", "order_", 1);
@@ -187,18 +214,7 @@ fn check_snippets(delivery: &Received) {
         (delivery.body.clone(), signed(format!("t={t},v1=not-hex")), "invalid"),
     ];
     for (body, signature, expected) in cases {
-        std::fs::write(&body_path, &body).unwrap();
-        for (program, file) in [("node", &js), ("python3", &py)] {
-            let mut command = std::process::Command::new(program);
-            command.arg(file).env("SECRET", SECRET).env("BODY_FILE", &body_path).env_remove("SIGNATURE");
-            if let Some(signature) = &signature {
-                command.env("SIGNATURE", signature);
-            }
-            let output = command.output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
-            assert_eq!(stdout.trim(), expected, "{program} with {signature:?}");
-        }
+        snippets.say(&[SECRET], &body, signature.as_deref(), expected);
     }
 }
 
@@ -298,6 +314,7 @@ fn refused(args: &[&str]) -> String {
         .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
         .args(args)
         .env_remove("AMAZON_PAY_WEBHOOK_SECRET")
+        .env_remove("AMAZON_PAY_WEBHOOK_SECRET_NEXT")
         .env_remove("AMAZON_PAY_WEBHOOK_URLS")
         .env_remove("AMAZON_PAY_MERCHANT_API_KEYS")
         .output()
@@ -311,6 +328,10 @@ fn unusable_webhook_and_key_settings_stop_the_server_naming_the_setting() {
     let url = "https://shop.example/hooks";
     assert!(refused(&["--webhook-url", url]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
     assert!(refused(&["--webhook-url", url, "--webhook-secret", "too-short"]).contains("AMAZON_PAY_WEBHOOK_SECRET"));
+    for next in ["", "too-short", SECRET] {
+        let stderr = refused(&["--webhook-url", url, "--webhook-secret", SECRET, "--webhook-secret-next", next]);
+        assert!(stderr.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT"), "{next:?}: {stderr}");
+    }
     assert!(refused(&["--webhook-url", "ftp://shop.example/hooks", "--webhook-secret", SECRET]).contains("AMAZON_PAY_WEBHOOK_URLS"));
     assert!(refused(&["--merchant-api-keys", "short-key"]).contains("AMAZON_PAY_MERCHANT_API_KEYS"));
     let stderr = refused(&["--webhook-retry-seconds=0"]);
@@ -411,6 +432,41 @@ async fn finished_deliveries_are_pruned_after_the_retention_and_undelivered_even
 }
 
 #[tokio::test]
+async fn during_a_rotation_every_delivery_is_signed_with_both_secrets_and_the_snippets_accept_either() {
+    const NEXT: &str = "webhook-next-secret-fedcba9876543210";
+    const OTHER: &str = "webhook-other-secret-0000000000000000";
+    let receiver = Receiver::start(1, 200).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![receiver.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_secret_next = Some(NEXT.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_millis(50); 5];
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    approved_order(&env, "rotation-order-01").await;
+    eventually("three events delivered", 20, || (receiver.delivered().len() == 3).then_some(())).await;
+    // Every request, the first attempts and the retries: one timestamp, then a v1= with the next secret and one
+    // with the secret, last, so a receiver that reads only the last v1= (the docs' earlier snippets) still verifies.
+    for r in receiver.got() {
+        let t: i64 = r.signature.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+        assert_eq!(r.signature, sign::sign_all(&[NEXT, SECRET], t, r.body.as_bytes()));
+        assert!(r.signature.ends_with(sign::sign(SECRET.as_bytes(), t, r.body.as_bytes()).trim_start_matches(&format!("t={t}"))));
+        for secret in [SECRET, NEXT] {
+            sign::verify(secret.as_bytes(), &r.signature, r.body.as_bytes(), unix_now()).expect("verifies with either secret");
+        }
+    }
+    let good = receiver.got().into_iter().find(|r| r.status == 200).unwrap();
+    let snippets = Snippets::new();
+    for (secrets, expected) in
+        [(&[SECRET][..], "valid"), (&[NEXT], "valid"), (&[SECRET, NEXT], "valid"), (&[OTHER, NEXT], "valid"), (&[OTHER], "invalid")]
+    {
+        snippets.say(secrets, &good.body, Some(&good.signature), expected);
+    }
+    snippets.say(&[SECRET, NEXT], &good.body.replacen("order.", "order_", 1), Some(&good.signature), "invalid");
+}
+
+#[tokio::test]
 async fn an_event_is_delivered_at_once_without_waiting_for_the_poll() {
     let receiver = Receiver::start(0, 200).await;
     let env = start_with(|c| {
@@ -429,4 +485,101 @@ async fn an_event_is_delivered_at_once_without_waiting_for_the_poll() {
     })
     .await;
     assert!(delivered.values().all(|e| e["order"]["id"] == id.as_str()));
+}
+
+/// The `webhook_deliveries` states of `url`, by event, as the store has them.
+fn states_of(env: &support::Env, url: &str) -> Vec<String> {
+    env.texts(&format!("SELECT state FROM webhook_deliveries WHERE url = '{url}' ORDER BY event_seq"))
+}
+
+#[tokio::test]
+async fn deliveries_to_a_removed_url_are_abandoned_and_not_sent_when_it_comes_back() {
+    let kept = Receiver::start(0, 200).await;
+    let removed = "http://127.0.0.1:9/removed-hook";
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![kept.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        c.merchant.webhook_removed_grace = Duration::from_millis(400);
+        c.merchant.api_keys = vec![KEY.to_owned()];
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let id = approved_order(&env, "removed-url-order-1").await;
+    eventually("three events delivered", 20, || (kept.delivered().len() == 3).then_some(())).await;
+    // What a configuration from before left: a cursor and waiting deliveries (one due long ago) to a URL
+    // no longer configured.
+    env.execute(&format!("INSERT INTO webhook_cursors (url, last_seq) VALUES ('{removed}', 0)"));
+    env.execute(&format!(
+        "INSERT INTO webhook_deliveries (event_seq, url, state, attempts, next_at_ms) SELECT seq, '{removed}', 'pending', 2, 0 FROM events"
+    ));
+
+    // They end as abandoned (on PostgreSQL once overdue by the grace), the cursor goes, and the merchant API says so.
+    eventually("abandoned", 20, || (states_of(&env, removed) == ["abandoned"; 3]).then_some(())).await;
+    assert_eq!(env.count(&format!("SELECT count(*) FROM webhook_cursors WHERE url = '{removed}'")), 0);
+    let shown: Value = env.http.get(env.url(&format!("/merchant/api/orders/{id}"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let states: Vec<(&str, &str)> =
+        shown["webhook_deliveries"].as_array().unwrap().iter().map(|d| (d["url"].as_str().unwrap(), d["state"].as_str().unwrap())).collect();
+    assert_eq!(states.iter().filter(|(u, s)| *u == removed && *s == "abandoned").count(), 3, "{states:?}");
+    assert_eq!(states.iter().filter(|(u, s)| *u == kept.url && *s == "delivered").count(), 3, "{states:?}");
+    let timeline: Value =
+        env.http.get(env.url(&format!("/merchant/api/orders/{id}/timeline"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let said = timeline.to_string();
+    assert_eq!(said.matches("abandoned, the URL is no longer configured (0 attempts)").count(), 3, "{said}");
+
+    // The URL comes back (what a worker configured with it does): it starts with the events from now on, and
+    // nothing abandoned is due for it.
+    let store = &env.state.store;
+    let now = unix_now() * 1000 + 1000;
+    assert_eq!(store.queue_deliveries(vec![removed.to_owned()], now).await.unwrap(), 0);
+    assert!(store.claim_deliveries(&[removed.to_owned()], now, 100, 0).await.unwrap().is_empty());
+    assert_eq!(states_of(&env, removed), ["abandoned"; 3]);
+    // An attempt that was on its way meanwhile (another instance): a failure leaves it abandoned, a 2xx is
+    // recorded as delivered (the receiver has it).
+    let seqs: Vec<i64> = store.events_for_order(&id).unwrap().iter().map(|e| e.seq).collect();
+    let attempt = |seq: i64, delivered: bool| amazon_pay_server::store::events::Attempt {
+        event_seq: seq,
+        url: removed.to_owned(),
+        at_ms: now,
+        status: Some(if delivered { 200 } else { 500 }),
+        error: None,
+        duration_ms: 5,
+        retry_at_ms: (!delivered).then_some(now + 1000),
+        delivered,
+    };
+    store.record_attempts(vec![attempt(seqs[0], false), attempt(seqs[1], true)]).await.unwrap();
+    assert_eq!(states_of(&env, removed), ["abandoned", "delivered", "abandoned"]);
+}
+
+#[tokio::test]
+async fn on_postgresql_a_url_another_instance_still_serves_is_not_abandoned() {
+    // Two instances on one database during a rolling change: `old` still has the URL `new` no longer has.
+    let receiver = Receiver::start(0, 500).await;
+    let new = start_with(|c| {
+        c.merchant.webhook_urls = vec!["http://127.0.0.1:9/other-hook".to_owned()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_removed_grace = Duration::from_millis(300);
+    })
+    .await;
+    let Some(pg_url) = new.pg_url.clone() else {
+        eprintln!("NOT RUN on SQLite (one instance per file): AMAZON_PAY_TEST_SERVER_STORE=postgres runs it");
+        return;
+    };
+    let old_dir = tempfile::tempdir().unwrap();
+    let mut config = amazon_pay_server::config::Config::sandbox_for_tests(old_dir.path().to_owned());
+    config.database_url = pg_url.parse().unwrap();
+    config.merchant.webhook_urls = vec![receiver.url.clone()];
+    config.merchant.webhook_secret = Some(SECRET.to_owned());
+    config.merchant.webhook_retries = vec![Duration::from_millis(100); 1000];
+    let _old = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    eventually("both URLs have a cursor", 10, || (new.count("SELECT count(*) FROM webhook_cursors") == 2).then_some(())).await;
+    approved_order(&new, "rolling-change-01").await;
+    // The receiver refuses for a while, far longer than the grace (12 tries 100 ms apart, 300 ms of grace):
+    // `old` keeps retrying, `new` leaves them to it.
+    let tries = format!("SELECT coalesce(min(attempts), 0) FROM webhook_deliveries WHERE url = '{}'", receiver.url);
+    eventually("tried for four times the grace", 20, || (new.count(&tries) >= 12).then_some(())).await;
+    assert_eq!(states_of(&new, &receiver.url), ["pending"; 3]);
+    receiver.status.store(200, Ordering::SeqCst);
+    eventually("delivered by the old instance", 20, || (states_of(&new, &receiver.url) == ["delivered"; 3]).then_some(())).await;
+    assert_eq!(receiver.delivered().len(), 3);
 }

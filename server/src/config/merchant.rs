@@ -12,6 +12,10 @@ pub struct MerchantArgs {
     /// The HMAC-SHA256 key webhooks are signed with (at least 32 bytes; share it with the receiver only).
     #[arg(long, env = "AMAZON_PAY_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// A second HMAC key, only while the secret is rotated: every delivery then carries a `v1=` signature with
+    /// each key, so the receiver can switch whenever it likes (docs/webhooks.md#rotating-the-secret).
+    #[arg(long, env = "AMAZON_PAY_WEBHOOK_SECRET_NEXT", hide_env_values = true)]
+    pub webhook_secret_next: Option<String>,
     /// Comma-separated waits in seconds before each retry of an undelivered webhook. The default retries for
     /// about four days, waiting longer each time.
     #[arg(long, env = "AMAZON_PAY_WEBHOOK_RETRY_SECONDS", value_delimiter = ',', default_values_t = DEFAULT_RETRY_SECONDS)]
@@ -32,6 +36,9 @@ pub const DEFAULT_RETRY_SECONDS: [f64; 12] = [60.0, 300.0, 900.0, 1800.0, 3600.0
 /// Finished deliveries are kept this many days by default.
 pub const DEFAULT_RETENTION_DAYS: f64 = 30.0;
 
+/// With a shared PostgreSQL, a URL no instance has served for this long is removed: longer than a rolling restart.
+pub const REMOVED_GRACE: Duration = Duration::from_secs(600);
+
 /// The shortest webhook secret accepted, in bytes (as long as the HMAC-SHA256 output).
 pub const MIN_SECRET_BYTES: usize = 32;
 /// The shortest merchant API key accepted, in characters.
@@ -44,6 +51,8 @@ pub struct MerchantConfig {
     pub webhook_urls: Vec<String>,
     /// The HMAC key; at least [`MIN_SECRET_BYTES`].
     pub webhook_secret: Option<String>,
+    /// The second key while the secret is rotated: deliveries are signed with both.
+    pub webhook_secret_next: Option<String>,
     /// Wait before the 2nd, 3rd, ... attempt; after the last one the delivery is given up.
     pub webhook_retries: Vec<Duration>,
     /// Per attempt: no answer within this time counts as a failure.
@@ -52,6 +61,9 @@ pub struct MerchantConfig {
     pub webhook_poll: Duration,
     /// How long finished deliveries, their attempts and fully delivered events are kept.
     pub webhook_retention: Duration,
+    /// With a shared PostgreSQL: how long no instance must have served a URL this one does not have before its
+    /// pending deliveries are abandoned (an instance with the older configuration may still run meanwhile).
+    pub webhook_removed_grace: Duration,
     /// The merchant API's Bearer keys; empty: the merchant API is off.
     pub api_keys: Vec<String>,
 }
@@ -61,6 +73,7 @@ impl std::fmt::Debug for MerchantConfig {
         f.debug_struct("MerchantConfig")
             .field("webhook_urls", &self.webhook_urls)
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
+            .field("webhook_secret_next", &self.webhook_secret_next.as_ref().map(|_| "<redacted>"))
             .field("webhook_retries", &self.webhook_retries)
             .field("webhook_retention", &self.webhook_retention)
             .field("api_keys", &format!("<{} redacted>", self.api_keys.len()))
@@ -80,6 +93,18 @@ pub enum MerchantConfigError {
     /// A secret shorter than [`MIN_SECRET_BYTES`].
     #[error("AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) has {0} bytes; use at least 32 random bytes")]
     ShortSecret(usize),
+    /// A second secret that is set but empty (or blank).
+    #[error("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) is set but empty; unset it when no secret rotation is going on")]
+    EmptyNextSecret,
+    /// A second secret shorter than [`MIN_SECRET_BYTES`].
+    #[error("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) has {0} bytes; use at least 32 random bytes")]
+    ShortNextSecret(usize),
+    /// A second secret without a first.
+    #[error("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) is set, but AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) is not")]
+    NextWithoutSecret,
+    /// A second secret equal to the first: a rotation needs a new one.
+    #[error("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) is the same as AMAZON_PAY_WEBHOOK_SECRET; a rotation needs a new secret")]
+    SameNextSecret,
     /// A retry wait that is not a positive number of seconds.
     #[error("AMAZON_PAY_WEBHOOK_RETRY_SECONDS: every wait must be a positive number of seconds, got {0}")]
     BadRetry(String),
@@ -114,6 +139,14 @@ impl MerchantConfig {
         } else if !webhook_urls.is_empty() {
             return Err(MerchantConfigError::MissingSecret);
         }
+        let secret_next = match args.webhook_secret_next {
+            None => None,
+            Some(next) if next.trim().is_empty() => return Err(MerchantConfigError::EmptyNextSecret),
+            Some(next) if next.len() < MIN_SECRET_BYTES => return Err(MerchantConfigError::ShortNextSecret(next.len())),
+            Some(_) if secret.is_none() => return Err(MerchantConfigError::NextWithoutSecret),
+            Some(next) if secret.as_deref() == Some(next.as_str()) => return Err(MerchantConfigError::SameNextSecret),
+            Some(next) => Some(next),
+        };
         let webhook_retries = args
             .webhook_retry_seconds
             .iter()
@@ -137,12 +170,21 @@ impl MerchantConfig {
         Ok(MerchantConfig {
             webhook_urls,
             webhook_secret: secret,
+            webhook_secret_next: secret_next,
             webhook_retries,
             webhook_timeout: Duration::from_secs(10),
             webhook_poll: Duration::from_millis(50),
             webhook_retention,
+            webhook_removed_grace: REMOVED_GRACE,
             api_keys,
         })
+    }
+
+    /// The keys every delivery is signed with, in the header's order: during a rotation the second one, then
+    /// the secret. The secret's signature comes last because a receiver that reads only the last `v1=` (as the
+    /// docs' snippets did before rotations existed) then keeps working until it switches.
+    pub fn webhook_secrets(&self) -> Vec<&str> {
+        self.webhook_secret_next.iter().chain(&self.webhook_secret).map(String::as_str).collect()
     }
 
     /// Whether the delivery worker has anything to do.
@@ -228,6 +270,28 @@ mod tests {
             let err = parse(&["--webhook-url", bad, "--webhook-secret", SECRET]).unwrap_err();
             assert!(matches!(err, MerchantConfigError::BadUrl(_)), "{bad}: {err}");
             assert!(err.to_string().contains("AMAZON_PAY_WEBHOOK_URLS"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_second_secret_for_a_rotation_is_long_new_and_needs_the_first() {
+        const NEXT: &str = "fedcba9876543210fedcba9876543210";
+        let config = parse(&["--webhook-url", "https://shop.example/hook", "--webhook-secret", SECRET, "--webhook-secret-next", NEXT]).unwrap();
+        assert_eq!(config.webhook_secrets(), [NEXT, SECRET], "the secret's signature last");
+        assert!(!format!("{config:?}").contains(NEXT), "the Debug output hides it");
+        assert_eq!(parse(&["--webhook-secret", SECRET]).unwrap().webhook_secrets(), [SECRET]);
+        let cases: [(&[&str], MerchantConfigError); 5] = [
+            (&["--webhook-secret", SECRET, "--webhook-secret-next", ""], MerchantConfigError::EmptyNextSecret),
+            (&["--webhook-secret", SECRET, "--webhook-secret-next", "   "], MerchantConfigError::EmptyNextSecret),
+            (&["--webhook-secret", SECRET, "--webhook-secret-next", "short"], MerchantConfigError::ShortNextSecret(5)),
+            (&["--webhook-secret-next", NEXT], MerchantConfigError::NextWithoutSecret),
+            (&["--webhook-secret", SECRET, "--webhook-secret-next", SECRET], MerchantConfigError::SameNextSecret),
+        ];
+        for (args, expected) in cases {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err, expected, "{args:?}");
+            assert!(err.to_string().contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT"), "{err}");
+            assert!(!err.to_string().contains(SECRET), "no secret in the message: {err}");
         }
     }
 

@@ -141,6 +141,7 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
         let detail = match state.as_str() {
             "delivered" => format!("delivered ({count} attempt{})", if count == 1 { "" } else { "s" }),
             "pending" if count == 0 => "waiting to be sent".to_owned(),
+            "abandoned" => format!("abandoned, the URL is no longer configured ({count} attempt{})", if count == 1 { "" } else { "s" }),
             other => format!("{other} after {count} attempt{}", if count == 1 { "" } else { "s" }),
         };
         out.push(TimelineEntry { at_ms, source: "webhook".into(), title: format!("{kind} to {url}"), detail: Some(detail), attempts });

@@ -78,6 +78,7 @@ fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &cra
     match err {
         E::BadUrl(url) => args.webhook_urls.retain(|u| u.trim() != url),
         E::MissingSecret | E::ShortSecret(_) => args.webhook_secret = Some("x".repeat(MIN_SECRET_BYTES)),
+        E::EmptyNextSecret | E::ShortNextSecret(_) | E::NextWithoutSecret | E::SameNextSecret => args.webhook_secret_next = None,
         E::BadRetry(_) => args.webhook_retry_seconds = DEFAULT_RETRY_SECONDS.to_vec(),
         E::BadRetention(_) => args.webhook_retention_days = DEFAULT_RETENTION_DAYS,
         E::ShortKey { .. } => args.merchant_api_keys.retain(|k| k.trim().is_empty() || k.trim().chars().count() >= MIN_API_KEY_CHARS),
@@ -256,6 +257,13 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     out.extend([
         ("AMAZON_PAY_WEBHOOK_URLS", webhook_urls(config)),
         ("AMAZON_PAY_WEBHOOK_SECRET", merchant.webhook_secret.as_ref().map_or_else(|| "(not set)".to_owned(), |_| MASK.to_owned())),
+        (
+            "AMAZON_PAY_WEBHOOK_SECRET_NEXT",
+            merchant
+                .webhook_secret_next
+                .as_ref()
+                .map_or_else(|| "(not set: no rotation)".to_owned(), |_| format!("{MASK} (deliveries signed with both)")),
+        ),
         (
             "AMAZON_PAY_MERCHANT_API_KEYS",
             if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) },

@@ -258,8 +258,11 @@ impl super::Store {
                     (false, Some(at)) => ("pending", at),
                     (false, None) => ("failed", a.at_ms),
                 };
+                // An attempt that was on its way when its URL was removed (another instance, `abandon_removed_receivers`)
+                // leaves the delivery abandoned, unless the receiver took it: what it acknowledged is recorded.
                 c.prepare_cached(
-                    "UPDATE webhook_deliveries SET state = ?3, attempts = attempts + 1, next_at_ms = ?4 WHERE event_seq = ?1 AND url = ?2",
+                    "UPDATE webhook_deliveries SET state = CASE WHEN state = 'abandoned' AND ?3 <> 'delivered' THEN 'abandoned' ELSE ?3 END,
+                     attempts = attempts + 1, next_at_ms = ?4 WHERE event_seq = ?1 AND url = ?2",
                 )?
                 .execute(params![a.event_seq, a.url, state, next])?;
             }
@@ -317,7 +320,7 @@ pub struct Pruned {
 }
 
 impl super::Store {
-    /// Deletes up to `batch` deliveries finished (delivered or given up) before `before_ms`, with their
+    /// Deletes up to `batch` deliveries finished (delivered, given up or abandoned) before `before_ms`, with their
     /// attempts, then up to `batch` events written before `before_ms` that no delivery refers to any more.
     /// An event is kept while any configured URL's cursor has not passed it (not yet queued there), while
     /// a delivery of it exists (pending: never deleted), when it is its order's newest (the next event's
@@ -327,7 +330,7 @@ impl super::Store {
         self.write(move |c| {
             let finished = c
                 .prepare_cached(
-                    "SELECT event_seq, url FROM webhook_deliveries WHERE state IN ('delivered', 'failed') AND next_at_ms < ?1
+                    "SELECT event_seq, url FROM webhook_deliveries WHERE state IN ('delivered', 'failed', 'abandoned') AND next_at_ms < ?1
                      ORDER BY next_at_ms, event_seq LIMIT ?2",
                 )?
                 .query_map(params![before_ms, batch as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
@@ -362,6 +365,87 @@ impl super::Store {
         })
         .await
     }
+}
+
+impl super::Store {
+    /// Ends the deliveries to URLs that are not in `urls` (removed from the configuration): pending ones become
+    /// `abandoned` (never sent, pruned like finished ones), and the URL's cursor is deleted, so a URL configured
+    /// again later starts with the events written from then on instead of everything written meanwhile.
+    /// Returns how many deliveries were abandoned.
+    ///
+    /// SQLite has one instance, whose configuration is `urls`: every other URL is removed. On PostgreSQL an
+    /// instance still running with an older configuration (a rolling change) may still serve a URL this one does
+    /// not know, so a URL counts as removed only once no instance has served it for `grace_ms`: its cursor is
+    /// gone or has not moved past an event older than that (an instance serving it queues every event within a
+    /// poll), or one of its pending deliveries has been due that long without being claimed.
+    pub async fn abandon_removed_receivers(&self, urls: Vec<String>, now_ms: i64, grace_ms: i64) -> Result<usize, super::StoreError> {
+        let configured = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".to_owned());
+        // Most runs find nothing: a read decides, so they cost the writer nothing.
+        let others = self.read(|c| removed_urls(c, &configured))?;
+        if others.is_empty() {
+            return Ok(0);
+        }
+        self.write(move |c| {
+            let mut abandoned = 0;
+            for url in removed_urls(c, &configured)? {
+                if c.dialect() == super::db::Dialect::Postgres && !unserved_for(c, &url, now_ms, grace_ms)? {
+                    continue;
+                }
+                let ended = c
+                    .prepare_cached("UPDATE webhook_deliveries SET state = 'abandoned', next_at_ms = ?2 WHERE url = ?1 AND state = 'pending'")?
+                    .execute(params![url, now_ms])?;
+                c.prepare_cached("DELETE FROM webhook_cursors WHERE url = ?1")?.execute([&url])?;
+                if ended > 0 {
+                    tracing::warn!(
+                        url = %crate::config::merchant::url_shown(&url),
+                        deliveries = ended,
+                        "webhooks: deliveries to a URL no longer configured abandoned"
+                    );
+                }
+                abandoned += ended;
+            }
+            Ok(abandoned)
+        })
+        .await
+    }
+}
+
+/// URLs with a cursor or a pending delivery that are not in the JSON array `configured`.
+fn removed_urls(c: &Conn<'_>, configured: &str) -> super::db::Result<Vec<String>> {
+    let sql = match c.dialect() {
+        super::db::Dialect::Sqlite => {
+            "SELECT url FROM webhook_cursors WHERE url NOT IN (SELECT value FROM json_each(?1))
+             UNION SELECT url FROM webhook_deliveries WHERE state = 'pending' AND url NOT IN (SELECT value FROM json_each(?1))"
+        }
+        super::db::Dialect::Postgres => {
+            "SELECT url FROM webhook_cursors WHERE url NOT IN (SELECT json_array_elements_text(?1::json))
+             UNION SELECT url FROM webhook_deliveries WHERE state = 'pending' AND url NOT IN (SELECT json_array_elements_text(?1::json))"
+        }
+    };
+    c.prepare_cached(sql)?.query_map([configured], |r| r.get::<_, String>(0))?.collect()
+}
+
+/// Whether no instance has served `url` for `grace_ms` (see [`super::Store::abandon_removed_receivers`]).
+fn unserved_for(c: &Conn<'_>, url: &str, now_ms: i64, grace_ms: i64) -> super::db::Result<bool> {
+    let before_ms = now_ms - grace_ms;
+    let cursor: Option<i64> = c.prepare_cached("SELECT last_seq FROM webhook_cursors WHERE url = ?1")?.query_row([url], |r| r.get(0)).optional()?;
+    let stale_cursor = match cursor {
+        None => true,
+        Some(last) => {
+            c.prepare_cached("SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE seq > ?1 AND created_at < ?2) THEN 1 ELSE 0 END")?
+                .query_row(params![last, before_ms.div_euclid(1000)], |r| r.get::<_, i64>(0))?
+                == 1
+        }
+    };
+    if stale_cursor {
+        return Ok(true);
+    }
+    let overdue = c
+        .prepare_cached(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries WHERE url = ?1 AND state = 'pending' AND next_at_ms < ?2) THEN 1 ELSE 0 END",
+        )?
+        .query_row(params![url, before_ms], |r| r.get::<_, i64>(0))?;
+    Ok(overdue == 1)
 }
 
 /// Pending deliveries due at `now_ms` to the URLs of the JSON array `urls`, oldest first, at most `limit`.

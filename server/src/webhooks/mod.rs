@@ -32,9 +32,19 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// Starts the worker when webhooks are configured. It runs until the runtime stops.
+/// Starts the worker when webhooks are configured (else only the task that abandons the deliveries to URLs no
+/// longer configured). It runs until the runtime stops.
 pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinHandle<()>> {
-    let secret = config.webhook_secret.clone().filter(|_| config.webhooks_enabled())?;
+    if !config.webhooks_enabled() {
+        let (urls, grace) = (config.webhook_urls.clone(), config.webhook_removed_grace);
+        return Some(tokio::spawn(async move {
+            loop {
+                abandon_removed(&store, &urls, grace).await;
+                tokio::time::sleep(sweep_every(grace)).await;
+            }
+        }));
+    }
+    let secrets: Vec<Vec<u8>> = config.webhook_secrets().into_iter().map(|s| s.as_bytes().to_vec()).collect();
     let http = match reqwest::Client::builder().timeout(config.webhook_timeout).redirect(reqwest::redirect::Policy::none()).build() {
         Ok(http) => http,
         Err(err) => {
@@ -45,11 +55,12 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
     let worker = Worker {
         store,
         http,
-        secret: Arc::from(secret.into_bytes()),
+        secrets: Arc::from(secrets),
         urls: config.webhook_urls.clone(),
         retries: Arc::from(config.webhook_retries.clone()),
         poll: config.webhook_poll,
         retention: config.webhook_retention,
+        removed_grace: config.webhook_removed_grace,
         timeout: config.webhook_timeout,
         in_flight: InFlight::default(),
     };
@@ -60,11 +71,13 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
 struct Worker {
     store: Store,
     http: reqwest::Client,
-    secret: Arc<[u8]>,
+    /// The secret, and the second one during a rotation: each delivery carries a signature with each.
+    secrets: Arc<[Vec<u8>]>,
     urls: Vec<String>,
     retries: Arc<[Duration]>,
     poll: Duration,
     retention: Duration,
+    removed_grace: Duration,
     timeout: Duration,
     in_flight: InFlight,
 }
@@ -72,7 +85,12 @@ struct Worker {
 impl Worker {
     async fn run(self) {
         let mut prune_at = Instant::now();
+        let mut sweep_at = Instant::now();
         loop {
+            if Instant::now() >= sweep_at {
+                abandon_removed(&self.store, &self.urls, self.removed_grace).await;
+                sweep_at = Instant::now() + sweep_every(self.removed_grace);
+            }
             if let Err(err) = self.round().await {
                 tracing::error!(%err, "webhooks: the outbox cannot be read; trying again");
             }
@@ -168,7 +186,7 @@ impl Worker {
     async fn attempt(&self, due: Due) -> Attempt {
         let at_ms = now_ms();
         let started = Instant::now();
-        let signature = sign::sign(&self.secret, at_ms / 1000, due.body.as_bytes());
+        let signature = sign::sign_all(&self.secrets, at_ms / 1000, due.body.as_bytes());
         let sent = self
             .http
             .post(&due.url)
@@ -204,6 +222,19 @@ impl Worker {
             );
         }
         Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
+    }
+}
+
+/// How often deliveries to removed URLs are looked for: at start, then a few times per `grace`, at most a minute apart.
+fn sweep_every(grace: Duration) -> Duration {
+    (grace / 4).clamp(Duration::from_millis(10), Duration::from_secs(60))
+}
+
+/// Abandons the deliveries to URLs not in `urls` (`Store::abandon_removed_receivers`); an error is logged and
+/// the next sweep tries again.
+async fn abandon_removed(store: &Store, urls: &[String], grace: Duration) {
+    if let Err(err) = store.abandon_removed_receivers(urls.to_vec(), now_ms(), grace.as_millis() as i64).await {
+        tracing::error!(%err, "webhooks: deliveries to removed URLs cannot be abandoned; trying again later");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Webhook signatures: `Amazon-Pay-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as
 //! Stripe signs its webhooks. The timestamp is inside the MAC, so a receiver that refuses old timestamps
-//! refuses replays of old deliveries too.
+//! refuses replays of old deliveries too. While the secret is rotated a delivery carries one `v1=` per secret
+//! (`t=...,v1=<old>,v1=<new>`), so a receiver that knows either accepts it.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -37,6 +38,16 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
 /// The header value for `body` sent at `timestamp`.
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={}", hex::encode(mac(secret, timestamp, body).finalize().into_bytes()))
+}
+
+/// The header value for `body` sent at `timestamp`, with one `v1=` per secret, in their order.
+pub fn sign_all<S: AsRef<[u8]>>(secrets: &[S], timestamp: i64, body: &[u8]) -> String {
+    let mut header = format!("t={timestamp}");
+    for secret in secrets {
+        header.push_str(",v1=");
+        header.push_str(&hex::encode(mac(secret.as_ref(), timestamp, body).finalize().into_bytes()));
+    }
+    header
 }
 
 /// Checks a header value against `body` (constant-time comparison) and the timestamp against `now`.
@@ -84,6 +95,20 @@ mod tests {
         for bad in ["", "t=1", "v1=00", "t=x,v1=00", "t=1700000000,v1=zz"] {
             assert_eq!(verify(SECRET, bad, b"{}", 1_700_000_000), Err(SignatureError::Malformed), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_rotation_signs_with_each_secret_and_either_verifies() {
+        let next: &[u8] = b"fedcba9876543210fedcba9876543210";
+        let header = sign_all(&[SECRET, next], 1_700_000_000, b"{}");
+        assert_eq!(
+            header,
+            format!("{},{}", sign(SECRET, 1_700_000_000, b"{}"), sign(next, 1_700_000_000, b"{}").trim_start_matches("t=1700000000,"))
+        );
+        assert_eq!(verify(SECRET, &header, b"{}", 1_700_000_000), Ok(()));
+        assert_eq!(verify(next, &header, b"{}", 1_700_000_000), Ok(()));
+        assert_eq!(verify(b"another-secret-another-secret-xx", &header, b"{}", 1_700_000_000), Err(SignatureError::Mismatch));
+        assert_eq!(sign_all(&[SECRET], 7, b"x"), sign(SECRET, 7, b"x"));
     }
 
     #[test]
