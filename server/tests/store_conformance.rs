@@ -372,8 +372,10 @@ async fn approved_orders(store: &Store) {
 }
 
 /// A release of the whole amount, written as an older server did (no `payment_status` column to keep).
-const OLD_RELEASE: &str =
-    "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES ('O-CANCELLED', 'release', 1290, 1, NULL, 1);";
+/// And an order whose state this server cannot read: left without a status, the store still opens.
+const OLD_RELEASE: &str = "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES ('O-CANCELLED', 'release', 1290, 1, NULL, 1);
+     INSERT INTO orders (id, workorder_id, flow, idempotency_key, state, amount_minor, currency, created_at, updated_at)
+         VALUES ('O-UNREADABLE', 'W-UNREADABLE', 'cv2', 'key-status-3', 'no-such-state', 1290, 'EUR', 1, 1);";
 
 fn with_payment_status(store: &Store, status: &str) -> Vec<String> {
     let query = OrderQuery { payment_status: Some(status.to_owned()), limit: 10, ..OrderQuery::default() };
@@ -398,6 +400,8 @@ async fn sqlite_payment_status_is_kept_and_filled_in() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(with_payment_status(&store, "cancelled"), ["O-CANCELLED"], "filled in from its money");
     assert_eq!(with_payment_status(&store, "authorized"), ["O-OPEN"]);
+    let all = store.order_page(&OrderQuery { limit: 10, ..OrderQuery::default() }).unwrap();
+    assert!(all.iter().any(|(_, id)| id == "O-UNREADABLE"), "{all:?}");
 }
 
 /// As [`sqlite_payment_status_is_kept_and_filled_in`], on PostgreSQL.
@@ -417,6 +421,8 @@ async fn postgres_payment_status_is_kept_and_filled_in() {
     let store = open(&url);
     assert_eq!(with_payment_status(&store, "cancelled"), ["O-CANCELLED"], "filled in from its money");
     assert_eq!(with_payment_status(&store, "authorized"), ["O-OPEN"]);
+    let all = store.order_page(&OrderQuery { limit: 10, ..OrderQuery::default() }).unwrap();
+    assert!(all.iter().any(|(_, id)| id == "O-UNREADABLE"), "{all:?}");
 }
 
 /// PostgreSQL only: migrations from empty, again (nothing to do), and by two instances at once; two stores
