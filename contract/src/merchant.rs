@@ -26,8 +26,13 @@ pub struct MerchantOrder {
     pub provider: String,
     /// `cv2`, `apb`, `cv1` or `checkoutchamp`.
     pub flow: String,
-    /// `approved`, `paid`, ... (for CheckoutChamp the CRM's status).
+    /// `approved`, `paid`, ... (for CheckoutChamp the CRM's status): the payment as its provider reported it;
+    /// the merchant's capture, refund and cancel do not change it ([`MerchantOrder::payment_status`] does).
     pub state: String,
+    /// Where the order's money stands after the merchant's captures, refunds and cancels; `None` for
+    /// CheckoutChamp's orders (the CRM's).
+    #[serde(default)]
+    pub payment_status: Option<PaymentStatus>,
     /// Unix seconds.
     pub created: i64,
     /// Unix seconds.
@@ -70,6 +75,74 @@ impl MerchantOrder {
             "payone" => Some("PAYONE"),
             "amazon" => Some("Amazon Pay"),
             _ => None,
+        }
+    }
+}
+
+/// Where an order's money stands, from its [`Amounts`]: what the merchant's list filters by
+/// (`payment_status=cancelled`) and the dashboard shows next to the state. Added to the merchant's view only:
+/// the buyer's confirmation page keeps the provider's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Nothing authorized (not yet, or never: declined, failed, abandoned, ...).
+    None,
+    /// Authorized; nothing captured, refunded or released yet.
+    Authorized,
+    /// Part captured, the rest still capturable.
+    PartlyCaptured,
+    /// Captured, nothing left to capture (any rest released), nothing refunded.
+    Captured,
+    /// Part of what was captured refunded.
+    PartlyRefunded,
+    /// Everything captured refunded and nothing left to capture.
+    Refunded,
+    /// Released (the merchant's cancel, or a duplicate authorization released by the server) without any capture.
+    Cancelled,
+}
+
+impl PaymentStatus {
+    /// Every status, in the order the dashboard lists them.
+    pub const ALL: [PaymentStatus; 7] = [
+        PaymentStatus::None,
+        PaymentStatus::Authorized,
+        PaymentStatus::PartlyCaptured,
+        PaymentStatus::Captured,
+        PaymentStatus::PartlyRefunded,
+        PaymentStatus::Refunded,
+        PaymentStatus::Cancelled,
+    ];
+
+    /// The wire and store name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::None => "none",
+            PaymentStatus::Authorized => "authorized",
+            PaymentStatus::PartlyCaptured => "partly_captured",
+            PaymentStatus::Captured => "captured",
+            PaymentStatus::PartlyRefunded => "partly_refunded",
+            PaymentStatus::Refunded => "refunded",
+            PaymentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status named `text`, if it is one.
+    pub fn parse(text: &str) -> Option<PaymentStatus> {
+        PaymentStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The status of these amounts (all in minor units, as [`Amounts`] has them).
+    pub fn of(authorized: i64, captured: i64, refunded: i64, released: i64) -> PaymentStatus {
+        let capturable = (authorized - captured - released).max(0);
+        let refundable = (captured - refunded).max(0);
+        match () {
+            () if authorized <= 0 => PaymentStatus::None,
+            () if captured <= 0 && released > 0 && capturable == 0 => PaymentStatus::Cancelled,
+            () if refunded > 0 && refundable == 0 && capturable == 0 => PaymentStatus::Refunded,
+            () if refunded > 0 => PaymentStatus::PartlyRefunded,
+            () if captured > 0 && capturable > 0 => PaymentStatus::PartlyCaptured,
+            () if captured > 0 => PaymentStatus::Captured,
+            () => PaymentStatus::Authorized,
         }
     }
 }
@@ -251,5 +324,32 @@ mod tests {
         assert_eq!(order("amazon").money_carrier(), Some("Amazon Pay"));
         assert_eq!(order("checkoutchamp").money_carrier(), None, "the CRM moves it");
         assert_eq!(order("amazon").amazon, None, "an answer without the ids reads");
+        assert_eq!(order("payone").payment_status, None, "an answer of an older server reads");
+    }
+
+    #[test]
+    fn payment_status_follows_the_money() {
+        use PaymentStatus::*;
+        // (authorized, captured, refunded, released)
+        let cases = [
+            ((0, 0, 0, 0), None),
+            ((1000, 0, 0, 0), Authorized),
+            ((1000, 0, 0, 1000), Cancelled),
+            ((1000, 400, 0, 0), PartlyCaptured),
+            ((1000, 400, 0, 600), Captured),
+            ((1000, 1000, 0, 0), Captured),
+            ((1000, 1000, 300, 0), PartlyRefunded),
+            ((1000, 1000, 1000, 0), Refunded),
+            ((1000, 400, 400, 600), Refunded),
+            ((1000, 400, 400, 0), PartlyRefunded),
+        ];
+        for ((authorized, captured, refunded, released), status) in cases {
+            assert_eq!(PaymentStatus::of(authorized, captured, refunded, released), status, "{authorized} {captured} {refunded} {released}");
+        }
+        for status in PaymentStatus::ALL {
+            assert_eq!(PaymentStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        assert_eq!(PaymentStatus::parse("released"), Option::None);
     }
 }

@@ -1,4 +1,4 @@
-//! The orders list: filters (state, flow, dates), a search (order id, buyer, e-mail, references), newest first,
+//! The orders list: filters (state, money, flow, dates), a search (order id, buyer, e-mail, references), newest first,
 //! a page at a time.
 
 use crate::api::{self, ApiError};
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Filters {
     state: RwSignal<String>,
+    payment: RwSignal<String>,
     flow: RwSignal<String>,
     since: RwSignal<String>,
     until: RwSignal<String>,
@@ -21,6 +22,7 @@ impl Default for Filters {
     fn default() -> Self {
         Filters {
             state: RwSignal::new(String::new()),
+            payment: RwSignal::new(String::new()),
             flow: RwSignal::new(String::new()),
             since: RwSignal::new(String::new()),
             until: RwSignal::new(String::new()),
@@ -41,6 +43,25 @@ const STATES: [(&str, &str); 10] = [
     ("abandoned", "Abandoned"),
     ("upstream_failed", "PAYONE unreachable"),
 ];
+/// The merchant API's `payment_status`: what capture, refund and cancel did (the state stays the provider's).
+const PAYMENTS: [(&str, &str); 8] = [
+    ("", "Any money"),
+    ("authorized", "Authorized, nothing captured"),
+    ("partly_captured", "Part captured"),
+    ("captured", "Captured"),
+    ("partly_refunded", "Part refunded"),
+    ("refunded", "Refunded"),
+    ("cancelled", "Cancelled (released)"),
+    ("none", "Nothing authorized"),
+];
+
+/// The badge of an order's `payment_status` (none for CheckoutChamp's orders: the CRM's).
+pub(crate) fn payment_badge(order: &MerchantOrder) -> Option<AnyView> {
+    let status = order.payment_status?.as_str();
+    let text = PAYMENTS.iter().find(|(value, _)| *value == status).map_or(status, |(_, text)| *text);
+    Some(view! { <span class=format!("state payment-{status}") title="Money (payment_status)">{text}</span> }.into_any())
+}
+
 const FLOWS: [(&str, &str); 5] =
     [("", "Any flow"), ("cv2", "Checkout v2"), ("apb", "Pay at the end (APB)"), ("cv1", "Legacy widgets (CV1)"), ("checkoutchamp", "CheckoutChamp")];
 
@@ -49,7 +70,12 @@ impl Filters {
     fn query(&self, cursor: Option<&str>) -> Result<String, String> {
         let mut parts = vec!["limit=25".to_owned()];
         let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
-        for (name, value) in [("state", self.state.get_untracked()), ("flow", self.flow.get_untracked()), ("q", self.search.get_untracked())] {
+        for (name, value) in [
+            ("state", self.state.get_untracked()),
+            ("payment_status", self.payment.get_untracked()),
+            ("flow", self.flow.get_untracked()),
+            ("q", self.search.get_untracked()),
+        ] {
             if !value.trim().is_empty() {
                 parts.push(format!("{name}={}", enc(value.trim())));
             }
@@ -134,6 +160,7 @@ pub(crate) fn OrderList() -> impl IntoView {
                         prop:value=move || filters.search.get() on:input=move |ev| filters.search.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">{select("State", "state", filters.state, &STATES)}</div>
+                <div class="field">{select("Money", "payment", filters.payment, &PAYMENTS)}</div>
                 <div class="field">{select("Flow", "flow", filters.flow, &FLOWS)}</div>
                 <div class="field">
                     <label for="since">"From"</label>
@@ -147,7 +174,7 @@ pub(crate) fn OrderList() -> impl IntoView {
             </form>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <table class="orders" aria-label="Orders">
-                <thead><tr><th>"Order"</th><th>"Placed"</th><th>"Buyer"</th><th>"Flow"</th><th>"State"</th><th class="num">"Total"</th><th class="num">"Captured"</th></tr></thead>
+                <thead><tr><th>"Order"</th><th>"Placed"</th><th>"Buyer"</th><th>"Flow"</th><th>"State"</th><th>"Money"</th><th class="num">"Total"</th><th class="num">"Captured"</th></tr></thead>
                 <tbody>
                     {move || orders.get().into_iter().map(row).collect_view()}
                 </tbody>
@@ -182,6 +209,7 @@ fn row(order: MerchantOrder) -> impl IntoView {
             <td>{buyer}</td>
             <td>{order.flow.clone()}</td>
             <td><span class=format!("state state-{}", order.state)>{order.state.clone()}</span></td>
+            <td>{payment_badge(&order)}</td>
             <td class="num">{money::format(order.amounts.total, &order.currency)}</td>
             <td class="num">{money::format(order.amounts.captured, &order.currency)}</td>
         </tr>

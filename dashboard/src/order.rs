@@ -87,7 +87,8 @@ fn OrderDetails(order: MerchantOrder) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>"Order " <span class="mono">{order.id.clone()}</span> " " <span class=format!("state state-{}", order.state)>{order.state.clone()}</span></h2>
+            <h2>"Order " <span class="mono">{order.id.clone()}</span> " " <span class=format!("state state-{}", order.state)>{order.state.clone()}</span>
+                " " {crate::list::payment_badge(&order)}</h2>
             <p class="muted">{format!("{} · placed {} · updated {}", order.flow, dates::format(order.created), dates::format(order.updated))}
                 {order.decline.clone().map(|d| format!(" · declined: {d}"))}</p>
             <div class="columns">

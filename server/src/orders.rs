@@ -243,7 +243,13 @@ impl Store {
             if inserted == 0 {
                 return Ok(Received::Replay);
             }
-            Ok(Received::Fresh { applied: crate::store::nested(c, |c| apply(c, &ts))? })
+            let applied = crate::store::nested(c, |c| {
+                let applied = apply(c, &ts)?;
+                // An `appointed` notification may say PAYONE captured with the authorization, state unchanged.
+                crate::store::payment_status::refresh_txid(c, &txid)?;
+                Ok(applied)
+            })?;
+            Ok(Received::Fresh { applied })
         })
         .await
     }

@@ -18,6 +18,7 @@ mod migrate;
 pub mod order_list;
 pub mod order_view;
 mod outcome;
+pub mod payment_status;
 pub mod payments;
 mod pg;
 pub mod pg_schema;
@@ -262,6 +263,8 @@ impl Store {
             DatabaseUrl::Postgres(url) => {
                 let pool = pg::Pool::connect(url)?;
                 pool.migrate()?;
+                // Orders of a store migrated now (or by an instance that stopped before it filled them).
+                pool.write(true, payment_status::backfill)?;
                 Ok(Store { backend: Backend::Postgres(pool), events_committed: Arc::default() })
             }
         }

@@ -558,7 +558,8 @@ async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the
     // A refund Amazon accepts, then declines: the order's refunded amount goes back, one event says so.
     let refunded = merchant_post(&env, &order, "refund", "refund-then-no-1", serde_json::json!({"amount": 300})).await;
     assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
-    assert_eq!(merchant_order(&env, &order).await["amounts"]["refunded"], 300);
+    let part = merchant_order(&env, &order).await;
+    assert_eq!((part["amounts"]["refunded"].as_i64(), part["payment_status"].as_str()), (Some(300), Some("partly_refunded")), "{part}");
     let refund_id = env.texts(&format!("SELECT refund_id FROM amazon_refunds WHERE order_id = '{order}'")).pop().expect("the refund is stored");
     let declined = env.http.post(env.url(&format!("/sandbox/amazon/refunds/{refund_id}/decline"))).send().await.unwrap();
     assert_eq!(declined.status(), 204);
@@ -569,6 +570,10 @@ async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the
     assert_eq!(env.http.post(env.url("/sandbox/amazon/refunds/R02-0000000-0000000-R00001/decline")).send().await.unwrap().status(), 404);
     let after = merchant_order(&env, &order).await;
     assert_eq!((after["amounts"]["refunded"].as_i64(), after["amounts"]["refundable"].as_i64()), (Some(0), Some(total)), "{after}");
+    // Where its money stands says so too, and the list finds it by that: captured again, not partly refunded.
+    assert_eq!(after["payment_status"], "captured");
+    assert!(merchant_list(&env, "payment_status", "captured").await.contains(&order));
+    assert!(!merchant_list(&env, "payment_status", "partly_refunded").await.contains(&order));
 
     // Amazon says it again (another message about the same refund): nothing more changes.
     let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
@@ -697,6 +702,9 @@ async fn a_second_partial_capture_is_refused_before_amazon_and_the_rest_can_be_r
     assert_eq!(cancelled.status(), 200, "{}", cancelled.text().await.unwrap());
     let after = merchant_order(&env, &order).await;
     assert_eq!((after["amounts"]["released"].as_i64(), after["amounts"]["remaining"].as_i64()), (Some(total - 500), Some(0)), "{after}");
+    assert_eq!(after["payment_status"], "captured", "part captured, the rest released");
     let refunded = merchant_post(&env, &order, "refund", "refund-part-001", serde_json::json!({})).await;
     assert_eq!(refunded.status(), 200, "{}", refunded.text().await.unwrap());
+    assert_eq!(merchant_order(&env, &order).await["payment_status"], "refunded");
+    assert_eq!(merchant_list(&env, "payment_status", "refunded").await, [order.as_str()]);
 }

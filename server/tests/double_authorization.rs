@@ -91,4 +91,13 @@ async fn second_authorization_is_undone(mode: Authorization) {
     );
     let releases = env.upstream("release-duplicate");
     assert_eq!(releases, ["APPROVED"]);
+    // The merchant's list finds each by where its money stands (`payment_status`): the undone one released or
+    // refunded, the buyer's one authorized or, with an authorization, captured by PAYONE at once.
+    let (undone, kept) = match mode {
+        Authorization::Preauthorization => ("cancelled", "authorized"),
+        Authorization::Authorization => ("refunded", "captured"),
+    };
+    let status_of = |id: &str, status: &str| env.count(&format!("SELECT count(*) FROM orders WHERE id = '{id}' AND payment_status = '{status}'"));
+    assert_eq!(status_of(&first.id, undone), 1, "{undone}");
+    eventually("the buyer's order's money", 10, || (status_of(&second.id, kept) == 1).then_some(())).await;
 }

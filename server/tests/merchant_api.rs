@@ -458,3 +458,55 @@ async fn an_apb_order_shows_its_items() {
     let first: Value = serde_json::from_str(&events[0].body).unwrap();
     assert_eq!(first["order"]["items"], json!([{"sku": "ebook", "quantity": 2}]));
 }
+
+/// The ids the list answers for `query`.
+async fn listed(env: &Env, query: &str) -> Vec<String> {
+    let response = get(env, &format!("/merchant/api/orders?{query}")).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{query}");
+    let body: Value = response.json().await.unwrap();
+    body["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn payment_status_says_what_cancel_capture_and_refund_did_and_filters_the_list() {
+    let env = env().await;
+    let (cancelled, _) = approved_order(&env, "status-cancel-0001").await;
+    let (refunded, _) = approved_order(&env, "status-refund-0001").await;
+    let (partly, _) = approved_order(&env, "status-partly-0001").await;
+    let (untouched, _) = approved_order(&env, "status-untouched-01").await;
+    assert_eq!(order(&env, &untouched).await["payment_status"], "authorized");
+    let act = |id: &str, action: &str| format!("/merchant/api/orders/{id}/{action}");
+
+    assert_eq!(post(&env, &act(&cancelled, "cancel"), "status-cancel-1", json!({})).await.status(), 200);
+    assert_eq!(post(&env, &act(&refunded, "capture"), "status-capture-1", json!({})).await.status(), 200);
+    assert_eq!(order(&env, &refunded).await["payment_status"], "captured");
+    assert_eq!(post(&env, &act(&refunded, "refund"), "status-refund-1", json!({})).await.status(), 200);
+    assert_eq!(post(&env, &act(&partly, "capture"), "status-capture-2", json!({"amount": 100})).await.status(), 200);
+
+    for (id, status) in [(&cancelled, "cancelled"), (&refunded, "refunded"), (&partly, "partly_captured"), (&untouched, "authorized")] {
+        assert_eq!(order(&env, id).await["payment_status"], status, "{id}");
+        assert_eq!(listed(&env, &format!("payment_status={status}")).await, [id.as_str()], "{status}");
+    }
+    assert!(listed(&env, "payment_status=partly_refunded").await.is_empty());
+    // The cancel left the state as PAYONE reported it (captured ones turn `paid` when PAYONE says so).
+    assert_eq!(order(&env, &cancelled).await["state"], "approved");
+    assert_eq!(listed(&env, "state=approved&payment_status=cancelled").await, [cancelled.as_str()]);
+    // Each event carries the order as it then stood: the cancel's says so.
+    let events = env.state.store.events_for_order(&cancelled).unwrap();
+    let event = events.iter().find(|e| e.kind == "order.cancelled").unwrap();
+    let body: Value = serde_json::from_str(&event.body).unwrap();
+    assert_eq!(body["order"]["payment_status"], "cancelled");
+
+    // `state=cancelled` is no state: the refusal names the filter that finds them.
+    let response = get(&env, "/merchant/api/orders?state=cancelled").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("payment_status=cancelled"), "{body}");
+    let response = get(&env, "/merchant/api/orders?payment_status=released").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+
+    // The buyer's confirmation page keeps reading the provider's state.
+    let buyer: Value = env.http.get(env.url(&format!("/api/orders/{cancelled}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(buyer["state"], "approved");
+    assert!(buyer.get("payment_status").is_none(), "{buyer}");
+}

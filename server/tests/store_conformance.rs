@@ -364,6 +364,67 @@ async fn postgres_orders_provider_is_stored_and_filled_in() {
     assert_eq!(providers(&open(&url)), ["payone", "amazon", "amazon"], "filled in from amazon_orders");
 }
 
+/// Two approved orders, one of them released (the merchant's cancel): what migration 8 fills in.
+async fn approved_orders(store: &Store) {
+    for (id, key) in [("O-CANCELLED", "key-status-1"), ("O-OPEN", "key-status-2")] {
+        store.insert_order(&OrderRecord { state: OrderState::Approved, ..order(id, &format!("W-{id}"), key) }).await.unwrap();
+    }
+}
+
+/// A release of the whole amount, written as an older server did (no `payment_status` column to keep).
+/// And an order whose state this server cannot read: left without a status, the store still opens.
+const OLD_RELEASE: &str = "INSERT INTO order_payments (order_id, kind, amount_minor, sequencenumber, reason, created_at) VALUES ('O-CANCELLED', 'release', 1290, 1, NULL, 1);
+     INSERT INTO orders (id, workorder_id, flow, idempotency_key, state, amount_minor, currency, created_at, updated_at)
+         VALUES ('O-UNREADABLE', 'W-UNREADABLE', 'cv2', 'key-status-3', 'no-such-state', 1290, 'EUR', 1, 1);";
+
+fn with_payment_status(store: &Store, status: &str) -> Vec<String> {
+    let query = OrderQuery { payment_status: Some(status.to_owned()), limit: 10, ..OrderQuery::default() };
+    store.order_page(&query).unwrap().into_iter().map(|(_, id)| id).collect()
+}
+
+/// Migration 8 (`orders.payment_status`): new orders have it from their first event; orders stored before the
+/// column get it from their money when the store opens (a cancelled order is `cancelled`, not `authorized`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_payment_status_is_kept_and_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    approved_orders(&store).await;
+    assert_eq!(with_payment_status(&store, "authorized"), ["O-OPEN", "O-CANCELLED"], "as placed");
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("amazon-pay.sqlite")).unwrap();
+    conn.execute_batch(&format!(
+        "DROP INDEX orders_by_payment_status; ALTER TABLE orders DROP COLUMN payment_status; {OLD_RELEASE} PRAGMA user_version = 7;"
+    ))
+    .unwrap();
+    drop(conn);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(with_payment_status(&store, "cancelled"), ["O-CANCELLED"], "filled in from its money");
+    assert_eq!(with_payment_status(&store, "authorized"), ["O-OPEN"]);
+    let all = store.order_page(&OrderQuery { limit: 10, ..OrderQuery::default() }).unwrap();
+    assert!(all.iter().any(|(_, id)| id == "O-UNREADABLE"), "{all:?}");
+}
+
+/// As [`sqlite_payment_status_is_kept_and_filled_in`], on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_payment_status_is_kept_and_filled_in() {
+    let Some(url) = fresh_pg_url().await else { return };
+    let store = open(&url);
+    approved_orders(&store).await;
+    assert_eq!(with_payment_status(&store, "authorized"), ["O-OPEN", "O-CANCELLED"], "as placed");
+    drop(store);
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("ALTER TABLE orders DROP COLUMN payment_status; {OLD_RELEASE} DELETE FROM schema_migrations WHERE version = 8"))
+        .await
+        .unwrap();
+    let store = open(&url);
+    assert_eq!(with_payment_status(&store, "cancelled"), ["O-CANCELLED"], "filled in from its money");
+    assert_eq!(with_payment_status(&store, "authorized"), ["O-OPEN"]);
+    let all = store.order_page(&OrderQuery { limit: 10, ..OrderQuery::default() }).unwrap();
+    assert!(all.iter().any(|(_, id)| id == "O-UNREADABLE"), "{all:?}");
+}
+
 /// PostgreSQL only: migrations from empty, again (nothing to do), and by two instances at once; two stores
 /// on one database take one placement lock, exactly one at a time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -385,7 +446,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::spawn(connection);
     let versions: Vec<i64> =
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 

@@ -197,3 +197,47 @@ test("in the list, a slow answer to an earlier search never replaces the answer 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a cancelled order says so in the list and on its page, and the list's Money filter finds it", async () => {
+  const buyer = await newPage(browser);
+  await checkoutToReview(buyer.page, server.baseUrl);
+  await buyer.page.click(".amazon-pay-place-order");
+  await confirmationState(buyer.page, "approved");
+  const orderId = new URL(buyer.page.url()).searchParams.get("order");
+
+  const { page, context, problems } = await newPage(browser);
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.baseUrl + "/merchant/");
+  await page.fill("#merchant-key", KEY);
+  await page.click("button[type=submit]");
+  const row = page.locator("table.orders tr", { has: page.locator("a.order-link", { hasText: orderId }) });
+  await row.locator(".payment-authorized", { hasText: "Authorized, nothing captured" }).waitFor();
+  await row.locator("a.order-link").click();
+
+  await page.click("text=Cancel order…");
+  await page.click("text=Review");
+  await page.getByRole("alertdialog").filter({ hasText: "Cancel the order and release" }).waitFor();
+  await page.click("text=Confirm: cancel order");
+  await page.getByRole("status").filter({ hasText: "Cancelled:" }).waitFor();
+  // The state stays what PAYONE reported; the money's badge beside it says what the merchant did.
+  const heading = page.getByRole("heading", { name: new RegExp(orderId) });
+  await heading.locator(".payment-cancelled", { hasText: "Cancelled (released)" }).waitFor();
+  assert.equal((await heading.locator(".state-approved").textContent()).trim(), "approved");
+
+  await page.click("text=← All orders");
+  await page.selectOption("#payment", "cancelled");
+  await page.locator("p.muted", { hasText: "Loading" }).waitFor({ state: "detached" });
+  await row.locator(".payment-cancelled").waitFor();
+  const listed = await page.locator("table.orders tbody .state[class*=payment-]").allTextContents();
+  assert.ok(listed.length >= 1 && listed.every((t) => t === "Cancelled (released)"), listed.join(", "));
+  await page.selectOption("#payment", "authorized");
+  await page.locator("p.muted", { hasText: "Loading" }).waitFor({ state: "detached" });
+  assert.equal(await page.locator("a.order-link", { hasText: orderId }).count(), 0, "no longer listed as authorized");
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // The buyer's confirmation page reads the order as before.
+  await buyer.page.reload();
+  await confirmationState(buyer.page, "approved");
+  await buyer.context.close();
+});

@@ -41,9 +41,21 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
                 let known = amazon_pay_contract::orders::OrderState::parse(&value).is_some()
                     || amazon_pay_contract::checkoutchamp::CrmOrderStatus::ALL.iter().any(|s| s.as_str() == value);
                 if !known {
-                    return Err(MerchantError::bad_request("invalid_filter", format!("state {value:?} is not an order state.")));
+                    // The merchant's cancel and refund leave the state as the provider reported it.
+                    let hint = match amazon_pay_contract::merchant::PaymentStatus::parse(&value) {
+                        Some(_) => format!(" Cancelled, captured and refunded orders are found by payment_status={value}."),
+                        None => String::new(),
+                    };
+                    return Err(MerchantError::bad_request("invalid_filter", format!("state {value:?} is not an order state.{hint}")));
                 }
                 filter.state = Some(value);
+            }
+            "payment_status" => {
+                if amazon_pay_contract::merchant::PaymentStatus::parse(&value).is_none() {
+                    let all: Vec<&str> = amazon_pay_contract::merchant::PaymentStatus::ALL.iter().map(|s| s.as_str()).collect();
+                    return Err(MerchantError::bad_request("invalid_filter", format!("payment_status {value:?} is not one of {}.", all.join(", "))));
+                }
+                filter.payment_status = Some(value);
             }
             "flow" => {
                 if !FLOWS.contains(&value.as_str()) {
@@ -72,7 +84,9 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
             other => {
                 return Err(MerchantError::bad_request(
                     "invalid_filter",
-                    format!("{other:?} is not a filter: use q, state, flow, amazon_id, created_since, created_until, limit or cursor."),
+                    format!(
+                        "{other:?} is not a filter: use q, state, payment_status, flow, amazon_id, created_since, created_until, limit or cursor."
+                    ),
                 ))
             }
         }
@@ -169,10 +183,18 @@ mod tests {
         assert_eq!(parse_filter(Some("q=50%25_off")).unwrap().search.as_deref(), Some("50%_off"));
         assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));
+        assert_eq!(parse_filter(Some("payment_status=cancelled")).unwrap().payment_status.as_deref(), Some("cancelled"));
+        let state = parse_filter(Some("state=cancelled")).unwrap_err();
+        assert_eq!(
+            state.message,
+            "state \"cancelled\" is not an order state. Cancelled, captured and refunded orders are found by payment_status=cancelled."
+        );
         for bad in [
             "amazon_id=",
             "amazon_id=a%20b",
             "state=shipped",
+            "payment_status=released",
+            "payment_status=",
             "flow=paypal",
             "created_since=yesterday",
             "created_until=-1",

@@ -11,6 +11,9 @@ use super::db::{params, Conn, Result};
 pub struct OrderQuery {
     /// Only orders in this state.
     pub state: Option<String>,
+    /// Only orders whose money stands so (`orders.payment_status`: `cancelled`, `refunded`, ...; CheckoutChamp's
+    /// orders have none).
+    pub payment_status: Option<String>,
     /// Only orders of this flow (`cv2`, `apb`, `cv1`, `checkoutchamp`).
     pub flow: Option<String>,
     /// Created at or after (Unix seconds).
@@ -51,7 +54,7 @@ pub fn page(c: &Conn<'_>, query: &OrderQuery) -> Result<Vec<(i64, String)>> {
     let pattern = query.search.as_deref().map(|text| like_pattern(&super::buyer_search::fold(text)));
     let mut stmt = c.prepare_cached(
         "SELECT id, created_at FROM (
-             SELECT o.id, o.flow, o.state, o.created_at, amazon_id, charge_permission_id, charge_id FROM (
+             SELECT o.id, o.flow, o.state, o.payment_status, o.created_at, amazon_id, charge_permission_id, charge_id FROM (
                  SELECT o.*, coalesce(s.checkout_session_id, d.checkout_session_id, v.amazon_reference_id) AS amazon_id,
                         d.charge_permission_id, d.charge_id
                  FROM orders o LEFT JOIN amazon_checkout_sessions s ON s.workorder_id = o.workorder_id
@@ -62,17 +65,29 @@ pub fn page(c: &Conn<'_>, query: &OrderQuery) -> Result<Vec<(i64, String)>> {
                          || coalesce(charge_permission_id, '') || ' ' || coalesce(charge_id, '')) LIKE lower(?8) ESCAPE '\\'
                 OR o.txid IN (SELECT txid FROM notifications WHERE lower(buyer_search) LIKE lower(?8) ESCAPE '\\')
              UNION ALL
-             SELECT order_id, 'checkoutchamp', status, created_at, amazon_order_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM checkoutchamp_orders
+             SELECT order_id, 'checkoutchamp', status, CAST(NULL AS TEXT), created_at, amazon_order_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM checkoutchamp_orders
              WHERE CAST(?8 AS TEXT) IS NULL
                 OR lower(order_id || ' ' || amazon_order_id || ' ' || buyer_user_id) LIKE lower(?8) ESCAPE '\\') AS listed
          WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR flow = ?2)
            AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR created_at < ?4)
            AND (CAST(?5 AS BIGINT) IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
            AND (CAST(?9 AS TEXT) IS NULL OR amazon_id = ?9 OR charge_permission_id = ?9 OR charge_id = ?9)
+           AND (CAST(?10 AS TEXT) IS NULL OR payment_status = ?10)
          ORDER BY created_at DESC, id DESC LIMIT ?7",
     )?;
     let rows = stmt.query_map(
-        params![query.state, query.flow, query.since, query.until, after_created, after_id, query.limit + 1, pattern, query.amazon_id],
+        params![
+            query.state,
+            query.flow,
+            query.since,
+            query.until,
+            after_created,
+            after_id,
+            query.limit + 1,
+            pattern,
+            query.amazon_id,
+            query.payment_status
+        ],
         |r| Ok((r.get::<_, i64>(1)?, r.get::<_, String>(0)?)),
     )?;
     rows.collect()

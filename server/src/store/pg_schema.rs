@@ -5,8 +5,16 @@
 //! once released, never changes: a change is a new one.
 
 /// `(version, SQL)`, in order.
-pub(super) const MIGRATIONS: &[(i64, &str)] =
-    &[(1, V1), (2, V2), (3, AMAZON), (4, BUYER_SEARCH), (FOLD_BUYER_SEARCH, FOLD), (6, ORDERS_PROVIDER), (7, AMAZON_CHARGE_PERMISSION_INDEX)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
+    (1, V1),
+    (2, V2),
+    (3, AMAZON),
+    (4, BUYER_SEARCH),
+    (FOLD_BUYER_SEARCH, FOLD),
+    (6, ORDERS_PROVIDER),
+    (7, AMAZON_CHARGE_PERMISSION_INDEX),
+    (8, ORDERS_PAYMENT_STATUS),
+];
 
 /// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
 /// database's locale-dependent `lower()`: `store/pg.rs` runs that step after its (empty) SQL.
@@ -197,6 +205,13 @@ UPDATE orders SET provider = 'amazon' WHERE id IN (SELECT order_id FROM amazon_o
 /// it exactly (SQLite's migration 7, `store/schema.rs`).
 const AMAZON_CHARGE_PERMISSION_INDEX: &str = "
 CREATE INDEX amazon_orders_by_charge_permission ON amazon_orders (charge_permission_id);
+";
+
+/// Where each order's money stands (`orders.payment_status`, `store/payment_status.rs`: SQLite's migration 8);
+/// the orders already there are filled by the server when the store opens (`Store::open_url`).
+const ORDERS_PAYMENT_STATUS: &str = "
+ALTER TABLE orders ADD COLUMN payment_status TEXT;
+CREATE INDEX orders_by_payment_status ON orders (payment_status);
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

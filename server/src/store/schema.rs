@@ -74,6 +74,13 @@ pub(super) const AMAZON_CHARGE_PERMISSION_INDEX: &str = "
 CREATE INDEX IF NOT EXISTS amazon_orders_by_charge_permission ON amazon_orders (charge_permission_id);
 ";
 
+/// `orders.payment_status` (SQLite's migration 8, PostgreSQL's too): where the order's money stands
+/// (`store/payment_status.rs`), NULL until computed; the rows already there are filled when the store opens.
+pub(super) const ORDERS_PAYMENT_STATUS: &str = "
+ALTER TABLE orders ADD COLUMN payment_status TEXT;
+CREATE INDEX IF NOT EXISTS orders_by_payment_status ON orders (payment_status);
+";
+
 /// Every notification received (not refused), once. `id` orders them by arrival: a plain `INTEGER PRIMARY
 /// KEY`, as rows are never deleted (no AUTOINCREMENT and its extra write per insert: `store/migrate.rs`).
 /// `buyer_search` (what the order search finds of the buyer) is added after this by `store/buyer_search.rs`,

@@ -7,14 +7,14 @@
 //! two tables older files had with AUTOINCREMENT rebuilt without it (`store/migrate.rs`). So a file written by
 //! any earlier server (no version, some or all of the tables) is upgraded in place, keeping every row.
 
-use super::{buyer_search, migrate, schema, StoreError};
+use super::{buyer_search, migrate, payment_status, schema, StoreError};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 /// One migration: brings the schema from the version before it to its own, inside the caller's transaction.
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7)];
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -67,6 +67,21 @@ fn v6(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// The charge permission id of Amazon Pay direct's orders indexed (PostgreSQL's migration 7).
 fn v7(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(schema::AMAZON_CHARGE_PERMISSION_INDEX)
+}
+
+/// Where each order's money stands (`orders.payment_status`, `store/payment_status.rs`), filled for the
+/// orders already there (PostgreSQL's migration 8; its rows are filled when the store opens).
+/// Added only where missing, as in [`v6`].
+fn v8(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'payment_status'", [], |r| r.get::<_, i64>(0))? > 0;
+    if !has {
+        tx.execute_batch(schema::ORDERS_PAYMENT_STATUS)?;
+    }
+    match payment_status::backfill(&super::db::Conn::sqlite(tx)) {
+        Ok(_) => Ok(()),
+        Err(super::db::DbError::Sqlite(e)) => Err(e),
+        Err(other) => Err(rusqlite::Error::ToSqlConversionFailure(Box::new(other))),
+    }
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {
