@@ -135,14 +135,20 @@ impl PaymentStatus {
     pub fn of(authorized: i64, captured: i64, refunded: i64, released: i64) -> PaymentStatus {
         let capturable = (authorized - captured - released).max(0);
         let refundable = (captured - refunded).max(0);
-        match () {
-            () if authorized <= 0 => PaymentStatus::None,
-            () if captured <= 0 && released > 0 && capturable == 0 => PaymentStatus::Cancelled,
-            () if refunded > 0 && refundable == 0 && capturable == 0 => PaymentStatus::Refunded,
-            () if refunded > 0 => PaymentStatus::PartlyRefunded,
-            () if captured > 0 && capturable > 0 => PaymentStatus::PartlyCaptured,
-            () if captured > 0 => PaymentStatus::Captured,
-            () => PaymentStatus::Authorized,
+        if authorized <= 0 {
+            PaymentStatus::None
+        } else if captured <= 0 && released > 0 && capturable == 0 {
+            PaymentStatus::Cancelled
+        } else if refunded > 0 && refundable == 0 && capturable == 0 {
+            PaymentStatus::Refunded
+        } else if refunded > 0 {
+            PaymentStatus::PartlyRefunded
+        } else if captured > 0 && capturable > 0 {
+            PaymentStatus::PartlyCaptured
+        } else if captured > 0 {
+            PaymentStatus::Captured
+        } else {
+            PaymentStatus::Authorized
         }
     }
 }
