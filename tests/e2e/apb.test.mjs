@@ -46,3 +46,22 @@ test("APB with an incomplete address asks for it and sends nothing upstream", as
   assert.deepEqual((await events(page)).map((e) => e.kind), []);
   await context.close();
 });
+
+test("APB declined on Amazon's processing page: back on the review page, a true sentence (PAYONE's error URL has no reason)", async () => {
+  for (const instrument of ["amex-0982", "visa-0985"]) {
+    const { page, context } = await newPage(browser);
+    await page.goto(server.baseUrl + "/apb.html");
+    await page.click(".amazon-pay-apb-button");
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+    await page.click("button.primary");
+    await page.check(`#instrument-${instrument}`);
+    await page.click("button.primary");
+    await page.waitForURL(/\/review\.html\?.*order=/);
+    const fatal = page.locator(".amazon-pay-fatal[role=alert]");
+    await fatal.waitFor();
+    // Not "you did not finish confirming": the buyer did; the payment was declined.
+    assert.match(await fatal.textContent(), /The payment with Amazon Pay was not completed, and nothing was charged/, instrument);
+    assert.doesNotMatch(await fatal.textContent(), /did not finish/, instrument);
+    await context.close();
+  }
+});
