@@ -708,3 +708,25 @@ async fn a_second_partial_capture_is_refused_before_amazon_and_the_rest_can_be_r
     assert_eq!(merchant_order(&env, &order).await["payment_status"], "refunded");
     assert_eq!(merchant_list(&env, "payment_status", "refunded").await, [order.as_str()]);
 }
+
+/// The browser's Back on Amazon's MFA page (neither verified nor cancelled): the order stays `redirected`, and the
+/// review page placing again (a new key after a reload) gets the same order and the same `amazonPayRedirectUrl`,
+/// which still asks for MFA; passing it then approves that order, with one Update Checkout Session.
+#[tokio::test]
+async fn back_from_the_mfa_page_placing_again_goes_on_with_the_same_order() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let (order, url, workorder) = placed(&env, &buyer, "mc-3ds1").await;
+    assert!(buyer.get(&url).await.text().await.unwrap().contains("mfa-code"));
+    assert_eq!(status(&env, &order).await.state, OrderState::Redirected);
+
+    let again: PlaceOrderResponse = env.place(&workorder, "key-after-back-0001", Default::default()).await.json().await.unwrap();
+    assert_eq!(again.order_id, order);
+    assert!(matches!(&again.outcome, PlaceOrderOutcome::Redirect { url: same } if *same == url), "{:?}", again.outcome);
+    assert!(buyer.get(&url).await.text().await.unwrap().contains("mfa-code"), "the redirect still asks for MFA");
+    let id = param(&url, "amazonCheckoutSessionId").unwrap();
+    let ok = buyer.post_form("/sandbox/amazon/checkout/pay", &[("amazonCheckoutSessionId", &id), ("action", "verify"), ("code", "123456")]).await;
+    buyer.get(&location(&ok)).await;
+    assert_eq!(status(&env, &order).await.state, OrderState::Approved);
+    assert_eq!(env.upstream("updateCheckoutSession").len(), 1);
+}

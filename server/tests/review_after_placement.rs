@@ -56,3 +56,28 @@ async fn after_a_soft_decline_the_buyer_still_sees_the_checkout_to_choose_again(
     assert_eq!((details.order_id, details.buyer_name.as_str()), (None, "Anna Schmidt"));
     assert!(details.shipping_address.is_some());
 }
+
+/// Back from Amazon's MFA page (the buyer neither passed nor abandoned it): the order stays `redirected`, and the
+/// review page, reloaded with a new key, places again to go on. That must answer the same order and the same
+/// redirect, with no second preauthorization, and the redirect must still lead to the MFA page.
+#[tokio::test]
+async fn back_from_amazons_mfa_page_placing_again_goes_on_with_the_same_order() {
+    let env = support::start().await;
+    let workorder = env.checkout("mc-3ds1").await;
+    let first: PlaceOrderResponse = env.place(&workorder, "key-mfa-back-0001", Language::En).await.json().await.unwrap();
+    let PlaceOrderOutcome::Redirect { url } = &first.outcome else { panic!("{:?}", first.outcome) };
+    let (status, body) = review(&env, &workorder).await;
+    assert_eq!(status, 200, "{body}");
+    let details: CheckoutDetails = serde_json::from_str(&body).unwrap();
+    assert_eq!(details.order_id.as_deref(), Some(first.order_id.as_str()));
+    let order: serde_json::Value = env.http.get(env.url(&format!("/api/orders/{}", first.order_id))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(order["state"], "redirected");
+
+    let again: PlaceOrderResponse = env.place(&workorder, "key-mfa-back-0002", Language::En).await.json().await.unwrap();
+    assert_eq!(again.order_id, first.order_id);
+    assert!(matches!(&again.outcome, PlaceOrderOutcome::Redirect { url: same } if same == url), "{:?}", again.outcome);
+    assert_eq!(env.upstream("preauthorization").len(), 1);
+    let mfa = env.http.get(url).send().await.unwrap();
+    assert_eq!(mfa.status(), 200);
+    assert!(mfa.text().await.unwrap().contains("mfa-code"), "the redirect still shows Amazon's MFA page");
+}

@@ -71,7 +71,8 @@ struct Apb {
     busy: Cell<bool>,
     /// One payment intent; a new one after a failure.
     idempotency_key: RefCell<String>,
-    _click: RefCell<Option<Listener>>,
+    /// The button's click, and `pageshow` (see [`restored`]).
+    _listeners: RefCell<Vec<Listener>>,
 }
 
 impl Apb {
@@ -106,7 +107,7 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
         notice,
         busy: Cell::new(false),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
-        _click: RefCell::new(None),
+        _listeners: RefCell::new(Vec::new()),
     });
     let weak = Rc::downgrade(&view);
     let click = on(&view.button, "click", move |_| {
@@ -114,8 +115,28 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
             pay(&view);
         }
     });
-    *view._click.borrow_mut() = Some(click);
+    view._listeners.borrow_mut().push(click);
+    if let Some(window) = web_sys::window() {
+        let weak = Rc::downgrade(&view);
+        let shown = on(&window, "pageshow", move |event| {
+            let persisted = js_sys::Reflect::get(event.as_ref(), &JsValue::from_str("persisted")).ok().and_then(|p| p.as_bool()) == Some(true);
+            if let (true, Some(view)) = (persisted, weak.upgrade()) {
+                restored(&view);
+            }
+        });
+        view._listeners.borrow_mut().push(shown);
+    }
     Ok(Mounted::new(root, Box::new(view)))
+}
+
+/// The browser's Back from Amazon's pages brought the page back from its back/forward cache as it was left:
+/// "Opening Amazon Pay…", the button disabled. The button works again, with the same key: a click gets the
+/// same order and Amazon checkout again, not a second authorization.
+fn restored(view: &Apb) {
+    if view.busy.get() {
+        set_text(&view.notice, "");
+        view.set_busy(false);
+    }
 }
 
 /// Reads the buyer's form (PayAndShip), then authorizes and hands over to Amazon.

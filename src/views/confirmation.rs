@@ -49,10 +49,21 @@ fn sentence(status: &OrderStatus, lang: Language) -> String {
         OrderState::Paid => Text::Paid.get(lang).into(),
         OrderState::Pending | OrderState::Placing | OrderState::Redirected => Text::Pending.get(lang).into(),
         OrderState::Failed => Text::Failed.get(lang).into(),
-        OrderState::Abandoned => Text::Abandoned.get(lang).into(),
+        // All PAYONE's error URL tells (MFA abandoned or a decline alike): nothing more than is known.
+        OrderState::Abandoned => Text::NotCompleted.get(lang).into(),
         OrderState::Declined | OrderState::UpstreamFailed => {
             status.message.clone().unwrap_or_else(|| status.decline.unwrap_or(ErrorCode::UpstreamError).buyer_message(lang).into())
         }
+    }
+}
+
+/// What the buyer reads when the deadline passes with the order still in state `last`. Still `redirected`:
+/// Amazon has no confirmation from the buyer (who may have left its MFA page with Back), so nothing is
+/// being decided and no e-mail is coming; the way on is the checkout page, which offers to continue.
+fn past_deadline(last: Option<OrderState>) -> Text {
+    match last {
+        Some(OrderState::Redirected) => Text::NotConfirmedYet,
+        _ => Text::TakingLong,
     }
 }
 
@@ -157,7 +168,7 @@ async fn follow(view: Weak<Confirmation>, options: ConfirmationOptions) {
             Err(err) => web_sys::console::warn_1(&["Amazon Pay confirmation: ", &err.to_string(), "; retrying"].concat().into()),
         }
         if js_sys::Date::now() - started > options.deadline.as_millis() as f64 {
-            page.stop(Text::TakingLong, false);
+            page.stop(past_deadline(announced), false);
             return;
         }
         drop(page);
@@ -185,6 +196,13 @@ mod tests {
         declined.message = Some("Der Server sagt es so.".into());
         assert_eq!(sentence(&declined, Language::De), "Der Server sagt es so.");
         assert_eq!(sentence(&status(OrderState::Redirected), Language::Fr), Text::Pending.get(Language::Fr));
+    }
+
+    #[test]
+    fn past_the_deadline_a_redirected_order_promises_no_email() {
+        assert_eq!(past_deadline(Some(OrderState::Redirected)), Text::NotConfirmedYet);
+        assert_eq!(past_deadline(Some(OrderState::Pending)), Text::TakingLong);
+        assert_eq!(past_deadline(None), Text::TakingLong);
     }
 
     #[test]

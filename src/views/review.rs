@@ -133,6 +133,9 @@ struct State {
     choosing: Option<DeliveryOption>,
     /// The order of this checkout, once placed (here or earlier).
     placed: Option<String>,
+    /// The placed order still waits for the buyer on Amazon's page (Back from its MFA page): placing again
+    /// leads there again, the same order (the server answers the same redirect).
+    awaiting: bool,
     /// Why the last placement was declined.
     decline: Option<ErrorCode>,
     /// One "Place order" intent: the same key however often it is sent; a new one after a decline.
@@ -183,13 +186,14 @@ impl Review {
         let delivery = state.choosing.or(state.details.as_ref().map(|d| d.delivery)).unwrap_or_default();
         self.input(STANDARD).set_checked(delivery == DeliveryOption::Standard);
         self.input(EXPRESS).set_checked(delivery == DeliveryOption::Express);
-        set_hidden(&e[PLACED], state.placed.is_none());
+        let placed = state.placed.is_some() && !state.awaiting;
+        set_hidden(&e[PLACED], !placed);
         if let Some(order_id) = &state.placed {
             set_attr(&e[PLACED_LINK], "href", &with_order(&self.options.confirmation_url, order_id));
         }
         set_hidden(&e[DECLINE_HELP], state.decline != Some(ErrorCode::SoftDecline));
         set_hidden(&e[BACK_TO_CART], !hard_declined);
-        set_hidden(&e[PLACE_ORDER], state.placed.is_some() || hard_declined || problem.is_some());
+        set_hidden(&e[PLACE_ORDER], placed || hard_declined || problem.is_some());
         set_disabled(&e[PLACE_ORDER], state.busy);
         set_attr(&e[PLACE_ORDER], "aria-busy", if state.busy { "true" } else { "false" });
     }
@@ -257,7 +261,8 @@ impl Review {
         let lang = self.options.language;
         // Back from Amazon after abandoning or a decline: the session is closed; say why, not just "expired".
         let message = match status.map(|s| (s.state, s.message)) {
-            Some((OrderState::Abandoned, _)) => Text::Abandoned.get(lang).to_owned(),
+            // Abandoned is all PAYONE's error URL says (a decline too): no guess why.
+            Some((OrderState::Abandoned, _)) => Text::NotCompleted.get(lang).to_owned(),
             Some((OrderState::Declined | OrderState::Failed, Some(decline))) => decline,
             _ => buyer_message(err, lang),
         };
@@ -284,6 +289,8 @@ impl Review {
         let script = (details.script_url.clone(), details.amazon_checkout_session_id.clone(), details.sandbox);
         // The server's name of the checkout (with Amazon Pay direct the address may have held only Amazon's).
         let workorder_id = details.workorder_id.clone();
+        // The checkout's order (from the address, else the server's): back from Amazon, it may await the buyer.
+        let order_id = order_id.or_else(|| details.order_id.clone());
         self.state.borrow_mut().placed = details.order_id.clone();
         self.show(details);
         set_hidden(&self.els[LOADING], true);
@@ -304,7 +311,12 @@ impl Review {
     /// Back from Amazon with an order: what became of it.
     fn returned(&self, status: OrderStatus) {
         match status.state {
-            OrderState::Abandoned => self.say(self.t(Text::Abandoned)),
+            OrderState::Abandoned => self.say(self.t(Text::NotCompleted)),
+            OrderState::Redirected => {
+                self.state.borrow_mut().awaiting = true;
+                self.say(self.t(Text::ContinueConfirming));
+                self.render();
+            }
             OrderState::Declined | OrderState::Failed => {
                 self.state.borrow_mut().decline = status.decline;
                 self.say(status.message.as_deref().unwrap_or_default());
@@ -421,6 +433,7 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
             busy: false,
             choosing: None,
             placed: None,
+            awaiting: false,
             decline: None,
             idempotency_key: page::new_idempotency_key(),
         }),
@@ -435,14 +448,34 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
             }
         })
     };
-    let listeners = vec![
+    let mut listeners = vec![
         listen(STANDARD, "change", |v| change_delivery(v, DeliveryOption::Standard)),
         listen(EXPRESS, "change", |v| change_delivery(v, DeliveryOption::Express)),
         listen(PLACE_ORDER, "click", place),
     ];
+    if let Some(window) = web_sys::window() {
+        let weak = Rc::downgrade(&view);
+        listeners.push(on(&window, "pageshow", move |event| {
+            let persisted = js_sys::Reflect::get(event.as_ref(), &JsValue::from_str("persisted")).ok().and_then(|p| p.as_bool()) == Some(true);
+            if let (true, Some(view)) = (persisted, weak.upgrade()) {
+                restored(&view);
+            }
+        }));
+    }
     view.listeners.borrow_mut().extend(listeners);
     load(&view);
     Ok(Mounted::new(root, Box::new(view)))
+}
+
+/// The browser's Back (from Amazon's MFA page, say) brought the page back from its back/forward cache as it was
+/// left: busy, "Amazon Pay is confirming your payment…", "Place order" disabled. The order's fate is the
+/// server's now: read the checkout again, as a reload would.
+fn restored(page: &Review) {
+    if !core::mem::replace(&mut page.state.borrow_mut().busy, false) {
+        return;
+    }
+    page.say("");
+    load(page);
 }
 
 /// Loads the checkout named in the address (or kept by the button); [`Review::loaded`] goes on from there.

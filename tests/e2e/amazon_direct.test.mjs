@@ -108,8 +108,30 @@ test("MFA passed: approved; MFA abandoned: back on the review page, told it was 
   const order = new URL(abandoned.page.url()).searchParams.get("order");
   const status = await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json();
   assert.equal(status.state, "abandoned");
-  await abandoned.page.locator("text=You did not finish confirming the payment").first().waitFor();
+  await abandoned.page.locator("text=was not completed, and nothing was charged").first().waitFor();
   await abandoned.context.close();
+});
+
+test("Back from Amazon's MFA page: the review page offers to go on, the same order is confirmed", async () => {
+  const { page, context } = await fresh();
+  await toReview(page, { instrument: "mc-3ds1" });
+  const before = (await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length;
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/pay/);
+  const mfaUrl = page.url();
+  await page.goBack();
+  await page.waitForURL(/\/review\.html\?/);
+  await page.locator(".amazon-pay-notice", { hasText: "not finished confirming the payment" }).waitFor();
+  assert.equal(await page.locator(".amazon-pay-already-placed").isVisible(), false);
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(mfaUrl);
+  await page.fill("#mfa-code", "123456");
+  await page.click("button.primary");
+  await page.waitForURL(/\/confirmation\.html/);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  // Placing again answered the stored redirect: Amazon's session was updated once.
+  assert.equal((await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length - before, 1);
+  await context.close();
 });
 
 test("the buyer cancels on Amazon's page: back at the shop, no order", async () => {

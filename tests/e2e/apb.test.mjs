@@ -46,3 +46,45 @@ test("APB with an incomplete address asks for it and sends nothing upstream", as
   assert.deepEqual((await events(page)).map((e) => e.kind), []);
   await context.close();
 });
+
+test("APB declined on Amazon's processing page: back on the review page, a true sentence (PAYONE's error URL has no reason)", async () => {
+  for (const instrument of ["amex-0982", "visa-0985"]) {
+    const { page, context } = await newPage(browser);
+    await page.goto(server.baseUrl + "/apb.html");
+    await page.click(".amazon-pay-apb-button");
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+    await page.click("button.primary");
+    await page.check(`#instrument-${instrument}`);
+    await page.click("button.primary");
+    await page.waitForURL(/\/review\.html\?.*order=/);
+    const fatal = page.locator(".amazon-pay-fatal[role=alert]");
+    await fatal.waitFor();
+    // Not "you did not finish confirming": the buyer did; the payment was declined.
+    assert.match(await fatal.textContent(), /The payment with Amazon Pay was not completed, and nothing was charged/, instrument);
+    assert.doesNotMatch(await fatal.textContent(), /did not finish/, instrument);
+    await context.close();
+  }
+});
+
+test("Back from Amazon's page with the browser's back/forward cache: the button works again, for the same authorization", async () => {
+  const keeping = await launchBrowser({ backForwardCache: true });
+  try {
+    const page = await (await keeping.newContext()).newPage();
+    await page.goto(server.baseUrl + "/apb.html");
+    await page.evaluate(() => addEventListener("pageshow", (event) => { window.restoredFromCache = event.persisted; }));
+    const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+    await page.click(".amazon-pay-apb-button");
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+    // Restored from the cache there is no load event: wait for the address only.
+    await page.goBack({ waitUntil: "commit" });
+    const button = page.locator(".amazon-pay-apb-button:not([disabled])");
+    await button.waitFor();
+    assert.equal(await page.evaluate(() => window.restoredFromCache), true, "the browser kept the page");
+    assert.equal(await page.locator(".amazon-pay-apb .amazon-pay-notice").textContent(), "");
+    await button.click();
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+    assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length - before, 1, "the same key: one authorization");
+  } finally {
+    await keeping.close();
+  }
+});

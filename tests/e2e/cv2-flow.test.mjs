@@ -152,10 +152,74 @@ test("MFA passed and MFA abandoned", async () => {
   await page.click("button[value=cancel]");
   await page.waitForURL(/\/review\.html\?workorderId=.*&order=/);
   // Amazon closed the checkout session: the buyer is told what happened and led back to the cart.
-  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "did not finish" }).waitFor();
+  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/");
   assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "abandoned");
   await context.close();
+});
+
+test("Back from Amazon's MFA page: the review page offers to go on, the same order is confirmed", async () => {
+  const { page, context, problems } = await fresh();
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
+  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  const mfaUrl = page.url();
+  await page.goBack();
+  await page.waitForURL(/\/review\.html\?/);
+  // Not "already placed" (a dead end): the buyer reads that the payment waits for them, and can go on.
+  await page.locator(".amazon-pay-notice", { hasText: "not finished confirming the payment" }).waitFor();
+  assert.equal(await page.locator(".amazon-pay-already-placed").isVisible(), false);
+  const place = page.locator(".amazon-pay-place-order");
+  assert.equal(await place.isVisible(), true);
+  assert.equal(await place.isEnabled(), true);
+  // The waiting order's confirmation page (history, a bookmark): past its deadline no promise of an e-mail,
+  // since nothing is being decided; it says how to go on instead.
+  const [{ id: orderId }] = await storedOrders(server.baseUrl, workorderId);
+  const confirmation = await context.newPage();
+  await confirmation.clock.install();
+  await confirmation.goto(`${server.baseUrl}/confirmation.html?order=${orderId}`);
+  await confirmationState(confirmation, "redirected");
+  const sentence = confirmation.locator(".amazon-pay-order-state", { hasText: "has not confirmed your payment yet" });
+  for (let i = 0; i < 30; i++) {
+    await confirmation.clock.fastForward(10_000);
+    if (await sentence.waitFor({ timeout: 500 }).then(() => true, () => false)) break;
+  }
+  assert.match(await sentence.textContent(), /go back to the checkout page to continue/);
+  assert.doesNotMatch(await sentence.textContent(), /email/);
+  await confirmation.close();
+  // A reload too (the page is not kept by the browser's cache).
+  await page.reload();
+  await page.locator(".amazon-pay-notice", { hasText: "not finished confirming the payment" }).waitFor();
+  await place.click();
+  await page.waitForURL(mfaUrl);
+  await page.fill("#mfa-code", "123456");
+  await page.click("button.primary");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length - before, 1, "one preauthorization");
+  assert.deepEqual((await storedOrders(server.baseUrl, workorderId)).map((o) => o.state), ["approved"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("Back from Amazon's MFA page with the browser's back/forward cache: the page is read again, not left busy", async () => {
+  const keeping = await launchBrowser({ backForwardCache: true });
+  try {
+    const page = await (await keeping.newContext()).newPage();
+    await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
+    await page.evaluate(() => addEventListener("pageshow", (event) => { window.restoredFromCache = event.persisted; }));
+    await page.click(".amazon-pay-place-order");
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+    // Restored from the cache there is no load event: wait for the address only.
+    await page.goBack({ waitUntil: "commit" });
+    await page.locator(".amazon-pay-notice", { hasText: "not finished confirming the payment" }).waitFor();
+    assert.equal(await page.evaluate(() => window.restoredFromCache), true, "the browser kept the page");
+    assert.equal(await page.locator(".amazon-pay-place-order").isEnabled(), true);
+    await page.click(".amazon-pay-place-order");
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  } finally {
+    await keeping.close();
+  }
 });
 
 test("changed address: the review page shows the address chosen on Amazon's page", async () => {

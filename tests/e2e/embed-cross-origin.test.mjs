@@ -109,7 +109,7 @@ test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation
   await page.click("button[value=cancel]");
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html" && url.searchParams.has("order"));
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), review.searchParams.get("workorderId"));
-  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "did not finish" }).waitFor();
+  await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/cart.html", "back to the shop's cart");
   // Amazon closed the session: the review page's request for it is answered 410, as on the same origin.
   assert.ok(problems.every((p) => /410|SessionExpired/.test(p)), problems.join("\n"));

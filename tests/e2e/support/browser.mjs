@@ -6,11 +6,16 @@ const FLAGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-export async function launchBrowser() {
+/**
+ * Playwright turns Chromium's back/forward cache off; `backForwardCache: true` keeps it on, as in the buyer's
+ * browser, where Back shows a page as it was left instead of loading it again.
+ */
+export async function launchBrowser({ backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
     headless: true,
     args: FLAGS,
+    ignoreDefaultArgs: backForwardCache ? ["--disable-back-forward-cache"] : [],
   });
 }
 
