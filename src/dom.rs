@@ -139,6 +139,18 @@ pub fn on(target: &EventTarget, kind: &'static str, mut handler: impl FnMut(Even
     Listener { target: target.clone(), kind, callback }
 }
 
+/// Calls `restored` when the browser shows the page again from its back/forward cache (`pageshow` with
+/// `persisted`), as the buyer's Back from Amazon's pages does: the page comes back as it was left (busy, its
+/// buttons disabled), so a view that was waiting on Amazon starts over. `None` without a window.
+pub fn on_restored(mut restored: impl FnMut() + 'static) -> Option<Listener> {
+    let window = web_sys::window()?;
+    Some(on(&window, "pageshow", move |event| {
+        if js_sys::Reflect::get(event.as_ref(), &JsValue::from_str("persisted")).ok().and_then(|p| p.as_bool()) == Some(true) {
+            restored();
+        }
+    }))
+}
+
 /// A view on the page. Dropping it removes the view's element and everything the view owns (its state,
 /// listeners and the callbacks it handed to Amazon); its async work sees that and stops.
 #[must_use = "dropping a Mounted removes the view from the page"]

@@ -5,7 +5,7 @@
 use super::button::{is_amazon_checkout_js, render_options};
 use super::common::{live_region, log_error};
 use crate::client::Client;
-use crate::dom::{el, on, set_attr, set_disabled, set_text, Listener, Mounted};
+use crate::dom::{el, on, on_restored, set_attr, set_disabled, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::{amazon_pay, script_loader};
 use crate::page;
@@ -116,16 +116,12 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
         }
     });
     view._listeners.borrow_mut().push(click);
-    if let Some(window) = web_sys::window() {
-        let weak = Rc::downgrade(&view);
-        let shown = on(&window, "pageshow", move |event| {
-            let persisted = js_sys::Reflect::get(event.as_ref(), &JsValue::from_str("persisted")).ok().and_then(|p| p.as_bool()) == Some(true);
-            if let (true, Some(view)) = (persisted, weak.upgrade()) {
-                restored(&view);
-            }
-        });
-        view._listeners.borrow_mut().push(shown);
-    }
+    let weak = Rc::downgrade(&view);
+    view._listeners.borrow_mut().extend(on_restored(move || {
+        if let Some(view) = weak.upgrade() {
+            restored(&view);
+        }
+    }));
     Ok(Mounted::new(root, Box::new(view)))
 }
 

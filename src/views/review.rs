@@ -5,7 +5,7 @@
 use super::common::{buyer_message, each_address_line, format_money, log_error, with_order};
 use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
 use crate::client::{Client, ClientError};
-use crate::dom::{clear, on, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
+use crate::dom::{clear, on, on_restored, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::amazon_pay::{self, ChangeAction};
 use crate::interop::script_loader;
@@ -453,15 +453,12 @@ pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValu
         listen(EXPRESS, "change", |v| change_delivery(v, DeliveryOption::Express)),
         listen(PLACE_ORDER, "click", place),
     ];
-    if let Some(window) = web_sys::window() {
-        let weak = Rc::downgrade(&view);
-        listeners.push(on(&window, "pageshow", move |event| {
-            let persisted = js_sys::Reflect::get(event.as_ref(), &JsValue::from_str("persisted")).ok().and_then(|p| p.as_bool()) == Some(true);
-            if let (true, Some(view)) = (persisted, weak.upgrade()) {
-                restored(&view);
-            }
-        }));
-    }
+    let weak = Rc::downgrade(&view);
+    listeners.extend(on_restored(move || {
+        if let Some(view) = weak.upgrade() {
+            restored(&view);
+        }
+    }));
     view.listeners.borrow_mut().extend(listeners);
     load(&view);
     Ok(Mounted::new(root, Box::new(view)))
