@@ -51,6 +51,11 @@ impl Money {
     pub fn refundable(&self) -> i64 {
         (self.captured - self.refunded).max(0)
     }
+
+    /// Where the money stands, as the merchant's list shows and filters it (`orders.payment_status`).
+    pub fn status(&self) -> amazon_pay_contract::merchant::PaymentStatus {
+        amazon_pay_contract::merchant::PaymentStatus::of(self.authorized, self.captured, self.refunded, self.released)
+    }
 }
 
 /// The money of PAYONE order `id`, or `None` when there is no such order.
@@ -212,7 +217,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
         "provider": provider,
         "flow": flow,
         "state": state,
-        "payment_status": super::payment_status::of(&money).as_str(),
+        "payment_status": money.status().as_str(),
         "created": created,
         "updated": updated,
         "currency": money.currency,

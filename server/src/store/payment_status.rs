@@ -1,5 +1,5 @@
 //! `orders.payment_status`: where an order's money stands (`amazon_pay_contract::merchant::PaymentStatus`, from
-//! the amounts `order_view::payone_money` reads), kept in a column so the merchant's list filters by it with
+//! the amounts `order_view::payone_money` reads: `Money::status`), kept in a column so the merchant's list filters by it with
 //! plain SQL on both backends. The state stays what the provider reported (the buyer's confirmation page
 //! reads it); a cancel or refund changes this column only.
 //!
@@ -9,19 +9,13 @@
 //! the store opens ([`backfill`]).
 
 use super::db::{params, Conn, DbError, Result};
-use super::order_view::{payone_money, Money};
-use amazon_pay_contract::merchant::PaymentStatus;
-
-/// The status of a PAYONE or Amazon Pay direct order's money.
-pub fn of(money: &Money) -> PaymentStatus {
-    PaymentStatus::of(money.authorized, money.captured, money.refunded, money.released)
-}
+use super::order_view::payone_money;
 
 /// Writes the status of order `id` as its money stands in this transaction (nothing for an order of another
 /// table: CheckoutChamp's have none).
 pub fn refresh(c: &Conn<'_>, id: &str) -> Result<()> {
     let Some(money) = payone_money(c, id)? else { return Ok(()) };
-    c.prepare_cached("UPDATE orders SET payment_status = ?2 WHERE id = ?1")?.execute(params![id, of(&money).as_str()])?;
+    c.prepare_cached("UPDATE orders SET payment_status = ?2 WHERE id = ?1")?.execute(params![id, money.status().as_str()])?;
     Ok(())
 }
 
