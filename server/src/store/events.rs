@@ -38,9 +38,12 @@ pub(super) fn take_recorded() -> bool {
 /// Writes event `kind` for `order_id` with the order as it stands in this transaction. Call it after the
 /// change, on the connection that made it.
 pub fn record(c: &Conn<'_>, order_id: &str, kind: &str) -> crate::store::db::Result<()> {
-    // Every change of an order writes an event: the list's `payment_status` filter follows it here.
-    super::payment_status::refresh(c, order_id)?;
     let order = order_view::order_json(c, order_id)?.unwrap_or(serde_json::Value::Null);
+    // Every change of an order writes an event: the list's `payment_status` filter follows it here, from the
+    // money the event's order was just built with (CheckoutChamp's orders have none).
+    if let Some(status) = order["payment_status"].as_str().and_then(amazon_pay_contract::merchant::PaymentStatus::parse) {
+        super::payment_status::write(c, order_id, status)?;
+    }
     let sequence: i64 =
         c.prepare_cached("SELECT coalesce(max(order_sequence), 0) + 1 FROM events WHERE order_id = ?1")?.query_row([order_id], |r| r.get(0))?;
     let id = new_event_id();

@@ -10,12 +10,19 @@
 
 use super::db::{params, Conn, DbError, Result};
 use super::order_view::payone_money;
+use amazon_pay_contract::merchant::PaymentStatus;
 
 /// Writes the status of order `id` as its money stands in this transaction (nothing for an order of another
 /// table: CheckoutChamp's have none).
 pub fn refresh(c: &Conn<'_>, id: &str) -> Result<()> {
     let Some(money) = payone_money(c, id)? else { return Ok(()) };
-    c.prepare_cached("UPDATE orders SET payment_status = ?2 WHERE id = ?1")?.execute(params![id, money.status().as_str()])?;
+    write(c, id, money.status())
+}
+
+/// Writes `status` for order `id`, as its money was just read (by [`refresh`], or `events::record` from the
+/// order it writes into the event).
+pub fn write(c: &Conn<'_>, id: &str, status: PaymentStatus) -> Result<()> {
+    c.prepare_cached("UPDATE orders SET payment_status = ?2 WHERE id = ?1")?.execute(params![id, status.as_str()])?;
     Ok(())
 }
 
