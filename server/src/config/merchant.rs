@@ -223,6 +223,7 @@ pub fn url_shown(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
     #[test]
     fn a_shown_url_keeps_where_it_goes_and_drops_what_may_be_a_token() {
@@ -230,7 +231,6 @@ mod tests {
         assert_eq!(url_shown("http://user:pass@10.0.0.7:8081/hook"), "http://10.0.0.7:8081/hook");
         assert_eq!(url_shown("not a url ?token=s3cret"), "<unparsable url>");
     }
-    use clap::Parser;
 
     #[derive(Parser)]
     struct Wrapper {

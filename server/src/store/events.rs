@@ -176,17 +176,12 @@ impl super::Store {
     pub fn outbox_backlog(&self, urls: &[String]) -> Result<(i64, i64), super::StoreError> {
         let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
         self.read(|c| {
-            let sql = match c.dialect() {
-                super::db::Dialect::Sqlite => {
-                    "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-                     WHERE d.state = 'pending' AND d.url IN (SELECT value FROM json_each(?1))"
-                }
-                super::db::Dialect::Postgres => {
-                    "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-                     WHERE d.state = 'pending' AND d.url IN (SELECT json_array_elements_text(?1::json))"
-                }
-            };
-            c.prepare_cached(sql)?.query_row(params![urls], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            let sql = format!(
+                "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+                 WHERE d.state = 'pending' AND d.url IN {}",
+                json_strings(c, 1)
+            );
+            c.prepare_cached(&sql)?.query_row(params![urls], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
         })
     }
 
@@ -417,17 +412,21 @@ impl super::Store {
 
 /// URLs with a cursor or a pending delivery that are not in the JSON array `configured`.
 fn removed_urls(c: &Conn<'_>, configured: &str) -> super::db::Result<Vec<String>> {
-    let sql = match c.dialect() {
-        super::db::Dialect::Sqlite => {
-            "SELECT url FROM webhook_cursors WHERE url NOT IN (SELECT value FROM json_each(?1))
-             UNION SELECT url FROM webhook_deliveries WHERE state = 'pending' AND url NOT IN (SELECT value FROM json_each(?1))"
-        }
-        super::db::Dialect::Postgres => {
-            "SELECT url FROM webhook_cursors WHERE url NOT IN (SELECT json_array_elements_text(?1::json))
-             UNION SELECT url FROM webhook_deliveries WHERE state = 'pending' AND url NOT IN (SELECT json_array_elements_text(?1::json))"
-        }
-    };
-    c.prepare_cached(sql)?.query_map([configured], |r| r.get::<_, String>(0))?.collect()
+    let configured_urls = json_strings(c, 1);
+    let sql = format!(
+        "SELECT url FROM webhook_cursors WHERE url NOT IN {configured_urls}
+         UNION SELECT url FROM webhook_deliveries WHERE state = 'pending' AND url NOT IN {configured_urls}"
+    );
+    c.prepare_cached(&sql)?.query_map([configured], |r| r.get::<_, String>(0))?.collect()
+}
+
+/// The strings of the JSON array bound as `?{param}`, as a subquery in the connection's dialect (the URLs of the
+/// configuration, passed as one parameter: `url IN` that).
+fn json_strings(c: &Conn<'_>, param: u8) -> String {
+    match c.dialect() {
+        super::db::Dialect::Sqlite => format!("(SELECT value FROM json_each(?{param}))"),
+        super::db::Dialect::Postgres => format!("(SELECT json_array_elements_text(?{param}::json))"),
+    }
 }
 
 /// Whether no instance has served `url` for `grace_ms` (see [`super::Store::abandon_removed_receivers`]).
@@ -455,19 +454,13 @@ fn unserved_for(c: &Conn<'_>, url: &str, now_ms: i64, grace_ms: i64) -> super::d
 
 /// Pending deliveries due at `now_ms` to the URLs of the JSON array `urls`, oldest first, at most `limit`.
 fn due_in(c: &Conn<'_>, now_ms: i64, limit: usize, urls: &str) -> super::db::Result<Vec<Due>> {
-    let sql = match c.dialect() {
-        super::db::Dialect::Sqlite => {
-            "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-             WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT value FROM json_each(?3))
-             ORDER BY d.next_at_ms, d.event_seq LIMIT ?2"
-        }
-        super::db::Dialect::Postgres => {
-            "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-             WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN (SELECT json_array_elements_text(?3::json))
-             ORDER BY d.next_at_ms, d.event_seq LIMIT ?2"
-        }
-    };
-    c.prepare_cached(sql)?
+    let sql = format!(
+        "SELECT d.event_seq, d.url, d.attempts, e.body FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+         WHERE d.state = 'pending' AND d.next_at_ms <= ?1 AND d.url IN {}
+         ORDER BY d.next_at_ms, d.event_seq LIMIT ?2",
+        json_strings(c, 3)
+    );
+    c.prepare_cached(&sql)?
         .query_map(params![now_ms, limit as i64, urls], |r| Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? }))?
         .collect()
 }
