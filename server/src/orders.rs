@@ -99,7 +99,7 @@ const COLUMNS: &str = "id, workorder_id, flow, idempotency_key, state, amount_mi
 /// How a notification moves an order, or `None` when it does not.
 ///
 /// Final states never move back, with one exception: `abandoned` is this server's conclusion, not PAYONE's
-/// (the buyer came back through the error or back URL).
+/// (the buyer came back through the error or back URL, or never came back: [`Store::abandon_stale_redirected`]).
 /// PAYONE's later word wins over it and is recorded with its event: `appointed` or `paid` (money did move:
 /// the buyer finished after all) and `failed` (the decline's real reason, which PAYONE may send after a
 /// cancelled multi-factor authentication or a decline). A `cancelation` of an abandoned order changes nothing
@@ -129,6 +129,9 @@ fn failure_reason(ts: &TransactionStatus) -> Option<ErrorCode> {
     let code = crate::payone::decline_code(ts.get("reasoncode").filter(|r| !r.is_empty())?);
     matches!(code, ErrorCode::SoftDecline | ErrorCode::HardDecline).then_some(code)
 }
+
+/// Orders given up per write of [`Store::abandon_stale_redirected`]: small, so it never holds the writer long.
+pub const ABANDON_BATCH: usize = 100;
 
 impl Store {
     /// Stores a new order.
@@ -232,6 +235,29 @@ impl Store {
     pub async fn abandon_redirected(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();
         self.write(move |c| move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)).await
+    }
+
+    /// Gives up the orders still `redirected` whose last change is older than `before` (unix seconds): the
+    /// buyer never came back from Amazon's pages (closed the tab, or placed again on a reloaded APB page).
+    /// At most `limit` per call, oldest first; returns the ids given up. Each is a conditional update with its
+    /// event in one transaction, so two instances sweeping one PostgreSQL give each order up once, and a
+    /// notification that moved it first is never overwritten.
+    pub async fn abandon_stale_redirected(&self, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.write(move |c| {
+            let stale: Vec<String> = c
+                .prepare_cached("SELECT id FROM orders WHERE state = 'redirected' AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2")?
+                .query_map(params![before, limit], |r| r.get(0))?
+                .collect::<crate::store::db::Result<_>>()?;
+            let mut given_up = Vec::with_capacity(stale.len());
+            for id in stale {
+                if move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)? {
+                    given_up.push(id);
+                }
+            }
+            Ok(given_up)
+        })
+        .await
     }
 
     /// Stores a notification and applies it to its order in one transaction, and answers only once that is
