@@ -680,4 +680,13 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     );
     assert_eq!(kinds("O-GONE").last().map(String::as_str), Some("order.approved"));
     assert!(with_payment_status(&store, "authorized").contains(&"O-GONE".to_owned()));
+    // Back through the error URL, then PAYONE's `failed` with its reason: recorded with the decline.
+    let back = OrderRecord { state: OrderState::Redirected, txid: Some("T-SOFT".into()), ..order("O-SOFT", "W-SOFT", "key-soft-0001") };
+    store.insert_order(&back).await.unwrap();
+    assert!(store.abandon_redirected("O-SOFT").await.unwrap());
+    let failed = TransactionStatus::parse(b"txid=T-SOFT&txaction=failed&transaction_status=completed&reasoncode=981&sequencenumber=0");
+    store.receive_notification(&failed).await.unwrap();
+    let soft = store.order("O-SOFT").unwrap().unwrap();
+    assert_eq!((soft.state, soft.decline), (OrderState::Failed, Some(amazon_pay_contract::ErrorCode::SoftDecline)));
+    assert_eq!(kinds("O-SOFT").last().map(String::as_str), Some("order.failed"));
 }
