@@ -134,6 +134,10 @@ pub struct Args {
     /// Amazon directly (the CheckoutChamp lander). Defaults to the sandbox's client in sandbox mode.
     #[arg(long, env = "AMAZON_CLIENT_ID")]
     pub amazon_client_id: Option<String>,
+    /// Seconds an order may stay `redirected` (the buyer on Amazon's pages, or gone) before it is given up as
+    /// `abandoned`. Amazon cancels a checkout session not finished within 24 hours, so by default no longer.
+    #[arg(long, env = "AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS", default_value_t = DEFAULT_REDIRECTED_EXPIRY_SECONDS)]
+    pub redirected_expiry_seconds: u64,
     /// How PAYONE CV1 authorizations wait for Amazon (`add_paydata[amazon_timeout]`): `synchronous` (0),
     /// `asynchronous` (1440) or `first-synchronous` (0, and again with 1440 after error 980), as PAYONE's plugins offer.
     #[arg(long, env = "PAYONE_AMAZON_MODE", value_enum, default_value_t = AmazonMode::FirstSynchronous)]
@@ -159,6 +163,10 @@ pub struct Args {
     #[command(flatten)]
     pub address_rules: crate::address_rules::AddressRuleArgs,
 }
+
+/// 24 hours: how long Amazon keeps a checkout session open for the buyer to finish (Amazon Pay API v2,
+/// "Checkout Session": Open, then Canceled unless the buyer completes checkout within 24 hours).
+pub const DEFAULT_REDIRECTED_EXPIRY_SECONDS: u64 = 24 * 60 * 60;
 
 /// PAYONE's request type for placing an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -406,6 +414,8 @@ pub struct Config {
     pub payone_enabled: bool,
     /// Where and how the shop delivers (checked on every CV2 and APB address).
     pub address_rules: crate::address_rules::AddressRules,
+    /// How long an order may stay `redirected` before it is given up (`crate::redirect_expiry`).
+    pub redirected_expiry: std::time::Duration,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -451,6 +461,9 @@ pub enum ConfigError {
     #[error("SANDBOX_BUTTON_SIGNATURES=placeholder is for load benchmarks of the sandbox; live mode has no PAYONE stand-in: remove it")]
     /// The benchmark's placeholder signatures asked for in live mode.
     PlaceholderSignaturesInLive,
+    #[error("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS (--redirected-expiry-seconds) is 0: give the buyer time on Amazon's pages (default 86400, Amazon's 24 hours)")]
+    /// No time at all for the buyer on Amazon's pages.
+    RedirectedExpiry,
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
     /// Too many retries.
     TooManyRetries(usize),
@@ -547,6 +560,9 @@ impl Config {
             Some(v) if v >= payone_wire::MIN_API_VERSION => {}
             _ => return Err(ConfigError::ApiVersion(args.payone_api_version)),
         }
+        if args.redirected_expiry_seconds == 0 {
+            return Err(ConfigError::RedirectedExpiry);
+        }
         if args.sandbox_notify_retry_ms.len() > 11 {
             return Err(ConfigError::TooManyRetries(args.sandbox_notify_retry_ms.len()));
         }
@@ -595,6 +611,7 @@ impl Config {
             provider,
             amazon,
             payone_enabled,
+            redirected_expiry: std::time::Duration::from_secs(args.redirected_expiry_seconds),
         })
     }
 
@@ -702,6 +719,16 @@ mod tests {
         let too_many = ["1"; 12].join(",");
         let err = Config::from_args(parse(&["--sandbox-notify-retry-ms", &too_many])).unwrap_err();
         assert!(matches!(err, ConfigError::TooManyRetries(12)), "{err}");
+    }
+
+    #[test]
+    fn redirected_orders_expire_after_amazons_24_hours_unless_told_and_never_at_once() {
+        assert_eq!(Config::from_args(parse(&[])).unwrap().redirected_expiry, std::time::Duration::from_secs(86_400));
+        let config = Config::from_args(parse(&["--redirected-expiry-seconds", "3600"])).unwrap();
+        assert_eq!(config.redirected_expiry, std::time::Duration::from_secs(3600));
+        let err = Config::from_args(parse(&["--redirected-expiry-seconds", "0"])).unwrap_err();
+        assert!(matches!(err, ConfigError::RedirectedExpiry), "{err}");
+        assert!(err.to_string().contains("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS"), "names the setting: {err}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod merchant;
 pub mod ops;
 pub mod orders;
 pub mod payone;
+pub mod redirect_expiry;
 pub mod return_urls;
 #[cfg(feature = "sandbox")]
 mod sandbox_link;

@@ -66,7 +66,8 @@ impl OrderRecord {
     pub fn allows_retry(&self) -> bool {
         match self.state {
             OrderState::Abandoned | OrderState::UpstreamFailed => true,
-            OrderState::Declined => self.decline == Some(ErrorCode::SoftDecline),
+            // A failure PAYONE reported with a soft decline (after the buyer gave up): another instrument may do.
+            OrderState::Declined | OrderState::Failed => self.decline == Some(ErrorCode::SoftDecline),
             _ => false,
         }
     }
@@ -95,11 +96,15 @@ fn from_row(row: &Row) -> crate::store::db::Result<OrderRecord> {
 
 const COLUMNS: &str = "id, workorder_id, flow, idempotency_key, state, amount_minor, currency, txid, userid, decline, response_json, provider";
 
-/// How a notification moves an order, or `None` when it does not (final states never move back).
+/// How a notification moves an order, or `None` when it does not.
+///
+/// Final states never move back, with one exception: `abandoned` is this server's conclusion, not PAYONE's
+/// (the buyer came back through the error or back URL, or never came back: [`Store::abandon_stale_redirected`]).
+/// PAYONE's later word wins over it and is recorded with its event: `appointed` or `paid` (money did move:
+/// the buyer finished after all) and `failed` (the decline's real reason, which PAYONE may send after a
+/// cancelled multi-factor authentication or a decline). A `cancelation` of an abandoned order changes nothing
+/// (nothing was authorized to cancel).
 pub fn next_state(current: OrderState, ts: &TransactionStatus) -> Option<OrderState> {
-    if current.is_final() && current != OrderState::Declined {
-        return None;
-    }
     let next = match (ts.txaction()?, ts.transaction_status()) {
         ("appointed", "pending") => OrderState::Pending,
         ("appointed", _) => OrderState::Approved,
@@ -107,14 +112,26 @@ pub fn next_state(current: OrderState, ts: &TransactionStatus) -> Option<OrderSt
         ("failed", _) | ("cancelation", _) => OrderState::Failed,
         _ => return None,
     };
-    // An approval never goes back to pending; a late `appointed` after `paid` changes nothing.
     match (current, next) {
-        (OrderState::Approved, OrderState::Pending) => None,
-        (OrderState::Declined, _) => None,
         (c, n) if c == n => None,
+        (OrderState::Abandoned, _) if ts.txaction() == Some("cancelation") => None,
+        (OrderState::Abandoned, _) => Some(next),
+        (c, _) if c.is_final() => None,
+        // An approval never goes back to pending; a late `appointed` after `paid` changes nothing.
+        (OrderState::Approved, OrderState::Pending) => None,
         _ => Some(next),
     }
 }
+
+/// The decline a `failed` notification gives its reason for (`reasoncode`, PAYONE's Amazon error codes):
+/// soft or hard; `None` when it names neither (the order then reads as a hard decline).
+fn failure_reason(ts: &TransactionStatus) -> Option<ErrorCode> {
+    let code = crate::payone::decline_code(ts.get("reasoncode").filter(|r| !r.is_empty())?);
+    matches!(code, ErrorCode::SoftDecline | ErrorCode::HardDecline).then_some(code)
+}
+
+/// Orders given up per write of [`Store::abandon_stale_redirected`]: small, so it never holds the writer long.
+pub const ABANDON_BATCH: usize = 100;
 
 impl Store {
     /// Stores a new order.
@@ -211,6 +228,36 @@ impl Store {
     pub async fn set_order_state(&self, id: &str, state: OrderState) -> Result<(), StoreError> {
         let id = id.to_owned();
         self.write(move |c| set_state(c, &id, state)).await
+    }
+
+    /// Gives order `id` up (`abandoned`) if it is still `redirected`, with its event; whether it moved. One
+    /// conditional update, so a notification that moved it meanwhile (another request, another instance) wins.
+    pub async fn abandon_redirected(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.write(move |c| move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)).await
+    }
+
+    /// Gives up the orders still `redirected` whose last change is older than `before` (unix seconds): the
+    /// buyer never came back from Amazon's pages (closed the tab, or placed again on a reloaded APB page).
+    /// At most `limit` per call, oldest first; returns the ids given up. Each is a conditional update with its
+    /// event in one transaction, so two instances sweeping one PostgreSQL give each order up once, and a
+    /// notification that moved it first is never overwritten.
+    pub async fn abandon_stale_redirected(&self, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.write(move |c| {
+            let stale: Vec<String> = c
+                .prepare_cached("SELECT id FROM orders WHERE state = 'redirected' AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2")?
+                .query_map(params![before, limit], |r| r.get(0))?
+                .collect::<crate::store::db::Result<_>>()?;
+            let mut given_up = Vec::with_capacity(stale.len());
+            for id in stale {
+                if move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)? {
+                    given_up.push(id);
+                }
+            }
+            Ok(given_up)
+        })
+        .await
     }
 
     /// Stores a notification and applies it to its order in one transaction, and answers only once that is
@@ -332,7 +379,7 @@ pub struct Move {
     /// The state after.
     pub to: OrderState,
     /// Another live authorization of the same checkout, when PAYONE authorized an attempt we had given up
-    /// (`upstream_failed`) and the buyer placed again meanwhile: the merchant must void one.
+    /// (`upstream_failed`, `abandoned`) and the buyer placed again meanwhile: the merchant must void one.
     pub also_authorized: Option<String>,
 }
 
@@ -350,8 +397,16 @@ fn apply(c: &Conn<'_>, ts: &TransactionStatus) -> crate::store::db::Result<Appli
         // Found by its reference: PAYONE's answer to the placement was lost, its notification tells the txid.
         c.prepare_cached("UPDATE orders SET txid = ?2 WHERE id = ?1 AND txid IS NULL")?.execute(params![order.id, txid])?;
     }
+    if next == OrderState::Failed {
+        // Written before the state, so the event of the move carries it.
+        c.prepare_cached("UPDATE orders SET decline = ?2 WHERE id = ?1")?.execute(params![order.id, failure_reason(ts).map(ErrorCode::as_str)])?;
+    }
     set_state(c, &order.id, next)?;
-    let also_authorized = if order.state == OrderState::UpstreamFailed {
+    // An attempt we had given up (no answer, or the buyer never came back) was authorized after all; the
+    // buyer may have placed the same checkout again meanwhile.
+    let revived = matches!(order.state, OrderState::UpstreamFailed | OrderState::Abandoned)
+        && matches!(next, OrderState::Approved | OrderState::Pending | OrderState::Paid);
+    let also_authorized = if revived {
         orders_of_workorder(c, &order.workorder_id)?
             .into_iter()
             .find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined)
@@ -392,6 +447,16 @@ fn set_state(c: &Conn<'_>, id: &str, state: OrderState) -> crate::store::db::Res
     let before = current_state(c, id)?;
     c.prepare_cached("UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), now()])?;
     state_event(c, id, before, state)
+}
+
+/// Moves order `id` from `from` to `to` only if it is still `from`, with the move's event; whether it moved.
+fn move_if(c: &Conn<'_>, id: &str, from: OrderState, to: OrderState) -> crate::store::db::Result<bool> {
+    let sql = "UPDATE orders SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2";
+    let moved = c.prepare_cached(sql)?.execute(params![id, from.as_str(), to.as_str(), now()])?;
+    if moved == 1 {
+        crate::store::events::record(c, id, &crate::store::events::type_for_state(to))?;
+    }
+    Ok(moved == 1)
 }
 
 /// The stored state text of order `id` (`None`: no such order).
@@ -567,6 +632,23 @@ mod tests {
         assert_eq!(next_state(Paid, &failed), None, "a paid order stays paid");
         assert_eq!(next_state(Paid, &appointed), None);
         assert_eq!(next_state(Approved, &ts("txaction=capture")), None);
+        assert_eq!(next_state(Failed, &appointed), None, "a failed order stays failed");
+        assert_eq!(next_state(Declined, &paid), None);
+    }
+
+    #[test]
+    fn providers_word_wins_over_an_abandoned_order() {
+        use OrderState::*;
+        // Given up by this server (error URL, or the buyer never came back): what PAYONE says later is the truth.
+        assert_eq!(next_state(Abandoned, &ts("txaction=appointed&transaction_status=completed")), Some(Approved), "money moved");
+        assert_eq!(next_state(Abandoned, &ts("txaction=appointed&transaction_status=pending")), Some(Pending));
+        assert_eq!(next_state(Abandoned, &ts("txaction=paid")), Some(Paid));
+        assert_eq!(next_state(Abandoned, &ts("txaction=failed&reasoncode=982")), Some(Failed), "the decline's real reason");
+        assert_eq!(next_state(Abandoned, &ts("txaction=cancelation")), None, "nothing was authorized to cancel");
+        assert_eq!(failure_reason(&ts("txaction=failed&reasoncode=981")), Some(ErrorCode::SoftDecline));
+        assert_eq!(failure_reason(&ts("txaction=failed&reasoncode=982")), Some(ErrorCode::HardDecline));
+        assert_eq!(failure_reason(&ts("txaction=failed&reasoncode=923")), None, "not a decline");
+        assert_eq!(failure_reason(&ts("txaction=failed")), None);
     }
 
     #[tokio::test]
@@ -647,6 +729,11 @@ mod tests {
         assert!(!o.allows_retry());
         o.state = OrderState::Pending;
         assert!(!o.allows_retry());
+        o.state = OrderState::Failed;
+        o.decline = None;
+        assert!(!o.allows_retry(), "failed after pending: the payment did not go through");
+        o.decline = Some(ErrorCode::SoftDecline);
+        assert!(o.allows_retry(), "failed with a soft decline: another instrument may do");
     }
 
     // The outbox (store/events.rs): written with the change it tells of.

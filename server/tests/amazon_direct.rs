@@ -288,6 +288,25 @@ async fn declines_cancels_and_abandoned_mfa_go_back_to_the_review_page_with_the_
     support::expect_error(review(&env, &button.workorder_id, Some(&session)).await, 410, ErrorCode::SessionExpired, Default::default()).await;
 }
 
+/// The buyer took longer on Amazon's pages than `--redirected-expiry-seconds`, so the order was given up; then
+/// the buyer finishes and comes back. Amazon still completes the session (it was within Amazon's own 24 hours):
+/// the charge is authorized, so the order is approved, with its event, not left abandoned with money moved.
+#[tokio::test]
+async fn a_late_return_of_a_given_up_order_is_completed_and_the_charge_wins() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "visa-1111").await;
+    let given_up = env.state.store.abandon_stale_redirected(amazon_pay_server::store::now() + 1, 100).await.unwrap();
+    assert_eq!(given_up, std::slice::from_ref(&order));
+    assert_eq!(status(&env, &order).await.state, OrderState::Abandoned);
+    let result = location(&buyer.get(&url).await);
+    assert_eq!(location(&buyer.get(&result).await), format!("/confirmation.html?order={order}"));
+    assert_eq!(status(&env, &order).await.state, OrderState::Approved);
+    let kinds: Vec<String> = env.state.store.events_for_order(&order).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds[kinds.len() - 2..], ["order.abandoned", "order.approved"], "{kinds:?}");
+    assert_eq!(env.upstream("completeCheckoutSession").len(), 1);
+}
+
 #[tokio::test]
 async fn the_review_page_refuses_what_is_not_this_checkouts() {
     let env = start().await;

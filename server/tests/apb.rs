@@ -1,8 +1,12 @@
-//! APB placement over HTTP against the sandbox: validation, server-side amount, idempotency.
+//! APB placement over HTTP against the sandbox: validation, server-side amount, idempotency, and orders whose
+//! buyer never came back from Amazon given up.
 #![cfg(feature = "sandbox")]
+
+mod support;
 
 use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
+use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::Server;
 use amazon_pay_server::config::Config;
@@ -95,4 +99,44 @@ async fn apb_digital_goods_need_no_address() {
     assert_eq!(response.status(), 200);
     let placed: ApbOrderResponse = response.json().await.unwrap();
     assert_eq!(placed.button.product_type, ProductType::PayOnly);
+}
+
+/// The buyer reloads the APB page while on Amazon's pages and pays with the new order (a reload makes a new
+/// key), or just closes the tab: the first order is `redirected` and nothing else would ever move it. After
+/// `--redirected-expiry-seconds` it is given up, with its `order.abandoned` event (on SQLite, and on
+/// PostgreSQL with `AMAZON_PAY_TEST_SERVER_STORE=postgres`).
+#[tokio::test]
+async fn an_order_whose_buyer_never_came_back_is_given_up_after_the_expiry() {
+    let env = support::start_with(|config| config.redirected_expiry = std::time::Duration::from_secs(1)).await;
+    let place = |key: &'static str| {
+        let (http, base) = (env.http.clone(), env.base.clone());
+        async move {
+            let mut digital = request(key, ProductType::PayOnly, None);
+            digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
+            let response = http.post(format!("{base}/api/apb/orders")).json(&digital).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<ApbOrderResponse>().await.unwrap().order_id
+        }
+    };
+    let first = place("apb-key-reload-1").await;
+    let status = |id: &str| {
+        let url = format!("{}/api/orders/{id}", env.base);
+        let http = env.http.clone();
+        async move { http.get(url).send().await.unwrap().json::<amazon_pay_contract::orders::OrderStatus>().await.unwrap() }
+    };
+    assert_eq!(status(&first).await.state, OrderState::Redirected);
+    // Reloaded: a new key, a new order.
+    let second = place("apb-key-reload-2").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let given_up = loop {
+        let now = status(&first).await;
+        if now.state != OrderState::Redirected || std::time::Instant::now() > deadline {
+            break now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!((given_up.state, given_up.settled), (OrderState::Abandoned, true), "given up within the deadline: {given_up:?}");
+    let kinds: Vec<String> = env.state.store.events_for_order(&first).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "order.abandoned").count(), 1, "one event, for the webhooks: {kinds:?}");
+    assert_ne!(first, second);
 }

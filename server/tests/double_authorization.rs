@@ -101,3 +101,41 @@ async fn second_authorization_is_undone(mode: Authorization) {
     assert_eq!(status_of(&first.id, undone), 1, "{undone}");
     eventually("the buyer's order's money", 10, || (status_of(&second.id, kept) == 1).then_some(())).await;
 }
+
+/// The buyer stayed on Amazon's pages longer than `--redirected-expiry-seconds`, so the order was given up;
+/// the buyer placed the checkout again and was authorized, then finished the first one too (another tab).
+/// PAYONE's `appointed` wins over `abandoned` (the money moved), and the server releases that second
+/// authorization of one checkout by itself, as for an answer that was lost.
+#[tokio::test]
+async fn an_order_given_up_then_authorized_after_the_buyer_placed_again_is_released() {
+    let env = start_with(|_| {}).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "given-up-0001", Language::De).await.json().await.unwrap();
+    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
+    let given_up = env.state.store.abandon_stale_redirected(amazon_pay_server::store::now() + 1, 100).await.unwrap();
+    assert_eq!(given_up, std::slice::from_ref(&placed.order_id));
+    let first = env.state.store.order(&placed.order_id).unwrap().unwrap();
+    assert_eq!(first.state, OrderState::Abandoned);
+
+    let again: PlaceOrderResponse = env.place(&workorder, "given-up-0002", Language::De).await.json().await.unwrap();
+    assert!(matches!(again.outcome, PlaceOrderOutcome::Redirect { .. }), "a given-up order lets the buyer place again: {again:?}");
+    let second = env.state.store.order(&again.order_id).unwrap().unwrap();
+    env.sandbox().payone.finish_redirect(second.txid.as_deref().unwrap(), MfaOutcome::NotAsked).await.unwrap();
+    let first_txid = first.txid.clone().unwrap();
+    env.sandbox().payone.finish_redirect(&first_txid, MfaOutcome::NotAsked).await.unwrap();
+
+    let sim = env.sandbox().payone.clone();
+    let released = eventually("the first authorization released", 10, || sim.transaction(&first_txid).filter(|t| t.sequencenumber == 1)).await;
+    assert_eq!((released.captured, released.capture_closed), (0, true));
+    let kept = env.sandbox().payone.transaction(second.txid.as_deref().unwrap()).unwrap();
+    assert_eq!((kept.sequencenumber, kept.capture_closed), (0, false), "the buyer's order is untouched");
+    let (state, id) = (env.state.clone(), first.id.clone());
+    let kinds = eventually("order.released", 10, || {
+        let kinds: Vec<String> = state.store.events_for_order(&id).unwrap().into_iter().map(|e| e.kind).collect();
+        kinds.contains(&"order.released".to_owned()).then_some(kinds)
+    })
+    .await;
+    let at = |kind: &str| kinds.iter().position(|k| k == kind).unwrap_or_else(|| panic!("no {kind}: {kinds:?}"));
+    assert!(at("order.abandoned") < at("order.approved") && at("order.approved") < at("order.released"), "{kinds:?}");
+    assert_eq!(env.state.store.order(&first.id).unwrap().unwrap().state, OrderState::Approved, "recorded as what PAYONE did");
+}

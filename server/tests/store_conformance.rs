@@ -446,7 +446,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::spawn(connection);
     let versions: Vec<i64> =
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 
@@ -644,4 +644,49 @@ async fn sqlite_unversioned_store_is_upgraded_in_place() {
     let refused = Store::open(dir.path()).err().expect("a newer schema is refused");
     assert!(refused.to_string().contains("newer than this server knows"), "{refused}");
     assert_eq!(version(&file), LATEST + 1);
+}
+
+both!(orders_left_redirected_are_given_up_once, redirected_expiry_test);
+/// An order whose buyer never came back from Amazon is given up (`redirect_expiry.rs`): once, with one event,
+/// however many instances sweep at once; and PAYONE's later `appointed` (the money moved) still wins.
+async fn redirected_expiry_test(store: Store, url: Option<String>) {
+    let gone = OrderRecord { state: OrderState::Redirected, txid: Some("T-GONE".into()), ..order("O-GONE", "W-GONE", "key-gone-0001") };
+    store.insert_order(&gone).await.unwrap();
+    store.insert_order(&OrderRecord { state: OrderState::Approved, ..order("O-BACK", "W-BACK", "key-back-0001") }).await.unwrap();
+    let now = amazon_pay_server::store::now();
+    assert!(store.abandon_stale_redirected(now - 3600, 100).await.unwrap().is_empty(), "not given up before its time");
+    // A second instance on the same database (PostgreSQL), or the same store (SQLite), sweeps at once.
+    let other = match &url {
+        Some(url) => open(url),
+        None => store.clone(),
+    };
+    let (a, b) = tokio::join!(store.abandon_stale_redirected(now + 1, 100), other.abandon_stale_redirected(now + 1, 100));
+    let mut given_up = a.unwrap();
+    given_up.extend(b.unwrap());
+    assert_eq!(given_up, ["O-GONE"], "given up once, and only the redirected order");
+    assert_eq!(store.order("O-GONE").unwrap().unwrap().state, OrderState::Abandoned);
+    assert_eq!(store.order("O-BACK").unwrap().unwrap().state, OrderState::Approved);
+    let kinds = |id: &str| store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect::<Vec<_>>();
+    assert_eq!(kinds("O-GONE"), ["order.placed", "order.redirected", "order.abandoned"], "one event for the move");
+    // The buyer's late return through the error URL changes nothing more.
+    assert!(!store.abandon_redirected("O-GONE").await.unwrap());
+    assert_eq!(kinds("O-GONE").len(), 3);
+    // PAYONE authorizes after all: recorded, and the order is authorized again (money is never lost).
+    let appointed = TransactionStatus::parse(b"txid=T-GONE&txaction=appointed&transaction_status=completed&sequencenumber=0");
+    let received = store.receive_notification(&appointed).await.unwrap();
+    assert!(
+        matches!(received, Received::Fresh { applied: Ok(Applied::Moved(ref m)) } if m.from == OrderState::Abandoned && m.to == OrderState::Approved),
+        "{received:?}"
+    );
+    assert_eq!(kinds("O-GONE").last().map(String::as_str), Some("order.approved"));
+    assert!(with_payment_status(&store, "authorized").contains(&"O-GONE".to_owned()));
+    // Back through the error URL, then PAYONE's `failed` with its reason: recorded with the decline.
+    let back = OrderRecord { state: OrderState::Redirected, txid: Some("T-SOFT".into()), ..order("O-SOFT", "W-SOFT", "key-soft-0001") };
+    store.insert_order(&back).await.unwrap();
+    assert!(store.abandon_redirected("O-SOFT").await.unwrap());
+    let failed = TransactionStatus::parse(b"txid=T-SOFT&txaction=failed&transaction_status=completed&reasoncode=981&sequencenumber=0");
+    store.receive_notification(&failed).await.unwrap();
+    let soft = store.order("O-SOFT").unwrap().unwrap();
+    assert_eq!((soft.state, soft.decline), (OrderState::Failed, Some(amazon_pay_contract::ErrorCode::SoftDecline)));
+    assert_eq!(kinds("O-SOFT").last().map(String::as_str), Some("order.failed"));
 }

@@ -1,8 +1,8 @@
 //! PAYONE's TransactionStatus notifications against a real server on a free loopback port.
 #![cfg(feature = "sandbox")]
 
-use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::Money;
+use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::{ErrorCode, Language, Money};
 use amazon_pay_server::app::{AppState, Server};
 use amazon_pay_server::config::{sandbox_defaults as d, Config};
 use amazon_pay_server::orders::OrderRecord;
@@ -109,6 +109,73 @@ async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
     let (_, text) = post(&base, body("paid", "completed", &key(), &[])).await;
     assert_eq!(text, "TSOK");
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Paid);
+}
+
+/// APB through PAYONE: the buyer comes back from Amazon through the error URL (a cancelled multi-factor
+/// authentication, or a decline: the URL does not say which), so the order is `abandoned`. PAYONE's later
+/// `failed` says what really happened: acknowledged, recorded with its event, and shown to the buyer.
+#[tokio::test]
+async fn a_failure_after_the_buyer_came_back_with_an_error_is_recorded_and_shown() {
+    let (base, _dir, state) = start().await;
+    let mut order = apb_order("OTEST", "300000001");
+    order.state = OrderState::Redirected;
+    state.store.insert_order(&order).await.unwrap();
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let back = no_redirects.get(format!("{base}/api/orders/OTEST/return?result=error")).send().await.unwrap();
+    assert_eq!(back.status().as_u16(), 303);
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Abandoned);
+    let (status, text) = post(&base, body("failed", "completed", &key(), &[("reasoncode", "982")])).await;
+    assert_eq!((status, text.as_str()), (200, "TSOK"));
+    let stored = state.store.order("OTEST").unwrap().unwrap();
+    assert_eq!((stored.state, stored.decline), (OrderState::Failed, Some(ErrorCode::HardDecline)), "the real outcome, recorded");
+    let kinds: Vec<String> = state.store.events_for_order("OTEST").unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.last().map(String::as_str), Some("order.failed"), "the shop's webhooks learn it: {kinds:?}");
+    let shown: OrderStatus = reqwest::get(format!("{base}/api/orders/OTEST?lang=de")).await.unwrap().json().await.unwrap();
+    assert_eq!((shown.state, shown.decline), (OrderState::Failed, Some(ErrorCode::HardDecline)));
+    assert_eq!(shown.message.as_deref(), Some(ErrorCode::HardDecline.buyer_message(Language::De)));
+    // A soft decline's reason lets the buyer try another instrument.
+    let mut soft = apb_order("OSOFT", "300000002");
+    soft.state = OrderState::Abandoned;
+    state.store.insert_order(&soft).await.unwrap();
+    let (_, text) = post(&base, body("failed", "completed", &key(), &[("txid", "300000002"), ("reference", "OSOFT"), ("reasoncode", "981")])).await;
+    assert_eq!(text, "TSOK");
+    let shown: OrderStatus = reqwest::get(format!("{base}/api/orders/OSOFT?lang=en")).await.unwrap().json().await.unwrap();
+    assert_eq!((shown.state, shown.decline), (OrderState::Failed, Some(ErrorCode::SoftDecline)));
+}
+
+/// An order given up (the buyer never came back, or came back through the error URL) that PAYONE authorizes
+/// after all: the money moved, so the authorization wins and is recorded.
+#[tokio::test]
+async fn an_authorization_of_an_abandoned_order_wins() {
+    let (base, _dir, state) = start().await;
+    let mut order = apb_order("OTEST", "300000001");
+    order.state = OrderState::Abandoned;
+    state.store.insert_order(&order).await.unwrap();
+    let (_, text) = post(&base, body("appointed", "completed", &key(), &[])).await;
+    assert_eq!(text, "TSOK");
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Approved);
+    let kinds: Vec<String> = state.store.events_for_order("OTEST").unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.last().map(String::as_str), Some("order.approved"), "{kinds:?}");
+    // And its capture's `paid` follows as for any order.
+    let (_, text) = post(&base, body("paid", "completed", &key(), &[("sequencenumber", "1")])).await;
+    assert_eq!(text, "TSOK");
+    assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Paid);
+}
+
+fn apb_order(id: &str, txid: &str) -> OrderRecord {
+    OrderRecord {
+        id: id.into(),
+        workorder_id: id.into(),
+        flow: "apb".into(),
+        idempotency_key: format!("key-{id}-0000"),
+        state: OrderState::Placing,
+        amount: Money::eur(1290),
+        txid: Some(txid.into()),
+        userid: None,
+        decline: None,
+        response_json: None,
+        provider: amazon_pay_server::orders::Provider::Payone,
+    }
 }
 
 #[tokio::test]

@@ -53,12 +53,15 @@ pub fn for_canceled_session(reason: &str) -> (OrderState, Option<ErrorCode>) {
 }
 
 /// The state `current` moves to when Amazon says `target`; `None` when it stays (final states never move, an
-/// approval never goes back to pending, a decline after pending is a failure).
+/// approval never goes back to pending, a decline after pending is a failure). `abandoned` is the one final
+/// state that moves: it is this server's conclusion (the buyer left, or never came back in time), so what
+/// Amazon says of the charge or session afterwards wins, money that moved above all.
 pub fn advance(current: OrderState, target: OrderState) -> Option<OrderState> {
     use OrderState::*;
     let next = match (current, target) {
         (c, t) if c == t => return None,
         (Placing | Redirected, t) => t,
+        (Abandoned, t @ (Pending | Approved | Paid | Declined | Failed)) => t,
         (Pending, Declined) => Failed,
         (Pending, t @ (Approved | Paid | Failed)) => t,
         (Approved, Paid) => Paid,
@@ -103,7 +106,10 @@ mod tests {
         assert_eq!(advance(Approved, Pending), None);
         assert_eq!(advance(Approved, Paid), Some(Paid));
         assert_eq!(advance(Paid, Failed), None);
-        assert_eq!(advance(Abandoned, Approved), None);
+        assert_eq!(advance(Abandoned, Approved), Some(Approved), "Amazon authorized after all: the money wins");
+        assert_eq!(advance(Abandoned, Declined), Some(Declined), "the real reason");
+        assert_eq!(advance(Abandoned, Placing), None);
+        assert_eq!(advance(Declined, Approved), None);
         assert_eq!(for_canceled_session("BuyerCanceled"), (Abandoned, None));
         assert_eq!(for_canceled_session("Declined").0, Declined);
         assert_eq!(captured_minor(&charge(ChargeState::Authorized, None)), None);

@@ -23,7 +23,8 @@ pub(super) async fn status(
         state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang))?;
     let decline = match order.state {
         OrderState::Declined => order.decline,
-        OrderState::Failed => Some(ErrorCode::HardDecline),
+        // PAYONE's `failed` names its reason (`reasoncode`) when it can; else a hard decline.
+        OrderState::Failed => order.decline.or(Some(ErrorCode::HardDecline)),
         _ => None,
     };
     // With a preauthorization `paid` only follows the merchant's capture; with an authorization it follows.
@@ -48,7 +49,8 @@ pub(super) struct ReturnQuery {
 /// `GET /api/orders/{orderId}/return?result=success|error|back`: where Amazon (through PAYONE) sends the
 /// buyer after processing. Success goes to the confirmation page; error and back (for example abandoned
 /// multi-factor authentication) mark a still-open order abandoned and go back to the review page.
-/// Notifications stay authoritative: a state they set is never overwritten here.
+/// Notifications stay authoritative: a state they set is never overwritten here (a conditional update), and a
+/// later `failed` or `appointed` still moves the abandoned order (`orders::next_state`).
 pub(super) async fn returned(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
@@ -64,9 +66,7 @@ pub(super) async fn returned(
     match query.result.as_str() {
         "success" => Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?)),
         "error" | "back" => {
-            if order.state == OrderState::Redirected {
-                state.store.set_order_state(&order.id, OrderState::Abandoned).await?;
-            }
+            state.store.abandon_redirected(&order.id).await?;
             let query = [("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
             Ok(Redirect::to(&state.return_pages.redirect(&pages.review, &query).map_err(refused)?))
         }

@@ -3,6 +3,7 @@
 //! its own so no flow borrows from another.
 
 use crate::error::AppError;
+pub use crate::payone::decline_code;
 use crate::payone::{PayoneError, PayoneRequest, PayoneResponse};
 use crate::state::AppState;
 use crate::store::db::Conn;
@@ -64,19 +65,6 @@ pub fn payone_error(err: PayoneError) -> AppError {
         PayoneError::Declined { code, .. } => decline_code(code),
     };
     AppError::new(code, err.to_string())
-}
-
-/// PAYONE's Amazon error codes (reference §6) as the widget's error codes.
-pub fn decline_code(payone_code: &str) -> ErrorCode {
-    match payone_code {
-        // The buyer can pick another instrument in Amazon Pay.
-        "981" | "985" | "986" | "987" => ErrorCode::SoftDecline,
-        "982" | "109" | "900" | "980" | "983" | "984" => ErrorCode::HardDecline,
-        "923" => ErrorCode::Configuration,
-        // No CV2 code for an expired checkout session is documented; the sandbox answers 101.
-        "101" => ErrorCode::SessionExpired,
-        _ => ErrorCode::UpstreamError,
-    }
 }
 
 /// The stored checkout for `workorder_id`, refused when unknown or older than 24 hours.

@@ -14,6 +14,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (6, ORDERS_PROVIDER),
     (7, AMAZON_CHARGE_PERMISSION_INDEX),
     (8, ORDERS_PAYMENT_STATUS),
+    (9, ORDERS_BY_STATE),
 ];
 
 /// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
@@ -212,6 +213,12 @@ CREATE INDEX amazon_orders_by_charge_permission ON amazon_orders (charge_permiss
 const ORDERS_PAYMENT_STATUS: &str = "
 ALTER TABLE orders ADD COLUMN payment_status TEXT;
 CREATE INDEX orders_by_payment_status ON orders (payment_status);
+";
+
+/// Orders by state and last change, for the sweep of orders left `redirected` (`redirect_expiry.rs`; SQLite's
+/// migration 9).
+const ORDERS_BY_STATE: &str = "
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

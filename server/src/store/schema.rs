@@ -74,6 +74,12 @@ pub(super) const AMAZON_CHARGE_PERMISSION_INDEX: &str = "
 CREATE INDEX IF NOT EXISTS amazon_orders_by_charge_permission ON amazon_orders (charge_permission_id);
 ";
 
+/// Orders by state and last change (SQLite's migration 9, PostgreSQL's too): the sweep that gives up orders
+/// left `redirected` (`redirect_expiry.rs`) reads only those, however many orders there are.
+pub(super) const ORDERS_BY_STATE: &str = "
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
+";
+
 /// `orders.payment_status` (SQLite's migration 8, PostgreSQL's too): where the order's money stands
 /// (`store/payment_status.rs`), NULL until computed; the rows already there are filled when the store opens.
 pub(super) const ORDERS_PAYMENT_STATUS: &str = "

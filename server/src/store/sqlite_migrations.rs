@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8)];
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -82,6 +82,11 @@ fn v8(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         Err(super::db::DbError::Sqlite(e)) => Err(e),
         Err(other) => Err(rusqlite::Error::ToSqlConversionFailure(Box::new(other))),
     }
+}
+
+/// Orders by state and last change, for the sweep of orders left `redirected` (PostgreSQL's migration 9).
+fn v9(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::ORDERS_BY_STATE)
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -53,7 +53,9 @@ pub(super) async fn returned(
             state.store.insert_amazon_order(&order.id, &session_id).await?;
         }
     }
-    if order.state == OrderState::Redirected {
+    // A late return of an order given up meanwhile (`redirected` for too long) is completed too: the buyer
+    // did finish on Amazon's pages, and Amazon decides whether the session still can be.
+    if matches!(order.state, OrderState::Redirected | OrderState::Abandoned) {
         complete(&state, amazon, &mut order, &session_id).await?;
     }
     leave(&state, &order)

@@ -209,9 +209,7 @@ pub(super) async fn returned(
         "error" => {
             let status = status.unwrap_or_else(|| "Failure".to_owned());
             state.store.set_cv1_authentication(&order.id, &status).await?;
-            if order.state == OrderState::Redirected {
-                state.store.set_order_state(&order.id, OrderState::Abandoned).await?;
-            }
+            state.store.abandon_redirected(&order.id).await?;
             if status == "Abandoned" {
                 "abandoned"
             } else {
