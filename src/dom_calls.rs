@@ -74,6 +74,9 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn hash(this: &Dom) -> String;
 
+    #[wasm_bindgen(method, getter)]
+    fn persisted(this: &Dom) -> bool;
+
     /// The browser's own `application/x-www-form-urlencoded` parser; `new URLSearchParams(text)` does not throw.
     type SearchParams;
 
@@ -126,6 +129,12 @@ pub(crate) fn dispatch(target: &EventTarget, event: &Event) {
 /// `element.focus()`.
 pub(crate) fn focus(element: &Element) {
     dom(element).focus();
+}
+
+/// `event.persisted` of a `pageshow` event: the page came back from the back/forward cache (`false` for any
+/// other event, whose `persisted` is `undefined`).
+pub(crate) fn persisted(event: &Event) -> bool {
+    dom(event).persisted()
 }
 
 /// `location.href`.

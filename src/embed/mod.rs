@@ -364,9 +364,12 @@ fn mount_declaration(element: &web_sys::HtmlElement) -> Result<WidgetHandle, JsV
     mount(element.clone(), config).map_err(JsValue::from)
 }
 
-/// Says in the console why a declared widget could not be mounted.
-fn log_mount_error(err: &JsValue) {
+/// A declared widget could not be mounted (a misspelt key, a language not ours, a view the bundle lacks): why,
+/// in the console and as an `amazonpay:error` event from its element, the event a page hears every other
+/// error by (nothing else tells a page that only declares its widgets).
+fn declaration_failed(element: &web_sys::HtmlElement, err: &JsValue) {
     web_sys::console::error_2(&"Amazon Pay widget: cannot mount".into(), err);
+    events::emit(element, events::WidgetEvent::Error { message: crate::js_error::thrown_text(err) });
 }
 
 /// Mounts a widget on every `[data-amazon-pay-widget]` element; its attribute value is the JSON config.
@@ -382,7 +385,7 @@ pub fn mount_declared() {
             Ok(handle) => observe::keep(handle),
             #[cfg(not(all(feature = "dynamic", feature = "auto-mount")))]
             Ok(handle) => core::mem::forget(handle),
-            Err(err) => log_mount_error(&err),
+            Err(err) => declaration_failed(&element, &err),
         }
     }
 }

@@ -11,7 +11,7 @@
 //! are skipped), and at no attribute but the declaration.
 
 use super::dynamic::{self, Live};
-use super::{log_mount_error, mount_declaration, read_config, WidgetHandle, DECLARATION};
+use super::{declaration_failed, mount_declaration, read_config, WidgetHandle, DECLARATION};
 use crate::interop::mutation_observer::{observe, Changes, Observer};
 use crate::prelude::*;
 use alloc::rc::Rc;
@@ -96,7 +96,7 @@ fn declared_config(element: &HtmlElement) -> Result<super::WidgetConfig, JsValue
 fn mount_new(element: &HtmlElement) {
     match mount_declaration(element) {
         Ok(handle) => keep(handle),
-        Err(err) => log_mount_error(&err),
+        Err(err) => declaration_failed(element, &err),
     }
 }
 
@@ -110,7 +110,7 @@ fn on_changes(changes: Changes) {
         match (dynamic::find(&element), element.has_attribute(DECLARATION)) {
             (Some(live), true) => {
                 if let Err(err) = declared_config(&element).and_then(|config| live.apply(config).map_err(JsValue::from)) {
-                    log_mount_error(&err);
+                    declaration_failed(&element, &err);
                 }
             }
             (Some(live), false) => forget(&live),
@@ -127,7 +127,7 @@ fn on_changes(changes: Changes) {
             let config = match declared_config(&element) {
                 Ok(config) => config,
                 Err(err) => {
-                    log_mount_error(&err);
+                    declaration_failed(&element, &err);
                     continue;
                 }
             };
@@ -138,7 +138,7 @@ fn on_changes(changes: Changes) {
                     match handle.live.move_to(element.clone(), config) {
                         Ok(()) => keep(handle),
                         Err(err) => {
-                            log_mount_error(&err.into());
+                            declaration_failed(&element, &err.into());
                             drop(handle);
                             mount_new(&element);
                         }

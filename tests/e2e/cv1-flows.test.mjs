@@ -24,8 +24,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function fresh({ blockPopups = false } = {}) {
-  const opened = await recordingPage(browser, { timeout: WAIT });
+async function fresh({ blockPopups = false, on = browser } = {}) {
+  const opened = await recordingPage(on, { timeout: WAIT });
   await opened.context.addInitScript(() => {
     for (const kind of ["signedin", "signedout", "upselladded"]) {
       document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));
@@ -362,6 +362,36 @@ test("PAYONE CV1 with MFA: the confirmation flow asks for the code, then the ord
   assert.equal(auths.length, 1);
   assert.equal(auths[0].reference, confirm["add_paydata[reference]"]);
   await context.close();
+});
+
+test("PAYONE CV1, Back from Amazon's MFA page with the browser's back/forward cache: Place order again, not left busy", async () => {
+  const keeping = await launchBrowser({ backForwardCache: true });
+  try {
+    const { page, context, problems } = await fresh({ on: keeping });
+    const before = await callCount();
+    await cv1ToDetails(page, context, { instrument: "mc-3ds1" });
+    await page.evaluate(() => addEventListener("pageshow", (event) => { window.restoredFromCache = event.persisted; }));
+    await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+    // Restored from the cache there is no load event: wait for the address only.
+    await page.goBack({ waitUntil: "commit" });
+    await notice(page).filter({ hasText: "You did not finish confirming the payment with Amazon Pay" }).waitFor();
+    assert.equal(await page.evaluate(() => window.restoredFromCache), true, "the browser kept the page");
+    assert.equal(await placeOrder(page).isEnabled(), true);
+    assert.equal(await placeOrder(page).getAttribute("aria-busy"), "false");
+    // The same order, confirmed again at Amazon: one order, one authorization.
+    await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+    await page.getByLabel("Security code").fill("123456");
+    await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
+    assert.match(await confirmationState(page, "approved"), /confirmed/);
+    const confirms = await sent("confirmorderreference", before);
+    assert.equal(confirms.length, 1, "the order placed once");
+    const auths = await sent("preauthorization", before);
+    assert.equal(auths.length, 1);
+    assert.equal(auths[0].reference, confirms[0]["add_paydata[reference]"]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await keeping.close();
+  }
 });
 
 test("PAYONE CV1 abandoned MFA: AuthenticationStatus=Abandoned in words, then another card on the same checkout", async () => {

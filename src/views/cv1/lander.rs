@@ -273,7 +273,7 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     });
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
-    shell.on_click(shell.el(PLACE), |host| host.clicked());
+    shell.on(shell.el(PLACE), "click", |host, _| host.clicked());
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));
     }

@@ -491,6 +491,19 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
     }));
 }
 
+/// The browser's Back from Amazon's pages (its MFA page, say) brought the page back from its back/forward cache
+/// (`pageshow` with `persisted`) as it was left: "Amazon Pay is confirming your payment…", "Place order"
+/// disabled. The confirmed order waits at the backend: "Place order" again (the same key) gets it again and
+/// reopens Amazon's confirmation, as after an abandoned one.
+fn restored(host: &dyn Host, event: &web_sys::Event) {
+    let shell = host.shell();
+    if crate::dom_calls::persisted(event) && shell.busy.replace(false) {
+        shell.say(shell.t(Text::Abandoned));
+        // Nothing in the selection changed: the view renders, no check.
+        host.changed(0);
+    }
+}
+
 /// The buyer's details: `<div class="amazon-pay-review-grid">` (buyer, shipping address), the items and the
 /// total, as the elements to put before the hint.
 fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
@@ -566,8 +579,11 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
     shell.sign_out_on(SIGN_OUT_AGAIN);
-    shell.on_click(shell.el(PLACE), |host| host.clicked());
-    shell.on_click(shell.el(START_AGAIN), |_| signin::restart());
+    shell.on(shell.el(PLACE), "click", |host, _| host.clicked());
+    shell.on(shell.el(START_AGAIN), "click", |_, _| signin::restart());
+    if let Some(window) = web_sys::window() {
+        shell.on(&window, "pageshow", restored);
+    }
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));
     }

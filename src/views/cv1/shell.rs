@@ -20,7 +20,7 @@ use amazon_pay_contract::cv1::WidgetsConfig;
 use amazon_pay_contract::Language;
 use core::cell::{Cell, RefCell};
 use core::time::Duration;
-use web_sys::Element;
+use web_sys::{Element, Event, EventTarget};
 
 /// Where a view stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub(crate) trait Host {
     /// A widget reported something; `what` says which parts of the selection changed
     /// (`super::widget_state::changed`).
     fn changed(&self, what: u8);
-    /// The buyer clicked the view's action button ("Place order", "Add"): its listener is [`Shell::on_click`]'s,
+    /// The buyer clicked the view's action button ("Place order", "Add"): its listener is [`Shell::on`]'s,
     /// one closure type for every button of the view (each `Closure` type of its own is more wasm).
     fn clicked(&self);
 }
@@ -239,12 +239,13 @@ impl Shell {
         self.rt.borrow().seller_id.clone()
     }
 
-    /// Calls `handler` with the view on every click of `target`, as long as the view lives.
-    pub(crate) fn on_click(&self, target: &Element, handler: fn(&dyn Host)) {
+    /// Calls `handler` with the view and the event on every `kind` event at `target`, as long as the view
+    /// lives: one closure type for every listener of the legacy views (each type of its own is more wasm).
+    pub(crate) fn on(&self, target: &EventTarget, kind: &'static str, handler: fn(&dyn Host, &Event)) {
         let me = self.me.clone();
-        let listener = on(target, "click", move |_| {
+        let listener = on(target, kind, move |event| {
             if let Some(host) = me.upgrade() {
-                handler(&*host);
+                handler(&*host, &event);
             }
         });
         self.listeners.borrow_mut().push(listener);
@@ -252,7 +253,7 @@ impl Shell {
 
     /// Makes `button` "Sign out of Amazon Pay": Amazon's session and the kept token end, the page starts over.
     pub(crate) fn sign_out_on(&self, button: usize) {
-        self.on_click(self.el(button), |host| {
+        self.on(self.el(button), "click", |host, _| {
             host.shell().emit(WidgetEvent::SignedOut);
             signin::sign_out();
         });

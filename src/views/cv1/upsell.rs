@@ -218,7 +218,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         params,
         idempotency_key: RefCell::new(page::new_idempotency_key()),
     });
-    view.shell.on_click(view.shell.el(ADD), |host| host.clicked());
+    view.shell.on(view.shell.el(ADD), "click", |host, _| host.clicked());
     crate::dom_calls::append(parent, &view.shell.root);
 
     // Without the lander's order there is nothing to offer and nothing to ask the backend (a broken link sends no
