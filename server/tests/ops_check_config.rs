@@ -190,6 +190,23 @@ fn a_second_webhook_secret_is_masked_and_its_problems_listed() {
 }
 
 #[test]
+fn empty_webhook_secrets_in_the_environment_are_both_unset() {
+    // As a deployment template leaves them between rotations: `NAME=` means unset for both, not a refusal of one.
+    let output = Command::new(BIN)
+        .args(["check-config", "--sandbox"])
+        .env_remove("AMAZON_PAY_CONFIG")
+        .env_remove("AMAZON_PAY_WEBHOOK_URLS")
+        .env("AMAZON_PAY_WEBHOOK_SECRET", "")
+        .env("AMAZON_PAY_WEBHOOK_SECRET_NEXT", "")
+        .output()
+        .expect("the binary runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET = (not set)"), "{stdout}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT = (not set: no rotation)"), "{stdout}");
+}
+
+#[test]
 fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
     let (output, stdout, stderr) = check_config(&LIVE_AMAZON_ARGS);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");

@@ -78,7 +78,7 @@ fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &cra
     match err {
         E::BadUrl(url) => args.webhook_urls.retain(|u| u.trim() != url),
         E::MissingSecret | E::ShortSecret(_) => args.webhook_secret = Some("x".repeat(MIN_SECRET_BYTES)),
-        E::EmptyNextSecret | E::ShortNextSecret(_) | E::NextWithoutSecret | E::SameNextSecret => args.webhook_secret_next = None,
+        E::ShortNextSecret(_) | E::NextWithoutSecret | E::SameNextSecret => args.webhook_secret_next = None,
         E::BadRetry(_) => args.webhook_retry_seconds = DEFAULT_RETRY_SECONDS.to_vec(),
         E::BadRetention(_) => args.webhook_retention_days = DEFAULT_RETENTION_DAYS,
         E::ShortKey { .. } => args.merchant_api_keys.retain(|k| k.trim().is_empty() || k.trim().chars().count() >= MIN_API_KEY_CHARS),
