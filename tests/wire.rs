@@ -136,6 +136,18 @@ fn order_status_and_errors_read_back_equal() {
             message: None,
             decline: None,
             settled: state.is_final(),
+            payment: None,
+        });
+    }
+    for payment in [BuyerPayment::Charged, BuyerPayment::Cancelled, BuyerPayment::PartlyRefunded, BuyerPayment::Refunded] {
+        round_trip(OrderStatus {
+            order_id: "O1".into(),
+            state: OrderState::Approved,
+            amount: Money::eur(100),
+            message: None,
+            decline: None,
+            settled: true,
+            payment: Some(payment),
         });
     }
     round_trip(OrderStatus {
@@ -145,6 +157,7 @@ fn order_status_and_errors_read_back_equal() {
         message: Some("m".into()),
         decline: Some(ErrorCode::HardDecline),
         settled: true,
+        payment: None,
     });
     for code in ErrorCode::ALL {
         round_trip(ApiError { code, message: "<b>declined</b>".into(), detail: Some("cause".into()) });
