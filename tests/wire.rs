@@ -11,7 +11,7 @@ use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outc
 use amazon_pay_contract::cv2::{
     ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType,
 };
-use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Money};
 use amazon_pay_widget::embed::{View, WidgetConfig};
 use amazon_pay_widget::wire::{self, FromJs};
