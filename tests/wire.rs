@@ -11,7 +11,7 @@ use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outc
 use amazon_pay_contract::cv2::{
     ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType,
 };
-use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Money};
 use amazon_pay_widget::embed::{View, WidgetConfig};
 use amazon_pay_widget::wire::{self, FromJs};
@@ -136,6 +136,18 @@ fn order_status_and_errors_read_back_equal() {
             message: None,
             decline: None,
             settled: state.is_final(),
+            payment: None,
+        });
+    }
+    for payment in [BuyerPayment::Charged, BuyerPayment::Cancelled, BuyerPayment::PartlyRefunded, BuyerPayment::Refunded] {
+        round_trip(OrderStatus {
+            order_id: "O1".into(),
+            state: OrderState::Approved,
+            amount: Money::eur(100),
+            message: None,
+            decline: None,
+            settled: true,
+            payment: Some(payment),
         });
     }
     round_trip(OrderStatus {
@@ -145,6 +157,7 @@ fn order_status_and_errors_read_back_equal() {
         message: Some("m".into()),
         decline: Some(ErrorCode::HardDecline),
         settled: true,
+        payment: None,
     });
     for code in ErrorCode::ALL {
         round_trip(ApiError { code, message: "<b>declined</b>".into(), detail: Some("cause".into()) });

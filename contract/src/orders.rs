@@ -82,6 +82,58 @@ pub struct OrderStatus {
     /// Nothing more will happen by itself (Amazon has decided; only the merchant's capture or refund would
     /// change the state). The confirmation page stops following the order then.
     pub settled: bool,
+    /// What the shop has since done with the authorized money (charged, cancelled, refunded), when it did
+    /// something: the confirmation page says that rather than the provider's state. `None` before any
+    /// capture, refund or cancel, and from a server that does not tell.
+    #[serde(default)]
+    pub payment: Option<BuyerPayment>,
+}
+
+/// What the shop did with an order's authorized money, as its buyer may read it: the merchant's
+/// `merchant::PaymentStatus` less what is the merchant's alone (a capture in part, the amounts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuyerPayment {
+    /// Charged (captured, all or part), nothing refunded.
+    Charged,
+    /// Released without any charge: the shop cancelled the order.
+    Cancelled,
+    /// Part of what was charged given back.
+    PartlyRefunded,
+    /// Everything charged given back, nothing left to charge.
+    Refunded,
+}
+
+impl BuyerPayment {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BuyerPayment::Charged => "charged",
+            BuyerPayment::Cancelled => "cancelled",
+            BuyerPayment::PartlyRefunded => "partly_refunded",
+            BuyerPayment::Refunded => "refunded",
+        }
+    }
+
+    /// The value named `text`, if it is one.
+    pub fn parse(text: &str) -> Option<BuyerPayment> {
+        [BuyerPayment::Charged, BuyerPayment::Cancelled, BuyerPayment::PartlyRefunded, BuyerPayment::Refunded]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+    }
+
+    /// What the buyer may read of the merchant's `status`; `None` while the shop has done nothing with the
+    /// money (or there is none).
+    pub const fn of(status: crate::merchant::PaymentStatus) -> Option<BuyerPayment> {
+        use crate::merchant::PaymentStatus as S;
+        match status {
+            S::None | S::Authorized => None,
+            S::PartlyCaptured | S::Captured => Some(BuyerPayment::Charged),
+            S::PartlyRefunded => Some(BuyerPayment::PartlyRefunded),
+            S::Refunded => Some(BuyerPayment::Refunded),
+            S::Cancelled => Some(BuyerPayment::Cancelled),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +146,23 @@ mod tests {
             let state = OrderState::parse(s).unwrap();
             assert_eq!(serde_json::to_value(state).unwrap(), s);
         }
+    }
+
+    #[test]
+    fn buyer_payments_are_serdes_spelling_and_hide_the_merchants_detail() {
+        use crate::merchant::PaymentStatus;
+        for p in [BuyerPayment::Charged, BuyerPayment::Cancelled, BuyerPayment::PartlyRefunded, BuyerPayment::Refunded] {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+            assert_eq!(BuyerPayment::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(BuyerPayment::parse("captured"), None);
+        assert_eq!(BuyerPayment::of(PaymentStatus::Authorized), None);
+        assert_eq!(BuyerPayment::of(PaymentStatus::None), None);
+        assert_eq!(BuyerPayment::of(PaymentStatus::PartlyCaptured), Some(BuyerPayment::Charged));
+        assert_eq!(BuyerPayment::of(PaymentStatus::Captured), Some(BuyerPayment::Charged));
+        assert_eq!(BuyerPayment::of(PaymentStatus::Cancelled), Some(BuyerPayment::Cancelled));
+        assert_eq!(BuyerPayment::of(PaymentStatus::Refunded), Some(BuyerPayment::Refunded));
+        assert_eq!(BuyerPayment::of(PaymentStatus::PartlyRefunded), Some(BuyerPayment::PartlyRefunded));
     }
 
     #[test]

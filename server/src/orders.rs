@@ -172,6 +172,15 @@ impl Store {
         self.read(|c| order_where(c, "id", id))
     }
 
+    /// Where order `id`'s money stands after the merchant's captures, refunds and cancels
+    /// (`orders.payment_status`, written with each of them: `store/payment_status.rs`); `None` when there is no
+    /// such order or it has no status yet.
+    pub fn payment_status(&self, id: &str) -> Result<Option<amazon_pay_contract::merchant::PaymentStatus>, StoreError> {
+        let stored: Option<Option<String>> =
+            self.read(|c| c.prepare_cached("SELECT payment_status FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional())?;
+        Ok(stored.flatten().as_deref().and_then(amazon_pay_contract::merchant::PaymentStatus::parse))
+    }
+
     /// The order placed with idempotency key `key`, if any.
     pub fn order_by_key(&self, key: &str) -> Result<Option<OrderRecord>, StoreError> {
         self.read(|c| order_where(c, "idempotency_key", key))

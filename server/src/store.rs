@@ -21,6 +21,7 @@ mod outcome;
 pub mod payment_status;
 pub mod payments;
 mod pg;
+pub mod pg_probe;
 pub mod pg_schema;
 mod readers;
 mod schema;

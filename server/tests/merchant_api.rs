@@ -321,6 +321,51 @@ async fn cancel_releases_what_is_not_captured() {
     assert!(types.contains(&"order.cancelled".to_owned()), "{types:?}");
 }
 
+/// The buyer's `GET /api/orders/{id}`, in German.
+async fn buyer_status(env: &Env, id: &str) -> Value {
+    let response = env.http.get(env.url(&format!("/api/orders/{id}?lang=de"))).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_buyer_reads_what_the_shop_did_with_the_money_and_nothing_of_the_merchants() {
+    let env = env().await;
+    let (cancelled, _) = approved_order(&env, "buyer-cancel-00001").await;
+    let (refunded, _) = approved_order(&env, "buyer-refund-00001").await;
+    let (partly, _) = approved_order(&env, "buyer-partly-00001").await;
+    let (charged, _) = approved_order(&env, "buyer-charge-00001").await;
+    let (untouched, _) = approved_order(&env, "buyer-untouch-0001").await;
+    let act = |id: &str, action: &str| format!("/merchant/api/orders/{id}/{action}");
+    // Before the shop does anything: approved, and no word of the money.
+    let before = buyer_status(&env, &cancelled).await;
+    assert_eq!((&before["state"], &before["payment"]), (&json!("approved"), &Value::Null), "{before}");
+
+    assert_eq!(post(&env, &act(&cancelled, "cancel"), "buyer-cancel-1", json!({"reason": "out of stock"})).await.status(), 200);
+    assert_eq!(post(&env, &act(&refunded, "capture"), "buyer-capture-1", json!({})).await.status(), 200);
+    assert_eq!(post(&env, &act(&refunded, "refund"), "buyer-refund-1", json!({})).await.status(), 200);
+    assert_eq!(post(&env, &act(&partly, "capture"), "buyer-capture-2", json!({})).await.status(), 200);
+    assert_eq!(post(&env, &act(&partly, "refund"), "buyer-refund-2", json!({"amount": 100})).await.status(), 200);
+    // A capture in part is the merchant's detail: the buyer reads "charged".
+    assert_eq!(post(&env, &act(&charged, "capture"), "buyer-capture-3", json!({"amount": 100})).await.status(), 200);
+
+    for (id, payment, settled) in [
+        (&cancelled, json!("cancelled"), true),
+        (&refunded, json!("refunded"), true),
+        (&partly, json!("partly_refunded"), true),
+        (&charged, json!("charged"), true),
+        (&untouched, Value::Null, true),
+    ] {
+        let buyer = buyer_status(&env, id).await;
+        assert_eq!(buyer["payment"], payment, "{buyer}");
+        assert_eq!(buyer["settled"], settled, "{buyer}");
+        // Only the buyer's fields: no merchant status, amounts, reasons, buyer data or provider ids.
+        let mut keys: Vec<&str> = buyer.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["amount", "decline", "message", "order_id", "payment", "settled", "state"], "{buyer}");
+    }
+}
+
 #[tokio::test]
 async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
     use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse};
@@ -505,8 +550,10 @@ async fn payment_status_says_what_cancel_capture_and_refund_did_and_filters_the_
     let response = get(&env, "/merchant/api/orders?payment_status=released").send().await.unwrap();
     assert_eq!(response.status(), 400);
 
-    // The buyer's confirmation page keeps reading the provider's state.
+    // The buyer's confirmation page keeps the provider's state, and reads the cancel in its own words
+    // (the_buyer_reads_what_the_shop_did_with_the_money_and_nothing_of_the_merchants).
     let buyer: Value = env.http.get(env.url(&format!("/api/orders/{cancelled}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(buyer["state"], "approved");
+    assert_eq!(buyer["payment"], "cancelled");
     assert!(buyer.get("payment_status").is_none(), "{buyer}");
 }

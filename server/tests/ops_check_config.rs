@@ -4,6 +4,9 @@
 
 #[path = "support/amazon_live.rs"]
 mod amazon_live;
+#[allow(dead_code)]
+#[path = "support/pg.rs"]
+mod pg;
 
 use amazon_live::LIVE_AMAZON_ARGS;
 use std::process::{Command, Output};
@@ -187,6 +190,74 @@ fn a_second_webhook_secret_is_masked_and_its_problems_listed() {
     assert!(stderr.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) is the same"), "{stderr}");
     assert!(stderr.contains("configuration has 2 problem(s)"), "{stderr}");
     assert!(!stderr.contains(secret), "a secret is printed: {stderr}");
+}
+
+#[test]
+fn empty_webhook_secrets_in_the_environment_are_both_unset() {
+    // As a deployment template leaves them between rotations: `NAME=` means unset for both, not a refusal of one.
+    let output = Command::new(BIN)
+        .args(["check-config", "--sandbox"])
+        .env_remove("AMAZON_PAY_CONFIG")
+        .env_remove("AMAZON_PAY_WEBHOOK_URLS")
+        .env("AMAZON_PAY_WEBHOOK_SECRET", "")
+        .env("AMAZON_PAY_WEBHOOK_SECRET_NEXT", "")
+        .output()
+        .expect("the binary runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET = (not set)"), "{stdout}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET_NEXT = (not set: no rotation)"), "{stdout}");
+}
+
+/// `url` with `password` in its user info (the test cluster trusts loopback, so any password connects).
+fn with_password(url: &str, password: &str) -> String {
+    let mut url = reqwest::Url::parse(url).expect("a database URL");
+    url.set_password(Some(password)).expect("a URL with a host");
+    url.to_string()
+}
+
+const DB_PASSWORD: &str = "PgPass-Wq4Zr8";
+
+#[test]
+fn an_unreachable_postgresql_is_a_problem_named_without_its_password() {
+    // A port nobody listens on: refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgres://amazonpay:{DB_PASSWORD}@127.0.0.1:{port}/amazon_pay");
+    let started = std::time::Instant::now();
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains(&format!("DATABASE_URL postgres (127.0.0.1:{port}/amazon_pay) is not reachable")), "{stderr}");
+    assert!(stderr.contains("configuration has 1 problem(s)"), "{stderr}");
+    assert!(!stdout.contains(DB_PASSWORD) && !stderr.contains(DB_PASSWORD), "the password is printed: {stdout}{stderr}");
+    assert!(started.elapsed() < amazon_pay_server::ops::check::DATABASE_TIMEOUT, "refused is said at once");
+    // SQLite (the default) is a file the start creates: nothing to connect to.
+    let (output, stdout, stderr) = check_config(&["--sandbox"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(!stdout.contains("database ="), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_reachable_postgresql_says_how_far_its_schema_is_migrated() {
+    let Some(base) = pg::base_url() else { return };
+    let url = with_password(&pg::fresh_database(&base).await, DB_PASSWORD);
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let latest = amazon_pay_server::store::pg_probe::latest();
+    assert!(stdout.contains(&format!("database = reachable; empty: the start creates the schema (migrations 1 to {latest})")), "{stdout}");
+    // Migrated as the start does it.
+    let opened = {
+        let url = amazon_pay_server::store::DatabaseUrl::Postgres(url.clone());
+        tokio::task::spawn_blocking(move || amazon_pay_server::store::Store::open_url(&url, std::path::Path::new(".")).map(drop))
+    };
+    opened.await.unwrap().expect("the store opens and migrates");
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("database = reachable; schema at migration {latest}, this server's latest")), "{stdout}");
+    // One migration short, as a database an older server left.
+    pg::execute(&url, &format!("DELETE FROM schema_migrations WHERE version = {latest}"));
+    let (_, stdout, _) = check_config(&["--sandbox", "--database-url", &url]);
+    assert!(stdout.contains(&format!("schema at migration {}: the start applies migrations {latest} to {latest}", latest - 1)), "{stdout}");
+    assert!(!stdout.contains(DB_PASSWORD) && !stderr.contains(DB_PASSWORD), "the password is printed: {stdout}{stderr}");
 }
 
 #[test]

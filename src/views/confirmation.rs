@@ -9,7 +9,7 @@ use crate::page;
 use crate::prelude::*;
 use crate::texts::Text;
 use alloc::rc::{Rc, Weak};
-use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::time::Duration;
 use wasm_bindgen::JsValue;
@@ -42,8 +42,19 @@ impl Default for ConfirmationOptions {
     }
 }
 
-/// What the buyer reads for an order in `status`.
+/// What the buyer reads for an order in `status`: what the shop did with the money since (a cancel, a refund,
+/// the charge) when it did something, else the provider's state.
 fn sentence(status: &OrderStatus, lang: Language) -> String {
+    if let Some(payment) = status.payment {
+        return match payment {
+            BuyerPayment::Charged => Text::Paid,
+            BuyerPayment::Cancelled => Text::OrderCancelled,
+            BuyerPayment::PartlyRefunded => Text::OrderPartlyRefunded,
+            BuyerPayment::Refunded => Text::OrderRefunded,
+        }
+        .get(lang)
+        .into();
+    }
     match status.state {
         OrderState::Approved => Text::Approved.get(lang).into(),
         OrderState::Paid => Text::Paid.get(lang).into(),
@@ -67,8 +78,12 @@ fn past_deadline(last: Option<OrderState>) -> Text {
     }
 }
 
-/// The event an order's state is announced with, if any.
+/// The event an order's state is announced with, if any. An order the shop cancelled or refunded in full is
+/// announced with none: its page must not tell the shop's script "approved" again.
 fn event_for(status: &OrderStatus, lang: Language) -> Option<WidgetEvent> {
+    if matches!(status.payment, Some(BuyerPayment::Cancelled | BuyerPayment::Refunded)) {
+        return None;
+    }
     let order_id = status.order_id.clone();
     Some(match status.state {
         OrderState::Approved => WidgetEvent::Approved { order_id },
@@ -95,10 +110,12 @@ struct Confirmation {
 impl Confirmation {
     fn show(&self, status: &OrderStatus) {
         set_attr(&self.state, "data-state", status.state.as_str());
+        set_attr(&self.state, "data-payment", status.payment.map_or("", BuyerPayment::as_str));
         set_text(&self.state, &sentence(status, self.lang));
         set_text(&self.number_value, &status.order_id);
         set_hidden(&self.number, false);
-        set_hidden(&self.back, !matches!(status.state, OrderState::Failed | OrderState::Declined | OrderState::Abandoned));
+        let over = matches!(status.payment, Some(BuyerPayment::Cancelled | BuyerPayment::Refunded));
+        set_hidden(&self.back, !over && !matches!(status.state, OrderState::Failed | OrderState::Declined | OrderState::Abandoned));
     }
 
     /// A sentence that ends the page's work; `failed` offers the way back to the cart.
@@ -184,7 +201,7 @@ mod tests {
     use amazon_pay_contract::Money;
 
     fn status(state: OrderState) -> OrderStatus {
-        OrderStatus { order_id: "O1".into(), state, amount: Money::eur(100), message: None, decline: None, settled: false }
+        OrderStatus { order_id: "O1".into(), state, amount: Money::eur(100), message: None, decline: None, settled: false, payment: None }
     }
 
     #[test]
@@ -196,6 +213,23 @@ mod tests {
         declined.message = Some("Der Server sagt es so.".into());
         assert_eq!(sentence(&declined, Language::De), "Der Server sagt es so.");
         assert_eq!(sentence(&status(OrderState::Redirected), Language::Fr), Text::Pending.get(Language::Fr));
+    }
+
+    #[test]
+    fn what_the_shop_did_with_the_money_comes_before_the_providers_state() {
+        let mut approved = status(OrderState::Approved);
+        assert_eq!(sentence(&approved, Language::En), Text::Approved.get(Language::En));
+        approved.payment = Some(BuyerPayment::Cancelled);
+        assert_eq!(sentence(&approved, Language::De), Text::OrderCancelled.get(Language::De));
+        assert_eq!(event_for(&approved, Language::En), None);
+        approved.payment = Some(BuyerPayment::Refunded);
+        assert_eq!(sentence(&approved, Language::It), Text::OrderRefunded.get(Language::It));
+        assert_eq!(event_for(&approved, Language::En), None);
+        approved.payment = Some(BuyerPayment::PartlyRefunded);
+        assert_eq!(sentence(&approved, Language::Es), Text::OrderPartlyRefunded.get(Language::Es));
+        approved.payment = Some(BuyerPayment::Charged);
+        assert_eq!(sentence(&approved, Language::Fr), Text::Paid.get(Language::Fr));
+        assert_eq!(event_for(&approved, Language::En), Some(WidgetEvent::Approved { order_id: "O1".into() }));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::{code, Fields, FromJs, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, PricedLine};
-use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Language, Money};
 use wasm_bindgen::JsValue;
 
@@ -27,6 +27,12 @@ impl FromJs for ErrorCode {
 impl FromJs for OrderState {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         code(value, OrderState::parse)
+    }
+}
+
+impl FromJs for BuyerPayment {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        code(value, BuyerPayment::parse)
     }
 }
 
@@ -92,6 +98,7 @@ impl FromJs for OrderStatus {
             message: f.opt_string("message"),
             decline: f.opt("decline"),
             settled: f.bool("settled"),
+            payment: f.opt("payment"),
         };
         f.done(status)
     }

@@ -236,8 +236,21 @@ test("a cancelled order says so in the list and on its page, and the list's Mone
   assert.deepEqual(problems, []);
   await context.close();
 
-  // The buyer's confirmation page reads the order as before.
+  // The buyer who reopens the confirmation page reads that the shop cancelled, in the page's language (a
+  // German shop's), not "approved"; the state stays PAYONE's and the way back to the cart is offered.
+  await buyer.page.route(/\/confirmation\.html/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()).replace('<html lang="en">', '<html lang="de">') });
+  });
   await buyer.page.reload();
-  await confirmationState(buyer.page, "approved");
+  const state = buyer.page.locator('.amazon-pay-order-state[data-payment="cancelled"]');
+  await state.waitFor();
+  assert.equal(await state.getAttribute("data-state"), "approved");
+  assert.equal(
+    await state.textContent(),
+    "Der Shop hat diese Bestellung storniert. Es wurde nichts belastet, der bei Amazon Pay reservierte Betrag ist freigegeben.",
+  );
+  assert.ok(await buyer.page.locator(".amazon-pay-confirmation a", { hasText: "Zurück zum Warenkorb" }).isVisible());
+  assert.deepEqual(buyer.problems, []);
   await buyer.context.close();
 });

@@ -6,7 +6,7 @@ use crate::config::Authorization;
 use crate::error::AppError;
 use crate::return_urls::Flow;
 use crate::state::AppState;
-use amazon_pay_contract::orders::{OrderState, OrderStatus};
+use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::ErrorCode;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
@@ -27,10 +27,15 @@ pub(super) async fn status(
         OrderState::Failed => order.decline.or(Some(ErrorCode::HardDecline)),
         _ => None,
     };
+    // What the shop did with the money since (captured, cancelled, refunded): the buyer who reopens the page
+    // reads that, not "approved". Only the buyer's part of the merchant's status (no amounts, no partial capture).
+    let payment = state.store.payment_status(&order.id)?.and_then(BuyerPayment::of);
     // With a preauthorization `paid` only follows the merchant's capture; with an authorization it follows.
+    // A cancel or a full refund ends the order whatever the provider's state.
     let settled = order.state.is_final()
         || order.state == OrderState::UpstreamFailed
-        || (order.state == OrderState::Approved && state.config.payone_authorization == Authorization::Preauthorization);
+        || (order.state == OrderState::Approved && state.config.payone_authorization == Authorization::Preauthorization)
+        || matches!(payment, Some(BuyerPayment::Cancelled | BuyerPayment::Refunded));
     Ok(ApiJson(OrderStatus {
         settled,
         order_id: order.id,
@@ -38,6 +43,7 @@ pub(super) async fn status(
         amount: order.amount,
         message: decline.map(|code| code.buyer_message(lang).to_owned()),
         decline,
+        payment,
     }))
 }
 

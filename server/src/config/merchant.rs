@@ -93,9 +93,6 @@ pub enum MerchantConfigError {
     /// A secret shorter than [`MIN_SECRET_BYTES`].
     #[error("AMAZON_PAY_WEBHOOK_SECRET (--webhook-secret) has {0} bytes; use at least 32 random bytes")]
     ShortSecret(usize),
-    /// A second secret that is set but empty (or blank).
-    #[error("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) is set but empty; unset it when no secret rotation is going on")]
-    EmptyNextSecret,
     /// A second secret shorter than [`MIN_SECRET_BYTES`].
     #[error("AMAZON_PAY_WEBHOOK_SECRET_NEXT (--webhook-secret-next) has {0} bytes; use at least 32 random bytes")]
     ShortNextSecret(usize),
@@ -139,9 +136,10 @@ impl MerchantConfig {
         } else if !webhook_urls.is_empty() {
             return Err(MerchantConfigError::MissingSecret);
         }
-        let secret_next = match args.webhook_secret_next {
+        // Empty means unset for both secrets (an `AMAZON_PAY_WEBHOOK_SECRET_NEXT=` left in the environment after
+        // a rotation, as deployment templates write it); a blank one is as short as it looks.
+        let secret_next = match args.webhook_secret_next.filter(|s| !s.is_empty()) {
             None => None,
-            Some(next) if next.trim().is_empty() => return Err(MerchantConfigError::EmptyNextSecret),
             Some(next) if next.len() < MIN_SECRET_BYTES => return Err(MerchantConfigError::ShortNextSecret(next.len())),
             Some(_) if secret.is_none() => return Err(MerchantConfigError::NextWithoutSecret),
             Some(next) if secret.as_deref() == Some(next.as_str()) => return Err(MerchantConfigError::SameNextSecret),
@@ -280,9 +278,12 @@ mod tests {
         assert_eq!(config.webhook_secrets(), [NEXT, SECRET], "the secret's signature last");
         assert!(!format!("{config:?}").contains(NEXT), "the Debug output hides it");
         assert_eq!(parse(&["--webhook-secret", SECRET]).unwrap().webhook_secrets(), [SECRET]);
+        // Empty is unset, as for the secret itself.
+        assert_eq!(parse(&["--webhook-secret", SECRET, "--webhook-secret-next", ""]).unwrap().webhook_secrets(), [SECRET]);
+        assert_eq!(parse(&["--webhook-secret", "", "--webhook-secret-next", ""]).unwrap().webhook_secrets(), [] as [&str; 0]);
         let cases: [(&[&str], MerchantConfigError); 5] = [
-            (&["--webhook-secret", SECRET, "--webhook-secret-next", ""], MerchantConfigError::EmptyNextSecret),
-            (&["--webhook-secret", SECRET, "--webhook-secret-next", "   "], MerchantConfigError::EmptyNextSecret),
+            (&["--webhook-secret", SECRET, "--webhook-secret-next", "   "], MerchantConfigError::ShortNextSecret(3)),
+            (&["--webhook-secret", "", "--webhook-secret-next", NEXT], MerchantConfigError::NextWithoutSecret),
             (&["--webhook-secret", SECRET, "--webhook-secret-next", "short"], MerchantConfigError::ShortNextSecret(5)),
             (&["--webhook-secret-next", NEXT], MerchantConfigError::NextWithoutSecret),
             (&["--webhook-secret", SECRET, "--webhook-secret-next", SECRET], MerchantConfigError::SameNextSecret),

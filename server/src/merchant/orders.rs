@@ -151,7 +151,15 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
     let Some(mut order) = order else {
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
-    order["webhook_deliveries"] = Value::Array(state.store.deliveries_for_order(&id)?);
+    // A receiver's URL may carry the shop's token for it (query, user info): the merchant's key is not the
+    // receiver's secret, so the page shows where each delivery goes and no more, as the logs do.
+    let mut deliveries = state.store.deliveries_for_order(&id)?;
+    for delivery in &mut deliveries {
+        if let Some(url) = delivery["url"].as_str() {
+            delivery["url"] = Value::String(crate::config::merchant::url_shown(url));
+        }
+    }
+    order["webhook_deliveries"] = Value::Array(deliveries);
     name_items(&state, &mut order);
     Ok(Json(order))
 }

@@ -144,7 +144,9 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
             "abandoned" => format!("abandoned, the URL is no longer configured ({count} attempt{})", if count == 1 { "" } else { "s" }),
             other => format!("{other} after {count} attempt{}", if count == 1 { "" } else { "s" }),
         };
-        out.push(TimelineEntry { at_ms, source: "webhook".into(), title: format!("{kind} to {url}"), detail: Some(detail), attempts });
+        // Where it went without what may be the receiver's token (the merchant API's order shows it so too).
+        let shown = crate::config::merchant::url_shown(&url);
+        out.push(TimelineEntry { at_ms, source: "webhook".into(), title: format!("{kind} to {shown}"), detail: Some(detail), attempts });
     }
     Ok(out)
 }

@@ -31,16 +31,52 @@ pub fn run(argv: &[String]) -> i32 {
     };
     let (config, config_problems) = check(args);
     problems.extend(config_problems);
+    // The database the configuration names, asked as the start would ask it (a valid URL only).
+    let database = config.as_ref().and_then(|c| database(&c.database_url, DATABASE_TIMEOUT));
+    let database = match database {
+        Some(Err(problem)) => {
+            problems.push(problem);
+            None
+        }
+        Some(Ok(line)) => Some(line),
+        None => None,
+    };
     match config {
         Some(config) if problems.is_empty() => {
             println!("configuration is valid; effective settings:");
             for (name, value) in settings(&config) {
                 println!("  {name} = {value}");
             }
+            if let Some(line) = database {
+                println!("  database = {line}");
+            }
             0
         }
         _ => report(&problems),
     }
+}
+
+/// How long `check-config` waits for PostgreSQL to answer (connecting and reading the schema's level).
+pub const DATABASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// For a PostgreSQL store: whether it answers within `timeout` and how far its schema is migrated (`Ok`: the
+/// line to print), or the problem; `None` for SQLite (a file the start creates). `/readyz` asks the same of
+/// a running server. Printed by [`crate::store::DatabaseUrl::describe`]: host, port and database, never the password.
+pub fn database(url: &crate::store::DatabaseUrl, timeout: std::time::Duration) -> Option<Result<String, String>> {
+    use crate::store::pg_probe::{latest, probe, SchemaLevel};
+    let crate::store::DatabaseUrl::Postgres(text) = url else { return None };
+    let latest = latest();
+    Some(match probe(text, timeout) {
+        Ok(SchemaLevel::Empty) => Ok(format!("reachable; empty: the start creates the schema (migrations 1 to {latest})")),
+        Ok(SchemaLevel::At(level)) if level == latest => Ok(format!("reachable; schema at migration {level}, this server's latest")),
+        Ok(SchemaLevel::At(level)) if level < latest => {
+            Ok(format!("reachable; schema at migration {level}: the start applies migrations {} to {latest}", level + 1))
+        }
+        Ok(SchemaLevel::At(level)) => {
+            Ok(format!("reachable; schema at migration {level}, newer than this server's {latest} (a newer server migrated it)"))
+        }
+        Err(err) => Err(format!("DATABASE_URL {} is not reachable (waited at most {} s): {err}", url.describe(), timeout.as_secs())),
+    })
 }
 
 fn report(problems: &[String]) -> i32 {
@@ -78,7 +114,7 @@ fn stand_in_merchant(args: &mut crate::config::merchant::MerchantArgs, err: &cra
     match err {
         E::BadUrl(url) => args.webhook_urls.retain(|u| u.trim() != url),
         E::MissingSecret | E::ShortSecret(_) => args.webhook_secret = Some("x".repeat(MIN_SECRET_BYTES)),
-        E::EmptyNextSecret | E::ShortNextSecret(_) | E::NextWithoutSecret | E::SameNextSecret => args.webhook_secret_next = None,
+        E::ShortNextSecret(_) | E::NextWithoutSecret | E::SameNextSecret => args.webhook_secret_next = None,
         E::BadRetry(_) => args.webhook_retry_seconds = DEFAULT_RETRY_SECONDS.to_vec(),
         E::BadRetention(_) => args.webhook_retention_days = DEFAULT_RETENTION_DAYS,
         E::ShortKey { .. } => args.merchant_api_keys.retain(|k| k.trim().is_empty() || k.trim().chars().count() >= MIN_API_KEY_CHARS),

@@ -17,6 +17,11 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (9, ORDERS_BY_STATE),
 ];
 
+/// The latest migration: the level a database is at after this server's start.
+pub fn latest() -> i64 {
+    MIGRATIONS.iter().map(|(version, _)| *version).max().unwrap_or(0)
+}
+
 /// The migration that folds `notifications.buyer_search` in Rust (`store/buyer_search.rs`), not with the
 /// database's locale-dependent `lower()`: `store/pg.rs` runs that step after its (empty) SQL.
 pub(super) const FOLD_BUYER_SEARCH: i64 = 5;
