@@ -5,17 +5,20 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/process.rs"]
+mod process;
+
 const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
 
 fn run_expecting_failure(args: &[&str], envs: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
         .args(args)
         .envs(envs.iter().copied())
-        .env_remove("PAYONE_KEY")
-        .output()
-        .unwrap();
+        .env_remove("PAYONE_KEY");
+    let output = process::output_within(&mut command, Duration::from_secs(30));
     assert!(!output.status.success(), "expected a refusal");
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -6,6 +6,7 @@
 
 pub(crate) mod amazon_live;
 pub(crate) mod pg;
+pub(crate) mod process;
 pub(crate) mod prometheus;
 
 use amazon_pay_contract::cv2::{ButtonConfig, PlaceOrderRequest};
