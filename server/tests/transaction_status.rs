@@ -16,23 +16,8 @@ async fn start() -> (String, tempfile::TempDir, AppState) {
 }
 
 async fn order_with_txid(state: &AppState, id: &str, txid: &str) {
-    state
-        .store
-        .insert_order(&OrderRecord {
-            id: id.into(),
-            workorder_id: "WO1".into(),
-            flow: "cv2".into(),
-            idempotency_key: format!("key-{id}-0000"),
-            state: OrderState::Redirected,
-            amount: Money::eur(1290),
-            txid: Some(txid.into()),
-            userid: None,
-            decline: None,
-            response_json: None,
-            provider: amazon_pay_server::orders::Provider::Payone,
-        })
-        .await
-        .unwrap();
+    let order = OrderRecord { workorder_id: "WO1".into(), flow: "cv2".into(), state: OrderState::Redirected, ..apb_order(id, txid) };
+    state.store.insert_order(&order).await.unwrap();
 }
 
 /// A notification body as PAYONE sends it: ISO-8859-1, form-encoded.
@@ -162,6 +147,7 @@ async fn an_authorization_of_an_abandoned_order_wins() {
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Paid);
 }
 
+/// An APB order (its own checkout) just placed with PAYONE's `txid`.
 fn apb_order(id: &str, txid: &str) -> OrderRecord {
     OrderRecord {
         id: id.into(),
