@@ -156,7 +156,9 @@ fn notifications_never_panic_and_only_genuine_ones_verify() {
         for state in STATES.map(|s| OrderState::parse(s).unwrap()) {
             if let Some(next) = next_state(state, &ts) {
                 assert_ne!(next, state, "#{i}");
-                assert!(!state.is_final() || state == OrderState::Declined, "#{i}: final states never move");
+                // `abandoned` is the server's own conclusion: PAYONE's later word (not a cancelation) moves it.
+                let provider_overrules = state == OrderState::Abandoned && ts.txaction() != Some("cancelation");
+                assert!(!state.is_final() || provider_overrules, "#{i}: final states never move, but for an abandoned one");
             }
         }
         // Whatever verifies with one key never verifies with another.
