@@ -145,7 +145,7 @@ pub fn on(target: &EventTarget, kind: &'static str, mut handler: impl FnMut(Even
 pub fn on_restored(mut restored: impl FnMut() + 'static) -> Option<Listener> {
     let window = web_sys::window()?;
     Some(on(&window, "pageshow", move |event| {
-        if js_sys::Reflect::get(event.as_ref(), &JsValue::from_str("persisted")).ok().and_then(|p| p.as_bool()) == Some(true) {
+        if crate::dom_calls::persisted(&event) {
             restored();
         }
     }))
