@@ -138,11 +138,12 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
             .collect::<crate::store::db::Result<Vec<_>>>()?;
         let at_ms = attempts.first().map_or(created * 1000, |a| a.at_ms);
         let count = attempts.len();
+        let tries = format!("{count} attempt{}", if count == 1 { "" } else { "s" });
         let detail = match state.as_str() {
-            "delivered" => format!("delivered ({count} attempt{})", if count == 1 { "" } else { "s" }),
+            "delivered" => format!("delivered ({tries})"),
             "pending" if count == 0 => "waiting to be sent".to_owned(),
-            "abandoned" => format!("abandoned, the URL is no longer configured ({count} attempt{})", if count == 1 { "" } else { "s" }),
-            other => format!("{other} after {count} attempt{}", if count == 1 { "" } else { "s" }),
+            "abandoned" => format!("abandoned, the URL is no longer configured ({tries})"),
+            other => format!("{other} after {tries}"),
         };
         // Where it went without what may be the receiver's token (the merchant API's order shows it so too).
         let shown = crate::config::merchant::url_shown(&url);
