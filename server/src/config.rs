@@ -435,6 +435,11 @@ pub enum ConfigError {
     )]
     /// An account's setting without its credential: neither live mode nor a deliberate sandbox.
     WithoutCredential(&'static str),
+    #[error(
+        "--listen {0} takes connections on every address, so this server cannot tell which one buyers open: set --public-url (AMAZON_PAY_PUBLIC_URL) to it, e.g. http://192.0.2.10:{port}; return URLs and the sandbox's scripts are built from it", port = .0.port()
+    )]
+    /// Listening on every address with no public URL: `http://0.0.0.0:…` would be sent to browsers.
+    PublicUrlForEveryAddress(SocketAddr),
     #[error("{name} must be numeric, got {value:?}")]
     /// Not numeric.
     NotNumeric {
@@ -493,6 +498,11 @@ impl Config {
         let amazon_credentials = provider == amazon::Provider::Amazon && args.amazon.amazon_private_key.is_some();
         let has_credentials = args.payone_key.is_some() || args.checkoutchamp_login_id.is_some() || amazon_credentials;
         let mode = if args.sandbox || !has_credentials { Mode::Sandbox } else { Mode::Live };
+        // The public URL defaults to `http://<listen>`; `http://0.0.0.0:8080` reaches no browser (the sandbox's
+        // checkout.js under it is refused by the page's CSP, and Amazon would return buyers there).
+        if args.public_url.is_none() && args.listen.ip().is_unspecified() {
+            return Err(ConfigError::PublicUrlForEveryAddress(args.listen));
+        }
         if mode == Mode::Sandbox && !args.sandbox {
             // The account's ids without its key (forgotten, or a secret store that answered nothing) mean live
             // mode: falling back to the sandbox would confirm buyers' orders with pretend payments.

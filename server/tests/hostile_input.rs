@@ -426,3 +426,18 @@ fn account_settings_without_their_credential_are_refused_not_run_as_the_sandbox(
     }
     assert_eq!(parse(&[]).unwrap().mode, Mode::Sandbox, "nothing set: the sandbox, as before");
 }
+
+#[test]
+fn listening_on_every_address_needs_the_public_url() {
+    // `--listen 0.0.0.0:8080` alone once made http://0.0.0.0:8080 the public URL: the cart's button named
+    // http://0.0.0.0:8080/sandbox/amazon/checkout.js, which the page's CSP refused ("not available right now").
+    let parse = |args: &[&str]| Config::from_args(Args::try_parse_from(["amazon-pay-server", "--sandbox"].iter().chain(args)).unwrap());
+    for listen in ["0.0.0.0:8080", "[::]:8080"] {
+        let err = parse(&["--listen", listen]).unwrap_err();
+        assert!(matches!(err, ConfigError::PublicUrlForEveryAddress(_)), "{listen}: {err}");
+        assert!(err.to_string().contains("set --public-url"), "{err}");
+        let named = parse(&["--listen", listen, "--public-url", "http://192.0.2.10:8080"]).unwrap();
+        assert_eq!(named.public_url.as_deref(), Some("http://192.0.2.10:8080"));
+    }
+    assert!(parse(&["--listen", "127.0.0.1:8080"]).is_ok(), "one address: the public URL defaults to it");
+}

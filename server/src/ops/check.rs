@@ -165,6 +165,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
             *slot = Some("1".to_owned());
         }
         ConfigError::WithoutCredential(_) => args.sandbox = true,
+        ConfigError::PublicUrlForEveryAddress(listen) => args.public_url = Some(format!("http://{listen}")),
         ConfigError::MerchantCountry(_) => args.merchant_country = "DE".to_owned(),
         ConfigError::Currency(_) => args.currency = "EUR".to_owned(),
         ConfigError::B2b => args.b2b = false,
