@@ -216,6 +216,15 @@ fn start_problems(config: &Config) -> Vec<String> {
             }
         }
     }
+    // The start resolves the return pages against the public URL (`app.rs`); a page it would refuse is a problem
+    // here too. A public URL that is no URL is listed above already.
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+    if reqwest::Url::parse(&public_url).is_ok() {
+        let live = config.mode == Mode::Live;
+        if let Err(err) = crate::return_urls::ReturnPagesConfig::resolve(&config.return_pages, &public_url, &config.allowed_origins, live) {
+            problems.push(err.to_string());
+        }
+    }
     if config.ops.metrics_listen == Some(config.listen) && config.listen.port() != 0 {
         problems.push("AMAZON_PAY_METRICS_LISTEN must differ from AMAZON_PAY_LISTEN (metrics are never public)".to_owned());
     }
