@@ -92,7 +92,7 @@ texts! {
     ChangeAddress => ["Adresse ändern", "Change address", "Modifier l'adresse", "Modifica indirizzo", "Cambiar dirección"],
     ChangePayment => ["Zahlungsart ändern", "Change payment method", "Modifier le moyen de paiement", "Modifica metodo di pagamento", "Cambiar método de pago"],
     Delivery => ["Versand", "Delivery", "Livraison", "Spedizione", "Envío"],
-    DeliveryStandard => ["Standardversand (kostenlos)", "Standard delivery (free)", "Livraison standard (gratuite)", "Spedizione standard (gratuita)", "Envío estándar (gratis)"],
+    DeliveryStandard => ["Standardversand", "Standard delivery", "Livraison standard", "Spedizione standard", "Envío estándar"],
     DeliveryExpress => ["Expressversand", "Express delivery", "Livraison express", "Spedizione express", "Envío exprés"],
     Items => ["Artikel", "Items", "Articles", "Articoli", "Artículos"],
     Quantity => ["Menge", "Quantity", "Quantité", "Quantità", "Cantidad"],

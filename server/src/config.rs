@@ -430,6 +430,16 @@ pub enum ConfigError {
     #[error("live mode needs {0}; set it, or start with --sandbox")]
     /// Missing.
     Missing(&'static str),
+    #[error(
+        "{0} is set but no credential is (PAYONE_KEY, CHECKOUTCHAMP_LOGIN_ID, or AMAZON_PRIVATE_KEY_PATH with --provider amazon), so the server would run the offline sandbox: set the credential for live mode, or start with --sandbox"
+    )]
+    /// An account's setting without its credential: neither live mode nor a deliberate sandbox.
+    WithoutCredential(&'static str),
+    #[error(
+        "--listen {0} takes connections on every address, so this server cannot tell which one buyers open: set --public-url (AMAZON_PAY_PUBLIC_URL) to it, e.g. http://192.0.2.10:{port}; return URLs and the sandbox's scripts are built from it", port = .0.port()
+    )]
+    /// Listening on every address with no public URL: `http://0.0.0.0:…` would be sent to browsers.
+    PublicUrlForEveryAddress(SocketAddr),
     #[error("{name} must be numeric, got {value:?}")]
     /// Not numeric.
     NotNumeric {
@@ -488,6 +498,24 @@ impl Config {
         let amazon_credentials = provider == amazon::Provider::Amazon && args.amazon.amazon_private_key.is_some();
         let has_credentials = args.payone_key.is_some() || args.checkoutchamp_login_id.is_some() || amazon_credentials;
         let mode = if args.sandbox || !has_credentials { Mode::Sandbox } else { Mode::Live };
+        // The public URL defaults to `http://<listen>`; `http://0.0.0.0:8080` reaches no browser (the sandbox's
+        // checkout.js under it is refused by the page's CSP, and Amazon would return buyers there).
+        if args.public_url.is_none() && args.listen.ip().is_unspecified() {
+            return Err(ConfigError::PublicUrlForEveryAddress(args.listen));
+        }
+        if mode == Mode::Sandbox && !args.sandbox {
+            // The account's ids without its key (forgotten, or a secret store that answered nothing) mean live
+            // mode: falling back to the sandbox would confirm buyers' orders with pretend payments.
+            let account = [
+                ("PAYONE_MID", &args.payone_mid),
+                ("PAYONE_PORTALID", &args.payone_portalid),
+                ("PAYONE_AID", &args.payone_aid),
+                ("CHECKOUTCHAMP_PASSWORD", &args.checkoutchamp_password),
+            ];
+            if let Some((name, _)) = account.iter().find(|(_, value)| value.is_some()) {
+                return Err(ConfigError::WithoutCredential(name));
+            }
+        }
         if mode == Mode::Live && args.sandbox_button_signatures == ButtonSignatures::Placeholder {
             return Err(ConfigError::PlaceholderSignaturesInLive);
         }

@@ -8,7 +8,7 @@ mod support;
 use amazon_pay_contract::cv2::ButtonConfig;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
-use amazon_pay_server::config::{sandbox_defaults as d, Args, Config, ConfigError};
+use amazon_pay_server::config::{sandbox_defaults as d, Args, Config, ConfigError, Mode};
 use amazon_pay_server::payone::wire::notification_key;
 use amazon_pay_server::security::SANDBOX_CSP;
 use clap::Parser;
@@ -406,4 +406,38 @@ fn live_mode_refuses_empty_secrets() {
     .unwrap_err();
     assert!(matches!(err, ConfigError::Missing("CHECKOUTCHAMP_PASSWORD")), "{err}");
     assert!(parse(&["--payone-key", "k"]).is_ok());
+}
+
+#[test]
+fn account_settings_without_their_credential_are_refused_not_run_as_the_sandbox() {
+    // PAYONE's ids without PAYONE_KEY once started the offline sandbox, which confirms orders with pretend payments.
+    let parse = |args: &[&str]| Config::from_args(Args::try_parse_from(["amazon-pay-server"].iter().chain(args)).unwrap());
+    for (flag, name) in [
+        ("--payone-mid", "PAYONE_MID"),
+        ("--payone-portalid", "PAYONE_PORTALID"),
+        ("--payone-aid", "PAYONE_AID"),
+        ("--checkoutchamp-password", "CHECKOUTCHAMP_PASSWORD"),
+    ] {
+        let err = parse(&[flag, "12345"]).unwrap_err();
+        assert!(matches!(err, ConfigError::WithoutCredential(n) if n == name), "{flag}: {err}");
+        assert!(err.to_string().contains("start with --sandbox"), "{err}");
+        // Asked for, the sandbox takes them.
+        assert_eq!(parse(&[flag, "12345", "--sandbox"]).unwrap().mode, Mode::Sandbox, "{flag}");
+    }
+    assert_eq!(parse(&[]).unwrap().mode, Mode::Sandbox, "nothing set: the sandbox, as before");
+}
+
+#[test]
+fn listening_on_every_address_needs_the_public_url() {
+    // `--listen 0.0.0.0:8080` alone once made http://0.0.0.0:8080 the public URL: the cart's button named
+    // http://0.0.0.0:8080/sandbox/amazon/checkout.js, which the page's CSP refused ("not available right now").
+    let parse = |args: &[&str]| Config::from_args(Args::try_parse_from(["amazon-pay-server", "--sandbox"].iter().chain(args)).unwrap());
+    for listen in ["0.0.0.0:8080", "[::]:8080"] {
+        let err = parse(&["--listen", listen]).unwrap_err();
+        assert!(matches!(err, ConfigError::PublicUrlForEveryAddress(_)), "{listen}: {err}");
+        assert!(err.to_string().contains("set --public-url"), "{err}");
+        let named = parse(&["--listen", listen, "--public-url", "http://192.0.2.10:8080"]).unwrap();
+        assert_eq!(named.public_url.as_deref(), Some("http://192.0.2.10:8080"));
+    }
+    assert!(parse(&["--listen", "127.0.0.1:8080"]).is_ok(), "one address: the public URL defaults to it");
 }

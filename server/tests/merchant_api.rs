@@ -176,6 +176,10 @@ async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idem
     let body: Value = first.json().await.unwrap();
     assert_eq!(body["amounts"]["captured"], 1000);
     assert_eq!(body["amounts"]["remaining"], total - 1000);
+    // "The answer is the order after the action": its products named as the order's page names them.
+    let shown = order(&env, &id).await;
+    assert!(shown["items"][0]["name"].is_string(), "{shown}");
+    assert_eq!(body["items"], shown["items"]);
     // The same key again: the same answer, marked as a replay, and no second capture at PAYONE.
     let again = post(&env, &path("capture"), "capture-part-1", json!({"amount": 1000})).await;
     assert_eq!(again.headers()["idempotent-replayed"], "true");

@@ -272,3 +272,15 @@ fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
     let (_, stdout, _) = check_config(&["--sandbox", "--provider", "amazon"]);
     assert!(!stdout.lines().any(|l| l.trim_start().starts_with("PAYONE = ")), "{stdout}");
 }
+
+#[test]
+fn return_pages_the_start_refuses_are_listed() {
+    // check-config once called a return page on an origin that is not allowed valid, and the start refused it.
+    let page = ["--sandbox", "--return-page", "cv2.review=https://shop.example/checkout/review"];
+    let (output, stdout, stderr) = check_config(&page);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("https://shop.example, which is not an allowed origin"), "{stderr}");
+    let allowed = [&page[..], &["--allowed-origins", "https://shop.example"]].concat();
+    let (output, stdout, stderr) = check_config(&allowed);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+}

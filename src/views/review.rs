@@ -212,6 +212,10 @@ impl Review {
         for line in &details.items {
             add_item(&list, line.quantity, &line.name, line.unit_price, lang);
         }
+        // What the chosen delivery adds (express, or a catalogue's standard fee): the total is then the lines above.
+        if details.delivery_fee.minor > 0 {
+            add_labelled(holder, "amazon-pay-delivery-fee", self.t(Text::Delivery), &format_money(details.delivery_fee, lang));
+        }
         add_labelled(holder, "amazon-pay-total", self.t(Text::Total), &format_money(details.amount, lang));
         self.state.borrow_mut().details = Some(details);
     }

@@ -239,10 +239,16 @@ test("changed amount: express delivery updates the total on the page, at PAYONE 
   const { page, context } = await fresh();
   const workorderId = await checkoutToReview(page, server.baseUrl);
   const before = await page.locator(".amazon-pay-total strong").textContent();
+  // Standard delivery costs nothing in the demo's catalogue: no delivery line, and its label claims no price
+  // (a catalogue may charge for it).
+  assert.equal(await page.locator(".amazon-pay-delivery-fee").count(), 0);
+  assert.equal((await page.locator(".amazon-pay-delivery label").first().textContent()).trim(), "Standard delivery");
   await page.check("input[value=express]");
   await page.locator(".amazon-pay-notice", { hasText: "updated" }).waitFor();
   const after = await page.locator(".amazon-pay-total strong").textContent();
   assert.notEqual(after, before);
+  // What express adds is shown, so the lines add up to the new total.
+  assert.equal(await page.locator(".amazon-pay-delivery-fee strong").textContent(), "€6.90");
   assert.equal((await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length >= 1, true);
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");

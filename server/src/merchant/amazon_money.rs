@@ -87,7 +87,7 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
                     Ok(order)
                 })
                 .await?;
-            Ok(json_response(StatusCode::OK, &stored, false))
+            Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &stored), false))
         }
         Err(Error::Api { reason_code, .. }) if request.action == Action::Capture && reason_code == "InvalidChargeStatus" => {
             // The charge is no longer Authorized: captured or cancelled at Amazon (Seller Central) before its IPN

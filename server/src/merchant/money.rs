@@ -146,7 +146,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             ));
         }
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-        return Ok(json_response(status, &response, true));
+        return Ok(json_response(status, &super::orders::named_answer(state, &response), true));
     }
 
     let (provider, money) = state.store.read({
@@ -196,7 +196,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                     Ok(order)
                 })
                 .await?;
-            Ok(json_response(StatusCode::OK, &stored, false))
+            Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &stored), false))
         }
         Err(PayoneError::Declined { code, message, .. }) => {
             // PAYONE's final word: stored, so the same key gets the same refusal (and nothing moved).

@@ -43,7 +43,7 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
                 if !known {
                     // The merchant's cancel and refund leave the state as the provider reported it.
                     let hint = match amazon_pay_contract::merchant::PaymentStatus::parse(&value) {
-                        Some(_) => format!(" Cancelled, captured and refunded orders are found by payment_status={value}."),
+                        Some(_) => format!(" Capture, refund and cancel leave the state as the provider reported it: use payment_status={value}."),
                         None => String::new(),
                     };
                     return Err(MerchantError::bad_request("invalid_filter", format!("state {value:?} is not an order state.{hint}")));
@@ -164,6 +164,18 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
     Ok(Json(order))
 }
 
+/// A money action's answer (fresh or replayed), its order's products named as the order's page names them;
+/// an error's body as it is.
+pub(super) fn named_answer(state: &AppState, body: &str) -> String {
+    match serde_json::from_str::<Value>(body) {
+        Ok(mut order) if order.get("items").is_some() => {
+            name_items(state, &mut order);
+            order.to_string()
+        }
+        _ => body.to_owned(),
+    }
+}
+
 /// The products' names from the catalogue, for people (the order keeps SKUs and quantities; prices are in its
 /// amounts), in the list as in the order's page.
 fn name_items(state: &AppState, order: &mut Value) {
@@ -195,8 +207,12 @@ mod tests {
         let state = parse_filter(Some("state=cancelled")).unwrap_err();
         assert_eq!(
             state.message,
-            "state \"cancelled\" is not an order state. Cancelled, captured and refunded orders are found by payment_status=cancelled."
+            "state \"cancelled\" is not an order state. Capture, refund and cancel leave the state as the provider reported it: use payment_status=cancelled."
         );
+        // The hint speaks of the status asked for only (it once said cancelled and captured orders were found by
+        // payment_status=refunded).
+        let refunded = parse_filter(Some("state=refunded")).unwrap_err().message;
+        assert!(refunded.ends_with("use payment_status=refunded.") && !refunded.contains("ancelled") && !refunded.contains("aptured"), "{refunded}");
         for bad in [
             "amazon_id=",
             "amazon_id=a%20b",

@@ -164,6 +164,8 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
             };
             *slot = Some("1".to_owned());
         }
+        ConfigError::WithoutCredential(_) => args.sandbox = true,
+        ConfigError::PublicUrlForEveryAddress(listen) => args.public_url = Some(format!("http://{listen}")),
         ConfigError::MerchantCountry(_) => args.merchant_country = "DE".to_owned(),
         ConfigError::Currency(_) => args.currency = "EUR".to_owned(),
         ConfigError::B2b => args.b2b = false,
@@ -212,6 +214,15 @@ fn start_problems(config: &Config) -> Vec<String> {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {}
                 _ => problems.push(format!("{name} {url:?} is not an http(s) URL")),
             }
+        }
+    }
+    // The start resolves the return pages against the public URL (`app.rs`); a page it would refuse is a problem
+    // here too. A public URL that is no URL is listed above already.
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+    if reqwest::Url::parse(&public_url).is_ok() {
+        let live = config.mode == Mode::Live;
+        if let Err(err) = crate::return_urls::ReturnPagesConfig::resolve(&config.return_pages, &public_url, &config.allowed_origins, live) {
+            problems.push(err.to_string());
         }
     }
     if config.ops.metrics_listen == Some(config.listen) && config.listen.port() != 0 {
