@@ -387,8 +387,9 @@ pub struct Move {
     pub from: OrderState,
     /// The state after.
     pub to: OrderState,
-    /// Another live authorization of the same checkout, when PAYONE authorized an attempt we had given up
-    /// (`upstream_failed`, `abandoned`) and the buyer placed again meanwhile: the merchant must void one.
+    /// Another live authorization of the same checkout (or the APB order that replaced this one:
+    /// `store/replaced.rs`), when PAYONE authorized an attempt we had given up (`upstream_failed`,
+    /// `abandoned`) and the buyer placed again meanwhile: this one is released.
     pub also_authorized: Option<String>,
 }
 
@@ -416,10 +417,15 @@ fn apply(c: &Conn<'_>, ts: &TransactionStatus) -> crate::store::db::Result<Appli
     let revived = matches!(order.state, OrderState::UpstreamFailed | OrderState::Abandoned)
         && matches!(next, OrderState::Approved | OrderState::Pending | OrderState::Paid);
     let also_authorized = if revived {
-        orders_of_workorder(c, &order.workorder_id)?
+        let same_checkout = orders_of_workorder(c, &order.workorder_id)?
             .into_iter()
             .find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined)
-            .map(|o| o.id)
+            .map(|o| o.id);
+        // An APB order is its own checkout: the order placed again in its tab took its place (`store/replaced.rs`).
+        match same_checkout {
+            Some(other) => Some(other),
+            None => crate::store::replaced::live_replacement(c, &order.id)?,
+        }
     } else {
         None
     };
@@ -442,7 +448,7 @@ fn orders_of_workorder(c: &Conn<'_>, workorder_id: &str) -> crate::store::db::Re
 }
 
 /// The order whose `column` (a fixed column name, never input) is `value`.
-fn order_where(c: &Conn<'_>, column: &str, value: &str) -> crate::store::db::Result<Option<OrderRecord>> {
+pub(crate) fn order_where(c: &Conn<'_>, column: &str, value: &str) -> crate::store::db::Result<Option<OrderRecord>> {
     c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE {column} = ?1"))?.query_row([value], from_row).optional()
 }
 

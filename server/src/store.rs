@@ -24,6 +24,7 @@ mod pg;
 pub mod pg_probe;
 pub mod pg_schema;
 mod readers;
+pub mod replaced;
 mod schema;
 pub mod sqlite_migrations;
 mod syncer;

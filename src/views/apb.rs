@@ -157,6 +157,7 @@ fn pay(view: &Rc<Apb>) {
         language: lang,
         product_type: view.options.product_type,
         buyer,
+        replaces: None,
     };
     let (client, timeout) = (view.options.client.clone(), view.options.script_timeout);
     wasm_bindgen_futures::spawn_local(checkout(Rc::downgrade(view), client, request, timeout));
