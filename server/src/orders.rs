@@ -5,6 +5,8 @@
 //! gets that order back. Notifications are stored, with the order move they cause, and synced to disk before
 //! they are acknowledged ([`Store::receive_notification`]), and a replay is a no-op.
 
+pub mod replaced;
+
 pub use crate::config::amazon::Provider;
 use crate::payone::TransactionStatus;
 use crate::store::db::{params, Conn, DbError, OptionalExtension, Row};
@@ -388,7 +390,7 @@ pub struct Move {
     /// The state after.
     pub to: OrderState,
     /// Another live authorization of the same checkout (or the APB order that replaced this one:
-    /// `store/replaced.rs`), when PAYONE authorized an attempt we had given up (`upstream_failed`,
+    /// `orders/replaced.rs`), when PAYONE authorized an attempt we had given up (`upstream_failed`,
     /// `abandoned`) and the buyer placed again meanwhile: this one is released.
     pub also_authorized: Option<String>,
 }
@@ -421,10 +423,10 @@ fn apply(c: &Conn<'_>, ts: &TransactionStatus) -> crate::store::db::Result<Appli
             .into_iter()
             .find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined)
             .map(|o| o.id);
-        // An APB order is its own checkout: the order placed again in its tab took its place (`store/replaced.rs`).
+        // An APB order is its own checkout: the order placed again in its tab took its place (`orders/replaced.rs`).
         match same_checkout {
             Some(other) => Some(other),
-            None => crate::store::replaced::live_replacement(c, &order.id)?,
+            None => replaced::live_replacement(c, &order.id)?,
         }
     } else {
         None
@@ -448,7 +450,7 @@ fn orders_of_workorder(c: &Conn<'_>, workorder_id: &str) -> crate::store::db::Re
 }
 
 /// The order whose `column` (a fixed column name, never input) is `value`.
-pub(crate) fn order_where(c: &Conn<'_>, column: &str, value: &str) -> crate::store::db::Result<Option<OrderRecord>> {
+fn order_where(c: &Conn<'_>, column: &str, value: &str) -> crate::store::db::Result<Option<OrderRecord>> {
     c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE {column} = ?1"))?.query_row([value], from_row).optional()
 }
 

@@ -24,7 +24,6 @@ mod pg;
 pub mod pg_probe;
 pub mod pg_schema;
 mod readers;
-pub mod replaced;
 mod schema;
 pub mod sqlite_migrations;
 mod syncer;

@@ -205,7 +205,7 @@ async fn a_tab_that_places_again_gives_up_its_earlier_order_at_once() {
 /// order, an order that is not APB's, one whose buyer came back through the success URL, one already moved.
 #[tokio::test]
 async fn claims_that_do_not_hold_give_nothing_up() {
-    use amazon_pay_server::store::replaced::Replaced;
+    use amazon_pay_server::orders::replaced::Replaced;
     let env = support::start().await;
     let store = &env.state.store;
     let first = place_ebook(&env, "apb-key-claims-1", None).await.order_id;

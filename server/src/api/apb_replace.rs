@@ -1,9 +1,9 @@
 //! A new APB placement from a tab that placed before (`ApbOrderRequest::replaces`): once the new order is
-//! placed, the earlier one is given up at once if it still waits for the buyer (`store/replaced.rs`). A claim
+//! placed, the earlier one is given up at once if it still waits for the buyer (`orders/replaced.rs`). A claim
 //! that does not hold changes nothing and never fails the new placement; it is logged without its key.
 
+use crate::orders::replaced::Replaced;
 use crate::state::AppState;
-use crate::store::replaced::Replaced;
 use amazon_pay_contract::apb::ApbOrderRequest;
 
 /// Gives up the order `request` replaces, for order `new_order`; what happened (`None`: nothing claimed).
@@ -15,7 +15,7 @@ pub(crate) async fn give_up_earlier(state: &AppState, request: &ApbOrderRequest,
             Some(Replaced::GivenUp)
         }
         Ok(refused @ (Replaced::Unknown | Replaced::WrongKey)) => {
-            tracing::warn!(order = %claim.order_id, by = %new_order, why = ?refused, "a placement claimed an order it did not place; nothing given up");
+            tracing::warn!(order = ?claim.order_id, by = %new_order, why = ?refused, "a placement claimed an order it did not place; nothing given up");
             Some(refused)
         }
         Ok(kept) => {

@@ -227,7 +227,7 @@ const ORDERS_BY_STATE: &str = "
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 ";
 
-/// The APB order that took a given-up order's place (`store/replaced.rs`), and when the buyer came back through
+/// The APB order that took a given-up order's place (`orders/replaced.rs`), and when the buyer came back through
 /// PAYONE's success URL (SQLite's migration 10, `store/schema.rs`).
 const ORDERS_REPLACED: &str = "
 ALTER TABLE orders ADD COLUMN replaced_by TEXT;

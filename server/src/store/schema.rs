@@ -81,7 +81,7 @@ CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 ";
 
 /// `orders.replaced_by` and `orders.returned_at` (SQLite's migration 10, PostgreSQL's too): the APB order that
-/// took a given-up order's place when the same tab placed again (`store/replaced.rs`), so an authorization
+/// took a given-up order's place when the same tab placed again (`orders/replaced.rs`), so an authorization
 /// that order gets later is released; and when the buyer came back through PAYONE's success URL, after which
 /// the order is not given up for a new placement (PAYONE's word on it is on its way).
 pub(super) const ORDERS_REPLACED: &str = "

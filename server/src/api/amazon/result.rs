@@ -54,7 +54,7 @@ pub(super) async fn returned(
         }
     }
     // Given up because its tab placed again, and that order is live: completing it would charge the buyer
-    // twice. Left uncompleted, Amazon cancels its session unused (`store/replaced.rs`).
+    // twice. Left uncompleted, Amazon cancels its session unused (`orders/replaced.rs`).
     if order.state == OrderState::Abandoned {
         if let Some(other) = state.store.live_replacement(&order.id)? {
             tracing::warn!(order = %order.id, %other, "a replaced order came back from Amazon's pages: not completed, the buyer paid with the other");

@@ -5,8 +5,8 @@
 //! to the one that replaced it (`orders.replaced_by`), so if PAYONE authorizes it after all, that second
 //! authorization is released as for two attempts of one checkout (`orders::apply`, `merchant/duplicates.rs`).
 
-use super::db::{params, Conn, OptionalExtension};
-use super::{now, Store, StoreError};
+use crate::store::db::{params, Conn, OptionalExtension};
+use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::orders::OrderState;
 
 /// What a new placement's claim on an earlier order did. Only [`Replaced::GivenUp`] changed anything.
@@ -60,7 +60,7 @@ impl Store {
                 )?
                 .execute(params![id, OrderState::Abandoned.as_str(), by, now()])?;
             if moved == 1 {
-                super::events::record(c, &id, &super::events::type_for_state(OrderState::Abandoned))?;
+                crate::store::events::record(c, &id, &crate::store::events::type_for_state(OrderState::Abandoned))?;
                 return Ok(Replaced::GivenUp);
             }
             let (state, returned): (String, Option<i64>) =
@@ -91,13 +91,13 @@ impl Store {
 
 /// The live order (placed, not given up or declined) among those that replaced order `id`, one after another
 /// (a tab reloaded twice): the one whose authorization the buyer was told about.
-pub(crate) fn live_replacement(c: &Conn<'_>, id: &str) -> super::db::Result<Option<String>> {
+pub(crate) fn live_replacement(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<String>> {
     let mut at = id.to_owned();
     for _ in 0..MAX_CHAIN {
         let next: Option<Option<String>> =
             c.prepare_cached("SELECT replaced_by FROM orders WHERE id = ?1")?.query_row([at.as_str()], |r| r.get(0)).optional()?;
         let Some(next) = next.flatten() else { return Ok(None) };
-        if let Some(order) = crate::orders::order_where(c, "id", &next)? {
+        if let Some(order) = super::order_where(c, "id", &next)? {
             if !order.allows_retry() && order.state != OrderState::Declined {
                 return Ok(Some(order.id));
             }
