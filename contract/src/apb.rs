@@ -32,6 +32,21 @@ pub struct ApbOrderRequest {
     /// Required for `PayAndShip`, refused for `PayOnly` (digital goods carry no shipping address).
     #[serde(default)]
     pub buyer: Option<ApbBuyer>,
+    /// The order this tab placed before (a reload while the buyer was on Amazon's pages): given up at once
+    /// if it is still waiting for the buyer, so it holds nothing beside the new one. Optional: older widgets
+    /// leave it out, and their earlier order waits for the redirected-order sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<ApbReplaces>,
+}
+
+/// The earlier placement of the same tab: its order id and the idempotency key it was placed with, which only
+/// that tab knows (kept in its sessionStorage) and which proves the new placement comes from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApbReplaces {
+    /// The earlier order's id.
+    pub order_id: String,
+    /// The idempotency key the earlier order was placed with.
+    pub idempotency_key: String,
 }
 
 /// The order and the button that completes it on Amazon's pages.

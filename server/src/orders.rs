@@ -5,6 +5,8 @@
 //! gets that order back. Notifications are stored, with the order move they cause, and synced to disk before
 //! they are acknowledged ([`Store::receive_notification`]), and a replay is a no-op.
 
+pub mod replaced;
+
 pub use crate::config::amazon::Provider;
 use crate::payone::TransactionStatus;
 use crate::store::db::{params, Conn, DbError, OptionalExtension, Row};
@@ -387,8 +389,9 @@ pub struct Move {
     pub from: OrderState,
     /// The state after.
     pub to: OrderState,
-    /// Another live authorization of the same checkout, when PAYONE authorized an attempt we had given up
-    /// (`upstream_failed`, `abandoned`) and the buyer placed again meanwhile: the merchant must void one.
+    /// Another live authorization of the same checkout (or the APB order that replaced this one:
+    /// `orders/replaced.rs`), when PAYONE authorized an attempt we had given up (`upstream_failed`,
+    /// `abandoned`) and the buyer placed again meanwhile: this one is released.
     pub also_authorized: Option<String>,
 }
 
@@ -416,10 +419,15 @@ fn apply(c: &Conn<'_>, ts: &TransactionStatus) -> crate::store::db::Result<Appli
     let revived = matches!(order.state, OrderState::UpstreamFailed | OrderState::Abandoned)
         && matches!(next, OrderState::Approved | OrderState::Pending | OrderState::Paid);
     let also_authorized = if revived {
-        orders_of_workorder(c, &order.workorder_id)?
+        let same_checkout = orders_of_workorder(c, &order.workorder_id)?
             .into_iter()
             .find(|o| o.id != order.id && !o.allows_retry() && o.state != OrderState::Declined)
-            .map(|o| o.id)
+            .map(|o| o.id);
+        // An APB order is its own checkout: the order placed again in its tab took its place (`orders/replaced.rs`).
+        match same_checkout {
+            Some(other) => Some(other),
+            None => replaced::live_replacement(c, &order.id)?,
+        }
     } else {
         None
     };

@@ -1,6 +1,7 @@
 //! Gives up orders whose buyer never came back from Amazon's pages: an order stays `redirected` while the
 //! buyer is there (confirming, multi-factor authentication), and nothing else moves it when the tab is
-//! closed, or when a reloaded APB page placed a new order instead. After `--redirected-expiry-seconds`
+//! closed, or when a reloaded APB page placed a new order instead without naming it (an older widget; this
+//! one names it, and it is given up at once: `orders/replaced.rs`). After `--redirected-expiry-seconds`
 //! (default Amazon's 24 hours, after which Amazon cancels the checkout session) it becomes `abandoned`, with
 //! its `order.abandoned` event, like any other move there. PAYONE's or Amazon's later word still wins
 //! (`orders::next_state`, `amazon::states::advance`). Every instance sweeps; the store's conditional update

@@ -394,6 +394,58 @@ async fn apb_places_first_and_completes_on_the_return() {
     assert_eq!(again.order_id, answer.order_id, "idempotent");
 }
 
+/// APB with Amazon directly: the buyer reloads the APB page while on Amazon's pages and pays with a new order,
+/// so the first one is given up at once; if Amazon's pages then return to the first one after all, it is not
+/// completed (the buyer paid with the other: completing would charge twice), and Amazon cancels its session.
+#[tokio::test]
+async fn apb_a_replaced_order_returning_late_is_not_completed() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let body = |key: &str, replaces: Option<(&str, &str)>| {
+        let mut body =
+            serde_json::json!({"items": [{"sku": "ebook", "quantity": 1}], "idempotency_key": key, "language": "en", "product_type": "PayOnly"});
+        if let Some((order_id, key)) = replaces {
+            body["replaces"] = serde_json::json!({"order_id": order_id, "idempotency_key": key});
+        }
+        body
+    };
+    let first: amazon_pay_contract::apb::ApbOrderResponse =
+        env.post_json("/api/apb/orders", &body("apb-key-late-0001", None)).await.json().await.unwrap();
+    let page = buyer
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[
+                ("payloadJSON", &first.button.payload_json),
+                ("signature", &first.button.signature),
+                ("publicKeyId", &first.button.public_key_id),
+                ("algorithm", first.button.algorithm.as_deref().unwrap()),
+            ],
+        )
+        .await;
+    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
+    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={id}", first.order_id);
+    // The buyer finishes on Amazon's pages but reloads the APB page instead of following the return.
+    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
+    let chosen = buyer
+        .post_form(
+            "/sandbox/amazon/checkout/choose",
+            &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")],
+        )
+        .await;
+    assert!(chosen.status().is_redirection(), "{}", chosen.status());
+
+    let second = env.post_json("/api/apb/orders", &body("apb-key-late-0002", Some((&first.order_id, "apb-key-late-0001")))).await;
+    assert_eq!(second.status(), 200);
+    let second: amazon_pay_contract::apb::ApbOrderResponse = second.json().await.unwrap();
+    assert_eq!(status(&env, &first.order_id).await.state, OrderState::Abandoned, "given up at once");
+
+    let back = buyer.get(&result).await;
+    assert_eq!(location(&back), format!("/confirmation.html?order={}", first.order_id));
+    assert_eq!(status(&env, &first.order_id).await.state, OrderState::Abandoned);
+    assert!(env.upstream("completeCheckoutSession").is_empty(), "not completed: no charge");
+    assert_eq!(status(&env, &second.order_id).await.state, OrderState::Redirected);
+}
+
 /// The sandbox's SNS signing key (published in the repository, sandbox only), to forge what the tests need.
 const SNS_KEY: &str = include_str!("../../sandbox/src/amazon_v2/keys/sandbox-sns-key.pem");
 

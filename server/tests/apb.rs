@@ -1,10 +1,10 @@
 //! APB placement over HTTP against the sandbox: validation, server-side amount, idempotency, and orders whose
-//! buyer never came back from Amazon given up.
+//! buyer never came back from Amazon given up (after the expiry, or at once when the same tab places again).
 #![cfg(feature = "sandbox")]
 
 mod support;
 
-use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbOrderResponse};
+use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbOrderResponse, ApbReplaces};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
@@ -24,6 +24,7 @@ fn request(key: &str, product_type: ProductType, buyer: Option<ApbBuyer>) -> Apb
         language: Language::En,
         product_type,
         buyer,
+        replaces: None,
     }
 }
 
@@ -139,4 +140,144 @@ async fn an_order_whose_buyer_never_came_back_is_given_up_after_the_expiry() {
     let kinds: Vec<String> = env.state.store.events_for_order(&first).unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "order.abandoned").count(), 1, "one event, for the webhooks: {kinds:?}");
     assert_ne!(first, second);
+}
+
+/// An ebook placed with `key`; `replaces`: the earlier placement `(order id, key)` the tab claims.
+async fn place_ebook(env: &support::Env, key: &str, replaces: Option<(&str, &str)>) -> ApbOrderResponse {
+    let mut digital = request(key, ProductType::PayOnly, None);
+    digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
+    digital.replaces = replaces.map(|(order_id, idempotency_key)| ApbReplaces { order_id: order_id.into(), idempotency_key: idempotency_key.into() });
+    let response = env.http.post(env.url("/api/apb/orders")).json(&digital).send().await.unwrap();
+    assert_eq!(response.status(), 200, "a claim never fails the placement");
+    response.json().await.unwrap()
+}
+
+/// The buyer chose Anna's Visa on Amazon's pages and finished there: PAYONE authorizes and notifies.
+async fn finish_on_amazon(env: &support::Env, placed: &ApbOrderResponse) {
+    env.choose(&placed.button.workorder_id, "anna", "anna-home", "visa-1111");
+    let txid = env.state.store.order(&placed.order_id).unwrap().unwrap().txid.unwrap();
+    env.sandbox().payone.finish_redirect(&txid, amazon_pay_server::sandbox::MfaOutcome::NotAsked).await.unwrap();
+}
+
+fn state_of(env: &support::Env, id: &str) -> OrderState {
+    env.state.store.order(id).unwrap().unwrap().state
+}
+
+fn abandoned_events(env: &support::Env, id: &str) -> usize {
+    env.state.store.events_for_order(id).unwrap().into_iter().filter(|e| e.kind == "order.abandoned").count()
+}
+
+/// The buyer reloads the APB page while on Amazon's pages and pays again: the tab names its earlier order and
+/// the key it placed it with, and that order is given up at once (not after the sweep's 24 hours), once, with
+/// its event, even when the new placement is replayed or claimed again (on SQLite, and on PostgreSQL with
+/// `AMAZON_PAY_TEST_SERVER_STORE=postgres`).
+#[tokio::test]
+async fn a_tab_that_places_again_gives_up_its_earlier_order_at_once() {
+    let env = support::start().await;
+    let first = place_ebook(&env, "apb-key-replace-1", None).await.order_id;
+    assert_eq!(state_of(&env, &first), OrderState::Redirected);
+    let second = place_ebook(&env, "apb-key-replace-2", Some((&first, "apb-key-replace-1"))).await;
+    assert_eq!(state_of(&env, &first), OrderState::Abandoned, "given up at once");
+    assert_eq!(state_of(&env, &second.order_id), OrderState::Redirected);
+    assert_eq!(abandoned_events(&env, &first), 1, "one event, for the webhooks");
+    assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), std::slice::from_ref(&second.order_id));
+    let status: amazon_pay_contract::orders::OrderStatus =
+        env.http.get(env.url(&format!("/api/orders/{first}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!((status.state, status.settled), (OrderState::Abandoned, true));
+
+    // A replay of the second placement is a replay: the same answer, nothing given up twice.
+    let again = place_ebook(&env, "apb-key-replace-2", Some((&first, "apb-key-replace-1"))).await;
+    assert_eq!(again, second);
+    // A third placement claiming the same order changes nothing either.
+    let third = place_ebook(&env, "apb-key-replace-3", Some((&first, "apb-key-replace-1"))).await;
+    assert_eq!(abandoned_events(&env, &first), 1);
+    assert_eq!(
+        env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")),
+        std::slice::from_ref(&second.order_id),
+        "still the first replacement"
+    );
+    assert_eq!(state_of(&env, &third.order_id), OrderState::Redirected);
+    let auths = env.state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
+    assert_eq!(auths, 3, "one authorization per placement, none for the replay");
+}
+
+/// A claim that does not hold changes nothing and never fails the new placement: a wrong key, an unknown
+/// order, an order that is not APB's, one whose buyer came back through the success URL, one already moved.
+#[tokio::test]
+async fn claims_that_do_not_hold_give_nothing_up() {
+    use amazon_pay_server::orders::replaced::Replaced;
+    let env = support::start().await;
+    let store = &env.state.store;
+    let first = place_ebook(&env, "apb-key-claims-1", None).await.order_id;
+
+    let wrong = place_ebook(&env, "apb-key-claims-2", Some((&first, "apb-key-claims-X"))).await.order_id;
+    assert_eq!(store.give_up_replaced(&first, "apb-key-claims-X", &wrong).await.unwrap(), Replaced::WrongKey);
+    assert_eq!(store.give_up_replaced(&first, "apb-key-claims-", &wrong).await.unwrap(), Replaced::WrongKey, "a prefix of the key");
+    let unknown = place_ebook(&env, "apb-key-claims-3", Some(("ONOSUCHORDER1", "apb-key-claims-1"))).await.order_id;
+    assert_eq!(store.give_up_replaced("ONOSUCHORDER1", "apb-key-claims-1", &unknown).await.unwrap(), Replaced::Unknown);
+    assert_eq!(store.give_up_replaced(&first, "apb-key-claims-1", &first).await.unwrap(), Replaced::Itself);
+    assert_eq!((state_of(&env, &first), abandoned_events(&env, &first)), (OrderState::Redirected, 0));
+
+    // Back through PAYONE's success URL: the buyer finished there, PAYONE's word is on its way.
+    let returned = place_ebook(&env, "apb-key-claims-4", None).await.order_id;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let back = no_redirects.get(env.url(&format!("/api/orders/{returned}/return?result=success"))).send().await.unwrap();
+    assert!(back.status().is_redirection(), "{}", back.status());
+    let after = place_ebook(&env, "apb-key-claims-5", Some((&returned, "apb-key-claims-4"))).await.order_id;
+    assert_eq!((state_of(&env, &returned), abandoned_events(&env, &returned)), (OrderState::Redirected, 0));
+    assert_eq!(store.give_up_replaced(&returned, "apb-key-claims-4", &after).await.unwrap(), Replaced::Returned);
+
+    // Not an APB order: a Checkout v2 order waiting for its buyer on Amazon's pages.
+    let workorder = env.checkout("visa-1111").await;
+    let placed: amazon_pay_contract::cv2::PlaceOrderResponse = env.place(&workorder, "cv2-key-claims-1", Language::En).await.json().await.unwrap();
+    assert_eq!(state_of(&env, &placed.order_id), OrderState::Redirected);
+    let apb = place_ebook(&env, "apb-key-claims-6", Some((&placed.order_id, "cv2-key-claims-1"))).await.order_id;
+    assert_eq!((state_of(&env, &placed.order_id), abandoned_events(&env, &placed.order_id)), (OrderState::Redirected, 0));
+    assert_eq!(store.give_up_replaced(&placed.order_id, "cv2-key-claims-1", &apb).await.unwrap(), Replaced::NotApb);
+
+    // Moved already (PAYONE authorized it): it stays what PAYONE said.
+    let paid = place_ebook(&env, "apb-key-claims-7", None).await;
+    finish_on_amazon(&env, &paid).await;
+    let (state, id) = (env.state.clone(), paid.order_id.clone());
+    support::eventually("the order authorized", 10, || (state.store.order(&id).unwrap().unwrap().state != OrderState::Redirected).then_some(()))
+        .await;
+    let moved = state_of(&env, &paid.order_id);
+    let later = place_ebook(&env, "apb-key-claims-8", Some((&paid.order_id, "apb-key-claims-7"))).await.order_id;
+    assert_eq!((state_of(&env, &paid.order_id), abandoned_events(&env, &paid.order_id)), (moved, 0));
+    assert_eq!(store.give_up_replaced(&paid.order_id, "apb-key-claims-7", &later).await.unwrap(), Replaced::NotRedirected(moved));
+    for id in [&wrong, &unknown, &after, &apb, &later] {
+        assert_eq!(state_of(&env, id), OrderState::Redirected, "the new placement went ahead");
+    }
+}
+
+/// The buyer had finished on Amazon's pages after all (then reloaded instead of waiting for the return):
+/// PAYONE's `appointed` wins over `abandoned`, and the server releases that authorization by itself, as for
+/// two attempts of one checkout, keeping the order the buyer paid with last.
+#[tokio::test]
+async fn a_replaced_order_authorized_after_all_is_released() {
+    let env = support::start().await;
+    let first_placed = place_ebook(&env, "apb-key-release-1", None).await;
+    let first = first_placed.order_id.clone();
+    let second_placed = place_ebook(&env, "apb-key-release-2", Some((&first, "apb-key-release-1"))).await;
+    let second = second_placed.order_id.clone();
+    assert_eq!(state_of(&env, &first), OrderState::Abandoned);
+    let txid = |id: &str| env.state.store.order(id).unwrap().unwrap().txid.unwrap();
+    let (first_txid, second_txid) = (txid(&first), txid(&second));
+    finish_on_amazon(&env, &second_placed).await;
+    finish_on_amazon(&env, &first_placed).await;
+    let sim = env.sandbox().payone.clone();
+    let released =
+        support::eventually("the first authorization released", 10, || sim.transaction(&first_txid).filter(|t| t.sequencenumber == 1)).await;
+    assert_eq!((released.captured, released.capture_closed), (0, true));
+    let kept = env.sandbox().payone.transaction(&second_txid).unwrap();
+    assert_eq!((kept.sequencenumber, kept.capture_closed), (0, false), "the buyer's order is untouched");
+    let (state, id) = (env.state.clone(), first.clone());
+    let kinds = support::eventually("order.released", 10, || {
+        let kinds: Vec<String> = state.store.events_for_order(&id).unwrap().into_iter().map(|e| e.kind).collect();
+        kinds.contains(&"order.released".to_owned()).then_some(kinds)
+    })
+    .await;
+    let at = |kind: &str| kinds.iter().position(|k| k == kind).unwrap_or_else(|| panic!("no {kind}: {kinds:?}"));
+    assert!(at("order.abandoned") < at("order.approved") && at("order.approved") < at("order.released"), "{kinds:?}");
+    assert_eq!(env.count(&format!("SELECT count(*) FROM duplicate_authorizations WHERE order_id = '{first}' AND other_order_id = '{second}'")), 1);
 }

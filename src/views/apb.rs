@@ -12,7 +12,7 @@ use crate::page;
 use crate::prelude::*;
 use crate::texts::Text;
 use alloc::rc::{Rc, Weak};
-use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest};
+use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbReplaces};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
@@ -60,6 +60,23 @@ fn read_buyer(selector: &str) -> Option<ApbBuyer> {
             ..Default::default()
         },
     })
+}
+
+/// Where the tab keeps its last placement, its order id and the idempotency key it was placed with: after a
+/// reload (the buyer left Amazon's pages without Back) the next placement names it, and the server gives that
+/// order up at once. Only this tab knows the key, which is what lets it give the order up.
+const PLACED_ORDER: &str = "amazonPay.apbOrder";
+const PLACED_KEY: &str = "amazonPay.apbKey";
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The tab's earlier placement, unless it was placed with `key` (the same intent again: a replay).
+fn earlier_placement(key: &str) -> Option<ApbReplaces> {
+    let storage = tab_storage()?;
+    let idempotency_key = storage.get_item(PLACED_KEY).ok()?.filter(|k| k != key)?;
+    Some(ApbReplaces { order_id: storage.get_item(PLACED_ORDER).ok()??, idempotency_key })
 }
 
 /// The button and its notice.
@@ -157,6 +174,7 @@ fn pay(view: &Rc<Apb>) {
         language: lang,
         product_type: view.options.product_type,
         buyer,
+        replaces: earlier_placement(&view.idempotency_key.borrow()),
     };
     let (client, timeout) = (view.options.client.clone(), view.options.script_timeout);
     wasm_bindgen_futures::spawn_local(checkout(Rc::downgrade(view), client, request, timeout));
@@ -174,6 +192,10 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
             return page.fail(&err.to_string(), &message.unwrap_or_else(|| ErrorCode::UpstreamError.buyer_message(lang).into()));
         }
     };
+    if let Some(storage) = tab_storage() {
+        let _ = storage.set_item(PLACED_ORDER, &placed.order_id);
+        let _ = storage.set_item(PLACED_KEY, &request.idempotency_key);
+    }
     emit(&page.root, WidgetEvent::OrderPlaced { order_id: placed.order_id.clone() });
     let config = placed.button;
     if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {

@@ -6,10 +6,11 @@ import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
 
+const KEY = "e2e-merchant-key-apb-0123456789abcdefghij";
 let server;
 let browser;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: ["--merchant-api-keys", KEY] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -87,4 +88,41 @@ test("Back from Amazon's page with the browser's back/forward cache: the button 
   } finally {
     await keeping.close();
   }
+});
+
+test("Reopened instead of Back: paying again gives the first order up at once, one authorization kept", async () => {
+  const { page, context, problems } = await newPage(browser);
+  // The placements' answers, read on their way to the page (which leaves for Amazon's right after).
+  const placed = [];
+  await page.route("**/api/apb/orders", async (route) => {
+    const response = await route.fetch();
+    placed.push((await response.json()).order_id);
+    await route.fulfill({ response });
+  });
+  await page.goto(server.baseUrl + "/apb.html");
+  const placedOrder = async () => {
+    await page.click(".amazon-pay-apb-button");
+    await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+    return placed.at(-1);
+  };
+  const merchantState = async (id) => {
+    const response = await fetch(`${server.baseUrl}/merchant/api/orders/${id}`, { headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(response.status, 200);
+    return (await response.json()).state;
+  };
+  const first = await placedOrder();
+  assert.equal(await merchantState(first), "redirected");
+  // The buyer comes back to the shop's page by its address (a reload, a bookmark), not the browser's Back.
+  await page.goto(server.baseUrl + "/apb.html");
+  const second = await placedOrder();
+  assert.notEqual(second, first);
+  assert.equal(await merchantState(first), "abandoned", "given up at once, not after the sweep's 24 hours");
+  assert.equal(await merchantState(second), "redirected");
+  await page.click("button.primary");
+  await page.check("#instrument-visa-1111");
+  await page.click("button.primary");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal(await merchantState(first), "abandoned");
+  assert.deepEqual(problems, []);
+  await context.close();
 });

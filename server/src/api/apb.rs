@@ -130,5 +130,6 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     order.response_json = serde_json::to_string(&result).ok();
     state.store.finish_placing(&order).await?;
     state.store.set_order_workorder(&order.id, workorder_id).await?;
+    super::apb_replace::give_up_earlier(&state, &request, &order.id).await;
     Ok(ApiJson(result))
 }

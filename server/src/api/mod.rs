@@ -3,6 +3,7 @@
 pub mod amazon;
 mod apb;
 mod apb_buyer;
+mod apb_replace;
 mod checkoutchamp;
 pub mod cv1;
 pub mod cv2;

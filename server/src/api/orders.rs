@@ -70,7 +70,11 @@ pub(super) async fn returned(
     };
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::Configuration, e.to_string());
     match query.result.as_str() {
-        "success" => Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?)),
+        "success" => {
+            // PAYONE's word on it is on its way: a new placement of the same tab no longer gives it up.
+            state.store.mark_returned(&order.id).await?;
+            Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?))
+        }
         "error" | "back" => {
             state.store.abandon_redirected(&order.id).await?;
             let query = [("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];

@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (7, AMAZON_CHARGE_PERMISSION_INDEX),
     (8, ORDERS_PAYMENT_STATUS),
     (9, ORDERS_BY_STATE),
+    (10, ORDERS_REPLACED),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -224,6 +225,13 @@ CREATE INDEX orders_by_payment_status ON orders (payment_status);
 /// migration 9).
 const ORDERS_BY_STATE: &str = "
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
+";
+
+/// The APB order that took a given-up order's place (`orders/replaced.rs`), and when the buyer came back through
+/// PAYONE's success URL (SQLite's migration 10, `store/schema.rs`).
+const ORDERS_REPLACED: &str = "
+ALTER TABLE orders ADD COLUMN replaced_by TEXT;
+ALTER TABLE orders ADD COLUMN returned_at BIGINT;
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

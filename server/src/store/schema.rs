@@ -80,6 +80,15 @@ pub(super) const ORDERS_BY_STATE: &str = "
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 ";
 
+/// `orders.replaced_by` and `orders.returned_at` (SQLite's migration 10, PostgreSQL's too): the APB order that
+/// took a given-up order's place when the same tab placed again (`orders/replaced.rs`), so an authorization
+/// that order gets later is released; and when the buyer came back through PAYONE's success URL, after which
+/// the order is not given up for a new placement (PAYONE's word on it is on its way).
+pub(super) const ORDERS_REPLACED: &str = "
+ALTER TABLE orders ADD COLUMN replaced_by TEXT;
+ALTER TABLE orders ADD COLUMN returned_at INTEGER;
+";
+
 /// `orders.payment_status` (SQLite's migration 8, PostgreSQL's too): where the order's money stands
 /// (`store/payment_status.rs`), NULL until computed; the rows already there are filled when the store opens.
 pub(super) const ORDERS_PAYMENT_STATUS: &str = "

@@ -79,5 +79,6 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     order.state = OrderState::Redirected;
     order.response_json = serde_json::to_string(&result).ok();
     state.store.finish_placing(&order).await?;
+    crate::api::apb_replace::give_up_earlier(&state, &request, &order.id).await;
     Ok(ApiJson(result))
 }

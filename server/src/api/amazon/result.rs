@@ -53,6 +53,14 @@ pub(super) async fn returned(
             state.store.insert_amazon_order(&order.id, &session_id).await?;
         }
     }
+    // Given up because its tab placed again, and that order is live: completing it would charge the buyer
+    // twice. Left uncompleted, Amazon cancels its session unused (`orders/replaced.rs`).
+    if order.state == OrderState::Abandoned {
+        if let Some(other) = state.store.live_replacement(&order.id)? {
+            tracing::warn!(order = %order.id, %other, "a replaced order came back from Amazon's pages: not completed, the buyer paid with the other");
+            return leave(&state, &order);
+        }
+    }
     // A late return of an order given up meanwhile (`redirected` for too long) is completed too: the buyer
     // did finish on Amazon's pages, and Amazon decides whether the session still can be.
     if matches!(order.state, OrderState::Redirected | OrderState::Abandoned) {
