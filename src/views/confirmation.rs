@@ -1,6 +1,6 @@
 //! The confirmation page: follows the order's status until Amazon has decided (or a deadline passes).
 
-use super::common::{labelled, live_region};
+use super::common::{decline_reason, labelled, live_region};
 use crate::client::Client;
 use crate::dom::{el, set_attr, set_hidden, set_text, Mounted};
 use crate::events::{emit, WidgetEvent};
@@ -59,13 +59,20 @@ fn sentence(status: &OrderStatus, lang: Language) -> String {
         OrderState::Approved => Text::Approved.get(lang).into(),
         OrderState::Paid => Text::Paid.get(lang).into(),
         OrderState::Pending | OrderState::Placing | OrderState::Redirected => Text::Pending.get(lang).into(),
-        OrderState::Failed => Text::Failed.get(lang).into(),
+        // A later `failed` names its reason as a decline at placing does (PAYONE's reasoncode).
+        OrderState::Failed => reason(status, lang).unwrap_or_else(|| Text::Failed.get(lang).into()),
         // All PAYONE's error URL tells (MFA abandoned or a decline alike): nothing more than is known.
         OrderState::Abandoned => Text::NotCompleted.get(lang).into(),
         OrderState::Declined | OrderState::UpstreamFailed => {
-            status.message.clone().unwrap_or_else(|| status.decline.unwrap_or(ErrorCode::UpstreamError).buyer_message(lang).into())
+            reason(status, lang).unwrap_or_else(|| ErrorCode::UpstreamError.buyer_message(lang).into())
         }
     }
+}
+
+/// The reason the review page also shows ([`decline_reason`]), else the decline code's own sentence (a server
+/// that sends the code alone).
+fn reason(status: &OrderStatus, lang: Language) -> Option<String> {
+    decline_reason(status).map(Into::into).or_else(|| status.decline.map(|code| code.buyer_message(lang).into()))
 }
 
 /// What the buyer reads when the deadline passes with the order still in state `last`. Still `redirected`:
@@ -213,6 +220,30 @@ mod tests {
         declined.message = Some("Der Server sagt es so.".into());
         assert_eq!(sentence(&declined, Language::De), "Der Server sagt es so.");
         assert_eq!(sentence(&status(OrderState::Redirected), Language::Fr), Text::Pending.get(Language::Fr));
+    }
+
+    #[test]
+    fn a_later_failure_says_its_reason_in_every_language_and_its_event_carries_it() {
+        let mut failed = status(OrderState::Failed);
+        // From a server that names no reason: the general sentence.
+        assert_eq!(sentence(&failed, Language::En), Text::Failed.get(Language::En));
+        for decline in [ErrorCode::SoftDecline, ErrorCode::HardDecline] {
+            failed.decline = Some(decline);
+            for lang in Language::ALL {
+                assert_eq!(sentence(&failed, lang), decline.buyer_message(lang), "{decline:?} in {lang:?}");
+                assert_ne!(sentence(&failed, lang), Text::Failed.get(lang));
+            }
+            let event = event_for(&failed, Language::It);
+            assert_eq!(
+                event,
+                Some(WidgetEvent::Declined { order_id: "O1".into(), code: "failed".into(), message: decline.buyer_message(Language::It).into() })
+            );
+        }
+        // The server's own sentence (in the requested language) comes first, as on the review page.
+        failed.message = Some("Der Server sagt es so.".into());
+        assert_eq!(sentence(&failed, Language::De), "Der Server sagt es so.");
+        assert_eq!(decline_reason(&failed), Some("Der Server sagt es so."));
+        assert_eq!(decline_reason(&status(OrderState::Abandoned)), None);
     }
 
     #[test]

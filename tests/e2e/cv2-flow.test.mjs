@@ -94,11 +94,14 @@ test("pending then approved (preauthorization) and pending then paid (authorizat
   }
 });
 
-test("pending then failed: the buyer is told nothing was charged", async () => {
+test("pending then failed: the buyer reads the failure's reason (none named: a hard decline)", async () => {
   const { page, context } = await fresh();
   const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-0002" });
   await page.click(".amazon-pay-place-order");
-  assert.match(await confirmationState(page, "failed"), /could not complete your payment/);
+  // PAYONE's failed names no reasoncode here; the server gives it as a hard decline, the review page's words.
+  assert.match(await confirmationState(page, "failed"), /^Sorry, your payment with Amazon Pay was not successful/);
+  const declined = (await events(page)).find((e) => e.kind === "declined");
+  assert.deepEqual([declined.code, declined.message], ["failed", await page.locator(".amazon-pay-order-state").textContent()]);
   assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "failed");
   await context.close();
 });
