@@ -181,12 +181,15 @@ export interface ApprovedDetail { kind: "approved"; orderId: string }
 export interface PendingDetail { kind: "pending"; orderId: string }
 /** `amazonpay:paid`: the money is captured. */
 export interface PaidDetail { kind: "paid"; orderId: string }
-/** `amazonpay:declined`: declined when placing, or failed later. */
+/**
+ * `amazonpay:declined`: declined when placing (`soft_decline`, `hard_decline`; `declined` when the confirmation
+ * page is opened on such an order), failed later (`failed`), or left unfinished on Amazon's pages (`abandoned`).
+ */
 export interface DeclinedDetail {
   kind: "declined";
   orderId: string;
-  code: "soft_decline" | "hard_decline" | "failed";
-  /** The buyer-facing message, in the page's language. */
+  code: "soft_decline" | "hard_decline" | "failed" | "abandoned" | "declined";
+  /** The buyer-facing message, in the page's language: for a decline or a later failure, its reason. */
   message: string;
 }
 /** `amazonpay:error`: something failed; `message` is the developer-facing cause. */

@@ -59,14 +59,15 @@ pub enum WidgetEvent {
         /// The shop's order.
         order_id: String,
     },
-    /// Declined when placing (`code` is `soft_decline` or `hard_decline`) or failed later (`failed`).
+    /// Declined when placing (`code` is `soft_decline` or `hard_decline`; `declined` on the confirmation page),
+    /// failed later (`failed`) or left unfinished on Amazon's pages (`abandoned`).
     #[serde(rename_all = "camelCase")]
     Declined {
         /// The shop's order.
         order_id: String,
-        /// `soft_decline`, `hard_decline` or `failed`.
+        /// `soft_decline`, `hard_decline`, `declined`, `failed` or `abandoned`.
         code: String,
-        /// The buyer-facing message, in the page's language.
+        /// The buyer-facing message, in the page's language: for a decline or a later failure, its reason.
         message: String,
     },
     /// Something failed; `message` is the developer-facing cause.

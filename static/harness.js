@@ -18,6 +18,10 @@ export const FLOWS = [
 /** The widget's events as docs/embedding.md lists them; others are caught by the dispatchEvent hook below. */
 const WIDGET_EVENTS = ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error"];
 const POLL_MS = 400;
+/** The cookie the sandbox server reads to serve the demo pages in the buyer's language (server/src/demo_language.rs):
+ * only the server can set `<html lang>` before the widget reads it, also on the pages Amazon redirects back to. */
+const LANGUAGE_COOKIE = "amazon-pay-demo-lang";
+const LANGUAGES = ["de", "en", "fr", "it", "es"];
 const WATCH_MS = 20;
 
 const $ = (id) => document.getElementById(id);
@@ -309,6 +313,19 @@ async function pollForever() {
 
 // ---- Running ---------------------------------------------------------------------------------------------------
 
+/** The language the demo pages are served in now (English, their own, without the cookie). */
+function pagesLanguage() {
+  const pair = document.cookie.split(";").map((c) => c.trim().split("=")).find(([name]) => name === LANGUAGE_COOKIE);
+  return pair && LANGUAGES.includes(pair[1]) ? pair[1] : "en";
+}
+
+/** Serves the demo pages in `lang` from now on (a session cookie; English removes it: the pages as shipped). */
+function choosePagesLanguage(lang) {
+  document.cookie = lang === "en"
+    ? `${LANGUAGE_COOKIE}=; path=/; max-age=0; samesite=lax`
+    : `${LANGUAGE_COOKIE}=${lang}; path=/; samesite=lax`;
+}
+
 async function run(event) {
   event.preventDefault();
   const flow = FLOWS.find((f) => f.id === new FormData($("harness-form")).get("flow"));
@@ -319,6 +336,8 @@ async function run(event) {
   const instrument = $("instrument");
   choice = { instrument: instrument.value, buyer: $("buyer").value, preselect: $("preselect").checked };
   const scenario = instrument.selectedOptions[0]?.textContent ?? instrument.value;
+  const language = $("language").value;
+  choosePagesLanguage(language);
   // Open the window before any await, or the popup blocker refuses it.
   let popup = null;
   if ($("new-window").checked) {
@@ -333,8 +352,8 @@ async function run(event) {
   } catch (err) {
     append("harness", "cannot read the sandbox's inspection endpoints: " + err.message);
   }
-  append("harness", `run: ${flow.label} · ${scenario} · buyer ${choice.buyer}`);
-  runStatus.textContent = `Running ${flow.label} with ${scenario}.`;
+  append("harness", `run: ${flow.label} · ${scenario} · buyer ${choice.buyer} · language ${language}`);
+  runStatus.textContent = `Running ${flow.label} with ${scenario}, in ${$("language").selectedOptions[0].textContent}.`;
   target = popup ?? $("frame");
   // The page still shown is the last run's (or about:blank): only the documents the new run loads are watched.
   try {
@@ -349,6 +368,7 @@ async function run(event) {
 async function init() {
   $("harness-form").addEventListener("submit", run);
   $("clear").addEventListener("click", () => log.replaceChildren());
+  $("language").value = pagesLanguage();
   $("frame").addEventListener("load", checkTarget);
   setInterval(checkTarget, WATCH_MS);
   await renderScenarios();

@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(pages)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::assets::headers))
         .layer(axum::middleware::from_fn(crate::merchant::dashboard::hide_from_pages));
+    // The harness's language choice (a cookie) relabels the demo pages; never in live mode.
+    let pages = if state.is_sandbox() { pages.layer(axum::middleware::from_fn(crate::demo_language::pages)) } else { pages };
     app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
 }
 

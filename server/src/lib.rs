@@ -13,6 +13,7 @@ pub mod checkoutchamp;
 pub mod client_ip;
 pub mod config;
 pub mod config_file;
+pub mod demo_language;
 pub mod error;
 pub mod merchant;
 pub mod ops;

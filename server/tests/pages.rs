@@ -1,4 +1,5 @@
-//! The widget's files as a browser gets them: precompressed twins when it accepts them, with `Vary`.
+//! The widget's files as a browser gets them: precompressed twins when it accepts them, with `Vary`; and the demo
+//! pages in the buyer language the harness picked (sandbox mode only).
 #![cfg(feature = "sandbox")]
 mod support;
 
@@ -38,4 +39,92 @@ async fn widget_files_are_served_precompressed_to_browsers_that_accept_it() {
     let wasm = get("br", "/amazon-pay-button_bg.wasm").await;
     assert!(wasm.headers().get("content-encoding").is_none());
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+}
+
+/// A demo page as the repository's are: English, said in its first tag.
+const PAGE: &str = "<!doctype html>\n<html lang=\"en\">\n<head><title>shop</title></head><body></body></html>";
+
+/// The demo pages of a temporary directory: the shop's review page and the harness.
+fn demo_pages() -> tempfile::TempDir {
+    let pages = tempfile::tempdir().unwrap();
+    for name in ["review.html", "harness.html"] {
+        std::fs::write(pages.path().join(name), PAGE).unwrap();
+    }
+    pages
+}
+
+/// `GET path` with the harness's language cookie (when given) and any `extra` header: status, headers, body.
+async fn page(base: &str, path: &str, cookie: Option<&str>, extra: Option<(&str, &str)>) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut request = reqwest::Client::new().get(format!("{base}{path}"));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("other=1; {}={cookie}", amazon_pay_server::demo_language::COOKIE));
+    }
+    if let Some((name, value)) = extra {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.headers().clone(), response.text().await.unwrap())
+}
+
+/// The harness's buyer language (docs/sandbox.md): the shop's pages say it in `<html lang>`, uncached, also to a
+/// browser holding another language's copy; the harness itself, and a language that is not ours, are left alone.
+#[tokio::test]
+async fn the_harness_language_relabels_the_shops_demo_pages_in_sandbox_mode() {
+    let pages = demo_pages();
+    let dir = pages.path().to_owned();
+    let env = start_with(|config| config.static_dir = dir).await;
+
+    let (status, headers, body) = page(&env.base, "/review.html", Some("de"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, PAGE.replace("lang=\"en\"", "lang=\"de\""));
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(headers["vary"].to_str().unwrap().contains("cookie"));
+    assert!(headers.get("last-modified").is_none() && headers.get("etag").is_none());
+
+    // The page as shipped, with its validator; asked again in Italian with it: the whole Italian page, not a 304.
+    let (_, headers, body) = page(&env.base, "/review.html", None, None).await;
+    assert_eq!(body, PAGE);
+    let modified = headers["last-modified"].to_str().unwrap().to_owned();
+    assert_eq!(page(&env.base, "/review.html", None, Some(("if-modified-since", &modified))).await.0, 304);
+    let (status, _, body) = page(&env.base, "/review.html", Some("it"), Some(("if-modified-since", &modified))).await;
+    assert_eq!((status, body.contains("<html lang=\"it\">")), (200, true));
+
+    for (path, cookie) in [("/review.html", "nl"), ("/review.html", ""), ("/harness.html", "de")] {
+        assert_eq!(page(&env.base, path, Some(cookie), None).await.2, PAGE, "{path} with {cookie:?}");
+    }
+}
+
+/// A live server never relabels a page, whatever the cookie says.
+#[tokio::test]
+async fn a_live_server_serves_the_pages_as_they_are_whatever_the_cookie() {
+    let pages = demo_pages();
+    let data = tempfile::tempdir().unwrap();
+    let args = <amazon_pay_server::config::Args as clap::Parser>::try_parse_from([
+        "amazon-pay-server",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--static-dir",
+        pages.path().to_str().unwrap(),
+        "--payone-mid",
+        "12345",
+        "--payone-portalid",
+        "1234567",
+        "--payone-aid",
+        "12346",
+        "--payone-key",
+        "live-secret",
+        "--amazon-merchant-id",
+        "A2LIVE",
+        "--payone-endpoint",
+        "http://127.0.0.1:9/",
+    ])
+    .unwrap();
+    let config = amazon_pay_server::config::Config::from_args(args).unwrap();
+    assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
+    let (base, _state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    let (status, headers, body) = page(&base, "/review.html", Some("de"), None).await;
+    assert_eq!((status, body.as_str()), (200, PAGE));
+    assert_ne!(headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
 }

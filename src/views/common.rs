@@ -4,6 +4,7 @@ use crate::client::ClientError;
 use crate::dom::{el, El};
 use crate::prelude::*;
 use amazon_pay_contract::cv2::PostalAddress;
+use amazon_pay_contract::orders::{OrderState, OrderStatus};
 use amazon_pay_contract::{Currency, ErrorCode, Language, Money};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -85,6 +86,18 @@ pub fn buyer_message(err: &ClientError, lang: Language) -> String {
     match err.api_error() {
         Some(api) => api.message.clone(),
         None => ErrorCode::UpstreamError.buyer_message(lang).to_owned(),
+    }
+}
+
+/// Why the provider turned an order down (`declined` when placing, or `failed` later), in the buyer's words:
+/// the sentence `GET /api/orders` sends with the decline's code, in the page's language; `None` for another
+/// state or when it names no reason. The review and the confirmation page both read it here, so a buyer reads
+/// the same reason on either. (The server's sentence, not `ErrorCode::buyer_message`: that would bring every
+/// code's sentences into the review page, 1.2 KB gzip.)
+pub fn decline_reason(status: &OrderStatus) -> Option<&str> {
+    match status.state {
+        OrderState::Declined | OrderState::Failed => status.message.as_deref(),
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
-//! The confirmation page: follows the order's status until Amazon has decided (or a deadline passes).
+//! The confirmation page: follows the order's status until Amazon has decided (or a deadline passes), and an
+//! order given up as `abandoned` a while longer, since PAYONE or Amazon may still move it.
 
-use super::common::{labelled, live_region};
+use super::common::{decline_reason, labelled, live_region};
 use crate::client::Client;
 use crate::dom::{el, set_attr, set_hidden, set_text, Mounted};
 use crate::events::{emit, WidgetEvent};
@@ -26,7 +27,7 @@ pub struct ConfirmationOptions {
     pub cart_url: String,
     /// First wait between two status reads; it grows to four times that.
     pub poll_interval: Duration,
-    /// When to stop following a pending order and say so.
+    /// When to stop following a pending order and say so; an `abandoned` order is followed, quietly, as long.
     pub deadline: Duration,
 }
 
@@ -59,12 +60,44 @@ fn sentence(status: &OrderStatus, lang: Language) -> String {
         OrderState::Approved => Text::Approved.get(lang).into(),
         OrderState::Paid => Text::Paid.get(lang).into(),
         OrderState::Pending | OrderState::Placing | OrderState::Redirected => Text::Pending.get(lang).into(),
-        OrderState::Failed => Text::Failed.get(lang).into(),
+        // A later `failed` names its reason as a decline at placing does (PAYONE's reasoncode).
+        OrderState::Failed => reason(status, lang).unwrap_or_else(|| Text::Failed.get(lang).into()),
         // All PAYONE's error URL tells (MFA abandoned or a decline alike): nothing more than is known.
         OrderState::Abandoned => Text::NotCompleted.get(lang).into(),
         OrderState::Declined | OrderState::UpstreamFailed => {
-            status.message.clone().unwrap_or_else(|| status.decline.unwrap_or(ErrorCode::UpstreamError).buyer_message(lang).into())
+            reason(status, lang).unwrap_or_else(|| ErrorCode::UpstreamError.buyer_message(lang).into())
         }
+    }
+}
+
+/// The reason the review page also shows ([`decline_reason`]), else the decline code's own sentence (a server
+/// that sends the code alone).
+fn reason(status: &OrderStatus, lang: Language) -> Option<String> {
+    decline_reason(status).map(Into::into).or_else(|| status.decline.map(|code| code.buyer_message(lang).into()))
+}
+
+/// What the page does after showing a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Nothing is decided yet: read again, and past the deadline say that it takes long.
+    Follow,
+    /// The buyer has read the outcome, but the provider may still move it: read again until the deadline, and
+    /// then stop without a word (nothing is being decided, so "taking long" would be wrong).
+    Watch,
+    /// Nothing more will happen by itself.
+    Stop,
+}
+
+/// What follows `status`. `abandoned` is the server's conclusion (the buyer came back through the error URL, or
+/// never came back), not the provider's: a later `appointed`/`paid` (money moved) or `failed` (with its reason)
+/// still moves it, though the server calls it settled. Unless the shop has since cancelled it.
+fn next(status: &OrderStatus) -> Next {
+    if status.state == OrderState::Abandoned && status.payment.is_none() {
+        Next::Watch
+    } else if status.settled {
+        Next::Stop
+    } else {
+        Next::Follow
     }
 }
 
@@ -162,19 +195,26 @@ async fn follow(view: Weak<Confirmation>, options: ConfirmationOptions) {
     let first_wait = u32::try_from(options.poll_interval.as_millis()).unwrap_or(u32::MAX);
     let mut wait = first_wait;
     let mut announced = None;
+    let mut shown = None;
+    let mut then = Next::Follow;
     loop {
         let answer = options.client.order_status(&order_id, lang).await;
         let Some(page) = view.upgrade() else { return };
         match answer {
             Ok(status) => {
-                page.show(&status);
+                // Only a change is written: the live region announces what it is given, every time.
+                if shown != Some((status.state, status.payment)) {
+                    shown = Some((status.state, status.payment));
+                    page.show(&status);
+                }
                 if announced != Some(status.state) {
                     announced = Some(status.state);
                     if let Some(event) = event_for(&status, lang) {
                         emit(&page.root, event);
                     }
                 }
-                if status.settled {
+                then = next(&status);
+                if then == Next::Stop {
                     return;
                 }
             }
@@ -185,7 +225,9 @@ async fn follow(view: Weak<Confirmation>, options: ConfirmationOptions) {
             Err(err) => web_sys::console::warn_1(&["Amazon Pay confirmation: ", &err.to_string(), "; retrying"].concat().into()),
         }
         if js_sys::Date::now() - started > options.deadline.as_millis() as f64 {
-            page.stop(past_deadline(announced), false);
+            if then == Next::Follow {
+                page.stop(past_deadline(announced), false);
+            }
             return;
         }
         drop(page);
@@ -213,6 +255,46 @@ mod tests {
         declined.message = Some("Der Server sagt es so.".into());
         assert_eq!(sentence(&declined, Language::De), "Der Server sagt es so.");
         assert_eq!(sentence(&status(OrderState::Redirected), Language::Fr), Text::Pending.get(Language::Fr));
+    }
+
+    #[test]
+    fn a_later_failure_says_its_reason_in_every_language_and_its_event_carries_it() {
+        let mut failed = status(OrderState::Failed);
+        // From a server that names no reason: the general sentence.
+        assert_eq!(sentence(&failed, Language::En), Text::Failed.get(Language::En));
+        for decline in [ErrorCode::SoftDecline, ErrorCode::HardDecline] {
+            failed.decline = Some(decline);
+            for lang in Language::ALL {
+                assert_eq!(sentence(&failed, lang), decline.buyer_message(lang), "{decline:?} in {lang:?}");
+                assert_ne!(sentence(&failed, lang), Text::Failed.get(lang));
+            }
+            let event = event_for(&failed, Language::It);
+            assert_eq!(
+                event,
+                Some(WidgetEvent::Declined { order_id: "O1".into(), code: "failed".into(), message: decline.buyer_message(Language::It).into() })
+            );
+        }
+        // The server's own sentence (in the requested language) comes first, as on the review page.
+        failed.message = Some("Der Server sagt es so.".into());
+        assert_eq!(sentence(&failed, Language::De), "Der Server sagt es so.");
+        assert_eq!(decline_reason(&failed), Some("Der Server sagt es so."));
+        assert_eq!(decline_reason(&status(OrderState::Abandoned)), None);
+    }
+
+    #[test]
+    fn only_an_abandoned_order_is_watched_after_the_server_calls_it_settled() {
+        let settled = |state| OrderStatus { settled: true, ..status(state) };
+        assert_eq!(next(&settled(OrderState::Abandoned)), Next::Watch);
+        assert_eq!(next(&status(OrderState::Abandoned)), Next::Watch);
+        for state in [OrderState::Paid, OrderState::Failed, OrderState::Declined, OrderState::Approved, OrderState::UpstreamFailed] {
+            assert_eq!(next(&settled(state)), Next::Stop, "{state:?}");
+        }
+        for state in [OrderState::Pending, OrderState::Placing, OrderState::Redirected, OrderState::Approved] {
+            assert_eq!(next(&status(state)), Next::Follow, "{state:?}");
+        }
+        // An abandoned order the shop has since cancelled is over.
+        let cancelled = OrderStatus { payment: Some(BuyerPayment::Cancelled), ..settled(OrderState::Abandoned) };
+        assert_eq!(next(&cancelled), Next::Stop);
     }
 
     #[test]

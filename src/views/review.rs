@@ -2,7 +2,7 @@
 //! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
 
-use super::common::{buyer_message, each_address_line, format_money, log_error, with_order};
+use super::common::{buyer_message, decline_reason, each_address_line, format_money, log_error, with_order};
 use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
 use crate::client::{Client, ClientError};
 use crate::dom::{clear, on, on_restored, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
@@ -264,10 +264,12 @@ impl Review {
     fn failed(&self, err: &ClientError, status: Option<OrderStatus>) {
         let lang = self.options.language;
         // Back from Amazon after abandoning or a decline: the session is closed; say why, not just "expired".
-        let message = match status.map(|s| (s.state, s.message)) {
+        let message = match status {
             // Abandoned is all PAYONE's error URL says (a decline too): no guess why.
-            Some((OrderState::Abandoned, _)) => Text::NotCompleted.get(lang).to_owned(),
-            Some((OrderState::Declined | OrderState::Failed, Some(decline))) => decline,
+            Some(s) if s.state == OrderState::Abandoned => Text::NotCompleted.get(lang).to_owned(),
+            Some(s) if matches!(s.state, OrderState::Declined | OrderState::Failed) => {
+                decline_reason(&s).map_or_else(|| buyer_message(err, lang), Into::into)
+            }
             _ => buyer_message(err, lang),
         };
         self.emit(WidgetEvent::Error { message: err.to_string() });
@@ -323,7 +325,7 @@ impl Review {
             }
             OrderState::Declined | OrderState::Failed => {
                 self.state.borrow_mut().decline = status.decline;
-                self.say(status.message.as_deref().unwrap_or_default());
+                self.say(decline_reason(&status).unwrap_or_default());
                 self.render();
             }
             _ => {}

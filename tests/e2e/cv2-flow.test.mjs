@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { transactionStatus } from "./support/api-checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 let server;
 let browser;
@@ -94,11 +96,14 @@ test("pending then approved (preauthorization) and pending then paid (authorizat
   }
 });
 
-test("pending then failed: the buyer is told nothing was charged", async () => {
+test("pending then failed: the buyer reads the failure's reason (none named: a hard decline)", async () => {
   const { page, context } = await fresh();
   const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-0002" });
   await page.click(".amazon-pay-place-order");
-  assert.match(await confirmationState(page, "failed"), /could not complete your payment/);
+  // PAYONE's failed names no reasoncode here; the server gives it as a hard decline, the review page's words.
+  assert.match(await confirmationState(page, "failed"), /^Sorry, your payment with Amazon Pay was not successful/);
+  const declined = (await events(page)).find((e) => e.kind === "declined");
+  assert.deepEqual([declined.code, declined.message], ["failed", await page.locator(".amazon-pay-order-state").textContent()]);
   assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "failed");
   await context.close();
 });
@@ -156,6 +161,61 @@ test("MFA passed and MFA abandoned", async () => {
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/");
   assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "abandoned");
   await context.close();
+});
+
+/** A CV2 checkout whose buyer cancels Amazon's multi-factor authentication, back on the review page: the
+ * order, `abandoned` (with its PAYONE txid). */
+async function abandonedOrder(page) {
+  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds0" });
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
+  await page.click("button[value=cancel]");
+  await page.waitForURL(/\/review\.html\?workorderId=.*&order=/);
+  await page.locator(".amazon-pay-fatal[role=alert]").waitFor();
+  const [order] = await storedOrders(server.baseUrl, workorderId);
+  assert.equal(order.state, "abandoned");
+  assert.ok(order.txid, "PAYONE named the transaction");
+  return order;
+}
+
+/** Opens the confirmation page of `order` and waits until it has read the order's status `reads` times. */
+async function confirmationOf(page, order, reads) {
+  let count = 0;
+  page.on("request", (r) => { if (r.url().includes(`/api/orders/${order.id}?`)) count += 1; });
+  await page.goto(`${server.baseUrl}/confirmation.html?order=${order.id}`);
+  const sentence = await confirmationState(page, "abandoned");
+  // Told at once, and still following the order (which PAYONE may still move), without a word more.
+  await poll(() => count >= reads, { timeoutMs: 15_000, intervalMs: 50, failure: () => `the page read the order ${count} times` });
+  assert.equal(await page.locator(".amazon-pay-order-state").textContent(), sentence);
+  return sentence;
+}
+
+test("an abandoned order on the confirmation page: told at once, then PAYONE's later word shown and announced once", async () => {
+  // A later failed with its reason (981): the buyer reads that reason, and one declined event carries it.
+  const { page, context, problems } = await fresh();
+  const order = await abandonedOrder(page);
+  assert.match(await confirmationOf(page, order, 3), /was not completed, and nothing was charged/);
+  const sent = await transactionStatus(server.baseUrl, { txid: order.txid, reference: order.id, txaction: "failed", reasoncode: "981" });
+  assert.equal(sent.text, "TSOK");
+  assert.match(await confirmationState(page, "failed"), /^Your payment method was declined\. Please choose another payment method in Amazon Pay\.$/);
+  assert.equal(await page.locator(".amazon-pay-confirmation a").isVisible(), true, "the way back to the cart");
+  const declined = (await events(page)).filter((e) => e.kind === "declined");
+  assert.deepEqual(declined.map((e) => [e.orderId, e.code]), [[order.id, "abandoned"], [order.id, "failed"]]);
+  assert.match(declined[1].message, /^Your payment method was declined/);
+  // The review page's own (Amazon closed the checkout session, 410) are expected; nothing else.
+  assert.deepEqual(problems.filter((p) => !/\/api\/cv2\/sessions\/|410 \(Gone\)|Amazon Pay review: /.test(p)), []);
+  await context.close();
+
+  // A later appointed: the money moved after all, so the buyer reads that the order is confirmed.
+  const second = await fresh();
+  const moved = await abandonedOrder(second.page);
+  await confirmationOf(second.page, moved, 2);
+  assert.equal((await transactionStatus(server.baseUrl, { txid: moved.txid, reference: moved.id })).text, "TSOK");
+  // (The form's appointed says receivable = price, balance 0: the server reads the payment as charged.)
+  assert.match(await confirmationState(second.page, "approved"), /^Thank you!/);
+  const kinds = (await events(second.page)).map((e) => e.kind);
+  assert.deepEqual(kinds.filter((k) => k === "approved" || k === "declined"), ["declined", "approved"]);
+  await second.context.close();
 });
 
 test("Back from Amazon's MFA page: the review page offers to go on, the same order is confirmed", async () => {

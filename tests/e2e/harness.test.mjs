@@ -131,6 +131,48 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   await context.close();
 });
 
+test("the buyer language: a run in German shows the widget's German texts on every page of the flow", async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(server.baseUrl + "/harness.html");
+  await page.locator("body[data-harness-ready=true]").waitFor();
+  // The five languages the widget speaks, English (the pages' own) chosen.
+  assert.deepEqual(await page.locator("#language option").evaluateAll((o) => o.map((e) => e.value)), ["de", "en", "fr", "it", "es"]);
+  assert.equal(await page.inputValue("#language"), "en");
+  await page.check("#flow-cv2");
+  await page.selectOption("#instrument", "visa-1111");
+  await page.selectOption("#buyer", "anna");
+  await page.selectOption("#language", "de");
+  await page.click("#run");
+  await page.locator("#run-status", { hasText: "Deutsch" }).waitFor();
+  const frame = page.frameLocator("#frame");
+  const button = frame.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await button.click();
+  await frame.locator("#buyer-anna:checked").waitFor();
+  await frame.locator("button.primary").click();
+  await frame.locator("#instrument-visa-1111:checked").waitFor();
+  await frame.locator("button.primary").click();
+  // Back from the sandbox's Amazon pages (English, as Amazon's own would be in the buyer's): German again.
+  await frame.locator(".amazon-pay-review h2", { hasText: "Bestellung überprüfen" }).waitFor();
+  await frame.locator(".amazon-pay-place-order", { hasText: "Zahlungspflichtig bestellen" }).click();
+  await frame.locator('.amazon-pay-order-state[data-state="approved"]', { hasText: "Vielen Dank" }).waitFor({ timeout: 15_000 });
+  await waitForLine(page, "harness", /· language de$/);
+  // The harness itself stays English, and a new visit shows the language the pages now have.
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  await page.reload();
+  await page.locator("body[data-harness-ready=true]").waitFor();
+  assert.equal(await page.inputValue("#language"), "de");
+  assert.match(await (await page.request.get(server.baseUrl + "/review.html")).text(), /<html lang="de">/);
+  // English again: the pages as shipped.
+  await page.selectOption("#language", "en");
+  await page.click("#run");
+  await frame.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor({ state: "visible" });
+  const shipped = await (await page.request.get(server.baseUrl + "/review.html")).text();
+  assert.match(shipped, /<html lang="en">/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a CV1 run: the Login with Amazon popup gets the scenario's buyer preselected too", async () => {
   const { page, context, problems } = await newPage(browser);
   await page.goto(server.baseUrl + "/harness.html");

@@ -64,15 +64,20 @@ export async function placeOrder(base, workorderId, key, { timeoutMs } = {}) {
   return { status: response.status, body };
 }
 
-/** The form fields of a TransactionStatus as PAYONE posts it (`appointed`, completed) for `txid`/`reference`. */
-export function transactionStatusForm({ txid, reference, txaction = "appointed", sequencenumber = "0", price = "30.70" }) {
+/**
+ * The form fields of a TransactionStatus as PAYONE posts it (`appointed`, completed) for `txid`/`reference`;
+ * `reasoncode` (PAYONE's Amazon error code, 980-987) when given, as on a `failed`.
+ */
+export function transactionStatusForm({ txid, reference, txaction = "appointed", sequencenumber = "0", price = "30.70", reasoncode }) {
   const { portalKey, portalId, aid } = SANDBOX_PAYONE;
-  return new URLSearchParams({
+  const form = new URLSearchParams({
     key: createHash("md5").update(portalKey).digest("hex"), portalid: portalId, aid, txaction,
     transaction_status: "completed", mode: "test", clearingtype: "wlt", notify_version: "7.6", txid, reference,
     sequencenumber, currency: "EUR", price, balance: "0.00", receivable: price, txtime: String(Math.floor(Date.now() / 1000)),
     userid: "1", param: "",
   });
+  if (reasoncode !== undefined) form.set("reasoncode", reasoncode);
+  return form;
 }
 
 /** That TransactionStatus posted to `base`: the answer's status and text. */
