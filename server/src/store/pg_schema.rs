@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (7, AMAZON_CHARGE_PERMISSION_INDEX),
     (8, ORDERS_PAYMENT_STATUS),
     (9, ORDERS_BY_STATE),
+    (10, AMAZON_ORDERS_PERSONAL),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -224,6 +225,13 @@ CREATE INDEX orders_by_payment_status ON orders (payment_status);
 /// migration 9).
 const ORDERS_BY_STATE: &str = "
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
+";
+
+/// What an Amazon Pay direct order keeps of its checkout session: the buyer and addresses in Amazon's shape
+/// (`store/personal.rs`) and their search text (SQLite's migration 10, `store/schema.rs`).
+const AMAZON_ORDERS_PERSONAL: &str = "
+ALTER TABLE amazon_orders ADD COLUMN personal TEXT;
+ALTER TABLE amazon_orders ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
