@@ -47,7 +47,7 @@ pub struct MerchantOrder {
     pub delivery: Option<String>,
     /// The money, in minor units.
     pub amounts: Amounts,
-    /// The buyer, as PAYONE's notifications tell it.
+    /// The buyer, as PAYONE's notifications tell it, or (Amazon Pay direct) Amazon's checkout session.
     #[serde(default)]
     pub buyer: Option<Buyer>,
     /// The billing address.
@@ -228,6 +228,9 @@ pub struct Address {
     /// Street and number.
     #[serde(default)]
     pub street: Option<String>,
+    /// More of the address (PAYONE's `addressaddition`; Amazon's second and third lines: c/o, floor, ...).
+    #[serde(default)]
+    pub addition: Option<String>,
     /// Postcode.
     #[serde(default)]
     pub zip: Option<String>,

@@ -110,23 +110,25 @@ fn OrderDetails(order: MerchantOrder) -> impl IntoView {
                     <h3>"Buyer"</h3>
                     {buyer}
                     <h3>"Billing address"</h3>
-                    {address(order.billing_address.clone())}
+                    {address(order.billing_address.clone(), &order.provider)}
                     <h3>"Shipping address"</h3>
-                    {address(order.shipping_address.clone())}
+                    {address(order.shipping_address.clone(), &order.provider)}
                 </div>
             </div>
         </section>
     }
 }
 
-fn address(address: Option<Address>) -> impl IntoView {
+fn address(address: Option<Address>, provider: &str) -> impl IntoView {
+    // Who tells it: PAYONE's notification, or (Amazon Pay direct) Amazon's checkout session when the order is placed.
+    let teller = if provider == "amazon" { "Amazon's checkout session brings it" } else { "PAYONE's notification brings it" };
     match address {
-        None => view! { <p class="muted">"Not known (PAYONE's notification brings it)."</p> }.into_any(),
+        None => view! { <p class="muted">{format!("Not known ({teller}).")}</p> }.into_any(),
         Some(a) => {
             let name = [a.first_name, a.last_name].into_iter().flatten().collect::<Vec<_>>().join(" ");
             let city = [a.zip, a.city].into_iter().flatten().collect::<Vec<_>>().join(" ");
             let lines: Vec<String> =
-                [Some(name), a.company, a.street, Some(city), a.country].into_iter().flatten().filter(|l| !l.is_empty()).collect();
+                [Some(name), a.company, a.street, a.addition, Some(city), a.country].into_iter().flatten().filter(|l| !l.is_empty()).collect();
             view! { <address>{lines.into_iter().map(|l| view! { <span class="line">{l}</span> }).collect_view()}</address> }.into_any()
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod address_rules;
 pub mod amazon;
+pub mod amazon_address;
 pub mod amazon_profile;
 pub mod api;
 pub mod app;

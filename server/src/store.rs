@@ -20,6 +20,7 @@ pub mod order_view;
 mod outcome;
 pub mod payment_status;
 pub mod payments;
+pub mod personal;
 mod pg;
 pub mod pg_probe;
 pub mod pg_schema;

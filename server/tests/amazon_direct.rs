@@ -76,6 +76,11 @@ impl Buyer {
 
     /// Clicks the button the server configured, signs in and chooses: the review URL Amazon sends back to.
     async fn checkout(&self, button: &ButtonConfig, instrument: &str) -> (String, String) {
+        self.checkout_to(button, instrument, "anna-home").await
+    }
+
+    /// As [`Buyer::checkout`], shipping to Anna's address `address`.
+    async fn checkout_to(&self, button: &ButtonConfig, instrument: &str, address: &str) -> (String, String) {
         let algorithm = button.algorithm.as_deref().unwrap_or("AMZN-PAY-RSASSA-PSS");
         let page = self
             .post_form(
@@ -94,7 +99,7 @@ impl Buyer {
         let back = self
             .post_form(
                 "/sandbox/amazon/checkout/choose",
-                &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", instrument)],
+                &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", address), ("instrument", instrument)],
             )
             .await;
         assert_eq!(back.status(), 303);
@@ -222,6 +227,138 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     let kinds: Vec<String> = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().map(|e| e.kind).collect();
     for kind in ["order.placed", "order.redirected", "order.approved", "order.captured", "order.paid", "order.refunded"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+}
+
+/// Anna's addresses in the sandbox, as the merchant's order shows them.
+fn anna_at(street: &str, zip: &str, city: &str) -> amazon_pay_contract::merchant::Address {
+    amazon_pay_contract::merchant::Address {
+        first_name: Some("Anna".into()),
+        last_name: Some("Schmidt".into()),
+        company: None,
+        street: Some(street.into()),
+        addition: None,
+        zip: Some(zip.into()),
+        city: Some(city.into()),
+        country: Some("DE".into()),
+    }
+}
+
+#[tokio::test]
+async fn the_order_keeps_the_buyer_and_addresses_amazon_gave_for_the_merchant() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let button = env.create_session().await;
+    // Shipped to the office; billed to the account's own address (the instrument's), as Amazon tells them apart.
+    let (_, session) = buyer.checkout_to(&button, "visa-1111", "anna-office").await;
+    assert_eq!(review(&env, &button.workorder_id, Some(&session)).await.status(), 200);
+    let calls_before = env.upstream("getCheckoutSession").len();
+    let answer: PlaceOrderResponse = env.place(&button.workorder_id, "key-personal-0001", Default::default()).await.json().await.unwrap();
+    assert_eq!(env.upstream("getCheckoutSession").len(), calls_before + 1, "placing reads the session once, as it did");
+    let PlaceOrderOutcome::Redirect { url } = answer.outcome else { panic!("{:?}", answer.outcome) };
+    let result = location(&buyer.get(&url).await);
+    buyer.get(&result).await;
+    assert_eq!(status(&env, &answer.order_id).await.state, OrderState::Approved);
+
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let expected_buyer = amazon_pay_contract::merchant::Buyer {
+        first_name: Some("Anna".into()),
+        last_name: Some("Schmidt".into()),
+        email: Some("anna.schmidt@sandbox.example".into()),
+    };
+    assert_eq!(shown.buyer, Some(expected_buyer.clone()));
+    assert_eq!(shown.shipping_address, Some(anna_at("Marienplatz 8", "80331", "München")));
+    assert_eq!(shown.billing_address, Some(anna_at("Unter den Linden 1", "10117", "Berlin")));
+    // The list shows the same, and finds the order by the buyer as it finds PAYONE's.
+    assert_eq!(merchant_list(&env, "q", "ANNA.SCHMIDT@sandbox").await, std::slice::from_ref(&answer.order_id));
+    // Every event from the first after placing on carries them (PAYONE's: from its first notification on).
+    let events = env.state.store.events_for_order(&answer.order_id).unwrap();
+    for event in &events {
+        let order = serde_json::from_str::<serde_json::Value>(&event.body).unwrap()["order"].clone();
+        if event.kind == "order.placed" {
+            continue;
+        }
+        let order: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(order).unwrap();
+        assert_eq!(
+            (order.buyer.as_ref(), order.shipping_address.as_ref()),
+            (shown.buyer.as_ref(), shown.shipping_address.as_ref()),
+            "{}",
+            event.kind
+        );
+    }
+    assert!(events.iter().any(|e| e.kind == "order.approved"), "{events:?}");
+
+    // APB: the session read on the return, before it is completed, gives them the same way.
+    let body = serde_json::json!({
+        "items": [{"sku": "mug", "quantity": 1}], "idempotency_key": "apb-personal-0001", "language": "en", "product_type": "PayAndShip",
+        "buyer": {"email": "anna@example.com", "phone": "+49301234567", "address": {"first_name": "Anna", "last_name": "Schmidt", "street": "Hauptstr. 1", "zip": "10115", "city": "Berlin", "country": "DE"}}
+    });
+    let apb: amazon_pay_contract::apb::ApbOrderResponse = env.post_json("/api/apb/orders", &body).await.json().await.unwrap();
+    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &apb.order_id).await).unwrap();
+    assert_eq!((before.buyer, before.shipping_address), (None, None), "nothing before Amazon's session");
+    let page = buyer
+        .post_form(
+            "/sandbox/amazon/checkout/initiate",
+            &[
+                ("payloadJSON", &apb.button.payload_json),
+                ("signature", &apb.button.signature),
+                ("publicKeyId", &apb.button.public_key_id),
+                ("algorithm", apb.button.algorithm.as_deref().unwrap()),
+            ],
+        )
+        .await;
+    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
+    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
+    let mut next = buyer
+        .post_form(
+            "/sandbox/amazon/checkout/choose",
+            &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")],
+        )
+        .await;
+    for _ in 0..4 {
+        let to = location(&next);
+        if to.contains("/api/amazon/orders/") {
+            buyer.get(&to).await;
+            break;
+        }
+        next = buyer.get(&to).await;
+    }
+    assert_eq!(status(&env, &apb.order_id).await.state, OrderState::Approved);
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &apb.order_id).await).unwrap();
+    assert_eq!(shown.buyer, Some(expected_buyer));
+    assert_eq!(shown.shipping_address, Some(anna_at("Unter den Linden 1", "10117", "Berlin")));
+    assert_eq!(shown.billing_address, Some(anna_at("Unter den Linden 1", "10117", "Berlin")));
+}
+
+/// Every byte the log subscriber writes (this binary's only subscriber: the other tests' lines land here too).
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_buyers_name_email_and_addresses_are_kept_but_never_logged() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    amazon_pay_server::ops::logging::init_with(amazon_pay_server::ops::LogFormat::Json, move || writer.clone());
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "visa-1111").await;
+    buyer.get(&location(&buyer.get(&url).await)).await;
+    let shown = merchant_order(&env, &order).await;
+    assert_eq!(shown["shipping_address"]["street"], "Unter den Linden 1", "kept: {shown}");
+    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(text.contains("upstream call"), "the log was captured: {text}");
+    for said in ["anna.schmidt@sandbox.example", "Schmidt", "Unter den Linden", "Marienplatz"] {
+        assert!(!text.contains(said), "{said} is in the logs");
     }
 }
 

@@ -10,6 +10,7 @@ use amazon_pay_server::orders::{Applied, OrderRecord, Received};
 use amazon_pay_server::payone::TransactionStatus;
 use amazon_pay_server::store::events::Attempt;
 use amazon_pay_server::store::order_list::OrderQuery;
+use amazon_pay_server::store::personal::AmazonPersonal;
 use amazon_pay_server::store::{Checkout, DatabaseUrl, Store};
 use std::time::Duration;
 
@@ -182,6 +183,64 @@ async fn order_search_test(store: Store, url: Option<String>) {
     assert_eq!(found(&migrated, Some("50% off_")), ["O1"]);
 }
 
+both!(amazon_direct_orders_keep_their_buyer_and_addresses, amazon_personal_test);
+/// An Amazon Pay direct order keeps the buyer and addresses its checkout session gave (`store/personal.rs`):
+/// its events show them in the shape of PAYONE's orders, and the merchant's search finds it by them.
+async fn amazon_personal_test(store: Store, _: Option<String>) {
+    use amazon_pay_server::orders::Provider;
+    use amazon_pay_v2::models::{Address, Buyer};
+    let address = |street: &str, zip: &str, city: &str| Address {
+        name: Some("Élodie Müller".into()),
+        address_line1: Some(street.into()),
+        address_line2: Some("3. OG".into()),
+        postal_code: Some(zip.into()),
+        city: Some(city.into()),
+        country_code: Some("DE".into()),
+        ..Address::default()
+    };
+    let personal = AmazonPersonal {
+        buyer: Some(Buyer {
+            buyer_id: Some("amzn1.account.X".into()),
+            name: Some("Élodie Müller".into()),
+            email: Some("elodie@example.com".into()),
+            phone_number: None,
+        }),
+        billing_address: Some(address("Unter den Linden 1", "10117", "Berlin")),
+        shipping_address: Some(address("Marienplatz 8", "80331", "München")),
+    };
+    let mut placed = OrderRecord { provider: Provider::Amazon, ..order("O-KEPT", "W-KEPT", "key-kept-0001") };
+    store.insert_order(&placed).await.unwrap();
+    store.insert_amazon_order("O-KEPT", "3f1c2a9e-1b2c-4d5e-8f90-0123456789ab", &personal).await.unwrap();
+    // Recorded once: a second insert (a reload) keeps the first.
+    store.insert_amazon_order("O-KEPT", "3f1c2a9e-1b2c-4d5e-8f90-0123456789ab", &AmazonPersonal::default()).await.unwrap();
+    placed.state = OrderState::Redirected;
+    store.finish_placing(&placed).await.unwrap();
+    store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order("O-NONE", "W-NONE", "key-kept-0002") }).await.unwrap();
+    store.insert_amazon_order("O-NONE", "4f1c2a9e-1b2c-4d5e-8f90-0123456789ab", &AmazonPersonal::default()).await.unwrap();
+
+    let events = store.events_for_order("O-KEPT").unwrap();
+    let shown = |kind: &str| -> serde_json::Value {
+        let event = events.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind}"));
+        serde_json::from_str::<serde_json::Value>(&event.body).unwrap()["order"].clone()
+    };
+    assert_eq!(shown("order.placed")["buyer"], serde_json::Value::Null, "placed before Amazon's session was kept");
+    let order = shown("order.redirected");
+    assert_eq!(order["buyer"], serde_json::json!({"first_name": "Élodie", "last_name": "Müller", "email": "elodie@example.com"}));
+    let expected = |street: &str, zip: &str, city: &str| {
+        serde_json::json!({"first_name": "Élodie", "last_name": "Müller", "company": null, "street": street, "addition": "3. OG",
+                           "zip": zip, "city": city, "country": "DE"})
+    };
+    assert_eq!(order["shipping_address"], expected("Marienplatz 8", "80331", "München"));
+    assert_eq!(order["billing_address"], expected("Unter den Linden 1", "10117", "Berlin"));
+    // Read into the dashboard's types, as the merchant API's answer is.
+    let typed: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(order).unwrap();
+    assert_eq!(typed.shipping_address.and_then(|a| a.addition).as_deref(), Some("3. OG"));
+    // The merchant's search finds it by the buyer, in any case, and not the order that kept nothing.
+    for q in ["ÉLODIE", "müller", "elodie@EXAMPLE"] {
+        assert_eq!(found_at_amazon(&store, None, Some(q)), ["O-KEPT"], "q={q}");
+    }
+}
+
 /// The ids the merchant's order list finds with `amazon_id` (exactly, Seller Central's id) or `q` (anywhere).
 fn found_at_amazon(store: &Store, amazon_id: Option<&str>, q: Option<&str>) -> Vec<String> {
     let query = OrderQuery { amazon_id: amazon_id.map(str::to_owned), search: q.map(str::to_owned), limit: 10, ..OrderQuery::default() };
@@ -197,12 +256,12 @@ async fn seller_central_ids_test(store: Store, _: Option<String>) {
         ("O-OTHER", "c0ffee00-f659-4ad7-a1a9-9a747aaf5275", "S01-9999999-1111111", "S01-9999999-1111111-C000001"),
     ] {
         store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order(id, &format!("W{id}"), &format!("key-{id}")) }).await.unwrap();
-        store.insert_amazon_order(id, session).await.unwrap();
+        store.insert_amazon_order(id, session, &AmazonPersonal::default()).await.unwrap();
         store.set_amazon_charge(id, Some(permission.into()), Some(charge.into())).await.unwrap();
     }
     // Placed, the buyer not back from Amazon yet: no charge permission, no charge.
     store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order("O-APB", "W-APB", "key-seller-4") }).await.unwrap();
-    store.insert_amazon_order("O-APB", "5e5510e0-f659-4ad7-a1a9-9a747aaf5275").await.unwrap();
+    store.insert_amazon_order("O-APB", "5e5510e0-f659-4ad7-a1a9-9a747aaf5275", &AmazonPersonal::default()).await.unwrap();
 
     let by_id = |id: &str| found_at_amazon(&store, Some(id), None);
     assert_eq!(by_id("S01-5105180-3221187"), ["O-DIRECT"], "the charge permission, as Seller Central shows the order");
@@ -326,9 +385,9 @@ async fn orders_of_both_providers(store: &Store) {
     use amazon_pay_server::orders::Provider;
     store.insert_order(&order("O-PAYONE", "W-PAYONE", "key-provider-1")).await.unwrap();
     store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order("O-AMAZON", "W-AMAZON", "key-provider-2") }).await.unwrap();
-    store.insert_amazon_order("O-AMAZON", "S02-0000002-0000002").await.unwrap();
+    store.insert_amazon_order("O-AMAZON", "S02-0000002-0000002", &AmazonPersonal::default()).await.unwrap();
     store.insert_order(&order("O-BEFORE", "W-BEFORE", "key-provider-3")).await.unwrap();
-    store.insert_amazon_order("O-BEFORE", "S02-0000001-0000001").await.unwrap();
+    store.insert_amazon_order("O-BEFORE", "S02-0000001-0000001", &AmazonPersonal::default()).await.unwrap();
 }
 
 fn providers(store: &Store) -> Vec<&'static str> {
@@ -446,7 +505,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::spawn(connection);
     let versions: Vec<i64> =
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 
@@ -644,6 +703,32 @@ async fn sqlite_unversioned_store_is_upgraded_in_place() {
     let refused = Store::open(dir.path()).err().expect("a newer schema is refused");
     assert!(refused.to_string().contains("newer than this server knows"), "{refused}");
     assert_eq!(version(&file), LATEST + 1);
+}
+
+/// SQLite's migration 11: a store from before Amazon Pay direct's orders kept their buyer gets the columns,
+/// keeping its orders (which show no buyer: nothing was kept then).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_amazon_orders_get_their_personal_columns() {
+    use amazon_pay_server::orders::Provider;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.insert_order(&OrderRecord { provider: Provider::Amazon, ..order("O-V9", "W-V9", "key-v9-00001") }).await.unwrap();
+    store.insert_amazon_order("O-V9", "S02-0000009-0000009", &AmazonPersonal::default()).await.unwrap();
+    drop(store);
+    let file = dir.path().join("amazon-pay.sqlite");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch("ALTER TABLE amazon_orders DROP COLUMN personal; ALTER TABLE amazon_orders DROP COLUMN buyer_search; PRAGMA user_version = 10;")
+        .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.amazon_order("O-V9").unwrap().map(|o| o.checkout_session_id).as_deref(), Some("S02-0000009-0000009"), "kept");
+    assert_eq!(found_at_amazon(&store, None, Some("anna")), Vec::<String>::new(), "the search reads the new column");
+    drop(store);
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let columns: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_table_info('amazon_orders') WHERE name IN ('personal', 'buyer_search')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(columns, 2);
 }
 
 both!(orders_left_redirected_are_given_up_once, redirected_expiry_test);

@@ -70,6 +70,9 @@ pub(crate) fn checkout_session(v2: &V2Session, hosted: &HostedSession, redirect_
         web.amazon_pay_redirect_url = Some(redirect_url.to_owned());
     }
     let shipping = hosted.address.map(address).filter(|_| v2.product_type == "PayAndShip");
+    // The payment instrument's billing address is the account's own (its first address), whichever address
+    // the buyer ships to, as Amazon's `billingAddress` is the instrument's and not the delivery's.
+    let billing = hosted.buyer.and_then(|b| b.addresses.first()).or(hosted.address).map(address);
     m::CheckoutSession {
         checkout_session_id: v2.id.clone(),
         web_checkout_details: web,
@@ -78,7 +81,7 @@ pub(crate) fn checkout_session(v2: &V2Session, hosted: &HostedSession, redirect_
         merchant_metadata: v2.merchant_metadata.clone(),
         buyer: hosted.buyer.map(buyer),
         shipping_address: shipping,
-        billing_address: hosted.address.map(address),
+        billing_address: billing,
         payment_preferences: hosted
             .instrument
             .map(|i| vec![m::PaymentPreference { payment_descriptor: Some(i.descriptor.to_owned()) }])

@@ -3,6 +3,7 @@
 //! each IPN message once.
 
 use crate::store::db::{self, params, Conn, OptionalExtension};
+use crate::store::personal::AmazonPersonal;
 use crate::store::{now, Store, StoreError};
 
 /// A refund's state as Amazon names it, when Amazon refused to pay it out.
@@ -74,13 +75,20 @@ impl Store {
         })
     }
 
-    /// Records that order `order_id` is placed on Amazon checkout session `session`.
-    pub async fn insert_amazon_order(&self, order_id: &str, session: &str) -> Result<(), StoreError> {
+    /// Records that order `order_id` is placed on Amazon checkout session `session`, with the buyer and
+    /// addresses the session gave while open (`personal`: Amazon gives them only then), once.
+    pub async fn insert_amazon_order(&self, order_id: &str, session: &str, personal: &AmazonPersonal) -> Result<(), StoreError> {
         let (order_id, session) = (order_id.to_owned(), session.to_owned());
+        let search = personal.search_text();
+        // Nothing known is stored as nothing (`NULL`), not as an empty object.
+        let kept = if personal.is_empty() { None } else { serde_json::to_string(personal).ok() };
         self.write(move |c| {
-            c.prepare_cached("INSERT OR IGNORE INTO amazon_orders (order_id, checkout_session_id, updated_at) VALUES (?1, ?2, ?3)")?
-                .execute(params![order_id, session, now()])
-                .map(drop)
+            c.prepare_cached(
+                "INSERT OR IGNORE INTO amazon_orders (order_id, checkout_session_id, updated_at, personal, buyer_search)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![order_id, session, now(), kept, search])
+            .map(drop)
         })
         .await
     }
@@ -295,7 +303,7 @@ mod tests {
         assert_eq!(store.bind_amazon_session("W2", "S1").await.unwrap(), Bound::OtherCheckout);
         assert_eq!(store.bind_amazon_session("W1", "S2").await.unwrap(), Bound::Replaced, "a new button click");
         assert_eq!(store.amazon_session_of("W1").unwrap().as_deref(), Some("S2"));
-        store.insert_amazon_order("O1", "S2").await.unwrap();
+        store.insert_amazon_order("O1", "S2", &AmazonPersonal::default()).await.unwrap();
         store.set_amazon_charge("O1", Some("P1".into()), Some("C1".into())).await.unwrap();
         store.set_amazon_charge("O1", None, None).await.unwrap();
         let order = store.amazon_order_by_charge("C1").unwrap().unwrap();

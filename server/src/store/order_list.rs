@@ -24,7 +24,8 @@ pub struct OrderQuery {
     pub after: Option<(i64, String)>,
     /// Text found anywhere in the order id, PAYONE's txid and workorder, Amazon's order reference (or
     /// checkout session), Amazon Pay direct's charge permission and charge, CheckoutChamp's ids, or the
-    /// buyer's name, e-mail and company from PAYONE's notifications. Taken literally (`%`, `_` and `\` are
+    /// buyer's name, e-mail and company from PAYONE's notifications (Amazon Pay direct: the buyer's name and
+    /// e-mail and the addresses' names its checkout session gave). Taken literally (`%`, `_` and `\` are
     /// no wildcards).
     pub search: Option<String>,
     /// Only the order with this id at Amazon: a CV2 checkout session (through PAYONE or Amazon Pay direct), an
@@ -56,7 +57,7 @@ pub fn page(c: &Conn<'_>, query: &OrderQuery) -> Result<Vec<(i64, String)>> {
         "SELECT id, created_at FROM (
              SELECT o.id, o.flow, o.state, o.payment_status, o.created_at, amazon_id, charge_permission_id, charge_id FROM (
                  SELECT o.*, coalesce(s.checkout_session_id, d.checkout_session_id, v.amazon_reference_id) AS amazon_id,
-                        d.charge_permission_id, d.charge_id
+                        d.charge_permission_id, d.charge_id, d.buyer_search AS amazon_buyer
                  FROM orders o LEFT JOIN amazon_checkout_sessions s ON s.workorder_id = o.workorder_id
                       LEFT JOIN amazon_orders d ON d.order_id = o.id
                       LEFT JOIN cv1_orders v ON v.order_id = o.id) AS o
@@ -64,6 +65,7 @@ pub fn page(c: &Conn<'_>, query: &OrderQuery) -> Result<Vec<(i64, String)>> {
                 OR lower(o.id || ' ' || coalesce(o.txid, '') || ' ' || o.workorder_id || ' ' || coalesce(amazon_id, '') || ' '
                          || coalesce(charge_permission_id, '') || ' ' || coalesce(charge_id, '')) LIKE lower(?8) ESCAPE '\\'
                 OR o.txid IN (SELECT txid FROM notifications WHERE lower(buyer_search) LIKE lower(?8) ESCAPE '\\')
+                OR coalesce(amazon_buyer, '') LIKE ?8 ESCAPE '\\'
              UNION ALL
              SELECT order_id, 'checkoutchamp', status, CAST(NULL AS TEXT), created_at, amazon_order_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM checkoutchamp_orders
              WHERE CAST(?8 AS TEXT) IS NULL

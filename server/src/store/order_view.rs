@@ -2,6 +2,7 @@
 //! one go from the tables of every flow. Built on the connection of the caller, so an event written in a
 //! write transaction carries the order exactly as that transaction leaves it.
 
+use super::personal::Personal;
 use crate::store::db::{Conn, DbError, OptionalExtension};
 use amazon_pay_contract::orders::OrderState;
 use serde_json::{json, Map, Value};
@@ -163,6 +164,13 @@ fn amazon_ids(c: &Conn<'_>, id: &str, workorder_id: &str, provider: &str) -> cra
     Ok(json!({"order_reference_id": reference, "checkout_session_id": session, "charge_permission_id": null, "charge_id": null}))
 }
 
+/// The buyer and addresses an Amazon Pay direct order kept of its checkout session (`store/personal.rs`).
+fn amazon_personal(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Personal> {
+    let kept: Option<String> =
+        c.prepare_cached("SELECT personal FROM amazon_orders WHERE order_id = ?1")?.query_row([id], |r| r.get(0)).optional()?.flatten();
+    Ok(super::personal::from_kept_amazon(kept.as_deref()))
+}
+
 fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value>> {
     let row = c
         .prepare_cached(
@@ -210,7 +218,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
     for row in rows {
         payments.push(row?);
     }
-    let personal = personal_data(&notes);
+    let personal = if provider == AMAZON { amazon_personal(c, id)? } else { Personal::from_payone(&notes) };
     Ok(Some(json!({
         "id": id,
         "object": "order",
@@ -292,33 +300,4 @@ pub fn notifications(c: &Conn<'_>, txid: &str) -> crate::store::db::Result<Vec<V
         out.push(Value::Object(fields));
     }
     Ok(out)
-}
-
-struct Personal {
-    buyer: Value,
-    billing: Value,
-    shipping: Value,
-}
-
-/// Buyer and addresses as PAYONE's notifications carry them (the newest one that has them).
-fn personal_data(notes: &[Value]) -> Personal {
-    let Some(n) = notes.iter().rev().find(|n| n.get("lastname").is_some() || n.get("email").is_some()) else {
-        return Personal { buyer: Value::Null, billing: Value::Null, shipping: Value::Null };
-    };
-    let field = |k: &str| n.get(k).cloned().unwrap_or(Value::Null);
-    let address = |prefix: &str| {
-        let get = |k: &str| field(&format!("{prefix}{k}"));
-        if get("lastname").is_null() && get("street").is_null() {
-            return Value::Null;
-        }
-        json!({
-            "first_name": get("firstname"), "last_name": get("lastname"), "company": get("company"),
-            "street": get("street"), "zip": get("zip"), "city": get("city"), "country": get("country"),
-        })
-    };
-    Personal {
-        buyer: json!({"first_name": field("firstname"), "last_name": field("lastname"), "email": field("email")}),
-        billing: address(""),
-        shipping: address("shipping_"),
-    }
 }

@@ -16,6 +16,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (8, ORDERS_PAYMENT_STATUS),
     (9, ORDERS_BY_STATE),
     (10, ORDERS_REPLACED),
+    (11, AMAZON_ORDERS_PERSONAL),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -232,6 +233,13 @@ CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 const ORDERS_REPLACED: &str = "
 ALTER TABLE orders ADD COLUMN replaced_by TEXT;
 ALTER TABLE orders ADD COLUMN returned_at BIGINT;
+";
+
+/// What an Amazon Pay direct order keeps of its checkout session: the buyer and addresses in Amazon's shape
+/// (`store/personal.rs`) and their search text (SQLite's migration 11, `store/schema.rs`).
+const AMAZON_ORDERS_PERSONAL: &str = "
+ALTER TABLE amazon_orders ADD COLUMN personal TEXT;
+ALTER TABLE amazon_orders ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

@@ -74,6 +74,14 @@ pub(super) const AMAZON_CHARGE_PERMISSION_INDEX: &str = "
 CREATE INDEX IF NOT EXISTS amazon_orders_by_charge_permission ON amazon_orders (charge_permission_id);
 ";
 
+/// What an Amazon Pay direct order keeps of its checkout session (SQLite's migration 11, PostgreSQL's too): the
+/// buyer and addresses in Amazon's shape (`store/personal.rs`, `NULL` for orders placed before), and their
+/// names and e-mail folded for the merchant's search, as `notifications.buyer_search` holds PAYONE's.
+pub(super) const AMAZON_ORDERS_PERSONAL: &str = "
+ALTER TABLE amazon_orders ADD COLUMN personal TEXT;
+ALTER TABLE amazon_orders ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
+";
+
 /// Orders by state and last change (SQLite's migration 9, PostgreSQL's too): the sweep that gives up orders
 /// left `redirected` (`redirect_expiry.rs`) reads only those, however many orders there are.
 pub(super) const ORDERS_BY_STATE: &str = "

@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10)];
+const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10), (11, v11)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -97,6 +97,16 @@ fn v10(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch(schema::ORDERS_REPLACED)
+}
+
+/// The buyer and addresses an Amazon Pay direct order keeps of its checkout session, and their search text
+/// (PostgreSQL's migration 11). Added only where missing, as in [`v6`].
+fn v11(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('amazon_orders') WHERE name = 'personal'", [], |r| r.get::<_, i64>(0))? > 0;
+    if has {
+        return Ok(());
+    }
+    tx.execute_batch(schema::AMAZON_ORDERS_PERSONAL)
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {

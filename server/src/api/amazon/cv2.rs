@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::return_urls::{with_query, Flow};
 use crate::state::AppState;
+use crate::store::personal::AmazonPersonal;
 use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{
@@ -212,7 +213,9 @@ pub(super) async fn place_order(
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
     state.store.insert_order(&order).await?;
-    state.store.insert_amazon_order(&order.id, &session_id).await?;
+    // The buyer and addresses as Amazon has them now (the session is open; after completion Amazon names only
+    // the charge permission): what the merchant ships to, kept with the order, with no call of its own.
+    state.store.insert_amazon_order(&order.id, &session_id, &AmazonPersonal::of(&session)).await?;
     let result_url = format!("{}{}", state.public_url, super::RESULT_PATH.replace("{order_id}", &order.id));
     let update = UpdateCheckoutSessionRequest {
         web_checkout_details: Some(WebCheckoutDetails { checkout_result_return_url: Some(result_url), ..Default::default() }),

@@ -5,13 +5,14 @@ use super::calls::recorded;
 use crate::amazon::errors::app_error;
 use crate::amazon::records::Bound;
 use crate::amazon::AmazonPay;
+use crate::amazon_address::postal;
 use crate::api::payone_calls::{live_checkout, SESSION_LIFETIME_SECS};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Checkout;
-use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, PostalAddress, ProductType};
+use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, ProductType};
 use amazon_pay_contract::{ErrorCode, Language, Money};
-use amazon_pay_v2::models::{Address, CheckoutSession, CheckoutSessionState};
+use amazon_pay_v2::models::{CheckoutSession, CheckoutSessionState};
 
 /// Our checkout and Amazon's session for a review page request: `id` is our checkout id (the session from
 /// `query_session` or the one kept), or Amazon's checkout session id alone. The session is fetched, checked to
@@ -129,51 +130,12 @@ pub(super) fn details(state: &AppState, amazon: &AmazonPay, checkout: &Checkout,
     })
 }
 
-/// Amazon's address (one `name`, up to three lines) in the contract's shape: the last word of the name is the
-/// last name, the first line the street, the others the addition.
-pub(crate) fn postal(a: &Address) -> PostalAddress {
-    let name = a.name.as_deref().unwrap_or_default().trim();
-    let (first, last) = match name.rsplit_once(' ') {
-        Some((first, last)) => (first.trim(), last),
-        None => ("", name),
-    };
-    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
-    let addition = [&a.address_line2, &a.address_line3].iter().map(|l| text(l)).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
-    PostalAddress {
-        first_name: first.to_owned(),
-        last_name: last.to_owned(),
-        company: String::new(),
-        street: text(&a.address_line1),
-        addition,
-        zip: text(&a.postal_code),
-        city: text(&a.city),
-        state: text(&a.state_or_region),
-        country: text(&a.country_code),
-        phone: text(&a.phone_number),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn amazons_address_reads_as_ours() {
-        let a = Address {
-            name: Some("Anna Maria Schmidt".into()),
-            address_line1: Some("Hauptstr. 1".into()),
-            address_line2: Some("c/o Müller".into()),
-            city: Some("Berlin".into()),
-            postal_code: Some("10115".into()),
-            country_code: Some("DE".into()),
-            ..Address::default()
-        };
-        let p = postal(&a);
-        assert_eq!(
-            (p.first_name.as_str(), p.last_name.as_str(), p.street.as_str(), p.addition.as_str()),
-            ("Anna Maria", "Schmidt", "Hauptstr. 1", "c/o Müller")
-        );
-        assert_eq!(postal(&Address { name: Some("Cher".into()), ..Address::default() }).last_name, "Cher");
+    fn amazon_ids_are_plain() {
         assert!(is_amazon_id("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
         assert!(!is_amazon_id("../x") && !is_amazon_id(""));
     }

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::orders::OrderRecord;
 use crate::return_urls::Flow;
 use crate::state::AppState;
+use crate::store::personal::AmazonPersonal;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::models::{CheckoutSessionState, CompleteCheckoutSessionRequest};
@@ -50,7 +51,8 @@ pub(super) async fn returned(
             if session.merchant_metadata.merchant_reference_id.as_deref() != Some(order.workorder_id.as_str()) {
                 return Err(AppError::new(ErrorCode::BadRequest, "the Amazon checkout session names another order"));
             }
-            state.store.insert_amazon_order(&order.id, &session_id).await?;
+            // Read before completion, while Amazon still answers the buyer and addresses: kept with the order.
+            state.store.insert_amazon_order(&order.id, &session_id, &AmazonPersonal::of(&session)).await?;
         }
     }
     // Given up because its tab placed again, and that order is live: completing it would charge the buyer
