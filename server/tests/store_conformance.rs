@@ -718,7 +718,9 @@ async fn sqlite_amazon_orders_get_their_personal_columns() {
     let file = dir.path().join("amazon-pay.sqlite");
     rusqlite::Connection::open(&file)
         .unwrap()
-        .execute_batch("ALTER TABLE amazon_orders DROP COLUMN personal; ALTER TABLE amazon_orders DROP COLUMN buyer_search; PRAGMA user_version = 10;")
+        .execute_batch(
+            "ALTER TABLE amazon_orders DROP COLUMN personal; ALTER TABLE amazon_orders DROP COLUMN buyer_search; PRAGMA user_version = 10;",
+        )
         .unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.amazon_order("O-V9").unwrap().map(|o| o.checkout_session_id).as_deref(), Some("S02-0000009-0000009"), "kept");
