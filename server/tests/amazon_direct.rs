@@ -74,7 +74,8 @@ impl Buyer {
         self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()
     }
 
-    /// Clicks the button the server configured, signs in and chooses: the review URL Amazon sends back to.
+    /// Clicks the button the server configured, signs in and chooses: where Amazon sends the buyer next (the
+    /// review page; for APB its processing page or the order's result URL), and the checkout session id.
     async fn checkout(&self, button: &ButtonConfig, instrument: &str) -> (String, String) {
         self.checkout_to(button, instrument, "anna-home").await
     }
@@ -119,6 +120,19 @@ async fn review(env: &Env, path_id: &str, session: Option<&str>) -> reqwest::Res
 
 async fn status(env: &Env, order: &str) -> OrderStatus {
     env.http.get(env.url(&format!("/api/orders/{order}"))).send().await.unwrap().json().await.unwrap()
+}
+
+/// Follows Amazon's pages from `to` (through its processing page, if it shows one) to the order's result URL,
+/// and returns that URL's answer.
+async fn follow_to_result(buyer: &Buyer, mut to: String) -> reqwest::Response {
+    for _ in 0..4 {
+        let next = buyer.get(&to).await;
+        if to.contains("/api/amazon/orders/") {
+            return next;
+        }
+        to = location(&next);
+    }
+    panic!("Amazon's pages never led to the order's result URL");
 }
 
 /// Cart → button → Amazon → review → place: the order id and the `amazonPayRedirectUrl`.
@@ -296,33 +310,8 @@ async fn the_order_keeps_the_buyer_and_addresses_amazon_gave_for_the_merchant() 
     let apb: amazon_pay_contract::apb::ApbOrderResponse = env.post_json("/api/apb/orders", &body).await.json().await.unwrap();
     let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &apb.order_id).await).unwrap();
     assert_eq!((before.buyer, before.shipping_address), (None, None), "nothing before Amazon's session");
-    let page = buyer
-        .post_form(
-            "/sandbox/amazon/checkout/initiate",
-            &[
-                ("payloadJSON", &apb.button.payload_json),
-                ("signature", &apb.button.signature),
-                ("publicKeyId", &apb.button.public_key_id),
-                ("algorithm", apb.button.algorithm.as_deref().unwrap()),
-            ],
-        )
-        .await;
-    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
-    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
-    let mut next = buyer
-        .post_form(
-            "/sandbox/amazon/checkout/choose",
-            &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")],
-        )
-        .await;
-    for _ in 0..4 {
-        let to = location(&next);
-        if to.contains("/api/amazon/orders/") {
-            buyer.get(&to).await;
-            break;
-        }
-        next = buyer.get(&to).await;
-    }
+    let (to, _) = buyer.checkout(&apb.button, "visa-1111").await;
+    follow_to_result(&buyer, to).await;
     assert_eq!(status(&env, &apb.order_id).await.state, OrderState::Approved);
     let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &apb.order_id).await).unwrap();
     assert_eq!(shown.buyer, Some(expected_buyer));
@@ -485,36 +474,9 @@ async fn apb_places_first_and_completes_on_the_return() {
     assert_eq!(before.amazon, Some(Default::default()), "no Amazon id yet");
     let placed_event = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().find(|e| e.kind == "order.placed").unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&placed_event.body).unwrap()["order"]["provider"], "amazon");
-    let page = buyer
-        .post_form(
-            "/sandbox/amazon/checkout/initiate",
-            &[
-                ("payloadJSON", &answer.button.payload_json),
-                ("signature", &answer.button.signature),
-                ("publicKeyId", &answer.button.public_key_id),
-                ("algorithm", answer.button.algorithm.as_deref().unwrap()),
-            ],
-        )
-        .await;
-    assert_eq!(page.status(), 200);
-    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
-    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
-    let mut next = buyer
-        .post_form(
-            "/sandbox/amazon/checkout/choose",
-            &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")],
-        )
-        .await;
-    // Amazon's pages lead (possibly through its processing page) to the order's result URL.
-    for _ in 0..4 {
-        let to = location(&next);
-        if to.contains("/api/amazon/orders/") {
-            let done = buyer.get(&to).await;
-            assert_eq!(location(&done), format!("/confirmation.html?order={}", answer.order_id));
-            break;
-        }
-        next = buyer.get(&to).await;
-    }
+    let (to, id) = buyer.checkout(&answer.button, "visa-1111").await;
+    let done = follow_to_result(&buyer, to).await;
+    assert_eq!(location(&done), format!("/confirmation.html?order={}", answer.order_id));
     assert_eq!(status(&env, &answer.order_id).await.state, OrderState::Approved);
     // Amazon's ids as Amazon Pay direct knows them (not PAYONE's table).
     let ids = env.state.store.amazon_order(&answer.order_id).unwrap().unwrap();
@@ -548,28 +510,9 @@ async fn apb_a_replaced_order_returning_late_is_not_completed() {
     };
     let first: amazon_pay_contract::apb::ApbOrderResponse =
         env.post_json("/api/apb/orders", &body("apb-key-late-0001", None)).await.json().await.unwrap();
-    let page = buyer
-        .post_form(
-            "/sandbox/amazon/checkout/initiate",
-            &[
-                ("payloadJSON", &first.button.payload_json),
-                ("signature", &first.button.signature),
-                ("publicKeyId", &first.button.public_key_id),
-                ("algorithm", first.button.algorithm.as_deref().unwrap()),
-            ],
-        )
-        .await;
-    let id = hidden_value(&page.text().await.unwrap(), "amazonCheckoutSessionId");
-    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={id}", first.order_id);
     // The buyer finishes on Amazon's pages but reloads the APB page instead of following the return.
-    buyer.post_form("/sandbox/amazon/checkout/signin", &[("amazonCheckoutSessionId", &id), ("buyer", "anna")]).await;
-    let chosen = buyer
-        .post_form(
-            "/sandbox/amazon/checkout/choose",
-            &[("amazonCheckoutSessionId", &id), ("buyer", "anna"), ("address", "anna-home"), ("instrument", "visa-1111")],
-        )
-        .await;
-    assert!(chosen.status().is_redirection(), "{}", chosen.status());
+    let (_, id) = buyer.checkout(&first.button, "visa-1111").await;
+    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={id}", first.order_id);
 
     let second = env.post_json("/api/apb/orders", &body("apb-key-late-0002", Some((&first.order_id, "apb-key-late-0001")))).await;
     assert_eq!(second.status(), 200);
