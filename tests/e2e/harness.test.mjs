@@ -31,6 +31,18 @@ async function waitForLine(page, source, pattern, timeout = 15_000) {
   }, { timeoutMs: timeout, intervalMs: 100, failure: () => `no ${source} line matches ${pattern}; have:\n${lines.join("\n")}` });
 }
 
+/** Clicks the button in the harness's frame and goes through the sandbox's Amazon pages, where the harness
+ * has already picked the scenario's buyer (Anna) and `instrument`. */
+async function throughAmazon(frame, instrument) {
+  const button = frame.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await button.click();
+  await frame.locator("#buyer-anna:checked").waitFor();
+  await frame.locator("button.primary").click();
+  await frame.locator(`#instrument-${instrument}:checked`).waitFor();
+  await frame.locator("button.primary").click();
+}
+
 test("the scenario list is served as JSON by the sandbox", async () => {
   const response = await fetch(server.baseUrl + "/sandbox/inspect/scenarios");
   assert.equal(response.status, 200);
@@ -83,14 +95,7 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   await page.locator("#run-status", { hasText: "Mastercard ••••4444" }).waitFor();
 
   const frame = page.frameLocator("#frame");
-  const button = frame.locator("#amazon-pay .amazon-pay-button");
-  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
-  await button.click();
-  // The sandbox's Amazon pages: the harness has already picked the scenario's buyer and instrument.
-  await frame.locator("#buyer-anna:checked").waitFor();
-  await frame.locator("button.primary").click();
-  await frame.locator("#instrument-mc-4444:checked").waitFor();
-  await frame.locator("button.primary").click();
+  await throughAmazon(frame, "mc-4444");
   await frame.locator(".amazon-pay-payment", { hasText: "Mastercard ••••4444" }).waitFor();
   await frame.locator(".amazon-pay-place-order").click();
   await frame.locator('.amazon-pay-order-state[data-state="approved"]').waitFor({ timeout: 15_000 });
@@ -145,13 +150,7 @@ test("the buyer language: a run in German shows the widget's German texts on eve
   await page.click("#run");
   await page.locator("#run-status", { hasText: "Deutsch" }).waitFor();
   const frame = page.frameLocator("#frame");
-  const button = frame.locator("#amazon-pay .amazon-pay-button");
-  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
-  await button.click();
-  await frame.locator("#buyer-anna:checked").waitFor();
-  await frame.locator("button.primary").click();
-  await frame.locator("#instrument-visa-1111:checked").waitFor();
-  await frame.locator("button.primary").click();
+  await throughAmazon(frame, "visa-1111");
   // Back from the sandbox's Amazon pages (English, as Amazon's own would be in the buyer's): German again.
   await frame.locator(".amazon-pay-review h2", { hasText: "Bestellung überprüfen" }).waitFor();
   await frame.locator(".amazon-pay-place-order", { hasText: "Zahlungspflichtig bestellen" }).click();
