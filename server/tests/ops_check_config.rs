@@ -115,6 +115,8 @@ fn problems_the_start_finds_after_parsing_are_listed_too() {
     for expected in ["AMAZON_PAY_CATALOGUE", "PAYONE_ENDPOINT", "AMAZON_CLIENT_ID"] {
         assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
     }
+    // What to set it to, not only that it is missing (it said "the lander cannot sign buyers in" and no more).
+    assert!(stderr.contains("client id of the Login with Amazon application"), "{stderr}");
 
     let file = dir.path().join("shop.toml");
     std::fs::write(&file, "PAYONE_MDI = \"1\"\n").expect("written");
