@@ -146,10 +146,13 @@ export type ViewName = NonNullable<MountConfig["view"]>;
 
 // The handle's `[Symbol.dispose]` (wasm-bindgen's, for `using`) compiles whatever the shop's `lib`: without
 // TypeScript's own `esnext.disposable` this declares `Symbol.dispose`, with it the two merge (as @types/node does).
+// `lib` es5 (tsc's default without a `target`) has no `Symbol` value at all: declared as es2015's lib does, so
+// the two are the same declaration where both are.
 declare global {
   interface SymbolConstructor {
     readonly dispose: unique symbol;
   }
+  var Symbol: SymbolConstructor;
 }
 
 /** A mounted widget. */

@@ -1,5 +1,6 @@
 // The embed API's TypeScript types with tsc (node_modules/typescript), as a shop's build would use them:
-//   npm/examples/every-key.ts   every key of every view, the handle, every event: `tsc --noEmit` passes;
+//   npm/examples/every-key.ts   every key of every view, the handle, every event: `tsc --noEmit` passes (with the
+//                               tsconfig's lib, and with es5 and esnext);
 //   npm/examples/errors/*.ts    mistakes (a misspelt `cartURL`, a key another view takes, ...): each line after an
 //                               `// expect TSnnnn` comment fails with exactly that code, and nothing else fails.
 // (That the types say what the Rust types say is tests/typescript_types.rs.)
@@ -10,16 +11,20 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "..");
 const tsc = join(root, "node_modules/.bin/tsc");
 
-function run(project) {
-  const out = spawnSync(tsc, ["--noEmit", "--pretty", "false", "-p", project], { cwd: root, encoding: "utf8" });
+function run(project, more = []) {
+  const out = spawnSync(tsc, ["--noEmit", "--pretty", "false", "-p", project, ...more], { cwd: root, encoding: "utf8" });
   if (out.error) throw out.error;
   return { status: out.status, output: out.stdout + out.stderr };
 }
 
-const good = run("npm");
-if (good.status !== 0) {
-  console.error(`tsc refused npm/examples/every-key.ts:\n${good.output}`);
-  process.exit(1);
+// The tsconfig's lib, then a shop's older and newer ones: tsc without a target (ES5) once refused types.d.ts's
+// `[Symbol.dispose]` ("'Symbol' only refers to a type"); esnext has TypeScript's own Symbol.dispose.
+for (const lib of [[], ["--lib", "es5,dom"], ["--lib", "esnext,dom"]]) {
+  const good = run("npm", lib);
+  if (good.status !== 0) {
+    console.error(`tsc ${lib.join(" ")} refused npm/examples/every-key.ts:\n${good.output}`);
+    process.exit(1);
+  }
 }
 
 const errorsDir = join(root, "npm/examples/errors");

@@ -21,7 +21,7 @@ const handles = configs.map((config) => mount(element, config));
 mount(element, '{"items":[{"sku":"mug","quantity":1}]}');
 mount(element);
 handles[0].update({ items: [{ sku: "mug", quantity: 3 }] });
-for (const handle of handles) handle.unmount();
+handles.forEach((handle) => handle.unmount()); // not for-of: this file also compiles with lib es5 (scripts/check-types.mjs)
 
 element.addEventListener("amazonpay:ready", (e) => console.log(e.detail.workorderId));
 element.addEventListener("amazonpay:reviewready", (e) => console.log(e.detail.workorderId));

@@ -884,6 +884,10 @@ mod tests {
         let binary = dir.path().join("binary.pem");
         std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
         assert!(matches!(amazon_live(binary.to_str().unwrap(), &[]).unwrap_err(), ConfigError::Amazon(E::KeyMalformed { .. })));
+        // The public half of the pair (`openssl rsa -pubout`) given for the private key: said so.
+        let public = key_file(dir.path(), "public.pem", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+        let err = amazon_live(&public, &[]).unwrap_err();
+        assert!(err.to_string().contains("holds a public key"), "{err}");
         // Without a key in live mode: named.
         let no_key: Vec<&str> =
             LIVE_AMAZON.iter().copied().chain(["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3"]).collect();

@@ -56,9 +56,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(code = ?self.code, detail = %self.detail, "request failed");
+            tracing::error!(code = self.code.as_str(), detail = %self.detail, "request failed");
         } else {
-            tracing::info!(code = ?self.code, detail = %self.detail, "request refused");
+            tracing::info!(code = self.code.as_str(), detail = %self.detail, "request refused");
         }
         let body = ApiError {
             code: self.code,

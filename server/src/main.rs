@@ -36,7 +36,9 @@ async fn main() -> anyhow::Result<()> {
     amazon_pay_server::config_file::apply(&argv)?;
     let args = Args::parse_from(&argv);
     amazon_pay_server::ops::logging::init(args.ops.log_format);
-    let config = Config::from_args(args)?;
+    // The start stops at the first problem; check-config finds the others without a start per problem.
+    let config = Config::from_args(args)
+        .map_err(|err| anyhow::anyhow!("{err}\n(`amazon-pay-server check-config` with the same settings lists every problem at once)"))?;
     let server = amazon_pay_server::app::Server::bind(config).await?;
     // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for: the bound
     // address, also when buyers reach the server at another URL (behind a balancer, docs/operations.md).

@@ -111,12 +111,13 @@ impl Policy {
         if !parsed.username().is_empty() || parsed.password().is_some() || parsed.fragment().is_some() {
             return Err(ReturnUrlError::Forbidden(url.to_owned()));
         }
+        // Before the origin: `http://shop.example` with `https://shop.example` allowed needs https, not another origin.
+        if self.https_only && parsed.scheme() != "https" && !is_loopback(&parsed) {
+            return Err(ReturnUrlError::NotHttps(url.to_owned()));
+        }
         let origin = parsed.origin().ascii_serialization();
         if !self.origins.contains(&origin) {
             return Err(ReturnUrlError::OriginNotAllowed { url: url.to_owned(), origin });
-        }
-        if self.https_only && parsed.scheme() != "https" && !is_loopback(&parsed) {
-            return Err(ReturnUrlError::NotHttps(url.to_owned()));
         }
         if parsed.as_str().len() > MAX_URL_LEN {
             return Err(ReturnUrlError::TooLong { url: url.to_owned(), len: parsed.as_str().len() });
@@ -363,6 +364,11 @@ mod tests {
         let ok = config.for_request(Flow::Cv2, &ReturnPages { review: Some("http://localhost:9/r".into()), ..Default::default() }).unwrap();
         assert_eq!(ok.review, "http://localhost:9/r");
         let sandbox = ReturnPagesConfig::resolve(&args, "http://127.0.0.1:8080", &[], false).unwrap();
+        // The https twin of an allowed origin: the fix is https, not another origin (was "not an allowed origin").
+        let https_allowed =
+            ReturnPageArgs { return_origins: vec!["https://shop.example".into()], return_pages: vec!["cv2.review=http://shop.example/r".into()] };
+        let err = ReturnPagesConfig::resolve(&https_allowed, "https://pay.shop.example", &[], true).unwrap_err();
+        assert!(matches!(err, ReturnUrlError::NotHttps(_)), "{err}");
         assert!(sandbox.for_request(Flow::Cv2, &ReturnPages { review: Some("http://shop.example/r".into()), ..Default::default() }).is_ok());
     }
 

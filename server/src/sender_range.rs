@@ -35,6 +35,13 @@ impl FromStr for IpRange {
     }
 }
 
+/// As it is written in the settings (`185.60.20.0/24`), for `check-config`.
+impl std::fmt::Display for IpRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
 impl IpRange {
     /// Whether `ip` is in the range.
     pub fn contains(&self, ip: IpAddr) -> bool {

@@ -146,3 +146,11 @@ fn a_database_url_that_names_no_usable_database_stops_the_server_naming_the_sett
     let stderr = run_expecting_failure(&["--sandbox", "--database-url", &format!("postgres://shop@127.0.0.1:{port}/shop")], &[]);
     assert!(stderr.contains("no database connection") || stderr.contains("postgres"), "{stderr}");
 }
+
+#[test]
+fn a_refused_start_points_to_check_config_for_the_other_problems() {
+    // The start stops at its first problem (live mode without PAYONE_MID here, with three more behind it): it now
+    // says where the whole list is, so an operator does not fix them one start at a time.
+    let stderr = run_expecting_failure(&["--payone-key", "k"], &[]);
+    assert!(stderr.contains("PAYONE_MID") && stderr.contains("amazon-pay-server check-config"), "{stderr}");
+}

@@ -107,6 +107,15 @@ fn wrong_arguments_are_refused_with_the_usage() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && stderr.contains("usage: amazon-pay-server migrate-store"), "{args:?}: {stderr}");
     }
+    // A path without `sqlite:` or a `--to` that is no URL: the argument is named, not the server's --database-url.
+    for (args, said) in [
+        (&["--from", "data/amazon-pay.sqlite", "--to", "postgres://u@127.0.0.1/b"][..], "--from must be sqlite:PATH"),
+        (&["--from", "sqlite:a", "--to", "db.internal/amazonpay"][..], "--to must be a postgres:// URL"),
+    ] {
+        let out = migrate(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(said) && !stderr.contains("--database-url"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -115,6 +115,8 @@ fn problems_the_start_finds_after_parsing_are_listed_too() {
     for expected in ["AMAZON_PAY_CATALOGUE", "PAYONE_ENDPOINT", "AMAZON_CLIENT_ID"] {
         assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
     }
+    // What to set it to, not only that it is missing (it said "the lander cannot sign buyers in" and no more).
+    assert!(stderr.contains("client id of the Login with Amazon application"), "{stderr}");
 
     let file = dir.path().join("shop.toml");
     std::fs::write(&file, "PAYONE_MDI = \"1\"\n").expect("written");
@@ -283,4 +285,58 @@ fn return_pages_the_start_refuses_are_listed() {
     let allowed = [&page[..], &["--allowed-origins", "https://shop.example"]].concat();
     let (output, stdout, stderr) = check_config(&allowed);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+}
+
+#[test]
+fn a_live_configuration_prints_its_settings_as_they_are_set() {
+    // check-config once printed `FirstSynchronous` and `IpRange { network: 10.0.0.0, prefix: 8 }` for values
+    // set as `first-synchronous` and `10.0.0.0/8`, left out the return pages, and called the demo's price list
+    // in live mode just `(demo)`.
+    let (output, stdout, stderr) = check_config(&[
+        "--payone-key",
+        PORTAL_KEY,
+        "--payone-mid",
+        "12345",
+        "--payone-portalid",
+        "2012345",
+        "--payone-aid",
+        "12346",
+        "--amazon-merchant-id",
+        "A2LIVEMERCHANT",
+        "--public-url",
+        "https://pay.shop.example",
+        "--allowed-origins",
+        "https://shop.example",
+        "--return-page",
+        "cv2.review=https://shop.example/checkout/review",
+        "--trusted-proxies",
+        "10.0.0.0/8",
+        "--payone-notify-allowed-ips",
+        "185.60.20.0/24",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for expected in [
+        "mode = live",
+        "PAYONE_AMAZON_MODE = first-synchronous",
+        "AMAZON_PAY_TRUSTED_PROXIES = 10.0.0.0/8",
+        "PAYONE_NOTIFY_ALLOWED_IPS = 185.60.20.0/24",
+        "AMAZON_PAY_ALLOWED_ORIGINS = https://shop.example",
+        "AMAZON_PAY_RETURN_ORIGINS = https://shop.example",
+        "AMAZON_PAY_RETURN_PAGES = cv2.cart=https://pay.shop.example/,cv2.review=https://shop.example/checkout/review,",
+        "apb.review=https://shop.example/checkout/review",
+        "AMAZON_PAY_CATALOGUE = (demo: set AMAZON_PAY_CATALOGUE to the shop's own price list)",
+    ] {
+        assert!(stdout.contains(expected), "{expected} is not printed:\n{stdout}");
+    }
+}
+
+#[test]
+fn amazon_direct_without_payone_prints_no_payone_ids() {
+    // PAYONE's ids were printed as `0` and its live endpoint as if they were used.
+    let (output, stdout, stderr) = check_config(&LIVE_AMAZON_ARGS);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for name in ["PAYONE_MID", "PAYONE_PORTALID", "PAYONE_AID", "PAYONE_ENDPOINT"] {
+        let line = stdout.lines().find(|l| l.trim_start().starts_with(&format!("{name} = "))).unwrap_or_else(|| panic!("no {name}:\n{stdout}"));
+        assert!(line.ends_with("(not used: PAYONE is not configured)"), "{line}");
+    }
 }

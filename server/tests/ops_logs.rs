@@ -172,6 +172,11 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let refused = env.http.get(env.url("/merchant/api/orders")).send().await.expect("answered");
     assert_eq!(refused.status(), 401);
     let refused_id = request_id(&refused);
+    // A buyer's refused request: its line names the code as the answer does (`bad_request`), so an operator
+    // finds it from what the buyer's page showed (it was written `BadRequest`).
+    let unknown = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "no-such-sku", "quantity": 1}], "language": "en"})).await;
+    assert_eq!(unknown.status(), 400);
+    let unknown_id = request_id(&unknown);
     support::eventually("a refused webhook", 10, || (receiver_refusals.load(std::sync::atomic::Ordering::SeqCst) > 0).then_some(())).await;
     support::eventually("a delivered webhook", 10, || {
         (env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'") > 0).then_some(())
@@ -214,6 +219,8 @@ async fn logs_carry_request_ids_and_no_secrets() {
         (Some("missing_api_key"), true),
         "{refusal}"
     );
+    let api_refusal = lines_of(&lines, &unknown_id).into_iter().find(|l| l["message"] == "request refused").expect("the refusal's line");
+    assert_eq!(api_refusal["code"], "bad_request", "{api_refusal}");
     // The receiver's refusal: where it went without the token, the event as the receiver and the API name it.
     let undelivered = lines.iter().find(|l| l["message"] == "webhook not delivered").expect("the refused delivery's line");
     assert_eq!(undelivered["url"], receiver_url.as_str(), "{undelivered}");

@@ -165,3 +165,25 @@ test("PAYONE_NOTIFY_ALLOWED_IPS judges the sender nginx forwards, not nginx", as
     await instance.stop();
   }
 });
+
+test("a buyer's X-Request-Id does not pass nginx: the trusted instance gets nginx's own id", async () => {
+  // The shipped file once passed the buyer's header on, and the instance, trusting nginx, logged under it.
+  const instance = await startServer({ env: { AMAZON_PAY_TRUSTED_PROXIES: "127.0.0.1/32" } });
+  const balancer = await startBalancer({ instances: [instance.baseUrl.replace("http://", "")] });
+  try {
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(balancer.url + "/healthz", { headers: { "x-request-id": "planted-by-buyer" } });
+      assert.equal(response.status, 200);
+      ids.push(response.headers.get("x-request-id"));
+    }
+    for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/, "nginx's $request_id, kept by the instance");
+    assert.notEqual(ids[0], ids[1]);
+    // Straight to the instance from a trusted address the header is kept: nginx, not the instance, replaced it.
+    const direct = await fetch(instance.baseUrl + "/healthz", { headers: { "x-request-id": "from-the-proxy" } });
+    assert.equal(direct.headers.get("x-request-id"), "from-the-proxy");
+  } finally {
+    await balancer.stop();
+    await instance.stop();
+  }
+});

@@ -221,6 +221,10 @@ pub const SANDBOX_STORE_ID: &str = "amzn1.application-oa2-client.5a4db0e5cd5f4d8
 
 /// Whether `pem` is an RSA private key Amazon Pay can sign with (the reason when not).
 pub fn check_private_key(pem: &str) -> Result<(), String> {
+    // The pair's other file (`openssl rsa -pubout`, or Seller Central's public key) is an easy mix-up.
+    if pem.contains("-----BEGIN PUBLIC KEY-----") || pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
+        return Err("the file holds a public key (BEGIN PUBLIC KEY); name the private key's file, whose public half Seller Central has".into());
+    }
     amazon_pay_v2::PrivateKey::from_pem(pem).map(drop).map_err(|e| e.to_string())
 }
 

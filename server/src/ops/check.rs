@@ -249,6 +249,10 @@ fn webhook_urls(config: &Config) -> String {
 pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
     let path = |p: &std::path::Path| p.display().to_string();
+    let live = config.mode == Mode::Live;
+    // Without PAYONE (`--provider amazon` and no PAYONE_KEY) its ids are stand-ins nobody set.
+    let payone = |value: String| if config.payone_enabled { value } else { NOT_USED.to_owned() };
+    let demo_catalogue = if live { "(demo: set AMAZON_PAY_CATALOGUE to the shop's own price list)" } else { "(demo)" };
     let mut out = vec![
         ("mode", if config.mode == Mode::Live { "live" } else { "sandbox" }.to_owned()),
         ("AMAZON_PAY_LISTEN", config.listen.to_string()),
@@ -257,18 +261,17 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("DATABASE_URL", config.database_url.describe()),
         ("AMAZON_PAY_DIST_DIR", path(&config.dist_dir)),
         ("AMAZON_PAY_STATIC_DIR", path(&config.static_dir)),
-        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| "(demo)".to_owned(), path)),
-        ("PAYONE_MID", config.payone.mid.clone()),
-        ("PAYONE_PORTALID", config.payone.portal_id.clone()),
-        ("PAYONE_AID", config.payone.aid.clone()),
-        // Without PAYONE (`--provider amazon` and no PAYONE_KEY) the key is a random stand-in nobody set.
+        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| demo_catalogue.to_owned(), path)),
+        ("PAYONE_MID", payone(config.payone.mid.clone())),
+        ("PAYONE_PORTALID", payone(config.payone.portal_id.clone())),
+        ("PAYONE_AID", payone(config.payone.aid.clone())),
         ("PAYONE_KEY", if config.payone_enabled { MASK } else { "(not set)" }.to_owned()),
-        ("PAYONE_ENDPOINT", config.payone.endpoint.clone().unwrap_or_else(|| "(sandbox simulator)".to_owned())),
+        ("PAYONE_ENDPOINT", payone(config.payone.endpoint.clone().unwrap_or_else(|| "(sandbox simulator)".to_owned()))),
         ("PAYONE_TIMEOUT_MS", config.payone_timeout.as_millis().to_string()),
         ("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS", config.redirected_expiry.as_secs().to_string()),
         ("PAYONE_AUTHORIZATION", config.payone_authorization.request().to_owned()),
         ("PAYONE_API_VERSION", config.payone_api_version.clone()),
-        ("PAYONE_AMAZON_MODE", format!("{:?}", config.payone_amazon_mode)),
+        ("PAYONE_AMAZON_MODE", value_name(config.payone_amazon_mode)),
         ("PAYONE_NOTIFY_ALLOWED_IPS", list(&config.payone_notify_allowed_ips)),
         ("MERCHANT_COUNTRY", config.merchant_country.clone()),
         ("AMAZON_MERCHANT_ID", config.amazon_merchant_id.clone()),
@@ -277,6 +280,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_ALLOWED_ORIGINS", list(&config.allowed_origins)),
         ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),
     ];
+    out.extend(return_pages(config));
     out.push(("AMAZON_PAY_PROVIDER", format!("{:?}", config.provider).to_ascii_lowercase()));
     if let Some(note) = config.without_payone() {
         out.push(("PAYONE", note.to_owned()));
@@ -337,10 +341,42 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     out
 }
 
-fn list<T: std::fmt::Debug>(items: &[T]) -> String {
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
     if items.is_empty() {
         "(none)".to_owned()
     } else {
-        items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(",")
+        items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
     }
+}
+
+/// What a PAYONE setting is printed as when PAYONE is not configured.
+const NOT_USED: &str = "(not used: PAYONE is not configured)";
+
+/// A flag's value as it is written on the command line (`first-synchronous`), not its Rust name.
+fn value_name(value: impl clap::ValueEnum) -> String {
+    value.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
+/// The origins return pages may be on and every flow's pages, as `AMAZON_PAY_RETURN_PAGES` would name them,
+/// so an operator sees where Amazon sends buyers back to (the demo pages unless the shop named its own).
+fn return_pages(config: &Config) -> Vec<(&'static str, String)> {
+    use crate::return_urls::{Flow, ReturnPagesConfig};
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+    let Ok(resolved) = ReturnPagesConfig::resolve(&config.return_pages, &public_url, &config.allowed_origins, config.mode == Mode::Live) else {
+        return Vec::new(); // listed as a problem by `start_problems`
+    };
+    let configured = crate::security::parse_origins(&config.return_pages.return_origins).unwrap_or_default();
+    let origins = if configured.is_empty() { &config.allowed_origins } else { &configured };
+    let pages = [("cv2", Flow::Cv2), ("apb", Flow::Apb)].into_iter().flat_map(|(name, flow)| {
+        let p = resolved.pages(flow);
+        [("cart", &p.cart), ("review", &p.review), ("confirmation", &p.confirmation), ("cancel", &p.cancel)]
+            .map(|(page, url)| format!("{name}.{page}={url}"))
+    });
+    vec![
+        (
+            "AMAZON_PAY_RETURN_ORIGINS",
+            if origins.is_empty() { "(only this server's own)".to_owned() } else { format!("{} (and this server's own)", list(origins)) },
+        ),
+        ("AMAZON_PAY_RETURN_PAGES", pages.collect::<Vec<_>>().join(",")),
+    ]
 }

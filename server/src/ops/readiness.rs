@@ -45,7 +45,11 @@ pub fn not_ready(state: &AppState) -> Option<String> {
 /// Settings the start accepts but without which a flow cannot work.
 pub(crate) fn incomplete_config(config: &crate::config::Config) -> Option<String> {
     if config.mode == Mode::Live && config.checkoutchamp.is_some() && config.amazon_client_id.is_none() {
-        return Some("CheckoutChamp is configured but AMAZON_CLIENT_ID is not: the lander cannot sign buyers in".to_owned());
+        return Some(
+            "CheckoutChamp is configured but AMAZON_CLIENT_ID (--amazon-client-id) is not: the lander cannot sign buyers in; \
+             set it to the client id of the Login with Amazon application in Seller Central (amzn1.application-oa2-client.…)"
+                .to_owned(),
+        );
     }
     None
 }

@@ -70,11 +70,15 @@ pub async fn run(args: &[String]) -> Result<Vec<(&'static str, i64)>, CopyError>
             other => return Err(CopyError::Usage(format!("unknown argument {other:?}"))),
         }
     }
-    let from: DatabaseUrl =
-        from.ok_or_else(|| CopyError::Usage("--from is missing".into()))?.parse().map_err(|e| CopyError::Usage(format!("{e}")))?;
-    let to: DatabaseUrl = to.ok_or_else(|| CopyError::Usage("--to is missing".into()))?.parse().map_err(|e| CopyError::Usage(format!("{e}")))?;
+    // The parse errors name the server's --database-url; here the argument is named instead.
+    let from_shape = || CopyError::Usage("--from must be sqlite:PATH (the SQLite file, e.g. sqlite:data/amazon-pay.sqlite)".into());
+    let from: DatabaseUrl = from.ok_or_else(|| CopyError::Usage("--from is missing".into()))?.parse().map_err(|_| from_shape())?;
+    let to: DatabaseUrl = to.ok_or_else(|| CopyError::Usage("--to is missing".into()))?.parse().map_err(|e| match e {
+        crate::store::BadDatabaseUrl::Postgres(why) => CopyError::Usage(format!("--to is not a valid PostgreSQL URL: {why}")),
+        crate::store::BadDatabaseUrl::Scheme(_) => CopyError::Usage("--to must be a postgres:// URL".into()),
+    })?;
     let DatabaseUrl::SqliteFile(path) = from else {
-        return Err(CopyError::Usage("--from must be sqlite:PATH (the SQLite file, e.g. sqlite:data/amazon-pay.sqlite)".into()));
+        return Err(from_shape());
     };
     if !path.is_file() {
         return Err(CopyError::Usage(format!("--from: there is no file {}", path.display())));

@@ -29,7 +29,7 @@ pub struct RouteLabels {
     method: String,
 }
 
-/// `service` (payone, checkoutchamp, amazon_profile), `action`, `outcome`.
+/// `service` (payone, checkoutchamp, amazon_profile, amazon), `action`, `outcome`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct UpstreamLabels {
     service: String,
