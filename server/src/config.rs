@@ -870,6 +870,28 @@ mod tests {
     }
 
     #[test]
+    fn a_live_key_id_without_its_environment_is_not_guessed() {
+        use amazon::Environment::{Live, Sandbox};
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+        let with_id = |id: &str, more: &[&str]| {
+            let args: Vec<&str> = LIVE_AMAZON[..6]
+                .iter()
+                .copied()
+                .chain(["--amazon-public-key-id", id, "--amazon-private-key", key])
+                .chain(more.iter().copied())
+                .collect();
+            Config::from_args(parse(&args))
+        };
+        let err = with_id("AHOLDKEYID", &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Amazon(amazon::AmazonConfigError::EnvironmentUnknown(_))), "{err}");
+        assert!(err.to_string().contains("AMAZON_ENVIRONMENT=live"), "{err}");
+        for (set, want) in [("live", Live), ("sandbox", Sandbox)] {
+            assert_eq!(with_id("AHOLDKEYID", &["--amazon-environment", set]).unwrap().amazon.unwrap().environment, want, "{set}");
+        }
+        assert_eq!(with_id("LIVE-AHKEYID", &[]).unwrap().amazon.unwrap().environment, Live, "the prefix says it");
+    }
+
+    #[test]
     fn amazon_direct_refuses_what_cannot_work() {
         use amazon::AmazonConfigError as E;
         let dir = tempfile::tempdir().unwrap();

@@ -340,3 +340,15 @@ fn amazon_direct_without_payone_prints_no_payone_ids() {
         assert!(line.ends_with("(not used: PAYONE is not configured)"), "{line}");
     }
 }
+
+#[test]
+fn a_live_amazon_key_id_without_its_environment_is_a_problem_that_says_what_to_set() {
+    // A key id from before Amazon's LIVE-/SANDBOX- prefixes once made the server take Amazon's sandbox unasked.
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().map(|&a| if a == "SANDBOX-AHWIDGETSANDBOXKEY0001" { "AHWIDGETOLDKEY0001" } else { a }).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(format!("{stdout}{stderr}").contains("set AMAZON_ENVIRONMENT=live to take real payments"), "{stdout}{stderr}");
+    let set: Vec<&str> = args.iter().copied().chain(["--amazon-environment", "live"]).collect();
+    let (output, stdout, stderr) = check_config(&set);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+}

@@ -112,7 +112,7 @@ pub struct AmazonArgs {
     #[arg(long, env = "AMAZON_REGION", value_enum, default_value_t = Region::Eu)]
     pub amazon_region: Region,
     /// `--provider amazon`: Amazon's `sandbox` or `live` environment. Defaults to what the public key id says
-    /// (`LIVE-…`, `SANDBOX-…`), else `sandbox`.
+    /// (`LIVE-…`, `SANDBOX-…`); a key id without either needs it in live mode (sandbox mode: `sandbox`).
     #[arg(long, env = "AMAZON_ENVIRONMENT", value_enum)]
     pub amazon_environment: Option<Environment>,
     /// `--provider amazon`: another API base URL than Amazon's regional host (a test double; https in live mode).
@@ -184,6 +184,14 @@ pub enum AmazonConfigError {
         /// The configured environment.
         environment: &'static str,
     },
+    /// A key id without `LIVE-`/`SANDBOX-` (made before Amazon added them) in live mode, and no
+    /// `AMAZON_ENVIRONMENT`: guessing Amazon's sandbox would let a live shop's buyers fail at Amazon's page.
+    #[error(
+        "AMAZON_PUBLIC_KEY_ID {0} has no LIVE- or SANDBOX- prefix (a key made before Amazon added them), so it does not say which of \
+         Amazon's environments it is for: set AMAZON_ENVIRONMENT=live to take real payments, or AMAZON_ENVIRONMENT=sandbox for Amazon's \
+         test environment"
+    )]
+    EnvironmentUnknown(String),
     /// Amazon's live environment against the sandbox's simulator, which plays Amazon's sandbox only: every
     /// checkout would fail at the review page.
     #[error(
@@ -289,7 +297,10 @@ impl AmazonConfig {
             }
             (Some(set), _) => set,
             (None, Some(implied)) => implied,
-            (None, None) => Environment::Sandbox,
+            (None, None) => match public_key_id.as_deref() {
+                Some(id) if !sandbox => return Err(E::EnvironmentUnknown(id.to_owned())),
+                _ => Environment::Sandbox,
+            },
         };
         let endpoint = match args.amazon_api_endpoint.as_deref().map(|e| e.trim().trim_end_matches('/')) {
             None | Some("") => None,

@@ -135,6 +135,7 @@ fn stand_in_amazon(
         E::Missing("AMAZON_STORE_ID") | E::BadId { name: "AMAZON_STORE_ID", .. } => args.amazon_store_id = Some(SANDBOX_STORE_ID.to_owned()),
         E::BadId { name: "AMAZON_PUBLIC_KEY_ID", .. } => args.amazon_public_key_id = Some("AKEY".to_owned()),
         E::EnvironmentMismatch { .. } => args.amazon_environment = None,
+        E::EnvironmentUnknown(_) => args.amazon_environment = Some(crate::config::amazon::Environment::Sandbox),
         E::LiveInSandbox => {
             args.amazon_public_key_id = Some("AKEY".to_owned());
             args.amazon_environment = None;
