@@ -23,13 +23,19 @@ use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 pub const SANDBOX_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
 img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
-/// Live mode loads Amazon's real `checkout.js`, which needs Amazon's hosts. Best effort: it cannot be checked
-/// offline against Amazon's script, so merchants verify it on a live test and override it with
-/// `--content-security-policy` when Amazon needs more.
+/// Live mode loads Amazon's real scripts, which need Amazon's hosts (docs/embedding.md lists why each is here):
+/// `checkout.js` and `Widgets.js` from each region's static host (EU, NA, FE: `--amazon-region`); the Login with
+/// Amazon SDK the CV1 and lander pages load (`api-cdn.amazon.com` from older `Widgets.js`,
+/// `assets.loginwithamazon.com`); the EU button's iframe on `m.media-amazon.com`; the account status
+/// `checkout.js` asks `payments-eu.amazon.com` for; and the sign-in pages the button's form posts to. Best
+/// effort: it cannot be checked offline against Amazon's live scripts, so merchants verify it on a live test
+/// and override it with `--content-security-policy` when Amazon needs more.
 pub const LIVE_CSP: &str = "default-src 'self'; \
-script-src 'self' 'wasm-unsafe-eval' https://static-eu.payments-amazon.com; \
+script-src 'self' 'wasm-unsafe-eval' https://static-eu.payments-amazon.com https://static-na.payments-amazon.com \
+https://static-fe.payments-amazon.com https://api-cdn.amazon.com https://assets.loginwithamazon.com; \
 style-src 'self' https://*.payments-amazon.com; img-src 'self' data: https://*.payments-amazon.com; \
-connect-src 'self' https://*.payments-amazon.com; frame-src https://*.payments-amazon.com; \
+connect-src 'self' https://*.payments-amazon.com https://payments-eu.amazon.com; \
+frame-src https://*.payments-amazon.com https://m.media-amazon.com; \
 frame-ancestors 'self'; base-uri 'none'; \
 form-action 'self' https://*.amazon.de https://*.amazon.fr https://*.amazon.it https://*.amazon.es https://*.amazon.co.uk https://*.amazon.com; \
 object-src 'none'";
@@ -223,5 +229,28 @@ mod tests {
         assert_eq!(page_policy(Some("default-src 'none'"), false).unwrap().as_deref(), Some("default-src 'none'"));
         assert_eq!(page_policy(Some("a\nb"), false), Err(SecurityConfigError::BadPolicy));
         assert!(SANDBOX_CSP.contains("'wasm-unsafe-eval'") && !SANDBOX_CSP.contains("unsafe-inline"));
+    }
+
+    /// The sources `directive` of the live policy allows.
+    fn live_sources(directive: &str) -> Vec<&'static str> {
+        let found = LIVE_CSP.split(';').map(str::trim).find(|d| d.split_whitespace().next() == Some(directive));
+        found.map(|d| d.split_whitespace().skip(1).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_live_policy_lets_every_regions_amazon_scripts_run() {
+        use crate::config::amazon::Region;
+        // Only static-eu was allowed: an NA or JP merchant's pages refused their own region's checkout.js.
+        let scripts = live_sources("script-src");
+        for region in [Region::Eu, Region::Na, Region::Jp] {
+            let host = origin_of(region.checkout_js()).unwrap();
+            assert!(scripts.contains(&host.as_str()), "{host} missing from {scripts:?}");
+        }
+        let widgets = origin_of(amazon_pay_contract::cv1::AMAZON_EU_WIDGETS_JS).unwrap();
+        assert!(scripts.contains(&widgets.as_str()));
+        assert!(scripts.contains(&"https://assets.loginwithamazon.com"), "the Login with Amazon SDK");
+        assert!(live_sources("frame-src").contains(&"https://m.media-amazon.com"), "the EU button's iframe");
+        assert!(live_sources("connect-src").contains(&"https://payments-eu.amazon.com"), "checkout.js's account status");
+        assert!(!LIVE_CSP.contains("unsafe-inline") && !scripts.contains(&"*"));
     }
 }
