@@ -182,7 +182,9 @@ impl Catalogue {
     pub fn delivery_prices(&self, product_type: ProductType) -> Vec<DeliveryPrice> {
         match product_type {
             ProductType::PayOnly => Vec::new(),
-            ProductType::PayAndShip => DeliveryOption::ALL.into_iter().map(|delivery| DeliveryPrice { delivery, fee: self.delivery_fee(delivery) }).collect(),
+            ProductType::PayAndShip => {
+                DeliveryOption::ALL.into_iter().map(|delivery| DeliveryPrice { delivery, fee: self.delivery_fee(delivery) }).collect()
+            }
         }
     }
 
@@ -225,7 +227,10 @@ mod tests {
         assert_eq!(c.price_new_checkout(&[line("ebook", 1)]), Ok(Money::eur(c.products["ebook"].price)));
         assert_eq!(c.price_new_checkout(&[line("nope", 1)]), Err(PricingError::UnknownSku("nope".into())));
         let prices = c.delivery_prices(ProductType::PayAndShip);
-        assert_eq!(prices.iter().map(|p| (p.delivery, p.fee.minor)).collect::<Vec<_>>(), [(DeliveryOption::Standard, 390), (DeliveryOption::Express, c.delivery.express)]);
+        assert_eq!(
+            prices.iter().map(|p| (p.delivery, p.fee.minor)).collect::<Vec<_>>(),
+            [(DeliveryOption::Standard, 390), (DeliveryOption::Express, c.delivery.express)]
+        );
         assert!(c.delivery_prices(ProductType::PayOnly).is_empty());
     }
 
