@@ -94,6 +94,7 @@ texts! {
     Delivery => ["Versand", "Delivery", "Livraison", "Spedizione", "Envío"],
     DeliveryStandard => ["Standardversand", "Standard delivery", "Livraison standard", "Spedizione standard", "Envío estándar"],
     DeliveryExpress => ["Expressversand", "Express delivery", "Livraison express", "Spedizione express", "Envío exprés"],
+    DeliveryFree => ["kostenlos", "free", "gratuite", "gratuita", "gratis"],
     Items => ["Artikel", "Items", "Articles", "Articoli", "Artículos"],
     Quantity => ["Menge", "Quantity", "Quantité", "Quantità", "Cantidad"],
     Total => ["Gesamtsumme", "Total", "Total", "Totale", "Total"],

@@ -28,12 +28,15 @@ const $ = (id) => document.getElementById(id);
 const log = $("log");
 const runStatus = $("run-status");
 
-/** Appends one line to the live log. */
-function append(source, text) {
+/** Adds one line to the live log, in the order things happened: `atMs` (Unix milliseconds) is when, as the server
+ * recorded it for upstream calls and notifications (they are polled, so they arrive after later page events);
+ * now for what the page sees itself. */
+function append(source, text, atMs = Date.now()) {
   const item = document.createElement("li");
   item.dataset.source = source;
+  item.dataset.at = String(atMs);
   const time = document.createElement("time");
-  const now = new Date();
+  const now = new Date(atMs);
   time.dateTime = now.toISOString();
   time.textContent = now.toLocaleTimeString([], { hour12: false }) + "." + String(now.getMilliseconds()).padStart(3, "0");
   const label = document.createElement("span");
@@ -43,7 +46,9 @@ function append(source, text) {
   body.className = "harness-text";
   body.textContent = text;
   item.append(time, " ", label, " ", body);
-  log.append(item);
+  // Before the first line that happened later (a page event shown while this one waited for the poll).
+  const later = [...log.children].find((other) => Number(other.dataset.at) > atMs);
+  log.insertBefore(item, later ?? null);
   item.scrollIntoView({ block: "nearest" });
 }
 
@@ -274,14 +279,14 @@ async function pollOnce() {
   ]);
   upstreamSeen += calls.length;
   notificationsSeen += notifications.length;
-  for (const c of calls) append("upstream", `${c.service} ${c.action} → ${c.outcome}`);
-  for (const [txid, txaction, status] of notifications) {
-    append("notification", `txid ${txid} txaction=${txaction}${status ? " transaction_status=" + status : ""}`);
+  for (const c of calls) append("upstream", `${c.service} ${c.action} → ${c.outcome}`, c.at_ms);
+  for (const [txid, txaction, status, atMs] of notifications) {
+    append("notification", `txid ${txid} txaction=${txaction}${status ? " transaction_status=" + status : ""}`, atMs);
   }
   for (const w of webhooks) {
     webhooksSeen = Math.max(webhooksSeen, w.number + 1);
     const signature = w.signature_valid ? "signature valid" : "signature INVALID";
-    append("webhook", `${w.event_type} order ${w.order_id} #${w.sequence} (${signature})`);
+    append("webhook", `${w.event_type} order ${w.order_id} #${w.sequence} (${signature})`, w.received_at_ms);
   }
 }
 

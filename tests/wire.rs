@@ -9,7 +9,7 @@ use amazon_pay_contract::apb::ApbOrderResponse;
 use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
 use amazon_pay_contract::cv2::{
-    ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType,
+    ButtonConfig, CheckoutDetails, DeliveryOption, DeliveryPrice, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType,
 };
 use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::{ApiError, Currency, ErrorCode, Money};
@@ -98,6 +98,10 @@ fn checkout_v2_answers_read_back_equal() {
             items: lines(),
             delivery: DeliveryOption::Express,
             delivery_fee: Money::eur(490),
+            delivery_prices: vec![
+                DeliveryPrice { delivery: DeliveryOption::Standard, fee: Money::eur(0) },
+                DeliveryPrice { delivery: DeliveryOption::Express, fee: Money::eur(490) },
+            ],
             amount: Money::eur(5560),
             expires_at: 1_764_000_000,
             order_id: order,

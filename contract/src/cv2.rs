@@ -164,6 +164,15 @@ impl DeliveryOption {
     }
 }
 
+/// What one delivery option costs, as the server prices it: shown next to the option before the buyer picks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPrice {
+    /// The option.
+    pub delivery: DeliveryOption,
+    /// What it adds to the goods (zero: free).
+    pub fee: Money,
+}
+
 /// A cart line as the server priced it, for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedLine {
@@ -207,6 +216,10 @@ pub struct CheckoutDetails {
     pub delivery: DeliveryOption,
     /// What the chosen delivery option costs.
     pub delivery_fee: Money,
+    /// What each option costs, in [`DeliveryOption::ALL`]'s order, so the buyer sees it before choosing. Empty
+    /// for `PayOnly` (nothing is delivered) and from a server older than this field (labels without prices).
+    #[serde(default)]
+    pub delivery_prices: Vec<DeliveryPrice>,
     /// Goods plus delivery, decided by the server.
     pub amount: Money,
     /// Unix seconds after which Amazon's checkout session is no longer valid (24 hours after creation).
@@ -290,5 +303,18 @@ mod tests {
             assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
             assert_eq!(ProductType::parse(p.as_str()), Some(p));
         }
+    }
+
+    #[test]
+    fn details_from_a_server_without_delivery_prices_still_read() {
+        let json = serde_json::json!({
+            "workorder_id": "W", "amazon_checkout_session_id": "S", "buyer_name": "B", "email": "e",
+            "product_type": "PayAndShip", "shipping_address": null, "address_problem": null, "phone_required": false,
+            "billing_address": null, "payment_descriptor": null, "items": [], "delivery": "standard",
+            "delivery_fee": {"minor": 0, "currency": "EUR"}, "amount": {"minor": 0, "currency": "EUR"}, "expires_at": 1,
+            "order_id": null, "script_url": "u", "sandbox": true,
+        });
+        let details: CheckoutDetails = serde_json::from_value(json).unwrap();
+        assert!(details.delivery_prices.is_empty());
     }
 }

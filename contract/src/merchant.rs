@@ -316,6 +316,47 @@ pub struct MerchantApiError {
     pub message: String,
 }
 
+/// `minor` of `currency` as a merchant reads it, `50.70 EUR` (a code the contract does not know: in minor units,
+/// said so).
+pub fn amount_text(minor: i64, currency: &str) -> String {
+    match crate::Currency::parse(currency) {
+        Some(c) => format!("{} {currency}", crate::Money::new(minor, c).decimal()),
+        None => format!("{minor} {currency} (minor units)"),
+    }
+}
+
+/// How much can still be captured and why not more, for a refusal and the form's hint (the merchant API and the
+/// dashboard say the same): `At most 50.70 EUR can still be captured: of the 76.50 EUR authorized, 25.80 EUR were
+/// captured already.` All amounts in minor units, as [`Amounts`] has them.
+pub fn capture_limit(authorized: i64, captured: i64, released: i64, currency: &str) -> String {
+    let left = amount_text((authorized - captured - released).max(0), currency);
+    if captured <= 0 && released <= 0 {
+        return format!("At most {left} can be captured: that is what was authorized.");
+    }
+    let mut gone = Vec::new();
+    if captured > 0 {
+        gone.push(format!("{} were captured already", amount_text(captured, currency)));
+    }
+    if released > 0 {
+        gone.push(format!("{} released by a cancellation", amount_text(released, currency)));
+    }
+    format!("At most {left} can still be captured: of the {} authorized, {}.", amount_text(authorized, currency), gone.join(" and "))
+}
+
+/// How much can still be refunded and why not more: `At most 50.70 EUR can still be refunded: 25.80 EUR of the
+/// 76.50 EUR captured were refunded already.`
+pub fn refund_limit(captured: i64, refunded: i64, currency: &str) -> String {
+    let left = amount_text((captured - refunded).max(0), currency);
+    if refunded <= 0 {
+        return format!("At most {left} can be refunded: that is what was captured.");
+    }
+    format!(
+        "At most {left} can still be refunded: {} of the {} captured were refunded already.",
+        amount_text(refunded, currency),
+        amount_text(captured, currency)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +401,26 @@ mod tests {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
         assert_eq!(PaymentStatus::parse("released"), Option::None);
+    }
+
+    #[test]
+    fn limits_say_how_much_is_left_and_why() {
+        assert_eq!(amount_text(5070, "EUR"), "50.70 EUR");
+        assert_eq!(amount_text(5, "XXX"), "5 XXX (minor units)");
+        assert_eq!(capture_limit(7650, 0, 0, "EUR"), "At most 76.50 EUR can be captured: that is what was authorized.");
+        assert_eq!(
+            capture_limit(7650, 2580, 0, "EUR"),
+            "At most 50.70 EUR can still be captured: of the 76.50 EUR authorized, 25.80 EUR were captured already."
+        );
+        assert_eq!(
+            capture_limit(7650, 2580, 5070, "EUR"),
+            "At most 0.00 EUR can still be captured: of the 76.50 EUR authorized, 25.80 EUR were captured already and \
+             50.70 EUR released by a cancellation."
+        );
+        assert_eq!(refund_limit(7650, 0, "EUR"), "At most 76.50 EUR can be refunded: that is what was captured.");
+        assert_eq!(
+            refund_limit(7650, 2580, "EUR"),
+            "At most 50.70 EUR can still be refunded: 25.80 EUR of the 76.50 EUR captured were refunded already."
+        );
     }
 }

@@ -6,7 +6,7 @@
 use crate::api::{self, ApiError};
 use crate::money;
 use crate::session::Session;
-use amazon_pay_contract::merchant::MerchantOrder;
+use amazon_pay_contract::merchant::{self, MerchantOrder};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,14 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
         Kind::Capture | Kind::Cancel => amounts().remaining,
         Kind::Refund => amounts().refundable,
     };
+    // How much the action can move and why not more, as the merchant API says it.
+    let limit = move |kind: Kind| {
+        let (a, currency) = (amounts(), currency.get_value());
+        match kind {
+            Kind::Capture | Kind::Cancel => merchant::capture_limit(a.authorized, a.captured, a.released, &currency),
+            Kind::Refund => merchant::refund_limit(a.captured, a.refunded, &currency),
+        }
+    };
     let open = move |kind: Kind| {
         amount_text.set(money::input_text(most(kind), &currency.get_value()));
         reason.set(String::new());
@@ -86,7 +94,7 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     let review = move |kind: Kind| {
         let amount = match kind {
             Kind::Cancel => Ok(most(kind)),
-            _ => money::parse(&amount_text.get_untracked(), &currency.get_value(), most(kind)),
+            _ => money::parse(&amount_text.get_untracked(), &currency.get_value(), most(kind), &limit(kind)),
         };
         match amount {
             Ok(amount) => {
@@ -161,7 +169,7 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
                             <label for="action-amount">{format!("Amount ({})", currency.get_value())}</label>
                             <input id="action-amount" inputmode="decimal" autocomplete="off"
                                 prop:value=move || amount_text.get() on:input=move |ev| amount_text.set(event_target_value(&ev))/>
-                            <p class="muted">{format!("At most {}.", money::format(most(kind), &currency.get_value()))}</p>
+                            <p class="muted">{limit(kind)}</p>
                         })}
                         {(kind != Kind::Capture).then(|| view! {
                             <label for="action-reason">"Reason (optional, kept with the order)"</label>

@@ -3,17 +3,15 @@
 
 use amazon_pay_contract::{Currency, Money};
 
-/// `minor` of `currency` as `12.50 EUR`.
+/// `minor` of `currency` as `12.50 EUR` (as the merchant API's refusals write it).
 pub(crate) fn format(minor: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Some(c) => format!("{} {currency}", Money::new(minor, c).decimal()),
-        None => format!("{minor} {currency} (minor units)"),
-    }
+    amazon_pay_contract::merchant::amount_text(minor, currency)
 }
 
 /// The amount the merchant typed, in minor units, or the sentence saying why it cannot be sent. `most`: what
-/// is left to capture or refund.
-pub(crate) fn parse(text: &str, currency: &str, most: i64) -> Result<i64, String> {
+/// is left to capture or refund; `limit`: the sentence saying so and why (`amazon_pay_contract::merchant::
+/// capture_limit`, `refund_limit`), shown when the amount is above it.
+pub(crate) fn parse(text: &str, currency: &str, most: i64, limit: &str) -> Result<i64, String> {
     let Some(currency_kind) = Currency::parse(currency) else {
         return Err(format!("This order's currency {currency} is not one the dashboard knows."));
     };
@@ -33,7 +31,7 @@ pub(crate) fn parse(text: &str, currency: &str, most: i64) -> Result<i64, String
         return Err("The amount must be more than zero.".into());
     }
     if money.minor > most {
-        return Err(format!("That is more than the {} that can be moved.", format(most, currency)));
+        return Err(format!("{} is too much. {limit}", format(money.minor, currency)));
     }
     Ok(money.minor)
 }
@@ -49,10 +47,15 @@ mod tests {
 
     #[test]
     fn amounts_are_checked_before_sending() {
+        let limit = amazon_pay_contract::merchant::refund_limit(5160, 2580, "EUR");
+        let parse = |text: &str, currency: &str, most: i64| parse(text, currency, most, &limit);
         assert_eq!(parse("12.50", "EUR", 2580), Ok(1250));
         assert_eq!(parse(" 12,5 ", "EUR", 2580), Ok(1250));
         assert_eq!(parse("25.80", "EUR", 2580), Ok(2580));
-        assert!(parse("25.81", "EUR", 2580).unwrap_err().contains("25.80 EUR"));
+        assert_eq!(
+            parse("25.81", "EUR", 2580).unwrap_err(),
+            "25.81 EUR is too much. At most 25.80 EUR can still be refunded: 25.80 EUR of the 51.60 EUR captured were refunded already."
+        );
         assert!(parse("0", "EUR", 2580).unwrap_err().contains("more than zero"));
         assert!(parse("-1", "EUR", 2580).unwrap_err().contains("more than zero"));
         assert!(parse("1.234", "EUR", 2580).unwrap_err().contains("2 decimals"));

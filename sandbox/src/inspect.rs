@@ -17,8 +17,9 @@ pub trait Inspector: Send + Sync + 'static {
     /// Every placement attempt of the checkout `workorder_id`.
     fn orders(&self, workorder_id: &str) -> Result<Vec<StoredOrder>, InspectError>;
     /// At most `limit` of the TransactionStatus notifications stored after the first `after`: `(txid,
-    /// txaction, transaction_status)`, oldest first.
-    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, InspectError>;
+    /// txaction, transaction_status, received_at_ms)`, oldest first (Unix milliseconds: the harness places
+    /// each among the page's events by when it was received, not when it polled).
+    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String, i64)>, InspectError>;
     /// The pages this server has (`/review.html`, …), sorted, without duplicates.
     fn pages(&self) -> Vec<String>;
 }
@@ -51,6 +52,8 @@ pub struct UpstreamCall {
     pub outcome: String,
     /// The form sent, with secrets (keys, passwords, the buyer's token) already redacted.
     pub request: String,
+    /// When it was recorded, in Unix milliseconds (the harness orders its log by it).
+    pub at_ms: i64,
 }
 
 /// One stored placement attempt.
@@ -129,6 +132,6 @@ pub(crate) async fn orders(
 pub(crate) async fn notifications(
     State(inspector): State<Arc<dyn Inspector>>,
     Query(q): Query<After>,
-) -> Result<Json<Vec<(String, String, String)>>, InspectError> {
+) -> Result<Json<Vec<(String, String, String, i64)>>, InspectError> {
     Ok(Json(inspector.notifications(q.after, q.limit.unwrap_or(usize::MAX))?))
 }

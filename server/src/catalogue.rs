@@ -1,6 +1,6 @@
 //! The server's price list. The browser sends SKUs and quantities; every amount comes from here.
 
-use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PricedLine, ProductType};
+use amazon_pay_contract::cv2::{CartLine, DeliveryOption, DeliveryPrice, PricedLine, ProductType};
 use amazon_pay_contract::{Currency, Money};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -167,6 +167,27 @@ impl Catalogue {
         )
     }
 
+    /// What a new Checkout v2 session charges first: the goods plus standard delivery (the option the review page
+    /// starts with) when something is delivered, the goods alone for digital goods. Pricing the goods alone
+    /// charged a catalogue's standard fee only after the buyer switched to express and back.
+    pub fn price_new_checkout(&self, lines: &[CartLine]) -> Result<Money, PricingError> {
+        match self.product_type(lines) {
+            ProductType::PayOnly => self.price(lines),
+            ProductType::PayAndShip => self.price_with_delivery(lines, DeliveryOption::default()),
+        }
+    }
+
+    /// What each delivery option costs a cart of `product_type`, for the review page to show before the buyer
+    /// chooses: none for `PayOnly` (nothing is delivered, no option is offered).
+    pub fn delivery_prices(&self, product_type: ProductType) -> Vec<DeliveryPrice> {
+        match product_type {
+            ProductType::PayOnly => Vec::new(),
+            ProductType::PayAndShip => {
+                DeliveryOption::ALL.into_iter().map(|delivery| DeliveryPrice { delivery, fee: self.delivery_fee(delivery) }).collect()
+            }
+        }
+    }
+
     /// The goods plus the delivery option.
     pub fn price_with_delivery(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
         self.price(lines)?.checked_add(self.delivery_fee(delivery)).ok_or(PricingError::Overflow)
@@ -195,6 +216,22 @@ mod tests {
         let goods = c.price(&[line("mug", 1)]).unwrap();
         assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Standard), Ok(goods));
         assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Express), Ok(Money::eur(goods.minor + c.delivery.express)));
+    }
+
+    #[test]
+    fn a_new_checkout_starts_with_standard_delivery_unless_nothing_is_delivered() {
+        let mut c = Catalogue::demo();
+        c.delivery.standard = 390;
+        let mug = c.products["mug"].price;
+        assert_eq!(c.price_new_checkout(&[line("mug", 1)]), Ok(Money::eur(mug + 390)));
+        assert_eq!(c.price_new_checkout(&[line("ebook", 1)]), Ok(Money::eur(c.products["ebook"].price)));
+        assert_eq!(c.price_new_checkout(&[line("nope", 1)]), Err(PricingError::UnknownSku("nope".into())));
+        let prices = c.delivery_prices(ProductType::PayAndShip);
+        assert_eq!(
+            prices.iter().map(|p| (p.delivery, p.fee.minor)).collect::<Vec<_>>(),
+            [(DeliveryOption::Standard, 390), (DeliveryOption::Express, c.delivery.express)]
+        );
+        assert!(c.delivery_prices(ProductType::PayOnly).is_empty());
     }
 
     #[test]

@@ -294,10 +294,10 @@ impl Store {
             let (identity, txid, txaction, transaction_status, reasoncode, body, buyer_search) = row;
             let inserted = c
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO notifications (identity, txid, txaction, transaction_status, reasoncode, body, received_at, buyer_search)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT OR IGNORE INTO notifications (identity, txid, txaction, transaction_status, reasoncode, body, received_at, buyer_search, received_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
-                .execute(params![identity, txid, txaction, transaction_status, reasoncode, body, now(), buyer_search])?;
+                .execute(params![identity, txid, txaction, transaction_status, reasoncode, body, now(), buyer_search, crate::store::now_ms()])?;
             if inserted == 0 {
                 return Ok(Received::Replay);
             }
@@ -325,10 +325,18 @@ impl Store {
     /// Like [`Self::notification_log`], at most `limit` of them after the first `after` (chosen by the
     /// database, so reading many notifications page by page never holds them all in memory).
     pub fn notification_log_page(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(self.notification_log_page_ms(after, limit)?.into_iter().map(|(txid, txaction, status, _)| (txid, txaction, status)).collect())
+    }
+
+    /// Like [`Self::notification_log_page`], each with when it was received in Unix milliseconds (a row older
+    /// than migration 12: its second's start), for the sandbox harness's log.
+    pub fn notification_log_page_ms(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String, i64)>, StoreError> {
         let (after, limit) = (i64::try_from(after).unwrap_or(i64::MAX), i64::try_from(limit).unwrap_or(i64::MAX));
         self.read(|c| {
-            let mut stmt = c.prepare("SELECT txid, txaction, transaction_status FROM notifications ORDER BY id LIMIT ?1 OFFSET ?2")?;
-            let rows = stmt.query_map(params![limit, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let mut stmt = c.prepare(
+                "SELECT txid, txaction, transaction_status, COALESCE(received_at_ms, received_at * 1000) FROM notifications ORDER BY id LIMIT ?1 OFFSET ?2",
+            )?;
+            let rows = stmt.query_map(params![limit, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect()
         })
     }

@@ -69,7 +69,13 @@ impl Inspector for StoreInspector {
     fn upstream_calls(&self) -> Result<Vec<UpstreamCall>, InspectError> {
         let calls = self.store.upstream_calls().map_err(store_error)?;
         let requests = self.store.upstream_call_requests().map_err(store_error)?;
-        Ok(calls.into_iter().zip(requests).map(|((service, action, outcome), request)| UpstreamCall { service, action, outcome, request }).collect())
+        let times = self.store.upstream_call_times_ms().map_err(store_error)?;
+        Ok(calls
+            .into_iter()
+            .zip(requests)
+            .zip(times)
+            .map(|(((service, action, outcome), request), at_ms)| UpstreamCall { service, action, outcome, request, at_ms })
+            .collect())
     }
 
     fn orders(&self, workorder_id: &str) -> Result<Vec<StoredOrder>, InspectError> {
@@ -87,8 +93,8 @@ impl Inspector for StoreInspector {
             .collect())
     }
 
-    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String)>, InspectError> {
-        self.store.notification_log_page(after, limit).map_err(store_error)
+    fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String, i64)>, InspectError> {
+        self.store.notification_log_page_ms(after, limit).map_err(store_error)
     }
 
     fn pages(&self) -> Vec<String> {

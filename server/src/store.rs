@@ -225,6 +225,11 @@ pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// Unix milliseconds: when an upstream call or a notification happened, for the harness's log.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
 impl Store {
     /// Opens (or creates) `<data_dir>/amazon-pay.sqlite`, brings its schema up to date and starts the writer.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
@@ -457,10 +462,10 @@ impl Store {
     {
         let write = move |c: &Conn<'_>| {
             c.prepare_cached(
-                "INSERT INTO upstream_calls (service, action, request, response, outcome, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO upstream_calls (service, action, request, response, outcome, at, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(db::params![call.service, call.action, call.request, call.response, call.outcome, now()])?;
+            .execute(db::params![call.service, call.action, call.request, call.response, call.outcome, now(), now_ms()])?;
             nested(c, then)
         };
         match durability {
@@ -474,6 +479,16 @@ impl Store {
     pub fn upstream_call_requests(&self) -> Result<Vec<String>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare("SELECT request FROM upstream_calls ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
+    /// When each recorded upstream call happened, oldest first, in Unix milliseconds (a row older than migration
+    /// 12: its second's start): the sandbox harness places the calls among the page's events by it.
+    pub fn upstream_call_times_ms(&self) -> Result<Vec<i64>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT COALESCE(at_ms, at * 1000) FROM upstream_calls ORDER BY id")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect()
         })

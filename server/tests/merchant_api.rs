@@ -44,6 +44,18 @@ async fn error_code(response: reqwest::Response, status: u16) -> String {
     body["code"].as_str().unwrap().to_owned()
 }
 
+/// A refusal's code and message.
+async fn refusal(response: reqwest::Response, status: u16) -> (String, String) {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    (body["code"].as_str().unwrap().to_owned(), body["message"].as_str().unwrap().to_owned())
+}
+
+/// `minor` euro cents as the merchant API writes them.
+fn eur(minor: i64) -> String {
+    format!("{}.{:02} EUR", minor / 100, minor % 100)
+}
+
 async fn order(env: &Env, id: &str) -> Value {
     let response = get(env, &format!("/merchant/api/orders/{id}")).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -203,6 +215,13 @@ async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idem
     // The key with another request is refused.
     let reused = post(&env, &path("capture"), "capture-part-1", json!({"amount": 5})).await;
     assert_eq!(error_code(reused, 422).await, "idempotency_key_reused");
+    // More than is left: the refusal says how much can still be captured and why.
+    let over = post(&env, &path("capture"), "capture-over-01", json!({"amount": total - 999})).await;
+    let (code, message) = refusal(over, 422).await;
+    assert_eq!(code, "amount_exceeds_authorized");
+    let left = format!("At most {} can still be captured: of the {} authorized, 10.00 EUR were captured already.", eur(total - 1000), eur(total));
+    assert_eq!(message, format!("{} is too much. {left}", eur(total - 999)));
+    assert_eq!(sim_tx(&env, &txid).sequencenumber, 1, "refused before PAYONE");
 
     // The rest, without an amount: capturemode=completed.
     let second = post(&env, &path("capture"), "capture-part-2", json!({})).await;
@@ -278,7 +297,10 @@ async fn every_refusal_changes_nothing() {
     // Over-refund, then cancel after a full capture.
     assert_eq!(post(&env, &path("capture"), "full-capture-01", json!({})).await.status(), 200);
     let over = post(&env, &path("refund"), "over-refund-001", json!({"amount": total + 1})).await;
-    assert_eq!(error_code(over, 422).await, "amount_exceeds_captured");
+    let (code, message) = refusal(over, 422).await;
+    assert_eq!(code, "amount_exceeds_captured");
+    // Says how much can be refunded and why, in the order's currency (not "2581 is more than the 2580 ...").
+    assert_eq!(message, format!("{} is too much. At most {} can be refunded: that is what was captured.", eur(total + 1), eur(total)));
     let cancel = post(&env, &path("cancel"), "late-cancel-001", json!({})).await;
     assert_eq!(error_code(cancel, 409).await, "nothing_to_release");
     let again = post(&env, &path("capture"), "capture-again-1", json!({"amount": 1})).await;

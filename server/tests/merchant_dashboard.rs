@@ -83,6 +83,21 @@ async fn with_authorization_the_money_is_captured_at_once_and_can_be_refunded() 
     assert_eq!(refunded.status(), 200);
     let after: MerchantOrder = refunded.json().await.unwrap();
     assert_eq!((after.amounts.captured, after.amounts.refunded, after.amounts.refundable), (total, 500, total - 500));
+    // Past what is left, the refusal says how much can still be refunded and why (the dashboard shows it).
+    let over = post(&env, &path("refund"), "auth-mode-over-02", json!({"amount": total - 499})).await;
+    assert_eq!(over.status(), 422);
+    let body: Value = over.json().await.unwrap();
+    assert_eq!(body["code"], "amount_exceeds_captured");
+    let eur = |minor: i64| format!("{}.{:02} EUR", minor / 100, minor % 100);
+    assert_eq!(
+        body["message"],
+        format!(
+            "{} is too much. At most {} can still be refunded: 5.00 EUR of the {} captured were refunded already.",
+            eur(total - 499),
+            eur(total - 500),
+            eur(total)
+        )
+    );
     let tx = env.sandbox().payone.transaction(&txid).unwrap();
     assert_eq!((tx.receivable, tx.sequencenumber), (total - 500, 1), "a debit with sequencenumber 1");
 }

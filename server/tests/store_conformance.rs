@@ -505,7 +505,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::spawn(connection);
     let versions: Vec<i64> =
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 
@@ -696,6 +696,9 @@ async fn sqlite_unversioned_store_is_upgraded_in_place() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(ids, [(1, "old".to_owned()), (2, "new".to_owned())], "the old row and its id kept, new ids follow");
+    let times: Vec<Option<i64>> =
+        conn.prepare("SELECT at_ms FROM upstream_calls ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(matches!(times[..], [None, Some(ms)] if ms > 1_700_000_000_000), "migration 12: new calls' time in milliseconds: {times:?}");
 
     // Written by a newer server: refused with a clear error, the file untouched.
     conn.execute_batch(&format!("PRAGMA user_version = {}", LATEST + 1)).unwrap();

@@ -316,8 +316,14 @@ async fn the_sandbox_reads_stored_notifications_back_page_by_page() {
         let base = base.clone();
         async move { reqwest::get(format!("{base}/sandbox/inspect/notifications{query}")).await.unwrap() }
     };
-    let txids = |list: Vec<(String, String, String)>| list.into_iter().map(|(txid, _, _)| txid).collect::<Vec<_>>();
+    let txids = |list: Vec<(String, String, String, i64)>| list.into_iter().map(|(txid, _, _, _)| txid).collect::<Vec<_>>();
+    let started_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     assert_eq!(txids(page("").await.json().await.unwrap()), ["300000011", "300000012", "300000013"]);
+    // Each with when it was received, in milliseconds (the harness orders its log by it), in arrival order.
+    let all: Vec<(String, String, String, i64)> = page("").await.json().await.unwrap();
+    let times: Vec<i64> = all.iter().map(|n| n.3).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert!(times.iter().all(|t| (started_ms - 60_000..=started_ms).contains(t)), "milliseconds of the last minute: {times:?} {started_ms}");
     assert_eq!(txids(page("?after=1&limit=1").await.json().await.unwrap()), ["300000012"]);
     assert_eq!(txids(page("?after=2&limit=10").await.json().await.unwrap()), ["300000013"]);
     assert!(txids(page("?after=3").await.json().await.unwrap()).is_empty());

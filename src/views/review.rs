@@ -18,7 +18,7 @@ use amazon_pay_contract::cv2::{
     CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType, UpdateDeliveryRequest,
 };
 use amazon_pay_contract::orders::{OrderState, OrderStatus};
-use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_contract::{ErrorCode, Language, Money};
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
@@ -211,6 +211,14 @@ impl Review {
         let list = add_item_list(holder);
         for line in &details.items {
             add_item(&list, line.quantity, &line.name, line.unit_price, lang);
+        }
+        // Each option's cost, as the server priced it, before the buyer picks one (none from an older server).
+        for (label, delivery) in [(STANDARD_LABEL, DeliveryOption::Standard), (EXPRESS_LABEL, DeliveryOption::Express)] {
+            let fee = details.delivery_prices.iter().find(|p| p.delivery == delivery).map(|p| p.fee);
+            // The label's text node, after its radio button (`mount`).
+            if let Some(text) = self.els[label].last_child() {
+                text.set_text_content(Some(&delivery_label(delivery, fee, lang)));
+            }
         }
         // What the chosen delivery adds (express, or a catalogue's standard fee): the total is then the lines above.
         if details.delivery_fee.minor > 0 {
@@ -415,14 +423,29 @@ impl Review {
     }
 }
 
+/// A delivery option's label: its name and, when the server priced it, what it costs ("free" at zero), e.g.
+/// `Express delivery (€6.90)`, `Expressversand (6,90 €)`. The fee is the server's: the widget never computes one.
+pub fn delivery_label(delivery: DeliveryOption, fee: Option<Money>, lang: Language) -> String {
+    let name = match delivery {
+        DeliveryOption::Standard => Text::DeliveryStandard,
+        DeliveryOption::Express => Text::DeliveryExpress,
+    }
+    .get(lang);
+    match fee {
+        None => name.into(),
+        Some(fee) if fee.minor == 0 => [name, " (", Text::DeliveryFree.get(lang), ")"].concat(),
+        Some(fee) => [name, " (", &format_money(fee, lang), ")"].concat(),
+    }
+}
+
 /// Appends the review page to `parent`; it loads the checkout named in the address (or kept by the button).
 pub fn mount(parent: &Element, options: ReviewOptions) -> Result<Mounted, JsValue> {
     let lang = options.language;
     let n = amazon_pay_contract::digits(NEXT_ID.fetch_add(1, Ordering::Relaxed).into());
     let els: [Element; SKELETON.len()] = build(&SKELETON, lang, &n)?.try_into().map_err(|_| JsValue::from_str("review skeleton"))?;
     // The radio buttons' labels: the input, then its text.
-    let _ = els[STANDARD_LABEL].append_with_str_1(Text::DeliveryStandard.get(lang));
-    let _ = els[EXPRESS_LABEL].append_with_str_1(Text::DeliveryExpress.get(lang));
+    let _ = els[STANDARD_LABEL].append_with_str_1(&delivery_label(DeliveryOption::Standard, None, lang));
+    let _ = els[EXPRESS_LABEL].append_with_str_1(&delivery_label(DeliveryOption::Express, None, lang));
     crate::dom_calls::set_attribute(&els[PHONE], "maxlength", &amazon_pay_contract::digits(PHONE_MAX_LEN as u64));
     let _ = els[PLACED].append_with_str_1(" ");
     crate::dom_calls::append(&els[PLACED], &els[PLACED_LINK]);
@@ -611,4 +634,22 @@ fn place(page: &Review) {
     page.render();
     let request = PlaceOrderRequest { idempotency_key, language: page.options.language, phone };
     after(&page.me, page.options.client.place_order(&workorder_id, &request), |page: &Review, answer| page.placed(answer));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_labels_name_the_server_s_fee_in_the_buyer_s_language() {
+        let express = Some(Money::eur(690));
+        assert_eq!(delivery_label(DeliveryOption::Express, express, Language::En), "Express delivery (€6.90)");
+        assert_eq!(delivery_label(DeliveryOption::Express, express, Language::De), "Expressversand (6,90\u{a0}€)");
+        assert_eq!(delivery_label(DeliveryOption::Express, express, Language::Es), "Envío exprés (6,90\u{a0}€)");
+        assert_eq!(delivery_label(DeliveryOption::Standard, Some(Money::eur(0)), Language::En), "Standard delivery (free)");
+        assert_eq!(delivery_label(DeliveryOption::Standard, Some(Money::eur(0)), Language::Fr), "Livraison standard (gratuite)");
+        assert_eq!(delivery_label(DeliveryOption::Standard, Some(Money::eur(390)), Language::It), "Spedizione standard (3,90\u{a0}€)");
+        // An older server sends no prices: the bare name, no made-up "free".
+        assert_eq!(delivery_label(DeliveryOption::Express, None, Language::En), "Express delivery");
+    }
 }

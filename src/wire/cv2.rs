@@ -3,7 +3,7 @@
 use super::{code, Fields, FromJs, Obj, WireError, NO_MONEY};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
-use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, DeliveryOption, PlaceOrderOutcome, PlaceOrderResponse, ProductType};
+use amazon_pay_contract::cv2::{ButtonConfig, CheckoutDetails, DeliveryOption, DeliveryPrice, PlaceOrderOutcome, PlaceOrderResponse, ProductType};
 use amazon_pay_contract::Currency;
 use wasm_bindgen::JsValue;
 
@@ -22,6 +22,14 @@ impl FromJs for AddressProblem {
 impl FromJs for DeliveryOption {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         code(value, DeliveryOption::parse)
+    }
+}
+
+impl FromJs for DeliveryPrice {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        let mut f = Fields::new(value)?;
+        let price = DeliveryPrice { delivery: f.field("delivery", DeliveryOption::Standard), fee: f.field("fee", NO_MONEY) };
+        f.done(price)
     }
 }
 
@@ -63,6 +71,7 @@ impl FromJs for CheckoutDetails {
             items: f.list("items"),
             delivery: f.field("delivery", DeliveryOption::Standard),
             delivery_fee: f.field("delivery_fee", NO_MONEY),
+            delivery_prices: f.list_or_empty("delivery_prices"),
             amount: f.field("amount", NO_MONEY),
             expires_at: f.i64("expires_at"),
             order_id: f.opt_string("order_id"),

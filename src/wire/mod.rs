@@ -297,6 +297,11 @@ impl Fields {
         self.read(key, true, list).unwrap_or_default()
     }
 
+    /// `key` as an array of `T`; empty when missing or `null` (a field an older server does not send).
+    pub fn list_or_empty<T: FromJs>(&mut self, key: &str) -> Vec<T> {
+        self.read(key, false, list).unwrap_or_default()
+    }
+
     /// `value`, built from the fields, or the first field's error.
     pub fn done<T>(self, value: T) -> Result<T, WireError> {
         match self.first_error {

@@ -299,10 +299,11 @@ test("changed amount: express delivery updates the total on the page, at PAYONE 
   const { page, context } = await fresh();
   const workorderId = await checkoutToReview(page, server.baseUrl);
   const before = await page.locator(".amazon-pay-total strong").textContent();
-  // Standard delivery costs nothing in the demo's catalogue: no delivery line, and its label claims no price
-  // (a catalogue may charge for it).
+  // Standard delivery costs nothing in the demo's catalogue: no delivery line. Each option's label says what it
+  // costs, as the server priced it, before the buyer chooses.
   assert.equal(await page.locator(".amazon-pay-delivery-fee").count(), 0);
-  assert.equal((await page.locator(".amazon-pay-delivery label").first().textContent()).trim(), "Standard delivery");
+  const labels = page.locator(".amazon-pay-delivery label");
+  assert.deepEqual((await labels.allTextContents()).map((t) => t.trim()), ["Standard delivery (free)", "Express delivery (€6.90)"]);
   await page.check("input[value=express]");
   await page.locator(".amazon-pay-notice", { hasText: "updated" }).waitFor();
   const after = await page.locator(".amazon-pay-total strong").textContent();

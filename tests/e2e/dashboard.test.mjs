@@ -76,7 +76,8 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   await page.click("text=Capture…");
   await page.fill("#action-amount", "100000");
   await page.click("text=Review");
-  await page.getByRole("alert").filter({ hasText: "more than the" }).waitFor();
+  // Says how much can be captured and why, not just "more than can be moved".
+  await page.getByRole("alert").filter({ hasText: `100000.00 EUR is too much. At most ${total} can be captured: that is what was authorized.` }).waitFor();
   await page.fill("#action-amount", "0");
   await page.click("text=Review");
   await page.getByRole("alert").filter({ hasText: "more than zero" }).waitFor();
@@ -94,7 +95,7 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   await page.click("text=Refund…");
   await page.fill("#action-amount", "10.01");
   await page.click("text=Review");
-  await page.getByRole("alert").filter({ hasText: "more than the 10.00 EUR" }).waitFor();
+  await page.getByRole("alert").filter({ hasText: "10.01 EUR is too much. At most 10.00 EUR can be refunded: that is what was captured." }).waitFor();
   await page.fill("#action-amount", "4");
   await page.fill("#action-reason", "one mug arrived broken");
   await page.click("text=Review");

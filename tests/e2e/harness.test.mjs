@@ -7,6 +7,10 @@ import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { poll } from "./support/poll.mjs";
 
+/** How long the harness's notification polls take in the CV2 run: longer than the confirmation page's status
+ * poll, so the approved event is shown before the poll that brings the notification answers. */
+const SLOW_POLL_MS = 1500;
+
 let server;
 let browser;
 before(async () => {
@@ -71,6 +75,12 @@ test("the front page links to the harness", async () => {
 
 test("a CV2 run from the harness: events, upstream calls and notifications in the live log", async () => {
   const { page, context, problems } = await newPage(browser);
+  // The notifications' poll answers slowly (a busy server): each arrives well after the page events that
+  // followed it, and the log must still show it where it happened, by the server's time, not the poll's.
+  await page.route(/\/sandbox\/inspect\/notifications/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, SLOW_POLL_MS));
+    await route.continue();
+  });
   await page.goto(server.baseUrl + "/harness.html");
   await page.locator("body[data-harness-ready=true]").waitFor();
 
@@ -116,6 +126,20 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   // Pending first (reasoncode 903), then completed after the settle delay.
   const notifications = await waitForLine(page, "notification", /txaction=appointed transaction_status=completed/);
   assert.ok(notifications.some((l) => /txaction=appointed transaction_status=pending/.test(l)), notifications.join("\n"));
+
+  // PAYONE's "completed" is what approves the order, so the confirmation page's approved event came after it:
+  // the log says so although the notification's poll answered later. The whole log is in time order, and a
+  // notification's time is the one the server stored.
+  const entries = await page.locator("#log li").evaluateAll((items) =>
+    items.map((i) => ({ source: i.dataset.source, text: i.querySelector(".harness-text").textContent, at: Date.parse(i.querySelector("time").dateTime) })));
+  const completed = entries.findIndex((e) => e.source === "notification" && /transaction_status=completed/.test(e.text));
+  const approved = entries.findIndex((e) => e.source === "widget" && e.text.startsWith("amazonpay:approved "));
+  const shown = entries.map((e) => `${e.at} ${e.source} ${e.text}`).join("\n");
+  assert.ok(completed >= 0 && completed < approved, `the completed notification before the approved event:\n${shown}`);
+  assert.ok(entries.every((e, i) => i === 0 || entries[i - 1].at <= e.at), `in time order:\n${shown}`);
+  const stored = await (await fetch(`${server.baseUrl}/sandbox/inspect/notifications`)).json();
+  const storedCompleted = stored.find(([, txaction, status]) => txaction === "appointed" && status === "completed");
+  assert.equal(entries[completed].at, storedCompleted[3], "the server's time of the notification");
 
   // The order's webhooks reach the sandbox's receiver, signed: the live log shows them.
   await waitForLine(page, "webhook", /^order\.approved order O\w+ #\d+ \(signature valid\)$/);

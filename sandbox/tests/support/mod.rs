@@ -13,7 +13,7 @@ impl Inspector for NoStore {
     fn orders(&self, _workorder_id: &str) -> Result<Vec<StoredOrder>, InspectError> {
         Ok(Vec::new())
     }
-    fn notifications(&self, _after: usize, _limit: usize) -> Result<Vec<(String, String, String)>, InspectError> {
+    fn notifications(&self, _after: usize, _limit: usize) -> Result<Vec<(String, String, String, i64)>, InspectError> {
         Ok(Vec::new())
     }
     fn pages(&self) -> Vec<String> {

@@ -262,6 +262,7 @@ pub(super) fn payone_request(
 
 /// The refusals that need no call: the amount the action moves, or why it cannot.
 fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, MerchantError> {
+    use amazon_pay_contract::merchant;
     use amazon_pay_contract::orders::OrderState;
     let authorized = matches!(money.state, OrderState::Approved | OrderState::Paid);
     match action {
@@ -286,7 +287,9 @@ fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, Me
             }
             let amount = ask.amount.unwrap_or(left);
             if amount > left {
-                return Err(MerchantError::unprocessable("amount_exceeds_authorized", format!("{amount} is more than the {left} left to capture.")));
+                let limit = merchant::capture_limit(money.authorized, money.captured, money.released, &money.currency);
+                let asked = merchant::amount_text(amount, &money.currency);
+                return Err(MerchantError::unprocessable("amount_exceeds_authorized", format!("{asked} is too much. {limit}")));
             }
             Ok(amount)
         }
@@ -303,10 +306,9 @@ fn check(action: Action, money: &order_view::Money, ask: &Ask) -> Result<i64, Me
             }
             let amount = ask.amount.unwrap_or(left);
             if amount > left {
-                return Err(MerchantError::unprocessable(
-                    "amount_exceeds_captured",
-                    format!("{amount} is more than the {left} captured and not refunded."),
-                ));
+                let limit = merchant::refund_limit(money.captured, money.refunded, &money.currency);
+                let asked = merchant::amount_text(amount, &money.currency);
+                return Err(MerchantError::unprocessable("amount_exceeds_captured", format!("{asked} is too much. {limit}")));
             }
             Ok(amount)
         }

@@ -17,6 +17,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (9, ORDERS_BY_STATE),
     (10, ORDERS_REPLACED),
     (11, AMAZON_ORDERS_PERSONAL),
+    (12, EVENT_TIMES_MS),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -240,6 +241,13 @@ ALTER TABLE orders ADD COLUMN returned_at BIGINT;
 const AMAZON_ORDERS_PERSONAL: &str = "
 ALTER TABLE amazon_orders ADD COLUMN personal TEXT;
 ALTER TABLE amazon_orders ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
+";
+
+/// When each upstream call and notification happened to the millisecond (SQLite's migration 12,
+/// `store/schema.rs`).
+const EVENT_TIMES_MS: &str = "
+ALTER TABLE upstream_calls ADD COLUMN at_ms BIGINT;
+ALTER TABLE notifications ADD COLUMN received_at_ms BIGINT;
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

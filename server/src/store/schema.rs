@@ -82,6 +82,12 @@ ALTER TABLE amazon_orders ADD COLUMN personal TEXT;
 ALTER TABLE amazon_orders ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
 ";
 
+/// When each upstream call and notification happened to the millisecond (SQLite's migration 12, PostgreSQL's
+/// too): `at` and `received_at` are seconds, too coarse to place them among a page's events in the sandbox
+/// harness's log (`/sandbox/inspect/`). `NULL` in the rows written before (read as the second's start).
+/// `(table, column)`, each an `INTEGER` column.
+pub(super) const EVENT_TIMES_MS: [(&str, &str); 2] = [("upstream_calls", "at_ms"), ("notifications", "received_at_ms")];
+
 /// Orders by state and last change (SQLite's migration 9, PostgreSQL's too): the sweep that gives up orders
 /// left `redirected` (`redirect_expiry.rs`) reads only those, however many orders there are.
 pub(super) const ORDERS_BY_STATE: &str = "

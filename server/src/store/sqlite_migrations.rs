@@ -14,7 +14,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] = &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10), (11, v11)];
+const MIGRATIONS: &[(i64, Migration)] =
+    &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10), (11, v11), (12, v12)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -107,6 +108,19 @@ fn v11(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch(schema::AMAZON_ORDERS_PERSONAL)
+}
+
+/// When each upstream call and notification happened to the millisecond (PostgreSQL's migration 12). Each
+/// column added only where missing, as in [`v6`] (a file whose version was set back may have one of them).
+fn v12(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    for (table, column) in schema::EVENT_TIMES_MS {
+        let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get::<_, i64>(0))? > 0;
+        if !has {
+            // Both names are ours.
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} INTEGER"))?;
+        }
+    }
+    Ok(())
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {

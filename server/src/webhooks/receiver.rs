@@ -47,6 +47,8 @@ pub struct Delivery {
     pub sequence: i64,
     /// Whether the signature verified with the server's secret (and its timestamp was fresh).
     pub signature_valid: bool,
+    /// When it arrived, in Unix milliseconds (the harness orders its log by it).
+    pub received_at_ms: i64,
 }
 
 struct Receiver {
@@ -73,6 +75,7 @@ async fn receive(State(receiver): State<Arc<Receiver>>, headers: HeaderMap, body
         order_id: event["order"]["id"].as_str().unwrap_or_default().to_owned(),
         sequence: event["sequence"].as_i64().unwrap_or_default(),
         signature_valid: valid,
+        received_at_ms: crate::store::now_ms(),
     });
     *count += 1;
     if list.len() > KEEP {

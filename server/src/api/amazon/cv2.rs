@@ -61,7 +61,7 @@ pub(super) async fn create_session(
     let amazon = super::account(&state)?;
     let lang = request.language;
     let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
-    let amount = state.catalogue.price(&request.items).map_err(|e| bad(e.to_string()))?;
+    let amount = state.catalogue.price_new_checkout(&request.items).map_err(|e| bad(e.to_string()))?;
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     let pages = state.return_pages.for_request(Flow::Cv2, &request.return_pages).map_err(|e| bad(e.to_string()))?;
     let workorder_id = super::new_checkout_id();

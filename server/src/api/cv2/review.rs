@@ -62,6 +62,7 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
             ProductType::PayOnly => Money::new(0, checkout.amount.currency),
             ProductType::PayAndShip => state.catalogue.delivery_fee(checkout.delivery),
         },
+        delivery_prices: state.catalogue.delivery_prices(product_type),
         amount: checkout.amount,
         expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
         order_id,
