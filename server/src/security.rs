@@ -237,15 +237,10 @@ mod tests {
         found.map(|d| d.split_whitespace().skip(1).collect()).unwrap_or_default()
     }
 
+    /// Each region's `checkout.js` host: `config::amazon`'s test (this module does not import config).
     #[test]
-    fn the_live_policy_lets_every_regions_amazon_scripts_run() {
-        use crate::config::amazon::Region;
-        // Only static-eu was allowed: an NA or JP merchant's pages refused their own region's checkout.js.
+    fn the_live_policy_lets_amazons_other_scripts_frames_and_calls_through() {
         let scripts = live_sources("script-src");
-        for region in [Region::Eu, Region::Na, Region::Jp] {
-            let host = origin_of(region.checkout_js()).unwrap();
-            assert!(scripts.contains(&host.as_str()), "{host} missing from {scripts:?}");
-        }
         let widgets = origin_of(amazon_pay_contract::cv1::AMAZON_EU_WIDGETS_JS).unwrap();
         assert!(scripts.contains(&widgets.as_str()));
         assert!(scripts.contains(&"https://assets.loginwithamazon.com"), "the Login with Amazon SDK");

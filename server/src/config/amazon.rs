@@ -342,3 +342,20 @@ fn load_key(path: &std::path::Path, check_key: &impl Fn(&str) -> Result<(), Stri
     check_key(&text).map_err(|reason| AmazonConfigError::KeyMalformed { path: shown, reason })?;
     Ok(PrivateKeyPem(text))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_policy_lets_each_regions_checkout_js_run() {
+        // Only static-eu was allowed: an NA or JP merchant's pages refused their own region's checkout.js.
+        let policy = crate::security::LIVE_CSP;
+        let scripts = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src ")).expect("a script-src");
+        for region in [Region::Eu, Region::Na, Region::Jp] {
+            let url = region.checkout_js();
+            let host = url.strip_suffix("/checkout.js").expect("a checkout.js URL");
+            assert!(scripts.split_whitespace().any(|source| source == host), "{host} missing from {scripts}");
+        }
+    }
+}
