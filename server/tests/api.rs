@@ -1,5 +1,7 @@
 //! The server end to end over real HTTP on a free loopback port, against its own sandbox.
 #![cfg(feature = "sandbox")]
+#[path = "support/payone_live.rs"]
+mod payone_live;
 
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest};
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
@@ -83,27 +85,8 @@ async fn serves_the_fake_checkout_js_in_sandbox_mode() {
 #[tokio::test]
 async fn live_mode_refuses_to_serve_the_fake_scripts() {
     let dir = tempfile::tempdir().unwrap();
-    let args = <amazon_pay_server::config::Args as clap::Parser>::try_parse_from([
-        "amazon-pay-server",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--payone-mid",
-        "12345",
-        "--payone-portalid",
-        "1234567",
-        "--payone-aid",
-        "12346",
-        "--payone-key",
-        "live-secret",
-        "--amazon-merchant-id",
-        "A2LIVE",
-        // Nothing listens here: live mode must not need the network to refuse the sandbox.
-        "--payone-endpoint",
-        "http://127.0.0.1:9/",
-    ])
-    .unwrap();
+    let args =
+        <amazon_pay_server::config::Args as clap::Parser>::try_parse_from(payone_live::live_payone_argv(dir.path().to_str().unwrap(), &[])).unwrap();
     let config = Config::from_args(args).unwrap();
     assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
     let (base, state) = Server::bind(config).await.unwrap().spawn();

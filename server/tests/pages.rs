@@ -1,6 +1,8 @@
 //! The widget's files as a browser gets them: precompressed twins when it accepts them, with `Vary`; and the demo
 //! pages in the buyer language the harness picked (sandbox mode only).
 #![cfg(feature = "sandbox")]
+#[path = "support/payone_live.rs"]
+mod payone_live;
 mod support;
 
 use support::start_with;
@@ -99,27 +101,10 @@ async fn the_harness_language_relabels_the_shops_demo_pages_in_sandbox_mode() {
 async fn a_live_server_serves_the_pages_as_they_are_whatever_the_cookie() {
     let pages = demo_pages();
     let data = tempfile::tempdir().unwrap();
-    let args = <amazon_pay_server::config::Args as clap::Parser>::try_parse_from([
-        "amazon-pay-server",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
+    let args = <amazon_pay_server::config::Args as clap::Parser>::try_parse_from(payone_live::live_payone_argv(
         data.path().to_str().unwrap(),
-        "--static-dir",
-        pages.path().to_str().unwrap(),
-        "--payone-mid",
-        "12345",
-        "--payone-portalid",
-        "1234567",
-        "--payone-aid",
-        "12346",
-        "--payone-key",
-        "live-secret",
-        "--amazon-merchant-id",
-        "A2LIVE",
-        "--payone-endpoint",
-        "http://127.0.0.1:9/",
-    ])
+        &["--static-dir", pages.path().to_str().unwrap()],
+    ))
     .unwrap();
     let config = amazon_pay_server::config::Config::from_args(args).unwrap();
     assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);

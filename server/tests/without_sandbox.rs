@@ -2,6 +2,8 @@
 //! --test without_sandbox`): sandbox mode refuses to start and says how to build a server that has it, and
 //! nothing is served under `/sandbox/`.
 #![cfg(not(feature = "sandbox"))]
+#[path = "support/payone_live.rs"]
+mod payone_live;
 
 use amazon_pay_server::app::Server;
 use amazon_pay_server::config::{Args, Config, Mode};
@@ -39,27 +41,7 @@ fn the_binary_stops_at_start_in_sandbox_mode() {
 #[tokio::test]
 async fn live_mode_serves_nothing_under_sandbox() {
     let dir = tempfile::tempdir().unwrap();
-    let args = Args::try_parse_from([
-        "amazon-pay-server",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--payone-mid",
-        "12345",
-        "--payone-portalid",
-        "1234567",
-        "--payone-aid",
-        "12346",
-        "--payone-key",
-        "live-secret",
-        "--amazon-merchant-id",
-        "A2LIVE",
-        // Nothing listens here: live mode must not need the network to refuse the sandbox.
-        "--payone-endpoint",
-        "http://127.0.0.1:9/",
-    ])
-    .unwrap();
+    let args = Args::try_parse_from(payone_live::live_payone_argv(dir.path().to_str().unwrap(), &[])).unwrap();
     let config = Config::from_args(args).unwrap();
     assert_eq!(config.mode, Mode::Live);
     let (base, _state) = Server::bind(config).await.unwrap().spawn();
