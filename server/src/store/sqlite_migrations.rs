@@ -58,7 +58,7 @@ fn v5(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// (PostgreSQL's migration 6). Added only where missing: a store opened before versions came got every table
 /// of this server's schema already.
 fn v6(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'provider'", [], |r| r.get::<_, i64>(0))? > 0;
+    let has = has_column(tx, "orders", "provider")?;
     if has {
         return Ok(());
     }
@@ -74,7 +74,7 @@ fn v7(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// orders already there (PostgreSQL's migration 8; its rows are filled when the store opens).
 /// Added only where missing, as in [`v6`].
 fn v8(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'payment_status'", [], |r| r.get::<_, i64>(0))? > 0;
+    let has = has_column(tx, "orders", "payment_status")?;
     if !has {
         tx.execute_batch(schema::ORDERS_PAYMENT_STATUS)?;
     }
@@ -93,7 +93,7 @@ fn v9(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// The order that replaced a given-up APB order, and when the buyer came back through the success URL
 /// (PostgreSQL's migration 10). Added only where missing, as in [`v6`] (a file whose version was set back).
 fn v10(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'replaced_by'", [], |r| r.get::<_, i64>(0))? > 0;
+    let has = has_column(tx, "orders", "replaced_by")?;
     if has {
         return Ok(());
     }
@@ -103,7 +103,7 @@ fn v10(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// The buyer and addresses an Amazon Pay direct order keeps of its checkout session, and their search text
 /// (PostgreSQL's migration 11). Added only where missing, as in [`v6`].
 fn v11(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info('amazon_orders') WHERE name = 'personal'", [], |r| r.get::<_, i64>(0))? > 0;
+    let has = has_column(tx, "amazon_orders", "personal")?;
     if has {
         return Ok(());
     }
@@ -114,13 +114,19 @@ fn v11(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// column added only where missing, as in [`v6`] (a file whose version was set back may have one of them).
 fn v12(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     for (table, column) in schema::EVENT_TIMES_MS {
-        let has: bool = tx.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get::<_, i64>(0))? > 0;
+        let has = has_column(tx, table, column)?;
         if !has {
             // Both names are ours.
             tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} INTEGER"))?;
         }
     }
     Ok(())
+}
+
+/// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose
+/// version was set back, or one opened before versions came, may have them already).
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get::<_, i64>(0)).map(|n| n > 0)
 }
 
 fn version(conn: &Connection) -> rusqlite::Result<i64> {
