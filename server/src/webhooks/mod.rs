@@ -211,15 +211,33 @@ impl Worker {
         };
         if !delivered {
             let event = EventHead::of(&due.body);
-            tracing::info!(
-                event = %event.id,
-                event_type = %event.kind,
-                url = %crate::config::merchant::url_shown(&due.url),
-                status = status.map(u64::from),
-                error = error.as_deref().unwrap_or(""),
-                retry = retry_at_ms.is_some(),
-                "webhook not delivered"
-            );
+            let url = crate::config::merchant::url_shown(&due.url);
+            let attempt = due.attempts + 1;
+            match retry_at_ms {
+                // When the next try is, so an operator whose receiver is back knows how long the event waits.
+                Some(at) => tracing::info!(
+                    event = %event.id,
+                    event_type = %event.kind,
+                    url = %url,
+                    status = status.map(u64::from),
+                    error = error.as_deref().unwrap_or(""),
+                    retry = true,
+                    attempt,
+                    retry_in_s = ((at - now_ms()).max(0) / 100) as f64 / 10.0,
+                    "webhook not delivered"
+                ),
+                // The last of the schedule: the shop never gets this event unless it reads the order itself.
+                None => tracing::warn!(
+                    event = %event.id,
+                    event_type = %event.kind,
+                    url = %url,
+                    status = status.map(u64::from),
+                    error = error.as_deref().unwrap_or(""),
+                    retry = false,
+                    attempt,
+                    "webhook not delivered"
+                ),
+            }
         }
         Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
     }
