@@ -86,22 +86,38 @@ impl Worker {
     async fn run(self) {
         let mut prune_at = Instant::now();
         let mut sweep_at = Instant::now();
+        let mut outbox = OutboxHealth::default();
         loop {
             if Instant::now() >= sweep_at {
                 abandon_removed(&self.store, &self.urls, self.removed_grace).await;
                 sweep_at = Instant::now() + sweep_every(self.removed_grace);
             }
-            if let Err(err) = self.round().await {
-                tracing::error!(%err, "webhooks: the outbox cannot be read; trying again");
+            match self.round().await {
+                Ok(()) => {
+                    if let Some(down) = outbox.recovered() {
+                        tracing::info!(down_s = down.as_secs(), "webhooks: the outbox can be read again; deliveries go on");
+                    }
+                }
+                Err(err) => {
+                    if let Some(down) = outbox.failed(Instant::now()) {
+                        tracing::error!(
+                            %err,
+                            down_s = down.as_secs(),
+                            "webhooks: the outbox cannot be read (is the database reachable?); nothing is lost, trying again every second"
+                        );
+                    }
+                }
             }
             if Instant::now() >= prune_at {
                 prune_at = Instant::now() + self.prune().await;
             }
             // Woken by an event this process committed; the poll finds retries that fell due and events
-            // other instances wrote (a shared PostgreSQL: no LISTEN/NOTIFY yet).
+            // other instances wrote (a shared PostgreSQL: no LISTEN/NOTIFY yet). While the store fails, once a
+            // second: polling a database that is down every 50 ms only floods the log.
+            let wait = if outbox.failing() { OutboxHealth::RETRY } else { self.poll };
             tokio::select! {
                 () = self.store.event_committed() => {}
-                () = tokio::time::sleep(self.poll) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }
@@ -243,6 +259,45 @@ impl Worker {
     }
 }
 
+/// Whether the outbox could be read in the last round, and when its failure was last logged: a store that is
+/// down is logged when it starts failing, once a minute while it fails, and when it recovers.
+#[derive(Default)]
+struct OutboxHealth {
+    /// Since when it fails, and when that was last logged.
+    down: Option<(Instant, Instant)>,
+}
+
+impl OutboxHealth {
+    /// The wait between rounds while the outbox cannot be read.
+    const RETRY: Duration = Duration::from_secs(1);
+    /// How often a lasting failure is logged again.
+    const LOG_EVERY: Duration = Duration::from_secs(60);
+
+    fn failing(&self) -> bool {
+        self.down.is_some()
+    }
+
+    /// A round failed at `now`: how long the outbox has been failing, when this failure is to be logged.
+    fn failed(&mut self, now: Instant) -> Option<Duration> {
+        match &mut self.down {
+            None => {
+                self.down = Some((now, now));
+                Some(Duration::ZERO)
+            }
+            Some((since, logged)) if now.duration_since(*logged) >= Self::LOG_EVERY => {
+                *logged = now;
+                Some(now.duration_since(*since))
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// A round succeeded: how long the outbox had been failing, if it had.
+    fn recovered(&mut self) -> Option<Duration> {
+        self.down.take().map(|(since, _)| since.elapsed())
+    }
+}
+
 /// How often deliveries to removed URLs are looked for: at start, then a few times per `grace`, at most a minute apart.
 fn sweep_every(grace: Duration) -> Duration {
     (grace / 4).clamp(Duration::from_millis(10), Duration::from_secs(60))
@@ -283,6 +338,23 @@ fn without_url(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_that_is_down_is_logged_when_it_fails_once_a_minute_and_when_it_recovers() {
+        let mut outbox = OutboxHealth::default();
+        let start = Instant::now();
+        assert!(!outbox.failing());
+        assert_eq!(outbox.failed(start), Some(Duration::ZERO), "the first failure is logged");
+        assert!(outbox.failing());
+        for ms in [50, 100, 1_000, 59_999] {
+            assert_eq!(outbox.failed(start + Duration::from_millis(ms)), None, "not again at {ms} ms");
+        }
+        assert_eq!(outbox.failed(start + Duration::from_secs(60)), Some(Duration::from_secs(60)), "again after a minute");
+        assert_eq!(outbox.failed(start + Duration::from_secs(61)), None);
+        assert!(outbox.recovered().is_some(), "the recovery is logged");
+        assert!(!outbox.failing());
+        assert_eq!(outbox.recovered(), None, "a round that was fine before says nothing");
+    }
 
     #[test]
     fn a_logged_event_is_named_by_its_id_and_type() {
