@@ -619,3 +619,38 @@ async fn on_postgresql_a_url_another_instance_still_serves_is_not_abandoned() {
     eventually("delivered by the old instance", 20, || (states_of(&new, &receiver.url) == ["delivered"; 3]).then_some(())).await;
     assert_eq!(receiver.delivered().len(), 3);
 }
+
+#[tokio::test]
+async fn a_receiver_slower_than_the_timeout_is_recorded_with_the_timeout_it_missed() {
+    // A receiver that takes longer than the server waits: the attempt's error says how long that was, so the
+    // shop's developer reading the merchant API (or the operator the log) knows how fast to answer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(|| async {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            StatusCode::OK
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        c.merchant.webhook_timeout = Duration::from_millis(300);
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "webhook-slow-0001", Language::En).await.json().await.unwrap();
+    let id = placed.order_id.clone();
+    let deliveries = eventually("an attempt recorded", 20, || {
+        let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
+        deliveries.iter().any(|d| d["attempts"].as_array().is_some_and(|a| !a.is_empty())).then_some(deliveries)
+    })
+    .await;
+    let attempt = deliveries.iter().find_map(|d| d["attempts"].as_array()?.first().cloned()).unwrap();
+    assert_eq!(attempt["error"], "no answer within 0.3 s", "{attempt}");
+    assert!(attempt["status"].is_null(), "{attempt}");
+}

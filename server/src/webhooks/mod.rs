@@ -216,7 +216,7 @@ impl Worker {
         let (status, error, outcome) = match sent {
             Ok(response) if response.status().is_success() => (Some(response.status().as_u16()), None, "delivered"),
             Ok(response) => (Some(response.status().as_u16()), None, "rejected"),
-            Err(err) if err.is_timeout() => (None, Some("no answer within the timeout".to_owned()), "timeout"),
+            Err(err) if err.is_timeout() => (None, Some(format!("no answer within {} s", seconds(self.timeout))), "timeout"),
             Err(err) => (None, Some(format!("cannot reach the receiver: {}", without_url(&err))), "unreachable"),
         };
         crate::telemetry::metrics::webhook_attempt(outcome, started.elapsed());
@@ -323,6 +323,16 @@ struct EventHead {
 impl EventHead {
     fn of(body: &str) -> EventHead {
         serde_json::from_str(body).unwrap_or_default()
+    }
+}
+
+/// `d` in seconds as people write them: `10`, `0.3`.
+fn seconds(d: Duration) -> String {
+    let tenths = d.as_millis().div_ceil(100);
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
     }
 }
 
