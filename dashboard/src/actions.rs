@@ -74,8 +74,16 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     let (id, currency) = (StoredValue::new(first.id.clone()), StoredValue::new(first.currency.clone()));
     let amounts = move || order.with(|o| o.as_ref().map(|o| o.amounts).unwrap_or_default());
     let most = move |kind: Kind| match kind {
-        Kind::Capture | Kind::Cancel => amounts().remaining,
+        Kind::Capture => money::capturable(carrier, &amounts()),
+        Kind::Cancel => amounts().remaining,
         Kind::Refund => amounts().refundable,
+    };
+    // Why Capture is off while money is left: Amazon Pay captured this order once already.
+    let captured_once = move || {
+        (most(Kind::Capture) == 0 && amounts().remaining > 0).then(|| {
+        let left = money::format(amounts().remaining, &currency.get_value());
+        view! { <p class="muted">{format!("Amazon Pay captures an order once, and part was captured: the {left} left can only be released (Cancel order).")}</p> }
+    })
     };
     // How much the action can move and why not more, as the merchant API says it.
     let limit = move |kind: Kind| {
@@ -160,6 +168,7 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
         <section class="card actions">
             <h2>"Money"</h2>
             <div class="buttons">{button(Kind::Capture)}{button(Kind::Refund)}{button(Kind::Cancel)}</div>
+            {captured_once}
             {move || match step.get() {
                 Step::Idle => ().into_any(),
                 Step::Editing(kind) => view! {

@@ -36,6 +36,17 @@ pub(crate) fn parse(text: &str, currency: &str, most: i64, limit: &str) -> Resul
     Ok(money.minor)
 }
 
+/// What a capture can still take: what is left of the authorization, except with Amazon Pay (`carrier`) once
+/// part was captured, when nothing: Amazon captures a charge once and the server refuses a second capture
+/// (`capture_needs_new_charge`), so the rest can only be released (cancel).
+pub(crate) fn capturable(carrier: &str, amounts: &amazon_pay_contract::merchant::Amounts) -> i64 {
+    if carrier == "Amazon Pay" && amounts.captured > 0 {
+        0
+    } else {
+        amounts.remaining
+    }
+}
+
 /// `minor` as the input's starting text (`12.50`).
 pub(crate) fn input_text(minor: i64, currency: &str) -> String {
     Currency::parse(currency).map(|c| Money::new(minor, c).decimal()).unwrap_or_else(|| minor.to_string())
@@ -44,6 +55,23 @@ pub(crate) fn input_text(minor: i64, currency: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amazon_pay_captures_once_so_a_partly_captured_order_has_nothing_left_to_capture() {
+        let amounts = amazon_pay_contract::merchant::Amounts {
+            total: 2580,
+            authorized: 2580,
+            captured: 1000,
+            refunded: 0,
+            released: 0,
+            remaining: 1580,
+            refundable: 1000,
+        };
+        assert_eq!(capturable("Amazon Pay", &amounts), 0, "the server refuses it: capture_needs_new_charge");
+        assert_eq!(capturable("PAYONE", &amounts), 1580, "PAYONE captures in parts");
+        let untouched = amazon_pay_contract::merchant::Amounts { captured: 0, remaining: 2580, refundable: 0, ..amounts };
+        assert_eq!(capturable("Amazon Pay", &untouched), 2580);
+    }
 
     #[test]
     fn amounts_are_checked_before_sending() {

@@ -68,6 +68,20 @@ pub enum StartError {
          with `cargo build -p amazon-pay-server --features sandbox`, or give live credentials (see --help)"
     )]
     SandboxNotBuilt,
+    /// The address to listen on cannot be bound: another process has it (often an earlier instance still
+    /// finishing its requests after SIGTERM), or it is not this machine's.
+    #[error(
+        "cannot listen on {addr} ({setting}): {cause}. Another process may hold it (an earlier amazon-pay-server \
+         still shutting down, or another service); stop it or choose another address"
+    )]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The flag and variable that set it.
+        setting: &'static str,
+        /// Said in the message itself (not a `source`, which would print it twice).
+        cause: std::io::Error,
+    },
 }
 
 async fn healthz() -> &'static str {
@@ -89,7 +103,11 @@ impl Server {
         if config.mode == Mode::Sandbox {
             return Err(StartError::SandboxNotBuilt.into());
         }
-        let listener = TcpListener::bind(config.listen).await?;
+        let listener = TcpListener::bind(config.listen).await.map_err(|source| StartError::Listen {
+            addr: config.listen,
+            setting: "--listen, AMAZON_PAY_LISTEN",
+            cause: source,
+        })?;
         let addr: SocketAddr = listener.local_addr()?;
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned();
         let store = Store::open_url(&config.database_url, &config.data_dir)?;
@@ -154,7 +172,11 @@ impl Server {
                 sns_certificates: Default::default(),
             }),
         };
-        let metrics = crate::ops::metrics_server::bind(&state).await?;
+        let metrics = crate::ops::metrics_server::bind(&state).await.map_err(|(addr, source)| StartError::Listen {
+            addr,
+            setting: "--metrics-listen, AMAZON_PAY_METRICS_LISTEN",
+            cause: source,
+        })?;
         Ok(Server { listener, state, metrics })
     }
 

@@ -780,6 +780,8 @@ async fn a_capture_in_seller_central_before_its_ipn_is_recorded_when_amazon_refu
     assert!(body["message"].as_str().unwrap().contains("Seller Central"), "{body}");
     let after = merchant_order(&env, &order).await;
     let total = after["amounts"]["total"].as_i64().unwrap();
+    let captured = amazon_pay_contract::merchant::amount_text(total, "EUR");
+    assert!(body["message"].as_str().unwrap().contains(&format!("had captured {captured} of charge")), "{body}");
     assert_eq!(
         (after["state"].as_str(), after["amounts"]["captured"].as_i64(), after["amounts"]["remaining"].as_i64()),
         (Some("paid"), Some(total), Some(0)),
@@ -831,6 +833,10 @@ async fn a_second_partial_capture_is_refused_before_amazon_and_the_rest_can_be_r
     assert_eq!(body["code"], "capture_needs_new_charge", "{body}");
     let message = body["message"].as_str().unwrap();
     assert!(message.contains(&charge) && message.contains("Create Charge") && message.contains("cancel"), "{message}");
+    // In the currency, as every other refusal says amounts (and the dashboard shows them), not in cents.
+    let left = amazon_pay_contract::merchant::amount_text(total - 500, "EUR");
+    assert!(message.contains("(5.00 EUR of the ") && message.contains(&format!("The {left} left")), "{message}");
+    assert!(!message.contains("minor units"), "{message}");
     assert_eq!(env.upstream("merchant-capture").len(), 1, "Amazon was not asked");
     assert_eq!(merchant_order(&env, &order).await["amounts"], shown["amounts"], "nothing changed");
     // At Amazon too: a second capture of the charge is refused.

@@ -154,3 +154,24 @@ fn a_refused_start_points_to_check_config_for_the_other_problems() {
     let stderr = run_expecting_failure(&["--payone-key", "k"], &[]);
     assert!(stderr.contains("PAYONE_MID") && stderr.contains("amazon-pay-server check-config"), "{stderr}");
 }
+
+#[test]
+fn an_address_in_use_is_refused_naming_the_address_and_the_setting() {
+    // Another process holds the port (an earlier instance still draining after SIGTERM): the operator reads which
+    // address and which setting, not only the system's "Address already in use".
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    for (listen, metrics, setting) in [(addr.as_str(), None, "--listen"), ("127.0.0.1:0", Some(addr.as_str()), "--metrics-listen")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = Command::new(BIN);
+        command.args(["--sandbox", "--listen", listen, "--data-dir", dir.path().to_str().unwrap()]);
+        if let Some(metrics) = metrics {
+            command.args(["--metrics-listen", metrics]);
+        }
+        let output = process::output_within(&mut command, Duration::from_secs(30));
+        assert!(!output.status.success(), "{setting}: expected a refusal");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("cannot listen on {addr} ({setting}")), "{stderr}");
+    }
+    drop(taken);
+}

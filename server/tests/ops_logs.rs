@@ -227,6 +227,10 @@ async fn logs_carry_request_ids_and_no_secrets() {
     assert_eq!(undelivered["status"], 500, "{undelivered}");
     assert!(undelivered["event"].as_str().is_some_and(|e| e.starts_with("evt_")), "{undelivered}");
     assert!(undelivered["event_type"].as_str().is_some_and(|t| t.starts_with("order.")), "{undelivered}");
+    // Which attempt it was and when the next one is (the schedule's first wait, 0.1 s here): an operator whose
+    // receiver is back reads how long the event waits.
+    assert_eq!((undelivered["retry"].as_bool(), undelivered["attempt"].as_i64()), (Some(true), Some(1)), "{undelivered}");
+    assert!(undelivered["retry_in_s"].as_f64().is_some_and(|s| (0.0..=0.1).contains(&s)), "{undelivered}");
     for (id, route) in [(&create_id, "/api/cv2/sessions"), (&place_id, "/orders"), (&import_id, amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS)] {
         let mine = lines_of(&lines, id);
         assert!(

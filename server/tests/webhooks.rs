@@ -619,3 +619,75 @@ async fn on_postgresql_a_url_another_instance_still_serves_is_not_abandoned() {
     eventually("delivered by the old instance", 20, || (states_of(&new, &receiver.url) == ["delivered"; 3]).then_some(())).await;
     assert_eq!(receiver.delivered().len(), 3);
 }
+
+#[tokio::test]
+async fn a_receiver_slower_than_the_timeout_is_recorded_with_the_timeout_it_missed() {
+    // A receiver that takes longer than the server waits: the attempt's error says how long that was, so the
+    // shop's developer reading the merchant API (or the operator the log) knows how fast to answer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(|| async {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            StatusCode::OK
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        c.merchant.webhook_timeout = Duration::from_millis(300);
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "webhook-slow-0001", Language::En).await.json().await.unwrap();
+    let id = placed.order_id.clone();
+    let deliveries = eventually("an attempt recorded", 20, || {
+        let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
+        deliveries.iter().any(|d| d["attempts"].as_array().is_some_and(|a| !a.is_empty())).then_some(deliveries)
+    })
+    .await;
+    let attempt = deliveries.iter().find_map(|d| d["attempts"].as_array()?.first().cloned()).unwrap();
+    assert_eq!(attempt["error"], "no answer within 0.3 s", "{attempt}");
+    assert!(attempt["status"].is_null(), "{attempt}");
+}
+
+#[tokio::test]
+async fn a_waiting_delivery_says_when_it_is_tried_next() {
+    // The receiver is down: its developer, back on line, reads when each waiting event comes (the merchant API's
+    // next_attempt_at_ms, the dashboard's timeline), since nothing sends it sooner.
+    let receiver = Receiver::start(0, 500).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![receiver.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        c.merchant.api_keys = vec![KEY.to_owned()];
+    })
+    .await;
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let workorder = env.checkout("visa-1111").await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "webhook-wait-0001", Language::En).await.json().await.unwrap();
+    let id = placed.order_id.clone();
+    eventually("the first attempt of each event recorded", 20, || {
+        let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
+        (!deliveries.is_empty() && deliveries.iter().all(|d| d["attempt_count"] == 1)).then_some(())
+    })
+    .await;
+    let shown: Value = env.http.get(env.url(&format!("/merchant/api/orders/{id}"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let now_ms = unix_now() * 1000;
+    for d in shown["webhook_deliveries"].as_array().unwrap() {
+        assert_eq!(d["state"], "pending", "{d}");
+        let next = d["next_attempt_at_ms"].as_i64().unwrap_or_else(|| panic!("no next attempt: {d}"));
+        assert!((now_ms + 590_000..=now_ms + 601_000).contains(&next), "ten minutes after the attempt: {d}");
+    }
+    let timeline: Value =
+        env.http.get(env.url(&format!("/merchant/api/orders/{id}/timeline"))).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
+    let webhooks: Vec<&Value> = timeline["entries"].as_array().unwrap().iter().filter(|e| e["source"] == "webhook").collect();
+    assert!(!webhooks.is_empty());
+    for entry in webhooks {
+        assert_eq!(entry["detail"], "pending after 1 attempt; next attempt in 10 min", "{entry}");
+    }
+}

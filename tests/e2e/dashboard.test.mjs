@@ -255,3 +255,56 @@ test("a cancelled order says so in the list and on its page, and the list's Mone
   assert.deepEqual(buyer.problems, []);
   await buyer.context.close();
 });
+
+/** An Amazon Pay direct order placed over HTTP as the widget and the sandbox's Amazon pages would: its id. */
+async function amazonOrder(base) {
+  const form = (path, fields) => fetch(base + path, {
+    method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields), redirect: "manual",
+  });
+  const json = { "content-type": "application/json" };
+  const button = await (await fetch(base + "/api/cv2/sessions", {
+    method: "POST", headers: json, body: JSON.stringify({ items: [{ sku: "mug", quantity: 2 }], language: "en" }),
+  })).json();
+  const signin = await (await form("/sandbox/amazon/checkout/initiate", {
+    payloadJSON: button.payload_json, signature: button.signature, publicKeyId: button.public_key_id, algorithm: button.algorithm,
+  })).text();
+  const session = signin.match(/name="amazonCheckoutSessionId" value="([^"]+)"/)[1];
+  await form("/sandbox/amazon/checkout/signin", { amazonCheckoutSessionId: session, buyer: "anna" });
+  await form("/sandbox/amazon/checkout/choose", { amazonCheckoutSessionId: session, buyer: "anna", address: "anna-home", instrument: "visa-1111" });
+  assert.equal((await fetch(`${base}/api/cv2/sessions/${button.workorder_id}?lang=en&amazonCheckoutSessionId=${session}`)).status, 200);
+  const placed = await (await fetch(`${base}/api/cv2/sessions/${button.workorder_id}/orders`, {
+    method: "POST", headers: json, body: JSON.stringify({ idempotency_key: "dash-amazon-0001", language: "en" }),
+  })).json();
+  // Amazon's pay page, then the order's result URL (Complete Checkout Session): the order is authorized.
+  let to = placed.outcome.url;
+  while (!to.includes("/api/amazon/orders/")) to = new URL((await fetch(to, { redirect: "manual" })).headers.get("location"), base).href;
+  assert.equal((await fetch(to, { redirect: "manual" })).status, 303);
+  return placed.order_id;
+}
+
+test("Amazon Pay direct: after a partial capture Capture is off, saying the rest can only be released", async () => {
+  const amazon = await startServer({ args: ["--provider", "amazon", "--merchant-api-keys", KEY] });
+  try {
+    const orderId = await amazonOrder(amazon.baseUrl);
+    const { page, context, problems } = await newPage(browser);
+    page.setDefaultTimeout(15_000);
+    await page.goto(amazon.baseUrl + "/merchant/");
+    await page.fill("#merchant-key", KEY);
+    await page.click("button[type=submit]");
+    await page.locator("a.order-link", { hasText: orderId }).click();
+    await page.click("text=Capture…");
+    await page.fill("#action-amount", "10");
+    await page.click("text=Review");
+    await page.getByRole("alertdialog").filter({ hasText: "captures an order once" }).waitFor();
+    await page.click("text=Confirm: capture");
+    await page.getByRole("status").filter({ hasText: "Captured 10.00 EUR." }).waitFor();
+    // Amazon captures a charge once: a second capture would be refused (capture_needs_new_charge), so none is offered.
+    await page.locator(".actions p.muted", { hasText: "the 15.80 EUR left can only be released (Cancel order)" }).waitFor();
+    assert.equal(await page.locator("button", { hasText: "Capture…" }).isDisabled(), true);
+    assert.equal(await page.locator("button", { hasText: "Cancel order…" }).isDisabled(), false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await amazon.stop();
+  }
+});

@@ -130,16 +130,17 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
 /// order's books follow one charge per order). Refused before Amazon is asked, saying what can be done.
 fn captured_once(money: &order_view::Money, charge_id: &str, permission_id: Option<&str>) -> MerchantError {
     let permission = permission_id.map(|p| format!(" {p}")).unwrap_or_default();
+    let text = |minor| amazon_pay_contract::merchant::amount_text(minor, &money.currency);
     MerchantError::conflict(
         "capture_needs_new_charge",
         format!(
-            "Amazon Pay captures a charge once, and this order's charge {charge_id} was captured already ({} of {}, minor units). \
-             The {} left would need a new charge on the order's charge permission{permission} (Amazon's Create Charge), which this \
-             server does not make. Nothing was sent: cancel releases what is left (it closes the charge permission), and the \
-             captured amount can be refunded.",
-            money.captured,
-            money.authorized,
-            money.capturable()
+            "Amazon Pay captures a charge once, and this order's charge {charge_id} was captured already ({} of the {} \
+             authorized). The {} left would need a new charge on the order's charge permission{permission} (Amazon's Create \
+             Charge), which this server does not make. Nothing was sent: cancel releases what is left (it closes the charge \
+             permission), and the captured amount can be refunded.",
+            text(money.captured),
+            text(money.authorized),
+            text(money.capturable())
         ),
     )
 }
@@ -168,8 +169,9 @@ async fn not_capturable(state: &AppState, client: &amazon_pay_v2::Client, order_
         return Ok(MerchantError::conflict(
             "already_captured",
             format!(
-                "Amazon Pay had captured {captured} (minor units) of charge {charge_id} already (in Seller Central, or with the \
-                 authorization); the order now shows it. Nothing more was captured; ship the order, and refund to give money back."
+                "Amazon Pay had captured {} of charge {charge_id} already (in Seller Central, or with the \
+                 authorization); the order now shows it. Nothing more was captured; ship the order, and refund to give money back.",
+                amazon_pay_contract::merchant::amount_text(captured, &charge.charge_amount.currency_code)
             ),
         ));
     }

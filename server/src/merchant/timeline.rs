@@ -121,17 +121,38 @@ fn state_detail(order: &Value) -> String {
     }
 }
 
+/// How long until a retry, as a merchant reads it: `now`, `in 40 s`, `in 15 min`, `in 3 h 10 min`.
+fn wait_text(ms: i64) -> String {
+    let s = (ms.max(0) + 999) / 1000;
+    match s {
+        0 => "now".to_owned(),
+        1..=89 => format!("in {s} s"),
+        90..=5399 => format!("in {} min", (s + 30) / 60),
+        _ => format!("in {} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
 /// Every webhook delivery of the order's events, at its first attempt (or the event's time while none).
 fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEntry>> {
     let mut stmt = c.prepare_cached(
-        "SELECT e.seq, e.type, e.created_at, d.url, d.state FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
+        "SELECT e.seq, e.type, e.created_at, d.url, d.state, d.next_at_ms FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
          WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
     )?;
     let rows = stmt
-        .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))?
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?
         .collect::<crate::store::db::Result<Vec<_>>>()?;
     let mut out = Vec::new();
-    for (seq, kind, created, url, state) in rows {
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    for (seq, kind, created, url, state, next_at_ms) in rows {
         let attempts = c
             .prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?
             .query_map(params![seq, url], |r| Ok(WebhookAttempt { at_ms: r.get(0)?, status: r.get(1)?, error: r.get(2)?, duration_ms: r.get(3)? }))?
@@ -142,6 +163,7 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
         let detail = match state.as_str() {
             "delivered" => format!("delivered ({tries})"),
             "pending" if count == 0 => "waiting to be sent".to_owned(),
+            "pending" => format!("pending after {tries}; next attempt {}", wait_text(next_at_ms - now_ms)),
             "abandoned" => format!("abandoned, the URL is no longer configured ({tries})"),
             other => format!("{other} after {tries}"),
         };

@@ -11,10 +11,10 @@ use tokio::net::TcpListener;
 /// OpenMetrics' media type.
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// Binds the metrics address, if one is configured.
-pub async fn bind(state: &AppState) -> std::io::Result<Option<TcpListener>> {
+/// Binds the metrics address, if one is configured; an error names the address.
+pub async fn bind(state: &AppState) -> Result<Option<TcpListener>, (std::net::SocketAddr, std::io::Error)> {
     match state.config.ops.metrics_listen {
-        Some(addr) => TcpListener::bind(addr).await.map(Some),
+        Some(addr) => TcpListener::bind(addr).await.map(Some).map_err(|err| (addr, err)),
         None => Ok(None),
     }
 }

@@ -13,9 +13,10 @@ pub enum DbError {
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed.
-    #[error("postgres: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
+    /// PostgreSQL failed. Said with its causes: the driver's own text ("error connecting to server") leaves out
+    /// why (refused, timed out, a password refused), which is in its source.
+    #[error("postgres: {}", with_causes(.0))]
+    Postgres(tokio_postgres::Error),
     /// `query_row` found no row.
     #[error("the query returned no rows")]
     NoRows,
@@ -33,6 +34,27 @@ pub enum DbError {
     /// No connection to the database could be had.
     #[error("no database connection: {0}")]
     Connect(String),
+}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(err: tokio_postgres::Error) -> DbError {
+        DbError::Postgres(err)
+    }
+}
+
+/// `err`'s text followed by each cause's, `: `-separated (a cause that repeats the text before it is left out).
+pub(crate) fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 impl DbError {

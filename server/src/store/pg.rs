@@ -372,7 +372,7 @@ impl Pool {
             let (client, connection) = config.connect(NoTls).await?;
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "store: a PostgreSQL connection ended");
+                    tracing::warn!(error = %super::db::with_causes(&e), "store: a PostgreSQL connection ended");
                 }
             });
             Ok::<_, tokio_postgres::Error>(client)
@@ -489,6 +489,16 @@ mod tests {
     fn placeholders_and_insert_or_ignore_are_translated_outside_quotes() {
         assert_eq!(translate("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12"), "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12");
         assert_eq!(translate("INSERT OR IGNORE INTO t (a) VALUES (?1)"), "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING");
+    }
+
+    #[test]
+    fn a_connection_refused_says_why_not_only_that_it_failed() {
+        // The driver's own text is "error connecting to server"; the cause (refused, timed out, a password
+        // refused) is in its source, which an operator reading the log line needs.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let err = Pool::connect(&format!("postgres://amazonpay@127.0.0.1:{port}/amazonpay")).err().expect("nothing listens there");
+        let text = err.to_string();
+        assert!(text.contains("error connecting to server: ") && text.to_lowercase().contains("refused"), "{text}");
     }
 
     #[test]

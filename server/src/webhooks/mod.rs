@@ -86,22 +86,38 @@ impl Worker {
     async fn run(self) {
         let mut prune_at = Instant::now();
         let mut sweep_at = Instant::now();
+        let mut outbox = OutboxHealth::default();
         loop {
             if Instant::now() >= sweep_at {
                 abandon_removed(&self.store, &self.urls, self.removed_grace).await;
                 sweep_at = Instant::now() + sweep_every(self.removed_grace);
             }
-            if let Err(err) = self.round().await {
-                tracing::error!(%err, "webhooks: the outbox cannot be read; trying again");
+            match self.round().await {
+                Ok(()) => {
+                    if let Some(down) = outbox.recovered() {
+                        tracing::info!(down_s = down.as_secs(), "webhooks: the outbox can be read again; deliveries go on");
+                    }
+                }
+                Err(err) => {
+                    if let Some(down) = outbox.failed(Instant::now()) {
+                        tracing::error!(
+                            %err,
+                            down_s = down.as_secs(),
+                            "webhooks: the outbox cannot be read (is the database reachable?); nothing is lost, trying again every second"
+                        );
+                    }
+                }
             }
             if Instant::now() >= prune_at {
                 prune_at = Instant::now() + self.prune().await;
             }
             // Woken by an event this process committed; the poll finds retries that fell due and events
-            // other instances wrote (a shared PostgreSQL: no LISTEN/NOTIFY yet).
+            // other instances wrote (a shared PostgreSQL: no LISTEN/NOTIFY yet). While the store fails, once a
+            // second: polling a database that is down every 50 ms only floods the log.
+            let wait = if outbox.failing() { OutboxHealth::RETRY } else { self.poll };
             tokio::select! {
                 () = self.store.event_committed() => {}
-                () = tokio::time::sleep(self.poll) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }
@@ -200,7 +216,7 @@ impl Worker {
         let (status, error, outcome) = match sent {
             Ok(response) if response.status().is_success() => (Some(response.status().as_u16()), None, "delivered"),
             Ok(response) => (Some(response.status().as_u16()), None, "rejected"),
-            Err(err) if err.is_timeout() => (None, Some("no answer within the timeout".to_owned()), "timeout"),
+            Err(err) if err.is_timeout() => (None, Some(format!("no answer within {} s", seconds(self.timeout))), "timeout"),
             Err(err) => (None, Some(format!("cannot reach the receiver: {}", without_url(&err))), "unreachable"),
         };
         crate::telemetry::metrics::webhook_attempt(outcome, started.elapsed());
@@ -211,17 +227,74 @@ impl Worker {
         };
         if !delivered {
             let event = EventHead::of(&due.body);
-            tracing::info!(
-                event = %event.id,
-                event_type = %event.kind,
-                url = %crate::config::merchant::url_shown(&due.url),
-                status = status.map(u64::from),
-                error = error.as_deref().unwrap_or(""),
-                retry = retry_at_ms.is_some(),
-                "webhook not delivered"
-            );
+            let url = crate::config::merchant::url_shown(&due.url);
+            let attempt = due.attempts + 1;
+            match retry_at_ms {
+                // When the next try is, so an operator whose receiver is back knows how long the event waits.
+                Some(at) => tracing::info!(
+                    event = %event.id,
+                    event_type = %event.kind,
+                    url = %url,
+                    status = status.map(u64::from),
+                    error = error.as_deref().unwrap_or(""),
+                    retry = true,
+                    attempt,
+                    retry_in_s = ((at - now_ms()).max(0) / 100) as f64 / 10.0,
+                    "webhook not delivered"
+                ),
+                // The last of the schedule: the shop never gets this event unless it reads the order itself.
+                None => tracing::warn!(
+                    event = %event.id,
+                    event_type = %event.kind,
+                    url = %url,
+                    status = status.map(u64::from),
+                    error = error.as_deref().unwrap_or(""),
+                    retry = false,
+                    attempt,
+                    "webhook not delivered"
+                ),
+            }
         }
         Attempt { event_seq: due.event_seq, url: due.url, at_ms, status, error, duration_ms, retry_at_ms, delivered }
+    }
+}
+
+/// Whether the outbox could be read in the last round, and when its failure was last logged: a store that is
+/// down is logged when it starts failing, once a minute while it fails, and when it recovers.
+#[derive(Default)]
+struct OutboxHealth {
+    /// Since when it fails, and when that was last logged.
+    down: Option<(Instant, Instant)>,
+}
+
+impl OutboxHealth {
+    /// The wait between rounds while the outbox cannot be read.
+    const RETRY: Duration = Duration::from_secs(1);
+    /// How often a lasting failure is logged again.
+    const LOG_EVERY: Duration = Duration::from_secs(60);
+
+    fn failing(&self) -> bool {
+        self.down.is_some()
+    }
+
+    /// A round failed at `now`: how long the outbox has been failing, when this failure is to be logged.
+    fn failed(&mut self, now: Instant) -> Option<Duration> {
+        match &mut self.down {
+            None => {
+                self.down = Some((now, now));
+                Some(Duration::ZERO)
+            }
+            Some((since, logged)) if now.duration_since(*logged) >= Self::LOG_EVERY => {
+                *logged = now;
+                Some(now.duration_since(*since))
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// A round succeeded: how long the outbox had been failing, if it had.
+    fn recovered(&mut self) -> Option<Duration> {
+        self.down.take().map(|(since, _)| since.elapsed())
     }
 }
 
@@ -253,6 +326,16 @@ impl EventHead {
     }
 }
 
+/// `d` in seconds as people write them: `10`, `0.3`.
+fn seconds(d: Duration) -> String {
+    let tenths = d.as_millis().div_ceil(100);
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
 /// reqwest's error text without the URL (which may carry a token in its query).
 fn without_url(err: &reqwest::Error) -> String {
     let mut text = err.to_string();
@@ -265,6 +348,23 @@ fn without_url(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_that_is_down_is_logged_when_it_fails_once_a_minute_and_when_it_recovers() {
+        let mut outbox = OutboxHealth::default();
+        let start = Instant::now();
+        assert!(!outbox.failing());
+        assert_eq!(outbox.failed(start), Some(Duration::ZERO), "the first failure is logged");
+        assert!(outbox.failing());
+        for ms in [50, 100, 1_000, 59_999] {
+            assert_eq!(outbox.failed(start + Duration::from_millis(ms)), None, "not again at {ms} ms");
+        }
+        assert_eq!(outbox.failed(start + Duration::from_secs(60)), Some(Duration::from_secs(60)), "again after a minute");
+        assert_eq!(outbox.failed(start + Duration::from_secs(61)), None);
+        assert!(outbox.recovered().is_some(), "the recovery is logged");
+        assert!(!outbox.failing());
+        assert_eq!(outbox.recovered(), None, "a round that was fine before says nothing");
+    }
 
     #[test]
     fn a_logged_event_is_named_by_its_id_and_type() {
