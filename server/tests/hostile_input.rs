@@ -405,7 +405,7 @@ fn live_mode_refuses_empty_secrets() {
     ])
     .unwrap_err();
     assert!(matches!(err, ConfigError::Missing("CHECKOUTCHAMP_PASSWORD")), "{err}");
-    assert!(parse(&["--payone-key", "k"]).is_ok());
+    assert!(parse(&["--payone-key", "k", "--catalogue", "shop-catalogue.json"]).is_ok());
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod amazon_live;
 #[path = "support/pg.rs"]
 mod pg;
 
-use amazon_live::LIVE_AMAZON_ARGS;
+use amazon_live::{LIVE_AMAZON_ARGS, LIVE_CATALOGUE};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
@@ -49,10 +49,10 @@ fn every_problem_is_listed_at_once() {
         "not an origin",
     ]);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
-    for expected in ["PAYONE_MID", "PAYONE_PORTALID", "PAYONE_AID", "AMAZON_MERCHANT_ID", "MERCHANT_COUNTRY", "EUR only", "3.10", "not an origin"] {
+    for expected in ["PAYONE_MID", "PAYONE_PORTALID", "PAYONE_AID", "AMAZON_MERCHANT_ID", "MERCHANT_COUNTRY", "EUR only", "3.10", "not an origin", "AMAZON_PAY_CATALOGUE"] {
         assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
     }
-    assert!(stderr.contains("configuration has 8 problem(s)"), "{stderr}");
+    assert!(stderr.contains("configuration has 9 problem(s)"), "{stderr}");
     assert!(stdout.is_empty(), "no settings are printed for a configuration that cannot start: {stdout}");
 }
 
@@ -290,9 +290,10 @@ fn return_pages_the_start_refuses_are_listed() {
 #[test]
 fn a_live_configuration_prints_its_settings_as_they_are_set() {
     // check-config once printed `FirstSynchronous` and `IpRange { network: 10.0.0.0, prefix: 8 }` for values
-    // set as `first-synchronous` and `10.0.0.0/8`, left out the return pages, and called the demo's price list
-    // in live mode just `(demo)`.
+    // set as `first-synchronous` and `10.0.0.0/8` and left out the return pages.
     let (output, stdout, stderr) = check_config(&[
+        "--catalogue",
+        LIVE_CATALOGUE,
         "--payone-key",
         PORTAL_KEY,
         "--payone-mid",
@@ -324,10 +325,30 @@ fn a_live_configuration_prints_its_settings_as_they_are_set() {
         "AMAZON_PAY_RETURN_ORIGINS = https://shop.example",
         "AMAZON_PAY_RETURN_PAGES = cv2.cart=https://pay.shop.example/,cv2.review=https://shop.example/checkout/review,",
         "apb.review=https://shop.example/checkout/review",
-        "AMAZON_PAY_CATALOGUE = (demo: set AMAZON_PAY_CATALOGUE to the shop's own price list)",
     ] {
         assert!(stdout.contains(expected), "{expected} is not printed:\n{stdout}");
     }
+    assert!(stdout.contains(&format!("AMAZON_PAY_CATALOGUE = {LIVE_CATALOGUE}")), "{stdout}");
+}
+
+#[test]
+fn a_live_configuration_on_the_demo_price_list_is_a_problem_that_says_what_to_set() {
+    // It was only flagged in the printed settings (`(demo: set AMAZON_PAY_CATALOGUE …)`) and exited 0, and the
+    // start went ahead selling at the demo's made-up prices.
+    let live = ["--payone-key", PORTAL_KEY, "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+    let args: Vec<&str> = live.iter().copied().chain(["--payone-endpoint", "ftp://x"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("live mode has no AMAZON_PAY_CATALOGUE (--catalogue)"), "{stderr}");
+    assert!(stderr.contains("the shop's own price list"), "says what to set: {stderr}");
+    // The other problems are still listed, and the stand-in for the missing list is not reported as a file.
+    assert!(stderr.contains("PAYONE_ENDPOINT"), "{stderr}");
+    assert!(stderr.contains("2 problem(s)") && !stderr.contains("stand-in"), "{stderr}");
+    // Amazon Pay direct too.
+    let amazon: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().filter(|&a| a != "--catalogue" && a != LIVE_CATALOGUE).collect();
+    let (output, _, stderr) = check_config(&amazon);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("AMAZON_PAY_CATALOGUE"), "{stderr}");
 }
 
 #[test]

@@ -87,13 +87,20 @@ fn report(problems: &[String]) -> i32 {
     1
 }
 
+/// What stands in for a live configuration's missing catalogue while the other problems are looked for: no file
+/// is read for it (the missing setting is reported already).
+const CATALOGUE_STAND_IN: &str = "(stand-in for the missing AMAZON_PAY_CATALOGUE)";
+
 /// Every problem with `args`, and the configuration when there is none.
 pub fn check(mut args: Args) -> (Option<Config>, Vec<String>) {
     let mut problems = Vec::new();
     // Each round fixes one setting; there are far fewer settings than rounds.
     for _ in 0..64 {
         match Config::from_args(args.clone()) {
-            Ok(config) => {
+            Ok(mut config) => {
+                if config.catalogue.as_deref() == Some(std::path::Path::new(CATALOGUE_STAND_IN)) {
+                    config.catalogue = None;
+                }
                 problems.extend(start_problems(&config));
                 return (problems.is_empty().then_some(config), problems);
             }
@@ -175,6 +182,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
         ConfigError::RedirectedExpiry => args.redirected_expiry_seconds = crate::config::DEFAULT_REDIRECTED_EXPIRY_SECONDS,
         ConfigError::PlaceholderSignaturesInLive => args.sandbox_button_signatures = crate::config::ButtonSignatures::Real,
+        ConfigError::DemoCatalogueInLive => args.catalogue = Some(CATALOGUE_STAND_IN.into()),
         ConfigError::Merchant(err) => stand_in_merchant(&mut args.merchant, err),
         ConfigError::AddressRules(_) => args.address_rules.ship_to_countries.clear(),
         ConfigError::Amazon(err) => return stand_in_amazon(&mut args.amazon, &mut args.amazon_merchant_id, &mut args.currency, err),
@@ -250,10 +258,8 @@ fn webhook_urls(config: &Config) -> String {
 pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
     let path = |p: &std::path::Path| p.display().to_string();
-    let live = config.mode == Mode::Live;
     // Without PAYONE (`--provider amazon` and no PAYONE_KEY) its ids are stand-ins nobody set.
     let payone = |value: String| if config.payone_enabled { value } else { NOT_USED.to_owned() };
-    let demo_catalogue = if live { "(demo: set AMAZON_PAY_CATALOGUE to the shop's own price list)" } else { "(demo)" };
     let mut out = vec![
         ("mode", if config.mode == Mode::Live { "live" } else { "sandbox" }.to_owned()),
         ("AMAZON_PAY_LISTEN", config.listen.to_string()),
@@ -262,7 +268,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("DATABASE_URL", config.database_url.describe()),
         ("AMAZON_PAY_DIST_DIR", path(&config.dist_dir)),
         ("AMAZON_PAY_STATIC_DIR", path(&config.static_dir)),
-        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| demo_catalogue.to_owned(), path)),
+        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| "(demo)".to_owned(), path)),
         ("PAYONE_MID", payone(config.payone.mid.clone())),
         ("PAYONE_PORTALID", payone(config.payone.portal_id.clone())),
         ("PAYONE_AID", payone(config.payone.aid.clone())),
