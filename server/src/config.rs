@@ -385,7 +385,8 @@ pub struct Config {
     pub sandbox_timings: SimTimings,
     /// Sandbox only: real button signatures, or the benchmark's placeholder.
     pub sandbox_button_signatures: ButtonSignatures,
-    /// Login with Amazon client id for `Widgets.js` (CheckoutChamp lander); `None` when not configured (live).
+    /// Login with Amazon client id for `Widgets.js` (CheckoutChamp lander): `AMAZON_CLIENT_ID`, else with
+    /// `--provider amazon` the store id (the same kind of id); `None` when neither is configured (live PAYONE).
     pub amazon_client_id: Option<String>,
     /// How PAYONE CV1 authorizations wait for Amazon.
     pub payone_amazon_mode: AmazonMode,
@@ -641,10 +642,12 @@ impl Config {
             payone_notify_url: args.payone_notify_url,
             sandbox_timings,
             sandbox_button_signatures: args.sandbox_button_signatures,
-            amazon_client_id: match mode {
-                Mode::Sandbox => Some(args.amazon_client_id.unwrap_or_else(|| payone_wire::sandbox_settings::SANDBOX_CLIENT_ID.to_owned())),
-                Mode::Live => args.amazon_client_id,
-            },
+            // Amazon Pay direct's store id is the Login with Amazon client id (storeId, amzn1.application-oa2-
+            // client.…): the lander signs buyers in with it unless another application's id is set.
+            amazon_client_id: args.amazon_client_id.or_else(|| amazon.as_ref().map(|a| a.store_id.clone())).or_else(|| match mode {
+                Mode::Sandbox => Some(payone_wire::sandbox_settings::SANDBOX_CLIENT_ID.to_owned()),
+                Mode::Live => None,
+            }),
             payone_amazon_mode: args.payone_amazon_mode,
             provider,
             amazon,
@@ -895,6 +898,23 @@ mod tests {
         let amazon = config.amazon.as_ref().unwrap();
         assert_eq!(amazon.environment, amazon::Environment::Sandbox, "from the SANDBOX- key id");
         assert!(!format!("{config:?}").contains("TOPSECRET"), "the key is not in Debug output");
+    }
+
+    #[test]
+    fn amazon_direct_s_store_id_is_the_login_with_amazon_client_id_unless_one_is_set() {
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+        let store_id = LIVE_AMAZON[LIVE_AMAZON.iter().position(|&a| a == "--amazon-store-id").unwrap() + 1];
+        assert_eq!(amazon_live(key, &[]).unwrap().amazon_client_id.as_deref(), Some(store_id));
+        let other = "amzn1.application-oa2-client.fedcba9876543210fedcba9876543210";
+        assert_eq!(amazon_live(key, &["--amazon-client-id", other]).unwrap().amazon_client_id.as_deref(), Some(other));
+        // PAYONE has no store id: live without AMAZON_CLIENT_ID has none (readiness names it for the lander).
+        let payone = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+        let payone: Vec<&str> = payone.into_iter().chain(SHOP_CATALOGUE).collect();
+        assert_eq!(Config::from_args(parse(&payone)).unwrap().amazon_client_id, None);
+        assert_eq!(
+            Config::from_args(parse(&["--sandbox"])).unwrap().amazon_client_id.as_deref(),
+            Some(payone_wire::sandbox_settings::SANDBOX_CLIENT_ID)
+        );
     }
 
     #[test]

@@ -276,6 +276,25 @@ fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
 }
 
 #[test]
+fn amazon_direct_s_lander_signs_buyers_in_with_the_store_id() {
+    // With --provider amazon, AMAZON_STORE_ID is the Login with Amazon client id (storeId is the LwA client id,
+    // amzn1.application-oa2-client.…), yet a live CheckoutChamp lander was a problem until AMAZON_CLIENT_ID
+    // repeated it.
+    let crm = ["--checkoutchamp-login-id", "api", "--checkoutchamp-password", CRM_PASSWORD, "--checkoutchamp-campaign-id", "4", "--checkoutchamp-amazon-biller-id", "5"];
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(crm).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let store_id = LIVE_AMAZON_ARGS[LIVE_AMAZON_ARGS.iter().position(|&a| a == "--amazon-store-id").expect("a store id") + 1];
+    assert!(stdout.contains(&format!("AMAZON_CLIENT_ID = {store_id} (AMAZON_STORE_ID)")), "{stdout}");
+    // One set on purpose (another Login with Amazon application, e.g. for the lander's own site) is kept.
+    let other = "amzn1.application-oa2-client.fedcba9876543210fedcba9876543210";
+    let set: Vec<&str> = args.iter().copied().chain(["--amazon-client-id", other]).collect();
+    let (output, stdout, _) = check_config(&set);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout.contains(&format!("AMAZON_CLIENT_ID = {other}\n")), "{stdout}");
+}
+
+#[test]
 fn return_pages_the_start_refuses_are_listed() {
     // check-config once called a return page on an origin that is not allowed valid, and the start refused it.
     let page = ["--sandbox", "--return-page", "cv2.review=https://shop.example/checkout/review"];

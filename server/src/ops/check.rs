@@ -254,6 +254,15 @@ fn webhook_urls(config: &Config) -> String {
     format!("{}{}", shown.join(","), if hidden { " (query, fragment and user info not shown)" } else { "" })
 }
 
+/// The Login with Amazon client id, saying when it is Amazon Pay direct's store id (AMAZON_CLIENT_ID unset).
+fn client_id(config: &Config) -> String {
+    match (&config.amazon_client_id, &config.amazon) {
+        (Some(id), Some(amazon)) if *id == amazon.store_id => format!("{id} (AMAZON_STORE_ID)"),
+        (Some(id), _) => id.clone(),
+        (None, _) => "(not set)".to_owned(),
+    }
+}
+
 /// `(name, value)` of every effective setting; secrets masked.
 pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
@@ -282,7 +291,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("PAYONE_NOTIFY_ALLOWED_IPS", list(&config.payone_notify_allowed_ips)),
         ("MERCHANT_COUNTRY", config.merchant_country.clone()),
         ("AMAZON_MERCHANT_ID", config.amazon_merchant_id.clone()),
-        ("AMAZON_CLIENT_ID", opt(&config.amazon_client_id)),
+        ("AMAZON_CLIENT_ID", client_id(config)),
         ("AMAZON_PROFILE_ENDPOINT", config.amazon_profile_endpoint.clone().unwrap_or_else(|| "(sandbox)".to_owned())),
         ("AMAZON_PAY_ALLOWED_ORIGINS", list(&config.allowed_origins)),
         ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),
