@@ -158,7 +158,7 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     let hook = format!("https://shop.example/hook?token={token}");
     let (output, stdout, stderr) = check_config(&["--sandbox", "--webhook-url", &hook, "--webhook-secret", secret, "--merchant-api-keys", key]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook (query, fragment and user info not shown)"), "{stdout}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook?token=[redacted] (secrets in the query, user info and fragment not shown)"), "{stdout}");
     assert!(!stdout.contains(token), "the receiver's token is printed: {stdout}");
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
     assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");

@@ -250,8 +250,8 @@ fn webhook_urls(config: &Config) -> String {
         return if config.mode == Mode::Live { "(none)" } else { "(none: in sandbox mode this server's /sandbox/webhooks)" }.to_owned();
     }
     let shown: Vec<String> = urls.iter().map(|u| crate::config::merchant::url_shown(u)).collect();
-    let hidden = urls.iter().any(|u| u.contains(['?', '#', '@']));
-    format!("{}{}", shown.join(","), if hidden { " (query, fragment and user info not shown)" } else { "" })
+    let hidden = shown.iter().any(|u| u.contains("[redacted]")) || urls.iter().any(|u| u.contains(['#', '@']));
+    format!("{}{}", shown.join(","), if hidden { " (secrets in the query, user info and fragment not shown)" } else { "" })
 }
 
 /// The Login with Amazon client id, saying when it is Amazon Pay direct's store id (AMAZON_CLIENT_ID unset).
