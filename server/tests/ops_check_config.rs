@@ -232,6 +232,17 @@ fn an_unreachable_postgresql_is_a_problem_named_without_its_password() {
     assert!(stderr.contains("configuration has 1 problem(s)"), "{stderr}");
     assert!(!stdout.contains(DB_PASSWORD) && !stderr.contains(DB_PASSWORD), "the password is printed: {stdout}{stderr}");
     assert!(started.elapsed() < amazon_pay_server::ops::check::DATABASE_TIMEOUT, "refused is said at once");
+    // A database that takes the connection and never answers: given up after DATABASE_URL's own
+    // connect_timeout (the one the server's connections use), not a fixed 5 s.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = format!("postgres://amazonpay:{DB_PASSWORD}@127.0.0.1:{port}/amazon_pay?connect_timeout=1");
+    let started = std::time::Instant::now();
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("is not reachable (waited at most 1 s, DATABASE_URL's connect_timeout)"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "the URL's 1 s, not 5 s: {:?}", started.elapsed());
+    drop(silent);
     // SQLite (the default) is a file the start creates: nothing to connect to.
     let (output, stdout, stderr) = check_config(&["--sandbox"]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");

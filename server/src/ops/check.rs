@@ -56,16 +56,20 @@ pub fn run(argv: &[String]) -> i32 {
     }
 }
 
-/// How long `check-config` waits for PostgreSQL to answer (connecting and reading the schema's level).
+/// How long `check-config` waits for PostgreSQL to answer (connecting and reading the schema's level) when
+/// DATABASE_URL names no `connect_timeout` of its own.
 pub const DATABASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// For a PostgreSQL store: whether it answers within `timeout` and how far its schema is migrated (`Ok`: the
-/// line to print), or the problem; `None` for SQLite (a file the start creates). `/readyz` asks the same of
-/// a running server. Printed by [`crate::store::DatabaseUrl::describe`]: host, port and database, never the password.
-pub fn database(url: &crate::store::DatabaseUrl, timeout: std::time::Duration) -> Option<Result<String, String>> {
-    use crate::store::pg_probe::{latest, probe, SchemaLevel};
+/// For a PostgreSQL store: whether it answers within the URL's `connect_timeout` (else `default_timeout`) and
+/// how far its schema is migrated (`Ok`: the line to print), or the problem; `None` for SQLite (a file the start
+/// creates). `/readyz` asks the same of a running server. Printed by [`crate::store::DatabaseUrl::describe`]:
+/// host, port and database, never the password.
+pub fn database(url: &crate::store::DatabaseUrl, default_timeout: std::time::Duration) -> Option<Result<String, String>> {
+    use crate::store::pg_probe::{deadline, latest, probe, SchemaLevel};
     let crate::store::DatabaseUrl::Postgres(text) = url else { return None };
     let latest = latest();
+    let timeout = deadline(text, default_timeout);
+    let whose = if timeout == default_timeout { "" } else { ", DATABASE_URL's connect_timeout" };
     Some(match probe(text, timeout) {
         Ok(SchemaLevel::Empty) => Ok(format!("reachable; empty: the start creates the schema (migrations 1 to {latest})")),
         Ok(SchemaLevel::At(level)) if level == latest => Ok(format!("reachable; schema at migration {level}, this server's latest")),
@@ -75,7 +79,7 @@ pub fn database(url: &crate::store::DatabaseUrl, timeout: std::time::Duration) -
         Ok(SchemaLevel::At(level)) => {
             Ok(format!("reachable; schema at migration {level}, newer than this server's {latest} (a newer server migrated it)"))
         }
-        Err(err) => Err(format!("DATABASE_URL {} is not reachable (waited at most {} s): {err}", url.describe(), timeout.as_secs())),
+        Err(err) => Err(format!("DATABASE_URL {} is not reachable (waited at most {} s{whose}): {err}", url.describe(), timeout.as_secs())),
     })
 }
 
