@@ -87,9 +87,7 @@ fn apb_buyer() -> serde_json::Value {
 async fn every_flow_charges_a_cart_the_same_delivery_included() {
     let dir = tempfile::tempdir().unwrap();
     let env = start(&dir).await;
-    for (sku, product_type, buyer, expected) in
-        [("mug", "PayAndShip", apb_buyer(), 1290 + 390), ("ebook", "PayOnly", serde_json::Value::Null, 990)]
-    {
+    for (sku, product_type, buyer, expected) in [("mug", "PayAndShip", apb_buyer(), 1290 + 390), ("ebook", "PayOnly", serde_json::Value::Null, 990)] {
         let items = serde_json::json!([{"sku": sku, "quantity": 1}]);
         let amount = |answer: &serde_json::Value, pointer: &str| -> Money {
             serde_json::from_value(answer.pointer(pointer).unwrap_or_else(|| panic!("{pointer} in {answer}")).clone()).unwrap()

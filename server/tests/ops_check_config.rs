@@ -49,7 +49,17 @@ fn every_problem_is_listed_at_once() {
         "not an origin",
     ]);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
-    for expected in ["PAYONE_MID", "PAYONE_PORTALID", "PAYONE_AID", "AMAZON_MERCHANT_ID", "MERCHANT_COUNTRY", "EUR only", "3.10", "not an origin", "AMAZON_PAY_CATALOGUE"] {
+    for expected in [
+        "PAYONE_MID",
+        "PAYONE_PORTALID",
+        "PAYONE_AID",
+        "AMAZON_MERCHANT_ID",
+        "MERCHANT_COUNTRY",
+        "EUR only",
+        "3.10",
+        "not an origin",
+        "AMAZON_PAY_CATALOGUE",
+    ] {
         assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
     }
     assert!(stderr.contains("configuration has 9 problem(s)"), "{stderr}");
@@ -158,7 +168,12 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     let hook = format!("https://shop.example/hook?token={token}");
     let (output, stdout, stderr) = check_config(&["--sandbox", "--webhook-url", &hook, "--webhook-secret", secret, "--merchant-api-keys", key]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook?token=[redacted] (secrets in the query, user info and fragment not shown)"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook?token=[redacted] (secrets in the query, user info and fragment not shown)"
+        ),
+        "{stdout}"
+    );
     assert!(!stdout.contains(token), "the receiver's token is printed: {stdout}");
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
     assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");
@@ -291,7 +306,16 @@ fn amazon_direct_s_lander_signs_buyers_in_with_the_store_id() {
     // With --provider amazon, AMAZON_STORE_ID is the Login with Amazon client id (storeId is the LwA client id,
     // amzn1.application-oa2-client.…), yet a live CheckoutChamp lander was a problem until AMAZON_CLIENT_ID
     // repeated it.
-    let crm = ["--checkoutchamp-login-id", "api", "--checkoutchamp-password", CRM_PASSWORD, "--checkoutchamp-campaign-id", "4", "--checkoutchamp-amazon-biller-id", "5"];
+    let crm = [
+        "--checkoutchamp-login-id",
+        "api",
+        "--checkoutchamp-password",
+        CRM_PASSWORD,
+        "--checkoutchamp-campaign-id",
+        "4",
+        "--checkoutchamp-amazon-biller-id",
+        "5",
+    ];
     let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(crm).collect();
     let (output, stdout, stderr) = check_config(&args);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");

@@ -234,7 +234,8 @@ const SECRET_NAMES: [&str; 14] =
 fn shown_query(query: &str) -> String {
     let raw = query.split('&').filter(|part| !part.is_empty());
     // The decoded pairs, in the same order (empty parts are skipped by both), so `%74oken` reads as `token`.
-    let decoded = reqwest::Url::parse(&format!("http://x/?{query}")).map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect());
+    let decoded =
+        reqwest::Url::parse(&format!("http://x/?{query}")).map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect());
     let decoded: Vec<(String, String)> = decoded.unwrap_or_default();
     let shown: Vec<String> = raw
         .zip(decoded.iter().map(Some).chain(std::iter::repeat(None)))
@@ -283,7 +284,11 @@ mod tests {
         assert_eq!(url_shown("https://hooks.example/in?shop=fr&v=2"), "https://hooks.example/in?shop=fr&v=2");
         // A credential by its name, whatever its value: the name stays, so the reader knows one is there.
         for name in ["token", "access_token", "Secret", "api_key", "sig", "signature", "auth", "password", "code", "hmac", "session_id"] {
-            assert_eq!(url_shown(&format!("https://h.example/in?{name}=abc&shop=de")), format!("https://h.example/in?{name}=[redacted]&shop=de"), "{name}");
+            assert_eq!(
+                url_shown(&format!("https://h.example/in?{name}=abc&shop=de")),
+                format!("https://h.example/in?{name}=[redacted]&shop=de"),
+                "{name}"
+            );
         }
         // A value that looks like one under any name: long, or letters and digits mixed.
         assert_eq!(url_shown("https://h.example/in?t=9f86d081884c7d659a2feaa0c55ad015"), "https://h.example/in?t=[redacted]");

@@ -15,8 +15,8 @@ use crate::store::personal::AmazonPersonal;
 use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{
-    ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType,
-    UpdateDeliveryRequest,
+    ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse,
+    ProductType, UpdateDeliveryRequest,
 };
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Money};
@@ -149,10 +149,8 @@ pub(super) async fn update_delivery(
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
     }
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    let amount = state
-        .catalogue
-        .price(&items, request.delivery)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount =
+        state.catalogue.price(&items, request.delivery).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut session = session;
     if amount != checkout.amount {
         let update = UpdateCheckoutSessionRequest {

@@ -62,7 +62,10 @@ pub(super) async fn create(
     ApiJson(request): ApiJson<CreateCv1SessionRequest>,
 ) -> Result<ApiJson<Cv1Session>, AppError> {
     let lang = request.language;
-    let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price(&request.items, DeliveryOption::default())
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut call = generic(&state, "getconfiguration");
     call.set("currency", amount.currency.code());
     // PAYONE's answer, the checkout and its CV1 row are stored in one write.

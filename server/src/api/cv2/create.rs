@@ -25,8 +25,10 @@ pub(super) async fn create_session(
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> Result<ApiJson<ButtonConfig>, AppError> {
     let lang = request.language;
-    let amount =
-        state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price(&request.items, DeliveryOption::default())
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
 
     // The shop's pages (configured, or named by this request): refused unless on an allowed origin.
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang);

@@ -98,10 +98,8 @@ pub async fn update_delivery(
     if state.catalogue.product_type(&items) == ProductType::PayOnly {
         return Err(AppError::new(ErrorCode::BadRequest, "this cart holds only digital goods: there is no delivery to choose").in_language(lang));
     }
-    let amount = state
-        .catalogue
-        .price(&items, request.delivery)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount =
+        state.catalogue.price(&items, request.delivery).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     if amount != checkout.amount {
         let mut call = state.payone.request("genericpayment");
         call.set("clearingtype", "wlt")
