@@ -52,6 +52,9 @@ pub enum PricingError {
     #[error("the total is too large")]
     /// Overflow.
     Overflow,
+    #[error("this cart holds only digital goods: there is no delivery to choose")]
+    /// A delivery chosen for a cart that is not delivered.
+    NothingDelivered,
 }
 
 /// A price list file that cannot be used.
@@ -119,6 +122,15 @@ impl Catalogue {
     /// APB and CV1 once charged the goods alone while CV2 added standard delivery's fee.
     pub fn price(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
         self.goods(lines)?.checked_add(self.delivery_charge(lines, delivery)).ok_or(PricingError::Overflow)
+    }
+
+    /// The price of `lines` once the buyer chose `delivery` on the review page: refused for digital goods, which
+    /// have no delivery to choose (both providers' delivery change; Amazon direct once charged them the fee).
+    pub fn price_chosen_delivery(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
+        if self.product_type(lines) == ProductType::PayOnly {
+            return Err(PricingError::NothingDelivered);
+        }
+        self.price(lines, delivery)
     }
 
     /// What `delivery` adds to the price of `lines`: its fee, nothing when only digital goods are bought. The
@@ -234,6 +246,8 @@ mod tests {
         assert_eq!(c.delivery_charge(&[line("mug", 1)], DeliveryOption::Standard), Money::eur(390));
         assert_eq!(c.delivery_charge(&[line("ebook", 1)], DeliveryOption::Express), Money::eur(0));
         assert_eq!(c.price(&[line("nope", 1)], DeliveryOption::Standard), Err(PricingError::UnknownSku("nope".into())));
+        assert_eq!(c.price_chosen_delivery(&[line("ebook", 1)], DeliveryOption::Express), Err(PricingError::NothingDelivered));
+        assert_eq!(c.price_chosen_delivery(&[line("mug", 1)], DeliveryOption::Express), Ok(Money::eur(mug + c.delivery.express)));
         let prices = c.delivery_prices(ProductType::PayAndShip);
         assert_eq!(
             prices.iter().map(|p| (p.delivery, p.fee.minor)).collect::<Vec<_>>(),

@@ -73,6 +73,12 @@ async fn digital_goods_offer_no_delivery_and_so_no_prices() {
     env.sandbox().amazon.select_maybe_address(&amazon_session, "paul", None, "visa-1111").unwrap();
     let shown = details(&env, &workorder).await;
     assert!(shown.delivery_prices.is_empty(), "{:?}", shown.delivery_prices);
+    // Nor can one be chosen: refused, and the total stays the goods' (no fee).
+    let change = env.post_json(&format!("/api/cv2/sessions/{workorder}/delivery"), &serde_json::json!({"delivery": "express"})).await;
+    assert_eq!(change.status(), 400);
+    let err: amazon_pay_contract::ApiError = change.json().await.unwrap();
+    assert!(err.detail.as_deref().unwrap_or_default().contains("no delivery to choose"), "{err:?}");
+    assert_eq!(details(&env, &workorder).await.amount, Money::eur(990));
 }
 
 /// APB's buyer, for a cart that is shipped.

@@ -149,8 +149,10 @@ pub(super) async fn update_delivery(
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
     }
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    let amount =
-        state.catalogue.price(&items, request.delivery).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price_chosen_delivery(&items, request.delivery)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut session = session;
     if amount != checkout.amount {
         let update = UpdateCheckoutSessionRequest {

@@ -95,11 +95,10 @@ pub async fn update_delivery(
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
     }
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    if state.catalogue.product_type(&items) == ProductType::PayOnly {
-        return Err(AppError::new(ErrorCode::BadRequest, "this cart holds only digital goods: there is no delivery to choose").in_language(lang));
-    }
-    let amount =
-        state.catalogue.price(&items, request.delivery).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price_chosen_delivery(&items, request.delivery)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     if amount != checkout.amount {
         let mut call = state.payone.request("genericpayment");
         call.set("clearingtype", "wlt")
