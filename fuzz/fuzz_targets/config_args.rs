@@ -61,6 +61,7 @@ fuzz_target!(|input: Input| {
     if config.mode == Mode::Live {
         assert!(config.payone.endpoint.is_some(), "live mode never talks to the sandbox");
         assert!(!config.payone.key.trim().is_empty(), "an empty key would make md5(\"\") the notification key");
+        assert!(config.catalogue.is_some(), "live mode never sells at the demo's made-up prices");
     }
     if let Some(cc) = &config.checkoutchamp {
         assert!(cc.login_id.chars().count() <= CHECKOUTCHAMP_MAX_CREDENTIAL_LEN);

@@ -52,6 +52,9 @@ pub enum PricingError {
     #[error("the total is too large")]
     /// Overflow.
     Overflow,
+    #[error("this cart holds only digital goods: there is no delivery to choose")]
+    /// A delivery chosen for a cart that is not delivered.
+    NothingDelivered,
 }
 
 /// A price list file that cannot be used.
@@ -112,8 +115,35 @@ impl Catalogue {
         serde_json::from_str(include_str!("../demo-catalogue.json")).expect("the bundled demo catalogue is valid JSON")
     }
 
-    /// The total of `lines`, refusing unknown items and silly quantities.
-    pub fn price(&self, lines: &[CartLine]) -> Result<Money, PricingError> {
+    /// What the buyer pays for `lines` sent by `delivery`: the goods plus the option's fee when something is
+    /// delivered, the goods alone for digital goods (nothing is delivered, no option is offered). Every flow
+    /// prices here (CV2, APB and CV1 with `DeliveryOption::default()`, what a new checkout starts with; the review
+    /// page's change with the buyer's choice), so the same cart costs the same whichever button the buyer used:
+    /// APB and CV1 once charged the goods alone while CV2 added standard delivery's fee.
+    pub fn price(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
+        self.goods(lines)?.checked_add(self.delivery_charge(lines, delivery)).ok_or(PricingError::Overflow)
+    }
+
+    /// The price of `lines` once the buyer chose `delivery` on the review page: refused for digital goods, which
+    /// have no delivery to choose (both providers' delivery change; Amazon direct once charged them the fee).
+    pub fn price_chosen_delivery(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
+        if self.product_type(lines) == ProductType::PayOnly {
+            return Err(PricingError::NothingDelivered);
+        }
+        self.price(lines, delivery)
+    }
+
+    /// What `delivery` adds to the price of `lines`: its fee, nothing when only digital goods are bought. The
+    /// review page's "Delivery" line reads it, so the line and the total cannot disagree.
+    pub fn delivery_charge(&self, lines: &[CartLine], delivery: DeliveryOption) -> Money {
+        match self.product_type(lines) {
+            ProductType::PayOnly => Money::new(0, self.currency),
+            ProductType::PayAndShip => self.delivery_fee(delivery),
+        }
+    }
+
+    /// The goods of `lines` alone, refusing unknown items and silly quantities.
+    fn goods(&self, lines: &[CartLine]) -> Result<Money, PricingError> {
         if lines.is_empty() {
             return Err(PricingError::Empty);
         }
@@ -156,8 +186,8 @@ impl Catalogue {
             .collect()
     }
 
-    /// What a delivery option costs.
-    pub fn delivery_fee(&self, delivery: DeliveryOption) -> Money {
+    /// What a delivery option costs when something is delivered.
+    fn delivery_fee(&self, delivery: DeliveryOption) -> Money {
         Money::new(
             match delivery {
                 DeliveryOption::Standard => self.delivery.standard,
@@ -165,16 +195,6 @@ impl Catalogue {
             },
             self.currency,
         )
-    }
-
-    /// What a new Checkout v2 session charges first: the goods plus standard delivery (the option the review page
-    /// starts with) when something is delivered, the goods alone for digital goods. Pricing the goods alone
-    /// charged a catalogue's standard fee only after the buyer switched to express and back.
-    pub fn price_new_checkout(&self, lines: &[CartLine]) -> Result<Money, PricingError> {
-        match self.product_type(lines) {
-            ProductType::PayOnly => self.price(lines),
-            ProductType::PayAndShip => self.price_with_delivery(lines, DeliveryOption::default()),
-        }
     }
 
     /// What each delivery option costs a cart of `product_type`, for the review page to show before the buyer
@@ -186,11 +206,6 @@ impl Catalogue {
                 DeliveryOption::ALL.into_iter().map(|delivery| DeliveryPrice { delivery, fee: self.delivery_fee(delivery) }).collect()
             }
         }
-    }
-
-    /// The goods plus the delivery option.
-    pub fn price_with_delivery(&self, lines: &[CartLine], delivery: DeliveryOption) -> Result<Money, PricingError> {
-        self.price(lines)?.checked_add(self.delivery_fee(delivery)).ok_or(PricingError::Overflow)
     }
 }
 
@@ -207,25 +222,32 @@ mod tests {
         let c = Catalogue::demo();
         let mug = c.products["mug"].price;
         let tee = c.products["tshirt"].price;
-        assert_eq!(c.price(&[line("mug", 2), line("tshirt", 1)]), Ok(Money::eur(2 * mug + tee)));
+        assert_eq!(c.price(&[line("mug", 2), line("tshirt", 1)], DeliveryOption::Standard), Ok(Money::eur(2 * mug + tee)));
     }
 
     #[test]
     fn express_delivery_costs_extra() {
         let c = Catalogue::demo();
-        let goods = c.price(&[line("mug", 1)]).unwrap();
-        assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Standard), Ok(goods));
-        assert_eq!(c.price_with_delivery(&[line("mug", 1)], DeliveryOption::Express), Ok(Money::eur(goods.minor + c.delivery.express)));
+        let goods = c.products["mug"].price;
+        assert_eq!(c.price(&[line("mug", 1)], DeliveryOption::Standard), Ok(Money::eur(goods)));
+        assert_eq!(c.price(&[line("mug", 1)], DeliveryOption::Express), Ok(Money::eur(goods + c.delivery.express)));
     }
 
     #[test]
-    fn a_new_checkout_starts_with_standard_delivery_unless_nothing_is_delivered() {
+    fn delivery_is_charged_unless_nothing_is_delivered() {
         let mut c = Catalogue::demo();
         c.delivery.standard = 390;
-        let mug = c.products["mug"].price;
-        assert_eq!(c.price_new_checkout(&[line("mug", 1)]), Ok(Money::eur(mug + 390)));
-        assert_eq!(c.price_new_checkout(&[line("ebook", 1)]), Ok(Money::eur(c.products["ebook"].price)));
-        assert_eq!(c.price_new_checkout(&[line("nope", 1)]), Err(PricingError::UnknownSku("nope".into())));
+        let (mug, ebook) = (c.products["mug"].price, c.products["ebook"].price);
+        assert_eq!(DeliveryOption::default(), DeliveryOption::Standard, "what a new checkout of every flow starts with");
+        assert_eq!(c.price(&[line("mug", 1)], DeliveryOption::Standard), Ok(Money::eur(mug + 390)));
+        assert_eq!(c.price(&[line("mug", 1), line("ebook", 1)], DeliveryOption::Express), Ok(Money::eur(mug + ebook + c.delivery.express)));
+        assert_eq!(c.price(&[line("ebook", 1)], DeliveryOption::Standard), Ok(Money::eur(ebook)));
+        assert_eq!(c.price(&[line("ebook", 1)], DeliveryOption::Express), Ok(Money::eur(ebook)), "digital goods pay no delivery");
+        assert_eq!(c.delivery_charge(&[line("mug", 1)], DeliveryOption::Standard), Money::eur(390));
+        assert_eq!(c.delivery_charge(&[line("ebook", 1)], DeliveryOption::Express), Money::eur(0));
+        assert_eq!(c.price(&[line("nope", 1)], DeliveryOption::Standard), Err(PricingError::UnknownSku("nope".into())));
+        assert_eq!(c.price_chosen_delivery(&[line("ebook", 1)], DeliveryOption::Express), Err(PricingError::NothingDelivered));
+        assert_eq!(c.price_chosen_delivery(&[line("mug", 1)], DeliveryOption::Express), Ok(Money::eur(mug + c.delivery.express)));
         let prices = c.delivery_prices(ProductType::PayAndShip);
         assert_eq!(
             prices.iter().map(|p| (p.delivery, p.fee.minor)).collect::<Vec<_>>(),
@@ -267,10 +289,11 @@ mod tests {
     #[test]
     fn refuses_bad_carts() {
         let c = Catalogue::demo();
-        assert_eq!(c.price(&[]), Err(PricingError::Empty));
-        assert_eq!(c.price(&[line("nope", 1)]), Err(PricingError::UnknownSku("nope".into())));
-        assert_eq!(c.price(&[line("mug", 0)]), Err(PricingError::BadQuantity("mug".into())));
-        assert_eq!(c.price(&[line("mug", 100)]), Err(PricingError::BadQuantity("mug".into())));
+        let standard = DeliveryOption::Standard;
+        assert_eq!(c.price(&[], standard), Err(PricingError::Empty));
+        assert_eq!(c.price(&[line("nope", 1)], standard), Err(PricingError::UnknownSku("nope".into())));
+        assert_eq!(c.price(&[line("mug", 0)], standard), Err(PricingError::BadQuantity("mug".into())));
+        assert_eq!(c.price(&[line("mug", 100)], standard), Err(PricingError::BadQuantity("mug".into())));
     }
 
     /// The sandbox's CheckoutChamp campaign sells the demo shop's products at the demo shop's prices.

@@ -385,7 +385,8 @@ pub struct Config {
     pub sandbox_timings: SimTimings,
     /// Sandbox only: real button signatures, or the benchmark's placeholder.
     pub sandbox_button_signatures: ButtonSignatures,
-    /// Login with Amazon client id for `Widgets.js` (CheckoutChamp lander); `None` when not configured (live).
+    /// Login with Amazon client id for `Widgets.js` (CheckoutChamp lander): `AMAZON_CLIENT_ID`, else with
+    /// `--provider amazon` the store id (the same kind of id); `None` when neither is configured (live PAYONE).
     pub amazon_client_id: Option<String>,
     /// How PAYONE CV1 authorizations wait for Amazon.
     pub payone_amazon_mode: AmazonMode,
@@ -471,6 +472,11 @@ pub enum ConfigError {
     #[error("SANDBOX_BUTTON_SIGNATURES=placeholder is for load benchmarks of the sandbox; live mode has no PAYONE stand-in: remove it")]
     /// The benchmark's placeholder signatures asked for in live mode.
     PlaceholderSignaturesInLive,
+    #[error(
+        "live mode has no AMAZON_PAY_CATALOGUE (--catalogue), so the server would sell at the demo shop's made-up prices: set it to the shop's own price list, a JSON file of currency, products (name, price in minor units, optional digital) and delivery (standard, express), see docs/configuration.md; or start with --sandbox"
+    )]
+    /// Live mode on the demo's price list: every CV2, APB and CV1 checkout would charge made-up amounts.
+    DemoCatalogueInLive,
     #[error("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS (--redirected-expiry-seconds) is 0: give the buyer time on Amazon's pages (default 86400, Amazon's 24 hours)")]
     /// No time at all for the buyer on Amazon's pages.
     RedirectedExpiry,
@@ -594,6 +600,11 @@ impl Config {
         if args.sandbox_notify_retry_ms.len() > 11 {
             return Err(ConfigError::TooManyRetries(args.sandbox_notify_retry_ms.len()));
         }
+        // The demo's prices are made up; a live shop (even one selling through CheckoutChamp's lander, whose
+        // prices are CheckoutChamp's) still serves the CV2, APB and CV1 routes that price from the catalogue.
+        if mode == Mode::Live && args.catalogue.is_none() {
+            return Err(ConfigError::DemoCatalogueInLive);
+        }
         let sandbox_timings = SimTimings {
             settle_delay: std::time::Duration::from_millis(args.sandbox_settle_ms),
             upstream_hold: std::time::Duration::from_millis(args.sandbox_upstream_hold_ms),
@@ -631,10 +642,12 @@ impl Config {
             payone_notify_url: args.payone_notify_url,
             sandbox_timings,
             sandbox_button_signatures: args.sandbox_button_signatures,
-            amazon_client_id: match mode {
-                Mode::Sandbox => Some(args.amazon_client_id.unwrap_or_else(|| payone_wire::sandbox_settings::SANDBOX_CLIENT_ID.to_owned())),
-                Mode::Live => args.amazon_client_id,
-            },
+            // Amazon Pay direct's store id is the Login with Amazon client id (storeId, amzn1.application-oa2-
+            // client.…): the lander signs buyers in with it unless another application's id is set.
+            amazon_client_id: args.amazon_client_id.or_else(|| amazon.as_ref().map(|a| a.store_id.clone())).or_else(|| match mode {
+                Mode::Sandbox => Some(payone_wire::sandbox_settings::SANDBOX_CLIENT_ID.to_owned()),
+                Mode::Live => None,
+            }),
             payone_amazon_mode: args.payone_amazon_mode,
             provider,
             amazon,
@@ -712,6 +725,7 @@ mod tests {
         assert_eq!(sandbox.campaign_id, sandbox_defaults::CHECKOUTCHAMP_CAMPAIGN_ID);
         assert_eq!(sandbox.endpoint, None, "the sandbox simulator at the server's own address");
         let payone = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+        let payone: Vec<&str> = payone.into_iter().chain(SHOP_CATALOGUE).collect();
         let live = Config::from_args(parse(&payone)).unwrap();
         assert!(live.checkoutchamp.is_none(), "live without CHECKOUTCHAMP_LOGIN_ID does not use CheckoutChamp");
         assert_eq!(live.amazon_profile_endpoint.as_deref(), Some("https://api.amazon.de"));
@@ -770,6 +784,18 @@ mod tests {
     }
 
     #[test]
+    fn live_mode_refuses_the_demo_price_list() {
+        let live = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+        let err = Config::from_args(parse(&live)).unwrap_err();
+        assert!(matches!(err, ConfigError::DemoCatalogueInLive), "{err}");
+        assert!(err.to_string().contains("AMAZON_PAY_CATALOGUE (--catalogue)"), "names what to set: {err}");
+        let with_own: Vec<&str> = live.into_iter().chain(SHOP_CATALOGUE).collect();
+        assert_eq!(Config::from_args(parse(&with_own)).unwrap().catalogue.as_deref(), Some(std::path::Path::new("shop-catalogue.json")));
+        // The sandbox keeps the demo's list.
+        assert_eq!(Config::from_args(parse(&["--sandbox", "--payone-key", "k"])).unwrap().catalogue, None);
+    }
+
+    #[test]
     fn the_seeds_rules_are_enforced_at_start() {
         let err = Config::from_args(parse(&["--merchant-country", "US"])).unwrap_err();
         assert!(matches!(err, ConfigError::MerchantCountry(_)), "{err}");
@@ -819,7 +845,12 @@ mod tests {
         path.to_str().unwrap().to_owned()
     }
 
-    const LIVE_AMAZON: [&str; 8] = [
+    /// A live shop's own price list (not read by `from_args`; the start reads it).
+    const SHOP_CATALOGUE: [&str; 2] = ["--catalogue", "shop-catalogue.json"];
+
+    const LIVE_AMAZON: [&str; 10] = [
+        "--catalogue",
+        "shop-catalogue.json",
         "--provider",
         "amazon",
         "--amazon-merchant-id",
@@ -870,11 +901,28 @@ mod tests {
     }
 
     #[test]
+    fn amazon_direct_s_store_id_is_the_login_with_amazon_client_id_unless_one_is_set() {
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+        let store_id = LIVE_AMAZON[LIVE_AMAZON.iter().position(|&a| a == "--amazon-store-id").unwrap() + 1];
+        assert_eq!(amazon_live(key, &[]).unwrap().amazon_client_id.as_deref(), Some(store_id));
+        let other = "amzn1.application-oa2-client.fedcba9876543210fedcba9876543210";
+        assert_eq!(amazon_live(key, &["--amazon-client-id", other]).unwrap().amazon_client_id.as_deref(), Some(other));
+        // PAYONE has no store id: live without AMAZON_CLIENT_ID has none (readiness names it for the lander).
+        let payone = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+        let payone: Vec<&str> = payone.into_iter().chain(SHOP_CATALOGUE).collect();
+        assert_eq!(Config::from_args(parse(&payone)).unwrap().amazon_client_id, None);
+        assert_eq!(
+            Config::from_args(parse(&["--sandbox"])).unwrap().amazon_client_id.as_deref(),
+            Some(payone_wire::sandbox_settings::SANDBOX_CLIENT_ID)
+        );
+    }
+
+    #[test]
     fn a_live_key_id_without_its_environment_is_not_guessed() {
         use amazon::Environment::{Live, Sandbox};
         let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
         let with_id = |id: &str, more: &[&str]| {
-            let args: Vec<&str> = LIVE_AMAZON[..6]
+            let args: Vec<&str> = LIVE_AMAZON[..8]
                 .iter()
                 .copied()
                 .chain(["--amazon-public-key-id", id, "--amazon-private-key", key])

@@ -154,6 +154,30 @@ async fn placed(env: &Env, buyer: &Buyer, instrument: &str) -> (String, String, 
 }
 
 #[tokio::test]
+async fn a_digital_cart_has_no_delivery_to_choose_and_pays_no_fee() {
+    // Amazon direct took a delivery change for digital goods and charged express delivery's fee, while the
+    // details said the delivery cost nothing; PAYONE refuses the change, and now Amazon direct does too.
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let created = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "ebook", "quantity": 1}], "language": "en"})).await;
+    assert_eq!(created.status(), 200);
+    let button: ButtonConfig = created.json().await.unwrap();
+    let ebook = env.state.catalogue.products["ebook"].price;
+    assert_eq!(button.amount.minor, ebook);
+    let (_, session) = buyer.checkout(&button, "visa-1111").await;
+    let details: CheckoutDetails = review(&env, &button.workorder_id, Some(&session)).await.json().await.unwrap();
+    assert_eq!((details.amount.minor, details.delivery_fee.minor), (ebook, 0));
+    let change = env
+        .post_json(&format!("/api/cv2/sessions/{}/delivery", button.workorder_id), &serde_json::json!({"delivery": "express", "language": "en"}))
+        .await;
+    assert_eq!(change.status(), 400);
+    let err: amazon_pay_contract::ApiError = change.json().await.unwrap();
+    assert!(err.detail.as_deref().unwrap_or_default().contains("only digital goods"), "{err:?}");
+    let after: CheckoutDetails = review(&env, &button.workorder_id, Some(&session)).await.json().await.unwrap();
+    assert_eq!(after.amount.minor, ebook, "nothing changed");
+}
+
+#[tokio::test]
 async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded() {
     let env = start().await;
     let buyer = Buyer::new(&env);

@@ -148,6 +148,14 @@ fn a_database_url_that_names_no_usable_database_stops_the_server_naming_the_sett
 }
 
 #[test]
+fn a_live_start_on_the_demo_price_list_is_refused_with_what_to_set() {
+    // A live shop without AMAZON_PAY_CATALOGUE started on the demo's made-up prices; check-config only flagged it.
+    let live = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+    let stderr = run_expecting_failure(&live, &[]);
+    assert!(stderr.contains("live mode has no AMAZON_PAY_CATALOGUE (--catalogue)") && stderr.contains("made-up prices"), "{stderr}");
+}
+
+#[test]
 fn a_refused_start_points_to_check_config_for_the_other_problems() {
     // The start stops at its first problem (live mode without PAYONE_MID here, with three more behind it): it now
     // says where the whole list is, so an operator does not fix them one start at a time.

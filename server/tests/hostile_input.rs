@@ -139,7 +139,7 @@ async fn a_request_that_sets_its_own_amount_is_charged_the_catalogue_price() {
         amazon_pay_contract::cv2::CartLine { sku: "mug".into(), quantity: 2 },
         amazon_pay_contract::cv2::CartLine { sku: "tshirt".into(), quantity: 1 },
     ];
-    let express = env.state.catalogue.price_with_delivery(&lines, amazon_pay_contract::cv2::DeliveryOption::Express).unwrap().minor;
+    let express = env.state.catalogue.price(&lines, amazon_pay_contract::cv2::DeliveryOption::Express).unwrap().minor;
     let place = env
         .post_json(
             &format!("/api/cv2/sessions/{}/orders", config.workorder_id),
@@ -405,7 +405,7 @@ fn live_mode_refuses_empty_secrets() {
     ])
     .unwrap_err();
     assert!(matches!(err, ConfigError::Missing("CHECKOUTCHAMP_PASSWORD")), "{err}");
-    assert!(parse(&["--payone-key", "k"]).is_ok());
+    assert!(parse(&["--payone-key", "k", "--catalogue", "shop-catalogue.json"]).is_ok());
 }
 
 #[test]

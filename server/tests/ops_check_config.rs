@@ -8,7 +8,7 @@ mod amazon_live;
 #[path = "support/pg.rs"]
 mod pg;
 
-use amazon_live::LIVE_AMAZON_ARGS;
+use amazon_live::{LIVE_AMAZON_ARGS, LIVE_CATALOGUE};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
@@ -49,10 +49,20 @@ fn every_problem_is_listed_at_once() {
         "not an origin",
     ]);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
-    for expected in ["PAYONE_MID", "PAYONE_PORTALID", "PAYONE_AID", "AMAZON_MERCHANT_ID", "MERCHANT_COUNTRY", "EUR only", "3.10", "not an origin"] {
+    for expected in [
+        "PAYONE_MID",
+        "PAYONE_PORTALID",
+        "PAYONE_AID",
+        "AMAZON_MERCHANT_ID",
+        "MERCHANT_COUNTRY",
+        "EUR only",
+        "3.10",
+        "not an origin",
+        "AMAZON_PAY_CATALOGUE",
+    ] {
         assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
     }
-    assert!(stderr.contains("configuration has 8 problem(s)"), "{stderr}");
+    assert!(stderr.contains("configuration has 9 problem(s)"), "{stderr}");
     assert!(stdout.is_empty(), "no settings are printed for a configuration that cannot start: {stdout}");
 }
 
@@ -158,7 +168,12 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     let hook = format!("https://shop.example/hook?token={token}");
     let (output, stdout, stderr) = check_config(&["--sandbox", "--webhook-url", &hook, "--webhook-secret", secret, "--merchant-api-keys", key]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook (query, fragment and user info not shown)"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook?token=[redacted] (secrets in the query, user info and fragment not shown)"
+        ),
+        "{stdout}"
+    );
     assert!(!stdout.contains(token), "the receiver's token is printed: {stdout}");
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
     assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");
@@ -232,6 +247,17 @@ fn an_unreachable_postgresql_is_a_problem_named_without_its_password() {
     assert!(stderr.contains("configuration has 1 problem(s)"), "{stderr}");
     assert!(!stdout.contains(DB_PASSWORD) && !stderr.contains(DB_PASSWORD), "the password is printed: {stdout}{stderr}");
     assert!(started.elapsed() < amazon_pay_server::ops::check::DATABASE_TIMEOUT, "refused is said at once");
+    // A database that takes the connection and never answers: given up after DATABASE_URL's own
+    // connect_timeout (the one the server's connections use), not a fixed 5 s.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = format!("postgres://amazonpay:{DB_PASSWORD}@127.0.0.1:{port}/amazon_pay?connect_timeout=1");
+    let started = std::time::Instant::now();
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("is not reachable (waited at most 1 s, DATABASE_URL's connect_timeout)"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "the URL's 1 s, not 5 s: {:?}", started.elapsed());
+    drop(silent);
     // SQLite (the default) is a file the start creates: nothing to connect to.
     let (output, stdout, stderr) = check_config(&["--sandbox"]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
@@ -276,6 +302,34 @@ fn amazon_direct_without_payone_says_that_checkout_v1_is_not_served() {
 }
 
 #[test]
+fn amazon_direct_s_lander_signs_buyers_in_with_the_store_id() {
+    // With --provider amazon, AMAZON_STORE_ID is the Login with Amazon client id (storeId is the LwA client id,
+    // amzn1.application-oa2-client.…), yet a live CheckoutChamp lander was a problem until AMAZON_CLIENT_ID
+    // repeated it.
+    let crm = [
+        "--checkoutchamp-login-id",
+        "api",
+        "--checkoutchamp-password",
+        CRM_PASSWORD,
+        "--checkoutchamp-campaign-id",
+        "4",
+        "--checkoutchamp-amazon-biller-id",
+        "5",
+    ];
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(crm).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let store_id = LIVE_AMAZON_ARGS[LIVE_AMAZON_ARGS.iter().position(|&a| a == "--amazon-store-id").expect("a store id") + 1];
+    assert!(stdout.contains(&format!("AMAZON_CLIENT_ID = {store_id} (AMAZON_STORE_ID)")), "{stdout}");
+    // One set on purpose (another Login with Amazon application, e.g. for the lander's own site) is kept.
+    let other = "amzn1.application-oa2-client.fedcba9876543210fedcba9876543210";
+    let set: Vec<&str> = args.iter().copied().chain(["--amazon-client-id", other]).collect();
+    let (output, stdout, _) = check_config(&set);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout.contains(&format!("AMAZON_CLIENT_ID = {other}\n")), "{stdout}");
+}
+
+#[test]
 fn return_pages_the_start_refuses_are_listed() {
     // check-config once called a return page on an origin that is not allowed valid, and the start refused it.
     let page = ["--sandbox", "--return-page", "cv2.review=https://shop.example/checkout/review"];
@@ -290,9 +344,10 @@ fn return_pages_the_start_refuses_are_listed() {
 #[test]
 fn a_live_configuration_prints_its_settings_as_they_are_set() {
     // check-config once printed `FirstSynchronous` and `IpRange { network: 10.0.0.0, prefix: 8 }` for values
-    // set as `first-synchronous` and `10.0.0.0/8`, left out the return pages, and called the demo's price list
-    // in live mode just `(demo)`.
+    // set as `first-synchronous` and `10.0.0.0/8` and left out the return pages.
     let (output, stdout, stderr) = check_config(&[
+        "--catalogue",
+        LIVE_CATALOGUE,
         "--payone-key",
         PORTAL_KEY,
         "--payone-mid",
@@ -324,10 +379,30 @@ fn a_live_configuration_prints_its_settings_as_they_are_set() {
         "AMAZON_PAY_RETURN_ORIGINS = https://shop.example",
         "AMAZON_PAY_RETURN_PAGES = cv2.cart=https://pay.shop.example/,cv2.review=https://shop.example/checkout/review,",
         "apb.review=https://shop.example/checkout/review",
-        "AMAZON_PAY_CATALOGUE = (demo: set AMAZON_PAY_CATALOGUE to the shop's own price list)",
     ] {
         assert!(stdout.contains(expected), "{expected} is not printed:\n{stdout}");
     }
+    assert!(stdout.contains(&format!("AMAZON_PAY_CATALOGUE = {LIVE_CATALOGUE}")), "{stdout}");
+}
+
+#[test]
+fn a_live_configuration_on_the_demo_price_list_is_a_problem_that_says_what_to_set() {
+    // It was only flagged in the printed settings (`(demo: set AMAZON_PAY_CATALOGUE …)`) and exited 0, and the
+    // start went ahead selling at the demo's made-up prices.
+    let live = ["--payone-key", PORTAL_KEY, "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+    let args: Vec<&str> = live.iter().copied().chain(["--payone-endpoint", "ftp://x"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("live mode has no AMAZON_PAY_CATALOGUE (--catalogue)"), "{stderr}");
+    assert!(stderr.contains("the shop's own price list"), "says what to set: {stderr}");
+    // The other problems are still listed, and the stand-in for the missing list is not reported as a file.
+    assert!(stderr.contains("PAYONE_ENDPOINT"), "{stderr}");
+    assert!(stderr.contains("2 problem(s)") && !stderr.contains("stand-in"), "{stderr}");
+    // Amazon Pay direct too.
+    let amazon: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().filter(|&a| a != "--catalogue" && a != LIVE_CATALOGUE).collect();
+    let (output, _, stderr) = check_config(&amazon);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("AMAZON_PAY_CATALOGUE"), "{stderr}");
 }
 
 #[test]

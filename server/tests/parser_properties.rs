@@ -238,6 +238,7 @@ fn configuration_never_panics_on_hostile_argument_vectors() {
         if config.mode == Mode::Live {
             assert!(config.payone.endpoint.is_some(), "#{i}: live never talks to the sandbox");
             assert!(!config.payone.key.trim().is_empty(), "#{i}: live needs a real portal key");
+            assert!(config.catalogue.is_some(), "#{i}: live never sells at the demo's made-up prices");
         }
         if let Some(cc) = &config.checkoutchamp {
             assert!(cc.password.chars().count() <= CHECKOUTCHAMP_MAX_CREDENTIAL_LEN, "#{i}");

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
-use amazon_pay_contract::cv2::{ButtonConfig, ProductType};
+use amazon_pay_contract::cv2::{ButtonConfig, DeliveryOption, ProductType};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
@@ -30,7 +30,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
                 .in_language(lang)),
         };
     }
-    let amount = state.catalogue.price(&request.items).map_err(|e| bad(&e.to_string()))?;
+    let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);
     let buyer = super::apb_buyer::checked_buyer(&state, &request, product_type)?;

@@ -201,21 +201,68 @@ fn is_http_url(url: &str) -> bool {
     })
 }
 
-/// A receiver's URL as logs and `check-config` show it: scheme, host, port and path only. Its query, fragment
-/// and user info may carry the shop's token for the receiver, and logs are read by more people than the
-/// configuration.
+/// A receiver's URL as logs, `check-config` and the merchant API show it: where it goes (scheme, host, port,
+/// path) and the query's labels (`?shop=de`, which tells two receivers apart), with every value that is or may
+/// be the shop's token for the receiver replaced by `[redacted]`; user info and fragment left out. Logs are read
+/// by more people than the configuration.
 pub fn url_shown(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) => {
+            let query = parsed.query().map(shown_query);
             parsed.set_query(None);
             parsed.set_fragment(None);
             // Both only fail for URLs that cannot have them (no host), which are left as they are.
             let _ = parsed.set_username("");
             let _ = parsed.set_password(None);
-            parsed.to_string()
+            match query.filter(|q| !q.is_empty()) {
+                Some(query) => format!("{parsed}?{query}"),
+                None => parsed.to_string(),
+            }
         }
         Err(_) => "<unparsable url>".to_owned(),
     }
+}
+
+/// What stands in for a secret in a shown URL.
+const REDACTED: &str = "[redacted]";
+
+/// Parts of a query parameter's name that make its value a credential, whatever the value looks like.
+const SECRET_NAMES: [&str; 14] =
+    ["token", "secret", "key", "sig", "auth", "pass", "pwd", "code", "session", "hmac", "credential", "bearer", "jwt", "nonce"];
+
+/// A query with each parameter kept as written (still percent-encoded) unless it is or may be a secret.
+fn shown_query(query: &str) -> String {
+    let raw = query.split('&').filter(|part| !part.is_empty());
+    // The decoded pairs, in the same order (empty parts are skipped by both), so `%74oken` reads as `token`.
+    let decoded =
+        reqwest::Url::parse(&format!("http://x/?{query}")).map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect());
+    let decoded: Vec<(String, String)> = decoded.unwrap_or_default();
+    let shown: Vec<String> = raw
+        .zip(decoded.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(part, pair)| {
+            let Some((name, value)) = pair else { return REDACTED.to_owned() };
+            let raw_name = part.split('=').next().unwrap_or_default();
+            if looks_secret(name) {
+                REDACTED.to_owned()
+            } else if part.contains('=') && (secret_name(name) || looks_secret(value)) {
+                format!("{raw_name}={REDACTED}")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect();
+    shown.join("&")
+}
+
+fn secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_NAMES.iter().any(|part| lower.contains(part))
+}
+
+/// Long, or letters and digits mixed: what tokens look like, unlike labels such as `de`, `v2` or `amazon-pay`.
+fn looks_secret(text: &str) -> bool {
+    let length = text.chars().count();
+    length > 16 || (length >= 8 && text.chars().any(|c| c.is_ascii_digit()) && text.chars().any(char::is_alphabetic))
 }
 
 #[cfg(test)]
@@ -225,9 +272,34 @@ mod tests {
 
     #[test]
     fn a_shown_url_keeps_where_it_goes_and_drops_what_may_be_a_token() {
-        assert_eq!(url_shown("https://shop.example/hooks/amazon-pay?token=s3cret#x"), "https://shop.example/hooks/amazon-pay");
+        assert_eq!(url_shown("https://shop.example/hooks/amazon-pay?token=s3cret#x"), "https://shop.example/hooks/amazon-pay?token=[redacted]");
         assert_eq!(url_shown("http://user:pass@10.0.0.7:8081/hook"), "http://10.0.0.7:8081/hook");
         assert_eq!(url_shown("not a url ?token=s3cret"), "<unparsable url>");
+    }
+
+    #[test]
+    fn a_shown_url_keeps_the_query_s_labels_and_redacts_its_secrets() {
+        // Two receivers told apart by their query (a shop per country) looked the same in every log line.
+        assert_eq!(url_shown("https://hooks.example/in?shop=de&v=2"), "https://hooks.example/in?shop=de&v=2");
+        assert_eq!(url_shown("https://hooks.example/in?shop=fr&v=2"), "https://hooks.example/in?shop=fr&v=2");
+        // A credential by its name, whatever its value: the name stays, so the reader knows one is there.
+        for name in ["token", "access_token", "Secret", "api_key", "sig", "signature", "auth", "password", "code", "hmac", "session_id"] {
+            assert_eq!(
+                url_shown(&format!("https://h.example/in?{name}=abc&shop=de")),
+                format!("https://h.example/in?{name}=[redacted]&shop=de"),
+                "{name}"
+            );
+        }
+        // A value that looks like one under any name: long, or letters and digits mixed.
+        assert_eq!(url_shown("https://h.example/in?t=9f86d081884c7d659a2feaa0c55ad015"), "https://h.example/in?t=[redacted]");
+        assert_eq!(url_shown("https://h.example/in?x=Ab3dEf9h&env=prod"), "https://h.example/in?x=[redacted]&env=prod");
+        // Percent-encoding does not hide a name, and a bare secret (no `=`) is redacted whole.
+        assert_eq!(url_shown("https://h.example/in?%74oken=abc"), "https://h.example/in?%74oken=[redacted]");
+        assert_eq!(url_shown("https://h.example/in?Rt6Wq9Zp3w0123456789"), "https://h.example/in?[redacted]");
+        assert_eq!(url_shown("https://h.example/in?debug&channel=amazon-pay"), "https://h.example/in?debug&channel=amazon-pay");
+        // Nothing of the redacted values is left.
+        let shown = url_shown("https://u:p@h.example/in?token=Tk-q7Zp3w&k=Hk-pass-R9x#frag");
+        assert!(!shown.contains("Tk-q7Zp3w") && !shown.contains("Hk-pass-R9x") && !shown.contains("frag") && !shown.contains("u:p"), "{shown}");
     }
 
     #[derive(Parser)]

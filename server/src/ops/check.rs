@@ -56,16 +56,20 @@ pub fn run(argv: &[String]) -> i32 {
     }
 }
 
-/// How long `check-config` waits for PostgreSQL to answer (connecting and reading the schema's level).
+/// How long `check-config` waits for PostgreSQL to answer (connecting and reading the schema's level) when
+/// DATABASE_URL names no `connect_timeout` of its own.
 pub const DATABASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// For a PostgreSQL store: whether it answers within `timeout` and how far its schema is migrated (`Ok`: the
-/// line to print), or the problem; `None` for SQLite (a file the start creates). `/readyz` asks the same of
-/// a running server. Printed by [`crate::store::DatabaseUrl::describe`]: host, port and database, never the password.
-pub fn database(url: &crate::store::DatabaseUrl, timeout: std::time::Duration) -> Option<Result<String, String>> {
-    use crate::store::pg_probe::{latest, probe, SchemaLevel};
+/// For a PostgreSQL store: whether it answers within the URL's `connect_timeout` (else `default_timeout`) and
+/// how far its schema is migrated (`Ok`: the line to print), or the problem; `None` for SQLite (a file the start
+/// creates). `/readyz` asks the same of a running server. Printed by [`crate::store::DatabaseUrl::describe`]:
+/// host, port and database, never the password.
+pub fn database(url: &crate::store::DatabaseUrl, default_timeout: std::time::Duration) -> Option<Result<String, String>> {
+    use crate::store::pg_probe::{deadline, latest, probe, SchemaLevel};
     let crate::store::DatabaseUrl::Postgres(text) = url else { return None };
     let latest = latest();
+    let timeout = deadline(text, default_timeout);
+    let whose = if timeout == default_timeout { "" } else { ", DATABASE_URL's connect_timeout" };
     Some(match probe(text, timeout) {
         Ok(SchemaLevel::Empty) => Ok(format!("reachable; empty: the start creates the schema (migrations 1 to {latest})")),
         Ok(SchemaLevel::At(level)) if level == latest => Ok(format!("reachable; schema at migration {level}, this server's latest")),
@@ -75,7 +79,7 @@ pub fn database(url: &crate::store::DatabaseUrl, timeout: std::time::Duration) -
         Ok(SchemaLevel::At(level)) => {
             Ok(format!("reachable; schema at migration {level}, newer than this server's {latest} (a newer server migrated it)"))
         }
-        Err(err) => Err(format!("DATABASE_URL {} is not reachable (waited at most {} s): {err}", url.describe(), timeout.as_secs())),
+        Err(err) => Err(format!("DATABASE_URL {} is not reachable (waited at most {} s{whose}): {err}", url.describe(), timeout.as_secs())),
     })
 }
 
@@ -87,13 +91,20 @@ fn report(problems: &[String]) -> i32 {
     1
 }
 
+/// What stands in for a live configuration's missing catalogue while the other problems are looked for: no file
+/// is read for it (the missing setting is reported already).
+const CATALOGUE_STAND_IN: &str = "(stand-in for the missing AMAZON_PAY_CATALOGUE)";
+
 /// Every problem with `args`, and the configuration when there is none.
 pub fn check(mut args: Args) -> (Option<Config>, Vec<String>) {
     let mut problems = Vec::new();
     // Each round fixes one setting; there are far fewer settings than rounds.
     for _ in 0..64 {
         match Config::from_args(args.clone()) {
-            Ok(config) => {
+            Ok(mut config) => {
+                if config.catalogue.as_deref() == Some(std::path::Path::new(CATALOGUE_STAND_IN)) {
+                    config.catalogue = None;
+                }
                 problems.extend(start_problems(&config));
                 return (problems.is_empty().then_some(config), problems);
             }
@@ -175,6 +186,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
         ConfigError::RedirectedExpiry => args.redirected_expiry_seconds = crate::config::DEFAULT_REDIRECTED_EXPIRY_SECONDS,
         ConfigError::PlaceholderSignaturesInLive => args.sandbox_button_signatures = crate::config::ButtonSignatures::Real,
+        ConfigError::DemoCatalogueInLive => args.catalogue = Some(CATALOGUE_STAND_IN.into()),
         ConfigError::Merchant(err) => stand_in_merchant(&mut args.merchant, err),
         ConfigError::AddressRules(_) => args.address_rules.ship_to_countries.clear(),
         ConfigError::Amazon(err) => return stand_in_amazon(&mut args.amazon, &mut args.amazon_merchant_id, &mut args.currency, err),
@@ -242,18 +254,25 @@ fn webhook_urls(config: &Config) -> String {
         return if config.mode == Mode::Live { "(none)" } else { "(none: in sandbox mode this server's /sandbox/webhooks)" }.to_owned();
     }
     let shown: Vec<String> = urls.iter().map(|u| crate::config::merchant::url_shown(u)).collect();
-    let hidden = urls.iter().any(|u| u.contains(['?', '#', '@']));
-    format!("{}{}", shown.join(","), if hidden { " (query, fragment and user info not shown)" } else { "" })
+    let hidden = shown.iter().any(|u| u.contains("[redacted]")) || urls.iter().any(|u| u.contains(['#', '@']));
+    format!("{}{}", shown.join(","), if hidden { " (secrets in the query, user info and fragment not shown)" } else { "" })
+}
+
+/// The Login with Amazon client id, saying when it is Amazon Pay direct's store id (AMAZON_CLIENT_ID unset).
+fn client_id(config: &Config) -> String {
+    match (&config.amazon_client_id, &config.amazon) {
+        (Some(id), Some(amazon)) if *id == amazon.store_id => format!("{id} (AMAZON_STORE_ID)"),
+        (Some(id), _) => id.clone(),
+        (None, _) => "(not set)".to_owned(),
+    }
 }
 
 /// `(name, value)` of every effective setting; secrets masked.
 pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
     let path = |p: &std::path::Path| p.display().to_string();
-    let live = config.mode == Mode::Live;
     // Without PAYONE (`--provider amazon` and no PAYONE_KEY) its ids are stand-ins nobody set.
     let payone = |value: String| if config.payone_enabled { value } else { NOT_USED.to_owned() };
-    let demo_catalogue = if live { "(demo: set AMAZON_PAY_CATALOGUE to the shop's own price list)" } else { "(demo)" };
     let mut out = vec![
         ("mode", if config.mode == Mode::Live { "live" } else { "sandbox" }.to_owned()),
         ("AMAZON_PAY_LISTEN", config.listen.to_string()),
@@ -262,7 +281,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("DATABASE_URL", config.database_url.describe()),
         ("AMAZON_PAY_DIST_DIR", path(&config.dist_dir)),
         ("AMAZON_PAY_STATIC_DIR", path(&config.static_dir)),
-        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| demo_catalogue.to_owned(), path)),
+        ("AMAZON_PAY_CATALOGUE", config.catalogue.as_deref().map_or_else(|| "(demo)".to_owned(), path)),
         ("PAYONE_MID", payone(config.payone.mid.clone())),
         ("PAYONE_PORTALID", payone(config.payone.portal_id.clone())),
         ("PAYONE_AID", payone(config.payone.aid.clone())),
@@ -276,7 +295,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("PAYONE_NOTIFY_ALLOWED_IPS", list(&config.payone_notify_allowed_ips)),
         ("MERCHANT_COUNTRY", config.merchant_country.clone()),
         ("AMAZON_MERCHANT_ID", config.amazon_merchant_id.clone()),
-        ("AMAZON_CLIENT_ID", opt(&config.amazon_client_id)),
+        ("AMAZON_CLIENT_ID", client_id(config)),
         ("AMAZON_PROFILE_ENDPOINT", config.amazon_profile_endpoint.clone().unwrap_or_else(|| "(sandbox)".to_owned())),
         ("AMAZON_PAY_ALLOWED_ORIGINS", list(&config.allowed_origins)),
         ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),

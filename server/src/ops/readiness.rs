@@ -47,7 +47,8 @@ pub(crate) fn incomplete_config(config: &crate::config::Config) -> Option<String
     if config.mode == Mode::Live && config.checkoutchamp.is_some() && config.amazon_client_id.is_none() {
         return Some(
             "CheckoutChamp is configured but AMAZON_CLIENT_ID (--amazon-client-id) is not: the lander cannot sign buyers in; \
-             set it to the client id of the Login with Amazon application in Seller Central (amzn1.application-oa2-client.…)"
+             set it to the client id of the Login with Amazon application in Seller Central (amzn1.application-oa2-client.…; \
+             PAYONE names one only inside its own CV1 checkout, which the lander does not start)"
                 .to_owned(),
         );
     }

@@ -19,6 +19,12 @@ pub fn latest() -> i64 {
     super::pg_schema::latest()
 }
 
+/// How long to wait for `url`'s database: its own `connect_timeout` (seconds, libpq's parameter, which the
+/// server's connections honour too), else `default`. One setting for one database, not a second one for checks.
+pub fn deadline(url: &str, default: Duration) -> Duration {
+    url.parse::<tokio_postgres::Config>().ok().and_then(|c| c.get_connect_timeout().copied()).unwrap_or(default)
+}
+
 /// Connects to `url` (`postgres://...`) and reads its schema's level, all within `timeout`. The error says
 /// why not (refused, timed out, authentication), never the URL's password.
 pub fn probe(url: &str, timeout: Duration) -> Result<SchemaLevel, DbError> {
@@ -61,6 +67,16 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(3), "bounded: {:?}", started.elapsed());
         assert!(err.to_string().contains("300 ms") || err.to_string().contains("timed out"), "{err}");
         drop(silent);
+    }
+
+    #[test]
+    fn the_deadline_is_the_url_s_connect_timeout_else_the_default() {
+        let default = Duration::from_secs(5);
+        assert_eq!(deadline("postgres://u:p@db/shop?connect_timeout=2", default), Duration::from_secs(2));
+        assert_eq!(deadline("postgres://u:p@db/shop", default), default);
+        // libpq: 0 (or less) means no limit of its own; the check still needs one.
+        assert_eq!(deadline("postgres://u:p@db/shop?connect_timeout=0", default), default);
+        assert_eq!(deadline("postgres://[::1", default), default);
     }
 
     #[test]

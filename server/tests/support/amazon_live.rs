@@ -4,8 +4,11 @@
 /// The sandbox's merchant key (PEM), which the live arguments name.
 pub(crate) const MERCHANT_KEY_PEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
 
-/// `--provider amazon` with every `--amazon-*` credential a live start needs (the API endpoint left default).
-pub(crate) const LIVE_AMAZON_ARGS: [&str; 10] = [
+include!("live_catalogue.rs");
+
+/// `--provider amazon` with every `--amazon-*` credential a live start needs (the API endpoint left default)
+/// and a shop's price list.
+pub(crate) const LIVE_AMAZON_ARGS: [&str; 12] = [
     "--provider",
     "amazon",
     "--amazon-merchant-id",
@@ -16,4 +19,6 @@ pub(crate) const LIVE_AMAZON_ARGS: [&str; 10] = [
     "SANDBOX-AHWIDGETSANDBOXKEY0001",
     "--amazon-private-key",
     MERCHANT_KEY_PEM,
+    "--catalogue",
+    LIVE_CATALOGUE,
 ];

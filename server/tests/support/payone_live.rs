@@ -2,8 +2,10 @@
 //! listens on: live mode must start, and refuse what it refuses, without the network. Shared by the tests that
 //! start a live server with PAYONE (also the one built without the sandbox, which cannot use `support`).
 
-/// Every PAYONE credential a live start needs, and an endpoint on a closed port.
-pub(crate) const LIVE_PAYONE_ARGS: [&str; 14] = [
+include!("live_catalogue.rs");
+
+/// Every PAYONE credential a live start needs, a shop's price list, and an endpoint on a closed port.
+pub(crate) const LIVE_PAYONE_ARGS: [&str; 16] = [
     "--payone-mid",
     "12345",
     "--payone-portalid",
@@ -18,6 +20,8 @@ pub(crate) const LIVE_PAYONE_ARGS: [&str; 14] = [
     "http://127.0.0.1:9/",
     "--listen",
     "127.0.0.1:0",
+    "--catalogue",
+    LIVE_CATALOGUE,
 ];
 
 /// `amazon-pay-server` with [`LIVE_PAYONE_ARGS`], its data in `data_dir`, then `more`.

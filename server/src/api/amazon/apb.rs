@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
-use amazon_pay_contract::cv2::ProductType;
+use amazon_pay_contract::cv2::{DeliveryOption, ProductType};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::button::{ButtonPayload, ButtonWebCheckoutDetails};
@@ -28,7 +28,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         return crate::api::replay_order::<ApbOrderResponse>(&existing, lang);
     }
-    let amount = state.catalogue.price(&request.items).map_err(|e| bad(&e.to_string()))?;
+    let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);

@@ -15,8 +15,8 @@ use crate::store::personal::AmazonPersonal;
 use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{
-    ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse, ProductType,
-    UpdateDeliveryRequest,
+    ButtonConfig, CartLine, CheckoutDetails, CreateSessionRequest, DeliveryOption, PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse,
+    ProductType, UpdateDeliveryRequest,
 };
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Money};
@@ -61,7 +61,7 @@ pub(super) async fn create_session(
     let amazon = super::account(&state)?;
     let lang = request.language;
     let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
-    let amount = state.catalogue.price_new_checkout(&request.items).map_err(|e| bad(e.to_string()))?;
+    let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(e.to_string()))?;
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     let pages = state.return_pages.for_request(Flow::Cv2, &request.return_pages).map_err(|e| bad(e.to_string()))?;
     let workorder_id = super::new_checkout_id();
@@ -151,7 +151,7 @@ pub(super) async fn update_delivery(
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
     let amount = state
         .catalogue
-        .price_with_delivery(&items, request.delivery)
+        .price_chosen_delivery(&items, request.delivery)
         .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut session = session;
     if amount != checkout.amount {

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Checkout;
 use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, ProductType};
-use amazon_pay_contract::{ErrorCode, Language, Money};
+use amazon_pay_contract::{ErrorCode, Language};
 use amazon_pay_v2::models::{CheckoutSession, CheckoutSessionState};
 
 /// Our checkout and Amazon's session for a review page request: `id` is our checkout id (the session from
@@ -118,10 +118,7 @@ pub(super) fn details(state: &AppState, amazon: &AmazonPay, checkout: &Checkout,
         payment_descriptor: session.payment_preferences.iter().find_map(|p| p.payment_descriptor.clone()),
         items: state.catalogue.describe(&items),
         delivery: checkout.delivery,
-        delivery_fee: match product_type {
-            ProductType::PayOnly => Money::new(0, checkout.amount.currency),
-            ProductType::PayAndShip => state.catalogue.delivery_fee(checkout.delivery),
-        },
+        delivery_fee: state.catalogue.delivery_charge(&items, checkout.delivery),
         delivery_prices: state.catalogue.delivery_prices(product_type),
         amount: checkout.amount,
         expires_at: checkout.created_at + SESSION_LIFETIME_SECS,

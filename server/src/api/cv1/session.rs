@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::store::db::Conn;
 use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
-use amazon_pay_contract::cv2::{CartLine, PostalAddress};
+use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PostalAddress};
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, Query, State};
 
@@ -62,7 +62,10 @@ pub(super) async fn create(
     ApiJson(request): ApiJson<CreateCv1SessionRequest>,
 ) -> Result<ApiJson<Cv1Session>, AppError> {
     let lang = request.language;
-    let amount = state.catalogue.price(&request.items).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price(&request.items, DeliveryOption::default())
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     let mut call = generic(&state, "getconfiguration");
     call.set("currency", amount.currency.code());
     // PAYONE's answer, the checkout and its CV1 row are stored in one write.

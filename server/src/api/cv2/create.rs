@@ -6,7 +6,7 @@ use crate::return_urls::Flow;
 use crate::state::AppState;
 use crate::store::db::Conn;
 use crate::store::{insert_checkout, Checkout};
-use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, ProductType};
+use amazon_pay_contract::cv2::{ButtonConfig, CreateSessionRequest, DeliveryOption, ProductType};
 use amazon_pay_contract::ErrorCode;
 use axum::extract::State;
 use payone_wire::PAYONE_PUBLIC_KEY_ID;
@@ -25,8 +25,10 @@ pub(super) async fn create_session(
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> Result<ApiJson<ButtonConfig>, AppError> {
     let lang = request.language;
-    let amount =
-        state.catalogue.price_new_checkout(&request.items).map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
+    let amount = state
+        .catalogue
+        .price(&request.items, DeliveryOption::default())
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
 
     // The shop's pages (configured, or named by this request): refused unless on an allowed origin.
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang);

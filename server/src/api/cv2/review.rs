@@ -9,7 +9,7 @@ use crate::payone::PayoneResponse;
 use crate::state::AppState;
 use crate::store::Checkout;
 use amazon_pay_contract::cv2::{CartLine, CheckoutDetails, ProductType, UpdateDeliveryRequest};
-use amazon_pay_contract::{ErrorCode, Language, Money};
+use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, Query, State};
 
 /// Asks PAYONE for the session's buyer, addresses and payment, and combines them with the stored cart.
@@ -58,10 +58,7 @@ pub async fn fetch_details(state: &AppState, checkout: &Checkout, lang: Language
         payment_descriptor: response.paydata("paymentDescriptor").map(str::to_owned),
         items: state.catalogue.describe(&items),
         delivery: checkout.delivery,
-        delivery_fee: match product_type {
-            ProductType::PayOnly => Money::new(0, checkout.amount.currency),
-            ProductType::PayAndShip => state.catalogue.delivery_fee(checkout.delivery),
-        },
+        delivery_fee: state.catalogue.delivery_charge(&items, checkout.delivery),
         delivery_prices: state.catalogue.delivery_prices(product_type),
         amount: checkout.amount,
         expires_at: checkout.created_at + SESSION_LIFETIME_SECS,
@@ -98,12 +95,9 @@ pub async fn update_delivery(
         return Err(AppError::new(ErrorCode::BadRequest, "the order is already placed; its total cannot change").in_language(lang));
     }
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    if state.catalogue.product_type(&items) == ProductType::PayOnly {
-        return Err(AppError::new(ErrorCode::BadRequest, "this cart holds only digital goods: there is no delivery to choose").in_language(lang));
-    }
     let amount = state
         .catalogue
-        .price_with_delivery(&items, request.delivery)
+        .price_chosen_delivery(&items, request.delivery)
         .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()).in_language(lang))?;
     if amount != checkout.amount {
         let mut call = state.payone.request("genericpayment");
