@@ -259,10 +259,14 @@ fn secret_name(name: &str) -> bool {
     SECRET_NAMES.iter().any(|part| lower.contains(part))
 }
 
-/// Long, or letters and digits mixed: what tokens look like, unlike labels such as `de`, `v2` or `amazon-pay`.
+/// Whether a query value (or a bare parameter) may be a token. Only what reads as a label is shown: at most four
+/// characters (`de`, `v2`, `1`), or up to 16 letters with `-`, `_` or `.` (`amazon-pay`, `prod`). Anything with
+/// digits beyond that, or longer, may be a token (`abc123`, `12345678`, a hex digest) and is redacted: a log
+/// line that hides a label costs a look at the configuration, one that shows a token costs the receiver.
 fn looks_secret(text: &str) -> bool {
     let length = text.chars().count();
-    length > 16 || (length >= 8 && text.chars().any(|c| c.is_ascii_digit()) && text.chars().any(char::is_alphabetic))
+    let label = length <= 4 || (length <= 16 && text.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.')));
+    !label
 }
 
 #[cfg(test)]
@@ -297,6 +301,8 @@ mod tests {
         assert_eq!(url_shown("https://h.example/in?%74oken=abc"), "https://h.example/in?%74oken=[redacted]");
         assert_eq!(url_shown("https://h.example/in?Rt6Wq9Zp3w0123456789"), "https://h.example/in?[redacted]");
         assert_eq!(url_shown("https://h.example/in?debug&channel=amazon-pay"), "https://h.example/in?debug&channel=amazon-pay");
+        // Short tokens with digits, or digits alone, are not labels.
+        assert_eq!(url_shown("https://h.example/in?t=abc123&n=12345678&v=v2"), "https://h.example/in?t=[redacted]&n=[redacted]&v=v2");
         // Nothing of the redacted values is left.
         let shown = url_shown("https://u:p@h.example/in?token=Tk-q7Zp3w&k=Hk-pass-R9x#frag");
         assert!(!shown.contains("Tk-q7Zp3w") && !shown.contains("Hk-pass-R9x") && !shown.contains("frag") && !shown.contains("u:p"), "{shown}");
