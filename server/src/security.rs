@@ -151,10 +151,17 @@ pub async fn origin_guard(State(policy): State<OriginPolicy>, request: Request, 
     next.run(request).await
 }
 
-/// The JSON API with CORS for the allowed origins and the origin check in front of it.
+/// The JSON API with CORS for the allowed origins and the origin check in front of it; no answer is stored.
 pub fn protect_api<S: Clone + Send + Sync + 'static>(api: Router<S>, public_url: &str, allowed: &[String]) -> Router<S> {
     let policy = OriginPolicy { public_url: public_url.to_owned(), allowed: allowed.into() };
-    api.layer(cors_layer(allowed)).layer(axum::middleware::from_fn_with_state(policy, origin_guard))
+    api.layer(cors_layer(allowed)).layer(axum::middleware::from_fn_with_state(policy, origin_guard)).layer(no_store_layer())
+}
+
+/// `Cache-Control: no-store` on every answer of an API (refusals included): the review page's answer names the
+/// buyer, the merchant API's hold buyers' addresses, and neither may stay in a browser's disk cache or in a
+/// CDN or proxy a shop puts in front.
+pub fn no_store_layer() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
 /// What every answer tells the browser to send as `Referer`: the origin only, never the path or the query, also
