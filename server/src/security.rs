@@ -139,7 +139,9 @@ pub async fn origin_guard(State(policy): State<OriginPolicy>, request: Request, 
         let origin = origin.to_str().unwrap_or("null");
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         if !origin_allowed(origin, host, &policy.public_url, &policy.allowed) {
-            tracing::info!(origin, path = %request.uri().path(), "cross-origin request refused");
+            // The route's template: the ids in API paths read a buyer's details (ops::request_id).
+            let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |m| m.as_str());
+            tracing::info!(origin, route, "cross-origin request refused");
             let body = ApiError {
                 code: ErrorCode::BadRequest,
                 message: ErrorCode::BadRequest.buyer_message(Language::default()).to_owned(),

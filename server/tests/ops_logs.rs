@@ -148,6 +148,9 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let review = env.http.get(env.url(&format!("/api/cv2/sessions/{workorder}?lang=en"))).send().await.expect("answered");
     assert_eq!(review.status(), 200);
     let review_id = request_id(&review);
+    // The same read from a site that is not allowed: refused, and its line names the route, not the id.
+    let foreign = env.http.get(env.url(&format!("/api/cv2/sessions/{workorder}"))).header("origin", "https://evil.example").send().await;
+    assert_eq!(foreign.expect("answered").status(), 403);
     let placed = env.place(&workorder, "logs-cv2-0001", Language::En).await;
     assert_eq!(placed.status(), 200);
     let place_id = request_id(&placed);
