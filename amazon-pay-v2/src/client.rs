@@ -196,7 +196,8 @@ impl Client {
                     Err(e) => !e.is_builder(),
                 };
             if !again {
-                let (status, bytes) = outcome.map_err(Error::Transport)?;
+                // Without the URL: its path holds the checkout session's or charge's id, and the message is logged.
+                let (status, bytes) = outcome.map_err(|e| Error::Transport(e.without_url()))?;
                 return decode(status, &bytes);
             }
             attempt += 1;

@@ -118,6 +118,9 @@ async fn unreachable_host_is_a_transport_error_after_retries() {
     drop(listener);
     let err = client(&format!("http://{addr}"), "SANDBOX-K", 2).get_charge("C1").await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    // The message goes to logs: it names no URL, whose path holds the checkout session's or charge's id.
+    let err = client(&format!("http://{addr}"), "SANDBOX-K", 1).get_checkout_session("secret-session-id").await.unwrap_err();
+    assert!(!err.to_string().contains("secret-session-id") && !format!("{err:?}").contains("secret-session-id"), "{err} / {err:?}");
 }
 
 #[test]

@@ -107,13 +107,28 @@ impl ProfileClient {
             return Err(ProfileError::HttpStatus(status.as_u16()));
         }
         let body = response.text().await.map_err(transport)?;
-        let profile: AmazonProfile =
-            serde_json::from_str(&body).map_err(|e| ProfileError::Invalid(format!("{e}: {}", body.chars().take(120).collect::<String>())))?;
-        if profile.user_id.trim().is_empty() {
-            return Err(ProfileError::Invalid("empty user_id".into()));
-        }
-        Ok(profile)
+        parse_profile(&body)
     }
+}
+
+/// Amazon's profile answer read. What is wrong with one is said by kind and place only: the answer (and
+/// serde's message, which quotes a wrongly typed value) holds the buyer's name and e-mail, and the error goes
+/// to the log and to the API's `detail`.
+fn parse_profile(body: &str) -> Result<AmazonProfile, ProfileError> {
+    let profile: AmazonProfile = serde_json::from_str(body).map_err(|e| {
+        use serde_json::error::Category;
+        let what = match e.classify() {
+            Category::Syntax => "malformed JSON",
+            Category::Eof => "JSON cut short",
+            Category::Data => "a field is missing or has the wrong type",
+            Category::Io => "unreadable",
+        };
+        ProfileError::Invalid(format!("{what} at line {} column {}", e.line(), e.column()))
+    })?;
+    if profile.user_id.trim().is_empty() {
+        return Err(ProfileError::Invalid("empty user_id".into()));
+    }
+    Ok(profile)
 }
 
 /// A name split for CheckoutChamp's `firstName` and `lastName`.
@@ -362,6 +377,24 @@ mod tests {
     fn markup_is_kept_as_text() {
         // Splitting never interprets content; shops must escape it when they show it.
         assert_eq!(split("<img src=x onerror=alert(1)> Mallory"), pair("<img src=x onerror=alert(1)>", "Mallory"));
+    }
+
+    /// The profile holds the buyer's name and e-mail; the error goes to the log and to the browser's `detail`.
+    #[test]
+    fn an_unreadable_profile_is_described_without_the_buyers_data() {
+        let bodies = [
+            r#"{"name":"Anna Example","email":"anna@example.com"}"#,
+            r#"{"user_id":7,"name":"Anna Example","email":"anna@example.com"}"#,
+            r#"{"user_id":"amzn1.account.X","name":"Anna Example","email":"anna@example.com","#,
+            r#"{"user_id":"amzn1.account.X","name":["Anna Example"],"email":"anna@example.com"}"#,
+        ];
+        for body in bodies {
+            let err = parse_profile(body).unwrap_err().to_string();
+            assert!(!err.contains("Anna") && !err.contains("anna@") && !err.contains("amzn1"), "{err}");
+            assert!(err.contains("line 1"), "says where: {err}");
+        }
+        let profile = parse_profile(r#"{"user_id":"amzn1.account.X","name":"Anna Example"}"#).unwrap();
+        assert_eq!(profile.name.as_deref(), Some("Anna Example"));
     }
 
     #[test]

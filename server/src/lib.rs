@@ -29,6 +29,7 @@ pub mod sender_range;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod upstream_redirect;
 pub mod webhooks;
 
 /// The offline sandbox (its own crate, linked with the `sandbox` feature).

@@ -139,7 +139,9 @@ pub async fn origin_guard(State(policy): State<OriginPolicy>, request: Request, 
         let origin = origin.to_str().unwrap_or("null");
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         if !origin_allowed(origin, host, &policy.public_url, &policy.allowed) {
-            tracing::info!(origin, path = %request.uri().path(), "cross-origin request refused");
+            // The route's template: the ids in API paths read a buyer's details (ops::request_id).
+            let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |m| m.as_str());
+            tracing::info!(origin, route, "cross-origin request refused");
             let body = ApiError {
                 code: ErrorCode::BadRequest,
                 message: ErrorCode::BadRequest.buyer_message(Language::default()).to_owned(),
@@ -151,10 +153,17 @@ pub async fn origin_guard(State(policy): State<OriginPolicy>, request: Request, 
     next.run(request).await
 }
 
-/// The JSON API with CORS for the allowed origins and the origin check in front of it.
+/// The JSON API with CORS for the allowed origins and the origin check in front of it; no answer is stored.
 pub fn protect_api<S: Clone + Send + Sync + 'static>(api: Router<S>, public_url: &str, allowed: &[String]) -> Router<S> {
     let policy = OriginPolicy { public_url: public_url.to_owned(), allowed: allowed.into() };
-    api.layer(cors_layer(allowed)).layer(axum::middleware::from_fn_with_state(policy, origin_guard))
+    api.layer(cors_layer(allowed)).layer(axum::middleware::from_fn_with_state(policy, origin_guard)).layer(no_store_layer())
+}
+
+/// `Cache-Control: no-store` on every answer of an API (refusals included): the review page's answer names the
+/// buyer, the merchant API's hold buyers' addresses, and neither may stay in a browser's disk cache or in a
+/// CDN or proxy a shop puts in front.
+pub fn no_store_layer() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
 /// What every answer tells the browser to send as `Referer`: the origin only, never the path or the query, also

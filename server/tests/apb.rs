@@ -77,6 +77,31 @@ async fn apb_returns_the_signed_process_order_payload_priced_by_the_server() {
     assert_eq!(auths, 1);
 }
 
+/// The same key with another cart is not answered with the first cart's button (another amount, or other
+/// goods for the same amount): 400, nothing sent to PAYONE, and the first cart's answer stays the key's.
+#[tokio::test]
+async fn apb_refuses_the_same_key_with_another_cart() {
+    let (base, _dir, state) = start().await;
+    let client = reqwest::Client::new();
+    let post = |body: ApbOrderRequest| client.post(format!("{base}/api/apb/orders")).json(&body).send();
+    let first = request("apb-key-reused-01", ProductType::PayAndShip, Some(buyer()));
+    let placed: ApbOrderResponse = post(first.clone()).await.unwrap().json().await.unwrap();
+    let line = |sku: &str, quantity| CartLine { sku: sku.into(), quantity };
+    // tshirt x2 is 49.80 EUR; mug x1 another amount; the same lines in another quantity split are other goods.
+    let others = [vec![line("mug", 1)], vec![line("tshirt", 1), line("tshirt", 1)], vec![line("tshirt", 3)]];
+    for items in others {
+        let response = post(ApbOrderRequest { items: items.clone(), ..first.clone() }).await.unwrap();
+        assert_eq!(response.status(), 400, "{items:?}");
+        let err: ApiError = response.json().await.unwrap();
+        assert_eq!(err.code, ErrorCode::BadRequest);
+        assert!(err.detail.unwrap_or_default().contains("another cart"), "{items:?}");
+    }
+    let auths = state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
+    assert_eq!(auths, 1, "nothing more reached PAYONE");
+    let again: ApbOrderResponse = post(first).await.unwrap().json().await.unwrap();
+    assert_eq!(again, placed, "the key still answers its own cart");
+}
+
 #[tokio::test]
 async fn apb_refuses_physical_goods_without_an_address_and_sends_nothing() {
     let (base, _dir, state) = start().await;

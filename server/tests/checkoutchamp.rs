@@ -513,6 +513,13 @@ async fn a_double_click_imports_one_order() {
     assert_eq!(c, a);
     assert_eq!(env.crm_calls().len(), 1, "one Import Order upstream");
     assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    // Another Amazon account's token with Anna's order reference (a reference is no secret: it is in the
+    // lander's page) and a new key does not get Anna's order.
+    let (paul, _) = env.amazon_order("paul", AgreementType::OrderReference, Some("visa-1111"));
+    let stranger = order_request(&paul, &reference, &[(102, 1)], "stranger-key-0003", Language::En);
+    let err = expect_error(env.post(ORDERS, &stranger).await, 404, ErrorCode::NotFound, Language::En).await;
+    assert!(!format!("{err:?}").contains(&a.order_id), "{err:?}");
+    assert_eq!(env.crm_calls().len(), 1);
     // The key cannot be reused for another purchase.
     let other = order_request(&token, &reference, &[(101, 1)], "double-click-0001", Language::Fr);
     let err = expect_error(env.post(ORDERS, &other).await, 400, ErrorCode::BadRequest, Language::Fr).await;

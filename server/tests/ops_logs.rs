@@ -144,6 +144,13 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let create_id = request_id(&created);
     let workorder = created.json::<amazon_pay_contract::cv2::ButtonConfig>().await.expect("a button configuration").workorder_id;
     env.choose(&workorder, "anna", "anna-home", "visa-1111");
+    // The review page's read: its path holds the checkout's id, which reads the buyer's name and address.
+    let review = env.http.get(env.url(&format!("/api/cv2/sessions/{workorder}?lang=en"))).send().await.expect("answered");
+    assert_eq!(review.status(), 200);
+    let review_id = request_id(&review);
+    // The same read from a site that is not allowed: refused, and its line names the route, not the id.
+    let foreign = env.http.get(env.url(&format!("/api/cv2/sessions/{workorder}"))).header("origin", "https://evil.example").send().await;
+    assert_eq!(foreign.expect("answered").status(), 403);
     let placed = env.place(&workorder, "logs-cv2-0001", Language::En).await;
     assert_eq!(placed.status(), 200);
     let place_id = request_id(&placed);
@@ -199,6 +206,7 @@ async fn logs_carry_request_ids_and_no_secrets() {
         ("webhook secret", WEBHOOK_SECRET),
         ("merchant API key", MERCHANT_KEY),
         ("receiver's token", WEBHOOK_URL_TOKEN),
+        ("checkout id (it reads the buyer's details)", &workorder),
     ] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "the {what} is in the logs");
     }
@@ -231,12 +239,16 @@ async fn logs_carry_request_ids_and_no_secrets() {
     // receiver is back reads how long the event waits.
     assert_eq!((undelivered["retry"].as_bool(), undelivered["attempt"].as_i64()), (Some(true), Some(1)), "{undelivered}");
     assert!(undelivered["retry_in_s"].as_f64().is_some_and(|s| (0.0..=0.1).contains(&s)), "{undelivered}");
-    for (id, route) in [(&create_id, "/api/cv2/sessions"), (&place_id, "/orders"), (&import_id, amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS)] {
+    // Paths are logged as their route's template, so the ids in them are not.
+    let templates = [
+        (&create_id, "/api/cv2/sessions"),
+        (&review_id, "/api/cv2/sessions/{workorder_id}"),
+        (&place_id, "/api/cv2/sessions/{workorder_id}/orders"),
+        (&import_id, amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS),
+    ];
+    for (id, route) in templates {
         let mine = lines_of(&lines, id);
-        assert!(
-            mine.iter().any(|l| l["message"] == "request finished" && l["span"]["path"].as_str().is_some_and(|p| p.ends_with(route))),
-            "{id}: {mine:?}"
-        );
+        assert!(mine.iter().any(|l| l["message"] == "request finished" && l["span"]["path"].as_str() == Some(route)), "{id}: {mine:?}");
         assert!(mine.iter().any(|l| l["message"] == "upstream call"), "the request's upstream calls carry its id: {mine:?}");
     }
     assert!(lines_of(&lines, &place_id).iter().any(|l| l["action"] == "preauthorization"), "the placement's PAYONE call");

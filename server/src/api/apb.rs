@@ -24,6 +24,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     }
     let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        super::same_apb_cart(&state, &existing, &request.items, lang)?;
         return match existing.response_json.as_deref().map(serde_json::from_str::<ApbOrderResponse>) {
             Some(Ok(response)) => Ok(ApiJson(response)),
             _ => Err(AppError::new(existing.decline.unwrap_or(ErrorCode::UpstreamError), format!("order {} did not reach a result", existing.id))

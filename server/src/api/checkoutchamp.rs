@@ -154,14 +154,21 @@ pub(super) async fn import_order(
     if let Some(stored) = cc.orders.import_by_key(&request.idempotency_key).map_err(|e| in_lang(e.into()))? {
         return replay(stored, "order", &fingerprint, lang);
     }
+    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
     if !request.recurring {
         // An order reference is charged once: a reloaded lander with a new key gets the order it already has.
+        // Found by the reference, not by the caller's own key: only to the buyer whose order it is (Amazon's
+        // profile says who the token is), so a reference alone does not hand out the order.
         if let Some(stored) = cc.orders.one_time_import_for(&request.amazon_order_id).map_err(|e| in_lang(e.into()))? {
+            let owner = cc.orders.order(&stored.order_id).map_err(|e| in_lang(e.into()))?.map(|o| o.buyer_user_id);
+            if owner.as_deref() != Some(profile.user_id.as_str()) {
+                let detail = "this Amazon order reference has an order of another Amazon account";
+                return Err(AppError::new(ErrorCode::NotFound, detail).in_language(lang));
+            }
             return replay(stored, "order", &fingerprint, lang);
         }
     }
 
-    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
     let (name, email) = buyer_contact(&profile).map_err(in_lang)?;
     let order = cc
         .client

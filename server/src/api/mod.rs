@@ -39,6 +39,30 @@ pub(crate) fn replay_order<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// An APB placement sent again with its idempotency key must ask for the same cart: the stored answer is the
+/// first cart's button and amount, so another cart under that key is refused instead of being answered with a
+/// payment for something else. The amount is compared always, the cart's lines where they are kept (PAYONE's
+/// orders), as the merchant API refuses a key reused for another request.
+pub(crate) fn same_apb_cart(
+    state: &crate::state::AppState,
+    existing: &crate::orders::OrderRecord,
+    items: &[amazon_pay_contract::cv2::CartLine],
+    lang: amazon_pay_contract::Language,
+) -> Result<(), crate::error::AppError> {
+    use crate::error::AppError;
+    let amount = state.catalogue.price(items).ok();
+    let lines = state.store.checkout(&existing.workorder_id)?.map(|c| c.items_json);
+    let same_lines = lines.is_none_or(|stored| serde_json::to_string(items).is_ok_and(|asked| asked == stored));
+    if existing.flow == "apb" && amount == Some(existing.amount) && same_lines {
+        return Ok(());
+    }
+    Err(AppError::new(
+        amazon_pay_contract::ErrorCode::BadRequest,
+        "this idempotency_key was already used for another cart; send a new key with a new cart",
+    )
+    .in_language(lang))
+}
+
 /// Step one of placing checkout `workorder_id`, for every provider: its lock (a second click waits here, then
 /// gets the first one's answer; on PostgreSQL a lease, so other instances wait too), and the answer already
 /// given to idempotency key `key`, if any (a key of another checkout is refused).

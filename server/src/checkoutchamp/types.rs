@@ -132,19 +132,24 @@ pub fn classify_error(message: &str) -> CrmError {
 }
 
 /// Reads `{"result": …, "message": …}` from any body; anything else is [`CrmError::Garbage`] or, for a
-/// failed HTTP status, [`CrmError::HttpStatus`]. Returns the `message` of a `SUCCESS`.
+/// failed HTTP status, [`CrmError::HttpStatus`]. Returns the `message` of a `SUCCESS`. The error quotes the
+/// start of a body that is not JSON (a proxy's error page), never a JSON answer: CheckoutChamp's hold the
+/// buyer's name, e-mail and address, and the error goes to the log and to the API's `detail`.
 pub fn parse_answer(status: u16, body: &str) -> Result<Value, CrmError> {
-    let snippet = || body.chars().take(200).collect::<String>();
     let parsed: Option<Value> = serde_json::from_str(body.trim_start_matches('\u{feff}')).ok();
-    let Some(Value::Object(mut map)) = parsed else {
-        return Err(if (200..300).contains(&status) { CrmError::Garbage(snippet()) } else { CrmError::HttpStatus { status, body: snippet() } });
+    let unreadable = |what: String| if (200..300).contains(&status) { CrmError::Garbage(what) } else { CrmError::HttpStatus { status, body: what } };
+    let mut map = match parsed {
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(unreadable("JSON that is not an object".into())),
+        None => return Err(unreadable(body.chars().take(200).collect())),
     };
     let message = map.remove("message").unwrap_or(Value::Null);
     match map.get("result").and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
         Some("SUCCESS") => Ok(message),
         Some("ERROR") => Err(classify_error(message.as_str().unwrap_or("(no message)"))),
         Some("MERC_REDIRECT") => Err(CrmError::Redirect),
-        _ => Err(CrmError::Garbage(snippet())),
+        Some(other) => Err(CrmError::Garbage(format!("a JSON answer whose result is {:?}", other.chars().take(40).collect::<String>()))),
+        None => Err(CrmError::Garbage("a JSON answer without a result".into())),
     }
 }
 
@@ -255,6 +260,14 @@ mod tests {
         assert!(matches!(parse_answer(200, "[1,2]"), Err(CrmError::Garbage(_))));
         assert!(matches!(parse_answer(200, r#"{"result":"MAYBE"}"#), Err(CrmError::Garbage(_))));
         assert!(matches!(parse_answer(200, r#"{"result":"MERC_REDIRECT","message":{}}"#), Err(CrmError::Redirect)));
+        // A JSON answer is never quoted: CheckoutChamp's carry the buyer's name, e-mail and address.
+        let buyer = r#""message":{"firstName":"Anna","emailAddress":"anna@example.com","address1":"Unter den Linden 1"}"#;
+        for body in [format!(r#"{{"result":"MAYBE",{buyer}}}"#), format!(r#"{{{buyer}}}"#), format!(r#"[{{{buyer}}}]"#)] {
+            for status in [200, 502] {
+                let err = parse_answer(status, &body).unwrap_err().to_string();
+                assert!(!err.contains("Anna") && !err.contains("anna@") && !err.contains("Linden"), "{err}");
+            }
+        }
         // An ERROR answer is read even with a failing HTTP status.
         assert!(matches!(parse_answer(500, r#"{"result":"ERROR","message":"Invalid Login Credentials"}"#), Err(CrmError::Configuration(_))));
     }

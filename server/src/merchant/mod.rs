@@ -45,6 +45,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(&format!("{PREFIX}/{{*rest}}"), any(unknown_route))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+        .layer(crate::security::no_store_layer())
 }
 
 async fn not_enabled() -> MerchantError {

@@ -1,10 +1,11 @@
 //! Request ids: every request gets one, in the `x-request-id` response header and on every log line it
 //! causes (the `request` span's `id` field; upstream calls run inside the handler, so inside the span).
 //! A caller's `x-request-id` is taken only from a trusted proxy (`--trusted-proxies`): anyone else could
-//! otherwise forge ids to confuse the logs.
+//! otherwise forge ids to confuse the logs. The span's `path` is the route's template
+//! (`/api/cv2/sessions/{workorder_id}`), not the request's: the ids in API paths read a buyer's details.
 
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -32,7 +33,13 @@ pub async fn assign(State(state): State<AppState>, mut request: Request, next: N
         _ => fresh(),
     };
     request.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    // A checkout's id (or Amazon's checkout session id) reads the buyer's name and address for a day: logged
+    // by its route's template. A path no route matched is a page file's, and has no such id.
+    let path = match request.extensions().get::<MatchedPath>() {
+        Some(route) => route.as_str().to_owned(),
+        None => request.uri().path().to_owned(),
+    };
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %path);
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {

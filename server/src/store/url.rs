@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-/// Where the store lives.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Where the store lives. Its `Debug` (and so the configuration's) never shows a PostgreSQL password.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub enum DatabaseUrl {
     /// `sqlite:` (the default): `amazon-pay.sqlite` under `--data-dir`.
     #[default]
@@ -44,6 +44,16 @@ impl std::str::FromStr for DatabaseUrl {
         }
         // Only the scheme-ish start: the rest may be a password.
         Err(BadDatabaseUrl::Scheme(text.chars().take_while(|c| *c != ':' && *c != '/').take(16).collect()))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::SqliteDefault => f.write_str("SqliteDefault"),
+            DatabaseUrl::SqliteFile(path) => f.debug_tuple("SqliteFile").field(path).finish(),
+            DatabaseUrl::Postgres(_) => f.debug_tuple("Postgres").field(&self.describe()).finish(),
+        }
     }
 }
 
@@ -95,5 +105,15 @@ mod tests {
         assert_eq!(described("postgres://amazonpay:SECRET@db.internal:5433/amazonpay"), "postgres (db.internal:5433/amazonpay)");
         assert_eq!(described("postgres://amazonpay:SECRET@db.internal/amazonpay"), "postgres (db.internal:5432/amazonpay)");
         assert_eq!(described("sqlite:"), "sqlite (under --data-dir)");
+    }
+
+    /// `Config` derives `Debug`: a `debug!(?config)` or a panic message must not print the password.
+    #[test]
+    fn debug_output_hides_the_postgres_password() {
+        let url: DatabaseUrl = "postgres://amazonpay:S3CRET@db.internal:5433/amazonpay".parse().unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("S3CRET"), "{shown}");
+        assert!(shown.contains("db.internal:5433/amazonpay"), "{shown}");
+        assert_eq!(format!("{:?}", DatabaseUrl::SqliteFile("a.sqlite".into())), r#"SqliteFile("a.sqlite")"#);
     }
 }

@@ -65,7 +65,7 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), 
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > TOLERANCE_SECS {
+    if now.abs_diff(timestamp) > TOLERANCE_SECS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let expected = mac(secret, timestamp, body);
@@ -94,6 +94,15 @@ mod tests {
         assert_eq!(verify(SECRET, &header, b"{\"a\":1}", 1_700_000_000 + TOLERANCE_SECS + 1), Err(SignatureError::Stale));
         for bad in ["", "t=1", "v1=00", "t=x,v1=00", "t=1700000000,v1=zz"] {
             assert_eq!(verify(SECRET, bad, b"{}", 1_700_000_000), Err(SignatureError::Malformed), "{bad}");
+        }
+    }
+
+    /// A timestamp at the ends of i64 is stale, not an overflow (a panic in a debug build, the receiver's
+    /// request dropped).
+    #[test]
+    fn extreme_timestamps_are_stale() {
+        for t in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            assert_eq!(verify(SECRET, &format!("t={t},v1=00"), b"{}", 1_700_000_000), Err(SignatureError::Stale), "{t}");
         }
     }
 

@@ -211,6 +211,8 @@ pub(crate) enum Fault {
     Garbage,
     /// Passed on to the simulator, which acts on it; its answer is lost (the connection closes).
     LoseAnswer,
+    /// HTTP 200 with this body instead of the simulator's answer (a spoofed or compromised upstream).
+    Answer(&'static str),
 }
 
 #[derive(Default)]
@@ -345,6 +347,9 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
             drop(socket);
         }
         Fault::LoseAnswer => {}
+        Fault::Answer(body) => {
+            let _ = write_answer(&mut socket, 200, "text/plain", body.as_bytes()).await;
+        }
         Fault::Hang => {
             // Hold the connection until the client hangs up (its timeout), at most half a minute.
             let _ = tokio::time::timeout(Duration::from_secs(30), async {

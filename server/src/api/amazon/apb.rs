@@ -26,6 +26,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     }
     let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        crate::api::same_apb_cart(&state, &existing, &request.items, lang)?;
         return crate::api::replay_order::<ApbOrderResponse>(&existing, lang);
     }
     let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;

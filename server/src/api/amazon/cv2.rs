@@ -231,19 +231,28 @@ pub(super) async fn place_order(
     };
     let answer = recorded(&state, "updateCheckoutSession", &session_id, amazon.client.update_checkout_session(&session_id, &update)).await;
     let outcome = match answer {
-        Ok(session) => match (&session.web_checkout_details.amazon_pay_redirect_url, session.constraints.first()) {
-            (Some(url), None) => {
-                order.state = OrderState::Redirected;
-                PlaceOrderOutcome::Redirect { url: url.clone() }
+        Ok(session) => {
+            // The widget navigates the shop's page to it: a web address only (upstream_redirect.rs).
+            let redirect =
+                session.web_checkout_details.amazon_pay_redirect_url.as_deref().map(|url| crate::upstream_redirect::check(url, !state.is_sandbox()));
+            match (redirect, session.constraints.first()) {
+                (Some(Ok(url)), None) => {
+                    order.state = OrderState::Redirected;
+                    PlaceOrderOutcome::Redirect { url }
+                }
+                (redirect, constraint) => {
+                    order.state = OrderState::UpstreamFailed;
+                    order.decline = Some(ErrorCode::UpstreamInvalid);
+                    state.store.finish_placing(&order).await?;
+                    let why = match (constraint, redirect) {
+                        (Some(c), _) => format!("constraint {}", c.constraint_id),
+                        (None, Some(Err(bad))) => format!("amazonPayRedirectUrl refused: {bad}"),
+                        (None, _) => "no amazonPayRedirectUrl".to_owned(),
+                    };
+                    return Err(AppError::new(ErrorCode::UpstreamInvalid, format!("Amazon cannot take the order yet: {why}")).in_language(lang));
+                }
             }
-            (_, constraint) => {
-                order.state = OrderState::UpstreamFailed;
-                order.decline = Some(ErrorCode::UpstreamInvalid);
-                state.store.finish_placing(&order).await?;
-                let why = constraint.map_or_else(|| "no amazonPayRedirectUrl".to_owned(), |c| format!("constraint {}", c.constraint_id));
-                return Err(AppError::new(ErrorCode::UpstreamInvalid, format!("Amazon cannot take the order yet: {why}")).in_language(lang));
-            }
-        },
+        }
         Err(err) => {
             let err = app_error(&err);
             if matches!(err.code, ErrorCode::SoftDecline | ErrorCode::HardDecline) {

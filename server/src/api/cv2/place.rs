@@ -101,10 +101,12 @@ pub(super) async fn place_order(
         Ok(response) => {
             order.txid = response.get("txid").map(str::to_owned);
             order.userid = response.get("userid").map(str::to_owned);
-            match (response.status(), response.get("redirecturl")) {
-                (Some("REDIRECT"), Some(url)) => {
+            // The widget navigates the shop's page to it: a web address only (upstream_redirect.rs).
+            let redirect = response.get("redirecturl").map(|url| crate::upstream_redirect::check(url, !state.is_sandbox()));
+            match (response.status(), redirect) {
+                (Some("REDIRECT"), Some(Ok(url))) => {
                     order.state = OrderState::Redirected;
-                    PlaceOrderOutcome::Redirect { url: url.to_owned() }
+                    PlaceOrderOutcome::Redirect { url }
                 }
                 (Some("APPROVED"), _) => {
                     order.state = OrderState::Approved;
@@ -114,13 +116,17 @@ pub(super) async fn place_order(
                     order.state = OrderState::Pending;
                     PlaceOrderOutcome::Pending
                 }
-                (status, _) => {
+                (status, redirect) => {
                     order.state = OrderState::UpstreamFailed;
                     order.decline = Some(ErrorCode::UpstreamInvalid);
                     state.store.finish_placing(&order).await?;
+                    let why = match redirect {
+                        Some(Err(bad)) => format!(" ({bad})"),
+                        _ => String::new(),
+                    };
                     return Err(AppError::new(
                         ErrorCode::UpstreamInvalid,
-                        format!("PAYONE answered the preauthorization with status {status:?} and no usable redirect"),
+                        format!("PAYONE answered the preauthorization with status {status:?} and no usable redirect{why}"),
                     )
                     .in_language(lang));
                 }
