@@ -110,13 +110,14 @@ async fn every_flow_charges_a_cart_the_same_delivery_included() {
         assert_eq!(amount(&cv2, "/amount"), Money::eur(expected), "CV2, {sku}");
         let cv1 = post("/api/cv1/sessions", serde_json::json!({"items": items, "language": "en"})).await;
         assert_eq!(amount(&cv1, "/amount"), Money::eur(expected), "CV1, {sku}");
-        let apb = post(
-            "/api/apb/orders",
-            serde_json::json!({"items": items, "language": "en", "idempotency_key": format!("same-price-{sku}"),
-              "product_type": product_type, "buyer": buyer}),
-        )
-        .await;
+        let apb_body = serde_json::json!({"items": items, "language": "en", "idempotency_key": format!("same-price-{sku}"),
+          "product_type": product_type, "buyer": buyer});
+        let apb = post("/api/apb/orders", apb_body.clone()).await;
         assert_eq!(amount(&apb, "/button/amount"), Money::eur(expected), "APB, {sku}");
+        // The same cart sent again with its key (a double click) is the same order, fee and all: the replay's
+        // check that the key asks for the same cart prices it as the placement did.
+        let replay = post("/api/apb/orders", apb_body).await;
+        assert_eq!(replay["order_id"], apb["order_id"], "APB replayed, {sku}");
         // The order whose amount PAYONE is asked to authorize.
         let order_id = apb["order_id"].as_str().unwrap();
         let order = env.state.store.order(order_id).unwrap().unwrap();

@@ -50,7 +50,7 @@ pub(crate) fn same_apb_cart(
     lang: amazon_pay_contract::Language,
 ) -> Result<(), crate::error::AppError> {
     use crate::error::AppError;
-    let amount = state.catalogue.price(items).ok();
+    let amount = state.catalogue.price(items, amazon_pay_contract::cv2::DeliveryOption::default()).ok();
     let lines = state.store.checkout(&existing.workorder_id)?.map(|c| c.items_json);
     let same_lines = lines.is_none_or(|stored| serde_json::to_string(items).is_ok_and(|asked| asked == stored));
     if existing.flow == "apb" && amount == Some(existing.amount) && same_lines {
