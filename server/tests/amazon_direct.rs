@@ -572,6 +572,11 @@ fn sns(env: &Env, kind: &str, message_id: &str, message: &str, cert_url: &str) -
     m
 }
 
+/// The Amazon merchant id this server was started with, which Amazon's notifications name.
+fn merchant_id(env: &Env) -> String {
+    env.state.amazon.as_ref().expect("started with Amazon Pay").merchant_id.clone()
+}
+
 async fn ipn(env: &Env, body: &str) -> reqwest::Response {
     env.http.post(env.url("/amazon/ipn")).header("content-type", "text/plain").body(body.to_owned()).send().await.unwrap()
 }
@@ -584,7 +589,9 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
     buyer.get(&location(&buyer.get(&url).await)).await;
     let charge = env.state.store.amazon_order(&order).unwrap().unwrap().charge_id.unwrap();
     let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
-    let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
+    let message =
+        serde_json::json!({"MerchantID": merchant_id(&env), "ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"})
+            .to_string();
 
     assert_eq!(ipn(&env, "not json").await.status(), 400);
     for untrusted in [
@@ -601,6 +608,19 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
     let mut v1 = sns(&env, "Notification", "m-v1", &message, &cert);
     v1.signature_version = "1".into();
     assert_eq!(ipn(&env, &serde_json::to_string(&v1).unwrap()).await.status(), 403);
+    // Signed by SNS, but about another merchant (a topic of someone else's): refused before Amazon is asked.
+    let charges_before = env.upstream("getCharge").len();
+    for (id, merchant) in [("m-merchant", Some("A3OTHERMERCHANT")), ("m-no-merchant", None)] {
+        let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&message).unwrap();
+        match merchant {
+            Some(merchant) => fields.insert("MerchantID".into(), merchant.into()),
+            None => fields.remove("MerchantID"),
+        };
+        let fields = serde_json::Value::Object(fields);
+        let other = sns(&env, "Notification", id, &fields.to_string(), &cert);
+        assert_eq!(ipn(&env, &serde_json::to_string(&other).unwrap()).await.status(), 403, "{id}");
+    }
+    assert_eq!(env.upstream("getCharge").len(), charges_before, "another merchant's notification is not followed");
     let not_amazon_pay = sns(&env, "Notification", "m-other", "hello", &cert);
     assert_eq!(ipn(&env, &serde_json::to_string(&not_amazon_pay).unwrap()).await.status(), 400);
     assert_eq!(env.count("SELECT count(*) FROM amazon_notifications WHERE message_id LIKE 'm-%'"), 0, "nothing refused is stored");
@@ -752,7 +772,9 @@ async fn authorize_with_capture_is_captured_once_and_a_declined_refund_gives_the
 
     // Amazon says it again (another message about the same refund): nothing more changes.
     let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
-    let message = serde_json::json!({"ObjectType": "REFUND", "ObjectId": refund_id, "NotificationType": "STATE_CHANGE"}).to_string();
+    let message =
+        serde_json::json!({"MerchantID": merchant_id(&env), "ObjectType": "REFUND", "ObjectId": refund_id, "NotificationType": "STATE_CHANGE"})
+            .to_string();
     let again = serde_json::to_string(&sns(&env, "Notification", "m-refund-again", &message, &cert)).unwrap();
     assert_eq!(ipn(&env, &again).await.status(), 200);
     assert_eq!(ipn(&env, &again).await.status(), 200, "and its replay");
@@ -819,7 +841,9 @@ async fn a_capture_in_seller_central_before_its_ipn_is_recorded_when_amazon_refu
 
     // Amazon's IPN comes late: nothing is counted twice.
     let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
-    let message = serde_json::json!({"ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"}).to_string();
+    let message =
+        serde_json::json!({"MerchantID": merchant_id(&env), "ObjectType": "CHARGE", "ObjectId": charge, "NotificationType": "STATE_CHANGE"})
+            .to_string();
     assert_eq!(ipn(&env, &serde_json::to_string(&sns(&env, "Notification", "m-late-capture", &message, &cert)).unwrap()).await.status(), 200);
     assert_eq!(merchant_order(&env, &order).await["amounts"], after["amounts"]);
     let captured_events = env.state.store.events_for_order(&order).unwrap().into_iter().filter(|e| e.kind == "order.captured").count();

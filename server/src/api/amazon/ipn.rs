@@ -35,6 +35,10 @@ pub enum IpnError {
     /// The notification's message is not Amazon Pay's.
     #[error("not an Amazon Pay notification: {0}")]
     NotAmazonPay(String),
+    /// A notification about another merchant's objects (`MerchantID`): SNS signs whatever any topic sends, so a
+    /// signature alone does not make it Amazon Pay's word about this shop.
+    #[error("a notification for merchant {0:?}, not this server's Amazon merchant id")]
+    OtherMerchant(String),
     /// Following the notification failed (Amazon or the store): SNS delivers it again.
     #[error("cannot follow the notification yet: {0}")]
     Follow(String),
@@ -45,7 +49,7 @@ impl IpnError {
         match self {
             IpnError::Certificate(_) | IpnError::Follow(_) => StatusCode::SERVICE_UNAVAILABLE,
             IpnError::NotSns(_) | IpnError::NotAmazonPay(_) => StatusCode::BAD_REQUEST,
-            IpnError::UntrustedUrl(_) | IpnError::Signature(_) => StatusCode::FORBIDDEN,
+            IpnError::UntrustedUrl(_) | IpnError::Signature(_) | IpnError::OtherMerchant(_) => StatusCode::FORBIDDEN,
         }
     }
 }
@@ -54,6 +58,9 @@ impl IpnError {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Notification {
+    /// The merchant whose object changed; Amazon always names it.
+    #[serde(rename = "MerchantID", default)]
+    merchant_id: String,
     /// `CHARGE`, `REFUND` or `CHARGE_PERMISSION`.
     object_type: String,
     /// The charge, refund or charge permission id.
@@ -153,6 +160,11 @@ async fn notification(state: &AppState, message: &SnsMessage) -> Result<&'static
     }
     let n: Notification = serde_json::from_str(&message.message).map_err(|e| IpnError::NotAmazonPay(e.to_string()))?;
     let amazon = state.amazon.as_ref().ok_or_else(|| follow("no Amazon Pay account".into()))?;
+    // Before any call to Amazon: anyone can have SNS sign messages from a topic of their own, and each one
+    // followed costs a Get Charge against this merchant's rate limit.
+    if n.merchant_id != amazon.merchant_id {
+        return Err(IpnError::OtherMerchant(n.merchant_id));
+    }
     // The state the object was found in, kept with the message for the merchant's timeline.
     let mut followed: Option<String> = None;
     let what = match n.object_type.as_str() {
