@@ -35,8 +35,16 @@ impl Sandbox {
             Some(url) => Some(url.clone()),
             None => Some(format!("{public_url}/amazon/ipn")),
         };
-        let amazon_v2 =
-            AmazonV2Simulator::new(amazon.clone(), keys, public_url, config.timings.settle_delay, config.timings.upstream_hold, notify_url);
+        let timings = &config.timings;
+        let amazon_v2 = AmazonV2Simulator::new(
+            amazon.clone(),
+            keys,
+            public_url,
+            timings.settle_delay,
+            timings.upstream_hold,
+            notify_url,
+            &config.amazon_merchant_id,
+        );
         Sandbox {
             amazon_v2,
             public_url: public_url.to_owned(),

@@ -26,12 +26,12 @@ async fn start_settling_in(settle: Duration) -> Env {
 async fn start_configured(settle: Duration, adjust: impl FnOnce(&mut amazon_pay_server::config::Config)) -> Env {
     let args = amazon_pay_server::config::amazon::AmazonArgs { amazon_api_timeout_ms: 30_000, ..Default::default() };
     support::start_with(move |config| {
-        adjust(config);
         config.sandbox_timings.settle_delay = settle;
         config.provider = Provider::Amazon;
         config.amazon =
             Some(amazon_pay_server::config::amazon::AmazonConfig::from_args(&args, None, "EUR", true, |_| Ok(())).expect("sandbox defaults"));
         config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
+        adjust(config);
     })
     .await
 }
@@ -389,6 +389,28 @@ async fn pending_then_approved_through_the_ipn() {
         kinds.iter().position(|k| k == "order.pending").unwrap_or_else(|| panic!("pending first: {kinds:?} {:?}", env.upstream("getCharge")));
     assert!(kinds.iter().position(|k| k == "order.approved").unwrap() > pending, "{kinds:?}");
     // Stored once followed (just after the move it caused).
+    eventually("the notification stored", 10, || (env.count("SELECT count(*) FROM amazon_notifications") >= 1).then_some(())).await;
+}
+
+/// A developer trying the sandbox with their own Amazon merchant id: the sandbox's notifications name that id,
+/// so the receiver (which refuses another merchant's) follows them.
+#[tokio::test]
+async fn the_sandbox_s_ipn_names_the_merchant_id_the_server_was_given() {
+    let env = start_configured(Duration::from_millis(1500), |config| {
+        let merchant = "A2OWNMERCHANT77";
+        config.amazon_merchant_id = merchant.to_owned();
+        let args = amazon_pay_server::config::amazon::AmazonArgs { amazon_api_timeout_ms: 30_000, ..Default::default() };
+        config.amazon = Some(
+            amazon_pay_server::config::amazon::AmazonConfig::from_args(&args, Some(merchant), "EUR", true, |_| Ok(())).expect("sandbox defaults"),
+        );
+    })
+    .await;
+    assert_eq!(merchant_id(&env), "A2OWNMERCHANT77");
+    let buyer = Buyer::new(&env);
+    let (order, url, _) = placed(&env, &buyer, "mc-4444").await;
+    let result = location(&buyer.get(&url).await);
+    buyer.get(&result).await;
+    eventually("approved after the IPN", 10, || env.state.store.order(&order).unwrap().filter(|o| o.state == OrderState::Approved).map(drop)).await;
     eventually("the notification stored", 10, || (env.count("SELECT count(*) FROM amazon_notifications") >= 1).then_some(())).await;
 }
 

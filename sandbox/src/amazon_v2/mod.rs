@@ -46,7 +46,8 @@ struct Inner {
 }
 
 impl AmazonV2Simulator {
-    /// A simulator sharing Amazon's side with the hosted pages; notifications go to `notify_url` (none if `None`).
+    /// A simulator sharing Amazon's side with the hosted pages; notifications go to `notify_url` (none if `None`)
+    /// and name `merchant_id` (the server's, which refuses notifications about another merchant).
     pub fn new(
         amazon: Arc<AmazonSandbox>,
         keys: KeyRegistry,
@@ -54,8 +55,9 @@ impl AmazonV2Simulator {
         settle_delay: Duration,
         upstream_hold: Duration,
         notify_url: Option<String>,
+        merchant_id: &str,
     ) -> Self {
-        let notifier = notify::Notifier::new(public_url, notify_url);
+        let notifier = notify::Notifier::new(public_url, notify_url, merchant_id);
         Self {
             inner: Arc::new(Inner {
                 store: Mutex::new(Store::default()),

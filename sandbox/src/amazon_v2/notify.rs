@@ -14,14 +14,17 @@ pub const TOPIC_ARN: &str = "arn:aws:sns:eu-west-1:000000000000:amazon-pay-sandb
 
 pub(crate) struct Notifier {
     url: Option<String>,
+    /// The `MerchantID` every notification names.
+    merchant_id: String,
     cert_url: String,
     key: Option<PrivateKey>,
     http: reqwest::Client,
 }
 
 impl Notifier {
-    pub(crate) fn new(public_url: &str, url: Option<String>) -> Self {
+    pub(crate) fn new(public_url: &str, url: Option<String>, merchant_id: &str) -> Self {
         Self {
+            merchant_id: merchant_id.to_owned(),
             url: url.filter(|u| !u.is_empty()),
             cert_url: format!("{public_url}{CERT_PATH}"),
             key: PrivateKey::from_pem(SANDBOX_SNS_KEY_PEM).ok(),
@@ -34,7 +37,7 @@ impl Notifier {
         let key = self.key.as_ref()?;
         let payload = sns::AmazonPayNotification {
             release_environment: "Sandbox".into(),
-            merchant_id: payone_wire::sandbox_settings::defaults::AMAZON_MERCHANT_ID.into(),
+            merchant_id: self.merchant_id.clone(),
             object_type: change.object_type.into(),
             object_id: change.object_id.clone(),
             charge_permission_id: Some(change.charge_permission_id.clone()),
