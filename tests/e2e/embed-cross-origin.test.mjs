@@ -112,7 +112,7 @@ test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation
   await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/cart.html", "back to the shop's cart");
   // Amazon closed the session: the review page's request for it is answered 410, as on the same origin.
-  assert.ok(problems.every((p) => /410|SessionExpired/.test(p)), problems.join("\n"));
+  assert.ok(problems.every((p) => /410|session_expired/.test(p)), problems.join("\n"));
   await context.close();
 });
 
