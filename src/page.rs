@@ -77,30 +77,12 @@ pub fn order_param(search: &str) -> Result<Option<String>, BadParam> {
 /// from any other visit.
 pub use amazon_pay_contract::routes::CANCEL_MARKER;
 
-/// `search` without [`CANCEL_MARKER`] (and with its `?` only when something is left), when it had the marker.
-pub fn without_cancel_marker(search: &str) -> Option<String> {
-    let query = search.strip_prefix('?').unwrap_or(search);
-    let mut kept: Vec<&str> = Vec::new();
-    let mut found = false;
-    for pair in crate::scan::pieces(query, b'&') {
-        if crate::scan::cut(pair, b'=').0 == CANCEL_MARKER {
-            found = true;
-        } else if !pair.is_empty() {
-            kept.push(pair);
-        }
-    }
-    found.then(|| if kept.is_empty() { String::new() } else { ["?", &kept.join("&")].concat() })
-}
-
-/// Whether the page was opened by Amazon's cancel redirect; the marker leaves the address bar
-/// (`history.replaceState`), so a reload or a second view on the page does not tell it again.
-pub fn take_cancel_marker() -> bool {
-    let Some(window) = web_sys::window() else { return false };
-    let location = window.location();
-    let Some(search) = without_cancel_marker(&crate::dom_calls::search(&location)) else { return false };
-    let clean = [crate::dom_calls::pathname(&location), search, crate::dom_calls::hash(&location)].concat();
-    let _ = crate::dom_calls::history(&window).replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
-    true
+/// Whether Amazon's cancel redirect opened the page: `Some` with the address's `order` (when a well-formed id),
+/// the marker taken out of the address bar so that a reload, or another view on the page, does not tell it
+/// again; `None` for any other visit.
+pub fn take_cancel_marker() -> Option<Option<String>> {
+    let window = web_sys::window()?;
+    crate::dom_calls::take_param(&window, CANCEL_MARKER, "order").map(|order| order.filter(|id| is_id(id)))
 }
 
 /// The key under which the button keeps the workorder id for the review page.
@@ -141,16 +123,6 @@ impl core::fmt::Display for BadParam {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_cancel_marker_is_found_and_taken_out() {
-        assert_eq!(without_cancel_marker("?amazonPayCancelled=1").as_deref(), Some(""));
-        assert_eq!(without_cancel_marker("?aff=9&amazonPayCancelled=1&x=y").as_deref(), Some("?aff=9&x=y"));
-        assert_eq!(without_cancel_marker("amazonPayCancelled").as_deref(), Some(""));
-        assert_eq!(without_cancel_marker("?aff=9"), None);
-        assert_eq!(without_cancel_marker("?xamazonPayCancelled=1"), None);
-        assert_eq!(without_cancel_marker(""), None);
-    }
 
     #[test]
     fn reads_amazons_and_payones_return_parameters() {

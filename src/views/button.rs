@@ -217,7 +217,7 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
     // Amazon sent the buyer back here from its pages: they cancelled (before any order, except Amazon direct's
     // APB, whose order the address names). Read now, told after `mount` returned (a listener on the element is
     // added then), before the new button's events.
-    let cancelled = crate::page::take_cancel_marker().then(|| crate::page::order_param(&crate::page::current_search()).ok().flatten());
+    let cancelled = crate::page::take_cancel_marker();
     wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
     wasm_bindgen_futures::spawn_local(async move {
         if let (Some(order_id), Some(view)) = (cancelled, weak.upgrade()) {

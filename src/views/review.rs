@@ -531,7 +531,7 @@ fn load(page: &Review) {
     };
     // The server's return route marks PAYONE's `backurl` (the buyer cancelled on Amazon's pages); taken out of
     // the address now, so a reload does not tell it again.
-    let cancelled = page::take_cancel_marker();
+    let cancelled = page::take_cancel_marker().is_some();
     let loading = client.cv2_session(&workorder_id, checkout_session.as_deref(), lang);
     after(&page.me, loading, move |page: &Review, loaded| page.loaded(loaded, order_id, cancelled));
 }
