@@ -187,6 +187,8 @@ export interface PaidDetail { kind: "paid"; orderId: string }
 /**
  * `amazonpay:declined`: declined when placing (`soft_decline`, `hard_decline`; `declined` when the confirmation
  * page is opened on such an order), failed later (`failed`), or left unfinished on Amazon's pages (`abandoned`).
+ * The lander's `orderId` is Amazon's order reference or billing agreement (CheckoutChamp makes no order of a
+ * declined payment); the upsell page's is the lander's CheckoutChamp order.
  */
 export interface DeclinedDetail {
   kind: "declined";
@@ -203,6 +205,12 @@ export interface SignedInDetail { kind: "signedIn" }
 export interface SignedOutDetail { kind: "signedOut" }
 /** `amazonpay:upselladded`: the upsell page added its product to the order. */
 export interface UpsellAddedDetail { kind: "upsellAdded"; orderId: string }
+/**
+ * `amazonpay:cancelled`: the buyer cancelled on Amazon's pages and Amazon sent them back to the shop's cancel page
+ * (Checkout v2's button; the cart by default); told once, by the button on that page. `orderId` only when an
+ * order existed (none for a checkout not yet ordered).
+ */
+export interface CancelledDetail { kind: "cancelled"; orderId?: string }
 
 /** The widget's DOM events (they bubble from the mounted element), by name. */
 export interface AmazonPayEventMap {
@@ -219,6 +227,7 @@ export interface AmazonPayEventMap {
   "amazonpay:signedin": CustomEvent<SignedInDetail>;
   "amazonpay:signedout": CustomEvent<SignedOutDetail>;
   "amazonpay:upselladded": CustomEvent<UpsellAddedDetail>;
+  "amazonpay:cancelled": CustomEvent<CancelledDetail>;
 }
 
 /** Any event's `detail`, told apart by `kind`. */

@@ -287,31 +287,16 @@ impl Client {
     }
 }
 
-/// `code` as `{:?}` spells it (`SoftDecline`), made from its wire name (`soft_decline`): the wasm needs no
-/// second table of the codes' names.
-fn debug_name(code: amazon_pay_contract::ErrorCode) -> String {
-    let mut name = String::new();
-    let mut upper = true;
-    for b in code.as_str().bytes() {
-        if b == b'_' {
-            upper = true;
-            continue;
-        }
-        name.push(char::from(if upper { b.to_ascii_uppercase() } else { b }));
-        upper = false;
-    }
-    name
-}
-
 impl core::fmt::Display for ClientError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use crate::js_error::write_parts as w;
         match self {
             ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
-            // `{code:?}: ` and the backend's cause for the developer (`detail`: an unknown SKU, a return page off
-            // the allowed origins, ...), else its buyer's sentence; written without `write!`.
+            // The API's own code (`bad_request`, as its JSON and the server's log spell it, so a developer can grep
+            // for it) and the backend's cause for the developer (`detail`: an unknown SKU, a return page off the
+            // allowed origins, ...), else its buyer's sentence; written without `write!`.
             ClientError::Api { url, error } => {
-                w(f, &["the backend refused ", url, ": ", &debug_name(error.code), ": ", error.detail.as_deref().unwrap_or(&error.message)])
+                w(f, &["the backend refused ", url, ": ", error.code.as_str(), ": ", error.detail.as_deref().unwrap_or(&error.message)])
             }
             ClientError::Decode { url, status, cause } => {
                 w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause])
@@ -332,18 +317,21 @@ mod tests {
         };
         assert_eq!(
             refused(Some("unknown item \"mugg\"")).to_string(),
-            "the backend refused https://pay.shop.example/api/cv2/sessions: BadRequest: unknown item \"mugg\""
+            "the backend refused https://pay.shop.example/api/cv2/sessions: bad_request: unknown item \"mugg\""
         );
         assert_eq!(
             refused(None).to_string(),
-            "the backend refused https://pay.shop.example/api/cv2/sessions: BadRequest: Amazon Pay is not available right now."
+            "the backend refused https://pay.shop.example/api/cv2/sessions: bad_request: Amazon Pay is not available right now."
         );
     }
 
     #[test]
-    fn codes_are_named_as_debug_names_them() {
-        for code in amazon_pay_contract::ErrorCode::ALL {
-            assert_eq!(super::debug_name(code), format!("{code:?}"));
+    fn every_code_is_printed_as_the_api_spells_it() {
+        use amazon_pay_contract::{ApiError, ErrorCode};
+        for code in ErrorCode::ALL {
+            let error = ApiError { code, message: "m".into(), detail: None };
+            let printed = super::ClientError::Api { url: "/api/x".into(), error }.to_string();
+            assert_eq!(printed, ["the backend refused /api/x: ", code.as_str(), ": m"].concat());
         }
     }
 }

@@ -6,7 +6,8 @@
 //! put inside itself or a reference that is not a child (the widget's own fresh elements, placed in its own
 //! parents), `addEventListener`, `removeEventListener`, `dispatchEvent` (a new event each time), `focus` and the
 //! page's own `location`'s parts, `history` and `crypto` not at all; `querySelectorAll` throws only for an
-//! invalid selector (the widget's are constants).
+//! invalid selector (the widget's are constants); `history.replaceState` only for a URL of another origin (the
+//! page's own address, changed in its query).
 
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -85,6 +86,26 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn get(this: &SearchParams, name: &str) -> Option<String>;
+
+    #[wasm_bindgen(method)]
+    fn has(this: &SearchParams, name: &str) -> bool;
+
+    #[wasm_bindgen(method)]
+    fn delete(this: &SearchParams, name: &str);
+
+    /// The page's own address as the browser parses it: `new URL(location)` (a `Location` reads as its `href`,
+    /// which parses; no string crosses into the wasm).
+    type PageUrl;
+
+    #[wasm_bindgen(constructor, js_class = "URL")]
+    fn new(location: &Location) -> PageUrl;
+
+    #[wasm_bindgen(method, getter, js_name = searchParams)]
+    fn search_params(this: &PageUrl) -> SearchParams;
+
+    /// `history.replaceState(data, unused, url)`, the URL object read as its `href`.
+    #[wasm_bindgen(method, js_name = replaceState)]
+    fn replace_state(this: &Dom, data: &JsValue, unused: &str, url: &PageUrl);
 }
 
 fn dom(value: &JsValue) -> &Dom {
@@ -175,6 +196,20 @@ pub(crate) fn crypto(window: &Window) -> Crypto {
 /// `new CustomEvent(kind, init)`.
 pub(crate) fn custom_event(kind: &str, init: &web_sys::CustomEventInit) -> Event {
     NewCustomEvent::new(kind, init).unchecked_into()
+}
+
+/// Takes the query parameter `name` out of the page's address (`history.replaceState`, the rest as it was) and
+/// returns the parameter `also` of that address; `None` when the address has no `name` (nothing changed). All
+/// in the browser's URL parser: no query parsing of our own in the wasm.
+pub(crate) fn take_param(window: &Window, name: &str, also: &str) -> Option<Option<String>> {
+    let url = PageUrl::new(&window.location());
+    let params = url.search_params();
+    if !params.has(name) {
+        return None;
+    }
+    params.delete(name);
+    dom(&history(window)).replace_state(&JsValue::NULL, "", &url);
+    Some(params.get(also))
 }
 
 /// `new URLSearchParams(query).get(name)`: the first value of `name`, as the browser decodes it.

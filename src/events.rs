@@ -85,6 +85,14 @@ pub enum WidgetEvent {
         /// The shop's order.
         order_id: String,
     },
+    /// The buyer cancelled on Amazon's pages and Amazon sent them back to the shop's cancel page (Checkout v2's
+    /// `checkoutCancelUrl`); told once, by the view on that page.
+    #[serde(rename_all = "camelCase")]
+    Cancelled {
+        /// The shop's order, when there was one (APB places it first); none for a checkout not yet ordered.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        order_id: Option<String>,
+    },
 }
 
 impl WidgetEvent {
@@ -104,6 +112,7 @@ impl WidgetEvent {
             WidgetEvent::SignedIn => "amazonpay:signedin",
             WidgetEvent::SignedOut => "amazonpay:signedout",
             WidgetEvent::UpsellAdded { .. } => "amazonpay:upselladded",
+            WidgetEvent::Cancelled { .. } => "amazonpay:cancelled",
         }
     }
 }
@@ -129,6 +138,7 @@ impl WidgetEvent {
             WidgetEvent::SignedIn,
             WidgetEvent::SignedOut,
             WidgetEvent::UpsellAdded { order_id: id() },
+            WidgetEvent::Cancelled { order_id: Some(id()) },
         ]
     }
 
@@ -153,6 +163,7 @@ impl WidgetEvent {
             SignedIn => ("signedIn", [None, None, None]),
             SignedOut => ("signedOut", [None, None, None]),
             UpsellAdded { order_id } => ("upsellAdded", one("orderId", order_id)),
+            Cancelled { order_id } => ("cancelled", [order_id.as_deref().map(|id| ("orderId", id)), None, None]),
         }
     }
 
@@ -201,13 +212,14 @@ mod tests {
             SignedIn => 10,
             SignedOut => 11,
             UpsellAdded { .. } => 12,
+            Cancelled { .. } => 13,
         }
     }
 
     #[test]
     fn one_sample_of_each_kind_in_order() {
         let covered: Vec<usize> = WidgetEvent::samples().iter().map(variant).collect();
-        assert_eq!(covered, (0..=12).collect::<Vec<_>>());
+        assert_eq!(covered, (0..=13).collect::<Vec<_>>());
     }
 
     #[test]
@@ -219,7 +231,8 @@ mod tests {
 
     #[test]
     fn serializes_like_serde() {
-        for event in WidgetEvent::samples() {
+        let without_order = WidgetEvent::Cancelled { order_id: None };
+        for event in WidgetEvent::samples().into_iter().chain([without_order]) {
             let (kind, fields) = event.fields();
             let mut detail = serde_json::Map::new();
             detail.insert("kind".into(), kind.into());

@@ -72,6 +72,19 @@ pub fn order_param(search: &str) -> Result<Option<String>, BadParam> {
     id_param(search, "order", None)
 }
 
+/// The parameter the server puts on the shop's cancel page (PAYONE's `backurl`, Amazon's `checkoutCancelUrl`):
+/// only Amazon's redirect after the buyer cancelled on its pages carries it, so the page can tell that moment
+/// from any other visit.
+pub use amazon_pay_contract::routes::CANCEL_MARKER;
+
+/// Whether Amazon's cancel redirect opened the page: `Some` with the address's `order` (when a well-formed id),
+/// the marker taken out of the address bar so that a reload, or another view on the page, does not tell it
+/// again; `None` for any other visit.
+pub fn take_cancel_marker() -> Option<Option<String>> {
+    let window = web_sys::window()?;
+    crate::dom_calls::take_param(&window, CANCEL_MARKER, "order").map(|order| order.filter(|id| is_id(id)))
+}
+
 /// The key under which the button keeps the workorder id for the review page.
 pub const WORKORDER_STORAGE_KEY: &str = "amazonPay.workorderId";
 

@@ -16,7 +16,7 @@ export const FLOWS = [
 ];
 
 /** The widget's events as docs/embedding.md lists them; others are caught by the dispatchEvent hook below. */
-const WIDGET_EVENTS = ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error"];
+const WIDGET_EVENTS = ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error", "cancelled"];
 const POLL_MS = 400;
 /** The cookie the sandbox server reads to serve the demo pages in the buyer's language (server/src/demo_language.rs):
  * only the server can set `<html lang>` before the widget reads it, also on the pages Amazon redirects back to. */

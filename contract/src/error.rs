@@ -38,7 +38,7 @@ pub enum ErrorCode {
 
 /// The JSON error body: `{"code": "...", "message": "...", "detail": "..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{code:?}: {message}")]
+#[error("{}: {message}", code.as_str())]
 pub struct ApiError {
     /// The code.
     pub code: ErrorCode,
@@ -196,6 +196,12 @@ impl ErrorCode {
 mod tests {
     use super::*;
     use crate::Language;
+
+    #[test]
+    fn an_error_prints_its_code_as_the_json_spells_it() {
+        let error = ApiError { code: ErrorCode::BadRequest, message: "unknown item".into(), detail: None };
+        assert_eq!(error.to_string(), "bad_request: unknown item");
+    }
 
     // The sentences of every language: only in a build with all five (the default, the server's).
     #[cfg(not(any(feature = "texts-de", feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es")))]

@@ -3,6 +3,10 @@
 
 use crate::prelude::*;
 
+/// The query parameter (value `1`) the server adds to the shop's cancel page in Checkout v2's button payload
+/// (PAYONE's `backurl`, Amazon's `checkoutCancelUrl`): the widget on that page tells `amazonpay:cancelled`.
+pub const CANCEL_MARKER: &str = "amazonPayCancelled";
+
 /// `GET`: liveness.
 pub const HEALTHZ: &str = "/healthz";
 /// `POST` [`crate::cv2::CreateSessionRequest`] → [`crate::cv2::ButtonConfig`].

@@ -28,6 +28,7 @@ element.addEventListener("amazonpay:reviewready", (e) => console.log(e.detail.wo
 element.addEventListener("amazonpay:redirecting", (e) => console.log(e.detail.orderId, e.detail.url));
 element.addEventListener("amazonpay:declined", (e) => console.log(e.detail.code === "soft_decline", e.detail.message));
 element.addEventListener("amazonpay:error", (e) => console.error(e.detail.message));
+element.addEventListener("amazonpay:cancelled", (e) => console.log("cancelled at Amazon", e.detail.orderId ?? "before any order"));
 
 /** What a shop does with any event: `kind` tells them apart. */
 export function describe(detail: AmazonPayEventDetail): string {
@@ -47,6 +48,8 @@ export function describe(detail: AmazonPayEventDetail): string {
       return `${detail.code}: ${detail.message}`;
     case "error":
       return detail.message;
+    case "cancelled":
+      return detail.orderId ?? detail.kind;
     case "buttonClicked":
     case "signedIn":
     case "signedOut":

@@ -84,13 +84,19 @@ pub struct Pages {
 
 impl Pages {
     /// `successurl`, `errorurl` and `backurl` of PAYONE's `createCheckoutSessionPayload`: the review page, the
-    /// review page with `error=amazon`, the cancel page; each within PAYONE's length.
+    /// review page with `error=amazon`, the cancel page with the cancel marker; each within PAYONE's length.
     pub fn session_urls(&self) -> Result<[String; 3], ReturnUrlError> {
-        let urls = [self.review.clone(), with_query(&self.review, &[REVIEW_ERROR]), self.cancel.clone()];
+        let urls = [self.review.clone(), with_query(&self.review, &[REVIEW_ERROR]), self.cancel_url()];
         match urls.iter().find(|u| u.len() > MAX_URL_LEN) {
             Some(url) => Err(ReturnUrlError::TooLong { url: url.clone(), len: url.len() }),
             None => Ok(urls),
         }
+    }
+
+    /// Where Amazon sends a buyer who cancels on its pages: the cancel page with
+    /// [`amazon_pay_contract::routes::CANCEL_MARKER`], from which the widget there tells `amazonpay:cancelled`.
+    pub fn cancel_url(&self) -> String {
+        with_query(&self.cancel, &[(amazon_pay_contract::routes::CANCEL_MARKER, "1")])
     }
 }
 
@@ -311,7 +317,7 @@ mod tests {
         let [success, error, back] = pages.session_urls().unwrap();
         assert_eq!(success, "https://pay.shop.example/review.html");
         assert_eq!(error, "https://pay.shop.example/review.html?error=amazon");
-        assert_eq!(back, "https://pay.shop.example/");
+        assert_eq!(back, "https://pay.shop.example/?amazonPayCancelled=1", "the cancel page tells the widget there");
     }
 
     #[test]

@@ -184,6 +184,9 @@ async fn approved_from_the_cart_to_the_confirmation_then_captured_and_refunded()
     let button = env.create_session().await;
     assert_eq!(button.algorithm.as_deref(), Some("AMZN-PAY-RSASSA-PSS-V2"));
     assert!(button.payload_json.contains(&button.workorder_id), "the payload names our checkout");
+    let payload: serde_json::Value = serde_json::from_str(&button.payload_json).unwrap();
+    let cancel = payload["webCheckoutDetails"]["checkoutCancelUrl"].as_str().unwrap();
+    assert!(cancel.ends_with("/?amazonPayCancelled=1"), "a cancel returns marked for the widget: {cancel}");
     let (review_url, session) = buyer.checkout(&button, "visa-1111").await;
     assert_eq!(param(&review_url, "workorderId").as_deref(), Some(button.workorder_id.as_str()));
 
@@ -514,6 +517,9 @@ async fn apb_places_first_and_completes_on_the_return() {
     assert_eq!(answer.status(), 200);
     let answer: amazon_pay_contract::apb::ApbOrderResponse = answer.json().await.unwrap();
     assert!(answer.button.payload_json.contains("ProcessOrder"));
+    let payload: serde_json::Value = serde_json::from_str(&answer.button.payload_json).unwrap();
+    let cancel = payload["webCheckoutDetails"]["checkoutCancelUrl"].as_str().unwrap();
+    assert!(cancel.ends_with(&format!("?amazonPayCancelled=1&order={}", answer.order_id)), "the cancel names the order: {cancel}");
     // Before Amazon knows anything of it, the order is already Amazon Pay's, in its first event too.
     let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
     assert_eq!((before.provider.as_str(), before.money_carrier()), ("amazon", Some("Amazon Pay")));

@@ -153,7 +153,7 @@ async fn the_shop_pages_of_a_request_reach_payone_and_the_buyers_return() {
     let fields: std::collections::HashMap<String, String> = serde_urlencoded::from_str(&sent).unwrap();
     assert_eq!(fields["successurl"], "https://shop.example/checkout/review?step=2");
     assert_eq!(fields["errorurl"], "https://shop.example/checkout/review?step=2&error=amazon");
-    assert_eq!(fields["backurl"], "https://shop.example/cart", "cancel leads to the cart named");
+    assert_eq!(fields["backurl"], "https://shop.example/cart?amazonPayCancelled=1", "cancel leads to the cart named, marked for the widget there");
 
     // The order's return from Amazon goes to the shop's pages, not to the demo's.
     env.choose(&config.workorder_id, "anna", "anna-home", "visa-1111");
@@ -201,7 +201,7 @@ async fn configured_pages_are_checked_at_start_and_used_by_default() {
     let sent = calls.iter().find(|c| c["action"] == "createCheckoutSessionPayload").unwrap()["request"].as_str().unwrap().to_owned();
     let fields: std::collections::HashMap<String, String> = serde_urlencoded::from_str(&sent).unwrap();
     assert_eq!(fields["successurl"], "https://shop.example/review");
-    assert_eq!(fields["backurl"], format!("{}/", env.base));
+    assert_eq!(fields["backurl"], format!("{}/?amazonPayCancelled=1", env.base));
 }
 
 /// A shop that names its Checkout v2 pages only (as docs/embedding.md's command does) gets its APB buyers back to

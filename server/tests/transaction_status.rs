@@ -96,6 +96,25 @@ async fn a_genuine_notification_is_stored_acknowledged_and_moves_the_order() {
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Paid);
 }
 
+/// PAYONE's back URL (the buyer cancelled on Amazon's pages) leads to the review page with the cancel marker, from
+/// which the widget tells `amazonpay:cancelled`; the error URL (a decline or a failed authentication) does not.
+#[tokio::test]
+async fn only_the_back_url_marks_the_review_page_as_cancelled() {
+    let (base, _dir, state) = start().await;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (id, txid, result, marked) in [("OBACK", "300000011", "back", true), ("OERROR", "300000012", "error", false)] {
+        let mut order = apb_order(id, txid);
+        order.state = OrderState::Redirected;
+        state.store.insert_order(&order).await.unwrap();
+        let answer = no_redirects.get(format!("{base}/api/orders/{id}/return?result={result}")).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 303);
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains(&format!("order={id}")), "{location}");
+        assert_eq!(location.contains("amazonPayCancelled=1"), marked, "{result}: {location}");
+        assert_eq!(state.store.order(id).unwrap().unwrap().state, OrderState::Abandoned);
+    }
+}
+
 /// APB through PAYONE: the buyer comes back from Amazon through the error URL (a cancelled multi-factor
 /// authentication, or a decline: the URL does not say which), so the order is `abandoned`. PAYONE's later
 /// `failed` says what really happened: acknowledged, recorded with its event, and shown to the buyer.

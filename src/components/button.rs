@@ -46,8 +46,11 @@ pub fn AmazonPayButton(
     /// It could not be shown (`WidgetEvent::Error`; the buyer reads a sentence in its place).
     #[prop(optional, into)]
     on_error: Option<Callback<WidgetEvent>>,
+    /// The buyer cancelled on Amazon's pages and Amazon sent them back to this page (`WidgetEvent::Cancelled`).
+    #[prop(optional, into)]
+    on_cancelled: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    let callbacks = Callbacks { on_ready, on_button_clicked, on_error, ..Callbacks::default() };
+    let callbacks = Callbacks { on_ready, on_button_clicked, on_error, on_cancelled, ..Callbacks::default() };
     // The options for the current cart and language (tracked when read inside an effect).
     let current =
         move |options: &ButtonOptions, get: &dyn Fn(Signal<Vec<CartLine>>) -> Vec<CartLine>, lang: &dyn Fn(Signal<Language>) -> Language| {

@@ -19,6 +19,8 @@ pub(crate) struct Callbacks {
     pub(crate) on_approved: Option<Callback<WidgetEvent>>,
     pub(crate) on_declined: Option<Callback<WidgetEvent>>,
     pub(crate) on_error: Option<Callback<WidgetEvent>>,
+    /// `amazonpay:cancelled`: the buyer cancelled on Amazon's pages (the button or review page they return to).
+    pub(crate) on_cancelled: Option<Callback<WidgetEvent>>,
 }
 
 impl Callbacks {
@@ -33,6 +35,7 @@ impl Callbacks {
             ("amazonpay:approved", self.on_approved),
             ("amazonpay:declined", self.on_declined),
             ("amazonpay:error", self.on_error),
+            ("amazonpay:cancelled", self.on_cancelled),
         ];
         pairs
             .into_iter()
@@ -68,6 +71,7 @@ pub fn from_detail(detail: &JsValue) -> Option<WidgetEvent> {
         "signedIn" => SignedIn,
         "signedOut" => SignedOut,
         "upsellAdded" => UpsellAdded { order_id: order_id()? },
+        "cancelled" => Cancelled { order_id: order_id() },
         _ => return None,
     })
 }

@@ -34,8 +34,11 @@ pub fn OrderReview(
     /// Something failed (`WidgetEvent::Error`).
     #[prop(optional, into)]
     on_error: Option<Callback<WidgetEvent>>,
+    /// The buyer cancelled on Amazon's pages and was sent back here with the order (`WidgetEvent::Cancelled`).
+    #[prop(optional, into)]
+    on_cancelled: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    let callbacks = Callbacks { on_ready, on_order_placed, on_pending, on_approved, on_declined, on_error, ..Callbacks::default() };
+    let callbacks = Callbacks { on_ready, on_order_placed, on_pending, on_approved, on_declined, on_error, on_cancelled, ..Callbacks::default() };
     hosted_in_language(options, crate::views::review::mount, language, callbacks, "amazonpay:reviewready")
 }
 

@@ -214,8 +214,15 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
     let session = options.client.create_cv2_session_with(&request, |url, body| crate::interop::prefetch::take(parent, url, body));
     let view = build(parent, None)?;
     let weak = Rc::downgrade(&view);
+    // Amazon sent the buyer back here from its pages: they cancelled (before any order, except Amazon direct's
+    // APB, whose order the address names). Read now, told after `mount` returned (a listener on the element is
+    // added then), before the new button's events.
+    let cancelled = crate::page::take_cancel_marker();
     wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
     wasm_bindgen_futures::spawn_local(async move {
+        if let (Some(order_id), Some(view)) = (cancelled, weak.upgrade()) {
+            emit(&view.host, WidgetEvent::Cancelled { order_id });
+        }
         let prepared = prepare(session, &options).await;
         // Unmounted meanwhile: nothing to show.
         let Some(view) = weak.upgrade() else { return };

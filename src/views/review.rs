@@ -269,24 +269,28 @@ impl Review {
     }
 
     /// The checkout could not be loaded: the buyer reads why (the order's fate when the address named one).
-    fn failed(&self, err: &ClientError, status: Option<OrderStatus>) {
+    /// Back from a cancel on Amazon's pages (`cancelled`) with the order given up, that is what the page hears.
+    fn failed(&self, err: &ClientError, status: Option<OrderStatus>, cancelled: bool) {
         let lang = self.options.language;
         // Back from Amazon after abandoning or a decline: the session is closed; say why, not just "expired".
-        let message = match status {
+        let message = match &status {
             // Abandoned is all PAYONE's error URL says (a decline too): no guess why.
             Some(s) if s.state == OrderState::Abandoned => Text::NotCompleted.get(lang).to_owned(),
             Some(s) if matches!(s.state, OrderState::Declined | OrderState::Failed) => {
-                decline_reason(&s).map_or_else(|| buyer_message(err, lang), Into::into)
+                decline_reason(s).map_or_else(|| buyer_message(err, lang), Into::into)
             }
             _ => buyer_message(err, lang),
         };
-        self.emit(WidgetEvent::Error { message: err.to_string() });
+        self.emit(match status {
+            Some(s) if cancelled && s.state == OrderState::Abandoned => WidgetEvent::Cancelled { order_id: Some(s.order_id) },
+            _ => WidgetEvent::Error { message: err.to_string() },
+        });
         self.fatal(&message);
     }
 
     /// The checkout's answer: shown, then the order named in the address (back from Amazon), then Amazon's
     /// change actions.
-    fn loaded(&self, loaded: Result<CheckoutDetails, ClientError>, order_id: Option<String>) {
+    fn loaded(&self, loaded: Result<CheckoutDetails, ClientError>, order_id: Option<String>, cancelled: bool) {
         let lang = self.options.language;
         let details = match loaded {
             Ok(details) => details,
@@ -294,9 +298,9 @@ impl Review {
                 log_error("Amazon Pay review", &err);
                 return match order_id {
                     Some(order_id) => after(&self.me, self.options.client.order_status(&order_id, lang), move |page: &Review, status| {
-                        page.failed(&err, status.ok())
+                        page.failed(&err, status.ok(), cancelled)
                     }),
-                    None => self.failed(&err, None),
+                    None => self.failed(&err, None, false),
                 };
             }
         };
@@ -314,7 +318,7 @@ impl Review {
         match order_id {
             Some(order_id) => after(&self.me, self.options.client.order_status(&order_id, lang), move |page: &Review, status| {
                 if let Ok(status) = status {
-                    page.returned(status);
+                    page.returned(status, cancelled);
                 }
                 page.change_actions(script);
             }),
@@ -322,10 +326,15 @@ impl Review {
         }
     }
 
-    /// Back from Amazon with an order: what became of it.
-    fn returned(&self, status: OrderStatus) {
+    /// Back from Amazon with an order: what became of it (`cancelled`: the buyer cancelled on Amazon's pages).
+    fn returned(&self, status: OrderStatus, cancelled: bool) {
         match status.state {
-            OrderState::Abandoned => self.say(self.t(Text::NotCompleted)),
+            OrderState::Abandoned => {
+                if cancelled {
+                    self.emit(WidgetEvent::Cancelled { order_id: Some(status.order_id) });
+                }
+                self.say(self.t(Text::NotCompleted));
+            }
             OrderState::Redirected => {
                 self.state.borrow_mut().awaiting = true;
                 self.say(self.t(Text::ContinueConfirming));
@@ -520,8 +529,11 @@ fn load(page: &Review) {
             return page.fatal(page.t(Text::MissingCheckout));
         }
     };
+    // The server's return route marks PAYONE's `backurl` (the buyer cancelled on Amazon's pages); taken out of
+    // the address now, so a reload does not tell it again.
+    let cancelled = page::take_cancel_marker().is_some();
     let loading = client.cv2_session(&workorder_id, checkout_session.as_deref(), lang);
-    after(&page.me, loading, move |page: &Review, loaded| page.loaded(loaded, order_id));
+    after(&page.me, loading, move |page: &Review, loaded| page.loaded(loaded, order_id, cancelled));
 }
 
 /// How often the review page tries Amazon's script again after it failed to load, one script timeout apart

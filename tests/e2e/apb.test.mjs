@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
+import { poll } from "./support/poll.mjs";
 
 const KEY = "e2e-merchant-key-apb-0123456789abcdefghij";
 let server;
@@ -65,6 +66,32 @@ test("APB declined on Amazon's processing page: back on the review page, a true 
     assert.doesNotMatch(await fatal.textContent(), /did not finish/, instrument);
     await context.close();
   }
+});
+
+test("APB cancelled on Amazon's page: the review page tells amazonpay:cancelled with the order, not an error; a reload does not", async () => {
+  const { page, context } = await newPage(browser);
+  await recordEvents(context);
+  await page.goto(server.baseUrl + "/apb.html");
+  await page.click(".amazon-pay-apb-button");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.click("button[value=cancel]");
+  // PAYONE's backurl, through the server's return route: the review page with the order (and the cancel marker).
+  await page.waitForURL(/\/review\.html\?.*order=/);
+  const order = new URL(page.url()).searchParams.get("order");
+  const told = await poll(async () => {
+    const seen = (await events(page)).filter((e) => e.kind === "cancelled" || e.kind === "error");
+    return seen.length > 0 && seen;
+  }, { timeoutMs: 10_000, failure: () => "the review page told nothing" });
+  assert.deepEqual(told, [{ kind: "cancelled", orderId: order }]);
+  assert.equal(new URL(page.url()).searchParams.get("amazonPayCancelled"), null, "the marker left the address bar");
+
+  await page.reload();
+  const again = await poll(async () => {
+    const seen = (await events(page)).filter((e) => ["cancelled", "error", "reviewReady"].includes(e.kind));
+    return seen.length > 0 && seen;
+  }, { timeoutMs: 10_000, failure: () => "the reloaded review page told nothing" });
+  assert.deepEqual(again.filter((e) => e.kind === "cancelled"), [], "a reload is not a second cancel");
+  await context.close();
 });
 
 test("Back from Amazon's page with the browser's back/forward cache: the button works again, for the same authorization", async () => {

@@ -112,6 +112,30 @@ test("CheckoutChamp one-time: sign in, choose in the widgets, one Import Order, 
   await context.close();
 });
 
+test("a declined upsell: amazonpay:declined with the lander's order, code and sentence, not an error", async () => {
+  const { page, context } = await fresh();
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  const orderId = new URL(page.url()).searchParams.get("orderId");
+  // The order's reference is confirmed and cannot change in the sandbox, so Amazon's decline of the upsell is
+  // the server's answer to one (CheckoutChamp's `Transaction Declined: AmazonRejected`, as crm_error maps it).
+  const sentence = "Sorry, your payment with Amazon Pay was not successful. Please choose another payment method.";
+  await page.route("**/api/checkoutchamp/upsales", (route) =>
+    route.fulfill({
+      status: 402,
+      contentType: "application/json",
+      body: JSON.stringify({ code: "hard_decline", message: sentence, detail: "CheckoutChamp declined the transaction: Transaction Declined: AmazonRejected" }),
+    }),
+  );
+  await page.getByRole("button", { name: "Yes, add it to my order" }).click();
+  await page.locator(".amazon-pay-notice", { hasText: sentence }).waitFor();
+  const told = (await events(page)).filter((e) => e.kind === "declined" || e.kind === "error");
+  assert.deepEqual(told, [{ kind: "declined", orderId, code: "hard_decline", message: sentence }]);
+  await context.close();
+});
+
 /** Records the paths of the page's requests to the backend's API (`/api/…`). */
 function apiRequests(page) {
   const paths = [];
@@ -253,6 +277,12 @@ test("declined card (InvalidPaymentMethod), in German: what to do, the Wallet ag
   assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("amazon-pay-wallet")), true);
   const declined = (await events(page)).find((e) => e.kind === "declined");
   assert.equal(declined.code, "soft_decline");
+  // CheckoutChamp made no order of the declined payment: the attempt's id is Amazon's order reference.
+  const [attempt] = await sent("order/import", before);
+  assert.equal(declined.orderId, attempt.amazonOrderId);
+  assert.match(declined.orderId, /^S02-\d{7}-\d{7}$/);
+  assert.equal(declined.message, "Ihre Zahlungsart wurde abgelehnt. Bitte wählen Sie in Amazon Pay eine andere Zahlungsart.");
+  assert.deepEqual((await events(page)).filter((e) => e.kind === "error"), [], "a decline is not an error");
 
   await chooseInstrument(page, "visa-1111");
   await placeOrder(page).click();

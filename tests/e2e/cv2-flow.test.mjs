@@ -142,6 +142,31 @@ test("hard decline: no second try with Amazon Pay, a way back to the cart", asyn
   await context.close();
 });
 
+test("cancel on Amazon's page: back on the cart, the button tells amazonpay:cancelled once, and a reload does not", async () => {
+  const { page, context, problems } = await fresh();
+  await page.goto(server.baseUrl + "/");
+  const button = page.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await button.click();
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.click("button[value=cancel]");
+  // Amazon's cancel redirect: the server's cancel page (the cart) with its marker, which the widget takes out.
+  await page.waitForURL((url) => url.pathname === "/");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  const kinds = async () => (await events(page)).map((e) => e.kind);
+  await poll(async () => (await kinds()).includes("ready"), { timeoutMs: 10_000, intervalMs: 50, failure: () => "the button never told ready" });
+  const cancelled = (await events(page)).filter((e) => e.kind === "cancelled");
+  assert.deepEqual(cancelled, [{ kind: "cancelled" }], "once, and no order: none was placed");
+  assert.equal(new URL(page.url()).search, "", "the marker left the address bar");
+
+  await page.reload();
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await poll(async () => (await kinds()).includes("ready"), { timeoutMs: 10_000, intervalMs: 50, failure: () => "the button never told ready" });
+  assert.deepEqual((await kinds()).filter((k) => k === "cancelled"), [], "a reload is not a second cancel");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("MFA passed and MFA abandoned", async () => {
   const { page, context } = await fresh();
   await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });

@@ -112,7 +112,7 @@ test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation
   await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/cart.html", "back to the shop's cart");
   // Amazon closed the session: the review page's request for it is answered 410, as on the same origin.
-  assert.ok(problems.every((p) => /410|SessionExpired/.test(p)), problems.join("\n"));
+  assert.ok(problems.every((p) => /410|session_expired/.test(p)), problems.join("\n"));
   await context.close();
 });
 
@@ -139,7 +139,7 @@ test("a review page on an origin the server does not allow is refused: no sessio
   // The only problems: the refused request (and Chromium's line about it) and the widget saying why.
   // The developer reads the server's cause (its `detail`), not the buyer's sentence.
   assert.ok(
-    problems.some((p) => /Amazon Pay button: the backend refused .*\/api\/cv2\/sessions: BadRequest: return page .*evil\.example.*not an allowed origin/.test(p)),
+    problems.some((p) => /Amazon Pay button: the backend refused .*\/api\/cv2\/sessions: bad_request: return page .*evil\.example.*not an allowed origin/.test(p)),
     problems.join("\n"),
   );
   assert.ok(problems.every((p) => /\/api\/cv2\/sessions|Amazon Pay button|status of 400/.test(p)), problems.join("\n"));

@@ -69,7 +69,8 @@ pub(super) async fn returned(
         None => state.return_pages.pages(Flow::of_order(&order.flow)).clone(),
     };
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::Configuration, e.to_string());
-    match query.result.as_str() {
+    let query_result = query.result.as_str();
+    match query_result {
         "success" => {
             // PAYONE's word on it is on its way: a new placement of the same tab no longer gives it up.
             state.store.mark_returned(&order.id).await?;
@@ -77,7 +78,12 @@ pub(super) async fn returned(
         }
         "error" | "back" => {
             state.store.abandon_redirected(&order.id).await?;
-            let query = [("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
+            let mut query = vec![("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
+            // PAYONE's `backurl`: the buyer cancelled on Amazon's pages (the error URL says no such thing); the
+            // review page tells the shop's script `amazonpay:cancelled`.
+            if query_result == "back" {
+                query.push((amazon_pay_contract::routes::CANCEL_MARKER, "1"));
+            }
             Ok(Redirect::to(&state.return_pages.redirect(&pages.review, &query).map_err(refused)?))
         }
         other => Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),

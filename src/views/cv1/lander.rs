@@ -206,20 +206,13 @@ impl Lander {
         }
     }
 
+    /// A refused Import Order. CheckoutChamp makes no order of a declined payment, so the id a `declined` event
+    /// carries is the attempt's own: Amazon's order reference (`S02-…`) or billing agreement (`B02-…`), the
+    /// `amazonOrderId` CheckoutChamp was sent and the shop finds in Seller Central.
     fn refused(&self, err: &crate::client::ClientError, amazon_order_id: String) {
         let shell = &self.shell;
-        let code = err.api_error().map(|e| e.code);
-        let message = buyer_message(err, shell.lang);
-        match code {
-            Some(c @ (ErrorCode::SoftDecline | ErrorCode::HardDecline)) => {
-                shell.log(err);
-                shell.emit(WidgetEvent::Declined { order_id: String::new(), code: c.as_str().into(), message: message.clone() });
-            }
-            // The console and an `error` event.
-            _ => shell.report(err),
-        }
+        let code = shell.refused(err, &amazon_order_id);
         self.decline.set(code);
-        shell.say(&message);
         // Another attempt is another intent.
         *self.idempotency_key.borrow_mut() = page::new_idempotency_key();
         match code {

@@ -17,7 +17,7 @@ use crate::texts::Text;
 use crate::views::skeleton::{add, after, create};
 use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::WidgetsConfig;
-use amazon_pay_contract::Language;
+use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
 use core::time::Duration;
 use web_sys::{Element, Event, EventTarget};
@@ -187,6 +187,23 @@ impl Shell {
         let cause = cause.to_string();
         log_text(&cause);
         self.emit(WidgetEvent::Error { message: cause });
+    }
+
+    /// A CheckoutChamp import the backend refused: a decline (`soft_decline`, `hard_decline`) is a `declined`
+    /// event for `order_id`, which a funnel listens to for offering another way to pay (the console keeps the
+    /// cause); anything else is an `error`. The buyer reads the backend's sentence. Returns the refusal's code.
+    pub(crate) fn refused(&self, err: &crate::client::ClientError, order_id: &str) -> Option<ErrorCode> {
+        let code = err.api_error().map(|e| e.code);
+        let message = signin::buyer_message(err, self.lang);
+        match code {
+            Some(c @ (ErrorCode::SoftDecline | ErrorCode::HardDecline)) => {
+                self.log(err);
+                self.emit(WidgetEvent::Declined { order_id: order_id.into(), code: c.as_str().into(), message: message.clone() });
+            }
+            _ => self.report(err),
+        }
+        self.say(&message);
+        code
     }
 
     /// The cause to the console and an `error` event, `sentence` to the buyer, and the view stops.

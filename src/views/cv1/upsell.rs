@@ -165,9 +165,9 @@ impl Upsell {
         view::after(&self.me, self.client.import_checkoutchamp_upsale(&request), |view: &Upsell, answer| match answer {
             Ok(updated) => view.added(&updated),
             Err(err) => {
-                let shell = &view.shell;
-                shell.report(&err);
-                shell.say(&buyer_message(&err, shell.lang));
+                // A decline names the lander's order the upsell was for (the page's `orderId`).
+                let order_id = view.params.as_ref().map(|p| p.order_id.as_str()).unwrap_or_default();
+                view.shell.refused(&err, order_id);
                 *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
                 view.set_busy(false);
             }

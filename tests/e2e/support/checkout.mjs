@@ -6,7 +6,7 @@ import { newPage } from "./browser.mjs";
 export async function recordEvents(context) {
   await context.addInitScript(() => {
     window.__events = [];
-    for (const kind of ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error"]) {
+    for (const kind of ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error", "cancelled"]) {
       document.addEventListener("amazonpay:" + kind, (e) => window.__events.push(e.detail));
     }
   });

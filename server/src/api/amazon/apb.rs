@@ -58,7 +58,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         web_checkout_details: ButtonWebCheckoutDetails {
             checkout_mode: Some("ProcessOrder".into()),
             checkout_result_return_url: Some(format!("{}{}", state.public_url, super::RESULT_PATH.replace("{order_id}", &order.id))),
-            checkout_cancel_url: Some(pages.cancel.clone()),
+            checkout_cancel_url: Some(crate::return_urls::with_query(&pages.cancel_url(), &[("order", &order.id)])),
             ..Default::default()
         },
         store_id: amazon.store_id.clone(),

@@ -70,7 +70,7 @@ pub(super) async fn create_session(
     let payload = ButtonPayload {
         web_checkout_details: ButtonWebCheckoutDetails {
             checkout_review_return_url: Some(with_query(&pages.review, &[("workorderId", &workorder_id)])),
-            checkout_cancel_url: Some(pages.cancel.clone()),
+            checkout_cancel_url: Some(pages.cancel_url()),
             ..Default::default()
         },
         store_id: amazon.store_id.clone(),
