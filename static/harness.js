@@ -110,7 +110,8 @@ async function renderScenarios() {
     $("run").disabled = true;
     return;
   }
-  provider = PROVIDERS[data.provider] ?? data.provider;
+  // A server older than the field carried Checkout v2 and APB through PAYONE unless started otherwise.
+  if (data.provider) provider = PROVIDERS[data.provider] ?? data.provider;
   renderFlows(data.pages);
   const instrument = $("instrument");
   for (const i of data.instruments) instrument.append(option(i.id, `${i.descriptor}: ${i.outcome}`));
