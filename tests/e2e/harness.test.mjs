@@ -94,6 +94,8 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
 
   // The new scenarios are offered: the 983-985 instruments, and the buyers with what their account lacks.
   assert.match(await page.locator('#instrument option[value="visa-0985"]').textContent(), /985 PaymentMethodNotAllowed/);
+  // The demo preauthorizes: mc-4444 ends approved (a tester promised "paid" waited for a paid that never came).
+  assert.match(await page.locator('#instrument option[value="mc-4444"]').textContent(), /pending, then approved \(paid once captured\)/);
   assert.match(await page.locator('#buyer option[value="noah"]').textContent(), /Noah Weber \(noah\): no address/);
   assert.match(await page.locator('#buyer option[value="lena"]').textContent(), /no default payment method/);
 
