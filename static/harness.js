@@ -5,10 +5,11 @@
 /**
  * The flows a tester can run. A flow is offered when the server has its `probe` page (the list comes with
  * /sandbox/inspect/scenarios); `start` is where the run begins. Pages built later only need these paths.
+ * `{provider}` is who carries Checkout v2 and APB on this server (`--provider`, from the same answer).
  */
 export const FLOWS = [
-  { id: "cv2", label: "Checkout v2 through PAYONE (cart, review, confirmation)", probe: "/review.html", start: "/" },
-  { id: "apb", label: "APB through PAYONE (authorization first, button from its payload)", probe: "/apb.html", start: "/apb.html" },
+  { id: "cv2", label: "Checkout v2 through {provider} (cart, review, confirmation)", probe: "/review.html", start: "/" },
+  { id: "apb", label: "APB through {provider} (authorization first, button from its payload)", probe: "/apb.html", start: "/apb.html" },
   { id: "cv1", label: "Legacy Checkout v1 through PAYONE", probe: "/cv1.html", start: "/cv1.html" },
   { id: "cc-once", label: "CheckoutChamp lander, one-time order", probe: "/lander.html", start: "/lander.html" },
   { id: "cc-upsell", label: "CheckoutChamp lander, then an upsell", probe: "/upsell.html", start: "/lander.html" },
@@ -18,6 +19,11 @@ export const FLOWS = [
 /** The widget's events as docs/embedding.md lists them; others are caught by the dispatchEvent hook below. */
 const WIDGET_EVENTS = ["ready", "buttonclicked", "reviewready", "orderplaced", "redirecting", "approved", "pending", "paid", "declined", "error", "cancelled"];
 const POLL_MS = 400;
+
+/** `--provider`'s names as the flows' labels say them. */
+const PROVIDERS = { payone: "PAYONE", amazon: "Amazon Pay directly" };
+let provider = PROVIDERS.payone;
+const flowLabel = (flow) => flow.label.replace("{provider}", provider);
 /** The cookie the sandbox server reads to serve the demo pages in the buyer's language (server/src/demo_language.rs):
  * only the server can set `<html lang>` before the widget reads it, also on the pages Amazon redirects back to. */
 const LANGUAGE_COOKIE = "amazon-pay-demo-lang";
@@ -82,7 +88,7 @@ function renderFlows(pages) {
       input.checked = true;
       first = false;
     }
-    label.append(input, " " + flow.label);
+    label.append(input, " " + flowLabel(flow));
     if (!found[i]) {
       const hint = document.createElement("span");
       hint.className = "harness-hint";
@@ -104,6 +110,8 @@ async function renderScenarios() {
     $("run").disabled = true;
     return;
   }
+  // A server older than the field carried Checkout v2 and APB through PAYONE unless started otherwise.
+  if (data.provider) provider = PROVIDERS[data.provider] ?? data.provider;
   renderFlows(data.pages);
   const instrument = $("instrument");
   for (const i of data.instruments) instrument.append(option(i.id, `${i.descriptor}: ${i.outcome}`));
@@ -357,8 +365,8 @@ async function run(event) {
   } catch (err) {
     append("harness", "cannot read the sandbox's inspection endpoints: " + err.message);
   }
-  append("harness", `run: ${flow.label} · ${scenario} · buyer ${choice.buyer} · language ${language}`);
-  runStatus.textContent = `Running ${flow.label} with ${scenario}, in ${$("language").selectedOptions[0].textContent}.`;
+  append("harness", `run: ${flowLabel(flow)} · ${scenario} · buyer ${choice.buyer} · language ${language}`);
+  runStatus.textContent = `Running ${flowLabel(flow)} with ${scenario}, in ${$("language").selectedOptions[0].textContent}.`;
   target = popup ?? $("frame");
   // The page still shown is the last run's (or about:blank): only the documents the new run loads are watched.
   try {

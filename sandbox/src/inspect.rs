@@ -22,6 +22,9 @@ pub trait Inspector: Send + Sync + 'static {
     fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String, i64)>, InspectError>;
     /// The pages this server has (`/review.html`, …), sorted, without duplicates.
     fn pages(&self) -> Vec<String>;
+    /// Who carries this server's Checkout v2 and APB payments (`payone`, or `amazon` with `--provider
+    /// amazon`), so the harness names the right one.
+    fn provider(&self) -> &'static str;
 }
 
 /// The store could not be read; answered like the server's own internal errors.
@@ -90,6 +93,8 @@ pub(crate) struct Scenarios {
     instruments: &'static [crate::scenario::Instrument],
     buyers: Vec<ScenarioBuyer>,
     pages: Vec<String>,
+    /// `payone` or `amazon`: who carries Checkout v2 and APB ([`Inspector::provider`]).
+    provider: &'static str,
 }
 
 /// A sandbox buyer as the harness offers it (ids to pick on the fake Amazon pages).
@@ -108,7 +113,7 @@ pub(crate) async fn scenarios(State(inspector): State<Arc<dyn Inspector>>) -> Js
         .iter()
         .map(|b| ScenarioBuyer { id: b.id, name: b.name, addresses: b.addresses.iter().map(|a| a.id).collect(), note: b.note })
         .collect();
-    Json(Scenarios { instruments: crate::scenario::INSTRUMENTS, buyers, pages: inspector.pages() })
+    Json(Scenarios { instruments: crate::scenario::INSTRUMENTS, buyers, pages: inspector.pages(), provider: inspector.provider() })
 }
 
 /// Every call the backend made to PAYONE or CheckoutChamp, oldest first (`?after=N` skips the first `N`).

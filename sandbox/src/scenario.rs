@@ -57,7 +57,12 @@ pub struct Instrument {
 /// Every sandbox instrument, in the order the fake pages list them.
 pub const INSTRUMENTS: &[Instrument] = &[
     Instrument { id: "visa-1111", descriptor: "Visa ••••1111", scenario: Scenario::Approved, outcome: "approved" },
-    Instrument { id: "mc-4444", descriptor: "Mastercard ••••4444", scenario: Scenario::PendingThenPaid, outcome: "pending, then paid" },
+    Instrument {
+        id: "mc-4444",
+        descriptor: "Mastercard ••••4444",
+        scenario: Scenario::PendingThenPaid,
+        outcome: "pending, then approved (paid once captured)",
+    },
     Instrument { id: "visa-0002", descriptor: "Visa ••••0002", scenario: Scenario::PendingThenFailed, outcome: "pending, then failed" },
     Instrument {
         id: "visa-0981", descriptor: "Visa ••••0981", scenario: Scenario::SoftDecline, outcome: "soft decline 981 InvalidPaymentMethod"

@@ -53,6 +53,7 @@ fn sandbox_routes(state: &AppState) -> Router<AppState> {
         let inspector = crate::sandbox_link::StoreInspector {
             store: state.store.clone(),
             page_dirs: [state.config.dist_dir.clone(), state.config.static_dir.clone()],
+            provider: state.config.provider,
         };
         return amazon_pay_sandbox::router(sandbox.clone(), Arc::new(inspector));
     }

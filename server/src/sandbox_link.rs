@@ -59,6 +59,8 @@ pub(crate) fn amazon_key(
 pub(crate) struct StoreInspector {
     pub(crate) store: Store,
     pub(crate) page_dirs: [PathBuf; 2],
+    /// `--provider`, which the harness names in its Checkout v2 and APB flows.
+    pub(crate) provider: crate::config::amazon::Provider,
 }
 
 fn store_error(err: crate::store::StoreError) -> InspectError {
@@ -95,6 +97,10 @@ impl Inspector for StoreInspector {
 
     fn notifications(&self, after: usize, limit: usize) -> Result<Vec<(String, String, String, i64)>, InspectError> {
         self.store.notification_log_page_ms(after, limit).map_err(store_error)
+    }
+
+    fn provider(&self) -> &'static str {
+        self.provider.as_str()
     }
 
     fn pages(&self) -> Vec<String> {

@@ -161,3 +161,23 @@ test("APB: the order first, Amazon's pages, then the confirmation", async () => 
   assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length, 0, "no PAYONE in between");
   await context.close();
 });
+
+test("the harness names Amazon Pay, not PAYONE, as who carries Checkout v2 and APB here", async () => {
+  const scenarios = await (await fetch(server.baseUrl + "/sandbox/inspect/scenarios")).json();
+  assert.equal(scenarios.provider, "amazon");
+  const { page, context, problems } = await fresh();
+  await page.goto(server.baseUrl + "/harness.html");
+  await page.locator("body[data-harness-ready=true]").waitFor();
+  const label = (id) => page.locator("#flows label", { has: page.locator("#flow-" + id) }).textContent();
+  // A tester read "Checkout v2 through PAYONE" on a server that never called PAYONE for it.
+  assert.match(await label("cv2"), /^ Checkout v2 through Amazon Pay directly \(/);
+  assert.match(await label("apb"), /^ APB through Amazon Pay directly \(/);
+  assert.match(await label("cv1"), /through PAYONE$/, "CV1 is PAYONE's, whatever --provider says");
+  assert.match(await page.locator(".harness-intro").textContent(), /Amazon Pay/);
+  await page.check("#flow-cv2");
+  await page.click("#run");
+  await page.locator("#run-status", { hasText: "Checkout v2 through Amazon Pay directly" }).waitFor();
+  await page.locator("#log li[data-source=harness]", { hasText: "run: Checkout v2 through Amazon Pay directly" }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

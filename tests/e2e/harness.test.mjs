@@ -50,7 +50,7 @@ async function throughAmazon(frame, instrument) {
 test("the scenario list is served as JSON by the sandbox", async () => {
   const response = await fetch(server.baseUrl + "/sandbox/inspect/scenarios");
   assert.equal(response.status, 200);
-  const { instruments, buyers, pages } = await response.json();
+  const { instruments, buyers, pages, provider } = await response.json();
   assert.equal(instruments.length, 14);
   for (const id of ["visa-0983", "visa-0984", "visa-0985"]) assert.ok(instruments.some((i) => i.id === id), id);
   assert.deepEqual(instruments[0], { id: "visa-1111", descriptor: "Visa ••••1111", scenario: "approved", outcome: "approved" });
@@ -59,6 +59,7 @@ test("the scenario list is served as JSON by the sandbox", async () => {
   assert.deepEqual(buyers.find((b) => b.id === "noah").addresses, []);
   assert.match(buyers.find((b) => b.id === "lena").note, /986 PaymentPlanNotSet/);
   assert.ok(pages.includes("/review.html") && pages.includes("/index.html"), pages.join());
+  assert.equal(provider, "payone", "who carries Checkout v2 and APB: the harness names it in their flows");
   // `after` skips what a poller has already seen.
   const all = await (await fetch(server.baseUrl + "/sandbox/inspect/upstream-calls")).json();
   const rest = await (await fetch(`${server.baseUrl}/sandbox/inspect/upstream-calls?after=${all.length}`)).json();
@@ -86,12 +87,15 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
 
   // Flows whose pages do not exist yet are offered disabled, and say so.
   assert.equal(await page.locator("#flow-cv2").isEnabled(), true);
+  assert.match(await page.locator("#flows label", { has: page.locator("#flow-cv2") }).textContent(), /^ Checkout v2 through PAYONE \(/);
   for (const label of await page.locator("#flows label").all()) {
     if (await label.locator("input").isDisabled()) assert.match(await label.textContent(), /not available yet/);
   }
 
   // The new scenarios are offered: the 983-985 instruments, and the buyers with what their account lacks.
   assert.match(await page.locator('#instrument option[value="visa-0985"]').textContent(), /985 PaymentMethodNotAllowed/);
+  // The demo preauthorizes: mc-4444 ends approved (a tester promised "paid" waited for a paid that never came).
+  assert.match(await page.locator('#instrument option[value="mc-4444"]').textContent(), /pending, then approved \(paid once captured\)/);
   assert.match(await page.locator('#buyer option[value="noah"]').textContent(), /Noah Weber \(noah\): no address/);
   assert.match(await page.locator('#buyer option[value="lena"]').textContent(), /no default payment method/);
 

@@ -16,6 +16,9 @@ impl Inspector for NoStore {
     fn notifications(&self, _after: usize, _limit: usize) -> Result<Vec<(String, String, String, i64)>, InspectError> {
         Ok(Vec::new())
     }
+    fn provider(&self) -> &'static str {
+        "payone"
+    }
     fn pages(&self) -> Vec<String> {
         Vec::new()
     }
