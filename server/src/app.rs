@@ -209,7 +209,7 @@ impl Server {
         let webhooks = crate::webhooks::spawn(self.state.store.clone(), &self.state.config.merchant);
         let _stop_webhooks = webhooks.map(AbortOnDrop);
         // Orders whose buyer never came back from Amazon's pages, given up after the configured time.
-        let _stop_expiry = AbortOnDrop(crate::redirect_expiry::spawn(self.state.store.clone(), self.state.config.redirected_expiry));
+        let _stop_expiry = AbortOnDrop(crate::redirect_expiry::spawn(self.state.store.clone(), self.state.config.expiry()));
         // Second authorizations found before a restart and not yet released.
         tokio::spawn(crate::merchant::duplicates::release_pending(self.state.clone()));
         let (close_listener, listener_closes) = tokio::sync::watch::channel(false);

@@ -583,3 +583,30 @@ async fn payment_status_says_what_cancel_capture_and_refund_did_and_filters_the_
     assert_eq!(buyer["payment"], "cancelled");
     assert!(buyer.get("payment_status").is_none(), "{buyer}");
 }
+
+/// An order whose placement was cut off (the instance died before the provider's answer was stored; here
+/// written as it would be left) is closed by the sweep after `--placing-expiry-seconds`, for PAYONE and Amazon
+/// Pay direct alike: `abandoned`, and the merchant API says why (`placement_cut_off`), so the list of orders
+/// left `placing` (what `OrdersStuckPlacing` counts) empties without a hand.
+#[tokio::test]
+async fn an_order_left_placing_is_closed_after_its_expiry_and_says_why() {
+    let env = start_with(|c| {
+        c.merchant.api_keys = vec![KEY.to_owned()];
+        c.placing_expiry = std::time::Duration::from_secs(1);
+    })
+    .await;
+    for (provider, key) in
+        [(amazon_pay_server::orders::Provider::Payone, "cut-off-payone-1"), (amazon_pay_server::orders::Provider::Amazon, "cut-off-amazon-1")]
+    {
+        let mut cut = amazon_pay_server::orders::OrderRecord::placing(provider, None, "apb", key, amazon_pay_contract::Money::eur(1290));
+        cut.workorder_id = format!("W-{key}");
+        env.state.store.insert_order(&cut).await.unwrap();
+        let store = env.state.store.clone();
+        eventually("the sweep closes the cut-off order", 20, || store.order(&cut.id).unwrap().filter(|o| o.state == OrderState::Abandoned).map(drop))
+            .await;
+        let shown = order(&env, &cut.id).await;
+        assert_eq!((shown["state"].as_str(), shown["abandon_reason"].as_str()), (Some("abandoned"), Some("placement_cut_off")), "{shown}");
+    }
+    let left: Value = get(&env, "/merchant/api/orders?state=placing").send().await.unwrap().json().await.unwrap();
+    assert_eq!(left["data"].as_array().map(Vec::len), Some(0), "{left}");
+}

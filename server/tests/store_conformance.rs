@@ -505,7 +505,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::spawn(connection);
     let versions: Vec<i64> =
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 
@@ -779,4 +779,52 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     let soft = store.order("O-SOFT").unwrap().unwrap();
     assert_eq!((soft.state, soft.decline), (OrderState::Failed, Some(amazon_pay_contract::ErrorCode::SoftDecline)));
     assert_eq!(kinds("O-SOFT").last().map(String::as_str), Some("order.failed"));
+}
+
+both!(orders_left_placing_are_closed_once, placing_expiry_test);
+/// An order whose placement was cut off (the instance died before the provider's answer was stored) is given
+/// up after its time with the reason `placement_cut_off` (`redirect_expiry.rs`): once however many instances
+/// sweep; never a young one, one whose transaction is known, or one a notification moved; and PAYONE's late
+/// TransactionStatus still wins.
+async fn placing_expiry_test(store: Store, url: Option<String>) {
+    store.insert_order(&order("O-CUT", "W-CUT", "key-cut-00001")).await.unwrap();
+    // PAYONE's answer named the transaction (stored), the state not yet: PAYONE has it, not ours to close.
+    store.insert_order(&OrderRecord { txid: Some("T-KNOWN".into()), ..order("O-KNOWN", "W-KNOWN", "key-known-001") }).await.unwrap();
+    // Cut off too, but its notification came (found by its reference): it moved, nothing to close.
+    store.insert_order(&order("O-TOLD", "W-TOLD", "key-told-0001")).await.unwrap();
+    let told = TransactionStatus::parse(b"txid=T-TOLD&reference=O-TOLD&txaction=appointed&transaction_status=completed&sequencenumber=0");
+    store.receive_notification(&told).await.unwrap();
+    assert_eq!(store.order("O-TOLD").unwrap().unwrap().state, OrderState::Approved);
+    let now = amazon_pay_server::store::now();
+    assert!(store.abandon_cut_off_placing(now - 3600, 100).await.unwrap().is_empty(), "young: not given up");
+    assert!(store.abandon_stale_redirected(now + 1, 100).await.unwrap().is_empty(), "the redirected sweep leaves placing orders alone");
+    let other = match &url {
+        Some(url) => open(url),
+        None => store.clone(),
+    };
+    let (a, b) = tokio::join!(store.abandon_cut_off_placing(now + 1, 100), other.abandon_cut_off_placing(now + 1, 100));
+    let mut given_up = a.unwrap();
+    given_up.extend(b.unwrap());
+    assert_eq!(given_up, ["O-CUT"], "given up once, and only the order with no transaction and no notification");
+    assert_eq!(store.order("O-CUT").unwrap().unwrap().state, OrderState::Abandoned);
+    assert_eq!(store.order("O-KNOWN").unwrap().unwrap().state, OrderState::Placing);
+    assert_eq!(store.order("O-TOLD").unwrap().unwrap().state, OrderState::Approved);
+    let events = store.events_for_order("O-CUT").unwrap();
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["order.placed", "order.abandoned"]);
+    let body: serde_json::Value = serde_json::from_str(&events[1].body).unwrap();
+    assert_eq!(body["order"]["abandon_reason"], "placement_cut_off", "the event says why: {body}");
+    assert!(store.abandon_cut_off_placing(now + 1, 100).await.unwrap().is_empty(), "a second sweep finds nothing");
+    // PAYONE had a transaction after all: its late notification (by the reference) moves the order, and the
+    // reason is history.
+    let late = TransactionStatus::parse(b"txid=T-CUT&reference=O-CUT&txaction=appointed&transaction_status=completed&sequencenumber=0");
+    let received = store.receive_notification(&late).await.unwrap();
+    assert!(
+        matches!(received, Received::Fresh { applied: Ok(Applied::Moved(ref m)) } if m.from == OrderState::Abandoned && m.to == OrderState::Approved),
+        "{received:?}"
+    );
+    let cut = store.order("O-CUT").unwrap().unwrap();
+    assert_eq!((cut.state, cut.txid.as_deref()), (OrderState::Approved, Some("T-CUT")));
+    let events = store.events_for_order("O-CUT").unwrap();
+    let last: serde_json::Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
+    assert_eq!((last["type"].as_str(), &last["order"]["abandon_reason"]), (Some("order.approved"), &serde_json::Value::Null));
 }
