@@ -828,3 +828,59 @@ async fn placing_expiry_test(store: Store, url: Option<String>) {
     let last: serde_json::Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
     assert_eq!((last["type"].as_str(), &last["order"]["abandon_reason"]), (Some("order.approved"), &serde_json::Value::Null));
 }
+
+both!(send_now_makes_waiting_deliveries_due_once, send_now_test);
+/// "Send now" after a receiver's outage (`Store::make_deliveries_due`): the deliveries waiting for a later
+/// retry become due, only those to the URLs asked for, never one another instance has claimed (due within the
+/// kept margin), and once: a second call (or a second instance at once) finds them due already.
+async fn send_now_test(store: Store, url: Option<String>) {
+    let (down, other_url) = ("http://127.0.0.1:9/hook".to_owned(), "http://127.0.0.1:9/crm".to_owned());
+    let urls = vec![down.clone(), other_url.clone()];
+    store.queue_deliveries(urls.clone(), 0).await.unwrap();
+    for (id, key) in [("O1", "key-00000001"), ("O2", "key-00000002"), ("O3", "key-00000003")] {
+        store.insert_order(&order(id, &format!("W{id}"), key)).await.unwrap();
+    }
+    assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 6);
+    // Every delivery tried and refused: each waits a day for its retry, but the CRM's first, due again soon.
+    let claimed = store.claim_deliveries(&urls, 1_000, 10, 0).await.unwrap();
+    assert_eq!(claimed.len(), 6);
+    let first_crm = claimed.iter().find(|d| d.url == other_url).map(|d| d.event_seq);
+    let day = 86_400_000;
+    let refused = |d: &amazon_pay_server::store::events::Due| Attempt {
+        event_seq: d.event_seq,
+        url: d.url.clone(),
+        at_ms: 1_000,
+        status: Some(503),
+        error: None,
+        duration_ms: 3,
+        retry_at_ms: Some(if Some(d.event_seq) == first_crm && d.url == other_url { 1_500 } else { 1_000 + day }),
+        delivered: false,
+    };
+    store.record_attempts(claimed.iter().map(refused).collect()).await.unwrap();
+    // Another instance claims that one (a lease of a minute): it is on its way, not ours to make due.
+    let on_its_way = store.claim_deliveries(&urls, 2_000, 10, 60_000).await.unwrap();
+    assert_eq!(on_its_way.iter().map(|d| (d.event_seq, d.url.as_str())).collect::<Vec<_>>(), [(first_crm.unwrap(), other_url.as_str())]);
+    assert!(store.claim_deliveries(&urls, 2_000, 10, 0).await.unwrap().is_empty(), "nothing else due before send now");
+    // Asked for the hook only, from two instances at once: its three are made due, once.
+    let other = match &url {
+        Some(url) => open(url),
+        None => store.clone(),
+    };
+    let now = 2_000;
+    let (a, b) =
+        tokio::join!(store.make_deliveries_due(vec![down.clone()], now, 120_000), other.make_deliveries_due(vec![down.clone()], now, 120_000));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.made_due + b.made_due, 3, "{a:?} {b:?}");
+    assert_eq!((a.pending, b.pending), (3, 3));
+    let due = store.claim_deliveries(&urls, now, 10, 0).await.unwrap();
+    assert_eq!(due.iter().map(|d| d.url.as_str()).collect::<Vec<_>>(), [down.as_str(); 3], "only the hook's, oldest first");
+    assert!(due.windows(2).all(|w| w[0].event_seq < w[1].event_seq));
+    // Everything: the CRM's two waiting ones are made due; the claimed one stays with its claimer (due
+    // within the margin kept), and the hook's (now claimed, due at once again) are not counted twice.
+    let all = store.make_deliveries_due(urls.clone(), now, 120_000).await.unwrap();
+    assert_eq!((all.made_due, all.pending), (2, 6), "{all:?}");
+    let crm_due = store.claim_deliveries(std::slice::from_ref(&other_url), now, 10, 0).await.unwrap();
+    assert_eq!(crm_due.len(), 2);
+    assert!(!crm_due.iter().any(|d| d.event_seq == on_its_way[0].event_seq), "the claimed one is not taken again");
+    assert_eq!(store.make_deliveries_due(urls, now, 120_000).await.unwrap().made_due, 0, "idempotent");
+}
