@@ -57,8 +57,8 @@ mod tests {
 
     #[test]
     fn without_webhooks_there_is_nothing_to_send() {
-        let mut merchant = crate::config::merchant::MerchantConfig::default();
-        merchant.webhook_urls = vec!["https://shop.example/hook".to_owned()];
+        let mut merchant =
+            crate::config::merchant::MerchantConfig { webhook_urls: vec!["https://shop.example/hook".to_owned()], ..Default::default() };
         assert_eq!(configured(&merchant).unwrap_err().code, "webhooks_not_configured", "a URL without its secret sends nothing");
         merchant.webhook_secret = Some("s".repeat(32));
         assert_eq!(configured(&merchant).unwrap(), ["https://shop.example/hook"]);
