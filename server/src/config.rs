@@ -512,11 +512,6 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// When the sweep gives orders up (`crate::redirect_expiry`).
-    pub fn expiry(&self) -> crate::redirect_expiry::Expiry {
-        crate::redirect_expiry::Expiry { redirected: self.redirected_expiry, placing: self.placing_expiry }
-    }
-
     /// Validates arguments; sandbox mode fills in the documented defaults.
     pub fn from_args(args: Args) -> Result<Config, ConfigError> {
         let provider = args.amazon.provider;

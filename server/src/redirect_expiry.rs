@@ -35,6 +35,11 @@ pub struct Expiry {
 }
 
 impl Expiry {
+    /// The server's settings (`--redirected-expiry-seconds`, `--placing-expiry-seconds`).
+    pub fn of_config(config: &crate::config::Config) -> Expiry {
+        Expiry { redirected: config.redirected_expiry, placing: config.placing_expiry }
+    }
+
     fn of(self, stale: Stale) -> Duration {
         match stale {
             Stale::Redirected => self.redirected,
