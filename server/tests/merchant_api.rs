@@ -610,3 +610,27 @@ async fn an_order_left_placing_is_closed_after_its_expiry_and_says_why() {
     let left: Value = get(&env, "/merchant/api/orders?state=placing").send().await.unwrap().json().await.unwrap();
     assert_eq!(left["data"].as_array().map(Vec::len), Some(0), "{left}");
 }
+
+/// The buyer's side of a cut-off placement: once the sweep has closed it (nothing was charged) the buyer
+/// places the same checkout again with a new key, and the closed attempt stays closed.
+#[tokio::test]
+async fn a_checkout_whose_placement_was_cut_off_can_be_placed_again_once_it_is_closed() {
+    let env = start_with(|c| c.placing_expiry = std::time::Duration::from_secs(1)).await;
+    let workorder = env.checkout("visa-1111").await;
+    let checkout = env.state.store.checkout(&workorder).unwrap().unwrap();
+    let cut = amazon_pay_server::orders::OrderRecord::placing(
+        amazon_pay_server::orders::Provider::Payone,
+        Some(&workorder),
+        "cv2",
+        "cut-off-buyer-01",
+        checkout.amount,
+    );
+    env.state.store.insert_order(&cut).await.unwrap();
+    let store = env.state.store.clone();
+    eventually("the sweep closes the cut-off order", 20, || store.order(&cut.id).unwrap().filter(|o| o.state == OrderState::Abandoned).map(drop))
+        .await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "cut-off-buyer-02", Language::En).await.json().await.unwrap();
+    assert_ne!(placed.order_id, cut.id, "a new order");
+    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. } | PlaceOrderOutcome::Approved), "{:?}", placed.outcome);
+    assert_eq!(env.state.store.order(&cut.id).unwrap().unwrap().state, OrderState::Abandoned);
+}
