@@ -65,7 +65,7 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     let Some(first) = order.get_untracked() else { return ().into_any() };
     let Some(carrier) = first.money_carrier() else {
         return view! {
-            <section class="card actions"><h2>"Money"</h2>
+            <section class="card actions"><h2>"Capture, refund, cancel"</h2>
                 <p>"This order's money is handled in CheckoutChamp: capture, refund or cancel it there."</p></section>
         }
         .into_any();
@@ -166,7 +166,7 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     };
     view! {
         <section class="card actions">
-            <h2>"Money"</h2>
+            <h2>"Capture, refund, cancel"</h2>
             <div class="buttons">{button(Kind::Capture)}{button(Kind::Refund)}{button(Kind::Cancel)}</div>
             {captured_once}
             {move || match step.get() {

@@ -90,7 +90,8 @@ fn OrderDetails(order: MerchantOrder) -> impl IntoView {
             <h2>"Order " <span class="mono">{order.id.clone()}</span> " " <span class=format!("state state-{}", order.state)>{order.state.clone()}</span>
                 " " {crate::list::payment_badge(&order)}</h2>
             <p class="muted">{format!("{} · placed {} · updated {}", order.flow, dates::format(order.created), dates::format(order.updated))}
-                {order.decline.clone().map(|d| format!(" · declined: {d}"))}</p>
+                {order.decline.clone().map(|d| format!(" · declined: {d}"))}
+                {order.abandon_reason.as_deref().map(|r| format!(" · given up: {}", abandon_reason(r)))}</p>
             <div class="columns">
                 <div>
                     <h3>"Items"</h3>
@@ -101,8 +102,8 @@ fn OrderDetails(order: MerchantOrder) -> impl IntoView {
                         }).collect_view()}</tbody>
                     </table>
                     {order.delivery.clone().map(|d| view! { <p class="muted">{format!("Delivery: {d}")}</p> })}
-                    <h3>"Money"</h3>
-                    <table class="amounts" aria-label="Money">
+                    <h3>"Amounts"</h3>
+                    <table class="amounts" aria-label="Amounts">
                         <tbody>{money_rows.into_iter().map(|(name, value)| view! { <tr><th scope="row">{name}</th><td class="num">{value}</td></tr> }).collect_view()}</tbody>
                     </table>
                 </div>
@@ -131,5 +132,14 @@ fn address(address: Option<Address>, provider: &str) -> impl IntoView {
                 [Some(name), a.company, a.street, a.addition, Some(city), a.country].into_iter().flatten().filter(|l| !l.is_empty()).collect();
             view! { <address>{lines.into_iter().map(|l| view! { <span class="line">{l}</span> }).collect_view()}</address> }.into_any()
         }
+    }
+}
+
+/// Why the server gave an order up, in words (`MerchantOrder::abandon_reason`).
+fn abandon_reason(reason: &str) -> String {
+    match reason {
+        "placement_cut_off" => "the placement was cut off and no payment notification came, so nothing was charged".to_owned(),
+        "buyer_did_not_return" => "the buyer did not come back from Amazon's pages".to_owned(),
+        other => other.to_owned(),
     }
 }

@@ -209,8 +209,9 @@ impl Server {
         // Webhooks from the outbox, for as long as the server runs.
         let webhooks = crate::webhooks::spawn(self.state.store.clone(), &self.state.config.merchant);
         let _stop_webhooks = webhooks.map(AbortOnDrop);
-        // Orders whose buyer never came back from Amazon's pages, given up after the configured time.
-        let _stop_expiry = AbortOnDrop(crate::redirect_expiry::spawn(self.state.store.clone(), self.state.config.redirected_expiry));
+        // Orders whose buyer never came back from Amazon's pages, and placements cut off, given up after their time.
+        let _stop_expiry =
+            AbortOnDrop(crate::redirect_expiry::spawn(self.state.store.clone(), crate::redirect_expiry::Expiry::of_config(&self.state.config)));
         // Second authorizations found before a restart and not yet released.
         tokio::spawn(crate::merchant::duplicates::release_pending(self.state.clone()));
         let (close_listener, listener_closes) = tokio::sync::watch::channel(false);

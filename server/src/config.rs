@@ -138,6 +138,12 @@ pub struct Args {
     /// `abandoned`. Amazon cancels a checkout session not finished within 24 hours, so by default no longer.
     #[arg(long, env = "AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS", default_value_t = DEFAULT_REDIRECTED_EXPIRY_SECONDS)]
     pub redirected_expiry_seconds: u64,
+    /// Seconds an order may stay `placing` (its placement cut off before the provider's answer was stored)
+    /// before it is given up as `abandoned`, reason `placement_cut_off`. PAYONE resends a TransactionStatus
+    /// until it gets `TSOK` for at most 48 hours, so by default a little longer: an order still `placing`
+    /// then has no transaction (and a late notification still moves it).
+    #[arg(long, env = "AMAZON_PAY_PLACING_EXPIRY_SECONDS", default_value_t = DEFAULT_PLACING_EXPIRY_SECONDS)]
+    pub placing_expiry_seconds: u64,
     /// How PAYONE CV1 authorizations wait for Amazon (`add_paydata[amazon_timeout]`): `synchronous` (0),
     /// `asynchronous` (1440) or `first-synchronous` (0, and again with 1440 after error 980), as PAYONE's plugins offer.
     #[arg(long, env = "PAYONE_AMAZON_MODE", value_enum, default_value_t = AmazonMode::FirstSynchronous)]
@@ -167,6 +173,9 @@ pub struct Args {
 /// 24 hours: how long Amazon keeps a checkout session open for the buyer to finish (Amazon Pay API v2,
 /// "Checkout Session": Open, then Canceled unless the buyer completes checkout within 24 hours).
 pub const DEFAULT_REDIRECTED_EXPIRY_SECONDS: u64 = 24 * 60 * 60;
+
+/// PAYONE's 48 hours of TransactionStatus retries, and an hour more.
+pub const DEFAULT_PLACING_EXPIRY_SECONDS: u64 = 49 * 60 * 60;
 
 /// PAYONE's request type for placing an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -417,6 +426,8 @@ pub struct Config {
     pub address_rules: crate::address_rules::AddressRules,
     /// How long an order may stay `redirected` before it is given up (`crate::redirect_expiry`).
     pub redirected_expiry: std::time::Duration,
+    /// How long an order may stay `placing` before it is given up (`crate::redirect_expiry`).
+    pub placing_expiry: std::time::Duration,
 }
 
 /// Where the selling merchant may reside to use Amazon Pay through PAYONE.
@@ -480,6 +491,9 @@ pub enum ConfigError {
     #[error("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS (--redirected-expiry-seconds) is 0: give the buyer time on Amazon's pages (default 86400, Amazon's 24 hours)")]
     /// No time at all for the buyer on Amazon's pages.
     RedirectedExpiry,
+    #[error("AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 0: a placement in flight would be given up (default 176400, PAYONE's 48 hours of notification retries and an hour)")]
+    /// No time at all for a placement's answer or its notification.
+    PlacingExpiry,
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
     /// Too many retries.
     TooManyRetries(usize),
@@ -597,6 +611,9 @@ impl Config {
         if args.redirected_expiry_seconds == 0 {
             return Err(ConfigError::RedirectedExpiry);
         }
+        if args.placing_expiry_seconds == 0 {
+            return Err(ConfigError::PlacingExpiry);
+        }
         if args.sandbox_notify_retry_ms.len() > 11 {
             return Err(ConfigError::TooManyRetries(args.sandbox_notify_retry_ms.len()));
         }
@@ -653,6 +670,7 @@ impl Config {
             amazon,
             payone_enabled,
             redirected_expiry: std::time::Duration::from_secs(args.redirected_expiry_seconds),
+            placing_expiry: std::time::Duration::from_secs(args.placing_expiry_seconds),
         })
     }
 
@@ -768,6 +786,10 @@ mod tests {
         assert_eq!(Config::from_args(parse(&[])).unwrap().redirected_expiry, std::time::Duration::from_secs(86_400));
         let config = Config::from_args(parse(&["--redirected-expiry-seconds", "3600"])).unwrap();
         assert_eq!(config.redirected_expiry, std::time::Duration::from_secs(3600));
+        assert_eq!(Config::from_args(parse(&[])).unwrap().placing_expiry, std::time::Duration::from_secs(176_400));
+        let config = Config::from_args(parse(&["--placing-expiry-seconds", "60"])).unwrap();
+        assert_eq!(config.placing_expiry, std::time::Duration::from_secs(60));
+        assert!(matches!(Config::from_args(parse(&["--placing-expiry-seconds", "0"])).unwrap_err(), ConfigError::PlacingExpiry));
         let err = Config::from_args(parse(&["--redirected-expiry-seconds", "0"])).unwrap_err();
         assert!(matches!(err, ConfigError::RedirectedExpiry), "{err}");
         assert!(err.to_string().contains("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS"), "names the setting: {err}");

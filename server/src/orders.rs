@@ -132,7 +132,34 @@ fn failure_reason(ts: &TransactionStatus) -> Option<ErrorCode> {
     matches!(code, ErrorCode::SoftDecline | ErrorCode::HardDecline).then_some(code)
 }
 
-/// Orders given up per write of [`Store::abandon_stale_redirected`]: small, so it never holds the writer long.
+/// The orders this server gives up after a time (`redirect_expiry.rs`), and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// `redirected`: the buyer did not come back from Amazon's pages.
+    Redirected,
+    /// `placing`: the placement was cut off before the provider's answer was stored.
+    Placing,
+}
+
+impl Stale {
+    /// The state such an order is left in.
+    pub fn state(self) -> OrderState {
+        match self {
+            Stale::Redirected => OrderState::Redirected,
+            Stale::Placing => OrderState::Placing,
+        }
+    }
+
+    /// `orders.abandon_reason`, as the merchant API and the `order.abandoned` event name it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Stale::Redirected => "buyer_did_not_return",
+            Stale::Placing => "placement_cut_off",
+        }
+    }
+}
+
+/// Orders given up per write of [`Store::abandon_stale`]: small, so it never holds the writer long.
 pub const ABANDON_BATCH: usize = 100;
 
 impl Store {
@@ -250,19 +277,40 @@ impl Store {
 
     /// Gives up the orders still `redirected` whose last change is older than `before` (unix seconds): the
     /// buyer never came back from Amazon's pages (closed the tab, or placed again on a reloaded APB page).
-    /// At most `limit` per call, oldest first; returns the ids given up. Each is a conditional update with its
-    /// event in one transaction, so two instances sweeping one PostgreSQL give each order up once, and a
-    /// notification that moved it first is never overwritten.
+    /// Their reason: `buyer_did_not_return`. See [`Store::abandon_stale`].
     pub async fn abandon_stale_redirected(&self, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.abandon_stale(Stale::Redirected, before, limit).await
+    }
+
+    /// Gives up the orders still `placing`, with no transaction named, since before `before` (unix seconds):
+    /// the instance placing them died (or was cut off) before the provider's answer was stored, and no
+    /// notification came since. Their reason: `placement_cut_off`. See [`Store::abandon_stale`].
+    pub async fn abandon_cut_off_placing(&self, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.abandon_stale(Stale::Placing, before, limit).await
+    }
+
+    /// Gives up (`abandoned`, with the reason of `stale`) the orders still in `stale`'s state whose last change
+    /// is older than `before`. At most `limit` per call, oldest first; returns the ids given up. Each is a
+    /// conditional update with its event in one transaction, so two instances sweeping one PostgreSQL give
+    /// each order up once, and a notification that moved it first is never overwritten.
+    pub async fn abandon_stale(&self, stale: Stale, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.write(move |c| {
-            let stale: Vec<String> = c
-                .prepare_cached("SELECT id FROM orders WHERE state = 'redirected' AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2")?
-                .query_map(params![before, limit], |r| r.get(0))?
+            let from = stale.state();
+            // A `placing` order whose txid is known has a transaction at PAYONE: never this server's to close.
+            let found: Vec<String> = c
+                .prepare_cached(
+                    "SELECT id FROM orders WHERE state = ?1 AND updated_at < ?2 AND (state <> 'placing' OR txid IS NULL)
+                     ORDER BY updated_at, id LIMIT ?3",
+                )?
+                .query_map(params![from.as_str(), before, limit], |r| r.get(0))?
                 .collect::<crate::store::db::Result<_>>()?;
-            let mut given_up = Vec::with_capacity(stale.len());
-            for id in stale {
-                if move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)? {
+            let mut given_up = Vec::with_capacity(found.len());
+            for id in found {
+                // The reason first, under the same condition, so the event of the move carries it.
+                let sql = "UPDATE orders SET abandon_reason = ?3 WHERE id = ?1 AND state = ?2";
+                c.prepare_cached(sql)?.execute(params![id, from.as_str(), stale.reason()])?;
+                if move_if(c, &id, from, OrderState::Abandoned)? {
                     given_up.push(id);
                 }
             }

@@ -583,3 +583,54 @@ async fn payment_status_says_what_cancel_capture_and_refund_did_and_filters_the_
     assert_eq!(buyer["payment"], "cancelled");
     assert!(buyer.get("payment_status").is_none(), "{buyer}");
 }
+
+/// An order whose placement was cut off (the instance died before the provider's answer was stored; here
+/// written as it would be left) is closed by the sweep after `--placing-expiry-seconds`, for PAYONE and Amazon
+/// Pay direct alike: `abandoned`, and the merchant API says why (`placement_cut_off`), so the list of orders
+/// left `placing` (what `OrdersStuckPlacing` counts) empties without a hand.
+#[tokio::test]
+async fn an_order_left_placing_is_closed_after_its_expiry_and_says_why() {
+    let env = start_with(|c| {
+        c.merchant.api_keys = vec![KEY.to_owned()];
+        c.placing_expiry = std::time::Duration::from_secs(1);
+    })
+    .await;
+    for (provider, key) in
+        [(amazon_pay_server::orders::Provider::Payone, "cut-off-payone-1"), (amazon_pay_server::orders::Provider::Amazon, "cut-off-amazon-1")]
+    {
+        let mut cut = amazon_pay_server::orders::OrderRecord::placing(provider, None, "apb", key, amazon_pay_contract::Money::eur(1290));
+        cut.workorder_id = format!("W-{key}");
+        env.state.store.insert_order(&cut).await.unwrap();
+        let store = env.state.store.clone();
+        eventually("the sweep closes the cut-off order", 20, || store.order(&cut.id).unwrap().filter(|o| o.state == OrderState::Abandoned).map(drop))
+            .await;
+        let shown = order(&env, &cut.id).await;
+        assert_eq!((shown["state"].as_str(), shown["abandon_reason"].as_str()), (Some("abandoned"), Some("placement_cut_off")), "{shown}");
+    }
+    let left: Value = get(&env, "/merchant/api/orders?state=placing").send().await.unwrap().json().await.unwrap();
+    assert_eq!(left["data"].as_array().map(Vec::len), Some(0), "{left}");
+}
+
+/// The buyer's side of a cut-off placement: once the sweep has closed it (nothing was charged) the buyer
+/// places the same checkout again with a new key, and the closed attempt stays closed.
+#[tokio::test]
+async fn a_checkout_whose_placement_was_cut_off_can_be_placed_again_once_it_is_closed() {
+    let env = start_with(|c| c.placing_expiry = std::time::Duration::from_secs(1)).await;
+    let workorder = env.checkout("visa-1111").await;
+    let checkout = env.state.store.checkout(&workorder).unwrap().unwrap();
+    let cut = amazon_pay_server::orders::OrderRecord::placing(
+        amazon_pay_server::orders::Provider::Payone,
+        Some(&workorder),
+        "cv2",
+        "cut-off-buyer-01",
+        checkout.amount,
+    );
+    env.state.store.insert_order(&cut).await.unwrap();
+    let store = env.state.store.clone();
+    eventually("the sweep closes the cut-off order", 20, || store.order(&cut.id).unwrap().filter(|o| o.state == OrderState::Abandoned).map(drop))
+        .await;
+    let placed: PlaceOrderResponse = env.place(&workorder, "cut-off-buyer-02", Language::En).await.json().await.unwrap();
+    assert_ne!(placed.order_id, cut.id, "a new order");
+    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. } | PlaceOrderOutcome::Approved), "{:?}", placed.outcome);
+    assert_eq!(env.state.store.order(&cut.id).unwrap().unwrap().state, OrderState::Abandoned);
+}

@@ -230,6 +230,10 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let api_refusal = lines_of(&lines, &unknown_id).into_iter().find(|l| l["message"] == "request refused").expect("the refusal's line");
     assert_eq!(api_refusal["code"], "bad_request", "{api_refusal}");
     // The receiver's refusal: where it went without the token, the event as the receiver and the API name it.
+    // At start, one line says how many deliveries wait (none in a new store).
+    let waiting: Vec<_> = lines.iter().filter(|l| l["message"] == "webhooks: deliveries waiting at start").collect();
+    assert_eq!(waiting.len(), 1, "one line at start");
+    assert_eq!((waiting[0]["level"].as_str(), &waiting[0]["waiting"]), (Some("INFO"), &serde_json::json!(0)), "{}", waiting[0]);
     let undelivered = lines.iter().find(|l| l["message"] == "webhook not delivered").expect("the refused delivery's line");
     assert_eq!(undelivered["url"], format!("{receiver_url}?token=[redacted]").as_str(), "{undelivered}");
     assert_eq!(undelivered["status"], 500, "{undelivered}");

@@ -77,7 +77,22 @@ async fn a_scrape_counts_what_a_cv2_checkout_did() {
     let stored_state = env.texts("SELECT state FROM orders").pop().expect("one order");
     assert_eq!(samples.sum("amazon_pay_orders", &[("flow", "cv2"), ("state", &stored_state)]), 1.0);
     assert_eq!(samples.sum("amazon_pay_orders", &[]), 1.0);
+    assert_eq!(samples.sum("amazon_pay_orders_oldest_placing_age_seconds", &[]), 0.0, "no order is placing");
 
     // Each recorded call and the checkout and order rows are store writes.
     assert!(samples.sum("amazon_pay_store_write_duration_seconds_count", &[]) >= (recorded.len() + 2) as f64);
+
+    // An order cut off while placing ten minutes ago (what `OrdersStuckPlacing` watches): its age is shown.
+    let cut = amazon_pay_server::orders::OrderRecord::placing(
+        amazon_pay_server::orders::Provider::Payone,
+        None,
+        "apb",
+        "metrics-cut-off-1",
+        amazon_pay_contract::Money::eur(100),
+    );
+    env.state.store.insert_order(&cut).await.expect("stored");
+    env.execute(&format!("UPDATE orders SET updated_at = updated_at - 600 WHERE id = '{}'", cut.id));
+    let samples = Samples::parse(&env.http.get(&metrics_url).send().await.expect("scraped").text().await.expect("a body"));
+    let age = samples.sum("amazon_pay_orders_oldest_placing_age_seconds", &[]);
+    assert!((600.0..700.0).contains(&age), "{age}");
 }

@@ -505,7 +505,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
     tokio::spawn(connection);
     let versions: Vec<i64> =
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "applied once by two instances starting together and a third after");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], "applied once by two instances starting together and a third after");
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
     assert_eq!(indexed.get::<_, i64>(0), 1, "migration 7: Seller Central's id of an order is indexed");
 
@@ -779,4 +779,108 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     let soft = store.order("O-SOFT").unwrap().unwrap();
     assert_eq!((soft.state, soft.decline), (OrderState::Failed, Some(amazon_pay_contract::ErrorCode::SoftDecline)));
     assert_eq!(kinds("O-SOFT").last().map(String::as_str), Some("order.failed"));
+}
+
+both!(orders_left_placing_are_closed_once, placing_expiry_test);
+/// An order whose placement was cut off (the instance died before the provider's answer was stored) is given
+/// up after its time with the reason `placement_cut_off` (`redirect_expiry.rs`): once however many instances
+/// sweep; never a young one, one whose transaction is known, or one a notification moved; and PAYONE's late
+/// TransactionStatus still wins.
+async fn placing_expiry_test(store: Store, url: Option<String>) {
+    store.insert_order(&order("O-CUT", "W-CUT", "key-cut-00001")).await.unwrap();
+    // PAYONE's answer named the transaction (stored), the state not yet: PAYONE has it, not ours to close.
+    store.insert_order(&OrderRecord { txid: Some("T-KNOWN".into()), ..order("O-KNOWN", "W-KNOWN", "key-known-001") }).await.unwrap();
+    // Cut off too, but its notification came (found by its reference): it moved, nothing to close.
+    store.insert_order(&order("O-TOLD", "W-TOLD", "key-told-0001")).await.unwrap();
+    let told = TransactionStatus::parse(b"txid=T-TOLD&reference=O-TOLD&txaction=appointed&transaction_status=completed&sequencenumber=0");
+    store.receive_notification(&told).await.unwrap();
+    assert_eq!(store.order("O-TOLD").unwrap().unwrap().state, OrderState::Approved);
+    let now = amazon_pay_server::store::now();
+    assert!(store.abandon_cut_off_placing(now - 3600, 100).await.unwrap().is_empty(), "young: not given up");
+    assert!(store.abandon_stale_redirected(now + 1, 100).await.unwrap().is_empty(), "the redirected sweep leaves placing orders alone");
+    let other = match &url {
+        Some(url) => open(url),
+        None => store.clone(),
+    };
+    let (a, b) = tokio::join!(store.abandon_cut_off_placing(now + 1, 100), other.abandon_cut_off_placing(now + 1, 100));
+    let mut given_up = a.unwrap();
+    given_up.extend(b.unwrap());
+    assert_eq!(given_up, ["O-CUT"], "given up once, and only the order with no transaction and no notification");
+    assert_eq!(store.order("O-CUT").unwrap().unwrap().state, OrderState::Abandoned);
+    assert_eq!(store.order("O-KNOWN").unwrap().unwrap().state, OrderState::Placing);
+    assert_eq!(store.order("O-TOLD").unwrap().unwrap().state, OrderState::Approved);
+    let events = store.events_for_order("O-CUT").unwrap();
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["order.placed", "order.abandoned"]);
+    let body: serde_json::Value = serde_json::from_str(&events[1].body).unwrap();
+    assert_eq!(body["order"]["abandon_reason"], "placement_cut_off", "the event says why: {body}");
+    assert!(store.abandon_cut_off_placing(now + 1, 100).await.unwrap().is_empty(), "a second sweep finds nothing");
+    // PAYONE had a transaction after all: its late notification (by the reference) moves the order, and the
+    // reason is history.
+    let late = TransactionStatus::parse(b"txid=T-CUT&reference=O-CUT&txaction=appointed&transaction_status=completed&sequencenumber=0");
+    let received = store.receive_notification(&late).await.unwrap();
+    assert!(
+        matches!(received, Received::Fresh { applied: Ok(Applied::Moved(ref m)) } if m.from == OrderState::Abandoned && m.to == OrderState::Approved),
+        "{received:?}"
+    );
+    let cut = store.order("O-CUT").unwrap().unwrap();
+    assert_eq!((cut.state, cut.txid.as_deref()), (OrderState::Approved, Some("T-CUT")));
+    let events = store.events_for_order("O-CUT").unwrap();
+    let last: serde_json::Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
+    assert_eq!((last["type"].as_str(), &last["order"]["abandon_reason"]), (Some("order.approved"), &serde_json::Value::Null));
+}
+
+both!(send_now_makes_waiting_deliveries_due_once, send_now_test);
+/// "Send now" after a receiver's outage (`Store::make_deliveries_due`): the deliveries waiting for a later
+/// retry become due, only those to the URLs asked for, never one another instance has claimed (due within the
+/// kept margin), and once: a second call (or a second instance at once) finds them due already.
+async fn send_now_test(store: Store, url: Option<String>) {
+    let (down, other_url) = ("http://127.0.0.1:9/hook".to_owned(), "http://127.0.0.1:9/crm".to_owned());
+    let urls = vec![down.clone(), other_url.clone()];
+    store.queue_deliveries(urls.clone(), 0).await.unwrap();
+    for (id, key) in [("O1", "key-00000001"), ("O2", "key-00000002"), ("O3", "key-00000003")] {
+        store.insert_order(&order(id, &format!("W{id}"), key)).await.unwrap();
+    }
+    assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 6);
+    // Every delivery tried and refused: each waits a day for its retry, but the CRM's first, due again soon.
+    let claimed = store.claim_deliveries(&urls, 1_000, 10, 0).await.unwrap();
+    assert_eq!(claimed.len(), 6);
+    let first_crm = claimed.iter().find(|d| d.url == other_url).map(|d| d.event_seq);
+    let day = 86_400_000;
+    let refused = |d: &amazon_pay_server::store::events::Due| Attempt {
+        event_seq: d.event_seq,
+        url: d.url.clone(),
+        at_ms: 1_000,
+        status: Some(503),
+        error: None,
+        duration_ms: 3,
+        retry_at_ms: Some(if Some(d.event_seq) == first_crm && d.url == other_url { 1_500 } else { 1_000 + day }),
+        delivered: false,
+    };
+    store.record_attempts(claimed.iter().map(refused).collect()).await.unwrap();
+    // Another instance claims that one (a lease of a minute): it is on its way, not ours to make due.
+    let on_its_way = store.claim_deliveries(&urls, 2_000, 10, 60_000).await.unwrap();
+    assert_eq!(on_its_way.iter().map(|d| (d.event_seq, d.url.as_str())).collect::<Vec<_>>(), [(first_crm.unwrap(), other_url.as_str())]);
+    assert!(store.claim_deliveries(&urls, 2_000, 10, 0).await.unwrap().is_empty(), "nothing else due before send now");
+    // Asked for the hook only, from two instances at once: its three are made due, once.
+    let other = match &url {
+        Some(url) => open(url),
+        None => store.clone(),
+    };
+    let now = 2_000;
+    let (a, b) =
+        tokio::join!(store.make_deliveries_due(vec![down.clone()], now, 120_000), other.make_deliveries_due(vec![down.clone()], now, 120_000));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.made_due + b.made_due, 3, "{a:?} {b:?}");
+    assert_eq!((a.pending, b.pending), (3, 3));
+    let due = store.claim_deliveries(&urls, now, 10, 0).await.unwrap();
+    assert_eq!(due.iter().map(|d| d.url.as_str()).collect::<Vec<_>>(), [down.as_str(); 3], "only the hook's, oldest first");
+    assert!(due.windows(2).all(|w| w[0].event_seq < w[1].event_seq));
+    // Everything: the CRM's two waiting ones are made due; the claimed one stays with its claimer (due
+    // within the margin kept), and the hook's (now claimed, due at once again) are not counted twice.
+    let all = store.make_deliveries_due(urls.clone(), now, 120_000).await.unwrap();
+    assert_eq!((all.made_due, all.pending), (2, 6), "{all:?}");
+    let crm_due = store.claim_deliveries(std::slice::from_ref(&other_url), now, 10, 0).await.unwrap();
+    assert_eq!(crm_due.len(), 2);
+    assert!(!crm_due.iter().any(|d| d.event_seq == on_its_way[0].event_seq), "the claimed one is not taken again");
+    assert_eq!(store.make_deliveries_due(urls, now, 120_000).await.unwrap().made_due, 0, "idempotent");
 }

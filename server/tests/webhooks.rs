@@ -9,7 +9,7 @@ use amazon_pay_contract::Language;
 use amazon_pay_server::sandbox::MfaOutcome;
 use amazon_pay_server::webhooks::sign;
 use axum::http::{HeaderMap, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
@@ -692,4 +692,50 @@ async fn a_waiting_delivery_says_when_it_is_tried_next() {
     for entry in webhooks {
         assert_eq!(entry["detail"], "pending after 1 attempt; next attempt in 10 min", "{entry}");
     }
+}
+
+#[tokio::test]
+async fn after_an_outage_send_now_delivers_every_waiting_event_without_waiting_for_its_retry() {
+    // The receiver was down: every event waits ten minutes for its retry. Back on line, the merchant asks to
+    // send now (for its URL, as the API shows it): all go at once, and asking again changes nothing.
+    let receiver = Receiver::start(0, 503).await;
+    let env = start_with(|c| {
+        c.merchant.webhook_urls = vec![receiver.url.clone()];
+        c.merchant.webhook_secret = Some(SECRET.to_owned());
+        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
+        c.merchant.api_keys = vec![KEY.to_owned()];
+    })
+    .await;
+    let send_now = |body: Option<Value>| {
+        let request = env.http.post(env.url("/merchant/api/webhooks/send-now")).bearer_auth(KEY);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap())
+        }
+    };
+    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    let id = approved_order(&env, "webhook-outage-01").await;
+    eventually("the first attempt of each event recorded", 20, || {
+        let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
+        (deliveries.len() == 3 && deliveries.iter().all(|d| d["attempt_count"] == 1)).then_some(())
+    })
+    .await;
+    // Refused, changing nothing: a URL that is not configured, a body that is not the call's.
+    let (status, body) = send_now(Some(json!({"url": "https://elsewhere.example/hooks"}))).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("unknown_webhook_url")), "{body}");
+    let (status, body) = send_now(Some(json!({"urls": []}))).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_body")), "{body}");
+    let unauthorized = env.http.post(env.url("/merchant/api/webhooks/send-now")).send().await.unwrap();
+    assert_eq!(unauthorized.status(), 401);
+    assert_eq!(env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending' AND attempts = 1"), 3, "still waiting");
+    receiver.status.store(200, Ordering::SeqCst);
+    let (status, body) = send_now(Some(json!({"url": receiver.url}))).await;
+    assert_eq!((status, &body["made_due"], &body["pending"]), (200, &json!(3), &json!(3)), "{body}");
+    eventually("every waiting event delivered", 10, || (receiver.delivered().len() == 3).then_some(())).await;
+    let (status, body) = send_now(None).await;
+    assert_eq!((status, &body["made_due"], &body["pending"]), (200, &json!(0), &json!(0)), "nothing waits any more: {body}");
 }

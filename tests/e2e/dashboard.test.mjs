@@ -71,6 +71,11 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   assert.equal((await amount(page, "Captured").textContent()).trim(), "0.00 EUR");
   await page.locator(".items tr", { hasText: "Rust mug" }).locator("td.num", { hasText: /^2$/ }).waitFor();
   await page.locator("address .line", { hasText: "Anna" }).first().waitFor();
+  // Two headings once both said "Money": the amounts, and what the merchant can do with them.
+  await page.getByRole("heading", { name: "Amounts", exact: true }).waitFor();
+  await page.getByRole("table", { name: "Amounts" }).waitFor();
+  await page.getByRole("heading", { name: "Capture, refund, cancel", exact: true }).waitFor();
+  assert.equal(await page.getByRole("heading", { name: "Money", exact: true }).count(), 0);
 
   // Capture: an amount above the authorization is refused before sending; 10.00 is confirmed and sent.
   await page.click("text=Capture…");

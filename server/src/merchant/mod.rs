@@ -13,6 +13,7 @@ mod error;
 mod money;
 mod orders;
 mod timeline;
+mod webhooks;
 
 pub use error::MerchantError;
 
@@ -41,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(&format!("{PREFIX}/orders/{{id}}/capture"), post(money::capture))
         .route(&format!("{PREFIX}/orders/{{id}}/refund"), post(money::refund))
         .route(&format!("{PREFIX}/orders/{{id}}/cancel"), post(money::cancel))
+        .route(&format!("{PREFIX}/webhooks/send-now"), post(webhooks::send_now))
         .route(PREFIX, any(unknown_route))
         .route(&format!("{PREFIX}/{{*rest}}"), any(unknown_route))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))

@@ -39,6 +39,11 @@ async fn scrape(State(state): State<AppState>) -> Response {
         Ok(rows) => crate::telemetry::metrics::set_orders(&rows),
         Err(err) => tracing::warn!(%err, "metrics: cannot count orders"),
     }
+    let placing = state.store.read(|c| c.query_row("SELECT min(updated_at) FROM orders WHERE state = 'placing'", [], |r| r.get::<_, Option<i64>>(0)));
+    match placing {
+        Ok(oldest) => crate::telemetry::metrics::set_oldest_placing(oldest.map_or(0, |at| crate::store::now() - at)),
+        Err(err) => tracing::warn!(%err, "metrics: cannot read the orders left placing"),
+    }
     let outbox = state.store.outbox_backlog(&state.config.merchant.webhook_urls);
     match outbox {
         Ok((0, _)) => crate::telemetry::metrics::set_outbox(0, 0),

@@ -104,6 +104,15 @@ pub struct Attempt {
     pub delivered: bool,
 }
 
+/// What [`super::Store::make_deliveries_due`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendNow {
+    /// Deliveries that waited for a later retry and are due now.
+    pub made_due: usize,
+    /// Deliveries still pending to the URLs asked for (due now, on their way, or due within the lease).
+    pub pending: usize,
+}
+
 impl super::Store {
     /// Every event of `order_id`, oldest first.
     pub fn events_for_order(&self, order_id: &str) -> Result<Vec<Event>, super::StoreError> {
@@ -238,6 +247,27 @@ impl super::Store {
             due.sort_by_key(|d| d.event_seq);
             due.retain(|d| take(d));
             Ok(due)
+        })
+        .await
+    }
+
+    /// Makes every pending delivery to `urls` that is due later than `now_ms + keep_ms` due at `now_ms`
+    /// (after a receiver's outage: "send now" instead of each waiting for its next retry). Deliveries due
+    /// sooner are left as they are: among them those another instance has claimed (their lease pushed them
+    /// at most a lease ahead), which must not be claimed a second time while on their way. Returns how many
+    /// were made due, and how many deliveries to `urls` are pending in all. Idempotent: a second call finds
+    /// them due already.
+    pub async fn make_deliveries_due(&self, urls: Vec<String>, now_ms: i64, keep_ms: i64) -> Result<SendNow, super::StoreError> {
+        let urls = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".to_owned());
+        self.write(move |c| {
+            let sql = format!(
+                "UPDATE webhook_deliveries SET next_at_ms = ?2 WHERE state = 'pending' AND next_at_ms > ?3 AND url IN {}",
+                json_strings(c, 1)
+            );
+            let made_due = c.prepare_cached(&sql)?.execute(params![urls, now_ms, now_ms.saturating_add(keep_ms)])?;
+            let sql = format!("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending' AND url IN {}", json_strings(c, 1));
+            let pending: i64 = c.prepare_cached(&sql)?.query_row(params![urls], |r| r.get(0))?;
+            Ok(SendNow { made_due, pending: usize::try_from(pending).unwrap_or(0) })
         })
         .await
     }

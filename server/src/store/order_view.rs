@@ -175,7 +175,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
     let row = c
         .prepare_cached(
             "SELECT o.flow, o.state, o.workorder_id, o.txid, o.userid, o.decline, o.created_at, o.updated_at,
-                    k.items_json, k.delivery, o.provider
+                    k.items_json, k.delivery, o.provider, o.abandon_reason
              FROM orders o LEFT JOIN checkouts k ON k.workorder_id = o.workorder_id WHERE o.id = ?1",
         )?
         .query_row([id], |r| {
@@ -191,12 +191,15 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, Option<String>>(9)?,
                 r.get::<_, String>(10)?,
+                r.get::<_, Option<String>>(11)?,
             ))
         })
         .optional()?;
-    let Some((flow, state, workorder_id, txid, userid, decline, created, updated, items, delivery, provider)) = row else {
+    let Some((flow, state, workorder_id, txid, userid, decline, created, updated, items, delivery, provider, abandon_reason)) = row else {
         return Ok(None);
     };
+    // Only while abandoned: a late notification that moved the order on makes the reason history.
+    let abandon_reason = abandon_reason.filter(|_| state == OrderState::Abandoned.as_str());
     let Some(money) = payone_money(c, id)? else { return Ok(None) };
     let notes = match &txid {
         Some(txid) => notifications(c, txid)?,
@@ -244,6 +247,7 @@ fn payone_order(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Value
         "billing_address": personal.billing,
         "shipping_address": personal.shipping,
         "decline": decline,
+        "abandon_reason": abandon_reason,
         "payone": {"workorder_id": workorder_id, "txid": txid, "userid": userid, "sequencenumber": money.sequencenumber},
         "amazon": amazon,
         "payments": payments,

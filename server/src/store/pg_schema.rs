@@ -18,6 +18,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (10, ORDERS_REPLACED),
     (11, AMAZON_ORDERS_PERSONAL),
     (12, EVENT_TIMES_MS),
+    (13, ORDERS_ABANDON_REASON),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -248,6 +249,11 @@ ALTER TABLE amazon_orders ADD COLUMN buyer_search TEXT NOT NULL DEFAULT '';
 const EVENT_TIMES_MS: &str = "
 ALTER TABLE upstream_calls ADD COLUMN at_ms BIGINT;
 ALTER TABLE notifications ADD COLUMN received_at_ms BIGINT;
+";
+
+/// Why this server gave an order up (SQLite's migration 13, `store/schema.rs`).
+const ORDERS_ABANDON_REASON: &str = "
+ALTER TABLE orders ADD COLUMN abandon_reason TEXT;
 ";
 
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.

@@ -103,6 +103,13 @@ ALTER TABLE orders ADD COLUMN replaced_by TEXT;
 ALTER TABLE orders ADD COLUMN returned_at INTEGER;
 ";
 
+/// `orders.abandon_reason` (SQLite's migration 13, PostgreSQL's too): why this server gave an order up
+/// (`placement_cut_off`, `buyer_did_not_return`: `redirect_expiry.rs`), so the merchant API, the dashboard and
+/// the `order.abandoned` event can say it; NULL for orders given up otherwise and those never given up.
+pub(super) const ORDERS_ABANDON_REASON: &str = "
+ALTER TABLE orders ADD COLUMN abandon_reason TEXT;
+";
+
 /// `orders.payment_status` (SQLite's migration 8, PostgreSQL's too): where the order's money stands
 /// (`store/payment_status.rs`), NULL until computed; the rows already there are filled when the store opens.
 pub(super) const ORDERS_PAYMENT_STATUS: &str = "

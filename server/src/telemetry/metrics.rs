@@ -91,6 +91,7 @@ pub struct Metrics {
     webhook_attempt_duration: Histogram,
     webhook_pending: Gauge,
     webhook_oldest_pending_age: Gauge,
+    oldest_placing_age: Gauge,
 }
 
 fn metrics() -> &'static Metrics {
@@ -109,6 +110,7 @@ fn metrics() -> &'static Metrics {
             webhook_attempt_duration: latency(),
             webhook_pending: Gauge::default(),
             webhook_oldest_pending_age: Gauge::default(),
+            oldest_placing_age: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register("http_requests", "HTTP requests answered, by route template, method and status", m.http_requests.clone());
@@ -133,6 +135,11 @@ fn metrics() -> &'static Metrics {
             "webhook_oldest_pending_age_seconds",
             "Age of the oldest event with a delivery still waiting, 0 when none waits (read at scrape time)",
             m.webhook_oldest_pending_age.clone(),
+        );
+        registry.register(
+            "orders_oldest_placing_age_seconds",
+            "Time since the oldest order still placing last changed, 0 when none is (read at scrape time); past the placing expiry the sweep did not close it",
+            m.oldest_placing_age.clone(),
         );
         Metrics { registry, ..m }
     })
@@ -177,6 +184,11 @@ pub fn set_outbox(pending: i64, oldest_age_seconds: i64) {
     let m = metrics();
     m.webhook_pending.set(pending);
     m.webhook_oldest_pending_age.set(oldest_age_seconds.max(0));
+}
+
+/// How long the oldest order still `placing` has been so, in seconds (0: none is).
+pub fn set_oldest_placing(age_seconds: i64) {
+    metrics().oldest_placing_age.set(age_seconds.max(0));
 }
 
 /// Replaces the order counts with `(flow, state, count)` rows read from the store.

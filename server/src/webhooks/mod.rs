@@ -52,6 +52,7 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
             return None;
         }
     };
+    log_waiting(&store, &config.webhook_urls);
     let worker = Worker {
         store,
         http,
@@ -65,6 +66,44 @@ pub fn spawn(store: Store, config: &MerchantConfig) -> Option<tokio::task::JoinH
         in_flight: InFlight::default(),
     };
     Some(tokio::spawn(worker.run()))
+}
+
+/// How far a claim pushes a delivery. Shared database: longer than an attempt can take, so no other instance
+/// sends it meanwhile; if this one dies, another sends it after. SQLite has one instance, whose in-flight set
+/// is enough: no lease, and after a crash everything pending is due at once, as before.
+pub fn lease_ms(dialect: crate::store::db::Dialect, timeout: Duration) -> i64 {
+    match dialect {
+        crate::store::db::Dialect::Postgres => 2 * timeout.as_millis() as i64 + 30_000,
+        crate::store::db::Dialect::Sqlite => 0,
+    }
+}
+
+/// "Send now" (`Store::make_deliveries_due`) leaves alone what is due within this: twice the lease, so a
+/// delivery another instance claimed (even one whose clock is some seconds ahead) is never made due while it
+/// is on its way. On SQLite nothing: its one instance's in-flight set keeps a claimed delivery from going twice.
+pub fn send_now_keep_ms(dialect: crate::store::db::Dialect, timeout: Duration) -> i64 {
+    2 * lease_ms(dialect, timeout)
+}
+
+/// Makes the pending deliveries to `urls` due now (the merchant API's "send now"); the workers of every
+/// instance send them at their next round (a poll: at most [`MerchantConfig::webhook_poll`] away).
+pub async fn send_now(store: &Store, config: &MerchantConfig, urls: Vec<String>) -> Result<crate::store::events::SendNow, crate::store::StoreError> {
+    let keep_ms = send_now_keep_ms(store.dialect(), config.webhook_timeout);
+    let done = store.make_deliveries_due(urls, now_ms(), keep_ms).await?;
+    tracing::info!(made_due = done.made_due, pending = done.pending, "webhooks: waiting deliveries made due now (send now)");
+    Ok(done)
+}
+
+/// One INFO line at start: how many deliveries wait (after an outage or a restart the operator sees at once
+/// whether the receivers have catching up to do, and can send them now: docs/webhooks.md).
+fn log_waiting(store: &Store, urls: &[String]) {
+    match store.outbox_backlog(urls) {
+        Ok((waiting, oldest)) => {
+            let oldest_age_s = if waiting > 0 { crate::store::now() - oldest } else { 0 };
+            tracing::info!(waiting, oldest_age_s, "webhooks: deliveries waiting at start");
+        }
+        Err(err) => tracing::warn!(%err, "webhooks: cannot count the deliveries waiting at start"),
+    }
 }
 
 #[derive(Clone)]
@@ -153,13 +192,7 @@ impl Worker {
         if free == 0 {
             return Ok(());
         }
-        // Shared database: claimed for longer than an attempt can take, so no other instance sends it
-        // meanwhile; if this one dies, another sends it after. SQLite has one instance, whose in-flight set
-        // is enough: no lease, and after a crash everything pending is due at once, as before.
-        let lease_ms = match self.store.dialect() {
-            crate::store::db::Dialect::Postgres => 2 * self.timeout.as_millis() as i64 + 30_000,
-            crate::store::db::Dialect::Sqlite => 0,
-        };
+        let lease_ms = lease_ms(self.store.dialect(), self.timeout);
         // Marked in flight inside the claiming write, which the attempts' records queue behind: a delivery whose
         // attempt is recorded after the claim read it is still in flight then, so it is not taken twice.
         let (in_flight, taken) = (self.in_flight.clone(), Arc::new(Mutex::new(Vec::new())));
