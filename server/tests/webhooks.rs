@@ -657,19 +657,27 @@ async fn a_receiver_slower_than_the_timeout_is_recorded_with_the_timeout_it_miss
     assert!(attempt["status"].is_null(), "{attempt}");
 }
 
-#[tokio::test]
-async fn a_waiting_delivery_says_when_it_is_tried_next() {
-    // The receiver is down: its developer, back on line, reads when each waiting event comes (the merchant API's
-    // next_attempt_at_ms, the dashboard's timeline), since nothing sends it sooner.
-    let receiver = Receiver::start(0, 500).await;
-    let env = start_with(|c| {
-        c.merchant.webhook_urls = vec![receiver.url.clone()];
+/// A server sending to `receiver` (down, for these tests) whose one retry comes ten minutes after the first
+/// attempt, with the merchant API's key; returned once its worker reads the receiver's events.
+async fn start_waiting_ten_minutes(receiver: &Receiver) -> support::Env {
+    let url = receiver.url.clone();
+    let env = start_with(move |c| {
+        c.merchant.webhook_urls = vec![url];
         c.merchant.webhook_secret = Some(SECRET.to_owned());
         c.merchant.webhook_retries = vec![Duration::from_secs(600)];
         c.merchant.api_keys = vec![KEY.to_owned()];
     })
     .await;
     eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
+    env
+}
+
+#[tokio::test]
+async fn a_waiting_delivery_says_when_it_is_tried_next() {
+    // The receiver is down: its developer, back on line, reads when each waiting event comes (the merchant API's
+    // next_attempt_at_ms, the dashboard's timeline), since nothing sends it sooner.
+    let receiver = Receiver::start(0, 500).await;
+    let env = start_waiting_ten_minutes(&receiver).await;
     let workorder = env.checkout("visa-1111").await;
     let placed: PlaceOrderResponse = env.place(&workorder, "webhook-wait-0001", Language::En).await.json().await.unwrap();
     let id = placed.order_id.clone();
@@ -702,13 +710,7 @@ async fn after_an_outage_send_now_delivers_every_waiting_event_without_waiting_f
     // The receiver was down: every event waits ten minutes for its retry. Back on line, the merchant asks to
     // send now (for its URL, as the API shows it): all go at once, and asking again changes nothing.
     let receiver = Receiver::start(0, 503).await;
-    let env = start_with(|c| {
-        c.merchant.webhook_urls = vec![receiver.url.clone()];
-        c.merchant.webhook_secret = Some(SECRET.to_owned());
-        c.merchant.webhook_retries = vec![Duration::from_secs(600)];
-        c.merchant.api_keys = vec![KEY.to_owned()];
-    })
-    .await;
+    let env = start_waiting_ten_minutes(&receiver).await;
     let send_now = |body: Option<Value>| {
         let request = env.http.post(env.url("/merchant/api/webhooks/send-now")).bearer_auth(KEY);
         let request = match body {
@@ -720,7 +722,6 @@ async fn after_an_outage_send_now_delivers_every_waiting_event_without_waiting_f
             (response.status().as_u16(), response.json::<Value>().await.unwrap())
         }
     };
-    eventually("the worker has seen the URL", 10, || (env.count("SELECT count(*) FROM webhook_cursors") == 1).then_some(())).await;
     let id = approved_order(&env, "webhook-outage-01").await;
     eventually("the first attempt of each event recorded", 20, || {
         let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
