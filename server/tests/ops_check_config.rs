@@ -15,6 +15,22 @@ const BIN: &str = env!("CARGO_BIN_EXE_amazon-pay-server");
 const PORTAL_KEY: &str = "PortalKey-Zq8w3Xv1";
 const CRM_PASSWORD: &str = "CrmPass-Ly7Hn2Rk";
 
+/// A live PAYONE account with the shop's Amazon merchant id (made up).
+const PAYONE_ARGS: [&str; 10] =
+    ["--payone-key", PORTAL_KEY, "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
+
+/// A live CheckoutChamp account (made up), as a shop's funnel would configure it.
+const CRM_ARGS: [&str; 8] = [
+    "--checkoutchamp-login-id",
+    "api",
+    "--checkoutchamp-password",
+    CRM_PASSWORD,
+    "--checkoutchamp-campaign-id",
+    "4",
+    "--checkoutchamp-amazon-biller-id",
+    "5",
+];
+
 fn check_config(args: &[&str]) -> (Output, String, String) {
     let output = Command::new(BIN)
         .arg("check-config")
@@ -98,26 +114,7 @@ fn a_valid_configuration_prints_its_effective_settings_with_secrets_masked() {
 #[test]
 fn problems_the_start_finds_after_parsing_are_listed_too() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let live = [
-        "--payone-key",
-        PORTAL_KEY,
-        "--payone-mid",
-        "1",
-        "--payone-portalid",
-        "2",
-        "--payone-aid",
-        "3",
-        "--amazon-merchant-id",
-        "A1",
-        "--checkoutchamp-login-id",
-        "api",
-        "--checkoutchamp-password",
-        CRM_PASSWORD,
-        "--checkoutchamp-campaign-id",
-        "4",
-        "--checkoutchamp-amazon-biller-id",
-        "5",
-    ];
+    let live: Vec<&str> = PAYONE_ARGS.into_iter().chain(CRM_ARGS).collect();
     let missing = dir.path().join("missing.json");
     let args: Vec<&str> = live.iter().copied().chain(["--catalogue", missing.to_str().expect("utf-8"), "--payone-endpoint", "ftp://x"]).collect();
     let (output, _, stderr) = check_config(&args);
@@ -306,17 +303,7 @@ fn amazon_direct_s_lander_signs_buyers_in_with_the_store_id() {
     // With --provider amazon, AMAZON_STORE_ID is the Login with Amazon client id (storeId is the LwA client id,
     // amzn1.application-oa2-client.…), yet a live CheckoutChamp lander was a problem until AMAZON_CLIENT_ID
     // repeated it.
-    let crm = [
-        "--checkoutchamp-login-id",
-        "api",
-        "--checkoutchamp-password",
-        CRM_PASSWORD,
-        "--checkoutchamp-campaign-id",
-        "4",
-        "--checkoutchamp-amazon-biller-id",
-        "5",
-    ];
-    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(crm).collect();
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(CRM_ARGS).collect();
     let (output, stdout, stderr) = check_config(&args);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     let store_id = LIVE_AMAZON_ARGS[LIVE_AMAZON_ARGS.iter().position(|&a| a == "--amazon-store-id").expect("a store id") + 1];
@@ -389,8 +376,7 @@ fn a_live_configuration_prints_its_settings_as_they_are_set() {
 fn a_live_configuration_on_the_demo_price_list_is_a_problem_that_says_what_to_set() {
     // It was only flagged in the printed settings (`(demo: set AMAZON_PAY_CATALOGUE …)`) and exited 0, and the
     // start went ahead selling at the demo's made-up prices.
-    let live = ["--payone-key", PORTAL_KEY, "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
-    let args: Vec<&str> = live.iter().copied().chain(["--payone-endpoint", "ftp://x"]).collect();
+    let args: Vec<&str> = PAYONE_ARGS.into_iter().chain(["--payone-endpoint", "ftp://x"]).collect();
     let (output, stdout, stderr) = check_config(&args);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("live mode has no AMAZON_PAY_CATALOGUE (--catalogue)"), "{stderr}");
