@@ -253,7 +253,7 @@ test("popup blocked: sign-in falls back to this window, and the access_token lea
 });
 
 test("declined card (InvalidPaymentMethod), in German: what to do, the Wallet again, then another card works", async () => {
-  const { page, context } = await fresh();
+  const { page, context, problems } = await fresh();
   const before = await callCount();
   // A funnel page of its own, mounted from script, in German.
   await page.goto(server.baseUrl + "/sandbox-test.html");
@@ -283,6 +283,7 @@ test("declined card (InvalidPaymentMethod), in German: what to do, the Wallet ag
   assert.match(declined.orderId, /^S02-\d{7}-\d{7}$/);
   assert.equal(declined.message, "Ihre Zahlungsart wurde abgelehnt. Bitte wählen Sie in Amazon Pay eine andere Zahlungsart.");
   assert.deepEqual((await events(page)).filter((e) => e.kind === "error"), [], "a decline is not an error");
+  assert.deepEqual(problems.filter((p) => p.startsWith("console:") && !p.includes("Failed to load resource")), [], "a decline is no console error");
 
   await chooseInstrument(page, "visa-1111");
   await placeOrder(page).click();
@@ -350,14 +351,28 @@ async function placeAndReturn(page, result) {
 const focused = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 const confirmations = (page) => page.evaluate(() => window.__amazonPaySandbox.confirmations.map((c) => c.result));
 
+/** Every `amazonpay:<kind>` event of every page the context opens from now on, as a shop's analytics counts them. */
+async function countAcrossPages(context, kind) {
+  const heard = [];
+  await context.exposeBinding("__heardAcrossPages", (_source, detail) => heard.push(detail));
+  await context.addInitScript((kind) => {
+    document.addEventListener("amazonpay:" + kind, (e) => window.__heardAcrossPages(e.detail));
+  }, kind);
+  return heard;
+}
+
 test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authorization with wallettype=AMZ", async () => {
   const { page, context, problems } = await fresh();
+  const approved = await countAcrossPages(context, "approved");
   const before = await callCount();
   const workorderId = await cv1ToDetails(page, context);
   assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
   assert.match(await page.locator(".amazon-pay-total").textContent(), /€50\.70/);
   await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
+  // One order, one `approved`: the confirmation page's (cv1.html leaves for it without announcing it too).
+  const orderId = new URL(page.url()).searchParams.get("order");
+  assert.deepEqual(approved, [{ kind: "approved", orderId }]);
 
   const actions = (await callsSince(before)).map((c) => c.action);
   assert.deepEqual(actions.filter((a, i) => a !== actions[i - 1]), [

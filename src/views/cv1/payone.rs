@@ -449,14 +449,8 @@ impl Payone {
                 shell.set_phase(Phase::Done);
                 self.render();
             }
-            outcome => {
-                match outcome {
-                    Cv1Outcome::Approved => shell.emit(WidgetEvent::Approved { order_id: order_id.clone() }),
-                    Cv1Outcome::Pending => shell.emit(WidgetEvent::Pending { order_id: order_id.clone() }),
-                    _ => {}
-                }
-                self.show_order(&order_id);
-            }
+            // The confirmation page announces `approved`/`pending` (it follows the order on): once per order.
+            _ => self.show_order(&order_id),
         }
     }
 }
