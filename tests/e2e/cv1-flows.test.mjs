@@ -5,6 +5,9 @@
 // is on a condition.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
@@ -544,6 +547,25 @@ const OFFERS = {
   "start-again": { widgets: false, placeOrder: false, startAgain: true, anotherWay: false, backToCart: true, focus: null },
   "another-way": { widgets: false, placeOrder: false, startAgain: false, anotherWay: true, backToCart: true, focus: null },
 };
+
+test("PAYONE CV1 with a shop that charges for standard delivery: a Delivery line, so the lines add up to the total", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cv1-delivery-"));
+  const catalogue = join(dir, "catalogue.json");
+  writeFileSync(catalogue, JSON.stringify({ currency: "EUR", products: { mug: { name: "Rust mug", price: 1290 }, tshirt: { name: "Ferris T-shirt", price: 2490 } }, delivery: { standard: 390, express: 990 } }));
+  const charging = await startServer({ args: ["--catalogue", catalogue] });
+  try {
+    const { page, context, problems } = await fresh();
+    await cv1ToDetails(page, context, { on: charging });
+    // cv1.html's cart: two mugs and a T-shirt (50.70), and standard delivery's 3.90.
+    assert.equal(await page.locator(".amazon-pay-delivery-fee").textContent(), "Delivery: €3.90");
+    assert.match(await page.locator(".amazon-pay-total").textContent(), /€54\.60/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await charging.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 let synchronousServer;
 /** A second server in PAYONE_AMAZON_MODE=synchronous (980 comes back at once there), started once. */
