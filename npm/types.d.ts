@@ -177,8 +177,16 @@ export interface ReviewReadyDetail { kind: "reviewReady"; workorderId: string }
 /** `amazonpay:orderplaced`: "Place order" reached the backend; the outcome follows as its own event. */
 export interface OrderPlacedDetail { kind: "orderPlaced"; orderId: string }
 /** `amazonpay:redirecting`: the buyer is sent to Amazon (processing, multi-factor authentication). */
-export interface RedirectingDetail { kind: "redirecting"; orderId: string; url: string }
-/** `amazonpay:approved`: the payment is authorized, the order stands. */
+export interface RedirectingDetail {
+  kind: "redirecting";
+  orderId: string;
+  /** Amazon's page the buyer is sent to; `""` in APB, where Amazon's `checkout.js` opens its page itself. */
+  url: string;
+}
+/**
+ * `amazonpay:approved`: the payment is authorized, the order stands. In CV1 only the confirmation page fires it
+ * (`cv1.html` leaves for it without a word), so one order is one `approved`.
+ */
 export interface ApprovedDetail { kind: "approved"; orderId: string }
 /** `amazonpay:pending`: the payment is still being decided; the confirmation page follows it. */
 export interface PendingDetail { kind: "pending"; orderId: string }
@@ -186,7 +194,7 @@ export interface PendingDetail { kind: "pending"; orderId: string }
 export interface PaidDetail { kind: "paid"; orderId: string }
 /**
  * `amazonpay:declined`: declined when placing (`soft_decline`, `hard_decline`; `declined` when the confirmation
- * page is opened on such an order), failed later (`failed`), or left unfinished on Amazon's pages (`abandoned`).
+ * or review page is opened on such an order, as back from Amazon's pages), failed later (`failed`), or left unfinished on Amazon's pages (`abandoned`).
  * The lander's `orderId` is Amazon's order reference or billing agreement (CheckoutChamp makes no order of a
  * declined payment); the upsell page's is the lander's CheckoutChamp order.
  */

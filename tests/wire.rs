@@ -195,6 +195,7 @@ fn legacy_v1_answers_read_back_equal() {
         shipping_address: address("Giulia"),
         billing_address: None,
         items: lines(),
+        delivery_fee: Some(Money::eur(390)),
         amount: Money::eur(5070),
     });
     let mut outcomes = vec![Cv1Outcome::Confirmed, Cv1Outcome::Approved, Cv1Outcome::Pending, Cv1Outcome::AlreadyPlaced];

@@ -85,7 +85,11 @@ pub struct Cv1Details {
     pub billing_address: Option<PostalAddress>,
     /// The items.
     pub items: Vec<PricedLine>,
-    /// The amount.
+    /// Standard delivery's fee, which `amount` includes (the page's "Delivery" line, so its lines add up to the
+    /// total); none when nothing is charged for delivery. Additive: a server that predates it leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_fee: Option<Money>,
+    /// The amount: the items and `delivery_fee`.
     pub amount: Money,
 }
 

@@ -237,6 +237,35 @@ async fn approved_from_getconfiguration_to_the_authorization() {
     assert_eq!(after, Cv1OrderResponse { order_id: first.order_id.clone(), outcome: Cv1Outcome::AlreadyPlaced });
 }
 
+/// The total of a shop that charges for standard delivery includes its fee, so the page needs the fee to show
+/// a "Delivery" line, else its items do not add up to its total. Digital goods have none, and none is sent.
+#[tokio::test]
+async fn the_details_name_the_delivery_fee_the_total_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalogue.json");
+    std::fs::write(&path, r#"{"currency":"EUR","products":{"mug":{"name":"Mug","price":1290},"ebook":{"name":"E-book","price":990,"digital":true}},"delivery":{"standard":390,"express":1150}}"#).unwrap();
+    let env = start_with(|c| c.catalogue = Some(path)).await;
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    assert_eq!(c.session.amount, Money::eur(2 * 1290 + 390), "two mugs and standard delivery");
+    let request = OrderReferenceRequest { amazon_order_reference_id: c.reference.clone(), access_token: c.token.clone(), language: Language::En };
+    let details: Cv1Details = env.post(&routes::cv1_details(&c.session.workorder_id), &request).await.json().await.unwrap();
+    assert_eq!(details.delivery_fee, Some(Money::eur(390)));
+    let goods: i64 = details.items.iter().map(|l| l.unit_price.minor * i64::from(l.quantity)).sum();
+    assert_eq!(goods + 390, details.amount.minor, "the lines add up to the total");
+
+    // Digital goods: nothing delivered, no fee, and the field is left out (a page of an older widget reads it so).
+    let request = CreateCv1SessionRequest { items: vec![CartLine { sku: "ebook".into(), quantity: 1 }], language: Language::En };
+    let session: Cv1Session = env.post(routes::CV1_SESSIONS, &request).await.json().await.unwrap();
+    let amazon = &env.sandbox().amazon;
+    let token = amazon.issue_token("anna", &["profile", "payments:widget", "payments:shipping_address"]).unwrap();
+    let reference = amazon.create_order_reference(&token, AgreementType::OrderReference).unwrap().id;
+    amazon.select_for_widget(&token, &reference, None, Some("visa-1111")).unwrap();
+    let request = OrderReferenceRequest { amazon_order_reference_id: reference, access_token: token, language: Language::En };
+    let answer: serde_json::Value = env.post(&routes::cv1_details(&session.workorder_id), &request).await.json().await.unwrap();
+    assert_eq!(answer.get("delivery_fee"), None, "{answer}");
+    assert_eq!(answer["amount"]["minor"], 990);
+}
+
 #[tokio::test]
 async fn soft_decline_at_confirmation_lets_the_buyer_pick_another_card() {
     let env = start().await;

@@ -269,22 +269,31 @@ impl Review {
     }
 
     /// The checkout could not be loaded: the buyer reads why (the order's fate when the address named one).
-    /// Back from a cancel on Amazon's pages (`cancelled`) with the order given up, that is what the page hears.
+    /// An order given up or declined is an outcome the page explains, so the shop hears `declined` (code: the
+    /// order's state, as on the confirmation page), or `cancelled` back from a cancel on Amazon's pages, and the
+    /// console stays quiet; anything else is an `error`, on the console too.
     fn failed(&self, err: &ClientError, status: Option<OrderStatus>, cancelled: bool) {
         let lang = self.options.language;
-        // Back from Amazon after abandoning or a decline: the session is closed; say why, not just "expired".
-        let message = match &status {
-            // Abandoned is all PAYONE's error URL says (a decline too): no guess why.
-            Some(s) if s.state == OrderState::Abandoned => Text::NotCompleted.get(lang).to_owned(),
-            Some(s) if matches!(s.state, OrderState::Declined | OrderState::Failed) => {
-                decline_reason(s).map_or_else(|| buyer_message(err, lang), Into::into)
+        let (message, event) = match status {
+            Some(s) if matches!(s.state, OrderState::Abandoned | OrderState::Declined | OrderState::Failed) => {
+                // Abandoned is all PAYONE's error URL says (a decline too): no guess why.
+                let message = match s.state {
+                    OrderState::Abandoned => Text::NotCompleted.get(lang).to_owned(),
+                    _ => decline_reason(&s).map_or_else(|| buyer_message(err, lang), Into::into),
+                };
+                let event = if cancelled && s.state == OrderState::Abandoned {
+                    WidgetEvent::Cancelled { order_id: Some(s.order_id) }
+                } else {
+                    WidgetEvent::Declined { code: s.state.as_str().into(), message: message.clone(), order_id: s.order_id }
+                };
+                (message, event)
             }
-            _ => buyer_message(err, lang),
+            _ => {
+                log_error("Amazon Pay review", err);
+                (buyer_message(err, lang), WidgetEvent::Error { message: err.to_string() })
+            }
         };
-        self.emit(match status {
-            Some(s) if cancelled && s.state == OrderState::Abandoned => WidgetEvent::Cancelled { order_id: Some(s.order_id) },
-            _ => WidgetEvent::Error { message: err.to_string() },
-        });
+        self.emit(event);
         self.fatal(&message);
     }
 
@@ -295,7 +304,6 @@ impl Review {
         let details = match loaded {
             Ok(details) => details,
             Err(err) => {
-                log_error("Amazon Pay review", &err);
                 return match order_id {
                     Some(order_id) => after(&self.me, self.options.client.order_status(&order_id, lang), move |page: &Review, status| {
                         page.failed(&err, status.ok(), cancelled)

@@ -47,6 +47,7 @@ impl FromJs for Cv1Details {
             shipping_address: f.field("shipping_address", Default::default()),
             billing_address: f.opt("billing_address"),
             items: f.list("items"),
+            delivery_fee: f.opt("delivery_fee"),
             amount: f.field("amount", NO_MONEY),
         };
         f.done(details)

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { checkoutToReview, confirmationState, recordingPage, upstreamCalls } from "./support/checkout.mjs";
+import { checkoutToReview, confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
 
 let server;
 let browser;
@@ -76,7 +76,7 @@ test("soft decline on Amazon's page, then another instrument: approved", async (
 });
 
 test("hard decline: back on the review page with a message", async () => {
-  const { page, context } = await fresh();
+  const { page, context, problems } = await fresh();
   await toReview(page, { instrument: "amex-0982" });
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/review\.html\?.*order=/);
@@ -85,6 +85,10 @@ test("hard decline: back on the review page with a message", async () => {
   const status = await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json();
   assert.equal(status.state, "declined");
   assert.equal(status.decline, "hard_decline");
+  // The page explains it; the shop hears `declined`, not `error`, and the console stays quiet.
+  const heard = (await events(page)).filter((e) => e.kind !== "reviewready");
+  assert.deepEqual(heard.map((e) => [e.kind, e.orderId, e.code]), [["declined", order, "declined"]]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("console:") && !p.includes("Failed to load resource")), []);
   await context.close();
 });
 

@@ -7,6 +7,9 @@ import { launchBrowser, newPage } from "./support/browser.mjs";
 import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
 
+/** The console errors the widget wrote (Chromium's own line for an HTTP error answer is not the widget's). */
+const widgetConsole = (problems) => problems.filter((p) => p.startsWith("console:") && !p.includes("Failed to load resource"));
+
 const KEY = "e2e-merchant-key-apb-0123456789abcdefghij";
 let server;
 let browser;
@@ -51,7 +54,8 @@ test("APB with an incomplete address asks for it and sends nothing upstream", as
 
 test("APB declined on Amazon's processing page: back on the review page, a true sentence (PAYONE's error URL has no reason)", async () => {
   for (const instrument of ["amex-0982", "visa-0985"]) {
-    const { page, context } = await newPage(browser);
+    const { page, context, problems } = await newPage(browser);
+    await recordEvents(context);
     await page.goto(server.baseUrl + "/apb.html");
     await page.click(".amazon-pay-apb-button");
     await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
@@ -64,6 +68,11 @@ test("APB declined on Amazon's processing page: back on the review page, a true 
     // Not "you did not finish confirming": the buyer did; the payment was declined.
     assert.match(await fatal.textContent(), /The payment with Amazon Pay was not completed, and nothing was charged/, instrument);
     assert.doesNotMatch(await fatal.textContent(), /did not finish/, instrument);
+    // A decline is an outcome: `declined` with the order (PAYONE's error URL makes it `abandoned`), no `error`.
+    const order = new URL(page.url()).searchParams.get("order");
+    const heard = await events(page);
+    assert.deepEqual(heard.map((e) => [e.kind, e.orderId, e.code]), [["declined", order, "abandoned"]], instrument);
+    assert.deepEqual(widgetConsole(problems), [], instrument);
     await context.close();
   }
 });
@@ -87,10 +96,11 @@ test("APB cancelled on Amazon's page: the review page tells amazonpay:cancelled 
 
   await page.reload();
   const again = await poll(async () => {
-    const seen = (await events(page)).filter((e) => ["cancelled", "error", "reviewReady"].includes(e.kind));
+    const seen = (await events(page)).filter((e) => ["cancelled", "declined", "error", "reviewReady"].includes(e.kind));
     return seen.length > 0 && seen;
   }, { timeoutMs: 10_000, failure: () => "the reloaded review page told nothing" });
-  assert.deepEqual(again.filter((e) => e.kind === "cancelled"), [], "a reload is not a second cancel");
+  // Not a second cancel: the order's state, as the confirmation page would tell it, and no error.
+  assert.deepEqual(again.map((e) => [e.kind, e.orderId, e.code]), [["declined", order, "abandoned"]], "a reload is not a second cancel");
   await context.close();
 });
 

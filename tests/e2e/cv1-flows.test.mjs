@@ -5,6 +5,9 @@
 // is on a condition.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
@@ -253,7 +256,7 @@ test("popup blocked: sign-in falls back to this window, and the access_token lea
 });
 
 test("declined card (InvalidPaymentMethod), in German: what to do, the Wallet again, then another card works", async () => {
-  const { page, context } = await fresh();
+  const { page, context, problems } = await fresh();
   const before = await callCount();
   // A funnel page of its own, mounted from script, in German.
   await page.goto(server.baseUrl + "/sandbox-test.html");
@@ -283,6 +286,7 @@ test("declined card (InvalidPaymentMethod), in German: what to do, the Wallet ag
   assert.match(declined.orderId, /^S02-\d{7}-\d{7}$/);
   assert.equal(declined.message, "Ihre Zahlungsart wurde abgelehnt. Bitte wählen Sie in Amazon Pay eine andere Zahlungsart.");
   assert.deepEqual((await events(page)).filter((e) => e.kind === "error"), [], "a decline is not an error");
+  assert.deepEqual(problems.filter((p) => p.startsWith("console:") && !p.includes("Failed to load resource")), [], "a decline is no console error");
 
   await chooseInstrument(page, "visa-1111");
   await placeOrder(page).click();
@@ -350,14 +354,28 @@ async function placeAndReturn(page, result) {
 const focused = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 const confirmations = (page) => page.evaluate(() => window.__amazonPaySandbox.confirmations.map((c) => c.result));
 
+/** Every `amazonpay:<kind>` event of every page the context opens from now on, as a shop's analytics counts them. */
+async function countAcrossPages(context, kind) {
+  const heard = [];
+  await context.exposeBinding("__heardAcrossPages", (_source, detail) => heard.push(detail));
+  await context.addInitScript((kind) => {
+    document.addEventListener("amazonpay:" + kind, (e) => window.__heardAcrossPages(e.detail));
+  }, kind);
+  return heard;
+}
+
 test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authorization with wallettype=AMZ", async () => {
   const { page, context, problems } = await fresh();
+  const approved = await countAcrossPages(context, "approved");
   const before = await callCount();
   const workorderId = await cv1ToDetails(page, context);
   assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
   assert.match(await page.locator(".amazon-pay-total").textContent(), /€50\.70/);
   await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
+  // One order, one `approved`: the confirmation page's (cv1.html leaves for it without announcing it too).
+  const orderId = new URL(page.url()).searchParams.get("order");
+  assert.deepEqual(approved, [{ kind: "approved", orderId }]);
 
   const actions = (await callsSince(before)).map((c) => c.action);
   assert.deepEqual(actions.filter((a, i) => a !== actions[i - 1]), [
@@ -529,6 +547,25 @@ const OFFERS = {
   "start-again": { widgets: false, placeOrder: false, startAgain: true, anotherWay: false, backToCart: true, focus: null },
   "another-way": { widgets: false, placeOrder: false, startAgain: false, anotherWay: true, backToCart: true, focus: null },
 };
+
+test("PAYONE CV1 with a shop that charges for standard delivery: a Delivery line, so the lines add up to the total", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cv1-delivery-"));
+  const catalogue = join(dir, "catalogue.json");
+  writeFileSync(catalogue, JSON.stringify({ currency: "EUR", products: { mug: { name: "Rust mug", price: 1290 }, tshirt: { name: "Ferris T-shirt", price: 2490 } }, delivery: { standard: 390, express: 990 } }));
+  const charging = await startServer({ args: ["--catalogue", catalogue] });
+  try {
+    const { page, context, problems } = await fresh();
+    await cv1ToDetails(page, context, { on: charging });
+    // cv1.html's cart: two mugs and a T-shirt (50.70), and standard delivery's 3.90.
+    assert.equal(await page.locator(".amazon-pay-delivery-fee").textContent(), "Delivery: €3.90");
+    assert.match(await page.locator(".amazon-pay-total").textContent(), /€54\.60/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await charging.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 let synchronousServer;
 /** A second server in PAYONE_AMAZON_MODE=synchronous (980 comes back at once there), started once. */

@@ -168,7 +168,7 @@ test("cancel on Amazon's page: back on the cart, the button tells amazonpay:canc
 });
 
 test("MFA passed and MFA abandoned", async () => {
-  const { page, context } = await fresh();
+  const { page, context, problems } = await fresh();
   await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
@@ -184,7 +184,13 @@ test("MFA passed and MFA abandoned", async () => {
   // Amazon closed the checkout session: the buyer is told what happened and led back to the cart.
   await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/");
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "abandoned");
+  const [order] = await storedOrders(server.baseUrl, workorderId);
+  assert.equal(order.state, "abandoned");
+  // An outcome the page explains, as a shop counts it: `declined` (code `abandoned`), no `error`, no console error.
+  const heard = (await events(page)).filter((e) => e.kind !== "reviewready");
+  assert.deepEqual(heard.map((e) => [e.kind, e.orderId, e.code]), [["declined", order.id, "abandoned"]]);
+  assert.match(heard[0].message, /was not completed, and nothing was charged/);
+  assert.deepEqual(problems.filter((p) => p.startsWith("console:") && !p.includes("Failed to load resource")), []);
   await context.close();
 });
 

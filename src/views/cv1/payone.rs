@@ -184,7 +184,7 @@ struct Payone {
     existing: OnceCell<String>,
     /// The buyer's details as PAYONE read them, and the elements that show them.
     details: RefCell<Option<Cv1Details>>,
-    details_shown: Cell<Vec<Element>>,
+    details_shown: Cell<Option<Element>>,
     next_step: Cell<Option<NextStep>>,
     idempotency_key: RefCell<String>,
     /// Only the newest read of the details counts: an address chosen twice quickly must not show the first.
@@ -293,16 +293,13 @@ impl Payone {
 
     /// The buyer, the shipping address, the items and the total (replacing what was shown).
     fn show_details(&self, details: Option<Cv1Details>) {
-        for old in self.details_shown.take() {
+        if let Some(old) = self.details_shown.take() {
             old.remove();
         }
         if let Some(d) = &details {
-            let parts = details_view(d, self.shell.lang);
-            let (widgets, hint) = (self.shell.el(WIDGETS), self.shell.el(HINT));
-            for part in &parts {
-                crate::dom_calls::insert_before(widgets, part, Some(hint));
-            }
-            self.details_shown.set(parts);
+            let shown = details_view(d, self.shell.lang);
+            crate::dom_calls::insert_before(self.shell.el(WIDGETS), &shown, Some(self.shell.el(HINT)));
+            self.details_shown.set(Some(shown));
         }
         *self.details.borrow_mut() = details;
         self.render();
@@ -449,14 +446,8 @@ impl Payone {
                 shell.set_phase(Phase::Done);
                 self.render();
             }
-            outcome => {
-                match outcome {
-                    Cv1Outcome::Approved => shell.emit(WidgetEvent::Approved { order_id: order_id.clone() }),
-                    Cv1Outcome::Pending => shell.emit(WidgetEvent::Pending { order_id: order_id.clone() }),
-                    _ => {}
-                }
-                self.show_order(&order_id);
-            }
+            // The confirmation page announces `approved`/`pending` (it follows the order on): once per order.
+            _ => self.show_order(&order_id),
         }
     }
 }
@@ -504,11 +495,11 @@ fn restored(host: &dyn Host, event: &web_sys::Event) {
     }
 }
 
-/// The buyer's details: `<div class="amazon-pay-review-grid">` (buyer, shipping address), the items and the
-/// total, as the elements to put before the hint.
-fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
+/// The buyer's details: `<div class="amazon-pay-review-grid">` (buyer, shipping address), the items, the
+/// delivery fee the total includes (if any) and the total, in one `<div>` to put before the hint (one element
+/// to place and remove: a smaller wasm than a list of them).
+fn details_view(d: &Cv1Details, lang: Language) -> Element {
     let t = |text: Text| text.get(lang);
-    // The grid and, after it, what goes next to it: a holder element keeps them together until placed.
     let holder = view::create("div");
     let grid = view::add(&holder, "div", "amazon-pay-review-grid", "");
     let buyer = view::add(&grid, "section", "", "");
@@ -524,13 +515,17 @@ fn details_view(d: &Cv1Details, lang: Language) -> Vec<Element> {
         view::add(&address, "span", "", line);
         view::add(&address, "br", "", "");
     });
-    let items = view::add(&holder, "h3", "", t(Text::Items));
+    view::add(&holder, "h3", "", t(Text::Items));
     let list = view::add_item_list(&holder);
     for l in &d.items {
         view::add_item(&list, l.quantity, &l.name, l.unit_price, lang);
     }
-    let total = view::add_labelled(&holder, "amazon-pay-total", t(Text::Total), &format_money(d.amount, lang));
-    vec![grid, items, list, total]
+    // The fee the total includes, else the lines would not add up to it.
+    if let Some(fee) = d.delivery_fee {
+        view::add_labelled(&holder, "amazon-pay-delivery-fee", t(Text::Delivery), &format_money(fee, lang));
+    }
+    view::add_labelled(&holder, "amazon-pay-total", t(Text::Total), &format_money(d.amount, lang));
+    holder
 }
 
 /// This page's path: where Amazon's confirmation flow returns (the backend checks it is a path).
@@ -568,7 +563,7 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
         workorder_id: OnceCell::new(),
         existing: OnceCell::new(),
         details: RefCell::new(None),
-        details_shown: Cell::new(Vec::new()),
+        details_shown: Cell::new(None),
         next_step: Cell::new(None),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
         asked: Cell::new(0),

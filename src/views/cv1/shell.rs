@@ -190,14 +190,13 @@ impl Shell {
     }
 
     /// A CheckoutChamp import the backend refused: a decline (`soft_decline`, `hard_decline`) is a `declined`
-    /// event for `order_id`, which a funnel listens to for offering another way to pay (the console keeps the
-    /// cause); anything else is an `error`. The buyer reads the backend's sentence. Returns the refusal's code.
+    /// event for `order_id`, which a funnel listens to for offering another way to pay (an outcome, so nothing
+    /// on the console); anything else is an `error`. The buyer reads the backend's sentence. Returns the code.
     pub(crate) fn refused(&self, err: &crate::client::ClientError, order_id: &str) -> Option<ErrorCode> {
         let code = err.api_error().map(|e| e.code);
         let message = signin::buyer_message(err, self.lang);
         match code {
             Some(c @ (ErrorCode::SoftDecline | ErrorCode::HardDecline)) => {
-                self.log(err);
                 self.emit(WidgetEvent::Declined { order_id: order_id.into(), code: c.as_str().into(), message: message.clone() });
             }
             _ => self.report(err),

@@ -178,6 +178,8 @@ pub(super) async fn details(
         shipping_address: found.shipping,
         billing_address: found.billing,
         items: state.catalogue.describe(&items),
+        // The fee the session's total was priced with (CV1 has no choice: standard), named for the page's line.
+        delivery_fee: Some(state.catalogue.delivery_charge(&items, DeliveryOption::Standard)).filter(|fee| fee.minor != 0),
         amount: checkout.amount,
     }))
 }
