@@ -151,7 +151,7 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
         })?
         .collect::<crate::store::db::Result<Vec<_>>>()?;
     let mut out = Vec::new();
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let now_ms = crate::store::now_ms();
     for (seq, kind, created, url, state, next_at_ms) in rows {
         let attempts = c
             .prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?

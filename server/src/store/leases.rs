@@ -44,16 +44,12 @@ fn owner() -> String {
     (0..16).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 impl Store {
     /// One try at lease `key` for `lease`: `Some` when taken (the row was free or expired).
     pub async fn try_lease(&self, key: &str, lease: Duration) -> Result<Option<Lease>, StoreError> {
         let claim = Lease { key: key.to_owned(), owner: owner() };
         let (k, o) = (claim.key.clone(), claim.owner.clone());
-        let now = now_ms();
+        let now = super::now_ms();
         let taken = self
             .write(move |c| {
                 c.execute(
@@ -90,7 +86,7 @@ impl Store {
     /// holder took it over (ours had expired) or it was released.
     pub async fn renew_lease(&self, lease: &Lease, for_: Duration) -> Result<bool, StoreError> {
         let (k, o) = (lease.key.clone(), lease.owner.clone());
-        let until = now_ms() + for_.as_millis() as i64;
+        let until = super::now_ms() + for_.as_millis() as i64;
         let renewed = self
             .write(move |c| {
                 c.execute(

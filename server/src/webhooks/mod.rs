@@ -17,20 +17,17 @@ pub mod sign;
 
 use crate::config::merchant::MerchantConfig;
 use crate::store::events::{Attempt, Due};
+use crate::store::now_ms;
 use crate::store::Store;
 use in_flight::InFlight;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Deliveries sent at once.
 pub const MAX_IN_FLIGHT: usize = 128;
 
 /// Deliveries (and events) deleted per pruning write: small, so it never holds the writer long.
 pub const PRUNE_BATCH: usize = 200;
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// Starts the worker when webhooks are configured (else only the task that abandons the deliveries to URLs no
 /// longer configured). It runs until the runtime stops.
