@@ -101,7 +101,7 @@ const COLUMNS: &str = "id, workorder_id, flow, idempotency_key, state, amount_mi
 /// How a notification moves an order, or `None` when it does not.
 ///
 /// Final states never move back, with one exception: `abandoned` is this server's conclusion, not PAYONE's
-/// (the buyer came back through the error or back URL, or never came back: [`Store::abandon_stale_redirected`]).
+/// (the buyer came back through the error or back URL, or never came back: [`Store::abandon_stale`]).
 /// PAYONE's later word wins over it and is recorded with its event: `appointed` or `paid` (money did move:
 /// the buyer finished after all) and `failed` (the decline's real reason, which PAYONE may send after a
 /// cancelled multi-factor authentication or a decline). A `cancelation` of an abandoned order changes nothing
@@ -275,24 +275,13 @@ impl Store {
         self.write(move |c| move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)).await
     }
 
-    /// Gives up the orders still `redirected` whose last change is older than `before` (unix seconds): the
-    /// buyer never came back from Amazon's pages (closed the tab, or placed again on a reloaded APB page).
-    /// Their reason: `buyer_did_not_return`. See [`Store::abandon_stale`].
-    pub async fn abandon_stale_redirected(&self, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.abandon_stale(Stale::Redirected, before, limit).await
-    }
-
-    /// Gives up the orders still `placing`, with no transaction named, since before `before` (unix seconds):
-    /// the instance placing them died (or was cut off) before the provider's answer was stored, and no
-    /// notification came since. Their reason: `placement_cut_off`. See [`Store::abandon_stale`].
-    pub async fn abandon_cut_off_placing(&self, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.abandon_stale(Stale::Placing, before, limit).await
-    }
-
     /// Gives up (`abandoned`, with the reason of `stale`) the orders still in `stale`'s state whose last change
-    /// is older than `before`. At most `limit` per call, oldest first; returns the ids given up. Each is a
-    /// conditional update with its event in one transaction, so two instances sweeping one PostgreSQL give
-    /// each order up once, and a notification that moved it first is never overwritten.
+    /// is older than `before` (unix seconds): `redirected` ones whose buyer never came back from Amazon's pages
+    /// (closed the tab, or placed again on a reloaded APB page), and `placing` ones with no transaction named,
+    /// whose placement was cut off (the instance died, or the shutdown deadline passed) before the provider's
+    /// answer was stored, with no notification since. At most `limit` per call, oldest first; returns the ids
+    /// given up. Each is a conditional update with its event in one transaction, so two instances sweeping one
+    /// PostgreSQL give each order up once, and a notification that moved it first is never overwritten.
     pub async fn abandon_stale(&self, stale: Stale, before: i64, limit: usize) -> Result<Vec<String>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.write(move |c| {

@@ -471,7 +471,8 @@ async fn a_late_return_of_a_given_up_order_is_completed_and_the_charge_wins() {
     let env = start().await;
     let buyer = Buyer::new(&env);
     let (order, url, _) = placed(&env, &buyer, "visa-1111").await;
-    let given_up = env.state.store.abandon_stale_redirected(amazon_pay_server::store::now() + 1, 100).await.unwrap();
+    let given_up =
+        env.state.store.abandon_stale(amazon_pay_server::orders::Stale::Redirected, amazon_pay_server::store::now() + 1, 100).await.unwrap();
     assert_eq!(given_up, std::slice::from_ref(&order));
     assert_eq!(status(&env, &order).await.state, OrderState::Abandoned);
     let result = location(&buyer.get(&url).await);

@@ -112,7 +112,8 @@ async fn an_order_given_up_then_authorized_after_the_buyer_placed_again_is_relea
     let workorder = env.checkout("visa-1111").await;
     let placed: PlaceOrderResponse = env.place(&workorder, "given-up-0001", Language::De).await.json().await.unwrap();
     assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
-    let given_up = env.state.store.abandon_stale_redirected(amazon_pay_server::store::now() + 1, 100).await.unwrap();
+    let given_up =
+        env.state.store.abandon_stale(amazon_pay_server::orders::Stale::Redirected, amazon_pay_server::store::now() + 1, 100).await.unwrap();
     assert_eq!(given_up, std::slice::from_ref(&placed.order_id));
     let first = env.state.store.order(&placed.order_id).unwrap().unwrap();
     assert_eq!(first.state, OrderState::Abandoned);

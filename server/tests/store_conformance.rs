@@ -744,13 +744,19 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     store.insert_order(&gone).await.unwrap();
     store.insert_order(&OrderRecord { state: OrderState::Approved, ..order("O-BACK", "W-BACK", "key-back-0001") }).await.unwrap();
     let now = amazon_pay_server::store::now();
-    assert!(store.abandon_stale_redirected(now - 3600, 100).await.unwrap().is_empty(), "not given up before its time");
+    assert!(
+        store.abandon_stale(amazon_pay_server::orders::Stale::Redirected, now - 3600, 100).await.unwrap().is_empty(),
+        "not given up before its time"
+    );
     // A second instance on the same database (PostgreSQL), or the same store (SQLite), sweeps at once.
     let other = match &url {
         Some(url) => open(url),
         None => store.clone(),
     };
-    let (a, b) = tokio::join!(store.abandon_stale_redirected(now + 1, 100), other.abandon_stale_redirected(now + 1, 100));
+    let (a, b) = tokio::join!(
+        store.abandon_stale(amazon_pay_server::orders::Stale::Redirected, now + 1, 100),
+        other.abandon_stale(amazon_pay_server::orders::Stale::Redirected, now + 1, 100)
+    );
     let mut given_up = a.unwrap();
     given_up.extend(b.unwrap());
     assert_eq!(given_up, ["O-GONE"], "given up once, and only the redirected order");
@@ -796,13 +802,19 @@ async fn placing_expiry_test(store: Store, url: Option<String>) {
     store.receive_notification(&told).await.unwrap();
     assert_eq!(store.order("O-TOLD").unwrap().unwrap().state, OrderState::Approved);
     let now = amazon_pay_server::store::now();
-    assert!(store.abandon_cut_off_placing(now - 3600, 100).await.unwrap().is_empty(), "young: not given up");
-    assert!(store.abandon_stale_redirected(now + 1, 100).await.unwrap().is_empty(), "the redirected sweep leaves placing orders alone");
+    assert!(store.abandon_stale(amazon_pay_server::orders::Stale::Placing, now - 3600, 100).await.unwrap().is_empty(), "young: not given up");
+    assert!(
+        store.abandon_stale(amazon_pay_server::orders::Stale::Redirected, now + 1, 100).await.unwrap().is_empty(),
+        "the redirected sweep leaves placing orders alone"
+    );
     let other = match &url {
         Some(url) => open(url),
         None => store.clone(),
     };
-    let (a, b) = tokio::join!(store.abandon_cut_off_placing(now + 1, 100), other.abandon_cut_off_placing(now + 1, 100));
+    let (a, b) = tokio::join!(
+        store.abandon_stale(amazon_pay_server::orders::Stale::Placing, now + 1, 100),
+        other.abandon_stale(amazon_pay_server::orders::Stale::Placing, now + 1, 100)
+    );
     let mut given_up = a.unwrap();
     given_up.extend(b.unwrap());
     assert_eq!(given_up, ["O-CUT"], "given up once, and only the order with no transaction and no notification");
@@ -813,7 +825,7 @@ async fn placing_expiry_test(store: Store, url: Option<String>) {
     assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["order.placed", "order.abandoned"]);
     let body: serde_json::Value = serde_json::from_str(&events[1].body).unwrap();
     assert_eq!(body["order"]["abandon_reason"], "placement_cut_off", "the event says why: {body}");
-    assert!(store.abandon_cut_off_placing(now + 1, 100).await.unwrap().is_empty(), "a second sweep finds nothing");
+    assert!(store.abandon_stale(amazon_pay_server::orders::Stale::Placing, now + 1, 100).await.unwrap().is_empty(), "a second sweep finds nothing");
     // PAYONE had a transaction after all: its late notification (by the reference) moves the order, and the
     // reason is history.
     let late = TransactionStatus::parse(b"txid=T-CUT&reference=O-CUT&txaction=appointed&transaction_status=completed&sequencenumber=0");
