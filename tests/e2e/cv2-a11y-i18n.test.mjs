@@ -72,3 +72,38 @@ test("keyboard only: choose express delivery and place the order; changes are an
   assert.equal(await page.locator(".amazon-pay-order-state").getAttribute("aria-live"), "polite");
   await context.close();
 });
+
+const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? "");
+
+test("keyboard: after a decline or a failure the focus is on what the buyer does next, not dropped to the page", async () => {
+  // Soft decline: another payment method ("Change payment method"); hard decline: back to the cart; PAYONE
+  // answering garbage: "Place order" again. The sentence itself is announced by the polite status line.
+  for (const [instrument, next] of [["visa-0981", "amazon-pay-change-payment"], ["amex-0982", "amazon-pay-back-to-cart"], ["visa-0500", "amazon-pay-place-order"]]) {
+    const { page, context } = await newPage(browser);
+    await checkoutToReview(page, server.baseUrl, { instrument });
+    await page.locator(".amazon-pay-change-payment:visible").waitFor();
+    await page.locator(".amazon-pay-place-order").focus();
+    await page.keyboard.press("Enter");
+    await page.locator(".amazon-pay-notice[role=status]:not([hidden])").filter({ hasNotText: /Placing/ }).waitFor();
+    await page.waitForFunction(() => document.querySelector(".amazon-pay-place-order")?.getAttribute("aria-busy") === "false");
+    assert.equal(await focusedClass(page), next, instrument);
+    await context.close();
+  }
+});
+
+test("keyboard: a hard decline on the CheckoutChamp lander puts the focus on signing out, its only way on", async () => {
+  const { page, context } = await newPage(browser);
+  await page.goto(server.baseUrl + "/lander.html");
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(/Anna Schmidt/).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  const radio = page.locator('.amazon-pay-wallet input[value="amex-0982"]');
+  await radio.waitFor();
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/sandbox/amazon/widgets/select") && r.ok()), radio.check()]);
+  await page.locator(".amazon-pay-place-order:enabled").focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".amazon-pay-place-order").waitFor({ state: "hidden" });
+  assert.equal(await focusedClass(page), "amazon-pay-sign-out");
+  await context.close();
+});
