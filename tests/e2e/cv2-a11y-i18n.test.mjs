@@ -73,7 +73,23 @@ test("keyboard only: choose express delivery and place the order; changes are an
   await context.close();
 });
 
+/** Every demo page of this context in `lang`, as the harness's language choice makes them (server/src/demo_language.rs). */
+async function speak(context, lang) {
+  await context.addCookies([{ name: "amazon-pay-demo-lang", value: lang, url: server.baseUrl }]);
+}
+
 const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? "");
+
+test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … »", async () => {
+  const { page, context } = await newPage(browser);
+  await speak(context, "fr");
+  await checkoutToReview(page, server.baseUrl);
+  assert.match(await page.locator(".amazon-pay-total").textContent(), /^Total\u00a0: \d+,\d\d\u00a0€$/);
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "approved");
+  assert.match(await page.locator(".amazon-pay-order-number").textContent(), /^Numéro de commande\u00a0: O\w+$/);
+  await context.close();
+});
 
 test("keyboard: after a decline or a failure the focus is on what the buyer does next, not dropped to the page", async () => {
   // Soft decline: another payment method ("Change payment method"); hard decline: back to the cart; PAYONE
