@@ -123,3 +123,25 @@ test("keyboard: a hard decline on the CheckoutChamp lander puts the focus on sig
   assert.equal(await focusedClass(page), "amazon-pay-sign-out");
   await context.close();
 });
+
+test("a German lander: the sandbox's Amazon button and widgets speak the button's language too, not English", async () => {
+  // Amazon's multi-language doc: the button's `language` sets the session language, which the widgets follow.
+  const { page, context } = await newPage(browser);
+  await speak(context, "de");
+  await page.goto(server.baseUrl + "/lander.html");
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  await amazonButton.waitFor();
+  assert.equal(await amazonButton.textContent(), "Bezahlen mit Amazon");
+  assert.equal(await amazonButton.getAttribute("lang"), "de");
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(/Anna Schmidt/).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  const wallet = page.locator(".amazon-pay-wallet fieldset");
+  await wallet.waitFor();
+  assert.equal(await page.locator(".amazon-pay-address-book legend").textContent(), "Lieferadresse");
+  assert.equal(await wallet.locator("legend").textContent(), "Zahlungsart");
+  assert.equal(await wallet.getAttribute("lang"), "de");
+  // The tester's note on each sandbox instrument stays English, and says so.
+  assert.equal(await wallet.locator(".amazonpay-sandbox-hint").first().getAttribute("lang"), "en");
+  await context.close();
+});
