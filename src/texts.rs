@@ -82,6 +82,8 @@ fn mismatch(lang: Language, bundle: &str) -> Option<String> {
     )
 }
 
+// French puts a no-break space before a colon: the labels the views show as "label: value" (`add_labelled`,
+// `labelled`: Delivery, Total, OrderNumber) end with one in French, so the line reads "Total : 50,70 €".
 texts! {
     ReviewTitle => ["Bestellung überprüfen", "Review your order", "Vérifiez votre commande", "Controlla il tuo ordine", "Revisa tu pedido"],
     Loading => ["Ihre Amazon Pay-Daten werden geladen …", "Loading your Amazon Pay details…", "Chargement de vos données Amazon Pay…", "Caricamento dei tuoi dati Amazon Pay…", "Cargando tus datos de Amazon Pay…"],
@@ -91,13 +93,13 @@ texts! {
     PaidWithAmazon => ["Bezahlt mit Amazon Pay", "Paid with Amazon Pay", "Payé avec Amazon Pay", "Pagato con Amazon Pay", "Pagado con Amazon Pay"],
     ChangeAddress => ["Adresse ändern", "Change address", "Modifier l'adresse", "Modifica indirizzo", "Cambiar dirección"],
     ChangePayment => ["Zahlungsart ändern", "Change payment method", "Modifier le moyen de paiement", "Modifica metodo di pagamento", "Cambiar método de pago"],
-    Delivery => ["Versand", "Delivery", "Livraison", "Spedizione", "Envío"],
+    Delivery => ["Versand", "Delivery", "Livraison\u{a0}", "Spedizione", "Envío"],
     DeliveryStandard => ["Standardversand", "Standard delivery", "Livraison standard", "Spedizione standard", "Envío estándar"],
     DeliveryExpress => ["Expressversand", "Express delivery", "Livraison express", "Spedizione express", "Envío exprés"],
     DeliveryFree => ["kostenlos", "free", "gratuite", "gratuita", "gratis"],
     Items => ["Artikel", "Items", "Articles", "Articoli", "Artículos"],
     Quantity => ["Menge", "Quantity", "Quantité", "Quantità", "Cantidad"],
-    Total => ["Gesamtsumme", "Total", "Total", "Totale", "Total"],
+    Total => ["Gesamtsumme", "Total", "Total\u{a0}", "Totale", "Total"],
     UpdatingTotal => ["Die Gesamtsumme wird aktualisiert …", "Updating the total…", "Mise à jour du total…", "Aggiornamento del totale…", "Actualizando el total…"],
     TotalUpdated => ["Die Gesamtsumme wurde aktualisiert.", "The total has been updated.", "Le total a été mis à jour.", "Il totale è stato aggiornato.", "El total se ha actualizado."],
     PlaceOrder => ["Zahlungspflichtig bestellen", "Place order and pay", "Commander et payer", "Ordina e paga", "Comprar y pagar"],
@@ -113,7 +115,7 @@ texts! {
     NotConfirmedYet => ["Amazon Pay hat Ihre Zahlung noch nicht bestätigt, es wurde nichts belastet. Falls Sie die Seite von Amazon Pay vor der Bestätigung verlassen haben, kehren Sie zur Bestellübersicht zurück, um fortzufahren.", "Amazon Pay has not confirmed your payment yet, and nothing has been charged. If you left Amazon Pay's page before confirming, go back to the checkout page to continue.", "Amazon Pay n'a pas encore confirmé votre paiement et rien n'a été débité. Si vous avez quitté la page d'Amazon Pay avant de confirmer, revenez à la page de commande pour continuer.", "Amazon Pay non ha ancora confermato il pagamento e non è stato addebitato nulla. Se hai lasciato la pagina di Amazon Pay prima di confermare, torna alla pagina dell'ordine per continuare.", "Amazon Pay todavía no ha confirmado tu pago y no se ha cobrado nada. Si saliste de la página de Amazon Pay antes de confirmar, vuelve a la página del pedido para continuar."],
     MissingCheckout => ["Wir konnten Ihren Amazon Pay-Bezahlvorgang nicht finden. Bitte starten Sie erneut im Warenkorb.", "We could not find your Amazon Pay checkout. Please start again from your cart.", "Nous n'avons pas trouvé votre paiement Amazon Pay. Veuillez recommencer depuis votre panier.", "Non abbiamo trovato il tuo pagamento Amazon Pay. Ricomincia dal carrello.", "No hemos encontrado tu pago de Amazon Pay. Vuelve a empezar desde el carrito."],
     StatusTitle => ["Bestellstatus", "Order status", "État de la commande", "Stato dell'ordine", "Estado del pedido"],
-    OrderNumber => ["Bestellnummer", "Order number", "Numéro de commande", "Numero d'ordine", "Número de pedido"],
+    OrderNumber => ["Bestellnummer", "Order number", "Numéro de commande\u{a0}", "Numero d'ordine", "Número de pedido"],
     Approved => ["Vielen Dank! Ihre Bestellung ist bestätigt.", "Thank you! Your order is confirmed.", "Merci ! Votre commande est confirmée.", "Grazie! Il tuo ordine è confermato.", "¡Gracias! Tu pedido está confirmado."],
     Paid => ["Vielen Dank! Ihre Zahlung ist eingegangen.", "Thank you! Your payment has been received.", "Merci ! Votre paiement a été reçu.", "Grazie! Il pagamento è stato ricevuto.", "¡Gracias! Hemos recibido tu pago."],
     Pending => ["Amazon Pay prüft Ihre Zahlung noch. Diese Seite aktualisiert sich von selbst.", "Amazon Pay is still checking your payment. This page updates by itself.", "Amazon Pay vérifie encore votre paiement. Cette page se met à jour toute seule.", "Amazon Pay sta ancora verificando il pagamento. Questa pagina si aggiorna da sola.", "Amazon Pay todavía está comprobando tu pago. Esta página se actualiza sola."],
@@ -181,6 +183,16 @@ mod tests {
                 assert_eq!(text.0.split('\0').count(), 5, "{text:?}: five languages, none with a NUL of its own");
                 // German and English always differ; a copy-paste slip would make them equal.
                 assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
+            }
+        }
+
+        #[test]
+        fn french_labels_end_with_the_no_break_space_before_the_colon() {
+            for label in [Text::Delivery, Text::Total, Text::OrderNumber] {
+                assert!(label.get(Language::Fr).ends_with('\u{a0}'), "{label:?}");
+                for lang in [Language::De, Language::En, Language::It, Language::Es] {
+                    assert!(!label.get(lang).ends_with(char::is_whitespace), "{label:?} in {lang:?}");
+                }
             }
         }
 

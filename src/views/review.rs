@@ -437,6 +437,20 @@ impl Review {
             state.busy = false;
         }
         self.render();
+        self.focus_next_step(decline);
+    }
+
+    /// "Place order" was disabled while the order was placed, so the browser dropped the keyboard focus to the
+    /// page: put it on what the buyer does next (another payment method after a soft decline, the cart after a
+    /// hard one, "Place order" again after a failure), as the CV1 views focus the Wallet.
+    fn focus_next_step(&self, decline: Option<ErrorCode>) {
+        let change_payment = &self.els[CHANGE_PAYMENT];
+        let next = match decline {
+            Some(ErrorCode::SoftDecline) if !change_payment.has_attribute("hidden") => change_payment,
+            Some(ErrorCode::HardDecline) => &self.els[BACK_TO_CART],
+            _ => &self.els[PLACE_ORDER],
+        };
+        crate::dom::focus(next);
     }
 }
 

@@ -72,3 +72,76 @@ test("keyboard only: choose express delivery and place the order; changes are an
   assert.equal(await page.locator(".amazon-pay-order-state").getAttribute("aria-live"), "polite");
   await context.close();
 });
+
+/** Every demo page of this context in `lang`, as the harness's language choice makes them (server/src/demo_language.rs). */
+async function speak(context, lang) {
+  await context.addCookies([{ name: "amazon-pay-demo-lang", value: lang, url: server.baseUrl }]);
+}
+
+const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? "");
+
+test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … »", async () => {
+  const { page, context } = await newPage(browser);
+  await speak(context, "fr");
+  await checkoutToReview(page, server.baseUrl);
+  assert.match(await page.locator(".amazon-pay-total").textContent(), /^Total\u00a0: \d+,\d\d\u00a0€$/);
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "approved");
+  assert.match(await page.locator(".amazon-pay-order-number").textContent(), /^Numéro de commande\u00a0: O\w+$/);
+  await context.close();
+});
+
+test("keyboard: after a decline or a failure the focus is on what the buyer does next, not dropped to the page", async () => {
+  // Soft decline: another payment method ("Change payment method"); hard decline: back to the cart; PAYONE
+  // answering garbage: "Place order" again. The sentence itself is announced by the polite status line.
+  for (const [instrument, next] of [["visa-0981", "amazon-pay-change-payment"], ["amex-0982", "amazon-pay-back-to-cart"], ["visa-0500", "amazon-pay-place-order"]]) {
+    const { page, context } = await newPage(browser);
+    await checkoutToReview(page, server.baseUrl, { instrument });
+    await page.locator(".amazon-pay-change-payment:visible").waitFor();
+    await page.locator(".amazon-pay-place-order").focus();
+    await page.keyboard.press("Enter");
+    await page.locator(".amazon-pay-notice[role=status]:not([hidden])").filter({ hasNotText: /Placing/ }).waitFor();
+    await page.waitForFunction(() => document.querySelector(".amazon-pay-place-order")?.getAttribute("aria-busy") === "false");
+    assert.equal(await focusedClass(page), next, instrument);
+    await context.close();
+  }
+});
+
+test("keyboard: a hard decline on the CheckoutChamp lander puts the focus on signing out, its only way on", async () => {
+  const { page, context } = await newPage(browser);
+  await page.goto(server.baseUrl + "/lander.html");
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(/Anna Schmidt/).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  const radio = page.locator('.amazon-pay-wallet input[value="amex-0982"]');
+  await radio.waitFor();
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/sandbox/amazon/widgets/select") && r.ok()), radio.check()]);
+  await page.locator(".amazon-pay-place-order:enabled").focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".amazon-pay-place-order").waitFor({ state: "hidden" });
+  assert.equal(await focusedClass(page), "amazon-pay-sign-out");
+  await context.close();
+});
+
+test("a German lander: the sandbox's Amazon button and widgets speak the button's language too, not English", async () => {
+  // Amazon's multi-language doc: the button's `language` sets the session language, which the widgets follow.
+  const { page, context } = await newPage(browser);
+  await speak(context, "de");
+  await page.goto(server.baseUrl + "/lander.html");
+  const amazonButton = page.locator(".amazon-pay-cv1-button button");
+  await amazonButton.waitFor();
+  assert.equal(await amazonButton.textContent(), "Bezahlen mit Amazon");
+  assert.equal(await amazonButton.getAttribute("lang"), "de");
+  const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
+  await popup.getByLabel(/Anna Schmidt/).check();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  const wallet = page.locator(".amazon-pay-wallet fieldset");
+  await wallet.waitFor();
+  assert.equal(await page.locator(".amazon-pay-address-book legend").textContent(), "Lieferadresse");
+  assert.equal(await wallet.locator("legend").textContent(), "Zahlungsart");
+  assert.equal(await wallet.getAttribute("lang"), "de");
+  // The tester's note on each sandbox instrument stays English, and says so.
+  assert.equal(await wallet.locator(".amazonpay-sandbox-hint").first().getAttribute("lang"), "en");
+  await context.close();
+});

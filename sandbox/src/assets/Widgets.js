@@ -251,6 +251,49 @@
   };
   Object.keys(loginApi).forEach(function (k) { if (!window.amazon.Login[k]) window.amazon.Login[k] = loginApi[k]; });
 
+  /* ---- The session language ----
+     Amazon's multi-language doc: the button's `language` sets the session language, the login screen follows it and
+     the AddressBook, Wallet and Consent widgets follow the login screen. Kept for the tab (the upsell page's widgets
+     are a new page load of the same session); the sandbox's hosted pages stay English. */
+  var LANGUAGES = ["de", "en", "fr", "it", "es"];
+  var LANGUAGE_KEY = "amazonPaySandbox.language";
+  var TEXTS = {
+    "Pay with Amazon": ["Bezahlen mit Amazon", "Pay with Amazon", "Payer avec Amazon", "Paga con Amazon", "Pagar con Amazon"],
+    "Pay": ["Bezahlen", "Pay", "Payer", "Paga", "Pagar"],
+    "Login with Amazon": ["Anmelden mit Amazon", "Login with Amazon", "Connexion avec Amazon", "Accedi con Amazon", "Iniciar sesión con Amazon"],
+    "Login": ["Anmelden", "Login", "Connexion", "Accedi", "Iniciar sesión"],
+    "Shipping address": ["Lieferadresse", "Shipping address", "Adresse de livraison", "Indirizzo di spedizione", "Dirección de envío"],
+    "Payment method": ["Zahlungsart", "Payment method", "Moyen de paiement", "Metodo di pagamento", "Método de pago"],
+    "Consent": ["Einwilligung", "Consent", "Consentement", "Consenso", "Consentimiento"],
+    "no address": ["Dieses Amazon-Konto hat keine Adresse.", "There is no address in this Amazon account.",
+      "Ce compte Amazon n'a aucune adresse.", "Questo account Amazon non ha indirizzi.", "Esta cuenta de Amazon no tiene direcciones."],
+    "consent": [
+      "Die gewählte Zahlungsart für künftige Käufe und Zahlungen bei diesem Händler verwenden.",
+      "Use my selected payment method for future purchases and payments to this merchant.",
+      "Utiliser le moyen de paiement choisi pour les achats et paiements futurs auprès de ce marchand.",
+      "Usa il metodo di pagamento scelto per acquisti e pagamenti futuri presso questo venditore.",
+      "Usar el método de pago elegido para compras y pagos futuros a este vendedor."]
+  };
+  function sessionLanguage() {
+    try { return sessionStorage.getItem(LANGUAGE_KEY) || "en"; } catch (e) { return "en"; }
+  }
+  /* A button's `language` (`de-DE`, `en-GB`, `fr-FR`, `it-IT`, `es-ES`, any case); others leave the session's as it is. */
+  function setSessionLanguage(language) {
+    var code = typeof language === "string" ? language.slice(0, 2).toLowerCase() : "";
+    if (LANGUAGES.indexOf(code) < 0) return;
+    try { sessionStorage.setItem(LANGUAGE_KEY, code); } catch (e) { /* storage off: English */ }
+  }
+  /* The text `key` names (its English, or a short key) in the session language. */
+  function t(key) {
+    var row = TEXTS[key];
+    return row ? row[LANGUAGES.indexOf(sessionLanguage())] : key;
+  }
+  /* `node` says which language it speaks, so a screen reader on a page of another language reads it right. */
+  function localized(node) {
+    node.lang = sessionLanguage();
+    return node;
+  }
+
   /* ---- OffAmazonPayments.Button ---- */
   var BUTTON_TEXT = { PwA: "Pay with Amazon", Pay: "Pay", A: "Amazon Pay", LwA: "Login with Amazon", Login: "Login", hostedPayment: "Pay with Amazon" };
   var COLORS = ["Gold", "LightGray", "DarkGray"];
@@ -266,9 +309,10 @@
     var color = COLORS.indexOf(options.color) >= 0 ? options.color : "Gold";
     var size = SIZES.indexOf(options.size) >= 0 ? options.size : "medium";
     ensureStyle();
-    var button = el("button", "amazonpay-sandbox-button amazonpay-sandbox-button-" + color.toLowerCase() + " amazonpay-sandbox-button-" + size, BUTTON_TEXT[type]);
+    setSessionLanguage(options.language);
+    var button = localized(el("button", "amazonpay-sandbox-button amazonpay-sandbox-button-" + color.toLowerCase() + " amazonpay-sandbox-button-" + size, t(BUTTON_TEXT[type])));
     button.type = "button";
-    if (type === "A" || type === "Pay" || type === "Login") button.setAttribute("aria-label", type === "A" || type === "Pay" ? "Amazon Pay" : "Login with Amazon");
+    if (type === "A" || type === "Pay" || type === "Login") button.setAttribute("aria-label", type === "A" || type === "Pay" ? "Amazon Pay" : t("Login with Amazon"));
     /* authorization() runs synchronously inside the click, so that its window.open is not blocked. */
     button.addEventListener("click", function () {
       if (typeof options.authorization === "function") options.authorization();
@@ -306,7 +350,7 @@
     return [a.company, a.street, a.addition, a.city, a.state, a.country].filter(function (s) { return !absent(s); }).join(", ");
   }
   function radioList(legend, name, items, selectedId, onPick) {
-    var fieldset = el("fieldset", "amazonpay-sandbox-widget");
+    var fieldset = localized(el("fieldset", "amazonpay-sandbox-widget"));
     fieldset.appendChild(el("legend", null, legend));
     items.forEach(function (item) {
       var label = el("label");
@@ -319,13 +363,15 @@
       label.appendChild(input);
       label.appendChild(document.createTextNode(" "));
       label.appendChild(el("span", null, item.title));
-      label.appendChild(el("span", "amazonpay-sandbox-hint", item.hint));
+      var hint = label.appendChild(el("span", "amazonpay-sandbox-hint", item.hint));
+      /* The tester's note of an instrument is English whatever the session's language. */
+      if (item.hintLang) hint.lang = item.hintLang;
       fieldset.appendChild(label);
     });
     return fieldset;
   }
   function readOnly(legend, title, hint) {
-    var box = el("div", "amazonpay-sandbox-widget");
+    var box = localized(el("div", "amazonpay-sandbox-widget"));
     box.setAttribute("role", "group");
     box.setAttribute("aria-label", legend);
     box.appendChild(el("p", null, legend));
@@ -378,12 +424,12 @@
       clear(ctx.container);
       var selected = view.addresses.filter(function (a) { return a.id === view.selectedAddressId; })[0];
       if (readMode) {
-        ctx.container.appendChild(readOnly("Shipping address", selected ? selected.name : "", selected ? addressText(selected) : ""));
+        ctx.container.appendChild(readOnly(t("Shipping address"), selected ? selected.name : "", selected ? addressText(selected) : ""));
       } else {
         var items = view.addresses.map(function (a) { return { id: a.id, title: a.name, hint: addressText(a) }; });
-        var list = radioList("Shipping address", "amazonpay-address-" + (++uid), items, view.selectedAddressId,
+        var list = radioList(t("Shipping address"), "amazonpay-address-" + (++uid), items, view.selectedAddressId,
           picker("AddressBook", options, ctx, view, "addressId", "onAddressSelect"));
-        if (!items.length) list.appendChild(el("p", "amazonpay-sandbox-empty", "There is no address in this Amazon account."));
+        if (!items.length) list.appendChild(el("p", "amazonpay-sandbox-empty", t("no address")));
         ctx.container.appendChild(list);
       }
       if (view.created && view.agreementType === "OrderReference") fire("AddressBook", options, "onOrderReferenceCreate", view);
@@ -421,10 +467,10 @@
       clear(ctx.container);
       var selected = view.instruments.filter(function (i) { return i.id === view.selectedInstrumentId; })[0];
       if (readMode) {
-        ctx.container.appendChild(readOnly("Payment method", selected ? selected.descriptor : "", ""));
+        ctx.container.appendChild(readOnly(t("Payment method"), selected ? selected.descriptor : "", ""));
       } else {
-        var items = view.instruments.map(function (i) { return { id: i.id, title: i.descriptor, hint: "Sandbox outcome: " + i.outcome }; });
-        ctx.container.appendChild(radioList("Payment method", "amazonpay-instrument-" + (++uid), items, view.selectedInstrumentId,
+        var items = view.instruments.map(function (i) { return { id: i.id, title: i.descriptor, hint: "Sandbox outcome: " + i.outcome, hintLang: "en" }; });
+        ctx.container.appendChild(radioList(t("Payment method"), "amazonpay-instrument-" + (++uid), items, view.selectedInstrumentId,
           picker("Wallet", options, ctx, view, "instrumentId", "onPaymentSelect")));
       }
       if (ownsReference && view.created && view.agreementType === "OrderReference") fire("Wallet", options, "onOrderReferenceCreate", view);
@@ -442,15 +488,15 @@
     if (absent(options.amazonBillingAgreementId)) return report(options.onError, "MissingParameter", "The Consent widget needs amazonBillingAgreementId.", ctx.container);
     open(ctx, { sellerId: options.sellerId, agreementType: "BillingAgreement" }, options.amazonBillingAgreementId).then(function (view) {
       clear(ctx.container);
-      var fieldset = el("fieldset", "amazonpay-sandbox-widget");
-      fieldset.appendChild(el("legend", null, "Consent"));
+      var fieldset = localized(el("fieldset", "amazonpay-sandbox-widget"));
+      fieldset.appendChild(el("legend", null, t("Consent")));
       var label = el("label");
       var box = el("input");
       box.type = "checkbox";
       box.checked = !!view.consent;
       label.appendChild(box);
       label.appendChild(document.createTextNode(" "));
-      label.appendChild(el("span", null, "Use my selected payment method for future purchases and payments to this merchant."));
+      label.appendChild(el("span", null, t("consent")));
       fieldset.appendChild(label);
       ctx.container.appendChild(fieldset);
       box.addEventListener("change", function () {

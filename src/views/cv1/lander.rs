@@ -231,6 +231,13 @@ impl Lander {
         }
         shell.busy.set(false);
         self.render();
+        // "Place order" was disabled while CheckoutChamp answered, which dropped the keyboard focus to the page:
+        // after a hard decline (no "Place order" any more) it goes to signing out, after a failure to "Place order".
+        match code {
+            Some(ErrorCode::SoftDecline | ErrorCode::ConsentRequired) => {}
+            Some(ErrorCode::HardDecline) => view::focus(shell.el(SIGN_OUT)),
+            _ => view::focus(shell.el(PLACE)),
+        }
     }
 }
 
