@@ -558,7 +558,7 @@ async fn a_page_on_an_origin_without_return_pages_is_refused_before_anything_is_
     let url = format!("{}{}", env.base, routes::cv1_confirm(&c.session.workorder_id));
     let response = env.http.post(url).header("origin", "http://other.example").json(&request).send().await.unwrap();
     let err = expect_error(response, 500, ErrorCode::Configuration).await;
-    assert!(err.detail.unwrap_or_default().contains("AMAZON_PAY_RETURN_ORIGINS"));
+    assert_eq!(err.detail, None, "a 5xx: which setting is missing is for the operator's log");
     assert_eq!(env.payone_calls().len(), calls, "nothing reached PAYONE");
     assert!(env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap().is_empty(), "no order placed");
 }
