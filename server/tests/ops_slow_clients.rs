@@ -83,6 +83,8 @@ async fn headers_trickled_a_byte_at_a_time_do_not_keep_the_connection() {
     healthz_answers(&env).await;
 }
 
+/// Requests sent at once are answered one after another on one connection; once idle for the timeout, the
+/// connection is closed (a balancer's idle keep-alive must be shorter: docs/operations.md).
 #[tokio::test]
 async fn a_request_sent_at_once_on_a_kept_alive_connection_is_answered() {
     let env = server().await;
@@ -94,4 +96,7 @@ async fn a_request_sent_at_once_on_a_kept_alive_connection_is_answered() {
         let answer = String::from_utf8_lossy(&buf[..n]);
         assert!(answer.starts_with("HTTP/1.1 200 OK") && answer.ends_with("ok"), "{answer}");
     }
+    let idle = Instant::now();
+    assert_eq!(closed_by_server(&mut tcp).await, Some(Vec::new()), "an idle connection is closed, without an answer");
+    assert!(idle.elapsed() >= TIMEOUT - Duration::from_millis(50), "{:?}", idle.elapsed());
 }
