@@ -1,7 +1,8 @@
 //! The error body every JSON endpoint answers with on failure.
 //!
 //! `code` is stable and machine-readable, `message` is a sentence for the buyer in the requested language,
-//! `detail` is for the developer's console and never contains secrets.
+//! `detail` is for the developer's console and never contains secrets; the server sends it with 4xx answers only
+//! (a 5xx's cause, such as an upstream's text or a database error, stays in its log).
 
 use crate::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,7 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// A sentence for the buyer, in the request's language.
     pub message: String,
-    /// The cause, for the developer (console, logs).
+    /// The cause, for the developer (console); the server leaves it out of 5xx answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }

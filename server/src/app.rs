@@ -217,23 +217,14 @@ impl Server {
         let (close_listener, listener_closes) = tokio::sync::watch::channel(false);
         let (shutdown, deadline) = crate::ops::shutdown::sequence(self.state.clone(), shutdown, close_listener);
         let app = crate::ops::wrap(router(self.state.clone()), &self.state);
-        // TCP_NODELAY: a response is written as headers and then its body; with Nagle's algorithm the body waits
-        // for the client's delayed ACK of the headers, 40 ms on every static file of a fresh connection.
         let listener = crate::ops::listener::Closable::new(self.listener, listener_closes);
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::warn!(%err, "cannot set TCP_NODELAY; responses may wait for delayed ACKs");
-            }
-        });
-        // The peer address reaches handlers that check it (TransactionStatus sender ranges).
-        let serve = std::future::IntoFuture::into_future(
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown),
-        );
+        // TCP_NODELAY, the peer's address for the handlers that check it (TransactionStatus sender ranges), and
+        // a limit on how long a client may take to send its headers (ops/serve.rs).
+        let header_read_timeout = std::time::Duration::from_millis(self.state.config.ops.header_read_timeout_ms);
         tokio::select! {
-            served = serve => served?,
-            () = deadline => return Err(crate::ops::shutdown::DeadlinePassed.into()),
+            () = crate::ops::serve::serve(listener, app, header_read_timeout, shutdown) => Ok(()),
+            () = deadline => Err(crate::ops::shutdown::DeadlinePassed.into()),
         }
-        Ok(())
     }
 
     /// Serves in the background (for tests); the task ends when the runtime does.

@@ -9,8 +9,9 @@ use payone_wire::sandbox_settings::SimTimings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Command-line arguments; every option can also come from the environment.
-#[derive(Debug, Clone, Parser)]
+/// Command-line arguments; every option can also come from the environment. `Debug` is written by hand
+/// (below): the derived one printed the PAYONE key, the CheckoutChamp password and the database password.
+#[derive(Clone, Parser)]
 #[command(
     name = "amazon-pay-server",
     version,
@@ -168,6 +169,65 @@ pub struct Args {
     /// Countries shipped to, PO boxes and Packstations refused, phone number required.
     #[command(flatten)]
     pub address_rules: crate::address_rules::AddressRuleArgs,
+}
+
+/// Stands in for a secret in `Debug` output: whether it is set, never what it is.
+pub(crate) fn redacted(secret: &Option<String>) -> Option<&'static str> {
+    secret.as_ref().map(|_| "<redacted>")
+}
+
+impl std::fmt::Debug for Args {
+    /// Every field, secrets replaced by `<redacted>` and the database URL without its password. A new field
+    /// is missing here until it is added, so a new secret is never printed by accident.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Args")
+            .field("config", &self.config)
+            .field("listen", &self.listen)
+            .field("sandbox", &self.sandbox)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.parse::<crate::store::DatabaseUrl>().map_err(|_| "<unparsable, redacted>"))
+            .field("dist_dir", &self.dist_dir)
+            .field("static_dir", &self.static_dir)
+            .field("public_url", &self.public_url)
+            .field("ops", &self.ops)
+            .field("payone_mid", &self.payone_mid)
+            .field("payone_portalid", &self.payone_portalid)
+            .field("payone_aid", &self.payone_aid)
+            .field("payone_key", &redacted(&self.payone_key))
+            .field("payone_endpoint", &self.payone_endpoint)
+            .field("payone_timeout_ms", &self.payone_timeout_ms)
+            .field("payone_authorization", &self.payone_authorization)
+            .field("payone_notify_url", &self.payone_notify_url)
+            .field("sandbox_settle_ms", &self.sandbox_settle_ms)
+            .field("sandbox_upstream_hold_ms", &self.sandbox_upstream_hold_ms)
+            .field("sandbox_notify_retry_ms", &self.sandbox_notify_retry_ms)
+            .field("sandbox_button_signatures", &self.sandbox_button_signatures)
+            .field("merchant_country", &self.merchant_country)
+            .field("currency", &self.currency)
+            .field("b2b", &self.b2b)
+            .field("payone_notify_allowed_ips", &self.payone_notify_allowed_ips)
+            .field("payone_api_version", &self.payone_api_version)
+            .field("catalogue", &self.catalogue)
+            .field("amazon_merchant_id", &self.amazon_merchant_id)
+            .field("checkoutchamp_login_id", &self.checkoutchamp_login_id)
+            .field("checkoutchamp_password", &redacted(&self.checkoutchamp_password))
+            .field("checkoutchamp_endpoint", &self.checkoutchamp_endpoint)
+            .field("checkoutchamp_campaign_id", &self.checkoutchamp_campaign_id)
+            .field("checkoutchamp_amazon_biller_id", &self.checkoutchamp_amazon_biller_id)
+            .field("checkoutchamp_timeout_ms", &self.checkoutchamp_timeout_ms)
+            .field("amazon_profile_endpoint", &self.amazon_profile_endpoint)
+            .field("amazon_client_id", &self.amazon_client_id)
+            .field("redirected_expiry_seconds", &self.redirected_expiry_seconds)
+            .field("placing_expiry_seconds", &self.placing_expiry_seconds)
+            .field("payone_amazon_mode", &self.payone_amazon_mode)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("content_security_policy", &self.content_security_policy)
+            .field("return_pages", &self.return_pages)
+            .field("merchant", &self.merchant)
+            .field("amazon", &self.amazon)
+            .field("address_rules", &self.address_rules)
+            .finish()
+    }
 }
 
 /// 24 hours: how long Amazon keeps a checkout session open for the buyer to finish (Amazon Pay API v2,
@@ -857,6 +917,34 @@ mod tests {
     fn debug_output_hides_the_key() {
         let config = Config::from_args(parse(&["--sandbox", "--payone-key", "topsecret"])).unwrap();
         assert!(!format!("{config:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn args_debug_output_hides_every_secret() {
+        let api_key = "merchant-api-key-0123456789abcdefXYZ";
+        let args = parse(&[
+            "--payone-key",
+            "payone-topsecret",
+            "--checkoutchamp-password",
+            "cc-topsecret",
+            "--database-url",
+            "postgres://shop:pg-topsecret@db.internal:5432/amazonpay",
+            "--webhook-secret",
+            "webhook-topsecret-0123456789abcdef",
+            "--webhook-secret-next",
+            "webhook-next-topsecret-0123456789",
+            "--merchant-api-keys",
+            api_key,
+            "--payone-mid",
+            "12345",
+        ]);
+        let shown = format!("{args:?}");
+        for secret in ["payone-topsecret", "cc-topsecret", "pg-topsecret", "webhook-topsecret", "webhook-next-topsecret", api_key] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        // Still useful: what is set, and the settings that are no secret.
+        assert!(shown.contains("payone_key: Some(\"<redacted>\")") && shown.contains("12345"), "{shown}");
+        assert!(shown.contains("db.internal:5432/amazonpay") && shown.contains("<1 redacted>"), "{shown}");
     }
 
     // `--provider amazon` (config/amazon.rs): every refusal names the setting.

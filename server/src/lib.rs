@@ -21,6 +21,7 @@ pub mod ops;
 pub mod orders;
 pub mod payone;
 pub mod redirect_expiry;
+pub mod return_token;
 pub mod return_urls;
 #[cfg(feature = "sandbox")]
 mod sandbox_link;

@@ -46,6 +46,19 @@ pub enum ReturnUrlError {
         /// Its length.
         len: usize,
     },
+    /// A public URL too long for the return URLs on this server that PAYONE gets (with the order's token).
+    #[error(
+        "AMAZON_PAY_PUBLIC_URL {public:?} is too long: PAYONE's return URLs on it, such as {url:?}, would be {len} \
+         characters; PAYONE takes at most {MAX_URL_LEN}"
+    )]
+    PublicUrlTooLong {
+        /// The public URL.
+        public: String,
+        /// The longest return URL on it.
+        url: String,
+        /// Its length.
+        len: usize,
+    },
     /// A setting that is not `FLOW.PAGE=URL`.
     #[error("AMAZON_PAY_RETURN_PAGES: {0:?} is not FLOW.PAGE=URL (FLOW cv2 or apb; PAGE cart, review, confirmation or cancel)")]
     BadSetting(String),
@@ -169,10 +182,21 @@ pub struct ReturnPagesConfig {
     apb: Pages,
 }
 
+/// The longest return URL on this server PAYONE gets (CV1's success URL with the token) within [`MAX_URL_LEN`].
+fn check_own_return_urls(public: &str) -> Result<(), ReturnUrlError> {
+    let order = crate::orders::new_order_id();
+    let url = crate::return_token::url(public, &amazon_pay_contract::routes::cv1_return(&order), "success", "", &order);
+    match url.len() {
+        len if len > MAX_URL_LEN => Err(ReturnUrlError::PublicUrlTooLong { public: public.to_owned(), url, len }),
+        _ => Ok(()),
+    }
+}
+
 impl ReturnPagesConfig {
     /// Reads the settings; `public_url` is where buyers reach this server (the demo pages' origin).
     pub fn resolve(args: &ReturnPageArgs, public_url: &str, allowed_origins: &[String], live: bool) -> Result<Self, ReturnUrlError> {
         let public = public_url.trim_end_matches('/');
+        check_own_return_urls(public)?;
         let own_origin = Url::parse(public).map_err(|_| ReturnUrlError::NotAbsolute(public.to_owned()))?.origin().ascii_serialization();
         let configured = crate::security::parse_origins(&args.return_origins)?;
         // This server's own origin is always allowed: its demo pages are the defaults.
@@ -359,6 +383,21 @@ mod tests {
         // The review page is refused when its error URL would be too long for PAYONE.
         let long = format!("cv2.review=https://shop.example/{}", "r".repeat(MAX_URL_LEN - 30));
         assert!(matches!(refused(&long, false), ReturnUrlError::TooLong { .. }));
+    }
+
+    #[test]
+    fn a_public_url_is_refused_when_the_return_urls_with_their_token_would_be_too_long_for_payone() {
+        let args = ReturnPageArgs::default();
+        // CV1's success URL adds 90 characters: /api/cv1/orders/O…/return?result=success&token=<32 hex>.
+        let fits = format!("https://pay.shop.example/{}", "p".repeat(MAX_URL_LEN - 90 - 25));
+        assert!(ReturnPagesConfig::resolve(&args, &fits, &[], false).is_ok(), "{} characters", fits.len());
+        let order = crate::orders::new_order_id();
+        let longest = crate::return_token::url(&fits, &amazon_pay_contract::routes::cv1_return(&order), "success", "k", &order);
+        assert_eq!(longest.len(), MAX_URL_LEN, "the limit itself is taken");
+        let long = format!("{fits}p");
+        let err = ReturnPagesConfig::resolve(&args, &long, &[], false).unwrap_err();
+        assert!(matches!(&err, ReturnUrlError::PublicUrlTooLong { len: 256, .. }), "{err}");
+        assert!(err.to_string().contains("AMAZON_PAY_PUBLIC_URL"), "{err}");
     }
 
     #[test]

@@ -572,7 +572,7 @@ async fn an_upstream_timeout_is_a_clear_error_and_stores_nothing() {
     let started = Instant::now();
     let err = expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::De).await;
     assert!(started.elapsed() < Duration::from_secs(4), "the client gave up after its timeout");
-    assert!(err.detail.unwrap().contains("did not answer"));
+    assert_eq!(err.detail, None, "a 5xx: the cause is in the log only");
     let cc = env.state.checkoutchamp.as_ref().unwrap();
     assert_eq!(cc.orders.import_count().unwrap(), 0);
     assert!(cc.orders.import_by_key("timeout-key-0001").unwrap().is_none());
@@ -635,7 +635,7 @@ async fn bad_requests_and_bad_tokens_reach_nobody() {
     // The CRM refuses unknown products; its answer is relayed as an upstream error.
     let unknown = ImportOrderRequest { items: vec![CampaignLine { product_id: 999, quantity: 1 }], ..good };
     let err = expect_error(env.post(ORDERS, &unknown).await, 502, ErrorCode::UpstreamError, Language::En).await;
-    assert!(err.detail.unwrap().contains("Invalid product 999"));
+    assert_eq!(err.detail, None, "a 5xx: CheckoutChamp's text (\"Invalid product 999\") is in the log only");
     assert_eq!(env.crm_calls().len(), 1, "only the last request reached CheckoutChamp");
 }
 

@@ -160,7 +160,8 @@ async fn the_shop_pages_of_a_request_reach_payone_and_the_buyers_return() {
     let placed: serde_json::Value = env.place(&config.workorder_id, "key-embed-0001", Language::En).await.json().await.unwrap();
     let order = placed["order_id"].as_str().unwrap();
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let back = |result: &'static str| no_redirects.get(env.url(&format!("/api/orders/{order}/return?result={result}"))).send();
+    let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, order);
+    let back = |result: &'static str| no_redirects.get(env.url(&format!("/api/orders/{order}/return?result={result}&token={token}"))).send();
     let success = back("success").await.unwrap();
     assert_eq!(success.status(), 303);
     assert_eq!(header(&success, "location"), Some(format!("https://shop.example/thanks?order={order}").as_str()));
@@ -227,7 +228,8 @@ async fn apb_buyers_return_to_the_shops_cv2_pages_when_apb_has_none_of_its_own()
         assert_eq!(placed.status(), 200);
         let placed: serde_json::Value = placed.json().await.unwrap();
         let order = placed["order_id"].as_str().unwrap();
-        let back = no_redirects.get(env.url(&format!("/api/orders/{order}/return?result={result}"))).send().await.unwrap();
+        let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, order);
+        let back = no_redirects.get(env.url(&format!("/api/orders/{order}/return?result={result}&token={token}"))).send().await.unwrap();
         let location = header(&back, "location").unwrap_or_default();
         assert!(location.starts_with(expected) && location.contains(order), "{result}: {location}");
     }

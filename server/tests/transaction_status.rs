@@ -106,7 +106,8 @@ async fn only_the_back_url_marks_the_review_page_as_cancelled() {
         let mut order = apb_order(id, txid);
         order.state = OrderState::Redirected;
         state.store.insert_order(&order).await.unwrap();
-        let answer = no_redirects.get(format!("{base}/api/orders/{id}/return?result={result}")).send().await.unwrap();
+        let token = amazon_pay_server::return_token::token(&state.config.payone.key, id);
+        let answer = no_redirects.get(format!("{base}/api/orders/{id}/return?result={result}&token={token}")).send().await.unwrap();
         assert_eq!(answer.status().as_u16(), 303);
         let location = answer.headers()["location"].to_str().unwrap().to_owned();
         assert!(location.contains(&format!("order={id}")), "{location}");
@@ -125,7 +126,8 @@ async fn a_failure_after_the_buyer_came_back_with_an_error_is_recorded_and_shown
     order.state = OrderState::Redirected;
     state.store.insert_order(&order).await.unwrap();
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let back = no_redirects.get(format!("{base}/api/orders/OTEST/return?result=error")).send().await.unwrap();
+    let token = amazon_pay_server::return_token::token(&state.config.payone.key, "OTEST");
+    let back = no_redirects.get(format!("{base}/api/orders/OTEST/return?result=error&token={token}")).send().await.unwrap();
     assert_eq!(back.status().as_u16(), 303);
     assert_eq!(state.store.order("OTEST").unwrap().unwrap().state, OrderState::Abandoned);
     let (status, text) = post(&base, body("failed", "completed", &key(), &[("reasoncode", "982")])).await;

@@ -383,7 +383,8 @@ test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authori
   ]);
   const [confirm] = await sent("confirmorderreference", before);
   assert.equal(confirm.workorderid, workorderId);
-  assert.match(confirm.successurl, /\/api\/cv1\/orders\/O\w+\/return\?result=success$/);
+  // The order's token (server/src/return_token.rs): only this URL may change the order.
+  assert.match(confirm.successurl, /\/api\/cv1\/orders\/O\w+\/return\?result=success&token=[0-9a-f]{32}$/);
   const [details] = await sent("getorderreferencedetails", before);
   assert.equal(details["add_paydata[amazon_address_token]"], "<redacted>");
   const [auth] = await sent("preauthorization", before);

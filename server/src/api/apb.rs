@@ -55,7 +55,9 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     state.store.insert_order(&order).await?;
 
     let base = &state.public_url;
-    let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
+    // With the order's token: only these URLs may change the order (`return_token.rs`).
+    let path = format!("/api/orders/{}/return", order.id);
+    let back = |result: &str| crate::return_token::url(base, &path, result, &state.config.payone.key, &order.id);
     let request_type = state.config.payone_authorization.request();
     let mut call = state.payone.request(request_type);
     call.set("clearingtype", "wlt")

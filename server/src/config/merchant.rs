@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-/// Webhook and merchant API options (flattened into [`crate::config::Args`]).
-#[derive(Debug, Clone, Default, clap::Args)]
+/// Webhook and merchant API options (flattened into [`crate::config::Args`]); `Debug` (below) hides the
+/// secret and the keys.
+#[derive(Clone, Default, clap::Args)]
 pub struct MerchantArgs {
     /// Where order events are POSTed (repeat the option for several; the environment variable is comma-separated).
     #[arg(long = "webhook-url", env = "AMAZON_PAY_WEBHOOK_URLS", value_delimiter = ',')]
@@ -28,6 +29,19 @@ pub struct MerchantArgs {
     /// Without one the merchant API answers 404.
     #[arg(long, env = "AMAZON_PAY_MERCHANT_API_KEYS", value_delimiter = ',', hide_env_values = true)]
     pub merchant_api_keys: Vec<String>,
+}
+
+impl std::fmt::Debug for MerchantArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MerchantArgs")
+            .field("webhook_urls", &self.webhook_urls)
+            .field("webhook_secret", &crate::config::redacted(&self.webhook_secret))
+            .field("webhook_secret_next", &crate::config::redacted(&self.webhook_secret_next))
+            .field("webhook_retry_seconds", &self.webhook_retry_seconds)
+            .field("webhook_retention_days", &self.webhook_retention_days)
+            .field("merchant_api_keys", &format!("<{} redacted>", self.merchant_api_keys.len()))
+            .finish()
+    }
 }
 
 /// 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 12 h, then 24 h three times: about 4.2 days in all.

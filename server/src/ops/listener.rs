@@ -1,6 +1,6 @@
 //! The server's listener, which the shutdown sequence closes itself ([`crate::ops::shutdown::sequence`]): it
-//! serves what the kernel has already queued, then closes, while the connections it gave out keep running. axum's
-//! own graceful shutdown closes every connection that is not in a request at that moment, including one accepted
+//! serves what the kernel has already queued, then closes, while the connections it gave out keep running. hyper's
+//! graceful shutdown ([`crate::ops::serve`]) closes every connection that is not in a request at that moment, including one accepted
 //! an instant before whose request is not read yet: a balancer that wrote a POST there gets a reset (nginx answers
 //! 502 and never resends a POST). Closing the listener first, and telling the connections only a moment later,
 //! leaves no such connection: new ones are refused (nothing written: nginx resends those to another instance).

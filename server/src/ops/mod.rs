@@ -9,6 +9,7 @@ pub mod logging;
 pub mod metrics_server;
 pub mod readiness;
 pub mod request_id;
+pub mod serve;
 pub mod shutdown;
 
 pub use crate::telemetry::{LogFormat, OpsArgs};

@@ -14,13 +14,13 @@ use axum::response::Response;
 #[error("requests were still in flight when the shutdown deadline passed; they were cut off")]
 pub struct DeadlinePassed;
 
-/// How long the connections accepted last get to read their request before axum's graceful shutdown closes
+/// How long the connections accepted last get to read their request before the graceful shutdown (ops/serve.rs) closes
 /// every connection not in a request ([`crate::ops::listener`]).
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The shutdown sequence after `signal` (SIGTERM, Ctrl-C): `/readyz` answers 503 at once; after
 /// `--shutdown-drain-ms` `close_listener` turns true (the listener serves what is queued and closes); a moment
-/// later ([`SETTLE`]) the first future completes (axum tells the connections and waits for requests in flight);
+/// later ([`SETTLE`]) the first future completes (the server tells the connections and waits for requests in flight);
 /// the second completes `--shutdown-timeout-ms` after that, when the server stops waiting.
 pub fn sequence(
     state: crate::state::AppState,

@@ -34,10 +34,26 @@ pub struct OpsArgs {
     /// On SIGTERM, milliseconds requests in flight get to finish once the listener is closed; then the server exits.
     #[arg(long, env = "AMAZON_PAY_SHUTDOWN_TIMEOUT_MS", default_value_t = 30_000)]
     pub shutdown_timeout_ms: u64,
+    /// Milliseconds a connection gets to send a request's headers (from its first byte, or from the previous
+    /// answer on a kept-alive connection); then it is closed. Stops clients that trickle headers from holding
+    /// connections (slowloris). At least 1.
+    #[arg(long, env = "AMAZON_PAY_HEADER_READ_TIMEOUT_MS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_ms: u64,
 }
+
+/// 10 s: as nginx's advice in docs/operations.md (`client_header_timeout 10s`); a browser sends its headers at once.
+pub const DEFAULT_HEADER_READ_TIMEOUT_MS: u64 = 10_000;
 
 impl Default for OpsArgs {
     fn default() -> Self {
-        OpsArgs { metrics_listen: None, log_format: LogFormat::Text, trusted_proxies: Vec::new(), shutdown_drain_ms: 0, shutdown_timeout_ms: 30_000 }
+        OpsArgs {
+            metrics_listen: None,
+            log_format: LogFormat::Text,
+            trusted_proxies: Vec::new(),
+            shutdown_drain_ms: 0,
+            shutdown_timeout_ms: 30_000,
+            header_read_timeout_ms: DEFAULT_HEADER_READ_TIMEOUT_MS,
+        }
     }
 }

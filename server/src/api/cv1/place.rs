@@ -160,7 +160,9 @@ async fn confirm_with_payone(
     if let Answer::Declined { code, reason, detail } = send(state, "setorderreferencedetails", &set, lang).await? {
         return Ok(Err((code, reason, detail)));
     }
-    let back = |result: &str| format!("{}{}?result={result}", state.public_url, cv1_return(&order.id));
+    // With the order's token: only these URLs may change the order (`return_token.rs`).
+    let path = cv1_return(&order.id);
+    let back = |result: &str| crate::return_token::url(&state.public_url, &path, result, &state.config.payone.key, &order.id);
     let mut confirm = generic(state, "confirmorderreference");
     confirm
         .set("workorderid", &order.workorder_id)
@@ -182,13 +184,15 @@ pub(super) struct ReturnQuery {
     /// Amazon appends it to the error URL: `Abandoned` (the buyer left MFA) or `Failure`.
     #[serde(rename = "AuthenticationStatus")]
     authentication_status: Option<String>,
+    /// The order's token (`return_token.rs`); absent from URLs handed to PAYONE before tokens came.
+    token: Option<String>,
 }
 
 fn with_params(path: &str, workorder_id: &str, order_id: &str, result: &str) -> String {
     format!("{path}?workorderId={}&order={}&result={result}", encode_segment(workorder_id), encode_segment(order_id))
 }
 
-/// `GET /api/cv1/orders/{orderId}/return?result=success|error[&AuthenticationStatus=…]`: PAYONE's `successurl`
+/// `GET /api/cv1/orders/{orderId}/return?result=success|error&token=T[&AuthenticationStatus=…]`: PAYONE's `successurl`
 /// and `errorurl`. Records how the buyer left the confirmation flow, marks an unfinished one abandoned, and
 /// sends the buyer to the widget's page with `workorderId`, `order` and `result` (`success`, `abandoned`, `failed`).
 pub(super) async fn returned(
@@ -196,6 +200,7 @@ pub(super) async fn returned(
     Path(order_id): Path<String>,
     Query(query): Query<ReturnQuery>,
 ) -> Result<Redirect, AppError> {
+    crate::api::orders::refuse_forged_return(&state, &order_id, &query.result, query.token.as_deref())?;
     let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}"));
     let order = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?;
     let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;

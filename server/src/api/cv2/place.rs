@@ -60,7 +60,9 @@ pub(super) async fn place_order(
     state.store.insert_order(&order).await?;
 
     let base = &state.public_url;
-    let back = |result: &str| format!("{base}/api/orders/{}/return?result={result}", order.id);
+    // With the order's token: only these URLs may change the order (`return_token.rs`).
+    let path = format!("/api/orders/{}/return", order.id);
+    let back = |result: &str| crate::return_token::url(base, &path, result, &state.config.payone.key, &order.id);
     let billing = details.billing_address.as_ref().or(details.shipping_address.as_ref());
     let request_type = state.config.payone_authorization.request();
     let mut call = state.payone.request(request_type);

@@ -1,0 +1,102 @@
+//! Slow clients without a proxy in front (slowloris): a connection that does not send a whole request head
+//! within `--header-read-timeout-ms` is closed, however it trickles, while other clients are served as usual.
+#![cfg(feature = "sandbox")]
+
+mod support;
+
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The timeout these tests configure: short, so the test is fast; the default is 10 s.
+const TIMEOUT: Duration = Duration::from_millis(300);
+
+/// Longer than any server could need to close after [`TIMEOUT`]: the test fails, not hangs, without the limit.
+const DEADLINE: Duration = Duration::from_secs(5);
+
+async fn server() -> support::Env {
+    support::start_with(|config| config.ops.header_read_timeout_ms = TIMEOUT.as_millis() as u64).await
+}
+
+fn addr(env: &support::Env) -> String {
+    env.base.trim_start_matches("http://").to_owned()
+}
+
+/// Reads until the server closes the connection (or resets it); `None` when it is still open at [`DEADLINE`].
+async fn closed_by_server(tcp: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(DEADLINE, async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok().map(|()| received)
+}
+
+async fn healthz_answers(env: &support::Env) {
+    let response = env.http.get(env.url("/healthz")).send().await.expect("a normal request is served");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn half_a_request_line_is_cut_off_after_the_timeout_while_others_are_served() {
+    let env = server().await;
+    let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
+    slow.write_all(b"GET /healthz HT").await.unwrap();
+    let started = Instant::now();
+    // While it waits, everyone else is served.
+    healthz_answers(&env).await;
+    let received = closed_by_server(&mut slow).await.expect("the server closes a connection whose headers never come");
+    let waited = started.elapsed();
+    assert!(waited >= TIMEOUT - Duration::from_millis(50), "not before the timeout: {waited:?}");
+    assert!(!String::from_utf8_lossy(&received).contains("200 OK"), "no answer to half a request: {received:?}");
+    healthz_answers(&env).await;
+}
+
+#[tokio::test]
+async fn headers_trickled_a_byte_at_a_time_do_not_keep_the_connection() {
+    let env = server().await;
+    let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
+    let request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: a-very-slow-client\r\nAccept: */*\r\n\r\n";
+    let started = Instant::now();
+    let mut sent = 0;
+    // One byte every 40 ms: the whole head would take about 3.5 s, each byte well inside the timeout.
+    for byte in request {
+        if slow.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        sent += 1;
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        if started.elapsed() > DEADLINE {
+            break;
+        }
+    }
+    assert!(sent < request.len(), "the server closed the connection before the head was complete ({sent} bytes sent)");
+    let received = closed_by_server(&mut slow).await.expect("closed");
+    assert!(!String::from_utf8_lossy(&received).contains("200 OK"), "{received:?}");
+    healthz_answers(&env).await;
+}
+
+/// Requests sent at once are answered one after another on one connection; once idle for the timeout, the
+/// connection is closed (a balancer's idle keep-alive must be shorter: docs/operations.md).
+#[tokio::test]
+async fn a_request_sent_at_once_on_a_kept_alive_connection_is_answered() {
+    let env = server().await;
+    let mut tcp = TcpStream::connect(addr(&env)).await.unwrap();
+    for _ in 0..2 {
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(DEADLINE, tcp.read(&mut buf)).await.expect("an answer").unwrap();
+        let answer = String::from_utf8_lossy(&buf[..n]);
+        assert!(answer.starts_with("HTTP/1.1 200 OK") && answer.ends_with("ok"), "{answer}");
+    }
+    let idle = Instant::now();
+    assert_eq!(closed_by_server(&mut tcp).await, Some(Vec::new()), "an idle connection is closed, without an answer");
+    assert!(idle.elapsed() >= TIMEOUT - Duration::from_millis(50), "{:?}", idle.elapsed());
+}
