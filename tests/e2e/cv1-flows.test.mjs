@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
+import { confirmationState, countAcrossPages, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
 
 const WAIT = 15_000;
 const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
@@ -353,16 +353,6 @@ async function placeAndReturn(page, result) {
 
 const focused = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 const confirmations = (page) => page.evaluate(() => window.__amazonPaySandbox.confirmations.map((c) => c.result));
-
-/** Every `amazonpay:<kind>` event of every page the context opens from now on, as a shop's analytics counts them. */
-async function countAcrossPages(context, kind) {
-  const heard = [];
-  await context.exposeBinding("__heardAcrossPages", (_source, detail) => heard.push(detail));
-  await context.addInitScript((kind) => {
-    document.addEventListener("amazonpay:" + kind, (e) => window.__heardAcrossPages(e.detail));
-  }, kind);
-  return heard;
-}
 
 test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authorization with wallettype=AMZ", async () => {
   const { page, context, problems } = await fresh();
