@@ -184,8 +184,8 @@ export interface RedirectingDetail {
   url: string;
 }
 /**
- * `amazonpay:approved`: the payment is authorized, the order stands. In CV1 only the confirmation page fires it
- * (`cv1.html` leaves for it without a word), so one order is one `approved`.
+ * `amazonpay:approved`: the payment is authorized, the order stands. Only the confirmation page fires it (the review
+ * page and `cv1.html` leave for it after `orderplaced` without a word), so one order is one `approved`.
  */
 export interface ApprovedDetail { kind: "approved"; orderId: string }
 /** `amazonpay:pending`: the payment is still being decided; the confirmation page follows it. */

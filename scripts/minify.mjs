@@ -4,13 +4,15 @@
 // before the precompressed twins are written.
 // Safe for the glue: no property mangling, so the import object's keys (`./amazon-pay-x_bg.js`, `__wbg_…`)
 // and the module's exports keep their names. About 1.5 KB gzip less on every page. Trunk's HTML carries a
-// subresource-integrity digest of each file it preloads: those digests are rewritten for the minified files.
+// subresource-integrity digest of each file it preloads: those digests are rewritten for the minified files (the
+// wasm's fetch preload loses its own, scripts/preload-integrity.mjs).
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { transformSync } from "esbuild";
 import { minify } from "terser";
 import { trimGlue } from "./glue-trim.mjs";
+import { dropFetchPreloadIntegrity } from "./preload-integrity.mjs";
 import { shortenImports } from "./wasm-imports.mjs";
 
 const dist = process.argv[2] ?? join(import.meta.dirname, "..", "dist");
@@ -64,7 +66,8 @@ for (const name of readdirSync(dist).filter((f) => f.endsWith(".css"))) {
 for (const page of pages) {
   const path = join(dist, page);
   const html = readFileSync(path, "utf8");
-  const updated = html.replace(/sha384-[A-Za-z0-9+/=]+/g, (digest) => digests.get(digest) ?? digest);
+  // The wasm's fetch preload without its digest, which Chromium ignores with a console warning (preload-integrity.mjs).
+  const updated = dropFetchPreloadIntegrity(html.replace(/sha384-[A-Za-z0-9+/=]+/g, (digest) => digests.get(digest) ?? digest));
   if (updated !== html) writeFileSync(path, updated);
 }
 // The loader every page includes (static/widget-init.js, kept readable there) goes out minified from dist/,

@@ -50,7 +50,9 @@ pub struct Cv1Session {
     pub amount: Money,
     /// The order reference (`S02-…`) this checkout is bound to, once the buyer has one.
     pub amazon_order_reference_id: Option<String>,
-    /// The order already confirmed or authorized for this checkout (a reload must not place a second one).
+    /// The order of this checkout past Amazon's confirmation flow that no new attempt may replace: the page shows
+    /// it rather than placing a second one. One still waiting in that flow is not named: "Place order" gets it
+    /// again (the server answers the same order) and reopens Amazon's confirmation.
     pub order_id: Option<String>,
     /// Unix seconds after which the checkout can no longer be placed (24 hours after it started).
     pub expires_at: i64,

@@ -197,6 +197,10 @@ async fn approved_from_getconfiguration_to_the_authorization() {
     let other_tab = env.confirmed(&c, "confirm-key-0002").await;
     assert_eq!(other_tab.order_id, first.order_id, "a confirmation in progress is answered again");
     assert_eq!(env.order_state(&first.order_id).await, "redirected");
+    // The page loaded again meanwhile (Back from Amazon's MFA page) shows the checkout, whose "Place order" reopens
+    // Amazon's confirmation for this order: not the order's page, which would wait for a decision nobody is making.
+    let waiting: Cv1Session = env.get(&routes::cv1_session(&c.session.workorder_id)).await.json().await.unwrap();
+    assert_eq!(waiting.order_id, None, "an order still in Amazon's confirmation flow is not shown as placed");
 
     // No authorization before Amazon's confirmation flow has returned.
     expect_error(env.authorize(&first.order_id, Language::En).await, 400, ErrorCode::BadRequest).await;
@@ -208,6 +212,8 @@ async fn approved_from_getconfiguration_to_the_authorization() {
     let again: Cv1OrderResponse = env.authorize(&first.order_id, Language::En).await.json().await.unwrap();
     assert_eq!(again, answer, "one authorization per order");
     assert_eq!(env.order_state(&first.order_id).await, "approved");
+    let placed: Cv1Session = env.get(&routes::cv1_session(&c.session.workorder_id)).await.json().await.unwrap();
+    assert_eq!(placed.order_id.as_deref(), Some(first.order_id.as_str()), "a page loaded now shows the order");
 
     let actions: Vec<String> = env.payone_calls().into_iter().map(|(a, _)| a).collect();
     assert_eq!(

@@ -19,15 +19,10 @@ pub fn OrderReview(
     /// The buyer's Amazon Pay details are shown (`WidgetEvent::ReviewReady`, `amazonpay:reviewready`).
     #[prop(optional, into)]
     on_ready: Option<Callback<WidgetEvent>>,
-    /// "Place order" reached the backend (`WidgetEvent::OrderPlaced`).
+    /// "Place order" reached the backend (`WidgetEvent::OrderPlaced`). Approved or pending, the page then leads to
+    /// the confirmation page, whose [`super::OrderConfirmation`] announces it (`on_approved`, `on_pending`): once.
     #[prop(optional, into)]
     on_order_placed: Option<Callback<WidgetEvent>>,
-    /// The payment is still being decided (`WidgetEvent::Pending`).
-    #[prop(optional, into)]
-    on_pending: Option<Callback<WidgetEvent>>,
-    /// The payment is authorized (`WidgetEvent::Approved`).
-    #[prop(optional, into)]
-    on_approved: Option<Callback<WidgetEvent>>,
     /// Declined (`WidgetEvent::Declined`, with the buyer's sentence).
     #[prop(optional, into)]
     on_declined: Option<Callback<WidgetEvent>>,
@@ -38,7 +33,7 @@ pub fn OrderReview(
     #[prop(optional, into)]
     on_cancelled: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    let callbacks = Callbacks { on_ready, on_order_placed, on_pending, on_approved, on_declined, on_error, on_cancelled, ..Callbacks::default() };
+    let callbacks = Callbacks { on_ready, on_order_placed, on_declined, on_error, on_cancelled, ..Callbacks::default() };
     hosted_in_language(options, crate::views::review::mount, language, callbacks, "amazonpay:reviewready")
 }
 

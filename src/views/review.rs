@@ -412,14 +412,8 @@ impl Review {
                 self.emit(WidgetEvent::Redirecting { order_id: order_id.clone(), url: url.clone() });
                 page::navigate(&url);
             }
-            PlaceOrderOutcome::Approved => {
-                self.emit(WidgetEvent::Approved { order_id: order_id.clone() });
-                page::navigate(&confirmation());
-            }
-            PlaceOrderOutcome::Pending => {
-                self.emit(WidgetEvent::Pending { order_id: order_id.clone() });
-                page::navigate(&confirmation());
-            }
+            // The confirmation page announces `approved`/`pending` (it follows the order on): once per order.
+            PlaceOrderOutcome::Approved | PlaceOrderOutcome::Pending => page::navigate(&confirmation()),
             PlaceOrderOutcome::Declined { code, message } => {
                 self.emit(WidgetEvent::Declined { order_id: order_id.clone(), code: code.as_str().into(), message: message.clone() });
                 self.say(&message);

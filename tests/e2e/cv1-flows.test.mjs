@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
+import { confirmationState, countAcrossPages, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
 
 const WAIT = 15_000;
 const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
@@ -354,16 +354,6 @@ async function placeAndReturn(page, result) {
 const focused = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 const confirmations = (page) => page.evaluate(() => window.__amazonPaySandbox.confirmations.map((c) => c.result));
 
-/** Every `amazonpay:<kind>` event of every page the context opens from now on, as a shop's analytics counts them. */
-async function countAcrossPages(context, kind) {
-  const heard = [];
-  await context.exposeBinding("__heardAcrossPages", (_source, detail) => heard.push(detail));
-  await context.addInitScript((kind) => {
-    document.addEventListener("amazonpay:" + kind, (e) => window.__heardAcrossPages(e.detail));
-  }, kind);
-  return heard;
-}
-
 test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authorization with wallettype=AMZ", async () => {
   const { page, context, problems } = await fresh();
   const approved = await countAcrossPages(context, "approved");
@@ -468,6 +458,38 @@ test("PAYONE CV1 abandoned MFA: AuthenticationStatus=Abandoned in words, then an
   const auths = await sent("preauthorization", before);
   assert.equal(auths.length, 1, "only the confirmed attempt is authorized");
   assert.equal(auths[0].reference, confirms[1]["add_paydata[reference]"]);
+  await context.close();
+});
+
+test("PAYONE CV1, Back from Amazon's MFA page to an address with the checkout in it: the checkout again, not an order page that waits for nothing", async () => {
+  const { page, context, problems } = await fresh();
+  const before = await callCount();
+  await cv1ToDetails(page, context, { instrument: "mc-3ds0" });
+  // A first attempt given up on Amazon's page leaves the checkout in the address (…&result=abandoned).
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await Promise.all([page.waitForURL(/result=abandoned/), page.getByRole("button", { name: "Cancel" }).click()]);
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  // The second attempt's MFA page, left with Back: that page loads again (no back/forward cache here).
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await page.goBack();
+  // The order waits for the buyer at Amazon: the checkout says so and offers "Place order", not the order's page
+  // ("still checking", then "not confirmed yet, go back to the checkout page", which led here and on again).
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  await placeOrder(page).and(page.locator(":enabled")).waitFor();
+  assert.match(new URL(page.url()).pathname, /\/cv1\.html$/);
+  assert.match(await notice(page).textContent(), /You did not finish confirming the payment with Amazon Pay/);
+  // "Place order" reopens Amazon's confirmation for that same order: confirmed once more at Amazon, one authorization.
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await page.getByLabel("Security code").fill("123456");
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const confirms = await sent("confirmorderreference", before);
+  assert.equal(confirms.length, 2, "the abandoned attempt and the one Back left waiting");
+  const auths = await sent("preauthorization", before);
+  assert.equal(auths.length, 1);
+  assert.equal(auths[0].reference, confirms[1]["add_paydata[reference]"]);
+  assert.equal(new URL(page.url()).searchParams.get("order"), confirms[1]["add_paydata[reference]"]);
+  assert.deepEqual(problems.filter((p) => !p.startsWith("HTTP")), []);
   await context.close();
 });
 

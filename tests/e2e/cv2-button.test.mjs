@@ -25,6 +25,10 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
   });
   const sessions = [];
   page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/api/cv2/sessions")) sessions.push(r.postData()); });
+  const wasm = [];
+  page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
   await page.goto(server.baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
@@ -43,6 +47,10 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
   // own body would have been the same (src/interop/prefetch.rs); the element no longer holds it.
   assert.deepEqual(sessions, ['{"items":[{"sku":"mug","quantity":2},{"sku":"tshirt","quantity":1}],"language":"en"}']);
   assert.equal(await page.evaluate(() => "amazonPayPrefetch" in document.getElementById("amazon-pay")), false);
+  // The wasm once (the page's preload, taken by the loader's fetch), and no console warning on a plain page load:
+  // Chromium's "integrity attribute is currently ignored" for the wasm's fetch preload was one on every load.
+  assert.deepEqual(wasm, ["/amazon-pay-button_bg.wasm"]);
+  assert.deepEqual(warnings, []);
   assert.deepEqual(problems, []);
   await context.close();
 });

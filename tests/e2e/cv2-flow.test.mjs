@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { checkoutToReview, confirmationState, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { checkoutToReview, confirmationState, countAcrossPages, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
 import { transactionStatus } from "./support/api-checkout.mjs";
 import { poll } from "./support/poll.mjs";
 
@@ -93,6 +93,35 @@ test("pending then approved (preauthorization) and pending then paid (authorizat
     await second.context.close();
   } finally {
     await capturing.stop();
+  }
+});
+
+test("PAYONE answering the placement at once (approved, pending): one announcement per order, the confirmation page's", async () => {
+  for (const outcome of ["approved", "pending"]) {
+    const { page, context } = await fresh();
+    const heard = await countAcrossPages(context, "orderplaced", "approved", "pending");
+    const workorderId = await checkoutToReview(page, server.baseUrl);
+    // The sandbox's PAYONE always sends the buyer to Amazon's processing page; a live PAYONE may answer APPROVED or
+    // PENDING at once. The order is placed for real; its answer and its status say `outcome`, in the contract's shape.
+    await page.route((url) => url.pathname === `/api/cv2/sessions/${workorderId}/orders`, async (route) => {
+      const response = await route.fetch();
+      const { order_id } = await response.json();
+      await route.fulfill({ response, json: { order_id, outcome: { kind: outcome } } });
+    });
+    await page.route((url) => /^\/api\/orders\/[^/]+$/.test(url.pathname), async (route) => {
+      const response = await route.fetch();
+      const status = await response.json();
+      await route.fulfill({ response, json: { ...status, state: outcome, settled: outcome === "approved" } });
+    });
+    await page.click(".amazon-pay-place-order");
+    await page.waitForURL(/\/confirmation\.html\?order=/);
+    const orderId = new URL(page.url()).searchParams.get("order");
+    await confirmationState(page, outcome);
+    // The confirmation page's own announcement has reached the shop's listener (so any earlier one has too).
+    await poll(async () => (await events(page)).some((e) => e.kind === outcome), { failure: () => `no ${outcome} on the confirmation page` });
+    await poll(() => heard.filter((e) => e.kind === outcome).length > 0, { failure: () => JSON.stringify(heard) });
+    assert.deepEqual(heard, [{ kind: "orderPlaced", orderId }, { kind: outcome, orderId }], outcome);
+    await context.close();
   }
 });
 

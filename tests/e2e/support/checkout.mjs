@@ -14,6 +14,19 @@ export async function recordEvents(context) {
 
 export const events = (page) => page.evaluate(() => window.__events);
 
+/**
+ * Every `amazonpay:<kind>` event (of each kind in `kinds`) of every page the context opens from now on, in order, as
+ * a shop's analytics counts them: a page that leaves right after firing one still counts.
+ */
+export async function countAcrossPages(context, ...kinds) {
+  const heard = [];
+  await context.exposeBinding("__heardAcrossPages", (_source, detail) => heard.push(detail));
+  await context.addInitScript((kinds) => {
+    for (const kind of kinds) document.addEventListener("amazonpay:" + kind, (e) => window.__heardAcrossPages(e.detail));
+  }, kinds);
+  return heard;
+}
+
 /** A page in a context of its own that records the widget's events; `timeout` is the page's default wait. */
 export async function recordingPage(browser, { timeout } = {}) {
   const opened = await newPage(browser);

@@ -6,12 +6,14 @@ use crate::api::checkoutchamp::check_amazon_order_id;
 use crate::api::payone_calls::{address, live_checkout, send_recorded_then, LangQuery, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
 use crate::error::AppError;
+use crate::orders::OrderRecord;
 use crate::payone::PayoneResponse;
 use crate::state::AppState;
 use crate::store::db::Conn;
 use crate::store::{insert_checkout, Checkout};
 use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
 use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PostalAddress};
+use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, Query, State};
 
@@ -39,7 +41,10 @@ pub(super) fn live_cv1(state: &AppState, workorder_id: &str, lang: Language) -> 
 
 fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow) -> Result<Cv1Session, AppError> {
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
-    let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()).map(|o| o.id);
+    // An order still in Amazon's confirmation flow (the buyer left its MFA page with Back) is not named: its page
+    // would say "still checking" while nobody decides, and "Place order" reopens Amazon's flow for that same order.
+    let placed = |o: &OrderRecord| !o.allows_retry() && o.state != OrderState::Redirected;
+    let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(placed).map(|o| o.id);
     Ok(Cv1Session {
         workorder_id: checkout.workorder_id.clone(),
         widgets: WidgetsConfig {
