@@ -59,10 +59,10 @@ pub struct MerchantOrder {
     /// Why it was declined.
     #[serde(default)]
     pub decline: Option<String>,
-    /// Why this server gave the order up, while it is `abandoned`: `placement_cut_off` (the placement was cut
-    /// off before the provider's answer was stored, and no notification came in time) or `buyer_did_not_return`
-    /// (from Amazon's pages, in time); `None` for an order given up otherwise (the buyer came back through
-    /// the error or back URL, or placed again).
+    /// Why this server gave the order up, while it is `abandoned`: `buyer_did_not_return`,
+    /// `placement_cut_off`, `buyer_returned_error`, `buyer_cancelled`, `authentication_abandoned`, `replaced`,
+    /// `session_expired` or `amazon_cancelled` (docs/merchant-api.md says what each means); `None` while it is
+    /// not abandoned, and for an order given up by an older server (before every path named its reason).
     #[serde(default)]
     pub abandon_reason: Option<String>,
     /// Amazon's ids of the order (those its provider knows).

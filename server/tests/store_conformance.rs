@@ -6,7 +6,7 @@
 use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::Money;
-use amazon_pay_server::orders::{Applied, OrderRecord, Received};
+use amazon_pay_server::orders::{AbandonReason, Applied, OrderRecord, Received};
 use amazon_pay_server::payone::TransactionStatus;
 use amazon_pay_server::store::events::Attempt;
 use amazon_pay_server::store::order_list::OrderQuery;
@@ -765,7 +765,7 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     let kinds = |id: &str| store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect::<Vec<_>>();
     assert_eq!(kinds("O-GONE"), ["order.placed", "order.redirected", "order.abandoned"], "one event for the move");
     // The buyer's late return through the error URL changes nothing more.
-    assert!(!store.abandon_redirected("O-GONE").await.unwrap());
+    assert!(!store.abandon("O-GONE", OrderState::Redirected, AbandonReason::BuyerReturnedError).await.unwrap());
     assert_eq!(kinds("O-GONE").len(), 3);
     // PAYONE authorizes after all: recorded, and the order is authorized again (money is never lost).
     let appointed = TransactionStatus::parse(b"txid=T-GONE&txaction=appointed&transaction_status=completed&sequencenumber=0");
@@ -779,7 +779,7 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     // Back through the error URL, then PAYONE's `failed` with its reason: recorded with the decline.
     let back = OrderRecord { state: OrderState::Redirected, txid: Some("T-SOFT".into()), ..order("O-SOFT", "W-SOFT", "key-soft-0001") };
     store.insert_order(&back).await.unwrap();
-    assert!(store.abandon_redirected("O-SOFT").await.unwrap());
+    assert!(store.abandon("O-SOFT", OrderState::Redirected, AbandonReason::BuyerReturnedError).await.unwrap());
     let failed = TransactionStatus::parse(b"txid=T-SOFT&txaction=failed&transaction_status=completed&reasoncode=981&sequencenumber=0");
     store.receive_notification(&failed).await.unwrap();
     let soft = store.order("O-SOFT").unwrap().unwrap();
@@ -895,4 +895,42 @@ async fn send_now_test(store: Store, url: Option<String>) {
     assert_eq!(crm_due.len(), 2);
     assert!(!crm_due.iter().any(|d| d.event_seq == on_its_way[0].event_seq), "the claimed one is not taken again");
     assert_eq!(store.make_deliveries_due(urls, now, 120_000).await.unwrap().made_due, 0, "idempotent");
+}
+
+both!(every_way_of_giving_an_order_up_says_why, abandon_reasons_test);
+/// Every path that gives an order up stores its reason in the same update as the state, so the
+/// `order.abandoned` event says it (`orders/abandon.rs`): the buyer back through PAYONE's error or back URL,
+/// CV1's abandoned authentication, Amazon's cancelled session, an APB order its tab replaced, the sweeps. A
+/// second attempt (the order moved already) changes neither state nor reason, and writes no event.
+async fn abandon_reasons_test(store: Store, _url: Option<String>) {
+    let reason_of_last_event = |id: &str| {
+        let events = store.events_for_order(id).unwrap();
+        let last = events.last().unwrap();
+        let body: serde_json::Value = serde_json::from_str(&last.body).unwrap();
+        (last.kind.clone(), body["order"]["abandon_reason"].as_str().map(str::to_owned))
+    };
+    for (n, reason) in AbandonReason::ALL.into_iter().enumerate() {
+        let id = format!("O-WHY{n}");
+        let redirected = OrderRecord { state: OrderState::Redirected, ..order(&id, &format!("W-WHY{n}"), &format!("key-why-{n:05}")) };
+        store.insert_order(&redirected).await.unwrap();
+        assert!(store.abandon(&id, OrderState::Redirected, reason).await.unwrap(), "{reason:?}");
+        assert_eq!(store.order(&id).unwrap().unwrap().state, OrderState::Abandoned);
+        assert_eq!(reason_of_last_event(&id), ("order.abandoned".to_owned(), Some(reason.as_str().to_owned())), "{reason:?}");
+        // Given up already: nothing moves, the first reason stays, no second event.
+        let events = store.events_for_order(&id).unwrap().len();
+        assert!(!store.abandon(&id, OrderState::Redirected, AbandonReason::BuyerCancelled).await.unwrap());
+        assert_eq!(store.events_for_order(&id).unwrap().len(), events);
+        assert_eq!(reason_of_last_event(&id).1.as_deref(), Some(reason.as_str()));
+    }
+    // Not in the state the caller expected (PAYONE approved it first): it stays, with no reason.
+    store.insert_order(&OrderRecord { state: OrderState::Approved, ..order("O-KEPT-OK", "W-KEPT-OK", "key-kept-ok-01") }).await.unwrap();
+    assert!(!store.abandon("O-KEPT-OK", OrderState::Redirected, AbandonReason::BuyerReturnedError).await.unwrap());
+    assert_eq!(reason_of_last_event("O-KEPT-OK"), ("order.approved".to_owned(), None));
+    // An APB order its tab placed again.
+    let apb = |id: &str, key: &str| OrderRecord { flow: "apb".into(), state: OrderState::Redirected, ..order(id, id, key) };
+    store.insert_order(&apb("O-APB-OLD", "key-apb-old-01")).await.unwrap();
+    store.insert_order(&apb("O-APB-NEW", "key-apb-new-01")).await.unwrap();
+    let replaced = store.give_up_replaced("O-APB-OLD", "key-apb-old-01", "O-APB-NEW").await.unwrap();
+    assert_eq!(replaced, amazon_pay_server::orders::replaced::Replaced::GivenUp);
+    assert_eq!(reason_of_last_event("O-APB-OLD"), ("order.abandoned".to_owned(), Some("replaced".to_owned())));
 }
