@@ -4,7 +4,6 @@ use super::payone_calls::LangQuery;
 use crate::api::ApiJson;
 use crate::config::Authorization;
 use crate::error::AppError;
-use crate::orders::AbandonReason;
 use crate::return_urls::Flow;
 use crate::state::AppState;
 use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
@@ -78,7 +77,8 @@ pub(super) async fn returned(
             Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?))
         }
         "error" | "back" => {
-            let reason = if query_result == "back" { AbandonReason::BuyerCancelled } else { AbandonReason::BuyerReturnedError };
+            use crate::orders::AbandonReason::{BuyerCancelled, BuyerReturnedError};
+            let reason = if query_result == "back" { BuyerCancelled } else { BuyerReturnedError };
             state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
             let mut query = vec![("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
             // PAYONE's `backurl`: the buyer cancelled on Amazon's pages (the error URL says no such thing); the
