@@ -59,10 +59,10 @@ pub struct MerchantOrder {
     /// Why it was declined.
     #[serde(default)]
     pub decline: Option<String>,
-    /// Why this server gave the order up, while it is `abandoned`: `placement_cut_off` (the placement was cut
-    /// off before the provider's answer was stored, and no notification came in time) or `buyer_did_not_return`
-    /// (from Amazon's pages, in time); `None` for an order given up otherwise (the buyer came back through
-    /// the error or back URL, or placed again).
+    /// Why this server gave the order up, while it is `abandoned`: `buyer_did_not_return`,
+    /// `placement_cut_off`, `buyer_returned_error`, `buyer_cancelled`, `authentication_abandoned`, `replaced`,
+    /// `session_expired` or `amazon_cancelled` (docs/merchant-api.md says what each means); `None` while it is
+    /// not abandoned, and for an order given up by an older server (before every path named its reason).
     #[serde(default)]
     pub abandon_reason: Option<String>,
     /// Amazon's ids of the order (those its provider knows).
@@ -303,6 +303,65 @@ pub struct WebhookAttempt {
     pub error: Option<String>,
     /// How long it took.
     pub duration_ms: i64,
+}
+
+/// `GET /merchant/api/webhooks/deliveries`: the outbox, per configured URL, and its deliveries in one state
+/// (`pending`: waiting to be sent or retried; `failed`: given up after the last retry), next due first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookOutbox {
+    /// Every configured URL, in the configuration's order.
+    pub urls: Vec<OutboxUrl>,
+    /// The deliveries in the state asked for, at most `limit`.
+    pub data: Vec<OutboxDelivery>,
+    /// Whether more deliveries are in that state than `data` holds.
+    pub has_more: bool,
+}
+
+/// One configured webhook URL's outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxUrl {
+    /// As shown everywhere (no user info, the query's secrets `[redacted]`); `send-now` takes it too.
+    pub url: String,
+    /// Deliveries waiting to be sent or retried.
+    pub pending: u64,
+    /// Deliveries given up after the last retry.
+    pub failed: u64,
+    /// When the first waiting delivery is tried (Unix milliseconds); `None` when none waits.
+    #[serde(default)]
+    pub next_attempt_at_ms: Option<i64>,
+}
+
+/// One delivery of one event to one URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxDelivery {
+    /// The event's id (`evt_…`).
+    pub event_id: String,
+    /// `order.approved`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The order it tells of.
+    pub order_id: String,
+    /// Where it goes, as shown in [`OutboxUrl::url`].
+    pub url: String,
+    /// `pending` or `failed`.
+    pub state: String,
+    /// Attempts made so far.
+    pub attempt_count: i64,
+    /// The last attempt, if any.
+    #[serde(default)]
+    pub last_attempt: Option<WebhookAttempt>,
+    /// When it is tried next (Unix milliseconds); `None` unless pending.
+    #[serde(default)]
+    pub next_attempt_at_ms: Option<i64>,
+}
+
+/// `POST /merchant/api/webhooks/send-now`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSendNow {
+    /// Deliveries that waited for a later retry and are due now.
+    pub made_due: u64,
+    /// Deliveries still waiting to the URLs asked for.
+    pub pending: u64,
 }
 
 /// The body of a capture or refund: an amount in minor units (`None`: all that is left).

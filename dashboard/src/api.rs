@@ -73,6 +73,8 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "idempotency_key_reused" => "This confirmation was already used for another request. Start the action again.",
         "cross_origin" => "The request came from another site and was refused.",
         "invalid_filter" | "invalid_cursor" | "invalid_query" => "The filters could not be used.",
+        "webhooks_not_configured" => "This server sends no webhooks (--webhook-urls and --webhook-secret are not set): nothing waits.",
+        "unknown_webhook_url" => "That URL is no longer one of the configured webhook URLs; reload the page.",
         _ => "The server refused the request.",
     };
     format!("{what} ({message})")
@@ -87,6 +89,12 @@ pub(crate) async fn get<T: DeserializeOwned>(key: &str, path: &str) -> Result<T,
 /// POST `body` to `path` with an Idempotency-Key, as `T`.
 pub(crate) async fn post<T: DeserializeOwned>(key: &str, path: &str, body: &str, idempotency_key: &str) -> Result<T, ApiError> {
     let text = send("POST", path, key, Some(body), Some(idempotency_key)).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Unreadable(e.to_string()))
+}
+
+/// POST `body` to `path` without an Idempotency-Key (a call that is idempotent by itself), as `T`.
+pub(crate) async fn post_plain<T: DeserializeOwned>(key: &str, path: &str, body: &str) -> Result<T, ApiError> {
+    let text = send("POST", path, key, Some(body), None).await?;
     serde_json::from_str(&text).map_err(|e| ApiError::Unreadable(e.to_string()))
 }
 

@@ -140,6 +140,12 @@ fn abandon_reason(reason: &str) -> String {
     match reason {
         "placement_cut_off" => "the placement was cut off and no payment notification came, so nothing was charged".to_owned(),
         "buyer_did_not_return" => "the buyer did not come back from Amazon's pages".to_owned(),
+        "buyer_returned_error" => "the buyer came back through PAYONE's error URL (declined on Amazon's page, or authentication failed)".to_owned(),
+        "buyer_cancelled" => "the buyer cancelled on Amazon's pages".to_owned(),
+        "authentication_abandoned" => "the buyer left Amazon's multi-factor authentication".to_owned(),
+        "replaced" => "the buyer placed a new order in the same tab".to_owned(),
+        "session_expired" => "Amazon's checkout session expired before the buyer finished".to_owned(),
+        "amazon_cancelled" => "Amazon cancelled the checkout session".to_owned(),
         other => other.to_owned(),
     }
 }

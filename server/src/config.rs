@@ -142,7 +142,7 @@ pub struct Args {
     /// Seconds an order may stay `placing` (its placement cut off before the provider's answer was stored)
     /// before it is given up as `abandoned`, reason `placement_cut_off`. PAYONE resends a TransactionStatus
     /// until it gets `TSOK` for at most 48 hours, so by default a little longer: an order still `placing`
-    /// then has no transaction (and a late notification still moves it).
+    /// then has no transaction (and a late notification still moves it). While PAYONE is used, at least 48 hours.
     #[arg(long, env = "AMAZON_PAY_PLACING_EXPIRY_SECONDS", default_value_t = DEFAULT_PLACING_EXPIRY_SECONDS)]
     pub placing_expiry_seconds: u64,
     /// How PAYONE CV1 authorizations wait for Amazon (`add_paydata[amazon_timeout]`): `synchronous` (0),
@@ -236,6 +236,11 @@ pub const DEFAULT_REDIRECTED_EXPIRY_SECONDS: u64 = 24 * 60 * 60;
 
 /// PAYONE's 48 hours of TransactionStatus retries, and an hour more.
 pub const DEFAULT_PLACING_EXPIRY_SECONDS: u64 = 49 * 60 * 60;
+
+/// The least `--placing-expiry-seconds` while PAYONE is used: PAYONE resends a TransactionStatus that was not
+/// acknowledged with `TSOK` at most 12 times within at most 48 hours, so an order given up sooner may still be
+/// authorized or paid by a notification on its way.
+pub const MIN_PLACING_EXPIRY_SECONDS: u64 = 48 * 60 * 60;
 
 /// PAYONE's request type for placing an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -554,6 +559,11 @@ pub enum ConfigError {
     #[error("AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 0: a placement in flight would be given up (default 176400, PAYONE's 48 hours of notification retries and an hour)")]
     /// No time at all for a placement's answer or its notification.
     PlacingExpiry,
+    #[error(
+        "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is {0}, less than PAYONE's 48 hours: give at least 172800 (default 176400, 49 hours). PAYONE resends a TransactionStatus not acknowledged for up to 48 hours, so an order given up sooner may still be authorized or paid by PAYONE"
+    )]
+    /// Shorter than PAYONE's notification retries ([`MIN_PLACING_EXPIRY_SECONDS`]).
+    PlacingExpiryBelowPayone(u64),
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
     /// Too many retries.
     TooManyRetries(usize),
@@ -673,6 +683,10 @@ impl Config {
         }
         if args.placing_expiry_seconds == 0 {
             return Err(ConfigError::PlacingExpiry);
+        }
+        // Amazon Pay direct alone has no PAYONE notification to wait for (its buyer never got the redirect).
+        if payone_enabled && args.placing_expiry_seconds < MIN_PLACING_EXPIRY_SECONDS {
+            return Err(ConfigError::PlacingExpiryBelowPayone(args.placing_expiry_seconds));
         }
         if args.sandbox_notify_retry_ms.len() > 11 {
             return Err(ConfigError::TooManyRetries(args.sandbox_notify_retry_ms.len()));
@@ -847,9 +861,16 @@ mod tests {
         let config = Config::from_args(parse(&["--redirected-expiry-seconds", "3600"])).unwrap();
         assert_eq!(config.redirected_expiry, std::time::Duration::from_secs(3600));
         assert_eq!(Config::from_args(parse(&[])).unwrap().placing_expiry, std::time::Duration::from_secs(176_400));
-        let config = Config::from_args(parse(&["--placing-expiry-seconds", "60"])).unwrap();
-        assert_eq!(config.placing_expiry, std::time::Duration::from_secs(60));
+        let config = Config::from_args(parse(&["--placing-expiry-seconds", "172800"])).unwrap();
+        assert_eq!(config.placing_expiry, std::time::Duration::from_secs(172_800), "PAYONE's 48 hours exactly");
         assert!(matches!(Config::from_args(parse(&["--placing-expiry-seconds", "0"])).unwrap_err(), ConfigError::PlacingExpiry));
+        // Shorter than PAYONE's notification retries: refused with the minimum and why.
+        for short in ["60", "172799"] {
+            let err = Config::from_args(parse(&["--placing-expiry-seconds", short])).unwrap_err();
+            assert!(matches!(err, ConfigError::PlacingExpiryBelowPayone(n) if n.to_string() == short), "{err}");
+            let text = err.to_string();
+            assert!(text.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS") && text.contains("172800") && text.contains("48 hours"), "{text}");
+        }
         let err = Config::from_args(parse(&["--redirected-expiry-seconds", "0"])).unwrap_err();
         assert!(matches!(err, ConfigError::RedirectedExpiry), "{err}");
         assert!(err.to_string().contains("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS"), "names the setting: {err}");
@@ -1008,6 +1029,19 @@ mod tests {
         let amazon = config.amazon.as_ref().unwrap();
         assert_eq!(amazon.environment, amazon::Environment::Sandbox, "from the SANDBOX- key id");
         assert!(!format!("{config:?}").contains("TOPSECRET"), "the key is not in Debug output");
+    }
+
+    #[test]
+    fn without_payone_a_shorter_placing_expiry_is_allowed_but_never_0() {
+        // Live Amazon Pay direct alone: no PAYONE notification can come for a placement cut off.
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+        let config = amazon_live(key, &["--placing-expiry-seconds", "3600"]).unwrap();
+        assert!(!config.payone_enabled);
+        assert_eq!(config.placing_expiry, std::time::Duration::from_secs(3600));
+        assert!(matches!(amazon_live(key, &["--placing-expiry-seconds", "0"]).unwrap_err(), ConfigError::PlacingExpiry));
+        // With PAYONE (the sandbox, here with Amazon direct for CV2 and APB) the minimum holds.
+        let err = Config::from_args(parse(&["--sandbox", "--provider", "amazon", "--placing-expiry-seconds", "3600"])).unwrap_err();
+        assert!(matches!(err, ConfigError::PlacingExpiryBelowPayone(3600)), "{err}");
     }
 
     #[test]

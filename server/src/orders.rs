@@ -5,12 +5,14 @@
 //! gets that order back. Notifications are stored, with the order move they cause, and synced to disk before
 //! they are acknowledged ([`Store::receive_notification`]), and a replay is a no-op.
 
+pub mod abandon;
 pub mod replaced;
 
 pub use crate::config::amazon::Provider;
 use crate::payone::TransactionStatus;
 use crate::store::db::{params, Conn, DbError, OptionalExtension, Row};
 use crate::store::{now, Store, StoreError};
+pub use abandon::AbandonReason;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Money};
 use std::collections::HashMap;
@@ -150,11 +152,11 @@ impl Stale {
         }
     }
 
-    /// `orders.abandon_reason`, as the merchant API and the `order.abandoned` event name it.
-    pub fn reason(self) -> &'static str {
+    /// Why such an order is given up.
+    pub fn reason(self) -> AbandonReason {
         match self {
-            Stale::Redirected => "buyer_did_not_return",
-            Stale::Placing => "placement_cut_off",
+            Stale::Redirected => AbandonReason::BuyerDidNotReturn,
+            Stale::Placing => AbandonReason::PlacementCutOff,
         }
     }
 }
@@ -268,11 +270,12 @@ impl Store {
         self.write(move |c| set_state(c, &id, state)).await
     }
 
-    /// Gives order `id` up (`abandoned`) if it is still `redirected`, with its event; whether it moved. One
-    /// conditional update, so a notification that moved it meanwhile (another request, another instance) wins.
-    pub async fn abandon_redirected(&self, id: &str) -> Result<bool, StoreError> {
+    /// Gives order `id` up (`abandoned`, with `reason`) if it is still `from`, with its event; whether it
+    /// moved. One conditional update of state and reason, so a notification that moved it meanwhile (another
+    /// request, another instance) wins, and the event carries the reason.
+    pub async fn abandon(&self, id: &str, from: OrderState, reason: AbandonReason) -> Result<bool, StoreError> {
         let id = id.to_owned();
-        self.write(move |c| move_if(c, &id, OrderState::Redirected, OrderState::Abandoned)).await
+        self.write(move |c| give_up(c, &id, from, reason)).await
     }
 
     /// Gives up (`abandoned`, with the reason of `stale`) the orders still in `stale`'s state whose last change
@@ -296,10 +299,7 @@ impl Store {
                 .collect::<crate::store::db::Result<_>>()?;
             let mut given_up = Vec::with_capacity(found.len());
             for id in found {
-                // The reason first, under the same condition, so the event of the move carries it.
-                let sql = "UPDATE orders SET abandon_reason = ?3 WHERE id = ?1 AND state = ?2";
-                c.prepare_cached(sql)?.execute(params![id, from.as_str(), stale.reason()])?;
-                if move_if(c, &id, from, OrderState::Abandoned)? {
+                if give_up(c, &id, from, stale.reason())? {
                     given_up.push(id);
                 }
             }
@@ -511,12 +511,13 @@ fn set_state(c: &Conn<'_>, id: &str, state: OrderState) -> crate::store::db::Res
     state_event(c, id, before, state)
 }
 
-/// Moves order `id` from `from` to `to` only if it is still `from`, with the move's event; whether it moved.
-fn move_if(c: &Conn<'_>, id: &str, from: OrderState, to: OrderState) -> crate::store::db::Result<bool> {
-    let sql = "UPDATE orders SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2";
-    let moved = c.prepare_cached(sql)?.execute(params![id, from.as_str(), to.as_str(), now()])?;
+/// Moves order `id` to `abandoned` with `reason` only if it is still `from`, state and reason in one update,
+/// then the move's event (which carries the reason); whether it moved.
+fn give_up(c: &Conn<'_>, id: &str, from: OrderState, reason: AbandonReason) -> crate::store::db::Result<bool> {
+    let sql = "UPDATE orders SET state = ?3, abandon_reason = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2";
+    let moved = c.prepare_cached(sql)?.execute(params![id, from.as_str(), OrderState::Abandoned.as_str(), reason.as_str(), now()])?;
     if moved == 1 {
-        crate::store::events::record(c, id, &crate::store::events::type_for_state(to))?;
+        crate::store::events::record(c, id, &crate::store::events::type_for_state(OrderState::Abandoned))?;
     }
     Ok(moved == 1)
 }

@@ -17,6 +17,7 @@ pub mod leases;
 mod migrate;
 pub mod order_list;
 pub mod order_view;
+pub mod outbox;
 mod outcome;
 pub mod payment_status;
 pub mod payments;

@@ -438,6 +438,7 @@ async fn declines_cancels_and_abandoned_mfa_go_back_to_the_review_page_with_the_
     let cancel = buyer.post_form("/sandbox/amazon/checkout/pay", &[("amazonCheckoutSessionId", &id), ("action", "cancel")]).await;
     buyer.get(&location(&cancel)).await;
     assert_eq!(status(&env, &order).await.state, OrderState::Abandoned);
+    assert_eq!(merchant_order(&env, &order).await["abandon_reason"], "buyer_cancelled", "Amazon's BuyerCanceled, said to the merchant");
 
     // MFA passed.
     let (order, url, _) = placed(&env, &buyer, "mc-3ds1").await;

@@ -206,6 +206,9 @@ async fn a_tab_that_places_again_gives_up_its_earlier_order_at_once() {
     assert_eq!(state_of(&env, &second.order_id), OrderState::Redirected);
     assert_eq!(abandoned_events(&env, &first), 1, "one event, for the webhooks");
     assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), std::slice::from_ref(&second.order_id));
+    let event = env.state.store.events_for_order(&first).unwrap().into_iter().find(|e| e.kind == "order.abandoned").unwrap();
+    let event: serde_json::Value = serde_json::from_str(&event.body).unwrap();
+    assert_eq!(event["order"]["abandon_reason"], "replaced", "the event says why: {event}");
     let status: amazon_pay_contract::orders::OrderStatus =
         env.http.get(env.url(&format!("/api/orders/{first}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!((status.state, status.settled), (OrderState::Abandoned, true));

@@ -183,3 +183,12 @@ fn an_address_in_use_is_refused_naming_the_address_and_the_setting() {
     }
     drop(taken);
 }
+
+#[test]
+fn a_placing_expiry_shorter_than_payones_retries_is_refused_at_start_with_the_minimum() {
+    // The sweep would give up orders PAYONE may still settle: its TransactionStatus is resent for 48 hours.
+    let stderr = run_expecting_failure(&["--sandbox", "--placing-expiry-seconds", "3600"], &[]);
+    assert!(stderr.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS") && stderr.contains("172800") && stderr.contains("48 hours"), "{stderr}");
+    let stderr = run_expecting_failure(&["--sandbox"], &[("AMAZON_PAY_PLACING_EXPIRY_SECONDS", "172799")]);
+    assert!(stderr.contains("is 172799") && stderr.contains("PAYONE resends a TransactionStatus"), "{stderr}");
+}

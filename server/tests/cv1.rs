@@ -403,6 +403,9 @@ async fn abandoned_mfa_returns_to_the_page_and_allows_another_try() {
     let page = env.follow_return(error_url).await;
     assert!(page.ends_with(&format!("order={}&result=abandoned", confirmed.order_id)), "{page}");
     assert_eq!(env.order_state(&confirmed.order_id).await, "abandoned");
+    // Why, for the merchant API and the `order.abandoned` event (`orders/abandon.rs`).
+    let reason = env.texts(&format!("SELECT abandon_reason FROM orders WHERE id = '{}'", confirmed.order_id));
+    assert_eq!(reason, ["authentication_abandoned"]);
     let err = expect_error(env.authorize(&confirmed.order_id, Language::De).await, 400, ErrorCode::BadRequest).await;
     assert!(err.message.contains("Amazon Pay nicht abgeschlossen"), "{}", err.message);
 

@@ -634,3 +634,28 @@ async fn a_checkout_whose_placement_was_cut_off_can_be_placed_again_once_it_is_c
     assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. } | PlaceOrderOutcome::Approved), "{:?}", placed.outcome);
     assert_eq!(env.state.store.order(&cut.id).unwrap().unwrap().state, OrderState::Abandoned);
 }
+
+/// The buyer back through PAYONE's error URL, or its back URL (cancelled on Amazon's pages): the order is
+/// given up with the reason, which the merchant API and the `order.abandoned` event say; one that PAYONE
+/// moved first (approved) is left as it is, with no reason.
+#[tokio::test]
+async fn an_order_given_up_through_payones_error_or_back_url_says_why() {
+    let env = env().await;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (result, key, reason) in [("error", "why-error-00001", "buyer_returned_error"), ("back", "why-back-000001", "buyer_cancelled")] {
+        let workorder = env.checkout("visa-1111").await;
+        let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
+        let back = no_redirects.get(env.url(&format!("/api/orders/{}/return?result={result}", placed.order_id))).send().await.unwrap();
+        assert_eq!(back.status(), 303);
+        let shown = order(&env, &placed.order_id).await;
+        assert_eq!((shown["state"].as_str(), shown["abandon_reason"].as_str()), (Some("abandoned"), Some(reason)), "{shown}");
+        let events = env.state.store.events_for_order(&placed.order_id).unwrap();
+        let last: Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
+        assert_eq!((last["type"].as_str(), last["order"]["abandon_reason"].as_str()), (Some("order.abandoned"), Some(reason)));
+    }
+    let (approved, _) = approved_order(&env, "why-approved-001").await;
+    let back = no_redirects.get(env.url(&format!("/api/orders/{approved}/return?result=error"))).send().await.unwrap();
+    assert_eq!(back.status(), 303);
+    let shown = order(&env, &approved).await;
+    assert_eq!((shown["state"].as_str(), &shown["abandon_reason"]), (Some("approved"), &Value::Null), "{shown}");
+}

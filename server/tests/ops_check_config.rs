@@ -413,3 +413,17 @@ fn a_live_amazon_key_id_without_its_environment_is_a_problem_that_says_what_to_s
     let (output, stdout, stderr) = check_config(&set);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
 }
+
+#[test]
+fn a_placing_expiry_shorter_than_payones_retries_is_a_problem_that_says_the_minimum() {
+    let (output, _, stderr) = check_config(&["--sandbox", "--placing-expiry-seconds", "600", "--merchant-country", "US"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("MERCHANT_COUNTRY"), "the other problem is listed too:\n{stderr}");
+    assert!(stderr.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 600"), "{stderr}");
+    assert!(stderr.contains("give at least 172800") && stderr.contains("may still be authorized or paid by PAYONE"), "{stderr}");
+    // Amazon Pay direct without PAYONE: no notification of PAYONE's to wait for, a shorter time is fine.
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--placing-expiry-seconds", "3600"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS = 3600"), "{stdout}");
+}

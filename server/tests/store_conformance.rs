@@ -6,7 +6,7 @@
 use amazon_pay_contract::cv2::DeliveryOption;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::Money;
-use amazon_pay_server::orders::{Applied, OrderRecord, Received};
+use amazon_pay_server::orders::{AbandonReason, Applied, OrderRecord, Received};
 use amazon_pay_server::payone::TransactionStatus;
 use amazon_pay_server::store::events::Attempt;
 use amazon_pay_server::store::order_list::OrderQuery;
@@ -765,7 +765,7 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     let kinds = |id: &str| store.events_for_order(id).unwrap().into_iter().map(|e| e.kind).collect::<Vec<_>>();
     assert_eq!(kinds("O-GONE"), ["order.placed", "order.redirected", "order.abandoned"], "one event for the move");
     // The buyer's late return through the error URL changes nothing more.
-    assert!(!store.abandon_redirected("O-GONE").await.unwrap());
+    assert!(!store.abandon("O-GONE", OrderState::Redirected, AbandonReason::BuyerReturnedError).await.unwrap());
     assert_eq!(kinds("O-GONE").len(), 3);
     // PAYONE authorizes after all: recorded, and the order is authorized again (money is never lost).
     let appointed = TransactionStatus::parse(b"txid=T-GONE&txaction=appointed&transaction_status=completed&sequencenumber=0");
@@ -779,7 +779,7 @@ async fn redirected_expiry_test(store: Store, url: Option<String>) {
     // Back through the error URL, then PAYONE's `failed` with its reason: recorded with the decline.
     let back = OrderRecord { state: OrderState::Redirected, txid: Some("T-SOFT".into()), ..order("O-SOFT", "W-SOFT", "key-soft-0001") };
     store.insert_order(&back).await.unwrap();
-    assert!(store.abandon_redirected("O-SOFT").await.unwrap());
+    assert!(store.abandon("O-SOFT", OrderState::Redirected, AbandonReason::BuyerReturnedError).await.unwrap());
     let failed = TransactionStatus::parse(b"txid=T-SOFT&txaction=failed&transaction_status=completed&reasoncode=981&sequencenumber=0");
     store.receive_notification(&failed).await.unwrap();
     let soft = store.order("O-SOFT").unwrap().unwrap();
@@ -895,4 +895,112 @@ async fn send_now_test(store: Store, url: Option<String>) {
     assert_eq!(crm_due.len(), 2);
     assert!(!crm_due.iter().any(|d| d.event_seq == on_its_way[0].event_seq), "the claimed one is not taken again");
     assert_eq!(store.make_deliveries_due(urls, now, 120_000).await.unwrap().made_due, 0, "idempotent");
+}
+
+both!(every_way_of_giving_an_order_up_says_why, abandon_reasons_test);
+/// Every path that gives an order up stores its reason in the same update as the state, so the
+/// `order.abandoned` event says it (`orders/abandon.rs`): the buyer back through PAYONE's error or back URL,
+/// CV1's abandoned authentication, Amazon's cancelled session, an APB order its tab replaced, the sweeps. A
+/// second attempt (the order moved already) changes neither state nor reason, and writes no event.
+async fn abandon_reasons_test(store: Store, _url: Option<String>) {
+    let reason_of_last_event = |id: &str| {
+        let events = store.events_for_order(id).unwrap();
+        let last = events.last().unwrap();
+        let body: serde_json::Value = serde_json::from_str(&last.body).unwrap();
+        (last.kind.clone(), body["order"]["abandon_reason"].as_str().map(str::to_owned))
+    };
+    for (n, reason) in AbandonReason::ALL.into_iter().enumerate() {
+        let id = format!("O-WHY{n}");
+        let redirected = OrderRecord { state: OrderState::Redirected, ..order(&id, &format!("W-WHY{n}"), &format!("key-why-{n:05}")) };
+        store.insert_order(&redirected).await.unwrap();
+        assert!(store.abandon(&id, OrderState::Redirected, reason).await.unwrap(), "{reason:?}");
+        assert_eq!(store.order(&id).unwrap().unwrap().state, OrderState::Abandoned);
+        assert_eq!(reason_of_last_event(&id), ("order.abandoned".to_owned(), Some(reason.as_str().to_owned())), "{reason:?}");
+        // Given up already: nothing moves, the first reason stays, no second event.
+        let events = store.events_for_order(&id).unwrap().len();
+        assert!(!store.abandon(&id, OrderState::Redirected, AbandonReason::BuyerCancelled).await.unwrap());
+        assert_eq!(store.events_for_order(&id).unwrap().len(), events);
+        assert_eq!(reason_of_last_event(&id).1.as_deref(), Some(reason.as_str()));
+    }
+    // Not in the state the caller expected (PAYONE approved it first): it stays, with no reason.
+    store.insert_order(&OrderRecord { state: OrderState::Approved, ..order("O-KEPT-OK", "W-KEPT-OK", "key-kept-ok-01") }).await.unwrap();
+    assert!(!store.abandon("O-KEPT-OK", OrderState::Redirected, AbandonReason::BuyerReturnedError).await.unwrap());
+    assert_eq!(reason_of_last_event("O-KEPT-OK"), ("order.approved".to_owned(), None));
+    // An APB order its tab placed again.
+    let apb = |id: &str, key: &str| OrderRecord { flow: "apb".into(), state: OrderState::Redirected, ..order(id, id, key) };
+    store.insert_order(&apb("O-APB-OLD", "key-apb-old-01")).await.unwrap();
+    store.insert_order(&apb("O-APB-NEW", "key-apb-new-01")).await.unwrap();
+    let replaced = store.give_up_replaced("O-APB-OLD", "key-apb-old-01", "O-APB-NEW").await.unwrap();
+    assert_eq!(replaced, amazon_pay_server::orders::replaced::Replaced::GivenUp);
+    assert_eq!(reason_of_last_event("O-APB-OLD"), ("order.abandoned".to_owned(), Some("replaced".to_owned())));
+}
+
+both!(the_outbox_is_read_per_url_with_each_deliverys_last_attempt, outbox_view_test);
+/// `GET /merchant/api/webhooks/deliveries`'s read (`store/outbox.rs`): per configured URL how many deliveries
+/// wait or were given up and when the next goes, then the deliveries in one state, next due first, each with
+/// its last attempt; URLs no longer configured are left out, and a URL's token is shown redacted.
+async fn outbox_view_test(store: Store, _url: Option<String>) {
+    use amazon_pay_server::store::outbox::OutboxState;
+    let (hook, crm, gone) =
+        ("http://127.0.0.1:9/hook?token=0123456789abcdef0123".to_owned(), "http://127.0.0.1:9/crm".to_owned(), "http://127.0.0.1:9/old".to_owned());
+    let urls = vec![hook.clone(), crm.clone()];
+    let everywhere = vec![hook.clone(), crm.clone(), gone.clone()];
+    store.queue_deliveries(everywhere.clone(), 0).await.unwrap();
+    for (id, key) in [("O1", "key-00000001"), ("O2", "key-00000002")] {
+        store.insert_order(&order(id, &format!("W{id}"), key)).await.unwrap();
+    }
+    assert_eq!(store.queue_deliveries(everywhere.clone(), 1_000).await.unwrap(), 6);
+    let empty = store.webhook_outbox(&urls, &urls, OutboxState::Pending, 10).unwrap();
+    assert_eq!(empty.data.len(), 6 - 2, "untried deliveries wait too; the removed URL's are not listed");
+    assert!(empty.data.iter().all(|d| d.attempt_count == 0 && d.last_attempt.is_none() && d.next_attempt_at_ms == Some(1_000)));
+    // The hook refuses twice (the second retry later), the CRM's first event is given up, its second delivered.
+    let claimed = store.claim_deliveries(&everywhere, 1_000, 10, 0).await.unwrap();
+    let attempt = |d: &amazon_pay_server::store::events::Due, at_ms: i64, status: Option<u16>, retry: Option<i64>| Attempt {
+        event_seq: d.event_seq,
+        url: d.url.clone(),
+        at_ms,
+        status,
+        error: status.is_none().then(|| "connection refused".to_owned()),
+        duration_ms: 2,
+        retry_at_ms: retry,
+        delivered: status == Some(200),
+    };
+    let crm_first = claimed.iter().filter(|d| d.url == crm).map(|d| d.event_seq).min().unwrap();
+    let mut attempts = Vec::new();
+    for d in &claimed {
+        if d.url == hook {
+            attempts.push(attempt(d, 1_000, Some(503), Some(5_000)));
+        } else if d.url == crm {
+            attempts.push(if d.event_seq == crm_first { attempt(d, 1_000, None, None) } else { attempt(d, 1_000, Some(200), None) });
+        }
+    }
+    store.record_attempts(attempts).await.unwrap();
+    let again = store.claim_deliveries(std::slice::from_ref(&hook), 5_000, 10, 0).await.unwrap();
+    let hook_seqs: Vec<i64> = again.iter().map(|d| d.event_seq).collect();
+    store
+        .record_attempts(again.iter().map(|d| attempt(d, 5_000, None, Some(if d.event_seq == hook_seqs[0] { 9_000 } else { 8_000 }))).collect())
+        .await
+        .unwrap();
+
+    let outbox = store.webhook_outbox(&urls, &urls, OutboxState::Pending, 10).unwrap();
+    let shown_hook = amazon_pay_server::config::merchant::url_shown(&hook);
+    assert!(!shown_hook.contains("0123456789abcdef"), "the token is not shown: {shown_hook}");
+    let summary: Vec<(String, u64, u64, Option<i64>)> =
+        outbox.urls.iter().map(|u| (u.url.clone(), u.pending, u.failed, u.next_attempt_at_ms)).collect();
+    assert_eq!(summary, [(shown_hook.clone(), 2, 0, Some(8_000)), (crm.clone(), 0, 1, None)]);
+    assert_eq!(outbox.data.len(), 2);
+    assert!(!outbox.has_more);
+    assert_eq!(outbox.data.iter().map(|d| d.next_attempt_at_ms).collect::<Vec<_>>(), [Some(8_000), Some(9_000)], "next due first");
+    for d in &outbox.data {
+        assert_eq!((d.url.as_str(), d.state.as_str(), d.attempt_count, d.kind.as_str()), (shown_hook.as_str(), "pending", 2, "order.placed"));
+        let last = d.last_attempt.as_ref().unwrap();
+        assert_eq!((last.at_ms, last.status, last.error.as_deref()), (5_000, None, Some("connection refused")), "the last attempt, not the first");
+    }
+    let page = store.webhook_outbox(&urls, &urls, OutboxState::Pending, 1).unwrap();
+    assert_eq!((page.data.len(), page.has_more), (1, true));
+    let failed = store.webhook_outbox(&urls, std::slice::from_ref(&crm), OutboxState::Failed, 10).unwrap();
+    assert_eq!(failed.data.len(), 1);
+    assert_eq!((failed.data[0].url.as_str(), failed.data[0].next_attempt_at_ms), (crm.as_str(), None));
+    assert_eq!(failed.data[0].last_attempt.as_ref().and_then(|a| a.error.as_deref()), Some("connection refused"));
+    assert!(store.webhook_outbox(&urls, std::slice::from_ref(&crm), OutboxState::Pending, 10).unwrap().data.is_empty(), "only the URL asked for");
 }

@@ -743,3 +743,94 @@ async fn after_an_outage_send_now_delivers_every_waiting_event_without_waiting_f
     let (status, body) = send_now(None).await;
     assert_eq!((status, &body["made_due"], &body["pending"]), (200, &json!(0), &json!(0)), "nothing waits any more: {body}");
 }
+
+#[tokio::test]
+async fn the_outbox_lists_waiting_deliveries_per_url_with_their_last_error_and_next_attempt() {
+    // The receiver is down: the merchant reads what waits for it (the dashboard's Webhooks page), each delivery
+    // with its attempts, last answer and next attempt; refusals change nothing; once it is back, send-now empties it.
+    let receiver = Receiver::start(0, 503).await;
+    let env = start_waiting_ten_minutes(&receiver).await;
+    let outbox = |query: &str| {
+        let request = env.http.get(env.url(&format!("/merchant/api/webhooks/deliveries{query}"))).bearer_auth(KEY);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, empty) = outbox("").await;
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(empty["urls"], json!([{"url": receiver.url, "pending": 0, "failed": 0, "next_attempt_at_ms": null}]), "{empty}");
+    assert_eq!((empty["data"].as_array().map(Vec::len), &empty["has_more"]), (Some(0), &json!(false)));
+
+    let id = approved_order(&env, "webhook-outbox-01").await;
+    eventually("the first attempt of each event recorded", 20, || {
+        let deliveries = env.state.store.deliveries_for_order(&id).ok()?;
+        (deliveries.len() == 3 && deliveries.iter().all(|d| d["attempt_count"] == 1)).then_some(())
+    })
+    .await;
+    let (status, body) = outbox("").await;
+    assert_eq!(status, 200, "{body}");
+    // Read into the contract's types, as the dashboard reads it.
+    let read: amazon_pay_contract::merchant::WebhookOutbox = serde_json::from_value(body.clone()).unwrap();
+    let now_ms = unix_now() * 1000;
+    assert_eq!(read.urls.len(), 1);
+    assert_eq!((read.urls[0].url.as_str(), read.urls[0].pending, read.urls[0].failed), (receiver.url.as_str(), 3, 0));
+    assert!(read.urls[0].next_attempt_at_ms.is_some_and(|at| (now_ms + 590_000..=now_ms + 601_000).contains(&at)), "{body}");
+    assert_eq!(read.data.len(), 3);
+    assert!(!read.has_more);
+    for d in &read.data {
+        assert_eq!((d.order_id.as_str(), d.state.as_str(), d.attempt_count, d.url.as_str()), (id.as_str(), "pending", 1, receiver.url.as_str()));
+        assert!(d.event_id.starts_with("evt_") && d.kind.starts_with("order."), "{d:?}");
+        assert_eq!(d.last_attempt.as_ref().and_then(|a| a.status), Some(503), "the receiver's last answer: {d:?}");
+        assert!(d.next_attempt_at_ms.is_some_and(|at| at > now_ms), "{d:?}");
+    }
+    // One page of one, for this URL, as the API shows it.
+    let (status, page) = outbox(&format!("?limit=1&url={}", receiver.url.replace(':', "%3A").replace('/', "%2F"))).await;
+    assert_eq!((status, page["data"].as_array().map(Vec::len), &page["has_more"]), (200, Some(1), &json!(true)), "{page}");
+    let (status, failed) = outbox("?state=failed").await;
+    assert_eq!((status, failed["data"].as_array().map(Vec::len)), (200, Some(0)), "none given up yet: {failed}");
+
+    // Refusals: each a sentence, nothing changes.
+    for (query, code, want) in [
+        ("?state=delivered", "invalid_query", 400),
+        ("?limit=1000", "invalid_query", 400),
+        ("?page=2", "invalid_query", 400),
+        ("?url=https%3A%2F%2Felsewhere.example%2Fhooks", "unknown_webhook_url", 404),
+    ] {
+        let (status, body) = outbox(query).await;
+        assert_eq!((status, body["code"].as_str()), (want, Some(code)), "{query}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "{body}");
+    }
+    let unauthorized = env.http.get(env.url("/merchant/api/webhooks/deliveries")).send().await.unwrap();
+    assert_eq!(unauthorized.status(), 401);
+    let other_site =
+        env.http.get(env.url("/merchant/api/webhooks/deliveries")).bearer_auth(KEY).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(other_site.status(), 403);
+    assert!(other_site.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending' AND attempts = 1"), 3, "still waiting");
+
+    receiver.status.store(200, Ordering::SeqCst);
+    let sent = env.http.post(env.url("/merchant/api/webhooks/send-now")).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(sent.status(), 200);
+    eventually("every waiting event delivered", 10, || (receiver.delivered().len() == 3).then_some(())).await;
+    // The receiver counts a delivery before the server records its answer.
+    eventually("every delivery recorded", 10, || (env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'") == 0).then_some(()))
+        .await;
+    let (_, after) = outbox("").await;
+    assert_eq!((&after["urls"][0]["pending"], after["data"].as_array().map(Vec::len)), (&json!(0), Some(0)), "{after}");
+}
+
+#[tokio::test]
+async fn in_sandbox_mode_the_outbox_lists_the_sandbox_receiver() {
+    // No URL configured: sandbox mode sends to its own receiver, so that is the outbox's URL (live mode without
+    // webhooks answers 409 webhooks_not_configured: `merchant/webhooks.rs`'s unit test).
+    let env = start_with(|c| {
+        c.merchant.api_keys = vec![KEY.to_owned()];
+        c.merchant.webhook_urls.clear();
+    })
+    .await;
+    let response = env.http.get(env.url("/merchant/api/webhooks/deliveries")).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["urls"][0]["url"], env.url("/sandbox/webhooks"), "{body}");
+}

@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
@@ -311,5 +312,82 @@ test("Amazon Pay direct: after a partial capture Capture is off, saying the rest
     await context.close();
   } finally {
     await amazon.stop();
+  }
+});
+
+test("the Webhooks page lists what waits for a receiver that is down and sends it now after a confirmation", async () => {
+  // A receiver that refuses (503) until it is told to take events.
+  let status = 503;
+  const received = [];
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => { body += chunk; });
+    req.on("end", () => {
+      if (status === 200) received.push(JSON.parse(body).type);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  const hook = `http://127.0.0.1:${receiver.address().port}/hooks`;
+  const shop = await startServer({
+    args: ["--merchant-api-keys", KEY, "--webhook-url", hook, "--webhook-secret", "e2e-webhook-secret-0123456789abcdefghij", "--webhook-retry-seconds", "600"],
+  });
+  try {
+    const buyer = await newPage(browser);
+    await checkoutToReview(buyer.page, shop.baseUrl);
+    await buyer.page.click(".amazon-pay-place-order");
+    await confirmationState(buyer.page, "approved");
+    const orderId = new URL(buyer.page.url()).searchParams.get("order");
+    await buyer.context.close();
+
+    const { page, context, problems } = await newPage(browser);
+    page.setDefaultTimeout(15_000);
+    await page.goto(shop.baseUrl + "/merchant/");
+    await page.fill("#merchant-key", KEY);
+    await page.click("button[type=submit]");
+    await page.locator("table.orders").waitFor();
+    await page.click("a.nav:has-text('Webhooks')");
+    await page.getByRole("heading", { name: "Webhooks", exact: true }).waitFor();
+
+    // The receiver's URL with its three waiting deliveries (placed, redirected, approved), each tried once and
+    // refused with 503, the next attempt ten minutes away; the page follows by itself until all three are there.
+    const urlRow = page.getByRole("table", { name: "Webhook URLs" }).locator("tr", { hasText: hook });
+    await page.waitForFunction(
+      (hook) => [...document.querySelectorAll("table.outbox-urls tr")].some((r) => r.textContent.includes(hook) && r.children[1]?.textContent === "3"),
+      hook,
+    );
+    assert.match(await urlRow.locator("td").nth(3).textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    const rows = page.getByRole("table", { name: "Deliveries" }).locator("tbody tr");
+    await page.waitForFunction(() => [...document.querySelectorAll("table.outbox tbody tr")].filter((r) => r.textContent.includes("HTTP 503")).length === 3);
+    for (const row of await rows.all()) {
+      assert.equal((await row.locator("a.order-link").textContent()).trim(), orderId);
+      assert.equal((await row.locator("td.num").textContent()).trim(), "1");
+    }
+    await rows.locator("td", { hasText: "order.approved" }).waitFor();
+    await page.selectOption("#outbox-state", "failed");
+    await page.locator("p.empty", { hasText: "No delivery was given up." }).waitFor();
+    await page.selectOption("#outbox-state", "pending");
+    await page.waitForFunction(() => document.querySelectorAll("table.outbox tbody tr").length === 3);
+
+    // The receiver is back: Send now asks first, Back sends nothing, Confirm sends all three at once.
+    status = 200;
+    await urlRow.locator("button", { hasText: "Send now…" }).click();
+    const confirm = page.getByRole("alertdialog").filter({ hasText: `Send the 3 waiting deliveries to ${hook} now?` });
+    await confirm.waitFor();
+    await confirm.locator("button", { hasText: "Back" }).click();
+    await confirm.waitFor({ state: "detached" });
+    assert.equal(received.length, 0, "nothing sent without the confirmation");
+    await urlRow.locator("button", { hasText: "Send now…" }).click();
+    await page.click("text=Confirm: send now");
+    await page.getByRole("status").filter({ hasText: "3 deliveries are due now" }).waitFor();
+    await page.locator("p.empty", { hasText: "Nothing waits: every event was delivered." }).waitFor();
+    assert.deepEqual([...received].sort(), ["order.approved", "order.placed", "order.redirected"]);
+    assert.equal(await urlRow.locator("button", { hasText: "Send now…" }).isDisabled(), true, "nothing left to send");
+    await page.screenshot({ path: resolve(screenshots, "webhooks.png"), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await shop.stop();
+    receiver.close();
   }
 });

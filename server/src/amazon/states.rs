@@ -2,6 +2,7 @@
 //! learnt through an IPN and Get Charge) and a cancelled session's reason mean for the order, moved forward only.
 
 use super::errors::code_for_reason;
+use crate::orders::AbandonReason;
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::ErrorCode;
 use amazon_pay_v2::models::{Charge, ChargeState};
@@ -49,6 +50,16 @@ pub fn for_canceled_session(reason: &str) -> (OrderState, Option<ErrorCode>) {
         "Declined" | "HardDeclined" | "AmazonRejected" | "ProcessingFailure" => (OrderState::Declined, Some(ErrorCode::HardDecline)),
         "SoftDeclined" => (OrderState::Declined, Some(ErrorCode::SoftDecline)),
         _ => (OrderState::Abandoned, None),
+    }
+}
+
+/// Why an order is given up when Amazon cancelled its checkout session for `reason` (and
+/// [`for_canceled_session`] says `abandoned`).
+pub fn abandon_reason_for_canceled_session(reason: &str) -> AbandonReason {
+    match reason {
+        "BuyerCanceled" => AbandonReason::BuyerCancelled,
+        "Expired" => AbandonReason::SessionExpired,
+        _ => AbandonReason::AmazonCancelled,
     }
 }
 
@@ -112,6 +123,9 @@ mod tests {
         assert_eq!(advance(Declined, Approved), None);
         assert_eq!(for_canceled_session("BuyerCanceled"), (Abandoned, None));
         assert_eq!(for_canceled_session("Declined").0, Declined);
+        assert_eq!(abandon_reason_for_canceled_session("BuyerCanceled"), AbandonReason::BuyerCancelled);
+        assert_eq!(abandon_reason_for_canceled_session("Expired"), AbandonReason::SessionExpired);
+        assert_eq!(abandon_reason_for_canceled_session("AmazonCanceled"), AbandonReason::AmazonCancelled);
         assert_eq!(captured_minor(&charge(ChargeState::Authorized, None)), None);
         assert_eq!(captured_minor(&charge(ChargeState::Captured, None)), Some(100), "AuthorizeWithCapture: all of it");
         let partly = Charge { capture_amount: Some(Price::from_minor(40, "EUR")), ..charge(ChargeState::CaptureInitiated, None) };

@@ -101,7 +101,9 @@ pub(super) async fn returned(
             Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?))
         }
         "error" | "back" => {
-            state.store.abandon_redirected(&order.id).await?;
+            use crate::orders::AbandonReason::{BuyerCancelled, BuyerReturnedError};
+            let reason = if query_result == "back" { BuyerCancelled } else { BuyerReturnedError };
+            state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
             let mut query = vec![("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
             // PAYONE's `backurl`: the buyer cancelled on Amazon's pages (the error URL says no such thing); the
             // review page tells the shop's script `amazonpay:cancelled`.

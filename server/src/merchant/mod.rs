@@ -1,5 +1,6 @@
 //! The merchant API under `/merchant/api/`: orders listed and shown as the shop's systems need them, and
-//! capture, refund and cancel through PAYONE, each with an `Idempotency-Key`.
+//! capture, refund and cancel through PAYONE, each with an `Idempotency-Key`; the webhook outbox read and sent
+//! now (`webhooks.rs`).
 //!
 //! Server to server only: `Authorization: Bearer <key>` (keys from `--merchant-api-keys`, compared in
 //! constant time), no CORS, and a browser request from another site is refused before anything runs.
@@ -42,6 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(&format!("{PREFIX}/orders/{{id}}/capture"), post(money::capture))
         .route(&format!("{PREFIX}/orders/{{id}}/refund"), post(money::refund))
         .route(&format!("{PREFIX}/orders/{{id}}/cancel"), post(money::cancel))
+        .route(&format!("{PREFIX}/webhooks/deliveries"), get(webhooks::deliveries))
         .route(&format!("{PREFIX}/webhooks/send-now"), post(webhooks::send_now))
         .route(PREFIX, any(unknown_route))
         .route(&format!("{PREFIX}/{{*rest}}"), any(unknown_route))

@@ -1,14 +1,22 @@
-//! `POST /merchant/api/webhooks/send-now`: after a receiver's outage, every delivery waiting for its next
-//! retry (up to a day away) is made due now, instead of each waiting its turn; optionally only those to one
-//! URL. Idempotent (a second call finds them due) and safe with several instances (`webhooks::send_now`).
+//! The webhook outbox for the merchant: `GET /merchant/api/webhooks/deliveries` lists what waits (or was
+//! given up) per URL, and `POST /merchant/api/webhooks/send-now`, after a receiver's outage, makes every
+//! delivery waiting for its next retry (up to a day away) due now, instead of each waiting its turn; optionally
+//! only those to one URL. Idempotent (a second call finds them due) and safe with several instances
+//! (`webhooks::send_now`).
 
 use super::MerchantError;
 use crate::state::AppState;
+use crate::store::outbox::OutboxState;
+use amazon_pay_contract::merchant::WebhookOutbox;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// Deliveries listed when `limit` is not given, and the most one answer holds.
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 100;
 
 /// The optional body: which URL (as configured, or as the API and the logs show it, secrets redacted).
 #[derive(Debug, Default, Deserialize)]
@@ -35,12 +43,64 @@ fn chosen(configured: &[String], body: &[u8]) -> Result<Vec<String>, MerchantErr
     } else {
         serde_json::from_slice(body).map_err(|_| MerchantError::bad_request("invalid_body", "The body must be empty or {\"url\": \"…\"}."))?
     };
-    let Some(url) = ask.url else { return Ok(configured.to_vec()) };
-    let found: Vec<String> = configured.iter().filter(|c| **c == url || crate::config::merchant::url_shown(c) == url).cloned().collect();
+    match ask.url {
+        Some(url) => named(configured, &url),
+        None => Ok(configured.to_vec()),
+    }
+}
+
+/// The configured URLs that are `url`, as configured or as shown (secrets redacted).
+fn named(configured: &[String], url: &str) -> Result<Vec<String>, MerchantError> {
+    let found: Vec<String> = configured.iter().filter(|c| *c == url || crate::config::merchant::url_shown(c) == url).cloned().collect();
     if found.is_empty() {
         return Err(MerchantError::not_found("unknown_webhook_url", "That URL is not one of the configured webhook URLs (--webhook-urls)."));
     }
     Ok(found)
+}
+
+/// What `GET …/webhooks/deliveries` asks for.
+#[derive(Debug, PartialEq, Eq)]
+struct OutboxAsk {
+    state: OutboxState,
+    urls: Vec<String>,
+    limit: usize,
+}
+
+/// `state` (`pending`, the default, or `failed`), `url` (one configured URL, as configured or shown) and
+/// `limit` (1 to 100, default 50); anything else, or a name given twice, is refused.
+fn outbox_ask(configured: &[String], query: Option<&str>) -> Result<OutboxAsk, MerchantError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
+    let mut ask = OutboxAsk { state: OutboxState::Pending, urls: configured.to_vec(), limit: DEFAULT_LIMIT };
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(MerchantError::bad_request("invalid_query", format!("{name} is given twice; each takes one value.")));
+        }
+        match name.as_str() {
+            "state" => {
+                ask.state = OutboxState::parse(value)
+                    .ok_or_else(|| MerchantError::bad_request("invalid_query", format!("state {value:?} is not one of pending, failed.")))?;
+            }
+            "url" => ask.urls = named(configured, value)?,
+            "limit" => {
+                ask.limit = value.parse::<usize>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                    MerchantError::bad_request("invalid_query", format!("limit must be an integer from 1 to {MAX_LIMIT}, got {value:?}."))
+                })?;
+            }
+            other => {
+                return Err(MerchantError::bad_request("invalid_query", format!("{other:?} is not a parameter here: state, url and limit are.")))
+            }
+        }
+    }
+    Ok(ask)
+}
+
+/// `GET /merchant/api/webhooks/deliveries`: each configured URL's waiting and failed deliveries, and the
+/// deliveries in `state`, next due first (docs/merchant-api.md).
+pub(super) async fn deliveries(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<WebhookOutbox>, MerchantError> {
+    let configured = configured(&state.config.merchant)?;
+    let ask = outbox_ask(configured, query.as_deref())?;
+    Ok(Json(state.store.webhook_outbox(configured, &ask.urls, ask.state, ask.limit)?))
 }
 
 /// `POST /merchant/api/webhooks/send-now`: `{"object": "webhook_send_now", "made_due": n, "pending": m}`.
@@ -80,5 +140,30 @@ mod tests {
         for bad in [&b"not json"[..], br#"{"urls":[]}"#, b"[1]", br#"{"url":5}"#] {
             assert_eq!(chosen(&configured, bad).unwrap_err().code, "invalid_body", "{}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn the_outbox_query_names_a_state_a_configured_url_and_a_limit_or_is_refused() {
+        let configured = ["https://shop.example/hook?token=s3cret".to_owned(), "https://crm.example/in".to_owned()];
+        let all = OutboxAsk { state: OutboxState::Pending, urls: configured.to_vec(), limit: DEFAULT_LIMIT };
+        assert_eq!(outbox_ask(&configured, None).unwrap(), all);
+        assert_eq!(outbox_ask(&configured, Some("")).unwrap(), all);
+        let shown = crate::config::merchant::url_shown(&configured[0]);
+        let query = format!("state=failed&limit=100&url={}", js_encode(&shown));
+        assert_eq!(
+            outbox_ask(&configured, Some(&query)).unwrap(),
+            OutboxAsk { state: OutboxState::Failed, urls: vec![configured[0].clone()], limit: 100 }
+        );
+        for bad in ["state=delivered", "state=", "limit=0", "limit=101", "limit=x", "cursor=1", "state=pending&state=failed", "%zz=1"] {
+            let err = outbox_ask(&configured, Some(bad)).unwrap_err();
+            assert_eq!((err.status, err.code), (axum::http::StatusCode::BAD_REQUEST, "invalid_query"), "{bad}");
+            assert!(err.message.len() > 10, "a sentence: {}", err.message);
+        }
+        assert_eq!(outbox_ask(&configured, Some("url=https%3A%2F%2Felsewhere.example%2F")).unwrap_err().code, "unknown_webhook_url");
+    }
+
+    /// `text` percent-encoded for a query string.
+    fn js_encode(text: &str) -> String {
+        serde_urlencoded::to_string([("v", text)]).unwrap().trim_start_matches("v=").to_owned()
     }
 }

@@ -12,7 +12,7 @@ use amazon_pay_contract::orders::OrderState;
 /// What a new placement's claim on an earlier order did. Only [`Replaced::GivenUp`] changed anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replaced {
-    /// Given up (`abandoned`, with its `order.abandoned` event) and linked to the new order.
+    /// Given up (`abandoned`, reason `replaced`, with its `order.abandoned` event) and linked to the new order.
     GivenUp,
     /// No such order.
     Unknown,
@@ -55,10 +55,10 @@ impl Store {
             }
             let moved = c
                 .prepare_cached(
-                    "UPDATE orders SET state = ?2, replaced_by = ?3, updated_at = ?4
+                    "UPDATE orders SET state = ?2, replaced_by = ?3, updated_at = ?4, abandon_reason = ?5
                      WHERE id = ?1 AND state = 'redirected' AND returned_at IS NULL",
                 )?
-                .execute(params![id, OrderState::Abandoned.as_str(), by, now()])?;
+                .execute(params![id, OrderState::Abandoned.as_str(), by, now(), super::AbandonReason::Replaced.as_str()])?;
             if moved == 1 {
                 crate::store::events::record(c, &id, &crate::store::events::type_for_state(OrderState::Abandoned))?;
                 return Ok(Replaced::GivenUp);

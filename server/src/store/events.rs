@@ -458,7 +458,7 @@ fn removed_urls(c: &Conn<'_>, configured: &str) -> super::db::Result<Vec<String>
 
 /// The strings of the JSON array bound as `?{param}`, as a subquery in the connection's dialect (the URLs of the
 /// configuration, passed as one parameter: `url IN` that).
-fn json_strings(c: &Conn<'_>, param: u8) -> String {
+pub(super) fn json_strings(c: &Conn<'_>, param: u8) -> String {
     match c.dialect() {
         super::db::Dialect::Sqlite => format!("(SELECT value FROM json_each(?{param}))"),
         super::db::Dialect::Postgres => format!("(SELECT json_array_elements_text(?{param}::json))"),

@@ -104,8 +104,9 @@ ALTER TABLE orders ADD COLUMN returned_at INTEGER;
 ";
 
 /// `orders.abandon_reason` (SQLite's migration 13, PostgreSQL's too): why this server gave an order up
-/// (`placement_cut_off`, `buyer_did_not_return`: `redirect_expiry.rs`), so the merchant API, the dashboard and
-/// the `order.abandoned` event can say it; NULL for orders given up otherwise and those never given up.
+/// (`orders/abandon.rs`: every path names one, written with the state), so the merchant API, the dashboard and
+/// the `order.abandoned` event can say it; NULL for orders never given up (and those an older server gave up
+/// on a path that named none).
 pub(super) const ORDERS_ABANDON_REASON: &str = "
 ALTER TABLE orders ADD COLUMN abandon_reason TEXT;
 ";

@@ -5,7 +5,7 @@
 use super::calls::recorded;
 use super::cv2::price;
 use crate::amazon::errors::app_error;
-use crate::amazon::states::{advance, for_canceled_session, for_charge};
+use crate::amazon::states::{abandon_reason_for_canceled_session, advance, for_canceled_session, for_charge};
 use crate::error::AppError;
 use crate::orders::OrderRecord;
 use crate::return_urls::Flow;
@@ -85,8 +85,12 @@ async fn complete(state: &AppState, amazon: &crate::amazon::AmazonPay, order: &m
             let session = recorded(state, "getCheckoutSession", session_id, amazon.client.get_checkout_session(session_id)).await;
             match session {
                 Ok(s) if s.status_details.state == CheckoutSessionState::Canceled => {
-                    let (to, decline) = for_canceled_session(s.status_details.reason_code.as_deref().unwrap_or(""));
+                    let reason = s.status_details.reason_code.as_deref().unwrap_or("");
+                    let (to, decline) = for_canceled_session(reason);
                     tracing::info!(order = %order.id, reason = ?s.status_details.reason_code, "Amazon cancelled the checkout session");
+                    if to == OrderState::Abandoned {
+                        return give_up(state, order, abandon_reason_for_canceled_session(reason)).await;
+                    }
                     return settle(state, order, to, decline).await;
                 }
                 Ok(s) if s.status_details.state == CheckoutSessionState::Completed => s,
@@ -115,6 +119,18 @@ async fn settle(state: &AppState, order: &mut OrderRecord, to: OrderState, decli
         order.decline = decline;
     }
     state.store.finish_placing(order).await?;
+    Ok(())
+}
+
+/// Gives `order` up for `reason` (state and reason in one conditional update, with its event), if it may
+/// still be given up (`advance`).
+async fn give_up(state: &AppState, order: &mut OrderRecord, reason: crate::orders::AbandonReason) -> Result<(), AppError> {
+    if advance(order.state, OrderState::Abandoned).is_none() {
+        return Ok(());
+    }
+    if state.store.abandon(&order.id, order.state, reason).await? {
+        order.state = OrderState::Abandoned;
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use super::{decline_message, generic, send, Answer, Cv1OrderRow};
 use crate::api::ApiJson;
 use crate::config::AmazonMode;
 use crate::error::AppError;
-use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
+use crate::orders::{valid_idempotency_key, AbandonReason, OrderRecord, Provider};
 use crate::state::AppState;
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, Cv1Decline, Cv1OrderResponse, Cv1Outcome};
 use amazon_pay_contract::cv2::PostalAddress;
@@ -214,12 +214,13 @@ pub(super) async fn returned(
         "error" => {
             let status = status.unwrap_or_else(|| "Failure".to_owned());
             state.store.set_cv1_authentication(&order.id, &status).await?;
-            state.store.abandon_redirected(&order.id).await?;
-            if status == "Abandoned" {
-                "abandoned"
+            let (reason, result) = if status == "Abandoned" {
+                (AbandonReason::AuthenticationAbandoned, "abandoned")
             } else {
-                "failed"
-            }
+                (AbandonReason::BuyerReturnedError, "failed")
+            };
+            state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
+            result
         }
         other => return Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
     };
