@@ -4,10 +4,12 @@
 //! first 128 bits of HMAC-SHA256 over the order id, under a key derived from the PAYONE portal key (a secret
 //! every instance shares, present whenever PAYONE carries orders), in hex; it is compared in constant time.
 //!
-//! Return URLs handed to PAYONE before tokens came have none and stay valid for their order's lifetime (24 h):
-//! a return without a token is accepted for `success` only, which changes nothing but the time the buyer came
-//! back (docs/api.md). Changing `PAYONE_KEY` changes every token: open redirects then come back refused.
+//! Return URLs handed to PAYONE before tokens came have none and stay usable for their order's lifetime (24 h):
+//! a return without a token still sends the buyer on, but only `success` is recorded (it notes that the buyer
+//! came back); `error` and `back` change nothing ([`Trust::Legacy`], docs/api.md). Changing `PAYONE_KEY` changes
+//! every token: open redirects then come back refused.
 
+use crate::error::AppError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -59,6 +61,34 @@ pub fn check(portal_key: &str, order_id: &str, given: Option<&str>) -> Check {
     match hex::decode(given) {
         Ok(bytes) if bytes.len() == TOKEN_BYTES && bool::from(bytes.ct_eq(&expected)) => Check::Valid,
         _ => Check::Wrong,
+    }
+}
+
+/// What a return's token allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// The order's own token: the return may change the order.
+    Token,
+    /// No token: a URL PAYONE got before tokens came (or any page's `<img>`). `success` is still recorded (it
+    /// only notes that the buyer came back); `error` and `back` only send the buyer on and change nothing, so the
+    /// buyer of an order placed before the upgrade still reaches the review page, and the expiry sweep gives
+    /// the order up later.
+    Legacy,
+}
+
+/// Refuses a return whose token is another order's or not one: the return is a GET, so any page could send it
+/// with an `<img>`. Checked before the order is looked up: a wrong token says nothing about which orders exist.
+pub fn trust(portal_key: &str, order_id: &str, token: Option<&str>) -> Result<Trust, AppError> {
+    match check(portal_key, order_id, token) {
+        Check::Valid => Ok(Trust::Token),
+        Check::Missing => {
+            tracing::info!(order = %order_id, "a return without a token (a URL from before tokens): it changes no state");
+            Ok(Trust::Legacy)
+        }
+        Check::Wrong => Err(AppError::new(
+            amazon_pay_contract::ErrorCode::BadRequest,
+            "this return URL has a token that is not this order's: only the URLs this server handed PAYONE for the order may change it; nothing was changed",
+        )),
     }
 }
 

@@ -346,7 +346,8 @@ async fn asynchronous_mode_answers_pending() {
 }
 
 /// The return is a GET that gives the order up: only the URLs handed to PAYONE (with the order's token) may.
-/// A forged one (no token, a wrong one, another order's) is refused and changes nothing; the real one works.
+/// A forged one (a wrong token, another order's) is refused and changes nothing; one without a token only sends
+/// the buyer on; the real one works.
 #[tokio::test]
 async fn a_forged_return_from_the_confirmation_flow_changes_nothing() {
     let env = start().await;
@@ -358,7 +359,12 @@ async fn a_forged_return_from_the_confirmation_flow_changes_nothing() {
     let key = &env.state.config.payone.key;
     let others_token = amazon_pay_server::return_token::token(key, &other.order_id);
     let path = routes::cv1_return(&confirmed.order_id);
-    for query in ["result=error&AuthenticationStatus=Abandoned", "result=error&token=0123456789abcdef0123456789abcdef", "result=success&token=x"]
+    // Without a token (a URL from before tokens, or any page's `<img>`): the buyer is sent on, nothing changes.
+    let tokenless = env.get(&format!("{path}?result=error&AuthenticationStatus=Abandoned")).await;
+    assert_eq!(tokenless.status(), 303);
+    assert!(location(&tokenless).contains("result=abandoned"), "{}", location(&tokenless));
+    assert_eq!(env.order_state(&confirmed.order_id).await, before, "a tokenless error gives nothing up");
+    for query in ["result=error&token=0123456789abcdef0123456789abcdef", "result=success&token=x"]
         .map(str::to_owned)
         .into_iter()
         .chain([format!("result=error&token={others_token}"), format!("result=success&token={others_token}")])

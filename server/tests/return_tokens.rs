@@ -64,8 +64,6 @@ async fn a_forged_return_is_refused_and_changes_nothing() {
     let key = &env.state.config.payone.key;
     let others_token = return_token::token(key, &other);
     let cases = [
-        ("missing", "result=error".to_owned()),
-        ("missing", "result=back".to_owned()),
         ("wrong", "result=error&token=00000000000000000000000000000000".to_owned()),
         ("wrong", format!("result=back&token={}", &return_token::token(key, &order)[..8])),
         ("wrong", "result=success&token=not-a-token".to_owned()),
@@ -86,14 +84,24 @@ async fn a_forged_return_is_refused_and_changes_nothing() {
     assert_eq!(unknown.status(), 400);
 }
 
-/// A URL handed to PAYONE before tokens came: its `success` brings the buyer back (it changes nothing but the
-/// return time); its `error` and `back` are refused like any forged one (docs/api.md).
+/// A URL handed to PAYONE before tokens came (or any page's `<img>`): it still sends the buyer on, so a buyer of
+/// an order placed before the upgrade is not stranded, but only `success` is recorded; `error` and `back` change
+/// nothing, and the order waits for PAYONE's word or the expiry sweep (docs/api.md).
 #[tokio::test]
-async fn a_tokenless_success_from_before_tokens_still_returns_the_buyer() {
+async fn a_tokenless_return_from_before_tokens_sends_the_buyer_on_and_gives_nothing_up() {
     let env = support::start().await;
     let (order, _) = redirected(&env, "legacy-cv2-0001").await;
     let success = no_redirects().get(env.url(&format!("/api/orders/{order}/return?result=success"))).send().await.unwrap();
     assert_eq!(success.status(), 303);
     assert!(success.headers()["location"].to_str().unwrap().contains(&format!("order={order}")));
     assert_eq!(state(&env, &order), OrderState::Redirected);
+    for result in ["error", "back"] {
+        let answer = no_redirects().get(env.url(&format!("/api/orders/{order}/return?result={result}"))).send().await.unwrap();
+        assert_eq!(answer.status(), 303, "{result}");
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("review") && location.contains(&format!("order={order}")), "{result}: {location}");
+        assert_eq!(state(&env, &order), OrderState::Redirected, "{result}: a tokenless return gives nothing up");
+    }
+    let reason = env.texts(&format!("SELECT COALESCE(abandon_reason, '') FROM orders WHERE id = '{order}'"));
+    assert_eq!(reason, vec![String::new()]);
 }

@@ -54,30 +54,10 @@ pub(super) struct ReturnQuery {
     token: Option<String>,
 }
 
-/// Refuses a return whose token is wrong, or missing where the return would change the order: the return is a
-/// GET, so any page could send it with an `<img>`. A tokenless `success` is a URL PAYONE got before tokens came
-/// (it changes nothing but the time the buyer came back). Checked before the order is looked up: a wrong token
-/// says nothing about which orders exist.
-pub(crate) fn refuse_forged_return(state: &AppState, order_id: &str, result: &str, token: Option<&str>) -> Result<(), AppError> {
-    use crate::return_token::Check;
-    let why = match crate::return_token::check(&state.config.payone.key, order_id, token) {
-        Check::Valid => return Ok(()),
-        Check::Missing if result == "success" => {
-            tracing::info!(order = %order_id, "a return without a token (a URL from before tokens): success changes nothing");
-            return Ok(());
-        }
-        Check::Missing => "has no token",
-        Check::Wrong => "has a token that is not this order's",
-    };
-    Err(AppError::new(
-        ErrorCode::BadRequest,
-        format!("this return URL {why}: only the URLs this server handed PAYONE for the order may change it; nothing was changed"),
-    ))
-}
-
 /// `GET /api/orders/{orderId}/return?result=success|error|back&token=T`: where Amazon (through PAYONE) sends the
 /// buyer after processing. Success goes to the confirmation page; error and back (for example abandoned
-/// multi-factor authentication) mark a still-open order abandoned and go back to the review page.
+/// multi-factor authentication) mark a still-open order abandoned (with the order's token only: `return_token::Trust`)
+/// and go back to the review page.
 /// Notifications stay authoritative: a state they set is never overwritten here (a conditional update), and a
 /// later `failed` or `appointed` still moves the abandoned order (`orders::next_state`).
 pub(super) async fn returned(
@@ -85,7 +65,7 @@ pub(super) async fn returned(
     Path(order_id): Path<String>,
     Query(query): Query<ReturnQuery>,
 ) -> Result<Redirect, AppError> {
-    refuse_forged_return(&state, &order_id, &query.result, query.token.as_deref())?;
+    let trust = crate::return_token::trust(&state.config.payone.key, &order_id, query.token.as_deref())?;
     let order = state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
     // The shop's pages this checkout asked for, else its flow's configured ones; checked again on the way out.
     let pages = match crate::return_urls::stored(&state.store, &order.workorder_id)? {
@@ -103,7 +83,9 @@ pub(super) async fn returned(
         "error" | "back" => {
             use crate::orders::AbandonReason::{BuyerCancelled, BuyerReturnedError};
             let reason = if query_result == "back" { BuyerCancelled } else { BuyerReturnedError };
-            state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
+            if trust == crate::return_token::Trust::Token {
+                state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
+            }
             let mut query = vec![("workorderId", order.workorder_id.as_str()), ("order", order.id.as_str())];
             // PAYONE's `backurl`: the buyer cancelled on Amazon's pages (the error URL says no such thing); the
             // review page tells the shop's script `amazonpay:cancelled`.

@@ -200,7 +200,7 @@ pub(super) async fn returned(
     Path(order_id): Path<String>,
     Query(query): Query<ReturnQuery>,
 ) -> Result<Redirect, AppError> {
-    crate::api::orders::refuse_forged_return(&state, &order_id, &query.result, query.token.as_deref())?;
+    let trust = crate::return_token::trust(&state.config.payone.key, &order_id, query.token.as_deref())?;
     let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}"));
     let order = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?;
     let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;
@@ -213,13 +213,16 @@ pub(super) async fn returned(
         }
         "error" => {
             let status = status.unwrap_or_else(|| "Failure".to_owned());
-            state.store.set_cv1_authentication(&order.id, &status).await?;
             let (reason, result) = if status == "Abandoned" {
                 (AbandonReason::AuthenticationAbandoned, "abandoned")
             } else {
                 (AbandonReason::BuyerReturnedError, "failed")
             };
-            state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
+            // Without the order's token the buyer is only sent on (`return_token::Trust::Legacy`).
+            if trust == crate::return_token::Trust::Token {
+                state.store.set_cv1_authentication(&order.id, &status).await?;
+                state.store.abandon(&order.id, OrderState::Redirected, reason).await?;
+            }
             result
         }
         other => return Err(AppError::new(ErrorCode::BadRequest, format!("unknown return result {other:?}"))),
