@@ -645,7 +645,8 @@ async fn an_order_given_up_through_payones_error_or_back_url_says_why() {
     for (result, key, reason) in [("error", "why-error-00001", "buyer_returned_error"), ("back", "why-back-000001", "buyer_cancelled")] {
         let workorder = env.checkout("visa-1111").await;
         let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
-        let back = no_redirects.get(env.url(&format!("/api/orders/{}/return?result={result}", placed.order_id))).send().await.unwrap();
+        let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, &placed.order_id);
+        let back = no_redirects.get(env.url(&format!("/api/orders/{}/return?result={result}&token={token}", placed.order_id))).send().await.unwrap();
         assert_eq!(back.status(), 303);
         let shown = order(&env, &placed.order_id).await;
         assert_eq!((shown["state"].as_str(), shown["abandon_reason"].as_str()), (Some("abandoned"), Some(reason)), "{shown}");
@@ -654,7 +655,8 @@ async fn an_order_given_up_through_payones_error_or_back_url_says_why() {
         assert_eq!((last["type"].as_str(), last["order"]["abandon_reason"].as_str()), (Some("order.abandoned"), Some(reason)));
     }
     let (approved, _) = approved_order(&env, "why-approved-001").await;
-    let back = no_redirects.get(env.url(&format!("/api/orders/{approved}/return?result=error"))).send().await.unwrap();
+    let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, &approved);
+    let back = no_redirects.get(env.url(&format!("/api/orders/{approved}/return?result=error&token={token}"))).send().await.unwrap();
     assert_eq!(back.status(), 303);
     let shown = order(&env, &approved).await;
     assert_eq!((shown["state"].as_str(), &shown["abandon_reason"]), (Some("approved"), &Value::Null), "{shown}");
