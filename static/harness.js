@@ -117,7 +117,9 @@ async function renderScenarios() {
   for (const i of data.instruments) instrument.append(option(i.id, `${i.descriptor}: ${i.outcome}`));
   const outcome = () => {
     const chosen = data.instruments.find((i) => i.id === instrument.value);
-    $("instrument-outcome").textContent = chosen ? `scenario ${chosen.scenario}` : "";
+    // `upsale`: what an Import Upsale on the order answers, when not the order's own scenario (visa-2982).
+    const upsale = chosen?.upsale ? `, an upsale on the order: ${chosen.upsale}` : "";
+    $("instrument-outcome").textContent = chosen ? `scenario ${chosen.scenario}${upsale}` : "";
   };
   instrument.addEventListener("change", outcome);
   outcome();

@@ -402,7 +402,7 @@ impl CheckoutChampSimulator {
             return Err(error("Amazon Pay error: InvalidOrderReferenceStatus"));
         }
         let ship = reference.address.ok_or_else(|| error("Amazon Pay error: ShippingAddressNotSet"))?;
-        let status = charge(&reference)?;
+        let status = charge(&reference, Charge::Order)?;
         let order = SimOrder {
             order_id: lead.as_ref().map(|o| o.order_id.clone()).unwrap_or_else(|| self.new_order_id()),
             customer_id: lead.as_ref().map(|o| o.customer_id).unwrap_or_else(|| self.next_customer.fetch_add(1, Ordering::Relaxed)),
@@ -462,7 +462,7 @@ impl CheckoutChampSimulator {
             }
         }
         let reference = amazon_reference(amazon, amazon_order_id)?;
-        let status = charge(&reference)?;
+        let status = charge(&reference, Charge::Upsale)?;
         let mut orders = self.lock_orders();
         let Some(stored) = orders.get_mut(order_id) else {
             return Err(error("Invalid orderId"));
@@ -549,13 +549,27 @@ fn amazon_reference(amazon: &AmazonSandbox, id: &str) -> Result<OrderReference, 
     })
 }
 
-/// Authorizes on the reference as its instrument's scenario says: the order status, or the CRM's refusal.
-fn charge(reference: &OrderReference) -> Result<&'static str, SimAnswer> {
+/// Which charge on an order reference or billing agreement: the order's, or an upsale's on that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Charge {
+    Order,
+    Upsale,
+}
+
+/// Authorizes on the reference as its instrument's scenario says (an upsale as [`Instrument::upsale`] says,
+/// when the instrument has one): the order status, or the CRM's refusal.
+///
+/// [`Instrument::upsale`]: crate::scenario::Instrument::upsale
+fn charge(reference: &OrderReference, which: Charge) -> Result<&'static str, SimAnswer> {
     if reference.kind == AgreementType::BillingAgreement && !reference.consent {
         return Err(error("Amazon Pay error: BillingAgreementConstraintsExist (BuyerConsentNotSet)"));
     }
     let instrument = reference.instrument.ok_or_else(|| error("Amazon Pay error: PaymentPlanNotSet"))?;
-    match instrument.scenario {
+    let scenario = match which {
+        Charge::Order => instrument.scenario,
+        Charge::Upsale => instrument.upsale.unwrap_or(instrument.scenario),
+    };
+    match scenario {
         Scenario::Approved | Scenario::MfaPassed => Ok("COMPLETE"),
         Scenario::PendingThenPaid | Scenario::PendingThenFailed => Ok("PENDING"),
         Scenario::SoftDecline | Scenario::MfaAbandoned => Err(error("Transaction Declined: InvalidPaymentMethod")),

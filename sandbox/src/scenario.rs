@@ -52,59 +52,106 @@ pub struct Instrument {
     pub scenario: Scenario,
     /// A short explanation for testers.
     pub outcome: &'static str,
+    /// What CheckoutChamp's Import Upsale on an order paid with it answers, when not [`Instrument::scenario`]:
+    /// the order's own authorization decides the lander, so without this an upsell page could only be approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upsale: Option<Scenario>,
 }
 
 /// Every sandbox instrument, in the order the fake pages list them.
 pub const INSTRUMENTS: &[Instrument] = &[
-    Instrument { id: "visa-1111", descriptor: "Visa ••••1111", scenario: Scenario::Approved, outcome: "approved" },
+    Instrument { id: "visa-1111", descriptor: "Visa ••••1111", scenario: Scenario::Approved, outcome: "approved", upsale: None },
     Instrument {
         id: "mc-4444",
         descriptor: "Mastercard ••••4444",
         scenario: Scenario::PendingThenPaid,
         outcome: "pending, then approved (paid once captured)",
+        upsale: None,
     },
-    Instrument { id: "visa-0002", descriptor: "Visa ••••0002", scenario: Scenario::PendingThenFailed, outcome: "pending, then failed" },
     Instrument {
-        id: "visa-0981", descriptor: "Visa ••••0981", scenario: Scenario::SoftDecline, outcome: "soft decline 981 InvalidPaymentMethod"
+        id: "visa-0002", descriptor: "Visa ••••0002", scenario: Scenario::PendingThenFailed, outcome: "pending, then failed", upsale: None
+    },
+    Instrument {
+        id: "visa-0981",
+        descriptor: "Visa ••••0981",
+        scenario: Scenario::SoftDecline,
+        outcome: "soft decline 981 InvalidPaymentMethod",
+        upsale: None,
     },
     Instrument {
         id: "amex-0982",
         descriptor: "American Express ••••0982",
         scenario: Scenario::HardDecline,
         outcome: "hard decline 982 AmazonRejected",
+        upsale: None,
     },
-    Instrument { id: "visa-0980", descriptor: "Visa ••••0980", scenario: Scenario::TransactionTimedOut, outcome: "980 TransactionTimedOut" },
+    Instrument {
+        id: "visa-0980",
+        descriptor: "Visa ••••0980",
+        scenario: Scenario::TransactionTimedOut,
+        outcome: "980 TransactionTimedOut",
+        upsale: None,
+    },
     Instrument {
         id: "visa-0983",
         descriptor: "Visa ••••0983",
         scenario: Scenario::ProcessingFailure,
         outcome: "983 ProcessingFailure at the authorization",
+        upsale: None,
     },
     Instrument {
         id: "visa-0984",
         descriptor: "Visa ••••0984",
         scenario: Scenario::BuyerEqualsSeller,
         outcome: "984 BuyerEqualsSeller (as if the shop's own Amazon account paid)",
+        upsale: None,
     },
     Instrument {
         id: "visa-0985",
         descriptor: "Visa ••••0985",
         scenario: Scenario::PaymentMethodNotAllowed,
         outcome: "985 PaymentMethodNotAllowed for this order",
+        upsale: None,
     },
     Instrument {
-        id: "mc-3ds1", descriptor: "Mastercard ••••3001", scenario: Scenario::MfaPassed, outcome: "asks for MFA; passing it approves"
+        id: "mc-3ds1",
+        descriptor: "Mastercard ••••3001",
+        scenario: Scenario::MfaPassed,
+        outcome: "asks for MFA; passing it approves",
+        upsale: None,
     },
     Instrument {
-        id: "mc-3ds0", descriptor: "Mastercard ••••3000", scenario: Scenario::MfaAbandoned, outcome: "asks for MFA; the buyer abandons"
+        id: "mc-3ds0",
+        descriptor: "Mastercard ••••3000",
+        scenario: Scenario::MfaAbandoned,
+        outcome: "asks for MFA; the buyer abandons",
+        upsale: None,
     },
     Instrument {
-        id: "visa-0024", descriptor: "Visa ••••0024", scenario: Scenario::SessionExpired, outcome: "the checkout session has expired"
+        id: "visa-0024",
+        descriptor: "Visa ••••0024",
+        scenario: Scenario::SessionExpired,
+        outcome: "the checkout session has expired",
+        upsale: None,
     },
     Instrument {
-        id: "visa-0504", descriptor: "Visa ••••0504", scenario: Scenario::UpstreamTimeout, outcome: "PAYONE does not answer in time"
+        id: "visa-0504",
+        descriptor: "Visa ••••0504",
+        scenario: Scenario::UpstreamTimeout,
+        outcome: "PAYONE does not answer in time",
+        upsale: None,
     },
-    Instrument { id: "visa-0500", descriptor: "Visa ••••0500", scenario: Scenario::UpstreamGarbage, outcome: "PAYONE answers garbage" },
+    Instrument {
+        id: "visa-0500", descriptor: "Visa ••••0500", scenario: Scenario::UpstreamGarbage, outcome: "PAYONE answers garbage", upsale: None
+    },
+    // Last, so `instrument_for(Approved)` stays `visa-1111`.
+    Instrument {
+        id: "visa-2982",
+        descriptor: "Visa ••••2982",
+        scenario: Scenario::Approved,
+        outcome: "approved; an upsale on the same order is then declined (AmazonRejected)",
+        upsale: Some(Scenario::HardDecline),
+    },
 ];
 
 /// The instrument with `id`.
@@ -112,9 +159,9 @@ pub fn instrument(id: &str) -> Option<&'static Instrument> {
     INSTRUMENTS.iter().find(|i| i.id == id)
 }
 
-/// The instrument a scenario is reached with.
+/// The instrument a scenario is reached with (the one whose upsales do the same).
 pub fn instrument_for(scenario: Scenario) -> &'static Instrument {
-    INSTRUMENTS.iter().find(|i| i.scenario == scenario).unwrap_or(&INSTRUMENTS[0])
+    INSTRUMENTS.iter().find(|i| i.scenario == scenario && i.upsale.is_none()).unwrap_or(&INSTRUMENTS[0])
 }
 
 #[cfg(test)]
@@ -124,11 +171,25 @@ mod tests {
     #[test]
     fn every_scenario_has_exactly_one_instrument() {
         let mut seen = std::collections::HashSet::new();
-        for i in INSTRUMENTS {
+        for i in INSTRUMENTS.iter().filter(|i| i.upsale.is_none()) {
             assert!(seen.insert(i.scenario), "{:?} appears twice", i.scenario);
             assert_eq!(instrument(i.id), Some(i));
             assert_eq!(instrument_for(i.scenario).id, i.id);
         }
         assert_eq!(seen.len(), 14);
+    }
+
+    #[test]
+    fn an_upsale_scenario_differs_from_the_order_s_and_has_an_instrument_of_its_own() {
+        let upsales: Vec<_> = INSTRUMENTS.iter().filter_map(|i| i.upsale.map(|u| (i, u))).collect();
+        assert_eq!(upsales.len(), 1);
+        for (i, upsale) in upsales {
+            assert_ne!(upsale, i.scenario, "{}: an override that changes nothing", i.id);
+            assert_eq!(instrument(i.id), Some(i));
+            assert_ne!(instrument_for(i.scenario).id, i.id, "{}: the order's scenario is reached with a plain instrument", i.id);
+        }
+        let listed = serde_json::to_value(instrument("visa-2982")).unwrap();
+        assert_eq!(listed["upsale"], "hard-decline", "the harness reads it from /sandbox/inspect/scenarios");
+        assert!(serde_json::to_value(instrument("visa-1111")).unwrap().get("upsale").is_none());
     }
 }

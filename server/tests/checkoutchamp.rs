@@ -683,3 +683,48 @@ async fn upsales_go_to_the_same_buyers_orders_once() {
     assert_eq!(env.sandbox().checkoutchamp.order(&order.order_id).unwrap().items.len(), 2);
     assert_eq!(env.crm_calls().into_iter().filter(|(action, _)| action == "upsale/import").count(), 2);
 }
+
+/// `visa-2982`, picked by the buyer like any instrument (nothing changed on Amazon's side behind the test's back):
+/// the order is approved, an upsale on it is declined as CheckoutChamp declines one, so an upsell page's decline
+/// path can be rehearsed. The CRM's answer is its usual decline (`result` ERROR, the reason in `message`), no more;
+/// the widget's endpoint tells the buyer a hard decline, and the order keeps what was paid.
+#[tokio::test]
+async fn an_order_paid_with_visa_2982_is_approved_and_its_upsales_declined() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-2982"));
+    let order = success_of(&env.crm("order/import/", &amazon_order_params(&token, &reference)).await).clone();
+    assert_eq!(order["orderStatus"], "COMPLETE");
+    let id = order["orderId"].as_str().unwrap();
+    for _ in 0..2 {
+        let answer = env.crm("upsale/import/", &[("orderId", id), ("productId", "103")]).await;
+        assert_eq!(answer, serde_json::json!({"result": "ERROR", "message": "Transaction Declined: AmazonRejected"}));
+    }
+    let kept = env.sandbox().checkoutchamp.order(id).unwrap();
+    assert_eq!((kept.status, kept.items.len(), kept.total()), ("COMPLETE", 1, Money::eur(2 * 1290)), "a declined upsale changes nothing");
+
+    // Through the widget's endpoints: the order is placed, the upsale told as a hard decline in the buyer's
+    // language, and a second try (a new key, as the widget makes after a decline) is asked again and declined again.
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-2982"));
+    let response = env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "visa-2982-order", Language::Fr)).await;
+    assert_eq!(response.status(), 200);
+    let order: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!(order.status, CrmOrderStatus::Complete);
+    for key in ["visa-2982-upsale-1", "visa-2982-upsale-2"] {
+        let upsale = ImportUpsaleRequest {
+            access_token: token.clone(),
+            order_id: order.order_id.clone(),
+            product_id: 103,
+            quantity: 1,
+            idempotency_key: key.into(),
+            language: Language::Fr,
+        };
+        let err = expect_error(env.post(UPSALES, &upsale).await, 402, ErrorCode::HardDecline, Language::Fr).await;
+        assert!(err.detail.as_deref().unwrap_or_default().contains("AmazonRejected"), "{err:?}");
+    }
+    // The server's own calls (the test's direct ones above are not its): both tries reached CheckoutChamp.
+    let upsales: Vec<_> = env.crm_calls().into_iter().filter(|(action, _)| action == "upsale/import").collect();
+    assert_eq!(upsales.len(), 2, "{upsales:?}");
+    assert_eq!(env.sandbox().checkoutchamp.order(&order.order_id).unwrap().items.len(), 1);
+    let stored = env.state.checkoutchamp.as_ref().unwrap().orders.order(&order.order_id).unwrap().unwrap();
+    assert_eq!(stored.total, Money::eur(1290), "the store keeps the order as it was paid");
+}

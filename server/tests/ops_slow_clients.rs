@@ -100,3 +100,34 @@ async fn a_request_sent_at_once_on_a_kept_alive_connection_is_answered() {
     assert_eq!(closed_by_server(&mut tcp).await, Some(Vec::new()), "an idle connection is closed, without an answer");
     assert!(idle.elapsed() >= TIMEOUT - Duration::from_millis(50), "{:?}", idle.elapsed());
 }
+
+/// `--metrics-listen` is served the same way: half a request line there is cut off after the timeout too (it was
+/// `axum::serve`, with no timeout at all), while a scrape is answered before and after.
+#[tokio::test]
+async fn the_metrics_listener_cuts_off_slow_clients_too() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = amazon_pay_server::config::Config::sandbox_for_tests(dir.path().to_owned());
+    config.ops.header_read_timeout_ms = TIMEOUT.as_millis() as u64;
+    config.ops.metrics_listen = Some("127.0.0.1:0".parse().expect("an address"));
+    let pg_url = support::test_store(&mut config).await;
+    let server = amazon_pay_server::app::Server::bind(config).await.expect("binds");
+    let metrics = server.metrics_addr().expect("metrics are on");
+    let (base, state) = server.spawn();
+    let env = support::Env { base, state, http: reqwest::Client::new(), dir, pg_url };
+    let scrape = || async {
+        let response = env.http.get(format!("http://{metrics}/metrics")).send().await.expect("a scrape is served");
+        assert_eq!(response.status(), 200);
+        assert!(response.text().await.expect("a body").ends_with("# EOF\n"), "the OpenMetrics text, whole");
+    };
+
+    let mut slow = TcpStream::connect(metrics).await.expect("connects");
+    slow.write_all(b"GET /metrics HT").await.expect("written");
+    let started = Instant::now();
+    scrape().await;
+    let received = closed_by_server(&mut slow).await.expect("the metrics listener closes a connection whose headers never come");
+    let waited = started.elapsed();
+    assert!(waited >= TIMEOUT - Duration::from_millis(50), "not before the timeout: {waited:?}");
+    assert!(!String::from_utf8_lossy(&received).contains("200 OK"), "no answer to half a request: {received:?}");
+    scrape().await;
+    healthz_answers(&env).await;
+}

@@ -51,8 +51,13 @@ test("the scenario list is served as JSON by the sandbox", async () => {
   const response = await fetch(server.baseUrl + "/sandbox/inspect/scenarios");
   assert.equal(response.status, 200);
   const { instruments, buyers, pages, provider } = await response.json();
-  assert.equal(instruments.length, 14);
+  assert.equal(instruments.length, 15);
   for (const id of ["visa-0983", "visa-0984", "visa-0985"]) assert.ok(instruments.some((i) => i.id === id), id);
+  // The one instrument whose upsales end otherwise than its order: named so the upsell flow's decline is rehearsed.
+  assert.deepEqual(
+    instruments.filter((i) => i.upsale),
+    [{ id: "visa-2982", descriptor: "Visa ••••2982", scenario: "approved", outcome: "approved; an upsale on the same order is then declined (AmazonRejected)", upsale: "hard-decline" }],
+  );
   assert.deepEqual(instruments[0], { id: "visa-1111", descriptor: "Visa ••••1111", scenario: "approved", outcome: "approved" });
   assert.ok(buyers.some((b) => b.id === "mallory"));
   assert.match(buyers.find((b) => b.id === "noah").note, /987 ShippingAddressNotSet/);
@@ -221,5 +226,36 @@ test("a CV1 run: the Login with Amazon popup gets the scenario's buyer preselect
   await frame.locator('.amazon-pay-wallet input[value="visa-0981"]:checked').waitFor();
   assert.match(await frame.locator(".amazon-pay-address-book").textContent(), /Lena Vogel/);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("an upsell run with visa-2982: the harness names the upsale's outcome, and the log shows the order approved and the upsale declined", async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(server.baseUrl + "/harness.html");
+  await page.locator("body[data-harness-ready=true]").waitFor();
+  await page.check("#flow-cc-upsell");
+  await page.selectOption("#instrument", "visa-2982");
+  assert.equal(await page.locator("#instrument-outcome").textContent(), "scenario approved, an upsale on the order: hard-decline");
+  await page.click("#run");
+  const frame = page.frameLocator("#frame");
+  const button = frame.locator(".amazon-pay-cv1-button button");
+  await button.waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  await popup.locator("#buyer-anna:checked").waitFor();
+  await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
+  // The Wallet preselects the scenario's instrument, so the order is paid with it.
+  await frame.locator('.amazon-pay-wallet input[value="visa-2982"]:checked').waitFor();
+  await frame.locator(".amazon-pay-place-order:enabled").click();
+  await waitForLine(page, "page", /^\/upsell\.html\?orderId=/);
+  await frame.getByRole("button", { name: "Yes, add it to my order" }).click();
+  await waitForLine(page, "widget", /^amazonpay:declined \{.*"code":"hard_decline"/);
+  await waitForLine(page, "upstream", /upsale\/import.*AmazonRejected/);
+  const widget = await logLines(page, "widget");
+  assert.ok(!widget.some((l) => /^amazonpay:(error|upselladded) /.test(l)), widget.join("\n"));
+  const upstream = await logLines(page, "upstream");
+  assert.ok(upstream.some((l) => /order\/import.*SUCCESS/.test(l)), upstream.join("\n"));
+  // The only failures: the upsale's 402 and Chromium's own line about it.
+  const expected = (p) => /^HTTP 402 .*\/api\/checkoutchamp\/upsales$/.test(p) || p.includes("status of 402 (Payment Required)");
+  assert.deepEqual(problems.filter((p) => !expected(p)), []);
   await context.close();
 });

@@ -281,7 +281,7 @@ test("Widgets.js calls the ready hooks, then AddressBook and Wallet callbacks in
   // Plain DOM: radio buttons in fieldsets with legends, usable by label.
   const addresses = page.getByRole("group", { name: "Shipping address" });
   assert.equal(await addresses.getByRole("radio").count(), 2);
-  assert.equal(await page.getByRole("group", { name: "Payment method" }).getByRole("radio").count(), 14);
+  assert.equal(await page.getByRole("group", { name: "Payment method" }).getByRole("radio").count(), 15);
   await addresses.getByLabel(/Marienplatz 8/).check();
   await page.waitForFunction(() => window.__log.length >= 8);
   await page.getByLabel(/Visa ••••0981/).check();
@@ -343,7 +343,7 @@ test("an account without an address or a default payment method: the widgets ren
       assert.equal(await page.getByRole("group", { name: "Shipping address" }).getByRole("radio").count(), 0);
       assert.equal(await wallet.getByRole("radio", { checked: true }).count(), 1, "his default payment method");
     } else {
-      assert.equal(await wallet.getByRole("radio").count(), 14);
+      assert.equal(await wallet.getByRole("radio").count(), 15);
       assert.equal(await wallet.getByRole("radio", { checked: true }).count(), 0, "no default: nothing chosen");
     }
     assert.deepEqual(problems, []);

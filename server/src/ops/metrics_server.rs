@@ -6,6 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// OpenMetrics' media type.
@@ -19,14 +20,13 @@ pub async fn bind(state: &AppState) -> Result<Option<TcpListener>, (std::net::So
     }
 }
 
-/// Serves `/metrics` on `listener` until the runtime ends.
+/// Serves `/metrics` on `listener` until the runtime ends, with the main listener's header-read timeout
+/// (`--header-read-timeout-ms`): `axum::serve` has none, so a client trickling its headers held a connection
+/// (and a file descriptor) for as long as it liked.
 pub fn spawn(listener: TcpListener, state: AppState) {
+    let header_read_timeout = Duration::from_millis(state.config.ops.header_read_timeout_ms);
     let app = Router::new().route("/metrics", get(scrape)).with_state(state);
-    tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::error!(%err, "the metrics listener stopped");
-        }
-    });
+    tokio::spawn(crate::ops::serve::serve(listener, app, header_read_timeout, std::future::pending()));
 }
 
 async fn scrape(State(state): State<AppState>) -> Response {

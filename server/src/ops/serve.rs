@@ -6,8 +6,10 @@
 //! Kept from `axum::serve`: TCP_NODELAY on every connection, the peer's address for handlers
 //! (`ConnectInfo<SocketAddr>`), and the graceful shutdown: once `shutdown` completes no connection is accepted,
 //! every connection finishes its request in flight and closes, and the loop returns when the last one has.
+//!
+//! Both listeners use it: the server's own ([`crate::ops::listener::Closable`]) and `--metrics-listen`'s, which
+//! is as reachable by a slow client inside the network as the public one is from outside.
 
-use crate::ops::listener::Closable;
 use axum::body::Body;
 use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use axum::serve::Listener;
@@ -24,7 +26,10 @@ use tokio::sync::watch;
 use tower::{Service, ServiceExt};
 
 /// Serves `app` on `listener` until `shutdown` completes and the connections then open have finished.
-pub async fn serve(mut listener: Closable, app: Router, header_read_timeout: Duration, shutdown: impl Future<Output = ()>) {
+pub async fn serve<L>(mut listener: L, app: Router, header_read_timeout: Duration, shutdown: impl Future<Output = ()>)
+where
+    L: Listener<Io = TcpStream, Addr = SocketAddr>,
+{
     let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
     // Each connection holds a receiver of `shutting_down` (dropping the sender tells them) and a receiver of
     // `open` (the sender's `closed()` resolves when the last connection has ended).
