@@ -185,7 +185,8 @@ export interface RedirectingDetail {
 }
 /**
  * `amazonpay:approved`: the payment is authorized, the order stands. Only the confirmation page fires it (the review
- * page and `cv1.html` leave for it after `orderplaced` without a word), so one order is one `approved`.
+ * page and `cv1.html` leave for it after `orderplaced` without a word), so one order is one `approved`; and once per
+ * order in a tab (sessionStorage): a reload of the confirmation page, or Back to it, does not fire it again.
  */
 export interface ApprovedDetail { kind: "approved"; orderId: string }
 /** `amazonpay:pending`: the payment is still being decided; the confirmation page follows it. */

@@ -107,6 +107,16 @@ pub fn navigate(url: &str) {
     }
 }
 
+/// Navigates the page to `url` in place of this page's entry in the history (`location.replace`): for a page
+/// that is only a step on the way (CV1's return from Amazon, which authorizes and leaves for the order; a
+/// restart), so that the buyer's Back does not show that step again. `url` is the page's own or a URL from
+/// its configuration, which the browser parses (it throws only for one that does not parse): nothing to log.
+pub fn replace_with(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(url);
+    }
+}
+
 /// A fresh idempotency key for one "Place order" intent.
 pub fn new_idempotency_key() -> String {
     web_sys::window()

@@ -129,6 +129,20 @@ fn event_for(status: &OrderStatus, lang: Language) -> Option<WidgetEvent> {
     })
 }
 
+/// Whether this tab has not announced `state` of `order_id` yet; remembers that it has now (`sessionStorage`,
+/// `amazonPay.announced.<order>`). The buyer's Back to this page, a reload, or the CV1 page sending the buyer
+/// here again shows the order again without telling the shop's script a second `approved` (a conversion counted
+/// twice). Without `sessionStorage` every visit announces.
+fn first_in_tab(order_id: &str, state: OrderState) -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else { return true };
+    let key = ["amazonPay.announced.", order_id].concat();
+    if storage.get_item(&key).ok().flatten().as_deref() == Some(state.as_str()) {
+        return false;
+    }
+    let _ = storage.set_item(&key, state.as_str());
+    true
+}
+
 /// The page's elements.
 struct Confirmation {
     lang: Language,
@@ -209,7 +223,7 @@ async fn follow(view: Weak<Confirmation>, options: ConfirmationOptions) {
                 }
                 if announced != Some(status.state) {
                     announced = Some(status.state);
-                    if let Some(event) = event_for(&status, lang) {
+                    if let Some(event) = event_for(&status, lang).filter(|_| first_in_tab(&order_id, status.state)) {
                         emit(&page.root, event);
                     }
                 }

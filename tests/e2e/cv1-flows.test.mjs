@@ -419,13 +419,14 @@ test("PAYONE CV1, Back from Amazon's MFA page with the browser's back/forward ca
     const { page, context, problems } = await fresh({ on: keeping });
     const before = await callCount();
     await cv1ToDetails(page, context, { instrument: "mc-3ds1" });
-    await page.evaluate(() => addEventListener("pageshow", (event) => { window.restoredFromCache = event.persisted; }));
+    // (Kept in the tab's storage: the widget loads the restored page again.)
+    await page.evaluate(() => addEventListener("pageshow", (event) => { if (event.persisted) sessionStorage.setItem("restoredFromCache", "1"); }));
     await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
     // Restored from the cache there is no load event: wait for the address only.
     await page.goBack({ waitUntil: "commit" });
     await notice(page).filter({ hasText: "You did not finish confirming the payment with Amazon Pay" }).waitFor();
-    assert.equal(await page.evaluate(() => window.restoredFromCache), true, "the browser kept the page");
-    assert.equal(await placeOrder(page).isEnabled(), true);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("restoredFromCache")), "1", "the browser kept the page");
+    await page.locator(".amazon-pay-place-order:enabled").waitFor();
     assert.equal(await placeOrder(page).getAttribute("aria-busy"), "false");
     // The same order, confirmed again at Amazon: one order, one authorization.
     await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
@@ -441,6 +442,61 @@ test("PAYONE CV1, Back from Amazon's MFA page with the browser's back/forward ca
   } finally {
     await keeping.close();
   }
+});
+
+for (const backForwardCache of [true, false]) {
+  const cache = backForwardCache ? "with" : "without";
+  test(`PAYONE CV1, Back from the confirmation page ${cache} the back/forward cache: the order's page again, not a checkout left busy, and no second approved`, async () => {
+    const on = backForwardCache ? await launchBrowser({ backForwardCache }) : browser;
+    try {
+      const { page, context, problems } = await fresh({ on });
+      const approved = await countAcrossPages(context, "approved");
+      const before = await callCount();
+      const workorderId = await cv1ToDetails(page, context);
+      await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), placeOrder(page).click()]);
+      assert.match(await confirmationState(page, "approved"), /confirmed/);
+      const orderPage = page.url();
+      // Back: the checkout page comes back (from the cache, or loaded again at the address naming its checkout),
+      // finds its order placed and leaves for the order's page again, in place of itself in the history. It was
+      // "Completing your payment…" for ever (the return from Amazon, restored), or a bounce that said approved again.
+      await page.goBack({ waitUntil: "commit" });
+      await page.waitForURL(orderPage);
+      assert.match(await confirmationState(page, "approved"), /confirmed/);
+      assert.deepEqual((await events(page)).filter((e) => e.kind === "approved"), [], "shown again, not announced again");
+      assert.equal(approved.length, 1);
+      assert.equal((await sent("preauthorization", before)).length, 1);
+      assert.equal((await sent("confirmorderreference", before))[0].workorderid, workorderId);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      if (backForwardCache) await on.close();
+    }
+  });
+}
+
+test("PAYONE CV1, Back from Amazon's MFA page that loads /cv1.html again: the same checkout, not a new one", async () => {
+  const { page, context, problems } = await fresh();
+  const before = await callCount();
+  const workorderId = await cv1ToDetails(page, context, { instrument: "mc-3ds1" });
+  assert.equal(new URL(page.url()).search, "", "a bare /cv1.html");
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await page.goBack();
+  // It started a new checkout, and the confirmed order waited for the 24-hour sweep.
+  await placeOrder(page).and(page.locator(":enabled")).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get("workorderId"), workorderId);
+  assert.match(await notice(page).textContent(), /You did not finish confirming the payment with Amazon Pay/);
+  await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+  await page.getByLabel("Security code").fill("123456");
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const confirms = await sent("confirmorderreference", before);
+  assert.equal(confirms.length, 1, "the order placed once");
+  assert.equal(confirms[0].workorderid, workorderId);
+  const auths = await sent("preauthorization", before);
+  assert.equal(auths.length, 1);
+  assert.equal(new URL(page.url()).searchParams.get("order"), confirms[0]["add_paydata[reference]"]);
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 test("PAYONE CV1 abandoned MFA: AuthenticationStatus=Abandoned in words, then another card on the same checkout", async () => {

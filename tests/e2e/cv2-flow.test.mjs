@@ -342,6 +342,39 @@ test("Back from Amazon's MFA page with the browser's back/forward cache: the pag
   }
 });
 
+test("Back from the confirmation page with the back/forward cache, then to it again: the review page says placed, and one approved per order in this tab", async () => {
+  const keeping = await launchBrowser({ backForwardCache: true });
+  try {
+    const { page, context, problems } = await recordingPage(keeping);
+    const approved = await countAcrossPages(context, "approved");
+    await checkoutToReview(page, server.baseUrl, { instrument: "visa-1111" });
+    await page.click(".amazon-pay-place-order");
+    await page.waitForURL(/\/confirmation\.html\?order=/);
+    assert.match(await confirmationState(page, "approved"), /confirmed/);
+    const confirmationUrl = page.url();
+    // Back: the review page, restored as it was left ("Place order" busy), reads the checkout again.
+    await page.goBack({ waitUntil: "commit" });
+    const placed = page.locator(".amazon-pay-already-placed");
+    await placed.waitFor();
+    await placed.locator("a").click();
+    await page.waitForURL(confirmationUrl);
+    assert.match(await confirmationState(page, "approved"), /confirmed/);
+    // A reload too: the order is shown again, not announced again (a shop counting conversions counted it twice).
+    await page.reload();
+    assert.match(await confirmationState(page, "approved"), /confirmed/);
+    assert.deepEqual((await events(page)).filter((e) => e.kind === "approved"), []);
+    assert.equal(approved.length, 1);
+    // Another tab is another visit: it announces the order (what it shows is the shop's page to count or not).
+    const other = await context.newPage();
+    await other.goto(confirmationUrl);
+    assert.match(await confirmationState(other, "approved"), /confirmed/);
+    assert.deepEqual((await events(other)).filter((e) => e.kind === "approved").length, 1);
+    assert.deepEqual(problems, []);
+  } finally {
+    await keeping.close();
+  }
+});
+
 test("changed address: the review page shows the address chosen on Amazon's page", async () => {
   const { page, context } = await fresh();
   await checkoutToReview(page, server.baseUrl, { address: "anna-home" });

@@ -372,7 +372,7 @@ impl Payone {
 
     /// Leaves for the confirmation page of `order_id`.
     fn show_order(&self, order_id: &str) {
-        page::navigate(&with_order(&self.options.confirmation_url, order_id));
+        page::replace_with(&with_order(&self.options.confirmation_url, order_id));
     }
 
     /// Tells Amazon's confirmation flow the shop's answer; Amazon only moves on after `success()`.
@@ -399,6 +399,9 @@ impl Payone {
             Cv1Outcome::Confirmed => {
                 shell.emit(WidgetEvent::OrderPlaced { order_id });
                 shell.say(shell.t(Text::RedirectingToAmazon));
+                if let Some(id) = self.workorder_id.get() {
+                    leaving(id);
+                }
                 // Amazon now runs MFA if needed and returns to the success or error URL.
                 self.tell(flow, true);
             }
@@ -482,16 +485,27 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
     }));
 }
 
-/// The browser's Back from Amazon's pages (its MFA page, say) brought the page back from its back/forward cache
-/// (`pageshow` with `persisted`) as it was left: "Amazon Pay is confirming your payment…", "Place order"
-/// disabled. The confirmed order waits at the backend: "Place order" again (the same key) gets it again and
-/// reopens Amazon's confirmation, as after an abandoned one.
+/// Writes the checkout into the address (`history.replaceState`) as the page leaves for Amazon's confirmation
+/// flow, as given up: that is what the buyer's Back to this page means unless the order went through, and then
+/// the checkout names its order and the page leaves for it. Without it a Back that loads `/cv1.html` again
+/// started a new checkout and left the confirmed order waiting for the 24-hour sweep.
+fn leaving(workorder_id: &str) {
+    if let Some(window) = web_sys::window() {
+        let url = ["?workorderId=", workorder_id, "&result=abandoned"].concat();
+        // Refused only for another origin's URL; this one is this page's own.
+        let _ = crate::dom_calls::history(&window).replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The browser's Back from Amazon's pages (its MFA page, or the order's page after it) brought the page back
+/// from its back/forward cache (`pageshow` with `persisted`) as it was left: "Amazon Pay is confirming your
+/// payment…", "Place order" disabled. Nobody knows here whether the buyer finished at Amazon: the page loads
+/// again at the address [`leaving`] wrote, which shows the checkout ("you did not finish", "Place order" gets
+/// the same order and reopens Amazon's confirmation) or, when the order went through, leaves for its page.
 fn restored(host: &dyn Host, event: &web_sys::Event) {
-    let shell = host.shell();
-    if crate::dom_calls::persisted(event) && shell.busy.replace(false) {
-        shell.say(shell.t(Text::Abandoned));
-        // Nothing in the selection changed: the view renders, no check.
-        host.changed(0);
+    if crate::dom_calls::persisted(event) && host.shell().busy.get() {
+        // "": this address again.
+        page::replace_with("");
     }
 }
 

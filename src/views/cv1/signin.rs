@@ -201,13 +201,13 @@ pub fn sign_out() {
     restart();
 }
 
-/// Reloads this page without the checkout's return parameters (a new checkout).
+/// Reloads this page without the checkout's return parameters (a new checkout), in place of it in the history.
 pub fn restart() {
     let Some(location) = web_sys::window().map(|w| w.location()) else { return };
     let path = crate::dom_calls::pathname(&location);
     let search = crate::dom_calls::search(&location);
     let kept = token::without_keys(crate::scan::trim_start(&search, b'?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
-    crate::page::navigate(&[path, kept].concat());
+    crate::page::replace_with(&[path, kept].concat());
 }
 
 impl core::fmt::Display for SetupError {
