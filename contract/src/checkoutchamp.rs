@@ -127,6 +127,19 @@ pub struct ImportOrderResponse {
     pub items: Vec<CrmOrderLine>,
 }
 
+/// The buyer's sentence when CheckoutChamp declines an upsale (`soft_decline` or `hard_decline`): the
+/// decline's general sentence asks for another payment method, which the upsell page cannot offer (its Wallet
+/// is read-only, on the lander's order), and says nothing of the order the buyer already has, which stands.
+pub fn upsale_declined_message(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung ist aufgegeben, und es wurde nichts weiter belastet.",
+        Language::En => "We could not add this to your order. Your order is placed and nothing more was charged.",
+        Language::Fr => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande est passée et rien de plus n'a été débité.",
+        Language::It => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine è effettuato e non è stato addebitato nient'altro.",
+        Language::Es => "No hemos podido añadirlo a tu pedido. Tu pedido está realizado y no se ha cobrado nada más.",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,9 @@
 //! endpoints end to end (profile read by the server, Import Order/Upsale through the client, the store).
 #![cfg(feature = "sandbox")]
 
-use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::checkoutchamp::{
+    upsale_declined_message, CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest,
+};
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::{AppState, Server};
 use amazon_pay_server::config::{sandbox_defaults as d, Config};
@@ -449,6 +451,17 @@ async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode,
     err
 }
 
+/// A declined upsale: the decline's code, and the upsell page's own sentence in the request's language (the
+/// lander's order stands), not the code's general one.
+async fn expect_upsale_declined(response: reqwest::Response, code: ErrorCode, language: Language) -> ApiError {
+    assert_eq!(response.status(), 402);
+    let err: ApiError = response.json().await.unwrap();
+    assert_eq!(err.code, code, "{err:?}");
+    assert_eq!(err.message, upsale_declined_message(language), "told what happened to the upsale and the order");
+    assert_ne!(err.message, upsale_declined_message(Language::En), "told in the request's language");
+    err
+}
+
 #[tokio::test]
 async fn import_order_reads_the_profile_itself_and_prices_in_the_crm() {
     let env = start().await;
@@ -679,7 +692,7 @@ async fn upsales_go_to_the_same_buyers_orders_once() {
     // A declined upsale: the buyer's message, the order unchanged.
     env.set_instrument(&reference, "visa-0981");
     let declined = ImportUpsaleRequest { idempotency_key: "upsale-key-0005".into(), ..upsale };
-    expect_error(env.post(UPSALES, &declined).await, 402, ErrorCode::SoftDecline, Language::It).await;
+    expect_upsale_declined(env.post(UPSALES, &declined).await, ErrorCode::SoftDecline, Language::It).await;
     assert_eq!(env.sandbox().checkoutchamp.order(&order.order_id).unwrap().items.len(), 2);
     assert_eq!(env.crm_calls().into_iter().filter(|(action, _)| action == "upsale/import").count(), 2);
 }
@@ -703,7 +716,8 @@ async fn an_order_paid_with_visa_2982_is_approved_and_its_upsales_declined() {
     assert_eq!((kept.status, kept.items.len(), kept.total()), ("COMPLETE", 1, Money::eur(2 * 1290)), "a declined upsale changes nothing");
 
     // Through the widget's endpoints: the order is placed, the upsale told as a hard decline in the buyer's
-    // language, and a second try (a new key, as the widget makes after a decline) is asked again and declined again.
+    // language (this product not added, the order placed and nothing more charged; not "choose another payment
+    // method", which the upsell page's read-only Wallet does not offer), and a second try (a new key, as the widget makes after a decline) is asked again and declined again.
     let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-2982"));
     let response = env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "visa-2982-order", Language::Fr)).await;
     assert_eq!(response.status(), 200);
@@ -718,7 +732,7 @@ async fn an_order_paid_with_visa_2982_is_approved_and_its_upsales_declined() {
             idempotency_key: key.into(),
             language: Language::Fr,
         };
-        let err = expect_error(env.post(UPSALES, &upsale).await, 402, ErrorCode::HardDecline, Language::Fr).await;
+        let err = expect_upsale_declined(env.post(UPSALES, &upsale).await, ErrorCode::HardDecline, Language::Fr).await;
         assert!(err.detail.as_deref().unwrap_or_default().contains("AmazonRejected"), "{err:?}");
     }
     // The server's own calls (the test's direct ones above are not its): both tries reached CheckoutChamp.

@@ -130,18 +130,25 @@ test("a declined upsell (visa-2982): the sandbox declines the upsale, amazonpay:
 
   const add = page.getByRole("button", { name: "Yes, add it to my order" });
   await add.click();
-  const sentence = "Sorry, your payment with Amazon Pay was not successful. Please choose another payment method.";
+  // Not "choose another payment method": the Wallet here is read-only; the lander's order stands.
+  const sentence = "We could not add this to your order. Your order is placed and nothing more was charged.";
   await page.locator(".amazon-pay-notice", { hasText: sentence }).waitFor();
   const told = (await events(page)).filter((e) => ["declined", "error", "upsellAdded"].includes(e.kind));
   assert.deepEqual(told, [{ kind: "declined", orderId, code: "hard_decline", message: sentence }]);
-  // CheckoutChamp was asked and declined; nothing was added, and the buyer may still say no thanks (or try again).
+  // CheckoutChamp was asked and declined; nothing was added, and the buyer goes on with "No, thanks".
   const upsales = (await callsSince(before)).filter((c) => c.action === "upsale/import");
   assert.equal(upsales.length, 1);
   assert.equal(upsales[0].fields.orderId, orderId);
   assert.match(upsales[0].outcome, /AmazonRejected/);
   assert.equal(await page.locator(".amazon-pay-done").count(), 0, "no order shown as changed");
-  await page.locator(".amazon-pay-upsell-add:enabled").waitFor();
-  assert.equal(await page.getByRole("link", { name: "No, thanks" }).getAttribute("href"), "/");
+  // A hard decline: trying again would be declined again, so "Yes, add it" stays disabled (not busy) and the
+  // focus is on the way on.
+  const noThanks = page.getByRole("link", { name: "No, thanks" });
+  await page.waitForFunction(() => document.activeElement?.classList.contains("amazon-pay-upsell-decline"), null, { timeout: 5000 });
+  assert.equal(await add.isDisabled(), true, "no second try of what was declined for good");
+  assert.equal(await add.getAttribute("aria-busy"), "false");
+  assert.equal(await noThanks.getAttribute("href"), "/");
+  assert.equal(await noThanks.evaluate((a) => a === document.activeElement), true);
   // The only failures: the upsale's 402 and Chromium's own line about it; the widget logs nothing (an outcome).
   const expected = (p) => /^HTTP 402 .*\/api\/checkoutchamp\/upsales$/.test(p) || p.includes("status of 402 (Payment Required)");
   assert.equal(problems.filter(expected).length, 2, problems.join("\n"));

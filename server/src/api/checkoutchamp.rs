@@ -9,7 +9,7 @@ use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, Pro
 use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport};
 use crate::error::AppError;
 use crate::state::AppState;
-use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::checkoutchamp::{upsale_declined_message, CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
@@ -36,6 +36,16 @@ pub(super) fn crm_error(err: CrmError) -> AppError {
         CrmError::Configuration(_) => ErrorCode::Configuration,
     };
     AppError::new(code, err.to_string())
+}
+
+/// Maps a failed Import Upsale: as [`crm_error`] (the same code), but a decline is told as what it is on the
+/// upsell page: this product was not added, and the lander's order stands with nothing more charged.
+fn upsale_error(err: CrmError, lang: Language) -> AppError {
+    let error = crm_error(err).in_language(lang);
+    match error.code {
+        ErrorCode::SoftDecline | ErrorCode::HardDecline => error.with_message(upsale_declined_message(lang)),
+        _ => error,
+    }
 }
 
 /// Maps a failed profile read: a refused token means the buyer must sign in with Amazon again.
@@ -239,7 +249,7 @@ pub(super) async fn import_upsale(
             ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies),
         })
         .await
-        .map_err(|e| in_lang(crm_error(e)))?;
+        .map_err(|e| upsale_error(e, lang))?;
     let answer = response(updated);
     cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).await.map_err(|e| in_lang(e.into()))?;
     Ok(ApiJson(answer))
@@ -283,5 +293,18 @@ mod tests {
         assert_eq!(crm_error(CrmError::ConsentMissing(String::new())).code, ErrorCode::ConsentRequired);
         assert_eq!(crm_error(CrmError::Timeout(std::time::Duration::from_secs(1))).code, ErrorCode::UpstreamTimeout);
         assert_eq!(profile_error(ProfileError::InvalidToken).code, ErrorCode::SessionExpired);
+    }
+
+    #[test]
+    fn a_declined_upsale_keeps_its_code_and_says_the_order_stands() {
+        let upsale = |reason| upsale_error(CrmError::Declined { reason, message: String::new() }, Language::De);
+        for (reason, code) in [(DeclineReason::AmazonRejected, ErrorCode::HardDecline), (DeclineReason::InvalidPaymentMethod, ErrorCode::SoftDecline)]
+        {
+            let err = upsale(reason);
+            assert_eq!((err.code, err.language, err.message), (code, Language::De, Some(upsale_declined_message(Language::De))));
+        }
+        // Not a decline (nothing was decided): the code's own sentence, which says to try again.
+        let timeout = upsale(DeclineReason::TransactionTimedOut);
+        assert_eq!((timeout.code, timeout.message), (ErrorCode::UpstreamError, None));
     }
 }

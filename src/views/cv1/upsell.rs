@@ -17,7 +17,7 @@ use crate::texts::Text;
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
-use amazon_pay_contract::Language;
+use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::RefCell;
 use core::time::Duration;
 use wasm_bindgen::JsValue;
@@ -167,11 +167,25 @@ impl Upsell {
             Err(err) => {
                 // A decline names the lander's order the upsell was for (the page's `orderId`).
                 let order_id = view.params.as_ref().map(|p| p.order_id.as_str()).unwrap_or_default();
-                view.shell.refused(&err, order_id);
+                let code = view.shell.refused(&err, order_id);
                 *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                view.set_busy(false);
+                if code == Some(ErrorCode::HardDecline) {
+                    view.refused_for_good();
+                } else {
+                    // A soft decline or a failure (a timeout, the network): trying again may work.
+                    view.set_busy(false);
+                }
             }
         });
+    }
+
+    /// A hard decline: the same instrument (the Wallet here is read-only) would be declined again, so "Yes, add
+    /// it" stays disabled (and `busy`, which `add` checks) and the buyer is sent on with "No, thanks".
+    fn refused_for_good(&self) {
+        let add = self.shell.el(ADD);
+        set_disabled(add, true);
+        set_attr(add, "aria-busy", "false");
+        view::focus(self.shell.el(NO_THANKS));
     }
 
     /// The order as it is now, and the way on.
