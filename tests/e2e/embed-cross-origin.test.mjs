@@ -4,42 +4,41 @@
 // CheckoutChamp lander and PAYONE CV1, in real Chromium, with no console error and no failed request.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
 import { startShop, manifest } from "./support/shop.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { confirmationState, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
 let shop;
-let server;
-let browser;
 before(async () => {
   shop = await startShop();
-  server = await startServer({
+});
+// The payment server allows the shop's origin and returns to the shop's pages; the shop then loads from it.
+const { server, browser } = serverAndBrowser({
+  server: () => ({
     args: [
       "--allowed-origins", shop.origin,
       "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
     ],
     env: { SANDBOX_SETTLE_MS: "800" },
-  });
-  shop.usePaymentServer(server.baseUrl);
-  browser = await launchBrowser();
+  }),
 });
+before(() => shop.usePaymentServer(server().baseUrl));
+// After serverAndBrowser's own after hook: the shop is stopped last.
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await shop?.stop();
 });
 
 /** A fresh page that also records every answer from the payment server for the widget's files. */
 async function fresh() {
-  const opened = await newPage(browser);
+  const opened = await newPage(browser());
   opened.page.setDefaultTimeout(WAIT);
   opened.widgetFiles = [];
   opened.page.on("response", (res) => {
     const url = new URL(res.url());
-    if (url.origin === server.baseUrl && /^\/(widget\.js|v\/)/.test(url.pathname)) opened.widgetFiles.push(res);
+    if (url.origin === server().baseUrl && /^\/(widget\.js|v\/)/.test(url.pathname)) opened.widgetFiles.push(res);
   });
   return opened;
 }
@@ -70,7 +69,7 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
   await page.click(".amazon-pay-place-order");
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
 
   // Every widget file came from the current release, with the headers the docs state.
   const { release, files } = manifest();
@@ -128,7 +127,7 @@ test("CV2 with the review page named by the shop's widget configuration (per req
 test("a review page on an origin the server does not allow is refused: no session, no redirect, a message", async () => {
   const { page, context, problems } = await fresh();
   const [refused] = await Promise.all([
-    page.waitForResponse((r) => r.url() === `${server.baseUrl}/api/cv2/sessions`),
+    page.waitForResponse((r) => r.url() === `${server().baseUrl}/api/cv2/sessions`),
     page.goto(shop.origin + "/cart-foreign-review.html"),
   ]);
   assert.equal(refused.status(), 400);
@@ -157,7 +156,7 @@ test("APB on the shop's checkout page: after Amazon's page, the shop's confirmat
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
   const order = new URL(page.url()).searchParams.get("order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json()).state, "approved");
+  assert.equal((await (await fetch(`${server().baseUrl}/api/orders/${order}`)).json()).state, "approved");
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -165,7 +164,7 @@ test("APB on the shop's checkout page: after Amazon's page, the shop's confirmat
 test("the shop's own script imports the button from the server's origin: mount, update, unmount, events", async () => {
   const { page, context, problems } = await fresh();
   const sessions = [];
-  page.on("request", (r) => { if (r.url() === `${server.baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
+  page.on("request", (r) => { if (r.url() === `${server().baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
   await page.goto(shop.origin + "/own-script.html");
   await page.locator("#pay .amazonpay-button-view1").waitFor({ state: "visible" });
   await page.fill("#quantity", "3");

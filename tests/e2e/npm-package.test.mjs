@@ -16,8 +16,8 @@ import * as esbuild from "esbuild";
 import ts from "typescript";
 import { writePackage, VIEWS } from "../../scripts/package.mjs";
 import { LANGUAGES, ONE_LANGUAGE_VIEWS } from "../../scripts/one-language.mjs";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const WAIT = 15_000;
@@ -25,8 +25,6 @@ const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-npm-"));
 const shopDir = join(scratch, "shop");
 let installed; // node_modules/amazon-pay-widget in the shop's project
 let shop;
-let server;
-let browser;
 
 function run(command, args, cwd) {
   const out = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 120_000 });
@@ -87,12 +85,10 @@ before(async () => {
   installed = join(shopDir, "node_modules/amazon-pay-widget");
 
   shop = await serve(join(shopDir, "out"));
-  server = await startServer({ args: ["--allowed-origins", shop.origin] });
-  browser = await launchBrowser();
 });
+const { server, browser } = serverAndBrowser({ server: () => ({ args: ["--allowed-origins", shop.origin] }) });
+// After serverAndBrowser's own after hook: the shop and the scratch directory go last.
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await shop?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -113,9 +109,9 @@ mount(element, { backendUrl: element.dataset.backend, items: [{ sku: "mug", quan
   writeFileSync(join(outDir, "index.html"), `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css"><script type="module" src="/app.js"></script></head>
-<body><h1>Cart</h1><div id="pay" data-backend="${server.baseUrl}"></div></body></html>`);
+<body><h1>Cart</h1><div id="pay" data-backend="${server().baseUrl}"></div></body></html>`);
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(WAIT);
   const wasm = page.waitForResponse((r) => r.url().startsWith(shop.origin) && r.url().endsWith(".wasm"));
   await page.goto(shop.origin + "/");
@@ -156,9 +152,9 @@ window.handles = (["de", "fr"] as const).map((language) => {
   writeFileSync(join(outDir, "lander.html"), `<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
 <script type="module" src="/lander.js"></script></head>
-<body><div id="lander" data-backend="${server.baseUrl}"></div></body></html>`);
+<body><div id="lander" data-backend="${server().baseUrl}"></div></body></html>`);
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(WAIT);
   const warnings = [];
   page.on("console", (msg) => { if (msg.type() === "warning" && msg.text().startsWith("Amazon Pay widget:")) warnings.push(msg.text()); });
