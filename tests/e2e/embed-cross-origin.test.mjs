@@ -2,7 +2,7 @@
 // widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
 // buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, APB, the
 // CheckoutChamp lander and PAYONE CV1, in real Chromium, with no console error and no failed request.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startShop, manifest } from "./support/shop.mjs";
 import { newPage } from "./support/browser.mjs";
@@ -12,20 +12,20 @@ import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
 let shop;
-before(async () => {
-  shop = await startShop();
-});
 // The payment server allows the shop's origin and returns to the shop's pages; the shop then loads from it.
 const { server, browser } = serverAndBrowser({
-  server: () => ({
-    args: [
-      "--allowed-origins", shop.origin,
-      "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
-    ],
-    env: { SANDBOX_SETTLE_MS: "800" },
-  }),
+  server: async () => {
+    shop = await startShop();
+    return {
+      args: [
+        "--allowed-origins", shop.origin,
+        "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
+      ],
+      env: { SANDBOX_SETTLE_MS: "800" },
+    };
+  },
+  started: (running) => shop.usePaymentServer(running.baseUrl),
 });
-before(() => shop.usePaymentServer(server().baseUrl));
 // After serverAndBrowser's own after hook: the shop is stopped last.
 after(async () => {
   await shop?.stop();

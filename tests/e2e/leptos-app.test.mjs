@@ -4,7 +4,7 @@
 // order is for the changed cart. scripts/build-examples builds it into examples/leptos-shop/dist; the server
 // serves that dist in place of the widget's, so the app's requests go to the same origin.
 // LEPTOS_SHOP_SCREENSHOT=<file.png> saves a screenshot of the changed cart.
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,12 +15,14 @@ const distDir = resolve(import.meta.dirname, "../../examples/leptos-shop/dist");
 const MUG = 1290;
 const TSHIRT = 2490;
 
-before(() => {
-  for (const page of ["index.html", "review.html", "confirmation.html", "leptos-shop_bg.wasm"]) {
-    assert.ok(existsSync(join(distDir, page)), `${distDir} has no ${page}: run scripts/build-examples first`);
-  }
+const { server, browser } = serverAndBrowser({
+  server: () => {
+    for (const page of ["index.html", "review.html", "confirmation.html", "leptos-shop_bg.wasm"]) {
+      assert.ok(existsSync(join(distDir, page)), `${distDir} has no ${page}: run scripts/build-examples first`);
+    }
+    return { distDir };
+  },
 });
-const { server, browser } = serverAndBrowser({ server: { distDir } });
 
 /** The checkout the app's status line names once the button is ready for the cart shown. */
 async function readyCheckout(page, notThis) {

@@ -4,7 +4,7 @@
 // Chromium shows the Amazon Pay button from that bundle against amazon-pay-server --sandbox, then goes to
 // Amazon's (the sandbox's) pages when it is clicked; a one-language bundle (amazon-pay-widget/lander.de) likewise
 // shows its language. Also: every bundle's real exports, one-language ones included, are the .d.ts's.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
@@ -74,7 +74,8 @@ async function serve(dir) {
   };
 }
 
-before(async () => {
+/** The shop's project with the package installed, and its static server (whose origin the payment server allows). */
+async function installAndServe() {
   // The package, packed and installed as from a registry (offline: it has no dependencies).
   const { dir, pkg } = writePackage(join(scratch, "package"));
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], dir));
@@ -85,8 +86,14 @@ before(async () => {
   installed = join(shopDir, "node_modules/amazon-pay-widget");
 
   shop = await serve(join(shopDir, "out"));
+}
+
+const { server, browser } = serverAndBrowser({
+  server: async () => {
+    await installAndServe();
+    return { args: ["--allowed-origins", shop.origin] };
+  },
 });
-const { server, browser } = serverAndBrowser({ server: () => ({ args: ["--allowed-origins", shop.origin] }) });
 // After serverAndBrowser's own after hook: the shop and the scratch directory go last.
 after(async () => {
   await shop?.stop();

@@ -1,7 +1,7 @@
 // Webhooks from a Checkout v2 order placed in real Chromium: a receiver on loopback gets the order's events,
 // signed; the verification snippets of docs/webhooks.md (Node here, Python through python3) accept each real
 // delivery and refuse it with the body or the timestamp changed.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
@@ -23,7 +23,8 @@ let dir;
 let verifyJs;
 let verifyPy;
 
-before(async () => {
+/** The docs' verification snippets as files, and the receiver the server delivers to. */
+async function snippetsAndReceiver() {
   dir = mkdtempSync(join(tmpdir(), "amazon-pay-webhooks-"));
   verifyJs = join(dir, "verify.mjs");
   writeFileSync(verifyJs, block("js"));
@@ -44,9 +45,13 @@ before(async () => {
     });
   });
   await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
-});
+}
+
 const { server, browser } = serverAndBrowser({
-  server: () => ({ args: ["--webhook-url", `http://127.0.0.1:${receiver.address().port}/hooks`, "--webhook-secret", SECRET] }),
+  server: async () => {
+    await snippetsAndReceiver();
+    return { args: ["--webhook-url", `http://127.0.0.1:${receiver.address().port}/hooks`, "--webhook-secret", SECRET] };
+  },
 });
 // After serverAndBrowser's own after hook: the receiver and the snippets' directory go last.
 after(async () => {
