@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { newPage } from "./support/browser.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
+import { createSession } from "./support/api-checkout.mjs";
 
 const require = createRequire(import.meta.url);
 const { WebStoreClient } = require("@amazonpay/amazon-pay-api-sdk-nodejs");
@@ -20,15 +21,7 @@ const WAIT = 15_000;
 
 const { server, browser } = serverAndBrowser();
 
-async function buttonConfig() {
-  const response = await fetch(server().baseUrl + "/api/cv2/sessions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 1 }], language: "en" }),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
-}
+const buttonConfig = () => createSession(server().baseUrl, { items: [{ sku: "mug", quantity: 1 }] });
 
 /** A blank page with checkout.js; renders the button with `options` and clicks it. */
 async function clickButton(options) {

@@ -5,7 +5,7 @@
 // widget left behind, one MutationObserver; and paying with the button at the end charges the last cart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { chooseOnAmazon, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
 const MUG = 1290;
@@ -115,12 +115,7 @@ test("a minicart re-rendered ten times keeps one button, follows the cart with o
 
   // Paying with it charges the last cart.
   await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check("#buyer-anna");
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check("#instrument-visa-1111");
-  await page.click("button.primary");
+  await chooseOnAmazon(page);
   await page.waitForURL(/\/review\.html\?/);
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), third.workorderId);
   await page.locator(".amazon-pay-place-order").click();

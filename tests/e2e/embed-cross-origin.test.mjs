@@ -6,7 +6,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startShop, manifest } from "./support/shop.mjs";
 import { newPage } from "./support/browser.mjs";
-import { confirmationState, storedOrders } from "./support/checkout.mjs";
+import { chooseOnAmazon, confirmationState, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
@@ -49,12 +49,7 @@ async function toReview(page, cart = "/cart.html", instrument = "visa-1111") {
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check("#buyer-anna");
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check(`#instrument-${instrument}`);
-  await page.click("button.primary");
+  await chooseOnAmazon(page, { instrument });
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
   await page.locator(".amazon-pay-buyer-name").waitFor();
   return new URL(page.url());

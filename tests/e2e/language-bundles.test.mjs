@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { newPage } from "./support/browser.mjs";
+import { poll } from "./support/poll.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
@@ -76,11 +77,9 @@ test("widgets that all name one language get its bundle; widgets of two language
 
 /** Waits (polling, with a deadline) until one of `problems` matches `pattern`. */
 async function expectProblem(problems, pattern) {
-  const deadline = Date.now() + WAIT;
-  while (!problems.some((p) => pattern.test(p))) {
-    if (Date.now() > deadline) assert.fail(`no problem matching ${pattern}: ${JSON.stringify(problems)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await poll(() => problems.some((p) => pattern.test(p)), {
+    timeoutMs: WAIT, failure: () => `no problem matching ${pattern}: ${JSON.stringify(problems)}`,
+  });
 }
 
 test("a one-language bundle mounting widgets of another language shows its texts and warns once what to load", async () => {

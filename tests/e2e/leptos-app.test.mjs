@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { events, recordingPage, storedOrders } from "./support/checkout.mjs";
+import { chooseOnAmazon, events, recordingPage, storedOrders } from "./support/checkout.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
 const distDir = resolve(import.meta.dirname, "../../examples/leptos-shop/dist");
@@ -75,12 +75,7 @@ test("the buyer changes the cart, pays, reviews and confirms: the order is for t
   if (process.env.LEPTOS_SHOP_SCREENSHOT) await page.screenshot({ path: process.env.LEPTOS_SHOP_SCREENSHOT, fullPage: true });
 
   await page.locator(".amazon-pay-host .amazon-pay-button").click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check("#buyer-anna");
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check("#instrument-visa-1111");
-  await page.click("button.primary");
+  await chooseOnAmazon(page);
   // The app's own review page (its heading), with the component's view of the checkout.
   await page.waitForURL(/\/review\.html\?/);
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), checkout);

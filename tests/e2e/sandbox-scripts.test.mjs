@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { newPage } from "./support/browser.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
+import { createSession } from "./support/api-checkout.mjs";
 
 const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
 const SELLER = "A2SANDBOXMERCHANT";
@@ -38,15 +39,7 @@ async function issueToken(buyer, scope = "profile payments:widget payments:shipp
 }
 
 /** The button configuration the shop's own API hands the widget (payload signed by the PAYONE simulator). */
-async function buttonConfig() {
-  const response = await fetch(server().baseUrl + "/api/cv2/sessions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 1 }], language: "en" }),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
-}
+const buttonConfig = () => createSession(server().baseUrl, { items: [{ sku: "mug", quantity: 1 }] });
 
 const tokenCookie = (token) => [{ name: "amazon_Login_accessToken", value: token }];
 

@@ -36,6 +36,20 @@ export async function recordingPage(browser, { timeout } = {}) {
 }
 
 /**
+ * On the sandbox's Amazon pages after a click on the button: signs in as `buyer`, picks `address` (when given) and
+ * `instrument`, and continues. The caller waits for the shop's page it expects next.
+ */
+export async function chooseOnAmazon(page, { buyer = "anna", address, instrument = "visa-1111" } = {}) {
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.check(`#buyer-${buyer}`);
+  await page.click("button.primary");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
+  if (address) await page.check(`#address-${address}`);
+  await page.check(`#instrument-${instrument}`);
+  await page.click("button.primary");
+}
+
+/**
  * From the demo cart through the fake Amazon pages back to the review page: the checkout id in its address, which
  * must match `workorder` (PAYONE's workorder; with `--provider amazon` the server's own id).
  */
@@ -44,13 +58,7 @@ export async function checkoutToReview(page, baseUrl, { buyer = "anna", address,
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check(`#buyer-${buyer}`);
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  if (address) await page.check(`#address-${address}`);
-  await page.check(`#instrument-${instrument}`);
-  await page.click("button.primary");
+  await chooseOnAmazon(page, { buyer, address, instrument });
   await page.waitForURL(/\/review\.html\?/);
   await page.locator(".amazon-pay-buyer-name").waitFor();
   const url = new URL(page.url());
