@@ -3,7 +3,7 @@
 // are markup, which must be shown as text and never run. Every wait is on a condition with a deadline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
+import { checkoutToReview, confirmationState, holdCheckoutJs, recordingPage, events, storedOrders } from "./support/checkout.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 20_000;
@@ -80,9 +80,7 @@ test("checkout.js that never answers: after the timeout (twice) a message, nothi
 
 test("checkout.js that is slow: the placeholder holds the place, then the button appears; a first timeout is retried", async () => {
   const { page, context, problems } = await fresh();
-  let release;
-  const released = new Promise((r) => { release = r; });
-  await page.route(SCRIPT, async (route) => { await released; await route.continue(); });
+  const release = await holdCheckoutJs(page);
   await page.goto(server().baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   // While the script is on its way, the button's box is there, busy, with no message.

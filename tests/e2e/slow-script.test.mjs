@@ -3,7 +3,7 @@
 // arrives after the "still loading" sentence still shows the button. Every wait is a condition with a deadline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { recordingPage, events } from "./support/checkout.mjs";
+import { holdCheckoutJs, recordingPage, events } from "./support/checkout.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
 const SCRIPT = "**/sandbox/amazon/checkout.js";
@@ -38,9 +38,7 @@ test("checkout.js that never answers: 'still loading' within 5 s, the failure wi
 
 test("checkout.js arriving after 'still loading': the button appears and the sentence goes", async () => {
   const { page, context, problems } = await fresh();
-  let release;
-  const released = new Promise((r) => { release = r; });
-  await page.route(SCRIPT, async (route) => { await released; await route.continue(); });
+  const release = await holdCheckoutJs(page);
   const started = Date.now();
   await page.goto(server().baseUrl + "/", { waitUntil: "commit" });
   await heard(page, started, /still loading/, 5_000);

@@ -27,6 +27,14 @@ export async function countAcrossPages(context, ...kinds) {
   return heard;
 }
 
+/** Holds every request `page` makes for Amazon's checkout.js until the returned `release()` is called (a slow script). */
+export async function holdCheckoutJs(page) {
+  let release;
+  const released = new Promise((r) => { release = r; });
+  await page.route("**/sandbox/amazon/checkout.js", async (route) => { await released; await route.continue(); });
+  return release;
+}
+
 /** A page in a context of its own that records the widget's events; `timeout` is the page's default wait. */
 export async function recordingPage(browser, { timeout } = {}) {
   const opened = await newPage(browser);
