@@ -1,38 +1,30 @@
 // The shop's address rules and a missing phone number, end to end in Chromium against the sandbox: the server
 // runs with DE and AT as its countries, PO boxes and Packstations refused and a phone number required; buyer
 // `paul` has one address of each kind (docs/sandbox.md).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({
+const { server, browser } = serverAndBrowser({
+  server: {
     env: {
       AMAZON_PAY_SHIP_TO_COUNTRIES: "DE,AT",
       AMAZON_PAY_REFUSE_PO_BOXES: "true",
       AMAZON_PAY_REFUSE_PACKSTATIONS: "true",
       AMAZON_PAY_REQUIRE_PHONE: "true",
     },
-  });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  },
 });
 
-const fresh = () => recordingPage(browser);
+const fresh = () => recordingPage(browser());
 
 test("the button's session carries the rules to Amazon as deliverySpecifications", async () => {
   const { page, context } = await fresh();
-  const before = (await upstreamCalls(server.baseUrl, "createCheckoutSessionPayload")).length;
-  await page.goto(server.baseUrl + "/");
+  const before = (await upstreamCalls(server().baseUrl, "createCheckoutSessionPayload")).length;
+  await page.goto(server().baseUrl + "/");
   await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible" });
-  const [call] = (await upstreamCalls(server.baseUrl, "createCheckoutSessionPayload")).slice(before);
+  const [call] = (await upstreamCalls(server().baseUrl, "createCheckoutSessionPayload")).slice(before);
   const form = new URLSearchParams(call.request);
   assert.equal(form.get("add_paydata[addressRestrictions_type]"), "Allowed");
   assert.deepEqual([form.get("add_paydata[addressRestrictions_country_0]"), form.get("add_paydata[addressRestrictions_country_1]")], ["DE", "AT"]);
@@ -47,7 +39,7 @@ for (const [address, sentence] of [
 ]) {
   test(`${address}: a sentence and "Change address" instead of "Place order", and no order even when asked directly`, async () => {
     const { page, context } = await fresh();
-    const workorderId = await checkoutToReview(page, server.baseUrl, { buyer: "paul", address, instrument: "visa-1111" });
+    const workorderId = await checkoutToReview(page, server().baseUrl, { buyer: "paul", address, instrument: "visa-1111" });
     const problem = page.locator(".amazon-pay-address-problem[role=alert]");
     await problem.waitFor({ state: "visible" });
     assert.match(await problem.textContent(), sentence);
@@ -61,14 +53,14 @@ for (const [address, sentence] of [
     }, workorderId);
     assert.equal(placed.status, 400);
     assert.match(placed.body.message, /Adresse ändern/);
-    assert.deepEqual(await storedOrders(server.baseUrl, workorderId), []);
+    assert.deepEqual(await storedOrders(server().baseUrl, workorderId), []);
     await context.close();
   });
 }
 
 test("changing a refused address to one the shop takes brings Place order back, and the order goes through", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer: "paul", address: "paul-pobox", instrument: "visa-1111" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { buyer: "paul", address: "paul-pobox", instrument: "visa-1111" });
   await page.locator(".amazon-pay-change-address:enabled").waitFor({ state: "visible" });
   await page.click(".amazon-pay-change-address");
   await page.waitForURL(/initiate_auth/);
@@ -79,13 +71,13 @@ test("changing a refused address to one the shop takes brings Place order back, 
   assert.ok(await page.locator(".amazon-pay-address-problem").isHidden());
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
   await context.close();
 });
 
 test("an address without a phone number: the review page asks for one, checks it, and sends it with the order", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer: "paul", address: "paul-nophone", instrument: "visa-1111" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { buyer: "paul", address: "paul-nophone", instrument: "visa-1111" });
   const field = page.getByLabel("Phone number for the delivery");
   await field.waitFor({ state: "visible" });
   const error = page.locator(".amazon-pay-phone-error");
@@ -96,19 +88,19 @@ test("an address without a phone number: the review page asks for one, checks it
   await field.fill("call me maybe");
   await page.click(".amazon-pay-place-order");
   assert.match(await error.textContent(), /not valid/);
-  assert.deepEqual(await storedOrders(server.baseUrl, workorderId), [], "nothing placed while the number is missing or wrong");
-  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  assert.deepEqual(await storedOrders(server().baseUrl, workorderId), [], "nothing placed while the number is missing or wrong");
+  const before = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
   await field.fill("+49 30 7654321");
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  const [call] = (await upstreamCalls(server.baseUrl, "preauthorization")).slice(before);
+  const [call] = (await upstreamCalls(server().baseUrl, "preauthorization")).slice(before);
   assert.equal(new URLSearchParams(call.request).get("telephonenumber"), "+49 30 7654321");
   await context.close();
 });
 
 test("an address with its own phone number asks for none", async () => {
   const { page, context } = await fresh();
-  await checkoutToReview(page, server.baseUrl, { buyer: "paul", address: "paul-home", instrument: "visa-1111" });
+  await checkoutToReview(page, server().baseUrl, { buyer: "paul", address: "paul-home", instrument: "visa-1111" });
   assert.ok(await page.locator(".amazon-pay-phone").isHidden());
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);

@@ -2,30 +2,20 @@
 // simulator: the button the server signs (checked by the fake checkout.js and the hosted pages), the review
 // page driven by Amazon's checkout session id, Update Checkout Session and amazonPayRedirectUrl, the return
 // that completes the session, and the confirmation following the charge's state. Every CV2 scenario, and APB.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
-let server;
-let browser;
-before(async () => {
-  const database = process.env.AMAZON_DIRECT_DATABASE_URL ? ["--database-url", process.env.AMAZON_DIRECT_DATABASE_URL] : [];
-  server = await startServer({ args: ["--provider", "amazon", ...database], env: { SANDBOX_SETTLE_MS: "1500" } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const database = process.env.AMAZON_DIRECT_DATABASE_URL ? ["--database-url", process.env.AMAZON_DIRECT_DATABASE_URL] : [];
+const { server, browser } = serverAndBrowser({ server: { args: ["--provider", "amazon", ...database], env: { SANDBOX_SETTLE_MS: "1500" } } });
 
-const fresh = () => recordingPage(browser);
+const fresh = () => recordingPage(browser());
 
 /** Cart → Amazon's button → sign in → address and instrument → the review page (our checkout id and Amazon's session). */
 async function toReview(page, { buyer = "anna", instrument = "visa-1111" } = {}) {
   // Our checkout id, not PAYONE's; Amazon appended its session id.
-  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer, instrument, workorder: /^A[A-Z0-9]{15}$/ });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { buyer, instrument, workorder: /^A[A-Z0-9]{15}$/ });
   return { workorderId, session: new URL(page.url()).searchParams.get("amazonCheckoutSessionId") };
 }
 
@@ -37,7 +27,7 @@ test("approved: the server's signature is accepted, the review shows Amazon's se
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/confirmation\.html\?order=/);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await upstreamCalls(server.baseUrl, "completeCheckoutSession")).length >= 1, true);
+  assert.equal((await upstreamCalls(server().baseUrl, "completeCheckoutSession")).length >= 1, true);
   await context.close();
 });
 
@@ -45,7 +35,7 @@ test("the review page works from amazonCheckoutSessionId alone", async () => {
   const { page, context } = await fresh();
   const { workorderId, session } = await toReview(page);
   await page.evaluate(() => sessionStorage.clear());
-  await page.goto(`${server.baseUrl}/review.html?amazonCheckoutSessionId=${encodeURIComponent(session)}`);
+  await page.goto(`${server().baseUrl}/review.html?amazonCheckoutSessionId=${encodeURIComponent(session)}`);
   await page.locator(".amazon-pay-buyer-name").waitFor();
   const ready = await page.evaluate(() => window.__events.find((e) => e.kind === "reviewReady"));
   assert.equal(ready?.workorderId, workorderId, "the server named the checkout");
@@ -82,7 +72,7 @@ test("hard decline: back on the review page with a message", async () => {
   await page.waitForURL(/\/review\.html\?.*order=/);
   await page.locator("text=your payment with Amazon Pay was not successful").first().waitFor();
   const order = new URL(page.url()).searchParams.get("order");
-  const status = await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json();
+  const status = await (await fetch(`${server().baseUrl}/api/orders/${order}`)).json();
   assert.equal(status.state, "declined");
   assert.equal(status.decline, "hard_decline");
   // The page explains it; the shop hears `declined`, not `error`, and the console stays quiet.
@@ -110,7 +100,7 @@ test("MFA passed: approved; MFA abandoned: back on the review page, told it was 
   await abandoned.page.click("button[value=cancel]");
   await abandoned.page.waitForURL(/\/review\.html\?.*order=/);
   const order = new URL(abandoned.page.url()).searchParams.get("order");
-  const status = await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json();
+  const status = await (await fetch(`${server().baseUrl}/api/orders/${order}`)).json();
   assert.equal(status.state, "abandoned");
   await abandoned.page.locator("text=was not completed, and nothing was charged").first().waitFor();
   await abandoned.context.close();
@@ -119,7 +109,7 @@ test("MFA passed: approved; MFA abandoned: back on the review page, told it was 
 test("Back from Amazon's MFA page: the review page offers to go on, the same order is confirmed", async () => {
   const { page, context } = await fresh();
   await toReview(page, { instrument: "mc-3ds1" });
-  const before = (await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length;
+  const before = (await upstreamCalls(server().baseUrl, "updateCheckoutSession")).length;
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/pay/);
   const mfaUrl = page.url();
@@ -134,27 +124,27 @@ test("Back from Amazon's MFA page: the review page offers to go on, the same ord
   await page.waitForURL(/\/confirmation\.html/);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   // Placing again answered the stored redirect: Amazon's session was updated once.
-  assert.equal((await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length - before, 1);
+  assert.equal((await upstreamCalls(server().baseUrl, "updateCheckoutSession")).length - before, 1);
   await context.close();
 });
 
 test("the buyer cancels on Amazon's page: back at the shop, no order", async () => {
   const { page, context } = await fresh();
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
-  const ordersBefore = (await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length;
+  const ordersBefore = (await upstreamCalls(server().baseUrl, "updateCheckoutSession")).length;
   await button.click();
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
   await page.click("button[value=cancel]");
   await page.waitForURL((url) => !url.pathname.startsWith("/sandbox/"));
-  assert.equal((await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length, ordersBefore, "nothing placed");
+  assert.equal((await upstreamCalls(server().baseUrl, "updateCheckoutSession")).length, ordersBefore, "nothing placed");
   await context.close();
 });
 
 test("APB: the order first, Amazon's pages, then the confirmation", async () => {
   const { page, context } = await fresh();
-  await page.goto(server.baseUrl + "/apb.html");
+  await page.goto(server().baseUrl + "/apb.html");
   await page.click(".amazon-pay-apb-button");
   // Straight to Amazon's sign-in page: the server signed the ProcessOrder payload with the amount.
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
@@ -162,15 +152,15 @@ test("APB: the order first, Amazon's pages, then the confirmation", async () => 
   await page.check("#instrument-visa-1111");
   await page.click("button.primary");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length, 0, "no PAYONE in between");
+  assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length, 0, "no PAYONE in between");
   await context.close();
 });
 
 test("the harness names Amazon Pay, not PAYONE, as who carries Checkout v2 and APB here", async () => {
-  const scenarios = await (await fetch(server.baseUrl + "/sandbox/inspect/scenarios")).json();
+  const scenarios = await (await fetch(server().baseUrl + "/sandbox/inspect/scenarios")).json();
   assert.equal(scenarios.provider, "amazon");
   const { page, context, problems } = await fresh();
-  await page.goto(server.baseUrl + "/harness.html");
+  await page.goto(server().baseUrl + "/harness.html");
   await page.locator("body[data-harness-ready=true]").waitFor();
   const label = (id) => page.locator("#flows label", { has: page.locator("#flow-" + id) }).textContent();
   // A tester read "Checkout v2 through PAYONE" on a server that never called PAYONE for it.

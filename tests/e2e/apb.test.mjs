@@ -1,36 +1,27 @@
 // APB: Amazon Pay at the end of the shop's own checkout. The authorization's answer carries the payload
 // that starts Amazon's checkout; the buyer chooses on Amazon's page and lands on the confirmation.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
 import { launchBrowser, newPage } from "./support/browser.mjs";
 import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 /** The console errors the widget wrote (Chromium's own line for an HTTP error answer is not the widget's). */
 const widgetConsole = (problems) => problems.filter((p) => p.startsWith("console:") && !p.includes("Failed to load resource"));
 
 const KEY = "e2e-merchant-key-apb-0123456789abcdefghij";
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ args: ["--merchant-api-keys", KEY] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser({ server: { args: ["--merchant-api-keys", KEY] } });
 
 test("APB: the shop's button authorizes first, Amazon's page completes, the confirmation follows", async () => {
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   await recordEvents(context);
-  await page.goto(server.baseUrl + "/apb.html");
-  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  await page.goto(server().baseUrl + "/apb.html");
+  const before = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
   await page.click(".amazon-pay-apb-button");
   // Straight to Amazon's sign-in page: the authorization answered with the signed ProcessOrder payload.
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length - before, 1);
+  assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length - before, 1);
   await page.click("button.primary");
   await page.check("#instrument-visa-1111");
   await page.click("button.primary");
@@ -40,23 +31,23 @@ test("APB: the shop's button authorizes first, Amazon's page completes, the conf
 });
 
 test("APB with an incomplete address asks for it and sends nothing upstream", async () => {
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(browser());
   await recordEvents(context);
-  await page.goto(server.baseUrl + "/apb.html");
+  await page.goto(server().baseUrl + "/apb.html");
   await page.fill("input[name=street]", "");
-  const before = (await upstreamCalls(server.baseUrl)).length;
+  const before = (await upstreamCalls(server().baseUrl)).length;
   await page.click(".amazon-pay-apb-button");
   await page.locator(".amazon-pay-apb .amazon-pay-notice", { hasText: "complete your address" }).waitFor();
-  assert.equal((await upstreamCalls(server.baseUrl)).length, before);
+  assert.equal((await upstreamCalls(server().baseUrl)).length, before);
   assert.deepEqual((await events(page)).map((e) => e.kind), []);
   await context.close();
 });
 
 test("APB declined on Amazon's processing page: back on the review page, a true sentence (PAYONE's error URL has no reason)", async () => {
   for (const instrument of ["amex-0982", "visa-0985"]) {
-    const { page, context, problems } = await newPage(browser);
+    const { page, context, problems } = await newPage(browser());
     await recordEvents(context);
-    await page.goto(server.baseUrl + "/apb.html");
+    await page.goto(server().baseUrl + "/apb.html");
     await page.click(".amazon-pay-apb-button");
     await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
     await page.click("button.primary");
@@ -78,9 +69,9 @@ test("APB declined on Amazon's processing page: back on the review page, a true 
 });
 
 test("APB cancelled on Amazon's page: the review page tells amazonpay:cancelled with the order, not an error; a reload does not", async () => {
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(browser());
   await recordEvents(context);
-  await page.goto(server.baseUrl + "/apb.html");
+  await page.goto(server().baseUrl + "/apb.html");
   await page.click(".amazon-pay-apb-button");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
   await page.click("button[value=cancel]");
@@ -108,9 +99,9 @@ test("Back from Amazon's page with the browser's back/forward cache: the button 
   const keeping = await launchBrowser({ backForwardCache: true });
   try {
     const page = await (await keeping.newContext()).newPage();
-    await page.goto(server.baseUrl + "/apb.html");
+    await page.goto(server().baseUrl + "/apb.html");
     await page.evaluate(() => addEventListener("pageshow", (event) => { window.restoredFromCache = event.persisted; }));
-    const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+    const before = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
     await page.click(".amazon-pay-apb-button");
     await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
     // Restored from the cache there is no load event: wait for the address only.
@@ -121,14 +112,14 @@ test("Back from Amazon's page with the browser's back/forward cache: the button 
     assert.equal(await page.locator(".amazon-pay-apb .amazon-pay-notice").textContent(), "");
     await button.click();
     await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-    assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length - before, 1, "the same key: one authorization");
+    assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length - before, 1, "the same key: one authorization");
   } finally {
     await keeping.close();
   }
 });
 
 test("Reopened instead of Back: paying again gives the first order up at once, one authorization kept", async () => {
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   // The placements' answers, read on their way to the page (which leaves for Amazon's right after).
   const placed = [];
   await page.route("**/api/apb/orders", async (route) => {
@@ -136,21 +127,21 @@ test("Reopened instead of Back: paying again gives the first order up at once, o
     placed.push((await response.json()).order_id);
     await route.fulfill({ response });
   });
-  await page.goto(server.baseUrl + "/apb.html");
+  await page.goto(server().baseUrl + "/apb.html");
   const placedOrder = async () => {
     await page.click(".amazon-pay-apb-button");
     await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
     return placed.at(-1);
   };
   const merchantState = async (id) => {
-    const response = await fetch(`${server.baseUrl}/merchant/api/orders/${id}`, { headers: { authorization: `Bearer ${KEY}` } });
+    const response = await fetch(`${server().baseUrl}/merchant/api/orders/${id}`, { headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(response.status, 200);
     return (await response.json()).state;
   };
   const first = await placedOrder();
   assert.equal(await merchantState(first), "redirected");
   // The buyer comes back to the shop's page by its address (a reload, a bookmark), not the browser's Back.
-  await page.goto(server.baseUrl + "/apb.html");
+  await page.goto(server().baseUrl + "/apb.html");
   const second = await placedOrder();
   assert.notEqual(second, first);
   assert.equal(await merchantState(first), "abandoned", "given up at once, not after the sweep's 24 hours");

@@ -3,13 +3,14 @@
 // or one made by Amazon's own Node SDK) opens the hosted checkout; a tampered one ends on Amazon's
 // InvalidSignatureError page with nothing posted. `publicKeyId` is taken at the top level or inside
 // createCheckoutSessionConfig, as Amazon's checkout.js takes it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
+import { createSession } from "./support/api-checkout.mjs";
 
 const require = createRequire(import.meta.url);
 const { WebStoreClient } = require("@amazonpay/amazon-pay-api-sdk-nodejs");
@@ -18,35 +19,18 @@ const SANDBOX_KEY_ID = "SANDBOX-AHWIDGETSANDBOXKEY0001";
 const SANDBOX_KEY = readFileSync(resolve(root, "sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem"), "utf8");
 const WAIT = 15_000;
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
-async function buttonConfig() {
-  const response = await fetch(server.baseUrl + "/api/cv2/sessions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 1 }], language: "en" }),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
-}
+const buttonConfig = () => createSession(server().baseUrl, { items: [{ sku: "mug", quantity: 1 }] });
 
 /** A blank page with checkout.js; renders the button with `options` and clicks it. */
 async function clickButton(options) {
-  const opened = await newPage(browser);
+  const opened = await newPage(browser());
   opened.page.setDefaultTimeout(WAIT);
   const posts = [];
   opened.page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/sandbox/amazon/checkout/initiate")) posts.push(r); });
-  await opened.page.goto(server.baseUrl + "/sandbox-test.html");
-  await opened.page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/checkout.js` });
+  await opened.page.goto(server().baseUrl + "/sandbox-test.html");
+  await opened.page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/checkout.js` });
   await opened.page.evaluate((o) => amazon.Pay.renderButton("#pay", o), options);
   await opened.page.click("#pay");
   return { ...opened, posts };
@@ -123,7 +107,7 @@ test("a publicKeyId inside createCheckoutSessionConfig only works too; both and 
 test("Amazon's Node SDK generateButtonSignature (V2) is accepted by the fake checkout.js", async () => {
   const sdk = new WebStoreClient({ publicKeyId: SANDBOX_KEY_ID, privateKey: SANDBOX_KEY, region: "eu", sandbox: true, algorithm: "AMZN-PAY-RSASSA-PSS-V2" });
   const payload = JSON.stringify({
-    webCheckoutDetails: { checkoutReviewReturnUrl: server.baseUrl + "/sandbox-test.html?review" },
+    webCheckoutDetails: { checkoutReviewReturnUrl: server().baseUrl + "/sandbox-test.html?review" },
     storeId: "amzn1.application-oa2-client.sandbox0000000000000000000000000",
     scopes: ["name", "email"],
   });

@@ -1,20 +1,11 @@
 // The review page in the buyer's language, announced through aria-live, and usable with the keyboard only.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /** Serves the demo pages with `<html lang=…>` replaced, as a German or French shop would have it, and
  * reloads the current page that way (Playwright does not route the targets of redirects). */
@@ -28,8 +19,8 @@ async function inLanguage(page, lang) {
 }
 
 test("a German shop page gets German texts, prices and the legally required order button", async () => {
-  const { page, context } = await newPage(browser);
-  await checkoutToReview(page, server.baseUrl);
+  const { page, context } = await newPage(browser());
+  await checkoutToReview(page, server().baseUrl);
   await inLanguage(page, "de");
   await page.locator(".amazon-pay-buyer-name").waitFor();
   assert.equal(await page.locator(".amazon-pay-review h2").textContent(), "Bestellung überprüfen");
@@ -44,8 +35,8 @@ test("a German shop page gets German texts, prices and the legally required orde
 
 test("French, Italian and Spanish pages get their own texts", async () => {
   for (const [lang, title] of [["fr", "Vérifiez votre commande"], ["it", "Controlla il tuo ordine"], ["es", "Revisa tu pedido"]]) {
-    const { page, context } = await newPage(browser);
-    await checkoutToReview(page, server.baseUrl);
+    const { page, context } = await newPage(browser());
+    await checkoutToReview(page, server().baseUrl);
     await inLanguage(page, lang);
     await page.locator(".amazon-pay-buyer-name").waitFor();
     assert.equal(await page.locator(".amazon-pay-review h2").textContent(), title, lang);
@@ -54,8 +45,8 @@ test("French, Italian and Spanish pages get their own texts", async () => {
 });
 
 test("keyboard only: choose express delivery and place the order; changes are announced", async () => {
-  const { page, context } = await newPage(browser);
-  await checkoutToReview(page, server.baseUrl);
+  const { page, context } = await newPage(browser());
+  await checkoutToReview(page, server().baseUrl);
   const live = page.locator(".amazon-pay-notice");
   assert.equal(await live.getAttribute("aria-live"), "polite");
   assert.equal(await live.getAttribute("role"), "status");
@@ -75,15 +66,15 @@ test("keyboard only: choose express delivery and place the order; changes are an
 
 /** Every demo page of this context in `lang`, as the harness's language choice makes them (server/src/demo_language.rs). */
 async function speak(context, lang) {
-  await context.addCookies([{ name: "amazon-pay-demo-lang", value: lang, url: server.baseUrl }]);
+  await context.addCookies([{ name: "amazon-pay-demo-lang", value: lang, url: server().baseUrl }]);
 }
 
 const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 
 test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … »", async () => {
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(browser());
   await speak(context, "fr");
-  await checkoutToReview(page, server.baseUrl);
+  await checkoutToReview(page, server().baseUrl);
   assert.match(await page.locator(".amazon-pay-total").textContent(), /^Total\u00a0: \d+,\d\d\u00a0€$/);
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
@@ -95,8 +86,8 @@ test("keyboard: after a decline or a failure the focus is on what the buyer does
   // Soft decline: another payment method ("Change payment method"); hard decline: back to the cart; PAYONE
   // answering garbage: "Place order" again. The sentence itself is announced by the polite status line.
   for (const [instrument, next] of [["visa-0981", "amazon-pay-change-payment"], ["amex-0982", "amazon-pay-back-to-cart"], ["visa-0500", "amazon-pay-place-order"]]) {
-    const { page, context } = await newPage(browser);
-    await checkoutToReview(page, server.baseUrl, { instrument });
+    const { page, context } = await newPage(browser());
+    await checkoutToReview(page, server().baseUrl, { instrument });
     await page.locator(".amazon-pay-change-payment:visible").waitFor();
     await page.locator(".amazon-pay-place-order").focus();
     await page.keyboard.press("Enter");
@@ -108,8 +99,8 @@ test("keyboard: after a decline or a failure the focus is on what the buyer does
 });
 
 test("keyboard: a hard decline on the CheckoutChamp lander puts the focus on signing out, its only way on", async () => {
-  const { page, context } = await newPage(browser);
-  await page.goto(server.baseUrl + "/lander.html");
+  const { page, context } = await newPage(browser());
+  await page.goto(server().baseUrl + "/lander.html");
   const amazonButton = page.locator(".amazon-pay-cv1-button button");
   const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
   await popup.getByLabel(/Anna Schmidt/).check();
@@ -126,9 +117,9 @@ test("keyboard: a hard decline on the CheckoutChamp lander puts the focus on sig
 
 test("a German lander: the sandbox's Amazon button and widgets speak the button's language too, not English", async () => {
   // Amazon's multi-language doc: the button's `language` sets the session language, which the widgets follow.
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(browser());
   await speak(context, "de");
-  await page.goto(server.baseUrl + "/lander.html");
+  await page.goto(server().baseUrl + "/lander.html");
   const amazonButton = page.locator(".amazon-pay-cv1-button button");
   await amazonButton.waitFor();
   assert.equal(await amazonButton.textContent(), "Bezahlen mit Amazon");

@@ -1,22 +1,13 @@
 // The demo shop renders the sandbox's Amazon Pay button, served by a real amazon-pay-server.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", async () => {
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   await page.addInitScript(() => {
     window.__events = [];
     for (const kind of ["ready", "error"]) {
@@ -29,7 +20,7 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
   page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
   const warnings = [];
   page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
   assert.equal(await button.getAttribute("role"), "button");
@@ -57,7 +48,7 @@ test("the demo cart shows the Amazon Pay button from the sandbox checkout.js", a
 
 test("the widget sends its own session request when the loader's is not exactly the one it would send", async () => {
   // The loader's request as if it had written its body differently: the widget must not take that answer.
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   await page.addInitScript(() => {
     Object.defineProperty(HTMLElement.prototype, "amazonPayPrefetch", {
       configurable: true,
@@ -70,7 +61,7 @@ test("the widget sends its own session request when the loader's is not exactly 
   page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/api/cv2/sessions")) sessions.push(r.postData()); });
   const warnings = [];
   page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
   assert.equal(sessions.length, 2);
   assert.equal(sessions[0], sessions[1]);
@@ -82,20 +73,20 @@ test("the widget sends its own session request when the loader's is not exactly 
 test("the widget starts when the server does not send its wasm as application/wasm", async () => {
   // widget-init.js compiles the wasm from the stream while the JS glue is imported; a server with another MIME
   // type makes that fail, and the glue must then get the response and compile the bytes itself.
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   await page.route("**/amazon-pay-button_bg.wasm", async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, headers: { ...response.headers(), "content-type": "application/octet-stream" } });
   });
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });
   assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("a cart the server cannot price shows a message instead of a broken button", async () => {
-  const { page, context } = await newPage(browser);
-  await page.goto(server.baseUrl + "/");
+  const { page, context } = await newPage(browser());
+  await page.goto(server().baseUrl + "/");
   await page.evaluate(() => {
     const el = document.createElement("div");
     el.id = "bad-cart";

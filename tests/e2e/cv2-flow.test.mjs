@@ -1,30 +1,22 @@
 // The Checkout v2 funnel through PAYONE, end to end in real Chromium against the sandbox: each scenario from
 // the cart to what the buyer sees at the end, and what the backend stored.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState, countAcrossPages, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
 import { transactionStatus } from "./support/api-checkout.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
-let server;
-let browser;
-before(async () => {
-  // Short sandbox timings so pending orders settle quickly; see docs/sandbox.md.
-  server = await startServer({ env: { SANDBOX_SETTLE_MS: "800", SANDBOX_UPSTREAM_HOLD_MS: "3000", PAYONE_TIMEOUT_MS: "1000" } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Short sandbox timings so pending orders settle quickly; see docs/sandbox.md.
+const { server, browser } = serverAndBrowser({ server: { env: { SANDBOX_SETTLE_MS: "800", SANDBOX_UPSTREAM_HOLD_MS: "3000", PAYONE_TIMEOUT_MS: "1000" } } });
 
-const fresh = () => recordingPage(browser);
+const fresh = () => recordingPage(browser());
 
 test("approved: review shows the Amazon details, one click places the order, confirmation says confirmed", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer: "anna", address: "anna-office", instrument: "visa-1111" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { buyer: "anna", address: "anna-office", instrument: "visa-1111" });
   assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
   assert.match(await page.locator(".amazon-pay-buyer-email").textContent(), /anna\.schmidt@/);
   assert.match(await page.locator(".amazon-pay-address").textContent(), /Marienplatz 8.*80331 München/s);
@@ -32,7 +24,7 @@ test("approved: review shows the Amazon details, one click places the order, con
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/confirmation\.html\?order=/);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  const [order] = await storedOrders(server.baseUrl, workorderId);
+  const [order] = await storedOrders(server().baseUrl, workorderId);
   assert.equal(order.state, "approved");
   assert.match(order.txid, /^\d{9,12}$/);
   await context.close();
@@ -40,7 +32,7 @@ test("approved: review shows the Amazon details, one click places the order, con
 
 test("a reload of the review page after placing leads to the confirmation without showing the buyer again", async () => {
   const { page, context, problems } = await fresh();
-  await checkoutToReview(page, server.baseUrl, { buyer: "anna", address: "anna-home", instrument: "visa-1111" });
+  await checkoutToReview(page, server().baseUrl, { buyer: "anna", address: "anna-home", instrument: "visa-1111" });
   const reviewUrl = page.url();
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/confirmation\.html\?order=/);
@@ -70,13 +62,13 @@ test("a reload of the review page after placing leads to the confirmation withou
 
 test("pending then approved (preauthorization) and pending then paid (authorization)", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-4444" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "mc-4444" });
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/confirmation\.html/);
   // The page first says Amazon is still checking, then follows the order to its decision.
   assert.match(await confirmationState(page, "pending"), /still checking/);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
   const kinds = (await events(page)).map((e) => e.kind);
   assert.ok(kinds.indexOf("pending") < kinds.indexOf("approved"), kinds.join());
   await context.close();
@@ -100,7 +92,7 @@ test("PAYONE answering the placement at once (approved, pending): one announceme
   for (const outcome of ["approved", "pending"]) {
     const { page, context } = await fresh();
     const heard = await countAcrossPages(context, "orderplaced", "approved", "pending");
-    const workorderId = await checkoutToReview(page, server.baseUrl);
+    const workorderId = await checkoutToReview(page, server().baseUrl);
     // The sandbox's PAYONE always sends the buyer to Amazon's processing page; a live PAYONE may answer APPROVED or
     // PENDING at once. The order is placed for real; its answer and its status say `outcome`, in the contract's shape.
     await page.route((url) => url.pathname === `/api/cv2/sessions/${workorderId}/orders`, async (route) => {
@@ -127,19 +119,19 @@ test("PAYONE answering the placement at once (approved, pending): one announceme
 
 test("pending then failed: the buyer reads the failure's reason (none named: a hard decline)", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-0002" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "visa-0002" });
   await page.click(".amazon-pay-place-order");
   // PAYONE's failed names no reasoncode here; the server gives it as a hard decline, the review page's words.
   assert.match(await confirmationState(page, "failed"), /^Sorry, your payment with Amazon Pay was not successful/);
   const declined = (await events(page)).find((e) => e.kind === "declined");
   assert.deepEqual([declined.code, declined.message], ["failed", await page.locator(".amazon-pay-order-state").textContent()]);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "failed");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "failed");
   await context.close();
 });
 
 test("soft decline: a message, another payment method, and a second attempt that succeeds", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-0981" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "visa-0981" });
   await page.click(".amazon-pay-place-order");
   await page.locator(".amazon-pay-decline-help").waitFor({ state: "visible" });
   assert.match(await page.locator(".amazon-pay-notice").textContent(), /declined/);
@@ -155,25 +147,25 @@ test("soft decline: a message, another payment method, and a second attempt that
   await page.locator(".amazon-pay-payment", { hasText: "1111" }).waitFor();
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  const orders = await storedOrders(server.baseUrl, workorderId);
+  const orders = await storedOrders(server().baseUrl, workorderId);
   assert.deepEqual(orders.map((o) => [o.state, o.decline]), [["declined", "soft_decline"], ["approved", null]]);
   await context.close();
 });
 
 test("hard decline: no second try with Amazon Pay, a way back to the cart", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "amex-0982" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "amex-0982" });
   await page.click(".amazon-pay-place-order");
   await page.locator(".amazon-pay-back-to-cart").waitFor({ state: "visible" });
   assert.match(await page.locator(".amazon-pay-notice").textContent(), /not successful/);
   assert.equal(await page.locator(".amazon-pay-place-order").isHidden(), true);
-  assert.deepEqual((await storedOrders(server.baseUrl, workorderId)).map((o) => o.decline), ["hard_decline"]);
+  assert.deepEqual((await storedOrders(server().baseUrl, workorderId)).map((o) => o.decline), ["hard_decline"]);
   await context.close();
 });
 
 test("cancel on Amazon's page: back on the cart, the button tells amazonpay:cancelled once, and a reload does not", async () => {
   const { page, context, problems } = await fresh();
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
@@ -198,14 +190,14 @@ test("cancel on Amazon's page: back on the cart, the button tells amazonpay:canc
 
 test("MFA passed and MFA abandoned", async () => {
   const { page, context, problems } = await fresh();
-  await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
+  await checkoutToReview(page, server().baseUrl, { instrument: "mc-3ds1" });
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   await page.fill("#mfa-code", "123456");
   await page.click("button.primary");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
 
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds0" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "mc-3ds0" });
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   await page.click("button[value=cancel]");
@@ -213,7 +205,7 @@ test("MFA passed and MFA abandoned", async () => {
   // Amazon closed the checkout session: the buyer is told what happened and led back to the cart.
   await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/");
-  const [order] = await storedOrders(server.baseUrl, workorderId);
+  const [order] = await storedOrders(server().baseUrl, workorderId);
   assert.equal(order.state, "abandoned");
   // An outcome the page explains, as a shop counts it: `declined` (code `abandoned`), no `error`, no console error.
   const heard = (await events(page)).filter((e) => e.kind !== "reviewready");
@@ -226,13 +218,13 @@ test("MFA passed and MFA abandoned", async () => {
 /** A CV2 checkout whose buyer cancels Amazon's multi-factor authentication, back on the review page: the
  * order, `abandoned` (with its PAYONE txid). */
 async function abandonedOrder(page) {
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds0" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "mc-3ds0" });
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   await page.click("button[value=cancel]");
   await page.waitForURL(/\/review\.html\?workorderId=.*&order=/);
   await page.locator(".amazon-pay-fatal[role=alert]").waitFor();
-  const [order] = await storedOrders(server.baseUrl, workorderId);
+  const [order] = await storedOrders(server().baseUrl, workorderId);
   assert.equal(order.state, "abandoned");
   assert.ok(order.txid, "PAYONE named the transaction");
   return order;
@@ -242,7 +234,7 @@ async function abandonedOrder(page) {
 async function confirmationOf(page, order, reads) {
   let count = 0;
   page.on("request", (r) => { if (r.url().includes(`/api/orders/${order.id}?`)) count += 1; });
-  await page.goto(`${server.baseUrl}/confirmation.html?order=${order.id}`);
+  await page.goto(`${server().baseUrl}/confirmation.html?order=${order.id}`);
   const sentence = await confirmationState(page, "abandoned");
   // Told at once, and still following the order (which PAYONE may still move), without a word more.
   await poll(() => count >= reads, { timeoutMs: 15_000, intervalMs: 50, failure: () => `the page read the order ${count} times` });
@@ -255,7 +247,7 @@ test("an abandoned order on the confirmation page: told at once, then PAYONE's l
   const { page, context, problems } = await fresh();
   const order = await abandonedOrder(page);
   assert.match(await confirmationOf(page, order, 3), /was not completed, and nothing was charged/);
-  const sent = await transactionStatus(server.baseUrl, { txid: order.txid, reference: order.id, txaction: "failed", reasoncode: "981" });
+  const sent = await transactionStatus(server().baseUrl, { txid: order.txid, reference: order.id, txaction: "failed", reasoncode: "981" });
   assert.equal(sent.text, "TSOK");
   assert.match(await confirmationState(page, "failed"), /^Your payment method was declined\. Please choose another payment method in Amazon Pay\.$/);
   assert.equal(await page.locator(".amazon-pay-confirmation a").isVisible(), true, "the way back to the cart");
@@ -270,7 +262,7 @@ test("an abandoned order on the confirmation page: told at once, then PAYONE's l
   const second = await fresh();
   const moved = await abandonedOrder(second.page);
   await confirmationOf(second.page, moved, 2);
-  assert.equal((await transactionStatus(server.baseUrl, { txid: moved.txid, reference: moved.id })).text, "TSOK");
+  assert.equal((await transactionStatus(server().baseUrl, { txid: moved.txid, reference: moved.id })).text, "TSOK");
   // (The form's appointed says receivable = price, balance 0: the server reads the payment as charged.)
   assert.match(await confirmationState(second.page, "approved"), /^Thank you!/);
   const kinds = (await events(second.page)).map((e) => e.kind);
@@ -280,8 +272,8 @@ test("an abandoned order on the confirmation page: told at once, then PAYONE's l
 
 test("Back from Amazon's MFA page: the review page offers to go on, the same order is confirmed", async () => {
   const { page, context, problems } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
-  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "mc-3ds1" });
+  const before = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   const mfaUrl = page.url();
@@ -295,10 +287,10 @@ test("Back from Amazon's MFA page: the review page offers to go on, the same ord
   assert.equal(await place.isEnabled(), true);
   // The waiting order's confirmation page (history, a bookmark): past its deadline no promise of an e-mail,
   // since nothing is being decided; it says how to go on instead.
-  const [{ id: orderId }] = await storedOrders(server.baseUrl, workorderId);
+  const [{ id: orderId }] = await storedOrders(server().baseUrl, workorderId);
   const confirmation = await context.newPage();
   await confirmation.clock.install();
-  await confirmation.goto(`${server.baseUrl}/confirmation.html?order=${orderId}`);
+  await confirmation.goto(`${server().baseUrl}/confirmation.html?order=${orderId}`);
   await confirmationState(confirmation, "redirected");
   const sentence = confirmation.locator(".amazon-pay-order-state", { hasText: "has not confirmed your payment yet" });
   for (let i = 0; i < 30; i++) {
@@ -316,8 +308,8 @@ test("Back from Amazon's MFA page: the review page offers to go on, the same ord
   await page.fill("#mfa-code", "123456");
   await page.click("button.primary");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await upstreamCalls(server.baseUrl, "preauthorization")).length - before, 1, "one preauthorization");
-  assert.deepEqual((await storedOrders(server.baseUrl, workorderId)).map((o) => o.state), ["approved"]);
+  assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length - before, 1, "one preauthorization");
+  assert.deepEqual((await storedOrders(server().baseUrl, workorderId)).map((o) => o.state), ["approved"]);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -326,7 +318,7 @@ test("Back from Amazon's MFA page with the browser's back/forward cache: the pag
   const keeping = await launchBrowser({ backForwardCache: true });
   try {
     const page = await (await keeping.newContext()).newPage();
-    await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
+    await checkoutToReview(page, server().baseUrl, { instrument: "mc-3ds1" });
     await page.evaluate(() => addEventListener("pageshow", (event) => { window.restoredFromCache = event.persisted; }));
     await page.click(".amazon-pay-place-order");
     await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
@@ -377,7 +369,7 @@ test("Back from the confirmation page with the back/forward cache, then to it ag
 
 test("changed address: the review page shows the address chosen on Amazon's page", async () => {
   const { page, context } = await fresh();
-  await checkoutToReview(page, server.baseUrl, { address: "anna-home" });
+  await checkoutToReview(page, server().baseUrl, { address: "anna-home" });
   assert.match(await page.locator(".amazon-pay-address").textContent(), /Berlin/);
   await page.click(".amazon-pay-change-address");
   await page.waitForURL(/initiate_auth/);
@@ -390,7 +382,7 @@ test("changed address: the review page shows the address chosen on Amazon's page
 
 test("changed amount: express delivery updates the total on the page, at PAYONE and in the order", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl);
+  const workorderId = await checkoutToReview(page, server().baseUrl);
   const before = await page.locator(".amazon-pay-total strong").textContent();
   // Standard delivery costs nothing in the demo's catalogue: no delivery line. Each option's label says what it
   // costs, as the server priced it, before the buyer chooses.
@@ -403,18 +395,18 @@ test("changed amount: express delivery updates the total on the page, at PAYONE 
   assert.notEqual(after, before);
   // What express adds is shown, so the lines add up to the new total.
   assert.equal(await page.locator(".amazon-pay-delivery-fee strong").textContent(), "€6.90");
-  assert.equal((await upstreamCalls(server.baseUrl, "updateCheckoutSession")).length >= 1, true);
+  assert.equal((await upstreamCalls(server().baseUrl, "updateCheckoutSession")).length >= 1, true);
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   // 2 × 12.90 + 24.90 + 6.90 express.
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].amount_minor, 2 * 1290 + 2490 + 690);
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].amount_minor, 2 * 1290 + 2490 + 690);
   await context.close();
 });
 
 test("double click: many clicks and a second tab give exactly one authorization upstream", async () => {
   const { page, context } = await fresh();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-3ds1" });
-  const before = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "mc-3ds1" });
+  const before = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
   // A second tab on the same review page places too.
   const other = await context.newPage();
   await other.goto(page.url());
@@ -423,15 +415,15 @@ test("double click: many clicks and a second tab give exactly one authorization 
   await other.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   await other.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
-  const after = (await upstreamCalls(server.baseUrl, "preauthorization")).length;
+  const after = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
   assert.equal(after - before, 1, "one preauthorization");
-  assert.equal((await storedOrders(server.baseUrl, workorderId)).length, 1, "one order");
+  assert.equal((await storedOrders(server().baseUrl, workorderId)).length, 1, "one order");
   await context.close();
 });
 
 test("expired session and unknown workorder get a clear page, not a blank one", async () => {
   const { page, context } = await fresh();
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   await page.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor();
   await page.locator("#amazon-pay .amazon-pay-button").click();
   await page.click("button.primary");
@@ -441,11 +433,11 @@ test("expired session and unknown workorder get a clear page, not a blank one", 
   await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "expired" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-place-order").isVisible(), false);
 
-  await page.goto(server.baseUrl + "/review.html?workorderId=WONOSUCHORDER01");
+  await page.goto(server().baseUrl + "/review.html?workorderId=WONOSUCHORDER01");
   await page.locator(".amazon-pay-fatal[role=alert]").waitFor();
   assert.match(await page.locator(".amazon-pay-fatal").textContent(), /Back to cart/);
 
-  await page.goto(server.baseUrl + "/review.html?workorderId=%3Cscript%3E");
+  await page.goto(server().baseUrl + "/review.html?workorderId=%3Cscript%3E");
   await page.locator(".amazon-pay-fatal", { hasText: "could not find your Amazon Pay checkout" }).waitFor();
   await context.close();
 });

@@ -2,46 +2,37 @@
 // /merchant/ (a wrong key first), finds the order, captures part of it and refunds part of that (each checked
 // before sending and confirmed), and sees the timeline follow: PAYONE's notifications and the webhook
 // deliveries to the sandbox's receiver (/sandbox/webhooks, the sandbox's default webhook URL).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const KEY = "e2e-merchant-key-0123456789abcdefghijkl";
 const screenshots = resolve(import.meta.dirname, "../../screenshots");
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ args: ["--merchant-api-keys", KEY] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser({ server: { args: ["--merchant-api-keys", KEY] } });
 
 /** The text of the money table's row `name`. */
 const amount = (page, name) => page.locator(".amounts tr", { has: page.locator("th", { hasText: new RegExp(`^${name}$`) }) }).locator("td");
 
 test("a merchant signs in, finds the order just placed, captures part, refunds part, and sees the timeline", async () => {
   // The buyer's order, through the demo shop and the sandbox's Amazon pages.
-  const buyer = await newPage(browser);
-  await checkoutToReview(buyer.page, server.baseUrl);
+  const buyer = await newPage(browser());
+  await checkoutToReview(buyer.page, server().baseUrl);
   await buyer.page.click(".amazon-pay-place-order");
   await confirmationState(buyer.page, "approved");
   const orderId = new URL(buyer.page.url()).searchParams.get("order");
   assert.match(orderId, /^O/);
   await buyer.context.close();
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(15_000);
-  const served = await page.goto(server.baseUrl + "/merchant/");
+  const served = await page.goto(server().baseUrl + "/merchant/");
   const csp = served.headers()["content-security-policy"];
   assert.match(csp, /frame-ancestors 'none'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
@@ -118,12 +109,12 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   await timeline.locator(".source-merchant", { hasText: "refund 4.00 EUR" }).waitFor();
   await timeline.locator(".source-payone", { hasText: "capture (completed)" }).waitFor();
   await timeline.locator(".source-payone", { hasText: "debit (completed)" }).waitFor();
-  const captured = timeline.locator(".source-webhook", { hasText: "order.captured to " + server.baseUrl + "/sandbox/webhooks" });
+  const captured = timeline.locator(".source-webhook", { hasText: "order.captured to " + server().baseUrl + "/sandbox/webhooks" });
   await captured.locator(".attempts li", { hasText: "HTTP 200" }).waitFor();
   await timeline.locator(".source-webhook", { hasText: "order.refunded" }).locator(".attempts li", { hasText: "HTTP 200" }).waitFor();
 
   // The API agrees with the page.
-  const order = await (await fetch(`${server.baseUrl}/merchant/api/orders/${orderId}`, { headers: { authorization: `Bearer ${KEY}` } })).json();
+  const order = await (await fetch(`${server().baseUrl}/merchant/api/orders/${orderId}`, { headers: { authorization: `Bearer ${KEY}` } })).json();
   assert.deepEqual([order.amounts.captured, order.amounts.refunded], [1000, 400]);
 
   await page.screenshot({ path: resolve(screenshots, "order.png"), fullPage: true });
@@ -134,8 +125,8 @@ test("a merchant signs in, finds the order just placed, captures part, refunds p
   assert.deepEqual(problems.filter((p) => !wrongKey(p)), []);
 
   // Another tab (a new context) is not signed in: the key stayed in the first tab.
-  const other = await newPage(browser);
-  await other.page.goto(server.baseUrl + "/merchant/");
+  const other = await newPage(browser());
+  await other.page.goto(server().baseUrl + "/merchant/");
   await other.page.locator("#merchant-key").waitFor();
   await other.context.close();
 
@@ -158,16 +149,16 @@ test("without merchant API keys there is no dashboard", async () => {
 });
 
 test("in the list, a slow answer to an earlier search never replaces the answer to a newer one", async () => {
-  const buyer = await newPage(browser);
-  await checkoutToReview(buyer.page, server.baseUrl);
+  const buyer = await newPage(browser());
+  await checkoutToReview(buyer.page, server().baseUrl);
   await buyer.page.click(".amazon-pay-place-order");
   await confirmationState(buyer.page, "approved");
   const orderId = new URL(buyer.page.url()).searchParams.get("order");
   await buyer.context.close();
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(15_000);
-  await page.goto(server.baseUrl + "/merchant/");
+  await page.goto(server().baseUrl + "/merchant/");
   await page.fill("#merchant-key", KEY);
   await page.click("button[type=submit]");
   await page.locator("a.order-link", { hasText: orderId }).waitFor();
@@ -206,15 +197,15 @@ test("in the list, a slow answer to an earlier search never replaces the answer 
 });
 
 test("a cancelled order says so in the list and on its page, and the list's Money filter finds it", async () => {
-  const buyer = await newPage(browser);
-  await checkoutToReview(buyer.page, server.baseUrl);
+  const buyer = await newPage(browser());
+  await checkoutToReview(buyer.page, server().baseUrl);
   await buyer.page.click(".amazon-pay-place-order");
   await confirmationState(buyer.page, "approved");
   const orderId = new URL(buyer.page.url()).searchParams.get("order");
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(15_000);
-  await page.goto(server.baseUrl + "/merchant/");
+  await page.goto(server().baseUrl + "/merchant/");
   await page.fill("#merchant-key", KEY);
   await page.click("button[type=submit]");
   const row = page.locator("table.orders tr", { has: page.locator("a.order-link", { hasText: orderId }) });
@@ -292,7 +283,7 @@ test("Amazon Pay direct: after a partial capture Capture is off, saying the rest
   const amazon = await startServer({ args: ["--provider", "amazon", "--merchant-api-keys", KEY] });
   try {
     const orderId = await amazonOrder(amazon.baseUrl);
-    const { page, context, problems } = await newPage(browser);
+    const { page, context, problems } = await newPage(browser());
     page.setDefaultTimeout(15_000);
     await page.goto(amazon.baseUrl + "/merchant/");
     await page.fill("#merchant-key", KEY);

@@ -3,30 +3,20 @@
 // calls mount() and handle.update(), and a declaration's attribute changes. Always one working button with the
 // current cart's amount, one session per settled cart (counted at the sandbox's PAYONE), no listener of the
 // widget left behind, one MutationObserver; and paying with the button at the end charges the last cart.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { chooseOnAmazon, events, recordingPage, storedOrders, upstreamCalls } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const MUG = 1290;
 const TSHIRT = 2490;
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /** A recording page that also counts the event listeners the widget's wasm registers and has not removed
  * (told apart by their caller: the widget's JS glue, not Amazon's checkout.js), and the MutationObservers it creates. */
 async function countingPage() {
-  const opened = await recordingPage(browser);
+  const opened = await recordingPage(browser());
   await opened.context.addInitScript(() => {
     const live = [];
     // Called by the widget's JS glue (amazon-pay-*.js), not by a script the wasm called (Amazon's checkout.js).
@@ -58,7 +48,7 @@ async function countingPage() {
 }
 
 /** Checkout sessions the sandbox's PAYONE was asked for. */
-const sessions = async () => (await upstreamCalls(server.baseUrl)).filter((c) => c.request.includes("createCheckoutSessionPayload")).length;
+const sessions = async () => (await upstreamCalls(server().baseUrl)).filter((c) => c.request.includes("createCheckoutSessionPayload")).length;
 
 /** Waits until the page has seen `count` amazonpay:ready events; returns them. */
 async function readyEvents(page, count) {
@@ -88,7 +78,7 @@ const MUG_MINUS = '#minicart button[data-sku="mug"][data-delta="-1"]';
 test("a minicart re-rendered ten times keeps one button, follows the cart with one session per settled cart, and charges the last cart", async () => {
   const before = await sessions();
   const { page, context, problems } = await countingPage();
-  await page.goto(server.baseUrl + "/minicart.html");
+  await page.goto(server().baseUrl + "/minicart.html");
   const button = page.locator("#minicart .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   const [first] = await readyEvents(page, 1);
@@ -125,18 +115,13 @@ test("a minicart re-rendered ten times keeps one button, follows the cart with o
 
   // Paying with it charges the last cart.
   await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check("#buyer-anna");
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check("#instrument-visa-1111");
-  await page.click("button.primary");
+  await chooseOnAmazon(page);
   await page.waitForURL(/\/review\.html\?/);
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), third.workorderId);
   await page.locator(".amazon-pay-place-order").click();
   await page.waitForURL(/\/confirmation\.html\?order=/);
   await page.locator('.amazon-pay-order-state[data-state="approved"]').waitFor({ timeout: 15_000 });
-  const [order] = await storedOrders(server.baseUrl, third.workorderId);
+  const [order] = await storedOrders(server().baseUrl, third.workorderId);
   assert.equal(order.amount_minor, total);
   assert.deepEqual(problems, []);
   await context.close();
@@ -144,7 +129,7 @@ test("a minicart re-rendered ten times keeps one button, follows the cart with o
 
 test("the page's own script: update() is debounced and checked, mounting twice is one widget, unmount ends it", async () => {
   const { page, context, problems } = await countingPage();
-  await page.goto(server.baseUrl + "/minicart.html");
+  await page.goto(server().baseUrl + "/minicart.html");
   await readyEvents(page, 1);
   const before = await sessions();
   const result = await page.evaluate(async () => {
@@ -198,7 +183,7 @@ test("the page's own script: update() is debounced and checked, mounting twice i
 
 test("declarations added later are mounted, a changed declaration updates the button, a removed one (or its element) unmounts it", async () => {
   const { page, context, problems } = await countingPage();
-  await page.goto(server.baseUrl + "/minicart.html");
+  await page.goto(server().baseUrl + "/minicart.html");
   await readyEvents(page, 1);
   const before = await sessions();
   // A second declaration, added by the page later.

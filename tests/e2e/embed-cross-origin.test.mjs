@@ -2,44 +2,43 @@
 // widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
 // buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, APB, the
 // CheckoutChamp lander and PAYONE CV1, in real Chromium, with no console error and no failed request.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
 import { startShop, manifest } from "./support/shop.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
-import { confirmationState, storedOrders } from "./support/checkout.mjs";
+import { newPage } from "./support/browser.mjs";
+import { chooseOnAmazon, confirmationState, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
 let shop;
-let server;
-let browser;
-before(async () => {
-  shop = await startShop();
-  server = await startServer({
-    args: [
-      "--allowed-origins", shop.origin,
-      "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
-    ],
-    env: { SANDBOX_SETTLE_MS: "800" },
-  });
-  shop.usePaymentServer(server.baseUrl);
-  browser = await launchBrowser();
+// The payment server allows the shop's origin and returns to the shop's pages; the shop then loads from it.
+const { server, browser } = serverAndBrowser({
+  server: async () => {
+    shop = await startShop();
+    return {
+      args: [
+        "--allowed-origins", shop.origin,
+        "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
+      ],
+      env: { SANDBOX_SETTLE_MS: "800" },
+    };
+  },
+  started: (running) => shop.usePaymentServer(running.baseUrl),
 });
+// After serverAndBrowser's own after hook: the shop is stopped last.
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await shop?.stop();
 });
 
 /** A fresh page that also records every answer from the payment server for the widget's files. */
 async function fresh() {
-  const opened = await newPage(browser);
+  const opened = await newPage(browser());
   opened.page.setDefaultTimeout(WAIT);
   opened.widgetFiles = [];
   opened.page.on("response", (res) => {
     const url = new URL(res.url());
-    if (url.origin === server.baseUrl && /^\/(widget\.js|v\/)/.test(url.pathname)) opened.widgetFiles.push(res);
+    if (url.origin === server().baseUrl && /^\/(widget\.js|v\/)/.test(url.pathname)) opened.widgetFiles.push(res);
   });
   return opened;
 }
@@ -50,12 +49,7 @@ async function toReview(page, cart = "/cart.html", instrument = "visa-1111") {
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check("#buyer-anna");
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check(`#instrument-${instrument}`);
-  await page.click("button.primary");
+  await chooseOnAmazon(page, { instrument });
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
   await page.locator(".amazon-pay-buyer-name").waitFor();
   return new URL(page.url());
@@ -70,7 +64,7 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
   await page.click(".amazon-pay-place-order");
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
 
   // Every widget file came from the current release, with the headers the docs state.
   const { release, files } = manifest();
@@ -128,7 +122,7 @@ test("CV2 with the review page named by the shop's widget configuration (per req
 test("a review page on an origin the server does not allow is refused: no session, no redirect, a message", async () => {
   const { page, context, problems } = await fresh();
   const [refused] = await Promise.all([
-    page.waitForResponse((r) => r.url() === `${server.baseUrl}/api/cv2/sessions`),
+    page.waitForResponse((r) => r.url() === `${server().baseUrl}/api/cv2/sessions`),
     page.goto(shop.origin + "/cart-foreign-review.html"),
   ]);
   assert.equal(refused.status(), 400);
@@ -157,7 +151,7 @@ test("APB on the shop's checkout page: after Amazon's page, the shop's confirmat
   await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
   const order = new URL(page.url()).searchParams.get("order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await (await fetch(`${server.baseUrl}/api/orders/${order}`)).json()).state, "approved");
+  assert.equal((await (await fetch(`${server().baseUrl}/api/orders/${order}`)).json()).state, "approved");
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -165,7 +159,7 @@ test("APB on the shop's checkout page: after Amazon's page, the shop's confirmat
 test("the shop's own script imports the button from the server's origin: mount, update, unmount, events", async () => {
   const { page, context, problems } = await fresh();
   const sessions = [];
-  page.on("request", (r) => { if (r.url() === `${server.baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
+  page.on("request", (r) => { if (r.url() === `${server().baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
   await page.goto(shop.origin + "/own-script.html");
   await page.locator("#pay .amazonpay-button-view1").waitFor({ state: "visible" });
   await page.fill("#quantity", "3");

@@ -1,23 +1,14 @@
 // A page that only declares its widgets (`data-amazon-pay-widget`, mounted by the loader static/widget-init.js)
 // learns of a declaration the widget refuses through the event it hears every other error by: `amazonpay:error`
 // from the declaring element, its `message` saying what to fix (docs/embedding.md), and the console still says it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /** A page of this server's origin that declares `declaration` and records the `amazonpay:error` events it hears. */
 const page = (declaration) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
@@ -37,10 +28,10 @@ const CASES = [
 
 test("a declaration the widget refuses fires amazonpay:error from its element, with what to fix", async () => {
   for (const [i, c] of CASES.entries()) {
-    const { page: p, context, problems } = await newPage(browser);
+    const { page: p, context, problems } = await newPage(browser());
     p.setDefaultTimeout(WAIT);
-    await p.route(`${server.baseUrl}/declared-${i}.html`, (route) => route.fulfill({ contentType: "text/html", body: page(c.declaration) }));
-    await p.goto(`${server.baseUrl}/declared-${i}.html`);
+    await p.route(`${server().baseUrl}/declared-${i}.html`, (route) => route.fulfill({ contentType: "text/html", body: page(c.declaration) }));
+    await p.goto(`${server().baseUrl}/declared-${i}.html`);
     await p.waitForFunction(() => window.__errors.length > 0);
     const errors = await p.evaluate(() => window.__errors);
     assert.equal(errors.length, 1, JSON.stringify(errors));

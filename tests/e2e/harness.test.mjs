@@ -1,26 +1,17 @@
 // The sandbox harness (static/harness.html) in real Chromium: a tester picks the Checkout v2 flow and a scenario,
 // runs it in the harness's frame, and the live log shows the widget's events, the backend's upstream calls and
 // the TransactionStatus notifications received, and the webhooks the sandbox's receiver got.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 /** How long the harness's notification polls take in the CV2 run: longer than the confirmation page's status
  * poll, so the approved event is shown before the poll that brings the notification answers. */
 const SLOW_POLL_MS = 1500;
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ env: { SANDBOX_SETTLE_MS: "300" } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser({ server: { env: { SANDBOX_SETTLE_MS: "300" } } });
 
 /** The log's lines of one source, as text. */
 const logLines = (page, source) =>
@@ -48,7 +39,7 @@ async function throughAmazon(frame, instrument) {
 }
 
 test("the scenario list is served as JSON by the sandbox", async () => {
-  const response = await fetch(server.baseUrl + "/sandbox/inspect/scenarios");
+  const response = await fetch(server().baseUrl + "/sandbox/inspect/scenarios");
   assert.equal(response.status, 200);
   const { instruments, buyers, pages, provider } = await response.json();
   assert.equal(instruments.length, 15);
@@ -66,28 +57,28 @@ test("the scenario list is served as JSON by the sandbox", async () => {
   assert.ok(pages.includes("/review.html") && pages.includes("/index.html"), pages.join());
   assert.equal(provider, "payone", "who carries Checkout v2 and APB: the harness names it in their flows");
   // `after` skips what a poller has already seen.
-  const all = await (await fetch(server.baseUrl + "/sandbox/inspect/upstream-calls")).json();
-  const rest = await (await fetch(`${server.baseUrl}/sandbox/inspect/upstream-calls?after=${all.length}`)).json();
+  const all = await (await fetch(server().baseUrl + "/sandbox/inspect/upstream-calls")).json();
+  const rest = await (await fetch(`${server().baseUrl}/sandbox/inspect/upstream-calls?after=${all.length}`)).json();
   assert.deepEqual(rest, []);
 });
 
 test("the front page links to the harness", async () => {
-  const { page, context } = await newPage(browser);
-  await page.goto(server.baseUrl + "/");
+  const { page, context } = await newPage(browser());
+  await page.goto(server().baseUrl + "/");
   await page.click("a[href='/harness.html']");
   await page.waitForURL(/\/harness\.html$/);
   await context.close();
 });
 
 test("a CV2 run from the harness: events, upstream calls and notifications in the live log", async () => {
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   // The notifications' poll answers slowly (a busy server): each arrives well after the page events that
   // followed it, and the log must still show it where it happened, by the server's time, not the poll's.
   await page.route(/\/sandbox\/inspect\/notifications/, async (route) => {
     await new Promise((resolve) => setTimeout(resolve, SLOW_POLL_MS));
     await route.continue();
   });
-  await page.goto(server.baseUrl + "/harness.html");
+  await page.goto(server().baseUrl + "/harness.html");
   await page.locator("body[data-harness-ready=true]").waitFor();
 
   // Flows whose pages do not exist yet are offered disabled, and say so.
@@ -146,7 +137,7 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
   const shown = entries.map((e) => `${e.at} ${e.source} ${e.text}`).join("\n");
   assert.ok(completed >= 0 && completed < approved, `the completed notification before the approved event:\n${shown}`);
   assert.ok(entries.every((e, i) => i === 0 || entries[i - 1].at <= e.at), `in time order:\n${shown}`);
-  const stored = await (await fetch(`${server.baseUrl}/sandbox/inspect/notifications`)).json();
+  const stored = await (await fetch(`${server().baseUrl}/sandbox/inspect/notifications`)).json();
   const storedCompleted = stored.find(([, txaction, status]) => txaction === "appointed" && status === "completed");
   assert.equal(entries[completed].at, storedCompleted[3], "the server's time of the notification");
 
@@ -170,8 +161,8 @@ test("a CV2 run from the harness: events, upstream calls and notifications in th
 });
 
 test("the buyer language: a run in German shows the widget's German texts on every page of the flow", async () => {
-  const { page, context, problems } = await newPage(browser);
-  await page.goto(server.baseUrl + "/harness.html");
+  const { page, context, problems } = await newPage(browser());
+  await page.goto(server().baseUrl + "/harness.html");
   await page.locator("body[data-harness-ready=true]").waitFor();
   // The five languages the widget speaks, English (the pages' own) chosen.
   assert.deepEqual(await page.locator("#language option").evaluateAll((o) => o.map((e) => e.value)), ["de", "en", "fr", "it", "es"]);
@@ -194,20 +185,20 @@ test("the buyer language: a run in German shows the widget's German texts on eve
   await page.reload();
   await page.locator("body[data-harness-ready=true]").waitFor();
   assert.equal(await page.inputValue("#language"), "de");
-  assert.match(await (await page.request.get(server.baseUrl + "/review.html")).text(), /<html lang="de">/);
+  assert.match(await (await page.request.get(server().baseUrl + "/review.html")).text(), /<html lang="de">/);
   // English again: the pages as shipped.
   await page.selectOption("#language", "en");
   await page.click("#run");
   await frame.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor({ state: "visible" });
-  const shipped = await (await page.request.get(server.baseUrl + "/review.html")).text();
+  const shipped = await (await page.request.get(server().baseUrl + "/review.html")).text();
   assert.match(shipped, /<html lang="en">/);
   assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("a CV1 run: the Login with Amazon popup gets the scenario's buyer preselected too", async () => {
-  const { page, context, problems } = await newPage(browser);
-  await page.goto(server.baseUrl + "/harness.html");
+  const { page, context, problems } = await newPage(browser());
+  await page.goto(server().baseUrl + "/harness.html");
   await page.locator("body[data-harness-ready=true]").waitFor();
   await page.check("#flow-cv1");
   // Lena (no default payment method) is the 986 scenario: signing in as the page's first buyer would miss it.

@@ -2,39 +2,31 @@
 // upsell or CV1 page whose widgets all have one language that language's bundle (amazon-pay-lander.de.js), a page
 // that mixes languages the bundle with every language; a one-language bundle asked for another language shows
 // its own texts and says once in the console what to load instead.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /** A fresh page that records the paths of the widget files it requests. */
 async function recorded() {
-  const opened = await newPage(browser);
+  const opened = await newPage(browser());
   opened.page.setDefaultTimeout(WAIT);
   const paths = [];
   opened.page.on("request", (request) => {
     const url = new URL(request.url());
-    if (url.origin === server.baseUrl && /\/amazon-pay-[^/]*(\.js|_bg\.wasm)$/.test(url.pathname)) paths.push(url.pathname);
+    if (url.origin === server().baseUrl && /\/amazon-pay-[^/]*(\.js|_bg\.wasm)$/.test(url.pathname)) paths.push(url.pathname);
   });
   return { ...opened, paths };
 }
 
 /** Serves `html` as `path` of the server's origin (the loader and the bundles come from the server). */
 async function servePage(page, path, html) {
-  await page.route(server.baseUrl + path, (route) => route.fulfill({ contentType: "text/html", body: html }));
+  await page.route(server().baseUrl + path, (route) => route.fulfill({ contentType: "text/html", body: html }));
 }
 
 const lander = (config) => `<div data-amazon-pay-widget='${JSON.stringify({ view: "lander", products: [{ productId: 101, quantity: 1 }], ...config })}'></div>`;
@@ -50,7 +42,7 @@ test("a German lander page loads amazon-pay-lander.de.js and shows German texts"
       if (document.readyState === "interactive") document.documentElement.lang = "de-DE";
     });
   });
-  await p.goto(server.baseUrl + "/lander.html");
+  await p.goto(server().baseUrl + "/lander.html");
   await p.locator(".amazon-pay-lander h2", { hasText: "Mit Amazon Pay bezahlen" }).waitFor();
   await p.getByText("Melden Sie sich mit Ihrem Amazon-Konto an").waitFor();
   assert.deepEqual(paths.sort(), ["/amazon-pay-lander.de.js", "/amazon-pay-lander.de_bg.wasm"]);
@@ -70,7 +62,7 @@ test("widgets that all name one language get its bundle; widgets of two language
   for (const [i, c] of cases.entries()) {
     const { page: p, context, paths, problems } = await recorded();
     await servePage(p, `/languages-${i}.html`, page(c.lang, c.body));
-    await p.goto(`${server.baseUrl}/languages-${i}.html`);
+    await p.goto(`${server().baseUrl}/languages-${i}.html`);
     if (c.titles.length > 0) {
       await p.waitForFunction((n) => [...document.querySelectorAll(".amazon-pay-lander h2")].filter((h) => h.textContent).length === n, c.titles.length);
       assert.deepEqual(await titles(p), c.titles, JSON.stringify(c));
@@ -85,18 +77,16 @@ test("widgets that all name one language get its bundle; widgets of two language
 
 /** Waits (polling, with a deadline) until one of `problems` matches `pattern`. */
 async function expectProblem(problems, pattern) {
-  const deadline = Date.now() + WAIT;
-  while (!problems.some((p) => pattern.test(p))) {
-    if (Date.now() > deadline) assert.fail(`no problem matching ${pattern}: ${JSON.stringify(problems)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await poll(() => problems.some((p) => pattern.test(p)), {
+    timeoutMs: WAIT, failure: () => `no problem matching ${pattern}: ${JSON.stringify(problems)}`,
+  });
 }
 
 test("a one-language bundle mounting widgets of another language shows its texts and warns once what to load", async () => {
   const { page: p, context, problems } = await recorded();
   const warnings = [];
   p.on("console", (msg) => { if (msg.type() === "warning") warnings.push(msg.text()); });
-  await p.goto(server.baseUrl + "/sandbox-test.html");
+  await p.goto(server().baseUrl + "/sandbox-test.html");
   await p.evaluate(async () => {
     const widget = await import("/amazon-pay-lander.de.js");
     await widget.default();

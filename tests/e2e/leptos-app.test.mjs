@@ -4,30 +4,24 @@
 // order is for the changed cart. scripts/build-examples builds it into examples/leptos-shop/dist; the server
 // serves that dist in place of the widget's, so the app's requests go to the same origin.
 // LEPTOS_SHOP_SCREENSHOT=<file.png> saves a screenshot of the changed cart.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { events, recordingPage, storedOrders } from "./support/checkout.mjs";
+import { chooseOnAmazon, events, recordingPage, storedOrders } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const distDir = resolve(import.meta.dirname, "../../examples/leptos-shop/dist");
 const MUG = 1290;
 const TSHIRT = 2490;
 
-let server;
-let browser;
-before(async () => {
-  for (const page of ["index.html", "review.html", "confirmation.html", "leptos-shop_bg.wasm"]) {
-    assert.ok(existsSync(join(distDir, page)), `${distDir} has no ${page}: run scripts/build-examples first`);
-  }
-  server = await startServer({ distDir });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const { server, browser } = serverAndBrowser({
+  server: () => {
+    for (const page of ["index.html", "review.html", "confirmation.html", "leptos-shop_bg.wasm"]) {
+      assert.ok(existsSync(join(distDir, page)), `${distDir} has no ${page}: run scripts/build-examples first`);
+    }
+    return { distDir };
+  },
 });
 
 /** The checkout the app's status line names once the button is ready for the cart shown. */
@@ -40,8 +34,8 @@ async function readyCheckout(page, notThis) {
 }
 
 test("a Leptos app using the crate renders its own page and the Amazon Pay button", async () => {
-  const { page, context, problems } = await recordingPage(browser);
-  await page.goto(server.baseUrl + "/");
+  const { page, context, problems } = await recordingPage(browser());
+  await page.goto(server().baseUrl + "/");
   // The app's own heading: its `main` ran (with the crate's old start function, the page stayed empty).
   const heading = page.locator("#leptos-shop-heading");
   await heading.waitFor({ state: "visible", timeout: 15_000 });
@@ -62,8 +56,8 @@ test("a Leptos app using the crate renders its own page and the Amazon Pay butto
 });
 
 test("the buyer changes the cart, pays, reviews and confirms: the order is for the changed cart", async () => {
-  const { page, context, problems } = await recordingPage(browser);
-  await page.goto(server.baseUrl + "/");
+  const { page, context, problems } = await recordingPage(browser());
+  await page.goto(server().baseUrl + "/");
   const first = await readyCheckout(page);
   assert.equal(await page.locator(".quantity[data-sku=mug]").textContent(), "2");
   // Adds a T-shirt and a third mug, then a fourth mug and takes it out again.
@@ -81,12 +75,7 @@ test("the buyer changes the cart, pays, reviews and confirms: the order is for t
   if (process.env.LEPTOS_SHOP_SCREENSHOT) await page.screenshot({ path: process.env.LEPTOS_SHOP_SCREENSHOT, fullPage: true });
 
   await page.locator(".amazon-pay-host .amazon-pay-button").click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check("#buyer-anna");
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  await page.check("#instrument-visa-1111");
-  await page.click("button.primary");
+  await chooseOnAmazon(page);
   // The app's own review page (its heading), with the component's view of the checkout.
   await page.waitForURL(/\/review\.html\?/);
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), checkout);
@@ -96,7 +85,7 @@ test("the buyer changes the cart, pays, reviews and confirms: the order is for t
   await page.waitForURL(/\/confirmation\.html\?order=/);
   await page.locator('.amazon-pay-order-state[data-state="approved"]').waitFor({ timeout: 15_000 });
   await page.locator("#leptos-shop-outcome", { hasText: "your order is confirmed" }).waitFor();
-  const [order] = await storedOrders(server.baseUrl, checkout);
+  const [order] = await storedOrders(server().baseUrl, checkout);
   assert.equal(order.amount_minor, total);
   assert.deepEqual(problems, []);
   await context.close();

@@ -4,7 +4,7 @@
 // Chromium shows the Amazon Pay button from that bundle against amazon-pay-server --sandbox, then goes to
 // Amazon's (the sandbox's) pages when it is clicked; a one-language bundle (amazon-pay-widget/lander.de) likewise
 // shows its language. Also: every bundle's real exports, one-language ones included, are the .d.ts's.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
@@ -16,8 +16,8 @@ import * as esbuild from "esbuild";
 import ts from "typescript";
 import { writePackage, VIEWS } from "../../scripts/package.mjs";
 import { LANGUAGES, ONE_LANGUAGE_VIEWS } from "../../scripts/one-language.mjs";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const WAIT = 15_000;
@@ -25,8 +25,6 @@ const scratch = mkdtempSync(join(tmpdir(), "amazon-pay-npm-"));
 const shopDir = join(scratch, "shop");
 let installed; // node_modules/amazon-pay-widget in the shop's project
 let shop;
-let server;
-let browser;
 
 function run(command, args, cwd) {
   const out = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 120_000 });
@@ -76,7 +74,8 @@ async function serve(dir) {
   };
 }
 
-before(async () => {
+/** The shop's project with the package installed, and its static server (whose origin the payment server allows). */
+async function installAndServe() {
   // The package, packed and installed as from a registry (offline: it has no dependencies).
   const { dir, pkg } = writePackage(join(scratch, "package"));
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], dir));
@@ -87,12 +86,16 @@ before(async () => {
   installed = join(shopDir, "node_modules/amazon-pay-widget");
 
   shop = await serve(join(shopDir, "out"));
-  server = await startServer({ args: ["--allowed-origins", shop.origin] });
-  browser = await launchBrowser();
+}
+
+const { server, browser } = serverAndBrowser({
+  server: async () => {
+    await installAndServe();
+    return { args: ["--allowed-origins", shop.origin] };
+  },
 });
+// After serverAndBrowser's own after hook: the shop and the scratch directory go last.
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await shop?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -113,9 +116,9 @@ mount(element, { backendUrl: element.dataset.backend, items: [{ sku: "mug", quan
   writeFileSync(join(outDir, "index.html"), `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css"><script type="module" src="/app.js"></script></head>
-<body><h1>Cart</h1><div id="pay" data-backend="${server.baseUrl}"></div></body></html>`);
+<body><h1>Cart</h1><div id="pay" data-backend="${server().baseUrl}"></div></body></html>`);
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(WAIT);
   const wasm = page.waitForResponse((r) => r.url().startsWith(shop.origin) && r.url().endsWith(".wasm"));
   await page.goto(shop.origin + "/");
@@ -156,9 +159,9 @@ window.handles = (["de", "fr"] as const).map((language) => {
   writeFileSync(join(outDir, "lander.html"), `<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">
 <script type="module" src="/lander.js"></script></head>
-<body><div id="lander" data-backend="${server.baseUrl}"></div></body></html>`);
+<body><div id="lander" data-backend="${server().baseUrl}"></div></body></html>`);
 
-  const { page, context, problems } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(WAIT);
   const warnings = [];
   page.on("console", (msg) => { if (msg.type() === "warning" && msg.text().startsWith("Amazon Pay widget:")) warnings.push(msg.text()); });

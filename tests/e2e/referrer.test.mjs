@@ -2,31 +2,22 @@
 // redirect and the sandbox's sign-in use) and must never leave the browser in a request's Referer or address:
 // not in the page's own CSS, script and wasm requests made before the widget cleans the address bar, not in
 // anything loaded later. Every request of the context is recorded with the headers Chromium really sent.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /** A real sandbox token for `buyer`, as the sign-in page hands it to the lander. */
 async function token(buyer) {
   const form = new URLSearchParams({
     client_id: CLIENT_ID, scope: "profile payments:widget payments:shipping_address", response_type: "token",
-    redirect_uri: server.baseUrl + "/lander.html", popup: "false", buyer, action: "continue",
+    redirect_uri: server().baseUrl + "/lander.html", popup: "false", buyer, action: "continue",
   });
-  const signin = await fetch(server.baseUrl + "/sandbox/amazon/ap/signin", { method: "POST", body: form, redirect: "manual" });
+  const signin = await fetch(server().baseUrl + "/sandbox/amazon/ap/signin", { method: "POST", body: form, redirect: "manual" });
   const found = new URLSearchParams(signin.headers.get("location").split("#")[1]).get("access_token");
   assert.match(found, /^Atza/);
   return found;
@@ -34,10 +25,10 @@ async function token(buyer) {
 
 /** Opens `path` with the token in the query; returns every request after the page settled, with its headers. */
 async function requestsOf(path, secret, settled) {
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(browser());
   const requests = [];
   context.on("request", (request) => requests.push(request));
-  await page.goto(`${server.baseUrl}${path}?access_token=${encodeURIComponent(secret)}&token_type=bearer&expires_in=3600`);
+  await page.goto(`${server().baseUrl}${path}?access_token=${encodeURIComponent(secret)}&token_type=bearer&expires_in=3600`);
   await settled(page);
   await page.waitForLoadState("networkidle");
   const seen = [];
@@ -66,7 +57,7 @@ for (const [path, settled] of [
     assert.deepEqual(leaks, [], "requests that carry the token");
     // What the requests do say: where they come from, no more.
     for (const r of subresources) {
-      assert.ok(r.referer === "" || r.referer === server.baseUrl + "/", `${r.url}: Referer ${r.referer}`);
+      assert.ok(r.referer === "" || r.referer === server().baseUrl + "/", `${r.url}: Referer ${r.referer}`);
     }
     assert.ok(!address.includes(bare) && !address.includes("access_token"), `the address bar is clean: ${address}`);
   });

@@ -1,28 +1,18 @@
 // Faults and hostile input in the browser, against a real amazon-pay-server in sandbox mode: Amazon's script
 // failing to load, loading slowly or never; a popup blocker; and a buyer ("mallory") whose name and address
 // are markup, which must be shown as text and never run. Every wait is on a condition with a deadline.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
+import { checkoutToReview, confirmationState, holdCheckoutJs, recordingPage, events, storedOrders } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 20_000;
 const SCRIPT = "**/sandbox/amazon/checkout.js";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 async function fresh() {
-  const opened = await recordingPage(browser, { timeout: WAIT });
+  const opened = await recordingPage(browser(), { timeout: WAIT });
   const dialogs = [];
   opened.page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   return { ...opened, dialogs };
@@ -54,7 +44,7 @@ test("checkout.js answering 404: a message instead of a broken button, tried twi
   const { page, context, problems, dialogs } = await fresh();
   let hits = 0;
   await page.route(SCRIPT, (route) => { hits += 1; return route.fulfill({ status: 404, contentType: "text/plain", body: "Not Found" }); });
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   const failure = await settledFailure(page);
   assert.match(failure.text, /Amazon Pay/, failure.text);
   assert.equal(failure.hidden, true, "no broken button");
@@ -75,7 +65,7 @@ test("checkout.js that never answers: after the timeout (twice) a message, nothi
   // Never fulfilled: the request hangs until the page is closed.
   await page.route(SCRIPT, () => { hits += 1; });
   const started = Date.now();
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   const failure = await settledFailure(page);
   const waited = Date.now() - started;
   assert.equal(failure.hidden, true);
@@ -90,10 +80,8 @@ test("checkout.js that never answers: after the timeout (twice) a message, nothi
 
 test("checkout.js that is slow: the placeholder holds the place, then the button appears; a first timeout is retried", async () => {
   const { page, context, problems } = await fresh();
-  let release;
-  const released = new Promise((r) => { release = r; });
-  await page.route(SCRIPT, async (route) => { await released; await route.continue(); });
-  await page.goto(server.baseUrl + "/");
+  const release = await holdCheckoutJs(page);
+  await page.goto(server().baseUrl + "/");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   // While the script is on its way, the button's box is there, busy, with no message.
   await page.waitForFunction(() => document.querySelector("#amazon-pay .amazon-pay-button")?.getAttribute("aria-busy") === "true");
@@ -111,7 +99,7 @@ test("checkout.js that is slow: the placeholder holds the place, then the button
   await cartWithTimeout(second.page, 1_000);
   // The network's slowness: the script arrives 1.5 s after it was asked for.
   await second.page.route(SCRIPT, async (route) => { await new Promise((r) => setTimeout(r, 1_500)); await route.continue(); });
-  await second.page.goto(server.baseUrl + "/");
+  await second.page.goto(server().baseUrl + "/");
   await second.page.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor({ state: "visible" });
   assert.deepEqual((await events(second.page)).map((e) => e.kind), ["ready"]);
   await second.context.close();
@@ -123,11 +111,11 @@ test("a popup blocker changes nothing for Checkout v2: the whole flow stays in t
     window.__opened = 0;
     window.open = () => { window.__opened += 1; return null; };
   });
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "visa-1111" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "visa-1111" });
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.equal(await page.evaluate(() => window.__opened), 0, "no popup was needed");
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
   assert.deepEqual(dialogs, []);
   await context.close();
 });
@@ -150,7 +138,7 @@ test("mallory's markup from Amazon is shown as text on the review and confirmati
     window.__fired = [];
     for (const name of ["alert", "confirm", "prompt"]) window[name] = (m) => { window.__fired.push(`${name}(${m})`); };
   });
-  const workorderId = await checkoutToReview(page, server.baseUrl, { buyer: "mallory", instrument: "visa-1111" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { buyer: "mallory", instrument: "visa-1111" });
   const name = await page.locator(".amazon-pay-buyer-name").textContent();
   assert.equal(name, "<b>Mallory</b> <script>alert('x')</script>", "the name is the literal text");
   assert.equal(await page.locator(".amazon-pay-buyer-email").textContent(), "mallory+<script>@sandbox.example");
@@ -166,6 +154,6 @@ test("mallory's markup from Amazon is shown as text on the review and confirmati
   const confirmation = await injected(page, "#amazon-pay-confirmation");
   assert.deepEqual(confirmation, { inWidget: [], onPage: [], handlers: [], fired: [] });
   assert.deepEqual(dialogs, []);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
   await context.close();
 });

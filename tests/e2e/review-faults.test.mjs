@@ -1,27 +1,17 @@
 // The review page when things are missing: Amazon's checkout.js failing there (no dead "Change" buttons: a
 // sentence instead, placing the order still works, the buttons come back when a retry gets the script), and
 // an unknown checkout (the buyer reads that it was not found and is led back to the cart).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 20_000;
 const SCRIPT = "**/sandbox/amazon/checkout.js";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
-const fresh = () => recordingPage(browser, { timeout: WAIT });
+const fresh = () => recordingPage(browser(), { timeout: WAIT });
 
 /** checkout.js answers 404 on the review page while `failing()` says so; the cart gets the real one. */
 async function failOnReview(page, failing) {
@@ -39,7 +29,7 @@ async function failOnReview(page, failing) {
 test("checkout.js failing on the review page: no dead Change buttons, a sentence instead, the order still goes through", async () => {
   const { page, context } = await fresh();
   const failures = await failOnReview(page, () => true);
-  const workorderId = await checkoutToReview(page, server.baseUrl);
+  const workorderId = await checkoutToReview(page, server().baseUrl);
   const sentence = page.locator(".amazon-pay-change-unavailable[role=status]");
   await sentence.filter({ hasText: /cannot be changed right now/ }).waitFor();
   assert.match(await sentence.textContent(), /still place the order/);
@@ -50,7 +40,7 @@ test("checkout.js failing on the review page: no dead Change buttons, a sentence
   assert.equal(errors.length, 1, "one error event, not one per retry");
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
-  assert.equal((await storedOrders(server.baseUrl, workorderId))[0].state, "approved");
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
   await context.close();
 });
 
@@ -64,7 +54,7 @@ test("checkout.js failing once on the review page: a retry brings the Change but
   });
   // Both attempts of the first round fail; the retry gets the script.
   await failOnReview(page, (failed) => failed < 2);
-  await checkoutToReview(page, server.baseUrl, { address: "anna-home" });
+  await checkoutToReview(page, server().baseUrl, { address: "anna-home" });
   await page.locator(".amazon-pay-change-unavailable", { hasText: /cannot be changed/ }).waitFor();
   await page.locator(".amazon-pay-change-address:enabled").waitFor({ state: "visible" });
   assert.ok(await page.locator(".amazon-pay-change-unavailable").isHidden());
@@ -75,7 +65,7 @@ test("checkout.js failing once on the review page: a retry brings the Change but
 
 test("an unknown checkout on the review page: the buyer reads it was not found, with the way back to the cart", async () => {
   const { page, context } = await fresh();
-  await page.goto(server.baseUrl + "/review.html?workorderId=WOUNKNOWN0000");
+  await page.goto(server().baseUrl + "/review.html?workorderId=WOUNKNOWN0000");
   const alert = page.locator(".amazon-pay-fatal[role=alert]");
   await alert.waitFor();
   assert.match(await alert.textContent(), /could not find your checkout or order/);

@@ -1,11 +1,11 @@
 // The review page's layout: buyer, address and payment sit in columns side by side (or stacked on narrow
 // screens), and long e-mails, names and streets wrap inside their own column at every width down to 320 px.
 // Measured from the element boxes Chromium lays out, not from a screenshot.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { checkoutToReview } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const WIDTHS = [1100, 800, 480, 320];
 // Longer than any column at any of WIDTHS, and without spaces where a browser would break them by itself.
@@ -15,16 +15,7 @@ const LONG = {
   street: "Oberschleißheimer-Unterschleißheimer-Landstraßeneinmündungsbereich 1234a",
 };
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /**
  * Every text box of the grid against its column, and the columns against each other and the page. Returns
@@ -65,9 +56,9 @@ function layoutProblems() {
 }
 
 async function reviewPage(buyer) {
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(browser());
   await page.setViewportSize({ width: 1100, height: 900 });
-  await checkoutToReview(page, server.baseUrl, { buyer });
+  await checkoutToReview(page, server().baseUrl, { buyer });
   return { page, context };
 }
 

@@ -1,45 +1,37 @@
 // The fake checkout.js and Widgets.js in a real browser, loaded into a blank page served by amazon-pay-server
 // (static/sandbox-test.html), and the hosted pages they lead to. Every wait is on a condition with a deadline.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
+import { createSession } from "./support/api-checkout.mjs";
 
 const CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000000";
 const SELLER = "A2SANDBOXMERCHANT";
 const WAIT = 15_000;
 const OK_OPTIONS = { merchantId: SELLER, ledgerCurrency: "EUR", placement: "Cart" };
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
 /** A fresh blank test page with the given sandbox scripts loaded; `init` runs before any page script. */
 async function open({ scripts = [], init, initArg, path = "/sandbox-test.html", cookies = [] } = {}) {
-  const opened = await newPage(browser);
+  const opened = await newPage(browser());
   opened.page.setDefaultTimeout(WAIT);
   opened.page.on("dialog", (d) => { opened.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  if (cookies.length) await opened.context.addCookies(cookies.map((c) => ({ ...c, url: server.baseUrl })));
+  if (cookies.length) await opened.context.addCookies(cookies.map((c) => ({ ...c, url: server().baseUrl })));
   if (init) await opened.page.addInitScript(init, initArg);
-  await opened.page.goto(server.baseUrl + path);
-  for (const script of scripts) await opened.page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/${script}` });
+  await opened.page.goto(server().baseUrl + path);
+  for (const script of scripts) await opened.page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/${script}` });
   return opened;
 }
 
 /** A Login with Amazon token for a sandbox buyer, through the sign-in endpoint (redirect mode). */
 async function issueToken(buyer, scope = "profile payments:widget payments:shipping_address") {
   const form = new URLSearchParams({
-    client_id: CLIENT_ID, scope, redirect_uri: server.baseUrl + "/sandbox-test.html", response_type: "token",
+    client_id: CLIENT_ID, scope, redirect_uri: server().baseUrl + "/sandbox-test.html", response_type: "token",
     popup: "false", buyer, action: "continue",
   });
-  const response = await fetch(server.baseUrl + "/sandbox/amazon/ap/signin", { method: "POST", body: form, redirect: "manual" });
+  const response = await fetch(server().baseUrl + "/sandbox/amazon/ap/signin", { method: "POST", body: form, redirect: "manual" });
   assert.equal(response.status, 303);
   const token = new URLSearchParams(response.headers.get("location").split("#")[1]).get("access_token");
   assert.match(token, /^Atza\|/);
@@ -47,15 +39,7 @@ async function issueToken(buyer, scope = "profile payments:widget payments:shipp
 }
 
 /** The button configuration the shop's own API hands the widget (payload signed by the PAYONE simulator). */
-async function buttonConfig() {
-  const response = await fetch(server.baseUrl + "/api/cv2/sessions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 1 }], language: "en" }),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
-}
+const buttonConfig = () => createSession(server().baseUrl, { items: [{ sku: "mug", quantity: 1 }] });
 
 const tokenCookie = (token) => [{ name: "amazon_Login_accessToken", value: token }];
 
@@ -193,7 +177,7 @@ test("the button answers Enter, Space and clicks on its container", async () => 
 test("a click posts the signed form; the hosted pages return to the review URL; bindChangeAction changes the payment", async () => {
   const config = await buttonConfig();
   const { page, context } = await open({ scripts: ["checkout.js"] });
-  const posted = page.waitForRequest((r) => r.url() === `${server.baseUrl}/sandbox/amazon/checkout/initiate` && r.method() === "POST");
+  const posted = page.waitForRequest((r) => r.url() === `${server().baseUrl}/sandbox/amazon/checkout/initiate` && r.method() === "POST");
   await page.evaluate((c) => {
     amazon.Pay.renderButton("#pay", {
       merchantId: c.merchant_id, ledgerCurrency: "EUR", placement: "Cart", checkoutLanguage: c.checkout_language,
@@ -209,7 +193,7 @@ test("a click posts the signed form; the hosted pages return to the review URL; 
   assert.equal(form.get("environment"), "SANDBOX");
   assert.equal(form.get("algorithm"), "AMZN-PAY-RSASSA-PSS");
   assert.equal(form.get("viewType"), "redirectView");
-  assert.equal(form.get("origin_url"), `${server.baseUrl}/sandbox-test.html`);
+  assert.equal(form.get("origin_url"), `${server().baseUrl}/sandbox-test.html`);
 
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   assert.equal(await page.getAttribute("html", "lang"), "en");
@@ -225,8 +209,8 @@ test("a click posts the signed form; the hosted pages return to the review URL; 
   assert.match(session, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
   // The review page binds the change action; a click opens the change page for the payment method only.
-  await page.goto(server.baseUrl + "/sandbox-test.html");
-  await page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/checkout.js` });
+  await page.goto(server().baseUrl + "/sandbox-test.html");
+  await page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/checkout.js` });
   const bound = await page.evaluate((id) => amazon.Pay.bindChangeAction("#change", { amazonCheckoutSessionId: id, changeAction: "changePayment" }), session);
   assert.equal(bound, undefined);
   await page.click("#change");
@@ -405,7 +389,7 @@ test("widget errors reach onError: no session, unknown order reference, and fail
   assert.ok(message.length > 10);
   assert.equal(await page.locator("#address-book [role=alert]").textContent(), message);
 
-  await context.addCookies(tokenCookie(await issueToken("giulia")).map((c) => ({ ...c, url: server.baseUrl })));
+  await context.addCookies(tokenCookie(await issueToken("giulia")).map((c) => ({ ...c, url: server().baseUrl })));
   assert.deepEqual((await bindAndWait("Wallet", { sellerId: SELLER, amazonOrderReferenceId: "S02-0000000-0000000" }, "wallet"))[0], "InvalidOrderReferenceId");
   assert.equal(await page.evaluate(() => window.__amazonPaySandbox.failNext("NoSuchCode")), false);
   assert.equal(await page.evaluate(() => window.__amazonPaySandbox.failNext("StaleOrderReference")), true);
@@ -452,7 +436,7 @@ test("authorize: popup blocked, popup with a callback, popup with a URL, and red
 
   // Popup with a callback, opened from the Pay button's click; the callback gets the token, the profile follows.
   await page.reload();
-  await page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/Widgets.js` });
+  await page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/Widgets.js` });
   await page.evaluate(({ clientId, seller }) => {
     amazon.Login.setClientId(clientId);
     amazon.Login.setUseCookie(true);
@@ -479,7 +463,7 @@ test("authorize: popup blocked, popup with a callback, popup with a URL, and red
   // Popup with a URL: the opener goes to the URL with the token in the query.
   await page.evaluate(({ next, seller }) => {
     OffAmazonPayments.Button("cv1-button", seller, { type: "PwA", authorization: () => amazon.Login.authorize({ scope: "profile", popup: true }, next) });
-  }, { next: `${server.baseUrl}/sandbox-test.html?step=query`, seller: SELLER });
+  }, { next: `${server().baseUrl}/sandbox-test.html?step=query`, seller: SELLER });
   const [popup2] = await Promise.all([context.waitForEvent("page"), page.getByRole("button", { name: "Pay with Amazon" }).click()]);
   await popup2.getByLabel(/Giulia/).check();
   await Promise.all([
@@ -489,11 +473,11 @@ test("authorize: popup blocked, popup with a callback, popup with a URL, and red
   assert.equal(new URL(page.url()).searchParams.get("token_type"), "bearer");
 
   // Redirect mode (popup: false): the whole page signs in and comes back with the token in the fragment.
-  await page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/Widgets.js` });
+  await page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/Widgets.js` });
   await page.evaluate(({ clientId, next }) => {
     amazon.Login.setClientId(clientId);
     amazon.Login.authorize({ scope: "profile payments:widget", popup: false, state: "s1" }, next);
-  }, { clientId: CLIENT_ID, next: `${server.baseUrl}/sandbox-test.html?step=fragment` });
+  }, { clientId: CLIENT_ID, next: `${server().baseUrl}/sandbox-test.html?step=fragment` });
   await page.getByRole("heading", { name: "Sign in with Amazon" }).waitFor();
   await page.getByLabel(/Anna Schmidt/).check();
   await page.getByRole("button", { name: "Allow" }).click();
@@ -503,7 +487,7 @@ test("authorize: popup blocked, popup with a callback, popup with a URL, and red
   assert.equal(fragment.get("expires_in"), "3600");
   // Widgets.js picks the token up from the address bar: the AddressBook shows Anna's addresses without a cookie.
   await context.clearCookies();
-  await page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/Widgets.js` });
+  await page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/Widgets.js` });
   const ready = await page.evaluate((seller) => new Promise((resolve) => {
     new OffAmazonPayments.Widgets.AddressBook({ sellerId: seller, onReady: () => resolve("ready"), onError: (e) => resolve(e.getErrorCode()) }).bind("address-book");
   }), SELLER);
@@ -527,12 +511,12 @@ test("markup in buyer data is rendered as text by the widgets and the hosted pag
   assert.equal(profile.profile.Name, "<img src=x onerror=alert(1)> Mallory");
 
   // The hosted pages list Mallory among the buyers and show her addresses: as text too.
-  await page.goto(`${server.baseUrl}/sandbox/amazon/ap/signin?client_id=${encodeURIComponent(CLIENT_ID)}&scope=profile&popup=false&redirect_uri=${encodeURIComponent(server.baseUrl + "/sandbox-test.html")}`);
+  await page.goto(`${server().baseUrl}/sandbox/amazon/ap/signin?client_id=${encodeURIComponent(CLIENT_ID)}&scope=profile&popup=false&redirect_uri=${encodeURIComponent(server().baseUrl + "/sandbox-test.html")}`);
   await page.getByLabel(/Mallory/).check();
   assert.equal(await page.locator("main img, main svg, main iframe, main b").count(), 0);
   const config = await buttonConfig();
-  await page.goto(server.baseUrl + "/sandbox-test.html");
-  await page.addScriptTag({ url: `${server.baseUrl}/sandbox/amazon/checkout.js` });
+  await page.goto(server().baseUrl + "/sandbox-test.html");
+  await page.addScriptTag({ url: `${server().baseUrl}/sandbox/amazon/checkout.js` });
   await page.evaluate((c) => amazon.Pay.initCheckout({
     merchantId: c.merchant_id, ledgerCurrency: "EUR", placement: "Cart", sandbox: true,
     createCheckoutSessionConfig: { payloadJSON: c.payload_json, signature: c.signature, publicKeyId: c.public_key_id },

@@ -2,15 +2,15 @@
 // CheckoutChamp secrets; a buyer's browser walks a whole Checkout v2 flow under the demo's strict CSP. Nothing
 // the browser loaded (pages, scripts, wasm, CSS, JSON answers, headers), nothing in dist/ and static/, and no
 // file served from them contains a secret or its md5/sha1/sha256/sha384 digest; and no CSP violation fires.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const SECRETS = {
@@ -51,21 +51,12 @@ function filesUnder(dir) {
   return out;
 }
 
-let server;
-let browser;
-before(async () => {
-  // Distinctive secrets; --sandbox keeps the simulators (they check the same key), CSP at its default.
-  server = await startServer({ env: { ...SECRETS, SANDBOX_SETTLE_MS: "300" } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Distinctive secrets; --sandbox keeps the simulators (they check the same key), CSP at its default.
+const { server, browser } = serverAndBrowser({ server: { env: { ...SECRETS, SANDBOX_SETTLE_MS: "300" } } });
 
 /** A page whose CSP violations (from any document it shows) and console errors are recorded. */
 async function watched() {
-  const opened = await newPage(browser);
+  const opened = await newPage(browser());
   opened.page.setDefaultTimeout(20_000);
   const violations = [];
   await opened.context.exposeBinding("__reportCsp", ({ frame }, v) => violations.push({ page: frame.url(), ...v }));
@@ -87,13 +78,13 @@ async function watched() {
 
 test("a whole Checkout v2 flow under the strict CSP: no violation, no console error, the header on every page", async () => {
   const { page, context, problems, violations, captured } = await watched();
-  const workorderId = await checkoutToReview(page, server.baseUrl, { instrument: "mc-4444" });
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "mc-4444" });
   assert.match(workorderId, /^WO/);
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   // The other demo pages a buyer may open.
   for (const path of ["/", "/review.html", "/confirmation.html?order=ONOSUCHORDER", "/apb.html", "/lander.html", "/lander-recurring.html", "/upsell.html", "/cv1.html", "/harness.html"]) {
-    await page.goto(server.baseUrl + path);
+    await page.goto(server().baseUrl + path);
     // Loaded, and every widget on it has rendered something (its scripts and styles ran).
     await page.waitForFunction(() => document.readyState === "complete"
       && [...document.querySelectorAll("[data-amazon-pay-widget]")].every((e) => e.childElementCount > 0));
@@ -103,7 +94,7 @@ test("a whole Checkout v2 flow under the strict CSP: no violation, no console er
   assert.deepEqual(cspProblems, []);
   assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
 
-  const ownPages = captured.filter((r) => r.url.startsWith(server.baseUrl) && !new URL(r.url).pathname.startsWith("/sandbox/")
+  const ownPages = captured.filter((r) => r.url.startsWith(server().baseUrl) && !new URL(r.url).pathname.startsWith("/sandbox/")
     && !new URL(r.url).pathname.startsWith("/api/") && (r.headers["content-type"] ?? "").startsWith("text/html"));
   assert.ok(ownPages.length >= 6, `demo pages were loaded: ${ownPages.map((r) => r.url)}`);
   for (const response of ownPages) {
@@ -116,7 +107,7 @@ test("a whole Checkout v2 flow under the strict CSP: no violation, no console er
 
 test("the CSP is really enforced: an inline script on the demo page is refused and reported", async () => {
   const { page, context, violations } = await watched();
-  await page.goto(server.baseUrl + "/");
+  await page.goto(server().baseUrl + "/");
   await page.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor({ state: "visible" });
   await page.evaluate(() => {
     const s = document.createElement("script");
@@ -134,7 +125,7 @@ test("the CSP is really enforced: an inline script on the demo page is refused a
 
 test("no configured secret, nor any digest of one, reaches anything served to a browser", async () => {
   const { page, context, captured } = await watched();
-  await checkoutToReview(page, server.baseUrl, { instrument: "visa-1111" });
+  await checkoutToReview(page, server().baseUrl, { instrument: "visa-1111" });
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   // Everything the browser loaded during the flow: bodies and headers.
@@ -155,25 +146,25 @@ test("no configured secret, nor any digest of one, reaches anything served to a 
     for (const file of filesUnder(join(root, dir))) {
       const path = relative(join(root, dir), file).split("\\").join("/");
       found.push(...leaks(`${dir}/${path}`, readFileSync(file)));
-      const served = await fetch(`${server.baseUrl}/${path}`);
+      const served = await fetch(`${server().baseUrl}/${path}`);
       const body = Buffer.from(await served.arrayBuffer());
       bytes += body.length;
       found.push(...leaks(`served /${path}`, body));
     }
   }
   // The JSON answers a browser could ask for directly.
-  const session = await fetch(`${server.baseUrl}/api/cv2/sessions`, {
+  const session = await fetch(`${server().baseUrl}/api/cv2/sessions`, {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ items: [{ sku: "mug", quantity: 1 }], language: "en" }),
   });
   const sessionBody = Buffer.from(await session.arrayBuffer());
   found.push(...leaks("POST /api/cv2/sessions", sessionBody));
-  const error = await fetch(`${server.baseUrl}/api/cv2/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+  const error = await fetch(`${server().baseUrl}/api/cv2/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
   found.push(...leaks("an error answer", Buffer.from(await error.arrayBuffer())));
   assert.deepEqual(found, [], "secrets leaked");
   assert.ok(bytes > 100_000, `a real amount was checked (${bytes} bytes)`);
   // The secrets are in force: the simulator accepted the server's sha384 of PAYONE_KEY for every call above.
-  const calls = await (await fetch(`${server.baseUrl}/sandbox/inspect/upstream-calls`)).json();
+  const calls = await (await fetch(`${server().baseUrl}/sandbox/inspect/upstream-calls`)).json();
   assert.ok(calls.some((c) => c.action === "preauthorization" && c.outcome === "REDIRECT"), JSON.stringify(calls));
   await context.close();
 });

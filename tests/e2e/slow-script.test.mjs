@@ -1,26 +1,16 @@
 // Amazon's checkout.js hanging on the cart page, with the widget's default timings: the buyer hears "still
 // loading" within a few seconds and the failure within 15 s (it was silence for 20 s), and a script that
 // arrives after the "still loading" sentence still shows the button. Every wait is a condition with a deadline.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { recordingPage, events } from "./support/checkout.mjs";
+import { holdCheckoutJs, recordingPage, events } from "./support/checkout.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const SCRIPT = "**/sandbox/amazon/checkout.js";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, browser } = serverAndBrowser();
 
-const fresh = () => recordingPage(browser);
+const fresh = () => recordingPage(browser());
 
 /** Milliseconds from `started` until the cart's status region (aria-live) reads `pattern`, at most `deadline`. */
 async function heard(page, started, pattern, deadline) {
@@ -34,7 +24,7 @@ test("checkout.js that never answers: 'still loading' within 5 s, the failure wi
   // Never fulfilled: the request hangs until the page is closed.
   await page.route(SCRIPT, () => {});
   const started = Date.now();
-  await page.goto(server.baseUrl + "/", { waitUntil: "commit" });
+  await page.goto(server().baseUrl + "/", { waitUntil: "commit" });
   const stillLoading = await heard(page, started, /still loading/, 5_000);
   assert.equal(await page.locator("#amazon-pay .amazon-pay-button").getAttribute("aria-busy"), "true", "the place is still held");
   const failed = await heard(page, started, /not available/, 15_000);
@@ -48,11 +38,9 @@ test("checkout.js that never answers: 'still loading' within 5 s, the failure wi
 
 test("checkout.js arriving after 'still loading': the button appears and the sentence goes", async () => {
   const { page, context, problems } = await fresh();
-  let release;
-  const released = new Promise((r) => { release = r; });
-  await page.route(SCRIPT, async (route) => { await released; await route.continue(); });
+  const release = await holdCheckoutJs(page);
   const started = Date.now();
-  await page.goto(server.baseUrl + "/", { waitUntil: "commit" });
+  await page.goto(server().baseUrl + "/", { waitUntil: "commit" });
   await heard(page, started, /still loading/, 5_000);
   release();
   await page.locator("#amazon-pay .amazon-pay-button .amazonpay-button-view1").waitFor({ state: "visible", timeout: 15_000 });

@@ -1,17 +1,17 @@
 // Webhooks from a Checkout v2 order placed in real Chromium: a receiver on loopback gets the order's events,
 // signed; the verification snippets of docs/webhooks.md (Node here, Python through python3) accept each real
 // delivery and refuse it with the body or the timestamp changed.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startServer } from "./support/server.mjs";
-import { launchBrowser, newPage } from "./support/browser.mjs";
+import { newPage } from "./support/browser.mjs";
 import { checkoutToReview, confirmationState } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
 
 const SECRET = "e2e-webhook-secret-0123456789abcdef";
 const docs = readFileSync(resolve(import.meta.dirname, "../../docs/webhooks.md"), "utf8");
@@ -19,13 +19,12 @@ const block = (lang) => docs.match(new RegExp("```" + lang + "\\n([\\s\\S]*?)```
 
 let receiver;
 let deliveries = [];
-let server;
-let browser;
 let dir;
 let verifyJs;
 let verifyPy;
 
-before(async () => {
+/** The docs' verification snippets as files, and the receiver the server delivers to. */
+async function snippetsAndReceiver() {
   dir = mkdtempSync(join(tmpdir(), "amazon-pay-webhooks-"));
   verifyJs = join(dir, "verify.mjs");
   writeFileSync(verifyJs, block("js"));
@@ -46,13 +45,16 @@ before(async () => {
     });
   });
   await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${receiver.address().port}/hooks`;
-  server = await startServer({ args: ["--webhook-url", url, "--webhook-secret", SECRET] });
-  browser = await launchBrowser();
+}
+
+const { server, browser } = serverAndBrowser({
+  server: async () => {
+    await snippetsAndReceiver();
+    return { args: ["--webhook-url", `http://127.0.0.1:${receiver.address().port}/hooks`, "--webhook-secret", SECRET] };
+  },
 });
+// After serverAndBrowser's own after hook: the receiver and the snippets' directory go last.
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   receiver?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -73,8 +75,8 @@ function python(signature, body) {
 
 test("a CV2 order placed in Chromium reaches the shop as signed events that Node and Python verify", async () => {
   const { verifyWebhook } = await import(verifyJs);
-  const { page, context } = await newPage(browser);
-  await checkoutToReview(page, server.baseUrl);
+  const { page, context } = await newPage(browser());
+  await checkoutToReview(page, server().baseUrl);
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   const orderId = new URL(page.url()).searchParams.get("order");

@@ -9,14 +9,14 @@ async function postForm(url, fields) {
   return fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields), redirect: "manual" });
 }
 
-/** `POST /api/cv2/sessions` for two mugs: the button configuration (throws on anything but 200). */
-export async function createSession(base) {
+/** `POST /api/cv2/sessions` for `items` (two mugs unless given): the button configuration (throws on anything but 200). */
+export async function createSession(base, { items = [{ sku: "mug", quantity: 2 }] } = {}) {
   const created = await fetch(base + "/api/cv2/sessions", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ sku: "mug", quantity: 2 }], language: "en" }),
+    body: JSON.stringify({ items, language: "en" }),
   });
-  if (!created.ok) throw new Error(`create session: HTTP ${created.status} ${await created.text()}`);
+  if (created.status !== 200) throw new Error(`create session: HTTP ${created.status} ${await created.text()}`);
   return created.json();
 }
 

@@ -27,12 +27,34 @@ export async function countAcrossPages(context, ...kinds) {
   return heard;
 }
 
+/** Holds every request `page` makes for Amazon's checkout.js until the returned `release()` is called (a slow script). */
+export async function holdCheckoutJs(page) {
+  let release;
+  const released = new Promise((r) => { release = r; });
+  await page.route("**/sandbox/amazon/checkout.js", async (route) => { await released; await route.continue(); });
+  return release;
+}
+
 /** A page in a context of its own that records the widget's events; `timeout` is the page's default wait. */
 export async function recordingPage(browser, { timeout } = {}) {
   const opened = await newPage(browser);
   if (timeout !== undefined) opened.page.setDefaultTimeout(timeout);
   await recordEvents(opened.context);
   return opened;
+}
+
+/**
+ * On the sandbox's Amazon pages after a click on the button: signs in as `buyer`, picks `address` (when given) and
+ * `instrument`, and continues. The caller waits for the shop's page it expects next.
+ */
+export async function chooseOnAmazon(page, { buyer = "anna", address, instrument = "visa-1111" } = {}) {
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.check(`#buyer-${buyer}`);
+  await page.click("button.primary");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
+  if (address) await page.check(`#address-${address}`);
+  await page.check(`#instrument-${instrument}`);
+  await page.click("button.primary");
 }
 
 /**
@@ -44,13 +66,7 @@ export async function checkoutToReview(page, baseUrl, { buyer = "anna", address,
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.check(`#buyer-${buyer}`);
-  await page.click("button.primary");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/signin/);
-  if (address) await page.check(`#address-${address}`);
-  await page.check(`#instrument-${instrument}`);
-  await page.click("button.primary");
+  await chooseOnAmazon(page, { buyer, address, instrument });
   await page.waitForURL(/\/review\.html\?/);
   await page.locator(".amazon-pay-buyer-name").waitFor();
   const url = new URL(page.url());
