@@ -339,7 +339,7 @@ test("Back from the confirmation page with the back/forward cache, then to it ag
   try {
     const { page, context, problems } = await recordingPage(keeping);
     const approved = await countAcrossPages(context, "approved");
-    await checkoutToReview(page, server.baseUrl, { instrument: "visa-1111" });
+    await checkoutToReview(page, server().baseUrl, { instrument: "visa-1111" });
     await page.click(".amazon-pay-place-order");
     await page.waitForURL(/\/confirmation\.html\?order=/);
     assert.match(await confirmationState(page, "approved"), /confirmed/);

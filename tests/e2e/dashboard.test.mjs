@@ -324,14 +324,14 @@ test("the Webhooks page lists what waits for a receiver that is down and sends i
     args: ["--merchant-api-keys", KEY, "--webhook-url", hook, "--webhook-secret", "e2e-webhook-secret-0123456789abcdefghij", "--webhook-retry-seconds", "600"],
   });
   try {
-    const buyer = await newPage(browser);
+    const buyer = await newPage(browser());
     await checkoutToReview(buyer.page, shop.baseUrl);
     await buyer.page.click(".amazon-pay-place-order");
     await confirmationState(buyer.page, "approved");
     const orderId = new URL(buyer.page.url()).searchParams.get("order");
     await buyer.context.close();
 
-    const { page, context, problems } = await newPage(browser);
+    const { page, context, problems } = await newPage(browser());
     page.setDefaultTimeout(15_000);
     await page.goto(shop.baseUrl + "/merchant/");
     await page.fill("#merchant-key", KEY);

@@ -221,8 +221,8 @@ test("a CV1 run: the Login with Amazon popup gets the scenario's buyer preselect
 });
 
 test("an upsell run with visa-2982: the harness names the upsale's outcome, and the log shows the order approved and the upsale declined", async () => {
-  const { page, context, problems } = await newPage(browser);
-  await page.goto(server.baseUrl + "/harness.html");
+  const { page, context, problems } = await newPage(browser());
+  await page.goto(server().baseUrl + "/harness.html");
   await page.locator("body[data-harness-ready=true]").waitFor();
   await page.check("#flow-cc-upsell");
   await page.selectOption("#instrument", "visa-2982");
