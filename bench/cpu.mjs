@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100;
-/** Pseudo pid: the CPU time of this process's children that ended (wrk, run with spawnSync). */
+/** Pseudo pid: the CPU time of this process's children that ended (wrk, once it has ended and been waited for). */
 const ENDED_CHILDREN = -1;
 /** Pseudo pid: what the whole machine was busy with, from /proc/stat (everything but idle and iowait). */
 const MACHINE = -2;

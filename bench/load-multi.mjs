@@ -22,7 +22,7 @@ if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run scripts/be
 const started = machine();
 /** Which build ran: scripts/bench-load and scripts/bench-failover build and pass the release binary. */
 const build = (process.env.AMAZON_PAY_SERVER_BIN ?? "").includes("/release/") ? "release build" : "debug build (not for figures)";
-const create = (name, base, extra = {}) => ({ ...wrk(name, "create-session.lua", base + "/api/cv2/sessions"), ...extra });
+const create = async (name, base, extra = {}) => ({ ...(await wrk(name, "create-session.lua", base + "/api/cv2/sessions")), ...extra });
 const warm = async (base) => {
   for (let i = 0; i < 200; i++) await fetch(base + "/healthz");
 };
@@ -33,7 +33,7 @@ let cpuUse = "";
 const single = await startServer({ env: { ...PLACEHOLDER, PAYONE_NOTIFY_URL: "" } });
 try {
   await warm(single.baseUrl);
-  rows.push(create("SQLite, 1 instance, PAYONE in process", single.baseUrl));
+  rows.push(await create("SQLite, 1 instance, PAYONE in process", single.baseUrl));
 } finally {
   await single.stop();
 }
@@ -41,7 +41,7 @@ try {
 const sqlite = await startCluster({ instances: 1, env: QUIET, sandboxEnv: PLACEHOLDER });
 try {
   await warm(sqlite.instances[0].baseUrl);
-  rows.push(create("SQLite, 1 instance, PAYONE over HTTP (sandbox process)", sqlite.instances[0].baseUrl));
+  rows.push(await create("SQLite, 1 instance, PAYONE over HTTP (sandbox process)", sqlite.instances[0].baseUrl));
 } finally {
   await sqlite.stop();
 }
@@ -49,15 +49,15 @@ try {
 const cluster = await startCluster({ instances: 2, databaseUrl: freshDatabase(databaseUrl), env: QUIET, sandboxEnv: PLACEHOLDER });
 try {
   await warm(cluster.instances[0].baseUrl);
-  rows.push(create("PostgreSQL, 1 instance direct, PAYONE over HTTP", cluster.instances[0].baseUrl));
+  rows.push(await create("PostgreSQL, 1 instance direct, PAYONE over HTTP", cluster.instances[0].baseUrl));
   await warm(cluster.url);
   const roles = new Map([[cluster.sandbox.pid, "sandbox (PAYONE)"], ...cluster.instances.map((i, n) => [i.pid, `instance ${n + 1}`])]);
   const cpuBefore = snapshot();
-  const balanced = create("PostgreSQL, 2 instances behind nginx, PAYONE over HTTP", cluster.url, { goal: true });
+  const balanced = await create("PostgreSQL, 2 instances behind nginx, PAYONE over HTTP", cluster.url, { goal: true });
   cpuUse = describe(cpuSeconds(cpuBefore, snapshot(), roles), balanced.duration_us / 1e6, cpus().length);
   rows.push(balanced);
   const before = new Set((await inspect.notifications(cluster.instances[0].baseUrl)).map(([txid]) => txid));
-  const ts = wrk("TransactionStatus through nginx to 2 instances", "notification.lua", cluster.url + "/payone/transaction-status", {
+  const ts = await wrk("TransactionStatus through nginx to 2 instances", "notification.lua", cluster.url + "/payone/transaction-status", {
     BENCH_TS_KEY: createHash("md5").update(SANDBOX_PAYONE.portalKey).digest("hex"),
     BENCH_PORTALID: SANDBOX_PAYONE.portalId,
     BENCH_AID: SANDBOX_PAYONE.aid,
@@ -78,7 +78,7 @@ try {
   await warm(signing.url);
   const roles = new Map([[signing.sandbox.pid, "sandbox (PAYONE, signing)"], ...signing.instances.map((i, n) => [i.pid, `instance ${n + 1}`])]);
   const cpuBefore = snapshot();
-  const real = create("PostgreSQL, 2 instances behind nginx, the stand-in signing each payload (RSA-PSS on these cores)", signing.url);
+  const real = await create("PostgreSQL, 2 instances behind nginx, the stand-in signing each payload (RSA-PSS on these cores)", signing.url);
   realCpu = describe(cpuSeconds(cpuBefore, snapshot(), roles), real.duration_us / 1e6, cpus().length);
   rows.push(real);
 } finally {

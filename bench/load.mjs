@@ -90,20 +90,20 @@ async function oneRun(run) {
     for (let i = 0; i < 20; i++) await selectedCheckout(base, { sign: payoneSignature });
 
     const cpuBefore = snapshot();
-    const create = wrk("create a session (POST /api/cv2/sessions)", "create-session.lua", base + "/api/cv2/sessions");
+    const create = await wrk("create a session (POST /api/cv2/sessions)", "create-session.lua", base + "/api/cv2/sessions");
     create.cpu = describe(cpuSeconds(cpuBefore, snapshot(), new Map([[server.pid, "server"]])), create.duration_us / 1e6, cpus().length);
     console.log(`\nwhere the CPU went during session creation: ${create.cpu}`);
     results.push(create);
-    results.push(wrk("create a session, saturating", "create-session.lua", base + "/api/cv2/sessions", {}, { threads: 2, connections: SATURATING }));
+    results.push(await wrk("create a session, saturating", "create-session.lua", base + "/api/cv2/sessions", {}, { threads: 2, connections: SATURATING }));
 
     const ids = [];
     for (let i = 0; i < READ_CHECKOUTS; i++) ids.push(await selectedCheckout(base, { sign: payoneSignature }));
     const idFile = join(scratch, "workorders.txt");
     writeFileSync(idFile, ids.join("\n") + "\n");
-    results.push(wrk("read a session (GET /api/cv2/sessions/{id})", "read-session.lua", base + "/api/cv2/sessions", { BENCH_WORKORDERS: idFile }));
+    results.push(await wrk("read a session (GET /api/cv2/sessions/{id})", "read-session.lua", base + "/api/cv2/sessions", { BENCH_WORKORDERS: idFile }));
 
     const before = (await storedNotifications(base)).length;
-    const ts = wrk("receive a notification (POST /payone/transaction-status)", "notification.lua", base + "/payone/transaction-status", {
+    const ts = await wrk("receive a notification (POST /payone/transaction-status)", "notification.lua", base + "/payone/transaction-status", {
       BENCH_TS_KEY: createHash("md5").update(SANDBOX_PAYONE.portalKey).digest("hex"),
       BENCH_PORTALID: SANDBOX_PAYONE.portalId,
       BENCH_AID: SANDBOX_PAYONE.aid,
@@ -141,7 +141,7 @@ async function realSigningRow() {
   const server = await startServer({ env: { RUST_LOG: "amazon_pay_server=error", PAYONE_NOTIFY_URL: "" } });
   try {
     for (let i = 0; i < 20; i++) await selectedCheckout(server.baseUrl);
-    return wrk("create a session, the stand-in signing each payload (RSA-PSS on these cores; not our server's work)", "create-session.lua", server.baseUrl + "/api/cv2/sessions");
+    return await wrk("create a session, the stand-in signing each payload (RSA-PSS on these cores; not our server's work)", "create-session.lua", server.baseUrl + "/api/cv2/sessions");
   } finally {
     await server.stop();
   }

@@ -1,6 +1,6 @@
 // wrk (Debian's) with one of the Lua scripts in bench/load/: the settings every load benchmark shares and the
 // figures wrk's done() prints. Used by bench/load.mjs and bench/load-multi.mjs.
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { envInteger, root } from "./report.mjs";
 
@@ -11,14 +11,18 @@ export const THREADS = envInteger("BENCH_THREADS", 1);
 export const luaDir = join(root, "bench/load");
 
 /** Runs wrk with a script; the figures its done() prints (`rps`, `p99_us`, `errors`, …). */
-export function wrk(name, script, url, env = {}, { threads = THREADS, connections = CONNECTIONS } = {}) {
+export async function wrk(name, script, url, env = {}, { threads = THREADS, connections = CONNECTIONS } = {}) {
   const args = ["-t", String(threads), "-c", String(connections), "-d", `${SECONDS}s`, "--timeout", "5s", "-s", join(luaDir, script), url];
   console.log(`\n==> ${name}: wrk ${args.join(" ")}`);
-  const out = spawnSync("wrk", args, { encoding: "utf8", env: { ...process.env, BENCH_LUA_DIR: luaDir, ...env }, timeout: (SECONDS + 30) * 1000 });
-  if (out.status !== 0) throw new Error(`wrk failed (${out.status}): ${out.stderr}`);
-  process.stdout.write(out.stdout.split("\n").filter((l) => !l.startsWith("WRK_JSON")).join("\n"));
-  const line = out.stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
-  if (!line) throw new Error("wrk printed no results:\n" + out.stdout + out.stderr);
+  // Run asynchronously: a blocked event loop would keep this process's own idle keep-alive connections open
+  // past the server's idle cut-off (--header-read-timeout-ms), and the next fetch would find them closed.
+  const stdout = await new Promise((resolve, reject) => {
+    const options = { encoding: "utf8", env: { ...process.env, BENCH_LUA_DIR: luaDir, ...env }, timeout: (SECONDS + 30) * 1000 };
+    execFile("wrk", args, options, (err, out, stderr) => (err ? reject(new Error(`wrk failed (${err.code}): ${stderr}`)) : resolve(out)));
+  });
+  process.stdout.write(stdout.split("\n").filter((l) => !l.startsWith("WRK_JSON")).join("\n"));
+  const line = stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
+  if (!line) throw new Error("wrk printed no results:\n" + stdout);
   const r = JSON.parse(line.slice("WRK_JSON ".length));
   r.rps = r.requests / (r.duration_us / 1e6);
   r.name = name;
