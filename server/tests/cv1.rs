@@ -121,6 +121,12 @@ impl Env {
         location(&back)
     }
 
+    /// The buyer cancels on the sandbox's MFA page: its answer, a redirect to PAYONE's error URL.
+    async fn cancel_confirmation(&self, reference: &str) -> reqwest::Response {
+        let form = [("amazonOrderReferenceId", reference), ("action", "cancel")];
+        self.http.post(format!("{}/sandbox/amazon/widgets/confirm", self.base)).form(&form).send().await.unwrap()
+    }
+
     async fn authorize(&self, order_id: &str, lang: Language) -> reqwest::Response {
         self.post(&routes::cv1_authorize(order_id), &AuthorizeRequest { language: lang }).await
     }
@@ -374,13 +380,7 @@ async fn a_forged_return_from_the_confirmation_flow_changes_nothing() {
         assert_eq!(env.order_state(&confirmed.order_id).await, before, "{query}: nothing changed");
     }
     // PAYONE's own error URL, as the sandbox's MFA page sends the buyer to it.
-    let cancel = env
-        .http
-        .post(format!("{}/sandbox/amazon/widgets/confirm", env.base))
-        .form(&[("amazonOrderReferenceId", c.reference.as_str()), ("action", "cancel")])
-        .send()
-        .await
-        .unwrap();
+    let cancel = env.cancel_confirmation(&c.reference).await;
     let error_url = location(&cancel);
     let token = amazon_pay_server::return_token::token(key, &confirmed.order_id);
     assert!(error_url.contains(&format!("token={token}")), "{error_url}");
@@ -396,13 +396,7 @@ async fn abandoned_mfa_returns_to_the_page_and_allows_another_try() {
     // The MFA page; the buyer cancels.
     let mfa = env.get(&format!("/sandbox/amazon/widgets/confirm?amazonOrderReferenceId={}", c.reference)).await;
     assert_eq!(mfa.status(), 200);
-    let cancel = env
-        .http
-        .post(format!("{}/sandbox/amazon/widgets/confirm", env.base))
-        .form(&[("amazonOrderReferenceId", c.reference.as_str()), ("action", "cancel")])
-        .send()
-        .await
-        .unwrap();
+    let cancel = env.cancel_confirmation(&c.reference).await;
     assert_eq!(cancel.status(), 303);
     let error_url = location(&cancel);
     assert!(error_url.contains("result=error") && error_url.contains("AuthenticationStatus=Abandoned"), "{error_url}");

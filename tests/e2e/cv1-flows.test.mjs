@@ -404,15 +404,20 @@ test("PAYONE CV1 approved: getconfiguration, details, confirmation flow, authori
   await context.close();
 });
 
+/** On the sandbox's MFA page: the code, "Verify", and the confirmation page saying the order is confirmed. */
+async function verifyMfa(page) {
+  await page.getByLabel("Security code").fill("123456");
+  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+}
+
 test("PAYONE CV1 with MFA: the confirmation flow asks for the code, then the order is authorized", async () => {
   const { page, context } = await fresh();
   const before = await callCount();
   await cv1ToDetails(page, context, { instrument: "mc-3ds1" });
   await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
   assert.deepEqual((await sent("preauthorization", before)), [], "nothing is authorized before the MFA");
-  await page.getByLabel("Security code").fill("123456");
-  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
-  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  await verifyMfa(page);
   const [confirm] = await sent("confirmorderreference", before);
   const auths = await sent("preauthorization", before);
   assert.equal(auths.length, 1);
@@ -437,9 +442,7 @@ test("PAYONE CV1, Back from Amazon's MFA page with the browser's back/forward ca
     assert.equal(await placeOrder(page).getAttribute("aria-busy"), "false");
     // The same order, confirmed again at Amazon: one order, one authorization.
     await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
-    await page.getByLabel("Security code").fill("123456");
-    await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
-    assert.match(await confirmationState(page, "approved"), /confirmed/);
+    await verifyMfa(page);
     const confirms = await sent("confirmorderreference", before);
     assert.equal(confirms.length, 1, "the order placed once");
     const auths = await sent("preauthorization", before);
@@ -493,9 +496,7 @@ test("PAYONE CV1, Back from Amazon's MFA page that loads /cv1.html again: the sa
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), workorderId);
   assert.match(await notice(page).textContent(), /You did not finish confirming the payment with Amazon Pay/);
   await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
-  await page.getByLabel("Security code").fill("123456");
-  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
-  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  await verifyMfa(page);
   const confirms = await sent("confirmorderreference", before);
   assert.equal(confirms.length, 1, "the order placed once");
   assert.equal(confirms[0].workorderid, workorderId);
@@ -553,9 +554,7 @@ test("PAYONE CV1, Back from Amazon's MFA page to an address with the checkout in
   assert.match(await notice(page).textContent(), /You did not finish confirming the payment with Amazon Pay/);
   // "Place order" reopens Amazon's confirmation for that same order: confirmed once more at Amazon, one authorization.
   await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
-  await page.getByLabel("Security code").fill("123456");
-  await Promise.all([page.waitForURL(/\/confirmation\.html\?order=/), page.getByRole("button", { name: "Verify" }).click()]);
-  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  await verifyMfa(page);
   const confirms = await sent("confirmorderreference", before);
   assert.equal(confirms.length, 2, "the abandoned attempt and the one Back left waiting");
   const auths = await sent("preauthorization", before);

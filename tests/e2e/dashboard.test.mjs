@@ -22,13 +22,8 @@ const amount = (page, name) => page.locator(".amounts tr", { has: page.locator("
 
 test("a merchant signs in, finds the order just placed, captures part, refunds part, and sees the timeline", async () => {
   // The buyer's order, through the demo shop and the sandbox's Amazon pages.
-  const buyer = await newPage(browser());
-  await checkoutToReview(buyer.page, server().baseUrl);
-  await buyer.page.click(".amazon-pay-place-order");
-  await confirmationState(buyer.page, "approved");
-  const orderId = new URL(buyer.page.url()).searchParams.get("order");
+  const orderId = await approvedOrder(server().baseUrl);
   assert.match(orderId, /^O/);
-  await buyer.context.close();
 
   const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(15_000);
@@ -149,12 +144,7 @@ test("without merchant API keys there is no dashboard", async () => {
 });
 
 test("in the list, a slow answer to an earlier search never replaces the answer to a newer one", async () => {
-  const buyer = await newPage(browser());
-  await checkoutToReview(buyer.page, server().baseUrl);
-  await buyer.page.click(".amazon-pay-place-order");
-  await confirmationState(buyer.page, "approved");
-  const orderId = new URL(buyer.page.url()).searchParams.get("order");
-  await buyer.context.close();
+  const orderId = await approvedOrder(server().baseUrl);
 
   const { page, context, problems } = await newPage(browser());
   page.setDefaultTimeout(15_000);
@@ -254,6 +244,17 @@ test("a cancelled order says so in the list and on its page, and the list's Mone
 });
 
 /** An Amazon Pay direct order placed over HTTP as the widget and the sandbox's Amazon pages would: its id. */
+/** A buyer's Checkout v2 order on `base`, approved (visa-1111): its id. */
+async function approvedOrder(base) {
+  const buyer = await newPage(browser());
+  await checkoutToReview(buyer.page, base);
+  await buyer.page.click(".amazon-pay-place-order");
+  await confirmationState(buyer.page, "approved");
+  const orderId = new URL(buyer.page.url()).searchParams.get("order");
+  await buyer.context.close();
+  return orderId;
+}
+
 async function amazonOrder(base) {
   const form = (path, fields) => fetch(base + path, {
     method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields), redirect: "manual",
@@ -324,12 +325,7 @@ test("the Webhooks page lists what waits for a receiver that is down and sends i
     args: ["--merchant-api-keys", KEY, "--webhook-url", hook, "--webhook-secret", "e2e-webhook-secret-0123456789abcdefghij", "--webhook-retry-seconds", "600"],
   });
   try {
-    const buyer = await newPage(browser());
-    await checkoutToReview(buyer.page, shop.baseUrl);
-    await buyer.page.click(".amazon-pay-place-order");
-    await confirmationState(buyer.page, "approved");
-    const orderId = new URL(buyer.page.url()).searchParams.get("order");
-    await buyer.context.close();
+    const orderId = await approvedOrder(shop.baseUrl);
 
     const { page, context, problems } = await newPage(browser());
     page.setDefaultTimeout(15_000);
