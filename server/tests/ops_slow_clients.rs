@@ -38,8 +38,14 @@ async fn closed_by_server(tcp: &mut TcpStream) -> Option<Vec<u8>> {
     read.ok().map(|()| received)
 }
 
+/// A client that opens a connection per request. A pooled one would reuse its idle connection from the last
+/// check, which the server closes once it has been idle for [`TIMEOUT`], the moment these tests ask again.
+fn unpooled() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("a client")
+}
+
 async fn healthz_answers(env: &support::Env) {
-    let response = env.http.get(env.url("/healthz")).send().await.expect("a normal request is served");
+    let response = unpooled().get(env.url("/healthz")).send().await.expect("a normal request is served");
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
 }
@@ -115,7 +121,7 @@ async fn the_metrics_listener_cuts_off_slow_clients_too() {
     let (base, state) = server.spawn();
     let env = support::Env { base, state, http: reqwest::Client::new(), dir, pg_url };
     let scrape = || async {
-        let response = env.http.get(format!("http://{metrics}/metrics")).send().await.expect("a scrape is served");
+        let response = unpooled().get(format!("http://{metrics}/metrics")).send().await.expect("a scrape is served");
         assert_eq!(response.status(), 200);
         assert!(response.text().await.expect("a body").ends_with("# EOF\n"), "the OpenMetrics text, whole");
     };
