@@ -86,8 +86,8 @@ impl std::fmt::Debug for MerchantConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MerchantConfig")
             .field("webhook_urls", &self.webhook_urls)
-            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
-            .field("webhook_secret_next", &self.webhook_secret_next.as_ref().map(|_| "<redacted>"))
+            .field("webhook_secret", &crate::config::redacted(&self.webhook_secret))
+            .field("webhook_secret_next", &crate::config::redacted(&self.webhook_secret_next))
             .field("webhook_retries", &self.webhook_retries)
             .field("webhook_retention", &self.webhook_retention)
             .field("api_keys", &format!("<{} redacted>", self.api_keys.len()))
