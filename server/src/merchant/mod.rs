@@ -13,10 +13,12 @@ pub mod duplicates;
 mod error;
 mod money;
 mod orders;
+mod query;
 mod timeline;
 mod webhooks;
 
 pub use error::MerchantError;
+use query::query_pairs;
 
 use crate::state::AppState;
 use axum::extract::{Request, State};

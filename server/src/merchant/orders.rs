@@ -19,8 +19,7 @@ const FLOWS: [&str; 4] = ["cv2", "apb", "cv1", "checkoutchamp"];
 
 fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
     let mut filter = OrderQuery { limit: DEFAULT_LIMIT, ..OrderQuery::default() };
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
+    let pairs = super::query_pairs(query, "invalid_filter", "each filter takes one value")?;
     let unix = |name: &str, value: &str| {
         value
             .parse::<i64>()
@@ -28,13 +27,6 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
             .filter(|v| *v >= 0)
             .ok_or_else(|| MerchantError::bad_request("invalid_filter", format!("{name} must be a time in Unix seconds, got {value:?}.")))
     };
-    for (i, (name, _)) in pairs.iter().enumerate() {
-        // One value each: `state=approved&state=paid` would otherwise be read as its last value, silently, by a
-        // script that meant either state.
-        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
-            return Err(MerchantError::bad_request("invalid_filter", format!("{name} is given twice; each filter takes one value.")));
-        }
-    }
     for (name, value) in pairs {
         match name.as_str() {
             "state" => {

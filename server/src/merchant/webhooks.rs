@@ -69,13 +69,9 @@ struct OutboxAsk {
 /// `state` (`pending`, the default, or `failed`), `url` (one configured URL, as configured or shown) and
 /// `limit` (1 to 100, default 50); anything else, or a name given twice, is refused.
 fn outbox_ask(configured: &[String], query: Option<&str>) -> Result<OutboxAsk, MerchantError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|_| MerchantError::bad_request("invalid_query", "The query string cannot be read."))?;
+    let pairs = super::query_pairs(query, "invalid_query", "each takes one value")?;
     let mut ask = OutboxAsk { state: OutboxState::Pending, urls: configured.to_vec(), limit: DEFAULT_LIMIT };
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
-            return Err(MerchantError::bad_request("invalid_query", format!("{name} is given twice; each takes one value.")));
-        }
+    for (name, value) in &pairs {
         match name.as_str() {
             "state" => {
                 ask.state = OutboxState::parse(value)
