@@ -185,7 +185,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::ApiVersion(_) => args.payone_api_version = "3.10".to_owned(),
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
         ConfigError::RedirectedExpiry => args.redirected_expiry_seconds = crate::config::DEFAULT_REDIRECTED_EXPIRY_SECONDS,
-        ConfigError::PlacingExpiry | ConfigError::PlacingExpiryBelowPayone(_) => {
+        ConfigError::PlacingExpiry | ConfigError::PlacingExpiryBelowPayone(_) | ConfigError::PlacingExpiryAboveAuthorization(_) => {
             args.placing_expiry_seconds = crate::config::DEFAULT_PLACING_EXPIRY_SECONDS
         }
         ConfigError::PlaceholderSignaturesInLive => args.sandbox_button_signatures = crate::config::ButtonSignatures::Real,
