@@ -219,10 +219,10 @@ impl Server {
         let app = crate::ops::wrap(router(self.state.clone()), &self.state);
         let listener = crate::ops::listener::Closable::new(self.listener, listener_closes);
         // TCP_NODELAY, the peer's address for the handlers that check it (TransactionStatus sender ranges), and
-        // a limit on how long a client may take to send its headers (ops/serve.rs).
-        let header_read_timeout = std::time::Duration::from_millis(self.state.config.ops.header_read_timeout_ms);
+        // limits on how long a client may take to send its headers and body and to read its answer (ops/serve.rs).
+        let timeouts = crate::ops::serve::Timeouts::of(&self.state.config.ops);
         tokio::select! {
-            () = crate::ops::serve::serve(listener, app, header_read_timeout, shutdown) => Ok(()),
+            () = crate::ops::serve::serve(listener, app, timeouts, shutdown) => Ok(()),
             () = deadline => Err(crate::ops::shutdown::DeadlinePassed.into()),
         }
     }

@@ -443,3 +443,21 @@ fn a_placing_expiry_shorter_than_payones_retries_is_a_problem_that_says_the_mini
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS = 3600"), "{stdout}");
 }
+
+/// The limits on slow clients are printed as they will be used, and a limit of 0 (every body or answer cut off
+/// at once) is a problem that names the setting.
+#[test]
+fn the_slow_client_limits_are_printed_and_0_is_a_problem() {
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--response-write-timeout-ms", "5000"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for line in
+        ["AMAZON_PAY_HEADER_READ_TIMEOUT_MS = 10000", "AMAZON_PAY_BODY_READ_TIMEOUT_MS = 10000", "AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS = 5000"]
+    {
+        assert!(stdout.contains(line), "{line}:\n{stdout}");
+    }
+    for flag in ["--body-read-timeout-ms", "--response-write-timeout-ms"] {
+        let (output, stdout, stderr) = check_config(&["--sandbox", flag, "0"]);
+        assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");
+    }
+}
