@@ -112,30 +112,15 @@ impl super::Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orders::{OrderRecord, Provider};
     use crate::store::events::Attempt;
     use crate::store::Store;
-    use amazon_pay_contract::orders::OrderState;
-    use amazon_pay_contract::Money;
 
     /// A store with one order whose delivery to `url` waits; a write that delivers it, to run in between.
     async fn one_waiting(store: &Store, url: &str) -> Attempt {
         let urls = vec![url.to_owned()];
         store.queue_deliveries(urls.clone(), 0).await.unwrap();
-        let order = OrderRecord {
-            id: "O1".into(),
-            workorder_id: "W1".into(),
-            flow: "cv2".into(),
-            idempotency_key: "key-00000001".into(),
-            state: OrderState::Placing,
-            amount: Money::eur(1290),
-            txid: None,
-            userid: None,
-            decline: None,
-            response_json: None,
-            provider: Provider::Payone,
-        };
-        store.insert_order(&order).await.unwrap();
+        // An event of an order (its row does not matter to the outbox).
+        store.write(|c| crate::store::events::record(c, "O1", "order.placed")).await.unwrap();
         assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 1);
         let claimed = store.claim_deliveries(&urls, 1_000, 10, 0).await.unwrap();
         assert_eq!(claimed.len(), 1);
