@@ -23,11 +23,27 @@ pub(crate) enum FormBodyError {
     /// A multipart body that does not parse (bad boundary, truncated part, no field name).
     #[error("malformed multipart/form-data body: {0}")]
     Multipart(String),
+    /// Longer than the route's body limit: answered `413`, as every other route of the server does.
+    #[error("the request body is too large: {0}")]
+    TooLarge(String),
+}
+
+/// `made` from the rejection's text, unless the rejection is the body limit's.
+fn unless_too_large(status: StatusCode, text: String, made: fn(String) -> FormBodyError) -> FormBodyError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        FormBodyError::TooLarge(text)
+    } else {
+        made(text)
+    }
 }
 
 impl IntoResponse for FormBodyError {
     fn into_response(self) -> Response {
-        (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], self.to_string()).into_response()
+        let status = match self {
+            FormBodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        (status, [(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], self.to_string()).into_response()
     }
 }
 
@@ -43,15 +59,16 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_multipart(&req) {
-            let body = Bytes::from_request(req, state).await.map_err(|e| FormBodyError::Body(e.body_text()))?;
+            let body = Bytes::from_request(req, state).await.map_err(|e| unless_too_large(e.status(), e.body_text(), FormBodyError::Body))?;
             return Ok(FormBody(body));
         }
-        let mut multipart = Multipart::from_request(req, state).await.map_err(|e| FormBodyError::Multipart(e.body_text()))?;
+        let mut multipart =
+            Multipart::from_request(req, state).await.map_err(|e| unless_too_large(e.status(), e.body_text(), FormBodyError::Multipart))?;
         let mut encoded = String::new();
-        while let Some(field) = multipart.next_field().await.map_err(|e| FormBodyError::Multipart(e.body_text()))? {
+        while let Some(field) = multipart.next_field().await.map_err(|e| unless_too_large(e.status(), e.body_text(), FormBodyError::Multipart))? {
             let name = field.name().map(str::to_owned);
             let name = name.ok_or_else(|| FormBodyError::Multipart("a part has no name".into()))?;
-            let value = field.bytes().await.map_err(|e| FormBodyError::Multipart(e.body_text()))?;
+            let value = field.bytes().await.map_err(|e| unless_too_large(e.status(), e.body_text(), FormBodyError::Multipart))?;
             if !encoded.is_empty() {
                 encoded.push('&');
             }

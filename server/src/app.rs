@@ -41,8 +41,16 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::merchant::dashboard::hide_from_pages));
     // The harness's language choice (a cookie) relabels the demo pages; never in live mode.
     let pages = if state.is_sandbox() { pages.layer(axum::middleware::from_fn(crate::demo_language::pages)) } else { pages };
-    app.fallback_service(pages).with_state(state).layer(crate::security::referrer_policy_layer())
+    app.fallback_service(pages)
+        .with_state(state)
+        .layer(crate::security::referrer_policy_layer())
+        // Outermost, so a route's own limit (the buyer API's 64 KB, the merchant API's 16 KB) replaces it.
+        .layer(axum::extract::DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
 }
+
+/// The body limit of the routes that set none of their own, the sandbox's (its simulators, hosted pages and
+/// webhook receiver: small forms and JSON), which had axum's 2 MB, and any route added later.
+const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 /// `/sandbox/…`: the sandbox in sandbox mode; refused in live mode (and always in a server built without the
 /// sandbox), so a page can never load a fake script.
@@ -219,10 +227,10 @@ impl Server {
         let app = crate::ops::wrap(router(self.state.clone()), &self.state);
         let listener = crate::ops::listener::Closable::new(self.listener, listener_closes);
         // TCP_NODELAY, the peer's address for the handlers that check it (TransactionStatus sender ranges), and
-        // a limit on how long a client may take to send its headers (ops/serve.rs).
-        let header_read_timeout = std::time::Duration::from_millis(self.state.config.ops.header_read_timeout_ms);
+        // limits on how long a client may take to send its headers and body and to read its answer (ops/serve.rs).
+        let timeouts = crate::ops::serve::Timeouts::of(&self.state.config.ops);
         tokio::select! {
-            () = crate::ops::serve::serve(listener, app, header_read_timeout, shutdown) => Ok(()),
+            () = crate::ops::serve::serve(listener, app, timeouts, shutdown) => Ok(()),
             () = deadline => Err(crate::ops::shutdown::DeadlinePassed.into()),
         }
     }

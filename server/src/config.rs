@@ -242,6 +242,12 @@ pub const DEFAULT_PLACING_EXPIRY_SECONDS: u64 = 49 * 60 * 60;
 /// authorized or paid by a notification on its way.
 pub const MIN_PLACING_EXPIRY_SECONDS: u64 = 48 * 60 * 60;
 
+/// The most `--placing-expiry-seconds` may be: 30 days, how long an Amazon Pay authorization stays valid (a
+/// Charge left Authorized expires after 30 days; PAYONE's Amazon Pay reservations are Amazon's). An order still
+/// `placing` by then can never be captured, so keeping it longer serves nothing, and a larger value is a typo
+/// (days or milliseconds given as seconds) that would keep cut-off orders `placing` for years.
+pub const MAX_PLACING_EXPIRY_SECONDS: u64 = 30 * 24 * 60 * 60;
+
 /// PAYONE's request type for placing an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Authorization {
@@ -564,6 +570,11 @@ pub enum ConfigError {
     )]
     /// Shorter than PAYONE's notification retries ([`MIN_PLACING_EXPIRY_SECONDS`]).
     PlacingExpiryBelowPayone(u64),
+    #[error(
+        "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is {0}, more than 30 days: give at most 2592000 (default 176400, 49 hours). An Amazon Pay authorization expires after 30 days, so an order still placing by then can never be captured; a larger value is most likely days or milliseconds given as seconds, and would keep orders whose placement was cut off placing for years"
+    )]
+    /// Longer than an authorization's validity ([`MAX_PLACING_EXPIRY_SECONDS`]).
+    PlacingExpiryAboveAuthorization(u64),
     #[error("SANDBOX_NOTIFY_RETRY_MS lists {0} retries; PAYONE tries at most 12 times, so give at most 11")]
     /// Too many retries.
     TooManyRetries(usize),
@@ -683,6 +694,9 @@ impl Config {
         }
         if args.placing_expiry_seconds == 0 {
             return Err(ConfigError::PlacingExpiry);
+        }
+        if args.placing_expiry_seconds > MAX_PLACING_EXPIRY_SECONDS {
+            return Err(ConfigError::PlacingExpiryAboveAuthorization(args.placing_expiry_seconds));
         }
         // Amazon Pay direct alone has no PAYONE notification to wait for (its buyer never got the redirect).
         if payone_enabled && args.placing_expiry_seconds < MIN_PLACING_EXPIRY_SECONDS {
@@ -874,6 +888,25 @@ mod tests {
         let err = Config::from_args(parse(&["--redirected-expiry-seconds", "0"])).unwrap_err();
         assert!(matches!(err, ConfigError::RedirectedExpiry), "{err}");
         assert!(err.to_string().contains("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS"), "names the setting: {err}");
+    }
+
+    #[test]
+    fn a_placing_expiry_longer_than_amazons_30_days_is_refused_with_the_maximum_and_why() {
+        let config = Config::from_args(parse(&["--placing-expiry-seconds", "2592000"])).unwrap();
+        assert_eq!(config.placing_expiry, std::time::Duration::from_secs(2_592_000), "30 days exactly");
+        // Days typed as milliseconds, 49 hours as milliseconds, u64::MAX: each refused, on either provider.
+        for long in ["2592001", "176400000", "18446744073709551615"] {
+            let err = Config::from_args(parse(&["--placing-expiry-seconds", long])).unwrap_err();
+            assert!(matches!(err, ConfigError::PlacingExpiryAboveAuthorization(n) if n.to_string() == long), "{err}");
+            let text = err.to_string();
+            assert!(
+                text.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS") && text.contains("give at most 2592000") && text.contains("30 days"),
+                "{text}"
+            );
+        }
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox/src/amazon_v2/keys/sandbox-merchant-key.pem");
+        let err = amazon_live(key, &["--placing-expiry-seconds", "2592001"]).unwrap_err();
+        assert!(matches!(err, ConfigError::PlacingExpiryAboveAuthorization(2_592_001)), "Amazon Pay direct alone too: {err}");
     }
 
     #[test]

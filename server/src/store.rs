@@ -116,6 +116,15 @@ enum Backend {
     Postgres(pg::Pool),
 }
 
+/// Runs `read`, which waits for a round trip to the database server: on a multi-threaded runtime the worker
+/// hands its other tasks on meanwhile (block_in_place), so reads do not stall the server.
+fn waiting_for_postgres<T>(read: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
+        _ => read(),
+    }
+}
+
 /// A checkout the server started, keyed by PAYONE's workorder id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkout {
@@ -299,12 +308,17 @@ impl Store {
     pub(crate) fn read<T>(&self, read: impl FnOnce(&Conn<'_>) -> db::Result<T>) -> Result<T, StoreError> {
         match &self.backend {
             Backend::Sqlite { readers, .. } => readers.read(|c| read(&Conn::sqlite(c))),
-            // A read waits for a round trip to the database server: on a multi-threaded runtime the worker
-            // hands its other tasks on meanwhile (block_in_place), so reads do not stall the server.
-            Backend::Postgres(pool) => match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => Ok(tokio::task::block_in_place(|| pool.read(read))?),
-                _ => Ok(pool.read(read)?),
-            },
+            Backend::Postgres(pool) => Ok(waiting_for_postgres(|| pool.read(read))?),
+        }
+    }
+
+    /// Like [`Store::read`], but every statement of `read` sees the same committed state (one read transaction;
+    /// on PostgreSQL REPEATABLE READ, READ ONLY): for answers made of several statements that must agree, such
+    /// as counts beside the list they count.
+    pub(crate) fn read_snapshot<T>(&self, read: impl FnOnce(&Conn<'_>) -> db::Result<T>) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { readers, .. } => readers.read_snapshot(|c| read(&Conn::sqlite(c))),
+            Backend::Postgres(pool) => Ok(waiting_for_postgres(|| pool.read_snapshot(read))?),
         }
     }
 

@@ -185,6 +185,15 @@ fn an_address_in_use_is_refused_naming_the_address_and_the_setting() {
 }
 
 #[test]
+fn a_placing_expiry_longer_than_an_authorizations_30_days_is_refused_at_start_with_the_maximum() {
+    // 49 hours given in milliseconds: cut-off orders would stay `placing` for 5.6 years.
+    let stderr = run_expecting_failure(&["--sandbox", "--placing-expiry-seconds", "176400000"], &[]);
+    assert!(stderr.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS") && stderr.contains("give at most 2592000"), "{stderr}");
+    let stderr = run_expecting_failure(&["--sandbox"], &[("AMAZON_PAY_PLACING_EXPIRY_SECONDS", "2592001")]);
+    assert!(stderr.contains("is 2592001") && stderr.contains("30 days"), "{stderr}");
+}
+
+#[test]
 fn a_placing_expiry_shorter_than_payones_retries_is_refused_at_start_with_the_minimum() {
     // The sweep would give up orders PAYONE may still settle: its TransactionStatus is resent for 48 hours.
     let stderr = run_expecting_failure(&["--sandbox", "--placing-expiry-seconds", "3600"], &[]);

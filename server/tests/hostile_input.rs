@@ -441,3 +441,55 @@ fn listening_on_every_address_needs_the_public_url() {
     }
     assert!(parse(&["--listen", "127.0.0.1:8080"]).is_ok(), "one address: the public URL defaults to it");
 }
+
+/// Every route that reads a body has a size limit, refused with `413` before any work: the buyer API's 64 KB
+/// (PAYONE's and Amazon Pay direct's routes, CV1, APB, the notification receivers), the merchant API's 16 KB,
+/// and the sandbox's own routes, which had only axum's 2 MB.
+#[tokio::test]
+async fn every_route_that_reads_a_body_refuses_one_over_its_limit() {
+    const KEY: &str = "merchant-key-0123456789abcdef0123456789";
+    async fn refused(env: &Env, route: &str, size: usize) {
+        let body = serde_json::json!({"padding": "x".repeat(size)});
+        let response = env.http.post(env.url(route)).bearer_auth(KEY).header("idempotency-key", "key-oversized-01").json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 413, "{route} took {size} bytes: {:?}", response.text().await);
+    }
+    let (buyer, merchant) = (70 * 1024, 17 * 1024);
+    let payone = start_with(|c| c.merchant.api_keys = vec![KEY.to_owned()]).await;
+    let calls_before = payone.state.store.upstream_calls().unwrap().len();
+    for route in [
+        amazon_pay_contract::routes::APB_ORDERS,
+        "/api/cv1/sessions",
+        "/api/cv1/sessions/WO1/details",
+        "/api/cv1/sessions/WO1/confirm",
+        "/api/cv1/orders/O1/authorize",
+        amazon_pay_contract::routes::PAYONE_TRANSACTION_STATUS,
+        "/sandbox/webhooks",
+        "/sandbox/checkoutchamp/order/import/",
+        "/sandbox/amazon/checkout/signin",
+    ] {
+        refused(&payone, route, buyer).await;
+    }
+    for action in ["capture", "refund", "cancel"] {
+        refused(&payone, &format!("/merchant/api/orders/O1/{action}"), merchant).await;
+    }
+    refused(&payone, "/merchant/api/webhooks/send-now", merchant).await;
+    assert_eq!(payone.state.store.upstream_calls().unwrap().len(), calls_before, "nothing reached PAYONE");
+
+    let amazon = start_with(|config| {
+        let args = amazon_pay_server::config::amazon::AmazonArgs::default();
+        config.provider = amazon_pay_server::config::amazon::Provider::Amazon;
+        config.amazon =
+            Some(amazon_pay_server::config::amazon::AmazonConfig::from_args(&args, None, "EUR", true, |_| Ok(())).expect("sandbox defaults"));
+    })
+    .await;
+    for route in [
+        "/api/cv2/sessions",
+        "/api/cv2/sessions/WO1/delivery",
+        "/api/cv2/sessions/WO1/orders",
+        amazon_pay_contract::routes::APB_ORDERS,
+        "/amazon/ipn",
+        "/sandbox/amazon-pay/live/v2/checkoutSessions",
+    ] {
+        refused(&amazon, route, buyer).await;
+    }
+}

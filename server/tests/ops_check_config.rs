@@ -414,6 +414,22 @@ fn a_live_amazon_key_id_without_its_environment_is_a_problem_that_says_what_to_s
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
 }
 
+/// Days typed as milliseconds would keep a cut-off order `placing` for decades: above Amazon's 30 days of an
+/// authorization's validity it is a problem, with the maximum and why, on Amazon Pay direct alone too.
+#[test]
+fn a_placing_expiry_longer_than_an_authorizations_30_days_is_a_problem_that_says_the_maximum() {
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--placing-expiry-seconds", "176400000"]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 176400000"), "{stderr}");
+    assert!(stderr.contains("give at most 2592000") && stderr.contains("30 days"), "{stderr}");
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--placing-expiry-seconds", "2592001"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("is 2592001") && stderr.contains("give at most 2592000"), "{stderr}");
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--placing-expiry-seconds", "2592000"]);
+    assert_eq!(output.status.code(), Some(0), "30 days exactly: {stdout}{stderr}");
+}
+
 #[test]
 fn a_placing_expiry_shorter_than_payones_retries_is_a_problem_that_says_the_minimum() {
     let (output, _, stderr) = check_config(&["--sandbox", "--placing-expiry-seconds", "600", "--merchant-country", "US"]);
@@ -426,4 +442,22 @@ fn a_placing_expiry_shorter_than_payones_retries_is_a_problem_that_says_the_mini
     let (output, stdout, stderr) = check_config(&args);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS = 3600"), "{stdout}");
+}
+
+/// The limits on slow clients are printed as they will be used, and a limit of 0 (every body or answer cut off
+/// at once) is a problem that names the setting.
+#[test]
+fn the_slow_client_limits_are_printed_and_0_is_a_problem() {
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--response-write-timeout-ms", "5000"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for line in
+        ["AMAZON_PAY_HEADER_READ_TIMEOUT_MS = 10000", "AMAZON_PAY_BODY_READ_TIMEOUT_MS = 10000", "AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS = 5000"]
+    {
+        assert!(stdout.contains(line), "{line}:\n{stdout}");
+    }
+    for flag in ["--body-read-timeout-ms", "--response-write-timeout-ms"] {
+        let (output, stdout, stderr) = check_config(&["--sandbox", flag, "0"]);
+        assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");
+    }
 }

@@ -137,3 +137,101 @@ async fn the_metrics_listener_cuts_off_slow_clients_too() {
     scrape().await;
     healthz_answers(&env).await;
 }
+
+/// A server whose body-read (or response-write) limit is [`TIMEOUT`]; the header limit stays at its 10 s, so
+/// what cuts a connection off here is the limit under test.
+async fn server_with(adjust: impl FnOnce(&mut amazon_pay_server::telemetry::OpsArgs)) -> support::Env {
+    support::start_with(|config| adjust(&mut config.ops)).await
+}
+
+/// The head of a JSON POST to the buyer API announcing a body of `length` bytes.
+fn post_head(length: usize) -> String {
+    format!("POST /api/cv2/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n")
+}
+
+/// Half a body, then nothing: answered `408` and closed after `--body-read-timeout-ms` (before, the connection
+/// and its task waited for the rest for ever), while others are served.
+#[tokio::test]
+async fn half_a_body_is_answered_408_and_cut_off_after_the_timeout() {
+    let env = server_with(|ops| ops.body_read_timeout_ms = TIMEOUT.as_millis() as u64).await;
+    let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
+    let body = br#"{"items":[{"sku":"mug","quantity":1}],"language":"en"}"#;
+    slow.write_all(post_head(body.len()).as_bytes()).await.unwrap();
+    slow.write_all(&body[..10]).await.unwrap();
+    let started = Instant::now();
+    healthz_answers(&env).await;
+    let received = closed_by_server(&mut slow).await.expect("the server closes a connection whose body never comes");
+    let waited = started.elapsed();
+    assert!(waited >= TIMEOUT - Duration::from_millis(50), "not before the timeout: {waited:?}");
+    let answer = String::from_utf8_lossy(&received);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("x-request-id: "), "the request's id is kept for the logs: {answer}");
+    assert!(env.state.store.upstream_calls().unwrap().is_empty(), "nothing reached PAYONE");
+    healthz_answers(&env).await;
+}
+
+/// A body trickled a byte at a time, each byte well within the limit, is cut off once the whole body's time is
+/// up: the limit is on the body, not between bytes.
+#[tokio::test]
+async fn a_body_trickled_a_byte_at_a_time_is_cut_off() {
+    let env = server_with(|ops| ops.body_read_timeout_ms = TIMEOUT.as_millis() as u64).await;
+    let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
+    let body = br#"{"items":[{"sku":"mug","quantity":1}],"language":"en","padding":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#;
+    slow.write_all(post_head(body.len()).as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut sent = 0;
+    // One byte every 40 ms: the body would take about 4 s.
+    for byte in body {
+        if slow.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        sent += 1;
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        if started.elapsed() > DEADLINE {
+            break;
+        }
+    }
+    assert!(sent < body.len(), "the server closed the connection before the body was complete ({sent} bytes sent)");
+    let received = closed_by_server(&mut slow).await.expect("closed");
+    let answer = String::from_utf8_lossy(&received);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(env.state.store.upstream_calls().unwrap().is_empty(), "nothing reached PAYONE");
+    healthz_answers(&env).await;
+}
+
+/// A body sent at once is not affected: the session is made as usual with the limit short.
+#[tokio::test]
+async fn a_body_sent_at_once_is_served_with_a_short_limit() {
+    let env = server_with(|ops| ops.body_read_timeout_ms = TIMEOUT.as_millis() as u64).await;
+    let body = serde_json::json!({"items": [{"sku": "mug", "quantity": 1}], "language": "en"});
+    let response = unpooled().post(env.url("/api/cv2/sessions")).json(&body).send().await.expect("served");
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+}
+
+/// A client that sends requests and never reads the answers: once writing has made no progress for
+/// `--response-write-timeout-ms` the server closes the connection (before, it waited for ever, holding the
+/// connection and its buffers), so the client's own writes fail.
+#[tokio::test]
+async fn a_client_that_never_reads_its_answers_is_cut_off() {
+    let env = server_with(|ops| ops.response_write_timeout_ms = TIMEOUT.as_millis() as u64).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    // A small receive window, so the answers fill it (and the server's send buffer) soon.
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut tcp = socket.connect(addr(&env).parse().unwrap()).await.unwrap();
+    // Answers of 30 KB each (the sandbox's Widgets.js): a few fill every buffer between the two.
+    let requests = b"GET /sandbox/amazon/Widgets.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(64);
+    let started = Instant::now();
+    let cut = tokio::time::timeout(DEADLINE, async {
+        loop {
+            if let Err(err) = tcp.write_all(&requests).await {
+                return err;
+            }
+        }
+    })
+    .await;
+    let err = cut.expect("the server cuts off a client that reads nothing (its writes still pending at the deadline)");
+    assert!(matches!(err.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe), "{err}");
+    assert!(started.elapsed() >= TIMEOUT, "{:?}", started.elapsed());
+    healthz_answers(&env).await;
+}

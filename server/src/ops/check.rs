@@ -185,7 +185,7 @@ fn stand_in(args: &mut Args, err: &ConfigError) -> bool {
         ConfigError::ApiVersion(_) => args.payone_api_version = "3.10".to_owned(),
         ConfigError::TooManyRetries(_) => args.sandbox_notify_retry_ms.truncate(11),
         ConfigError::RedirectedExpiry => args.redirected_expiry_seconds = crate::config::DEFAULT_REDIRECTED_EXPIRY_SECONDS,
-        ConfigError::PlacingExpiry | ConfigError::PlacingExpiryBelowPayone(_) => {
+        ConfigError::PlacingExpiry | ConfigError::PlacingExpiryBelowPayone(_) | ConfigError::PlacingExpiryAboveAuthorization(_) => {
             args.placing_expiry_seconds = crate::config::DEFAULT_PLACING_EXPIRY_SECONDS
         }
         ConfigError::PlaceholderSignaturesInLive => args.sandbox_button_signatures = crate::config::ButtonSignatures::Real,
@@ -362,6 +362,8 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_SHUTDOWN_DRAIN_MS", ops.shutdown_drain_ms.to_string()),
         ("AMAZON_PAY_SHUTDOWN_TIMEOUT_MS", ops.shutdown_timeout_ms.to_string()),
         ("AMAZON_PAY_HEADER_READ_TIMEOUT_MS", ops.header_read_timeout_ms.to_string()),
+        ("AMAZON_PAY_BODY_READ_TIMEOUT_MS", ops.body_read_timeout_ms.to_string()),
+        ("AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS", ops.response_write_timeout_ms.to_string()),
     ]);
     out
 }

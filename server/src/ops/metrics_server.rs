@@ -6,7 +6,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// OpenMetrics' media type.
@@ -20,13 +19,13 @@ pub async fn bind(state: &AppState) -> Result<Option<TcpListener>, (std::net::So
     }
 }
 
-/// Serves `/metrics` on `listener` until the runtime ends, with the main listener's header-read timeout
-/// (`--header-read-timeout-ms`): `axum::serve` has none, so a client trickling its headers held a connection
-/// (and a file descriptor) for as long as it liked.
+/// Serves `/metrics` on `listener` until the runtime ends, with the main listener's time limits on slow clients
+/// (`--header-read-timeout-ms` and the others, `ops/serve.rs`): `axum::serve` has none, so a client trickling its
+/// headers held a connection (and a file descriptor) for as long as it liked.
 pub fn spawn(listener: TcpListener, state: AppState) {
-    let header_read_timeout = Duration::from_millis(state.config.ops.header_read_timeout_ms);
+    let timeouts = crate::ops::serve::Timeouts::of(&state.config.ops);
     let app = Router::new().route("/metrics", get(scrape)).with_state(state);
-    tokio::spawn(crate::ops::serve::serve(listener, app, header_read_timeout, std::future::pending()));
+    tokio::spawn(crate::ops::serve::serve(listener, app, timeouts, std::future::pending()));
 }
 
 async fn scrape(State(state): State<AppState>) -> Response {

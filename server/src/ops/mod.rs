@@ -2,6 +2,7 @@
 //! and `check-config`. Kept apart from the payment code; the rest of the crate records into
 //! [`crate::telemetry`] and gets wrapped by [`wrap`].
 
+pub mod body_deadline;
 pub mod check;
 pub mod http_metrics;
 pub mod listener;
@@ -11,6 +12,7 @@ pub mod readiness;
 pub mod request_id;
 pub mod serve;
 pub mod shutdown;
+pub mod write_stall;
 
 pub use crate::telemetry::{LogFormat, OpsArgs};
 

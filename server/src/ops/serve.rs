@@ -1,7 +1,10 @@
-//! The listening loop: hyper's HTTP/1 server on each accepted connection, as `axum::serve` does, plus a
-//! header-read timeout. `axum::serve` gives hyper no timer, so hyper's own timeout never runs there: a client that
+//! The listening loop: hyper's HTTP/1 server on each accepted connection, as `axum::serve` does, plus time limits
+//! on slow clients. `axum::serve` gives hyper no timer, so hyper's own timeout never runs there: a client that
 //! sends its headers a byte at a time (slowloris) held its connection, and a file descriptor, for as long as it
-//! liked. Here a connection that has not sent a whole request head within `--header-read-timeout-ms` is closed.
+//! liked. Here a connection that has not sent a whole request head within `--header-read-timeout-ms` is closed;
+//! a body not whole within `--body-read-timeout-ms` is answered `408` (`ops/body_deadline.rs`); and a connection
+//! whose answer makes no progress for `--response-write-timeout-ms` (the client reads nothing) is closed
+//! (`ops/write_stall.rs`).
 //!
 //! Kept from `axum::serve`: TCP_NODELAY on every connection, the peer's address for handlers
 //! (`ConnectInfo<SocketAddr>`), and the graceful shutdown: once `shutdown` completes no connection is accepted,
@@ -10,13 +13,14 @@
 //! Both listeners use it: the server's own ([`crate::ops::listener::Closable`]) and `--metrics-listen`'s, which
 //! is as reachable by a slow client inside the network as the public one is from outside.
 
-use axum::body::Body;
+use super::body_deadline;
+use super::write_stall::WriteStall;
+use crate::telemetry::OpsArgs;
 use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use axum::serve::Listener;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,8 +29,30 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tower::{Service, ServiceExt};
 
+/// How long a client may take over each part of a request and its answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// To send a request's headers (`--header-read-timeout-ms`).
+    pub header_read: Duration,
+    /// To send a request's whole body, from the end of its headers (`--body-read-timeout-ms`).
+    pub body_read: Duration,
+    /// Without reading any of its answer (`--response-write-timeout-ms`).
+    pub response_write: Duration,
+}
+
+impl Timeouts {
+    /// The operator's settings.
+    pub fn of(ops: &OpsArgs) -> Timeouts {
+        Timeouts {
+            header_read: Duration::from_millis(ops.header_read_timeout_ms),
+            body_read: Duration::from_millis(ops.body_read_timeout_ms),
+            response_write: Duration::from_millis(ops.response_write_timeout_ms),
+        }
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes and the connections then open have finished.
-pub async fn serve<L>(mut listener: L, app: Router, header_read_timeout: Duration, shutdown: impl Future<Output = ()>)
+pub async fn serve<L>(mut listener: L, app: Router, timeouts: Timeouts, shutdown: impl Future<Output = ()>)
 where
     L: Listener<Io = TcpStream, Addr = SocketAddr>,
 {
@@ -41,7 +67,7 @@ where
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        serve_connection(&mut make_service, tcp, remote, header_read_timeout, shutdown_seen.clone(), connection_handle.clone()).await;
+        serve_connection(&mut make_service, tcp, remote, timeouts, shutdown_seen.clone(), connection_handle.clone()).await;
     }
     drop(listener);
     drop(shutdown_seen);
@@ -56,7 +82,7 @@ async fn serve_connection(
     make_service: &mut IntoMakeServiceWithConnectInfo<Router, SocketAddr>,
     tcp: TcpStream,
     remote: SocketAddr,
-    header_read_timeout: Duration,
+    timeouts: Timeouts,
     mut shutdown_seen: watch::Receiver<()>,
     connection_handle: watch::Receiver<()>,
 ) {
@@ -66,17 +92,25 @@ async fn serve_connection(
         tracing::warn!(%err, "cannot set TCP_NODELAY; responses may wait for delayed ACKs");
     }
     let service = make_service.call(remote).await.unwrap_or_else(|never: Infallible| match never {});
-    let service = TowerToHyperService::new(service.map_request(|request: hyper::Request<Incoming>| request.map(Body::new)));
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let (request, cut) = body_deadline::limit(request, timeouts.body_read);
+        let answered = service.clone().oneshot(request);
+        async move {
+            let response = answered.await.unwrap_or_else(|never: Infallible| match never {});
+            Ok::<_, Infallible>(body_deadline::answer(response, cut))
+        }
+    });
     tokio::spawn(async move {
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
-        let mut connection = std::pin::pin!(builder.serve_connection(TokioIo::new(tcp), service).with_upgrades());
+        builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
+        let io = TokioIo::new(WriteStall::new(tcp, timeouts.response_write));
+        let mut connection = std::pin::pin!(builder.serve_connection(io, service).with_upgrades());
         let mut told = false;
         loop {
             tokio::select! {
                 served = connection.as_mut() => {
                     if let Err(err) = served {
-                        // A header-read timeout, a client that went away, a malformed request: the client's doing.
+                        // A header-read or write timeout, a client that went away, a malformed request: the client's doing.
                         tracing::debug!(%err, %remote, "connection ended");
                     }
                     break;

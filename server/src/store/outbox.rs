@@ -34,10 +34,25 @@ impl super::Store {
     /// The outbox of `urls` (as configured): each URL's counts, shown without its secrets, then up to `limit`
     /// of the deliveries to `only` (one of `urls`, or all of them) in `state`, next due first.
     pub fn webhook_outbox(&self, urls: &[String], only: &[String], state: OutboxState, limit: usize) -> Result<WebhookOutbox, super::StoreError> {
+        self.webhook_outbox_between(urls, only, state, limit, || {})
+    }
+
+    /// [`Store::webhook_outbox`], running `between` after the counts are read and before the list is: the test's
+    /// seam for a write committed between the two statements.
+    fn webhook_outbox_between(
+        &self,
+        urls: &[String],
+        only: &[String],
+        state: OutboxState,
+        limit: usize,
+        between: impl FnOnce(),
+    ) -> Result<WebhookOutbox, super::StoreError> {
         let all = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
         let chosen = serde_json::to_string(only).unwrap_or_else(|_| "[]".to_owned());
         let urls = urls.to_vec();
-        self.read(move |c| {
+        // One snapshot: a delivery sent between the two statements would otherwise be counted as waiting and
+        // missing from the list ("Nothing waits" beside a count of 1).
+        self.read_snapshot(move |c| {
             let sql = format!(
                 "SELECT url, state, count(*), min(next_at_ms) FROM webhook_deliveries
                  WHERE state IN ('pending', 'failed') AND url IN {} GROUP BY url, state",
@@ -55,6 +70,7 @@ impl super::Store {
                     next_attempt_at_ms: of(url, "pending").map(|(_, at)| at),
                 })
                 .collect();
+            between();
             // One more than asked for tells whether there are more.
             let sql = format!(
                 "SELECT e.id, e.type, e.order_id, d.url, d.state, d.attempts, d.next_at_ms, a.at_ms, a.status, a.error, a.duration_ms
@@ -90,5 +106,72 @@ impl super::Store {
             data.truncate(limit);
             Ok(WebhookOutbox { urls: summary, data, has_more })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::events::Attempt;
+    use crate::store::Store;
+
+    /// A store with one order whose delivery to `url` waits; a write that delivers it, to run in between.
+    async fn one_waiting(store: &Store, url: &str) -> Attempt {
+        let urls = vec![url.to_owned()];
+        store.queue_deliveries(urls.clone(), 0).await.unwrap();
+        // An event of an order (its row does not matter to the outbox).
+        store.write(|c| crate::store::events::record(c, "O1", "order.placed")).await.unwrap();
+        assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 1);
+        let claimed = store.claim_deliveries(&urls, 1_000, 10, 0).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        Attempt {
+            event_seq: claimed[0].event_seq,
+            url: url.to_owned(),
+            at_ms: 1_000,
+            status: Some(200),
+            error: None,
+            duration_ms: 2,
+            retry_at_ms: None,
+            delivered: true,
+        }
+    }
+
+    /// The Webhooks page's counts and list come from one snapshot: a delivery sent between the two statements
+    /// shows in neither or in both, never as "1 waiting" beside an empty list.
+    async fn counts_and_list_agree(store: Store) {
+        let url = "http://127.0.0.1:9/hook".to_owned();
+        let delivered = one_waiting(&store, &url).await;
+        let (writer, runtime) = (store.clone(), tokio::runtime::Handle::current());
+        let outbox = tokio::task::spawn_blocking(move || {
+            let urls = vec![url];
+            let between = || runtime.block_on(writer.record_attempts(vec![delivered])).unwrap();
+            store.webhook_outbox_between(&urls, &urls, OutboxState::Pending, 10, between).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!((outbox.urls[0].pending, outbox.data.len()), (1, 1), "the count and the list of one moment");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite_the_counts_and_the_list_are_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        counts_and_list_agree(Store::open(dir.path()).unwrap()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgresql_the_counts_and_the_list_are_one_snapshot() {
+        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
+            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let name = format!("outbox_{}_{}", std::process::id(), crate::store::now_ms());
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        let store =
+            tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), std::path::Path::new("unused")).unwrap()).await.unwrap();
+        counts_and_list_agree(store).await;
     }
 }

@@ -31,6 +31,9 @@ const BEGIN: &str = "BEGIN";
 /// The same for a new checkout session: its commit does not wait for the WAL's flush (`Durability::Session`).
 const BEGIN_SESSION: &str = "BEGIN; SET LOCAL synchronous_commit = off";
 
+/// How a snapshot read's transaction starts: every statement sees the database as the first one did.
+const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
 /// Whether a session's statements take [`WRITE_LOCK`] first.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Serial {
@@ -114,7 +117,7 @@ impl Session {
     /// sent for a transaction whose `BEGIN` never went out.
     fn end(&self, end: &str) -> std::result::Result<(), tokio_postgres::Error> {
         let pending = self.pending.take();
-        if pending == BEGIN || pending == BEGIN_SESSION {
+        if pending == BEGIN || pending == BEGIN_SESSION || pending == BEGIN_SNAPSHOT {
             return Ok(());
         }
         let text = match (end, pending.is_empty()) {
@@ -408,6 +411,29 @@ impl Pool {
         let taken = self.take()?;
         taken.session().serial.set(Serial::Read);
         read(&Conn::postgres(taken.session()))
+    }
+
+    /// Runs `read` in one REPEATABLE READ, READ ONLY transaction: its statements share one snapshot, so figures
+    /// read in two statements agree however many writes commit between them. Takes no lock, waits for no write.
+    pub(crate) fn read_snapshot<T>(&self, read: impl FnOnce(&Conn<'_>) -> Result<T>) -> Result<T> {
+        let taken = self.take()?;
+        let session = taken.session();
+        session.serial.set(Serial::Read);
+        session.pending.replace(BEGIN_SNAPSHOT.to_owned());
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&Conn::postgres(session))));
+        // COMMIT also ends a transaction a failed statement aborted (as a rollback).
+        if let Err(e) = session.end("COMMIT") {
+            taken.discard();
+            return match result {
+                Ok(Err(first)) => Err(first),
+                Ok(Ok(_)) => Err(e.into()),
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+        }
+        match result {
+            Ok(read) => read,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     }
 
     /// Runs `write` in a transaction of its own and commits it; rolled back when `write` fails or panics.

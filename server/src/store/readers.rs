@@ -30,8 +30,23 @@ impl Readers {
             None => self.open()?,
         };
         let result = read(&conn);
-        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        // A connection left inside a transaction would serve every later read from its old snapshot.
+        if conn.is_autocommit() {
+            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        }
         result.map_err(Into::into)
+    }
+
+    /// Runs `read` in one read transaction: every statement sees the database as its first one did (WAL keeps
+    /// that snapshot however many writes commit meanwhile), so figures read in two statements agree.
+    pub(super) fn read_snapshot<T>(&self, read: impl FnOnce(&Connection) -> super::db::Result<T>) -> Result<T, StoreError> {
+        self.read(|conn| {
+            conn.execute_batch("BEGIN")?;
+            let result = read(conn);
+            // Only read, so ending it one way or the other is the same; an error ending it drops the connection.
+            conn.execute_batch("COMMIT")?;
+            result
+        })
     }
 
     fn open(&self) -> Result<Connection, StoreError> {

@@ -40,10 +40,29 @@ pub struct OpsArgs {
     #[arg(long, env = "AMAZON_PAY_HEADER_READ_TIMEOUT_MS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT_MS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub header_read_timeout_ms: u64,
+    /// Milliseconds a request's body gets to arrive whole, from the end of its headers; then the request is
+    /// answered `408` and its connection closed. Stops clients that trickle a body from holding a connection and
+    /// a task. At least 1.
+    #[arg(long, env = "AMAZON_PAY_BODY_READ_TIMEOUT_MS", default_value_t = DEFAULT_BODY_READ_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_read_timeout_ms: u64,
+    /// Milliseconds writing an answer may make no progress (the client reads nothing); then the connection is
+    /// closed. Stops clients that never read their answer from holding a connection and its buffers. At least 1.
+    #[arg(long, env = "AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS", default_value_t = DEFAULT_RESPONSE_WRITE_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub response_write_timeout_ms: u64,
 }
 
 /// 10 s: as nginx's advice in docs/operations.md (`client_header_timeout 10s`); a browser sends its headers at once.
 pub const DEFAULT_HEADER_READ_TIMEOUT_MS: u64 = 10_000;
+
+/// 10 s: as nginx's advice in docs/operations.md (`client_body_timeout 10s`), but for the whole body (at most
+/// 64 KB here), so a body trickled a byte at a time is cut off too.
+pub const DEFAULT_BODY_READ_TIMEOUT_MS: u64 = 10_000;
+
+/// 30 s: as nginx's advice in docs/operations.md (`send_timeout 30s`), without progress: a slow phone that reads
+/// its answer at all is not cut off.
+pub const DEFAULT_RESPONSE_WRITE_TIMEOUT_MS: u64 = 30_000;
 
 impl Default for OpsArgs {
     fn default() -> Self {
@@ -54,6 +73,8 @@ impl Default for OpsArgs {
             shutdown_drain_ms: 0,
             shutdown_timeout_ms: 30_000,
             header_read_timeout_ms: DEFAULT_HEADER_READ_TIMEOUT_MS,
+            body_read_timeout_ms: DEFAULT_BODY_READ_TIMEOUT_MS,
+            response_write_timeout_ms: DEFAULT_RESPONSE_WRITE_TIMEOUT_MS,
         }
     }
 }
