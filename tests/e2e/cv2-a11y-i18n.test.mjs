@@ -44,6 +44,21 @@ test("French, Italian and Spanish pages get their own texts", async () => {
   }
 });
 
+test("the demo's review and confirmation pages each have one h1, the first heading of the page", async () => {
+  const { page, context } = await newPage(browser());
+  await checkoutToReview(page, server().baseUrl);
+  const headings = () => page.evaluate(() => [...document.querySelectorAll("h1, h2, h3")].map((h) => h.tagName + " " + h.textContent));
+  const review = await headings();
+  assert.deepEqual(review.filter((h) => h.startsWith("H1")), ["H1 Checkout"], review.join(" | "));
+  assert.equal(review[0], "H1 Checkout");
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "approved");
+  const confirmation = await headings();
+  assert.deepEqual(confirmation.filter((h) => h.startsWith("H1")), ["H1 Your order"], confirmation.join(" | "));
+  assert.equal(confirmation[0], "H1 Your order");
+  await context.close();
+});
+
 test("keyboard only: choose express delivery and place the order; changes are announced", async () => {
   const { page, context } = await newPage(browser());
   await checkoutToReview(page, server().baseUrl);
