@@ -86,7 +86,7 @@ async function speak(context, lang) {
 
 const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 
-test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … »", async () => {
+test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … », and a narrow one before « ! »", async () => {
   const { page, context } = await newPage(browser());
   await speak(context, "fr");
   await checkoutToReview(page, server().baseUrl);
@@ -94,6 +94,8 @@ test("French labels put a no-break space before the colon: « Total : 50,70 € 
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   assert.match(await page.locator(".amazon-pay-order-number").textContent(), /^Numéro de commande\u00a0: O\w+$/);
+  // And a narrow no-break space before "!": « Merci ! », never broken from its word.
+  assert.match(await confirmationState(page, "approved"), /^Merci\u202f! Votre commande est confirmée/);
   await context.close();
 });
 
