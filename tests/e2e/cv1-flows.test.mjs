@@ -142,19 +142,28 @@ test("a declined upsell (visa-2982): the sandbox declines the upsale, amazonpay:
   assert.match(upsales[0].outcome, /AmazonRejected/);
   assert.equal(await page.locator(".amazon-pay-done").count(), 0, "no order shown as changed");
   // A hard decline: trying again would be declined again, so "Yes, add it" stays disabled (not busy) and the
-  // focus is on the way on.
-  const noThanks = page.getByRole("link", { name: "No, thanks" });
-  await page.waitForFunction(() => document.activeElement?.classList.contains("amazon-pay-upsell-decline"), null, { timeout: 5000 });
-  assert.equal(await add.isDisabled(), true, "no second try of what was declined for good");
-  assert.equal(await add.getAttribute("aria-busy"), "false");
-  assert.equal(await noThanks.getAttribute("href"), "/");
-  assert.equal(await noThanks.evaluate((a) => a === document.activeElement), true);
+  // focus is on the way on, which no longer says "No, thanks": the offer is over, the link goes on.
+  await offerOver(page, add);
   // The only failures: the upsale's 402 and Chromium's own line about it; the widget logs nothing (an outcome).
   const expected = (p) => /^HTTP 402 .*\/api\/checkoutchamp\/upsales$/.test(p) || p.includes("status of 402 (Payment Required)");
   assert.equal(problems.filter(expected).length, 2, problems.join("\n"));
   assert.deepEqual(problems.filter((p) => !expected(p)), [], "a decline is no console error");
   await context.close();
 });
+
+/**
+ * After a declined upsale: "Yes, add it" disabled and not busy, and the focus on the way on, which says
+ * "Continue" (where it leads: the funnel's next page), no longer "No, thanks".
+ */
+async function offerOver(page, add) {
+  await page.waitForFunction(() => document.activeElement?.classList.contains("amazon-pay-upsell-decline"), null, { timeout: 5000 });
+  assert.equal(await add.isDisabled(), true, "no second try of what was declined");
+  assert.equal(await add.getAttribute("aria-busy"), "false");
+  const onward = page.getByRole("link", { name: "Continue", exact: true });
+  assert.equal(await onward.getAttribute("href"), "/");
+  assert.equal(await onward.evaluate((a) => a === document.activeElement), true);
+  assert.equal(await page.getByRole("link", { name: "No, thanks" }).count(), 0, "the offer is over: nothing to say no to");
+}
 
 /** Records the paths of the page's requests to the backend's API (`/api/…`). */
 function apiRequests(page) {

@@ -9,7 +9,7 @@ use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{set_attr, set_disabled, Mounted};
+use crate::dom::{set_attr, set_disabled, set_text, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
 use crate::prelude::*;
@@ -32,7 +32,8 @@ pub struct UpsellOptions {
     pub language: Language,
     /// The campaign product offered, and how many; CheckoutChamp prices it.
     pub product: CampaignLine,
-    /// Where "No, thanks" and "Continue" lead (the next page of the funnel).
+    /// Where "No, thanks" (labelled "Continue" once a decline has ended the offer) and "Continue" lead (the next
+    /// page of the funnel).
     pub thank_you_url: String,
     /// How Amazon's sign-in button looks.
     pub button: ButtonStyle,
@@ -180,12 +181,15 @@ impl Upsell {
     }
 
     /// A hard decline: the same instrument (the Wallet here is read-only) would be declined again, so "Yes, add
-    /// it" stays disabled (and `busy`, which `add` checks) and the buyer is sent on with "No, thanks".
+    /// it" stays disabled (and `busy`, which `add` checks) and the buyer is sent on. The offer is over, so the
+    /// link says where it goes ("Continue", to `thank_you_url`), not "No, thanks" to an offer no longer made.
     fn refused_for_good(&self) {
         let add = self.shell.el(ADD);
         set_disabled(add, true);
         set_attr(add, "aria-busy", "false");
-        view::focus(self.shell.el(NO_THANKS));
+        let onward = self.shell.el(NO_THANKS);
+        set_text(onward, self.shell.t(Text::Continue));
+        view::focus(onward);
     }
 
     /// The order as it is now, and the way on.
