@@ -165,6 +165,34 @@ async function offerOver(page, add) {
   assert.equal(await page.getByRole("link", { name: "No, thanks" }).count(), 0, "the offer is over: nothing to say no to");
 }
 
+test("a soft decline of the upsale (InvalidPaymentMethod) ends the offer too: the read-only Wallet's instrument would be charged again", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await chooseInstrument(page, "visa-2982");
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  const orderId = new URL(page.url()).searchParams.get("orderId");
+  // The sandbox declines every upsale on visa-2982 as AmazonRejected; CheckoutChamp's soft decline
+  // (InvalidPaymentMethod) has no sandbox instrument for upsales, so the server's answer is relabelled soft.
+  await page.route("**/api/checkoutchamp/upsales", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('"hard_decline"', '"soft_decline"');
+    assert.match(body, /"soft_decline"/);
+    await route.fulfill({ response, body });
+  });
+  const add = page.getByRole("button", { name: "Yes, add it to my order" });
+  await add.click();
+  const sentence = "We could not add this to your order. Your order is placed and nothing more was charged.";
+  await page.locator(".amazon-pay-notice", { hasText: sentence }).waitFor();
+  const told = (await events(page)).filter((e) => ["declined", "error", "upsellAdded"].includes(e.kind));
+  assert.deepEqual(told, [{ kind: "declined", orderId, code: "soft_decline", message: sentence }]);
+  await offerOver(page, add);
+  assert.equal((await callsSince(before)).filter((c) => c.action === "upsale/import").length, 1);
+  await context.close();
+});
+
 /** Records the paths of the page's requests to the backend's API (`/api/…`). */
 function apiRequests(page) {
   const paths = [];

@@ -170,17 +170,19 @@ impl Upsell {
                 let order_id = view.params.as_ref().map(|p| p.order_id.as_str()).unwrap_or_default();
                 let code = view.shell.refused(&err, order_id);
                 *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                if code == Some(ErrorCode::HardDecline) {
+                // Any decline ends the offer: a soft one (InvalidPaymentMethod) asks for another payment method,
+                // which the read-only Wallet here cannot give, so a retry would charge the same one again.
+                if matches!(code, Some(ErrorCode::SoftDecline | ErrorCode::HardDecline)) {
                     view.refused_for_good();
                 } else {
-                    // A soft decline or a failure (a timeout, the network): trying again may work.
+                    // A failure (a timeout, the network) decided nothing: trying again may work.
                     view.set_busy(false);
                 }
             }
         });
     }
 
-    /// A hard decline: the same instrument (the Wallet here is read-only) would be declined again, so "Yes, add
+    /// A decline: the same instrument (the Wallet here is read-only) would be declined again, so "Yes, add
     /// it" stays disabled (and `busy`, which `add` checks) and the buyer is sent on. The offer is over, so the
     /// link says where it goes ("Continue", to `thank_you_url`), not "No, thanks" to an offer no longer made.
     fn refused_for_good(&self) {
