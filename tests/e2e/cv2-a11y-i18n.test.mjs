@@ -26,6 +26,8 @@ test("a German shop page gets German texts, prices and the legally required orde
   assert.equal(await page.locator(".amazon-pay-review h2").textContent(), "Bestellung überprüfen");
   assert.equal(await page.locator(".amazon-pay-place-order").textContent(), "Zahlungspflichtig bestellen");
   assert.match(await page.locator(".amazon-pay-total strong").textContent(), /^\d+,\d\d\u00a0€$/);
+  // The country by its German name (the browser's Intl.DisplayNames), not Amazon's code "DE".
+  assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), "Deutschland");
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   await page.goto(page.url());
@@ -34,14 +36,24 @@ test("a German shop page gets German texts, prices and the legally required orde
 });
 
 test("French, Italian and Spanish pages get their own texts", async () => {
-  for (const [lang, title] of [["fr", "Vérifiez votre commande"], ["it", "Controlla il tuo ordine"], ["es", "Revisa tu pedido"]]) {
+  const pages = [["fr", "Vérifiez votre commande", "Allemagne"], ["it", "Controlla il tuo ordine", "Germania"], ["es", "Revisa tu pedido", "Alemania"], ["en", "Review your order", "Germany"]];
+  for (const [lang, title, country] of pages) {
     const { page, context } = await newPage(browser());
     await checkoutToReview(page, server().baseUrl);
     await inLanguage(page, lang);
     await page.locator(".amazon-pay-buyer-name").waitFor();
     assert.equal(await page.locator(".amazon-pay-review h2").textContent(), title, lang);
+    assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), country, lang);
     await context.close();
   }
+});
+
+test("without Intl.DisplayNames the address shows the country's code, as Amazon sent it", async () => {
+  const { page, context } = await newPage(browser());
+  await context.addInitScript(() => { delete Intl.DisplayNames; });
+  await checkoutToReview(page, server().baseUrl);
+  assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), "DE");
+  await context.close();
 });
 
 test("the demo's review and confirmation pages each have one h1, the first heading of the page", async () => {
