@@ -83,7 +83,8 @@ fn mismatch(lang: Language, bundle: &str) -> Option<String> {
 }
 
 // French puts a no-break space before a colon: the labels the views show as "label: value" (`add_labelled`,
-// `labelled`: Delivery, Total, OrderNumber) end with one in French, so the line reads "Total : 50,70 €".
+// `labelled`: Delivery, Total, OrderNumber) end with one in French, so the line reads "Total : 50,70 €". Before
+// "!" French puts a narrow no-break space (U+202F), so "Merci !" never breaks before its "!".
 texts! {
     ReviewTitle => ["Bestellung überprüfen", "Review your order", "Vérifiez votre commande", "Controlla il tuo ordine", "Revisa tu pedido"],
     Loading => ["Ihre Amazon Pay-Daten werden geladen …", "Loading your Amazon Pay details…", "Chargement de vos données Amazon Pay…", "Caricamento dei tuoi dati Amazon Pay…", "Cargando tus datos de Amazon Pay…"],
@@ -116,8 +117,8 @@ texts! {
     MissingCheckout => ["Wir konnten Ihren Amazon Pay-Bezahlvorgang nicht finden. Bitte starten Sie erneut im Warenkorb.", "We could not find your Amazon Pay checkout. Please start again from your cart.", "Nous n'avons pas trouvé votre paiement Amazon Pay. Veuillez recommencer depuis votre panier.", "Non abbiamo trovato il tuo pagamento Amazon Pay. Ricomincia dal carrello.", "No hemos encontrado tu pago de Amazon Pay. Vuelve a empezar desde el carrito."],
     StatusTitle => ["Bestellstatus", "Order status", "État de la commande", "Stato dell'ordine", "Estado del pedido"],
     OrderNumber => ["Bestellnummer", "Order number", "Numéro de commande\u{a0}", "Numero d'ordine", "Número de pedido"],
-    Approved => ["Vielen Dank! Ihre Bestellung ist bestätigt.", "Thank you! Your order is confirmed.", "Merci ! Votre commande est confirmée.", "Grazie! Il tuo ordine è confermato.", "¡Gracias! Tu pedido está confirmado."],
-    Paid => ["Vielen Dank! Ihre Zahlung ist eingegangen.", "Thank you! Your payment has been received.", "Merci ! Votre paiement a été reçu.", "Grazie! Il pagamento è stato ricevuto.", "¡Gracias! Hemos recibido tu pago."],
+    Approved => ["Vielen Dank! Ihre Bestellung ist bestätigt.", "Thank you! Your order is confirmed.", "Merci\u{202f}! Votre commande est confirmée.", "Grazie! Il tuo ordine è confermato.", "¡Gracias! Tu pedido está confirmado."],
+    Paid => ["Vielen Dank! Ihre Zahlung ist eingegangen.", "Thank you! Your payment has been received.", "Merci\u{202f}! Votre paiement a été reçu.", "Grazie! Il pagamento è stato ricevuto.", "¡Gracias! Hemos recibido tu pago."],
     Pending => ["Amazon Pay prüft Ihre Zahlung noch. Diese Seite aktualisiert sich von selbst.", "Amazon Pay is still checking your payment. This page updates by itself.", "Amazon Pay vérifie encore votre paiement. Cette page se met à jour toute seule.", "Amazon Pay sta ancora verificando il pagamento. Questa pagina si aggiorna da sola.", "Amazon Pay todavía está comprobando tu pago. Esta página se actualiza sola."],
     Failed => ["Amazon Pay konnte Ihre Zahlung nicht abschließen. Es wurde nichts belastet. Bitte wählen Sie eine andere Zahlungsart.", "Amazon Pay could not complete your payment. Nothing was charged. Please choose another payment method.", "Amazon Pay n'a pas pu finaliser votre paiement. Rien n'a été débité. Veuillez choisir un autre moyen de paiement.", "Amazon Pay non ha potuto completare il pagamento. Non è stato addebitato nulla. Scegli un altro metodo di pagamento.", "Amazon Pay no ha podido completar tu pago. No se ha cobrado nada. Elige otro método de pago."],
     TakingLong => ["Das dauert länger als üblich. Wir informieren Sie per E-Mail, sobald Amazon Pay entschieden hat.", "This is taking longer than usual. We will email you as soon as Amazon Pay has decided.", "Cela prend plus de temps que d'habitude. Nous vous écrirons dès qu'Amazon Pay aura décidé.", "Ci vuole più del solito. Ti scriveremo appena Amazon Pay avrà deciso.", "Está tardando más de lo habitual. Te escribiremos en cuanto Amazon Pay haya decidido."],
@@ -143,7 +144,7 @@ texts! {
     UpsellAdd => ["Ja, zu meiner Bestellung hinzufügen", "Yes, add it to my order", "Oui, l'ajouter à ma commande", "Sì, aggiungilo al mio ordine", "Sí, añadirlo a mi pedido"],
     UpsellNoThanks => ["Nein, danke", "No, thanks", "Non, merci", "No, grazie", "No, gracias"],
     UpsellAdding => ["Wird zu Ihrer Bestellung hinzugefügt …", "Adding it to your order…", "Ajout à votre commande…", "Aggiunta all'ordine in corso…", "Añadiendo a tu pedido…"],
-    UpsellAdded => ["Hinzugefügt! Ihre Bestellung wurde aktualisiert.", "Added! Your order has been updated.", "Ajouté ! Votre commande a été mise à jour.", "Aggiunto! Il tuo ordine è stato aggiornato.", "¡Añadido! Tu pedido se ha actualizado."],
+    UpsellAdded => ["Hinzugefügt! Ihre Bestellung wurde aktualisiert.", "Added! Your order has been updated.", "Ajouté\u{202f}! Votre commande a été mise à jour.", "Aggiunto! Il tuo ordine è stato aggiornato.", "¡Añadido! Tu pedido se ha actualizado."],
     MissingOrder => ["Wir konnten Ihre Bestellung nicht finden. Es wurde nichts verändert.", "We could not find your order. Nothing was changed.", "Nous n'avons pas trouvé votre commande. Rien n'a été modifié.", "Non abbiamo trovato il tuo ordine. Non è stato modificato nulla.", "No hemos encontrado tu pedido. No se ha cambiado nada."],
     Continue => ["Weiter", "Continue", "Continuer", "Continua", "Continuar"],
     Authorizing => ["Ihre Zahlung wird abgeschlossen …", "Completing your payment…", "Finalisation de votre paiement…", "Completamento del pagamento…", "Completando tu pago…"],
@@ -192,6 +193,23 @@ mod tests {
                 assert!(label.get(Language::Fr).ends_with('\u{a0}'), "{label:?}");
                 for lang in [Language::De, Language::En, Language::It, Language::Es] {
                     assert!(!label.get(lang).ends_with(char::is_whitespace), "{label:?} in {lang:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn french_exclamation_marks_take_a_narrow_no_break_space() {
+            let exclaiming: Vec<Text> = Text::ALL.iter().copied().filter(|t| t.get(Language::Fr).contains('!')).collect();
+            assert!(exclaiming.contains(&Text::Approved) && exclaiming.contains(&Text::UpsellAdded), "{exclaiming:?}");
+            for text in exclaiming {
+                let fr = text.get(Language::Fr);
+                for (at, _) in fr.match_indices('!') {
+                    assert!(fr[..at].ends_with('\u{202f}'), "{text:?}: {fr:?}");
+                }
+            }
+            for &text in Text::ALL {
+                for lang in [Language::De, Language::En, Language::It, Language::Es] {
+                    assert!(!text.get(lang).contains('\u{202f}'), "{text:?} in {lang:?}: no narrow space outside French");
                 }
             }
         }

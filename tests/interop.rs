@@ -1,7 +1,9 @@
 //! The JS-interop wrappers against fake globals, in headless Chromium.
 #![cfg(target_arch = "wasm32")]
 
+use amazon_pay_contract::Language;
 use amazon_pay_widget::interop::amazon_pay::{self, AmazonPayError, ChangeAction, CheckoutSessionConfig, RenderButtonOptions};
+use amazon_pay_widget::interop::intl;
 use amazon_pay_widget::interop::script_loader::{self, ScriptError};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -25,6 +27,8 @@ export function installFakeAmazonPay() {
   } };
 }
 export function removeAmazon() { delete window.amazon; }
+export function hideDisplayNames() { const kept = Intl.DisplayNames; delete Intl.DisplayNames; return kept; }
+export function restoreDisplayNames(kept) { Intl.DisplayNames = kept; }
 export function calls() { return JSON.stringify(window.__calls); }
 "#)]
 extern "C" {
@@ -32,6 +36,10 @@ extern "C" {
     fn install_fake_amazon_pay();
     #[wasm_bindgen(js_name = removeAmazon)]
     fn remove_amazon();
+    #[wasm_bindgen(js_name = hideDisplayNames)]
+    fn hide_display_names() -> JsValue;
+    #[wasm_bindgen(js_name = restoreDisplayNames)]
+    fn restore_display_names(kept: JsValue);
     fn calls() -> String;
 }
 
@@ -209,4 +217,16 @@ async fn script_loader_adopts_the_pages_script_already_loaded() {
     script_loader::load_script(&url, Duration::from_secs(5)).await.unwrap();
     script_loader::load_script(&url, Duration::from_secs(5)).await.unwrap();
     assert_eq!(script_loader::script_count(&url), 1, "no second <script>");
+}
+
+#[wasm_bindgen_test]
+fn country_names_come_from_the_browser_in_the_buyer_s_language_else_none() {
+    assert_eq!(intl::region_name("DE", Language::De).as_deref(), Some("Deutschland"));
+    assert_eq!(intl::region_name("DE", Language::Fr).as_deref(), Some("Allemagne"));
+    assert_eq!(intl::region_name("ES", Language::It).as_deref(), Some("Spagna"));
+    assert_eq!(intl::region_name("not a region", Language::En), None, "a code Intl refuses: the caller shows it as sent");
+    let kept = hide_display_names();
+    let without = intl::region_name("DE", Language::De);
+    restore_display_names(kept);
+    assert_eq!(without, None, "a browser without Intl.DisplayNames: the caller shows the code");
 }

@@ -130,13 +130,25 @@ pub struct ImportOrderResponse {
 /// The buyer's sentence when CheckoutChamp declines an upsale (`soft_decline` or `hard_decline`): the
 /// decline's general sentence asks for another payment method, which the upsell page cannot offer (its Wallet
 /// is read-only, on the lander's order), and says nothing of the order the buyer already has, which stands.
-pub fn upsale_declined_message(lang: Language) -> &'static str {
-    match lang {
-        Language::De => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung ist aufgegeben, und es wurde nichts weiter belastet.",
-        Language::En => "We could not add this to your order. Your order is placed and nothing more was charged.",
-        Language::Fr => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande est passée et rien de plus n'a été débité.",
-        Language::It => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine è effettuato e non è stato addebitato nient'altro.",
-        Language::Es => "No hemos podido añadirlo a tu pedido. Tu pedido está realizado y no se ha cobrado nada más.",
+/// What it says of that order follows `order`, the lander's order's status: placed (`Complete`), received and
+/// being processed (`Pending`: Amazon has not decided yet), or else only that it is unchanged.
+pub fn upsale_declined_message(lang: Language, order: CrmOrderStatus) -> &'static str {
+    match (order, lang) {
+        (CrmOrderStatus::Complete, Language::De) => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung ist aufgegeben, und es wurde nichts weiter belastet.",
+        (CrmOrderStatus::Complete, Language::En) => "We could not add this to your order. Your order is placed and nothing more was charged.",
+        (CrmOrderStatus::Complete, Language::Fr) => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande est passée et rien de plus n'a été débité.",
+        (CrmOrderStatus::Complete, Language::It) => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine è effettuato e non è stato addebitato nient'altro.",
+        (CrmOrderStatus::Complete, Language::Es) => "No hemos podido añadirlo a tu pedido. Tu pedido está realizado y no se ha cobrado nada más.",
+        (CrmOrderStatus::Pending, Language::De) => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung ist eingegangen und wird bearbeitet, und es wurde nichts weiter belastet.",
+        (CrmOrderStatus::Pending, Language::En) => "We could not add this to your order. Your order has been received and is being processed, and nothing more was charged.",
+        (CrmOrderStatus::Pending, Language::Fr) => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande a bien été reçue et est en cours de traitement, et rien de plus n'a été débité.",
+        (CrmOrderStatus::Pending, Language::It) => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine è stato ricevuto ed è in elaborazione, e non è stato addebitato nient'altro.",
+        (CrmOrderStatus::Pending, Language::Es) => "No hemos podido añadirlo a tu pedido. Tu pedido se ha recibido y se está procesando, y no se ha cobrado nada más.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::De) => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung bleibt unverändert, und es wurde nichts weiter belastet.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::En) => "We could not add this to your order. Your order stays as it was, and nothing more was charged.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::Fr) => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande reste inchangée et rien de plus n'a été débité.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::It) => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine resta invariato e non è stato addebitato nient'altro.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::Es) => "No hemos podido añadirlo a tu pedido. Tu pedido sigue igual y no se ha cobrado nada más.",
     }
 }
 
@@ -160,6 +172,25 @@ mod tests {
         for status in CrmOrderStatus::ALL {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
             assert_eq!(CrmOrderStatus::parse(status.as_str()), Some(status));
+        }
+    }
+
+    #[test]
+    fn a_declined_upsale_says_placed_only_of_a_placed_order() {
+        let placed = ["aufgegeben", "is placed", "est passée", "è effettuato", "está realizado"];
+        let received = ["eingegangen", "received", "reçue", "ricevuto", "recibido"];
+        for (i, lang) in Language::ALL.into_iter().enumerate() {
+            let complete = upsale_declined_message(lang, CrmOrderStatus::Complete);
+            let pending = upsale_declined_message(lang, CrmOrderStatus::Pending);
+            assert!(complete.contains(placed[i]), "{complete}");
+            assert!(pending.contains(received[i]) && !pending.contains(placed[i]), "{pending}");
+            for other in [CrmOrderStatus::Partial, CrmOrderStatus::Other] {
+                let unchanged = upsale_declined_message(lang, other);
+                assert!(!unchanged.contains(placed[i]) && !unchanged.contains(received[i]), "{unchanged}");
+            }
+            // Each says the upsale was not added and nothing more was charged, like the others in its language.
+            let opening = complete.split('.').next().unwrap_or_default();
+            assert!(pending.starts_with(opening) && upsale_declined_message(lang, CrmOrderStatus::Other).starts_with(opening), "{lang:?}");
         }
     }
 

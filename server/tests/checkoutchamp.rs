@@ -451,14 +451,15 @@ async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode,
     err
 }
 
-/// A declined upsale: the decline's code, and the upsell page's own sentence in the request's language (the
-/// lander's order stands), not the code's general one.
+/// A declined upsale on a placed order: the decline's code, and the upsell page's own sentence in the request's
+/// language (the lander's order stands), not the code's general one.
 async fn expect_upsale_declined(response: reqwest::Response, code: ErrorCode, language: Language) -> ApiError {
     assert_eq!(response.status(), 402);
     let err: ApiError = response.json().await.unwrap();
     assert_eq!(err.code, code, "{err:?}");
-    assert_eq!(err.message, upsale_declined_message(language), "told what happened to the upsale and the order");
-    assert_ne!(err.message, upsale_declined_message(Language::En), "told in the request's language");
+    let placed = |lang| upsale_declined_message(lang, CrmOrderStatus::Complete);
+    assert_eq!(err.message, placed(language), "told what happened to the upsale and the order");
+    assert_ne!(err.message, placed(Language::En), "told in the request's language");
     err
 }
 
@@ -741,4 +742,32 @@ async fn an_order_paid_with_visa_2982_is_approved_and_its_upsales_declined() {
     assert_eq!(env.sandbox().checkoutchamp.order(&order.order_id).unwrap().items.len(), 1);
     let stored = env.state.checkoutchamp.as_ref().unwrap().orders.order(&order.order_id).unwrap().unwrap();
     assert_eq!(stored.total, Money::eur(1290), "the store keeps the order as it was paid");
+}
+
+/// A declined upsale on an order Amazon has not decided yet (`mc-4444`: CheckoutChamp's `PENDING`): the sentence
+/// says the order was received and is being processed, not that it is placed, which it is not yet.
+#[tokio::test]
+async fn a_declined_upsale_on_a_pending_order_says_it_is_received_not_placed() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("mc-4444"));
+    let response = env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "pending-order-01", Language::En)).await;
+    let order: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!(order.status, CrmOrderStatus::Pending);
+    // The order reference's instrument soft-declines from now on: the upsale is declined, the order stays pending.
+    env.set_instrument(&reference, "visa-0981");
+    let upsale = ImportUpsaleRequest {
+        access_token: token,
+        order_id: order.order_id.clone(),
+        product_id: 103,
+        quantity: 1,
+        idempotency_key: "pending-upsale-01".into(),
+        language: Language::En,
+    };
+    let response = env.post(UPSALES, &upsale).await;
+    assert_eq!(response.status(), 402);
+    let err: ApiError = response.json().await.unwrap();
+    assert_eq!(err.code, ErrorCode::SoftDecline, "{err:?}");
+    let sentence = "We could not add this to your order. Your order has been received and is being processed, and nothing more was charged.";
+    assert_eq!(err.message, sentence);
+    assert_eq!(err.message, upsale_declined_message(Language::En, CrmOrderStatus::Pending));
 }

@@ -2,6 +2,7 @@
 
 pub mod amazon_login;
 pub mod amazon_pay;
+pub mod intl;
 mod js_object;
 pub mod mutation_observer;
 pub mod off_amazon_payments;

@@ -41,15 +41,28 @@ pub fn address_lines(address: &PostalAddress) -> Vec<String> {
 }
 
 /// Calls `line` with each line of [`address_lines`], borrowed: for a view that only shows them (no `Vec`, no
-/// copies: a smaller wasm).
-pub fn each_address_line(address: &PostalAddress, mut line: impl FnMut(&str)) {
+/// copies: a smaller wasm). The country is its code ("DE"): the CV1 views, whose bundle has no room for more.
+pub fn each_address_line(address: &PostalAddress, line: impl FnMut(&str)) {
+    each_address_line_with(address, &address.country, line)
+}
+
+/// [`each_address_line`] with `country` as the last line: the country's name in the buyer's language
+/// ([`country_name`]).
+pub fn each_address_line_with(address: &PostalAddress, country: &str, mut line: impl FnMut(&str)) {
     let name = [address.first_name.as_str(), " ", &address.last_name].concat();
     let city = [address.zip.as_str(), " ", &address.city].concat();
-    for text in [name.trim_ascii(), &address.company, &address.street, &address.addition, city.trim_ascii(), &address.country] {
+    for text in [name.trim_ascii(), &address.company, &address.street, &address.addition, city.trim_ascii(), country] {
         if !text.trim_ascii().is_empty() {
             line(text);
         }
     }
+}
+
+/// The name of `address`'s country in `lang` ("Deutschland" for "DE" in German), from the browser's
+/// `Intl.DisplayNames`; its code where the browser cannot name it. A wasm-only call: the tests of this crate's
+/// native build use [`address_lines`].
+pub fn country_name(address: &PostalAddress, lang: Language) -> String {
+    crate::interop::intl::region_name(&address.country, lang).unwrap_or_else(|| address.country.clone())
 }
 
 /// `<address class="amazon-pay-address">`, a line of text each.

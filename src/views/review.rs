@@ -2,7 +2,7 @@
 //! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
 
-use super::common::{buyer_message, decline_reason, each_address_line, format_money, log_error, with_order};
+use super::common::{buyer_message, country_name, decline_reason, each_address_line_with, format_money, log_error, with_order};
 use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
 use crate::client::{Client, ClientError};
 use crate::dom::{clear, on, on_restored, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
@@ -243,7 +243,7 @@ impl Review {
         match &details.shipping_address {
             Some(address) => {
                 let block = add(&section(Text::ShippingAddress), "address", "amazon-pay-address", "");
-                each_address_line(address, |line| {
+                each_address_line_with(address, &country_name(address, self.options.language), |line| {
                     add(&block, "span", "", line);
                     add(&block, "br", "", "");
                 });

@@ -142,17 +142,54 @@ test("a declined upsell (visa-2982): the sandbox declines the upsale, amazonpay:
   assert.match(upsales[0].outcome, /AmazonRejected/);
   assert.equal(await page.locator(".amazon-pay-done").count(), 0, "no order shown as changed");
   // A hard decline: trying again would be declined again, so "Yes, add it" stays disabled (not busy) and the
-  // focus is on the way on.
-  const noThanks = page.getByRole("link", { name: "No, thanks" });
-  await page.waitForFunction(() => document.activeElement?.classList.contains("amazon-pay-upsell-decline"), null, { timeout: 5000 });
-  assert.equal(await add.isDisabled(), true, "no second try of what was declined for good");
-  assert.equal(await add.getAttribute("aria-busy"), "false");
-  assert.equal(await noThanks.getAttribute("href"), "/");
-  assert.equal(await noThanks.evaluate((a) => a === document.activeElement), true);
+  // focus is on the way on, which no longer says "No, thanks": the offer is over, the link goes on.
+  await offerOver(page, add);
   // The only failures: the upsale's 402 and Chromium's own line about it; the widget logs nothing (an outcome).
   const expected = (p) => /^HTTP 402 .*\/api\/checkoutchamp\/upsales$/.test(p) || p.includes("status of 402 (Payment Required)");
   assert.equal(problems.filter(expected).length, 2, problems.join("\n"));
   assert.deepEqual(problems.filter((p) => !expected(p)), [], "a decline is no console error");
+  await context.close();
+});
+
+/**
+ * After a declined upsale: "Yes, add it" disabled and not busy, and the focus on the way on, which says
+ * "Continue" (where it leads: the funnel's next page), no longer "No, thanks".
+ */
+async function offerOver(page, add) {
+  await page.waitForFunction(() => document.activeElement?.classList.contains("amazon-pay-upsell-decline"), null, { timeout: 5000 });
+  assert.equal(await add.isDisabled(), true, "no second try of what was declined");
+  assert.equal(await add.getAttribute("aria-busy"), "false");
+  const onward = page.getByRole("link", { name: "Continue", exact: true });
+  assert.equal(await onward.getAttribute("href"), "/");
+  assert.equal(await onward.evaluate((a) => a === document.activeElement), true);
+  assert.equal(await page.getByRole("link", { name: "No, thanks" }).count(), 0, "the offer is over: nothing to say no to");
+}
+
+test("a soft decline of the upsale (InvalidPaymentMethod) ends the offer too: the read-only Wallet's instrument would be charged again", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await chooseInstrument(page, "visa-2982");
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  const orderId = new URL(page.url()).searchParams.get("orderId");
+  // The sandbox declines every upsale on visa-2982 as AmazonRejected; CheckoutChamp's soft decline
+  // (InvalidPaymentMethod) has no sandbox instrument for upsales, so the server's answer is relabelled soft.
+  await page.route("**/api/checkoutchamp/upsales", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('"hard_decline"', '"soft_decline"');
+    assert.match(body, /"soft_decline"/);
+    await route.fulfill({ response, body });
+  });
+  const add = page.getByRole("button", { name: "Yes, add it to my order" });
+  await add.click();
+  const sentence = "We could not add this to your order. Your order is placed and nothing more was charged.";
+  await page.locator(".amazon-pay-notice", { hasText: sentence }).waitFor();
+  const told = (await events(page)).filter((e) => ["declined", "error", "upsellAdded"].includes(e.kind));
+  assert.deepEqual(told, [{ kind: "declined", orderId, code: "soft_decline", message: sentence }]);
+  await offerOver(page, add);
+  assert.equal((await callsSince(before)).filter((c) => c.action === "upsale/import").length, 1);
   await context.close();
 });
 

@@ -26,6 +26,8 @@ test("a German shop page gets German texts, prices and the legally required orde
   assert.equal(await page.locator(".amazon-pay-review h2").textContent(), "Bestellung überprüfen");
   assert.equal(await page.locator(".amazon-pay-place-order").textContent(), "Zahlungspflichtig bestellen");
   assert.match(await page.locator(".amazon-pay-total strong").textContent(), /^\d+,\d\d\u00a0€$/);
+  // The country by its German name (the browser's Intl.DisplayNames), not Amazon's code "DE".
+  assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), "Deutschland");
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   await page.goto(page.url());
@@ -34,14 +36,39 @@ test("a German shop page gets German texts, prices and the legally required orde
 });
 
 test("French, Italian and Spanish pages get their own texts", async () => {
-  for (const [lang, title] of [["fr", "Vérifiez votre commande"], ["it", "Controlla il tuo ordine"], ["es", "Revisa tu pedido"]]) {
+  const pages = [["fr", "Vérifiez votre commande", "Allemagne"], ["it", "Controlla il tuo ordine", "Germania"], ["es", "Revisa tu pedido", "Alemania"], ["en", "Review your order", "Germany"]];
+  for (const [lang, title, country] of pages) {
     const { page, context } = await newPage(browser());
     await checkoutToReview(page, server().baseUrl);
     await inLanguage(page, lang);
     await page.locator(".amazon-pay-buyer-name").waitFor();
     assert.equal(await page.locator(".amazon-pay-review h2").textContent(), title, lang);
+    assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), country, lang);
     await context.close();
   }
+});
+
+test("without Intl.DisplayNames the address shows the country's code, as Amazon sent it", async () => {
+  const { page, context } = await newPage(browser());
+  await context.addInitScript(() => { delete Intl.DisplayNames; });
+  await checkoutToReview(page, server().baseUrl);
+  assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), "DE");
+  await context.close();
+});
+
+test("the demo's review and confirmation pages each have one h1, the first heading of the page", async () => {
+  const { page, context } = await newPage(browser());
+  await checkoutToReview(page, server().baseUrl);
+  const headings = () => page.evaluate(() => [...document.querySelectorAll("h1, h2, h3")].map((h) => h.tagName + " " + h.textContent));
+  const review = await headings();
+  assert.deepEqual(review.filter((h) => h.startsWith("H1")), ["H1 Checkout"], review.join(" | "));
+  assert.equal(review[0], "H1 Checkout");
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "approved");
+  const confirmation = await headings();
+  assert.deepEqual(confirmation.filter((h) => h.startsWith("H1")), ["H1 Your order"], confirmation.join(" | "));
+  assert.equal(confirmation[0], "H1 Your order");
+  await context.close();
 });
 
 test("keyboard only: choose express delivery and place the order; changes are announced", async () => {
@@ -71,7 +98,7 @@ async function speak(context, lang) {
 
 const focusedClass = (page) => page.evaluate(() => document.activeElement?.className ?? "");
 
-test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … »", async () => {
+test("French labels put a no-break space before the colon: « Total : 50,70 € », « Numéro de commande : … », and a narrow one before « ! »", async () => {
   const { page, context } = await newPage(browser());
   await speak(context, "fr");
   await checkoutToReview(page, server().baseUrl);
@@ -79,6 +106,8 @@ test("French labels put a no-break space before the colon: « Total : 50,70 € 
   await page.click(".amazon-pay-place-order");
   await confirmationState(page, "approved");
   assert.match(await page.locator(".amazon-pay-order-number").textContent(), /^Numéro de commande\u00a0: O\w+$/);
+  // And a narrow no-break space before "!": « Merci ! », never broken from its word.
+  assert.match(await confirmationState(page, "approved"), /^Merci\u202f! Votre commande est confirmée/);
   await context.close();
 });
 

@@ -9,7 +9,9 @@ use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, Pro
 use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport};
 use crate::error::AppError;
 use crate::state::AppState;
-use amazon_pay_contract::checkoutchamp::{upsale_declined_message, CampaignLine, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::checkoutchamp::{
+    upsale_declined_message, CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest,
+};
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
@@ -39,11 +41,12 @@ pub(super) fn crm_error(err: CrmError) -> AppError {
 }
 
 /// Maps a failed Import Upsale: as [`crm_error`] (the same code), but a decline is told as what it is on the
-/// upsell page: this product was not added, and the lander's order stands with nothing more charged.
-fn upsale_error(err: CrmError, lang: Language) -> AppError {
+/// upsell page: this product was not added, and the lander's order (whose status is `order`: placed, or still
+/// pending) stands with nothing more charged.
+fn upsale_error(err: CrmError, lang: Language, order: CrmOrderStatus) -> AppError {
     let error = crm_error(err).in_language(lang);
     match error.code {
-        ErrorCode::SoftDecline | ErrorCode::HardDecline => error.with_message(upsale_declined_message(lang)),
+        ErrorCode::SoftDecline | ErrorCode::HardDecline => error.with_message(upsale_declined_message(lang, order)),
         _ => error,
     }
 }
@@ -249,7 +252,7 @@ pub(super) async fn import_upsale(
             ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies),
         })
         .await
-        .map_err(|e| upsale_error(e, lang))?;
+        .map_err(|e| upsale_error(e, lang, CrmOrderStatus::parse(&order.status).unwrap_or(CrmOrderStatus::Other)))?;
     let answer = response(updated);
     cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).await.map_err(|e| in_lang(e.into()))?;
     Ok(ApiJson(answer))
@@ -297,14 +300,19 @@ mod tests {
 
     #[test]
     fn a_declined_upsale_keeps_its_code_and_says_the_order_stands() {
-        let upsale = |reason| upsale_error(CrmError::Declined { reason, message: String::new() }, Language::De);
+        let upsale = |reason, order| upsale_error(CrmError::Declined { reason, message: String::new() }, Language::De, order);
         for (reason, code) in [(DeclineReason::AmazonRejected, ErrorCode::HardDecline), (DeclineReason::InvalidPaymentMethod, ErrorCode::SoftDecline)]
         {
-            let err = upsale(reason);
-            assert_eq!((err.code, err.language, err.message), (code, Language::De, Some(upsale_declined_message(Language::De))));
+            for order in CrmOrderStatus::ALL {
+                let err = upsale(reason.clone(), order);
+                assert_eq!((err.code, err.language, err.message), (code, Language::De, Some(upsale_declined_message(Language::De, order))));
+            }
         }
+        // What it says of the order follows the order's status: placed, or received while Amazon decides.
+        let said = |order| upsale(DeclineReason::AmazonRejected, order).message.unwrap_or_default();
+        assert_ne!(said(CrmOrderStatus::Complete), said(CrmOrderStatus::Pending));
         // Not a decline (nothing was decided): the code's own sentence, which says to try again.
-        let timeout = upsale(DeclineReason::TransactionTimedOut);
+        let timeout = upsale(DeclineReason::TransactionTimedOut, CrmOrderStatus::Complete);
         assert_eq!((timeout.code, timeout.message), (ErrorCode::UpstreamError, None));
     }
 }

@@ -9,7 +9,7 @@ use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{set_attr, set_disabled, Mounted};
+use crate::dom::{set_attr, set_disabled, set_text, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
 use crate::prelude::*;
@@ -32,7 +32,8 @@ pub struct UpsellOptions {
     pub language: Language,
     /// The campaign product offered, and how many; CheckoutChamp prices it.
     pub product: CampaignLine,
-    /// Where "No, thanks" and "Continue" lead (the next page of the funnel).
+    /// Where "No, thanks" (labelled "Continue" once a decline has ended the offer) and "Continue" lead (the next
+    /// page of the funnel).
     pub thank_you_url: String,
     /// How Amazon's sign-in button looks.
     pub button: ButtonStyle,
@@ -169,23 +170,28 @@ impl Upsell {
                 let order_id = view.params.as_ref().map(|p| p.order_id.as_str()).unwrap_or_default();
                 let code = view.shell.refused(&err, order_id);
                 *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
-                if code == Some(ErrorCode::HardDecline) {
+                // Any decline ends the offer: a soft one (InvalidPaymentMethod) asks for another payment method,
+                // which the read-only Wallet here cannot give, so a retry would charge the same one again.
+                if matches!(code, Some(ErrorCode::SoftDecline | ErrorCode::HardDecline)) {
                     view.refused_for_good();
                 } else {
-                    // A soft decline or a failure (a timeout, the network): trying again may work.
+                    // A failure (a timeout, the network) decided nothing: trying again may work.
                     view.set_busy(false);
                 }
             }
         });
     }
 
-    /// A hard decline: the same instrument (the Wallet here is read-only) would be declined again, so "Yes, add
-    /// it" stays disabled (and `busy`, which `add` checks) and the buyer is sent on with "No, thanks".
+    /// A decline: the same instrument (the Wallet here is read-only) would be declined again, so "Yes, add
+    /// it" stays disabled (and `busy`, which `add` checks) and the buyer is sent on. The offer is over, so the
+    /// link says where it goes ("Continue", to `thank_you_url`), not "No, thanks" to an offer no longer made.
     fn refused_for_good(&self) {
         let add = self.shell.el(ADD);
         set_disabled(add, true);
         set_attr(add, "aria-busy", "false");
-        view::focus(self.shell.el(NO_THANKS));
+        let onward = self.shell.el(NO_THANKS);
+        set_text(onward, self.shell.t(Text::Continue));
+        view::focus(onward);
     }
 
     /// The order as it is now, and the way on.
