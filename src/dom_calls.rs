@@ -78,6 +78,13 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn persisted(this: &Dom) -> bool;
 
+    /// `performance.getEntriesByType(kind)`, which does not throw (an unknown kind gives an empty list).
+    #[wasm_bindgen(js_namespace = performance, js_name = getEntriesByType)]
+    fn entries_by_type(kind: &str) -> js_sys::Array;
+
+    #[wasm_bindgen(method, getter, js_name = type)]
+    fn entry_type(this: &Dom) -> String;
+
     /// The browser's own `application/x-www-form-urlencoded` parser; `new URLSearchParams(text)` does not throw.
     type SearchParams;
 
@@ -156,6 +163,16 @@ pub(crate) fn focus(element: &Element) {
 /// other event, whose `persisted` is `undefined`).
 pub(crate) fn persisted(event: &Event) -> bool {
     dom(event).persisted()
+}
+
+/// How the browser loaded this document (`navigate`, `reload`, `back_forward`, `prerender`): the type of
+/// `performance`'s navigation entry; empty when there is none.
+pub(crate) fn navigation_type() -> String {
+    let entries = entries_by_type("navigation");
+    if entries.length() == 0 {
+        return String::new();
+    }
+    dom(&entries.get(0)).entry_type()
 }
 
 /// `location.href`.

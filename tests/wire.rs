@@ -117,7 +117,21 @@ fn checkout_v2_answers_read_back_equal() {
     ] {
         round_trip(PlaceOrderResponse { order_id: "O1".into(), outcome });
     }
-    round_trip(ApbOrderResponse { order_id: "O2".into(), button: button() });
+    round_trip(ApbOrderResponse::Checkout { order_id: "O2".into(), button: button() });
+    round_trip(ApbOrderResponse::Placed {
+        order_id: "O3".into(),
+        state: OrderState::Approved,
+        confirmation_url: "https://shop.example/thanks?order=O3".into(),
+    });
+}
+
+/// A server from before `kind` (an instance not yet upgraded) answered `{order_id, button}`: the button.
+#[wasm_bindgen_test]
+fn an_apb_answer_without_kind_is_the_button() {
+    let mut old = serde_json::to_value(ApbOrderResponse::Checkout { order_id: "O4".into(), button: button() }).unwrap();
+    old.as_object_mut().unwrap().remove("kind");
+    let read: ApbOrderResponse = wire::parse(&old.to_string()).unwrap();
+    assert_eq!(read, ApbOrderResponse::Checkout { order_id: "O4".into(), button: button() });
 }
 
 #[wasm_bindgen_test]

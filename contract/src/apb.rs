@@ -2,6 +2,7 @@
 //! (pre)authorization comes first and its answer carries the button's signed payload.
 
 use crate::cv2::{ButtonConfig, CartLine, PostalAddress, ProductType};
+use crate::orders::OrderState;
 use crate::prelude::*;
 use crate::Language;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,14 @@ pub struct ApbOrderRequest {
     /// leave it out, and their earlier order waits for the redirected-order sweep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<ApbReplaces>,
+    /// Only ask what this key's order is now (a page the browser brought back, before it offers the button
+    /// again): nothing is placed, and a key that placed nothing is 404 `not_found`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub replay_only: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// The earlier placement of the same tab: its order id and the idempotency key it was placed with, which only
@@ -49,11 +58,80 @@ pub struct ApbReplaces {
     pub idempotency_key: String,
 }
 
-/// The order and the button that completes it on Amazon's pages.
+/// What the widget does next for the order placed with the request's key, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApbOrderResponse {
-    /// The order id.
-    pub order_id: String,
-    /// The button.
-    pub button: ButtonConfig,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ApbOrderResponse {
+    /// Start Amazon's checkout with `button`: a new order, or one whose buyer has not finished on Amazon's
+    /// pages yet (the browser's Back from them), which the same button completes.
+    Checkout {
+        /// The order id.
+        order_id: String,
+        /// The button.
+        button: ButtonConfig,
+    },
+    /// The order is past Amazon's checkout (the buyer came back from it, or Amazon decided): opening Amazon
+    /// again would only send the buyer through it for nothing, so the widget goes to the order's page.
+    Placed {
+        /// The order id.
+        order_id: String,
+        /// Where the order stands now (`redirected` when the buyer came back and PAYONE's word is on its way).
+        state: OrderState,
+        /// The order's confirmation page (the shop's, with `order` in its query).
+        confirmation_url: String,
+    },
+}
+
+impl ApbOrderResponse {
+    /// The order's id, whatever comes next.
+    pub fn order_id(&self) -> &str {
+        match self {
+            ApbOrderResponse::Checkout { order_id, .. } | ApbOrderResponse::Placed { order_id, .. } => order_id,
+        }
+    }
+
+    /// The button that starts Amazon's checkout, when that comes next.
+    pub fn button(&self) -> Option<&ButtonConfig> {
+        match self {
+            ApbOrderResponse::Checkout { button, .. } => Some(button),
+            ApbOrderResponse::Placed { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_is_tagged_by_kind() {
+        let placed = ApbOrderResponse::Placed {
+            order_id: "O1".into(),
+            state: OrderState::Approved,
+            confirmation_url: "https://shop.example/thanks?order=O1".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&placed).unwrap(),
+            serde_json::json!({"kind": "placed", "order_id": "O1", "state": "approved", "confirmation_url": "https://shop.example/thanks?order=O1"})
+        );
+        assert_eq!(placed.order_id(), "O1");
+        assert_eq!(placed.button(), None);
+    }
+
+    #[test]
+    fn replay_only_is_left_out_unless_asked() {
+        let request = ApbOrderRequest {
+            items: vec![],
+            idempotency_key: "key-12345".into(),
+            language: Language::En,
+            product_type: ProductType::PayOnly,
+            buyer: None,
+            replaces: None,
+            replay_only: false,
+        };
+        assert!(!serde_json::to_string(&request).unwrap().contains("replay_only"));
+        let asked = ApbOrderRequest { replay_only: true, ..request };
+        let read: ApbOrderRequest = serde_json::from_str(&serde_json::to_string(&asked).unwrap()).unwrap();
+        assert!(read.replay_only);
+    }
 }

@@ -278,6 +278,12 @@ impl ReturnPagesConfig {
         self.policy.check(&url).map(String::from)
     }
 
+    /// `url` with `query` added, checked again and absolute: for the widget to navigate to, from a page that
+    /// may be on the shop's origin (where a path of this server's would name the shop's page).
+    pub fn absolute(&self, url: &str, query: &[(&str, &str)]) -> Result<String, ReturnUrlError> {
+        Ok(with_query(self.policy.check(url)?.as_str(), query))
+    }
+
     /// The `Location` for sending the buyer to `url` with `query` added: checked again (the configuration may
     /// have changed since the page was stored), and a path only when the page is on this server.
     pub fn redirect(&self, url: &str, query: &[(&str, &str)]) -> Result<String, ReturnUrlError> {

@@ -205,7 +205,7 @@ async fn apb_follows_the_cart_and_the_rules() {
         env.post_json("/api/apb/orders", &apb("apb-rules-0006", "ebook", "PayAndShip", buyer("Alexanderplatz 1", "DE", "+49 30 1234567"))).await;
     assert_eq!(response.status(), 200);
     let placed: amazon_pay_contract::apb::ApbOrderResponse = response.json().await.unwrap();
-    assert_eq!(placed.button.product_type, ProductType::PayOnly);
+    assert_eq!(placed.button().unwrap().product_type, ProductType::PayOnly);
     let body = &sent(&env, "preauthorization")[0];
     assert!(body.contains("add_paydata%5BproductType%5D=PayOnly") && !body.contains("shipping_"), "{body}");
 }

@@ -335,12 +335,12 @@ async fn the_order_keeps_the_buyer_and_addresses_amazon_gave_for_the_merchant() 
         "buyer": {"email": "anna@example.com", "phone": "+49301234567", "address": {"first_name": "Anna", "last_name": "Schmidt", "street": "Hauptstr. 1", "zip": "10115", "city": "Berlin", "country": "DE"}}
     });
     let apb: amazon_pay_contract::apb::ApbOrderResponse = env.post_json("/api/apb/orders", &body).await.json().await.unwrap();
-    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &apb.order_id).await).unwrap();
+    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, apb.order_id()).await).unwrap();
     assert_eq!((before.buyer, before.shipping_address), (None, None), "nothing before Amazon's session");
-    let (to, _) = buyer.checkout(&apb.button, "visa-1111").await;
+    let (to, _) = buyer.checkout(apb.button().unwrap(), "visa-1111").await;
     follow_to_result(&buyer, to).await;
-    assert_eq!(status(&env, &apb.order_id).await.state, OrderState::Approved);
-    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &apb.order_id).await).unwrap();
+    assert_eq!(status(&env, apb.order_id()).await.state, OrderState::Approved);
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, apb.order_id()).await).unwrap();
     assert_eq!(shown.buyer, Some(expected_buyer));
     assert_eq!(shown.shipping_address, Some(anna_at("Unter den Linden 1", "10117", "Berlin")));
     assert_eq!(shown.billing_address, Some(anna_at("Unter den Linden 1", "10117", "Berlin")));
@@ -518,23 +518,23 @@ async fn apb_places_first_and_completes_on_the_return() {
     let answer = env.post_json("/api/apb/orders", &body).await;
     assert_eq!(answer.status(), 200);
     let answer: amazon_pay_contract::apb::ApbOrderResponse = answer.json().await.unwrap();
-    assert!(answer.button.payload_json.contains("ProcessOrder"));
-    let payload: serde_json::Value = serde_json::from_str(&answer.button.payload_json).unwrap();
+    assert!(answer.button().unwrap().payload_json.contains("ProcessOrder"));
+    let payload: serde_json::Value = serde_json::from_str(&answer.button().unwrap().payload_json).unwrap();
     let cancel = payload["webCheckoutDetails"]["checkoutCancelUrl"].as_str().unwrap();
-    assert!(cancel.ends_with(&format!("?amazonPayCancelled=1&order={}", answer.order_id)), "the cancel names the order: {cancel}");
+    assert!(cancel.ends_with(&format!("?amazonPayCancelled=1&order={}", answer.order_id())), "the cancel names the order: {cancel}");
     // Before Amazon knows anything of it, the order is already Amazon Pay's, in its first event too.
-    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let before: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, answer.order_id()).await).unwrap();
     assert_eq!((before.provider.as_str(), before.money_carrier()), ("amazon", Some("Amazon Pay")));
     assert_eq!(before.amazon, Some(Default::default()), "no Amazon id yet");
-    let placed_event = env.state.store.events_for_order(&answer.order_id).unwrap().into_iter().find(|e| e.kind == "order.placed").unwrap();
+    let placed_event = env.state.store.events_for_order(answer.order_id()).unwrap().into_iter().find(|e| e.kind == "order.placed").unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&placed_event.body).unwrap()["order"]["provider"], "amazon");
-    let (to, id) = buyer.checkout(&answer.button, "visa-1111").await;
+    let (to, id) = buyer.checkout(answer.button().unwrap(), "visa-1111").await;
     let done = follow_to_result(&buyer, to).await;
-    assert_eq!(location(&done), format!("/confirmation.html?order={}", answer.order_id));
-    assert_eq!(status(&env, &answer.order_id).await.state, OrderState::Approved);
+    assert_eq!(location(&done), format!("/confirmation.html?order={}", answer.order_id()));
+    assert_eq!(status(&env, answer.order_id()).await.state, OrderState::Approved);
     // Amazon's ids as Amazon Pay direct knows them (not PAYONE's table).
-    let ids = env.state.store.amazon_order(&answer.order_id).unwrap().unwrap();
-    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, &answer.order_id).await).unwrap();
+    let ids = env.state.store.amazon_order(answer.order_id()).unwrap().unwrap();
+    let shown: amazon_pay_contract::merchant::MerchantOrder = serde_json::from_value(merchant_order(&env, answer.order_id()).await).unwrap();
     let expected = amazon_pay_contract::merchant::AmazonIds {
         order_reference_id: None,
         checkout_session_id: Some(id.clone()),
@@ -544,7 +544,11 @@ async fn apb_places_first_and_completes_on_the_return() {
     assert!(expected.charge_permission_id.is_some() && expected.charge_id.is_some(), "{ids:?}");
     assert_eq!((shown.provider.as_str(), shown.amazon), ("amazon", Some(expected)));
     let again = env.post_json("/api/apb/orders", &body).await.json::<amazon_pay_contract::apb::ApbOrderResponse>().await.unwrap();
-    assert_eq!(again.order_id, answer.order_id, "idempotent");
+    // The same key after the buyer paid (the browser's Back to the APB page): its confirmation, not Amazon again.
+    let confirmation_url = env.url(&format!("/confirmation.html?order={}", answer.order_id()));
+    let placed =
+        amazon_pay_contract::apb::ApbOrderResponse::Placed { order_id: answer.order_id().to_owned(), state: OrderState::Approved, confirmation_url };
+    assert_eq!(again, placed);
 }
 
 /// APB with Amazon directly: the buyer reloads the APB page while on Amazon's pages and pays with a new order,
@@ -565,19 +569,19 @@ async fn apb_a_replaced_order_returning_late_is_not_completed() {
     let first: amazon_pay_contract::apb::ApbOrderResponse =
         env.post_json("/api/apb/orders", &body("apb-key-late-0001", None)).await.json().await.unwrap();
     // The buyer finishes on Amazon's pages but reloads the APB page instead of following the return.
-    let (_, id) = buyer.checkout(&first.button, "visa-1111").await;
-    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={id}", first.order_id);
+    let (_, id) = buyer.checkout(first.button().unwrap(), "visa-1111").await;
+    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={id}", first.order_id());
 
-    let second = env.post_json("/api/apb/orders", &body("apb-key-late-0002", Some((&first.order_id, "apb-key-late-0001")))).await;
+    let second = env.post_json("/api/apb/orders", &body("apb-key-late-0002", Some((first.order_id(), "apb-key-late-0001")))).await;
     assert_eq!(second.status(), 200);
     let second: amazon_pay_contract::apb::ApbOrderResponse = second.json().await.unwrap();
-    assert_eq!(status(&env, &first.order_id).await.state, OrderState::Abandoned, "given up at once");
+    assert_eq!(status(&env, first.order_id()).await.state, OrderState::Abandoned, "given up at once");
 
     let back = buyer.get(&result).await;
-    assert_eq!(location(&back), format!("/confirmation.html?order={}", first.order_id));
-    assert_eq!(status(&env, &first.order_id).await.state, OrderState::Abandoned);
+    assert_eq!(location(&back), format!("/confirmation.html?order={}", first.order_id()));
+    assert_eq!(status(&env, first.order_id()).await.state, OrderState::Abandoned);
     assert!(env.upstream("completeCheckoutSession").is_empty(), "not completed: no charge");
-    assert_eq!(status(&env, &second.order_id).await.state, OrderState::Redirected);
+    assert_eq!(status(&env, second.order_id()).await.state, OrderState::Redirected);
 }
 
 /// The sandbox's SNS signing key (published in the repository, sandbox only), to forge what the tests need.

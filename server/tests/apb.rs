@@ -25,6 +25,7 @@ fn request(key: &str, product_type: ProductType, buyer: Option<ApbBuyer>) -> Apb
         product_type,
         buyer,
         replaces: None,
+        replay_only: false,
     }
 }
 
@@ -55,12 +56,12 @@ async fn apb_returns_the_signed_process_order_payload_priced_by_the_server() {
     assert_eq!(response.status(), 200);
     let placed: ApbOrderResponse = response.json().await.unwrap();
     let price = state.catalogue.products["tshirt"].price;
-    assert_eq!(placed.button.amount, Money::eur(2 * price));
-    let payload: serde_json::Value = serde_json::from_str(&placed.button.payload_json).unwrap();
+    assert_eq!(placed.button().unwrap().amount, Money::eur(2 * price));
+    let payload: serde_json::Value = serde_json::from_str(&placed.button().unwrap().payload_json).unwrap();
     assert_eq!(payload["webCheckoutDetails"]["checkoutMode"], "ProcessOrder");
     assert_eq!(payload["paymentDetails"]["chargeAmount"]["amount"], Money::eur(2 * price).decimal());
-    let order = state.store.order(&placed.order_id).unwrap().unwrap();
-    assert_eq!(order.workorder_id, placed.button.workorder_id);
+    let order = state.store.order(placed.order_id()).unwrap().unwrap();
+    assert_eq!(order.workorder_id, placed.button().unwrap().workorder_id);
 
     // The same key again: the same answer, no second authorization.
     let again: ApbOrderResponse = client
@@ -124,7 +125,7 @@ async fn apb_digital_goods_need_no_address() {
     let response = reqwest::Client::new().post(format!("{base}/api/apb/orders")).json(&digital).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let placed: ApbOrderResponse = response.json().await.unwrap();
-    assert_eq!(placed.button.product_type, ProductType::PayOnly);
+    assert_eq!(placed.button().unwrap().product_type, ProductType::PayOnly);
 }
 
 /// The buyer reloads the APB page while on Amazon's pages and pays with the new order (a reload makes a new
@@ -141,7 +142,7 @@ async fn an_order_whose_buyer_never_came_back_is_given_up_after_the_expiry() {
             digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
             let response = http.post(format!("{base}/api/apb/orders")).json(&digital).send().await.unwrap();
             assert_eq!(response.status(), 200);
-            response.json::<ApbOrderResponse>().await.unwrap().order_id
+            response.json::<ApbOrderResponse>().await.unwrap().order_id().to_owned()
         }
     };
     let first = place("apb-key-reload-1").await;
@@ -179,8 +180,8 @@ async fn place_ebook(env: &support::Env, key: &str, replaces: Option<(&str, &str
 
 /// The buyer chose Anna's Visa on Amazon's pages and finished there: PAYONE authorizes and notifies.
 async fn finish_on_amazon(env: &support::Env, placed: &ApbOrderResponse) {
-    env.choose(&placed.button.workorder_id, "anna", "anna-home", "visa-1111");
-    let txid = env.state.store.order(&placed.order_id).unwrap().unwrap().txid.unwrap();
+    env.choose(&placed.button().unwrap().workorder_id, "anna", "anna-home", "visa-1111");
+    let txid = env.state.store.order(placed.order_id()).unwrap().unwrap().txid.unwrap();
     env.sandbox().payone.finish_redirect(&txid, amazon_pay_server::sandbox::MfaOutcome::NotAsked).await.unwrap();
 }
 
@@ -199,13 +200,13 @@ fn abandoned_events(env: &support::Env, id: &str) -> usize {
 #[tokio::test]
 async fn a_tab_that_places_again_gives_up_its_earlier_order_at_once() {
     let env = support::start().await;
-    let first = place_ebook(&env, "apb-key-replace-1", None).await.order_id;
+    let first = place_ebook(&env, "apb-key-replace-1", None).await.order_id().to_owned();
     assert_eq!(state_of(&env, &first), OrderState::Redirected);
     let second = place_ebook(&env, "apb-key-replace-2", Some((&first, "apb-key-replace-1"))).await;
     assert_eq!(state_of(&env, &first), OrderState::Abandoned, "given up at once");
-    assert_eq!(state_of(&env, &second.order_id), OrderState::Redirected);
+    assert_eq!(state_of(&env, second.order_id()), OrderState::Redirected);
     assert_eq!(abandoned_events(&env, &first), 1, "one event, for the webhooks");
-    assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), std::slice::from_ref(&second.order_id));
+    assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), [second.order_id()]);
     let event = env.state.store.events_for_order(&first).unwrap().into_iter().find(|e| e.kind == "order.abandoned").unwrap();
     let event: serde_json::Value = serde_json::from_str(&event.body).unwrap();
     assert_eq!(event["order"]["abandon_reason"], "replaced", "the event says why: {event}");
@@ -219,12 +220,8 @@ async fn a_tab_that_places_again_gives_up_its_earlier_order_at_once() {
     // A third placement claiming the same order changes nothing either.
     let third = place_ebook(&env, "apb-key-replace-3", Some((&first, "apb-key-replace-1"))).await;
     assert_eq!(abandoned_events(&env, &first), 1);
-    assert_eq!(
-        env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")),
-        std::slice::from_ref(&second.order_id),
-        "still the first replacement"
-    );
-    assert_eq!(state_of(&env, &third.order_id), OrderState::Redirected);
+    assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), [second.order_id()], "still the first replacement");
+    assert_eq!(state_of(&env, third.order_id()), OrderState::Redirected);
     let auths = env.state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
     assert_eq!(auths, 3, "one authorization per placement, none for the replay");
 }
@@ -236,22 +233,22 @@ async fn claims_that_do_not_hold_give_nothing_up() {
     use amazon_pay_server::orders::replaced::Replaced;
     let env = support::start().await;
     let store = &env.state.store;
-    let first = place_ebook(&env, "apb-key-claims-1", None).await.order_id;
+    let first = place_ebook(&env, "apb-key-claims-1", None).await.order_id().to_owned();
 
-    let wrong = place_ebook(&env, "apb-key-claims-2", Some((&first, "apb-key-claims-X"))).await.order_id;
+    let wrong = place_ebook(&env, "apb-key-claims-2", Some((&first, "apb-key-claims-X"))).await.order_id().to_owned();
     assert_eq!(store.give_up_replaced(&first, "apb-key-claims-X", &wrong).await.unwrap(), Replaced::WrongKey);
     assert_eq!(store.give_up_replaced(&first, "apb-key-claims-", &wrong).await.unwrap(), Replaced::WrongKey, "a prefix of the key");
-    let unknown = place_ebook(&env, "apb-key-claims-3", Some(("ONOSUCHORDER1", "apb-key-claims-1"))).await.order_id;
+    let unknown = place_ebook(&env, "apb-key-claims-3", Some(("ONOSUCHORDER1", "apb-key-claims-1"))).await.order_id().to_owned();
     assert_eq!(store.give_up_replaced("ONOSUCHORDER1", "apb-key-claims-1", &unknown).await.unwrap(), Replaced::Unknown);
     assert_eq!(store.give_up_replaced(&first, "apb-key-claims-1", &first).await.unwrap(), Replaced::Itself);
     assert_eq!((state_of(&env, &first), abandoned_events(&env, &first)), (OrderState::Redirected, 0));
 
     // Back through PAYONE's success URL: the buyer finished there, PAYONE's word is on its way.
-    let returned = place_ebook(&env, "apb-key-claims-4", None).await.order_id;
+    let returned = place_ebook(&env, "apb-key-claims-4", None).await.order_id().to_owned();
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let back = no_redirects.get(env.url(&format!("/api/orders/{returned}/return?result=success"))).send().await.unwrap();
     assert!(back.status().is_redirection(), "{}", back.status());
-    let after = place_ebook(&env, "apb-key-claims-5", Some((&returned, "apb-key-claims-4"))).await.order_id;
+    let after = place_ebook(&env, "apb-key-claims-5", Some((&returned, "apb-key-claims-4"))).await.order_id().to_owned();
     assert_eq!((state_of(&env, &returned), abandoned_events(&env, &returned)), (OrderState::Redirected, 0));
     assert_eq!(store.give_up_replaced(&returned, "apb-key-claims-4", &after).await.unwrap(), Replaced::Returned);
 
@@ -259,20 +256,20 @@ async fn claims_that_do_not_hold_give_nothing_up() {
     let workorder = env.checkout("visa-1111").await;
     let placed: amazon_pay_contract::cv2::PlaceOrderResponse = env.place(&workorder, "cv2-key-claims-1", Language::En).await.json().await.unwrap();
     assert_eq!(state_of(&env, &placed.order_id), OrderState::Redirected);
-    let apb = place_ebook(&env, "apb-key-claims-6", Some((&placed.order_id, "cv2-key-claims-1"))).await.order_id;
+    let apb = place_ebook(&env, "apb-key-claims-6", Some((&placed.order_id, "cv2-key-claims-1"))).await.order_id().to_owned();
     assert_eq!((state_of(&env, &placed.order_id), abandoned_events(&env, &placed.order_id)), (OrderState::Redirected, 0));
     assert_eq!(store.give_up_replaced(&placed.order_id, "cv2-key-claims-1", &apb).await.unwrap(), Replaced::NotApb);
 
     // Moved already (PAYONE authorized it): it stays what PAYONE said.
     let paid = place_ebook(&env, "apb-key-claims-7", None).await;
     finish_on_amazon(&env, &paid).await;
-    let (state, id) = (env.state.clone(), paid.order_id.clone());
+    let (state, id) = (env.state.clone(), paid.order_id().to_owned());
     support::eventually("the order authorized", 10, || (state.store.order(&id).unwrap().unwrap().state != OrderState::Redirected).then_some(()))
         .await;
-    let moved = state_of(&env, &paid.order_id);
-    let later = place_ebook(&env, "apb-key-claims-8", Some((&paid.order_id, "apb-key-claims-7"))).await.order_id;
-    assert_eq!((state_of(&env, &paid.order_id), abandoned_events(&env, &paid.order_id)), (moved, 0));
-    assert_eq!(store.give_up_replaced(&paid.order_id, "apb-key-claims-7", &later).await.unwrap(), Replaced::NotRedirected(moved));
+    let moved = state_of(&env, paid.order_id());
+    let later = place_ebook(&env, "apb-key-claims-8", Some((paid.order_id(), "apb-key-claims-7"))).await.order_id().to_owned();
+    assert_eq!((state_of(&env, paid.order_id()), abandoned_events(&env, paid.order_id())), (moved, 0));
+    assert_eq!(store.give_up_replaced(paid.order_id(), "apb-key-claims-7", &later).await.unwrap(), Replaced::NotRedirected(moved));
     for id in [&wrong, &unknown, &after, &apb, &later] {
         assert_eq!(state_of(&env, id), OrderState::Redirected, "the new placement went ahead");
     }
@@ -285,9 +282,9 @@ async fn claims_that_do_not_hold_give_nothing_up() {
 async fn a_replaced_order_authorized_after_all_is_released() {
     let env = support::start().await;
     let first_placed = place_ebook(&env, "apb-key-release-1", None).await;
-    let first = first_placed.order_id.clone();
+    let first = first_placed.order_id().to_owned();
     let second_placed = place_ebook(&env, "apb-key-release-2", Some((&first, "apb-key-release-1"))).await;
-    let second = second_placed.order_id.clone();
+    let second = second_placed.order_id().to_owned();
     assert_eq!(state_of(&env, &first), OrderState::Abandoned);
     let txid = |id: &str| env.state.store.order(id).unwrap().unwrap().txid.unwrap();
     let (first_txid, second_txid) = (txid(&first), txid(&second));
@@ -308,4 +305,59 @@ async fn a_replaced_order_authorized_after_all_is_released() {
     let at = |kind: &str| kinds.iter().position(|k| k == kind).unwrap_or_else(|| panic!("no {kind}: {kinds:?}"));
     assert!(at("order.abandoned") < at("order.approved") && at("order.approved") < at("order.released"), "{kinds:?}");
     assert_eq!(env.count(&format!("SELECT count(*) FROM duplicate_authorizations WHERE order_id = '{first}' AND other_order_id = '{second}'")), 1);
+}
+
+/// The buyer paid, then pressed the browser's Back to the APB page, whose button sends the same key again:
+/// while the buyer is on Amazon's pages the same button (Back from them), but once past them (back through
+/// PAYONE's success URL, then authorized) the answer is `placed` with the order's confirmation page, not the
+/// button that would open Amazon's checkout again, and PAYONE is asked once (on SQLite, and on PostgreSQL
+/// with `AMAZON_PAY_TEST_SERVER_STORE=postgres`).
+#[tokio::test]
+async fn the_same_key_after_the_buyer_paid_answers_the_confirmation_not_amazon() {
+    let env = support::start().await;
+    let placed = place_ebook(&env, "apb-key-paid-0001", None).await;
+    let id = placed.order_id().to_owned();
+    assert!(placed.button().is_some(), "{placed:?}");
+    assert_eq!(place_ebook(&env, "apb-key-paid-0001", None).await, placed, "on Amazon's pages: the same button");
+
+    let expected =
+        |state| ApbOrderResponse::Placed { order_id: id.clone(), state, confirmation_url: env.url(&format!("/confirmation.html?order={id}")) };
+    // Back through the success URL: PAYONE's word is on its way, the order is still `redirected`.
+    let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, &id);
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let back = no_redirects.get(env.url(&format!("/api/orders/{id}/return?result=success&token={token}"))).send().await.unwrap();
+    assert!(back.status().is_redirection(), "{}", back.status());
+    assert_eq!(state_of(&env, &id), OrderState::Redirected);
+    assert_eq!(place_ebook(&env, "apb-key-paid-0001", None).await, expected(OrderState::Redirected));
+
+    finish_on_amazon(&env, &placed).await;
+    let (state, order) = (env.state.clone(), id.clone());
+    support::eventually("the order authorized", 10, || (state.store.order(&order).unwrap().unwrap().state == OrderState::Approved).then_some(()))
+        .await;
+    assert_eq!(place_ebook(&env, "apb-key-paid-0001", None).await, expected(OrderState::Approved));
+    let auths = env.state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
+    assert_eq!(auths, 1, "PAYONE asked once");
+}
+
+/// The widget's question about a page the browser brought back (`replay_only`): the key's order as a click
+/// would get it, and for a key that placed nothing 404 with nothing placed.
+#[tokio::test]
+async fn replay_only_places_nothing() {
+    let env = support::start().await;
+    let ask = |key: &str| {
+        let mut digital = request(key, ProductType::PayOnly, None);
+        digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
+        digital.replay_only = true;
+        env.http.post(env.url("/api/apb/orders")).json(&digital).send()
+    };
+    let refused = ask("apb-key-never-01").await.unwrap();
+    assert_eq!(refused.status(), 404);
+    assert_eq!(refused.json::<ApiError>().await.unwrap().code, ErrorCode::NotFound);
+    assert!(env.state.store.upstream_calls().unwrap().is_empty(), "nothing sent to PAYONE");
+    assert!(env.state.store.order_by_key("apb-key-never-01").unwrap().is_none(), "no order");
+
+    let placed = place_ebook(&env, "apb-key-asked-01", None).await;
+    let asked = ask("apb-key-asked-01").await.unwrap();
+    assert_eq!(asked.status(), 200);
+    assert_eq!(asked.json::<ApbOrderResponse>().await.unwrap(), placed);
 }

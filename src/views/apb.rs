@@ -1,6 +1,7 @@
 //! APB: Amazon Pay as the last step of the shop's own checkout. The shop's button authorizes first
 //! (through the backend); PAYONE's answer carries the signed payload, and `amazon.Pay.initCheckout` takes
-//! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered.
+//! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered. Shown again by
+//! the browser's Back after the order is placed, it leads to the order's confirmation page, not to Amazon.
 
 use super::button::{is_amazon_checkout_js, render_options};
 use super::common::{live_region, log_error};
@@ -12,7 +13,7 @@ use crate::page;
 use crate::prelude::*;
 use crate::texts::Text;
 use alloc::rc::{Rc, Weak};
-use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbReplaces};
+use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbOrderResponse, ApbReplaces};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
@@ -88,6 +89,9 @@ struct Apb {
     busy: Cell<bool>,
     /// One payment intent; a new one after a failure.
     idempotency_key: RefCell<String>,
+    /// The key this page placed an order with (the server answered), asked about again when the page shows
+    /// again from the back/forward cache.
+    placed_key: RefCell<Option<String>>,
     /// The button's click, and `pageshow` (see [`restored`]).
     _listeners: RefCell<Vec<Listener>>,
 }
@@ -124,6 +128,7 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
         notice,
         busy: Cell::new(false),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
+        placed_key: RefCell::new(None),
         _listeners: RefCell::new(Vec::new()),
     });
     let weak = Rc::downgrade(&view);
@@ -139,17 +144,61 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
             restored(&view);
         }
     }));
+    // Loaded again by the browser's Back without its back/forward cache: the tab's last placement may be this
+    // page's, placed already; asked before the button is offered (a fresh visit, or a reload, places anew).
+    if crate::dom_calls::navigation_type() == "back_forward" {
+        if let Some(earlier) = tab_storage().and_then(|s| s.get_item(PLACED_KEY).ok().flatten()) {
+            resume(&view, earlier);
+        }
+    }
     Ok(Mounted::new(root, Box::new(view)))
 }
 
-/// The browser's Back from Amazon's pages brought the page back from its back/forward cache as it was left:
-/// "Opening Amazon Pay…", the button disabled. The button works again, with the same key: a click gets the
-/// same order and Amazon checkout again, not a second authorization.
-fn restored(view: &Apb) {
+/// The browser's Back brought the page back from its back/forward cache as it was left: "Opening Amazon
+/// Pay…", the button disabled. If this page placed an order, the server says first whether it is past
+/// Amazon's pages (then the page goes to its confirmation); otherwise the button works again, with the same
+/// key: a click gets the same order and Amazon checkout again, not a second authorization.
+fn restored(view: &Rc<Apb>) {
+    if let Some(key) = view.placed_key.borrow().clone() {
+        return resume(view, key);
+    }
     if view.busy.get() {
         set_text(&view.notice, "");
         view.set_busy(false);
     }
+}
+
+/// Asks what the order placed with `key` is now (`replay_only`: nothing is placed), the button disabled
+/// meanwhile: past Amazon's pages, the page is replaced by the order's confirmation page; otherwise (still
+/// on Amazon's pages, given up, another cart, not reachable) the button works again with the key it had.
+fn resume(view: &Rc<Apb>, key: String) {
+    set_text(&view.notice, "");
+    view.set_busy(true);
+    let request = ApbOrderRequest {
+        items: view.options.items.clone(),
+        idempotency_key: key,
+        language: view.options.language,
+        product_type: view.options.product_type,
+        buyer: None,
+        replaces: None,
+        replay_only: true,
+    };
+    let (weak, answer) = (Rc::downgrade(view), view.options.client.place_apb_order(&request));
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = answer.await;
+        let Some(view) = weak.upgrade() else { return };
+        if let Ok(ApbOrderResponse::Placed { confirmation_url, .. }) = answer {
+            if is_http_url(&confirmation_url) {
+                return page::replace_with(&confirmation_url);
+            }
+        }
+        view.set_busy(false);
+    });
+}
+
+/// Only a page's address is followed from an answer (never `javascript:` or the like).
+fn is_http_url(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
 }
 
 /// Reads the buyer's form (PayAndShip), then authorizes and hands over to Amazon.
@@ -175,6 +224,7 @@ fn pay(view: &Rc<Apb>) {
         product_type: view.options.product_type,
         buyer,
         replaces: earlier_placement(&view.idempotency_key.borrow()),
+        replay_only: false,
     };
     let (client, timeout) = (view.options.client.clone(), view.options.script_timeout);
     wasm_bindgen_futures::spawn_local(checkout(Rc::downgrade(view), client, request, timeout));
@@ -185,19 +235,24 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
     let internal = ErrorCode::Internal.buyer_message(lang);
     let answer = client.place_apb_order(&request).await;
     let Some(page) = view.upgrade() else { return };
-    let placed = match answer {
-        Ok(placed) => placed,
+    let (order_id, config) = match answer {
+        Ok(ApbOrderResponse::Checkout { order_id, button }) => (order_id, button),
+        // Past Amazon's pages already (the page came back by the browser's Back): its confirmation page.
+        Ok(ApbOrderResponse::Placed { confirmation_url, .. }) if is_http_url(&confirmation_url) => return page::navigate(&confirmation_url),
+        Ok(ApbOrderResponse::Placed { confirmation_url, .. }) => {
+            return page.fail(&["refusing to open ", &confirmation_url].concat(), internal);
+        }
         Err(err) => {
             let message = err.api_error().map(|e| e.message.clone());
             return page.fail(&err.to_string(), &message.unwrap_or_else(|| ErrorCode::UpstreamError.buyer_message(lang).into()));
         }
     };
+    *page.placed_key.borrow_mut() = Some(request.idempotency_key.clone());
     if let Some(storage) = tab_storage() {
-        let _ = storage.set_item(PLACED_ORDER, &placed.order_id);
+        let _ = storage.set_item(PLACED_ORDER, &order_id);
         let _ = storage.set_item(PLACED_KEY, &request.idempotency_key);
     }
-    emit(&page.root, WidgetEvent::OrderPlaced { order_id: placed.order_id.clone() });
-    let config = placed.button;
+    emit(&page.root, WidgetEvent::OrderPlaced { order_id: order_id.clone() });
     if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {
         return page.fail(&["refusing to load ", &config.script_url, " in live mode"].concat(), internal);
     }
@@ -209,7 +264,7 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
     }
     let mut render = render_options(&config, "Checkout", "Gold");
     render.estimated_order_amount = None;
-    emit(&page.root, WidgetEvent::Redirecting { order_id: placed.order_id, url: String::new() });
+    emit(&page.root, WidgetEvent::Redirecting { order_id, url: String::new() });
     if let Err(err) = amazon_pay::init_checkout(&render) {
         page.fail(&err.to_string(), internal);
     }

@@ -103,9 +103,14 @@ impl FromJs for PlaceOrderResponse {
     }
 }
 
+/// Tagged by `kind`; an answer without one (a server from before `placed`, during an upgrade) is the button.
 impl FromJs for ApbOrderResponse {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         let o = Obj::new(value)?;
-        Ok(ApbOrderResponse { order_id: o.string("order_id")?, button: o.field("button")? })
+        let order_id = o.string("order_id")?;
+        if o.opt_string("kind")?.as_deref() == Some("placed") {
+            return Ok(ApbOrderResponse::Placed { order_id, state: o.field("state")?, confirmation_url: o.string("confirmation_url")? });
+        }
+        Ok(ApbOrderResponse::Checkout { order_id, button: o.field("button")? })
     }
 }

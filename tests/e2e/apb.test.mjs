@@ -118,6 +118,87 @@ test("Back from Amazon's page with the browser's back/forward cache: the button 
   }
 });
 
+/**
+ * Pays on `page` (Visa: approved) from the APB page, then goes back to the APB page's entry in the history, as
+ * the browser's Back does (over Amazon's pages). `beforeConfirmation` runs on the APB page; then the buyer must
+ * reach the paid order's confirmation without Amazon's checkout opened again or anything authorized again.
+ */
+async function backToThePaidApbPage(page, beforeConfirmation = async () => {}) {
+  await page.goto(server().baseUrl + "/apb.html");
+  const entries = await page.evaluate(() => history.length);
+  await page.click(".amazon-pay-apb-button");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.click("button.primary");
+  await page.check("#instrument-visa-1111");
+  await page.click("button.primary");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  const order = new URL(page.url()).searchParams.get("order");
+  const authorizations = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
+  // Every page shown from here on: Amazon's must not be among them.
+  const shown = [];
+  page.on("framenavigated", (frame) => { if (frame === page.mainFrame()) shown.push(frame.url()); });
+  const steps = (await page.evaluate(() => history.length)) - entries;
+  const onApb = page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame() && frame.url().includes("/apb.html") });
+  await page.evaluate((steps) => history.go(-steps), steps);
+  await onApb;
+  await beforeConfirmation();
+  // From the APB page on to the confirmation (not the confirmation page that was left).
+  await page.waitForURL(/\/confirmation\.html\?order=/, { timeout: 10_000 });
+  assert.equal(new URL(page.url()).searchParams.get("order"), order, "the paid order's confirmation");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.deepEqual(shown.filter((url) => url.includes("/sandbox/amazon/")), [], "Amazon's checkout not opened again");
+  assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length, authorizations, "nothing authorized again");
+}
+
+/** Records, in the tab's sessionStorage, the APB button as a page restored from the back/forward cache shows it
+ * once the widget has seen the page come back (before the page leaves again). */
+async function recordRestoredButton(page) {
+  await page.addInitScript(() => addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    setTimeout(() => {
+      const button = document.querySelector(".amazon-pay-apb-button");
+      sessionStorage.setItem("e2e.restoredButton", JSON.stringify(button ? { disabled: button.disabled } : null));
+    }, 0);
+  }));
+}
+
+test("Back to the APB page after paying, without the back/forward cache: the order's confirmation, not Amazon again", async () => {
+  const { page, context, problems } = await newPage(browser());
+  await backToThePaidApbPage(page);
+  assert.deepEqual(widgetConsole(problems), []);
+  await context.close();
+});
+
+test("Back to the APB page after paying, restored from the back/forward cache: no enabled button, the order's confirmation", async () => {
+  const keeping = await launchBrowser({ backForwardCache: true });
+  try {
+    const { page, problems } = await newPage(keeping);
+    await recordRestoredButton(page);
+    await backToThePaidApbPage(page);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("e2e.restoredButton")), JSON.stringify({ disabled: true }),
+      "restored from the cache, the button was not left enabled");
+    assert.deepEqual(widgetConsole(problems), []);
+  } finally {
+    await keeping.close();
+  }
+});
+
+test("Back to the paid APB page whose question did not get through: a click on its button leads to the confirmation, not Amazon", async () => {
+  const keeping = await launchBrowser({ backForwardCache: true });
+  try {
+    const { page } = await newPage(keeping);
+    // The restored page's question (replay_only) lost on the way: the button works again, with the same key.
+    await page.route("**/api/apb/orders", (route) => (route.request().postData() ?? "").includes('"replay_only":true') ? route.abort() : route.fallback());
+    await backToThePaidApbPage(page, async () => {
+      const button = page.locator(".amazon-pay-apb-button:not([disabled])");
+      await button.waitFor();
+      await button.click();
+    });
+  } finally {
+    await keeping.close();
+  }
+});
+
 test("Reopened instead of Back: paying again gives the first order up at once, one authorization kept", async () => {
   const { page, context, problems } = await newPage(browser());
   // The placements' answers, read on their way to the page (which leaves for Amazon's right after).

@@ -25,12 +25,9 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         super::same_apb_cart(&state, &existing, &request.items, lang)?;
-        return match existing.response_json.as_deref().map(serde_json::from_str::<ApbOrderResponse>) {
-            Some(Ok(response)) => Ok(ApiJson(response)),
-            _ => Err(AppError::new(existing.decline.unwrap_or(ErrorCode::UpstreamError), format!("order {} did not reach a result", existing.id))
-                .in_language(lang)),
-        };
+        return super::apb_replay::replay(&state, &existing, lang);
     }
+    super::apb_replay::refuse_new(&request)?;
     let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);
@@ -110,7 +107,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         return Err(missing("status REDIRECT with payload, signature and workorderid"));
     };
     let sandbox = state.is_sandbox();
-    let result = ApbOrderResponse {
+    let result = ApbOrderResponse::Checkout {
         order_id: order.id.clone(),
         button: ButtonConfig {
             workorder_id: workorder_id.to_owned(),

@@ -4,6 +4,7 @@ pub mod amazon;
 mod apb;
 mod apb_buyer;
 mod apb_replace;
+mod apb_replay;
 mod checkoutchamp;
 pub mod cv1;
 pub mod cv2;

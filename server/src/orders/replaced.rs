@@ -83,6 +83,15 @@ impl Store {
         .await
     }
 
+    /// Whether the buyer of order `id` came back through PAYONE's success URL ([`Store::mark_returned`]).
+    pub fn returned(&self, id: &str) -> Result<bool, StoreError> {
+        self.read(|c| {
+            let at: Option<Option<i64>> =
+                c.prepare_cached("SELECT returned_at FROM orders WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+            Ok(at.flatten().is_some())
+        })
+    }
+
     /// The order that replaced order `id` and is live now (see [`live_replacement`]).
     pub fn live_replacement(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.read(|c| live_replacement(c, id))

@@ -27,8 +27,9 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
     let placing = state.order_locks.lock(&format!("apb:{}", request.idempotency_key)).await.map_err(|e| AppError::from(e).in_language(lang))?;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         crate::api::same_apb_cart(&state, &existing, &request.items, lang)?;
-        return crate::api::replay_order::<ApbOrderResponse>(&existing, lang);
+        return crate::api::apb_replay::replay(&state, &existing, lang);
     }
+    crate::api::apb_replay::refuse_new(&request)?;
     let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
@@ -73,7 +74,7 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         address_details: address,
         ..Default::default()
     };
-    let result = ApbOrderResponse {
+    let result = ApbOrderResponse::Checkout {
         order_id: order.id.clone(),
         button: super::button_config(&state, amazon, &payload, order.id.clone(), amount, product_type, lang),
     };
