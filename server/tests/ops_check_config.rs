@@ -427,3 +427,16 @@ fn a_placing_expiry_shorter_than_payones_retries_is_a_problem_that_says_the_mini
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("AMAZON_PAY_PLACING_EXPIRY_SECONDS = 3600"), "{stdout}");
 }
+
+#[test]
+fn an_unset_public_url_is_printed_as_the_url_the_server_uses() {
+    // check-config printed `(not set)`, while the server builds the return URLs it gives PAYONE from
+    // `http://<listen>`: a live shop behind a proxy could not see that buyers would be sent to 127.0.0.1.
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--listen", "127.0.0.1:18099"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = (not set: http://127.0.0.1:18099, from AMAZON_PAY_LISTEN)\n"), "{stdout}");
+    let (_, stdout, _) = check_config(&["--sandbox", "--listen", "127.0.0.1:0"]);
+    assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = (not set: http://<the address bound>, from AMAZON_PAY_LISTEN)\n"), "{stdout}");
+    let (_, stdout, _) = check_config(&["--sandbox", "--public-url", "https://pay.shop.example"]);
+    assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = https://pay.shop.example\n"), "{stdout}");
+}
