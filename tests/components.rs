@@ -59,6 +59,10 @@ export function installFakes() {
       const approved = window.__orderReads > 1;
       return json(200, { order_id: "O7", state: approved ? "approved" : "pending", amount: { minor: 1290, currency: "EUR" }, settled: approved });
     }
+    if (path === "/api/orders/O8") {
+      // Captured before the page first read it: `paid` at once.
+      return json(200, { order_id: "O8", state: "paid", amount: { minor: 1290, currency: "EUR" }, settled: true, payment: "charged" });
+    }
     return json(404, { code: "not_found", message: "not found" });
   };
 }
@@ -246,6 +250,25 @@ async fn the_confirmation_page_calls_on_pending_then_on_approved_and_follows_its
     language.set(Language::Es);
     until("the Spanish sentence", || text_of(&parent, ".amazon-pay-order-state").contains(Text::Approved.get(Language::Es))).await;
     assert_eq!(parent.query_selector_all(".amazon-pay-confirmation").unwrap().length(), 1);
+    drop(handle);
+    set_query("");
+}
+
+#[wasm_bindgen_test]
+async fn the_confirmation_page_calls_on_paid_for_an_order_already_paid() {
+    install_fakes();
+    set_query("?order=O8");
+    let parent = host();
+    let (approved, paid) = (Seen::default(), Seen::default());
+    let (on_approved, on_paid) = (approved.callback(), paid.callback());
+    let options = ConfirmationOptions { poll_interval: std::time::Duration::from_millis(50), ..ConfirmationOptions::default() };
+    let handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <OrderConfirmation options=options.clone() on_approved=on_approved on_paid=on_paid /> }
+    });
+    until("paid", || paid.len() == 1).await;
+    assert_eq!(paid.all(), [WidgetEvent::Paid { order_id: "O8".into() }]);
+    assert!(text_of(&parent, ".amazon-pay-order-state").contains(Text::Paid.get(Language::En)));
+    assert_eq!(approved.all(), [], "a paid order is announced as paid only");
     drop(handle);
     set_query("");
 }

@@ -661,3 +661,45 @@ async fn an_order_given_up_through_payones_error_or_back_url_says_why() {
     let shown = order(&env, &approved).await;
     assert_eq!((shown["state"].as_str(), &shown["abandon_reason"]), (Some("approved"), &Value::Null), "{shown}");
 }
+
+/// The `sh` block of docs/merchant-api.md ("First calls").
+fn documented_calls() -> String {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/merchant-api.md")).unwrap();
+    let start = docs.find("```sh\n").expect("a sh block in docs/merchant-api.md") + "```sh\n".len();
+    let end = docs[start..].find("```").unwrap() + start;
+    docs[start..end].to_owned()
+}
+
+/// Runs the documented calls with bash (stopping at the first that fails) against `env`, for `order`; off the
+/// runtime's thread, which also serves the requests.
+async fn run_documented_calls(env: &Env, order: &str) -> String {
+    let mut command = std::process::Command::new("bash");
+    command.args(["-e", "-c", &documented_calls()]).env("PAY", env.url("")).env("KEY", KEY).env("ORDER", order);
+    let run = tokio::task::spawn_blocking(move || command.output());
+    let output = tokio::time::timeout(std::time::Duration::from_secs(60), run).await.expect("the calls end within 60 s").unwrap().expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "the documented calls failed: {}\n{stdout}", String::from_utf8_lossy(&output.stderr));
+    stdout
+}
+
+#[tokio::test]
+async fn the_documented_curl_calls_work_as_written() {
+    let env = env().await;
+    let (id, _) = approved_order(&env, "documented-calls-1").await;
+    let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
+    assert!(total > 1000, "the docs capture 10.00 EUR of it: {total}");
+    let printed = run_documented_calls(&env, &id).await;
+    assert!(printed.matches(&format!("\"id\":\"{id}\"")).count() >= 3, "listed, listed as authorized, shown: {printed}");
+    let after = |shown: &Value| shown["amounts"].clone();
+    let moved = order(&env, &id).await;
+    assert_eq!(moved["payment_status"], "partly_refunded", "{moved}");
+    assert_eq!(
+        after(&moved),
+        json!({"total": total, "authorized": total, "captured": 1000, "refunded": 500, "released": total - 1000, "remaining": 0, "refundable": 500})
+    );
+    // Run again as written: every POST is its key's replay, so nothing moves a second time.
+    run_documented_calls(&env, &id).await;
+    assert_eq!(after(&order(&env, &id).await), after(&moved));
+    let payments = order(&env, &id).await["payments"].as_array().unwrap().len();
+    assert_eq!(payments, 3, "one capture, one refund, one release");
+}

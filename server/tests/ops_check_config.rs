@@ -461,3 +461,16 @@ fn the_slow_client_limits_are_printed_and_0_is_a_problem() {
         assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");
     }
 }
+
+#[test]
+fn an_unset_public_url_is_printed_as_the_url_the_server_uses() {
+    // check-config printed `(not set)`, while the server builds the return URLs it gives PAYONE from
+    // `http://<listen>`: a live shop behind a proxy could not see that buyers would be sent to 127.0.0.1.
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--listen", "127.0.0.1:18099"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = (not set: http://127.0.0.1:18099, from AMAZON_PAY_LISTEN)\n"), "{stdout}");
+    let (_, stdout, _) = check_config(&["--sandbox", "--listen", "127.0.0.1:0"]);
+    assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = (not set: http://<the address bound>, from AMAZON_PAY_LISTEN)\n"), "{stdout}");
+    let (_, stdout, _) = check_config(&["--sandbox", "--public-url", "https://pay.shop.example"]);
+    assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = https://pay.shop.example\n"), "{stdout}");
+}

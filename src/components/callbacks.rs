@@ -17,6 +17,9 @@ pub(crate) struct Callbacks {
     pub(crate) on_order_placed: Option<Callback<WidgetEvent>>,
     pub(crate) on_pending: Option<Callback<WidgetEvent>>,
     pub(crate) on_approved: Option<Callback<WidgetEvent>>,
+    /// `amazonpay:paid`: the confirmation page found the money captured (an order it sees `paid` first is
+    /// announced with this alone, not `approved`).
+    pub(crate) on_paid: Option<Callback<WidgetEvent>>,
     pub(crate) on_declined: Option<Callback<WidgetEvent>>,
     pub(crate) on_error: Option<Callback<WidgetEvent>>,
     /// `amazonpay:cancelled`: the buyer cancelled on Amazon's pages (the button or review page they return to).
@@ -33,6 +36,7 @@ impl Callbacks {
             ("amazonpay:orderplaced", self.on_order_placed),
             ("amazonpay:pending", self.on_pending),
             ("amazonpay:approved", self.on_approved),
+            ("amazonpay:paid", self.on_paid),
             ("amazonpay:declined", self.on_declined),
             ("amazonpay:error", self.on_error),
             ("amazonpay:cancelled", self.on_cancelled),

@@ -23,6 +23,11 @@ pub fn OrderConfirmation(
     /// The payment is authorized (`WidgetEvent::Approved`).
     #[prop(optional, into)]
     on_approved: Option<Callback<WidgetEvent>>,
+    /// The money is captured (`WidgetEvent::Paid`): an order already `paid` when the page first reads it (opened
+    /// after a capture, or with `--payone-authorization authorization` once PAYONE said `paid`) is announced with
+    /// this alone, never with `on_approved`.
+    #[prop(optional, into)]
+    on_paid: Option<Callback<WidgetEvent>>,
     /// Declined or failed (`WidgetEvent::Declined`).
     #[prop(optional, into)]
     on_declined: Option<Callback<WidgetEvent>>,
@@ -30,7 +35,7 @@ pub fn OrderConfirmation(
     #[prop(optional, into)]
     on_error: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    let callbacks = Callbacks { on_pending, on_approved, on_declined, on_error, ..Callbacks::default() };
+    let callbacks = Callbacks { on_pending, on_approved, on_paid, on_declined, on_error, ..Callbacks::default() };
     hosted_in_language(options, crate::views::confirmation::mount, language, callbacks, "amazonpay:ready")
 }
 

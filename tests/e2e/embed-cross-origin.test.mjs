@@ -86,6 +86,46 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
   await context.close();
 });
 
+test("a page pinned to one release with SRI, as the docs show it: the loader and the bundle checked; a wrong digest loads no button", async () => {
+  const { release } = manifest();
+  const { page, context, problems, widgetFiles } = await fresh();
+  await page.goto(shop.origin + "/pinned.html");
+  await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible" });
+  const loaded = widgetFiles.map((r) => new URL(r.url()).pathname);
+  assert.ok(loaded.includes(`/v/${release}/widget-init.js`) && loaded.includes(`/v/${release}/amazon-pay-button.js`), loaded.join(" "));
+  assert.ok(!loaded.includes("/widget.js"), "pinned: no entry");
+  assert.deepEqual(problems, []);
+
+  // The bundle's digest in the import map does not match: Chromium refuses to run it, so nothing is mounted.
+  const refused = [];
+  page.on("console", (msg) => { if (/integrity/i.test(msg.text())) refused.push(msg.text()); });
+  await page.goto(shop.origin + "/pinned.html?digest=wrong");
+  await poll(async () => refused.length > 0, { failure: () => "Chromium did not refuse the bundle for its digest" });
+  assert.equal(await page.locator("#amazon-pay .amazonpay-button-view1").count(), 0);
+  await context.close();
+});
+
+test("cancel on Amazon's page: back on the shop's cart, whose button fires amazonpay:cancelled", async () => {
+  const { page, context, problems } = await fresh();
+  await page.addInitScript(() => {
+    window.cancelled = [];
+    document.addEventListener("amazonpay:cancelled", (e) => window.cancelled.push(e.detail));
+  });
+  await page.goto(shop.origin + "/cart.html");
+  const button = page.locator("#amazon-pay .amazon-pay-button");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  await button.click();
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  await page.click("button[value=cancel]");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/cart.html");
+  await poll(async () => (await page.evaluate(() => window.cancelled.length)) === 1, { failure: () => "no amazonpay:cancelled on the shop's cart" });
+  assert.deepEqual(await page.evaluate(() => window.cancelled), [{ kind: "cancelled" }]);
+  assert.equal(new URL(page.url()).searchParams.get("amazonPayCancelled"), null, "the marker left the address bar");
+  await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation, or (abandoned) its review page", async () => {
   const { page, context, problems } = await fresh();
   await toReview(page, "/cart.html", "mc-3ds1");

@@ -51,10 +51,12 @@ fn Review() -> impl IntoView {
 fn Confirmation() -> impl IntoView {
     let outcome = RwSignal::new(String::new());
     let on_approved = move |_: WidgetEvent| outcome.set("Thank you: your order is confirmed.".into());
+    // An order captured before this page first reads it (opened later, or PAYONE's `authorization`) is `paid` only.
+    let on_paid = move |_: WidgetEvent| outcome.set("Thank you: your payment has been received.".into());
     let on_declined = move |_: WidgetEvent| outcome.set("Your payment did not go through.".into());
     view! {
         <h1 id="leptos-shop-heading">"Your order"</h1>
-        <OrderConfirmation options=ConfirmationOptions::default() on_approved=on_approved on_declined=on_declined />
+        <OrderConfirmation options=ConfirmationOptions::default() on_approved=on_approved on_paid=on_paid on_declined=on_declined />
         <p id="leptos-shop-outcome">{move || outcome.get()}</p>
     }
 }

@@ -261,6 +261,15 @@ fn webhook_urls(config: &Config) -> String {
     format!("{}{}", shown.join(","), if hidden { " (secrets in the query, user info and fragment not shown)" } else { "" })
 }
 
+/// The public URL, or when unset the one the server builds from `--listen` (its return URLs to PAYONE use it).
+fn public_url(config: &Config) -> String {
+    match &config.public_url {
+        Some(url) => url.clone(),
+        None if config.listen.port() == 0 => "(not set: http://<the address bound>, from AMAZON_PAY_LISTEN)".to_owned(),
+        None => format!("(not set: http://{}, from AMAZON_PAY_LISTEN)", config.listen),
+    }
+}
+
 /// The Login with Amazon client id, saying when it is Amazon Pay direct's store id (AMAZON_CLIENT_ID unset).
 fn client_id(config: &Config) -> String {
     match (&config.amazon_client_id, &config.amazon) {
@@ -279,7 +288,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
     let mut out = vec![
         ("mode", if config.mode == Mode::Live { "live" } else { "sandbox" }.to_owned()),
         ("AMAZON_PAY_LISTEN", config.listen.to_string()),
-        ("AMAZON_PAY_PUBLIC_URL", opt(&config.public_url)),
+        ("AMAZON_PAY_PUBLIC_URL", public_url(config)),
         ("AMAZON_PAY_DATA_DIR", path(&config.data_dir)),
         ("DATABASE_URL", config.database_url.describe()),
         ("AMAZON_PAY_DIST_DIR", path(&config.dist_dir)),

@@ -1,9 +1,11 @@
 // A shop on its own origin for the two-origin tests: a tiny static server on 127.0.0.1 (port 0) that serves
 // tests/e2e/shop/ (pages, styles, the shop's own scripts) under the shop's Content-Security-Policy, with `{{PAY}}`
-// (the payment server's origin) and `{{WIDGET_CSS}}` (the release's stylesheet, from dist/manifest.json) filled
-// in. Its origin is http://localhost:<port>: another site than the server's http://127.0.0.1:<port>, as a real
-// shop would be.
+// (the payment server's origin), `{{WIDGET_CSS}}` (the release's stylesheet, from dist/manifest.json) and, for the
+// pinned page, `{{RELEASE}}`, `{{LOADER_SRI}}` and `{{BUTTON_SRI}}` (a wrong digest with `?digest=wrong`) filled
+// in; an inline import map's hash joins the page's script-src, as docs/embedding.md says it must. Its origin is
+// http://localhost:<port>: another site than the server's http://127.0.0.1:<port>, as a real shop would be.
 import { createServer } from "node:http";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 
@@ -13,10 +15,11 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": 
 
 /** What docs/embedding.md tells a shop to allow: the widget's server for scripts (with
  * 'wasm-unsafe-eval' to compile its WebAssembly), styles, API calls, and the sandbox's Amazon pages. */
-export function shopPolicy(pay) {
+export function shopPolicy(pay, inlineScripts = []) {
+  const hashes = inlineScripts.map((text) => ` 'sha256-${createHash("sha256").update(text).digest("base64")}'`).join("");
   return [
     "default-src 'self'",
-    `script-src 'self' ${pay} 'wasm-unsafe-eval'`,
+    `script-src 'self' ${pay} 'wasm-unsafe-eval'${hashes}`,
     `style-src 'self' ${pay}`,
     `img-src 'self' data: ${pay}`,
     `connect-src 'self' ${pay}`,
@@ -35,22 +38,29 @@ export function manifest() {
 /** Starts the shop. Resolves with { origin, usePaymentServer(baseUrl), stop() }: the payment server, which must
  * know the shop's origin first (--allowed-origins), is named once it runs. */
 export async function startShop() {
-  const css = Object.keys(manifest().files).find((f) => f.endsWith("/amazon-pay.css"));
+  const { release, files } = manifest();
+  const css = Object.keys(files).find((f) => f.endsWith("/amazon-pay.css"));
+  const digest = (name) => files[`/v/${release}/${name}`].integrity;
+  // A digest of the right form that no file has.
+  const wrong = "sha384-" + createHash("sha384").update("not the bundle").digest("base64");
   let pay = "http://payment-server.invalid";
   const server = createServer((req, res) => {
-    const path = new URL(req.url, "http://shop").pathname;
+    const url = new URL(req.url, "http://shop");
+    const path = url.pathname;
     const name = path === "/" ? "cart.html" : path.slice(1);
     let body;
     try {
       if (!/^[a-z-]+\.(html|css|js)$/.test(name)) throw new Error("not a shop file");
-      body = readFileSync(join(pagesDir, name), "utf8").replaceAll("{{PAY}}", pay).replaceAll("{{WIDGET_CSS}}", pay + css);
+      body = readFileSync(join(pagesDir, name), "utf8").replaceAll("{{PAY}}", pay).replaceAll("{{WIDGET_CSS}}", pay + css)
+        .replaceAll("{{RELEASE}}", release).replaceAll("{{LOADER_SRI}}", digest("widget-init.js"))
+        .replaceAll("{{BUTTON_SRI}}", url.searchParams.get("digest") === "wrong" ? wrong : digest("amazon-pay-button.js"));
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
     }
     res.writeHead(200, {
       "content-type": TYPES[extname(name)],
-      "content-security-policy": shopPolicy(pay),
+      "content-security-policy": shopPolicy(pay, [...body.matchAll(/<script type="importmap">([^<]*)<\/script>/g)].map((m) => m[1])),
       "referrer-policy": "strict-origin",
     });
     res.end(body);
