@@ -124,11 +124,14 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
-/// A page of orders: `(created, id, order)` and whether more follow. The ids and every order's own reads run
-/// in one snapshot, so a state change committed meanwhile cannot put a paid order on a page of approved ones
-/// (or an order's amounts beside payments of another moment). `between` runs after the ids are read and before
-/// the orders are: the tests' seam for a write committed in between.
-fn read_page(store: &Store, filter: OrderQuery, between: impl FnOnce()) -> Result<(Vec<(i64, String, Value)>, bool), StoreError> {
+/// A page of orders: `(created, id, order)` and whether more follow.
+type Page = (Vec<(i64, String, Value)>, bool);
+
+/// Reads a [`Page`]. The ids and every order's own reads run in one snapshot, so a state change committed
+/// meanwhile cannot put a paid order on a page of approved ones (or an order's amounts beside payments of
+/// another moment). `between` runs after the ids are read and before the orders are: the tests' seam for a
+/// write committed in between.
+fn read_page(store: &Store, filter: OrderQuery, between: impl FnOnce()) -> Result<Page, StoreError> {
     store.read_snapshot(move |c| {
         let ids = order_list::page(c, &filter)?;
         between();
