@@ -1,6 +1,8 @@
 //! The merchant API over HTTP against the sandbox: keys, origins, listing and showing orders, and capture,
 //! refund and cancel through the PAYONE simulator with Idempotency-Key. Every refusal changes nothing.
 
+#[path = "support/payone_live.rs"]
+mod payone_live;
 mod support;
 
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
@@ -702,4 +704,37 @@ async fn the_documented_curl_calls_work_as_written() {
     assert_eq!(after(&order(&env, &id).await), after(&moved));
     let payments = order(&env, &id).await["payments"].as_array().unwrap().len();
     assert_eq!(payments, 3, "one capture, one refund, one release");
+}
+
+/// A live server (PAYONE credentials, no sandbox and so no receiver of its own) with merchant API keys but no
+/// `--webhook-urls`: the outbox has nothing to list and send-now nothing to send, so both answer
+/// `409 webhooks_not_configured` over HTTP, whatever they are asked, and nothing is written. (Every other test
+/// server is a sandbox, whose own receiver is always configured.)
+#[tokio::test]
+async fn without_a_webhook_receiver_the_outbox_and_send_now_answer_409() {
+    let dir = tempfile::tempdir().unwrap();
+    let argv = payone_live::live_payone_argv(dir.path().to_str().unwrap(), &["--merchant-api-keys", KEY]);
+    let mut config =
+        amazon_pay_server::config::Config::from_args(<amazon_pay_server::config::Args as clap::Parser>::try_parse_from(argv).unwrap()).unwrap();
+    assert_eq!(config.mode, amazon_pay_server::config::Mode::Live);
+    assert!(config.merchant.webhook_urls.is_empty() && config.merchant.webhook_secret.is_none());
+    let pg_url = support::test_store(&mut config).await;
+    let (base, state) = amazon_pay_server::app::Server::bind(config).await.unwrap().spawn();
+    let env = Env { base, state, http: reqwest::Client::new(), dir, pg_url };
+    let events = env.count("SELECT count(*) FROM events");
+    for query in ["", "?state=failed", "?state=delivered", "?url=https%3A%2F%2Fshop.example%2Fhook"] {
+        let (code, message) = refusal(get(&env, &format!("/merchant/api/webhooks/deliveries{query}")).send().await.unwrap(), 409).await;
+        assert_eq!(code, "webhooks_not_configured", "{query}");
+        assert!(message.contains("--webhook-urls"), "says what to configure: {message}");
+    }
+    for body in ["", r#"{"url":"https://shop.example/hook"}"#, "not json"] {
+        let response = env.http.post(env.url("/merchant/api/webhooks/send-now")).bearer_auth(KEY).body(body).send().await.unwrap();
+        assert_eq!(refusal(response, 409).await.0, "webhooks_not_configured", "{body}");
+    }
+    // Refused before anything is read or moved: no delivery exists, none was made.
+    assert_eq!(env.count("SELECT count(*) FROM webhook_deliveries"), 0);
+    assert_eq!(env.count("SELECT count(*) FROM events"), events);
+    // The key is still checked first: no key, 401, not a hint about the configuration.
+    let anonymous = env.http.post(env.url("/merchant/api/webhooks/send-now")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
 }

@@ -167,7 +167,7 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(
         stdout.contains(
-            "AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook?token=[redacted] (secrets in the query, user info and fragment not shown)"
+            "AMAZON_PAY_WEBHOOK_URLS = https://shop.example/hook?token=[redacted] (what may be secret in the path or query, user info and fragment not shown)"
         ),
         "{stdout}"
     );

@@ -96,3 +96,42 @@ async fn a_scrape_counts_what_a_cv2_checkout_did() {
     let age = samples.sum("amazon_pay_orders_oldest_placing_age_seconds", &[]);
     assert!((600.0..700.0).contains(&age), "{age}");
 }
+
+/// A request whose body did not arrive within `--body-read-timeout-ms` is answered `408` in place of whatever
+/// its handler made of the failed read (`ops/body_deadline.rs`): the HTTP metrics count the `408` the client
+/// got (they once counted the handler's `400`, so an alert on 408s never saw a slow client).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_ran_out_of_time_is_counted_as_the_408_the_client_got() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    config.ops.metrics_listen = Some("127.0.0.1:0".parse().expect("an address"));
+    config.ops.body_read_timeout_ms = 200;
+    let _pg_url = support::test_store(&mut config).await;
+    let server = Server::bind(config).await.expect("binds");
+    let metrics_url = format!("http://{}/metrics", server.metrics_addr().expect("metrics are on"));
+    let (base, _state) = server.spawn();
+
+    // A route the other test leaves alone, so the counts below are this request's.
+    let route = "/api/cv2/sessions/{workorder_id}/delivery";
+    let body = br#"{"delivery":"express"}"#;
+    let mut slow = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.expect("connects");
+    let head = format!(
+        "POST /api/cv2/sessions/WO-slow/delivery HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.expect("sent");
+    slow.write_all(&body[..10]).await.expect("sent");
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut answer))
+        .await
+        .expect("the server closes the connection after the body's time is up")
+        .expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+
+    let samples = Samples::parse(&reqwest::get(&metrics_url).await.expect("scraped").text().await.expect("a body"));
+    let http = "amazon_pay_http_requests_total";
+    assert_eq!(samples.sum(http, &[("route", route), ("method", "POST"), ("status", "408")]), 1.0, "the 408 the client got");
+    assert_eq!(samples.sum(http, &[("route", route)]), 1.0, "and nothing else for it (not the handler's own answer)");
+}

@@ -740,6 +740,11 @@ async fn after_an_outage_send_now_delivers_every_waiting_event_without_waiting_f
     let (status, body) = send_now(Some(json!({"url": receiver.url}))).await;
     assert_eq!((status, &body["made_due"], &body["pending"]), (200, &json!(3), &json!(3)), "{body}");
     eventually("every waiting event delivered", 10, || (receiver.delivered().len() == 3).then_some(())).await;
+    // The receiver has them before the worker has recorded its attempts: wait for the store, which send-now reads.
+    eventually("every delivery recorded delivered", 10, || {
+        (env.count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'") == 3).then_some(())
+    })
+    .await;
     let (status, body) = send_now(None).await;
     assert_eq!((status, &body["made_due"], &body["pending"]), (200, &json!(0), &json!(0)), "nothing waits any more: {body}");
 }

@@ -215,10 +215,12 @@ fn is_http_url(url: &str) -> bool {
     })
 }
 
-/// A receiver's URL as logs, `check-config` and the merchant API show it: where it goes (scheme, host, port,
-/// path) and the query's labels (`?shop=de`, which tells two receivers apart), with every value that is or may
-/// be the shop's token for the receiver replaced by `[redacted]`; user info and fragment left out. Logs are read
-/// by more people than the configuration.
+/// A receiver's URL as logs, `check-config` and the merchant API show it: where it goes (scheme, host, port) and
+/// only what is clearly a label of the rest: path segments that read as words (`/hooks/amazon-pay`, `/v2`), and
+/// the query's labels (`?shop=de`, which tells two receivers apart). Everything else (a path segment or query
+/// value that may be the shop's token for the receiver, a parameter of any other name) is replaced by
+/// `[redacted]`; user info and fragment are left out. Logs are read by more people than the configuration, and
+/// a log line that hides a label costs a look at the configuration, one that shows a token costs the receiver.
 pub fn url_shown(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) => {
@@ -228,6 +230,11 @@ pub fn url_shown(url: &str) -> String {
             // Both only fail for URLs that cannot have them (no host), which are left as they are.
             let _ = parsed.set_username("");
             let _ = parsed.set_password(None);
+            if let Some(segments) = parsed.path_segments() {
+                let shown: Vec<&str> = segments.map(|segment| if is_label(segment) { segment } else { REDACTED }).collect();
+                let path = format!("/{}", shown.join("/"));
+                parsed.set_path(&path);
+            }
             match query.filter(|q| !q.is_empty()) {
                 Some(query) => format!("{parsed}?{query}"),
                 None => parsed.to_string(),
@@ -240,14 +247,39 @@ pub fn url_shown(url: &str) -> String {
 /// What stands in for a secret in a shown URL.
 const REDACTED: &str = "[redacted]";
 
-/// Parts of a query parameter's name that make its value a credential, whatever the value looks like.
-const SECRET_NAMES: [&str; 14] =
-    ["token", "secret", "key", "sig", "auth", "pass", "pwd", "code", "session", "hmac", "credential", "bearer", "jwt", "nonce"];
+/// Query parameters that name where a delivery goes (a shop, a country, a version) or switch something on
+/// (`?debug`): the only ones whose values are shown (when they read as labels), and the only bare ones shown.
+const LABEL_NAMES: [&str; 22] = [
+    "shop",
+    "store",
+    "site",
+    "brand",
+    "country",
+    "region",
+    "market",
+    "lang",
+    "language",
+    "locale",
+    "env",
+    "environment",
+    "stage",
+    "channel",
+    "source",
+    "v",
+    "version",
+    "format",
+    "mode",
+    "debug",
+    "test",
+    "sandbox",
+];
 
-/// A query with each parameter kept as written (still percent-encoded) unless it is or may be a secret.
+/// A query with each parameter kept as written (still percent-encoded) when it is clearly a label: its name is
+/// one of [`LABEL_NAMES`] and its value reads as a label. Otherwise its value is redacted (its name kept when it
+/// reads as a label, so the reader knows what is there), or the whole parameter when it has no value.
 fn shown_query(query: &str) -> String {
     let raw = query.split('&').filter(|part| !part.is_empty());
-    // The decoded pairs, in the same order (empty parts are skipped by both), so `%74oken` reads as `token`.
+    // The decoded pairs, in the same order (empty parts are skipped by both), so `%73hop` reads as `shop`.
     let decoded =
         reqwest::Url::parse(&format!("http://x/?{query}")).map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect());
     let decoded: Vec<(String, String)> = decoded.unwrap_or_default();
@@ -256,31 +288,48 @@ fn shown_query(query: &str) -> String {
         .map(|(part, pair)| {
             let Some((name, value)) = pair else { return REDACTED.to_owned() };
             let raw_name = part.split('=').next().unwrap_or_default();
-            if looks_secret(name) {
+            let label_name = LABEL_NAMES.iter().any(|known| known.eq_ignore_ascii_case(name));
+            if !part.contains('=') {
+                // A bare parameter is a flag or the token itself.
+                if label_name {
+                    part.to_owned()
+                } else {
+                    REDACTED.to_owned()
+                }
+            } else if !(is_label(name) || secret_name(name) && is_label(&name.to_ascii_lowercase())) {
+                // A name that may itself be a token; a credential's name in any case (`apiKey`) is kept.
                 REDACTED.to_owned()
-            } else if part.contains('=') && (secret_name(name) || looks_secret(value)) {
-                format!("{raw_name}={REDACTED}")
-            } else {
+            } else if label_name && is_label(value) {
                 part.to_owned()
+            } else {
+                format!("{raw_name}={REDACTED}")
             }
         })
         .collect();
     shown.join("&")
 }
 
+/// Parts of a query parameter's name that say its value is a credential: such a name is shown in any case
+/// (`apiKey=[redacted]`), so the reader knows one is there.
+const SECRET_NAMES: [&str; 14] =
+    ["token", "secret", "key", "sig", "auth", "pass", "pwd", "code", "session", "hmac", "credential", "bearer", "jwt", "nonce"];
+
 fn secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     SECRET_NAMES.iter().any(|part| lower.contains(part))
 }
 
-/// Whether a query value (or a bare parameter) may be a token. Only what reads as a label is shown: at most four
-/// characters (`de`, `v2`, `1`), or up to 16 letters with `-`, `_` or `.` (`amazon-pay`, `prod`). Anything with
-/// digits beyond that, or longer, may be a token (`abc123`, `12345678`, a hex digest) and is redacted: a log
-/// line that hides a label costs a look at the configuration, one that shows a token costs the receiver.
-fn looks_secret(text: &str) -> bool {
+/// Whether `text` (a query name or value, or a path segment) reads as a label rather than a token: at most
+/// four letters, digits, `-`, `_` or `.` (`de`, `v2`, `2.1`), or a word of up to 32 letters with `-`, `_`, `.`
+/// in one case (`amazon-pay`, `prod`, `DE`). Digits beyond four characters (`abc123`, a hex digest), mixed case
+/// (`hJkLmNoP`), percent-encoding or anything else may be a token.
+fn is_label(text: &str) -> bool {
     let length = text.chars().count();
-    let label = length <= 4 || (length <= 16 && text.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.')));
-    !label
+    let short = length <= 4 && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let word = length <= 32
+        && text.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.'))
+        && (!text.chars().any(|c| c.is_ascii_uppercase()) || !text.chars().any(|c| c.is_ascii_lowercase()));
+    short || word
 }
 
 #[cfg(test)]
@@ -320,6 +369,49 @@ mod tests {
         // Nothing of the redacted values is left.
         let shown = url_shown("https://u:p@h.example/in?token=Tk-q7Zp3w&k=Hk-pass-R9x#frag");
         assert!(!shown.contains("Tk-q7Zp3w") && !shown.contains("Hk-pass-R9x") && !shown.contains("frag") && !shown.contains("u:p"), "{shown}");
+    }
+
+    /// Only what is clearly a label is shown: a value under a label's name (`shop`, `country`, `v`, ...) that
+    /// reads as a word or is at most 4 characters, and path segments that read so. A token of letters only
+    /// under a harmless name (`?ref=hJkLmNoPqRsTuVwX`) was shown, so were tokens in the path (Slack's, Discord's
+    /// webhook URLs) and a bare token of lowercase letters.
+    #[test]
+    fn a_shown_url_hides_every_value_that_is_not_clearly_a_label() {
+        for (url, shown) in [
+            // Letters only, under a name that says nothing.
+            ("https://h.example/in?ref=hJkLmNoPqRsTuVwX", "https://h.example/in?ref=[redacted]"),
+            ("https://h.example/in?id=abcdefghijklmnop&shop=de", "https://h.example/in?id=[redacted]&shop=de"),
+            ("https://h.example/in?u=ab3k", "https://h.example/in?u=[redacted]"),
+            // Under a label's name, a value that does not read as one (mixed case, or digits beyond 4 characters).
+            ("https://h.example/in?shop=hJkLmNoPqRsTuVwX", "https://h.example/in?shop=[redacted]"),
+            ("https://h.example/in?v=2024-01-x9&country=DE", "https://h.example/in?v=[redacted]&country=DE"),
+            // A bare parameter that is no known flag is the token itself.
+            ("https://h.example/in?hjklmnopqrstuvwx", "https://h.example/in?[redacted]"),
+            ("https://h.example/in?debug&abcd", "https://h.example/in?debug&[redacted]"),
+            // Tokens in the path, as Slack's, Discord's and Zapier's webhook URLs carry them.
+            (
+                "https://hooks.slack.com/services/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",
+                "https://hooks.slack.com/services/[redacted]/[redacted]/[redacted]",
+            ),
+            ("https://discord.com/api/webhooks/123456789012345678/AbC-dEf_gHiJkLmN", "https://discord.com/api/webhooks/[redacted]/[redacted]"),
+            ("https://hooks.zapier.com/hooks/catch/123456/b7xk2q/", "https://hooks.zapier.com/hooks/catch/[redacted]/[redacted]/"),
+            ("https://h.example/%74oken-Rt6Wq9/in", "https://h.example/[redacted]/in"),
+            // A name that may itself be a token goes whole; a credential's name stays in any case.
+            ("https://h.example/in?hJkLmNoPqR=1&apiKey=abc", "https://h.example/in?[redacted]&apiKey=[redacted]"),
+            // User info in any form.
+            ("http://tok3n@h.example/in", "http://h.example/in"),
+            ("http://:pa55@h.example/in", "http://h.example/in"),
+        ] {
+            assert_eq!(url_shown(url), shown, "{url}");
+        }
+        // What is clearly a label stays, so two receivers that differ only in it can be told apart.
+        for url in [
+            "https://shop.example/hooks/amazon-pay?shop=de&v=2",
+            "https://shop.example/v2/hooks?channel=amazon-pay&env=prod&debug",
+            "https://shop.example/api/webhooks/?country=DE&lang=fr&version=2.1",
+        ] {
+            assert_eq!(url_shown(url), url);
+        }
     }
 
     #[derive(Parser)]

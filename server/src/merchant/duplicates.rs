@@ -45,7 +45,8 @@ async fn release(state: &AppState, order_id: &str, other: &str) -> Result<(), cr
     let _order = state.order_locks.lock(&format!("merchant-order:{order_id}")).await?;
     // Read again under the lock: two runs (after two notifications) may both have listed it as pending, and
     // the one that waited must not mark a release the other made as "nothing to release".
-    let (pending, money) = state.store.read({
+    // One snapshot, as the merchant's money actions read the order (`money.rs`).
+    let (pending, money) = state.store.read_snapshot({
         let id = order_id.to_owned();
         move |c| {
             let pending = c

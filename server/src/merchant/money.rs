@@ -149,7 +149,9 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         return Ok(json_response(status, &super::orders::named_answer(state, &response), true));
     }
 
-    let (provider, money) = state.store.read({
+    // One snapshot: the amounts the action is checked against are sums of rows and the order's state, all of one
+    // moment (a notification committed between them could make a capture look allowed that is not).
+    let (provider, money) = state.store.read_snapshot({
         let id = id.to_owned();
         move |c| Ok((order_view::provider(c, &id)?, order_view::payone_money(c, &id)?))
     })?;

@@ -4,6 +4,7 @@ use super::MerchantError;
 use crate::state::AppState;
 use crate::store::order_list::{self, OrderQuery};
 use crate::store::order_view;
+use crate::store::{Store, StoreError};
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use serde_json::{json, Value};
@@ -111,18 +112,7 @@ fn decode_cursor(text: &str) -> Result<(i64, String), MerchantError> {
 /// `GET /merchant/api/orders`: newest first, `limit` per page; `next_cursor` fetches the next page.
 pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, MerchantError> {
     let filter = parse_filter(query.as_deref())?;
-    let (orders, has_more) = state.store.read(move |c| {
-        // Ids and orders in one read: the page shows the orders as the list found them.
-        let ids = order_list::page(c, &filter)?;
-        let has_more = ids.len() as i64 > filter.limit;
-        let mut orders = Vec::new();
-        for (created, id) in ids.into_iter().take(filter.limit as usize) {
-            if let Some(order) = order_view::order_json(c, &id)? {
-                orders.push((created, id, order));
-            }
-        }
-        Ok((orders, has_more))
-    })?;
+    let (orders, has_more) = read_page(&state.store, filter, || {})?;
     let next_cursor = if has_more { orders.last().map(|(created, id, _)| encode_cursor(*created, id)) } else { None };
     let data: Vec<Value> = orders
         .into_iter()
@@ -134,26 +124,55 @@ pub(super) async fn list(State(state): State<AppState>, RawQuery(query): RawQuer
     Ok(Json(json!({"object": "list", "data": data, "has_more": has_more, "next_cursor": next_cursor})))
 }
 
+/// A page of orders: `(created, id, order)` and whether more follow.
+type Page = (Vec<(i64, String, Value)>, bool);
+
+/// Reads a [`Page`]. The ids and every order's own reads run in one snapshot, so a state change committed
+/// meanwhile cannot put a paid order on a page of approved ones (or an order's amounts beside payments of
+/// another moment). `between` runs after the ids are read and before the orders are: the tests' seam for a
+/// write committed in between.
+fn read_page(store: &Store, filter: OrderQuery, between: impl FnOnce()) -> Result<Page, StoreError> {
+    store.read_snapshot(move |c| {
+        let ids = order_list::page(c, &filter)?;
+        between();
+        let has_more = ids.len() as i64 > filter.limit;
+        let mut orders = Vec::new();
+        for (created, id) in ids.into_iter().take(filter.limit as usize) {
+            if let Some(order) = order_view::order_json(c, &id)? {
+                orders.push((created, id, order));
+            }
+        }
+        Ok((orders, has_more))
+    })
+}
+
 /// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries and its products' names.
 pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
-    let order = state.store.read({
-        let id = id.clone();
-        move |c| order_view::order_json(c, &id)
-    })?;
-    let Some(mut order) = order else {
+    let Some(mut order) = read_order(&state.store, &id, || {})? else {
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
-    // A receiver's URL may carry the shop's token for it (query, user info): the merchant's key is not the
-    // receiver's secret, so the page shows where each delivery goes and no more, as the logs do.
-    let mut deliveries = state.store.deliveries_for_order(&id)?;
-    for delivery in &mut deliveries {
-        if let Some(url) = delivery["url"].as_str() {
-            delivery["url"] = Value::String(crate::config::merchant::url_shown(url));
-        }
-    }
-    order["webhook_deliveries"] = Value::Array(deliveries);
     name_items(&state, &mut order);
     Ok(Json(order))
+}
+
+/// Order `id` with its webhook deliveries, read in one snapshot: an event committed meanwhile (and its delivery)
+/// cannot show beside an order still in the state before it. `between` runs after the order is read and
+/// before its deliveries are (the tests' seam).
+fn read_order(store: &Store, id: &str, between: impl FnOnce()) -> Result<Option<Value>, StoreError> {
+    store.read_snapshot(|c| {
+        let Some(mut order) = order_view::order_json(c, id)? else { return Ok(None) };
+        between();
+        // A receiver's URL may carry the shop's token for it (query, user info): the merchant's key is not the
+        // receiver's secret, so the page shows where each delivery goes and no more, as the logs do.
+        let mut deliveries = crate::store::events::deliveries_of(c, id)?;
+        for delivery in &mut deliveries {
+            if let Some(url) = delivery["url"].as_str() {
+                delivery["url"] = Value::String(crate::config::merchant::url_shown(url));
+            }
+        }
+        order["webhook_deliveries"] = Value::Array(deliveries);
+        Ok(Some(order))
+    })
 }
 
 /// A money action's answer (fresh or replayed), its order's products named as the order's page names them;
@@ -226,5 +245,93 @@ mod tests {
         }
         let cursor = encode_cursor(1_700_000_000, "OABC");
         assert_eq!(parse_filter(Some(&format!("cursor={cursor}"))).unwrap().after, Some((1_700_000_000, "OABC".to_owned())));
+    }
+
+    /// A store with one approved PAYONE order; its id.
+    async fn approved_order(store: &Store) -> String {
+        let mut order =
+            crate::orders::OrderRecord::placing(crate::orders::Provider::Payone, Some("WO1"), "cv2", "key-1", amazon_pay_contract::Money::eur(1290));
+        order.state = amazon_pay_contract::orders::OrderState::Approved;
+        store.insert_order(&order).await.unwrap();
+        order.id
+    }
+
+    /// A write that moves order `id` on to paid with its event, as a notification does.
+    fn paid(store: &Store, runtime: &tokio::runtime::Handle, id: &str) {
+        let id = id.to_owned();
+        runtime
+            .block_on(store.write(move |c| {
+                c.execute("UPDATE orders SET state = 'paid' WHERE id = ?1", [&id])?;
+                crate::store::events::record(c, &id, "order.paid")
+            }))
+            .unwrap();
+    }
+
+    /// A page of approved orders is one snapshot: an order paid between the ids' read and the orders' reads is
+    /// shown as the list found it (approved), never as a paid order on a page of approved ones.
+    async fn a_page_is_one_snapshot(store: Store) {
+        let id = approved_order(&store).await;
+        let (writer, runtime) = (store.clone(), tokio::runtime::Handle::current());
+        let filter = parse_filter(Some("state=approved")).unwrap();
+        let (orders, has_more) =
+            tokio::task::spawn_blocking(move || read_page(&store, filter, || paid(&writer, &runtime, &id)).unwrap()).await.unwrap();
+        assert!(!has_more);
+        let states: Vec<&str> = orders.iter().map(|(_, _, order)| order["state"].as_str().unwrap_or("?")).collect();
+        assert_eq!(states, ["approved"], "the page of state=approved shows its orders as it found them");
+    }
+
+    /// An order's page is one snapshot: an event committed between the order's read and its deliveries' is in
+    /// neither (never an `order.paid` delivery beside an order still approved).
+    async fn an_order_is_one_snapshot(store: Store) {
+        let id = approved_order(&store).await;
+        let urls = vec!["http://127.0.0.1:9/hook".to_owned()];
+        store.queue_deliveries(urls.clone(), 0).await.unwrap();
+        let (writer, runtime) = (store.clone(), tokio::runtime::Handle::current());
+        let order = tokio::task::spawn_blocking({
+            let id = id.clone();
+            move || {
+                let between = || {
+                    paid(&writer, &runtime, &id);
+                    assert_eq!(runtime.block_on(writer.queue_deliveries(urls, 1_000)).unwrap(), 1);
+                };
+                read_order(&store, &id, between).unwrap().unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(order["state"], "approved");
+        let kinds: Vec<&str> = order["webhook_deliveries"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap_or("?")).collect();
+        assert!(!kinds.contains(&"order.paid"), "the deliveries of the order's moment, not a later one: {kinds:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite_a_page_and_an_order_are_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        a_page_is_one_snapshot(Store::open(dir.path()).unwrap()).await;
+        let dir = tempfile::tempdir().unwrap();
+        an_order_is_one_snapshot(Store::open(dir.path()).unwrap()).await;
+    }
+
+    /// A fresh PostgreSQL database of the test cluster, or `None` when none is configured.
+    async fn postgres_store() -> Option<Store> {
+        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
+            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
+            return None;
+        };
+        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let name = format!("orders_{}_{}", std::process::id(), crate::store::now_ms());
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        Some(tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), std::path::Path::new("unused")).unwrap()).await.unwrap())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgresql_a_page_and_an_order_are_one_snapshot() {
+        let Some(store) = postgres_store().await else { return };
+        a_page_is_one_snapshot(store).await;
+        let Some(store) = postgres_store().await else { return };
+        an_order_is_one_snapshot(store).await;
     }
 }

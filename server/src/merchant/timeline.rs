@@ -16,7 +16,8 @@ use serde_json::Value;
 
 /// The order's timeline, or 404.
 pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Timeline>, MerchantError> {
-    let timeline = state.store.read({
+    // One snapshot: the order, its money, its notifications and its deliveries of one moment.
+    let timeline = state.store.read_snapshot({
         let id = id.clone();
         move |c| timeline(c, &id)
     })?;

@@ -47,13 +47,18 @@ pub fn limit(request: Request<Incoming>, limit: Duration) -> (Request<Body>, Opt
     }
     let cut = Cut::default();
     let deadline = Instant::now() + limit;
-    let request = request.map(|inner| Body::new(Deadline { inner, deadline, sleep: None, cut: cut.clone() }));
+    let mut request = request.map(|inner| Body::new(Deadline { inner, deadline, sleep: None, cut: cut.clone() }));
+    // For the layers inside the app that report the answer (the HTTP metrics): they make the same replacement,
+    // so they count the `408` the client gets, not the handler's answer it never sees.
+    request.extensions_mut().insert(cut.clone());
     (request, Some(cut))
 }
 
 /// `response`, unless the request's body ran out of time: then `408` and the connection closed (the rest of
 /// the body may still be on its way, so the connection cannot be reused).
-/// The request's id is kept, so the answer can be found in the logs.
+/// The request's id is kept, so the answer can be found in the logs. Made twice for an app's request (by the
+/// HTTP metrics, then by the server loop for every listener), which changes nothing: a `408` is replaced by
+/// the same `408`.
 pub fn answer(response: Response<Body>, cut: Option<Cut>) -> Response<Body> {
     match cut {
         Some(cut) if cut.happened() => {

@@ -258,7 +258,7 @@ fn webhook_urls(config: &Config) -> String {
     }
     let shown: Vec<String> = urls.iter().map(|u| crate::config::merchant::url_shown(u)).collect();
     let hidden = shown.iter().any(|u| u.contains("[redacted]")) || urls.iter().any(|u| u.contains(['#', '@']));
-    format!("{}{}", shown.join(","), if hidden { " (secrets in the query, user info and fragment not shown)" } else { "" })
+    format!("{}{}", shown.join(","), if hidden { " (what may be secret in the path or query, user info and fragment not shown)" } else { "" })
 }
 
 /// The public URL, or when unset the one the server builds from `--listen` (its return URLs to PAYONE use it).

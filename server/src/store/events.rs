@@ -303,47 +303,51 @@ impl super::Store {
 
     /// The webhook deliveries of `order_id`'s events with every attempt, for the merchant API.
     pub fn deliveries_for_order(&self, order_id: &str) -> Result<Vec<serde_json::Value>, super::StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT e.seq, e.id, e.type, d.url, d.state, d.attempts, d.next_at_ms FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
-                 WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
-            )?;
-            let rows = stmt.query_map([order_id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (seq, id, kind, url, state, count, next_at_ms) = row?;
-                // When a waiting delivery goes next (a receiver back from an outage waits for it); only then.
-                let next_attempt_at_ms = (state == "pending").then_some(next_at_ms);
-                let mut attempts =
-                    c.prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?;
-                let list = attempts
-                    .query_map(params![seq, url], |r| {
-                        Ok(json!({
-                            "at_ms": r.get::<_, i64>(0)?,
-                            "status": r.get::<_, Option<u16>>(1)?,
-                            "error": r.get::<_, Option<String>>(2)?,
-                            "duration_ms": r.get::<_, i64>(3)?,
-                        }))
-                    })?
-                    .collect::<crate::store::db::Result<Vec<_>>>()?;
-                out.push(json!({
-                    "event_id": id, "type": kind, "url": url, "state": state, "attempt_count": count,
-                    "next_attempt_at_ms": next_attempt_at_ms, "attempts": list,
-                }));
-            }
-            Ok(out)
-        })
+        self.read_snapshot(|c| deliveries_of(c, order_id))
     }
+}
+
+/// [`super::Store::deliveries_for_order`] on the caller's connection (its read transaction, so the deliveries
+/// agree with the order read beside them).
+pub fn deliveries_of(c: &Conn<'_>, order_id: &str) -> crate::store::db::Result<Vec<serde_json::Value>> {
+    let mut stmt = c.prepare(
+        "SELECT e.seq, e.id, e.type, d.url, d.state, d.attempts, d.next_at_ms FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
+         WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
+    )?;
+    let rows = stmt.query_map([order_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, id, kind, url, state, count, next_at_ms) = row?;
+        // When a waiting delivery goes next (a receiver back from an outage waits for it); only then.
+        let next_attempt_at_ms = (state == "pending").then_some(next_at_ms);
+        let mut attempts =
+            c.prepare_cached("SELECT at_ms, status, error, duration_ms FROM webhook_attempts WHERE event_seq = ?1 AND url = ?2 ORDER BY id")?;
+        let list = attempts
+            .query_map(params![seq, url], |r| {
+                Ok(json!({
+                    "at_ms": r.get::<_, i64>(0)?,
+                    "status": r.get::<_, Option<u16>>(1)?,
+                    "error": r.get::<_, Option<String>>(2)?,
+                    "duration_ms": r.get::<_, i64>(3)?,
+                }))
+            })?
+            .collect::<crate::store::db::Result<Vec<_>>>()?;
+        out.push(json!({
+            "event_id": id, "type": kind, "url": url, "state": state, "attempt_count": count,
+            "next_attempt_at_ms": next_attempt_at_ms, "attempts": list,
+        }));
+    }
+    Ok(out)
 }
 
 /// What one pruning batch deleted ([`super::Store::prune_webhooks`]).
