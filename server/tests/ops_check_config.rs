@@ -173,7 +173,13 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     );
     assert!(!stdout.contains(token), "the receiver's token is printed: {stdout}");
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
-    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET"), "{stdout}");
+    // One key is "1 key" (it printed "1 keys"), two are "2 keys".
+    assert!(stdout.contains("AMAZON_PAY_MERCHANT_API_KEYS = 1 key, ******** (set)\n"), "{stdout}");
+    let two = format!("{key},{key}-next");
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--merchant-api-keys", &two]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_MERCHANT_API_KEYS = 2 keys, ******** (set)\n"), "{stdout}");
 }
 
 #[test]

@@ -352,7 +352,11 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ),
         (
             "AMAZON_PAY_MERCHANT_API_KEYS",
-            if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) },
+            match merchant.api_keys.len() {
+                0 => "(none: merchant API off)".to_owned(),
+                1 => format!("1 key, {MASK}"),
+                n => format!("{n} keys, {MASK}"),
+            },
         ),
     ]);
     let rules = &config.address_rules;
