@@ -50,6 +50,10 @@ pub fn run(argv: &[String]) -> i32 {
             if let Some(line) = database {
                 println!("  database = {line}");
             }
+            let url = if config.listen.port() == 0 { "http://<the address bound>".to_owned() } else { format!("http://{}", config.listen) };
+            if let Some(warning) = config.loopback_public_url_warning(&url) {
+                eprintln!("{warning}");
+            }
             0
         }
         _ => report(&problems),
