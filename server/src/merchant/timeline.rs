@@ -197,8 +197,8 @@ mod tests {
     use super::*;
     use crate::store::{events, Store};
 
-    /// Order `id` moved through `states` (with `decline` set on entering a declined one), each event a minute
-    /// after the one before.
+    /// Order `id` moved through `states` (with `decline` as the decline code or abandon reason of a declined or
+    /// abandoned one), each event a minute after the one before.
     async fn order_through(store: &Store, id: &'static str, states: &'static [&'static str], decline: Option<&'static str>) {
         store
             .write(move |c| {
@@ -209,9 +209,10 @@ mod tests {
                 )?;
                 events::record(c, id, "order.placed")?;
                 for state in states {
+                    let reason = |s: &str| decline.filter(|_| *state == s);
                     c.execute(
-                        "UPDATE orders SET state = ?2, decline = ?3 WHERE id = ?1",
-                        params![id, state, decline.filter(|_| *state == "declined")],
+                        "UPDATE orders SET state = ?2, decline = ?3, abandon_reason = ?4 WHERE id = ?1",
+                        params![id, state, reason("declined"), reason("abandoned")],
                     )?;
                     events::record(c, id, &format!("order.{state}"))?;
                 }
@@ -249,6 +250,15 @@ mod tests {
             vec![
                 (1000, o("order"), o("placed (cv2)"), Some(o("total 25.80 EUR"))),
                 (1060, o("order"), o("declined"), Some(o("declined: hard_decline"))),
+            ]
+        );
+        order_through(&store, "O3", &["redirected", "abandoned"], Some("buyer_did_not_return")).await;
+        assert_eq!(
+            entries(&store, "O3"),
+            vec![
+                (1000, o("order"), o("placed (cv2)"), Some(o("total 25.80 EUR"))),
+                (1060, o("order"), o("redirected"), None),
+                (1120, o("order"), o("abandoned"), Some(o("given up: buyer_did_not_return"))),
             ]
         );
     }
