@@ -1,5 +1,5 @@
-//! An order's timeline: placed, PAYONE's notifications, the merchant's captures, refunds and releases, and
-//! every webhook delivery with its attempts, oldest first.
+//! An order's timeline: placed, each state it entered, PAYONE's notifications, the merchant's captures, refunds
+//! and releases, and every webhook delivery with its attempts, oldest first.
 
 use crate::dates;
 use amazon_pay_contract::merchant::{Timeline, WebhookAttempt};

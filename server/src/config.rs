@@ -772,6 +772,20 @@ impl Config {
         )
     }
 
+    /// Live mode with no public URL on a loopback `--listen`: the return URLs given to PAYONE and Amazon are built
+    /// from `url` (`http://<listen>`), which only a browser on this machine reaches. Allowed, for trying live mode
+    /// on one machine (docs/operations.md), but said at start and by `check-config`; `None` otherwise.
+    pub fn loopback_public_url_warning(&self, url: &str) -> Option<String> {
+        (self.mode == Mode::Live && self.public_url.is_none() && self.listen.ip().is_loopback()).then(|| {
+            format!(
+                "warning: live mode without AMAZON_PAY_PUBLIC_URL on a loopback AMAZON_PAY_LISTEN: the URLs this server \
+                 gives Amazon and PAYONE to send buyers back to (after placing an order, and every return page not set) \
+                 start with {url}, which only a browser on this machine reaches (enough to try live mode here); set \
+                 --public-url (AMAZON_PAY_PUBLIC_URL) to the https URL buyers reach this server at"
+            )
+        })
+    }
+
     /// The price list's currencies and who decides them: EUR for PAYONE, the region's for Amazon Pay direct.
     pub fn catalogue_currencies(&self) -> (&'static [Currency], &'static str) {
         match &self.amazon {

@@ -173,7 +173,13 @@ fn webhook_and_merchant_api_problems_are_listed_together_and_their_secrets_maske
     );
     assert!(!stdout.contains(token), "the receiver's token is printed: {stdout}");
     assert!(!stdout.contains(secret) && !stdout.contains(key), "a secret is printed: {stdout}");
-    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET") && stdout.contains("1 keys"), "{stdout}");
+    assert!(stdout.contains("AMAZON_PAY_WEBHOOK_SECRET"), "{stdout}");
+    // One key is "1 key" (it printed "1 keys"), two are "2 keys".
+    assert!(stdout.contains("AMAZON_PAY_MERCHANT_API_KEYS = 1 key, ******** (set)\n"), "{stdout}");
+    let two = format!("{key},{key}-next");
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--merchant-api-keys", &two]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_MERCHANT_API_KEYS = 2 keys, ******** (set)\n"), "{stdout}");
 }
 
 #[test]
@@ -473,4 +479,75 @@ fn an_unset_public_url_is_printed_as_the_url_the_server_uses() {
     assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = (not set: http://<the address bound>, from AMAZON_PAY_LISTEN)\n"), "{stdout}");
     let (_, stdout, _) = check_config(&["--sandbox", "--public-url", "https://pay.shop.example"]);
     assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = https://pay.shop.example\n"), "{stdout}");
+}
+
+#[test]
+fn live_mode_on_a_loopback_address_without_a_public_url_is_said_by_check_config_and_the_start() {
+    // Passed silently: every buyer's return from Amazon or PAYONE would go to 127.0.0.1. Allowed (trying live
+    // mode on one machine), but said, with what to set.
+    let (output, stdout, stderr) = check_config(&[&LIVE_AMAZON_ARGS[..], &["--listen", "127.0.0.1:18098"]].concat());
+    assert_eq!(output.status.code(), Some(0), "a trial on one machine is not refused:\n{stdout}{stderr}");
+    let warning = stderr.lines().find(|l| l.starts_with("warning: ")).unwrap_or_else(|| panic!("no warning:\n{stdout}{stderr}"));
+    for expected in ["live mode", "http://127.0.0.1:18098", "only a browser on this machine", "--public-url", "AMAZON_PAY_PUBLIC_URL"] {
+        assert!(warning.contains(expected), "{expected}: {warning}");
+    }
+    // Nothing to say with a public URL, or in sandbox mode.
+    let (_, stdout, stderr) = check_config(&[&LIVE_AMAZON_ARGS[..], &["--public-url", "https://pay.shop.example"]].concat());
+    assert!(!stderr.contains("warning") && !stdout.contains("warning"), "{stdout}{stderr}");
+    let (_, stdout, stderr) = check_config(&["--sandbox", "--listen", "127.0.0.1:18098"]);
+    assert!(!stderr.contains("warning") && !stdout.contains("warning"), "{stdout}{stderr}");
+
+    // The start says the same, once, naming the address it bound.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = KillOnDrop(
+        Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+            .args(LIVE_AMAZON_ARGS)
+            .env_remove("PAYONE_KEY")
+            .env_remove("AMAZON_PAY_CONFIG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the binary runs"),
+    );
+    // Its own lines, read on a thread so a line that never comes ends at the deadline, not in a hang.
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            if line.starts_with("amazon-pay-server") && tx.send(line.trim().to_owned()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut lines: Vec<String> = Vec::new();
+    let listening = loop {
+        let line = rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())).unwrap_or_else(|_| panic!("{lines:?}"));
+        lines.push(line.clone());
+        if let Some(url) = line.strip_prefix("amazon-pay-server listening on ") {
+            break url.to_owned();
+        }
+    };
+    // The start prints its lines before it serves: once it answers a request, every one of them is written.
+    let mut http = std::net::TcpStream::connect(listening.trim_start_matches("http://")).expect("the server accepts");
+    std::io::Write::write_all(&mut http, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("sent");
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut http, &mut answer);
+    assert!(answer.starts_with("HTTP/1.1 "), "{answer:?}");
+    drop(child);
+    lines.extend(rx.iter());
+    let said: Vec<&String> = lines.iter().filter(|l| l.contains("warning")).collect();
+    assert_eq!(said.len(), 1, "said once: {lines:?}");
+    assert_eq!(said[0].strip_prefix("amazon-pay-server: "), Some(warning.replace("http://127.0.0.1:18098", &listening).as_str()), "{lines:?}");
+}
+
+/// A started server, killed when the test ends (a failed assertion included).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -1,7 +1,7 @@
 //! `GET /merchant/api/orders/{id}/timeline`: what happened to an order, oldest first, for the dashboard's
-//! order page: placed, PAYONE's notifications or Amazon's IPN messages, the money moved (by the merchant, or by
-//! Amazon: its own captures and refunds it declined), and every webhook delivery with
-//! its attempts. Plain text only (the dashboard renders it as text, never as HTML).
+//! order page: placed, each state it entered, PAYONE's notifications or Amazon's IPN messages, the money moved
+//! (by the merchant, or by Amazon: its own captures and refunds it declined), and every webhook delivery with its
+//! attempts. Plain text only (the dashboard renders it as text, never as HTML).
 
 use super::MerchantError;
 use crate::amazon::records::REFUND_FAILED;
@@ -24,16 +24,18 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
     timeline.map(Json).ok_or_else(|| MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
 }
 
-/// Sorted by time; at the same time: placed, money, PAYONE, webhooks (the order things happen in).
+/// Sorted by time; at the same time: placed and states, money, PAYONE, webhooks (the order things happen in).
 fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>> {
     let Some(order) = order_view::order_json(c, id)? else { return Ok(None) };
     let mut entries = vec![TimelineEntry {
         at_ms: order["created"].as_i64().unwrap_or(0) * 1000,
         source: "order".into(),
         title: format!("placed ({})", order["flow"].as_str().unwrap_or("?")),
-        detail: Some(format!("total {}; {}", amount(order["amounts"]["total"].as_i64().unwrap_or(0), &order["currency"]), state_detail(&order))),
+        // What was true then: the order and its total. Its state today is the order's own `state`.
+        detail: Some(format!("total {}", amount(order["amounts"]["total"].as_i64().unwrap_or(0), &order["currency"]))),
         attempts: Vec::new(),
     }];
+    entries.extend(state_changes(c, id)?);
     let amazon = order_view::provider(c, id)? == Some(order_view::Provider::AmazonDirect);
     for payment in order["payments"].as_array().into_iter().flatten() {
         let kind = payment["kind"].as_str().unwrap_or("?");
@@ -114,12 +116,28 @@ fn amount(minor: i64, currency: &Value) -> String {
     }
 }
 
-/// The order's state today, said as such: "25.80 EUR now paid" read as money paid at placement.
-fn state_detail(order: &Value) -> String {
-    match order["decline"].as_str() {
-        Some(decline) => format!("state now {}, declined: {decline}", order["state"].as_str().unwrap_or("?")),
-        None => format!("state now {}", order["state"].as_str().unwrap_or("?")),
+/// Each state the order entered after it was placed, at that moment, as its event (`order.<state>`) says, with
+/// the decline or the reason it was given up as they were then. Read from the outbox, so as long as the events
+/// are kept (`--webhook-retention-days`; an order's last event always is).
+fn state_changes(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEntry>> {
+    use amazon_pay_contract::orders::OrderState;
+    let mut stmt = c.prepare_cached("SELECT type, created_at, body FROM events WHERE order_id = ?1 ORDER BY order_sequence")?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<crate::store::db::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (kind, created, body) in rows {
+        // `order.placed` is the entry above; money events (`order.captured`, ...) are the payments'.
+        let Some(state) = kind.strip_prefix("order.").and_then(OrderState::parse).filter(|s| *s != OrderState::Placing) else { continue };
+        let order = serde_json::from_str::<Value>(&body).map(|b| b["order"].clone()).unwrap_or(Value::Null);
+        let detail = match state {
+            OrderState::Declined | OrderState::Failed => order["decline"].as_str().map(|d| format!("declined: {d}")),
+            OrderState::Abandoned => order["abandon_reason"].as_str().map(|r| format!("given up: {r}")),
+            _ => None,
+        };
+        out.push(TimelineEntry { at_ms: created * 1000, source: "order".into(), title: state.as_str().to_owned(), detail, attempts: Vec::new() });
     }
+    Ok(out)
 }
 
 /// How long until a retry, as a merchant reads it: `now`, `in 40 s`, `in 15 min`, `in 3 h 10 min`.
@@ -173,4 +191,76 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
         out.push(TimelineEntry { at_ms, source: "webhook".into(), title: format!("{kind} to {shown}"), detail: Some(detail), attempts });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{events, Store};
+
+    /// Order `id` moved through `states` (with `decline` as the decline code or abandon reason of a declined or
+    /// abandoned one), each event a minute after the one before.
+    async fn order_through(store: &Store, id: &'static str, states: &'static [&'static str], decline: Option<&'static str>) {
+        store
+            .write(move |c| {
+                c.execute(
+                    "INSERT INTO orders (id, workorder_id, flow, idempotency_key, state, amount_minor, currency, created_at, updated_at)
+                     VALUES (?1, ?2, 'cv2', ?1, 'placing', 2580, 'EUR', 1000, 1000)",
+                    params![id, format!("W{id}")],
+                )?;
+                events::record(c, id, "order.placed")?;
+                for state in states {
+                    let reason = |s: &str| decline.filter(|_| *state == s);
+                    c.execute(
+                        "UPDATE orders SET state = ?2, decline = ?3, abandon_reason = ?4 WHERE id = ?1",
+                        params![id, state, reason("declined"), reason("abandoned")],
+                    )?;
+                    events::record(c, id, &format!("order.{state}"))?;
+                }
+                c.execute("UPDATE events SET created_at = 1000 + 60 * (order_sequence - 1) WHERE order_id = ?1", [id])?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+
+    fn entries(store: &Store, id: &str) -> Vec<(i64, String, String, Option<String>)> {
+        let timeline = store.read(|c| timeline(c, id)).unwrap().expect("the order");
+        timeline.entries.into_iter().map(|e| (e.at_ms / 1000, e.source, e.title, e.detail)).collect()
+    }
+
+    #[tokio::test]
+    async fn each_entry_says_what_happened_at_its_moment_not_the_state_of_today() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // The placed entry said "total 25.80 EUR; state now paid" of an order approved at placement and paid later.
+        order_through(&store, "O1", &["approved", "paid"], None).await;
+        let o = |s: &str| s.to_owned();
+        assert_eq!(
+            entries(&store, "O1"),
+            vec![
+                (1000, o("order"), o("placed (cv2)"), Some(o("total 25.80 EUR"))),
+                (1060, o("order"), o("approved"), None),
+                (1120, o("order"), o("paid"), None),
+            ]
+        );
+        // A decline is said when it happened, with its code as it was then.
+        order_through(&store, "O2", &["declined"], Some("hard_decline")).await;
+        assert_eq!(
+            entries(&store, "O2"),
+            vec![
+                (1000, o("order"), o("placed (cv2)"), Some(o("total 25.80 EUR"))),
+                (1060, o("order"), o("declined"), Some(o("declined: hard_decline"))),
+            ]
+        );
+        order_through(&store, "O3", &["redirected", "abandoned"], Some("buyer_did_not_return")).await;
+        assert_eq!(
+            entries(&store, "O3"),
+            vec![
+                (1000, o("order"), o("placed (cv2)"), Some(o("total 25.80 EUR"))),
+                (1060, o("order"), o("redirected"), None),
+                (1120, o("order"), o("abandoned"), Some(o("given up: buyer_did_not_return"))),
+            ]
+        );
+    }
 }

@@ -50,6 +50,10 @@ pub fn run(argv: &[String]) -> i32 {
             if let Some(line) = database {
                 println!("  database = {line}");
             }
+            let url = if config.listen.port() == 0 { "http://<the address bound>".to_owned() } else { format!("http://{}", config.listen) };
+            if let Some(warning) = config.loopback_public_url_warning(&url) {
+                eprintln!("{warning}");
+            }
             0
         }
         _ => report(&problems),
@@ -352,7 +356,11 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ),
         (
             "AMAZON_PAY_MERCHANT_API_KEYS",
-            if merchant.api_keys.is_empty() { "(none: merchant API off)".to_owned() } else { format!("{} keys, {MASK}", merchant.api_keys.len()) },
+            match merchant.api_keys.len() {
+                0 => "(none: merchant API off)".to_owned(),
+                1 => format!("1 key, {MASK}"),
+                n => format!("{n} keys, {MASK}"),
+            },
         ),
     ]);
     let rules = &config.address_rules;
