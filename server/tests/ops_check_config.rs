@@ -474,3 +474,37 @@ fn an_unset_public_url_is_printed_as_the_url_the_server_uses() {
     let (_, stdout, _) = check_config(&["--sandbox", "--public-url", "https://pay.shop.example"]);
     assert!(stdout.contains("AMAZON_PAY_PUBLIC_URL = https://pay.shop.example\n"), "{stdout}");
 }
+
+/// "A valid configuration prints every effective setting": the webhook schedule and retention (how long a receiver
+/// may be down before events are given up, how long deliveries are kept), Amazon Pay API v2's timeout and the
+/// sandbox PAYONE's TransactionStatus target were not printed at all, so an operator could not see them.
+#[test]
+fn the_webhook_schedule_and_the_other_timings_are_printed() {
+    let (output, stdout, stderr) = check_config(&[
+        "--sandbox",
+        "--webhook-retry-seconds",
+        "30,600",
+        "--webhook-retention-days",
+        "7",
+        "--payone-notify-url",
+        "http://127.0.0.1:9/ts",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for line in ["AMAZON_PAY_WEBHOOK_RETRY_SECONDS = 30,600", "AMAZON_PAY_WEBHOOK_RETENTION_DAYS = 7", "PAYONE_NOTIFY_URL = http://127.0.0.1:9/ts"] {
+        assert!(stdout.contains(line), "{line}:\n{stdout}");
+    }
+    let (output, stdout, stderr) = check_config(&["--sandbox"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for line in [
+        "AMAZON_PAY_WEBHOOK_RETRY_SECONDS = 60,300,900,1800,3600,7200,14400,28800,43200,86400,86400,86400",
+        "AMAZON_PAY_WEBHOOK_RETENTION_DAYS = 30",
+        "PAYONE_NOTIFY_URL = (this server's own /payone/transaction-status)",
+    ] {
+        assert!(stdout.contains(line), "{line}:\n{stdout}");
+    }
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--amazon-api-timeout-ms", "12000"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_API_TIMEOUT_MS = 12000"), "{stdout}");
+    assert!(!stdout.contains("PAYONE_NOTIFY_URL"), "live: PAYONE's PMI holds the URL, nothing to print:\n{stdout}");
+}
