@@ -508,3 +508,12 @@ fn the_webhook_schedule_and_the_other_timings_are_printed() {
     assert!(stdout.contains("AMAZON_PAY_API_TIMEOUT_MS = 12000"), "{stdout}");
     assert!(!stdout.contains("PAYONE_NOTIFY_URL"), "live: PAYONE's PMI holds the URL, nothing to print:\n{stdout}");
 }
+
+/// `--amazon-api-timeout-ms 0` was taken and silently meant 30 s, where every other timeout refuses 0.
+#[test]
+fn an_amazon_api_timeout_of_0_is_a_problem_that_names_the_setting() {
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--amazon-api-timeout-ms", "0"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("invalid value '0' for '--amazon-api-timeout-ms"), "{stderr}");
+}
