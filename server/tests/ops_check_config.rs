@@ -517,3 +517,14 @@ fn an_amazon_api_timeout_of_0_is_a_problem_that_names_the_setting() {
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("invalid value '0' for '--amazon-api-timeout-ms"), "{stderr}");
 }
+
+/// `--payone-timeout-ms 0` and `--checkoutchamp-timeout-ms 0` were taken as 1 ms (printed so), after which every
+/// call to PAYONE or CheckoutChamp timed out and every buyer read that the provider does not answer.
+#[test]
+fn an_upstream_timeout_of_0_is_a_problem_that_names_the_setting() {
+    for flag in ["--payone-timeout-ms", "--checkoutchamp-timeout-ms"] {
+        let (output, stdout, stderr) = check_config(&["--sandbox", flag, "0"]);
+        assert_eq!(output.status.code(), Some(1), "{flag}: {stdout}{stderr}");
+        assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");
+    }
+}
