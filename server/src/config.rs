@@ -62,8 +62,8 @@ pub struct Args {
     /// PAYONE's Server API endpoint. Defaults to PAYONE's live gateway, or the sandbox's simulator.
     #[arg(long, env = "PAYONE_ENDPOINT")]
     pub payone_endpoint: Option<String>,
-    /// How long to wait for PAYONE before giving up (PAYONE's plugins use 45 s).
-    #[arg(long, env = "PAYONE_TIMEOUT_MS", default_value_t = 45_000)]
+    /// How long to wait for PAYONE before giving up (PAYONE's plugins use 45 s); at least 1.
+    #[arg(long, env = "PAYONE_TIMEOUT_MS", default_value_t = 45_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub payone_timeout_ms: u64,
     /// `preauthorization` (authorize now, capture when shipping) or `authorization` (capture at once).
     #[arg(long, env = "PAYONE_AUTHORIZATION", value_enum, default_value_t = Authorization::Preauthorization)]
@@ -125,8 +125,8 @@ pub struct Args {
     /// The CRM's id of the Amazon Pay MID (MID list page), sent as `amazonBillerId`; not the Amazon seller id.
     #[arg(long, env = "CHECKOUTCHAMP_AMAZON_BILLER_ID")]
     pub checkoutchamp_amazon_biller_id: Option<String>,
-    /// How long to wait for CheckoutChamp (and for Amazon's profile endpoint) before giving up.
-    #[arg(long, env = "CHECKOUTCHAMP_TIMEOUT_MS", default_value_t = 30_000)]
+    /// How long to wait for CheckoutChamp (and for Amazon's profile endpoint) before giving up; at least 1.
+    #[arg(long, env = "CHECKOUTCHAMP_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub checkoutchamp_timeout_ms: u64,
     /// Login with Amazon's profile host (`/user/profile` is appended). Defaults to Amazon's EU host, or the sandbox.
     #[arg(long, env = "AMAZON_PROFILE_ENDPOINT")]

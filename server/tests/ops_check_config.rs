@@ -551,3 +551,57 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// "A valid configuration prints every effective setting": the webhook schedule and retention (how long a receiver
+/// may be down before events are given up, how long deliveries are kept), Amazon Pay API v2's timeout and the
+/// sandbox PAYONE's TransactionStatus target were not printed at all, so an operator could not see them.
+#[test]
+fn the_webhook_schedule_and_the_other_timings_are_printed() {
+    let (output, stdout, stderr) = check_config(&[
+        "--sandbox",
+        "--webhook-retry-seconds",
+        "30,600",
+        "--webhook-retention-days",
+        "7",
+        "--payone-notify-url",
+        "http://127.0.0.1:9/ts",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for line in ["AMAZON_PAY_WEBHOOK_RETRY_SECONDS = 30,600", "AMAZON_PAY_WEBHOOK_RETENTION_DAYS = 7", "PAYONE_NOTIFY_URL = http://127.0.0.1:9/ts"] {
+        assert!(stdout.contains(line), "{line}:\n{stdout}");
+    }
+    let (output, stdout, stderr) = check_config(&["--sandbox"]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    for line in [
+        "AMAZON_PAY_WEBHOOK_RETRY_SECONDS = 60,300,900,1800,3600,7200,14400,28800,43200,86400,86400,86400",
+        "AMAZON_PAY_WEBHOOK_RETENTION_DAYS = 30",
+        "PAYONE_NOTIFY_URL = (this server's own /payone/transaction-status)",
+    ] {
+        assert!(stdout.contains(line), "{line}:\n{stdout}");
+    }
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--amazon-api-timeout-ms", "12000"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_PAY_API_TIMEOUT_MS = 12000"), "{stdout}");
+    assert!(!stdout.contains("PAYONE_NOTIFY_URL"), "live: PAYONE's PMI holds the URL, nothing to print:\n{stdout}");
+}
+
+/// `--amazon-api-timeout-ms 0` was taken and silently meant 30 s, where every other timeout refuses 0.
+#[test]
+fn an_amazon_api_timeout_of_0_is_a_problem_that_names_the_setting() {
+    let args: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--amazon-api-timeout-ms", "0"]).collect();
+    let (output, stdout, stderr) = check_config(&args);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("invalid value '0' for '--amazon-api-timeout-ms"), "{stderr}");
+}
+
+/// `--payone-timeout-ms 0` and `--checkoutchamp-timeout-ms 0` were taken as 1 ms (printed so), after which every
+/// call to PAYONE or CheckoutChamp timed out and every buyer read that the provider does not answer.
+#[test]
+fn an_upstream_timeout_of_0_is_a_problem_that_names_the_setting() {
+    for flag in ["--payone-timeout-ms", "--checkoutchamp-timeout-ms"] {
+        let (output, stdout, stderr) = check_config(&["--sandbox", flag, "0"]);
+        assert_eq!(output.status.code(), Some(1), "{flag}: {stdout}{stderr}");
+        assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");
+    }
+}

@@ -27,6 +27,20 @@ test("docs/operations.md shows deploy/nginx/amazon-pay.conf as it is", () => {
   assert.equal(block, readFileSync(TEMPLATE, "utf8"));
 });
 
+test("the file cuts off slow clients as docs/operations.md's going-live list asks of the proxy", () => {
+  // Going live says to let the proxy cut off slow clients (nginx: `client_header_timeout 10s; ...`); the file
+  // the docs give to copy did not, so a copy kept nginx's defaults of 60 s for each.
+  const docs = readFileSync(join(import.meta.dirname, "../../docs/operations.md"), "utf8");
+  const asked = docs.match(/\(nginx: `([^`]*)`/)?.[1];
+  assert.ok(asked, "the going-live list names nginx's directives");
+  const directives = asked.split(";").map((d) => d.trim()).filter(Boolean);
+  assert.ok(directives.length >= 3, asked);
+  const template = readFileSync(TEMPLATE, "utf8");
+  for (const directive of directives) {
+    assert.match(template, new RegExp(`^\\s*${directive.replace(/\s+/g, "\\s+")};`, "m"), `${directive} in ${TEMPLATE}`);
+  }
+});
+
 test("a checkout through the balancer: the API to the instance, /sandbox/ to the shared sandbox", async () => {
   const instance = cluster.instances[0].baseUrl.replace("http://", "");
   const sandbox = cluster.sandbox.baseUrl.replace("http://", "");

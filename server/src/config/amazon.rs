@@ -118,8 +118,9 @@ pub struct AmazonArgs {
     /// `--provider amazon`: another API base URL than Amazon's regional host (a test double; https in live mode).
     #[arg(long, env = "AMAZON_PAY_API_ENDPOINT")]
     pub amazon_api_endpoint: Option<String>,
-    /// `--provider amazon`: how long to wait for one Amazon Pay API answer.
-    #[arg(long, env = "AMAZON_PAY_API_TIMEOUT_MS", default_value_t = 30_000)]
+    /// `--provider amazon`: how long to wait for one Amazon Pay API answer; at least 1 (0 is refused, not read as
+    /// the default).
+    #[arg(long, env = "AMAZON_PAY_API_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub amazon_api_timeout_ms: u64,
 }
 

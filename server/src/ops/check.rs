@@ -317,6 +317,11 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_ALLOWED_ORIGINS", list(&config.allowed_origins)),
         ("AMAZON_PAY_CSP", opt(&config.content_security_policy)),
     ];
+    if config.mode == Mode::Sandbox && config.payone_enabled {
+        // Live, PAYONE's PMI holds the TransactionStatus URL; in the sandbox its simulator sends them here.
+        let notify = config.payone_notify_url.clone().unwrap_or_else(|| "(this server's own /payone/transaction-status)".to_owned());
+        out.push(("PAYONE_NOTIFY_URL", if notify.is_empty() { "(none: the simulator sends no TransactionStatus)".to_owned() } else { notify }));
+    }
     out.extend(return_pages(config));
     out.push(("AMAZON_PAY_PROVIDER", format!("{:?}", config.provider).to_ascii_lowercase()));
     if let Some(note) = config.without_payone() {
@@ -330,6 +335,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
             ("AMAZON_REGION", amazon.region.code().to_owned()),
             ("AMAZON_ENVIRONMENT", amazon.environment.as_str().to_owned()),
             ("AMAZON_PAY_API_ENDPOINT", amazon.endpoint.clone().unwrap_or_else(|| "(Amazon's regional host, or the sandbox)".to_owned())),
+            ("AMAZON_PAY_API_TIMEOUT_MS", amazon.timeout.as_millis().to_string()),
         ]);
     }
     match &config.checkoutchamp {
@@ -354,6 +360,8 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
                 .as_ref()
                 .map_or_else(|| "(not set: no rotation)".to_owned(), |_| format!("{MASK} (deliveries signed with both)")),
         ),
+        ("AMAZON_PAY_WEBHOOK_RETRY_SECONDS", merchant.webhook_retries.iter().map(|d| seconds(d.as_secs_f64())).collect::<Vec<_>>().join(",")),
+        ("AMAZON_PAY_WEBHOOK_RETENTION_DAYS", seconds(merchant.webhook_retention.as_secs_f64() / 86_400.0)),
         (
             "AMAZON_PAY_MERCHANT_API_KEYS",
             match merchant.api_keys.len() {
@@ -383,6 +391,16 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS", ops.response_write_timeout_ms.to_string()),
     ]);
     out
+}
+
+/// A number of seconds (or days) as the settings take it: `60`, not `60.0`; a fraction as given (`0.5`).
+fn seconds(value: f64) -> String {
+    let rounded = (value * 1000.0).round() / 1000.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        rounded.to_string()
+    }
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {

@@ -206,3 +206,28 @@ pub fn encode() -> Result<String, std::fmt::Error> {
     prometheus_client::encoding::text::encode(&mut text, &metrics().registry)?;
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    /// An operator learns what `/metrics` exports from the table in docs/operations.md: every metric the
+    /// registry encodes has a row there (counters under their `_total` sample name, as Prometheus shows them).
+    #[test]
+    fn every_exported_metric_has_a_row_in_the_operations_doc() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/operations.md")).expect("docs/operations.md reads");
+        let text = super::encode().expect("the registry encodes");
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("# TYPE ") else { continue };
+            let mut parts = rest.split_whitespace();
+            let (Some(name), Some(kind)) = (parts.next(), parts.next()) else { continue };
+            seen += 1;
+            let shown = if kind == "counter" { format!("{name}_total") } else { name.to_owned() };
+            if !doc.contains(&format!("| `{shown}` |")) {
+                missing.push(shown);
+            }
+        }
+        assert!(seen >= 10, "the registry encoded its metrics: {text}");
+        assert!(missing.is_empty(), "metrics without a row in docs/operations.md's table: {missing:?}");
+    }
+}

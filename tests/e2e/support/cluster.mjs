@@ -64,9 +64,10 @@ export async function startCluster({ instances = 2, databaseUrl, env = {}, sandb
       ...env,
     };
     const databaseArgs = databaseUrl ? ["--database-url", databaseUrl] : [];
+    const instanceArgs = ["--public-url", url, ...databaseArgs];
     // Started at once: migrations must be safe when two instances start together.
     const servers = await Promise.allSettled(
-      Array.from({ length: instances }, () => startServer({ args: ["--public-url", url, ...databaseArgs], env: instanceEnv })),
+      Array.from({ length: instances }, () => startServer({ args: instanceArgs, env: instanceEnv })),
     );
     for (const s of servers) if (s.status === "fulfilled") started.push(s.value);
     const failed = servers.find((s) => s.status === "rejected");
@@ -78,6 +79,24 @@ export async function startCluster({ instances = 2, databaseUrl, env = {}, sandb
       sandbox,
       instances: list,
       balancer,
+      /**
+       * A step of a rolling restart: SIGTERM to `instances[i]`, then a new instance on its address (the one nginx
+       * names), resolved once its `/readyz` answers 200 (within `deadlineMs`).
+       */
+      async restart(i, { deadlineMs = 30_000 } = {}) {
+        const old = list[i];
+        await old.stop();
+        const fresh = await startServer({ args: instanceArgs, env: instanceEnv, listen: hostPort(old.baseUrl) });
+        started.push(fresh);
+        list[i] = fresh;
+        const deadline = Date.now() + deadlineMs;
+        for (;;) {
+          const ready = await fetch(`${fresh.baseUrl}/readyz`).then((r) => r.status === 200, () => false);
+          if (ready) return fresh;
+          if (Date.now() > deadline) throw new Error(`the restarted instance was not ready within ${deadlineMs} ms`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      },
       async stop() {
         await balancer.stop();
         await Promise.all(started.map((s) => s.stop()));

@@ -9,10 +9,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Runs `checkoutWorkers` loops (session, Amazon, read, place, Amazon's processing page, return; a failed
  * placement is retried once with its key, as the widget does) and `notifyWorkers` loops of TransactionStatus with
  * fresh txids, all through `cluster.url`; sends `signal` (SIGKILL: a crash; SIGTERM: a restart) to `cluster.instances[victim]` after
- * `beforeKillMs` and waits until it is gone; stops `afterKillMs` after sending it.
+ * `beforeKillMs` and waits until it is gone (or runs `disrupt()` then and waits for it); stops `afterKillMs` after that.
  * Returns the raw record: `{ killAt, stopAt, placed, checkouts, failures, acknowledged, sent }`.
  */
-export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 30_000, signal = "SIGKILL" } = {}) {
+export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers = 2, beforeKillMs = 1500, afterKillMs = 4000, victim = 0, placeTimeoutMs = 30_000, signal = "SIGKILL", disrupt } = {}) {
   const record = { killAt: 0, stopAt: 0, placed: [], checkouts: [], failures: [], acknowledged: [], sent: 0 };
   let stop = false;
   const fail = (what, err, extra = {}) => record.failures.push({ at: Date.now(), what, detail: String(err?.message ?? err).slice(0, 200), ...extra });
@@ -73,7 +73,8 @@ export async function loadWithKill(cluster, { checkoutWorkers = 6, notifyWorkers
   ];
   await sleep(beforeKillMs);
   record.killAt = Date.now();
-  await cluster.instances[victim].kill(signal);
+  // `disrupt` (an async function) instead of the signal: several steps, e.g. a whole rolling restart.
+  await (disrupt ? disrupt() : cluster.instances[victim].kill(signal));
   await sleep(afterKillMs);
   stop = true;
   await Promise.all(loops);

@@ -8,14 +8,15 @@ const root = resolve(import.meta.dirname, "../../..");
 
 /**
  * Spawns the server; resolves with { baseUrl, dataDir, pid, stop() } once it prints its address. `distDir` replaces
- * the widget's dist/ (an example app's build, tests/e2e/leptos-app.test.mjs).
+ * the widget's dist/ (an example app's build, tests/e2e/leptos-app.test.mjs); `listen` an address of its own (a restarted
+ * instance takes its predecessor's, which the balancer names).
  */
-export async function startServer({ args = [], env = {}, distDir = join(root, "dist"), deadlineMs = 30_000 } = {}) {
+export async function startServer({ args = [], env = {}, distDir = join(root, "dist"), deadlineMs = 30_000, listen = "127.0.0.1:0" } = {}) {
   const bin = process.env.AMAZON_PAY_SERVER_BIN ?? join(root, "target/debug/amazon-pay-server");
   const dataDir = mkdtempSync(join(tmpdir(), "amazon-pay-e2e-"));
   const child = spawn(
     bin,
-    ["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--dist-dir", distDir, "--static-dir", join(root, "static"), ...args],
+    ["--sandbox", "--listen", listen, "--data-dir", dataDir, "--dist-dir", distDir, "--static-dir", join(root, "static"), ...args],
     { env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "amazon_pay_server=warn", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";
