@@ -77,6 +77,9 @@ pub fn database(url: &crate::store::DatabaseUrl, default_timeout: std::time::Dur
     Some(match probe(text, timeout) {
         Ok(SchemaLevel::Empty) => Ok(format!("reachable; empty: the start creates the schema (migrations 1 to {latest})")),
         Ok(SchemaLevel::At(level)) if level == latest => Ok(format!("reachable; schema at migration {level}, this server's latest")),
+        Ok(SchemaLevel::At(level)) if level + 1 == latest => {
+            Ok(format!("reachable; schema at migration {level}: the start applies migration {latest}"))
+        }
         Ok(SchemaLevel::At(level)) if level < latest => {
             Ok(format!("reachable; schema at migration {level}: the start applies migrations {} to {latest}", level + 1))
         }
