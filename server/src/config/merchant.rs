@@ -259,6 +259,14 @@ pub fn urls_shown(configured: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `url` as [`urls_shown`] shows it among `configured`; as [`url_shown`] when it is no longer configured.
+pub fn url_shown_among(url: &str, configured: &[String]) -> String {
+    match configured.iter().position(|c| c == url) {
+        Some(i) => urls_shown(configured).swap_remove(i),
+        None => url_shown(url),
+    }
+}
+
 /// The configured URLs that `url` names: one as configured or as [`urls_shown`] shows it; a shown form that
 /// several share without their place (as logs show them) names them all.
 pub fn configured_named(configured: &[String], url: &str) -> Vec<String> {
