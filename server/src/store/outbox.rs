@@ -184,7 +184,7 @@ mod tests {
         assert_eq!(listed, expected, "each delivery under its own URL's shown form");
         // Each shown form names its URL alone (what the merchant API's `url` takes).
         for (configured, shown) in urls.iter().zip(&shown) {
-            assert_eq!(crate::config::merchant::configured_named(&urls, shown), [configured.clone()], "{shown}");
+            assert_eq!(crate::config::merchant::configured_named(&urls, shown), std::slice::from_ref(configured), "{shown}");
         }
         // Without its place (as the logs show a delivery's URL) the shared form names both, as before.
         let shared = crate::config::merchant::url_shown(&urls[0]);
