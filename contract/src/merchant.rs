@@ -320,7 +320,8 @@ pub struct WebhookOutbox {
 /// One configured webhook URL's outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxUrl {
-    /// As shown everywhere (no user info, the query's secrets `[redacted]`); `send-now` takes it too.
+    /// As shown everywhere (no user info, what may be a token `[redacted]`), followed by its place in
+    /// `--webhook-urls` (` (webhook URL 2)`) when another URL would be shown alike; `send-now` takes it too.
     pub url: String,
     /// Deliveries waiting to be sent or retried.
     pub pending: u64,

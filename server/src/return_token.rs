@@ -69,10 +69,10 @@ pub fn check(portal_key: &str, order_id: &str, given: Option<&str>) -> Check {
 pub enum Trust {
     /// The order's own token: the return may change the order.
     Token,
-    /// No token: a URL PAYONE got before tokens came (or any page's `<img>`). `success` is still recorded (it
-    /// only notes that the buyer came back); `error` and `back` only send the buyer on and change nothing, so the
-    /// buyer of an order placed before the upgrade still reaches the review page, and the expiry sweep gives
-    /// the order up later.
+    /// No token: a URL PAYONE got before tokens came (or any page's `<img>`). It only sends the buyer on and
+    /// changes nothing, not even the return time (which the APB replay and a tab's new placement act on), so
+    /// the buyer of an order placed before the upgrade still reaches the confirmation or review page, and
+    /// PAYONE's notification or the expiry sweep decides the order later.
     Legacy,
 }
 

@@ -246,7 +246,8 @@ async fn claims_that_do_not_hold_give_nothing_up() {
     // Back through PAYONE's success URL: the buyer finished there, PAYONE's word is on its way.
     let returned = place_ebook(&env, "apb-key-claims-4", None).await.order_id().to_owned();
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let back = no_redirects.get(env.url(&format!("/api/orders/{returned}/return?result=success"))).send().await.unwrap();
+    let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, &returned);
+    let back = no_redirects.get(env.url(&format!("/api/orders/{returned}/return?result=success&token={token}"))).send().await.unwrap();
     assert!(back.status().is_redirection(), "{}", back.status());
     let after = place_ebook(&env, "apb-key-claims-5", Some((&returned, "apb-key-claims-4"))).await.order_id().to_owned();
     assert_eq!((state_of(&env, &returned), abandoned_events(&env, &returned)), (OrderState::Redirected, 0));
@@ -337,6 +338,24 @@ async fn the_same_key_after_the_buyer_paid_answers_the_confirmation_not_amazon()
     assert_eq!(place_ebook(&env, "apb-key-paid-0001", None).await, expected(OrderState::Approved));
     let auths = env.state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
     assert_eq!(auths, 1, "PAYONE asked once");
+}
+
+/// A return without the order's token (any page's `<img>` with an order id it learned, from the shop's page
+/// events, a shared confirmation link or a referrer) recorded `success` as the buyer's return, and the APB
+/// replay then sent the buyer, back from Amazon's pages with the checkout unfinished, to the confirmation page
+/// of an order still waiting, instead of the button that finishes it. Only the order's own return URL says the
+/// buyer came back (on SQLite, and on PostgreSQL with `AMAZON_PAY_TEST_SERVER_STORE=postgres`).
+#[tokio::test]
+async fn a_tokenless_success_return_does_not_end_the_checkout_of_a_waiting_buyer() {
+    let env = support::start().await;
+    let placed = place_ebook(&env, "apb-key-img-0001", None).await;
+    let id = placed.order_id().to_owned();
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let img = no_redirects.get(env.url(&format!("/api/orders/{id}/return?result=success"))).send().await.unwrap();
+    assert!(img.status().is_redirection(), "still sends a buyer on: {}", img.status());
+    assert!(!env.state.store.returned(&id).unwrap(), "not recorded as the buyer's return");
+    assert_eq!(place_ebook(&env, "apb-key-img-0001", None).await, placed, "the same button, which finishes the checkout");
+    assert_eq!(state_of(&env, &id), OrderState::Redirected);
 }
 
 /// The widget's question about a page the browser brought back (`replay_only`): the key's order as a click

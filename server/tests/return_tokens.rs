@@ -95,6 +95,8 @@ async fn a_tokenless_return_from_before_tokens_sends_the_buyer_on_and_gives_noth
     assert_eq!(success.status(), 303);
     assert!(success.headers()["location"].to_str().unwrap().contains(&format!("order={order}")));
     assert_eq!(state(&env, &order), OrderState::Redirected);
+    let returned = env.texts(&format!("SELECT COALESCE(CAST(returned_at AS TEXT), '') FROM orders WHERE id = '{order}'"));
+    assert_eq!(returned, vec![String::new()], "not recorded as the buyer's return (which ends an APB buyer's checkout)");
     for result in ["error", "back"] {
         let answer = no_redirects().get(env.url(&format!("/api/orders/{order}/return?result={result}"))).send().await.unwrap();
         assert_eq!(answer.status(), 303, "{result}");

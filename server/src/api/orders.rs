@@ -76,8 +76,12 @@ pub(super) async fn returned(
     let query_result = query.result.as_str();
     match query_result {
         "success" => {
-            // PAYONE's word on it is on its way: a new placement of the same tab no longer gives it up.
-            state.store.mark_returned(&order.id).await?;
+            // PAYONE's word on it is on its way: a new placement of the same tab no longer gives it up, and the
+            // APB button's key answers the confirmation page. Only the order's own URL says so: a tokenless one
+            // (any page's `<img>`) would end the checkout of a buyer still on Amazon's pages.
+            if trust == crate::return_token::Trust::Token {
+                state.store.mark_returned(&order.id).await?;
+            }
             Ok(Redirect::to(&state.return_pages.redirect(&pages.confirmation, &[("order", &order.id)]).map_err(refused)?))
         }
         "error" | "back" => {

@@ -244,6 +244,40 @@ pub fn url_shown(url: &str) -> String {
     }
 }
 
+/// The configured URLs as shown side by side (the outbox, `check-config`): each [`url_shown`], and where two
+/// are shown alike (they differ only in what is redacted, as two Slack webhooks do) each of those followed by
+/// its place in `--webhook-urls` (` (webhook URL 2)`), which tells them apart and says nothing of the secret.
+pub fn urls_shown(configured: &[String]) -> Vec<String> {
+    let shown: Vec<String> = configured.iter().map(|url| url_shown(url)).collect();
+    shown
+        .iter()
+        .enumerate()
+        .map(|(i, url)| match shown.iter().filter(|other| *other == url).count() {
+            1 => url.clone(),
+            _ => format!("{url} (webhook URL {})", i + 1),
+        })
+        .collect()
+}
+
+/// `url` as [`urls_shown`] shows it among `configured`; as [`url_shown`] when it is no longer configured.
+pub fn url_shown_among(url: &str, configured: &[String]) -> String {
+    match configured.iter().position(|c| c == url) {
+        Some(i) => urls_shown(configured).swap_remove(i),
+        None => url_shown(url),
+    }
+}
+
+/// The configured URLs that `url` names: one as configured or as [`urls_shown`] shows it; a shown form that
+/// several share without their place (as logs show them) names them all.
+pub fn configured_named(configured: &[String], url: &str) -> Vec<String> {
+    let shown = urls_shown(configured);
+    let one: Vec<String> = configured.iter().zip(&shown).filter(|(c, s)| *c == url || *s == url).map(|(c, _)| c.clone()).collect();
+    if !one.is_empty() {
+        return one;
+    }
+    configured.iter().filter(|c| url_shown(c) == url).cloned().collect()
+}
+
 /// What stands in for a secret in a shown URL.
 const REDACTED: &str = "[redacted]";
 

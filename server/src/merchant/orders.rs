@@ -148,7 +148,7 @@ fn read_page(store: &Store, filter: OrderQuery, between: impl FnOnce()) -> Resul
 
 /// `GET /merchant/api/orders/{id}`: the order with its webhook deliveries and its products' names.
 pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, MerchantError> {
-    let Some(mut order) = read_order(&state.store, &id, || {})? else {
+    let Some(mut order) = read_order(&state.store, &id, &state.config.merchant.webhook_urls, || {})? else {
         return Err(MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")));
     };
     name_items(&state, &mut order);
@@ -158,16 +158,20 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
 /// Order `id` with its webhook deliveries, read in one snapshot: an event committed meanwhile (and its delivery)
 /// cannot show beside an order still in the state before it. `between` runs after the order is read and
 /// before its deliveries are (the tests' seam).
-fn read_order(store: &Store, id: &str, between: impl FnOnce()) -> Result<Option<Value>, StoreError> {
+fn read_order(store: &Store, id: &str, configured: &[String], between: impl FnOnce()) -> Result<Option<Value>, StoreError> {
     store.read_snapshot(|c| {
         let Some(mut order) = order_view::order_json(c, id)? else { return Ok(None) };
         between();
         // A receiver's URL may carry the shop's token for it (query, user info): the merchant's key is not the
         // receiver's secret, so the page shows where each delivery goes and no more, as the logs do.
+        // Two receivers shown alike (differing only in a token) are told apart by their place, as in the outbox.
         let mut deliveries = crate::store::events::deliveries_of(c, id)?;
+        let shown = crate::config::merchant::urls_shown(configured);
         for delivery in &mut deliveries {
             if let Some(url) = delivery["url"].as_str() {
-                delivery["url"] = Value::String(crate::config::merchant::url_shown(url));
+                let at = configured.iter().position(|c| c == url);
+                let url = at.map_or_else(|| crate::config::merchant::url_shown(url), |i| shown[i].clone());
+                delivery["url"] = Value::String(url);
             }
         }
         order["webhook_deliveries"] = Value::Array(deliveries);
@@ -294,7 +298,7 @@ mod tests {
                     paid(&writer, &runtime, &id);
                     assert_eq!(runtime.block_on(writer.queue_deliveries(urls, 1_000)).unwrap(), 1);
                 };
-                read_order(&store, &id, between).unwrap().unwrap()
+                read_order(&store, &id, &[], between).unwrap().unwrap()
             }
         })
         .await
@@ -302,6 +306,31 @@ mod tests {
         assert_eq!(order["state"], "approved");
         let kinds: Vec<&str> = order["webhook_deliveries"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap_or("?")).collect();
         assert!(!kinds.contains(&"order.paid"), "the deliveries of the order's moment, not a later one: {kinds:?}");
+    }
+
+    /// An order delivered to two receivers whose URLs differ only in a token (two Slack webhooks) listed both
+    /// deliveries under the same `…/services/[redacted]/[redacted]/[redacted]`: which one failed could not be told.
+    #[tokio::test]
+    async fn deliveries_to_two_urls_that_differ_only_in_a_token_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = approved_order(&store).await;
+        let urls = vec![
+            "https://hooks.slack.com/services/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".to_owned(),
+            "https://hooks.slack.com/services/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".to_owned(),
+        ];
+        store.queue_deliveries(urls.clone(), 0).await.unwrap();
+        let event = id.clone();
+        store.write(move |c| crate::store::events::record(c, &event, "order.approved")).await.unwrap();
+        assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 2);
+        let order = read_order(&store, &id, &urls, || {}).unwrap().unwrap();
+        let mut shown: Vec<&str> = order["webhook_deliveries"].as_array().unwrap().iter().map(|d| d["url"].as_str().unwrap_or("?")).collect();
+        shown.sort_unstable();
+        let mut expected = crate::config::merchant::urls_shown(&urls);
+        expected.sort_unstable();
+        assert_eq!(shown, expected);
+        assert_ne!(shown[0], shown[1], "{shown:?}");
+        assert!(shown.iter().all(|u| !u.contains("Xk9mWq2") && !u.contains("Qw3eRt5")), "{shown:?}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

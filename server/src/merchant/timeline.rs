@@ -19,13 +19,14 @@ pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) 
     // One snapshot: the order, its money, its notifications and its deliveries of one moment.
     let timeline = state.store.read_snapshot({
         let id = id.clone();
-        move |c| timeline(c, &id)
+        let configured = state.config.merchant.webhook_urls.clone();
+        move |c| timeline(c, &id, &configured)
     })?;
     timeline.map(Json).ok_or_else(|| MerchantError::not_found("order_not_found", format!("There is no order {id:?}.")))
 }
 
 /// Sorted by time; at the same time: placed and states, money, PAYONE, webhooks (the order things happen in).
-fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>> {
+fn timeline(c: &Conn<'_>, id: &str, configured: &[String]) -> crate::store::db::Result<Option<Timeline>> {
     let Some(order) = order_view::order_json(c, id)? else { return Ok(None) };
     let mut entries = vec![TimelineEntry {
         at_ms: order["created"].as_i64().unwrap_or(0) * 1000,
@@ -92,7 +93,7 @@ fn timeline(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Option<Timeline>
             });
         }
     }
-    entries.extend(deliveries(c, id)?);
+    entries.extend(deliveries(c, id, configured)?);
     let rank = |source: &str| ["order", "merchant", "payone", "amazon", "webhook"].iter().position(|s| *s == source).unwrap_or(4);
     entries.sort_by_key(|e| (e.at_ms, rank(&e.source)));
     Ok(Some(Timeline { order_id: id.to_owned(), entries }))
@@ -152,7 +153,7 @@ fn wait_text(ms: i64) -> String {
 }
 
 /// Every webhook delivery of the order's events, at its first attempt (or the event's time while none).
-fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEntry>> {
+fn deliveries(c: &Conn<'_>, id: &str, configured: &[String]) -> crate::store::db::Result<Vec<TimelineEntry>> {
     let mut stmt = c.prepare_cached(
         "SELECT e.seq, e.type, e.created_at, d.url, d.state, d.next_at_ms FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
          WHERE e.order_id = ?1 ORDER BY e.seq, d.url",
@@ -186,8 +187,9 @@ fn deliveries(c: &Conn<'_>, id: &str) -> crate::store::db::Result<Vec<TimelineEn
             "abandoned" => format!("abandoned, the URL is no longer configured ({tries})"),
             other => format!("{other} after {tries}"),
         };
-        // Where it went without what may be the receiver's token (the merchant API's order shows it so too).
-        let shown = crate::config::merchant::url_shown(&url);
+        // Where it went without what may be the receiver's token, two shown alike told apart by their place (the
+        // merchant API's order shows it so too).
+        let shown = crate::config::merchant::url_shown_among(&url, configured);
         out.push(TimelineEntry { at_ms, source: "webhook".into(), title: format!("{kind} to {shown}"), detail: Some(detail), attempts });
     }
     Ok(out)
@@ -225,8 +227,28 @@ mod tests {
     }
 
     fn entries(store: &Store, id: &str) -> Vec<(i64, String, String, Option<String>)> {
-        let timeline = store.read(|c| timeline(c, id)).unwrap().expect("the order");
+        let timeline = store.read(|c| timeline(c, id, &[])).unwrap().expect("the order");
         timeline.entries.into_iter().map(|e| (e.at_ms / 1000, e.source, e.title, e.detail)).collect()
+    }
+
+    /// Deliveries to two receivers whose URLs differ only in a token were two entries "order.placed to
+    /// https://hooks.slack.com/services/[redacted]/[redacted]/[redacted]", alike; each now says which one.
+    #[tokio::test]
+    async fn deliveries_to_two_urls_shown_alike_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let urls = vec![
+            "https://hooks.slack.com/services/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".to_owned(),
+            "https://hooks.slack.com/services/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".to_owned(),
+        ];
+        store.queue_deliveries(urls.clone(), 0).await.unwrap();
+        order_through(&store, "O1", &[], None).await;
+        assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 2);
+        let timeline = store.read(|c| timeline(c, "O1", &urls)).unwrap().expect("the order");
+        let webhooks: Vec<String> = timeline.entries.into_iter().filter(|e| e.source == "webhook").map(|e| e.title).collect();
+        assert_eq!(webhooks.len(), 2, "{webhooks:?}");
+        assert_ne!(webhooks[0], webhooks[1], "{webhooks:?}");
+        assert!(webhooks.iter().all(|t| !t.contains("Xk9mWq2") && !t.contains("Qw3eRt5")), "{webhooks:?}");
     }
 
     #[tokio::test]

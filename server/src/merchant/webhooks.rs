@@ -51,7 +51,7 @@ fn chosen(configured: &[String], body: &[u8]) -> Result<Vec<String>, MerchantErr
 
 /// The configured URLs that are `url`, as configured or as shown (secrets redacted).
 fn named(configured: &[String], url: &str) -> Result<Vec<String>, MerchantError> {
-    let found: Vec<String> = configured.iter().filter(|c| *c == url || crate::config::merchant::url_shown(c) == url).cloned().collect();
+    let found = crate::config::merchant::configured_named(configured, url);
     if found.is_empty() {
         return Err(MerchantError::not_found("unknown_webhook_url", "That URL is not one of the configured webhook URLs (--webhook-urls)."));
     }

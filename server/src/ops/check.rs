@@ -263,7 +263,7 @@ fn webhook_urls(config: &Config) -> String {
     if urls.is_empty() {
         return if config.mode == Mode::Live { "(none)" } else { "(none: in sandbox mode this server's /sandbox/webhooks)" }.to_owned();
     }
-    let shown: Vec<String> = urls.iter().map(|u| crate::config::merchant::url_shown(u)).collect();
+    let shown = crate::config::merchant::urls_shown(urls);
     let hidden = shown.iter().any(|u| u.contains("[redacted]")) || urls.iter().any(|u| u.contains(['#', '@']));
     format!("{}{}", shown.join(","), if hidden { " (what may be secret in the path or query, user info and fragment not shown)" } else { "" })
 }

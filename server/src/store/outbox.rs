@@ -50,9 +50,15 @@ impl super::Store {
         let all = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
         let chosen = serde_json::to_string(only).unwrap_or_else(|_| "[]".to_owned());
         let urls = urls.to_vec();
+        // Shown as the merchant API names them: two that differ only in a token are told apart by their place.
+        let shown = crate::config::merchant::urls_shown(&urls);
         // One snapshot: a delivery sent between the two statements would otherwise be counted as waiting and
         // missing from the list ("Nothing waits" beside a count of 1).
         self.read_snapshot(move |c| {
+            let shown_of = |url: &str| match urls.iter().position(|u| u == url) {
+                Some(i) => shown[i].clone(),
+                None => crate::config::merchant::url_shown(url),
+            };
             let sql = format!(
                 "SELECT url, state, count(*), min(next_at_ms) FROM webhook_deliveries
                  WHERE state IN ('pending', 'failed') AND url IN {} GROUP BY url, state",
@@ -64,7 +70,7 @@ impl super::Store {
             let summary = urls
                 .iter()
                 .map(|url| OutboxUrl {
-                    url: crate::config::merchant::url_shown(url),
+                    url: shown_of(url),
                     pending: of(url, "pending").map_or(0, |(n, _)| u64::try_from(n).unwrap_or(0)),
                     failed: of(url, "failed").map_or(0, |(n, _)| u64::try_from(n).unwrap_or(0)),
                     next_attempt_at_ms: of(url, "pending").map(|(_, at)| at),
@@ -94,7 +100,7 @@ impl super::Store {
                         event_id: r.get(0)?,
                         kind: r.get(1)?,
                         order_id: r.get(2)?,
-                        url: crate::config::merchant::url_shown(&url),
+                        url: shown_of(&url),
                         next_attempt_at_ms: (state == "pending").then_some(next_at_ms),
                         state,
                         attempt_count: r.get(5)?,
@@ -150,6 +156,39 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((outbox.urls[0].pending, outbox.data.len()), (1, 1), "the count and the list of one moment");
+    }
+
+    /// Two receivers whose URLs differ only in a token (two Slack webhooks) were listed as one URL twice, each
+    /// `…/services/[redacted]/[redacted]/[redacted]`: the merchant could not tell which one waits, nor name one.
+    #[tokio::test]
+    async fn two_urls_that_differ_only_in_a_token_are_told_apart_and_each_named_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let urls = vec![
+            "https://hooks.slack.com/services/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".to_owned(),
+            "https://hooks.slack.com/services/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".to_owned(),
+        ];
+        store.queue_deliveries(urls.clone(), 0).await.unwrap();
+        store.write(|c| crate::store::events::record(c, "O1", "order.placed")).await.unwrap();
+        assert_eq!(store.queue_deliveries(urls.clone(), 1_000).await.unwrap(), 2);
+        let outbox = store.webhook_outbox(&urls, &urls, OutboxState::Pending, 10).unwrap();
+        let shown: Vec<&str> = outbox.urls.iter().map(|u| u.url.as_str()).collect();
+        assert_ne!(shown[0], shown[1], "{shown:?}");
+        for url in &shown {
+            assert!(!url.contains("Xk9mWq2") && !url.contains("Qw3eRt5") && !url.contains("T0A1B2C3D"), "no token: {url}");
+        }
+        let mut listed: Vec<&str> = outbox.data.iter().map(|d| d.url.as_str()).collect();
+        listed.sort_unstable();
+        let mut expected = shown.clone();
+        expected.sort_unstable();
+        assert_eq!(listed, expected, "each delivery under its own URL's shown form");
+        // Each shown form names its URL alone (what the merchant API's `url` takes).
+        for (configured, shown) in urls.iter().zip(&shown) {
+            assert_eq!(crate::config::merchant::configured_named(&urls, shown), std::slice::from_ref(configured), "{shown}");
+        }
+        // Without its place (as the logs show a delivery's URL) the shared form names both, as before.
+        let shared = crate::config::merchant::url_shown(&urls[0]);
+        assert_eq!(crate::config::merchant::configured_named(&urls, &shared), urls);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
