@@ -519,6 +519,25 @@ impl Store {
     }
 }
 
+/// A fresh database of the test cluster (`AMAZON_PAY_TEST_DATABASE_URL`, from `scripts/pg-cluster start`) opened
+/// as a store, for the unit tests that run on both stores; `None` (the test says it did not run) when none is set,
+/// and a failure instead when `AMAZON_PAY_REQUIRE_PG=1`. `prefix` names the test's databases in the cluster.
+#[cfg(test)]
+pub(crate) async fn test_postgres_store(prefix: &str) -> Option<Store> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
+        eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
+        return None;
+    };
+    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let name = format!("{prefix}_{}_{}_{}", std::process::id(), now_ms(), NEXT.fetch_add(1, Ordering::Relaxed));
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    Some(tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), Path::new("unused")).unwrap()).await.unwrap())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,17 +589,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_postgresql_calls_stay_recorded_and_only_sessions_skip_the_flush() {
-        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
-            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
-            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
-            return;
-        };
-        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        let name = format!("lib_{}_{}", std::process::id(), now());
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-        let store = tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), Path::new("unused")).unwrap()).await.unwrap();
+        let Some(store) = super::test_postgres_store("lib").await else { return };
         // Only a new session's transaction commits without waiting for the WAL's flush.
         let setting = |c: &Conn<'_>| c.query_row("SELECT current_setting('synchronous_commit')", [], |r| r.get::<_, String>(0));
         assert_eq!(store.write_session(setting).await.unwrap(), "off");

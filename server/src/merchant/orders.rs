@@ -341,26 +341,11 @@ mod tests {
         an_order_is_one_snapshot(Store::open(dir.path()).unwrap()).await;
     }
 
-    /// A fresh PostgreSQL database of the test cluster, or `None` when none is configured.
-    async fn postgres_store() -> Option<Store> {
-        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
-            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
-            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
-            return None;
-        };
-        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        let name = format!("orders_{}_{}", std::process::id(), crate::store::now_ms());
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-        Some(tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), std::path::Path::new("unused")).unwrap()).await.unwrap())
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_postgresql_a_page_and_an_order_are_one_snapshot() {
-        let Some(store) = postgres_store().await else { return };
+        let Some(store) = crate::store::test_postgres_store("orders").await else { return };
         a_page_is_one_snapshot(store).await;
-        let Some(store) = postgres_store().await else { return };
+        let Some(store) = crate::store::test_postgres_store("orders").await else { return };
         an_order_is_one_snapshot(store).await;
     }
 }

@@ -199,18 +199,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_postgresql_the_counts_and_the_list_are_one_snapshot() {
-        let Some(base) = std::env::var("AMAZON_PAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
-            assert!(std::env::var("AMAZON_PAY_REQUIRE_PG").as_deref() != Ok("1"), "AMAZON_PAY_TEST_DATABASE_URL is not set");
-            eprintln!("NOT RUN: set AMAZON_PAY_TEST_DATABASE_URL (scripts/pg-cluster start)");
-            return;
-        };
-        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        let name = format!("outbox_{}_{}", std::process::id(), crate::store::now_ms());
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-        let store =
-            tokio::task::spawn_blocking(move || Store::open_url(&url.parse().unwrap(), std::path::Path::new("unused")).unwrap()).await.unwrap();
+        let Some(store) = crate::store::test_postgres_store("outbox").await else { return };
         counts_and_list_agree(store).await;
     }
 }
