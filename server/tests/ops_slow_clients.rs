@@ -40,6 +40,24 @@ async fn closed_by_server(tcp: &mut TcpStream) -> Option<Vec<u8>> {
 
 /// A client that opens a connection per request. A pooled one would reuse its idle connection from the last
 /// check, which the server closes once it has been idle for [`TIMEOUT`], the moment these tests ask again.
+/// Sends `bytes` one every 40 ms (the pace is the test: a client that keeps each byte inside any per-read
+/// timeout) until the server closes the connection or `DEADLINE` passes; how many it sent.
+async fn trickle(tcp: &mut TcpStream, bytes: &[u8]) -> usize {
+    let started = Instant::now();
+    let mut sent = 0;
+    for byte in bytes {
+        if tcp.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        sent += 1;
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        if started.elapsed() > DEADLINE {
+            break;
+        }
+    }
+    sent
+}
+
 fn unpooled() -> reqwest::Client {
     reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("a client")
 }
@@ -70,19 +88,8 @@ async fn headers_trickled_a_byte_at_a_time_do_not_keep_the_connection() {
     let env = server().await;
     let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
     let request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: a-very-slow-client\r\nAccept: */*\r\n\r\n";
-    let started = Instant::now();
-    let mut sent = 0;
-    // One byte every 40 ms: the whole head would take about 3.5 s, each byte well inside the timeout.
-    for byte in request {
-        if slow.write_all(&[*byte]).await.is_err() {
-            break;
-        }
-        sent += 1;
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        if started.elapsed() > DEADLINE {
-            break;
-        }
-    }
+    // The whole head would take about 3.5 s, each byte well inside the timeout.
+    let sent = trickle(&mut slow, request).await;
     assert!(sent < request.len(), "the server closed the connection before the head was complete ({sent} bytes sent)");
     let received = closed_by_server(&mut slow).await.expect("closed");
     assert!(!String::from_utf8_lossy(&received).contains("200 OK"), "{received:?}");
@@ -179,19 +186,8 @@ async fn a_body_trickled_a_byte_at_a_time_is_cut_off() {
     let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
     let body = br#"{"items":[{"sku":"mug","quantity":1}],"language":"en","padding":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#;
     slow.write_all(post_head(body.len()).as_bytes()).await.unwrap();
-    let started = Instant::now();
-    let mut sent = 0;
-    // One byte every 40 ms: the body would take about 4 s.
-    for byte in body {
-        if slow.write_all(&[*byte]).await.is_err() {
-            break;
-        }
-        sent += 1;
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        if started.elapsed() > DEADLINE {
-            break;
-        }
-    }
+    // The body would take about 4 s.
+    let sent = trickle(&mut slow, body).await;
     assert!(sent < body.len(), "the server closed the connection before the body was complete ({sent} bytes sent)");
     let received = closed_by_server(&mut slow).await.expect("closed");
     let answer = String::from_utf8_lossy(&received);
