@@ -4,7 +4,7 @@
 // that completes the session, and the confirmation following the charge's state. Every CV2 scenario, and APB.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkoutToReview, confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
+import { checkoutToReview, chooseOnAmazon, confirmationState, events, recordingPage, upstreamCalls } from "./support/checkout.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
 const database = process.env.AMAZON_DIRECT_DATABASE_URL ? ["--database-url", process.env.AMAZON_DIRECT_DATABASE_URL] : [];
@@ -147,10 +147,7 @@ test("APB: the order first, Amazon's pages, then the confirmation", async () => 
   await page.goto(server().baseUrl + "/apb.html");
   await page.click(".amazon-pay-apb-button");
   // Straight to Amazon's sign-in page: the server signed the ProcessOrder payload with the amount.
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.click("button.primary");
-  await page.check("#instrument-visa-1111");
-  await page.click("button.primary");
+  await chooseOnAmazon(page);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length, 0, "no PAYONE in between");
   await context.close();

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, newPage } from "./support/browser.mjs";
-import { confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
+import { chooseOnAmazon, confirmationState, events, recordEvents, upstreamCalls } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
@@ -49,10 +49,7 @@ test("APB declined on Amazon's processing page: back on the review page, a true 
     await recordEvents(context);
     await page.goto(server().baseUrl + "/apb.html");
     await page.click(".amazon-pay-apb-button");
-    await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-    await page.click("button.primary");
-    await page.check(`#instrument-${instrument}`);
-    await page.click("button.primary");
+    await chooseOnAmazon(page, { instrument });
     await page.waitForURL(/\/review\.html\?.*order=/);
     const fatal = page.locator(".amazon-pay-fatal[role=alert]");
     await fatal.waitFor();
@@ -127,10 +124,7 @@ async function backToThePaidApbPage(page, beforeConfirmation = async () => {}) {
   await page.goto(server().baseUrl + "/apb.html");
   const entries = await page.evaluate(() => history.length);
   await page.click(".amazon-pay-apb-button");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  await page.click("button.primary");
-  await page.check("#instrument-visa-1111");
-  await page.click("button.primary");
+  await chooseOnAmazon(page);
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   const order = new URL(page.url()).searchParams.get("order");
   const authorizations = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
