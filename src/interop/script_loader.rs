@@ -229,11 +229,17 @@ pub fn script_count(url: &str) -> u32 {
 
 impl core::fmt::Display for ScriptError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        use crate::js_error::write_parts as w;
+        f.write_str(&self.text())
+    }
+}
+
+impl ScriptError {
+    /// What `Display` writes, built without a `Formatter` (`crate::js_error::Cause`).
+    pub fn text(&self) -> String {
         match self {
-            ScriptError::Failed { url } => w(f, &["the script ", url, " failed to load (network error, blocked, or not found)"]),
+            ScriptError::Failed { url } => ["the script ", url, " failed to load (network error, blocked, or not found)"].concat(),
             ScriptError::TimedOut { url, millis } => {
-                w(f, &["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
+                ["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"].concat()
             }
         }
     }

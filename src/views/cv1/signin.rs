@@ -183,7 +183,7 @@ pub fn render_button(
         match result {
             // A newer sign-in replaces an older one whose popup the buyer closed (Amazon never says so).
             Ok(authorization) => started.set(authorization),
-            Err(err) => answered(Err(SignInProblem::Failed(err.to_string()))),
+            Err(err) => answered(Err(SignInProblem::Failed(err.text()))),
         }
     };
     let on_error = move |err: AmazonWidgetError| on_answer(Err(SignInProblem::Widget(err)));
@@ -195,7 +195,7 @@ pub fn render_button(
 /// the view starts over with Amazon's button (as CheckoutChamp's lander does).
 pub fn sign_out() {
     if let Err(err) = amazon_login::logout() {
-        web_sys::console::warn_1(&["Amazon Pay: ", &err.to_string()].concat().into());
+        web_sys::console::warn_1(&["Amazon Pay: ", &err.text()].concat().into());
     }
     token::forget();
     restart();
@@ -207,16 +207,21 @@ pub fn restart() {
     let path = crate::dom_calls::pathname(&location);
     let search = crate::dom_calls::search(&location);
     let kept = token::without_keys(crate::scan::trim_start(&search, b'?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
-    crate::page::replace_with(&[path, kept].concat());
+    crate::page::replace_with(&[path.as_str(), &kept].concat());
 }
 
 impl core::fmt::Display for SetupError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        use crate::js_error::write_parts as w;
+        f.write_str(&crate::js_error::Cause::text(self))
+    }
+}
+
+impl crate::js_error::Cause for SetupError {
+    fn text(&self) -> String {
         match self {
-            SetupError::Backend(e) => core::fmt::Display::fmt(e, f),
-            SetupError::Widgets(e) => core::fmt::Display::fmt(e, f),
-            SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own Widgets.js may run there"]),
+            SetupError::Backend(e) => e.text(),
+            SetupError::Widgets(e) => e.text(),
+            SetupError::UntrustedScript(url) => ["refusing to load ", url, " in live mode: only Amazon's own Widgets.js may run there"].concat(),
         }
     }
 }
