@@ -426,7 +426,7 @@ impl Payone {
                     }
                     NextStep::PayAnotherWay => {
                         shell.set_phase(Phase::Done);
-                        ANOTHER_WAY_SIGN_OUT
+                        SIGN_OUT_AGAIN
                     }
                 };
                 self.ready_again();
