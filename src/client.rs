@@ -289,10 +289,24 @@ impl Client {
 
 impl core::fmt::Display for ClientError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&crate::js_error::Cause::text(self))
+        use crate::js_error::write_parts as w;
+        match self {
+            ClientError::Network { url, cause } => w(f, &["cannot reach the backend at ", url, ": ", cause]),
+            // The API's own code (`bad_request`, as its JSON and the server's log spell it, so a developer can grep
+            // for it) and the backend's cause for the developer (`detail`: an unknown SKU, a return page off the
+            // allowed origins, ...), else its buyer's sentence; written without `write!`.
+            ClientError::Api { url, error } => {
+                w(f, &["the backend refused ", url, ": ", error.code.as_str(), ": ", error.detail.as_deref().unwrap_or(&error.message)])
+            }
+            ClientError::Decode { url, status, cause } => {
+                w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause])
+            }
+        }
     }
 }
 
+/// The same words as `Display` (a test holds them equal), concatenated: the legacy views log with it and carry no
+/// `Formatter` (`crate::js_error::Cause`); the other bundles keep `Display`.
 impl crate::js_error::Cause for ClientError {
     fn text(&self) -> String {
         match self {

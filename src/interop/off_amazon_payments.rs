@@ -518,10 +518,19 @@ pub fn init_confirmation_flow(
 
 impl core::fmt::Display for WidgetsError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&crate::js_error::Cause::text(self))
+        use crate::js_error::write_parts as w;
+        match self {
+            WidgetsError::NotLoaded(name) => w(f, &["OffAmazonPayments.", name, " is not available: Widgets.js is not loaded"]),
+            WidgetsError::Rejected(cause) => w(f, &["OffAmazonPayments rejected the call: ", cause]),
+            WidgetsError::Script(e) => core::fmt::Display::fmt(e, f),
+            WidgetsError::NotReady(millis) => {
+                w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
+            }
+        }
     }
 }
 
+/// The same words as `Display` (a test holds them equal), concatenated (`crate::js_error::Cause`).
 impl crate::js_error::Cause for WidgetsError {
     fn text(&self) -> String {
         match self {

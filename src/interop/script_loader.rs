@@ -229,12 +229,19 @@ pub fn script_count(url: &str) -> u32 {
 
 impl core::fmt::Display for ScriptError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.text())
+        use crate::js_error::write_parts as w;
+        match self {
+            ScriptError::Failed { url } => w(f, &["the script ", url, " failed to load (network error, blocked, or not found)"]),
+            ScriptError::TimedOut { url, millis } => {
+                w(f, &["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
+            }
+        }
     }
 }
 
 impl ScriptError {
-    /// What `Display` writes, built without a `Formatter` (`crate::js_error::Cause`).
+    /// The same words as `Display` (a test holds them equal), concatenated: no `Formatter` in the legacy
+    /// bundles (`crate::js_error::Cause`); the review page's loader keeps `Display`.
     pub fn text(&self) -> String {
         match self {
             ScriptError::Failed { url } => ["the script ", url, " failed to load (network error, blocked, or not found)"].concat(),
