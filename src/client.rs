@@ -127,7 +127,7 @@ impl Client {
 
     fn read<T: FromJs>(answer: Result<(String, u16, wasm_bindgen::JsValue), ClientError>) -> Result<T, ClientError> {
         let (url, status, answer) = answer?;
-        T::from_js(&answer).map_err(|e| ClientError::Decode { url, status, cause: e.to_string() })
+        T::from_js(&answer).map_err(|e| ClientError::Decode { url, status, cause: e.into_text() })
     }
 
     /// The parsed JSON of a 2xx answer; the API's error body (or why there is none) otherwise. Not generic:
@@ -160,7 +160,7 @@ impl Client {
             Ok(value) if (200..300).contains(&status) => Ok((url, status, value)),
             Ok(value) => match ApiError::from_js(&value) {
                 Ok(error) => Err(ClientError::Api { url, error }),
-                Err(e) => Err(ClientError::Decode { url, status, cause: e.to_string() }),
+                Err(e) => Err(ClientError::Decode { url, status, cause: e.into_text() }),
             },
             Err(cause) => Err(ClientError::Decode { url, status, cause }),
         }
@@ -300,6 +300,25 @@ impl core::fmt::Display for ClientError {
             }
             ClientError::Decode { url, status, cause } => {
                 w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause])
+            }
+        }
+    }
+}
+
+/// The same words as `Display` (a test holds them equal), concatenated: the legacy views log with it and carry no
+/// `Formatter` (`crate::js_error::Cause`); the other bundles keep `Display`.
+impl crate::js_error::Cause for ClientError {
+    fn text(&self) -> String {
+        match self {
+            ClientError::Network { url, cause } => ["cannot reach the backend at ", url, ": ", cause].concat(),
+            // The API's own code (`bad_request`, as its JSON and the server's log spell it, so a developer can grep
+            // for it) and the backend's cause for the developer (`detail`: an unknown SKU, a return page off the
+            // allowed origins, ...), else its buyer's sentence; written without `write!`.
+            ClientError::Api { url, error } => {
+                ["the backend refused ", url, ": ", error.code.as_str(), ": ", error.detail.as_deref().unwrap_or(&error.message)].concat()
+            }
+            ClientError::Decode { url, status, cause } => {
+                ["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause].concat()
             }
         }
     }

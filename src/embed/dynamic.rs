@@ -135,7 +135,7 @@ impl WidgetHandle {
         };
         let mut next = self.live.config.borrow().clone();
         if !(config.is_undefined() || config.is_null()) {
-            next.merge_js(&config).map_err(|e| invalid(ConfigError::Invalid(e.to_string())))?;
+            next.merge_js(&config).map_err(|e| invalid(ConfigError::Invalid(e.into_text())))?;
         }
         self.live.apply(next)
     }

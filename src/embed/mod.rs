@@ -307,7 +307,7 @@ fn read_config(config: &JsValue) -> Result<WidgetConfig, JsError> {
     } else {
         WidgetConfig::from_js(config)
     };
-    config.map_err(|e| invalid(ConfigError::Invalid(e.to_string())))
+    config.map_err(|e| invalid(ConfigError::Invalid(e.into_text())))
 }
 
 /// A configuration error as the JS `Error` that `mount` and `update` throw.

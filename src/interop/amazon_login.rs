@@ -162,17 +162,24 @@ pub fn authorize_with_fallback(
         }
         web_sys::console::warn_1(&"Amazon Pay: the sign-in popup was blocked; signing in in this window instead".into());
         if let Err(err) = call("authorize", &fallback) {
-            on_answer(AuthorizeResponse::Failed { error: "popup_blocked".into(), description: err.to_string() });
+            on_answer(AuthorizeResponse::Failed { error: "popup_blocked".into(), description: err.text() });
         }
     })
 }
 
+impl LoginError {
+    /// What went wrong, in words (what `Display` writes), built without a `Formatter`: `to_string` would be one
+    /// more generic copy of `ToString` in the bundles.
+    pub fn text(&self) -> String {
+        match self {
+            LoginError::NotLoaded(name) => ["amazon.Login.", name, " is not available: Widgets.js is not loaded"].concat(),
+            LoginError::Rejected(cause) => ["amazon.Login rejected the call: ", cause].concat(),
+        }
+    }
+}
+
 impl core::fmt::Display for LoginError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        use crate::js_error::write_parts as w;
-        match self {
-            LoginError::NotLoaded(name) => w(f, &["amazon.Login.", name, " is not available: Widgets.js is not loaded"]),
-            LoginError::Rejected(cause) => w(f, &["amazon.Login rejected the call: ", cause]),
-        }
+        f.write_str(&self.text())
     }
 }

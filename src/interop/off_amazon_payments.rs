@@ -30,7 +30,7 @@ impl Hook {
             Hook::Ready(resolve) => drop(resolve.call0(&JsValue::UNDEFINED)),
             Hook::Login(client_id, sandbox) => {
                 if let Err(e) = configure_login(client_id, *sandbox) {
-                    web_sys::console::error_1(&["Amazon Pay: cannot configure amazon.Login: ", &e.to_string()].concat().into());
+                    web_sys::console::error_1(&["Amazon Pay: cannot configure amazon.Login: ", &e.text()].concat().into());
                 }
             }
         }
@@ -147,7 +147,7 @@ pub async fn load(url: &str, client_id: &str, sandbox: bool, timeout: Duration) 
         }
     }
     // Idempotent, and needed when the globals were there before the hooks.
-    configure_login(client_id, sandbox).map_err(|e| WidgetsError::Rejected(e.to_string()))
+    configure_login(client_id, sandbox).map_err(|e| WidgetsError::Rejected(e.text()))
 }
 
 /// Amazon's error object (`getErrorCode()`, `getErrorMessage()`), as `onError` passes it.
@@ -525,6 +525,20 @@ impl core::fmt::Display for WidgetsError {
             WidgetsError::Script(e) => core::fmt::Display::fmt(e, f),
             WidgetsError::NotReady(millis) => {
                 w(f, &["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"])
+            }
+        }
+    }
+}
+
+/// The same words as `Display` (a test holds them equal), concatenated (`crate::js_error::Cause`).
+impl crate::js_error::Cause for WidgetsError {
+    fn text(&self) -> String {
+        match self {
+            WidgetsError::NotLoaded(name) => ["OffAmazonPayments.", name, " is not available: Widgets.js is not loaded"].concat(),
+            WidgetsError::Rejected(cause) => ["OffAmazonPayments rejected the call: ", cause].concat(),
+            WidgetsError::Script(e) => e.text(),
+            WidgetsError::NotReady(millis) => {
+                ["Widgets.js loaded but did not call onAmazonPaymentsReady within ", &amazon_pay_contract::digits((*millis).into()), " ms"].concat()
             }
         }
     }

@@ -238,3 +238,16 @@ impl core::fmt::Display for ScriptError {
         }
     }
 }
+
+impl ScriptError {
+    /// The same words as `Display` (a test holds them equal), concatenated: no `Formatter` in the legacy
+    /// bundles (`crate::js_error::Cause`); the review page's loader keeps `Display`.
+    pub fn text(&self) -> String {
+        match self {
+            ScriptError::Failed { url } => ["the script ", url, " failed to load (network error, blocked, or not found)"].concat(),
+            ScriptError::TimedOut { url, millis } => {
+                ["the script ", url, " did not load within ", &amazon_pay_contract::digits((*millis).into()), " ms"].concat()
+            }
+        }
+    }
+}

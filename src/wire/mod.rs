@@ -42,6 +42,16 @@ impl WireError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// What `Display` writes (`path: message`), built without a `Formatter`: `to_string` would be one more
+    /// generic copy of `ToString` in every bundle.
+    pub fn into_text(self) -> String {
+        if self.path.is_empty() {
+            self.message
+        } else {
+            [self.path.as_str(), ": ", &self.message].concat()
+        }
+    }
 }
 
 impl core::fmt::Display for WireError {
@@ -314,5 +324,21 @@ impl Fields {
 impl FromJs for String {
     fn from_js(value: &JsValue) -> Result<Self, WireError> {
         string(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WireError;
+
+    /// `into_text` (what the client keeps as a `Decode` cause) is what `Display` writes, with and without a path.
+    #[test]
+    fn into_text_is_what_display_writes() {
+        let bare = WireError::new("expected a string");
+        assert_eq!(bare.to_string(), "expected a string");
+        assert_eq!(bare.into_text(), "expected a string");
+        let deep = WireError::new("expected an integer in range").within("minor").within("unit_price").within("[2]").within("items");
+        assert_eq!(deep.to_string(), "items[2].unit_price.minor: expected an integer in range");
+        assert_eq!(deep.into_text(), "items[2].unit_price.minor: expected an integer in range");
     }
 }

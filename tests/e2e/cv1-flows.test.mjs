@@ -544,6 +544,52 @@ test("PAYONE CV1, Back from Amazon's MFA page that loads /cv1.html again: the sa
   await context.close();
 });
 
+// A shop page with `<base href>` (common in shop systems): the address the checkout writes as it leaves for
+// Amazon, and the page it loads again when the browser restores it, are the page's own. Both were relative
+// (`?workorderId=…`, `""`), which the base resolved to /somewhere/: Back from Amazon reached no checkout.
+for (const backForwardCache of [true, false]) {
+  const cache = backForwardCache ? "with" : "without";
+  test(`PAYONE CV1 on a shop page with <base href>, Back from Amazon's MFA page ${cache} the back/forward cache: the same checkout at the page's own address`, async () => {
+    const on = backForwardCache ? await launchBrowser({ backForwardCache }) : browser;
+    try {
+      const { page, context, problems } = await fresh({ on });
+      await context.route(/\/cv1\.html(\?|$)/, async (route) => {
+        const response = await route.fetch();
+        const body = (await response.text()).replace("<head>", '<head>\n  <base href="/somewhere/">');
+        assert.match(body, /<base href="\/somewhere\/">/);
+        // The demo pages' policy forbids a base (`base-uri 'none'`); a shop's page that has one allows it.
+        const headers = response.headers();
+        const policy = headers["content-security-policy"];
+        assert.match(policy, /base-uri 'none'/);
+        headers["content-security-policy"] = policy.replace("base-uri 'none'", "base-uri 'self'");
+        await route.fulfill({ response, body, headers });
+      });
+      const before = await callCount();
+      const workorderId = await cv1ToDetails(page, context, { instrument: "mc-3ds1" });
+      await page.evaluate(() => addEventListener("pageshow", (event) => { if (event.persisted) sessionStorage.setItem("restoredFromCache", "1"); }));
+      await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+      await page.goBack({ waitUntil: "commit" });
+      // (Restored from the cache, the page loads itself again: the notice is the new document's.)
+      await notice(page).filter({ hasText: "You did not finish confirming the payment with Amazon Pay" }).waitFor();
+      await placeOrder(page).and(page.locator(":enabled")).waitFor();
+      const url = new URL(page.url());
+      assert.equal(url.pathname, "/cv1.html");
+      assert.equal(url.searchParams.get("workorderId"), workorderId);
+      const restored = await page.evaluate(() => sessionStorage.getItem("restoredFromCache"));
+      assert.equal(restored, backForwardCache ? "1" : null, "the browser kept the page only with the cache");
+      await Promise.all([page.waitForURL(/\/sandbox\/amazon\/widgets\/confirm/), placeOrder(page).click()]);
+      await verifyMfa(page);
+      const confirms = await sent("confirmorderreference", before);
+      assert.equal(confirms.length, 1, "the order placed once");
+      assert.equal(confirms[0].workorderid, workorderId);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      if (backForwardCache) await on.close();
+    }
+  });
+}
+
 test("PAYONE CV1 abandoned MFA: AuthenticationStatus=Abandoned in words, then another card on the same checkout", async () => {
   const { page, context } = await fresh();
   const before = await callCount();
@@ -644,6 +690,8 @@ const DECLINES = [
   },
   {
     code: 984, instrument: "visa-0984", at: "confirmorderreference", lang: "es", offers: "another-way",
+    // Refused on the same page: the keyboard focus moves from the disabled "Place order" to signing out.
+    focus: "sign-out",
     sentence: "La propia cuenta de Amazon de la tienda no puede pagar aquí. Inicia sesión con otra cuenta de Amazon o elige otro método de pago.",
   },
   {
@@ -669,7 +717,7 @@ async function offered(page) {
     startAgain: await visible(".amazon-pay-start-again"),
     anotherWay: (await visible(".amazon-pay-decline-help")) && (await visible(".amazon-pay-next-step .amazon-pay-sign-out")),
     backToCart: await visible(".amazon-pay-next-step .amazon-pay-back-to-cart"),
-    focus: (await focused(page)).match(/amazon-pay-(wallet|address-book)/)?.[1] ?? null,
+    focus: (await focused(page)).match(/amazon-pay-(wallet|address-book|sign-out|start-again)/)?.[1] ?? null,
   };
 }
 
@@ -735,7 +783,7 @@ for (const row of DECLINES) {
       assert.equal(declined.message, row.sentence);
     }
     assert.equal(await notice(page).textContent(), row.sentence);
-    assert.deepEqual(await offered(page), OFFERS[row.offers]);
+    assert.deepEqual(await offered(page), { ...OFFERS[row.offers], ...(row.focus && { focus: row.focus }) });
 
     // Upstream: the refusing call carries the code; nothing was sent after a refusal before the authorization.
     const calls = await callsSince(before, on);

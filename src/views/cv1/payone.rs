@@ -410,17 +410,27 @@ impl Payone {
                 self.declined(order_id, code, message);
                 let step = step_after_confirm(code, reason.map(|r| r.next_step()));
                 self.next_step.set(Some(step));
-                match step {
+                // "Place order" was disabled while PAYONE answered, which dropped the keyboard focus to the page:
+                // it goes to the buyer's next step, once `ready_again` has shown it.
+                let next = match step {
                     NextStep::ChoosePayment => {
                         if let Err(e) = widgets::bind_wallet(shell, Some(&reference)) {
                             shell.log(&e);
                         }
-                        view::focus(shell.el(WALLET));
+                        WALLET
                     }
-                    NextStep::ChooseAddress => view::focus(self.shell.el(ADDRESS_BOOK)),
-                    NextStep::StartAgain | NextStep::PayAnotherWay => shell.set_phase(Phase::Done),
-                }
+                    NextStep::ChooseAddress => ADDRESS_BOOK,
+                    NextStep::StartAgain => {
+                        shell.set_phase(Phase::Done);
+                        START_AGAIN
+                    }
+                    NextStep::PayAnotherWay => {
+                        shell.set_phase(Phase::Done);
+                        SIGN_OUT_AGAIN
+                    }
+                };
                 self.ready_again();
+                view::focus(shell.el(next));
             }
             Cv1Outcome::AlreadyPlaced | Cv1Outcome::Approved | Cv1Outcome::Pending => {
                 self.tell(flow, false);
@@ -491,7 +501,8 @@ fn confirm(me: &Weak<Payone>, workorder_id: String, reference: String, access_to
 /// started a new checkout and left the confirmed order waiting for the 24-hour sweep.
 fn leaving(workorder_id: &str) {
     if let Some(window) = web_sys::window() {
-        let url = ["?workorderId=", workorder_id, "&result=abandoned"].concat();
+        // From the path: a `<base href>` on the shop's page would resolve a relative `?…` elsewhere.
+        let url = [&crate::dom_calls::pathname(&window.location()), "?workorderId=", workorder_id, "&result=abandoned"].concat();
         // Refused only for another origin's URL; this one is this page's own.
         let _ = crate::dom_calls::history(&window).replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
@@ -504,8 +515,11 @@ fn leaving(workorder_id: &str) {
 /// the same order and reopens Amazon's confirmation) or, when the order went through, leaves for its page.
 fn restored(host: &dyn Host, event: &web_sys::Event) {
     if crate::dom_calls::persisted(event) && host.shell().busy.get() {
-        // "": this address again.
-        page::replace_with("");
+        // This address again, from its path: `""` would be the shop page's `<base href>`, if it has one.
+        if let Some(window) = web_sys::window() {
+            let location = window.location();
+            page::replace_with(&[crate::dom_calls::pathname(&location).as_str(), &crate::dom_calls::search(&location)].concat());
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use super::widget_state::{BoundWidgets, Selection};
 use crate::dom::{on, set_hidden, set_text, Listener};
 use crate::events::{emit, WidgetEvent};
 use crate::interop::off_amazon_payments::Bound;
+use crate::js_error::Cause;
 use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::skeleton::{add, after, create};
@@ -178,13 +179,13 @@ impl Shell {
     }
 
     /// The cause, for the developer's console.
-    pub(crate) fn log(&self, cause: &dyn core::fmt::Display) {
-        log_text(&cause.to_string());
+    pub(crate) fn log(&self, cause: &dyn Cause) {
+        log_text(&cause.text());
     }
 
     /// The cause to the console and an `error` event (the page's developer learns what went wrong).
-    pub(crate) fn report(&self, cause: &dyn core::fmt::Display) {
-        let cause = cause.to_string();
+    pub(crate) fn report(&self, cause: &dyn Cause) {
+        let cause = cause.text();
         log_text(&cause);
         self.emit(WidgetEvent::Error { message: cause });
     }
@@ -206,7 +207,7 @@ impl Shell {
     }
 
     /// The cause to the console and an `error` event, `sentence` to the buyer, and the view stops.
-    pub(crate) fn fail(&self, cause: &dyn core::fmt::Display, sentence: &str) {
+    pub(crate) fn fail(&self, cause: &dyn Cause, sentence: &str) {
         self.report(cause);
         let fatal = create("div");
         fatal.set_class_name("amazon-pay-fatal");

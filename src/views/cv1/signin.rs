@@ -183,7 +183,7 @@ pub fn render_button(
         match result {
             // A newer sign-in replaces an older one whose popup the buyer closed (Amazon never says so).
             Ok(authorization) => started.set(authorization),
-            Err(err) => answered(Err(SignInProblem::Failed(err.to_string()))),
+            Err(err) => answered(Err(SignInProblem::Failed(err.text()))),
         }
     };
     let on_error = move |err: AmazonWidgetError| on_answer(Err(SignInProblem::Widget(err)));
@@ -195,7 +195,7 @@ pub fn render_button(
 /// the view starts over with Amazon's button (as CheckoutChamp's lander does).
 pub fn sign_out() {
     if let Err(err) = amazon_login::logout() {
-        web_sys::console::warn_1(&["Amazon Pay: ", &err.to_string()].concat().into());
+        web_sys::console::warn_1(&["Amazon Pay: ", &err.text()].concat().into());
     }
     token::forget();
     restart();
@@ -207,16 +207,76 @@ pub fn restart() {
     let path = crate::dom_calls::pathname(&location);
     let search = crate::dom_calls::search(&location);
     let kept = token::without_keys(crate::scan::trim_start(&search, b'?'), "?", &["workorderId", "order", "result", "AuthenticationStatus"]);
-    crate::page::replace_with(&[path, kept].concat());
+    crate::page::replace_with(&[path.as_str(), &kept].concat());
 }
 
 impl core::fmt::Display for SetupError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        use crate::js_error::write_parts as w;
+        f.write_str(&crate::js_error::Cause::text(self))
+    }
+}
+
+impl crate::js_error::Cause for SetupError {
+    fn text(&self) -> String {
         match self {
-            SetupError::Backend(e) => core::fmt::Display::fmt(e, f),
-            SetupError::Widgets(e) => core::fmt::Display::fmt(e, f),
-            SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own Widgets.js may run there"]),
+            SetupError::Backend(e) => e.text(),
+            SetupError::Widgets(e) => e.text(),
+            SetupError::UntrustedScript(url) => ["refusing to load ", url, " in live mode: only Amazon's own Widgets.js may run there"].concat(),
         }
+    }
+}
+
+#[cfg(test)]
+mod cause_tests {
+    use super::SetupError;
+    use crate::client::ClientError;
+    use crate::interop::amazon_login::LoginError;
+    use crate::interop::off_amazon_payments::WidgetsError;
+    use crate::interop::script_loader::ScriptError;
+    use crate::js_error::Cause;
+    use amazon_pay_contract::{ApiError, ErrorCode};
+
+    /// `Cause::text` (the legacy views' console and `error` events) says what `Display` says, for every variant.
+    #[test]
+    fn every_cause_reads_as_its_display() {
+        let api =
+            |detail: Option<&str>| ApiError { code: ErrorCode::SoftDecline, message: "Choose another card.".into(), detail: detail.map(Into::into) };
+        let clients = [
+            ClientError::Network { url: "/api/x".into(), cause: "Failed to fetch".into() },
+            ClientError::Api { url: "/api/x".into(), error: api(None) },
+            ClientError::Api { url: "/api/x".into(), error: api(Some("unknown item")) },
+            ClientError::Decode { url: "/api/x".into(), status: 502, cause: "not JSON".into() },
+        ];
+        let scripts = [
+            ScriptError::Failed { url: "https://w.example/Widgets.js".into() },
+            ScriptError::TimedOut { url: "https://w.example/Widgets.js".into(), millis: 8000 },
+        ];
+        let widgets = [
+            WidgetsError::NotLoaded("Widget"),
+            WidgetsError::Rejected("bad seller".into()),
+            WidgetsError::Script(scripts[1].clone()),
+            WidgetsError::NotReady(5000),
+        ];
+        for e in &clients {
+            assert_eq!(e.text(), e.to_string());
+            let setup = SetupError::Backend(e.clone());
+            assert_eq!(setup.text(), setup.to_string());
+        }
+        for e in &scripts {
+            assert_eq!(e.text(), e.to_string());
+        }
+        for e in &widgets {
+            assert_eq!(e.text(), e.to_string());
+            let setup = SetupError::Widgets(e.clone());
+            assert_eq!(setup.text(), setup.to_string());
+        }
+        let untrusted = SetupError::UntrustedScript("https://evil.example/w.js".into());
+        assert_eq!(untrusted.to_string(), "refusing to load https://evil.example/w.js in live mode: only Amazon's own Widgets.js may run there");
+        for e in [LoginError::NotLoaded("authorize"), LoginError::Rejected("no client id".into())] {
+            assert!(e.to_string().starts_with("amazon.Login"));
+            assert_eq!(e.text(), e.to_string());
+        }
+        assert_eq!(clients[3].text(), "unexpected answer from /api/x (HTTP 502): not JSON");
+        assert_eq!(widgets[3].text(), "Widgets.js loaded but did not call onAmazonPaymentsReady within 5000 ms");
     }
 }

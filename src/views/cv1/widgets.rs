@@ -99,7 +99,7 @@ pub(crate) fn bind_recurring(shell: &Shell) -> Result<(), WidgetsError> {
                 s.sel.set_reference(Some(id.clone()));
                 what |= REFERENCE;
                 if let Err(err) = bind_wallet(s, Some(&id)).and_then(|()| bind_consent(s, &id)) {
-                    s.sel.report(AmazonWidgetError { code: "UnknownError".into(), message: err.to_string() });
+                    s.sel.report(AmazonWidgetError { code: "UnknownError".into(), message: crate::js_error::Cause::text(&err) });
                     what |= PROBLEM;
                 }
             }
