@@ -747,6 +747,19 @@ test("PAYONE CV1 with a shop that charges for standard delivery: a Delivery line
   }
 });
 
+test("PAYONE CV1: a placement whose answer never comes (the network failed) offers Place order again, with the focus on it", async () => {
+  const { page, context } = await fresh();
+  await cv1ToDetails(page, context);
+  // The confirmation's request fails as a dropped connection would; Amazon's flow is told the error.
+  await page.route("**/api/cv1/sessions/*/confirm", (route) => route.abort("connectionreset"));
+  await placeOrder(page).click();
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  // "Place order" was disabled while it waited, which dropped the keyboard focus to the page.
+  assert.match(await focused(page), /amazon-pay-place-order/);
+  assert.equal((await events(page)).filter((e) => e.kind === "approved" || e.kind === "declined").length, 0);
+  await context.close();
+});
+
 let synchronousServer;
 /** A second server in PAYONE_AMAZON_MODE=synchronous (980 comes back at once there), started once. */
 async function synchronous() {

@@ -392,6 +392,11 @@ impl Payone {
                 self.refused(&err);
                 self.details_refused(&err);
                 self.ready_again();
+                // The disabled "Place order" had dropped the focus: unless `details_refused` chose the next step
+                // (the AddressBook, or starting again), "Place order" is it again.
+                if !matches!(err.api_error().map(|e| e.code), Some(ErrorCode::SessionExpired | ErrorCode::SoftDecline)) {
+                    view::focus(shell.el(PLACE));
+                }
                 return;
             }
         };
