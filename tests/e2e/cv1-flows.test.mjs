@@ -118,13 +118,7 @@ test("CheckoutChamp one-time: sign in, choose in the widgets, one Import Order, 
 test("a declined upsell (visa-2982): the sandbox declines the upsale, amazonpay:declined with the lander's order, code and sentence, not an error", async () => {
   const { page, context, problems } = await fresh();
   const before = await callCount();
-  await page.goto(server.baseUrl + "/lander.html");
-  await signIn(page, context);
-  // The buyer pays with the instrument whose order is approved and whose upsales are declined (docs/sandbox.md).
-  await chooseInstrument(page, "visa-2982");
-  await page.locator(".amazon-pay-place-order:enabled").waitFor();
-  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
-  const orderId = new URL(page.url()).searchParams.get("orderId");
+  const orderId = await landerToUpsell(page, context, "visa-2982");
   const imported = (await callsSince(before)).filter((c) => c.action === "order/import");
   assert.deepEqual(imported.map((c) => c.outcome), ["SUCCESS"], "the order itself is approved");
 
@@ -168,12 +162,7 @@ async function offerOver(page, add) {
 test("a soft decline of the upsale (InvalidPaymentMethod) ends the offer too: the read-only Wallet's instrument would be charged again", async () => {
   const { page, context } = await fresh();
   const before = await callCount();
-  await page.goto(server.baseUrl + "/lander.html");
-  await signIn(page, context);
-  await chooseInstrument(page, "visa-2982");
-  await page.locator(".amazon-pay-place-order:enabled").waitFor();
-  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
-  const orderId = new URL(page.url()).searchParams.get("orderId");
+  const orderId = await landerToUpsell(page, context, "visa-2982");
   // The sandbox declines every upsale on visa-2982 as AmazonRejected; CheckoutChamp's soft decline
   // (InvalidPaymentMethod) has no sandbox instrument for upsales, so the server's answer is relabelled soft.
   await page.route("**/api/checkoutchamp/upsales", async (route) => {
@@ -390,6 +379,19 @@ async function cv1Start(page, context, { on = server, buyer = /Anna Schmidt/, in
   const ready = (await events(page)).find((e) => e.kind === "ready");
   assert.match(ready.workorderId, /^WO/);
   return ready.workorderId;
+}
+
+/**
+ * The lander paid with `instrument` (visa-2982: the order approved, every upsale declined; docs/sandbox.md), up to
+ * the upsell page; returns the lander's order id.
+ */
+async function landerToUpsell(page, context, instrument) {
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await chooseInstrument(page, instrument);
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  return new URL(page.url()).searchParams.get("orderId");
 }
 
 /** /cv1.html up to the buyer's details; returns the workorder id. */
