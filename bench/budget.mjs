@@ -13,7 +13,7 @@ import { envInteger } from "./report.mjs";
 
 /** At most this many bytes gzip -9 for everything one page loads from us (KB = 1000 bytes: the stricter "45 KB").
  * Issue 20's goal, every page within 45 KB, met since the page bundles build without `std` (src/no_std.rs): the
- * largest page is CV1, 44.5 KB on 2026-12-07 (its German bundle, the largest of its languages).
+ * largest page is CV1, 44.7 KB on 2026-12-07 (its German bundle, the largest of its languages).
  * `SIZE_BUDGET_BYTES` tries a stricter one; anything but a positive whole number is refused, so that a typo can
  * neither pass every page (`NaN`) nor fail them all (`""` would be 0). */
 export const BUDGET = envInteger("SIZE_BUDGET_BYTES", 45_000, 1, "a whole number of bytes (gzip -9)");

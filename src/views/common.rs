@@ -41,7 +41,7 @@ pub fn address_lines(address: &PostalAddress) -> Vec<String> {
 }
 
 /// Calls `line` with each line of [`address_lines`], borrowed: for a view that only shows them (no `Vec`, no
-/// copies: a smaller wasm). The country is its code ("DE"): the CV1 views, whose bundle has no room for more.
+/// copies: a smaller wasm). The country is its code ("DE"); the views show its name ([`each_address_line_with`]).
 pub fn each_address_line(address: &PostalAddress, line: impl FnMut(&str)) {
     each_address_line_with(address, &address.country, line)
 }

@@ -749,6 +749,14 @@ test("PAYONE CV1 with a shop that charges for standard delivery: a Delivery line
   }
 });
 
+test("PAYONE CV1: the shipping address names its country in the page's language, as the review page does", async () => {
+  const { page, context } = await fresh();
+  await speak(context, "fr");
+  await cv1ToDetails(page, context);
+  assert.equal(await page.locator(".amazon-pay-address span").last().textContent(), "Allemagne");
+  await context.close();
+});
+
 test("PAYONE CV1: a placement whose answer never comes (the network failed) offers Place order again, with the focus on it", async () => {
   const { page, context } = await fresh();
   await cv1ToDetails(page, context);

@@ -15,7 +15,7 @@ use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
 use crate::prelude::*;
 use crate::texts::Text;
-use crate::views::common::{each_address_line, format_money, with_order};
+use crate::views::common::{country_name, each_address_line_with, format_money, with_order};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::{
@@ -544,7 +544,7 @@ fn details_view(d: &Cv1Details, lang: Language) -> Element {
     let shipping = view::add(&grid, "section", "", "");
     view::add(&shipping, "h3", "", t(Text::ShippingAddress));
     let address = view::add(&shipping, "address", "amazon-pay-address", "");
-    each_address_line(&d.shipping_address, |line| {
+    each_address_line_with(&d.shipping_address, &country_name(&d.shipping_address, lang), |line| {
         view::add(&address, "span", "", line);
         view::add(&address, "br", "", "");
     });
