@@ -772,18 +772,27 @@ impl Config {
         )
     }
 
-    /// Live mode with no public URL on a loopback `--listen`: the return URLs given to PAYONE and Amazon are built
-    /// from `url` (`http://<listen>`), which only a browser on this machine reaches. Allowed, for trying live mode
-    /// on one machine (docs/operations.md), but said at start and by `check-config`; `None` otherwise.
-    pub fn loopback_public_url_warning(&self, url: &str) -> Option<String> {
-        (self.mode == Mode::Live && self.public_url.is_none() && self.listen.ip().is_loopback()).then(|| {
-            format!(
-                "warning: live mode without AMAZON_PAY_PUBLIC_URL on a loopback AMAZON_PAY_LISTEN: the URLs this server \
-                 gives Amazon and PAYONE to send buyers back to (after placing an order, and every return page not set) \
-                 start with {url}, which only a browser on this machine reaches (enough to try live mode here); set \
-                 --public-url (AMAZON_PAY_PUBLIC_URL) to the https URL buyers reach this server at"
-            )
-        })
+    /// Live mode with no public URL: the return URLs given to PAYONE and Amazon are built from `url`
+    /// (`http://<listen>`). On a loopback `--listen` only a browser on this machine reaches them: allowed, for
+    /// trying live mode on one machine (docs/operations.md). On any other address they are plain `http://` to
+    /// the server's own address (`0.0.0.0` or a private one), which a buyer's browser out on the internet does
+    /// not reach, or not safely. Allowed too, but said at start and by `check-config`; `None` otherwise.
+    pub fn public_url_warning(&self, url: &str) -> Option<String> {
+        if self.mode != Mode::Live || self.public_url.is_some() {
+            return None;
+        }
+        let reach = if self.listen.ip().is_loopback() {
+            "which only a browser on this machine reaches (enough to try live mode here)"
+        } else {
+            "plain http to this server's own address, which buyers' browsers do not reach through the shop's proxy"
+        };
+        let place = if self.listen.ip().is_loopback() { "a loopback AMAZON_PAY_LISTEN" } else { "AMAZON_PAY_LISTEN's own address" };
+        Some(format!(
+            "warning: live mode without AMAZON_PAY_PUBLIC_URL on {place}: the URLs this server \
+             gives Amazon and PAYONE to send buyers back to (after placing an order, and every return page not set) \
+             start with {url}, {reach}; set --public-url (AMAZON_PAY_PUBLIC_URL) to the https URL buyers reach this \
+             server at"
+        ))
     }
 
     /// The price list's currencies and who decides them: EUR for PAYONE, the region's for Amazon Pay direct.

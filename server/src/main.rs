@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
     if server.base_url() != listening {
         println!("amazon-pay-server public URL {}", server.base_url());
     }
-    if let Some(warning) = server.state().config.loopback_public_url_warning(&listening) {
+    if let Some(warning) = server.state().config.public_url_warning(&listening) {
         println!("amazon-pay-server: {warning}");
     }
     if let Some(note) = server.state().config.without_payone() {

@@ -542,6 +542,31 @@ fn live_mode_on_a_loopback_address_without_a_public_url_is_said_by_check_config_
     assert_eq!(said[0].strip_prefix("amazon-pay-server: "), Some(warning.replace("http://127.0.0.1:18098", &listening).as_str()), "{lines:?}");
 }
 
+/// Live mode on another address without a public URL was not said at all (`0.0.0.0` is refused, and so are the
+/// default return pages, which would be plain http): with the shop's own https pages set, the URL Amazon and PAYONE
+/// send the buyer to after placing an order (`/api/orders/{id}/return`, the result URL) still started with
+/// `http://<the private address>`, which no buyer's browser reaches through the shop's proxy.
+#[test]
+fn live_mode_on_another_address_without_a_public_url_is_said_too() {
+    let shop = [
+        "--listen",
+        "192.0.2.10:18097",
+        "--return-origins",
+        "https://shop.example",
+        "--return-page",
+        "cv2.cart=https://shop.example/cart,cv2.review=https://shop.example/review,cv2.confirmation=https://shop.example/thanks,cv2.cancel=https://shop.example/cart",
+    ];
+    let (output, stdout, stderr) = check_config(&[&LIVE_AMAZON_ARGS[..], &shop].concat());
+    assert_eq!(output.status.code(), Some(0), "said, not refused:\n{stdout}{stderr}");
+    let warning = stderr.lines().find(|l| l.starts_with("warning: ")).unwrap_or_else(|| panic!("no warning:\n{stdout}{stderr}"));
+    for expected in ["live mode", "http://192.0.2.10:18097", "plain http", "--public-url", "AMAZON_PAY_PUBLIC_URL"] {
+        assert!(warning.contains(expected), "{expected}: {warning}");
+    }
+    assert!(!warning.contains("only a browser on this machine"), "{warning}");
+    let (_, stdout, stderr) = check_config(&[&LIVE_AMAZON_ARGS[..], &shop, &["--public-url", "https://pay.shop.example"]].concat());
+    assert!(!stderr.contains("warning") && !stdout.contains("warning"), "{stdout}{stderr}");
+}
+
 /// A started server, killed when the test ends (a failed assertion included).
 struct KillOnDrop(std::process::Child);
 

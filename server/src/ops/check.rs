@@ -51,7 +51,7 @@ pub fn run(argv: &[String]) -> i32 {
                 println!("  database = {line}");
             }
             let url = if config.listen.port() == 0 { "http://<the address bound>".to_owned() } else { format!("http://{}", config.listen) };
-            if let Some(warning) = config.loopback_public_url_warning(&url) {
+            if let Some(warning) = config.public_url_warning(&url) {
                 eprintln!("{warning}");
             }
             0
