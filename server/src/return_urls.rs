@@ -240,6 +240,15 @@ impl ReturnPagesConfig {
         Ok(config)
     }
 
+    /// The pages a checkout returns its buyer to: those it asked for ([`stored`]), else its flow's configured
+    /// ones (`flow` as the order records it).
+    pub fn for_checkout(&self, store: &crate::store::Store, workorder_id: &str, flow: &str) -> Result<Pages, crate::store::StoreError> {
+        Ok(match stored(store, workorder_id)? {
+            Some(pages) => pages,
+            None => self.pages(Flow::of_order(flow)).clone(),
+        })
+    }
+
     /// The configured pages of `flow`.
     pub fn pages(&self, flow: Flow) -> &Pages {
         match flow {

@@ -7,7 +7,6 @@
 use super::ApiJson;
 use crate::error::AppError;
 use crate::orders::OrderRecord;
-use crate::return_urls::Flow;
 use crate::state::AppState;
 use amazon_pay_contract::apb::{ApbOrderRequest, ApbOrderResponse};
 use amazon_pay_contract::cv2::ButtonConfig;
@@ -66,10 +65,7 @@ fn past_amazon<E>(order_state: OrderState, returned: impl FnOnce() -> Result<boo
 /// The order's confirmation page, where the success URL sends its buyer; absolute (the widget's page may be
 /// on the shop's origin).
 fn confirmation_url(state: &AppState, order: &OrderRecord) -> Result<String, AppError> {
-    let pages = match crate::return_urls::stored(&state.store, &order.workorder_id)? {
-        Some(pages) => pages,
-        None => state.return_pages.pages(Flow::of_order(&order.flow)).clone(),
-    };
+    let pages = state.return_pages.for_checkout(&state.store, &order.workorder_id, &order.flow)?;
     state.return_pages.absolute(&pages.confirmation, &[("order", &order.id)]).map_err(|e| AppError::new(ErrorCode::Configuration, e.to_string()))
 }
 

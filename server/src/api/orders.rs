@@ -4,7 +4,6 @@ use super::payone_calls::LangQuery;
 use crate::api::ApiJson;
 use crate::config::Authorization;
 use crate::error::AppError;
-use crate::return_urls::Flow;
 use crate::state::AppState;
 use amazon_pay_contract::orders::{BuyerPayment, OrderState, OrderStatus};
 use amazon_pay_contract::ErrorCode;
@@ -68,10 +67,7 @@ pub(super) async fn returned(
     let trust = crate::return_token::trust(&state.config.payone.key, &order_id, query.token.as_deref())?;
     let order = state.store.order(&order_id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")))?;
     // The shop's pages this checkout asked for, else its flow's configured ones; checked again on the way out.
-    let pages = match crate::return_urls::stored(&state.store, &order.workorder_id)? {
-        Some(pages) => pages,
-        None => state.return_pages.pages(Flow::of_order(&order.flow)).clone(),
-    };
+    let pages = state.return_pages.for_checkout(&state.store, &order.workorder_id, &order.flow)?;
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::Configuration, e.to_string());
     let query_result = query.result.as_str();
     match query_result {

@@ -8,7 +8,6 @@ use crate::amazon::errors::app_error;
 use crate::amazon::states::{abandon_reason_for_canceled_session, advance, for_canceled_session, for_charge};
 use crate::error::AppError;
 use crate::orders::OrderRecord;
-use crate::return_urls::Flow;
 use crate::state::AppState;
 use crate::store::personal::AmazonPersonal;
 use amazon_pay_contract::orders::OrderState;
@@ -136,10 +135,7 @@ async fn give_up(state: &AppState, order: &mut OrderRecord, reason: crate::order
 
 /// Where the buyer goes: the confirmation page, or the review page for a decline or a cancelled session.
 fn leave(state: &AppState, order: &OrderRecord) -> Result<Redirect, AppError> {
-    let pages = match crate::return_urls::stored(&state.store, &order.workorder_id)? {
-        Some(pages) => pages,
-        None => state.return_pages.pages(Flow::of_order(&order.flow)).clone(),
-    };
+    let pages = state.return_pages.for_checkout(&state.store, &order.workorder_id, &order.flow)?;
     let refused = |e: crate::return_urls::ReturnUrlError| AppError::new(ErrorCode::Configuration, e.to_string());
     let target = match order.state {
         OrderState::Declined | OrderState::Abandoned if order.flow == "cv2" => {
