@@ -781,12 +781,14 @@ impl Config {
         if self.mode != Mode::Live || self.public_url.is_some() {
             return None;
         }
-        let reach = if self.listen.ip().is_loopback() {
-            "which only a browser on this machine reaches (enough to try live mode here)"
+        let (place, reach) = if self.listen.ip().is_loopback() {
+            ("a loopback AMAZON_PAY_LISTEN", "which only a browser on this machine reaches (enough to try live mode here)")
         } else {
-            "plain http to this server's own address, which buyers' browsers do not reach through the shop's proxy"
+            (
+                "AMAZON_PAY_LISTEN's own address",
+                "plain http to this server's own address, which buyers' browsers do not reach through the shop's proxy",
+            )
         };
-        let place = if self.listen.ip().is_loopback() { "a loopback AMAZON_PAY_LISTEN" } else { "AMAZON_PAY_LISTEN's own address" };
         Some(format!(
             "warning: live mode without AMAZON_PAY_PUBLIC_URL on {place}: the URLs this server \
              gives Amazon and PAYONE to send buyers back to (after placing an order, and every return page not set) \
