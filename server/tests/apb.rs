@@ -124,15 +124,16 @@ async fn apb_refuses_physical_goods_without_an_address_and_sends_nothing() {
 async fn apb_refuses_buyer_fields_that_are_not_an_address_and_sends_nothing() {
     let (base, _dir, state) = start().await;
     let client = reqwest::Client::new();
-    let cases: Vec<(&str, Box<dyn Fn(&mut ApbBuyer)>)> = vec![
-        ("country", Box::new(|b| b.address.country = "DE&amount=1".into())),
-        ("country", Box::new(|b| b.address.country = "ZZZ".into())),
-        ("email", Box::new(|b| b.email = "not-an-email".into())),
-        ("email", Box::new(|b| b.email = "anna@sandbox.example\r\nBcc: x@evil.example".into())),
-        ("first_name", Box::new(|b| b.address.first_name = "Anna\r\nX-Injected: 1".into())),
-        ("city", Box::new(|b| b.address.city = "Berlin\u{1b}[31m".into())),
-        ("last_name", Box::new(|b| b.address.last_name = "S".repeat(20_000))),
-        ("street", Box::new(|b| b.address.street = "x".repeat(256))),
+    type Change = fn(&mut ApbBuyer);
+    let cases: Vec<(&str, Change)> = vec![
+        ("country", (|b| b.address.country = "DE&amount=1".into()) as Change),
+        ("country", (|b| b.address.country = "ZZZ".into()) as Change),
+        ("email", (|b| b.email = "not-an-email".into()) as Change),
+        ("email", (|b| b.email = "anna@sandbox.example\r\nBcc: x@evil.example".into()) as Change),
+        ("first_name", (|b| b.address.first_name = "Anna\r\nX-Injected: 1".into()) as Change),
+        ("city", (|b| b.address.city = "Berlin\u{1b}[31m".into()) as Change),
+        ("last_name", (|b| b.address.last_name = "S".repeat(20_000)) as Change),
+        ("street", (|b| b.address.street = "x".repeat(256)) as Change),
     ];
     for (n, (field, change)) in cases.iter().enumerate() {
         let mut b = buyer();
@@ -153,7 +154,8 @@ async fn apb_refuses_buyer_fields_that_are_not_an_address_and_sends_nothing() {
     b.address.first_name = "Zoë-Anne".into();
     b.address.last_name = "O'Brien 山田".into();
     b.address.country = "de".into();
-    let ok = client.post(format!("{base}/api/apb/orders")).json(&request("apb-good-buyer-001", ProductType::PayAndShip, Some(b))).send().await.unwrap();
+    let ok =
+        client.post(format!("{base}/api/apb/orders")).json(&request("apb-good-buyer-001", ProductType::PayAndShip, Some(b))).send().await.unwrap();
     assert_eq!(ok.status(), 200, "{:?}", ok.text().await);
 }
 

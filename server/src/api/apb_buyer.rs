@@ -78,7 +78,8 @@ fn malformed_field(b: &ApbBuyer) -> Option<String> {
             return Some(format!("{name} contains a control character (a line break, tab or escape)"));
         }
     }
-    if !a.country.is_empty() && !(a.country.len() == 2 && a.country.bytes().all(|c| c.is_ascii_alphabetic())) {
+    let iso_code = |c: &str| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic());
+    if !a.country.is_empty() && !iso_code(&a.country) {
         return Some(format!("country {:?} is not a two-letter ISO 3166 code such as DE", a.country));
     }
     let email_ok = match b.email.split_once('@') {
