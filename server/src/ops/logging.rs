@@ -57,7 +57,8 @@ fn escaped_fields() -> Delimited<&'static str, FieldFormatter> {
 /// `text` with control characters (line breaks, ESC) and the bidi controls that reorder what follows
 /// ("Trojan Source") replaced by their `\u{…}` escapes; everything else as it is.
 fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
