@@ -38,7 +38,8 @@ pub fn router(state: AppState) -> Router {
     let pages: Router = Router::new()
         .fallback_service(pages)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::assets::headers))
-        .layer(axum::middleware::from_fn(crate::merchant::dashboard::hide_from_pages));
+        .layer(axum::middleware::from_fn(crate::merchant::dashboard::hide_from_pages))
+        .layer(axum::middleware::from_fn(crate::security::refuse_scheme_relative_paths));
     // The harness's language choice (a cookie) relabels the demo pages; never in live mode.
     let pages = if state.is_sandbox() { pages.layer(axum::middleware::from_fn(crate::demo_language::pages)) } else { pages };
     app.fallback_service(pages)

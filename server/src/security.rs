@@ -192,6 +192,27 @@ pub fn page_headers<S>(pages: S, policy: Option<&str>) -> PageService<S> {
     SetResponseHeader::if_not_present(with_nosniff, header::VARY, HeaderValue::from_static("accept-encoding"))
 }
 
+/// In front of the pages' file service: a path that starts with two slashes (or a slash and a backslash, which
+/// browsers read as one; also percent-encoded) is 404. `ServeDir` redirects a directory without its trailing
+/// slash to the path as it came plus `/`, so `//evil.example` (a directory of that name) would answer
+/// `Location: //evil.example/`, another host to a browser: an open redirect. No page has such a path.
+pub async fn refuse_scheme_relative_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path().as_bytes();
+    let second = match path {
+        [b'/', b'%', a, b, ..] => match (a.to_ascii_lowercase(), b.to_ascii_lowercase()) {
+            (b'2', b'f') => Some(b'/'),
+            (b'5', b'c') => Some(b'\\'),
+            _ => None,
+        },
+        [b'/', second, ..] => Some(*second),
+        _ => None,
+    };
+    if matches!(second, Some(b'/' | b'\\')) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

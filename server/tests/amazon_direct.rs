@@ -675,6 +675,26 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
     assert_eq!(ipn(&env, &serde_json::to_string(&elsewhere).unwrap()).await.status(), 403, "SubscribeURL must be Amazon's too");
 }
 
+/// The receiver keeps the SNS certificates it fetched, by URL. Anyone can post messages naming an SNS URL that
+/// serves a certificate under another query each time (`…pem?n=1`, `?n=2`): each would be fetched and kept for
+/// the life of the process, so the cache is bounded.
+#[tokio::test]
+async fn certificate_urls_a_sender_varies_do_not_grow_the_cache_without_end() {
+    let env = start().await;
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    let message = serde_json::json!({"MerchantID": merchant_id(&env), "ObjectType": "CHARGE", "ObjectId": "S02-0000000-0000000-C000000"}).to_string();
+    for n in 0..40 {
+        let m = sns(&env, "Notification", &format!("m-cache-{n}"), &message, &format!("{cert}?n={n}"));
+        let status = ipn(&env, &serde_json::to_string(&m).unwrap()).await.status();
+        assert_ne!(status, 500, "message {n}");
+    }
+    let kept = env.state.sns_certificates.0.lock().unwrap().len();
+    assert!(kept <= amazon_pay_server::amazon::CertificateCache::MAX, "{kept} certificates kept");
+    // The right certificate still verifies once the cache is full.
+    let good = sns(&env, "SubscriptionConfirmation", "m-cache-good", "subscribe", &cert);
+    assert_eq!(ipn(&env, &serde_json::to_string(&good).unwrap()).await.status(), 200);
+}
+
 #[tokio::test]
 async fn live_amazon_direct_serves_no_payone_receiver_and_trusts_no_sandbox_certificate() {
     let dir = tempfile::tempdir().unwrap();

@@ -117,6 +117,48 @@ async fn apb_refuses_physical_goods_without_an_address_and_sends_nothing() {
     assert!(state.store.upstream_calls().unwrap().is_empty());
 }
 
+/// The buyer's fields come from the shop's own form, i.e. from anyone: what is not an address (a country that is
+/// not an ISO code, an e-mail without `@`, a line break, 20 000 characters) is refused with a clear error before
+/// PAYONE or Amazon hears of it, for PayOnly buyers too (their fields are sent as the billing data).
+#[tokio::test]
+async fn apb_refuses_buyer_fields_that_are_not_an_address_and_sends_nothing() {
+    let (base, _dir, state) = start().await;
+    let client = reqwest::Client::new();
+    type Change = fn(&mut ApbBuyer);
+    let cases: Vec<(&str, Change)> = vec![
+        ("country", (|b| b.address.country = "DE&amount=1".into()) as Change),
+        ("country", (|b| b.address.country = "ZZZ".into()) as Change),
+        ("email", (|b| b.email = "not-an-email".into()) as Change),
+        ("email", (|b| b.email = "anna@sandbox.example\r\nBcc: x@evil.example".into()) as Change),
+        ("first_name", (|b| b.address.first_name = "Anna\r\nX-Injected: 1".into()) as Change),
+        ("city", (|b| b.address.city = "Berlin\u{1b}[31m".into()) as Change),
+        ("last_name", (|b| b.address.last_name = "S".repeat(20_000)) as Change),
+        ("street", (|b| b.address.street = "x".repeat(256)) as Change),
+    ];
+    for (n, (field, change)) in cases.iter().enumerate() {
+        let mut b = buyer();
+        change(&mut b);
+        for (product_type, items) in [(ProductType::PayAndShip, "tshirt"), (ProductType::PayOnly, "ebook")] {
+            let mut body = request(&format!("apb-bad-buyer-{n:03}-{items}"), product_type, Some(b.clone()));
+            body.items = vec![CartLine { sku: items.into(), quantity: 1 }];
+            let response = client.post(format!("{base}/api/apb/orders")).json(&body).send().await.unwrap();
+            assert_eq!(response.status(), 400, "{field} ({items})");
+            let error = response.json::<ApiError>().await.unwrap();
+            assert_eq!(error.code, ErrorCode::BadRequest);
+            assert!(error.detail.as_deref().unwrap_or_default().contains(field), "{field}: {:?}", error.detail);
+        }
+    }
+    assert!(state.store.upstream_calls().unwrap().is_empty(), "nothing reached PAYONE");
+    // Names in any script, with accents, apostrophes and hyphens, are addresses.
+    let mut b = buyer();
+    b.address.first_name = "Zoë-Anne".into();
+    b.address.last_name = "O'Brien 山田".into();
+    b.address.country = "de".into();
+    let ok =
+        client.post(format!("{base}/api/apb/orders")).json(&request("apb-good-buyer-001", ProductType::PayAndShip, Some(b))).send().await.unwrap();
+    assert_eq!(ok.status(), 200, "{:?}", ok.text().await);
+}
+
 #[tokio::test]
 async fn apb_digital_goods_need_no_address() {
     let (base, _dir, _state) = start().await;

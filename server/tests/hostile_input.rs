@@ -162,11 +162,18 @@ async fn a_request_that_sets_its_own_amount_is_charged_the_catalogue_price() {
         serde_json::json!([{"sku": "mug", "quantity": 4294967296u64}]),
         serde_json::json!([{"sku": "mug", "quantity": 1.5}]),
         serde_json::json!([]),
+        // The limit is the product's, not the line's: the same SKU again does not add another 99.
+        serde_json::json!([{"sku": "mug", "quantity": 60}, {"sku": "mug", "quantity": 40}]),
+        serde_json::Value::Array(vec![serde_json::json!({"sku": "tshirt", "quantity": 99}); 1500]),
     ] {
         let response = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": items, "language": "en"})).await;
         assert_eq!(response.status(), 400, "{items}");
     }
     assert_eq!(env.state.store.upstream_calls().unwrap().len(), calls);
+    // Split over lines, 99 of one product is still a cart.
+    let split = serde_json::json!([{"sku": "mug", "quantity": 50}, {"sku": "mug", "quantity": 49}]);
+    let response = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": split, "language": "en"})).await;
+    assert_eq!(response.status(), 200);
 }
 
 const SHOP: &str = "https://shop.example";

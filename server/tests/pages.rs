@@ -113,3 +113,29 @@ async fn a_live_server_serves_the_pages_as_they_are_whatever_the_cookie() {
     assert_eq!((status, body.as_str()), (200, PAGE));
     assert_ne!(headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
 }
+
+/// A directory of the pages without its trailing slash is redirected to it (tower-http's `ServeDir`), with the
+/// path as it came: `//evil.example` would answer `Location: //evil.example/`, which a browser reads as another
+/// host. A path that starts with two slashes (or a backslash a browser turns into one) names no page.
+#[tokio::test]
+async fn a_path_starting_with_two_slashes_is_not_redirected_to_another_host() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dist.path().join("evil.example")).unwrap();
+    std::fs::write(dist.path().join("evil.example").join("index.html"), "<p>a page</p>").unwrap();
+    let dist_dir = dist.path().to_owned();
+    let env = start_with(|config| config.dist_dir = dist_dir).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // The directory itself still gets its slash, on this server.
+    let own = http.get(env.url("/evil.example")).send().await.unwrap();
+    assert_eq!(own.status().as_u16() / 100, 3);
+    assert_eq!(own.headers()["location"], "/evil.example/");
+    for path in ["//evil.example", "///evil.example", "/%5Cevil.example", "//evil.example/", "/\\evil.example"] {
+        let answer = http.get(format!("{}{path}", env.base)).send().await.unwrap();
+        let location = answer.headers().get("location").map(|l| l.to_str().unwrap_or("?").to_owned());
+        assert!(
+            location.as_deref().is_none_or(|l| l.starts_with('/') && !l.starts_with("//") && !l.starts_with("/\\")),
+            "{path}: redirected to {location:?}"
+        );
+        assert_eq!(answer.status(), 404, "{path}: {location:?}");
+    }
+}

@@ -76,3 +76,10 @@ impl AmazonPay {
 /// SNS signing certificates by URL, fetched once each (Amazon rotates them rarely).
 #[derive(Clone, Default)]
 pub struct CertificateCache(pub std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>);
+
+impl CertificateCache {
+    /// How many are kept: Amazon signs with one certificate per region at a time, a few during a rotation.
+    /// Anyone can name any `sns.<region>.amazonaws.com` URL (another query each time serves the same file),
+    /// so without a bound every message could add one for the life of the process.
+    pub const MAX: usize = 16;
+}

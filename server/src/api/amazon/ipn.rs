@@ -148,7 +148,12 @@ async fn certificate(state: &AppState, url: &Url) -> Result<String, IpnError> {
     if pem.len() > 16 * 1024 {
         return Err(IpnError::Certificate("larger than a certificate".into()));
     }
-    state.sns_certificates.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key, pem.clone());
+    let mut cache = state.sns_certificates.0.lock().unwrap_or_else(|p| p.into_inner());
+    // Full: start again rather than grow (the ones in use are fetched again once each).
+    if cache.len() >= crate::amazon::CertificateCache::MAX {
+        cache.clear();
+    }
+    cache.insert(key, pem.clone());
     Ok(pem)
 }
 
