@@ -136,6 +136,8 @@ async fn logs_carry_request_ids_and_no_secrets() {
         config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
         config.merchant.webhook_urls = vec![format!("{receiver_url}?token={WEBHOOK_URL_TOKEN}")];
         config.merchant.webhook_retries = vec![std::time::Duration::from_millis(100); 50];
+        // A request below sends half its body: short, so the test does not wait the default 10 s.
+        config.ops.body_read_timeout_ms = 300;
     })
     .await;
 
@@ -194,6 +196,21 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let forged = env.http.get(env.url("/healthz")).header("x-request-id", "forged-id").send().await.expect("answered");
     assert_ne!(request_id(&forged), "forged-id");
 
+    // A body that stops half way: its line says the `408` the client got, not its handler's answer.
+    let slow_id = {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut slow = tokio::net::TcpStream::connect(env.base.trim_start_matches("http://")).await.expect("connects");
+        let head = "POST /api/cv2/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n";
+        slow.write_all(head.as_bytes()).await.expect("sent");
+        slow.write_all(br#"{"items":"#).await.expect("sent");
+        let mut answer = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut answer)).await.expect("closed").expect("read");
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+        let id = answer.lines().find_map(|l| l.strip_prefix("x-request-id: ")).unwrap_or_else(|| panic!("an id: {answer}"));
+        id.trim().to_owned()
+    };
+
     let text = captured.text();
     let md5 = payone_wire_md5(PORTAL_KEY);
     let sha384 = hex::encode(sha2::Sha384::digest(PORTAL_KEY.as_bytes()));
@@ -243,6 +260,9 @@ async fn logs_carry_request_ids_and_no_secrets() {
     // receiver is back reads how long the event waits.
     assert_eq!((undelivered["retry"].as_bool(), undelivered["attempt"].as_i64()), (Some(true), Some(1)), "{undelivered}");
     assert!(undelivered["retry_in_s"].as_f64().is_some_and(|s| (0.0..=0.1).contains(&s)), "{undelivered}");
+    let slow_lines = lines_of(&lines, &slow_id);
+    let finished = slow_lines.iter().find(|l| l["message"] == "request finished").expect("the slow request's line");
+    assert_eq!(finished["status"], 408, "{finished}");
     // Paths are logged as their route's template, so the ids in them are not.
     let templates = [
         (&create_id, "/api/cv2/sessions"),

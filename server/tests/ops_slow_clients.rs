@@ -178,6 +178,29 @@ async fn half_a_body_is_answered_408_and_cut_off_after_the_timeout() {
     healthz_answers(&env).await;
 }
 
+/// PAYONE's TransactionStatus whose body stops half way: `408`, never `TSOK` (PAYONE would take a `TSOK` for a
+/// notification stored and never send it again), nothing stored, whatever the receiver made of the failed read.
+#[tokio::test]
+async fn a_transaction_status_whose_body_runs_out_of_time_is_answered_408_never_tsok() {
+    let env = server_with(|ops| ops.body_read_timeout_ms = TIMEOUT.as_millis() as u64).await;
+    let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
+    let body = b"txaction=paid&txid=300000777&portalid=2000000&aid=10001&mode=test&key=0123456789abcdef&price=9.90&currency=EUR";
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        amazon_pay_contract::routes::PAYONE_TRANSACTION_STATUS,
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&body[..40]).await.unwrap();
+    let received = closed_by_server(&mut slow).await.expect("the server closes a connection whose body never comes");
+    let answer = String::from_utf8_lossy(&received);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(!answer.contains("TSOK"), "{answer}");
+    assert!(env.state.store.notifications_for_txid("300000777").unwrap().is_empty(), "nothing stored");
+    healthz_answers(&env).await;
+}
+
 /// A body trickled a byte at a time, each byte well within the limit, is cut off once the whole body's time is
 /// up: the limit is on the body, not between bytes.
 #[tokio::test]

@@ -2,7 +2,8 @@
 //! on slow clients. `axum::serve` gives hyper no timer, so hyper's own timeout never runs there: a client that
 //! sends its headers a byte at a time (slowloris) held its connection, and a file descriptor, for as long as it
 //! liked. Here a connection that has not sent a whole request head within `--header-read-timeout-ms` is closed;
-//! a body not whole within `--body-read-timeout-ms` is answered `408` (`ops/body_deadline.rs`); and a connection
+//! a body not whole within `--body-read-timeout-ms` fails to read, and the router's layer answers `408`
+//! (`ops/body_deadline.rs`; every router served here has it); and a connection
 //! whose answer makes no progress for `--response-write-timeout-ms` (the client reads nothing) is closed
 //! (`ops/write_stall.rs`).
 //!
@@ -93,12 +94,9 @@ async fn serve_connection(
     }
     let service = make_service.call(remote).await.unwrap_or_else(|never: Infallible| match never {});
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        let (request, cut) = body_deadline::limit(request, timeouts.body_read);
-        let answered = service.clone().oneshot(request);
-        async move {
-            let response = answered.await.unwrap_or_else(|never: Infallible| match never {});
-            Ok::<_, Infallible>(body_deadline::answer(response, cut))
-        }
+        // The `408` for a body cut off is the router's layer's (`body_deadline::replace`), inside the request
+        // id's and the metrics' layers, so they count it.
+        service.clone().oneshot(body_deadline::limit(request, timeouts.body_read))
     });
     tokio::spawn(async move {
         let mut builder = hyper::server::conn::http1::Builder::new();
