@@ -4,7 +4,8 @@
 //! liked. Here a connection that has not sent a whole request head within `--header-read-timeout-ms` is closed;
 //! a body not whole within `--body-read-timeout-ms` fails to read, and the router's layer answers `408`
 //! (`ops/body_deadline.rs`; every router served here has it); and a connection
-//! whose answer makes no progress for `--response-write-timeout-ms` (the client reads nothing) is closed
+//! whose answer makes no progress for `--response-write-timeout-ms` (the client reads nothing), or has not
+//! caught up with it within `--response-write-deadline-ms` (it reads a little now and then), is closed
 //! (`ops/write_stall.rs`).
 //!
 //! Kept from `axum::serve`: TCP_NODELAY on every connection, the peer's address for handlers
@@ -39,6 +40,8 @@ pub struct Timeouts {
     pub body_read: Duration,
     /// Without reading any of its answer (`--response-write-timeout-ms`).
     pub response_write: Duration,
+    /// Not keeping up with its answer, however little it reads (`--response-write-deadline-ms`).
+    pub response_backlog: Duration,
 }
 
 impl Timeouts {
@@ -48,6 +51,7 @@ impl Timeouts {
             header_read: Duration::from_millis(ops.header_read_timeout_ms),
             body_read: Duration::from_millis(ops.body_read_timeout_ms),
             response_write: Duration::from_millis(ops.response_write_timeout_ms),
+            response_backlog: Duration::from_millis(ops.response_write_deadline_ms),
         }
     }
 }
@@ -101,7 +105,7 @@ async fn serve_connection(
     tokio::spawn(async move {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
-        let io = TokioIo::new(WriteStall::new(tcp, timeouts.response_write));
+        let io = TokioIo::new(WriteStall::new(tcp, timeouts.response_write, timeouts.response_backlog));
         let mut connection = std::pin::pin!(builder.serve_connection(io, service).with_upgrades());
         let mut told = false;
         loop {
