@@ -562,16 +562,16 @@ pub enum ConfigError {
     #[error("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS (--redirected-expiry-seconds) is 0: give the buyer time on Amazon's pages (default 86400, Amazon's 24 hours)")]
     /// No time at all for the buyer on Amazon's pages.
     RedirectedExpiry,
-    #[error("AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 0: a placement in flight would be given up (default 176400, PAYONE's 48 hours of notification retries and an hour)")]
+    #[error("AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 0: a placement in flight would be given up (default {DEFAULT_PLACING_EXPIRY_SECONDS}, PAYONE's 48 hours of notification retries and an hour)")]
     /// No time at all for a placement's answer or its notification.
     PlacingExpiry,
     #[error(
-        "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is {0}, less than PAYONE's 48 hours: give at least 172800 (default 176400, 49 hours). PAYONE resends a TransactionStatus not acknowledged for up to 48 hours, so an order given up sooner may still be authorized or paid by PAYONE"
+        "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is {0}, less than PAYONE's 48 hours: give at least {MIN_PLACING_EXPIRY_SECONDS} (default {DEFAULT_PLACING_EXPIRY_SECONDS}, 49 hours). PAYONE resends a TransactionStatus not acknowledged for up to 48 hours, so an order given up sooner may still be authorized or paid by PAYONE"
     )]
     /// Shorter than PAYONE's notification retries ([`MIN_PLACING_EXPIRY_SECONDS`]).
     PlacingExpiryBelowPayone(u64),
     #[error(
-        "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is {0}, more than 30 days: give at most 2592000 (default 176400, 49 hours). An Amazon Pay authorization expires after 30 days, so an order still placing by then can never be captured; a larger value is most likely days or milliseconds given as seconds, and would keep orders whose placement was cut off placing for years"
+        "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is {0}, more than 30 days: give at most {MAX_PLACING_EXPIRY_SECONDS} (default {DEFAULT_PLACING_EXPIRY_SECONDS}, 49 hours). An Amazon Pay authorization expires after 30 days, so an order still placing by then can never be captured; a larger value is most likely days or milliseconds given as seconds, and would keep orders whose placement was cut off placing for years"
     )]
     /// Longer than an authorization's validity ([`MAX_PLACING_EXPIRY_SECONDS`]).
     PlacingExpiryAboveAuthorization(u64),
@@ -913,6 +913,23 @@ mod tests {
         let err = Config::from_args(parse(&["--redirected-expiry-seconds", "0"])).unwrap_err();
         assert!(matches!(err, ConfigError::RedirectedExpiry), "{err}");
         assert!(err.to_string().contains("AMAZON_PAY_REDIRECTED_EXPIRY_SECONDS"), "names the setting: {err}");
+    }
+
+    /// The refusals name their bounds from the constants the checks use; the words an operator reads stay these.
+    #[test]
+    fn the_placing_expiry_refusals_say_their_bounds_in_seconds() {
+        assert_eq!(
+            ConfigError::PlacingExpiryBelowPayone(60).to_string(),
+            "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 60, less than PAYONE's 48 hours: give at least 172800 (default 176400, 49 hours). PAYONE resends a TransactionStatus not acknowledged for up to 48 hours, so an order given up sooner may still be authorized or paid by PAYONE"
+        );
+        assert_eq!(
+            ConfigError::PlacingExpiryAboveAuthorization(2_592_001).to_string(),
+            "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 2592001, more than 30 days: give at most 2592000 (default 176400, 49 hours). An Amazon Pay authorization expires after 30 days, so an order still placing by then can never be captured; a larger value is most likely days or milliseconds given as seconds, and would keep orders whose placement was cut off placing for years"
+        );
+        assert_eq!(
+            ConfigError::PlacingExpiry.to_string(),
+            "AMAZON_PAY_PLACING_EXPIRY_SECONDS (--placing-expiry-seconds) is 0: a placement in flight would be given up (default 176400, PAYONE's 48 hours of notification retries and an hour)"
+        );
     }
 
     #[test]

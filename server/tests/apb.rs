@@ -11,10 +11,23 @@ use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::Server;
 use amazon_pay_server::config::Config;
 
+/// A sandbox server on a fresh store: SQLite, or a new PostgreSQL database with
+/// `AMAZON_PAY_TEST_SERVER_STORE=postgres` (these tests ran on SQLite there). Its counts of PAYONE calls are its
+/// own order's all the same ([`authorizations_of`]), so they hold on a database other tests write too.
 async fn start() -> (String, tempfile::TempDir, amazon_pay_server::app::AppState) {
     let dir = tempfile::tempdir().unwrap();
-    let (base, state) = Server::bind(Config::sandbox_for_tests(dir.path().to_owned())).await.unwrap().spawn();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    support::test_store(&mut config).await;
+    let (base, state) = Server::bind(config).await.unwrap().spawn();
     (base, dir, state)
+}
+
+/// How many PAYONE preauthorizations the store recorded for order `id` (its `reference`), and not for any other
+/// order in the same database.
+fn authorizations_of(state: &amazon_pay_server::app::AppState, id: &str) -> usize {
+    let reference = format!("reference={id}");
+    let requests = state.store.upstream_call_requests().unwrap();
+    requests.iter().filter(|r| r.split('&').any(|p| p == "request=preauthorization") && r.split('&').any(|p| p == reference)).count()
 }
 
 fn request(key: &str, product_type: ProductType, buyer: Option<ApbBuyer>) -> ApbOrderRequest {
@@ -74,8 +87,7 @@ async fn apb_returns_the_signed_process_order_payload_priced_by_the_server() {
         .await
         .unwrap();
     assert_eq!(again, placed);
-    let auths = state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
-    assert_eq!(auths, 1);
+    assert_eq!(authorizations_of(&state, placed.order_id()), 1);
 }
 
 /// The same key with another cart is not answered with the first cart's button (another amount, or other
@@ -97,8 +109,7 @@ async fn apb_refuses_the_same_key_with_another_cart() {
         assert_eq!(err.code, ErrorCode::BadRequest);
         assert!(err.detail.unwrap_or_default().contains("another cart"), "{items:?}");
     }
-    let auths = state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
-    assert_eq!(auths, 1, "nothing more reached PAYONE");
+    assert_eq!(authorizations_of(&state, placed.order_id()), 1, "nothing more reached PAYONE");
     let again: ApbOrderResponse = post(first).await.unwrap().json().await.unwrap();
     assert_eq!(again, placed, "the key still answers its own cart");
 }
@@ -106,15 +117,16 @@ async fn apb_refuses_the_same_key_with_another_cart() {
 #[tokio::test]
 async fn apb_refuses_physical_goods_without_an_address_and_sends_nothing() {
     let (base, _dir, state) = start().await;
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/apb/orders"))
-        .json(&request("apb-key-00000002", ProductType::PayAndShip, None))
-        .send()
-        .await
-        .unwrap();
+    // A cart no other test here places (four shirts), so a call for it would be this request's.
+    let mut refused = request("apb-key-00000002", ProductType::PayAndShip, None);
+    refused.items = vec![CartLine { sku: "tshirt".into(), quantity: 4 }];
+    let response = reqwest::Client::new().post(format!("{base}/api/apb/orders")).json(&refused).send().await.unwrap();
     assert_eq!(response.status(), 400);
     assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::BadRequest);
-    assert!(state.store.upstream_calls().unwrap().is_empty());
+    assert!(state.store.order_by_key("apb-key-00000002").unwrap().is_none(), "no order");
+    let amount = format!("amount={}", 4 * state.catalogue.products["tshirt"].price);
+    let sent = state.store.upstream_call_requests().unwrap().into_iter().filter(|r| r.split('&').any(|p| p == amount)).count();
+    assert_eq!(sent, 0, "nothing sent to PAYONE");
 }
 
 /// The buyer's fields come from the shop's own form, i.e. from anyone: what is not an address (a country that is
@@ -264,8 +276,8 @@ async fn a_tab_that_places_again_gives_up_its_earlier_order_at_once() {
     assert_eq!(abandoned_events(&env, &first), 1);
     assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), [second.order_id()], "still the first replacement");
     assert_eq!(state_of(&env, third.order_id()), OrderState::Redirected);
-    let auths = env.state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
-    assert_eq!(auths, 3, "one authorization per placement, none for the replay");
+    let auths: Vec<usize> = [&first, second.order_id(), third.order_id()].iter().map(|id| authorizations_of(&env.state, id)).collect();
+    assert_eq!(auths, [1, 1, 1], "one authorization per placement, none for the replay");
 }
 
 /// A claim that does not hold changes nothing and never fails the new placement: a wrong key, an unknown
@@ -378,8 +390,7 @@ async fn the_same_key_after_the_buyer_paid_answers_the_confirmation_not_amazon()
     support::eventually("the order authorized", 10, || (state.store.order(&order).unwrap().unwrap().state == OrderState::Approved).then_some(()))
         .await;
     assert_eq!(place_ebook(&env, "apb-key-paid-0001", None).await, expected(OrderState::Approved));
-    let auths = env.state.store.upstream_calls().unwrap().into_iter().filter(|c| c.1 == "preauthorization").count();
-    assert_eq!(auths, 1, "PAYONE asked once");
+    assert_eq!(authorizations_of(&env.state, &id), 1, "PAYONE asked once");
 }
 
 /// A return without the order's token (any page's `<img>` with an order id it learned, from the shop's page

@@ -454,14 +454,19 @@ fn a_placing_expiry_shorter_than_payones_retries_is_a_problem_that_says_the_mini
 /// at once) is a problem that names the setting.
 #[test]
 fn the_slow_client_limits_are_printed_and_0_is_a_problem() {
-    let (output, stdout, stderr) = check_config(&["--sandbox", "--response-write-timeout-ms", "5000"]);
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--response-write-timeout-ms", "5000", "--response-write-deadline-ms", "90000"]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
-    for line in
-        ["AMAZON_PAY_HEADER_READ_TIMEOUT_MS = 10000", "AMAZON_PAY_BODY_READ_TIMEOUT_MS = 10000", "AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS = 5000"]
-    {
+    for line in [
+        "AMAZON_PAY_HEADER_READ_TIMEOUT_MS = 10000",
+        "AMAZON_PAY_BODY_READ_TIMEOUT_MS = 10000",
+        "AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS = 5000",
+        "AMAZON_PAY_RESPONSE_WRITE_DEADLINE_MS = 90000",
+    ] {
         assert!(stdout.contains(line), "{line}:\n{stdout}");
     }
-    for flag in ["--body-read-timeout-ms", "--response-write-timeout-ms"] {
+    let (_, stdout, _) = check_config(&["--sandbox"]);
+    assert!(stdout.contains("AMAZON_PAY_RESPONSE_WRITE_DEADLINE_MS = 60000"), "the default:\n{stdout}");
+    for flag in ["--body-read-timeout-ms", "--response-write-timeout-ms", "--response-write-deadline-ms"] {
         let (output, stdout, stderr) = check_config(&["--sandbox", flag, "0"]);
         assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
         assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");

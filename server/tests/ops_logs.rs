@@ -3,6 +3,8 @@
 //! upstream calls included) carries the id the response returned. A webhook receiver that first refuses (its
 //! URL with a token in the query, as shops write them) and a merchant API refusal are logged too: the URL
 //! without its query, the event by its id, and no line with a key twice (a log collector keeps one of them).
+//! The start's lines (the store's migrations, on SQLite or PostgreSQL) are no request's: they come before a
+//! first request, which is answered only once the server is up.
 #![cfg(feature = "sandbox")]
 
 mod support;
@@ -136,8 +138,16 @@ async fn logs_carry_request_ids_and_no_secrets() {
         config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
         config.merchant.webhook_urls = vec![format!("{receiver_url}?token={WEBHOOK_URL_TOKEN}")];
         config.merchant.webhook_retries = vec![std::time::Duration::from_millis(100); 50];
+        // A request below sends half its body: short, so the test does not wait the default 10 s.
+        config.ops.body_read_timeout_ms = 300;
     })
     .await;
+
+    // The start: the store opened (SQLite's or PostgreSQL's migrations), the notes made while the router is built
+    // (this dist/ has no dashboard). A first request is answered only once all that is done.
+    let first = env.http.get(env.url("/healthz")).send().await.expect("answered");
+    let first_id = request_id(&first);
+    let at_start = captured.lines().len();
 
     // CV2: session, the buyer's choice on Amazon's (simulated) page, review, placement.
     let created = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "mug", "quantity": 2}], "language": "en"})).await;
@@ -194,6 +204,21 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let forged = env.http.get(env.url("/healthz")).header("x-request-id", "forged-id").send().await.expect("answered");
     assert_ne!(request_id(&forged), "forged-id");
 
+    // A body that stops half way: its line says the `408` the client got, not its handler's answer.
+    let slow_id = {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut slow = tokio::net::TcpStream::connect(env.base.trim_start_matches("http://")).await.expect("connects");
+        let head = "POST /api/cv2/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n";
+        slow.write_all(head.as_bytes()).await.expect("sent");
+        slow.write_all(br#"{"items":"#).await.expect("sent");
+        let mut answer = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut answer)).await.expect("closed").expect("read");
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+        let id = answer.lines().find_map(|l| l.strip_prefix("x-request-id: ")).unwrap_or_else(|| panic!("an id: {answer}"));
+        id.trim().to_owned()
+    };
+
     let text = captured.text();
     let md5 = payone_wire_md5(PORTAL_KEY);
     let sha384 = hex::encode(sha2::Sha384::digest(PORTAL_KEY.as_bytes()));
@@ -243,6 +268,9 @@ async fn logs_carry_request_ids_and_no_secrets() {
     // receiver is back reads how long the event waits.
     assert_eq!((undelivered["retry"].as_bool(), undelivered["attempt"].as_i64()), (Some(true), Some(1)), "{undelivered}");
     assert!(undelivered["retry_in_s"].as_f64().is_some_and(|s| (0.0..=0.1).contains(&s)), "{undelivered}");
+    let slow_lines = lines_of(&lines, &slow_id);
+    let finished = slow_lines.iter().find(|l| l["message"] == "request finished").expect("the slow request's line");
+    assert_eq!(finished["status"], 408, "{finished}");
     // Paths are logged as their route's template, so the ids in them are not.
     let templates = [
         (&create_id, "/api/cv2/sessions"),
@@ -265,19 +293,15 @@ async fn logs_carry_request_ids_and_no_secrets() {
     let crm_calls = env.state.store.upstream_calls().unwrap().iter().filter(|(service, _, _)| service == "checkoutchamp").count();
     assert!(crm_calls > 0);
     assert_eq!(crm_lines, crm_calls, "each CheckoutChamp call is logged once");
-    // Nothing else ran, so every line was caused by one of the requests and carries its id.
-    assert!(lines.len() >= 6, "{lines:?}");
-    // (The server's own lines: RUST_LOG may let other crates' lines in. The store's migrations run when it opens,
-    // before any request.)
-    // (The webhook worker's lines are outside requests too, and so is the note at start that this dist/ has no
-    // dashboard.)
-    let at_start = |t: &str| {
-        t.starts_with("amazon_pay_server::store::sqlite_migrations")
-            || t.starts_with("amazon_pay_server::store::buyer_search")
-            || t.starts_with("amazon_pay_server::webhooks")
-            || t.starts_with("amazon_pay_server::merchant::dashboard")
-    };
-    for line in lines.iter().filter(|l| l["target"].as_str().is_some_and(|t| t.starts_with("amazon_pay_server") && !at_start(t))) {
+    // Nothing else ran after the start, so every line of the server's since then was caused by one of the
+    // requests and carries its id; but for the webhook worker's, which runs outside requests. RUST_LOG may let
+    // other crates' lines in.
+    assert!(lines.len() >= at_start + 6, "{lines:?}");
+    let (start, since) = lines.split_at(at_start);
+    let start: Vec<_> = start.iter().filter(|l| l["span"]["id"] != first_id.as_str()).collect();
+    assert!(!start.is_empty() && start.iter().all(|l| l.get("span").is_none()), "the start is no request: {start:?}");
+    let by_worker = |t: &str| t.starts_with("amazon_pay_server::webhooks");
+    for line in since.iter().filter(|l| l["target"].as_str().is_some_and(|t| t.starts_with("amazon_pay_server") && !by_worker(t))) {
         let id = line["span"]["id"].as_str().unwrap_or_default();
         assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "a line without its request's id: {line}");
     }

@@ -178,6 +178,29 @@ async fn half_a_body_is_answered_408_and_cut_off_after_the_timeout() {
     healthz_answers(&env).await;
 }
 
+/// PAYONE's TransactionStatus whose body stops half way: `408`, never `TSOK` (PAYONE would take a `TSOK` for a
+/// notification stored and never send it again), nothing stored, whatever the receiver made of the failed read.
+#[tokio::test]
+async fn a_transaction_status_whose_body_runs_out_of_time_is_answered_408_never_tsok() {
+    let env = server_with(|ops| ops.body_read_timeout_ms = TIMEOUT.as_millis() as u64).await;
+    let mut slow = TcpStream::connect(addr(&env)).await.unwrap();
+    let body = b"txaction=paid&txid=300000777&portalid=2000000&aid=10001&mode=test&key=0123456789abcdef&price=9.90&currency=EUR";
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        amazon_pay_contract::routes::PAYONE_TRANSACTION_STATUS,
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&body[..40]).await.unwrap();
+    let received = closed_by_server(&mut slow).await.expect("the server closes a connection whose body never comes");
+    let answer = String::from_utf8_lossy(&received);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(!answer.contains("TSOK"), "{answer}");
+    assert!(env.state.store.notifications_for_txid("300000777").unwrap().is_empty(), "nothing stored");
+    healthz_answers(&env).await;
+}
+
 /// A body trickled a byte at a time, each byte well within the limit, is cut off once the whole body's time is
 /// up: the limit is on the body, not between bytes.
 #[tokio::test]
@@ -229,5 +252,49 @@ async fn a_client_that_never_reads_its_answers_is_cut_off() {
     let err = cut.expect("the server cuts off a client that reads nothing (its writes still pending at the deadline)");
     assert!(matches!(err.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe), "{err}");
     assert!(started.elapsed() >= TIMEOUT, "{:?}", started.elapsed());
+    healthz_answers(&env).await;
+}
+
+/// A client that reads its answers, but a few hundred bytes at a time, each read well within
+/// `--response-write-timeout-ms` (10 s here): once it has been behind for `--response-write-deadline-ms` the
+/// server closes the connection (before, every read restarted the only clock, so it was served for ever), while
+/// a client that reads at once gets the same answers whole.
+#[tokio::test]
+async fn a_client_that_reads_a_little_at_a_time_is_cut_off_after_the_deadline() {
+    let deadline = Duration::from_secs(1);
+    let env = server_with(|ops| {
+        ops.response_write_timeout_ms = 10_000;
+        ops.response_write_deadline_ms = deadline.as_millis() as u64;
+    })
+    .await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    // A small receive window, so the answers wait for its reads.
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut tcp = socket.connect(addr(&env).parse().unwrap()).await.unwrap();
+    // Answers of 30 KB each (the sandbox's Widgets.js), 8 MB in all: more than the sockets' buffers hold (the
+    // kernel's send buffer grows to 4 MB), so the server holds the rest.
+    tcp.write_all(&b"GET /sandbox/amazon/Widgets.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(256)).await.unwrap();
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let cut = tokio::time::timeout(DEADLINE, async {
+        let mut buf = [0u8; 512];
+        loop {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+            // 5 KB/s: a Widgets.js every 6 s.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    let waited = started.elapsed();
+    assert!(cut.is_ok(), "the server cuts off a client that stays behind (it read {} bytes in {waited:?})", received.len());
+    assert!(waited >= deadline, "not before the deadline: {waited:?}");
+    assert!(String::from_utf8_lossy(&received).starts_with("HTTP/1.1 200 OK"), "it was being answered");
+    // At once, the same answer is served whole with the deadline this short.
+    let whole = unpooled().get(env.url("/sandbox/amazon/Widgets.js")).send().await.expect("served");
+    assert_eq!(whole.status(), 200);
+    assert!(whole.bytes().await.expect("the whole body").len() > 20_000);
     healthz_answers(&env).await;
 }

@@ -268,7 +268,7 @@ pub fn url_shown_among(url: &str, configured: &[String]) -> String {
 }
 
 /// The configured URLs that `url` names: one as configured or as [`urls_shown`] shows it; a shown form that
-/// several share without their place (as logs show them) names them all.
+/// several share, given without their place, names them all.
 pub fn configured_named(configured: &[String], url: &str) -> Vec<String> {
     let shown = urls_shown(configured);
     let one: Vec<String> = configured.iter().zip(&shown).filter(|(c, s)| *c == url || *s == url).map(|(c, _)| c.clone()).collect();

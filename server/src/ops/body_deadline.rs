@@ -5,9 +5,14 @@
 //! The limit is on the whole body, counted from the end of the headers: a body trickled a byte at a time, each
 //! byte in time, is cut off all the same. When it passes, the handler's read fails, and the answer, whatever the
 //! handler made of the failure, becomes `408` with `Connection: close`.
+//!
+//! Two halves: the accept loop ([`limit`], `ops/serve.rs`) puts the deadline on every request's body, and the
+//! router's layer ([`replace`]) makes the `408`, once, inside the request id's and the HTTP metrics' layers
+//! (`ops::wrap`), so the request's log line and the metrics count the answer the client got.
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::middleware::Next;
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use std::future::Future;
@@ -31,7 +36,7 @@ pub enum BodyError {
 
 /// Set when a request's body ran out of time: its answer is then replaced by [`timed_out`].
 #[derive(Clone, Default)]
-pub struct Cut(Arc<AtomicBool>);
+struct Cut(Arc<AtomicBool>);
 
 impl Cut {
     fn happened(&self) -> bool {
@@ -39,35 +44,28 @@ impl Cut {
     }
 }
 
-/// `request` with a body that fails once `limit` has passed, and what tells whether it did. A request without
-/// a body is left as it is (no timer, no allocation).
-pub fn limit(request: Request<Incoming>, limit: Duration) -> (Request<Body>, Option<Cut>) {
+/// `request` with a body that fails once `limit` has passed; the [`Cut`] that tells whether it did goes with it,
+/// as an extension for [`replace`]. A request without a body is left as it is (no timer, no allocation).
+pub fn limit(request: Request<Incoming>, limit: Duration) -> Request<Body> {
     if http_body::Body::is_end_stream(request.body()) {
-        return (request.map(Body::new), None);
+        return request.map(Body::new);
     }
     let cut = Cut::default();
     let deadline = Instant::now() + limit;
     let mut request = request.map(|inner| Body::new(Deadline { inner, deadline, sleep: None, cut: cut.clone() }));
-    // For the layers inside the app that report the answer (the HTTP metrics): they make the same replacement,
-    // so they count the `408` the client gets, not the handler's answer it never sees.
-    request.extensions_mut().insert(cut.clone());
-    (request, Some(cut))
+    request.extensions_mut().insert(cut);
+    request
 }
 
-/// `response`, unless the request's body ran out of time: then `408` and the connection closed (the rest of
-/// the body may still be on its way, so the connection cannot be reused).
-/// The request's id is kept, so the answer can be found in the logs. Made twice for an app's request (by the
-/// HTTP metrics, then by the server loop for every listener), which changes nothing: a `408` is replaced by
-/// the same `408`.
-pub fn answer(response: Response<Body>, cut: Option<Cut>) -> Response<Body> {
+/// The layer: the answer, unless the request's body ran out of time: then `408` and the connection closed (the
+/// rest of the body may still be on its way, so the connection cannot be reused). Every router the accept loop
+/// serves has it (`ops::wrap` for the app, `ops/metrics_server.rs`): without it a cut-off body gets whatever its
+/// handler made of the failed read.
+pub async fn replace(request: Request<Body>, next: Next) -> Response<Body> {
+    let cut = request.extensions().get::<Cut>().cloned();
+    let response = next.run(request).await;
     match cut {
-        Some(cut) if cut.happened() => {
-            let mut replaced = timed_out();
-            if let Some(id) = response.headers().get(crate::ops::request_id::HEADER) {
-                replaced.headers_mut().insert(crate::ops::request_id::HEADER, id.clone());
-            }
-            replaced
-        }
+        Some(cut) if cut.happened() => timed_out(),
         _ => response,
     }
 }

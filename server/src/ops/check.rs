@@ -392,6 +392,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
         ("AMAZON_PAY_HEADER_READ_TIMEOUT_MS", ops.header_read_timeout_ms.to_string()),
         ("AMAZON_PAY_BODY_READ_TIMEOUT_MS", ops.body_read_timeout_ms.to_string()),
         ("AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS", ops.response_write_timeout_ms.to_string()),
+        ("AMAZON_PAY_RESPONSE_WRITE_DEADLINE_MS", ops.response_write_deadline_ms.to_string()),
     ]);
     out
 }

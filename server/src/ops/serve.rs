@@ -2,8 +2,10 @@
 //! on slow clients. `axum::serve` gives hyper no timer, so hyper's own timeout never runs there: a client that
 //! sends its headers a byte at a time (slowloris) held its connection, and a file descriptor, for as long as it
 //! liked. Here a connection that has not sent a whole request head within `--header-read-timeout-ms` is closed;
-//! a body not whole within `--body-read-timeout-ms` is answered `408` (`ops/body_deadline.rs`); and a connection
-//! whose answer makes no progress for `--response-write-timeout-ms` (the client reads nothing) is closed
+//! a body not whole within `--body-read-timeout-ms` fails to read, and the router's layer answers `408`
+//! (`ops/body_deadline.rs`; every router served here has it); and a connection
+//! whose answer makes no progress for `--response-write-timeout-ms` (the client reads nothing), or has not
+//! caught up with it within `--response-write-deadline-ms` (it reads a little now and then), is closed
 //! (`ops/write_stall.rs`).
 //!
 //! Kept from `axum::serve`: TCP_NODELAY on every connection, the peer's address for handlers
@@ -38,6 +40,8 @@ pub struct Timeouts {
     pub body_read: Duration,
     /// Without reading any of its answer (`--response-write-timeout-ms`).
     pub response_write: Duration,
+    /// Not keeping up with its answer, however little it reads (`--response-write-deadline-ms`).
+    pub response_backlog: Duration,
 }
 
 impl Timeouts {
@@ -47,6 +51,7 @@ impl Timeouts {
             header_read: Duration::from_millis(ops.header_read_timeout_ms),
             body_read: Duration::from_millis(ops.body_read_timeout_ms),
             response_write: Duration::from_millis(ops.response_write_timeout_ms),
+            response_backlog: Duration::from_millis(ops.response_write_deadline_ms),
         }
     }
 }
@@ -93,17 +98,14 @@ async fn serve_connection(
     }
     let service = make_service.call(remote).await.unwrap_or_else(|never: Infallible| match never {});
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        let (request, cut) = body_deadline::limit(request, timeouts.body_read);
-        let answered = service.clone().oneshot(request);
-        async move {
-            let response = answered.await.unwrap_or_else(|never: Infallible| match never {});
-            Ok::<_, Infallible>(body_deadline::answer(response, cut))
-        }
+        // The `408` for a body cut off is the router's layer's (`body_deadline::replace`), inside the request
+        // id's and the metrics' layers, so they count it.
+        service.clone().oneshot(body_deadline::limit(request, timeouts.body_read))
     });
     tokio::spawn(async move {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
-        let io = TokioIo::new(WriteStall::new(tcp, timeouts.response_write));
+        let io = TokioIo::new(WriteStall::new(tcp, timeouts.response_write, timeouts.response_backlog));
         let mut connection = std::pin::pin!(builder.serve_connection(io, service).with_upgrades());
         let mut told = false;
         loop {

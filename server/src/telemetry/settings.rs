@@ -51,6 +51,13 @@ pub struct OpsArgs {
     #[arg(long, env = "AMAZON_PAY_RESPONSE_WRITE_TIMEOUT_MS", default_value_t = DEFAULT_RESPONSE_WRITE_TIMEOUT_MS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub response_write_timeout_ms: u64,
+    /// Milliseconds an answer may wait for a client that does not keep up with it: from the first write that has
+    /// to wait until everything the server holds for the client has gone to the network; then the connection is
+    /// closed. Stops clients that read a few bytes now and then, each in time for the stall limit above, from
+    /// holding a connection and its buffers for ever. At least 1.
+    #[arg(long, env = "AMAZON_PAY_RESPONSE_WRITE_DEADLINE_MS", default_value_t = DEFAULT_RESPONSE_WRITE_DEADLINE_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub response_write_deadline_ms: u64,
 }
 
 /// 10 s: as nginx's advice in docs/operations.md (`client_header_timeout 10s`); a browser sends its headers at once.
@@ -64,6 +71,10 @@ pub const DEFAULT_BODY_READ_TIMEOUT_MS: u64 = 10_000;
 /// its answer at all is not cut off.
 pub const DEFAULT_RESPONSE_WRITE_TIMEOUT_MS: u64 = 30_000;
 
+/// 60 s: a whole page's bundle (45 KB gzip at most) is out in well under that on a slow phone (1 KB/s takes most
+/// of it only when the socket's buffers hold none of it), while a client taking a few bytes every 29 s is cut off.
+pub const DEFAULT_RESPONSE_WRITE_DEADLINE_MS: u64 = 60_000;
+
 impl Default for OpsArgs {
     fn default() -> Self {
         OpsArgs {
@@ -75,6 +86,7 @@ impl Default for OpsArgs {
             header_read_timeout_ms: DEFAULT_HEADER_READ_TIMEOUT_MS,
             body_read_timeout_ms: DEFAULT_BODY_READ_TIMEOUT_MS,
             response_write_timeout_ms: DEFAULT_RESPONSE_WRITE_TIMEOUT_MS,
+            response_write_deadline_ms: DEFAULT_RESPONSE_WRITE_DEADLINE_MS,
         }
     }
 }

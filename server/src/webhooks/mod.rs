@@ -257,7 +257,8 @@ impl Worker {
         };
         if !delivered {
             let event = EventHead::of(&due.body);
-            let url = crate::config::merchant::url_shown(&due.url);
+            // As the merchant pages show it: two URLs that redact alike (two Slack webhooks) by their place too.
+            let url = crate::config::merchant::url_shown_among(&due.url, &self.urls);
             let attempt = due.attempts + 1;
             match retry_at_ms {
                 // When the next try is, so an operator whose receiver is back knows how long the event waits.
@@ -394,6 +395,65 @@ mod tests {
         assert!(outbox.recovered().is_some(), "the recovery is logged");
         assert!(!outbox.failing());
         assert_eq!(outbox.recovered(), None, "a round that was fine before says nothing");
+    }
+
+    /// Two receivers whose URLs differ only in a token (two Slack webhooks) were logged alike, so an operator
+    /// could not tell which one refused; the line says the URL as the merchant pages do, with its place.
+    #[tokio::test]
+    async fn a_refused_delivery_is_logged_with_the_url_as_the_merchant_pages_show_it() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/services", listener.local_addr().unwrap());
+        let refuses = axum::Router::new().fallback(|| async { axum::http::StatusCode::INTERNAL_SERVER_ERROR });
+        tokio::spawn(async move { axum::serve(listener, refuses).await });
+        let urls = vec![format!("{base}/T0A1B2C3D/Xk9mWq2LpZ7rTn4YbV6cHs1J"), format!("{base}/T9Z8Y7X6W/Qw3eRt5yUi7oPa9sDf2gHj4K")];
+        let shown = crate::config::merchant::urls_shown(&urls);
+        assert_eq!(crate::config::merchant::url_shown(&urls[0]), crate::config::merchant::url_shown(&urls[1]), "they redact alike");
+        let dir = tempfile::tempdir().unwrap();
+        let worker = Worker {
+            store: Store::open(dir.path()).unwrap(),
+            http: reqwest::Client::new(),
+            secrets: Arc::from(vec![b"secret".to_vec()]),
+            urls: urls.clone(),
+            retries: Arc::from(vec![Duration::from_secs(60)]),
+            poll: Duration::from_secs(1),
+            retention: Duration::from_secs(3600),
+            removed_grace: Duration::from_secs(3600),
+            timeout: Duration::from_secs(5),
+            in_flight: InFlight::default(),
+        };
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().json().flatten_event(true).with_writer(move || writer.clone()).finish();
+        let _logging = tracing::subscriber::set_default(subscriber);
+        for url in &urls {
+            let body = r#"{"id":"evt_1","type":"order.approved","order":{"id":"O1"}}"#.to_owned();
+            let attempt = worker.attempt(Due { event_seq: 1, url: url.clone(), attempts: 0, body }).await;
+            assert!(!attempt.delivered);
+        }
+        let lines: Vec<serde_json::Value> = log.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let logged: Vec<&str> = lines.iter().filter(|l| l["message"] == "webhook not delivered").filter_map(|l| l["url"].as_str()).collect();
+        assert_eq!(logged, [shown[0].as_str(), shown[1].as_str()], "{lines:?}");
+        assert!(logged[1].ends_with(" (webhook URL 2)") && !logged[1].contains("Qw3eRt5y"), "{logged:?}");
+    }
+
+    /// Every byte a test's subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+        }
+    }
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 
     #[test]
