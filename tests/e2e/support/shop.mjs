@@ -36,8 +36,9 @@ export function manifest() {
 }
 
 /** Starts the shop. Resolves with { origin, usePaymentServer(baseUrl), stop() }: the payment server, which must
- * know the shop's origin first (--allowed-origins), is named once it runs. */
-export async function startShop() {
+ * know the shop's origin first (--allowed-origins), is named once it runs. `host` names the shop's origin
+ * (`localhost` unless given; `127.0.0.1` for a shop whose payment server is on `localhost`). */
+export async function startShop({ host = "localhost" } = {}) {
   const { release, files } = manifest();
   const css = Object.keys(files).find((f) => f.endsWith("/amazon-pay.css"));
   const digest = (name) => files[`/v/${release}/${name}`].integrity;
@@ -66,7 +67,7 @@ export async function startShop() {
     res.end(body);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const origin = `http://localhost:${server.address().port}`;
+  const origin = `http://${host}:${server.address().port}`;
   return {
     origin,
     usePaymentServer(baseUrl) { pay = baseUrl; },
