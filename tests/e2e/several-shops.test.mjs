@@ -89,7 +89,7 @@ before(async () => {
         "--webhook-url", receiver.url,
         "--webhook-secret", secret,
         "--trusted-proxies", "127.0.0.1/32",
-        ...(pg ? ["--database-url", freshDatabase(pg)] : []),
+        ...(plan.store = pg ? ["--database-url", freshDatabase(pg)] : []),
         ...plan.args,
       ],
       env: { SANDBOX_SETTLE_MS: "300" },
@@ -159,6 +159,8 @@ test("each merchant API answers only for its own orders and its own key", async 
     const list = await (await merchant(name, "/orders")).json();
     assert.deepEqual(list.data.map((o) => o.id), [shops[name].order], `${name} lists only its own order`);
     assert.equal((await merchant(name, `/orders/${shops[other].order}`)).status, 404, `${name} does not know ${other}'s order`);
+    // The buyer's API too: an order id (with or without its return token) of one shop is unknown to the other.
+    assert.equal((await fetch(`${shops[name].pay}/api/orders/${shops[other].order}`)).status, 404, `${name}'s buyer API does not know ${other}'s order`);
     const foreignKey = await merchant(name, "/orders", shops[other].key);
     assert.equal(foreignKey.status, 401, `${name} refuses ${other}'s key`);
     assert.equal((await foreignKey.json()).code, "invalid_api_key");
@@ -175,6 +177,19 @@ test("each shop's events reach only its own receiver, signed with its own secret
     assert.ok(receiver.received.every((r) => r.valid), `${name}: every delivery signed with its secret`);
     assert.ok(!receiver.received.some((r) => r.event.order?.id === shops[other].order), `${name} never gets ${other}'s events`);
   }
+});
+
+test("the UK shop pointed at the German shop's store by mistake does not start, saying why", async () => {
+  const store = shops.de.store.length ? shops.de.store : ["--database-url", `sqlite:${shops.de.server.dataDir}/amazon-pay.sqlite`];
+  const refused = await startServer({ args: [...store, ...shops.uk.args] }).then(
+    async (server) => { await server.stop(); return null; },
+    (err) => err.message,
+  );
+  assert.ok(refused, "a second shop on the first shop's store must be refused");
+  assert.match(refused, /already belongs to another shop \(payone .*EUR\), and this server is amazon .*GBP/);
+  // Nothing changed: the German shop still lists its order.
+  const list = await (await merchant("de", "/orders")).json();
+  assert.deepEqual(list.data.map((o) => o.id), [shops.de.order]);
 });
 
 test("nginx sends a Host that names neither shop nowhere", async () => {
