@@ -30,6 +30,31 @@ pub enum ShopClaimError {
     Store(#[from] StoreError),
 }
 
+impl ShopClaimError {
+    /// The refusal when `stored` (the store's shop, if any) is not `this`.
+    pub fn unless_same(location: &str, stored: Option<String>, this: &str) -> Result<(), ShopClaimError> {
+        match stored {
+            Some(stored) if stored != this => Err(ShopClaimError::AnotherShop { location: location.to_owned(), stored, this: this.to_owned() }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The shop of the SQLite store at `path`, read without writing (`check-config`): `None` when there is no file,
+/// no table or no row yet.
+pub fn stored_in_sqlite(path: &std::path::Path) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let owned: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'shop_identity'", [], |r| r.get(0))?;
+    if owned == 0 {
+        return Ok(None);
+    }
+    conn.query_row("SELECT shop FROM shop_identity WHERE id = 1", [], |r| r.get(0)).optional()
+}
+
 impl Store {
     /// Writes `shop` as the store's owner if it has none yet, then checks that the owner is `shop`;
     /// `location` names the store in the refusal. Changes nothing when it refuses.
@@ -41,9 +66,6 @@ impl Store {
                 c.query_row("SELECT shop FROM shop_identity WHERE id = 1", [], |r| r.get::<_, String>(0)).optional()
             })
             .await?;
-        match stored {
-            Some(stored) if stored != shop => Err(ShopClaimError::AnotherShop { location: location.to_owned(), stored, this: shop.to_owned() }),
-            _ => Ok(()),
-        }
+        ShopClaimError::unless_same(location, stored, shop)
     }
 }
