@@ -16,6 +16,9 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": 
 /** What docs/embedding.md tells a shop to allow: the widget's server for scripts (with
  * 'wasm-unsafe-eval' to compile its WebAssembly), styles, API calls, and the sandbox's Amazon pages. */
 export function shopPolicy(pay, inlineScripts = []) {
+  // A server under a path (`https://pay.example/de`, docs/operations.md#several-shops) is named with a trailing
+  // slash: a CSP source with a path and no slash allows that one URL, not the files beneath it.
+  if (new URL(pay).pathname !== "/") pay = pay.replace(/\/?$/, "/");
   const hashes = inlineScripts.map((text) => ` 'sha256-${createHash("sha256").update(text).digest("base64")}'`).join("");
   return [
     "default-src 'self'",
