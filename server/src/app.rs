@@ -128,6 +128,8 @@ impl Server {
             }
             None => Catalogue::demo(),
         };
+        // Before anything is served or sent: a store another shop wrote is refused (docs/operations.md#several-shops).
+        store.claim_for_shop(&config.shop_identity(catalogue.currency), &config.database_url.location(&config.data_dir)).await?;
         let live_payone = |endpoint: &Option<String>| {
             let endpoint = endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/payone/post-gateway/"));
             PayoneClient::new(config.payone.clone(), endpoint, config.mode, config.payone_timeout)

@@ -797,6 +797,21 @@ impl Config {
         ))
     }
 
+    /// The shop this server is, as its store records it (`store/shop_identity.rs`): the account that carries its
+    /// payments and the currency it sells in. Instances of one shop agree on it; two shops never do.
+    pub fn shop_identity(&self, currency: amazon_pay_contract::Currency) -> String {
+        match &self.amazon {
+            Some(amazon) => format!("amazon merchant {} in region {}, {}", amazon.merchant_id, amazon.region.code(), currency.code()),
+            None => format!(
+                "payone portal {} sub-account {} of merchant {}, {}",
+                self.payone.portal_id,
+                self.payone.aid,
+                self.payone.mid,
+                currency.code()
+            ),
+        }
+    }
+
     /// The price list's currencies and who decides them: EUR for PAYONE, the region's for Amazon Pay direct.
     pub fn catalogue_currencies(&self) -> (&'static [Currency], &'static str) {
         match &self.amazon {

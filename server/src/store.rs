@@ -27,6 +27,7 @@ pub mod pg_probe;
 pub mod pg_schema;
 mod readers;
 mod schema;
+pub mod shop_identity;
 pub mod sqlite_migrations;
 mod syncer;
 mod url;

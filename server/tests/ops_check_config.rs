@@ -635,3 +635,39 @@ fn an_upstream_timeout_of_0_is_a_problem_that_names_the_setting() {
         assert!(stderr.contains(&format!("invalid value '0' for '{flag}")), "{stderr}");
     }
 }
+
+/// A store another shop's server wrote is a problem here, as it is at the start (docs/operations.md#several-shops):
+/// the UK shop's check on the German shop's store fails with the start's sentence; the German shop's own passes.
+/// On SQLite, and on PostgreSQL when one is given.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_another_shop_wrote_is_a_problem_as_at_the_start() {
+    use amazon_pay_server::{app::Server, config::Config};
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = dir.path().join("uk-catalogue.json");
+    std::fs::write(&catalogue, r#"{"currency":"GBP","products":{"mug":{"name":"Rust mug","price":1100}},"delivery":{"standard":0,"express":590}}"#)
+        .unwrap();
+    let data_dir = dir.path().join("store");
+    let uk = ["--sandbox", "--provider", "amazon", "--currency", "GBP", "--catalogue", catalogue.to_str().unwrap()];
+    let store = ["--data-dir", data_dir.to_str().unwrap()];
+    let (output, stdout, stderr) = check_config(&[&uk[..], &store].concat());
+    assert_eq!(output.status.code(), Some(0), "no store yet: {stdout}{stderr}");
+
+    let german = Server::bind(Config::sandbox_for_tests(data_dir.clone())).await.expect("the German shop starts");
+    drop(german);
+    let (output, stdout, stderr) = check_config(&[&uk[..], &store].concat());
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("already belongs to another shop (payone") && stderr.contains("this server is amazon"), "{stderr}");
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--data-dir", data_dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "the German shop's own store: {stdout}{stderr}");
+
+    let Some(base) = pg::base_url() else { return };
+    let url = pg::fresh_database(&base).await;
+    let mut config = Config::sandbox_for_tests(dir.path().join("unused"));
+    config.database_url = url.parse().unwrap();
+    drop(Server::bind(config).await.expect("the German shop starts on PostgreSQL"));
+    let (output, stdout, stderr) = check_config(&[&uk[..], &["--database-url", &url]].concat());
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("already belongs to another shop (payone"), "{stderr}");
+    let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+}

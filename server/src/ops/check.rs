@@ -32,7 +32,7 @@ pub fn run(argv: &[String]) -> i32 {
     let (config, config_problems) = check(args);
     problems.extend(config_problems);
     // The database the configuration names, asked as the start would ask it (a valid URL only).
-    let database = config.as_ref().and_then(|c| database(&c.database_url, DATABASE_TIMEOUT));
+    let database = config.as_ref().and_then(|c| database(c, DATABASE_TIMEOUT));
     let database = match database {
         Some(Err(problem)) => {
             problems.push(problem);
@@ -64,17 +64,42 @@ pub fn run(argv: &[String]) -> i32 {
 /// DATABASE_URL names no `connect_timeout` of its own.
 pub const DATABASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// For a PostgreSQL store: whether it answers within the URL's `connect_timeout` (else `default_timeout`) and
-/// how far its schema is migrated (`Ok`: the line to print), or the problem; `None` for SQLite (a file the start
-/// creates). `/readyz` asks the same of a running server. Printed by [`crate::store::DatabaseUrl::describe`]:
-/// host, port and database, never the password.
-pub fn database(url: &crate::store::DatabaseUrl, default_timeout: std::time::Duration) -> Option<Result<String, String>> {
-    use crate::store::pg_probe::{deadline, latest, probe, SchemaLevel};
-    let crate::store::DatabaseUrl::Postgres(text) = url else { return None };
+/// The shop `config` is, as the start writes it into the store (its catalogue read, which [`check`] has checked).
+fn shop_of(config: &Config) -> String {
+    use crate::catalogue::Catalogue;
+    let (currencies, provider) = config.catalogue_currencies();
+    let catalogue = config.catalogue.as_ref().and_then(|path| Catalogue::load_for(path, currencies, provider).ok());
+    config.shop_identity(catalogue.unwrap_or_else(Catalogue::demo).currency)
+}
+
+/// The store `config` names, asked what the start would find: another shop's store is the start's refusal
+/// (`store/shop_identity.rs`); a SQLite file that does not exist yet, or is this shop's, is `None`. For
+/// PostgreSQL also whether it answers within the URL's `connect_timeout` (else `default_timeout`) and how far its
+/// schema is migrated (`Ok`: the line to print). `/readyz` asks the same of a running server. Printed by
+/// [`crate::store::DatabaseUrl::describe`]: host, port and database, never the password.
+pub fn database(config: &Config, default_timeout: std::time::Duration) -> Option<Result<String, String>> {
+    use crate::store::pg_probe::{deadline, latest, probe, Probe, SchemaLevel};
+    use crate::store::shop_identity::{stored_in_sqlite, ShopClaimError};
+    let url = &config.database_url;
+    let location = url.location(&config.data_dir);
+    let shop = shop_of(config);
+    let crate::store::DatabaseUrl::Postgres(text) = url else {
+        let path = url.sqlite_path(&config.data_dir)?;
+        return match stored_in_sqlite(&path) {
+            Ok(stored) => ShopClaimError::unless_same(&location, stored, &shop).err().map(|refusal| Err(refusal.to_string())),
+            Err(err) => Some(Err(format!("the store {location} cannot be read: {err}"))),
+        };
+    };
     let latest = latest();
     let timeout = deadline(text, default_timeout);
     let whose = if timeout == default_timeout { "" } else { ", DATABASE_URL's connect_timeout" };
-    Some(match probe(text, timeout) {
+    let probed = probe(text, timeout).map(|Probe { level, shop: stored }| (level, stored));
+    if let Ok((_, stored)) = &probed {
+        if let Err(refusal) = ShopClaimError::unless_same(&location, stored.clone(), &shop) {
+            return Some(Err(refusal.to_string()));
+        }
+    }
+    Some(match probed.map(|(level, _)| level) {
         Ok(SchemaLevel::Empty) => Ok(format!("reachable; empty: the start creates the schema (migrations 1 to {latest})")),
         Ok(SchemaLevel::At(level)) if level == latest => Ok(format!("reachable; schema at migration {level}, this server's latest")),
         Ok(SchemaLevel::At(level)) if level + 1 == latest => {

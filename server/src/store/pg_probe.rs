@@ -25,9 +25,18 @@ pub fn deadline(url: &str, default: Duration) -> Duration {
     url.parse::<tokio_postgres::Config>().ok().and_then(|c| c.get_connect_timeout().copied()).unwrap_or(default)
 }
 
-/// Connects to `url` (`postgres://...`) and reads its schema's level, all within `timeout`. The error says
-/// why not (refused, timed out, authentication), never the URL's password.
-pub fn probe(url: &str, timeout: Duration) -> Result<SchemaLevel, DbError> {
+/// What `check-config` learns of a PostgreSQL store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// How far its schema is migrated.
+    pub level: SchemaLevel,
+    /// The shop it belongs to (`store/shop_identity.rs`), if a server has started on it.
+    pub shop: Option<String>,
+}
+
+/// Connects to `url` (`postgres://...`) and reads its schema's level and its shop, all within `timeout`. The
+/// error says why not (refused, timed out, authentication), never the URL's password.
+pub fn probe(url: &str, timeout: Duration) -> Result<Probe, DbError> {
     let mut config: tokio_postgres::Config = url.parse()?;
     config.connect_timeout(timeout);
     let worker = std::thread::Builder::new().name("check-postgres".into()).spawn(move || {
@@ -38,10 +47,15 @@ pub fn probe(url: &str, timeout: Duration) -> Result<SchemaLevel, DbError> {
                 tokio::spawn(connection);
                 let exists: bool = client.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[]).await?.get(0);
                 if !exists {
-                    return Ok(SchemaLevel::Empty);
+                    return Ok(Probe { level: SchemaLevel::Empty, shop: None });
                 }
                 let level: i64 = client.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[]).await?.get(0);
-                Ok::<_, tokio_postgres::Error>(SchemaLevel::At(level))
+                let owned: bool = client.query_one("SELECT to_regclass('shop_identity') IS NOT NULL", &[]).await?.get(0);
+                let shop = match owned {
+                    true => client.query_opt("SELECT shop FROM shop_identity WHERE id = 1", &[]).await?.map(|r| r.get(0)),
+                    false => None,
+                };
+                Ok::<_, tokio_postgres::Error>(Probe { level: SchemaLevel::At(level), shop })
             };
             match tokio::time::timeout(timeout, work).await {
                 Ok(answer) => answer.map_err(DbError::from),

@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (11, AMAZON_ORDERS_PERSONAL),
     (12, EVENT_TIMES_MS),
     (13, ORDERS_ABANDON_REASON),
+    (14, SHOP_IDENTITY),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -256,6 +257,15 @@ const ORDERS_ABANDON_REASON: &str = "
 ALTER TABLE orders ADD COLUMN abandon_reason TEXT;
 ";
 
+/// The shop the store belongs to, one row (SQLite's migration 14, `store/shop_identity.rs`).
+const SHOP_IDENTITY: &str = "
+CREATE TABLE shop_identity (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    shop TEXT NOT NULL,
+    claimed_at BIGINT NOT NULL
+);
+";
+
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
 pub const TABLES: &[&str] = &[
     "checkouts",
@@ -279,6 +289,7 @@ pub const TABLES: &[&str] = &[
     "amazon_orders",
     "amazon_refunds",
     "amazon_notifications",
+    "shop_identity",
 ];
 
 /// Amazon Pay direct (`--provider amazon`, `amazon/records.rs`): the same tables as SQLite's `schema::AMAZON`.

@@ -111,6 +111,15 @@ pub(super) const ORDERS_ABANDON_REASON: &str = "
 ALTER TABLE orders ADD COLUMN abandon_reason TEXT;
 ";
 
+/// The shop the store belongs to, one row (SQLite's migration 14, PostgreSQL's too: `store/shop_identity.rs`).
+pub(super) const SHOP_IDENTITY: &str = "
+CREATE TABLE IF NOT EXISTS shop_identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    shop TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL
+);
+";
+
 /// `orders.payment_status` (SQLite's migration 8, PostgreSQL's too): where the order's money stands
 /// (`store/payment_status.rs`), NULL until computed; the rows already there are filled when the store opens.
 pub(super) const ORDERS_PAYMENT_STATUS: &str = "

@@ -15,7 +15,7 @@ type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
 const MIGRATIONS: &[(i64, Migration)] =
-    &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10), (11, v11), (12, v12), (13, v13)];
+    &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10), (11, v11), (12, v12), (13, v13), (14, v14)];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -130,6 +130,11 @@ fn v13(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch(schema::ORDERS_ABANDON_REASON)
+}
+
+/// The shop the store belongs to (PostgreSQL's migration 14, `store/shop_identity.rs`).
+fn v14(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::SHOP_IDENTITY)
 }
 
 /// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose

@@ -58,6 +58,23 @@ impl std::fmt::Debug for DatabaseUrl {
 }
 
 impl DatabaseUrl {
+    /// The SQLite file this URL names, `--data-dir`'s own for `sqlite:`; `None` for PostgreSQL.
+    pub fn sqlite_path(&self, data_dir: &std::path::Path) -> Option<std::path::PathBuf> {
+        match self {
+            DatabaseUrl::SqliteDefault => Some(data_dir.join("amazon-pay.sqlite")),
+            DatabaseUrl::SqliteFile(path) => Some(path.clone()),
+            DatabaseUrl::Postgres(_) => None,
+        }
+    }
+
+    /// For messages: [`DatabaseUrl::describe`], with the file `sqlite:` means under `data_dir` named.
+    pub fn location(&self, data_dir: &std::path::Path) -> String {
+        match self {
+            DatabaseUrl::SqliteDefault => format!("sqlite ({})", data_dir.join("amazon-pay.sqlite").display()),
+            other => other.describe(),
+        }
+    }
+
     /// For logs: the kind and, for PostgreSQL, no credentials.
     pub fn describe(&self) -> String {
         match self {

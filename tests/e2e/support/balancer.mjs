@@ -52,10 +52,27 @@ export function sandboxLocation(sandboxHostPort) {
 }
 
 /**
- * Starts nginx on `port` (a free one when not given) in front of `instances` (`host:port`); `sandbox`
- * (`host:port`) gets `/sandbox/`. Resolves once nginx accepts connections; `{ url, port, accessLog(), errorLog(), stop() }`.
+ * Starts nginx (deploy/nginx/amazon-pay.conf) on `port` (a free one when not given) in front of `instances`
+ * (`host:port`); `sandbox` (`host:port`) gets `/sandbox/`. Resolves once nginx accepts connections;
+ * `{ url, port, accessLog(), errorLog(), stop() }`.
  */
 export async function startBalancer({ instances, sandbox, port, deadlineMs = 10_000 }) {
+  return startNginx({
+    port,
+    deadlineMs,
+    config: ({ listen, extraDir }) => {
+      if (sandbox) writeFileSync(join(extraDir, "sandbox.conf"), sandboxLocation(sandbox));
+      return renderConfig({ listen, instances, extraDir });
+    },
+  });
+}
+
+/**
+ * Starts nginx on `port` (a free one when not given) with the http{}-level file `config({ listen, extraDir })`
+ * returns (`listen` is `127.0.0.1:<port>`; `extraDir` an empty directory it may write into). Resolves once nginx
+ * accepts connections, as startBalancer does.
+ */
+export async function startNginx({ config, port, deadlineMs = 10_000 }) {
   const bin = nginxBinary();
   const dir = mkdtempSync(join(tmpdir(), "amazon-pay-nginx-"));
   const extraDir = join(dir, "extra");
@@ -64,11 +81,10 @@ export async function startBalancer({ instances, sandbox, port, deadlineMs = 10_
   // Run as root (CI), nginx's workers drop to nobody: they must be able to use the temp directories.
   chmodSync(dir, 0o755);
   for (const temp of ["client_body", "proxy"]) chmodSync(join(dir, temp), 0o777);
-  if (sandbox) writeFileSync(join(extraDir, "sandbox.conf"), sandboxLocation(sandbox));
   port ??= await freePort();
   const accessLog = join(dir, "access.log");
   const errorLog = join(dir, "error.log");
-  writeFileSync(join(dir, "amazon-pay.conf"), renderConfig({ listen: `127.0.0.1:${port}`, instances, extraDir }));
+  writeFileSync(join(dir, "amazon-pay.conf"), config({ listen: `127.0.0.1:${port}`, extraDir }));
   writeFileSync(join(dir, "nginx.conf"), `# Written by tests/e2e/support/balancer.mjs
 worker_processes 1;
 pid ${dir}/nginx.pid;

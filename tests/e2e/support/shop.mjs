@@ -16,6 +16,9 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": 
 /** What docs/embedding.md tells a shop to allow: the widget's server for scripts (with
  * 'wasm-unsafe-eval' to compile its WebAssembly), styles, API calls, and the sandbox's Amazon pages. */
 export function shopPolicy(pay, inlineScripts = []) {
+  // A server under a path (`https://pay.example/de`, docs/operations.md#several-shops) is named with a trailing
+  // slash: a CSP source with a path and no slash allows that one URL, not the files beneath it.
+  if (new URL(pay).pathname !== "/") pay = pay.replace(/\/?$/, "/");
   const hashes = inlineScripts.map((text) => ` 'sha256-${createHash("sha256").update(text).digest("base64")}'`).join("");
   return [
     "default-src 'self'",
@@ -36,8 +39,9 @@ export function manifest() {
 }
 
 /** Starts the shop. Resolves with { origin, usePaymentServer(baseUrl), stop() }: the payment server, which must
- * know the shop's origin first (--allowed-origins), is named once it runs. */
-export async function startShop() {
+ * know the shop's origin first (--allowed-origins), is named once it runs. `host` names the shop's origin
+ * (`localhost` unless given; `127.0.0.1` for a shop whose payment server is on `localhost`). */
+export async function startShop({ host = "localhost" } = {}) {
   const { release, files } = manifest();
   const css = Object.keys(files).find((f) => f.endsWith("/amazon-pay.css"));
   const digest = (name) => files[`/v/${release}/${name}`].integrity;
@@ -66,7 +70,7 @@ export async function startShop() {
     res.end(body);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const origin = `http://localhost:${server.address().port}`;
+  const origin = `http://${host}:${server.address().port}`;
   return {
     origin,
     usePaymentServer(baseUrl) { pay = baseUrl; },
