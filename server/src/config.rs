@@ -128,6 +128,11 @@ pub struct Args {
     /// How long to wait for CheckoutChamp (and for Amazon's profile endpoint) before giving up; at least 1.
     #[arg(long, env = "CHECKOUTCHAMP_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub checkoutchamp_timeout_ms: u64,
+    /// How often to ask CheckoutChamp (`order/query`) about orders it answered `PENDING` (Amazon's asynchronous
+    /// authorization), so their stored status and webhooks follow the CRM's; each such order at most once per
+    /// period per instance. At least 1.
+    #[arg(long, env = "CHECKOUTCHAMP_STATUS_EVERY_MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkoutchamp_status_every_ms: u64,
     /// Login with Amazon's profile host (`/user/profile` is appended). Defaults to Amazon's EU host, or the sandbox.
     #[arg(long, env = "AMAZON_PROFILE_ENDPOINT")]
     pub amazon_profile_endpoint: Option<String>,
@@ -215,6 +220,7 @@ impl std::fmt::Debug for Args {
             .field("checkoutchamp_campaign_id", &self.checkoutchamp_campaign_id)
             .field("checkoutchamp_amazon_biller_id", &self.checkoutchamp_amazon_biller_id)
             .field("checkoutchamp_timeout_ms", &self.checkoutchamp_timeout_ms)
+            .field("checkoutchamp_status_every_ms", &self.checkoutchamp_status_every_ms)
             .field("amazon_profile_endpoint", &self.amazon_profile_endpoint)
             .field("amazon_client_id", &self.amazon_client_id)
             .field("redirected_expiry_seconds", &self.redirected_expiry_seconds)
@@ -340,6 +346,8 @@ pub struct CheckoutChampConfig {
     pub endpoint: Option<String>,
     /// The timeout.
     pub timeout: std::time::Duration,
+    /// How often pending orders are queried (`CHECKOUTCHAMP_STATUS_EVERY_MS`).
+    pub status_every: std::time::Duration,
 }
 
 impl std::fmt::Debug for CheckoutChampConfig {
@@ -351,6 +359,7 @@ impl std::fmt::Debug for CheckoutChampConfig {
             .field("amazon_biller_id", &self.amazon_biller_id)
             .field("endpoint", &self.endpoint)
             .field("timeout", &self.timeout)
+            .field("status_every", &self.status_every)
             .finish()
     }
 }
@@ -369,6 +378,7 @@ impl CheckoutChampConfig {
             amazon_biller_id: d::CHECKOUTCHAMP_AMAZON_BILLER_ID.to_owned(),
             endpoint: None,
             timeout: std::time::Duration::from_secs(30),
+            status_every: std::time::Duration::from_secs(60),
         }
     }
 
@@ -382,6 +392,7 @@ impl CheckoutChampConfig {
         amazon_biller_id: Option<String>,
         endpoint: Option<String>,
         timeout_ms: u64,
+        status_every_ms: u64,
     ) -> Result<Option<CheckoutChampConfig>, ConfigError> {
         use sandbox_defaults as d;
         if mode == Mode::Live && login_id.is_none() {
@@ -415,6 +426,7 @@ impl CheckoutChampConfig {
                 Mode::Live => Some(endpoint.unwrap_or_else(|| CHECKOUTCHAMP_LIVE_ENDPOINT.to_owned())),
             },
             timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
+            status_every: std::time::Duration::from_millis(status_every_ms.max(1)),
         }))
     }
 }
@@ -668,6 +680,7 @@ impl Config {
             args.checkoutchamp_amazon_biller_id,
             args.checkoutchamp_endpoint,
             args.checkoutchamp_timeout_ms,
+            args.checkoutchamp_status_every_ms,
         )?;
         let amazon_profile_endpoint = match mode {
             Mode::Sandbox => args.amazon_profile_endpoint,

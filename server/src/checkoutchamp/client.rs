@@ -67,6 +67,11 @@ impl CheckoutChampClient {
         &self.endpoint
     }
 
+    /// How often pending orders are queried (`CHECKOUTCHAMP_STATUS_EVERY_MS`).
+    pub fn status_every(&self) -> Duration {
+        self.config.status_every
+    }
+
     /// The currency CheckoutChamp's amounts are read in when the answer does not name one.
     pub fn currency(&self) -> Currency {
         Currency::Eur
@@ -157,6 +162,28 @@ impl CheckoutChampClient {
             .set("ipAddress", upsale.ip_address.to_string());
         let message = self.call("upsale/import", &r).await?;
         self.order_from(&message, "upsale/import")
+    }
+
+    /// Order Query (`order/query` with `orderId`): the order as the CRM has it now. The answer is a page of
+    /// orders (`{"totalResults": 1, "data": [order]}`, as Konnektive's query calls answer); an answer without
+    /// this order is [`CrmError::Garbage`], CheckoutChamp's "no orders matching" an `ERROR` ([`CrmError::Refused`]).
+    pub async fn query_order(&self, order_id: &str) -> Result<CrmOrder, CrmError> {
+        let mut r = self.request();
+        r.set("orderId", order_id);
+        let message = self.call("order/query", &r).await?;
+        let found = match message.get("data") {
+            Some(serde_json::Value::Array(orders)) => orders.iter().find(|o| super::types::order_id_of(o).as_deref() == Some(order_id)).cloned(),
+            // A single order, not a page: read it as one (its id is checked below).
+            _ => Some(message),
+        };
+        let order = match found {
+            Some(order) => self.order_from(&order, "order/query")?,
+            None => return Err(CrmError::Garbage(format!("CheckoutChamp's order query has no order {order_id:?}"))),
+        };
+        if order.order_id != order_id {
+            return Err(CrmError::Garbage(format!("CheckoutChamp's order query for {order_id:?} answered another order")));
+        }
+        Ok(order)
     }
 
     fn order_from(&self, message: &serde_json::Value, path: &str) -> Result<CrmOrder, CrmError> {

@@ -189,6 +189,29 @@ fn money(value: Option<&Value>, currency: Currency) -> Option<Money> {
     }
 }
 
+/// The `orderId` of an order object, whether the CRM sent it as a string or a number.
+pub fn order_id_of(order: &Value) -> Option<String> {
+    text(order.get("orderId"))
+}
+
+/// What this server stores as an order's status for CheckoutChamp's `orderStatus`: the import's statuses
+/// (`complete`, `pending`, `partial`, as the widget's contract names them) and, learnt later by Order Query,
+/// `declined` (Amazon refused a pending authorization), `cancelled` and `refunded`; anything else `other`.
+pub fn stored_status(raw: &str) -> &'static str {
+    match raw.trim().to_ascii_uppercase().as_str() {
+        "COMPLETE" => "complete",
+        "PENDING" => "pending",
+        "PARTIAL" => "partial",
+        "DECLINED" => "declined",
+        "CANCELLED" | "CANCELED" => "cancelled",
+        "REFUNDED" => "refunded",
+        _ => "other",
+    }
+}
+
+/// Every status [`stored_status`] gives (the merchant API filters by them).
+pub const STORED_STATUSES: [&str; 7] = ["complete", "pending", "partial", "declined", "cancelled", "refunded", "other"];
+
 impl CrmOrder {
     /// Reads the `message` object of a `SUCCESS`; the fields a client depends on must be there.
     pub fn from_message(message: &Value, default_currency: Currency) -> Result<CrmOrder, CrmError> {
@@ -290,6 +313,26 @@ mod tests {
         assert!(matches!(classify_error("Amazon Pay error: InvalidAddressConsentToken"), CrmError::AmazonSession(_)));
         assert!(matches!(classify_error("Invalid amazonBillerId 9"), CrmError::Configuration(_)));
         assert!(matches!(classify_error("Invalid product 999"), CrmError::Refused(_)));
+    }
+
+    #[test]
+    fn statuses_learnt_later_are_stored_by_name() {
+        for (raw, stored) in [
+            ("COMPLETE", "complete"),
+            ("Pending", "pending"),
+            ("DECLINED", "declined"),
+            ("CANCELLED", "cancelled"),
+            ("REFUNDED", "refunded"),
+            ("QA", "other"),
+            ("", "other"),
+        ] {
+            assert_eq!(stored_status(raw), stored, "{raw}");
+            assert!(STORED_STATUSES.contains(&stored));
+        }
+        // The import's statuses are stored as the widget's contract names them.
+        for status in amazon_pay_contract::checkoutchamp::CrmOrderStatus::ALL {
+            assert!(STORED_STATUSES.contains(&status.as_str()), "{status:?}");
+        }
     }
 
     #[test]
