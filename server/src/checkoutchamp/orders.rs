@@ -196,7 +196,7 @@ impl CheckoutChampOrders {
     }
 
     /// Stores what Order Query said of a `pending` order, with its event in the same transaction: `order.paid`
-    /// when it became `complete`, `order.failed` when Amazon declined it (or it was cancelled), `order.updated`
+    /// when it became `complete`, `order.failed` when Amazon declined it, `order.updated`
     /// for any other change. Only an order still `pending` moves (two instances asking at once store it once);
     /// returns the event, or `None` when nothing changed.
     pub async fn follow_pending(&self, order: &CrmOrder) -> Result<Option<&'static str>, StoreError> {
@@ -206,7 +206,7 @@ impl CheckoutChampOrders {
         }
         let event = match status {
             "complete" => "order.paid",
-            "declined" | "cancelled" => "order.failed",
+            "declined" => "order.failed",
             _ => "order.updated",
         };
         let (id, total, t) = (order.order_id.clone(), order.total, now());

@@ -196,21 +196,20 @@ pub fn order_id_of(order: &Value) -> Option<String> {
 
 /// What this server stores as an order's status for CheckoutChamp's `orderStatus`: the import's statuses
 /// (`complete`, `pending`, `partial`, as the widget's contract names them) and, learnt later by Order Query,
-/// `declined` (Amazon refused a pending authorization), `cancelled` and `refunded`; anything else `other`.
+/// `declined` (Amazon refused a pending authorization); anything else (`CANCELLED`, `REFUNDED`, …) `other`, as
+/// the import stores it: the merchant API's `cancelled` and `refunded` are payment statuses, not states.
 pub fn stored_status(raw: &str) -> &'static str {
     match raw.trim().to_ascii_uppercase().as_str() {
         "COMPLETE" => "complete",
         "PENDING" => "pending",
         "PARTIAL" => "partial",
         "DECLINED" => "declined",
-        "CANCELLED" | "CANCELED" => "cancelled",
-        "REFUNDED" => "refunded",
         _ => "other",
     }
 }
 
 /// Every status [`stored_status`] gives (the merchant API filters by them).
-pub const STORED_STATUSES: [&str; 7] = ["complete", "pending", "partial", "declined", "cancelled", "refunded", "other"];
+pub const STORED_STATUSES: [&str; 5] = ["complete", "pending", "partial", "declined", "other"];
 
 impl CrmOrder {
     /// Reads the `message` object of a `SUCCESS`; the fields a client depends on must be there.
@@ -321,8 +320,8 @@ mod tests {
             ("COMPLETE", "complete"),
             ("Pending", "pending"),
             ("DECLINED", "declined"),
-            ("CANCELLED", "cancelled"),
-            ("REFUNDED", "refunded"),
+            ("CANCELLED", "other"),
+            ("REFUNDED", "other"),
             ("QA", "other"),
             ("", "other"),
         ] {
