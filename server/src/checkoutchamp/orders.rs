@@ -79,7 +79,8 @@ impl CheckoutChampOrders {
     }
 
     /// The stored answer of the one-time order imported for `amazon_order_id` (an order reference is charged
-    /// once, whatever key a reloaded page sends).
+    /// once, whatever key a reloaded page sends). Two reads need no snapshot: an import's row is written once
+    /// and never changed or removed, so the second finds what the first pointed to.
     pub fn one_time_import_for(&self, amazon_order_id: &str) -> Result<Option<StoredImport>, StoreError> {
         let key: Option<String> = self.store.read(|c| {
             c.query_row(
