@@ -392,7 +392,6 @@ impl CheckoutChampConfig {
         amazon_biller_id: Option<String>,
         endpoint: Option<String>,
         timeout_ms: u64,
-        status_every_ms: u64,
     ) -> Result<Option<CheckoutChampConfig>, ConfigError> {
         use sandbox_defaults as d;
         if mode == Mode::Live && login_id.is_none() {
@@ -426,7 +425,7 @@ impl CheckoutChampConfig {
                 Mode::Live => Some(endpoint.unwrap_or_else(|| CHECKOUTCHAMP_LIVE_ENDPOINT.to_owned())),
             },
             timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
-            status_every: std::time::Duration::from_millis(status_every_ms.max(1)),
+            status_every: CheckoutChampConfig::sandbox().status_every,
         }))
     }
 }
@@ -672,7 +671,7 @@ impl Config {
         if mode == Mode::Live && payone_enabled && payone.key.trim().is_empty() {
             return Err(ConfigError::Missing("PAYONE_KEY"));
         }
-        let checkoutchamp = CheckoutChampConfig::from_args(
+        let mut checkoutchamp = CheckoutChampConfig::from_args(
             mode,
             args.checkoutchamp_login_id,
             args.checkoutchamp_password,
@@ -680,8 +679,10 @@ impl Config {
             args.checkoutchamp_amazon_biller_id,
             args.checkoutchamp_endpoint,
             args.checkoutchamp_timeout_ms,
-            args.checkoutchamp_status_every_ms,
         )?;
+        if let Some(cc) = checkoutchamp.as_mut() {
+            cc.status_every = std::time::Duration::from_millis(args.checkoutchamp_status_every_ms.max(1));
+        }
         let amazon_profile_endpoint = match mode {
             Mode::Sandbox => args.amazon_profile_endpoint,
             Mode::Live => Some(args.amazon_profile_endpoint.unwrap_or_else(|| crate::amazon_profile::AMAZON_PROFILE_LIVE_ENDPOINT.to_owned())),
@@ -868,6 +869,10 @@ mod tests {
         assert_eq!(sandbox.login_id, sandbox_defaults::CHECKOUTCHAMP_LOGIN_ID);
         assert_eq!(sandbox.campaign_id, sandbox_defaults::CHECKOUTCHAMP_CAMPAIGN_ID);
         assert_eq!(sandbox.endpoint, None, "the sandbox simulator at the server's own address");
+        assert_eq!(sandbox.status_every, std::time::Duration::from_secs(60));
+        let every = Config::from_args(parse(&["--checkoutchamp-status-every-ms", "250"])).unwrap().checkoutchamp.unwrap();
+        assert_eq!(every.status_every, std::time::Duration::from_millis(250));
+        assert!(Args::try_parse_from(["amazon-pay-server", "--checkoutchamp-status-every-ms", "0"]).is_err(), "0 would query without pause");
         let payone = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
         let payone: Vec<&str> = payone.into_iter().chain(SHOP_CATALOGUE).collect();
         let live = Config::from_args(parse(&payone)).unwrap();
