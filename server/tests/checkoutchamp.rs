@@ -7,6 +7,7 @@ use amazon_pay_contract::checkoutchamp::{
 };
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::{AppState, Server};
+use amazon_pay_server::checkoutchamp::status::Sweeper;
 use amazon_pay_server::config::{sandbox_defaults as d, Config};
 use amazon_pay_server::sandbox::amazon::AgreementType;
 use amazon_pay_server::sandbox::{scenario, Sandbox};
@@ -840,16 +841,29 @@ async fn a_pending_order_follows_what_checkoutchamp_decides_later() {
 }
 
 /// A pending order CheckoutChamp cannot answer for (here: one it does not know) stays `pending`, with no
-/// event, and the sweep says it failed; a sweep that found nothing to do asks nobody.
+/// event, and the sweep says it failed; a sweep that found nothing to do asks nobody. Orders that stay pending
+/// do not keep the others from being asked: the sweeps go round them all, `batch` at a time.
 #[tokio::test]
 async fn a_query_checkoutchamp_refuses_changes_nothing() {
     let env = start().await;
     let cc = env.state.checkoutchamp.clone().expect("sandbox CheckoutChamp");
-    assert_eq!(amazon_pay_server::checkoutchamp::status::sweep(&cc).await.unwrap(), Default::default());
-    let pending = ImportOrderResponse { order_id: "UNKNOWN1".into(), status: CrmOrderStatus::Pending, total: Money::eur(1290), items: vec![] };
-    cc.orders.record_order("unknown-key-01", "f", "S02-1234567-1234567", "amzn1.account.X", false, &pending).await.unwrap();
-    let swept = amazon_pay_server::checkoutchamp::status::sweep(&cc).await.unwrap();
-    assert_eq!((swept.asked, swept.changed, swept.failed), (1, 0, 1));
+    let mut sweeper = Sweeper::new(2);
+    assert_eq!(sweeper.sweep(&cc).await.unwrap(), Default::default());
+    for (n, reference) in ["S02-1234567-1234561", "S02-1234567-1234562", "S02-1234567-1234563"].into_iter().enumerate() {
+        let id = format!("UNKNOWN{n}");
+        let pending = ImportOrderResponse { order_id: id.clone(), status: CrmOrderStatus::Pending, total: Money::eur(1290), items: vec![] };
+        cc.orders.record_order(&format!("unknown-key-0{n}"), "f", reference, "amzn1.account.X", false, &pending).await.unwrap();
+    }
+    let queried = || -> Vec<String> {
+        let calls = env.texts("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' AND action = 'order/query' ORDER BY id");
+        calls.iter().map(|body| body.split('&').find_map(|p| p.strip_prefix("orderId=")).unwrap_or("?").to_owned()).collect()
+    };
+    for expected in [&["UNKNOWN0", "UNKNOWN1"][..], &["UNKNOWN2"], &["UNKNOWN0", "UNKNOWN1"]] {
+        let before = queried().len();
+        let swept = sweeper.sweep(&cc).await.unwrap();
+        assert_eq!((swept.asked, swept.changed, swept.failed), (expected.len(), 0, expected.len()));
+        assert_eq!(queried()[before..], *expected);
+    }
     assert_eq!(env.texts("SELECT status FROM checkoutchamp_orders WHERE order_id = 'UNKNOWN1'"), ["pending"]);
     assert_eq!(env.events_of("UNKNOWN1"), ["order.placed", "order.pending"]);
 }

@@ -185,13 +185,14 @@ impl CheckoutChampOrders {
             .await
     }
 
-    /// Up to `limit` orders CheckoutChamp last said were `pending`, the longest unchanged first: the ones
-    /// the status sweep asks about (`checkoutchamp/status.rs`).
-    pub fn pending_orders(&self, limit: i64) -> Result<Vec<String>, StoreError> {
+    /// Up to `limit` orders CheckoutChamp last said were `pending`, by id, after `after` (a page of them: the
+    /// status sweep, `checkoutchamp/status.rs`, goes round them all, so orders pending for long cannot keep
+    /// newer ones from being asked about).
+    pub fn pending_orders(&self, after: &str, limit: i64) -> Result<Vec<String>, StoreError> {
         self.store.read(|c| {
             let mut stmt =
-                c.prepare_cached("SELECT order_id FROM checkoutchamp_orders WHERE status = 'pending' ORDER BY updated_at, order_id LIMIT ?1")?;
-            let rows = stmt.query_map([limit], |r| r.get(0))?;
+                c.prepare_cached("SELECT order_id FROM checkoutchamp_orders WHERE status = 'pending' AND order_id > ?1 ORDER BY order_id LIMIT ?2")?;
+            let rows = stmt.query_map(params![after, limit], |r| r.get(0))?;
             rows.collect()
         })
     }

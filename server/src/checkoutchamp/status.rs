@@ -2,7 +2,7 @@
 //! learns the outcome later, but tells nobody. CheckoutChamp's API offers Order Query (`order/query`) to read
 //! an order's current status; nothing in its documented API pushes a change to the integrator. So every
 //! instance asks, every `CHECKOUTCHAMP_STATUS_EVERY_MS`, about the orders still `pending` (each at most once a
-//! period, up to [`BATCH`] a period, the longest unchanged first), and stores what changed with its event
+//! period, up to [`BATCH`] a period, going round them all), and stores what changed with its event
 //! (`CheckoutChampOrders::follow_pending`, whose conditional update moves an order once however many
 //! instances ask).
 
@@ -32,10 +32,35 @@ pub struct Swept {
     pub failed: usize,
 }
 
-/// One sweep: asks CheckoutChamp about up to [`BATCH`] pending orders and stores every change.
-pub async fn sweep(cc: &CheckoutChamp) -> Result<Swept, SweepError> {
+/// Goes round the pending orders, `batch` a sweep: where the next sweep starts is kept here (in memory: a
+/// restarted instance starts again from the first, which asks some orders once more, no harm).
+#[derive(Debug, Clone)]
+pub struct Sweeper {
+    batch: i64,
+    after: String,
+}
+
+impl Sweeper {
+    /// A sweeper asking about up to `batch` orders a sweep ([`BATCH`] in the server).
+    pub fn new(batch: i64) -> Sweeper {
+        Sweeper { batch: batch.max(1), after: String::new() }
+    }
+
+    /// One sweep: asks CheckoutChamp about the next `batch` pending orders and stores every change; after the
+    /// last one, the next sweep starts from the first again.
+    pub async fn sweep(&mut self, cc: &CheckoutChamp) -> Result<Swept, SweepError> {
+        let ids = cc.orders.pending_orders(&self.after, self.batch)?;
+        self.after = match ids.last() {
+            Some(last) if ids.len() as i64 == self.batch => last.clone(),
+            _ => String::new(),
+        };
+        ask(cc, ids).await
+    }
+}
+
+async fn ask(cc: &CheckoutChamp, ids: Vec<String>) -> Result<Swept, SweepError> {
     let mut swept = Swept::default();
-    for id in cc.orders.pending_orders(BATCH)? {
+    for id in ids {
         swept.asked += 1;
         let order = match cc.client.query_order(&id).await {
             Ok(order) => order,
@@ -65,9 +90,10 @@ fn log_failed(id: &str, err: &CrmError) {
 pub fn spawn(cc: CheckoutChamp) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let every = cc.client.status_every();
+        let mut sweeper = Sweeper::new(BATCH);
         loop {
             tokio::time::sleep(every).await;
-            if let Err(err) = sweep(&cc).await {
+            if let Err(err) = sweeper.sweep(&cc).await {
                 tracing::warn!(%err, "CheckoutChamp status sweep failed; trying again next period");
             }
         }
