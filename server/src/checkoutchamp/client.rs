@@ -171,19 +171,7 @@ impl CheckoutChampClient {
         let mut r = self.request();
         r.set("orderId", order_id);
         let message = self.call("order/query", &r).await?;
-        let found = match message.get("data") {
-            Some(serde_json::Value::Array(orders)) => orders.iter().find(|o| super::types::order_id_of(o).as_deref() == Some(order_id)).cloned(),
-            // A single order, not a page: read it as one (its id is checked below).
-            _ => Some(message),
-        };
-        let order = match found {
-            Some(order) => self.order_from(&order, "order/query")?,
-            None => return Err(CrmError::Garbage(format!("CheckoutChamp's order query has no order {order_id:?}"))),
-        };
-        if order.order_id != order_id {
-            return Err(CrmError::Garbage(format!("CheckoutChamp's order query for {order_id:?} answered another order")));
-        }
-        Ok(order)
+        self.order_from(&super::types::order_in_page(message, order_id)?, "order/query")
     }
 
     fn order_from(&self, message: &serde_json::Value, path: &str) -> Result<CrmOrder, CrmError> {

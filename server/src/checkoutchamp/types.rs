@@ -189,9 +189,21 @@ fn money(value: Option<&Value>, currency: Currency) -> Option<Money> {
     }
 }
 
-/// The `orderId` of an order object, whether the CRM sent it as a string or a number.
-pub fn order_id_of(order: &Value) -> Option<String> {
-    text(order.get("orderId"))
+/// Order `order_id` in an Order Query's `message`: a page of orders (`{"totalResults": 1, "data": [order]}`),
+/// or one order. A page without it, or an order of another id, is [`CrmError::Garbage`].
+pub fn order_in_page(message: Value, order_id: &str) -> Result<Value, CrmError> {
+    let found = match message {
+        Value::Object(mut page) if page.contains_key("data") => match page.remove("data") {
+            Some(Value::Array(orders)) => orders.into_iter().find(|o| text(o.get("orderId")).as_deref() == Some(order_id)),
+            _ => None,
+        },
+        order => Some(order),
+    };
+    match found {
+        Some(order) if text(order.get("orderId")).as_deref() == Some(order_id) => Ok(order),
+        Some(_) => Err(CrmError::Garbage(format!("CheckoutChamp's order query for {order_id:?} answered another order"))),
+        None => Err(CrmError::Garbage(format!("CheckoutChamp's order query has no order {order_id:?}"))),
+    }
 }
 
 /// What this server stores as an order's status for CheckoutChamp's `orderStatus`: the import's statuses
@@ -312,6 +324,18 @@ mod tests {
         assert!(matches!(classify_error("Amazon Pay error: InvalidAddressConsentToken"), CrmError::AmazonSession(_)));
         assert!(matches!(classify_error("Invalid amazonBillerId 9"), CrmError::Configuration(_)));
         assert!(matches!(classify_error("Invalid product 999"), CrmError::Refused(_)));
+    }
+
+    #[test]
+    fn an_order_query_answers_the_order_asked_for_or_an_error() {
+        let page = json!({"totalResults": 2, "data": [{"orderId": "A1", "orderStatus": "PENDING"}, {"orderId": 7, "orderStatus": "COMPLETE"}]});
+        assert_eq!(order_in_page(page.clone(), "7").unwrap()["orderStatus"], "COMPLETE");
+        assert!(matches!(order_in_page(page, "B2"), Err(CrmError::Garbage(_))), "not in the page");
+        assert!(matches!(order_in_page(json!({"totalResults": 0, "data": []}), "A1"), Err(CrmError::Garbage(_))));
+        assert!(matches!(order_in_page(json!({"data": "none"}), "A1"), Err(CrmError::Garbage(_))));
+        assert_eq!(order_in_page(json!({"orderId": "A1"}), "A1").unwrap()["orderId"], "A1", "one order, not a page");
+        assert!(matches!(order_in_page(json!({"orderId": "A2"}), "A1"), Err(CrmError::Garbage(_))), "another order");
+        assert!(matches!(order_in_page(json!("SUCCESS"), "A1"), Err(CrmError::Garbage(_))));
     }
 
     #[test]
