@@ -8,7 +8,10 @@
 //! must exist, the address consent token must belong to the same buyer, billing agreements need consent, and
 //! the reference's payment instrument decides the outcome (see [`crate::scenario`]).
 //!
-//! Orders live in memory only; prices come from [`CAMPAIGN_PRODUCTS`], never from the request.
+//! Orders live in memory only; prices come from [`CAMPAIGN_PRODUCTS`], never from the request. A `PENDING`
+//! order (Amazon's asynchronous authorization: `mc-4444`, `visa-0002`) is decided after the sandbox's settle
+//! delay (`SANDBOX_SETTLE_MS`): `COMPLETE` or `DECLINED` as its instrument says, seen by the next call that
+//! reads it (`order/query`, an upsale), as a CRM that learnt Amazon's answer meanwhile.
 
 use super::amazon::{AgreementType, AmazonSandbox, OrderReference};
 use super::scenario::Scenario;
@@ -21,7 +24,7 @@ use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A product of the sandbox campaign: CheckoutChamp's campaign product id, name and unit price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,8 +73,10 @@ pub struct SimOrder {
     pub order_id: String,
     /// The customer id.
     pub customer_id: u64,
-    /// `PARTIAL` (lead), `COMPLETE` or `PENDING`.
+    /// `PARTIAL` (lead), `COMPLETE`, `PENDING` or (a pending order Amazon declined later) `DECLINED`.
     pub status: &'static str,
+    /// A `PENDING` order's later status and when it takes it.
+    pub settles: Option<(Instant, &'static str)>,
     /// The first name.
     pub first_name: String,
     /// The last name.
@@ -195,6 +200,7 @@ impl Params {
 pub struct CheckoutChampSimulator {
     config: CheckoutChampAccount,
     hold_ms: AtomicU64,
+    settle_delay: Duration,
     next_customer: AtomicU64,
     orders: Mutex<HashMap<String, SimOrder>>,
     sessions: Mutex<HashSet<String>>,
@@ -216,10 +222,12 @@ fn integer(params: &Params, name: &str) -> Result<Option<u32>, SimAnswer> {
 impl CheckoutChampSimulator {
     /// A simulator that accepts `config`'s credentials and holds "upstream timeout" requests for `hold`
     /// (`SANDBOX_UPSTREAM_HOLD_MS`, like the PAYONE simulator).
-    pub fn new(config: CheckoutChampAccount, hold: Duration) -> Self {
+    /// A pending order is decided `settle` after its import (`SANDBOX_SETTLE_MS`).
+    pub fn new(config: CheckoutChampAccount, hold: Duration, settle: Duration) -> Self {
         CheckoutChampSimulator {
             config,
             hold_ms: AtomicU64::new(hold.as_millis().try_into().unwrap_or(u64::MAX)),
+            settle_delay: settle,
             next_customer: AtomicU64::new(1001),
             orders: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashSet::new()),
@@ -246,9 +254,23 @@ impl CheckoutChampSimulator {
         self.lock_orders().values().cloned().collect()
     }
 
+    /// The orders, with every pending one whose time has come decided.
     fn lock_orders(&self) -> std::sync::MutexGuard<'_, HashMap<String, SimOrder>> {
         // Plain data; a panic elsewhere leaves it usable.
-        self.orders.lock().unwrap_or_else(|p| p.into_inner())
+        let mut orders = self.orders.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        for order in orders.values_mut() {
+            if let Some((_, status)) = order.settles.filter(|(at, _)| *at <= now) {
+                order.status = status;
+                order.settles = None;
+            }
+        }
+        orders
+    }
+
+    /// When a pending charge's outcome (`later`, from [`later_status`]) is decided.
+    fn settles(&self, later: Option<&'static str>) -> Option<(Instant, &'static str)> {
+        later.map(|status| (Instant::now() + self.settle_delay, status))
     }
 
     fn authenticate(&self, params: &Params) -> Result<(), SimAnswer> {
@@ -332,6 +354,7 @@ impl CheckoutChampSimulator {
             order_id: self.new_order_id(),
             customer_id: self.next_customer.fetch_add(1, Ordering::Relaxed),
             status: "PARTIAL",
+            settles: None,
             first_name: first.to_owned(),
             last_name: last.to_owned(),
             email: email.unwrap_or("").to_owned(),
@@ -403,10 +426,12 @@ impl CheckoutChampSimulator {
         }
         let ship = reference.address.ok_or_else(|| error("Amazon Pay error: ShippingAddressNotSet"))?;
         let status = charge(&reference, Charge::Order)?;
+        let settles = self.settles(later_status(&reference, Charge::Order));
         let order = SimOrder {
             order_id: lead.as_ref().map(|o| o.order_id.clone()).unwrap_or_else(|| self.new_order_id()),
             customer_id: lead.as_ref().map(|o| o.customer_id).unwrap_or_else(|| self.next_customer.fetch_add(1, Ordering::Relaxed)),
             status,
+            settles,
             first_name: first,
             last_name: last,
             email,
@@ -463,6 +488,7 @@ impl CheckoutChampSimulator {
         }
         let reference = amazon_reference(amazon, amazon_order_id)?;
         let status = charge(&reference, Charge::Upsale)?;
+        let settles = self.settles(later_status(&reference, Charge::Upsale));
         let mut orders = self.lock_orders();
         let Some(stored) = orders.get_mut(order_id) else {
             return Err(error("Invalid orderId"));
@@ -470,6 +496,7 @@ impl CheckoutChampSimulator {
         stored.items.push(SimLine { product, qty });
         if status == "PENDING" {
             stored.status = "PENDING";
+            stored.settles = settles;
         }
         Ok(success(stored.to_json()))
     }
@@ -582,6 +609,20 @@ fn charge(reference: &OrderReference, which: Charge) -> Result<&'static str, Sim
         Scenario::SessionExpired => Err(error("Amazon Pay error: InvalidOrderReferenceStatus")),
         Scenario::UpstreamTimeout => Err(SimAnswer::Hold),
         Scenario::UpstreamGarbage => Err(SimAnswer::Garbage),
+    }
+}
+
+/// What a `PENDING` charge becomes once Amazon decides (`None` for any other charge).
+fn later_status(reference: &OrderReference, which: Charge) -> Option<&'static str> {
+    let instrument = reference.instrument?;
+    let scenario = match which {
+        Charge::Order => instrument.scenario,
+        Charge::Upsale => instrument.upsale.unwrap_or(instrument.scenario),
+    };
+    match scenario {
+        Scenario::PendingThenPaid => Some("COMPLETE"),
+        Scenario::PendingThenFailed => Some("DECLINED"),
+        _ => None,
     }
 }
 

@@ -50,7 +50,7 @@ impl Sandbox {
             public_url: public_url.to_owned(),
             payone: PayoneSimulator::new(config, public_url, amazon.clone()),
             amazon,
-            checkoutchamp: Arc::new(CheckoutChampSimulator::new(config.checkoutchamp.clone(), config.timings.upstream_hold)),
+            checkoutchamp: Arc::new(CheckoutChampSimulator::new(config.checkoutchamp.clone(), timings.upstream_hold, timings.settle_delay)),
         }
     }
 

@@ -223,6 +223,8 @@ impl Server {
         // Orders whose buyer never came back from Amazon's pages, and placements cut off, given up after their time.
         let _stop_expiry =
             AbortOnDrop(crate::redirect_expiry::spawn(self.state.store.clone(), crate::redirect_expiry::Expiry::of_config(&self.state.config)));
+        // CheckoutChamp orders Amazon had not decided at their import, followed until it has.
+        let _stop_crm_status = self.state.checkoutchamp.clone().map(|cc| AbortOnDrop(crate::checkoutchamp::status::spawn(cc)));
         // Second authorizations found before a restart and not yet released.
         tokio::spawn(crate::merchant::duplicates::release_pending(self.state.clone()));
         let (close_listener, listener_closes) = tokio::sync::watch::channel(false);

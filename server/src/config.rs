@@ -128,6 +128,11 @@ pub struct Args {
     /// How long to wait for CheckoutChamp (and for Amazon's profile endpoint) before giving up; at least 1.
     #[arg(long, env = "CHECKOUTCHAMP_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub checkoutchamp_timeout_ms: u64,
+    /// How often to ask CheckoutChamp (`order/query`) about orders it answered `PENDING` (Amazon's asynchronous
+    /// authorization), so their stored status and webhooks follow the CRM's; each such order at most once per
+    /// period per instance. At least 1.
+    #[arg(long, env = "CHECKOUTCHAMP_STATUS_EVERY_MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkoutchamp_status_every_ms: u64,
     /// Login with Amazon's profile host (`/user/profile` is appended). Defaults to Amazon's EU host, or the sandbox.
     #[arg(long, env = "AMAZON_PROFILE_ENDPOINT")]
     pub amazon_profile_endpoint: Option<String>,
@@ -215,6 +220,7 @@ impl std::fmt::Debug for Args {
             .field("checkoutchamp_campaign_id", &self.checkoutchamp_campaign_id)
             .field("checkoutchamp_amazon_biller_id", &self.checkoutchamp_amazon_biller_id)
             .field("checkoutchamp_timeout_ms", &self.checkoutchamp_timeout_ms)
+            .field("checkoutchamp_status_every_ms", &self.checkoutchamp_status_every_ms)
             .field("amazon_profile_endpoint", &self.amazon_profile_endpoint)
             .field("amazon_client_id", &self.amazon_client_id)
             .field("redirected_expiry_seconds", &self.redirected_expiry_seconds)
@@ -340,6 +346,8 @@ pub struct CheckoutChampConfig {
     pub endpoint: Option<String>,
     /// The timeout.
     pub timeout: std::time::Duration,
+    /// How often pending orders are queried (`CHECKOUTCHAMP_STATUS_EVERY_MS`).
+    pub status_every: std::time::Duration,
 }
 
 impl std::fmt::Debug for CheckoutChampConfig {
@@ -351,6 +359,7 @@ impl std::fmt::Debug for CheckoutChampConfig {
             .field("amazon_biller_id", &self.amazon_biller_id)
             .field("endpoint", &self.endpoint)
             .field("timeout", &self.timeout)
+            .field("status_every", &self.status_every)
             .finish()
     }
 }
@@ -369,6 +378,7 @@ impl CheckoutChampConfig {
             amazon_biller_id: d::CHECKOUTCHAMP_AMAZON_BILLER_ID.to_owned(),
             endpoint: None,
             timeout: std::time::Duration::from_secs(30),
+            status_every: std::time::Duration::from_secs(60),
         }
     }
 
@@ -415,6 +425,7 @@ impl CheckoutChampConfig {
                 Mode::Live => Some(endpoint.unwrap_or_else(|| CHECKOUTCHAMP_LIVE_ENDPOINT.to_owned())),
             },
             timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
+            status_every: CheckoutChampConfig::sandbox().status_every,
         }))
     }
 }
@@ -660,7 +671,7 @@ impl Config {
         if mode == Mode::Live && payone_enabled && payone.key.trim().is_empty() {
             return Err(ConfigError::Missing("PAYONE_KEY"));
         }
-        let checkoutchamp = CheckoutChampConfig::from_args(
+        let mut checkoutchamp = CheckoutChampConfig::from_args(
             mode,
             args.checkoutchamp_login_id,
             args.checkoutchamp_password,
@@ -669,6 +680,9 @@ impl Config {
             args.checkoutchamp_endpoint,
             args.checkoutchamp_timeout_ms,
         )?;
+        if let Some(cc) = checkoutchamp.as_mut() {
+            cc.status_every = std::time::Duration::from_millis(args.checkoutchamp_status_every_ms.max(1));
+        }
         let amazon_profile_endpoint = match mode {
             Mode::Sandbox => args.amazon_profile_endpoint,
             Mode::Live => Some(args.amazon_profile_endpoint.unwrap_or_else(|| crate::amazon_profile::AMAZON_PROFILE_LIVE_ENDPOINT.to_owned())),
@@ -870,6 +884,10 @@ mod tests {
         assert_eq!(sandbox.login_id, sandbox_defaults::CHECKOUTCHAMP_LOGIN_ID);
         assert_eq!(sandbox.campaign_id, sandbox_defaults::CHECKOUTCHAMP_CAMPAIGN_ID);
         assert_eq!(sandbox.endpoint, None, "the sandbox simulator at the server's own address");
+        assert_eq!(sandbox.status_every, std::time::Duration::from_secs(60));
+        let every = Config::from_args(parse(&["--checkoutchamp-status-every-ms", "250"])).unwrap().checkoutchamp.unwrap();
+        assert_eq!(every.status_every, std::time::Duration::from_millis(250));
+        assert!(Args::try_parse_from(["amazon-pay-server", "--checkoutchamp-status-every-ms", "0"]).is_err(), "0 would query without pause");
         let payone = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
         let payone: Vec<&str> = payone.into_iter().chain(SHOP_CATALOGUE).collect();
         let live = Config::from_args(parse(&payone)).unwrap();

@@ -488,7 +488,8 @@ fn apply(c: &Conn<'_>, ts: &TransactionStatus) -> crate::store::db::Result<Appli
     Ok(Applied::Moved(Move { order_id: order.id, workorder_id: order.workorder_id, from: order.state, to: next, also_authorized }))
 }
 
-fn orders_of_workorder(c: &Conn<'_>, workorder_id: &str) -> crate::store::db::Result<Vec<OrderRecord>> {
+/// The orders of checkout `workorder_id`, oldest first (on `c`, for a reader's snapshot).
+pub(crate) fn orders_of_workorder(c: &Conn<'_>, workorder_id: &str) -> crate::store::db::Result<Vec<OrderRecord>> {
     let mut stmt = c.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE workorder_id = ?1 ORDER BY created_at, rowid"))?;
     let rows = stmt.query_map([workorder_id], from_row)?;
     rows.collect()

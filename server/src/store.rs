@@ -182,6 +182,26 @@ impl UpstreamCall {
     }
 }
 
+/// [`Store::checkout`] on `c`, for readers that need it in one snapshot with other reads.
+pub(crate) fn checkout_in(c: &Conn<'_>, workorder_id: &str) -> db::Result<Option<Checkout>> {
+    c.prepare_cached(
+        "SELECT workorder_id, flow, amount_minor, currency, items_json, delivery, created_at
+         FROM checkouts WHERE workorder_id = ?1",
+    )?
+    .query_row([workorder_id], |row| {
+        let currency: String = row.get(3)?;
+        Ok(Checkout {
+            workorder_id: row.get(0)?,
+            flow: row.get(1)?,
+            amount: Money::new(row.get(2)?, currency.parse().map_err(|e: amazon_pay_contract::money::UnknownCurrency| DbError::conversion(3, e))?),
+            items_json: row.get(4)?,
+            delivery: if row.get::<_, String>(5)? == "express" { DeliveryOption::Express } else { DeliveryOption::Standard },
+            created_at: row.get(6)?,
+        })
+    })
+    .optional()
+}
+
 /// Inserts `checkout` on the writer's connection (inside a job).
 pub(crate) fn insert_checkout(c: &Conn<'_>, checkout: &Checkout) -> db::Result<()> {
     c.prepare_cached(
@@ -404,27 +424,7 @@ impl Store {
 
     /// The checkout `workorder_id`, if stored.
     pub fn checkout(&self, workorder_id: &str) -> Result<Option<Checkout>, StoreError> {
-        self.read(|c| {
-            c.prepare_cached(
-                "SELECT workorder_id, flow, amount_minor, currency, items_json, delivery, created_at
-                 FROM checkouts WHERE workorder_id = ?1",
-            )?
-            .query_row([workorder_id], |row| {
-                let currency: String = row.get(3)?;
-                Ok(Checkout {
-                    workorder_id: row.get(0)?,
-                    flow: row.get(1)?,
-                    amount: Money::new(
-                        row.get(2)?,
-                        currency.parse().map_err(|e: amazon_pay_contract::money::UnknownCurrency| DbError::conversion(3, e))?,
-                    ),
-                    items_json: row.get(4)?,
-                    delivery: if row.get::<_, String>(5)? == "express" { DeliveryOption::Express } else { DeliveryOption::Standard },
-                    created_at: row.get(6)?,
-                })
-            })
-            .optional()
-        })
+        self.read(|c| checkout_in(c, workorder_id))
     }
 
     /// Keeps Amazon's checkout session id of CV2 checkout `workorder_id` (the latest PAYONE reported).

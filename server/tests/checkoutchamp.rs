@@ -7,6 +7,7 @@ use amazon_pay_contract::checkoutchamp::{
 };
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::{AppState, Server};
+use amazon_pay_server::checkoutchamp::status::Sweeper;
 use amazon_pay_server::config::{sandbox_defaults as d, Config};
 use amazon_pay_server::sandbox::amazon::AgreementType;
 use amazon_pay_server::sandbox::{scenario, Sandbox};
@@ -770,4 +771,99 @@ async fn a_declined_upsale_on_a_pending_order_says_it_is_received_not_placed() {
     let sentence = "We could not add this to your order. Your order has been received and is being processed, and nothing more was charged.";
     assert_eq!(err.message, sentence);
     assert_eq!(err.message, upsale_declined_message(Language::En, CrmOrderStatus::Pending));
+}
+
+const MERCHANT_KEY: &str = "merchant-test-key-0123456789abcdefghij";
+
+/// A server whose sandbox CRM decides pending orders after 50 ms, and which asks about them every 50 ms.
+async fn start_following() -> Env {
+    start_with(|config| {
+        config.sandbox_timings.settle_delay = Duration::from_millis(50);
+        config.checkoutchamp.as_mut().expect("sandbox CheckoutChamp").status_every = Duration::from_millis(50);
+        config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
+    })
+    .await
+}
+
+impl Env {
+    /// The stored status of CheckoutChamp order `id`, once it is no longer `pending` (or after 10 s).
+    async fn decided_status(&self, id: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let status = self.texts(&format!("SELECT status FROM checkoutchamp_orders WHERE order_id = '{id}'"));
+            if status != ["pending"] || Instant::now() > deadline {
+                return status.concat();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn events_of(&self, id: &str) -> Vec<String> {
+        self.texts(&format!("SELECT type FROM events WHERE order_id = '{id}' ORDER BY order_sequence"))
+    }
+}
+
+/// An order CheckoutChamp imported as `PENDING` (Amazon's asynchronous authorization) was stored so forever:
+/// the merchant API, the dashboard and the webhooks never saw it complete or fail. Now the server asks
+/// CheckoutChamp (Order Query) and the stored status follows, with its event: `mc-4444` becomes `complete` with
+/// `order.paid`, `visa-0002` `declined` with `order.failed`.
+#[tokio::test]
+async fn a_pending_order_follows_what_checkoutchamp_decides_later() {
+    let env = start_following().await;
+    for (instrument, key, status, event) in
+        [("mc-4444", "follow-paid-01", "complete", "order.paid"), ("visa-0002", "follow-failed-01", "declined", "order.failed")]
+    {
+        let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
+        let response = env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], key, Language::En)).await;
+        let order: ImportOrderResponse = response.json().await.unwrap();
+        assert_eq!(order.status, CrmOrderStatus::Pending, "{instrument}");
+        assert_eq!(env.decided_status(&order.order_id).await, status, "{instrument}");
+        assert_eq!(env.events_of(&order.order_id), ["order.placed", "order.pending", event], "{instrument}: one event for the change");
+        // The merchant API shows the decided status, and finds it by it.
+        let shown: Value = env
+            .http
+            .get(format!("{}/merchant/api/orders/{}", env.base, order.order_id))
+            .bearer_auth(MERCHANT_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shown["state"], status, "{shown}");
+    }
+    let queries = env.crm_calls().into_iter().filter(|(path, _)| path == "order/query").count();
+    assert!(queries >= 2, "each pending order was asked about: {queries}");
+    // Decided orders are not asked about again.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let later = env.crm_calls().into_iter().filter(|(path, _)| path == "order/query").count();
+    assert_eq!(later, queries, "no more queries once nothing is pending");
+}
+
+/// A pending order CheckoutChamp cannot answer for (here: one it does not know) stays `pending`, with no
+/// event, and the sweep says it failed; a sweep that found nothing to do asks nobody. Orders that stay pending
+/// do not keep the others from being asked: the sweeps go round them all, `batch` at a time.
+#[tokio::test]
+async fn a_query_checkoutchamp_refuses_changes_nothing() {
+    let env = start().await;
+    let cc = env.state.checkoutchamp.clone().expect("sandbox CheckoutChamp");
+    let mut sweeper = Sweeper::new(2);
+    assert_eq!(sweeper.sweep(&cc).await.unwrap(), Default::default());
+    for (n, reference) in ["S02-1234567-1234561", "S02-1234567-1234562", "S02-1234567-1234563"].into_iter().enumerate() {
+        let id = format!("UNKNOWN{n}");
+        let pending = ImportOrderResponse { order_id: id.clone(), status: CrmOrderStatus::Pending, total: Money::eur(1290), items: vec![] };
+        cc.orders.record_order(&format!("unknown-key-0{n}"), "f", reference, "amzn1.account.X", false, &pending).await.unwrap();
+    }
+    let queried = || -> Vec<String> {
+        let calls = env.texts("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' AND action = 'order/query' ORDER BY id");
+        calls.iter().map(|body| body.split('&').find_map(|p| p.strip_prefix("orderId=")).unwrap_or("?").to_owned()).collect()
+    };
+    for expected in [&["UNKNOWN0", "UNKNOWN1"][..], &["UNKNOWN2"], &["UNKNOWN0", "UNKNOWN1"]] {
+        let before = queried().len();
+        let swept = sweeper.sweep(&cc).await.unwrap();
+        assert_eq!((swept.asked, swept.changed, swept.failed), (expected.len(), 0, expected.len()));
+        assert_eq!(queried()[before..], *expected);
+    }
+    assert_eq!(env.texts("SELECT status FROM checkoutchamp_orders WHERE order_id = 'UNKNOWN1'"), ["pending"]);
+    assert_eq!(env.events_of("UNKNOWN1"), ["order.placed", "order.pending"]);
 }

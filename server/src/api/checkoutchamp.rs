@@ -173,6 +173,8 @@ pub(super) async fn import_order(
         // Found by the reference, not by the caller's own key: only to the buyer whose order it is (Amazon's
         // profile says who the token is), so a reference alone does not hand out the order.
         if let Some(stored) = cc.orders.one_time_import_for(&request.amazon_order_id).map_err(|e| in_lang(e.into()))? {
+            // A read of its own: an order's buyer never changes (only its status and total do), so it agrees
+            // with the import read before it.
             let owner = cc.orders.order(&stored.order_id).map_err(|e| in_lang(e.into()))?.map(|o| o.buyer_user_id);
             if owner.as_deref() != Some(profile.user_id.as_str()) {
                 let detail = "this Amazon order reference has an order of another Amazon account";

@@ -69,10 +69,12 @@ pub fn payone_error(err: PayoneError) -> AppError {
 
 /// The stored checkout for `workorder_id`, refused when unknown or older than 24 hours.
 pub fn live_checkout(state: &AppState, workorder_id: &str, lang: Language) -> Result<Checkout, AppError> {
-    let checkout = state
-        .store
-        .checkout(workorder_id)?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown workorder {workorder_id:?}")).in_language(lang))?;
+    still_live(state.store.checkout(workorder_id)?, workorder_id, lang)
+}
+
+/// [`live_checkout`]'s checks on a checkout read already (`found`, the read of `workorder_id`).
+pub fn still_live(found: Option<Checkout>, workorder_id: &str, lang: Language) -> Result<Checkout, AppError> {
+    let checkout = found.ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("unknown workorder {workorder_id:?}")).in_language(lang))?;
     if crate::store::now() - checkout.created_at > SESSION_LIFETIME_SECS {
         return Err(AppError::new(ErrorCode::SessionExpired, "the checkout session is older than 24 hours").in_language(lang));
     }

@@ -67,6 +67,11 @@ impl CheckoutChampClient {
         &self.endpoint
     }
 
+    /// How often pending orders are queried (`CHECKOUTCHAMP_STATUS_EVERY_MS`).
+    pub fn status_every(&self) -> Duration {
+        self.config.status_every
+    }
+
     /// The currency CheckoutChamp's amounts are read in when the answer does not name one.
     pub fn currency(&self) -> Currency {
         Currency::Eur
@@ -157,6 +162,16 @@ impl CheckoutChampClient {
             .set("ipAddress", upsale.ip_address.to_string());
         let message = self.call("upsale/import", &r).await?;
         self.order_from(&message, "upsale/import")
+    }
+
+    /// Order Query (`order/query` with `orderId`): the order as the CRM has it now. The answer is a page of
+    /// orders (`{"totalResults": 1, "data": [order]}`, as Konnektive's query calls answer); an answer without
+    /// this order is [`CrmError::Garbage`], CheckoutChamp's "no orders matching" an `ERROR` ([`CrmError::Refused`]).
+    pub async fn query_order(&self, order_id: &str) -> Result<CrmOrder, CrmError> {
+        let mut r = self.request();
+        r.set("orderId", order_id);
+        let message = self.call("order/query", &r).await?;
+        self.order_from(&super::types::order_in_page(message, order_id)?, "order/query")
     }
 
     fn order_from(&self, message: &serde_json::Value, path: &str) -> Result<CrmOrder, CrmError> {

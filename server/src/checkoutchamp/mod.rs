@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod orders;
+pub mod status;
 pub mod types;
 
 pub use client::{AmazonImportOrder, AmazonImportUpsale, CheckoutChampClient, CHECKOUTCHAMP_LIVE_ENDPOINT};
@@ -16,7 +17,8 @@ pub use types::{CrmError, CrmOrder, CrmRequest, DeclineReason};
 
 use crate::amazon_profile::ProfileClient;
 
-/// Everything the CheckoutChamp endpoints need, built once at start.
+/// Everything the CheckoutChamp endpoints need, built once at start; cheap to clone (the status sweep holds one).
+#[derive(Clone)]
 pub struct CheckoutChamp {
     /// The client.
     pub client: CheckoutChampClient,

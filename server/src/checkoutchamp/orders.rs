@@ -5,6 +5,7 @@
 //! or garbage writes nothing here (the attempt is still in `upstream_calls`), so the same key can be retried
 //! once the buyer has picked another payment method.
 
+use super::types::{stored_status, CrmOrder};
 use crate::store::db::{params, Conn, DbError, OptionalExtension};
 use crate::store::{now, Store, StoreError};
 use amazon_pay_contract::checkoutchamp::{CrmOrderStatus, ImportOrderResponse};
@@ -78,7 +79,8 @@ impl CheckoutChampOrders {
     }
 
     /// The stored answer of the one-time order imported for `amazon_order_id` (an order reference is charged
-    /// once, whatever key a reloaded page sends).
+    /// once, whatever key a reloaded page sends). Two reads need no snapshot: an import's row is written once
+    /// and never changed or removed, so the second finds what the first pointed to.
     pub fn one_time_import_for(&self, amazon_order_id: &str) -> Result<Option<StoredImport>, StoreError> {
         let key: Option<String> = self.store.read(|c| {
             c.query_row(
@@ -179,6 +181,50 @@ impl CheckoutChampOrders {
                 .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t])?;
                 insert_import(c, "upsale", &key, &fingerprint, &response.order_id, &json, t)?;
                 crate::store::events::record(c, &response.order_id, "order.updated")
+            })
+            .await
+    }
+
+    /// Up to `limit` orders CheckoutChamp last said were `pending`, by id, after `after` (a page of them: the
+    /// status sweep, `checkoutchamp/status.rs`, goes round them all, so orders pending for long cannot keep
+    /// newer ones from being asked about).
+    pub fn pending_orders(&self, after: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        self.store.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT order_id FROM checkoutchamp_orders WHERE status = 'pending' AND order_id > ?1 ORDER BY order_id LIMIT ?2")?;
+            let rows = stmt.query_map(params![after, limit], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
+    /// Stores what Order Query said of a `pending` order, with its event in the same transaction: `order.paid`
+    /// when it became `complete`, `order.failed` when Amazon declined it, `order.updated`
+    /// for any other change. Only an order still `pending` moves (two instances asking at once store it once);
+    /// returns the event, or `None` when nothing changed.
+    pub async fn follow_pending(&self, order: &CrmOrder) -> Result<Option<&'static str>, StoreError> {
+        let status = stored_status(&order.raw_status);
+        if status == "pending" {
+            return Ok(None);
+        }
+        let event = match status {
+            "complete" => "order.paid",
+            "declined" => "order.failed",
+            _ => "order.updated",
+        };
+        let (id, total, t) = (order.order_id.clone(), order.total, now());
+        self.store
+            .write(move |c| {
+                let moved = c
+                    .prepare_cached(
+                        "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5
+                         WHERE order_id = ?1 AND status = 'pending'",
+                    )?
+                    .execute(params![id, status, total.minor, total.currency.code(), t])?;
+                if moved == 0 {
+                    return Ok(None);
+                }
+                crate::store::events::record(c, &id, event)?;
+                Ok(Some(event))
             })
             .await
     }

@@ -189,6 +189,40 @@ fn money(value: Option<&Value>, currency: Currency) -> Option<Money> {
     }
 }
 
+/// Order `order_id` in an Order Query's `message`: a page of orders (`{"totalResults": 1, "data": [order]}`),
+/// or one order. A page without it, or an order of another id, is [`CrmError::Garbage`].
+pub fn order_in_page(message: Value, order_id: &str) -> Result<Value, CrmError> {
+    let found = match message {
+        Value::Object(mut page) if page.contains_key("data") => match page.remove("data") {
+            Some(Value::Array(orders)) => orders.into_iter().find(|o| text(o.get("orderId")).as_deref() == Some(order_id)),
+            _ => None,
+        },
+        order => Some(order),
+    };
+    match found {
+        Some(order) if text(order.get("orderId")).as_deref() == Some(order_id) => Ok(order),
+        Some(_) => Err(CrmError::Garbage(format!("CheckoutChamp's order query for {order_id:?} answered another order"))),
+        None => Err(CrmError::Garbage(format!("CheckoutChamp's order query has no order {order_id:?}"))),
+    }
+}
+
+/// What this server stores as an order's status for CheckoutChamp's `orderStatus`: the import's statuses
+/// (`complete`, `pending`, `partial`, as the widget's contract names them) and, learnt later by Order Query,
+/// `declined` (Amazon refused a pending authorization); anything else (`CANCELLED`, `REFUNDED`, …) `other`, as
+/// the import stores it: the merchant API's `cancelled` and `refunded` are payment statuses, not states.
+pub fn stored_status(raw: &str) -> &'static str {
+    match raw.trim().to_ascii_uppercase().as_str() {
+        "COMPLETE" => "complete",
+        "PENDING" => "pending",
+        "PARTIAL" => "partial",
+        "DECLINED" => "declined",
+        _ => "other",
+    }
+}
+
+/// Every status [`stored_status`] gives (the merchant API filters by them).
+pub const STORED_STATUSES: [&str; 5] = ["complete", "pending", "partial", "declined", "other"];
+
 impl CrmOrder {
     /// Reads the `message` object of a `SUCCESS`; the fields a client depends on must be there.
     pub fn from_message(message: &Value, default_currency: Currency) -> Result<CrmOrder, CrmError> {
@@ -290,6 +324,38 @@ mod tests {
         assert!(matches!(classify_error("Amazon Pay error: InvalidAddressConsentToken"), CrmError::AmazonSession(_)));
         assert!(matches!(classify_error("Invalid amazonBillerId 9"), CrmError::Configuration(_)));
         assert!(matches!(classify_error("Invalid product 999"), CrmError::Refused(_)));
+    }
+
+    #[test]
+    fn an_order_query_answers_the_order_asked_for_or_an_error() {
+        let page = json!({"totalResults": 2, "data": [{"orderId": "A1", "orderStatus": "PENDING"}, {"orderId": 7, "orderStatus": "COMPLETE"}]});
+        assert_eq!(order_in_page(page.clone(), "7").unwrap()["orderStatus"], "COMPLETE");
+        assert!(matches!(order_in_page(page, "B2"), Err(CrmError::Garbage(_))), "not in the page");
+        assert!(matches!(order_in_page(json!({"totalResults": 0, "data": []}), "A1"), Err(CrmError::Garbage(_))));
+        assert!(matches!(order_in_page(json!({"data": "none"}), "A1"), Err(CrmError::Garbage(_))));
+        assert_eq!(order_in_page(json!({"orderId": "A1"}), "A1").unwrap()["orderId"], "A1", "one order, not a page");
+        assert!(matches!(order_in_page(json!({"orderId": "A2"}), "A1"), Err(CrmError::Garbage(_))), "another order");
+        assert!(matches!(order_in_page(json!("SUCCESS"), "A1"), Err(CrmError::Garbage(_))));
+    }
+
+    #[test]
+    fn statuses_learnt_later_are_stored_by_name() {
+        for (raw, stored) in [
+            ("COMPLETE", "complete"),
+            ("Pending", "pending"),
+            ("DECLINED", "declined"),
+            ("CANCELLED", "other"),
+            ("REFUNDED", "other"),
+            ("QA", "other"),
+            ("", "other"),
+        ] {
+            assert_eq!(stored_status(raw), stored, "{raw}");
+            assert!(STORED_STATUSES.contains(&stored));
+        }
+        // The import's statuses are stored as the widget's contract names them.
+        for status in amazon_pay_contract::checkoutchamp::CrmOrderStatus::ALL {
+            assert!(STORED_STATUSES.contains(&status.as_str()), "{status:?}");
+        }
     }
 
     #[test]

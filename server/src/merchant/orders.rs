@@ -32,7 +32,7 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
         match name.as_str() {
             "state" => {
                 let known = amazon_pay_contract::orders::OrderState::parse(&value).is_some()
-                    || amazon_pay_contract::checkoutchamp::CrmOrderStatus::ALL.iter().any(|s| s.as_str() == value);
+                    || crate::checkoutchamp::types::STORED_STATUSES.contains(&value.as_str());
                 if !known {
                     // The merchant's cancel and refund leave the state as the provider reported it.
                     let hint = match amazon_pay_contract::merchant::PaymentStatus::parse(&value) {

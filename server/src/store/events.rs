@@ -183,15 +183,7 @@ impl super::Store {
     /// of their events was written (Unix seconds, 0 when none waits). A URL no longer configured is not waited
     /// for: its deliveries are never sent, and counting them kept `WebhooksBehind` firing after a URL changed.
     pub fn outbox_backlog(&self, urls: &[String]) -> Result<(i64, i64), super::StoreError> {
-        let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
-        self.read(|c| {
-            let sql = format!(
-                "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-                 WHERE d.state = 'pending' AND d.url IN {}",
-                json_strings(c, 1)
-            );
-            c.prepare_cached(&sql)?.query_row(params![urls], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-        })
+        self.read(|c| outbox_backlog(c, urls))
     }
 
     /// Claims up to `limit` deliveries to `urls` due at `now_ms` for this instance, oldest event first: each
@@ -503,4 +495,15 @@ fn due_in(c: &Conn<'_>, now_ms: i64, limit: usize, urls: &str) -> super::db::Res
     c.prepare_cached(&sql)?
         .query_map(params![now_ms, limit as i64, urls], |r| Ok(Due { event_seq: r.get(0)?, url: r.get(1)?, attempts: r.get(2)?, body: r.get(3)? }))?
         .collect()
+}
+
+/// [`Store::outbox_backlog`] on `c`, for a reader that needs it beside other figures in one snapshot (`/metrics`).
+pub(crate) fn outbox_backlog(c: &Conn<'_>, urls: &[String]) -> crate::store::db::Result<(i64, i64)> {
+    let urls = serde_json::to_string(urls).unwrap_or_else(|_| "[]".to_owned());
+    let sql = format!(
+        "SELECT count(*), coalesce(min(e.created_at), 0) FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+         WHERE d.state = 'pending' AND d.url IN {}",
+        json_strings(c, 1)
+    );
+    c.prepare_cached(&sql)?.query_row(params![urls], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
 }

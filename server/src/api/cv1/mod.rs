@@ -161,6 +161,15 @@ fn insert_cv1_session(c: &Conn<'_>, row: &Cv1SessionRow) -> crate::store::db::Re
         .map(drop)
 }
 
+/// [`Store::cv1_session`] on `c`, for a reader's snapshot.
+fn cv1_session_in(c: &Conn<'_>, workorder_id: &str) -> crate::store::db::Result<Option<Cv1SessionRow>> {
+    c.prepare_cached("SELECT workorder_id, client_id, seller_id, amazon_reference_id FROM cv1_sessions WHERE workorder_id = ?1")?
+        .query_row([workorder_id], |r| {
+            Ok(Cv1SessionRow { workorder_id: r.get(0)?, client_id: r.get(1)?, seller_id: r.get(2)?, amazon_reference_id: r.get(3)? })
+        })
+        .optional()
+}
+
 impl Store {
     /// Stores a new CV1 session.
     pub async fn insert_cv1_session(&self, row: &Cv1SessionRow) -> Result<(), StoreError> {
@@ -170,13 +179,7 @@ impl Store {
 
     /// The CV1 session of `workorder_id`, if stored.
     pub fn cv1_session(&self, workorder_id: &str) -> Result<Option<Cv1SessionRow>, StoreError> {
-        self.read(|c| {
-            c.prepare_cached("SELECT workorder_id, client_id, seller_id, amazon_reference_id FROM cv1_sessions WHERE workorder_id = ?1")?
-                .query_row([workorder_id], |r| {
-                    Ok(Cv1SessionRow { workorder_id: r.get(0)?, client_id: r.get(1)?, seller_id: r.get(2)?, amazon_reference_id: r.get(3)? })
-                })
-                .optional()
-        })
+        self.read(|c| cv1_session_in(c, workorder_id))
     }
 
     /// Binds the checkout to its order reference (PAYONE binds the workorder on first use, too).

@@ -70,6 +70,9 @@ pub(super) async fn confirm(
     let return_to = return_target(&state, &headers, &request.return_path).map_err(|e| e.in_language(lang))?;
 
     let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
+    // Several reads, not one snapshot, on purpose: under the placement lock no other placement writes, and the
+    // writes that can still come (a notification moving an order) only make a later read see more, which is what
+    // these checks want before reaching PAYONE.
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         if existing.workorder_id != workorder_id {
             return Err(bad("this idempotency_key belongs to another checkout"));
@@ -202,6 +205,7 @@ pub(super) async fn returned(
 ) -> Result<Redirect, AppError> {
     let trust = crate::return_token::trust(&state.config.payone.key, &order_id, query.token.as_deref())?;
     let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}"));
+    // Two reads need no snapshot: what is used of them (the workorder, the return path) never changes.
     let order = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?;
     let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;
     let _guard = state.order_locks.lock(&order.workorder_id).await?;
@@ -265,7 +269,8 @@ pub(super) async fn authorize(
     let not_found = || AppError::new(ErrorCode::NotFound, format!("unknown order {order_id:?}")).in_language(lang);
     let workorder_id = state.store.order(&order_id)?.filter(|o| o.flow == "cv1").ok_or_else(not_found)?.workorder_id;
     let _placing = state.order_locks.lock(&workorder_id).await?;
-    // Read again under the lock: a concurrent call may have authorized meanwhile.
+    // Read again under the lock: a concurrent call may have authorized meanwhile. Not one snapshot, on purpose:
+    // the row read after the order sees a stored answer at least as late, and a stored answer is replayed.
     let mut order = state.store.order(&order_id)?.ok_or_else(not_found)?;
     let row = state.store.cv1_order(&order.id)?.ok_or_else(not_found)?;
     if let Some(answer) = replay_authorize(&row, &order, lang)? {

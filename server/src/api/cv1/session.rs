@@ -1,16 +1,16 @@
 //! Starting a PAYONE CV1 checkout (`getconfiguration`), reading it again, and the buyer's details behind the
 //! order reference (`getorderreferencedetails`).
 
-use super::{decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
+use super::{cv1_session_in, decline_error, generic, insert_cv1_session, send, Answer, Cv1SessionRow};
 use crate::api::checkoutchamp::check_amazon_order_id;
-use crate::api::payone_calls::{address, live_checkout, send_recorded_then, LangQuery, SESSION_LIFETIME_SECS};
+use crate::api::payone_calls::{address, send_recorded_then, still_live, LangQuery, SESSION_LIFETIME_SECS};
 use crate::api::ApiJson;
 use crate::error::AppError;
 use crate::orders::OrderRecord;
 use crate::payone::PayoneResponse;
 use crate::state::AppState;
 use crate::store::db::Conn;
-use crate::store::{insert_checkout, Checkout};
+use crate::store::{checkout_in, insert_checkout, Checkout, Store, StoreError};
 use amazon_pay_contract::cv1::{CreateCv1SessionRequest, Cv1Details, Cv1Session, OrderReferenceRequest, WidgetsConfig};
 use amazon_pay_contract::cv2::{CartLine, DeliveryOption, PostalAddress};
 use amazon_pay_contract::orders::OrderState;
@@ -30,21 +30,50 @@ pub(super) fn check_token(token: &str, lang: Language) -> Result<(), AppError> {
     }
 }
 
-/// The stored CV1 checkout: known, younger than 24 hours, and really a CV1 one.
+/// The stored CV1 checkout: known, younger than 24 hours, and really a CV1 one. Its callers (placing, the
+/// buyer's details) read the orders they act on again under the placement lock, so it reads no orders.
 pub(super) fn live_cv1(state: &AppState, workorder_id: &str, lang: Language) -> Result<(Checkout, Cv1SessionRow), AppError> {
-    let checkout = live_checkout(state, workorder_id, lang)?;
-    let row = state.store.cv1_session(workorder_id)?.filter(|_| checkout.flow == "cv1").ok_or_else(|| {
+    let (checkout, row, _) = read_cv1(&state.store, workorder_id, false, || {})?;
+    checked(checkout, row, workorder_id, lang)
+}
+
+/// The checkout `workorder_id`, its CV1 row and (with `orders`) its orders, in one snapshot: read one by one,
+/// an order placed between the row's read and the orders' was named beside the row from before its order
+/// reference was bound (`amazon_order_reference_id: null` beside an `order_id`). `between` runs after the row is
+/// read and before the orders are (the tests' seam).
+fn read_cv1(store: &Store, workorder_id: &str, orders: bool, between: impl FnOnce()) -> Result<Cv1Read, StoreError> {
+    store.read_snapshot(|c| {
+        let checkout = checkout_in(c, workorder_id)?;
+        let row = cv1_session_in(c, workorder_id)?;
+        between();
+        let orders = if orders { crate::orders::orders_of_workorder(c, workorder_id)? } else { Vec::new() };
+        Ok((checkout, row, orders))
+    })
+}
+
+/// What [`read_cv1`] read: the checkout, its CV1 row, its orders.
+type Cv1Read = (Option<Checkout>, Option<Cv1SessionRow>, Vec<OrderRecord>);
+
+/// [`live_cv1`]'s checks on what [`read_cv1`] read.
+fn checked(
+    checkout: Option<Checkout>,
+    row: Option<Cv1SessionRow>,
+    workorder_id: &str,
+    lang: Language,
+) -> Result<(Checkout, Cv1SessionRow), AppError> {
+    let checkout = still_live(checkout, workorder_id, lang)?;
+    let row = row.filter(|_| checkout.flow == "cv1").ok_or_else(|| {
         AppError::new(ErrorCode::NotFound, format!("workorder {workorder_id:?} is not an Amazon Pay v1 checkout")).in_language(lang)
     })?;
     Ok((checkout, row))
 }
 
-fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow) -> Result<Cv1Session, AppError> {
+fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow, orders: Vec<OrderRecord>) -> Result<Cv1Session, AppError> {
     let items: Vec<CartLine> = serde_json::from_str(&checkout.items_json).unwrap_or_default();
     // An order still in Amazon's confirmation flow (the buyer left its MFA page with Back) is not named: its page
     // would say "still checking" while nobody decides, and "Place order" reopens Amazon's flow for that same order.
     let placed = |o: &OrderRecord| !o.allows_retry() && o.state != OrderState::Redirected;
-    let order_id = state.store.orders_for_workorder(&checkout.workorder_id)?.into_iter().rev().find(placed).map(|o| o.id);
+    let order_id = orders.into_iter().rev().find(placed).map(|o| o.id);
     Ok(Cv1Session {
         workorder_id: checkout.workorder_id.clone(),
         widgets: WidgetsConfig {
@@ -91,7 +120,8 @@ pub(super) async fn create(
     })
     .await
     .map_err(|e| e.in_language(lang))?;
-    Ok(ApiJson(view(&state, &checkout, &row)?))
+    // A workorder PAYONE just created has no orders.
+    Ok(ApiJson(view(&state, &checkout, &row, Vec::new())?))
 }
 
 /// `GET /api/cv1/sessions/{workorderId}?lang=xx`: the checkout again, e.g. back from Amazon's confirmation flow.
@@ -101,8 +131,9 @@ pub(super) async fn get(
     Query(query): Query<LangQuery>,
 ) -> Result<ApiJson<Cv1Session>, AppError> {
     let lang = query.language();
-    let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
-    Ok(ApiJson(view(&state, &checkout, &row)?))
+    let (checkout, row, orders) = read_cv1(&state.store, &workorder_id, true, || {})?;
+    let (checkout, row) = checked(checkout, row, &workorder_id, lang)?;
+    Ok(ApiJson(view(&state, &checkout, &row, orders)?))
 }
 
 /// The buyer's data from a `getorderreferencedetails` answer.
@@ -187,4 +218,49 @@ pub(super) async fn details(
         delivery_fee: Some(state.catalogue.delivery_charge(&items, DeliveryOption::Standard)).filter(|fee| fee.minor != 0),
         amount: checkout.amount,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amazon_pay_contract::Money;
+
+    /// A stored CV1 checkout `WO1` with no order reference bound yet.
+    async fn checkout(store: &Store) {
+        let checkout = Checkout::started("WO1".into(), "cv1", Money::eur(1290), &[]);
+        let row = Cv1SessionRow { workorder_id: "WO1".into(), client_id: "c".into(), seller_id: "s".into(), amazon_reference_id: None };
+        store.write(move |c| insert_checkout(c, &checkout).and_then(|()| insert_cv1_session(c, &row))).await.unwrap();
+    }
+
+    /// The buyer binds the order reference and an order is approved between the row's read and the orders':
+    /// the session read is one snapshot, so it shows neither (never an order beside no order reference).
+    async fn a_session_is_one_snapshot(store: Store) {
+        checkout(&store).await;
+        let (writer, runtime) = (store.clone(), tokio::runtime::Handle::current());
+        let (_, row, orders) = tokio::task::spawn_blocking(move || {
+            let between = || {
+                runtime.block_on(writer.bind_cv1_reference("WO1", "S02-1234567-7654321")).unwrap();
+                let mut order = OrderRecord::placing(crate::orders::Provider::Payone, Some("WO1"), "cv1", "key-1", Money::eur(1290));
+                order.state = OrderState::Approved;
+                runtime.block_on(writer.insert_order(&order)).unwrap();
+            };
+            read_cv1(&store, "WO1", true, between).unwrap()
+        })
+        .await
+        .unwrap();
+        let reference = row.and_then(|r| r.amazon_reference_id);
+        assert_eq!((reference, orders.len()), (None, 0), "the row and the orders of one moment");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite_a_cv1_session_is_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        a_session_is_one_snapshot(Store::open(dir.path()).unwrap()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgresql_a_cv1_session_is_one_snapshot() {
+        let Some(store) = crate::store::test_postgres_store("cv1").await else { return };
+        a_session_is_one_snapshot(store).await;
+    }
 }
