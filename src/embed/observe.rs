@@ -139,7 +139,8 @@ fn on_changes(changes: Changes) {
                         Ok(()) => keep(handle),
                         Err(err) => {
                             declaration_failed(&element, &err.into());
-                            drop(handle);
+                            let mut handle = handle;
+                            handle.unmount();
                             mount_new(&element);
                         }
                     }
