@@ -406,6 +406,10 @@ pub fn mount_declared() {
 #[cfg(feature = "auto-mount")]
 #[wasm_bindgen(start)]
 pub fn start() {
+    #[cfg(feature = "dynamic")]
+    if !observe::first_copy() {
+        return;
+    }
     mount_declared();
     #[cfg(feature = "dynamic")]
     observe::start();

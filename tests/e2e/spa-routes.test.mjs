@@ -275,3 +275,25 @@ test("a checkout started in the app comes back to the app's review route, and th
   assert.equal(await page.locator(".amazon-pay-order-state").count(), 0, "the confirmation left with its route");
   assert.deepEqual(problems, []);
 });
+
+test("the widget loaded twice (widget.js and the app's own import of a bundle): one button per declaration, and the console says why", async () => {
+  const { page, problems } = await spaPage();
+  const warnings = [];
+  page.on("console", (msg) => { if (msg.type() === "warning") warnings.push(msg.text()); });
+  await page.goto(`${shop.origin}/twice.html`);
+  await page.waitForFunction(() => window.secondCopyStarted === true);
+  await page.waitForFunction(() => document.querySelector("#cart .amazon-pay-button")?.getAttribute("aria-busy") === "false");
+  // A declaration added later: the one copy that follows the page mounts it.
+  await page.evaluate((pay) => {
+    document.getElementById("later").innerHTML = `<div data-amazon-pay-widget='${JSON.stringify({ backendUrl: pay, items: [{ sku: "tshirt", quantity: 1 }] })}'></div>`;
+  }, server().baseUrl);
+  await page.waitForFunction(() => document.querySelector("#later .amazon-pay-button")?.getAttribute("aria-busy") === "false");
+  const counts = await page.evaluate(() => ({
+    cart: document.querySelectorAll("#cart .amazon-pay-widget").length,
+    later: document.querySelectorAll("#later .amazon-pay-widget").length,
+    ready: window.__events.filter((e) => e.kind === "ready").length,
+  }));
+  assert.deepEqual(counts, { cart: 1, later: 1, ready: 2 });
+  assert.equal(warnings.filter((w) => /loaded twice/.test(w)).length, 1, `one warning: ${warnings}`);
+  assert.deepEqual(problems, []);
+});
