@@ -67,6 +67,24 @@ export function installFakes() {
   };
 }
 export function sessions() { return JSON.stringify(window.__sessions); }
+// Counts the listeners added to elements and not removed, by type (installed once per page).
+export function liveListeners(type) {
+  if (!window.__liveListeners) {
+    const live = (window.__liveListeners = []);
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    EventTarget.prototype.addEventListener = function (t, listener, options) {
+      if (this instanceof Element) live.push({ target: this, type: t, listener });
+      return add.call(this, t, listener, options);
+    };
+    EventTarget.prototype.removeEventListener = function (t, listener, options) {
+      const i = live.findIndex((r) => r.target === this && r.type === t && r.listener === listener);
+      if (i >= 0) live.splice(i, 1);
+      return remove.call(this, t, listener, options);
+    };
+  }
+  return window.__liveListeners.filter((r) => r.type === type).length;
+}
 export function renders() { return JSON.stringify(window.__renders); }
 export function setQuery(query) { history.replaceState(null, "", location.pathname + query); }
 "#)]
@@ -77,6 +95,8 @@ extern "C" {
     fn renders() -> String;
     #[wasm_bindgen(js_name = setQuery)]
     fn set_query(query: &str);
+    #[wasm_bindgen(js_name = liveListeners)]
+    fn live_listeners(kind: &str) -> u32;
 }
 
 fn session_requests() -> Vec<serde_json::Value> {
@@ -332,4 +352,45 @@ fn a_callback_gets_exactly_the_event_the_dom_event_was_written_from() {
         assert_eq!(seen.borrow().as_ref(), Some(&event));
     }
     assert_eq!(from_detail(&JsValue::from_str("not a detail")), None);
+}
+
+/// A single-page app's route shows the button by a signal (`<Show>`): mounted, unmounted and mounted again ten
+/// times, the cart changing in between; once hidden right after being shown, while its session is on its way.
+#[wasm_bindgen_test]
+async fn a_button_shown_and_hidden_by_a_signal_is_one_button_for_the_current_cart_each_time_and_leaves_no_listener() {
+    install_fakes();
+    let before = (live_listeners("click"), live_listeners("amazonpay:ready"));
+    let parent = host();
+    let shown = RwSignal::new(true);
+    let cart = RwSignal::new(mugs(1));
+    let ready = Seen::default();
+    let on_ready = ready.callback();
+    let _app = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <Show when=move || shown.get()><AmazonPayButton cart=cart on_ready=on_ready /></Show> }
+    });
+    let widgets = || parent.query_selector_all(".amazon-pay-widget").unwrap().length();
+    let sessions_before = session_requests().len();
+    for round in 1..=10u32 {
+        until("the button", || ready.len() == round as usize).await;
+        assert_eq!(widgets(), 1, "round {round}");
+        assert_eq!(parent.query_selector_all(".fake-amazon-button").unwrap().length(), 1, "round {round}");
+        assert_eq!(text_of(&parent, ".fake-amazon-button"), format!("{}.{:02}", 1290 * round / 100, 1290 * round % 100));
+        assert_eq!((live_listeners("click"), live_listeners("amazonpay:ready")), (before.0 + 1, before.1 + 1), "round {round}");
+        shown.set(false);
+        until("the button gone", || widgets() == 0).await;
+        assert_eq!((live_listeners("click"), live_listeners("amazonpay:ready")), before, "round {round}: hidden, no listener left");
+        cart.set(mugs(round + 1));
+        shown.set(true);
+    }
+    until("the eleventh button", || ready.len() == 11).await;
+    // Hidden again at once: its session is answered after it left, and nothing is drawn or announced.
+    shown.set(false);
+    cart.set(mugs(1));
+    shown.set(true);
+    shown.set(false);
+    sleep(600).await;
+    assert_eq!(widgets(), 0);
+    assert_eq!(ready.len(), 11, "no button announced after it was hidden");
+    assert!(session_requests().len() - sessions_before <= 12, "one session per showing");
+    assert_eq!((live_listeners("click"), live_listeners("amazonpay:ready")), before);
 }

@@ -9,7 +9,7 @@ use super::{invalid, mount_view, ConfigError, View, WidgetConfig, WidgetHandle};
 use crate::prelude::*;
 #[cfg(feature = "view-button")]
 use crate::views::button::live::LiveButton;
-use alloc::rc::{Rc, Weak};
+use alloc::rc::Rc;
 use core::any::Any;
 use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -26,17 +26,15 @@ pub(super) struct Live {
 }
 
 thread_local! {
-    /// Every mounted widget, to find the one in an element.
-    static MOUNTED: RefCell<Vec<Weak<Live>>> = const { RefCell::new(Vec::new()) };
+    /// Every mounted widget, to find the one in an element, and to keep it: a widget lives until `unmount`, not
+    /// until its last handle is dropped, because a JS handle is dropped when the page's garbage collector frees
+    /// it (a script that did not keep the handle would see its button vanish at some later collection).
+    static MOUNTED: RefCell<Vec<Rc<Live>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The widget in `element`, if there is one.
 pub(super) fn find(element: &HtmlElement) -> Option<Rc<Live>> {
-    MOUNTED.with(|all| {
-        let mut all = all.borrow_mut();
-        all.retain(|live| live.upgrade().is_some_and(|live| live.is_mounted()));
-        all.iter().filter_map(Weak::upgrade).find(|live| *live.element.borrow() == *element)
-    })
+    MOUNTED.with(|all| all.borrow().iter().find(|live| *live.element.borrow() == *element).cloned())
 }
 
 /// `config` in `element`: the widget already there takes it (same view), or replaces it (another view), or a
@@ -54,7 +52,7 @@ pub(super) fn mount(element: HtmlElement, config: WidgetConfig) -> Result<Rc<Liv
     }
     let shown = mount_view(&element, &config)?;
     let live = Rc::new(Live { element: RefCell::new(element), config: RefCell::new(config), shown: RefCell::new(Some(shown)) });
-    MOUNTED.with(|all| all.borrow_mut().push(Rc::downgrade(&live)));
+    MOUNTED.with(|all| all.borrow_mut().push(live.clone()));
     Ok(live)
 }
 
@@ -74,11 +72,12 @@ impl Live {
         self.config.borrow().view
     }
 
-    /// Removes the widget (every handle to it sees that).
+    /// Removes the widget (every handle to it sees that) and lets it go.
     pub(super) fn unmount(&self) {
         // Taken out first: dropping the view runs no code of ours, but keep the borrow short anyway.
         let shown = self.shown.borrow_mut().take();
         drop(shown);
+        MOUNTED.with(|all| all.borrow_mut().retain(|live| live.is_mounted()));
     }
 
     /// Shows `config` from now on (see the module's comment).

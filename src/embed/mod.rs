@@ -26,12 +26,11 @@
 //! fn start() -> Result<(), JsError> {
 //!     // Every `[data-amazon-pay-widget]` element, as the bundles do when they start.
 //!     mount_declared();
-//!     // Or one element with a configuration of its own: the widget stays while `handle` lives.
+//!     // Or one element with a configuration of its own: the widget stays until `handle.unmount()`.
 //!     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
 //!     let element = document.get_element_by_id("pay").ok_or_else(|| JsError::new("no #pay element"))?;
 //!     let config = JsValue::from_str(r#"{"items": [{"sku": "mug", "quantity": 1}]}"#);
-//!     let handle = mount(element.unchecked_into(), config)?;
-//!     core::mem::forget(handle); // for the page's lifetime
+//!     let _handle = mount(element.unchecked_into(), config)?; // keep it to call `unmount` later
 //!     Ok(())
 //! }
 //! # start().ok();
@@ -270,11 +269,13 @@ fn absolute(url: &Option<String>) -> Result<Option<String>, ConfigError> {
     }
 }
 
-/// A mounted widget. Dropping it (or calling `unmount`) removes the widget and releases its callbacks.
+/// A mounted widget. `unmount` removes the widget and releases its callbacks; dropping the handle does not: a
+/// JS handle is dropped whenever the page's garbage collector frees it, and a button must not vanish then (a
+/// script that did not keep the handle reaches the widget again by mounting into its element, feature `dynamic`).
 ///
 /// With the feature `dynamic` (`amazon-pay-button.js` and `amazon-pay-widget.js`) it also takes a new configuration
 /// (`update`), and mounting into an element that already has a widget returns a handle to that same widget.
-#[must_use = "dropping a WidgetHandle removes the widget from the page"]
+#[must_use = "keep the WidgetHandle: only its `unmount` removes the widget"]
 #[wasm_bindgen]
 pub struct WidgetHandle {
     /// The mounted view ([`crate::dom::Mounted`], a button's [`crate::views::button::live::LiveButton`], or
@@ -285,6 +286,15 @@ pub struct WidgetHandle {
     /// removes it.
     #[cfg(feature = "dynamic")]
     live: alloc::rc::Rc<dynamic::Live>,
+}
+
+/// A handle let go of leaves its widget on the page (see [`WidgetHandle`]); with the feature `dynamic` the
+/// widget's registry keeps it.
+#[cfg(not(feature = "dynamic"))]
+impl Drop for WidgetHandle {
+    fn drop(&mut self) {
+        core::mem::forget(self.handle.take());
+    }
 }
 
 #[wasm_bindgen]
@@ -396,6 +406,10 @@ pub fn mount_declared() {
 #[cfg(feature = "auto-mount")]
 #[wasm_bindgen(start)]
 pub fn start() {
+    #[cfg(feature = "dynamic")]
+    if !observe::first_copy() {
+        return;
+    }
     mount_declared();
     #[cfg(feature = "dynamic")]
     observe::start();

@@ -36,6 +36,22 @@ pub(super) fn keep(handle: WidgetHandle) {
     });
 }
 
+/// Whether this is the page's first copy of the widget to start. A page that loads two bundles (`widget.js` and
+/// an import of its own, or one bundle from two URLs) has two copies, each with its own registry: both would
+/// mount every declaration, two buttons in one element and two sessions. The second leaves the declarations to
+/// the first (its `mount` still works) and says why in the console.
+pub(super) fn first_copy() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let key = JsValue::from_str("__amazonPayDeclarations");
+    if js_sys::Reflect::has(&window, &key).unwrap_or(false) {
+        web_sys::console::warn_1(
+            &"Amazon Pay widget: loaded twice; this copy leaves the page's declarations to the first (load one bundle, once)".into(),
+        );
+        return false;
+    }
+    js_sys::Reflect::set(&window, &key, &JsValue::TRUE).is_ok()
+}
+
 /// Starts following the page (once).
 pub(super) fn start() {
     let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
@@ -139,7 +155,8 @@ fn on_changes(changes: Changes) {
                         Ok(()) => keep(handle),
                         Err(err) => {
                             declaration_failed(&element, &err.into());
-                            drop(handle);
+                            let mut handle = handle;
+                            handle.unmount();
                             mount_new(&element);
                         }
                     }

@@ -51,7 +51,8 @@ export async function startShop({ host = "localhost" } = {}) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://shop");
     const path = url.pathname;
-    const name = path === "/" ? "cart.html" : path.slice(1);
+    // /spa/<route>: the single-page shop's one page, whatever the route (its router reads the path).
+    const name = path === "/" ? "cart.html" : path.startsWith("/spa/") ? "spa.html" : path.slice(1);
     let body;
     try {
       if (!/^[a-z-]+\.(html|css|js)$/.test(name)) throw new Error("not a shop file");
