@@ -7,22 +7,7 @@
 mod support;
 
 use amazon_pay_server::ops::LogFormat;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-/// Every byte the subscriber writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use support::captured_log::Captured;
 
 /// What a client sends to forge a line of its own, in red, and to turn the rest of the line around.
 const FORGED: &str = "en\r\n2026-12-07T14:00:00.000000Z  INFO amazon_pay_server: FORGED merchant key accepted \u{1b}[31mred\u{202e}evil";
@@ -41,7 +26,7 @@ async fn a_request_cannot_write_a_line_of_its_own_or_escape_codes_into_the_text_
     let refused = env.post_json("/api/cv2/sessions/WOXXXXXXXXXXXXXX/delivery", &serde_json::json!({"delivery": FORGED, "language": "en"})).await;
     assert_eq!(refused.status(), 400);
 
-    let bytes = captured.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let bytes = captured.bytes();
     let text = String::from_utf8(bytes).expect("the log is UTF-8");
     assert!(text.contains("FORGED merchant key accepted"), "the refusals are logged: {text}");
     assert!(!text.contains('\u{1b}'), "an ANSI escape reached the log: {text:?}");

@@ -16,8 +16,8 @@ use amazon_pay_server::sandbox::amazon::AgreementType;
 use amazon_pay_server::sandbox::scenario;
 use serde_json::Value;
 use sha2::Digest;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use support::captured_log::Captured;
 
 const PORTAL_KEY: &str = "PortalKey-Zq8w3Xv1";
 const CRM_PASSWORD: &str = "CrmPass-Ly7Hn2Rk";
@@ -25,28 +25,9 @@ const WEBHOOK_SECRET: &str = "WebhookSecret-Pq4Zr8Tx-0123456789abcdef";
 const MERCHANT_KEY: &str = "MerchantKey-Hv3Ks9Lw-0123456789abcdef";
 const WEBHOOK_URL_TOKEN: &str = "ReceiverToken-Jm5Qc2Vd";
 
-/// Every byte the subscriber writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
-    }
-
-    fn lines(&self) -> Vec<Value> {
-        self.text().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"))).collect()
-    }
+/// The captured lines, each a JSON object.
+fn lines(captured: &Captured) -> Vec<Value> {
+    captured.text().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"))).collect()
 }
 
 fn request_id(response: &reqwest::Response) -> String {
@@ -147,7 +128,7 @@ async fn logs_carry_request_ids_and_no_secrets() {
     // (this dist/ has no dashboard). A first request is answered only once all that is done.
     let first = env.http.get(env.url("/healthz")).send().await.expect("answered");
     let first_id = request_id(&first);
-    let at_start = captured.lines().len();
+    let at_start = lines(&captured).len();
 
     // CV2: session, the buyer's choice on Amazon's (simulated) page, review, placement.
     let created = env.post_json("/api/cv2/sessions", &serde_json::json!({"items": [{"sku": "mug", "quantity": 2}], "language": "en"})).await;
@@ -245,7 +226,7 @@ async fn logs_carry_request_ids_and_no_secrets() {
         keys.dedup();
         assert_eq!(keys.len(), count, "a key twice: {line}");
     }
-    let lines = captured.lines();
+    let lines = lines(&captured);
     let refusal = lines_of(&lines, &refused_id).into_iter().find(|l| l["message"] == "merchant API request refused").expect("the refusal's line");
     assert_eq!(
         (refusal["code"].as_str(), refusal["detail"].as_str().is_some_and(|d| d.contains("Bearer"))),

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod amazon_live;
+pub(crate) mod captured_log;
 pub(crate) mod pg;
 pub(crate) mod process;
 pub(crate) mod prometheus;
