@@ -346,23 +346,10 @@ async fn the_order_keeps_the_buyer_and_addresses_amazon_gave_for_the_merchant() 
     assert_eq!(shown.billing_address, Some(anna_at("Unter den Linden 1", "10117", "Berlin")));
 }
 
-/// Every byte the log subscriber writes (this binary's only subscriber: the other tests' lines land here too).
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_buyers_name_email_and_addresses_are_kept_but_never_logged() {
-    let captured = Captured::default();
+    // This binary's only subscriber: the other tests' lines land here too.
+    let captured = support::captured_log::Captured::default();
     let writer = captured.clone();
     amazon_pay_server::ops::logging::init_with(amazon_pay_server::ops::LogFormat::Json, move || writer.clone());
     let env = start().await;
@@ -371,7 +358,7 @@ async fn the_buyers_name_email_and_addresses_are_kept_but_never_logged() {
     buyer.get(&location(&buyer.get(&url).await)).await;
     let shown = merchant_order(&env, &order).await;
     assert_eq!(shown["shipping_address"]["street"], "Unter den Linden 1", "kept: {shown}");
-    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = captured.text();
     assert!(text.contains("upstream call"), "the log was captured: {text}");
     for said in ["anna.schmidt@sandbox.example", "Schmidt", "Unter den Linden", "Marienplatz"] {
         assert!(!text.contains(said), "{said} is in the logs");
