@@ -1,0 +1,124 @@
+// A buyer whose network or browser gets in the way, on the demo pages and on a shop of another origin, in German
+// and English: the session request that fails (offline, a 503) and the buyer's "Try again" once the network is
+// back; Amazon's script blocked. Faults are made with Playwright's routes; every wait has a deadline.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { startShop } from "./support/shop.mjs";
+import { chooseOnAmazon, recordingPage, events } from "./support/checkout.mjs";
+import { poll } from "./support/poll.mjs";
+import { serverAndBrowser } from "./support/suite.mjs";
+
+const WAIT = 20_000;
+let shop;
+const { server, browser } = serverAndBrowser({
+  server: async () => {
+    shop = await startShop();
+    return {
+      args: [
+        "--allowed-origins", shop.origin,
+        "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
+      ],
+    };
+  },
+  started: (running) => shop.usePaymentServer(running.baseUrl),
+});
+after(async () => {
+  await shop?.stop();
+});
+
+const SESSIONS = /\/api\/cv2\/sessions$/;
+
+/** A page recording the widget's events, whose pages (the demo's and the shop's) declare `<html lang=lang>`. */
+async function fresh(lang) {
+  const opened = await recordingPage(browser(), { timeout: WAIT });
+  shop.useLanguage(lang);
+  // The demo's pages are the server's own: rewritten on their way (the shop's pages come so from the shop).
+  await opened.page.route((url) => url.origin === server().baseUrl && /^\/(|[a-z-]+\.html)$/.test(url.pathname), async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('<html lang="en">', `<html lang="${lang}">`);
+    await route.fulfill({ response, body });
+  });
+  return opened;
+}
+
+/** The demo's cart on the server, or the shop's cart on its own origin. */
+const cartUrl = (where) => (where === "shop" ? shop.origin + "/cart.html" : server().baseUrl + "/");
+
+const SAYS = {
+  de: { down: /Der Zahlungsdienst antwortet gerade nicht/, retry: "Erneut versuchen", blocked: /Amazon Pay ist/ },
+  en: { down: /The payment service is not responding/, retry: "Try again", blocked: /Amazon Pay is not available/ },
+};
+
+for (const [lang, where] of [["de", "shop"], ["en", "demo"]]) {
+  test(`the session request failing (${lang}, ${where}): a sentence and "Try again"; once the network is back one click, one session, one button`, async () => {
+    const { page, context, problems } = await fresh(lang);
+    const says = SAYS[lang];
+    let network = "offline";
+    let sessions = 0;
+    await page.route(SESSIONS, (route) => {
+      sessions += 1;
+      if (network === "offline") return route.abort("internetdisconnected");
+      if (network === "503") return route.fulfill({ status: 503, contentType: "text/html", body: "<h1>503 Service Unavailable</h1>" });
+      return route.continue();
+    });
+    await page.goto(cartUrl(where));
+    const widget = page.locator("#amazon-pay");
+    const status = widget.locator("[role=status]");
+    const retry = widget.getByRole("button", { name: says.retry });
+    await status.filter({ hasText: says.down }).waitFor();
+    await retry.waitFor({ state: "visible" });
+    assert.ok(await widget.locator(".amazon-pay-button").isHidden(), "no broken button");
+    let errors = (await events(page)).filter((e) => e.kind === "error");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /cannot reach the backend at (http:\/\/[^/]+)?\/api\/cv2\/sessions: /);
+
+    // Still down (a 503 from a proxy): the same sentence and the same single "Try again".
+    network = "503";
+    await retry.click();
+    await poll(async () => (await events(page)).filter((e) => e.kind === "error").length === 2, { failure: () => "no second error event" });
+    await retry.waitFor({ state: "visible" });
+    assert.match(await status.textContent(), says.down);
+    assert.equal(await widget.locator(".amazon-pay-retry").count(), 1, "one Try again button");
+    errors = (await events(page)).filter((e) => e.kind === "error");
+    assert.match(errors[1].message, /HTTP 503/);
+
+    // The network is back: one click, one new session, one button, the sentence gone.
+    network = "up";
+    await retry.click();
+    await widget.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+    assert.equal(sessions, 3, "one session request per attempt");
+    assert.equal(await widget.locator(".amazonpay-button-view1").count(), 1, "one Amazon Pay button");
+    assert.equal(await widget.locator(".amazon-pay-button").count(), 1);
+    assert.ok(await retry.isHidden());
+    assert.equal(await status.textContent(), "");
+    assert.deepEqual((await events(page)).map((e) => e.kind), ["error", "error", "ready"]);
+
+    // And it leads to Amazon: the retried button's session is a working one.
+    await widget.locator(".amazon-pay-button").click();
+    await chooseOnAmazon(page);
+    await page.locator(".amazon-pay-buyer-name").waitFor();
+    assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+    await context.close();
+  });
+}
+
+test("checkout.js blocked on the shop's cart (de): a German sentence, the cause for the shop, and a retry that works once unblocked", async () => {
+  const { page, context, problems } = await fresh("de");
+  let blocked = true;
+  await page.route("**/sandbox/amazon/checkout.js", (route) => (blocked ? route.abort("blockedbyclient") : route.continue()));
+  await page.goto(cartUrl("shop"));
+  const widget = page.locator("#amazon-pay");
+  await widget.locator("[role=status]").filter({ hasText: SAYS.de.blocked }).waitFor();
+  assert.ok(await widget.locator(".amazon-pay-button").isHidden());
+  const errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /checkout\.js failed to load \(network error, blocked, or not found\)/);
+  // The buyer allows the site in their blocker and tries again: the button, with no reload.
+  blocked = false;
+  await widget.getByRole("button", { name: SAYS.de.retry }).click();
+  await widget.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  assert.equal(await widget.locator(".amazonpay-button-view1").count(), 1);
+  assert.deepEqual((await events(page)).map((e) => e.kind), ["error", "ready"]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
