@@ -1,10 +1,11 @@
 // A buyer whose network or browser gets in the way, on the demo pages and on a shop of another origin, in German
 // and English: the session request that fails (offline, a 503) and the buyer's "Try again" once the network is
-// back; Amazon's script blocked. Faults are made with Playwright's routes; every wait has a deadline.
+// back; "Place order" whose request is lost or never sent, then pressed again (one order, one key); Amazon's script
+// blocked. Faults are made with Playwright's routes and `context.setOffline`; every wait has a deadline.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startShop } from "./support/shop.mjs";
-import { chooseOnAmazon, recordingPage, events } from "./support/checkout.mjs";
+import { chooseOnAmazon, checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
 import { serverAndBrowser } from "./support/suite.mjs";
 
@@ -27,6 +28,7 @@ after(async () => {
 });
 
 const SESSIONS = /\/api\/cv2\/sessions$/;
+const ORDERS = /\/api\/cv2\/sessions\/[^/]+\/orders$/;
 
 /** A page recording the widget's events, whose pages (the demo's and the shop's) declare `<html lang=lang>`. */
 async function fresh(lang) {
@@ -119,6 +121,69 @@ test("checkout.js blocked on the shop's cart (de): a German sentence, the cause 
   await widget.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   assert.equal(await widget.locator(".amazonpay-button-view1").count(), 1);
   assert.deepEqual((await events(page)).map((e) => e.kind), ["error", "ready"]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+/** The idempotency keys of every "Place order" request the page sends from now on. */
+function placeOrderKeys(page) {
+  const keys = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST" && ORDERS.test(new URL(request.url()).pathname)) keys.push(JSON.parse(request.postData()).idempotency_key);
+  });
+  return keys;
+}
+
+test("'Place order' whose answer is lost (the server placed it): the next press sends the same key, one order, confirmed", async () => {
+  const { page, context, problems } = await fresh("en");
+  const workorderId = await checkoutToReview(page, server().baseUrl);
+  const keys = placeOrderKeys(page);
+  let lose = true;
+  await page.route(ORDERS, async (route) => {
+    if (!lose) return route.continue();
+    lose = false;
+    // The request reaches the server, which places the order; its answer never reaches the browser.
+    await route.fetch();
+    return route.abort("internetdisconnected");
+  });
+  await page.click(".amazon-pay-place-order");
+  await page.locator("#amazon-pay-review").getByText(/not responding/).waitFor();
+  assert.equal((await storedOrders(server().baseUrl, workorderId)).length, 1, "placed, though the buyer did not hear so");
+  await page.click(".amazon-pay-place-order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal(keys.length, 2);
+  assert.equal(keys[1], keys[0], "the same intent, the same key");
+  const orders = await storedOrders(server().baseUrl, workorderId);
+  assert.equal(orders.length, 1);
+  assert.equal(orders[0].state, "approved");
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+test("offline at 'Place order' on the shop's review page (de), then online: pressed again, one key, one order, one outcome", async () => {
+  const { page, context, problems } = await fresh("de");
+  await page.goto(shop.origin + "/cart.html");
+  await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible" });
+  await page.locator("#amazon-pay .amazon-pay-button").click();
+  await chooseOnAmazon(page);
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
+  await page.locator(".amazon-pay-buyer-name").waitFor();
+  const workorderId = new URL(page.url()).searchParams.get("workorderId");
+  const keys = placeOrderKeys(page);
+  await context.setOffline(true);
+  await page.click(".amazon-pay-place-order");
+  await page.locator("#amazon-pay-review").getByText(/Der Zahlungsdienst antwortet gerade nicht/).waitFor();
+  assert.ok(await page.locator(".amazon-pay-place-order").isEnabled(), "the buyer can press again");
+  assert.deepEqual(await storedOrders(server().baseUrl, workorderId), []);
+  await context.setOffline(false);
+  await page.click(".amazon-pay-place-order");
+  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  assert.match(await confirmationState(page, "approved"), /bestätigt/);
+  assert.equal(keys.length, 2);
+  assert.equal(keys[1], keys[0]);
+  assert.equal((await storedOrders(server().baseUrl, workorderId)).length, 1);
+  const outcomes = (await events(page)).filter((e) => ["approved", "pending", "declined", "error"].includes(e.kind));
+  assert.deepEqual(outcomes.map((e) => e.kind), ["approved"], "the confirmation page says it once");
   assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
   await context.close();
 });
