@@ -1,7 +1,8 @@
 // A buyer whose network or browser gets in the way, on the demo pages and on a shop of another origin, in German
 // and English: the session request that fails (offline, a 503) and the buyer's "Try again" once the network is
 // back; "Place order" whose request is lost or never sent, then pressed again (one order, one key); Amazon's script
-// blocked. Faults are made with Playwright's routes and `context.setOffline`; every wait has a deadline.
+// blocked; the confirmation page offline while the payment is pending; sessionStorage that throws (Safari's
+// private mode). Faults are made with Playwright's routes and `context.setOffline`; every wait has a deadline.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startShop } from "./support/shop.mjs";
@@ -19,6 +20,8 @@ const { server, browser } = serverAndBrowser({
         "--allowed-origins", shop.origin,
         "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
       ],
+      // mc-4444 stays pending this long: the confirmation page's test goes offline meanwhile.
+      env: { SANDBOX_SETTLE_MS: "4000" },
     };
   },
   started: (running) => shop.usePaymentServer(running.baseUrl),
@@ -184,6 +187,38 @@ test("offline at 'Place order' on the shop's review page (de), then online: pres
   assert.equal((await storedOrders(server().baseUrl, workorderId)).length, 1);
   const outcomes = (await events(page)).filter((e) => ["approved", "pending", "declined", "error"].includes(e.kind));
   assert.deepEqual(outcomes.map((e) => e.kind), ["approved"], "the confirmation page says it once");
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+test("sessionStorage that throws (Safari's private mode): cart, review and confirmation still work, nothing uncaught", async () => {
+  const { page, context, problems } = await fresh("en");
+  await context.addInitScript(() => {
+    Storage.prototype.setItem = () => { throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };
+  });
+  const workorderId = await checkoutToReview(page, server().baseUrl);
+  await page.click(".amazon-pay-place-order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await storedOrders(server().baseUrl, workorderId)).length, 1);
+  assert.deepEqual((await events(page)).map((e) => e.kind), ["approved"]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+test("the confirmation page losing the network while the payment is pending: it keeps asking and says the outcome once", async () => {
+  const { page, context, problems } = await fresh("en");
+  await checkoutToReview(page, server().baseUrl, { instrument: "mc-4444" });
+  await page.click(".amazon-pay-place-order");
+  await confirmationState(page, "pending");
+  const failedPolls = [];
+  page.on("console", (msg) => { if (/Amazon Pay confirmation: cannot reach the backend .*; retrying/.test(msg.text())) failedPolls.push(msg.text()); });
+  await context.setOffline(true);
+  await poll(() => failedPolls.length >= 2, { timeoutMs: WAIT, failure: () => `${failedPolls.length} failed polls while offline` });
+  // Meanwhile the last state stays on the page (no error, no spinner of its own).
+  assert.equal(await page.locator(".amazon-pay-order-state").getAttribute("data-state"), "pending");
+  await context.setOffline(false);
+  assert.match(await confirmationState(page, "approved", WAIT), /confirmed/);
+  assert.deepEqual((await events(page)).map((e) => e.kind), ["pending", "approved"]);
   assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
   await context.close();
 });
