@@ -2,7 +2,8 @@
 // and English: the session request that fails (offline, a 503) and the buyer's "Try again" once the network is
 // back; "Place order" whose request is lost or never sent, then pressed again (one order, one key); Amazon's script
 // blocked; the confirmation page offline while the payment is pending; sessionStorage that throws (Safari's
-// private mode). Faults are made with Playwright's routes and `context.setOffline`; every wait has a deadline.
+// private mode); a slow network (no layout shift, nothing said twice). Faults are made with Playwright's routes,
+// `context.setOffline` and CDP's network emulation; every wait has a deadline.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startShop } from "./support/shop.mjs";
@@ -219,6 +220,42 @@ test("the confirmation page losing the network while the payment is pending: it 
   await context.setOffline(false);
   assert.match(await confirmationState(page, "approved", WAIT), /confirmed/);
   assert.deepEqual((await events(page)).map((e) => e.kind), ["pending", "approved"]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+test("a slow network (400 kbps, 400 ms) on the shop's cart: the button's place is held from the first paint, no layout shift, 'still loading' said once", async () => {
+  const { page, context, problems } = await fresh("en");
+  await context.addInitScript(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts.push(entry.value);
+    }).observe({ type: "layout-shift", buffered: true });
+    // What a screen reader is given: each live region's text after each batch of changes to it.
+    window.__said = [];
+    new MutationObserver((records) => {
+      const regions = new Set(records.map((r) => (r.target.nodeType === 3 ? r.target.parentElement : r.target)?.closest?.("[aria-live]")).filter(Boolean));
+      for (const region of regions) if (region.textContent) window.__said.push(region.textContent);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 400, downloadThroughput: 50_000, uploadThroughput: 50_000 });
+  // Amazon's script comes later still: long enough for "still loading".
+  let release;
+  const released = new Promise((r) => { release = r; });
+  await page.route("**/sandbox/amazon/checkout.js", async (route) => { await released; await route.continue(); });
+  await page.goto(shop.origin + "/cart-below.html", { waitUntil: "commit" });
+  const below = page.locator("#below");
+  await page.locator("#amazon-pay [role=status]").filter({ hasText: /still loading/ }).waitFor({ timeout: 30_000 });
+  // (Painted frames before this are what the layout-shift entries below speak for.)
+  const top = await below.evaluate((e) => e.getBoundingClientRect().top);
+  release();
+  await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible", timeout: 30_000 });
+  assert.equal(await below.evaluate((e) => e.getBoundingClientRect().top), top, "the shop's text did not move");
+  assert.deepEqual(await page.evaluate(() => window.__shifts), [], "no layout shift");
+  assert.deepEqual(await page.evaluate(() => window.__said), ["Amazon Pay is still loading…"]);
+  assert.deepEqual((await events(page)).map((e) => e.kind), ["ready"]);
   assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
   await context.close();
 });
