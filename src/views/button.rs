@@ -84,6 +84,18 @@ impl SetupError {
             _ => ErrorCode::Internal.buyer_message(language).to_owned(),
         }
     }
+
+    /// Whether asking again may work: no answer, a garbled one (a proxy's 502), an upstream that did not
+    /// answer, or the script that did not arrive (the network, not a refusal of this cart).
+    fn retryable(&self) -> bool {
+        match self {
+            SetupError::Backend(e) => e.api_error().is_none_or(|api| {
+                matches!(api.code, ErrorCode::UpstreamTimeout | ErrorCode::UpstreamInvalid | ErrorCode::UpstreamError | ErrorCode::Busy)
+            }),
+            SetupError::Script(_) => true,
+            _ => false,
+        }
+    }
 }
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
@@ -154,10 +166,11 @@ fn render(view: &Button, config: ButtonConfig, options: &ButtonOptions) -> Resul
     Ok(config)
 }
 
-/// Shows the outcome in `view`: Amazon's button, or the buyer's sentence with no broken button. Returns the
-/// event to announce (`ready` or `error`): the caller emits it once its own state is consistent, since a
-/// page's listener may call back into the widget.
-fn finish(view: &Button, result: Result<ButtonConfig, SetupError>, language: Language) -> WidgetEvent {
+/// Shows the outcome in `view`: Amazon's button, or the buyer's sentence with no broken button (and, when
+/// the network was the cause, a "Try again" button). Returns the event to announce (`ready` or `error`): the
+/// caller emits it once its own state is consistent, since a page's listener may call back into the widget.
+fn finish(view: &Rc<Button>, result: Result<ButtonConfig, SetupError>, options: &ButtonOptions) -> WidgetEvent {
+    let language = options.language;
     let _ = view.button.class_list().remove_1("amazon-pay-placeholder");
     set_attr(&view.button, "aria-busy", "false");
     match result {
@@ -169,9 +182,49 @@ fn finish(view: &Button, result: Result<ButtonConfig, SetupError>, language: Lan
             log_error("Amazon Pay button", &err);
             set_hidden(&view.button, true);
             set_text(&view.status, &err.buyer_message(language));
+            if err.retryable() {
+                offer_retry(view, options);
+            }
             WidgetEvent::Error { message: err.to_string() }
         }
     }
+}
+
+/// Shows the "Try again" button under the sentence (built once; hidden again while the retry runs). A click
+/// asks for one new session and loads the script again, in the same place: a buyer whose network came back
+/// gets the button without reloading the shop's page.
+fn offer_retry(view: &Rc<Button>, options: &ButtonOptions) {
+    let mut retry = view.retry.borrow_mut();
+    if let Some((element, _)) = retry.as_ref() {
+        set_hidden(element, false);
+        return;
+    }
+    let Ok(element) = el("button") else { return };
+    let element = element.attr("type", "button").class("amazon-pay-retry").done();
+    set_text(&element, Text::TryAgain.get(options.language));
+    let (weak, options) = (Rc::downgrade(view), options.clone());
+    let click = on(&element, "click", move |_| {
+        let Some(view) = weak.upgrade() else { return };
+        // The listener stays (dropping it inside its own call is not allowed): the button is only hidden.
+        if let Some((element, _)) = view.retry.borrow().as_ref() {
+            set_hidden(element, true);
+        }
+        set_hidden(&view.button, false);
+        let _ = view.button.class_list().add_1("amazon-pay-placeholder");
+        set_attr(&view.button, "aria-busy", "true");
+        set_text(&view.status, "");
+        let (weak, options) = (weak.clone(), options.clone());
+        wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
+        wasm_bindgen_futures::spawn_local(async move {
+            let prepared = prepare(request_session(&options), &options).await;
+            let Some(view) = weak.upgrade() else { return };
+            let result = prepared.and_then(|config| render(&view, config, &options));
+            let event = finish(&view, result, &options);
+            emit(&view.host, event);
+        });
+    });
+    crate::dom_calls::insert_before(&view.host, &element, None);
+    *retry = Some((element, click));
 }
 
 /// The session request for `options`' cart, language and pages.
@@ -189,6 +242,8 @@ struct Button {
     button: Element,
     status: Element,
     _click: Listener,
+    /// The "Try again" button and its listener, once a failure offered it.
+    retry: core::cell::RefCell<Option<(Element, Listener)>>,
 }
 
 /// Builds the button's elements with its placeholder and puts them into `parent`, before `before` (else last).
@@ -202,7 +257,7 @@ fn build(parent: &Element, before: Option<&web_sys::Node>) -> Result<Rc<Button>,
         let host = host.clone();
         on(&button, "click", move |_| emit(&host, WidgetEvent::ButtonClicked))
     };
-    Ok(Rc::new(Button { host, button, status, _click: click }))
+    Ok(Rc::new(Button { host, button, status, _click: click, retry: Default::default() }))
 }
 
 /// Appends the button to `parent` and starts it (session, `checkout.js`, `renderButton`).
@@ -227,7 +282,7 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
         // Unmounted meanwhile: nothing to show.
         let Some(view) = weak.upgrade() else { return };
         let result = prepared.and_then(|config| render(&view, config, &options));
-        let event = finish(&view, result, options.language);
+        let event = finish(&view, result, &options);
         emit(&view.host, event);
     });
     Ok(Mounted::new(view.host.clone(), Box::new(view)))
@@ -250,7 +305,7 @@ fn replace(
         }
     };
     let result = prepared.and_then(|config| render(&view, config, options));
-    let event = finish(&view, result, options.language);
+    let event = finish(&view, result, options);
     drop(old);
     Ok((Mounted::new(view.host.clone(), Box::new(view)), event))
 }

@@ -400,7 +400,10 @@ impl Review {
                 log_error("Amazon Pay review", &err);
                 self.emit(WidgetEvent::Error { message: err.to_string() });
                 self.say(&buyer_message(&err, self.options.language));
-                return self.retry_later(None);
+                // No answer from the backend (offline, a proxy's error page): the order may have been placed,
+                // so the next press asks again with the same key and gets that order's answer.
+                let unanswered = matches!(err, ClientError::Network { .. } | ClientError::Decode { .. });
+                return self.retry_later(None, !unanswered);
             }
         };
         let order_id = response.order_id;
@@ -417,17 +420,20 @@ impl Review {
             PlaceOrderOutcome::Declined { code, message } => {
                 self.emit(WidgetEvent::Declined { order_id: order_id.clone(), code: code.as_str().into(), message: message.clone() });
                 self.say(&message);
-                self.retry_later(Some(code));
+                self.retry_later(Some(code), true);
             }
         }
     }
 
-    /// After a decline or a failure: a new attempt is a new intent (a new key), and the buyer may try again.
-    fn retry_later(&self, decline: Option<ErrorCode>) {
+    /// After a decline or a failure the buyer may try again: after an answer, a new attempt is a new intent (a
+    /// new key, `new_key`); after none, it is the same one (the same key, whose order the server keeps).
+    fn retry_later(&self, decline: Option<ErrorCode>, new_key: bool) {
         {
             let mut state = self.state.borrow_mut();
             state.decline = decline;
-            state.idempotency_key = page::new_idempotency_key();
+            if new_key {
+                state.idempotency_key = page::new_idempotency_key();
+            }
             state.busy = false;
         }
         self.render();

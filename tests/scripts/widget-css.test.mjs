@@ -27,13 +27,16 @@ function splitTop(text, at = /,/) {
   return [...parts, text.slice(start)];
 }
 
-/** True when the selector's first compound names only widget classes (`.amazon-pay-…`, or `:is()` of them). */
+/** True when the selector's first compound names only widget classes (`.amazon-pay-…`, with attribute selectors
+ * and pseudo-classes, or `:is()` of them), or is the element a shop declares for the widget while it is still
+ * empty (`[data-amazon-pay-widget]:empty`, whose place the stylesheet holds before the bundle has drawn). */
 function scopedToWidget(selector) {
   // Up to the first top-level combinator (a space, `>`, `+` or `~`).
   const [first] = splitTop(selector, /[\s>+~]/);
   const is = first.match(/^:is\((.*)\)$/);
   if (is) return splitTop(is[1]).every((s) => /^\.amazon-pay-[a-z0-9-]+$/.test(s.trim()));
-  return /^\.amazon-pay-[a-z0-9-]+(:[a-z-]+(\([^)]*\))?)*$/.test(first);
+  if (first === "[data-amazon-pay-widget]:empty") return selector === first;
+  return /^\.amazon-pay-[a-z0-9-]+(\[[a-z-]+(=[a-z0-9-]+)?\])*(:[a-z-]+(\([^)]*\))?)*$/.test(first);
 }
 
 test("every selector of the widget's stylesheet starts at one of the widget's elements", () => {
@@ -43,9 +46,11 @@ test("every selector of the widget's stylesheet starts at one of the widget's el
 });
 
 test("the check refuses what would style the shop's page", () => {
-  for (const bad of ["body", ":root", "button:focus-visible", ".shop-header", "a.amazon-pay-x", ":is(.amazon-pay-x, main) a", "* .amazon-pay-x"]) {
+  for (const bad of ["body", ":root", "button:focus-visible", ".shop-header", "a.amazon-pay-x", ":is(.amazon-pay-x, main) a", "* .amazon-pay-x",
+    "[data-amazon-pay-widget]", "[data-amazon-pay-widget]:empty + p", "[hidden].amazon-pay-x"]) {
     assert.equal(scopedToWidget(bad), false, bad);
   }
+  assert.equal(scopedToWidget(".amazon-pay-button[aria-busy=true] + p"), true);
   assert.deepEqual(selectors("body { margin: 0 } /* x { } */ .amazon-pay-a, .amazon-pay-b:hover { color: red }"), ["body", ".amazon-pay-a", ".amazon-pay-b:hover"]);
 });
 

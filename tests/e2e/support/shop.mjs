@@ -48,6 +48,7 @@ export async function startShop({ host = "localhost" } = {}) {
   // A digest of the right form that no file has.
   const wrong = "sha384-" + createHash("sha384").update("not the bundle").digest("base64");
   let pay = "http://payment-server.invalid";
+  let lang = "en";
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://shop");
     const path = url.pathname;
@@ -56,7 +57,7 @@ export async function startShop({ host = "localhost" } = {}) {
     let body;
     try {
       if (!/^[a-z-]+\.(html|css|js)$/.test(name)) throw new Error("not a shop file");
-      body = readFileSync(join(pagesDir, name), "utf8").replaceAll("{{PAY}}", pay).replaceAll("{{WIDGET_CSS}}", pay + css)
+      body = readFileSync(join(pagesDir, name), "utf8").replace('<html lang="en">', `<html lang="${lang}">`).replaceAll("{{PAY}}", pay).replaceAll("{{WIDGET_CSS}}", pay + css)
         .replaceAll("{{RELEASE}}", release).replaceAll("{{LOADER_SRI}}", digest("widget-init.js"))
         .replaceAll("{{BUTTON_SRI}}", url.searchParams.get("digest") === "wrong" ? wrong : digest("amazon-pay-button.js"));
     } catch {
@@ -75,6 +76,9 @@ export async function startShop({ host = "localhost" } = {}) {
   return {
     origin,
     usePaymentServer(baseUrl) { pay = baseUrl; },
+    /** The `<html lang>` every page declares from now on (a page the test fulfils itself would lose the
+     * shop's address space, and Chromium would then refuse the payment server on loopback). */
+    useLanguage(code) { lang = code; },
     async stop() {
       server.closeAllConnections();
       await new Promise((ok) => server.close(ok));
