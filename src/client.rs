@@ -249,6 +249,14 @@ impl Client {
         self.post_text(routes::CHECKOUTCHAMP_UPSALES, request.to_json())
     }
 
+    /// What the server last learnt of a CheckoutChamp order (the buyer's own, by its token) while Amazon decides.
+    pub fn checkoutchamp_order_status(
+        &self,
+        request: &checkoutchamp::CrmStatusRequest,
+    ) -> impl Future<Output = Result<checkoutchamp::CrmOrderState, ClientError>> + 'static {
+        self.post_text(routes::CHECKOUTCHAMP_ORDER_STATUS, request.to_json())
+    }
+
     /// Starts a PAYONE CV1 checkout for the cart; the server prices it.
     pub fn create_cv1_session(&self, request: &cv1::CreateCv1SessionRequest) -> impl Future<Output = Result<cv1::Cv1Session, ClientError>> + 'static {
         self.post_text(routes::CV1_SESSIONS, request.to_json())

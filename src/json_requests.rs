@@ -7,7 +7,7 @@
 //! order and escapes alike.
 
 use crate::prelude::*;
-use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderRequest, ImportUpsaleRequest};
+use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmStatusRequest, ImportOrderRequest, ImportUpsaleRequest};
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, CreateCv1SessionRequest, OrderReferenceRequest};
 use amazon_pay_contract::cv2::CartLine;
 use amazon_pay_contract::digits;
@@ -109,6 +109,12 @@ impl ToJson for ImportUpsaleRequest {
     }
 }
 
+impl ToJson for CrmStatusRequest {
+    fn to_json(&self) -> String {
+        Object::new().text("access_token", &self.access_token).text("order_id", &self.order_id).text("language", self.language.code()).end()
+    }
+}
+
 impl ToJson for CreateCv1SessionRequest {
     fn to_json(&self) -> String {
         Object::new().raw("items", &list(&self.items, cart_line)).text("language", self.language.code()).end()
@@ -183,6 +189,7 @@ mod tests {
                 idempotency_key: "k".into(),
                 language,
             });
+            same_as_serde_json(&CrmStatusRequest { access_token: NASTY.into(), order_id: NASTY.into(), language });
             same_as_serde_json(&CreateCv1SessionRequest {
                 items: vec![CartLine { sku: NASTY.into(), quantity: 3 }, CartLine { sku: "mug".into(), quantity: 0 }],
                 language,

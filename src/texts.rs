@@ -140,6 +140,7 @@ texts! {
     CheckAmazonWallet => ["Sie können auch die in Ihrem Amazon-Konto gespeicherten Zahlungsarten prüfen und aktualisieren.", "You can also check and update the payment methods stored in your Amazon account.", "Vous pouvez aussi vérifier et mettre à jour les moyens de paiement enregistrés dans votre compte Amazon.", "Puoi anche controllare e aggiornare i metodi di pagamento salvati nel tuo account Amazon.", "También puedes revisar y actualizar los métodos de pago guardados en tu cuenta de Amazon."],
     PayAnotherWay => ["Bitte melden Sie sich von Amazon Pay ab und wählen Sie eine andere Zahlungsart.", "Please sign out of Amazon Pay and choose another payment method.", "Veuillez vous déconnecter d'Amazon Pay et choisir un autre moyen de paiement.", "Esci da Amazon Pay e scegli un altro metodo di pagamento.", "Cierra sesión en Amazon Pay y elige otro método de pago."],
     CrmPending => ["Amazon Pay prüft Ihre Zahlung noch. Wir schreiben Ihnen, sobald sie bestätigt ist.", "Amazon Pay is still checking your payment. We will email you as soon as it is confirmed.", "Amazon Pay vérifie encore votre paiement. Nous vous écrirons dès qu'il sera confirmé.", "Amazon Pay sta ancora verificando il pagamento. Ti scriveremo appena sarà confermato.", "Amazon Pay todavía está comprobando tu pago. Te escribiremos en cuanto se confirme."],
+    CrmDeclined => ["Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet. Sie können erneut bestellen und eine andere Zahlungsart wählen.", "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.", "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité. Vous pouvez commander à nouveau et choisir un autre moyen de paiement.", "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla. Puoi ordinare di nuovo e scegliere un altro metodo di pagamento.", "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada. Puedes volver a pedir y elegir otro método de pago."],
     UpsellChargedTo => ["Bezahlt wird wie Ihre Bestellung mit Amazon Pay:", "Paid like your order, with Amazon Pay:", "Payé comme votre commande, avec Amazon Pay :", "Pagato come il tuo ordine, con Amazon Pay:", "Se paga como tu pedido, con Amazon Pay:"],
     UpsellAdd => ["Ja, zu meiner Bestellung hinzufügen", "Yes, add it to my order", "Oui, l'ajouter à ma commande", "Sì, aggiungilo al mio ordine", "Sí, añadirlo a mi pedido"],
     UpsellNoThanks => ["Nein, danke", "No, thanks", "Non, merci", "No, grazie", "No, gracias"],
@@ -185,6 +186,14 @@ mod tests {
                 assert_eq!(text.0.split('\0').count(), 5, "{text:?}: five languages, none with a NUL of its own");
                 // German and English always differ; a copy-paste slip would make them equal.
                 assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
+            }
+        }
+
+        #[test]
+        fn a_declined_crm_order_reads_as_the_server_tells_an_upsale_on_it() {
+            for lang in Language::ALL {
+                let server = amazon_pay_contract::checkoutchamp::crm_declined_message(lang);
+                assert_eq!(Text::CrmDeclined.get(lang), server, "{lang:?}");
             }
         }
 

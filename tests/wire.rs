@@ -6,7 +6,7 @@
 
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::apb::ApbOrderResponse;
-use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
+use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderState, CrmOrderStatus, ImportOrderResponse};
 use amazon_pay_contract::cv1::{Cv1Decline, Cv1Details, Cv1OrderResponse, Cv1Outcome, Cv1Session, WidgetsConfig};
 use amazon_pay_contract::cv2::{
     ButtonConfig, CheckoutDetails, DeliveryOption, DeliveryPrice, PlaceOrderOutcome, PlaceOrderResponse, PostalAddress, PricedLine, ProductType,
@@ -225,6 +225,7 @@ fn legacy_v1_answers_read_back_equal() {
             total: Money::eur(3000),
             items: vec![CrmOrderLine { product_id: 101, name: "Rust mug".into(), quantity: 2, price: Money::eur(1290) }],
         });
+        round_trip(CrmOrderState { order_id: "CC1".into(), status });
     }
 }
 

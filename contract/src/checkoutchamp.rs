@@ -77,13 +77,17 @@ pub enum CrmOrderStatus {
     Pending,
     /// A lead without payment.
     Partial,
-    /// Anything else CheckoutChamp reports (declined, refunded, cancelled, …).
+    /// Amazon declined the payment after CheckoutChamp took the order as `Pending` (its Order Query says
+    /// `DECLINED`): nothing was charged, and nothing can be added to it.
+    Declined,
+    /// Anything else CheckoutChamp reports (refunded, cancelled, …).
     Other,
 }
 
 impl CrmOrderStatus {
     /// Every status, for tests and exhaustive checks.
-    pub const ALL: [CrmOrderStatus; 4] = [CrmOrderStatus::Complete, CrmOrderStatus::Pending, CrmOrderStatus::Partial, CrmOrderStatus::Other];
+    pub const ALL: [CrmOrderStatus; 5] =
+        [CrmOrderStatus::Complete, CrmOrderStatus::Pending, CrmOrderStatus::Partial, CrmOrderStatus::Declined, CrmOrderStatus::Other];
 
     /// The status as it appears in JSON, e.g. `complete`.
     pub const fn as_str(self) -> &'static str {
@@ -91,6 +95,7 @@ impl CrmOrderStatus {
             CrmOrderStatus::Complete => "complete",
             CrmOrderStatus::Pending => "pending",
             CrmOrderStatus::Partial => "partial",
+            CrmOrderStatus::Declined => "declined",
             CrmOrderStatus::Other => "other",
         }
     }
@@ -127,6 +132,44 @@ pub struct ImportOrderResponse {
     pub items: Vec<CrmOrderLine>,
 }
 
+/// `POST /api/checkoutchamp/order-status`: what CheckoutChamp last said of an order this server imported, for
+/// the lander's and upsell page's buyer while Amazon decides a `Pending` order. Sent in a body, not the address:
+/// the `access_token` (the order's buyer's, as for an upsale) is a secret; another buyer's gets `not_found`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmStatusRequest {
+    /// The buyer's Login with Amazon token (the lander's, or the upsell page's own sign-in).
+    pub access_token: String,
+    /// CheckoutChamp's `orderId` from [`ImportOrderResponse::order_id`].
+    pub order_id: String,
+    #[serde(default)]
+    /// The language of an error's sentence.
+    pub language: Language,
+}
+
+/// The answer to [`CrmStatusRequest`]: the order's status as the server stored it (the status sweep asks
+/// CheckoutChamp about pending orders every `CHECKOUTCHAMP_STATUS_EVERY_MS`; this read never asks it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmOrderState {
+    /// The order id.
+    pub order_id: String,
+    /// The status.
+    pub status: CrmOrderStatus,
+}
+
+/// The buyer's sentence for an order Amazon declined after CheckoutChamp took it as `Pending`: what happened
+/// (not placed, nothing charged) and what the buyer can do (order again with another payment method). The
+/// widget's `Text::CrmDeclined` says the same (a test holds them equal); the server answers an upsale on such an
+/// order with it.
+pub fn crm_declined_message(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet. Sie können erneut bestellen und eine andere Zahlungsart wählen.",
+        Language::En => "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.",
+        Language::Fr => "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité. Vous pouvez commander à nouveau et choisir un autre moyen de paiement.",
+        Language::It => "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla. Puoi ordinare di nuovo e scegliere un altro metodo di pagamento.",
+        Language::Es => "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada. Puedes volver a pedir y elegir otro método de pago.",
+    }
+}
+
 /// The buyer's sentence when CheckoutChamp declines an upsale (`soft_decline` or `hard_decline`): the
 /// decline's general sentence asks for another payment method, which the upsell page cannot offer (its Wallet
 /// is read-only, on the lander's order), and says nothing of the order the buyer already has, which stands.
@@ -144,11 +187,11 @@ pub fn upsale_declined_message(lang: Language, order: CrmOrderStatus) -> &'stati
         (CrmOrderStatus::Pending, Language::Fr) => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande a bien été reçue et est en cours de traitement, et rien de plus n'a été débité.",
         (CrmOrderStatus::Pending, Language::It) => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine è stato ricevuto ed è in elaborazione, e non è stato addebitato nient'altro.",
         (CrmOrderStatus::Pending, Language::Es) => "No hemos podido añadirlo a tu pedido. Tu pedido se ha recibido y se está procesando, y no se ha cobrado nada más.",
-        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::De) => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung bleibt unverändert, und es wurde nichts weiter belastet.",
-        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::En) => "We could not add this to your order. Your order stays as it was, and nothing more was charged.",
-        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::Fr) => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande reste inchangée et rien de plus n'a été débité.",
-        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::It) => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine resta invariato e non è stato addebitato nient'altro.",
-        (CrmOrderStatus::Partial | CrmOrderStatus::Other, Language::Es) => "No hemos podido añadirlo a tu pedido. Tu pedido sigue igual y no se ha cobrado nada más.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Declined | CrmOrderStatus::Other, Language::De) => "Wir konnten dies nicht zu Ihrer Bestellung hinzufügen. Ihre Bestellung bleibt unverändert, und es wurde nichts weiter belastet.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Declined | CrmOrderStatus::Other, Language::En) => "We could not add this to your order. Your order stays as it was, and nothing more was charged.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Declined | CrmOrderStatus::Other, Language::Fr) => "Nous n'avons pas pu l'ajouter à votre commande. Votre commande reste inchangée et rien de plus n'a été débité.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Declined | CrmOrderStatus::Other, Language::It) => "Non è stato possibile aggiungerlo al tuo ordine. Il tuo ordine resta invariato e non è stato addebitato nient'altro.",
+        (CrmOrderStatus::Partial | CrmOrderStatus::Declined | CrmOrderStatus::Other, Language::Es) => "No hemos podido añadirlo a tu pedido. Tu pedido sigue igual y no se ha cobrado nada más.",
     }
 }
 
@@ -184,7 +227,7 @@ mod tests {
             let pending = upsale_declined_message(lang, CrmOrderStatus::Pending);
             assert!(complete.contains(placed[i]), "{complete}");
             assert!(pending.contains(received[i]) && !pending.contains(placed[i]), "{pending}");
-            for other in [CrmOrderStatus::Partial, CrmOrderStatus::Other] {
+            for other in [CrmOrderStatus::Partial, CrmOrderStatus::Declined, CrmOrderStatus::Other] {
                 let unchanged = upsale_declined_message(lang, other);
                 assert!(!unchanged.contains(placed[i]) && !unchanged.contains(received[i]), "{unchanged}");
             }
@@ -192,6 +235,21 @@ mod tests {
             let opening = complete.split('.').next().unwrap_or_default();
             assert!(pending.starts_with(opening) && upsale_declined_message(lang, CrmOrderStatus::Other).starts_with(opening), "{lang:?}");
         }
+    }
+
+    #[test]
+    fn a_declined_order_says_so_and_what_to_do_in_every_language() {
+        let declined = ["abgelehnt", "declined", "refusé", "rifiutato", "rechazado"];
+        for (i, lang) in Language::ALL.into_iter().enumerate() {
+            let sentence = crm_declined_message(lang);
+            assert!(sentence.contains(declined[i]), "{sentence}");
+            assert_eq!(sentence.contains('\u{202f}'), lang == Language::Fr, "{sentence}: French typography only in French");
+        }
+        // French: a narrow no-break space before every colon.
+        let fr = crm_declined_message(Language::Fr);
+        assert!(fr.match_indices(':').all(|(at, _)| fr[..at].ends_with('\u{202f}')), "{fr}");
+        let request: CrmStatusRequest = serde_json::from_str(r#"{"access_token":"Atza|x","order_id":"O1"}"#).unwrap();
+        assert_eq!(request.language, Language::En);
     }
 
     #[test]

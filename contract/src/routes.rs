@@ -15,6 +15,8 @@ pub const CV2_SESSIONS: &str = "/api/cv2/sessions";
 pub const CHECKOUTCHAMP_ORDERS: &str = "/api/checkoutchamp/orders";
 /// `POST` [`crate::checkoutchamp::ImportUpsaleRequest`] → [`crate::checkoutchamp::ImportOrderResponse`].
 pub const CHECKOUTCHAMP_UPSALES: &str = "/api/checkoutchamp/upsales";
+/// `POST` [`crate::checkoutchamp::CrmStatusRequest`] → [`crate::checkoutchamp::CrmOrderState`].
+pub const CHECKOUTCHAMP_ORDER_STATUS: &str = "/api/checkoutchamp/order-status";
 
 /// `GET` → [`crate::cv2::CheckoutDetails`]: the review page's data for PAYONE workorder `id`.
 pub fn cv2_session(workorder_id: &str) -> String {

@@ -3,7 +3,8 @@
 #![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::checkoutchamp::{
-    upsale_declined_message, CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest,
+    crm_declined_message, upsale_declined_message, CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderRequest,
+    ImportOrderResponse, ImportUpsaleRequest,
 };
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::{AppState, Server};
@@ -443,6 +444,7 @@ fn order_request(token: &str, reference: &str, items: &[(u32, u32)], key: &str, 
 
 const ORDERS: &str = amazon_pay_contract::routes::CHECKOUTCHAMP_ORDERS;
 const UPSALES: &str = amazon_pay_contract::routes::CHECKOUTCHAMP_UPSALES;
+const ORDER_STATUS: &str = amazon_pay_contract::routes::CHECKOUTCHAMP_ORDER_STATUS;
 
 async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode, language: Language) -> ApiError {
     assert_eq!(response.status(), status);
@@ -866,4 +868,132 @@ async fn a_query_checkoutchamp_refuses_changes_nothing() {
     }
     assert_eq!(env.texts("SELECT status FROM checkoutchamp_orders WHERE order_id = 'UNKNOWN1'"), ["pending"]);
     assert_eq!(env.events_of("UNKNOWN1"), ["order.placed", "order.pending"]);
+}
+
+fn status_request(token: &str, order_id: &str, language: Language) -> CrmStatusRequest {
+    CrmStatusRequest { access_token: token.to_owned(), order_id: order_id.to_owned(), language }
+}
+
+impl Env {
+    /// What the order-status endpoint answers `token` for `order_id`, once it is no longer `pending` (or after 10 s).
+    async fn buyer_sees_decided(&self, token: &str, order_id: &str) -> CrmOrderStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let response = self.post(ORDER_STATUS, &status_request(token, order_id, Language::En)).await;
+            assert_eq!(response.status(), 200);
+            let state: CrmOrderState = response.json().await.unwrap();
+            assert_eq!(state.order_id, order_id);
+            if state.status != CrmOrderStatus::Pending || Instant::now() > deadline {
+                return state.status;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The lander's and upsell page's buyer follows a pending order through the order-status endpoint: pending, then
+/// what CheckoutChamp decided (`mc-4444` complete, `visa-0002` declined), read from the store (the endpoint
+/// never asks CheckoutChamp itself: the order queries are the sweep's only).
+#[tokio::test]
+async fn the_buyer_reads_a_pending_orders_outcome() {
+    let env = start_following().await;
+    for (instrument, key, decided) in
+        [("mc-4444", "status-paid-01", CrmOrderStatus::Complete), ("visa-0002", "status-failed-01", CrmOrderStatus::Declined)]
+    {
+        let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
+        let order: ImportOrderResponse =
+            env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], key, Language::En)).await.json().await.unwrap();
+        assert_eq!(order.status, CrmOrderStatus::Pending, "{instrument}");
+        // The upsell page's own sign-in: a new token of the same buyer reads it too.
+        let upsell_token = env.sandbox().amazon.issue_token("anna", &["profile"]).unwrap();
+        assert_eq!(env.buyer_sees_decided(&upsell_token, &order.order_id).await, decided, "{instrument}");
+        let queries = env.crm_calls().into_iter().filter(|(path, _)| path == "order/query").count();
+        for _ in 0..5 {
+            let state: CrmOrderState = env.post(ORDER_STATUS, &status_request(&token, &order.order_id, Language::En)).await.json().await.unwrap();
+            assert_eq!(state.status, decided);
+        }
+        let after = env.crm_calls().into_iter().filter(|(path, _)| path == "order/query").count();
+        assert_eq!(after, queries, "reading the status asks CheckoutChamp nothing");
+    }
+}
+
+/// Nobody but the order's buyer learns anything of it: another Amazon account's token, an unknown order, a
+/// malformed token or order id get the same refusals as an upsale would, and nothing is asked upstream.
+#[tokio::test]
+async fn an_orders_status_is_told_to_its_buyer_only() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("mc-4444"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "status-owner-01", Language::En)).await.json().await.unwrap();
+    let state: CrmOrderState = env.post(ORDER_STATUS, &status_request(&token, &order.order_id, Language::En)).await.json().await.unwrap();
+    assert_eq!(state, CrmOrderState { order_id: order.order_id.clone(), status: CrmOrderStatus::Pending });
+    let calls = env.crm_calls().len();
+
+    let jeans = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let theirs =
+        expect_error(env.post(ORDER_STATUS, &status_request(&jeans, &order.order_id, Language::De)).await, 404, ErrorCode::NotFound, Language::De)
+            .await;
+    let unknown =
+        expect_error(env.post(ORDER_STATUS, &status_request(&token, "NOSUCHORDER", Language::De)).await, 404, ErrorCode::NotFound, Language::De)
+            .await;
+    assert_eq!(theirs.message, unknown.message, "another buyer's order looks like no order at all");
+    expect_error(
+        env.post(ORDER_STATUS, &status_request("not a token", &order.order_id, Language::Fr)).await,
+        400,
+        ErrorCode::BadRequest,
+        Language::Fr,
+    )
+    .await;
+    expect_error(env.post(ORDER_STATUS, &status_request(&token, "", Language::Fr)).await, 400, ErrorCode::BadRequest, Language::Fr).await;
+    expect_error(env.post(ORDER_STATUS, &status_request(&token, &"O".repeat(65), Language::Fr)).await, 400, ErrorCode::BadRequest, Language::Fr)
+        .await;
+    // A token Amazon does not accept: sign in again.
+    let unknown_token = status_request("Atza|no-such-token", &order.order_id, Language::En);
+    expect_error(env.post(ORDER_STATUS, &unknown_token).await, 410, ErrorCode::SessionExpired, Language::En).await;
+    assert_eq!(env.crm_calls().len(), calls, "nothing reached CheckoutChamp");
+}
+
+/// An upsale on an order Amazon declined (stored `declined` by the sweep) is refused before CheckoutChamp is
+/// asked: a hard decline (the upsell page ends its offer) with the declined order's sentence in the buyer's
+/// language, the order, its events and the imports unchanged. Before, it went to CheckoutChamp.
+#[tokio::test]
+async fn an_upsale_on_a_declined_order_is_refused_without_asking_checkoutchamp() {
+    let env = start_following().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-0002"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "declined-order-01", Language::Fr)).await.json().await.unwrap();
+    assert_eq!(env.decided_status(&order.order_id).await, "declined");
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    let (imports, events) = (cc.orders.import_count().unwrap(), env.events_of(&order.order_id));
+    let upsales = || env.crm_calls().into_iter().filter(|(action, _)| action == "upsale/import").count();
+    for lang in Language::ALL {
+        let upsale = ImportUpsaleRequest {
+            access_token: token.clone(),
+            order_id: order.order_id.clone(),
+            product_id: 103,
+            quantity: 1,
+            idempotency_key: format!("declined-upsale-{}", lang.code()),
+            language: lang,
+        };
+        let response = env.post(UPSALES, &upsale).await;
+        assert_eq!(response.status(), 402);
+        let err: ApiError = response.json().await.unwrap();
+        assert_eq!((err.code, err.message.as_str()), (ErrorCode::HardDecline, crm_declined_message(lang)), "{lang:?}");
+    }
+    assert_eq!(upsales(), 0, "no upsale reached CheckoutChamp");
+    assert_eq!(cc.orders.import_count().unwrap(), imports, "no import stored");
+    assert_eq!(env.events_of(&order.order_id), events, "no event");
+    let stored = cc.orders.order(&order.order_id).unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.total), ("declined", Money::eur(1290)));
+    // Another buyer still learns nothing of it (not found, not "declined").
+    let jeans = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let theirs = ImportUpsaleRequest {
+        access_token: jeans,
+        order_id: order.order_id.clone(),
+        product_id: 103,
+        quantity: 1,
+        idempotency_key: "declined-upsale-jean".into(),
+        language: Language::En,
+    };
+    expect_error(env.post(UPSALES, &theirs).await, 404, ErrorCode::NotFound, Language::En).await;
 }

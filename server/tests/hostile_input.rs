@@ -72,6 +72,7 @@ async fn oversized_bodies_are_refused_with_413_before_any_work() {
         format!("/api/cv2/sessions/{workorder}/orders"),
         "/api/checkoutchamp/orders".to_owned(),
         "/api/checkoutchamp/upsales".to_owned(),
+        "/api/checkoutchamp/order-status".to_owned(),
     ];
     let calls_before = env.state.store.upstream_calls().unwrap().len();
     for route in &routes {

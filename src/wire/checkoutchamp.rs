@@ -1,7 +1,7 @@
 //! Readers of the CheckoutChamp lander's and upsell page's answers.
 
 use super::{code, Fields, FromJs, WireError, NO_MONEY};
-use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderStatus, ImportOrderResponse};
+use amazon_pay_contract::checkoutchamp::{CrmOrderLine, CrmOrderState, CrmOrderStatus, ImportOrderResponse};
 use wasm_bindgen::JsValue;
 
 impl FromJs for CrmOrderStatus {
@@ -29,5 +29,13 @@ impl FromJs for ImportOrderResponse {
             items: f.list("items"),
         };
         f.done(order)
+    }
+}
+
+impl FromJs for CrmOrderState {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        let mut f = Fields::new(value)?;
+        let state = CrmOrderState { order_id: f.string("order_id"), status: f.field("status", CrmOrderStatus::Pending) };
+        f.done(state)
     }
 }

@@ -394,6 +394,74 @@ async function landerToUpsell(page, context, instrument) {
   return new URL(page.url()).searchParams.get("orderId");
 }
 
+/**
+ * A server whose sandbox CRM decides a pending CheckoutChamp order after 2 s (mc-4444 complete, visa-0002 declined)
+ * and whose status sweep asks every 200 ms: the lander's and upsell page's buyer sees the outcome while there.
+ */
+let deciding;
+async function decidingServer() {
+  deciding ??= await startServer({ env: { SANDBOX_SETTLE_MS: "2000", CHECKOUTCHAMP_STATUS_EVERY_MS: "200" } });
+  return deciding;
+}
+after(async () => { await deciding?.stop(); });
+
+test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: received, then confirmed when Amazon decides, said once", async () => {
+  const on = await decidingServer();
+  const { page, context, problems } = await fresh();
+  await page.goto(on.baseUrl + "/sandbox-test.html");
+  await page.evaluate(async () => {
+    const widget = await import("/amazon-pay-lander.js");
+    await widget.default();
+    const el = document.createElement("div");
+    el.id = "lander";
+    document.body.append(el);
+    window.__handle = widget.mount(el, { view: "lander", products: [{ productId: 101, quantity: 1 }] });
+    // Every sentence the notice is given, in order (aria-live announces each one).
+    window.__said = [];
+    new MutationObserver(() => window.__said.push(el.querySelector(".amazon-pay-notice").textContent))
+      .observe(el, { subtree: true, childList: true, characterData: true });
+  });
+  await signIn(page, context);
+  await chooseInstrument(page, "mc-4444");
+  await page.locator(".amazon-pay-place-order:enabled").click();
+  await page.locator(".amazon-pay-done").waitFor();
+  assert.match(await notice(page).textContent(), /still checking your payment/);
+  await page.locator('[data-order-status="complete"]').waitFor({ timeout: WAIT });
+  assert.equal(await notice(page).textContent(), "Thank you! Your order is confirmed.");
+  // What the live region was given, repeats of one sentence (one write, several mutation records) as one.
+  const said = (await page.evaluate(() => window.__said)).filter((s, i, all) => s !== all[i - 1]);
+  const confirmed = "Thank you! Your order is confirmed.";
+  assert.deepEqual(said.slice(-2), ["Amazon Pay is still checking your payment. We will email you as soon as it is confirmed.", confirmed]);
+  assert.equal(said.filter((s) => s === confirmed).length, 1, "announced once");
+  const kinds = (await events(page)).map((e) => e.kind);
+  assert.deepEqual(kinds.filter((k) => ["pending", "approved", "declined"].includes(k)), ["pending", "approved"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("CheckoutChamp pending then declined (visa-0002) on the upsell page: the declined order in words, the offer withdrawn, and an upsale asks nothing", async () => {
+  const on = await decidingServer();
+  const { page, context, problems } = await fresh();
+  await page.goto(on.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await chooseInstrument(page, "visa-0002");
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  const orderId = new URL(page.url()).searchParams.get("orderId");
+  await page.getByRole("button", { name: "Yes, add it to my order" }).waitFor();
+  const before = await callCount(on);
+  await page.locator('[data-order-status="declined"]').waitFor({ timeout: WAIT });
+  assert.equal(await notice(page).textContent(),
+    "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.");
+  assert.equal(await page.locator(".amazon-pay-upsell-add").isHidden(), true, "the offer is withdrawn");
+  assert.equal(await page.locator(".amazon-pay-upsell-decline").textContent(), "Continue");
+  const declined = (await events(page)).filter((e) => e.kind === "declined");
+  assert.deepEqual(declined.map((e) => [e.orderId, e.code]), [[orderId, "declined"]]);
+  assert.deepEqual(await sent("upsale/import", before, on), [], "no upsale reached CheckoutChamp");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 /** /cv1.html up to the buyer's details; returns the workorder id. */
 async function cv1ToDetails(page, context, options) {
   const workorderId = await cv1Start(page, context, options);

@@ -1,4 +1,5 @@
-//! The CheckoutChamp lander's endpoints: Import Order (one-time or recurring) and Import Upsale.
+//! The CheckoutChamp lander's endpoints: Import Order (one-time or recurring), Import Upsale, and the order's
+//! status for the buyer while Amazon decides a pending one.
 //!
 //! The widget sends the buyer's `access_token`, Amazon's order reference or billing agreement id and campaign
 //! products with quantities. Names and email come from Amazon's profile endpoint (read here with the token),
@@ -10,7 +11,8 @@ use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp,
 use crate::error::AppError;
 use crate::state::AppState;
 use amazon_pay_contract::checkoutchamp::{
-    upsale_declined_message, CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest,
+    crm_declined_message, upsale_declined_message, CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderRequest,
+    ImportOrderResponse, ImportUpsaleRequest,
 };
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{ConnectInfo, State};
@@ -49,6 +51,15 @@ fn upsale_error(err: CrmError, lang: Language, order: CrmOrderStatus) -> AppErro
         ErrorCode::SoftDecline | ErrorCode::HardDecline => error.with_message(upsale_declined_message(lang, order)),
         _ => error,
     }
+}
+
+/// An upsale on an order Amazon has declined (learnt by the status sweep): refused before CheckoutChamp is
+/// asked, with the order's own sentence (not placed, nothing charged, order again), as a hard decline, which
+/// ends the upsell page's offer. A product cannot be added to an order that was never paid.
+fn declined_order(lang: Language) -> AppError {
+    AppError::new(ErrorCode::HardDecline, "the order was declined by Amazon; nothing can be added to it")
+        .in_language(lang)
+        .with_message(crm_declined_message(lang))
 }
 
 /// Maps a failed profile read: a refused token means the buyer must sign in with Amazon again.
@@ -243,6 +254,9 @@ pub(super) async fn import_upsale(
     if profile.user_id != order.buyer_user_id {
         return Err(not_found());
     }
+    if CrmOrderStatus::parse(&order.status) == Some(CrmOrderStatus::Declined) {
+        return Err(declined_order(lang));
+    }
     let updated = cc
         .client
         .import_upsale(&AmazonImportUpsale {
@@ -258,6 +272,30 @@ pub(super) async fn import_upsale(
     let answer = response(updated);
     cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).await.map_err(|e| in_lang(e.into()))?;
     Ok(ApiJson(answer))
+}
+
+/// `POST /api/checkoutchamp/order-status`: the stored status of an order this server imported, to its buyer
+/// only (the token's Amazon account must be the order's; anyone else learns nothing, not even that it exists).
+/// Only the store is read: CheckoutChamp is asked by the status sweep (`checkoutchamp/status.rs`), at its own
+/// bounded rate, however many pages follow their orders.
+pub(super) async fn order_status(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CrmStatusRequest>,
+) -> Result<ApiJson<CrmOrderState>, AppError> {
+    let lang = request.language;
+    let bad = |detail: String| AppError::new(ErrorCode::BadRequest, detail).in_language(lang);
+    let cc = service(&state).map_err(|e| e.in_language(lang))?;
+    check_token(&request.access_token).map_err(bad)?;
+    if request.order_id.is_empty() || request.order_id.len() > 64 {
+        return Err(bad("order_id must be CheckoutChamp's order id".into()));
+    }
+    let not_found = || AppError::new(ErrorCode::NotFound, format!("no order {:?} for this Amazon account", request.order_id)).in_language(lang);
+    let order = cc.orders.order(&request.order_id).map_err(|e| AppError::from(e).in_language(lang))?.ok_or_else(not_found)?;
+    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| profile_error(e).in_language(lang))?;
+    if profile.user_id != order.buyer_user_id {
+        return Err(not_found());
+    }
+    Ok(ApiJson(CrmOrderState { order_id: order.order_id, status: CrmOrderStatus::parse(&order.status).unwrap_or(CrmOrderStatus::Other) }))
 }
 
 #[cfg(test)]

@@ -112,6 +112,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         .merge(cv1::router(config.payone_enabled))
         .route(routes::CHECKOUTCHAMP_ORDERS, post(checkoutchamp::import_order))
         .route(routes::CHECKOUTCHAMP_UPSALES, post(checkoutchamp::import_upsale))
+        .route(routes::CHECKOUTCHAMP_ORDER_STATUS, post(checkoutchamp::order_status))
         .route("/api/orders/{order_id}", get(orders::status))
         .route("/api/orders/{order_id}/return", get(orders::returned))
         // Requests from the widget are small JSON bodies.

@@ -160,7 +160,7 @@ impl CheckoutChampOrders {
                 match response.status {
                     CrmOrderStatus::Complete => crate::store::events::record(c, &response.order_id, "order.paid"),
                     CrmOrderStatus::Pending => crate::store::events::record(c, &response.order_id, "order.pending"),
-                    CrmOrderStatus::Partial | CrmOrderStatus::Other => Ok(()),
+                    CrmOrderStatus::Partial | CrmOrderStatus::Declined | CrmOrderStatus::Other => Ok(()),
                 }
             })
             .await

@@ -238,6 +238,7 @@ impl CrmOrder {
             "COMPLETE" => CrmOrderStatus::Complete,
             "PENDING" => CrmOrderStatus::Pending,
             "PARTIAL" => CrmOrderStatus::Partial,
+            "DECLINED" => CrmOrderStatus::Declined,
             _ => CrmOrderStatus::Other,
         };
         let items = match message.get("items") {

@@ -3,7 +3,8 @@
 //!
 //! "Place order" is enabled only once an address and a payment method are chosen (recurring: and the buyer
 //! consented). A declined payment method (`InvalidPaymentMethod`) is told in words with what to do, and the
-//! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one.
+//! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one; without one, a
+//! pending order is followed here until Amazon decides (`crm_status`), and its outcome said.
 
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
@@ -17,7 +18,7 @@ use crate::texts::Text;
 use crate::views::common::format_money;
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use alloc::rc::{Rc, Weak};
-use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderStatus, ImportOrderRequest, ImportOrderResponse};
+use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderRequest, ImportOrderResponse};
 use amazon_pay_contract::routes::encode_segment;
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
@@ -202,8 +203,34 @@ impl Lander {
         shell.show_result(&order_view(&placed, shell.lang));
         shell.set_phase(Phase::Done);
         if let Some(url) = &self.upsell_url {
+            // The upsell page follows a pending order from there.
             page::navigate(&upsell_link(url, &id, amazon_order_id));
+        } else if let (true, Some(access_token)) = (pending, shell.access_token()) {
+            let request = CrmStatusRequest { access_token, order_id: id, language: shell.lang };
+            super::crm_status::follow(&self.me, self.client.clone(), request, true, Lander::decided);
         }
+    }
+
+    /// Amazon decided the pending order: paid is said as an order paid at once is, declined with what the buyer
+    /// can do (the order reference is used up: a new order, with another payment method). Announced once: the
+    /// follower stops at the first decided status.
+    fn decided(&self, state: CrmOrderState, _was_pending: bool) {
+        let shell = &self.shell;
+        let order_id = state.order_id;
+        match state.status {
+            CrmOrderStatus::Complete => {
+                shell.emit(WidgetEvent::Approved { order_id });
+                shell.say(shell.t(Text::Approved));
+            }
+            CrmOrderStatus::Declined => {
+                let message = shell.t(Text::CrmDeclined);
+                shell.emit(WidgetEvent::Declined { order_id, code: "declined".into(), message: message.into() });
+                shell.say(message);
+            }
+            // Cancelled or refunded by the shop, or a lead: nothing the buyer's page can tell better.
+            CrmOrderStatus::Pending | CrmOrderStatus::Partial | CrmOrderStatus::Other => {}
+        }
+        set_attr(&shell.root, "data-order-status", state.status.as_str());
     }
 
     /// A refused Import Order. CheckoutChamp makes no order of a declined payment, so the id a `declined` event

@@ -2,6 +2,7 @@
 //! upsell page, and the PAYONE CV1 checkout, in plain DOM. One file per idea; all of them talk to Amazon only
 //! through [`crate::interop`].
 //!
+//! - `crm_status` (crate-private): the lander's and upsell page's following of a pending order.
 //! - `shell` (crate-private): what the three views share (`Shell`: status lines, sign-in, phase) and how each starts.
 //! - `super::skeleton` (crate-private): a view's elements (built from a table) and its async work.
 //! - `widgets` (crate-private): the AddressBook, Wallet and Consent widgets, bound into a view.
@@ -10,6 +11,7 @@
 
 use crate::prelude::*;
 
+pub(crate) mod crm_status;
 pub mod lander;
 pub mod payone;
 pub(crate) mod shell;

@@ -3,22 +3,24 @@
 //!
 //! The page reads `orderId` (CheckoutChamp's) and `amazonOrderId` from its address, as the lander links it.
 //! The buyer's token comes from the lander's sign-in in this tab; without it, Amazon's button signs in again.
+//! Signed in, the page follows the order while Amazon decides it (`crm_status`): declined, the offer is
+//! withdrawn and the buyer told what to do; paid after pending, told so.
 
 use super::lander::order_view;
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
 use super::widgets;
 use crate::client::Client;
-use crate::dom::{set_attr, set_disabled, set_text, Mounted};
+use crate::dom::{set_attr, set_disabled, set_hidden, set_text, Mounted};
 use crate::events::WidgetEvent;
 use crate::page::{self, query_value};
 use crate::prelude::*;
 use crate::texts::Text;
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use alloc::rc::{Rc, Weak};
-use amazon_pay_contract::checkoutchamp::{CampaignLine, ImportOrderResponse, ImportUpsaleRequest};
+use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::{ErrorCode, Language};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -113,6 +115,8 @@ struct Upsell {
     product: CampaignLine,
     params: Option<UpsellParams>,
     idempotency_key: RefCell<String>,
+    /// Whether the order's status is being (or was) followed: once a page, from the first sign-in.
+    following: Cell<bool>,
 }
 
 impl Host for Upsell {
@@ -120,12 +124,18 @@ impl Host for Upsell {
         &self.shell
     }
 
-    /// The order's own reference, read-only: the buyer sees what pays for the upsell.
+    /// The order's own reference, read-only: the buyer sees what pays for the upsell. Signed in, the order's
+    /// status is followed (its token is the buyer's proof).
     fn show(&self) {
         if let Some(id) = self.params.as_ref().and_then(|p| p.amazon_order_id.clone()) {
             if let Err(err) = widgets::bind_read(&self.shell, id) {
                 self.shell.log(&err);
             }
+        }
+        if let (false, Some(params), Some(access_token)) = (self.following.get(), self.params.as_ref(), self.shell.access_token()) {
+            self.following.set(true);
+            let request = CrmStatusRequest { access_token, order_id: params.order_id.clone(), language: self.shell.lang };
+            super::crm_status::follow(&self.me, self.client.clone(), request, false, Upsell::decided);
         }
     }
 
@@ -194,6 +204,29 @@ impl Upsell {
         view::focus(onward);
     }
 
+    /// Amazon decided the lander's order. Declined: nothing can be added to an order never paid, so the offer is
+    /// withdrawn ("Yes, add it" hidden, the way on reads "Continue") and the buyer told what to do. Paid after
+    /// the page saw it pending: told so, the offer stands. Paid already at the first read: nothing to say.
+    fn decided(&self, state: CrmOrderState, was_pending: bool) {
+        let shell = &self.shell;
+        match state.status {
+            CrmOrderStatus::Declined => {
+                shell.busy.set(true);
+                self.refused_for_good();
+                set_hidden(shell.el(ADD), true);
+                let message = shell.t(Text::CrmDeclined);
+                shell.emit(WidgetEvent::Declined { order_id: state.order_id, code: "declined".into(), message: message.into() });
+                shell.say(message);
+            }
+            CrmOrderStatus::Complete if was_pending => {
+                shell.emit(WidgetEvent::Approved { order_id: state.order_id });
+                shell.say(shell.t(Text::Approved));
+            }
+            _ => {}
+        }
+        set_attr(&shell.root, "data-order-status", state.status.as_str());
+    }
+
     /// The order as it is now, and the way on.
     fn added(&self, updated: &ImportOrderResponse) {
         let shell = &self.shell;
@@ -237,6 +270,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         product,
         params,
         idempotency_key: RefCell::new(page::new_idempotency_key()),
+        following: Cell::new(false),
     });
     view.shell.on(view.shell.el(ADD), "click", |host, _| host.clicked());
     crate::dom_calls::append(parent, &view.shell.root);
