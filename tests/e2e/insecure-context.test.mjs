@@ -22,7 +22,13 @@ let cv2Order;
 before(async () => {
   const port = await freePort();
   origin = `http://shop.test:${port}`;
-  server = await startServer({ listen: `127.0.0.1:${port}`, args: ["--public-url", origin, "--merchant-api-keys", KEY], env: { SANDBOX_SETTLE_MS: "800" } });
+  // The sandbox's PAYONE posts TransactionStatus from the server's process, where shop.test does not resolve.
+  const notify = `http://127.0.0.1:${port}/payone/transaction-status`;
+  server = await startServer({
+    listen: `127.0.0.1:${port}`,
+    args: ["--public-url", origin, "--payone-notify-url", notify, "--merchant-api-keys", KEY],
+    env: { SANDBOX_SETTLE_MS: "800" },
+  });
   browser = await launchBrowser({ args: ["--host-resolver-rules=MAP shop.test 127.0.0.1"] });
 });
 after(async () => {
@@ -147,6 +153,8 @@ test("the merchant dashboard on plain HTTP: a capture is sent with an Idempotenc
   await page.getByRole("status").filter({ hasText: "Captured 10.00 EUR." }).waitFor();
   assert.equal(sent.length, 1);
   assert.match(sent[0], /^[0-9a-f]{32}$/);
-  assert.deepEqual(problems, []);
+  // The one complaint: Chromium ignores the dashboard's Cross-Origin-Opener-Policy on an untrustworthy origin
+  // (docs/merchant-dashboard.md: serve it over HTTPS).
+  assert.deepEqual(problems.filter((p) => !/Cross-Origin-Opener-Policy header has been ignored/.test(p)), []);
   await context.close();
 });
