@@ -5,20 +5,26 @@
 //! for an invalid attribute name (the widget's are constants), `appendChild` and `insertBefore` only for a node
 //! put inside itself or a reference that is not a child (the widget's own fresh elements, placed in its own
 //! parents), `addEventListener`, `removeEventListener`, `dispatchEvent` (a new event each time), `focus` and the
-//! page's own `location`'s parts, `history` and `crypto` not at all; `querySelectorAll` throws only for an
+//! page's own `location`'s parts and `history` not at all, `crypto.getRandomValues` only for an array of more
+//! than 65 536 bytes or not of integers; `querySelectorAll` throws only for an
 //! invalid selector (the widget's are constants); `history.replaceState` only for a URL of another origin (the
 //! page's own address, changed in its query).
 
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Crypto, Element, Event, EventTarget, History, Location, Node, NodeList, Window};
+use web_sys::{Element, Event, EventTarget, History, Location, Node, NodeList, Window};
 
 #[wasm_bindgen]
 extern "C" {
     /// `document.createElement`, which throws only for an invalid name (the widget's are constants).
     #[wasm_bindgen(js_namespace = document, js_name = createElement)]
     pub(crate) fn create(tag: &str) -> Element;
+
+    /// `crypto.getRandomValues`, which every context has: not `crypto.randomUUID`, which a page that is not a
+    /// secure context (plain HTTP under a name other than localhost) lacks.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    pub(crate) fn random_values(bytes: &mut [u8]);
 
     /// `new CustomEvent(kind, init)`, which throws only for arguments of the wrong type.
     #[wasm_bindgen(js_name = CustomEvent)]
@@ -59,9 +65,6 @@ extern "C" {
 
     #[wasm_bindgen(method, getter)]
     fn history(this: &Dom) -> History;
-
-    #[wasm_bindgen(method, getter)]
-    fn crypto(this: &Dom) -> Crypto;
 
     #[wasm_bindgen(method, getter)]
     fn href(this: &Dom) -> String;
@@ -203,11 +206,6 @@ pub(crate) fn query_all(root: &JsValue, selectors: &str) -> NodeList {
 /// `window.history`.
 pub(crate) fn history(window: &Window) -> History {
     dom(window).history()
-}
-
-/// `window.crypto`.
-pub(crate) fn crypto(window: &Window) -> Crypto {
-    dom(window).crypto()
 }
 
 /// `new CustomEvent(kind, init)`.

@@ -117,12 +117,25 @@ pub fn replace_with(url: &str) {
     }
 }
 
-/// A fresh idempotency key for one "Place order" intent.
+/// A fresh idempotency key for one "Place order" intent: 128 bits from `crypto.getRandomValues` as 32 hex
+/// digits (the server takes 8 to 64 of `[A-Za-z0-9_-]`). Not `crypto.randomUUID`, which only secure contexts
+/// have (a shop's staging page on plain HTTP is not one), and no weaker fallback: APB's `replaces` treats the
+/// key as a secret.
 pub fn new_idempotency_key() -> String {
-    web_sys::window()
-        .map(|w| crate::dom_calls::crypto(&w))
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| ["fallback-", &amazon_pay_contract::digits(js_sys::Math::random().to_bits())].concat())
+    let mut bytes = [0u8; 16];
+    crate::dom_calls::random_values(&mut bytes);
+    hex(&bytes)
+}
+
+/// `bytes` as lowercase hex digits, two a byte.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 impl core::fmt::Display for BadParam {
@@ -133,6 +146,12 @@ impl core::fmt::Display for BadParam {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_two_lowercase_hex_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
+        assert_eq!(hex(&[0x9c; 16]).len(), 32, "a key of 16 random bytes fits the server's 8 to 64 characters");
+    }
 
     #[test]
     fn reads_amazons_and_payones_return_parameters() {

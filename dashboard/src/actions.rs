@@ -114,7 +114,11 @@ pub(crate) fn Actions(order: RwSignal<Option<MerchantOrder>>, on_done: Callback<
     };
     let send = move |mut reviewed: Reviewed| {
         let Some(key) = session.key() else { return };
-        let idempotency_key = reviewed.idempotency_key.get_or_insert_with(api::new_idempotency_key).clone();
+        let idempotency_key = match reviewed.idempotency_key.clone().map_or_else(api::new_idempotency_key, Ok) {
+            Ok(made) => made,
+            Err(err) => return step.set(Step::Failed { sentence: err.sentence(), retry: None }),
+        };
+        reviewed.idempotency_key = Some(idempotency_key.clone());
         let path = format!("/merchant/api/orders/{}/{}", String::from(js_sys::encode_uri_component(&id.get_value())), reviewed.kind.path());
         let mut body = serde_json::Map::new();
         if reviewed.kind != Kind::Cancel {

@@ -17,6 +17,8 @@ pub(crate) enum ApiError {
     Unreachable(String),
     /// An answer this dashboard cannot read (another server version?).
     Unreadable(String),
+    /// The browser gave no random numbers for an Idempotency-Key (no `crypto.getRandomValues`): nothing was sent.
+    NoRandom,
 }
 
 impl ApiError {
@@ -26,6 +28,9 @@ impl ApiError {
             ApiError::InvalidKey => "That key is not a merchant API key of this shop. Check it (it is set with --merchant-api-keys) and sign in again.".into(),
             ApiError::Refused { code, message, .. } => refusal_sentence(code, message),
             ApiError::Unreachable(why) => format!("The server did not answer ({why}). Check the connection and try again."),
+            ApiError::NoRandom => {
+                "This browser gave no random numbers for the action's Idempotency-Key (crypto.getRandomValues), so nothing was sent. Use another browser.".into()
+            }
             ApiError::Unreadable(why) => format!("The server's answer could not be read ({why}). Reload the page; if it stays, the dashboard and the server may be of different versions."),
         }
     }
@@ -136,10 +141,15 @@ async fn send(method: &str, path: &str, key: &str, body: Option<&str>, idempoten
     }
 }
 
-/// A new Idempotency-Key: one per confirmed action, kept for its retries.
-pub(crate) fn new_idempotency_key() -> String {
-    let uuid = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid());
-    // Every browser this dashboard runs in has crypto.randomUUID (secure contexts); the fallback only keeps
-    // the format (8 to 64 of [A-Za-z0-9_-]).
-    uuid.unwrap_or_else(|| format!("dash-{}", js_sys::Date::now() as u64))
+/// A new Idempotency-Key: one per confirmed action, kept for its retries. 128 bits from
+/// `crypto.getRandomValues` as 32 hex digits (the API takes 8 to 64 of `[A-Za-z0-9_-]`): not
+/// `crypto.randomUUID`, which only secure contexts have (the dashboard on plain HTTP under a name other than
+/// localhost is not one), and no guessable fallback.
+pub(crate) fn new_idempotency_key() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        return Err(ApiError::NoRandom);
+    }
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

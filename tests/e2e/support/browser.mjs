@@ -8,13 +8,14 @@ const FLAGS = [
 
 /**
  * Playwright turns Chromium's back/forward cache off; `backForwardCache: true` keeps it on, as in the buyer's
- * browser, where Back shows a page as it was left instead of loading it again.
+ * browser, where Back shows a page as it was left instead of loading it again. `args` are more Chromium flags
+ * (`--host-resolver-rules` for a page on a name that is not loopback, which is not a secure context).
  */
-export async function launchBrowser({ backForwardCache = false } = {}) {
+export async function launchBrowser({ backForwardCache = false, args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...args],
     ignoreDefaultArgs: backForwardCache ? ["--disable-back-forward-cache"] : [],
   });
 }
