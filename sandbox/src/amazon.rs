@@ -358,6 +358,8 @@ struct State {
 #[derive(Default)]
 pub struct AmazonSandbox {
     state: Mutex<State>,
+    /// Requests to the profile API, answered or refused (tests count what a server asks Amazon).
+    profile_reads: std::sync::atomic::AtomicU64,
 }
 
 fn random_digits(n: usize) -> String {
@@ -554,6 +556,16 @@ impl AmazonSandbox {
     fn change_selection(&self, session_id: &str, change: impl FnOnce(&mut CheckoutSession) -> Result<(), AmazonError>) -> Result<(), AmazonError> {
         self.update_checkout_session(session_id, change)
             .unwrap_or_else(|| Err(AmazonError::new("InvalidCheckoutSessionId", "unknown checkout session")))
+    }
+
+    /// One request reached the profile API (`GET /sandbox/amazon/user/profile`).
+    pub(crate) fn count_profile_read(&self) {
+        self.profile_reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many requests reached the profile API so far, refused ones included.
+    pub fn profile_reads(&self) -> u64 {
+        self.profile_reads.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// An unexpired token's details (`tokeninfo`).

@@ -953,6 +953,101 @@ async fn an_orders_status_is_told_to_its_buyer_only() {
     assert_eq!(env.crm_calls().len(), calls, "nothing reached CheckoutChamp");
 }
 
+impl Env {
+    /// Requests that reached the sandbox's Amazon profile API so far.
+    fn profile_reads(&self) -> u64 {
+        self.sandbox().amazon.profile_reads()
+    }
+
+    async fn status_of(&self, token: &str, order_id: &str) -> CrmOrderStatus {
+        let response = self.post(ORDER_STATUS, &status_request(token, order_id, Language::En)).await;
+        assert_eq!(response.status(), 200);
+        let state: CrmOrderState = response.json().await.unwrap();
+        state.status
+    }
+}
+
+/// A page polls its order's status up to ~50 times; Amazon's profile API (throttled) is asked once per token
+/// within the lifetime: the lander's own token not at all after Import Order read its profile, the upsell
+/// page's new token once. Before, every read was a profile call.
+#[tokio::test]
+async fn status_polls_ask_amazon_once_per_token_within_the_lifetime() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("mc-4444"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "status-cache-01", Language::En)).await.json().await.unwrap();
+    let after_import = env.profile_reads();
+    assert_eq!(after_import, 1, "Import Order reads the profile once");
+    for _ in 0..10 {
+        assert_eq!(env.status_of(&token, &order.order_id).await, CrmOrderStatus::Pending);
+    }
+    assert_eq!(env.profile_reads(), after_import, "the token Import Order read is remembered");
+    let upsell_token = env.sandbox().amazon.issue_token("anna", &["profile"]).unwrap();
+    for _ in 0..10 {
+        assert_eq!(env.status_of(&upsell_token, &order.order_id).await, CrmOrderStatus::Pending);
+    }
+    assert_eq!(env.profile_reads(), after_import + 1, "a new token is asked about once");
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!(cc.token_owners.len(), 2);
+}
+
+/// The memory holds only what Amazon accepted: another buyer's token and a refused token still get 404 and
+/// 410 (and are asked of Amazon every time, never answered from the memory), and a token Amazon refuses
+/// later is forgotten by the next profile read that learns it (here an upsale's, which always asks Amazon).
+#[tokio::test]
+async fn only_tokens_amazon_accepted_are_remembered() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("mc-4444"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "status-cache-02", Language::En)).await.json().await.unwrap();
+    assert_eq!(env.status_of(&token, &order.order_id).await, CrmOrderStatus::Pending);
+    let jeans = env.sandbox().amazon.issue_token("jean", &["profile"]).unwrap();
+    let before = env.profile_reads();
+    for _ in 0..3 {
+        expect_error(env.post(ORDER_STATUS, &status_request(&jeans, &order.order_id, Language::En)).await, 404, ErrorCode::NotFound, Language::En)
+            .await;
+        let refused = status_request("Atza|no-such-token", &order.order_id, Language::En);
+        expect_error(env.post(ORDER_STATUS, &refused).await, 410, ErrorCode::SessionExpired, Language::En).await;
+    }
+    // Jean's token is Jean's (remembered as such: still not Anna's order); the refused one is asked every time.
+    assert_eq!(env.profile_reads(), before + 1 + 3);
+
+    // Anna's token expires at Amazon: the upsale asks Amazon, is refused, and the memory forgets the token.
+    assert!(env.sandbox().amazon.expire_token(&token));
+    let upsale = ImportUpsaleRequest {
+        access_token: token.clone(),
+        order_id: order.order_id.clone(),
+        product_id: 103,
+        quantity: 1,
+        idempotency_key: "status-cache-upsale-02".into(),
+        language: Language::En,
+    };
+    expect_error(env.post(UPSALES, &upsale).await, 410, ErrorCode::SessionExpired, Language::En).await;
+    expect_error(env.post(ORDER_STATUS, &status_request(&token, &order.order_id, Language::En)).await, 410, ErrorCode::SessionExpired, Language::En)
+        .await;
+}
+
+/// After the lifetime (5 minutes; the memory's clock moved forward instead of waiting) the token's account is
+/// asked of Amazon again, and remembered again from then.
+#[tokio::test]
+async fn after_the_lifetime_amazon_is_asked_again() {
+    use amazon_pay_server::checkoutchamp::token_owners::DEFAULT_LIFETIME;
+    let env = start().await;
+    let owners = &env.state.checkoutchamp.as_ref().unwrap().token_owners;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("mc-4444"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], "status-cache-03", Language::En)).await.json().await.unwrap();
+    let before = env.profile_reads();
+    owners.advance_clock(DEFAULT_LIFETIME - Duration::from_secs(1));
+    assert_eq!(env.status_of(&token, &order.order_id).await, CrmOrderStatus::Pending);
+    assert_eq!(env.profile_reads(), before, "within the lifetime");
+    owners.advance_clock(Duration::from_secs(1));
+    assert_eq!(env.status_of(&token, &order.order_id).await, CrmOrderStatus::Pending);
+    assert_eq!(env.profile_reads(), before + 1, "the lifetime is over: Amazon is asked");
+    assert_eq!(env.status_of(&token, &order.order_id).await, CrmOrderStatus::Pending);
+    assert_eq!(env.profile_reads(), before + 1, "and its answer remembered again");
+}
+
 /// An upsale on an order Amazon declined (stored `declined` by the sweep) is refused before CheckoutChamp is
 /// asked: a hard decline (the upsell page ends its offer) with the declined order's sentence in the buyer's
 /// language, the order, its events and the imports unchanged. Before, it went to CheckoutChamp.

@@ -171,6 +171,7 @@ fn bearer_token(headers: &HeaderMap, query: &Fields) -> Option<String> {
 /// `GET /sandbox/amazon/user/profile` with `Authorization: bearer <token>`: Amazon's profile JSON.
 pub(crate) async fn profile(State(shared): State<Arc<Sandbox>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let sandbox: &Sandbox = &shared;
+    sandbox.amazon.count_profile_read();
     let query = Fields::from_query(query).unwrap_or_default();
     let Some(token) = bearer_token(&headers, &query) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "The request is missing the access token.");

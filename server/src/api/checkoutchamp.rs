@@ -178,7 +178,7 @@ pub(super) async fn import_order(
     if let Some(stored) = cc.orders.import_by_key(&request.idempotency_key).map_err(|e| in_lang(e.into()))? {
         return replay(stored, "order", &fingerprint, lang);
     }
-    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
+    let profile = cc.fresh_profile(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
     if !request.recurring {
         // An order reference is charged once: a reloaded lander with a new key gets the order it already has.
         // Found by the reference, not by the caller's own key: only to the buyer whose order it is (Amazon's
@@ -250,7 +250,9 @@ pub(super) async fn import_upsale(
     }
     let not_found = || AppError::new(ErrorCode::NotFound, format!("no order {:?} for this Amazon account", request.order_id)).in_language(lang);
     let order = cc.orders.order(&request.order_id).map_err(|e| in_lang(e.into()))?.ok_or_else(not_found)?;
-    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
+    // Asked of Amazon every time, not remembered: an upsale charges the buyer, and one press of a button
+    // is one call (unlike the status polls), so a token revoked a minute ago must not add to an order.
+    let profile = cc.fresh_profile(&request.access_token).await.map_err(|e| in_lang(profile_error(e)))?;
     if profile.user_id != order.buyer_user_id {
         return Err(not_found());
     }
@@ -277,7 +279,8 @@ pub(super) async fn import_upsale(
 /// `POST /api/checkoutchamp/order-status`: the stored status of an order this server imported, to its buyer
 /// only (the token's Amazon account must be the order's; anyone else learns nothing, not even that it exists).
 /// Only the store is read: CheckoutChamp is asked by the status sweep (`checkoutchamp/status.rs`), at its own
-/// bounded rate, however many pages follow their orders.
+/// bounded rate, however many pages follow their orders; Amazon's profile endpoint about once per token in
+/// five minutes (`checkoutchamp/token_owners.rs`).
 pub(super) async fn order_status(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CrmStatusRequest>,
@@ -291,8 +294,10 @@ pub(super) async fn order_status(
     }
     let not_found = || AppError::new(ErrorCode::NotFound, format!("no order {:?} for this Amazon account", request.order_id)).in_language(lang);
     let order = cc.orders.order(&request.order_id).map_err(|e| AppError::from(e).in_language(lang))?.ok_or_else(not_found)?;
-    let profile = cc.profile.fetch(&request.access_token).await.map_err(|e| profile_error(e).in_language(lang))?;
-    if profile.user_id != order.buyer_user_id {
+    // The token's account as Amazon last accepted it, within minutes (`checkoutchamp/token_owners.rs`): a page
+    // polls every 1 to 15 s for 10 minutes, and this read moves no money. A refused token is never remembered.
+    let owner = cc.token_owner(&request.access_token).await.map_err(|e| profile_error(e).in_language(lang))?;
+    if owner != order.buyer_user_id {
         return Err(not_found());
     }
     Ok(ApiJson(CrmOrderState { order_id: order.order_id, status: CrmOrderStatus::parse(&order.status).unwrap_or(CrmOrderStatus::Other) }))

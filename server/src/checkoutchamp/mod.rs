@@ -9,13 +9,14 @@
 pub mod client;
 pub mod orders;
 pub mod status;
+pub mod token_owners;
 pub mod types;
 
 pub use client::{AmazonImportOrder, AmazonImportUpsale, CheckoutChampClient, CHECKOUTCHAMP_LIVE_ENDPOINT};
 pub use orders::{CheckoutChampOrders, ImportLocks, ImportedOrder, StoredImport};
 pub use types::{CrmError, CrmOrder, CrmRequest, DeclineReason};
 
-use crate::amazon_profile::ProfileClient;
+use crate::amazon_profile::{AmazonProfile, ProfileClient, ProfileError};
 
 /// Everything the CheckoutChamp endpoints need, built once at start; cheap to clone (the status sweep holds one).
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct CheckoutChamp {
     pub orders: CheckoutChampOrders,
     /// The locks.
     pub locks: ImportLocks,
+    /// Which Amazon account a token was accepted for lately: the order-status read's answer without Amazon.
+    pub token_owners: token_owners::TokenOwners,
 }
 
 impl CheckoutChamp {
@@ -40,6 +43,31 @@ impl CheckoutChamp {
         // A profile read is one small GET: it never needs longer than CheckoutChamp, nor than 10 s.
         let profile = ProfileClient::new(&profile_endpoint, cc.timeout.min(std::time::Duration::from_secs(10)))?;
         let client = CheckoutChampClient::new(cc, &endpoint, store.clone())?;
-        Ok(Some(CheckoutChamp { client, profile, orders: CheckoutChampOrders::new(store.clone()), locks: ImportLocks::default() }))
+        let orders = CheckoutChampOrders::new(store.clone());
+        Ok(Some(CheckoutChamp { client, profile, orders, locks: ImportLocks::default(), token_owners: Default::default() }))
+    }
+}
+
+impl CheckoutChamp {
+    /// The buyer's profile, asked of Amazon now (Import Order needs the name; Import Upsale moves money and
+    /// trusts no memory). What Amazon answered updates [`Self::token_owners`]: accepted is remembered,
+    /// refused is forgotten.
+    pub async fn fresh_profile(&self, token: &str) -> Result<AmazonProfile, ProfileError> {
+        let answer = self.profile.fetch(token).await;
+        match &answer {
+            Ok(profile) => self.token_owners.remember(token, &profile.user_id, self.token_owners.now()),
+            Err(ProfileError::InvalidToken) => self.token_owners.forget(token),
+            Err(_) => {}
+        }
+        answer
+    }
+
+    /// The Amazon account (`user_id`) `token` belongs to: remembered if Amazon accepted it within the
+    /// lifetime, else asked of Amazon. Only for reads that move no money (the order's status).
+    pub async fn token_owner(&self, token: &str) -> Result<String, ProfileError> {
+        if let Some(user_id) = self.token_owners.owner(token, self.token_owners.now()) {
+            return Ok(user_id);
+        }
+        self.fresh_profile(token).await.map(|profile| profile.user_id)
     }
 }

@@ -58,6 +58,12 @@ pub struct OrderLabels {
     state: String,
 }
 
+/// `outcome` (hit, miss).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LookupLabels {
+    outcome: String,
+}
+
 /// `outcome` (delivered, rejected, timeout, unreachable).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct AttemptLabels {
@@ -88,6 +94,7 @@ pub struct Metrics {
     orders: Family<OrderLabels, Gauge>,
     store_writes: Histograms<WriteLabels>,
     webhook_attempts: Family<AttemptLabels, Counter>,
+    token_owner_lookups: Family<LookupLabels, Counter>,
     webhook_attempt_duration: Histogram,
     webhook_pending: Gauge,
     webhook_oldest_pending_age: Gauge,
@@ -107,6 +114,7 @@ fn metrics() -> &'static Metrics {
             orders: Family::default(),
             store_writes: Family::new_with_constructor(latency as fn() -> Histogram),
             webhook_attempts: Family::default(),
+            token_owner_lookups: Family::default(),
             webhook_attempt_duration: latency(),
             webhook_pending: Gauge::default(),
             webhook_oldest_pending_age: Gauge::default(),
@@ -121,6 +129,11 @@ fn metrics() -> &'static Metrics {
         registry.register("orders", "Orders in the store by flow and state (read at scrape time)", m.orders.clone());
         registry.register("store_write_duration_seconds", "Time from a store write's submission to its commit (and fsync)", m.store_writes.clone());
         registry.register("webhook_attempts", "Webhook delivery attempts by outcome (delivered: a 2xx answer)", m.webhook_attempts.clone());
+        registry.register(
+            "token_owner_lookups",
+            "Order-status reads by whether the token's Amazon account was remembered (hit) or Amazon was asked (miss)",
+            m.token_owner_lookups.clone(),
+        );
         registry.register(
             "webhook_attempt_duration_seconds",
             "Time a webhook receiver took to answer (or the attempt to fail)",
@@ -160,6 +173,13 @@ pub fn upstream_call(service: &str, action: &str, outcome: &str, elapsed: Durati
     let labels = UpstreamLabels { service: service.to_owned(), action: action.to_owned(), outcome: outcome.to_owned() };
     m.upstream_calls.get_or_create(&labels).inc();
     m.upstream_duration.get_or_create(&ActionLabels { service: service.to_owned(), action: action.to_owned() }).observe(elapsed.as_secs_f64());
+}
+
+/// One look-up of a token's Amazon account in the order-status read's memory (`checkoutchamp/token_owners.rs`).
+pub fn token_owner_lookup(hit: bool) {
+    let outcome = if hit { "hit" } else { "miss" };
+    tracing::debug!(outcome, "token owner lookup");
+    metrics().token_owner_lookups.get_or_create(&LookupLabels { outcome: outcome.to_owned() }).inc();
 }
 
 /// One TransactionStatus notification: `result` accepted, replay or refused, with a short `reason`.
