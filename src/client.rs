@@ -306,8 +306,9 @@ impl core::fmt::Display for ClientError {
             ClientError::Api { url, error } => {
                 w(f, &["the backend refused ", url, ": ", error.code.as_str(), ": ", error.detail.as_deref().unwrap_or(&error.message)])
             }
+            // The status first, plainly (a proxy's 503 page reads as one); the parser's words last, for the console.
             ClientError::Decode { url, status, cause } => {
-                w(f, &["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause])
+                w(f, &["HTTP ", &amazon_pay_contract::digits((*status).into()), " from ", url, ", not the API's JSON: ", cause])
             }
         }
     }
@@ -326,7 +327,7 @@ impl crate::js_error::Cause for ClientError {
                 ["the backend refused ", url, ": ", error.code.as_str(), ": ", error.detail.as_deref().unwrap_or(&error.message)].concat()
             }
             ClientError::Decode { url, status, cause } => {
-                ["unexpected answer from ", url, " (HTTP ", &amazon_pay_contract::digits((*status).into()), "): ", cause].concat()
+                ["HTTP ", &amazon_pay_contract::digits((*status).into()), " from ", url, ", not the API's JSON: ", cause].concat()
             }
         }
     }
@@ -349,6 +350,19 @@ mod tests {
         assert_eq!(
             refused(None).to_string(),
             "the backend refused https://pay.shop.example/api/cv2/sessions: bad_request: Amazon Pay is not available right now."
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_the_api_s_names_its_status_first_and_the_parser_s_words_last() {
+        let proxy_page = super::ClientError::Decode {
+            url: "https://pay.shop.example/api/cv2/sessions".into(),
+            status: 503,
+            cause: "Unexpected token '<', \"<h1>503 Se\"... is not valid JSON".into(),
+        };
+        assert_eq!(
+            proxy_page.to_string(),
+            "HTTP 503 from https://pay.shop.example/api/cv2/sessions, not the API's JSON: Unexpected token '<', \"<h1>503 Se\"... is not valid JSON"
         );
     }
 

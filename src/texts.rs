@@ -156,6 +156,10 @@ texts! {
     PhoneLabel => ["Telefonnummer für die Zustellung", "Phone number for the delivery", "Numéro de téléphone pour la livraison", "Numero di telefono per la consegna", "Teléfono para la entrega"],
     PhoneHint => ["Ihre Amazon-Adresse hat keine Telefonnummer; der Paketdienst braucht eine. Ziffern, Leerzeichen und ein führendes +.", "Your Amazon address has no phone number, and the carrier needs one. Digits, spaces and a leading +.", "Votre adresse Amazon n'a pas de numéro de téléphone, et le transporteur en a besoin. Chiffres, espaces et un + initial.", "Il tuo indirizzo Amazon non ha un numero di telefono e il corriere ne ha bisogno. Cifre, spazi e un + iniziale.", "Tu dirección de Amazon no tiene teléfono y el transportista lo necesita. Dígitos, espacios y un + inicial."],
     NoShipping => ["Digitale Artikel: Es wird nichts verschickt, eine Lieferadresse ist nicht nötig.", "Digital goods: nothing is shipped, so no shipping address is needed.", "Articles numériques : rien n'est expédié, aucune adresse de livraison n'est nécessaire.", "Articoli digitali: non viene spedito nulla, nessun indirizzo di spedizione necessario.", "Artículos digitales: no se envía nada, no hace falta dirección de envío."],
+    // "Place order" got no answer (offline, the answer lost): the order may be placed; the same key makes pressing again safe.
+    NoAnswer => ["Wir haben keine Antwort zu Ihrer Bestellung erhalten. Sie ist vielleicht schon aufgegeben: Klicken Sie erneut auf „Zahlungspflichtig bestellen“, um zu sehen, wie es um sie steht; es wird nicht doppelt belastet.", "We could not hear back about your order. It may already be placed: press “Place order and pay” again to see how it stands; you will not be charged twice.", "Nous n'avons pas reçu de réponse au sujet de votre commande. Elle est peut-être déjà passée\u{a0}: cliquez à nouveau sur «\u{a0}Commander et payer\u{a0}» pour voir où elle en est\u{202f}; vous ne serez pas débité deux fois.", "Non abbiamo ricevuto risposta sul tuo ordine. Potrebbe essere già stato effettuato: premi di nuovo “Ordina e paga” per vedere a che punto è; non ti verrà addebitato due volte.", "No hemos recibido respuesta sobre tu pedido. Puede que ya se haya realizado: pulsa de nuevo «Comprar y pagar» para ver en qué estado está; no se te cobrará dos veces."],
+    // Amazon's script did not load (a content blocker, mostly): what the buyer can do about it.
+    ScriptBlocked => ["Amazon Pay konnte nicht geladen werden. Falls ein Inhaltsblocker aktiv ist, erlauben Sie Amazon Pay in diesem Shop und versuchen Sie es erneut.", "Amazon Pay could not be loaded. If a content blocker is on, allow Amazon Pay on this shop and try again.", "Amazon Pay n'a pas pu être chargé. Si un bloqueur de contenu est actif, autorisez Amazon Pay sur cette boutique et réessayez.", "Non è stato possibile caricare Amazon Pay. Se è attivo un blocco dei contenuti, consenti Amazon Pay su questo negozio e riprova.", "No se ha podido cargar Amazon Pay. Si tienes activado un bloqueador de contenido, permite Amazon Pay en esta tienda y vuelve a intentarlo."],
     StartAgain => ["Neu beginnen", "Start again", "Recommencer", "Ricomincia", "Empezar de nuevo"],
 }
 
@@ -211,7 +215,7 @@ mod tests {
         fn french_exclamation_marks_semicolons_and_question_marks_take_a_narrow_no_break_space() {
             let marks = ['!', '?', ';'];
             let marked: Vec<Text> = Text::ALL.iter().copied().filter(|t| t.get(Language::Fr).contains(marks)).collect();
-            for expected in [Text::Approved, Text::UpsellAdded, Text::ContinueConfirming, Text::ConsentNeeded] {
+            for expected in [Text::Approved, Text::UpsellAdded, Text::ContinueConfirming, Text::ConsentNeeded, Text::NoAnswer] {
                 assert!(marked.contains(&expected), "{expected:?} in {marked:?}");
             }
             for text in marked {

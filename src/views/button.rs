@@ -81,6 +81,8 @@ impl SetupError {
                 Some(api) => api.message.clone(),
                 None => ErrorCode::UpstreamError.buyer_message(language).to_owned(),
             },
+            // The browser did not load Amazon's script (a content blocker, mostly, or the network): what to do.
+            SetupError::Script(script_loader::ScriptError::Failed { .. }) => Text::ScriptBlocked.get(language).to_owned(),
             _ => ErrorCode::Internal.buyer_message(language).to_owned(),
         }
     }

@@ -399,10 +399,12 @@ impl Review {
             Err(err) => {
                 log_error("Amazon Pay review", &err);
                 self.emit(WidgetEvent::Error { message: err.to_string() });
-                self.say(&buyer_message(&err, self.options.language));
                 // No answer from the backend (offline, a proxy's error page): the order may have been placed,
-                // so the next press asks again with the same key and gets that order's answer.
+                // so the buyer is not told that nothing was charged, and the next press asks again with the
+                // same key and gets that order's answer. An answer (a refusal) says what happened: its sentence.
                 let unanswered = matches!(err, ClientError::Network { .. } | ClientError::Decode { .. });
+                let sentence = if unanswered { self.t(Text::NoAnswer).to_owned() } else { buyer_message(&err, self.options.language) };
+                self.say(&sentence);
                 return self.retry_later(None, !unanswered);
             }
         };

@@ -276,7 +276,7 @@ mod cause_tests {
             assert!(e.to_string().starts_with("amazon.Login"));
             assert_eq!(e.text(), e.to_string());
         }
-        assert_eq!(clients[3].text(), "unexpected answer from /api/x (HTTP 502): not JSON");
+        assert_eq!(clients[3].text(), "HTTP 502 from /api/x, not the API's JSON: not JSON");
         assert_eq!(widgets[3].text(), "Widgets.js loaded but did not call onAmazonPaymentsReady within 5000 ms");
     }
 }
