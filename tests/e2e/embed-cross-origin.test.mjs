@@ -2,34 +2,15 @@
 // widget from the payment server's origin (http://127.0.0.1:<port>) through the stable entry /widget.js, and its
 // buyers come back to the shop's own review and confirmation pages: the whole Checkout v2 funnel, APB, the
 // CheckoutChamp lander and PAYONE CV1, in real Chromium, with no console error and no failed request.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startShop, manifest } from "./support/shop.mjs";
+import { serverBrowserAndShop, manifest } from "./support/shop.mjs";
 import { newPage } from "./support/browser.mjs";
 import { chooseOnAmazon, confirmationState, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
-import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
-let shop;
-// The payment server allows the shop's origin and returns to the shop's pages; the shop then loads from it.
-const { server, browser } = serverAndBrowser({
-  server: async () => {
-    shop = await startShop();
-    return {
-      args: [
-        "--allowed-origins", shop.origin,
-        "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
-      ],
-      env: { SANDBOX_SETTLE_MS: "800" },
-    };
-  },
-  started: (running) => shop.usePaymentServer(running.baseUrl),
-});
-// After serverAndBrowser's own after hook: the shop is stopped last.
-after(async () => {
-  await shop?.stop();
-});
+const { server, browser, shop } = serverBrowserAndShop({ env: { SANDBOX_SETTLE_MS: "800" } });
 
 /** A fresh page that also records every answer from the payment server for the widget's files. */
 async function fresh() {
@@ -45,12 +26,12 @@ async function fresh() {
 
 /** From the shop's cart through the sandbox's Amazon pages back to the shop's review page. */
 async function toReview(page, cart = "/cart.html", instrument = "visa-1111") {
-  await page.goto(shop.origin + cart);
+  await page.goto(shop().origin + cart);
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
   await chooseOnAmazon(page, { instrument });
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/review.html");
   await page.locator(".amazon-pay-buyer-name").waitFor();
   return new URL(page.url());
 }
@@ -62,7 +43,7 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
   assert.match(workorderId, /^WO/);
   assert.equal(await page.locator(".amazon-pay-buyer-name").textContent(), "Anna Schmidt");
   await page.click(".amazon-pay-place-order");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/confirmation.html");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
 
@@ -72,7 +53,7 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
   for (const res of widgetFiles) {
     const { pathname } = new URL(res.url());
     const headers = await res.allHeaders();
-    assert.equal(headers["access-control-allow-origin"], shop.origin, pathname);
+    assert.equal(headers["access-control-allow-origin"], shop().origin, pathname);
     assert.equal(headers["cross-origin-resource-policy"], "cross-origin", pathname);
     if (pathname === "/widget.js") {
       assert.equal(headers["cache-control"], "public, max-age=300");
@@ -89,7 +70,7 @@ test("CV2 from the shop's cart to the shop's review and confirmation pages, widg
 test("a page pinned to one release with SRI, as the docs show it: the loader and the bundle checked; a wrong digest loads no button", async () => {
   const { release } = manifest();
   const { page, context, problems, widgetFiles } = await fresh();
-  await page.goto(shop.origin + "/pinned.html");
+  await page.goto(shop().origin + "/pinned.html");
   await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible" });
   const loaded = widgetFiles.map((r) => new URL(r.url()).pathname);
   assert.ok(loaded.includes(`/v/${release}/widget-init.js`) && loaded.includes(`/v/${release}/amazon-pay-button.js`), loaded.join(" "));
@@ -99,7 +80,7 @@ test("a page pinned to one release with SRI, as the docs show it: the loader and
   // The bundle's digest in the import map does not match: Chromium refuses to run it, so nothing is mounted.
   const refused = [];
   page.on("console", (msg) => { if (/integrity/i.test(msg.text())) refused.push(msg.text()); });
-  await page.goto(shop.origin + "/pinned.html?digest=wrong");
+  await page.goto(shop().origin + "/pinned.html?digest=wrong");
   await poll(async () => refused.length > 0, { failure: () => "Chromium did not refuse the bundle for its digest" });
   assert.equal(await page.locator("#amazon-pay .amazonpay-button-view1").count(), 0);
   await context.close();
@@ -111,13 +92,13 @@ test("cancel on Amazon's page: back on the shop's cart, whose button fires amazo
     window.cancelled = [];
     document.addEventListener("amazonpay:cancelled", (e) => window.cancelled.push(e.detail));
   });
-  await page.goto(shop.origin + "/cart.html");
+  await page.goto(shop().origin + "/cart.html");
   const button = page.locator("#amazon-pay .amazon-pay-button");
   await button.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
   await button.click();
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
   await page.click("button[value=cancel]");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/cart.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/cart.html");
   await poll(async () => (await page.evaluate(() => window.cancelled.length)) === 1, { failure: () => "no amazonpay:cancelled on the shop's cart" });
   assert.deepEqual(await page.evaluate(() => window.cancelled), [{ kind: "cancelled" }]);
   assert.equal(new URL(page.url()).searchParams.get("amazonPayCancelled"), null, "the marker left the address bar");
@@ -133,7 +114,7 @@ test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   await page.fill("#mfa-code", "123456");
   await page.click("button.primary");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/confirmation.html");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.deepEqual(problems, []);
 
@@ -141,7 +122,7 @@ test("CV2 with MFA: back from Amazon's authentication to the shop's confirmation
   await page.click(".amazon-pay-place-order");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/process/);
   await page.click("button[value=cancel]");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html" && url.searchParams.has("order"));
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/review.html" && url.searchParams.has("order"));
   assert.equal(new URL(page.url()).searchParams.get("workorderId"), review.searchParams.get("workorderId"));
   await page.locator(".amazon-pay-fatal[role=alert]", { hasText: "was not completed, and nothing was charged" }).waitFor();
   assert.equal(await page.locator(".amazon-pay-fatal a").getAttribute("href"), "/cart.html", "back to the shop's cart");
@@ -163,12 +144,12 @@ test("a review page on an origin the server does not allow is refused: no sessio
   const { page, context, problems } = await fresh();
   const [refused] = await Promise.all([
     page.waitForResponse((r) => r.url() === `${server().baseUrl}/api/cv2/sessions`),
-    page.goto(shop.origin + "/cart-foreign-review.html"),
+    page.goto(shop().origin + "/cart-foreign-review.html"),
   ]);
   assert.equal(refused.status(), 400);
   assert.match((await refused.json()).detail, /evil\.example.*not an allowed origin/);
   await page.locator("#amazon-pay .amazon-pay-status:not(:empty)").waitFor();
-  assert.equal(new URL(page.url()).origin, shop.origin, "the buyer stays on the shop");
+  assert.equal(new URL(page.url()).origin, shop().origin, "the buyer stays on the shop");
   assert.equal(await page.locator(".amazonpay-button-view1").count(), 0, "no button to a checkout that cannot return");
   // The only problems: the refused request (and Chromium's line about it) and the widget saying why.
   // The developer reads the server's cause (its `detail`), not the buyer's sentence.
@@ -182,13 +163,13 @@ test("a review page on an origin the server does not allow is refused: no sessio
 
 test("APB on the shop's checkout page: after Amazon's page, the shop's confirmation (the cv2 pages serve APB too)", async () => {
   const { page, context, problems } = await fresh();
-  await page.goto(shop.origin + "/apb.html");
+  await page.goto(shop().origin + "/apb.html");
   await page.click(".amazon-pay-apb-button");
   await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
   await page.click("button.primary");
   await page.check("#instrument-visa-1111");
   await page.click("button.primary");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/confirmation.html");
   const order = new URL(page.url()).searchParams.get("order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.equal((await (await fetch(`${server().baseUrl}/api/orders/${order}`)).json()).state, "approved");
@@ -200,7 +181,7 @@ test("the shop's own script imports the button from the server's origin: mount, 
   const { page, context, problems } = await fresh();
   const sessions = [];
   page.on("request", (r) => { if (r.url() === `${server().baseUrl}/api/cv2/sessions` && r.method() === "POST") sessions.push(JSON.parse(r.postData()).items); });
-  await page.goto(shop.origin + "/own-script.html");
+  await page.goto(shop().origin + "/own-script.html");
   await page.locator("#pay .amazonpay-button-view1").waitFor({ state: "visible" });
   await page.fill("#quantity", "3");
   await poll(async () => (await page.evaluate(() => window.shopEvents)).length >= 2, { failure: () => "no second ready event after the update" });
@@ -217,7 +198,7 @@ test("the shop's own script imports the button from the server's origin: mount, 
 
 test("CheckoutChamp lander on the shop's origin: sign in, one Import Order, then the shop's upsell page", async () => {
   const { page, context, problems } = await fresh();
-  await page.goto(shop.origin + "/lander.html");
+  await page.goto(shop().origin + "/lander.html");
   const amazonButton = page.locator(".amazon-pay-cv1-button button");
   await amazonButton.waitFor();
   const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
@@ -226,7 +207,7 @@ test("CheckoutChamp lander on the shop's origin: sign in, one Import Order, then
   await page.getByLabel(/Unter den Linden 1/).waitFor();
   await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
   await Promise.all([
-    page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/upsell.html"),
+    page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/upsell.html"),
     page.locator(".amazon-pay-place-order:enabled").click(),
   ]);
   assert.match(new URL(page.url()).searchParams.get("amazonOrderId"), /^S02-\d{7}-\d{7}$/);
@@ -238,7 +219,7 @@ test("CheckoutChamp lander on the shop's origin: sign in, one Import Order, then
 
 test("PAYONE CV1 on the shop's origin: Amazon's confirmation flow returns to the shop's page, which authorizes", async () => {
   const { page, context, problems } = await fresh();
-  await page.goto(shop.origin + "/amazon-checkout.html");
+  await page.goto(shop().origin + "/amazon-checkout.html");
   const amazonButton = page.locator(".amazon-pay-cv1-button button");
   await amazonButton.waitFor();
   const [popup] = await Promise.all([context.waitForEvent("page"), amazonButton.click()]);
@@ -246,10 +227,10 @@ test("PAYONE CV1 on the shop's origin: Amazon's confirmation flow returns to the
   await Promise.all([popup.waitForEvent("close"), popup.getByRole("button", { name: "Allow" }).click()]);
   await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
   // Back on the shop's own page (not the same path on the payment server, which has none), then its confirmation.
-  const back = page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/amazon-checkout.html" && url.searchParams.get("result") === "success");
+  const back = page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/amazon-checkout.html" && url.searchParams.get("result") === "success");
   await page.locator(".amazon-pay-place-order:enabled").click();
   await back;
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/confirmation.html");
   await confirmationState(page, "approved");
   assert.deepEqual(problems, []);
   await context.close();

@@ -4,32 +4,15 @@
 // blocked; the confirmation page offline while the payment is pending; sessionStorage that throws (Safari's
 // private mode); a slow network (no layout shift, nothing said twice). Faults are made with Playwright's routes,
 // `context.setOffline` and CDP's network emulation; every wait has a deadline.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startShop } from "./support/shop.mjs";
+import { serverBrowserAndShop } from "./support/shop.mjs";
 import { chooseOnAmazon, checkoutToReview, confirmationState, recordingPage, events, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
-import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 20_000;
-let shop;
-const { server, browser } = serverAndBrowser({
-  server: async () => {
-    shop = await startShop();
-    return {
-      args: [
-        "--allowed-origins", shop.origin,
-        "--return-page", `cv2.cart=${shop.origin}/cart.html,cv2.review=${shop.origin}/review.html,cv2.confirmation=${shop.origin}/confirmation.html`,
-      ],
-      // mc-4444 stays pending this long: the confirmation page's test goes offline meanwhile.
-      env: { SANDBOX_SETTLE_MS: "4000" },
-    };
-  },
-  started: (running) => shop.usePaymentServer(running.baseUrl),
-});
-after(async () => {
-  await shop?.stop();
-});
+// mc-4444 stays pending this long: the confirmation page's test goes offline meanwhile.
+const { server, browser, shop } = serverBrowserAndShop({ env: { SANDBOX_SETTLE_MS: "4000" } });
 
 const SESSIONS = /\/api\/cv2\/sessions$/;
 const ORDERS = /\/api\/cv2\/sessions\/[^/]+\/orders$/;
@@ -37,7 +20,7 @@ const ORDERS = /\/api\/cv2\/sessions\/[^/]+\/orders$/;
 /** A page recording the widget's events, whose pages (the demo's and the shop's) declare `<html lang=lang>`. */
 async function fresh(lang) {
   const opened = await recordingPage(browser(), { timeout: WAIT });
-  shop.useLanguage(lang);
+  shop().useLanguage(lang);
   // The demo's pages are the server's own: rewritten on their way (the shop's pages come so from the shop).
   await opened.page.route((url) => url.origin === server().baseUrl && /^\/(|[a-z-]+\.html)$/.test(url.pathname), async (route) => {
     const response = await route.fetch();
@@ -48,7 +31,7 @@ async function fresh(lang) {
 }
 
 /** The demo's cart on the server, or the shop's cart on its own origin. */
-const cartUrl = (where) => (where === "shop" ? shop.origin + "/cart.html" : server().baseUrl + "/");
+const cartUrl = (where) => (where === "shop" ? shop().origin + "/cart.html" : server().baseUrl + "/");
 
 const SAYS = {
   de: { down: /Der Zahlungsdienst antwortet gerade nicht/, retry: "Erneut versuchen" },
@@ -182,11 +165,11 @@ test("'Place order' whose answer is lost (the server placed it): the next press 
 
 test("offline at 'Place order' on the shop's review page (de), then online: pressed again, one key, one order, one outcome", async () => {
   const { page, context, problems } = await fresh("de");
-  await page.goto(shop.origin + "/cart.html");
+  await page.goto(shop().origin + "/cart.html");
   await page.locator("#amazon-pay .amazonpay-button-view1").waitFor({ state: "visible" });
   await page.locator("#amazon-pay .amazon-pay-button").click();
   await chooseOnAmazon(page);
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/review.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/review.html");
   await page.locator(".amazon-pay-buyer-name").waitFor();
   const workorderId = new URL(page.url()).searchParams.get("workorderId");
   const keys = placeOrderKeys(page);
@@ -199,7 +182,7 @@ test("offline at 'Place order' on the shop's review page (de), then online: pres
   assert.deepEqual(await storedOrders(server().baseUrl, workorderId), []);
   await context.setOffline(false);
   await page.click(".amazon-pay-place-order");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/confirmation.html");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/confirmation.html");
   assert.match(await confirmationState(page, "approved"), /bestätigt/);
   assert.equal(keys.length, 2);
   assert.equal(keys[1], keys[0]);
@@ -263,7 +246,7 @@ test("a slow network (400 kbps, 400 ms) on the shop's cart: the button's place i
   let release;
   const released = new Promise((r) => { release = r; });
   await page.route("**/sandbox/amazon/checkout.js", async (route) => { await released; await route.continue(); });
-  await page.goto(shop.origin + "/cart-below.html", { waitUntil: "commit" });
+  await page.goto(shop().origin + "/cart-below.html", { waitUntil: "commit" });
   const below = page.locator("#below");
   await page.locator("#amazon-pay [role=status]").filter({ hasText: /still loading/ }).waitFor({ timeout: 30_000 });
   // (Painted frames before this are what the layout-shift entries below speak for.)

@@ -6,35 +6,19 @@
 // page without; Amazon's checkout.js loaded once; the widget's listeners, window's and document's listeners, the
 // JS heap and the wasm memory do not grow with the walk. Then: a route left while its session is on its way shows
 // nothing anywhere and says nothing; and a checkout started from the app comes back to the app's review route.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startShop } from "./support/shop.mjs";
+import { serverBrowserAndShop } from "./support/shop.mjs";
 import { newPage } from "./support/browser.mjs";
 import { chooseOnAmazon, confirmationState, storedOrders } from "./support/checkout.mjs";
 import { poll } from "./support/poll.mjs";
-import { serverAndBrowser } from "./support/suite.mjs";
 
 const WAIT = 15_000;
 const CYCLES = 50;
 /** Prices in cents (the server's demo catalogue). */
 const PRICE = { mug: 1290, tshirt: 2490 };
 
-let shop;
-const { server, browser } = serverAndBrowser({
-  server: async () => {
-    shop = await startShop();
-    return {
-      args: [
-        "--allowed-origins", shop.origin,
-        "--return-page", `cv2.cart=${shop.origin}/spa/cart,cv2.review=${shop.origin}/spa/review,cv2.confirmation=${shop.origin}/spa/confirmation`,
-      ],
-    };
-  },
-  started: (running) => shop.usePaymentServer(running.baseUrl),
-});
-after(async () => {
-  await shop?.stop();
-});
+const { server, browser, shop } = serverBrowserAndShop({ pages: { cart: "/spa/cart", review: "/spa/review", confirmation: "/spa/confirmation" } });
 
 /** A fresh page that counts the listeners the widget's wasm added and has not removed (told apart by their
  * caller, the bundle's JS glue) and the amazonpay:* events. */
@@ -129,7 +113,7 @@ test("50 walks through the app's routes, Back and Forward included: one button p
   page.on("load", () => { loads += 1; });
   let checkoutJs = 0;
   page.on("request", (req) => { if (new URL(req.url()).pathname === "/sandbox/amazon/checkout.js") checkoutJs += 1; });
-  await page.goto(`${shop.origin}/spa/about`);
+  await page.goto(`${shop().origin}/spa/about`);
   await page.waitForFunction(() => window.spa !== undefined);
   const samples = [];
   const started = Date.now();
@@ -184,7 +168,7 @@ test("50 walks through the app's routes, Back and Forward included: one button p
 
 test("a widget mounted by a script that did not keep the handle stays on the page after garbage collection, until unmount", async () => {
   const { page, cdp, problems } = await spaPage();
-  await page.goto(`${shop.origin}/spa/about`);
+  await page.goto(`${shop().origin}/spa/about`);
   await page.waitForFunction(() => window.spa !== undefined);
   // A component's effect that mounts and forgets the handle (the element's widget is reached again by mounting
   // into it: the same widget's handle).
@@ -216,7 +200,7 @@ test("a route left while its button's session is on its way: nothing is drawn in
     await held;
     await route.continue();
   });
-  await page.goto(`${shop.origin}/spa/about`);
+  await page.goto(`${shop().origin}/spa/about`);
   await page.waitForFunction(() => window.spa !== undefined);
   // The declared cart, then the product's mount(): each left right after its arrival.
   for (const path of ["/spa/cart", "/spa/product"]) {
@@ -251,7 +235,7 @@ test("a route left while its button's session is on its way: nothing is drawn in
 
 test("a checkout started in the app comes back to the app's review route, and the confirmation route follows the order", async () => {
   const { page, problems } = await spaPage();
-  await page.goto(`${shop.origin}/spa/product`);
+  await page.goto(`${shop().origin}/spa/product`);
   await page.waitForFunction(() => window.spa !== undefined);
   await page.evaluate(() => window.spa.cart.set("mug", 2).set("tshirt", 1));
   await follow(page, "/spa/cart");
@@ -259,12 +243,12 @@ test("a checkout started in the app comes back to the app's review route, and th
   await assertButton(page, "/spa/cart", cents, "the cart");
   await page.locator("#main .amazon-pay-button .amazonpay-button-view1").click();
   await chooseOnAmazon(page, { instrument: "visa-1111" });
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/spa/review");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/spa/review");
   await page.locator("#main .amazon-pay-buyer-name").waitFor();
   const workorderId = new URL(page.url()).searchParams.get("workorderId");
   assert.match(workorderId, /^WO/);
   await page.click("#main .amazon-pay-place-order");
-  await page.waitForURL((url) => url.origin === shop.origin && url.pathname === "/spa/confirmation");
+  await page.waitForURL((url) => url.origin === shop().origin && url.pathname === "/spa/confirmation");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   const [order] = await storedOrders(server().baseUrl, workorderId);
   assert.equal(order.state, "approved");
@@ -280,7 +264,7 @@ test("the widget loaded twice (widget.js and the app's own import of a bundle): 
   const { page, problems } = await spaPage();
   const warnings = [];
   page.on("console", (msg) => { if (msg.type() === "warning") warnings.push(msg.text()); });
-  await page.goto(`${shop.origin}/twice.html`);
+  await page.goto(`${shop().origin}/twice.html`);
   await page.waitForFunction(() => window.secondCopyStarted === true);
   await page.waitForFunction(() => document.querySelector("#cart .amazon-pay-button")?.getAttribute("aria-busy") === "false");
   // A declaration added later: the one copy that follows the page mounts it.

@@ -4,10 +4,13 @@
 // pinned page, `{{RELEASE}}`, `{{LOADER_SRI}}` and `{{BUTTON_SRI}}` (a wrong digest with `?digest=wrong`) filled
 // in; an inline import map's hash joins the page's script-src, as docs/embedding.md says it must. Its origin is
 // http://localhost:<port>: another site than the server's http://127.0.0.1:<port>, as a real shop would be.
+import { after } from "node:test";
 import { createServer } from "node:http";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
+
+import { serverAndBrowser } from "./suite.mjs";
 
 const root = resolve(import.meta.dirname, "../../..");
 const pagesDir = join(root, "tests/e2e/shop");
@@ -82,6 +85,35 @@ export async function startShop({ host = "localhost" } = {}) {
     async stop() {
       server.closeAllConnections();
       await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/**
+ * serverAndBrowser (./suite.mjs) for a file whose buyer is on a shop of its own origin: the shop starts first, the
+ * server allows its origin and returns to its cart, review and confirmation pages (`pages`: paths on the shop) with
+ * `env`, and the shop loads the widget from the server; the shop stops last, after the browser and the server.
+ * Returns serverAndBrowser's accessors and `shop()`.
+ */
+export function serverBrowserAndShop({ pages = { cart: "/cart.html", review: "/review.html", confirmation: "/confirmation.html" }, env = {} } = {}) {
+  let shop;
+  const suite = serverAndBrowser({
+    server: async () => {
+      shop = await startShop();
+      const returnPages = ["cart", "review", "confirmation"].map((page) => `cv2.${page}=${shop.origin}${pages[page]}`);
+      return { args: ["--allowed-origins", shop.origin, "--return-page", returnPages.join(",")], env };
+    },
+    started: (running) => shop.usePaymentServer(running.baseUrl),
+  });
+  // Registered after serverAndBrowser's own after hook: runs after it.
+  after(async () => {
+    await shop?.stop();
+  });
+  return {
+    ...suite,
+    shop: () => {
+      if (shop === undefined) throw new Error("no shop: serverBrowserAndShop's before hook has not started it");
+      return shop;
     },
   };
 }
