@@ -86,6 +86,16 @@ impl KeyAttempts {
         entry.failures == self.limit
     }
 
+    /// Wrong keys an address may send in one window (what the log line says).
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// How long a window lasts.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
     /// Addresses remembered now.
     pub fn len(&self) -> usize {
         self.table.lock().unwrap_or_else(|p| p.into_inner()).len()

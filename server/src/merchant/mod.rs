@@ -121,8 +121,8 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
         if state.key_attempts.failed(client, Instant::now()) {
             tracing::warn!(
                 %client,
-                limit = crate::key_attempts::KeyAttempts::LIMIT,
-                window_s = crate::key_attempts::KeyAttempts::WINDOW.as_secs(),
+                limit = state.key_attempts.limit(),
+                window_s = state.key_attempts.window().as_secs(),
                 "merchant API: too many wrong keys from one address; refused until its window passes"
             );
             crate::telemetry::metrics::merchant_key_limit("limited");
