@@ -182,6 +182,7 @@ impl Server {
                 return_pages,
                 amazon,
                 sns_certificates: Default::default(),
+                key_attempts: Default::default(),
             }),
         };
         let metrics = crate::ops::metrics_server::bind(&state).await.map_err(|(addr, source)| StartError::Listen {

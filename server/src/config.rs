@@ -776,6 +776,18 @@ impl Config {
         })
     }
 
+    /// Live Amazon Pay direct without `AMAZON_IPN_TOPIC_ARNS`: the IPN receiver takes (and confirms the
+    /// subscription of) any SNS topic whose messages name this merchant; allowed, but said at start and by
+    /// `check-config`. `None` otherwise.
+    pub fn ipn_topics_warning(&self) -> Option<&'static str> {
+        let amazon = self.amazon.as_ref()?;
+        (self.mode == Mode::Live && amazon.ipn_topic_arns.is_empty()).then_some(
+            "warning: live mode with --provider amazon and no AMAZON_IPN_TOPIC_ARNS: /amazon/ipn confirms the \
+             subscription of any SNS topic that asks and takes its messages (SNS signs whatever any topic sends); set \
+             --amazon-ipn-topic-arns to the topic Amazon Pay's IPN goes to (docs/amazon-direct.md)",
+        )
+    }
+
     /// What is not served because PAYONE is not configured (`--provider amazon` in live mode without PAYONE's
     /// credentials), said at start and by `check-config`; `None` when PAYONE is there.
     pub fn without_payone(&self) -> Option<&'static str> {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod config_file;
 pub mod demo_language;
 pub mod error;
+pub mod key_attempts;
 pub mod merchant;
 pub mod ops;
 pub mod orders;

@@ -50,6 +50,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(warning) = server.state().config.public_url_warning(&listening) {
         println!("amazon-pay-server: {warning}");
     }
+    if let Some(warning) = server.state().config.ipn_topics_warning() {
+        println!("amazon-pay-server: {warning}");
+    }
     if let Some(note) = server.state().config.without_payone() {
         println!("amazon-pay-server: {note}");
     }

@@ -8,7 +8,7 @@
 
 use amazon_pay_contract::{ApiError, ErrorCode, Language};
 use axum::extract::{Request, State};
-use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -179,17 +179,23 @@ pub fn referrer_policy_layer() -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static(REFERRER_POLICY))
 }
 
-/// The demo pages' service with the Content-Security-Policy (when configured), `nosniff` and
-/// `Vary: Accept-Encoding` (the widget's files are served precompressed to clients that accept it).
-pub type PageService<S> = SetResponseHeader<SetResponseHeader<SetResponseHeader<S, Option<HeaderValue>>, HeaderValue>, HeaderValue>;
+/// `X-Content-Type-Options: nosniff` on every answer of a listener (`ops::wrap`, the metrics listener): a
+/// browser then takes a JSON answer, an error or a file for the type it was served as, never for a script or a
+/// page it guessed from the bytes (a JSON answer that echoes what a request sent cannot become HTML).
+pub fn nosniff_layer() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
+}
+
+/// The demo pages' service with the Content-Security-Policy (when configured) and `Vary: Accept-Encoding` (the
+/// widget's files are served precompressed to clients that accept it); `nosniff` is every answer's
+/// ([`nosniff_layer`]).
+pub type PageService<S> = SetResponseHeader<SetResponseHeader<S, Option<HeaderValue>>, HeaderValue>;
 
 /// Wraps the service that serves the widget and the demo pages.
 pub fn page_headers<S>(pages: S, policy: Option<&str>) -> PageService<S> {
     let csp = policy.and_then(|p| HeaderValue::from_str(p).ok());
     let with_csp = SetResponseHeader::if_not_present(pages, header::CONTENT_SECURITY_POLICY, csp);
-    let with_nosniff =
-        SetResponseHeader::if_not_present(with_csp, HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff"));
-    SetResponseHeader::if_not_present(with_nosniff, header::VARY, HeaderValue::from_static("accept-encoding"))
+    SetResponseHeader::if_not_present(with_csp, header::VARY, HeaderValue::from_static("accept-encoding"))
 }
 
 /// In front of the pages' file service: a path that starts with two slashes (or a slash and a backslash, which

@@ -41,6 +41,8 @@ pub struct Inner {
     pub amazon: Option<crate::amazon::AmazonPay>,
     /// Certificates of SNS signing URLs already fetched (Amazon's IPN), by URL.
     pub sns_certificates: crate::amazon::CertificateCache,
+    /// Wrong merchant API keys per client address (the merchant routes refuse an address past the limit).
+    pub key_attempts: crate::key_attempts::KeyAttempts,
 }
 
 impl Inner {

@@ -662,6 +662,46 @@ async fn the_ipn_receiver_refuses_what_amazon_sns_did_not_sign_and_replays_chang
     assert_eq!(ipn(&env, &serde_json::to_string(&elsewhere).unwrap()).await.status(), 403, "SubscribeURL must be Amazon's too");
 }
 
+/// With `AMAZON_IPN_TOPIC_ARNS`, SNS's signature is not enough: a stranger's topic that asks to subscribe is
+/// refused before anything is fetched, so its SubscribeURL is never called, and its notifications are not
+/// followed. The listed topic's still are.
+#[tokio::test]
+async fn with_a_topic_list_other_topics_are_refused_before_their_subscription_is_confirmed() {
+    const OURS: &str = "arn:aws:sns:eu-west-1:000000000000:AmazonPaySandbox";
+    let env = start_configured(Duration::from_millis(50), |c| c.amazon.as_mut().unwrap().ipn_topic_arns = vec![OURS.to_owned()]).await;
+    let key = amazon_pay_v2::PrivateKey::from_pem(SNS_KEY).unwrap();
+    let cert = env.url("/sandbox/amazon-pay/sns/SimpleNotificationService-sandbox.pem");
+    // Each message names its own certificate URL: one the receiver fetched shows in its cache.
+    let from = |topic: &str, kind: &str, id: &str, message: &str| {
+        let mut m = sns(&env, kind, id, message, &format!("{cert}?for={id}"));
+        m.topic_arn = topic.into();
+        amazon_pay_v2::sns::sign(&mut m, &key).unwrap();
+        serde_json::to_string(&m).unwrap()
+    };
+    let fetched = |id: &str| env.state.sns_certificates.0.lock().unwrap().keys().any(|url| url.ends_with(&format!("?for={id}")));
+    let stranger = "arn:aws:sns:eu-west-1:111111111111:someone-elses-topic";
+    let message = serde_json::json!({"MerchantID": merchant_id(&env), "ObjectType": "CHARGE", "ObjectId": "S02-0000000-0000000-C000000"}).to_string();
+    let charges_before = env.upstream("getCharge").len();
+
+    let subscribe = ipn(&env, &from(stranger, "SubscriptionConfirmation", "t-sub", "subscribe")).await;
+    assert_eq!(subscribe.status(), 403);
+    assert!(subscribe.text().await.unwrap().contains("AMAZON_IPN_TOPIC_ARNS"));
+    assert!(!fetched("t-sub"), "nothing fetched for it, so its SubscribeURL was not called either");
+    assert_eq!(ipn(&env, &from(stranger, "Notification", "t-note", &message)).await.status(), 403);
+    assert!(!fetched("t-note"));
+    // Signed for the stranger's topic, then claiming ours: the signature covers TopicArn.
+    let mut claimed: serde_json::Value = serde_json::from_str(&from(stranger, "Notification", "t-claimed", &message)).unwrap();
+    claimed["TopicArn"] = OURS.into();
+    assert_eq!(ipn(&env, &claimed.to_string()).await.status(), 403);
+    assert_eq!(env.upstream("getCharge").len(), charges_before, "no refused notification is followed");
+    assert_eq!(env.count("SELECT count(*) FROM amazon_notifications WHERE message_id LIKE 't-%'"), 0, "nor stored");
+
+    assert_eq!(ipn(&env, &from(OURS, "SubscriptionConfirmation", "t-ours-sub", "subscribe")).await.status(), 200, "confirmed");
+    // Followed (Amazon is asked; the sandbox knows no such charge, so SNS would be asked to deliver it again).
+    assert_ne!(ipn(&env, &from(OURS, "Notification", "t-ours", &message)).await.status(), 403);
+    assert_eq!(env.upstream("getCharge").len(), charges_before + 1, "followed");
+}
+
 /// The receiver keeps the SNS certificates it fetched, by URL. Anyone can post messages naming an SNS URL that
 /// serves a certificate under another query each time (`…pem?n=1`, `?n=2`): each would be fetched and kept for
 /// the life of the process, so the cache is bounded.

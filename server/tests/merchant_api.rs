@@ -738,3 +738,46 @@ async fn without_a_webhook_receiver_the_outbox_and_send_now_answer_409() {
     let anonymous = env.http.post(env.url("/merchant/api/webhooks/send-now")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// A wrong key from `client` (written by the trusted proxy in front, `X-Forwarded-For`).
+async fn from(env: &Env, client: &str, key: &str, path: &str) -> reqwest::Response {
+    env.http.get(env.url(path)).bearer_auth(key).header("x-forwarded-for", client).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_address_that_sends_too_many_wrong_keys_is_refused_for_a_while_and_others_are_not() {
+    let env = start_with(|c| {
+        c.merchant.api_keys = vec![KEY.to_owned()];
+        c.ops.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let wrong = format!("{KEY}-guess");
+    for _ in 0..10 {
+        assert_eq!(error_code(from(&env, "198.51.100.7", &wrong, "/merchant/api/orders").await, 401).await, "invalid_api_key");
+    }
+    // The right key now changes nothing for that address, on every merchant route.
+    let refused = from(&env, "198.51.100.7", KEY, "/merchant/api/orders").await;
+    let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(error_code(refused, 429).await, "too_many_attempts");
+    assert_eq!(from(&env, "198.51.100.7", KEY, "/merchant/").await.status(), 429, "the dashboard too");
+    assert_eq!(from(&env, "198.51.100.7", KEY, "/merchant/api/webhooks/deliveries").await.status(), 429);
+    // Another client with the right key is not held up, nor is the buyer API.
+    assert_eq!(from(&env, "198.51.100.8", KEY, "/merchant/api/orders").await.status(), 200);
+    assert_ne!(from(&env, "198.51.100.7", KEY, "/healthz").await.status(), 429);
+    let metrics = amazon_pay_server::telemetry::metrics::encode().unwrap();
+    let limited = metrics.lines().find(|l| l.starts_with("amazon_pay_merchant_key_limit_events_total{event=\"limited\"}"));
+    assert!(limited.is_some(), "{metrics}");
+    assert_eq!(env.state.key_attempts.len(), 1, "only the address that sent wrong keys is remembered");
+}
+
+#[tokio::test]
+async fn the_wrong_key_limit_never_believes_a_forwarded_for_from_an_untrusted_peer() {
+    let env = env().await;
+    let wrong = format!("{KEY}-guess");
+    // Each guess claims another address; without a trusted proxy the TCP peer is the client, whatever the header says.
+    for i in 0..10 {
+        from(&env, &format!("192.0.2.{i}"), &wrong, "/merchant/api/orders").await;
+    }
+    assert_eq!(from(&env, "192.0.2.99", KEY, "/merchant/api/orders").await.status(), 429);
+}

@@ -671,3 +671,29 @@ async fn a_store_another_shop_wrote_is_a_problem_as_at_the_start() {
     let (output, stdout, stderr) = check_config(&["--sandbox", "--database-url", &url]);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
 }
+
+/// `/amazon/ipn` confirmed the subscription of any SNS topic that asked: `AMAZON_IPN_TOPIC_ARNS` names the ones it
+/// takes. An entry that is no topic ARN is a problem (listed with the others); none in live mode is said.
+#[test]
+fn the_ipn_topic_list_is_checked_and_printed_and_live_mode_without_it_is_said() {
+    let live: Vec<&str> = LIVE_AMAZON_ARGS.iter().copied().chain(["--public-url", "https://pay.shop.example"]).collect();
+    let (output, stdout, stderr) = check_config(&live);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("AMAZON_IPN_TOPIC_ARNS = {}", amazon_live::IPN_TOPIC_ARN)), "{stdout}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+
+    let without: Vec<&str> = live.iter().copied().filter(|&a| a != "--amazon-ipn-topic-arns" && a != amazon_live::IPN_TOPIC_ARN).collect();
+    let (output, stdout, stderr) = check_config(&without);
+    assert_eq!(output.status.code(), Some(0), "allowed, as before:\n{stdout}{stderr}");
+    assert!(stdout.contains("AMAZON_IPN_TOPIC_ARNS = (any topic)"), "{stdout}");
+    let warning = stderr.lines().find(|l| l.contains("AMAZON_IPN_TOPIC_ARNS")).unwrap_or_else(|| panic!("not said:\n{stderr}"));
+    assert!(warning.starts_with("warning: live mode") && warning.contains("--amazon-ipn-topic-arns"), "{warning}");
+    let (_, stdout, stderr) = check_config(&["--sandbox", "--provider", "amazon"]);
+    assert!(!stderr.contains("warning") && !stdout.contains("warning"), "not in sandbox mode:\n{stdout}{stderr}");
+
+    let bad: Vec<&str> = without.iter().copied().chain(["--amazon-ipn-topic-arns", "amazon-pay-ipn", "--currency", "USD"]).collect();
+    let (output, stdout, stderr) = check_config(&bad);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("AMAZON_IPN_TOPIC_ARNS: \"amazon-pay-ipn\" is not an SNS topic ARN"), "{stderr}");
+    assert!(stderr.contains("AMAZON_PAY_CURRENCY USD"), "the other problem too:\n{stderr}");
+}

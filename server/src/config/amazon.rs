@@ -122,6 +122,11 @@ pub struct AmazonArgs {
     /// the default).
     #[arg(long, env = "AMAZON_PAY_API_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub amazon_api_timeout_ms: u64,
+    /// `--provider amazon`: the SNS topics (ARNs, comma-separated) whose IPN messages `/amazon/ipn` takes,
+    /// subscription requests included; any other topic's are refused. Empty: every topic's (a warning in live
+    /// mode), since SNS signs whatever any topic sends.
+    #[arg(long, env = "AMAZON_IPN_TOPIC_ARNS", value_delimiter = ',')]
+    pub amazon_ipn_topic_arns: Vec<String>,
 }
 
 /// The PEM text of the merchant's private key; `Debug` never shows it.
@@ -153,6 +158,8 @@ pub struct AmazonConfig {
     pub endpoint: Option<String>,
     /// Per API call.
     pub timeout: std::time::Duration,
+    /// The SNS topics whose IPN messages are taken; empty: any topic's.
+    pub ipn_topic_arns: Vec<String>,
 }
 
 /// An Amazon Pay setting that cannot work, said so an operator can fix it.
@@ -213,6 +220,12 @@ pub enum AmazonConfigError {
     /// A malformed endpoint.
     #[error("AMAZON_PAY_API_ENDPOINT {0:?} must be an https URL (http only in sandbox mode)")]
     Endpoint(String),
+    /// An entry of the IPN topic list that is no SNS topic ARN.
+    #[error(
+        "AMAZON_IPN_TOPIC_ARNS: {0:?} is not an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:amazon-pay-ipn (the topic \
+         Amazon Pay's IPN is sent to, as SNS shows it)"
+    )]
+    BadTopicArn(String),
     /// A malformed id.
     #[error("{name} {value:?} is not valid: {why}")]
     BadId {
@@ -320,7 +333,12 @@ impl AmazonConfig {
                 allowed: allowed.iter().map(|c| c.code()).collect::<Vec<_>>().join(" or "),
             });
         }
+        let ipn_topic_arns = args.amazon_ipn_topic_arns.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        if let Some(bad) = ipn_topic_arns.iter().find(|a| !is_topic_arn(a)) {
+            return Err(E::BadTopicArn(bad.clone()));
+        }
         Ok(AmazonConfig {
+            ipn_topic_arns,
             merchant_id,
             store_id,
             public_key_id,
@@ -332,6 +350,24 @@ impl AmazonConfig {
             timeout: std::time::Duration::from_millis(if args.amazon_api_timeout_ms == 0 { 30_000 } else { args.amazon_api_timeout_ms }),
         })
     }
+}
+
+/// Whether `arn` is an SNS topic's: `arn:<partition>:sns:<region>:<12-digit account>:<topic>`, the topic 1 to
+/// 256 letters, digits, `-` and `_` (a FIFO topic ends in `.fifo`). Compared with the message's `TopicArn` as it is.
+pub fn is_topic_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let [scheme, partition, service, region, account, topic] = parts.as_slice() else { return false };
+    let name = topic.strip_suffix(".fifo").unwrap_or(topic);
+    let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    *scheme == "arn"
+        && partition.starts_with("aws")
+        && word(partition)
+        && *service == "sns"
+        && word(region)
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && (1..=256).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Reads the PEM file and checks that it parses; the error names the path, never the content.
@@ -347,6 +383,24 @@ fn load_key(path: &std::path::Path, check_key: &impl Fn(&str) -> Result<(), Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn topic_arns_are_snss_and_nothing_else() {
+        assert!(is_topic_arn("arn:aws:sns:eu-west-1:123456789012:amazon-pay-ipn"));
+        assert!(is_topic_arn("arn:aws-cn:sns:cn-north-1:123456789012:ipn_topic.fifo"));
+        for bad in [
+            "",
+            "amazon-pay-ipn",
+            "arn:aws:sqs:eu-west-1:123456789012:amazon-pay-ipn",
+            "arn:aws:sns:eu-west-1:12345:amazon-pay-ipn",
+            "arn:aws:sns:eu-west-1:123456789012:",
+            "arn:aws:sns:eu-west-1:123456789012:a/b",
+            "arn:aws:sns:eu-west-1:123456789012:topic:extra",
+            "arn:aws:sns:*:123456789012:topic",
+        ] {
+            assert!(!is_topic_arn(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn the_live_policy_lets_each_regions_checkout_js_run() {

@@ -50,6 +50,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::CACHE_CONTROL, "no-cache"))
         .layer(header(header::VARY, "accept-encoding"))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), super::limit_guard))
 }
 
 async fn not_found() -> StatusCode {

@@ -3,7 +3,8 @@
 //! now (`webhooks.rs`).
 //!
 //! Server to server only: `Authorization: Bearer <key>` (keys from `--merchant-api-keys`, compared in
-//! constant time), no CORS, and a browser request from another site is refused before anything runs.
+//! constant time), no CORS, and a browser request from another site is refused before anything runs. An
+//! address that sent too many wrong keys is refused (429) for a while, right key or not (`key_attempts.rs`).
 //! Without a key configured every route answers 404.
 
 mod action;
@@ -21,13 +22,15 @@ pub use error::MerchantError;
 use query::query_pairs;
 
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::http::header;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use sha2::{Digest, Sha256};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Instant;
 use subtle::ConstantTimeEq;
 
 /// Where the merchant API lives.
@@ -62,7 +65,38 @@ async fn unknown_route() -> MerchantError {
     MerchantError::not_found("unknown_route", "There is no such merchant API route (see docs/merchant-api.md).")
 }
 
-/// Refuses other sites' browser requests, then requests without a valid key.
+/// The client's address as the limit counts it: the TCP peer, or what trusted proxies say (`client_ip.rs`, the
+/// rule PAYONE's sender check follows). A request without a peer (none comes from the listener) counts as one
+/// unknown address.
+fn client(request: &Request, state: &AppState) -> IpAddr {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    crate::client_ip::client_ip(peer, request.headers(), &state.config.ops.trusted_proxies)
+}
+
+/// 429 with `Retry-After` when `client` has sent too many wrong keys lately; `None` lets the request on.
+pub(crate) fn refuse_if_limited(state: &AppState, client: IpAddr) -> Option<Response> {
+    let wait = state.key_attempts.refused(client, Instant::now())?;
+    crate::telemetry::metrics::merchant_key_limit("refused");
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = MerchantError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!("Too many wrong merchant API keys from this address; try again in {seconds} s."),
+    )
+    .into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    Some(response)
+}
+
+/// The dashboard's files for an address that is not refused ([`refuse_if_limited`]).
+pub(crate) async fn limit_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match refuse_if_limited(&state, client(&request, &state)) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    }
+}
+
+/// Refuses other sites' browser requests, addresses past the wrong-key limit, then requests without a valid key.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let headers = request.headers();
     if let Some(origin) = headers.get(header::ORIGIN) {
@@ -75,11 +109,24 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
                 .into_response();
         }
     }
+    let client = client(&request, &state);
+    if let Some(refused) = refuse_if_limited(&state, client) {
+        return refused;
+    }
     let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer_token);
     let Some(presented) = presented else {
         return MerchantError::unauthorized("missing_api_key", "Send the merchant API key as Authorization: Bearer <key>.").into_response();
     };
     if !key_matches(&state.config.merchant.api_keys, presented) {
+        if state.key_attempts.failed(client, Instant::now()) {
+            tracing::warn!(
+                %client,
+                limit = state.key_attempts.limit(),
+                window_s = state.key_attempts.window().as_secs(),
+                "merchant API: too many wrong keys from one address; refused until its window passes"
+            );
+            crate::telemetry::metrics::merchant_key_limit("limited");
+        }
         return MerchantError::unauthorized("invalid_api_key", "The merchant API key is not valid.").into_response();
     }
     next.run(request).await

@@ -54,6 +54,9 @@ pub fn run(argv: &[String]) -> i32 {
             if let Some(warning) = config.public_url_warning(&url) {
                 eprintln!("{warning}");
             }
+            if let Some(warning) = config.ipn_topics_warning() {
+                eprintln!("{warning}");
+            }
             0
         }
         _ => report(&problems),
@@ -185,6 +188,7 @@ fn stand_in_amazon(
         }
         E::Currency { .. } => *currency = args.amazon_region.ledger_currencies()[0].code().to_owned(),
         E::Endpoint(_) => args.amazon_api_endpoint = None,
+        E::BadTopicArn(_) => args.amazon_ipn_topic_arns.retain(|a| a.trim().is_empty() || crate::config::amazon::is_topic_arn(a.trim())),
         _ => return false,
     }
     true
@@ -364,6 +368,7 @@ pub fn settings(config: &Config) -> Vec<(&'static str, String)> {
             ("AMAZON_ENVIRONMENT", amazon.environment.as_str().to_owned()),
             ("AMAZON_PAY_API_ENDPOINT", amazon.endpoint.clone().unwrap_or_else(|| "(Amazon's regional host, or the sandbox)".to_owned())),
             ("AMAZON_PAY_API_TIMEOUT_MS", amazon.timeout.as_millis().to_string()),
+            ("AMAZON_IPN_TOPIC_ARNS", if amazon.ipn_topic_arns.is_empty() { "(any topic)".to_owned() } else { amazon.ipn_topic_arns.join(",") }),
         ]);
     }
     match &config.checkoutchamp {

@@ -24,7 +24,11 @@ pub async fn bind(state: &AppState) -> Result<Option<TcpListener>, (std::net::So
 /// headers held a connection (and a file descriptor) for as long as it liked.
 pub fn spawn(listener: TcpListener, state: AppState) {
     let timeouts = crate::ops::serve::Timeouts::of(&state.config.ops);
-    let app = Router::new().route("/metrics", get(scrape)).with_state(state).layer(axum::middleware::from_fn(crate::ops::body_deadline::replace));
+    let app = Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(crate::ops::body_deadline::replace))
+        .layer(crate::security::nosniff_layer());
     tokio::spawn(crate::ops::serve::serve(listener, app, timeouts, std::future::pending()));
 }
 

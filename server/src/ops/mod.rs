@@ -26,11 +26,13 @@ pub const READYZ: &str = "/readyz";
 /// request causes carries its id), then the HTTP metrics (which read the matched route template), then the
 /// `408` for a body that ran out of time ([`body_deadline::replace`], inside both, so the request's log line
 /// and the metrics count the answer the client got), then the drain's `Connection: close`
-/// ([`shutdown::close_connections`]).
+/// ([`shutdown::close_connections`]). `nosniff` goes on every answer, these layers' own (a 408, `/readyz`)
+/// included ([`crate::security::nosniff_layer`]).
 pub fn wrap(app: Router, state: &AppState) -> Router {
     app.route(READYZ, axum::routing::get(readiness::readyz).with_state(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), shutdown::close_connections))
         .layer(axum::middleware::from_fn(body_deadline::replace))
         .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), request_id::assign))
+        .layer(crate::security::nosniff_layer())
 }

@@ -70,6 +70,12 @@ pub struct AttemptLabels {
     outcome: String,
 }
 
+/// `event` (limited, refused, evicted).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KeyLimitLabels {
+    event: String,
+}
+
 /// `durability` (committed, synced).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct WriteLabels {
@@ -95,6 +101,7 @@ pub struct Metrics {
     store_writes: Histograms<WriteLabels>,
     webhook_attempts: Family<AttemptLabels, Counter>,
     token_owner_lookups: Family<LookupLabels, Counter>,
+    merchant_key_limit: Family<KeyLimitLabels, Counter>,
     webhook_attempt_duration: Histogram,
     webhook_pending: Gauge,
     webhook_oldest_pending_age: Gauge,
@@ -115,6 +122,7 @@ fn metrics() -> &'static Metrics {
             store_writes: Family::new_with_constructor(latency as fn() -> Histogram),
             webhook_attempts: Family::default(),
             token_owner_lookups: Family::default(),
+            merchant_key_limit: Family::default(),
             webhook_attempt_duration: latency(),
             webhook_pending: Gauge::default(),
             webhook_oldest_pending_age: Gauge::default(),
@@ -133,6 +141,11 @@ fn metrics() -> &'static Metrics {
             "token_owner_lookups",
             "Order-status reads by whether the token's Amazon account was remembered (hit) or Amazon was asked (miss)",
             m.token_owner_lookups.clone(),
+        );
+        registry.register(
+            "merchant_key_limit_events",
+            "Merchant API wrong-key limit: an address reaching the limit (limited), a request refused for it (refused), an address forgotten because the table was full (evicted)",
+            m.merchant_key_limit.clone(),
         );
         registry.register(
             "webhook_attempt_duration_seconds",
@@ -180,6 +193,11 @@ pub fn token_owner_lookup(hit: bool) {
     let outcome = if hit { "hit" } else { "miss" };
     tracing::debug!(outcome, "token owner lookup");
     metrics().token_owner_lookups.get_or_create(&LookupLabels { outcome: outcome.to_owned() }).inc();
+}
+
+/// One event of the merchant API's wrong-key limit (`key_attempts.rs`): `limited`, `refused` or `evicted`.
+pub fn merchant_key_limit(event: &str) {
+    metrics().merchant_key_limit.get_or_create(&KeyLimitLabels { event: event.to_owned() }).inc();
 }
 
 /// One TransactionStatus notification: `result` accepted, replay or refused, with a short `reason`.

@@ -6,9 +6,9 @@ pub(crate) const MERCHANT_KEY_PEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/
 
 include!("live_catalogue.rs");
 
-/// `--provider amazon` with every `--amazon-*` credential a live start needs (the API endpoint left default)
-/// and a shop's price list.
-pub(crate) const LIVE_AMAZON_ARGS: [&str; 12] = [
+/// `--provider amazon` with every `--amazon-*` credential a live start needs (the API endpoint left default),
+/// the IPN's SNS topic (live mode warns without it) and a shop's price list.
+pub(crate) const LIVE_AMAZON_ARGS: [&str; 14] = [
     "--provider",
     "amazon",
     "--amazon-merchant-id",
@@ -19,6 +19,11 @@ pub(crate) const LIVE_AMAZON_ARGS: [&str; 12] = [
     "SANDBOX-AHWIDGETSANDBOXKEY0001",
     "--amazon-private-key",
     MERCHANT_KEY_PEM,
+    "--amazon-ipn-topic-arns",
+    IPN_TOPIC_ARN,
     "--catalogue",
     LIVE_CATALOGUE,
 ];
+
+/// The SNS topic of the live account's IPN (a made-up account number).
+pub(crate) const IPN_TOPIC_ARN: &str = "arn:aws:sns:eu-west-1:123456789012:amazon-pay-ipn";

@@ -2,7 +2,8 @@
 //!
 //! Each message is checked before anything else: its signing certificate must come from Amazon SNS
 //! (`https://sns.<region>.amazonaws.com/….pem`; in sandbox mode also the sandbox's own, served under this
-//! server's `/sandbox/`), and its SignatureVersion 2 signature must verify with it. A subscription confirmation
+//! server's `/sandbox/`), and its SignatureVersion 2 signature must verify with it. With
+//! `AMAZON_IPN_TOPIC_ARNS` set, a message from another topic is refused before either. A subscription confirmation
 //! is confirmed; a notification only says *that* an object changed, so the charge or refund is fetched (Get
 //! Charge, Get Refund) and its state moves the order. Each message is handled once: a replay is answered and
 //! changes nothing.
@@ -35,6 +36,9 @@ pub enum IpnError {
     /// The notification's message is not Amazon Pay's.
     #[error("not an Amazon Pay notification: {0}")]
     NotAmazonPay(String),
+    /// A message (a subscription request too) from an SNS topic not on `AMAZON_IPN_TOPIC_ARNS`.
+    #[error("a message from SNS topic {0:?}, which is not on AMAZON_IPN_TOPIC_ARNS")]
+    OtherTopic(String),
     /// A notification about another merchant's objects (`MerchantID`): SNS signs whatever any topic sends, so a
     /// signature alone does not make it Amazon Pay's word about this shop.
     #[error("a notification for merchant {0:?}, not this server's Amazon merchant id")]
@@ -49,7 +53,7 @@ impl IpnError {
         match self {
             IpnError::Certificate(_) | IpnError::Follow(_) => StatusCode::SERVICE_UNAVAILABLE,
             IpnError::NotSns(_) | IpnError::NotAmazonPay(_) => StatusCode::BAD_REQUEST,
-            IpnError::UntrustedUrl(_) | IpnError::Signature(_) | IpnError::OtherMerchant(_) => StatusCode::FORBIDDEN,
+            IpnError::UntrustedUrl(_) | IpnError::Signature(_) | IpnError::OtherMerchant(_) | IpnError::OtherTopic(_) => StatusCode::FORBIDDEN,
         }
     }
 }
@@ -85,6 +89,9 @@ pub(super) async fn receive(State(state): State<AppState>, body: Bytes) -> Respo
 
 async fn handle(state: &AppState, body: &[u8]) -> Result<&'static str, IpnError> {
     let message: SnsMessage = serde_json::from_slice(body).map_err(|e| IpnError::NotSns(e.to_string()))?;
+    // Before the certificate is fetched and long before a SubscribeURL is called: a topic not on the list is
+    // refused as it is named; one on it must still be signed (the signature covers `TopicArn`).
+    topic_allowed(state, &message.topic_arn)?;
     let cert_url = trusted_url(state, &message.signing_cert_url)?;
     let pem = certificate(state, &cert_url).await?;
     verify(&message, &pem)?;
@@ -93,11 +100,24 @@ async fn handle(state: &AppState, body: &[u8]) -> Result<&'static str, IpnError>
             let url = trusted_url(state, message.subscribe_url.as_deref().unwrap_or_default())?;
             let answer = reqwest::Client::new().get(url).timeout(std::time::Duration::from_secs(10)).send().await;
             answer.and_then(|r| r.error_for_status()).map_err(|e| IpnError::Follow(format!("confirming the subscription: {e}")))?;
+            // The topic, for AMAZON_IPN_TOPIC_ARNS: Amazon does not publish it.
+            tracing::info!(topic = %message.topic_arn, "Amazon Pay IPN: SNS subscription confirmed");
             Ok("subscription confirmed")
         }
         "UnsubscribeConfirmation" => Ok("unsubscribe noted"),
         "Notification" => notification(state, &message).await,
         other => Err(IpnError::NotSns(format!("unknown Type {other:?}"))),
+    }
+}
+
+/// Whether `AMAZON_IPN_TOPIC_ARNS` (when set) has `topic`: SNS signs whatever any topic sends, and a subscription
+/// confirmed for a stranger's topic would let it send here for good.
+fn topic_allowed(state: &AppState, topic: &str) -> Result<(), IpnError> {
+    let allowed = state.config.amazon.as_ref().map_or(&[][..], |a| &a.ipn_topic_arns[..]);
+    if allowed.is_empty() || allowed.iter().any(|a| a == topic) {
+        Ok(())
+    } else {
+        Err(IpnError::OtherTopic(topic.to_owned()))
     }
 }
 
