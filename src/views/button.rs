@@ -193,8 +193,8 @@ fn finish(view: &Rc<Button>, result: Result<ButtonConfig, SetupError>, options: 
 }
 
 /// Shows the "Try again" button under the sentence (built once; hidden again while the retry runs). A click
-/// asks for one new session and loads the script again, in the same place: a buyer whose network came back
-/// gets the button without reloading the shop's page.
+/// asks for one new session and loads the script again, in the same place ([`start`], as `mount` does): a buyer
+/// whose network came back gets the button without reloading the shop's page.
 fn offer_retry(view: &Rc<Button>, options: &ButtonOptions) {
     let mut retry = view.retry.borrow_mut();
     if let Some((element, _)) = retry.as_ref() {
@@ -211,31 +211,49 @@ fn offer_retry(view: &Rc<Button>, options: &ButtonOptions) {
         if let Some((element, _)) = view.retry.borrow().as_ref() {
             set_hidden(element, true);
         }
-        set_hidden(&view.button, false);
-        let _ = view.button.class_list().add_1("amazon-pay-placeholder");
-        set_attr(&view.button, "aria-busy", "true");
-        set_text(&view.status, "");
-        let (weak, options) = (weak.clone(), options.clone());
-        wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
-        wasm_bindgen_futures::spawn_local(async move {
-            let prepared = prepare(request_session(&options), &options).await;
-            let Some(view) = weak.upgrade() else { return };
-            let result = prepared.and_then(|config| render(&view, config, &options));
-            let event = finish(&view, result, &options);
-            emit(&view.host, event);
-        });
+        start(&view, request_session(&options, None), options.clone(), None);
     });
     crate::dom_calls::insert_before(&view.host, &element, None);
     *retry = Some((element, click));
 }
 
-/// The session request for `options`' cart, language and pages.
-fn request_session(options: &ButtonOptions) -> impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static {
-    options.client.create_cv2_session(&CreateSessionRequest {
-        items: options.items.clone(),
-        language: options.language,
-        return_pages: options.return_pages.clone(),
-    })
+/// Starts `view`, first from `mount` and again from "Try again": the placeholder (back) in the button's place,
+/// "still loading" after a while, then the `session`'s answer, `checkout.js` and Amazon's button, or the
+/// failure ([`finish`]). `cancelled`: the order the buyer cancelled on Amazon's pages, told first.
+fn start(
+    view: &Rc<Button>,
+    session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static,
+    options: ButtonOptions,
+    cancelled: Option<Option<String>>,
+) {
+    set_hidden(&view.button, false);
+    let _ = view.button.class_list().add_1("amazon-pay-placeholder");
+    set_attr(&view.button, "aria-busy", "true");
+    set_text(&view.status, "");
+    let weak = Rc::downgrade(view);
+    wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
+    wasm_bindgen_futures::spawn_local(async move {
+        if let (Some(order_id), Some(view)) = (cancelled, weak.upgrade()) {
+            emit(&view.host, WidgetEvent::Cancelled { order_id });
+        }
+        let prepared = prepare(session, &options).await;
+        // Unmounted meanwhile: nothing to show.
+        let Some(view) = weak.upgrade() else { return };
+        let result = prepared.and_then(|config| render(&view, config, &options));
+        let event = finish(&view, result, &options);
+        emit(&view.host, event);
+    });
+}
+
+/// The session request for `options`' cart, language and pages; answered by the loader's request already on its
+/// way for `declared` when it is exactly this one (`interop::prefetch`). One function for `mount`, "Try again"
+/// and updates: one copy of [`start`] in the wasm.
+fn request_session(
+    options: &ButtonOptions,
+    declared: Option<Element>,
+) -> impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static {
+    let request = CreateSessionRequest { items: options.items.clone(), language: options.language, return_pages: options.return_pages.clone() };
+    options.client.create_cv2_session_with(&request, |url, body| declared.and_then(|element| crate::interop::prefetch::take(&element, url, body)))
 }
 
 /// The button on the page (see [`mount`]).
@@ -267,26 +285,13 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
     // The session request goes out before anything else: the placeholder is built while the backend answers
     // (the time to the button is measured against a hand-written page that sends it first thing).
     // A declared button's request may already be on its way: the loader's (`interop::prefetch`).
-    let request = CreateSessionRequest { items: options.items.clone(), language: options.language, return_pages: options.return_pages.clone() };
-    let session = options.client.create_cv2_session_with(&request, |url, body| crate::interop::prefetch::take(parent, url, body));
+    let session = request_session(&options, Some(parent.clone()));
     let view = build(parent, None)?;
-    let weak = Rc::downgrade(&view);
     // Amazon sent the buyer back here from its pages: they cancelled (before any order, except Amazon direct's
     // APB, whose order the address names). Read now, told after `mount` returned (a listener on the element is
     // added then), before the new button's events.
     let cancelled = crate::page::take_cancel_marker();
-    wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
-    wasm_bindgen_futures::spawn_local(async move {
-        if let (Some(order_id), Some(view)) = (cancelled, weak.upgrade()) {
-            emit(&view.host, WidgetEvent::Cancelled { order_id });
-        }
-        let prepared = prepare(session, &options).await;
-        // Unmounted meanwhile: nothing to show.
-        let Some(view) = weak.upgrade() else { return };
-        let result = prepared.and_then(|config| render(&view, config, &options));
-        let event = finish(&view, result, &options);
-        emit(&view.host, event);
-    });
+    start(&view, session, options, cancelled);
     Ok(Mounted::new(view.host.clone(), Box::new(view)))
 }
 
