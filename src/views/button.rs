@@ -14,7 +14,7 @@ use crate::prelude::*;
 use crate::texts::Text;
 use alloc::rc::Rc;
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest, ReturnPages};
-use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_contract::{routes, ErrorCode, Language};
 use core::future::Future;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
@@ -32,6 +32,11 @@ pub fn is_amazon_checkout_js(url: &str) -> bool {
         || url == "https://static-fe.payments-amazon.com/checkout.js"
 }
 
+/// How long the button waits for its session by default: far longer than a session takes, and shorter than the
+/// server's own wait for its upstream (`--payone-timeout-ms`, 45 s), which no buyer waits out in front of a
+/// placeholder; a hung connection (a proxy that took it and never answers) ends here, with "Try again".
+pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// How the button is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ButtonOptions {
@@ -47,6 +52,9 @@ pub struct ButtonOptions {
     pub placement: String,
     /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
+    /// How long to wait for the backend's answer to the session request before saying it failed (a server or
+    /// proxy that takes the connection and never answers); the request's late answer is then ignored.
+    pub session_timeout: Duration,
     /// The shop's pages for this checkout (absolute URLs); empty: the server's configured pages.
     pub return_pages: ReturnPages,
 }
@@ -60,6 +68,7 @@ impl Default for ButtonOptions {
             color: "Gold".into(),
             placement: "Cart".into(),
             script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
             return_pages: ReturnPages::default(),
         }
     }
@@ -72,6 +81,11 @@ enum SetupError {
     Script(#[from] script_loader::ScriptError),
     Amazon(#[from] amazon_pay::AmazonPayError),
     UntrustedScript(String),
+    /// The session request got no answer within `millis` (see [`ButtonOptions::session_timeout`]).
+    SessionTimedOut {
+        url: String,
+        millis: u32,
+    },
 }
 
 impl SetupError {
@@ -83,18 +97,20 @@ impl SetupError {
             },
             // The browser did not load Amazon's script (a content blocker, mostly, or the network): what to do.
             SetupError::Script(script_loader::ScriptError::Failed { .. }) => Text::ScriptBlocked.get(language).to_owned(),
+            // As the backend says when its upstream does not answer: nothing can have been charged yet.
+            SetupError::SessionTimedOut { .. } => ErrorCode::UpstreamTimeout.buyer_message(language).to_owned(),
             _ => ErrorCode::Internal.buyer_message(language).to_owned(),
         }
     }
 
-    /// Whether asking again may work: no answer, a garbled one (a proxy's 502), an upstream that did not
-    /// answer, or the script that did not arrive (the network, not a refusal of this cart).
+    /// Whether asking again may work: no answer (or none in time), a garbled one (a proxy's 502), an upstream
+    /// that did not answer, or the script that did not arrive (the network, not a refusal of this cart).
     fn retryable(&self) -> bool {
         match self {
             SetupError::Backend(e) => e.api_error().is_none_or(|api| {
                 matches!(api.code, ErrorCode::UpstreamTimeout | ErrorCode::UpstreamInvalid | ErrorCode::UpstreamError | ErrorCode::Busy)
             }),
-            SetupError::Script(_) => true,
+            SetupError::Script(_) | SetupError::SessionTimedOut { .. } => true,
             _ => false,
         }
     }
@@ -152,12 +168,27 @@ async fn prepare(
     session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>>,
     options: &ButtonOptions,
 ) -> Result<ButtonConfig, SetupError> {
-    let config = session.await?;
+    let millis = crate::interop::timers::millis(options.session_timeout);
+    let config =
+        within(session, millis).await.ok_or_else(|| SetupError::SessionTimedOut { url: options.client.url(routes::CV2_SESSIONS), millis })??;
     if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {
         return Err(SetupError::UntrustedScript(config.script_url));
     }
     script_loader::load_script_until(&config.script_url, Some(amazon_pay::is_loaded), options.script_timeout, 2).await?;
     Ok(config)
+}
+
+/// `future`'s output, or `None` once `millis` have passed first; `future` is then dropped, and with it the
+/// request's answer, should it still come (a retry has its own request). Nothing outlives the race for longer
+/// than the deadline: the deadline's timer still fires, and settles its promise, after the future won.
+async fn within<T>(future: impl Future<Output = T>, millis: u32) -> Option<T> {
+    use core::task::Poll;
+    let (mut future, mut deadline) = (core::pin::pin!(future), core::pin::pin!(crate::interop::timers::sleep(millis)));
+    core::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => deadline.as_mut().poll(cx).map(|()| None),
+    })
+    .await
 }
 
 /// Renders Amazon's button into `view` (synchronously: no await between this and the caller's next step).
@@ -247,7 +278,7 @@ fn start(
 
 /// The session request for `options`' cart, language and pages; answered by the loader's request already on its
 /// way for `declared` when it is exactly this one (`interop::prefetch`). One function for `mount`, "Try again"
-/// and updates: one copy of [`start`] in the wasm.
+/// and updates: one future type, so one copy of [`start`] and [`prepare`] in the wasm.
 fn request_session(
     options: &ButtonOptions,
     declared: Option<Element>,
@@ -327,6 +358,9 @@ impl core::fmt::Display for SetupError {
             SetupError::Script(e) => core::fmt::Display::fmt(e, f),
             SetupError::Amazon(e) => core::fmt::Display::fmt(e, f),
             SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own checkout.js may run there"]),
+            SetupError::SessionTimedOut { url, millis } => {
+                w(f, &["no answer from the backend at ", url, " within ", &amazon_pay_contract::digits((*millis).into()), " ms (sessionTimeoutMs)"])
+            }
         }
     }
 }
