@@ -58,6 +58,8 @@ export interface ButtonConfig extends CommonConfig {
   placement?: "Home" | "Product" | "Cart" | "Checkout" | "Other";
   /** How long to wait for Amazon's script, in milliseconds. */
   scriptTimeoutMs?: number;
+  /** How long to wait for the server's answer to the session request, in milliseconds (default 15000). */
+  sessionTimeoutMs?: number;
   /** The shop's cart page (default: the server's configured one). Relative URLs are resolved against the page. */
   cartUrl?: string;
   /** The shop's review page Amazon returns the buyer to (default: the server's configured one). */

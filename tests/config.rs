@@ -20,7 +20,8 @@ fn every_key_lands_in_its_field() {
             "backendUrl":"https://pay.example","items":[{"sku":"mug","quantity":2}],"language":"fr","buttonColor":"DarkGray",
             "placement":"Checkout","scriptTimeoutMs":2500,"products":[{"productId":101,"quantity":3},{"productId":7}],
             "product":{"productId":103},"recurring":true,"upsellUrl":"/upsell.html","thankYouUrl":"/thanks",
-            "buttonType":"LwA","buttonSize":"large","popup":false,"reviewUrl":"/review","cancelUrl":"/cancel"}"##,
+            "buttonType":"LwA","buttonSize":"large","popup":false,"reviewUrl":"/review","cancelUrl":"/cancel",
+            "sessionTimeoutMs":9000}"##,
     )
     .unwrap();
     assert_eq!(config.view, View::Lander);
@@ -45,6 +46,8 @@ fn every_key_lands_in_its_field() {
     assert_eq!(config.popup, Some(false));
     assert_eq!(config.review_url.as_deref(), Some("/review"));
     assert_eq!(config.cancel_url.as_deref(), Some("/cancel"));
+    assert_eq!(config.session_timeout_ms, Some(9000));
+    assert_eq!(config.button_options().unwrap().session_timeout, std::time::Duration::from_millis(9000));
 }
 
 #[wasm_bindgen_test]
@@ -71,6 +74,7 @@ fn mistakes_are_refused_and_say_where() {
     assert_eq!(read(r#"{"recurring":"yes"}"#).unwrap_err(), "recurring: expected true or false");
     assert_eq!(read(r#"{"view":"checkout"}"#).unwrap_err(), "view: unknown value `checkout`");
     assert_eq!(read(r#"{"scriptTimeoutMs":-1}"#).unwrap_err(), "scriptTimeoutMs: expected an integer in range");
+    assert_eq!(read(r#"{"sessionTimeoutMs":"15s"}"#).unwrap_err(), "sessionTimeoutMs: expected an integer in range");
     assert_eq!(read(r#"{"products":[{"productId":1,"qty":2}]}"#).unwrap_err(), "products[0]: unknown field `qty`");
     assert_eq!(read(r#"{"items":[{"sku":"mug"}]}"#).unwrap_err(), "items[0].quantity: missing");
     assert_eq!(read("[]").unwrap_err(), "expected an object");
@@ -94,7 +98,7 @@ fn options(view: View, config: &WidgetConfig) -> String {
 /// each key set to a value other than its default, one at a time, on top of a configuration the view accepts.
 #[wasm_bindgen_test]
 fn each_view_reads_exactly_its_keys() {
-    let samples: [(&str, &str); 20] = [
+    let samples: [(&str, &str); 21] = [
         ("cartUrl", r#""/other-cart""#),
         ("productType", r#""PayOnly""#),
         ("buyerForm", r##""#address""##),
@@ -115,6 +119,7 @@ fn each_view_reads_exactly_its_keys() {
         ("popup", "false"),
         ("reviewUrl", r#""/review""#),
         ("cancelUrl", r#""/cancel""#),
+        ("sessionTimeoutMs", "9000"),
     ];
     let sampled: Vec<&str> = samples.iter().map(|(k, _)| *k).collect();
     let keys: Vec<&str> = amazon_pay_widget::embed::CONFIG_KEYS.into_iter().filter(|k| *k != "view").collect();

@@ -8,7 +8,7 @@ const items = [{ sku: "mug", quantity: 2 }];
 const v1 = { buttonType: "LwA", buttonColor: "DarkGray", buttonSize: "large", popup: false, scriptTimeoutMs: 5000 } as const;
 
 const configs: MountConfig[] = [
-  { ...common, items, buttonColor: "Gold", placement: "Cart", scriptTimeoutMs: 5000, cartUrl: "/cart", reviewUrl: "/review", confirmationUrl: "/done", cancelUrl: "/cart" },
+  { ...common, items, buttonColor: "Gold", placement: "Cart", scriptTimeoutMs: 5000, sessionTimeoutMs: 10000, cartUrl: "/cart", reviewUrl: "/review", confirmationUrl: "/done", cancelUrl: "/cart" },
   { ...common, view: "button", items },
   { ...common, view: "review", cartUrl: "/cart", confirmationUrl: "/done", scriptTimeoutMs: 5000 },
   { ...common, view: "confirmation", cartUrl: "/cart" },

@@ -7,8 +7,29 @@ use amazon_pay_contract::checkoutchamp::CampaignLine;
 use wasm_bindgen::JsValue;
 
 /// Every key a configuration may have; anything else is a typo and refused. `WidgetConfig::set` reads them
-/// by their index here.
-pub const KEYS: [&str; 21] = [
+/// by their index here. The button's own `sessionTimeoutMs` comes last, only in builds with the button: the other
+/// page bundles (the CV1 page's is at its byte budget) do not carry it, and refuse it as unknown.
+#[cfg(feature = "view-button")]
+pub const KEYS: [&str; 22] = with_session_timeout(EVERY_VIEWS_KEYS);
+/// Every key a configuration may have; anything else is a typo and refused (see the button's build for one more).
+#[cfg(not(feature = "view-button"))]
+pub const KEYS: [&str; 21] = EVERY_VIEWS_KEYS;
+
+/// `keys` and the button's `sessionTimeoutMs` after them (index 21).
+#[cfg(feature = "view-button")]
+const fn with_session_timeout(keys: [&'static str; 21]) -> [&'static str; 22] {
+    let mut all = [""; 22];
+    let mut i = 0;
+    while i < keys.len() {
+        all[i] = keys[i];
+        i += 1;
+    }
+    all[21] = "sessionTimeoutMs";
+    all
+}
+
+/// The keys every build reads, by index.
+const EVERY_VIEWS_KEYS: [&str; 21] = [
     "view",
     "cartUrl",
     "productType",
@@ -43,7 +64,9 @@ impl View {
     /// and `tests/config.rs` checks that these are the keys that change the view's options.
     pub fn keys(self) -> Vec<&'static str> {
         let own: &[&str] = match self {
-            View::Button => &["cartUrl", "confirmationUrl", "items", "buttonColor", "placement", "scriptTimeoutMs", "reviewUrl", "cancelUrl"],
+            View::Button => {
+                &["cartUrl", "confirmationUrl", "items", "buttonColor", "placement", "scriptTimeoutMs", "reviewUrl", "cancelUrl", "sessionTimeoutMs"]
+            }
             View::Review => &["cartUrl", "confirmationUrl", "scriptTimeoutMs"],
             View::Confirmation => &["cartUrl"],
             View::Apb => &["productType", "buyerForm", "items", "scriptTimeoutMs"],
@@ -128,6 +151,8 @@ impl WidgetConfig {
             12 /* product */ => self.product = Some(CampaignLine::from_js(v)?),
             13 /* recurring */ => self.recurring = flag()?,
             18 /* popup */ => self.popup = Some(flag()?),
+            #[cfg(feature = "view-button")]
+            21 /* sessionTimeoutMs */ => self.session_timeout_ms = Some(integer(v, 0, u32::MAX.into())? as u32),
             _ => {}
         }
         Ok(())

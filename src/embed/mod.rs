@@ -89,6 +89,9 @@ pub struct WidgetConfig {
     pub placement: Option<String>,
     /// How long to wait for Amazon's script, in milliseconds.
     pub script_timeout_ms: Option<u32>,
+    /// Checkout v2 button: how long to wait for the backend's answer to the session request, in milliseconds.
+    #[cfg(feature = "view-button")]
+    pub session_timeout_ms: Option<u32>,
     /// CheckoutChamp lander: the campaign products, `[{productId, quantity}]` (quantity 1 when left out);
     /// CheckoutChamp prices them.
     pub products: Vec<CampaignLine>,
@@ -248,6 +251,10 @@ impl WidgetConfig {
             color: self.button_color.clone().unwrap_or(defaults.color),
             placement: self.placement.clone().unwrap_or(defaults.placement),
             script_timeout: self.script_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(defaults.script_timeout),
+            #[cfg(feature = "view-button")]
+            session_timeout: self.session_timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(defaults.session_timeout),
+            #[cfg(not(feature = "view-button"))]
+            session_timeout: defaults.session_timeout,
             return_pages: amazon_pay_contract::cv2::ReturnPages {
                 cart: absolute(&self.cart_url)?,
                 review: absolute(&self.review_url)?,

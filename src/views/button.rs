@@ -14,7 +14,7 @@ use crate::prelude::*;
 use crate::texts::Text;
 use alloc::rc::Rc;
 use amazon_pay_contract::cv2::{ButtonConfig, CartLine, CreateSessionRequest, ReturnPages};
-use amazon_pay_contract::{ErrorCode, Language};
+use amazon_pay_contract::{routes, ErrorCode, Language};
 use core::future::Future;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
@@ -32,6 +32,11 @@ pub fn is_amazon_checkout_js(url: &str) -> bool {
         || url == "https://static-fe.payments-amazon.com/checkout.js"
 }
 
+/// How long the button waits for its session by default: far longer than a session takes, and shorter than the
+/// server's own wait for its upstream (`--payone-timeout-ms`, 45 s), which no buyer waits out in front of a
+/// placeholder; a hung connection (a proxy that took it and never answers) ends here, with "Try again".
+pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// How the button is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ButtonOptions {
@@ -47,6 +52,9 @@ pub struct ButtonOptions {
     pub placement: String,
     /// How long to wait for Amazon's script before saying it failed.
     pub script_timeout: Duration,
+    /// How long to wait for the backend's answer to the session request before saying it failed (a server or
+    /// proxy that takes the connection and never answers); the request's late answer is then ignored.
+    pub session_timeout: Duration,
     /// The shop's pages for this checkout (absolute URLs); empty: the server's configured pages.
     pub return_pages: ReturnPages,
 }
@@ -60,6 +68,7 @@ impl Default for ButtonOptions {
             color: "Gold".into(),
             placement: "Cart".into(),
             script_timeout: crate::interop::script_loader::DEFAULT_TIMEOUT,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
             return_pages: ReturnPages::default(),
         }
     }
@@ -72,6 +81,11 @@ enum SetupError {
     Script(#[from] script_loader::ScriptError),
     Amazon(#[from] amazon_pay::AmazonPayError),
     UntrustedScript(String),
+    /// The session request got no answer within `millis` (see [`ButtonOptions::session_timeout`]).
+    SessionTimedOut {
+        url: String,
+        millis: u32,
+    },
 }
 
 impl SetupError {
@@ -83,18 +97,20 @@ impl SetupError {
             },
             // The browser did not load Amazon's script (a content blocker, mostly, or the network): what to do.
             SetupError::Script(script_loader::ScriptError::Failed { .. }) => Text::ScriptBlocked.get(language).to_owned(),
+            // As the backend says when its upstream does not answer: nothing can have been charged yet.
+            SetupError::SessionTimedOut { .. } => ErrorCode::UpstreamTimeout.buyer_message(language).to_owned(),
             _ => ErrorCode::Internal.buyer_message(language).to_owned(),
         }
     }
 
-    /// Whether asking again may work: no answer, a garbled one (a proxy's 502), an upstream that did not
-    /// answer, or the script that did not arrive (the network, not a refusal of this cart).
+    /// Whether asking again may work: no answer (or none in time), a garbled one (a proxy's 502), an upstream
+    /// that did not answer, or the script that did not arrive (the network, not a refusal of this cart).
     fn retryable(&self) -> bool {
         match self {
             SetupError::Backend(e) => e.api_error().is_none_or(|api| {
                 matches!(api.code, ErrorCode::UpstreamTimeout | ErrorCode::UpstreamInvalid | ErrorCode::UpstreamError | ErrorCode::Busy)
             }),
-            SetupError::Script(_) => true,
+            SetupError::Script(_) | SetupError::SessionTimedOut { .. } => true,
             _ => false,
         }
     }
@@ -152,12 +168,27 @@ async fn prepare(
     session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>>,
     options: &ButtonOptions,
 ) -> Result<ButtonConfig, SetupError> {
-    let config = session.await?;
+    let millis = crate::interop::timers::millis(options.session_timeout);
+    let config =
+        within(session, millis).await.ok_or_else(|| SetupError::SessionTimedOut { url: options.client.url(routes::CV2_SESSIONS), millis })??;
     if !config.sandbox && !is_amazon_checkout_js(&config.script_url) {
         return Err(SetupError::UntrustedScript(config.script_url));
     }
     script_loader::load_script_until(&config.script_url, Some(amazon_pay::is_loaded), options.script_timeout, 2).await?;
     Ok(config)
+}
+
+/// `future`'s output, or `None` once `millis` have passed first; `future` is then dropped, and with it the
+/// request's answer, should it still come (a retry has its own request). Nothing outlives the race for longer
+/// than the deadline: the deadline's timer still fires, and settles its promise, after the future won.
+async fn within<T>(future: impl Future<Output = T>, millis: u32) -> Option<T> {
+    use core::task::Poll;
+    let (mut future, mut deadline) = (core::pin::pin!(future), core::pin::pin!(crate::interop::timers::sleep(millis)));
+    core::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => deadline.as_mut().poll(cx).map(|()| None),
+    })
+    .await
 }
 
 /// Renders Amazon's button into `view` (synchronously: no await between this and the caller's next step).
@@ -193,8 +224,8 @@ fn finish(view: &Rc<Button>, result: Result<ButtonConfig, SetupError>, options: 
 }
 
 /// Shows the "Try again" button under the sentence (built once; hidden again while the retry runs). A click
-/// asks for one new session and loads the script again, in the same place: a buyer whose network came back
-/// gets the button without reloading the shop's page.
+/// asks for one new session and loads the script again, in the same place ([`start`], as `mount` does): a buyer
+/// whose network came back gets the button without reloading the shop's page.
 fn offer_retry(view: &Rc<Button>, options: &ButtonOptions) {
     let mut retry = view.retry.borrow_mut();
     if let Some((element, _)) = retry.as_ref() {
@@ -211,31 +242,49 @@ fn offer_retry(view: &Rc<Button>, options: &ButtonOptions) {
         if let Some((element, _)) = view.retry.borrow().as_ref() {
             set_hidden(element, true);
         }
-        set_hidden(&view.button, false);
-        let _ = view.button.class_list().add_1("amazon-pay-placeholder");
-        set_attr(&view.button, "aria-busy", "true");
-        set_text(&view.status, "");
-        let (weak, options) = (weak.clone(), options.clone());
-        wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
-        wasm_bindgen_futures::spawn_local(async move {
-            let prepared = prepare(request_session(&options), &options).await;
-            let Some(view) = weak.upgrade() else { return };
-            let result = prepared.and_then(|config| render(&view, config, &options));
-            let event = finish(&view, result, &options);
-            emit(&view.host, event);
-        });
+        start(&view, request_session(&options, None), options.clone(), None);
     });
     crate::dom_calls::insert_before(&view.host, &element, None);
     *retry = Some((element, click));
 }
 
-/// The session request for `options`' cart, language and pages.
-fn request_session(options: &ButtonOptions) -> impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static {
-    options.client.create_cv2_session(&CreateSessionRequest {
-        items: options.items.clone(),
-        language: options.language,
-        return_pages: options.return_pages.clone(),
-    })
+/// Starts `view`, first from `mount` and again from "Try again": the placeholder (back) in the button's place,
+/// "still loading" after a while, then the `session`'s answer, `checkout.js` and Amazon's button, or the
+/// failure ([`finish`]). `cancelled`: the order the buyer cancelled on Amazon's pages, told first.
+fn start(
+    view: &Rc<Button>,
+    session: impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static,
+    options: ButtonOptions,
+    cancelled: Option<Option<String>>,
+) {
+    set_hidden(&view.button, false);
+    let _ = view.button.class_list().add_1("amazon-pay-placeholder");
+    set_attr(&view.button, "aria-busy", "true");
+    set_text(&view.status, "");
+    let weak = Rc::downgrade(view);
+    wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
+    wasm_bindgen_futures::spawn_local(async move {
+        if let (Some(order_id), Some(view)) = (cancelled, weak.upgrade()) {
+            emit(&view.host, WidgetEvent::Cancelled { order_id });
+        }
+        let prepared = prepare(session, &options).await;
+        // Unmounted meanwhile: nothing to show.
+        let Some(view) = weak.upgrade() else { return };
+        let result = prepared.and_then(|config| render(&view, config, &options));
+        let event = finish(&view, result, &options);
+        emit(&view.host, event);
+    });
+}
+
+/// The session request for `options`' cart, language and pages; answered by the loader's request already on its
+/// way for `declared` when it is exactly this one (`interop::prefetch`). One function for `mount`, "Try again"
+/// and updates: one future type, so one copy of [`start`] and [`prepare`] in the wasm.
+fn request_session(
+    options: &ButtonOptions,
+    declared: Option<Element>,
+) -> impl Future<Output = Result<ButtonConfig, crate::client::ClientError>> + 'static {
+    let request = CreateSessionRequest { items: options.items.clone(), language: options.language, return_pages: options.return_pages.clone() };
+    options.client.create_cv2_session_with(&request, |url, body| declared.and_then(|element| crate::interop::prefetch::take(&element, url, body)))
 }
 
 /// The button on the page (see [`mount`]).
@@ -267,26 +316,13 @@ pub fn mount(parent: &Element, options: ButtonOptions) -> Result<Mounted, JsValu
     // The session request goes out before anything else: the placeholder is built while the backend answers
     // (the time to the button is measured against a hand-written page that sends it first thing).
     // A declared button's request may already be on its way: the loader's (`interop::prefetch`).
-    let request = CreateSessionRequest { items: options.items.clone(), language: options.language, return_pages: options.return_pages.clone() };
-    let session = options.client.create_cv2_session_with(&request, |url, body| crate::interop::prefetch::take(parent, url, body));
+    let session = request_session(&options, Some(parent.clone()));
     let view = build(parent, None)?;
-    let weak = Rc::downgrade(&view);
     // Amazon sent the buyer back here from its pages: they cancelled (before any order, except Amazon direct's
     // APB, whose order the address names). Read now, told after `mount` returned (a listener on the element is
     // added then), before the new button's events.
     let cancelled = crate::page::take_cancel_marker();
-    wasm_bindgen_futures::spawn_local(tell_still_loading(weak.clone(), options.language));
-    wasm_bindgen_futures::spawn_local(async move {
-        if let (Some(order_id), Some(view)) = (cancelled, weak.upgrade()) {
-            emit(&view.host, WidgetEvent::Cancelled { order_id });
-        }
-        let prepared = prepare(session, &options).await;
-        // Unmounted meanwhile: nothing to show.
-        let Some(view) = weak.upgrade() else { return };
-        let result = prepared.and_then(|config| render(&view, config, &options));
-        let event = finish(&view, result, &options);
-        emit(&view.host, event);
-    });
+    start(&view, session, options, cancelled);
     Ok(Mounted::new(view.host.clone(), Box::new(view)))
 }
 
@@ -322,6 +358,9 @@ impl core::fmt::Display for SetupError {
             SetupError::Script(e) => core::fmt::Display::fmt(e, f),
             SetupError::Amazon(e) => core::fmt::Display::fmt(e, f),
             SetupError::UntrustedScript(url) => w(f, &["refusing to load ", url, " in live mode: only Amazon's own checkout.js may run there"]),
+            SetupError::SessionTimedOut { url, millis } => {
+                w(f, &["no answer from the backend at ", url, " within ", &amazon_pay_contract::digits((*millis).into()), " ms (sessionTimeoutMs)"])
+            }
         }
     }
 }

@@ -366,7 +366,7 @@ impl Review {
         }
         if !sandbox && !super::button::is_amazon_checkout_js(&script_url) {
             let cause = ["refusing to load ", &script_url, " in live mode"].concat();
-            return change_actions_failed(&self.me, &cause);
+            return change_actions_failed(&self.me, &cause, Text::ChangeUnavailable);
         }
         wasm_bindgen_futures::spawn_local(bind_change_actions(self.me.clone(), script_url, session_id, self.options.script_timeout));
     }
@@ -570,7 +570,9 @@ async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id:
     let mut retries = 0;
     while let Err(err) = script_loader::load_script_until(&script_url, Some(amazon_pay::is_loaded), timeout, 2).await {
         if retries == 0 {
-            change_actions_failed(&view, &err.to_string());
+            // The browser refused the script (a content blocker, mostly): the buyer reads what to do about it.
+            let blocked = matches!(err, script_loader::ScriptError::Failed { .. });
+            change_actions_failed(&view, &err.to_string(), if blocked { Text::ChangeBlocked } else { Text::ChangeUnavailable });
         } else {
             log_error("Amazon Pay review: still cannot load Amazon's script", &err);
         }
@@ -593,7 +595,7 @@ async fn bind_change_actions(view: Weak<Review>, script_url: String, session_id:
 fn bind_buttons(page: &Review, session_id: &str) {
     for (button, action) in [(CHANGE_ADDRESS, ChangeAction::ChangeAddress), (CHANGE_PAYMENT, ChangeAction::ChangePayment)] {
         if let Err(err) = amazon_pay::bind_change_action(&["#", &page.els[button].id()].concat(), session_id, action) {
-            return change_actions_failed(&page.me, &err.to_string());
+            return change_actions_failed(&page.me, &err.to_string(), Text::ChangeUnavailable);
         }
     }
     set_hidden(&page.els[CHANGE_UNAVAILABLE], true);
@@ -606,16 +608,16 @@ fn bind_buttons(page: &Review, session_id: &str) {
     set_disabled(&page.els[CHANGE_PAYMENT], false);
 }
 
-/// Amazon's change actions cannot be bound: no dead buttons; the buyer reads that the order can still be
-/// placed as shown (or the page reloaded). The cause goes to the console and an `error` event.
-fn change_actions_failed(view: &Weak<Review>, cause: &str) {
+/// Amazon's change actions cannot be bound: no dead buttons; the buyer reads `sentence` (that the order can still
+/// be placed as shown, and what to do). The cause goes to the console and an `error` event.
+fn change_actions_failed(view: &Weak<Review>, cause: &str, sentence: Text) {
     log_error("Amazon Pay review: cannot bind change actions", &cause);
     if let Some(page) = view.upgrade() {
         // The buttons, not their box: a page's CSS may give the box a `display` that overrides `hidden`.
         set_hidden(&page.els[CHANGE_ADDRESS], true);
         set_hidden(&page.els[CHANGE_PAYMENT], true);
         set_hidden(&page.els[CHANGE_UNAVAILABLE], false);
-        set_text(&page.els[CHANGE_UNAVAILABLE], page.t(Text::ChangeUnavailable));
+        set_text(&page.els[CHANGE_UNAVAILABLE], page.t(sentence));
         page.emit(WidgetEvent::Error { message: cause.to_owned() });
     }
 }

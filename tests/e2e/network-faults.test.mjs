@@ -1,8 +1,9 @@
 // A buyer whose network or browser gets in the way, on the demo pages and on a shop of another origin, in German
-// and English: the session request that fails (offline, a 503) and the buyer's "Try again" once the network is
-// back; "Place order" whose request is lost or never sent, then pressed again (one order, one key); Amazon's script
-// blocked; the confirmation page offline while the payment is pending; sessionStorage that throws (Safari's
-// private mode); a slow network (no layout shift, nothing said twice). Faults are made with Playwright's routes,
+// and English: the session request that fails (offline, a 503) or never gets an answer (the deadline,
+// `sessionTimeoutMs`), and the buyer's "Try again" once the network is back; "Place order" whose request is lost
+// or never sent, then pressed again (one order, one key); Amazon's script blocked; the confirmation page offline
+// while the payment is pending; sessionStorage that throws (Safari's private mode); a slow network (no layout
+// shift, nothing said twice). Faults are made with Playwright's routes,
 // `context.setOffline` and CDP's network emulation; every wait has a deadline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -102,6 +103,81 @@ for (const [lang, where] of [["de", "shop"], ["en", "demo"]]) {
     await context.close();
   });
 }
+
+test("a session request that never gets an answer (en, demo, the loader's request): after the 15 s deadline a sentence, 'Try again' and the cause; the late answer changes nothing", async () => {
+  const { page, context, problems } = await fresh("en");
+  const held = [];
+  let sessions = 0;
+  // The first request (the loader's, sent while the wasm loads) is taken and never answered, like a hung proxy.
+  await page.route(SESSIONS, (route) => {
+    sessions += 1;
+    if (sessions === 1) return held.push(route);
+    return route.continue();
+  });
+  await page.goto(cartUrl("demo"));
+  const widget = page.locator("#amazon-pay");
+  const status = widget.locator("[role=status]");
+  await status.filter({ hasText: SAYS.en.down }).waitFor({ timeout: 30_000 });
+  assert.ok(await widget.locator(".amazon-pay-button").isHidden(), "no placeholder left, no broken button");
+  const errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /^no answer from the backend at (http:\/\/[^/]+)?\/api\/cv2\/sessions within 15000 ms/);
+  assert.equal(sessions, 1, "the widget took the loader's request, and asked nothing more before the buyer did");
+
+  // "Try again": one new request, a button.
+  await widget.getByRole("button", { name: SAYS.en.retry }).click();
+  await widget.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  assert.equal(sessions, 2, "one session request per attempt");
+  // The hung request's answer comes at last: ignored (still one button, no second outcome).
+  const late = page.waitForEvent("response", (response) => SESSIONS.test(response.url()));
+  await held[0].continue();
+  await late;
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+  assert.equal(await widget.locator(".amazonpay-button-view1").count(), 1, "one Amazon Pay button");
+  assert.deepEqual((await events(page)).map((e) => e.kind), ["error", "ready"]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+test("sessionTimeoutMs on the demo's cart (de): a hanging session request ends after it, in German; each 'Try again' is one new request", async () => {
+  const { page, context, problems } = await fresh("de");
+  // (A shop's page of another origin cannot be rewritten so: Chromium then treats it as a public page, refused the loopback server.)
+  await page.route((url) => url.origin === server().baseUrl && url.pathname === "/", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('<html lang="en">', '<html lang="de">').replace('"placement":"Cart"', '"placement":"Cart","sessionTimeoutMs":1500');
+    await route.fulfill({ response, body });
+  });
+  let hang = true;
+  let sessions = 0;
+  await page.route(SESSIONS, (route) => {
+    sessions += 1;
+    return hang ? undefined : route.continue();
+  });
+  await page.goto(cartUrl("demo"));
+  const widget = page.locator("#amazon-pay");
+  const status = widget.locator("[role=status]");
+  const retry = widget.getByRole("button", { name: SAYS.de.retry });
+  await status.filter({ hasText: SAYS.de.down }).waitFor();
+  await retry.waitFor({ state: "visible" });
+  let errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /^no answer from the backend at (http:\/\/[^/]+)?\/api\/cv2\/sessions within 1500 ms \(sessionTimeoutMs\)$/);
+  // Still hanging: one more request, the same sentence, the same one "Try again".
+  await retry.click();
+  await poll(async () => (await events(page)).filter((e) => e.kind === "error").length === 2, { failure: () => "no second error event" });
+  await retry.waitFor({ state: "visible" });
+  assert.equal(sessions, 2);
+  assert.match(await status.textContent(), SAYS.de.down);
+  assert.equal(await widget.locator(".amazon-pay-retry").count(), 1, "one Try again button");
+  hang = false;
+  await retry.click();
+  await widget.locator(".amazonpay-button-view1").waitFor({ state: "visible" });
+  assert.equal(sessions, 3, "one session request per attempt");
+  assert.equal(await status.textContent(), "");
+  assert.deepEqual((await events(page)).map((e) => e.kind), ["error", "error", "ready"]);
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
 
 test("checkout.js blocked on the shop's cart (de): a German sentence, the cause for the shop, and a retry that works once unblocked", async () => {
   const { page, context, problems } = await fresh("de");

@@ -1,5 +1,6 @@
 // The review page when things are missing: Amazon's checkout.js failing there (no dead "Change" buttons: a
-// sentence instead, placing the order still works, the buttons come back when a retry gets the script), and
+// sentence instead, naming the likely content blocker when the browser refused the script; placing the order
+// still works, the buttons come back when a retry gets the script), and
 // an unknown checkout (the buyer reads that it was not found and is led back to the cart).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -41,6 +42,41 @@ test("checkout.js failing on the review page: no dead Change buttons, a sentence
   await page.click(".amazon-pay-place-order");
   assert.match(await confirmationState(page, "approved"), /confirmed/);
   assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
+  await context.close();
+});
+
+/** The sentence of a review page whose checkout.js the browser refused (a content blocker, mostly). */
+const BLOCKED = "Amazon Pay could not be loaded, so the address and payment method cannot be changed right now. If a content blocker is on, allow Amazon Pay on this shop and reload the page. You can still place the order as shown.";
+
+test("checkout.js blocked on the review page (a content blocker): the sentence names the likely cause and what to do; the order still goes through", async () => {
+  const { page, context } = await fresh();
+  await page.route(SCRIPT, (route) => (new URL(page.url()).pathname === "/review.html" ? route.abort("blockedbyclient") : route.continue()));
+  const workorderId = await checkoutToReview(page, server().baseUrl);
+  const sentence = page.locator(".amazon-pay-change-unavailable[role=status]");
+  await sentence.filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await sentence.textContent(), BLOCKED);
+  assert.ok(await page.locator(".amazon-pay-change-address").isHidden(), "Change address is not offered");
+  const errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /checkout\.js failed to load \(network error, blocked, or not found\)/);
+  await page.click(".amazon-pay-place-order");
+  assert.match(await confirmationState(page, "approved"), /confirmed/);
+  assert.equal((await storedOrders(server().baseUrl, workorderId))[0].state, "approved");
+  await context.close();
+});
+
+test("checkout.js that does not arrive in time on the review page: the plain sentence, no blocker named (that is not the cause)", async () => {
+  const { page, context } = await fresh();
+  // The review page's script request is taken and never answered: two attempts of 6 s (the page comes through
+  // the server's return route, a redirect that Playwright's routes do not rewrite).
+  await page.route(SCRIPT, (route) => (new URL(page.url()).pathname === "/review.html" ? undefined : route.continue()));
+  await checkoutToReview(page, server().baseUrl);
+  const sentence = page.locator(".amazon-pay-change-unavailable[role=status]");
+  await sentence.filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await sentence.textContent(), "The address and payment method cannot be changed right now. You can still place the order as shown, or reload the page.");
+  const errors = (await events(page)).filter((e) => e.kind === "error");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /checkout\.js did not load within \d+ ms$/);
   await context.close();
 });
 

@@ -107,7 +107,7 @@ fn still_wanted(state: &Weak<RefCell<State>>, generation: u32) -> Option<ButtonO
 async fn follow(state: Weak<RefCell<State>>, generation: u32) {
     crate::interop::timers::sleep(UPDATE_DEBOUNCE_MS).await;
     let Some(options) = still_wanted(&state, generation) else { return };
-    let prepared = prepare(request_session(&options), &options).await;
+    let prepared = prepare(request_session(&options, None), &options).await;
     let Some(state) = state.upgrade() else { return };
     let (parent, old) = {
         let mut current = state.borrow_mut();
