@@ -11,7 +11,7 @@ const ONE_LANGUAGE_VIEWS = new Set(["lander", "upsell", "cv1"]);
 const LANGUAGES = ["de", "en", "fr", "it", "es"];
 // The return pages a button's configuration names (`cartUrl`, …), in the contract's ReturnPages order.
 const PAGES = ["cart", "review", "confirmation", "cancel"];
-const BUTTON_KEYS = ["view", "backendUrl", "language", "items", "buttonColor", "placement", "scriptTimeoutMs", ...PAGES.map((page) => `${page}Url`)];
+const BUTTON_KEYS = ["view", "backendUrl", "language", "items", "buttonColor", "placement", "scriptTimeoutMs", "sessionTimeoutMs", ...PAGES.map((page) => `${page}Url`)];
 
 /** The language of a tag if it is one of ours, as the widget reads it (Language::from_tag): the primary subtag
  * (before `-` or `_`), trimmed, in any case. Undefined for anything else (the widget refuses a non-string). */
