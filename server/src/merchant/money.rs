@@ -69,10 +69,13 @@ fn parse_body(action: Action, body: &[u8]) -> Result<Ask, MerchantError> {
                 ask.amount = Some(amount);
             }
             ("reason", Action::Refund | Action::Cancel) => {
+                // Stored with the payment after PAYONE moved the money and shown as text: a control character
+                // (a NUL, which PostgreSQL cannot store, a line break, a terminal escape) is refused up front,
+                // as in the buyer's fields.
                 let reason = value
                     .as_str()
-                    .filter(|r| r.chars().count() <= 255)
-                    .ok_or_else(|| bad("reason must be text of at most 255 characters.".into()))?;
+                    .filter(|r| r.chars().count() <= 255 && !r.chars().any(char::is_control))
+                    .ok_or_else(|| bad("reason must be text of at most 255 characters, without control characters (line breaks, tabs).".into()))?;
                 ask.reason = Some(reason.to_owned());
             }
             (other, _) => return Err(bad(format!("{other:?} is not a field of {}.", action.name()))),
@@ -102,12 +105,18 @@ fn raw_body_fingerprint(action: Action, id: &str, body: &[u8]) -> String {
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, MerchantError> {
-    let key = headers.get("idempotency-key").ok_or_else(|| {
+    let mut keys = headers.get_all("idempotency-key").iter();
+    let key = keys.next().ok_or_else(|| {
         MerchantError::bad_request(
             "missing_idempotency_key",
             "Send an Idempotency-Key header (8 to 64 letters, digits, - or _) with every money action.",
         )
     })?;
+    // Two keys name no one request: taking either would let a retry that lists them the other way round move
+    // money again.
+    if keys.next().is_some() {
+        return Err(MerchantError::bad_request("invalid_idempotency_key", "Send one Idempotency-Key header, not several."));
+    }
     let key = key.to_str().unwrap_or_default();
     if !crate::orders::valid_idempotency_key(key) {
         return Err(MerchantError::bad_request("invalid_idempotency_key", "The Idempotency-Key must be 8 to 64 letters, digits, - or _."));
