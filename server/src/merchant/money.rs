@@ -12,6 +12,12 @@
 //! Each takes an `Idempotency-Key` header: the same key with the same request gets the stored answer, and
 //! money moves once. Actions on one order are serialized. What PAYONE approved is stored, with the record
 //! of the call, the outbox event and the answer, in one write.
+//!
+//! A call PAYONE gave no usable answer to may have moved the money. Its `sequencenumber` and amount are kept
+//! for the key ([`Lost`]): the retry with the same key is recorded from PAYONE's notification of that
+//! `sequencenumber` when it has come (PAYONE is not asked again), else sent again with the same
+//! `sequencenumber`, which PAYONE refuses if the first call went through. Taking the next one instead moved
+//! the money twice once the notification had arrived.
 
 use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
@@ -40,6 +46,16 @@ pub(super) async fn refund(state: State<AppState>, id: Path<String>, headers: He
 /// `POST /merchant/api/orders/{id}/cancel`.
 pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     act(state, id, headers, body, Action::Cancel).await
+}
+
+/// `merchant_requests.status` of a call PAYONE gave no usable answer to: not an answer, the [`Lost`] call.
+const OUTCOME_UNKNOWN: u16 = 0;
+
+/// A call sent to PAYONE whose answer was lost: what its key's retry must send again, or find notified.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct Lost {
+    sequencenumber: i64,
+    amount: i64,
 }
 
 /// What the request asked for.
@@ -147,6 +163,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .optional()
         }
     })?;
+    let mut lost = None;
     if let Some((stored_fingerprint, status, response)) = stored {
         if stored_fingerprint != fingerprint && stored_fingerprint != raw_body_fingerprint(action, id, body) {
             return Err(MerchantError::unprocessable(
@@ -154,8 +171,13 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 "This Idempotency-Key was used for another request; use a new key for a new action.",
             ));
         }
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-        return Ok(json_response(status, &super::orders::named_answer(state, &response), true));
+        if status != OUTCOME_UNKNOWN {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok(json_response(status, &super::orders::named_answer(state, &response), true));
+        }
+        let stored: Lost = serde_json::from_str(&response)
+            .map_err(|e| MerchantError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("The key's lost call is unreadable: {e}.")))?;
+        lost = Some(stored);
     }
 
     // One snapshot: the amounts the action is checked against are sums of rows and the order's state, all of one
@@ -176,7 +198,11 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         }
         (Some(Provider::Payone | Provider::AmazonDirect), Some(money)) => money,
     };
-    let amount = check(action, &money, &ask)?;
+    // A lost call was checked when it was sent; it may have moved the money since, which the figures do not show.
+    let amount = match lost {
+        Some(lost) => lost.amount,
+        None => check(action, &money, &ask)?,
+    };
     if provider == Some(Provider::AmazonDirect) {
         let request = super::amazon_money::Request { id, action, amount, key: &key, fingerprint: &fingerprint, reason: ask.reason.as_deref() };
         return super::amazon_money::act(state, &money, request).await;
@@ -184,7 +210,12 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
     let Some(txid) = money.txid.clone() else {
         return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
     };
-    let sequence = money.sequencenumber + 1;
+    if let Some(lost) = lost {
+        if let Some(response) = notified(state, id, action, &txid, lost, &key, &fingerprint, ask.reason.clone()).await? {
+            return Ok(response);
+        }
+    }
+    let sequence = lost.map_or(money.sequencenumber + 1, |lost| lost.sequencenumber);
     let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
@@ -200,14 +231,25 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .record_upstream_call_then(call, move |c| {
                     record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
                     let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
-                    c.prepare_cached(
-                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
-                    )?
-                    .execute(params![key, fingerprint, order, now()])?;
+                    keep_answer(c, &key, &fingerprint, 200, &order)?;
                     Ok(order)
                 })
                 .await?;
             Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &stored), false))
+        }
+        Err(PayoneError::Declined { code, message, .. }) if lost.is_some() => {
+            // The repeat of a lost call: PAYONE refuses its sequencenumber if the first one went through, so
+            // this is not the final word; the notification of the first one decides. Nothing stored.
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(MerchantError::new(
+                StatusCode::BAD_GATEWAY,
+                "payone_unavailable",
+                format!(
+                    "PAYONE refused the repeated {} (error {code}: {message}): the first call, whose answer was lost, may have \
+                     gone through, and PAYONE's notification of it will say so. Retry with the same Idempotency-Key in a minute.",
+                    action.name()
+                ),
+            ))
         }
         Err(PayoneError::Declined { code, message, .. }) => {
             // PAYONE's final word: stored, so the same key gets the same refusal (and nothing moved).
@@ -217,22 +259,14 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 format!("PAYONE refused the {}: error {code}: {message}", action.name()),
             );
             let response = err.body().to_string();
-            state
-                .store
-                .record_upstream_call_then(call, move |c| {
-                    c.prepare_cached(
-                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)",
-                    )?
-                    .execute(params![key, fingerprint, response, now()])
-                    .map(drop)
-                })
-                .await?;
+            state.store.record_upstream_call_then(call, move |c| keep_answer(c, &key, &fingerprint, 502, &response)).await?;
             Err(err)
         }
         Err(other) => {
-            // No answer: PAYONE may or may not have acted. Not stored, so the same key may be sent again; a
-            // repeat carries the same sequencenumber, which PAYONE refuses if the first one went through.
-            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            // No answer: PAYONE may or may not have acted. The call is kept for the key (not an answer), so the
+            // same key sends the same sequencenumber again or finds PAYONE's notification of it.
+            let lost = serde_json::to_string(&Lost { sequencenumber: sequence, amount }).unwrap_or_default();
+            state.store.record_upstream_call_then(call, move |c| keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost)).await?;
             Err(MerchantError::new(
                 StatusCode::BAD_GATEWAY,
                 "payone_unavailable",
@@ -240,6 +274,48 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             ))
         }
     }
+}
+
+/// Stores what `key` answers (or its [`Lost`] call, `OUTCOME_UNKNOWN`), in place of a lost call kept before.
+fn keep_answer(c: &crate::store::db::Conn<'_>, key: &str, fingerprint: &str, status: u16, response: &str) -> crate::store::db::Result<()> {
+    c.prepare_cached("DELETE FROM merchant_requests WHERE idempotency_key = ?1")?.execute([key])?;
+    c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![key, fingerprint, status, response, now()])?;
+    Ok(())
+}
+
+/// The answer of a lost call that PAYONE's notification of its `sequencenumber` shows went through, recorded
+/// from it as the lost answer would have been; `None` while no such notification has come.
+#[allow(clippy::too_many_arguments)]
+async fn notified(
+    state: &AppState,
+    id: &str,
+    action: Action,
+    txid: &str,
+    lost: Lost,
+    key: &str,
+    fingerprint: &str,
+    reason: Option<String>,
+) -> Result<Option<Response>, MerchantError> {
+    // A zero capture (cancel) is notified as `capture` too; a refund as `debit`.
+    let txaction = if action == Action::Refund { "debit" } else { "capture" };
+    let (id, txid, key, fingerprint) = (id.to_owned(), txid.to_owned(), key.to_owned(), fingerprint.to_owned());
+    let stored = state
+        .store
+        .write(move |c| {
+            let came = order_view::notifications(c, &txid)?
+                .iter()
+                .any(|n| n["txaction"] == txaction && n["sequencenumber"].as_i64() == Some(lost.sequencenumber));
+            if !came {
+                return Ok(None);
+            }
+            record_payment(c, &id, action.kind(), lost.amount, lost.sequencenumber, reason.as_deref(), action.event())?;
+            let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
+            keep_answer(c, &key, &fingerprint, 200, &order)?;
+            Ok(Some(order))
+        })
+        .await?;
+    Ok(stored.map(|order| json_response(StatusCode::OK, &super::orders::named_answer(state, &order), false)))
 }
 
 /// The PAYONE request that moves `amount` of `money` for `action` (see the module's comment).
