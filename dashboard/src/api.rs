@@ -75,6 +75,7 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "payone_unavailable" => {
             "PAYONE did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once."
         }
+        "lost_call_pending" => "An earlier action's answer from PAYONE was lost and PAYONE has not said yet whether it moved money. Nothing was sent; try again in a minute.",
         "idempotency_key_reused" => "This confirmation was already used for another request. Start the action again.",
         "cross_origin" => "The request came from another site and was refused.",
         "invalid_filter" | "invalid_cursor" | "invalid_query" => "The filters could not be used.",

@@ -3,7 +3,7 @@
 //! TransactionStatus for the lost call usually arrives first (within seconds); its `sequencenumber` then counted
 //! as used, so the retry went out with the next one and PAYONE moved the money a second time. The retry now
 //! carries the lost call's `sequencenumber`, and once that call's notification is in, it is recorded from it
-//! without asking PAYONE again.
+//! without asking PAYONE again; another key's action on the order records it first, or waits for it.
 
 mod support;
 
@@ -168,11 +168,81 @@ async fn a_retry_before_the_notification_sends_the_same_sequencenumber_and_nothi
     assert_eq!((status, body["code"].as_str()), (502, Some("payone_unavailable")), "{body}");
     let sim = env.sandbox().payone.transaction(&txid).unwrap();
     assert_eq!((sim.captured, sim.sequencenumber), (1000, 1), "the repeat was refused: nothing moved twice");
+    // Another key (a reloaded dashboard's Capture) would count without the lost 10.00 EUR: refused, nothing sent.
+    for (action, body) in [("capture", json!({})), ("cancel", json!({})), ("refund", json!({"amount": 100}))] {
+        let (status, body) = act(&env, &id, action, &format!("lost-early-{action}"), body).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("lost_call_pending")), "{action}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("lost-early-00001"), "names the key to send again: {body}");
+    }
+    assert_eq!(env.sandbox().payone.transaction(&txid).unwrap().sequencenumber, 1);
     notes.heal();
     notified(&env, &id, "capture", 1).await;
     let (status, body) = act(&env, &id, "capture", "lost-early-00001", json!({"amount": 1000})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["amounts"]["captured"], 1000);
     assert_eq!(env.sandbox().payone.transaction(&txid).unwrap().sequencenumber, 1);
+    assert_eq!(events(&env, &id, "order.captured"), 1);
+}
+
+/// Another key after a lost capture whose notification came (the dashboard reloaded, *Capture* pressed again):
+/// the lost capture is recorded first, so the new one is checked against what PAYONE really captured.
+#[tokio::test]
+async fn a_new_key_after_a_lost_capture_records_it_first_and_captures_only_the_rest() {
+    let upstream = FaultyUpstream::start().await;
+    let env = env(&upstream).await;
+    let (id, txid) = approved_order(&env, "lost-newkey-order-01").await;
+    upstream.break_on("request=capture", Fault::LoseAnswer);
+    let (status, _) = act(&env, &id, "capture", "lost-newkey-00001", json!({})).await;
+    assert_eq!(status, 502);
+    upstream.heal();
+    notified(&env, &id, "capture", 1).await;
+
+    // Everything was captured by the lost call: a new key's full capture finds nothing left, and sends nothing.
+    let (status, body) = act(&env, &id, "capture", "lost-newkey-00002", json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("already_captured")), "{body}");
+    let sim = env.sandbox().payone.transaction(&txid).unwrap();
+    assert_eq!((sim.captured, sim.sequencenumber), (2580, 1), "PAYONE captured once");
+    let shown = order(&env, &id).await;
+    assert_eq!(shown["amounts"]["captured"], 2580);
+    assert_eq!(shown["payments"].as_array().unwrap().len(), 1);
+    // The lost key now answers what was recorded for it.
+    let (status, body) = act(&env, &id, "capture", "lost-newkey-00001", json!({})).await;
+    assert_eq!((status, &body["amounts"]["captured"]), (200, &json!(2580)));
+    assert_eq!(events(&env, &id, "order.captured"), 1);
+    // And the refund that follows takes the next sequencenumber.
+    let (status, body) = act(&env, &id, "refund", "lost-newkey-00003", json!({"amount": 580})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(env.sandbox().payone.transaction(&txid).unwrap().sequencenumber, 2);
+}
+
+/// A lost call that never reached PAYONE, whose repeat PAYONE refuses (here Amazon declines the capture): not
+/// final while PAYONE may still notify the first; once no notification came for `--placing-expiry-seconds`
+/// (49 h: PAYONE resends a TransactionStatus for 48 hours) the refusal is the key's answer and the order is free.
+#[tokio::test]
+async fn a_lost_call_that_never_arrived_and_whose_repeat_payone_refuses_frees_the_order_after_the_notification_window() {
+    let upstream = FaultyUpstream::start().await;
+    let env = env(&upstream).await;
+    let (id, txid) = approved_order(&env, "lost-never-order-001").await;
+    upstream.break_on("request=capture", Fault::Close);
+    let (status, _) = act(&env, &id, "capture", "lost-never-00001", json!({"amount": 1000})).await;
+    assert_eq!(status, 502);
+    upstream.heal();
+    env.sandbox().payone.refuse(&txid, "capture", true).unwrap();
+    let (status, body) = act(&env, &id, "capture", "lost-never-00001", json!({"amount": 1000})).await;
+    assert_eq!((status, body["code"].as_str()), (502, Some("payone_unavailable")), "{body}");
+    let (status, body) = act(&env, &id, "capture", "lost-never-00002", json!({"amount": 1000})).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("lost_call_pending")), "{body}");
+
+    // 49 hours later, no notification came: PAYONE's refusal is final, stored for the key, and the order is free.
+    env.execute("UPDATE merchant_requests SET created_at = created_at - 176400 WHERE idempotency_key = 'lost-never-00001'");
+    let (status, body) = act(&env, &id, "capture", "lost-never-00001", json!({"amount": 1000})).await;
+    assert_eq!((status, body["code"].as_str()), (502, Some("payone_refused")), "{body}");
+    let (status, body) = act(&env, &id, "capture", "lost-never-00001", json!({"amount": 1000})).await;
+    assert_eq!((status, body["code"].as_str()), (502, Some("payone_refused")), "the stored answer: {body}");
+    env.sandbox().payone.refuse(&txid, "capture", false).unwrap();
+    let (status, body) = act(&env, &id, "capture", "lost-never-00002", json!({"amount": 1000})).await;
+    assert_eq!(status, 200, "{body}");
+    let sim = env.sandbox().payone.transaction(&txid).unwrap();
+    assert_eq!((sim.captured, sim.sequencenumber), (1000, 1));
     assert_eq!(events(&env, &id, "order.captured"), 1);
 }

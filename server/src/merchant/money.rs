@@ -17,7 +17,8 @@
 //! for the key ([`Lost`]): the retry with the same key is recorded from PAYONE's notification of that
 //! `sequencenumber` when it has come (PAYONE is not asked again), else sent again with the same
 //! `sequencenumber`, which PAYONE refuses if the first call went through. Taking the next one instead moved
-//! the money twice once the notification had arrived.
+//! the money twice once the notification had arrived. Another key's action on the order first records such a
+//! call from its notification, and is refused (`lost_call_pending`) while that has not come.
 
 use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
@@ -52,10 +53,25 @@ pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: He
 const OUTCOME_UNKNOWN: u16 = 0;
 
 /// A call sent to PAYONE whose answer was lost: what its key's retry must send again, or find notified.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Lost {
     sequencenumber: i64,
     amount: i64,
+    /// The order and action (`capture`, `refund`, `cancel`), so another key's action on the order settles it first.
+    order: String,
+    action: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl Lost {
+    fn action(&self) -> Action {
+        match self.action.as_str() {
+            "refund" => Action::Refund,
+            "cancel" => Action::Cancel,
+            _ => Action::Capture,
+        }
+    }
 }
 
 /// What the request asked for.
@@ -178,6 +194,8 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         let stored: Lost = serde_json::from_str(&response)
             .map_err(|e| MerchantError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("The key's lost call is unreadable: {e}.")))?;
         lost = Some(stored);
+    } else {
+        settle_lost_calls(state, id).await?;
     }
 
     // One snapshot: the amounts the action is checked against are sums of rows and the order's state, all of one
@@ -199,7 +217,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         (Some(Provider::Payone | Provider::AmazonDirect), Some(money)) => money,
     };
     // A lost call was checked when it was sent; it may have moved the money since, which the figures do not show.
-    let amount = match lost {
+    let amount = match &lost {
         Some(lost) => lost.amount,
         None => check(action, &money, &ask)?,
     };
@@ -210,12 +228,12 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
     let Some(txid) = money.txid.clone() else {
         return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
     };
-    if let Some(lost) = lost {
-        if let Some(response) = notified(state, id, action, &txid, lost, &key, &fingerprint, ask.reason.clone()).await? {
-            return Ok(response);
+    if let Some(lost) = &lost {
+        if let Some(order) = notified(state, lost.clone(), &key, &fingerprint).await? {
+            return Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &order), false));
         }
     }
-    let sequence = lost.map_or(money.sequencenumber + 1, |lost| lost.sequencenumber);
+    let sequence = lost.as_ref().map_or(money.sequencenumber + 1, |lost| lost.sequencenumber);
     let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
@@ -237,7 +255,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .await?;
             Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &stored), false))
         }
-        Err(PayoneError::Declined { code, message, .. }) if lost.is_some() => {
+        Err(PayoneError::Declined { code, message, .. }) if lost.is_some() && !lost_for_good(state, &key, &txid, sequence).await? => {
             // The repeat of a lost call: PAYONE refuses its sequencenumber if the first one went through, so
             // this is not the final word; the notification of the first one decides. Nothing stored.
             state.store.record_upstream_call_then(call, |_| Ok(())).await?;
@@ -265,8 +283,19 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         Err(other) => {
             // No answer: PAYONE may or may not have acted. The call is kept for the key (not an answer), so the
             // same key sends the same sequencenumber again or finds PAYONE's notification of it.
-            let lost = serde_json::to_string(&Lost { sequencenumber: sequence, amount }).unwrap_or_default();
-            state.store.record_upstream_call_then(call, move |c| keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost)).await?;
+            // Kept once, when first lost: its time says how long its notification has been awaited.
+            let kept = lost.is_none().then(|| {
+                let lost =
+                    Lost { sequencenumber: sequence, amount, order: id.to_owned(), action: action.name().to_owned(), reason: ask.reason.clone() };
+                serde_json::to_string(&lost).unwrap_or_default()
+            });
+            state
+                .store
+                .record_upstream_call_then(call, move |c| match kept {
+                    Some(lost) => keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost),
+                    None => Ok(()),
+                })
+                .await?;
             Err(MerchantError::new(
                 StatusCode::BAD_GATEWAY,
                 "payone_unavailable",
@@ -284,38 +313,78 @@ fn keep_answer(c: &crate::store::db::Conn<'_>, key: &str, fingerprint: &str, sta
     Ok(())
 }
 
-/// The answer of a lost call that PAYONE's notification of its `sequencenumber` shows went through, recorded
-/// from it as the lost answer would have been; `None` while no such notification has come.
-#[allow(clippy::too_many_arguments)]
-async fn notified(
-    state: &AppState,
-    id: &str,
-    action: Action,
-    txid: &str,
-    lost: Lost,
-    key: &str,
-    fingerprint: &str,
-    reason: Option<String>,
-) -> Result<Option<Response>, MerchantError> {
+/// Whether the lost call of `key` (`sequencenumber` on `txid`) surely never reached PAYONE: kept longer than
+/// `--placing-expiry-seconds` (49 h; PAYONE resends a TransactionStatus for 48 hours) with no notification of
+/// its `sequencenumber` or a later one. Then PAYONE's refusal of its repeat is the final word (else a lost call
+/// that never arrived, whose repeat PAYONE refuses, would hold its key and the order for ever).
+async fn lost_for_good(state: &AppState, key: &str, txid: &str, sequencenumber: i64) -> Result<bool, MerchantError> {
+    let (key, txid) = (key.to_owned(), txid.to_owned());
+    let (kept_at, highest) = state.store.read(move |c| {
+        let kept_at: i64 =
+            c.prepare_cached("SELECT created_at FROM merchant_requests WHERE idempotency_key = ?1")?.query_row([&key], |r| r.get(0))?;
+        let highest = order_view::notifications(c, &txid)?.iter().filter_map(|n| n["sequencenumber"].as_i64()).max().unwrap_or(0);
+        Ok((kept_at, highest))
+    })?;
+    let waited = now().saturating_sub(kept_at);
+    Ok(highest < sequencenumber && u64::try_from(waited).unwrap_or(0) >= state.config.placing_expiry.as_secs())
+}
+
+/// Settles the lost calls of order `id` kept under other keys before a new key acts on it: each whose
+/// notification has come is recorded (its key then answers that); one still unknown refuses the new action,
+/// whose figures would not count money PAYONE may have moved.
+async fn settle_lost_calls(state: &AppState, id: &str) -> Result<(), MerchantError> {
+    let kept: Vec<(String, String, String)> = state.store.read(|c| {
+        let mut stmt = c.prepare_cached("SELECT idempotency_key, fingerprint, response FROM merchant_requests WHERE status = ?1")?;
+        let rows = stmt.query_map([OUTCOME_UNKNOWN], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    })?;
+    for (key, fingerprint, response) in kept {
+        let Ok(lost) = serde_json::from_str::<Lost>(&response) else { continue };
+        if lost.order != id {
+            continue;
+        }
+        let action = lost.action().name();
+        if notified(state, lost, &key, &fingerprint).await?.is_none() {
+            return Err(MerchantError::conflict(
+                "lost_call_pending",
+                format!(
+                    "PAYONE's answer to the {action} sent with Idempotency-Key {key} was lost and its notification has not \
+                     come, so it is not known whether it moved money. Send that key again (it moves the money at most \
+                     once) before another action on this order."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The order after a lost call that PAYONE's notification of its `sequencenumber` shows went through, recorded
+/// from it as the lost answer would have been and kept as its key's answer; `None` while no such notification
+/// has come.
+async fn notified(state: &AppState, lost: Lost, key: &str, fingerprint: &str) -> Result<Option<String>, MerchantError> {
+    let action = lost.action();
     // A zero capture (cancel) is notified as `capture` too; a refund as `debit`.
     let txaction = if action == Action::Refund { "debit" } else { "capture" };
-    let (id, txid, key, fingerprint) = (id.to_owned(), txid.to_owned(), key.to_owned(), fingerprint.to_owned());
+    let (key, fingerprint) = (key.to_owned(), fingerprint.to_owned());
     let stored = state
         .store
         .write(move |c| {
+            let txid: Option<String> =
+                c.prepare_cached("SELECT txid FROM orders WHERE id = ?1")?.query_row([&lost.order], |r| r.get(0)).optional()?.flatten();
+            let Some(txid) = txid else { return Ok(None) };
             let came = order_view::notifications(c, &txid)?
                 .iter()
                 .any(|n| n["txaction"] == txaction && n["sequencenumber"].as_i64() == Some(lost.sequencenumber));
             if !came {
                 return Ok(None);
             }
-            record_payment(c, &id, action.kind(), lost.amount, lost.sequencenumber, reason.as_deref(), action.event())?;
-            let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
+            record_payment(c, &lost.order, action.kind(), lost.amount, lost.sequencenumber, lost.reason.as_deref(), action.event())?;
+            let order = order_view::order_json(c, &lost.order)?.unwrap_or(Value::Null).to_string();
             keep_answer(c, &key, &fingerprint, 200, &order)?;
             Ok(Some(order))
         })
         .await?;
-    Ok(stored.map(|order| json_response(StatusCode::OK, &super::orders::named_answer(state, &order), false)))
+    Ok(stored)
 }
 
 /// The PAYONE request that moves `amount` of `money` for `action` (see the module's comment).
