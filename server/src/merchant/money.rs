@@ -52,6 +52,14 @@ pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: He
 /// `merchant_requests.status` of a call PAYONE gave no usable answer to: not an answer, the [`Lost`] call.
 const OUTCOME_UNKNOWN: u16 = 0;
 
+/// `merchant_requests.status` of an order's list of keys whose call was lost (`lost:<order id>`, a key no
+/// client can send: theirs have no `:`), so another key's action finds them by the primary key, not a scan.
+const LOST_KEYS: u16 = 1;
+
+fn lost_keys_row(order: &str) -> String {
+    format!("lost:{order}")
+}
+
 /// A call sent to PAYONE whose answer was lost: what its key's retry must send again, or find notified.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Lost {
@@ -284,6 +292,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             // No answer: PAYONE may or may not have acted. The call is kept for the key (not an answer), so the
             // same key sends the same sequencenumber again or finds PAYONE's notification of it.
             // Kept once, when first lost: its time says how long its notification has been awaited.
+            let order = id.to_owned();
             let kept = lost.is_none().then(|| {
                 let lost =
                     Lost { sequencenumber: sequence, amount, order: id.to_owned(), action: action.name().to_owned(), reason: ask.reason.clone() };
@@ -292,7 +301,12 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             state
                 .store
                 .record_upstream_call_then(call, move |c| match kept {
-                    Some(lost) => keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost),
+                    Some(lost) => {
+                        keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost)?;
+                        let mut keys = lost_keys(c, &order)?;
+                        keys.push(key);
+                        keep_answer(c, &lost_keys_row(&order), "", LOST_KEYS, &serde_json::to_string(&keys).unwrap_or_default())
+                    }
                     None => Ok(()),
                 })
                 .await?;
@@ -333,16 +347,23 @@ async fn lost_for_good(state: &AppState, key: &str, txid: &str, sequencenumber: 
 /// notification has come is recorded (its key then answers that); one still unknown refuses the new action,
 /// whose figures would not count money PAYONE may have moved.
 async fn settle_lost_calls(state: &AppState, id: &str) -> Result<(), MerchantError> {
-    let kept: Vec<(String, String, String)> = state.store.read(|c| {
-        let mut stmt = c.prepare_cached("SELECT idempotency_key, fingerprint, response FROM merchant_requests WHERE status = ?1")?;
-        let rows = stmt.query_map([OUTCOME_UNKNOWN], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect()
+    let order = id.to_owned();
+    let kept: Vec<(String, String, String)> = state.store.read(move |c| {
+        let mut kept = Vec::new();
+        for key in lost_keys(c, &order)? {
+            let row = c
+                .prepare_cached("SELECT fingerprint, status, response FROM merchant_requests WHERE idempotency_key = ?1")?
+                .query_row([&key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?, r.get::<_, String>(2)?)))
+                .optional()?;
+            // A key answered since (its own retry settled it) is left out.
+            if let Some((fingerprint, OUTCOME_UNKNOWN, response)) = row {
+                kept.push((key, fingerprint, response));
+            }
+        }
+        Ok(kept)
     })?;
     for (key, fingerprint, response) in kept {
         let Ok(lost) = serde_json::from_str::<Lost>(&response) else { continue };
-        if lost.order != id {
-            continue;
-        }
         let action = lost.action().name();
         if notified(state, lost, &key, &fingerprint).await?.is_none() {
             return Err(MerchantError::conflict(
@@ -356,6 +377,15 @@ async fn settle_lost_calls(state: &AppState, id: &str) -> Result<(), MerchantErr
         }
     }
     Ok(())
+}
+
+/// The keys of order `id`'s lost calls (some may have been answered since).
+fn lost_keys(c: &crate::store::db::Conn<'_>, order: &str) -> crate::store::db::Result<Vec<String>> {
+    let listed: Option<String> = c
+        .prepare_cached("SELECT response FROM merchant_requests WHERE idempotency_key = ?1")?
+        .query_row([lost_keys_row(order)], |r| r.get(0))
+        .optional()?;
+    Ok(listed.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default())
 }
 
 /// The order after a lost call that PAYONE's notification of its `sequencenumber` shows went through, recorded
