@@ -321,7 +321,7 @@ pub struct WebhookOutbox {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxUrl {
     /// As shown everywhere (no user info, what may be a token `[redacted]`), followed by its place in
-    /// `--webhook-urls` (` (webhook URL 2)`) when another URL would be shown alike; `send-now` takes it too.
+    /// `--webhook-url` (` (webhook URL 2)`) when another URL would be shown alike; `send-now` takes it too.
     pub url: String,
     /// Deliveries waiting to be sent or retried.
     pub pending: u64,

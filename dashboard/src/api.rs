@@ -75,10 +75,11 @@ fn refusal_sentence(code: &str, message: &str) -> String {
         "payone_unavailable" => {
             "PAYONE did not answer; it is not known whether money moved. Try again: the retry is recognised and moves money at most once."
         }
+        "lost_call_pending" => "An earlier action's answer from PAYONE was lost and PAYONE has not said yet whether it moved money. Nothing was sent; try again in a minute.",
         "idempotency_key_reused" => "This confirmation was already used for another request. Start the action again.",
         "cross_origin" => "The request came from another site and was refused.",
         "invalid_filter" | "invalid_cursor" | "invalid_query" => "The filters could not be used.",
-        "webhooks_not_configured" => "This server sends no webhooks (--webhook-urls and --webhook-secret are not set): nothing waits.",
+        "webhooks_not_configured" => "This server sends no webhooks (--webhook-url and --webhook-secret are not set): nothing waits.",
         "unknown_webhook_url" => "That URL is no longer one of the configured webhook URLs; reload the page.",
         _ => "The server refused the request.",
     };

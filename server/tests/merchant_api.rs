@@ -707,7 +707,7 @@ async fn the_documented_curl_calls_work_as_written() {
 }
 
 /// A live server (PAYONE credentials, no sandbox and so no receiver of its own) with merchant API keys but no
-/// `--webhook-urls`: the outbox has nothing to list and send-now nothing to send, so both answer
+/// `--webhook-url`: the outbox has nothing to list and send-now nothing to send, so both answer
 /// `409 webhooks_not_configured` over HTTP, whatever they are asked, and nothing is written. (Every other test
 /// server is a sandbox, whose own receiver is always configured.)
 #[tokio::test]
@@ -725,7 +725,7 @@ async fn without_a_webhook_receiver_the_outbox_and_send_now_answer_409() {
     for query in ["", "?state=failed", "?state=delivered", "?url=https%3A%2F%2Fshop.example%2Fhook"] {
         let (code, message) = refusal(get(&env, &format!("/merchant/api/webhooks/deliveries{query}")).send().await.unwrap(), 409).await;
         assert_eq!(code, "webhooks_not_configured", "{query}");
-        assert!(message.contains("--webhook-urls"), "says what to configure: {message}");
+        assert!(message.contains("--webhook-url and --webhook-secret"), "says what to configure: {message}");
     }
     for body in ["", r#"{"url":"https://shop.example/hook"}"#, "not json"] {
         let response = env.http.post(env.url("/merchant/api/webhooks/send-now")).bearer_auth(KEY).body(body).send().await.unwrap();

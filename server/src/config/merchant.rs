@@ -246,7 +246,7 @@ pub fn url_shown(url: &str) -> String {
 
 /// The configured URLs as shown side by side (the outbox, `check-config`): each [`url_shown`], and where two
 /// are shown alike (they differ only in what is redacted, as two Slack webhooks do) each of those followed by
-/// its place in `--webhook-urls` (` (webhook URL 2)`), which tells them apart and says nothing of the secret.
+/// its place among the `--webhook-url` options (` (webhook URL 2)`), which tells them apart and says nothing of the secret.
 pub fn urls_shown(configured: &[String]) -> Vec<String> {
     let shown: Vec<String> = configured.iter().map(|url| url_shown(url)).collect();
     shown

@@ -12,6 +12,7 @@ mod amazon_money;
 pub mod dashboard;
 pub mod duplicates;
 mod error;
+mod framework_errors;
 mod money;
 mod orders;
 mod query;
@@ -36,6 +37,9 @@ use subtle::ConstantTimeEq;
 /// Where the merchant API lives.
 pub const PREFIX: &str = "/merchant/api";
 
+/// The largest request body taken (a money action's body is a few dozen bytes).
+const BODY_LIMIT: usize = 16 * 1024;
+
 /// The merchant API's routes (every one answers 404 when no key is configured).
 pub fn router(state: &AppState) -> Router<AppState> {
     if state.config.merchant.api_keys.is_empty() {
@@ -52,7 +56,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(&format!("{PREFIX}/webhooks/send-now"), post(webhooks::send_now))
         .route(PREFIX, any(unknown_route))
         .route(&format!("{PREFIX}/{{*rest}}"), any(unknown_route))
-        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
+        .layer(axum::middleware::map_response(framework_errors::as_json))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .layer(crate::security::no_store_layer())
 }

@@ -12,6 +12,13 @@
 //! Each takes an `Idempotency-Key` header: the same key with the same request gets the stored answer, and
 //! money moves once. Actions on one order are serialized. What PAYONE approved is stored, with the record
 //! of the call, the outbox event and the answer, in one write.
+//!
+//! A call PAYONE gave no usable answer to may have moved the money. Its `sequencenumber` and amount are kept
+//! for the key ([`Lost`]): the retry with the same key is recorded from PAYONE's notification of that
+//! `sequencenumber` when it has come (PAYONE is not asked again), else sent again with the same
+//! `sequencenumber`, which PAYONE refuses if the first call went through. Taking the next one instead moved
+//! the money twice once the notification had arrived. Another key's action on the order first records such a
+//! call from its notification, and is refused (`lost_call_pending`) while that has not come.
 
 use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
@@ -42,6 +49,39 @@ pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: He
     act(state, id, headers, body, Action::Cancel).await
 }
 
+/// `merchant_requests.status` of a call PAYONE gave no usable answer to: not an answer, the [`Lost`] call.
+const OUTCOME_UNKNOWN: u16 = 0;
+
+/// `merchant_requests.status` of an order's list of keys whose call was lost (`lost:<order id>`, a key no
+/// client can send: theirs have no `:`), so another key's action finds them by the primary key, not a scan.
+const LOST_KEYS: u16 = 1;
+
+fn lost_keys_row(order: &str) -> String {
+    format!("lost:{order}")
+}
+
+/// A call sent to PAYONE whose answer was lost: what its key's retry must send again, or find notified.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Lost {
+    sequencenumber: i64,
+    amount: i64,
+    /// The order and action (`capture`, `refund`, `cancel`), so another key's action on the order settles it first.
+    order: String,
+    action: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl Lost {
+    fn action(&self) -> Action {
+        match self.action.as_str() {
+            "refund" => Action::Refund,
+            "cancel" => Action::Cancel,
+            _ => Action::Capture,
+        }
+    }
+}
+
 /// What the request asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ask {
@@ -69,10 +109,13 @@ fn parse_body(action: Action, body: &[u8]) -> Result<Ask, MerchantError> {
                 ask.amount = Some(amount);
             }
             ("reason", Action::Refund | Action::Cancel) => {
+                // Stored with the payment after PAYONE moved the money and shown as text: a control character
+                // (a NUL, which PostgreSQL cannot store, a line break, a terminal escape) is refused up front,
+                // as in the buyer's fields.
                 let reason = value
                     .as_str()
-                    .filter(|r| r.chars().count() <= 255)
-                    .ok_or_else(|| bad("reason must be text of at most 255 characters.".into()))?;
+                    .filter(|r| r.chars().count() <= 255 && !r.chars().any(char::is_control))
+                    .ok_or_else(|| bad("reason must be text of at most 255 characters, without control characters (line breaks, tabs).".into()))?;
                 ask.reason = Some(reason.to_owned());
             }
             (other, _) => return Err(bad(format!("{other:?} is not a field of {}.", action.name()))),
@@ -102,12 +145,18 @@ fn raw_body_fingerprint(action: Action, id: &str, body: &[u8]) -> String {
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, MerchantError> {
-    let key = headers.get("idempotency-key").ok_or_else(|| {
+    let mut keys = headers.get_all("idempotency-key").iter();
+    let key = keys.next().ok_or_else(|| {
         MerchantError::bad_request(
             "missing_idempotency_key",
             "Send an Idempotency-Key header (8 to 64 letters, digits, - or _) with every money action.",
         )
     })?;
+    // Two keys name no one request: taking either would let a retry that lists them the other way round move
+    // money again.
+    if keys.next().is_some() {
+        return Err(MerchantError::bad_request("invalid_idempotency_key", "Send one Idempotency-Key header, not several."));
+    }
     let key = key.to_str().unwrap_or_default();
     if !crate::orders::valid_idempotency_key(key) {
         return Err(MerchantError::bad_request("invalid_idempotency_key", "The Idempotency-Key must be 8 to 64 letters, digits, - or _."));
@@ -138,6 +187,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .optional()
         }
     })?;
+    let mut lost = None;
     if let Some((stored_fingerprint, status, response)) = stored {
         if stored_fingerprint != fingerprint && stored_fingerprint != raw_body_fingerprint(action, id, body) {
             return Err(MerchantError::unprocessable(
@@ -145,8 +195,15 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 "This Idempotency-Key was used for another request; use a new key for a new action.",
             ));
         }
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-        return Ok(json_response(status, &super::orders::named_answer(state, &response), true));
+        if status != OUTCOME_UNKNOWN {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok(json_response(status, &super::orders::named_answer(state, &response), true));
+        }
+        let stored: Lost = serde_json::from_str(&response)
+            .map_err(|e| MerchantError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("The key's lost call is unreadable: {e}.")))?;
+        lost = Some(stored);
+    } else {
+        settle_lost_calls(state, id).await?;
     }
 
     // One snapshot: the amounts the action is checked against are sums of rows and the order's state, all of one
@@ -167,7 +224,11 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
         }
         (Some(Provider::Payone | Provider::AmazonDirect), Some(money)) => money,
     };
-    let amount = check(action, &money, &ask)?;
+    // A lost call was checked when it was sent; it may have moved the money since, which the figures do not show.
+    let amount = match &lost {
+        Some(lost) => lost.amount,
+        None => check(action, &money, &ask)?,
+    };
     if provider == Some(Provider::AmazonDirect) {
         let request = super::amazon_money::Request { id, action, amount, key: &key, fingerprint: &fingerprint, reason: ask.reason.as_deref() };
         return super::amazon_money::act(state, &money, request).await;
@@ -175,7 +236,12 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
     let Some(txid) = money.txid.clone() else {
         return Err(MerchantError::conflict("not_authorized", "PAYONE has no transaction for this order."));
     };
-    let sequence = money.sequencenumber + 1;
+    if let Some(lost) = &lost {
+        if let Some(order) = notified(state, lost.clone(), &key, &fingerprint).await? {
+            return Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &order), false));
+        }
+    }
+    let sequence = lost.as_ref().map_or(money.sequencenumber + 1, |lost| lost.sequencenumber);
     let request = payone_request(state, action, &money, &txid, amount, sequence);
     let result = state.payone.send(&request).await;
     let (answer, outcome) = match &result {
@@ -191,14 +257,25 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .record_upstream_call_then(call, move |c| {
                     record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
                     let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
-                    c.prepare_cached(
-                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
-                    )?
-                    .execute(params![key, fingerprint, order, now()])?;
+                    keep_answer(c, &key, &fingerprint, 200, &order)?;
                     Ok(order)
                 })
                 .await?;
             Ok(json_response(StatusCode::OK, &super::orders::named_answer(state, &stored), false))
+        }
+        Err(PayoneError::Declined { code, message, .. }) if lost.is_some() && !lost_for_good(state, &key, &txid, sequence).await? => {
+            // The repeat of a lost call: PAYONE refuses its sequencenumber if the first one went through, so
+            // this is not the final word; the notification of the first one decides. Nothing stored.
+            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            Err(MerchantError::new(
+                StatusCode::BAD_GATEWAY,
+                "payone_unavailable",
+                format!(
+                    "PAYONE refused the repeated {} (error {code}: {message}): the first call, whose answer was lost, may have \
+                     gone through, and PAYONE's notification of it will say so. Retry with the same Idempotency-Key in a minute.",
+                    action.name()
+                ),
+            ))
         }
         Err(PayoneError::Declined { code, message, .. }) => {
             // PAYONE's final word: stored, so the same key gets the same refusal (and nothing moved).
@@ -208,22 +285,31 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 format!("PAYONE refused the {}: error {code}: {message}", action.name()),
             );
             let response = err.body().to_string();
-            state
-                .store
-                .record_upstream_call_then(call, move |c| {
-                    c.prepare_cached(
-                        "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)",
-                    )?
-                    .execute(params![key, fingerprint, response, now()])
-                    .map(drop)
-                })
-                .await?;
+            state.store.record_upstream_call_then(call, move |c| keep_answer(c, &key, &fingerprint, 502, &response)).await?;
             Err(err)
         }
         Err(other) => {
-            // No answer: PAYONE may or may not have acted. Not stored, so the same key may be sent again; a
-            // repeat carries the same sequencenumber, which PAYONE refuses if the first one went through.
-            state.store.record_upstream_call_then(call, |_| Ok(())).await?;
+            // No answer: PAYONE may or may not have acted. The call is kept for the key (not an answer), so the
+            // same key sends the same sequencenumber again or finds PAYONE's notification of it.
+            // Kept once, when first lost: its time says how long its notification has been awaited.
+            let order = id.to_owned();
+            let kept = lost.is_none().then(|| {
+                let lost =
+                    Lost { sequencenumber: sequence, amount, order: id.to_owned(), action: action.name().to_owned(), reason: ask.reason.clone() };
+                serde_json::to_string(&lost).unwrap_or_default()
+            });
+            state
+                .store
+                .record_upstream_call_then(call, move |c| match kept {
+                    Some(lost) => {
+                        keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost)?;
+                        let mut keys = lost_keys(c, &order)?;
+                        keys.push(key);
+                        keep_answer(c, &lost_keys_row(&order), "", LOST_KEYS, &serde_json::to_string(&keys).unwrap_or_default())
+                    }
+                    None => Ok(()),
+                })
+                .await?;
             Err(MerchantError::new(
                 StatusCode::BAD_GATEWAY,
                 "payone_unavailable",
@@ -231,6 +317,104 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
             ))
         }
     }
+}
+
+/// Stores what `key` answers (or its [`Lost`] call, `OUTCOME_UNKNOWN`), in place of a lost call kept before.
+fn keep_answer(c: &crate::store::db::Conn<'_>, key: &str, fingerprint: &str, status: u16, response: &str) -> crate::store::db::Result<()> {
+    c.prepare_cached("DELETE FROM merchant_requests WHERE idempotency_key = ?1")?.execute([key])?;
+    c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![key, fingerprint, status, response, now()])?;
+    Ok(())
+}
+
+/// Whether the lost call of `key` (`sequencenumber` on `txid`) surely never reached PAYONE: kept longer than
+/// `--placing-expiry-seconds` (49 h; PAYONE resends a TransactionStatus for 48 hours) with no notification of
+/// its `sequencenumber` or a later one. Then PAYONE's refusal of its repeat is the final word (else a lost call
+/// that never arrived, whose repeat PAYONE refuses, would hold its key and the order for ever).
+async fn lost_for_good(state: &AppState, key: &str, txid: &str, sequencenumber: i64) -> Result<bool, MerchantError> {
+    let (key, txid) = (key.to_owned(), txid.to_owned());
+    let (kept_at, highest) = state.store.read(move |c| {
+        let kept_at: i64 =
+            c.prepare_cached("SELECT created_at FROM merchant_requests WHERE idempotency_key = ?1")?.query_row([&key], |r| r.get(0))?;
+        let highest = order_view::notifications(c, &txid)?.iter().filter_map(|n| n["sequencenumber"].as_i64()).max().unwrap_or(0);
+        Ok((kept_at, highest))
+    })?;
+    let waited = now().saturating_sub(kept_at);
+    Ok(highest < sequencenumber && u64::try_from(waited).unwrap_or(0) >= state.config.placing_expiry.as_secs())
+}
+
+/// Settles the lost calls of order `id` kept under other keys before a new key acts on it: each whose
+/// notification has come is recorded (its key then answers that); one still unknown refuses the new action,
+/// whose figures would not count money PAYONE may have moved.
+async fn settle_lost_calls(state: &AppState, id: &str) -> Result<(), MerchantError> {
+    let order = id.to_owned();
+    let kept: Vec<(String, String, String)> = state.store.read(move |c| {
+        let mut kept = Vec::new();
+        for key in lost_keys(c, &order)? {
+            let row = c
+                .prepare_cached("SELECT fingerprint, status, response FROM merchant_requests WHERE idempotency_key = ?1")?
+                .query_row([&key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?, r.get::<_, String>(2)?)))
+                .optional()?;
+            // A key answered since (its own retry settled it) is left out.
+            if let Some((fingerprint, OUTCOME_UNKNOWN, response)) = row {
+                kept.push((key, fingerprint, response));
+            }
+        }
+        Ok(kept)
+    })?;
+    for (key, fingerprint, response) in kept {
+        let Ok(lost) = serde_json::from_str::<Lost>(&response) else { continue };
+        let action = lost.action().name();
+        if notified(state, lost, &key, &fingerprint).await?.is_none() {
+            return Err(MerchantError::conflict(
+                "lost_call_pending",
+                format!(
+                    "PAYONE's answer to the {action} sent with Idempotency-Key {key} was lost and its notification has not \
+                     come, so it is not known whether it moved money. Send that key again (it moves the money at most \
+                     once) before another action on this order."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The keys of order `id`'s lost calls (some may have been answered since).
+fn lost_keys(c: &crate::store::db::Conn<'_>, order: &str) -> crate::store::db::Result<Vec<String>> {
+    let listed: Option<String> = c
+        .prepare_cached("SELECT response FROM merchant_requests WHERE idempotency_key = ?1")?
+        .query_row([lost_keys_row(order)], |r| r.get(0))
+        .optional()?;
+    Ok(listed.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default())
+}
+
+/// The order after a lost call that PAYONE's notification of its `sequencenumber` shows went through, recorded
+/// from it as the lost answer would have been and kept as its key's answer; `None` while no such notification
+/// has come.
+async fn notified(state: &AppState, lost: Lost, key: &str, fingerprint: &str) -> Result<Option<String>, MerchantError> {
+    let action = lost.action();
+    // A zero capture (cancel) is notified as `capture` too; a refund as `debit`.
+    let txaction = if action == Action::Refund { "debit" } else { "capture" };
+    let (key, fingerprint) = (key.to_owned(), fingerprint.to_owned());
+    let stored = state
+        .store
+        .write(move |c| {
+            let txid: Option<String> =
+                c.prepare_cached("SELECT txid FROM orders WHERE id = ?1")?.query_row([&lost.order], |r| r.get(0)).optional()?.flatten();
+            let Some(txid) = txid else { return Ok(None) };
+            let came = order_view::notifications(c, &txid)?
+                .iter()
+                .any(|n| n["txaction"] == txaction && n["sequencenumber"].as_i64() == Some(lost.sequencenumber));
+            if !came {
+                return Ok(None);
+            }
+            record_payment(c, &lost.order, action.kind(), lost.amount, lost.sequencenumber, lost.reason.as_deref(), action.event())?;
+            let order = order_view::order_json(c, &lost.order)?.unwrap_or(Value::Null).to_string();
+            keep_answer(c, &key, &fingerprint, 200, &order)?;
+            Ok(Some(order))
+        })
+        .await?;
+    Ok(stored)
 }
 
 /// The PAYONE request that moves `amount` of `money` for `action` (see the module's comment).

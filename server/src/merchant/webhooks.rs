@@ -30,7 +30,7 @@ fn configured(merchant: &crate::config::merchant::MerchantConfig) -> Result<&[St
     if !merchant.webhooks_enabled() {
         return Err(MerchantError::conflict(
             "webhooks_not_configured",
-            "No webhooks are configured (--webhook-urls and --webhook-secret): nothing waits to be sent.",
+            "No webhooks are configured (--webhook-url and --webhook-secret, or AMAZON_PAY_WEBHOOK_URLS and AMAZON_PAY_WEBHOOK_SECRET): nothing waits to be sent.",
         ));
     }
     Ok(&merchant.webhook_urls)
@@ -53,7 +53,10 @@ fn chosen(configured: &[String], body: &[u8]) -> Result<Vec<String>, MerchantErr
 fn named(configured: &[String], url: &str) -> Result<Vec<String>, MerchantError> {
     let found = crate::config::merchant::configured_named(configured, url);
     if found.is_empty() {
-        return Err(MerchantError::not_found("unknown_webhook_url", "That URL is not one of the configured webhook URLs (--webhook-urls)."));
+        return Err(MerchantError::not_found(
+            "unknown_webhook_url",
+            "That URL is not one of the configured webhook URLs (--webhook-url, AMAZON_PAY_WEBHOOK_URLS).",
+        ));
     }
     Ok(found)
 }
