@@ -66,6 +66,13 @@ impl OrderRecord {
         }
     }
 
+    /// A placement PAYONE was asked for and never answered in time: it may have authorized, so the attempt
+    /// stays `placing` (no other key places its checkout) until its TransactionStatus or PAYONE, asked again
+    /// with the same reference, decides it (`api/cv2/place.rs`).
+    pub fn undecided(&self) -> bool {
+        self.state == OrderState::Placing && self.decline == Some(ErrorCode::UpstreamTimeout)
+    }
+
     /// A placement that is over without money moving: the buyer may try again (with a new key).
     pub fn allows_retry(&self) -> bool {
         match self.state {
