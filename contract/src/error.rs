@@ -247,7 +247,8 @@ mod tests {
         for code in [ErrorCode::UpstreamTimeout, ErrorCode::UpstreamInvalid, ErrorCode::UpstreamError] {
             for lang in Language::ALL {
                 let sentence = code.buyer_message(lang);
-                for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"] {
+                for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"]
+                {
                     assert!(!sentence.contains(nothing_charged), "{code:?} in {lang:?}: {sentence}");
                 }
             }

@@ -719,7 +719,9 @@ mod tests {
         // The provider may have authorized what it answered too late: asked again with the same key.
         assert_eq!(undecided(&api(ErrorCode::UpstreamTimeout)), Some(true));
         assert_eq!(undecided(&api(ErrorCode::Busy)), Some(false));
-        for decided in [ErrorCode::UpstreamError, ErrorCode::UpstreamInvalid, ErrorCode::SoftDecline, ErrorCode::BadRequest, ErrorCode::SessionExpired] {
+        for decided in
+            [ErrorCode::UpstreamError, ErrorCode::UpstreamInvalid, ErrorCode::SoftDecline, ErrorCode::BadRequest, ErrorCode::SessionExpired]
+        {
             assert_eq!(undecided(&api(decided)), None, "{decided:?}");
         }
     }
