@@ -163,20 +163,22 @@ impl ErrorCode {
             (ConsentRequired, Es) => {
                 "Marca la casilla de Amazon Pay que permite usar tu método de pago para pagos futuros y vuelve a intentarlo."
             }
+            // Nothing is promised about a charge: when placing an order, the provider may have authorized what it
+            // answered too late or garbled (the review page tells the buyer to ask again with the same key).
             (UpstreamTimeout | UpstreamInvalid | UpstreamError, De) => {
-                "Der Zahlungsdienst antwortet gerade nicht. Es wurde nichts belastet. Bitte versuchen Sie es in einem Moment erneut."
+                "Der Zahlungsdienst antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut."
             }
             (UpstreamTimeout | UpstreamInvalid | UpstreamError, En) => {
-                "The payment service is not responding right now. Nothing was charged. Please try again in a moment."
+                "The payment service is not responding right now. Please try again in a moment."
             }
             (UpstreamTimeout | UpstreamInvalid | UpstreamError, Fr) => {
-                "Le service de paiement ne répond pas pour le moment. Rien n'a été débité. Veuillez réessayer dans un instant."
+                "Le service de paiement ne répond pas pour le moment. Veuillez réessayer dans un instant."
             }
             (UpstreamTimeout | UpstreamInvalid | UpstreamError, It) => {
-                "Il servizio di pagamento non risponde al momento. Non è stato addebitato nulla. Riprova tra un momento."
+                "Il servizio di pagamento non risponde al momento. Riprova tra un momento."
             }
             (UpstreamTimeout | UpstreamInvalid | UpstreamError, Es) => {
-                "El servicio de pago no responde en este momento. No se ha cobrado nada. Inténtalo de nuevo en un momento."
+                "El servicio de pago no responde en este momento. Inténtalo de nuevo en un momento."
             }
             // Another request of this checkout holds its lock: it may be charging right now, so nothing is promised
             // about a charge; reloading shows its outcome, and paying again could pay twice.
@@ -234,6 +236,21 @@ mod tests {
             for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"]
             {
                 assert!(!busy.contains(nothing_charged), "{lang:?}: {busy}");
+            }
+        }
+    }
+
+    #[cfg(not(any(feature = "texts-de", feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es")))]
+    #[test]
+    fn upstream_failures_promise_nothing_about_a_charge() {
+        // PAYONE or Amazon may have authorized what they answered too late, garbled or not at all.
+        for code in [ErrorCode::UpstreamTimeout, ErrorCode::UpstreamInvalid, ErrorCode::UpstreamError] {
+            for lang in Language::ALL {
+                let sentence = code.buyer_message(lang);
+                for nothing_charged in ["Nothing was charged", "nichts belastet", "Rien n'a été débité", "Non è stato addebitato", "No se ha cobrado"]
+                {
+                    assert!(!sentence.contains(nothing_charged), "{code:?} in {lang:?}: {sentence}");
+                }
             }
         }
     }

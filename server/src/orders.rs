@@ -66,6 +66,13 @@ impl OrderRecord {
         }
     }
 
+    /// A placement PAYONE was asked for and never answered in time: it may have authorized, so the attempt
+    /// stays `placing` (no other key places its checkout) until its TransactionStatus or PAYONE, asked again
+    /// with the same reference, decides it (`api/cv2/place.rs`).
+    pub fn undecided(&self) -> bool {
+        self.state == OrderState::Placing && self.decline == Some(ErrorCode::UpstreamTimeout)
+    }
+
     /// A placement that is over without money moving: the buyer may try again (with a new key).
     pub fn allows_retry(&self) -> bool {
         match self.state {
@@ -227,13 +234,14 @@ impl Store {
         self.read(|c| orders_of_workorder(c, workorder_id))
     }
 
-    /// Records PAYONE's answer to the placement.
+    /// Records PAYONE's answer to the placement (and the amount asked for: an attempt placed again after a
+    /// timeout asks for the checkout's total then, `api/amazon/cv2.rs`).
     pub async fn finish_placing(&self, order: &OrderRecord) -> Result<(), StoreError> {
         let order = order.clone();
         self.write(move |c| {
             let before = current_state(c, &order.id)?;
             c.prepare_cached(
-                "UPDATE orders SET state = ?2, txid = ?3, userid = ?4, decline = ?5, response_json = ?6, updated_at = ?7
+                "UPDATE orders SET state = ?2, txid = ?3, userid = ?4, decline = ?5, response_json = ?6, updated_at = ?7, amount_minor = ?8
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -243,7 +251,8 @@ impl Store {
                 order.userid,
                 order.decline.map(ErrorCode::as_str),
                 order.response_json,
-                now()
+                now(),
+                order.amount.minor
             ])?;
             state_event(c, &order.id, before, order.state)
         })

@@ -1016,3 +1016,48 @@ async fn back_from_the_mfa_page_placing_again_goes_on_with_the_same_order() {
     assert_eq!(status(&env, &order).await.state, OrderState::Approved);
     assert_eq!(env.upstream("updateCheckoutSession").len(), 1);
 }
+
+/// Amazon acted, but answered after the server's timeout (1.5 s against 400 ms). "Place order" (Update Checkout
+/// Session): 504, and nothing is charged (only this server completes the session, on the return from a redirect
+/// that attempt never handed out); the same key, which the widget keeps, places that attempt again, and a new
+/// key gets it. The return (Complete Checkout Session, which authorizes): the client's retry with the same
+/// idempotency key gets Amazon's stored answer (else Get Checkout Session finds the session completed), and the
+/// order is approved. Amazon charged once. (About 10 s: the client tries each call 4 times, 1, 2 and 4 s apart.)
+#[tokio::test]
+async fn amazon_answering_after_the_timeout_is_asked_again_and_charges_once() {
+    let env = start_configured(Duration::from_millis(50), |config| {
+        config.amazon.as_mut().expect("Amazon direct").timeout = Duration::from_millis(400);
+    })
+    .await;
+    let sim = env.sandbox().amazon_v2.clone();
+    let buyer = Buyer::new(&env);
+    let button = env.create_session().await;
+    let (_, session) = buyer.checkout(&button, "visa-1111").await;
+    let workorder = button.workorder_id.clone();
+    assert_eq!(review(&env, &workorder, Some(&session)).await.status(), 200);
+
+    sim.answer_late(Some(("PATCH checkoutSessions/", Duration::from_millis(1500))));
+    let lost = env.place(&workorder, "late-amazon-0001", Default::default()).await;
+    assert_eq!(lost.status(), 504);
+    let first = env.state.store.orders_for_workorder(&workorder).unwrap()[0].clone();
+    assert_eq!((first.state, first.decline), (OrderState::UpstreamFailed, Some(ErrorCode::UpstreamTimeout)));
+    sim.answer_late(None);
+    let again = env.place(&workorder, "late-amazon-0001", Default::default()).await;
+    assert_eq!(again.status(), 200, "the same key is placed again, not answered the timeout forever");
+    let placed: PlaceOrderResponse = again.json().await.unwrap();
+    assert_eq!(placed.order_id, first.id);
+    let PlaceOrderOutcome::Redirect { url } = placed.outcome.clone() else { panic!("{placed:?}") };
+    let other: PlaceOrderResponse = env.place(&workorder, "late-amazon-0002", Default::default()).await.json().await.unwrap();
+    assert_eq!(other, placed, "a new key gets the checkout's live order");
+    assert_eq!(env.state.store.orders_for_workorder(&workorder).unwrap().len(), 1);
+
+    sim.answer_late(Some(("/complete", Duration::from_millis(1500))));
+    let back = follow_to_result(&buyer, url).await;
+    assert_eq!(location(&back), format!("/confirmation.html?order={}", first.id), "the completion was found");
+    sim.answer_late(None);
+    assert_eq!(status(&env, &first.id).await.state, OrderState::Approved);
+    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={session}", first.id);
+    assert_eq!(location(&buyer.get(&result).await), format!("/confirmation.html?order={}", first.id));
+    assert_eq!(sim.charges_of_session(&session), 1, "Amazon charged once");
+    assert_eq!(env.upstream("completeCheckoutSession").len(), 1, "a reload completes nothing again");
+}

@@ -399,13 +399,17 @@ impl Review {
             Err(err) => {
                 log_error("Amazon Pay review", &err);
                 self.emit(WidgetEvent::Error { message: err.to_string() });
-                // No answer from the backend (offline, a proxy's error page): the order may have been placed,
-                // so the buyer is not told that nothing was charged, and the next press asks again with the
-                // same key and gets that order's answer. An answer (a refusal) says what happened: its sentence.
-                let unanswered = matches!(err, ClientError::Network { .. } | ClientError::Decode { .. });
-                let sentence = if unanswered { self.t(Text::NoAnswer).to_owned() } else { buyer_message(&err, self.options.language) };
+                // No answer that decides (offline, a proxy's error page, the provider's timeout, another
+                // request still placing): the order may have been placed, so the buyer is not told that nothing
+                // was charged, and the next press asks again with the same key and gets that order's answer. A
+                // refusal says what happened: its sentence, and the next press is a new attempt (a new key).
+                let undecided = undecided(&err);
+                let sentence = match undecided {
+                    Some(true) => self.t(Text::NoAnswer).to_owned(),
+                    _ => buyer_message(&err, self.options.language),
+                };
                 self.say(&sentence);
-                return self.retry_later(None, !unanswered);
+                return self.retry_later(None, undecided.is_none());
             }
         };
         let order_id = response.order_id;
@@ -453,6 +457,21 @@ impl Review {
             _ => &self.els[PLACE_ORDER],
         };
         crate::dom::focus(next);
+    }
+}
+
+/// Whether an error answer to "Place order" leaves the order's outcome open, so the next press keeps the
+/// idempotency key: `Some(true)` when nothing says how it stands (no answer, a garbled one, the provider's
+/// timeout: [`Text::NoAnswer`]), `Some(false)` when the server's sentence says it (`busy`: another request of
+/// the checkout is placing it), `None` for a refusal that decided (a new key then).
+fn undecided(err: &ClientError) -> Option<bool> {
+    match err {
+        ClientError::Network { .. } | ClientError::Decode { .. } => Some(true),
+        ClientError::Api { error, .. } => match error.code {
+            ErrorCode::UpstreamTimeout => Some(true),
+            ErrorCode::Busy => Some(false),
+            _ => None,
+        },
     }
 }
 
@@ -689,5 +708,23 @@ mod tests {
         assert_eq!(delivery_label(DeliveryOption::Standard, Some(Money::eur(390)), Language::It), "Spedizione standard (3,90\u{a0}€)");
         // An older server sends no prices: the bare name, no made-up "free".
         assert_eq!(delivery_label(DeliveryOption::Express, None, Language::En), "Express delivery");
+    }
+
+    #[test]
+    fn only_a_refusal_that_decided_gets_a_new_key() {
+        let api = |code: ErrorCode| ClientError::Api {
+            url: "/api/cv2/sessions/W/orders".into(),
+            error: amazon_pay_contract::ApiError { code, message: code.buyer_message(Language::En).into(), detail: None },
+        };
+        assert_eq!(undecided(&ClientError::Network { url: "u".into(), cause: "offline".into() }), Some(true));
+        assert_eq!(undecided(&ClientError::Decode { url: "u".into(), status: 502, cause: "html".into() }), Some(true));
+        // The provider may have authorized what it answered too late: asked again with the same key.
+        assert_eq!(undecided(&api(ErrorCode::UpstreamTimeout)), Some(true));
+        assert_eq!(undecided(&api(ErrorCode::Busy)), Some(false));
+        for decided in
+            [ErrorCode::UpstreamError, ErrorCode::UpstreamInvalid, ErrorCode::SoftDecline, ErrorCode::BadRequest, ErrorCode::SessionExpired]
+        {
+            assert_eq!(undecided(&api(decided)), None, "{decided:?}");
+        }
     }
 }

@@ -12,8 +12,11 @@ import { chooseOnAmazon, checkoutToReview, confirmationState, recordingPage, eve
 import { poll } from "./support/poll.mjs";
 
 const WAIT = 20_000;
-// mc-4444 stays pending this long: the confirmation page's test goes offline meanwhile.
-const { server, browser, shop } = serverBrowserAndShop({ env: { SANDBOX_SETTLE_MS: "4000" } });
+// mc-4444 stays pending this long: the confirmation page's test goes offline meanwhile. visa-0504: the sandbox's
+// PAYONE holds the preauthorization longer than the server waits for it (an upstream timeout).
+const { server, browser, shop } = serverBrowserAndShop({
+  env: { SANDBOX_SETTLE_MS: "4000", PAYONE_TIMEOUT_MS: "2000", SANDBOX_UPSTREAM_HOLD_MS: "4000" },
+});
 
 const SESSIONS = /\/api\/cv2\/sessions$/;
 const ORDERS = /\/api\/cv2\/sessions\/[^/]+\/orders$/;
@@ -235,6 +238,33 @@ test("'Place order' whose answer is lost (the server placed it): the next press 
   const orders = await storedOrders(server().baseUrl, workorderId);
   assert.equal(orders.length, 1);
   assert.equal(orders[0].state, "approved");
+  assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
+  await context.close();
+});
+
+test("'Place order' that PAYONE did not answer in time: the truth, the same key on the next press, and one undecided attempt", async () => {
+  const { page, context, problems } = await fresh("en");
+  const workorderId = await checkoutToReview(page, server().baseUrl, { instrument: "visa-0504" });
+  const keys = placeOrderKeys(page);
+  const answers = [];
+  page.on("response", (response) => {
+    if (ORDERS.test(new URL(response.url()).pathname)) answers.push(response.status());
+  });
+  const notice = page.locator("#amazon-pay-review .amazon-pay-notice");
+  for (const press of [1, 2]) {
+    await page.click(".amazon-pay-place-order");
+    await poll(async () => answers.length === press && /\.$/.test((await notice.textContent()) ?? ""), {
+      timeoutMs: WAIT,
+      failure: () => `no sentence after press ${press}`,
+    });
+    assert.equal(answers[press - 1], 504, "upstream_timeout");
+    assert.equal(await notice.textContent(), NO_ANSWER.en, "not 'nothing was charged': PAYONE may have authorized");
+    assert.ok(await page.locator(".amazon-pay-place-order").isEnabled(), "the buyer can press again");
+  }
+  assert.equal(keys.length, 2);
+  assert.equal(keys[1], keys[0], "the same attempt is asked about again");
+  const orders = await storedOrders(server().baseUrl, workorderId);
+  assert.deepEqual(orders.map((o) => o.state), ["placing"], "one attempt, undecided: no second authorization");
   assert.deepEqual(problems.filter((p) => p.startsWith("uncaught")), []);
   await context.close();
 });

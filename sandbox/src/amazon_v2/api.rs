@@ -98,6 +98,9 @@ pub(crate) async fn api(
             sim.lock().idempotency.insert((auth.public_key_id, key), (fingerprint, status, out.clone()));
         }
     }
+    if let Some(delay) = sim.lateness(&format!("{method} {resource}")) {
+        tokio::time::sleep(delay).await;
+    }
     json_response(status, out)
 }
 

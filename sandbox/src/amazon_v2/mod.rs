@@ -43,6 +43,8 @@ struct Inner {
     settle_delay: Duration,
     upstream_hold: Duration,
     notifier: notify::Notifier,
+    /// Requests whose resource contains the text are answered this much later, after acting ([`Self::answer_late`]).
+    late: Mutex<Option<(String, Duration)>>,
 }
 
 impl AmazonV2Simulator {
@@ -67,6 +69,7 @@ impl AmazonV2Simulator {
                 settle_delay,
                 upstream_hold,
                 notifier,
+                late: Mutex::new(None),
             }),
         }
     }
@@ -74,6 +77,24 @@ impl AmazonV2Simulator {
     pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
         // Plain data behind the lock: carry on after a panic elsewhere.
         self.inner.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// From now on, requests whose method and resource (`POST checkoutSessions/S/complete`, …) contain `needle` are carried out
+    /// and answered `delay` later: Amazon acted, and its answer outlives the caller's timeout. `None` ends it.
+    pub fn answer_late(&self, late: Option<(&str, Duration)>) {
+        *self.inner.late.lock().unwrap_or_else(|p| p.into_inner()) = late.map(|(needle, delay)| (needle.to_owned(), delay));
+    }
+
+    /// How late to answer `request` (its method and resource: [`Self::answer_late`]).
+    pub(crate) fn lateness(&self, request: &str) -> Option<Duration> {
+        let late = self.inner.late.lock().unwrap_or_else(|p| p.into_inner());
+        late.as_ref().filter(|(needle, _)| request.contains(needle.as_str())).map(|(_, delay)| *delay)
+    }
+
+    /// How many charges were authorized on checkout session `id` (tests: money moved once).
+    pub fn charges_of_session(&self, id: &str) -> usize {
+        let store = self.lock();
+        store.charges.values().filter(|c| store.permissions.get(&c.permission_id).is_some_and(|p| p.session_id == id)).count()
     }
 
     /// The public keys the simulator trusts.

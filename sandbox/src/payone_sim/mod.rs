@@ -440,6 +440,11 @@ impl PayoneSimulator {
         self.lock().transactions.get(txid).cloned()
     }
 
+    /// Every transaction opened on the Amazon checkout session `session_id` (tests: how often it was authorized).
+    pub fn transactions_for_session(&self, session_id: &str) -> Vec<Transaction> {
+        self.lock().transactions.values().filter(|t| t.checkout_session_id.as_deref() == Some(session_id)).cloned().collect()
+    }
+
     /// The newest transaction opened on the Amazon checkout session `session_id` (the processing page's lookup).
     pub fn transaction_for_session(&self, session_id: &str) -> Option<Transaction> {
         let state = self.lock();

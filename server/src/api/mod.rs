@@ -64,24 +64,6 @@ pub(crate) fn same_apb_cart(
     .in_language(lang))
 }
 
-/// Step one of placing checkout `workorder_id`, for every provider: its lock (a second click waits here, then
-/// gets the first one's answer; on PostgreSQL a lease, so other instances wait too), and the answer already
-/// given to idempotency key `key`, if any (a key of another checkout is refused).
-pub(crate) async fn lock_placement<T: serde::de::DeserializeOwned>(
-    state: &crate::state::AppState,
-    workorder_id: &str,
-    key: &str,
-    lang: amazon_pay_contract::Language,
-) -> Result<(crate::orders::OrderLockGuard, Option<ApiJson<T>>), crate::error::AppError> {
-    use crate::error::AppError;
-    let placing = state.order_locks.lock(workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
-    let Some(existing) = state.store.order_by_key(key)? else { return Ok((placing, None)) };
-    if existing.workorder_id != workorder_id {
-        return Err(AppError::new(amazon_pay_contract::ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
-    }
-    Ok((placing, Some(replay_order(&existing, lang)?)))
-}
-
 /// The answer of checkout `workorder_id`'s placed order, if it has one: one placed order per checkout, so
 /// another tab or key gets the order that exists. Call it holding the checkout's lock.
 pub(crate) fn replay_placed<T: serde::de::DeserializeOwned>(

@@ -212,6 +212,8 @@ pub(crate) enum Fault {
     Garbage,
     /// Passed on to the simulator, which acts on it; its answer is lost (the connection closes).
     LoseAnswer,
+    /// Passed on to the simulator, which acts on it; its answer is held until the client gives up (its timeout).
+    LateAnswer,
     /// HTTP 200 with this body instead of the simulator's answer (a spoofed or compromised upstream).
     Answer(&'static str),
 }
@@ -306,7 +308,7 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
         let text = format!("{path}\n{}", String::from_utf8_lossy(&body));
         rule.as_ref().filter(|(needle, _)| text.contains(needle.as_str())).map(|(_, f)| *f)
     };
-    if fault.is_none() || fault == Some(Fault::LoseAnswer) {
+    if matches!(fault, None | Some(Fault::LoseAnswer | Fault::LateAnswer)) {
         shared.passed.fetch_add(1, Ordering::SeqCst);
         let target = format!("{}{path}", shared.target.lock().unwrap_or_else(|p| p.into_inner()));
         let (status, content_type, answer) =
@@ -321,6 +323,12 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
         if fault == Some(Fault::LoseAnswer) {
             shared.faulted.fetch_add(1, Ordering::SeqCst);
             drop(socket);
+            return;
+        }
+        if fault == Some(Fault::LateAnswer) {
+            shared.faulted.fetch_add(1, Ordering::SeqCst);
+            hold(&mut socket).await;
+            let _ = write_answer(&mut socket, status, &content_type, &answer).await;
             return;
         }
         let _ = write_answer(&mut socket, status, &content_type, &answer).await;
@@ -347,22 +355,25 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
             let _ = socket.flush().await;
             drop(socket);
         }
-        Fault::LoseAnswer => {}
+        Fault::LoseAnswer | Fault::LateAnswer => {}
         Fault::Answer(body) => {
             let _ = write_answer(&mut socket, 200, "text/plain", body.as_bytes()).await;
         }
-        Fault::Hang => {
-            // Hold the connection until the client hangs up (its timeout), at most half a minute.
-            let _ = tokio::time::timeout(Duration::from_secs(30), async {
-                while let Ok(n) = socket.read(&mut chunk).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
-            })
-            .await;
-        }
+        Fault::Hang => hold(&mut socket).await,
     }
+}
+
+/// Holds the connection until the client hangs up (its timeout), at most half a minute.
+async fn hold(socket: &mut TcpStream) {
+    let mut chunk = [0u8; 512];
+    let _ = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(n) = socket.read(&mut chunk).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 async fn write_answer(socket: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {

@@ -183,9 +183,20 @@ pub(super) async fn place_order(
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
-    let (placing, earlier) = crate::api::lock_placement(&state, &workorder_id, &request.idempotency_key, lang).await?;
-    if let Some(answer) = earlier {
-        return Ok(answer);
+    let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
+    // The attempt this key made: its answer; but one Amazon did not answer in time is placed again (the widget
+    // keeps its key after a timeout), unless the checkout has a live order meanwhile, whose answer it gets.
+    // Nothing can have been charged: only this server completes the session, on the return from the redirect
+    // URL that attempt never handed out.
+    let mut timed_out = None;
+    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        if existing.workorder_id != workorder_id {
+            return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
+        }
+        if !(existing.state == OrderState::UpstreamFailed && existing.decline == Some(ErrorCode::UpstreamTimeout)) {
+            return crate::api::replay_order(&existing, lang);
+        }
+        timed_out = Some(existing);
     }
     if let Some(answer) = crate::api::replay_placed(&state, &workorder_id, lang)? {
         return Ok(answer);
@@ -208,11 +219,19 @@ pub(super) async fn place_order(
     let Some(session_id) = state.store.amazon_session_of(&workorder_id)? else {
         return Err(AppError::new(ErrorCode::NotFound, "no Amazon checkout session for this checkout").in_language(lang));
     };
-    let mut order = OrderRecord::placing(Provider::Amazon, Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
+    let again = timed_out.is_some();
+    let mut order = match timed_out {
+        Some(order) => OrderRecord { state: OrderState::Placing, decline: None, amount: checkout.amount, ..order },
+        None => OrderRecord::placing(Provider::Amazon, Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount),
+    };
     // Stored before Amazon is called: whatever happens next, the store knows this attempt exists.
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
-    state.store.insert_order(&order).await?;
+    if again {
+        state.store.finish_placing(&order).await?;
+    } else {
+        state.store.insert_order(&order).await?;
+    }
     // The buyer and addresses as Amazon has them now (the session is open; after completion Amazon names only
     // the charge permission): what the merchant ships to, kept with the order, with no call of its own.
     state.store.insert_amazon_order(&order.id, &session_id, &AmazonPersonal::of(&session)).await?;

@@ -6,11 +6,12 @@ use crate::address_rules::AddressRules;
 use crate::api::ApiJson;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
+use crate::payone::PayoneError;
 use crate::state::AppState;
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::ErrorCode;
+use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{Path, State};
 
 /// `POST /api/cv2/sessions/{workorderId}/orders`.
@@ -23,13 +24,28 @@ pub(super) async fn place_order(
     if !valid_idempotency_key(&request.idempotency_key) {
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
-    let (placing, earlier) = crate::api::lock_placement(&state, &workorder_id, &request.idempotency_key, lang).await?;
-    if let Some(answer) = earlier {
-        return Ok(answer);
+    let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
+    // The attempt this key made, else the checkout's live one (one placed order per checkout): its answer,
+    // or, when PAYONE never told its outcome (the call timed out), PAYONE asked about it again.
+    let mut undecided = None;
+    if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
+        if existing.workorder_id != workorder_id {
+            return Err(AppError::new(ErrorCode::BadRequest, "this idempotency_key belongs to another checkout").in_language(lang));
+        }
+        match answer_of(&existing, lang) {
+            Some(answer) => return answer,
+            None => undecided = Some(existing),
+        }
     }
     let checkout = live_checkout(&state, &workorder_id, lang)?;
-    if let Some(answer) = crate::api::replay_placed(&state, &workorder_id, lang)? {
-        return Ok(answer);
+    if undecided.is_none() {
+        let attempts = state.store.orders_for_workorder(&workorder_id)?;
+        if let Some(live) = attempts.into_iter().rev().find(|o| !o.allows_retry()) {
+            match answer_of(&live, lang) {
+                Some(answer) => return answer,
+                None => undecided = Some(live),
+            }
+        }
     }
 
     let (details, _) = fetch_details(&state, &checkout, lang).await?;
@@ -50,14 +66,21 @@ pub(super) async fn place_order(
         (None, billing) => AddressRules::default().phone(billing.as_ref().map_or("", |b| b.phone.as_str()), request.phone.as_deref()),
     }
     .map_err(refused)?;
-    let mut order = OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount);
+    // Asked again, an undecided attempt keeps its order id: PAYONE's `reference`, which PAYONE takes once.
+    let asking_again = undecided.is_some();
+    let mut order = match undecided {
+        Some(order) => order,
+        None => OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv2", &request.idempotency_key, checkout.amount),
+    };
     // Amazon's reference for the merchant (merchant API, webhooks): stored before the order, so even its
     // `order.placed` event carries it.
     state.store.set_amazon_checkout_session(&workorder_id, &details.amazon_checkout_session_id).await?;
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
-    state.store.insert_order(&order).await?;
+    if !asking_again {
+        state.store.insert_order(&order).await?;
+    }
 
     let base = &state.public_url;
     // With the order's token: only these URLs may change the order (`return_token.rs`).
@@ -99,7 +122,21 @@ pub(super) async fn place_order(
             .set("shipping_country", &shipping.country);
     }
 
-    let outcome = match super::send_recorded(&state, request_type, &call).await {
+    let outcome =
+        match crate::api::payone_calls::send_recorded_raw(&state, request_type, &call).await?.map_err(|e| (undecided_after(&e, asking_again), e)) {
+            // PAYONE may have authorized what it did not answer in time (or, asked again, already has the
+            // attempt): the order stays `placing`, so no other key places this checkout while its outcome is
+            // unknown. Its TransactionStatus (found by the reference) or the next ask settles it.
+            Err((true, err)) => {
+                tracing::warn!(order = %order.id, cause = %err, "placement undecided: PAYONE did not say whether it authorized");
+                order.decline = Some(ErrorCode::UpstreamTimeout);
+                state.store.finish_placing(&order).await?;
+                return Err(AppError::new(ErrorCode::UpstreamTimeout, format!("order {}: {err}", order.id)).in_language(lang));
+            }
+            Err((false, err)) => Err(crate::api::payone_calls::payone_error(err)),
+            Ok(response) => Ok(response),
+        };
+    let outcome = match outcome {
         Ok(response) => {
             order.txid = response.get("txid").map(str::to_owned);
             order.userid = response.get("userid").map(str::to_owned);
@@ -156,3 +193,37 @@ pub(super) async fn place_order(
     }
     Ok(ApiJson(response))
 }
+
+/// The answer already due for `order` (the same key again, or another key of a checkout with a live order),
+/// or `None` when its outcome is undecided and PAYONE must be asked again.
+fn answer_of(order: &OrderRecord, lang: Language) -> Option<Result<ApiJson<PlaceOrderResponse>, AppError>> {
+    if order.undecided() {
+        return None;
+    }
+    if order.response_json.is_some() || matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed | OrderState::Abandoned) {
+        return Some(crate::api::replay_order(order, lang));
+    }
+    // Undecided when asked, settled since by its TransactionStatus: what it is now.
+    let outcome = match order.state {
+        OrderState::Pending => PlaceOrderOutcome::Pending,
+        OrderState::Declined | OrderState::Failed => {
+            let code = order.decline.filter(|c| matches!(c, ErrorCode::SoftDecline | ErrorCode::HardDecline)).unwrap_or(ErrorCode::HardDecline);
+            PlaceOrderOutcome::Declined { code, message: code.buyer_message(lang).to_owned() }
+        }
+        _ => PlaceOrderOutcome::Approved,
+    };
+    Some(Ok(ApiJson(PlaceOrderResponse { order_id: order.id.clone(), outcome })))
+}
+
+/// Whether `err` leaves it open whether PAYONE authorized: no answer in time, or, asking again about such an
+/// attempt, "Reference number already exists" (PAYONE has it, and its outcome comes with its TransactionStatus).
+fn undecided_after(err: &PayoneError, asking_again: bool) -> bool {
+    match err {
+        PayoneError::Timeout(_) => true,
+        PayoneError::Declined { code, .. } => asking_again && code == DUPLICATE_REFERENCE,
+        _ => false,
+    }
+}
+
+/// PAYONE's error code for a `reference` it already has.
+const DUPLICATE_REFERENCE: &str = "911";
