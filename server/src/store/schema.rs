@@ -162,6 +162,15 @@ CREATE TABLE IF NOT EXISTS cv1_orders (
 );
 ";
 
+/// When each CheckoutChamp order is next asked about (Order Query, `checkoutchamp/status.rs`), in ms; `NULL`:
+/// no longer followed (SQLite's migration 15, PostgreSQL's too). Pending and paid orders the server already
+/// had are due at once (their follow-up window still counts from their import).
+pub(super) const CHECKOUTCHAMP_NEXT_QUERY: &str = "
+ALTER TABLE checkoutchamp_orders ADD COLUMN next_query_at_ms BIGINT;
+UPDATE checkoutchamp_orders SET next_query_at_ms = 0 WHERE status IN ('pending', 'complete');
+CREATE INDEX checkoutchamp_orders_due ON checkoutchamp_orders (next_query_at_ms) WHERE next_query_at_ms IS NOT NULL;
+";
+
 /// CheckoutChamp orders and upsells (`checkoutchamp/orders.rs` reads and writes them).
 pub(super) const CHECKOUTCHAMP_ORDERS: &str = "
 CREATE TABLE IF NOT EXISTS checkoutchamp_orders (
