@@ -895,7 +895,10 @@ async fn two_instances_ask_about_each_order_once_a_period() {
     let ids: Vec<String> = (0..7).map(|n| format!("SHARED{n}")).collect();
     for (n, id) in ids.iter().enumerate() {
         let pending = ImportOrderResponse { order_id: id.clone(), status: CrmOrderStatus::Pending, total: Money::eur(1290), items: vec![] };
-        one.orders.record_order(&format!("shared-key-0{n}"), "f", &format!("S02-7654321-000000{n}"), "amzn1.account.X", false, &pending).await.unwrap();
+        one.orders
+            .record_order(&format!("shared-key-0{n}"), "f", &format!("S02-7654321-000000{n}"), "amzn1.account.X", false, &pending)
+            .await
+            .unwrap();
     }
     let period = one.client.status_every().as_millis() as i64;
     let t = amazon_pay_server::store::now_ms() + 1;
@@ -936,7 +939,8 @@ async fn a_refund_or_cancel_made_in_the_crm_reaches_the_order_once() {
         ("mc-4444", "refund-later-01", "order/refund/", "order.refunded", &["order.placed", "order.pending", "order.paid"]),
     ] {
         let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
-        let order: ImportOrderResponse = env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], key, Language::En)).await.json().await.unwrap();
+        let order: ImportOrderResponse =
+            env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], key, Language::En)).await.json().await.unwrap();
         let id = order.order_id;
         assert_eq!(env.decided_status(&id).await, "complete", "{instrument}");
         assert!(cc.orders.next_query_at(&id).unwrap().is_some(), "a paid order is followed");
