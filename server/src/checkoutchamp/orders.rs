@@ -78,6 +78,10 @@ impl Default for Follow {
     }
 }
 
+/// The orders due at `?1`, up to `?2`: pending ones first, then the longest due.
+const DUE: &str = "SELECT order_id FROM checkoutchamp_orders WHERE next_query_at_ms IS NOT NULL AND next_query_at_ms <= ?1
+     ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, next_query_at_ms, order_id LIMIT ?2";
+
 /// An order a sweep claimed: asked about once by this instance in this period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
@@ -258,17 +262,15 @@ impl CheckoutChampOrders {
                 )?
                 .execute(params![window_start])?;
                 let due: Vec<Claimed> = c
-                    .prepare_cached(
-                        "SELECT order_id, status FROM checkoutchamp_orders WHERE next_query_at_ms IS NOT NULL AND next_query_at_ms <= ?1
-                         ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, next_query_at_ms, order_id LIMIT ?2",
-                    )?
+                    .prepare_cached(&format!("SELECT order_id, status FROM checkoutchamp_orders WHERE order_id IN ({DUE}) ORDER BY order_id"))?
                     .query_map(params![now_ms, limit], |r| Ok(Claimed { order_id: r.get(0)?, status: r.get(1)? }))?
                     .collect::<crate::store::db::Result<_>>()?;
-                for claimed in &due {
-                    let every = if claimed.status == "pending" { follow.pending_every_ms } else { follow.paid_every_ms };
-                    c.prepare_cached("UPDATE checkoutchamp_orders SET next_query_at_ms = ?2 WHERE order_id = ?1")?
-                        .execute(params![claimed.order_id, now_ms.saturating_add(every)])?;
-                }
+                // The same orders (this write is serialized: nothing changed them since the read), in one statement.
+                c.prepare_cached(&format!(
+                    "UPDATE checkoutchamp_orders SET next_query_at_ms = ?1 + CASE WHEN status = 'pending' THEN CAST(?3 AS BIGINT) ELSE CAST(?4 AS BIGINT) END
+                     WHERE order_id IN ({DUE})"
+                ))?
+                .execute(params![now_ms, limit, follow.pending_every_ms, follow.paid_every_ms])?;
                 Ok(due)
             })
             .await
