@@ -995,6 +995,32 @@ async fn a_paid_order_is_followed_for_its_window_only() {
     assert!(error_of(&partial).contains("in full only"), "{partial}");
 }
 
+/// An order an older release imported during a rolling restart names no `next_query_at_ms` (it does not know
+/// the column): the column's default makes it due at once, so this release follows it too (were it `NULL`, a
+/// pending order imported then would stay pending for ever); one neither pending nor paid is let go.
+#[tokio::test]
+async fn an_order_an_older_release_imported_is_followed() {
+    let env = start_with(|config| config.checkoutchamp.as_mut().unwrap().status_every = Duration::from_secs(3600)).await;
+    let cc = env.state.checkoutchamp.clone().unwrap();
+    let now = amazon_pay_server::store::now();
+    let insert = format!(
+        "INSERT INTO checkoutchamp_orders (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at)
+         VALUES ('OLDPENDING', 'S02-2222222-0000001', 'amzn1.account.X', 0, 'pending', 1290, 'EUR', {now}, {now}),
+                ('OLDPARTIAL', 'S02-2222222-0000002', 'amzn1.account.X', 0, 'partial', 1290, 'EUR', {now}, {now})"
+    );
+    match &env.pg_url {
+        Some(url) => support::pg::execute(url, &insert),
+        None => {
+            let db = rusqlite::Connection::open(env.dir.path().join("amazon-pay.sqlite")).unwrap();
+            db.busy_timeout(Duration::from_secs(5)).unwrap();
+            db.execute_batch(&insert).unwrap();
+        }
+    }
+    let swept = Sweeper::new(10).sweep(&cc).await.unwrap();
+    assert_eq!((swept.asked, queried_orders(&env)), (1, vec!["OLDPENDING".to_owned()]));
+    assert_eq!(cc.orders.next_query_at("OLDPARTIAL").unwrap(), None, "neither pending nor paid: let go");
+}
+
 async fn wait_until(done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done() {

@@ -268,10 +268,11 @@ CREATE TABLE shop_identity (
 ";
 
 /// When each CheckoutChamp order is next asked about, in ms; `NULL`: no longer followed (SQLite's migration
-/// 15, `store/schema.rs`: the same text). Pending and paid orders already stored are due at once.
+/// 15, `store/schema.rs`: the same text, and why the default is 0). Pending and paid orders already stored are
+/// due at once.
 const CHECKOUTCHAMP_NEXT_QUERY: &str = "
-ALTER TABLE checkoutchamp_orders ADD COLUMN next_query_at_ms BIGINT;
-UPDATE checkoutchamp_orders SET next_query_at_ms = 0 WHERE status IN ('pending', 'complete');
+ALTER TABLE checkoutchamp_orders ADD COLUMN next_query_at_ms BIGINT DEFAULT 0;
+UPDATE checkoutchamp_orders SET next_query_at_ms = NULL WHERE status NOT IN ('pending', 'complete');
 CREATE INDEX checkoutchamp_orders_due ON checkoutchamp_orders (next_query_at_ms) WHERE next_query_at_ms IS NOT NULL;
 ";
 
