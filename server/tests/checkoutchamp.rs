@@ -308,6 +308,30 @@ async fn simulator_answers_each_scenario() {
     assert_eq!(env.sandbox().checkoutchamp.orders().len(), 4, "only the approved and pending ones");
 }
 
+/// The merchant's refund and cancel in the sandbox CRM: a refund only of a paid order and in full, a cancel of
+/// a paid or pending order, each refused (and changing nothing) otherwise; Order Query then tells the new status.
+#[tokio::test]
+async fn simulator_refunds_and_cancels_as_the_merchant_asks() {
+    let env = start_with(|config| config.sandbox_timings.settle_delay = Duration::from_secs(3600)).await;
+    let mut ids = Vec::new();
+    for instrument in ["visa-1111", "mc-4444"] {
+        let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
+        let answer = env.crm("order/import/", &amazon_order_params(&token, &reference)).await;
+        ids.push(success_of(&answer)["orderId"].as_str().unwrap().to_owned());
+    }
+    let (paid, pending) = (ids[0].as_str(), ids[1].as_str());
+    let status = |answer: Value| success_of(&answer)["data"][0]["orderStatus"].as_str().unwrap().to_owned();
+    assert_eq!(error_of(&env.crm("order/refund/", &[("orderId", pending)]).await), "Order is not eligible for refund");
+    assert_eq!(status(env.crm("order/query/", &[("orderId", pending)]).await), "PENDING", "a refusal changes nothing");
+    assert_eq!(error_of(&env.crm("order/refund/", &[("orderId", paid), ("refundType", "HALF")]).await), "Invalid refundType HALF");
+    assert_eq!(error_of(&env.crm("order/refund/", &[]).await), "orderId is required");
+    assert_eq!(success_of(&env.crm("order/refund/", &[("orderId", paid)]).await)["orderStatus"], "REFUNDED");
+    assert_eq!(status(env.crm("order/query/", &[("orderId", paid)]).await), "REFUNDED");
+    assert_eq!(error_of(&env.crm("order/cancel/", &[("orderId", paid)]).await), "Order is not eligible for cancellation");
+    assert_eq!(success_of(&env.crm("order/cancel/", &[("orderId", pending)]).await)["orderStatus"], "CANCELLED");
+    assert_eq!(status(env.crm("order/query/", &[("orderId", pending)]).await), "CANCELLED");
+}
+
 #[tokio::test]
 async fn simulator_answers_garbage_and_holds_timeouts() {
     let env = start().await;
