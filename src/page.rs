@@ -107,6 +107,15 @@ pub fn navigate(url: &str) {
     }
 }
 
+/// Loads this page again (the lander's "Order again": a new order reference and a new key).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        if let Err(err) = window.location().reload() {
+            web_sys::console::error_2(&"Amazon Pay widget: cannot reload".into(), &err);
+        }
+    }
+}
+
 /// Navigates the page to `url` in place of this page's entry in the history (`location.replace`): for a page
 /// that is only a step on the way (CV1's return from Amazon, which authorizes and leaves for the order; a
 /// restart), so that the buyer's Back does not show that step again. `url` is the page's own or a URL from

@@ -139,7 +139,11 @@ texts! {
     ConsentNeeded => ["Bitte erlauben Sie oben, dass Ihre Zahlungsart für künftige Zahlungen verwendet wird; erst dann kann die Bestellung aufgegeben werden.", "Please allow above that your payment method is used for future payments; only then can the order be placed.", "Veuillez autoriser ci-dessus l'utilisation de votre moyen de paiement pour les paiements futurs\u{202f}; la commande ne peut être passée qu'ensuite.", "Consenti qui sopra l'uso del tuo metodo di pagamento per i pagamenti futuri; solo allora l'ordine può essere effettuato.", "Permite arriba que tu método de pago se use para pagos futuros; solo entonces se puede realizar el pedido."],
     CheckAmazonWallet => ["Sie können auch die in Ihrem Amazon-Konto gespeicherten Zahlungsarten prüfen und aktualisieren.", "You can also check and update the payment methods stored in your Amazon account.", "Vous pouvez aussi vérifier et mettre à jour les moyens de paiement enregistrés dans votre compte Amazon.", "Puoi anche controllare e aggiornare i metodi di pagamento salvati nel tuo account Amazon.", "También puedes revisar y actualizar los métodos de pago guardados en tu cuenta de Amazon."],
     PayAnotherWay => ["Bitte melden Sie sich von Amazon Pay ab und wählen Sie eine andere Zahlungsart.", "Please sign out of Amazon Pay and choose another payment method.", "Veuillez vous déconnecter d'Amazon Pay et choisir un autre moyen de paiement.", "Esci da Amazon Pay e scegli un altro metodo di pagamento.", "Cierra sesión en Amazon Pay y elige otro método de pago."],
-    CrmPending => ["Amazon Pay prüft Ihre Zahlung noch. Wir schreiben Ihnen, sobald sie bestätigt ist.", "Amazon Pay is still checking your payment. We will email you as soon as it is confirmed.", "Amazon Pay vérifie encore votre paiement. Nous vous écrirons dès qu'il sera confirmé.", "Amazon Pay sta ancora verificando il pagamento. Ti scriveremo appena sarà confermato.", "Amazon Pay todavía está comprobando tu pago. Te escribiremos en cuanto se confirme."],
+    // The lander follows a pending order while it is open (views/cv1/crm_status): no e-mail is promised, this server sends none.
+    CrmPending => ["Amazon Pay prüft Ihre Zahlung noch. Diese Seite zeigt das Ergebnis, sobald Amazon Pay entschieden hat.", "Amazon Pay is still checking your payment. This page shows the outcome as soon as Amazon Pay has decided.", "Amazon Pay vérifie encore votre paiement. Cette page affichera le résultat dès qu'Amazon Pay aura décidé.", "Amazon Pay sta ancora verificando il pagamento. Questa pagina mostrerà l'esito appena Amazon Pay avrà deciso.", "Amazon Pay todavía está comprobando tu pago. Esta página mostrará el resultado en cuanto Amazon Pay haya decidido."],
+    // The page stopped following (its deadline, or the token expired): the shop still learns the outcome (the status sweep).
+    CrmTakingLong => ["Das dauert länger als üblich. Der Shop erfährt die Entscheidung von Amazon Pay; notieren Sie Ihre Bestellnummer, falls Sie dort nachfragen möchten.", "This is taking longer than usual. The shop will learn Amazon Pay's decision; note your order number if you want to ask about it.", "Cela prend plus de temps que d'habitude. La boutique connaîtra la décision d'Amazon Pay\u{202f}; notez votre numéro de commande si vous souhaitez la contacter.", "Ci vuole più del solito. Il negozio verrà a sapere la decisione di Amazon Pay; annota il numero d'ordine se vuoi chiedere informazioni.", "Está tardando más de lo habitual. La tienda conocerá la decisión de Amazon Pay; anota tu número de pedido si quieres preguntar por él."],
+    OrderAgain => ["Erneut bestellen", "Order again", "Commander à nouveau", "Ordina di nuovo", "Volver a pedir"],
     CrmDeclined => ["Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet. Sie können erneut bestellen und eine andere Zahlungsart wählen.", "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.", "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité. Vous pouvez commander à nouveau et choisir un autre moyen de paiement.", "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla. Puoi ordinare di nuovo e scegliere un altro metodo di pagamento.", "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada. Puedes volver a pedir y elegir otro método de pago."],
     UpsellChargedTo => ["Bezahlt wird wie Ihre Bestellung mit Amazon Pay:", "Paid like your order, with Amazon Pay:", "Payé comme votre commande, avec Amazon Pay :", "Pagato come il tuo ordine, con Amazon Pay:", "Se paga como tu pedido, con Amazon Pay:"],
     UpsellAdd => ["Ja, zu meiner Bestellung hinzufügen", "Yes, add it to my order", "Oui, l'ajouter à ma commande", "Sì, aggiungilo al mio ordine", "Sí, añadirlo a mi pedido"],
@@ -192,6 +196,20 @@ mod tests {
                 assert_eq!(text.0.split('\0').count(), 5, "{text:?}: five languages, none with a NUL of its own");
                 // German and English always differ; a copy-paste slip would make them equal.
                 assert_ne!(text.get(Language::De), text.get(Language::En), "{text:?}");
+            }
+        }
+
+        #[test]
+        fn the_lander_promises_no_e_mail_nobody_sends() {
+            // Nothing in this project writes to the buyer, and CheckoutChamp's auto-responders are the shop's
+            // choice: the lander's sentences say what the page does instead.
+            for text in [Text::CrmPending, Text::CrmTakingLong] {
+                for lang in Language::ALL {
+                    let said = text.get(lang).to_lowercase();
+                    for promise in ["mail", "schreib", "écri", "scriv", "escrib"] {
+                        assert!(!said.contains(promise), "{text:?} in {lang:?}: {said}");
+                    }
+                }
             }
         }
 

@@ -73,7 +73,8 @@ pub struct SimOrder {
     pub order_id: String,
     /// The customer id.
     pub customer_id: u64,
-    /// `PARTIAL` (lead), `COMPLETE`, `PENDING` or (a pending order Amazon declined later) `DECLINED`.
+    /// `PARTIAL` (lead), `COMPLETE`, `PENDING`, (a pending order Amazon declined later) `DECLINED`, or (the
+    /// merchant's action in the CRM, `order/refund`, `order/cancel`) `REFUNDED`, `CANCELLED`.
     pub status: &'static str,
     /// A `PENDING` order's later status and when it takes it.
     pub settles: Option<(Instant, &'static str)>,
@@ -307,6 +308,8 @@ impl CheckoutChampSimulator {
             "leads/import" => self.import_lead(params),
             "order/query" => self.query(params),
             "order/confirm" => self.confirm(params),
+            "order/refund" => self.refund(params),
+            "order/cancel" => self.cancel(params),
             _ => Err(error(format!("Unknown API method {action}"))),
         });
         result.unwrap_or_else(|refusal| refusal)
@@ -519,6 +522,39 @@ impl CheckoutChampSimulator {
     }
 }
 
+impl CheckoutChampSimulator {
+    /// The merchant refunds a paid order in the CRM, in full (`refundType=FULL`, the default; the sandbox has
+    /// no partial refunds and says so): it becomes `REFUNDED`, as Order Query then tells.
+    fn refund(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
+        let order_id = params.require("orderId")?;
+        match params.get("refundType").unwrap_or("FULL") {
+            "FULL" => {}
+            "PARTIAL" => return Err(error("The sandbox refunds in full only (refundType=FULL)")),
+            other => return Err(error(format!("Invalid refundType {other}"))),
+        }
+        self.merchant_action(order_id, "REFUNDED", "Order is not eligible for refund")
+    }
+
+    /// The merchant cancels a paid or pending order in the CRM: it becomes `CANCELLED` (a pending one is no
+    /// longer decided by Amazon).
+    fn cancel(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
+        let order_id = params.require("orderId")?;
+        self.merchant_action(order_id, "CANCELLED", "Order is not eligible for cancellation")
+    }
+
+    fn merchant_action(&self, order_id: &str, to: &'static str, refused: &str) -> Result<SimAnswer, SimAnswer> {
+        let mut orders = self.lock_orders();
+        let order = orders.get_mut(order_id).ok_or_else(|| error("Invalid orderId"))?;
+        let allowed = if to == "REFUNDED" { order.status == "COMPLETE" } else { matches!(order.status, "COMPLETE" | "PENDING") };
+        if !allowed {
+            return Err(error(refused));
+        }
+        order.status = to;
+        order.settles = None;
+        Ok(success(order.to_json()))
+    }
+}
+
 fn check_email(email: &str) -> Result<(), SimAnswer> {
     match email.split_once('@') {
         Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') => Ok(()),
@@ -666,6 +702,8 @@ endpoint!(click_import, "landers/clicks/import");
 endpoint!(lead_import, "leads/import");
 endpoint!(order_query, "order/query");
 endpoint!(order_confirm, "order/confirm");
+endpoint!(order_refund, "order/refund");
+endpoint!(order_cancel, "order/cancel");
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(sandbox: Arc<Sandbox>, inspector
         .route("/checkoutchamp/leads/import/", post(crm::lead_import))
         .route("/checkoutchamp/order/query/", post(crm::order_query))
         .route("/checkoutchamp/order/confirm/", post(crm::order_confirm))
+        .route("/checkoutchamp/order/refund/", post(crm::order_refund))
+        .route("/checkoutchamp/order/cancel/", post(crm::order_cancel))
         .merge(hosted_pages())
         .route("/inspect/upstream-calls", get(inspect::upstream_calls))
         .route("/inspect/workorders/{workorder_id}/orders", get(inspect::orders))

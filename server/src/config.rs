@@ -130,9 +130,16 @@ pub struct Args {
     pub checkoutchamp_timeout_ms: u64,
     /// How often to ask CheckoutChamp (`order/query`) about orders it answered `PENDING` (Amazon's asynchronous
     /// authorization), so their stored status and webhooks follow the CRM's; each such order at most once per
-    /// period per instance. At least 1.
+    /// period, however many instances share the store. At least 1.
     #[arg(long, env = "CHECKOUTCHAMP_STATUS_EVERY_MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub checkoutchamp_status_every_ms: u64,
+    /// How often a paid (`complete`) CheckoutChamp order is asked about again, so a refund or cancel made in
+    /// the CRM reaches its status and webhooks. At least 1.
+    #[arg(long, env = "CHECKOUTCHAMP_FOLLOW_PAID_EVERY_MS", default_value_t = 21_600_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkoutchamp_follow_paid_every_ms: u64,
+    /// For how many days after its import a paid CheckoutChamp order is asked about again (0: never; at most 365).
+    #[arg(long, env = "CHECKOUTCHAMP_FOLLOW_PAID_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u64).range(0..=365))]
+    pub checkoutchamp_follow_paid_days: u64,
     /// Login with Amazon's profile host (`/user/profile` is appended). Defaults to Amazon's EU host, or the sandbox.
     #[arg(long, env = "AMAZON_PROFILE_ENDPOINT")]
     pub amazon_profile_endpoint: Option<String>,
@@ -348,6 +355,10 @@ pub struct CheckoutChampConfig {
     pub timeout: std::time::Duration,
     /// How often pending orders are queried (`CHECKOUTCHAMP_STATUS_EVERY_MS`).
     pub status_every: std::time::Duration,
+    /// How often paid orders are queried again (`CHECKOUTCHAMP_FOLLOW_PAID_EVERY_MS`).
+    pub paid_every: std::time::Duration,
+    /// For how long after the import paid orders are queried again (`CHECKOUTCHAMP_FOLLOW_PAID_DAYS`).
+    pub paid_for: std::time::Duration,
 }
 
 impl std::fmt::Debug for CheckoutChampConfig {
@@ -360,6 +371,8 @@ impl std::fmt::Debug for CheckoutChampConfig {
             .field("endpoint", &self.endpoint)
             .field("timeout", &self.timeout)
             .field("status_every", &self.status_every)
+            .field("paid_every", &self.paid_every)
+            .field("paid_for", &self.paid_for)
             .finish()
     }
 }
@@ -379,6 +392,8 @@ impl CheckoutChampConfig {
             endpoint: None,
             timeout: std::time::Duration::from_secs(30),
             status_every: std::time::Duration::from_secs(60),
+            paid_every: std::time::Duration::from_secs(6 * 3600),
+            paid_for: std::time::Duration::from_secs(14 * 86_400),
         }
     }
 
@@ -426,6 +441,8 @@ impl CheckoutChampConfig {
             },
             timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
             status_every: CheckoutChampConfig::sandbox().status_every,
+            paid_every: CheckoutChampConfig::sandbox().paid_every,
+            paid_for: CheckoutChampConfig::sandbox().paid_for,
         }))
     }
 }
@@ -682,6 +699,8 @@ impl Config {
         )?;
         if let Some(cc) = checkoutchamp.as_mut() {
             cc.status_every = std::time::Duration::from_millis(args.checkoutchamp_status_every_ms.max(1));
+            cc.paid_every = std::time::Duration::from_millis(args.checkoutchamp_follow_paid_every_ms.max(1));
+            cc.paid_for = std::time::Duration::from_secs(args.checkoutchamp_follow_paid_days.min(365) * 86_400);
         }
         let amazon_profile_endpoint = match mode {
             Mode::Sandbox => args.amazon_profile_endpoint,
@@ -900,6 +919,12 @@ mod tests {
         let every = Config::from_args(parse(&["--checkoutchamp-status-every-ms", "250"])).unwrap().checkoutchamp.unwrap();
         assert_eq!(every.status_every, std::time::Duration::from_millis(250));
         assert!(Args::try_parse_from(["amazon-pay-server", "--checkoutchamp-status-every-ms", "0"]).is_err(), "0 would query without pause");
+        assert_eq!((sandbox.paid_every, sandbox.paid_for), (std::time::Duration::from_secs(21_600), std::time::Duration::from_secs(14 * 86_400)));
+        let paid = Config::from_args(parse(&["--checkoutchamp-follow-paid-every-ms", "100", "--checkoutchamp-follow-paid-days", "0"])).unwrap();
+        let paid = paid.checkoutchamp.unwrap();
+        assert_eq!((paid.paid_every, paid.paid_for), (std::time::Duration::from_millis(100), std::time::Duration::ZERO));
+        assert!(Args::try_parse_from(["amazon-pay-server", "--checkoutchamp-follow-paid-every-ms", "0"]).is_err());
+        assert!(Args::try_parse_from(["amazon-pay-server", "--checkoutchamp-follow-paid-days", "366"]).is_err());
         let payone = ["--payone-key", "k", "--payone-mid", "1", "--payone-portalid", "2", "--payone-aid", "3", "--amazon-merchant-id", "A1"];
         let payone: Vec<&str> = payone.into_iter().chain(SHOP_CATALOGUE).collect();
         let live = Config::from_args(parse(&payone)).unwrap();

@@ -308,6 +308,30 @@ async fn simulator_answers_each_scenario() {
     assert_eq!(env.sandbox().checkoutchamp.orders().len(), 4, "only the approved and pending ones");
 }
 
+/// The merchant's refund and cancel in the sandbox CRM: a refund only of a paid order and in full, a cancel of
+/// a paid or pending order, each refused (and changing nothing) otherwise; Order Query then tells the new status.
+#[tokio::test]
+async fn simulator_refunds_and_cancels_as_the_merchant_asks() {
+    let env = start_with(|config| config.sandbox_timings.settle_delay = Duration::from_secs(3600)).await;
+    let mut ids = Vec::new();
+    for instrument in ["visa-1111", "mc-4444"] {
+        let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
+        let answer = env.crm("order/import/", &amazon_order_params(&token, &reference)).await;
+        ids.push(success_of(&answer)["orderId"].as_str().unwrap().to_owned());
+    }
+    let (paid, pending) = (ids[0].as_str(), ids[1].as_str());
+    let status = |answer: Value| success_of(&answer)["data"][0]["orderStatus"].as_str().unwrap().to_owned();
+    assert_eq!(error_of(&env.crm("order/refund/", &[("orderId", pending)]).await), "Order is not eligible for refund");
+    assert_eq!(status(env.crm("order/query/", &[("orderId", pending)]).await), "PENDING", "a refusal changes nothing");
+    assert_eq!(error_of(&env.crm("order/refund/", &[("orderId", paid), ("refundType", "HALF")]).await), "Invalid refundType HALF");
+    assert_eq!(error_of(&env.crm("order/refund/", &[]).await), "orderId is required");
+    assert_eq!(success_of(&env.crm("order/refund/", &[("orderId", paid)]).await)["orderStatus"], "REFUNDED");
+    assert_eq!(status(env.crm("order/query/", &[("orderId", paid)]).await), "REFUNDED");
+    assert_eq!(error_of(&env.crm("order/cancel/", &[("orderId", paid)]).await), "Order is not eligible for cancellation");
+    assert_eq!(success_of(&env.crm("order/cancel/", &[("orderId", pending)]).await)["orderStatus"], "CANCELLED");
+    assert_eq!(status(env.crm("order/query/", &[("orderId", pending)]).await), "CANCELLED");
+}
+
 #[tokio::test]
 async fn simulator_answers_garbage_and_holds_timeouts() {
     let env = start().await;
@@ -844,11 +868,13 @@ async fn a_pending_order_follows_what_checkoutchamp_decides_later() {
 
 /// A pending order CheckoutChamp cannot answer for (here: one it does not know) stays `pending`, with no
 /// event, and the sweep says it failed; a sweep that found nothing to do asks nobody. Orders that stay pending
-/// do not keep the others from being asked: the sweeps go round them all, `batch` at a time.
+/// do not keep the others from being asked: the sweeps go round them all, `batch` at a time, each order once a
+/// period (a sweep in the same period asks nobody again).
 #[tokio::test]
 async fn a_query_checkoutchamp_refuses_changes_nothing() {
     let env = start().await;
     let cc = env.state.checkoutchamp.clone().expect("sandbox CheckoutChamp");
+    let period = cc.client.status_every().as_millis() as i64;
     let mut sweeper = Sweeper::new(2);
     assert_eq!(sweeper.sweep(&cc).await.unwrap(), Default::default());
     for (n, reference) in ["S02-1234567-1234561", "S02-1234567-1234562", "S02-1234567-1234563"].into_iter().enumerate() {
@@ -856,18 +882,175 @@ async fn a_query_checkoutchamp_refuses_changes_nothing() {
         let pending = ImportOrderResponse { order_id: id.clone(), status: CrmOrderStatus::Pending, total: Money::eur(1290), items: vec![] };
         cc.orders.record_order(&format!("unknown-key-0{n}"), "f", reference, "amzn1.account.X", false, &pending).await.unwrap();
     }
-    let queried = || -> Vec<String> {
-        let calls = env.texts("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' AND action = 'order/query' ORDER BY id");
-        calls.iter().map(|body| body.split('&').find_map(|p| p.strip_prefix("orderId=")).unwrap_or("?").to_owned()).collect()
-    };
-    for expected in [&["UNKNOWN0", "UNKNOWN1"][..], &["UNKNOWN2"], &["UNKNOWN0", "UNKNOWN1"]] {
+    let queried = || -> Vec<String> { queried_orders(&env) };
+    let t = amazon_pay_server::store::now_ms() + 1;
+    for (at, expected) in [(t, &["UNKNOWN0", "UNKNOWN1"][..]), (t, &["UNKNOWN2"]), (t, &[]), (t + period, &["UNKNOWN0", "UNKNOWN1"])] {
         let before = queried().len();
-        let swept = sweeper.sweep(&cc).await.unwrap();
+        let swept = sweeper.sweep_at(&cc, at).await.unwrap();
         assert_eq!((swept.asked, swept.changed, swept.failed), (expected.len(), 0, expected.len()));
         assert_eq!(queried()[before..], *expected);
     }
     assert_eq!(env.texts("SELECT status FROM checkoutchamp_orders WHERE order_id = 'UNKNOWN1'"), ["pending"]);
     assert_eq!(env.events_of("UNKNOWN1"), ["order.placed", "order.pending"]);
+}
+
+/// The `orderId` of every Order Query the store recorded, oldest first.
+fn queried_orders(env: &Env) -> Vec<String> {
+    let calls = env.texts("SELECT request FROM upstream_calls WHERE service = 'checkoutchamp' AND action = 'order/query' ORDER BY id");
+    calls.iter().map(|body| body.split('&').find_map(|p| p.strip_prefix("orderId=")).unwrap_or("?").to_owned()).collect()
+}
+
+/// Every instance swept on its own: N instances behind the balancer asked CheckoutChamp about each pending
+/// order up to N times a period. Two instances on one store (one PostgreSQL database with
+/// `AMAZON_PAY_TEST_SERVER_STORE=postgres`, else one SQLite file) now sweep at once and between them ask about
+/// each order once a period: none twice, none left out, and nobody again until its next turn.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_ask_about_each_order_once_a_period() {
+    // Their own sweeps wait an hour: the test sweeps by hand.
+    let quiet = |config: &mut Config| config.checkoutchamp.as_mut().expect("sandbox CheckoutChamp").status_every = Duration::from_secs(3600);
+    let env = start_with(quiet).await;
+    let mut second = Config::sandbox_for_tests(env.dir.path().to_owned());
+    if let Some(url) = &env.pg_url {
+        second.database_url = url.parse().expect("a PostgreSQL URL");
+    }
+    quiet(&mut second);
+    let (_, other) = Server::bind(second).await.expect("a second instance starts on the same store").spawn();
+    let (one, two) = (env.state.checkoutchamp.clone().unwrap(), other.checkoutchamp.clone().unwrap());
+    let ids: Vec<String> = (0..7).map(|n| format!("SHARED{n}")).collect();
+    for (n, id) in ids.iter().enumerate() {
+        let pending = ImportOrderResponse { order_id: id.clone(), status: CrmOrderStatus::Pending, total: Money::eur(1290), items: vec![] };
+        one.orders
+            .record_order(&format!("shared-key-0{n}"), "f", &format!("S02-7654321-000000{n}"), "amzn1.account.X", false, &pending)
+            .await
+            .unwrap();
+    }
+    let period = one.client.status_every().as_millis() as i64;
+    let t = amazon_pay_server::store::now_ms() + 1;
+    let (mut a, mut b) = (Sweeper::new(3), Sweeper::new(3));
+    for at in [t, t + period] {
+        let before = queried_orders(&env).len();
+        // Both instances sweep at once, as often as it takes to work off the batch limit, and once more.
+        for _ in 0..4 {
+            let (x, y) = tokio::join!(a.sweep_at(&one, at), b.sweep_at(&two, at));
+            x.unwrap();
+            y.unwrap();
+        }
+        let mut asked = queried_orders(&env)[before..].to_vec();
+        asked.sort();
+        assert_eq!(asked, ids, "each order asked once in the period, by one of the two");
+    }
+}
+
+/// A paid order was never asked about again, so a refund or cancel made in the CRM stayed unseen: the merchant
+/// API, the dashboard and the webhooks kept saying paid. A paid order is now asked again every
+/// `CHECKOUTCHAMP_FOLLOW_PAID_EVERY_MS` for `CHECKOUTCHAMP_FOLLOW_PAID_DAYS`: the merchant's refund in the
+/// (sandbox) CRM becomes one `order.refunded`, a cancel one `order.cancelled`, also of an order that was pending
+/// first; then the order is let go.
+#[tokio::test]
+async fn a_refund_or_cancel_made_in_the_crm_reaches_the_order_once() {
+    let env = start_with(|config| {
+        config.sandbox_timings.settle_delay = Duration::from_millis(50);
+        let cc = config.checkoutchamp.as_mut().expect("sandbox CheckoutChamp");
+        cc.status_every = Duration::from_millis(50);
+        cc.paid_every = Duration::from_millis(50);
+        config.merchant.api_keys = vec![MERCHANT_KEY.to_owned()];
+    })
+    .await;
+    let cc = env.state.checkoutchamp.clone().unwrap();
+    for (instrument, key, action, event, before) in [
+        ("visa-1111", "refund-paid-01", "order/refund/", "order.refunded", &["order.placed", "order.paid"][..]),
+        ("visa-1111", "cancel-paid-01", "order/cancel/", "order.cancelled", &["order.placed", "order.paid"]),
+        ("mc-4444", "refund-later-01", "order/refund/", "order.refunded", &["order.placed", "order.pending", "order.paid"]),
+    ] {
+        let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some(instrument));
+        let order: ImportOrderResponse =
+            env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], key, Language::En)).await.json().await.unwrap();
+        let id = order.order_id;
+        assert_eq!(env.decided_status(&id).await, "complete", "{instrument}");
+        assert!(cc.orders.next_query_at(&id).unwrap().is_some(), "a paid order is followed");
+        // Asked again while nothing changed: no event.
+        let asked = queried_orders(&env).len();
+        wait_until(|| queried_orders(&env).len() >= asked + 2).await;
+        assert_eq!(env.events_of(&id), before, "{instrument}: no event while nothing changed");
+
+        let answer = env.crm(action, &[("orderId", id.as_str())]).await;
+        assert_eq!(answer["result"], "SUCCESS", "{answer}");
+        wait_until(|| env.events_of(&id).len() > before.len()).await;
+        let mut expected = before.to_vec();
+        expected.push(event);
+        assert_eq!(env.events_of(&id), expected, "{action}: one event for the change");
+        assert_eq!(env.texts(&format!("SELECT status FROM checkoutchamp_orders WHERE order_id = '{id}'")), ["other"]);
+        assert_eq!(cc.orders.next_query_at(&id).unwrap(), None, "let go once refunded or cancelled");
+        let shown: Value =
+            env.http.get(format!("{}/merchant/api/orders/{id}", env.base)).bearer_auth(MERCHANT_KEY).send().await.unwrap().json().await.unwrap();
+        assert_eq!(shown["state"], "other", "{shown}");
+        let asked = queried_orders(&env).iter().filter(|o| **o == id).count();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(queried_orders(&env).iter().filter(|o| **o == id).count(), asked, "not asked about any more");
+        assert_eq!(env.events_of(&id), expected, "and no second event");
+    }
+}
+
+/// A paid order is followed for its window only (`CHECKOUTCHAMP_FOLLOW_PAID_DAYS` after its import), and not at
+/// all with 0 days; the sandbox CRM refuses what a real one would (a refund of an unpaid order, a partial one).
+#[tokio::test]
+async fn a_paid_order_is_followed_for_its_window_only() {
+    let env = start_with(|config| config.checkoutchamp.as_mut().unwrap().status_every = Duration::from_secs(3600)).await;
+    let cc = env.state.checkoutchamp.clone().unwrap();
+    let paid = ImportOrderResponse { order_id: "PAID1".into(), status: CrmOrderStatus::Complete, total: Money::eur(1290), items: vec![] };
+    cc.orders.record_order("window-key-01", "f", "S02-1111111-0000001", "amzn1.account.X", false, &paid).await.unwrap();
+    let due = cc.orders.next_query_at("PAID1").unwrap().expect("followed");
+    let mut sweeper = Sweeper::new(10);
+    assert_eq!(sweeper.sweep_at(&cc, due - 1).await.unwrap().asked, 0, "not before its turn");
+    assert_eq!(sweeper.sweep_at(&cc, due).await.unwrap().asked, 1, "asked at its turn");
+    let window = amazon_pay_server::checkoutchamp::Follow::default().paid_for_ms;
+    let after_window = amazon_pay_server::store::now_ms() + window + 1000;
+    assert_eq!(sweeper.sweep_at(&cc, after_window).await.unwrap().asked, 0, "past its window");
+    assert_eq!(cc.orders.next_query_at("PAID1").unwrap(), None, "let go");
+
+    let never = start_with(|config| config.checkoutchamp.as_mut().unwrap().paid_for = Duration::ZERO).await;
+    let cc = never.state.checkoutchamp.clone().unwrap();
+    cc.orders.record_order("window-key-02", "f", "S02-1111111-0000002", "amzn1.account.X", false, &paid).await.unwrap();
+    assert_eq!(cc.orders.next_query_at("PAID1").unwrap(), None, "0 days: paid orders are not followed");
+
+    let refused = env.crm("order/refund/", &[("orderId", "NOPE")]).await;
+    assert_eq!(error_of(&refused), "Invalid orderId");
+    let partial = env.crm("order/refund/", &[("orderId", "NOPE"), ("refundType", "PARTIAL")]).await;
+    assert!(error_of(&partial).contains("in full only"), "{partial}");
+}
+
+/// An order an older release imported during a rolling restart names no `next_query_at_ms` (it does not know
+/// the column): the column's default makes it due at once, so this release follows it too (were it `NULL`, a
+/// pending order imported then would stay pending for ever); one neither pending nor paid is let go.
+#[tokio::test]
+async fn an_order_an_older_release_imported_is_followed() {
+    let env = start_with(|config| config.checkoutchamp.as_mut().unwrap().status_every = Duration::from_secs(3600)).await;
+    let cc = env.state.checkoutchamp.clone().unwrap();
+    let now = amazon_pay_server::store::now();
+    let insert = format!(
+        "INSERT INTO checkoutchamp_orders (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at)
+         VALUES ('OLDPENDING', 'S02-2222222-0000001', 'amzn1.account.X', 0, 'pending', 1290, 'EUR', {now}, {now}),
+                ('OLDPARTIAL', 'S02-2222222-0000002', 'amzn1.account.X', 0, 'partial', 1290, 'EUR', {now}, {now})"
+    );
+    match &env.pg_url {
+        Some(url) => support::pg::execute(url, &insert),
+        None => {
+            let db = rusqlite::Connection::open(env.dir.path().join("amazon-pay.sqlite")).unwrap();
+            db.busy_timeout(Duration::from_secs(5)).unwrap();
+            db.execute_batch(&insert).unwrap();
+        }
+    }
+    let swept = Sweeper::new(10).sweep(&cc).await.unwrap();
+    assert_eq!((swept.asked, queried_orders(&env)), (1, vec!["OLDPENDING".to_owned()]));
+    assert_eq!(cc.orders.next_query_at("OLDPARTIAL").unwrap(), None, "neither pending nor paid: let go");
+}
+
+async fn wait_until(done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "not within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn status_request(token: &str, order_id: &str, language: Language) -> CrmStatusRequest {

@@ -431,10 +431,57 @@ test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: receiv
   // What the live region was given, repeats of one sentence (one write, several mutation records) as one.
   const said = (await page.evaluate(() => window.__said)).filter((s, i, all) => s !== all[i - 1]);
   const confirmed = "Thank you! Your order is confirmed.";
-  assert.deepEqual(said.slice(-2), ["Amazon Pay is still checking your payment. We will email you as soon as it is confirmed.", confirmed]);
+  assert.deepEqual(said.slice(-2), ["Amazon Pay is still checking your payment. This page shows the outcome as soon as Amazon Pay has decided.", confirmed]);
   assert.equal(said.filter((s) => s === confirmed).length, 1, "announced once");
   const kinds = (await events(page)).map((e) => e.kind);
   assert.deepEqual(kinds.filter((k) => ["pending", "approved", "declined"].includes(k)), ["pending", "approved"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Mounts the lander without an upsell page on /sandbox-test.html (again after a reload). */
+async function mountLanderHere(page) {
+  await page.evaluate(async () => {
+    const widget = await import("/amazon-pay-lander.js");
+    await widget.default();
+    const el = document.createElement("div");
+    el.id = "lander";
+    document.body.append(el);
+    window.__handle = widget.mount(el, { view: "lander", products: [{ productId: 101, quantity: 1 }] });
+  });
+}
+
+test("CheckoutChamp pending then declined (visa-0002) on a lander without an upsell page: the decline in words, then 'Order again' places a new order (new reference, new key) signed in as before", async () => {
+  const on = await decidingServer();
+  const { page, context, problems } = await fresh();
+  const imports = [];
+  page.on("request", (r) => { if (r.url().endsWith("/api/checkoutchamp/orders")) imports.push(JSON.parse(r.postData())); });
+  await page.goto(on.baseUrl + "/sandbox-test.html");
+  await mountLanderHere(page);
+  await signIn(page, context);
+  await chooseInstrument(page, "visa-0002");
+  const before = await callCount(on);
+  await page.locator(".amazon-pay-place-order:enabled").click();
+  await page.locator('[data-order-status="declined"]').waitFor({ timeout: WAIT });
+  assert.equal(await notice(page).textContent(),
+    "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.");
+  const again = page.getByRole("button", { name: "Order again" });
+  assert.equal(await again.isVisible(), true, "a way to order again");
+  assert.equal(await focused(page), "amazon-pay-order-again", "the keyboard is there");
+
+  await Promise.all([page.waitForEvent("load"), again.click()]);
+  await mountLanderHere(page);
+  // Still signed in (the token is the tab's): the widgets at once, a new order reference with the sandbox's
+  // default instrument (visa-1111, approved).
+  await page.locator('.amazon-pay-wallet input[value="visa-1111"]:checked').waitFor();
+  await page.locator(".amazon-pay-place-order:enabled").click();
+  await page.locator(".amazon-pay-done").waitFor();
+  assert.equal(await notice(page).textContent(), "Thank you! Your order is confirmed.");
+  const crm = await sent("order/import", before, on);
+  assert.equal(crm.length, 2, "two orders reached CheckoutChamp");
+  assert.notEqual(crm[0].amazonOrderId, crm[1].amazonOrderId, "a new order reference");
+  assert.equal(imports.length, 2);
+  assert.notEqual(imports[0].idempotency_key, imports[1].idempotency_key, "a new intent");
   assert.deepEqual(problems, []);
   await context.close();
 });

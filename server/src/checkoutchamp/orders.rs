@@ -43,10 +43,59 @@ pub struct StoredImport {
     pub response: ImportOrderResponse,
 }
 
+/// How the status sweep follows orders (`checkoutchamp/status.rs`): when an order is next due for Order Query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Follow {
+    /// A `pending` order: every this many ms (`CHECKOUTCHAMP_STATUS_EVERY_MS`).
+    pub pending_every_ms: i64,
+    /// A paid (`complete`) order: every this many ms (`CHECKOUTCHAMP_FOLLOW_PAID_EVERY_MS`) ...
+    pub paid_every_ms: i64,
+    /// ... for this many ms after its import (`CHECKOUTCHAMP_FOLLOW_PAID_DAYS`; 0: never).
+    pub paid_for_ms: i64,
+}
+
+impl Follow {
+    /// From the CheckoutChamp settings.
+    pub fn of(config: &crate::config::CheckoutChampConfig) -> Follow {
+        let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        Follow { pending_every_ms: ms(config.status_every), paid_every_ms: ms(config.paid_every), paid_for_ms: ms(config.paid_for) }
+    }
+
+    /// When an order of `status` imported (or last changed) at `now_ms` is first due: a pending one at the next
+    /// sweep, a paid one a paid period later (if it is followed at all), any other never.
+    fn first_due(&self, status: &str, now_ms: i64) -> Option<i64> {
+        match status {
+            "pending" => Some(now_ms),
+            "complete" if self.paid_for_ms > 0 => Some(now_ms.saturating_add(self.paid_every_ms)),
+            _ => None,
+        }
+    }
+}
+
+impl Default for Follow {
+    fn default() -> Self {
+        Follow::of(&crate::config::CheckoutChampConfig::sandbox())
+    }
+}
+
+/// The orders due at `?1`, up to `?2`: pending ones first, then the longest due.
+const DUE: &str = "SELECT order_id FROM checkoutchamp_orders WHERE next_query_at_ms IS NOT NULL AND next_query_at_ms <= ?1
+     ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, next_query_at_ms, order_id LIMIT ?2";
+
+/// An order a sweep claimed: asked about once by this instance in this period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// The order id.
+    pub order_id: String,
+    /// Its stored status when claimed (`pending` or `complete`): what Order Query's answer is compared with.
+    pub status: String,
+}
+
 /// The CheckoutChamp tables in the shared store.
 #[derive(Clone)]
 pub struct CheckoutChampOrders {
     store: Store,
+    follow: Follow,
 }
 
 fn status_text(response: &ImportOrderResponse) -> String {
@@ -58,9 +107,14 @@ fn response_json(response: &ImportOrderResponse) -> Result<String, StoreError> {
 }
 
 impl CheckoutChampOrders {
-    /// The imported orders kept in `store`.
+    /// The imported orders kept in `store`, followed as the sandbox's defaults say.
     pub fn new(store: Store) -> Self {
-        CheckoutChampOrders { store }
+        CheckoutChampOrders::following(store, Follow::default())
+    }
+
+    /// The imported orders kept in `store`, followed as `follow` says.
+    pub fn following(store: Store, follow: Follow) -> Self {
+        CheckoutChampOrders { store, follow }
     }
 
     /// The import done under `key`, if any.
@@ -133,16 +187,17 @@ impl CheckoutChampOrders {
         let json = response_json(response)?;
         let t = now();
         let (status, response) = (status_text(response), response.clone());
+        let due = self.follow.first_due(&status, crate::store::now_ms());
         let [key, fingerprint, amazon_order_id, buyer_user_id] = [key, fingerprint, amazon_order_id, buyer_user_id].map(str::to_owned);
         // One write job: both rows or neither.
         self.store
             .write(move |c| {
                 c.prepare_cached(
                     "INSERT INTO checkoutchamp_orders
-                     (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                     (order_id, amazon_order_id, buyer_user_id, recurring, status, total_minor, currency, created_at, updated_at, next_query_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
                      ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, total_minor = excluded.total_minor,
-                       currency = excluded.currency, updated_at = excluded.updated_at",
+                       currency = excluded.currency, updated_at = excluded.updated_at, next_query_at_ms = excluded.next_query_at_ms",
                 )?
                 .execute(params![
                     response.order_id,
@@ -152,7 +207,8 @@ impl CheckoutChampOrders {
                     status,
                     response.total.minor,
                     response.total.currency.code(),
-                    t
+                    t,
+                    due
                 ])?;
                 insert_import(c, "order", &key, &fingerprint, &response.order_id, &json, t)?;
                 // The outbox, in the same transaction (store/events.rs).
@@ -171,55 +227,92 @@ impl CheckoutChampOrders {
         let json = response_json(response)?;
         let t = now();
         let (status, response) = (status_text(response), response.clone());
+        // An order already followed keeps its turn; one the upsale made pending or paid is followed from now.
+        let due = self.follow.first_due(&status, crate::store::now_ms());
         let (key, fingerprint) = (key.to_owned(), fingerprint.to_owned());
         // One write job: both changes or neither.
         self.store
             .write(move |c| {
                 c.prepare_cached(
-                    "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5 WHERE order_id = ?1",
+                    "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5,
+                       next_query_at_ms = CASE WHEN CAST(?6 AS BIGINT) IS NULL THEN NULL ELSE coalesce(next_query_at_ms, CAST(?6 AS BIGINT)) END
+                     WHERE order_id = ?1",
                 )?
-                .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t])?;
+                .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t, due])?;
                 insert_import(c, "upsale", &key, &fingerprint, &response.order_id, &json, t)?;
                 crate::store::events::record(c, &response.order_id, "order.updated")
             })
             .await
     }
 
-    /// Up to `limit` orders CheckoutChamp last said were `pending`, by id, after `after` (a page of them: the
-    /// status sweep, `checkoutchamp/status.rs`, goes round them all, so orders pending for long cannot keep
-    /// newer ones from being asked about).
-    pub fn pending_orders(&self, after: &str, limit: i64) -> Result<Vec<String>, StoreError> {
-        self.store.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT order_id FROM checkoutchamp_orders WHERE status = 'pending' AND order_id > ?1 ORDER BY order_id LIMIT ?2")?;
-            let rows = stmt.query_map(params![after, limit], |r| r.get(0))?;
-            rows.collect()
-        })
+    /// Claims up to `limit` orders due for Order Query at `now_ms` (pending ones first, then the longest due),
+    /// pushing each to its next turn (a pending one a status period on, a paid one a paid period on), in one
+    /// write: on PostgreSQL that write holds the store-wide write lock (`store/pg.rs`), so instances sharing the
+    /// store claim in turn and never the same order twice in a period; a claimed order whose query fails is
+    /// asked again at its next turn. Paid orders past their follow-up window are let go first.
+    pub async fn claim_due(&self, now_ms: i64, limit: i64) -> Result<Vec<Claimed>, StoreError> {
+        let follow = self.follow;
+        // Imported before this (seconds, as `created_at`): a paid order no longer followed.
+        let window_start = (now_ms - follow.paid_for_ms).div_euclid(1000);
+        self.store
+            .write(move |c| {
+                c.prepare_cached(
+                    "UPDATE checkoutchamp_orders SET next_query_at_ms = NULL
+                     WHERE next_query_at_ms IS NOT NULL AND status <> 'pending' AND (status <> 'complete' OR created_at < ?1)",
+                )?
+                .execute(params![window_start])?;
+                let due: Vec<Claimed> = c
+                    .prepare_cached(&format!("SELECT order_id, status FROM checkoutchamp_orders WHERE order_id IN ({DUE}) ORDER BY order_id"))?
+                    .query_map(params![now_ms, limit], |r| Ok(Claimed { order_id: r.get(0)?, status: r.get(1)? }))?
+                    .collect::<crate::store::db::Result<_>>()?;
+                // The same orders (this write is serialized: nothing changed them since the read), in one statement.
+                c.prepare_cached(&format!(
+                    "UPDATE checkoutchamp_orders SET next_query_at_ms = ?1 + CASE WHEN status = 'pending' THEN CAST(?3 AS BIGINT) ELSE CAST(?4 AS BIGINT) END
+                     WHERE order_id IN ({DUE})"
+                ))?
+                .execute(params![now_ms, limit, follow.pending_every_ms, follow.paid_every_ms])?;
+                Ok(due)
+            })
+            .await
     }
 
-    /// Stores what Order Query said of a `pending` order, with its event in the same transaction: `order.paid`
-    /// when it became `complete`, `order.failed` when Amazon declined it, `order.updated`
-    /// for any other change. Only an order still `pending` moves (two instances asking at once store it once);
-    /// returns the event, or `None` when nothing changed.
-    pub async fn follow_pending(&self, order: &CrmOrder) -> Result<Option<&'static str>, StoreError> {
+    /// Stores what Order Query said of a claimed order, with its event in the same transaction. From `pending`:
+    /// `order.paid` when it became `complete`, `order.failed` when Amazon declined it, `order.updated` for any
+    /// other change; a refund or cancel made in the CRM (of a paid order, or a pending one cancelled):
+    /// `order.refunded` for CheckoutChamp's `REFUNDED`, `order.cancelled` for `CANCELLED` (both stored as
+    /// `other`, `types::stored_status`). Only an order still as claimed moves (two instances asking at once
+    /// store it once); a paid order stays followed for the rest of its window, any other is let go. Returns the
+    /// event, or `None` when nothing changed.
+    pub async fn follow(&self, claimed: &Claimed, order: &CrmOrder, now_ms: i64) -> Result<Option<&'static str>, StoreError> {
         let status = stored_status(&order.raw_status);
-        if status == "pending" {
+        if status == claimed.status {
             return Ok(None);
         }
-        let event = match status {
-            "complete" => "order.paid",
-            "declined" => "order.failed",
+        let raw = order.raw_status.trim().to_ascii_uppercase();
+        let event = match (claimed.status.as_str(), status, raw.as_str()) {
+            (_, "complete", _) => "order.paid",
+            ("pending", "declined", _) => "order.failed",
+            (_, _, "REFUNDED") => "order.refunded",
+            (_, _, "CANCELLED" | "CANCELED") => "order.cancelled",
             _ => "order.updated",
         };
-        let (id, total, t) = (order.order_id.clone(), order.total, now());
+        let (id, was, total, t) = (order.order_id.clone(), claimed.status.clone(), order.total, now());
+        let paid = self.follow;
+        let window_start = (now_ms - paid.paid_for_ms).div_euclid(1000);
+        let next = match status {
+            "pending" => Some(now_ms.saturating_add(paid.pending_every_ms)),
+            "complete" if paid.paid_for_ms > 0 => Some(now_ms.saturating_add(paid.paid_every_ms)),
+            _ => None,
+        };
         self.store
             .write(move |c| {
                 let moved = c
                     .prepare_cached(
-                        "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5
-                         WHERE order_id = ?1 AND status = 'pending'",
+                        "UPDATE checkoutchamp_orders SET status = ?2, total_minor = ?3, currency = ?4, updated_at = ?5,
+                           next_query_at_ms = CASE WHEN ?2 = 'complete' AND created_at < ?7 THEN NULL ELSE CAST(?6 AS BIGINT) END
+                         WHERE order_id = ?1 AND status = ?8",
                     )?
-                    .execute(params![id, status, total.minor, total.currency.code(), t])?;
+                    .execute(params![id, status, total.minor, total.currency.code(), t, next, window_start, was])?;
                 if moved == 0 {
                     return Ok(None);
                 }
@@ -227,6 +320,15 @@ impl CheckoutChampOrders {
                 Ok(Some(event))
             })
             .await
+    }
+
+    /// When order `order_id` is next due for Order Query (ms), if it is still followed (for tests and the harness).
+    pub fn next_query_at(&self, order_id: &str) -> Result<Option<i64>, StoreError> {
+        self.store.read(|c| {
+            c.query_row("SELECT next_query_at_ms FROM checkoutchamp_orders WHERE order_id = ?1", [order_id], |r| r.get(0))
+                .optional()
+                .map(Option::flatten)
+        })
     }
 
     /// How many imports are stored (for tests and the harness).

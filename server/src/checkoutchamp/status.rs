@@ -1,10 +1,12 @@
-//! Follows the orders CheckoutChamp imported as `PENDING`: Amazon authorizes asynchronously, and the CRM
-//! learns the outcome later, but tells nobody. CheckoutChamp's API offers Order Query (`order/query`) to read
-//! an order's current status; nothing in its documented API pushes a change to the integrator. So every
-//! instance asks, every `CHECKOUTCHAMP_STATUS_EVERY_MS`, about the orders still `pending` (each at most once a
-//! period, up to [`BATCH`] a period, going round them all), and stores what changed with its event
-//! (`CheckoutChampOrders::follow_pending`, whose conditional update moves an order once however many
-//! instances ask).
+//! Follows the orders CheckoutChamp imported: Amazon authorizes asynchronously (`PENDING`), and the merchant
+//! refunds or cancels in the CRM, which learns it all but tells nobody. CheckoutChamp's API offers Order Query
+//! (`order/query`) to read an order's current status; nothing in its documented API pushes a change to the
+//! integrator. So the server asks: every `CHECKOUTCHAMP_STATUS_EVERY_MS` a sweep claims the orders that are due
+//! (`CheckoutChampOrders::claim_due`, up to [`BATCH`]): a `pending` order once a period, a paid (`complete`)
+//! one once every `CHECKOUTCHAMP_FOLLOW_PAID_EVERY_MS` for `CHECKOUTCHAMP_FOLLOW_PAID_DAYS` after its import.
+//! It stores what changed with its event (`CheckoutChampOrders::follow`). Each order's next turn is in the
+//! store, claimed in one serialized write: several instances on one PostgreSQL database sweep in turn and ask
+//! about each order once a period between them, not once each.
 
 use super::{CheckoutChamp, CrmError};
 use crate::store::StoreError;
@@ -32,57 +34,51 @@ pub struct Swept {
     pub failed: usize,
 }
 
-/// Goes round the pending orders, `batch` a sweep: where the next sweep starts is kept here (in memory: a
-/// restarted instance starts again from the first, which asks some orders once more, no harm).
+/// Claims the orders due and asks CheckoutChamp about them, `batch` a sweep (the rest stay due for the next).
 #[derive(Debug, Clone)]
 pub struct Sweeper {
     batch: i64,
-    after: String,
 }
 
 impl Sweeper {
     /// A sweeper asking about up to `batch` orders a sweep ([`BATCH`] in the server).
     pub fn new(batch: i64) -> Sweeper {
-        Sweeper { batch: batch.max(1), after: String::new() }
+        Sweeper { batch: batch.max(1) }
     }
 
-    /// One sweep: asks CheckoutChamp about the next `batch` pending orders and stores every change; after the
-    /// last one, the next sweep starts from the first again.
+    /// One sweep now.
     pub async fn sweep(&mut self, cc: &CheckoutChamp) -> Result<Swept, SweepError> {
-        let ids = cc.orders.pending_orders(&self.after, self.batch)?;
-        self.after = match ids.last() {
-            Some(last) if ids.len() as i64 == self.batch => last.clone(),
-            _ => String::new(),
-        };
-        ask(cc, ids).await
+        self.sweep_at(cc, crate::store::now_ms()).await
     }
-}
 
-async fn ask(cc: &CheckoutChamp, ids: Vec<String>) -> Result<Swept, SweepError> {
-    let mut swept = Swept::default();
-    for id in ids {
-        swept.asked += 1;
-        let order = match cc.client.query_order(&id).await {
-            Ok(order) => order,
-            Err(err) => {
-                swept.failed += 1;
-                log_failed(&id, &err);
-                continue;
+    /// One sweep as if the clock said `now_ms` (tests step through periods without waiting).
+    pub async fn sweep_at(&mut self, cc: &CheckoutChamp, now_ms: i64) -> Result<Swept, SweepError> {
+        let claimed = cc.orders.claim_due(now_ms, self.batch).await?;
+        let mut swept = Swept::default();
+        for claim in claimed {
+            swept.asked += 1;
+            let order = match cc.client.query_order(&claim.order_id).await {
+                Ok(order) => order,
+                Err(err) => {
+                    swept.failed += 1;
+                    log_failed(&claim.order_id, &err);
+                    continue;
+                }
+            };
+            if let Some(event) = cc.orders.follow(&claim, &order, now_ms).await? {
+                swept.changed += 1;
+                tracing::info!(order = %claim.order_id, status = %order.raw_status, event, "CheckoutChamp order changed");
             }
-        };
-        if let Some(event) = cc.orders.follow_pending(&order).await? {
-            swept.changed += 1;
-            tracing::info!(order = %id, status = %order.raw_status, event, "CheckoutChamp order decided");
         }
+        Ok(swept)
     }
-    Ok(swept)
 }
 
 fn log_failed(id: &str, err: &CrmError) {
-    // The order stays pending and is asked about again; a configuration refusal needs the operator.
+    // The order stays as it is and is asked about again at its next turn; a configuration refusal needs the operator.
     match err {
-        CrmError::Configuration(_) => tracing::error!(order = %id, error = %err, "cannot query a pending CheckoutChamp order"),
-        _ => tracing::warn!(order = %id, error = %err, "cannot query a pending CheckoutChamp order; asking again next period"),
+        CrmError::Configuration(_) => tracing::error!(order = %id, error = %err, "cannot query a CheckoutChamp order"),
+        _ => tracing::warn!(order = %id, error = %err, "cannot query a CheckoutChamp order; asking again at its next turn"),
     }
 }
 

@@ -162,6 +162,17 @@ CREATE TABLE IF NOT EXISTS cv1_orders (
 );
 ";
 
+/// When each CheckoutChamp order is next asked about (Order Query, `checkoutchamp/status.rs`), in ms; `NULL`:
+/// no longer followed (SQLite's migration 15, PostgreSQL's too). Pending and paid orders the server already
+/// had are due at once (their follow-up window still counts from their import), and so is a row an older
+/// release inserts during a rolling restart (it does not name the column: the default); a later sweep lets go
+/// of what is neither pending nor paid.
+pub(super) const CHECKOUTCHAMP_NEXT_QUERY: &str = "
+ALTER TABLE checkoutchamp_orders ADD COLUMN next_query_at_ms BIGINT DEFAULT 0;
+UPDATE checkoutchamp_orders SET next_query_at_ms = NULL WHERE status NOT IN ('pending', 'complete');
+CREATE INDEX checkoutchamp_orders_due ON checkoutchamp_orders (next_query_at_ms) WHERE next_query_at_ms IS NOT NULL;
+";
+
 /// CheckoutChamp orders and upsells (`checkoutchamp/orders.rs` reads and writes them).
 pub(super) const CHECKOUTCHAMP_ORDERS: &str = "
 CREATE TABLE IF NOT EXISTS checkoutchamp_orders (

@@ -14,8 +14,23 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `(version, migration)`, in order.
-const MIGRATIONS: &[(i64, Migration)] =
-    &[(1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6), (7, v7), (8, v8), (9, v9), (10, v10), (11, v11), (12, v12), (13, v13), (14, v14)];
+const MIGRATIONS: &[(i64, Migration)] = &[
+    (1, v1),
+    (2, v2),
+    (3, v3),
+    (4, v4),
+    (5, v5),
+    (6, v6),
+    (7, v7),
+    (8, v8),
+    (9, v9),
+    (10, v10),
+    (11, v11),
+    (12, v12),
+    (13, v13),
+    (14, v14),
+    (15, v15),
+];
 
 /// The version a store this server wrote has.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -135,6 +150,14 @@ fn v13(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// The shop the store belongs to (PostgreSQL's migration 14, `store/shop_identity.rs`).
 fn v14(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(schema::SHOP_IDENTITY)
+}
+
+/// When each CheckoutChamp order is next asked about (PostgreSQL's migration 15, `checkoutchamp/status.rs`).
+fn v15(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    if has_column(tx, "checkoutchamp_orders", "next_query_at_ms")? {
+        return Ok(());
+    }
+    tx.execute_batch(schema::CHECKOUTCHAMP_NEXT_QUERY)
 }
 
 /// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose

@@ -1,8 +1,8 @@
 //! Follows a CheckoutChamp order Amazon has not decided yet (`pending`), for the lander's follow-up and the
 //! upsell page: reads its status from the backend (which only reads its store; the status sweep asks
-//! CheckoutChamp), backing off, until it is decided, the view is gone, or a deadline passes. The sentence
-//! the page shows until then ("still checking, we will email you") stays true past the deadline, so the
-//! page then just stops asking.
+//! CheckoutChamp), backing off, until it is decided, the view is gone, or a deadline passes. The lander's
+//! sentence until then says this page shows the outcome (nobody e-mails the buyer: this server sends no mail),
+//! so when the page stops asking undecided it is told (`late`) and says so.
 
 use crate::client::Client;
 use crate::interop::timers::sleep;
@@ -16,8 +16,8 @@ use amazon_pay_contract::ErrorCode;
 const FIRST_WAIT: u32 = 1_000;
 /// The longest wait between two reads.
 const LONGEST_WAIT: u32 = 15_000;
-/// How long a page asks: Amazon decides most pending authorizations within minutes (it may take a day, and
-/// the buyer is then told by e-mail).
+/// How long a page asks: Amazon decides most pending authorizations within minutes (it may take a day; the
+/// shop learns it from the status sweep).
 const DEADLINE_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 /// The wait after `wait`.
@@ -33,9 +33,17 @@ fn gives_up_on(code: Option<ErrorCode>) -> bool {
 
 /// Reads the status of the order `request` names now, and again while it is `pending`; calls `decided` with the
 /// view and the first other status, with `was_pending` (whether a read said `pending` first: the lander
-/// imported it so, the upsell page may find it decided already). Holds the view only between two waits, so an
-/// unmounted page stops it.
-pub(super) fn follow<V: 'static>(me: &Weak<V>, client: Client, request: CrmStatusRequest, was_pending: bool, decided: fn(&V, CrmOrderState, bool)) {
+/// imported it so, the upsell page may find it decided already); calls `late` (if any) when it stops asking
+/// undecided (the deadline passed, or a refusal asking again cannot change). Holds the view only between two
+/// waits, so an unmounted page stops it.
+pub(super) fn follow<V: 'static>(
+    me: &Weak<V>,
+    client: Client,
+    request: CrmStatusRequest,
+    was_pending: bool,
+    decided: fn(&V, CrmOrderState, bool),
+    late: Option<fn(&V)>,
+) {
     let me = me.clone();
     spawn(Box::pin(async move {
         let started = js_sys::Date::now();
@@ -46,11 +54,14 @@ pub(super) fn follow<V: 'static>(me: &Weak<V>, client: Client, request: CrmStatu
             match answer {
                 Ok(state) if state.status == CrmOrderStatus::Pending => was_pending = true,
                 Ok(state) => return decided(&view, state, was_pending),
-                Err(err) if gives_up_on(err.api_error().map(|e| e.code)) => return warn(&err.to_string(), ""),
+                Err(err) if gives_up_on(err.api_error().map(|e| e.code)) => {
+                    warn(&err.to_string(), "");
+                    return late.into_iter().for_each(|late| late(&view));
+                }
                 Err(err) => warn(&err.to_string(), "; asking again"),
             }
             if js_sys::Date::now() - started > DEADLINE_MS {
-                return;
+                return late.into_iter().for_each(|late| late(&view));
             }
             drop(view);
             sleep(wait).await;

@@ -4,7 +4,8 @@
 //! "Place order" is enabled only once an address and a payment method are chosen (recurring: and the buyer
 //! consented). A declined payment method (`InvalidPaymentMethod`) is told in words with what to do, and the
 //! Wallet is shown again. After the order the buyer goes on to the upsell page, if there is one; without one, a
-//! pending order is followed here until Amazon decides (`crm_status`), and its outcome said.
+//! pending order is followed here until Amazon decides (`crm_status`), and its outcome said; declined, with
+//! "Order again".
 
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
@@ -98,6 +99,7 @@ pub(super) const SKELETON: &[Node] = &[
     node(8, "div", "amazon-pay-actions", &[], None),
     node(15, "button", "amazon-pay-place-order", &[BUTTON], Some(Text::PlaceOrder)),
     node(15, "button", "amazon-pay-sign-out", &[BUTTON], Some(Text::SignOut)),
+    node(0, "button", "amazon-pay-order-again", &[BUTTON, HIDDEN], Some(Text::OrderAgain)),
 ];
 const LAYOUT: Layout = Layout { notice: 2, loading: 3, problem: 4, signin: 5, active: 8 };
 const WALLET: usize = 10;
@@ -107,6 +109,7 @@ const SOFT_HELP: usize = 13;
 const HARD_HELP: usize = 14;
 const PLACE: usize = 16;
 const SIGN_OUT: usize = 17;
+const ORDER_AGAIN: usize = 18;
 
 /// The lander on the page.
 struct Lander {
@@ -207,13 +210,13 @@ impl Lander {
             page::navigate(&upsell_link(url, &id, amazon_order_id));
         } else if let (true, Some(access_token)) = (pending, shell.access_token()) {
             let request = CrmStatusRequest { access_token, order_id: id, language: shell.lang };
-            super::crm_status::follow(&self.me, self.client.clone(), request, true, Lander::decided);
+            super::crm_status::follow(&self.me, self.client.clone(), request, true, Lander::decided, Some(Lander::late));
         }
     }
 
     /// Amazon decided the pending order: paid is said as an order paid at once is, declined with what the buyer
-    /// can do (the order reference is used up: a new order, with another payment method). Announced once: the
-    /// follower stops at the first decided status.
+    /// can do and "Order again" (the order reference is used up: a new order, with another payment method).
+    /// Announced once: the follower stops at the first decided status.
     fn decided(&self, state: CrmOrderState, _was_pending: bool) {
         let shell = &self.shell;
         let order_id = state.order_id;
@@ -226,11 +229,20 @@ impl Lander {
                 let message = shell.t(Text::CrmDeclined);
                 shell.emit(WidgetEvent::Declined { order_id, code: "declined".into(), message: message.into() });
                 shell.say(message);
+                let again = shell.el(ORDER_AGAIN);
+                set_hidden(again, false);
+                view::focus(again);
             }
             // Cancelled or refunded by the shop, or a lead: nothing the buyer's page can tell better.
             CrmOrderStatus::Pending | CrmOrderStatus::Partial | CrmOrderStatus::Other => {}
         }
         set_attr(&shell.root, "data-order-status", state.status.as_str());
+    }
+
+    /// The page stopped following the order undecided (its deadline, or the token expired): its sentence
+    /// ("this page shows the outcome") would no longer be true.
+    fn late(&self) {
+        self.shell.say(self.shell.t(Text::CrmTakingLong));
     }
 
     /// A refused Import Order. CheckoutChamp makes no order of a declined payment, so the id a `declined` event
@@ -301,6 +313,10 @@ pub fn mount(parent: &Element, options: LanderOptions) -> Result<Mounted, JsValu
     let shell = &view.shell;
     shell.sign_out_on(SIGN_OUT);
     shell.on(shell.el(PLACE), "click", |host, _| host.clicked());
+    // "Order again" after a declined order: the page again, so the widgets make a new order reference (the
+    // declined one is used up) and the view a new idempotency key; the buyer stays signed in (the token is
+    // kept for the tab, `token.rs`).
+    shell.on(shell.el(ORDER_AGAIN), "click", |_, _| page::reload());
     if url_error.as_deref() == Some("access_denied") {
         shell.say(shell.t(Text::SignInCancelled));
     }

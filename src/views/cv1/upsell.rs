@@ -135,7 +135,7 @@ impl Host for Upsell {
         if let (false, Some(params), Some(access_token)) = (self.following.get(), self.params.as_ref(), self.shell.access_token()) {
             self.following.set(true);
             let request = CrmStatusRequest { access_token, order_id: params.order_id.clone(), language: self.shell.lang };
-            super::crm_status::follow(&self.me, self.client.clone(), request, false, Upsell::decided);
+            super::crm_status::follow(&self.me, self.client.clone(), request, false, Upsell::decided, None);
         }
     }
 
