@@ -77,7 +77,7 @@ fn tab_storage() -> Option<web_sys::Storage> {
 fn earlier_placement(key: &str) -> Option<ApbReplaces> {
     let storage = tab_storage()?;
     let idempotency_key = storage.get_item(PLACED_KEY).ok()?.filter(|k| k != key)?;
-    Some(ApbReplaces { order_id: storage.get_item(PLACED_ORDER).ok()??, idempotency_key })
+    Some(ApbReplaces { order_id: storage.get_item(PLACED_ORDER).ok()??, idempotency_key, retry: false })
 }
 
 /// The button and its notice.
