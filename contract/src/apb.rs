@@ -56,6 +56,12 @@ pub struct ApbReplaces {
     pub order_id: String,
     /// The idempotency key the earlier order was placed with.
     pub idempotency_key: String,
+    /// The same page paying again because its own order was given up (`abandoned`: cancelled on Amazon's
+    /// pages, declined there, never finished): one intent. If that order was authorized after all by the
+    /// time this placement arrives, the server answers that order and places nothing. Without it (another
+    /// page of the tab: a new purchase) the placement goes ahead whatever the earlier order became.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub retry: bool,
 }
 
 /// What the widget does next for the order placed with the request's key, tagged by `kind`.

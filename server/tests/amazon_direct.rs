@@ -571,6 +571,32 @@ async fn apb_a_replaced_order_returning_late_is_not_completed() {
     assert_eq!(status(&env, second.order_id()).await.state, OrderState::Redirected);
 }
 
+/// APB with Amazon directly: an order given up before (here: as the buyer's cancel leaves it, `abandoned`)
+/// whose page then pays again (`replaces` with `retry`) is linked to the new order, so that if Amazon's pages
+/// return to it after all it is not completed: before, only an order still `redirected` was linked, and this
+/// late return was completed, charging the buyer a second time for one purchase.
+#[tokio::test]
+async fn apb_a_given_up_order_its_page_paid_again_for_is_not_completed_on_a_late_return() {
+    let env = start().await;
+    let buyer = Buyer::new(&env);
+    let body = |key: &str| serde_json::json!({"items": [{"sku": "ebook", "quantity": 1}], "idempotency_key": key, "language": "en", "product_type": "PayOnly"});
+    let first: amazon_pay_contract::apb::ApbOrderResponse = env.post_json("/api/apb/orders", &body("apb-key-gone-0001")).await.json().await.unwrap();
+    let (_, id) = buyer.checkout(first.button().unwrap(), "visa-1111").await;
+    let result = format!("/api/amazon/orders/{}/result?amazonCheckoutSessionId={id}", first.order_id());
+    env.execute(&format!("UPDATE orders SET state = 'abandoned', abandon_reason = 'buyer_cancelled' WHERE id = '{}'", first.order_id()));
+
+    let mut again = body("apb-key-gone-0002");
+    again["replaces"] = serde_json::json!({"order_id": first.order_id(), "idempotency_key": "apb-key-gone-0001", "retry": true});
+    let second: amazon_pay_contract::apb::ApbOrderResponse = env.post_json("/api/apb/orders", &again).await.json().await.unwrap();
+    assert!(second.button().is_some(), "{second:?}");
+
+    let back = buyer.get(&result).await;
+    assert_eq!(location(&back), format!("/confirmation.html?order={}", first.order_id()));
+    assert_eq!(status(&env, first.order_id()).await.state, OrderState::Abandoned);
+    assert!(env.upstream("completeCheckoutSession").is_empty(), "not completed: no charge");
+    assert_eq!(status(&env, second.order_id()).await.state, OrderState::Redirected);
+}
+
 /// The sandbox's SNS signing key (published in the repository, sandbox only), to forge what the tests need.
 const SNS_KEY: &str = include_str!("../../sandbox/src/amazon_v2/keys/sandbox-sns-key.pem");
 

@@ -224,9 +224,20 @@ async fn an_order_whose_buyer_never_came_back_is_given_up_after_the_expiry() {
 
 /// An ebook placed with `key`; `replaces`: the earlier placement `(order id, key)` the tab claims.
 async fn place_ebook(env: &support::Env, key: &str, replaces: Option<(&str, &str)>) -> ApbOrderResponse {
+    let replaces =
+        replaces.map(|(order_id, idempotency_key)| ApbReplaces { order_id: order_id.into(), idempotency_key: idempotency_key.into(), retry: false });
+    place_ebook_claiming(env, key, replaces).await
+}
+
+/// An ebook placed with `key` by the page whose own order `(order id, key)` was given up (`retry`).
+async fn place_ebook_again(env: &support::Env, key: &str, order_id: &str, its_key: &str) -> ApbOrderResponse {
+    place_ebook_claiming(env, key, Some(ApbReplaces { order_id: order_id.into(), idempotency_key: its_key.into(), retry: true })).await
+}
+
+async fn place_ebook_claiming(env: &support::Env, key: &str, replaces: Option<ApbReplaces>) -> ApbOrderResponse {
     let mut digital = request(key, ProductType::PayOnly, None);
     digital.items = vec![CartLine { sku: "ebook".into(), quantity: 1 }];
-    digital.replaces = replaces.map(|(order_id, idempotency_key)| ApbReplaces { order_id: order_id.into(), idempotency_key: idempotency_key.into() });
+    digital.replaces = replaces;
     let response = env.http.post(env.url("/api/apb/orders")).json(&digital).send().await.unwrap();
     assert_eq!(response.status(), 200, "a claim never fails the placement");
     response.json().await.unwrap()
@@ -432,4 +443,79 @@ async fn replay_only_places_nothing() {
     let asked = ask("apb-key-asked-01").await.unwrap();
     assert_eq!(asked.status(), 200);
     assert_eq!(asked.json::<ApbOrderResponse>().await.unwrap(), placed);
+}
+
+/// The buyer comes back from Amazon's pages through the order's own return URL (`success`, `error`, `back`).
+async fn return_from_amazon(env: &support::Env, id: &str, result: &str) {
+    let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, id);
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let back = no_redirects.get(env.url(&format!("/api/orders/{id}/return?result={result}&token={token}"))).send().await.unwrap();
+    assert!(back.status().is_redirection(), "{}", back.status());
+}
+
+/// The buyer cancelled on Amazon's pages (PAYONE's back URL: `abandoned`), then went Back to the APB page. Its
+/// key answered the order's button again, and a page that placed anew left the cancelled order unlinked: if
+/// Amazon authorized it late after all, the buyer paid twice for one purchase. Now the key answers the
+/// order's confirmation page (`abandoned`); the page pays again with a new key naming it (`retry`), which links
+/// it, and its late authorization is released, the new order kept (on SQLite, and on PostgreSQL with
+/// `AMAZON_PAY_TEST_SERVER_STORE=postgres`).
+#[tokio::test]
+async fn a_cancelled_order_paid_again_from_its_page_is_released_if_amazon_authorizes_it_late() {
+    let env = support::start().await;
+    let first_placed = place_ebook(&env, "apb-key-cancel-01", None).await;
+    let first = first_placed.order_id().to_owned();
+    return_from_amazon(&env, &first, "back").await;
+    assert_eq!(state_of(&env, &first), OrderState::Abandoned);
+    let confirmation_url = env.url(&format!("/confirmation.html?order={first}"));
+    assert_eq!(
+        place_ebook(&env, "apb-key-cancel-01", None).await,
+        ApbOrderResponse::Placed { order_id: first.clone(), state: OrderState::Abandoned, confirmation_url },
+        "a given-up order's checkout is not opened again"
+    );
+
+    let second_placed = place_ebook_again(&env, "apb-key-cancel-02", &first, "apb-key-cancel-01").await;
+    let second = second_placed.order_id().to_owned();
+    assert!(second_placed.button().is_some(), "{second_placed:?}");
+    assert_eq!(env.texts(&format!("SELECT replaced_by FROM orders WHERE id = '{first}'")), [second.as_str()]);
+    assert_eq!(abandoned_events(&env, &first), 1, "given up once, by the cancel");
+
+    let txid = |id: &str| env.state.store.order(id).unwrap().unwrap().txid.unwrap();
+    let (first_txid, second_txid) = (txid(&first), txid(&second));
+    finish_on_amazon(&env, &second_placed).await;
+    finish_on_amazon(&env, &first_placed).await;
+    let sim = env.sandbox().payone.clone();
+    let released =
+        support::eventually("the late authorization released", 10, || sim.transaction(&first_txid).filter(|t| t.sequencenumber == 1)).await;
+    assert_eq!((released.captured, released.capture_closed), (0, true));
+    let kept = env.sandbox().payone.transaction(&second_txid).unwrap();
+    assert_eq!((kept.sequencenumber, kept.capture_closed), (0, false), "the order the buyer paid with is untouched");
+    assert_eq!(env.count(&format!("SELECT count(*) FROM duplicate_authorizations WHERE order_id = '{first}' AND other_order_id = '{second}'")), 1);
+}
+
+/// Amazon authorized the cancelled order after all before the page paid again: the page's `retry` gets that
+/// order's confirmation page and nothing is placed or authorized; a new purchase (another page of the tab, no
+/// `retry`) and a claim with another key still place (on SQLite, and on PostgreSQL with
+/// `AMAZON_PAY_TEST_SERVER_STORE=postgres`).
+#[tokio::test]
+async fn paying_again_for_an_order_amazon_authorized_meanwhile_answers_that_order_and_places_nothing() {
+    let env = support::start().await;
+    let placed = place_ebook(&env, "apb-key-late-0001", None).await;
+    let first = placed.order_id().to_owned();
+    return_from_amazon(&env, &first, "back").await;
+    finish_on_amazon(&env, &placed).await;
+    let (state, id) = (env.state.clone(), first.clone());
+    support::eventually("the late authorization", 10, || (state.store.order(&id).unwrap().unwrap().state == OrderState::Approved).then_some(()))
+        .await;
+
+    let again = place_ebook_again(&env, "apb-key-late-0002", &first, "apb-key-late-0001").await;
+    let confirmation_url = env.url(&format!("/confirmation.html?order={first}"));
+    assert_eq!(again, ApbOrderResponse::Placed { order_id: first.clone(), state: OrderState::Approved, confirmation_url });
+    assert!(env.state.store.order_by_key("apb-key-late-0002").unwrap().is_none(), "nothing placed");
+    assert_eq!(authorizations_of(&env.state, &first), 1);
+
+    let forged = place_ebook_again(&env, "apb-key-late-0003", &first, "apb-key-late-000X").await;
+    assert!(forged.button().is_some(), "a claim that does not hold is no retry: {forged:?}");
+    let new_purchase = place_ebook(&env, "apb-key-late-0004", Some((&first, "apb-key-late-0001"))).await;
+    assert!(new_purchase.button().is_some(), "another page's purchase: {new_purchase:?}");
+    assert_eq!(state_of(&env, &first), OrderState::Approved);
 }

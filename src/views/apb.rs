@@ -1,7 +1,9 @@
 //! APB: Amazon Pay as the last step of the shop's own checkout. The shop's button authorizes first
 //! (through the backend); PAYONE's answer carries the signed payload, and `amazon.Pay.initCheckout` takes
 //! the buyer to Amazon to choose a payment method and confirm. No Amazon button is rendered. Shown again by
-//! the browser's Back after the order is placed, it leads to the order's confirmation page, not to Amazon.
+//! a reload or the browser's Back after the order is placed, the page (its history entry keeps its key) leads
+//! to that order's confirmation page, not to Amazon; a given-up order's page pays anew, naming it. Buying
+//! again is a new visit of the page.
 
 use super::button::{is_amazon_checkout_js, render_options};
 use super::common::{live_region, log_error};
@@ -15,6 +17,7 @@ use crate::texts::Text;
 use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::apb::{ApbBuyer, ApbOrderRequest, ApbOrderResponse, ApbReplaces};
 use amazon_pay_contract::cv2::{CartLine, PostalAddress, ProductType};
+use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
 use core::cell::{Cell, RefCell};
 use core::time::Duration;
@@ -63,9 +66,9 @@ fn read_buyer(selector: &str) -> Option<ApbBuyer> {
     })
 }
 
-/// Where the tab keeps its last placement, its order id and the idempotency key it was placed with: after a
-/// reload (the buyer left Amazon's pages without Back) the next placement names it, and the server gives that
-/// order up at once. Only this tab knows the key, which is what lets it give the order up.
+/// Where the tab keeps its last placement, its order id and the idempotency key it was placed with: a new
+/// visit of the page (the buyer left Amazon's pages without Back) names it with its placement, and the server
+/// gives that order up at once. Only this tab knows the key, which is what lets it give the order up.
 const PLACED_ORDER: &str = "amazonPay.apbOrder";
 const PLACED_KEY: &str = "amazonPay.apbKey";
 
@@ -77,7 +80,40 @@ fn tab_storage() -> Option<web_sys::Storage> {
 fn earlier_placement(key: &str) -> Option<ApbReplaces> {
     let storage = tab_storage()?;
     let idempotency_key = storage.get_item(PLACED_KEY).ok()?.filter(|k| k != key)?;
-    Some(ApbReplaces { order_id: storage.get_item(PLACED_ORDER).ok()??, idempotency_key })
+    Some(ApbReplaces { order_id: storage.get_item(PLACED_ORDER).ok()??, idempotency_key, retry: false })
+}
+
+/// Where this page's entry in the tab's history keeps the key its button pays with (`history.state`, beside
+/// the shop's own state): a reload or the browser's Back of this entry asks about this page's own order, not
+/// the tab's last one (the same cart bought twice in one tab has two entries, each with its order). A new
+/// entry (the shop's checkout opened again by a link or the address) has none: a new purchase.
+const ENTRY_KEY: &str = "amazonPayApbKey";
+
+/// This entry's state, if the widget may add to it: none yet, or a plain object (the shop's router's).
+fn entry_state() -> Option<JsValue> {
+    let state = web_sys::window()?.history().ok()?.state().ok()?;
+    let writable = state.is_null() || state.is_undefined() || (state.is_object() && !js_sys::Array::is_array(&state));
+    writable.then_some(state)
+}
+
+/// The key this entry's button paid with (or was about to).
+fn entry_key() -> Option<String> {
+    let state = entry_state().filter(JsValue::is_object)?;
+    js_sys::Reflect::get(&state, &ENTRY_KEY.into()).ok()?.as_string()
+}
+
+/// Writes `key` into this entry's state, the shop's own fields kept (a state that is not an object is left
+/// alone: this entry then falls back to the tab's last placement on Back).
+fn remember_in_entry(key: &str) {
+    let (Some(window), Some(state)) = (web_sys::window(), entry_state()) else { return };
+    let merged = js_sys::Object::new();
+    if state.is_object() {
+        js_sys::Object::assign(&merged, &state.into());
+    }
+    let _ = js_sys::Reflect::set(&merged, &ENTRY_KEY.into(), &key.into());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state(&merged, "");
+    }
 }
 
 /// The button and its notice.
@@ -92,6 +128,10 @@ struct Apb {
     /// The key this page placed an order with (the server answered), asked about again when the page shows
     /// again from the back/forward cache.
     placed_key: RefCell<Option<String>>,
+    /// This page's own order, given up (`abandoned`: cancelled on Amazon's pages, declined there): the next
+    /// placement names it with `retry`, so the server links it (a late authorization of it is released) or,
+    /// if Amazon authorized it after all, answers it instead of placing.
+    given_up: RefCell<Option<ApbReplaces>>,
     /// The button's click, and `pageshow` (see [`restored`]).
     _listeners: RefCell<Vec<Listener>>,
 }
@@ -129,6 +169,7 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
         busy: Cell::new(false),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
         placed_key: RefCell::new(None),
+        given_up: RefCell::new(None),
         _listeners: RefCell::new(Vec::new()),
     });
     let weak = Rc::downgrade(&view);
@@ -144,14 +185,26 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
             restored(&view);
         }
     }));
-    // Loaded again by the browser's Back without its back/forward cache: the tab's last placement may be this
-    // page's, placed already; asked before the button is offered (a fresh visit, or a reload, places anew).
-    if crate::dom_calls::navigation_type() == "back_forward" {
+    // Loaded again (a reload, or the browser's Back without its back/forward cache) after this page's button
+    // was clicked: its order is asked about before the button is offered, and the button keeps its key, so a
+    // reload never pays twice. A new visit places anew. Where the entry cannot keep the key (the shop's state
+    // is not an object), Back asks about the tab's last placement instead.
+    if let Some(key) = entry_key() {
+        *view.idempotency_key.borrow_mut() = key.clone();
+        resume(&view, key, true);
+    } else if entry_state().is_none() && crate::dom_calls::navigation_type() == "back_forward" {
         if let Some(earlier) = tab_storage().and_then(|s| s.get_item(PLACED_KEY).ok().flatten()) {
-            resume(&view, earlier);
+            resume(&view, earlier, false);
         }
     }
     Ok(Mounted::new(root, Box::new(view)))
+}
+
+/// The page's own order with `key` was given up (`order_id`): the button pays again with a new key that
+/// names it (`retry`).
+fn pay_anew(view: &Apb, order_id: String, key: String) {
+    *view.given_up.borrow_mut() = Some(ApbReplaces { order_id, idempotency_key: key, retry: true });
+    *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
 }
 
 /// The browser's Back brought the page back from its back/forward cache as it was left: "Opening Amazon
@@ -160,7 +213,7 @@ pub fn mount(parent: &Element, options: ApbOptions) -> Result<Mounted, JsValue> 
 /// key: a click gets the same order and Amazon checkout again, not a second authorization.
 fn restored(view: &Rc<Apb>) {
     if let Some(key) = view.placed_key.borrow().clone() {
-        return resume(view, key);
+        return resume(view, key, true);
     }
     if view.busy.get() {
         set_text(&view.notice, "");
@@ -169,14 +222,16 @@ fn restored(view: &Rc<Apb>) {
 }
 
 /// Asks what the order placed with `key` is now (`replay_only`: nothing is placed), the button disabled
-/// meanwhile: past Amazon's pages, the page is replaced by the order's confirmation page; otherwise (still
-/// on Amazon's pages, given up, another cart, not reachable) the button works again with the key it had.
-fn resume(view: &Rc<Apb>, key: String) {
+/// meanwhile: past Amazon's pages, the page is replaced by the order's confirmation page; given up, the button
+/// pays again with a new key naming it ([`pay_anew`]); a key that placed nothing, or no answer, the button
+/// works again with the key it had; another refusal (declined when placing), with a new key. Not `own` (the
+/// tab's last placement, perhaps another page's): only an order past Amazon's pages changes anything.
+fn resume(view: &Rc<Apb>, key: String, own: bool) {
     set_text(&view.notice, "");
     view.set_busy(true);
     let request = ApbOrderRequest {
         items: view.options.items.clone(),
-        idempotency_key: key,
+        idempotency_key: key.clone(),
         language: view.options.language,
         product_type: view.options.product_type,
         buyer: None,
@@ -187,10 +242,16 @@ fn resume(view: &Rc<Apb>, key: String) {
     wasm_bindgen_futures::spawn_local(async move {
         let answer = answer.await;
         let Some(view) = weak.upgrade() else { return };
-        if let Ok(ApbOrderResponse::Placed { confirmation_url, .. }) = answer {
-            if is_http_url(&confirmation_url) {
+        match answer {
+            Ok(ApbOrderResponse::Placed { order_id, state: OrderState::Abandoned, .. }) if own => pay_anew(&view, order_id, key),
+            Ok(ApbOrderResponse::Placed { state: OrderState::Abandoned, .. }) => {}
+            Ok(ApbOrderResponse::Placed { confirmation_url, .. }) if is_http_url(&confirmation_url) => {
                 return page::replace_with(&confirmation_url);
             }
+            Err(err) if own && err.api_error().is_some_and(|e| e.code != ErrorCode::NotFound) => {
+                *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
+            }
+            _ => {}
         }
         view.set_busy(false);
     });
@@ -217,13 +278,17 @@ fn pay(view: &Rc<Apb>) {
     view.set_busy(true);
     set_text(&view.notice, Text::OpeningAmazon.get(lang));
     emit(&view.root, WidgetEvent::ButtonClicked);
+    let key = view.idempotency_key.borrow().clone();
+    // Before anything is sent: a reload from here on asks about this key's order instead of paying again.
+    remember_in_entry(&key);
+    let replaces = view.given_up.borrow().clone().or_else(|| earlier_placement(&key));
     let request = ApbOrderRequest {
         items: view.options.items.clone(),
-        idempotency_key: view.idempotency_key.borrow().clone(),
+        idempotency_key: key,
         language: lang,
         product_type: view.options.product_type,
         buyer,
-        replaces: earlier_placement(&view.idempotency_key.borrow()),
+        replaces,
         replay_only: false,
     };
     let (client, timeout) = (view.options.client.clone(), view.options.script_timeout);
@@ -237,6 +302,15 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
     let Some(page) = view.upgrade() else { return };
     let (order_id, config) = match answer {
         Ok(ApbOrderResponse::Checkout { order_id, button }) => (order_id, button),
+        // This page's own order was given up (its question after Back did not get through): pay again at
+        // once, naming it. Once only: a retry's new key cannot name a given-up order.
+        Ok(ApbOrderResponse::Placed { order_id, state: OrderState::Abandoned, .. }) if !request.replaces.as_ref().is_some_and(|r| r.retry) => {
+            pay_anew(&page, order_id, request.idempotency_key.clone());
+            let again =
+                ApbOrderRequest { idempotency_key: page.idempotency_key.borrow().clone(), replaces: page.given_up.borrow().clone(), ..request };
+            remember_in_entry(&again.idempotency_key);
+            return wasm_bindgen_futures::spawn_local(checkout(view, client, again, timeout));
+        }
         // Past Amazon's pages already (the page came back by the browser's Back): its confirmation page.
         Ok(ApbOrderResponse::Placed { confirmation_url, .. }) if is_http_url(&confirmation_url) => return page::navigate(&confirmation_url),
         Ok(ApbOrderResponse::Placed { confirmation_url, .. }) => {
@@ -248,6 +322,7 @@ async fn checkout(view: Weak<Apb>, client: Client, request: ApbOrderRequest, tim
         }
     };
     *page.placed_key.borrow_mut() = Some(request.idempotency_key.clone());
+    *page.given_up.borrow_mut() = None;
     if let Some(storage) = tab_storage() {
         let _ = storage.set_item(PLACED_ORDER, &order_id);
         let _ = storage.set_item(PLACED_KEY, &request.idempotency_key);

@@ -229,3 +229,89 @@ test("Reopened instead of Back: paying again gives the first order up at once, o
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("F5 on the APB page after paying (its question after Back lost): the order's confirmation, nothing authorized again", async () => {
+  const { page, context, problems } = await newPage(browser());
+  // The page's question after Back does not get through: it offers its button again; the buyer reloads it.
+  let dropQuestions = true;
+  await page.route("**/api/apb/orders", (route) =>
+    dropQuestions && (route.request().postData() ?? "").includes('"replay_only":true') ? route.abort() : route.fallback());
+  await backToThePaidApbPage(page, async () => {
+    await page.locator(".amazon-pay-apb-button:not([disabled])").waitFor();
+    dropQuestions = false;
+    await page.reload({ waitUntil: "commit" });
+  });
+  assert.deepEqual(widgetConsole(problems), []);
+  await context.close();
+});
+
+test("The same cart bought twice in one tab: Back to the first APB page shows the first order, not the later one", async () => {
+  const { page, context, problems } = await newPage(browser());
+  const buy = async () => {
+    await page.goto(server().baseUrl + "/apb.html");
+    await page.click(".amazon-pay-apb-button");
+    await chooseOnAmazon(page);
+    assert.match(await confirmationState(page, "approved"), /confirmed/);
+    return new URL(page.url()).searchParams.get("order");
+  };
+  const before = (await upstreamCalls(server().baseUrl, "preauthorization")).length;
+  await page.goto(server().baseUrl + "/");
+  const entries = await page.evaluate(() => history.length);
+  const first = await buy();
+  const second = await buy();
+  assert.notEqual(second, first, "a new visit of the checkout is a new purchase");
+  assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length - before, 2);
+  // Back over the second purchase and Amazon's pages to the first APB page (the entry after the cart).
+  const steps = (await page.evaluate(() => history.length)) - entries - 1;
+  const onApb = page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame() && frame.url().includes("/apb.html") });
+  await page.evaluate((steps) => history.go(-steps), steps);
+  await onApb;
+  await page.waitForURL(/\/confirmation\.html\?order=/, { timeout: 10_000 });
+  assert.equal(new URL(page.url()).searchParams.get("order"), first, "that page's own order");
+  assert.equal((await upstreamCalls(server().baseUrl, "preauthorization")).length - before, 2, "nothing authorized again");
+  assert.deepEqual(widgetConsole(problems), []);
+  await context.close();
+});
+
+for (const backForwardCache of [false, true]) {
+  test(`Cancelled on Amazon's page, then Back to the APB page${backForwardCache ? " (back/forward cache)" : ""}: the button pays anew, naming the given-up order`, async () => {
+    const own = backForwardCache ? await launchBrowser({ backForwardCache: true }) : null;
+    const { page, context } = await newPage(own ?? browser());
+    try {
+      const placed = [];
+      await page.route("**/api/apb/orders", async (route) => {
+        const response = await route.fetch();
+        placed.push({ request: JSON.parse(route.request().postData()), answer: await response.json() });
+        await route.fulfill({ response });
+      });
+      await page.goto(server().baseUrl + "/apb.html");
+      const entries = await page.evaluate(() => history.length);
+      await page.click(".amazon-pay-apb-button");
+      await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+      const first = placed.at(-1).answer.order_id;
+      await page.click("button[value=cancel]");
+      await page.waitForURL(/\/review\.html\?.*order=/);
+      const steps = (await page.evaluate(() => history.length)) - entries;
+      await page.evaluate((steps) => history.go(-steps), steps);
+      await page.waitForURL(/\/apb\.html$/, { waitUntil: "commit" });
+      const button = page.locator(".amazon-pay-apb-button:not([disabled])");
+      await button.waitFor();
+      await button.click();
+      await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+      const last = placed.at(-1);
+      assert.notEqual(last.answer.order_id, first, "a new order, not the given-up one's checkout again");
+      assert.equal(last.answer.kind, "checkout");
+      assert.deepEqual([last.request.replaces?.order_id, last.request.replaces?.retry], [first, true], "naming the given-up order");
+      assert.notEqual(last.request.idempotency_key, placed[0].request.idempotency_key);
+      await page.click("button.primary");
+      await page.check("#instrument-visa-1111");
+      await page.click("button.primary");
+      assert.match(await confirmationState(page, "approved"), /confirmed/);
+      const response = await fetch(`${server().baseUrl}/merchant/api/orders/${first}`, { headers: { authorization: `Bearer ${KEY}` } });
+      assert.equal((await response.json()).state, "abandoned");
+    } finally {
+      await context.close();
+      await own?.close();
+    }
+  });
+}

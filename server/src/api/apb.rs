@@ -28,6 +28,9 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         return super::apb_replay::replay(&state, &existing, lang);
     }
     super::apb_replay::refuse_new(&request)?;
+    if let Some(earlier) = super::apb_replace::authorized_meanwhile(&state, &request)? {
+        return Ok(earlier);
+    }
     let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
     let product_type = state.catalogue.product_type(&request.items);

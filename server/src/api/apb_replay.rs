@@ -1,8 +1,8 @@
 //! An APB placement sent again with its idempotency key (a second click, or the page the browser's Back
 //! brought back): the answer the key's order calls for now. While its buyer has not finished on Amazon's
 //! pages, the same button again, which completes the same order; once past them (back through the success
-//! URL, or Amazon decided), the order's confirmation page, so that the buyer is not sent through Amazon's
-//! checkout again for an order that is already placed.
+//! URL, Amazon decided, or the order was given up), the order's confirmation page with its state, so that the
+//! buyer is not sent through Amazon's checkout again for an order that is already placed or over.
 
 use super::ApiJson;
 use crate::error::AppError;
@@ -52,13 +52,15 @@ pub(crate) fn refuse_new(request: &ApbOrderRequest) -> Result<(), AppError> {
 
 /// Whether an order in `order_state` is past Amazon's checkout: Amazon (or PAYONE) decided, or the buyer came
 /// back through the success URL (`returned`, asked only for a `redirected` order). An order given up
-/// (`abandoned`) keeps its button: Amazon decides whether its checkout can still be finished, and a late
-/// authorization moves it on (webhooks.md, "Orders that never come back").
+/// (`abandoned`: cancelled or declined on Amazon's pages, never finished, replaced) is past it too: its button
+/// is not offered again (its checkout is over, and reopening it could only revive an order the shop was told
+/// is given up). The widget then pays again with a new key that names it (`replaces` with `retry`), so that
+/// a late authorization of it is released (webhooks.md, "Orders that never come back").
 fn past_amazon<E>(order_state: OrderState, returned: impl FnOnce() -> Result<bool, E>) -> Result<bool, E> {
     Ok(match order_state {
-        OrderState::Approved | OrderState::Pending | OrderState::Paid | OrderState::Failed | OrderState::Declined => true,
+        OrderState::Approved | OrderState::Pending | OrderState::Paid | OrderState::Failed | OrderState::Declined | OrderState::Abandoned => true,
         OrderState::Redirected => returned()?,
-        OrderState::Placing | OrderState::UpstreamFailed | OrderState::Abandoned => false,
+        OrderState::Placing | OrderState::UpstreamFailed => false,
     })
 }
 
@@ -78,12 +80,12 @@ mod tests {
     }
 
     #[test]
-    fn only_an_order_whose_buyer_is_still_on_amazons_pages_gets_its_button_again() {
-        for decided in [OrderState::Approved, OrderState::Pending, OrderState::Paid, OrderState::Failed, OrderState::Declined] {
+    fn only_an_order_whose_buyer_is_still_on_amazons_pages_gets_its_button_again_not_a_given_up_one() {
+        for decided in [OrderState::Approved, OrderState::Pending, OrderState::Paid, OrderState::Failed, OrderState::Declined, OrderState::Abandoned]
+        {
             assert!(past(decided, false), "{decided:?}");
         }
         assert!(past(OrderState::Redirected, true), "back through the success URL");
         assert!(!past(OrderState::Redirected, false), "still on Amazon's pages (or Back from them)");
-        assert!(!past(OrderState::Abandoned, false));
     }
 }

@@ -22,6 +22,9 @@ pub enum Replaced {
     NotApb,
     /// The claim names the new order itself.
     Itself,
+    /// Given up before (cancelled on Amazon's pages, declined there, never finished) and now linked to the new
+    /// order, so that a late authorization of it is released as a second one of the same purchase.
+    Linked,
     /// The buyer came back through PAYONE's success URL: PAYONE's word on it is on its way, it stays.
     Returned,
     /// No longer waiting for the buyer (PAYONE or Amazon moved it, or it was given up before): it stays.
@@ -33,7 +36,8 @@ const MAX_CHAIN: usize = 16;
 
 impl Store {
     /// Gives up order `id` for order `by`, if `key` is the idempotency key `id` was placed with (compared in
-    /// constant time), it is an APB order and it is still `redirected` and not returned from Amazon. One
+    /// constant time), it is an APB order and it is still `redirected` and not returned from Amazon; an order
+    /// given up before is only linked to `by` ([`Replaced::Linked`]). One
     /// conditional update with its event in one transaction, like the sweep's, so a notification that moved
     /// the order first wins and a second claim changes nothing.
     pub async fn give_up_replaced(&self, id: &str, key: &str, by: &str) -> Result<Replaced, StoreError> {
@@ -62,6 +66,14 @@ impl Store {
             if moved == 1 {
                 crate::store::events::record(c, &id, &crate::store::events::type_for_state(OrderState::Abandoned))?;
                 return Ok(Replaced::GivenUp);
+            }
+            // Given up already (the buyer cancelled on Amazon's pages, then paid again from the same page):
+            // Amazon may still authorize it late, so it names its replacement too (the first one only).
+            let linked = c
+                .prepare_cached("UPDATE orders SET replaced_by = ?2 WHERE id = ?1 AND state = 'abandoned' AND replaced_by IS NULL")?
+                .execute(params![id, by])?;
+            if linked == 1 {
+                return Ok(Replaced::Linked);
             }
             let (state, returned): (String, Option<i64>) =
                 c.prepare_cached("SELECT state, returned_at FROM orders WHERE id = ?1")?.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -117,7 +129,7 @@ pub(crate) fn live_replacement(c: &Conn<'_>, id: &str) -> crate::store::db::Resu
 }
 
 /// Whether `given` is `stored`, without an early exit on the first differing byte (the length is not secret).
-fn same_key(stored: &str, given: &str) -> bool {
+pub(crate) fn same_key(stored: &str, given: &str) -> bool {
     use subtle::ConstantTimeEq;
     stored.as_bytes().ct_eq(given.as_bytes()).into()
 }

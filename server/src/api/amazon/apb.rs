@@ -30,6 +30,9 @@ pub(super) async fn place(State(state): State<AppState>, ApiJson(request): ApiJs
         return crate::api::apb_replay::replay(&state, &existing, lang);
     }
     crate::api::apb_replay::refuse_new(&request)?;
+    if let Some(earlier) = crate::api::apb_replace::authorized_meanwhile(&state, &request)? {
+        return Ok(earlier);
+    }
     let amount = state.catalogue.price(&request.items, DeliveryOption::default()).map_err(|e| bad(&e.to_string()))?;
     check_currency(amazon, amount).map_err(|e| e.in_language(lang))?;
     // The cart decides: digital goods only is PayOnly (no address sent), anything physical is PayAndShip.
