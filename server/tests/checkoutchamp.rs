@@ -628,6 +628,103 @@ async fn an_upstream_timeout_is_a_clear_error_and_stores_nothing() {
     assert_eq!(cc.orders.import_count().unwrap(), 0);
 }
 
+/// A server that gives CheckoutChamp 400 ms, and a simulator that holds late answers for 5 s.
+async fn start_impatient() -> Env {
+    let env = start_with(|config| config.checkoutchamp.as_mut().unwrap().timeout = Duration::from_millis(400)).await;
+    env.sandbox().checkoutchamp.set_hold(Duration::from_secs(5));
+    env
+}
+
+#[tokio::test]
+async fn a_one_time_order_created_by_an_import_answered_too_late_is_found_not_refused() {
+    let env = start_impatient().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    env.sandbox().checkoutchamp.answer_late(1);
+    let request = order_request(&token, &reference, &[(101, 2)], "late-answer-key-01", Language::De);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::De).await;
+    let created = env.sandbox().checkoutchamp.orders();
+    assert_eq!(created.len(), 1, "CheckoutChamp created the order all the same");
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!(cc.orders.import_count().unwrap(), 0);
+
+    // The next press asks CheckoutChamp, finds the order by the tag the import sent, and records it: the
+    // buyer reads their order, not that their session expired.
+    let response = env.post(ORDERS, &ImportOrderRequest { language: Language::Fr, ..request.clone() }).await;
+    assert_eq!(response.status(), 200);
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!((answer.order_id.as_str(), answer.total), (created[0].order_id.as_str(), Money::eur(2 * 1290)));
+    assert_eq!(
+        cc.orders.order(&answer.order_id).unwrap().unwrap().buyer_user_id,
+        amazon_pay_server::sandbox::amazon::buyer("anna").unwrap().user_id()
+    );
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "order/query"], "asked, not imported again");
+    assert!(env.recorded_requests()[1].contains("emailAddress="), "the buyer's orders are asked for");
+    // A reloaded lander (a new key) gets the same order from the store; nothing more upstream.
+    let reloaded = order_request(&token, &reference, &[(101, 2)], "late-answer-key-02", Language::De);
+    let again: ImportOrderResponse = env.post(ORDERS, &reloaded).await.json().await.unwrap();
+    assert_eq!(again, answer);
+    assert_eq!(env.crm_calls().len(), 2);
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    assert!(cc.orders.unsettled(&reference).unwrap().is_none(), "settled with the order");
+}
+
+#[tokio::test]
+async fn a_recurring_import_answered_too_late_is_not_charged_twice() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-1111"));
+    env.sandbox().checkoutchamp.answer_late(1);
+    let request = order_request(&token, &agreement, &[(104, 1)], "late-recurring-01", Language::It);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::It).await;
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    // The lander's next press (its key, or a reloaded page's new one) finds that order: one charge.
+    let next = order_request(&token, &agreement, &[(104, 1)], "late-recurring-02", Language::It);
+    let response = env.post(ORDERS, &next).await;
+    assert_eq!(response.status(), 200);
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    let crm = env.sandbox().checkoutchamp.orders();
+    assert_eq!(crm.len(), 1, "imported once");
+    assert_eq!(answer.order_id, crm[0].order_id);
+    let replay: ImportOrderResponse = env.post(ORDERS, &next).await.json().await.unwrap();
+    assert_eq!(replay, answer, "the key replays the order it was given");
+    // Once settled, the agreement serves the next recurring order as before.
+    let later = order_request(&token, &agreement, &[(104, 1)], "late-recurring-03", Language::It);
+    let second: ImportOrderResponse = env.post(ORDERS, &later).await.json().await.unwrap();
+    assert_ne!(second.order_id, answer.order_id);
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "order/query", "order/import"]);
+}
+
+#[tokio::test]
+async fn an_import_that_timed_out_before_creating_anything_is_imported_once_after_asking() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-0504"));
+    let request = order_request(&token, &agreement, &[(104, 1)], "early-timeout-01", Language::Es);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Es).await;
+    assert!(env.sandbox().checkoutchamp.orders().is_empty());
+    env.set_instrument(&agreement, "visa-1111");
+    let response = env.post(ORDERS, &request).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    let calls = env.crm_calls();
+    let actions: Vec<&str> = calls.iter().map(|(action, _)| action.as_str()).collect();
+    assert_eq!(actions, ["order/import", "order/query", "order/import"]);
+    assert!(calls[1].1.contains("No orders matching"), "CheckoutChamp had none: {calls:?}");
+    // Another Amazon account cannot use the agreement's unsettled import (nor learn of it).
+    let (paul, _) = env.amazon_order("paul", AgreementType::OrderReference, None);
+    env.set_instrument(&agreement, "visa-0504");
+    expect_error(
+        env.post(ORDERS, &order_request(&token, &agreement, &[(104, 1)], "early-timeout-02", Language::Es)).await,
+        504,
+        ErrorCode::UpstreamTimeout,
+        Language::Es,
+    )
+    .await;
+    let stranger = order_request(&paul, &agreement, &[(104, 1)], "early-timeout-03", Language::En);
+    expect_error(env.post(ORDERS, &stranger).await, 404, ErrorCode::NotFound, Language::En).await;
+    assert_eq!(env.crm_calls().len(), 4, "the stranger reached nobody");
+}
+
 #[tokio::test]
 async fn recurring_orders_need_the_buyers_consent() {
     let env = start().await;
