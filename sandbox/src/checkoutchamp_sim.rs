@@ -215,6 +215,7 @@ pub struct CheckoutChampSimulator {
     config: CheckoutChampAccount,
     hold_ms: AtomicU64,
     late_imports: AtomicU64,
+    late_queries: AtomicU64,
     settle_delay: Duration,
     next_customer: AtomicU64,
     orders: Mutex<HashMap<String, SimOrder>>,
@@ -243,6 +244,7 @@ impl CheckoutChampSimulator {
             config,
             hold_ms: AtomicU64::new(hold.as_millis().try_into().unwrap_or(u64::MAX)),
             late_imports: AtomicU64::new(0),
+            late_queries: AtomicU64::new(0),
             settle_delay: settle,
             next_customer: AtomicU64::new(1001),
             orders: Mutex::new(HashMap::new()),
@@ -267,9 +269,19 @@ impl CheckoutChampSimulator {
         self.late_imports.store(count, Ordering::Relaxed);
     }
 
-    /// Takes one late answer, if any is left.
-    fn take_late(&self) -> bool {
-        self.late_imports.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
+    /// The same for Order Query: the next `count` queries are answered after the hold.
+    pub fn answer_queries_late(&self, count: u64) {
+        self.late_queries.store(count, Ordering::Relaxed);
+    }
+
+    /// Takes one late answer for `action`, if any is left.
+    fn take_late(&self, action: &str) -> bool {
+        let left = match action {
+            "order/import" => &self.late_imports,
+            "order/query" => &self.late_queries,
+            _ => return false,
+        };
+        left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
     }
 
     /// A copy of the order `id` (for tests and the harness).
@@ -769,8 +781,9 @@ async fn respond(crm: &CheckoutChampSimulator, amazon: &AmazonSandbox, action: &
         Some(params) => crm.handle(action, &params, amazon),
         None => error("Invalid request: parameters must be form-encoded"),
     };
+    // A late Import Order is one that created its order; a late query is late whatever it answers.
     let created = matches!(&answer, SimAnswer::Json(v) if v["result"] == "SUCCESS");
-    if action == "order/import" && created && crm.take_late() {
+    if (created || action != "order/import") && crm.take_late(action) {
         tokio::time::sleep(crm.hold()).await;
     }
     match answer {

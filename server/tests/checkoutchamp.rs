@@ -271,7 +271,7 @@ async fn simulator_imports_an_amazon_order_with_the_address_from_the_order_refer
     assert_eq!(success_of(&query)["totalResults"], 1);
     assert_eq!(success_of(&query)["data"][0]["orderId"], id);
     assert_eq!(error_of(&env.crm("order/query/", &[("orderId", "NOPE")]).await), "No orders matching those parameters");
-    assert_eq!(error_of(&env.crm("order/query/", &[]).await), "orderId is required");
+    assert_eq!(error_of(&env.crm("order/query/", &[]).await), "startDate is required", "without orderId, a date range");
     success_of(&env.crm("order/confirm/", &[("orderId", id)]).await);
     assert!(env.sandbox().checkoutchamp.order(id).unwrap().confirmed);
     assert_eq!(error_of(&env.crm("order/confirm/", &[("orderId", "NOPE")]).await), "Invalid orderId");
@@ -723,6 +723,57 @@ async fn an_import_that_timed_out_before_creating_anything_is_imported_once_afte
     let stranger = order_request(&paul, &agreement, &[(104, 1)], "early-timeout-03", Language::En);
     expect_error(env.post(ORDERS, &stranger).await, 404, ErrorCode::NotFound, Language::En).await;
     assert_eq!(env.crm_calls().len(), 4, "the stranger reached nobody");
+}
+
+#[tokio::test]
+async fn while_checkoutchamp_cannot_say_whether_a_late_import_created_the_order_nothing_is_imported() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-1111"));
+    env.sandbox().checkoutchamp.answer_late(1);
+    let request = order_request(&token, &agreement, &[(104, 1)], "query-late-key-01", Language::Fr);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+    // Order Query does not answer in time either: the buyer is told to try again, nothing is imported.
+    env.sandbox().checkoutchamp.answer_queries_late(1);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!((env.sandbox().checkoutchamp.orders().len(), cc.orders.import_count().unwrap()), (1, 0));
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some(), "still to be asked about");
+    // It answers the next time: the order is found and recorded, still one.
+    let answer: ImportOrderResponse = env.post(ORDERS, &request).await.json().await.unwrap();
+    assert_eq!(env.sandbox().checkoutchamp.orders()[0].order_id, answer.order_id);
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "order/query", "order/query"]);
+}
+
+#[tokio::test]
+async fn simulator_queries_orders_by_date_and_email() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let tagged = with(amazon_order_params(&token, &reference), &[("custom5", Some("apk-0123"))]);
+    let order_id = success_of(&env.crm("order/import/", &tagged).await)["orderId"].as_str().unwrap().to_owned();
+    let today = amazon_pay_server::checkoutchamp::types::month_day_year(amazon_pay_server::store::now_ms().div_euclid(86_400_000));
+    let query = |email: &'static str| vec![("emailAddress", email), ("startDate", "01/01/2020"), ("endDate", "12/31/2099")];
+    let page = env.crm("order/query/", &query("anna.schmidt@sandbox.example")).await;
+    let page = success_of(&page);
+    assert_eq!((page["totalResults"].as_u64(), page["data"][0]["orderId"].as_str()), (Some(1), Some(order_id.as_str())));
+    assert_eq!(page["data"][0]["custom5"], "apk-0123", "the custom fields are answered");
+    assert_eq!(error_of(&env.crm("order/query/", &query("paul@sandbox.example")).await), "No orders matching those parameters");
+    let on_today = env.crm("order/query/", &[("startDate", today.as_str()), ("endDate", today.as_str())]).await;
+    assert_eq!(success_of(&on_today)["totalResults"], 1);
+    // Refusals, each changing nothing.
+    for (params, says) in [
+        (vec![("startDate", "01/01/2020")], "endDate is required"),
+        (vec![("startDate", "2020-01-01"), ("endDate", "12/31/2099")], "startDate must be a date"),
+        (vec![("startDate", "12/31/2099"), ("endDate", "01/01/2020")], "before or equal"),
+        (vec![("startDate", "01/01/2020"), ("endDate", "12/31/2099"), ("resultsPerPage", "201")], "resultsPerPage"),
+    ] {
+        assert!(error_of(&env.crm("order/query/", &params).await).contains(says), "{params:?}");
+    }
+    let long = "x".repeat(51);
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let refused = with(amazon_order_params(&token, &reference), &[("custom5", Some(long.as_str()))]);
+    assert!(error_of(&env.crm("order/import/", &refused).await).contains("custom5 must be 50 characters"));
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
 }
 
 #[tokio::test]
