@@ -594,6 +594,8 @@ async fn declines_are_told_in_the_buyers_language_and_can_be_retried() {
         assert!(err.detail.unwrap().contains("Transaction Declined"), "{instrument}");
     }
     assert_eq!(env.state.checkoutchamp.as_ref().unwrap().orders.import_count().unwrap(), 0, "declines store no import");
+    let unsettled = env.state.checkoutchamp.as_ref().unwrap().orders.unsettled(&reference).unwrap();
+    assert!(unsettled.is_none(), "a decline is an answer: nothing to ask CheckoutChamp about later");
 
     // The buyer picks another card in the Wallet and clicks again with the same key.
     env.set_instrument(&reference, "visa-1111");
@@ -702,6 +704,8 @@ async fn an_import_that_timed_out_before_creating_anything_is_imported_once_afte
     let request = order_request(&token, &agreement, &[(104, 1)], "early-timeout-01", Language::Es);
     expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Es).await;
     assert!(env.sandbox().checkoutchamp.orders().is_empty());
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some(), "no answer: noted");
     env.set_instrument(&agreement, "visa-1111");
     let response = env.post(ORDERS, &request).await;
     assert_eq!(response.status(), 200);
