@@ -33,8 +33,8 @@ pub struct AmazonImportOrder {
 }
 
 /// The Import Order field that carries this server's reference. CheckoutChamp stores `custom1` … `custom5`
-/// "along with the order record" (50 characters each) and Order Query answers them; this server uses the last,
-/// so a merchant's own funnel keeps `custom1` … `custom4`.
+/// "along with the order record" (50 characters each); that Order Query's answer carries them is inferred, not
+/// documented (`docs/api.md`). This server uses the last, so a merchant's own funnel keeps `custom1` … `custom4`.
 pub const REFERENCE_FIELD: &str = "custom5";
 
 /// How many pages of one buyer's orders [`CheckoutChampClient::find_import`] reads at most (200 orders each).
