@@ -102,12 +102,20 @@ pub struct SimOrder {
     pub confirmed: bool,
     /// The buyer's `ipAddress` as the merchant sent it.
     pub ip_address: Option<String>,
+    /// `custom1` … `custom5` as the merchant sent them ("custom value to store along with the order record").
+    pub custom: Vec<(String, String)>,
+    /// The day (UTC, days since 1970-01-01) the order was created: what Order Query's date range filters by.
+    pub created_day: i64,
 }
 
 impl SimOrder {
     /// The order's total: its lines at the campaign's prices.
     pub fn total(&self) -> Money {
         Money::eur(self.items.iter().map(|l| l.product.price * i64::from(l.qty)).sum())
+    }
+
+    fn custom_value(&self, name: &str) -> Option<&str> {
+        self.custom.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The `message` object of a SUCCESS answer, with the fields real clients read.
@@ -142,6 +150,11 @@ impl SimOrder {
             "shipPostalCode": s(|a| a.zip),
             "shipCountry": s(|a| a.country),
             "amazonOrderId": self.amazon_order_id,
+            "custom1": self.custom_value("custom1"),
+            "custom2": self.custom_value("custom2"),
+            "custom3": self.custom_value("custom3"),
+            "custom4": self.custom_value("custom4"),
+            "custom5": self.custom_value("custom5"),
             "items": self.items.iter().map(|l| json!({
                 "productId": l.product.id.to_string(),
                 "name": l.product.name,
@@ -201,6 +214,8 @@ impl Params {
 pub struct CheckoutChampSimulator {
     config: CheckoutChampAccount,
     hold_ms: AtomicU64,
+    late_imports: AtomicU64,
+    late_queries: AtomicU64,
     settle_delay: Duration,
     next_customer: AtomicU64,
     orders: Mutex<HashMap<String, SimOrder>>,
@@ -228,6 +243,8 @@ impl CheckoutChampSimulator {
         CheckoutChampSimulator {
             config,
             hold_ms: AtomicU64::new(hold.as_millis().try_into().unwrap_or(u64::MAX)),
+            late_imports: AtomicU64::new(0),
+            late_queries: AtomicU64::new(0),
             settle_delay: settle,
             next_customer: AtomicU64::new(1001),
             orders: Mutex::new(HashMap::new()),
@@ -243,6 +260,28 @@ impl CheckoutChampSimulator {
     /// Changes how long an "upstream timeout" request is held (tests shorten it).
     pub fn set_hold(&self, hold: Duration) {
         self.hold_ms.store(hold.as_millis().try_into().unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// The "late answer" fault: the next `count` Import Orders that create an order are answered only after the
+    /// hold ([`Self::hold`]), as a CRM whose answer is lost on the way or comes after the caller gave up; the
+    /// order exists all the same (the upstream timeout's worst case, `docs/sandbox.md`).
+    pub fn answer_late(&self, count: u64) {
+        self.late_imports.store(count, Ordering::Relaxed);
+    }
+
+    /// The same for Order Query: the next `count` queries are answered after the hold.
+    pub fn answer_queries_late(&self, count: u64) {
+        self.late_queries.store(count, Ordering::Relaxed);
+    }
+
+    /// Takes one late answer for `action`, if any is left.
+    fn take_late(&self, action: &str) -> bool {
+        let left = match action {
+            "order/import" => &self.late_imports,
+            "order/query" => &self.late_queries,
+            _ => return false,
+        };
+        left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
     }
 
     /// A copy of the order `id` (for tests and the harness).
@@ -370,6 +409,8 @@ impl CheckoutChampSimulator {
             session_id,
             confirmed: false,
             ip_address: params.get("ipAddress").map(str::to_owned),
+            custom: custom_fields(params)?,
+            created_day: today(),
         };
         let answer = order.to_json();
         self.lock_orders().insert(order.order_id.clone(), order);
@@ -447,6 +488,8 @@ impl CheckoutChampSimulator {
             session_id: lead.as_ref().and_then(|o| o.session_id.clone()),
             confirmed: false,
             ip_address,
+            custom: custom_fields(params)?,
+            created_day: today(),
         };
         let total = order.total();
         amazon.update_order_reference(amazon_order_id, |r| {
@@ -504,10 +547,39 @@ impl CheckoutChampSimulator {
         Ok(success(stored.to_json()))
     }
 
+    /// Order Query: one order by `orderId`, or the orders created from `startDate` to `endDate` (`m/d/Y`,
+    /// required without `orderId`, as the validating SDK says), narrowed by `emailAddress`, a page of
+    /// `resultsPerPage` (25, at most 200) at `page` (1). Nothing matching is an `ERROR`, as Konnektive answers it.
     fn query(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
-        let order_id = params.require("orderId")?;
-        let order = self.order(order_id).ok_or_else(|| error("No orders matching those parameters"))?;
-        Ok(success(json!({"totalResults": 1, "resultsPerPage": 25, "page": 1, "data": [order.to_json()]})))
+        let per_page = integer(params, "resultsPerPage")?.unwrap_or(25);
+        if !(1..=200).contains(&per_page) {
+            return Err(error("resultsPerPage must be between 1 and 200"));
+        }
+        let page = integer(params, "page")?.unwrap_or(1).max(1);
+        let none = || error("No orders matching those parameters");
+        if let Some(order_id) = params.get("orderId") {
+            let order = self.order(order_id).ok_or_else(none)?;
+            return Ok(success(json!({"totalResults": 1, "resultsPerPage": per_page, "page": 1, "data": [order.to_json()]})));
+        }
+        let start = day_of(params.require("startDate")?).ok_or_else(|| error("startDate must be a date (m/d/Y)"))?;
+        let end = day_of(params.require("endDate")?).ok_or_else(|| error("endDate must be a date (m/d/Y)"))?;
+        if start > end {
+            return Err(error("startDate must be before or equal to endDate"));
+        }
+        let email = params.get("emailAddress");
+        let mut found: Vec<SimOrder> = self
+            .orders()
+            .into_iter()
+            .filter(|o| (start..=end).contains(&o.created_day) && email.is_none_or(|e| o.email.eq_ignore_ascii_case(e)))
+            .collect();
+        if found.is_empty() {
+            return Err(none());
+        }
+        found.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        let total = found.len();
+        let skip = (page as usize - 1).saturating_mul(per_page as usize);
+        let data: Vec<Value> = found.iter().skip(skip).take(per_page as usize).map(SimOrder::to_json).collect();
+        Ok(success(json!({"totalResults": total, "resultsPerPage": per_page, "page": page, "data": data})))
     }
 
     fn confirm(&self, params: &Params) -> Result<SimAnswer, SimAnswer> {
@@ -553,6 +625,44 @@ impl CheckoutChampSimulator {
         order.settles = None;
         Ok(success(order.to_json()))
     }
+}
+
+/// `custom1` … `custom5`, each at most 50 characters (the validating SDK's limit).
+fn custom_fields(params: &Params) -> Result<Vec<(String, String)>, SimAnswer> {
+    let mut fields = Vec::new();
+    for n in 1..=5 {
+        let name = format!("custom{n}");
+        if let Some(value) = params.get(&name) {
+            if value.chars().count() > 50 {
+                return Err(error(format!("{name} must be 50 characters or less")));
+            }
+            fields.push((name, value.to_owned()));
+        }
+    }
+    Ok(fields)
+}
+
+/// Today (UTC) in days since 1970-01-01.
+fn today() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    i64::try_from(secs / 86_400).unwrap_or(0)
+}
+
+/// `m/d/Y` (Order Query's dates) in days since 1970-01-01; `None` when it is no date.
+fn day_of(text: &str) -> Option<i64> {
+    let mut parts = text.split('/').map(|p| p.parse::<i64>().ok());
+    let (month, day, year) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(1000..=9999).contains(&year) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 fn check_email(email: &str) -> Result<(), SimAnswer> {
@@ -671,6 +781,11 @@ async fn respond(crm: &CheckoutChampSimulator, amazon: &AmazonSandbox, action: &
         Some(params) => crm.handle(action, &params, amazon),
         None => error("Invalid request: parameters must be form-encoded"),
     };
+    // A late Import Order is one that created its order; a late query is late whatever it answers.
+    let created = matches!(&answer, SimAnswer::Json(v) if v["result"] == "SUCCESS");
+    if (created || action != "order/import") && crm.take_late(action) {
+        tokio::time::sleep(crm.hold()).await;
+    }
     match answer {
         SimAnswer::Json(value) => ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string()).into_response(),
         SimAnswer::Garbage => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], GARBAGE).into_response(),
@@ -727,5 +842,16 @@ mod tests {
         assert!(order_items(&Params::parse(None, "product1_id=999").unwrap()).is_err());
         assert!(order_items(&Params::parse(None, "product1_id=101&product1_qty=0").unwrap()).is_err());
         assert!(order_items(&Params::default()).is_err());
+    }
+
+    #[test]
+    fn query_dates_are_read_as_month_day_year() {
+        assert_eq!(day_of("1/1/1970"), Some(0));
+        assert_eq!(day_of("12/31/1969"), Some(-1));
+        assert_eq!(day_of("03/01/2000"), Some(11_017));
+        assert_eq!(day_of("12/07/2026"), Some(20_794));
+        for bad in ["", "2026-12-07", "13/1/2026", "1/32/2026", "1/1/26", "1/1/2026/1", "a/b/c"] {
+            assert_eq!(day_of(bad), None, "{bad}");
+        }
     }
 }

@@ -271,7 +271,7 @@ async fn simulator_imports_an_amazon_order_with_the_address_from_the_order_refer
     assert_eq!(success_of(&query)["totalResults"], 1);
     assert_eq!(success_of(&query)["data"][0]["orderId"], id);
     assert_eq!(error_of(&env.crm("order/query/", &[("orderId", "NOPE")]).await), "No orders matching those parameters");
-    assert_eq!(error_of(&env.crm("order/query/", &[]).await), "orderId is required");
+    assert_eq!(error_of(&env.crm("order/query/", &[]).await), "startDate is required", "without orderId, a date range");
     success_of(&env.crm("order/confirm/", &[("orderId", id)]).await);
     assert!(env.sandbox().checkoutchamp.order(id).unwrap().confirmed);
     assert_eq!(error_of(&env.crm("order/confirm/", &[("orderId", "NOPE")]).await), "Invalid orderId");
@@ -594,6 +594,8 @@ async fn declines_are_told_in_the_buyers_language_and_can_be_retried() {
         assert!(err.detail.unwrap().contains("Transaction Declined"), "{instrument}");
     }
     assert_eq!(env.state.checkoutchamp.as_ref().unwrap().orders.import_count().unwrap(), 0, "declines store no import");
+    let unsettled = env.state.checkoutchamp.as_ref().unwrap().orders.unsettled(&reference).unwrap();
+    assert!(unsettled.is_none(), "a decline is an answer: nothing to ask CheckoutChamp about later");
 
     // The buyer picks another card in the Wallet and clicks again with the same key.
     env.set_instrument(&reference, "visa-1111");
@@ -626,6 +628,156 @@ async fn an_upstream_timeout_is_a_clear_error_and_stores_nothing() {
     env.set_instrument(&reference, "visa-0500");
     expect_error(env.post(ORDERS, &request).await, 502, ErrorCode::UpstreamInvalid, Language::De).await;
     assert_eq!(cc.orders.import_count().unwrap(), 0);
+}
+
+/// A server that gives CheckoutChamp 400 ms, and a simulator that holds late answers for 5 s.
+async fn start_impatient() -> Env {
+    let env = start_with(|config| config.checkoutchamp.as_mut().unwrap().timeout = Duration::from_millis(400)).await;
+    env.sandbox().checkoutchamp.set_hold(Duration::from_secs(5));
+    env
+}
+
+#[tokio::test]
+async fn a_one_time_order_created_by_an_import_answered_too_late_is_found_not_refused() {
+    let env = start_impatient().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    env.sandbox().checkoutchamp.answer_late(1);
+    let request = order_request(&token, &reference, &[(101, 2)], "late-answer-key-01", Language::De);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::De).await;
+    let created = env.sandbox().checkoutchamp.orders();
+    assert_eq!(created.len(), 1, "CheckoutChamp created the order all the same");
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!(cc.orders.import_count().unwrap(), 0);
+
+    // The next press asks CheckoutChamp, finds the order by the tag the import sent, and records it: the
+    // buyer reads their order, not that their session expired.
+    let response = env.post(ORDERS, &ImportOrderRequest { language: Language::Fr, ..request.clone() }).await;
+    assert_eq!(response.status(), 200);
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!((answer.order_id.as_str(), answer.total), (created[0].order_id.as_str(), Money::eur(2 * 1290)));
+    assert_eq!(
+        cc.orders.order(&answer.order_id).unwrap().unwrap().buyer_user_id,
+        amazon_pay_server::sandbox::amazon::buyer("anna").unwrap().user_id()
+    );
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "order/query"], "asked, not imported again");
+    assert!(env.recorded_requests()[1].contains("emailAddress="), "the buyer's orders are asked for");
+    // A reloaded lander (a new key) gets the same order from the store; nothing more upstream.
+    let reloaded = order_request(&token, &reference, &[(101, 2)], "late-answer-key-02", Language::De);
+    let again: ImportOrderResponse = env.post(ORDERS, &reloaded).await.json().await.unwrap();
+    assert_eq!(again, answer);
+    assert_eq!(env.crm_calls().len(), 2);
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    assert!(cc.orders.unsettled(&reference).unwrap().is_none(), "settled with the order");
+}
+
+#[tokio::test]
+async fn a_recurring_import_answered_too_late_is_not_charged_twice() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-1111"));
+    env.sandbox().checkoutchamp.answer_late(1);
+    let request = order_request(&token, &agreement, &[(104, 1)], "late-recurring-01", Language::It);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::It).await;
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    // The lander's next press (its key, or a reloaded page's new one) finds that order: one charge.
+    let next = order_request(&token, &agreement, &[(104, 1)], "late-recurring-02", Language::It);
+    let response = env.post(ORDERS, &next).await;
+    assert_eq!(response.status(), 200);
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    let crm = env.sandbox().checkoutchamp.orders();
+    assert_eq!(crm.len(), 1, "imported once");
+    assert_eq!(answer.order_id, crm[0].order_id);
+    let replay: ImportOrderResponse = env.post(ORDERS, &next).await.json().await.unwrap();
+    assert_eq!(replay, answer, "the key replays the order it was given");
+    // Once settled, the agreement serves the next recurring order as before.
+    let later = order_request(&token, &agreement, &[(104, 1)], "late-recurring-03", Language::It);
+    let second: ImportOrderResponse = env.post(ORDERS, &later).await.json().await.unwrap();
+    assert_ne!(second.order_id, answer.order_id);
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "order/query", "order/import"]);
+}
+
+#[tokio::test]
+async fn an_import_that_timed_out_before_creating_anything_is_imported_once_after_asking() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-0504"));
+    let request = order_request(&token, &agreement, &[(104, 1)], "early-timeout-01", Language::Es);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Es).await;
+    assert!(env.sandbox().checkoutchamp.orders().is_empty());
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some(), "no answer: noted");
+    env.set_instrument(&agreement, "visa-1111");
+    let response = env.post(ORDERS, &request).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
+    let calls = env.crm_calls();
+    let actions: Vec<&str> = calls.iter().map(|(action, _)| action.as_str()).collect();
+    assert_eq!(actions, ["order/import", "order/query", "order/import"]);
+    assert!(calls[1].1.contains("No orders matching"), "CheckoutChamp had none: {calls:?}");
+    // Another Amazon account cannot use the agreement's unsettled import (nor learn of it).
+    let (paul, _) = env.amazon_order("paul", AgreementType::OrderReference, None);
+    env.set_instrument(&agreement, "visa-0504");
+    expect_error(
+        env.post(ORDERS, &order_request(&token, &agreement, &[(104, 1)], "early-timeout-02", Language::Es)).await,
+        504,
+        ErrorCode::UpstreamTimeout,
+        Language::Es,
+    )
+    .await;
+    let stranger = order_request(&paul, &agreement, &[(104, 1)], "early-timeout-03", Language::En);
+    expect_error(env.post(ORDERS, &stranger).await, 404, ErrorCode::NotFound, Language::En).await;
+    assert_eq!(env.crm_calls().len(), 4, "the stranger reached nobody");
+}
+
+#[tokio::test]
+async fn while_checkoutchamp_cannot_say_whether_a_late_import_created_the_order_nothing_is_imported() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-1111"));
+    env.sandbox().checkoutchamp.answer_late(1);
+    let request = order_request(&token, &agreement, &[(104, 1)], "query-late-key-01", Language::Fr);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+    // Order Query does not answer in time either: the buyer is told to try again, nothing is imported.
+    env.sandbox().checkoutchamp.answer_queries_late(1);
+    expect_error(env.post(ORDERS, &request).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!((env.sandbox().checkoutchamp.orders().len(), cc.orders.import_count().unwrap()), (1, 0));
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some(), "still to be asked about");
+    // It answers the next time: the order is found and recorded, still one.
+    let answer: ImportOrderResponse = env.post(ORDERS, &request).await.json().await.unwrap();
+    assert_eq!(env.sandbox().checkoutchamp.orders()[0].order_id, answer.order_id);
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "order/query", "order/query"]);
+}
+
+#[tokio::test]
+async fn simulator_queries_orders_by_date_and_email() {
+    let env = start().await;
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let tagged = with(amazon_order_params(&token, &reference), &[("custom5", Some("apk-0123"))]);
+    let order_id = success_of(&env.crm("order/import/", &tagged).await)["orderId"].as_str().unwrap().to_owned();
+    let today = amazon_pay_server::checkoutchamp::types::month_day_year(amazon_pay_server::store::now_ms().div_euclid(86_400_000));
+    let query = |email: &'static str| vec![("emailAddress", email), ("startDate", "01/01/2020"), ("endDate", "12/31/2099")];
+    let page = env.crm("order/query/", &query("anna.schmidt@sandbox.example")).await;
+    let page = success_of(&page);
+    assert_eq!((page["totalResults"].as_u64(), page["data"][0]["orderId"].as_str()), (Some(1), Some(order_id.as_str())));
+    assert_eq!(page["data"][0]["custom5"], "apk-0123", "the custom fields are answered");
+    assert_eq!(error_of(&env.crm("order/query/", &query("paul@sandbox.example")).await), "No orders matching those parameters");
+    let on_today = env.crm("order/query/", &[("startDate", today.as_str()), ("endDate", today.as_str())]).await;
+    assert_eq!(success_of(&on_today)["totalResults"], 1);
+    // Refusals, each changing nothing.
+    for (params, says) in [
+        (vec![("startDate", "01/01/2020")], "endDate is required"),
+        (vec![("startDate", "2020-01-01"), ("endDate", "12/31/2099")], "startDate must be a date"),
+        (vec![("startDate", "12/31/2099"), ("endDate", "01/01/2020")], "before or equal"),
+        (vec![("startDate", "01/01/2020"), ("endDate", "12/31/2099"), ("resultsPerPage", "201")], "resultsPerPage"),
+    ] {
+        assert!(error_of(&env.crm("order/query/", &params).await).contains(says), "{params:?}");
+    }
+    let long = "x".repeat(51);
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let refused = with(amazon_order_params(&token, &reference), &[("custom5", Some(long.as_str()))]);
+    assert!(error_of(&env.crm("order/import/", &refused).await).contains("custom5 must be 50 characters"));
+    assert_eq!(env.sandbox().checkoutchamp.orders().len(), 1);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 
 use super::ApiJson;
 use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, ProfileError};
-use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport};
+use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport, Unsettled};
 use crate::error::AppError;
 use crate::state::AppState;
 use amazon_pay_contract::checkoutchamp::{
@@ -196,7 +196,33 @@ pub(super) async fn import_order(
     }
 
     let (name, email) = buyer_contact(&profile).map_err(in_lang)?;
-    let order = cc
+    let record = |order: CrmOrder| async {
+        let answer = response(order);
+        cc.orders
+            .record_order(&request.idempotency_key, &fingerprint, &request.amazon_order_id, &profile.user_id, request.recurring, &answer)
+            .await
+            .map_err(|e| in_lang(e.into()))?;
+        Ok::<_, AppError>(ApiJson(answer))
+    };
+    // An earlier Import Order of this Amazon order got no answer: CheckoutChamp may have created the order (a
+    // one-time reference would now be refused, a billing agreement charged twice). Asked first, and recorded
+    // under this key if it exists; while CheckoutChamp cannot say, nothing is imported.
+    if let Some(earlier) = cc.orders.unsettled(&request.amazon_order_id).map_err(|e| in_lang(e.into()))? {
+        if earlier.buyer_user_id != profile.user_id {
+            let detail = "this Amazon order is being imported for another Amazon account";
+            return Err(AppError::new(ErrorCode::NotFound, detail).in_language(lang));
+        }
+        let found = cc.client.find_import(&earlier.reference, &email, earlier.started_at_ms).await.map_err(|e| in_lang(crm_error(e)))?;
+        if let Some(order) = found {
+            tracing::warn!(order_id = %order.order_id, "an Import Order answered too late created its order; recorded now");
+            return record(order).await;
+        }
+    }
+
+    let reference = import_reference(&request.idempotency_key);
+    let unsettled = Unsettled { reference: reference.clone(), buyer_user_id: profile.user_id.clone(), started_at_ms: crate::store::now_ms() };
+    cc.orders.begin_import(&request.amazon_order_id, &unsettled).await.map_err(|e| in_lang(e.into()))?;
+    let imported = cc
         .client
         .import_order(&AmazonImportOrder {
             amazon_order_id: request.amazon_order_id.clone(),
@@ -206,15 +232,35 @@ pub(super) async fn import_order(
             email,
             items: request.items.clone(),
             ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies),
+            reference,
         })
-        .await
-        .map_err(|e| in_lang(crm_error(e)))?;
-    let answer = response(order);
-    cc.orders
-        .record_order(&request.idempotency_key, &fingerprint, &request.amazon_order_id, &profile.user_id, request.recurring, &answer)
-        .await
-        .map_err(|e| in_lang(e.into()))?;
-    Ok(ApiJson(answer))
+        .await;
+    match imported {
+        Ok(order) => record(order).await,
+        Err(e) => {
+            if !undecided(&e) {
+                // CheckoutChamp answered with no order: there is nothing to ask about later. Should this write
+                // fail, the next import merely asks first.
+                if let Err(store) = cc.orders.settle_import(&request.amazon_order_id).await {
+                    tracing::error!(error = %store, "cannot settle a refused CheckoutChamp import");
+                }
+            }
+            Err(in_lang(crm_error(e)))
+        }
+    }
+}
+
+/// Whether CheckoutChamp may have created the order although its answer says nothing of it: no answer in
+/// time, a broken connection, or an answer this server could not read.
+fn undecided(err: &CrmError) -> bool {
+    matches!(err, CrmError::Timeout(_) | CrmError::Transport(_) | CrmError::HttpStatus { .. } | CrmError::Garbage(_))
+}
+
+/// This import's tag in CheckoutChamp ([`crate::checkoutchamp::client::REFERENCE_FIELD`], 50 characters at
+/// most): a digest of the idempotency key, which may be 128 characters long.
+fn import_reference(key: &str) -> String {
+    let digest = hex::encode(Sha256::digest(key.as_bytes()));
+    format!("apk-{}", &digest[..32])
 }
 
 /// `POST /api/checkoutchamp/upsales`: Import Upsale on an order this server imported for the same buyer.

@@ -27,7 +27,18 @@ pub struct AmazonImportOrder {
     pub items: Vec<CampaignLine>,
     /// The buyer's address as this server saw it (`ipAddress`, required by the CRM's Import Order).
     pub ip_address: std::net::IpAddr,
+    /// This import's own tag, sent as [`REFERENCE_FIELD`]: Order Query finds the order by it when the answer
+    /// never came ([`CheckoutChampClient::find_import`]).
+    pub reference: String,
 }
+
+/// The Import Order field that carries this server's reference. CheckoutChamp stores `custom1` … `custom5`
+/// "along with the order record" (50 characters each); that Order Query's answer carries them is inferred, not
+/// documented (`docs/api.md`). This server uses the last, so a merchant's own funnel keeps `custom1` … `custom4`.
+pub const REFERENCE_FIELD: &str = "custom5";
+
+/// How many pages of one buyer's orders [`CheckoutChampClient::find_import`] reads at most (200 orders each).
+const MAX_QUERY_PAGES: u32 = 5;
 
 /// Import Upsale on an order imported before; the Amazon fields are repeated as the guide says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +153,8 @@ impl CheckoutChampClient {
             .set("firstName", &order.first_name)
             .set("lastName", &order.last_name)
             .set("emailAddress", &order.email)
-            .set("ipAddress", order.ip_address.to_string());
+            .set("ipAddress", order.ip_address.to_string())
+            .set(REFERENCE_FIELD, &order.reference);
         for (n, line) in order.items.iter().enumerate() {
             r.set(&format!("product{}_id", n + 1), line.product_id.to_string()).set(&format!("product{}_qty", n + 1), line.quantity.to_string());
         }
@@ -172,6 +184,37 @@ impl CheckoutChampClient {
         r.set("orderId", order_id);
         let message = self.call("order/query", &r).await?;
         self.order_from(&super::types::order_in_page(message, order_id)?, "order/query")
+    }
+
+    /// The order an earlier Import Order tagged `reference` created, if CheckoutChamp has one: Order Query for
+    /// the buyer's `email` from the day before `since_ms` to the day after today (UTC; the CRM's time zone is
+    /// its own), read for [`REFERENCE_FIELD`]. CheckoutChamp's "no orders matching" is `None`; a failed query is
+    /// the error (nothing is known yet).
+    pub async fn find_import(&self, reference: &str, email: &str, since_ms: i64) -> Result<Option<CrmOrder>, CrmError> {
+        const DAY_MS: i64 = 86_400_000;
+        let today = crate::store::now_ms().div_euclid(DAY_MS);
+        let (start, end) = (since_ms.div_euclid(DAY_MS).min(today) - 1, today + 1);
+        for page in 1..=MAX_QUERY_PAGES {
+            let mut r = self.request();
+            r.set("emailAddress", email)
+                .set("startDate", super::types::month_day_year(start))
+                .set("endDate", super::types::month_day_year(end))
+                .set("resultsPerPage", "200")
+                .set("page", page.to_string());
+            let message = match self.call("order/query", &r).await {
+                Ok(message) => message,
+                Err(CrmError::Refused(m)) if m.contains("No orders matching") => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let (found, more) = super::types::tagged_order(message, REFERENCE_FIELD, reference, page, 200)?;
+            if let Some(order) = found {
+                return self.order_from(&order, "order/query").map(Some);
+            }
+            if !more {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     fn order_from(&self, message: &serde_json::Value, path: &str) -> Result<CrmOrder, CrmError> {

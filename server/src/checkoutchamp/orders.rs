@@ -1,9 +1,11 @@
 //! What this server imported into CheckoutChamp, in the SQLite store: orders (so upsales only reach orders we
 //! created, for the same Amazon buyer) and idempotency keys (so a double click imports one order).
 //!
-//! Only successful imports are written, in one transaction with their idempotency key. A decline, a timeout
-//! or garbage writes nothing here (the attempt is still in `upstream_calls`), so the same key can be retried
-//! once the buyer has picked another payment method.
+//! Only successful imports are written, in one transaction with their idempotency key. A decline writes no
+//! order (the attempt is still in `upstream_calls`), so the same key can be retried once the buyer has picked
+//! another payment method. An Import Order is noted as unsettled before it is sent and the note removed with
+//! its answer: one whose answer never came is looked up with Order Query before the Amazon order is imported
+//! again (`api/checkoutchamp.rs`).
 
 use super::types::{stored_status, CrmOrder};
 use crate::store::db::{params, Conn, DbError, OptionalExtension};
@@ -91,6 +93,18 @@ pub struct Claimed {
     pub status: String,
 }
 
+/// An Import Order whose answer never came (a timeout, a broken connection, an unreadable answer, or this server
+/// stopped meanwhile): CheckoutChamp may have created the order, tagged with `reference` (`custom5`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsettled {
+    /// What the import sent as `custom5`: Order Query's answer is searched for it.
+    pub reference: String,
+    /// The Amazon account whose token sent it: only that buyer's next import asks about it.
+    pub buyer_user_id: String,
+    /// When it was sent (ms): Order Query is asked from that day on.
+    pub started_at_ms: i64,
+}
+
 /// The CheckoutChamp tables in the shared store.
 #[derive(Clone)]
 pub struct CheckoutChampOrders {
@@ -149,6 +163,44 @@ impl CheckoutChampOrders {
             Some(key) => self.import_by_key(&key),
             None => Ok(None),
         }
+    }
+
+    /// The Import Order of `amazon_order_id` whose answer never came, if any.
+    pub fn unsettled(&self, amazon_order_id: &str) -> Result<Option<Unsettled>, StoreError> {
+        self.store.read(|c| {
+            c.query_row(
+                "SELECT reference, buyer_user_id, started_at_ms FROM checkoutchamp_unsettled WHERE amazon_order_id = ?1",
+                [amazon_order_id],
+                |r| Ok(Unsettled { reference: r.get(0)?, buyer_user_id: r.get(1)?, started_at_ms: r.get(2)? }),
+            )
+            .optional()
+        })
+    }
+
+    /// Notes an Import Order about to be sent, before it is: if its answer never comes (or this server stops
+    /// first), the next import of `amazon_order_id` asks CheckoutChamp for it instead of importing again.
+    pub async fn begin_import(&self, amazon_order_id: &str, unsettled: &Unsettled) -> Result<(), StoreError> {
+        let (id, u) = (amazon_order_id.to_owned(), unsettled.clone());
+        self.store
+            .write(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO checkoutchamp_unsettled (amazon_order_id, reference, buyer_user_id, started_at_ms) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(amazon_order_id) DO UPDATE SET reference = excluded.reference,
+                       buyer_user_id = excluded.buyer_user_id, started_at_ms = excluded.started_at_ms",
+                )?
+                .execute(params![id, u.reference, u.buyer_user_id, u.started_at_ms])
+                .map(drop)
+            })
+            .await
+    }
+
+    /// CheckoutChamp answered the Import Order of `amazon_order_id` with no order (a decline, a refusal), or
+    /// Order Query found none: nothing is left to ask about.
+    pub async fn settle_import(&self, amazon_order_id: &str) -> Result<(), StoreError> {
+        let id = amazon_order_id.to_owned();
+        self.store
+            .write(move |c| c.prepare_cached("DELETE FROM checkoutchamp_unsettled WHERE amazon_order_id = ?1")?.execute(params![id]).map(drop))
+            .await
     }
 
     /// The imported order `order_id`, if this server imported it.
@@ -211,6 +263,8 @@ impl CheckoutChampOrders {
                     due
                 ])?;
                 insert_import(c, "order", &key, &fingerprint, &response.order_id, &json, t)?;
+                // Its answer came (or Order Query found it): nothing is left to ask about.
+                c.prepare_cached("DELETE FROM checkoutchamp_unsettled WHERE amazon_order_id = ?1")?.execute(params![amazon_order_id])?;
                 // The outbox, in the same transaction (store/events.rs).
                 crate::store::events::record(c, &response.order_id, "order.placed")?;
                 match response.status {

@@ -206,6 +206,36 @@ pub fn order_in_page(message: Value, order_id: &str) -> Result<Value, CrmError> 
     }
 }
 
+/// The order in a page of Order Query's answer whose `field` is `value`, and whether more pages follow
+/// (`totalResults` beyond this `page` of `per_page`). A page that is not one is [`CrmError::Garbage`].
+pub fn tagged_order(message: Value, field: &str, value: &str, page: u32, per_page: u32) -> Result<(Option<Value>, bool), CrmError> {
+    let Value::Object(mut page_object) = message else {
+        return Err(CrmError::Garbage("CheckoutChamp's order query answered no page of orders".into()));
+    };
+    let Some(Value::Array(orders)) = page_object.remove("data") else {
+        return Err(CrmError::Garbage("CheckoutChamp's order query answered no page of orders".into()));
+    };
+    let total = text(page_object.get("totalResults")).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+    let more = total > u64::from(page) * u64::from(per_page) && !orders.is_empty();
+    let found = orders.into_iter().find(|o| text(o.get(field)).as_deref() == Some(value));
+    Ok((found, more))
+}
+
+/// `days` since 1970-01-01 as Order Query's `m/d/Y` (`12/07/2026`).
+pub fn month_day_year(days: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{month:02}/{day:02}/{year:04}")
+}
+
 /// What this server stores as an order's status for CheckoutChamp's `orderStatus`: the import's statuses
 /// (`complete`, `pending`, `partial`, as the widget's contract names them) and, learnt later by Order Query,
 /// `declined` (Amazon refused a pending authorization); anything else (`CANCELLED`, `REFUNDED`, …) `other`, as
@@ -337,6 +367,26 @@ mod tests {
         assert_eq!(order_in_page(json!({"orderId": "A1"}), "A1").unwrap()["orderId"], "A1", "one order, not a page");
         assert!(matches!(order_in_page(json!({"orderId": "A2"}), "A1"), Err(CrmError::Garbage(_))), "another order");
         assert!(matches!(order_in_page(json!("SUCCESS"), "A1"), Err(CrmError::Garbage(_))));
+    }
+
+    #[test]
+    fn an_import_is_found_by_its_tag_in_a_page_of_orders() {
+        let page = json!({"totalResults": 3, "data": [{"orderId": "A1", "custom5": "apk-1"}, {"orderId": "A2", "custom5": null}]});
+        let (found, more) = tagged_order(page.clone(), "custom5", "apk-1", 1, 2).unwrap();
+        assert_eq!((found.unwrap()["orderId"].as_str(), more), (Some("A1"), true));
+        let (found, more) = tagged_order(page, "custom5", "apk-2", 2, 2).unwrap();
+        assert_eq!((found, more), (None, false), "the last page");
+        assert!(matches!(tagged_order(json!({"orderId": "A1"}), "custom5", "apk-1", 1, 2), Err(CrmError::Garbage(_))));
+        assert!(matches!(tagged_order(json!("none"), "custom5", "apk-1", 1, 2), Err(CrmError::Garbage(_))));
+    }
+
+    #[test]
+    fn query_dates_are_month_day_year() {
+        assert_eq!(month_day_year(0), "01/01/1970");
+        assert_eq!(month_day_year(-1), "12/31/1969");
+        assert_eq!(month_day_year(11_017), "03/01/2000");
+        assert_eq!(month_day_year(20_794), "12/07/2026");
+        assert_eq!(month_day_year(20_820), "01/02/2027");
     }
 
     #[test]

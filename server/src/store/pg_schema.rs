@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (13, ORDERS_ABANDON_REASON),
     (14, SHOP_IDENTITY),
     (15, CHECKOUTCHAMP_NEXT_QUERY),
+    (16, CHECKOUTCHAMP_UNSETTLED),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -276,6 +277,16 @@ UPDATE checkoutchamp_orders SET next_query_at_ms = NULL WHERE status NOT IN ('pe
 CREATE INDEX checkoutchamp_orders_due ON checkoutchamp_orders (next_query_at_ms) WHERE next_query_at_ms IS NOT NULL;
 ";
 
+/// Import Orders whose outcome is not known yet (SQLite's migration 16, `store/schema.rs` says why).
+const CHECKOUTCHAMP_UNSETTLED: &str = "
+CREATE TABLE checkoutchamp_unsettled (
+    amazon_order_id TEXT PRIMARY KEY,
+    reference TEXT NOT NULL,
+    buyer_user_id TEXT NOT NULL,
+    started_at_ms BIGINT NOT NULL
+);
+";
+
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
 pub const TABLES: &[&str] = &[
     "checkouts",
@@ -286,6 +297,7 @@ pub const TABLES: &[&str] = &[
     "cv1_orders",
     "checkoutchamp_orders",
     "checkoutchamp_imports",
+    "checkoutchamp_unsettled",
     "return_pages",
     "events",
     "webhook_cursors",

@@ -173,6 +173,19 @@ UPDATE checkoutchamp_orders SET next_query_at_ms = NULL WHERE status NOT IN ('pe
 CREATE INDEX checkoutchamp_orders_due ON checkoutchamp_orders (next_query_at_ms) WHERE next_query_at_ms IS NOT NULL;
 ";
 
+/// Import Orders whose outcome this server does not know (migration 16, `checkoutchamp/orders.rs`): written
+/// before each Import Order, removed with its answer; one left means CheckoutChamp did not answer in time (or
+/// this server stopped meanwhile) and may have created the order under `reference` (sent as `custom5`), so the
+/// next import of the same Amazon order asks Order Query first.
+pub(super) const CHECKOUTCHAMP_UNSETTLED: &str = "
+CREATE TABLE IF NOT EXISTS checkoutchamp_unsettled (
+    amazon_order_id TEXT PRIMARY KEY,
+    reference TEXT NOT NULL,
+    buyer_user_id TEXT NOT NULL,
+    started_at_ms BIGINT NOT NULL
+);
+";
+
 /// CheckoutChamp orders and upsells (`checkoutchamp/orders.rs` reads and writes them).
 pub(super) const CHECKOUTCHAMP_ORDERS: &str = "
 CREATE TABLE IF NOT EXISTS checkoutchamp_orders (

@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (13, v13),
     (14, v14),
     (15, v15),
+    (16, v16),
 ];
 
 /// The version a store this server wrote has.
@@ -158,6 +159,11 @@ fn v15(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch(schema::CHECKOUTCHAMP_NEXT_QUERY)
+}
+
+/// Import Orders whose outcome is not known yet (PostgreSQL's migration 16, `checkoutchamp/orders.rs`).
+fn v16(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::CHECKOUTCHAMP_UNSETTLED)
 }
 
 /// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose
