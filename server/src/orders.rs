@@ -259,6 +259,19 @@ impl Store {
         .await
     }
 
+    /// Leaves order `id` undecided ([`OrderRecord::undecided`]: `placing`, `upstream_timeout`) if it is still
+    /// `from`: a notification that settled it while PAYONE's answer was late is never overwritten. No event: the
+    /// order was announced when it was placed, and its outcome is announced when it is known. Whether it moved.
+    pub async fn leave_undecided(&self, id: &str, from: OrderState) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let sql = "UPDATE orders SET state = ?3, decline = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2";
+            let args = params![id, from.as_str(), OrderState::Placing.as_str(), ErrorCode::UpstreamTimeout.as_str(), now()];
+            Ok(c.prepare_cached(sql)?.execute(args)? == 1)
+        })
+        .await
+    }
+
     /// APB orders learn PAYONE's workorder id only from the authorization's answer.
     pub async fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
         let (id, workorder_id) = (id.to_owned(), workorder_id.to_owned());
