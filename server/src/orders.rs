@@ -272,6 +272,26 @@ impl Store {
         .await
     }
 
+    /// Gives up order `id` if it is still undecided and was placed before `before` (unix seconds): PAYONE has
+    /// its reference (911) and no notification came, so its lost answer was a redirect the buyer never got
+    /// (`api/undecided.rs`). Whether it moved.
+    pub async fn give_up_undecided(&self, id: &str, before: i64) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let placed: Option<(i64, Option<String>)> = c
+                .prepare_cached("SELECT created_at, decline FROM orders WHERE id = ?1")?
+                .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match placed {
+                Some((created_at, Some(decline))) if created_at < before && decline == ErrorCode::UpstreamTimeout.as_str() => {
+                    give_up(c, &id, OrderState::Placing, AbandonReason::PlacementCutOff)
+                }
+                _ => Ok(false),
+            }
+        })
+        .await
+    }
+
     /// APB orders learn PAYONE's workorder id only from the authorization's answer.
     pub async fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
         let (id, workorder_id) = (id.to_owned(), workorder_id.to_owned());

@@ -194,6 +194,9 @@ fn answer_of(order: &OrderRecord, lang: Language) -> Option<Result<ApiJson<Place
     if order.undecided() {
         return None;
     }
+    if let Some(given_up) = crate::api::undecided::given_up(order, lang) {
+        return Some(Err(given_up));
+    }
     if order.response_json.is_some() || matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed | OrderState::Abandoned) {
         return Some(crate::api::replay_order(order, lang));
     }
