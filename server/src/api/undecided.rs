@@ -91,3 +91,42 @@ fn place_again(lang: Language) -> &'static str {
         Language::Es => "El servicio de pago no confirmó tu pedido a tiempo, así que no se ha realizado. Vuelve a realizar tu pedido.",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declined(code: &str) -> PayoneError {
+        PayoneError::Declined { code: code.into(), message: "Reference number already exists".into(), customer_message: None }
+    }
+
+    #[test]
+    fn only_a_timeout_or_911_for_an_attempt_asked_again_leaves_it_open() {
+        let timeout = PayoneError::Timeout(std::time::Duration::from_millis(400));
+        assert!(after(&timeout, false) && after(&timeout, true));
+        assert!(after(&declined("911"), true), "PAYONE has the attempt: still undecided");
+        assert!(!after(&declined("911"), false), "a new attempt's 911 is a refusal, not a timeout");
+        for decided in [
+            declined("980"),
+            declined("9110"),
+            PayoneError::HttpStatus(503),
+            PayoneError::Transport("closed".into()),
+            PayoneError::NoStatus(String::new()),
+        ] {
+            assert!(!after(&decided, true), "{decided:?}");
+        }
+    }
+
+    #[test]
+    fn only_an_undecided_attempt_given_up_is_answered_place_again() {
+        let mut order =
+            OrderRecord::placing(crate::orders::Provider::Payone, Some("WO1"), "cv2", "key-00000001", amazon_pay_contract::Money::eur(100));
+        order.decline = Some(ErrorCode::UpstreamTimeout);
+        assert!(given_up(&order, Language::En).is_none(), "still undecided: asked again");
+        order.state = OrderState::Abandoned;
+        let err = given_up(&order, Language::Fr).expect("given up");
+        assert_eq!(err.code, ErrorCode::UpstreamError);
+        order.decline = None;
+        assert!(given_up(&order, Language::En).is_none(), "abandoned on Amazon's pages: not this answer");
+    }
+}
