@@ -259,6 +259,39 @@ impl Store {
         .await
     }
 
+    /// Leaves order `id` undecided ([`OrderRecord::undecided`]: `placing`, `upstream_timeout`) if it is still
+    /// `from`: a notification that settled it while PAYONE's answer was late is never overwritten. No event: the
+    /// order was announced when it was placed, and its outcome is announced when it is known. Whether it moved.
+    pub async fn leave_undecided(&self, id: &str, from: OrderState) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let sql = "UPDATE orders SET state = ?3, decline = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2";
+            let args = params![id, from.as_str(), OrderState::Placing.as_str(), ErrorCode::UpstreamTimeout.as_str(), now()];
+            Ok(c.prepare_cached(sql)?.execute(args)? == 1)
+        })
+        .await
+    }
+
+    /// Gives up order `id` if it is still undecided and was placed before `before` (unix seconds): PAYONE has
+    /// its reference (911) and no notification came, so its lost answer was a redirect the buyer never got
+    /// (`api/undecided.rs`). Whether it moved.
+    pub async fn give_up_undecided(&self, id: &str, before: i64) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let placed: Option<(i64, Option<String>)> = c
+                .prepare_cached("SELECT created_at, decline FROM orders WHERE id = ?1")?
+                .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match placed {
+                Some((created_at, Some(decline))) if created_at < before && decline == ErrorCode::UpstreamTimeout.as_str() => {
+                    give_up(c, &id, OrderState::Placing, AbandonReason::PlacementCutOff)
+                }
+                _ => Ok(false),
+            }
+        })
+        .await
+    }
+
     /// APB orders learn PAYONE's workorder id only from the authorization's answer.
     pub async fn set_order_workorder(&self, id: &str, workorder_id: &str) -> Result<(), StoreError> {
         let (id, workorder_id) = (id.to_owned(), workorder_id.to_owned());

@@ -519,3 +519,42 @@ async fn paying_again_for_an_order_amazon_authorized_meanwhile_answers_that_orde
     assert!(new_purchase.button().is_some(), "another page's purchase: {new_purchase:?}");
     assert_eq!(state_of(&env, &first), OrderState::Approved);
 }
+
+/// An APB (pre)authorization PAYONE answered after the server's timeout stays `upstream_failed`, unlike CV2's
+/// (docs/api.md, "After an upstream timeout"): its only answer is the button's payload, which the buyer never got,
+/// and nothing is authorized without it. The widget's next press (a new key) gets a new attempt and its button;
+/// the lost one's transaction still waits for a buyer who cannot come.
+#[tokio::test]
+async fn an_apb_authorization_answered_too_late_is_failed_and_the_next_press_gets_a_button() {
+    let upstream = support::FaultyUpstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    support::test_store(&mut config).await;
+    config.payone.endpoint = Some(format!("{}/sandbox/payone/post-gateway/", upstream.base));
+    config.payone_timeout = std::time::Duration::from_millis(400);
+    let (base, state) = Server::bind(config).await.unwrap().spawn();
+    upstream.forward_to(&base);
+    let client = reqwest::Client::new();
+    let place = |key: &str| client.post(format!("{base}/api/apb/orders")).json(&request(key, ProductType::PayAndShip, Some(buyer()))).send();
+
+    upstream.break_on("request=preauthorization", support::Fault::LateAnswer);
+    let response = place("apb-late-00000001").await.unwrap();
+    assert_eq!(response.status(), 504);
+    assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::UpstreamTimeout);
+    let first = state.store.order_by_key("apb-late-00000001").unwrap().unwrap();
+    assert_eq!((first.state, first.decline), (OrderState::UpstreamFailed, Some(ErrorCode::UpstreamTimeout)));
+    upstream.heal();
+    let txid = support::eventually("PAYONE's lost transaction", 5, || {
+        state.sandbox.as_ref().unwrap().payone.transactions_for_reference(&first.id).into_iter().next().map(|t| t.txid)
+    })
+    .await;
+
+    let response = place("apb-late-00000002").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let placed: ApbOrderResponse = response.json().await.unwrap();
+    assert_ne!(placed.order_id(), first.id);
+    assert!(placed.button().is_some(), "{placed:?}");
+    let lost = state.sandbox.as_ref().unwrap().payone.transaction(&txid).unwrap();
+    assert_eq!(lost.state, amazon_pay_server::sandbox::TxState::AwaitingBuyer, "never authorized");
+    assert_eq!(authorizations_of(&state, &first.id), 1, "the lost attempt is not asked about again");
+}

@@ -669,3 +669,66 @@ async fn the_shops_address_rules_refuse_a_cv1_address_before_anything_is_confirm
     env.sandbox().amazon.select_for_widget(&c.token, &c.reference, Some("paul-home"), None).unwrap();
     env.confirmed(&c, "cv1-rules-0002").await;
 }
+
+/// A server whose PAYONE calls go through `upstream` (timeout 400 ms), and a confirmed checkout back from
+/// Amazon's confirmation flow, ready to authorize.
+async fn confirmed_behind(upstream: &support::FaultyUpstream) -> (Env, Checkout, String) {
+    let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
+    let env = start_with(|config| {
+        config.payone.endpoint = Some(endpoint);
+        config.payone_timeout = std::time::Duration::from_millis(400);
+    })
+    .await;
+    upstream.forward_to(&env.base);
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    let order_id = env.confirmed(&c, "timeout-confirm-1").await.order_id;
+    env.run_confirmation_flow(&c.reference).await;
+    (env, c, order_id)
+}
+
+/// The authorization never reached PAYONE, and the server cannot know: the order stays undecided. Another
+/// confirmation of the checkout gets that order (no second authorization), and the authorization asked again
+/// (the page's next press) is sent with the same reference and placed now.
+#[tokio::test]
+async fn an_authorization_without_an_answer_stays_undecided_and_is_asked_again() {
+    let upstream = support::FaultyUpstream::start().await;
+    let (env, c, first) = confirmed_behind(&upstream).await;
+    upstream.break_on("request=preauthorization", support::Fault::Hang);
+    expect_error(env.authorize(&first, Language::De).await, 504, ErrorCode::UpstreamTimeout).await;
+    assert_eq!(env.order_state(&first).await, "placing", "undecided, not failed");
+
+    upstream.heal();
+    let other = env.confirm(&c, "timeout-confirm-2", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+    assert_eq!(other, Cv1OrderResponse { order_id: first.clone(), outcome: Cv1Outcome::AlreadyPlaced }, "no second order");
+    let answer: Cv1OrderResponse = env.authorize(&first, Language::De).await.json().await.unwrap();
+    assert_eq!(answer, Cv1OrderResponse { order_id: first.clone(), outcome: Cv1Outcome::Approved });
+    let sent = env.requests("preauthorization");
+    assert_eq!(sent.len(), 2, "the timed-out one and the one asked again");
+    assert!(sent.iter().all(|r| r.contains(&format!("reference={first}"))), "the same reference both times");
+    assert_eq!(env.order_state(&first).await, "approved");
+}
+
+/// PAYONE authorized, and notified, but its answer came after the server's timeout. The notification (found by
+/// the reference) settles the order, and the late timeout never overwrites it: the checkout has its one order,
+/// and neither another confirmation nor the authorization asked again sends anything to PAYONE.
+#[tokio::test]
+async fn an_authorization_answered_too_late_is_settled_by_its_notification_and_never_sent_twice() {
+    let upstream = support::FaultyUpstream::start().await;
+    let (env, c, first) = confirmed_behind(&upstream).await;
+    upstream.break_on("request=preauthorization", support::Fault::LateAnswer);
+    expect_error(env.authorize(&first, Language::En).await, 504, ErrorCode::UpstreamTimeout).await;
+    upstream.heal();
+    let state = env.state.clone();
+    let settled = support::eventually("the notification settles the order", 10, || {
+        state.store.order(&first).unwrap().filter(|o| o.state == amazon_pay_contract::orders::OrderState::Approved)
+    })
+    .await;
+    assert!(settled.txid.is_some(), "the notification named the transaction");
+    let other = env.confirm(&c, "timeout-confirm-2", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+    assert_eq!(other, Cv1OrderResponse { order_id: first.clone(), outcome: Cv1Outcome::AlreadyPlaced });
+    let again = env.authorize(&first, Language::En).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Cv1OrderResponse>().await.unwrap().outcome, Cv1Outcome::AlreadyPlaced);
+    assert_eq!(env.requests("preauthorization").len(), 1, "authorized once");
+    assert_eq!(env.order_state(&first).await, "approved");
+}

@@ -108,3 +108,52 @@ async fn an_authorization_that_never_reached_payone_is_placed_when_asked_again()
     assert_eq!(transactions_of(&env, &workorder), 1);
     assert_eq!(env.state.store.order(&first.id).unwrap().unwrap().state, OrderState::Redirected);
 }
+
+/// PAYONE's lost answer was a redirect (Amazon's page, for MFA): the buyer never got its address, so no
+/// notification comes and every press is 911 again. Undecided for 15 minutes, the attempt is given up: the
+/// buyer is told to place the order again (a sentence, not "no answer" forever), the same key says so too, and
+/// the next press places a new attempt of the same checkout; were the first authorized after all, it would be
+/// released as a duplicate.
+#[tokio::test]
+async fn a_lost_redirect_is_given_up_after_a_while_and_the_buyer_places_again() {
+    let upstream = FaultyUpstream::start().await;
+    let env = payone_behind(&upstream).await;
+    let workorder = env.checkout("visa-1111").await;
+    upstream.break_on("request=preauthorization", Fault::LateAnswer);
+    expect_error(env.place(&workorder, "lost-redirect-01", Language::En).await, 504, ErrorCode::UpstreamTimeout, Language::En).await;
+    upstream.heal();
+    let first = env.state.store.orders_for_workorder(&workorder).unwrap()[0].clone();
+    // Within the 15 minutes: still "no answer", the attempt kept.
+    expect_error(env.place(&workorder, "lost-redirect-01", Language::En).await, 504, ErrorCode::UpstreamTimeout, Language::En).await;
+    assert!(env.state.store.order(&first.id).unwrap().unwrap().undecided());
+
+    // Placed 16 minutes ago.
+    env.execute(&format!("UPDATE orders SET created_at = created_at - 960 WHERE id = '{}'", first.id));
+    for (key, lang) in [("lost-redirect-01", Language::De), ("lost-redirect-01", Language::En)] {
+        let response = env.place(&workorder, key, lang).await;
+        assert_eq!(response.status(), 502, "{key}");
+        let err: amazon_pay_contract::ApiError = response.json().await.unwrap();
+        assert_eq!(err.code, ErrorCode::UpstreamError);
+        assert!(err.message.contains(if lang == Language::De { "erneut" } else { "place your order again" }), "{err:?}");
+    }
+    let given_up = env.state.store.order(&first.id).unwrap().unwrap();
+    assert_eq!(given_up.state, OrderState::Abandoned);
+    assert_eq!(env.count(&format!("SELECT count(*) FROM orders WHERE id = '{}' AND abandon_reason = 'placement_cut_off'", first.id)), 1);
+    assert_eq!(env.upstream("preauthorization").len(), 3, "the given-up attempt is not asked about again");
+
+    // The buyer's next press (a new key, as after any refusal): a new attempt, a new reference.
+    let response = env.place(&workorder, "lost-redirect-02", Language::En).await;
+    assert_eq!(response.status(), 200);
+    let placed: PlaceOrderResponse = response.json().await.unwrap();
+    assert_ne!(placed.order_id, first.id);
+    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
+    assert_eq!(transactions_of(&env, &workorder), 2);
+
+    // Were the lost one authorized after all (its notification found by the reference), it is released.
+    let session = env.sandbox().payone.workorder(&workorder).unwrap().amazon_checkout_session_id;
+    let lost = env.sandbox().payone.transactions_for_session(&session).into_iter().find(|t| t.reference == first.id).unwrap();
+    env.sandbox().payone.finish_redirect(&lost.txid, MfaOutcome::NotAsked).await.unwrap();
+    let duplicate =
+        format!("SELECT count(*) FROM duplicate_authorizations WHERE order_id = '{}' AND other_order_id = '{}'", first.id, placed.order_id);
+    eventually("the late authorization is held for release", 10, || (env.count(&duplicate) == 1).then_some(())).await;
+}

@@ -440,6 +440,11 @@ impl PayoneSimulator {
         self.lock().transactions.get(txid).cloned()
     }
 
+    /// Every transaction opened with the merchant's `reference` (tests: what became of an attempt whose answer was lost).
+    pub fn transactions_for_reference(&self, reference: &str) -> Vec<Transaction> {
+        self.lock().transactions.values().filter(|t| t.reference == reference).cloned().collect()
+    }
+
     /// Every transaction opened on the Amazon checkout session `session_id` (tests: how often it was authorized).
     pub fn transactions_for_session(&self, session_id: &str) -> Vec<Transaction> {
         self.lock().transactions.values().filter(|t| t.checkout_session_id.as_deref() == Some(session_id)).cloned().collect()

@@ -13,6 +13,7 @@ mod orders;
 pub mod payone_calls;
 mod placed_review;
 mod transaction_status;
+mod undecided;
 
 use crate::state::AppState;
 use amazon_pay_contract::routes;

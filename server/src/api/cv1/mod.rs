@@ -98,7 +98,12 @@ fn session_gone(message: &str) -> bool {
 
 /// Sends and records `call`; PAYONE's error codes become [`Answer::Declined`], transport trouble an error.
 async fn send(state: &AppState, action: &str, call: &PayoneRequest, lang: Language) -> Result<Answer, AppError> {
-    match send_recorded_raw(state, action, call).await? {
+    answer(action, send_recorded_raw(state, action, call).await?, lang)
+}
+
+/// PAYONE's answer to `action` as this flow sees it (see [`send`]).
+fn answer(action: &str, sent: Result<PayoneResponse, PayoneError>, lang: Language) -> Result<Answer, AppError> {
+    match sent {
         Ok(response) => Ok(Answer::Ok(response)),
         Err(PayoneError::Declined { code, message, .. }) => {
             let reason = Cv1Decline::from_payone_code(&code);

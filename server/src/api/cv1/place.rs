@@ -4,10 +4,12 @@
 
 use super::session::{check_reference, check_token, live_cv1, reference_details};
 use super::{decline_message, generic, send, Answer, Cv1OrderRow};
+use crate::api::payone_calls::send_recorded_raw;
 use crate::api::ApiJson;
 use crate::config::AmazonMode;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, AbandonReason, OrderRecord, Provider};
+use crate::payone::PayoneError;
 use crate::state::AppState;
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, Cv1Decline, Cv1OrderResponse, Cv1Outcome};
 use amazon_pay_contract::cv2::PostalAddress;
@@ -278,6 +280,8 @@ pub(super) async fn authorize(
     }
     match order.state {
         OrderState::Redirected => {}
+        // PAYONE did not answer in time: asked again, with the same reference.
+        OrderState::Placing if order.undecided() => {}
         OrderState::Abandoned => {
             return Err(AppError::new(ErrorCode::BadRequest, format!("order {} was abandoned in Amazon's confirmation flow", order.id))
                 .in_language(lang)
@@ -331,14 +335,25 @@ pub(super) async fn authorize(
         call.set("add_paydata[cancel_on_timeout]", "yes");
     }
 
-    let mut answer = send(&state, request_type, &call, lang).await;
+    // The state the order was read in: only from it is it left undecided (a notification may settle it first).
+    let (from, asking_again) = (order.state, order.undecided());
+    let mut sent = send_recorded_raw(&state, request_type, &call).await?;
     if mode == AmazonMode::FirstSynchronous {
-        if let Ok(Answer::Declined { reason: Some(Cv1Decline::TransactionTimedOut), .. }) = &answer {
-            // "First synchronous, then asynchronous": the same authorization again; Amazon decides later.
-            call.set("add_paydata[amazon_timeout]", "1440");
-            answer = send(&state, request_type, &call, lang).await;
+        if let Err(PayoneError::Declined { code, .. }) = &sent {
+            if Cv1Decline::from_payone_code(code) == Some(Cv1Decline::TransactionTimedOut) {
+                // "First synchronous, then asynchronous": the same authorization again; Amazon decides later.
+                call.set("add_paydata[amazon_timeout]", "1440");
+                sent = send_recorded_raw(&state, request_type, &call).await?;
+            }
         }
     }
+    if let Err(err) = &sent {
+        if crate::api::undecided::after(err, asking_again) {
+            // PAYONE may have authorized: no other confirmation of this checkout authorizes while it is open.
+            return Err(crate::api::undecided::leave(&state, &order, from, err, lang).await);
+        }
+    }
+    let answer = super::answer(request_type, sent, lang);
     let outcome = match answer {
         Ok(Answer::Ok(response)) => {
             order.txid = response.get("txid").map(str::to_owned);

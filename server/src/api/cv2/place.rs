@@ -6,7 +6,6 @@ use crate::address_rules::AddressRules;
 use crate::api::ApiJson;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, OrderRecord, Provider};
-use crate::payone::PayoneError;
 use crate::state::AppState;
 use amazon_pay_contract::address::AddressProblem;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderRequest, PlaceOrderResponse};
@@ -122,20 +121,15 @@ pub(super) async fn place_order(
             .set("shipping_country", &shipping.country);
     }
 
-    let outcome =
-        match crate::api::payone_calls::send_recorded_raw(&state, request_type, &call).await?.map_err(|e| (undecided_after(&e, asking_again), e)) {
-            // PAYONE may have authorized what it did not answer in time (or, asked again, already has the
-            // attempt): the order stays `placing`, so no other key places this checkout while its outcome is
-            // unknown. Its TransactionStatus (found by the reference) or the next ask settles it.
-            Err((true, err)) => {
-                tracing::warn!(order = %order.id, cause = %err, "placement undecided: PAYONE did not say whether it authorized");
-                order.decline = Some(ErrorCode::UpstreamTimeout);
-                state.store.finish_placing(&order).await?;
-                return Err(AppError::new(ErrorCode::UpstreamTimeout, format!("order {}: {err}", order.id)).in_language(lang));
-            }
-            Err((false, err)) => Err(crate::api::payone_calls::payone_error(err)),
-            Ok(response) => Ok(response),
-        };
+    let outcome = match crate::api::payone_calls::send_recorded_raw(&state, request_type, &call).await? {
+        // PAYONE may have authorized what it did not answer in time (or, asked again, already has the attempt):
+        // the order stays `placing`, so no other key places this checkout while its outcome is unknown.
+        Err(err) if crate::api::undecided::after(&err, asking_again) => {
+            return Err(crate::api::undecided::leave(&state, &order, OrderState::Placing, &err, lang).await);
+        }
+        Err(err) => Err(crate::api::payone_calls::payone_error(err)),
+        Ok(response) => Ok(response),
+    };
     let outcome = match outcome {
         Ok(response) => {
             order.txid = response.get("txid").map(str::to_owned);
@@ -200,6 +194,9 @@ fn answer_of(order: &OrderRecord, lang: Language) -> Option<Result<ApiJson<Place
     if order.undecided() {
         return None;
     }
+    if let Some(given_up) = crate::api::undecided::given_up(order, lang) {
+        return Some(Err(given_up));
+    }
     if order.response_json.is_some() || matches!(order.state, OrderState::Placing | OrderState::UpstreamFailed | OrderState::Abandoned) {
         return Some(crate::api::replay_order(order, lang));
     }
@@ -214,16 +211,3 @@ fn answer_of(order: &OrderRecord, lang: Language) -> Option<Result<ApiJson<Place
     };
     Some(Ok(ApiJson(PlaceOrderResponse { order_id: order.id.clone(), outcome })))
 }
-
-/// Whether `err` leaves it open whether PAYONE authorized: no answer in time, or, asking again about such an
-/// attempt, "Reference number already exists" (PAYONE has it, and its outcome comes with its TransactionStatus).
-fn undecided_after(err: &PayoneError, asking_again: bool) -> bool {
-    match err {
-        PayoneError::Timeout(_) => true,
-        PayoneError::Declined { code, .. } => asking_again && code == DUPLICATE_REFERENCE,
-        _ => false,
-    }
-}
-
-/// PAYONE's error code for a `reference` it already has.
-const DUPLICATE_REFERENCE: &str = "911";
