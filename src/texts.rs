@@ -121,7 +121,9 @@ texts! {
     Paid => ["Vielen Dank! Ihre Zahlung ist eingegangen.", "Thank you! Your payment has been received.", "Merci\u{202f}! Votre paiement a été reçu.", "Grazie! Il pagamento è stato ricevuto.", "¡Gracias! Hemos recibido tu pago."],
     Pending => ["Amazon Pay prüft Ihre Zahlung noch. Diese Seite aktualisiert sich von selbst.", "Amazon Pay is still checking your payment. This page updates by itself.", "Amazon Pay vérifie encore votre paiement. Cette page se met à jour toute seule.", "Amazon Pay sta ancora verificando il pagamento. Questa pagina si aggiorna da sola.", "Amazon Pay todavía está comprobando tu pago. Esta página se actualiza sola."],
     Failed => ["Amazon Pay konnte Ihre Zahlung nicht abschließen. Es wurde nichts belastet. Bitte wählen Sie eine andere Zahlungsart.", "Amazon Pay could not complete your payment. Nothing was charged. Please choose another payment method.", "Amazon Pay n'a pas pu finaliser votre paiement. Rien n'a été débité. Veuillez choisir un autre moyen de paiement.", "Amazon Pay non ha potuto completare il pagamento. Non è stato addebitato nulla. Scegli un altro metodo di pagamento.", "Amazon Pay no ha podido completar tu pago. No se ha cobrado nada. Elige otro método de pago."],
-    TakingLong => ["Das dauert länger als üblich. Wir informieren Sie per E-Mail, sobald Amazon Pay entschieden hat.", "This is taking longer than usual. We will email you as soon as Amazon Pay has decided.", "Cela prend plus de temps que d'habitude. Nous vous écrirons dès qu'Amazon Pay aura décidé.", "Ci vuole più del solito. Ti scriveremo appena Amazon Pay avrà deciso.", "Está tardando más de lo habitual. Te escribiremos en cuanto Amazon Pay haya decidido."],
+    // The confirmation page stopped following (its deadline): no e-mail is promised, this server sends none; the
+    // page, loaded again, follows the order anew, and the shop learns the outcome (PAYONE's notifications, webhooks).
+    TakingLong => ["Das dauert länger als üblich. Laden Sie diese Seite später neu, um die Entscheidung von Amazon Pay zu sehen; auch der Shop erfährt sie.", "This is taking longer than usual. Reload this page later to see Amazon Pay's decision; the shop learns it too.", "Cela prend plus de temps que d'habitude. Rechargez cette page plus tard pour voir la décision d'Amazon Pay\u{202f}; la boutique en sera aussi informée.", "Ci vuole più del solito. Ricarica questa pagina più tardi per vedere la decisione di Amazon Pay; anche il negozio ne sarà informato.", "Está tardando más de lo habitual. Vuelve a cargar esta página más tarde para ver la decisión de Amazon Pay; la tienda también la conocerá."],
     PayWithAmazon => ["Mit Amazon Pay bezahlen", "Pay with Amazon Pay", "Payer avec Amazon Pay", "Paga con Amazon Pay", "Pagar con Amazon Pay"],
     OpeningAmazon => ["Amazon Pay wird geöffnet …", "Opening Amazon Pay…", "Ouverture d'Amazon Pay…", "Apertura di Amazon Pay…", "Abriendo Amazon Pay…"],
     CompleteForm => ["Bitte füllen Sie zuerst Ihre Adresse vollständig aus.", "Please complete your address first.", "Veuillez d'abord compléter votre adresse.", "Completa prima il tuo indirizzo.", "Completa primero tu dirección."],
@@ -200,10 +202,10 @@ mod tests {
         }
 
         #[test]
-        fn the_lander_promises_no_e_mail_nobody_sends() {
+        fn no_buyer_text_promises_an_e_mail_nobody_sends() {
             // Nothing in this project writes to the buyer, and CheckoutChamp's auto-responders are the shop's
-            // choice: the lander's sentences say what the page does instead.
-            for text in [Text::CrmPending, Text::CrmTakingLong] {
+            // choice: the sentences (the confirmation page's, the lander's, every other) say what the page does instead.
+            for &text in Text::ALL {
                 for lang in Language::ALL {
                     let said = text.get(lang).to_lowercase();
                     for promise in ["mail", "schreib", "écri", "scriv", "escrib"] {
