@@ -147,6 +147,10 @@ texts! {
     CrmTakingLong => ["Das dauert länger als üblich. Der Shop erfährt die Entscheidung von Amazon Pay; notieren Sie Ihre Bestellnummer, falls Sie dort nachfragen möchten.", "This is taking longer than usual. The shop will learn Amazon Pay's decision; note your order number if you want to ask about it.", "Cela prend plus de temps que d'habitude. La boutique connaîtra la décision d'Amazon Pay\u{202f}; notez votre numéro de commande si vous souhaitez la contacter.", "Ci vuole più del solito. Il negozio verrà a sapere la decisione di Amazon Pay; annota il numero d'ordine se vuoi chiedere informazioni.", "Está tardando más de lo habitual. La tienda conocerá la decisión de Amazon Pay; anota tu número de pedido si quieres preguntar por él."],
     OrderAgain => ["Erneut bestellen", "Order again", "Commander à nouveau", "Ordina di nuovo", "Volver a pedir"],
     CrmDeclined => ["Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet. Sie können erneut bestellen und eine andere Zahlungsart wählen.", "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.", "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité. Vous pouvez commander à nouveau et choisir un autre moyen de paiement.", "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla. Puoi ordinare di nuovo e scegliere un altro metodo di pagamento.", "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada. Puedes volver a pedir y elegir otro método de pago."],
+    // The upsell page on an order Amazon declined: its way on is "Continue" (the shop's thank-you page), so the
+    // sentence offers no "order again" (the lander's `CrmDeclined` does, with its button); the server's refusal of
+    // an upsale on such an order says the same (a test holds them equal).
+    UpsellOrderDeclined => ["Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet, daher lässt sich nichts hinzufügen.", "Amazon Pay declined the payment for your order: it was not placed and nothing was charged, so nothing can be added to it.", "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité, rien ne peut donc y être ajouté.", "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla, quindi non è possibile aggiungervi nulla.", "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada, así que no se le puede añadir nada."],
     UpsellChargedTo => ["Bezahlt wird wie Ihre Bestellung mit Amazon Pay:", "Paid like your order, with Amazon Pay:", "Payé comme votre commande, avec Amazon Pay :", "Pagato come il tuo ordine, con Amazon Pay:", "Se paga como tu pedido, con Amazon Pay:"],
     UpsellAdd => ["Ja, zu meiner Bestellung hinzufügen", "Yes, add it to my order", "Oui, l'ajouter à ma commande", "Sì, aggiungilo al mio ordine", "Sí, añadirlo a mi pedido"],
     UpsellNoThanks => ["Nein, danke", "No, thanks", "Non, merci", "No, grazie", "No, gracias"],
@@ -216,10 +220,20 @@ mod tests {
         }
 
         #[test]
-        fn a_declined_crm_order_reads_as_the_server_tells_an_upsale_on_it() {
+        fn a_declined_crm_order_reads_on_the_upsell_page_as_the_server_tells_an_upsale_on_it() {
             for lang in Language::ALL {
                 let server = amazon_pay_contract::checkoutchamp::crm_declined_message(lang);
-                assert_eq!(Text::CrmDeclined.get(lang), server, "{lang:?}");
+                assert_eq!(Text::UpsellOrderDeclined.get(lang), server, "{lang:?}");
+            }
+        }
+
+        #[test]
+        fn only_the_lander_which_offers_order_again_says_the_buyer_can() {
+            // The lander shows "Order again" after a decline; the upsell page offers only "Continue".
+            let again = ["erneut bestellen", "order again", "commander à nouveau", "ordinare di nuovo", "volver a pedir"];
+            for (lang, again) in Language::ALL.into_iter().zip(again) {
+                assert!(Text::CrmDeclined.get(lang).to_lowercase().contains(again), "{lang:?}");
+                assert!(!Text::UpsellOrderDeclined.get(lang).to_lowercase().contains(again), "{lang:?}");
             }
         }
 

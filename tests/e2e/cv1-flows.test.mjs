@@ -506,8 +506,9 @@ test("CheckoutChamp pending then declined (visa-0002) on the upsell page: the de
   await page.getByRole("button", { name: "Yes, add it to my order" }).waitFor();
   const before = await callCount(on);
   await page.locator('[data-order-status="declined"]').waitFor({ timeout: WAIT });
+  // The page's only way on is "Continue": the sentence offers no "order again" (the lander's does, with its button).
   assert.equal(await notice(page).textContent(),
-    "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.");
+    "Amazon Pay declined the payment for your order: it was not placed and nothing was charged, so nothing can be added to it.");
   assert.equal(await page.locator(".amazon-pay-upsell-add").isHidden(), true, "the offer is withdrawn");
   assert.equal(await page.locator(".amazon-pay-upsell-decline").textContent(), "Continue");
   const declined = (await events(page)).filter((e) => e.kind === "declined");
