@@ -121,7 +121,9 @@ texts! {
     Paid => ["Vielen Dank! Ihre Zahlung ist eingegangen.", "Thank you! Your payment has been received.", "Merci\u{202f}! Votre paiement a été reçu.", "Grazie! Il pagamento è stato ricevuto.", "¡Gracias! Hemos recibido tu pago."],
     Pending => ["Amazon Pay prüft Ihre Zahlung noch. Diese Seite aktualisiert sich von selbst.", "Amazon Pay is still checking your payment. This page updates by itself.", "Amazon Pay vérifie encore votre paiement. Cette page se met à jour toute seule.", "Amazon Pay sta ancora verificando il pagamento. Questa pagina si aggiorna da sola.", "Amazon Pay todavía está comprobando tu pago. Esta página se actualiza sola."],
     Failed => ["Amazon Pay konnte Ihre Zahlung nicht abschließen. Es wurde nichts belastet. Bitte wählen Sie eine andere Zahlungsart.", "Amazon Pay could not complete your payment. Nothing was charged. Please choose another payment method.", "Amazon Pay n'a pas pu finaliser votre paiement. Rien n'a été débité. Veuillez choisir un autre moyen de paiement.", "Amazon Pay non ha potuto completare il pagamento. Non è stato addebitato nulla. Scegli un altro metodo di pagamento.", "Amazon Pay no ha podido completar tu pago. No se ha cobrado nada. Elige otro método de pago."],
-    TakingLong => ["Das dauert länger als üblich. Wir informieren Sie per E-Mail, sobald Amazon Pay entschieden hat.", "This is taking longer than usual. We will email you as soon as Amazon Pay has decided.", "Cela prend plus de temps que d'habitude. Nous vous écrirons dès qu'Amazon Pay aura décidé.", "Ci vuole più del solito. Ti scriveremo appena Amazon Pay avrà deciso.", "Está tardando más de lo habitual. Te escribiremos en cuanto Amazon Pay haya decidido."],
+    // The confirmation page stopped following (its deadline): no e-mail is promised, this server sends none; the
+    // page, loaded again, follows the order anew, and the shop learns the outcome (PAYONE's notifications, webhooks).
+    TakingLong => ["Das dauert länger als üblich. Laden Sie diese Seite später neu, um die Entscheidung von Amazon Pay zu sehen; auch der Shop erfährt sie.", "This is taking longer than usual. Reload this page later to see Amazon Pay's decision; the shop learns it too.", "Cela prend plus de temps que d'habitude. Rechargez cette page plus tard pour voir la décision d'Amazon Pay\u{202f}; la boutique en sera aussi informée.", "Ci vuole più del solito. Ricarica questa pagina più tardi per vedere la decisione di Amazon Pay; anche il negozio ne sarà informato.", "Está tardando más de lo habitual. Vuelve a cargar esta página más tarde para ver la decisión de Amazon Pay; la tienda también la conocerá."],
     PayWithAmazon => ["Mit Amazon Pay bezahlen", "Pay with Amazon Pay", "Payer avec Amazon Pay", "Paga con Amazon Pay", "Pagar con Amazon Pay"],
     OpeningAmazon => ["Amazon Pay wird geöffnet …", "Opening Amazon Pay…", "Ouverture d'Amazon Pay…", "Apertura di Amazon Pay…", "Abriendo Amazon Pay…"],
     CompleteForm => ["Bitte füllen Sie zuerst Ihre Adresse vollständig aus.", "Please complete your address first.", "Veuillez d'abord compléter votre adresse.", "Completa prima il tuo indirizzo.", "Completa primero tu dirección."],
@@ -145,6 +147,10 @@ texts! {
     CrmTakingLong => ["Das dauert länger als üblich. Der Shop erfährt die Entscheidung von Amazon Pay; notieren Sie Ihre Bestellnummer, falls Sie dort nachfragen möchten.", "This is taking longer than usual. The shop will learn Amazon Pay's decision; note your order number if you want to ask about it.", "Cela prend plus de temps que d'habitude. La boutique connaîtra la décision d'Amazon Pay\u{202f}; notez votre numéro de commande si vous souhaitez la contacter.", "Ci vuole più del solito. Il negozio verrà a sapere la decisione di Amazon Pay; annota il numero d'ordine se vuoi chiedere informazioni.", "Está tardando más de lo habitual. La tienda conocerá la decisión de Amazon Pay; anota tu número de pedido si quieres preguntar por él."],
     OrderAgain => ["Erneut bestellen", "Order again", "Commander à nouveau", "Ordina di nuovo", "Volver a pedir"],
     CrmDeclined => ["Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet. Sie können erneut bestellen und eine andere Zahlungsart wählen.", "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.", "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité. Vous pouvez commander à nouveau et choisir un autre moyen de paiement.", "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla. Puoi ordinare di nuovo e scegliere un altro metodo di pagamento.", "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada. Puedes volver a pedir y elegir otro método de pago."],
+    // The upsell page on an order Amazon declined: its way on is "Continue" (the shop's thank-you page), so the
+    // sentence offers no "order again" (the lander's `CrmDeclined` does, with its button); the server's refusal of
+    // an upsale on such an order says the same (a test holds them equal).
+    UpsellOrderDeclined => ["Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet, daher lässt sich nichts hinzufügen.", "Amazon Pay declined the payment for your order: it was not placed and nothing was charged, so nothing can be added to it.", "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité, rien ne peut donc y être ajouté.", "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla, quindi non è possibile aggiungervi nulla.", "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada, así que no se le puede añadir nada."],
     UpsellChargedTo => ["Bezahlt wird wie Ihre Bestellung mit Amazon Pay:", "Paid like your order, with Amazon Pay:", "Payé comme votre commande, avec Amazon Pay :", "Pagato come il tuo ordine, con Amazon Pay:", "Se paga como tu pedido, con Amazon Pay:"],
     UpsellAdd => ["Ja, zu meiner Bestellung hinzufügen", "Yes, add it to my order", "Oui, l'ajouter à ma commande", "Sì, aggiungilo al mio ordine", "Sí, añadirlo a mi pedido"],
     UpsellNoThanks => ["Nein, danke", "No, thanks", "Non, merci", "No, grazie", "No, gracias"],
@@ -200,10 +206,10 @@ mod tests {
         }
 
         #[test]
-        fn the_lander_promises_no_e_mail_nobody_sends() {
+        fn no_buyer_text_promises_an_e_mail_nobody_sends() {
             // Nothing in this project writes to the buyer, and CheckoutChamp's auto-responders are the shop's
-            // choice: the lander's sentences say what the page does instead.
-            for text in [Text::CrmPending, Text::CrmTakingLong] {
+            // choice: the sentences (the confirmation page's, the lander's, every other) say what the page does instead.
+            for &text in Text::ALL {
                 for lang in Language::ALL {
                     let said = text.get(lang).to_lowercase();
                     for promise in ["mail", "schreib", "écri", "scriv", "escrib"] {
@@ -214,10 +220,20 @@ mod tests {
         }
 
         #[test]
-        fn a_declined_crm_order_reads_as_the_server_tells_an_upsale_on_it() {
+        fn a_declined_crm_order_reads_on_the_upsell_page_as_the_server_tells_an_upsale_on_it() {
             for lang in Language::ALL {
                 let server = amazon_pay_contract::checkoutchamp::crm_declined_message(lang);
-                assert_eq!(Text::CrmDeclined.get(lang), server, "{lang:?}");
+                assert_eq!(Text::UpsellOrderDeclined.get(lang), server, "{lang:?}");
+            }
+        }
+
+        #[test]
+        fn only_the_lander_which_offers_order_again_says_the_buyer_can() {
+            // The lander shows "Order again" after a decline; the upsell page offers only "Continue".
+            let again = ["erneut bestellen", "order again", "commander à nouveau", "ordinare di nuovo", "volver a pedir"];
+            for (lang, again) in Language::ALL.into_iter().zip(again) {
+                assert!(Text::CrmDeclined.get(lang).to_lowercase().contains(again), "{lang:?}");
+                assert!(!Text::UpsellOrderDeclined.get(lang).to_lowercase().contains(again), "{lang:?}");
             }
         }
 

@@ -156,17 +156,18 @@ pub struct CrmOrderState {
     pub status: CrmOrderStatus,
 }
 
-/// The buyer's sentence for an order Amazon declined after CheckoutChamp took it as `Pending`: what happened
-/// (not placed, nothing charged) and what the buyer can do (order again with another payment method). The
-/// widget's `Text::CrmDeclined` says the same (a test holds them equal); the server answers an upsale on such an
-/// order with it.
+/// The upsell page's sentence for an order Amazon declined after CheckoutChamp took it as `Pending`: what
+/// happened (not placed, nothing charged) and so that nothing can be added to it. It offers no "order again": the
+/// upsell page's only way on is "Continue" (the lander, which has an "Order again" button, says so in its own
+/// `Text::CrmDeclined`). The server answers an upsale on such an order with it; the widget's
+/// `Text::UpsellOrderDeclined` says the same (a test holds them equal).
 pub fn crm_declined_message(lang: Language) -> &'static str {
     match lang {
-        Language::De => "Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet. Sie können erneut bestellen und eine andere Zahlungsart wählen.",
-        Language::En => "Amazon Pay declined the payment for your order: it was not placed and nothing was charged. You can order again and choose another payment method.",
-        Language::Fr => "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité. Vous pouvez commander à nouveau et choisir un autre moyen de paiement.",
-        Language::It => "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla. Puoi ordinare di nuovo e scegliere un altro metodo di pagamento.",
-        Language::Es => "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada. Puedes volver a pedir y elegir otro método de pago.",
+        Language::De => "Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet, daher lässt sich nichts hinzufügen.",
+        Language::En => "Amazon Pay declined the payment for your order: it was not placed and nothing was charged, so nothing can be added to it.",
+        Language::Fr => "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité, rien ne peut donc y être ajouté.",
+        Language::It => "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla, quindi non è possibile aggiungervi nulla.",
+        Language::Es => "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada, así que no se le puede añadir nada.",
     }
 }
 

@@ -44,20 +44,22 @@ impl OrderState {
         }
     }
 
+    /// Every state (the merchant API names them when a filter asks for another).
+    pub const ALL: [OrderState; 9] = [
+        OrderState::Placing,
+        OrderState::Redirected,
+        OrderState::Approved,
+        OrderState::Pending,
+        OrderState::Paid,
+        OrderState::Failed,
+        OrderState::Declined,
+        OrderState::Abandoned,
+        OrderState::UpstreamFailed,
+    ];
+
     /// The state named `text`, if it is one.
     pub fn parse(text: &str) -> Option<OrderState> {
-        const ALL: [OrderState; 9] = [
-            OrderState::Placing,
-            OrderState::Redirected,
-            OrderState::Approved,
-            OrderState::Pending,
-            OrderState::Paid,
-            OrderState::Failed,
-            OrderState::Declined,
-            OrderState::Abandoned,
-            OrderState::UpstreamFailed,
-        ];
-        ALL.into_iter().find(|s| s.as_str() == text)
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
     /// No notification will change this state any more.

@@ -472,6 +472,22 @@ async fn a_capture_or_refund_payone_refuses_changes_nothing_and_its_key_replays_
     assert_eq!(unknown.status(), 404);
     let bad = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/authorization"))).send().await.unwrap();
     assert_eq!(bad.status(), 400);
+
+    // The merchant was told of each refusal: the order's timeline shows both (the replay of the first key adds
+    // none), beside the capture that went through.
+    let answer = env.http.get(env.url(&format!("/merchant/api/orders/{id}/timeline"))).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let timeline: amazon_pay_contract::merchant::Timeline = answer.json().await.unwrap();
+    let merchant: Vec<(String, Option<String>)> =
+        timeline.entries.iter().filter(|e| e.source == "merchant").map(|e| (e.title.clone(), e.detail.clone())).collect();
+    // Within one second the entries keep no order of their own (times are whole seconds): compared sorted.
+    let mut titles: Vec<&str> = merchant.iter().map(|(t, _)| t.as_str()).collect();
+    titles.sort_unstable();
+    assert_eq!(titles, ["capture 1.00 EUR", "capture 1.00 EUR refused", "refund 0.50 EUR refused"], "{merchant:?}");
+    for (title, detail) in merchant.iter().filter(|(t, _)| t.ends_with(" refused")) {
+        let detail = detail.as_deref().unwrap_or_default();
+        assert!(detail.starts_with("PAYONE refused it (error 21: ") && detail.ends_with("); nothing moved"), "{title}: {detail}");
+    }
 }
 
 #[tokio::test]

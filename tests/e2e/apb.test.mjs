@@ -315,3 +315,45 @@ for (const backForwardCache of [false, true]) {
     }
   });
 }
+
+test("Cancelled on Amazon's page, Back to the APB page whose question did not get through: one click, one amazonpay:buttonclicked, though the widget places twice", async () => {
+  const { page, context, problems } = await newPage(browser());
+  await recordEvents(context);
+  const placed = [];
+  await page.route("**/api/apb/orders", async (route) => {
+    // The page's question after Back (replay_only) is lost: the button keeps the given-up order's key.
+    if ((route.request().postData() ?? "").includes('"replay_only":true')) return route.abort();
+    const response = await route.fetch();
+    placed.push({ request: JSON.parse(route.request().postData()), answer: await response.json() });
+    await route.fulfill({ response });
+  });
+  await page.goto(server().baseUrl + "/apb.html");
+  const entries = await page.evaluate(() => history.length);
+  await page.click(".amazon-pay-apb-button");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  const first = placed.at(-1).answer.order_id;
+  await page.click("button[value=cancel]");
+  await page.waitForURL(/\/review\.html\?.*order=/);
+  const steps = (await page.evaluate(() => history.length)) - entries;
+  await page.evaluate((steps) => history.go(-steps), steps);
+  await page.waitForURL(/\/apb\.html$/, { waitUntil: "commit" });
+  const button = page.locator(".amazon-pay-apb-button:not([disabled])");
+  await button.waitFor();
+  const clicked = placed.length;
+  // Amazon's page opening ends this document: each event is copied out as it fires.
+  const heard = [];
+  await page.exposeFunction("__heard", (kind) => heard.push(kind));
+  await page.evaluate(() => {
+    for (const kind of ["buttonclicked", "orderplaced", "redirecting"]) document.addEventListener("amazonpay:" + kind, (e) => window.__heard(e.detail.kind));
+  });
+  await button.click();
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  // The click's own key answered `placed` with `abandoned`; the widget placed again with a new key at once.
+  assert.deepEqual(placed.slice(clicked).map((p) => [p.answer.kind, p.answer.state ?? null]), [["placed", "abandoned"], ["checkout", null]]);
+  assert.deepEqual([placed.at(-1).request.replaces?.order_id, placed.at(-1).request.replaces?.retry], [first, true]);
+  // One click is one buttonclicked (docs/embedding.md's events): the second placement is not a second click.
+  await poll(() => heard.includes("redirecting"), { failure: () => `no amazonpay:redirecting, heard ${heard}` });
+  assert.deepEqual(heard, ["buttonClicked", "orderPlaced", "redirecting"]);
+  assert.deepEqual(widgetConsole(problems), []);
+  await context.close();
+});

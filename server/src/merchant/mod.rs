@@ -16,6 +16,7 @@ mod framework_errors;
 mod money;
 mod orders;
 mod query;
+mod refusals;
 mod timeline;
 mod webhooks;
 

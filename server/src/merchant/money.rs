@@ -285,7 +285,16 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 format!("PAYONE refused the {}: error {code}: {message}", action.name()),
             );
             let response = err.body().to_string();
-            state.store.record_upstream_call_then(call, move |c| keep_answer(c, &key, &fingerprint, 502, &response)).await?;
+            // The merchant saw it: the order's timeline shows it too (refusals.rs).
+            let refusal = super::refusals::Refusal::new("payone", action.name(), amount, &format!("error {code}: {message}"));
+            let order = id.to_owned();
+            state
+                .store
+                .record_upstream_call_then(call, move |c| {
+                    keep_answer(c, &key, &fingerprint, 502, &response)?;
+                    super::refusals::record(c, &order, refusal)
+                })
+                .await?;
             Err(err)
         }
         Err(other) => {

@@ -39,7 +39,8 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
                         Some(_) => format!(" Capture, refund and cancel leave the state as the provider reported it: use payment_status={value}."),
                         None => String::new(),
                     };
-                    return Err(MerchantError::bad_request("invalid_filter", format!("state {value:?} is not an order state.{hint}")));
+                    let states = state_names().join(", ");
+                    return Err(MerchantError::bad_request("invalid_filter", format!("state {value:?} is not one of {states}.{hint}")));
                 }
                 filter.state = Some(value);
             }
@@ -84,7 +85,28 @@ fn parse_filter(query: Option<&str>) -> Result<OrderQuery, MerchantError> {
             }
         }
     }
+    // Half-open (`since <= created < until`): a window that does not end after it starts holds no order, and
+    // is a mistake (the two swapped) rather than a question whose answer is an empty list.
+    if let (Some(since), Some(until)) = (filter.since, filter.until) {
+        if since >= until {
+            return Err(MerchantError::bad_request(
+                "invalid_filter",
+                format!("created_since ({since}) must be earlier than created_until ({until}): created_since <= created < created_until."),
+            ));
+        }
+    }
     Ok(filter)
+}
+
+/// The values `state` takes: the order states, then CheckoutChamp's stored statuses not among them.
+fn state_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = amazon_pay_contract::orders::OrderState::ALL.iter().map(|s| s.as_str()).collect();
+    for status in crate::checkoutchamp::types::STORED_STATUSES {
+        if !names.contains(&status) {
+            names.push(status);
+        }
+    }
+    names
 }
 
 /// `q`: found anywhere (any case) in the order id, PAYONE's txid and workorder, Amazon's order reference, and
@@ -219,11 +241,25 @@ mod tests {
         assert_eq!(parse_filter(Some("q=+")).unwrap().search, None, "blank: no search");
         assert_eq!(parse_filter(Some("amazon_id=S02-123")).unwrap().amazon_id.as_deref(), Some("S02-123"));
         assert_eq!(parse_filter(Some("payment_status=cancelled")).unwrap().payment_status.as_deref(), Some("cancelled"));
+        let states = "placing, redirected, approved, pending, paid, failed, declined, abandoned, upstream_failed, complete, partial, other";
         let state = parse_filter(Some("state=cancelled")).unwrap_err();
         assert_eq!(
             state.message,
-            "state \"cancelled\" is not an order state. Capture, refund and cancel leave the state as the provider reported it: use payment_status=cancelled."
+            format!("state \"cancelled\" is not one of {states}. Capture, refund and cancel leave the state as the provider reported it: use payment_status=cancelled.")
         );
+        // Like payment_status and flow, the refusal names what state takes.
+        let bogus = parse_filter(Some("state=bogus")).unwrap_err();
+        assert_eq!((bogus.code, bogus.message), ("invalid_filter", format!("state \"bogus\" is not one of {states}.")));
+        for state in states.split(", ") {
+            assert_eq!(parse_filter(Some(&format!("state={state}"))).unwrap().state.as_deref(), Some(state));
+        }
+        // A window that ends before it starts (or where it starts: until is exclusive) is refused, naming both.
+        for swapped in ["created_since=20&created_until=10", "created_until=10&created_since=10"] {
+            let err = parse_filter(Some(swapped)).unwrap_err();
+            assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{swapped}");
+            assert!(err.message.contains("created_since") && err.message.contains("created_until"), "{}", err.message);
+        }
+        assert_eq!(parse_filter(Some("created_since=10&created_until=11")).unwrap().until, Some(11));
         // The hint speaks of the status asked for only (it once said cancelled and captured orders were found by
         // payment_status=refunded).
         let refunded = parse_filter(Some("state=refunded")).unwrap_err().message;

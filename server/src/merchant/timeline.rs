@@ -59,6 +59,17 @@ fn timeline(c: &Conn<'_>, id: &str, configured: &[String]) -> crate::store::db::
             attempts: Vec::new(),
         });
     }
+    // What the merchant asked and the provider refused: nothing moved, but the merchant was told.
+    for refused in super::refusals::of_order(c, id)? {
+        let provider = if refused.provider == "payone" { "PAYONE" } else { refused.provider.as_str() };
+        entries.push(TimelineEntry {
+            at_ms: refused.at * 1000,
+            source: "merchant".into(),
+            title: format!("{} {} refused", refused.action, amount(refused.amount, &order["currency"])),
+            detail: Some(format!("{provider} refused it ({}); nothing moved", refused.message)),
+            attempts: Vec::new(),
+        });
+    }
     // Amazon Pay direct: its IPN messages, as PAYONE's TransactionStatus below.
     for note in crate::amazon::records::notifications_of_order(c, id)? {
         let kind = note.notification_type.as_deref().unwrap_or("notification");

@@ -99,7 +99,7 @@ pub(super) const SKELETON: &[Node] = &[
     node(8, "div", "amazon-pay-actions", &[], None),
     node(15, "button", "amazon-pay-place-order", &[BUTTON], Some(Text::PlaceOrder)),
     node(15, "button", "amazon-pay-sign-out", &[BUTTON], Some(Text::SignOut)),
-    node(0, "button", "amazon-pay-order-again", &[BUTTON, HIDDEN], Some(Text::OrderAgain)),
+    node(0, "button", "amazon-pay-order-again amazon-pay-start-again", &[BUTTON, HIDDEN], Some(Text::OrderAgain)),
 ];
 const LAYOUT: Layout = Layout { notice: 2, loading: 3, problem: 4, signin: 5, active: 8 };
 const WALLET: usize = 10;

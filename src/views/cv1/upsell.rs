@@ -205,8 +205,9 @@ impl Upsell {
     }
 
     /// Amazon decided the lander's order. Declined: nothing can be added to an order never paid, so the offer is
-    /// withdrawn ("Yes, add it" hidden, the way on reads "Continue") and the buyer told what to do. Paid after
-    /// the page saw it pending: told so, the offer stands. Paid already at the first read: nothing to say.
+    /// withdrawn ("Yes, add it" hidden, the way on reads "Continue") and the buyer told why, with no "order again"
+    /// the page does not offer. Paid after the page saw it pending: told so, the offer stands. Paid already at the
+    /// first read: nothing to say.
     fn decided(&self, state: CrmOrderState, was_pending: bool) {
         let shell = &self.shell;
         match state.status {
@@ -214,7 +215,7 @@ impl Upsell {
                 shell.busy.set(true);
                 self.refused_for_good();
                 set_hidden(shell.el(ADD), true);
-                let message = shell.t(Text::CrmDeclined);
+                let message = shell.t(Text::UpsellOrderDeclined);
                 shell.emit(WidgetEvent::Declined { order_id: state.order_id, code: "declined".into(), message: message.into() });
                 shell.say(message);
             }
