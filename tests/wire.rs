@@ -136,17 +136,7 @@ fn an_apb_answer_without_kind_is_the_button() {
 
 #[wasm_bindgen_test]
 fn order_status_and_errors_read_back_equal() {
-    for state in [
-        OrderState::Placing,
-        OrderState::Redirected,
-        OrderState::Approved,
-        OrderState::Pending,
-        OrderState::Paid,
-        OrderState::Failed,
-        OrderState::Declined,
-        OrderState::Abandoned,
-        OrderState::UpstreamFailed,
-    ] {
+    for state in OrderState::ALL {
         round_trip(OrderStatus {
             order_id: "O1".into(),
             state,

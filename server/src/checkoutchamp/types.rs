@@ -223,16 +223,7 @@ pub fn tagged_order(message: Value, field: &str, value: &str, page: u32, per_pag
 
 /// `days` since 1970-01-01 as Order Query's `m/d/Y` (`12/07/2026`).
 pub fn month_day_year(days: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = amazon_pay_contract::calendar::civil_from_days(days);
     format!("{month:02}/{day:02}/{year:04}")
 }
 
