@@ -8,7 +8,6 @@ mod support;
 use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::Language;
-use amazon_pay_server::sandbox::MfaOutcome;
 use serde_json::{json, Value};
 use support::{eventually, start_with, Env};
 
@@ -24,19 +23,6 @@ fn get(env: &Env, path: &str) -> reqwest::RequestBuilder {
 
 async fn post(env: &Env, path: &str, key: &str, body: Value) -> reqwest::Response {
     env.http.post(env.url(path)).bearer_auth(KEY).header("idempotency-key", key).json(&body).send().await.unwrap()
-}
-
-/// A CV2 order of two mugs, authorized (preauthorization, `appointed`).
-async fn approved_order(env: &Env, key: &str) -> (String, String) {
-    let workorder = env.checkout("visa-1111").await;
-    let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
-    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
-    let order = env.state.store.order(&placed.order_id).unwrap().unwrap();
-    let txid = order.txid.clone().unwrap();
-    env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
-    let id = placed.order_id.clone();
-    eventually("the order is approved", 10, || (env.state.store.order(&id).unwrap().unwrap().state == OrderState::Approved).then_some(())).await;
-    (placed.order_id, txid)
 }
 
 async fn error_code(response: reqwest::Response, status: u16) -> String {
@@ -108,8 +94,8 @@ async fn keys_are_required_and_other_sites_are_refused() {
 #[tokio::test]
 async fn orders_are_listed_with_filters_and_pages_and_shown_whole() {
     let env = env().await;
-    let (first, txid) = approved_order(&env, "list-order-0001").await;
-    let (second, _) = approved_order(&env, "list-order-0002").await;
+    let (first, txid) = env.authorized_order("list-order-0001", &[OrderState::Approved]).await;
+    let (second, _) = env.authorized_order("list-order-0002", &[OrderState::Approved]).await;
     let declined_workorder = env.checkout("amex-0982").await;
     let declined: PlaceOrderResponse = env.place(&declined_workorder, "list-order-0003", Language::En).await.json().await.unwrap();
 
@@ -181,7 +167,7 @@ fn sim_tx(env: &Env, txid: &str) -> amazon_pay_server::sandbox::Transaction {
 #[tokio::test]
 async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idempotency() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "money-order-0001").await;
+    let (id, txid) = env.authorized_order("money-order-0001", &[OrderState::Approved]).await;
     let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
     let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
 
@@ -264,7 +250,7 @@ async fn capture_twice_refund_twice_with_sequence_numbers_notifications_and_idem
 #[tokio::test]
 async fn every_refusal_changes_nothing() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "refuse-order-0001").await;
+    let (id, txid) = env.authorized_order("refuse-order-0001", &[OrderState::Approved]).await;
     let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
     let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
     let calls_before = env.upstream("merchant-capture").len() + env.upstream("merchant-refund").len();
@@ -330,7 +316,7 @@ async fn every_refusal_changes_nothing() {
 #[tokio::test]
 async fn cancel_releases_what_is_not_captured() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "cancel-order-0001").await;
+    let (id, txid) = env.authorized_order("cancel-order-0001", &[OrderState::Approved]).await;
     let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
     let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
     assert_eq!(post(&env, &path("capture"), "cancel-capture-1", json!({"amount": 500})).await.status(), 200);
@@ -359,11 +345,11 @@ async fn buyer_status(env: &Env, id: &str) -> Value {
 #[tokio::test]
 async fn the_buyer_reads_what_the_shop_did_with_the_money_and_nothing_of_the_merchants() {
     let env = env().await;
-    let (cancelled, _) = approved_order(&env, "buyer-cancel-00001").await;
-    let (refunded, _) = approved_order(&env, "buyer-refund-00001").await;
-    let (partly, _) = approved_order(&env, "buyer-partly-00001").await;
-    let (charged, _) = approved_order(&env, "buyer-charge-00001").await;
-    let (untouched, _) = approved_order(&env, "buyer-untouch-0001").await;
+    let (cancelled, _) = env.authorized_order("buyer-cancel-00001", &[OrderState::Approved]).await;
+    let (refunded, _) = env.authorized_order("buyer-refund-00001", &[OrderState::Approved]).await;
+    let (partly, _) = env.authorized_order("buyer-partly-00001", &[OrderState::Approved]).await;
+    let (charged, _) = env.authorized_order("buyer-charge-00001", &[OrderState::Approved]).await;
+    let (untouched, _) = env.authorized_order("buyer-untouch-0001", &[OrderState::Approved]).await;
     let act = |id: &str, action: &str| format!("/merchant/api/orders/{id}/{action}");
     // Before the shop does anything: approved, and no word of the money.
     let before = buyer_status(&env, &cancelled).await;
@@ -444,7 +430,7 @@ async fn checkoutchamp_orders_are_shown_but_their_money_belongs_to_the_crm() {
 #[tokio::test]
 async fn a_capture_or_refund_payone_refuses_changes_nothing_and_its_key_replays_the_refusal() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "refused-order-001").await;
+    let (id, txid) = env.authorized_order("refused-order-001", &[OrderState::Approved]).await;
     let path = |action: &str| format!("/merchant/api/orders/{id}/{action}");
     // The sandbox's scenario: Amazon refuses captures of this transaction (as a tester sets it over HTTP).
     let refuse = env.http.post(env.url(&format!("/sandbox/payone/transactions/{txid}/refuse/capture"))).send().await.unwrap();
@@ -508,7 +494,7 @@ async fn apb_orders_have_their_events_and_are_listed_by_flow() {
 #[tokio::test]
 async fn a_cv2_order_shows_and_is_found_by_amazons_checkout_session_id() {
     let env = env().await;
-    let (id, _) = approved_order(&env, "amazon-ref-order-01").await;
+    let (id, _) = env.authorized_order("amazon-ref-order-01", &[OrderState::Approved]).await;
     let workorder = env.state.store.order(&id).unwrap().unwrap().workorder_id;
     let session = env.sandbox().payone.workorder(&workorder).unwrap().amazon_checkout_session_id;
     let shown = order(&env, &id).await;
@@ -518,7 +504,7 @@ async fn a_cv2_order_shows_and_is_found_by_amazons_checkout_session_id() {
     let placed: Value = serde_json::from_str(&events[0].body).unwrap();
     assert_eq!(placed["order"]["amazon"]["checkout_session_id"], session.as_str());
     // Search by it: this order only; another id finds nothing; a malformed one is refused.
-    approved_order(&env, "amazon-ref-order-02").await;
+    env.authorized_order("amazon-ref-order-02", &[OrderState::Approved]).await;
     let found: Value = get(&env, &format!("/merchant/api/orders?amazon_id={session}")).send().await.unwrap().json().await.unwrap();
     let ids: Vec<&str> = found["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [id.as_str()]);
@@ -559,10 +545,10 @@ async fn listed(env: &Env, query: &str) -> Vec<String> {
 #[tokio::test]
 async fn payment_status_says_what_cancel_capture_and_refund_did_and_filters_the_list() {
     let env = env().await;
-    let (cancelled, _) = approved_order(&env, "status-cancel-0001").await;
-    let (refunded, _) = approved_order(&env, "status-refund-0001").await;
-    let (partly, _) = approved_order(&env, "status-partly-0001").await;
-    let (untouched, _) = approved_order(&env, "status-untouched-01").await;
+    let (cancelled, _) = env.authorized_order("status-cancel-0001", &[OrderState::Approved]).await;
+    let (refunded, _) = env.authorized_order("status-refund-0001", &[OrderState::Approved]).await;
+    let (partly, _) = env.authorized_order("status-partly-0001", &[OrderState::Approved]).await;
+    let (untouched, _) = env.authorized_order("status-untouched-01", &[OrderState::Approved]).await;
     assert_eq!(order(&env, &untouched).await["payment_status"], "authorized");
     let act = |id: &str, action: &str| format!("/merchant/api/orders/{id}/{action}");
 
@@ -672,7 +658,7 @@ async fn an_order_given_up_through_payones_error_or_back_url_says_why() {
         let last: Value = serde_json::from_str(&events.last().unwrap().body).unwrap();
         assert_eq!((last["type"].as_str(), last["order"]["abandon_reason"].as_str()), (Some("order.abandoned"), Some(reason)));
     }
-    let (approved, _) = approved_order(&env, "why-approved-001").await;
+    let (approved, _) = env.authorized_order("why-approved-001", &[OrderState::Approved]).await;
     let token = amazon_pay_server::return_token::token(&env.state.config.payone.key, &approved);
     let back = no_redirects.get(env.url(&format!("/api/orders/{approved}/return?result=error&token={token}"))).send().await.unwrap();
     assert_eq!(back.status(), 303);
@@ -703,7 +689,7 @@ async fn run_documented_calls(env: &Env, order: &str) -> String {
 #[tokio::test]
 async fn the_documented_curl_calls_work_as_written() {
     let env = env().await;
-    let (id, _) = approved_order(&env, "documented-calls-1").await;
+    let (id, _) = env.authorized_order("documented-calls-1", &[OrderState::Approved]).await;
     let total = order(&env, &id).await["amounts"]["total"].as_i64().unwrap();
     assert!(total > 1000, "the docs capture 10.00 EUR of it: {total}");
     let printed = run_documented_calls(&env, &id).await;

@@ -5,14 +5,11 @@
 
 mod support;
 
-use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
 use amazon_pay_contract::merchant::{MerchantOrder, OrderList, Timeline};
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::Language;
 use amazon_pay_server::config::{Authorization, Config};
-use amazon_pay_server::sandbox::MfaOutcome;
 use serde_json::{json, Value};
-use support::{eventually, start_with, Env};
+use support::{start_with, Env};
 
 const KEY: &str = "merchant-test-key-0123456789abcdefghij";
 
@@ -39,22 +36,6 @@ async fn error_code(response: reqwest::Response, status: u16) -> String {
     body["code"].as_str().unwrap().to_owned()
 }
 
-/// A CV2 order of two mugs by Anna, authorized.
-async fn approved_order(env: &Env, key: &str) -> (String, String) {
-    let workorder = env.checkout("visa-1111").await;
-    let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
-    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
-    let txid = env.state.store.order(&placed.order_id).unwrap().unwrap().txid.unwrap();
-    env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
-    let id = placed.order_id.clone();
-    eventually("the order is approved", 10, || {
-        let state = env.state.store.order(&id).unwrap().unwrap().state;
-        matches!(state, OrderState::Approved | OrderState::Paid).then_some(())
-    })
-    .await;
-    (placed.order_id, txid)
-}
-
 async fn shown(env: &Env, id: &str) -> MerchantOrder {
     let response = get(env, &format!("/merchant/api/orders/{id}")).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -64,7 +45,7 @@ async fn shown(env: &Env, id: &str) -> MerchantOrder {
 #[tokio::test]
 async fn with_authorization_the_money_is_captured_at_once_and_can_be_refunded() {
     let env = env_with(|c| c.payone_authorization = Authorization::Authorization).await;
-    let (id, txid) = approved_order(&env, "auth-mode-order-1").await;
+    let (id, txid) = env.authorized_order("auth-mode-order-1", &[OrderState::Approved, OrderState::Paid]).await;
     let order = shown(&env, &id).await;
     assert_eq!((order.items[0].sku.as_str(), order.items[0].name.as_deref()), ("mug", Some("Rust mug")), "the catalogue's name");
     assert_eq!(order.delivery.as_deref(), Some("standard"));
@@ -105,8 +86,8 @@ async fn with_authorization_the_money_is_captured_at_once_and_can_be_refunded() 
 #[tokio::test]
 async fn orders_are_found_by_id_buyer_and_reference() {
     let env = env_with(|_| {}).await;
-    let (first, txid) = approved_order(&env, "search-order-0001").await;
-    let (second, _) = approved_order(&env, "search-order-0002").await;
+    let (first, txid) = env.authorized_order("search-order-0001", &[OrderState::Approved, OrderState::Paid]).await;
+    let (second, _) = env.authorized_order("search-order-0002", &[OrderState::Approved, OrderState::Paid]).await;
     let search = |q: &str| {
         let path = format!("/merchant/api/orders?q={}", urlencode(q));
         let env = &env;
@@ -145,7 +126,7 @@ fn urlencode(text: &str) -> String {
 #[tokio::test]
 async fn an_orders_timeline_has_notifications_money_and_webhook_attempts() {
     let env = env_with(|_| {}).await;
-    let (id, _) = approved_order(&env, "timeline-order-01").await;
+    let (id, _) = env.authorized_order("timeline-order-01", &[OrderState::Approved, OrderState::Paid]).await;
     assert_eq!(post(&env, &format!("/merchant/api/orders/{id}/capture"), "timeline-capture", json!({"amount": 1000})).await.status(), 200);
     // Until PAYONE's capture notification and the webhook's first attempt are in (a deadline, not a sleep).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -7,13 +7,10 @@
 
 mod support;
 
-use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::Language;
-use amazon_pay_server::sandbox::MfaOutcome;
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::{eventually, start_with, Env, Fault, FaultyUpstream};
+use support::{start_with, Env, Fault, FaultyUpstream};
 
 const KEY: &str = "merchant-test-key-0123456789abcdefghij";
 
@@ -40,17 +37,6 @@ async fn env_with(upstream: &FaultyUpstream, notes: Option<&FaultyUpstream>) -> 
         notes.forward_to(&env.base);
     }
     env
-}
-
-async fn approved_order(env: &Env, key: &str) -> (String, String) {
-    let workorder = env.checkout("visa-1111").await;
-    let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
-    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
-    let txid = env.state.store.order(&placed.order_id).unwrap().unwrap().txid.unwrap();
-    env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
-    let id = placed.order_id.clone();
-    eventually("the order is approved", 10, || (env.state.store.order(&id).unwrap().unwrap().state == OrderState::Approved).then_some(())).await;
-    (placed.order_id, txid)
 }
 
 async fn act(env: &Env, id: &str, action: &str, key: &str, body: Value) -> (u16, Value) {
@@ -92,7 +78,7 @@ fn events(env: &Env, id: &str, kind: &str) -> usize {
 async fn a_capture_whose_answer_was_lost_is_captured_once_when_its_key_is_sent_again() {
     let upstream = FaultyUpstream::start().await;
     let env = env(&upstream).await;
-    let (id, txid) = approved_order(&env, "lost-capture-order-1").await;
+    let (id, txid) = env.authorized_order("lost-capture-order-1", &[OrderState::Approved]).await;
 
     upstream.break_on("request=capture", Fault::LoseAnswer);
     let (status, body) = act(&env, &id, "capture", "lost-capture-0001", json!({"amount": 1000})).await;
@@ -128,7 +114,7 @@ async fn a_capture_whose_answer_was_lost_is_captured_once_when_its_key_is_sent_a
 async fn a_refund_whose_answer_was_lost_is_refunded_once_also_when_retried_before_payone_notified() {
     let upstream = FaultyUpstream::start().await;
     let env = env(&upstream).await;
-    let (id, txid) = approved_order(&env, "lost-refund-order-01").await;
+    let (id, txid) = env.authorized_order("lost-refund-order-01", &[OrderState::Approved]).await;
     let (status, _) = act(&env, &id, "capture", "lost-refund-capture", json!({})).await;
     assert_eq!(status, 200);
     notified(&env, &id, "capture", 1).await;
@@ -157,7 +143,7 @@ async fn a_retry_before_the_notification_sends_the_same_sequencenumber_and_nothi
     let upstream = FaultyUpstream::start().await;
     let notes = FaultyUpstream::start().await;
     let env = env_with(&upstream, Some(&notes)).await;
-    let (id, txid) = approved_order(&env, "lost-early-order-001").await;
+    let (id, txid) = env.authorized_order("lost-early-order-001", &[OrderState::Approved]).await;
     upstream.break_on("request=capture", Fault::LoseAnswer);
     // PAYONE's `capture` notification is held back (answered 503, retried every 100 ms) until healed.
     notes.break_on("txaction=capture", Fault::Status503);
@@ -190,7 +176,7 @@ async fn a_retry_before_the_notification_sends_the_same_sequencenumber_and_nothi
 async fn a_new_key_after_a_lost_capture_records_it_first_and_captures_only_the_rest() {
     let upstream = FaultyUpstream::start().await;
     let env = env(&upstream).await;
-    let (id, txid) = approved_order(&env, "lost-newkey-order-01").await;
+    let (id, txid) = env.authorized_order("lost-newkey-order-01", &[OrderState::Approved]).await;
     upstream.break_on("request=capture", Fault::LoseAnswer);
     let (status, _) = act(&env, &id, "capture", "lost-newkey-00001", json!({})).await;
     assert_eq!(status, 502);
@@ -222,7 +208,7 @@ async fn a_new_key_after_a_lost_capture_records_it_first_and_captures_only_the_r
 async fn a_lost_call_that_never_arrived_and_whose_repeat_payone_refuses_frees_the_order_after_the_notification_window() {
     let upstream = FaultyUpstream::start().await;
     let env = env(&upstream).await;
-    let (id, txid) = approved_order(&env, "lost-never-order-001").await;
+    let (id, txid) = env.authorized_order("lost-never-order-001", &[OrderState::Approved]).await;
     upstream.break_on("request=capture", Fault::Close);
     let (status, _) = act(&env, &id, "capture", "lost-never-00001", json!({"amount": 1000})).await;
     assert_eq!(status, 502);

@@ -6,29 +6,14 @@
 
 mod support;
 
-use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
-use amazon_pay_contract::Language;
-use amazon_pay_server::sandbox::MfaOutcome;
 use serde_json::{json, Value};
-use support::{eventually, start_with, Env};
+use support::{start_with, Env};
 
 const KEY: &str = "merchant-test-key-0123456789abcdefghij";
 
 async fn env() -> Env {
     start_with(|c| c.merchant.api_keys = vec![KEY.to_owned()]).await
-}
-
-/// A CV2 order of two mugs, authorized; its id and PAYONE txid.
-async fn approved_order(env: &Env, key: &str) -> (String, String) {
-    let workorder = env.checkout("visa-1111").await;
-    let placed: PlaceOrderResponse = env.place(&workorder, key, Language::En).await.json().await.unwrap();
-    assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
-    let txid = env.state.store.order(&placed.order_id).unwrap().unwrap().txid.unwrap();
-    env.sandbox().payone.finish_redirect(&txid, MfaOutcome::NotAsked).await.unwrap();
-    let id = placed.order_id.clone();
-    eventually("the order is approved", 10, || (env.state.store.order(&id).unwrap().unwrap().state == OrderState::Approved).then_some(())).await;
-    (placed.order_id, txid)
 }
 
 async fn order(env: &Env, id: &str) -> Value {
@@ -55,7 +40,7 @@ fn money_calls(env: &Env) -> usize {
 #[tokio::test]
 async fn a_reason_with_control_characters_is_refused_before_payone_is_asked() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "reason-order-0001").await;
+    let (id, txid) = env.authorized_order("reason-order-0001", &[OrderState::Approved]).await;
     let capture = env
         .http
         .post(env.url(&format!("/merchant/api/orders/{id}/capture")))
@@ -111,7 +96,7 @@ async fn a_reason_with_control_characters_is_refused_before_payone_is_asked() {
 #[tokio::test]
 async fn two_idempotency_keys_are_refused() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "two-keys-order-01").await;
+    let (id, txid) = env.authorized_order("two-keys-order-01", &[OrderState::Approved]).await;
     let calls = money_calls(&env);
     for (first, second) in [("two-keys-capture-a", "two-keys-capture-b"), ("two-keys-capture-b", "two-keys-capture-a")] {
         let response = env
@@ -137,7 +122,7 @@ async fn two_idempotency_keys_are_refused() {
 #[tokio::test]
 async fn a_wrong_method_or_a_body_too_large_is_a_json_error() {
     let env = env().await;
-    let (id, txid) = approved_order(&env, "method-order-0001").await;
+    let (id, txid) = env.authorized_order("method-order-0001", &[OrderState::Approved]).await;
     for (method, path, allow) in [
         (reqwest::Method::GET, format!("/merchant/api/orders/{id}/capture"), "POST"),
         (reqwest::Method::PUT, "/merchant/api/orders".to_owned(), "GET"),

@@ -11,20 +11,7 @@ use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
 use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
 use amazon_pay_server::sandbox::MfaOutcome;
-use std::time::Duration;
-use support::{eventually, expect_error, start_with, Env, Fault, FaultyUpstream};
-
-/// A server whose PAYONE calls go through `upstream` (timeout 400 ms).
-async fn payone_behind(upstream: &FaultyUpstream) -> Env {
-    let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
-    let env = start_with(|config| {
-        config.payone.endpoint = Some(endpoint);
-        config.payone_timeout = Duration::from_millis(400);
-    })
-    .await;
-    upstream.forward_to(&env.base);
-    env
-}
+use support::{eventually, expect_error, payone_behind, Env, Fault, FaultyUpstream};
 
 /// How many transactions PAYONE opened for the checkout's Amazon session.
 fn transactions_of(env: &Env, workorder: &str) -> usize {

@@ -15,7 +15,7 @@ use amazon_pay_contract::orders::OrderState;
 use amazon_pay_contract::{ErrorCode, Language};
 use amazon_pay_server::sandbox::amazon::AgreementType;
 use std::time::{Duration, Instant};
-use support::{expect_error, start_with, Env, Fault, FaultyUpstream};
+use support::{expect_error, payone_behind, start_with, Env, Fault, FaultyUpstream};
 
 /// Each fault, what the buyer is told, and a word of the cause the store records for the operator.
 const FAULTS: [(Fault, u16, ErrorCode, &str); 6] = [
@@ -26,18 +26,6 @@ const FAULTS: [(Fault, u16, ErrorCode, &str); 6] = [
     (Fault::Hang, 504, ErrorCode::UpstreamTimeout, "did not answer"),
     (Fault::Garbage, 502, ErrorCode::UpstreamInvalid, "no status line"),
 ];
-
-/// A server whose PAYONE calls go through a faulty upstream (timeout 400 ms).
-async fn payone_behind(upstream: &FaultyUpstream) -> Env {
-    let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
-    let env = start_with(|config| {
-        config.payone.endpoint = Some(endpoint);
-        config.payone_timeout = Duration::from_millis(400);
-    })
-    .await;
-    upstream.forward_to(&env.base);
-    env
-}
 
 #[tokio::test]
 async fn payone_faults_when_placing_leave_one_failed_attempt_and_a_new_key_succeeds() {

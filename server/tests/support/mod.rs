@@ -97,6 +97,20 @@ impl Env {
         self.http.post(self.url(&format!("/api/cv2/sessions/{workorder}/orders"))).json(&body).send().await.expect("the server answers")
     }
 
+    /// A CV2 order of two mugs placed with `key` (`visa-1111`), back from Amazon's pages and settled in one of
+    /// `states` (`Approved`; `Paid` too when PAYONE captures at the authorization); its id and PAYONE txid.
+    pub(crate) async fn authorized_order(&self, key: &str, states: &[amazon_pay_contract::orders::OrderState]) -> (String, String) {
+        use amazon_pay_contract::cv2::{PlaceOrderOutcome, PlaceOrderResponse};
+        let workorder = self.checkout("visa-1111").await;
+        let placed: PlaceOrderResponse = self.place(&workorder, key, Language::En).await.json().await.unwrap();
+        assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
+        let txid = self.state.store.order(&placed.order_id).unwrap().unwrap().txid.unwrap();
+        self.sandbox().payone.finish_redirect(&txid, amazon_pay_server::sandbox::MfaOutcome::NotAsked).await.unwrap();
+        let id = placed.order_id.clone();
+        eventually("the order is approved", 10, || states.contains(&self.state.store.order(&id).unwrap().unwrap().state).then_some(())).await;
+        (placed.order_id, txid)
+    }
+
     /// How many calls of `action` the backend recorded, whatever their outcome.
     pub(crate) fn upstream(&self, action: &str) -> Vec<String> {
         self.state
@@ -411,4 +425,16 @@ pub(crate) async fn join_all<F: std::future::Future>(futures: impl IntoIterator<
     })
     .await;
     done.into_iter().flatten().collect()
+}
+
+/// A server whose PAYONE calls go through `upstream` (timeout 400 ms).
+pub(crate) async fn payone_behind(upstream: &FaultyUpstream) -> Env {
+    let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
+    let env = start_with(|config| {
+        config.payone.endpoint = Some(endpoint);
+        config.payone_timeout = Duration::from_millis(400);
+    })
+    .await;
+    upstream.forward_to(&env.base);
+    env
 }
