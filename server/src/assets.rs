@@ -80,6 +80,22 @@ fn is_widget_file(file: &str) -> bool {
             || name.starts_with("amazon-pay-") && (name.ends_with(".js") || name.ends_with("_bg.wasm")))
 }
 
+/// What the start logs when `dist_dir` has no widget (`/widget.js`, scripts/release.mjs): the server is ready
+/// and answers the API, but every shop page's script is a 404 and no button shows. `--dist-dir` defaults to the
+/// relative `dist`, so a server started from another working directory (a service unit) finds none.
+pub fn not_built_warning(dist_dir: &std::path::Path) -> Option<String> {
+    if dist_dir.join("widget.js").is_file() {
+        return None;
+    }
+    let shown = std::path::absolute(dist_dir).unwrap_or_else(|_| dist_dir.to_owned());
+    Some(format!(
+        "The widget is not built on this server: there is no widget.js in the --dist-dir directory ({}), so \
+         /widget.js answers 404 and shops' pages show no Amazon Pay button. Run scripts/build-widget, or point \
+         --dist-dir (AMAZON_PAY_DIST_DIR) at the built dist/ (a relative path is read from the working directory).",
+        shown.display()
+    ))
+}
+
 /// Whether `origin` is one of the allowed origins (normalized like `--allowed-origins`).
 fn allowed(origin: &str, state: &AppState) -> bool {
     let origin = origin.trim().to_ascii_lowercase();

@@ -40,6 +40,9 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_args(args)
         .map_err(|err| anyhow::anyhow!("{err}\n(`amazon-pay-server check-config` with the same settings lists every problem at once)"))?;
     let server = amazon_pay_server::app::Server::bind(config).await?;
+    if let Some(warning) = amazon_pay_server::assets::not_built_warning(&server.state().config.dist_dir) {
+        tracing::warn!("{warning}");
+    }
     // Tests and scripts read this line to find the port when `--listen 127.0.0.1:0` was asked for: the bound
     // address, also when buyers reach the server at another URL (behind a balancer, docs/operations.md).
     let listening = format!("http://{}", server.local_addr());

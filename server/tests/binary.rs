@@ -106,6 +106,49 @@ fn behind_a_balancer_the_bound_address_and_the_public_url_are_both_printed() {
     assert_eq!(lines[1], "amazon-pay-server public URL http://shop.example:8080");
 }
 
+/// The lines a sandbox server writes before it says it listens, started with `args`.
+fn lines_before_listening(args: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap(), "--log-format", "text"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.starts_with("amazon-pay-server listening") {
+            break;
+        }
+        lines.push(line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    lines
+}
+
+/// A server whose --dist-dir has no widget (not built, or the relative `dist` read from another working
+/// directory) was ready and answered the API, but `/widget.js` was a silent 404 and shops' pages showed no
+/// button (walked: started outside the repository, nothing said so). The start says it, naming the directory.
+#[test]
+fn a_dist_dir_without_the_widget_is_said_at_start_naming_the_directory() {
+    let empty = tempfile::tempdir().unwrap();
+    let lines = lines_before_listening(&["--dist-dir", empty.path().to_str().unwrap()]);
+    let said = lines.iter().find(|l| l.contains("The widget is not built")).unwrap_or_else(|| panic!("not said: {lines:?}"));
+    for expected in ["WARN", "widget.js", empty.path().to_str().unwrap(), "scripts/build-widget", "AMAZON_PAY_DIST_DIR"] {
+        assert!(said.contains(expected), "{expected}: {said}");
+    }
+    // Nothing said when the widget is there.
+    let built = tempfile::tempdir().unwrap();
+    std::fs::write(built.path().join("widget.js"), "export {};").unwrap();
+    let lines = lines_before_listening(&["--dist-dir", built.path().to_str().unwrap()]);
+    assert!(lines.iter().all(|l| !l.contains("widget is not built")), "{lines:?}");
+}
+
 #[test]
 fn text_logs_written_to_a_pipe_or_file_have_no_color_codes() {
     let dir = tempfile::tempdir().unwrap();

@@ -135,3 +135,47 @@ async fn a_body_that_ran_out_of_time_is_counted_as_the_408_the_client_got() {
     assert_eq!(samples.sum(http, &[("route", route), ("method", "POST"), ("status", "408")]), 1.0, "the 408 the client got");
     assert_eq!(samples.sum(http, &[("route", route)]), 1.0, "and nothing else for it (not the handler's own answer)");
 }
+
+/// The counters the alerts in docs/operations.md select by label are exported from the start, at 0: Prometheus'
+/// `increase()` and `rate()` need a sample before an event, so a series born at 1 (its first event) looks flat,
+/// and `MerchantKeyGuessing` never fired for an instance's first guessing address, nor `NotificationsRefused`
+/// for its first refused notification (walked: a fresh instance's scrape had no such series at all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counters_alerts_select_are_exported_before_their_first_event() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = Config::sandbox_for_tests(dir.path().to_owned());
+    config.ops.metrics_listen = Some("127.0.0.1:0".parse().expect("an address"));
+    let _pg_url = support::test_store(&mut config).await;
+    let server = Server::bind(config).await.expect("binds");
+    let metrics_url = format!("http://{}/metrics", server.metrics_addr().expect("metrics are on"));
+    let _served = server.spawn();
+
+    let samples = Samples::parse(&reqwest::get(&metrics_url).await.expect("scraped").text().await.expect("a body"));
+    let expected: &[(&str, &[(&str, &str)])] = &[
+        ("amazon_pay_merchant_key_limit_events_total", &[("event", "limited")]),
+        ("amazon_pay_merchant_key_limit_events_total", &[("event", "refused")]),
+        ("amazon_pay_merchant_key_limit_events_total", &[("event", "evicted")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "accepted"), ("reason", "stored")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "wrong_key")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "wrong_portal")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "wrong_account")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "missing_field")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "wrong_mode")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "sender_not_allowed")]),
+        ("amazon_pay_transaction_status_notifications_total", &[("result", "refused"), ("reason", "not_stored")]),
+        ("amazon_pay_webhook_attempts_total", &[("outcome", "delivered")]),
+        ("amazon_pay_webhook_attempts_total", &[("outcome", "rejected")]),
+        ("amazon_pay_webhook_attempts_total", &[("outcome", "timeout")]),
+        ("amazon_pay_webhook_attempts_total", &[("outcome", "unreachable")]),
+        ("amazon_pay_token_owner_lookups_total", &[("outcome", "hit")]),
+        ("amazon_pay_token_owner_lookups_total", &[("outcome", "miss")]),
+    ];
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|(name, labels)| {
+            !samples.0.iter().any(|(n, l, _)| n == name && labels.iter().all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v)))
+        })
+        .map(|(name, labels)| format!("{name}{labels:?}"))
+        .collect();
+    assert!(missing.is_empty(), "not exported before their first event: {missing:?}");
+}

@@ -42,8 +42,16 @@ pub async fn assign(State(state): State<AppState>, mut request: Request, next: N
     let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %path);
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
+    // A probe that passes is the one line nobody reads: at debug level (a readiness probe every 2 s would be
+    // most of the log). One that fails is logged like any answer.
+    let passing_probe = matches!(path.as_str(), amazon_pay_contract::routes::HEALTHZ | super::READYZ) && response.status().is_success();
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request finished");
+        let (status, ms) = (response.status().as_u16(), started.elapsed().as_millis() as u64);
+        if passing_probe {
+            tracing::debug!(status, ms, "request finished");
+        } else {
+            tracing::info!(status, ms, "request finished");
+        }
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);

@@ -44,7 +44,7 @@ pub struct ActionLabels {
     action: String,
 }
 
-/// `result` (accepted, replay, refused), `reason`.
+/// `result` (accepted, refused), `reason` ([`NOTIFICATIONS`]).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct NotificationLabels {
     result: String,
@@ -167,8 +167,44 @@ fn metrics() -> &'static Metrics {
             "Time since the oldest order still placing last changed, 0 when none is (read at scrape time); past the placing expiry the sweep did not close it",
             m.oldest_placing_age.clone(),
         );
+        m.export_at_zero();
         Metrics { registry, ..m }
     })
+}
+
+/// The label sets of the counters the documented alerts select (docs/operations.md, "Alerts worth setting"),
+/// each written by one call site below with one of these values.
+const NOTIFICATIONS: [(&str, &str); 8] = [
+    ("accepted", "stored"),
+    ("refused", "wrong_key"),
+    ("refused", "wrong_portal"),
+    ("refused", "wrong_account"),
+    ("refused", "missing_field"),
+    ("refused", "wrong_mode"),
+    ("refused", "sender_not_allowed"),
+    ("refused", "not_stored"),
+];
+const KEY_LIMIT_EVENTS: [&str; 3] = ["limited", "refused", "evicted"];
+const WEBHOOK_OUTCOMES: [&str; 4] = ["delivered", "rejected", "timeout", "unreachable"];
+const LOOKUP_OUTCOMES: [&str; 2] = ["hit", "miss"];
+
+impl Metrics {
+    /// Exports each of those counters at 0 before its first event: Prometheus' `increase()` and `rate()` need a
+    /// sample before the change, so a series born at 1 looks flat and an alert on its first event never fires.
+    fn export_at_zero(&self) {
+        for (result, reason) in NOTIFICATIONS {
+            self.notifications.get_or_create(&NotificationLabels { result: result.to_owned(), reason: reason.to_owned() }).inc_by(0);
+        }
+        for event in KEY_LIMIT_EVENTS {
+            self.merchant_key_limit.get_or_create(&KeyLimitLabels { event: event.to_owned() }).inc_by(0);
+        }
+        for outcome in WEBHOOK_OUTCOMES {
+            self.webhook_attempts.get_or_create(&AttemptLabels { outcome: outcome.to_owned() }).inc_by(0);
+        }
+        for outcome in LOOKUP_OUTCOMES {
+            self.token_owner_lookups.get_or_create(&LookupLabels { outcome: outcome.to_owned() }).inc_by(0);
+        }
+    }
 }
 
 /// One answered HTTP request.
@@ -200,7 +236,7 @@ pub fn merchant_key_limit(event: &str) {
     metrics().merchant_key_limit.get_or_create(&KeyLimitLabels { event: event.to_owned() }).inc();
 }
 
-/// One TransactionStatus notification: `result` accepted, replay or refused, with a short `reason`.
+/// One TransactionStatus notification: `result` accepted (a replay too) or refused, with a short `reason`.
 pub fn notification(result: &str, reason: &str) {
     metrics().notifications.get_or_create(&NotificationLabels { result: result.to_owned(), reason: reason.to_owned() }).inc();
 }

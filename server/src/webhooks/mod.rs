@@ -367,9 +367,16 @@ fn seconds(d: Duration) -> String {
     }
 }
 
-/// reqwest's error text without the URL (which may carry a token in its query).
+/// reqwest's error text with its causes (its own says only "error sending request": the refused connection,
+/// the name that did not resolve, the TLS failure are in its sources), without the URL (which may carry a
+/// token in its query).
 fn without_url(err: &reqwest::Error) -> String {
     let mut text = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(source) = cause {
+        text = format!("{text}: {source}");
+        cause = source.source();
+    }
     if let Some(url) = err.url() {
         text = text.replace(url.as_str(), "<url>");
     }
@@ -379,6 +386,19 @@ fn without_url(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The log's `webhook not delivered` said only "cannot reach the receiver: error sending request for url
+    /// (<url>)" for a receiver that was down (walked): reqwest's own text leaves out why. Its causes are kept.
+    #[tokio::test]
+    async fn an_unreachable_receiver_is_logged_with_why_and_without_its_url() {
+        // A port nothing listens on: bound, then closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("binds").local_addr().expect("an address").port();
+        let url = format!("http://127.0.0.1:{port}/hook?token=s3cr3t");
+        let err = reqwest::Client::new().post(&url).send().await.expect_err("nothing listens");
+        let text = without_url(&err);
+        assert!(text.to_ascii_lowercase().contains("connection refused"), "{text}");
+        assert!(!text.contains("s3cr3t") && !text.contains(&port.to_string()), "{text}");
+    }
 
     #[test]
     fn a_store_that_is_down_is_logged_when_it_fails_once_a_minute_and_when_it_recovers() {
