@@ -758,8 +758,20 @@ async fn a_confirmation_answered_too_late_is_asked_again_and_authorized_once() {
     let session: Cv1Session = env.get(&routes::cv1_session(&c.session.workorder_id)).await.json().await.unwrap();
     assert_eq!(session.order_id, None, "a page loaded again shows the checkout, whose \"Place order\" asks again");
 
-    // The widget's next press (a new key after an error): the same attempt, confirmed now.
+    // Refused, and nothing sent: another order reference for that attempt's checkout.
     upstream.heal();
+    let other = Checkout {
+        session: c.session.clone(),
+        token: c.token.clone(),
+        reference: env.sandbox().amazon.create_order_reference(&c.token, AgreementType::OrderReference).unwrap().id,
+    };
+    let calls = env.payone_calls().len();
+    let err = expect_error(env.confirm(&other, "late-confirm-0003", Language::En).await, 400, ErrorCode::BadRequest).await;
+    assert!(err.detail.unwrap_or_default().contains("another order reference"));
+    assert_eq!(env.payone_calls().len(), calls, "nothing reached PAYONE");
+    assert_eq!(env.order_state(&first).await, "placing");
+
+    // The widget's next press (a new key after an error): the same attempt, confirmed now.
     let again = env.confirmed(&c, "late-confirm-0002").await;
     assert_eq!(again.order_id, first, "no second attempt");
     let same_key = env.confirmed(&c, "late-confirm-0001").await;
