@@ -150,7 +150,8 @@ type Decline = (ErrorCode, Option<Cv1Decline>, String);
 /// new attempt would meet an order reference the lost answer may have confirmed for this one. Any key of the
 /// checkout gets here, as the widget's next press after an error has a new one.
 async fn confirm_again(state: &AppState, order: OrderRecord, asked_for: &str, lang: Language) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
-    let row = state.store.cv1_order(&order.id)?.ok_or_else(|| AppError::new(ErrorCode::Internal, format!("order {}: no CV1 row", order.id)))?;
+    let missing = || AppError::new(ErrorCode::Internal, format!("order {}: no CV1 row", order.id)).in_language(lang);
+    let row = state.store.cv1_order(&order.id)?.ok_or_else(missing)?;
     if row.amazon_reference_id != asked_for {
         return Err(AppError::new(ErrorCode::BadRequest, "this checkout's confirmation belongs to another order reference; start a new checkout")
             .in_language(lang));
