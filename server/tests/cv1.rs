@@ -670,9 +670,8 @@ async fn the_shops_address_rules_refuse_a_cv1_address_before_anything_is_confirm
     env.confirmed(&c, "cv1-rules-0002").await;
 }
 
-/// A server whose PAYONE calls go through `upstream` (timeout 400 ms), and a confirmed checkout back from
-/// Amazon's confirmation flow, ready to authorize.
-async fn confirmed_behind(upstream: &support::FaultyUpstream) -> (Env, Checkout, String) {
+/// A server whose PAYONE calls go through `upstream` (timeout 400 ms).
+async fn behind(upstream: &support::FaultyUpstream) -> Env {
     let endpoint = format!("{}/sandbox/payone/post-gateway/", upstream.base);
     let env = start_with(|config| {
         config.payone.endpoint = Some(endpoint);
@@ -680,6 +679,12 @@ async fn confirmed_behind(upstream: &support::FaultyUpstream) -> (Env, Checkout,
     })
     .await;
     upstream.forward_to(&env.base);
+    env
+}
+
+/// [`behind`], and a confirmed checkout back from Amazon's confirmation flow, ready to authorize.
+async fn confirmed_behind(upstream: &support::FaultyUpstream) -> (Env, Checkout, String) {
+    let env = behind(upstream).await;
     let c = env.checkout("anna", Some("visa-1111")).await;
     let order_id = env.confirmed(&c, "timeout-confirm-1").await.order_id;
     env.run_confirmation_flow(&c.reference).await;
@@ -731,4 +736,137 @@ async fn an_authorization_answered_too_late_is_settled_by_its_notification_and_n
     assert_eq!(again.json::<Cv1OrderResponse>().await.unwrap().outcome, Cv1Outcome::AlreadyPlaced);
     assert_eq!(env.requests("preauthorization").len(), 1, "authorized once");
     assert_eq!(env.order_state(&first).await, "approved");
+}
+
+/// `confirmorderreference` answered too late: PAYONE (and Amazon) confirmed the order reference for this
+/// attempt, with its return URLs. The attempt stays undecided (a new attempt's `setorderreferencedetails` would
+/// meet a confirmed reference); the buyer's next press, whatever its key, asks `confirmorderreference` again for
+/// that attempt, and the checkout is authorized once, under its one reference.
+#[tokio::test]
+async fn a_confirmation_answered_too_late_is_asked_again_and_authorized_once() {
+    let upstream = support::FaultyUpstream::start().await;
+    let env = behind(&upstream).await;
+    let c = env.checkout("anna", Some("visa-1111")).await;
+    upstream.break_on("confirmorderreference", support::Fault::LateAnswer);
+    let err = expect_error(env.confirm(&c, "late-confirm-0001", Language::Fr).await, 504, ErrorCode::UpstreamTimeout).await;
+    assert_eq!(err.message, ErrorCode::UpstreamTimeout.buyer_message(Language::Fr), "nothing promised about a charge");
+    assert!(env.sandbox().amazon.order_reference(&c.reference).unwrap().confirmed, "PAYONE acted on it");
+    let orders = env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap();
+    assert_eq!(orders.len(), 1);
+    let first = orders[0].id.clone();
+    assert_eq!(env.order_state(&first).await, "placing", "undecided, not failed");
+    let session: Cv1Session = env.get(&routes::cv1_session(&c.session.workorder_id)).await.json().await.unwrap();
+    assert_eq!(session.order_id, None, "a page loaded again shows the checkout, whose \"Place order\" asks again");
+
+    // Refused, and nothing sent: another order reference for that attempt's checkout.
+    upstream.heal();
+    let other = Checkout {
+        session: c.session.clone(),
+        token: c.token.clone(),
+        reference: env.sandbox().amazon.create_order_reference(&c.token, AgreementType::OrderReference).unwrap().id,
+    };
+    let calls = env.payone_calls().len();
+    let err = expect_error(env.confirm(&other, "late-confirm-0003", Language::En).await, 400, ErrorCode::BadRequest).await;
+    assert!(err.detail.unwrap_or_default().contains("another order reference"));
+    assert_eq!(env.payone_calls().len(), calls, "nothing reached PAYONE");
+    assert_eq!(env.order_state(&first).await, "placing");
+
+    // The widget's next press (a new key after an error): the same attempt, confirmed now.
+    let again = env.confirmed(&c, "late-confirm-0002").await;
+    assert_eq!(again.order_id, first, "no second attempt");
+    let same_key = env.confirmed(&c, "late-confirm-0001").await;
+    assert_eq!(same_key, again);
+    assert_eq!(env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap().len(), 1);
+    let page = env.run_confirmation_flow(&c.reference).await;
+    assert!(page.contains(&format!("order={first}&result=success")), "{page}");
+    let answer: Cv1OrderResponse = env.authorize(&first, Language::En).await.json().await.unwrap();
+    assert_eq!(answer, Cv1OrderResponse { order_id: first.clone(), outcome: Cv1Outcome::Approved });
+
+    assert_eq!(env.requests("setorderreferencedetails").len(), 1, "the details were set: not again");
+    let confirms = env.requests("confirmorderreference");
+    assert_eq!(confirms.len(), 2, "the late one and the one asked again");
+    assert!(confirms.iter().all(|r| r.contains(&format!("add_paydata%5Breference%5D={first}"))), "the same attempt both times");
+    assert_eq!(env.requests("preauthorization").len(), 1, "authorized once");
+    assert_eq!(env.sandbox().payone.transactions_for_reference(&first).len(), 1);
+}
+
+/// A confirmation without an answer (never reached PAYONE) or with a 5xx is undecided the same way: asked
+/// again, PAYONE confirms it now.
+#[tokio::test]
+async fn a_confirmation_without_an_answer_or_with_a_5xx_is_confirmed_when_asked_again() {
+    for (fault, key) in [(support::Fault::Hang, "hang-confirm-01"), (support::Fault::Status503, "fivexx-confirm-1")] {
+        let upstream = support::FaultyUpstream::start().await;
+        let env = behind(&upstream).await;
+        let c = env.checkout("anna", Some("visa-1111")).await;
+        upstream.break_on("confirmorderreference", fault);
+        expect_error(env.confirm(&c, key, Language::De).await, 504, ErrorCode::UpstreamTimeout).await;
+        let first = env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap()[0].id.clone();
+        assert_eq!(env.order_state(&first).await, "placing", "{fault:?}");
+        upstream.heal();
+        let again = env.confirmed(&c, key).await;
+        assert_eq!(again.order_id, first, "{fault:?}");
+        env.run_confirmation_flow(&c.reference).await;
+        let answer: Cv1OrderResponse = env.authorize(&first, Language::En).await.json().await.unwrap();
+        assert_eq!(answer.outcome, Cv1Outcome::Approved, "{fault:?}");
+        assert_eq!(env.requests("preauthorization").len(), 1, "{fault:?}");
+    }
+}
+
+/// The authorization's answer is garbled, a 5xx, or lost with the connection after PAYONE took it: whether
+/// PAYONE authorized is unknown, so the order is undecided (504, "try again in a moment", nothing promised), not
+/// failed: another confirmation gets that order, and the authorization asked again sends the same reference
+/// (PAYONE places it now, or its TransactionStatus has settled it). Never a second authorization.
+#[tokio::test]
+async fn an_authorization_answered_with_garbage_a_5xx_or_a_dropped_connection_stays_undecided() {
+    for fault in [support::Fault::Garbage, support::Fault::Status500, support::Fault::LoseAnswer] {
+        let upstream = support::FaultyUpstream::start().await;
+        let (env, c, first) = confirmed_behind(&upstream).await;
+        upstream.break_on("request=preauthorization", fault);
+        let err = expect_error(env.authorize(&first, Language::It).await, 504, ErrorCode::UpstreamTimeout).await;
+        assert_eq!(err.message, ErrorCode::UpstreamTimeout.buyer_message(Language::It), "{fault:?}");
+        upstream.heal();
+        let other = env.confirm(&c, "garbled-auth-0002", Language::En).await.json::<Cv1OrderResponse>().await.unwrap();
+        assert_eq!(other, Cv1OrderResponse { order_id: first.clone(), outcome: Cv1Outcome::AlreadyPlaced }, "{fault:?}: no second order");
+        if fault == support::Fault::LoseAnswer {
+            // PAYONE authorized: its TransactionStatus, found by the reference, settles the order.
+            let state = env.state.clone();
+            support::eventually("the notification settles the order", 10, || {
+                state.store.order(&first).unwrap().filter(|o| o.state == amazon_pay_contract::orders::OrderState::Approved)
+            })
+            .await;
+        }
+        let answer: Cv1OrderResponse = env.authorize(&first, Language::En).await.json().await.unwrap();
+        assert_eq!(answer.order_id, first, "{fault:?}");
+        assert!(matches!(answer.outcome, Cv1Outcome::Approved | Cv1Outcome::AlreadyPlaced), "{fault:?}: {answer:?}");
+        assert_eq!(env.order_state(&first).await, "approved", "{fault:?}");
+        let sent = env.requests("preauthorization");
+        assert!(sent.iter().all(|r| r.contains(&format!("reference={first}"))), "{fault:?}: the same reference");
+        assert_eq!(env.sandbox().payone.transactions_for_reference(&first).len(), 1, "{fault:?}: authorized once");
+        assert_eq!(env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap().len(), 1, "{fault:?}");
+    }
+}
+
+/// `setorderreferencedetails` only sets a draft order reference's total: it moves no money and may be sent
+/// again, so a 5xx or a garbled answer fails the attempt cleanly (`upstream_failed`), and the buyer's next press
+/// (a new key) confirms a new attempt, which is authorized once.
+#[tokio::test]
+async fn a_5xx_or_garbled_answer_before_the_confirmation_fails_cleanly() {
+    for (fault, code) in [(support::Fault::Status500, ErrorCode::UpstreamError), (support::Fault::Garbage, ErrorCode::UpstreamInvalid)] {
+        let upstream = support::FaultyUpstream::start().await;
+        let env = behind(&upstream).await;
+        let c = env.checkout("anna", Some("visa-1111")).await;
+        upstream.break_on("setorderreferencedetails", fault);
+        let err = expect_error(env.confirm(&c, "set-details-0001", Language::Es).await, 502, code).await;
+        assert_eq!(err.message, code.buyer_message(Language::Es));
+        let first = env.state.store.orders_for_workorder(&c.session.workorder_id).unwrap()[0].id.clone();
+        assert_eq!(env.order_state(&first).await, "upstream_failed", "{fault:?}");
+        assert!(env.requests("confirmorderreference").is_empty(), "{fault:?}: nothing confirmed");
+        upstream.heal();
+        let retry = env.confirmed(&c, "set-details-0002").await;
+        assert_ne!(retry.order_id, first, "{fault:?}: a new attempt");
+        env.run_confirmation_flow(&c.reference).await;
+        let answer: Cv1OrderResponse = env.authorize(&retry.order_id, Language::En).await.json().await.unwrap();
+        assert_eq!(answer.outcome, Cv1Outcome::Approved, "{fault:?}");
+        assert_eq!(env.requests("preauthorization").len(), 1, "{fault:?}");
+    }
 }

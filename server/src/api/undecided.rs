@@ -2,8 +2,10 @@
 //! authorized it, so the attempt stays `placing`, marked `upstream_timeout` ([`OrderRecord::undecided`]), and
 //! no other attempt of its checkout is authorized while it is. Asked again with the same `reference`, PAYONE
 //! either takes it now or answers 911 (it has it: still undecided); its TransactionStatus, found by the
-//! reference, settles it. APB is not here: its only answer is the button's payload, which the buyer needs to
-//! authorize anything, so an APB attempt whose answer was lost can never move money (docs/api.md).
+//! reference, settles it. CV1's `confirmorderreference` is undecided the same way (asked again, it confirms the
+//! same attempt), as its lost answer may have opened the order reference for that attempt alone. APB is not
+//! here: its only answer is the button's payload, which the buyer needs to authorize anything, so an APB
+//! attempt whose answer was lost can never move money (docs/api.md).
 
 use crate::error::AppError;
 use crate::orders::OrderRecord;
@@ -27,6 +29,25 @@ pub(crate) fn after(err: &PayoneError, asking_again: bool) -> bool {
     match err {
         PayoneError::Timeout(_) => true,
         _ => asking_again && duplicate_reference(err),
+    }
+}
+
+/// [`after`] for CV1 (its authorization, and `confirmorderreference`): any answer that is not PAYONE's leaves
+/// the outcome open ([`unanswered`]), not only a timeout. Safe, as asking again cannot act twice (the same
+/// `reference`); CV2's placement keeps [`after`] (docs/api.md: its lost answer is mostly a `REDIRECT`).
+pub(crate) fn after_unanswered(err: &PayoneError, asking_again: bool) -> bool {
+    unanswered(err) || (asking_again && duplicate_reference(err))
+}
+
+/// Whether PAYONE may have acted on a request whose answer is not PAYONE's: none in time, a connection that
+/// broke (perhaps after PAYONE read the request), a 5xx (PAYONE's, or a proxy's after PAYONE answered it), a
+/// body that is not PAYONE's `key=value`. A 4xx is something in front of PAYONE refusing the request, and a
+/// PAYONE `ERROR` is an answer: both decided.
+pub(crate) fn unanswered(err: &PayoneError) -> bool {
+    match err {
+        PayoneError::Timeout(_) | PayoneError::Transport(_) | PayoneError::NoStatus(_) => true,
+        PayoneError::HttpStatus(status) => *status >= 500,
+        PayoneError::Declined { .. } => false,
     }
 }
 
@@ -54,7 +75,7 @@ pub(crate) async fn leave(state: &AppState, order: &OrderRecord, from: OrderStat
             Err(e) => return AppError::from(e).in_language(lang),
         }
     }
-    tracing::warn!(order = %order.id, cause = %err, "placement undecided: PAYONE did not say whether it authorized");
+    tracing::warn!(order = %order.id, cause = %err, "placement undecided: PAYONE did not say whether it acted");
     match state.store.leave_undecided(&order.id, from).await {
         Ok(true) => {}
         Ok(false) => tracing::info!(order = %order.id, "a notification settled the placement while PAYONE's answer was late"),
@@ -115,6 +136,24 @@ mod tests {
         ] {
             assert!(!after(&decided, true), "{decided:?}");
         }
+    }
+
+    #[test]
+    fn for_cv1_any_answer_that_is_not_payones_leaves_it_open() {
+        for open in [
+            PayoneError::Timeout(std::time::Duration::from_millis(400)),
+            PayoneError::HttpStatus(500),
+            PayoneError::HttpStatus(503),
+            PayoneError::Transport("connection closed before message completed".into()),
+            PayoneError::NoStatus("<html>".into()),
+        ] {
+            assert!(after_unanswered(&open, false), "{open:?}");
+        }
+        assert!(after_unanswered(&declined("911"), true), "PAYONE has the attempt: still undecided");
+        for decided in [declined("911"), declined("980"), PayoneError::HttpStatus(403)] {
+            assert!(!after_unanswered(&decided, false), "{decided:?}");
+        }
+        assert!(!after_unanswered(&PayoneError::HttpStatus(400), true), "refused in front of PAYONE");
     }
 
     #[test]

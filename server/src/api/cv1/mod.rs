@@ -118,6 +118,16 @@ fn answer(action: &str, sent: Result<PayoneResponse, PayoneError>, lang: Languag
     }
 }
 
+/// Whether `order` is an attempt whose `confirmorderreference` PAYONE did not answer: undecided, and never back
+/// from Amazon's confirmation flow (an undecided authorization came back: it needs the return). Such an attempt
+/// is confirmed again by the next confirmation of its checkout, and not shown as placed.
+fn confirmation_undecided(state: &AppState, order: &crate::orders::OrderRecord) -> Result<bool, AppError> {
+    if !order.undecided() || order.flow != "cv1" {
+        return Ok(false);
+    }
+    Ok(state.store.cv1_order(&order.id)?.is_some_and(|row| row.authentication_status.is_none()))
+}
+
 /// The buyer's sentence for a decline: Amazon's code when known, else the general one.
 fn decline_message(code: ErrorCode, reason: Option<Cv1Decline>, lang: Language) -> &'static str {
     reason.map(|r| r.buyer_message(lang)).unwrap_or_else(|| code.buyer_message(lang))

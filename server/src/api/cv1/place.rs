@@ -3,13 +3,13 @@
 //! workorder are serialized by [`crate::orders::OrderLocks`], keys are unique, a live order is answered again.
 
 use super::session::{check_reference, check_token, live_cv1, reference_details};
-use super::{decline_message, generic, send, Answer, Cv1OrderRow};
+use super::{confirmation_undecided, decline_message, generic, send, Answer, Cv1OrderRow};
 use crate::api::payone_calls::send_recorded_raw;
 use crate::api::ApiJson;
 use crate::config::AmazonMode;
 use crate::error::AppError;
 use crate::orders::{valid_idempotency_key, AbandonReason, OrderRecord, Provider};
-use crate::payone::PayoneError;
+use crate::payone::{PayoneError, PayoneResponse};
 use crate::state::AppState;
 use amazon_pay_contract::cv1::{AuthorizeRequest, ConfirmRequest, Cv1Decline, Cv1OrderResponse, Cv1Outcome};
 use amazon_pay_contract::cv2::PostalAddress;
@@ -79,13 +79,20 @@ pub(super) async fn confirm(
         if existing.workorder_id != workorder_id {
             return Err(bad("this idempotency_key belongs to another checkout"));
         }
-        return crate::api::replay_order::<Cv1OrderResponse>(&existing, lang);
+        if !confirmation_undecided(&state, &existing)? {
+            return crate::api::replay_order::<Cv1OrderResponse>(&existing, lang);
+        }
     }
     let (checkout, row) = live_cv1(&state, &workorder_id, lang)?;
     if let Some(live) = state.store.orders_for_workorder(&workorder_id)?.into_iter().rev().find(|o| !o.allows_retry()) {
-        // Another tab or key: a confirmation in progress is answered again, anything later is shown as it is.
+        // Another tab or key: a confirmation in progress is answered again, one PAYONE did not answer is asked
+        // about again, anything later is shown as it is.
         if live.state == OrderState::Redirected {
             return crate::api::replay_order::<Cv1OrderResponse>(&live, lang);
+        }
+        if confirmation_undecided(&state, &live)? {
+            placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
+            return confirm_again(&state, live, &request.amazon_order_reference_id, lang).await;
         }
         return Ok(ApiJson(Cv1OrderResponse { order_id: live.id, outcome: Cv1Outcome::AlreadyPlaced }));
     }
@@ -105,7 +112,7 @@ pub(super) async fn confirm(
         billing: found.billing.clone().unwrap_or_else(|| found.shipping.clone()),
         shipping: found.shipping.clone(),
     };
-    let mut order = OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv1", &request.idempotency_key, checkout.amount);
+    let order = OrderRecord::placing(Provider::Payone, Some(&workorder_id), "cv1", &request.idempotency_key, checkout.amount);
     // Stored before PAYONE is called: whatever happens next, the store knows this attempt exists.
     // Still ours? (a lost lease must not place: another instance may be placing this checkout now)
     placing.confirm().await.map_err(|e| AppError::from(e).in_language(lang))?;
@@ -122,9 +129,99 @@ pub(super) async fn confirm(
         })
         .await?;
 
-    let outcome = match confirm_with_payone(&state, &order, reference, &request.access_token, lang).await {
+    // `setorderreferencedetails` first: it only sets the draft order reference's total, moves no money, and may
+    // be sent again by a new attempt, so whatever goes wrong with it fails this attempt cleanly.
+    let decided = match set_details(&state, &order, reference, &request.access_token, lang).await {
+        Ok(Answer::Ok(_)) => None,
+        Ok(Answer::Declined { code, reason, detail }) => Some(Ok(Err((code, reason, detail)))),
+        Err(err) => Some(Err(err)),
+    };
+    if let Some(decided) = decided {
+        return finish_confirmation(&state, order, decided, lang).await;
+    }
+    let confirmed = confirm_reference(&state, &order, reference).await?;
+    finish_confirmation_after(&state, order, confirmed, lang).await
+}
+
+type Decline = (ErrorCode, Option<Cv1Decline>, String);
+
+/// `confirmorderreference` asked again for an attempt PAYONE did not answer ([`confirmation_undecided`]), with
+/// the same `add_paydata[reference]` and return URLs: the details were set (that call was answered), and a
+/// new attempt would meet an order reference the lost answer may have confirmed for this one. Any key of the
+/// checkout gets here, as the widget's next press after an error has a new one.
+async fn confirm_again(state: &AppState, order: OrderRecord, asked_for: &str, lang: Language) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
+    let missing = || AppError::new(ErrorCode::Internal, format!("order {}: no CV1 row", order.id)).in_language(lang);
+    let row = state.store.cv1_order(&order.id)?.ok_or_else(missing)?;
+    if row.amazon_reference_id != asked_for {
+        return Err(AppError::new(ErrorCode::BadRequest, "this checkout's confirmation belongs to another order reference; start a new checkout")
+            .in_language(lang));
+    }
+    let confirmed = confirm_reference(state, &order, &row.amazon_reference_id).await?;
+    finish_confirmation_after(state, order, confirmed, lang).await
+}
+
+/// `setorderreferencedetails` with the server's amount.
+async fn set_details(state: &AppState, order: &OrderRecord, reference: &str, token: &str, lang: Language) -> Result<Answer, AppError> {
+    let mut set = generic(state, "setorderreferencedetails");
+    set.set("workorderid", &order.workorder_id)
+        .set("add_paydata[amazon_reference_id]", reference)
+        .set("add_paydata[amazon_address_token]", token)
+        .set("amount", order.amount.minor.to_string())
+        .set("currency", order.amount.currency.code());
+    send(state, "setorderreferencedetails", &set, lang).await
+}
+
+/// `confirmorderreference` with success and error URLs on this server; PAYONE's answer as it came.
+async fn confirm_reference(state: &AppState, order: &OrderRecord, reference: &str) -> Result<Result<PayoneResponse, PayoneError>, AppError> {
+    // With the order's token: only these URLs may change the order (`return_token.rs`).
+    let path = cv1_return(&order.id);
+    let back = |result: &str| crate::return_token::url(&state.public_url, &path, result, &state.config.payone.key, &order.id);
+    let mut confirm = generic(state, "confirmorderreference");
+    confirm
+        .set("workorderid", &order.workorder_id)
+        .set("add_paydata[amazon_reference_id]", reference)
+        .set("add_paydata[reference]", &order.id)
+        .set("amount", order.amount.minor.to_string())
+        .set("currency", order.amount.currency.code())
+        .set("successurl", back("success"))
+        .set("errorurl", back("error"));
+    send_recorded_raw(state, "confirmorderreference", &confirm).await
+}
+
+/// PAYONE's answer to `confirmorderreference`. One that is not PAYONE's (none in time, a 5xx, a broken
+/// connection, garbage) leaves the attempt undecided: PAYONE may have confirmed the order reference for it,
+/// which then takes no other attempt's details; the next confirmation asks again ([`confirm_again`]).
+async fn finish_confirmation_after(
+    state: &AppState,
+    order: OrderRecord,
+    sent: Result<PayoneResponse, PayoneError>,
+    lang: Language,
+) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
+    if let Err(err) = &sent {
+        if crate::api::undecided::unanswered(err) {
+            return Err(crate::api::undecided::leave(state, &order, OrderState::Placing, err, lang).await);
+        }
+    }
+    let decided = match super::answer("confirmorderreference", sent, lang) {
+        Ok(Answer::Ok(_)) => Ok(Ok(())),
+        Ok(Answer::Declined { code, reason, detail }) => Ok(Err((code, reason, detail))),
+        Err(err) => Err(err),
+    };
+    finish_confirmation(state, order, decided, lang).await
+}
+
+/// Stores how the confirmation ended and answers it: confirmed (the widget lets Amazon's flow go on),
+/// declined, or failed (an error, the attempt `upstream_failed`: a new key may confirm again).
+async fn finish_confirmation(
+    state: &AppState,
+    mut order: OrderRecord,
+    decided: Result<Result<(), Decline>, AppError>,
+    lang: Language,
+) -> Result<ApiJson<Cv1OrderResponse>, AppError> {
+    let outcome = match decided {
         Ok(Ok(())) => {
             order.state = OrderState::Redirected;
+            order.decline = None;
             Cv1Outcome::Confirmed
         }
         Ok(Err((code, reason, detail))) => {
@@ -144,43 +241,6 @@ pub(super) async fn confirm(
     order.response_json = serde_json::to_string(&response).ok();
     state.store.finish_placing(&order).await?;
     Ok(ApiJson(response))
-}
-
-type Decline = (ErrorCode, Option<Cv1Decline>, String);
-
-/// `setorderreferencedetails` then `confirmorderreference`, with success and error URLs on this server.
-async fn confirm_with_payone(
-    state: &AppState,
-    order: &OrderRecord,
-    reference: &str,
-    token: &str,
-    lang: Language,
-) -> Result<Result<(), Decline>, AppError> {
-    let mut set = generic(state, "setorderreferencedetails");
-    set.set("workorderid", &order.workorder_id)
-        .set("add_paydata[amazon_reference_id]", reference)
-        .set("add_paydata[amazon_address_token]", token)
-        .set("amount", order.amount.minor.to_string())
-        .set("currency", order.amount.currency.code());
-    if let Answer::Declined { code, reason, detail } = send(state, "setorderreferencedetails", &set, lang).await? {
-        return Ok(Err((code, reason, detail)));
-    }
-    // With the order's token: only these URLs may change the order (`return_token.rs`).
-    let path = cv1_return(&order.id);
-    let back = |result: &str| crate::return_token::url(&state.public_url, &path, result, &state.config.payone.key, &order.id);
-    let mut confirm = generic(state, "confirmorderreference");
-    confirm
-        .set("workorderid", &order.workorder_id)
-        .set("add_paydata[amazon_reference_id]", reference)
-        .set("add_paydata[reference]", &order.id)
-        .set("amount", order.amount.minor.to_string())
-        .set("currency", order.amount.currency.code())
-        .set("successurl", back("success"))
-        .set("errorurl", back("error"));
-    Ok(match send(state, "confirmorderreference", &confirm, lang).await? {
-        Answer::Ok(_) => Ok(()),
-        Answer::Declined { code, reason, detail } => Err((code, reason, detail)),
-    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -348,7 +408,8 @@ pub(super) async fn authorize(
         }
     }
     if let Err(err) = &sent {
-        if crate::api::undecided::after(err, asking_again) {
+        // Any answer that is not PAYONE's: asked again with the same reference, PAYONE authorizes at most once.
+        if crate::api::undecided::after_unanswered(err, asking_again) {
             // PAYONE may have authorized: no other confirmation of this checkout authorizes while it is open.
             return Err(crate::api::undecided::leave(&state, &order, from, err, lang).await);
         }

@@ -73,7 +73,11 @@ fn view(state: &AppState, checkout: &Checkout, row: &Cv1SessionRow, orders: Vec<
     // An order still in Amazon's confirmation flow (the buyer left its MFA page with Back) is not named: its page
     // would say "still checking" while nobody decides, and "Place order" reopens Amazon's flow for that same order.
     let placed = |o: &OrderRecord| !o.allows_retry() && o.state != OrderState::Redirected;
-    let order_id = orders.into_iter().rev().find(placed).map(|o| o.id);
+    let order_id = match orders.into_iter().rev().find(placed) {
+        // Nor one whose confirmation PAYONE did not answer: "Place order" asks PAYONE about it again.
+        Some(order) if super::confirmation_undecided(state, &order)? => None,
+        order => order.map(|o| o.id),
+    };
     Ok(Cv1Session {
         workorder_id: checkout.workorder_id.clone(),
         widgets: WidgetsConfig {
