@@ -14,6 +14,7 @@ pub mod copy;
 pub mod db;
 pub mod events;
 pub mod leases;
+pub mod merchant_marks;
 mod migrate;
 pub mod order_list;
 pub mod order_view;

@@ -180,6 +180,7 @@ async fn a_new_key_after_a_lost_capture_records_it_first_and_captures_only_the_r
     upstream.break_on("request=capture", Fault::LoseAnswer);
     let (status, _) = act(&env, &id, "capture", "lost-newkey-00001", json!({})).await;
     assert_eq!(status, 502);
+    assert_eq!(env.state.store.merchant_lost_calls(&id).unwrap(), ["lost-newkey-00001"], "the order's lost call");
     upstream.heal();
     notified(&env, &id, "capture", 1).await;
 
@@ -188,6 +189,7 @@ async fn a_new_key_after_a_lost_capture_records_it_first_and_captures_only_the_r
     assert_eq!((status, body["code"].as_str()), (409, Some("already_captured")), "{body}");
     let sim = env.sandbox().payone.transaction(&txid).unwrap();
     assert_eq!((sim.captured, sim.sequencenumber), (2580, 1), "PAYONE captured once");
+    assert!(env.state.store.merchant_lost_calls(&id).unwrap().is_empty(), "recorded: no longer lost");
     let shown = order(&env, &id).await;
     assert_eq!(shown["amounts"]["captured"], 2580);
     assert_eq!(shown["payments"].as_array().unwrap().len(), 1);
@@ -225,6 +227,9 @@ async fn a_lost_call_that_never_arrived_and_whose_repeat_payone_refuses_frees_th
     assert_eq!((status, body["code"].as_str()), (502, Some("payone_refused")), "{body}");
     let (status, body) = act(&env, &id, "capture", "lost-never-00001", json!({"amount": 1000})).await;
     assert_eq!((status, body["code"].as_str()), (502, Some("payone_refused")), "the stored answer: {body}");
+    assert!(env.state.store.merchant_lost_calls(&id).unwrap().is_empty(), "answered: no longer lost");
+    let refused: Vec<(String, i64)> = env.state.store.merchant_refusals(&id).unwrap().into_iter().map(|r| (r.action, r.amount)).collect();
+    assert_eq!(refused, [("capture".to_owned(), 1000)], "the refusal is the order's (its timeline's) once");
     env.sandbox().payone.refuse(&txid, "capture", false).unwrap();
     let (status, body) = act(&env, &id, "capture", "lost-never-00002", json!({"amount": 1000})).await;
     assert_eq!(status, 200, "{body}");

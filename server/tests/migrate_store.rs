@@ -30,6 +30,17 @@ fn order(id: &str, key: &str, txid: Option<&str>) -> OrderRecord {
     }
 }
 
+/// A refused capture, as the merchant API records it.
+fn refused() -> amazon_pay_server::store::merchant_marks::Refusal {
+    amazon_pay_server::store::merchant_marks::Refusal {
+        at: 7,
+        provider: "payone".into(),
+        action: "capture".into(),
+        amount: 1290,
+        message: "error 911: refused".into(),
+    }
+}
+
 fn migrate(args: &[&str]) -> std::process::Output {
     Command::new(BIN).arg("migrate-store").args(args).output().expect("the binary runs")
 }
@@ -60,6 +71,9 @@ async fn a_sqlite_store_is_copied_whole_into_an_empty_postgres_and_a_full_one_is
             .await
             .unwrap();
         store.queue_deliveries(vec!["http://127.0.0.1:9/hook".into()], 0).await.unwrap();
+        // The merchant API's per-order marks (migration 17's tables) are copied too.
+        store.insert_merchant_lost_call("OAAA", "key-lost-0001").await.unwrap();
+        store.insert_merchant_refusal("OAAA", "key-refused-1", refused()).await.unwrap();
     }
     let source = format!("sqlite:{}", dir.path().join("amazon-pay.sqlite").display());
 
@@ -83,6 +97,8 @@ async fn a_sqlite_store_is_copied_whole_into_an_empty_postgres_and_a_full_one_is
     let approved = pg.order_by_key("key-00000002").unwrap().unwrap();
     assert_eq!((approved.state, approved.response_json.as_deref()), (OrderState::Approved, Some("{\"a\":\"ü\"}")));
     assert_eq!(pg.checkout("WO1").unwrap().unwrap().delivery, DeliveryOption::Express);
+    assert_eq!(pg.merchant_lost_calls("OAAA").unwrap(), ["key-lost-0001"]);
+    assert_eq!(pg.merchant_refusals("OAAA").unwrap(), [refused()]);
     // New rows continue after the copied ids.
     pg.record_upstream_call("payone", "preauthorization", "r2", "a2", "ok").await.unwrap();
     assert_eq!(pg.upstream_call_requests().unwrap(), ["r1", "r2"]);

@@ -9,6 +9,7 @@ use amazon_pay_contract::Money;
 use amazon_pay_server::orders::{AbandonReason, Applied, OrderRecord, Received};
 use amazon_pay_server::payone::TransactionStatus;
 use amazon_pay_server::store::events::Attempt;
+use amazon_pay_server::store::merchant_marks::Refusal;
 use amazon_pay_server::store::order_list::OrderQuery;
 use amazon_pay_server::store::personal::AmazonPersonal;
 use amazon_pay_server::store::{Checkout, DatabaseUrl, Store};
@@ -507,7 +508,7 @@ async fn postgres_migrations_and_shared_placement_locks() {
         client.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(
         versions,
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
         "applied once by two instances starting together and a third after"
     );
     let indexed = client.query_one("SELECT count(*) FROM pg_indexes WHERE indexname = 'amazon_orders_by_charge_permission'", &[]).await.unwrap();
@@ -1007,4 +1008,124 @@ async fn outbox_view_test(store: Store, _url: Option<String>) {
     assert_eq!((failed.data[0].url.as_str(), failed.data[0].next_attempt_at_ms), (crm.as_str(), None));
     assert_eq!(failed.data[0].last_attempt.as_ref().and_then(|a| a.error.as_deref()), Some("connection refused"));
     assert!(store.webhook_outbox(&urls, std::slice::from_ref(&crm), OutboxState::Pending, 10).unwrap().data.is_empty(), "only the URL asked for");
+}
+
+fn refusal(at: i64, action: &str, amount: i64) -> Refusal {
+    Refusal { at, provider: "payone".into(), action: action.into(), amount, message: format!("error 911: {action} refused") }
+}
+
+both!(merchant_marks, merchant_marks_test);
+/// The merchant API's lost calls and refusals (`store/merchant_marks.rs`): per order, once per key, oldest first;
+/// and two instances adding to one order at once both keep theirs (the JSON lists, read and written back whole,
+/// could lose one).
+async fn merchant_marks_test(store: Store, url: Option<String>) {
+    store.insert_merchant_lost_call("O1", "key-lost-0001").await.unwrap();
+    store.insert_merchant_lost_call("O1", "key-lost-0002").await.unwrap();
+    store.insert_merchant_lost_call("O1", "key-lost-0001").await.unwrap();
+    store.insert_merchant_lost_call("O2", "key-lost-0003").await.unwrap();
+    assert_eq!(store.merchant_lost_calls("O1").unwrap(), ["key-lost-0001", "key-lost-0002"], "each key once");
+    store.delete_merchant_lost_call("O1", "key-lost-0001").await.unwrap();
+    store.delete_merchant_lost_call("O1", "key-lost-0003").await.unwrap();
+    assert_eq!(store.merchant_lost_calls("O1").unwrap(), ["key-lost-0002"]);
+    assert_eq!(store.merchant_lost_calls("O2").unwrap(), ["key-lost-0003"], "another order's key is not touched");
+    assert!(store.merchant_lost_calls("O3").unwrap().is_empty());
+
+    store.insert_merchant_refusal("O1", "key-refused-2", refusal(20, "refund", 500)).await.unwrap();
+    store.insert_merchant_refusal("O1", "key-refused-1", refusal(10, "capture", 1290)).await.unwrap();
+    store.insert_merchant_refusal("O1", "key-refused-1", refusal(30, "cancel", 0)).await.unwrap();
+    assert_eq!(store.merchant_refusals("O1").unwrap(), [refusal(10, "capture", 1290), refusal(20, "refund", 500)], "oldest first, once per key");
+    assert!(store.merchant_refusals("O2").unwrap().is_empty());
+
+    // Two instances (on SQLite, two writers of one store), 40 keys added to one order at once, each twice.
+    let other = match url {
+        Some(url) => open(&url),
+        None => store.clone(),
+    };
+    let adds = (0..80).map(|i| {
+        let store = if i % 2 == 0 { store.clone() } else { other.clone() };
+        tokio::spawn(async move {
+            let key = format!("key-race-{:04}", i % 40);
+            store.insert_merchant_lost_call("O-RACE", &key).await.unwrap();
+            store.insert_merchant_refusal("O-RACE", &key, refusal(i % 40, "capture", 100)).await.unwrap();
+        })
+    });
+    for add in adds.collect::<Vec<_>>() {
+        add.await.unwrap();
+    }
+    let expected: Vec<String> = (0..40).map(|i| format!("key-race-{i:04}")).collect();
+    let mut kept = store.merchant_lost_calls("O-RACE").unwrap();
+    kept.sort();
+    assert_eq!(kept, expected, "every key kept, once");
+    assert_eq!(other.merchant_refusals("O-RACE").unwrap(), (0..40).map(|i| refusal(i, "capture", 100)).collect::<Vec<_>>());
+}
+
+/// The lists releases before migration 17 kept in `merchant_requests`: order O1's lost keys (one still unknown,
+/// kept at 1234; one answered since), its two refusals; O2's list unreadable (it was read as empty); and a
+/// client's own key, which stays.
+const MERCHANT_LISTS_BEFORE_17: &str = r#"
+INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES
+    ('key-pending-01', 'f1', 0, '{"sequencenumber":2,"amount":500,"order":"O1","action":"capture","reason":null}', 1234),
+    ('key-answered-1', 'f2', 200, '{}', 1300),
+    ('lost:O1', '', 1, '["key-pending-01","key-answered-1"]', 1300),
+    ('refused:O1', '', 2, '[{"at":20,"provider":"payone","action":"refund","amount":500,"message":"error 911: refund refused"},{"at":10,"provider":"payone","action":"capture","amount":1290,"message":"error 911: capture refused"}]', 1400),
+    ('lost:O2', '', 1, 'not json', 1500),
+    ('key-of-client', 'f3', 502, '{"error":"payone_refused"}', 1600);
+"#;
+
+/// What migration 17 made of [`MERCHANT_LISTS_BEFORE_17`].
+fn assert_merchant_lists_moved(store: &Store) {
+    assert_eq!(store.merchant_lost_calls("O1").unwrap(), ["key-pending-01"], "the unknown one kept; the answered one needs no mark");
+    assert!(store.merchant_lost_calls("O2").unwrap().is_empty());
+    assert_eq!(store.merchant_refusals("O1").unwrap(), [refusal(10, "capture", 1290), refusal(20, "refund", 500)]);
+}
+
+/// SQLite: migration 17 moves the lists into their tables and out of `merchant_requests`, which keeps the keys'
+/// own rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migration_17_moves_the_merchant_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    let file = dir.path().join("amazon-pay.sqlite");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch(&format!("DROP TABLE merchant_lost_calls; DROP TABLE merchant_refusals; {MERCHANT_LISTS_BEFORE_17} PRAGMA user_version = 16;"))
+        .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_merchant_lists_moved(&store);
+    drop(store);
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let keys: Vec<String> = conn
+        .prepare("SELECT idempotency_key FROM merchant_requests ORDER BY idempotency_key")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(keys, ["key-answered-1", "key-of-client", "key-pending-01"], "idempotency only");
+    let kept_at: i64 =
+        conn.query_row("SELECT created_at FROM merchant_lost_calls WHERE idempotency_key = 'key-pending-01'", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept_at, 1234, "when the call was lost");
+}
+
+/// As [`sqlite_migration_17_moves_the_merchant_lists`], on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migration_17_moves_the_merchant_lists() {
+    let Some(url) = fresh_pg_url().await else { return };
+    drop(open(&url));
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "DROP TABLE merchant_lost_calls; DROP TABLE merchant_refusals; {MERCHANT_LISTS_BEFORE_17} DELETE FROM schema_migrations WHERE version = 17"
+        ))
+        .await
+        .unwrap();
+    let store = open(&url);
+    assert_merchant_lists_moved(&store);
+    let mut keys: Vec<String> = client.query("SELECT idempotency_key FROM merchant_requests", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    keys.sort();
+    assert_eq!(keys, ["key-answered-1", "key-of-client", "key-pending-01"], "idempotency only");
+    let kept_at: i64 =
+        client.query_one("SELECT created_at FROM merchant_lost_calls WHERE idempotency_key = 'key-pending-01'", &[]).await.unwrap().get(0);
+    assert_eq!(kept_at, 1234, "when the call was lost");
 }

@@ -16,7 +16,6 @@ mod framework_errors;
 mod money;
 mod orders;
 mod query;
-mod refusals;
 mod timeline;
 mod webhooks;
 

@@ -25,6 +25,7 @@ use super::MerchantError;
 use crate::payone::PayoneError;
 use crate::state::AppState;
 use crate::store::db::{params, OptionalExtension};
+use crate::store::merchant_marks;
 use crate::store::order_view::{self, Provider};
 use crate::store::{now, UpstreamCall};
 use axum::body::Bytes;
@@ -49,16 +50,9 @@ pub(super) async fn cancel(state: State<AppState>, id: Path<String>, headers: He
     act(state, id, headers, body, Action::Cancel).await
 }
 
-/// `merchant_requests.status` of a call PAYONE gave no usable answer to: not an answer, the [`Lost`] call.
+/// `merchant_requests.status` of a call PAYONE gave no usable answer to: not an answer, the [`Lost`] call. Its
+/// key is listed among the order's lost calls (`store/merchant_marks.rs`) until it has its answer.
 const OUTCOME_UNKNOWN: u16 = 0;
-
-/// `merchant_requests.status` of an order's list of keys whose call was lost (`lost:<order id>`, a key no
-/// client can send: theirs have no `:`), so another key's action finds them by the primary key, not a scan.
-const LOST_KEYS: u16 = 1;
-
-fn lost_keys_row(order: &str) -> String {
-    format!("lost:{order}")
-}
 
 /// A call sent to PAYONE whose answer was lost: what its key's retry must send again, or find notified.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -257,7 +251,7 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .record_upstream_call_then(call, move |c| {
                     record_payment(c, &id, action.kind(), amount, sequence, reason.as_deref(), action.event())?;
                     let order = order_view::order_json(c, &id)?.unwrap_or(Value::Null).to_string();
-                    keep_answer(c, &key, &fingerprint, 200, &order)?;
+                    keep_answer(c, &id, &key, &fingerprint, 200, &order)?;
                     Ok(order)
                 })
                 .await?;
@@ -285,14 +279,14 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 format!("PAYONE refused the {}: error {code}: {message}", action.name()),
             );
             let response = err.body().to_string();
-            // The merchant saw it: the order's timeline shows it too (refusals.rs).
-            let refusal = super::refusals::Refusal::new("payone", action.name(), amount, &format!("error {code}: {message}"));
+            // The merchant saw it: the order's timeline shows it too.
+            let refusal = merchant_marks::Refusal::new("payone", action.name(), amount, &format!("error {code}: {message}"));
             let order = id.to_owned();
             state
                 .store
                 .record_upstream_call_then(call, move |c| {
-                    keep_answer(c, &key, &fingerprint, 502, &response)?;
-                    super::refusals::record(c, &order, refusal)
+                    keep_answer(c, &order, &key, &fingerprint, 502, &response)?;
+                    merchant_marks::insert_refusal(c, &order, &key, &refusal)
                 })
                 .await?;
             Err(err)
@@ -311,10 +305,8 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
                 .store
                 .record_upstream_call_then(call, move |c| match kept {
                     Some(lost) => {
-                        keep_answer(c, &key, &fingerprint, OUTCOME_UNKNOWN, &lost)?;
-                        let mut keys = lost_keys(c, &order)?;
-                        keys.push(key);
-                        keep_answer(c, &lost_keys_row(&order), "", LOST_KEYS, &serde_json::to_string(&keys).unwrap_or_default())
+                        keep_answer(c, &order, &key, &fingerprint, OUTCOME_UNKNOWN, &lost)?;
+                        merchant_marks::insert_lost_call(c, &order, &key)
                     }
                     None => Ok(()),
                 })
@@ -328,8 +320,19 @@ async fn act_inner(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8],
     }
 }
 
-/// Stores what `key` answers (or its [`Lost`] call, `OUTCOME_UNKNOWN`), in place of a lost call kept before.
-fn keep_answer(c: &crate::store::db::Conn<'_>, key: &str, fingerprint: &str, status: u16, response: &str) -> crate::store::db::Result<()> {
+/// Stores what `key` answers (or its [`Lost`] call, `OUTCOME_UNKNOWN`), in place of a lost call kept before;
+/// an answer takes the key off `order`'s lost calls.
+fn keep_answer(
+    c: &crate::store::db::Conn<'_>,
+    order: &str,
+    key: &str,
+    fingerprint: &str,
+    status: u16,
+    response: &str,
+) -> crate::store::db::Result<()> {
+    if status != OUTCOME_UNKNOWN {
+        merchant_marks::delete_lost_call(c, order, key)?;
+    }
     c.prepare_cached("DELETE FROM merchant_requests WHERE idempotency_key = ?1")?.execute([key])?;
     c.prepare_cached("INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![key, fingerprint, status, response, now()])?;
@@ -359,7 +362,7 @@ async fn settle_lost_calls(state: &AppState, id: &str) -> Result<(), MerchantErr
     let order = id.to_owned();
     let kept: Vec<(String, String, String)> = state.store.read(move |c| {
         let mut kept = Vec::new();
-        for key in lost_keys(c, &order)? {
+        for key in merchant_marks::lost_calls(c, &order)? {
             let row = c
                 .prepare_cached("SELECT fingerprint, status, response FROM merchant_requests WHERE idempotency_key = ?1")?
                 .query_row([&key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?, r.get::<_, String>(2)?)))
@@ -388,15 +391,6 @@ async fn settle_lost_calls(state: &AppState, id: &str) -> Result<(), MerchantErr
     Ok(())
 }
 
-/// The keys of order `id`'s lost calls (some may have been answered since).
-fn lost_keys(c: &crate::store::db::Conn<'_>, order: &str) -> crate::store::db::Result<Vec<String>> {
-    let listed: Option<String> = c
-        .prepare_cached("SELECT response FROM merchant_requests WHERE idempotency_key = ?1")?
-        .query_row([lost_keys_row(order)], |r| r.get(0))
-        .optional()?;
-    Ok(listed.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default())
-}
-
 /// The order after a lost call that PAYONE's notification of its `sequencenumber` shows went through, recorded
 /// from it as the lost answer would have been and kept as its key's answer; `None` while no such notification
 /// has come.
@@ -419,7 +413,7 @@ async fn notified(state: &AppState, lost: Lost, key: &str, fingerprint: &str) ->
             }
             record_payment(c, &lost.order, action.kind(), lost.amount, lost.sequencenumber, lost.reason.as_deref(), action.event())?;
             let order = order_view::order_json(c, &lost.order)?.unwrap_or(Value::Null).to_string();
-            keep_answer(c, &key, &fingerprint, 200, &order)?;
+            keep_answer(c, &lost.order, &key, &fingerprint, 200, &order)?;
             Ok(Some(order))
         })
         .await?;

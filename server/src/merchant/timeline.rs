@@ -60,7 +60,7 @@ fn timeline(c: &Conn<'_>, id: &str, configured: &[String]) -> crate::store::db::
         });
     }
     // What the merchant asked and the provider refused: nothing moved, but the merchant was told.
-    for refused in super::refusals::of_order(c, id)? {
+    for refused in crate::store::merchant_marks::refusals(c, id)? {
         let provider = if refused.provider == "payone" { "PAYONE" } else { refused.provider.as_str() };
         entries.push(TimelineEntry {
             at_ms: refused.at * 1000,

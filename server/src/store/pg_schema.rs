@@ -22,6 +22,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (14, SHOP_IDENTITY),
     (15, CHECKOUTCHAMP_NEXT_QUERY),
     (16, CHECKOUTCHAMP_UNSETTLED),
+    (17, MERCHANT_MARKS),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -287,6 +288,45 @@ CREATE TABLE checkoutchamp_unsettled (
 );
 ";
 
+/// The merchant API's per-order lost calls and refusals, and the move of the lists kept before in
+/// `merchant_requests` (SQLite's migration 17: `store/schema.rs`, `MERCHANT_MARKS` and `MERCHANT_MARKS_MOVE`,
+/// say what and why). A list that is not a JSON array was read as empty, and is dropped.
+const MERCHANT_MARKS: &str = "
+CREATE TABLE merchant_lost_calls (
+    order_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (order_id, idempotency_key)
+);
+CREATE TABLE merchant_refusals (
+    order_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    provider TEXT NOT NULL,
+    action TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (order_id, idempotency_key)
+);
+INSERT INTO merchant_lost_calls (order_id, idempotency_key, created_at)
+SELECT substr(m.idempotency_key, 6), k.value #>> '{}', r.created_at
+FROM merchant_requests m
+CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN m.response LIKE '[%' THEN m.response::jsonb ELSE '[]'::jsonb END) AS k(value)
+JOIN merchant_requests r ON r.idempotency_key = k.value #>> '{}' AND r.status = 0
+WHERE m.idempotency_key LIKE 'lost:%' AND m.status = 1 AND jsonb_typeof(k.value) = 'string'
+ON CONFLICT DO NOTHING;
+INSERT INTO merchant_refusals (order_id, idempotency_key, at, provider, action, amount_minor, message)
+SELECT substr(m.idempotency_key, 9), 'migrated:' || (k.ord - 1), coalesce((k.value ->> 'at')::bigint, 0),
+    coalesce(k.value ->> 'provider', ''), coalesce(k.value ->> 'action', ''),
+    coalesce((k.value ->> 'amount')::bigint, 0), coalesce(k.value ->> 'message', '')
+FROM merchant_requests m
+CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN m.response LIKE '[%' THEN m.response::jsonb ELSE '[]'::jsonb END)
+    WITH ORDINALITY AS k(value, ord)
+WHERE m.idempotency_key LIKE 'refused:%' AND m.status = 2 AND jsonb_typeof(k.value) = 'object'
+ON CONFLICT DO NOTHING;
+DELETE FROM merchant_requests WHERE (idempotency_key LIKE 'lost:%' AND status = 1) OR (idempotency_key LIKE 'refused:%' AND status = 2);
+";
+
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
 pub const TABLES: &[&str] = &[
     "checkouts",
@@ -306,6 +346,8 @@ pub const TABLES: &[&str] = &[
     "order_payments",
     "duplicate_authorizations",
     "merchant_requests",
+    "merchant_lost_calls",
+    "merchant_refusals",
     "amazon_checkout_sessions",
     "amazon_checkouts",
     "amazon_orders",

@@ -186,6 +186,50 @@ CREATE TABLE IF NOT EXISTS checkoutchamp_unsettled (
 );
 ";
 
+/// What the merchant API keeps per order beside its keys' answers (migration 17, `store/merchant_marks.rs`): the
+/// keys whose call PAYONE gave no usable answer to, and the money actions the provider refused. One row each,
+/// inserted if absent, so two instances adding to one order at once both keep theirs.
+pub(super) const MERCHANT_MARKS: &str = "
+CREATE TABLE IF NOT EXISTS merchant_lost_calls (
+    order_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (order_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS merchant_refusals (
+    order_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    action TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (order_id, idempotency_key)
+);
+";
+
+/// Migration 17's move of the lists releases before it kept in `merchant_requests` as JSON under reserved keys
+/// (`lost:<order>`, status 1; `refused:<order>`, status 2; a client's key has no `:`) into [`MERCHANT_MARKS`]'s
+/// rows: a listed lost key still unknown (its own row's status 0) with the time it was kept, every refusal under
+/// `migrated:<its place in the list>` (their keys were not kept). A list that is not JSON was read as empty, and
+/// is dropped.
+pub(super) const MERCHANT_MARKS_MOVE: &str = "
+INSERT OR IGNORE INTO merchant_lost_calls (order_id, idempotency_key, created_at)
+SELECT substr(m.idempotency_key, 6), k.value, r.created_at
+FROM merchant_requests m
+JOIN json_each(CASE WHEN json_valid(m.response) THEN m.response ELSE '[]' END) k
+JOIN merchant_requests r ON r.idempotency_key = k.value AND r.status = 0
+WHERE m.idempotency_key LIKE 'lost:%' AND m.status = 1 AND k.type = 'text';
+INSERT OR IGNORE INTO merchant_refusals (order_id, idempotency_key, at, provider, action, amount_minor, message)
+SELECT substr(m.idempotency_key, 9), 'migrated:' || k.key, coalesce(json_extract(k.value, '$.at'), 0),
+    coalesce(json_extract(k.value, '$.provider'), ''), coalesce(json_extract(k.value, '$.action'), ''),
+    coalesce(json_extract(k.value, '$.amount'), 0), coalesce(json_extract(k.value, '$.message'), '')
+FROM merchant_requests m
+JOIN json_each(CASE WHEN json_valid(m.response) THEN m.response ELSE '[]' END) k
+WHERE m.idempotency_key LIKE 'refused:%' AND m.status = 2 AND k.type = 'object';
+DELETE FROM merchant_requests WHERE (idempotency_key LIKE 'lost:%' AND status = 1) OR (idempotency_key LIKE 'refused:%' AND status = 2);
+";
+
 /// CheckoutChamp orders and upsells (`checkoutchamp/orders.rs` reads and writes them).
 pub(super) const CHECKOUTCHAMP_ORDERS: &str = "
 CREATE TABLE IF NOT EXISTS checkoutchamp_orders (

@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (14, v14),
     (15, v15),
     (16, v16),
+    (17, v17),
 ];
 
 /// The version a store this server wrote has.
@@ -164,6 +165,13 @@ fn v15(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// Import Orders whose outcome is not known yet (PostgreSQL's migration 16, `checkoutchamp/orders.rs`).
 fn v16(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(schema::CHECKOUTCHAMP_UNSETTLED)
+}
+
+/// The merchant API's per-order lost calls and refusals get tables of their own, and the lists kept before in
+/// `merchant_requests` move into them (PostgreSQL's migration 17, `store/merchant_marks.rs`).
+fn v17(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::MERCHANT_MARKS)?;
+    tx.execute_batch(schema::MERCHANT_MARKS_MOVE)
 }
 
 /// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose
