@@ -3,7 +3,7 @@
 // performance.now() since navigation start), reported by the page on the console.
 
 /** The console line the page writes, followed by the milliseconds. */
-const RENDERED = "amazon-pay-bench:rendered";
+export const RENDERED = "amazon-pay-bench:rendered";
 
 /** Reports (on the console) when the button's shadow root first shows Amazon's button. Runs in the page. */
 function watchButton() {

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { startServer } from "../tests/e2e/support/server.mjs";
 import { launchBrowser } from "../tests/e2e/support/browser.mjs";
 import { untilQuiet } from "./quiet.mjs";
-import { gotoRendered, WATCH_BUTTON } from "./rendered.mjs";
+import { gotoRendered, RENDERED, WATCH_BUTTON } from "./rendered.mjs";
 import { envInteger, loadNow, median } from "./report.mjs";
 
 const LOADS = envInteger("BENCH_LOADS", 10);
@@ -37,7 +37,7 @@ const CATEGORIES = [
 const MARK_BUTTON = `(() => {
   const debug = console.debug;
   console.debug = function (...args) {
-    if (typeof args[0] === "string" && args[0].startsWith("amazon-pay-bench:rendered")) performance.mark(${JSON.stringify(MARK)});
+    if (typeof args[0] === "string" && args[0].startsWith(${JSON.stringify(RENDERED)})) performance.mark(${JSON.stringify(MARK)});
     return debug.apply(this, args);
   };
 })();`;
