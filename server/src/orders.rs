@@ -66,9 +66,9 @@ impl OrderRecord {
         }
     }
 
-    /// A placement PAYONE was asked for and never answered in time: it may have authorized, so the attempt
-    /// stays `placing` (no other key places its checkout) until its TransactionStatus or PAYONE, asked again
-    /// with the same reference, decides it (`api/cv2/place.rs`).
+    /// A placement PAYONE was asked for and never answered (in time, or with an answer of its own): it may have
+    /// authorized, so the attempt stays `placing` (no other key places its checkout) until its TransactionStatus
+    /// or PAYONE, asked again with the same reference, decides it (`api/cv2/place.rs`).
     pub fn undecided(&self) -> bool {
         self.state == OrderState::Placing && self.decline == Some(ErrorCode::UpstreamTimeout)
     }

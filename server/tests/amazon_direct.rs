@@ -957,6 +957,29 @@ async fn a_capture_in_seller_central_before_its_ipn_is_recorded_when_amazon_refu
     assert_eq!(captured_events, 1);
 }
 
+/// Amazon's refusal of a money action (here a cancel of a charge captured in Seller Central, whose IPN has not
+/// come) is the key's answer, and the order's timeline shows it beside the money that moved, as PAYONE's.
+#[tokio::test]
+async fn a_money_action_amazon_refuses_is_answered_once_and_shown_in_the_timeline() {
+    let env = start().await;
+    let (order, charge) = approved(&env).await;
+    assert_eq!(seller_central(&env, &charge, "capture").await, 204);
+    for _ in 0..2 {
+        let answer = merchant_post(&env, &order, "cancel", "cancel-refused-01", serde_json::json!({})).await;
+        assert_eq!(answer.status(), 502);
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["code"], "amazon_refused", "{body}");
+        assert!(body["message"].as_str().unwrap().contains("InvalidChargeStatus"), "{body}");
+    }
+    assert_eq!(env.upstream("merchant-cancel").len(), 1, "the same key gets the stored answer: Amazon asked once");
+    let entries = timeline(&env, &order).await.entries;
+    let refused: Vec<_> = entries.iter().filter(|e| e.source == "merchant" && e.title.ends_with("refused")).collect();
+    assert_eq!(refused.len(), 1, "recorded once, for its key: {entries:?}");
+    assert!(refused[0].title.starts_with("cancel"), "{refused:?}");
+    let detail = refused[0].detail.as_deref().unwrap_or_default();
+    assert!(detail.starts_with("Amazon Pay refused it (InvalidChargeStatus") && detail.ends_with("nothing moved"), "{detail}");
+}
+
 #[tokio::test]
 async fn a_charge_cancelled_in_seller_central_is_refused_with_its_state() {
     let env = start().await;

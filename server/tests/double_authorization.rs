@@ -1,5 +1,6 @@
-//! No double charge: PAYONE's answer to a preauthorization is lost after PAYONE acted on it, the buyer
-//! places again and is authorized, and then the first authorization turns up too. The server releases the
+//! No double charge: PAYONE's answer to a preauthorization is lost after PAYONE acted on it, the attempt is
+//! given up (a lost redirect), the buyer places again and is authorized, and then the first authorization turns
+//! up too. The server releases the
 //! first one by itself (a zero capture with capturemode=completed), records it, and sends `order.released`.
 
 mod support;
@@ -35,17 +36,24 @@ async fn second_authorization_is_undone(mode: Authorization) {
     let workorder = env.checkout("visa-1111").await;
     let session = env.sandbox().payone.workorder(&workorder).unwrap().amazon_checkout_session_id;
 
-    // PAYONE opens the transaction, but its answer never arrives: the attempt is given up.
+    // PAYONE opens the transaction, but its answer (a `REDIRECT`) never arrives: undecided (placement_timeout.rs),
+    // asked again it is 911, and 15 minutes on it is taken for a lost redirect and given up.
     upstream.break_on(&format!("request={}", mode.request()), Fault::LoseAnswer);
-    expect_error(env.place(&workorder, "lost-answer-0001", Language::De).await, 502, ErrorCode::UpstreamError, Language::De).await;
+    expect_error(env.place(&workorder, "lost-answer-0001", Language::De).await, 504, ErrorCode::UpstreamTimeout, Language::De).await;
     assert_eq!(upstream.faulted(), 1);
     let lost = env.sandbox().payone.transaction_for_session(&session).expect("PAYONE has the first transaction");
     let first = env.state.store.orders_for_workorder(&workorder).unwrap()[0].clone();
-    assert_eq!((first.state, first.txid.as_deref()), (OrderState::UpstreamFailed, None));
+    assert_eq!((first.state, first.txid.as_deref()), (OrderState::Placing, None));
     assert_eq!(lost.reference, first.id);
+    upstream.heal();
+    env.execute(&format!("UPDATE orders SET created_at = created_at - 960 WHERE id = '{}'", first.id));
+    let given_up = env.place(&workorder, "lost-answer-0001", Language::De).await;
+    assert_eq!(given_up.status(), 502);
+    let err: amazon_pay_contract::ApiError = given_up.json().await.unwrap();
+    assert!(err.code == ErrorCode::UpstreamError && err.message.contains("Bitte bestellen Sie erneut"), "place again: {err:?}");
+    assert_eq!(env.state.store.order(&first.id).unwrap().unwrap().state, OrderState::Abandoned);
 
     // The buyer places again and is authorized.
-    upstream.heal();
     let placed: PlaceOrderResponse = env.place(&workorder, "lost-answer-0002", Language::De).await.json().await.unwrap();
     assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{placed:?}");
     let second = env.state.store.order(&placed.order_id).unwrap().unwrap();

@@ -144,3 +144,50 @@ async fn a_lost_redirect_is_given_up_after_a_while_and_the_buyer_places_again() 
         format!("SELECT count(*) FROM duplicate_authorizations WHERE order_id = '{}' AND other_order_id = '{}'", first.id, placed.order_id);
     eventually("the late authorization is held for release", 10, || (env.count(&duplicate) == 1).then_some(())).await;
 }
+
+/// PAYONE acted on the authorization, and what came back is not its answer: a 500 page, a garbled body, a
+/// connection that broke (a proxy in front of PAYONE, PAYONE failing after booking). Undecided as after a
+/// timeout: the buyer is told 504 `upstream_timeout` (the widget keeps its key), asked again PAYONE answers 911,
+/// a new key gets that attempt instead of a second authorization, and its TransactionStatus settles it.
+#[tokio::test]
+async fn an_authorization_answered_with_a_5xx_or_garbage_after_payone_acted_is_asked_about_again_and_never_placed_twice() {
+    let upstream = FaultyUpstream::start().await;
+    let env = payone_behind(&upstream).await;
+    for (n, fault) in [Fault::Acted500, Fault::ActedGarbage, Fault::LoseAnswer].into_iter().enumerate() {
+        let workorder = env.checkout("visa-1111").await;
+        let (first_key, other_key) = (format!("acted-{n}-first"), format!("acted-{n}-other"));
+        upstream.break_on("request=preauthorization", fault);
+        expect_error(env.place(&workorder, &first_key, Language::Fr).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+        upstream.heal();
+        assert_eq!(transactions_of(&env, &workorder), 1, "{fault:?}: PAYONE acted");
+        let first = env.state.store.orders_for_workorder(&workorder).unwrap()[0].clone();
+        assert_eq!((first.state, first.decline), (OrderState::Placing, Some(ErrorCode::UpstreamTimeout)), "{fault:?}: undecided, not failed");
+
+        // The same key, and a new one: PAYONE asked again with the same reference (911), no second transaction.
+        let asked_before = env.upstream("preauthorization").len();
+        expect_error(env.place(&workorder, &first_key, Language::Fr).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+        expect_error(env.place(&workorder, &other_key, Language::Es).await, 504, ErrorCode::UpstreamTimeout, Language::Es).await;
+        let asked = env.upstream("preauthorization");
+        assert_eq!(asked.len(), asked_before + 2, "{fault:?}: {asked:?}");
+        assert!(asked[asked_before..].iter().all(|outcome| outcome.contains("911")), "{fault:?}: {asked:?}");
+        assert_eq!(env.state.store.orders_for_workorder(&workorder).unwrap().len(), 1, "{fault:?}: no second attempt stored");
+
+        // Its TransactionStatus (`appointed`, found by the reference) settles it for every key.
+        let session = env.sandbox().payone.workorder(&workorder).unwrap().amazon_checkout_session_id;
+        let tx = env.sandbox().payone.transaction_for_session(&session).unwrap();
+        assert_eq!(tx.reference, first.id, "{fault:?}");
+        env.sandbox().payone.finish_redirect(&tx.txid, MfaOutcome::NotAsked).await.unwrap();
+        let (state, id) = (env.state.clone(), first.id.clone());
+        eventually("the notification settles the attempt", 10, || {
+            state.store.order(&id).unwrap().filter(|o| o.state == OrderState::Approved).map(drop)
+        })
+        .await;
+        for key in [&first_key, &other_key] {
+            let response = env.place(&workorder, key, Language::En).await;
+            assert_eq!(response.status(), 200, "{fault:?} {key}");
+            let placed: PlaceOrderResponse = response.json().await.unwrap();
+            assert_eq!(placed, PlaceOrderResponse { order_id: first.id.clone(), outcome: PlaceOrderOutcome::Approved }, "{fault:?} {key}");
+        }
+        assert_eq!(transactions_of(&env, &workorder), 1, "{fault:?}: PAYONE authorized once");
+    }
+}

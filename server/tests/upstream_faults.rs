@@ -1,7 +1,8 @@
 //! Faults upstream: PAYONE and CheckoutChamp timing out, answering 5xx, answering garbage, closing the
 //! connection. Each gives the buyer the API's error (right code, a sentence in their language), leaves no
 //! half-placed order (the store says exactly what happened) and a retry with a new key works afterwards; a
-//! placement that timed out stays undecided instead, and is asked about again (placement_timeout.rs).
+//! placement PAYONE gave no answer of its own to (a timeout, a 5xx, garbage, a broken connection) stays
+//! undecided instead, and is asked about again (placement_timeout.rs).
 //!
 //! The faults come from [`support::FaultyUpstream`] between the server and the sandbox's simulators, and from
 //! the simulators' own instruments (visa-0504 holds, visa-0500 answers garbage).
@@ -27,54 +28,77 @@ const FAULTS: [(Fault, u16, ErrorCode, &str); 6] = [
     (Fault::Garbage, 502, ErrorCode::UpstreamInvalid, "no status line"),
 ];
 
+/// A 5xx, a broken connection or a garbled body is not PAYONE's answer to "Place order": PAYONE may have
+/// authorized all the same (placement_timeout.rs), so the attempt stays undecided, as after a timeout: 504
+/// `upstream_timeout` (the widget keeps its key), `placing`, the confirmation page keeps asking. Here nothing
+/// reached PAYONE: asked again once it is back, with the same reference, PAYONE places that attempt.
 #[tokio::test]
-async fn payone_faults_when_placing_leave_one_failed_attempt_and_a_new_key_succeeds() {
+async fn payone_faults_when_placing_leave_the_attempt_undecided_and_asking_again_places_it_once() {
     let upstream = FaultyUpstream::start().await;
     let env = payone_behind(&upstream).await;
-    // A timeout leaves it open whether PAYONE authorized: that attempt stays undecided (placement_timeout.rs).
-    let decided = FAULTS.into_iter().filter(|(fault, ..)| *fault != Fault::Hang);
-    for (n, (fault, status, code, detail)) in decided.enumerate() {
+    // A timeout is in placement_timeout.rs.
+    let faults = FAULTS.into_iter().filter(|(fault, ..)| *fault != Fault::Hang);
+    for (n, (fault, _, _, detail)) in faults.enumerate() {
         let language = [Language::De, Language::En, Language::Fr, Language::It, Language::Es, Language::De][n];
         let workorder = env.checkout("visa-1111").await;
         upstream.break_on("request=preauthorization", fault);
         let started = Instant::now();
-        let err = expect_error(env.place(&workorder, &format!("fault-{n}-first"), language).await, status, code, language).await;
-        // A 5xx: the upstream's text stays with the operator (the log, the recorded call below).
+        let first_key = format!("fault-{n}-first");
+        let err = expect_error(env.place(&workorder, &first_key, language).await, 504, ErrorCode::UpstreamTimeout, language).await;
+        // The upstream's text stays with the operator (the log, the recorded call below).
         assert_eq!(err.detail, None, "{fault:?}: {err:?}");
         assert!(started.elapsed() < Duration::from_secs(5), "{fault:?}: the buyer is not kept waiting");
 
-        // The store tells exactly what happened: one attempt, failed upstream, with the cause logged.
+        // The store tells what happened: one attempt, undecided, with the cause recorded.
         let orders = env.state.store.orders_for_workorder(&workorder).unwrap();
         assert_eq!(orders.len(), 1, "{fault:?}");
-        assert_eq!(orders[0].state, OrderState::UpstreamFailed, "{fault:?}: not left half-placed");
-        assert_eq!(orders[0].decline, Some(code), "{fault:?}");
+        assert_eq!((orders[0].state, orders[0].decline), (OrderState::Placing, Some(ErrorCode::UpstreamTimeout)), "{fault:?}: undecided");
         assert!(orders[0].txid.is_none(), "{fault:?}");
         let calls = env.upstream("preauthorization");
         assert!(calls.last().unwrap().contains(detail), "{fault:?}: {calls:?}");
         assert!(env.sandbox().payone.transaction_for_session(&session_of(&env, &workorder)).is_none(), "{fault:?}: nothing reached PAYONE");
-
-        // The same key gets the same answer without a second call; the order can be looked up.
-        let before = calls.len();
-        expect_error(env.place(&workorder, &format!("fault-{n}-first"), language).await, status, code, language).await;
-        assert_eq!(env.upstream("preauthorization").len(), before, "{fault:?}: a repeat does not reach PAYONE");
         let order_state: serde_json::Value =
             env.http.get(env.url(&format!("/api/orders/{}", orders[0].id))).send().await.unwrap().json().await.unwrap();
-        assert_eq!(order_state["state"], "upstream_failed");
-        assert_eq!(order_state["settled"], true, "the confirmation page stops polling");
+        assert_eq!((order_state["state"].as_str(), order_state["settled"].as_bool()), (Some("placing"), Some(false)), "{fault:?}");
 
-        // PAYONE is back: a new key places the order.
+        // PAYONE is back: the same key asks again, and that attempt is placed; a new key gets it, nothing more.
         upstream.heal();
-        let response = env.place(&workorder, &format!("fault-{n}-retry"), language).await;
+        let response = env.place(&workorder, &first_key, language).await;
         assert_eq!(response.status(), 200, "{fault:?}");
         let placed: PlaceOrderResponse = response.json().await.unwrap();
+        assert_eq!(placed.order_id, orders[0].id, "{fault:?}");
         assert!(matches!(placed.outcome, PlaceOrderOutcome::Redirect { .. }), "{fault:?}: {placed:?}");
+        let again: PlaceOrderResponse = env.place(&workorder, &format!("fault-{n}-other"), language).await.json().await.unwrap();
+        assert_eq!(again, placed, "{fault:?}");
         let states: Vec<OrderState> = env.state.store.orders_for_workorder(&workorder).unwrap().iter().map(|o| o.state).collect();
-        assert_eq!(states, [OrderState::UpstreamFailed, OrderState::Redirected], "{fault:?}");
-        let tx = env.sandbox().payone.transaction_for_session(&session_of(&env, &workorder)).expect("one transaction");
-        assert_eq!(tx.reference, placed.order_id, "{fault:?}: PAYONE has the retry, and only it");
+        assert_eq!(states, [OrderState::Redirected], "{fault:?}");
+        let transactions = env.sandbox().payone.transactions_for_session(&session_of(&env, &workorder));
+        assert_eq!(transactions.iter().map(|t| t.reference.as_str()).collect::<Vec<_>>(), [placed.order_id.as_str()], "{fault:?}: once");
     }
     assert_eq!(upstream.faulted(), FAULTS.len() - 1);
-    assert_eq!(env.count("SELECT count(*) FROM orders WHERE state = 'placing'"), 0, "no order is left half-placed");
+}
+
+/// A 4xx is something in front of PAYONE refusing the request (a firewall, a wrong endpoint): PAYONE never took
+/// it, so the attempt failed (`upstream_failed`, 502) and the buyer's next press, a new key, places a new one.
+#[tokio::test]
+async fn a_4xx_when_placing_fails_the_attempt_and_a_new_key_places_the_order() {
+    let upstream = FaultyUpstream::start().await;
+    let env = payone_behind(&upstream).await;
+    let workorder = env.checkout("visa-1111").await;
+    upstream.break_on("request=preauthorization", Fault::Status403);
+    expect_error(env.place(&workorder, "forbidden-first", Language::It).await, 502, ErrorCode::UpstreamError, Language::It).await;
+    let orders = env.state.store.orders_for_workorder(&workorder).unwrap();
+    assert_eq!((orders.len(), orders[0].state), (1, OrderState::UpstreamFailed));
+    // The same key: the same answer, PAYONE not asked again.
+    expect_error(env.place(&workorder, "forbidden-first", Language::It).await, 502, ErrorCode::UpstreamError, Language::It).await;
+    assert_eq!(env.upstream("preauthorization").len(), 1);
+    upstream.heal();
+    let response = env.place(&workorder, "forbidden-retry", Language::It).await;
+    assert_eq!(response.status(), 200);
+    let placed: PlaceOrderResponse = response.json().await.unwrap();
+    assert_ne!(placed.order_id, orders[0].id);
+    let states: Vec<OrderState> = env.state.store.orders_for_workorder(&workorder).unwrap().iter().map(|o| o.state).collect();
+    assert_eq!(states, [OrderState::UpstreamFailed, OrderState::Redirected]);
 }
 
 fn session_of(env: &Env, workorder: &str) -> String {
@@ -126,11 +150,11 @@ async fn the_simulators_timeout_and_garbage_instruments_are_clear_errors_and_ano
         config.sandbox_timings.upstream_hold = Duration::from_millis(1500);
     })
     .await;
-    // A timeout is undecided (PAYONE may have authorized): the next placement, whatever its key, asks about that
-    // attempt again, with its reference; garbage failed, and the next placement is a new attempt.
+    // A timeout and garbage are undecided (PAYONE may have authorized): the next placement, whatever its key,
+    // asks about that attempt again, with its reference.
     for (instrument, status, code, first_state, states) in [
         ("visa-0504", 504, ErrorCode::UpstreamTimeout, OrderState::Placing, &[OrderState::Redirected][..]),
-        ("visa-0500", 502, ErrorCode::UpstreamInvalid, OrderState::UpstreamFailed, &[OrderState::UpstreamFailed, OrderState::Redirected][..]),
+        ("visa-0500", 504, ErrorCode::UpstreamTimeout, OrderState::Placing, &[OrderState::Redirected][..]),
     ] {
         let workorder = env.checkout(instrument).await;
         expect_error(env.place(&workorder, &format!("{instrument}-first"), Language::De).await, status, code, Language::De).await;

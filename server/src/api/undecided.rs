@@ -1,11 +1,11 @@
-//! A (pre)authorization PAYONE did not answer in time (CV2's placement, CV1's authorization): PAYONE may have
-//! authorized it, so the attempt stays `placing`, marked `upstream_timeout` ([`OrderRecord::undecided`]), and
+//! A (pre)authorization PAYONE did not answer (CV2's placement, CV1's authorization: none in time, a 5xx, a
+//! broken connection, garbage): PAYONE may have authorized it, so the attempt stays `placing`, marked `upstream_timeout` ([`OrderRecord::undecided`]), and
 //! no other attempt of its checkout is authorized while it is. Asked again with the same `reference`, PAYONE
 //! either takes it now or answers 911 (it has it: still undecided); its TransactionStatus, found by the
 //! reference, settles it. CV1's `confirmorderreference` is undecided the same way (asked again, it confirms the
 //! same attempt), as its lost answer may have opened the order reference for that attempt alone. APB is not
 //! here: its only answer is the button's payload, which the buyer needs to authorize anything, so an APB
-//! attempt whose answer was lost can never move money (docs/api.md).
+//! attempt whose answer was lost (late, a 5xx, garbage) can never move money (docs/api.md).
 
 use crate::error::AppError;
 use crate::orders::OrderRecord;
@@ -23,18 +23,11 @@ const DUPLICATE_REFERENCE: &str = "911";
 /// a redirect's (Amazon's page, for MFA) never does, as the buyer never got its address.
 pub(crate) const LOST_REDIRECT_AFTER: Duration = Duration::from_secs(15 * 60);
 
-/// Whether `err` leaves it open whether PAYONE authorized: no answer in time, or, asking again about such an
-/// attempt, "Reference number already exists" (PAYONE has it, and its outcome comes with its TransactionStatus).
-pub(crate) fn after(err: &PayoneError, asking_again: bool) -> bool {
-    match err {
-        PayoneError::Timeout(_) => true,
-        _ => asking_again && duplicate_reference(err),
-    }
-}
-
-/// [`after`] for CV1 (its authorization, and `confirmorderreference`): any answer that is not PAYONE's leaves
-/// the outcome open ([`unanswered`]), not only a timeout. Safe, as asking again cannot act twice (the same
-/// `reference`); CV2's placement keeps [`after`] (docs/api.md: its lost answer is mostly a `REDIRECT`).
+/// Whether `err` leaves it open whether a placement's call moved money (CV2's, CV1's authorization and its
+/// `confirmorderreference`): any answer that is not PAYONE's ([`unanswered`]), not only a timeout, or, asking
+/// again about such an attempt, "Reference number already exists" (PAYONE has it, and its outcome comes with
+/// its TransactionStatus). Safe, as asking again cannot act twice (the same `reference`); a CV2 attempt whose
+/// lost answer was a `REDIRECT` is given up in [`leave`].
 pub(crate) fn after_unanswered(err: &PayoneError, asking_again: bool) -> bool {
     unanswered(err) || (asking_again && duplicate_reference(err))
 }
@@ -122,24 +115,7 @@ mod tests {
     }
 
     #[test]
-    fn only_a_timeout_or_911_for_an_attempt_asked_again_leaves_it_open() {
-        let timeout = PayoneError::Timeout(std::time::Duration::from_millis(400));
-        assert!(after(&timeout, false) && after(&timeout, true));
-        assert!(after(&declined("911"), true), "PAYONE has the attempt: still undecided");
-        assert!(!after(&declined("911"), false), "a new attempt's 911 is a refusal, not a timeout");
-        for decided in [
-            declined("980"),
-            declined("9110"),
-            PayoneError::HttpStatus(503),
-            PayoneError::Transport("closed".into()),
-            PayoneError::NoStatus(String::new()),
-        ] {
-            assert!(!after(&decided, true), "{decided:?}");
-        }
-    }
-
-    #[test]
-    fn for_cv1_any_answer_that_is_not_payones_leaves_it_open() {
+    fn any_answer_that_is_not_payones_leaves_it_open() {
         for open in [
             PayoneError::Timeout(std::time::Duration::from_millis(400)),
             PayoneError::HttpStatus(500),

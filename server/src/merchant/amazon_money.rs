@@ -3,13 +3,14 @@
 //! when part was captured). The merchant's
 //! `Idempotency-Key` is Amazon's idempotency key too, so a retried request never moves money twice at Amazon
 //! either. What Amazon accepted is stored with the call's record, the outbox event and the answer in one write;
-//! Amazon's refusal is stored as the key's answer; no answer is not stored (retry with the same key).
+//! Amazon's refusal is stored as the key's answer and among the order's refusals (its timeline); no answer is not
+//! stored (retry with the same key).
 
 use super::action::{json_response, record_payment, Action};
 use super::MerchantError;
 use crate::state::AppState;
 use crate::store::db::params;
-use crate::store::{now, order_view, UpstreamCall};
+use crate::store::{merchant_marks, now, order_view, UpstreamCall};
 use amazon_pay_v2::models::{CancelChargeRequest, CaptureChargeRequest, CloseChargePermissionRequest, CreateRefundRequest, Price};
 use amazon_pay_v2::Error;
 use axum::http::StatusCode;
@@ -102,14 +103,17 @@ pub(super) async fn act(state: &AppState, money: &order_view::Money, request: Re
                 format!("Amazon Pay refused the {}: {reason_code}: {message}", request.action.name()),
             );
             let response = err.body().to_string();
+            // The merchant saw it: the order's timeline shows it too, as PAYONE's refusals (`money.rs`).
+            let refusal = merchant_marks::Refusal::new("amazon", request.action.name(), request.amount, &format!("{reason_code}: {message}"));
+            let order = request.id.to_owned();
             state
                 .store
                 .record_upstream_call_then(call, move |c| {
                     c.prepare_cached(
                         "INSERT INTO merchant_requests (idempotency_key, fingerprint, status, response, created_at) VALUES (?1, ?2, 502, ?3, ?4)",
                     )?
-                    .execute(params![key, fingerprint, response, now()])
-                    .map(drop)
+                    .execute(params![key, fingerprint, response, now()])?;
+                    merchant_marks::insert_refusal(c, &order, &key, &refusal)
                 })
                 .await?;
             Err(err)

@@ -61,7 +61,11 @@ fn timeline(c: &Conn<'_>, id: &str, configured: &[String]) -> crate::store::db::
     }
     // What the merchant asked and the provider refused: nothing moved, but the merchant was told.
     for refused in crate::store::merchant_marks::refusals(c, id)? {
-        let provider = if refused.provider == "payone" { "PAYONE" } else { refused.provider.as_str() };
+        let provider = match refused.provider.as_str() {
+            "payone" => "PAYONE",
+            "amazon" => "Amazon Pay",
+            other => other,
+        };
         entries.push(TimelineEntry {
             at_ms: refused.at * 1000,
             source: "merchant".into(),

@@ -216,6 +216,8 @@ pub(crate) enum Fault {
     Status500,
     /// HTTP 503 with an empty body.
     Status503,
+    /// HTTP 403 with a short text: something in front of the upstream refused the request.
+    Status403,
     /// The connection is closed once the request is read, without a byte of answer.
     Close,
     /// Headers promise 1000 bytes; 20 arrive, then the connection closes.
@@ -228,6 +230,10 @@ pub(crate) enum Fault {
     LoseAnswer,
     /// Passed on to the simulator, which acts on it; its answer is held until the client gives up (its timeout).
     LateAnswer,
+    /// Passed on to the simulator, which acts on it; its answer is replaced by [`Fault::Status500`]'s page.
+    Acted500,
+    /// Passed on to the simulator, which acts on it; its answer is replaced by [`Fault::Garbage`]'s page.
+    ActedGarbage,
     /// HTTP 200 with this body instead of the simulator's answer (a spoofed or compromised upstream).
     Answer(&'static str),
 }
@@ -288,6 +294,12 @@ impl FaultyUpstream {
     }
 }
 
+/// [`Fault::Status500`]'s body.
+const ERROR_PAGE: &[u8] = b"<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>";
+
+/// [`Fault::Garbage`]'s body.
+const GARBAGE_PAGE: &[u8] = b"<!DOCTYPE html><html><body><p>Bad gateway: the proxy could not reach the backend</p></body></html>";
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -322,7 +334,7 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
         let text = format!("{path}\n{}", String::from_utf8_lossy(&body));
         rule.as_ref().filter(|(needle, _)| text.contains(needle.as_str())).map(|(_, f)| *f)
     };
-    if matches!(fault, None | Some(Fault::LoseAnswer | Fault::LateAnswer)) {
+    if matches!(fault, None | Some(Fault::LoseAnswer | Fault::LateAnswer | Fault::Acted500 | Fault::ActedGarbage)) {
         shared.passed.fetch_add(1, Ordering::SeqCst);
         let target = format!("{}{path}", shared.target.lock().unwrap_or_else(|p| p.into_inner()));
         let (status, content_type, answer) =
@@ -345,6 +357,16 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
             let _ = write_answer(&mut socket, status, &content_type, &answer).await;
             return;
         }
+        if fault == Some(Fault::Acted500) {
+            shared.faulted.fetch_add(1, Ordering::SeqCst);
+            let _ = write_answer(&mut socket, 500, "text/html", ERROR_PAGE).await;
+            return;
+        }
+        if fault == Some(Fault::ActedGarbage) {
+            shared.faulted.fetch_add(1, Ordering::SeqCst);
+            let _ = write_answer(&mut socket, 200, "text/html", GARBAGE_PAGE).await;
+            return;
+        }
         let _ = write_answer(&mut socket, status, &content_type, &answer).await;
         return;
     }
@@ -352,15 +374,16 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
     shared.faulted.fetch_add(1, Ordering::SeqCst);
     match fault {
         Fault::Status500 => {
-            let page = b"<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>";
-            let _ = write_answer(&mut socket, 500, "text/html", page).await;
+            let _ = write_answer(&mut socket, 500, "text/html", ERROR_PAGE).await;
         }
         Fault::Status503 => {
             let _ = write_answer(&mut socket, 503, "text/plain", b"").await;
         }
+        Fault::Status403 => {
+            let _ = write_answer(&mut socket, 403, "text/plain", b"Forbidden").await;
+        }
         Fault::Garbage => {
-            let page = b"<!DOCTYPE html><html><body><p>Bad gateway: the proxy could not reach the backend</p></body></html>";
-            let _ = write_answer(&mut socket, 200, "text/html", page).await;
+            let _ = write_answer(&mut socket, 200, "text/html", GARBAGE_PAGE).await;
         }
         Fault::Close => drop(socket),
         Fault::Truncate => {
@@ -369,7 +392,7 @@ async fn handle(mut socket: TcpStream, shared: Arc<Shared>) {
             let _ = socket.flush().await;
             drop(socket);
         }
-        Fault::LoseAnswer | Fault::LateAnswer => {}
+        Fault::LoseAnswer | Fault::LateAnswer | Fault::Acted500 | Fault::ActedGarbage => {}
         Fault::Answer(body) => {
             let _ = write_answer(&mut socket, 200, "text/plain", body.as_bytes()).await;
         }

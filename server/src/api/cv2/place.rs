@@ -24,8 +24,8 @@ pub(super) async fn place_order(
         return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key must be 8 to 64 URL-safe characters").in_language(lang));
     }
     let placing = state.order_locks.lock(&workorder_id).await.map_err(|e| AppError::from(e).in_language(lang))?;
-    // The attempt this key made, else the checkout's live one (one placed order per checkout): its answer,
-    // or, when PAYONE never told its outcome (the call timed out), PAYONE asked about it again.
+    // The attempt this key made, else the checkout's live one (one placed order per checkout): its answer, or,
+    // when PAYONE never told its outcome (no answer of its own: none in time, a 5xx, garbage), PAYONE asked again.
     let mut undecided = None;
     if let Some(existing) = state.store.order_by_key(&request.idempotency_key)? {
         if existing.workorder_id != workorder_id {
@@ -122,9 +122,10 @@ pub(super) async fn place_order(
     }
 
     let outcome = match crate::api::payone_calls::send_recorded_raw(&state, request_type, &call).await? {
-        // PAYONE may have authorized what it did not answer in time (or, asked again, already has the attempt):
-        // the order stays `placing`, so no other key places this checkout while its outcome is unknown.
-        Err(err) if crate::api::undecided::after(&err, asking_again) => {
+        // PAYONE may have authorized what it did not answer (none in time, a 5xx, a broken connection, garbage;
+        // or, asked again, it already has the attempt): the order stays `placing`, so no other key places this
+        // checkout while its outcome is unknown. Asked again with the same reference, PAYONE authorizes once.
+        Err(err) if crate::api::undecided::after_unanswered(&err, asking_again) => {
             return Err(crate::api::undecided::leave(&state, &order, OrderState::Placing, &err, lang).await);
         }
         Err(err) => Err(crate::api::payone_calls::payone_error(err)),
