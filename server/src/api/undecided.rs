@@ -28,7 +28,7 @@ pub(crate) const LOST_REDIRECT_AFTER: Duration = Duration::from_secs(15 * 60);
 /// again about such an attempt, "Reference number already exists" (PAYONE has it, and its outcome comes with
 /// its TransactionStatus). Safe, as asking again cannot act twice (the same `reference`); a CV2 attempt whose
 /// lost answer was a `REDIRECT` is given up in [`leave`].
-pub(crate) fn after_unanswered(err: &PayoneError, asking_again: bool) -> bool {
+pub(crate) fn after(err: &PayoneError, asking_again: bool) -> bool {
     unanswered(err) || (asking_again && duplicate_reference(err))
 }
 
@@ -123,13 +123,13 @@ mod tests {
             PayoneError::Transport("connection closed before message completed".into()),
             PayoneError::NoStatus("<html>".into()),
         ] {
-            assert!(after_unanswered(&open, false), "{open:?}");
+            assert!(after(&open, false), "{open:?}");
         }
-        assert!(after_unanswered(&declined("911"), true), "PAYONE has the attempt: still undecided");
+        assert!(after(&declined("911"), true), "PAYONE has the attempt: still undecided");
         for decided in [declined("911"), declined("980"), PayoneError::HttpStatus(403)] {
-            assert!(!after_unanswered(&decided, false), "{decided:?}");
+            assert!(!after(&decided, false), "{decided:?}");
         }
-        assert!(!after_unanswered(&PayoneError::HttpStatus(400), true), "refused in front of PAYONE");
+        assert!(!after(&PayoneError::HttpStatus(400), true), "refused in front of PAYONE");
     }
 
     #[test]

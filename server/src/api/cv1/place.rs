@@ -409,7 +409,7 @@ pub(super) async fn authorize(
     }
     if let Err(err) = &sent {
         // Any answer that is not PAYONE's: asked again with the same reference, PAYONE authorizes at most once.
-        if crate::api::undecided::after_unanswered(err, asking_again) {
+        if crate::api::undecided::after(err, asking_again) {
             // PAYONE may have authorized: no other confirmation of this checkout authorizes while it is open.
             return Err(crate::api::undecided::leave(&state, &order, from, err, lang).await);
         }

@@ -125,7 +125,7 @@ pub(super) async fn place_order(
         // PAYONE may have authorized what it did not answer (none in time, a 5xx, a broken connection, garbage;
         // or, asked again, it already has the attempt): the order stays `placing`, so no other key places this
         // checkout while its outcome is unknown. Asked again with the same reference, PAYONE authorizes once.
-        Err(err) if crate::api::undecided::after_unanswered(&err, asking_again) => {
+        Err(err) if crate::api::undecided::after(&err, asking_again) => {
             return Err(crate::api::undecided::leave(&state, &order, OrderState::Placing, &err, lang).await);
         }
         Err(err) => Err(crate::api::payone_calls::payone_error(err)),
