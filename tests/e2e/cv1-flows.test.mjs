@@ -405,22 +405,30 @@ async function decidingServer() {
 }
 after(async () => { await deciding?.stop(); });
 
-test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: received, then confirmed when Amazon decides, said once", async () => {
-  const on = await decidingServer();
-  const { page, context, problems } = await fresh();
-  await page.goto(on.baseUrl + "/sandbox-test.html");
-  await page.evaluate(async () => {
+/**
+ * Mounts the lander without an upsell page on /sandbox-test.html (again after a reload). With `said`, every
+ * sentence its notice is given goes to `window.__said`, in order (aria-live announces each one).
+ */
+async function mountLanderHere(page, { said = false } = {}) {
+  await page.evaluate(async (said) => {
     const widget = await import("/amazon-pay-lander.js");
     await widget.default();
     const el = document.createElement("div");
     el.id = "lander";
     document.body.append(el);
     window.__handle = widget.mount(el, { view: "lander", products: [{ productId: 101, quantity: 1 }] });
-    // Every sentence the notice is given, in order (aria-live announces each one).
+    if (!said) return;
     window.__said = [];
     new MutationObserver(() => window.__said.push(el.querySelector(".amazon-pay-notice").textContent))
       .observe(el, { subtree: true, childList: true, characterData: true });
-  });
+  }, said);
+}
+
+test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: received, then confirmed when Amazon decides, said once", async () => {
+  const on = await decidingServer();
+  const { page, context, problems } = await fresh();
+  await page.goto(on.baseUrl + "/sandbox-test.html");
+  await mountLanderHere(page, { said: true });
   await signIn(page, context);
   await chooseInstrument(page, "mc-4444");
   await page.locator(".amazon-pay-place-order:enabled").click();
@@ -438,18 +446,6 @@ test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: receiv
   assert.deepEqual(problems, []);
   await context.close();
 });
-
-/** Mounts the lander without an upsell page on /sandbox-test.html (again after a reload). */
-async function mountLanderHere(page) {
-  await page.evaluate(async () => {
-    const widget = await import("/amazon-pay-lander.js");
-    await widget.default();
-    const el = document.createElement("div");
-    el.id = "lander";
-    document.body.append(el);
-    window.__handle = widget.mount(el, { view: "lander", products: [{ productId: 101, quantity: 1 }] });
-  });
-}
 
 test("CheckoutChamp pending then declined (visa-0002) on a lander without an upsell page: the decline in words, then 'Order again' places a new order (new reference, new key) signed in as before", async () => {
   const on = await decidingServer();
