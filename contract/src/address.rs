@@ -47,7 +47,7 @@ impl AddressProblem {
         match (self, lang) {
             (PoBox, De) => "Wir liefern nicht an Postfächer. Bitte wählen Sie mit „Adresse ändern“ eine andere Lieferadresse.",
             (PoBox, En) => "We cannot deliver to a PO box. Please choose another shipping address with “Change address”.",
-            (PoBox, Fr) => "Nous ne livrons pas les boîtes postales. Veuillez choisir une autre adresse avec « Modifier l'adresse ».",
+            (PoBox, Fr) => "Nous ne livrons pas les boîtes postales. Veuillez choisir une autre adresse avec «\u{a0}Modifier l'adresse\u{a0}».",
             (PoBox, It) => "Non consegniamo a caselle postali. Scegli un altro indirizzo con «Modifica indirizzo».",
             (PoBox, Es) => "No entregamos en apartados de correos. Elige otra dirección con «Cambiar dirección».",
             (Packstation, De) => {
@@ -55,13 +55,13 @@ impl AddressProblem {
             }
             (Packstation, En) => "We cannot deliver to a Packstation or post office. Please choose another shipping address with “Change address”.",
             (Packstation, Fr) => {
-                "Nous ne livrons pas les Packstations ni les bureaux de poste. Veuillez choisir une autre adresse avec « Modifier l'adresse »."
+                "Nous ne livrons pas les Packstations ni les bureaux de poste. Veuillez choisir une autre adresse avec «\u{a0}Modifier l'adresse\u{a0}»."
             }
             (Packstation, It) => "Non consegniamo a Packstation o uffici postali. Scegli un altro indirizzo con «Modifica indirizzo».",
             (Packstation, Es) => "No entregamos en Packstations ni oficinas de correos. Elige otra dirección con «Cambiar dirección».",
             (Country, De) => "In dieses Land liefern wir leider nicht. Bitte wählen Sie mit „Adresse ändern“ eine andere Lieferadresse.",
             (Country, En) => "Sorry, we do not ship to this country. Please choose another shipping address with “Change address”.",
-            (Country, Fr) => "Désolés, nous ne livrons pas dans ce pays. Veuillez choisir une autre adresse avec « Modifier l'adresse ».",
+            (Country, Fr) => "Désolés, nous ne livrons pas dans ce pays. Veuillez choisir une autre adresse avec «\u{a0}Modifier l'adresse\u{a0}».",
             (Country, It) => "Purtroppo non spediamo in questo paese. Scegli un altro indirizzo con «Modifica indirizzo».",
             (Country, Es) => "Lo sentimos, no enviamos a este país. Elige otra dirección con «Cambiar dirección».",
             (PhoneMissing, De) => "Bitte geben Sie eine Telefonnummer für die Zustellung an.",
@@ -159,6 +159,15 @@ mod tests {
             for message in [AddressProblem::buyer_message, AddressProblem::form_message] {
                 let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| message(p, *l)).collect();
                 assert_eq!(texts.len(), Language::ALL.len(), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn french_sentences_put_the_no_break_space_before_their_marks() {
+        for p in AddressProblem::ALL {
+            for fr in [p.buyer_message(Language::Fr), p.form_message(Language::Fr)] {
+                assert_eq!(crate::french::french_spacing_fault(fr), None, "{p:?}: {fr:?}");
             }
         }
     }

@@ -165,7 +165,7 @@ pub fn crm_declined_message(lang: Language) -> &'static str {
     match lang {
         Language::De => "Amazon Pay hat die Zahlung für Ihre Bestellung abgelehnt: Sie wurde nicht aufgegeben, und es wurde nichts belastet, daher lässt sich nichts hinzufügen.",
         Language::En => "Amazon Pay declined the payment for your order: it was not placed and nothing was charged, so nothing can be added to it.",
-        Language::Fr => "Amazon Pay a refusé le paiement de votre commande\u{202f}: elle n'a pas été passée et rien n'a été débité, rien ne peut donc y être ajouté.",
+        Language::Fr => "Amazon Pay a refusé le paiement de votre commande\u{a0}: elle n'a pas été passée et rien n'a été débité, rien ne peut donc y être ajouté.",
         Language::It => "Amazon Pay ha rifiutato il pagamento del tuo ordine: non è stato effettuato e non è stato addebitato nulla, quindi non è possibile aggiungervi nulla.",
         Language::Es => "Amazon Pay ha rechazado el pago de tu pedido: no se ha realizado y no se ha cobrado nada, así que no se le puede añadir nada.",
     }
@@ -244,13 +244,18 @@ mod tests {
         for (i, lang) in Language::ALL.into_iter().enumerate() {
             let sentence = crm_declined_message(lang);
             assert!(sentence.contains(declined[i]), "{sentence}");
-            assert_eq!(sentence.contains('\u{202f}'), lang == Language::Fr, "{sentence}: French typography only in French");
+            assert_eq!(sentence.contains('\u{a0}'), lang == Language::Fr, "{sentence}: French typography only in French");
         }
-        // French: a narrow no-break space before every colon.
-        let fr = crm_declined_message(Language::Fr);
-        assert!(fr.match_indices(':').all(|(at, _)| fr[..at].ends_with('\u{202f}')), "{fr}");
         let request: CrmStatusRequest = serde_json::from_str(r#"{"access_token":"Atza|x","order_id":"O1"}"#).unwrap();
         assert_eq!(request.language, Language::En);
+    }
+
+    #[test]
+    fn french_sentences_put_the_no_break_space_before_their_marks() {
+        let upsale = CrmOrderStatus::ALL.map(|order| upsale_declined_message(Language::Fr, order));
+        for fr in upsale.into_iter().chain([crm_declined_message(Language::Fr)]) {
+            assert_eq!(crate::french::french_spacing_fault(fr), None, "{fr:?}");
+        }
     }
 
     #[test]

@@ -347,6 +347,14 @@ mod tests {
     }
 
     #[test]
+    fn french_sentences_put_the_no_break_space_before_their_marks() {
+        for d in Cv1Decline::ALL {
+            let fr = d.buyer_message(Language::Fr);
+            assert_eq!(crate::french::french_spacing_fault(fr), None, "{d:?}: {fr:?}");
+        }
+    }
+
+    #[test]
     fn reasons_are_serdes_spelling() {
         for d in Cv1Decline::ALL {
             assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());

@@ -228,6 +228,15 @@ mod tests {
 
     #[cfg(not(any(feature = "texts-de", feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es")))]
     #[test]
+    fn french_sentences_put_the_no_break_space_before_their_marks() {
+        for code in ErrorCode::ALL {
+            let fr = code.buyer_message(Language::Fr);
+            assert_eq!(crate::french::french_spacing_fault(fr), None, "{code:?}: {fr:?}");
+        }
+    }
+
+    #[cfg(not(any(feature = "texts-de", feature = "texts-en", feature = "texts-fr", feature = "texts-it", feature = "texts-es")))]
+    #[test]
     fn busy_promises_nothing_about_a_charge() {
         // A 409 busy answers while another request of the checkout may be charging the buyer right now.
         for lang in Language::ALL {

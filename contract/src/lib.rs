@@ -23,6 +23,7 @@ pub mod cv1;
 pub mod cv2;
 pub mod digits;
 pub mod error;
+pub mod french;
 pub mod language;
 pub mod merchant;
 pub mod money;

@@ -273,29 +273,41 @@ test("The same cart bought twice in one tab: Back to the first APB page shows th
   await context.close();
 });
 
+/**
+ * Pays with the APB button, cancels on Amazon's page and goes Back to the APB page, whose button is enabled again.
+ * Every placement the page makes is recorded (`placed`: request and answer); with `loseReplay`, the page's
+ * question after Back (replay_only) is lost, so the button keeps the given-up order's key. Answers `placed`, the
+ * given-up order's id (`first`) and the button.
+ */
+async function cancelledThenBack(page, { loseReplay = false } = {}) {
+  const placed = [];
+  await page.route("**/api/apb/orders", async (route) => {
+    if (loseReplay && (route.request().postData() ?? "").includes('"replay_only":true')) return route.abort();
+    const response = await route.fetch();
+    placed.push({ request: JSON.parse(route.request().postData()), answer: await response.json() });
+    await route.fulfill({ response });
+  });
+  await page.goto(server().baseUrl + "/apb.html");
+  const entries = await page.evaluate(() => history.length);
+  await page.click(".amazon-pay-apb-button");
+  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
+  const first = placed.at(-1).answer.order_id;
+  await page.click("button[value=cancel]");
+  await page.waitForURL(/\/review\.html\?.*order=/);
+  const steps = (await page.evaluate(() => history.length)) - entries;
+  await page.evaluate((steps) => history.go(-steps), steps);
+  await page.waitForURL(/\/apb\.html$/, { waitUntil: "commit" });
+  const button = page.locator(".amazon-pay-apb-button:not([disabled])");
+  await button.waitFor();
+  return { placed, first, button };
+}
+
 for (const backForwardCache of [false, true]) {
   test(`Cancelled on Amazon's page, then Back to the APB page${backForwardCache ? " (back/forward cache)" : ""}: the button pays anew, naming the given-up order`, async () => {
     const own = backForwardCache ? await launchBrowser({ backForwardCache: true }) : null;
     const { page, context } = await newPage(own ?? browser());
     try {
-      const placed = [];
-      await page.route("**/api/apb/orders", async (route) => {
-        const response = await route.fetch();
-        placed.push({ request: JSON.parse(route.request().postData()), answer: await response.json() });
-        await route.fulfill({ response });
-      });
-      await page.goto(server().baseUrl + "/apb.html");
-      const entries = await page.evaluate(() => history.length);
-      await page.click(".amazon-pay-apb-button");
-      await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-      const first = placed.at(-1).answer.order_id;
-      await page.click("button[value=cancel]");
-      await page.waitForURL(/\/review\.html\?.*order=/);
-      const steps = (await page.evaluate(() => history.length)) - entries;
-      await page.evaluate((steps) => history.go(-steps), steps);
-      await page.waitForURL(/\/apb\.html$/, { waitUntil: "commit" });
-      const button = page.locator(".amazon-pay-apb-button:not([disabled])");
-      await button.waitFor();
+      const { placed, first, button } = await cancelledThenBack(page);
       await button.click();
       await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
       const last = placed.at(-1);
@@ -319,26 +331,7 @@ for (const backForwardCache of [false, true]) {
 test("Cancelled on Amazon's page, Back to the APB page whose question did not get through: one click, one amazonpay:buttonclicked, though the widget places twice", async () => {
   const { page, context, problems } = await newPage(browser());
   await recordEvents(context);
-  const placed = [];
-  await page.route("**/api/apb/orders", async (route) => {
-    // The page's question after Back (replay_only) is lost: the button keeps the given-up order's key.
-    if ((route.request().postData() ?? "").includes('"replay_only":true')) return route.abort();
-    const response = await route.fetch();
-    placed.push({ request: JSON.parse(route.request().postData()), answer: await response.json() });
-    await route.fulfill({ response });
-  });
-  await page.goto(server().baseUrl + "/apb.html");
-  const entries = await page.evaluate(() => history.length);
-  await page.click(".amazon-pay-apb-button");
-  await page.waitForURL(/\/sandbox\/amazon\/checkout\/initiate/);
-  const first = placed.at(-1).answer.order_id;
-  await page.click("button[value=cancel]");
-  await page.waitForURL(/\/review\.html\?.*order=/);
-  const steps = (await page.evaluate(() => history.length)) - entries;
-  await page.evaluate((steps) => history.go(-steps), steps);
-  await page.waitForURL(/\/apb\.html$/, { waitUntil: "commit" });
-  const button = page.locator(".amazon-pay-apb-button:not([disabled])");
-  await button.waitFor();
+  const { placed, first, button } = await cancelledThenBack(page, { loseReplay: true });
   const clicked = placed.length;
   // Amazon's page opening ends this document: each event is copied out as it fires.
   const heard = [];

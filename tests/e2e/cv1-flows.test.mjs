@@ -405,22 +405,30 @@ async function decidingServer() {
 }
 after(async () => { await deciding?.stop(); });
 
-test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: received, then confirmed when Amazon decides, said once", async () => {
-  const on = await decidingServer();
-  const { page, context, problems } = await fresh();
-  await page.goto(on.baseUrl + "/sandbox-test.html");
-  await page.evaluate(async () => {
+/**
+ * Mounts the lander without an upsell page on /sandbox-test.html (again after a reload). With `said`, every
+ * sentence its notice is given goes to `window.__said`, in order (aria-live announces each one).
+ */
+async function mountLanderHere(page, { said = false } = {}) {
+  await page.evaluate(async (said) => {
     const widget = await import("/amazon-pay-lander.js");
     await widget.default();
     const el = document.createElement("div");
     el.id = "lander";
     document.body.append(el);
     window.__handle = widget.mount(el, { view: "lander", products: [{ productId: 101, quantity: 1 }] });
-    // Every sentence the notice is given, in order (aria-live announces each one).
+    if (!said) return;
     window.__said = [];
     new MutationObserver(() => window.__said.push(el.querySelector(".amazon-pay-notice").textContent))
       .observe(el, { subtree: true, childList: true, characterData: true });
-  });
+  }, said);
+}
+
+test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: received, then confirmed when Amazon decides, said once", async () => {
+  const on = await decidingServer();
+  const { page, context, problems } = await fresh();
+  await page.goto(on.baseUrl + "/sandbox-test.html");
+  await mountLanderHere(page, { said: true });
   await signIn(page, context);
   await chooseInstrument(page, "mc-4444");
   await page.locator(".amazon-pay-place-order:enabled").click();
@@ -439,17 +447,40 @@ test("CheckoutChamp pending (mc-4444) on a lander without an upsell page: receiv
   await context.close();
 });
 
-/** Mounts the lander without an upsell page on /sandbox-test.html (again after a reload). */
-async function mountLanderHere(page) {
-  await page.evaluate(async () => {
-    const widget = await import("/amazon-pay-lander.js");
-    await widget.default();
-    const el = document.createElement("div");
-    el.id = "lander";
-    document.body.append(el);
-    window.__handle = widget.mount(el, { view: "lander", products: [{ productId: 101, quantity: 1 }] });
-  });
+/** A server whose sandbox CRM leaves a pending CheckoutChamp order undecided for an hour (docs/sandbox.md). */
+let undecided;
+async function undecidedServer() {
+  undecided ??= await startServer({ env: { SANDBOX_SETTLE_MS: String(60 * 60 * 1000) } });
+  return undecided;
 }
+after(async () => { await undecided?.stop(); });
+
+test("CheckoutChamp pending (mc-4444) still undecided when the lander stops asking (its 10 minutes, the page's clock run ahead): the buyer reads that it takes longer and to note the order number", async () => {
+  const on = await undecidedServer();
+  const { page, context, problems } = await fresh();
+  await page.clock.install();
+  await page.goto(on.baseUrl + "/sandbox-test.html");
+  await mountLanderHere(page, { said: true });
+  await signIn(page, context);
+  await chooseInstrument(page, "mc-4444");
+  await page.locator(".amazon-pay-place-order:enabled").click();
+  await page.locator(".amazon-pay-done").waitFor();
+  const checking = "Amazon Pay is still checking your payment. This page shows the outcome as soon as Amazon Pay has decided.";
+  assert.equal(await notice(page).textContent(), checking);
+  const late = "This is taking longer than usual. The shop will learn Amazon Pay's decision; note your order number if you want to ask about it.";
+  await page.clock.fastForward("11:00");
+  await page.locator(".amazon-pay-notice", { hasText: "taking longer than usual" }).waitFor({ timeout: WAIT });
+  assert.equal(await notice(page).textContent(), late);
+  const said = (await page.evaluate(() => window.__said)).filter((s, i, all) => s !== all[i - 1]);
+  assert.deepEqual(said.slice(-2), [checking, late]);
+  // Still undecided: no outcome is told, the order number stays on the page to note.
+  assert.equal(await page.locator("[data-order-status]").count(), 0);
+  assert.match(await page.locator(".amazon-pay-order-number").textContent(), /^Order number: \S+$/);
+  const kinds = (await events(page)).map((e) => e.kind);
+  assert.deepEqual(kinds.filter((k) => ["pending", "approved", "declined"].includes(k)), ["pending"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test("CheckoutChamp pending then declined (visa-0002) on a lander without an upsell page: the decline in words, then 'Order again' places a new order (new reference, new key) signed in as before", async () => {
   const on = await decidingServer();

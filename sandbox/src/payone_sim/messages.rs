@@ -130,24 +130,33 @@ impl Customer {
 mod tests {
     use super::*;
 
+    const KINDS: [Customer; 11] = [
+        Customer::Generic,
+        Customer::Currency,
+        Customer::InvalidPaymentMethod,
+        Customer::Rejected,
+        Customer::TimedOut,
+        Customer::ProcessingFailure,
+        Customer::BuyerEqualsSeller,
+        Customer::PaymentMethodNotAllowed,
+        Customer::PaymentPlanNotSet,
+        Customer::AddressNotSet,
+        Customer::SessionExpired,
+    ];
+
     #[test]
     fn every_text_exists_in_every_language_and_differs() {
-        let kinds = [
-            Customer::Generic,
-            Customer::Currency,
-            Customer::InvalidPaymentMethod,
-            Customer::Rejected,
-            Customer::TimedOut,
-            Customer::ProcessingFailure,
-            Customer::BuyerEqualsSeller,
-            Customer::PaymentMethodNotAllowed,
-            Customer::PaymentPlanNotSet,
-            Customer::AddressNotSet,
-            Customer::SessionExpired,
-        ];
-        for kind in kinds {
+        for kind in KINDS {
             let texts: std::collections::HashSet<_> = Language::ALL.iter().map(|l| kind.text(*l)).collect();
             assert_eq!(texts.len(), Language::ALL.len(), "{kind:?} repeats a text across languages");
+        }
+    }
+
+    #[test]
+    fn french_texts_put_the_no_break_space_before_their_marks() {
+        for kind in KINDS {
+            let fr = kind.text(Language::Fr);
+            assert_eq!(amazon_pay_contract::french::french_spacing_fault(fr), None, "{kind:?}: {fr:?}");
         }
     }
 }

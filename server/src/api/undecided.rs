@@ -144,4 +144,10 @@ mod tests {
         order.decline = None;
         assert!(given_up(&order, Language::En).is_none(), "abandoned on Amazon's pages: not this answer");
     }
+
+    #[test]
+    fn the_french_sentence_puts_the_no_break_space_before_its_marks() {
+        let fr = place_again(Language::Fr);
+        assert_eq!(amazon_pay_contract::french::french_spacing_fault(fr), None, "{fr:?}");
+    }
 }

@@ -509,4 +509,10 @@ mod tests {
         assert_eq!(amazon_timeout(AmazonMode::FirstSynchronous), "0");
         assert_eq!(amazon_timeout(AmazonMode::Asynchronous), "1440");
     }
+
+    #[test]
+    fn the_french_sentence_puts_the_no_break_space_before_its_marks() {
+        let fr = abandoned_message(Language::Fr);
+        assert_eq!(amazon_pay_contract::french::french_spacing_fault(fr), None, "{fr:?}");
+    }
 }
