@@ -2,10 +2,11 @@
 //! JS callbacks it registers and drops them when it unmounts.
 //!
 //! Depend on the crate without its default features (they are the embed bundle's views) and without
-//! `auto-mount` (the embed bundles' start function: in an app, the app's own `main` must be the start):
+//! `auto-mount` (the embed bundles' start function: in an app, the app's own `main` must be the start). Every
+//! component is there with `leptos` alone (the `view-*` features choose what the embed API's `mount` shows):
 //!
 //! ```toml
-//! amazon-pay-widget = { version = "0.1", default-features = false, features = ["leptos", "view-button"] }
+//! amazon-pay-widget = { version = "0.1", default-features = false, features = ["leptos"] }
 //! ```
 //!
 //! A cart page with the Amazon Pay button (`examples/leptos-shop` grows it into a shop with review and
