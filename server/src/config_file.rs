@@ -33,13 +33,18 @@ pub enum ConfigFileError {
         /// The message.
         message: String,
     },
-    #[error("the configuration file {path} sets {key}, which is not a setting (see amazon-pay-server --help for the names)")]
+    #[error(
+        "the configuration file {path} sets {key}, which is not a setting{} (see amazon-pay-server --help for the names)",
+        suggestion.as_ref().map(|name| format!("; did you mean `{name}`?")).unwrap_or_default()
+    )]
     /// Unknown key.
     UnknownKey {
         /// The path.
         path: String,
         /// The key.
         key: String,
+        /// The closest known name, when one is close ([`crate::suggest::closest`]).
+        suggestion: Option<String>,
     },
     #[error(
         "the configuration file {path} sets {key} to a table or list; use a string, number or boolean (a list is written \
@@ -74,7 +79,9 @@ pub fn parse(text: &str, shown: &str) -> Result<BTreeMap<String, String>, Config
     let mut values = BTreeMap::new();
     for (key, value) in table {
         if !known.contains(&key) || key == "AMAZON_PAY_CONFIG" {
-            return Err(ConfigFileError::UnknownKey { path: shown.to_owned(), key });
+            let usable = known.iter().map(String::as_str).filter(|name| *name != "AMAZON_PAY_CONFIG");
+            let suggestion = crate::suggest::closest(&key, usable).map(str::to_owned);
+            return Err(ConfigFileError::UnknownKey { path: shown.to_owned(), key, suggestion });
         }
         let text = match value {
             toml::Value::String(s) => s,
