@@ -125,9 +125,39 @@ pub fn apply(args: &[String]) -> Result<Option<PathBuf>, ConfigFileError> {
     Ok(Some(path))
 }
 
+/// The server's prefixes: a variable with one that is no setting is likely a typo of one.
+const PREFIXES: [&str; 5] = ["AMAZON_PAY_", "AMAZON_", "PAYONE_", "CHECKOUTCHAMP_", "SANDBOX_"];
+
+/// Warnings for the environment variables `names` that carry the server's prefixes, are no setting and are
+/// at most two edits from one: the server ignores them, so such a typo would go unnoticed. Only close ones,
+/// so other tools' variables (`AMAZON_PAY_SERVER_BIN`) are not mistaken for typos.
+pub fn mistyped_environment<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let known = known_variables();
+    let usable = || known.iter().map(String::as_str).filter(|name| *name != "AMAZON_PAY_CONFIG");
+    let mut warnings: Vec<String> = names
+        .into_iter()
+        .filter(|name| PREFIXES.iter().any(|prefix| name.starts_with(prefix)) && !known.iter().any(|k| k == name))
+        .filter_map(|name| {
+            let suggestion = crate::suggest::closest(name, usable())?;
+            (crate::suggest::distance(name, suggestion) <= 2)
+                .then(|| format!("warning: {name} is set in the environment but is not a setting; did you mean `{suggestion}`?"))
+        })
+        .collect();
+    warnings.sort();
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_typos_in_the_environment_are_said_and_other_variables_are_not() {
+        let warnings = mistyped_environment(["AMAZON_PAY_WEBHOOK_URL", "PAYONE_MDI", "PAYONE_MID", "AMAZON_PAY_SERVER_BIN", "PATH", "payone_mid"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("warning: AMAZON_PAY_WEBHOOK_URL ") && warnings[0].ends_with("`AMAZON_PAY_WEBHOOK_URLS`?"));
+        assert!(warnings[1].ends_with("did you mean `PAYONE_MID`?"), "{warnings:?}");
+    }
 
     #[test]
     fn reads_known_settings_as_strings() {

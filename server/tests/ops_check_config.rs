@@ -719,3 +719,25 @@ fn an_unknown_setting_gets_the_closest_known_name() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("a similar argument exists: '--webhook-url'"), "{stderr}");
 }
+
+/// A variable in the environment that is no setting but close to one (a typo the server would silently
+/// ignore) is said with the closest name; other variables, even with the server's prefixes, are not.
+#[test]
+fn a_mistyped_environment_variable_is_said_with_the_closest_name() {
+    let output = Command::new(BIN)
+        .args(["check-config", "--sandbox"])
+        .env_remove("AMAZON_PAY_CONFIG")
+        .env("AMAZON_PAY_WEBHOOK_URL", "https://shop.example/hook")
+        .env("PAYONE_MDI", "1")
+        .env("AMAZON_PAY_SOMETHING_UNRELATED", "1")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "a warning, not a problem: {stderr}");
+    assert!(
+        stderr.contains("warning: AMAZON_PAY_WEBHOOK_URL is set in the environment but is not a setting; did you mean `AMAZON_PAY_WEBHOOK_URLS`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning: PAYONE_MDI is set") && stderr.contains("`PAYONE_MID`"), "{stderr}");
+    assert!(!stderr.contains("AMAZON_PAY_SOMETHING_UNRELATED"), "{stderr}");
+}
