@@ -33,13 +33,18 @@ pub enum ConfigFileError {
         /// The message.
         message: String,
     },
-    #[error("the configuration file {path} sets {key}, which is not a setting (see amazon-pay-server --help for the names)")]
+    #[error(
+        "the configuration file {path} sets {key}, which is not a setting{} (see amazon-pay-server --help for the names)",
+        suggestion.as_ref().map(|name| format!("; did you mean `{name}`?")).unwrap_or_default()
+    )]
     /// Unknown key.
     UnknownKey {
         /// The path.
         path: String,
         /// The key.
         key: String,
+        /// The closest known name, when one is close ([`crate::suggest::closest`]).
+        suggestion: Option<String>,
     },
     #[error(
         "the configuration file {path} sets {key} to a table or list; use a string, number or boolean (a list is written \
@@ -74,7 +79,9 @@ pub fn parse(text: &str, shown: &str) -> Result<BTreeMap<String, String>, Config
     let mut values = BTreeMap::new();
     for (key, value) in table {
         if !known.contains(&key) || key == "AMAZON_PAY_CONFIG" {
-            return Err(ConfigFileError::UnknownKey { path: shown.to_owned(), key });
+            let usable = known.iter().map(String::as_str).filter(|name| *name != "AMAZON_PAY_CONFIG");
+            let suggestion = crate::suggest::closest(&key, usable).map(str::to_owned);
+            return Err(ConfigFileError::UnknownKey { path: shown.to_owned(), key, suggestion });
         }
         let text = match value {
             toml::Value::String(s) => s,
@@ -118,9 +125,39 @@ pub fn apply(args: &[String]) -> Result<Option<PathBuf>, ConfigFileError> {
     Ok(Some(path))
 }
 
+/// The server's prefixes: a variable with one that is no setting is likely a typo of one.
+const PREFIXES: [&str; 5] = ["AMAZON_PAY_", "AMAZON_", "PAYONE_", "CHECKOUTCHAMP_", "SANDBOX_"];
+
+/// Warnings for the environment variables `names` that carry the server's prefixes, are no setting and are
+/// at most two edits from one: the server ignores them, so such a typo would go unnoticed. Only close ones,
+/// so other tools' variables (`AMAZON_PAY_SERVER_BIN`) are not mistaken for typos.
+pub fn mistyped_environment<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let known = known_variables();
+    let usable = || known.iter().map(String::as_str).filter(|name| *name != "AMAZON_PAY_CONFIG");
+    let mut warnings: Vec<String> = names
+        .into_iter()
+        .filter(|name| PREFIXES.iter().any(|prefix| name.starts_with(prefix)) && !known.iter().any(|k| k == name))
+        .filter_map(|name| {
+            let suggestion = crate::suggest::closest(name, usable())?;
+            (crate::suggest::distance(name, suggestion) <= 2)
+                .then(|| format!("warning: {name} is set in the environment but is not a setting; did you mean `{suggestion}`?"))
+        })
+        .collect();
+    warnings.sort();
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_typos_in_the_environment_are_said_and_other_variables_are_not() {
+        let warnings = mistyped_environment(["AMAZON_PAY_WEBHOOK_URL", "PAYONE_MDI", "PAYONE_MID", "AMAZON_PAY_SERVER_BIN", "PATH", "payone_mid"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("warning: AMAZON_PAY_WEBHOOK_URL ") && warnings[0].ends_with("`AMAZON_PAY_WEBHOOK_URLS`?"));
+        assert!(warnings[1].ends_with("did you mean `PAYONE_MID`?"), "{warnings:?}");
+    }
 
     #[test]
     fn reads_known_settings_as_strings() {

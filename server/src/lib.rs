@@ -30,6 +30,7 @@ pub mod security;
 pub mod sender_range;
 pub mod state;
 pub mod store;
+pub mod suggest;
 pub mod telemetry;
 pub mod upstream_redirect;
 pub mod webhooks;

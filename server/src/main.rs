@@ -13,7 +13,42 @@ database, keeps every id and checks every table's row count at the end. Stop the
 file first. Operations: docs/operations.md (PostgreSQL).";
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{}", refusal(&err, developer_backtrace()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether a refused start shows the error's backtrace: `RUST_LIB_BACKTRACE=1` (anyhow's and std's variable for
+/// errors' backtraces) or `RUST_BACKTRACE=full`. `RUST_BACKTRACE=1` alone, often set for panics, does not: the
+/// operator reads the sentence and what to do (docs/operations.md, "When the server does not start").
+fn developer_backtrace() -> bool {
+    match std::env::var("RUST_LIB_BACKTRACE") {
+        Ok(value) => value != "0",
+        Err(_) => std::env::var("RUST_BACKTRACE").is_ok_and(|value| value == "full"),
+    }
+}
+
+/// A refused start as printed: the error and its causes, and the backtrace only when asked for.
+fn refusal(err: &anyhow::Error, backtrace: bool) -> String {
+    if backtrace {
+        return format!("Error: {err:?}");
+    }
+    let mut text = format!("Error: {err}");
+    let causes: Vec<String> = err.chain().skip(1).map(|cause| format!("    {cause}")).collect();
+    if !causes.is_empty() {
+        text.push_str("\n\nCaused by:\n");
+        text.push_str(&causes.join("\n"));
+    }
+    text
+}
+
+/// The server, `check-config` or `migrate-store`; a refusal is printed by [`main`].
+async fn run() -> anyhow::Result<()> {
     let mut argv: Vec<String> = std::env::args().collect();
     if argv.get(1).map(String::as_str) == Some("check-config") {
         argv.remove(1);

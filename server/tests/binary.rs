@@ -244,3 +244,31 @@ fn a_placing_expiry_shorter_than_payones_retries_is_refused_at_start_with_the_mi
     let stderr = run_expecting_failure(&["--sandbox"], &[("AMAZON_PAY_PLACING_EXPIRY_SECONDS", "172799")]);
     assert!(stderr.contains("is 172799") && stderr.contains("PAYONE resends a TransactionStatus"), "{stderr}");
 }
+
+/// A refused start is the sentence and what to do, also with `RUST_BACKTRACE=1` in the environment (set for
+/// panics); a developer who wants the error's backtrace asks with `RUST_BACKTRACE=full` or anyhow's
+/// `RUST_LIB_BACKTRACE=1` (docs/operations.md).
+#[test]
+fn a_refused_start_prints_no_backtrace_unless_a_developer_asks_for_one() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let refused = |envs: &[(&str, &str)]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = Command::new(BIN);
+        command.args(["--sandbox", "--listen", &addr, "--data-dir", dir.path().to_str().unwrap()]);
+        command.env_remove("RUST_BACKTRACE").env_remove("RUST_LIB_BACKTRACE").envs(envs.iter().copied());
+        let output = process::output_within(&mut command, Duration::from_secs(30));
+        assert!(!output.status.success(), "expected a refusal");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    for envs in [&[][..], &[("RUST_BACKTRACE", "1")]] {
+        let stderr = refused(envs);
+        assert!(stderr.contains(&format!("cannot listen on {addr} (--listen")), "{stderr}");
+        assert!(!stderr.contains("backtrace") && !stderr.contains("main.rs"), "{envs:?}: {stderr}");
+    }
+    for envs in [&[("RUST_BACKTRACE", "full")][..], &[("RUST_LIB_BACKTRACE", "1")]] {
+        let stderr = refused(envs);
+        assert!(stderr.contains(&format!("cannot listen on {addr}")) && stderr.contains("backtrace"), "{envs:?}: {stderr}");
+    }
+    drop(taken);
+}

@@ -57,6 +57,34 @@ async fn without_keys_the_merchant_api_does_not_exist() {
     assert_eq!(error_code(response, 404).await, "not_enabled");
 }
 
+/// A refused key tells the developer what to send and where the server's keys are set, and which of the two
+/// went wrong (nothing sent, another scheme, a key the server does not have), but nothing about the keys.
+#[tokio::test]
+async fn a_refused_key_says_what_to_send_and_where_keys_are_set_but_nothing_about_them() {
+    let env = env().await;
+    let orders = env.url("/merchant/api/orders");
+    let (code, none) = refusal(env.http.get(&orders).send().await.unwrap(), 401).await;
+    assert_eq!(code, "missing_api_key");
+    assert!(none.contains("no Authorization header"), "{none}");
+    let (code, basic) = refusal(env.http.get(&orders).basic_auth("merchant", Some(KEY)).send().await.unwrap(), 401).await;
+    assert_eq!(code, "missing_api_key");
+    assert!(basic.contains("not Bearer"), "{basic}");
+    let (code, other) = refusal(env.http.get(&orders).header("x-api-key", KEY).send().await.unwrap(), 401).await;
+    assert_eq!(code, "missing_api_key");
+    assert!(other.contains("X-Api-Key is not read"), "{other}");
+    let (code, wrong) = refusal(env.http.get(&orders).bearer_auth("k").send().await.unwrap(), 401).await;
+    assert_eq!(code, "invalid_api_key");
+    assert!(wrong.contains("none of the server's keys"), "{wrong}");
+    for message in [&none, &basic, &other, &wrong] {
+        assert!(message.contains("Authorization: Bearer <key>"), "what to send: {message}");
+        assert!(message.contains("--merchant-api-keys") && message.contains("AMAZON_PAY_MERCHANT_API_KEYS"), "{message}");
+        assert!(!message.contains(&KEY[18..28]), "nothing of a key: {message}");
+    }
+    // The same sentence whatever the wrong key: its length or likeness to a real one shows nothing.
+    let near = refusal(env.http.get(&orders).bearer_auth(&KEY[..KEY.len() - 1]).send().await.unwrap(), 401).await;
+    assert_eq!(near, ("invalid_api_key".to_owned(), wrong));
+}
+
 #[tokio::test]
 async fn keys_are_required_and_other_sites_are_refused() {
     let env = env().await;

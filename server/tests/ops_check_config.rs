@@ -697,3 +697,47 @@ fn the_ipn_topic_list_is_checked_and_printed_and_live_mode_without_it_is_said() 
     assert!(stderr.contains("AMAZON_IPN_TOPIC_ARNS: \"amazon-pay-ipn\" is not an SNS topic ARN"), "{stderr}");
     assert!(stderr.contains("AMAZON_PAY_CURRENCY USD"), "the other problem too:\n{stderr}");
 }
+
+/// An unknown name in the configuration file gets the closest known one, when one is close (clap does the
+/// same for flags).
+#[test]
+fn an_unknown_setting_gets_the_closest_known_name() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("shop.toml");
+    let path = file.to_str().expect("utf-8");
+    for (written, suggested) in [("PAYONE_MDI", "PAYONE_MID"), ("webhook_url", "AMAZON_PAY_WEBHOOK_URLS")] {
+        std::fs::write(&file, format!("{written} = \"1\"\n")).expect("written");
+        let (output, _, stderr) = check_config(&["--config", path]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr.contains(&format!("did you mean `{suggested}`?")), "{stderr}");
+    }
+    std::fs::write(&file, "SOMETHING_ELSE_ENTIRELY = \"1\"\n").expect("written");
+    let (output, _, stderr) = check_config(&["--config", path]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("SOMETHING_ELSE_ENTIRELY") && !stderr.contains("did you mean"), "{stderr}");
+    let (output, _, stderr) = check_config(&["--webhok-url", "https://shop.example/hook"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("a similar argument exists: '--webhook-url'"), "{stderr}");
+}
+
+/// A variable in the environment that is no setting but close to one (a typo the server would silently
+/// ignore) is said with the closest name; other variables, even with the server's prefixes, are not.
+#[test]
+fn a_mistyped_environment_variable_is_said_with_the_closest_name() {
+    let output = Command::new(BIN)
+        .args(["check-config", "--sandbox"])
+        .env_remove("AMAZON_PAY_CONFIG")
+        .env("AMAZON_PAY_WEBHOOK_URL", "https://shop.example/hook")
+        .env("PAYONE_MDI", "1")
+        .env("AMAZON_PAY_SOMETHING_UNRELATED", "1")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "a warning, not a problem: {stderr}");
+    assert!(
+        stderr.contains("warning: AMAZON_PAY_WEBHOOK_URL is set in the environment but is not a setting; did you mean `AMAZON_PAY_WEBHOOK_URLS`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning: PAYONE_MDI is set") && stderr.contains("`PAYONE_MID`"), "{stderr}");
+    assert!(!stderr.contains("AMAZON_PAY_SOMETHING_UNRELATED"), "{stderr}");
+}

@@ -118,9 +118,9 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
     if let Some(refused) = refuse_if_limited(&state, client) {
         return refused;
     }
-    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer_token);
-    let Some(presented) = presented else {
-        return MerchantError::unauthorized("missing_api_key", "Send the merchant API key as Authorization: Bearer <key>.").into_response();
+    let authorization = headers.get(header::AUTHORIZATION);
+    let Some(presented) = authorization.and_then(|v| v.to_str().ok()).and_then(bearer_token) else {
+        return MerchantError::unauthorized("missing_api_key", missing_key_message(authorization.is_some(), headers)).into_response();
     };
     if !key_matches(&state.config.merchant.api_keys, presented) {
         if state.key_attempts.failed(client, Instant::now()) {
@@ -132,9 +132,30 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
             );
             crate::telemetry::metrics::merchant_key_limit("limited");
         }
-        return MerchantError::unauthorized("invalid_api_key", "The merchant API key is not valid.").into_response();
+        return MerchantError::unauthorized("invalid_api_key", INVALID_KEY_MESSAGE).into_response();
     }
     next.run(request).await
+}
+
+/// What to send and where the keys are set, shared by every 401 (docs/merchant-api.md, "Access").
+const SEND_THE_KEY: &str = "Send the key as Authorization: Bearer <key>; the server's keys are set with --merchant-api-keys \
+     (AMAZON_PAY_MERCHANT_API_KEYS).";
+
+/// A key that is none of the server's: the same sentence for every wrong key, so it tells nothing about them.
+const INVALID_KEY_MESSAGE: &str = "The Bearer key sent is none of the server's keys (a typo, another shop's key, or one removed \
+     after a rotation). Send the key as Authorization: Bearer <key>; the server's keys are set with \
+     --merchant-api-keys (AMAZON_PAY_MERCHANT_API_KEYS).";
+
+/// Which of the ways of not sending a key it was: no header, another scheme, or the key in a header not read.
+fn missing_key_message(has_authorization: bool, headers: &axum::http::HeaderMap) -> String {
+    let what = if has_authorization {
+        "The Authorization header is not Bearer <key> (another scheme, or no key after Bearer)."
+    } else if headers.contains_key("x-api-key") {
+        "There is no Authorization header; X-Api-Key is not read."
+    } else {
+        "There is no Authorization header."
+    };
+    format!("{what} {SEND_THE_KEY}")
 }
 
 /// The token of an `Authorization: Bearer <token>` value. The scheme's case does not matter (RFC 9110 §11.1:

@@ -29,6 +29,11 @@ pub fn run(argv: &[String]) -> i32 {
             return report(&problems);
         }
     };
+    // Typos in the environment are not refused (other tools set variables too), but said.
+    let names: Vec<String> = std::env::vars_os().filter_map(|(name, _)| name.into_string().ok()).collect();
+    for warning in crate::config_file::mistyped_environment(names.iter().map(String::as_str)) {
+        eprintln!("{warning}");
+    }
     let (config, config_problems) = check(args);
     problems.extend(config_problems);
     // The database the configuration names, asked as the start would ask it (a valid URL only).
