@@ -13,7 +13,7 @@ pub mod token_owners;
 pub mod types;
 
 pub use client::{AmazonImportOrder, AmazonImportUpsale, CheckoutChampClient, CHECKOUTCHAMP_LIVE_ENDPOINT};
-pub use orders::{CheckoutChampOrders, Claimed, Follow, ImportLocks, ImportedOrder, StoredImport, Unsettled};
+pub use orders::{CheckoutChampOrders, Claimed, Follow, ImportLocks, ImportedOrder, StoredImport, Unsettled, UnsettledUpsale};
 pub use types::{CrmError, CrmOrder, CrmRequest, DeclineReason};
 
 use crate::amazon_profile::{AmazonProfile, ProfileClient, ProfileError};

@@ -22,6 +22,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (14, SHOP_IDENTITY),
     (15, CHECKOUTCHAMP_NEXT_QUERY),
     (16, CHECKOUTCHAMP_UNSETTLED),
+    (18, CHECKOUTCHAMP_UNSETTLED_UPSALES),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -287,6 +288,19 @@ CREATE TABLE checkoutchamp_unsettled (
 );
 ";
 
+/// Import Upsales whose outcome is not known yet (SQLite's migration 18, `store/schema.rs` says why).
+const CHECKOUTCHAMP_UNSETTLED_UPSALES: &str = "
+CREATE TABLE checkoutchamp_unsettled_upsales (
+    order_id TEXT NOT NULL,
+    product_id BIGINT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    quantity_before BIGINT NOT NULL,
+    started_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (order_id, product_id)
+);
+";
+
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
 pub const TABLES: &[&str] = &[
     "checkouts",
@@ -298,6 +312,7 @@ pub const TABLES: &[&str] = &[
     "checkoutchamp_orders",
     "checkoutchamp_imports",
     "checkoutchamp_unsettled",
+    "checkoutchamp_unsettled_upsales",
     "return_pages",
     "events",
     "webhook_cursors",

@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (14, v14),
     (15, v15),
     (16, v16),
+    (18, v18),
 ];
 
 /// The version a store this server wrote has.
@@ -164,6 +165,11 @@ fn v15(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// Import Orders whose outcome is not known yet (PostgreSQL's migration 16, `checkoutchamp/orders.rs`).
 fn v16(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(schema::CHECKOUTCHAMP_UNSETTLED)
+}
+
+/// Import Upsales whose outcome is not known yet (PostgreSQL's migration 18, `checkoutchamp/orders.rs`).
+fn v18(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::CHECKOUTCHAMP_UNSETTLED_UPSALES)
 }
 
 /// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose
