@@ -816,6 +816,31 @@ async fn while_an_upsale_is_undecided_another_key_is_refused_and_its_own_key_sen
     assert!(cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_none(), "settled with its answer");
 }
 
+/// The notes of an import and an upsale that got no answer hold the buyer's Amazon account: once nobody asked
+/// about them within the placing expiry, the status sweep lets them go.
+#[tokio::test]
+async fn notes_nobody_asked_about_are_let_go_after_the_placing_expiry() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-0504"));
+    let import = order_request(&token, &agreement, &[(104, 1)], "swept-import-01", Language::En);
+    expect_error(env.post(ORDERS, &import).await, 504, ErrorCode::UpstreamTimeout, Language::En).await;
+    let (reference, upsale) = upsale_offer(&env, "swept-upsale-01", Language::En).await;
+    env.set_instrument(&reference, "visa-0504");
+    expect_error(env.post(UPSALES, &upsale).await, 504, ErrorCode::UpstreamTimeout, Language::En).await;
+    let cc = env.state.checkoutchamp.clone().unwrap();
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some() && cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_some());
+
+    let expiry = i64::try_from(env.state.config.placing_expiry.as_millis()).unwrap();
+    let now = amazon_pay_server::store::now_ms();
+    let mut sweeper = Sweeper::new(10);
+    assert_eq!(sweeper.sweep_at(&cc, now + expiry - 60_000).await.unwrap().notes_let_go, 0, "kept within the expiry");
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some());
+    assert_eq!(sweeper.sweep_at(&cc, now + expiry + 1).await.unwrap().notes_let_go, 2);
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_none() && cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_none());
+    assert!(env.texts("SELECT buyer_user_id FROM checkoutchamp_unsettled").is_empty(), "no Amazon account kept");
+    assert!(env.texts("SELECT order_id FROM checkoutchamp_unsettled_upsales").is_empty());
+}
+
 #[tokio::test]
 async fn simulator_queries_orders_by_date_and_email() {
     let env = start().await;

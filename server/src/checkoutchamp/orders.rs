@@ -5,7 +5,8 @@
 //! order (the attempt is still in `upstream_calls`), so the same key can be retried once the buyer has picked
 //! another payment method. An Import Order is noted as unsettled before it is sent and the note removed with
 //! its answer: one whose answer never came is looked up with Order Query before the Amazon order is imported
-//! again (`api/checkoutchamp.rs`); an Import Upsale likewise, asked about with Order Query on its order.
+//! again (`api/checkoutchamp.rs`); an Import Upsale likewise, asked about with Order Query on its order. The
+//! status sweep lets go of notes nobody asked about within [`Follow::notes_for_ms`].
 
 use super::types::{stored_status, CrmOrder};
 use crate::store::db::{params, Conn, DbError, OptionalExtension};
@@ -54,13 +55,27 @@ pub struct Follow {
     pub paid_every_ms: i64,
     /// ... for this many ms after its import (`CHECKOUTCHAMP_FOLLOW_PAID_DAYS`; 0: never).
     pub paid_for_ms: i64,
+    /// An import or upsale that got no answer is noted (with the buyer's Amazon account) for this many ms after it
+    /// was sent, then let go by the sweep: `AMAZON_PAY_PLACING_EXPIRY_SECONDS`, after which the server gives up
+    /// any placement that got no answer.
+    pub notes_for_ms: i64,
 }
 
 impl Follow {
     /// From the CheckoutChamp settings.
     pub fn of(config: &crate::config::CheckoutChampConfig) -> Follow {
         let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        Follow { pending_every_ms: ms(config.status_every), paid_every_ms: ms(config.paid_every), paid_for_ms: ms(config.paid_for) }
+        Follow {
+            pending_every_ms: ms(config.status_every),
+            paid_every_ms: ms(config.paid_every),
+            paid_for_ms: ms(config.paid_for),
+            notes_for_ms: ms(std::time::Duration::from_secs(crate::config::DEFAULT_PLACING_EXPIRY_SECONDS)),
+        }
+    }
+
+    /// As [`Follow::of`], with the notes kept for the server's `placing_expiry`.
+    pub fn of_server(config: &crate::config::CheckoutChampConfig, placing_expiry: std::time::Duration) -> Follow {
+        Follow { notes_for_ms: i64::try_from(placing_expiry.as_millis()).unwrap_or(i64::MAX), ..Follow::of(config) }
     }
 
     /// When an order of `status` imported (or last changed) at `now_ms` is first due: a pending one at the next
@@ -116,7 +131,7 @@ pub struct UnsettledUpsale {
     /// How much of the product the order had before, as CheckoutChamp last answered this server: Order Query
     /// showing more means the upsale was added (`docs/api.md` says what is inferred).
     pub quantity_before: u64,
-    /// When it was last sent (ms).
+    /// When it was last sent (ms): the note is let go [`Follow::notes_for_ms`] later.
     pub started_at_ms: i64,
 }
 
@@ -295,6 +310,20 @@ impl CheckoutChampOrders {
             }
         }
         Ok(latest.map_or(0, |answer| quantity_of(&answer.items, product_id)))
+    }
+
+    /// Lets go of the notes of imports and upsales sent before `now_ms` minus [`Follow::notes_for_ms`] that never
+    /// got an answer nor a press that asked about them: they hold the buyer's Amazon account, and no page
+    /// still waits on them. A note settled by its answer is gone already. Returns how many were let go.
+    pub async fn sweep_notes(&self, now_ms: i64) -> Result<usize, StoreError> {
+        let before = now_ms.saturating_sub(self.follow.notes_for_ms);
+        self.store
+            .write(move |c| {
+                let imports = c.prepare_cached("DELETE FROM checkoutchamp_unsettled WHERE started_at_ms < ?1")?.execute(params![before])?;
+                let upsales = c.prepare_cached("DELETE FROM checkoutchamp_unsettled_upsales WHERE started_at_ms < ?1")?.execute(params![before])?;
+                Ok(imports + upsales)
+            })
+            .await
     }
 
     /// The imported order `order_id`, if this server imported it.
