@@ -196,6 +196,19 @@ pub fn upsale_declined_message(lang: Language, order: CrmOrderStatus) -> &'stati
     }
 }
 
+/// The buyer's sentence when an upsale is refused because an earlier press of the same offer got no answer
+/// from CheckoutChamp (`busy`): it may have added the product and charged Amazon, so another key does not send
+/// it again. Only the press with the earlier key asks CheckoutChamp and then sends it, if it was not added.
+pub fn upsale_undecided_message(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Wir wissen noch nicht, ob dies Ihrer Bestellung hinzugefügt wurde, daher wird es nicht noch einmal hinzugefügt: Nichts wird doppelt belastet. Ihre Bestellung bleibt davon unberührt.",
+        Language::En => "We do not know yet whether this was added to your order, so it is not added again: nothing will be charged twice. Your order is not affected.",
+        Language::Fr => "Nous ne savons pas encore si cet article a été ajouté à votre commande, il n'est donc pas ajouté une seconde fois\u{a0}: rien ne sera débité deux fois. Votre commande n'est pas concernée.",
+        Language::It => "Non sappiamo ancora se è stato aggiunto al tuo ordine, quindi non viene aggiunto di nuovo: non verrà addebitato nulla due volte. Il tuo ordine non cambia.",
+        Language::Es => "Todavía no sabemos si se ha añadido a tu pedido, así que no se vuelve a añadir: no se cobrará nada dos veces. Tu pedido no se ve afectado.",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,8 +266,19 @@ mod tests {
     #[test]
     fn french_sentences_put_the_no_break_space_before_their_marks() {
         let upsale = CrmOrderStatus::ALL.map(|order| upsale_declined_message(Language::Fr, order));
-        for fr in upsale.into_iter().chain([crm_declined_message(Language::Fr)]) {
+        for fr in upsale.into_iter().chain([crm_declined_message(Language::Fr), upsale_undecided_message(Language::Fr)]) {
             assert_eq!(crate::french::french_spacing_fault(fr), None, "{fr:?}");
+        }
+    }
+
+    #[test]
+    fn an_undecided_upsale_says_nothing_is_charged_twice_in_every_language() {
+        let twice = ["doppelt", "twice", "deux fois", "due volte", "dos veces"];
+        for (i, lang) in Language::ALL.into_iter().enumerate() {
+            let sentence = upsale_undecided_message(lang);
+            assert!(sentence.contains(twice[i]), "{sentence}");
+            assert_ne!(sentence, upsale_declined_message(lang, CrmOrderStatus::Complete));
+            assert_eq!(sentence.contains('\u{a0}'), lang == Language::Fr, "{sentence}: French typography only in French");
         }
     }
 

@@ -216,6 +216,7 @@ pub struct CheckoutChampSimulator {
     hold_ms: AtomicU64,
     late_imports: AtomicU64,
     late_queries: AtomicU64,
+    late_upsales: AtomicU64,
     settle_delay: Duration,
     next_customer: AtomicU64,
     orders: Mutex<HashMap<String, SimOrder>>,
@@ -245,6 +246,7 @@ impl CheckoutChampSimulator {
             hold_ms: AtomicU64::new(hold.as_millis().try_into().unwrap_or(u64::MAX)),
             late_imports: AtomicU64::new(0),
             late_queries: AtomicU64::new(0),
+            late_upsales: AtomicU64::new(0),
             settle_delay: settle,
             next_customer: AtomicU64::new(1001),
             orders: Mutex::new(HashMap::new()),
@@ -274,11 +276,18 @@ impl CheckoutChampSimulator {
         self.late_queries.store(count, Ordering::Relaxed);
     }
 
+    /// The same for Import Upsale: the next `count` upsales that add their product (and charge Amazon) are
+    /// answered after the hold; the product is on the order all the same.
+    pub fn answer_upsales_late(&self, count: u64) {
+        self.late_upsales.store(count, Ordering::Relaxed);
+    }
+
     /// Takes one late answer for `action`, if any is left.
     fn take_late(&self, action: &str) -> bool {
         let left = match action {
             "order/import" => &self.late_imports,
             "order/query" => &self.late_queries,
+            "upsale/import" => &self.late_upsales,
             _ => return false,
         };
         left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
@@ -774,9 +783,10 @@ async fn respond(crm: &CheckoutChampSimulator, amazon: &AmazonSandbox, action: &
         Some(params) => crm.handle(action, &params, amazon),
         None => error("Invalid request: parameters must be form-encoded"),
     };
-    // A late Import Order is one that created its order; a late query is late whatever it answers.
+    // A late Import Order (or Upsale) is one that created its order (added its product); a late query is late
+    // whatever it answers.
     let created = matches!(&answer, SimAnswer::Json(v) if v["result"] == "SUCCESS");
-    if (created || action != "order/import") && crm.take_late(action) {
+    if (created || !matches!(action, "order/import" | "upsale/import")) && crm.take_late(action) {
         tokio::time::sleep(crm.hold()).await;
     }
     match answer {

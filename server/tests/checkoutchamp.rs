@@ -3,8 +3,8 @@
 #![cfg(feature = "sandbox")]
 
 use amazon_pay_contract::checkoutchamp::{
-    crm_declined_message, upsale_declined_message, CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderRequest,
-    ImportOrderResponse, ImportUpsaleRequest,
+    crm_declined_message, upsale_declined_message, upsale_undecided_message, CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest,
+    ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest,
 };
 use amazon_pay_contract::{ApiError, ErrorCode, Language, Money};
 use amazon_pay_server::app::{AppState, Server};
@@ -747,6 +747,98 @@ async fn while_checkoutchamp_cannot_say_whether_a_late_import_created_the_order_
     assert_eq!(env.sandbox().checkoutchamp.orders()[0].order_id, answer.order_id);
     let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
     assert_eq!(actions, ["order/import", "order/query", "order/query"]);
+}
+
+/// A paid order of Anna's (one mug) and an upsale offer on it (a sticker pack) under `key`, told in `language`.
+async fn upsale_offer(env: &Env, key: &str, language: Language) -> (String, ImportUpsaleRequest) {
+    let (token, reference) = env.amazon_order("anna", AgreementType::OrderReference, Some("visa-1111"));
+    let order: ImportOrderResponse =
+        env.post(ORDERS, &order_request(&token, &reference, &[(101, 1)], &format!("{key}-order"), language)).await.json().await.unwrap();
+    let upsale =
+        ImportUpsaleRequest { access_token: token, order_id: order.order_id, product_id: 103, quantity: 1, idempotency_key: key.into(), language };
+    (reference, upsale)
+}
+
+/// How many lines the order has at CheckoutChamp: one more for each upsale it took (and charged Amazon for).
+fn crm_lines(env: &Env, order_id: &str) -> usize {
+    env.sandbox().checkoutchamp.order(order_id).map_or(0, |o| o.items.len())
+}
+
+#[tokio::test]
+async fn an_upsale_answered_too_late_is_found_not_charged_twice() {
+    let env = start_impatient().await;
+    let (_, upsale) = upsale_offer(&env, "late-upsale-01", Language::De).await;
+    env.sandbox().checkoutchamp.answer_upsales_late(1);
+    expect_error(env.post(UPSALES, &upsale).await, 504, ErrorCode::UpstreamTimeout, Language::De).await;
+    assert_eq!(crm_lines(&env, &upsale.order_id), 2, "CheckoutChamp added the product and charged Amazon all the same");
+    // The page's next press (the same key) asks CheckoutChamp, which has the product on the order: recorded.
+    let response = env.post(UPSALES, &upsale).await;
+    assert_eq!(response.status(), 200);
+    let answer: ImportOrderResponse = response.json().await.unwrap();
+    assert_eq!(crm_lines(&env, &upsale.order_id), 2, "charged once");
+    assert_eq!((answer.total, answer.items.len()), (Money::eur(1290 + 450), 2));
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "upsale/import", "order/query"], "asked, not sent again");
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert_eq!(cc.orders.order(&upsale.order_id).unwrap().unwrap().total, answer.total);
+    let replay: ImportOrderResponse = env.post(UPSALES, &upsale).await.json().await.unwrap();
+    assert_eq!(replay, answer, "the key replays what it was given");
+    assert_eq!(env.crm_calls().len(), 3);
+    assert!(cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_none(), "settled with its answer");
+}
+
+#[tokio::test]
+async fn while_an_upsale_is_undecided_another_key_is_refused_and_its_own_key_sends_it_once() {
+    let env = start_impatient().await;
+    let (reference, upsale) = upsale_offer(&env, "undecided-upsale-01", Language::Fr).await;
+    // CheckoutChamp holds the upsale past the server's patience, before adding anything.
+    env.set_instrument(&reference, "visa-0504");
+    expect_error(env.post(UPSALES, &upsale).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+    assert_eq!(crm_lines(&env, &upsale.order_id), 1);
+    // A reloaded upsell page (a new key) for the same offer: refused, nothing sent, in the buyer's language.
+    let reloaded = ImportUpsaleRequest { idempotency_key: "undecided-upsale-02".into(), language: Language::Es, ..upsale.clone() };
+    let response = env.post(UPSALES, &reloaded).await;
+    assert_eq!(response.status(), 409);
+    let err: ApiError = response.json().await.unwrap();
+    assert_eq!((err.code, err.message.as_str()), (ErrorCode::Busy, upsale_undecided_message(Language::Es)));
+    assert_eq!(env.crm_calls().len(), 2, "the refusal reached nobody");
+    // The same key again, while Order Query does not answer in time either: nothing is known, nothing is sent.
+    env.set_instrument(&reference, "visa-1111");
+    env.sandbox().checkoutchamp.answer_queries_late(1);
+    expect_error(env.post(UPSALES, &upsale).await, 504, ErrorCode::UpstreamTimeout, Language::Fr).await;
+    assert_eq!(crm_lines(&env, &upsale.order_id), 1);
+    // And once it answers: CheckoutChamp has no more of the product than before, so the upsale is sent, once.
+    let answer: ImportOrderResponse = env.post(UPSALES, &upsale).await.json().await.unwrap();
+    assert_eq!((answer.total, crm_lines(&env, &upsale.order_id)), (Money::eur(1290 + 450), 2));
+    let actions: Vec<String> = env.crm_calls().into_iter().map(|(action, _)| action).collect();
+    assert_eq!(actions, ["order/import", "upsale/import", "order/query", "order/query", "upsale/import"]);
+    let cc = env.state.checkoutchamp.as_ref().unwrap();
+    assert!(cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_none(), "settled with its answer");
+}
+
+/// The notes of an import and an upsale that got no answer hold the buyer's Amazon account: once nobody asked
+/// about them within the placing expiry, the status sweep lets them go.
+#[tokio::test]
+async fn notes_nobody_asked_about_are_let_go_after_the_placing_expiry() {
+    let env = start_impatient().await;
+    let (token, agreement) = env.amazon_order("jean", AgreementType::BillingAgreement, Some("visa-0504"));
+    let import = order_request(&token, &agreement, &[(104, 1)], "swept-import-01", Language::En);
+    expect_error(env.post(ORDERS, &import).await, 504, ErrorCode::UpstreamTimeout, Language::En).await;
+    let (reference, upsale) = upsale_offer(&env, "swept-upsale-01", Language::En).await;
+    env.set_instrument(&reference, "visa-0504");
+    expect_error(env.post(UPSALES, &upsale).await, 504, ErrorCode::UpstreamTimeout, Language::En).await;
+    let cc = env.state.checkoutchamp.clone().unwrap();
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some() && cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_some());
+
+    let expiry = i64::try_from(env.state.config.placing_expiry.as_millis()).unwrap();
+    let now = amazon_pay_server::store::now_ms();
+    let mut sweeper = Sweeper::new(10);
+    assert_eq!(sweeper.sweep_at(&cc, now + expiry - 60_000).await.unwrap().notes_let_go, 0, "kept within the expiry");
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_some());
+    assert_eq!(sweeper.sweep_at(&cc, now + expiry + 1).await.unwrap().notes_let_go, 2);
+    assert!(cc.orders.unsettled(&agreement).unwrap().is_none() && cc.orders.unsettled_upsale(&upsale.order_id, 103).unwrap().is_none());
+    assert!(env.texts("SELECT buyer_user_id FROM checkoutchamp_unsettled").is_empty(), "no Amazon account kept");
+    assert!(env.texts("SELECT order_id FROM checkoutchamp_unsettled_upsales").is_empty());
 }
 
 #[tokio::test]

@@ -182,6 +182,37 @@ test("a soft decline of the upsale (InvalidPaymentMethod) ends the offer too: th
   await context.close();
 });
 
+test("an upsale whose answer was lost: the next press sends the same key, so the product is added once", async () => {
+  const { page, context } = await fresh();
+  const before = await callCount();
+  await page.goto(server.baseUrl + "/lander.html");
+  await signIn(page, context);
+  await page.locator(".amazon-pay-wallet").getByLabel(/Visa ••••1111/).waitFor();
+  await page.locator(".amazon-pay-place-order:enabled").waitFor();
+  await Promise.all([page.waitForURL(/\/upsell\.html\?orderId=/), placeOrder(page).click()]);
+  // The server adds the product (CheckoutChamp charges Amazon), and the answer never reaches the page.
+  const keys = [];
+  let lost = false;
+  await page.route("**/api/checkoutchamp/upsales", async (route) => {
+    keys.push(JSON.parse(route.request().postData()).idempotency_key);
+    if (lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  const add = page.getByRole("button", { name: "Yes, add it to my order" });
+  await add.click();
+  await page.locator(".amazon-pay-upsell-add:enabled").waitFor({ timeout: WAIT });
+  await add.click();
+  await page.locator(".amazon-pay-done").waitFor({ timeout: WAIT });
+  assert.equal(keys.length, 2);
+  assert.equal(keys[1], keys[0], "the same upsale, not a new one");
+  assert.equal((await sent("upsale/import", before)).length, 1, "added and charged once");
+  const told = (await events(page)).filter((e) => e.kind === "upsellAdded");
+  assert.equal(told.length, 1);
+  await context.close();
+});
+
 /** Records the paths of the page's requests to the backend's API (`/api/…`). */
 function apiRequests(page) {
   const paths = [];

@@ -7,12 +7,15 @@
 
 use super::ApiJson;
 use crate::amazon_profile::{split_name, token_is_well_formed, AmazonProfile, ProfileError};
-use crate::checkoutchamp::{AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport, Unsettled};
+use crate::checkoutchamp::orders::quantity_of;
+use crate::checkoutchamp::{
+    AmazonImportOrder, AmazonImportUpsale, CheckoutChamp, CrmError, CrmOrder, DeclineReason, StoredImport, Unsettled, UnsettledUpsale,
+};
 use crate::error::AppError;
 use crate::state::AppState;
 use amazon_pay_contract::checkoutchamp::{
-    crm_declined_message, upsale_declined_message, CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderRequest,
-    ImportOrderResponse, ImportUpsaleRequest,
+    crm_declined_message, upsale_declined_message, upsale_undecided_message, CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest,
+    ImportOrderRequest, ImportOrderResponse, ImportUpsaleRequest,
 };
 use amazon_pay_contract::{ErrorCode, Language};
 use axum::extract::{ConnectInfo, State};
@@ -302,8 +305,42 @@ pub(super) async fn import_upsale(
     if profile.user_id != order.buyer_user_id {
         return Err(not_found());
     }
-    if CrmOrderStatus::parse(&order.status) == Some(CrmOrderStatus::Declined) {
+    let status = CrmOrderStatus::parse(&order.status).unwrap_or(CrmOrderStatus::Other);
+    if status == CrmOrderStatus::Declined {
         return Err(declined_order(lang));
+    }
+    let record = |updated: CrmOrder| async {
+        let answer = response(updated);
+        cc.orders.record_upsale(&request.idempotency_key, &fingerprint, request.product_id, &answer).await.map_err(|e| in_lang(e.into()))?;
+        Ok::<_, AppError>(ApiJson(answer))
+    };
+    // An earlier press of this offer got no answer: CheckoutChamp may have added the product and charged Amazon.
+    // Only that press's key asks (Order Query on the order) and sends it again if it is not there; another key
+    // is refused rather than risk a second charge.
+    let note = match cc.orders.unsettled_upsale(&order.order_id, request.product_id).map_err(|e| in_lang(e.into()))? {
+        Some(note) if note.idempotency_key != request.idempotency_key => return Err(undecided_upsale(lang)),
+        Some(note) if note.fingerprint != fingerprint => {
+            return Err(AppError::new(ErrorCode::BadRequest, "idempotency_key was already used for a different request").in_language(lang));
+        }
+        Some(note) => {
+            let now = cc.client.query_order(&order.order_id).await.map_err(|e| upsale_error(e, lang, status))?;
+            if quantity_of(&now.items, request.product_id) > note.quantity_before {
+                tracing::warn!(order_id = %order.order_id, "an Import Upsale answered too late added its product; recorded now");
+                return record(now).await;
+            }
+            note
+        }
+        None => UnsettledUpsale {
+            idempotency_key: request.idempotency_key.clone(),
+            fingerprint: fingerprint.clone(),
+            quantity_before: cc.orders.known_quantity(&order.order_id, request.product_id).map_err(|e| in_lang(e.into()))?,
+            started_at_ms: 0,
+        },
+    };
+    let note = UnsettledUpsale { started_at_ms: crate::store::now_ms(), ..note };
+    // Written only if no other key's upsale of it is noted (another instance may have noted one meanwhile).
+    if !cc.orders.begin_upsale(&order.order_id, request.product_id, &note).await.map_err(|e| in_lang(e.into()))? {
+        return Err(undecided_upsale(lang));
     }
     let updated = cc
         .client
@@ -315,11 +352,27 @@ pub(super) async fn import_upsale(
             quantity: request.quantity,
             ip_address: crate::client_ip::client_ip(peer.ip(), &headers, &state.config.ops.trusted_proxies),
         })
-        .await
-        .map_err(|e| upsale_error(e, lang, CrmOrderStatus::parse(&order.status).unwrap_or(CrmOrderStatus::Other)))?;
-    let answer = response(updated);
-    cc.orders.record_upsale(&request.idempotency_key, &fingerprint, &answer).await.map_err(|e| in_lang(e.into()))?;
-    Ok(ApiJson(answer))
+        .await;
+    match updated {
+        Ok(updated) => record(updated).await,
+        Err(e) => {
+            if !undecided(&e) {
+                // CheckoutChamp answered without adding it; should this write fail, the next press asks first.
+                if let Err(store) = cc.orders.settle_upsale(&order.order_id, request.product_id).await {
+                    tracing::error!(error = %store, "cannot settle a refused CheckoutChamp upsale");
+                }
+            }
+            Err(upsale_error(e, lang, status))
+        }
+    }
+}
+
+/// An upsale refused while another key's upsale of the same product on the same order got no answer: that one
+/// may have charged Amazon. `busy` (409) with the upsell page's sentence (nothing is charged twice).
+fn undecided_upsale(lang: Language) -> AppError {
+    let detail = "an earlier Import Upsale of this product on this order got no answer from CheckoutChamp; only its idempotency_key asks \
+                  CheckoutChamp about it and sends it again";
+    AppError::new(ErrorCode::Busy, detail).in_language(lang).with_message(upsale_undecided_message(lang))
 }
 
 /// `POST /api/checkoutchamp/order-status`: the stored status of an order this server imported, to its buyer

@@ -13,7 +13,7 @@ pub mod token_owners;
 pub mod types;
 
 pub use client::{AmazonImportOrder, AmazonImportUpsale, CheckoutChampClient, CHECKOUTCHAMP_LIVE_ENDPOINT};
-pub use orders::{CheckoutChampOrders, Claimed, Follow, ImportLocks, ImportedOrder, StoredImport, Unsettled};
+pub use orders::{CheckoutChampOrders, Claimed, Follow, ImportLocks, ImportedOrder, StoredImport, Unsettled, UnsettledUpsale};
 pub use types::{CrmError, CrmOrder, CrmRequest, DeclineReason};
 
 use crate::amazon_profile::{AmazonProfile, ProfileClient, ProfileError};
@@ -42,7 +42,7 @@ impl CheckoutChamp {
         let profile_endpoint = config.amazon_profile_endpoint.clone().unwrap_or_else(|| format!("http://{addr}/sandbox/amazon"));
         // A profile read is one small GET: it never needs longer than CheckoutChamp, nor than 10 s.
         let profile = ProfileClient::new(&profile_endpoint, cc.timeout.min(std::time::Duration::from_secs(10)))?;
-        let orders = CheckoutChampOrders::following(store.clone(), orders::Follow::of(&cc));
+        let orders = CheckoutChampOrders::following(store.clone(), orders::Follow::of_server(&cc, config.placing_expiry));
         let client = CheckoutChampClient::new(cc, &endpoint, store.clone())?;
         Ok(Some(CheckoutChamp { client, profile, orders, locks: ImportLocks::default(), token_owners: Default::default() }))
     }

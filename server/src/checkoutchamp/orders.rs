@@ -5,7 +5,8 @@
 //! order (the attempt is still in `upstream_calls`), so the same key can be retried once the buyer has picked
 //! another payment method. An Import Order is noted as unsettled before it is sent and the note removed with
 //! its answer: one whose answer never came is looked up with Order Query before the Amazon order is imported
-//! again (`api/checkoutchamp.rs`).
+//! again (`api/checkoutchamp.rs`); an Import Upsale likewise, asked about with Order Query on its order. The
+//! status sweep lets go of notes nobody asked about within [`Follow::notes_for_ms`].
 
 use super::types::{stored_status, CrmOrder};
 use crate::store::db::{params, Conn, DbError, OptionalExtension};
@@ -54,13 +55,27 @@ pub struct Follow {
     pub paid_every_ms: i64,
     /// ... for this many ms after its import (`CHECKOUTCHAMP_FOLLOW_PAID_DAYS`; 0: never).
     pub paid_for_ms: i64,
+    /// An import or upsale that got no answer is noted (with the buyer's Amazon account) for this many ms after it
+    /// was sent, then let go by the sweep: `AMAZON_PAY_PLACING_EXPIRY_SECONDS`, after which the server gives up
+    /// any placement that got no answer.
+    pub notes_for_ms: i64,
 }
 
 impl Follow {
     /// From the CheckoutChamp settings.
     pub fn of(config: &crate::config::CheckoutChampConfig) -> Follow {
         let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        Follow { pending_every_ms: ms(config.status_every), paid_every_ms: ms(config.paid_every), paid_for_ms: ms(config.paid_for) }
+        Follow {
+            pending_every_ms: ms(config.status_every),
+            paid_every_ms: ms(config.paid_every),
+            paid_for_ms: ms(config.paid_for),
+            notes_for_ms: ms(std::time::Duration::from_secs(crate::config::DEFAULT_PLACING_EXPIRY_SECONDS)),
+        }
+    }
+
+    /// As [`Follow::of`], with the notes kept for the server's `placing_expiry`.
+    pub fn of_server(config: &crate::config::CheckoutChampConfig, placing_expiry: std::time::Duration) -> Follow {
+        Follow { notes_for_ms: i64::try_from(placing_expiry.as_millis()).unwrap_or(i64::MAX), ..Follow::of(config) }
     }
 
     /// When an order of `status` imported (or last changed) at `now_ms` is first due: a pending one at the next
@@ -103,6 +118,27 @@ pub struct Unsettled {
     pub buyer_user_id: String,
     /// When it was sent (ms): Order Query is asked from that day on.
     pub started_at_ms: i64,
+}
+
+/// An Import Upsale whose answer never came: CheckoutChamp may have added the product to the order and charged
+/// Amazon for it. Only the press with the same key asks (Order Query on the order) and then sends it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsettledUpsale {
+    /// The key of the press that sent it.
+    pub idempotency_key: String,
+    /// What that press asked for (the key's fingerprint).
+    pub fingerprint: String,
+    /// How much of the product the order had before, as CheckoutChamp last answered this server: Order Query
+    /// showing more means the upsale was added (`docs/api.md` says what is inferred).
+    pub quantity_before: u64,
+    /// When it was last sent (ms): the note is let go [`Follow::notes_for_ms`] later.
+    pub started_at_ms: i64,
+}
+
+/// How much of `product_id` `lines` hold, whichever way CheckoutChamp lists an upsale (a line of its own, or
+/// more of a line the order has).
+pub fn quantity_of(lines: &[amazon_pay_contract::checkoutchamp::CrmOrderLine], product_id: u32) -> u64 {
+    lines.iter().filter(|l| l.product_id == product_id).map(|l| u64::from(l.quantity)).sum()
 }
 
 /// The CheckoutChamp tables in the shared store.
@@ -203,6 +239,93 @@ impl CheckoutChampOrders {
             .await
     }
 
+    /// The Import Upsale of `product_id` on `order_id` whose answer never came, if any.
+    pub fn unsettled_upsale(&self, order_id: &str, product_id: u32) -> Result<Option<UnsettledUpsale>, StoreError> {
+        self.store.read(|c| {
+            c.query_row(
+                "SELECT idempotency_key, fingerprint, quantity_before, started_at_ms FROM checkoutchamp_unsettled_upsales
+                 WHERE order_id = ?1 AND product_id = ?2",
+                params![order_id, i64::from(product_id)],
+                |r| {
+                    let before: i64 = r.get(2)?;
+                    Ok(UnsettledUpsale {
+                        idempotency_key: r.get(0)?,
+                        fingerprint: r.get(1)?,
+                        quantity_before: u64::try_from(before).map_err(|e| DbError::conversion(2, e))?,
+                        started_at_ms: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Notes an Import Upsale of `product_id` on `order_id` about to be sent, before it is. `false` (nothing
+    /// written) when another key's upsale of it is noted: that one may have charged Amazon already.
+    pub async fn begin_upsale(&self, order_id: &str, product_id: u32, note: &UnsettledUpsale) -> Result<bool, StoreError> {
+        let (id, n) = (order_id.to_owned(), note.clone());
+        let before = i64::try_from(n.quantity_before).unwrap_or(i64::MAX);
+        self.store
+            .write(move |c| {
+                let written = c
+                    .prepare_cached(
+                        "INSERT INTO checkoutchamp_unsettled_upsales
+                         (order_id, product_id, idempotency_key, fingerprint, quantity_before, started_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT(order_id, product_id) DO UPDATE SET started_at_ms = excluded.started_at_ms
+                         WHERE checkoutchamp_unsettled_upsales.idempotency_key = excluded.idempotency_key",
+                    )?
+                    .execute(params![id, i64::from(product_id), n.idempotency_key, n.fingerprint, before, n.started_at_ms])?;
+                Ok(written > 0)
+            })
+            .await
+    }
+
+    /// CheckoutChamp answered the Import Upsale of `product_id` on `order_id` without adding it (a decline, a
+    /// refusal): nothing is left to ask about.
+    pub async fn settle_upsale(&self, order_id: &str, product_id: u32) -> Result<(), StoreError> {
+        let id = order_id.to_owned();
+        self.store
+            .write(move |c| {
+                c.prepare_cached("DELETE FROM checkoutchamp_unsettled_upsales WHERE order_id = ?1 AND product_id = ?2")?
+                    .execute(params![id, i64::from(product_id)])
+                    .map(drop)
+            })
+            .await
+    }
+
+    /// How much of `product_id` order `order_id` has as CheckoutChamp last answered this server: its latest
+    /// stored answer (Import Order, then each Import Upsale, answers the whole order; only upsales add lines, so
+    /// the latest is the one with the most lines).
+    pub fn known_quantity(&self, order_id: &str, product_id: u32) -> Result<u64, StoreError> {
+        let answers: Vec<String> = self.store.read(|c| {
+            c.prepare_cached("SELECT response_json FROM checkoutchamp_imports WHERE order_id = ?1")?
+                .query_map([order_id], |r| r.get(0))?
+                .collect::<crate::store::db::Result<_>>()
+        })?;
+        let mut latest: Option<ImportOrderResponse> = None;
+        for json in answers {
+            let answer: ImportOrderResponse = serde_json::from_str(&json).map_err(|e| StoreError::Db(DbError::conversion(0, e)))?;
+            if latest.as_ref().is_none_or(|l| answer.items.len() > l.items.len()) {
+                latest = Some(answer);
+            }
+        }
+        Ok(latest.map_or(0, |answer| quantity_of(&answer.items, product_id)))
+    }
+
+    /// Lets go of the notes of imports and upsales sent before `now_ms` minus [`Follow::notes_for_ms`] that never
+    /// got an answer nor a press that asked about them: they hold the buyer's Amazon account, and no page
+    /// still waits on them. A note settled by its answer is gone already. Returns how many were let go.
+    pub async fn sweep_notes(&self, now_ms: i64) -> Result<usize, StoreError> {
+        let before = now_ms.saturating_sub(self.follow.notes_for_ms);
+        self.store
+            .write(move |c| {
+                let imports = c.prepare_cached("DELETE FROM checkoutchamp_unsettled WHERE started_at_ms < ?1")?.execute(params![before])?;
+                let upsales = c.prepare_cached("DELETE FROM checkoutchamp_unsettled_upsales WHERE started_at_ms < ?1")?.execute(params![before])?;
+                Ok(imports + upsales)
+            })
+            .await
+    }
+
     /// The imported order `order_id`, if this server imported it.
     pub fn order(&self, order_id: &str) -> Result<Option<ImportedOrder>, StoreError> {
         self.store.read(|c| {
@@ -276,8 +399,9 @@ impl CheckoutChampOrders {
             .await
     }
 
-    /// Stores a successful Import Upsale (the order's new status and total) and its key together.
-    pub async fn record_upsale(&self, key: &str, fingerprint: &str, response: &ImportOrderResponse) -> Result<(), StoreError> {
+    /// Stores a successful Import Upsale of `product_id` (the order's new status and total) and its key
+    /// together, and lets go of its note.
+    pub async fn record_upsale(&self, key: &str, fingerprint: &str, product_id: u32, response: &ImportOrderResponse) -> Result<(), StoreError> {
         let json = response_json(response)?;
         let t = now();
         let (status, response) = (status_text(response), response.clone());
@@ -294,6 +418,8 @@ impl CheckoutChampOrders {
                 )?
                 .execute(params![response.order_id, status, response.total.minor, response.total.currency.code(), t, due])?;
                 insert_import(c, "upsale", &key, &fingerprint, &response.order_id, &json, t)?;
+                c.prepare_cached("DELETE FROM checkoutchamp_unsettled_upsales WHERE order_id = ?1 AND product_id = ?2")?
+                    .execute(params![response.order_id, i64::from(product_id)])?;
                 crate::store::events::record(c, &response.order_id, "order.updated")
             })
             .await
@@ -438,12 +564,45 @@ mod tests {
         assert!(orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &response("O2", 1)).await.is_err(), "keys are unique");
         assert!(orders.order("O2").unwrap().is_none(), "a failed insert leaves nothing half-stored");
 
-        orders.record_upsale("k2", "f2", &response("O1", 1740)).await.unwrap();
+        orders.record_upsale("k2", "f2", 103, &response("O1", 1740)).await.unwrap();
         let order = orders.order("O1").unwrap().unwrap();
         assert_eq!((order.total, order.buyer_user_id.as_str(), order.recurring), (Money::eur(1740), "amzn1.account.A", false));
         assert_eq!(orders.import_count().unwrap(), 2);
         // Reopening the store keeps everything.
         let reopened = CheckoutChampOrders::new(Store::open(dir.path()).unwrap());
         assert_eq!(reopened.import_by_key("k2").unwrap().unwrap().kind, "upsale");
+    }
+
+    fn with_lines(order_id: &str, total: i64, lines: &[(u32, u32)]) -> ImportOrderResponse {
+        let line = |&(product_id, quantity): &(u32, u32)| amazon_pay_contract::checkoutchamp::CrmOrderLine {
+            product_id,
+            name: String::new(),
+            quantity,
+            price: Money::eur(100),
+        };
+        ImportOrderResponse { items: lines.iter().map(line).collect(), ..response(order_id, total) }
+    }
+
+    #[tokio::test]
+    async fn an_upsale_note_belongs_to_one_key_and_goes_with_its_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let orders = CheckoutChampOrders::new(Store::open(dir.path()).unwrap());
+        orders.record_order("k1", "f1", "S02-1", "amzn1.account.A", false, &with_lines("O1", 1290, &[(101, 1)])).await.unwrap();
+        assert_eq!((orders.known_quantity("O1", 101).unwrap(), orders.known_quantity("O1", 103).unwrap()), (1, 0));
+        let note = UnsettledUpsale { idempotency_key: "u1".into(), fingerprint: "fu".into(), quantity_before: 0, started_at_ms: 1 };
+        assert!(orders.begin_upsale("O1", 103, &note).await.unwrap());
+        assert!(orders.begin_upsale("O1", 103, &UnsettledUpsale { started_at_ms: 2, ..note.clone() }).await.unwrap(), "its own key again");
+        assert_eq!(orders.unsettled_upsale("O1", 103).unwrap(), Some(UnsettledUpsale { started_at_ms: 2, ..note.clone() }));
+        let other = UnsettledUpsale { idempotency_key: "u2".into(), ..note.clone() };
+        assert!(!orders.begin_upsale("O1", 103, &other).await.unwrap(), "another key's is refused");
+        assert_eq!(orders.unsettled_upsale("O1", 103).unwrap().unwrap().idempotency_key, "u1", "and changes nothing");
+        assert!(orders.begin_upsale("O1", 101, &other).await.unwrap(), "another product is another upsale");
+
+        orders.record_upsale("u1", "fu", 103, &with_lines("O1", 1740, &[(101, 1), (103, 1)])).await.unwrap();
+        assert!(orders.unsettled_upsale("O1", 103).unwrap().is_none(), "settled with its answer");
+        assert_eq!(orders.known_quantity("O1", 103).unwrap(), 1, "the latest answer counts");
+        orders.settle_upsale("O1", 101).await.unwrap();
+        assert!(orders.unsettled_upsale("O1", 101).unwrap().is_none());
+        assert_eq!(quantity_of(&with_lines("O1", 0, &[(103, 2), (101, 1), (103, 1)]).items, 103), 3, "lines of its own or more of one");
     }
 }

@@ -6,7 +6,9 @@
 //! one once every `CHECKOUTCHAMP_FOLLOW_PAID_EVERY_MS` for `CHECKOUTCHAMP_FOLLOW_PAID_DAYS` after its import.
 //! It stores what changed with its event (`CheckoutChampOrders::follow`). Each order's next turn is in the
 //! store, claimed in one serialized write: several instances on one PostgreSQL database sweep in turn and ask
-//! about each order once a period between them, not once each.
+//! about each order once a period between them, not once each. Each sweep also lets go of the notes of imports
+//! and upsales that got no answer once they are older than `AMAZON_PAY_PLACING_EXPIRY_SECONDS` (they hold the
+//! buyer's Amazon account).
 
 use super::{CheckoutChamp, CrmError};
 use crate::store::StoreError;
@@ -32,6 +34,8 @@ pub struct Swept {
     pub changed: usize,
     /// Queries CheckoutChamp did not answer with the order (kept `pending`, asked again next period).
     pub failed: usize,
+    /// Notes of imports and upsales that got no answer, let go after `Follow::notes_for_ms`.
+    pub notes_let_go: usize,
 }
 
 /// Claims the orders due and asks CheckoutChamp about them, `batch` a sweep (the rest stay due for the next).
@@ -53,8 +57,11 @@ impl Sweeper {
 
     /// One sweep as if the clock said `now_ms` (tests step through periods without waiting).
     pub async fn sweep_at(&mut self, cc: &CheckoutChamp, now_ms: i64) -> Result<Swept, SweepError> {
+        let mut swept = Swept { notes_let_go: cc.orders.sweep_notes(now_ms).await?, ..Swept::default() };
+        if swept.notes_let_go > 0 {
+            tracing::info!(notes = swept.notes_let_go, "CheckoutChamp imports and upsales nobody asked about again were let go");
+        }
         let claimed = cc.orders.claim_due(now_ms, self.batch).await?;
-        let mut swept = Swept::default();
         for claim in claimed {
             swept.asked += 1;
             let order = match cc.client.query_order(&claim.order_id).await {

@@ -23,6 +23,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (15, CHECKOUTCHAMP_NEXT_QUERY),
     (16, CHECKOUTCHAMP_UNSETTLED),
     (17, MERCHANT_MARKS),
+    (18, CHECKOUTCHAMP_UNSETTLED_UPSALES),
 ];
 
 /// The latest migration: the level a database is at after this server's start.
@@ -327,6 +328,19 @@ ON CONFLICT DO NOTHING;
 DELETE FROM merchant_requests WHERE (idempotency_key LIKE 'lost:%' AND status = 1) OR (idempotency_key LIKE 'refused:%' AND status = 2);
 ";
 
+/// Import Upsales whose outcome is not known yet (SQLite's migration 18, `store/schema.rs` says why).
+const CHECKOUTCHAMP_UNSETTLED_UPSALES: &str = "
+CREATE TABLE checkoutchamp_unsettled_upsales (
+    order_id TEXT NOT NULL,
+    product_id BIGINT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    quantity_before BIGINT NOT NULL,
+    started_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (order_id, product_id)
+);
+";
+
 /// The tables every backend has, in an order where nothing refers to a later one; what `migrate-store` copies.
 pub const TABLES: &[&str] = &[
     "checkouts",
@@ -338,6 +352,7 @@ pub const TABLES: &[&str] = &[
     "checkoutchamp_orders",
     "checkoutchamp_imports",
     "checkoutchamp_unsettled",
+    "checkoutchamp_unsettled_upsales",
     "return_pages",
     "events",
     "webhook_cursors",

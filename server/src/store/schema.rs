@@ -230,6 +230,22 @@ WHERE m.idempotency_key LIKE 'refused:%' AND m.status = 2 AND k.type = 'object';
 DELETE FROM merchant_requests WHERE (idempotency_key LIKE 'lost:%' AND status = 1) OR (idempotency_key LIKE 'refused:%' AND status = 2);
 ";
 
+/// Import Upsales whose outcome this server does not know (migration 18, `checkoutchamp/orders.rs`): one an
+/// order and product at most, written before the Import Upsale, removed with its answer; one left means
+/// CheckoutChamp may have added the product (and charged Amazon), so only the press with the same
+/// `idempotency_key` may send it again, after Order Query shows more of the product than `quantity_before`.
+pub(super) const CHECKOUTCHAMP_UNSETTLED_UPSALES: &str = "
+CREATE TABLE IF NOT EXISTS checkoutchamp_unsettled_upsales (
+    order_id TEXT NOT NULL,
+    product_id BIGINT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    quantity_before BIGINT NOT NULL,
+    started_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (order_id, product_id)
+);
+";
+
 /// CheckoutChamp orders and upsells (`checkoutchamp/orders.rs` reads and writes them).
 pub(super) const CHECKOUTCHAMP_ORDERS: &str = "
 CREATE TABLE IF NOT EXISTS checkoutchamp_orders (

@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (15, v15),
     (16, v16),
     (17, v17),
+    (18, v18),
 ];
 
 /// The version a store this server wrote has.
@@ -172,6 +173,11 @@ fn v16(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 fn v17(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(schema::MERCHANT_MARKS)?;
     tx.execute_batch(schema::MERCHANT_MARKS_MOVE)
+}
+
+/// Import Upsales whose outcome is not known yet (PostgreSQL's migration 18, `checkoutchamp/orders.rs`).
+fn v18(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(schema::CHECKOUTCHAMP_UNSETTLED_UPSALES)
 }
 
 /// Whether `table` has `column`: the migrations that add columns add them only where missing (a file whose

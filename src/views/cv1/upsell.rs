@@ -20,7 +20,7 @@ use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::checkoutchamp::{CampaignLine, CrmOrderState, CrmOrderStatus, CrmStatusRequest, ImportOrderResponse, ImportUpsaleRequest};
 use amazon_pay_contract::{ErrorCode, Language};
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 use core::time::Duration;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -114,7 +114,8 @@ struct Upsell {
     client: Client,
     product: CampaignLine,
     params: Option<UpsellParams>,
-    idempotency_key: RefCell<String>,
+    /// One key a page: every press of "Yes, add it" is the same upsale (see `add`).
+    idempotency_key: String,
     /// Whether the order's status is being (or was) followed: once a page, from the first sign-in.
     following: Cell<bool>,
 }
@@ -170,7 +171,7 @@ impl Upsell {
             order_id: params.order_id.clone(),
             product_id: self.product.product_id,
             quantity: self.product.quantity,
-            idempotency_key: self.idempotency_key.borrow().clone(),
+            idempotency_key: self.idempotency_key.clone(),
             language: shell.lang,
         };
         view::after(&self.me, self.client.import_checkoutchamp_upsale(&request), |view: &Upsell, answer| match answer {
@@ -178,8 +179,10 @@ impl Upsell {
             Err(err) => {
                 // A decline names the lander's order the upsell was for (the page's `orderId`).
                 let order_id = view.params.as_ref().map(|p| p.order_id.as_str()).unwrap_or_default();
+                // The key is kept: after a failure that decided nothing (no answer in time), the next press must be
+                // the same upsale, which the server asks CheckoutChamp about before sending it again; a new key
+                // would be refused while it is undecided. A decline ends the offer, so no press follows it.
                 let code = view.shell.refused(&err, order_id);
-                *view.idempotency_key.borrow_mut() = page::new_idempotency_key();
                 // Any decline ends the offer: a soft one (InvalidPaymentMethod) asks for another payment method,
                 // which the read-only Wallet here cannot give, so a retry would charge the same one again.
                 if matches!(code, Some(ErrorCode::SoftDecline | ErrorCode::HardDecline)) {
@@ -270,7 +273,7 @@ pub fn mount(parent: &Element, options: UpsellOptions) -> Result<Mounted, JsValu
         client,
         product,
         params,
-        idempotency_key: RefCell::new(page::new_idempotency_key()),
+        idempotency_key: page::new_idempotency_key(),
         following: Cell::new(false),
     });
     view.shell.on(view.shell.el(ADD), "click", |host, _| host.clicked());
