@@ -151,26 +151,8 @@ fn a_dist_dir_without_the_widget_is_said_at_start_naming_the_directory() {
 
 #[test]
 fn text_logs_written_to_a_pipe_or_file_have_no_color_codes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--sandbox", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap(), "--log-format", "text"])
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // The store's migrations log before the server says it listens.
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.starts_with("amazon-pay-server listening") {
-            break;
-        }
-        lines.push(line);
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    let lines = lines_before_listening(&[]);
     assert!(lines.iter().any(|l| l.contains("schema migrated")), "{lines:?}");
     assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "escape codes in the log: {lines:?}");
 }
