@@ -125,6 +125,22 @@ pub fn log_error(context: &str, cause: &dyn core::fmt::Display) {
     web_sys::console::error_1(&[context, ": ", &cause.to_string()].concat().into());
 }
 
+/// Whether an error answer to a request that may move money (CV2's "Place order", CV1's authorization) leaves
+/// the outcome open: `Some(true)` when nothing says how it stands (no answer, a garbled one, the provider's
+/// timeout), `Some(false)` when the server's sentence says it (`busy`: another request of the checkout is placing
+/// it), `None` for a refusal that decided. An open outcome is asked about again (the same key, the same order),
+/// never placed anew.
+pub fn undecided(err: &ClientError) -> Option<bool> {
+    match err {
+        ClientError::Network { .. } | ClientError::Decode { .. } => Some(true),
+        ClientError::Api { error, .. } => match error.code {
+            ErrorCode::UpstreamTimeout => Some(true),
+            ErrorCode::Busy => Some(false),
+            _ => None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +196,23 @@ mod tests {
     fn order_links_keep_their_query() {
         assert_eq!(with_order("/confirmation.html", "O1"), "/confirmation.html?order=O1");
         assert_eq!(with_order("/c?x=1", "A B"), "/c?x=1&order=A%20B");
+    }
+
+    #[test]
+    fn only_a_refusal_that_decided_is_decided() {
+        let api = |code: ErrorCode| ClientError::Api {
+            url: "/api/cv2/sessions/W/orders".into(),
+            error: amazon_pay_contract::ApiError { code, message: code.buyer_message(Language::En).into(), detail: None },
+        };
+        assert_eq!(undecided(&ClientError::Network { url: "u".into(), cause: "offline".into() }), Some(true));
+        assert_eq!(undecided(&ClientError::Decode { url: "u".into(), status: 502, cause: "html".into() }), Some(true));
+        // The provider may have authorized what it answered too late: asked again, never placed anew.
+        assert_eq!(undecided(&api(ErrorCode::UpstreamTimeout)), Some(true));
+        assert_eq!(undecided(&api(ErrorCode::Busy)), Some(false));
+        for decided in
+            [ErrorCode::UpstreamError, ErrorCode::UpstreamInvalid, ErrorCode::SoftDecline, ErrorCode::BadRequest, ErrorCode::SessionExpired]
+        {
+            assert_eq!(undecided(&api(decided)), None, "{decided:?}");
+        }
     }
 }

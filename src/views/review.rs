@@ -2,7 +2,7 @@
 //! Amazon's pages (hidden, with a sentence saying what to do, while Amazon's script cannot be loaded), the
 //! delivery option (which changes the total), and "Place order" — one order however often it is clicked.
 
-use super::common::{buyer_message, country_name, decline_reason, each_address_line_with, format_money, log_error, with_order};
+use super::common::{buyer_message, country_name, decline_reason, each_address_line_with, format_money, log_error, undecided, with_order};
 use super::skeleton::{add, add_item, add_item_list, add_labelled, after, build, create, node, Node, BUTTON, HIDDEN, NONE};
 use crate::client::{Client, ClientError};
 use crate::dom::{clear, on, on_restored, set_attr, set_disabled, set_hidden, set_text, Listener, Mounted};
@@ -460,21 +460,6 @@ impl Review {
     }
 }
 
-/// Whether an error answer to "Place order" leaves the order's outcome open, so the next press keeps the
-/// idempotency key: `Some(true)` when nothing says how it stands (no answer, a garbled one, the provider's
-/// timeout: [`Text::NoAnswer`]), `Some(false)` when the server's sentence says it (`busy`: another request of
-/// the checkout is placing it), `None` for a refusal that decided (a new key then).
-fn undecided(err: &ClientError) -> Option<bool> {
-    match err {
-        ClientError::Network { .. } | ClientError::Decode { .. } => Some(true),
-        ClientError::Api { error, .. } => match error.code {
-            ErrorCode::UpstreamTimeout => Some(true),
-            ErrorCode::Busy => Some(false),
-            _ => None,
-        },
-    }
-}
-
 /// A delivery option's label: its name and, when the server priced it, what it costs ("free" at zero), e.g.
 /// `Express delivery (€6.90)`, `Expressversand (6,90 €)`. The fee is the server's: the widget never computes one.
 pub fn delivery_label(delivery: DeliveryOption, fee: Option<Money>, lang: Language) -> String {
@@ -708,23 +693,5 @@ mod tests {
         assert_eq!(delivery_label(DeliveryOption::Standard, Some(Money::eur(390)), Language::It), "Spedizione standard (3,90\u{a0}€)");
         // An older server sends no prices: the bare name, no made-up "free".
         assert_eq!(delivery_label(DeliveryOption::Express, None, Language::En), "Express delivery");
-    }
-
-    #[test]
-    fn only_a_refusal_that_decided_gets_a_new_key() {
-        let api = |code: ErrorCode| ClientError::Api {
-            url: "/api/cv2/sessions/W/orders".into(),
-            error: amazon_pay_contract::ApiError { code, message: code.buyer_message(Language::En).into(), detail: None },
-        };
-        assert_eq!(undecided(&ClientError::Network { url: "u".into(), cause: "offline".into() }), Some(true));
-        assert_eq!(undecided(&ClientError::Decode { url: "u".into(), status: 502, cause: "html".into() }), Some(true));
-        // The provider may have authorized what it answered too late: asked again with the same key.
-        assert_eq!(undecided(&api(ErrorCode::UpstreamTimeout)), Some(true));
-        assert_eq!(undecided(&api(ErrorCode::Busy)), Some(false));
-        for decided in
-            [ErrorCode::UpstreamError, ErrorCode::UpstreamInvalid, ErrorCode::SoftDecline, ErrorCode::BadRequest, ErrorCode::SessionExpired]
-        {
-            assert_eq!(undecided(&api(decided)), None, "{decided:?}");
-        }
     }
 }

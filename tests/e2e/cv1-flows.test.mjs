@@ -956,6 +956,50 @@ test("PAYONE CV1: a placement whose answer never comes (the network failed) offe
   await context.close();
 });
 
+let timingOutServer;
+/** A second server whose PAYONE timeout (2 s) is shorter than the sandbox's hold of visa-0504's request (4 s). */
+async function timingOut() {
+  timingOutServer ??= await startServer({ env: { PAYONE_TIMEOUT_MS: "2000", SANDBOX_UPSTREAM_HOLD_MS: "4000" } });
+  return timingOutServer;
+}
+after(async () => {
+  await timingOutServer?.stop();
+});
+
+test("PAYONE CV1: an authorization PAYONE never answers (visa-0504) offers Try again for the same order, never a new checkout", async () => {
+  const on = await timingOut();
+  const { page, context, problems } = await fresh();
+  const before = await callCount(on);
+  await cv1ToDetails(page, context, { on, instrument: "visa-0504" });
+  await placeAndReturn(page, "success");
+  // 504 upstream_timeout: the authorization may have gone through, so no "Start again" (a second checkout and
+  // authorization): the sentence, and "Try again" for this order.
+  const timedOut = "The payment service is not responding right now. Please try again in a moment.";
+  await notice(page).filter({ hasText: timedOut }).waitFor();
+  const tryAgain = page.locator(".amazon-pay-try-again");
+  assert.deepEqual(await offered(page), { widgets: false, placeOrder: false, startAgain: false, anotherWay: false, backToCart: true, focus: null });
+  assert.ok(await tryAgain.isVisible(), "Try again is offered");
+  assert.equal(await tryAgain.textContent(), "Try again");
+  const returned = page.url();
+
+  // Try again: this page again, which asks PAYONE again about the same attempt (still held: undecided again).
+  await Promise.all([page.waitForEvent("load"), tryAgain.click()]);
+  assert.equal(page.url(), returned, "the same order's address");
+  await notice(page).filter({ hasText: timedOut }).waitFor();
+  assert.ok(await tryAgain.isVisible(), "still undecided: Try again again");
+  const auths = await sent("preauthorization", before, on);
+  assert.equal(auths.length, 2);
+  assert.equal(auths[1].reference, auths[0].reference, "the same attempt");
+  assert.equal(auths[1]["add_paydata[amazon_reference_id]"], auths[0]["add_paydata[amazon_reference_id]"]);
+  const actions = (await callsSince(before, on)).map((c) => c.action);
+  assert.equal(actions.filter((a) => a === "getconfiguration").length, 1, "no new checkout");
+  assert.equal(actions.filter((a) => a === "confirmorderreference").length, 1);
+  // The only failures: the two 504 answers, which the widget also logs.
+  const expected = (p) => /HTTP 504 .*\/authorize$/.test(p) || p.includes("status of 504") || p.startsWith("console: Amazon Pay: ");
+  assert.deepEqual(problems.filter((p) => !expected(p)), []);
+  await context.close();
+});
+
 let synchronousServer;
 /** A second server in PAYONE_AMAZON_MODE=synchronous (980 comes back at once there), started once. */
 async function synchronous() {

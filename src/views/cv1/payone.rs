@@ -2,7 +2,8 @@
 //! button and widgets, the buyer's details (`getorderreferencedetails`), "Place order" that starts
 //! `OffAmazonPayments.initConfirmationFlow` first and confirms the order reference inside it, and, back from
 //! Amazon on the success URL, the authorization. Declines 980–987 and an abandoned confirmation
-//! (`AuthenticationStatus=Abandoned`) are told in words, with the widget the buyer has to use next.
+//! (`AuthenticationStatus=Abandoned`) are told in words, with the widget the buyer has to use next. An
+//! authorization without PAYONE's answer is asked about again ("Try again"), never started anew.
 
 use super::shell::{self, Host, Layout, Parts, Phase, Shell};
 use super::signin::{self, buyer_message, ButtonStyle};
@@ -15,7 +16,7 @@ use crate::interop::off_amazon_payments::{self, ConfirmationFlow};
 use crate::page::{self, query_value};
 use crate::prelude::*;
 use crate::texts::Text;
-use crate::views::common::{country_name, each_address_line_with, format_money, with_order};
+use crate::views::common::{country_name, each_address_line_with, format_money, undecided, with_order};
 use crate::views::skeleton::{self as view, node, Node, BUTTON, HIDDEN, NONE};
 use alloc::rc::{Rc, Weak};
 use amazon_pay_contract::cv1::{
@@ -158,6 +159,7 @@ pub(super) const SKELETON: &[Node] = &[
     node(15, "button", "amazon-pay-start-again", &[BUTTON, HIDDEN], Some(Text::StartAgain)),
     node(15, "span", "", &[HIDDEN], None),
     node(18, "button", "amazon-pay-sign-out", &[BUTTON], Some(Text::SignOut)),
+    node(15, "button", "amazon-pay-try-again", &[BUTTON, HIDDEN], Some(Text::TryAgain)),
     node(15, "a", "amazon-pay-back-to-cart", &[], Some(Text::BackToCart)),
 ];
 const LAYOUT: Layout = Layout { notice: 2, loading: 3, problem: 4, signin: 5, active: WIDGETS };
@@ -172,7 +174,8 @@ const ANOTHER_WAY_HELP: usize = 16;
 const START_AGAIN: usize = 17;
 const ANOTHER_WAY_SIGN_OUT: usize = 18;
 const SIGN_OUT_AGAIN: usize = 19;
-const BACK_TO_CART: usize = 20;
+const TRY_AGAIN: usize = 20;
+const BACK_TO_CART: usize = 21;
 
 /// The checkout on the page.
 struct Payone {
@@ -186,6 +189,9 @@ struct Payone {
     details: RefCell<Option<Cv1Details>>,
     details_shown: Cell<Option<Element>>,
     next_step: Cell<Option<NextStep>>,
+    /// The authorization got no answer that decides it (it may have gone through): "Try again" asks about the
+    /// same order; a new checkout would authorize a second time.
+    undecided: Cell<bool>,
     idempotency_key: RefCell<String>,
     /// Only the newest read of the details counts: an address chosen twice quickly must not show the first.
     asked: Cell<u32>,
@@ -239,7 +245,9 @@ impl Payone {
         set_attr(place, "aria-busy", if busy { "true" } else { "false" });
         let step = self.next_step.get();
         let (restartable, another_way) = (step == Some(NextStep::StartAgain), step == Some(NextStep::PayAnotherWay));
-        set_hidden(shell.el(NEXT), !(restartable || another_way));
+        let undecided = self.undecided.get();
+        set_hidden(shell.el(NEXT), !(restartable || another_way || undecided));
+        set_hidden(shell.el(TRY_AGAIN), !undecided);
         set_hidden(shell.el(ANOTHER_WAY_HELP), !another_way);
         set_hidden(shell.el(START_AGAIN), !restartable);
         set_hidden(shell.el(ANOTHER_WAY_SIGN_OUT), !another_way);
@@ -451,7 +459,12 @@ impl Payone {
             Ok(Cv1OrderResponse { order_id, outcome }) => (order_id, outcome),
             Err(err) => {
                 self.refused(&err);
-                self.next_step.set(Some(NextStep::StartAgain));
+                // Undecided (PAYONE's answer lost, or the server's): this order again, not a new checkout.
+                if undecided(&err).is_some() {
+                    self.undecided.set(true);
+                } else {
+                    self.next_step.set(Some(NextStep::StartAgain));
+                }
                 shell.set_phase(Phase::Done);
                 self.render();
                 return;
@@ -520,11 +533,17 @@ fn leaving(workorder_id: &str) {
 /// the same order and reopens Amazon's confirmation) or, when the order went through, leaves for its page.
 fn restored(host: &dyn Host, event: &web_sys::Event) {
     if crate::dom_calls::persisted(event) && host.shell().busy.get() {
-        // This address again, from its path: `""` would be the shop page's `<base href>`, if it has one.
-        if let Some(window) = web_sys::window() {
-            let location = window.location();
-            page::replace_with(&[crate::dom_calls::pathname(&location).as_str(), &crate::dom_calls::search(&location)].concat());
-        }
+        load_again();
+    }
+}
+
+/// Loads this page again at its address, in place of its history entry ("Try again" after an undecided
+/// authorization too: this address asks about the same order).
+fn load_again() {
+    // From its path: `""` would be the shop page's `<base href>`, if it has one.
+    if let Some(window) = web_sys::window() {
+        let location = window.location();
+        page::replace_with(&[crate::dom_calls::pathname(&location).as_str(), &crate::dom_calls::search(&location)].concat());
     }
 }
 
@@ -598,6 +617,7 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
         details: RefCell::new(None),
         details_shown: Cell::new(None),
         next_step: Cell::new(None),
+        undecided: Cell::new(false),
         idempotency_key: RefCell::new(page::new_idempotency_key()),
         asked: Cell::new(0),
         refused: Cell::new(None),
@@ -609,6 +629,8 @@ pub fn mount(parent: &Element, mut options: Cv1Options) -> Result<Mounted, JsVal
     shell.sign_out_on(SIGN_OUT_AGAIN);
     shell.on(shell.el(PLACE), "click", |host, _| host.clicked());
     shell.on(shell.el(START_AGAIN), "click", |_, _| signin::restart());
+    // This address again: the page asks the backend about the same order, which asks PAYONE about the same attempt.
+    shell.on(shell.el(TRY_AGAIN), "click", |_, _| load_again());
     if let Some(window) = web_sys::window() {
         shell.on(&window, "pageshow", restored);
     }
